@@ -1,0 +1,34 @@
+# The two commands: `make run` (embedded demo) and `make test` (whole suite on real services).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell sha1sum requirements.txt | cut -c1-12)
+PYTEST_WORKERS ?= 2
+
+.PHONY: run test lint typecheck services venv clean
+
+$(STAMP): requirements.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --disable-pip-version-check -q -r requirements.txt
+	@rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+venv: $(STAMP)
+
+run: $(STAMP)
+	$(PY) app.py run
+
+services:
+	bash deploy/dev/ensure-services.sh
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy app.py backend portal ledger reports notifications sql tests bench
+
+test: $(STAMP) services lint typecheck
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --durations=15
+
+clean:
+	rm -rf $(VENV) var tests/artifacts .mypy_cache .ruff_cache

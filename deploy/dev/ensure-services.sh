@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Make sure MariaDB, Redis and RabbitMQ answer on loopback, and the browser tests' Chromium
+# is installed: start what is installed but stopped, apt-get install what is missing.
+set -euo pipefail
+
+APT_UPDATED=0
+apt_install() {
+  if [ "$APT_UPDATED" = 0 ]; then
+    apt-get update -qq
+    APT_UPDATED=1
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+wait_for() {  # name, seconds, command...
+  local name=$1 seconds=$2; shift 2
+  for _ in $(seq 1 "$seconds"); do
+    if "$@"; then echo "ok: $name"; return 0; fi
+    sleep 1
+  done
+  echo "error: $name did not come up within ${seconds}s" >&2
+  return 1
+}
+
+mariadb_tcp_root() { mariadb -h 127.0.0.1 -P 3306 -u root -e 'SELECT 1' >/dev/null 2>&1; }
+
+ensure_mariadb() {
+  if ! command -v mariadbd >/dev/null && [ ! -x /usr/sbin/mariadbd ]; then
+    echo "installing mariadb-server"; apt_install mariadb-server mariadb-client
+  fi
+  if ! port_open 3306; then
+    echo "starting mariadb"
+    mkdir -p /run/mysqld && chown mysql:mysql /run/mysqld 2>/dev/null || true
+    start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd
+  fi
+  wait_for "mariadb port" 60 port_open 3306
+  if ! mariadb_tcp_root; then
+    # A fresh Debian install lets root in through the unix socket only; the tests log in over
+    # TCP as root without a password, which is safe because the server listens on loopback.
+    mariadb -u root -e "ALTER USER 'root'@'localhost' IDENTIFIED VIA unix_socket OR mysql_native_password USING PASSWORD(''); FLUSH PRIVILEGES;"
+  fi
+  wait_for "mariadb login" 30 mariadb_tcp_root
+}
+
+ensure_redis() {
+  if ! command -v redis-server >/dev/null; then
+    echo "installing redis-server"; apt_install redis-server
+  fi
+  if ! port_open 6379; then
+    echo "starting redis"
+    redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no
+  fi
+  wait_for "redis" 30 port_open 6379
+}
+
+ensure_rabbitmq() {
+  if ! command -v rabbitmq-server >/dev/null && [ ! -x /usr/sbin/rabbitmq-server ]; then
+    echo "installing rabbitmq-server"; apt_install rabbitmq-server
+  fi
+  if ! port_open 5672; then
+    echo "starting rabbitmq"
+    rabbitmq-server -detached
+  fi
+  wait_for "rabbitmq" 120 port_open 5672
+}
+
+ensure_browser() {
+  if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
+    echo "installing chromium and chromium-driver for the browser tests"
+    apt_install chromium chromium-driver
+  fi
+  echo "ok: chromium $(/usr/bin/chromium --version 2>/dev/null | awk '{print $2}')"
+}
+
+ensure_mariadb
+ensure_redis
+ensure_rabbitmq
+ensure_browser
