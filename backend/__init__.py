@@ -1,0 +1,1 @@
+"""Platform core and the services too small for a top-level folder."""

@@ -1,0 +1,67 @@
+"""Typed settings read from the environment, with embedded defaults when unset.
+
+Unset DATABASE_URL, REDIS_URL and CELERY_BROKER_URL select the embedded adapters
+(SQLite under var/, in-process cache, eager tasks), so `make run` needs nothing
+installed. Production sets every one of them; see README.md.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore", frozen=True)
+
+    var_dir: Path = Field(default=Path("var"), alias="VAR_DIR")
+    database_url: str | None = Field(default=None, alias="DATABASE_URL")
+    # Comma separated because that is what an operator types into an env file.
+    database_replica_urls: str = Field(default="", alias="DATABASE_REPLICA_URLS")
+    redis_url: str | None = Field(default=None, alias="REDIS_URL")
+    celery_broker_url: str | None = Field(default=None, alias="CELERY_BROKER_URL")
+    secret_key: str | None = Field(default=None, alias="SECRET_KEY")
+    jwt_keys_dir: Path | None = Field(default=None, alias="JWT_KEYS_DIR")
+    jwt_active_kid: str | None = Field(default=None, alias="JWT_ACTIVE_KID")
+    jwt_issuer: str = Field(default="investment-pools", alias="JWT_ISSUER")
+    jwt_audience: str = Field(default="investment-pools-api", alias="JWT_AUDIENCE")
+    access_token_ttl_seconds: int = Field(default=900, alias="ACCESS_TOKEN_TTL_SECONDS", gt=0)
+    refresh_token_ttl_seconds: int = Field(default=14 * 24 * 3600, alias="REFRESH_TOKEN_TTL_SECONDS", gt=0)
+    login_max_failures_per_account: int = Field(default=5, alias="LOGIN_MAX_FAILURES", gt=0)
+    login_max_failures_per_ip: int = Field(default=50, alias="LOGIN_MAX_FAILURES_PER_IP", gt=0)
+    login_lockout_seconds: int = Field(default=900, alias="LOGIN_LOCKOUT_SECONDS", gt=0)
+    replica_max_lag_seconds: float = Field(default=5.0, alias="REPLICA_MAX_LAG_SECONDS", ge=0)
+    replica_wait_seconds: float = Field(default=0.5, alias="REPLICA_WAIT_SECONDS", ge=0)
+    replica_retry_seconds: float = Field(default=5.0, alias="REPLICA_RETRY_SECONDS", ge=0)
+    read_your_writes_seconds: float = Field(default=30.0, alias="READ_YOUR_WRITES_SECONDS", ge=0)
+    session_cookie_secure: bool | None = Field(default=None, alias="SESSION_COOKIE_SECURE")
+    # How many reverse proxies (nginx, a cloud load balancer) stand in front of the app servers.
+    # Their X-Forwarded-For/-Proto are trusted for exactly that many hops: per-IP login
+    # throttling must see the client's address, not the balancer's.
+    trusted_proxy_hops: int = Field(default=0, alias="TRUSTED_PROXY_HOPS", ge=0, le=5)
+    host: str = Field(default="127.0.0.1", alias="HOST")
+    port: int = Field(default=8050, alias="PORT", gt=0, lt=65536)
+    log_level: str = Field(default="INFO", alias="LOG_LEVEL")
+
+    @property
+    def embedded(self) -> bool:
+        """True when no external database is configured: the `make run` demo."""
+        return self.database_url is None
+
+    @cached_property
+    def primary_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.var_dir / 'pools.sqlite3').resolve()}"
+
+    @cached_property
+    def replica_urls(self) -> list[str]:
+        return [u.strip() for u in self.database_replica_urls.split(",") if u.strip()]
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Settings from the environment; keyword overrides win (tests, CLI flags)."""
+    return Settings(**overrides)  # type: ignore[arg-type]

@@ -1,0 +1,304 @@
+"""Engines and sessions: one writer (the primary) and readers (replicas when configured).
+
+Routing rules, in the order they are applied to a read:
+1. No replicas configured (the embedded default) -> the primary.
+2. The reader wrote recently (a write position is recorded for its key) -> a healthy
+   replica that reaches that GTID within REPLICA_WAIT_SECONDS (MASTER_GTID_WAIT), else the
+   primary. Without a GTID (non-MariaDB primary) or when the position cache is unreachable,
+   the reader sticks to the primary for the window instead.
+3. Otherwise a healthy replica, round robin. Such a reader may see data up to
+   REPLICA_MAX_LAG_SECONDS old.
+4. When no replica can serve, the primary does.
+
+A replica is healthy when SHOW SLAVE STATUS (which needs the SLAVE MONITOR privilege) shows
+both replication threads running and Seconds_Behind_Master within REPLICA_MAX_LAG_SECONDS.
+The verdict is kept for a second, or REPLICA_RETRY_SECONDS once unhealthy; a probe that
+gets no answer gives up after two seconds. A replica is also connected to before its session
+is handed out, so one that died since its last probe is skipped rather than failing the read.
+replica_statuses() reports each replica's verdict and why.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import StaticPool
+
+from backend.cache import Cache, CacheUnavailable
+
+log = logging.getLogger(__name__)
+
+_HEALTH_TTL_SECONDS = 1.0
+_PROBE_TIMEOUT_SECONDS = 2
+
+
+def make_engine(url: str) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        in_memory = parsed.database in (None, "", ":memory:")
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            poolclass=StaticPool if in_memory else None,
+        )
+        event.listen(engine, "connect", _sqlite_pragmas)
+        # pysqlite's own transaction handling breaks SAVEPOINT and defers BEGIN; take
+        # control of both (the SQLAlchemy-documented recipe) so nested units of work and
+        # rolled-back tests behave as they do on MariaDB.
+        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+        return engine
+    connect_args: dict[str, Any] = {"connect_timeout": 2}
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_recycle=1800,
+        # READ COMMITTED: the ledger's row locks then take no gap locks, which keeps
+        # concurrent postings into one pool from deadlocking each other.
+        isolation_level="READ COMMITTED",
+        connect_args=connect_args,
+    )
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    dbapi_conn.isolation_level = None
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+@dataclass
+class ReplicaEndpoint:
+    url: str
+    engine: Engine
+    sessions: sessionmaker[Session]
+    # Health checks get their own connection with read/write timeouts: a frozen replica
+    # (stopped VM, black-holed network) accepts TCP connections and then never answers,
+    # and without a timeout the probe, and every reader waiting on it, would hang forever.
+    probe_engine: Engine | None = None
+    healthy: bool = True
+    checked_at: float = 0.0
+    lag_seconds: float | None = None
+    last_error: str | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+@dataclass(frozen=True)
+class ReplicaStatus:
+    url: str
+    healthy: bool
+    lag_seconds: float | None
+    last_error: str | None
+
+
+class Database:
+    def __init__(
+        self,
+        primary_url: str,
+        replica_urls: list[str] | None = None,
+        *,
+        positions: Cache | None = None,
+        max_lag_seconds: float = 5.0,
+        wait_seconds: float = 0.5,
+        retry_seconds: float = 5.0,
+        read_your_writes_seconds: float = 30.0,
+        health_ttl_seconds: float = _HEALTH_TTL_SECONDS,
+    ) -> None:
+        self.primary = make_engine(primary_url)
+        self.writer_sessions = sessionmaker(self.primary, expire_on_commit=False)
+        self.replicas = [
+            ReplicaEndpoint(url, eng, sessionmaker(eng, expire_on_commit=False), _make_probe_engine(url))
+            for url, eng in ((u, make_engine(u)) for u in (replica_urls or []))
+        ]
+        self._positions = positions
+        self._max_lag = max_lag_seconds
+        self._wait = wait_seconds
+        self._retry = retry_seconds
+        self._ryw_seconds = read_your_writes_seconds
+        self._health_ttl = health_ttl_seconds
+        self._round_robin = itertools.count()
+        self.is_mariadb = self.primary.dialect.name in ("mysql", "mariadb")
+
+    # -- writes ---------------------------------------------------------------
+    def writer_session(self) -> Session:
+        return self.writer_sessions()
+
+    def note_write(self, reader_key: str | None) -> None:
+        """Remember where the primary stood after this reader's write (read-your-writes)."""
+        if not self.replicas or reader_key is None or self._positions is None:
+            return
+        position = b"sticky"
+        if self.is_mariadb:
+            # Read after the commit, so it covers this reader's transaction (and perhaps
+            # later ones by others, which only makes the wait a little longer).
+            with self.primary.connect() as conn:
+                gtid = conn.execute(text("SELECT @@gtid_binlog_pos")).scalar()
+            position = str(gtid or "").encode() or b"sticky"
+        try:
+            self._positions.set(f"ryw:{reader_key}", position, self._ryw_seconds)
+        except CacheUnavailable:
+            log.warning("read-your-writes position not recorded: cache unavailable")
+
+    # -- reads ----------------------------------------------------------------
+    def reader_session(self, reader_key: str | None = None) -> Session:
+        if not self.replicas:
+            return self.writer_sessions()
+        position = self._position_for(reader_key)
+        if position == b"sticky":
+            return self.writer_sessions()
+        gtid = None if position is None else position.decode()
+        for replica in self._healthy_replicas():
+            if self._can_serve(replica, gtid):
+                return replica.sessions()
+        return self.writer_sessions()
+
+    def _position_for(self, reader_key: str | None) -> bytes | None:
+        if reader_key is None or self._positions is None:
+            return None
+        try:
+            return self._positions.get(f"ryw:{reader_key}")
+        except CacheUnavailable:
+            # Cannot tell whether this reader just wrote: the primary is the safe answer.
+            return b"sticky"
+
+    def _healthy_replicas(self) -> list[ReplicaEndpoint]:
+        start = next(self._round_robin)
+        ordered = self.replicas[start % len(self.replicas) :] + self.replicas[: start % len(self.replicas)]
+        return [r for r in ordered if self._check(r)]
+
+    def _check(self, replica: ReplicaEndpoint) -> bool:
+        ttl = self._health_ttl if replica.healthy else self._retry
+        if time.monotonic() - replica.checked_at < ttl:
+            return replica.healthy
+        if not replica.lock.acquire(blocking=False):
+            # Another thread is probing it: go by the last verdict rather than queue every
+            # reader behind a probe that may take up to its timeout.
+            return replica.healthy
+        try:
+            if time.monotonic() - replica.checked_at < ttl:
+                return replica.healthy
+            replica.healthy, replica.lag_seconds, replica.last_error = self._probe(replica)
+            replica.checked_at = time.monotonic()
+            if not replica.healthy:
+                log.warning(
+                    "replica skipped", extra={"replica": _safe_url(replica.url), "reason": replica.last_error}
+                )
+            return replica.healthy
+        finally:
+            replica.lock.release()
+
+    def _probe(self, replica: ReplicaEndpoint) -> tuple[bool, float | None, str | None]:
+        engine = replica.probe_engine or replica.engine
+        try:
+            with engine.connect() as conn:
+                if engine.dialect.name not in ("mysql", "mariadb"):
+                    conn.execute(text("SELECT 1"))
+                    return True, 0.0, None
+                # Needs the SLAVE MONITOR privilege (SUPER before 10.5); without it every
+                # probe fails and the replica is never used, which the reason spells out.
+                row = conn.execute(text("SHOW SLAVE STATUS")).mappings().first()
+        except SQLAlchemyError as exc:
+            # A connection keeps the global privileges it logged in with, so a GRANT that
+            # fixes the probe would never reach a pooled one; the next probe logs in afresh.
+            if replica.probe_engine is not None:
+                replica.probe_engine.dispose()
+            return False, None, f"probe failed: {_describe(exc)}"
+        return self._judge(row)
+
+    def _judge(self, row: Mapping[Any, Any] | None) -> tuple[bool, float | None, str | None]:
+        if row is None:
+            return False, None, "not configured as a replica"
+        io_running, sql_running = row.get("Slave_IO_Running"), row.get("Slave_SQL_Running")
+        if sql_running != "Yes" or io_running != "Yes":
+            # Seconds_Behind_Master is NULL here, so the stopped thread is the only signal.
+            errors = "; ".join(e for e in (row.get("Last_IO_Error"), row.get("Last_SQL_Error")) if e)
+            reason = f"replication stopped: IO thread {io_running}, SQL thread {sql_running}"
+            return False, None, f"{reason} ({errors})" if errors else reason
+        lag = row.get("Seconds_Behind_Master")
+        if lag is None:
+            return False, None, "lag unknown"
+        if float(lag) > self._max_lag:
+            return False, float(lag), f"lagging {lag}s (max {self._max_lag:g}s)"
+        return True, float(lag), None
+
+    def _can_serve(self, replica: ReplicaEndpoint, gtid: str | None) -> bool:
+        """Connect now, and for a reader who wrote, wait for the replica to reach its GTID.
+
+        Connecting here rather than at the caller's first query means a replica that died
+        since its last probe costs this reader a fallback instead of an error.
+        """
+        try:
+            with replica.engine.connect() as conn:
+                if not gtid:
+                    return True
+                waited = conn.execute(
+                    text("SELECT MASTER_GTID_WAIT(:gtid, :timeout)"),
+                    {"gtid": gtid, "timeout": self._wait},
+                ).scalar()
+        except SQLAlchemyError as exc:
+            replica.healthy, replica.lag_seconds = False, None
+            replica.last_error = f"connection failed: {_describe(exc)}"
+            replica.checked_at = time.monotonic()
+            log.warning(
+                "replica skipped", extra={"replica": _safe_url(replica.url), "reason": replica.last_error}
+            )
+            return False
+        # -1 is a timeout: this replica is behind this reader, not broken, so it stays in
+        # rotation for everyone else.
+        return waited == 0
+
+    def replica_statuses(self) -> list[ReplicaStatus]:
+        for replica in self.replicas:
+            self._check(replica)
+        return [
+            ReplicaStatus(_safe_url(r.url), r.healthy, r.lag_seconds, r.last_error) for r in self.replicas
+        ]
+
+    def dispose(self) -> None:
+        self.primary.dispose()
+        for replica in self.replicas:
+            replica.engine.dispose()
+            if replica.probe_engine is not None:
+                replica.probe_engine.dispose()
+
+
+def _make_probe_engine(url: str) -> Engine | None:
+    parsed = make_url(url)
+    if parsed.get_backend_name() not in ("mysql", "mariadb"):
+        return None
+    # One pooled connection is enough: probes of a replica are serialised by its lock.
+    return create_engine(
+        url,
+        pool_size=1,
+        max_overflow=0,
+        pool_pre_ping=True,
+        pool_recycle=1800,
+        connect_args={
+            "connect_timeout": _PROBE_TIMEOUT_SECONDS,
+            "read_timeout": _PROBE_TIMEOUT_SECONDS,
+            "write_timeout": _PROBE_TIMEOUT_SECONDS,
+        },
+    )
+
+
+def _describe(exc: SQLAlchemyError) -> str:
+    orig = getattr(exc, "orig", None) or exc
+    args: tuple[Any, ...] = getattr(orig, "args", ())
+    if len(args) == 2 and isinstance(args[0], int):
+        return f"{type(orig).__name__} ({args[0]}) {args[1]}"
+    return f"{type(orig).__name__}: {orig}"
+
+
+def _safe_url(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)

@@ -1,0 +1,150 @@
+"""JSON logs carrying the request id, and Prometheus request metrics.
+
+The request id comes from the X-Request-ID header (nginx sets one) or is generated, is
+echoed back on the response, and rides a context variable into every log line and audit
+event of that request.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sys
+import time
+import uuid
+from contextvars import ContextVar
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Flask, Response, g, request
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+
+_request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
+_client_ip: ContextVar[str | None] = ContextVar("client_ip", default=None)
+_VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+
+# Attributes every LogRecord has; anything else was passed through `extra=` and is logged.
+_RECORD_FIELDS = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
+    "message",
+    "asctime",
+    "request_id",
+}
+
+
+def current_request_id() -> str | None:
+    return _request_id.get()
+
+
+def current_client_ip() -> str | None:
+    return _client_ip.get()
+
+
+def _stamp_request_id() -> None:
+    """Stamp each record with the request id when it is created, not when it is formatted:
+    a handler may format it later, outside the request."""
+    previous = logging.getLogRecordFactory()
+    if getattr(previous, "_stamps_request_id", False):
+        return
+
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = previous(*args, **kwargs)
+        record.request_id = _request_id.get()
+        return record
+
+    factory._stamps_request_id = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(factory)
+
+
+_stamp_request_id()
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "msg": record.getMessage(),
+            "request_id": getattr(record, "request_id", None),
+        }
+        for key, value in vars(record).items():
+            if key not in _RECORD_FIELDS and not key.startswith("_"):
+                entry[key] = value
+        if record.exc_info:
+            entry["exc"] = self.formatException(record.exc_info)
+        return json.dumps(entry, default=str)
+
+
+def setup_logging(level: str = "INFO") -> None:
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(JsonFormatter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    # werkzeug's own access lines duplicate ours and are not JSON.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
+class RequestMetrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter(
+            "http_requests_total",
+            "HTTP requests by route template, method and status",
+            ["route", "method", "status"],
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "http_request_duration_seconds",
+            "HTTP request latency by route template",
+            ["route", "method"],
+            registry=self.registry,
+            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+        )
+
+    def exposition(self) -> Response:
+        return Response(generate_latest(self.registry), mimetype=CONTENT_TYPE_LATEST)
+
+
+def install_request_context(app: Flask, metrics: RequestMetrics) -> None:
+    log = logging.getLogger("http")
+
+    @app.before_request
+    def _begin() -> None:
+        incoming = request.headers.get("X-Request-ID", "")
+        rid = incoming if _VALID_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        g.request_id = rid
+        g.request_started = time.perf_counter()
+        g.request_tokens = (_request_id.set(rid), _client_ip.set(request.remote_addr))
+
+    @app.after_request
+    def _finish(response: Response) -> Response:
+        response.headers["X-Request-ID"] = g.get("request_id", "")
+        started = g.get("request_started")
+        # Label by route template, never the raw path: ids in paths would explode cardinality.
+        route = request.url_rule.rule if request.url_rule else "unmatched"
+        if started is not None:
+            elapsed = time.perf_counter() - started
+            metrics.requests.labels(route, request.method, str(response.status_code)).inc()
+            metrics.latency.labels(route, request.method).observe(elapsed)
+            log.info(
+                "request",
+                extra={
+                    "method": request.method,
+                    "route": route,
+                    "status": response.status_code,
+                    "client": request.remote_addr,
+                    "duration_ms": round(elapsed * 1000, 2),
+                },
+            )
+        return response
+
+    @app.teardown_request
+    def _reset(_exc: BaseException | None) -> None:
+        tokens = g.pop("request_tokens", None)
+        if tokens:
+            _request_id.reset(tokens[0])
+            _client_ip.reset(tokens[1])

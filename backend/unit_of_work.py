@@ -1,0 +1,79 @@
+"""The transaction boundary: one unit of work is one database transaction on the primary."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.orm import Session
+
+from backend.db import Database
+
+
+class UnitOfWork:
+    """Commits only when told to; anything else (an exception, a forgotten commit) rolls back,
+    so a failed operation leaves no trace in the books."""
+
+    def __init__(self, db: Database, reader_key: str | None = None) -> None:
+        self._db = db
+        self._reader_key = reader_key
+        self._session: Session | None = None
+
+    @property
+    def session(self) -> Session:
+        if self._session is None:
+            raise RuntimeError("unit of work used outside its `with` block")
+        return self._session
+
+    def __enter__(self) -> Self:
+        self._session = self._db.writer_session()
+        return self
+
+    def commit(self) -> None:
+        self.session.commit()
+        self._db.note_write(self._reader_key)
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        session = self.session
+        try:
+            session.rollback()
+        finally:
+            session.close()
+            self._session = None
+
+
+class ReadView:
+    """A read-only session, routed to a replica when one is fit to serve this reader."""
+
+    def __init__(self, db: Database, reader_key: str | None = None) -> None:
+        self._db = db
+        self._reader_key = reader_key
+        self._session: Session | None = None
+
+    @property
+    def session(self) -> Session:
+        if self._session is None:
+            raise RuntimeError("read view used outside its `with` block")
+        return self._session
+
+    def __enter__(self) -> Self:
+        self._session = self._db.reader_session(self._reader_key)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        session = self.session
+        try:
+            session.rollback()
+        finally:
+            session.close()
+            self._session = None
