@@ -1,0 +1,173 @@
+"""One command line for every role of the platform.
+
+python app.py run                 migrate, seed the demo if empty, serve the portal (embedded)
+python app.py serve [--workers N] serve the portal and API with gunicorn (production)
+python app.py migrate             apply database migrations
+python app.py seed [--scale demo] load a data set
+python app.py users create --email E --role R --password-stdin
+python app.py users list
+python app.py users disable --email E
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from typing import Any
+
+from flask import Flask
+
+from backend.actors import Actor, Role
+from backend.config import Settings, load_settings
+from backend.container import Container
+from backend.errors import DomainError
+from backend.observability import setup_logging
+
+
+def wsgi() -> Flask:
+    """gunicorn entry point: `gunicorn 'app:wsgi()'`."""
+    settings = load_settings()
+    setup_logging(settings.log_level)
+    return _create_server(Container(settings))
+
+
+def _create_server(container: Container) -> Flask:
+    from backend.web import create_app
+
+    return create_app(container)
+
+
+def _migrate(settings: Settings) -> None:
+    from sql.migrate import upgrade
+
+    if settings.embedded:
+        settings.var_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(settings.primary_url)
+
+
+def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    _migrate(settings)
+    print(f"migrated {Container(settings).db.primary.url.render_as_string(hide_password=True)}")
+    return 0
+
+
+def cmd_seed(args: argparse.Namespace, settings: Settings) -> int:
+    from backend.seed.demo_logins import seed_demo_users
+
+    container = Container(settings)
+    logins = seed_demo_users(container)
+    print(f"seeded scale={args.scale}: {len(logins)} demo users")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    from backend.seed.demo_logins import seed_demo_users
+
+    _migrate(settings)
+    container = Container(settings)
+    logins = seed_demo_users(container)
+    server = _create_server(container)
+    url = f"http://{settings.host}:{settings.port}"
+    print(f"\n  Investment pools portal: {url}\n\n  Demo logins:")
+    for login in logins:
+        print(f"    {login.role.value:<9} {login.email:<22} {login.password}")
+    print("\n  (passwords are generated on first run and kept in var/demo-logins.json)\n", flush=True)
+    server.run(host=settings.host, port=settings.port, threaded=True, use_reloader=False)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    from gunicorn.app.base import BaseApplication
+
+    class _Gunicorn(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            self.cfg.set("bind", f"{settings.host}:{settings.port}")
+            self.cfg.set("workers", args.workers)
+            self.cfg.set("threads", args.threads)
+            self.cfg.set("accesslog", None)
+
+        def load(self) -> Flask:
+            return wsgi()
+
+    _Gunicorn().run()
+    return 0
+
+
+def cmd_users(args: argparse.Namespace, settings: Settings) -> int:
+    from backend.users.schemas import UserCreate
+
+    container = Container(settings)
+    operator = Actor.operator(getpass.getuser())
+    if args.users_command == "create":
+        if not args.password_stdin:
+            print(
+                "error: --password-stdin is required (passwords never go on the command line)",
+                file=sys.stderr,
+            )
+            return 2
+        password = sys.stdin.readline().rstrip("\n")
+        user = container.users.create_user(
+            operator,
+            UserCreate(
+                email=args.email, role=Role(args.role), password=password, display_name=args.name or ""
+            ),
+        )
+        print(f"created user {user.id} {user.email} ({user.role.value})")
+    elif args.users_command == "list":
+        for user in container.users.list_users(operator):
+            state = "active" if user.is_active else "disabled"
+            print(f"{user.id}\t{user.email}\t{user.role.value}\t{state}")
+    elif args.users_command in ("disable", "enable"):
+        found = container.users.find_by_email(operator, args.email)
+        user = container.users.set_active(operator, found.id, args.users_command == "enable")
+        print(f"{args.users_command}d user {user.id} {user.email}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="app.py", description="Investment pools platform")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="embedded demo: migrate, seed, serve").set_defaults(func=cmd_run)
+    serve = sub.add_parser("serve", help="serve with gunicorn (production)")
+    serve.add_argument("--workers", type=int, default=2)
+    serve.add_argument("--threads", type=int, default=4)
+    serve.set_defaults(func=cmd_serve)
+    sub.add_parser("migrate", help="apply migrations").set_defaults(func=cmd_migrate)
+    seed = sub.add_parser("seed", help="load a data set")
+    seed.add_argument("--scale", choices=["demo"], default="demo")
+    seed.add_argument("--seed", type=int, default=1)
+    seed.set_defaults(func=cmd_seed)
+
+    users = sub.add_parser("users", help="manage users without the portal")
+    users_sub = users.add_subparsers(dest="users_command", required=True)
+    create = users_sub.add_parser("create")
+    create.add_argument("--email", required=True)
+    create.add_argument("--role", required=True, choices=[r.value for r in Role])
+    create.add_argument("--name")
+    create.add_argument("--password-stdin", action="store_true")
+    users_sub.add_parser("list")
+    for verb in ("disable", "enable"):
+        users_sub.add_parser(verb).add_argument("--email", required=True)
+    users.set_defaults(func=cmd_users)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = load_settings()
+    setup_logging(settings.log_level)
+    try:
+        result: Any = args.func(args, settings)
+    except DomainError as exc:
+        where = f" ({exc.field})" if exc.field else ""
+        print(f"error{where}: {exc.detail}", file=sys.stderr)
+        return 1
+    except ValueError as exc:  # pydantic validation of CLI input
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return int(result)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,58 @@
+"""Token endpoints: /auth/token (password login), /auth/refresh (rotation), /auth/logout."""
+
+from __future__ import annotations
+
+from flask import Response, request
+
+from backend.actors import Actor
+from backend.api.identity import bearer_token
+from backend.api.routing import ApiRouter
+from backend.auth.schemas import LogoutRequest, RefreshRequest, TokenPair, TokenRequest
+from backend.container import Container
+from backend.errors import Unauthenticated
+
+
+def _token_response(pair: TokenPair) -> Response:
+    # RFC 6749 §5.1: responses carrying tokens must not be stored by any cache.
+    return Response(
+        pair.model_dump_json(),
+        status=200,
+        mimetype="application/json",
+        headers={"Cache-Control": "no-store", "Pragma": "no-cache"},
+    )
+
+
+def _optional_logout_body() -> LogoutRequest:
+    # The body is optional here, which the router's `body=` cannot express: an empty body
+    # means "revoke the access token only".
+    raw = request.get_data(as_text=True)
+    return LogoutRequest.model_validate_json(raw) if raw.strip() else LogoutRequest()
+
+
+def register(router: ApiRouter, container: Container) -> None:
+    @router.operation(
+        "POST", "/auth/token", summary="Log in with email and password", tag="auth",
+        body=TokenRequest, response=TokenPair, public=True, errors=(401, 429),
+    )
+    def issue_token(body: TokenRequest) -> Response:
+        pair = container.auth.login_for_tokens(body.email, body.password, request.remote_addr)
+        return _token_response(pair)
+
+    @router.operation(
+        "POST", "/auth/refresh", summary="Trade a refresh token for a new token pair", tag="auth",
+        body=RefreshRequest, response=TokenPair, public=True, errors=(401,),
+    )
+    def refresh_token(body: RefreshRequest) -> Response:
+        return _token_response(container.auth.refresh(body.refresh_token))
+
+    @router.operation(
+        "POST", "/auth/logout", summary="Revoke the access token and the refresh token's family",
+        tag="auth", status=204,
+    )
+    def logout(actor: Actor) -> None:
+        # `actor` makes the router verify the Bearer token first; a portal session
+        # alone is not enough here, there has to be a token to revoke.
+        token = bearer_token()
+        if token is None:
+            raise Unauthenticated("authentication required: send a Bearer access token")
+        container.auth.logout(token, _optional_logout_body().refresh_token)

@@ -1,0 +1,27 @@
+"""Who is calling the API: a bearer access token, or the portal's logged-in session."""
+
+from __future__ import annotations
+
+from flask import g, request
+
+from backend.actors import Actor
+from backend.container import Container
+from backend.errors import Unauthenticated
+
+
+def bearer_token() -> str | None:
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+def resolve_actor(container: Container) -> Actor:
+    token = bearer_token()
+    if token is not None:
+        return container.auth.actor_from_access_token(token)
+    # The portal's session (CSRF for unsafe methods is enforced before this runs).
+    actor = g.get("session_actor")
+    if isinstance(actor, Actor):
+        return actor
+    raise Unauthenticated("authentication required: send a Bearer access token")

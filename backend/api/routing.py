@@ -1,0 +1,243 @@
+"""Declare an API operation once: Flask route, request parsing, identity, and its OpenAPI entry.
+
+A handler receives parsed pydantic models and the acting identity, and returns a pydantic
+model (or a list of them). Errors are raised as DomainError and leave as problem+json.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, get_args, get_origin
+
+from flask import Blueprint, Response, json, request
+from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic.json_schema import models_json_schema
+
+from backend.api.problems import PROBLEM_MIME, from_domain_error, from_validation_error, problem
+from backend.errors import DomainError
+
+Handler = Callable[..., Any]
+ActorResolver = Callable[[], Any]
+
+
+@dataclass
+class Operation:
+    method: str
+    path: str
+    handler: Handler
+    summary: str
+    tag: str
+    body: type[BaseModel] | None
+    query: type[BaseModel] | None
+    response: Any
+    status: int
+    public: bool
+    errors: tuple[int, ...] = field(default_factory=tuple)
+
+
+class ApiRouter:
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+        self.operations: list[Operation] = []
+
+    def operation(
+        self,
+        method: str,
+        path: str,
+        *,
+        summary: str,
+        tag: str,
+        body: type[BaseModel] | None = None,
+        query: type[BaseModel] | None = None,
+        response: Any = None,
+        status: int = 200,
+        public: bool = False,
+        errors: tuple[int, ...] = (),
+    ) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            self.operations.append(
+                Operation(
+                    method.upper(), path, handler, summary, tag, body, query, response, status, public, errors
+                )
+            )
+            return handler
+
+        return register
+
+    def install(self, blueprint: Blueprint, resolve_actor: ActorResolver) -> None:
+        for op in self.operations:
+            blueprint.add_url_rule(
+                _flask_path(op.path),
+                endpoint=f"{op.method.lower()}_{op.handler.__name__}",
+                view_func=_view(op, resolve_actor),
+                methods=[op.method],
+            )
+
+
+def _flask_path(path: str) -> str:
+    # OpenAPI writes {pool_id}; Flask writes <pool_id>. Ids are integers throughout.
+    out = path
+    while "{" in out:
+        start, end = out.index("{"), out.index("}")
+        out = out[:start] + f"<int:{out[start + 1 : end]}>" + out[end + 1 :]
+    return out
+
+
+def _view(op: Operation, resolve_actor: ActorResolver) -> Callable[..., Response]:
+    params = inspect.signature(op.handler).parameters
+
+    def view(**path_args: Any) -> Response:
+        try:
+            kwargs: dict[str, Any] = dict(path_args)
+            if "actor" in params:
+                kwargs["actor"] = None if op.public else resolve_actor()
+            if op.body is not None:
+                kwargs["body"] = _parse_body(op.body)
+            if op.query is not None:
+                kwargs["query"] = op.query.model_validate(request.args.to_dict())
+            result = op.handler(**kwargs)
+        except DomainError as exc:
+            return from_domain_error(exc)
+        except ValidationError as exc:
+            return from_validation_error(exc)
+        except _BadJson as exc:
+            return problem(
+                400,
+                "Malformed JSON",
+                str(exc),
+                type_slug="malformed-json",
+                errors=[{"field": "body", "reason": str(exc)}],
+            )
+        if isinstance(result, Response):
+            return result
+        if result is None:
+            return Response(status=204)
+        return Response(_dump(result), status=op.status, mimetype="application/json")
+
+    view.__name__ = op.handler.__name__
+    return view
+
+
+class _BadJson(Exception):
+    pass
+
+
+def _parse_body(model: type[BaseModel]) -> BaseModel:
+    if not request.is_json:
+        raise _BadJson("the request body must be JSON with Content-Type: application/json")
+    raw = request.get_data(as_text=True)
+    try:
+        return model.model_validate_json(raw)
+    except ValidationError as exc:
+        if any(e["type"] == "json_invalid" for e in exc.errors()):
+            raise _BadJson("the request body is not valid JSON") from exc
+        raise
+
+
+def _dump(result: Any) -> str:
+    if isinstance(result, BaseModel):
+        return result.model_dump_json()
+    if isinstance(result, list):
+        return "[" + ",".join(_dump(item) for item in result) + "]"
+    return json.dumps(result)
+
+
+# -- OpenAPI ---------------------------------------------------------------------------
+
+
+def openapi_document(router: ApiRouter, *, title: str, version: str) -> dict[str, Any]:
+    models: set[type[BaseModel]] = set()
+    for op in router.operations:
+        for candidate in (op.body, op.query, _response_model(op.response)):
+            if candidate is not None:
+                models.add(candidate)
+    _, top = models_json_schema(
+        [(m, "validation") for m in sorted(models, key=lambda m: m.__name__)],
+        ref_template="#/components/schemas/{model}",
+    )
+    schemas = dict(top.get("$defs", {}))
+    schemas["Problem"] = {
+        "type": "object",
+        "required": ["type", "title", "status", "detail"],
+        "properties": {
+            "type": {"type": "string", "format": "uri"},
+            "title": {"type": "string"},
+            "status": {"type": "integer"},
+            "detail": {"type": "string"},
+            "instance": {"type": "string"},
+            "errors": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {"field": {"type": "string"}, "reason": {"type": "string"}},
+                },
+            },
+        },
+    }
+    paths: dict[str, dict[str, Any]] = {}
+    for op in router.operations:
+        paths.setdefault(router.prefix + op.path, {})[op.method.lower()] = _operation_doc(op)
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": title, "version": version},
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
+        },
+    }
+
+
+def _response_model(response: Any) -> type[BaseModel] | None:
+    if get_origin(response) is list:
+        response = get_args(response)[0]
+    return response if isinstance(response, type) and issubclass(response, BaseModel) else None
+
+
+def _operation_doc(op: Operation) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "summary": op.summary,
+        "tags": [op.tag],
+        "operationId": op.handler.__name__,
+        "responses": {},
+    }
+    path_params = [seg[1:-1] for seg in op.path.split("/") if seg.startswith("{")]
+    parameters: list[dict[str, Any]] = [
+        {"name": p, "in": "path", "required": True, "schema": {"type": "integer"}} for p in path_params
+    ]
+    if op.query is not None:
+        for name, info in op.query.model_fields.items():
+            parameters.append(
+                {
+                    "name": name,
+                    "in": "query",
+                    "required": info.is_required(),
+                    "schema": TypeAdapter(info.annotation).json_schema(),
+                }
+            )
+    if parameters:
+        doc["parameters"] = parameters
+    if op.body is not None:
+        doc["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{op.body.__name__}"}}},
+        }
+    model = _response_model(op.response)
+    if model is not None:
+        schema: dict[str, Any] = {"$ref": f"#/components/schemas/{model.__name__}"}
+        if get_origin(op.response) is list:
+            schema = {"type": "array", "items": schema}
+        doc["responses"][str(op.status)] = {
+            "description": "OK",
+            "content": {"application/json": {"schema": schema}},
+        }
+    else:
+        doc["responses"][str(op.status)] = {"description": "OK"}
+    problem_ref = {PROBLEM_MIME: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    for status in sorted({*op.errors, 422, *(() if op.public else (401, 403))}):
+        doc["responses"][str(status)] = {"description": "Problem", "content": problem_ref}
+    if not op.public:
+        doc["security"] = [{"bearer": []}]
+    return doc

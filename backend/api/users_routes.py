@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from backend.actors import Actor
+from backend.api.routing import ApiRouter
+from backend.container import Container
+from backend.errors import NotFound
+from backend.users.schemas import UserCreate, UserOut
+
+
+def register(router: ApiRouter, container: Container) -> None:
+    @router.operation("GET", "/me", summary="The calling user", tag="users", response=UserOut)
+    def get_me(actor: Actor) -> UserOut:
+        if actor.user_id is None:  # an operator identity has no user record
+            raise NotFound("the caller is not a user")
+        return container.users.get_user(actor, actor.user_id)
+
+    @router.operation("GET", "/users", summary="All users (admin)", tag="users", response=list[UserOut])
+    def list_users(actor: Actor) -> list[UserOut]:
+        return container.users.list_users(actor)
+
+    @router.operation(
+        "POST",
+        "/users",
+        summary="Create a user (admin)",
+        tag="users",
+        body=UserCreate,
+        response=UserOut,
+        status=201,
+        errors=(409,),
+    )
+    def create_user(actor: Actor, body: UserCreate) -> UserOut:
+        return container.users.create_user(actor, body)

@@ -1,0 +1,1 @@
+"""Audit log: every state change, with its actor, written in the change's own transaction."""

@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from backend.actors import Actor
+from backend.audit.models import AuditEvent
+from backend.audit.schemas import AuditEventOut
+from backend.db import Database
+from backend.errors import PermissionDenied
+from backend.observability import current_client_ip, current_request_id
+from backend.unit_of_work import ReadView
+
+# Never written to the log, whatever a caller passes in a before/after summary.
+_REDACTED_KEYS = frozenset({"password", "password_hash", "token", "refresh_token", "access_token"})
+
+
+def _summary(values: dict[str, Any] | None) -> str | None:
+    if values is None:
+        return None
+    clean = {k: ("[redacted]" if k in _REDACTED_KEYS else v) for k, v in values.items()}
+    return json.dumps(clean, default=str, sort_keys=True)
+
+
+class AuditService:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def record(
+        self,
+        session: Session,
+        actor: Actor | None,
+        action: str,
+        object_type: str,
+        object_id: object,
+        *,
+        before: dict[str, Any] | None = None,
+        after: dict[str, Any] | None = None,
+    ) -> None:
+        """Add the event to the caller's transaction: it commits or rolls back with the change."""
+        session.add(
+            AuditEvent(
+                actor_user_id=actor.user_id if actor else None,
+                actor_label=actor.label if actor else "anonymous",
+                action=action,
+                object_type=object_type,
+                object_id=str(object_id),
+                before=_summary(before),
+                after=_summary(after),
+                request_id=current_request_id(),
+                client_ip=current_client_ip(),
+            )
+        )
+
+    def list_events(
+        self,
+        actor: Actor,
+        *,
+        object_type: str | None = None,
+        action: str | None = None,
+        limit: int = 100,
+    ) -> list[AuditEventOut]:
+        if not actor.is_admin:
+            raise PermissionDenied("only an admin may read the audit log")
+        stmt = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(min(limit, 1000))
+        if object_type:
+            stmt = stmt.where(AuditEvent.object_type == object_type)
+        if action:
+            stmt = stmt.where(AuditEvent.action == action)
+        with ReadView(self._db, actor.reader_key) as view:
+            rows = view.session.scalars(stmt).all()
+            return [
+                AuditEventOut(
+                    id=r.id,
+                    occurred_at=r.occurred_at,
+                    actor_user_id=r.actor_user_id,
+                    actor_label=r.actor_label,
+                    action=r.action,
+                    object_type=r.object_type,
+                    object_id=r.object_id,
+                    before=json.loads(r.before) if r.before else None,
+                    after=json.loads(r.after) if r.after else None,
+                    request_id=r.request_id,
+                )
+                for r in rows
+            ]

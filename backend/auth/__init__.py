@@ -1,0 +1,1 @@
+"""Authentication service: passwords, login throttling, JWT access and refresh tokens."""

@@ -1,0 +1,73 @@
+"""Hands out each service. The one place that knows how a service is reached.
+
+Today every service is wired in-process; a gRPC client with the same methods slots in
+here, by configuration, without callers changing.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+from backend.audit.service import AuditService
+from backend.auth.service import AuthService
+from backend.auth.tokens import KeyRing
+from backend.cache import Cache, cache_from_url
+from backend.config import Settings
+from backend.db import Database
+from backend.secrets_store import load_or_create_jwt_keys_dir, load_or_create_secret_key
+from backend.users.service import UserService
+
+
+class Container:
+    def __init__(self, settings: Settings, *, db: Database | None = None, cache: Cache | None = None) -> None:
+        self.settings = settings
+        self._db = db
+        self._cache = cache
+
+    @cached_property
+    def cache(self) -> Cache:
+        return self._cache if self._cache is not None else cache_from_url(self.settings.redis_url)
+
+    @cached_property
+    def db(self) -> Database:
+        if self._db is not None:
+            return self._db
+        s = self.settings
+        if s.embedded:
+            s.var_dir.mkdir(parents=True, exist_ok=True)
+        return Database(
+            s.primary_url,
+            s.replica_urls,
+            positions=self.cache,
+            max_lag_seconds=s.replica_max_lag_seconds,
+            wait_seconds=s.replica_wait_seconds,
+            retry_seconds=s.replica_retry_seconds,
+            read_your_writes_seconds=s.read_your_writes_seconds,
+        )
+
+    @cached_property
+    def secret_key(self) -> str:
+        return self.settings.secret_key or load_or_create_secret_key(self.settings.var_dir)
+
+    @cached_property
+    def jwt_keys_dir(self) -> Path:
+        return self.settings.jwt_keys_dir or load_or_create_jwt_keys_dir(self.settings.var_dir)
+
+    @cached_property
+    def audit(self) -> AuditService:
+        return AuditService(self.db)
+
+    @cached_property
+    def users(self) -> UserService:
+        return UserService(self.db, self.audit)
+
+    @cached_property
+    def auth(self) -> AuthService:
+        return AuthService(
+            self.db,
+            self.audit,
+            self.settings,
+            keys=KeyRing(self.jwt_keys_dir, self.settings.jwt_active_kid),
+            users=self.users,
+        )

@@ -1,0 +1,1 @@
+"""Demo and scale data sets (`python app.py seed`)."""

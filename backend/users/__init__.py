@@ -1,0 +1,1 @@
+"""User service: people who log in, and their roles."""

@@ -1,0 +1,1 @@
+"""Notification service: outbox relay, RabbitMQ consumers and delivery channels."""

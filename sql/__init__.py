@@ -1,0 +1,1 @@
+"""Alembic environment and migrations: the schema's one source of truth."""
