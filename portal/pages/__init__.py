@@ -1,0 +1,1 @@
+"""Dash pages: each module registers one path and checks its roles in its layout."""

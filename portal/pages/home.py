@@ -1,0 +1,34 @@
+"""The site root: a welcome that points each role at its own pages."""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+from dash.development.base_component import Component
+
+from backend.actors import Actor, Role
+from portal.access import restricted
+from portal.navigation import LINKS
+from portal.page_registry import register_page
+
+register_page(__name__, path="/", name="Home")
+
+
+@restricted(*Role)
+def layout(actor: Actor) -> Component:
+    return html.Div(
+        [
+            html.H1("Welcome", className="h3 mb-3", id="page-title"),
+            dbc.Card(
+                dbc.CardBody(
+                    [
+                        html.P(f"You are signed in as {actor.role.value}. Your pages:"),
+                        html.Ul(
+                            [html.Li(dcc.Link(link.label, href=link.href)) for link in LINKS[actor.role]]
+                        ),
+                    ]
+                ),
+                id="landing-card",
+            ),
+        ]
+    )
