@@ -1,0 +1,96 @@
+"""Pro-rata allocation of an exact amount by the largest-remainder (Hamilton) method.
+
+Used for capital calls (weights = commitments), pro-rata distributions (weights = units or
+contributed capital) and fee allocation (weights = units or capital).
+
+Rule, for a total T that is a whole number N of quanta q (e.g. cents) and weights w_i:
+
+1. each holder's exact share is ``N * w_i / sum(w)`` quanta;
+2. each holder first gets the whole quanta of its share (rounded down);
+3. the ``N - sum(floors)`` quanta left over (fewer than the number of holders) go one each
+   to the holders with the largest fractional remainders; ties are broken by holder key in
+   ascending order, so the result never depends on input order.
+
+The parts therefore add up to T exactly, and every part is within one quantum of the exact
+pro-rata share (the "quota rule"). A holder with zero weight always gets zero. A negative
+total is allocated as its absolute value and the parts negated.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from decimal import Decimal
+from fractions import Fraction
+
+from ledger.errors import InvalidValueError, PrecisionError
+from ledger.money import (
+    Currency,
+    Rounding,
+    check_cash,
+    exact_arithmetic,
+    round_to_quantum,
+    to_decimal,
+)
+
+__all__ = ["allocate", "allocate_cash"]
+
+
+def _check_weights(weights: Mapping[str, Decimal]) -> dict[str, Fraction]:
+    if not weights:
+        raise InvalidValueError("weights", "at least one holder is required")
+    checked: dict[str, Fraction] = {}
+    for holder, weight in weights.items():
+        if not isinstance(holder, str) or not holder:
+            raise InvalidValueError("weights", f"holder keys must be non-empty str, got {holder!r}")
+        value = to_decimal(weight, f"weights[{holder}]")
+        if value < 0:
+            raise InvalidValueError(f"weights[{holder}]", f"must not be negative, got {value}")
+        checked[holder] = Fraction(value)
+    if sum(checked.values()) == 0:
+        raise InvalidValueError("weights", "all weights are zero; nothing to allocate by")
+    return checked
+
+
+@exact_arithmetic
+def allocate(total: Decimal, weights: Mapping[str, Decimal], quantum: Decimal) -> dict[str, Decimal]:
+    """Split ``total`` across holders pro rata to ``weights`` in whole multiples of ``quantum``.
+
+    Returns ``{holder: part}`` in the order of ``weights``; the parts sum exactly to ``total``.
+    ``total`` must be a whole multiple of ``quantum`` (e.g. a cash amount at 0.01).
+    """
+    amount = to_decimal(total, "total")
+    step = to_decimal(quantum, "quantum")
+    if step <= 0:
+        raise InvalidValueError("quantum", f"must be positive, got {step}")
+    shares = _check_weights(weights)
+
+    quanta = Fraction(amount) / Fraction(step)
+    if quanta.denominator != 1:
+        raise PrecisionError("total", f"must be a whole multiple of the quantum {step}, got {amount}")
+    count = abs(quanta.numerator)
+    sign = -1 if amount < 0 else 1
+
+    weight_sum = sum(shares.values())
+    exact = {holder: count * weight / weight_sum for holder, weight in shares.items()}
+    whole = {holder: math.floor(share) for holder, share in exact.items()}
+    left_over = count - sum(whole.values())
+
+    by_remainder = sorted(
+        (holder for holder, weight in shares.items() if weight > 0),
+        key=lambda holder: (-(exact[holder] - whole[holder]), holder),
+    )
+    for holder in by_remainder[:left_over]:
+        whole[holder] += 1
+
+    # Each part is an exact multiple of the quantum, so this rounding never changes a value.
+    return {
+        holder: round_to_quantum(sign * whole[holder] * Fraction(step), step, Rounding.DOWN)
+        for holder in shares
+    }
+
+
+def allocate_cash(total: Decimal, weights: Mapping[str, Decimal], currency: Currency) -> dict[str, Decimal]:
+    """Allocate a cash amount (validated for ``currency``) to the minor unit, pro rata."""
+    amount = check_cash(total, currency, "total", non_negative=False)
+    return allocate(amount, weights, currency.quantum)

@@ -1,0 +1,1 @@
+"""Reporting: performance, private-markets and risk metrics."""
