@@ -1,0 +1,117 @@
+"""The operator CLI and the embedded `run` command, driven as an operator would."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+import app as cli
+from tests.conftest import mariadb_database_url
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(params=["sqlite", "mariadb"])
+def cli_env(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("VAR_DIR", str(tmp_path / "var"))
+    if request.param == "mariadb":
+        monkeypatch.setenv("DATABASE_URL", mariadb_database_url("cli"))
+    else:
+        monkeypatch.delenv("DATABASE_URL", raising=False)
+    assert cli.main(["migrate"]) == 0
+    return tmp_path
+
+
+def _run(args: list[str], monkeypatch: pytest.MonkeyPatch, stdin: str = "") -> int:
+    monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+    return cli.main(args)
+
+
+def test_users_create_list_disable(
+    cli_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    create = ["users", "create", "--email", "Ops@Example.com", "--role", "admin", "--password-stdin"]
+    assert _run(create, monkeypatch, "a long enough password\n") == 0
+    assert _run(["users", "list"], monkeypatch) == 0
+    assert _run(["users", "disable", "--email", "ops@example.com"], monkeypatch) == 0
+    assert _run(["users", "list"], monkeypatch) == 0
+    out = capsys.readouterr().out
+    assert "created user 1 ops@example.com (admin)" in out
+    assert "1\tops@example.com\tadmin\tactive" in out
+    assert "1\tops@example.com\tadmin\tdisabled" in out
+    assert "a long enough password" not in out
+
+
+def test_users_create_refuses_password_on_command_line_and_bad_input(
+    cli_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _run(["users", "create", "--email", "a@example.com", "--role", "analyst"], monkeypatch) == 2
+    assert _run(
+        ["users", "create", "--email", "a@example.com", "--role", "analyst", "--password-stdin"],
+        monkeypatch,
+        "short\n",
+    ) == 2
+    err = capsys.readouterr().err
+    assert "--password-stdin is required" in err
+    assert "password" in err and "at least 12 characters" in err
+    assert _run(["users", "list"], monkeypatch) == 0
+    assert "a@example.com" not in capsys.readouterr().out
+
+
+def test_duplicate_user_is_an_error_naming_the_field(
+    cli_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["users", "create", "--email", "dup@example.com", "--role", "manager", "--password-stdin"]
+    assert _run(args, monkeypatch, "a long enough password\n") == 0
+    assert _run(args, monkeypatch, "a long enough password\n") == 1
+    assert "error (email): a user with email dup@example.com already exists" in capsys.readouterr().err
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_run_migrates_seeds_and_serves_the_login_page(tmp_path: Path) -> None:
+    port = _free_port()
+    env = {**os.environ, "VAR_DIR": str(tmp_path / "var"), "PORT": str(port)}
+    env.pop("DATABASE_URL", None)
+    proc = subprocess.Popen(
+        [sys.executable, "app.py", "run"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=2) as response:
+                    page = response.read().decode()
+                    break
+            except OSError as exc:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    output = proc.stdout.read() if proc.stdout else ""
+                    raise AssertionError(f"app.py run did not serve: {output}") from exc
+                time.sleep(0.3)
+        assert "password" in page.lower()
+        logins = json.loads((tmp_path / "var" / "demo-logins.json").read_text())
+        assert set(logins) == {"admin", "manager", "investor", "analyst"}
+    finally:
+        proc.terminate()
+        output, _ = proc.communicate(timeout=10)
+    assert f"http://127.0.0.1:{port}" in output
+    for role in ("admin", "manager", "investor", "analyst"):
+        assert f"{role}@demo.local" in output

@@ -1,0 +1,122 @@
+"""The platform's own HTTP surface: health, readiness, metrics, request ids, OpenAPI."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import pytest
+from flask import Flask
+
+from backend.cache import InProcessCache
+from backend.config import Settings, load_settings
+from backend.container import Container
+from backend.web import create_app
+from tests.conftest import AMQP_URL, REDIS_URL
+
+
+@pytest.fixture
+def app(container: Container) -> Flask:
+    return create_app(container)
+
+
+def test_healthz_needs_nothing(app: Flask) -> None:
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 200 and response.get_json() == {"status": "ok"}
+
+
+def test_request_id_is_echoed_and_reaches_every_log_line(
+    app: Flask, caplog: pytest.LogCaptureFixture
+) -> None:
+    from backend.observability import JsonFormatter
+
+    with caplog.at_level(logging.INFO, logger="http"):
+        response = app.test_client().get("/healthz", headers={"X-Request-ID": "trace-123"})
+    assert response.headers["X-Request-ID"] == "trace-123"
+    lines = [json.loads(JsonFormatter().format(r)) for r in caplog.records if r.name == "http"]
+    assert lines and all(line["request_id"] == "trace-123" for line in lines)
+    assert lines[-1]["route"] == "/healthz" and lines[-1]["status"] == 200
+
+
+def test_request_id_is_generated_when_absent_or_unsafe(app: Flask) -> None:
+    client = app.test_client()
+    generated = client.get("/healthz").headers["X-Request-ID"]
+    assert len(generated) == 32
+    injected = client.get("/healthz", headers={"X-Request-ID": "<script> x"}).headers["X-Request-ID"]
+    assert injected != "<script> x" and len(injected) == 32
+
+
+def test_metrics_count_requests_by_route_template(app: Flask) -> None:
+    client = app.test_client()
+    client.get("/healthz")
+    client.get("/api/v1/users/123")  # unmatched paths must not create a label per id
+    body = client.get("/metrics").get_data(as_text=True)
+    assert 'http_requests_total{method="GET",route="/healthz",status="200"} 1.0' in body
+    assert "http_request_duration_seconds_bucket" in body
+    assert "/api/v1/users/123" not in body
+
+
+def test_openapi_document_is_3_1_with_problem_responses(app: Flask) -> None:
+    doc = app.test_client().get("/api/v1/openapi.json").get_json()
+    assert doc["openapi"] == "3.1.0"
+    create_user = doc["paths"]["/api/v1/users"]["post"]
+    assert create_user["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("/UserCreate")
+    assert "application/problem+json" in create_user["responses"]["422"]["content"]
+    assert "UserCreate" in doc["components"]["schemas"]
+
+
+def _real_services_settings(tmp: str, **overrides: str) -> Settings:
+    values = {"VAR_DIR": tmp, "REDIS_URL": REDIS_URL, "CELERY_BROKER_URL": AMQP_URL, **overrides}
+    return load_settings(**values)
+
+
+@pytest.mark.parametrize("backend_name", ["mariadb"])
+def test_readyz_ok_against_real_redis_and_rabbitmq(container: Container, tmp_path: object) -> None:
+    real = Container(_real_services_settings(str(tmp_path)), db=container.db)
+    response = create_app(real).test_client().get("/readyz")
+    body = response.get_json()
+    assert response.status_code == 200, body
+    assert body["checks"]["cache"] == {"ok": True, "detail": "redis"}
+    assert body["checks"]["broker"] == {"ok": True, "detail": "amqp"}
+
+
+@pytest.mark.parametrize("backend_name", ["sqlite"])
+def test_readyz_names_what_is_unreachable(container: Container, tmp_path: object) -> None:
+    # Port 1 on loopback: nothing listens there, so both connections are refused at once.
+    broken = Container(
+        _real_services_settings(
+            str(tmp_path),
+            REDIS_URL="redis://127.0.0.1:1/0",
+            CELERY_BROKER_URL="amqp://guest:guest@127.0.0.1:1//",
+        ),
+        db=container.db,
+    )
+    response = create_app(broken).test_client().get("/readyz")
+    assert response.status_code == 503
+    assert response.get_json()["failing"] == ["cache", "broker"]
+
+
+def test_embedded_container_defaults(tmp_path: object) -> None:
+    settings = load_settings(VAR_DIR=str(tmp_path))
+    embedded = Container(settings)
+    assert settings.embedded and embedded.db.primary.dialect.name == "sqlite"
+    assert isinstance(embedded.cache, InProcessCache)
+    # Secrets are generated once and then stable across restarts.
+    assert embedded.secret_key == Container(settings).secret_key and len(embedded.secret_key) > 40
+    assert list(embedded.jwt_keys_dir.glob("*.pem"))
+
+
+@pytest.mark.parametrize(("hops", "expected"), [(0, "10.0.0.1"), (1, "203.0.113.9")])
+@pytest.mark.parametrize("backend_name", ["sqlite"])
+def test_client_address_trusts_exactly_the_configured_proxy_hops(
+    container: Container, tmp_path: object, caplog: pytest.LogCaptureFixture, hops: int, expected: str
+) -> None:
+    settings = load_settings(VAR_DIR=str(tmp_path), TRUSTED_PROXY_HOPS=str(hops))
+    client = create_app(Container(settings, db=container.db)).test_client()
+    with caplog.at_level(logging.INFO, logger="http"):
+        client.get(
+            "/healthz",
+            headers={"X-Forwarded-For": "203.0.113.9"},
+            environ_base={"REMOTE_ADDR": "10.0.0.1"},
+        )
+    assert [r.client for r in caplog.records if r.name == "http"] == [expected]  # type: ignore[attr-defined]

@@ -1,0 +1,77 @@
+"""Role-aware pages: each role reaches its own pages, is refused others', on the server."""
+
+from __future__ import annotations
+
+import pytest
+
+from backend.actors import Role
+from backend.container import Container
+from portal.navigation import HOME, LINKS
+from tests.integration.portal_support import Portal, login, make_portal, render_page, resource_urls
+
+
+@pytest.fixture
+def portal(container: Container) -> Portal:
+    return make_portal(container)
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_each_role_sees_a_landing_card_on_each_of_its_pages(portal: Portal, role: Role) -> None:
+    client = portal.client()
+    login(client, portal.email(role))
+    for path in [HOME[role], "/", *(link.href for link in LINKS[role])]:
+        page = render_page(client, path)
+        assert "landing-card" in page and "not-permitted" not in page, path
+
+
+@pytest.mark.parametrize(
+    ("role", "path"),
+    [
+        (Role.INVESTOR, "/admin"),
+        (Role.INVESTOR, "/admin/users"),
+        (Role.MANAGER, "/admin/system"),
+        (Role.ANALYST, "/investor"),
+        (Role.INVESTOR, "/manager/pools"),
+        (Role.ADMIN, "/manager"),
+    ],
+)
+def test_a_page_of_another_role_answers_not_permitted(portal: Portal, role: Role, path: str) -> None:
+    client = portal.client()
+    login(client, portal.email(role))
+    page = render_page(client, path)
+    assert "Not permitted" in page and "not-permitted" in page
+    assert "landing-card" not in page
+
+
+def test_an_unknown_path_renders_not_found(portal: Portal) -> None:
+    client = portal.client()
+    login(client, portal.email(Role.MANAGER))
+    assert "not-found" in render_page(client, "/no/such/page")
+
+
+def _local(url: str) -> bool:
+    return (url.startswith("/") and not url.startswith("//")) or url.startswith("data:")
+
+
+def test_login_page_loads_css_from_this_server_only(portal: Portal) -> None:
+    client = portal.client()
+    urls = resource_urls(client.get("/login").get_data(as_text=True))
+    assert "/assets/bootstrap.min.css" in urls
+    assert all(_local(u) for u in urls), urls
+    for url in urls:
+        if url.startswith("/"):
+            assert client.get(url).status_code == 200, url  # no session needed
+
+
+def test_portal_page_loads_css_and_js_from_this_server_only(portal: Portal) -> None:
+    client = portal.client()
+    login(client, portal.email(Role.ANALYST))
+    index = client.get("/analyst")
+    html = index.get_data(as_text=True)
+    assert index.status_code == 200 and 'id="react-entry-point"' in html
+    urls = resource_urls(html)
+    assert any("dash_renderer" in u for u in urls) and any("dash_bootstrap_components" in u for u in urls)
+    assert any(u.startswith("/assets/bootstrap.min.css") for u in urls)
+    assert all(_local(u) for u in urls), [u for u in urls if not _local(u)]
+    for url in urls:
+        assert client.get(url).status_code == 200, url

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+import pytest
+
+from backend.actors import Actor, Role
+from backend.container import Container
+from backend.errors import Conflict, NotFound, PermissionDenied
+from backend.users.schemas import UserCreate
+
+OPERATOR = Actor.operator("test")
+
+
+def _create(container: Container, email: str, role: Role = Role.INVESTOR) -> int:
+    return container.users.create_user(
+        OPERATOR, UserCreate(email=email, role=role, password="correct horse battery")
+    ).id
+
+
+def test_create_user_normalises_email_and_audits(container: Container) -> None:
+    user_id = _create(container, "  Ana@Example.COM ")
+    user = container.users.get_user(OPERATOR, user_id)
+    assert user.email == "ana@example.com"
+    events = container.audit.list_events(OPERATOR, object_type="user")
+    assert [(e.action, e.object_id) for e in events] == [("user.created", str(user_id))]
+    assert "password" not in (events[0].after or {})
+
+
+def test_duplicate_email_is_a_conflict_naming_the_field(container: Container) -> None:
+    _create(container, "dup@example.com")
+    with pytest.raises(Conflict) as err:
+        _create(container, "DUP@example.com")
+    assert err.value.field == "email"
+
+
+def test_non_admin_cannot_create_or_list(container: Container) -> None:
+    manager = Actor(user_id=_create(container, "m@example.com", Role.MANAGER), role=Role.MANAGER, label="m")
+    with pytest.raises(PermissionDenied):
+        container.users.create_user(
+            manager, UserCreate(email="x@example.com", role=Role.ADMIN, password="p" * 12)
+        )
+    with pytest.raises(PermissionDenied):
+        container.users.list_users(manager)
+
+
+def test_user_sees_self_but_not_others(container: Container) -> None:
+    a = _create(container, "a@example.com")
+    b = _create(container, "b@example.com")
+    actor_a = Actor(user_id=a, role=Role.INVESTOR, label="a")
+    assert container.users.get_user(actor_a, a).email == "a@example.com"
+    with pytest.raises(NotFound):
+        container.users.get_user(actor_a, b)
+
+
+def test_disable_records_before_and_after(container: Container) -> None:
+    user_id = _create(container, "d@example.com")
+    assert container.users.set_active(OPERATOR, user_id, False).is_active is False
+    event = container.audit.list_events(OPERATOR, action="user.disabled")[0]
+    assert event.before == {"is_active": True} and event.after == {"is_active": False}
+
+
+def test_failed_create_leaves_no_trace(container: Container) -> None:
+    _create(container, "first@example.com")
+    before = len(container.audit.list_events(OPERATOR))
+    with pytest.raises(Conflict):
+        _create(container, "first@example.com")
+    assert len(container.audit.list_events(OPERATOR)) == before
+    assert container.users.count() == 1

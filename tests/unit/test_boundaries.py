@@ -1,0 +1,66 @@
+"""Service boundaries, enforced: a service's tables are reached only through its methods.
+
+- `<service>.models` may be imported only from inside that service's package, and by the
+  Alembic environment (which must see every table).
+- The portal never builds SQL: it imports neither SQLAlchemy nor any models module.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGES = ("app.py", "backend", "portal", "ledger", "reports", "notifications", "sql", "bench")
+MIGRATION_ENV = "sql.env"
+
+
+def _modules() -> Iterator[tuple[str, Path]]:
+    for top in PACKAGES:
+        path = ROOT / top
+        files = [path] if path.is_file() else sorted(path.rglob("*.py"))
+        for file in files:
+            rel = file.relative_to(ROOT).with_suffix("")
+            yield ".".join(p for p in rel.parts if p != "__init__"), file
+
+
+def _imports(file: Path) -> Iterator[str]:
+    for node in ast.walk(ast.parse(file.read_text(), str(file))):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            yield node.module
+            yield from (f"{node.module}.{alias.name}" for alias in node.names)
+
+
+def test_models_are_private_to_their_service() -> None:
+    offenders = []
+    for module, file in _modules():
+        if module == MIGRATION_ENV:
+            continue
+        for imported in _imports(file):
+            if not imported.endswith(".models"):
+                continue
+            owner = imported.rsplit(".", 1)[0]
+            if not (module == owner or module.startswith(owner + ".")):
+                offenders.append(f"{module} imports {imported}")
+    assert offenders == [], "reach another service through its service.py, not its tables"
+
+
+def test_portal_builds_no_sql() -> None:
+    offenders = [
+        f"{module} imports {imported}"
+        for module, file in _modules()
+        if module.startswith("portal")
+        for imported in _imports(file)
+        if imported.split(".")[0] == "sqlalchemy" or imported.endswith(".models")
+    ]
+    assert offenders == []
+
+
+def test_the_boundary_check_sees_the_services() -> None:
+    # Guards the guard: if the walk found nothing, the tests above would pass vacuously.
+    modules = dict(_modules())
+    assert "backend.users.models" in modules and "sql.env" in modules
+    assert "backend.users.models" in set(_imports(modules["sql.env"]))
