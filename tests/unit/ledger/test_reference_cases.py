@@ -1,6 +1,6 @@
 """The three shared reference cases the ledger maths must reproduce exactly.
 
-Cases are read from /work/shared/reference/cases.json (``<repo>/../shared/reference``); each
+Cases are read from the repository copy, tests/reference/cases.json; each
 test names its case id. Expected numbers are compared as exact Decimals (the case tolerance
 is 1e-9; the ledger reproduces them to the cent).
 """
@@ -11,7 +11,6 @@ import json
 from datetime import date
 from decimal import Decimal
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,8 +19,8 @@ from ledger.fees import PerformanceFeeTerms, management_fee, performance_fee
 from ledger.money import get_currency
 from ledger.unitisation import issue_units, nav_per_unit, redeem_units
 from ledger.waterfall import Compounding, WaterfallState, WaterfallTerms, distribute
+from tests.reference import CASES_PATH
 
-CASES_PATH = Path(__file__).resolve().parents[3].parent / "shared" / "reference" / "cases.json"
 USD = get_currency("USD")
 
 
@@ -29,7 +28,7 @@ USD = get_currency("USD")
 def _cases() -> dict[str, dict[str, Any]]:
     if not CASES_PATH.is_file():
         pytest.fail(
-            f"reference cases file missing: expected {CASES_PATH} (the shared/ folder next to the repo)"
+            f"reference cases file missing: expected {CASES_PATH} "
         )
     cases = json.loads(CASES_PATH.read_text(encoding="utf-8"), parse_float=Decimal)
     return {case["id"]: case for case in cases}

@@ -15,7 +15,6 @@ import math
 import random
 from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -26,8 +25,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from reports import metrics as m
-
-CASES_PATH = Path(__file__).resolve().parents[3].parent / "shared" / "reference" / "cases.json"
+from tests.reference import CASES_PATH
 
 # Kinds owned by this module; waterfall, fee and unitisation cases belong elsewhere.
 METRIC_KINDS = {
@@ -59,8 +57,7 @@ CASE_IDS = [
 def _load_cases() -> dict[str, dict[str, Any]]:
     if not CASES_PATH.is_file():
         pytest.fail(
-            f"reference cases not found at {CASES_PATH}: the shared/ folder must sit beside the repo "
-            "(shared/reference/cases.json)",
+            f"reference cases not found at {CASES_PATH}",
             pytrace=False,
         )
     return {case["id"]: case for case in json.loads(CASES_PATH.read_text(encoding="utf-8"))}
