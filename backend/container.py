@@ -15,6 +15,8 @@ from backend.auth.tokens import KeyRing
 from backend.cache import Cache, cache_from_url
 from backend.config import Settings
 from backend.db import Database
+from backend.investors.service import InvestorService, no_positions
+from backend.pools.service import PoolService
 from backend.secrets_store import load_or_create_jwt_keys_dir, load_or_create_secret_key
 from backend.users.service import UserService
 
@@ -70,4 +72,31 @@ class Container:
             self.settings,
             keys=KeyRing(self.jwt_keys_dir, self.settings.jwt_active_kid),
             users=self.users,
+        )
+
+    @cached_property
+    def pools(self) -> PoolService:
+        # The pool and investor services ask each other questions, so the pool service
+        # reaches the investor service late, through these lambdas: binding the methods
+        # here would build the investor service, which needs this one, mid-construction.
+        return PoolService(
+            self.db,
+            self.audit,
+            self.users,
+            # Until the ledger exists, a commitment is the only thing recorded against a
+            # pool; the ledger's "any journal entries?" joins this check when it arrives.
+            has_entries=lambda pool_id: self.investors.has_commitments(pool_id),  # noqa: PLW0108
+            participates=lambda user_id, pool_id: self.investors.participates(user_id, pool_id),  # noqa: PLW0108
+            participating_pool_ids=lambda user_id: self.investors.participating_pool_ids(user_id),  # noqa: PLW0108
+        )
+
+    @cached_property
+    def investors(self) -> InvestorService:
+        return InvestorService(
+            self.db,
+            self.audit,
+            self.users,
+            self.pools,
+            # No ledger yet: every position reads zero until the ledger provides the figures.
+            positions=no_positions,
         )

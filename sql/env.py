@@ -6,6 +6,8 @@ from sqlalchemy import create_engine, pool
 # Every service's tables, so autogenerate sees the whole schema.
 import backend.audit.models
 import backend.auth.models
+import backend.investors.models
+import backend.pools.models
 import backend.users.models  # noqa: F401
 from backend.orm import Base
 

@@ -1,0 +1,114 @@
+"""Investors and commitments over REST: profiles (KYC status by staff only) and commitments.
+
+Every decision about who may do what is the investor service's; these handlers only
+translate HTTP to its methods (and service page ids to opaque cursors).
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from backend.actors import Actor
+from backend.api.pagination import Page, PageQuery, encode_cursor
+from backend.api.routing import ApiRouter
+from backend.container import Container
+from backend.investors.schemas import (
+    CommitmentCreate,
+    CommitmentOut,
+    InvestorCreate,
+    InvestorOut,
+    InvestorUpdate,
+    KycStatus,
+)
+
+
+class InvestorPageOut(Page[InvestorOut]):
+    """One page of investor profiles in id order."""
+
+
+class InvestorListQuery(PageQuery):
+    kyc_status: KycStatus | None = Field(default=None, description="Only investors with this KYC status.")
+
+
+class CommitmentPageOut(Page[CommitmentOut]):
+    """One page of a pool's commitments in id order."""
+
+
+def register(router: ApiRouter, container: Container) -> None:
+    @router.operation(
+        "GET",
+        "/investors",
+        summary="Investor profiles (all for staff; your own for an investor)",
+        tag="investors",
+        query=InvestorListQuery,
+        response=InvestorPageOut,
+    )
+    def list_investors(actor: Actor, query: InvestorListQuery) -> InvestorPageOut:
+        page = container.investors.list_investors(
+            actor, kyc_status=query.kyc_status, cursor=query.after_id(), limit=query.limit
+        )
+        return InvestorPageOut(items=page.items, next_cursor=encode_cursor(page.next_cursor))
+
+    @router.operation(
+        "POST",
+        "/investors",
+        summary="Create an investor profile (manager or admin)",
+        tag="investors",
+        body=InvestorCreate,
+        response=InvestorOut,
+        status=201,
+        errors=(409,),
+    )
+    def create_investor(actor: Actor, body: InvestorCreate) -> InvestorOut:
+        return container.investors.create_investor(actor, body)
+
+    @router.operation(
+        "GET",
+        "/investors/{investor_id}",
+        summary="One investor profile",
+        tag="investors",
+        response=InvestorOut,
+        errors=(404,),
+    )
+    def get_investor(actor: Actor, investor_id: int) -> InvestorOut:
+        return container.investors.get_investor(actor, investor_id)
+
+    @router.operation(
+        "PATCH",
+        "/investors/{investor_id}",
+        summary="Change a profile (an investor: contact details only; kyc_status: manager or admin)",
+        tag="investors",
+        body=InvestorUpdate,
+        response=InvestorOut,
+        errors=(404,),
+    )
+    def update_investor(actor: Actor, investor_id: int, body: InvestorUpdate) -> InvestorOut:
+        return container.investors.update_investor(actor, investor_id, body)
+
+    @router.operation(
+        "POST",
+        "/pools/{pool_id}/commitments",
+        summary="Record a KYC-approved investor's commitment to a closed-ended pool",
+        tag="commitments",
+        body=CommitmentCreate,
+        response=CommitmentOut,
+        status=201,
+        errors=(404, 409),
+    )
+    def create_commitment(actor: Actor, pool_id: int, body: CommitmentCreate) -> CommitmentOut:
+        return container.investors.create_commitment(actor, pool_id, body)
+
+    @router.operation(
+        "GET",
+        "/pools/{pool_id}/commitments",
+        summary="A pool's commitments (an investor sees only their own)",
+        tag="commitments",
+        query=PageQuery,
+        response=CommitmentPageOut,
+        errors=(404,),
+    )
+    def list_commitments(actor: Actor, pool_id: int, query: PageQuery) -> CommitmentPageOut:
+        page = container.investors.list_commitments(
+            actor, pool_id, cursor=query.after_id(), limit=query.limit
+        )
+        return CommitmentPageOut(items=page.items, next_cursor=encode_cursor(page.next_cursor))

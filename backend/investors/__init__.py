@@ -1,0 +1,1 @@
+"""Investor service: investor profiles, KYC status, commitments to pools, participation."""

@@ -1,0 +1,126 @@
+"""The investor service's public types: profiles, KYC, commitments and participation figures."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from backend.pools.schemas import ExactDecimal, PoolKind
+
+
+class InvestorType(StrEnum):
+    INDIVIDUAL = "individual"
+    ENTITY = "entity"
+
+
+class KycStatus(StrEnum):
+    """Know-your-customer review. Only an approved investor may put money into a pool."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class InvestorCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    user_id: int = Field(description="The investor-role user this profile belongs to (one profile each).")
+    legal_name: str = Field(max_length=200, examples=["Ana Example"])
+    investor_type: InvestorType
+    country: str = Field(max_length=2, description="ISO 3166-1 alpha-2 code", examples=["GB"])
+    contact_email: str | None = Field(default=None, max_length=254)
+    contact_phone: str | None = Field(default=None, max_length=32)
+
+
+class InvestorUpdate(BaseModel):
+    """Only the fields present change. An investor may change only the contact fields;
+    KYC status is a manager's or an admin's decision."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    legal_name: str | None = Field(default=None, max_length=200)
+    investor_type: InvestorType | None = None
+    country: str | None = Field(default=None, max_length=2)
+    contact_email: str | None = Field(default=None, max_length=254)
+    contact_phone: str | None = Field(default=None, max_length=32)
+    kyc_status: KycStatus | None = None
+
+
+class InvestorOut(BaseModel):
+    id: int
+    user_id: int
+    legal_name: str
+    investor_type: InvestorType
+    country: str
+    contact_email: str | None
+    contact_phone: str | None
+    kyc_status: KycStatus
+    kyc_changed_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class InvestorPage(BaseModel):
+    """One page of investor profiles in id order; `next_cursor` is the last id when more may follow."""
+
+    items: list[InvestorOut]
+    next_cursor: int | None
+
+
+class CommitmentCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    investor_id: int
+    amount: ExactDecimal = Field(
+        description="In the pool's base currency, at its minor unit.", examples=["1000000.00"]
+    )
+    effective_date: date | None = Field(default=None, description="Defaults to today (UTC).")
+
+
+class CommitmentOut(BaseModel):
+    id: int
+    pool_id: int
+    investor_id: int
+    amount: ExactDecimal
+    currency: str
+    effective_date: date
+    created_at: datetime
+
+
+class CommitmentPage(BaseModel):
+    items: list[CommitmentOut]
+    next_cursor: int | None
+
+
+class Position(BaseModel):
+    """What the books say about one investor in one pool; from the ledger once it exists."""
+
+    units_held: ExactDecimal = Decimal(0)
+    capital_account: ExactDecimal = Decimal(0)
+    contributed: ExactDecimal = Decimal(0)
+    distributed: ExactDecimal = Decimal(0)
+    fees_borne: ExactDecimal = Decimal(0)
+
+
+class Participation(BaseModel):
+    """One investor's stake in one pool, in the pool's base currency (units at 6 dp).
+
+    `unfunded` = committed - contributed: what the investor may still be called for. An
+    open-ended pool takes no commitments (money comes in by subscription), so `committed`
+    and `unfunded` are 0 there.
+    """
+
+    investor_id: int
+    pool_id: int
+    pool_kind: PoolKind
+    currency: str
+    committed: ExactDecimal
+    contributed: ExactDecimal
+    unfunded: ExactDecimal
+    distributed: ExactDecimal
+    fees_borne: ExactDecimal
+    units_held: ExactDecimal
+    capital_account: ExactDecimal

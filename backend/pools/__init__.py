@@ -1,0 +1,1 @@
+"""Pool service: investment pools, their terms, lifecycle, managers and analyst grants."""

@@ -1,0 +1,212 @@
+"""The pool service's public types: pool terms in, pools out.
+
+Amounts and rates are exact Decimals. On the wire they leave as JSON strings ("1000.00"), so
+no client parses them into a binary float; they come in as strings, integers or JSON numbers.
+A JSON number reaches Python as a binary float, which is exact only up to 15 significant
+digits, so a longer one is refused and the client is told to send a string instead.
+
+Business rules (rate bounds, precision per currency, which terms fit which kind of pool) are
+checked by the service, not here, so every such error is a ValidationFailed naming its field
+whether the caller is the API, the portal or another service.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
+
+from ledger.daycount import DayCount
+from ledger.fees import AccrualFrequency
+from ledger.waterfall import Compounding
+
+# A double carries 15 significant decimal digits faithfully (DBL_DIG): any decimal number
+# written with at most 15 survives the trip through a float and back unchanged.
+_FLOAT_SAFE_DIGITS = 15
+
+
+def _exact_decimal_input(value: object) -> object:
+    if isinstance(value, bool):
+        raise ValueError("must be a decimal number, not a boolean")
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError("must be a finite number")
+        shortest = Decimal(repr(value))
+        if len(shortest.as_tuple().digits) > _FLOAT_SAFE_DIGITS:
+            raise ValueError(
+                f"has more than {_FLOAT_SAFE_DIGITS} significant digits; send it as a string "
+                'such as "1234567890123.45" so it stays exact'
+            )
+        return shortest
+    if isinstance(value, str):
+        try:
+            parsed = Decimal(value.strip())
+        except InvalidOperation:
+            raise ValueError('must be a decimal number such as "1000.00"') from None
+        if not parsed.is_finite():
+            raise ValueError("must be a finite number")
+        return parsed
+    if isinstance(value, Decimal) and not value.is_finite():
+        raise ValueError("must be a finite number")
+    return value
+
+
+ExactDecimal = Annotated[
+    Decimal,
+    BeforeValidator(_exact_decimal_input),
+    # Fixed-point text: "0.0000001", never "1E-7", whatever the Decimal's exponent.
+    PlainSerializer(lambda value: format(value, "f"), return_type=str, when_used="json"),
+]
+"""An exact Decimal: in from a string, integer or short JSON number; out as a JSON string."""
+
+
+class PoolKind(StrEnum):
+    OPEN_ENDED = "open_ended"
+    """Unitised: investors subscribe for units at NAV per unit and redeem them."""
+    CLOSED_ENDED = "closed_ended"
+    """Commitments: investors commit, capital is called, distributions run a waterfall."""
+
+
+class PoolStatus(StrEnum):
+    """Lifecycle: open -> closed -> liquidating -> liquidated; open -> liquidating directly.
+
+    open         accepts new money (subscriptions, commitments).
+    closed       no new investors or money; existing positions run on (fees, calls, NAV).
+    liquidating  assets are being realised; only distributions and redemptions remain.
+    liquidated   final: the books are closed, settings are frozen.
+    """
+
+    OPEN = "open"
+    CLOSED = "closed"
+    LIQUIDATING = "liquidating"
+    LIQUIDATED = "liquidated"
+
+
+class FeeBasis(StrEnum):
+    """What the management fee is charged on."""
+
+    NAV = "nav"
+    """Net asset value: open-ended pools."""
+    COMMITTED = "committed"
+    """Committed capital (typically during the investment period): closed-ended pools."""
+    INVESTED = "invested"
+    """Invested (called and not yet returned) capital: closed-ended pools."""
+
+
+class WaterfallStyle(StrEnum):
+    EUROPEAN = "european"
+    """Whole-fund: the GP takes carry only after all contributed capital and the preferred
+    return are back with the investors. The only style for now; American (deal-by-deal)
+    would be a second member."""
+
+
+class ManagementFeeTerms(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    rate: ExactDecimal = Field(description="Per annum, as a fraction: 0.02 is 2%.", examples=["0.02"])
+    basis: FeeBasis
+    frequency: AccrualFrequency = AccrualFrequency.QUARTERLY
+    day_count: DayCount = DayCount.ACT_365F
+
+
+class PerformanceFeeTerms(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    rate: ExactDecimal = Field(description="Share of gains above the hurdle, e.g. 0.20.", examples=["0.2"])
+    high_water_mark: bool = True
+    hurdle_rate: ExactDecimal = Field(default=Decimal(0), description="Hard hurdle per period, e.g. 0.05.")
+
+
+class WaterfallTerms(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    style: WaterfallStyle = WaterfallStyle.EUROPEAN
+    preferred_return_rate: ExactDecimal = Field(description="Hurdle per annum, e.g. 0.08.", examples=["0.08"])
+    compounding: Compounding = Compounding.ANNUAL
+    catch_up_rate: ExactDecimal = Field(
+        description="GP share of the catch-up tier: 1 is full catch-up, 0 is none.", examples=["1"]
+    )
+    carried_interest_rate: ExactDecimal = Field(
+        description="GP share of profit, e.g. 0.20.", examples=["0.2"]
+    )
+    day_count: DayCount = DayCount.ACT_365F
+
+
+class PoolSettings(BaseModel):
+    """Every setting of a pool; what is created, and what an update is merged into."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(max_length=120, examples=["Harbour Growth Fund I"])
+    kind: PoolKind
+    base_currency: str = Field(max_length=3, description="ISO 4217 code", examples=["USD"])
+    inception_date: date
+    initial_nav_per_unit: ExactDecimal = Field(
+        default=Decimal("1.000000"), description="Launch price per unit, > 0, up to 6 dp."
+    )
+    management_fee: ManagementFeeTerms | None = None
+    performance_fee: PerformanceFeeTerms | None = Field(default=None, description="Open-ended pools only.")
+    waterfall: WaterfallTerms | None = Field(default=None, description="Closed-ended pools only; required.")
+    minimum_subscription: ExactDecimal = Field(
+        default=Decimal(0), description="At the base currency's minor unit.", examples=["10000.00"]
+    )
+
+
+class PoolCreate(PoolSettings):
+    manager_user_id: int | None = Field(
+        default=None,
+        description="The pool's first manager. A manager creating a pool becomes it; an admin must name one.",
+    )
+
+
+class PoolUpdate(BaseModel):
+    """Only the fields present change. A nested set of terms is replaced whole; null removes it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, max_length=120)
+    kind: PoolKind | None = None
+    base_currency: str | None = Field(default=None, max_length=3)
+    inception_date: date | None = None
+    initial_nav_per_unit: ExactDecimal | None = None
+    management_fee: ManagementFeeTerms | None = None
+    performance_fee: PerformanceFeeTerms | None = None
+    waterfall: WaterfallTerms | None = None
+    minimum_subscription: ExactDecimal | None = None
+
+
+class PoolOut(PoolSettings):
+    model_config = ConfigDict(extra="forbid")
+
+    id: int
+    status: PoolStatus
+    base_currency_exponent: int = Field(description="ISO 4217 minor-unit exponent: 2 for USD, 0 for JPY.")
+    manager_ids: list[int]
+    status_changed_at: datetime
+    created_at: datetime
+    updated_at: datetime
+
+
+class PoolPage(BaseModel):
+    """One page of pools in id order; `next_cursor` is the last id on it when more may follow."""
+
+    items: list[PoolOut]
+    next_cursor: int | None
+
+
+class UserRef(BaseModel):
+    """A user named in a request body: a manager to add, an analyst to grant."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    user_id: int
+
+
+class AnalystGrantOut(BaseModel):
+    pool_id: int
+    user_id: int
+    granted_at: datetime

@@ -1,0 +1,318 @@
+"""The investor service on SQLite and MariaDB: profiles, KYC (who may change it, and its gate
+on commitments), commitments and their validation, participation through the position seam."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from backend.container import Container
+from backend.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from backend.investors.schemas import (
+    CommitmentCreate,
+    InvestorCreate,
+    InvestorUpdate,
+    KycStatus,
+    Position,
+)
+from backend.investors.service import InvestorService
+from tests.integration.test_pools_support import (  # noqa: F401 (cheap_argon2 is an autouse fixture)
+    OPERATOR,
+    World,
+    cheap_argon2,
+    closed_pool,
+    make_world,
+    open_pool,
+)
+
+
+@pytest.fixture
+def world(container: Container) -> World:
+    return make_world(container)
+
+
+def _create(world: World, actor_name: str = "manager", **overrides: Any) -> int:
+    body: dict[str, Any] = {
+        "user_id": world.investor.user_id,
+        "legal_name": "Ana Example",
+        "investor_type": "individual",
+        "country": "gb",
+    }
+    body.update(overrides)
+    return world.container.investors.create_investor(
+        getattr(world, actor_name), InvestorCreate.model_validate(body)
+    ).id
+
+
+def _commitment_rows(world: World, pool_id: int) -> int:
+    return len(world.container.investors.list_commitments(OPERATOR, pool_id).items)
+
+
+# -- profiles ----------------------------------------------------------------------------
+
+
+def test_staff_create_a_pending_profile_and_it_is_audited(world: World) -> None:
+    investor_id = _create(world, contact_email=" Ana@Example.COM ")
+    profile = world.container.investors.get_investor(world.investor, investor_id)
+    assert (profile.country, profile.contact_email, profile.kyc_status) == (
+        "GB",
+        "ana@example.com",
+        KycStatus.PENDING,
+    )
+    event = world.container.audit.list_events(OPERATOR, action="investor.created")[0]
+    assert event.object_id == str(investor_id) and event.actor_user_id == world.manager.user_id
+    assert event.after == {
+        "user_id": world.investor.user_id,
+        "investor_type": "individual",
+        "country": "GB",
+        "kyc_status": "pending",
+    }
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "error"),
+    [
+        ({"country": "XX"}, "country", ValidationFailed),
+        ({"legal_name": "  "}, "legal_name", ValidationFailed),
+        ({"contact_email": "not-an-email"}, "contact_email", ValidationFailed),
+        ({"contact_phone": "call me"}, "contact_phone", ValidationFailed),
+    ],
+)
+def test_bad_profile_fields_are_named_and_nothing_is_written(
+    world: World, overrides: dict[str, Any], field: str, error: type[Exception]
+) -> None:
+    with pytest.raises(error) as err:
+        _create(world, **overrides)
+    assert getattr(err.value, "field", None) == field
+    assert world.container.investors.list_investors(OPERATOR).items == []
+    assert world.container.audit.list_events(OPERATOR, object_type="investor") == []
+
+
+def test_profile_user_must_be_an_investor_and_have_one_profile(world: World) -> None:
+    with pytest.raises(ValidationFailed) as wrong_role:
+        _create(world, user_id=world.analyst.user_id)
+    assert wrong_role.value.field == "user_id"
+    _create(world)
+    with pytest.raises(Conflict) as twice:
+        _create(world, actor_name="admin")
+    assert twice.value.field == "user_id"
+    assert len(world.container.investors.list_investors(OPERATOR).items) == 1
+
+
+@pytest.mark.parametrize("role", ["investor", "analyst"])
+def test_only_staff_create_profiles(world: World, role: str) -> None:
+    with pytest.raises(PermissionDenied):
+        _create(world, actor_name=role)
+    assert world.container.investors.list_investors(OPERATOR).items == []
+
+
+def test_who_reads_which_profile(world: World) -> None:
+    investors = world.container.investors
+    mine = world.investor_profile(world.investor, approved=False)
+    theirs = world.investor_profile(world.other_investor, approved=False, name="Bo Other")
+    assert investors.get_investor(world.investor, mine).legal_name == "Ana Example"
+    with pytest.raises(NotFound):  # another investor's id is not confirmed to exist
+        investors.get_investor(world.investor, theirs)
+    with pytest.raises(NotFound):
+        investors.update_investor(world.investor, theirs, InvestorUpdate(contact_phone="+44 20 7946 0000"))
+    assert [p.id for p in investors.list_investors(world.investor).items] == [mine]
+    assert [p.id for p in investors.list_investors(world.other_manager).items] == [mine, theirs]
+    assert [p.id for p in investors.list_investors(world.admin, kyc_status=KycStatus.PENDING).items] == [
+        mine,
+        theirs,
+    ]
+    with pytest.raises(PermissionDenied):  # personal data: analysts get aggregates, not profiles
+        investors.get_investor(world.analyst, mine)
+    with pytest.raises(PermissionDenied):
+        investors.list_investors(world.analyst)
+    page = investors.list_investors(world.admin, limit=1)
+    assert [p.id for p in page.items] == [mine] and page.next_cursor == mine
+    rest = investors.list_investors(world.admin, limit=1, cursor=page.next_cursor)
+    assert [p.id for p in rest.items] == [theirs] and rest.next_cursor is None
+
+
+def test_investor_changes_contact_details_only(world: World) -> None:
+    investors = world.container.investors
+    investor_id = world.investor_profile(world.investor, approved=False)
+    updated = investors.update_investor(
+        world.investor, investor_id, InvestorUpdate(contact_phone="+44 20 7946 0000")
+    )
+    assert updated.contact_phone == "+44 20 7946 0000"
+    event = world.container.audit.list_events(OPERATOR, action="investor.updated")[0]
+    assert (event.actor_user_id, event.before, event.after) == (
+        world.investor.user_id,
+        {"contact_phone": None},
+        {"contact_phone": "+44 20 7946 0000"},
+    )
+    for field, value in (("kyc_status", KycStatus.APPROVED), ("legal_name", "Someone Else")):
+        with pytest.raises(PermissionDenied) as err:
+            investors.update_investor(
+                world.investor, investor_id, InvestorUpdate.model_validate({field: value})
+            )
+        assert err.value.field == field
+    assert investors.get_investor(world.admin, investor_id).kyc_status is KycStatus.PENDING
+    assert world.container.audit.list_events(OPERATOR, action="investor.kyc_changed") == []
+
+
+@pytest.mark.parametrize("staff", ["manager", "admin"])
+def test_staff_decide_kyc_and_the_decision_is_audited(world: World, staff: str) -> None:
+    investors = world.container.investors
+    investor_id = world.investor_profile(world.investor, approved=False)
+    actor = getattr(world, staff)
+    approved = investors.update_investor(actor, investor_id, InvestorUpdate(kyc_status=KycStatus.APPROVED))
+    assert approved.kyc_status is KycStatus.APPROVED and approved.kyc_changed_at is not None
+    assert investors.kyc_status(investor_id) is KycStatus.APPROVED
+    investors.require_kyc_approved(investor_id)
+    event = world.container.audit.list_events(OPERATOR, action="investor.kyc_changed")[0]
+    assert (event.actor_user_id, event.before, event.after) == (
+        actor.user_id,
+        {"kyc_status": "pending"},
+        {"kyc_status": "approved"},
+    )
+    with pytest.raises(ValidationFailed) as null:
+        investors.update_investor(actor, investor_id, InvestorUpdate.model_validate({"kyc_status": None}))
+    assert null.value.field == "kyc_status"
+    with pytest.raises(NotFound) as missing:
+        investors.kyc_status(investor_id + 1000)
+    assert missing.value.field == "investor_id"
+
+
+# -- commitments ---------------------------------------------------------------------------
+
+
+def test_kyc_gate_on_commitments(world: World) -> None:
+    investors = world.container.investors
+    pool_id = world.container.pools.create_pool(world.manager, closed_pool()).id
+    investor_id = world.investor_profile(world.investor, approved=False)
+    before = len(world.container.audit.list_events(OPERATOR))
+    with pytest.raises(ValidationFailed) as pending:
+        world.commit(pool_id, investor_id)
+    assert pending.value.field == "investor_id" and "KYC" in pending.value.detail
+    assert _commitment_rows(world, pool_id) == 0
+    assert len(world.container.audit.list_events(OPERATOR)) == before
+    with pytest.raises(ValidationFailed):
+        investors.require_kyc_approved(investor_id)
+
+    investors.update_investor(world.manager, investor_id, InvestorUpdate(kyc_status=KycStatus.APPROVED))
+    commitment_id = world.commit(pool_id, investor_id, "250000.50")
+    event = world.container.audit.list_events(OPERATOR, action="commitment.created")[0]
+    assert event.object_id == str(commitment_id) and event.actor_user_id == world.manager.user_id
+    assert event.after is not None and (event.after["amount"], event.after["currency"]) == (
+        "250000.50",
+        "EUR",
+    )
+
+    investors.update_investor(world.admin, investor_id, InvestorUpdate(kyc_status=KycStatus.REJECTED))
+    with pytest.raises(ValidationFailed):
+        world.commit(pool_id, investor_id)
+    assert _commitment_rows(world, pool_id) == 1
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency"),
+    [
+        ("100.001", "EUR"),
+        ("100.5", "JPY"),
+        ("-5.00", "EUR"),
+        ("0", "EUR"),
+        ("1000000000000.01", "EUR"),
+        ("1e13", "EUR"),
+    ],
+)
+def test_bad_amounts_name_the_field_and_write_nothing(world: World, amount: str, currency: str) -> None:
+    pool_id = world.container.pools.create_pool(world.manager, closed_pool(base_currency=currency)).id
+    investor_id = world.investor_profile(world.investor)
+    with pytest.raises(ValidationFailed) as err:
+        world.commit(pool_id, investor_id, amount)
+    assert err.value.field == "amount"
+    assert _commitment_rows(world, pool_id) == 0
+    assert world.container.audit.list_events(OPERATOR, object_type="commitment") == []
+
+
+def test_commitments_only_to_open_closed_ended_pools_by_their_managers(world: World) -> None:
+    pools, investors = world.container.pools, world.container.investors
+    investor_id = world.investor_profile(world.investor)
+    open_ended = pools.create_pool(world.manager, open_pool()).id
+    with pytest.raises(ValidationFailed) as kind:
+        world.commit(open_ended, investor_id)
+    assert kind.value.field == "pool_id"
+    pool_id = pools.create_pool(world.manager, closed_pool()).id
+    body = CommitmentCreate(investor_id=investor_id, amount=Decimal(100))
+    with pytest.raises(NotFound):  # another manager's pool looks missing
+        investors.create_commitment(world.other_manager, pool_id, body)
+    with pytest.raises(NotFound):
+        investors.create_commitment(world.analyst, pool_id, body)
+    with pytest.raises(ValidationFailed) as unknown:
+        investors.create_commitment(
+            world.manager, pool_id, CommitmentCreate(investor_id=investor_id + 99, amount=Decimal(100))
+        )
+    assert unknown.value.field == "investor_id"
+    world.commit(pool_id, investor_id)
+    with pytest.raises(PermissionDenied):  # the investor sees the pool now, but does not run it
+        investors.create_commitment(world.investor, pool_id, body)
+    assert investors.create_commitment(world.admin, pool_id, body).amount == Decimal("100.00")
+    pools.close_pool(world.manager, pool_id)
+    with pytest.raises(Conflict) as closed:
+        world.commit(pool_id, investor_id)
+    assert closed.value.field == "status"
+    assert investors.commitments_for_pool(pool_id) == [(investor_id, Decimal("1000100.00"))]
+
+
+def test_who_reads_which_commitments(world: World) -> None:
+    pools, investors = world.container.pools, world.container.investors
+    pool_id = pools.create_pool(world.manager, closed_pool()).id
+    mine = world.investor_profile(world.investor)
+    theirs = world.investor_profile(world.other_investor, name="Bo Other")
+    ids = [
+        world.commit(pool_id, mine, "100.00"),
+        world.commit(pool_id, theirs, "200.00"),
+        world.commit(pool_id, mine, "300.00"),
+    ]
+    assert [c.id for c in investors.list_commitments(world.manager, pool_id).items] == ids
+    assert [c.id for c in investors.list_commitments(world.investor, pool_id).items] == [ids[0], ids[2]]
+    assert [c.id for c in investors.list_commitments(world.other_investor, pool_id).items] == [ids[1]]
+    with pytest.raises(NotFound):
+        investors.list_commitments(world.analyst, pool_id)
+    assert world.analyst.user_id is not None
+    pools.grant_analyst(world.manager, pool_id, world.analyst.user_id)
+    assert len(investors.list_commitments(world.analyst, pool_id).items) == 3
+    with pytest.raises(NotFound):
+        investors.list_commitments(world.other_manager, pool_id)
+    page = investors.list_commitments(world.manager, pool_id, limit=2)
+    assert [c.id for c in page.items] == ids[:2] and page.next_cursor == ids[1]
+    assert investors.commitments_for_pool(pool_id) == [(mine, Decimal("400.00")), (theirs, Decimal("200.00"))]
+    assert investors.investor_for_user(world.investor.user_id or 0) is not None
+    assert investors.investor_for_user(world.analyst.user_id) is None
+
+
+# -- participation through the position seam -------------------------------------------------
+
+
+def test_participation_reads_positions_from_the_provider(world: World) -> None:
+    c = world.container
+    pool_id = c.pools.create_pool(world.manager, closed_pool()).id
+    investor_id = world.investor_profile(world.investor)
+    world.commit(pool_id, investor_id, "1000.00")
+    assert c.investors.participation(world.investor, investor_id, pool_id).unfunded == Decimal("1000.00")
+
+    def books(investor: int, pool: int) -> Position:
+        assert (investor, pool) == (investor_id, pool_id)
+        return Position(
+            contributed=Decimal("400.00"), distributed=Decimal("50.00"), fees_borne=Decimal("5.00")
+        )
+
+    with_ledger = InvestorService(c.db, c.audit, c.users, c.pools, positions=books)
+    stake = with_ledger.participation(world.investor, investor_id, pool_id)
+    assert (stake.committed, stake.contributed, stake.unfunded, stake.distributed) == (
+        Decimal("1000.00"),
+        Decimal("400.00"),
+        Decimal("600.00"),
+        Decimal("50.00"),
+    )
+    assert [h.pool_id for h in with_ledger.holdings(world.investor, investor_id)] == [pool_id]
+    other = world.investor_profile(world.other_investor, name="Bo Other")
+    with pytest.raises(NotFound):
+        with_ledger.holdings(world.investor, other)
+    assert with_ledger.holdings(world.other_manager, investor_id) == []  # not their pool
