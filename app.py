@@ -7,6 +7,8 @@ python app.py seed [--scale demo] load a data set
 python app.py users create --email E --role R --password-stdin
 python app.py users list
 python app.py users disable --email E
+python app.py ledger verify [--pool ID]   recompute hashes and balances; exit 1 on a break
+python app.py ledger relay               publish committed ledger events (long-running)
 """
 
 from __future__ import annotations
@@ -125,6 +127,23 @@ def cmd_users(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_ledger(args: argparse.Namespace, settings: Settings) -> int:
+    container = Container(settings)
+    if args.ledger_command == "verify":
+        report = container.ledger.verify(args.pool)
+        print(report.describe())
+        return 0 if report.ok else 1
+    import signal
+    import threading
+
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    print(f"relaying ledger events to {type(container.ledger_publisher).__name__}", flush=True)
+    container.ledger_relay.run_forever(stop)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="app.py", description="Investment pools platform")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -150,6 +169,13 @@ def build_parser() -> argparse.ArgumentParser:
     for verb in ("disable", "enable"):
         users_sub.add_parser(verb).add_argument("--email", required=True)
     users.set_defaults(func=cmd_users)
+
+    ledger = sub.add_parser("ledger", help="the books: verify them, relay their events")
+    ledger_sub = ledger.add_subparsers(dest="ledger_command", required=True)
+    verify = ledger_sub.add_parser("verify", help="recompute every hash and balance; exit 1 on a break")
+    verify.add_argument("--pool", type=int, help="only this pool (default: every pool)")
+    ledger_sub.add_parser("relay", help="publish committed events: RabbitMQ if CELERY_BROKER_URL is AMQP")
+    ledger.set_defaults(func=cmd_ledger)
     return parser
 
 

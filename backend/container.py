@@ -19,6 +19,8 @@ from backend.investors.service import InvestorService, no_positions
 from backend.pools.service import PoolService
 from backend.secrets_store import load_or_create_jwt_keys_dir, load_or_create_secret_key
 from backend.users.service import UserService
+from ledger.outbox import EventBus, OutboxRelay, Publisher, RabbitPublisher, amqp_url
+from ledger.service import LedgerService
 
 
 class Container:
@@ -83,9 +85,10 @@ class Container:
             self.db,
             self.audit,
             self.users,
-            # Until the ledger exists, a commitment is the only thing recorded against a
-            # pool; the ledger's "any journal entries?" joins this check when it arrives.
-            has_entries=lambda pool_id: self.investors.has_commitments(pool_id),  # noqa: PLW0108
+            # A pool with a commitment or a journal entry has history: close it, never delete it.
+            has_entries=lambda pool_id: (
+                self.investors.has_commitments(pool_id) or self.ledger.has_entries(pool_id)
+            ),
             participates=lambda user_id, pool_id: self.investors.participates(user_id, pool_id),  # noqa: PLW0108
             participating_pool_ids=lambda user_id: self.investors.participating_pool_ids(user_id),  # noqa: PLW0108
         )
@@ -100,3 +103,25 @@ class Container:
             # No ledger yet: every position reads zero until the ledger provides the figures.
             positions=no_positions,
         )
+
+    @cached_property
+    def ledger_bus(self) -> EventBus:
+        """The in-process event bus: where ledger events go in the embedded default."""
+        return EventBus()
+
+    @cached_property
+    def ledger_publisher(self) -> Publisher:
+        """RabbitMQ when CELERY_BROKER_URL is an AMQP URL, else the in-process bus."""
+        url = amqp_url(self.settings.celery_broker_url)
+        return RabbitPublisher(url) if url else self.ledger_bus
+
+    @cached_property
+    def ledger_relay(self) -> OutboxRelay:
+        return OutboxRelay(self.db, self.ledger_publisher)
+
+    @cached_property
+    def ledger(self) -> LedgerService:
+        # Embedded default: each commit is published to the in-process bus right after it.
+        # With a broker, `python app.py ledger relay` publishes (a process of its own).
+        in_process = amqp_url(self.settings.celery_broker_url) is None
+        return LedgerService(self.db, after_commit=self.ledger_relay.drain if in_process else None)

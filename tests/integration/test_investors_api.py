@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from backend.container import Container
-from tests.integration.test_pools_support import (  # noqa: F401 (cheap_argon2 is an autouse fixture)
+from tests.integration.pools_support import (  # noqa: F401 (cheap_argon2 is an autouse fixture)
     OPERATOR,
     Api,
     cheap_argon2,

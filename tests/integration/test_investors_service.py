@@ -18,7 +18,7 @@ from backend.investors.schemas import (
     Position,
 )
 from backend.investors.service import InvestorService
-from tests.integration.test_pools_support import (  # noqa: F401 (cheap_argon2 is an autouse fixture)
+from tests.integration.pools_support import (  # noqa: F401 (cheap_argon2 is an autouse fixture)
     OPERATOR,
     World,
     cheap_argon2,

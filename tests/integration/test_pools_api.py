@@ -11,7 +11,7 @@ import pytest
 from backend.actors import Role
 from backend.container import Container
 from tests.integration.portal_support import csrf_cookie, login, make_portal
-from tests.integration.test_pools_support import (  # noqa: F401 (cheap_argon2 is an autouse fixture)
+from tests.integration.pools_support import (  # noqa: F401 (cheap_argon2 is an autouse fixture)
     INCEPTION,
     OPERATOR,
     Api,

@@ -13,7 +13,7 @@ from backend.actors import Actor
 from backend.container import Container
 from backend.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from backend.pools.schemas import PoolCreate, PoolKind, PoolStatus, PoolUpdate
-from tests.integration.test_pools_support import (  # noqa: F401 (cheap_argon2 is an autouse fixture)
+from tests.integration.pools_support import (  # noqa: F401 (cheap_argon2 is an autouse fixture)
     INCEPTION,
     OPERATOR,
     World,

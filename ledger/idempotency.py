@@ -1,0 +1,253 @@
+"""Idempotency keys for ledger writes (IETF draft "The Idempotency-Key HTTP Header Field",
+and the practice Stripe documents).
+
+Keys belong to the caller (principal) that sent them and live in a table, so they survive
+restarts and are shared by every app server. The lifecycle of one key:
+
+1. claim, in its own short committed transaction:
+   - unknown (or expired) key: insert it as in_flight, owned by a fresh token;
+   - known, different request (other operation or other canonical request hash):
+     IdempotencyKeyReused naming the key (a Conflict the API answers with 422);
+   - known and completed: the stored response is returned, nothing is executed;
+   - known and in flight for less than `in_flight_timeout`: IdempotencyKeyInFlight (409),
+     the first attempt is still running;
+   - in flight for longer: the first attempt is presumed dead (a crashed process) and this
+     one takes the key over with a new token.
+2. the write's own transaction marks the key completed with its response, but only while
+   it still holds the token; a presumed-dead attempt that wakes up finds its token gone
+   and rolls back, so a key can never produce two entries.
+3. if the write fails, the key is released (deleted while still ours), so a retry runs
+   afresh instead of replaying a failure.
+
+Keys are kept for `ttl` (24 hours by default), after which the same key starts over.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from backend.actors import Actor
+from backend.db import Database
+from backend.errors import Conflict, ValidationFailed
+from backend.unit_of_work import UnitOfWork
+from ledger.locking import retry_transient, take_write_lock
+from ledger.models import IdempotencyKey
+
+log = logging.getLogger(__name__)
+
+FIELD = "Idempotency-Key"
+IN_FLIGHT = "in_flight"
+COMPLETED = "completed"
+MAX_KEY_LENGTH = 255
+
+
+class IdempotencyKeyReused(Conflict):
+    """The key was used before for a different request: never a second entry (HTTP 422)."""
+
+    status = 422
+    title = "Idempotency key reused"
+    type_slug = "idempotency-key-reused"
+
+
+class IdempotencyKeyInFlight(Conflict):
+    """The first request with this key is still running (HTTP 409): retry later."""
+
+    status = 409
+    title = "Request in progress"
+    type_slug = "idempotency-key-in-flight"
+
+
+def principal_of(actor: Actor) -> str:
+    """Whose key space a key lives in: the user, or the operator/system label."""
+    return f"user:{actor.user_id}" if actor.user_id is not None else actor.label
+
+
+def request_fingerprint(operation: str, request: dict[str, Any]) -> str:
+    """sha256 of the canonical request: same meaning, same fingerprint (sorted keys, no spaces)."""
+    canonical = json.dumps(
+        {"operation": operation, "request": request}, sort_keys=True, separators=(",", ":"), default=str
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def check_key(key: str) -> str:
+    if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable() or not key.isascii():
+        raise ValidationFailed(
+            f"must be 1 to {MAX_KEY_LENGTH} printable ASCII characters (a UUID is a good choice)",
+            field=FIELD,
+        )
+    return key
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """The caller now owns the key and must complete or release it."""
+
+    principal: str
+    key_digest: str
+    token: str
+
+
+@dataclass(frozen=True, slots=True)
+class Replay:
+    """The key was completed before: this is the first request's response."""
+
+    response: str
+
+
+class IdempotencyStore:
+    def __init__(
+        self,
+        db: Database,
+        *,
+        ttl: timedelta = timedelta(hours=24),
+        in_flight_timeout: timedelta = timedelta(seconds=60),
+    ) -> None:
+        self._db = db
+        self._ttl = ttl
+        self._in_flight_timeout = in_flight_timeout
+
+    def claim(
+        self, actor: Actor, key: str, operation: str, fingerprint: str, now: datetime
+    ) -> Claim | Replay:
+        principal = principal_of(actor)
+        digest = hashlib.sha256(check_key(key).encode()).hexdigest()
+
+        def attempt() -> Claim | Replay | None:
+            with UnitOfWork(self._db) as uow:
+                result = self._claim(
+                    uow.session,
+                    principal=principal,
+                    key=key,
+                    digest=digest,
+                    operation=operation,
+                    fingerprint=fingerprint,
+                    now=now,
+                )
+                if result is not None:
+                    uow.commit()
+                return result
+
+        for _ in range(3):
+            result = retry_transient(attempt, what="idempotency claim")
+            if result is not None:
+                return result
+        raise IdempotencyKeyInFlight(
+            f"a request with Idempotency-Key {key!r} is in progress; retry later", field=FIELD
+        )
+
+    def _claim(
+        self,
+        session: Session,
+        *,
+        principal: str,
+        key: str,
+        digest: str,
+        operation: str,
+        fingerprint: str,
+        now: datetime,
+    ) -> Claim | Replay | None:
+        take_write_lock(session)
+        row = session.scalars(
+            select(IdempotencyKey)
+            .where(IdempotencyKey.principal == principal, IdempotencyKey.key_digest == digest)
+            .with_for_update()
+        ).one_or_none()
+        token = uuid.uuid4().hex
+        if row is None:
+            try:
+                with session.begin_nested():
+                    session.add(
+                        IdempotencyKey(
+                            principal=principal,
+                            key_digest=digest,
+                            idempotency_key=key,
+                            operation=operation,
+                            request_hash=fingerprint,
+                            status=IN_FLIGHT,
+                            owner_token=token,
+                            created_at=now,
+                            locked_at=now,
+                            expires_at=now + self._ttl,
+                        )
+                    )
+            except IntegrityError:
+                return None  # a concurrent first use of this key: look again
+            return Claim(principal, digest, token)
+        if row.expires_at <= now:
+            # An expired key is a new key: the earlier request is forgotten.
+            row.operation, row.request_hash, row.status = operation, fingerprint, IN_FLIGHT
+            row.owner_token, row.entry_id, row.response = token, None, None
+            row.created_at, row.locked_at, row.expires_at = now, now, now + self._ttl
+            return Claim(principal, digest, token)
+        if row.operation != operation or row.request_hash != fingerprint:
+            raise IdempotencyKeyReused(
+                f"Idempotency-Key {key!r} was already used for a different request; use a new key",
+                field=FIELD,
+            )
+        if row.status == COMPLETED and row.response is not None:
+            return Replay(row.response)
+        if row.locked_at > now - self._in_flight_timeout:
+            raise IdempotencyKeyInFlight(
+                f"a request with Idempotency-Key {key!r} is still in progress; retry later", field=FIELD
+            )
+        row.owner_token, row.locked_at = token, now  # abandoned: take it over
+        return Claim(principal, digest, token)
+
+    def complete(self, session: Session, claim: Claim, entry_id: int, response: str, now: datetime) -> None:
+        """Mark the key completed inside the write's own transaction (commits with it)."""
+        result = session.execute(
+            update(IdempotencyKey)
+            .where(
+                IdempotencyKey.principal == claim.principal,
+                IdempotencyKey.key_digest == claim.key_digest,
+                IdempotencyKey.owner_token == claim.token,
+                IdempotencyKey.status == IN_FLIGHT,
+            )
+            .values(status=COMPLETED, entry_id=entry_id, response=response, locked_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if getattr(result, "rowcount", 0) != 1:
+            raise IdempotencyKeyInFlight(
+                "this request took too long and a retry with the same Idempotency-Key took over",
+                field=FIELD,
+            )
+
+    def release(self, claim: Claim) -> None:
+        """Forget a claim whose write failed, so that a retry can run; never raises."""
+
+        def attempt() -> None:
+            with UnitOfWork(self._db) as uow:
+                take_write_lock(uow.session)
+                uow.session.execute(
+                    delete(IdempotencyKey).where(
+                        IdempotencyKey.principal == claim.principal,
+                        IdempotencyKey.key_digest == claim.key_digest,
+                        IdempotencyKey.owner_token == claim.token,
+                        IdempotencyKey.status == IN_FLIGHT,
+                    )
+                )
+                uow.commit()
+
+        try:
+            retry_transient(attempt, what="idempotency release")
+        except Exception:
+            # Left in flight, the key is taken over as abandoned after in_flight_timeout.
+            log.exception("could not release an idempotency key")
+
+    def purge_expired(self, now: datetime) -> int:
+        with UnitOfWork(self._db) as uow:
+            take_write_lock(uow.session)
+            result = uow.session.execute(delete(IdempotencyKey).where(IdempotencyKey.expires_at <= now))
+            uow.commit()
+            return int(getattr(result, "rowcount", 0))

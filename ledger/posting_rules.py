@@ -1,0 +1,663 @@
+"""Posting rules: what each transaction type writes to a pool's books.
+
+Pure functions. Each takes the pool's terms (:class:`PoolTerms`), a snapshot of its
+balances (:class:`PoolBooks`) and the request's figures, and returns a :class:`Posting`:
+the entry type, the signed lines (debit positive) and the figures worked out on the way
+(dealing price, units, allocation, waterfall tiers), which are stored with the entry so an
+auditor sees how each number came about. Nothing here touches the database; the ledger
+service loads the snapshot, applies a rule and hands the lines to the journal engine, which
+checks balance, precision and overdrafts again under its locks.
+
+The chart of accounts (debit-positive balances):
+
+=====================  ===========  =======================================================
+account                normal side  meaning
+=====================  ===========  =======================================================
+cash                   debit        the pool's bank balance
+investments            debit        the pool's investments at fair value
+call_receivable/<i>    debit        called but not yet paid by investor i
+fees_payable           credit       fees accrued to the manager, not yet paid
+capital/<i>            credit       investor i's capital account: what i's stake is worth
+rounding_residue       credit       dealing residue, owned by the pool as a whole
+units/<i>              debit        units held by investor i (commodity UNITS)
+units_outstanding      credit       contra account of the unit register (commodity UNITS)
+=====================  ===========  =======================================================
+
+Every gain, loss, income, expense and fee is allocated to the capital accounts in the same
+entry, so at all times: net asset value = assets - liabilities = sum of capital accounts +
+rounding residue, to the cent, and units outstanding = sum of units held.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from ledger.allocation import allocate_cash
+from ledger.errors import InvalidValueError
+from ledger.fees import PerformanceFeeTerms, pool_performance_fee
+from ledger.money import Currency, Rounding, check_cash, check_units, exact_arithmetic, round_to_quantum
+from ledger.schemas import AccountCode, EntryType
+from ledger.unitisation import issue_units, nav_per_unit, redeem_units, units_value
+from ledger.waterfall import Contribution, HurdlePayment, WaterfallState, WaterfallTerms, distribute
+
+OPEN_ENDED = "open_ended"
+CLOSED_ENDED = "closed_ended"
+
+AccountRef = tuple[AccountCode, int | None]
+
+_ZERO = Decimal(0)
+
+
+@dataclass(frozen=True, slots=True)
+class PoolTerms:
+    """What the posting rules need to know about a pool (the pool service owns the rest)."""
+
+    pool_id: int
+    kind: str
+    currency: Currency
+    inception_date: date
+    initial_nav_per_unit: Decimal
+    minimum_subscription: Decimal = _ZERO
+    waterfall: WaterfallTerms | None = None
+    performance_fee: PerformanceFeeTerms | None = None
+    cash_may_go_negative: bool = False
+
+    @property
+    def open_ended(self) -> bool:
+        return self.kind == OPEN_ENDED
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One signed posting of a rule's result: debit positive, credit negative."""
+
+    account: AccountCode
+    investor_id: int | None
+    amount: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Posting:
+    """A rule's result: the lines to post and the figures behind them."""
+
+    entry_type: EntryType
+    lines: tuple[Line, ...]
+    details: dict[str, Any] = field(default_factory=dict)
+    events: tuple[tuple[str, dict[str, Any]], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PoolBooks:
+    """A snapshot of one pool's balances, plus the few facts kept beside them.
+
+    ``balances`` maps (account, investor id or None) to the signed balance.
+    """
+
+    balances: Mapping[AccountRef, Decimal]
+    last_valuation_on: date | None = None
+    high_water_mark_per_unit: Decimal | None = None
+    waterfall_state: WaterfallState = field(default_factory=WaterfallState)
+
+    def balance(self, account: AccountCode, investor_id: int | None = None) -> Decimal:
+        return self.balances.get((account, investor_id), _ZERO)
+
+    def investor_ids(self, *accounts: AccountCode) -> list[int]:
+        wanted = set(accounts)
+        return sorted(
+            {inv for (code, inv), amount in self.balances.items() if code in wanted and inv is not None}
+        )
+
+    @property
+    @exact_arithmetic
+    def net_asset_value(self) -> Decimal:
+        """Sum of capital accounts and the residue (credit-normal, so negated)."""
+        equity = sum(
+            (amount for (code, _), amount in self.balances.items() if code is AccountCode.CAPITAL), _ZERO
+        )
+        return -(equity + self.balance(AccountCode.ROUNDING_RESIDUE))
+
+    @property
+    @exact_arithmetic
+    def assets_less_liabilities(self) -> Decimal:
+        """The same figure from the other side of the books (a check, never a source)."""
+        asset_side = {
+            AccountCode.CASH,
+            AccountCode.INVESTMENTS,
+            AccountCode.CALL_RECEIVABLE,
+            AccountCode.FEES_PAYABLE,
+            AccountCode.GP_CARRY,
+        }
+        return sum((amount for (code, _), amount in self.balances.items() if code in asset_side), _ZERO)
+
+    @property
+    def units_outstanding(self) -> Decimal:
+        return -self.balance(AccountCode.UNITS_OUTSTANDING)
+
+    def units_of(self, investor_id: int) -> Decimal:
+        return self.balance(AccountCode.UNITS, investor_id)
+
+    def capital_of(self, investor_id: int) -> Decimal:
+        """Investor's capital account value (credit balance, shown positive)."""
+        return -self.balance(AccountCode.CAPITAL, investor_id)
+
+    def receivable_of(self, investor_id: int) -> Decimal:
+        return self.balance(AccountCode.CALL_RECEIVABLE, investor_id)
+
+    @exact_arithmetic
+    def apply(self, lines: Iterable[Line]) -> PoolBooks:
+        """These books after posting ``lines`` (what the journal engine does, in memory)."""
+        balances = dict(self.balances)
+        for line in lines:
+            ref = (line.account, line.investor_id)
+            balances[ref] = balances.get(ref, _ZERO) + line.amount
+        return replace(self, balances=balances)
+
+
+# -- shared helpers ---------------------------------------------------------------------
+
+
+def _require_kind(terms: PoolTerms, kind: str, what: str) -> None:
+    if terms.kind != kind:
+        other = "an open-ended" if kind == OPEN_ENDED else "a closed-ended"
+        raise InvalidValueError(
+            "type", f"{what} applies to {other} pool; pool {terms.pool_id} is {terms.kind}"
+        )
+
+
+def _positive_cash(value: object, terms: PoolTerms, name: str) -> Decimal:
+    amount = check_cash(value, terms.currency, name)
+    if amount <= 0:
+        raise InvalidValueError(name, f"must be greater than zero, got {amount}")
+    return amount
+
+
+def _non_zero(lines: Iterable[Line]) -> tuple[Line, ...]:
+    return tuple(line for line in lines if line.amount != 0)
+
+
+def dealing_price(terms: PoolTerms, books: PoolBooks) -> Decimal:
+    """NAV per unit for dealing now: net assets / units outstanding, or the launch price."""
+    units = books.units_outstanding
+    if units == 0:
+        return terms.initial_nav_per_unit
+    nav = books.net_asset_value
+    if nav <= 0:
+        raise InvalidValueError(
+            "net_asset_value",
+            f"pool {terms.pool_id} has a net asset value of {nav}; no unit price to deal at",
+        )
+    return nav_per_unit(nav, units, terms.currency).nav_per_unit
+
+
+def ownership_weights(terms: PoolTerms, books: PoolBooks) -> dict[str, Decimal]:
+    """Who owns the pool's gains and costs, as allocation weights keyed by investor id.
+
+    Open-ended: units held. Closed-ended: positive capital account balances, or, before any
+    capital is in, contributed capital.
+    """
+    if terms.open_ended:
+        weights = {str(i): books.units_of(i) for i in books.investor_ids(AccountCode.UNITS)}
+    else:
+        weights = {str(i): max(books.capital_of(i), _ZERO) for i in books.investor_ids(AccountCode.CAPITAL)}
+    weights = {holder: weight for holder, weight in weights.items() if weight > 0}
+    if not weights:
+        raise InvalidValueError(
+            "investors", f"pool {terms.pool_id} has no investor holding anything to allocate to"
+        )
+    return weights
+
+
+def _allocate_to_capital(
+    amount: Decimal, weights: Mapping[str, Decimal], terms: PoolTerms, sign: int
+) -> tuple[list[Line], dict[str, str]]:
+    """Lines moving ``amount`` across capital accounts pro rata; sign -1 credits, +1 debits."""
+    parts = allocate_cash(amount, weights, terms.currency)
+    lines = [Line(AccountCode.CAPITAL, int(holder), sign * part) for holder, part in parts.items()]
+    return lines, {holder: str(part) for holder, part in parts.items()}
+
+
+# -- open-ended dealing -------------------------------------------------------------------
+
+
+@exact_arithmetic
+def subscription(terms: PoolTerms, books: PoolBooks, *, investor_id: int, amount: object) -> Posting:
+    """Cash in, units out at the dealing price; the rounding residue stays in the pool."""
+    _require_kind(terms, OPEN_ENDED, "a subscription")
+    cash = _positive_cash(amount, terms, "amount")
+    if cash < terms.minimum_subscription:
+        raise InvalidValueError(
+            "amount", f"below the pool's minimum subscription of {terms.minimum_subscription}, got {cash}"
+        )
+    price = dealing_price(terms, books)
+    issue = issue_units(cash, price, terms.currency)
+    if issue.units == 0:
+        raise InvalidValueError("amount", f"{cash} buys no units at a NAV per unit of {price}")
+    lines = _non_zero(
+        [
+            Line(AccountCode.CASH, None, cash),
+            Line(AccountCode.CAPITAL, investor_id, -issue.units_value),
+            Line(AccountCode.ROUNDING_RESIDUE, None, -issue.residue),
+            Line(AccountCode.UNITS, investor_id, issue.units),
+            Line(AccountCode.UNITS_OUTSTANDING, None, -issue.units),
+        ]
+    )
+    details = {
+        "investor_id": investor_id,
+        "amount": str(cash),
+        "nav_per_unit": str(price),
+        "units": str(issue.units),
+        "units_value": str(issue.units_value),
+        "residue": str(issue.residue),
+    }
+    return Posting(EntryType.SUBSCRIPTION, lines, details)
+
+
+@exact_arithmetic
+def redemption(
+    terms: PoolTerms, books: PoolBooks, *, investor_id: int, units: object = None, amount: object = None
+) -> Posting:
+    """Units back at the dealing price; proceeds rounded down; a full exit closes the account.
+
+    With ``amount`` instead of ``units``, just enough units are redeemed (rounded up to
+    6 dp) for proceeds of at least that amount.
+    """
+    _require_kind(terms, OPEN_ENDED, "a redemption")
+    if (units is None) == (amount is None):
+        raise InvalidValueError("units", "give either units or amount to redeem, not both or neither")
+    price = dealing_price(terms, books)
+    held = books.units_of(investor_id)
+    if units is not None:
+        quantity = check_units(units, "units")
+        name = "units"
+    else:
+        cash = _positive_cash(amount, terms, "amount")
+        quantity = round_to_quantum(Fraction(cash) / Fraction(price), Decimal("0.000001"), Rounding.CEILING)
+        name = "amount"
+    if quantity <= 0:
+        raise InvalidValueError(name, f"must be greater than zero, got {quantity}")
+    if quantity > held:
+        raise InvalidValueError(name, f"investor {investor_id} holds {held} units, cannot redeem {quantity}")
+    result = redeem_units(quantity, price, terms.currency)
+    # Full exit: the whole capital account leaves, so no investor is left holding value
+    # without units; what the investor is not paid stays with the pool as residue.
+    value_out = books.capital_of(investor_id) if quantity == held else result.units_value
+    residue = value_out - result.proceeds
+    lines = _non_zero(
+        [
+            Line(AccountCode.CAPITAL, investor_id, value_out),
+            Line(AccountCode.CASH, None, -result.proceeds),
+            Line(AccountCode.ROUNDING_RESIDUE, None, -residue),
+            Line(AccountCode.UNITS, investor_id, -quantity),
+            Line(AccountCode.UNITS_OUTSTANDING, None, quantity),
+        ]
+    )
+    details = {
+        "investor_id": investor_id,
+        "units": str(quantity),
+        "nav_per_unit": str(price),
+        "proceeds": str(result.proceeds),
+        "capital_released": str(value_out),
+        "residue": str(residue),
+        "full_exit": quantity == held,
+    }
+    return Posting(EntryType.REDEMPTION, lines, details)
+
+
+# -- closed-ended capital -------------------------------------------------------------------
+
+
+@exact_arithmetic
+def capital_call(
+    terms: PoolTerms,
+    *,
+    commitments: Mapping[int, Decimal],
+    called: Mapping[int, Decimal],
+    amount: object = None,
+    percent_of_commitment: object = None,
+    due_date: date,
+) -> Posting:
+    """A receivable per investor, pro rata to commitments, never beyond what is unfunded."""
+    _require_kind(terms, CLOSED_ENDED, "a capital call")
+    weights = {str(i): c for i, c in commitments.items() if c > 0}
+    if not weights:
+        raise InvalidValueError("amount", f"pool {terms.pool_id} has no commitments to call on")
+    total_committed = sum(weights.values(), _ZERO)
+    if (amount is None) == (percent_of_commitment is None):
+        raise InvalidValueError("amount", "give either amount or percent_of_commitment, not both or neither")
+    if percent_of_commitment is not None:
+        percent = Decimal(str(percent_of_commitment))
+        if not 0 < percent <= 1:
+            raise InvalidValueError(
+                "percent_of_commitment", f"must be a fraction above 0 and at most 1, got {percent}"
+            )
+        total = round_to_quantum(
+            Fraction(total_committed) * Fraction(percent), terms.currency.quantum, Rounding.HALF_EVEN
+        )
+        if total == 0:
+            raise InvalidValueError(
+                "percent_of_commitment", f"{percent} of {total_committed} rounds to nothing"
+            )
+    else:
+        total = _positive_cash(amount, terms, "amount")
+    parts = allocate_cash(total, weights, terms.currency)
+    for holder, part in parts.items():
+        investor = int(holder)
+        unfunded = commitments[investor] - called.get(investor, _ZERO)
+        if part > unfunded:
+            raise InvalidValueError(
+                "amount",
+                f"investor {investor}'s share {part} exceeds their unfunded commitment of {unfunded}",
+            )
+    lines: list[Line] = []
+    for holder, part in parts.items():
+        lines += [
+            Line(AccountCode.CALL_RECEIVABLE, int(holder), part),
+            Line(AccountCode.CAPITAL, int(holder), -part),
+        ]
+    allocation = {holder: str(part) for holder, part in parts.items()}
+    details = {"amount": str(total), "due_date": due_date.isoformat(), "allocation": allocation}
+    return Posting(
+        EntryType.CAPITAL_CALL,
+        _non_zero(lines),
+        details,
+        events=(("capital_call.issued", details),),
+    )
+
+
+@exact_arithmetic
+def contribution(terms: PoolTerms, books: PoolBooks, *, investor_id: int, amount: object) -> Posting:
+    """Cash from an investor settling what was called from them."""
+    _require_kind(terms, CLOSED_ENDED, "a contribution")
+    cash = _positive_cash(amount, terms, "amount")
+    owed = books.receivable_of(investor_id)
+    if cash > owed:
+        raise InvalidValueError(
+            "amount", f"investor {investor_id} owes {owed} on capital calls, cannot contribute {cash}"
+        )
+    lines = (
+        Line(AccountCode.CASH, None, cash),
+        Line(AccountCode.CALL_RECEIVABLE, investor_id, -cash),
+    )
+    return Posting(EntryType.CONTRIBUTION, lines, {"investor_id": investor_id, "amount": str(cash)})
+
+
+# -- distributions ---------------------------------------------------------------------------
+
+
+@exact_arithmetic
+def pro_rata_distribution(terms: PoolTerms, books: PoolBooks, *, amount: object) -> Posting:
+    """Cash out to unitholders pro rata to units held (open-ended pools)."""
+    _require_kind(terms, OPEN_ENDED, "a pro-rata distribution (closed-ended pools use the waterfall)")
+    cash = _positive_cash(amount, terms, "amount")
+    capital_lines, allocation = _allocate_to_capital(cash, ownership_weights(terms, books), terms, 1)
+    lines = _non_zero([*capital_lines, Line(AccountCode.CASH, None, -cash)])
+    details = {"mode": "pro_rata", "amount": str(cash), "allocation": allocation}
+    return Posting(EntryType.DISTRIBUTION, lines, details, events=(("distribution.made", details),))
+
+
+@exact_arithmetic
+def waterfall_distribution(terms: PoolTerms, books: PoolBooks, *, amount: object, on: date) -> Posting:
+    """Cash out through the European waterfall: LP tiers per investor and the GP's share.
+
+    Each investor's capital account bears what that investor receives plus their share of
+    the GP's catch-up and carried interest (pro rata to contributed capital), since carry is
+    paid out of the investors' profit.
+    """
+    _require_kind(terms, CLOSED_ENDED, "a waterfall distribution")
+    if terms.waterfall is None:
+        raise InvalidValueError("mode", f"pool {terms.pool_id} has no waterfall terms")
+    cash = _positive_cash(amount, terms, "amount")
+    state = books.waterfall_state
+    result = distribute(cash, on, terms.waterfall, state)
+    contributed: dict[str, Decimal] = {}
+    for c in state.contributions:
+        contributed[c.investor] = contributed.get(c.investor, _ZERO) + c.amount
+    gp_total = result.gp_total
+    burden = allocate_cash(gp_total, contributed, terms.currency) if gp_total else {}
+    lines: list[Line] = []
+    per_investor: dict[str, dict[str, str]] = {}
+    for share in result.investors:
+        carried = burden.get(share.investor, _ZERO)
+        lines.append(Line(AccountCode.CAPITAL, int(share.investor), share.total + carried))
+        per_investor[share.investor] = {
+            "return_of_capital": str(share.return_of_capital),
+            "preferred_return": str(share.preferred_return),
+            "catch_up": str(share.catch_up),
+            "carried_interest": str(share.carried_interest),
+            "total": str(share.total),
+            "gp_share_borne": str(carried),
+        }
+    lines.append(Line(AccountCode.CASH, None, -cash))
+    details: dict[str, Any] = {
+        "mode": "waterfall",
+        "amount": str(cash),
+        "tiers": {t.tier.value: {"lp": str(t.lp), "gp": str(t.gp)} for t in result.tiers},
+        "lp_total": str(result.lp_total),
+        "gp_total": str(gp_total),
+        "investors": per_investor,
+    }
+    return Posting(
+        EntryType.DISTRIBUTION, _non_zero(lines), details, events=(("distribution.made", details),)
+    )
+
+
+def waterfall_state_from_history(
+    contributions: Iterable[tuple[int, Decimal, date]],
+    distributions: Iterable[tuple[date, Mapping[str, Any]]],
+) -> WaterfallState:
+    """Rebuild the cumulative waterfall position from the books.
+
+    ``contributions`` are (investor id, amount, date) of contributions that stand (not
+    reversed); ``distributions`` are (date, details) of waterfall distributions that stand,
+    in posting order, with the ``details`` that :func:`waterfall_distribution` stored.
+    """
+    state = WaterfallState(
+        contributions=tuple(Contribution(str(i), amount, on) for i, amount, on in contributions if amount)
+    )
+    for on, details in distributions:
+        tiers = details["tiers"]
+        roc = Decimal(tiers["return_of_capital"]["lp"])
+        pref = Decimal(tiers["preferred_return"]["lp"])
+        payments = state.hurdle_payments
+        if roc or pref:
+            payments = (*payments, HurdlePayment(on=on, return_of_capital=roc, preferred_return=pref))
+        catch_up, carry = tiers["catch_up"], tiers["carried_interest"]
+        state = replace(
+            state,
+            hurdle_payments=payments,
+            catch_up_paid=state.catch_up_paid + Decimal(catch_up["lp"]) + Decimal(catch_up["gp"]),
+            catch_up_paid_to_gp=state.catch_up_paid_to_gp + Decimal(catch_up["gp"]),
+            carried_interest_tier_paid=state.carried_interest_tier_paid
+            + Decimal(carry["lp"])
+            + Decimal(carry["gp"]),
+            carried_interest_paid_to_gp=state.carried_interest_paid_to_gp + Decimal(carry["gp"]),
+            last_distribution_on=on,
+        )
+    return state
+
+
+# -- fees -------------------------------------------------------------------------------------
+
+
+@exact_arithmetic
+def management_fee(
+    terms: PoolTerms, books: PoolBooks, *, amount: object, weights: Mapping[str, Decimal] | None = None
+) -> Posting:
+    """Fee accrued to the manager, borne by investors pro rata (units, or commitments)."""
+    fee = _positive_cash(amount, terms, "amount")
+    shares = dict(weights) if weights else ownership_weights(terms, books)
+    capital_lines, allocation = _allocate_to_capital(fee, shares, terms, 1)
+    lines = _non_zero([*capital_lines, Line(AccountCode.FEES_PAYABLE, None, -fee)])
+    return Posting(EntryType.MANAGEMENT_FEE, lines, {"amount": str(fee), "allocation": allocation})
+
+
+@exact_arithmetic
+def performance_fee(terms: PoolTerms, books: PoolBooks, *, amount: object = None) -> Posting:
+    """Crystallise the performance fee on NAV per unit above the high-water mark.
+
+    Without ``amount`` the fee is computed from the pool's terms; with it, the manager's
+    figure is booked as given and the high-water mark moves to the NAV per unit after it.
+    """
+    _require_kind(terms, OPEN_ENDED, "a performance fee (closed-ended pools pay carried interest)")
+    units = books.units_outstanding
+    if units == 0:
+        raise InvalidValueError("type", f"pool {terms.pool_id} has no units outstanding to charge")
+    nav = books.net_asset_value
+    hwm = books.high_water_mark_per_unit or terms.initial_nav_per_unit
+    before = dealing_price(terms, books)
+    if amount is None:
+        if terms.performance_fee is None:
+            raise InvalidValueError(
+                "amount", f"pool {terms.pool_id} has no performance fee terms; give amount"
+            )
+        crystallised = pool_performance_fee(
+            nav, units, high_water_mark_per_unit=hwm, terms=terms.performance_fee, currency=terms.currency
+        )
+        fee = crystallised.fee
+        if fee == 0:
+            raise InvalidValueError(
+                "type",
+                f"no performance fee is due: NAV per unit {before} is not above the hurdle level "
+                f"{crystallised.hurdle_level_per_unit}",
+            )
+        after, new_hwm = crystallised.nav_per_unit_after_fee, crystallised.high_water_mark_per_unit
+    else:
+        fee = _positive_cash(amount, terms, "amount")
+        if fee >= nav:
+            raise InvalidValueError("amount", f"a fee of {fee} would exhaust the net asset value {nav}")
+        after = nav_per_unit(nav - fee, units, terms.currency).nav_per_unit
+        new_hwm = max(hwm, after)
+    capital_lines, allocation = _allocate_to_capital(fee, ownership_weights(terms, books), terms, 1)
+    lines = _non_zero([*capital_lines, Line(AccountCode.FEES_PAYABLE, None, -fee)])
+    details = {
+        "amount": str(fee),
+        "nav_per_unit_before": str(before),
+        "nav_per_unit_after": str(after),
+        "high_water_mark_before": str(hwm),
+        "high_water_mark_after": str(new_hwm),
+        "allocation": allocation,
+    }
+    return Posting(EntryType.PERFORMANCE_FEE, lines, details)
+
+
+@exact_arithmetic
+def fee_payment(terms: PoolTerms, books: PoolBooks, *, amount: object) -> Posting:
+    """Accrued fees paid to the manager in cash."""
+    fee = _positive_cash(amount, terms, "amount")
+    owed = -books.balance(AccountCode.FEES_PAYABLE)
+    if fee > owed:
+        raise InvalidValueError("amount", f"only {owed} of fees is payable, cannot pay {fee}")
+    lines = (Line(AccountCode.FEES_PAYABLE, None, fee), Line(AccountCode.CASH, None, -fee))
+    return Posting(EntryType.FEE_PAYMENT, lines, {"amount": str(fee)})
+
+
+# -- the pool's own income, costs and investing -----------------------------------------------
+
+
+@exact_arithmetic
+def income(terms: PoolTerms, books: PoolBooks, *, amount: object) -> Posting:
+    """Cash income (dividends, interest) shared by the owners."""
+    cash = _positive_cash(amount, terms, "amount")
+    capital_lines, allocation = _allocate_to_capital(cash, ownership_weights(terms, books), terms, -1)
+    lines = _non_zero([Line(AccountCode.CASH, None, cash), *capital_lines])
+    return Posting(EntryType.INCOME, lines, {"amount": str(cash), "allocation": allocation})
+
+
+@exact_arithmetic
+def expense(terms: PoolTerms, books: PoolBooks, *, amount: object) -> Posting:
+    """A cost paid in cash (audit, legal), borne by the owners."""
+    cash = _positive_cash(amount, terms, "amount")
+    capital_lines, allocation = _allocate_to_capital(cash, ownership_weights(terms, books), terms, 1)
+    lines = _non_zero([*capital_lines, Line(AccountCode.CASH, None, -cash)])
+    return Posting(EntryType.EXPENSE, lines, {"amount": str(cash), "allocation": allocation})
+
+
+@exact_arithmetic
+def purchase(terms: PoolTerms, books: PoolBooks, *, amount: object) -> Posting:
+    """Cash into investments at cost: the net asset value does not change."""
+    cash = _positive_cash(amount, terms, "amount")
+    lines = (Line(AccountCode.INVESTMENTS, None, cash), Line(AccountCode.CASH, None, -cash))
+    return Posting(EntryType.PURCHASE, lines, {"amount": str(cash)})
+
+
+@exact_arithmetic
+def sale(terms: PoolTerms, books: PoolBooks, *, amount: object, cost: object = None) -> Posting:
+    """Proceeds back to cash; investments fall by the carrying value sold (``cost``).
+
+    The realised gain or loss (proceeds - carrying value) reaches the owners' capital.
+    Without ``cost`` the investments are sold at their carrying value: no gain.
+    """
+    proceeds = _positive_cash(amount, terms, "amount")
+    carrying = proceeds if cost is None else _positive_cash(cost, terms, "cost")
+    held = books.balance(AccountCode.INVESTMENTS)
+    if carrying > held:
+        name = "amount" if cost is None else "cost"
+        raise InvalidValueError(name, f"the pool holds investments of {held}, cannot sell {carrying}")
+    gain = proceeds - carrying
+    lines: list[Line] = [
+        Line(AccountCode.CASH, None, proceeds),
+        Line(AccountCode.INVESTMENTS, None, -carrying),
+    ]
+    allocation: dict[str, str] = {}
+    if gain:
+        capital_lines, allocation = _allocate_to_capital(gain, ownership_weights(terms, books), terms, -1)
+        lines += capital_lines
+    details = {
+        "proceeds": str(proceeds),
+        "cost": str(carrying),
+        "realised_gain": str(gain),
+        "allocation": allocation,
+    }
+    return Posting(EntryType.SALE, _non_zero(lines), details)
+
+
+@exact_arithmetic
+def valuation(terms: PoolTerms, books: PoolBooks, *, net_asset_value: object) -> Posting | None:
+    """Mark investments so the pool's net asset value is what the manager recorded.
+
+    The change reaches every owner's capital account pro rata. Returns None when the books
+    already show that value (nothing to post; the valuation is still recorded).
+    """
+    target = check_cash(net_asset_value, terms.currency, "net_asset_value")
+    change = target - books.net_asset_value
+    if change == 0:
+        return None
+    investments = books.balance(AccountCode.INVESTMENTS)
+    if investments + change < 0:
+        floor = books.net_asset_value - investments
+        raise InvalidValueError(
+            "net_asset_value",
+            f"{target} is below the pool's cash and receivables net of liabilities ({floor}); "
+            "investments cannot be worth less than nothing",
+        )
+    capital_lines, allocation = _allocate_to_capital(change, ownership_weights(terms, books), terms, -1)
+    lines = _non_zero([Line(AccountCode.INVESTMENTS, None, change), *capital_lines])
+    details: dict[str, Any] = {
+        "net_asset_value": str(target),
+        "previous_net_asset_value": str(books.net_asset_value),
+        "change": str(change),
+        "allocation": allocation,
+    }
+    if terms.open_ended and books.units_outstanding:
+        details["nav_per_unit"] = str(
+            nav_per_unit(target, books.units_outstanding, terms.currency).nav_per_unit
+        )
+    return Posting(EntryType.VALUATION, lines, details, events=(("valuation.recorded", details),))
+
+
+def investor_value(terms: PoolTerms, books: PoolBooks, investor_id: int) -> Decimal:
+    """Investor's stake: their capital account (equals units x NAV per unit within rounding)."""
+    return books.capital_of(investor_id)
+
+
+def units_at_price(terms: PoolTerms, books: PoolBooks, investor_id: int) -> Decimal:
+    """Units x today's NAV per unit, for display beside the capital account."""
+    held = books.units_of(investor_id)
+    if held == 0:
+        return _ZERO
+    return units_value(held, dealing_price(terms, books), terms.currency)

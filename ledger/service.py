@@ -1,0 +1,399 @@
+"""The ledger service: idempotent, append-only writes to each pool's journal, and reads of it.
+
+Who may post or read is decided by the caller (the pool/transaction layer and the API);
+this service takes the Actor only to record who posted and to route reads
+(read-your-writes). Every write:
+
+1. claims its Idempotency-Key (ledger.idempotency) in a short transaction of its own:
+   a completed key replays the first response, a key reused for another request raises
+   IdempotencyKeyReused (422), a key still in flight IdempotencyKeyInFlight (409);
+2. writes the entry in one transaction (ledger.journal: chain-head lock, balance row locks
+   in ascending account id, checks, postings, hash, outbox events) and completes the key in
+   that same transaction, so the entry and its remembered response commit together;
+   a deadlock or lock timeout re-runs the transaction (ledger.locking.retry_transient);
+3. on failure releases the key, so that a retry runs afresh; after commit runs the
+   `after_commit` hook (the embedded default publishes the outbox to its in-process bus).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import dataclasses
+import logging
+from collections.abc import Callable, Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from backend.actors import Actor
+from backend.db import Database
+from backend.errors import Conflict, NotFound, ValidationFailed
+from backend.orm import utcnow
+from backend.unit_of_work import ReadView, UnitOfWork
+from ledger.idempotency import Claim, IdempotencyStore, Replay, request_fingerprint
+from ledger.journal import (
+    AccountRef,
+    BooksNotOpen,
+    EntryDraft,
+    JournalEngine,
+    draft_from_request,
+    entry_out,
+    postings_out,
+    present,
+    reversal_lines,
+)
+from ledger.locking import retry_transient
+from ledger.models import Account, Balance, ChainHead, JournalEntry, Posting
+from ledger.schemas import (
+    AccountBalance,
+    AccountCode,
+    EntryOut,
+    EntryPage,
+    EntryType,
+    PostEntryRequest,
+    VerifyReport,
+)
+from ledger.verify import verify_books
+
+log = logging.getLogger(__name__)
+
+DEFAULT_PAGE = 50
+MAX_PAGE = 500
+_CURSOR_PREFIX = "seq:"
+
+
+def draft_fingerprint_document(draft: EntryDraft) -> dict[str, Any]:
+    """A draft as plain data, for the idempotency fingerprint of write_draft()."""
+    document = dataclasses.asdict(draft)
+    document["lines"] = [
+        [line.account.value, line.investor_id, str(line.amount.normalize()) if line.amount else "0"]
+        for line in draft.lines
+    ]
+    document["events"] = [event.model_dump(mode="json") for event in draft.events]
+    return document
+
+
+class LedgerService:
+    def __init__(
+        self,
+        db: Database,
+        *,
+        engine: JournalEngine | None = None,
+        idempotency: IdempotencyStore | None = None,
+        after_commit: Callable[[], object] | None = None,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self._db = db
+        self._engine = engine or JournalEngine()
+        self._keys = idempotency or IdempotencyStore(db)
+        self._after_commit = after_commit
+        self._clock = clock
+
+    # -- writes -------------------------------------------------------------------
+    def post(self, actor: Actor, request: PostEntryRequest, idempotency_key: str) -> EntryOut:
+        """Post a manual entry (signed postings, debit positive) under an Idempotency-Key."""
+        draft = draft_from_request(request)
+        return self._write(
+            actor,
+            "post_entry",
+            request.model_dump(mode="json"),
+            idempotency_key,
+            lambda session, now: self._engine.write(session, actor, draft, now),
+        )
+
+    def write_draft(
+        self,
+        actor: Actor,
+        draft: EntryDraft,
+        idempotency_key: str,
+        *,
+        operation: str = "write_draft",
+        request: Mapping[str, Any] | None = None,
+    ) -> EntryOut:
+        """Write an entry built by a posting rule.
+
+        `operation` and `request` identify the caller's request for the idempotency check:
+        pass the API request (e.g. operation="subscription", request=body) when the draft
+        is computed from changing state (a NAV, holdings), so that a retry of the same
+        request replays the first entry instead of being refused for a different draft.
+        Without `request`, the draft itself is the fingerprint.
+        """
+        document = dict(request) if request is not None else draft_fingerprint_document(draft)
+        return self._write(
+            actor,
+            operation,
+            document,
+            idempotency_key,
+            lambda session, now: self._engine.write(session, actor, draft, now),
+        )
+
+    def write_built(
+        self,
+        actor: Actor,
+        pool_id: int,
+        currency: str,
+        build: Callable[[dict[AccountRef, Decimal]], EntryDraft],
+        idempotency_key: str,
+        *,
+        operation: str,
+        request: Mapping[str, Any],
+    ) -> EntryOut:
+        """Like write_draft, but the draft is built inside the write transaction.
+
+        `build` receives the pool's balances by (AccountCode, investor id or None), the shape
+        posting_rules.PoolBooks takes, read under the pool's chain-head lock, so nothing can be
+        posted to the pool between the read and the write (units at the current NAV, pro rata
+        to current holdings...).
+        """
+
+        def work(session: Session, now: datetime) -> EntryOut:
+            self._engine.lock_pool(session, pool_id)
+            draft = build(_balances_by_ref(session, pool_id))
+            if draft.pool_id != pool_id:
+                raise ValidationFailed("the built entry is for another pool", field="pool_id")
+            return self._engine.write(session, actor, draft, now)
+
+        return self._write(
+            actor, operation, dict(request), idempotency_key, work, open_books=(pool_id, currency)
+        )
+
+    def reverse(
+        self,
+        actor: Actor,
+        pool_id: int | None,
+        entry_id: int,
+        idempotency_key: str,
+        *,
+        effective_date: date | None = None,
+        memo: str | None = None,
+    ) -> EntryOut:
+        """Post the mirror of entry `entry_id`, linked to it. An entry is reversed at most once;
+        a reversal itself is not reversed (post the original again instead)."""
+
+        def work(session: Session, now: datetime) -> EntryOut:
+            entry = session.get(JournalEntry, entry_id)
+            if entry is None or (pool_id is not None and entry.pool_id != pool_id):
+                raise NotFound(f"no journal entry {entry_id}", field="entry_id")
+            if entry.entry_type == EntryType.REVERSAL.value:
+                raise Conflict(
+                    f"entry {entry_id} is itself a reversal; it cannot be reversed", field="entry_id"
+                )
+            currency = session.scalar(select(ChainHead.currency).where(ChainHead.pool_id == entry.pool_id))
+            draft = EntryDraft(
+                pool_id=entry.pool_id,
+                currency=str(currency),
+                entry_type=EntryType.REVERSAL,
+                effective_date=effective_date or now.date(),
+                memo=memo if memo is not None else f"reversal of entry {entry_id} (seq {entry.seq})",
+                lines=reversal_lines(session, entry),
+                reverses_entry_id=entry_id,
+            )
+            return self._engine.write(session, actor, draft, now)
+
+        request = {
+            "pool_id": pool_id,
+            "entry_id": entry_id,
+            "effective_date": effective_date.isoformat() if effective_date else None,
+            "memo": memo,
+        }
+        return self._write(actor, "reverse_entry", request, idempotency_key, work)
+
+    def _write(
+        self,
+        actor: Actor,
+        operation: str,
+        document: Mapping[str, Any],
+        idempotency_key: str,
+        work: Callable[[Session, datetime], EntryOut],
+        *,
+        open_books: tuple[int, str] | None = None,
+    ) -> EntryOut:
+        fingerprint = request_fingerprint(operation, dict(document))
+        claimed = self._keys.claim(actor, idempotency_key, operation, fingerprint, self._clock())
+        if isinstance(claimed, Replay):
+            return EntryOut.model_validate_json(claimed.response)
+        try:
+            out = self._run(actor, claimed, work, open_books)
+        except BaseException:
+            self._keys.release(claimed)
+            raise
+        if self._after_commit is not None:
+            try:
+                self._after_commit()
+            except Exception:  # the entry is committed; the relay catches up later
+                log.exception("after-commit hook failed", extra={"entry_id": out.id})
+        return out
+
+    def _run(
+        self,
+        actor: Actor,
+        claim: Claim,
+        work: Callable[[Session, datetime], EntryOut],
+        open_books: tuple[int, str] | None,
+    ) -> EntryOut:
+        def once() -> EntryOut:
+            with UnitOfWork(self._db, actor.reader_key) as uow:
+                now = self._clock()
+                out = work(uow.session, now)
+                self._keys.complete(uow.session, claim, out.id, out.model_dump_json(), now)
+                uow.commit()
+                return out
+
+        for _ in range(3):
+            try:
+                return retry_transient(once, what="ledger write")
+            except BooksNotOpen as missing:
+                currency = missing.currency or (open_books[1] if open_books else None)
+                if currency is None:
+                    raise NotFound(f"pool {missing.pool_id} has no journal yet", field="pool_id") from None
+                self._open_books(missing.pool_id, currency)
+        raise Conflict("could not open the pool's books; retry")  # pragma: no cover
+
+    def open_books(self, pool_id: int, currency: str) -> None:
+        """Start pool `pool_id`'s journal in `currency` (done on the first write anyway)."""
+        self._open_books(pool_id, currency)
+
+    def _open_books(self, pool_id: int, currency: str) -> None:
+        def once() -> None:
+            with UnitOfWork(self._db) as uow:
+                self._engine.open_books(uow.session, pool_id, currency, self._clock())
+                uow.commit()
+
+        retry_transient(once, what="open books")
+
+    # -- reads --------------------------------------------------------------------
+    def get_entry(self, entry_id: int, *, pool_id: int | None = None, actor: Actor | None = None) -> EntryOut:
+        with ReadView(self._db, actor.reader_key if actor else None) as view:
+            entry = view.session.get(JournalEntry, entry_id)
+            if entry is None or (pool_id is not None and entry.pool_id != pool_id):
+                raise NotFound(f"no journal entry {entry_id}", field="entry_id")
+            return entry_out(entry, postings_out(view.session, [entry.id])[entry.id])
+
+    def list_entries(
+        self,
+        pool_id: int,
+        *,
+        cursor: str | None = None,
+        limit: int = DEFAULT_PAGE,
+        entry_type: EntryType | None = None,
+        investor_id: int | None = None,
+        date_from: date | None = None,
+        date_to: date | None = None,
+        actor: Actor | None = None,
+    ) -> EntryPage:
+        """A pool's entries in journal order (ascending seq), filtered, keyset-paged."""
+        if not 1 <= limit <= MAX_PAGE:
+            raise ValidationFailed(f"must be between 1 and {MAX_PAGE}", field="limit")
+        stmt: Select[JournalEntry] = select(JournalEntry).where(JournalEntry.pool_id == pool_id)
+        after = _decode_cursor(cursor)
+        if after is not None:
+            stmt = stmt.where(JournalEntry.seq > after)
+        if entry_type is not None:
+            stmt = stmt.where(JournalEntry.entry_type == EntryType(entry_type).value)
+        if date_from is not None:
+            stmt = stmt.where(JournalEntry.effective_date >= date_from)
+        if date_to is not None:
+            stmt = stmt.where(JournalEntry.effective_date <= date_to)
+        if investor_id is not None:
+            touched = (
+                select(Posting.entry_id)
+                .join(Account, Account.id == Posting.account_id)
+                .where(Account.pool_id == pool_id, Account.investor_id == investor_id)
+            )
+            stmt = stmt.where(JournalEntry.id.in_(touched))
+        stmt = stmt.order_by(JournalEntry.seq).limit(limit + 1)
+        with ReadView(self._db, actor.reader_key if actor else None) as view:
+            rows = list(view.session.scalars(stmt).all())
+            more = len(rows) > limit
+            rows = rows[:limit]
+            postings = postings_out(view.session, [r.id for r in rows])
+            entries = [entry_out(r, postings[r.id]) for r in rows]
+        next_cursor = _encode_cursor(entries[-1].seq) if more and entries else None
+        return EntryPage(entries=entries, next_cursor=next_cursor)
+
+    def account_balances(self, pool_id: int, *, actor: Actor | None = None) -> list[AccountBalance]:
+        """Every account of the pool with its balance (signed, debit positive), by account key."""
+        with ReadView(self._db, actor.reader_key if actor else None) as view:
+            rows = view.session.execute(
+                select(Account, Balance.balance)
+                .join(Balance, Balance.account_id == Account.id)
+                .where(Account.pool_id == pool_id)
+                .order_by(Account.account_key)
+            ).all()
+            return [
+                AccountBalance(
+                    account_id=account.id,
+                    account_key=account.account_key,
+                    account=AccountCode(account.code),
+                    investor_id=account.investor_id,
+                    commodity=account.commodity,
+                    balance=present(balance, account.commodity),
+                )
+                for account, balance in rows
+            ]
+
+    def balances(self, pool_id: int, *, actor: Actor | None = None) -> dict[str, Decimal]:
+        """{account key: balance}, e.g. {"cash": Decimal("100.00"), "units/7": ...}."""
+        return {b.account_key: b.balance for b in self.account_balances(pool_id, actor=actor)}
+
+    def balances_by_ref(self, pool_id: int, *, actor: Actor | None = None) -> dict[AccountRef, Decimal]:
+        """{(AccountCode, investor id or None): balance}: what posting_rules.PoolBooks takes."""
+        with ReadView(self._db, actor.reader_key if actor else None) as view:
+            return _balances_by_ref(view.session, pool_id)
+
+    def ledger_version(self, pool_id: int, *, actor: Actor | None = None) -> int:
+        """How many entries the pool's journal has: a cache key part that changes with every entry."""
+        with ReadView(self._db, actor.reader_key if actor else None) as view:
+            version = view.session.scalar(
+                select(ChainHead.ledger_version).where(ChainHead.pool_id == pool_id)
+            )
+            return int(version or 0)
+
+    def has_entries(self, pool_id: int) -> bool:
+        with ReadView(self._db) as view:
+            found = view.session.scalar(
+                select(JournalEntry.id).where(JournalEntry.pool_id == pool_id).limit(1)
+            )
+            return found is not None
+
+    def verify(self, pool_id: int | None = None) -> VerifyReport:
+        """Recompute every hash and balance (on the primary); see ledger.verify."""
+        return verify_books(self._db, pool_id)
+
+    def purge_expired_keys(self) -> int:
+        """Forget idempotency keys past their retention (24 h by default)."""
+        return self._keys.purge_expired(self._clock())
+
+
+def _balances_by_ref(session: Session, pool_id: int) -> dict[AccountRef, Decimal]:
+    rows = session.execute(
+        select(Account.code, Account.investor_id, Account.commodity, Balance.balance)
+        .join(Balance, Balance.account_id == Account.id)
+        .where(Account.pool_id == pool_id)
+    ).all()
+    return {
+        (AccountCode(code), investor): present(balance, commodity)
+        for code, investor, commodity, balance in rows
+    }
+
+
+def _encode_cursor(seq: int) -> str:
+    return base64.urlsafe_b64encode(f"{_CURSOR_PREFIX}{seq}".encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str | None) -> int | None:
+    if not cursor:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
+        if raw.startswith(_CURSOR_PREFIX):
+            value = int(raw[len(_CURSOR_PREFIX) :])
+            if value >= 0:
+                return value
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        pass
+    raise ValidationFailed("not a cursor this endpoint issued", field="cursor")
