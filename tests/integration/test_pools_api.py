@@ -10,7 +10,6 @@ import pytest
 
 from backend.actors import Role
 from backend.container import Container
-from tests.integration.portal_support import csrf_cookie, login, make_portal
 from tests.integration.pools_support import (  # noqa: F401 (cheap_argon2 is an autouse fixture)
     INCEPTION,
     OPERATOR,
@@ -20,6 +19,7 @@ from tests.integration.pools_support import (  # noqa: F401 (cheap_argon2 is an 
     make_world,
     problem_fields,
 )
+from tests.integration.portal_support import csrf_cookie, login, make_portal
 
 
 @pytest.fixture
