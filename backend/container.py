@@ -15,12 +15,14 @@ from backend.auth.tokens import KeyRing
 from backend.cache import Cache, cache_from_url
 from backend.config import Settings
 from backend.db import Database
-from backend.investors.service import InvestorService, no_positions
+from backend.investors.schemas import Position
+from backend.investors.service import InvestorService
 from backend.pools.service import PoolService
 from backend.secrets_store import load_or_create_jwt_keys_dir, load_or_create_secret_key
 from backend.users.service import UserService
 from ledger.outbox import EventBus, OutboxRelay, Publisher, RabbitPublisher, amqp_url
 from ledger.service import LedgerService
+from ledger.transactions import TransactionService
 
 
 class Container:
@@ -100,9 +102,24 @@ class Container:
             self.audit,
             self.users,
             self.pools,
-            # No ledger yet: every position reads zero until the ledger provides the figures.
-            positions=no_positions,
+            positions=self._position_from_books,
         )
+
+    def _position_from_books(self, investor_id: int, pool_id: int) -> Position:
+        found = self.transactions.position(investor_id, pool_id)
+        if found is None:
+            return Position()
+        return Position(
+            units_held=found.units,
+            capital_account=found.value,
+            contributed=found.contributed,
+            distributed=found.distributed,
+            fees_borne=found.fees,
+        )
+
+    @cached_property
+    def transactions(self) -> TransactionService:
+        return TransactionService(self.ledger, self.pools, self.investors, self.audit)
 
     @cached_property
     def ledger_bus(self) -> EventBus:

@@ -174,3 +174,22 @@ class OutboxEvent(Base):
     payload: Mapped[str] = mapped_column(_LONG_TEXT, nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class EntryDetails(Base):
+    """How a posting rule worked out an entry's figures: dealing price, units, allocation,
+    waterfall tiers, high-water mark. Written in the entry's transaction and never changed;
+    later rules read it back (the waterfall's cumulative tiers, the last high-water mark)."""
+
+    __tablename__ = "ledger_entry_details"
+    __table_args__ = (Index("ix_ledger_entry_details_pool_type", "pool_id", "entry_type"),)
+
+    entry_id: Mapped[int] = mapped_column(
+        _BIGINT,
+        ForeignKey("ledger_journal_entries.id", name="fk_ledger_entry_details_entry"),
+        primary_key=True,
+        autoincrement=False,
+    )
+    pool_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    entry_type: Mapped[str] = mapped_column(String(32), nullable=False)
+    details: Mapped[str] = mapped_column(_LONG_TEXT, nullable=False)

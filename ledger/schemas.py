@@ -167,6 +167,10 @@ class EntryOut(BaseModel):
     prev_hash: str
     hash: str
     postings: list[PostingOut]
+    details: dict[str, Any] = Field(
+        default_factory=dict,
+        description="how the posting rule worked out the figures: price, units, allocation, tiers",
+    )
 
 
 class EntryPage(BaseModel):
@@ -222,3 +226,121 @@ class VerifyReport(BaseModel):
                 f"verified in {self.seconds:.2f}s"
             )
         return f"BROKEN ({self.breaks} problems); first: {self.first_break.describe()}"
+
+
+# -- the pool-facing transactions (ledger.transactions) ------------------------------------
+
+
+class TransactionType(enum.StrEnum):
+    """What a manager records through POST /pools/{id}/transactions."""
+
+    SUBSCRIPTION = "subscription"
+    REDEMPTION = "redemption"
+    CONTRIBUTION = "contribution"
+    DISTRIBUTION = "distribution"
+    MANAGEMENT_FEE = "management_fee"
+    PERFORMANCE_FEE = "performance_fee"
+    FEE_PAYMENT = "fee_payment"
+    INCOME = "income"
+    EXPENSE = "expense"
+    PURCHASE = "purchase"
+    SALE = "sale"
+
+
+def _money_input(value: Any) -> Any:
+    """Amounts arrive as strings ("1000.00") or integers; a JSON float has lost exactness."""
+    if isinstance(value, bool):
+        raise ValueError("must be a decimal number, not a boolean")
+    if isinstance(value, float):
+        raise ValueError('send amounts as a string such as "1000.00" so they stay exact')
+    return value
+
+
+Money = Annotated[Decimal, BeforeValidator(_money_input), Field(allow_inf_nan=False)]
+
+
+class TransactionRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    type: TransactionType
+    investor_id: int | None = Field(default=None, gt=0, description="subscription, redemption, contribution")
+    amount: Money | None = Field(default=None, description="in the pool's currency, at its minor unit")
+    units: Money | None = Field(default=None, description="redemption: units to redeem (6 dp)")
+    cost: Money | None = Field(default=None, description="sale: carrying value of what was sold")
+    effective_date: date
+    memo: str = Field(default="", max_length=500)
+
+
+class CapitalCallRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    amount: Money | None = None
+    percent_of_commitment: Money | None = Field(default=None, description="a fraction: 0.25 calls 25%")
+    due_date: date
+    effective_date: date | None = Field(default=None, description="defaults to today")
+    memo: str = Field(default="", max_length=500)
+
+
+class DistributionMode(enum.StrEnum):
+    PRO_RATA = "pro_rata"
+    WATERFALL = "waterfall"
+
+
+class DistributionRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    amount: Money
+    effective_date: date
+    mode: DistributionMode
+    memo: str = Field(default="", max_length=500)
+
+
+class ValuationRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    as_of: date
+    net_asset_value: Money
+    memo: str = Field(default="", max_length=500)
+
+
+class ValuationOut(BaseModel):
+    pool_id: int
+    as_of: date
+    net_asset_value: Decimal
+    nav_per_unit: Decimal | None
+    entry: EntryOut | None = Field(
+        description="the marking entry; null when the books already showed this value"
+    )
+
+
+class ReversalRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    effective_date: date | None = None
+    memo: str | None = Field(default=None, max_length=500)
+
+
+class PositionOut(BaseModel):
+    """One investor in one pool, from the books (cash at the currency's minor unit)."""
+
+    pool_id: int
+    investor_id: int
+    currency: str
+    units: Decimal
+    value: Decimal = Field(description="the investor's capital account")
+    contributed: Decimal
+    distributed: Decimal
+    fees: Decimal
+    committed: Decimal
+    unfunded_commitment: Decimal
+
+
+class PoolPositions(BaseModel):
+    pool_id: int
+    currency: str
+    net_asset_value: Decimal
+    units_outstanding: Decimal
+    nav_per_unit: Decimal | None
+    rounding_residue: Decimal
+    ledger_version: int
+    positions: list[PositionOut]

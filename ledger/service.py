@@ -20,6 +20,7 @@ from __future__ import annotations
 import base64
 import binascii
 import dataclasses
+import json
 import logging
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
@@ -47,7 +48,7 @@ from ledger.journal import (
     reversal_lines,
 )
 from ledger.locking import retry_transient
-from ledger.models import Account, Balance, ChainHead, JournalEntry, Posting
+from ledger.models import Account, Balance, ChainHead, EntryDetails, JournalEntry, Posting
 from ledger.schemas import (
     AccountBalance,
     AccountCode,
@@ -64,6 +65,9 @@ log = logging.getLogger(__name__)
 DEFAULT_PAGE = 50
 MAX_PAGE = 500
 _CURSOR_PREFIX = "seq:"
+
+RuleBuilder = Callable[[Session, dict[AccountRef, Decimal]], tuple[EntryDraft, dict[str, Any]]]
+"""(session under the pool lock, balances) -> (draft, details): what write_rule runs."""
 
 
 def draft_fingerprint_document(draft: EntryDraft) -> dict[str, Any]:
@@ -156,6 +160,42 @@ class LedgerService:
             if draft.pool_id != pool_id:
                 raise ValidationFailed("the built entry is for another pool", field="pool_id")
             return self._engine.write(session, actor, draft, now)
+
+        return self._write(
+            actor, operation, dict(request), idempotency_key, work, open_books=(pool_id, currency)
+        )
+
+    def write_rule(
+        self,
+        actor: Actor,
+        pool_id: int,
+        currency: str,
+        build: RuleBuilder,
+        idempotency_key: str,
+        *,
+        operation: str,
+        request: Mapping[str, Any],
+    ) -> EntryOut:
+        """Like write_built, for the posting rules: `build` gets the session too (to read the
+        facts beside the balances under the same lock) and returns the draft with the rule's
+        details, which are stored with the entry in the same transaction."""
+
+        def work(session: Session, now: datetime) -> EntryOut:
+            self._engine.lock_pool(session, pool_id)
+            draft, details = build(session, _balances_by_ref(session, pool_id))
+            if draft.pool_id != pool_id:
+                raise ValidationFailed("the built entry is for another pool", field="pool_id")
+            out = self._engine.write(session, actor, draft, now)
+            session.add(
+                EntryDetails(
+                    entry_id=out.id,
+                    pool_id=pool_id,
+                    entry_type=draft.entry_type.value,
+                    details=json.dumps(details, sort_keys=True),
+                )
+            )
+            session.flush()
+            return out.model_copy(update={"details": details})
 
         return self._write(
             actor, operation, dict(request), idempotency_key, work, open_books=(pool_id, currency)
@@ -271,7 +311,8 @@ class LedgerService:
             entry = view.session.get(JournalEntry, entry_id)
             if entry is None or (pool_id is not None and entry.pool_id != pool_id):
                 raise NotFound(f"no journal entry {entry_id}", field="entry_id")
-            return entry_out(entry, postings_out(view.session, [entry.id])[entry.id])
+            out = entry_out(entry, postings_out(view.session, [entry.id])[entry.id])
+            return _with_details(view.session, [out])[0]
 
     def list_entries(
         self,
@@ -311,7 +352,7 @@ class LedgerService:
             more = len(rows) > limit
             rows = rows[:limit]
             postings = postings_out(view.session, [r.id for r in rows])
-            entries = [entry_out(r, postings[r.id]) for r in rows]
+            entries = _with_details(view.session, [entry_out(r, postings[r.id]) for r in rows])
         next_cursor = _encode_cursor(entries[-1].seq) if more and entries else None
         return EntryPage(entries=entries, next_cursor=next_cursor)
 
@@ -360,6 +401,42 @@ class LedgerService:
             )
             return found is not None
 
+    def pools_of_investor(self, investor_id: int, *, actor: Actor | None = None) -> list[int]:
+        """Pools where the investor has any account (units, capital, receivable)."""
+        with ReadView(self._db, actor.reader_key if actor else None) as view:
+            rows = view.session.scalars(
+                select(Account.pool_id).where(Account.investor_id == investor_id).distinct()
+            ).all()
+            return sorted(rows)
+
+    def investor_flows(
+        self, pool_id: int, entry_types: tuple[EntryType, ...], *, actor: Actor | None = None
+    ) -> dict[str, dict[int, Decimal]]:
+        """Per investor: cash contributed, cash distributed to them and fees borne, from the
+        details of the entries that stand (reversed ones drop out with their reversal)."""
+        flows: dict[str, dict[int, Decimal]] = {"contributed": {}, "distributed": {}, "fees": {}}
+
+        def add(kind: str, investor: int | str, amount: str) -> None:
+            bucket = flows[kind]
+            bucket[int(investor)] = bucket.get(int(investor), Decimal(0)) + Decimal(amount)
+
+        with ReadView(self._db, actor.reader_key if actor else None) as view:
+            for _, _, kind, details in standing_details(view.session, pool_id, entry_types):
+                if kind in (EntryType.SUBSCRIPTION, EntryType.CONTRIBUTION):
+                    add("contributed", details["investor_id"], details["amount"])
+                elif kind is EntryType.REDEMPTION:
+                    add("distributed", details["investor_id"], details["proceeds"])
+                elif kind is EntryType.DISTRIBUTION and details.get("mode") == "waterfall":
+                    for holder, share in details["investors"].items():
+                        add("distributed", holder, share["total"])
+                elif kind is EntryType.DISTRIBUTION:
+                    for holder, part in details["allocation"].items():
+                        add("distributed", holder, part)
+                elif kind in (EntryType.MANAGEMENT_FEE, EntryType.PERFORMANCE_FEE):
+                    for holder, part in details["allocation"].items():
+                        add("fees", holder, part)
+        return flows
+
     def verify(self, pool_id: int | None = None) -> VerifyReport:
         """Recompute every hash and balance (on the primary); see ledger.verify."""
         return verify_books(self._db, pool_id)
@@ -367,6 +444,39 @@ class LedgerService:
     def purge_expired_keys(self) -> int:
         """Forget idempotency keys past their retention (24 h by default)."""
         return self._keys.purge_expired(self._clock())
+
+
+def _with_details(session: Session, entries: list[EntryOut]) -> list[EntryOut]:
+    if not entries:
+        return entries
+    rows = session.execute(
+        select(EntryDetails.entry_id, EntryDetails.details).where(
+            EntryDetails.entry_id.in_([e.id for e in entries])
+        )
+    ).all()
+    found = {entry_id: json.loads(text) for entry_id, text in rows}
+    return [e.model_copy(update={"details": found[e.id]}) if e.id in found else e for e in entries]
+
+
+def standing_details(
+    session: Session, pool_id: int, entry_types: tuple[EntryType, ...]
+) -> list[tuple[int, date, EntryType, dict[str, Any]]]:
+    """(entry id, effective date, type, details) of the pool's entries of these types that
+    stand (were not reversed), in journal order. Read inside the writer's lock."""
+    reversed_ids = select(JournalEntry.reverses_entry_id).where(
+        JournalEntry.pool_id == pool_id, JournalEntry.reverses_entry_id.is_not(None)
+    )
+    rows = session.execute(
+        select(JournalEntry.id, JournalEntry.effective_date, JournalEntry.entry_type, EntryDetails.details)
+        .join(EntryDetails, EntryDetails.entry_id == JournalEntry.id)
+        .where(
+            JournalEntry.pool_id == pool_id,
+            JournalEntry.entry_type.in_([t.value for t in entry_types]),
+            JournalEntry.id.not_in(reversed_ids),
+        )
+        .order_by(JournalEntry.seq)
+    ).all()
+    return [(entry_id, on, EntryType(kind), json.loads(text)) for entry_id, on, kind, text in rows]
 
 
 def _balances_by_ref(session: Session, pool_id: int) -> dict[AccountRef, Decimal]:

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, Response, json
 
-from backend.api import auth_routes, investors_routes, pools_routes, users_routes
+from backend.api import auth_routes, investors_routes, ledger_routes, pools_routes, users_routes
 from backend.api.identity import resolve_actor
 from backend.api.routing import ApiRouter, openapi_document
 from backend.container import Container
@@ -17,7 +17,7 @@ API_VERSION = "1.0.0"
 
 def build_router(container: Container) -> ApiRouter:
     router = ApiRouter(API_PREFIX)
-    for module in (auth_routes, users_routes, pools_routes, investors_routes):
+    for module in (auth_routes, users_routes, pools_routes, investors_routes, ledger_routes):
         module.register(router, container)
     return router
 
