@@ -91,9 +91,18 @@ class Container:
             has_entries=lambda pool_id: (
                 self.investors.has_commitments(pool_id) or self.ledger.has_entries(pool_id)
             ),
-            participates=lambda user_id, pool_id: self.investors.participates(user_id, pool_id),  # noqa: PLW0108
-            participating_pool_ids=lambda user_id: self.investors.participating_pool_ids(user_id),  # noqa: PLW0108
+            participates=lambda user_id, pool_id: pool_id in self._investor_pool_ids(user_id),
+            participating_pool_ids=self._investor_pool_ids,
         )
+
+    def _investor_pool_ids(self, user_id: int) -> set[int]:
+        """Pools an investor user is in: by commitment, or by holding anything in the books
+        (an open-ended pool takes no commitments, only subscriptions)."""
+        pool_ids = self.investors.participating_pool_ids(user_id)
+        profile = self.investors.investor_for_user(user_id)
+        if profile is not None:
+            pool_ids |= set(self.ledger.pools_of_investor(profile.id))
+        return pool_ids
 
     @cached_property
     def investors(self) -> InvestorService:

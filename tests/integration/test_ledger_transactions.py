@@ -291,3 +291,20 @@ def test_api_idempotency_and_problems(world: World) -> None:
     assert positions.get_json()["positions"][0]["value"] == "10.00"
     holdings = api.call("GET", "investor", f"/investors/{inv}/holdings")
     assert holdings.status_code == 200 and holdings.get_json()[0]["units"] == "10.000000"
+
+
+def test_an_investor_sees_an_open_ended_pool_they_subscribed_to(world: World) -> None:
+    c = world.container
+    pool = _open_pool(world)
+    inv = world.investor_profile(world.investor)
+    with pytest.raises(NotFound):
+        c.pools.get_pool(world.investor, pool)
+    c.transactions.record(
+        world.manager,
+        pool,
+        tx(type="subscription", investor_id=inv, amount="10.00", effective_date="2025-01-02"),
+        key(),
+    )
+    assert c.pools.get_pool(world.investor, pool).id == pool
+    with pytest.raises(NotFound):
+        c.pools.get_pool(world.other_investor, pool)
