@@ -6,7 +6,14 @@ from typing import Any
 
 from flask import Blueprint, Response, json
 
-from backend.api import auth_routes, investors_routes, ledger_routes, pools_routes, users_routes
+from backend.api import (
+    auth_routes,
+    exports_routes,
+    investors_routes,
+    ledger_routes,
+    pools_routes,
+    users_routes,
+)
 from backend.api.identity import resolve_actor
 from backend.api.routing import ApiRouter, openapi_document
 from backend.container import Container
@@ -17,7 +24,14 @@ API_VERSION = "1.0.0"
 
 def build_router(container: Container) -> ApiRouter:
     router = ApiRouter(API_PREFIX)
-    for module in (auth_routes, users_routes, pools_routes, investors_routes, ledger_routes):
+    for module in (
+        auth_routes,
+        users_routes,
+        pools_routes,
+        investors_routes,
+        ledger_routes,
+        exports_routes,
+    ):
         module.register(router, container)
     return router
 

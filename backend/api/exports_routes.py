@@ -1,0 +1,95 @@
+"""Exports for analysts: GET /exports/{dataset}.csv|.xlsx, streamed, authorised as the API.
+
+The filters are the list endpoints' own. The response streams from the services' cursors
+(CSV) or from a constant-memory workbook on disk (XLSX), so no export is held in memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from datetime import date
+from typing import Any
+
+from flask import Response, stream_with_context
+from pydantic import BaseModel, ConfigDict, Field
+
+from backend.actors import Actor
+from backend.api.routing import ApiRouter
+from backend.container import Container
+from ledger.schemas import EntryType
+from reports import datasets
+from reports.exports import Column, Sheet, csv_stream, xlsx_stream
+
+CSV = "text/csv; charset=utf-8"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class TransactionExportQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    pool_id: int = Field(gt=0)
+    type: EntryType | None = None
+    investor_id: int | None = Field(default=None, gt=0)
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+class PositionExportQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    pool_id: int = Field(gt=0)
+
+
+def _download(name: str, fmt: str, columns: Sequence[Column], rows: Iterator[Sequence[Any]]) -> Response:
+    if fmt == "csv":
+        body, mimetype = csv_stream(columns, rows), CSV
+    else:
+        body, mimetype = xlsx_stream([Sheet(name, columns, rows)]), XLSX
+    response = Response(stream_with_context(body), mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def register(router: ApiRouter, container: Container) -> None:
+    def transactions(fmt: str) -> Callable[..., Response]:
+        def export(actor: Actor, query: TransactionExportQuery) -> Response:
+            rows = datasets.transaction_rows(
+                container.transactions,
+                actor,
+                query.pool_id,
+                entry_type=query.type,
+                investor_id=query.investor_id,
+                date_from=query.date_from,
+                date_to=query.date_to,
+            )
+            return _download(f"transactions-pool-{query.pool_id}", fmt, datasets.TRANSACTION_COLUMNS, rows)
+
+        export.__name__ = f"export_transactions_{fmt}"
+        return export
+
+    def positions(fmt: str) -> Callable[..., Response]:
+        def export(actor: Actor, query: PositionExportQuery) -> Response:
+            rows = datasets.position_rows(container.transactions, actor, query.pool_id)
+            return _download(f"positions-pool-{query.pool_id}", fmt, datasets.POSITION_COLUMNS, rows)
+
+        export.__name__ = f"export_positions_{fmt}"
+        return export
+
+    for fmt, media in (("csv", CSV), ("xlsx", XLSX)):
+        router.operation(
+            "GET",
+            f"/exports/transactions.{fmt}",
+            summary=f"A pool's postings as {fmt.upper()} ({media})",
+            tag="exports",
+            query=TransactionExportQuery,
+            errors=(404,),
+        )(transactions(fmt))
+        router.operation(
+            "GET",
+            f"/exports/positions.{fmt}",
+            summary=f"A pool's positions as {fmt.upper()} ({media})",
+            tag="exports",
+            query=PositionExportQuery,
+            errors=(404,),
+        )(positions(fmt))

@@ -1,0 +1,152 @@
+"""Streamed CSV and XLSX exports for analysts.
+
+Both writers take columns (name and kind) and an iterator of rows, and yield the file in
+chunks, so an export of a million rows never sits in memory: CSV is produced line by line;
+XLSX is written by xlsxwriter in constant-memory mode to a temporary file that is then
+streamed and deleted.
+
+Cell rules:
+
+* numbers stay numbers: Decimals are written exactly in CSV ("1234.50", never "1.2345E3")
+  and as numbers in XLSX with a format per kind (money 2 dp, units and prices 6 dp,
+  percentages with sign);
+* dates are ISO 8601 in CSV and real dates in XLSX;
+* a text cell beginning with ``=``, ``+``, ``-``, ``@``, tab or carriage return is
+  neutralised with a leading apostrophe in CSV, so a spreadsheet never runs it as a formula
+  (OWASP "CSV injection"); XLSX text is always written as a string cell, never a formula.
+"""
+
+from __future__ import annotations
+
+import csv
+import enum
+import io
+import os
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import xlsxwriter
+
+CHUNK_BYTES = 64 * 1024
+_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+class Kind(enum.StrEnum):
+    TEXT = "text"
+    INTEGER = "integer"
+    MONEY = "money"
+    UNITS = "units"
+    PRICE = "price"
+    PERCENT = "percent"
+    DATE = "date"
+    DATETIME = "datetime"
+
+
+_XLSX_FORMATS: dict[Kind, str] = {
+    Kind.INTEGER: "0",
+    Kind.MONEY: "#,##0.00;-#,##0.00",
+    Kind.UNITS: "#,##0.000000",
+    Kind.PRICE: "0.000000",
+    Kind.PERCENT: "+0.00%;-0.00%;0.00%",
+    Kind.DATE: "yyyy-mm-dd",
+    Kind.DATETIME: "yyyy-mm-dd hh:mm:ss",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    name: str
+    kind: Kind = Kind.TEXT
+    width: int = 14
+
+
+@dataclass(frozen=True, slots=True)
+class Sheet:
+    name: str
+    columns: Sequence[Column]
+    rows: Iterable[Sequence[Any]]
+
+
+def neutralise(text: str) -> str:
+    """A text cell a spreadsheet will show, never evaluate."""
+    return "'" + text if text.startswith(_FORMULA_PREFIXES) else text
+
+
+def _csv_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, int | float):
+        return repr(value) if isinstance(value, float) else str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return neutralise(str(value))
+
+
+def csv_stream(columns: Sequence[Column], rows: Iterable[Sequence[Any]]) -> Iterator[bytes]:
+    """UTF-8 CSV with a header row, in chunks of about CHUNK_BYTES."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([neutralise(c.name) for c in columns])
+    for row in rows:
+        writer.writerow([_csv_cell(value) for value in row])
+        if buffer.tell() >= CHUNK_BYTES:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    if buffer.tell():
+        yield buffer.getvalue().encode("utf-8")
+
+
+def _xlsx_value(value: Any, kind: Kind) -> Any:
+    if isinstance(value, Decimal):
+        # Excel keeps doubles; the CSV export is the exact one.
+        return float(value)
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.replace(tzinfo=None)  # Excel has no zones; the platform's times are UTC
+    return value
+
+
+def xlsx_stream(sheets: Sequence[Sheet]) -> Iterator[bytes]:
+    """An XLSX workbook, a sheet per dataset: frozen header, autofilter, formats per kind."""
+    handle, path = tempfile.mkstemp(suffix=".xlsx")
+    os.close(handle)
+    try:
+        workbook = xlsxwriter.Workbook(path, {"constant_memory": True, "strings_to_formulas": False})
+        header = workbook.add_format({"bold": True, "bottom": 1})
+        formats = {kind: workbook.add_format({"num_format": fmt}) for kind, fmt in _XLSX_FORMATS.items()}
+        for sheet in sheets:
+            worksheet = workbook.add_worksheet(sheet.name[:31])
+            for col, column in enumerate(sheet.columns):
+                worksheet.set_column(col, col, column.width)
+                worksheet.write_string(0, col, column.name, header)
+            worksheet.freeze_panes(1, 0)
+            last_row = 0
+            for last_row, row in enumerate(sheet.rows, start=1):
+                for col, (column, value) in enumerate(zip(sheet.columns, row, strict=True)):
+                    if value is None:
+                        continue
+                    if column.kind is Kind.TEXT:
+                        worksheet.write_string(last_row, col, str(value))
+                    elif column.kind in (Kind.DATE, Kind.DATETIME):
+                        worksheet.write_datetime(
+                            last_row, col, _xlsx_value(value, column.kind), formats[column.kind]
+                        )
+                    else:
+                        worksheet.write_number(
+                            last_row, col, _xlsx_value(value, column.kind), formats[column.kind]
+                        )
+            worksheet.autofilter(0, 0, max(last_row, 1), max(len(sheet.columns) - 1, 0))
+        workbook.close()
+        with open(path, "rb") as stream:
+            while chunk := stream.read(CHUNK_BYTES):
+                yield chunk
+    finally:
+        os.unlink(path)

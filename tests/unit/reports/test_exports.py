@@ -1,0 +1,56 @@
+"""CSV and XLSX writers: exact numbers, real dates, neutralised formulas, streamed chunks."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, datetime
+from decimal import Decimal
+
+import openpyxl
+
+from reports.exports import CHUNK_BYTES, Column, Kind, Sheet, csv_stream, neutralise, xlsx_stream
+
+COLUMNS = (Column("memo"), Column("amount", Kind.MONEY), Column("units", Kind.UNITS), Column("on", Kind.DATE))
+ROWS = [
+    ('=HYPERLINK("http://x")', Decimal("1234.50"), Decimal("0.000001"), date(2025, 3, 31)),
+    ("+1 call me", Decimal("-7.00"), Decimal("12.345678"), date(2025, 4, 1)),
+    ("plain", Decimal("1E+3"), Decimal(0), date(2025, 4, 2)),
+]
+
+
+def test_neutralise_only_formula_like_text() -> None:
+    assert neutralise("=1+1") == "'=1+1"
+    assert neutralise("@SUM(A1)") == "'@SUM(A1)"
+    assert neutralise("-x") == "'-x"
+    assert neutralise("fund") == "fund"
+
+
+def test_csv_keeps_numbers_exact_and_text_inert() -> None:
+    text = b"".join(csv_stream(COLUMNS, ROWS)).decode("utf-8")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0] == ["memo", "amount", "units", "on"]
+    assert rows[1] == ['\'=HYPERLINK("http://x")', "1234.50", "0.000001", "2025-03-31"]
+    assert rows[2][1] == "-7.00"  # a negative number stays a number: only text is neutralised
+    assert rows[3][1] == "1000"  # never scientific notation
+
+
+def test_csv_streams_in_chunks() -> None:
+    many = ((f"row {i}", Decimal(i), Decimal(i), date(2025, 1, 1)) for i in range(20_000))
+    chunks = list(csv_stream(COLUMNS, many))
+    assert len(chunks) > 1
+    assert all(len(chunk) < CHUNK_BYTES * 2 for chunk in chunks)
+
+
+def test_xlsx_has_numbers_dates_frozen_header_and_filter(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "out.xlsx"
+    path.write_bytes(b"".join(xlsx_stream([Sheet("positions", COLUMNS, ROWS)])))
+    book = openpyxl.load_workbook(path)
+    sheet = book["positions"]
+    assert [c.value for c in sheet[1]] == ["memo", "amount", "units", "on"]
+    assert sheet["A2"].value == '=HYPERLINK("http://x")' and sheet["A2"].data_type == "s"
+    assert sheet["B2"].value == 1234.5 and sheet["B2"].number_format == "#,##0.00;-#,##0.00"
+    assert sheet["C3"].value == 12.345678
+    assert sheet["D2"].value == datetime(2025, 3, 31)
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == "A1:D4"
