@@ -22,6 +22,10 @@ class Cache(Protocol):
     def get(self, key: str) -> bytes | None: ...
     def set(self, key: str, value: bytes, ttl_seconds: float) -> None: ...
     def delete(self, key: str) -> None: ...
+    def add(self, key: str, value: bytes, ttl_seconds: float) -> bool:
+        """Set only if absent (an atomic claim, e.g. a lock); True if this call set it."""
+        ...
+
     def ping(self) -> None: ...
 
 
@@ -56,6 +60,15 @@ class InProcessCache:
         with self._lock:
             self._entries.pop(key, None)
 
+    def add(self, key: str, value: bytes, ttl_seconds: float) -> bool:
+        with self._lock:
+            item = self._entries.get(key)
+            if item is not None and item[0] > time.monotonic():
+                return False
+            self._entries[key] = (time.monotonic() + ttl_seconds, value)
+            self._entries.move_to_end(key)
+            return True
+
     def ping(self) -> None:
         return None
 
@@ -86,6 +99,13 @@ class RedisCache:
             self._client.delete(self._prefix + key)
         except redis.RedisError as exc:
             raise CacheUnavailable(str(exc)) from exc
+
+    def add(self, key: str, value: bytes, ttl_seconds: float) -> bool:
+        try:
+            done = self._client.set(self._prefix + key, value, px=max(1, int(ttl_seconds * 1000)), nx=True)
+        except redis.RedisError as exc:
+            raise CacheUnavailable(str(exc)) from exc
+        return bool(done)
 
     def ping(self) -> None:
         try:

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask, Response, g, request
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 _request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
@@ -106,7 +106,11 @@ class RequestMetrics:
         )
 
     def exposition(self) -> Response:
-        return Response(generate_latest(self.registry), mimetype=CONTENT_TYPE_LATEST)
+        # The app's request metrics live in its own registry (a second app in one process,
+        # as in tests, starts from zero); process-wide ones (the aggregate cache, the
+        # process collector) in the default registry.
+        body = generate_latest(self.registry) + generate_latest(REGISTRY)
+        return Response(body, mimetype=CONTENT_TYPE_LATEST)
 
 
 def install_request_context(app: Flask, metrics: RequestMetrics) -> None:

@@ -54,6 +54,7 @@ def test_metrics_count_requests_by_route_template(app: Flask) -> None:
     assert 'http_requests_total{method="GET",route="/healthz",status="200"} 1.0' in body
     assert "http_request_duration_seconds_bucket" in body
     assert "/api/v1/users/123" not in body
+    assert "process_resident_memory_bytes" in body  # process-wide metrics too (default registry)
 
 
 def test_openapi_document_is_3_1_with_problem_responses(app: Flask) -> None:
