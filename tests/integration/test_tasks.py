@@ -74,7 +74,9 @@ def test_a_real_worker_over_rabbitmq_returns_results_through_redis(
     # Make the key look older than its retention: the purge must remove exactly it.
     later = utcnow() + timedelta(days=2)
     monkeypatch.setattr(sqlite_container.ledger, "_clock", lambda: later)
-    with start_worker(app, queues=[queue], perform_ping_check=False, pool="threads", loglevel="WARNING", shutdown_timeout=30):
+    with start_worker(
+        app, queues=[queue], perform_ping_check=False, pool="threads", loglevel="WARNING", shutdown_timeout=30
+    ):
         result = purge_expired_idempotency_keys.apply_async(queue=queue)
         assert result.get(timeout=30) == 1
     with app.connection_for_write() as conn:
