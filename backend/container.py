@@ -23,6 +23,7 @@ from backend.users.service import UserService
 from ledger.outbox import EventBus, OutboxRelay, Publisher, RabbitPublisher, amqp_url
 from ledger.service import LedgerService
 from ledger.transactions import TransactionService
+from reports.service import ReportService
 
 
 class Container:
@@ -151,3 +152,7 @@ class Container:
         # With a broker, `python app.py ledger relay` publishes (a process of its own).
         in_process = amqp_url(self.settings.celery_broker_url) is None
         return LedgerService(self.db, after_commit=self.ledger_relay.drain if in_process else None)
+
+    @cached_property
+    def reports(self) -> ReportService:
+        return ReportService(self.db, self.ledger, self.pools, self.investors)

@@ -117,7 +117,9 @@ class AggregateCache:
                 return value
             try:
                 if self._cache.get("lock:" + key) is None:
-                    return None  # the holder gave up (crashed, or failed): compute ourselves
+                    # Released: either the value landed just now (it is set before the lock
+                    # is dropped) or the holder gave up, and then we compute ourselves.
+                    return self._cache.get(key)
             except CacheUnavailable:
                 return None
         return None

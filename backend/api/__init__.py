@@ -12,6 +12,7 @@ from backend.api import (
     investors_routes,
     ledger_routes,
     pools_routes,
+    reports_routes,
     users_routes,
 )
 from backend.api.identity import resolve_actor
@@ -31,6 +32,7 @@ def build_router(container: Container) -> ApiRouter:
         investors_routes,
         ledger_routes,
         exports_routes,
+        reports_routes,
     ):
         module.register(router, container)
     return router

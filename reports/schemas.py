@@ -1,0 +1,263 @@
+"""The report service's public types: performance, NAV history, statements, benchmarks.
+
+On the wire: amounts, units, NAV per unit and index levels are exact decimals written as
+JSON strings ("1000.00"); returns and ratios (TWR, IRR, TVPI, volatility...) are JSON
+numbers (binary floats, unrounded) as fractions (0.05 is 5%), or null when undefined
+(under a year for annualised figures, no paid-in capital, no IRR solution, too few
+observations for a risk figure).
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+
+from backend.pools.schemas import ExactDecimal as ExactDecimalIn
+
+Amount = Annotated[
+    Decimal, PlainSerializer(lambda value: format(value, "f"), return_type=str, when_used="json")
+]
+"""An exact decimal, out as a fixed-point JSON string."""
+
+
+# -- benchmarks ----------------------------------------------------------------------------
+
+
+class BenchmarkCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=120)
+    currency: str = Field(pattern=r"^[A-Z]{3}$")
+    description: str = Field(default="", max_length=500)
+
+
+class BenchmarkOut(BaseModel):
+    id: int
+    name: str
+    currency: str
+    description: str
+    first_date: date | None
+    last_date: date | None
+    levels: int = Field(description="how many dated levels are stored")
+    created_at: datetime
+
+
+class BenchmarkLevel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    date: date
+    level: ExactDecimalIn = Field(description="index level at the close, > 0, at most 6 decimal places")
+
+
+class BenchmarkLevelOut(BaseModel):
+    date: date
+    level: Amount
+
+
+class BenchmarkLevelsIn(BaseModel):
+    """Levels as JSON rows, or as CSV text with a header `date,level` (ISO dates)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    levels: list[BenchmarkLevel] = Field(default_factory=list, max_length=100_000)
+    csv: str | None = Field(default=None, max_length=5_000_000)
+
+
+class LevelsLoaded(BaseModel):
+    benchmark_id: int
+    loaded: int = Field(description="levels written (a date already stored is replaced)")
+    first_date: date | None
+    last_date: date | None
+
+
+class PoolBenchmarkIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    benchmark_id: int = Field(gt=0)
+
+
+class PoolBenchmarkOut(BaseModel):
+    pool_id: int
+    benchmark_id: int
+    name: str
+
+
+# -- performance -----------------------------------------------------------------------------
+
+
+class PeriodReturn(BaseModel):
+    """A return over (start, end]: cumulative, and annualised when the period is >= 365 days."""
+
+    name: str = Field(description="MTD, QTD, YTD, 1Y, 3Y, 5Y, SI (since inception), or 'period'")
+    start: date = Field(description="the base date: the return runs from its close to end's close")
+    end: date
+    days: int
+    cumulative: float | None = Field(description="null when the track record does not cover the period")
+    annualised: float | None = Field(description="null under 365 days (GIPS) or when not covered")
+    partial: bool = Field(
+        default=False, description="MTD/QTD/YTD of a pool launched within the period: measured from inception"
+    )
+
+
+class Drawdown(BaseModel):
+    max_drawdown: float | None = Field(description="<= 0, from the pool's time-weighted index")
+    peak_date: date | None
+    trough_date: date | None
+    recovery_date: date | None = Field(description="first date back at the peak; null if not yet")
+
+
+class Risk(BaseModel):
+    frequency: str = Field(description="monthly: month-end samples of the time-weighted index")
+    observations: int
+    volatility: float | None = Field(description="annualised sample std of monthly returns (x sqrt 12)")
+    sharpe: float | None = Field(description="risk-free rate 0; annualised")
+    sortino: float | None = Field(description="minimum acceptable return 0; downside over all months")
+    drawdown: Drawdown
+
+
+class MoneyWeighted(BaseModel):
+    """The investors' (or one investor's) money: paid in, received, and what is left."""
+
+    paid_in: Amount
+    received: Amount
+    value: Amount = Field(description="what the stake is worth at the end (net of unpaid calls)")
+    irr: float | None = Field(description="XIRR (act/365F) of the flows plus the value at the end")
+    tvpi: float | None
+    dpi: float | None
+    rvpi: float | None
+
+
+class BenchmarkComparison(BaseModel):
+    benchmark_id: int
+    name: str
+    period_return: float | None = Field(description="the index's return over the same (start, end]")
+    ks_pme: float | None = Field(description="Kaplan-Schoar PME of the pool's flows since inception")
+    direct_alpha: float | None = Field(
+        description="annual: XIRR of the index-compounded flows plus the value (Gredil et al. 2014)"
+    )
+    note: str = ""
+
+
+class PoolPerformance(BaseModel):
+    pool_id: int
+    kind: str
+    currency: str
+    as_of: date = Field(description="the books as they stood at the end of this date")
+    start: date
+    end: date
+    method: str = Field(
+        description="unit_price (open-ended: NAV per unit) or linked_valuations (closed-ended: metrics.twr)"
+    )
+    net_asset_value: Amount
+    value: Amount = Field(description="net asset value less capital called and not yet paid")
+    units_outstanding: Amount
+    nav_per_unit: Amount | None
+    twr: float | None = Field(description="time-weighted return over (start, end], cumulative")
+    twr_annualised: float | None
+    periods: list[PeriodReturn]
+    risk: Risk
+    money_weighted: MoneyWeighted | None = Field(description="since inception to end; null before any money")
+    benchmark: BenchmarkComparison | None
+    entries: int = Field(description="journal entries replayed")
+
+
+class InvestorPoolPerformance(BaseModel):
+    pool_id: int
+    kind: str
+    currency: str
+    units: Amount
+    capital_account: Amount
+    first_flow_date: date | None
+    money_weighted: MoneyWeighted | None
+    twr: float | None = Field(description="the investor's own TWR from their capital account and flows")
+    twr_annualised: float | None
+    pool_twr: float | None = Field(description="the pool's time-weighted return over the same dates")
+
+
+class CurrencyTotal(BaseModel):
+    currency: str
+    money_weighted: MoneyWeighted | None
+
+
+class InvestorPerformance(BaseModel):
+    investor_id: int
+    as_of: date
+    pools: list[InvestorPoolPerformance]
+    totals: list[CurrencyTotal] = Field(description="all pools of one currency together")
+
+
+class Frequency(enum.StrEnum):
+    DAILY = "daily"
+    MONTHLY = "monthly"
+
+
+class NavPoint(BaseModel):
+    date: date
+    net_asset_value: Amount
+    value: Amount
+    units_outstanding: Amount
+    nav_per_unit: Amount | None
+    index: float = Field(description="time-weighted growth of 1 since inception")
+    inflow: Amount = Field(description="subscriptions/contributions during the step (day or month)")
+    outflow: Amount = Field(description="redemptions/distributions during the step")
+
+
+class NavHistory(BaseModel):
+    pool_id: int
+    currency: str
+    frequency: Frequency
+    start: date
+    end: date
+    points: list[NavPoint]
+
+
+# -- statements ------------------------------------------------------------------------------
+
+
+class StatementFormat(enum.StrEnum):
+    JSON = "json"
+    XLSX = "xlsx"
+
+
+class CapitalAccountStatement(BaseModel):
+    """One investor's capital account in one pool over (start - 1, end]: it ties out to the cent.
+
+    beginning_balance + contributions + redemptions + distributions + fees + income + expenses
+    + realised_gains + unrealised_gains + other = ending_balance, and ending_balance is the
+    capital account in the books at the end of `end`. Movements are signed as they change the
+    capital account (money out and costs negative).
+    """
+
+    investor_id: int
+    pool_id: int
+    pool_kind: str
+    currency: str
+    period: str
+    start: date
+    end: date
+    beginning_balance: Amount
+    contributions: Amount = Field(description="subscriptions (units value) and capital called")
+    redemptions: Amount = Field(description="capital released by redemptions (negative)")
+    distributions: Amount = Field(description="negative; closed-ended: including the GP share borne")
+    management_fees: Amount
+    performance_fees: Amount
+    income: Amount
+    expenses: Amount
+    realised_gains: Amount = Field(description="from sales")
+    unrealised_gains: Amount = Field(description="valuation changes")
+    other: Amount = Field(description="adjustments, transfers, reversals of entries outside the period")
+    ending_balance: Amount
+    cash_contributed: Amount = Field(description="cash paid in during the period")
+    cash_received: Amount = Field(description="redemption proceeds and distributions received in the period")
+    units_start: Amount
+    units_end: Amount
+    nav_per_unit_start: Amount | None
+    nav_per_unit_end: Amount | None
+    committed: Amount
+    contributed_to_date: Amount = Field(description="cash contributed since inception, to end")
+    unfunded_commitment: Amount = Field(description="committed - contributed to date (closed-ended)")
+    call_receivable_end: Amount = Field(description="called at end but not yet paid")

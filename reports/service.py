@@ -1,0 +1,456 @@
+"""The report service: performance of pools and investors, NAV history, capital account
+statements and benchmark indices, all from the books as they stood on any date.
+
+Authorisation is decided here, per object, the way the transaction service decides it for
+positions and holdings: pool-level reports (performance, NAV history) for admins, the pool's
+managers and analysts granted the pool; investor-level reports (performance, statements)
+for admins, the investor themselves, and managers for the pools they manage. Anyone else
+gets NotFound, as if the pool or investor did not exist.
+
+The computations are the `compute_*` methods (no actor: the caller has decided), so a
+snapshot task can run them per pool/investor and date; the rest is reading the books
+through the ledger service (never its tables) and the benchmark tables this service owns.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import delete, func, insert, select
+
+from backend.actors import Actor, Role
+from backend.db import Database
+from backend.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from backend.investors.service import InvestorService
+from backend.orm import utcnow
+from backend.pools.schemas import PoolOut
+from backend.pools.service import PoolService
+from backend.unit_of_work import ReadView, UnitOfWork
+from ledger.money import get_currency
+from ledger.service import MAX_PAGE, LedgerService
+from reports.history import BookEntry, investor_history, pool_history
+from reports.history import PoolHistory as _PoolHistory
+from reports.models import Benchmark, BenchmarkLevel, PoolBenchmark
+from reports.performance import MAX_DAILY_POINTS, Levels, investor_pool_performance, money_weighted
+from reports.performance import nav_history as _nav_history
+from reports.performance import pool_performance as _pool_performance
+from reports.schemas import (
+    BenchmarkCreate,
+    BenchmarkLevelOut,
+    BenchmarkLevelsIn,
+    BenchmarkOut,
+    CapitalAccountStatement,
+    CurrencyTotal,
+    Frequency,
+    InvestorPerformance,
+    LevelsLoaded,
+    NavHistory,
+    PoolBenchmarkOut,
+    PoolPerformance,
+)
+from reports.schemas import BenchmarkLevel as BenchmarkLevelIn
+from reports.statements import capital_account_statement, parse_period, statement_xlsx
+
+LEVEL_PLACES = 6
+_CHUNK = 500
+
+
+def _today() -> date:
+    return utcnow().date()
+
+
+def levels_from_csv(text: str) -> list[BenchmarkLevelIn]:
+    """Parse `date,level` CSV (header required, ISO dates, decimal levels, no thousands separators)."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    fields = [f.strip().lower() for f in reader.fieldnames or []]
+    if "date" not in fields or "level" not in fields:
+        raise ValidationFailed("csv: the header must name the columns date and level", field="csv")
+    out = []
+    for number, row in enumerate(reader, start=2):
+        clean = {k.strip().lower(): (v or "").strip() for k, v in row.items() if k is not None}
+        try:
+            parsed = BenchmarkLevelIn(date=date.fromisoformat(clean["date"]), level=Decimal(clean["level"]))
+        except (ValueError, InvalidOperation) as exc:
+            raise ValidationFailed(f"csv: line {number}: {exc}", field="csv") from None
+        out.append(parsed)
+    return out
+
+
+def _benchmark_out(row: Benchmark, first: date | None, last: date | None, count: int) -> BenchmarkOut:
+    return BenchmarkOut(
+        id=row.id,
+        name=row.name,
+        currency=row.currency,
+        description=row.description,
+        first_date=first,
+        last_date=last,
+        levels=count,
+        created_at=row.created_at,
+    )
+
+
+class ReportService:
+    def __init__(
+        self,
+        db: Database,
+        ledger: LedgerService,
+        pools: PoolService,
+        investors: InvestorService,
+        *,
+        today: Callable[[], date] = _today,
+    ) -> None:
+        self._db = db
+        self._ledger = ledger
+        self._pools = pools
+        self._investors = investors
+        self._today = today
+
+    # -- pool reports ----------------------------------------------------------------------
+
+    def pool_performance(
+        self,
+        actor: Actor,
+        pool_id: int,
+        *,
+        as_of: date | None = None,
+        start: date | None = None,
+        end: date | None = None,
+    ) -> PoolPerformance:
+        pool = self._readable_pool(actor, pool_id)
+        return self.compute_pool_performance(pool, as_of=as_of, start=start, end=end, actor=actor)
+
+    def nav_history(
+        self,
+        actor: Actor,
+        pool_id: int,
+        *,
+        start: date | None = None,
+        end: date | None = None,
+        frequency: Frequency = Frequency.DAILY,
+    ) -> NavHistory:
+        pool = self._readable_pool(actor, pool_id)
+        end = end or self._today()
+        start = start or pool.inception_date
+        if end < start:
+            raise ValidationFailed(f"end: {end} is before start {start}", field="end")
+        if frequency is Frequency.DAILY and (end - start).days >= MAX_DAILY_POINTS:
+            raise ValidationFailed(
+                f"start: at most {MAX_DAILY_POINTS} daily points; ask for monthly", field="start"
+            )
+        history = self._pool_history(pool, end, actor)
+        return _nav_history(history, start=start, end=end, frequency=frequency)
+
+    # -- investor reports ------------------------------------------------------------------
+
+    def investor_performance(
+        self, actor: Actor, investor_id: int, *, as_of: date | None = None
+    ) -> InvestorPerformance:
+        visible = self._investor_pools(actor, investor_id)
+        on = as_of or self._today()
+        return self.compute_investor_performance(investor_id, visible, as_of=on, actor=actor)
+
+    def statement(
+        self,
+        actor: Actor,
+        investor_id: int,
+        pool_id: int,
+        *,
+        period: str | None = None,
+        start: date | None = None,
+        end: date | None = None,
+    ) -> CapitalAccountStatement:
+        label, first, last = parse_period(period, start, end)
+        if pool_id not in self._investor_pools(actor, investor_id, pool_id=pool_id):
+            raise NotFound(f"investor {investor_id} has no account in pool {pool_id}", field="pool_id")
+        return self.compute_statement(investor_id, pool_id, label, first, last, actor=actor)
+
+    def statement_xlsx(self, statement: CapitalAccountStatement) -> bytes:
+        return statement_xlsx(statement)
+
+    # -- computations (no authorisation: for the API after the checks, and snapshot tasks) ---
+
+    def compute_pool_performance(
+        self,
+        pool: PoolOut | int,
+        *,
+        as_of: date | None = None,
+        start: date | None = None,
+        end: date | None = None,
+        actor: Actor | None = None,
+    ) -> PoolPerformance:
+        if isinstance(pool, int):
+            pool = self._pools.pool_terms(pool)
+        as_of = as_of or end or self._today()
+        end = end or as_of
+        if end > as_of:
+            raise ValidationFailed(f"end: {end} is after as_of {as_of}", field="end")
+        history = self._pool_history(pool, as_of, actor)
+        start = start or history.track_start
+        if start >= end:
+            raise ValidationFailed(f"start: {start} is not before end {end}", field="start")
+        return _pool_performance(
+            history, kind=pool.kind.value, start=start, end=end, benchmark=self._benchmark_of(pool.id)
+        )
+
+    def compute_investor_performance(
+        self, investor_id: int, pool_ids: list[int], *, as_of: date, actor: Actor | None = None
+    ) -> InvestorPerformance:
+        pools = []
+        by_currency: dict[str, list[tuple[date, Decimal, Decimal]]] = {}
+        values: dict[str, Decimal] = {}
+        for pool_id in pool_ids:
+            pool = self._pools.pool_terms(pool_id)
+            entries = self._entries(pool_id, as_of, actor)
+            history = self._history_from(pool, entries, as_of)
+            mine = investor_history(entries, investor_id=investor_id, pool_id=pool_id, as_of=as_of)
+            if not mine.points:
+                continue
+            result = investor_pool_performance(mine, history, kind=pool.kind.value, end=as_of)
+            pools.append(result)
+            code = pool.base_currency
+            by_currency.setdefault(code, []).extend(
+                (p.on, p.paid_in, p.received) for p in mine.points if p.paid_in or p.received
+            )
+            values[code] = values.get(code, Decimal(0)) + mine.value_on(as_of)
+        totals = [
+            CurrencyTotal(currency=code, money_weighted=money_weighted(sorted(flows), values[code], as_of))
+            for code, flows in sorted(by_currency.items())
+        ]
+        return InvestorPerformance(investor_id=investor_id, as_of=as_of, pools=pools, totals=totals)
+
+    def compute_statement(
+        self,
+        investor_id: int,
+        pool_id: int,
+        period: str,
+        start: date,
+        end: date,
+        *,
+        actor: Actor | None = None,
+    ) -> CapitalAccountStatement:
+        pool = self._pools.pool_terms(pool_id)
+        committed = dict(self._investors.commitments_for_pool(pool_id)).get(investor_id, Decimal(0))
+        return capital_account_statement(
+            self._entries(pool_id, end, actor),
+            investor_id=investor_id,
+            pool_id=pool_id,
+            open_ended=pool.kind.value == "open_ended",
+            currency=get_currency(pool.base_currency),
+            inception=pool.inception_date,
+            initial_nav_per_unit=pool.initial_nav_per_unit,
+            period=period,
+            start=start,
+            end=end,
+            committed=committed.quantize(get_currency(pool.base_currency).quantum),
+        )
+
+    # -- benchmarks --------------------------------------------------------------------------
+
+    def create_benchmark(self, actor: Actor, request: BenchmarkCreate) -> BenchmarkOut:
+        self._require_staff_writer(actor)
+        get_currency(request.currency)
+        with UnitOfWork(self._db, actor.reader_key) as uow:
+            taken = uow.session.scalar(select(Benchmark.id).where(Benchmark.name == request.name))
+            if taken is not None:
+                raise Conflict(f"name: a benchmark named {request.name!r} exists", field="name")
+            row = Benchmark(
+                name=request.name,
+                currency=request.currency,
+                description=request.description,
+                created_by_user_id=actor.user_id,
+            )
+            uow.session.add(row)
+            uow.session.flush()
+            uow.session.refresh(row)
+            out = _benchmark_out(row, None, None, 0)
+            uow.commit()
+            return out
+
+    def list_benchmarks(self, actor: Actor) -> list[BenchmarkOut]:
+        with ReadView(self._db, actor.reader_key) as view:
+            stats = {
+                bid: (first, last, count)
+                for bid, first, last, count in view.session.execute(
+                    select(
+                        BenchmarkLevel.benchmark_id,
+                        func.min(BenchmarkLevel.level_date),
+                        func.max(BenchmarkLevel.level_date),
+                        func.count(),
+                    ).group_by(BenchmarkLevel.benchmark_id)
+                )
+            }
+            rows = view.session.scalars(select(Benchmark).order_by(Benchmark.id)).all()
+            return [_benchmark_out(r, *stats.get(r.id, (None, None, 0))) for r in rows]
+
+    def get_benchmark(self, actor: Actor, benchmark_id: int) -> BenchmarkOut:
+        for found in self.list_benchmarks(actor):
+            if found.id == benchmark_id:
+                return found
+        raise NotFound(f"benchmark {benchmark_id} not found", field="benchmark_id")
+
+    def load_levels(self, actor: Actor, benchmark_id: int, request: BenchmarkLevelsIn) -> LevelsLoaded:
+        """Store levels (JSON rows and/or CSV text); a date already stored is replaced."""
+        self._require_staff_writer(actor)
+        rows = list(request.levels) + (levels_from_csv(request.csv) if request.csv else [])
+        if not rows:
+            raise ValidationFailed("levels: nothing to load", field="levels")
+        by_date: dict[date, Decimal] = {}
+        for i, row in enumerate(rows):
+            level = row.level
+            if level <= 0 or -level.as_tuple().exponent > LEVEL_PLACES:  # type: ignore[operator]
+                raise ValidationFailed(
+                    f"levels[{i}].level: must be above 0 with at most {LEVEL_PLACES} decimal places, "
+                    f"got {level}",
+                    field=f"levels[{i}].level",
+                )
+            by_date[row.date] = level.quantize(Decimal(1).scaleb(-LEVEL_PLACES))
+        with UnitOfWork(self._db, actor.reader_key) as uow:
+            if uow.session.get(Benchmark, benchmark_id) is None:
+                raise NotFound(f"benchmark {benchmark_id} not found", field="benchmark_id")
+            days = sorted(by_date)
+            for i in range(0, len(days), _CHUNK):
+                chunk = days[i : i + _CHUNK]
+                uow.session.execute(
+                    delete(BenchmarkLevel).where(
+                        BenchmarkLevel.benchmark_id == benchmark_id, BenchmarkLevel.level_date.in_(chunk)
+                    )
+                )
+                uow.session.execute(
+                    insert(BenchmarkLevel),
+                    [{"benchmark_id": benchmark_id, "level_date": d, "level": by_date[d]} for d in chunk],
+                )
+            uow.commit()
+        return LevelsLoaded(
+            benchmark_id=benchmark_id, loaded=len(by_date), first_date=days[0], last_date=days[-1]
+        )
+
+    def levels(
+        self, actor: Actor, benchmark_id: int, *, start: date | None = None, end: date | None = None
+    ) -> list[BenchmarkLevelOut]:
+        with ReadView(self._db, actor.reader_key) as view:
+            if view.session.get(Benchmark, benchmark_id) is None:
+                raise NotFound(f"benchmark {benchmark_id} not found", field="benchmark_id")
+            stmt = select(BenchmarkLevel.level_date, BenchmarkLevel.level).where(
+                BenchmarkLevel.benchmark_id == benchmark_id
+            )
+            if start is not None:
+                stmt = stmt.where(BenchmarkLevel.level_date >= start)
+            if end is not None:
+                stmt = stmt.where(BenchmarkLevel.level_date <= end)
+            rows = view.session.execute(stmt.order_by(BenchmarkLevel.level_date)).all()
+            return [BenchmarkLevelOut(date=d, level=level) for d, level in rows]
+
+    def set_pool_benchmark(self, actor: Actor, pool_id: int, benchmark_id: int) -> PoolBenchmarkOut:
+        self._pools.require_manage(actor, pool_id)
+        with UnitOfWork(self._db, actor.reader_key) as uow:
+            benchmark = uow.session.get(Benchmark, benchmark_id)
+            if benchmark is None:
+                raise ValidationFailed(f"benchmark_id: no benchmark {benchmark_id}", field="benchmark_id")
+            row = uow.session.get(PoolBenchmark, pool_id)
+            if row is None:
+                row = PoolBenchmark(pool_id=pool_id, benchmark_id=benchmark_id)
+                row.updated_by_user_id = actor.user_id
+                uow.session.add(row)
+            else:
+                row.benchmark_id = benchmark_id
+                row.updated_at = utcnow()
+                row.updated_by_user_id = actor.user_id
+            out = PoolBenchmarkOut(pool_id=pool_id, benchmark_id=benchmark_id, name=benchmark.name)
+            uow.commit()
+            return out
+
+    def pool_benchmark(self, actor: Actor, pool_id: int) -> PoolBenchmarkOut:
+        self._readable_pool(actor, pool_id)
+        with ReadView(self._db, actor.reader_key) as view:
+            row = view.session.execute(
+                select(PoolBenchmark.benchmark_id, Benchmark.name)
+                .join(Benchmark, Benchmark.id == PoolBenchmark.benchmark_id)
+                .where(PoolBenchmark.pool_id == pool_id)
+            ).first()
+        if row is None:
+            raise NotFound(f"pool {pool_id} has no benchmark", field="pool_id")
+        return PoolBenchmarkOut(pool_id=pool_id, benchmark_id=row[0], name=row[1])
+
+    # -- helpers -------------------------------------------------------------------------
+
+    def _benchmark_of(self, pool_id: int) -> Levels | None:
+        with ReadView(self._db) as view:
+            row = view.session.execute(
+                select(Benchmark.id, Benchmark.name)
+                .join(PoolBenchmark, PoolBenchmark.benchmark_id == Benchmark.id)
+                .where(PoolBenchmark.pool_id == pool_id)
+            ).first()
+            if row is None:
+                return None
+            levels = view.session.execute(
+                select(BenchmarkLevel.level_date, BenchmarkLevel.level).where(
+                    BenchmarkLevel.benchmark_id == row[0]
+                )
+            ).all()
+            return Levels(row[0], row[1], [(d, v) for d, v in levels])
+
+    def _entries(self, pool_id: int, until: date, actor: Actor | None) -> list[BookEntry]:
+        """Every entry of the pool dated up to ``until``, through the ledger service."""
+        out: list[BookEntry] = []
+        cursor: str | None = None
+        while True:
+            page = self._ledger.list_entries(
+                pool_id, cursor=cursor, limit=MAX_PAGE, date_to=until, actor=actor
+            )
+            out += [BookEntry.from_out(e) for e in page.entries]
+            if page.next_cursor is None:
+                return out
+            cursor = page.next_cursor
+
+    def _history_from(self, pool: PoolOut, entries: list[BookEntry], as_of: date) -> _PoolHistory:
+        return pool_history(
+            pool_id=pool.id,
+            open_ended=pool.kind.value == "open_ended",
+            currency=get_currency(pool.base_currency),
+            inception=pool.inception_date,
+            initial_nav_per_unit=pool.initial_nav_per_unit,
+            entries=entries,
+            as_of=as_of,
+        )
+
+    def _pool_history(self, pool: PoolOut, as_of: date, actor: Actor | None) -> _PoolHistory:
+        return self._history_from(pool, self._entries(pool.id, as_of, actor), as_of)
+
+    def _readable_pool(self, actor: Actor, pool_id: int) -> PoolOut:
+        if actor.role is Role.INVESTOR:
+            raise NotFound(f"pool {pool_id} not found")  # investors read /investors/{id}/performance
+        return self._pools.get_pool(actor, pool_id)
+
+    def _investor_pools(self, actor: Actor, investor_id: int, *, pool_id: int | None = None) -> list[int]:
+        """The pools of this investor whose figures the actor may see; NotFound if none may be."""
+        if actor.role is Role.ANALYST:
+            raise NotFound(f"investor {investor_id} not found")
+        if actor.role is Role.INVESTOR:
+            own = self._investors.investor_for_user(actor.user_id) if actor.user_id is not None else None
+            if own is None or own.id != investor_id:
+                raise NotFound(f"investor {investor_id} not found")
+        self._investors.kyc_status(investor_id)  # NotFound for an unknown investor
+        held = set(self._ledger.pools_of_investor(investor_id, actor=actor))
+        if pool_id is not None and pool_id not in held and self._committed(investor_id, pool_id):
+            held.add(pool_id)
+        pools = sorted(held)
+        if actor.role is Role.MANAGER:
+            pools = [p for p in pools if self._pools.can_manage(actor, p)]
+            if not pools:
+                raise NotFound(f"investor {investor_id} not found")
+        return pools
+
+    def _committed(self, investor_id: int, pool_id: int) -> bool:
+        try:
+            return investor_id in dict(self._investors.commitments_for_pool(pool_id))
+        except NotFound:
+            return False
+
+    @staticmethod
+    def _require_staff_writer(actor: Actor) -> None:
+        if actor.role not in (Role.ADMIN, Role.MANAGER):
+            raise PermissionDenied("only admins and managers maintain benchmarks")

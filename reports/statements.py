@@ -1,0 +1,275 @@
+"""Capital account statements: one investor, one pool, one period, tied out to the books.
+
+Pure functions over the pool's journal (reports.history.BookEntry values, every entry with
+an effective date up to the period's end, reversals included). The balances are exactly the
+ledger's: the beginning balance is the sum of the investor's capital postings dated before
+the period, the ending balance the sum of those dated up to its end, and every posting dated
+within the period is one movement, classified by the type of its entry (a reversal by the
+type of the entry it reverses, so a correction shows, negative, in the period it was booked
+in). Hence beginning + movements = ending, to the cent, by construction, and ending is the
+capital account the ledger reports as of the end date.
+
+Periods: "2025-Q4" (a calendar quarter), "2025" (a calendar year), "2025-11" (a month), or
+explicit start and end dates (both inclusive).
+
+XLSX (xlsxwriter): one sheet, amounts as numbers with a `#,##0.00` format (the currency's
+minor unit), units and NAV per unit to 6 places, dates as dates. PDF is not produced yet.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+import xlsxwriter
+
+from backend.errors import ValidationFailed
+from ledger.money import Currency, get_currency
+from ledger.schemas import AccountCode, EntryType
+from reports.history import BookEntry, investor_flows, pool_history, standing
+from reports.performance import month_end
+from reports.schemas import CapitalAccountStatement
+
+_ZERO = Decimal(0)
+
+_CATEGORY: dict[EntryType, str] = {
+    EntryType.SUBSCRIPTION: "contributions",
+    EntryType.CAPITAL_CALL: "contributions",
+    EntryType.REDEMPTION: "redemptions",
+    EntryType.DISTRIBUTION: "distributions",
+    EntryType.MANAGEMENT_FEE: "management_fees",
+    EntryType.PERFORMANCE_FEE: "performance_fees",
+    EntryType.INCOME: "income",
+    EntryType.EXPENSE: "expenses",
+    EntryType.SALE: "realised_gains",
+    EntryType.VALUATION: "unrealised_gains",
+}
+MOVEMENTS = (
+    "contributions",
+    "redemptions",
+    "distributions",
+    "management_fees",
+    "performance_fees",
+    "income",
+    "expenses",
+    "realised_gains",
+    "unrealised_gains",
+    "other",
+)
+
+_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
+_YEAR = re.compile(r"^(\d{4})$")
+_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
+def parse_period(period: str | None, start: date | None, end: date | None) -> tuple[str, date, date]:
+    """(label, first day, last day) of a period given as text or as start/end dates."""
+    if period is not None:
+        if start is not None or end is not None:
+            raise ValidationFailed("period: give a period or start and end, not both", field="period")
+        text = period.strip().upper()
+        if m := _QUARTER.match(text):
+            year, quarter = int(m.group(1)), int(m.group(2))
+            first = date(year, 3 * quarter - 2, 1)
+            return text, first, month_end(date(year, 3 * quarter, 1))
+        if m := _YEAR.match(text):
+            year = int(m.group(1))
+            return text, date(year, 1, 1), date(year, 12, 31)
+        if m := _MONTH.match(text):
+            first = date(int(m.group(1)), int(m.group(2)), 1)
+            return text, first, month_end(first)
+        raise ValidationFailed(
+            f"period: expected a quarter (2025-Q4), a year (2025) or a month (2025-11), got {period!r}",
+            field="period",
+        )
+    if start is None or end is None:
+        raise ValidationFailed("period: give a period (2025-Q4) or both start and end", field="period")
+    if end < start:
+        raise ValidationFailed(f"end: {end} is before start {start}", field="end")
+    return f"{start.isoformat()}..{end.isoformat()}", start, end
+
+
+def _capital_movement(entry: BookEntry, investor_id: int) -> Decimal:
+    """How much the entry raised the investor's capital account (credit-normal, so negated)."""
+    return -sum(
+        (a for code, inv, a in entry.lines if code is AccountCode.CAPITAL and inv == investor_id), _ZERO
+    )
+
+
+def _balance(entries: Iterable[BookEntry], code: AccountCode, investor_id: int, until: date) -> Decimal:
+    return sum(
+        (a for e in entries if e.on <= until for c, inv, a in e.lines if c is code and inv == investor_id),
+        _ZERO,
+    )
+
+
+def capital_account_statement(
+    entries: Sequence[BookEntry],
+    *,
+    investor_id: int,
+    pool_id: int,
+    open_ended: bool,
+    currency: Currency,
+    inception: date,
+    initial_nav_per_unit: Decimal,
+    period: str,
+    start: date,
+    end: date,
+    committed: Decimal,
+) -> CapitalAccountStatement:
+    """The statement for (start, end] from every entry of the pool dated up to ``end``."""
+    entries = [e for e in entries if e.on <= end]
+    before = start - timedelta(days=1)
+    types = {e.id: e.entry_type for e in entries}
+    movements = dict.fromkeys(MOVEMENTS, _ZERO)
+    for entry in entries:
+        if not start <= entry.on <= end:
+            continue
+        change = _capital_movement(entry, investor_id)
+        if not change:
+            continue
+        kind = entry.entry_type
+        if kind is EntryType.REVERSAL and entry.reverses_entry_id is not None:
+            kind = types.get(entry.reverses_entry_id, EntryType.REVERSAL)
+        movements[_CATEGORY.get(kind, "other")] += change
+    beginning = -_balance(entries, AccountCode.CAPITAL, investor_id, before)
+    ending = -_balance(entries, AccountCode.CAPITAL, investor_id, end)
+    if beginning + sum(movements.values(), _ZERO) != ending:  # pragma: no cover - a sum of the same postings
+        raise AssertionError(f"statement does not tie out for investor {investor_id} in pool {pool_id}")
+
+    standing_at_end = standing(entries, end)
+    cash_in = cash_out = to_date = _ZERO
+    for entry in standing_at_end:
+        paid, received = investor_flows(entry).get(investor_id, (_ZERO, _ZERO))
+        to_date += paid
+        if entry.on >= start:
+            cash_in, cash_out = cash_in + paid, cash_out + received
+
+    def price(on: date) -> Decimal | None:
+        if not open_ended:
+            return None
+        history = pool_history(
+            pool_id=pool_id,
+            open_ended=True,
+            currency=currency,
+            inception=inception,
+            initial_nav_per_unit=initial_nav_per_unit,
+            entries=entries,
+            as_of=on,
+        )
+        return history.nav_per_unit_on(on)
+
+    zero = _ZERO.quantize(currency.quantum)
+    committed = committed if not open_ended else zero
+    return CapitalAccountStatement(
+        investor_id=investor_id,
+        pool_id=pool_id,
+        pool_kind="open_ended" if open_ended else "closed_ended",
+        currency=currency.code,
+        period=period,
+        start=start,
+        end=end,
+        beginning_balance=beginning.quantize(currency.quantum),
+        ending_balance=ending.quantize(currency.quantum),
+        cash_contributed=cash_in.quantize(currency.quantum),
+        cash_received=cash_out.quantize(currency.quantum),
+        units_start=_balance(entries, AccountCode.UNITS, investor_id, before),
+        units_end=_balance(entries, AccountCode.UNITS, investor_id, end),
+        nav_per_unit_start=price(before),
+        nav_per_unit_end=price(end),
+        committed=committed,
+        contributed_to_date=to_date.quantize(currency.quantum),
+        unfunded_commitment=max(committed - to_date, zero) if not open_ended else zero,
+        call_receivable_end=_balance(entries, AccountCode.CALL_RECEIVABLE, investor_id, end).quantize(
+            currency.quantum
+        ),
+        **{name: amount.quantize(currency.quantum) for name, amount in movements.items()},
+    )
+
+
+_LABELS: tuple[tuple[str, str], ...] = (
+    ("beginning_balance", "Beginning balance"),
+    ("contributions", "Contributions"),
+    ("redemptions", "Redemptions"),
+    ("distributions", "Distributions"),
+    ("management_fees", "Management fees"),
+    ("performance_fees", "Performance fees"),
+    ("income", "Income"),
+    ("expenses", "Expenses"),
+    ("realised_gains", "Realised gains"),
+    ("unrealised_gains", "Unrealised gains (valuation)"),
+    ("other", "Other"),
+    ("ending_balance", "Ending balance"),
+)
+_MEMO: tuple[tuple[str, str, str], ...] = (
+    ("cash_contributed", "Cash contributed in period", "money"),
+    ("cash_received", "Cash received in period", "money"),
+    ("units_start", "Units at start", "units"),
+    ("units_end", "Units at end", "units"),
+    ("nav_per_unit_start", "NAV per unit at start", "units"),
+    ("nav_per_unit_end", "NAV per unit at end", "units"),
+    ("committed", "Commitment", "money"),
+    ("contributed_to_date", "Contributed to date", "money"),
+    ("unfunded_commitment", "Unfunded commitment", "money"),
+    ("call_receivable_end", "Called, not yet paid", "money"),
+)
+
+
+def statement_xlsx(statement: CapitalAccountStatement) -> bytes:
+    """The statement as an .xlsx workbook: numbers as numbers, dates as dates."""
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = book.add_worksheet("Capital account")
+    bold = book.add_format({"bold": True})
+    places = get_currency(statement.currency).exponent
+    money_pattern = "#,##0" + ("." + "0" * places if places else "")
+    money = book.add_format({"num_format": money_pattern})
+    money_bold = book.add_format({"num_format": money_pattern, "bold": True, "top": 1})
+    units = book.add_format({"num_format": "#,##0.000000"})
+    day = book.add_format({"num_format": "yyyy-mm-dd"})
+    sheet.set_column(0, 0, 34)
+    sheet.set_column(1, 1, 20)
+    sheet.write_string(0, 0, "Capital account statement", bold)
+    header = (
+        ("Investor", statement.investor_id),
+        ("Pool", statement.pool_id),
+        ("Currency", statement.currency),
+        ("Period", statement.period),
+    )
+    row = 1
+    for label, value in header:
+        sheet.write_string(row, 0, label)
+        if isinstance(value, int):
+            sheet.write_number(row, 1, value)
+        else:
+            sheet.write_string(row, 1, value)
+        row += 1
+    for label, when in (("From", statement.start), ("To", statement.end)):
+        sheet.write_string(row, 0, label)
+        sheet.write_datetime(row, 1, _as_datetime(when), day)
+        row += 1
+    row += 1
+    for name, label in _LABELS:
+        value = getattr(statement, name)
+        total = name in ("beginning_balance", "ending_balance")
+        sheet.write_string(row, 0, label, bold if total else None)
+        sheet.write_number(row, 1, float(value), money_bold if name == "ending_balance" else money)
+        row += 1
+    row += 1
+    for name, label, kind in _MEMO:
+        value = getattr(statement, name)
+        sheet.write_string(row, 0, label)
+        if value is None:
+            sheet.write_blank(row, 1, None)
+        else:
+            sheet.write_number(row, 1, float(value), money if kind == "money" else units)
+        row += 1
+    book.close()
+    return buffer.getvalue()
+
+
+def _as_datetime(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day)

@@ -1,0 +1,116 @@
+"""Small pool histories for the report tests, built through the transaction service (no tests here).
+
+Open-ended (USD, launch price 1.00): A subscribes 1,000,000 on 2 Jan 2025; month-end
+valuations put the NAV per unit at 1.02, 1.05, 0.9975, 1.05 and 1.10; B subscribes 210,000
+at 1.05 on 15 Mar; A redeems 100,000 units at 1.05 on 15 May.
+
+Closed-ended (EUR): A commits 100,000 and B 50,000; 30,000 is called on 15 Jan and paid on
+20 Jan (20,000 / 10,000) and invested; valued at 36,000 on 30 Jun; 12,000 of investments is
+sold at cost and distributed through the waterfall on 30 Sep (all return of capital:
+8,000 / 4,000); valued at 27,000 on 31 Dec.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from ledger.schemas import (
+    CapitalCallRequest,
+    DistributionMode,
+    DistributionRequest,
+    TransactionRequest,
+    ValuationRequest,
+)
+from tests.integration.pools_support import World, closed_pool, open_pool
+
+D = Decimal
+
+
+def key() -> str:
+    return str(uuid.uuid4())
+
+
+def tx(**fields: Any) -> TransactionRequest:
+    return TransactionRequest.model_validate(fields)
+
+
+@dataclass
+class Built:
+    pool: int
+    a: int
+    b: int
+
+
+def value(world: World, pool: int, on: str, nav: str) -> None:
+    world.container.transactions.record_valuation(
+        world.manager, pool, ValuationRequest(as_of=date.fromisoformat(on), net_asset_value=D(nav)), key()
+    )
+
+
+def build_open(world: World, a: int | None = None, b: int | None = None) -> Built:
+    c, m = world.container, world.manager
+    pool = c.pools.create_pool(m, open_pool(minimum_subscription="0.00", performance_fee=None)).id
+    a = a or world.investor_profile(world.investor)
+    b = b or world.investor_profile(world.other_investor, name="Bo Other")
+    t = c.transactions
+    t.record(
+        m,
+        pool,
+        tx(type="subscription", investor_id=a, amount="1000000.00", effective_date="2025-01-02"),
+        key(),
+    )
+    t.record(m, pool, tx(type="purchase", amount="1000000.00", effective_date="2025-01-02"), key())
+    value(world, pool, "2025-01-31", "1020000.00")
+    value(world, pool, "2025-02-28", "1050000.00")
+    t.record(
+        m,
+        pool,
+        tx(type="subscription", investor_id=b, amount="210000.00", effective_date="2025-03-15"),
+        key(),
+    )
+    value(world, pool, "2025-03-31", "1197000.00")
+    value(world, pool, "2025-04-30", "1260000.00")
+    t.record(
+        m, pool, tx(type="redemption", investor_id=a, units="100000", effective_date="2025-05-15"), key()
+    )
+    value(world, pool, "2025-06-30", "1210000.00")
+    return Built(pool, a, b)
+
+
+def build_closed(world: World, a: int | None = None, b: int | None = None) -> Built:
+    c, m = world.container, world.manager
+    pool = c.pools.create_pool(m, closed_pool()).id
+    a = a or world.investor_profile(world.investor)
+    b = b or world.investor_profile(world.other_investor, name="Bo Other")
+    world.commit(pool, a, "100000.00")
+    world.commit(pool, b, "50000.00")
+    t = c.transactions
+    t.capital_call(
+        m,
+        pool,
+        CapitalCallRequest(amount=D(30000), due_date=date(2025, 1, 20), effective_date=date(2025, 1, 15)),
+        key(),
+    )
+    t.record(
+        m, pool, tx(type="contribution", investor_id=a, amount="20000.00", effective_date="2025-01-20"), key()
+    )
+    t.record(
+        m, pool, tx(type="contribution", investor_id=b, amount="10000.00", effective_date="2025-01-20"), key()
+    )
+    t.record(m, pool, tx(type="purchase", amount="30000.00", effective_date="2025-01-20"), key())
+    value(world, pool, "2025-06-30", "36000.00")
+    t.record(m, pool, tx(type="sale", amount="12000.00", effective_date="2025-09-30"), key())
+    t.distribute(
+        m,
+        pool,
+        DistributionRequest(
+            amount=D(12000), effective_date=date(2025, 9, 30), mode=DistributionMode.WATERFALL
+        ),
+        key(),
+    )
+    value(world, pool, "2025-12-31", "27000.00")
+    return Built(pool, a, b)
