@@ -23,6 +23,7 @@ from backend.users.service import UserService
 from ledger.outbox import EventBus, OutboxRelay, Publisher, RabbitPublisher, amqp_url
 from ledger.service import LedgerService
 from ledger.transactions import TransactionService
+from reports.aggregate_cache import AggregateCache
 from reports.service import ReportService
 
 
@@ -155,4 +156,6 @@ class Container:
 
     @cached_property
     def reports(self) -> ReportService:
-        return ReportService(self.db, self.ledger, self.pools, self.investors)
+        return ReportService(
+            self.db, self.ledger, self.pools, self.investors, aggregates=AggregateCache(self.cache)
+        )

@@ -20,7 +20,7 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from prometheus_client import Counter
@@ -38,7 +38,7 @@ REQUESTS = Counter(
 _T = TypeVar("_T")
 
 
-def aggregate_key(aggregate: str, pool_id: int, ledger_version: int, params: dict[str, Any]) -> str:
+def aggregate_key(aggregate: str, pool_id: int, ledger_version: int, params: Mapping[str, Any]) -> str:
     digest = hashlib.sha256(json.dumps(params, sort_keys=True, default=str).encode()).hexdigest()[:16]
     return f"agg:{aggregate}:pool{pool_id}:v{ledger_version}:{digest}"
 

@@ -24,6 +24,7 @@ are reports.metrics; this module only decides what goes into them:
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import math
 from bisect import bisect_right
@@ -94,6 +95,11 @@ class Levels:
         ordered = sorted(levels)
         self._dates = [d for d, _ in ordered]
         self._levels = [v for _, v in ordered]
+
+    def fingerprint(self) -> str:
+        """Changes whenever a level is added or replaced: part of cached reports' keys."""
+        digest = hashlib.sha256(repr((self.benchmark_id, self._dates, self._levels)).encode()).hexdigest()
+        return digest[:16]
 
     def on(self, day: date) -> Decimal | None:
         i = bisect_right(self._dates, day)

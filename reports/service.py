@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import TypeVar
 
+from pydantic import BaseModel
 from sqlalchemy import delete, func, insert, select
 
 from backend.actors import Actor, Role
@@ -32,6 +34,7 @@ from backend.pools.service import PoolService
 from backend.unit_of_work import ReadView, UnitOfWork
 from ledger.money import get_currency
 from ledger.service import MAX_PAGE, LedgerService
+from reports.aggregate_cache import AggregateCache, aggregate_key
 from reports.history import BookEntry, investor_history, pool_history
 from reports.history import PoolHistory as _PoolHistory
 from reports.models import Benchmark, BenchmarkLevel, PoolBenchmark
@@ -93,6 +96,16 @@ def _benchmark_out(row: Benchmark, first: date | None, last: date | None, count:
     )
 
 
+_Report = TypeVar("_Report", bound=BaseModel)
+
+
+def _benchmark_version(levels: Levels | None) -> str | None:
+    """Levels can be loaded at any time: the key must change when they do."""
+    if levels is None:
+        return None
+    return levels.fingerprint()
+
+
 class ReportService:
     def __init__(
         self,
@@ -102,12 +115,14 @@ class ReportService:
         investors: InvestorService,
         *,
         today: Callable[[], date] = _today,
+        aggregates: AggregateCache | None = None,
     ) -> None:
         self._db = db
         self._ledger = ledger
         self._pools = pools
         self._investors = investors
         self._today = today
+        self._aggregates = aggregates
 
     # -- pool reports ----------------------------------------------------------------------
 
@@ -141,8 +156,14 @@ class ReportService:
             raise ValidationFailed(
                 f"start: at most {MAX_DAILY_POINTS} daily points; ask for monthly", field="start"
             )
-        history = self._pool_history(pool, end, actor)
-        return _nav_history(history, start=start, end=end, frequency=frequency)
+        last = end
+
+        def compute() -> NavHistory:
+            history = self._pool_history(pool, last, actor)
+            return _nav_history(history, start=start, end=last, frequency=frequency)
+
+        params = {"start": start, "end": end, "frequency": frequency.value}
+        return self._cached("nav_history", pool.id, params, compute, NavHistory)
 
     # -- investor reports ------------------------------------------------------------------
 
@@ -188,13 +209,20 @@ class ReportService:
         end = end or as_of
         if end > as_of:
             raise ValidationFailed(f"end: {end} is after as_of {as_of}", field="end")
-        history = self._pool_history(pool, as_of, actor)
-        start = start or history.track_start
-        if start >= end:
-            raise ValidationFailed(f"start: {start} is not before end {end}", field="start")
-        return _pool_performance(
-            history, kind=pool.kind.value, start=start, end=end, benchmark=self._benchmark_of(pool.id)
-        )
+        benchmark = self._benchmark_of(pool.id)
+        resolved = pool
+
+        def compute() -> PoolPerformance:
+            history = self._pool_history(resolved, as_of, actor)
+            first = start or history.track_start
+            if first >= end:
+                raise ValidationFailed(f"start: {first} is not before end {end}", field="start")
+            return _pool_performance(
+                history, kind=resolved.kind.value, start=first, end=end, benchmark=benchmark
+            )
+
+        params = {"as_of": as_of, "start": start, "end": end, "benchmark": _benchmark_version(benchmark)}
+        return self._cached("pool_performance", pool.id, params, compute, PoolPerformance)
 
     def compute_investor_performance(
         self, investor_id: int, pool_ids: list[int], *, as_of: date, actor: Actor | None = None
@@ -419,6 +447,27 @@ class ReportService:
 
     def _pool_history(self, pool: PoolOut, as_of: date, actor: Actor | None) -> _PoolHistory:
         return self._history_from(pool, self._entries(pool.id, as_of, actor), as_of)
+
+    def _cached(
+        self,
+        aggregate: str,
+        pool_id: int,
+        params: Mapping[str, object],
+        compute: Callable[[], _Report],
+        model: type[_Report],
+    ) -> _Report:
+        """The report from the aggregate cache, keyed by the pool's ledger version: a new entry
+        makes every cached report of the pool unreachable at once."""
+        if self._aggregates is None:
+            return compute()
+        key = aggregate_key(aggregate, pool_id, self._ledger.ledger_version(pool_id), params)
+        return self._aggregates.get_or_compute(
+            aggregate,
+            key,
+            compute,
+            dump=lambda r: r.model_dump_json().encode(),
+            load=model.model_validate_json,
+        )
 
     def _readable_pool(self, actor: Actor, pool_id: int) -> PoolOut:
         if actor.role is Role.INVESTOR:
