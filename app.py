@@ -9,6 +9,8 @@ python app.py users list
 python app.py users disable --email E
 python app.py ledger verify [--pool ID]   recompute hashes and balances; exit 1 on a break
 python app.py ledger relay               publish committed ledger events (long-running)
+python app.py import transactions FILE.csv|FILE.xlsx --pool ID [--as EMAIL]
+                                          post a file of transactions, all rows or none
 """
 
 from __future__ import annotations
@@ -144,6 +146,33 @@ def cmd_ledger(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+IMPORT_COLUMNS = ("type", "investor_id", "amount", "units", "cost", "effective_date", "memo")
+
+
+def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    from pathlib import Path
+
+    from ledger.importer import import_transactions
+
+    container = Container(settings)
+    actor = Actor.operator(getpass.getuser())
+    if args.as_email:
+        user = container.users.find_by_email(actor, args.as_email)
+        actor = Actor(user_id=user.id, role=user.role, label=user.email)
+    outcome = import_transactions(container.transactions, actor, args.pool, Path(args.file))
+    if outcome.result is None:
+        for error in outcome.errors:
+            print(error.describe(), file=sys.stderr)
+        print(f"nothing was written: {len(outcome.errors)} problem(s) in {args.file}", file=sys.stderr)
+        return 1
+    r = outcome.result
+    print(
+        f"imported {r.rows} rows into pool {r.pool_id}: {r.entries} entries, {r.postings} postings written"
+        + (f" (seq {r.first_seq}..{r.last_seq})" if r.first_seq is not None else "")
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="app.py", description="Investment pools platform")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -176,6 +205,14 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("--pool", type=int, help="only this pool (default: every pool)")
     ledger_sub.add_parser("relay", help="publish committed events: RabbitMQ if CELERY_BROKER_URL is AMQP")
     ledger.set_defaults(func=cmd_ledger)
+
+    importer = sub.add_parser("import", help="post a CSV/XLSX file of transactions, all or nothing")
+    import_sub = importer.add_subparsers(dest="import_command", required=True)
+    import_tx = import_sub.add_parser("transactions", help="columns: " + ", ".join(IMPORT_COLUMNS))
+    import_tx.add_argument("file", help="a .csv or .xlsx file with a header row")
+    import_tx.add_argument("--pool", type=int, required=True)
+    import_tx.add_argument("--as", dest="as_email", help="act as this manager (default: the operator)")
+    importer.set_defaults(func=cmd_import)
     return parser
 
 

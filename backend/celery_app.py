@@ -29,7 +29,7 @@ from backend.config import Settings, load_settings
 if TYPE_CHECKING:
     from backend.container import Container
 
-TASK_MODULES = ("ledger.tasks",)
+TASK_MODULES = ("ledger.tasks", "reports.tasks")
 QUEUE = "pools"
 
 celery = Celery("pools", include=list(TASK_MODULES))
@@ -57,6 +57,10 @@ def configure(settings: Settings) -> Celery:
         enable_utc=True,
         broker_connection_retry_on_startup=True,
         beat_schedule={
+            "nightly-performance-snapshots": {
+                "task": "reports.tasks.snapshot_all_pools",
+                "schedule": crontab(hour=1, minute=30),
+            },
             "purge-expired-idempotency-keys": {
                 "task": "ledger.tasks.purge_expired_idempotency_keys",
                 "schedule": crontab(minute=17),

@@ -6,9 +6,13 @@ here, by configuration, without callers changing.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
 
+from celery import Celery
+
+from backend import celery_app
 from backend.audit.service import AuditService
 from backend.auth.service import AuthService
 from backend.auth.tokens import KeyRing
@@ -20,11 +24,14 @@ from backend.investors.service import InvestorService
 from backend.pools.service import PoolService
 from backend.secrets_store import load_or_create_jwt_keys_dir, load_or_create_secret_key
 from backend.users.service import UserService
-from ledger.outbox import EventBus, OutboxRelay, Publisher, RabbitPublisher, amqp_url
+from ledger.outbox import EventBus, LedgerEvent, OutboxRelay, Publisher, RabbitPublisher, amqp_url
 from ledger.service import LedgerService
 from ledger.transactions import TransactionService
 from reports.aggregate_cache import AggregateCache
 from reports.service import ReportService
+from reports.snapshots import SnapshotStore
+
+SNAPSHOT_COUNTDOWN_SECONDS = 2
 
 
 class Container:
@@ -145,7 +152,25 @@ class Container:
 
     @cached_property
     def ledger_relay(self) -> OutboxRelay:
-        return OutboxRelay(self.db, self.ledger_publisher)
+        # With a broker, each published batch schedules the snapshots of the pools it
+        # touched; the embedded default computes reports on demand (cached by version).
+        broker = amqp_url(self.settings.celery_broker_url) is not None
+        return OutboxRelay(
+            self.db, self.ledger_publisher, on_published=self.schedule_snapshots if broker else None
+        )
+
+    @cached_property
+    def celery(self) -> Celery:
+        """The Celery app, configured for this container's settings and bound to it."""
+        celery_app.bind(self)
+        return celery_app.celery
+
+    def schedule_snapshots(self, events: Sequence[LedgerEvent]) -> None:
+        """One snapshot task per pool touched, a few seconds out so a burst is folded into one."""
+        for pool_id in sorted({event.pool_id for event in events}):
+            self.celery.send_task(
+                "reports.tasks.snapshot_pool", args=(pool_id,), countdown=SNAPSHOT_COUNTDOWN_SECONDS
+            )
 
     @cached_property
     def ledger(self) -> LedgerService:
@@ -159,3 +184,7 @@ class Container:
         return ReportService(
             self.db, self.ledger, self.pools, self.investors, aggregates=AggregateCache(self.cache)
         )
+
+    @cached_property
+    def snapshots(self) -> SnapshotStore:
+        return SnapshotStore(self.db, self.ledger, self.reports, self.transactions)

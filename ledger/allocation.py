@@ -18,7 +18,6 @@ total is allocated as its absolute value and the parts negated.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from decimal import Decimal
 from fractions import Fraction
@@ -26,30 +25,32 @@ from fractions import Fraction
 from ledger.errors import InvalidValueError, PrecisionError
 from ledger.money import (
     Currency,
-    Rounding,
     check_cash,
     exact_arithmetic,
-    round_to_quantum,
     to_decimal,
 )
 
 __all__ = ["allocate", "allocate_cash"]
 
 
-def _check_weights(weights: Mapping[str, Decimal]) -> dict[str, Fraction]:
+def _check_weights(weights: Mapping[str, Decimal]) -> dict[str, int]:
+    """The weights as integers on one common scale (weight x 10^places): the same ratios,
+    so the allocation below can run on integers alone."""
     if not weights:
         raise InvalidValueError("weights", "at least one holder is required")
-    checked: dict[str, Fraction] = {}
+    values: dict[str, Decimal] = {}
     for holder, weight in weights.items():
         if not isinstance(holder, str) or not holder:
             raise InvalidValueError("weights", f"holder keys must be non-empty str, got {holder!r}")
         value = to_decimal(weight, f"weights[{holder}]")
         if value < 0:
             raise InvalidValueError(f"weights[{holder}]", f"must not be negative, got {value}")
-        checked[holder] = Fraction(value)
-    if sum(checked.values()) == 0:
+        values[holder] = value
+    places = max(max(-int(v.as_tuple().exponent), 0) for v in values.values())
+    scaled = {holder: int(v.scaleb(places)) for holder, v in values.items()}
+    if sum(scaled.values()) == 0:
         raise InvalidValueError("weights", "all weights are zero; nothing to allocate by")
-    return checked
+    return scaled
 
 
 @exact_arithmetic
@@ -71,23 +72,24 @@ def allocate(total: Decimal, weights: Mapping[str, Decimal], quantum: Decimal) -
     count = abs(quanta.numerator)
     sign = -1 if amount < 0 else 1
 
+    # Holder i's exact share is count * w_i / W quanta: its whole part and remainder come
+    # from one integer divmod, and remainders over the same W compare as the fractions do.
     weight_sum = sum(shares.values())
-    exact = {holder: count * weight / weight_sum for holder, weight in shares.items()}
-    whole = {holder: math.floor(share) for holder, share in exact.items()}
+    whole: dict[str, int] = {}
+    remainder: dict[str, int] = {}
+    for holder, weight in shares.items():
+        whole[holder], remainder[holder] = divmod(count * weight, weight_sum)
     left_over = count - sum(whole.values())
 
     by_remainder = sorted(
         (holder for holder, weight in shares.items() if weight > 0),
-        key=lambda holder: (-(exact[holder] - whole[holder]), holder),
+        key=lambda holder: (-remainder[holder], holder),
     )
     for holder in by_remainder[:left_over]:
         whole[holder] += 1
 
     # Each part is an exact multiple of the quantum, so this rounding never changes a value.
-    return {
-        holder: round_to_quantum(sign * whole[holder] * Fraction(step), step, Rounding.DOWN)
-        for holder in shares
-    }
+    return {holder: (sign * whole[holder]) * step for holder in shares}
 
 
 def allocate_cash(total: Decimal, weights: Mapping[str, Decimal], currency: Currency) -> dict[str, Decimal]:

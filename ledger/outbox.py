@@ -26,7 +26,7 @@ import json
 import logging
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -273,10 +273,20 @@ class Backlog:
 
 
 class OutboxRelay:
-    def __init__(self, db: Database, publisher: Publisher, *, batch_size: int = 100) -> None:
+    def __init__(
+        self,
+        db: Database,
+        publisher: Publisher,
+        *,
+        batch_size: int = 100,
+        on_published: Callable[[Sequence[LedgerEvent]], object] | None = None,
+    ) -> None:
         self._db = db
         self._publisher = publisher
         self._batch_size = batch_size
+        # Told of each batch once it is marked published (e.g. to schedule the snapshots of
+        # the pools it touched). A failure there is logged: the events are out regardless.
+        self._on_published = on_published
         # One batch at a time per relay: the embedded default runs the relay after each
         # commit from whichever request thread made it.
         self._lock = threading.Lock()
@@ -298,6 +308,7 @@ class OutboxRelay:
 
     def _run_batch(self) -> int:
         published: list[int] = []
+        sent: list[LedgerEvent] = []
         with UnitOfWork(self._db) as uow:
             session = uow.session
             # MariaDB: the batch's rows stay locked until marked, so a second relay waits
@@ -318,6 +329,7 @@ class OutboxRelay:
                 for row_id, event in events:
                     self._publisher.publish(event)
                     published.append(row_id)
+                    sent.append(event)
             finally:
                 # Whatever was confirmed is marked, even when a later publish failed.
                 if published:
@@ -325,6 +337,11 @@ class OutboxRelay:
                         take_write_lock(session)
                     self._mark_published(session, published)
                     uow.commit()
+        if sent and self._on_published is not None:
+            try:
+                self._on_published(sent)
+            except Exception:
+                log.exception("on_published hook failed", extra={"events": len(sent)})
         return len(published)
 
     def _mark_published(self, session: Session, ids: list[int]) -> None:

@@ -344,3 +344,74 @@ class PoolPositions(BaseModel):
     rounding_residue: Decimal
     ledger_version: int
     positions: list[PositionOut]
+
+
+# -- batch ingest (ledger.batch, TransactionService.record_batch) --------------------------
+
+BATCH_MAX_ROWS = 10_000
+"""The most rows one batch request (or one imported file) may carry."""
+
+
+class BatchTransactionType(enum.StrEnum):
+    """What a batch row may be: every manager-recorded type, and a valuation."""
+
+    SUBSCRIPTION = "subscription"
+    REDEMPTION = "redemption"
+    CONTRIBUTION = "contribution"
+    DISTRIBUTION = "distribution"
+    MANAGEMENT_FEE = "management_fee"
+    PERFORMANCE_FEE = "performance_fee"
+    FEE_PAYMENT = "fee_payment"
+    INCOME = "income"
+    EXPENSE = "expense"
+    PURCHASE = "purchase"
+    SALE = "sale"
+    VALUATION = "valuation"
+
+
+class BatchRow(BaseModel):
+    """One row of a batch: a TransactionRequest, or a valuation whose `amount` is the pool's
+    net asset value as of `effective_date` (a row that changes nothing writes no entry)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: BatchTransactionType
+    investor_id: int | None = Field(default=None, gt=0, description="subscription, redemption, contribution")
+    amount: Money | None = Field(default=None, description="in the pool's currency; valuation: the NAV")
+    units: Money | None = Field(default=None, description="redemption: units to redeem (6 dp)")
+    cost: Money | None = Field(default=None, description="sale: carrying value of what was sold")
+    effective_date: date
+    memo: str = Field(default="", max_length=500)
+
+
+class BatchRequest(BaseModel):
+    """POST /pools/{id}/transactions/batch. Rows are checked one by one, so that every
+    problem is reported with its row (0-based index into `transactions`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    transactions: list[dict[str, Any]] = Field(min_length=1, max_length=BATCH_MAX_ROWS)
+
+
+class RowError(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    row: int = Field(description="0-based index of the row in the batch")
+    field: str
+    reason: str
+
+
+class BatchResult(BaseModel):
+    """What one batch wrote: every entry in one transaction, in row order."""
+
+    pool_id: int
+    rows: int
+    entries: int
+    postings: int
+    first_seq: int | None = Field(description="seq of the first entry written; null if none was")
+    last_seq: int | None
+    last_hash: str | None = Field(description="the pool's chain head after the batch")
+    ledger_version: int
+    entry_ids: list[int | None] = Field(
+        description="per row, the entry it wrote; null for a valuation that changed nothing"
+    )

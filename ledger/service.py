@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import dataclasses
 import json
 import logging
@@ -35,6 +36,7 @@ from backend.db import Database
 from backend.errors import Conflict, NotFound, ValidationFailed
 from backend.orm import utcnow
 from backend.unit_of_work import ReadView, UnitOfWork
+from ledger.batch import BulkJournalWriter, PlannedEntry, PoolAccounts, load_pool_accounts
 from ledger.idempotency import Claim, IdempotencyStore, Replay, request_fingerprint
 from ledger.journal import (
     AccountRef,
@@ -52,6 +54,7 @@ from ledger.models import Account, Balance, ChainHead, EntryDetails, JournalEntr
 from ledger.schemas import (
     AccountBalance,
     AccountCode,
+    BatchResult,
     EntryOut,
     EntryPage,
     EntryType,
@@ -68,6 +71,10 @@ _CURSOR_PREFIX = "seq:"
 
 RuleBuilder = Callable[[Session, dict[AccountRef, Decimal]], tuple[EntryDraft, dict[str, Any]]]
 """(session under the pool lock, balances) -> (draft, details): what write_rule runs."""
+
+BatchBuilder = Callable[[Session, PoolAccounts], list[PlannedEntry | None]]
+"""(session under the pool lock, accounts and balances) -> one item per row: what
+write_batch runs. Raises ledger.batch.BatchRejected listing every row that cannot be posted."""
 
 
 def draft_fingerprint_document(draft: EntryDraft) -> dict[str, Any]:
@@ -200,6 +207,90 @@ class LedgerService:
         return self._write(
             actor, operation, dict(request), idempotency_key, work, open_books=(pool_id, currency)
         )
+
+    def write_batch(
+        self,
+        actor: Actor,
+        pool_id: int,
+        currency: str,
+        build: BatchBuilder,
+        idempotency_key: str | None,
+        *,
+        operation: str,
+        request: Mapping[str, Any],
+        dry_run: bool = False,
+    ) -> BatchResult:
+        """Write many entries of one pool in one transaction (ledger.batch): `build` runs under
+        the pool's chain-head lock with the pool's accounts and balances and returns the
+        checked entries, one item per row; they are then written with bulk inserts. One
+        Idempotency-Key covers the whole batch. With `dry_run`, `build` runs (so every row is
+        checked against the books) and everything is rolled back: no key, nothing written."""
+        writer = BulkJournalWriter(self._engine)
+
+        def work(session: Session, now: datetime) -> BatchResult:
+            self._engine.lock_pool(session, pool_id)
+            accounts = load_pool_accounts(session, pool_id)
+            planned = build(session, accounts)
+            return writer.write(
+                session, actor=actor, pool_id=pool_id, planned=planned, accounts=accounts, now=now
+            )
+
+        if dry_run:
+            with UnitOfWork(self._db, actor.reader_key) as uow:
+                with contextlib.suppress(BooksNotOpen):  # no books yet: checked against empty ones
+                    self._engine.lock_pool(uow.session, pool_id)
+                build(uow.session, load_pool_accounts(uow.session, pool_id))
+            return BatchResult(
+                pool_id=pool_id,
+                rows=0,
+                entries=0,
+                postings=0,
+                first_seq=None,
+                last_seq=None,
+                last_hash=None,
+                ledger_version=0,
+                entry_ids=[],
+            )
+        if idempotency_key is None:
+            raise ValidationFailed("required on every write to the books", field="Idempotency-Key")
+        fingerprint = request_fingerprint(operation, dict(request))
+        claimed = self._keys.claim(actor, idempotency_key, operation, fingerprint, self._clock())
+        if isinstance(claimed, Replay):
+            return BatchResult.model_validate_json(claimed.response)
+        try:
+            out = self._run_batch(actor, claimed, work, (pool_id, currency))
+        except BaseException:
+            self._keys.release(claimed)
+            raise
+        if self._after_commit is not None:
+            try:
+                self._after_commit()
+            except Exception:  # the entries are committed; the relay catches up later
+                log.exception("after-commit hook failed", extra={"pool_id": pool_id})
+        return out
+
+    def _run_batch(
+        self,
+        actor: Actor,
+        claim: Claim,
+        work: Callable[[Session, datetime], BatchResult],
+        open_books: tuple[int, str],
+    ) -> BatchResult:
+        def once() -> BatchResult:
+            with UnitOfWork(self._db, actor.reader_key) as uow:
+                now = self._clock()
+                out = work(uow.session, now)
+                first = next((entry_id for entry_id in out.entry_ids if entry_id is not None), None)
+                self._keys.complete(uow.session, claim, first or 0, out.model_dump_json(), now)
+                uow.commit()
+                return out
+
+        for _ in range(3):
+            try:
+                return retry_transient(once, what="ledger batch")
+            except BooksNotOpen:
+                self._open_books(*open_books)
+        raise Conflict("could not open the pool's books; retry")  # pragma: no cover
 
     def reverse(
         self,

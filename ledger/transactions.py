@@ -10,11 +10,13 @@ it reads cannot change before the entry is written.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from backend.actors import Actor, Role
@@ -26,13 +28,17 @@ from backend.pools.schemas import PoolOut, PoolStatus
 from backend.pools.service import PoolService
 from ledger import posting_rules as rules
 from ledger import waterfall as ledger_waterfall
+from ledger.batch import BatchRejected, PlannedEntry, PoolAccounts, RunningBooks
 from ledger.errors import LedgerInputError
 from ledger.fees import PerformanceFeeTerms as FeeTerms
-from ledger.journal import AccountRef, DraftLine, EntryDraft
+from ledger.journal import AccountRef, DraftLine, EntryDraft, validate_draft
 from ledger.money import get_currency
 from ledger.posting_rules import PoolBooks, PoolTerms, Posting
 from ledger.schemas import (
+    BATCH_MAX_ROWS,
     AccountCode,
+    BatchResult,
+    BatchRow,
     CapitalCallRequest,
     DistributionMode,
     DistributionRequest,
@@ -43,12 +49,14 @@ from ledger.schemas import (
     PoolPositions,
     PositionOut,
     ReversalRequest,
+    RowError,
     TransactionRequest,
     TransactionType,
     ValuationOut,
     ValuationRequest,
 )
 from ledger.service import LedgerService, standing_details
+from ledger.waterfall import WaterfallState
 
 # What each pool status still allows. Closed: no new money in; liquidating: only money out.
 _ALLOWED: dict[PoolStatus, frozenset[str]] = {
@@ -123,25 +131,47 @@ def pool_terms(pool: PoolOut) -> PoolTerms:
     )
 
 
-def _books(session: Session, terms: PoolTerms, balances: dict[AccountRef, Decimal]) -> PoolBooks:
-    """Balances plus the facts the rules need, read under the pool's lock."""
+@dataclass
+class _Facts:
+    """What the rules need beside the balances, from the details of the entries that stand."""
+
     last_valuation: date | None = None
     hwm: Decimal | None = None
-    contributions: list[tuple[int, Decimal, date]] = []
-    distributions: list[tuple[date, dict[str, Any]]] = []
-    for _, on, kind, details in standing_details(session, terms.pool_id, _FACT_TYPES):
+    contributions: list[tuple[int, Decimal, date]] = field(default_factory=list)
+    distributions: list[tuple[date, dict[str, Any]]] = field(default_factory=list)
+
+    def add(self, kind: EntryType, on: date, details: dict[str, Any]) -> None:
+        """Take in one more standing entry (in journal order)."""
         if kind is EntryType.VALUATION:
-            last_valuation = on
+            self.last_valuation = on
         elif kind is EntryType.PERFORMANCE_FEE:
-            hwm = Decimal(details["high_water_mark_after"])
+            self.hwm = Decimal(details["high_water_mark_after"])
         elif kind is EntryType.CONTRIBUTION:
-            contributions.append((int(details["investor_id"]), Decimal(details["amount"]), on))
+            self.contributions.append((int(details["investor_id"]), Decimal(details["amount"]), on))
         elif kind is EntryType.DISTRIBUTION and details.get("mode") == "waterfall":
-            distributions.append((on, details))
-    state = rules.waterfall_state_from_history(contributions, distributions)
-    return PoolBooks(
-        balances, last_valuation_on=last_valuation, high_water_mark_per_unit=hwm, waterfall_state=state
-    )
+            self.distributions.append((on, details))
+
+    def books(self, balances: Mapping[AccountRef, Decimal], state: WaterfallState | None = None) -> PoolBooks:
+        if state is None:
+            state = rules.waterfall_state_from_history(self.contributions, self.distributions)
+        return PoolBooks(
+            balances,
+            last_valuation_on=self.last_valuation,
+            high_water_mark_per_unit=self.hwm,
+            waterfall_state=state,
+        )
+
+
+def _facts(session: Session, pool_id: int) -> _Facts:
+    facts = _Facts()
+    for _, on, kind, details in standing_details(session, pool_id, _FACT_TYPES):
+        facts.add(kind, on, details)
+    return facts
+
+
+def _books(session: Session, terms: PoolTerms, balances: dict[AccountRef, Decimal]) -> PoolBooks:
+    """Balances plus the facts the rules need, read under the pool's lock."""
+    return _facts(session, terms.pool_id).books(balances)
 
 
 def _called(session: Session, pool_id: int) -> dict[int, Decimal]:
@@ -221,6 +251,132 @@ class TransactionService:
             request=request.model_dump(mode="json"),
             idempotency_key=idempotency_key,
         )
+
+    def record_batch(
+        self,
+        actor: Actor,
+        pool_id: int,
+        requests: Sequence[TransactionRequest | BatchRow | Mapping[str, Any]],
+        idempotency_key: str | None,
+        *,
+        dry_run: bool = False,
+    ) -> BatchResult:
+        """POST /pools/{id}/transactions/batch: many rows, all or nothing, in one transaction.
+
+        Authorised once. Every row is checked first (its fields, the pool's status, dates,
+        the investor's KYC), then, under the pool's lock, the posting rules run row after
+        row over the books in memory, each row seeing the rows before it. Any problem in any
+        row raises BatchRejected listing every one (row = 0-based index) and nothing is
+        written; otherwise every entry is written in one transaction (ledger.batch). One
+        Idempotency-Key covers the batch. At most BATCH_MAX_ROWS rows. `dry_run` checks
+        everything against the current books and writes nothing.
+        """
+        if not requests:
+            raise ValidationFailed("transactions: a batch needs at least one row", field="transactions")
+        if len(requests) > BATCH_MAX_ROWS:
+            raise ValidationFailed(
+                f"transactions: at most {BATCH_MAX_ROWS} rows per batch, got {len(requests)}",
+                field="transactions",
+            )
+        pool = self._pools.require_manage(actor, pool_id)
+        static_errors: list[RowError] = []
+        rows = [self._batch_row(pool, index, raw, static_errors) for index, raw in enumerate(requests)]
+        self._check_batch_investors(rows, static_errors)
+        terms = pool_terms(pool)
+
+        def build(session: Session, accounts: PoolAccounts) -> list[PlannedEntry | None]:
+            errors = list(static_errors)
+            planned = _plan_batch(session, terms, accounts, rows, errors)
+            if errors:
+                raise BatchRejected(errors)
+            written = [p for p in planned if p is not None]
+            kinds: dict[str, int] = defaultdict(int)
+            for item in written:
+                kinds[item.draft.entry_type.value] += 1
+            self._audit.record(
+                session,
+                actor,
+                "ledger.batch",
+                "pool",
+                pool.id,
+                after={"rows": len(rows), "entries": len(written), "types": dict(sorted(kinds.items()))},
+            )
+            return planned
+
+        if static_errors:
+            dry_run = True  # still run the rules, to report every row's problem at once
+        document = {
+            "pool_id": pool.id,
+            "transactions": [row.model_dump(mode="json") if row is not None else None for row in rows],
+        }
+        return self._ledger.write_batch(
+            actor,
+            pool.id,
+            terms.currency.code,
+            build,
+            idempotency_key,
+            operation="batch",
+            request=document,
+            dry_run=dry_run,
+        )
+
+    def _batch_row(
+        self, pool: PoolOut, index: int, raw: object, errors: list[RowError]
+    ) -> BatchRow | None:
+        """The row parsed and checked on its own (what record() checks before the lock)."""
+        try:
+            if isinstance(raw, BatchRow):
+                row = raw
+            elif isinstance(raw, TransactionRequest):
+                row = BatchRow.model_validate(raw.model_dump())
+            elif isinstance(raw, Mapping):
+                row = BatchRow.model_validate(dict(raw))
+            else:
+                errors.append(RowError(row=index, field="row", reason="each row must be an object"))
+                return None
+        except ValidationError as exc:
+            for err in exc.errors(include_url=False, include_input=False):
+                name = ".".join(str(part) for part in err["loc"]) or "row"
+                errors.append(RowError(row=index, field=name, reason=err["msg"]))
+            return None
+        kind, on = row.type.value, row.effective_date
+        problem: tuple[str, str] | None = None
+        if kind not in _ALLOWED[pool.status]:
+            problem = ("type", f"a {kind} is not accepted while pool {pool.id} is {pool.status.value}")
+        elif on < pool.inception_date:
+            problem = ("effective_date", f"{on} is before the pool's inception on {pool.inception_date}")
+        elif on > self._clock().date():
+            problem = ("effective_date", f"{on} is in the future")
+        elif kind in _NEEDS_INVESTOR and row.investor_id is None:
+            problem = ("investor_id", f"a {kind} needs the investor")
+        elif kind == "valuation" and row.amount is None:
+            problem = ("amount", "a valuation row gives the pool's net asset value as amount")
+        if problem is not None:
+            errors.append(RowError(row=index, field=problem[0], reason=problem[1]))
+            return None
+        return row
+
+    def _check_batch_investors(self, rows: list[BatchRow | None], errors: list[RowError]) -> None:
+        """KYC for money in, existence for redemptions: each investor asked once per batch."""
+        verdicts: dict[tuple[int, bool], ValidationFailed | NotFound | None] = {}
+        for index, row in enumerate(rows):
+            if row is None or row.type.value not in _NEEDS_INVESTOR or row.investor_id is None:
+                continue
+            money_in = row.type.value in _MONEY_IN
+            asked = (row.investor_id, money_in)
+            if asked not in verdicts:
+                try:
+                    if money_in:
+                        self._investors.require_kyc_approved(row.investor_id)
+                    else:
+                        self._investors.kyc_status(row.investor_id)
+                    verdicts[asked] = None
+                except (ValidationFailed, NotFound) as exc:
+                    verdicts[asked] = exc
+            found = verdicts[asked]
+            if found is not None:
+                errors.append(RowError(row=index, field=found.field or "investor_id", reason=found.detail))
+                rows[index] = None
 
     def capital_call(
         self, actor: Actor, pool_id: int, request: CapitalCallRequest, idempotency_key: str
@@ -521,3 +677,69 @@ def _rule_for(  # noqa: PLR0911 - one branch per transaction type
         "purchase": rules.purchase,
     }[kind]
     return rule(terms, books, amount=request.amount)
+
+
+def _plan_batch(
+    session: Session,
+    terms: PoolTerms,
+    accounts: PoolAccounts,
+    rows: Sequence[BatchRow | None],
+    errors: list[RowError],
+) -> list[PlannedEntry | None]:
+    """Apply each row's posting rule to the books in memory, in order; collect row errors.
+
+    A row that fails is left out, so the rows after it are checked against the books as
+    they would be without it (the batch is refused anyway; this only makes the report
+    complete). Checks what record() and the journal engine check: the dealing date against
+    the last valuation, the rule itself, validate_draft, overdrafts.
+    """
+    facts = _facts(session, terms.pool_id)
+    running = RunningBooks(accounts)
+    state = rules.waterfall_state_from_history(facts.contributions, facts.distributions)
+    planned: list[PlannedEntry | None] = []
+    for index, row in enumerate(rows):
+        if row is None:
+            planned.append(None)
+            continue
+        kind = row.type.value
+        books = facts.books(running.balances, state)
+        try:
+            if kind in {"subscription", "redemption"} and (
+                facts.last_valuation is not None and row.effective_date < facts.last_valuation
+            ):
+                raise ValidationFailed(
+                    f"deals at the NAV per unit of its date; the pool was last valued on "
+                    f"{facts.last_valuation}, after {row.effective_date}",
+                    field="effective_date",
+                )
+            if kind == "valuation":
+                posting = rules.valuation(terms, books, net_asset_value=row.amount)
+            else:
+                request = TransactionRequest.model_validate(row.model_dump())
+                posting = _rule_for(kind, terms, books, request)
+            draft = None
+            if posting is not None:
+                draft = validate_draft(_draft(terms, posting, row.effective_date, row.memo))
+            overdrawn = None if draft is None else running.overdraft(draft)
+            if overdrawn is not None:
+                raise overdrawn
+        except LedgerInputError as exc:
+            errors.append(RowError(row=index, field=exc.field, reason=exc.reason))
+            planned.append(None)
+            continue
+        except ValidationFailed as exc:
+            errors.append(RowError(row=index, field=exc.field or "row", reason=exc.detail))
+            planned.append(None)
+            continue
+        if posting is None or draft is None:
+            # A valuation the books already show: nothing to post, and (as with record_valuation)
+            # no entry, so the last valuation date the dealing rules see does not move either.
+            planned.append(None)
+            continue
+        running.apply(draft)
+        before = (len(facts.contributions), len(facts.distributions))
+        facts.add(posting.entry_type, row.effective_date, posting.details)
+        if (len(facts.contributions), len(facts.distributions)) != before:
+            state = rules.waterfall_state_from_history(facts.contributions, facts.distributions)
+        planned.append(PlannedEntry(index, draft, posting.details))
+    return planned

@@ -1,4 +1,5 @@
-"""The report service's tables: benchmark indices, their levels, and which benchmark a pool uses.
+"""The report service's tables: benchmark indices, their levels, which benchmark a pool uses,
+and the performance snapshots the workers compute.
 
 Index levels are exact: a scaled integer with 6 decimal places (backend.orm.ScaledDecimal,
 PRICE_SCALE), the same on SQLite and MariaDB.
@@ -9,10 +10,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Date, ForeignKey, Integer, String
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import Mapped, mapped_column
 
-from backend.orm import PRICE_SCALE, Base, ScaledDecimal, UTCDateTime, utcnow
+from backend.orm import CASH_SCALE, PRICE_SCALE, UNITS_SCALE, Base, ScaledDecimal, UTCDateTime, utcnow
+
+_LONG_TEXT = Text().with_variant(mysql.MEDIUMTEXT(), "mysql", "mariadb")
 
 
 class Benchmark(Base):
@@ -56,3 +60,37 @@ class PoolBenchmark(Base):
     )
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
     updated_by_user_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class PoolSnapshot(Base):
+    """A pool's performance as of a date, computed by a worker for a given ledger version.
+
+    A report asks for the snapshot of (pool, date) and uses it only if its ledger version
+    is the pool's current one; otherwise it computes (and the worker catches up)."""
+
+    __tablename__ = "reports_pool_snapshots"
+
+    pool_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    as_of: Mapped[date] = mapped_column(Date, primary_key=True)
+    ledger_version: Mapped[int] = mapped_column(Integer, nullable=False)
+    net_asset_value: Mapped[Decimal] = mapped_column(ScaledDecimal(CASH_SCALE), nullable=False)
+    performance: Mapped[str] = mapped_column(_LONG_TEXT, nullable=False)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+
+
+class PositionSnapshot(Base):
+    """One investor's position in one pool as of a date (value, units, flows, XIRR)."""
+
+    __tablename__ = "reports_position_snapshots"
+    __table_args__ = (Index("ix_reports_position_snapshots_investor", "investor_id", "as_of"),)
+
+    pool_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    investor_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    as_of: Mapped[date] = mapped_column(Date, primary_key=True)
+    ledger_version: Mapped[int] = mapped_column(Integer, nullable=False)
+    units: Mapped[Decimal] = mapped_column(ScaledDecimal(UNITS_SCALE), nullable=False)
+    value: Mapped[Decimal] = mapped_column(ScaledDecimal(CASH_SCALE), nullable=False)
+    contributed: Mapped[Decimal] = mapped_column(ScaledDecimal(CASH_SCALE), nullable=False)
+    distributed: Mapped[Decimal] = mapped_column(ScaledDecimal(CASH_SCALE), nullable=False)
+    fees: Mapped[Decimal] = mapped_column(ScaledDecimal(CASH_SCALE), nullable=False)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)

@@ -56,6 +56,7 @@ from reports.schemas import (
     PoolPerformance,
 )
 from reports.schemas import BenchmarkLevel as BenchmarkLevelIn
+from reports.snapshots import stored_pool_performance
 from reports.statements import capital_account_statement, parse_period, statement_xlsx
 
 LEVEL_PLACES = 6
@@ -221,6 +222,11 @@ class ReportService:
                 history, kind=resolved.kind.value, start=first, end=end, benchmark=benchmark
             )
 
+        if start is None and end == as_of and benchmark is None:
+            # The worker's snapshot, when it is at the pool's current ledger version.
+            stored = stored_pool_performance(self._db, pool.id, as_of, self._ledger.ledger_version(pool.id))
+            if stored is not None:
+                return stored
         params = {"as_of": as_of, "start": start, "end": end, "benchmark": _benchmark_version(benchmark)}
         return self._cached("pool_performance", pool.id, params, compute, PoolPerformance)
 

@@ -3,18 +3,10 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine, pool
 
-# Every service's tables, so autogenerate sees the whole schema.
-import backend.audit.models
-import backend.auth.models
-import backend.investors.models
-import backend.pools.models
-import backend.users.models  # noqa: F401
-import ledger.models  # noqa: F401
-import reports.models  # noqa: F401
-from backend.orm import Base
+from sql.all_models import metadata
 
 config = context.config
-target_metadata = Base.metadata
+target_metadata = metadata
 
 
 def _configure(connection: object) -> None:

@@ -8,6 +8,7 @@ from flask import Blueprint, Response, json
 
 from backend.api import (
     auth_routes,
+    batch_routes,
     exports_routes,
     investors_routes,
     ledger_routes,
@@ -31,6 +32,7 @@ def build_router(container: Container) -> ApiRouter:
         pools_routes,
         investors_routes,
         ledger_routes,
+        batch_routes,
         exports_routes,
         reports_routes,
     ):

@@ -406,6 +406,11 @@ class PoolService:
                 raise NotFound(f"pool {pool_id} not found", field="pool_id")
             return _out(pool, self._manager_ids(uow.session, [pool_id])[pool_id])
 
+    def all_pool_ids(self) -> list[int]:
+        """Every pool's id, for jobs acting as the system (the nightly snapshots)."""
+        with ReadView(self._db) as view:
+            return list(view.session.scalars(select(Pool.id).order_by(Pool.id)).all())
+
     def can_read(self, actor: Actor, pool_id: int) -> bool:
         """Whether the pool exists and the actor may see it (get_pool would answer)."""
         with ReadView(self._db, actor.reader_key) as view:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("app.py", "backend", "portal", "ledger", "reports", "notifications", "sql", "bench")
-MIGRATION_ENV = "sql.env"
+MIGRATION_ENV = "sql.all_models"
 
 
 def _modules() -> Iterator[tuple[str, Path]]:
@@ -62,5 +62,5 @@ def test_portal_builds_no_sql() -> None:
 def test_the_boundary_check_sees_the_services() -> None:
     # Guards the guard: if the walk found nothing, the tests above would pass vacuously.
     modules = dict(_modules())
-    assert "backend.users.models" in modules and "sql.env" in modules
-    assert "backend.users.models" in set(_imports(modules["sql.env"]))
+    assert "backend.users.models" in modules and MIGRATION_ENV in modules
+    assert "backend.users.models" in set(_imports(modules[MIGRATION_ENV]))

@@ -1,0 +1,56 @@
+"""Batch ingest over REST: many transactions of one pool, all or nothing.
+
+`POST /api/v1/pools/{pool_id}/transactions/batch` {"transactions": [row, ...]} with an
+`Idempotency-Key` header (one key for the whole batch). Each row is a transaction as
+`POST /pools/{id}/transactions` takes it, or {"type": "valuation", "amount": NAV,
+"effective_date": ...}. At most 10,000 rows (ledger.schemas.BATCH_MAX_ROWS). When any row
+cannot be posted nothing is written and the answer is 422 problem+json whose `errors` list
+every problem as {"row": 0-based index, "field": ..., "reason": ...}.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, json, request
+
+from backend.actors import Actor
+from backend.api.ledger_routes import idempotency_key
+from backend.api.problems import PROBLEM_MIME
+from backend.api.routing import ApiRouter
+from backend.container import Container
+from ledger.batch import BatchRejected
+from ledger.schemas import BatchRequest, BatchResult
+
+_TYPE_BASE = "https://investment-pools.example/problems/"
+
+
+def rejected(exc: BatchRejected) -> Response:
+    body: dict[str, Any] = {
+        "type": _TYPE_BASE + exc.type_slug,
+        "title": exc.title,
+        "status": exc.status,
+        "detail": exc.detail,
+        "instance": request.path,
+        "errors": [error.model_dump() for error in exc.errors],
+    }
+    return Response(json.dumps(body), status=exc.status, mimetype=PROBLEM_MIME)
+
+
+def register(router: ApiRouter, container: Container) -> None:
+    @router.operation(
+        "POST",
+        "/pools/{pool_id}/transactions/batch",
+        summary="Record up to 10,000 transactions at once, all or nothing (Idempotency-Key required)",
+        tag="books",
+        body=BatchRequest,
+        response=BatchResult,
+        status=201,
+        errors=(404, 409, 422),
+    )
+    def post_transaction_batch(actor: Actor, pool_id: int, body: BatchRequest) -> BatchResult | Response:
+        key = idempotency_key()
+        try:
+            return container.transactions.record_batch(actor, pool_id, body.transactions, key)
+        except BatchRejected as exc:
+            return rejected(exc)

@@ -1,0 +1,114 @@
+"""Performance snapshots: what the workers compute so page views never replay a history.
+
+A snapshot is keyed by (pool, date) and stamped with the ledger version it was computed
+from. Refreshing is idempotent: a snapshot already at the pool's current version is left
+alone, so a task that runs twice (a redelivery after a worker died, or two events for one
+pool) does the work once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+from sqlalchemy import delete
+
+from backend.actors import Actor
+from backend.db import Database
+from backend.errors import DomainError
+from backend.orm import utcnow
+from backend.unit_of_work import ReadView, UnitOfWork
+from ledger.service import LedgerService
+from ledger.transactions import TransactionService
+from reports.models import PoolSnapshot, PositionSnapshot
+from reports.schemas import PoolPerformance
+
+if TYPE_CHECKING:
+    from reports.service import ReportService
+
+WORKER = Actor.operator("snapshots")
+"""Snapshots are the system's own reads: every pool, no user's view of it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Refreshed:
+    pool_id: int
+    as_of: date
+    ledger_version: int
+    computed: bool
+    """False when the stored snapshot was already at this ledger version."""
+
+
+class SnapshotStore:
+    def __init__(
+        self, db: Database, ledger: LedgerService, reports: ReportService, transactions: TransactionService
+    ) -> None:
+        self._db = db
+        self._ledger = ledger
+        self._reports = reports
+        self._transactions = transactions
+
+    def refresh_pool(self, pool_id: int, as_of: date) -> Refreshed:
+        version = self._ledger.ledger_version(pool_id)
+        with ReadView(self._db) as view:
+            stored = view.session.get(PoolSnapshot, (pool_id, as_of))
+            if stored is not None and stored.ledger_version == version:
+                return Refreshed(pool_id, as_of, version, computed=False)
+        try:
+            performance = self._reports.compute_pool_performance(pool_id, as_of=as_of)
+        except DomainError:
+            performance = None  # no track record yet (nothing posted): positions only
+        positions = self._transactions.pool_positions(WORKER, pool_id)
+        with UnitOfWork(self._db) as uow:
+            session = uow.session
+            session.execute(
+                delete(PoolSnapshot).where(PoolSnapshot.pool_id == pool_id, PoolSnapshot.as_of == as_of)
+            )
+            session.execute(
+                delete(PositionSnapshot).where(
+                    PositionSnapshot.pool_id == pool_id, PositionSnapshot.as_of == as_of
+                )
+            )
+            now = utcnow()
+            session.add(
+                PoolSnapshot(
+                    pool_id=pool_id,
+                    as_of=as_of,
+                    ledger_version=version,
+                    net_asset_value=positions.net_asset_value,
+                    performance=performance.model_dump_json() if performance else "null",
+                    computed_at=now,
+                )
+            )
+            session.add_all(
+                PositionSnapshot(
+                    pool_id=pool_id,
+                    investor_id=p.investor_id,
+                    as_of=as_of,
+                    ledger_version=version,
+                    units=p.units,
+                    value=p.value,
+                    contributed=p.contributed,
+                    distributed=p.distributed,
+                    fees=p.fees,
+                    computed_at=now,
+                )
+                for p in positions.positions
+            )
+            uow.commit()
+        return Refreshed(pool_id, as_of, version, computed=True)
+
+    def pool_performance(self, pool_id: int, as_of: date) -> PoolPerformance | None:
+        """The stored performance if it is at the pool's current ledger version, else None."""
+        return stored_pool_performance(self._db, pool_id, as_of, self._ledger.ledger_version(pool_id))
+
+
+def stored_pool_performance(
+    db: Database, pool_id: int, as_of: date, ledger_version: int
+) -> PoolPerformance | None:
+    with ReadView(db) as view:
+        stored = view.session.get(PoolSnapshot, (pool_id, as_of))
+        if stored is None or stored.ledger_version != ledger_version or stored.performance == "null":
+            return None
+        return PoolPerformance.model_validate_json(stored.performance)
