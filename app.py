@@ -3,7 +3,7 @@
 python app.py run                 migrate, seed the demo if empty, serve the portal (embedded)
 python app.py serve [--workers N] serve the portal and API with gunicorn (production)
 python app.py migrate             apply database migrations
-python app.py seed [--scale demo] load a data set
+python app.py seed [--scale demo|small|medium|large] [--seed N]   load a data set (empty db)
 python app.py users create --email E --role R --password-stdin
 python app.py users list
 python app.py users disable --email E
@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+from datetime import date
 from typing import Any
 
 from flask import Flask
@@ -57,20 +58,31 @@ def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_seed(args: argparse.Namespace, settings: Settings) -> int:
-    from backend.seed.demo_logins import seed_demo_users
+    from backend.seed.loader import SeedError, seed
+    from backend.seed.scales import scale_named
 
     container = Container(settings)
-    logins = seed_demo_users(container)
-    print(f"seeded scale={args.scale}: {len(logins)} demo users")
+    try:
+        report = seed(
+            container, scale_named(args.scale), seed=args.seed, as_of=args.as_of, batch=not args.one_by_one
+        )
+    except SeedError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(report.describe())
     return 0
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from backend.seed.demo_logins import seed_demo_users
+    from backend.seed.loader import needs_seed, seed
+    from backend.seed.scales import scale_named
 
     _migrate(settings)
     container = Container(settings)
     logins = seed_demo_users(container)
+    if needs_seed(container):  # an empty database: the demo data set, once
+        print(seed(container, scale_named("demo"), logins=logins).describe(), flush=True)
     server = _create_server(container)
     url = f"http://{settings.host}:{settings.port}"
     print(f"\n  Investment pools portal: {url}\n\n  Demo logins:")
@@ -183,8 +195,16 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(func=cmd_serve)
     sub.add_parser("migrate", help="apply migrations").set_defaults(func=cmd_migrate)
     seed = sub.add_parser("seed", help="load a data set")
-    seed.add_argument("--scale", choices=["demo"], default="demo")
-    seed.add_argument("--seed", type=int, default=1)
+    seed.add_argument("--scale", choices=["demo", "small", "medium", "large"], default="demo")
+    seed.add_argument("--seed", type=int, default=1, help="same seed, same data set (default 1)")
+    seed.add_argument(
+        "--as-of", type=date.fromisoformat, default=None, help="last day of history (default 2026-09-30)"
+    )
+    seed.add_argument(
+        "--one-by-one",
+        action="store_true",
+        help="post every transaction singly, even when batches are available",
+    )
     seed.set_defaults(func=cmd_seed)
 
     users = sub.add_parser("users", help="manage users without the portal")

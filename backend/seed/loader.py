@@ -1,0 +1,194 @@
+"""`python app.py seed`: build a world, plan each pool's history, post it through the books.
+
+Three steps, each behind a progress bar on stderr:
+
+1. people and pools, through the user, investor and pool services;
+2. a plan per pool (backend.seed.plan): the ordered operations, checked against a shadow
+   of the books built with the ledger's own posting rules;
+3. posting: every operation through the TransactionService acting as the pool's manager,
+   with an idempotency key derived from the seed, the pool and the operation's position,
+   so every rule, authorisation check, lock and hash applies as for a manager's request.
+
+Determinism: every random choice comes from one ``random.Random(seed)``, and history ends
+on a fixed anchor date (backend.seed.scales.ANCHOR), so the same seed into an empty
+database builds the same pools, investors, amounts, dates and entries.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, TextIO
+
+from backend.actors import Actor
+from backend.container import Container
+from backend.orm import utcnow
+from backend.seed.demo_logins import DemoLogin, seed_demo_users
+from backend.seed.plan import Operation, PoolPlan, plan_closed_ended, plan_open_ended
+from backend.seed.progress import Progress
+from backend.seed.scales import Scale, anchor_for
+from backend.seed.world import OPERATOR, build_world
+from ledger.schemas import CapitalCallRequest, DistributionRequest, TransactionRequest, ValuationRequest
+
+BATCH_ROWS = 500
+"""Most TransactionRequest rows sent in one record_batch call (when the service has it)."""
+
+
+class SeedError(RuntimeError):
+    """The database is not empty, or the posted books disagree with the plan."""
+
+
+@dataclass
+class SeedReport:
+    scale: str
+    seed: int
+    anchor: date
+    pools: int
+    investors: int
+    operations: int
+    entries: int
+    postings: int
+    seconds: float
+    batched: bool
+
+    def describe(self) -> str:
+        how = "record_batch" if self.batched else "one by one"
+        return (
+            f"seeded scale={self.scale} seed={self.seed}: {self.pools} pools, {self.investors} investors, "
+            f"{self.operations} operations -> {self.entries} entries, {self.postings} postings "
+            f"(history to {self.anchor}, posted {how}) in {self.seconds:.1f}s"
+        )
+
+
+class Poster:
+    """Posts one pool's operations in order through the TransactionService.
+
+    If the service offers ``record_batch(actor, pool_id, requests, idempotency_key)``, runs of
+    consecutive TransactionRequest rows go in batches (all validated, then posted in one
+    transaction); capital calls, valuations and distributions keep their own methods, in
+    order, so a batch never spans one. Otherwise every operation is posted one by one.
+    """
+
+    def __init__(self, transactions: Any, *, batch: bool = True, batch_rows: int = BATCH_ROWS) -> None:
+        self._service = transactions
+        found: Callable[..., Any] | None = getattr(transactions, "record_batch", None)
+        self._batch = found if batch else None
+        self._batch_rows = batch_rows
+
+    @property
+    def batched(self) -> bool:
+        return self._batch is not None
+
+    def post(
+        self, actor: Actor, pool_id: int, operations: list[Operation], key: str, done: Callable[[int], None]
+    ) -> None:
+        service = self._service
+        pending: list[TransactionRequest] = []
+        first = 0
+
+        def flush() -> None:
+            if pending and self._batch is not None:
+                self._batch(actor, pool_id, list(pending), f"{key}:batch:{first}")
+                done(len(pending))
+                pending.clear()
+
+        for index, operation in enumerate(operations):
+            op_key = f"{key}:{index}"
+            if isinstance(operation, TransactionRequest):
+                if self._batch is None:
+                    service.record(actor, pool_id, operation, op_key)
+                    done(1)
+                    continue
+                if not pending:
+                    first = index
+                pending.append(operation)
+                if len(pending) >= self._batch_rows:
+                    flush()
+                continue
+            flush()
+            if isinstance(operation, ValuationRequest):
+                service.record_valuation(actor, pool_id, operation, op_key)
+            elif isinstance(operation, CapitalCallRequest):
+                service.capital_call(actor, pool_id, operation, op_key)
+            elif isinstance(operation, DistributionRequest):
+                service.distribute(actor, pool_id, operation, op_key)
+            else:  # pragma: no cover - Operation is a closed union
+                raise TypeError(f"cannot post {operation!r}")
+            done(1)
+        flush()
+
+
+def _database_is_empty(container: Container) -> bool:
+    return not container.pools.list_pools(OPERATOR, limit=1).items
+
+
+def needs_seed(container: Container) -> bool:
+    """Whether `run` should seed the demo: no pool exists yet."""
+    return _database_is_empty(container)
+
+
+def seed(
+    container: Container,
+    scale: Scale,
+    *,
+    seed: int = 1,
+    as_of: date | None = None,
+    stream: TextIO | None = None,
+    logins: list[DemoLogin] | None = None,
+    batch: bool = True,
+) -> SeedReport:
+    """Seed an empty database at ``scale``; returns what was built and how long it took."""
+    started = time.monotonic()
+    out = stream if stream is not None else sys.stderr
+    if not _database_is_empty(container):
+        raise SeedError(
+            "the database already has pools; seed an empty one (a new VAR_DIR or DATABASE_URL) "
+            "so that the same --seed builds the same books"
+        )
+    logins = logins if logins is not None else seed_demo_users(container)
+    anchor = anchor_for(utcnow().date(), as_of)
+    rng = random.Random(seed)  # noqa: S311 - reproducible make-believe, not secrecy
+    setup_total = scale.managers - 1 + 2 * scale.investors - 1 + scale.pools
+    with Progress(setup_total, f"seed {scale.name}: people and pools", stream=out) as bar:
+        world = build_world(container, scale=scale, rng=rng, anchor=anchor, logins=logins, tick=bar.advance)
+    plans: list[PoolPlan] = []
+    with Progress(len(world.profiles), f"seed {scale.name}: planning", stream=out, unit="pools") as bar:
+        for profile in world.profiles:
+            # One generator per pool, seeded from the main one: a pool's history does not
+            # shift when another pool's plan changes length.
+            pool_rng = random.Random(rng.getrandbits(64))  # noqa: S311 - as above
+            planner = plan_open_ended if profile.pool.kind.value == "open_ended" else plan_closed_ended
+            plans.append(planner(profile, pool_rng, anchor))
+            bar.advance()
+    poster = Poster(container.transactions, batch=batch)
+    total_ops = sum(len(p.operations) for p in plans)
+    postings = 0
+    with Progress(total_ops, f"seed {scale.name}: posting", stream=out, unit="ops") as bar:
+        for plan in plans:
+            actor = world.pool_managers[plan.pool_id]
+            poster.post(actor, plan.pool_id, plan.operations, f"seed:{seed}:pool:{plan.pool_id}", bar.advance)
+            books = container.transactions.pool_positions(actor, plan.pool_id)
+            if books.net_asset_value != plan.net_asset_value:
+                raise SeedError(
+                    f"pool {plan.pool_id}: the books show a NAV of {books.net_asset_value}, "
+                    f"the plan {plan.net_asset_value}"
+                )
+            postings += plan.postings
+            bar.extra = f"{postings:,} postings"
+    entries = sum(container.ledger.ledger_version(p.pool_id) for p in plans)
+    return SeedReport(
+        scale=scale.name,
+        seed=seed,
+        anchor=anchor,
+        pools=len(plans),
+        investors=len(world.investor_ids),
+        operations=total_ops,
+        entries=entries,
+        postings=postings,
+        seconds=time.monotonic() - started,
+        batched=poster.batched,
+    )

@@ -1,0 +1,254 @@
+"""The people and pools of a seeded data set, created through the services.
+
+Managers create their own pools (the first manager is whoever creates it), add a co-manager
+to some and grant the demo analyst read access to some; investors get a profile and a KYC
+decision; closed-ended pools take their commitments. Only the books are left to the planner.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import random
+import secrets
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from argon2 import PasswordHasher, Type
+
+from backend.actors import Actor, Role
+from backend.auth import passwords
+from backend.container import Container
+from backend.investors.schemas import (
+    CommitmentCreate,
+    InvestorCreate,
+    InvestorType,
+    InvestorUpdate,
+    KycStatus,
+)
+from backend.pools.schemas import PoolCreate, PoolOut
+from backend.seed.demo_logins import DemoLogin
+from backend.seed.market import CURRENCIES, Person, person, pool_name, round_amount, walk_for
+from backend.seed.plan import PoolProfile
+from backend.seed.scales import Scale
+from backend.users.schemas import UserCreate
+
+OPERATOR = Actor.operator("seed")
+
+
+@dataclass
+class World:
+    managers: list[Actor]
+    analyst: Actor | None
+    investor_ids: list[int]
+    """Every investor profile created, the demo investor's first."""
+    approved: list[int]
+    demo_investor_id: int | None
+    profiles: list[PoolProfile] = field(default_factory=list)
+    pool_managers: dict[int, Actor] = field(default_factory=dict)
+    """Who records each pool's transactions: its first manager."""
+
+
+@contextlib.contextmanager
+def _throwaway_password_hashing() -> Iterator[None]:
+    """Seeded users other than the demo logins never log in: each gets a random password
+    that is thrown away at once, so the production argon2 profile (a quarter of a second per
+    hash) would buy nothing but minutes of seeding. Their hashes use a cheap profile instead;
+    a random 144-bit password is out of reach of any guessing either way, and a login would
+    upgrade the hash (needs_rehash)."""
+    original = passwords._hasher
+    passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1, type=Type.ID)
+    try:
+        yield
+    finally:
+        passwords._hasher = original
+
+
+def _user(container: Container, email: str, role: Role, name: str) -> Actor:
+    found = container.users.find_id_by_email(email)
+    if found is None:
+        found = container.users.create_user(
+            OPERATOR,
+            UserCreate(email=email, role=role, password=secrets.token_urlsafe(18), display_name=name),
+        ).id
+    return Actor(user_id=found, role=role, label=email)
+
+
+def _demo(logins: list[DemoLogin], container: Container, role: Role) -> Actor | None:
+    for login in logins:
+        if login.role is role:
+            user_id = container.users.find_id_by_email(login.email)
+            if user_id is not None:
+                return Actor(user_id=user_id, role=role, label=login.email)
+    return None
+
+
+def build_world(
+    container: Container,
+    *,
+    scale: Scale,
+    rng: random.Random,
+    anchor: date,
+    logins: list[DemoLogin],
+    tick: Callable[[int], None],
+) -> World:
+    demo_manager = _demo(logins, container, Role.MANAGER)
+    demo_investor = _demo(logins, container, Role.INVESTOR)
+    analyst = _demo(logins, container, Role.ANALYST)
+    with _throwaway_password_hashing():
+        managers = [demo_manager] if demo_manager else []
+        for k in range(len(managers), scale.managers):
+            managers.append(_user(container, f"manager{k:03d}@seed.local", Role.MANAGER, f"Manager {k}"))
+            tick(1)
+        people: list[tuple[Actor, Person]] = []
+        if demo_investor is not None:
+            people.append(
+                (demo_investor, Person("Demo Investor", InvestorType.INDIVIDUAL, "GB", KycStatus.APPROVED))
+            )
+        for k in range(len(people), scale.investors):
+            who = person(rng, k)
+            if k >= scale.investors - 2 and scale.investors >= 6:
+                # Always a few whose KYC is still open or was refused: they never put money in.
+                kyc = KycStatus.PENDING if k == scale.investors - 2 else KycStatus.REJECTED
+                who = Person(who.legal_name, who.investor_type, who.country, kyc)
+            user = _user(container, f"investor{k:05d}@seed.local", Role.INVESTOR, who.legal_name)
+            people.append((user, who))
+            tick(1)
+    investor_ids: list[int] = []
+    approved: list[int] = []
+    for user, who in people:
+        if user.user_id is None:  # pragma: no cover - users made above all have ids
+            raise RuntimeError(f"{user.label} has no user id")
+        existing = container.investors.investor_for_user(user.user_id)
+        if existing is None:
+            existing = container.investors.create_investor(
+                OPERATOR,
+                InvestorCreate(
+                    user_id=user.user_id,
+                    legal_name=who.legal_name,
+                    investor_type=who.investor_type,
+                    country=who.country,
+                    contact_email=user.label,
+                ),
+            )
+        if existing.kyc_status is not who.kyc:
+            container.investors.update_investor(OPERATOR, existing.id, InvestorUpdate(kyc_status=who.kyc))
+        investor_ids.append(existing.id)
+        if who.kyc is KycStatus.APPROVED:
+            approved.append(existing.id)
+        tick(1)
+    world = World(
+        managers=managers,
+        analyst=analyst,
+        investor_ids=investor_ids,
+        approved=approved,
+        demo_investor_id=investor_ids[0] if demo_investor is not None else None,
+    )
+    _create_pools(container, scale=scale, rng=rng, anchor=anchor, world=world, tick=tick)
+    return world
+
+
+def _create_pools(
+    container: Container,
+    *,
+    scale: Scale,
+    rng: random.Random,
+    anchor: date,
+    world: World,
+    tick: Callable[[int], None],
+) -> None:
+    kinds = [True] * scale.open_pools + [False] * scale.closed_pools
+    demo = world.demo_investor_id
+    others = [i for i in world.approved if i != demo]
+    for index, open_ended in enumerate(kinds):
+        # The first pools cover every currency; later ones draw one.
+        code, factor = CURRENCIES[index] if index < len(CURRENCIES) else rng.choice(CURRENCIES)
+        history = timedelta(weeks=scale.history_weeks)
+        if open_ended:
+            inception = anchor - history * rng.uniform(0.8, 1.0)
+        else:
+            # The first closed-ended pool is old enough to be distributing through its waterfall.
+            stretch = 2.0 if index == scale.open_pools else rng.uniform(1.0, 2.0)
+            inception = anchor - history * stretch
+        manager = world.managers[0] if scale.name == "demo" else world.managers[index % len(world.managers)]
+        body = _terms(rng, open_ended=open_ended, code=code, factor=factor, inception=inception, index=index)
+        pool = container.pools.create_pool(manager, PoolCreate.model_validate(body))
+        world.pool_managers[pool.id] = manager
+        if len(world.managers) > 1 and index % 4 == 1:
+            co = world.managers[(world.managers.index(manager) + 1) % len(world.managers)]
+            if co.user_id is not None:
+                pool = container.pools.add_manager(manager, pool.id, co.user_id)
+        if world.analyst is not None and world.analyst.user_id is not None and index % 2 == 0:
+            container.pools.grant_analyst(manager, pool.id, world.analyst.user_id)
+        count = max(2, min(len(others), int(scale.holders_per_pool * rng.uniform(0.6, 1.4))))
+        holders = rng.sample(others, count) if others else []
+        # The demo investor is in the first pools of both kinds, so their dashboard has data.
+        if demo is not None and (index < 3 or index == scale.open_pools):
+            holders.insert(0, demo)
+        profile = PoolProfile(
+            pool=pool,
+            walk=walk_for(rng, open_ended),
+            currency_factor=factor,
+            holders=holders,
+            keep=frozenset({demo}) if demo is not None else frozenset(),
+            income_yield=rng.choice((0.0, 0.01, 0.02, 0.035)) if open_ended else 0.0,
+            distributing=open_ended and index % 3 == 1,
+            valuation_every_weeks=scale.valuation_every_weeks,
+        )
+        if not open_ended:
+            profile.commitments = _commit(container, manager, pool, holders=holders, rng=rng, factor=factor)
+        world.profiles.append(profile)
+        tick(1)
+
+
+def _terms(
+    rng: random.Random, *, open_ended: bool, code: str, factor: int, inception: date, index: int
+) -> dict[str, object]:
+    body: dict[str, object] = {
+        "name": pool_name(rng, open_ended, index),
+        "kind": "open_ended" if open_ended else "closed_ended",
+        "base_currency": code,
+        "inception_date": inception.isoformat(),
+    }
+    if open_ended:
+        body["initial_nav_per_unit"] = rng.choice(("1.000000", "10.000000", "100.000000"))
+        body["management_fee"] = {"rate": rng.choice(("0.0075", "0.01", "0.015", "0.02")), "basis": "nav"}
+        body["performance_fee"] = {
+            "rate": rng.choice(("0.1", "0.15", "0.2")),
+            "high_water_mark": True,
+            "hurdle_rate": rng.choice(("0", "0", "0.05")),
+        }
+        body["minimum_subscription"] = str(10_000 * factor)
+    else:
+        body["management_fee"] = {
+            "rate": rng.choice(("0.015", "0.0175", "0.02")),
+            "basis": rng.choice(("committed", "committed", "invested")),
+        }
+        body["waterfall"] = {
+            "preferred_return_rate": rng.choice(("0.06", "0.07", "0.08")),
+            "catch_up_rate": rng.choice(("1", "1", "0.8")),
+            "carried_interest_rate": rng.choice(("0.15", "0.2", "0.2")),
+        }
+    return body
+
+
+def _commit(
+    container: Container,
+    manager: Actor,
+    pool: PoolOut,
+    *,
+    holders: list[int],
+    rng: random.Random,
+    factor: int,
+) -> dict[int, Decimal]:
+    commitments: dict[int, Decimal] = {}
+    for investor in holders:
+        amount = round_amount(rng, 250_000, 10_000_000, factor, 50_000)
+        container.investors.create_commitment(
+            manager,
+            pool.id,
+            CommitmentCreate(investor_id=investor, amount=amount, effective_date=pool.inception_date),
+        )
+        commitments[investor] = commitments.get(investor, Decimal(0)) + amount
+    return commitments

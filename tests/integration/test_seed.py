@@ -1,0 +1,197 @@
+"""`python app.py seed`: the demo data set on SQLite and MariaDB, books that verify and tie
+out, determinism by --seed, and the progress bar."""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+import app as cli
+from backend.actors import Role
+from backend.config import load_settings
+from backend.container import Container
+from backend.investors.schemas import KycStatus
+from backend.pools.schemas import PoolKind
+from backend.seed.loader import SeedReport, needs_seed, seed
+from backend.seed.progress import Progress
+from backend.seed.scales import ANCHOR, Scale
+from backend.seed.world import OPERATOR
+from ledger.models import JournalEntry
+from sql.migrate import upgrade
+from tests.conftest import mariadb_database_url
+from tests.integration.pools_support import cheap_argon2  # noqa: F401 (autouse fixture)
+
+TINY = Scale(
+    "tiny", open_pools=2, closed_pools=1, investors=6, managers=2, history_weeks=16, holders_per_pool=3
+)
+
+
+class _StubServer:
+    def __init__(self, calls: list[str]) -> None:
+        self.calls = calls
+
+    def run(self, **_: object) -> None:
+        self.calls.append("run")
+
+
+def _fresh_container(tmp_path: Path, name: str) -> Container:
+    settings = load_settings(VAR_DIR=str(tmp_path / name))
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(settings.primary_url)
+    return Container(settings)
+
+
+def _fingerprint(container: Container) -> list[tuple[str, str, str, Decimal, int]]:
+    out = []
+    for pool in container.pools.list_pools(OPERATOR).items:
+        books = container.transactions.pool_positions(OPERATOR, pool.id)
+        out.append(
+            (
+                pool.name,
+                pool.base_currency,
+                pool.inception_date.isoformat(),
+                books.net_asset_value,
+                container.ledger.ledger_version(pool.id),
+            )
+        )
+    return out
+
+
+def _entry_types(container: Container) -> Counter[str]:
+    with container.db.primary.connect() as conn:
+        rows = conn.execute(
+            select(JournalEntry.entry_type, func.count()).group_by(JournalEntry.entry_type)
+        ).all()
+    return Counter({kind: int(n) for kind, n in rows})
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "mariadb"])
+def test_demo_seed_builds_books_that_verify_and_tie_out(
+    backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("VAR_DIR", str(tmp_path / "var"))
+    if backend == "mariadb":
+        monkeypatch.setenv("DATABASE_URL", mariadb_database_url("seed"))
+    else:
+        monkeypatch.delenv("DATABASE_URL", raising=False)
+    assert cli.main(["migrate"]) == 0
+    assert cli.main(["seed", "--scale", "demo", "--seed", "3"]) == 0
+    captured = capsys.readouterr()
+    assert "seeded scale=demo seed=3: 5 pools, 12 investors" in captured.out
+    # Not a terminal: each progress bar prints only its final line.
+    final_lines = [line for line in captured.err.splitlines() if line.startswith("seed demo")]
+    assert [line.split(":")[1].strip() for line in final_lines] == ["people and pools", "planning", "posting"]
+    assert "\r" not in captured.err
+
+    container = Container(load_settings())
+    assert not needs_seed(container)
+    assert cli.main(["seed", "--scale", "demo"]) == 1  # never on top of existing data
+    assert "already has pools" in capsys.readouterr().err
+    # `run` (make run) seeds only an empty database: here it goes straight to serving.
+    served: list[str] = []
+    monkeypatch.setattr(cli, "_create_server", lambda _: _StubServer(served))
+    assert cli.main(["run"]) == 0
+    out = capsys.readouterr().out
+    assert served == ["run"] and "seeded" not in out and "investor@demo.local" in out
+
+    pools = container.pools.list_pools(OPERATOR).items
+    assert {p.kind for p in pools} == {PoolKind.OPEN_ENDED, PoolKind.CLOSED_ENDED}
+    assert {"USD", "EUR", "GBP", "JPY"} <= {p.base_currency for p in pools}
+    assert any(len(p.manager_ids) == 2 for p in pools)
+    demo_manager = container.users.find_id_by_email("manager@demo.local")
+    assert all(demo_manager in p.manager_ids for p in pools)
+    analyst_id = container.users.find_id_by_email("analyst@demo.local")
+    assert analyst_id is not None
+    from backend.actors import Actor
+
+    analyst = Actor(user_id=analyst_id, role=Role.ANALYST, label="analyst")
+    assert 0 < len(container.pools.list_pools(analyst).items) < len(pools)
+
+    investors = container.investors.list_investors(OPERATOR, limit=200).items
+    assert len(investors) == 12
+    assert {i.kyc_status for i in investors} == set(KycStatus)
+    demo_user = container.users.find_id_by_email("investor@demo.local")
+    assert demo_user is not None
+    demo_investor = container.investors.investor_for_user(demo_user)
+    assert demo_investor is not None and demo_investor.kyc_status is KycStatus.APPROVED
+    holdings = [h for h in container.transactions.holdings(OPERATOR, demo_investor.id) if h.value > 0]
+    assert len({h.pool_id for h in holdings}) >= 2
+
+    report = container.ledger.verify()
+    assert report.ok, report.describe()
+    assert report.pools == 5 and report.postings > 3000
+    today = date.today()
+    for pool in pools:
+        books = container.transactions.pool_positions(OPERATOR, pool.id)
+        assert books.net_asset_value > 0
+        assert sum((p.value for p in books.positions), Decimal(0)) + books.rounding_residue == (
+            books.net_asset_value
+        )
+        if pool.kind is PoolKind.OPEN_ENDED:
+            assert sum((p.units for p in books.positions), Decimal(0)) == books.units_outstanding
+        with container.db.primary.connect() as conn:
+            first, last = conn.execute(
+                select(func.min(JournalEntry.effective_date), func.max(JournalEntry.effective_date)).where(
+                    JournalEntry.pool_id == pool.id
+                )
+            ).one()
+        assert first == pool.inception_date and last <= min(ANCHOR, today)
+    kinds = _entry_types(container)
+    for kind in (
+        "subscription", "redemption", "capital_call", "contribution", "distribution", "valuation",
+        "management_fee", "performance_fee", "fee_payment", "income", "expense", "purchase", "sale",
+    ):
+        assert kinds[kind] > 0, kind
+    assert kinds["valuation"] > 300  # weekly marks over one to four years, five pools
+
+
+def test_same_seed_same_books_and_another_seed_differs(tmp_path: Path) -> None:
+    reports: list[SeedReport] = []
+    prints = []
+    for name, number in (("a", 11), ("b", 11), ("c", 12)):
+        container = _fresh_container(tmp_path, name)
+        reports.append(seed(container, TINY, seed=number, stream=io.StringIO(), batch=False))
+        prints.append(_fingerprint(container))
+        assert container.ledger.verify().ok
+    assert prints[0] == prints[1]
+    assert (reports[0].entries, reports[0].postings) == (reports[1].entries, reports[1].postings)
+    assert prints[2] != prints[0]
+    assert reports[0].pools == 3 and reports[0].investors == 6 and reports[0].entries > 50
+
+
+def test_batched_posting_leaves_the_same_books_as_one_by_one(tmp_path: Path) -> None:
+    one = _fresh_container(tmp_path, "one")
+    if not hasattr(one.transactions, "record_batch"):
+        pytest.skip("TransactionService.record_batch is not there: everything is posted one by one")
+    single = seed(one, TINY, seed=5, stream=io.StringIO(), batch=False)
+    many = _fresh_container(tmp_path, "many")
+    batched = seed(many, TINY, seed=5, stream=io.StringIO(), batch=True)
+    assert batched.batched and not single.batched
+    assert _fingerprint(one) == _fingerprint(many)
+    assert many.ledger.verify().ok
+
+
+def test_progress_bar_redraws_on_a_terminal_and_prints_one_line_otherwise() -> None:
+    ticks = iter(float(t) for t in range(100))
+    quiet = io.StringIO()
+    with Progress(4, "load", stream=quiet, unit="ops", clock=lambda: next(ticks), tty=False) as bar:
+        for _ in range(4):
+            bar.advance()
+    assert quiet.getvalue().count("\n") == 1
+    assert quiet.getvalue().startswith("load: 4 ops in ")
+
+    ticks = iter(float(t) for t in range(100))
+    live = io.StringIO()
+    with Progress(4, "load", stream=live, unit="ops", clock=lambda: next(ticks), tty=True) as bar:
+        bar.advance(2)
+        assert "50%" in bar.line() and "ETA" in bar.line() and "/s" in bar.line()
+        bar.advance(2)
+    text = live.getvalue()
+    assert text.count("\r") >= 3 and "100%" in text and text.endswith("\n")
+    assert "load: 4 ops in" in text
