@@ -9,6 +9,8 @@ python app.py users list
 python app.py users disable --email E
 python app.py ledger verify [--pool ID]   recompute hashes and balances; exit 1 on a break
 python app.py ledger relay               publish committed ledger events (long-running)
+python app.py worker [--concurrency N]   run Celery tasks (snapshots, purges) from RabbitMQ
+python app.py beat                        schedule the nightly snapshots and hourly purges
 python app.py import transactions FILE.csv|FILE.xlsx --pool ID [--as EMAIL]
                                           post a file of transactions, all rows or none
 """
@@ -158,6 +160,41 @@ def cmd_ledger(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
+    from backend.celery_app import QUEUE
+
+    if settings.celery_broker_url is None:
+        print(
+            "error: CELERY_BROKER_URL is not set; the embedded default runs tasks in-process", file=sys.stderr
+        )
+        return 2
+    celery = Container(settings).celery
+    argv = [
+        "worker",
+        "--loglevel",
+        settings.log_level,
+        "--queues",
+        args.queue or QUEUE,
+        "--concurrency",
+        str(args.concurrency),
+    ]
+    if args.pool:
+        argv += ["--pool", args.pool]
+    celery.worker_main(argv)
+    return 0
+
+
+def cmd_beat(args: argparse.Namespace, settings: Settings) -> int:
+    if settings.celery_broker_url is None:
+        print("error: CELERY_BROKER_URL is not set; there is nothing to schedule onto", file=sys.stderr)
+        return 2
+    celery = Container(settings).celery
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    schedule = str(settings.var_dir / "celerybeat-schedule")
+    celery.start(["beat", "--loglevel", settings.log_level, "--schedule", schedule])
+    return 0
+
+
 IMPORT_COLUMNS = ("type", "investor_id", "amount", "units", "cost", "effective_date", "memo")
 
 
@@ -225,6 +262,13 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("--pool", type=int, help="only this pool (default: every pool)")
     ledger_sub.add_parser("relay", help="publish committed events: RabbitMQ if CELERY_BROKER_URL is AMQP")
     ledger.set_defaults(func=cmd_ledger)
+
+    worker = sub.add_parser("worker", help="run Celery tasks from RabbitMQ (needs CELERY_BROKER_URL)")
+    worker.add_argument("--concurrency", type=int, default=2)
+    worker.add_argument("--pool", choices=["prefork", "threads", "solo"], default=None)
+    worker.add_argument("--queue", default=None, help="consume this queue (default: pools)")
+    worker.set_defaults(func=cmd_worker)
+    sub.add_parser("beat", help="the Celery beat scheduler (one per deployment)").set_defaults(func=cmd_beat)
 
     importer = sub.add_parser("import", help="post a CSV/XLSX file of transactions, all or nothing")
     import_sub = importer.add_subparsers(dest="import_command", required=True)
