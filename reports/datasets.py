@@ -16,6 +16,8 @@ from backend.actors import Actor
 from ledger.schemas import EntryType
 from ledger.transactions import TransactionService
 from reports.exports import Column, Kind
+from reports.schemas import Frequency
+from reports.service import ReportService
 
 PAGE = 500
 
@@ -119,5 +121,78 @@ def position_rows(transactions: TransactionService, actor: Actor, pool_id: int) 
                 p.unfunded_commitment,
             )
             for p in positions.positions
+        ]
+    )
+
+
+NAV_HISTORY_COLUMNS: Sequence[Column] = (
+    Column("date", Kind.DATE, 12),
+    Column("net_asset_value", Kind.MONEY, 18),
+    Column("value", Kind.MONEY, 18),
+    Column("units_outstanding", Kind.UNITS, 18),
+    Column("nav_per_unit", Kind.PRICE, 14),
+    Column("index", Kind.PRICE, 12),
+    Column("inflow", Kind.MONEY, 16),
+    Column("outflow", Kind.MONEY, 16),
+)
+
+PERFORMANCE_COLUMNS: Sequence[Column] = (
+    Column("pool_id", Kind.INTEGER, 8),
+    Column("as_of", Kind.DATE, 12),
+    Column("period", Kind.TEXT, 8),
+    Column("start", Kind.DATE, 12),
+    Column("end", Kind.DATE, 12),
+    Column("days", Kind.INTEGER, 8),
+    Column("cumulative_return", Kind.PERCENT, 16),
+    Column("annualised_return", Kind.PERCENT, 16),
+    Column("partial", Kind.TEXT, 8),
+)
+
+
+def nav_history_rows(
+    reports: ReportService,
+    actor: Actor,
+    pool_id: int,
+    *,
+    start: date | None = None,
+    end: date | None = None,
+    frequency: Frequency = Frequency.DAILY,
+) -> Iterator[Sequence[Any]]:
+    history = reports.nav_history(actor, pool_id, start=start, end=end, frequency=frequency)
+    return iter(
+        [
+            (
+                p.date,
+                p.net_asset_value,
+                p.value,
+                p.units_outstanding,
+                p.nav_per_unit,
+                p.index,
+                p.inflow,
+                p.outflow,
+            )
+            for p in history.points
+        ]
+    )
+
+
+def performance_rows(
+    reports: ReportService, actor: Actor, pool_id: int, *, as_of: date | None = None
+) -> Iterator[Sequence[Any]]:
+    performance = reports.pool_performance(actor, pool_id, as_of=as_of)
+    return iter(
+        [
+            (
+                pool_id,
+                performance.as_of,
+                r.name,
+                r.start,
+                r.end,
+                r.days,
+                r.cumulative,
+                r.annualised,
+                "yes" if r.partial else "",
+            )
+            for r in performance.periods
         ]
     )

@@ -19,6 +19,7 @@ from backend.container import Container
 from ledger.schemas import EntryType
 from reports import datasets
 from reports.exports import Column, Sheet, csv_stream, xlsx_stream
+from reports.schemas import Frequency
 
 CSV = "text/csv; charset=utf-8"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -32,6 +33,22 @@ class TransactionExportQuery(BaseModel):
     investor_id: int | None = Field(default=None, gt=0)
     date_from: date | None = None
     date_to: date | None = None
+
+
+class NavHistoryExportQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    pool_id: int = Field(gt=0)
+    start: date | None = None
+    end: date | None = None
+    frequency: Frequency = Frequency.DAILY
+
+
+class PerformanceExportQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    pool_id: int = Field(gt=0)
+    as_of: date | None = None
 
 
 class PositionExportQuery(BaseModel):
@@ -76,7 +93,46 @@ def register(router: ApiRouter, container: Container) -> None:
         export.__name__ = f"export_positions_{fmt}"
         return export
 
+    def nav_history(fmt: str) -> Callable[..., Response]:
+        def export(actor: Actor, query: NavHistoryExportQuery) -> Response:
+            rows = datasets.nav_history_rows(
+                container.reports,
+                actor,
+                query.pool_id,
+                start=query.start,
+                end=query.end,
+                frequency=query.frequency,
+            )
+            return _download(f"nav-history-pool-{query.pool_id}", fmt, datasets.NAV_HISTORY_COLUMNS, rows)
+
+        export.__name__ = f"export_nav_history_{fmt}"
+        return export
+
+    def performance(fmt: str) -> Callable[..., Response]:
+        def export(actor: Actor, query: PerformanceExportQuery) -> Response:
+            rows = datasets.performance_rows(container.reports, actor, query.pool_id, as_of=query.as_of)
+            return _download(f"performance-pool-{query.pool_id}", fmt, datasets.PERFORMANCE_COLUMNS, rows)
+
+        export.__name__ = f"export_performance_{fmt}"
+        return export
+
     for fmt, media in (("csv", CSV), ("xlsx", XLSX)):
+        router.operation(
+            "GET",
+            f"/exports/nav-history.{fmt}",
+            summary=f"A pool's NAV history as {fmt.upper()} ({media})",
+            tag="exports",
+            query=NavHistoryExportQuery,
+            errors=(404, 422),
+        )(nav_history(fmt))
+        router.operation(
+            "GET",
+            f"/exports/performance.{fmt}",
+            summary=f"A pool's period returns as {fmt.upper()} ({media})",
+            tag="exports",
+            query=PerformanceExportQuery,
+            errors=(404, 422),
+        )(performance(fmt))
         router.operation(
             "GET",
             f"/exports/transactions.{fmt}",

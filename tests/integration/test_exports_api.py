@@ -79,3 +79,27 @@ def test_exports_are_authorised_like_the_api(world: World) -> None:
     assert api.client.get(f"/api/v1/exports/transactions.csv?pool_id={pool}").status_code == 401
     missing = api.call("GET", "manager", "/exports/transactions.csv")
     assert missing.status_code == 422
+
+
+def test_nav_history_and_performance_exports(world: World, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.integration.reports_support import build_open
+
+    api = Api(world)
+    built = build_open(world)
+    nav = api.call(
+        "GET", "manager", f"/exports/nav-history.csv?pool_id={built.pool}&end=2025-06-30&frequency=monthly"
+    )
+    assert nav.status_code == 200, nav.get_data(as_text=True)
+    rows = list(csv.DictReader(io.StringIO(nav.get_data(as_text=True))))
+    june = next(r for r in rows if r["date"] == "2025-06-30")
+    assert Decimal(june["net_asset_value"]) == Decimal("1210000.00")  # the recorded valuation, exactly
+    perf = api.call("GET", "manager", f"/exports/performance.xlsx?pool_id={built.pool}&as_of=2025-06-30")
+    assert perf.status_code == 200
+    path = tmp_path / "performance.xlsx"
+    path.write_bytes(perf.get_data())
+    sheet = openpyxl.load_workbook(path).active
+    assert sheet is not None
+    header = [c.value for c in sheet[1]]
+    periods = {row[header.index("period")]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert "YTD" in periods and isinstance(periods["YTD"][header.index("cumulative_return")], float)
+    assert api.call("GET", "investor", f"/exports/performance.csv?pool_id={built.pool}").status_code == 404
