@@ -201,10 +201,14 @@ def decimal_places(value: Decimal) -> int:
     _, digits, exponent = value.as_tuple()
     if not isinstance(exponent, int):  # NaN or infinity
         raise NotDecimalError("value", f"must be finite, got {value}")
-    trailing_zeros = len(digits) - len("".join(map(str, digits)).rstrip("0"))
-    if trailing_zeros == len(digits):  # the value is zero
-        return 0
-    return max(0, -(exponent + trailing_zeros))
+    places = -exponent
+    last = len(digits) - 1
+    # Trailing zeros after the point do not count: "1.50" needs one place. Walking the digit
+    # tuple is much cheaper than formatting it, and this runs once per posting.
+    while places > 0 and last >= 0 and digits[last] == 0:
+        places -= 1
+        last -= 1
+    return 0 if last < 0 else max(places, 0)
 
 
 def check_scale(value: Decimal, places: int, field: str, what: str) -> None:

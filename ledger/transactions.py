@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from backend.actors import Actor, Role
 from backend.audit.service import AuditService
 from backend.errors import NotFound, ValidationFailed
+from backend.investors.schemas import KycStatus
 from backend.investors.service import InvestorService
 from backend.orm import utcnow
 from backend.pools.schemas import PoolOut, PoolStatus
@@ -357,26 +358,28 @@ class TransactionService:
         return row
 
     def _check_batch_investors(self, rows: list[BatchRow | None], errors: list[RowError]) -> None:
-        """KYC for money in, existence for redemptions: each investor asked once per batch."""
-        verdicts: dict[tuple[int, bool], ValidationFailed | NotFound | None] = {}
+        """KYC for money in, existence for redemptions: all the batch's investors in one read."""
+        wanted = {
+            row.investor_id
+            for row in rows
+            if row is not None and row.type.value in _NEEDS_INVESTOR and row.investor_id is not None
+        }
+        statuses = self._investors.kyc_statuses(wanted)
         for index, row in enumerate(rows):
             if row is None or row.type.value not in _NEEDS_INVESTOR or row.investor_id is None:
                 continue
-            money_in = row.type.value in _MONEY_IN
-            asked = (row.investor_id, money_in)
-            if asked not in verdicts:
-                try:
-                    if money_in:
-                        self._investors.require_kyc_approved(row.investor_id)
-                    else:
-                        self._investors.kyc_status(row.investor_id)
-                    verdicts[asked] = None
-                except (ValidationFailed, NotFound) as exc:
-                    verdicts[asked] = exc
-            found = verdicts[asked]
-            if found is not None:
-                errors.append(RowError(row=index, field=found.field or "investor_id", reason=found.detail))
-                rows[index] = None
+            status = statuses.get(row.investor_id)
+            if status is None:
+                reason = f"investor {row.investor_id} not found"
+            elif row.type.value in _MONEY_IN and status is not KycStatus.APPROVED:
+                reason = (
+                    f"investor_id: investor {row.investor_id} is not KYC-approved "
+                    f"(KYC status {status.value})"
+                )
+            else:
+                continue
+            errors.append(RowError(row=index, field="investor_id", reason=reason))
+            rows[index] = None
 
     def capital_call(
         self, actor: Actor, pool_id: int, request: CapitalCallRequest, idempotency_key: str

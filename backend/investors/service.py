@@ -17,7 +17,7 @@ investor to one pool add up.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -340,6 +340,16 @@ class InvestorService:
             if status is None:
                 raise NotFound(f"investor {investor_id} not found", field="investor_id")
             return KycStatus(status)
+
+    def kyc_statuses(self, investor_ids: Collection[int]) -> dict[int, KycStatus]:
+        """KYC status of many investors in one read (on the primary); unknown ids are absent."""
+        if not investor_ids:
+            return {}
+        with UnitOfWork(self._db) as view:
+            rows = view.session.execute(
+                select(Investor.id, Investor.kyc_status).where(Investor.id.in_(sorted(set(investor_ids))))
+            ).all()
+            return {int(investor_id): KycStatus(status) for investor_id, status in rows}
 
     def investor_for_user(self, user_id: int) -> InvestorOut | None:
         """The profile of an investor-role user, or None (system lookup: no authorisation)."""
