@@ -575,35 +575,22 @@ class BulkJournalWriter:
         created_at: datetime,
         stored_at: Any,
     ) -> None:
-        stamp = created_at.strftime("%Y-%m-%dT%H:%M:%SZ")  # as pydantic writes an aware UTC time
         rows: list[tuple[Any, ...]] = []
         for index, (entry, entry_id) in enumerate(zip(entries, entry_ids, strict=True)):
             draft = entry.draft
-            prev, digest = hashes[index]
+            _, digest = hashes[index]
+            # The same thin `entry.committed` body a single write sends (journal.committed_event).
             payload: dict[str, Any] = {
-                "id": entry_id,
+                "entry_id": entry_id,
                 "pool_id": pool_id,
                 "seq": first_seq + index,
                 "entry_type": draft.entry_type.value,
                 "effective_date": draft.effective_date.isoformat(),
-                "memo": draft.memo,
-                "created_by": created_by,
-                "created_by_user_id": user_id,
-                "created_at": stamp,
                 "reverses_entry_id": None,
-                "prev_hash": prev,
                 "hash": digest,
-                "postings": [
-                    {
-                        "account_id": key_of[line.ref][0],
-                        "account": line.account.value,
-                        "investor_id": line.investor_id,
-                        "commodity": key_of[line.ref][2],
-                        "amount": str(line.amount),
-                    }
-                    for line in draft.lines
-                ],
-                "details": {},
+                "investor_ids": sorted(
+                    {line.investor_id for line in draft.lines if line.investor_id is not None}
+                ),
             }
             events = [(EventType.ENTRY_COMMITTED.value, payload)]
             events += [(event.event_type, event.payload) for event in draft.events]

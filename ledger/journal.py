@@ -18,12 +18,12 @@ below zero raises before any row is written, so the caller's rollback leaves no 
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
@@ -313,7 +313,7 @@ class JournalEngine:
                 for line in draft.lines
             ],
         )
-        payload = json.loads(out.model_dump_json())
+        payload = committed_event(out)
         add_event(
             session,
             EventType.ENTRY_COMMITTED.value,
@@ -495,6 +495,25 @@ def _overdrawn(account: Account, held: Decimal, delta: Decimal, entry_type: Entr
         f"account {account.account_key} holds {held_text} {commodity}, cannot take {moved_text} out",
         field=account.code,
     )
+
+
+def committed_event(entry: EntryOut) -> dict[str, Any]:
+    """The `entry.committed` event: which entry, in which chain, touching which investors.
+
+    Thin on purpose: a consumer that needs the postings reads the entry by id from the ledger
+    service (at least once, in order, by event id); the postings themselves would make the
+    outbox several times the size of the journal.
+    """
+    return {
+        "entry_id": entry.id,
+        "pool_id": entry.pool_id,
+        "seq": entry.seq,
+        "entry_type": entry.entry_type.value,
+        "effective_date": entry.effective_date.isoformat(),
+        "reverses_entry_id": entry.reverses_entry_id,
+        "hash": entry.hash,
+        "investor_ids": sorted({p.investor_id for p in entry.postings if p.investor_id is not None}),
+    }
 
 
 def reversal_lines(session: Session, entry: JournalEntry) -> tuple[DraftLine, ...]:
