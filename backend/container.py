@@ -25,6 +25,7 @@ from backend.pools.service import PoolService
 from backend.secrets_store import load_or_create_jwt_keys_dir, load_or_create_secret_key
 from backend.users.service import UserService
 from ledger.outbox import EventBus, LedgerEvent, OutboxRelay, Publisher, RabbitPublisher, amqp_url
+from ledger.previews import PreviewService
 from ledger.service import LedgerService
 from ledger.transactions import TransactionService
 from reports.aggregate_cache import AggregateCache
@@ -138,6 +139,11 @@ class Container:
     @cached_property
     def transactions(self) -> TransactionService:
         return TransactionService(self.ledger, self.pools, self.investors, self.audit)
+
+    @cached_property
+    def previews(self) -> PreviewService:
+        """What a transaction would post, for the portal's confirmation step (writes nothing)."""
+        return PreviewService(self.db, self.ledger, self.transactions, self.pools, self.investors)
 
     @cached_property
     def ledger_bus(self) -> EventBus:

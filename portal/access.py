@@ -35,3 +35,24 @@ def restricted(*roles: Role) -> Callable[[Render], PageLayout]:
         return layout
 
     return wrap
+
+
+ParamRender = Callable[..., Component]
+
+
+def restricted_with_params(*roles: Role) -> Callable[[ParamRender], PageLayout]:
+    """Like `restricted`, for pages whose layout takes the URL's variables and query:
+    `render(actor, **params)`, the values as strings from the URL."""
+    allowed = frozenset(roles)
+
+    def wrap(render: ParamRender) -> PageLayout:
+        @functools.wraps(render)
+        def layout(**params: object) -> Component:
+            actor = current_actor()
+            if actor is None or actor.role not in allowed:
+                return not_permitted()
+            return render(actor, **{k: v for k, v in params.items() if isinstance(v, str)})
+
+        return layout
+
+    return wrap

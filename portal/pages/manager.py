@@ -1,25 +1,185 @@
-"""Overview (manager): placeholder until its dashboard arrives."""
+"""Manager overview: assets under management, net flows, and the manager's pools at a glance."""
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+from dash import Input, Output, callback, dcc, html
 from dash.development.base_component import Component
 
 from backend.actors import Actor, Role
+from backend.pools.schemas import PoolKind, PoolStatus
 from portal.access import restricted
-from portal.components.landing import landing_card
+from portal.formatting import compact_money, money
+from portal.manager_data import Overview, overview
 from portal.page_registry import register_page
+from portal.session import current_actor
 
 register_page(__name__, path="/manager", name="Overview")
 
 
+def _formatted(field: str, header: str, *, signed: bool = False, width: int = 120) -> dict[str, Any]:
+    return {
+        "field": field,
+        "headerName": header,
+        "cellRenderer": "Formatted",
+        "cellRendererParams": {"textField": f"{field}_text", "signed": signed},
+        "type": "rightAligned",
+        "minWidth": width,
+    }
+
+
+COLUMNS: list[dict[str, Any]] = [
+    {"field": "name", "headerName": "Pool", "cellRenderer": "markdown", "minWidth": 200, "pinned": "left"},
+    {"field": "kind", "headerName": "Kind", "minWidth": 110},
+    {"field": "status", "headerName": "Status", "minWidth": 100},
+    {"field": "currency", "headerName": "Ccy", "minWidth": 70},
+    _formatted("nav", "NAV", width=150),
+    _formatted("nav_per_unit", "NAV / unit"),
+    _formatted("ytd", "TWR YTD", signed=True),
+    _formatted("one_year", "TWR 1Y", signed=True),
+    _formatted("si", "TWR SI (ann.)", signed=True),
+    _formatted("irr", "IRR", signed=True),
+    _formatted("tvpi", "TVPI", width=90),
+    _formatted("flows", "Net flows YTD", width=140),
+    {
+        "field": "spark",
+        "headerName": "NAV trend",
+        "cellRenderer": "Sparkline",
+        "sortable": False,
+        "minWidth": 140,
+    },
+]
+
+
+def _select(ident: str, label: str, options: list[tuple[str, str]]) -> Any:
+    return dbc.Col(
+        [
+            dbc.Label(label, html_for=ident, className="small fw-semibold mb-1"),
+            dbc.Select(
+                id=ident,
+                options=[{"label": "All", "value": ""}] + [{"label": t, "value": v} for v, t in options],
+                value="",
+            ),
+        ],
+        xs=6,
+        md=3,
+    )
+
+
 @restricted(Role.MANAGER)
 def layout(actor: Actor) -> Component:
-    return landing_card(
-        "Overview",
-        "Your pools at a glance.",
+    return html.Div(
         [
-            "NAV, flows and performance (TWR, XIRR, TVPI/DPI/RVPI) per pool",
-            "Pending subscriptions, redemptions and capital calls",
-            "Fee accruals and upcoming distributions",
-        ],
+            html.Div(
+                [
+                    html.H1("Overview", className="h3 mb-0", id="page-title"),
+                    html.Span(id="overview-as-of", className="text-body-secondary small"),
+                ],
+                className="d-flex justify-content-between align-items-baseline mb-3",
+            ),
+            dbc.Row(
+                [
+                    _select(
+                        "overview-status", "Status", [(s.value, s.value.capitalize()) for s in PoolStatus]
+                    ),
+                    _select(
+                        "overview-kind", "Kind", [(k.value, k.value.replace("_", "-")) for k in PoolKind]
+                    ),
+                ],
+                className="mb-3 g-2",
+            ),
+            dcc.Loading(
+                html.Div(
+                    [
+                        html.Div(id="overview-cards", className="mb-3"),
+                        dag.AgGrid(
+                            id="overview-grid",
+                            columnDefs=COLUMNS,
+                            rowData=[],
+                            defaultColDef={"sortable": True, "resizable": True, "filter": False},
+                            dashGridOptions={
+                                "domLayout": "autoHeight",
+                                "rowHeight": 36,
+                                "localeText": {"noRowsToShow": "No pools match these filters."},
+                            },
+                            columnSize="autoSize",
+                            className="ag-theme-alpine",
+                        ),
+                    ]
+                ),
+                type="default",
+                delay_show=150,
+            ),
+        ]
     )
+
+
+def summary_cards(data: Overview) -> Any:
+    currencies = sorted(set(data.aum) | set(data.net_flows))
+    if not currencies:
+        return dbc.Alert(
+            ["You do not manage any pool yet. ", dcc.Link("Create one", href="/manager/pools"), "."],
+            color="info",
+            id="overview-empty",
+        )
+
+    def card(title: str, values: dict[str, Any], ident: str) -> Any:
+        lines = [
+            html.Div(
+                compact_money(values.get(c, 0), c),
+                title=money(values.get(c, 0), c),
+                className="fs-4 fw-semibold",
+            )
+            for c in currencies
+        ]
+        return dbc.Col(
+            dbc.Card(
+                dbc.CardBody([html.Div(title, className="small text-body-secondary"), *lines]), id=ident
+            ),
+            xs=12,
+            md=4,
+        )
+
+    return dbc.Row(
+        [
+            card("Assets under management", data.aum, "card-aum"),
+            card(f"Net flows {data.as_of.year} (in less out)", data.net_flows, "card-flows"),
+            dbc.Col(
+                dbc.Card(
+                    dbc.CardBody(
+                        [
+                            html.Div("Pools", className="small text-body-secondary"),
+                            html.Div(str(len(data.rows)), className="fs-4 fw-semibold"),
+                        ]
+                    ),
+                    id="card-pools",
+                ),
+                xs=12,
+                md=4,
+            ),
+        ],
+        className="g-3",
+    )
+
+
+def overview_content(actor: Actor, status: str | None, kind: str | None, as_of: date) -> tuple[Any, ...]:
+    data = overview(actor, as_of, status or None, kind or None)
+    return summary_cards(data), data.rows, f"As of {as_of.isoformat()} (end of day)"
+
+
+@callback(
+    Output("overview-cards", "children"),
+    Output("overview-grid", "rowData"),
+    Output("overview-as-of", "children"),
+    Input("overview-status", "value"),
+    Input("overview-kind", "value"),
+)
+def _refresh(status: str | None, kind: str | None) -> tuple[Any, ...]:
+    actor = current_actor()
+    if actor is None or actor.role is not Role.MANAGER:
+        return None, [], ""
+    return overview_content(actor, status, kind, date.today())

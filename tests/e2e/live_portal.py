@@ -38,6 +38,8 @@ CHROMIUM_FLAGS = (
 class LivePortal:
     url: str
     logins: list[DemoLogin]
+    container: Container | None = None
+    """The served portal's services, for tests that set up data a page needs (not for checks)."""
 
 
 @contextmanager
@@ -52,7 +54,7 @@ def serve_portal(var_dir: Path) -> Iterator[LivePortal]:
     thread = threading.Thread(target=server.serve_forever, name="e2e-portal", daemon=True)
     thread.start()
     try:
-        yield LivePortal(f"http://127.0.0.1:{port}", logins)
+        yield LivePortal(f"http://127.0.0.1:{port}", logins, container)
     finally:
         server.shutdown()
         thread.join(timeout=10)

@@ -1,0 +1,199 @@
+"""What a manager's transaction would post, worked out without writing anything.
+
+The portal's confirmation step shows the effect of a capital call, a distribution (pro rata
+or the waterfall, tier by tier per investor and GP), a subscription or redemption, a
+valuation or a reversal before the manager posts it. Each preview runs the same checks and
+the same pure posting rule as the write (ledger.transactions) over the books as they stand
+now, on a read-only view: no lock, no entry, no idempotency key. Authorised like the write:
+only a manager of the pool (or an admin) gets an answer.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from backend.actors import Actor
+from backend.db import Database
+from backend.errors import NotFound, ValidationFailed
+from backend.investors.service import InvestorService
+from backend.pools.schemas import PoolOut
+from backend.pools.service import PoolService
+from backend.unit_of_work import ReadView
+from ledger import posting_rules as rules
+from ledger.errors import LedgerInputError
+from ledger.posting_rules import PoolBooks, PoolTerms, Posting
+from ledger.schemas import (
+    AccountCode,
+    CapitalCallRequest,
+    DistributionMode,
+    DistributionRequest,
+    EntryType,
+    TransactionRequest,
+    ValuationRequest,
+)
+from ledger.service import LedgerService, _balances_by_ref
+from ledger.transactions import (
+    _MONEY_IN,
+    _NEEDS_INVESTOR,
+    TransactionService,
+    _as_validation,
+    _called,
+    _facts,
+    _rule_for,
+    pool_terms,
+)
+
+
+class PreviewLine(BaseModel):
+    account: AccountCode
+    investor_id: int | None
+    amount: Decimal = Field(description="signed: debit positive, credit negative")
+
+
+class Preview(BaseModel):
+    """The entry a request would post now: its lines and the rule's details."""
+
+    pool_id: int
+    currency: str
+    entry_type: EntryType | None = Field(description="null when nothing would be posted")
+    effective_date: date
+    lines: list[PreviewLine]
+    details: dict[str, Any]
+    ledger_version: int = Field(description="the books this preview was computed from")
+
+
+class PreviewService:
+    def __init__(
+        self,
+        db: Database,
+        ledger: LedgerService,
+        transactions: TransactionService,
+        pools: PoolService,
+        investors: InvestorService,
+    ) -> None:
+        self._db = db
+        self._ledger = ledger
+        self._transactions = transactions
+        self._pools = pools
+        self._investors = investors
+
+    def transaction(self, actor: Actor, pool_id: int, request: TransactionRequest) -> Preview:
+        kind = request.type.value
+        pool = self._transactions._writable_pool(actor, pool_id, kind, request.effective_date)
+        if kind in _NEEDS_INVESTOR:
+            if request.investor_id is None:
+                raise ValidationFailed(f"investor_id: a {kind} needs the investor", field="investor_id")
+            if kind in _MONEY_IN:
+                self._investors.require_kyc_approved(request.investor_id)
+            else:
+                self._investors.kyc_status(request.investor_id)
+
+        def build(terms: PoolTerms, books: PoolBooks) -> Posting:
+            last = books.last_valuation_on
+            if kind in {"subscription", "redemption"} and last is not None and request.effective_date < last:
+                raise ValidationFailed(
+                    f"effective_date: deals at the NAV per unit of its date; the pool was last "
+                    f"valued on {last}, after {request.effective_date}",
+                    field="effective_date",
+                )
+            return _rule_for(kind, terms, books, request)
+
+        return self._run(actor, pool, request.effective_date, build)
+
+    def capital_call(self, actor: Actor, pool_id: int, request: CapitalCallRequest, today: date) -> Preview:
+        on = request.effective_date or today
+        pool = self._transactions._writable_pool(actor, pool_id, "capital_call", on)
+        commitments = dict(self._investors.commitments_for_pool(pool_id))
+        called: dict[int, Decimal] = {}
+
+        def build(terms: PoolTerms, books: PoolBooks) -> Posting:
+            return rules.capital_call(
+                terms,
+                commitments=commitments,
+                called=called,
+                amount=request.amount,
+                percent_of_commitment=request.percent_of_commitment,
+                due_date=request.due_date,
+            )
+
+        return self._run(actor, pool, on, build, called=called)
+
+    def distribution(self, actor: Actor, pool_id: int, request: DistributionRequest) -> Preview:
+        pool = self._transactions._writable_pool(actor, pool_id, "distribution", request.effective_date)
+
+        def build(terms: PoolTerms, books: PoolBooks) -> Posting:
+            if request.mode is DistributionMode.WATERFALL:
+                return rules.waterfall_distribution(
+                    terms, books, amount=request.amount, on=request.effective_date
+                )
+            return rules.pro_rata_distribution(terms, books, amount=request.amount)
+
+        return self._run(actor, pool, request.effective_date, build)
+
+    def valuation(self, actor: Actor, pool_id: int, request: ValuationRequest) -> Preview:
+        pool = self._transactions._writable_pool(actor, pool_id, "valuation", request.as_of)
+
+        def build(terms: PoolTerms, books: PoolBooks) -> Posting | None:
+            return rules.valuation(terms, books, net_asset_value=request.net_asset_value)
+
+        return self._run(actor, pool, request.as_of, build)
+
+    def reversal(self, actor: Actor, pool_id: int, entry_id: int) -> Preview:
+        """The entry that would be reversed (its lines negated), if it is this pool's."""
+        pool = self._pools.require_manage(actor, pool_id)
+        try:
+            entry = self._ledger.get_entry(entry_id, pool_id=pool.id, actor=actor)
+        except NotFound:
+            raise ValidationFailed(
+                f"entry_id: pool {pool.id} has no entry {entry_id}", field="entry_id"
+            ) from None
+        if entry.entry_type is EntryType.REVERSAL:
+            raise ValidationFailed("entry_id: a reversal cannot itself be reversed", field="entry_id")
+        return Preview(
+            pool_id=pool.id,
+            currency=pool.base_currency,
+            entry_type=entry.entry_type,
+            effective_date=entry.effective_date,
+            lines=[
+                PreviewLine(account=p.account, investor_id=p.investor_id, amount=-p.amount)
+                for p in entry.postings
+            ],
+            details={"reverses": entry.id, "seq": entry.seq, "memo": entry.memo, **entry.details},
+            ledger_version=self._ledger.ledger_version(pool.id, actor=actor),
+        )
+
+    def _run(
+        self,
+        actor: Actor,
+        pool: PoolOut,
+        on: date,
+        build: Any,
+        *,
+        called: dict[int, Decimal] | None = None,
+    ) -> Preview:
+        terms = pool_terms(pool)
+        with ReadView(self._db, actor.reader_key) as view:
+            balances = _balances_by_ref(view.session, pool.id)
+            books = _facts(view.session, pool.id).books(balances)
+            if called is not None:
+                called.update(_called(view.session, pool.id))
+        try:
+            posting: Posting | None = build(terms, books)
+        except LedgerInputError as exc:
+            raise _as_validation(exc) from None
+        return Preview(
+            pool_id=pool.id,
+            currency=terms.currency.code,
+            entry_type=posting.entry_type if posting else None,
+            effective_date=on,
+            lines=[
+                PreviewLine(account=line.account, investor_id=line.investor_id, amount=line.amount)
+                for line in (posting.lines if posting else ())
+            ],
+            details=posting.details if posting else {},
+            ledger_version=self._ledger.ledger_version(pool.id, actor=actor),
+        )

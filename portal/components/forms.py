@@ -1,0 +1,137 @@
+"""Labelled form fields whose ids the action callbacks find by pattern.
+
+Each field is {"type": "af", "action": <action>, "field": <service field name>}: the field is
+named as the service names it, so a ValidationFailed(field=...) lands next to its input.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+from dash.development.base_component import Component
+
+FIELD = "af"
+ERROR = "af-err"
+PREVIEW = "af-preview"
+CONFIRM = "af-confirm"
+PANEL = "af-panel"
+PENDING = "af-pending"
+RESULT = "af-result"
+_LIVE: dict[str, Any] = {"aria-live": "polite"}
+DONE = "af-done"
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    label: str
+    kind: str = "text"  # text, number, date, select, textarea
+    options: Sequence[tuple[str, str]] = ()
+    default: Any = None
+    help: str = ""
+    required: bool = False
+    step: str = "any"
+
+
+@dataclass(frozen=True)
+class FormSpec:
+    action: str
+    title: str
+    fields: Sequence[Field]
+    submit: str = "Preview"
+    intro: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def field_id(action: str, name: str) -> dict[str, str]:
+    return {"type": FIELD, "action": action, "field": name}
+
+
+def dom_id(ident: dict[str, str]) -> str:
+    """The id Dash writes into the DOM for a pattern id (keys sorted, compact JSON), so a
+    <label for=...> points at its input for screen readers and keyboard users."""
+    return json.dumps(ident, sort_keys=True, separators=(",", ":"))
+
+
+def _input(action: str, spec: Field) -> Any:
+    ident = field_id(action, spec.name)
+    common: dict[str, Any] = {"id": ident, "value": spec.default}
+    if spec.kind == "select":
+        return dbc.Select(
+            options=[{"label": label, "value": value} for value, label in spec.options],
+            required=spec.required,
+            **common,
+        )
+    if spec.kind == "textarea":
+        return dbc.Textarea(rows=2, **common)
+    return dbc.Input(
+        type=spec.kind,
+        debounce=True,
+        required=spec.required,
+        step=spec.step if spec.kind == "number" else None,
+        **common,
+    )
+
+
+def field_row(action: str, spec: Field) -> Any:
+    label = spec.label + (" *" if spec.required else "")
+    children: list[Component] = [
+        dbc.Label(label, className="small fw-semibold mb-1", html_for=dom_id(field_id(action, spec.name))),
+        _input(action, spec),
+        html.Div(
+            id={"type": ERROR, "action": action, "field": spec.name}, className="invalid-feedback d-block"
+        ),
+    ]
+    if spec.help:
+        children.append(html.Div(spec.help, className="form-text"))
+    return dbc.Col(html.Div(children, className="mb-3"), md=6, lg=4)
+
+
+def action_form(spec: FormSpec) -> Any:
+    """The form, its preview button, the confirmation panel and the confirm button."""
+    a = spec.action
+    return dbc.Card(
+        [
+            dbc.CardHeader(html.H2(spec.title, className="h6 mb-0")),
+            dbc.CardBody(
+                [
+                    html.P(spec.intro, className="small text-body-secondary") if spec.intro else None,
+                    dbc.Row([field_row(a, f) for f in spec.fields]),
+                    dbc.Button(
+                        spec.submit, id={"type": PREVIEW, "action": a}, color="secondary", className="me-2"
+                    ),
+                    html.Div(
+                        id={"type": PANEL, "action": a},
+                        className="mt-3",
+                        role="region",
+                        **_LIVE,
+                    ),
+                    dbc.Button(
+                        "Confirm and post",
+                        id={"type": CONFIRM, "action": a},
+                        color="primary",
+                        disabled=True,
+                        className="mt-2",
+                    ),
+                    html.Div(id={"type": RESULT, "action": a}, className="mt-3", **_LIVE),
+                    _store(a),
+                ]
+            ),
+        ],
+        className="mb-4",
+        id=f"form-{a}",
+    )
+
+
+def _store(action: str) -> Component:
+    return html.Div(
+        [
+            dcc.Store(id={"type": PENDING, "action": action}, data=None),
+            dcc.Store(id={"type": DONE, "action": action}, data=None),
+        ]
+    )
