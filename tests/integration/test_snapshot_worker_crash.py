@@ -57,7 +57,9 @@ def stack(tmp_path: Path) -> Iterator[tuple[Container, dict[str, str]]]:
 def _long_history(world: World) -> int:
     """An open-ended pool with a daily valuation for a few years: a slow snapshot."""
     c = world.container
-    pool = c.pools.create_pool(world.manager, open_pool(minimum_subscription="0.00", inception_date="2023-01-02")).id
+    pool = c.pools.create_pool(
+        world.manager, open_pool(minimum_subscription="0.00", inception_date="2023-01-02")
+    ).id
     investors = [
         world.investor_profile(world.investor),
         world.investor_profile(world.other_investor, name="Bo"),
