@@ -196,3 +196,49 @@ def performance_rows(
             for r in performance.periods
         ]
     )
+
+
+_STATEMENT_FIELDS: Sequence[tuple[str, Kind]] = (
+    ("investor_id", Kind.INTEGER),
+    ("pool_id", Kind.INTEGER),
+    ("currency", Kind.TEXT),
+    ("period", Kind.TEXT),
+    ("start", Kind.DATE),
+    ("end", Kind.DATE),
+    ("beginning_balance", Kind.MONEY),
+    ("contributions", Kind.MONEY),
+    ("redemptions", Kind.MONEY),
+    ("distributions", Kind.MONEY),
+    ("management_fees", Kind.MONEY),
+    ("performance_fees", Kind.MONEY),
+    ("income", Kind.MONEY),
+    ("expenses", Kind.MONEY),
+    ("realised_gains", Kind.MONEY),
+    ("unrealised_gains", Kind.MONEY),
+    ("other", Kind.MONEY),
+    ("ending_balance", Kind.MONEY),
+    ("units_end", Kind.UNITS),
+    ("nav_per_unit_end", Kind.PRICE),
+    ("committed", Kind.MONEY),
+    ("unfunded_commitment", Kind.MONEY),
+)
+
+STATEMENT_COLUMNS: Sequence[Column] = tuple(Column(name, kind, 16) for name, kind in _STATEMENT_FIELDS)
+
+
+def statement_rows(
+    reports: ReportService,
+    actor: Actor,
+    investor_id: int,
+    *,
+    pool_ids: Sequence[int],
+    period: str | None = None,
+    start: date | None = None,
+    end: date | None = None,
+) -> Iterator[Sequence[Any]]:
+    """One capital account statement per pool, as a row; authorised per pool by the service."""
+    statements = [
+        reports.statement(actor, investor_id, pool_id, period=period, start=start, end=end)
+        for pool_id in pool_ids
+    ]
+    return iter([tuple(getattr(st, name) for name, _ in _STATEMENT_FIELDS) for st in statements])

@@ -51,6 +51,18 @@ class PerformanceExportQuery(BaseModel):
     as_of: date | None = None
 
 
+class StatementExportQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    investor_id: int = Field(gt=0)
+    pool_id: int | None = Field(
+        default=None, gt=0, description="one pool; default: every pool of the investor"
+    )
+    period: str | None = Field(default=None, description="2025-Q4, 2025, or give start and end")
+    start: date | None = None
+    end: date | None = None
+
+
 class PositionExportQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -116,7 +128,38 @@ def register(router: ApiRouter, container: Container) -> None:
         export.__name__ = f"export_performance_{fmt}"
         return export
 
+    def statements(fmt: str) -> Callable[..., Response]:
+        def export(actor: Actor, query: StatementExportQuery) -> Response:
+            pool_ids = (
+                [query.pool_id]
+                if query.pool_id is not None
+                else [h.pool_id for h in container.transactions.holdings(actor, query.investor_id)]
+            )
+            rows = datasets.statement_rows(
+                container.reports,
+                actor,
+                query.investor_id,
+                pool_ids=pool_ids,
+                period=query.period,
+                start=query.start,
+                end=query.end,
+            )
+            return _download(
+                f"statements-investor-{query.investor_id}", fmt, datasets.STATEMENT_COLUMNS, rows
+            )
+
+        export.__name__ = f"export_statements_{fmt}"
+        return export
+
     for fmt, media in (("csv", CSV), ("xlsx", XLSX)):
+        router.operation(
+            "GET",
+            f"/exports/statements.{fmt}",
+            summary=f"Capital account statements as {fmt.upper()} ({media})",
+            tag="exports",
+            query=StatementExportQuery,
+            errors=(404, 422),
+        )(statements(fmt))
         router.operation(
             "GET",
             f"/exports/nav-history.{fmt}",

@@ -103,3 +103,31 @@ def test_nav_history_and_performance_exports(world: World, tmp_path) -> None:  #
     periods = {row[header.index("period")]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
     assert "YTD" in periods and isinstance(periods["YTD"][header.index("cumulative_return")], float)
     assert api.call("GET", "investor", f"/exports/performance.csv?pool_id={built.pool}").status_code == 404
+
+
+def test_statement_export_ties_to_the_books_and_is_private(world: World) -> None:
+    from tests.integration.reports_support import build_open
+
+    api = Api(world)
+    built = build_open(world)
+    path = f"/exports/statements.csv?investor_id={built.a}&period=2025"
+    response = api.call("GET", "investor", path)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    (row,) = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    holding = world.container.transactions.holdings(world.investor, built.a)[0]
+    assert Decimal(row["ending_balance"]) == holding.value  # the capital account, to the cent
+    movements = [
+        "contributions",
+        "redemptions",
+        "distributions",
+        "management_fees",
+        "performance_fees",
+        "income",
+        "expenses",
+        "realised_gains",
+        "unrealised_gains",
+        "other",
+    ]
+    assert Decimal(row["beginning_balance"]) + sum(Decimal(row[m]) for m in movements) == holding.value
+    assert api.call("GET", "other_investor", path).status_code == 404  # another investor's statements
+    assert api.call("GET", "analyst", path).status_code == 404
