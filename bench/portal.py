@@ -1,0 +1,211 @@
+"""Benchmark: the portal's callbacks over HTTP, as a browser drives them. A script, not a test;
+it prints p50/p95/p99 per callback, cold (first pass) and warm (the rest).
+
+For a seeded database (seed it first, e.g. `python app.py seed --scale medium`) it creates
+a manager who runs the first --pools pools, serves the real app on a loopback port with a
+threaded server, and lets --users concurrent users, each with a session of their own, sign
+in and walk the manager pages for --seconds:
+
+1. the Dash pages router callback for the page's path (what a navigation does), then
+2. every callback of the returned page whose inputs are all in that page (the callbacks a
+   browser fires when the page mounts), with the values the layout carries.
+
+    python bench/portal.py --database-url sqlite:////path/pools.sqlite3 [--users 4]
+        [--seconds 30] [--pools 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.cookiejar
+import json
+import logging
+import re
+import secrets
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+import urllib.request
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from werkzeug.serving import make_server
+
+from backend.actors import Actor, Role
+from backend.config import load_settings
+from backend.container import Container
+from backend.users.schemas import UserCreate
+from backend.web import create_app
+from sql.migrate import upgrade
+
+OPERATOR = Actor.operator("bench-portal")
+PASSWORD = secrets.token_urlsafe(16)  # a throwaway user: a fresh password per run
+
+
+class Browser:
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+
+    def _csrf(self) -> str:
+        for cookie in self.jar:
+            if "csrf" in cookie.name.lower():
+                return cookie.value or ""
+        return ""
+
+    def login(self, email: str) -> None:
+        page = self.opener.open(self.base + "/login").read().decode()
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+        form = {"email": email, "password": PASSWORD, "csrf_token": token.group(1) if token else ""}
+        self.opener.open(self.base + "/login", urllib.parse.urlencode(form).encode())
+
+    def get_json(self, path: str) -> Any:
+        return json.loads(self.opener.open(self.base + path).read())
+
+    def callback(self, body: dict[str, Any]) -> Any:
+        request = urllib.request.Request(  # noqa: S310 - our own loopback http URL
+            self.base + "/_dash-update-component",
+            data=json.dumps(body).encode(),
+            headers={"Content-Type": "application/json", "X-CSRFToken": self._csrf()},
+        )
+        return json.loads(self.opener.open(request).read() or b"{}")
+
+
+def _props(tree: Any, found: dict[str, dict[str, Any]]) -> None:
+    """Every component with a string id in a callback answer: {id: props}."""
+    if isinstance(tree, dict):
+        props = tree.get("props")
+        if isinstance(props, dict):
+            if isinstance(props.get("id"), str):
+                found[props["id"]] = props
+            children: Any = props.values()
+        else:
+            children = tree.values()
+        for value in children:
+            _props(value, found)
+    elif isinstance(tree, list):
+        for item in tree:
+            _props(item, found)
+
+
+def _payload(dep: dict[str, Any], props: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
+    def value(item: dict[str, Any]) -> dict[str, Any] | None:
+        if item["id"] not in props:
+            return None
+        return {
+            "id": item["id"],
+            "property": item["property"],
+            "value": props[item["id"]].get(item["property"]),
+        }
+
+    inputs = [value(i) for i in dep["inputs"]]
+    state = [value(s) for s in dep.get("state", [])]
+    if not inputs or any(i is None for i in inputs) or any(s is None for s in state):
+        return None
+    outputs = [
+        {"id": o.split(".")[0], "property": o.split(".")[1].split("@")[0]}
+        for o in dep["output"].strip(".").split("...")
+    ]
+    return {
+        "output": dep["output"],
+        "outputs": outputs if dep["output"].startswith("..") else outputs[0],
+        "inputs": inputs,
+        "state": state,
+        "changedPropIds": [f"{i['id']}.{i['property']}" for i in inputs if i],
+    }
+
+
+def walk(browser: Browser, deps: list[dict[str, Any]], path: str, timings: dict[str, list[float]]) -> None:
+    router = next(d for d in deps if "_pages_content" in d["output"])
+    body = {
+        "output": router["output"],
+        "outputs": [
+            {"id": o.split(".")[0], "property": o.split(".")[1]}
+            for o in router["output"].strip(".").split("...")
+        ],
+        "inputs": [
+            {"id": "_pages_location", "property": "pathname", "value": path},
+            {"id": "_pages_location", "property": "search", "value": ""},
+        ],
+        "state": [],
+        "changedPropIds": ["_pages_location.pathname"],
+    }
+    started = time.perf_counter()
+    answer = browser.callback(body)
+    timings[f"{path} router"].append(time.perf_counter() - started)
+    props: dict[str, dict[str, Any]] = {}
+    _props(answer, props)
+    for dep in deps:
+        payload = _payload(dep, props)
+        if payload is None or "_pages" in dep["output"]:
+            continue
+        started = time.perf_counter()
+        browser.callback(payload)
+        timings[f"{path} {dep['output'][:48]}"].append(time.perf_counter() - started)
+
+
+def _quantile(ordered: list[float], q: float) -> float:
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--users", type=int, default=4)
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--pools", type=int, default=5)
+    args = parser.parse_args()
+    upgrade(args.database_url)
+    var = Path(tempfile.mkdtemp(prefix="bench-portal-"))
+    container = Container(load_settings(DATABASE_URL=args.database_url, VAR_DIR=str(var)))
+    email = f"bench-manager-{int(time.time())}@bench.example"
+    user = container.users.create_user(
+        OPERATOR, UserCreate(email=email, role=Role.MANAGER, password=PASSWORD)
+    )
+    pool_ids = container.pools.all_pool_ids()[: args.pools]
+    for pool_id in pool_ids:
+        container.pools.add_manager(OPERATOR, pool_id, user.id)
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    server = make_server("127.0.0.1", 0, create_app(container), threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    paths = ["/manager", *(f"/manager/pools/{p}" for p in pool_ids)]
+    cold: dict[str, list[float]] = defaultdict(list)
+    warm: dict[str, list[float]] = defaultdict(list)
+
+    def user_loop(n: int) -> None:
+        browser = Browser(base)
+        browser.login(email)
+        deps = browser.get_json("/_dash-dependencies")
+        first = True
+        deadline = time.monotonic() + args.seconds
+        while time.monotonic() < deadline:
+            for path in paths:
+                walk(browser, deps, path, cold if first and n == 0 else warm)
+            first = False
+
+    threads = [threading.Thread(target=user_loop, args=(n,)) for n in range(args.users)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    server.shutdown()
+    for label, timings in (("cold (first pass, one user)", cold), ("warm", warm)):
+        print(f"\n{label}:")
+        for name, values in sorted(timings.items()):
+            ordered = sorted(values)
+            print(
+                f"  {name:70} n={len(ordered):4}  p50 {statistics.median(ordered) * 1000:7.1f} ms"
+                f"  p95 {_quantile(ordered, 0.95):7.1f} ms  p99 {_quantile(ordered, 0.99):7.1f} ms"
+            )
+
+
+if __name__ == "__main__":
+    main()
