@@ -28,6 +28,9 @@ from ledger.outbox import EventBus, LedgerEvent, OutboxRelay, Publisher, RabbitP
 from ledger.previews import PreviewService
 from ledger.service import LedgerService
 from ledger.transactions import TransactionService
+from notifications.consumer import EVENT_TYPES as NOTIFIED_EVENTS
+from notifications.consumer import LedgerEventConsumer
+from notifications.service import NotificationService
 from reports.aggregate_cache import AggregateCache
 from reports.service import ReportService
 from reports.snapshots import SnapshotStore
@@ -148,7 +151,20 @@ class Container:
     @cached_property
     def ledger_bus(self) -> EventBus:
         """The in-process event bus: where ledger events go in the embedded default."""
-        return EventBus()
+        bus = EventBus()
+        # In-app notifications consume the ledger's events (capital calls, distributions,
+        # valuations); with a broker they would consume the RabbitMQ exchange instead.
+        for event_type in NOTIFIED_EVENTS:
+            bus.subscribe(self.notification_consumer, event_type)
+        return bus
+
+    @cached_property
+    def notifications(self) -> NotificationService:
+        return NotificationService(self.db)
+
+    @cached_property
+    def notification_consumer(self) -> LedgerEventConsumer:
+        return LedgerEventConsumer(lambda: self.notifications, lambda: self.pools, lambda: self.investors)
 
     @cached_property
     def ledger_publisher(self) -> Publisher:

@@ -12,6 +12,7 @@ import backend.investors.models
 import backend.pools.models
 import backend.users.models  # noqa: F401
 import ledger.models  # noqa: F401
+import notifications.models  # noqa: F401
 import reports.models  # noqa: F401
 from backend.orm import Base
 

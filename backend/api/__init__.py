@@ -12,6 +12,7 @@ from backend.api import (
     exports_routes,
     investors_routes,
     ledger_routes,
+    notifications_routes,
     pools_routes,
     reports_routes,
     users_routes,
@@ -35,6 +36,7 @@ def build_router(container: Container) -> ApiRouter:
         batch_routes,
         exports_routes,
         reports_routes,
+        notifications_routes,
     ):
         module.register(router, container)
     return router

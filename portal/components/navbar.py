@@ -7,6 +7,7 @@ from dash import dcc, html
 from dash.development.base_component import Component
 
 from backend.actors import Role
+from portal.components.bell import bell
 from portal.csrf import FORM_FIELD
 from portal.navigation import LINKS, SITE_TITLE, home_path
 
@@ -37,6 +38,7 @@ def navbar(role: Role, email: str, csrf_token: str) -> Component:
             [
                 dbc.NavbarBrand(SITE_TITLE, href=home_path(role)),
                 dbc.Nav(links, navbar=True, className="me-auto", id="nav-links"),
+                bell(),
                 html.Span(
                     [
                         html.Span(email, id="navbar-email"),

@@ -1,25 +1,66 @@
-"""System (admin): placeholder until its dashboard arrives."""
+"""System (admin): database primary and replicas with lag, cache, broker, Celery, outbox."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from typing import Any
+
+import dash_bootstrap_components as dbc
+from dash import Input, Output, callback, dcc, html
 from dash.development.base_component import Component
 
 from backend.actors import Actor, Role
 from portal.access import restricted
-from portal.components.landing import landing_card
+from portal.admin_view import StatusRow, system_status
 from portal.page_registry import register_page
+from portal.session import current_actor
 
 register_page(__name__, path="/admin/system", name="System")
+
+COLOURS = {"ok": "success", "down": "danger", "not configured": "secondary"}
+
+
+def status_table(rows: list[StatusRow]) -> Any:
+    body = [
+        html.Tr(
+            [
+                html.Td(r.component),
+                html.Td(dbc.Badge(r.state, color=COLOURS.get(r.state, "secondary"))),
+                html.Td(r.detail, className="small"),
+            ],
+            id=f"status-{r.component.replace(' ', '-')}",
+        )
+        for r in rows
+    ]
+    head = html.Thead(html.Tr([html.Th(h, scope="col") for h in ("Component", "State", "Detail")]))
+    return dbc.Table([head, html.Tbody(body)], hover=True, size="sm", responsive=True, id="system-status")
 
 
 @restricted(Role.ADMIN)
 def layout(actor: Actor) -> Component:
-    return landing_card(
-        "System",
-        "The health of the running platform.",
+    return html.Div(
         [
-            "Readiness of database, replicas, cache and broker",
-            "Replica lag, queue depths and task failures",
-            "Ledger hash-chain verification results",
-        ],
+            html.Div(
+                [
+                    html.H1("System", className="h3 mb-0", id="page-title"),
+                    html.Span(id="system-checked", className="small text-body-secondary"),
+                ],
+                className="d-flex justify-content-between align-items-baseline mb-3",
+            ),
+            dcc.Interval(id="system-poll", interval=10_000),
+            dcc.Loading(html.Div(id="system-content"), delay_show=300),
+        ]
     )
+
+
+@callback(
+    Output("system-content", "children"),
+    Output("system-checked", "children"),
+    Input("system-poll", "n_intervals"),
+)
+def _refresh(_ticks: int | None) -> tuple[Any, str]:
+    actor = current_actor()
+    if actor is None or not actor.is_admin:
+        return None, ""
+    checked = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    return dbc.Card(dbc.CardBody(status_table(system_status()))), f"Checked {checked} · every 10 s"

@@ -1,25 +1,298 @@
-"""My holdings (investor): placeholder until its dashboard arrives."""
+"""My holdings (investor): what the money is doing, pool by pool, live.
+
+Everything is read as the signed-in investor: the investor id is the session's own, so a
+crafted callback request cannot name another investor. A one-second poll of the ledger
+versions of the investor's pools re-renders the page only when an entry was committed.
+"""
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, callback, dcc, html
 from dash.development.base_component import Component
+from dash.exceptions import PreventUpdate
 
 from backend.actors import Actor, Role
 from portal.access import restricted
-from portal.components.landing import landing_card
+from portal.components.landing import not_permitted
+from portal.formatting import money
+from portal.investor_view import (
+    Dashboard,
+    allocation_figure,
+    gather,
+    pool_rows,
+    statement_periods,
+    statement_url,
+    value_figure,
+)
+from portal.live import changed, poller, version_key, visible_pool_ids
 from portal.page_registry import register_page
+from portal.session import current_actor
 
 register_page(__name__, path="/investor", name="My holdings")
+
+HOLDING_COLUMNS = (
+    ("pool", "Pool"),
+    ("kind", "Kind"),
+    ("units", "Units"),
+    ("value", "Value"),
+    ("contributed", "Contributed"),
+    ("distributed", "Distributed"),
+    ("xirr", "XIRR"),
+    ("tvpi", "TVPI"),
+    ("twr", "TWR"),
+    ("unfunded", "Unfunded"),
+    ("open_calls", "Open calls"),
+)
 
 
 @restricted(Role.INVESTOR)
 def layout(actor: Actor) -> Component:
-    return landing_card(
-        "My holdings",
-        "What your money is doing, pool by pool.",
+    return html.Div(
         [
-            "Units or capital account per pool, with current value",
-            "Contributions, distributions and fees paid",
-            "Performance of your holdings and downloadable statements",
-        ],
+            html.Div(
+                [
+                    html.H1("My holdings", className="h3 mb-0", id="page-title"),
+                    html.Span(id="investor-as-of", className="text-body-secondary small"),
+                ],
+                className="d-flex justify-content-between align-items-baseline mb-3",
+            ),
+            *poller("investor", version_key(actor, visible_pool_ids(actor))),
+            dcc.Loading(
+                html.Div(
+                    id="investor-content", children=html.Div("Loading your holdings…", className="py-5")
+                ),
+                type="default",
+                delay_show=400,
+            ),
+        ]
     )
+
+
+def _card(title: str, lines: list[str], ident: str, note: str) -> Any:
+    return dbc.Col(
+        dbc.Card(
+            dbc.CardBody(
+                [
+                    html.Div(title, className="small text-body-secondary"),
+                    *[html.Div(line, className="fs-4 fw-semibold") for line in lines],
+                    html.Div(note, className="small text-body-secondary"),
+                ]
+            ),
+            id=ident,
+        ),
+        xs=6,
+        lg=3,
+    )
+
+
+def _cards(data: Dashboard) -> Any:
+    totals = data.totals()
+    currencies = sorted(totals)
+    note = f"as of {data.as_of.isoformat()}"
+
+    def lines(key: str) -> list[str]:
+        return [money(totals[c][key], c) for c in currencies]
+
+    return dbc.Row(
+        [
+            _card("Total value", lines("value"), "card-total-value", note),
+            _card("Contributed", lines("contributed"), "card-contributed", note),
+            _card("Distributed", lines("distributed"), "card-distributed", note),
+            _card("Unfunded commitments", lines("unfunded"), "card-unfunded", note),
+        ],
+        className="g-3 mb-3",
+    )
+
+
+def _table(
+    columns: tuple[tuple[str, str], ...], rows: list[dict[str, Any]], ident: str, row_id: str = ""
+) -> Any:
+    head = html.Thead(html.Tr([html.Th(label, scope="col") for _, label in columns]))
+
+    def tr(row: dict[str, Any]) -> Any:
+        cells = [html.Td(str(row.get(key, ""))) for key, _ in columns]
+        return html.Tr(cells, id=f"{row_id}-{row['pool_id']}") if row_id else html.Tr(cells)
+
+    body = html.Tbody([tr(row) for row in rows])
+    return dbc.Table(
+        [head, body], striped=True, hover=True, size="sm", responsive=True, id=ident, className="mb-0"
+    )
+
+
+def _section(title: str, body: Any, ident: str, note: str) -> Any:
+    return dbc.Card(
+        [
+            dbc.CardHeader(
+                [
+                    html.Span(title, className="fw-semibold"),
+                    html.Span(note, className="small text-body-secondary"),
+                ],
+                className="d-flex justify-content-between",
+            ),
+            dbc.CardBody(body),
+        ],
+        className="mb-3",
+        id=ident,
+    )
+
+
+def _statements(data: Dashboard, investor_id: int, today: date) -> Any:
+    items = []
+    for line in data.pools:
+        inception = line.series[0][0] if line.series else today
+        links = [
+            dbc.DropdownMenuItem(
+                label,
+                href=statement_url(investor_id, line.pool_id, query),
+                external_link=True,
+                id={"type": "statement-link", "pool": line.pool_id, "index": i},
+            )
+            for i, (label, query) in enumerate(statement_periods(today, inception))
+        ]
+        items.append(
+            html.Div(
+                [
+                    html.Span(line.name, className="me-3"),
+                    dbc.DropdownMenu(links, label="Download XLSX", size="sm", color="secondary"),
+                ],
+                className="d-flex align-items-center justify-content-between py-1 border-bottom",
+            )
+        )
+    return items
+
+
+def render(data: Dashboard, today: date) -> Any:
+    """The page's content for `data` (a pure function of it, for the callback tests)."""
+    if data.investor_id is None:
+        return dbc.Alert(
+            "Your investor profile has not been set up yet. Your manager will let you know when it is.",
+            color="info",
+            id="investor-empty",
+        )
+    if not data.pools:
+        return dbc.Alert(
+            "You have no holdings yet: they appear here as soon as your first subscription or "
+            "capital call is recorded.",
+            color="info",
+            id="investor-empty",
+        )
+    note = f"as of {data.as_of.isoformat()}"
+    calls = (
+        _table(
+            (
+                ("pool", "Pool"),
+                ("issued", "Issued"),
+                ("due", "Due"),
+                ("share", "Your share"),
+                ("open", "Unpaid"),
+            ),
+            data.open_calls,
+            "investor-calls",
+        )
+        if data.open_calls
+        else html.P("No open capital calls.", className="mb-0 text-body-secondary", id="investor-calls-empty")
+    )
+    recent = (
+        _table(
+            (
+                ("date", "Date"),
+                ("pool", "Pool"),
+                ("type", "Type"),
+                ("amount", "Your account"),
+                ("memo", "Memo"),
+            ),
+            data.recent,
+            "investor-recent",
+        )
+        if data.recent
+        else html.P("No transactions yet.", className="mb-0 text-body-secondary")
+    )
+    return html.Div(
+        [
+            _cards(data),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        dbc.Card(
+                            dcc.Graph(
+                                id="investor-value-chart",
+                                figure=value_figure(data),
+                                config={"displaylogo": False},
+                            )
+                        ),
+                        lg=8,
+                    ),
+                    dbc.Col(
+                        dbc.Card(
+                            dcc.Graph(
+                                id="investor-allocation-chart",
+                                figure=allocation_figure(data),
+                                config={"displaylogo": False},
+                            )
+                        ),
+                        lg=4,
+                    ),
+                ],
+                className="g-3 mb-3",
+            ),
+            _section(
+                "Holdings",
+                _table(HOLDING_COLUMNS, pool_rows(data), "investor-holdings", row_id="holding"),
+                "investor-holdings-card",
+                f"{note} · XIRR and TVPI since your first flow; TWR of your own account",
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(_section("Open capital calls", calls, "investor-calls-card", note), lg=6),
+                    dbc.Col(
+                        _section(
+                            "Statements",
+                            _statements(data, data.investor_id, today),
+                            "investor-statements",
+                            "XLSX",
+                        ),
+                        lg=6,
+                    ),
+                ],
+                className="g-3",
+            ),
+            _section("Recent transactions", recent, "investor-recent-card", note),
+        ]
+    )
+
+
+def content_for(actor: Actor | None, today: date) -> tuple[Any, str]:
+    if actor is None or actor.role is not Role.INVESTOR:
+        return not_permitted(), ""
+    data = gather(actor, today)
+    return render(data, today), f"As of {today.isoformat()} (end of day) · updates live"
+
+
+@callback(
+    Output("investor-content", "children"),
+    Output("investor-as-of", "children"),
+    Input("investor-version", "data"),
+)
+def _refresh(_version: str | None) -> tuple[Any, str]:
+    return content_for(current_actor(), date.today())
+
+
+@callback(
+    Output("investor-version", "data"),
+    Input("investor-poll", "n_intervals"),
+    State("investor-version", "data"),
+    # Not at load: the page renders first; a prevented poll would hold that render back.
+    prevent_initial_call=True,
+)
+def _poll(_ticks: int, current: str | None) -> str:
+    actor = current_actor()
+    if actor is None or actor.role is not Role.INVESTOR:
+        raise PreventUpdate
+    latest = version_key(actor, visible_pool_ids(actor))
+    if not changed(current, latest):
+        raise PreventUpdate
+    return latest

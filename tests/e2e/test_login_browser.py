@@ -88,7 +88,7 @@ def test_a_guarded_page_comes_back_after_login_and_other_roles_pages_are_refused
     browser.get(live_portal.url + "/investor")
     _wait(browser).until(ec.url_contains("/login?next="))
     _sign_in(browser, investor)
-    _wait_for_dash_page(browser, "landing-card")
+    _wait_for_dash_page(browser, "page-title")  # the investor dashboard
     assert browser.current_url == live_portal.url + "/investor"
 
     browser.get(live_portal.url + "/admin")

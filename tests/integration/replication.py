@@ -407,4 +407,3 @@ def replication_pair() -> Iterator[ReplicationPair]:
         yield pair
     finally:
         pair.close()
-

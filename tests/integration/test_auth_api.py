@@ -25,8 +25,9 @@ PROBLEM = "application/problem+json"
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:  # overrides conftest's: a low limit keeps the test short
-    return load_settings(VAR_DIR=str(tmp_path / "var"), LOGIN_MAX_FAILURES=MAX_ACCOUNT,
-                         LOGIN_LOCKOUT_SECONDS=LOCKOUT)
+    return load_settings(
+        VAR_DIR=str(tmp_path / "var"), LOGIN_MAX_FAILURES=MAX_ACCOUNT, LOGIN_LOCKOUT_SECONDS=LOCKOUT
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -105,8 +106,11 @@ def test_logout_revokes_the_access_token_and_the_refresh_family(
 ) -> None:
     create_user(container, "ana@example.com")
     tokens = get_tokens(client, "ana@example.com")
-    out = client.post("/api/v1/auth/logout", headers=bearer(tokens["access_token"]),
-                      json={"refresh_token": tokens["refresh_token"]})
+    out = client.post(
+        "/api/v1/auth/logout",
+        headers=bearer(tokens["access_token"]),
+        json={"refresh_token": tokens["refresh_token"]},
+    )
     assert out.status_code == 204 and out.data == b""
     assert client.get("/api/v1/me", headers=bearer(tokens["access_token"])).status_code == 401
     refresh = client.post("/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
@@ -129,11 +133,23 @@ def test_every_bad_token_gets_the_same_generic_401(container: Container, client:
     kid, key = KeyRing(container.jwt_keys_dir).signing_key()
     now = int(time.time())
     settings = container.settings
-    claims = {"iss": settings.jwt_issuer, "aud": settings.jwt_audience, "sub": str(user_id),
-              "role": "investor", "jti": "x" * 32, "iat": now - 1000, "nbf": now - 1000, "exp": now - 100}
+    claims = {
+        "iss": settings.jwt_issuer,
+        "aud": settings.jwt_audience,
+        "sub": str(user_id),
+        "role": "investor",
+        "jti": "x" * 32,
+        "iat": now - 1000,
+        "nbf": now - 1000,
+        "exp": now - 100,
+    }
     expired = jwt.encode(claims, key, algorithm="EdDSA", headers={"kid": kid, "typ": "at+jwt"})
-    wrong_aud = jwt.encode({**claims, "exp": now + 100, "aud": "elsewhere"}, key, algorithm="EdDSA",
-                           headers={"kid": kid, "typ": "at+jwt"})
+    wrong_aud = jwt.encode(
+        {**claims, "exp": now + 100, "aud": "elsewhere"},
+        key,
+        algorithm="EdDSA",
+        headers={"kid": kid, "typ": "at+jwt"},
+    )
     bodies = []
     for token in (expired, wrong_aud, "not.a.jwt", expired[:-4] + "AAAA"):
         response = client.get("/api/v1/me", headers=bearer(token))
@@ -190,8 +206,11 @@ def test_nothing_secret_reaches_the_logs_over_http(
     client.post("/api/v1/auth/token", json={"email": "ana@example.com", "password": wrong})
     tokens = get_tokens(client, "ana@example.com")
     rotated = client.post("/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]}).get_json()
-    client.post("/api/v1/auth/logout", headers=bearer(rotated["access_token"]),
-                json={"refresh_token": rotated["refresh_token"]})
+    client.post(
+        "/api/v1/auth/logout",
+        headers=bearer(rotated["access_token"]),
+        json={"refresh_token": rotated["refresh_token"]},
+    )
     logged = caplog.text + "".join(repr(vars(r)) for r in caplog.records)
     assert any(r.name == "http" for r in caplog.records), "request logging was not captured"
     for secret in (PASSWORD, wrong, *tokens.values(), *rotated.values()):

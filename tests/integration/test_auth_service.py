@@ -101,8 +101,9 @@ def test_wrong_password_and_unknown_email_fail_identically(container: Container,
         auth.authenticate("nobody@example.com", "not the password", "10.0.0.1")
     assert (wrong.value.detail, wrong.value.field) == (unknown.value.detail, unknown.value.field)
     assert wrong.value.detail == GENERIC
-    failed = {e.after["reason"]: e for e in container.audit.list_events(OPERATOR, action="login.failed")
-              if e.after}
+    failed = {
+        e.after["reason"]: e for e in container.audit.list_events(OPERATOR, action="login.failed") if e.after
+    }
     assert failed["bad_credentials"].object_id == str(user_id)
     # The unknown email is named by its hash only; it is not kept in clear anywhere.
     assert failed["unknown_account"].object_type == "login_subject"
@@ -386,8 +387,15 @@ def test_passwords_and_tokens_are_never_logged_or_audited(
     auth.actor_from_access_token(second.access_token)
     auth.logout(second.access_token, second.refresh_token)
 
-    secrets = [PASSWORD, wrong, typed_in_email_field, first.access_token, first.refresh_token,
-               second.access_token, second.refresh_token]
+    secrets = [
+        PASSWORD,
+        wrong,
+        typed_in_email_field,
+        first.access_token,
+        first.refresh_token,
+        second.access_token,
+        second.refresh_token,
+    ]
     logged = caplog.text + "".join(repr(vars(r)) for r in caplog.records)
     assert caplog.records, "nothing was captured: the check below would pass vacuously"
     with container.db.writer_session() as session:

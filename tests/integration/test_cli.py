@@ -55,11 +55,14 @@ def test_users_create_refuses_password_on_command_line_and_bad_input(
     cli_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert _run(["users", "create", "--email", "a@example.com", "--role", "analyst"], monkeypatch) == 2
-    assert _run(
-        ["users", "create", "--email", "a@example.com", "--role", "analyst", "--password-stdin"],
-        monkeypatch,
-        "short\n",
-    ) == 2
+    assert (
+        _run(
+            ["users", "create", "--email", "a@example.com", "--role", "analyst", "--password-stdin"],
+            monkeypatch,
+            "short\n",
+        )
+        == 2
+    )
     err = capsys.readouterr().err
     assert "--password-stdin is required" in err
     assert "password" in err and "at least 12 characters" in err

@@ -56,7 +56,8 @@ def test_login_per_role_starts_a_session_and_renders_that_roles_navbar(portal: P
     assert "logout-form" in texts_by_id(tree)
 
     landing = render_page(client, HOME[role])
-    assert "landing-card" in landing and "not-permitted" not in landing
+    # Dashboards carry a page title; the roles still on placeholders show their landing card.
+    assert ("landing-card" in landing or "page-title" in landing) and "not-permitted" not in landing
 
 
 @pytest.mark.parametrize("email_of", ["right-email", "unknown-email"])

@@ -144,8 +144,19 @@ def test_demo_seed_builds_books_that_verify_and_tie_out(
         assert first == pool.inception_date and last <= min(ANCHOR, today)
     kinds = _entry_types(container)
     for kind in (
-        "subscription", "redemption", "capital_call", "contribution", "distribution", "valuation",
-        "management_fee", "performance_fee", "fee_payment", "income", "expense", "purchase", "sale",
+        "subscription",
+        "redemption",
+        "capital_call",
+        "contribution",
+        "distribution",
+        "valuation",
+        "management_fee",
+        "performance_fee",
+        "fee_payment",
+        "income",
+        "expense",
+        "purchase",
+        "sale",
     ):
         assert kinds[kind] > 0, kind
     assert kinds["valuation"] > 300  # weekly marks over one to four years, five pools

@@ -1,0 +1,41 @@
+"""In-app notifications over REST: the caller's own, and marking one read."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from backend.actors import Actor
+from backend.api.routing import ApiRouter
+from backend.container import Container
+from notifications.schemas import NotificationList, NotificationOut
+
+
+class NotificationQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    unread_only: bool = False
+    limit: int = Field(default=20, ge=1, le=100)
+
+
+def register(router: ApiRouter, container: Container) -> None:
+    @router.operation(
+        "GET",
+        "/notifications",
+        summary="The caller's notifications, newest first, with the unread count",
+        tag="notifications",
+        query=NotificationQuery,
+        response=NotificationList,
+    )
+    def list_notifications(actor: Actor, query: NotificationQuery) -> NotificationList:
+        return container.notifications.list_for_user(actor, unread_only=query.unread_only, limit=query.limit)
+
+    @router.operation(
+        "POST",
+        "/notifications/{notification_id}/read",
+        summary="Mark one of the caller's notifications read",
+        tag="notifications",
+        response=NotificationOut,
+        errors=(404,),
+    )
+    def post_notification_read(actor: Actor, notification_id: int) -> NotificationOut:
+        return container.notifications.mark_read(actor, notification_id)

@@ -1,0 +1,124 @@
+"""Ledger events -> in-app notifications for the users they concern.
+
+Subscribed to the ledger's event stream (the in-process EventBus in the embedded default).
+For a capital call issued, a distribution paid and a valuation published, the pool's managers
+get one notification, and each investor whose account the entry touched gets one about their
+own share. Idempotent by event id (NotificationService.create_for_event).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from backend.actors import Actor
+from backend.errors import NotFound
+from backend.investors.service import InvestorService
+from backend.pools.service import PoolService
+from ledger.outbox import LedgerEvent
+from notifications.schemas import NotificationIn, NotificationKind
+from notifications.service import NotificationService
+
+log = logging.getLogger(__name__)
+
+EVENT_TYPES = tuple(kind.value for kind in NotificationKind)
+_OPERATOR = Actor.operator("notifications")
+
+
+def _amount(value: Any, currency: str) -> str:
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return f"{currency} {value}"
+    return f"{currency} {number:,}"
+
+
+def investor_shares(event: LedgerEvent) -> dict[int, str]:
+    """{investor id: their share of the event's amount, as text} from the event's payload."""
+    payload = event.payload
+    if event.event_type == NotificationKind.DISTRIBUTION and payload.get("mode") == "waterfall":
+        return {int(k): str(v.get("total", "0")) for k, v in (payload.get("investors") or {}).items()}
+    return {int(k): str(v) for k, v in (payload.get("allocation") or {}).items()}
+
+
+def _texts(event: LedgerEvent, pool_name: str, currency: str) -> tuple[str, str, Callable[[str], str]]:
+    """(title, the managers' body, investor body from their share) for the event."""
+    p = event.payload
+    if event.event_type == NotificationKind.CAPITAL_CALL:
+        due = p.get("due_date", "")
+        return (
+            f"Capital call issued: {pool_name}",
+            f"{_amount(p.get('amount'), currency)} called, due {due}.",
+            lambda share: f"Your share: {_amount(share, currency)}, due {due}.",
+        )
+    if event.event_type == NotificationKind.DISTRIBUTION:
+        return (
+            f"Distribution paid: {pool_name}",
+            f"{_amount(p.get('amount'), currency)} distributed ({p.get('mode', 'pro_rata')}).",
+            lambda share: f"You receive {_amount(share, currency)}.",
+        )
+    nav = _amount(p.get("net_asset_value"), currency)
+    per_unit = f" ({p['nav_per_unit']} per unit)" if p.get("nav_per_unit") else ""
+    return (
+        f"Valuation published: {pool_name}",
+        f"Net asset value {nav}{per_unit}.",
+        lambda share: f"Net asset value {nav}{per_unit}; your account changed by {_amount(share, currency)}.",
+    )
+
+
+class LedgerEventConsumer:
+    """Turns ledger events into notifications. Call it with each event (a bus subscriber)."""
+
+    def __init__(
+        self,
+        notifications: Callable[[], NotificationService],
+        pools: Callable[[], PoolService],
+        investors: Callable[[], InvestorService],
+    ) -> None:
+        # Late-bound: the container builds services on first use, after subscribing us.
+        self._notifications = notifications
+        self._pools = pools
+        self._investors = investors
+
+    def __call__(self, event: LedgerEvent) -> None:
+        self.handle(event)
+
+    def recipients(self, event: LedgerEvent) -> list[NotificationIn]:
+        if event.event_type not in EVENT_TYPES:
+            return []
+        kind = NotificationKind(event.event_type)
+        try:
+            pool = self._pools().pool_terms(event.pool_id)
+        except NotFound:
+            return []
+        title, staff_body, investor_body = _texts(event, pool.name, pool.base_currency)
+
+        def item(user_id: int, body: str, link: str) -> NotificationIn:
+            return NotificationIn(
+                user_id=user_id,
+                kind=kind,
+                pool_id=event.pool_id,
+                entry_id=event.entry_id,
+                title=title,
+                body=body,
+                link=link,
+            )
+
+        items = [item(uid, staff_body, f"/manager/pools/{event.pool_id}") for uid in pool.manager_ids]
+        for investor_id, share in sorted(investor_shares(event).items()):
+            try:
+                user_id = self._investors().get_investor(_OPERATOR, investor_id).user_id
+            except NotFound:
+                continue
+            items.append(item(user_id, investor_body(share), "/investor"))
+        return items
+
+    def handle(self, event: LedgerEvent) -> int:
+        """Create the event's notifications (none twice); returns how many were created."""
+        items = self.recipients(event)
+        created = self._notifications().create_for_event(event.event_id, items)
+        if created:
+            log.info("notifications created", extra={"event_id": event.event_id, "count": created})
+        return created

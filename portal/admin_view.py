@@ -1,0 +1,117 @@
+"""What the admin pages show: users, the audit log and the running system's health.
+
+Users and the audit log come from their services as the signed-in admin (who alone may read
+them). System status reuses the readiness checks and the database's replica probes, and
+asks Celery and RabbitMQ only when a broker is configured ("not configured" otherwise).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from backend.actors import Actor
+from backend.health import readiness
+from portal.context import services
+
+NOT_CONFIGURED = "not configured (embedded default)"
+CELERY_TIMEOUT_SECONDS = 1.0
+
+
+@dataclass(frozen=True)
+class StatusRow:
+    component: str
+    state: str  # "ok", "down", "not configured"
+    detail: str
+
+
+def user_rows(actor: Actor) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": u.id,
+            "email": u.email,
+            "name": u.display_name,
+            "role": u.role.value,
+            "active": "yes" if u.is_active else "disabled",
+            "created": u.created_at.strftime("%Y-%m-%d %H:%M"),
+        }
+        for u in services().users.list_users(actor)
+    ]
+
+
+def audit_rows(
+    actor: Actor, object_type: str | None, action: str | None, text: str | None, limit: int
+) -> list[dict[str, Any]]:
+    events = services().audit.list_events(
+        actor, object_type=object_type or None, action=action or None, limit=limit
+    )
+    rows = [
+        {
+            "id": e.id,
+            "when": e.occurred_at.strftime("%Y-%m-%d %H:%M:%S"),
+            "actor": e.actor_label,
+            "action": e.action,
+            "object": f"{e.object_type} {e.object_id}",
+            "request": e.request_id or "",
+            "change": _change(e.before, e.after),
+        }
+        for e in events
+    ]
+    if text:
+        needle = text.lower()
+        rows = [r for r in rows if any(needle in str(v).lower() for v in r.values())]
+    return rows
+
+
+def _change(before: dict[str, Any] | None, after: dict[str, Any] | None) -> str:
+    parts = []
+    if before:
+        parts.append("before " + ", ".join(f"{k}={v}" for k, v in sorted(before.items()))[:200])
+    if after:
+        parts.append("after " + ", ".join(f"{k}={v}" for k, v in sorted(after.items()))[:200])
+    return " · ".join(parts)
+
+
+def system_status() -> list[StatusRow]:
+    c = services()
+    rows = [StatusRow(check.name, "ok" if check.ok else "down", check.detail) for check in readiness(c)]
+    replicas = c.db.replica_statuses()
+    if not replicas:
+        rows.append(StatusRow("database replicas", "not configured", NOT_CONFIGURED))
+    for r in replicas:
+        lag = "unknown lag" if r.lag_seconds is None else f"lag {r.lag_seconds:.1f} s"
+        detail = f"{r.url} · {lag}" + (f" · {r.last_error}" if r.last_error else "")
+        rows.append(StatusRow("replica", "ok" if r.healthy else "down", detail))
+    backlog = c.ledger_relay.backlog()
+    oldest = f", oldest {backlog.oldest_created_at:%Y-%m-%d %H:%M:%S}" if backlog.oldest_created_at else ""
+    rows.append(StatusRow("ledger outbox", "ok", f"{backlog.unpublished} unpublished{oldest}"))
+    rows += _celery()
+    return rows
+
+
+def _celery() -> list[StatusRow]:
+    c = services()
+    if not c.settings.celery_broker_url:
+        return [
+            StatusRow("celery workers", "not configured", NOT_CONFIGURED + ": tasks run in process"),
+            StatusRow("queue depth", "not configured", NOT_CONFIGURED),
+        ]
+    rows = []
+    try:
+        replies = c.celery.control.ping(timeout=CELERY_TIMEOUT_SECONDS) or []
+        names = sorted(name for reply in replies for name in reply)
+        state = "ok" if names else "down"
+        rows.append(
+            StatusRow("celery workers", state, f"{len(names)} answering: {', '.join(names) or 'none'}")
+        )
+    except Exception as exc:  # any broker trouble means "cannot tell"
+        rows.append(StatusRow("celery workers", "down", f"ping failed ({type(exc).__name__})"))
+    try:
+        with c.celery.connection_for_read() as conn:
+            channel = conn.default_channel
+            queue = c.celery.conf.task_default_queue or "celery"
+            _, depth, consumers = channel.queue_declare(queue=queue, passive=True)
+            rows.append(StatusRow("queue depth", "ok", f"{queue}: {depth} waiting, {consumers} consumers"))
+    except Exception as exc:
+        rows.append(StatusRow("queue depth", "down", f"cannot read the queue ({type(exc).__name__})"))
+    return rows

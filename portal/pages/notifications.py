@@ -1,0 +1,29 @@
+"""Notifications (every role): the signed-in user's in-app notifications, newest first.
+
+This page module also registers the navbar bell's callbacks (see bell.register_callbacks).
+"""
+
+from __future__ import annotations
+
+from dash import html
+from dash.development.base_component import Component
+
+from backend.actors import Actor, Role
+from portal.access import restricted
+from portal.components.bell import register_callbacks, render_list
+from portal.context import services
+from portal.page_registry import register_page
+
+register_page(__name__, path="/notifications", name="Notifications")
+register_callbacks()
+
+
+@restricted(*Role)
+def layout(actor: Actor) -> Component:
+    found = services().notifications.list_for_user(actor, limit=100)
+    return html.Div(
+        [
+            html.H1("Notifications", className="h3 mb-3", id="page-title"),
+            html.Div(render_list(found, buttons=False), className="card py-2", id="notifications-page"),
+        ]
+    )
