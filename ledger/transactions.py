@@ -508,7 +508,7 @@ class TransactionService:
             investor_id = own
         else:
             self._pools.get_pool(actor, pool_id)  # NotFound unless the actor may read the pool
-        return self._ledger.list_entries(
+        page = self._ledger.list_entries(
             pool_id,
             cursor=cursor,
             limit=limit,
@@ -518,6 +518,9 @@ class TransactionService:
             date_to=date_to,
             actor=actor,
         )
+        if own is None:
+            return page
+        return page.model_copy(update={"entries": [investor_view(entry, own) for entry in page.entries]})
 
     def pool_positions(self, actor: Actor, pool_id: int) -> PoolPositions:
         if actor.role is Role.INVESTOR:
@@ -649,6 +652,22 @@ class TransactionService:
             ledger_version=self._ledger.ledger_version(pool.id, actor=actor),
             positions=positions,
         )
+
+
+_PER_INVESTOR_DETAILS = ("allocation", "investors")
+
+
+def investor_view(entry: EntryOut, investor_id: int) -> EntryOut:
+    """An entry as one investor may see it: the pool's own lines and their own, never another
+    investor's. A valuation or a fee touches every investor's capital account in one entry;
+    the others' lines and their shares in the workings are left out."""
+    postings = [p for p in entry.postings if p.investor_id in (None, investor_id)]
+    details = dict(entry.details)
+    for key in _PER_INVESTOR_DETAILS:
+        shares = details.get(key)
+        if isinstance(shares, dict):
+            details[key] = {k: v for k, v in shares.items() if k == str(investor_id)}
+    return entry.model_copy(update={"postings": postings, "details": details})
 
 
 def _rule_for(  # noqa: PLR0911 - one branch per transaction type

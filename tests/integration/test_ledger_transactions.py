@@ -17,6 +17,7 @@ from ledger.schemas import (
     CapitalCallRequest,
     DistributionMode,
     DistributionRequest,
+    EntryType,
     ReversalRequest,
     TransactionRequest,
     ValuationRequest,
@@ -308,3 +309,37 @@ def test_an_investor_sees_an_open_ended_pool_they_subscribed_to(world: World) ->
     assert c.pools.get_pool(world.investor, pool).id == pool
     with pytest.raises(NotFound):
         c.pools.get_pool(world.other_investor, pool)
+
+
+def test_an_investor_never_sees_another_investors_lines_or_shares(world: World) -> None:
+    c, m = world.container, world.manager
+    pool = _open_pool(world)
+    mine, theirs = (
+        world.investor_profile(world.investor),
+        world.investor_profile(world.other_investor, name="Bo"),
+    )
+    for investor, amount in ((mine, "100.00"), (theirs, "300.00")):
+        c.transactions.record(
+            m,
+            pool,
+            tx(type="subscription", investor_id=investor, amount=amount, effective_date="2025-01-02"),
+            key(),
+        )
+    c.transactions.record(m, pool, tx(type="purchase", amount="400.00", effective_date="2025-01-02"), key())
+    c.transactions.record_valuation(
+        m, pool, ValuationRequest(as_of=date(2025, 2, 3), net_asset_value=D(440)), key()
+    )
+    # The manager sees the valuation's whole allocation; the investor only their own share.
+    managers = c.transactions.list_transactions(m, pool, entry_type=EntryType.VALUATION).entries[0]
+    assert set(managers.details["allocation"]) == {str(mine), str(theirs)}
+    page = c.transactions.list_transactions(world.investor, pool)
+    seen = {p.investor_id for e in page.entries for p in e.postings}
+    assert seen == {None, mine}
+    valuation = next(e for e in page.entries if e.entry_type is EntryType.VALUATION)
+    assert valuation.details["allocation"] == {str(mine): "10.00"}
+    # The same through the API and the export.
+    api = Api(world)
+    body = api.call("GET", "investor", f"/pools/{pool}/transactions").get_data(as_text=True)
+    assert f'"investor_id":{theirs}' not in body and '"30.00"' not in body
+    csv_text = api.call("GET", "investor", f"/exports/transactions.csv?pool_id={pool}").get_data(as_text=True)
+    assert f",{theirs}," not in csv_text
