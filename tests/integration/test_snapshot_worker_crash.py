@@ -153,6 +153,8 @@ def test_a_worker_killed_mid_snapshot_loses_nothing(
         second.wait(30)
     stored = container.snapshots.pool_performance(pool, date.fromisoformat(today))
     assert stored is not None and stored.pool_id == pool
+    # What the API answers is the worker's snapshot (the report service reads it when current).
+    assert container.reports.pool_performance(world.manager, pool, as_of=date.fromisoformat(today)) == stored
     assert _snapshot_rows(env["DATABASE_URL"], pool) == (1, 2)  # once, with both investors
     with app.connection_for_write() as conn:
         conn.default_channel.queue_delete(queue)
