@@ -89,32 +89,40 @@ def test_run_migrates_seeds_and_serves_the_login_page(tmp_path: Path) -> None:
     port = _free_port()
     env = {**os.environ, "VAR_DIR": str(tmp_path / "var"), "PORT": str(port)}
     env.pop("DATABASE_URL", None)
-    proc = subprocess.Popen(
-        [sys.executable, "app.py", "run"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
+    # Output goes to a file, not a pipe: seeding logs plenty, and a full pipe would block
+    # the server before it ever listens.
+    log_path = tmp_path / "run.log"
+    with log_path.open("w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "app.py", "run"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        try:
+            deadline = time.monotonic() + 120
+            while True:
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=2) as response:
+                        page = response.read().decode()
+                        break
+                except OSError as exc:
+                    if proc.poll() is not None or time.monotonic() > deadline:
+                        raise AssertionError(f"app.py run did not serve: {log_path.read_text()}") from exc
+                    time.sleep(0.3)
+            assert "password" in page.lower()
+            logins = json.loads((tmp_path / "var" / "demo-logins.json").read_text())
+            assert set(logins) == {"admin", "manager", "investor", "analyst"}
+        finally:
+            proc.terminate()
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=2) as response:
-                    page = response.read().decode()
-                    break
-            except OSError as exc:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    output = proc.stdout.read() if proc.stdout else ""
-                    raise AssertionError(f"app.py run did not serve: {output}") from exc
-                time.sleep(0.3)
-        assert "password" in page.lower()
-        logins = json.loads((tmp_path / "var" / "demo-logins.json").read_text())
-        assert set(logins) == {"admin", "manager", "investor", "analyst"}
-    finally:
-        proc.terminate()
-        output, _ = proc.communicate(timeout=10)
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=10)
+    output = log_path.read_text()
     assert f"http://127.0.0.1:{port}" in output
     for role in ("admin", "manager", "investor", "analyst"):
         assert f"{role}@demo.local" in output
