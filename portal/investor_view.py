@@ -41,6 +41,13 @@ class PoolLine:
     outstanding_calls: Decimal
     series: list[tuple[date, Decimal]] = field(default_factory=list)
 
+    @property
+    def value(self) -> Decimal:
+        """What the stake is worth: the capital account less capital called but not yet paid
+        (a call credits capital against a receivable; the money is not in until it is paid).
+        The same figure the performance report uses, so value and TVPI agree."""
+        return self.position.value - self.outstanding_calls
+
 
 @dataclass
 class Dashboard:
@@ -57,7 +64,7 @@ class Dashboard:
         for line in self.pools:
             t = out.setdefault(line.currency, defaultdict(Decimal))
             p = line.position
-            t["value"] += p.value
+            t["value"] += line.value
             t["contributed"] += p.contributed
             t["distributed"] += p.distributed
             t["unfunded"] += p.unfunded_commitment
@@ -78,10 +85,12 @@ def own_delta(entry: EntryOut, investor_id: int, account: AccountCode) -> Decima
 
 
 def value_series(entries: list[EntryOut], investor_id: int) -> list[tuple[date, Decimal]]:
-    """The investor's capital account after each effective date with a movement."""
+    """The investor's value (capital account less unpaid calls) after each date with a movement."""
     by_day: dict[date, Decimal] = defaultdict(Decimal)
     for entry in entries:
-        delta = own_delta(entry, investor_id, AccountCode.CAPITAL)
+        delta = own_delta(entry, investor_id, AccountCode.CAPITAL) - own_delta(
+            entry, investor_id, AccountCode.CALL_RECEIVABLE
+        )
         if delta:
             by_day[entry.effective_date] += delta
     running = Decimal(0)
@@ -149,7 +158,7 @@ def pool_rows(data: Dashboard) -> list[dict[str, Any]]:
                 "pool": line.name,
                 "kind": line.kind.replace("_", "-"),
                 "units": number(p.units, 4) if line.kind == "open_ended" else "—",
-                "value": money(p.value, c),
+                "value": money(line.value, c),
                 "contributed": money(p.contributed, c),
                 "distributed": money(p.distributed, c),
                 "xirr": pct(mw.irr if mw else None),
@@ -222,7 +231,7 @@ def _at(series: list[tuple[date, Decimal]], day: date) -> Decimal:
 
 def allocation_figure(data: Dashboard) -> go.Figure:
     """Allocation by pool: a donut per currency (values are not converted across currencies)."""
-    held = [line for line in data.pools if line.position.value > 0]
+    held = [line for line in data.pools if line.value > 0]
     if not held:
         return empty_figure("Nothing allocated yet")
     currencies = sorted({line.currency for line in held})
@@ -233,7 +242,7 @@ def allocation_figure(data: Dashboard) -> go.Figure:
         fig.add_trace(
             go.Pie(
                 labels=[line.name for line in mine],
-                values=[float(line.position.value) for line in mine],
+                values=[float(line.value) for line in mine],
                 hole=0.55,
                 name=currency,
                 title={"text": currency},

@@ -74,9 +74,11 @@ def test_only_the_investors_own_postings_count() -> None:
     assert own_delta(CALL, 7, AccountCode.CAPITAL) == D(20000)
     assert own_delta(VALUED, 8, AccountCode.CAPITAL) == D(1000)
     assert own_delta(PAID, 8, AccountCode.CALL_RECEIVABLE) == 0
+    # Value is the capital account less unpaid calls: a call alone is worth nothing yet,
+    # the 15,000 paid is, and so is the 2,000 gain on top.
     assert value_series([CALL, PAID, VALUED], 7) == [
-        (date(2025, 1, 15), D(20000)),
-        (date(2025, 6, 30), D(22000)),
+        (date(2025, 1, 20), D(15000)),
+        (date(2025, 6, 30), D(17000)),
     ]
 
 
