@@ -11,6 +11,7 @@ python app.py ledger verify [--pool ID]   recompute hashes and balances; exit 1 
 python app.py ledger relay               publish committed ledger events (long-running)
 python app.py worker [--concurrency N]   run Celery tasks (snapshots, purges) from RabbitMQ
 python app.py beat                        schedule the nightly snapshots and hourly purges
+python app.py notifications consume      turn ledger events on RabbitMQ into in-app notifications
 python app.py import transactions FILE.csv|FILE.xlsx --pool ID [--as EMAIL]
                                           post a file of transactions, all rows or none
 """
@@ -195,6 +196,30 @@ def cmd_beat(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_notifications(args: argparse.Namespace, settings: Settings) -> int:
+    import signal
+    import threading
+
+    from ledger.outbox import amqp_url
+    from notifications import amqp
+    from notifications.consumer import EVENT_TYPES
+
+    url = amqp_url(settings.celery_broker_url)
+    if url is None:
+        print(
+            "error: CELERY_BROKER_URL is not an AMQP URL; the embedded default notifies in-process",
+            file=sys.stderr,
+        )
+        return 2
+    container = Container(settings)
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    print(f"consuming {', '.join(EVENT_TYPES)} from queue {amqp.QUEUE}", flush=True)
+    amqp.consume(url, container.notification_consumer, EVENT_TYPES, stop)
+    return 0
+
+
 IMPORT_COLUMNS = ("type", "investor_id", "amount", "units", "cost", "effective_date", "memo")
 
 
@@ -269,6 +294,11 @@ def build_parser() -> argparse.ArgumentParser:
     worker.add_argument("--queue", default=None, help="consume this queue (default: pools)")
     worker.set_defaults(func=cmd_worker)
     sub.add_parser("beat", help="the Celery beat scheduler (one per deployment)").set_defaults(func=cmd_beat)
+
+    notifications = sub.add_parser("notifications", help="in-app notifications from ledger events")
+    notifications_sub = notifications.add_subparsers(dest="notifications_command", required=True)
+    notifications_sub.add_parser("consume", help="consume the ledger's RabbitMQ exchange (long-running)")
+    notifications.set_defaults(func=cmd_notifications)
 
     importer = sub.add_parser("import", help="post a CSV/XLSX file of transactions, all or nothing")
     import_sub = importer.add_subparsers(dest="import_command", required=True)
