@@ -259,16 +259,21 @@ def _money_input(value: Any) -> Any:
 Money = Annotated[Decimal, BeforeValidator(_money_input), Field(allow_inf_nan=False)]
 
 
-class TransactionRequest(BaseModel):
+class _TransactionFields(BaseModel):
+    """The fields a recorded transaction carries besides its type (one row or one request)."""
+
     model_config = ConfigDict(extra="forbid")
 
-    type: TransactionType
     investor_id: int | None = Field(default=None, gt=0, description="subscription, redemption, contribution")
     amount: Money | None = Field(default=None, description="in the pool's currency, at its minor unit")
     units: Money | None = Field(default=None, description="redemption: units to redeem (6 dp)")
     cost: Money | None = Field(default=None, description="sale: carrying value of what was sold")
     effective_date: date
     memo: str = Field(default="", max_length=500)
+
+
+class TransactionRequest(_TransactionFields):
+    type: TransactionType
 
 
 class CapitalCallRequest(BaseModel):
@@ -369,19 +374,12 @@ class BatchTransactionType(enum.StrEnum):
     VALUATION = "valuation"
 
 
-class BatchRow(BaseModel):
+class BatchRow(_TransactionFields):
     """One row of a batch: a TransactionRequest, or a valuation whose `amount` is the pool's
     net asset value as of `effective_date` (a row that changes nothing writes no entry)."""
 
-    model_config = ConfigDict(extra="forbid")
-
     type: BatchTransactionType
-    investor_id: int | None = Field(default=None, gt=0, description="subscription, redemption, contribution")
     amount: Money | None = Field(default=None, description="in the pool's currency; valuation: the NAV")
-    units: Money | None = Field(default=None, description="redemption: units to redeem (6 dp)")
-    cost: Money | None = Field(default=None, description="sale: carrying value of what was sold")
-    effective_date: date
-    memo: str = Field(default="", max_length=500)
 
 
 class BatchRequest(BaseModel):
