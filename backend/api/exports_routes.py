@@ -7,6 +7,7 @@ The filters are the list endpoints' own. The response streams from the services'
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -80,115 +81,100 @@ def _download(name: str, fmt: str, columns: Sequence[Column], rows: Iterator[Seq
     return response
 
 
+@dataclass(frozen=True)
+class Dataset:
+    """One exportable dataset: its query, its columns, and how its rows and file are named."""
+
+    name: str
+    summary: str
+    query: type[BaseModel]
+    columns: Sequence[Column]
+    filename: Callable[[Any], str]
+    rows: Callable[[Container, Actor, Any], Iterator[Sequence[Any]]]
+
+
+def _statement_rows(container: Container, actor: Actor, q: StatementExportQuery) -> Iterator[Sequence[Any]]:
+    pool_ids = (
+        [q.pool_id]
+        if q.pool_id is not None
+        else [h.pool_id for h in container.transactions.holdings(actor, q.investor_id)]
+    )
+    return datasets.statement_rows(
+        container.reports, actor, q.investor_id, pool_ids=pool_ids, period=q.period, start=q.start, end=q.end
+    )
+
+
+DATASETS: tuple[Dataset, ...] = (
+    Dataset(
+        "transactions",
+        "A pool's postings",
+        TransactionExportQuery,
+        datasets.TRANSACTION_COLUMNS,
+        lambda q: f"transactions-pool-{q.pool_id}",
+        lambda c, actor, q: datasets.transaction_rows(
+            c.transactions,
+            actor,
+            q.pool_id,
+            entry_type=q.type,
+            investor_id=q.investor_id,
+            date_from=q.date_from,
+            date_to=q.date_to,
+        ),
+    ),
+    Dataset(
+        "positions",
+        "A pool's positions",
+        PositionExportQuery,
+        datasets.POSITION_COLUMNS,
+        lambda q: f"positions-pool-{q.pool_id}",
+        lambda c, actor, q: datasets.position_rows(c.transactions, actor, q.pool_id),
+    ),
+    Dataset(
+        "nav-history",
+        "A pool's NAV history",
+        NavHistoryExportQuery,
+        datasets.NAV_HISTORY_COLUMNS,
+        lambda q: f"nav-history-pool-{q.pool_id}",
+        lambda c, actor, q: datasets.nav_history_rows(
+            c.reports, actor, q.pool_id, start=q.start, end=q.end, frequency=q.frequency
+        ),
+    ),
+    Dataset(
+        "performance",
+        "A pool's period returns",
+        PerformanceExportQuery,
+        datasets.PERFORMANCE_COLUMNS,
+        lambda q: f"performance-pool-{q.pool_id}",
+        lambda c, actor, q: datasets.performance_rows(c.reports, actor, q.pool_id, as_of=q.as_of),
+    ),
+    Dataset(
+        "statements",
+        "Capital account statements",
+        StatementExportQuery,
+        datasets.STATEMENT_COLUMNS,
+        lambda q: f"statements-investor-{q.investor_id}",
+        _statement_rows,
+    ),
+)
+
+
 def register(router: ApiRouter, container: Container) -> None:
-    def transactions(fmt: str) -> Callable[..., Response]:
-        def export(actor: Actor, query: TransactionExportQuery) -> Response:
-            rows = datasets.transaction_rows(
-                container.transactions,
-                actor,
-                query.pool_id,
-                entry_type=query.type,
-                investor_id=query.investor_id,
-                date_from=query.date_from,
-                date_to=query.date_to,
-            )
-            return _download(f"transactions-pool-{query.pool_id}", fmt, datasets.TRANSACTION_COLUMNS, rows)
+    def export_view(dataset: Dataset, fmt: str) -> Callable[..., Response]:
+        def export(actor: Actor, query: Any) -> Response:
+            # The rows' first page is read here, before any byte goes out: a refusal is a 404.
+            rows = dataset.rows(container, actor, query)
+            return _download(dataset.filename(query), fmt, dataset.columns, rows)
 
-        export.__name__ = f"export_transactions_{fmt}"
+        export.__name__ = f"export_{dataset.name.replace('-', '_')}_{fmt}"
         return export
 
-    def positions(fmt: str) -> Callable[..., Response]:
-        def export(actor: Actor, query: PositionExportQuery) -> Response:
-            rows = datasets.position_rows(container.transactions, actor, query.pool_id)
-            return _download(f"positions-pool-{query.pool_id}", fmt, datasets.POSITION_COLUMNS, rows)
-
-        export.__name__ = f"export_positions_{fmt}"
-        return export
-
-    def nav_history(fmt: str) -> Callable[..., Response]:
-        def export(actor: Actor, query: NavHistoryExportQuery) -> Response:
-            rows = datasets.nav_history_rows(
-                container.reports,
-                actor,
-                query.pool_id,
-                start=query.start,
-                end=query.end,
-                frequency=query.frequency,
-            )
-            return _download(f"nav-history-pool-{query.pool_id}", fmt, datasets.NAV_HISTORY_COLUMNS, rows)
-
-        export.__name__ = f"export_nav_history_{fmt}"
-        return export
-
-    def performance(fmt: str) -> Callable[..., Response]:
-        def export(actor: Actor, query: PerformanceExportQuery) -> Response:
-            rows = datasets.performance_rows(container.reports, actor, query.pool_id, as_of=query.as_of)
-            return _download(f"performance-pool-{query.pool_id}", fmt, datasets.PERFORMANCE_COLUMNS, rows)
-
-        export.__name__ = f"export_performance_{fmt}"
-        return export
-
-    def statements(fmt: str) -> Callable[..., Response]:
-        def export(actor: Actor, query: StatementExportQuery) -> Response:
-            pool_ids = (
-                [query.pool_id]
-                if query.pool_id is not None
-                else [h.pool_id for h in container.transactions.holdings(actor, query.investor_id)]
-            )
-            rows = datasets.statement_rows(
-                container.reports,
-                actor,
-                query.investor_id,
-                pool_ids=pool_ids,
-                period=query.period,
-                start=query.start,
-                end=query.end,
-            )
-            return _download(
-                f"statements-investor-{query.investor_id}", fmt, datasets.STATEMENT_COLUMNS, rows
-            )
-
-        export.__name__ = f"export_statements_{fmt}"
-        return export
-
-    for fmt, media in (("csv", CSV), ("xlsx", XLSX)):
-        router.operation(
-            "GET",
-            f"/exports/statements.{fmt}",
-            summary=f"Capital account statements as {fmt.upper()} ({media})",
-            tag="exports",
-            query=StatementExportQuery,
-            errors=(404, 422),
-        )(statements(fmt))
-        router.operation(
-            "GET",
-            f"/exports/nav-history.{fmt}",
-            summary=f"A pool's NAV history as {fmt.upper()} ({media})",
-            tag="exports",
-            query=NavHistoryExportQuery,
-            errors=(404, 422),
-        )(nav_history(fmt))
-        router.operation(
-            "GET",
-            f"/exports/performance.{fmt}",
-            summary=f"A pool's period returns as {fmt.upper()} ({media})",
-            tag="exports",
-            query=PerformanceExportQuery,
-            errors=(404, 422),
-        )(performance(fmt))
-        router.operation(
-            "GET",
-            f"/exports/transactions.{fmt}",
-            summary=f"A pool's postings as {fmt.upper()} ({media})",
-            tag="exports",
-            query=TransactionExportQuery,
-            errors=(404,),
-        )(transactions(fmt))
-        router.operation(
-            "GET",
-            f"/exports/positions.{fmt}",
-            summary=f"A pool's positions as {fmt.upper()} ({media})",
-            tag="exports",
-            query=PositionExportQuery,
-            errors=(404,),
-        )(positions(fmt))
+    for dataset in DATASETS:
+        for fmt, media in (("csv", CSV), ("xlsx", XLSX)):
+            router.operation(
+                "GET",
+                f"/exports/{dataset.name}.{fmt}",
+                summary=f"{dataset.summary} as {fmt.upper()} ({media})",
+                tag="exports",
+                query=dataset.query,
+                errors=(404, 422),
+            )(export_view(dataset, fmt))
