@@ -27,6 +27,14 @@ def chromium(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Chromium]:
         browser.quit()
 
 
+@pytest.fixture(autouse=True)
+def signed_out_browser(chromium: Chromium) -> Iterator[None]:
+    """Each browser test starts with no session, whatever the previous one left behind."""
+    chromium.forget_sessions()
+    yield
+    chromium.forget_sessions()
+
+
 @pytest.fixture(scope="session")
 def screenshots() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

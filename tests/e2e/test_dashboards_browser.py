@@ -140,10 +140,10 @@ def test_investor_live_dashboard_and_analyst_downloads(
     driver.get(f"{live_portal.url}/login?next=/investor")
     _sign_in(driver, _login(live_portal, Role.INVESTOR))
     _wait_for_dash_page(driver, f"holding-{pool}")
-    _wait(driver).until(  # the capital account after the call
+    _wait(driver).until(  # 40,000 called, of which 10,000 is still unpaid: worth 30,000
         lambda d: (
             "Live Harbour Fund" in (text := d.find_element(By.ID, f"holding-{pool}").text)
-            and "€40,000.00" in text
+            and "€30,000.00" in text
         )
     )
     assert "€10,000.00" in driver.find_element(By.ID, "investor-calls").text  # still unpaid
@@ -159,8 +159,8 @@ def test_investor_live_dashboard_and_analyst_downloads(
         uuid.uuid4().hex,
     )
     posted = time.monotonic()
-    _wait(driver, LIVE_SECONDS + 1).until(
-        lambda d: "€52,000.00" in d.find_element(By.ID, f"holding-{pool}").text
+    _wait(driver, LIVE_SECONDS + 1).until(  # NAV 52,000 less the 10,000 still unpaid
+        lambda d: "€42,000.00" in d.find_element(By.ID, f"holding-{pool}").text
     )
     elapsed = time.monotonic() - posted
     assert elapsed <= LIVE_SECONDS, f"the new valuation took {elapsed:.2f}s to show"
