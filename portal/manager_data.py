@@ -165,13 +165,12 @@ def pool_detail(actor: Actor, pool_id: int, as_of: date) -> PoolDetail:
 
 
 def investor_names(actor: Actor, positions: PoolPositions) -> dict[int, str]:
-    names: dict[int, str] = {}
-    for p in positions.positions:
-        try:
-            names[p.investor_id] = services().investors.get_investor(actor, p.investor_id).legal_name
-        except DomainError:
-            names[p.investor_id] = f"investor {p.investor_id}"
-    return names
+    ids = [p.investor_id for p in positions.positions]
+    try:
+        found = services().investors.legal_names(actor, ids)
+    except DomainError:
+        found = {}
+    return {i: found.get(i, f"investor {i}") for i in ids}
 
 
 def investor_rows(detail: PoolDetail) -> list[dict[str, Any]]:

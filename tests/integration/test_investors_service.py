@@ -316,3 +316,14 @@ def test_participation_reads_positions_from_the_provider(world: World) -> None:
     with pytest.raises(NotFound):
         with_ledger.holdings(world.investor, other)
     assert with_ledger.holdings(world.other_manager, investor_id) == []  # not their pool
+
+
+def test_legal_names_follow_profile_visibility(world: World) -> None:
+    mine = world.investor_profile(world.investor, name="Ana Example")
+    theirs = world.investor_profile(world.other_investor, name="Bo Other")
+    investors = world.container.investors
+    assert investors.legal_names(world.manager, [mine, theirs]) == {mine: "Ana Example", theirs: "Bo Other"}
+    assert investors.legal_names(world.investor, [mine, theirs]) == {mine: "Ana Example"}
+    assert investors.legal_names(world.manager, []) == {}
+    with pytest.raises(PermissionDenied):
+        investors.legal_names(world.analyst, [mine])
