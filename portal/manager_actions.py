@@ -593,10 +593,17 @@ def _options(investors: Sequence[Any]) -> list[tuple[str, str]]:
     return [(str(i.id), f"{i.legal_name} (#{i.id})") for i in investors]
 
 
-def pool_forms(actor: Actor, kind: str, today: date) -> list[FormSpec]:
-    """The forms for one pool, by its kind."""
+def pool_forms(
+    actor: Actor, kind: str, today: date, holders: Sequence[tuple[str, str]] | None = None
+) -> list[FormSpec]:
+    """The forms for one pool, by its kind. `holders` (value, label) are the investors who hold
+    units in the pool: the only ones a redemption can name (every investor when not given)."""
     approved = _options(investor_choices(actor, KycStatus.APPROVED))
-    every = _options(investor_choices(actor))
+    every = (
+        list(holders)
+        if holders is not None
+        else (_options(investor_choices(actor)) if kind == "open_ended" else [])
+    )
     day = today.isoformat()
     memo = Field("memo", "Memo", "text")
     specs = [

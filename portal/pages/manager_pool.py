@@ -379,12 +379,17 @@ def pool_actions(actor: Actor, pool_id: int | None, today: date) -> Component:
         return html.Div()
     try:
         pool = services().pools.get_pool(actor, pool_id)
+        held = [p for p in services().transactions.pool_positions(actor, pool_id).positions if p.units > 0]
     except DomainError:
         return html.Div()
+    names = services().investors.legal_names(actor, [p.investor_id for p in held])
+    holders = [
+        (str(p.investor_id), f"{names.get(p.investor_id, 'investor')} (#{p.investor_id})") for p in held
+    ]
     return html.Div(
         [
             html.H2("Actions", className="h5 mt-4", id="actions"),
-            html.Div([action_form(spec) for spec in pool_forms(actor, pool.kind.value, today)]),
+            html.Div([action_form(spec) for spec in pool_forms(actor, pool.kind.value, today, holders)]),
         ]
     )
 
