@@ -29,7 +29,7 @@ from backend.config import Settings, load_settings
 if TYPE_CHECKING:
     from backend.container import Container
 
-TASK_MODULES = ("ledger.tasks", "reports.tasks")
+TASK_MODULES = ("backend.auth.tasks", "ledger.tasks", "reports.tasks")
 QUEUE = "pools"
 
 celery = Celery("pools", include=list(TASK_MODULES))
@@ -60,6 +60,10 @@ def configure(settings: Settings) -> Celery:
             "nightly-performance-snapshots": {
                 "task": "reports.tasks.snapshot_all_pools",
                 "schedule": crontab(hour=1, minute=30),
+            },
+            "purge-expired-auth-state": {
+                "task": "backend.auth.tasks.purge_expired_auth_state",
+                "schedule": crontab(minute=47),
             },
             "purge-expired-idempotency-keys": {
                 "task": "ledger.tasks.purge_expired_idempotency_keys",

@@ -81,3 +81,17 @@ def test_a_real_worker_over_rabbitmq_returns_results_through_redis(
         assert result.get(timeout=30) == 1
     with app.connection_for_write() as conn:
         conn.default_channel.queue_delete(queue)
+
+
+def test_the_schedule_purges_auth_state_and_idempotency_keys(sqlite_container: Container) -> None:
+    from backend.auth.tasks import purge_expired_auth_state
+
+    celery_app.bind(sqlite_container)
+    schedule = {entry["task"] for entry in celery_app.celery.conf.beat_schedule.values()}
+    assert {
+        "backend.auth.tasks.purge_expired_auth_state",
+        "ledger.tasks.purge_expired_idempotency_keys",
+        "reports.tasks.snapshot_all_pools",
+    } <= schedule
+    assert schedule <= set(celery_app.celery.tasks)  # every scheduled task is registered
+    assert purge_expired_auth_state.delay().get() == 0  # nothing has expired in a new database
