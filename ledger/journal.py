@@ -299,20 +299,9 @@ class JournalEngine:
         head.updated_at = now
         session.flush()
 
-        out = EntryOut(
-            id=entry.id,
-            pool_id=entry.pool_id,
-            seq=seq,
-            entry_type=draft.entry_type,
-            effective_date=draft.effective_date,
-            memo=draft.memo,
-            created_by=created_by,
-            created_by_user_id=actor.user_id,
-            created_at=created_at,
-            reverses_entry_id=draft.reverses_entry_id,
-            prev_hash=entry.prev_hash,
-            hash=entry_hash,
-            postings=[
+        out = entry_out(
+            entry,
+            (
                 PostingOut(
                     account_id=accounts[line.ref].id,
                     account=line.account,
@@ -321,7 +310,7 @@ class JournalEngine:
                     amount=present(line.amount, accounts[line.ref].commodity),
                 )
                 for line in draft.lines
-            ],
+            ),
         )
         payload = committed_event(out)
         add_event(
