@@ -42,7 +42,8 @@ def _check_weights(weights: Mapping[str, Decimal]) -> dict[str, int]:
     for holder, weight in weights.items():
         if not isinstance(holder, str) or not holder:
             raise InvalidValueError("weights", f"holder keys must be non-empty str, got {holder!r}")
-        value = to_decimal(weight, f"weights[{holder}]")
+        exact = weight.__class__ is Decimal and weight.is_finite()
+        value = weight if exact else to_decimal(weight, f"weights[{holder}]")
         if value < 0:
             raise InvalidValueError(f"weights[{holder}]", f"must not be negative, got {value}")
         values[holder] = value

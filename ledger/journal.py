@@ -45,6 +45,7 @@ from ledger.schemas import (
     EventIn,
     EventType,
     PostEntryRequest,
+    PostingLine,
     PostingOut,
     account_key,
 )
@@ -53,15 +54,8 @@ AccountRef = tuple[AccountCode, int | None]
 MAX_MEMO_LENGTH = 500
 
 
-@dataclass(frozen=True, slots=True)
-class DraftLine:
-    account: AccountCode
-    investor_id: int | None
-    amount: Decimal
-
-    @property
-    def ref(self) -> AccountRef:
-        return (self.account, self.investor_id)
+DraftLine = PostingLine
+"""A line of an entry to write: the posting rules' own line class."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +148,21 @@ def _check_amount(value: Decimal, commodity: str, field: str) -> Decimal:
     return presented
 
 
+def _checked_line(line: DraftLine, commodity: str, quantum: Decimal, field: str) -> DraftLine:
+    """The line with its amount checked and written at the commodity's scale."""
+    amount = line.amount
+    # The common case, a rule's amount already at its commodity's scale and in range: exact
+    # by construction, so the line is taken as it is (one object fewer per posting).
+    if (
+        amount.__class__ is Decimal
+        and amount.is_finite()
+        and amount.same_quantum(quantum)
+        and -MAX_MAGNITUDE <= amount <= MAX_MAGNITUDE
+    ):
+        return line
+    return DraftLine(line.account, line.investor_id, _check_amount(amount, commodity, field))
+
+
 def check_balanced(totals: dict[str, Decimal], field: str = "postings") -> None:
     off = {commodity: total for commodity, total in sorted(totals.items()) if total != 0}
     if off:
@@ -192,19 +201,26 @@ def validate_draft(draft: EntryDraft) -> EntryDraft:
         raise ValidationFailed(f"at most {MAX_MEMO_LENGTH} characters", field="memo")
     lines: list[DraftLine] = []
     totals: dict[str, Decimal] = defaultdict(Decimal)
+    # An entry touches a handful of account codes across hundreds of lines (one per
+    # investor): each code's facts are looked up once per entry, not once per line.
+    facts: dict[AccountCode, tuple[bool, str, Decimal]] = {}
     for index, line in enumerate(draft.lines):
-        where = f"lines[{index}]"
-        if not isinstance(line.account, AccountCode):
-            raise ValidationFailed(f"unknown account {line.account!r}", field=f"{where}.account")
-        if line.account.per_investor != (line.investor_id is not None):
-            need = "requires an investor_id" if line.account.per_investor else "takes no investor_id"
-            raise ValidationFailed(f"the {line.account.value} account {need}", field=f"{where}.investor_id")
-        if isinstance(line.amount, Decimal) and line.amount.is_finite() and line.amount == 0:
+        account, amount = line.account, line.amount
+        known = facts.get(account)
+        if known is None:
+            if not isinstance(account, AccountCode):
+                raise ValidationFailed(f"unknown account {account!r}", field=f"lines[{index}].account")
+            commodity = account.commodity(currency.code)
+            known = facts[account] = (account.per_investor, commodity, _QUANTA[commodity_places(commodity)])
+        per_investor, commodity, quantum = known
+        if per_investor != (line.investor_id is not None):
+            need = "requires an investor_id" if per_investor else "takes no investor_id"
+            raise ValidationFailed(f"the {account.value} account {need}", field=f"lines[{index}].investor_id")
+        if amount.__class__ is Decimal and amount.is_finite() and amount == 0:
             continue
-        commodity = line.account.commodity(currency.code)
-        amount = _check_amount(line.amount, commodity, f"{where}.amount")
-        lines.append(DraftLine(line.account, line.investor_id, amount))
-        totals[commodity] += amount
+        checked = _checked_line(line, commodity, quantum, f"lines[{index}].amount")
+        lines.append(checked)
+        totals[commodity] += checked.amount
     if not lines:
         raise ValidationFailed("an entry must move something: every line is zero", field="lines")
     check_balanced(totals, "lines")

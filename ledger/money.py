@@ -188,6 +188,12 @@ def get_currency(code: str) -> Currency:
 
 def to_decimal(value: object, field: str) -> Decimal:
     """Return ``value`` as a finite Decimal; accept Decimal or int, reject float, bool, NaN."""
+    # Decimals are immutable, so an exact Decimal is returned as it is; this runs for every
+    # posting and weight of a batch, and the copy Decimal(value) would make is pure cost.
+    if value.__class__ is Decimal:
+        if value.is_finite():  # type: ignore[attr-defined]
+            return value  # type: ignore[return-value]
+        raise NotDecimalError(field, f"must be finite, got {value}")
     if isinstance(value, bool) or not isinstance(value, (Decimal, int)):
         raise NotDecimalError(field, f"must be a Decimal or int, got {type(value).__name__}")
     result = Decimal(value)

@@ -41,7 +41,7 @@ from ledger.allocation import allocate_cash
 from ledger.errors import InvalidValueError
 from ledger.fees import PerformanceFeeTerms, pool_performance_fee
 from ledger.money import Currency, Rounding, check_cash, check_units, exact_arithmetic, round_to_quantum
-from ledger.schemas import AccountCode, EntryType
+from ledger.schemas import AccountCode, EntryType, PostingLine
 from ledger.unitisation import issue_units, nav_per_unit, redeem_units, units_value
 from ledger.waterfall import Contribution, HurdlePayment, WaterfallState, WaterfallTerms, distribute
 
@@ -72,13 +72,8 @@ class PoolTerms:
         return self.kind == OPEN_ENDED
 
 
-@dataclass(frozen=True, slots=True)
-class Line:
-    """One signed posting of a rule's result: debit positive, credit negative."""
-
-    account: AccountCode
-    investor_id: int | None
-    amount: Decimal
+Line = PostingLine
+"""One signed posting of a rule's result: debit positive, credit negative."""
 
 
 @dataclass(frozen=True, slots=True)

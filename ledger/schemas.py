@@ -9,6 +9,7 @@ ones. Every entry sums to exactly zero per commodity.
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
@@ -66,6 +67,20 @@ class AccountCode(enum.StrEnum):
 # A capital call books a receivable per investor (what each one owes against the call).
 _PER_INVESTOR = frozenset({AccountCode.CALL_RECEIVABLE, AccountCode.CAPITAL, AccountCode.UNITS})
 _IN_UNITS = frozenset({AccountCode.UNITS, AccountCode.UNITS_OUTSTANDING})
+
+
+@dataclass(frozen=True, slots=True)
+class PostingLine:
+    """One signed posting, debit positive and credit negative: what a posting rule produces
+    and what the journal checks and writes (one class, so nothing is copied in between)."""
+
+    account: AccountCode
+    investor_id: int | None
+    amount: Decimal
+
+    @property
+    def ref(self) -> tuple[AccountCode, int | None]:
+        return (self.account, self.investor_id)
 
 
 def account_key(code: AccountCode, investor_id: int | None) -> str:

@@ -36,7 +36,7 @@ from backend.db import Database
 from backend.errors import Conflict, NotFound, ValidationFailed
 from backend.orm import utcnow
 from backend.unit_of_work import ReadView, UnitOfWork
-from ledger.batch import BulkJournalWriter, PlannedEntry, PoolAccounts, load_pool_accounts
+from ledger.batch import BatchPlan, BulkJournalWriter, PoolAccounts, load_pool_accounts
 from ledger.idempotency import Claim, IdempotencyStore, Replay, request_fingerprint
 from ledger.journal import (
     AccountRef,
@@ -72,9 +72,10 @@ _CURSOR_PREFIX = "seq:"
 RuleBuilder = Callable[[Session, dict[AccountRef, Decimal]], tuple[EntryDraft, dict[str, Any]]]
 """(session under the pool lock, balances) -> (draft, details): what write_rule runs."""
 
-BatchBuilder = Callable[[Session, PoolAccounts], list[PlannedEntry | None]]
-"""(session under the pool lock, accounts and balances) -> one item per row: what
-write_batch runs. Raises ledger.batch.BatchRejected listing every row that cannot be posted."""
+BatchBuilder = Callable[[Session, PoolAccounts], BatchPlan]
+"""(session under the pool lock, accounts and balances) -> the plan write_batch writes:
+one planned item per row, produced as the rows are planned. The writer raises
+ledger.batch.BatchRejected listing every row that cannot be posted."""
 
 
 def draft_fingerprint_document(draft: EntryDraft) -> dict[str, Any]:
@@ -230,16 +231,14 @@ class LedgerService:
         def work(session: Session, now: datetime) -> BatchResult:
             self._engine.lock_pool(session, pool_id)
             accounts = load_pool_accounts(session, pool_id)
-            planned = build(session, accounts)
-            return writer.write(
-                session, actor=actor, pool_id=pool_id, planned=planned, accounts=accounts, now=now
-            )
+            plan = build(session, accounts)
+            return writer.write(session, actor=actor, pool_id=pool_id, plan=plan, accounts=accounts, now=now)
 
         if dry_run:
             with UnitOfWork(self._db, actor.reader_key) as uow:
                 with contextlib.suppress(BooksNotOpen):  # no books yet: checked against empty ones
                     self._engine.lock_pool(uow.session, pool_id)
-                build(uow.session, load_pool_accounts(uow.session, pool_id))
+                build(uow.session, load_pool_accounts(uow.session, pool_id)).check()
             return BatchResult(
                 pool_id=pool_id,
                 rows=0,

@@ -10,7 +10,7 @@ it reads cannot change before the entry is written.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -29,10 +29,10 @@ from backend.pools.schemas import PoolOut, PoolStatus
 from backend.pools.service import PoolService
 from ledger import posting_rules as rules
 from ledger import waterfall as ledger_waterfall
-from ledger.batch import BatchRejected, PlannedEntry, PoolAccounts, RunningBooks
+from ledger.batch import BatchPlan, PlannedEntry, PoolAccounts, RunningBooks
 from ledger.errors import LedgerInputError
 from ledger.fees import PerformanceFeeTerms as FeeTerms
-from ledger.journal import AccountRef, DraftLine, EntryDraft, validate_draft
+from ledger.journal import AccountRef, EntryDraft, validate_draft
 from ledger.money import get_currency
 from ledger.posting_rules import PoolBooks, PoolTerms, Posting
 from ledger.schemas import (
@@ -190,7 +190,7 @@ def _draft(terms: PoolTerms, posting: Posting, on: date, memo: str) -> EntryDraf
         entry_type=posting.entry_type,
         effective_date=on,
         memo=memo,
-        lines=tuple(DraftLine(line.account, line.investor_id, line.amount) for line in posting.lines),
+        lines=posting.lines,  # the rules' lines are the journal's (ledger.schemas.PostingLine)
         events=tuple(EventIn(event_type=name, payload=payload) for name, payload in posting.events),
     )
 
@@ -285,11 +285,7 @@ class TransactionService:
         self._check_batch_investors(rows, static_errors)
         terms = pool_terms(pool)
 
-        def build(session: Session, accounts: PoolAccounts) -> list[PlannedEntry | None]:
-            errors = list(static_errors)
-            planned = _plan_batch(session, terms, accounts, rows, errors)
-            if errors:
-                raise BatchRejected(errors)
+        def audit(session: Session, planned: Sequence[PlannedEntry | None]) -> None:
             written = [p for p in planned if p is not None]
             kinds: dict[str, int] = defaultdict(int)
             for item in written:
@@ -302,7 +298,10 @@ class TransactionService:
                 pool.id,
                 after={"rows": len(rows), "entries": len(written), "types": dict(sorted(kinds.items()))},
             )
-            return planned
+
+        def build(session: Session, accounts: PoolAccounts) -> BatchPlan:
+            errors = list(static_errors)
+            return BatchPlan(_plan_batch(session, terms, accounts, rows, errors), errors, finish=audit)
 
         if static_errors:
             dry_run = True  # still run the rules, to report every row's problem at once
@@ -321,9 +320,7 @@ class TransactionService:
             dry_run=dry_run,
         )
 
-    def _batch_row(
-        self, pool: PoolOut, index: int, raw: object, errors: list[RowError]
-    ) -> BatchRow | None:
+    def _batch_row(self, pool: PoolOut, index: int, raw: object, errors: list[RowError]) -> BatchRow | None:
         """The row parsed and checked on its own (what record() checks before the lock)."""
         try:
             if isinstance(raw, BatchRow):
@@ -373,8 +370,7 @@ class TransactionService:
                 reason = f"investor {row.investor_id} not found"
             elif row.type.value in _MONEY_IN and status is not KycStatus.APPROVED:
                 reason = (
-                    f"investor_id: investor {row.investor_id} is not KYC-approved "
-                    f"(KYC status {status.value})"
+                    f"investor_id: investor {row.investor_id} is not KYC-approved (KYC status {status.value})"
                 )
             else:
                 continue
@@ -707,8 +703,11 @@ def _plan_batch(
     accounts: PoolAccounts,
     rows: Sequence[BatchRow | None],
     errors: list[RowError],
-) -> list[PlannedEntry | None]:
+) -> Iterator[PlannedEntry | None]:
     """Apply each row's posting rule to the books in memory, in order; collect row errors.
+    Yields one item per row as it is planned (the writer stores earlier rows meanwhile), and
+    reads the database only before the first: between rows another thread may be using the
+    session.
 
     A row that fails is left out, so the rows after it are checked against the books as
     they would be without it (the batch is refused anyway; this only makes the report
@@ -718,10 +717,9 @@ def _plan_batch(
     facts = _facts(session, terms.pool_id)
     running = RunningBooks(accounts)
     state = rules.waterfall_state_from_history(facts.contributions, facts.distributions)
-    planned: list[PlannedEntry | None] = []
     for index, row in enumerate(rows):
         if row is None:
-            planned.append(None)
+            yield None
             continue
         kind = row.type.value
         books = facts.books(running.balances, state)
@@ -747,21 +745,20 @@ def _plan_batch(
                 raise overdrawn
         except LedgerInputError as exc:
             errors.append(RowError(row=index, field=exc.field, reason=exc.reason))
-            planned.append(None)
+            yield None
             continue
         except ValidationFailed as exc:
             errors.append(RowError(row=index, field=exc.field or "row", reason=exc.detail))
-            planned.append(None)
+            yield None
             continue
         if posting is None or draft is None:
             # A valuation the books already show: nothing to post, and (as with record_valuation)
             # no entry, so the last valuation date the dealing rules see does not move either.
-            planned.append(None)
+            yield None
             continue
         running.apply(draft)
         before = (len(facts.contributions), len(facts.distributions))
         facts.add(posting.entry_type, row.effective_date, posting.details)
         if (len(facts.contributions), len(facts.distributions)) != before:
             state = rules.waterfall_state_from_history(facts.contributions, facts.distributions)
-        planned.append(PlannedEntry(index, draft, posting.details))
-    return planned
+        yield PlannedEntry(index, draft, posting.details)

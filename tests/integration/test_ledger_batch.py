@@ -5,6 +5,7 @@ batch, and only the pool's managers may post one."""
 
 from __future__ import annotations
 
+import threading
 import uuid
 from datetime import date
 from decimal import Decimal
@@ -14,7 +15,7 @@ import pytest
 
 from backend.container import Container
 from backend.errors import NotFound
-from ledger.batch import BatchRejected
+from ledger.batch import BatchRejected, BulkJournalWriter, _PoolStream
 from ledger.idempotency import IdempotencyKeyReused
 from ledger.outbox import LedgerEvent
 from ledger.schemas import CapitalCallRequest, TransactionRequest, ValuationRequest
@@ -261,3 +262,86 @@ def test_batch_api(world: World) -> None:
         headers={**headers, "Idempotency-Key": "batch-4"},
     )
     assert too_many.status_code == 422 and problem_fields(too_many) == ["transactions"]
+
+
+# -- chunked writes: stored while the later rows are still being planned --------------------
+
+
+@pytest.fixture
+def one_entry_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every entry its own chunk: on MariaDB each one is stored by the writing thread while
+    the next row is planned (ledger.batch._InOrder)."""
+    monkeypatch.setattr(BulkJournalWriter, "CHUNK_POSTINGS", 1)
+
+
+@pytest.mark.usefixtures("one_entry_chunks")
+def test_chunked_batch_leaves_the_books_posting_singly_leaves(world: World) -> None:
+    c = world.container
+    a = world.investor_profile(world.investor)
+    b = world.investor_profile(world.other_investor, name="Bo")
+    single, batched = _open_pool(world), _open_pool(world)
+    rows = _open_rows(a, b)
+    _post_singly(world, single, rows)
+    stored: list[int] = []
+    store = _PoolStream.store
+
+    def counting(self: _PoolStream, chunk: Any) -> list[int | None]:
+        stored.append(len(chunk.entries))
+        return store(self, chunk)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_PoolStream, "store", counting)
+        result = c.transactions.record_batch(world.manager, batched, rows, key())
+    assert stored == [1] * (len(rows) - 1)  # one chunk per entry written
+    assert _books(world, batched) == _books(world, single)
+    assert result.entry_ids[4] is None and result.entries == len(rows) - 1
+    written = [entry_id for entry_id in result.entry_ids if entry_id is not None]
+    assert written == sorted(written)  # row order is journal order
+    assert c.ledger.verify(batched).ok
+
+
+@pytest.mark.usefixtures("one_entry_chunks")
+def test_chunked_batch_with_a_bad_last_row_leaves_no_trace(world: World) -> None:
+    """Earlier chunks were stored (new investors' accounts too) before the last row failed:
+    the rollback takes all of it, and the next batch finds the books untouched."""
+    c, m = world.container, world.manager
+    a = world.investor_profile(world.investor)
+    b = world.investor_profile(world.other_investor, name="Bo")
+    pool = _open_pool(world)
+    rows = [
+        *_open_rows(a, b)[:4],
+        {"type": "redemption", "investor_id": a, "units": "99999", "effective_date": "2025-04-01"},
+    ]
+    with pytest.raises(BatchRejected) as error:
+        c.transactions.record_batch(m, pool, rows, key())
+    assert [(e.row, e.field) for e in error.value.errors] == [(4, "units")]
+    assert not c.ledger.has_entries(pool) and c.ledger.ledger_version(pool) == 0
+    assert c.ledger.balances(pool) == {} or set(c.ledger.balances(pool).values()) == {D(0)}
+    assert c.transactions.record_batch(m, pool, rows[:4], key()).entries == 4
+    assert c.ledger.verify(pool).ok
+
+
+@pytest.mark.usefixtures("one_entry_chunks")
+def test_a_failed_store_mid_batch_writes_nothing_and_stops_the_writer(world: World) -> None:
+    c, m = world.container, world.manager
+    a = world.investor_profile(world.investor)
+    b = world.investor_profile(world.other_investor, name="Bo")
+    pool = _open_pool(world)
+    calls: list[int] = []
+    store = _PoolStream.store
+
+    def failing(self: _PoolStream, chunk: Any) -> list[int | None]:
+        calls.append(1)
+        if len(calls) == 3:
+            raise RuntimeError("the server went away")
+        return store(self, chunk)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_PoolStream, "store", failing)
+        with pytest.raises(RuntimeError, match="went away"):
+            c.transactions.record_batch(m, pool, _open_rows(a, b), key())
+    assert len(calls) == 3  # nothing was stored after the failure
+    assert not any(t.name.startswith("ledger-batch") for t in threading.enumerate())
+    assert not c.ledger.has_entries(pool) and c.ledger.ledger_version(pool) == 0
+    # The key was released with the rollback: the same rows go in under a new one.
+    assert c.transactions.record_batch(m, pool, _open_rows(a, b), key()).entries == len(_open_rows(a, b)) - 1
