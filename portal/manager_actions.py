@@ -10,9 +10,10 @@ service decides whether this manager may touch this pool.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import dash_bootstrap_components as dbc
@@ -21,10 +22,20 @@ from dash.development.base_component import Component
 from dash.exceptions import PreventUpdate
 from pydantic import BaseModel, ValidationError
 
-from backend.actors import Actor
+from backend.actors import Actor, Role
 from backend.errors import DomainError
 from backend.investors.schemas import CommitmentCreate, InvestorUpdate, KycStatus
-from backend.pools.schemas import PoolCreate
+from backend.pools.schemas import (
+    ManagementFeeTerms,
+    PerformanceFeeTerms,
+    PoolCreate,
+    PoolKind,
+    PoolOut,
+    PoolSettings,
+    PoolStatus,
+    PoolUpdate,
+    WaterfallTerms,
+)
 from ledger.fees import AccrualFrequency
 from ledger.previews import Preview
 from ledger.schemas import (
@@ -133,8 +144,9 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[Any]], table_id: str 
     )
 
 
-def _names(actor: Actor) -> dict[int, str]:
-    return {i.id: i.legal_name for i in investor_choices(actor)}
+def _names(actor: Actor, investor_ids: Iterable[Any]) -> dict[int, str]:
+    """The legal names a preview mentions, in one read (not the whole book's)."""
+    return services().investors.legal_names(actor, {int(i) for i in investor_ids})
 
 
 def _posted(text: str, link: Component | None = None) -> Any:
@@ -201,7 +213,7 @@ def _parse_tx(kind: str) -> Callable[[Mapping[str, Any]], TransactionRequest]:
 
 def _preview_tx(actor: Actor, pool_id: int | None, request: TransactionRequest) -> Any:
     preview = services().previews.transaction(actor, _need_pool(pool_id), request)
-    return deal_effect(preview, _names(actor))
+    return deal_effect(preview, _names(actor, [preview.details.get("investor_id", 0)]))
 
 
 def deal_effect(preview: Preview, names: Mapping[int, str]) -> Any:
@@ -249,7 +261,8 @@ def _parse_call(v: Mapping[str, Any]) -> CapitalCallRequest:
 
 def _preview_call(actor: Actor, pool_id: int | None, request: CapitalCallRequest) -> Any:
     preview = services().previews.capital_call(actor, _need_pool(pool_id), request, _today())
-    return allocation_effect(preview, _names(actor), "Called from each investor")
+    names = _names(actor, preview.details.get("allocation", {}))
+    return allocation_effect(preview, names, "Called from each investor")
 
 
 def allocation_effect(preview: Preview, names: Mapping[int, str], title: str) -> Any:
@@ -282,7 +295,8 @@ def _parse_distribution(v: Mapping[str, Any]) -> DistributionRequest:
 
 def _preview_distribution(actor: Actor, pool_id: int | None, request: DistributionRequest) -> Any:
     preview = services().previews.distribution(actor, _need_pool(pool_id), request)
-    return distribution_effect(preview, _names(actor))
+    d = preview.details
+    return distribution_effect(preview, _names(actor, [*d.get("allocation", {}), *d.get("investors", {})]))
 
 
 def distribution_effect(preview: Preview, names: Mapping[int, str]) -> Any:
@@ -416,7 +430,7 @@ def _parse_commitment(v: Mapping[str, Any]) -> CommitmentCreate:
 
 def _preview_commitment(actor: Actor, pool_id: int | None, request: CommitmentCreate) -> Any:
     pool = services().pools.require_manage(actor, _need_pool(pool_id))
-    name = _names(actor).get(request.investor_id, f"investor {request.investor_id}")
+    name = _names(actor, [request.investor_id]).get(request.investor_id, f"investor {request.investor_id}")
     rows = [
         ("Pool", pool.name),
         ("Investor", name),
@@ -466,15 +480,15 @@ def _post_kyc(actor: Actor, pool_id: int | None, decision: KycDecision, key: str
     return _posted(f"{out.legal_name}: KYC {out.kyc_status.value}.")
 
 
-# create pool -------------------------------------------------------------------------------------
+# create pool / edit its settings / close or liquidate it ------------------------------------------
 
 
 def _flag(value: Any) -> bool:
     return str(value).lower() in {"true", "1", "yes", "on"}
 
 
-def pool_create_request(v: Mapping[str, Any]) -> PoolCreate:
-    """The create-pool form as the pool service's PoolCreate (empty fee fields: no such fee)."""
+def _settings_data(v: Mapping[str, Any]) -> dict[str, Any]:
+    """The settings form's values as the pool service's settings (empty fee fields: no such fee)."""
     data: dict[str, Any] = _clean(
         {
             "name": (v.get("name") or "").strip(),
@@ -510,7 +524,12 @@ def pool_create_request(v: Mapping[str, Any]) -> PoolCreate:
                 "compounding": v.get("waterfall.compounding"),
             }
         )
-    parsed: PoolCreate = _parse(PoolCreate, data)
+    return data
+
+
+def pool_create_request(v: Mapping[str, Any]) -> PoolCreate:
+    """The create-pool form as the pool service's PoolCreate (empty fee fields: no such fee)."""
+    parsed: PoolCreate = _parse(PoolCreate, _settings_data(v))
     return parsed
 
 
@@ -528,27 +547,10 @@ def pool_summary(request: PoolCreate) -> Any:
         ("Launch NAV per unit", number(request.initial_nav_per_unit, 6)),
         ("Minimum subscription", money(request.minimum_subscription, c)),
     ]
-    if request.management_fee:
-        m = request.management_fee
-        rows.append(("Management fee", f"{m.rate * 100:.2f}% p.a. on {m.basis.value}, {m.frequency.value}"))
-    if request.performance_fee:
-        p = request.performance_fee
-        hwm = "with" if p.high_water_mark else "without"
-        rows.append(
-            (
-                "Performance fee",
-                f"{p.rate * 100:.2f}% {hwm} high-water mark, hurdle {p.hurdle_rate * 100:.2f}%",
-            )
-        )
-    if request.waterfall:
-        w = request.waterfall
-        rows.append(
-            (
-                "Waterfall",
-                f"pref {w.preferred_return_rate * 100:.2f}% ({w.compounding.value}), catch-up "
-                f"{w.catch_up_rate * 100:.0f}%, carry {w.carried_interest_rate * 100:.2f}%",
-            )
-        )
+    for name in ("management_fee", "performance_fee", "waterfall"):
+        terms = getattr(request, name)
+        if terms is not None:
+            rows.append((SETTING_LABELS[name], _terms_text(terms)))
     return html.Div(
         [html.H3("The pool to create", className="h6"), _table(("Setting", "Value"), rows, "effect-pool")]
     )
@@ -560,8 +562,292 @@ def _post_pool(actor: Actor, pool_id: int | None, request: PoolCreate, key: str)
     return _posted(f"Pool {pool.name} (#{pool.id}) created.", link)
 
 
+SETTING_NAMES = tuple(PoolSettings.model_fields)
+"""Every setting of a pool, as PoolUpdate names them: the unit an edit sends or leaves out."""
+FROZEN_ONCE_BOOKED = ("kind", "base_currency", "initial_nav_per_unit")
+"""What the books are kept in and priced from: the pool service refuses to move these once the
+pool has a journal entry or a commitment, so the form shows them fixed."""
+SETTING_LABELS: dict[str, str] = {
+    "name": "Name",
+    "kind": "Kind",
+    "base_currency": "Currency",
+    "inception_date": "Inception date",
+    "initial_nav_per_unit": "Launch NAV per unit",
+    "minimum_subscription": "Minimum subscription",
+    "management_fee": "Management fee",
+    "management_fee.rate": "Management fee rate",
+    "management_fee.basis": "Fee basis",
+    "management_fee.frequency": "Fee frequency",
+    "management_fee.day_count": "Fee day count",
+    "performance_fee": "Performance fee",
+    "performance_fee.rate": "Performance fee rate",
+    "performance_fee.high_water_mark": "High-water mark",
+    "performance_fee.hurdle_rate": "Hurdle rate",
+    "waterfall": "Waterfall",
+    "waterfall.style": "Waterfall style",
+    "waterfall.preferred_return_rate": "Preferred return",
+    "waterfall.compounding": "Compounding",
+    "waterfall.catch_up_rate": "GP catch-up",
+    "waterfall.carried_interest_rate": "Carried interest",
+    "waterfall.day_count": "Waterfall day count",
+}
+# A whole set of terms is named by the service (e.g. "waterfall: only a closed-ended pool ...");
+# the form shows that next to the first field of the set.
+_TERM_FIELDS = {
+    "management_fee": "management_fee.rate",
+    "performance_fee": "performance_fee.rate",
+    "waterfall": "waterfall.preferred_return_rate",
+}
+
+
+def _percent(rate: Decimal) -> str:
+    return f"{(rate * 100).normalize():f}%"
+
+
+def _setting_text(key: str, value: Any, currency: str) -> str:
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, Decimal):
+        if key == "minimum_subscription":
+            return money(value, currency)
+        return _percent(value) if key.endswith("rate") else number(value, 6)
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(getattr(value, "value", value)).replace("_", " ")
+
+
+def _terms_text(terms: BaseModel) -> str:
+    if isinstance(terms, ManagementFeeTerms):
+        return f"{_percent(terms.rate)} p.a. on {terms.basis.value}, accrued {terms.frequency.value}"
+    if isinstance(terms, PerformanceFeeTerms):
+        hwm = "with" if terms.high_water_mark else "without"
+        return f"{_percent(terms.rate)} {hwm} high-water mark, hurdle {_percent(terms.hurdle_rate)}"
+    if isinstance(terms, WaterfallTerms):
+        return (
+            f"pref {_percent(terms.preferred_return_rate)} ({terms.compounding.value}), catch-up "
+            f"{_percent(terms.catch_up_rate)}, carry {_percent(terms.carried_interest_rate)}"
+        )
+    return str(terms)
+
+
+def setting_changes(
+    before: PoolSettings, after: PoolSettings, names: Iterable[str]
+) -> list[tuple[str, str, str]]:
+    """(setting, now, after) for each setting in `names` that differs: a set of terms added or
+    removed is one row, terms changed in place are a row per term that moves."""
+    rows: list[tuple[str, str, str]] = []
+    for name in names:
+        old, new = getattr(before, name), getattr(after, name)
+        if old == new:
+            continue
+        if isinstance(old, BaseModel) and isinstance(new, BaseModel):
+            for key in type(old).model_fields:
+                a, b = getattr(old, key), getattr(new, key)
+                if a != b:
+                    label = SETTING_LABELS.get(f"{name}.{key}", f"{name}.{key}")
+                    rows.append(
+                        (
+                            label,
+                            _setting_text(key, a, before.base_currency),
+                            _setting_text(key, b, after.base_currency),
+                        )
+                    )
+        elif isinstance(old, BaseModel) or isinstance(new, BaseModel):
+            rows.append(
+                (
+                    SETTING_LABELS[name],
+                    _terms_text(old) if old is not None else "none",
+                    _terms_text(new) if new is not None else "none",
+                )
+            )
+        else:
+            rows.append(
+                (
+                    SETTING_LABELS[name],
+                    _setting_text(name, old, before.base_currency),
+                    _setting_text(name, new, after.base_currency),
+                )
+            )
+    return rows
+
+
+@dataclass(frozen=True)
+class SettingsEdit:
+    """The settings form: what it was opened with and what it says now.
+
+    Only the settings the manager changed in the form are sent, so a setting someone else
+    changed meanwhile is never put back; one both changed is refused (`conflicts`)."""
+
+    baseline: PoolSettings
+    edited: PoolSettings
+
+    def changes(self, current: PoolSettings) -> list[str]:
+        """Settings changed in the form that the pool does not already have."""
+        return [
+            n
+            for n in SETTING_NAMES
+            if getattr(self.edited, n) != getattr(self.baseline, n)
+            and getattr(self.edited, n) != getattr(current, n)
+        ]
+
+    def conflicts(self, current: PoolSettings) -> list[str]:
+        """Settings changed here that someone else changed too since the form was opened."""
+        return [n for n in self.changes(current) if getattr(current, n) != getattr(self.baseline, n)]
+
+    def update(self, current: PoolSettings) -> PoolUpdate:
+        changed = self.changes(current)
+        # Present and null removes a set of terms; absent leaves a setting alone.
+        update: PoolUpdate = PoolUpdate.model_validate(self.edited.model_dump(include=set(changed)))
+        return update
+
+
+def settings_of(pool: PoolOut) -> PoolSettings:
+    return PoolSettings.model_validate(pool.model_dump(include=set(SETTING_NAMES)))
+
+
+def _parse_settings(v: Mapping[str, Any]) -> SettingsEdit:
+    try:
+        baseline = PoolSettings.model_validate_json(str(v.get("baseline") or ""))
+    except ValidationError:
+        raise FormError({"form": "This form is out of date: reload the page and edit again."}) from None
+    edited: PoolSettings = _parse(PoolSettings, _settings_data(v))
+    # Terms the form does not show (day counts, waterfall style) stay as they are.
+    kept: dict[str, Any] = {}
+    if edited.management_fee and baseline.management_fee:
+        kept["management_fee"] = edited.management_fee.model_copy(
+            update={"day_count": baseline.management_fee.day_count}
+        )
+    if edited.waterfall and baseline.waterfall:
+        kept["waterfall"] = edited.waterfall.model_copy(
+            update={"day_count": baseline.waterfall.day_count, "style": baseline.waterfall.style}
+        )
+    return SettingsEdit(baseline, edited.model_copy(update=kept))
+
+
+def pool_has_history(pool_id: int) -> bool:
+    """Whether the pool has a journal entry or a commitment: then its kind, currency and launch
+    price are fixed (the pool service's own rule, asked before the manager types)."""
+    return services().investors.has_commitments(pool_id) or services().ledger.has_entries(pool_id)
+
+
+def _settings_to_change(actor: Actor, pool_id: int | None, edit: SettingsEdit) -> tuple[PoolOut, list[str]]:
+    pid = _need_pool(pool_id)
+    pool = services().pools.require_manage(actor, pid)
+    if pool.status is PoolStatus.LIQUIDATED:
+        raise FormError({"form": f"{pool.name} is liquidated: its settings are final."})
+    current = settings_of(pool)
+    taken = edit.conflicts(current)
+    if taken:
+        raise FormError(
+            {
+                _TERM_FIELDS.get(n, n): "changed by someone else since this form was opened; "
+                "reload the page to see it and edit again"
+                for n in taken
+            }
+        )
+    changed = edit.changes(current)
+    frozen = [n for n in changed if n in FROZEN_ONCE_BOOKED]
+    if frozen and pool_has_history(pid):
+        raise FormError({n: "cannot change once the pool has entries in its books" for n in frozen})
+    return pool, changed
+
+
+def _preview_settings(actor: Actor, pool_id: int | None, edit: SettingsEdit) -> Any:
+    pool, changed = _settings_to_change(actor, pool_id, edit)
+    if not changed:
+        return dbc.Alert(
+            "Nothing changes: the form matches the pool's settings.",
+            color="info",
+            className="mb-0",
+            id="effect-settings-none",
+        )
+    rows = setting_changes(settings_of(pool), edit.edited, changed)
+    return html.Div(
+        [
+            html.H3(f"What changes in {pool.name}", className="h6"),
+            _table(("Setting", "Now", "After"), rows, "effect-settings"),
+        ]
+    )
+
+
+def _post_settings(actor: Actor, pool_id: int | None, edit: SettingsEdit, key: str) -> Any:
+    pool, changed = _settings_to_change(actor, pool_id, edit)
+    if not changed:
+        return dbc.Alert(
+            "Nothing to change: the pool already has these settings.", color="info", className="mb-0"
+        )
+    out = services().pools.update_pool(actor, pool.id, edit.update(settings_of(pool)))
+    names = ", ".join(SETTING_LABELS[n].lower() for n in changed)
+    return _posted(f"{out.name}: {names} updated.")
+
+
+# What each status change means, as the pool service's lifecycle has it (see PoolStatus).
+TRANSITIONS: dict[str, tuple[str, PoolStatus, str]] = {
+    "close": (
+        "Close to new money",
+        PoolStatus.CLOSED,
+        "No new investors, subscriptions or commitments; existing positions run on "
+        "(valuations, fees, capital calls, distributions, redemptions).",
+    ),
+    "liquidate": (
+        "Start liquidation",
+        PoolStatus.LIQUIDATING,
+        "Assets are being realised: only distributions and redemptions remain.",
+    ),
+}
+_TRANSITIONS_FROM: dict[PoolStatus, tuple[str, ...]] = {
+    PoolStatus.OPEN: ("close", "liquidate"),
+    PoolStatus.CLOSED: ("liquidate",),
+}
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    transition: str
+
+
+def _parse_status(v: Mapping[str, Any]) -> StatusChange:
+    transition = str(v.get("status") or "")
+    if transition not in TRANSITIONS:
+        raise FormError({"status": "Pick a change."})
+    return StatusChange(transition)
+
+
+def _preview_status(actor: Actor, pool_id: int | None, change: StatusChange) -> Any:
+    pool = services().pools.require_manage(actor, _need_pool(pool_id))
+    label, target, meaning = TRANSITIONS[change.transition]
+    if change.transition not in _TRANSITIONS_FROM.get(pool.status, ()):
+        raise FormError({"status": f"The pool is {pool.status.value}: it cannot move to {target.value}."})
+    rows = [
+        ("Pool", pool.name),
+        ("Status now", pool.status.value),
+        ("Status after", target.value),
+        ("What it means", meaning),
+    ]
+    return html.Div(
+        [
+            html.H3(label, className="h6"),
+            _table(("", ""), rows, "effect-status"),
+            html.P("There is no way back to an earlier status.", className="small text-danger-emphasis mb-0"),
+        ]
+    )
+
+
+def _post_status(actor: Actor, pool_id: int | None, change: StatusChange, key: str) -> Any:
+    pid = _need_pool(pool_id)
+    pools = services().pools
+    out = pools.close_pool(actor, pid) if change.transition == "close" else pools.liquidate_pool(actor, pid)
+    return _posted(f"{out.name} is now {out.status.value}.")
+
+
 ACTIONS: dict[str, Action] = {
-    "create_pool": Action("create_pool", pool_create_request, _preview_pool, _post_pool),
+    "create_pool": Action("create_pool", pool_create_request, _preview_pool, _post_pool, _TERM_FIELDS),
+    "pool_settings": Action(
+        "pool_settings", _parse_settings, _preview_settings, _post_settings, _TERM_FIELDS
+    ),
+    "pool_status": Action("pool_status", _parse_status, _preview_status, _post_status),
     "valuation": Action(
         "valuation", _parse_valuation, _preview_valuation, _post_valuation, {"effective_date": "as_of"}
     ),
@@ -575,35 +861,114 @@ ACTIONS: dict[str, Action] = {
 }
 
 
+# -- the investor picker -------------------------------------------------------------------------
+
+PICKER_LIMIT = 50
+"""Investors a picker offers at a time: the first page, then the matches for what is typed."""
+
+
+@dataclass(frozen=True)
+class Picker:
+    """Whom one form's investor picker offers (the service checks the choice again on posting)."""
+
+    kyc_status: KycStatus | None = None
+    holders_only: bool = False
+    """A redemption names only the pool's unit holders."""
+    on_a_pool: bool = True
+    """Offered on a pool's page, to that pool's managers only."""
+
+
+PICKERS: dict[str, Picker] = {
+    "subscription": Picker(KycStatus.APPROVED),
+    "commitment": Picker(KycStatus.APPROVED),
+    "redemption": Picker(holders_only=True),
+    "kyc": Picker(KycStatus.PENDING, on_a_pool=False),
+}
+
+
+def investor_label(investor_id: int, legal_name: str) -> str:
+    return f"{legal_name} (#{investor_id})"
+
+
+def first_investors(actor: Actor, status: KycStatus | None) -> list[tuple[str, str]]:
+    """(value, label) of the first page of investors, for a picker before anything is typed."""
+    page = services().investors.list_investors(actor, kyc_status=status, limit=PICKER_LIMIT)
+    return [(str(i.id), investor_label(i.id, i.legal_name)) for i in page.items]
+
+
+def pool_holders(actor: Actor, pool_id: int) -> list[tuple[int, str]]:
+    """(investor id, legal name) of the pool's unit holders, in id order, named in one read."""
+    positions = services().transactions.pool_positions(actor, pool_id).positions
+    held = sorted(p.investor_id for p in positions if p.units > 0)
+    names = services().investors.legal_names(actor, held)
+    return [(i, names.get(i, "investor")) for i in held]
+
+
+def holder_matches(search: str, investor_id: int, legal_name: str) -> bool:
+    """The investor service's search rule, for a pool's holders already in hand: part of the
+    legal name in any case; "#123" is that id only; bare digits are the id or a name's digits."""
+    text = search.strip()
+    if not text:
+        return True
+    if text.startswith("#") and text[1:].strip().isdigit():
+        return investor_id == int(text[1:].strip())
+    if text.isdigit() and investor_id == int(text):
+        return True
+    return text.casefold() in legal_name.casefold()
+
+
+def _may_pick(actor: Actor, picker: Picker, pool_id: int | None) -> bool:
+    if not (actor.is_admin or actor.role is Role.MANAGER):
+        return False
+    if not picker.on_a_pool:
+        return True
+    return pool_id is not None and services().pools.can_manage(actor, pool_id)
+
+
+def investor_options(
+    actor: Actor, action: str, pool_id: int | None, search: str, selected: Any = None
+) -> list[dict[str, str]]:
+    """The picker's options for what the manager typed: at most PICKER_LIMIT matches, the
+    chosen investor kept among them (a dropdown drops a value missing from its options).
+    Nothing for someone who may not act on the pool, and nothing for a search the service refuses."""
+    picker = PICKERS.get(action)
+    if picker is None:
+        return []
+    try:
+        if not _may_pick(actor, picker, pool_id):
+            return []
+        if picker.holders_only and pool_id is not None:
+            found = [h for h in pool_holders(actor, pool_id) if holder_matches(search, *h)][:PICKER_LIMIT]
+        else:
+            page = services().investors.list_investors(
+                actor, kyc_status=picker.kyc_status, search=search, limit=PICKER_LIMIT
+            )
+            found = [(i.id, i.legal_name) for i in page.items]
+        chosen = int(selected) if str(selected or "").isdigit() else None
+        if chosen is not None and all(i != chosen for i, _ in found):
+            named = services().investors.legal_names(actor, [chosen])  # only one this actor may see
+            found = [(chosen, named[chosen]), *found] if chosen in named else found
+    except DomainError:
+        return []
+    return [{"label": investor_label(i, name), "value": str(i)} for i, name in found]
+
+
 # -- the forms ---------------------------------------------------------------------------------
 
 
-def investor_choices(actor: Actor, status: KycStatus | None = None) -> list[Any]:
-    out: list[Any] = []
-    cursor: int | None = None
-    while True:
-        page = services().investors.list_investors(actor, kyc_status=status, cursor=cursor, limit=200)
-        out += page.items
-        if page.next_cursor is None or len(out) >= 2000:
-            return out
-        cursor = page.next_cursor
-
-
-def _options(investors: Sequence[Any]) -> list[tuple[str, str]]:
-    return [(str(i.id), f"{i.legal_name} (#{i.id})") for i in investors]
+def _investor_field(options: Sequence[tuple[str, str]], help: str, label: str = "Investor") -> Field:
+    more = f" The first {PICKER_LIMIT} are listed; type part of a name or #id to find others."
+    return Field("investor_id", label, "investor", options, required=True, help=help + more)
 
 
 def pool_forms(
     actor: Actor, kind: str, today: date, holders: Sequence[tuple[str, str]] | None = None
 ) -> list[FormSpec]:
     """The forms for one pool, by its kind. `holders` (value, label) are the investors who hold
-    units in the pool: the only ones a redemption can name (every investor when not given)."""
-    approved = _options(investor_choices(actor, KycStatus.APPROVED))
-    every = (
-        list(holders)
-        if holders is not None
-        else (_options(investor_choices(actor)) if kind == "open_ended" else [])
-    )
+    units in the pool: the only ones a redemption can name (its picker starts with the first
+    PICKER_LIMIT of them and searches the rest)."""
+    approved = first_investors(actor, KycStatus.APPROVED)
+    held = list(holders or [])[:PICKER_LIMIT]
     day = today.isoformat()
     memo = Field("memo", "Memo", "text")
     specs = [
@@ -629,14 +994,7 @@ def pool_forms(
                 "subscription",
                 "Subscription",
                 [
-                    Field(
-                        "investor_id",
-                        "Investor",
-                        "select",
-                        approved,
-                        required=True,
-                        help="KYC-approved investors.",
-                    ),
+                    _investor_field(approved, "KYC-approved investors."),
                     Field("amount", "Amount", "number", required=True),
                     Field("effective_date", "Dealing date", "date", default=day, required=True),
                     memo,
@@ -646,7 +1004,7 @@ def pool_forms(
                 "redemption",
                 "Redemption",
                 [
-                    Field("investor_id", "Investor", "select", every, required=True),
+                    _investor_field(held, "Investors holding units in this pool."),
                     Field("units", "Units", "number", required=True),
                     Field("effective_date", "Dealing date", "date", default=day, required=True),
                     memo,
@@ -659,7 +1017,7 @@ def pool_forms(
                 "commitment",
                 "Add a commitment",
                 [
-                    Field("investor_id", "Investor", "select", approved, required=True),
+                    _investor_field(approved, "KYC-approved investors."),
                     Field("amount", "Amount committed", "number", required=True),
                     Field("effective_date", "Effective date", "date", default=day),
                 ],
@@ -718,92 +1076,142 @@ def pool_forms(
     return specs
 
 
+def _settings_fields(values: Mapping[str, Any], *, fixed: Collection[str] = ()) -> list[Field]:
+    """Every setting of a pool as form fields, filled from `values` (form field name -> value);
+    the settings named in `fixed` are shown but cannot be changed."""
+
+    def field(name: str, kind: str = "text", options: Sequence[tuple[str, str]] = (), **extra: Any) -> Field:
+        if name in fixed:
+            extra["disabled"] = True
+            extra["help"] = "Fixed: the pool has entries in its books."
+        return Field(name, SETTING_LABELS[name], kind, options, values.get(name), **extra)
+
+    currency = str(values.get("base_currency") or "USD")
+    currencies = CURRENCY_CHOICES if currency in CURRENCY_CHOICES else (*CURRENCY_CHOICES, currency)
+    return [
+        field("name", required=True),
+        field(
+            "kind", "select", [("open_ended", "Open-ended"), ("closed_ended", "Closed-ended")], required=True
+        ),
+        field("base_currency", "select", [(c, c) for c in currencies], required=True),
+        field("inception_date", "date", required=True),
+        field("initial_nav_per_unit", "number", help="Open-ended."),
+        field("minimum_subscription", "number"),
+        field("management_fee.rate", "number", help="Fraction p.a.: 0.02 is 2%. Empty: none."),
+        field(
+            "management_fee.basis",
+            "select",
+            [("nav", "NAV"), ("committed", "Committed"), ("invested", "Invested")],
+        ),
+        field("management_fee.frequency", "select", [(f.value, f.value) for f in AccrualFrequency]),
+        field("performance_fee.rate", "number", help="Open-ended: e.g. 0.2. Empty: none."),
+        field("performance_fee.high_water_mark", "select", YES_NO),
+        field("performance_fee.hurdle_rate", "number"),
+        field("waterfall.preferred_return_rate", "number", help="Closed-ended."),
+        field("waterfall.catch_up_rate", "number"),
+        field("waterfall.carried_interest_rate", "number"),
+        field("waterfall.compounding", "select", [(c.value, c.value) for c in Compounding]),
+    ]
+
+
+def _new_pool_values(today: date) -> dict[str, Any]:
+    return {
+        "kind": "open_ended",
+        "base_currency": "USD",
+        "inception_date": today.isoformat(),
+        "initial_nav_per_unit": "1.000000",
+        "minimum_subscription": "0",
+        "management_fee.basis": "nav",
+        "management_fee.frequency": "quarterly",
+        "performance_fee.high_water_mark": "true",
+        "performance_fee.hurdle_rate": "0",
+        "waterfall.preferred_return_rate": "0.08",
+        "waterfall.catch_up_rate": "1",
+        "waterfall.carried_interest_rate": "0.2",
+        "waterfall.compounding": "annual",
+    }
+
+
+def _form_value(value: Any) -> str:
+    if isinstance(value, Decimal):
+        return format(value, "f")  # as written: no exponent, so <input type=number> takes it
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(getattr(value, "value", value))
+
+
+def settings_values(settings: PoolSettings) -> dict[str, Any]:
+    """A pool's settings as the settings form's values; terms it has not got show the defaults
+    a new pool starts from, so adding them is a matter of filling in a rate."""
+    values = _new_pool_values(date.today())
+    values.update(
+        {
+            "name": settings.name,
+            "kind": settings.kind.value,
+            "base_currency": settings.base_currency,
+            "inception_date": settings.inception_date.isoformat(),
+            "initial_nav_per_unit": format(settings.initial_nav_per_unit, "f"),
+            "minimum_subscription": format(settings.minimum_subscription, "f"),
+            "management_fee.basis": "nav" if settings.kind is PoolKind.OPEN_ENDED else "committed",
+        }
+    )
+    for name in ("management_fee", "performance_fee", "waterfall"):
+        terms = getattr(settings, name)
+        for key, value in (terms.model_dump() if terms is not None else {}).items():
+            values[f"{name}.{key}"] = _form_value(value)
+    return values
+
+
 def create_pool_form(today: date) -> FormSpec:
+    return FormSpec("create_pool", "Create a pool", _settings_fields(_new_pool_values(today)))
+
+
+def pool_settings_form(pool: PoolOut, *, has_history: bool) -> FormSpec | None:
+    """Edit every setting of the pool, prefilled with what it has now; None once it is
+    liquidated (its settings are final)."""
+    if pool.status is PoolStatus.LIQUIDATED:
+        return None
+    settings = settings_of(pool)
+    fixed = FROZEN_ONCE_BOOKED if has_history else ()
+    baseline = Field("baseline", "", "hidden", default=settings.model_dump_json())
     return FormSpec(
-        "create_pool",
-        "Create a pool",
+        "pool_settings",
+        "Edit settings",
+        [*_settings_fields(settings_values(settings), fixed=fixed), baseline],
+        intro="Change what you need: the preview lists only the settings that change. New terms "
+        "apply to what is booked from now on; entries already in the books do not move.",
+    )
+
+
+def pool_status_form(pool: PoolOut) -> FormSpec | None:
+    """Close the pool to new money or start its liquidation; None when neither is left."""
+    choices = _TRANSITIONS_FROM.get(pool.status, ())
+    if not choices:
+        return None
+    return FormSpec(
+        "pool_status",
+        "Close or liquidate",
         [
-            Field("name", "Name", required=True),
             Field(
-                "kind",
-                "Kind",
+                "status",
+                "Change the status to",
                 "select",
-                [("open_ended", "Open-ended"), ("closed_ended", "Closed-ended")],
-                "open_ended",
+                [(c, TRANSITIONS[c][0]) for c in choices],
+                choices[0],
                 required=True,
-            ),
-            Field(
-                "base_currency",
-                "Currency",
-                "select",
-                [(c, c) for c in CURRENCY_CHOICES],
-                "USD",
-                required=True,
-            ),
-            Field("inception_date", "Inception date", "date", default=today.isoformat(), required=True),
-            Field(
-                "initial_nav_per_unit",
-                "Launch NAV per unit",
-                "number",
-                default="1.000000",
-                help="Open-ended.",
-            ),
-            Field("minimum_subscription", "Minimum subscription", "number", default="0"),
-            Field(
-                "management_fee.rate",
-                "Management fee rate",
-                "number",
-                help="Fraction p.a.: 0.02 is 2%. Empty: none.",
-            ),
-            Field(
-                "management_fee.basis",
-                "Fee basis",
-                "select",
-                [("nav", "NAV"), ("committed", "Committed"), ("invested", "Invested")],
-                "nav",
-            ),
-            Field(
-                "management_fee.frequency",
-                "Fee frequency",
-                "select",
-                [(f.value, f.value) for f in AccrualFrequency],
-                "quarterly",
-            ),
-            Field(
-                "performance_fee.rate",
-                "Performance fee rate",
-                "number",
-                help="Open-ended: e.g. 0.2. Empty: none.",
-            ),
-            Field("performance_fee.high_water_mark", "High-water mark", "select", YES_NO, "true"),
-            Field("performance_fee.hurdle_rate", "Hurdle rate", "number", default="0"),
-            Field(
-                "waterfall.preferred_return_rate",
-                "Preferred return",
-                "number",
-                default="0.08",
-                help="Closed-ended.",
-            ),
-            Field("waterfall.catch_up_rate", "GP catch-up", "number", default="1"),
-            Field("waterfall.carried_interest_rate", "Carried interest", "number", default="0.2"),
-            Field(
-                "waterfall.compounding",
-                "Compounding",
-                "select",
-                [(c.value, c.value) for c in Compounding],
-                "annual",
-            ),
+            )
         ],
+        intro=f"The pool is {pool.status.value}. Preview to see what the change means before you confirm.",
     )
 
 
 def kyc_form(actor: Actor) -> FormSpec:
-    pending = _options(investor_choices(actor, KycStatus.PENDING))
+    pending = first_investors(actor, KycStatus.PENDING)
     return FormSpec(
         "kyc",
         "KYC review",
         [
-            Field("investor_id", "Investor awaiting review", "select", pending, required=True),
+            _investor_field(pending, "Investors whose KYC is pending.", "Investor awaiting review"),
             Field(
                 "kyc_status",
                 "Decision",
@@ -912,9 +1320,29 @@ def _act(  # noqa: PLR0917 - Dash passes inputs and states positionally
     )
 
 
+def _search_investors(search: str | None, selected: Any, pool_id: int | None) -> list[dict[str, str]]:
+    trigger = ctx.triggered_id
+    if not isinstance(trigger, Mapping) or not search:
+        # An emptied search (the menu closed, or a choice was made) keeps the options shown:
+        # they hold the choice, which the dropdown would clear if it vanished from them.
+        raise PreventUpdate
+    actor = current_actor()
+    if actor is None:
+        raise PreventUpdate
+    return investor_options(actor, str(trigger["action"]), pool_id, search, selected)
+
+
 def register_callbacks() -> None:
-    """Register the action callback with the Dash app being built. Called by one page module
-    (manager_pools), which Dash executes afresh for every app, so each app gets it once."""
+    """Register the action callbacks with the Dash app being built. Called by one page module
+    (manager_pools), which Dash executes afresh for every app, so each app gets them once."""
+    picker = {"type": forms.FIELD, "action": MATCH, "field": "investor_id"}
+    callback(
+        Output(picker, "options"),
+        Input(picker, "search_value"),
+        State(picker, "value"),
+        State("pool-id", "data"),
+        prevent_initial_call=True,
+    )(_search_investors)
     callback(
         Output({"type": forms.ERROR, "action": MATCH, "field": ALL}, "children"),
         Output({"type": forms.FIELD, "action": MATCH, "field": ALL}, "invalid"),

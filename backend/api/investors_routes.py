@@ -6,13 +6,16 @@ translate HTTP to its methods (and service page ids to opaque cursors).
 
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Annotated
+
+from pydantic import Field, StringConstraints
 
 from backend.actors import Actor
 from backend.api.pagination import Page, PageQuery, encode_cursor
 from backend.api.routing import ApiRouter
 from backend.container import Container
 from backend.investors.schemas import (
+    INVESTOR_SEARCH_MAX_LENGTH,
     CommitmentCreate,
     CommitmentOut,
     InvestorCreate,
@@ -28,6 +31,13 @@ class InvestorPageOut(Page[InvestorOut]):
 
 class InvestorListQuery(PageQuery):
     kyc_status: KycStatus | None = Field(default=None, description="Only investors with this KYC status.")
+    # The bound sits on the inner type so the OpenAPI parameter, built from the annotation, shows it.
+    search: Annotated[str, StringConstraints(max_length=INVESTOR_SEARCH_MAX_LENGTH)] | None = Field(
+        default=None,
+        description='Part of the legal name, in any case; "#123" is investor 123, and bare digits '
+        "match that id as well as names containing them.",
+        examples=["harbour", "#123"],
+    )
 
 
 class CommitmentPageOut(Page[CommitmentOut]):
@@ -45,7 +55,11 @@ def register(router: ApiRouter, container: Container) -> None:
     )
     def list_investors(actor: Actor, query: InvestorListQuery) -> InvestorPageOut:
         page = container.investors.list_investors(
-            actor, kyc_status=query.kyc_status, cursor=query.after_id(), limit=query.limit
+            actor,
+            kyc_status=query.kyc_status,
+            search=query.search,
+            cursor=query.after_id(),
+            limit=query.limit,
         )
         return InvestorPageOut(items=page.items, next_cursor=encode_cursor(page.next_cursor))
 

@@ -63,6 +63,11 @@ class InvestorOut(BaseModel):
     updated_at: datetime
 
 
+INVESTOR_SEARCH_MAX_LENGTH = 100
+"""The longest search text a list of investors takes: a legal name is at most 200 characters,
+and a picker narrows by part of one."""
+
+
 class InvestorPage(BaseModel):
     """One page of investor profiles in id order; `next_cursor` is the last id when more may follow."""
 

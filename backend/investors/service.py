@@ -9,6 +9,12 @@ Who may do what (decided here, per object):
 * analyst: no investor profiles (personal data); the commitments of a pool they were
   granted are readable through that pool.
 
+Finding an investor (`list_investors(search=...)`, the portal's picker, `?search=` on the API):
+the text matches a legal name containing it in any case, "#123" is investor 123 exactly, and
+bare digits ("123") match that id as well as names containing them. Both sides are lowered
+in SQL because MariaDB compares utf8mb4_bin text byte for byte. SQLite's lower() folds ASCII
+letters only, so on the embedded database "émile" does not find "Émile" (MariaDB does).
+
 Commitments are taken by the managers of an open, closed-ended pool (or an admin), from
 KYC-approved investors only, at the pool currency's precision. Several commitments of one
 investor to one pool add up.
@@ -22,7 +28,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, func, select, true
+from sqlalchemy import ColumnElement, false, func, or_, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -32,6 +38,7 @@ from backend.db import Database
 from backend.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from backend.investors.models import Investor, PoolCommitment
 from backend.investors.schemas import (
+    INVESTOR_SEARCH_MAX_LENGTH,
     CommitmentCreate,
     CommitmentOut,
     CommitmentPage,
@@ -79,6 +86,10 @@ ISO_3166_ALPHA2 = frozenset(_ISO_3166_ALPHA2_CODES.split())
 _SELF_SERVICE_FIELDS = frozenset({"contact_email", "contact_phone"})
 _NOT_NULLABLE_UPDATES = frozenset({"legal_name", "investor_type", "country", "kyc_status"})
 _PHONE = re.compile(r"\+?[0-9][0-9 ()\-]{3,30}")
+# Ids are BIGINT: 18 digits always fit, so a longer number is searched as text only.
+_ID_ONLY = re.compile(r"#\s*([0-9]{1,18})")
+_DIGITS = re.compile(r"[0-9]{1,18}")
+_LIKE_ESCAPE = "/"
 
 
 def _utc_today() -> date:
@@ -180,6 +191,28 @@ def _commitment_out(row: PoolCommitment) -> CommitmentOut:
     )
 
 
+def _name_contains(text: str) -> ColumnElement[bool]:
+    escaped = "".join(f"{_LIKE_ESCAPE}{c}" if c in f"%_{_LIKE_ESCAPE}" else c for c in text)
+    return func.lower(Investor.legal_name).like(func.lower(f"%{escaped}%"), escape=_LIKE_ESCAPE)
+
+
+def _matching(search: str) -> ColumnElement[bool] | None:
+    """The filter for a search text (see the module's docstring); None for a blank one."""
+    if len(search) > INVESTOR_SEARCH_MAX_LENGTH:
+        raise ValidationFailed(
+            f"search: at most {INVESTOR_SEARCH_MAX_LENGTH} characters, got {len(search)}", field="search"
+        )
+    text = search.strip()
+    if not text:
+        return None
+    exact = _ID_ONLY.fullmatch(text)
+    if exact:
+        return Investor.id == int(exact.group(1))
+    if _DIGITS.fullmatch(text):
+        return or_(Investor.id == int(text), _name_contains(text))
+    return _name_contains(text)
+
+
 def _check_limit(limit: int) -> None:
     if not 1 <= limit <= MAX_PAGE_SIZE:
         raise ValidationFailed(f"limit: must be 1..{MAX_PAGE_SIZE}, got {limit}", field="limit")
@@ -270,15 +303,20 @@ class InvestorService:
         actor: Actor,
         *,
         kyc_status: KycStatus | None = None,
+        search: str | None = None,
         cursor: int | None = None,
         limit: int = DEFAULT_PAGE_SIZE,
     ) -> InvestorPage:
-        """All profiles for staff; an investor's own profile for an investor."""
+        """All profiles for staff; an investor's own profile for an investor. `search` narrows
+        them by legal name or id (module docstring), in the same id order and paging."""
         _check_limit(limit)
         stmt = select(Investor).order_by(Investor.id).limit(limit + 1)
         stmt = stmt.where(self._visible(actor))
         if kyc_status is not None:
             stmt = stmt.where(Investor.kyc_status == kyc_status.value)
+        matching = _matching(search) if search is not None else None
+        if matching is not None:
+            stmt = stmt.where(matching)
         if cursor is not None:
             stmt = stmt.where(Investor.id > cursor)
         with ReadView(self._db, actor.reader_key) as view:

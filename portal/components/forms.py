@@ -2,6 +2,10 @@
 
 Each field is {"type": "af", "action": <action>, "field": <service field name>}: the field is
 named as the service names it, so a ValidationFailed(field=...) lands next to its input.
+
+An "investor" field is a searchable dropdown: it starts with a first page of investors, and
+a callback (portal.manager_actions) refills its options from the investor service as the
+manager types, so a book of tens of thousands of investors never travels to the browser.
 """
 
 from __future__ import annotations
@@ -30,12 +34,13 @@ DONE = "af-done"
 class Field:
     name: str
     label: str
-    kind: str = "text"  # text, number, date, select, textarea
+    kind: str = "text"  # text, number, date, select, textarea, investor, hidden
     options: Sequence[tuple[str, str]] = ()
     default: Any = None
     help: str = ""
     required: bool = False
     step: str = "any"
+    disabled: bool = False
 
 
 @dataclass(frozen=True)
@@ -58,9 +63,37 @@ def dom_id(ident: dict[str, str]) -> str:
     return json.dumps(ident, sort_keys=True, separators=(",", ":"))
 
 
+INVESTOR_LABELS = dcc.Dropdown.Labels(
+    search="Name or #id",
+    no_options_found="No investor matches: try part of the legal name, or #id.",
+    clear_search="Clear the search",
+    clear_selection="Clear the investor",
+    select_all="Select all",
+    deselect_all="Deselect all",
+    selected_count="{num_selected} selected",
+)
+
+
 def _input(action: str, spec: Field) -> Any:
     ident = field_id(action, spec.name)
     common: dict[str, Any] = {"id": ident, "value": spec.default}
+    if spec.disabled:
+        common["disabled"] = True
+    if spec.kind == "investor":
+        # The dropdown's button carries the id, so the <label for> below still names it; its
+        # placeholder repeats the label because the button also reads out its shown value.
+        return dcc.Dropdown(
+            options=[{"label": label, "value": value} for value, label in spec.options],
+            searchable=True,
+            clearable=True,
+            placeholder=f"{spec.label}: type a name or #id",
+            labels=INVESTOR_LABELS,
+            maxHeight=320,
+            className="af-investor",
+            **common,
+        )
+    if spec.kind == "hidden":
+        return dbc.Input(type="hidden", **common)
     if spec.kind == "select":
         return dbc.Select(
             options=[{"label": label, "value": value} for value, label in spec.options],
@@ -79,6 +112,16 @@ def _input(action: str, spec: Field) -> Any:
 
 
 def field_row(action: str, spec: Field) -> Any:
+    if spec.kind == "hidden":
+        # Still a field (its value travels with the others) with an error slot, as the action
+        # callback's outputs expect one per field; neither is shown.
+        return html.Div(
+            [
+                _input(action, spec),
+                html.Div(id={"type": ERROR, "action": action, "field": spec.name}),
+            ],
+            className="d-none",
+        )
     label = spec.label + (" *" if spec.required else "")
     children: list[Component] = [
         dbc.Label(label, className="small fw-semibold mb-1", html_for=dom_id(field_id(action, spec.name))),

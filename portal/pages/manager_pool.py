@@ -18,7 +18,14 @@ from portal.components import charts
 from portal.components.forms import DONE, action_form
 from portal.context import services
 from portal.formatting import DASH, compact_money, iso, money, multiple, number, pct
-from portal.manager_actions import pool_forms
+from portal.manager_actions import (
+    investor_label,
+    pool_forms,
+    pool_has_history,
+    pool_holders,
+    pool_settings_form,
+    pool_status_form,
+)
 from portal.manager_data import PoolDetail, filter_key, investor_rows, pool_detail, transactions_block
 from portal.page_registry import register_page
 from portal.session import current_actor
@@ -379,17 +386,18 @@ def pool_actions(actor: Actor, pool_id: int | None, today: date) -> Component:
         return html.Div()
     try:
         pool = services().pools.get_pool(actor, pool_id)
-        held = [p for p in services().transactions.pool_positions(actor, pool_id).positions if p.units > 0]
+        held = pool_holders(actor, pool_id)
     except DomainError:
         return html.Div()
-    names = services().investors.legal_names(actor, [p.investor_id for p in held])
-    holders = [
-        (str(p.investor_id), f"{names.get(p.investor_id, 'investor')} (#{p.investor_id})") for p in held
-    ]
+    holders = [(str(i), investor_label(i, name)) for i, name in held]
+    specs = pool_forms(actor, pool.kind.value, today, holders)
+    for extra in (pool_settings_form(pool, has_history=pool_has_history(pool_id)), pool_status_form(pool)):
+        if extra is not None:
+            specs.append(extra)
     return html.Div(
         [
             html.H2("Actions", className="h5 mt-4", id="actions"),
-            html.Div([action_form(spec) for spec in pool_forms(actor, pool.kind.value, today, holders)]),
+            html.Div([action_form(spec) for spec in specs]),
         ]
     )
 

@@ -1,9 +1,11 @@
-"""Headless Chromium: a manager creates a pool, takes a subscription, records a valuation and
-sees the pool's charts; screenshots of each manager page."""
+"""Headless Chromium: a manager creates a pool, finds an investor with the searchable picker and
+takes their subscription, records a valuation, edits a setting and sees the pool's charts and
+terms redraw; screenshots of each manager page."""
 
 from __future__ import annotations
 
 import json
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -12,10 +14,11 @@ from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as ec
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import WebDriverWait
 
 from backend.actors import Actor, Role
 from backend.investors.schemas import InvestorCreate, InvestorType, InvestorUpdate, KycStatus
+from backend.users.schemas import UserCreate
 from tests.e2e.live_portal import Chromium, LivePortal
 from tests.e2e.test_login_browser import _console_problems, _sign_in, _sign_out, _wait_for_dash_page
 
@@ -65,29 +68,48 @@ def _preview_and_confirm(driver: webdriver.Chrome, action: str, effect_id: str) 
     return text
 
 
-def _approved_investor(live_portal: LivePortal) -> int:
+def _new_approved_investor(live_portal: LivePortal, legal_name: str) -> int:
     container = live_portal.container
     assert container is not None
-    investor = next(login for login in live_portal.logins if login.role is Role.INVESTOR)
     operator = Actor.operator("e2e")
-    user_id = container.users.find_by_email(operator, investor.email).id
-    existing = container.investors.investor_for_user(user_id)
-    if existing is not None:
-        return existing.id
+    user = container.users.create_user(
+        operator,
+        UserCreate(
+            email=f"{uuid.uuid4().hex[:8]}@e2e.test", role=Role.INVESTOR, password="e2e-investor-pass-1"
+        ),
+    )
     profile = container.investors.create_investor(
         operator,
         InvestorCreate(
-            user_id=user_id, legal_name="Demo Investor", investor_type=InvestorType.INDIVIDUAL, country="GB"
+            user_id=user.id, legal_name=legal_name, investor_type=InvestorType.ENTITY, country="GB"
         ),
     )
     container.investors.update_investor(operator, profile.id, InvestorUpdate(kyc_status=KycStatus.APPROVED))
     return profile.id
 
 
+def _pick_investor(
+    driver: webdriver.Chrome, action: str, typed: str, legal_name: str, screenshot: Path | None = None
+) -> None:
+    """Open the form's investor picker, type part of a name, pick the match the server found."""
+    picker = _field(driver, action, "investor_id")
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", picker)
+    picker.click()
+    search = _wait(driver).until(ec.visibility_of_element_located((By.CSS_SELECTOR, ".dash-dropdown-search")))
+    search.send_keys(typed)
+    option = (By.XPATH, f"//*[contains(@class, 'dash-dropdown-option')][contains(., '{legal_name}')]")
+    found = _wait(driver).until(ec.element_to_be_clickable(option))
+    if screenshot is not None:
+        driver.save_screenshot(str(screenshot))
+    found.click()
+    _wait(driver).until(
+        ec.text_to_be_present_in_element(_by(action=action, field="investor_id", type="af"), legal_name)
+    )
+
+
 def test_a_manager_creates_a_pool_takes_money_values_it_and_sees_the_charts(
     live_portal: LivePortal, chromium: Chromium, screenshots: Path
 ) -> None:
-    investor_id = _approved_investor(live_portal)
     browser = chromium()
     # Start clean whatever an earlier browser test left: no session, no console messages.
     browser.delete_all_cookies()
@@ -107,15 +129,34 @@ def test_a_manager_creates_a_pool_takes_money_values_it_and_sees_the_charts(
     _click(browser, browser.find_element(By.ID, "new-pool-link"))
 
     _wait_for_dash_page(browser, "form-subscription")
-    Select(_field(browser, "subscription", "investor_id")).select_by_value(str(investor_id))
+    # Approved after the page was drawn, so only the picker's server-side search can offer it.
+    zephyr = _new_approved_investor(live_portal, "Zephyr Capital Partners")
+    _pick_investor(
+        browser,
+        "subscription",
+        "zephyr cap",
+        "Zephyr Capital Partners",
+        screenshots / "manager-investor-picker.png",
+    )
     _type(browser, "subscription", "amount", "500000")
     assert "Posted" in _preview_and_confirm(browser, "subscription", "effect-deal")
+    _wait(browser).until(
+        ec.text_to_be_present_in_element((By.ID, "investors-grid"), "Zephyr Capital Partners")
+    )
+    assert str(zephyr) in browser.find_element(By.ID, "investors-grid").text
 
     _type(browser, "valuation", "net_asset_value", "525000")
     assert "Posted" in _preview_and_confirm(browser, "valuation", "effect-valuation")
 
     # The charts and figures redraw from the books after each post.
     _wait(browser).until(ec.text_to_be_present_in_element((By.ID, "stat-nav"), "525"))
+
+    # Settings: the form opens with the pool's own; the preview lists only what changes.
+    assert _field(browser, "pool_settings", "name").get_attribute("value") == "E2E Growth Fund"
+    _type(browser, "pool_settings", "management_fee.rate", "0.015")
+    text = _preview_and_confirm(browser, "pool_settings", "effect-settings")
+    assert "management fee updated" in text
+    _wait(browser).until(ec.text_to_be_present_in_element((By.ID, "fees-card"), "Management fee 1.50% p.a."))
     for figure in ("fig-nav", "fig-cumulative", "fig-drawdown", "fig-heatmap", "fig-flows"):
         _wait(browser).until(ec.visibility_of_element_located((By.CSS_SELECTOR, f"#{figure} .main-svg")))
     _wait(browser).until(ec.presence_of_element_located((By.CSS_SELECTOR, "#investors-grid .ag-row")))

@@ -212,3 +212,24 @@ def test_investor_list_pages_for_staff(api: Api) -> None:
     api.call("PATCH", "manager", f"/investors/{ids[1]}", {"kyc_status": "rejected"})
     rejected = api.call("GET", "manager", "/investors?kyc_status=rejected").get_json()
     assert [p["id"] for p in rejected["items"]] == ids[1:]
+
+
+def test_investor_list_searches_by_name_or_id(api: Api) -> None:
+    ana = _profile(api, legal_name="Ana Harbour")["id"]
+    bo = _profile(api, "other_investor", legal_name="Bo Meridian")["id"]
+    found = api.call("GET", "manager", "/investors?search=HARBOUR").get_json()
+    assert [p["id"] for p in found["items"]] == [ana] and found["next_cursor"] is None
+    by_id = api.call("GET", "manager", f"/investors?search=%23{bo}").get_json()
+    assert [p["id"] for p in by_id["items"]] == [bo]
+    # An investor searching still sees only their own profile.
+    own = api.call("GET", "investor", "/investors?search=meridian").get_json()
+    assert own["items"] == []
+    too_long = api.call("GET", "manager", "/investors?search=" + "x" * 101)
+    assert too_long.status_code == 422 and problem_fields(too_long) == ["search"]
+
+
+def test_openapi_documents_the_investor_search(api: Api) -> None:
+    doc = api.client.get("/api/v1/openapi.json").get_json()
+    params = {p["name"]: p for p in doc["paths"]["/api/v1/investors"]["get"]["parameters"]}
+    assert params["search"]["in"] == "query" and params["search"]["required"] is False
+    assert {"type": "string", "maxLength": 100} in params["search"]["schema"]["anyOf"]

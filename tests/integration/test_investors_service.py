@@ -327,3 +327,88 @@ def test_legal_names_follow_profile_visibility(world: World) -> None:
     assert investors.legal_names(world.manager, []) == {}
     with pytest.raises(PermissionDenied):
         investors.legal_names(world.analyst, [mine])
+
+
+# -- finding investors -----------------------------------------------------------------
+
+
+def _profiles(world: World, *names: str) -> dict[str, int]:
+    from tests.integration.auth_support import create_user
+
+    ids = {}
+    for k, name in enumerate(names):
+        user_id = create_user(world.container, f"search{k}@pools.test")
+        ids[name] = world.container.investors.create_investor(
+            world.manager,
+            InvestorCreate.model_validate(
+                {"user_id": user_id, "legal_name": name, "investor_type": "entity", "country": "GB"}
+            ),
+        ).id
+    return ids
+
+
+def _found(world: World, search: str | None, actor_name: str = "manager", **kwargs: Any) -> list[str]:
+    page = world.container.investors.list_investors(getattr(world, actor_name), search=search, **kwargs)
+    return [i.legal_name for i in page.items]
+
+
+def test_search_matches_part_of_the_legal_name_in_any_case(world: World) -> None:
+    _profiles(world, "Harbour Family Office", "HARBOUR PENSION 100%", "Meridian_Trust", "Ashford 2020 LP")
+    assert _found(world, "harbour") == ["Harbour Family Office", "HARBOUR PENSION 100%"]
+    assert _found(world, "  Pension ") == ["HARBOUR PENSION 100%"]
+    assert _found(world, "ily off") == ["Harbour Family Office"]  # across a word boundary
+    # LIKE's wildcards (and the escape character) are searched for as themselves.
+    assert _found(world, "100%") == ["HARBOUR PENSION 100%"]
+    assert _found(world, "n_t") == ["Meridian_Trust"] and _found(world, "ur_") == []
+    assert _found(world, "%") == ["HARBOUR PENSION 100%"] and _found(world, "/") == []
+    assert _found(world, "nobody") == []
+    assert len(_found(world, "   ")) == len(_found(world, None)) == 4  # blank: no filter
+
+
+def test_search_by_id_with_or_without_a_hash(world: World) -> None:
+    ids = _profiles(world, "Harbour Family Office", "Ashford 987654321 LP")
+    harbour = ids["Harbour Family Office"]
+    assert _found(world, f"#{harbour}") == ["Harbour Family Office"]
+    assert _found(world, f"# {harbour}") == ["Harbour Family Office"]
+    assert "Harbour Family Office" in _found(world, str(harbour))  # and names with those digits
+    # Bare digits are a name's digits too; "#" means the id only.
+    assert _found(world, "987654321") == ["Ashford 987654321 LP"]
+    assert _found(world, "#987654321") == []
+    assert _found(world, "9" * 30) == []  # beyond any id: searched as text only
+
+
+def test_search_keeps_kyc_filter_paging_and_who_sees_what(world: World) -> None:
+    ids = _profiles(world, "Harbour Family Office", "Harbour Pension Fund", "Harbour Trust")
+    c = world.container
+    c.investors.update_investor(
+        world.manager, ids["Harbour Trust"], InvestorUpdate(kyc_status=KycStatus.APPROVED)
+    )
+    assert _found(world, "harbour", kyc_status=KycStatus.APPROVED) == ["Harbour Trust"]
+    first = c.investors.list_investors(world.manager, search="harbour", limit=2)
+    assert [i.legal_name for i in first.items] == ["Harbour Family Office", "Harbour Pension Fund"]
+    assert first.next_cursor == ids["Harbour Pension Fund"]
+    rest = c.investors.list_investors(world.manager, search="harbour", limit=2, cursor=first.next_cursor)
+    assert [i.legal_name for i in rest.items] == ["Harbour Trust"] and rest.next_cursor is None
+
+    _create(world, legal_name="Harbour Self")  # world.investor's own profile
+    assert _found(world, "harbour", "investor") == ["Harbour Self"]
+    assert _found(world, f"#{ids['Harbour Trust']}", "investor") == []
+    assert _found(world, "harbour", "other_investor") == []
+    with pytest.raises(PermissionDenied):
+        _found(world, "harbour", "analyst")
+
+
+def test_a_too_long_search_is_refused_naming_the_field(world: World) -> None:
+    with pytest.raises(ValidationFailed) as caught:
+        _found(world, "x" * 101)
+    assert caught.value.field == "search"
+    assert _found(world, "x" * 100) == []
+
+
+def test_search_folds_case_beyond_ascii_on_mariadb(world: World, backend_name: str) -> None:
+    _profiles(world, "Émile Durand SA", "Ørsted Pension")
+    assert _found(world, "DURAND") == ["Émile Durand SA"]
+    # MariaDB's lower() folds every letter; SQLite's only ASCII ones (see the service's docstring).
+    expected = ["Émile Durand SA"] if backend_name == "mariadb" else []
+    assert _found(world, "émile") == expected
+    assert _found(world, "Émile") == ["Émile Durand SA"]

@@ -138,6 +138,7 @@ def test_a_manager_posts_a_subscription_and_a_valuation_through_the_action_callb
     preview = _act(client, "subscription", fields, pool_id=pool)
     assert preview["pending"] and preview["pending"]["key"], preview["raw"]
     assert "250,000.00" in preview["panel"] and "Units issued" in preview["panel"]
+    assert "Ana Example" in preview["panel"]  # named from the investor service, in one read
     assert c.ledger.ledger_version(pool) == 0  # a preview writes nothing
 
     posted = _act(client, "subscription", fields, pool_id=pool, confirm=True, pending=preview["pending"])

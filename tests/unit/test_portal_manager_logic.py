@@ -9,11 +9,22 @@ from decimal import Decimal
 import pytest
 from plotly.utils import PlotlyJSONEncoder
 
+from backend.pools.schemas import PoolSettings
 from ledger.previews import Preview, PreviewLine
 from ledger.schemas import AccountCode, EntryType
 from portal.components import charts
 from portal.formatting import compact_money, money, multiple, pct
-from portal.manager_actions import FormError, distribution_effect, pool_create_request, valuation_effect
+from portal.manager_actions import (
+    ACTIONS,
+    FormError,
+    SettingsEdit,
+    distribution_effect,
+    holder_matches,
+    pool_create_request,
+    setting_changes,
+    settings_values,
+    valuation_effect,
+)
 from portal.manager_data import _filters
 
 
@@ -158,3 +169,113 @@ def test_grid_filters_become_service_filters() -> None:
         "date_to": date(2025, 3, 31),
     }
     assert _filters({"entry_type": {"filter": "nonsense"}})["entry_type"] == "none"
+
+
+# -- editing a pool's settings ------------------------------------------------------------------
+
+
+def _settings(**overrides: object) -> PoolSettings:
+    body: dict[str, object] = {
+        "name": "Harbour Growth Fund",
+        "kind": "open_ended",
+        "base_currency": "USD",
+        "inception_date": "2025-01-01",
+        "initial_nav_per_unit": "1.000000",
+        "management_fee": {"rate": "0.015", "basis": "nav", "day_count": "ACT/360"},
+        "performance_fee": {"rate": "0.2", "high_water_mark": True},
+        "minimum_subscription": "10000.00",
+    }
+    body.update(overrides)
+    return PoolSettings.model_validate(body)
+
+
+def _edit(baseline: PoolSettings, **form: object) -> SettingsEdit:
+    values = {**settings_values(baseline), "baseline": baseline.model_dump_json(), **form}
+    edit: SettingsEdit = ACTIONS["pool_settings"].parse(values)
+    return edit
+
+
+def test_the_settings_form_opens_with_the_pools_settings_and_changes_nothing() -> None:
+    current = _settings()
+    values = settings_values(current)
+    assert values["management_fee.rate"] == "0.015" and values["minimum_subscription"] == "10000.00"
+    assert values["performance_fee.high_water_mark"] == "true" and values["waterfall.catch_up_rate"] == "1"
+    edit = _edit(current)
+    assert edit.edited == current and edit.changes(current) == []
+    # The day count is not on the form: it stays as the pool has it.
+    assert edit.edited.management_fee is not None and edit.edited.management_fee.day_count.value == "ACT/360"
+
+
+def test_a_settings_edit_sends_only_what_changed() -> None:
+    current = _settings()
+    edit = _edit(current, **{"management_fee.rate": 0.0175, "name": "Harbour Growth Fund II"})
+    assert edit.changes(current) == ["name", "management_fee"]
+    update = edit.update(current)
+    assert update.model_fields_set == {"name", "management_fee"}
+    assert update.management_fee is not None and update.management_fee.rate == Decimal("0.0175")
+    assert update.management_fee.day_count.value == "ACT/360"
+    rows = setting_changes(current, edit.edited, edit.changes(current))
+    assert rows == [
+        ("Name", "Harbour Growth Fund", "Harbour Growth Fund II"),
+        ("Management fee rate", "1.5%", "1.75%"),
+    ]
+
+
+def test_removing_a_fee_is_a_null_in_the_update() -> None:
+    current = _settings()
+    edit = _edit(current, **{"performance_fee.rate": ""})
+    update = edit.update(current)
+    assert update.model_fields_set == {"performance_fee"} and update.performance_fee is None
+    assert setting_changes(current, edit.edited, ["performance_fee"]) == [
+        ("Performance fee", "20% with high-water mark, hurdle 0%", "none")
+    ]
+
+
+def test_a_setting_someone_else_changed_meanwhile_is_a_conflict_only_if_edited_here() -> None:
+    opened = _settings()
+    edit = _edit(opened, **{"minimum_subscription": "5000"})
+    meanwhile = opened.model_copy(update={"name": "Renamed", "minimum_subscription": Decimal("20000.00")})
+    assert edit.conflicts(meanwhile) == ["minimum_subscription"]
+    # The rename is not on this edit's list, so it is never put back.
+    assert "name" not in edit.update(meanwhile).model_fields_set
+    # Already what the form says (posted from this form a moment ago): nothing left to do.
+    done = opened.model_copy(update={"minimum_subscription": Decimal("5000.00")})
+    assert edit.changes(done) == [] and edit.conflicts(done) == []
+
+
+def test_an_out_of_date_settings_form_is_refused_as_a_whole() -> None:
+    with pytest.raises(FormError) as caught:
+        ACTIONS["pool_settings"].parse({"baseline": "{}", "name": "x"})
+    assert set(caught.value.errors) == {"form"}
+    with pytest.raises(FormError) as caught:
+        _edit(_settings(), **{"management_fee.rate": "lots"})
+    assert set(caught.value.errors) == {"management_fee.rate"}
+
+
+def test_the_status_form_offers_only_the_changes_the_lifecycle_allows() -> None:
+    assert ACTIONS["pool_status"].parse({"status": "liquidate"}).transition == "liquidate"
+    with pytest.raises(FormError) as caught:
+        ACTIONS["pool_status"].parse({"status": "finish_liquidation"})
+    assert set(caught.value.errors) == {"status"}
+
+
+# -- the investor picker ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("search", "expected"),
+    [
+        ("harbour", True),
+        ("  HARBOUR  ", True),
+        ("ily off", True),
+        ("#42", True),
+        ("# 42", True),
+        ("42", True),
+        ("2020", True),  # the name's digits
+        ("#2020", False),  # an id only
+        ("meridian", False),
+        ("", True),
+    ],
+)
+def test_a_holder_matches_a_search_as_the_service_matches_it(search: str, expected: bool) -> None:
+    assert holder_matches(search, 42, "Harbour Family Office 2020") is expected
