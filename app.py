@@ -64,6 +64,7 @@ def cmd_seed(args: argparse.Namespace, settings: Settings) -> int:
     from backend.seed.loader import SeedError, seed
     from backend.seed.scales import scale_named
 
+    _migrate(settings)  # a fresh database is seeded as it is, not refused table by table
     container = Container(settings)
     try:
         report = seed(

@@ -21,6 +21,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import mysql
 
+from sql.append_only import ACTIONS, create_trigger_sql, drop_trigger_sql
+
 revision = "0004"
 down_revision = "0003"
 branch_labels = None
@@ -152,30 +154,14 @@ def upgrade() -> None:
     op.create_index("ix_ledger_outbox_unpublished", "ledger_outbox", ["published_at", "id"])
 
     for table in APPEND_ONLY_TABLES:
-        for action in ("UPDATE", "DELETE"):
+        for action in ACTIONS:
             op.execute(create_trigger_sql(op.get_bind().dialect.name, table, action))
-
-
-def trigger_name(table: str, action: str) -> str:
-    return f"{table}_no_{action.lower()}"
-
-
-def create_trigger_sql(dialect: str, table: str, action: str) -> str:
-    """The trigger that makes `table` refuse `action`; also used by docs and tests."""
-    message = f"{table} is append-only: {action} refused; post a reversing entry instead"
-    name = trigger_name(table, action)
-    if dialect == "sqlite":
-        return f"CREATE TRIGGER {name} BEFORE {action} ON {table} BEGIN SELECT RAISE(ABORT, '{message}'); END"
-    return (
-        f"CREATE TRIGGER {name} BEFORE {action} ON {table} FOR EACH ROW "
-        f"SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = '{message}'"
-    )
 
 
 def downgrade() -> None:
     for table in APPEND_ONLY_TABLES:
-        for action in ("UPDATE", "DELETE"):
-            op.execute(f"DROP TRIGGER IF EXISTS {trigger_name(table, action)}")
+        for action in ACTIONS:
+            op.execute(drop_trigger_sql(table, action))
     for table in (
         "ledger_outbox",
         "ledger_idempotency_keys",

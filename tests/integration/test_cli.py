@@ -126,3 +126,14 @@ def test_run_migrates_seeds_and_serves_the_login_page(tmp_path: Path) -> None:
     assert f"http://127.0.0.1:{port}" in output
     for role in ("admin", "manager", "investor", "analyst"):
         assert f"{role}@demo.local" in output
+
+
+def test_seed_migrates_a_fresh_database_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An operator seeding a new database gets the data set, not 'no such table'."""
+    monkeypatch.setenv("VAR_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'fresh.sqlite3'}")
+    assert _run(["seed", "--scale", "demo"], monkeypatch) == 0
+    assert "5 pools" in capsys.readouterr().out
+    assert _run(["ledger", "verify"], monkeypatch) == 0

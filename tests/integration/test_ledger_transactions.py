@@ -10,9 +10,12 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from backend.container import Container
 from backend.errors import NotFound, PermissionDenied, ValidationFailed
+from backend.unit_of_work import UnitOfWork
 from ledger.schemas import (
     CapitalCallRequest,
     DistributionMode,
@@ -343,3 +346,17 @@ def test_an_investor_never_sees_another_investors_lines_or_shares(world: World) 
     assert f'"investor_id":{theirs}' not in body and '"30.00"' not in body
     csv_text = api.call("GET", "investor", f"/exports/transactions.csv?pool_id={pool}").get_data(as_text=True)
     assert f",{theirs}," not in csv_text
+
+
+def test_an_entrys_workings_cannot_be_rewritten(world: World) -> None:
+    """The workings investor flows are read from are append-only, like the postings."""
+    c, m = world.container, world.manager
+    pool = _open_pool(world)
+    a = world.investor_profile(world.investor)
+    out = c.transactions.record(
+        m, pool, tx(type="subscription", investor_id=a, amount="1000.00", effective_date="2025-01-02"), key()
+    )
+    for sql in ("UPDATE ledger_entry_details SET details = '{}'", "DELETE FROM ledger_entry_details"):
+        with UnitOfWork(c.db) as uow, pytest.raises(DBAPIError, match="append-only"):
+            uow.session.execute(text(sql))
+    assert c.ledger.get_entry(out.id).details["amount"] == "1000.00"
