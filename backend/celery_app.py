@@ -14,15 +14,21 @@ Reliability settings, the same for every task:
 Tasks reach the services through :func:`services`, which a process binds once: the app
 server binds its own container; a worker (``python app.py worker``) builds one from the
 environment on first use.
+
+The portal's background jobs (Dash's CeleryManager: large exports, statements, a full
+recompute) are tasks too, registered when the portal is built; a worker builds it at
+``worker_init`` (portal/jobs_worker.py), so the same worker and queue run them.
 """
 
 from __future__ import annotations
 
+import importlib
 import threading
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from celery import Celery
 from celery.schedules import crontab
+from celery.signals import worker_init
 
 from backend.config import Settings, load_settings
 
@@ -30,6 +36,8 @@ if TYPE_CHECKING:
     from backend.container import Container
 
 TASK_MODULES = ("backend.auth.tasks", "ledger.tasks", "reports.tasks")
+PORTAL_JOBS_MODULE = "portal.jobs_worker"
+"""Imported by name at worker start: the backend never imports the portal."""
 QUEUE = "pools"
 
 celery = Celery("pools", include=list(TASK_MODULES))
@@ -89,6 +97,11 @@ def bind(container: Container) -> None:
     _bound = container
 
 
+def bound() -> Container | None:
+    """The container bound in this process, if any (without building one)."""
+    return _bound
+
+
 def services() -> Container:
     """The container tasks use: the bound one, or one built from the environment."""
     global _bound  # noqa: PLW0603
@@ -99,3 +112,9 @@ def services() -> Container:
         configure(settings)
         _bound = Container(settings)
     return _bound
+
+
+@worker_init.connect  # type: ignore[untyped-decorator]
+def _register_portal_jobs(**_: Any) -> None:
+    """Register the portal's background-callback tasks before the worker consumes anything."""
+    importlib.import_module(PORTAL_JOBS_MODULE).install(services())

@@ -2,7 +2,9 @@
 
 The investor's id is always the session's own (InvestorService.investor_for_user); nothing the
 browser sends names an investor. The figures are pure functions of the services' answers, so
-the callback tests can pin them without a browser.
+the callback tests can pin them without a browser. generate_statements is the body of the
+"Generate statements" background job: every pool's capital account statement for one period
+in one workbook.
 """
 
 from __future__ import annotations
@@ -12,17 +14,21 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
+from urllib.parse import parse_qs
 
 import plotly.graph_objects as go
 
 from backend.actors import Actor
-from backend.errors import DomainError
+from backend.errors import DomainError, NotFound, ValidationFailed
 from backend.pools.schemas import PoolOut
 from ledger.schemas import AccountCode, EntryOut, EntryType, PositionOut
+from portal.background import Job
 from portal.components.charts import POOL_COLOUR, empty_figure
 from portal.context import services
 from portal.formatting import iso, money, multiple, number, pct
-from reports.schemas import InvestorPoolPerformance
+from portal.jobs_files import Prepared, download_url, downloads_dir, pending_file, sweep
+from reports.schemas import CapitalAccountStatement, InvestorPoolPerformance
+from reports.statements import parse_period, statements_workbook
 
 ENTRY_PAGE = 500
 MAX_PAGES = 40  # 20,000 entries of one investor in one pool: more than any real account
@@ -349,3 +355,55 @@ def gather(actor: Actor, as_of: date) -> Dashboard:
         for e, name, currency in recent[:RECENT]
     ]
     return data
+
+
+# -- statements for every pool, as a background job -------------------------------------------
+
+
+def period_arguments(query: str) -> dict[str, Any]:
+    """The statement service's period arguments from a statement_periods query
+    ("period=2025-Q4" or "start=...&end=..."); ValidationFailed for anything else."""
+    values = {k: v[0] for k, v in parse_qs(query or "").items() if v}
+    try:
+        if set(values) == {"period"}:
+            return {"period": values["period"]}
+        if set(values) == {"start", "end"}:
+            return {"start": date.fromisoformat(values["start"]), "end": date.fromisoformat(values["end"])}
+    except ValueError:
+        pass
+    raise ValidationFailed("period: choose one of the periods offered", field="period")
+
+
+def generate_statements(job: Job, actor: Actor, query: str) -> Prepared | None:
+    """The signed-in investor's capital account statements for the period `query` names, one
+    sheet per pool they are in (pools that had not started by the period's end are left
+    out), in one XLSX file; progress is pools done of pools. None when the investor has no
+    profile or no pool. Every statement is the report service's, as `actor`."""
+    c = services()
+    profile = c.investors.investor_for_user(actor.user_id) if actor.user_id is not None else None
+    if profile is None or actor.user_id is None:
+        return None
+    arguments = period_arguments(query)
+    _, _, last = parse_period(arguments.get("period"), arguments.get("start"), arguments.get("end"))
+    pools = [p for p in sorted(visible_pools(actor).values(), key=lambda p: p.id) if p.inception_date <= last]
+    if not pools:
+        return None
+    directory = downloads_dir()
+    sweep(directory)
+    sheets: list[tuple[str, CapitalAccountStatement]] = []
+    for done, pool in enumerate(pools):
+        job.report(done, len(pools), f"{done} of {len(pools)} pools")
+        try:
+            sheets.append((pool.name, c.reports.statement(actor, profile.id, pool.id, **arguments)))
+        except NotFound:  # in the pool's list, but no account in it (yet)
+            continue
+    job.report(len(pools), len(pools), f"{len(pools)} of {len(pools)} pools")
+    if not sheets:
+        return None
+    label = sheets[0][1].period.replace("..", "_to_")
+    name = f"statements-{label}.xlsx"
+    with pending_file(directory, "xlsx") as part:
+        statements_workbook(part, sheets)
+        job.check()
+    final = part.with_name(part.name.removesuffix(".part"))
+    return Prepared(download_url(actor.user_id, part, name), name, final.stat().st_size, len(sheets))

@@ -17,10 +17,12 @@ from backend.actors import Actor
 from backend.errors import DomainError, NotFound
 from backend.pools.schemas import PoolKind, PoolOut, PoolStatus
 from ledger.schemas import AccountCode, EntryOut, EntryType, PoolPositions
+from portal.background import Job
 from portal.components.charts import sparkline_svg
 from portal.context import services
 from portal.formatting import money, multiple, number, pct
 from reports.schemas import Frequency, NavHistory, PoolPerformance
+from reports.snapshots import Recomputed
 
 MAX_DAILY_DAYS = 3000
 TX_PAGE = 500
@@ -301,3 +303,24 @@ def filter_key(filter_model: Mapping[str, Any] | None) -> str:
     import json
 
     return json.dumps(filter_model or {}, sort_keys=True)
+
+
+# -- full recompute of the analytics snapshots, as a background job -----------------------------
+
+
+def recompute_snapshots(job: Job, actor: Actor, as_of: date) -> Recomputed:
+    """Recompute, from the books, the snapshot of every pool the actor may recompute (a
+    manager their own, an admin all: the snapshot store asks the report service), one pool
+    at a time with progress; a cancel stops the run between pools."""
+    return services().snapshots.recompute(
+        actor,
+        as_of,
+        force=True,
+        on_pool=lambda done, total: job.report(done, total, f"{done} of {total} pools"),
+    )
+
+
+def recompute_summary(result: Recomputed) -> str:
+    pools = f"{result.pools} pool{'s' if result.pools != 1 else ''}"
+    took = f"{result.seconds:.2f}" if result.seconds < 10 else f"{result.seconds:.0f}"
+    return f"Recomputed {result.computed} of {pools} as of {result.as_of.isoformat()} in {took} s."

@@ -114,37 +114,56 @@ def _xlsx_value(value: Any, kind: Kind) -> Any:
     return value
 
 
+def write_xlsx(path: str | os.PathLike[str], sheets: Sequence[Sheet]) -> None:
+    """Write the workbook to `path`, a sheet per dataset, rows consumed as they are written
+    (constant memory): frozen header, autofilter, formats per kind. If reading the rows
+    raises (a cancelled job), nothing is written to `path` and the row buffers are removed."""
+    with tempfile.TemporaryDirectory(prefix="xlsx-") as scratch:
+        workbook = xlsxwriter.Workbook(
+            os.fspath(path), {"constant_memory": True, "strings_to_formulas": False, "tmpdir": scratch}
+        )
+        try:
+            _fill_workbook(workbook, sheets)
+        except BaseException:
+            for worksheet in workbook.worksheets():
+                worksheet._opt_close()  # the row buffer's file handle; the directory goes next
+            raise
+        workbook.close()
+
+
+def _fill_workbook(workbook: xlsxwriter.Workbook, sheets: Sequence[Sheet]) -> None:
+    header = workbook.add_format({"bold": True, "bottom": 1})
+    formats = {kind: workbook.add_format({"num_format": fmt}) for kind, fmt in _XLSX_FORMATS.items()}
+    for sheet in sheets:
+        worksheet = workbook.add_worksheet(sheet.name[:31])
+        for col, column in enumerate(sheet.columns):
+            worksheet.set_column(col, col, column.width)
+            worksheet.write_string(0, col, column.name, header)
+        worksheet.freeze_panes(1, 0)
+        last_row = 0
+        for last_row, row in enumerate(sheet.rows, start=1):
+            for col, (column, value) in enumerate(zip(sheet.columns, row, strict=True)):
+                if value is None:
+                    continue
+                if column.kind is Kind.TEXT:
+                    worksheet.write_string(last_row, col, str(value))
+                elif column.kind in (Kind.DATE, Kind.DATETIME):
+                    worksheet.write_datetime(
+                        last_row, col, _xlsx_value(value, column.kind), formats[column.kind]
+                    )
+                else:
+                    worksheet.write_number(
+                        last_row, col, _xlsx_value(value, column.kind), formats[column.kind]
+                    )
+        worksheet.autofilter(0, 0, max(last_row, 1), max(len(sheet.columns) - 1, 0))
+
+
 def xlsx_stream(sheets: Sequence[Sheet]) -> Iterator[bytes]:
     """An XLSX workbook, a sheet per dataset: frozen header, autofilter, formats per kind."""
     handle, path = tempfile.mkstemp(suffix=".xlsx")
     os.close(handle)
     try:
-        workbook = xlsxwriter.Workbook(path, {"constant_memory": True, "strings_to_formulas": False})
-        header = workbook.add_format({"bold": True, "bottom": 1})
-        formats = {kind: workbook.add_format({"num_format": fmt}) for kind, fmt in _XLSX_FORMATS.items()}
-        for sheet in sheets:
-            worksheet = workbook.add_worksheet(sheet.name[:31])
-            for col, column in enumerate(sheet.columns):
-                worksheet.set_column(col, col, column.width)
-                worksheet.write_string(0, col, column.name, header)
-            worksheet.freeze_panes(1, 0)
-            last_row = 0
-            for last_row, row in enumerate(sheet.rows, start=1):
-                for col, (column, value) in enumerate(zip(sheet.columns, row, strict=True)):
-                    if value is None:
-                        continue
-                    if column.kind is Kind.TEXT:
-                        worksheet.write_string(last_row, col, str(value))
-                    elif column.kind in (Kind.DATE, Kind.DATETIME):
-                        worksheet.write_datetime(
-                            last_row, col, _xlsx_value(value, column.kind), formats[column.kind]
-                        )
-                    else:
-                        worksheet.write_number(
-                            last_row, col, _xlsx_value(value, column.kind), formats[column.kind]
-                        )
-            worksheet.autofilter(0, 0, max(last_row, 1), max(len(sheet.columns) - 1, 0))
-        workbook.close()
+        write_xlsx(path, sheets)
         with open(path, "rb") as stream:
             while chunk := stream.read(CHUNK_BYTES):
                 yield chunk

@@ -193,6 +193,26 @@ class ReportService:
     def statement_xlsx(self, statement: CapitalAccountStatement) -> bytes:
         return statement_xlsx(statement)
 
+    def recomputable_pools(self, actor: Actor) -> list[int]:
+        """The pools whose snapshots the actor may recompute: every pool for an admin, the
+        pools they manage for a manager; anyone else is refused."""
+        if actor.is_admin:
+            return self._pools.all_pool_ids()
+        if actor.role is not Role.MANAGER or actor.user_id is None:
+            raise PermissionDenied("only admins and managers recompute snapshots")
+        found: list[int] = []
+        cursor: int | None = None
+        while True:
+            page = self._pools.list_pools(actor, cursor=cursor, limit=200)
+            found += [p.id for p in page.items]  # a manager sees exactly the pools they manage
+            if page.next_cursor is None:
+                return found
+            cursor = page.next_cursor
+
+    def recomputable(self, actor: Actor, pool_id: int) -> bool:
+        """Whether the actor may (still) recompute this pool's snapshot."""
+        return actor.role in (Role.ADMIN, Role.MANAGER) and self._pools.can_manage(actor, pool_id)
+
     # -- computations (no authorisation: for the API after the checks, and snapshot tasks) ---
 
     def compute_pool_performance(
@@ -203,7 +223,10 @@ class ReportService:
         start: date | None = None,
         end: date | None = None,
         actor: Actor | None = None,
+        fresh: bool = False,
     ) -> PoolPerformance:
+        """The pool's performance; `fresh` computes it from the books even when a current
+        snapshot or cached report exists (a forced recompute)."""
         if isinstance(pool, int):
             pool = self._pools.pool_terms(pool)
         as_of = as_of or end or self._today()
@@ -222,6 +245,8 @@ class ReportService:
                 history, kind=resolved.kind.value, start=first, end=end, benchmark=benchmark
             )
 
+        if fresh:
+            return compute()
         if start is None and end == as_of and benchmark is None:
             # The worker's snapshot, when it is at the pool's current ledger version.
             stored = stored_pool_performance(self._db, pool.id, as_of, self._ledger.ledger_version(pool.id))

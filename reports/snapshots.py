@@ -8,6 +8,8 @@ pool) does the work once.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
@@ -40,6 +42,17 @@ class Refreshed:
     """False when the stored snapshot was already at this ledger version."""
 
 
+@dataclass(frozen=True, slots=True)
+class Recomputed:
+    pools: int
+    """How many pools the run covered."""
+    computed: int
+    """How many snapshots were computed (the rest were current and not forced, or the pool
+    stopped being the actor's to recompute during the run)."""
+    as_of: date
+    seconds: float
+
+
 class SnapshotStore:
     def __init__(
         self, db: Database, ledger: LedgerService, reports: ReportService, transactions: TransactionService
@@ -49,14 +62,17 @@ class SnapshotStore:
         self._reports = reports
         self._transactions = transactions
 
-    def refresh_pool(self, pool_id: int, as_of: date) -> Refreshed:
+    def refresh_pool(self, pool_id: int, as_of: date, *, force: bool = False) -> Refreshed:
+        """Compute and store the pool's snapshot for `as_of`, unless the stored one is at the
+        pool's current ledger version; `force` recomputes it from the books regardless."""
         version = self._ledger.ledger_version(pool_id)
-        with ReadView(self._db) as view:
-            stored = view.session.get(PoolSnapshot, (pool_id, as_of))
-            if stored is not None and stored.ledger_version == version:
-                return Refreshed(pool_id, as_of, version, computed=False)
+        if not force:
+            with ReadView(self._db) as view:
+                stored = view.session.get(PoolSnapshot, (pool_id, as_of))
+                if stored is not None and stored.ledger_version == version:
+                    return Refreshed(pool_id, as_of, version, computed=False)
         try:
-            performance = self._reports.compute_pool_performance(pool_id, as_of=as_of)
+            performance = self._reports.compute_pool_performance(pool_id, as_of=as_of, fresh=force)
         except DomainError:
             performance = None  # no track record yet (nothing posted): positions only
         positions = self._transactions.pool_positions(WORKER, pool_id)
@@ -98,6 +114,31 @@ class SnapshotStore:
             )
             uow.commit()
         return Refreshed(pool_id, as_of, version, computed=True)
+
+    def recompute(
+        self,
+        actor: Actor,
+        as_of: date,
+        *,
+        force: bool = True,
+        on_pool: Callable[[int, int], None] | None = None,
+    ) -> Recomputed:
+        """A full recompute on a user's behalf: the snapshot of every pool the actor may
+        recompute (ReportService.recomputable_pools: all for an admin, their own for a
+        manager), one pool at a time. `on_pool(done, total)` is called before each pool and
+        once at the end; an exception it raises (a cancelled job) stops the run between
+        pools, the snapshots already written staying written (each is complete on its own)."""
+        pool_ids = self._reports.recomputable_pools(actor)
+        started = time.perf_counter()
+        computed = 0
+        for done, pool_id in enumerate(pool_ids):
+            if on_pool is not None:
+                on_pool(done, len(pool_ids))
+            if self._reports.recomputable(actor, pool_id):
+                computed += self.refresh_pool(pool_id, as_of, force=force).computed
+        if on_pool is not None:
+            on_pool(len(pool_ids), len(pool_ids))
+        return Recomputed(len(pool_ids), computed, as_of, time.perf_counter() - started)
 
     def pool_performance(self, pool_id: int, as_of: date) -> PoolPerformance | None:
         """The stored performance if it is at the pool's current ledger version, else None."""

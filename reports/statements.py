@@ -13,16 +13,19 @@ Periods: "2025-Q4" (a calendar quarter), "2025" (a calendar year), "2025-11" (a 
 explicit start and end dates (both inclusive).
 
 XLSX (xlsxwriter): one sheet, amounts as numbers with a `#,##0.00` format (the currency's
-minor unit), units and NAV per unit to 6 places, dates as dates. PDF is not produced yet.
+minor unit), units and NAV per unit to 6 places, dates as dates; statements_workbook puts
+several statements (an investor's pools) in one file, a sheet each. PDF is not produced yet.
 """
 
 from __future__ import annotations
 
 import io
+import os
 import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import xlsxwriter
 
@@ -222,7 +225,47 @@ def statement_xlsx(statement: CapitalAccountStatement) -> bytes:
     """The statement as an .xlsx workbook: numbers as numbers, dates as dates."""
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    sheet = book.add_worksheet("Capital account")
+    _write_statement(book, book.add_worksheet("Capital account"), statement)
+    book.close()
+    return buffer.getvalue()
+
+
+SHEET_NAME_MAX = 31
+_SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+
+
+def sheet_names(titles: Sequence[str]) -> list[str]:
+    """Excel sheet names for `titles`: forbidden characters dropped, at most 31 characters,
+    unique (a clash gets " (2)", " (3)" ...), never blank."""
+    used: set[str] = set()
+    out = []
+    for title in titles:
+        base = _SHEET_NAME_FORBIDDEN.sub("", title).strip().strip("'") or "Sheet"
+        name, n = base[:SHEET_NAME_MAX], 1
+        while name.lower() in used:
+            n += 1
+            suffix = f" ({n})"
+            name = base[: SHEET_NAME_MAX - len(suffix)] + suffix
+        used.add(name.lower())
+        out.append(name)
+    return out
+
+
+def statements_workbook(
+    path: str | os.PathLike[str], statements: Sequence[tuple[str, CapitalAccountStatement]]
+) -> None:
+    """Several statements in one .xlsx file at `path`, one sheet each, named by the titles
+    given (made valid sheet names); each sheet is laid out as statement_xlsx lays out its one."""
+    book = xlsxwriter.Workbook(os.fspath(path))
+    names = sheet_names([title for title, _ in statements])
+    for name, (_, statement) in zip(names, statements, strict=True):
+        _write_statement(book, book.add_worksheet(name), statement)
+    if not statements:
+        book.add_worksheet("No statements")
+    book.close()
+
+
+def _write_statement(book: xlsxwriter.Workbook, sheet: Any, statement: CapitalAccountStatement) -> None:
     bold = book.add_format({"bold": True})
     places = get_currency(statement.currency).exponent
     money_pattern = "#,##0" + ("." + "0" * places if places else "")
@@ -267,8 +310,6 @@ def statement_xlsx(statement: CapitalAccountStatement) -> bytes:
         else:
             sheet.write_number(row, 1, float(value), money if kind == "money" else units)
         row += 1
-    book.close()
-    return buffer.getvalue()
 
 
 def _as_datetime(day: date) -> datetime:

@@ -1,4 +1,5 @@
-"""System (admin): database primary and replicas with lag, cache, broker, Celery, outbox."""
+"""System (admin): database primary and replicas with lag, cache, broker, Celery, outbox; and
+"Recompute analytics" for every pool, a background job with progress and Cancel."""
 
 from __future__ import annotations
 
@@ -12,10 +13,15 @@ from dash.development.base_component import Component
 from backend.actors import Actor, Role
 from portal.access import restricted
 from portal.admin_view import StatusRow, system_status
+from portal.background import Job
+from portal.components.progress import job_buttons, job_options, job_status
+from portal.jobs_recompute import recompute_job, recompute_panel_note
 from portal.page_registry import register_page
 from portal.session import current_actor
 
 register_page(__name__, path="/admin/system", name="System")
+
+JOB = "system-recompute"
 
 COLOURS = {"ok": "success", "down": "danger", "not configured": "secondary"}
 
@@ -49,6 +55,28 @@ def layout(actor: Actor) -> Component:
             ),
             dcc.Interval(id="system-poll", interval=10_000),
             dcc.Loading(html.Div(id="system-content"), delay_show=300),
+            dbc.Card(
+                [
+                    dbc.CardHeader("Analytics snapshots", className="fw-semibold"),
+                    dbc.CardBody(
+                        [
+                            html.Div(
+                                [
+                                    *job_buttons(JOB, "Recompute analytics"),
+                                    html.Span(
+                                        recompute_panel_note(Role.ADMIN),
+                                        className="small text-body-secondary ms-2",
+                                    ),
+                                ],
+                                className="d-flex align-items-center",
+                            ),
+                            job_status(JOB),
+                        ]
+                    ),
+                ],
+                className="mt-3",
+                id="system-recompute-panel",
+            ),
         ]
     )
 
@@ -64,3 +92,8 @@ def _refresh(_ticks: int | None) -> tuple[Any, str]:
         return None, ""
     checked = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
     return dbc.Card(dbc.CardBody(status_table(system_status()))), f"Checked {checked} · every 10 s"
+
+
+@callback(Output(f"{JOB}-result", "children"), Input(f"{JOB}-start", "n_clicks"), **job_options(JOB))
+def _recompute(job: Job, _clicks: int | None) -> Any:
+    return recompute_job(job, Role.ADMIN, JOB)

@@ -3,6 +3,8 @@
 The Download buttons are plain links to the streamed export endpoints with the grid's
 filters, so the browser downloads the file straight from the API (session-authenticated),
 never as base64 through a callback. The grid refreshes live when the pool's ledger moves.
+"Prepare large export" writes the same filtered view to a file in a background job, with a
+progress bar and Cancel, and then offers it for download (portal/background.py).
 """
 
 from __future__ import annotations
@@ -20,7 +22,17 @@ from backend.actors import Actor, Role
 from backend.errors import DomainError
 from ledger.schemas import EntryType
 from portal.access import restricted
-from portal.analyst_view import DATASETS, GRID_ROWS, column_defs, export_url, filters, grid_rows
+from portal.analyst_view import (
+    DATASETS,
+    GRID_ROWS,
+    column_defs,
+    export_url,
+    filters,
+    grid_rows,
+    prepare_export,
+)
+from portal.background import Job
+from portal.components.progress import download_ready, job_buttons, job_options, job_status, refused
 from portal.context import services
 from portal.investor_view import visible_pools
 from portal.live import poller, version_key
@@ -29,6 +41,8 @@ from portal.session import current_actor
 from reports.schemas import Frequency
 
 register_page(__name__, path="/analyst", name="Explorer")
+
+JOB = "analyst-job"
 
 
 def _field(label: str, control: Any, ident: str, md: int = 2) -> Any:
@@ -121,6 +135,31 @@ def layout(actor: Actor) -> Component:
         ],
         className="mb-2",
     )
+    large = html.Div(
+        [
+            html.Div(
+                [
+                    dbc.Select(
+                        id="analyst-job-format",
+                        options=[{"label": "CSV", "value": "csv"}, {"label": "XLSX", "value": "xlsx"}],
+                        value="csv",
+                        size="sm",
+                        style={"width": "6rem"},
+                        className="me-2",
+                    ),
+                    *job_buttons(JOB, "Prepare large export", disabled=not pools, color="outline-primary"),
+                    html.Span(
+                        "the whole filtered view, written in the background",
+                        className="small text-body-secondary ms-2",
+                    ),
+                ],
+                className="d-flex align-items-center",
+            ),
+            job_status(JOB),
+        ],
+        className="mb-3",
+        id="analyst-large-export",
+    )
     empty = dbc.Alert(
         "No pools have been shared with you yet: ask a pool's manager for analyst access.",
         color="info",
@@ -138,6 +177,7 @@ def layout(actor: Actor) -> Component:
             *poller("analyst", version_key(actor, [first]) if first else None),
             controls,
             downloads,
+            large,
             *([empty] if not pools else []),
             dcc.Loading(
                 dag.AgGrid(
@@ -226,6 +266,65 @@ def _refresh(  # noqa: PLR0917 - Dash passes each input positionally
         "frequency": frequency,
     }
     return explore(current_actor(), dataset, pool, raw, date.today())
+
+
+def export_job(job: Job, dataset: str | None, pool: Any, raw: dict[str, Any], fmt: str | None) -> Any:
+    """The large export's result: a download link, or why there is none."""
+    actor = job.actor
+    if actor is None or actor.role is not Role.ANALYST:
+        return refused("Not permitted: sign in as an analyst.", f"{JOB}-refused")
+    if dataset not in DATASETS or fmt not in ("csv", "xlsx"):
+        return refused("Choose a dataset and a format.", f"{JOB}-refused")
+    try:
+        pool_id = int(pool)
+    except (TypeError, ValueError):
+        return refused("Choose a pool.", f"{JOB}-refused")
+    try:
+        prepared = prepare_export(job, actor, dataset, filters(dataset, pool_id, raw), fmt)
+    except DomainError as exc:
+        return refused(f"Nothing to export: {exc}", f"{JOB}-refused")
+    size = f"{prepared.size / 1_000_000:.1f} MB" if prepared.size >= 100_000 else f"{prepared.size:,} bytes"
+    return download_ready(
+        f"Download {prepared.download_name}",
+        prepared.url,
+        f"{JOB}-ready",
+        f"{prepared.rows:,} rows, {size}; the link works for you for an hour",
+    )
+
+
+@callback(
+    Output(f"{JOB}-result", "children"),
+    Input(f"{JOB}-start", "n_clicks"),
+    State("analyst-dataset", "value"),
+    State("analyst-pool", "value"),
+    State("analyst-type", "value"),
+    State("analyst-investor", "value"),
+    State("analyst-from", "value"),
+    State("analyst-to", "value"),
+    State("analyst-frequency", "value"),
+    State("analyst-job-format", "value"),
+    **job_options(JOB),
+)
+def _prepare_export(  # noqa: PLR0917 - Dash passes each input positionally
+    job: Job,
+    _clicks: int | None,
+    dataset: str | None,
+    pool: Any,
+    entry_type: str | None,
+    investor: Any,
+    date_from: str | None,
+    date_to: str | None,
+    frequency: str | None,
+    fmt: str | None,
+) -> Any:
+    raw = {
+        "type": entry_type,
+        "investor_id": investor,
+        "date_from": date_from,
+        "date_to": date_to,
+        "frequency": frequency,
+    }
+    return export_job(job, dataset, pool, raw, fmt)
 
 
 @callback(

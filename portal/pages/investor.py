@@ -3,6 +3,8 @@
 Everything is read as the signed-in investor: the investor id is the session's own, so a
 crafted callback request cannot name another investor. A one-second poll of the ledger
 versions of the investor's pools re-renders the page only when an entry was committed.
+"Generate statements" builds every pool's statement for a period into one workbook in a
+background job (the job's investor is the session's too, see portal/background.py).
 """
 
 from __future__ import annotations
@@ -16,23 +18,30 @@ from dash.development.base_component import Component
 from dash.exceptions import PreventUpdate
 
 from backend.actors import Actor, Role
+from backend.errors import DomainError
 from portal.access import restricted
+from portal.background import Job
 from portal.components.landing import not_permitted
+from portal.components.progress import download_ready, job_buttons, job_options, job_status, refused
 from portal.formatting import money
 from portal.investor_view import (
     Dashboard,
     allocation_figure,
     gather,
+    generate_statements,
     pool_rows,
     statement_periods,
     statement_url,
     value_figure,
+    visible_pools,
 )
 from portal.live import changed, poller, version_key, visible_pool_ids
 from portal.page_registry import register_page
 from portal.session import current_actor
 
 register_page(__name__, path="/investor", name="My holdings")
+
+JOB = "investor-statements-job"
 
 HOLDING_COLUMNS = (
     ("pool", "Pool"),
@@ -68,7 +77,47 @@ def layout(actor: Actor) -> Component:
                 type="default",
                 delay_show=400,
             ),
+            all_statements(actor, date.today()),
         ]
+    )
+
+
+def all_statements(actor: Actor, today: date) -> Any:
+    """The card that generates every pool's statement for a period into one workbook."""
+    pools = visible_pools(actor).values()
+    inception = min((p.inception_date for p in pools), default=today)
+    periods = statement_periods(today, min(inception, today))
+    return dbc.Card(
+        [
+            dbc.CardHeader(
+                [
+                    html.Span("Statements for all my pools", className="fw-semibold"),
+                    html.Span("one XLSX workbook, a sheet per pool", className="small text-body-secondary"),
+                ],
+                className="d-flex justify-content-between",
+            ),
+            dbc.CardBody(
+                [
+                    html.Div(
+                        [
+                            dbc.Select(
+                                id="investor-statements-period",
+                                options=[{"label": label, "value": query} for label, query in periods],
+                                value=periods[0][1],
+                                size="sm",
+                                style={"width": "14rem"},
+                                className="me-2",
+                            ),
+                            *job_buttons(JOB, "Generate statements", disabled=not pools),
+                        ],
+                        className="d-flex align-items-center",
+                    ),
+                    job_status(JOB),
+                ]
+            ),
+        ],
+        className="mt-3",
+        id="investor-statements-all",
     )
 
 
@@ -279,6 +328,35 @@ def content_for(actor: Actor | None, today: date) -> tuple[Any, str]:
 )
 def _refresh(_version: str | None) -> tuple[Any, str]:
     return content_for(current_actor(), date.today())
+
+
+def statements_job(job: Job, query: str | None) -> Any:
+    """The job's result: a link to the workbook, or why there is none."""
+    actor = job.actor
+    if actor is None or actor.role is not Role.INVESTOR:
+        return refused("Not permitted: sign in as an investor.", f"{JOB}-refused")
+    try:
+        prepared = generate_statements(job, actor, query or "")
+    except DomainError as exc:
+        return refused(f"No statements: {exc}", f"{JOB}-refused")
+    if prepared is None:
+        return refused("You have no holdings in that period.", f"{JOB}-refused")
+    return download_ready(
+        f"Download {prepared.download_name}",
+        prepared.url,
+        f"{JOB}-ready",
+        f"{prepared.rows} pool{'s' if prepared.rows != 1 else ''}; the link works for you for an hour",
+    )
+
+
+@callback(
+    Output(f"{JOB}-result", "children"),
+    Input(f"{JOB}-start", "n_clicks"),
+    State("investor-statements-period", "value"),
+    **job_options(JOB),
+)
+def _generate_statements(job: Job, _clicks: int | None, query: str | None) -> Any:
+    return statements_job(job, query)
 
 
 @callback(

@@ -1,4 +1,8 @@
-"""Manager overview: assets under management, net flows, and the manager's pools at a glance."""
+"""Manager overview: assets under management, net flows, and the manager's pools at a glance.
+
+"Recompute analytics" recomputes the performance snapshots of the manager's pools in a
+background job, with progress per pool and Cancel (portal/jobs_recompute.py).
+"""
 
 from __future__ import annotations
 
@@ -13,12 +17,17 @@ from dash.development.base_component import Component
 from backend.actors import Actor, Role
 from backend.pools.schemas import PoolKind, PoolStatus
 from portal.access import restricted
+from portal.background import Job
+from portal.components.progress import job_buttons, job_options, job_status
 from portal.formatting import compact_money, money
+from portal.jobs_recompute import recompute_job, recompute_panel_note
 from portal.manager_data import Overview, overview
 from portal.page_registry import register_page
 from portal.session import current_actor
 
 register_page(__name__, path="/manager", name="Overview")
+
+JOB = "overview-recompute"
 
 
 def _formatted(field: str, header: str, *, signed: bool = False, width: int = 120) -> dict[str, Any]:
@@ -114,6 +123,22 @@ def layout(actor: Actor) -> Component:
                 type="default",
                 delay_show=150,
             ),
+            html.Div(
+                [
+                    html.Div(
+                        [
+                            *job_buttons(JOB, "Recompute analytics", color="outline-primary"),
+                            html.Span(
+                                recompute_panel_note(Role.MANAGER), className="small text-body-secondary ms-2"
+                            ),
+                        ],
+                        className="d-flex align-items-center",
+                    ),
+                    job_status(JOB),
+                ],
+                className="mt-3",
+                id="overview-recompute-panel",
+            ),
         ]
     )
 
@@ -183,3 +208,8 @@ def _refresh(status: str | None, kind: str | None) -> tuple[Any, ...]:
     if actor is None or actor.role is not Role.MANAGER:
         return None, [], ""
     return overview_content(actor, status, kind, date.today())
+
+
+@callback(Output(f"{JOB}-result", "children"), Input(f"{JOB}-start", "n_clicks"), **job_options(JOB))
+def _recompute(job: Job, _clicks: int | None) -> Any:
+    return recompute_job(job, Role.MANAGER, JOB)

@@ -1,10 +1,13 @@
 """Headless Chromium: the investor sees their holdings and a new entry within 2 s without a
 reload, and the bell; the analyst filters and downloads CSV and XLSX (opened and checked);
-the admin pages render. Screenshots of each page."""
+the admin pages render; background jobs show progress, cancel, and deliver their files.
+Screenshots of each page."""
 
 from __future__ import annotations
 
 import csv
+import re
+import threading
 import time
 import uuid
 from datetime import date
@@ -15,7 +18,7 @@ from typing import Any
 import openpyxl
 import pytest
 from selenium import webdriver
-from selenium.common.exceptions import StaleElementReferenceException
+from selenium.common.exceptions import ElementClickInterceptedException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -215,3 +218,136 @@ def test_investor_live_dashboard_and_analyst_downloads(
         driver.save_screenshot(str(screenshots / f"admin-{path.rsplit('/', 1)[1]}.png"))
     assert "not configured" in driver.find_element(By.ID, "system-status").text
     _sign_out(driver)
+
+
+def _visible(driver: webdriver.Chrome, element_id: str) -> bool:
+    found = driver.find_elements(By.ID, element_id)
+    return bool(found) and found[0].is_displayed()
+
+
+def _click(driver: webdriver.Chrome, element_id: str) -> None:
+    """Scroll the element into view and click it, again if the page moved under the pointer
+    (charts and live sections still rendering above it)."""
+
+    def attempt(d: webdriver.Chrome) -> bool:
+        element = d.find_element(By.ID, element_id)
+        if not (element.is_displayed() and element.is_enabled()):
+            return False
+        # Instant: Bootstrap makes scrolling smooth, and a click mid-scroll lands elsewhere.
+        d.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", element)
+        try:
+            element.click()
+        except ElementClickInterceptedException:
+            return False
+        return True
+
+    _wait(driver).until(attempt)
+
+
+def _sign_out_at_top(driver: webdriver.Chrome) -> None:
+    driver.execute_script("window.scrollTo({top: 0, behavior: 'instant'});")  # the navbar's button
+    _sign_out(driver)
+
+
+def _downloaded(folder: Path, pattern: str) -> Path:
+    """The finished download matching `pattern` (Chromium writes .crdownload, then renames)."""
+    matches = [p for p in folder.glob(pattern) if not p.name.endswith(".crdownload")]
+    return matches[0] if matches else None  # type: ignore[return-value]
+
+
+def test_background_jobs_show_progress_cancel_and_deliver(
+    live_portal: LivePortal,
+    chromium: Chromium,
+    screenshots: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The analyst's large export shows its progress bar and is cancelled (no file is left);
+    run again it delivers the file; the investor's statements and the admin's full recompute
+    run to their results."""
+    from portal.background import current_job
+    from reports import datasets
+
+    container, _boss, pool = _books(live_portal)
+    downloads = container.settings.var_dir / "downloads"
+    analyst = _user(container, _login(live_portal, Role.ANALYST).email)
+    # The export's second page read waits until the job is cancelled (a slow read, made
+    # deterministic): the page must show the job running, with its progress, meanwhile.
+    reached = threading.Event()
+    real = container.transactions.list_transactions
+
+    def slow_second_page(actor: Actor, pool_id: int, **filters: Any) -> Any:
+        job = current_job()
+        if job is not None and filters.get("cursor") is not None:
+            reached.set()
+            deadline = time.monotonic() + 60
+            while not job.cancelled and time.monotonic() < deadline:
+                time.sleep(0.02)
+            job.check()
+        return real(actor, pool_id, **filters)
+
+    monkeypatch.setattr(container.transactions, "list_transactions", slow_second_page)
+    monkeypatch.setattr(datasets, "PAGE", 1)  # one entry a page: this small book has several pages
+
+    driver = chromium()
+    driver.execute_cdp_cmd(
+        "Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)}
+    )
+    driver.get(f"{live_portal.url}/login?next=/analyst")
+    _sign_in(driver, _login(live_portal, Role.ANALYST))
+    _wait_for_dash_page(driver, "analyst-job-start")
+    Select(driver.find_element(By.ID, "analyst-pool")).select_by_value(str(pool))
+    _wait(driver).until(ec.visibility_of_element_located((By.CSS_SELECTOR, "#analyst-grid .ag-row")))
+    assert not driver.find_element(By.ID, "analyst-job-cancel").is_enabled()  # nothing to cancel yet
+    driver.find_element(By.ID, "analyst-job-start").click()
+    _wait(driver).until(lambda d: _visible(d, "analyst-job-running"))
+    _wait(driver).until(
+        lambda d: re.search(r"\d+ of \d+ entries", d.find_element(By.ID, "analyst-job-bar").text) is not None
+    )
+    assert reached.is_set()
+    assert driver.find_element(By.ID, "analyst-job-cancel").is_enabled()
+    assert not driver.find_element(By.ID, "analyst-job-start").is_enabled()
+    driver.save_screenshot(str(screenshots / "analyst-export-progress.png"))
+    driver.find_element(By.ID, "analyst-job-cancel").click()
+    # The bar goes when the job has stopped (the poll answers "not running, no result").
+    _wait(driver).until(lambda d: not _visible(d, "analyst-job-running"))
+    assert driver.find_elements(By.ID, "analyst-job-ready") == []
+    assert list(downloads.glob("*")) == []  # the partial file went with the job
+    assert driver.find_element(By.ID, "analyst-job-start").is_enabled()
+
+    monkeypatch.undo()  # full speed again: the same export runs to its end
+    Select(driver.find_element(By.ID, "analyst-job-format")).select_by_value("xlsx")
+    _click(driver, "analyst-job-start")
+    _click(driver, "analyst-job-ready-link")
+    export = _wait(driver).until(lambda _: _downloaded(tmp_path, f"transactions-pool-{pool}.xlsx"))
+    sheet = openpyxl.load_workbook(export, read_only=True).active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(values_only=True))
+    expected = list(datasets.transaction_rows(container.transactions, analyst, pool))
+    assert rows[0][2] == "type" and len(rows) == len(expected) + 1
+    driver.save_screenshot(str(screenshots / "analyst-export-ready.png"))
+    _sign_out_at_top(driver)
+
+    investor = _user(container, _login(live_portal, Role.INVESTOR).email)
+    driver.get(f"{live_portal.url}/login?next=/investor")
+    _sign_in(driver, _login(live_portal, Role.INVESTOR))
+    _wait_for_dash_page(driver, f"holding-{pool}")  # the holdings above it have loaded
+    Select(driver.find_element(By.ID, "investor-statements-period")).select_by_visible_text("Since inception")
+    _click(driver, "investor-statements-job-start")
+    _click(driver, "investor-statements-job-ready-link")
+    workbook = _wait(driver).until(lambda _: _downloaded(tmp_path, "statements-*.xlsx"))
+    book = openpyxl.load_workbook(workbook, read_only=True)
+    held = container.pools.list_pools(investor, limit=200).items
+    assert len(book.sheetnames) == len(held) and "Live Harbour Fund" in book.sheetnames
+    driver.save_screenshot(str(screenshots / "investor-statements-ready.png"))
+    _sign_out_at_top(driver)
+
+    driver.get(f"{live_portal.url}/login?next=/admin/system")
+    _sign_in(driver, _login(live_portal, Role.ADMIN))
+    _wait_for_dash_page(driver, "system-recompute-start")
+    _click(driver, "system-recompute-start")
+    done = _wait(driver).until(ec.visibility_of_element_located((By.ID, "system-recompute-done")))
+    pools = len(container.pools.all_pool_ids())
+    assert f"Recomputed {pools} of {pools} pool" in done.text
+    driver.save_screenshot(str(screenshots / "admin-recompute.png"))
+    _sign_out_at_top(driver)

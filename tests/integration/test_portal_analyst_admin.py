@@ -68,6 +68,7 @@ def test_the_analyst_sees_and_downloads_only_granted_pools(world: World) -> None
     client = _client(world, "analyst")
     page = render_page(client, "/analyst")
     assert "Harbour Private Equity I" in page and "Harbour Growth Fund" not in page
+    assert "analyst-job-start" in page and "Prepare large export" in page  # the background export
 
     refused = _explore(client, "transactions", hidden.pool)
     assert refused["analyst-grid"]["rowData"] == [] and refused["analyst-csv"]["href"] == "#"
@@ -128,6 +129,8 @@ def test_admin_pages_show_users_audit_and_system(world: World) -> None:
         )
     )
     assert "status-database" in system and "not configured" in system and "ledger outbox" in system
+    page = render_page(client, "/admin/system")
+    assert "system-recompute-start" in page and "system-recompute-cancel" in page
     investor = _client(world, "investor")
     refused = response_of(
         post_callback(

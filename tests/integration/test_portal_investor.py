@@ -115,3 +115,29 @@ def test_the_poll_changes_the_version_only_after_an_entry(world: World) -> None:
     )
     status, second = poll(first)
     assert status == 200 and second != first
+
+
+def test_the_statements_job_is_offered_and_runs_as_the_session_investor(world: World) -> None:
+    from portal.background import ThreadJobManager
+    from tests.integration.test_portal_background_jobs import run_job
+
+    build_closed(world)  # the one pool the investor is in
+    app = create_app(world.container)
+    client = app.test_client()
+    assert login(client, world.emails["investor"], PASSWORD).status_code == 303
+    page = render_page(client, "/investor")
+    assert "investor-statements-job-start" in page and "Since inception" in page
+    manager = app.extensions["portal_dash"]._background_manager
+    assert isinstance(manager, ThreadJobManager)
+    answer = run_job(
+        client,
+        ("investor-statements-job-result", "children"),
+        [("investor-statements-job-start", "n_clicks", 1)],
+        [("investor-statements-period", "value", "period=2025")],
+        manager.wait,
+    )
+    text = json.dumps(answer)
+    assert "statements-2025.xlsx" in text and "1 pool;" in text
+    link = text.split('"href": "', 1)[1].split('"', 1)[0]
+    workbook = client.get(link)
+    assert workbook.status_code == 200 and workbook.data[:2] == b"PK"

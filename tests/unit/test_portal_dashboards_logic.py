@@ -131,3 +131,30 @@ def test_the_notified_investors_are_those_the_entry_touched() -> None:
     }
     assert investor_shares(event("distribution.made", waterfall)) == {8: "5.00"}
     assert investor_shares(event("valuation.recorded", {})) == {}
+
+
+def test_the_statements_job_takes_only_the_periods_it_offers() -> None:
+    from backend.errors import ValidationFailed
+    from portal.investor_view import period_arguments
+
+    for _label, query in statement_periods(date(2026, 2, 10), date(2025, 6, 1)):
+        assert set(period_arguments(query)) in ({"period"}, {"start", "end"})
+    assert period_arguments("start=2025-06-01&end=2026-02-10") == {
+        "start": date(2025, 6, 1),
+        "end": date(2026, 2, 10),
+    }
+    for bad in ("", "period=2025&start=2025-01-01", "start=2025-13-01&end=2026-01-01", "investor_id=3"):
+        try:
+            period_arguments(bad)
+        except ValidationFailed:
+            continue
+        raise AssertionError(f"{bad!r} was accepted")
+
+
+def test_statement_sheets_get_valid_unique_names() -> None:
+    from reports.statements import sheet_names
+
+    names = sheet_names(["Harbour [I]: Growth/Income", "Harbour I Growth Income", "x" * 40, "x" * 40, "''"])
+    assert names[0] == "Harbour I GrowthIncome" and names[1] == "Harbour I Growth Income"
+    assert names[2] == "x" * 31 and names[3] == "x" * 27 + " (2)" and names[4] == "Sheet"
+    assert all(len(n) <= 31 for n in names) and len({n.lower() for n in names}) == len(names)
