@@ -26,12 +26,15 @@ id, as in ledger.journal, so a batch and single writers queue rather than deadlo
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import gc
 import json
+import threading
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -58,6 +61,37 @@ from ledger.schemas import (
 
 _SCALE = 10**6  # ledger.models.AMOUNT_SCALE: every amount column holds 10^-6 units
 _IN_CHUNK = 900  # ids per IN (...) list: under SQLite's default 999 bound variables
+
+
+_collector_lock = threading.Lock()
+_collector_pauses = 0
+_collector_was_enabled = False
+
+
+@contextlib.contextmanager
+def cyclic_collection_paused() -> Iterator[None]:
+    """Pause CPython's cyclic garbage collector while a batch runs, then resume it.
+
+    A batch keeps every planned line, draft and row alive until it commits: at 1M postings,
+    millions of small objects that the collector would traverse again and again without
+    finding a cycle (measured: 5.7 s of an 18.5 s run). Reference counting still frees
+    everything that dies meanwhile; cycles made during the batch wait for the next
+    collection. Reentrant across threads: the collector resumes when the last batch ends,
+    and only if it was running when the first began.
+    """
+    global _collector_pauses, _collector_was_enabled  # noqa: PLW0603 - one process-wide switch
+    with _collector_lock:
+        if _collector_pauses == 0:
+            _collector_was_enabled = gc.isenabled()
+            gc.disable()
+        _collector_pauses += 1
+    try:
+        yield
+    finally:
+        with _collector_lock:
+            _collector_pauses -= 1
+            if _collector_pauses == 0 and _collector_was_enabled:
+                gc.enable()
 
 
 class BatchRejected(ValidationFailed):
@@ -726,5 +760,6 @@ __all__ = [
     "PlannedEntry",
     "PoolAccounts",
     "RunningBooks",
+    "cyclic_collection_paused",
     "load_pool_accounts",
 ]

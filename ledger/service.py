@@ -36,7 +36,13 @@ from backend.db import Database
 from backend.errors import Conflict, NotFound, ValidationFailed
 from backend.orm import utcnow
 from backend.unit_of_work import ReadView, UnitOfWork
-from ledger.batch import BatchPlan, BulkJournalWriter, PoolAccounts, load_pool_accounts
+from ledger.batch import (
+    BatchPlan,
+    BulkJournalWriter,
+    PoolAccounts,
+    cyclic_collection_paused,
+    load_pool_accounts,
+)
 from ledger.idempotency import Claim, IdempotencyStore, Replay, request_fingerprint
 from ledger.journal import (
     AccountRef,
@@ -257,7 +263,8 @@ class LedgerService:
         if isinstance(claimed, Replay):
             return BatchResult.model_validate_json(claimed.response)
         try:
-            out = self._run_batch(actor, claimed, work, (pool_id, currency))
+            with cyclic_collection_paused():
+                out = self._run_batch(actor, claimed, work, (pool_id, currency))
         except BaseException:
             self._keys.release(claimed)
             raise
