@@ -16,14 +16,12 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qs
 
-import plotly.graph_objects as go
-
 from backend.actors import Actor
 from backend.errors import DomainError, NotFound, ValidationFailed
 from backend.pools.schemas import PoolOut
 from ledger.schemas import AccountCode, EntryOut, EntryType, PositionOut
 from portal.background import Job
-from portal.components.charts import POOL_COLOUR, empty_figure
+from portal.components.charts import POOL_COLOUR, Figure, empty_figure, figure
 from portal.context import services
 from portal.formatting import iso, money, multiple, number, pct
 from portal.jobs_files import Prepared, download_url, downloads_dir, pending_file, sweep
@@ -177,12 +175,12 @@ def pool_rows(data: Dashboard) -> list[dict[str, Any]]:
     return rows
 
 
-def value_figure(data: Dashboard) -> go.Figure:
+def value_figure(data: Dashboard) -> Figure:
     """Each pool's value over time, and the total per currency when there are several pools."""
     lines = [line for line in data.pools if line.series]
     if not lines:
         return empty_figure("No holdings yet")
-    fig = go.Figure()
+    traces: list[dict[str, Any]] = []
     totals: dict[str, dict[date, Decimal]] = defaultdict(dict)
     for i, line in enumerate(lines):
         points = (
@@ -190,14 +188,15 @@ def value_figure(data: Dashboard) -> go.Figure:
             if line.series[-1][0] < data.as_of
             else line.series
         )
-        fig.add_trace(
-            go.Scatter(
-                x=[d for d, _ in points],
-                y=[float(v) for _, v in points],
-                name=f"{line.name} ({line.currency})",
-                mode="lines",
-                line={"shape": "hv", "color": PALETTE[i % len(PALETTE)]},
-            )
+        traces.append(
+            {
+                "type": "scatter",
+                "x": [d for d, _ in points],
+                "y": [float(v) for _, v in points],
+                "name": f"{line.name} ({line.currency})",
+                "mode": "lines",
+                "line": {"shape": "hv", "color": PALETTE[i % len(PALETTE)]},
+            }
         )
         totals[line.currency].update({d: Decimal(0) for d, _ in points})
     for currency, days in totals.items():
@@ -206,24 +205,24 @@ def value_figure(data: Dashboard) -> go.Figure:
             continue
         ordered = sorted(days)
         total = [float(sum((_at(line.series, d) for line in mine), Decimal(0))) for d in ordered]
-        fig.add_trace(
-            go.Scatter(
-                x=ordered,
-                y=total,
-                name=f"Total ({currency})",
-                mode="lines",
-                line={"shape": "hv", "color": "#212529", "width": 3},
-            )
+        traces.append(
+            {
+                "type": "scatter",
+                "x": ordered,
+                "y": total,
+                "name": f"Total ({currency})",
+                "mode": "lines",
+                "line": {"shape": "hv", "color": "#212529", "width": 3},
+            }
         )
-    fig.update_layout(
+    return figure(
+        traces,
         title={"text": f"Value over time · as of {data.as_of.isoformat()}", "font": {"size": 14}},
         margin={"l": 56, "r": 16, "t": 48, "b": 36},
         height=320,
-        template="plotly_white",
         legend={"orientation": "h", "y": -0.2},
         hovermode="x unified",
     )
-    return fig
 
 
 def _at(series: list[tuple[date, Decimal]], day: date) -> Decimal:
@@ -235,38 +234,38 @@ def _at(series: list[tuple[date, Decimal]], day: date) -> Decimal:
     return value
 
 
-def allocation_figure(data: Dashboard) -> go.Figure:
+def allocation_figure(data: Dashboard) -> Figure:
     """Allocation by pool: a donut per currency (values are not converted across currencies)."""
     held = [line for line in data.pools if line.value > 0]
     if not held:
         return empty_figure("Nothing allocated yet")
     currencies = sorted({line.currency for line in held})
-    fig = go.Figure()
+    traces: list[dict[str, Any]] = []
     width = 1 / len(currencies)
     for i, currency in enumerate(currencies):
         mine = [line for line in held if line.currency == currency]
-        fig.add_trace(
-            go.Pie(
-                labels=[line.name for line in mine],
-                values=[float(line.value) for line in mine],
-                hole=0.55,
-                name=currency,
-                title={"text": currency},
-                domain={"x": [i * width, (i + 1) * width]},
-                marker={"colors": [PALETTE[j % len(PALETTE)] for j in range(len(mine))]},
-                textinfo="percent",
-                hovertemplate="%{label}: %{value:,.2f} " + currency + " (%{percent})<extra></extra>",
-            )
+        traces.append(
+            {
+                "type": "pie",
+                "labels": [line.name for line in mine],
+                "values": [float(line.value) for line in mine],
+                "hole": 0.55,
+                "name": currency,
+                "title": {"text": currency},
+                "domain": {"x": [i * width, (i + 1) * width]},
+                "marker": {"colors": [PALETTE[j % len(PALETTE)] for j in range(len(mine))]},
+                "textinfo": "percent",
+                "hovertemplate": "%{label}: %{value:,.2f} " + currency + " (%{percent})<extra></extra>",
+            }
         )
-    fig.update_layout(
+    return figure(
+        traces,
         title={"text": f"Allocation by pool · as of {data.as_of.isoformat()}", "font": {"size": 14}},
         margin={"l": 16, "r": 16, "t": 48, "b": 16},
         height=320,
-        template="plotly_white",
         legend={"orientation": "h", "y": -0.1},
         colorway=[POOL_COLOUR, *PALETTE],
     )
-    return fig
 
 
 # -- gathering from the services ---------------------------------------------------------

@@ -6,6 +6,7 @@ import json
 from datetime import date
 from decimal import Decimal
 
+import plotly.graph_objects as go
 import pytest
 from plotly.utils import PlotlyJSONEncoder
 
@@ -55,8 +56,9 @@ def test_monthly_returns_and_heatmap() -> None:
     returns = charts.monthly_returns(ends, [1.0, 1.02, 1.071])
     assert returns == pytest.approx({(2025, 1): 0.02, (2025, 2): 0.05})
     fig = charts.monthly_heatmap(ends, [1.0, 1.02, 1.071], as_of=date(2025, 2, 28))
-    assert fig.data[0].z[0][0] == pytest.approx(0.02) and fig.data[0].text[0][1] == "+5.0%"
-    assert "as of 2025-02-28" in fig.layout.title.text
+    heat = fig["data"][0]
+    assert heat["z"][0][0] == pytest.approx(0.02) and heat["text"][0][1] == "+5.0%"
+    assert "as of 2025-02-28" in fig["layout"]["title"]["text"]
 
 
 def test_nav_against_the_benchmark_is_rebased_to_100_at_the_first_shared_date() -> None:
@@ -64,15 +66,36 @@ def test_nav_against_the_benchmark_is_rebased_to_100_at_the_first_shared_date() 
     fig = charts.nav_vs_benchmark(
         days, [1.0, 1.1, 1.2], [(date(2025, 1, 2), 50.0), (date(2025, 1, 3), 55.0)], benchmark_name="Index"
     )
-    assert list(fig.data[0].y) == pytest.approx([100, 1.2 / 1.1 * 100])
-    assert list(fig.data[1].y) == pytest.approx([100, 110]) and fig.data[1].name == "Index"
-    assert charts.nav_vs_benchmark([], []).layout.annotations[0].text == "No valuations yet"
+    assert fig["data"][0]["y"] == pytest.approx([100, 1.2 / 1.1 * 100])
+    assert fig["data"][1]["y"] == pytest.approx([100, 110]) and fig["data"][1]["name"] == "Index"
+    assert charts.nav_vs_benchmark([], [])["layout"]["annotations"][0]["text"] == "No valuations yet"
 
 
 def test_flows_bars_put_distributions_below_zero() -> None:
     fig = charts.flows_bars([date(2025, 1, 31)], [Decimal(100)], [Decimal(40)], "USD")
-    assert list(fig.data[0].y) == [100.0] and list(fig.data[1].y) == [-40.0]
+    assert fig["data"][0]["y"] == [100.0] and fig["data"][1]["y"] == [-40.0]
     assert charts.sparkline_svg([1.0, 2.0]).count(",") == 2
+
+
+def test_every_chart_is_a_figure_plotly_accepts() -> None:
+    """The charts are plain JSON for speed; plotly's own validator still accepts each one
+    (a misspelt property would raise here instead of silently not drawing)."""
+    days = [date(2025, 1, 31), date(2025, 2, 28), date(2025, 3, 31)]
+    index = [1.0, 1.02, 0.99]
+    inflows, outflows = [Decimal(5), Decimal(0), Decimal(1)], [Decimal(0), Decimal(2), Decimal(0)]
+    figures = [
+        charts.nav_vs_benchmark(days, index, [(days[0], 10.0), (days[2], 11.0)], as_of=days[-1]),
+        charts.cumulative_return(days, index, as_of=days[-1]),
+        charts.drawdown(days, index, as_of=days[-1]),
+        charts.monthly_heatmap(days, index, as_of=days[-1]),
+        charts.flows_bars(days, inflows, outflows, "EUR"),
+        charts.waterfall_split({"return_of_capital": {"lp": "90.00", "gp": "0.00"}}, "USD"),
+        charts.empty_figure(),
+    ]
+    for fig in figures:
+        validated = go.Figure(fig)
+        assert validated.layout.plot_bgcolor == "white"
+        assert len(validated.data) == len(fig["data"])
 
 
 def test_the_create_pool_form_becomes_the_services_request() -> None:
