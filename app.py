@@ -41,9 +41,12 @@ def wsgi() -> Flask:
 
 
 def _create_server(container: Container) -> Flask:
+    from backend.heap import freeze_startup_heap
     from backend.web import create_app
 
-    return create_app(container)
+    app = create_app(container)
+    freeze_startup_heap()  # long-lived start-up objects out of the collector's full scans
+    return app
 
 
 def _migrate(settings: Settings) -> None:

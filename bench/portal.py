@@ -8,7 +8,13 @@ in and walk the manager pages for --seconds:
 
 1. the Dash pages router callback for the page's path (what a navigation does), then
 2. every callback of the returned page whose inputs are all in that page (the callbacks a
-   browser fires when the page mounts), with the values the layout carries.
+   browser fires when the page mounts), with the values the layout carries;
+3. on a pool page, the transactions grid as it is scrolled: five blocks of 100 rows in
+   journal order (each carrying the cursors the last answer left), then one block filtered
+   by entry type.
+
+The server freezes its start-up heap as app.py does (backend/heap.py), and the users run
+in the same process as the server, so the figures are for one app process on this machine.
 
     python bench/portal.py --database-url sqlite:////path/pools.sqlite3 [--users 4]
         [--seconds 30] [--pools 5]
@@ -40,6 +46,7 @@ from werkzeug.serving import make_server
 from backend.actors import Actor, Role
 from backend.config import load_settings
 from backend.container import Container
+from backend.heap import freeze_startup_heap
 from backend.users.schemas import UserCreate
 from backend.web import create_app
 from sql.migrate import upgrade
@@ -149,6 +156,52 @@ def walk(browser: Browser, deps: list[dict[str, Any]], path: str, timings: dict[
         started = time.perf_counter()
         browser.callback(payload)
         timings[f"{path} {dep['output'][:48]}"].append(time.perf_counter() - started)
+    grid = next((d for d in deps if "tx-grid.getRowsResponse" in d["output"]), None)
+    if grid is not None and "pool-id" in props:
+        page_transactions(browser, grid, props["pool-id"].get("data"), path, timings)
+
+
+GRID_BLOCK = 100  # the transactions grid's cacheBlockSize
+GRID_PAGES = 5
+
+
+def page_transactions(
+    browser: Browser, dep: dict[str, Any], pool_id: Any, path: str, timings: dict[str, list[float]]
+) -> None:
+    """Scroll the transactions grid as the browser does: GRID_PAGES blocks in journal order
+    (each request carries the cursors the previous answers left), then the first block
+    filtered to one entry type (sorted and filtered on the server)."""
+    cursors: Any = {}
+    requests: list[dict[str, Any]] = [
+        {"startRow": i * GRID_BLOCK, "endRow": (i + 1) * GRID_BLOCK} for i in range(GRID_PAGES)
+    ]
+    requests.append(
+        {
+            "startRow": 0,
+            "endRow": GRID_BLOCK,
+            "filterModel": {"entry_type": {"filterType": "text", "type": "equals", "filter": "valuation"}},
+        }
+    )
+    for index, request in enumerate(requests):
+        body = {
+            "output": dep["output"],
+            "outputs": [
+                {"id": o.split(".")[0], "property": o.split(".")[1].split("@")[0]}
+                for o in dep["output"].strip(".").split("...")
+            ],
+            "inputs": [{"id": "tx-grid", "property": "getRowsRequest", "value": request}],
+            "state": [
+                {"id": "pool-id", "property": "data", "value": pool_id},
+                {"id": "tx-cursors", "property": "data", "value": cursors},
+            ],
+            "changedPropIds": ["tx-grid.getRowsRequest"],
+        }
+        started = time.perf_counter()
+        answer = browser.callback(body)
+        label = "tx-grid filtered page" if "filterModel" in request else "tx-grid page"
+        timings[f"{path} {label}"].append(time.perf_counter() - started)
+        if index < GRID_PAGES:
+            cursors = answer.get("response", {}).get("tx-cursors", {}).get("data", cursors)
 
 
 def _quantile(ordered: list[float], q: float) -> float:
@@ -173,7 +226,9 @@ def main() -> None:
     for pool_id in pool_ids:
         container.pools.add_manager(OPERATOR, pool_id, user.id)
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    server = make_server("127.0.0.1", 0, create_app(container), threaded=True)
+    app = create_app(container)
+    freeze_startup_heap()  # as app.py does before serving
+    server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_port}"
     paths = ["/manager", *(f"/manager/pools/{p}" for p in pool_ids)]
