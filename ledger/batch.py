@@ -327,6 +327,13 @@ class _InOrder:
         self._done: list[list[int | None]] = []
         self._failed = False
 
+    def hand_over(self) -> None:
+        """Between rows: planning holds the interpreter lock, and a zero sleep hands it to the
+        writing thread if the server has answered it, instead of leaving that thread to wait
+        out the interpreter's switch interval (5 ms) after every statement."""
+        if self._pool is not None:
+            time.sleep(0)
+
     def submit(self, write: Callable[[], list[int | None]]) -> None:
         if self._pool is None:
             self._done.append(write())
@@ -389,10 +396,7 @@ class BulkJournalWriter:
             chunk: list[PlannedEntry | None] = []
             postings = 0
             for item in plan.entries:
-                # Planning holds the interpreter lock; a zero sleep hands it to the writing
-                # thread if the server has answered it, instead of leaving that thread to
-                # wait out the interpreter's switch interval (5 ms) after every statement.
-                time.sleep(0)
+                writes.hand_over()
                 planned.append(item)
                 chunk.append(item)
                 postings += 0 if item is None else len(item.draft.lines)
