@@ -1,10 +1,11 @@
 """Benchmark: the portal's callbacks over HTTP, as a browser drives them. A script, not a test;
-it prints p50/p95/p99 per callback, cold (first pass) and warm (the rest).
+it prints p50/p95/p99 per callback, cold (first pass) and warm (the rest), for every role.
 
 For a seeded database (seed it first, e.g. `python app.py seed --scale medium`) it creates
-a manager who runs the first --pools pools, serves the real app on a loopback port with a
-threaded server, and lets --users concurrent users, each with a session of their own, sign
-in and walk the manager pages for --seconds:
+a manager who runs the first --pools pools, an investor subscribed today to the open-ended
+ones, an analyst granted them and an admin, serves the real app on a loopback port with a
+threaded server, and lets --users concurrent users (spread over --roles in turn), each with
+a session of their own, sign in and walk their role's pages for --seconds:
 
 1. the Dash pages router callback for the page's path (what a navigation does), then
 2. every callback of the returned page whose inputs are all in that page (the callbacks a
@@ -17,7 +18,7 @@ The server freezes its start-up heap as app.py does (backend/heap.py), and the u
 in the same process as the server, so the figures are for one app process on this machine.
 
     python bench/portal.py --database-url sqlite:////path/pools.sqlite3 [--users 4]
-        [--seconds 30] [--pools 5]
+        [--seconds 30] [--pools 5] [--roles manager,investor,analyst,admin]
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ import time
 import urllib.parse
 import urllib.request
 from collections import defaultdict
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -47,8 +50,10 @@ from backend.actors import Actor, Role
 from backend.config import load_settings
 from backend.container import Container
 from backend.heap import freeze_startup_heap
+from backend.investors.schemas import InvestorCreate, InvestorType, InvestorUpdate, KycStatus
 from backend.users.schemas import UserCreate
 from backend.web import create_app
+from ledger.schemas import TransactionRequest
 from sql.migrate import upgrade
 
 OPERATOR = Actor.operator("bench-portal")
@@ -208,42 +213,88 @@ def _quantile(ordered: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
 
 
+def _people(container: Container, pool_ids: list[int]) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """One signed-in user per role, over the first pools of the seeded book, and the pages each
+    walks: a manager of the pools, an investor subscribed to the open-ended ones today, an
+    analyst granted them, an admin."""
+    stamp = int(time.time())
+    logins: dict[str, str] = {}
+    users: dict[str, int] = {}
+    for role in (Role.MANAGER, Role.INVESTOR, Role.ANALYST, Role.ADMIN):
+        email = f"bench-{role.value}-{stamp}@bench.example"
+        users[role.value] = container.users.create_user(
+            OPERATOR, UserCreate(email=email, role=role, password=PASSWORD)
+        ).id
+        logins[role.value] = email
+    profile = container.investors.create_investor(
+        OPERATOR,
+        InvestorCreate(
+            user_id=users["investor"],
+            legal_name="Bench Investor",
+            investor_type=InvestorType.INDIVIDUAL,
+            country="GB",
+        ),
+    )
+    container.investors.update_investor(OPERATOR, profile.id, InvestorUpdate(kyc_status=KycStatus.APPROVED))
+    for pool_id in pool_ids:
+        container.pools.add_manager(OPERATOR, pool_id, users["manager"])
+        container.pools.grant_analyst(OPERATOR, pool_id, users["analyst"])
+        pool = container.pools.get_pool(OPERATOR, pool_id)
+        if pool.kind.value == "open_ended":
+            amount = max(Decimal(1_000_000), pool.minimum_subscription)
+            request = TransactionRequest.model_validate(
+                {
+                    "type": "subscription",
+                    "investor_id": profile.id,
+                    "amount": amount,
+                    "effective_date": date.today(),
+                }
+            )
+            container.transactions.record(OPERATOR, pool_id, request, f"bench-{stamp}-{pool_id}")
+    paths = {
+        "manager": ["/manager", *(f"/manager/pools/{p}" for p in pool_ids)],
+        "investor": ["/investor"],
+        "analyst": ["/analyst"],
+        "admin": ["/admin", "/admin/users", "/admin/audit", "/admin/system"],
+    }
+    return logins, paths
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--users", type=int, default=4)
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--pools", type=int, default=5)
+    parser.add_argument(
+        "--roles", default="manager,investor,analyst,admin", help="users are spread over these in turn"
+    )
     args = parser.parse_args()
     upgrade(args.database_url)
     var = Path(tempfile.mkdtemp(prefix="bench-portal-"))
     container = Container(load_settings(DATABASE_URL=args.database_url, VAR_DIR=str(var)))
-    email = f"bench-manager-{int(time.time())}@bench.example"
-    user = container.users.create_user(
-        OPERATOR, UserCreate(email=email, role=Role.MANAGER, password=PASSWORD)
-    )
     pool_ids = container.pools.all_pool_ids()[: args.pools]
-    for pool_id in pool_ids:
-        container.pools.add_manager(OPERATOR, pool_id, user.id)
+    logins, paths = _people(container, pool_ids)
+    roles = [r for r in args.roles.split(",") if r]
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     app = create_app(container)
     freeze_startup_heap()  # as app.py does before serving
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_port}"
-    paths = ["/manager", *(f"/manager/pools/{p}" for p in pool_ids)]
     cold: dict[str, list[float]] = defaultdict(list)
     warm: dict[str, list[float]] = defaultdict(list)
 
     def user_loop(n: int) -> None:
+        role = roles[n % len(roles)]
         browser = Browser(base)
-        browser.login(email)
+        browser.login(logins[role])
         deps = browser.get_json("/_dash-dependencies")
-        first = True
+        first = n < len(roles)  # the first user of each role measures the cold pass
         deadline = time.monotonic() + args.seconds
         while time.monotonic() < deadline:
-            for path in paths:
-                walk(browser, deps, path, cold if first and n == 0 else warm)
+            for path in paths[role]:
+                walk(browser, deps, path, cold if first else warm)
             first = False
 
     threads = [threading.Thread(target=user_loop, args=(n,)) for n in range(args.users)]
