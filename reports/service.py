@@ -50,6 +50,7 @@ from reports.schemas import (
     CurrencyTotal,
     Frequency,
     InvestorPerformance,
+    InvestorPoolPerformance,
     LevelsLoaded,
     NavHistory,
     PoolBenchmarkOut,
@@ -95,6 +96,14 @@ def _benchmark_out(row: Benchmark, first: date | None, last: date | None, count:
         levels=count,
         created_at=row.created_at,
     )
+
+
+class _InvestorPoolFigures(BaseModel):
+    """An investor's figures in one pool, as the aggregate cache keeps them."""
+
+    performance: InvestorPoolPerformance | None
+    flows: list[tuple[date, Decimal, Decimal]]  # (day, paid in, received)
+    value: Decimal
 
 
 _Report = TypeVar("_Report", bound=BaseModel)
@@ -263,23 +272,40 @@ class ReportService:
         values: dict[str, Decimal] = {}
         for pool_id in pool_ids:
             pool = self._pools.pool_terms(pool_id)
-            entries = self._entries(pool_id, as_of, actor)
-            history = self._history_from(pool, entries, as_of)
-            mine = investor_history(entries, investor_id=investor_id, pool_id=pool_id, as_of=as_of)
-            if not mine.points:
+            figures = self._investor_pool_figures(pool, investor_id, as_of, actor)
+            if figures.performance is None:
                 continue
-            result = investor_pool_performance(mine, history, kind=pool.kind.value, end=as_of)
-            pools.append(result)
+            pools.append(figures.performance)
             code = pool.base_currency
-            by_currency.setdefault(code, []).extend(
-                (p.on, p.paid_in, p.received) for p in mine.points if p.paid_in or p.received
-            )
-            values[code] = values.get(code, Decimal(0)) + mine.value_on(as_of)
+            by_currency.setdefault(code, []).extend(figures.flows)
+            values[code] = values.get(code, Decimal(0)) + figures.value
         totals = [
             CurrencyTotal(currency=code, money_weighted=money_weighted(sorted(flows), values[code], as_of))
             for code, flows in sorted(by_currency.items())
         ]
         return InvestorPerformance(investor_id=investor_id, as_of=as_of, pools=pools, totals=totals)
+
+    def _investor_pool_figures(
+        self, pool: PoolOut, investor_id: int, as_of: date, actor: Actor | None
+    ) -> _InvestorPoolFigures:
+        """One pool's part of an investor's performance, cached under the pool's ledger version:
+        it is worked out from every entry of the pool (the NAV history the investor's units are
+        valued at), too much to read again on every dashboard refresh."""
+
+        def compute() -> _InvestorPoolFigures:
+            entries = self._entries(pool.id, as_of, actor)
+            mine = investor_history(entries, investor_id=investor_id, pool_id=pool.id, as_of=as_of)
+            if not mine.points:
+                return _InvestorPoolFigures(performance=None, flows=[], value=Decimal(0))
+            history = self._history_from(pool, entries, as_of)
+            return _InvestorPoolFigures(
+                performance=investor_pool_performance(mine, history, kind=pool.kind.value, end=as_of),
+                flows=[(p.on, p.paid_in, p.received) for p in mine.points if p.paid_in or p.received],
+                value=mine.value_on(as_of),
+            )
+
+        params = {"investor_id": investor_id, "as_of": as_of}
+        return self._cached("investor_pool", pool.id, params, compute, _InvestorPoolFigures)
 
     def compute_statement(
         self,
