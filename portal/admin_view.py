@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from backend.actors import Actor
+from backend.actors import Actor, Role
 from backend.health import readiness
 from portal.context import services
 
@@ -25,7 +25,12 @@ class StatusRow:
     detail: str
 
 
-def user_rows(actor: Actor) -> list[dict[str, Any]]:
+USER_ROWS = 1000
+"""Accounts the users grid holds: a book has tens of thousands of investor accounts, and the
+whole list in one page took seconds to build and send."""
+
+
+def user_rows(actor: Actor, limit: int = USER_ROWS) -> list[dict[str, Any]]:
     return [
         {
             "id": u.id,
@@ -35,8 +40,16 @@ def user_rows(actor: Actor) -> list[dict[str, Any]]:
             "active": "yes" if u.is_active else "disabled",
             "created": u.created_at.strftime("%Y-%m-%d %H:%M"),
         }
-        for u in services().users.list_users(actor)
+        for u in services().users.list_users_page(actor, limit=limit)
     ]
+
+
+def user_counts(actor: Actor) -> dict[str, tuple[int, int]]:
+    """{role: (active, disabled)} for every role, even one nobody holds."""
+    counted = services().users.count_by_role(actor)
+    return {
+        role.value: (counted.get((role.value, True), 0), counted.get((role.value, False), 0)) for role in Role
+    }
 
 
 def audit_rows(

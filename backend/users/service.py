@@ -56,6 +56,25 @@ class UserService:
             users = view.session.scalars(select(User).order_by(User.id)).all()
             return [UserOut.model_validate(u) for u in users]
 
+    def list_users_page(self, actor: Actor, *, limit: int) -> list[UserOut]:
+        """The first `limit` accounts, by id (a grid's first page; list_users is every one)."""
+        if not actor.is_admin:
+            raise PermissionDenied("only an admin may list users")
+        with ReadView(self._db, actor.reader_key) as view:
+            users = view.session.scalars(select(User).order_by(User.id).limit(limit)).all()
+            return [UserOut.model_validate(u) for u in users]
+
+    def count_by_role(self, actor: Actor) -> dict[tuple[str, bool], int]:
+        """{(role, active): accounts}, counted by the database (a book has tens of thousands
+        of investor accounts; the admin pages need only the counts)."""
+        if not actor.is_admin:
+            raise PermissionDenied("only an admin may count users")
+        with ReadView(self._db, actor.reader_key) as view:
+            rows = view.session.execute(
+                select(User.role, User.is_active, func.count()).group_by(User.role, User.is_active)
+            ).all()
+            return {(str(role), bool(active)): int(count) for role, active, count in rows}
+
     def get_user(self, actor: Actor, user_id: int) -> UserOut:
         if not actor.is_admin and actor.user_id != user_id:
             # Same answer as a missing user: ids of other people are not confirmed to exist.

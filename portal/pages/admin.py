@@ -10,7 +10,6 @@ alone: one that cannot be read says so instead of taking the page down.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
@@ -21,7 +20,7 @@ from dash.development.base_component import Component
 
 from backend.actors import Actor, Role
 from portal.access import restricted
-from portal.admin_view import StatusRow, audit_rows, system_status, user_rows
+from portal.admin_view import StatusRow, audit_rows, system_status, user_counts
 from portal.page_registry import register_page
 from portal.session import current_actor
 
@@ -53,13 +52,12 @@ class UserCounts(NamedTuple):
         return sum(self.disabled.values())
 
 
-def user_counts(rows: Sequence[Mapping[str, Any]]) -> UserCounts:
-    """From portal.admin_view.user_rows: every role listed, even one nobody holds."""
-    active = Counter({role.value: 0 for role in Role})
-    disabled = Counter({role.value: 0 for role in Role})
-    for row in rows:
-        (active if row["active"] == "yes" else disabled)[str(row["role"])] += 1
-    return UserCounts(dict(active), dict(disabled))
+def tally(counts: Mapping[str, tuple[int, int]]) -> UserCounts:
+    """From portal.admin_view.user_counts ({role: (active, disabled)}, counted by the database)."""
+    return UserCounts(
+        {role: active for role, (active, _) in counts.items()},
+        {role: disabled for role, (_, disabled) in counts.items()},
+    )
 
 
 def health_headline(rows: Sequence[StatusRow]) -> tuple[str, str]:
@@ -194,7 +192,7 @@ def _guarded(build: Callable[[], Any], title: str, ident: str) -> Any:
 
 
 def dashboard(actor: Actor) -> Any:
-    users = _guarded(lambda: users_card(user_counts(user_rows(actor))), "Users", "admin-users-card")
+    users = _guarded(lambda: users_card(tally(user_counts(actor))), "Users", "admin-users-card")
     health = _guarded(lambda: health_card(system_status()), "System health", "admin-health-card")
     audit = _guarded(
         lambda: audit_card(audit_rows(actor, None, None, None, RECENT_EVENTS)),

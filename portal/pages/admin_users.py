@@ -1,4 +1,5 @@
-"""Users (admin): every account and the role it holds, from the users service."""
+"""Users (admin): the accounts and the roles they hold, from the users service: counts for
+every account, the grid for the first USER_ROWS by id."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from dash.development.base_component import Component
 
 from backend.actors import Actor, Role
 from portal.access import restricted
-from portal.admin_view import user_rows
+from portal.admin_view import user_counts, user_rows
 from portal.page_registry import register_page
 
 register_page(__name__, path="/admin/users", name="Users")
@@ -26,12 +27,17 @@ COLUMNS = [
 @restricted(Role.ADMIN)
 def layout(actor: Actor) -> Component:
     rows = user_rows(actor)
-    counts = ", ".join(f"{sum(r['role'] == role.value for r in rows)} {role.value}" for role in Role)
+    counted = user_counts(actor)
+    total = sum(active + disabled for active, disabled in counted.values())
+    counts = ", ".join(f"{sum(counted[role.value])} {role.value}" for role in Role)
+    shown = "" if len(rows) == total else f" The grid holds the first {len(rows)} by id."
     return html.Div(
         [
             html.H1("Users", className="h3 mb-1", id="page-title"),
             html.P(
-                f"{len(rows)} accounts: {counts}.", className="text-body-secondary small", id="users-summary"
+                f"{total} accounts: {counts}.{shown}",
+                className="text-body-secondary small",
+                id="users-summary",
             ),
             dag.AgGrid(
                 id="users-grid",

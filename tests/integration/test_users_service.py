@@ -65,3 +65,19 @@ def test_failed_create_leaves_no_trace(container: Container) -> None:
         _create(container, "first@example.com")
     assert len(container.audit.list_events(OPERATOR)) == before
     assert container.users.count() == 1
+
+
+def test_counts_by_role_and_the_first_page_come_from_the_database(container: Container) -> None:
+    ids = [_create(container, f"inv{i}@example.com", Role.INVESTOR) for i in range(3)]
+    _create(container, "boss@example.com", Role.MANAGER)
+    container.users.set_active(OPERATOR, ids[0], False)
+    counts = container.users.count_by_role(OPERATOR)
+    assert counts[("investor", True)] == 2 and counts[("investor", False)] == 1
+    assert counts[("manager", True)] == 1 and ("analyst", True) not in counts
+    page = container.users.list_users_page(OPERATOR, limit=2)
+    assert [u.id for u in page] == sorted(u.id for u in container.users.list_users(OPERATOR))[:2]
+    investor = Actor(user_id=ids[1], role=Role.INVESTOR, label="investor")
+    with pytest.raises(PermissionDenied):
+        container.users.count_by_role(investor)
+    with pytest.raises(PermissionDenied):
+        container.users.list_users_page(investor, limit=2)
