@@ -30,7 +30,7 @@ USER_ROWS = 1000
 whole list in one page took seconds to build and send."""
 
 
-def user_rows(actor: Actor, limit: int = USER_ROWS) -> list[dict[str, Any]]:
+def user_rows(actor: Actor, limit: int = USER_ROWS, search: str = "") -> list[dict[str, Any]]:
     return [
         {
             "id": u.id,
@@ -40,7 +40,7 @@ def user_rows(actor: Actor, limit: int = USER_ROWS) -> list[dict[str, Any]]:
             "active": "yes" if u.is_active else "disabled",
             "created": u.created_at.strftime("%Y-%m-%d %H:%M"),
         }
-        for u in services().users.list_users_page(actor, limit=limit)
+        for u in services().users.list_users_page(actor, limit=limit, search=search)
     ]
 
 

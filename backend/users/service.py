@@ -1,17 +1,19 @@
 from __future__ import annotations
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from backend.actors import Actor
 from backend.audit.service import AuditService
 from backend.auth.passwords import hash_password, needs_rehash, verify_password
 from backend.db import Database
-from backend.errors import Conflict, NotFound, PermissionDenied
+from backend.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from backend.orm import utcnow
 from backend.unit_of_work import ReadView, UnitOfWork
 from backend.users.models import User
 from backend.users.schemas import UserCreate, UserOut
+
+MAX_SEARCH = 100
 
 
 class UserService:
@@ -56,12 +58,26 @@ class UserService:
             users = view.session.scalars(select(User).order_by(User.id)).all()
             return [UserOut.model_validate(u) for u in users]
 
-    def list_users_page(self, actor: Actor, *, limit: int) -> list[UserOut]:
-        """The first `limit` accounts, by id (a grid's first page; list_users is every one)."""
+    def list_users_page(self, actor: Actor, *, limit: int, search: str = "") -> list[UserOut]:
+        """The first `limit` accounts by id, optionally those whose email or name contains
+        `search` in any case (a grid's page; list_users is every account)."""
         if not actor.is_admin:
             raise PermissionDenied("only an admin may list users")
+        if len(search) > MAX_SEARCH:
+            raise ValidationFailed(f"search: at most {MAX_SEARCH} characters", field="search")
+        stmt = select(User).order_by(User.id).limit(limit)
+        text = search.strip().lower()
+        if text:
+            escaped = "".join(f"/{c}" if c in "%_/" else c for c in text)
+            pattern = f"%{escaped}%"
+            stmt = stmt.where(
+                or_(
+                    func.lower(User.email).like(pattern, escape="/"),
+                    func.lower(User.display_name).like(pattern, escape="/"),
+                )
+            )
         with ReadView(self._db, actor.reader_key) as view:
-            users = view.session.scalars(select(User).order_by(User.id).limit(limit)).all()
+            users = view.session.scalars(stmt).all()
             return [UserOut.model_validate(u) for u in users]
 
     def count_by_role(self, actor: Actor) -> dict[tuple[str, bool], int]:

@@ -3,14 +3,19 @@ every account, the grid for the first USER_ROWS by id."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import dash_ag_grid as dag
-from dash import html
+import dash_bootstrap_components as dbc
+from dash import Input, Output, callback, html
 from dash.development.base_component import Component
 
 from backend.actors import Actor, Role
+from backend.users.service import MAX_SEARCH
 from portal.access import restricted
 from portal.admin_view import user_counts, user_rows
 from portal.page_registry import register_page
+from portal.session import current_actor
 
 register_page(__name__, path="/admin/users", name="Users")
 
@@ -39,6 +44,15 @@ def layout(actor: Actor) -> Component:
                 className="text-body-secondary small",
                 id="users-summary",
             ),
+            dbc.Label("Find an account", html_for="users-search", className="small mb-1"),
+            dbc.Input(
+                id="users-search",
+                type="search",
+                placeholder="part of an email or name",
+                debounce=True,
+                maxLength=MAX_SEARCH,
+                className="mb-2",
+            ),
             dag.AgGrid(
                 id="users-grid",
                 columnDefs=COLUMNS,
@@ -50,3 +64,13 @@ def layout(actor: Actor) -> Component:
             ),
         ]
     )
+
+
+@callback(Output("users-grid", "rowData"), Input("users-search", "value"), prevent_initial_call=True)
+def _search(text: str | None) -> Any:
+    """The accounts matching the search, found by the users service (not in the browser:
+    the grid holds only the first rows of a large book)."""
+    actor = current_actor()
+    if actor is None or not actor.is_admin:
+        return []
+    return user_rows(actor, search=(text or "")[:MAX_SEARCH])

@@ -4,7 +4,7 @@ import pytest
 
 from backend.actors import Actor, Role
 from backend.container import Container
-from backend.errors import Conflict, NotFound, PermissionDenied
+from backend.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from backend.users.schemas import UserCreate
 
 OPERATOR = Actor.operator("test")
@@ -81,3 +81,18 @@ def test_counts_by_role_and_the_first_page_come_from_the_database(container: Con
         container.users.count_by_role(investor)
     with pytest.raises(PermissionDenied):
         container.users.list_users_page(investor, limit=2)
+
+
+def test_an_account_is_found_by_part_of_its_email_or_name(container: Container) -> None:
+    for i in range(3):
+        _create(container, f"found{i}@example.com")
+    _create(container, "100%_sure@example.com")
+    found = container.users.list_users_page(OPERATOR, limit=50, search="FOUND1")
+    assert [u.email for u in found] == ["found1@example.com"]
+    # LIKE's own characters are matched as themselves.
+    assert [u.email for u in container.users.list_users_page(OPERATOR, limit=50, search="%_s")] == [
+        "100%_sure@example.com"
+    ]
+    with pytest.raises(ValidationFailed) as error:
+        container.users.list_users_page(OPERATOR, limit=50, search="x" * 101)
+    assert error.value.field == "search"
