@@ -5,6 +5,7 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Self
 
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from backend.db import Database
@@ -28,6 +29,18 @@ class UnitOfWork:
     def __enter__(self) -> Self:
         self._session = self._db.writer_session()
         return self
+
+    def write_first(self, table: str, column: str) -> None:
+        """Take the database's writer lock before this unit of work reads anything.
+
+        SQLite in WAL mode refuses at once (SQLITE_BUSY, "database is locked", without
+        waiting) a transaction that read and then writes after another connection committed
+        meanwhile: two people signing in at the same moment was enough. A write that matches
+        no row, issued first, makes SQLite take its single writer lock now, where busy_timeout
+        does wait, so such units of work queue instead. MariaDB needs nothing: its row locks
+        come with the locking reads. `table`.`column` is any column the caller owns."""
+        if self.session.get_bind().dialect.name == "sqlite":
+            self.session.execute(text(f"UPDATE {table} SET {column} = {column} WHERE 1 = 0"))  # noqa: S608 - names from code
 
     def commit(self) -> None:
         self.session.commit()

@@ -18,6 +18,7 @@ from typing import Protocol
 
 from backend.actors import Actor, Role
 from backend.audit.service import AuditService
+from backend.auth.models import LoginThrottleState
 from backend.auth.refresh_tokens import RefreshTokenStore, RefreshTokenView
 from backend.auth.revocations import AccessTokenRevocations
 from backend.auth.schemas import TokenPair
@@ -113,12 +114,17 @@ class AuthService:
     def _login_succeeded(self, user: UserOut, subjects: list[Subject], client_ip: str | None) -> UserOut:
         actor = actor_of(user)
         with UnitOfWork(self._db, actor.reader_key) as uow:
+            uow.write_first(LoginThrottleState.__tablename__, "failures")
             outcome = self._throttle.record_success(uow.session, subjects, self._clock())
             if outcome.retry_after is not None:
                 # A concurrent failure locked the account while this password was checked.
                 raise TooManyRequests(_LOCKED, retry_after_seconds=outcome.retry_after)
             self._audit.record(
-                uow.session, actor, "login.succeeded", "user", user.id,
+                uow.session,
+                actor,
+                "login.succeeded",
+                "user",
+                user.id,
                 before={"failed_attempts": outcome.cleared_failures},
                 after={"failed_attempts": 0, "client_ip": client_ip},
             )
@@ -128,15 +134,21 @@ class AuthService:
 
     def _login_failed(self, account_id: int | None, subjects: list[Subject], client_ip: str | None) -> None:
         with UnitOfWork(self._db) as uow:
+            uow.write_first(LoginThrottleState.__tablename__, "failures")
             outcomes = self._throttle.record_failure(uow.session, subjects, self._clock())
             account = outcomes[0]
             # An email with no account is named by its hash: what people type there is
             # sometimes their password.
-            target = ("user", str(account_id)) if account_id is not None else (
-                "login_subject", account.subject.key[:32]
+            target = (
+                ("user", str(account_id))
+                if account_id is not None
+                else ("login_subject", account.subject.key[:32])
             )
             self._audit.record(
-                uow.session, None, "login.failed", *target,
+                uow.session,
+                None,
+                "login.failed",
+                *target,
                 before={"failed_attempts": account.failures_before},
                 after={
                     "failed_attempts": account.failures,
@@ -166,7 +178,10 @@ class AuthService:
             account_target if outcome.subject.scope is Scope.ACCOUNT else ("client_ip", outcome.subject.label)
         )
         self._audit.record(
-            uow.session, None, "login.locked_out", *target,
+            uow.session,
+            None,
+            "login.locked_out",
+            *target,
             before={"locked_until": None},
             after={
                 "scope": outcome.subject.scope.value,
@@ -187,7 +202,11 @@ class AuthService:
         with UnitOfWork(self._db, actor.reader_key) as uow:
             issued = self._issue(uow, current, parent=None)
             self._audit.record(
-                uow.session, actor, "tokens.issued", "user", current.id,
+                uow.session,
+                actor,
+                "tokens.issued",
+                "user",
+                current.id,
                 after={"refresh_family": issued.refresh.family_id, "access_jti": issued.access.jti},
             )
             uow.commit()
@@ -215,7 +234,11 @@ class AuthService:
             if user is None:
                 revoked = self._refresh.revoke_family(uow.session, presented.family_id, now, "user_inactive")
                 self._audit.record(
-                    uow.session, None, "refresh.refused_inactive_user", "user", presented.user_id,
+                    uow.session,
+                    None,
+                    "refresh.refused_inactive_user",
+                    "user",
+                    presented.user_id,
                     after={"refresh_family": presented.family_id, "revoked_tokens": revoked},
                 )
                 uow.commit()
@@ -230,7 +253,11 @@ class AuthService:
             actor = actor_of(user)
             issued = self._issue(uow, user, parent=presented)
             self._audit.record(
-                uow.session, actor, "token.refreshed", "user", user.id,
+                uow.session,
+                actor,
+                "token.refreshed",
+                "user",
+                user.id,
                 before={"refresh_token_id": presented.id},
                 after={
                     "refresh_token_id": issued.refresh.id,
@@ -245,7 +272,11 @@ class AuthService:
         revoked = self._refresh.revoke_family(uow.session, presented.family_id, self._clock(), "reuse")
         # Whoever presented it may be the thief or the victim: no actor is claimed.
         self._audit.record(
-            uow.session, None, "refresh.reuse_detected", "user", presented.user_id,
+            uow.session,
+            None,
+            "refresh.reuse_detected",
+            "user",
+            presented.user_id,
             before={"refresh_family": presented.family_id, "family_revoked": False},
             after={
                 "refresh_family": presented.family_id,
@@ -308,7 +339,11 @@ class AuthService:
             elif claims is not None:
                 actor = Actor(user_id=claims.user_id, role=claims.role, label=f"user:{claims.user_id}")
             self._audit.record(
-                uow.session, actor, "logout", "user", subject_id,
+                uow.session,
+                actor,
+                "logout",
+                "user",
+                subject_id,
                 after={
                     "access_jti": claims.jti if claims else None,
                     "refresh_family": family.family_id if family else None,
