@@ -8,8 +8,9 @@ threaded server, and lets --users concurrent users (spread over --roles in turn)
 a session of their own, sign in and walk their role's pages for --seconds:
 
 1. the Dash pages router callback for the page's path (what a navigation does), then
-2. every callback of the returned page whose inputs are all in that page (the callbacks a
-   browser fires when the page mounts), with the values the layout carries;
+2. every callback of the returned page whose inputs are all in that page and that does not
+   wait for a click (prevent_initial_call): the callbacks a browser fires when the page
+   mounts, with the values the layout carries;
 3. on a pool page, the transactions grid as it is scrolled: five blocks of 100 rows in
    journal order (each carrying the cursors the last answer left), then one block filtered
    by entry type.
@@ -155,6 +156,10 @@ def walk(browser: Browser, deps: list[dict[str, Any]], path: str, timings: dict[
     props: dict[str, dict[str, Any]] = {}
     _props(answer, props)
     for dep in deps:
+        # What a browser fires when the page mounts: not the callbacks that wait for a click
+        # (prevent_initial_call), such as starting a background recompute of every pool.
+        if dep.get("prevent_initial_call"):
+            continue
         payload = _payload(dep, props)
         if payload is None or "_pages" in dep["output"]:
             continue
