@@ -15,11 +15,14 @@ a session of their own, sign in and walk their role's pages for --seconds:
    journal order (each carrying the cursors the last answer left), then one block filtered
    by entry type.
 
-The server freezes its start-up heap as app.py does (backend/heap.py), and the users run
-in the same process as the server, so the figures are for one app process on this machine.
+By default the server runs in this process (it freezes its start-up heap as app.py does,
+backend/heap.py), so the users share its interpreter. --gunicorn-workers N serves with
+`app.py serve --workers N` instead, as production runs; set REDIS_URL as well so the
+workers share the aggregate cache, as they do in production.
 
     python bench/portal.py --database-url sqlite:////path/pools.sqlite3 [--users 4]
         [--seconds 30] [--pools 5] [--roles manager,investor,analyst,admin]
+        [--gunicorn-workers 2]
 """
 
 from __future__ import annotations
@@ -28,9 +31,12 @@ import argparse
 import http.cookiejar
 import json
 import logging
+import os
 import re
 import secrets
+import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -38,6 +44,7 @@ import time
 import urllib.parse
 import urllib.request
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -265,12 +272,59 @@ def _people(container: Container, pool_ids: list[int]) -> tuple[dict[str, str], 
     return logins, paths
 
 
+def _gunicorn(database_url: str, var: Path, workers: int) -> tuple[Callable[[], None], str]:
+    """`app.py serve` (gunicorn, as production runs) on a free loopback port, in processes of
+    its own: the users here no longer share the server's interpreter."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "VAR_DIR": str(var),
+        "PORT": str(port),
+        "HOST": "127.0.0.1",
+    }
+    log = (var / "gunicorn.log").open("w")
+    root = Path(__file__).resolve().parents[1]
+    proc = subprocess.Popen(  # noqa: S603 - our own interpreter and script
+        [sys.executable, "app.py", "serve", "--workers", str(workers)],
+        cwd=root,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            urllib.request.urlopen(base + "/login", timeout=2).close()  # noqa: S310 - loopback
+            break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"app.py serve did not start: see {var / 'gunicorn.log'}") from None
+            time.sleep(0.3)
+
+    def stop() -> None:
+        proc.terminate()
+        proc.wait(30)
+        log.close()
+
+    return stop, base
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--users", type=int, default=4)
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--pools", type=int, default=5)
+    parser.add_argument(
+        "--gunicorn-workers",
+        type=int,
+        default=0,
+        help="serve with `app.py serve --workers N` (production) instead of in this process",
+    )
     parser.add_argument(
         "--roles", default="manager,investor,analyst,admin", help="users are spread over these in turn"
     )
@@ -282,11 +336,14 @@ def main() -> None:
     logins, paths = _people(container, pool_ids)
     roles = [r for r in args.roles.split(",") if r]
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    app = create_app(container)
-    freeze_startup_heap()  # as app.py does before serving
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_port}"
+    if args.gunicorn_workers:
+        stop, base = _gunicorn(args.database_url, var, args.gunicorn_workers)
+    else:
+        app = create_app(container)
+        freeze_startup_heap()  # as app.py does before serving
+        server = make_server("127.0.0.1", 0, app, threaded=True)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        stop, base = server.shutdown, f"http://127.0.0.1:{server.server_port}"
     cold: dict[str, list[float]] = defaultdict(list)
     warm: dict[str, list[float]] = defaultdict(list)
 
@@ -307,7 +364,7 @@ def main() -> None:
         t.start()
     for t in threads:
         t.join()
-    server.shutdown()
+    stop()
     for label, timings in (("cold (first pass, one user)", cold), ("warm", warm)):
         print(f"\n{label}:")
         for name, values in sorted(timings.items()):
