@@ -11,6 +11,17 @@ from sqlalchemy.orm import Session
 from backend.db import Database
 
 
+def take_sqlite_writer_lock(session: Session, table: str, column: str) -> None:
+    """SQLite in WAL mode refuses at once (SQLITE_BUSY, "database is locked", without waiting)
+    a transaction that read and then writes after another connection committed meanwhile:
+    two people signing in at the same moment was enough. A write that matches no row, issued
+    first, makes SQLite take its single writer lock now, where busy_timeout does wait, so
+    such transactions queue instead. MariaDB needs nothing: its row locks come with the
+    locking reads."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text(f"UPDATE {table} SET {column} = {column} WHERE 1 = 0"))  # noqa: S608 - names from code
+
+
 class UnitOfWork:
     """Commits only when told to; anything else (an exception, a forgotten commit) rolls back,
     so a failed operation leaves no trace in the books."""
@@ -31,16 +42,9 @@ class UnitOfWork:
         return self
 
     def write_first(self, table: str, column: str) -> None:
-        """Take the database's writer lock before this unit of work reads anything.
-
-        SQLite in WAL mode refuses at once (SQLITE_BUSY, "database is locked", without
-        waiting) a transaction that read and then writes after another connection committed
-        meanwhile: two people signing in at the same moment was enough. A write that matches
-        no row, issued first, makes SQLite take its single writer lock now, where busy_timeout
-        does wait, so such units of work queue instead. MariaDB needs nothing: its row locks
-        come with the locking reads. `table`.`column` is any column the caller owns."""
-        if self.session.get_bind().dialect.name == "sqlite":
-            self.session.execute(text(f"UPDATE {table} SET {column} = {column} WHERE 1 = 0"))  # noqa: S608 - names from code
+        """Take the database's writer lock before this unit of work reads anything
+        (take_sqlite_writer_lock; `table`.`column` is any column the caller owns)."""
+        take_sqlite_writer_lock(self.session, table, column)
 
     def commit(self) -> None:
         self.session.commit()

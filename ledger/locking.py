@@ -17,9 +17,10 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
-from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
+
+from backend.unit_of_work import take_sqlite_writer_lock
 
 log = logging.getLogger(__name__)
 
@@ -36,10 +37,7 @@ def is_sqlite(session: Session) -> bool:
 
 
 def take_write_lock(session: Session) -> None:
-    if is_sqlite(session):
-        # Matches no row, yet makes SQLite take the writer lock now (waiting up to
-        # busy_timeout) instead of failing at this transaction's first real write.
-        session.execute(text("UPDATE ledger_chain_heads SET pool_id = pool_id WHERE 1 = 0"))
+    take_sqlite_writer_lock(session, "ledger_chain_heads", "pool_id")
 
 
 def is_transient(exc: BaseException) -> bool:
