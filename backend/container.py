@@ -134,6 +134,7 @@ class Container:
         return Position(
             units_held=found.units,
             capital_account=found.value,
+            called=found.called,
             contributed=found.contributed,
             distributed=found.distributed,
             fees_borne=found.fees,

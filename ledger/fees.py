@@ -11,12 +11,26 @@ Management fee
 
 Performance fee (hard hurdle, optional high-water mark)
     reference = high-water mark (HWM on) or the period's opening value (HWM off);
-    hurdle level = reference x (1 + hurdle rate for the period);
+    hurdle level = reference x hurdle growth since the reference was set;
     fee = rate x max(0, value before fee - hurdle level), ROUND_DOWN to the minor unit
     (``PERFORMANCE_FEE_ROUNDING``: the manager never gets more than the contractual share).
     When a fee is crystallised the new HWM is the value after this fee and any other charges
     taken at the same time (e.g. the management fee); otherwise the HWM is unchanged. The
     HWM never decreases.
+
+Hurdle growth (``hurdle_growth``)
+    The terms' hurdle rate r is annual. Over ``[start, on)``, where ``start`` is the date the
+    reference was set (the last crystallisation that took a fee, which set the HWM, or
+    inception; for the HWM off, the start of the period), the hurdle compounds annually over
+    whole years counted from ``start`` (anniversary to anniversary, each counting as one
+    year whatever its days) and is pro-rated, simply, by the day count over the rest:
+
+        growth = (1 + r) ^ n x (1 + r x min(1, days after the n-th anniversary / 365 (or 360)))
+
+    so a year without a fee carries its hurdle into the next. An anniversary of 29 February
+    falls on 28 February in other years. Exact (a ``Fraction``); the fee is rounded once.
+    Without the dates, the hurdle is the rate for one period taken as a whole year:
+    growth = 1 + r (the behaviour before the dates existed).
 
 Pool-level crystallisation (no equalisation)
     The platform crystallises the performance fee of an open-ended pool at pool level, per
@@ -45,6 +59,7 @@ from ledger.money import (
     check_units,
     exact_arithmetic,
     quantize_cash,
+    round_to_quantum,
 )
 from ledger.unitisation import nav_per_unit
 
@@ -54,11 +69,14 @@ __all__ = [
     "AccrualFrequency",
     "AccrualPeriod",
     "FeeAccrual",
+    "FeePeriod",
+    "ManagementFeeTerms",
     "PerformanceFee",
     "PerformanceFeeTerms",
     "PoolPerformanceFee",
     "accrual_periods",
     "accrual_periods_for_year",
+    "hurdle_growth",
     "management_fee",
     "management_fee_accruals",
     "performance_fee",
@@ -67,6 +85,7 @@ __all__ = [
 
 MANAGEMENT_FEE_ROUNDING = Rounding.HALF_EVEN
 PERFORMANCE_FEE_ROUNDING = Rounding.DOWN
+_LEVEL_PLACES = 12
 
 
 class AccrualFrequency(enum.StrEnum):
@@ -76,6 +95,40 @@ class AccrualFrequency(enum.StrEnum):
     MONTHLY = "monthly"
     QUARTERLY = "quarterly"
     ANNUAL = "annual"
+
+
+@dataclass(frozen=True, slots=True)
+class FeePeriod:
+    """The days a management fee entry charges for, first and last day included."""
+
+    first_day: date
+    last_day: date
+
+    def __post_init__(self) -> None:
+        check_date(self.first_day, "period_start")
+        check_date(self.last_day, "period_end")
+        if self.last_day < self.first_day:
+            raise InvalidValueError(
+                "period_end", f"must be on or after period_start {self.first_day}, got {self.last_day}"
+            )
+
+    @property
+    def accrual(self) -> AccrualPeriod:
+        return AccrualPeriod(self.first_day, self.last_day + timedelta(days=1))
+
+    def overlaps(self, other: FeePeriod) -> bool:
+        return self.first_day <= other.last_day and other.first_day <= self.last_day
+
+
+@dataclass(frozen=True, slots=True)
+class ManagementFeeTerms:
+    """What a pool's agreement says about its management fee (the finance layer's view)."""
+
+    rate: Decimal
+    """Per annum, as a fraction."""
+    basis: str
+    """nav, committed or invested."""
+    day_count: DayCount = DayCount.ACT_365F
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,19 +257,81 @@ def management_fee_accruals(
 class PerformanceFeeTerms:
     """Performance fee terms of a pool.
 
-    ``hurdle_rate`` is the hard hurdle for one crystallisation period (already pro-rated
-    by the caller if the period is shorter than a year); 0 means no hurdle.
+    ``hurdle_rate`` is the annual hard hurdle, pro-rated and compounded over the time since
+    the reference level was set (:func:`hurdle_growth`) when the caller gives the dates;
+    0 means no hurdle.
     """
 
     rate: Decimal
     high_water_mark: bool = True
     hurdle_rate: Decimal = Decimal(0)
+    day_count: DayCount = DayCount.ACT_365F
+    """Day count that pro-rates the hurdle over part of a year."""
 
     def __post_init__(self) -> None:
         check_rate(self.rate, "rate")
         check_rate(self.hurdle_rate, "hurdle_rate")
         if not isinstance(self.high_water_mark, bool):
             raise InvalidValueError("high_water_mark", "must be True or False")
+        DayCount(self.day_count)
+
+
+def _anniversary(start: date, years: int) -> date:
+    """``start`` moved on by whole years; 29 February falls on 28 February in other years."""
+    try:
+        return start.replace(year=start.year + years)
+    except ValueError:
+        return start.replace(year=start.year + years, day=28)
+
+
+def hurdle_growth(
+    annual_rate: Decimal, start: date, on: date, day_count: DayCount = DayCount.ACT_365F
+) -> Fraction:
+    """Growth of the reference level by the hurdle over ``[start, on)``, exactly:
+    (1 + r) ^ whole years x (1 + r x year fraction of the rest).
+
+    Whole years are counted from ``start`` to its anniversaries; the rest, after the last
+    anniversary, is pro-rated simply by ``day_count`` and counts for at most one year (so
+    the growth never falls on an anniversary under ACT/360).
+    """
+    rate = Fraction(check_rate(annual_rate, "hurdle_rate"))
+    check_date(start, "period_start")
+    check_date(on, "on")
+    if on < start:
+        raise InvalidValueError("on", f"must not be before the period start {start}, got {on}")
+    years = on.year - start.year
+    if _anniversary(start, years) > on:
+        years -= 1
+    # At most a year: under ACT/360 the days before an anniversary can count for more, and
+    # the growth must not fall back on the anniversary.
+    stub = min(year_fraction(_anniversary(start, years), on, day_count), Fraction(1))
+    return (1 + rate) ** years * (1 + rate * stub)
+
+
+def _growth_for(terms: PerformanceFeeTerms, period_start: date | None, on: date | None) -> Fraction:
+    if period_start is None and on is None:
+        return 1 + Fraction(terms.hurdle_rate)
+    if period_start is None:
+        raise InvalidValueError("period_start", "is required with the crystallisation date on")
+    if on is None:
+        raise InvalidValueError("on", "is required with period_start")
+    return hurdle_growth(terms.hurdle_rate, period_start, on, terms.day_count)
+
+
+def _as_decimal(value: Fraction) -> Decimal:
+    """``value`` as a Decimal: exact when it has at most 12 decimal places, otherwise
+    rounded half-even to 12 (for display; the fee is worked out on the exact value)."""
+    twos = fives = 0
+    denominator = value.denominator
+    while denominator % 2 == 0:
+        denominator, twos = denominator // 2, twos + 1
+    while denominator % 5 == 0:
+        denominator, fives = denominator // 5, fives + 1
+    places = max(twos, fives)
+    if denominator == 1 and places <= _LEVEL_PLACES:
+        scaled = value.numerator * 2 ** (places - twos) * 5 ** (places - fives)
+        return Decimal(f"{scaled}E-{places}")
+    return round_to_quantum(value, Decimal(1).scaleb(-_LEVEL_PLACES), Rounding.HALF_EVEN)
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,13 +341,15 @@ class PerformanceFee:
     fee: Decimal
     """Fee crystallised (minor unit, rounded down); 0 if below the hurdle level."""
     hurdle_level: Decimal
-    """Value the fund had to exceed: reference x (1 + hurdle rate), exact."""
+    """Value the fund had to exceed: reference x hurdle growth (exact, or to 12 dp)."""
     high_water_mark: Decimal
     """The HWM after this crystallisation (never lower than before)."""
+    period_hurdle_rate: Decimal = Decimal(0)
+    """The hurdle over the period: hurdle growth - 1 (exact, or to 12 dp)."""
 
 
-def _fee_on_excess(value: Decimal, hurdle_level: Decimal, rate: Decimal, scale: Decimal) -> Fraction:
-    excess = max(Fraction(0), Fraction(value) - Fraction(hurdle_level))
+def _fee_on_excess(value: Decimal, hurdle_level: Fraction, rate: Decimal, scale: Decimal) -> Fraction:
+    excess = max(Fraction(0), Fraction(value) - hurdle_level)
     return Fraction(rate) * excess * Fraction(scale)
 
 
@@ -245,6 +362,8 @@ def performance_fee(
     currency: Currency,
     period_start_value: Decimal | None = None,
     other_charges: Decimal = Decimal(0),
+    period_start: date | None = None,
+    on: date | None = None,
 ) -> PerformanceFee:
     """Crystallise a performance fee on a fund value (or an investor's account value).
 
@@ -252,6 +371,11 @@ def performance_fee(
     the management fee when the two are "independent"). ``other_charges`` are deducted at
     the same time (e.g. that management fee) and only affect the new HWM. With the HWM off,
     ``period_start_value`` is the reference and is required.
+
+    ``period_start`` (the date the reference was set: the last crystallisation that took a
+    fee, or inception; with the HWM off, the period's start) and ``on`` (this
+    crystallisation's date) pro-rate and compound the annual hurdle (:func:`hurdle_growth`).
+    Without them the hurdle rate applies once, as for a one-year period.
     """
     value = check_cash(value_before_fee, currency, "value_before_fee")
     hwm = check_cash(high_water_mark, currency, "high_water_mark")
@@ -262,12 +386,18 @@ def performance_fee(
         raise InvalidValueError("period_start_value", "is required when the high-water mark is off")
     else:
         reference = check_cash(period_start_value, currency, "period_start_value")
-    hurdle_level = reference * (1 + terms.hurdle_rate)
+    growth = _growth_for(terms, period_start, on)
+    hurdle_level = Fraction(reference) * growth
     fee = quantize_cash(
         _fee_on_excess(value, hurdle_level, terms.rate, Decimal(1)), currency, PERFORMANCE_FEE_ROUNDING
     )
     new_hwm = max(hwm, value - charges - fee) if fee > 0 else hwm
-    return PerformanceFee(fee=fee, hurdle_level=hurdle_level, high_water_mark=new_hwm)
+    return PerformanceFee(
+        fee=fee,
+        hurdle_level=_as_decimal(hurdle_level),
+        high_water_mark=new_hwm,
+        period_hurdle_rate=_as_decimal(growth - 1),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,9 +409,11 @@ class PoolPerformanceFee:
     nav_per_unit_before_fee: Decimal
     nav_per_unit_after_fee: Decimal
     hurdle_level_per_unit: Decimal
-    """NAV per unit the pool had to exceed: reference x (1 + hurdle rate), exact."""
+    """NAV per unit the pool had to exceed: reference x hurdle growth (exact, or to 12 dp)."""
     high_water_mark_per_unit: Decimal
     """The HWM per unit after this crystallisation (never lower than before)."""
+    period_hurdle_rate: Decimal = Decimal(0)
+    """The hurdle over the period: hurdle growth - 1 (exact, or to 12 dp)."""
 
 
 @exact_arithmetic
@@ -293,12 +425,16 @@ def pool_performance_fee(
     terms: PerformanceFeeTerms,
     currency: Currency,
     period_start_nav_per_unit: Decimal | None = None,
+    period_start: date | None = None,
+    on: date | None = None,
 ) -> PoolPerformanceFee:
     """Crystallise the pool's performance fee on NAV per unit against the HWM per unit.
 
-    fee = rate x max(0, NAV per unit - HWM per unit x (1 + hurdle)) x units outstanding,
+    fee = rate x max(0, NAV per unit - HWM per unit x hurdle growth) x units outstanding,
     rounded down to the minor unit. The new HWM per unit is the NAV per unit after the fee.
     With the HWM off, ``period_start_nav_per_unit`` is the reference and is required.
+    ``period_start`` and ``on`` as for :func:`performance_fee`: the date the HWM was set
+    (the last fee taken, or inception) and this crystallisation's date.
     """
     assets = check_cash(net_assets_before_fee, currency, "net_assets_before_fee")
     units = check_units(units_outstanding, "units_outstanding")
@@ -312,7 +448,8 @@ def pool_performance_fee(
     else:
         reference = check_nav_per_unit(period_start_nav_per_unit, "period_start_nav_per_unit")
     before = nav_per_unit(assets, units, currency).nav_per_unit
-    hurdle_level = reference * (1 + terms.hurdle_rate)
+    growth = _growth_for(terms, period_start, on)
+    hurdle_level = Fraction(reference) * growth
     fee = quantize_cash(
         _fee_on_excess(before, hurdle_level, terms.rate, units), currency, PERFORMANCE_FEE_ROUNDING
     )
@@ -322,6 +459,7 @@ def pool_performance_fee(
         fee=fee,
         nav_per_unit_before_fee=before,
         nav_per_unit_after_fee=after,
-        hurdle_level_per_unit=hurdle_level,
+        hurdle_level_per_unit=_as_decimal(hurdle_level),
         high_water_mark_per_unit=new_hwm,
+        period_hurdle_rate=_as_decimal(growth - 1),
     )

@@ -31,7 +31,9 @@ from sqlalchemy.orm import Session
 
 from backend.actors import Actor
 from backend.errors import Conflict, NotFound, ValidationFailed
+from ledger.dealing_facts import latest_standing_entry
 from ledger.errors import LedgerInputError
+from ledger.forward_pricing import DealingFacts, require_date_order
 from ledger.hash_chain import GENESIS_HASH, canonical_entry, chain_hash, to_scaled
 from ledger.locking import take_write_lock
 from ledger.models import Account, Balance, ChainHead, JournalEntry, Posting
@@ -221,7 +223,9 @@ def validate_draft(draft: EntryDraft) -> EntryDraft:
         checked = _checked_line(line, commodity, quantum, f"lines[{index}].amount")
         lines.append(checked)
         totals[commodity] += checked.amount
-    if not lines:
+    if not lines and draft.entry_type is not EntryType.VALUATION:
+        # A valuation that confirms the books' net asset value moves nothing, yet it is a
+        # fact about its date (deals of that day are struck at its price), so it is kept.
         raise ValidationFailed("an entry must move something: every line is zero", field="lines")
     check_balanced(totals, "lines")
     return replace(draft, currency=currency.code, lines=tuple(lines))
@@ -250,6 +254,15 @@ class JournalEngine:
             )
         if draft.reverses_entry_id is not None:
             self._refuse_second_reversal(session, draft.reverses_entry_id)
+        else:
+            try:
+                require_date_order(
+                    draft.pool_id,
+                    DealingFacts(latest=latest_standing_entry(session, draft.pool_id)),
+                    draft.effective_date,
+                )
+            except LedgerInputError as exc:
+                raise ValidationFailed(f"{exc.field}: {exc.reason}", field=exc.field) from None
         accounts = self._accounts(session, draft, now)
         moves = self._lock_and_check_balances(session, draft, accounts)
 
@@ -293,18 +306,19 @@ class JournalEngine:
             raise Conflict(
                 f"entry {draft.reverses_entry_id} has already been reversed", field="entry_id"
             ) from exc
-        session.execute(
-            insert(Posting),
-            [
-                {
-                    "entry_id": entry.id,
-                    "pool_id": draft.pool_id,
-                    "account_id": accounts[line.ref].id,
-                    "amount": line.amount,
-                }
-                for line in draft.lines
-            ],
-        )
+        if draft.lines:  # a valuation that confirms the books moves nothing
+            session.execute(
+                insert(Posting),
+                [
+                    {
+                        "entry_id": entry.id,
+                        "pool_id": draft.pool_id,
+                        "account_id": accounts[line.ref].id,
+                        "amount": line.amount,
+                    }
+                    for line in draft.lines
+                ],
+            )
         for balance, delta in moves:
             balance.balance = balance.balance + delta
             balance.last_entry_id = entry.id
@@ -472,6 +486,8 @@ class JournalEngine:
         deltas: dict[int, Decimal] = defaultdict(Decimal)
         for line in draft.lines:
             deltas[accounts[line.ref].id] += line.amount
+        if not deltas:
+            return []
         balances = session.scalars(
             select(Balance)
             .where(Balance.account_id.in_(sorted(deltas)))

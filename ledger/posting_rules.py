@@ -37,9 +37,10 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+from ledger import fees as fee_maths
 from ledger.allocation import allocate_cash
 from ledger.errors import InvalidValueError
-from ledger.fees import PerformanceFeeTerms, pool_performance_fee
+from ledger.fees import FeePeriod, ManagementFeeTerms, PerformanceFeeTerms, pool_performance_fee
 from ledger.money import Currency, Rounding, check_cash, check_units, exact_arithmetic, round_to_quantum
 from ledger.schemas import AccountCode, EntryType, PostingLine
 from ledger.unitisation import issue_units, nav_per_unit, redeem_units, units_value
@@ -65,6 +66,7 @@ class PoolTerms:
     minimum_subscription: Decimal = _ZERO
     waterfall: WaterfallTerms | None = None
     performance_fee: PerformanceFeeTerms | None = None
+    management_fee: ManagementFeeTerms | None = None
     cash_may_go_negative: bool = False
 
     @property
@@ -96,6 +98,7 @@ class PoolBooks:
     balances: Mapping[AccountRef, Decimal]
     last_valuation_on: date | None = None
     high_water_mark_per_unit: Decimal | None = None
+    high_water_mark_set_on: date | None = None
     waterfall_state: WaterfallState = field(default_factory=WaterfallState)
 
     def balance(self, account: AccountCode, investor_id: int | None = None) -> Decimal:
@@ -192,13 +195,17 @@ def dealing_price(terms: PoolTerms, books: PoolBooks) -> Decimal:
 def ownership_weights(terms: PoolTerms, books: PoolBooks) -> dict[str, Decimal]:
     """Who owns the pool's gains and costs, as allocation weights keyed by investor id.
 
-    Open-ended: units held. Closed-ended: positive capital account balances, or, before any
-    capital is in, contributed capital.
+    Open-ended: units held. Closed-ended: capital at work, the capital account less what is
+    still owed on calls (a called, unpaid amount is a receivable, not capital), so an investor
+    who has not paid earns nothing on what they did not pay.
     """
     if terms.open_ended:
         weights = {str(i): books.units_of(i) for i in books.investor_ids(AccountCode.UNITS)}
     else:
-        weights = {str(i): max(books.capital_of(i), _ZERO) for i in books.investor_ids(AccountCode.CAPITAL)}
+        weights = {
+            str(i): max(books.capital_of(i) - books.receivable_of(i), _ZERO)
+            for i in books.investor_ids(AccountCode.CAPITAL)
+        }
     weights = {holder: weight for holder, weight in weights.items() if weight > 0}
     if not weights:
         raise InvalidValueError(
@@ -220,15 +227,21 @@ def _allocate_to_capital(
 
 
 @exact_arithmetic
-def subscription(terms: PoolTerms, books: PoolBooks, *, investor_id: int, amount: object) -> Posting:
-    """Cash in, units out at the dealing price; the rounding residue stays in the pool."""
+def subscription(
+    terms: PoolTerms, books: PoolBooks, *, investor_id: int, amount: object, price: Decimal | None = None
+) -> Posting:
+    """Cash in, units out at the dealing price; the rounding residue stays in the pool.
+
+    ``price`` is the NAV per unit struck for the deal's date (ledger.forward_pricing); without
+    it the deal is struck at the books' own NAV per unit, or the launch price.
+    """
     _require_kind(terms, OPEN_ENDED, "a subscription")
     cash = _positive_cash(amount, terms, "amount")
     if cash < terms.minimum_subscription:
         raise InvalidValueError(
             "amount", f"below the pool's minimum subscription of {terms.minimum_subscription}, got {cash}"
         )
-    price = dealing_price(terms, books)
+    price = dealing_price(terms, books) if price is None else price
     issue = issue_units(cash, price, terms.currency)
     if issue.units == 0:
         raise InvalidValueError("amount", f"{cash} buys no units at a NAV per unit of {price}")
@@ -254,17 +267,25 @@ def subscription(terms: PoolTerms, books: PoolBooks, *, investor_id: int, amount
 
 @exact_arithmetic
 def redemption(
-    terms: PoolTerms, books: PoolBooks, *, investor_id: int, units: object = None, amount: object = None
+    terms: PoolTerms,
+    books: PoolBooks,
+    *,
+    investor_id: int,
+    units: object = None,
+    amount: object = None,
+    price: Decimal | None = None,
 ) -> Posting:
     """Units back at the dealing price; proceeds rounded down; a full exit closes the account.
 
     With ``amount`` instead of ``units``, just enough units are redeemed (rounded up to
-    6 dp) for proceeds of at least that amount.
+    6 dp) for proceeds of at least that amount. ``price`` as for :func:`subscription`.
+    The last unitholder out is paid the whole net asset value, residue included: nobody
+    would be left to own what rounding kept in the pool.
     """
     _require_kind(terms, OPEN_ENDED, "a redemption")
     if (units is None) == (amount is None):
         raise InvalidValueError("units", "give either units or amount to redeem, not both or neither")
-    price = dealing_price(terms, books)
+    price = dealing_price(terms, books) if price is None else price
     held = books.units_of(investor_id)
     if units is not None:
         quantity = check_units(units, "units")
@@ -279,13 +300,17 @@ def redemption(
         raise InvalidValueError(name, f"investor {investor_id} holds {held} units, cannot redeem {quantity}")
     result = redeem_units(quantity, price, terms.currency)
     # Full exit: the whole capital account leaves, so no investor is left holding value
-    # without units; what the investor is not paid stays with the pool as residue.
+    # without units; what the investor is not paid stays with the pool as residue, unless
+    # they are the last holder, who takes the residue too.
     value_out = books.capital_of(investor_id) if quantity == held else result.units_value
-    residue = value_out - result.proceeds
+    proceeds = result.proceeds
+    if quantity == books.units_outstanding:
+        proceeds = books.net_asset_value
+    residue = value_out - proceeds
     lines = _non_zero(
         [
             Line(AccountCode.CAPITAL, investor_id, value_out),
-            Line(AccountCode.CASH, None, -result.proceeds),
+            Line(AccountCode.CASH, None, -proceeds),
             Line(AccountCode.ROUNDING_RESIDUE, None, -residue),
             Line(AccountCode.UNITS, investor_id, -quantity),
             Line(AccountCode.UNITS_OUTSTANDING, None, quantity),
@@ -295,10 +320,11 @@ def redemption(
         "investor_id": investor_id,
         "units": str(quantity),
         "nav_per_unit": str(price),
-        "proceeds": str(result.proceeds),
+        "proceeds": str(proceeds),
         "capital_released": str(value_out),
         "residue": str(residue),
         "full_exit": quantity == held,
+        "last_holder": quantity == books.units_outstanding,
     }
     return Posting(EntryType.REDEMPTION, lines, details)
 
@@ -316,7 +342,13 @@ def capital_call(
     percent_of_commitment: object = None,
     due_date: date,
 ) -> Posting:
-    """A receivable per investor, pro rata to commitments, never beyond what is unfunded."""
+    """A receivable per investor, pro rata to commitments, never beyond what is unfunded.
+
+    The split is cumulative: the calls to date, this one included, are allocated pro rata to
+    commitments, and this call's part is that target less what was called before. The odd
+    cent of one call is evened out by the next, so a call of everything still unfunded always
+    fits, whatever earlier calls rounded.
+    """
     _require_kind(terms, CLOSED_ENDED, "a capital call")
     weights = {str(i): c for i, c in commitments.items() if c > 0}
     if not weights:
@@ -339,15 +371,20 @@ def capital_call(
             )
     else:
         total = _positive_cash(amount, terms, "amount")
-    parts = allocate_cash(total, weights, terms.currency)
-    for holder, part in parts.items():
-        investor = int(holder)
-        unfunded = commitments[investor] - called.get(investor, _ZERO)
-        if part > unfunded:
-            raise InvalidValueError(
-                "amount",
-                f"investor {investor}'s share {part} exceeds their unfunded commitment of {unfunded}",
-            )
+    before = {holder: called.get(int(holder), _ZERO) for holder in weights}
+    unfunded = {holder: weights[holder] - before[holder] for holder in weights}
+    left = sum(unfunded.values(), _ZERO)
+    if total > left:
+        raise InvalidValueError(
+            "amount", f"{total} is more than the {left} of commitments still unfunded in pool {terms.pool_id}"
+        )
+    targets = allocate_cash(sum(before.values(), _ZERO) + total, weights, terms.currency)
+    parts = {holder: targets.get(holder, _ZERO) - before[holder] for holder in weights}
+    if any(part < 0 or part > unfunded[holder] for holder, part in parts.items()):
+        # Earlier calls were not split by this rule (or were reversed out of order): share
+        # this one by what each investor has left unfunded, which always fits.
+        parts = allocate_cash(total, {h: u for h, u in unfunded.items() if u > 0}, terms.currency)
+    parts = {holder: part for holder, part in parts.items() if part}
     lines: list[Line] = []
     for holder, part in parts.items():
         lines += [
@@ -399,33 +436,40 @@ def pro_rata_distribution(terms: PoolTerms, books: PoolBooks, *, amount: object)
 def waterfall_distribution(terms: PoolTerms, books: PoolBooks, *, amount: object, on: date) -> Posting:
     """Cash out through the European waterfall: LP tiers per investor and the GP's share.
 
-    Each investor's capital account bears what that investor receives plus their share of
-    the GP's catch-up and carried interest (pro rata to contributed capital), since carry is
-    paid out of the investors' profit.
+    Each investor's capital account bears what that investor receives plus the part of the
+    GP's catch-up and carried interest it bears, since carry is paid out of the investors'
+    profit. Per investor (see :mod:`ledger.waterfall`): return of capital by what the books
+    hold for each investor up to their unreturned capital, then by unreturned capital, so
+    nobody gets back more than they paid in or is paid out of another's capital; preferred
+    return by what each is owed on their own dates; the catch-up tier by preferred return paid to
+    date; the carried-interest tier by each investor's undistributed profit in these books
+    (capital account net of unpaid calls, less unreturned capital and this distribution's
+    pref and catch-up), so a distribution of the whole pool closes every account at zero.
     """
     _require_kind(terms, CLOSED_ENDED, "a waterfall distribution")
     if terms.waterfall is None:
         raise InvalidValueError("mode", f"pool {terms.pool_id} has no waterfall terms")
     cash = _positive_cash(amount, terms, "amount")
     state = books.waterfall_state
-    result = distribute(cash, on, terms.waterfall, state)
-    contributed: dict[str, Decimal] = {}
-    for c in state.contributions:
-        contributed[c.investor] = contributed.get(c.investor, _ZERO) + c.amount
-    gp_total = result.gp_total
-    burden = allocate_cash(gp_total, contributed, terms.currency) if gp_total else {}
+    accounts = {
+        investor: books.capital_of(int(investor)) - books.receivable_of(int(investor))
+        for investor in state.investors
+    }
+    result = distribute(cash, on, terms.waterfall, state, capital_accounts=accounts)
     lines: list[Line] = []
     per_investor: dict[str, dict[str, str]] = {}
     for share in result.investors:
-        carried = burden.get(share.investor, _ZERO)
-        lines.append(Line(AccountCode.CAPITAL, int(share.investor), share.total + carried))
+        lines.append(Line(AccountCode.CAPITAL, int(share.investor), share.total + share.gp_share_borne))
         per_investor[share.investor] = {
             "return_of_capital": str(share.return_of_capital),
             "preferred_return": str(share.preferred_return),
             "catch_up": str(share.catch_up),
             "carried_interest": str(share.carried_interest),
             "total": str(share.total),
-            "gp_share_borne": str(carried),
+            "gp_share_borne": str(share.gp_share_borne),
+            "gp_catch_up_borne": str(share.gp_catch_up),
+            "gp_carried_interest_borne": str(share.gp_carried_interest),
+            "carried_interest_weight": str(share.carried_interest_weight),
         }
     lines.append(Line(AccountCode.CASH, None, -cash))
     details: dict[str, Any] = {
@@ -433,8 +477,14 @@ def waterfall_distribution(terms: PoolTerms, books: PoolBooks, *, amount: object
         "amount": str(cash),
         "tiers": {t.tier.value: {"lp": str(t.lp), "gp": str(t.gp)} for t in result.tiers},
         "lp_total": str(result.lp_total),
-        "gp_total": str(gp_total),
+        "gp_total": str(result.gp_total),
         "investors": per_investor,
+        "split": {
+            "return_of_capital": "unreturned_capital",
+            "preferred_return": "preferred_return_owed",
+            "catch_up": "preferred_return_paid_to_date",
+            "carried_interest": "undistributed_profit, else contributed_capital",
+        },
     }
     return Posting(
         EntryType.DISTRIBUTION, _non_zero(lines), details, events=(("distribution.made", details),)
@@ -450,17 +500,19 @@ def waterfall_state_from_history(
     ``contributions`` are (investor id, amount, date) of contributions that stand (not
     reversed); ``distributions`` are (date, details) of waterfall distributions that stand,
     in posting order, with the ``details`` that :func:`waterfall_distribution` stored.
+    Tiers 1 and 2 are taken per investor (``details["investors"]``), since what is still
+    owed to each investor depends on what each was paid.
     """
     state = WaterfallState(
         contributions=tuple(Contribution(str(i), amount, on) for i, amount, on in contributions if amount)
     )
     for on, details in distributions:
         tiers = details["tiers"]
-        roc = Decimal(tiers["return_of_capital"]["lp"])
-        pref = Decimal(tiers["preferred_return"]["lp"])
         payments = state.hurdle_payments
-        if roc or pref:
-            payments = (*payments, HurdlePayment(on=on, return_of_capital=roc, preferred_return=pref))
+        for holder, share in sorted(details["investors"].items()):
+            roc, pref = Decimal(share["return_of_capital"]), Decimal(share["preferred_return"])
+            if roc or pref:
+                payments = (*payments, HurdlePayment(str(holder), on, roc, pref))
         catch_up, carry = tiers["catch_up"], tiers["carried_interest"]
         state = replace(
             state,
@@ -481,22 +533,121 @@ def waterfall_state_from_history(
 
 @exact_arithmetic
 def management_fee(
-    terms: PoolTerms, books: PoolBooks, *, amount: object, weights: Mapping[str, Decimal] | None = None
+    terms: PoolTerms,
+    books: PoolBooks,
+    *,
+    amount: object = None,
+    period: FeePeriod | None = None,
+    override_reason: str | None = None,
+    commitments: Mapping[int, Decimal] | None = None,
+    invested: Mapping[int, Decimal] | None = None,
+    weights: Mapping[str, Decimal] | None = None,
 ) -> Posting:
-    """Fee accrued to the manager, borne by investors pro rata (units, or commitments)."""
+    """The management fee for ``period``, computed from the pool's terms, borne by investors.
+
+    fee = basis x annual rate x year fraction of the period (the terms' day count), rounded
+    half-even to the minor unit once. The basis and who bears the fee follow the terms:
+
+    - ``nav``: the net asset value on the fee's date, before the fee; borne by the owners of
+      that value (units held; in a closed-ended pool, capital at work). A holder who left
+      before the fee's date was not in the basis either: nobody pays for anybody else.
+    - ``committed``: total commitments; borne pro rata to commitments, paid in or not.
+    - ``invested``: capital called and not yet returned; borne pro rata to each investor's.
+
+    ``amount`` overrides the computed figure and needs ``override_reason``, which is kept in
+    the entry's workings beside the figure it replaced. Without a period (the old API) the
+    amount is booked as given, pro rata to ownership.
+    """
+    if period is None:
+        fee = _positive_cash(amount, terms, "amount")
+        given = dict(weights) if weights else ownership_weights(terms, books)
+        capital_lines, allocation = _allocate_to_capital(fee, given, terms, 1)
+        lines = _non_zero([*capital_lines, Line(AccountCode.FEES_PAYABLE, None, -fee)])
+        return Posting(EntryType.MANAGEMENT_FEE, lines, {"amount": str(fee), "allocation": allocation})
+    fee_terms = terms.management_fee
+    shares: dict[str, Decimal]
+    details: dict[str, Any] = {
+        "period_start": period.first_day.isoformat(),
+        "period_end": period.last_day.isoformat(),
+    }
+    if fee_terms is None:
+        if amount is None:
+            raise InvalidValueError(
+                "amount", f"pool {terms.pool_id} has no management fee terms; give the amount to charge"
+            )
+        shares = ownership_weights(terms, books)
+    else:
+        basis_amount, shares = _fee_basis(terms, fee_terms, books, commitments, invested)
+        computed = fee_maths.management_fee(
+            basis_amount,
+            fee_terms.rate,
+            period.accrual.start,
+            period.accrual.end,
+            currency=terms.currency,
+            day_count=fee_terms.day_count,
+        )
+        details |= {
+            "basis": fee_terms.basis,
+            "basis_amount": str(basis_amount),
+            "rate": str(fee_terms.rate),
+            "day_count": str(fee_terms.day_count),
+            "days": period.accrual.days,
+            "computed_amount": str(computed),
+        }
+        if amount is None:
+            if computed == 0:
+                raise InvalidValueError(
+                    "period_end",
+                    f"the fee from {period.first_day} to {period.last_day} on a {fee_terms.basis} basis of "
+                    f"{basis_amount} is {computed}: nothing to charge",
+                )
+            amount = computed
+        elif not (override_reason or "").strip():
+            raise InvalidValueError(
+                "override_reason",
+                f"the terms give a fee of {computed} for {period.first_day} to {period.last_day}; "
+                "say why another amount is charged",
+            )
     fee = _positive_cash(amount, terms, "amount")
-    shares = dict(weights) if weights else ownership_weights(terms, books)
+    if override_reason and override_reason.strip():
+        details["override_reason"] = override_reason.strip()
     capital_lines, allocation = _allocate_to_capital(fee, shares, terms, 1)
     lines = _non_zero([*capital_lines, Line(AccountCode.FEES_PAYABLE, None, -fee)])
-    return Posting(EntryType.MANAGEMENT_FEE, lines, {"amount": str(fee), "allocation": allocation})
+    details |= {"amount": str(fee), "allocation": allocation}
+    return Posting(EntryType.MANAGEMENT_FEE, lines, details)
+
+
+def _fee_basis(
+    terms: PoolTerms,
+    fee_terms: ManagementFeeTerms,
+    books: PoolBooks,
+    commitments: Mapping[int, Decimal] | None,
+    invested: Mapping[int, Decimal] | None,
+) -> tuple[Decimal, dict[str, Decimal]]:
+    """The amount a management fee is charged on, and who bears it in what proportion."""
+    if fee_terms.basis == "committed":
+        shares = {str(i): c for i, c in (commitments or {}).items() if c > 0}
+        what = "commitments"
+    elif fee_terms.basis == "invested":
+        shares = {str(i): c for i, c in (invested or {}).items() if c > 0}
+        what = "invested capital"
+    else:
+        return books.net_asset_value, ownership_weights(terms, books)
+    if not shares:
+        raise InvalidValueError("type", f"pool {terms.pool_id} has no {what} to charge a fee on")
+    return sum(shares.values(), _ZERO), shares
 
 
 @exact_arithmetic
-def performance_fee(terms: PoolTerms, books: PoolBooks, *, amount: object = None) -> Posting:
+def performance_fee(
+    terms: PoolTerms, books: PoolBooks, *, amount: object = None, on: date | None = None
+) -> Posting:
     """Crystallise the performance fee on NAV per unit above the high-water mark.
 
     Without ``amount`` the fee is computed from the pool's terms; with it, the manager's
     figure is booked as given and the high-water mark moves to the NAV per unit after it.
+    The annual hurdle grows from the date the high-water mark was last set (the last
+    crystallisation, or inception) to ``on`` (ledger.fees.hurdle_growth).
     """
     _require_kind(terms, OPEN_ENDED, "a performance fee (closed-ended pools pay carried interest)")
     units = books.units_outstanding
@@ -510,8 +661,15 @@ def performance_fee(terms: PoolTerms, books: PoolBooks, *, amount: object = None
             raise InvalidValueError(
                 "amount", f"pool {terms.pool_id} has no performance fee terms; give amount"
             )
+        since = books.high_water_mark_set_on or terms.inception_date
         crystallised = pool_performance_fee(
-            nav, units, high_water_mark_per_unit=hwm, terms=terms.performance_fee, currency=terms.currency
+            nav,
+            units,
+            high_water_mark_per_unit=hwm,
+            terms=terms.performance_fee,
+            currency=terms.currency,
+            period_start=since if on is not None else None,
+            on=on,
         )
         fee = crystallised.fee
         if fee == 0:
@@ -537,6 +695,8 @@ def performance_fee(terms: PoolTerms, books: PoolBooks, *, amount: object = None
         "high_water_mark_after": str(new_hwm),
         "allocation": allocation,
     }
+    if amount is None and on is not None:
+        details["hurdle_period_start"] = (books.high_water_mark_set_on or terms.inception_date).isoformat()
     return Posting(EntryType.PERFORMANCE_FEE, lines, details)
 
 
@@ -612,16 +772,15 @@ def sale(terms: PoolTerms, books: PoolBooks, *, amount: object, cost: object = N
 
 
 @exact_arithmetic
-def valuation(terms: PoolTerms, books: PoolBooks, *, net_asset_value: object) -> Posting | None:
+def valuation(terms: PoolTerms, books: PoolBooks, *, net_asset_value: object) -> Posting:
     """Mark investments so the pool's net asset value is what the manager recorded.
 
-    The change reaches every owner's capital account pro rata. Returns None when the books
-    already show that value (nothing to post; the valuation is still recorded).
+    The change reaches every owner's capital account pro rata. When the books already show
+    that value the entry has no lines: the mark is still a fact about its date (the day's
+    deals are struck at its NAV per unit).
     """
     target = check_cash(net_asset_value, terms.currency, "net_asset_value")
     change = target - books.net_asset_value
-    if change == 0:
-        return None
     investments = books.balance(AccountCode.INVESTMENTS)
     if investments + change < 0:
         floor = books.net_asset_value - investments
@@ -630,8 +789,11 @@ def valuation(terms: PoolTerms, books: PoolBooks, *, net_asset_value: object) ->
             f"{target} is below the pool's cash and receivables net of liabilities ({floor}); "
             "investments cannot be worth less than nothing",
         )
-    capital_lines, allocation = _allocate_to_capital(change, ownership_weights(terms, books), terms, -1)
-    lines = _non_zero([Line(AccountCode.INVESTMENTS, None, change), *capital_lines])
+    lines: tuple[Line, ...] = ()
+    allocation: dict[str, str] = {}
+    if change:
+        capital_lines, allocation = _allocate_to_capital(change, ownership_weights(terms, books), terms, -1)
+        lines = _non_zero([Line(AccountCode.INVESTMENTS, None, change), *capital_lines])
     details: dict[str, Any] = {
         "net_asset_value": str(target),
         "previous_net_asset_value": str(books.net_asset_value),

@@ -24,7 +24,9 @@ from backend.pools.schemas import PoolOut
 from backend.pools.service import PoolService
 from backend.unit_of_work import ReadView
 from ledger import posting_rules as rules
+from ledger.dealing_facts import later_allocated_entry, read_dealing_facts
 from ledger.errors import LedgerInputError
+from ledger.forward_pricing import DealingFacts, require_date_order, require_valuation_before_deals
 from ledger.posting_rules import PoolBooks, PoolTerms, Posting
 from ledger.schemas import (
     AccountCode,
@@ -43,7 +45,9 @@ from ledger.transactions import (
     _as_validation,
     _called,
     _facts,
+    _FeeInputs,
     _rule_for,
+    _struck_price,
     pool_terms,
 )
 
@@ -92,15 +96,20 @@ class PreviewService:
             else:
                 self._investors.kyc_status(request.investor_id)
 
-        def build(terms: PoolTerms, books: PoolBooks) -> Posting:
-            last = books.last_valuation_on
-            if kind in {"subscription", "redemption"} and last is not None and request.effective_date < last:
-                raise ValidationFailed(
-                    f"effective_date: deals at the NAV per unit of its date; the pool was last "
-                    f"valued on {last}, after {request.effective_date}",
-                    field="effective_date",
+        fee = None
+        if kind == "management_fee":
+            with ReadView(self._db, actor.reader_key) as view:
+                fee = _FeeInputs(
+                    _facts(view.session, pool_id).fee_periods,
+                    dict(self._investors.commitments_for_pool(pool_id)),
+                    _called(view.session, pool_id),
                 )
-            return _rule_for(kind, terms, books, request)
+
+        def build(terms: PoolTerms, books: PoolBooks, dealing: DealingFacts) -> Posting:
+            price = None
+            if kind in {"subscription", "redemption"}:
+                price = _struck_price(terms, books, dealing, request)
+            return _rule_for(kind, terms, books, request, price=price, fee=fee)
 
         return self._run(actor, pool, request.effective_date, build)
 
@@ -110,7 +119,7 @@ class PreviewService:
         commitments = dict(self._investors.commitments_for_pool(pool_id))
         called: dict[int, Decimal] = {}
 
-        def build(terms: PoolTerms, books: PoolBooks) -> Posting:
+        def build(terms: PoolTerms, books: PoolBooks, dealing: DealingFacts) -> Posting:
             return rules.capital_call(
                 terms,
                 commitments=commitments,
@@ -125,7 +134,7 @@ class PreviewService:
     def distribution(self, actor: Actor, pool_id: int, request: DistributionRequest) -> Preview:
         pool = self._transactions._writable_pool(actor, pool_id, "distribution", request.effective_date)
 
-        def build(terms: PoolTerms, books: PoolBooks) -> Posting:
+        def build(terms: PoolTerms, books: PoolBooks, dealing: DealingFacts) -> Posting:
             if request.mode is DistributionMode.WATERFALL:
                 return rules.waterfall_distribution(
                     terms, books, amount=request.amount, on=request.effective_date
@@ -137,7 +146,9 @@ class PreviewService:
     def valuation(self, actor: Actor, pool_id: int, request: ValuationRequest) -> Preview:
         pool = self._transactions._writable_pool(actor, pool_id, "valuation", request.as_of)
 
-        def build(terms: PoolTerms, books: PoolBooks) -> Posting | None:
+        def build(terms: PoolTerms, books: PoolBooks, dealing: DealingFacts) -> Posting:
+            if terms.open_ended:
+                require_valuation_before_deals(terms.pool_id, dealing, request.as_of)
             return rules.valuation(terms, books, net_asset_value=request.net_asset_value)
 
         return self._run(actor, pool, request.as_of, build)
@@ -153,6 +164,16 @@ class PreviewService:
             ) from None
         if entry.entry_type is EntryType.REVERSAL:
             raise ValidationFailed("entry_id: a reversal cannot itself be reversed", field="entry_id")
+        if entry.entry_type not in (EntryType.PURCHASE, EntryType.FEE_PAYMENT):
+            with ReadView(self._db, actor.reader_key) as view:
+                later = later_allocated_entry(view.session, pool.id, entry.seq)
+            if later is not None:
+                raise ValidationFailed(
+                    f"entry_id: entry {later.entry_id} (a {later.entry_type.value.replace('_', ' ')} of "
+                    f"{later.on}) was posted after entry {entry.id} and allocated by the holdings it "
+                    f"left; reverse entry {later.entry_id} first",
+                    field="entry_id",
+                )
         return Preview(
             pool_id=pool.id,
             currency=pool.base_currency,
@@ -179,10 +200,12 @@ class PreviewService:
         with ReadView(self._db, actor.reader_key) as view:
             balances = _balances_by_ref(view.session, pool.id)
             books = _facts(view.session, pool.id).books(balances)
+            dealing = read_dealing_facts(view.session, pool.id)
             if called is not None:
                 called.update(_called(view.session, pool.id))
         try:
-            posting: Posting | None = build(terms, books)
+            require_date_order(pool.id, dealing, on)
+            posting: Posting | None = build(terms, books, dealing)
         except LedgerInputError as exc:
             raise _as_validation(exc) from None
         return Preview(

@@ -283,6 +283,18 @@ class _TransactionFields(BaseModel):
     amount: Money | None = Field(default=None, description="in the pool's currency, at its minor unit")
     units: Money | None = Field(default=None, description="redemption: units to redeem (6 dp)")
     cost: Money | None = Field(default=None, description="sale: carrying value of what was sold")
+    period_start: date | None = Field(
+        default=None,
+        description="management_fee: first day charged; defaults to the day after the last period charged",
+    )
+    period_end: date | None = Field(
+        default=None, description="management_fee: last day charged; defaults to effective_date"
+    )
+    override_reason: str | None = Field(
+        default=None,
+        max_length=500,
+        description="management_fee: why `amount` replaces the fee the pool's terms give (audited)",
+    )
     effective_date: date
     memo: str = Field(default="", max_length=500)
 
@@ -328,8 +340,8 @@ class ValuationOut(BaseModel):
     as_of: date
     net_asset_value: Decimal
     nav_per_unit: Decimal | None
-    entry: EntryOut | None = Field(
-        description="the marking entry; null when the books already showed this value"
+    entry: EntryOut = Field(
+        description="the marking entry; it has no postings when the books already showed this value"
     )
 
 
@@ -352,7 +364,8 @@ class PositionOut(BaseModel):
     distributed: Decimal
     fees: Decimal
     committed: Decimal
-    unfunded_commitment: Decimal
+    called: Decimal = Field(default=Decimal(0), description="capital called to date, paid or not")
+    unfunded_commitment: Decimal = Field(description="committed - called (ILPA)")
 
 
 class PoolPositions(BaseModel):
@@ -391,7 +404,8 @@ class BatchTransactionType(enum.StrEnum):
 
 class BatchRow(_TransactionFields):
     """One row of a batch: a TransactionRequest, or a valuation whose `amount` is the pool's
-    net asset value as of `effective_date` (a row that changes nothing writes no entry)."""
+    net asset value as of `effective_date` (a row that changes nothing is kept as the day's
+    mark, with no postings)."""
 
     type: BatchTransactionType
     amount: Money | None = Field(default=None, description="in the pool's currency; valuation: the NAV")

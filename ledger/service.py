@@ -43,6 +43,7 @@ from ledger.batch import (
     cyclic_collection_paused,
     load_pool_accounts,
 )
+from ledger.dealing_facts import later_allocated_entry
 from ledger.idempotency import Claim, IdempotencyStore, Replay, request_fingerprint
 from ledger.journal import (
     AccountRef,
@@ -319,6 +320,7 @@ class LedgerService:
                 raise Conflict(
                     f"entry {entry_id} is itself a reversal; it cannot be reversed", field="entry_id"
                 )
+            _refuse_out_of_order_reversal(session, entry, effective_date or now.date())
             currency = session.scalar(select(ChainHead.currency).where(ChainHead.pool_id == entry.pool_id))
             draft = EntryDraft(
                 pool_id=entry.pool_id,
@@ -509,9 +511,14 @@ class LedgerService:
     def investor_flows(
         self, pool_id: int, entry_types: tuple[EntryType, ...], *, actor: Actor | None = None
     ) -> dict[str, dict[int, Decimal]]:
-        """Per investor: cash contributed, cash distributed to them and fees borne, from the
+        """Per investor: cash contributed, cash distributed to them, fees borne and capital called, from the
         details of the entries that stand (reversed ones drop out with their reversal)."""
-        flows: dict[str, dict[int, Decimal]] = {"contributed": {}, "distributed": {}, "fees": {}}
+        flows: dict[str, dict[int, Decimal]] = {
+            "contributed": {},
+            "distributed": {},
+            "fees": {},
+            "called": {},
+        }
 
         def add(kind: str, investor: int | str, amount: str) -> None:
             bucket = flows[kind]
@@ -529,6 +536,9 @@ class LedgerService:
                 elif kind is EntryType.DISTRIBUTION:
                     for holder, part in details["allocation"].items():
                         add("distributed", holder, part)
+                elif kind is EntryType.CAPITAL_CALL:
+                    for holder, part in details["allocation"].items():
+                        add("called", holder, part)
                 elif kind in (EntryType.MANAGEMENT_FEE, EntryType.PERFORMANCE_FEE):
                     for holder, part in details["allocation"].items():
                         add("fees", holder, part)
@@ -574,6 +584,28 @@ def standing_details(
         .order_by(JournalEntry.seq)
     ).all()
     return [(entry_id, on, EntryType(kind), json.loads(text)) for entry_id, on, kind, text in rows]
+
+
+def _refuse_out_of_order_reversal(session: Session, entry: JournalEntry, on: date) -> None:
+    """A reversal mirrors its entry exactly, which is right only while nothing posted after the
+    entry was allocated by the holdings it left: reversing a subscription after a valuation
+    shared a gain with its units would leave that gain in a capital account with no units."""
+    if on < entry.effective_date:
+        raise ValidationFailed(
+            f"a reversal of entry {entry.id} cannot be dated before the entry "
+            f"itself ({entry.effective_date})",
+            field="effective_date",
+        )
+    if entry.entry_type in (EntryType.PURCHASE.value, EntryType.FEE_PAYMENT.value):
+        return  # moves no one's share of the pool
+    later = later_allocated_entry(session, entry.pool_id, entry.seq)
+    if later is not None:
+        raise Conflict(
+            f"entry {later.entry_id} (a {later.entry_type.value.replace('_', ' ')} of {later.on}) was "
+            f"posted after entry {entry.id} and allocated by the holdings it left; reverse entry "
+            f"{later.entry_id} first",
+            field="entry_id",
+        )
 
 
 def _balances_by_ref(session: Session, pool_id: int) -> dict[AccountRef, Decimal]:

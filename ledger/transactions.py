@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -30,8 +30,17 @@ from backend.pools.service import PoolService
 from ledger import posting_rules as rules
 from ledger import waterfall as ledger_waterfall
 from ledger.batch import BatchPlan, PlannedEntry, PoolAccounts, RunningBooks
-from ledger.errors import LedgerInputError
+from ledger.dealing_facts import latest_standing_entry, read_dealing_facts
+from ledger.errors import InvalidValueError, LedgerInputError
+from ledger.fees import FeePeriod, ManagementFeeTerms
 from ledger.fees import PerformanceFeeTerms as FeeTerms
+from ledger.forward_pricing import (
+    DealingFacts,
+    LastEntry,
+    require_date_order,
+    require_valuation_before_deals,
+    struck_price,
+)
 from ledger.journal import AccountRef, EntryDraft, validate_draft
 from ledger.money import get_currency
 from ledger.posting_rules import PoolBooks, PoolTerms, Posting
@@ -84,6 +93,7 @@ _NEEDS_INVESTOR = frozenset({"subscription", "redemption", "contribution"})
 _FACT_TYPES = (
     EntryType.VALUATION,
     EntryType.PERFORMANCE_FEE,
+    EntryType.MANAGEMENT_FEE,
     EntryType.CONTRIBUTION,
     EntryType.DISTRIBUTION,
     EntryType.CAPITAL_CALL,
@@ -95,11 +105,8 @@ _FLOW_TYPES = (
     EntryType.DISTRIBUTION,
     EntryType.MANAGEMENT_FEE,
     EntryType.PERFORMANCE_FEE,
+    EntryType.CAPITAL_CALL,
 )
-
-
-class NothingToPost(Exception):
-    """A signal, not an error: the books already show the recorded value."""
 
 
 def pool_terms(pool: PoolOut) -> PoolTerms:
@@ -116,6 +123,10 @@ def pool_terms(pool: PoolOut) -> PoolTerms:
             carried_interest_rate=w.carried_interest_rate,
             day_count=w.day_count,
         )
+    management = None
+    if pool.management_fee is not None:
+        m = pool.management_fee
+        management = ManagementFeeTerms(rate=m.rate, basis=m.basis.value, day_count=m.day_count)
     performance = None
     if pool.performance_fee is not None:
         f = pool.performance_fee
@@ -129,6 +140,7 @@ def pool_terms(pool: PoolOut) -> PoolTerms:
         minimum_subscription=pool.minimum_subscription,
         waterfall=waterfall,
         performance_fee=performance,
+        management_fee=management,
     )
 
 
@@ -138,15 +150,23 @@ class _Facts:
 
     last_valuation: date | None = None
     hwm: Decimal | None = None
+    hwm_set_on: date | None = None
+    fee_periods: list[tuple[int | None, FeePeriod]] = field(default_factory=list)
     contributions: list[tuple[int, Decimal, date]] = field(default_factory=list)
     distributions: list[tuple[date, dict[str, Any]]] = field(default_factory=list)
 
-    def add(self, kind: EntryType, on: date, details: dict[str, Any]) -> None:
+    def add(self, kind: EntryType, on: date, details: dict[str, Any], entry_id: int | None = None) -> None:
         """Take in one more standing entry (in journal order)."""
         if kind is EntryType.VALUATION:
             self.last_valuation = on
         elif kind is EntryType.PERFORMANCE_FEE:
             self.hwm = Decimal(details["high_water_mark_after"])
+            self.hwm_set_on = on
+        elif kind is EntryType.MANAGEMENT_FEE and "period_start" in details:
+            period = FeePeriod(
+                date.fromisoformat(details["period_start"]), date.fromisoformat(details["period_end"])
+            )
+            self.fee_periods.append((entry_id, period))
         elif kind is EntryType.CONTRIBUTION:
             self.contributions.append((int(details["investor_id"]), Decimal(details["amount"]), on))
         elif kind is EntryType.DISTRIBUTION and details.get("mode") == "waterfall":
@@ -159,14 +179,15 @@ class _Facts:
             balances,
             last_valuation_on=self.last_valuation,
             high_water_mark_per_unit=self.hwm,
+            high_water_mark_set_on=self.hwm_set_on,
             waterfall_state=state,
         )
 
 
 def _facts(session: Session, pool_id: int) -> _Facts:
     facts = _Facts()
-    for _, on, kind, details in standing_details(session, pool_id, _FACT_TYPES):
-        facts.add(kind, on, details)
+    for entry_id, on, kind, details in standing_details(session, pool_id, _FACT_TYPES):
+        facts.add(kind, on, details, entry_id)
     return facts
 
 
@@ -231,16 +252,17 @@ class TransactionService:
             else:
                 self._investors.kyc_status(request.investor_id)  # NotFound for an unknown investor
 
+        commitments = dict(self._investors.commitments_for_pool(pool_id)) if kind == "management_fee" else {}
+
         def build(terms: PoolTerms, books: PoolBooks, session: Session) -> Posting:
+            price = None
+            fee = None
             if kind in {"subscription", "redemption"}:
-                last = books.last_valuation_on
-                if last is not None and request.effective_date < last:
-                    raise ValidationFailed(
-                        f"effective_date: deals at the NAV per unit of its date; the pool was last "
-                        f"valued on {last}, after {request.effective_date}",
-                        field="effective_date",
-                    )
-            return _rule_for(kind, terms, books, request)
+                price = _struck_price(terms, books, read_dealing_facts(session, terms.pool_id), request)
+            if kind == "management_fee":
+                charged = _facts(session, terms.pool_id).fee_periods
+                fee = _FeeInputs(charged, commitments, _called(session, terms.pool_id))
+            return _rule_for(kind, terms, books, request, price=price, fee=fee)
 
         return self._post(
             actor,
@@ -284,6 +306,7 @@ class TransactionService:
         rows = [self._batch_row(pool, index, raw, static_errors) for index, raw in enumerate(requests)]
         self._check_batch_investors(rows, static_errors)
         terms = pool_terms(pool)
+        commitments = dict(self._investors.commitments_for_pool(pool.id))
 
         def audit(session: Session, planned: Sequence[PlannedEntry | None]) -> None:
             written = [p for p in planned if p is not None]
@@ -301,7 +324,8 @@ class TransactionService:
 
         def build(session: Session, accounts: PoolAccounts) -> BatchPlan:
             errors = list(static_errors)
-            return BatchPlan(_plan_batch(session, terms, accounts, rows, errors), errors, finish=audit)
+            plan = _plan_batch(session, terms, accounts, rows, errors, commitments=commitments)
+            return BatchPlan(plan, errors, finish=audit)
 
         if static_errors:
             dry_run = True  # still run the rules, to report every row's problem at once
@@ -435,26 +459,25 @@ class TransactionService:
         price: list[Decimal | None] = [None]
 
         def build(terms: PoolTerms, books: PoolBooks, session: Session) -> Posting:
+            if terms.open_ended:
+                require_valuation_before_deals(
+                    terms.pool_id, read_dealing_facts(session, terms.pool_id), request.as_of
+                )
             posting = rules.valuation(terms, books, net_asset_value=request.net_asset_value)
-            if posting is None:
-                raise NothingToPost
             units = books.units_outstanding
             price[0] = rules.dealing_price(terms, books.apply(posting.lines)) if units else None
             return posting
 
-        try:
-            entry: EntryOut | None = self._post(
-                actor,
-                pool,
-                request.as_of,
-                request.memo,
-                build,
-                operation="valuation",
-                request=request.model_dump(mode="json"),
-                idempotency_key=idempotency_key,
-            )
-        except NothingToPost:
-            entry = None
+        entry = self._post(
+            actor,
+            pool,
+            request.as_of,
+            request.memo,
+            build,
+            operation="valuation",
+            request=request.model_dump(mode="json"),
+            idempotency_key=idempotency_key,
+        )
         return ValuationOut(
             pool_id=pool_id,
             as_of=request.as_of,
@@ -578,6 +601,9 @@ class TransactionService:
 
         def rule(session: Session, balances: dict[AccountRef, Decimal]) -> tuple[EntryDraft, dict[str, Any]]:
             try:
+                # first, so a back-dated entry hears why before anything about its figures
+                latest = DealingFacts(latest=latest_standing_entry(session, terms.pool_id))
+                require_date_order(terms.pool_id, latest, on)
                 posting = build(terms, _books(session, terms, balances), session)
             except LedgerInputError as exc:
                 raise _as_validation(exc) from None
@@ -620,6 +646,7 @@ class TransactionService:
         positions = []
         for inv in investors:
             contributed = flows["contributed"].get(inv, zero)
+            called = flows["called"].get(inv, zero)
             positions.append(
                 PositionOut(
                     pool_id=pool.id,
@@ -631,7 +658,8 @@ class TransactionService:
                     distributed=flows["distributed"].get(inv, zero),
                     fees=flows["fees"].get(inv, zero),
                     committed=committed.get(inv, zero),
-                    unfunded_commitment=max(committed.get(inv, zero) - contributed, zero)
+                    called=called,
+                    unfunded_commitment=max(committed.get(inv, zero) - called, zero)
                     if inv in committed
                     else zero,
                 )
@@ -666,15 +694,74 @@ def investor_view(entry: EntryOut, investor_id: int) -> EntryOut:
     return entry.model_copy(update={"postings": postings, "details": details})
 
 
+def _struck_price(
+    terms: PoolTerms, books: PoolBooks, facts: DealingFacts, request: TransactionRequest
+) -> Decimal:
+    """The NAV per unit a deal is struck at: the valuation of its date, or the launch price."""
+    if terms.kind != rules.OPEN_ENDED:
+        return terms.initial_nav_per_unit  # the rule refuses the deal with its own message
+    price = struck_price(
+        terms.pool_id, facts, request.effective_date, units_outstanding=books.units_outstanding
+    )
+    return terms.initial_nav_per_unit if price is None else price
+
+
+@dataclass(frozen=True)
+class _FeeInputs:
+    """What a management fee reads besides the balances: the periods already charged (entry
+    id, period), commitments, and capital called per investor."""
+
+    charged: list[tuple[int | None, FeePeriod]]
+    commitments: Mapping[int, Decimal]
+    called: Mapping[int, Decimal]
+
+    def invested(self, books: PoolBooks) -> dict[int, Decimal]:
+        returned = books.waterfall_state.capital_returned_by_investor
+        return {i: c - returned.get(str(i), Decimal(0)) for i, c in self.called.items()}
+
+
+def _fee_period(
+    terms: PoolTerms, charged: Sequence[tuple[int | None, FeePeriod]], request: TransactionRequest
+) -> FeePeriod:
+    """The days a management fee charges for: as asked, or from the day after the last period
+    charged (or inception) to its effective date. Each day is charged once."""
+    last = max((p.last_day for _, p in charged), default=None)
+    first = request.period_start or (last + timedelta(days=1) if last else terms.inception_date)
+    final = request.period_end or request.effective_date
+    period = FeePeriod(first, final)
+    if final > request.effective_date:
+        raise InvalidValueError(
+            "period_end", f"{final} is after the fee's effective date {request.effective_date}"
+        )
+    if first < terms.inception_date:
+        raise InvalidValueError(
+            "period_start", f"{first} is before the pool's inception on {terms.inception_date}"
+        )
+    for entry_id, other in charged:
+        if period.overlaps(other):
+            raise InvalidValueError(
+                "period_start",
+                f"{first} to {final} overlaps {other.first_day} to {other.last_day}, already charged by "
+                f"entry {entry_id}; each day's fee is charged once",
+            )
+    return period
+
+
 def _rule_for(  # noqa: PLR0911 - one branch per transaction type
-    kind: str, terms: PoolTerms, books: PoolBooks, request: TransactionRequest
+    kind: str,
+    terms: PoolTerms,
+    books: PoolBooks,
+    request: TransactionRequest,
+    *,
+    price: Decimal | None = None,
+    fee: _FeeInputs | None = None,
 ) -> Posting:
     investor = request.investor_id or 0
     if kind == "subscription":
-        return rules.subscription(terms, books, investor_id=investor, amount=request.amount)
+        return rules.subscription(terms, books, investor_id=investor, amount=request.amount, price=price)
     if kind == "redemption":
         return rules.redemption(
-            terms, books, investor_id=investor, units=request.units, amount=request.amount
+            terms, books, investor_id=investor, units=request.units, amount=request.amount, price=price
         )
     if kind == "contribution":
         return rules.contribution(terms, books, investor_id=investor, amount=request.amount)
@@ -683,9 +770,18 @@ def _rule_for(  # noqa: PLR0911 - one branch per transaction type
             return rules.pro_rata_distribution(terms, books, amount=request.amount)
         return rules.waterfall_distribution(terms, books, amount=request.amount, on=request.effective_date)
     if kind == "management_fee":
-        return rules.management_fee(terms, books, amount=request.amount)
+        inputs = fee or _FeeInputs([], {}, {})
+        return rules.management_fee(
+            terms,
+            books,
+            amount=request.amount,
+            period=_fee_period(terms, inputs.charged, request),
+            override_reason=request.override_reason,
+            commitments=inputs.commitments,
+            invested=inputs.invested(books),
+        )
     if kind == "performance_fee":
-        return rules.performance_fee(terms, books, amount=request.amount)
+        return rules.performance_fee(terms, books, amount=request.amount, on=request.effective_date)
     if kind == "sale":
         return rules.sale(terms, books, amount=request.amount, cost=request.cost)
     rule: Callable[..., Posting] = {
@@ -703,6 +799,8 @@ def _plan_batch(
     accounts: PoolAccounts,
     rows: Sequence[BatchRow | None],
     errors: list[RowError],
+    *,
+    commitments: Mapping[int, Decimal],
 ) -> Iterator[PlannedEntry | None]:
     """Apply each row's posting rule to the books in memory, in order; collect row errors.
     Yields one item per row as it is planned (the writer stores earlier rows meanwhile), and
@@ -715,6 +813,8 @@ def _plan_batch(
     the last valuation, the rule itself, validate_draft, overdrafts.
     """
     facts = _facts(session, terms.pool_id)
+    dealing = read_dealing_facts(session, terms.pool_id)
+    called = _called(session, terms.pool_id)
     running = RunningBooks(accounts)
     state = rules.waterfall_state_from_history(facts.contributions, facts.distributions)
     for index, row in enumerate(rows):
@@ -724,23 +824,22 @@ def _plan_batch(
         kind = row.type.value
         books = facts.books(running.balances, state)
         try:
-            if kind in {"subscription", "redemption"} and (
-                facts.last_valuation is not None and row.effective_date < facts.last_valuation
-            ):
-                raise ValidationFailed(
-                    f"deals at the NAV per unit of its date; the pool was last valued on "
-                    f"{facts.last_valuation}, after {row.effective_date}",
-                    field="effective_date",
-                )
+            require_date_order(terms.pool_id, dealing, row.effective_date)
             if kind == "valuation":
+                if terms.open_ended:
+                    require_valuation_before_deals(terms.pool_id, dealing, row.effective_date)
                 posting = rules.valuation(terms, books, net_asset_value=row.amount)
             else:
                 request = TransactionRequest.model_validate(row.model_dump())
-                posting = _rule_for(kind, terms, books, request)
-            draft = None
-            if posting is not None:
-                draft = validate_draft(_draft(terms, posting, row.effective_date, row.memo))
-            overdrawn = None if draft is None else running.overdraft(draft)
+                price = None
+                if kind in {"subscription", "redemption"}:
+                    price = _struck_price(terms, books, dealing, request)
+                fee = None
+                if kind == "management_fee":
+                    fee = _FeeInputs(facts.fee_periods, commitments, called)
+                posting = _rule_for(kind, terms, books, request, price=price, fee=fee)
+            draft = validate_draft(_draft(terms, posting, row.effective_date, row.memo))
+            overdrawn = running.overdraft(draft)
             if overdrawn is not None:
                 raise overdrawn
         except LedgerInputError as exc:
@@ -751,12 +850,8 @@ def _plan_batch(
             errors.append(RowError(row=index, field=exc.field or "row", reason=exc.detail))
             yield None
             continue
-        if posting is None or draft is None:
-            # A valuation the books already show: nothing to post, and (as with record_valuation)
-            # no entry, so the last valuation date the dealing rules see does not move either.
-            yield None
-            continue
         running.apply(draft)
+        dealing = dealing.after(LastEntry(None, posting.entry_type, row.effective_date), posting.details)
         before = (len(facts.contributions), len(facts.distributions))
         facts.add(posting.entry_type, row.effective_date, posting.details)
         if (len(facts.contributions), len(facts.distributions)) != before:

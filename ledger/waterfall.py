@@ -3,44 +3,80 @@
 Each distribution is paid through four tiers, in order; a tier is paid only once the one
 before it is full:
 
-1. return of capital: 100% to LPs until all contributed capital is returned;
-2. preferred return: 100% to LPs until they have their preferred return (the hurdle);
+1. return of capital: 100% to LPs until every LP has back all the capital it contributed;
+2. preferred return: 100% to LPs until every LP has its preferred return (the hurdle);
 3. GP catch-up: ``catch_up_rate`` of each amount to the GP (the rest to LPs) until the GP
    has ``carried_interest_rate`` of all profit distributed so far; 100% = full catch-up,
    0 = no catch-up tier;
 4. carried interest: the rest is split, ``carried_interest_rate`` to the GP (e.g. 20%) and
    the remainder to LPs.
 
-Preferred return owed on the distribution date ``T`` (r = rate, y(d) = year fraction from d
-to T under the terms' day count; contributions c_i on dates t_i; earlier LP payments of
-capital rc_j and preferred return rp_j on dates s_j):
+Tiers 1 and 2 are the sums of what each LP is owed, worked out on that LP's own
+contribution dates and own earlier payments. Tiers 3 and 4, and so the GP's entitlement,
+are whole-fund figures (cumulative over the fund's life, as before).
+
+Preferred return owed to one LP on the distribution date ``T`` (r = rate, y(d) = year
+fraction from d to T under the terms' day count; the LP's contributions c_i on dates t_i;
+the LP's earlier payments of capital rc_j and preferred return rp_j on dates s_j):
 
 * simple:  round(r x (sum c_i y(t_i) - sum rc_j y(s_j))) - sum rp_j
   (pref accrues on capital while it is outstanding; pref paid does not reduce the base);
 * annual compound: round(sum c_i (1+r)^y(t_i) - sum (rc_j + rp_j) (1+r)^y(s_j)) - (unreturned capital)
-  (the LPs' hurdle balance grown at r: the LPs have their pref when their IRR reaches r).
+  (the LP's hurdle balance grown at r: the LP has its pref when its IRR reaches r).
 
 With all earlier payments on the same date T this is exactly
 ``sum c_i ((1+r)^y - 1) - pref already paid`` (compound) or ``sum c_i r y - pref paid``
-(simple). Never negative.
+(simple). Never negative. The preferred return owed by the fund is the sum over LPs.
+
+Who gets what inside each tier (largest-remainder method, :mod:`ledger.allocation`):
+
+* return of capital: pro rata to each LP's unreturned capital (contributed minus capital
+  already returned to that LP), so no LP is ever returned more than it paid in, and an LP
+  whose capital is all back gets nothing from this tier. When the caller gives the LPs'
+  capital accounts (the posting rule does), the tier first goes pro rata to what the books
+  still hold for each LP, its capital account up to its unreturned capital, and only the
+  rest by unreturned capital: the two are the same unless an LP bore a loss the others did
+  not (for example a loss booked before a later LP paid in), and then that LP's loss is not
+  paid out of the others' capital;
+* preferred return: pro rata to the preferred return still owed to each LP;
+* catch-up (the whole tier: its LP part and the GP's part, which the LPs bear): pro rata
+  to the preferred return paid to each LP to date, this distribution included. The
+  catch-up exists to give the GP its carry on the preferred return, so each LP bears it in
+  proportion to the pref it received;
+* carried interest (the whole tier): pro rata to each LP's undistributed profit, when the
+  caller gives the LPs' capital accounts (the posting rule does): the capital account, net
+  of calls not yet paid, less the LP's unreturned capital and what tiers 2 and 3 pay it
+  now, never below zero. Otherwise (or if no LP has any) pro rata to contributed capital,
+  each LP's percentage interest in the fund.
+
+Within tiers 3 and 4 the GP's part is then split pro rata to each LP's share of the whole
+tier and the LP keeps the rest, so every LP bears the GP's ``carried_interest_rate`` of
+what it gets from the tier. Together: each LP bears carry of about
+``carried_interest_rate`` of the profit paid out of its own account, and a distribution
+of all the pool's value leaves every capital account at zero whenever each LP's profit in
+the books covers its preferred return and catch-up share.
 
 Rounding (all amounts at the currency minor unit):
 
-* preferred return owed: ROUND_HALF_EVEN;
+* preferred return owed: ROUND_HALF_EVEN, per LP; the fund's figure is the sum;
 * catch-up tier size, GP catch-up share and GP carried interest: ROUND_DOWN, computed on
   *cumulative* figures (e.g. GP carried interest to date = round_down(20% x carried
   interest tier to date)), so the GP never gets more than its percentage and one
-  distribution of 100 gives exactly the same totals as two of 50 on the same date;
+  distribution of 100 gives exactly the same tier totals as two of 50 on the same date;
 * LP amounts are the tier amount minus the GP amount, so tiers sum exactly to the
-  distribution and the residue is zero;
-* each LP tier is split between investors pro rata to contributed capital by the
-  largest-remainder method (:mod:`ledger.allocation`).
+  distribution and the residue is zero; the per-LP figures of each tier (LP part and GP
+  part borne) add up to the tier's figures exactly.
+
+Books kept before per-LP tiers (capital split pro rata to contributed capital) may show an
+LP returned more capital than it contributed: that LP's unreturned capital counts as zero
+(never negative; nothing is clawed back) and the other LPs' unreturned capital is paid
+first.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Context, Decimal
@@ -67,6 +103,7 @@ __all__ = [
     "Entitlements",
     "HurdlePayment",
     "InvestorDistribution",
+    "InvestorEntitlement",
     "Tier",
     "TierAmount",
     "WaterfallState",
@@ -142,19 +179,29 @@ class Contribution:
 
 @dataclass(frozen=True, slots=True)
 class HurdlePayment:
-    """What LPs were paid, in total, in tiers 1 and 2 of an earlier distribution."""
+    """What one LP was paid in tiers 1 and 2 of an earlier distribution."""
 
+    investor: str
     on: date
     return_of_capital: Decimal
     preferred_return: Decimal
 
 
+def _by_investor(pairs: Iterable[tuple[str, Decimal]]) -> dict[str, Decimal]:
+    totals: dict[str, Decimal] = {}
+    for investor, amount in pairs:
+        totals[investor] = totals.get(investor, _ZERO) + amount
+    return totals
+
+
 @dataclass(frozen=True, slots=True)
 class WaterfallState:
-    """Cumulative position of the fund: what was contributed and what was paid, by tier."""
+    """Cumulative position of the fund: what each LP contributed and was paid in tiers 1
+    and 2, and what was paid in the whole-fund tiers 3 and 4."""
 
     contributions: tuple[Contribution, ...] = ()
     hurdle_payments: tuple[HurdlePayment, ...] = ()
+    """Tier 1 and 2 payments, one per LP per distribution that paid that LP anything there."""
     catch_up_paid: Decimal = _ZERO
     """Whole catch-up tier paid so far (GP and LP parts)."""
     catch_up_paid_to_gp: Decimal = _ZERO
@@ -205,6 +252,39 @@ class WaterfallState:
         """Total distributed in excess of capital returned."""
         return self.distributed - self.capital_returned
 
+    @property
+    def investors(self) -> tuple[str, ...]:
+        """The LPs that contributed, in identifier order."""
+        return tuple(sorted({c.investor for c in self.contributions}))
+
+    @property
+    @exact_arithmetic
+    def contributed_by_investor(self) -> dict[str, Decimal]:
+        """Capital contributed, per LP."""
+        return _by_investor((c.investor, c.amount) for c in self.contributions)
+
+    @property
+    @exact_arithmetic
+    def capital_returned_by_investor(self) -> dict[str, Decimal]:
+        """Capital returned (tier 1), per LP that was returned any."""
+        return _by_investor((p.investor, p.return_of_capital) for p in self.hurdle_payments)
+
+    @property
+    @exact_arithmetic
+    def preferred_return_paid_by_investor(self) -> dict[str, Decimal]:
+        """Preferred return paid (tier 2), per LP that was paid any."""
+        return _by_investor((p.investor, p.preferred_return) for p in self.hurdle_payments)
+
+    @property
+    @exact_arithmetic
+    def unreturned_capital_by_investor(self) -> dict[str, Decimal]:
+        """Capital not yet returned, per LP that contributed: never negative."""
+        returned = self.capital_returned_by_investor
+        return {
+            investor: max(amount - returned.get(investor, _ZERO), _ZERO)
+            for investor, amount in sorted(self.contributed_by_investor.items())
+        }
+
     def with_contribution(self, investor: str, amount: Decimal, on: date) -> WaterfallState:
         """This state with one more contribution."""
         return replace(self, contributions=(*self.contributions, Contribution(investor, amount, on)))
@@ -227,7 +307,7 @@ class TierAmount:
 
 @dataclass(frozen=True, slots=True)
 class InvestorDistribution:
-    """One LP's share of each LP tier of a distribution."""
+    """One LP's share of each LP tier of a distribution, and of the GP's amounts it bears."""
 
     investor: str
     return_of_capital: Decimal
@@ -236,12 +316,25 @@ class InvestorDistribution:
     """The LP's share of the LP part of the catch-up tier (0 with a 100% catch-up)."""
     carried_interest: Decimal
     """The LP's share of the LP part of the carried-interest (e.g. 80/20) tier."""
+    gp_catch_up: Decimal = _ZERO
+    """The part of the GP's catch-up this LP bears (split like the catch-up tier)."""
+    gp_carried_interest: Decimal = _ZERO
+    """The part of the GP's carried interest this LP bears (split like the carry tier)."""
+    carried_interest_weight: Decimal = _ZERO
+    """What the carried-interest tier was split by for this LP: its undistributed profit, or
+    its contributed capital."""
 
     @property
     @exact_arithmetic
     def total(self) -> Decimal:
         """Everything this LP receives from the distribution."""
         return self.return_of_capital + self.preferred_return + self.catch_up + self.carried_interest
+
+    @property
+    @exact_arithmetic
+    def gp_share_borne(self) -> Decimal:
+        """The GP's amounts this LP bears: its capital account pays ``total`` plus this."""
+        return self.gp_catch_up + self.gp_carried_interest
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,13 +372,26 @@ class Distribution:
 
 
 @dataclass(frozen=True, slots=True)
+class InvestorEntitlement:
+    """What one LP must still be paid in tiers 1 and 2, at a date."""
+
+    investor: str
+    unreturned_capital: Decimal
+    preferred_return_owed: Decimal
+
+
+@dataclass(frozen=True, slots=True)
 class Entitlements:
     """What must still be paid, at a date, before the next tier starts."""
 
     unreturned_capital: Decimal
+    """Sum of the LPs' unreturned capital."""
     preferred_return_owed: Decimal
+    """Sum of the preferred return owed to each LP."""
     catch_up_owed: Decimal
     """Catch-up tier still to pay once the preferred return owed has been paid."""
+    investors: tuple[InvestorEntitlement, ...] = ()
+    """The same per LP (every LP that contributed, in identifier order)."""
 
 
 # --- validation ---------------------------------------------------------------------------
@@ -305,14 +411,17 @@ def _check_state(state: WaterfallState, currency: Currency, on: date) -> None:
             raise InvalidValueError(f"{name}.amount", "must be positive")
         if check_date(c.on, f"{name}.on") > on:
             raise InvalidValueError(f"{name}.on", f"{c.on} is after the distribution date {on}")
+    contributors = {c.investor for c in state.contributions}
     for i, p in enumerate(state.hurdle_payments):
         name = f"state.hurdle_payments[{i}]"
+        if not isinstance(p, HurdlePayment):
+            raise InvalidValueError(name, "must be a HurdlePayment")
+        if p.investor not in contributors:
+            raise InvalidValueError(f"{name}.investor", f"{p.investor!r} has no contribution")
         check_cash(p.return_of_capital, currency, f"{name}.return_of_capital")
         check_cash(p.preferred_return, currency, f"{name}.preferred_return")
         if check_date(p.on, f"{name}.on") > on:
             raise InvalidValueError(f"{name}.on", f"{p.on} is after the distribution date {on}")
-    if state.capital_returned > state.contributed_capital:
-        raise InvalidValueError("state.hurdle_payments", "more capital returned than contributed")
     for total_name, gp_name in (
         ("catch_up_paid", "catch_up_paid_to_gp"),
         ("carried_interest_tier_paid", "carried_interest_paid_to_gp"),
@@ -335,31 +444,45 @@ def _growth(rate: Decimal, years: Fraction) -> Fraction:
     return Fraction(_GROWTH_CONTEXT.power(base, exponent))
 
 
-def _preferred_return_owed(terms: WaterfallTerms, state: WaterfallState, on: date) -> Decimal:
+def _preferred_return_owed(terms: WaterfallTerms, state: WaterfallState, on: date) -> dict[str, Decimal]:
+    """Preferred return owed to each LP that contributed, on its own dates and payments."""
     rate = terms.preferred_return_rate
+    zero = quantize_cash(0, terms.currency)
+    contributions: dict[str, list[Contribution]] = {investor: [] for investor in state.investors}
+    payments: dict[str, list[HurdlePayment]] = {investor: [] for investor in state.investors}
+    for c in state.contributions:
+        contributions[c.investor].append(c)
+    for p in state.hurdle_payments:
+        payments[p.investor].append(p)
+    unreturned = state.unreturned_capital_by_investor
 
     def years(since: date) -> Fraction:
         return year_fraction(since, on, terms.day_count)
 
-    if terms.compounding == Compounding.SIMPLE:
-        capital_years = sum(
-            (Fraction(c.amount) * years(c.on) for c in state.contributions), Fraction(0)
-        ) - sum((Fraction(p.return_of_capital) * years(p.on) for p in state.hurdle_payments), Fraction(0))
-        accrued = quantize_cash(Fraction(rate) * capital_years, terms.currency, PREFERRED_RETURN_ROUNDING)
-        owed = accrued - state.preferred_return_paid
-    else:
-        balance = sum(
-            (Fraction(c.amount) * _growth(rate, years(c.on)) for c in state.contributions), Fraction(0)
-        ) - sum(
-            (
-                Fraction(p.return_of_capital + p.preferred_return) * _growth(rate, years(p.on))
-                for p in state.hurdle_payments
-            ),
-            Fraction(0),
-        )
-        unreturned = Fraction(state.contributed_capital - state.capital_returned)
-        owed = quantize_cash(balance - unreturned, terms.currency, PREFERRED_RETURN_ROUNDING)
-    return max(owed, quantize_cash(0, terms.currency))
+    owed: dict[str, Decimal] = {}
+    for investor in state.investors:
+        paid_in, paid_out = contributions[investor], payments[investor]
+        if terms.compounding == Compounding.SIMPLE:
+            capital_years = sum((Fraction(c.amount) * years(c.on) for c in paid_in), Fraction(0)) - sum(
+                (Fraction(p.return_of_capital) * years(p.on) for p in paid_out), Fraction(0)
+            )
+            accrued = quantize_cash(Fraction(rate) * capital_years, terms.currency, PREFERRED_RETURN_ROUNDING)
+            due = accrued - sum((p.preferred_return for p in paid_out), _ZERO)
+        else:
+            balance = sum(
+                (Fraction(c.amount) * _growth(rate, years(c.on)) for c in paid_in), Fraction(0)
+            ) - sum(
+                (
+                    Fraction(p.return_of_capital + p.preferred_return) * _growth(rate, years(p.on))
+                    for p in paid_out
+                ),
+                Fraction(0),
+            )
+            due = quantize_cash(
+                balance - Fraction(unreturned[investor]), terms.currency, PREFERRED_RETURN_ROUNDING
+            )
+        owed[investor] = max(due, zero)
+    return owed
 
 
 def _catch_up_target(terms: WaterfallTerms, preferred_return_paid: Decimal) -> Decimal:
@@ -382,25 +505,25 @@ def _gp_increment(
     return min(paid_now, max(gp_to_date - gp_before, quantize_cash(0, currency)))
 
 
-def _split_by_investor(
-    lp_amounts: dict[Tier, Decimal], state: WaterfallState, currency: Currency
-) -> tuple[InvestorDistribution, ...]:
-    weights: dict[str, Decimal] = {}
-    for c in state.contributions:
-        weights[c.investor] = weights.get(c.investor, _ZERO) + c.amount
-    if not weights:
-        return ()
-    parts = {tier: allocate(amount, weights, currency.quantum) for tier, amount in lp_amounts.items()}
-    return tuple(
-        InvestorDistribution(
-            investor=investor,
-            return_of_capital=parts[Tier.RETURN_OF_CAPITAL][investor],
-            preferred_return=parts[Tier.PREFERRED_RETURN][investor],
-            catch_up=parts[Tier.CATCH_UP][investor],
-            carried_interest=parts[Tier.CARRIED_INTEREST][investor],
-        )
-        for investor in sorted(weights)
+def _account(capital_accounts: Mapping[str, Decimal], investor: str, currency: Currency) -> Decimal:
+    return check_cash(
+        capital_accounts.get(investor, _ZERO), currency, f"capital_accounts[{investor}]", non_negative=False
     )
+
+
+def _pro_rata(
+    amount: Decimal, weights: Mapping[str, Decimal], fallback: Mapping[str, Decimal], currency: Currency
+) -> dict[str, Decimal]:
+    """``amount`` split over ``weights`` by largest remainder, a zero for every other LP of
+    ``fallback``; by ``fallback`` if no weight is positive (not reached: a tier is paid only
+    when someone is owed it)."""
+    zero = quantize_cash(0, currency)
+    parts = dict.fromkeys(fallback, zero)
+    if amount == 0:
+        return parts
+    positive = {investor: w for investor, w in weights.items() if w > 0}
+    parts.update(allocate(amount, positive or fallback, currency.quantum))
+    return parts
 
 
 # --- public API ---------------------------------------------------------------------------
@@ -408,25 +531,50 @@ def _split_by_investor(
 
 @exact_arithmetic
 def entitlements(terms: WaterfallTerms, state: WaterfallState, on: date) -> Entitlements:
-    """What LPs are still owed in tiers 1 and 2, and the catch-up still due, on ``on``."""
+    """What each LP is still owed in tiers 1 and 2, and the catch-up still due, on ``on``."""
     check_date(on, "on")
     _check_state(state, terms.currency, on)
+    unreturned = state.unreturned_capital_by_investor
     owed = _preferred_return_owed(terms, state, on)
-    target = _catch_up_target(terms, state.preferred_return_paid + owed)
+    total_owed = sum(owed.values(), quantize_cash(0, terms.currency))
+    target = _catch_up_target(terms, state.preferred_return_paid + total_owed)
     return Entitlements(
         unreturned_capital=check_cash(
-            state.contributed_capital - state.capital_returned, terms.currency, "unreturned_capital"
+            sum(unreturned.values(), quantize_cash(0, terms.currency)), terms.currency, "unreturned_capital"
         ),
-        preferred_return_owed=owed,
+        preferred_return_owed=total_owed,
         catch_up_owed=max(target - state.catch_up_paid, quantize_cash(0, terms.currency)),
+        investors=tuple(
+            InvestorEntitlement(
+                investor=investor,
+                unreturned_capital=check_cash(unreturned[investor], terms.currency, "unreturned_capital"),
+                preferred_return_owed=owed[investor],
+            )
+            for investor in state.investors
+        ),
     )
 
 
 @exact_arithmetic
-def distribute(amount: Decimal, on: date, terms: WaterfallTerms, state: WaterfallState) -> Distribution:
+def distribute(
+    amount: Decimal,
+    on: date,
+    terms: WaterfallTerms,
+    state: WaterfallState,
+    *,
+    capital_accounts: Mapping[str, Decimal] | None = None,
+) -> Distribution:
     """Run a distribution of ``amount`` on ``on`` through the European waterfall.
 
-    Returns the LP and GP amounts per tier, each LP's share, and the new cumulative state.
+    Returns the LP and GP amounts per tier, each LP's share of them, and the new cumulative
+    state. ``capital_accounts`` (each LP's capital account net of calls it has not paid,
+    before this distribution) refines two splits: return of capital goes first by what the
+    books still hold for each LP (its capital account, up to its unreturned capital), the
+    rest by unreturned capital; the carried-interest tier goes by each LP's undistributed
+    profit: its capital account less its unreturned capital and what it gets from tiers 2
+    and 3 now (never below zero), or by contributed capital when nobody has any. Without
+    ``capital_accounts`` return of capital goes by unreturned capital and the
+    carried-interest tier by contributed capital.
     """
     currency = terms.currency
     cash = check_cash(amount, currency, "amount")
@@ -466,9 +614,75 @@ def distribute(amount: Decimal, on: date, terms: WaterfallTerms, state: Waterfal
         Tier.CATCH_UP: TierAmount(Tier.CATCH_UP, lp=catch_up - gp_catch_up, gp=gp_catch_up),
         Tier.CARRIED_INTEREST: TierAmount(Tier.CARRIED_INTEREST, lp=carry_tier - gp_carry, gp=gp_carry),
     }
-    payments = state.hurdle_payments
-    if capital or pref:
-        payments = (*payments, HurdlePayment(on=on, return_of_capital=capital, preferred_return=pref))
+
+    # Per LP: tier 1 by unreturned capital, tier 2 by preferred return owed, the catch-up
+    # tier by preferred return paid to date (this distribution's included), the carry tier
+    # by undistributed profit (or contributed capital). Tiers 3 and 4 are split whole first,
+    # then the GP's part of each pro rata to those shares, the LPs keeping the rest.
+    contributed = state.contributed_by_investor
+    unreturned = {e.investor: e.unreturned_capital for e in due.investors}
+    if capital_accounts is None:
+        roc = _pro_rata(capital, unreturned, contributed, currency)
+    else:
+        # First what the books still hold for each LP (capital account, up to its unreturned
+        # capital), so an LP who bore a loss the others did not is not paid out of theirs;
+        # anything beyond that by what is still unreturned.
+        covered = {
+            investor: min(owed, max(_account(capital_accounts, investor, currency), zero))
+            for investor, owed in unreturned.items()
+        }
+        first = min(capital, sum(covered.values(), zero))
+        roc = _pro_rata(first, covered, contributed, currency)
+        rest = _pro_rata(
+            capital - first, {i: owed - roc[i] for i, owed in unreturned.items()}, contributed, currency
+        )
+        roc = {investor: roc[investor] + rest[investor] for investor in roc}
+    prefs = _pro_rata(
+        pref, {e.investor: e.preferred_return_owed for e in due.investors}, contributed, currency
+    )
+    pref_paid = state.preferred_return_paid_by_investor
+    pref_to_date = {investor: pref_paid.get(investor, _ZERO) + prefs[investor] for investor in contributed}
+    catch_up_shares = _pro_rata(catch_up, pref_to_date, contributed, currency)
+    gp_catch_up_borne = _pro_rata(gp_catch_up, catch_up_shares, contributed, currency)
+    if capital_accounts is None:
+        carry_weights = contributed
+    else:
+        carry_weights = {
+            e.investor: max(
+                _account(capital_accounts, e.investor, currency)
+                - e.unreturned_capital
+                - prefs[e.investor]
+                - catch_up_shares[e.investor],
+                zero,
+            )
+            for e in due.investors
+        }
+        if not any(carry_weights.values()):
+            carry_weights = contributed
+    carry_shares = _pro_rata(carry_tier, carry_weights, contributed, currency)
+    gp_carry_borne = _pro_rata(gp_carry, carry_shares, contributed, currency)
+    investors = tuple(
+        InvestorDistribution(
+            investor=investor,
+            return_of_capital=roc[investor],
+            preferred_return=prefs[investor],
+            catch_up=catch_up_shares[investor] - gp_catch_up_borne[investor],
+            carried_interest=carry_shares[investor] - gp_carry_borne[investor],
+            gp_catch_up=gp_catch_up_borne[investor],
+            gp_carried_interest=gp_carry_borne[investor],
+            carried_interest_weight=carry_weights[investor],
+        )
+        for investor in state.investors
+    )
+
+    payments = (
+        *state.hurdle_payments,
+        *(
+            HurdlePayment(i.investor, on, i.return_of_capital, i.preferred_return)
+            for i in investors
+            if i.return_of_capital or i.preferred_return
+        ),
+    )
     new_state = replace(
         state,
         hurdle_payments=payments,
@@ -486,7 +700,7 @@ def distribute(amount: Decimal, on: date, terms: WaterfallTerms, state: Waterfal
         preferred_return=tiers[Tier.PREFERRED_RETURN],
         catch_up=tiers[Tier.CATCH_UP],
         carried_interest=tiers[Tier.CARRIED_INTEREST],
-        investors=_split_by_investor({t: a.lp for t, a in tiers.items()}, state, currency),
+        investors=investors,
         residue=cash - paid,
         state=new_state,
     )

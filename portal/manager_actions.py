@@ -172,21 +172,30 @@ def _preview_valuation(actor: Actor, pool_id: int | None, request: ValuationRequ
 
 def valuation_effect(preview: Preview) -> Any:
     d, c = preview.details, preview.currency
-    if preview.entry_type is None:
-        return dbc.Alert("The books already show this value: nothing will be posted.", color="info")
+    note = None
+    if not preview.lines:
+        note = dbc.Alert(
+            "The books already show this value: it is recorded as this day's mark, with no change to "
+            "anyone's capital. Deals dated this day are struck at its NAV per unit.",
+            color="info",
+        )
     rows = [
         ("Previous NAV", money(d["previous_net_asset_value"], c)),
         ("New NAV", money(d["net_asset_value"], c)),
         ("Change", money(d["change"], c)),
         ("NAV per unit after", number(d.get("nav_per_unit"), 6) if d.get("nav_per_unit") else DASH),
     ]
-    return html.Div([html.H3("Effect", className="h6"), _table(("", "Amount"), rows, "effect-valuation")])
+    return html.Div(
+        [html.H3("Effect", className="h6"), note, _table(("", "Amount"), rows, "effect-valuation")]
+    )
 
 
 def _post_valuation(actor: Actor, pool_id: int | None, request: ValuationRequest, key: str) -> Any:
     out = services().transactions.record_valuation(actor, _need_pool(pool_id), request, key)
-    if out.entry is None:
-        return _posted("Valuation recorded; the books already showed this value.")
+    if not out.entry.postings:
+        return _posted(
+            f"Valuation as of {out.as_of} recorded as the day's mark (entry {out.entry.id}); no change."
+        )
     return _posted(f"Valuation as of {out.as_of} recorded (entry {out.entry.id}).")
 
 

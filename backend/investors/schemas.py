@@ -105,6 +105,7 @@ class Position(BaseModel):
 
     units_held: ExactDecimal = Decimal(0)
     capital_account: ExactDecimal = Decimal(0)
+    called: ExactDecimal = Decimal(0)
     contributed: ExactDecimal = Decimal(0)
     distributed: ExactDecimal = Decimal(0)
     fees_borne: ExactDecimal = Decimal(0)
@@ -113,7 +114,8 @@ class Position(BaseModel):
 class Participation(BaseModel):
     """One investor's stake in one pool, in the pool's base currency (units at 6 dp).
 
-    `unfunded` = committed - contributed: what the investor may still be called for. An
+    `unfunded` = committed - called (ILPA: commitment less contributions called, paid or
+    not): what the investor may still be called for. An
     open-ended pool takes no commitments (money comes in by subscription), so `committed`
     and `unfunded` are 0 there.
     """

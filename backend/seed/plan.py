@@ -19,10 +19,12 @@ from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
-from backend.pools.schemas import FeeBasis, PoolOut
+from backend.pools.schemas import PoolOut
 from backend.seed.market import Walk, business_days, decimal_of, quantize, round_amount
 from ledger import posting_rules as rules
 from ledger.errors import LedgerInputError
+from ledger.fees import FeePeriod
+from ledger.forward_pricing import DealingFacts, LastEntry, struck_price
 from ledger.posting_rules import PoolBooks, PoolTerms, Posting
 from ledger.schemas import (
     AccountCode,
@@ -73,6 +75,9 @@ class Shadow:
     def __init__(self, terms: PoolTerms, plan: PoolPlan) -> None:
         self.terms = terms
         self.books = PoolBooks({})
+        self.dealing = DealingFacts()
+        self.fee_paid_to: date | None = None
+        self.commitments: dict[int, Decimal] = {}
         self.plan = plan
         self.called: dict[int, Decimal] = defaultdict(Decimal)
         self.contributions: list[tuple[int, Decimal, date]] = []
@@ -104,14 +109,45 @@ class Shadow:
         if books.balance(AccountCode.CASH) < 0:  # the planner's own bug: never post it
             raise RuntimeError(f"seed plan would overdraw pool {self.terms.pool_id}: {operation}")
         self.books = books
+        on = operation.as_of if isinstance(operation, ValuationRequest) else operation.effective_date
+        if on is not None:
+            self.dealing = self.dealing.after(LastEntry(None, posting.entry_type, on), posting.details)
         self.plan.operations.append(operation)
         self.plan.postings += len(posting.lines)
         return posting
 
+    def management_fee(self, on: date) -> None:
+        """The fee the pool's terms give for the days since the last one, as the service
+        computes it when no amount is given."""
+        first = self.fee_paid_to + timedelta(days=1) if self.fee_paid_to else self.terms.inception_date
+        request = TransactionRequest(
+            type=TransactionType.MANAGEMENT_FEE, effective_date=on, period_start=first, period_end=on
+        )
+        returned = self.books.waterfall_state.capital_returned_by_investor
+        try:
+            posting = rules.management_fee(
+                self.terms,
+                self.books,
+                period=FeePeriod(first, on),
+                commitments=self.commitments,
+                invested={i: c - returned.get(str(i), _ZERO) for i, c in self.called.items()},
+            )
+        except LedgerInputError:
+            return  # nothing due (no basis yet): the next fee covers these days too
+        self._apply(posting, request)
+        self.fee_paid_to = on
+
     def tx(self, kind: TransactionType, on: date, **fields: Any) -> Posting | None:
         request = TransactionRequest(type=kind, effective_date=on, **fields)
         try:
-            posting = _rule(kind, self.terms, self.books, request)
+            price = None
+            if kind in (TransactionType.SUBSCRIPTION, TransactionType.REDEMPTION):
+                # struck as the service strikes it: the day's valuation (forward pricing)
+                struck = struck_price(
+                    self.terms.pool_id, self.dealing, on, units_outstanding=self.books.units_outstanding
+                )
+                price = self.terms.initial_nav_per_unit if struck is None else struck
+            posting = _rule(kind, self.terms, self.books, request, price)
         except LedgerInputError:
             return None  # e.g. no performance fee due: the manager records nothing
         return self._apply(posting, request)
@@ -120,9 +156,6 @@ class Shadow:
         request = ValuationRequest(as_of=on, net_asset_value=target)
         posting = rules.valuation(self.terms, self.books, net_asset_value=target)
         self.books = replace(self.books, last_valuation_on=on)
-        if posting is None:
-            self.plan.operations.append(request)  # recorded; nothing to post
-            return
         self._apply(posting, request)
 
     def capital_call(self, on: date, percent: Decimal, commitments: dict[int, Decimal]) -> dict[int, Decimal]:
@@ -187,19 +220,24 @@ class Shadow:
             self.tx(TransactionType.PURCHASE, on, amount=surplus)
 
 
-def _rule(kind: TransactionType, terms: PoolTerms, books: PoolBooks, request: TransactionRequest) -> Posting:
+def _rule(
+    kind: TransactionType,
+    terms: PoolTerms,
+    books: PoolBooks,
+    request: TransactionRequest,
+    price: Decimal | None = None,
+) -> Posting:
     investor = request.investor_id or 0
     simple: dict[TransactionType, Callable[..., Posting]] = {
         TransactionType.CONTRIBUTION: lambda: rules.contribution(
             terms, books, investor_id=investor, amount=request.amount
         ),
         TransactionType.SUBSCRIPTION: lambda: rules.subscription(
-            terms, books, investor_id=investor, amount=request.amount
+            terms, books, investor_id=investor, amount=request.amount, price=price
         ),
         TransactionType.REDEMPTION: lambda: rules.redemption(
-            terms, books, investor_id=investor, units=request.units
+            terms, books, investor_id=investor, units=request.units, price=price
         ),
-        TransactionType.MANAGEMENT_FEE: lambda: rules.management_fee(terms, books, amount=request.amount),
         TransactionType.PERFORMANCE_FEE: lambda: rules.performance_fee(terms, books, amount=request.amount),
         TransactionType.FEE_PAYMENT: lambda: rules.fee_payment(terms, books, amount=request.amount),
         TransactionType.INCOME: lambda: rules.income(terms, books, amount=request.amount),
@@ -238,10 +276,6 @@ class _Calendar:
         return marked
 
 
-def _fee_for(rate: Decimal, basis_amount: Decimal, days: int, quantum: Decimal) -> Decimal:
-    return quantize(basis_amount * rate * days / Decimal(365), quantum)
-
-
 # -- open-ended -----------------------------------------------------------------------------
 
 
@@ -269,7 +303,6 @@ def plan_open_ended(  # noqa: PLR0912, PLR0915 - one pool's life, day by day, re
     waiting = waiting[founders:]
     shadow.invest_surplus(start)
     growth = 1.0
-    fee_from = start
     month = (start.year, start.month)
     for i, day in enumerate(days[1:], start=1):
         growth *= profile.walk.factor(rng, 1)
@@ -296,8 +329,7 @@ def plan_open_ended(  # noqa: PLR0912, PLR0915 - one pool's life, day by day, re
                     shadow.tx(TransactionType.INCOME, day, amount=income)
         nxt = days[i + 1] if i + 1 < len(days) else None
         if nxt is None or _quarter(nxt) != _quarter(day):
-            _quarter_end_open(shadow, rng, day, fee_from, pool)
-            fee_from = day
+            _quarter_end_open(shadow, rng, day, pool)
         if nxt is None or nxt.year != day.year:
             shadow.performance_fee(day)
             _pay_fees(shadow, day)
@@ -331,13 +363,11 @@ def _pay_fees(shadow: Shadow, day: date) -> None:
         shadow.tx(TransactionType.FEE_PAYMENT, day, amount=owed)
 
 
-def _quarter_end_open(shadow: Shadow, rng: random.Random, day: date, since: date, pool: PoolOut) -> None:
+def _quarter_end_open(shadow: Shadow, rng: random.Random, day: date, pool: PoolOut) -> None:
     quantum = shadow.terms.currency.quantum
     terms = pool.management_fee
     if terms is not None and shadow.nav > 0 and shadow.books.units_outstanding > 0:
-        fee = _fee_for(terms.rate, shadow.nav, (day - since).days, quantum)
-        if fee > 0:
-            shadow.tx(TransactionType.MANAGEMENT_FEE, day, amount=fee)
+        shadow.management_fee(day)
     if shadow.nav > 0 and shadow.books.units_outstanding > 0:
         cost = quantize(shadow.nav * decimal_of(rng.uniform(0.0002, 0.0008)), quantum)
         if cost > 0 and shadow.raise_cash(day, cost):
@@ -359,7 +389,7 @@ def plan_closed_ended(  # noqa: PLR0912, PLR0915 - as plan_open_ended
     start = pool.inception_date
     days = business_days(start, end)
     valued = _Calendar(days, profile.valuation_every_weeks).valuation_days()
-    commitments = profile.commitments
+    commitments = shadow.commitments = profile.commitments
     committed = sum(commitments.values(), _ZERO)
     fee_terms = pool.management_fee
     investment_period = start + timedelta(days=3 * 365)
@@ -367,7 +397,6 @@ def plan_closed_ended(  # noqa: PLR0912, PLR0915 - as plan_open_ended
     called_fraction = _ZERO
     owed: dict[date, list[tuple[int, Decimal]]] = defaultdict(list)
     growth = 1.0
-    fee_from = start
 
     def call(day: date, percent: Decimal) -> None:
         nonlocal called_fraction
@@ -398,11 +427,7 @@ def plan_closed_ended(  # noqa: PLR0912, PLR0915 - as plan_open_ended
         nxt = days[i + 1] if i + 1 < len(days) else None
         if nxt is None or _quarter(nxt) != _quarter(day):
             if fee_terms is not None and shadow.books.investor_ids(AccountCode.CAPITAL):
-                basis = committed if fee_terms.basis is FeeBasis.COMMITTED else _invested(shadow)
-                fee = _fee_for(fee_terms.rate, basis, (day - fee_from).days, quantum)
-                if fee > 0:
-                    shadow.tx(TransactionType.MANAGEMENT_FEE, day, amount=fee)
-                fee_from = day
+                shadow.management_fee(day)
             cost = quantize(committed * decimal_of(rng.uniform(0.0001, 0.0004)), quantum)
             if cost > 0 and shadow.raise_cash(day, cost):
                 shadow.tx(TransactionType.EXPENSE, day, amount=cost)
@@ -426,10 +451,3 @@ def plan_closed_ended(  # noqa: PLR0912, PLR0915 - as plan_open_ended
             shadow.invest_surplus(day)
     plan.net_asset_value = shadow.nav
     return plan
-
-
-def _invested(shadow: Shadow) -> Decimal:
-    contributed = sum((amount for _, amount, _ in shadow.contributions), _ZERO)
-    history = shadow.waterfall_history
-    returned = sum((Decimal(d["tiers"]["return_of_capital"]["lp"]) for _, d in history), _ZERO)
-    return max(contributed - returned, _ZERO)

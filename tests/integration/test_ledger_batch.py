@@ -73,15 +73,17 @@ def _open_rows(a: int, b: int) -> list[dict[str, Any]]:
         {"type": "subscription", "investor_id": b, "amount": "333.33", "effective_date": "2025-01-02"},
         {"type": "purchase", "amount": "1200.00", "effective_date": "2025-01-03"},
         {"type": "valuation", "amount": "1401.17", "effective_date": "2025-03-31"},
-        {"type": "valuation", "amount": "1401.17", "effective_date": "2025-04-01"},  # no change: no entry
+        {"type": "valuation", "amount": "1401.17", "effective_date": "2025-04-01"},  # no change: no lines
         {"type": "subscription", "investor_id": b, "amount": "100.00", "effective_date": "2025-04-01"},
         {"type": "income", "amount": "10.01", "effective_date": "2025-04-02"},
         {"type": "expense", "amount": "5.03", "effective_date": "2025-04-03"},
+        {"type": "valuation", "amount": "1520.00", "effective_date": "2025-04-03"},  # the day's price
         {"type": "redemption", "investor_id": a, "units": "123.456789", "effective_date": "2025-04-03"},
-        {"type": "management_fee", "amount": "3.00", "effective_date": "2025-04-30"},
+        {"type": "management_fee", "effective_date": "2025-04-30"},  # from the terms: 1.5% of NAV
         {"type": "sale", "amount": "300.00", "cost": "250.00", "effective_date": "2025-05-01"},
         {"type": "valuation", "amount": "1600.00", "effective_date": "2025-06-30"},
         {"type": "performance_fee", "effective_date": "2025-06-30"},
+        {"type": "valuation", "amount": "1570.00", "effective_date": "2025-07-01"},
         {"type": "redemption", "investor_id": b, "amount": "50.00", "effective_date": "2025-07-01"},
         {"type": "fee_payment", "amount": "2.00", "effective_date": "2025-07-02"},
     ]
@@ -103,10 +105,11 @@ def test_batch_leaves_the_books_posting_singly_leaves(world: World) -> None:
     batch_balances, batch_entries = _books(world, batched)
     assert batch_balances == single_balances
     assert batch_entries == single_entries
-    assert len(single_entries) == len(rows) - 1  # the unchanged valuation wrote nothing
-    assert result.entries == len(rows) - 1 and result.entry_ids[4] is None
+    assert len(single_entries) == len(rows)  # the unchanged valuation is kept, with no lines
+    assert result.entries == len(rows) and result.entry_ids[4] is not None
+    assert single_entries[4][0] == "valuation" and single_entries[4][2]["change"] == "0.00"
     assert result.postings == sum(len(e.postings) for e in c.ledger.list_entries(batched, limit=500).entries)
-    assert result.last_seq == len(rows) - 1 and result.ledger_version == len(rows) - 1
+    assert result.last_seq == len(rows) and result.ledger_version == len(rows)
     assert c.ledger.verify(single).ok and c.ledger.verify(batched).ok
 
     # The same events, in the same order, naming the same investors.
@@ -172,6 +175,7 @@ def test_batch_with_bad_rows_reports_every_row_and_writes_nothing(world: World) 
         {"type": "subscription", "investor_id": a, "amount": "10.001", "effective_date": "2025-01-02"},
         {"type": "income", "amount": "1.00", "effective_date": "2025-01-03"},
         {"type": "subscription", "investor_id": pending, "amount": "5.00", "effective_date": "2025-01-03"},
+        {"type": "valuation", "amount": "101.00", "effective_date": "2025-01-04"},
         {"type": "redemption", "investor_id": a, "units": "100.000001", "effective_date": "2025-01-04"},
         {"type": "expense", "amount": "60.00", "effective_date": "2025-01-04"},  # cash 50 + 1 left
         {"type": "swap", "amount": "1.00", "effective_date": "2025-01-04"},
@@ -184,11 +188,11 @@ def test_batch_with_bad_rows_reports_every_row_and_writes_nothing(world: World) 
     assert found == [
         (2, "amount"),
         (4, "investor_id"),
-        (5, "units"),
-        (6, "cash"),
-        (7, "type"),
-        (8, "row"),
-        (9, "effective_date"),
+        (6, "units"),
+        (7, "cash"),
+        (8, "type"),
+        (9, "row"),
+        (10, "effective_date"),
     ]
     assert "100.000001" in error.value.errors[2].reason
     assert not c.ledger.has_entries(pool) and c.ledger.ledger_version(pool) == 0
@@ -238,7 +242,11 @@ def test_batch_api(world: World) -> None:
     replay = api.client.post(path, json={"transactions": rows}, headers=headers)
     assert replay.status_code == 201 and replay.get_json() == body
 
-    bad = [*rows, {"type": "income", "amount": 1.5, "effective_date": "2025-02-01"}, {"type": "income"}]
+    # the same rows again, later (the books run in date order), with two bad ones after them
+    again = [{**row, "effective_date": "2025-01-10"} for row in rows]
+    again.insert(0, {"type": "valuation", "amount": "1333.33", "effective_date": "2025-01-10"})
+    again = again[:3]  # valuation, the two deals at its price
+    bad = [*again, {"type": "income", "amount": 1.5, "effective_date": "2025-02-01"}, {"type": "income"}]
     refused = api.client.post(
         path, json={"transactions": bad}, headers={**headers, "Idempotency-Key": "batch-2"}
     )
@@ -292,9 +300,9 @@ def test_chunked_batch_leaves_the_books_posting_singly_leaves(world: World) -> N
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(_PoolStream, "store", counting)
         result = c.transactions.record_batch(world.manager, batched, rows, key())
-    assert stored == [1] * (len(rows) - 1)  # one chunk per entry written
+    assert sum(stored) == len(rows) and len(stored) == len(rows) - 1  # a chunk per entry with lines
     assert _books(world, batched) == _books(world, single)
-    assert result.entry_ids[4] is None and result.entries == len(rows) - 1
+    assert result.entry_ids[4] is not None and result.entries == len(rows)
     written = [entry_id for entry_id in result.entry_ids if entry_id is not None]
     assert written == sorted(written)  # row order is journal order
     assert c.ledger.verify(batched).ok
@@ -310,7 +318,7 @@ def test_chunked_batch_with_a_bad_last_row_leaves_no_trace(world: World) -> None
     pool = _open_pool(world)
     rows = [
         *_open_rows(a, b)[:4],
-        {"type": "redemption", "investor_id": a, "units": "99999", "effective_date": "2025-04-01"},
+        {"type": "redemption", "investor_id": a, "units": "99999", "effective_date": "2025-03-31"},
     ]
     with pytest.raises(BatchRejected) as error:
         c.transactions.record_batch(m, pool, rows, key())
@@ -344,4 +352,4 @@ def test_a_failed_store_mid_batch_writes_nothing_and_stops_the_writer(world: Wor
     assert not any(t.name.startswith("ledger-batch") for t in threading.enumerate())
     assert not c.ledger.has_entries(pool) and c.ledger.ledger_version(pool) == 0
     # The key was released with the rollback: the same rows go in under a new one.
-    assert c.transactions.record_batch(m, pool, _open_rows(a, b), key()).entries == len(_open_rows(a, b)) - 1
+    assert c.transactions.record_batch(m, pool, _open_rows(a, b), key()).entries == len(_open_rows(a, b))

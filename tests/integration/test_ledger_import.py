@@ -64,6 +64,7 @@ def test_csv_import_posts_every_row(world: World, tmp_path: Path, capsys: pytest
                 "purchase,,1200.00,,,2025-01-03,",
                 "valuation,,1650.00,,,2025-03-31,quarter end",
                 "income,,9.99,,,2025-04-01,",
+                "valuation,,1659.99,,,2025-04-02,the day's price for its deals",
                 f"redemption,{a},,100.5,,2025-04-02,",
             ]
         )
@@ -73,8 +74,8 @@ def test_csv_import_posts_every_row(world: World, tmp_path: Path, capsys: pytest
     assert _import(path, pool) == 0
     out = capsys.readouterr().out
     ledger = world.container.ledger
-    assert ledger.ledger_version(pool) == 6
-    assert f"imported 6 rows into pool {pool}: 6 entries" in out and "(seq 1..6)" in out
+    assert ledger.ledger_version(pool) == 7
+    assert f"imported 7 rows into pool {pool}: 7 entries" in out and "(seq 1..7)" in out
     balances = ledger.balances(pool)
     assert balances[f"units/{a}"] == D("899.500000") and balances["investments"] == D("1350.00")
     assert ledger.verify(pool).ok
@@ -82,7 +83,7 @@ def test_csv_import_posts_every_row(world: World, tmp_path: Path, capsys: pytest
     assert entries[0].memo == "first money" and entries[0].created_by == "manager@pools.test"
     # The same file again replays the first import instead of posting it twice.
     assert _import(path, pool) == 0
-    assert ledger.ledger_version(pool) == 6
+    assert ledger.ledger_version(pool) == 7
 
 
 def test_csv_import_reports_every_bad_row_and_writes_nothing(
@@ -97,7 +98,7 @@ def test_csv_import_reports_every_bad_row_and_writes_nothing(
                 f"subscription,{a},100.00,,,2025-01-02,",
                 f'subscription,{a},"1,000.00",,,2025-01-02,',  # row 3: thousands separator
                 'income,,1.00,,,2025-01-03,=HYPERLINK("http://x")',  # row 4: a formula in the memo
-                f"redemption,{a},,100.000001,,2025-01-04,",  # row 5: more units than held
+                f"redemption,{a},,100.000001,,2025-01-02,",  # row 5: more units than held
                 "expense,,1.00,,,03/01/2025,",  # row 6: not an ISO date
                 f"subscription,{a},1e3,,,2025-01-05,",  # row 7: an exponent
                 "income,,2.00,,,2025-01-06,,extra",  # row 8: beyond the header

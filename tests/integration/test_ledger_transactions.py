@@ -4,6 +4,8 @@ post and read what, and the Idempotency-Key header."""
 
 from __future__ import annotations
 
+import csv
+import io
 import uuid
 from datetime import date
 from decimal import Decimal
@@ -150,7 +152,19 @@ def test_fee_reference_case_end_to_end(world: World) -> None:
     t.record_valuation(m, pool, ValuationRequest(as_of=date(2025, 12, 31), net_asset_value=D(210)), key())
     perf = t.record(m, pool, tx(type="performance_fee", effective_date="2025-12-31"), key())
     assert perf.details["amount"] == "2.00" and perf.details["high_water_mark_after"] == "2.080000"
-    t.record(m, pool, tx(type="management_fee", amount="4.20", effective_date="2025-12-31"), key())
+    # The reference case charges 2% of the year-end value before either fee ("independent"):
+    # 4.20 on 210, where the terms (on the NAV after the incentive fee) would give less.
+    t.record(
+        m,
+        pool,
+        tx(
+            type="management_fee",
+            amount="4.20",
+            effective_date="2025-12-31",
+            override_reason="2% of the value before fees, independent of the incentive fee (IFT concept 97)",
+        ),
+        key(),
+    )
     positions = t.pool_positions(m, pool)
     assert positions.net_asset_value == D("203.80")
     assert positions.positions[0].fees == D("6.20")
@@ -182,6 +196,9 @@ def test_bad_input_names_the_field_and_writes_nothing(
         m, pool, tx(type="subscription", investor_id=inv, amount="100.00", effective_date="2025-01-02"), key()
     )
     c.transactions.record(m, pool, tx(type="purchase", amount="100.00", effective_date="2025-01-02"), key())
+    c.transactions.record_valuation(  # deals of 1 Feb are struck at this price
+        m, pool, ValuationRequest(as_of=date(2025, 2, 1), net_asset_value=D(100)), key()
+    )
     before = c.ledger.ledger_version(pool)
     body = {"investor_id": inv, "effective_date": "2025-02-01", **fields}
     if body.get("investor_id") == 0:
@@ -345,7 +362,8 @@ def test_an_investor_never_sees_another_investors_lines_or_shares(world: World) 
     body = api.call("GET", "investor", f"/pools/{pool}/transactions").get_data(as_text=True)
     assert f'"investor_id":{theirs}' not in body and '"30.00"' not in body
     csv_text = api.call("GET", "investor", f"/exports/transactions.csv?pool_id={pool}").get_data(as_text=True)
-    assert f",{theirs}," not in csv_text
+    rows = list(csv.DictReader(io.StringIO(csv_text)))
+    assert rows and {row["investor_id"] for row in rows} == {"", str(mine)}
 
 
 def test_an_entrys_workings_cannot_be_rewritten(world: World) -> None:

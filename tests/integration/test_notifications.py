@@ -15,7 +15,7 @@ from backend.container import Container
 from backend.errors import NotFound
 from backend.web import create_app
 from ledger.outbox import LedgerEvent
-from ledger.schemas import CapitalCallRequest, ValuationRequest
+from ledger.schemas import CapitalCallRequest, TransactionRequest, ValuationRequest
 from notifications.schemas import NotificationKind
 from tests.integration.auth_support import PASSWORD
 from tests.integration.pools_support import World, closed_pool, make_world
@@ -82,7 +82,21 @@ def test_a_redelivered_event_creates_nothing_more(world: World) -> None:
 
 
 def test_a_valuation_notifies_holders_and_other_entries_notify_nobody(world: World) -> None:
-    pool, _, _ = _call(world)
+    pool, a, b = _call(world)
+    for investor, paid in ((a, "20000.00"), (b, "10000.00")):  # a valuation shares gains with paid-in capital
+        world.container.transactions.record(
+            world.manager,
+            pool,
+            TransactionRequest.model_validate(
+                {
+                    "type": "contribution",
+                    "investor_id": investor,
+                    "amount": paid,
+                    "effective_date": "2025-01-20",
+                }
+            ),
+            key(),
+        )
     world.container.transactions.record_valuation(
         world.manager, pool, ValuationRequest(as_of=date(2025, 2, 1), net_asset_value=Decimal(36000)), key()
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -133,8 +133,15 @@ def test_a_manager_posts_a_subscription_and_a_valuation_through_the_action_callb
     investor = world.investor_profile(world.investor)
     client = _client(world)
     today = date.today().isoformat()
+    # deals are struck before the day's valuation: a valuation of the deals' own day is refused
+    yesterday = (date.today() - timedelta(days=1)).isoformat()
 
-    fields = {"investor_id": str(investor), "amount": 250000, "effective_date": today, "memo": "first money"}
+    fields = {
+        "investor_id": str(investor),
+        "amount": 250000,
+        "effective_date": yesterday,
+        "memo": "first money",
+    }
     preview = _act(client, "subscription", fields, pool_id=pool)
     assert preview["pending"] and preview["pending"]["key"], preview["raw"]
     assert "250,000.00" in preview["panel"] and "Units issued" in preview["panel"]

@@ -19,6 +19,7 @@ from ledger.fees import (
     PerformanceFeeTerms,
     accrual_periods,
     accrual_periods_for_year,
+    hurdle_growth,
     management_fee,
     management_fee_accruals,
     performance_fee,
@@ -301,3 +302,147 @@ def test_pool_fee_never_negative_hwm_never_decreases(
     assert result.high_water_mark_per_unit >= hwm
     if result.fee > 0:
         assert result.nav_per_unit_after_fee >= result.hurdle_level_per_unit - Decimal("0.000001")
+
+
+# --- the annual hurdle, pro-rated and compounded ------------------------------------------
+
+
+FIVE_PERCENT_HURDLE = PerformanceFeeTerms(rate=Decimal("0.20"), hurdle_rate=Decimal("0.05"))
+MILLION_UNITS = Decimal(1_000_000)
+
+
+def test_hurdle_pro_rated_over_a_short_first_period_docs_example() -> None:
+    """COMPUTED (docs worked example): launched 1 Jul 2025 at 1.000000 (the HWM), 20% over a
+    5% annual hurdle, first crystallisation 31 Dec 2025 after 183 days: the hurdle level is
+    1 x (1 + 5% x 183/365) = 1.025068...; at a NAV per unit of 1.06 the fee is
+    20% x (1.06 - 1.025068...) x 1,000,000 = 6,986.30 (rounded down). The stored rate taken
+    as is (the code before this change) gave a level of 1.05 and a fee of 2,000.00."""
+    result = pool_performance_fee(
+        Decimal("1060000.00"),
+        MILLION_UNITS,
+        high_water_mark_per_unit=Decimal("1.000000"),
+        terms=FIVE_PERCENT_HURDLE,
+        currency=USD,
+        period_start=date(2025, 7, 1),
+        on=date(2025, 12, 31),
+    )
+    assert result.hurdle_level_per_unit == Decimal("1.025068493151")  # 1 + 1.83/73, to 12 dp
+    assert result.period_hurdle_rate == Decimal("0.025068493151")
+    assert result.fee == Decimal("6986.30")
+    as_is = pool_performance_fee(
+        Decimal("1060000.00"),
+        MILLION_UNITS,
+        high_water_mark_per_unit=Decimal("1.000000"),
+        terms=FIVE_PERCENT_HURDLE,
+        currency=USD,
+    )
+    assert (as_is.hurdle_level_per_unit, as_is.fee) == (Decimal("1.05"), Decimal("2000.00"))
+
+
+def test_hurdle_compounds_over_years_without_a_fee_docs_example() -> None:
+    """COMPUTED (docs worked example): HWM 1.000000 set on 31 Dec 2023, 5% annual hurdle.
+    31 Dec 2024: NAV per unit 1.04 is below 1.05, no fee, the HWM and its date stay.
+    31 Dec 2025: two whole years since the HWM was set: level 1.05^2 = 1.1025; at 1.12 the
+    fee is 20% x 0.0175 x 1,000,000 = 3,500.00 (the rate as is gave 1.05 and 14,000.00)."""
+    hwm, since = Decimal("1.000000"), date(2023, 12, 31)
+    first = pool_performance_fee(
+        Decimal("1040000.00"),
+        MILLION_UNITS,
+        high_water_mark_per_unit=hwm,
+        terms=FIVE_PERCENT_HURDLE,
+        currency=USD,
+        period_start=since,
+        on=date(2024, 12, 31),
+    )
+    assert (first.hurdle_level_per_unit, first.fee, first.high_water_mark_per_unit) == (
+        Decimal("1.05"),
+        Decimal(0),
+        hwm,
+    )
+    second = pool_performance_fee(
+        Decimal("1120000.00"),
+        MILLION_UNITS,
+        high_water_mark_per_unit=first.high_water_mark_per_unit,
+        terms=FIVE_PERCENT_HURDLE,
+        currency=USD,
+        period_start=since,  # no fee was taken in 2024: the HWM was still set on 31 Dec 2023
+        on=date(2025, 12, 31),
+    )
+    assert second.hurdle_level_per_unit == Decimal("1.1025")
+    assert second.period_hurdle_rate == Decimal("0.1025")
+    assert second.fee == Decimal("3500.00")
+    assert second.high_water_mark_per_unit == Decimal("1.116500")
+
+
+def test_hurdle_over_a_whole_year_and_a_stub_docs_example() -> None:
+    """COMPUTED (docs worked example): a fee set the HWM at 100.00 on 30 Jun 2024;
+    crystallising on 31 Dec 2025 is one whole year (to 30 Jun 2025) and 184 days: level
+    100 x 1.05 x (1 + 5% x 184/365) = 107.646575...; at 110.00 the fee is
+    20% x 2.353424... = 0.47 (rounded down from 0.4706849...)."""
+    result = performance_fee(
+        Decimal("110.00"),
+        high_water_mark=Decimal("100.00"),
+        terms=FIVE_PERCENT_HURDLE,
+        currency=USD,
+        period_start=date(2024, 6, 30),
+        on=date(2025, 12, 31),
+    )
+    assert result.hurdle_level == Decimal("107.646575342466")
+    assert result.fee == Decimal("0.47")
+    assert result.high_water_mark == Decimal("109.53")
+
+
+def test_hurdle_growth_anniversaries_leap_days_and_day_counts() -> None:
+    """Whole years compound exactly; the stub is simple and counts at most a year; an
+    anniversary of 29 February is 28 February; a period of no days has no hurdle."""
+    r = Decimal("0.05")
+    assert hurdle_growth(r, date(2024, 1, 1), date(2024, 1, 1)) == 1
+    assert hurdle_growth(r, date(2024, 1, 1), date(2025, 1, 1)) == Fraction(105, 100)  # 366 days: 1 year
+    assert hurdle_growth(r, date(2024, 1, 1), date(2024, 12, 31)) == Fraction(105, 100)  # 365/365
+    assert hurdle_growth(r, date(2024, 2, 29), date(2025, 2, 28)) == Fraction(105, 100)
+    assert hurdle_growth(r, date(2024, 2, 29), date(2025, 3, 1)) == Fraction(105, 100) * (
+        1 + Fraction(5, 100) / 365
+    )
+    assert hurdle_growth(r, date(2021, 3, 15), date(2024, 3, 15)) == Fraction(105, 100) ** 3
+    assert hurdle_growth(r, date(2025, 1, 1), date(2025, 4, 1), DayCount.ACT_360) == 1 + Fraction(
+        5, 100
+    ) * Fraction(90, 360)
+    # ACT/360: 364 days would count 364/360 years; capped at one, the growth never falls
+    assert hurdle_growth(r, date(2025, 1, 1), date(2025, 12, 31), DayCount.ACT_360) == Fraction(105, 100)
+
+
+@given(
+    rate=st.decimals(min_value=0, max_value=Decimal("0.5"), places=4),
+    start=st.dates(min_value=date(2000, 1, 1), max_value=date(2040, 12, 31)),
+    days=st.lists(st.integers(min_value=0, max_value=4000), min_size=2, max_size=6),
+    day_count=st.sampled_from(list(DayCount)),
+)
+def test_hurdle_growth_never_falls_as_time_passes(
+    rate: Decimal, start: date, days: list[int], day_count: DayCount
+) -> None:
+    growths = [hurdle_growth(rate, start, start + timedelta(days=d), day_count) for d in sorted(days)]
+    assert growths[0] >= 1
+    assert all(a <= b for a, b in pairwise(growths))
+
+
+def test_hurdle_dates_are_checked() -> None:
+    with pytest.raises(InvalidValueError) as missing:
+        performance_fee(
+            Decimal(110),
+            high_water_mark=Decimal(100),
+            terms=FIVE_PERCENT_HURDLE,
+            currency=USD,
+            on=date(2025, 12, 31),
+        )
+    assert missing.value.field == "period_start"
+    with pytest.raises(InvalidValueError) as backwards:
+        pool_performance_fee(
+            Decimal("1060000.00"),
+            MILLION_UNITS,
+            high_water_mark_per_unit=Decimal(1),
+            terms=FIVE_PERCENT_HURDLE,
+            currency=USD,
+            period_start=date(2025, 12, 31),
+            on=date(2025, 7, 1),
+        )
+    assert backwards.value.field == "on"

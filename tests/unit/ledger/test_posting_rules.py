@@ -297,7 +297,8 @@ def test_valuation_cannot_push_investments_below_zero() -> None:
     with pytest.raises(LedgerInputError) as error:
         rules.valuation(OPEN, books, net_asset_value=D(99))
     assert error.value.field == "net_asset_value"
-    assert rules.valuation(OPEN, books, net_asset_value=D(100)) is None
+    confirmed = rules.valuation(OPEN, books, net_asset_value=D(100))
+    assert confirmed.lines == () and confirmed.details["nav_per_unit"] == "1.000000"
 
 
 def test_sale_books_the_realised_gain_to_the_owners() -> None:

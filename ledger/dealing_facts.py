@@ -1,0 +1,120 @@
+"""Reads the summary of a pool's journal that forward pricing and date order need.
+
+Called under the pool's chain-head lock, so nothing it reads can change before the caller's
+entry is written. Four indexed reads, whatever the size of the journal.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from ledger.forward_pricing import DEAL_TYPES, NAV_NEUTRAL_TYPES, DealingFacts, LastEntry, moves_nav_per_unit
+from ledger.models import EntryDetails, JournalEntry
+from ledger.schemas import EntryType
+
+
+def _reversed_ids(pool_id: int) -> Select[Any]:
+    return select(JournalEntry.reverses_entry_id).where(
+        JournalEntry.pool_id == pool_id, JournalEntry.reverses_entry_id.is_not(None)
+    )
+
+
+def latest_standing_entry(session: Session, pool_id: int) -> LastEntry | None:
+    """The standing entry (not a reversal, not reversed) with the latest effective date."""
+    row = session.execute(
+        select(JournalEntry.id, JournalEntry.entry_type, JournalEntry.effective_date)
+        .where(
+            JournalEntry.pool_id == pool_id,
+            JournalEntry.entry_type != EntryType.REVERSAL.value,
+            JournalEntry.id.not_in(_reversed_ids(pool_id)),
+        )
+        .order_by(JournalEntry.effective_date.desc(), JournalEntry.seq.desc())
+        .limit(1)
+    ).first()
+    return None if row is None else LastEntry(int(row[0]), EntryType(row[1]), row[2])
+
+
+def read_dealing_facts(session: Session, pool_id: int) -> DealingFacts:
+    latest = latest_standing_entry(session, pool_id)
+    mark, price = _last_nav_change(session, pool_id)
+    first_deal, last_deal = session.execute(
+        select(func.min(JournalEntry.effective_date), func.max(JournalEntry.effective_date)).where(
+            JournalEntry.pool_id == pool_id,
+            JournalEntry.entry_type.in_([t.value for t in DEAL_TYPES]),
+            JournalEntry.id.not_in(_reversed_ids(pool_id)),
+        )
+    ).one()
+    return DealingFacts(
+        latest=latest,
+        last_nav_change=mark,
+        struck_price=price,
+        last_deal_on=_as_date(last_deal),
+        first_deal_on=_as_date(first_deal),
+    )
+
+
+def _last_nav_change(session: Session, pool_id: int) -> tuple[LastEntry | None, Decimal | None]:
+    """The last entry by sequence that moved NAV per unit, and its struck price if it is a
+    valuation. A sale at carrying value moves nothing, so it is passed over (by its workings)."""
+    below: int | None = None
+    while True:
+        query = (
+            select(
+                JournalEntry.id,
+                JournalEntry.seq,
+                JournalEntry.entry_type,
+                JournalEntry.effective_date,
+                EntryDetails.details,
+            )
+            .outerjoin(EntryDetails, EntryDetails.entry_id == JournalEntry.id)
+            .where(
+                JournalEntry.pool_id == pool_id,
+                JournalEntry.entry_type.not_in([t.value for t in NAV_NEUTRAL_TYPES]),
+            )
+            .order_by(JournalEntry.seq.desc())
+            .limit(1)
+        )
+        if below is not None:
+            query = query.where(JournalEntry.seq < below)
+        row = session.execute(query).first()
+        if row is None:
+            return None, None
+        entry_id, seq, kind, on, text = row
+        details = json.loads(text) if text else {}
+        entry = LastEntry(int(entry_id), EntryType(kind), on)
+        if not moves_nav_per_unit(entry.entry_type, details):
+            below = int(seq)
+            continue
+        struck = details.get("nav_per_unit") if entry.entry_type is EntryType.VALUATION else None
+        return entry, None if struck is None else Decimal(str(struck))
+
+
+def later_allocated_entry(session: Session, pool_id: int, seq: int) -> LastEntry | None:
+    """The last standing entry posted after ``seq`` that was allocated by the holdings it
+    found (anything but a purchase or a fee payment): the one to reverse first. None if none."""
+    row = session.execute(
+        select(JournalEntry.id, JournalEntry.entry_type, JournalEntry.effective_date)
+        .where(
+            JournalEntry.pool_id == pool_id,
+            JournalEntry.seq > seq,
+            JournalEntry.entry_type.not_in(
+                [EntryType.REVERSAL.value, EntryType.PURCHASE.value, EntryType.FEE_PAYMENT.value]
+            ),
+            JournalEntry.id.not_in(_reversed_ids(pool_id)),
+        )
+        .order_by(JournalEntry.seq.desc())
+        .limit(1)
+    ).first()
+    return None if row is None else LastEntry(int(row[0]), EntryType(row[1]), row[2])
+
+
+def _as_date(value: object) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))
