@@ -366,6 +366,10 @@ class PositionOut(BaseModel):
     committed: Decimal
     called: Decimal = Field(default=Decimal(0), description="capital called to date, paid or not")
     unfunded_commitment: Decimal = Field(description="committed - called (ILPA)")
+    overdue: Decimal = Field(
+        default=Decimal(0), description="called, unpaid and past its due date (oldest calls are paid first)"
+    )
+    in_default: bool = Field(default=False, description="anything overdue on a capital call")
 
 
 class PoolPositions(BaseModel):

@@ -36,6 +36,7 @@ from backend.db import Database
 from backend.errors import Conflict, NotFound, ValidationFailed
 from backend.orm import utcnow
 from backend.unit_of_work import ReadView, UnitOfWork
+from ledger.arrears import overdue
 from ledger.batch import (
     BatchPlan,
     BulkJournalWriter,
@@ -511,38 +512,14 @@ class LedgerService:
     def investor_flows(
         self, pool_id: int, entry_types: tuple[EntryType, ...], *, actor: Actor | None = None
     ) -> dict[str, dict[int, Decimal]]:
-        """Per investor: cash contributed, cash distributed to them, fees borne and capital called, from the
-        details of the entries that stand (reversed ones drop out with their reversal)."""
-        flows: dict[str, dict[int, Decimal]] = {
-            "contributed": {},
-            "distributed": {},
-            "fees": {},
-            "called": {},
-        }
-
-        def add(kind: str, investor: int | str, amount: str) -> None:
-            bucket = flows[kind]
-            bucket[int(investor)] = bucket.get(int(investor), Decimal(0)) + Decimal(amount)
-
+        """Per investor: cash contributed, cash distributed to them, fees borne, capital called
+        and what is overdue on calls, from the details of the entries that stand (reversed
+        ones drop out with their reversal)."""
+        flows = _InvestorFlows()
         with ReadView(self._db, actor.reader_key if actor else None) as view:
             for _, _, kind, details in standing_details(view.session, pool_id, entry_types):
-                if kind in (EntryType.SUBSCRIPTION, EntryType.CONTRIBUTION):
-                    add("contributed", details["investor_id"], details["amount"])
-                elif kind is EntryType.REDEMPTION:
-                    add("distributed", details["investor_id"], details["proceeds"])
-                elif kind is EntryType.DISTRIBUTION and details.get("mode") == "waterfall":
-                    for holder, share in details["investors"].items():
-                        add("distributed", holder, share["total"])
-                elif kind is EntryType.DISTRIBUTION:
-                    for holder, part in details["allocation"].items():
-                        add("distributed", holder, part)
-                elif kind is EntryType.CAPITAL_CALL:
-                    for holder, part in details["allocation"].items():
-                        add("called", holder, part)
-                elif kind in (EntryType.MANAGEMENT_FEE, EntryType.PERFORMANCE_FEE):
-                    for holder, part in details["allocation"].items():
-                        add("fees", holder, part)
-        return flows
+                flows.add(kind, details)
+        return flows.totals(self._clock().date())
 
     def verify(self, pool_id: int | None = None) -> VerifyReport:
         """Recompute every hash and balance (on the primary); see ledger.verify."""
@@ -584,6 +561,55 @@ def standing_details(
         .order_by(JournalEntry.seq)
     ).all()
     return [(entry_id, on, EntryType(kind), json.loads(text)) for entry_id, on, kind, text in rows]
+
+
+class _InvestorFlows:
+    """The per-investor money of a pool's standing entries, taken in journal order."""
+
+    def __init__(self) -> None:
+        self.buckets: dict[str, dict[int, Decimal]] = {
+            "contributed": {},
+            "distributed": {},
+            "fees": {},
+            "called": {},
+            "overdue": {},
+        }
+        self.calls: dict[int, list[tuple[date, Decimal]]] = {}
+        self.paid: dict[int, Decimal] = {}
+
+    def _put(self, bucket: str, investor: int | str, amount: str) -> None:
+        totals = self.buckets[bucket]
+        totals[int(investor)] = totals.get(int(investor), Decimal(0)) + Decimal(amount)
+
+    def add(self, kind: EntryType, details: dict[str, Any]) -> None:
+        if kind in (EntryType.SUBSCRIPTION, EntryType.CONTRIBUTION):
+            self._put("contributed", details["investor_id"], details["amount"])
+            if kind is EntryType.CONTRIBUTION:
+                investor = int(details["investor_id"])
+                self.paid[investor] = self.paid.get(investor, Decimal(0)) + Decimal(details["amount"])
+        elif kind is EntryType.REDEMPTION:
+            self._put("distributed", details["investor_id"], details["proceeds"])
+        elif kind is EntryType.DISTRIBUTION and details.get("mode") == "waterfall":
+            for holder, share in details["investors"].items():
+                self._put("distributed", holder, share["total"])
+        elif kind is EntryType.DISTRIBUTION:
+            for holder, part in details["allocation"].items():
+                self._put("distributed", holder, part)
+        elif kind is EntryType.CAPITAL_CALL:
+            due = date.fromisoformat(details["due_date"])
+            for holder, part in details["allocation"].items():
+                self._put("called", holder, part)
+                self.calls.setdefault(int(holder), []).append((due, Decimal(part)))
+        elif kind in (EntryType.MANAGEMENT_FEE, EntryType.PERFORMANCE_FEE):
+            for holder, part in details["allocation"].items():
+                self._put("fees", holder, part)
+
+    def totals(self, today: date) -> dict[str, dict[int, Decimal]]:
+        for investor, owed in self.calls.items():
+            late = overdue(owed, self.paid.get(investor, Decimal(0)), today)
+            if late:
+                self.buckets["overdue"][investor] = late
+        return self.buckets
 
 
 def _refuse_out_of_order_reversal(session: Session, entry: JournalEntry, on: date) -> None:

@@ -662,6 +662,8 @@ class TransactionService:
                     unfunded_commitment=max(committed.get(inv, zero) - called, zero)
                     if inv in committed
                     else zero,
+                    overdue=flows["overdue"].get(inv, zero),
+                    in_default=flows["overdue"].get(inv, zero) > 0,
                 )
             )
         units = books.units_outstanding

@@ -264,6 +264,9 @@ def test_an_investor_who_has_not_paid_a_call_earns_nothing_on_it(world: World) -
     b_position = books.position(b)
     assert D(b_position["value"]) == D("50000.00")  # the capital account: called, not yet paid
     assert D(b_position["contributed"]) == 0
+    # due on 31 Jan 2025 and unpaid since: B is in default, A is not
+    assert D(b_position["overdue"]) == D("50000.00") and b_position["in_default"] is True
+    assert books.position(a)["in_default"] is False
     assert D(books.position(a)["value"]) == D("59000.00")
 
 
