@@ -134,6 +134,7 @@ NAV_HISTORY_COLUMNS: Sequence[Column] = (
     Column("index", Kind.PRICE, 12),
     Column("inflow", Kind.MONEY, 16),
     Column("outflow", Kind.MONEY, 16),
+    Column("distributions_per_unit", Kind.PRICE, 14),
 )
 
 PERFORMANCE_COLUMNS: Sequence[Column] = (
@@ -170,6 +171,7 @@ def nav_history_rows(
                 p.index,
                 p.inflow,
                 p.outflow,
+                p.distributions_per_unit,
             )
             for p in history.points
         ]
@@ -215,8 +217,12 @@ _STATEMENT_FIELDS: Sequence[tuple[str, Kind]] = (
     ("expenses", Kind.MONEY),
     ("realised_gains", Kind.MONEY),
     ("unrealised_gains", Kind.MONEY),
+    ("carried_interest_paid", Kind.MONEY),
+    ("carried_interest_accrued", Kind.MONEY),
     ("other", Kind.MONEY),
     ("ending_balance", Kind.MONEY),
+    ("ending_capital_account", Kind.MONEY),
+    ("accrued_carried_interest_end", Kind.MONEY),
     ("units_end", Kind.UNITS),
     ("nav_per_unit_end", Kind.PRICE),
     ("committed", Kind.MONEY),

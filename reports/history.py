@@ -26,15 +26,36 @@ Values
 External flows (the investors' money crossing the pool's boundary)
     in:  subscriptions (cash paid), contributions (cash paid).
     out: redemptions (proceeds paid), distributions (what investors received: for a
-         waterfall the LP total; the GP's catch-up and carry are a cost, like fees).
+         waterfall the LP total). The GP's catch-up and carried interest paid out of a
+         waterfall distribution (``carry_paid``) leave the pool too, but not to the
+         investors: the time-weighted index counts them as paid out (carried interest is
+         an allocation of the pool's return between LPs and GP, not a loss of the pool);
+         the money-weighted figures, which are the LPs' own, do not.
     Fees, income, expenses, purchases, sales and valuations are not flows: they are the
     return.
 
-Time-weighted index
-    Open-ended: NAV per unit / launch price (the unit-price return; a deal at NAV changes
-    units, not the price). Closed-ended: sub-period returns linked at every entry,
-    ``(value_after - flow) / value_before`` (the true TWR; flows at the entry's moment).
-    Starts at 1.0 before the first entry, on the day before inception.
+Accrued carried interest (closed-ended pools with waterfall terms; reports.carry)
+    The GP's share of a hypothetical liquidation of the pool's value through the waterfall,
+    marked on the dates a report asks for (``carry_on``: its end; a statement's two ends)
+    with the books as they stand on that date. The LPs' net asset value, value and
+    money-weighted figures are net of it; the books' figures are before it.
+
+Time-weighted index (one definition per kind; every return of the pool is a ratio of it)
+    Open-ended: the unit price with distributions reinvested, linked at every entry,
+    ``(P_after + distribution per unit) / P_before`` with P the NAV per unit (the launch
+    price while no units are out, since that is what deals are struck at). A deal at NAV
+    changes units, not the price, so it leaves the index; a distribution lowers the price
+    by what it pays per unit, so it leaves it too: the total return (GIPS 2020).
+    Closed-ended: sub-period returns of the value linked at every entry,
+    ``(value_after - inflow + outflow + carry_paid) / value_before`` (the true TWR, flows
+    at the entry's moment), before carried interest.
+    Both start at 1.0 before the first entry, on the day before inception; a sub-period
+    that starts with nothing at risk (no units, no positive value) has no return.
+
+An investor's own index links their capital account (less unpaid calls) the same way at
+every entry that touches it, counting the GP's share it bore as paid out, so a full exit
+ends their return: after it nothing is at risk, and the last sub-period ends at the
+proceeds.
 """
 
 from __future__ import annotations
@@ -47,12 +68,17 @@ from decimal import Decimal
 from typing import Any
 
 from ledger.money import Currency
+from ledger.posting_rules import PoolTerms
 from ledger.schemas import AccountCode, EntryOut, EntryType
 from ledger.unitisation import nav_per_unit
+from reports import metrics
+from reports.carry import NO_CARRY, CarryAccrual, CarryBook
 
 _ZERO = Decimal(0)
 
 Line = tuple[AccountCode, int | None, Decimal]
+Flow = tuple[date, Decimal, Decimal, Decimal]
+"""(date, paid in, received, carried interest paid to the GP out of the investors' share)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,6 +213,34 @@ def _growth(before: Decimal, after_less_flow: Decimal) -> float:
     return max(float(after_less_flow / before), 0.0)
 
 
+def _capital_debit(entry: BookEntry, investor_id: int | None = None) -> Decimal:
+    """What the entry took out of capital accounts (one investor's, or everyone's)."""
+    return sum(
+        (
+            amount
+            for code, inv, amount in entry.lines
+            if code is AccountCode.CAPITAL and (investor_id is None or inv == investor_id)
+        ),
+        _ZERO,
+    )
+
+
+def carry_paid(entry: BookEntry, received: Decimal, investor_id: int | None = None) -> Decimal:
+    """The GP's catch-up and carried interest a waterfall distribution took out of the capital
+    accounts (the pool's, or one investor's) beyond the cash the investors received; 0 for
+    any other entry (only a waterfall's workings say what the investors received)."""
+    if entry.entry_type is not EntryType.DISTRIBUTION or entry.details.get("mode") != "waterfall":
+        return _ZERO
+    return max(_capital_debit(entry, investor_id) - received, _ZERO)
+
+
+def _unit_price(nav: Decimal, units: Decimal, currency: Currency) -> Decimal | None:
+    """NAV per unit, or None without units or without a positive net asset value."""
+    if units <= 0 or nav <= 0:
+        return None
+    return nav_per_unit(nav, units, currency).nav_per_unit
+
+
 @dataclass(frozen=True, slots=True)
 class PoolPoint:
     """The pool after one entry."""
@@ -197,11 +251,17 @@ class PoolPoint:
     entry_type: EntryType
     value_before: Decimal
     value: Decimal
+    """Net asset value less unpaid calls, before accrued carried interest (the books)."""
     nav: Decimal
     units: Decimal
     nav_per_unit: Decimal | None
     inflow: Decimal
     outflow: Decimal
+    """What the investors received (a waterfall's LP total)."""
+    carry_paid: Decimal
+    """The GP's catch-up and carried interest paid by this entry (a waterfall distribution)."""
+    distribution_per_unit: Decimal
+    """Open-ended: a distribution's cash per unit outstanding."""
     index: float
 
     @property
@@ -219,6 +279,8 @@ class PoolHistory:
     initial_nav_per_unit: Decimal
     as_of: date
     points: tuple[PoolPoint, ...]
+    carry: Mapping[date, CarryAccrual] = field(default_factory=dict)
+    """Accrued carried interest on the dates the replay was asked to mark."""
 
     @property
     def track_start(self) -> date:
@@ -231,8 +293,17 @@ class PoolHistory:
         return self.points[i - 1] if i else None
 
     def value_on(self, on: date) -> Decimal:
+        """Value before carried interest (the books' NAV less unpaid calls)."""
         point = self.at(on)
         return point.value if point else _ZERO
+
+    def carry_on(self, on: date) -> CarryAccrual:
+        """Accrued carried interest marked on ``on``; nothing if it was not asked for."""
+        return self.carry.get(on, NO_CARRY)
+
+    def net_value_on(self, on: date) -> Decimal:
+        """The LPs' value, net of the accrued carried interest marked on ``on``."""
+        return self.value_on(on) - self.carry_on(on).total
 
     def nav_on(self, on: date) -> Decimal:
         point = self.at(on)
@@ -258,14 +329,14 @@ class PoolHistory:
         """Points with start < date <= end."""
         return [p for p in self.points if start < p.on <= end]
 
-    def flows(self, end: date | None = None) -> list[tuple[date, Decimal, Decimal]]:
-        """(date, money in, money out) per date with any external flow, up to ``end``."""
-        by_date: dict[date, tuple[Decimal, Decimal]] = {}
+    def flows(self, end: date | None = None) -> list[Flow]:
+        """(date, money in, money out, carry paid) per date with any, up to ``end``."""
+        by_date: dict[date, tuple[Decimal, Decimal, Decimal]] = {}
         for p in self.points:
-            if (end is None or p.on <= end) and (p.inflow or p.outflow):
-                i, o = by_date.get(p.on, (_ZERO, _ZERO))
-                by_date[p.on] = (i + p.inflow, o + p.outflow)
-        return [(on, i, o) for on, (i, o) in sorted(by_date.items())]
+            if (end is None or p.on <= end) and (p.inflow or p.outflow or p.carry_paid):
+                i, o, c = by_date.get(p.on, (_ZERO, _ZERO, _ZERO))
+                by_date[p.on] = (i + p.inflow, o + p.outflow, c + p.carry_paid)
+        return [(on, i, o, c) for on, (i, o, c) in sorted(by_date.items())]
 
 
 def pool_history(
@@ -277,41 +348,71 @@ def pool_history(
     initial_nav_per_unit: Decimal,
     entries: Iterable[BookEntry],
     as_of: date,
+    terms: PoolTerms | None = None,
+    carry_on: Iterable[date] = (),
 ) -> PoolHistory:
-    """Replay the pool's standing entries as of ``as_of`` into a point per entry."""
+    """Replay the pool's standing entries as of ``as_of`` into a point per entry.
+
+    With ``terms`` (the pool's posting terms, waterfall included) a closed-ended pool's
+    accrued carried interest is marked at the close of each date of ``carry_on`` (up to
+    ``as_of``), from the books as they stand then. Each mark runs the waterfall once, so
+    only the dates a report shows are marked.
+    """
     books = _Balances()
+    carry = CarryBook(None if open_ended else terms)
+    pending = sorted({d for d in carry_on if d <= as_of})
+    marks: dict[date, CarryAccrual] = {}
+
+    def mark_until(day: date | None) -> None:
+        """Mark every pending date before ``day`` (all of them when None)."""
+        while pending and (day is None or pending[0] < day):
+            marks[pending[0]] = carry.accrual(books.value, pending[0]) if carry.active else NO_CARRY
+            pending.pop(0)
+
     points: list[PoolPoint] = []
     index = 1.0
-    price: Decimal | None = initial_nav_per_unit
     for entry in standing(entries, as_of):
-        before = books.value
+        mark_until(entry.on)
+        value_before = books.value
+        # While no units are out, deals are struck at the launch price.
+        units_before = books.units_outstanding
+        price_before = (
+            _unit_price(books.nav, units_before, currency) if units_before > 0 else initial_nav_per_unit
+        )
         books.apply(entry.lines)
+        carry.add(entry.entry_type, entry.on, entry.details)
         inflow, outflow = pool_flow(entry)
+        paid_to_gp = carry_paid(entry, outflow)
         units = books.units_outstanding
+        price: Decimal | None = None
+        per_unit = _ZERO
         if open_ended:
-            if units > 0 and books.nav > 0:
-                price = nav_per_unit(books.nav, units, currency).nav_per_unit
-                index = float(price / initial_nav_per_unit)
-            else:
-                price = None if units > 0 else price  # no units: the last price carries on
+            price = _unit_price(books.nav, units, currency)
+            if entry.entry_type is EntryType.DISTRIBUTION and units > 0:
+                per_unit = outflow / units
+            if price_before is not None and price is not None:
+                index *= 1.0 + metrics.unit_price_total_return([price_before, price], [per_unit])
         else:
-            index *= _growth(before, books.value - inflow + outflow)
+            index *= _growth(value_before, books.value - inflow + outflow + paid_to_gp)
         points.append(
             PoolPoint(
                 entry_id=entry.id,
                 seq=entry.seq,
                 on=entry.on,
                 entry_type=entry.entry_type,
-                value_before=before,
+                value_before=value_before,
                 value=books.value,
                 nav=books.nav,
                 units=units,
-                nav_per_unit=price if open_ended and units > 0 else None,
+                nav_per_unit=price,
                 inflow=inflow,
                 outflow=outflow,
+                carry_paid=paid_to_gp,
+                distribution_per_unit=per_unit,
                 index=index,
             )
         )
+    mark_until(None)
     return PoolHistory(
         pool_id=pool_id,
         open_ended=open_ended,
@@ -320,23 +421,28 @@ def pool_history(
         initial_nav_per_unit=initial_nav_per_unit,
         as_of=as_of,
         points=tuple(points),
+        carry=marks,
     )
 
 
 @dataclass(frozen=True, slots=True)
 class InvestorPoint:
-    """One investor's stake after an entry that touched it."""
+    """One investor's stake after an entry that touched their accounts."""
 
     entry_id: int
     on: date
     entry_type: EntryType
     value_before: Decimal
     value: Decimal
+    """Capital account less unpaid calls (the books, before accrued carried interest)."""
     capital: Decimal
     receivable: Decimal
     units: Decimal
     paid_in: Decimal
     received: Decimal
+    carry_paid: Decimal
+    """The GP's amounts this investor's capital account bore in a distribution."""
+    index: float
 
     @property
     def flow(self) -> Decimal:
@@ -356,8 +462,13 @@ class InvestorHistory:
         return self.points[i - 1] if i else None
 
     def value_on(self, on: date) -> Decimal:
+        """Capital account less unpaid calls, before accrued carried interest."""
         point = self.at(on)
         return point.value if point else _ZERO
+
+    def index_on(self, on: date) -> float:
+        point = self.at(on)
+        return point.index if point else 1.0
 
     @property
     def value(self) -> Decimal:
@@ -366,6 +477,14 @@ class InvestorHistory:
     def cash_flows(self) -> list[tuple[date, Decimal]]:
         """The investor's cash flows (xirr's sign: negative paid in, positive received)."""
         return [(p.on, p.received - p.paid_in) for p in self.points if p.paid_in or p.received]
+
+    def flows(self, end: date | None = None) -> list[Flow]:
+        """(date, paid in, received, carry paid) per entry with any, up to ``end``."""
+        return [
+            (p.on, p.paid_in, p.received, p.carry_paid)
+            for p in self.points
+            if (end is None or p.on <= end) and (p.paid_in or p.received or p.carry_paid)
+        ]
 
     @property
     def paid_in(self) -> Decimal:
@@ -379,6 +498,14 @@ class InvestorHistory:
     def first_flow_on(self) -> date | None:
         return next((p.on for p in self.points if p.paid_in or p.received), None)
 
+    def exited_on(self, end: date) -> date | None:
+        """The date of the investor's last flow if by ``end`` they hold nothing any more (no
+        units, no capital, nothing owed on calls): their return ends there."""
+        point = self.at(end)
+        if point is None or point.units or point.capital or point.receivable:
+            return None
+        return next((p.on for p in reversed(self.points) if p.on <= end and (p.paid_in or p.received)), None)
+
 
 def investor_history(
     entries: Sequence[BookEntry], *, investor_id: int, pool_id: int, as_of: date
@@ -386,24 +513,30 @@ def investor_history(
     """Replay the standing entries that touch the investor's accounts."""
     books = _Balances()
     points: list[InvestorPoint] = []
+    index = 1.0
     for entry in standing(entries, as_of):
         if not entry.touches(investor_id):
             continue
         before = books.investor_value(investor_id)
         books.apply(line for line in entry.lines if line[1] == investor_id)
         paid, received = investor_flows(entry).get(investor_id, (_ZERO, _ZERO))
+        borne = carry_paid(entry, received, investor_id)
+        after = books.investor_value(investor_id)
+        index *= _growth(before, after - paid + received + borne)
         points.append(
             InvestorPoint(
                 entry_id=entry.id,
                 on=entry.on,
                 entry_type=entry.entry_type,
                 value_before=before,
-                value=books.investor_value(investor_id),
+                value=after,
                 capital=books.capital.get(investor_id, _ZERO),
                 receivable=books.receivable.get(investor_id, _ZERO),
                 units=books.units.get(investor_id, _ZERO),
                 paid_in=paid,
                 received=received,
+                carry_paid=borne,
+                index=index,
             )
         )
     return InvestorHistory(investor_id=investor_id, pool_id=pool_id, as_of=as_of, points=tuple(points))

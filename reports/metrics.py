@@ -57,6 +57,9 @@ Time-weighted and holding-period returns
       ``w_i = (end - date_i) / (end - start)`` in calendar days (a flow on the
       start date counts fully, one on the end date not at all).
     * ``link``: ``prod(1 + r_i) - 1``.
+    * ``unit_price_total_return``: ``prod((P_i + d_i) / P_(i-1)) - 1``, a unit price
+      series with the distributions per unit paid in each sub-period reinvested (the
+      total return of a distributing unitised fund, GIPS 2020).
     * ``annualize``: ``(1 + R) ** (365 / days) - 1`` on an actual/365 basis, and
       ``None`` for periods shorter than 365 days because GIPS forbids
       annualising returns for periods under one year (so a 365-day year
@@ -143,6 +146,7 @@ __all__ = [
     "twr",
     "twr_from_prices",
     "twr_from_prices_many",
+    "unit_price_total_return",
     "volatility",
     "volatility_many",
     "xirr",
@@ -474,6 +478,26 @@ def twr_from_prices(prices: Iterable[Number]) -> float:
     if values.size == 0:
         raise ValueError("prices is empty")
     return float(values[-1] / values[0] - 1.0)
+
+
+def unit_price_total_return(prices: Iterable[Number], distributions: Iterable[Number]) -> float:
+    """Total return of a unit price series with distributions reinvested (GIPS 2020).
+
+    ``prices`` are ``P_0 .. P_n`` (NAV per unit at the end of each sub-period, ``P_0`` at
+    the start) and ``distributions`` ``d_1 .. d_n`` the cash paid per unit in each
+    sub-period, at its end (the price ``P_i`` is after it): the sub-period returns
+    ``(P_i + d_i) / P_(i-1) - 1`` are linked geometrically. With no distributions this is
+    ``twr_from_prices``; ignoring a distribution would count it as a loss.
+    """
+    values = _finite_vector(prices, "prices")
+    paid = _finite_vector(distributions, "distributions")
+    if values.size == 0:
+        raise ValueError("prices is empty")
+    if paid.size != values.size - 1:
+        raise ValueError(f"distributions: need one per sub-period ({values.size - 1}), got {paid.size}")
+    if np.any(values[:-1] <= 0.0):
+        raise ValueError("prices: a sub-period must start at a positive price")
+    return float(np.prod((values[1:] + paid) / values[:-1]) - 1.0)
 
 
 def link(returns: Iterable[Number]) -> float:

@@ -5,21 +5,32 @@ and returns the report service's schemas, so the API, the portal and a snapshot 
 pool/investor and date all compute the same numbers the same way. The metrics themselves
 are reports.metrics; this module only decides what goes into them:
 
-* Pool TWR over (start, end]: open-ended, the unit-price return
-  ``metrics.twr_from_prices([P(start), P(end)])`` with P the NAV per unit at the close of
-  the date (the launch price before inception); closed-ended, ``metrics.twr`` of the value
-  net of unpaid calls, with an event at every contribution and distribution.
-* Period returns (MTD, QTD, YTD, 1Y, 3Y, 5Y, SI) from the pool's time-weighted index at the
-  close of each base date and of ``end``; annualised only for 365 days or more (GIPS);
-  a 1Y/3Y/5Y figure the track record does not cover is null.
+* Pool TWR over (start, end]: one definition, the ratio of the pool's time-weighted index
+  at the close of ``end`` to that at the close of ``start`` (reports.history): open-ended,
+  the unit price with distributions per unit reinvested (a total return, GIPS 2020);
+  closed-ended, the value linked at every entry with the GP's share of distributions paid
+  out of the pool like the LPs' (carried interest is an allocation of the pool's return
+  between LPs and GP, not a loss of the pool). The period returns, risk and drawdown read
+  the same index, so ``twr`` over the track record and ``periods.SI`` are one number.
+* Period returns (MTD, QTD, YTD, 1Y, 3Y, 5Y, SI) from the index at the close of each base
+  date and of ``end``; annualised only for 365 days or more (GIPS); a 1Y/3Y/5Y figure the
+  track record does not cover is null.
 * Risk from monthly returns of the index (month-end closes within (start, end]; a trailing
   partial month is left out), 12 periods a year, risk-free rate 0; the maximum drawdown
   and its dates from the index at the close of every date with an entry.
 * Money-weighted: XIRR (act/365F) of the cash paid in (negative) and received (positive)
-  plus the value at ``end``; TVPI, DPI, RVPI over the cash paid in. Since inception.
+  plus the value at ``end``; TVPI, DPI, RVPI over the cash paid in. Since inception. Net of
+  carried interest, paid and accrued (reports.carry, marked at ``end``), as ILPA and GIPS
+  ask; the ``gross_`` figures count the GP's share of distributions as received and the
+  value before accrued carry. The LPs' net asset value and value are net of it too.
 * Benchmark: the index's return over (start, end]; KS-PME via metrics.ks_pme with one
   period per flow date and ``end``; direct alpha as the XIRR of the index-compounded flows
-  plus the value (the dated form of Gredil, Griffiths & Stucke 2014), an annual rate.
+  plus the value (the dated form of Gredil, Griffiths & Stucke 2014), an annual rate. Both
+  on the investors' net flows and net value.
+* An investor: their own index (reports.history) from their first flow, before carried
+  interest like the pool's; if they hold nothing any more their return ends at their exit
+  (the last flow), and the pool's return beside it runs over the same dates. Their
+  money-weighted figures are net of their part of the accrued carried interest.
 """
 
 from __future__ import annotations
@@ -33,7 +44,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from reports import metrics
-from reports.history import InvestorHistory, PoolHistory
+from reports.history import Flow, InvestorHistory, PoolHistory
 from reports.schemas import (
     BenchmarkComparison,
     Drawdown,
@@ -51,6 +62,7 @@ _ZERO = Decimal(0)
 MONTHS_PER_YEAR = 12
 MAX_DAILY_POINTS = 20_000
 _RECOVERY_TOLERANCE = 1e-12
+PER_UNIT_PLACES = Decimal("0.000001")
 
 
 def _clean(value: float | None) -> float | None:
@@ -117,17 +129,13 @@ def _index_return(history: PoolHistory, base: date, end: date) -> float | None:
 
 
 def pool_twr(history: PoolHistory, start: date, end: date) -> float | None:
-    """The pool's time-weighted return over (start, end] (see the module docstring)."""
-    if history.open_ended:
-        first, last = history.nav_per_unit_on(start), history.nav_per_unit_on(end)
-        if first is None or last is None:
-            return _index_return(history, start, end)
-        return metrics.twr_from_prices([first, last])
-    events = [(p.on, p.value_before, p.flow) for p in history.between(start, end) if p.flow]
-    try:
-        return metrics.twr(history.value_on(start), events, history.value_on(end))
-    except ValueError:  # value below zero before money came in (fees on commitments): link per entry
-        return _index_return(history, start, end)
+    """The pool's time-weighted return over (start, end]: the ratio of its index (see the
+    module docstring)."""
+    return _index_return(history, start, end)
+
+
+def _annualised(cumulative: float | None, days: int) -> float | None:
+    return metrics.annualize(cumulative, days) if cumulative is not None and cumulative > -1 else None
 
 
 def period_returns(history: PoolHistory, end: date) -> list[PeriodReturn]:
@@ -203,37 +211,59 @@ def risk(history: PoolHistory, start: date, end: date) -> Risk:
 
 
 def money_weighted(
-    flows: Sequence[tuple[date, Decimal, Decimal]], value: Decimal, end: date
+    flows: Sequence[Flow], value: Decimal, end: date, *, accrued_carry: Decimal = _ZERO
 ) -> MoneyWeighted | None:
-    """From (date, paid in, received) and the value at ``end``; None when nothing moved."""
+    """From (date, paid in, received, carry paid) and the value at ``end`` net of
+    ``accrued_carry``; None when nothing moved.
+
+    Net (the investors' own money): received is what they were paid, the value is net of
+    the GP's accrued carried interest. Gross (before carried interest): the GP's share of
+    distributions counts as received and the value is before the accrual.
+    """
     flows = [f for f in flows if f[0] <= end]
     if not flows:
         return None
     paid_in = sum((f[1] for f in flows), _ZERO)
     received = sum((f[2] for f in flows), _ZERO)
+    carry_paid = sum((f[3] for f in flows), _ZERO)
+    gross_value = value + accrued_carry
     dates = [f[0] for f in flows] + [end]
-    amounts = [float(r - p) for _, p, r in flows] + [float(value)]
-    multiples: tuple[float | None, ...] = (None, None, None)
-    if paid_in > 0:
-        multiples = (
-            metrics.tvpi(paid_in, received, value),
-            metrics.dpi(paid_in, received, value),
-            metrics.rvpi(paid_in, received, value),
+    net_amounts = [float(r - p) for _, p, r, _ in flows] + [float(value)]
+    gross_amounts = [float(r + c - p) for _, p, r, c in flows] + [float(gross_value)]
+
+    def multiples(out: Decimal, left: Decimal) -> tuple[float | None, float | None, float | None]:
+        if paid_in <= 0:
+            return None, None, None
+        return (
+            metrics.tvpi(paid_in, out, left),
+            metrics.dpi(paid_in, out, left),
+            metrics.rvpi(paid_in, out, left),
         )
+
+    net = multiples(received, value)
+    gross = multiples(received + carry_paid, gross_value)
     return MoneyWeighted(
         paid_in=paid_in,
         received=received,
         value=value,
-        irr=_clean(metrics.xirr(dates, amounts)),
-        tvpi=multiples[0],
-        dpi=multiples[1],
-        rvpi=multiples[2],
+        irr=_clean(metrics.xirr(dates, net_amounts)),
+        tvpi=net[0],
+        dpi=net[1],
+        rvpi=net[2],
+        carried_interest_paid=carry_paid,
+        accrued_carried_interest=accrued_carry,
+        gross_value=gross_value,
+        gross_irr=_clean(metrics.xirr(dates, gross_amounts)),
+        gross_tvpi=gross[0],
+        gross_dpi=gross[1],
+        gross_rvpi=gross[2],
     )
 
 
 def benchmark_comparison(
-    levels: Levels, flows: Sequence[tuple[date, Decimal, Decimal]], value: Decimal, start: date, end: date
+    levels: Levels, flows: Sequence[Flow], value: Decimal, start: date, end: date
 ) -> BenchmarkComparison:
+    """The index beside the pool; PME and direct alpha on the investors' net flows and net value."""
     first, last = levels.on(start), levels.on(end)
     period = float(last / first) - 1.0 if first and last else None
     out = BenchmarkComparison(
@@ -275,12 +305,14 @@ def pool_performance(
     end: date,
     benchmark: Levels | None = None,
 ) -> PoolPerformance:
-    """Everything the performance page shows for one pool, as of ``history.as_of``."""
+    """Everything the performance page shows for one pool, as of ``history.as_of``; the
+    history must have marked accrued carried interest on ``end`` (``carry_on``)."""
     point = history.at(end)
     twr = pool_twr(history, start, end)
     flows = history.flows(end)
-    value = history.value_on(end)
-    price = history.nav_per_unit_on(end)
+    accrued = history.carry_on(end).total
+    value = history.net_value_on(end)
+    gross_nav = point.nav if point else _ZERO
     return PoolPerformance(
         pool_id=history.pool_id,
         kind=kind,
@@ -289,15 +321,18 @@ def pool_performance(
         start=start,
         end=end,
         method="unit_price" if history.open_ended else "linked_valuations",
-        net_asset_value=point.nav if point else _ZERO,
+        net_asset_value=gross_nav - accrued,
         value=value,
+        accrued_carried_interest=accrued,
+        gross_net_asset_value=gross_nav,
+        gross_value=history.value_on(end),
         units_outstanding=point.units if point else _ZERO,
-        nav_per_unit=price,
+        nav_per_unit=history.nav_per_unit_on(end),
         twr=_clean(twr),
-        twr_annualised=metrics.annualize(twr, (end - start).days) if twr is not None and twr > -1 else None,
+        twr_annualised=_annualised(twr, (end - start).days),
         periods=period_returns(history, end),
         risk=risk(history, start, end),
-        money_weighted=money_weighted(flows, value, end),
+        money_weighted=money_weighted(flows, value, end, accrued_carry=accrued),
         benchmark=benchmark_comparison(benchmark, flows, value, start, end) if benchmark else None,
         entries=len([p for p in history.points if p.on <= end]),
     )
@@ -306,56 +341,64 @@ def pool_performance(
 def investor_pool_performance(
     investor: InvestorHistory, pool: PoolHistory, *, kind: str, end: date
 ) -> InvestorPoolPerformance:
+    """One investor's figures in one pool. Their TWR is their own index (reports.history)
+    from their first flow to ``end``, or to their exit if they hold nothing any more; the
+    pool's return beside it runs over the same dates. ``pool`` must have marked accrued
+    carried interest on ``end``: the investor's money-weighted figures are net of their part."""
     point = investor.at(end)
-    value = investor.value_on(end)
-    flows = [(p.on, p.paid_in, p.received) for p in investor.points if p.paid_in or p.received]
     first = investor.first_flow_on
+    exited = investor.exited_on(end)
+    measured_to = exited or end
     twr: float | None = None
     pool_return: float | None = None
     if first is not None and first <= end:
-        events = [(p.on, p.value_before, p.flow) for p in investor.points if p.flow and p.on <= end]
-        try:
-            twr = metrics.twr(0, events, value)
-        except ValueError:
-            twr = None
+        twr = investor.index_on(measured_to) - 1.0
         first_entry = next(p.entry_id for p in investor.points if p.paid_in or p.received)
         position = next((i for i, p in enumerate(pool.points) if p.entry_id == first_entry), None)
         if position is not None:
             base = pool.points[position - 1].index if position else 1.0
             if base > 0:
-                pool_return = pool.index_on(end) / base - 1.0
-    days = (end - first).days if first is not None else 0
+                pool_return = pool.index_on(measured_to) / base - 1.0
+    days = (measured_to - first).days if first is not None else 0
+    accrued = pool.carry_on(end).of(investor.investor_id)
+    value = investor.value_on(end) - accrued
     return InvestorPoolPerformance(
         pool_id=investor.pool_id,
         kind=kind,
         currency=pool.currency.code,
         units=point.units if point else _ZERO,
         capital_account=point.capital if point else _ZERO,
+        accrued_carried_interest=accrued,
         first_flow_date=first,
-        money_weighted=money_weighted(flows, value, end),
+        exit_date=exited,
+        money_weighted=money_weighted(investor.flows(end), value, end, accrued_carry=accrued),
         twr=_clean(twr),
-        twr_annualised=metrics.annualize(twr, days) if twr is not None and twr > -1 else None,
+        twr_annualised=_annualised(twr, days),
         pool_twr=_clean(pool_return),
     )
 
 
 def nav_history(history: PoolHistory, *, start: date, end: date, frequency: Frequency) -> NavHistory:
+    """The pool at the close of each day (or month end, and ``end``) from ``start``: the
+    books' values, the time-weighted index every return is read from, and what moved in and
+    out (and was paid per unit) during each step."""
     if frequency is Frequency.DAILY:
         samples = [start + timedelta(days=i) for i in range((end - start).days + 1)]
     else:
         samples = month_ends(start, end)
         if not samples or samples[-1] != end:
             samples.append(end)
-    flows = history.flows(end)
     points: list[NavPoint] = []
     previous = start - timedelta(days=1)
+    moves = [p for p in history.points if p.on <= end]
     cursor = 0
     for day in samples:
-        inflow = outflow = _ZERO
-        while cursor < len(flows) and flows[cursor][0] <= day:
-            on, i, o = flows[cursor]
-            if on > previous:
-                inflow, outflow = inflow + i, outflow + o
+        inflow = outflow = per_unit = _ZERO
+        while cursor < len(moves) and moves[cursor].on <= day:
+            move = moves[cursor]
+            if move.on > previous:
+                inflow, outflow = inflow + move.inflow, outflow + move.outflow
+                per_unit += move.distribution_per_unit
             cursor += 1
         point = history.at(day)
         points.append(
@@ -365,6 +408,8 @@ def nav_history(history: PoolHistory, *, start: date, end: date, frequency: Freq
                 value=point.value if point else _ZERO,
                 units_outstanding=point.units if point else _ZERO,
                 nav_per_unit=history.nav_per_unit_on(day),
+                # Shown to the places of a NAV per unit; the index links the exact figure.
+                distributions_per_unit=per_unit.quantize(PER_UNIT_PLACES) if history.open_ended else None,
                 index=history.index_on(day),
                 inflow=inflow,
                 outflow=outflow,

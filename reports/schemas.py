@@ -5,6 +5,16 @@ JSON strings ("1000.00"); returns and ratios (TWR, IRR, TVPI, volatility...) are
 numbers (binary floats, unrounded) as fractions (0.05 is 5%), or null when undefined
 (under a year for annualised figures, no paid-in capital, no IRR solution, too few
 observations for a risk figure).
+
+Net and gross. A closed-ended pool's capital accounts hold the GP's carried interest until a
+distribution pays it. The LPs' figures at the end of a report (net asset value, value,
+TVPI, RVPI, IRR, the statement's balances) are net of carried interest, paid and accrued
+by a hypothetical liquidation of the value through the waterfall (reports.carry), as ILPA
+and GIPS ask. The figures before carried interest stay beside them, named ``gross_...``,
+with ``accrued_carried_interest`` the difference. Time-weighted returns and the NAV history
+are the pool's, before carried interest: the GP's share of a distribution is paid out of
+the pool like the LPs' share (carry is an allocation of the pool's return between LPs and
+GP, not a loss of the pool). Open-ended pools accrue none: there net and gross are equal.
 """
 
 from __future__ import annotations
@@ -120,15 +130,31 @@ class Risk(BaseModel):
 
 
 class MoneyWeighted(BaseModel):
-    """The investors' (or one investor's) money: paid in, received, and what is left."""
+    """The investors' (or one investor's) money: paid in, received, and what is left.
+
+    Net of carried interest (paid and accrued); the gross figures are before it: the GP's
+    share of distributions counted as received, the value before the accrual."""
 
     paid_in: Amount
-    received: Amount
-    value: Amount = Field(description="what the stake is worth at the end (net of unpaid calls)")
-    irr: float | None = Field(description="XIRR (act/365F) of the flows plus the value at the end")
-    tvpi: float | None
-    dpi: float | None
-    rvpi: float | None
+    received: Amount = Field(description="cash the investors actually received")
+    value: Amount = Field(
+        description="what the stake is worth at the end, net of unpaid calls and of accrued carried interest"
+    )
+    irr: float | None = Field(description="XIRR (act/365F) of the flows plus the value at the end; net")
+    tvpi: float | None = Field(description="(received + value) / paid in; net")
+    dpi: float | None = Field(description="received / paid in")
+    rvpi: float | None = Field(description="value / paid in; net")
+    carried_interest_paid: Amount = Field(
+        description="the GP's catch-up and carried interest taken out of distributions to date"
+    )
+    accrued_carried_interest: Amount = Field(
+        description="the GP's share of a hypothetical liquidation at the value at the end"
+    )
+    gross_value: Amount = Field(description="value before accrued carried interest")
+    gross_irr: float | None = Field(description="XIRR before carried interest (paid and accrued)")
+    gross_tvpi: float | None = Field(description="(received + carry paid + gross value) / paid in")
+    gross_dpi: float | None = Field(description="(received + carry paid) / paid in")
+    gross_rvpi: float | None = Field(description="gross value / paid in")
 
 
 class BenchmarkComparison(BaseModel):
@@ -150,13 +176,26 @@ class PoolPerformance(BaseModel):
     start: date
     end: date
     method: str = Field(
-        description="unit_price (open-ended: NAV per unit) or linked_valuations (closed-ended: metrics.twr)"
+        description="unit_price (open-ended: NAV per unit with distributions per unit reinvested) or "
+        "linked_valuations (closed-ended: value linked at every entry, the GP's share of distributions "
+        "paid out like the LPs'); either way the time-weighted index that twr, periods, risk and the "
+        "NAV history all read"
     )
-    net_asset_value: Amount
+    net_asset_value: Amount = Field(description="the LPs' net asset value: net of accrued carried interest")
     value: Amount = Field(description="net asset value less capital called and not yet paid")
+    accrued_carried_interest: Amount = Field(
+        description="the GP's share of a hypothetical liquidation at the value at end (closed-ended)"
+    )
+    gross_net_asset_value: Amount = Field(
+        description="net asset value before accrued carried interest (the books)"
+    )
+    gross_value: Amount = Field(description="value before accrued carried interest")
     units_outstanding: Amount
     nav_per_unit: Amount | None
-    twr: float | None = Field(description="time-weighted return over (start, end], cumulative")
+    twr: float | None = Field(
+        description="time-weighted return over (start, end], cumulative: the ratio of the "
+        "time-weighted index at the two dates (the pool's, before carried interest)"
+    )
     twr_annualised: float | None
     periods: list[PeriodReturn]
     risk: Risk
@@ -170,10 +209,17 @@ class InvestorPoolPerformance(BaseModel):
     kind: str
     currency: str
     units: Amount
-    capital_account: Amount
+    capital_account: Amount = Field(description="the capital account in the books (before accrued carry)")
+    accrued_carried_interest: Amount = Field(description="this investor's part of the pool's accrual")
     first_flow_date: date | None
+    exit_date: date | None = Field(
+        description="the last flow, when the investor holds nothing any more: their return ends there"
+    )
     money_weighted: MoneyWeighted | None
-    twr: float | None = Field(description="the investor's own TWR from their capital account and flows")
+    twr: float | None = Field(
+        description="the investor's own TWR from their first flow to the end (or their exit), before "
+        "carried interest like the pool's; net of it are the money-weighted figures"
+    )
     twr_annualised: float | None
     pool_twr: float | None = Field(description="the pool's time-weighted return over the same dates")
 
@@ -196,14 +242,25 @@ class Frequency(enum.StrEnum):
 
 
 class NavPoint(BaseModel):
+    """The pool at one close: the books' figures (before accrued carried interest)."""
+
     date: date
-    net_asset_value: Amount
-    value: Amount
+    net_asset_value: Amount = Field(
+        description="the books' net asset value (before accrued carried interest)"
+    )
+    value: Amount = Field(description="net asset value less unpaid calls")
     units_outstanding: Amount
     nav_per_unit: Amount | None
-    index: float = Field(description="time-weighted growth of 1 since inception")
+    distributions_per_unit: Amount | None = Field(
+        description="open-ended: cash distributed per unit during the step, to 6 places (reinvested in "
+        "the index, which links the exact figure)"
+    )
+    index: float = Field(
+        description="time-weighted growth of 1 since inception: every return of the pool is a ratio of "
+        "it (open-ended: NAV per unit with distributions per unit reinvested)"
+    )
     inflow: Amount = Field(description="subscriptions/contributions during the step (day or month)")
-    outflow: Amount = Field(description="redemptions/distributions during the step")
+    outflow: Amount = Field(description="redemptions/distributions received during the step")
 
 
 class NavHistory(BaseModel):
@@ -224,12 +281,21 @@ class StatementFormat(enum.StrEnum):
 
 
 class CapitalAccountStatement(BaseModel):
-    """One investor's capital account in one pool over (start - 1, end]: it ties out to the cent.
+    """One investor's capital account in one pool over (start - 1, end], in the ILPA layout;
+    it ties out to the cent.
 
-    beginning_balance + contributions + redemptions + distributions + fees + income + expenses
-    + realised_gains + unrealised_gains + other = ending_balance, and ending_balance is the
-    capital account in the books at the end of `end`. Movements are signed as they change the
-    capital account (money out and costs negative).
+    beginning_balance + contributions + redemptions + distributions + management_fees +
+    performance_fees + income + expenses + realised_gains + unrealised_gains +
+    carried_interest_paid + carried_interest_accrued + other = ending_balance.
+
+    The balances are net of accrued carried interest (what the investor's stake is worth if
+    the pool were liquidated at its value); ending_capital_account is the capital account in
+    the books at the end of `end` and ending_balance = ending_capital_account -
+    accrued_carried_interest_end (likewise at the start). Movements are signed as they
+    change the balance (money out and costs negative). Distributions are the cash the
+    investor actually received; the GP's catch-up and carried interest their capital account
+    bore in those distributions is carried_interest_paid, and the change in the accrual over
+    the period is carried_interest_accrued.
     """
 
     investor_id: int
@@ -239,18 +305,28 @@ class CapitalAccountStatement(BaseModel):
     period: str
     start: date
     end: date
-    beginning_balance: Amount
+    beginning_balance: Amount = Field(description="net of accrued carried interest at the start")
     contributions: Amount = Field(description="subscriptions (units value) and capital called")
     redemptions: Amount = Field(description="capital released by redemptions (negative)")
-    distributions: Amount = Field(description="negative; closed-ended: including the GP share borne")
+    distributions: Amount = Field(description="cash received from distributions (negative)")
     management_fees: Amount
     performance_fees: Amount
     income: Amount
-    expenses: Amount
+    expenses: Amount = Field(description="partnership expenses")
     realised_gains: Amount = Field(description="from sales")
     unrealised_gains: Amount = Field(description="valuation changes")
+    carried_interest_paid: Amount = Field(
+        description="the GP's catch-up and carried interest borne in the period's distributions (negative)"
+    )
+    carried_interest_accrued: Amount = Field(
+        description="change in accrued carried interest over the period (negative when it grew)"
+    )
     other: Amount = Field(description="adjustments, transfers, reversals of entries outside the period")
-    ending_balance: Amount
+    ending_balance: Amount = Field(description="net of accrued carried interest at the end")
+    beginning_capital_account: Amount = Field(description="the capital account in the books at the start")
+    ending_capital_account: Amount = Field(description="the capital account in the books at the end")
+    accrued_carried_interest_start: Amount
+    accrued_carried_interest_end: Amount
     cash_contributed: Amount = Field(description="cash paid in during the period")
     cash_received: Amount = Field(description="redemption proceeds and distributions received in the period")
     units_start: Amount
@@ -259,5 +335,5 @@ class CapitalAccountStatement(BaseModel):
     nav_per_unit_end: Amount | None
     committed: Amount
     contributed_to_date: Amount = Field(description="cash contributed since inception, to end")
-    unfunded_commitment: Amount = Field(description="committed - contributed to date (closed-ended)")
+    unfunded_commitment: Amount = Field(description="committed - called to date, paid or not (closed-ended)")
     call_receivable_end: Amount = Field(description="called at end but not yet paid")

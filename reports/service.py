@@ -21,7 +21,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from sqlalchemy import delete, func, insert, select
 
 from backend.actors import Actor, Role
@@ -33,9 +33,11 @@ from backend.pools.schemas import PoolOut
 from backend.pools.service import PoolService
 from backend.unit_of_work import ReadView, UnitOfWork
 from ledger.money import get_currency
+from ledger.posting_rules import PoolTerms
 from ledger.service import MAX_PAGE, LedgerService
+from ledger.transactions import pool_terms
 from reports.aggregate_cache import AggregateCache, aggregate_key
-from reports.history import BookEntry, investor_history, pool_history
+from reports.history import BookEntry, Flow, investor_history, pool_history
 from reports.history import PoolHistory as _PoolHistory
 from reports.models import Benchmark, BenchmarkLevel, PoolBenchmark
 from reports.performance import MAX_DAILY_POINTS, Levels, investor_pool_performance, money_weighted
@@ -62,6 +64,12 @@ from reports.statements import capital_account_statement, parse_period, statemen
 
 LEVEL_PLACES = 6
 _CHUNK = 500
+DEFINITIONS = "2"
+"""Which definitions the cached reports were computed under, part of every cache key: 2 is
+the unit price with distributions reinvested, the GP's carry paid out of the pool in the
+closed-ended index, and the LPs' figures net of accrued carry. A report cached under other
+definitions is never served, even at the same ledger version (a stored snapshot from
+before them lacks the new fields and is recomputed too)."""
 
 
 def _today() -> date:
@@ -102,8 +110,9 @@ class _InvestorPoolFigures(BaseModel):
     """An investor's figures in one pool, as the aggregate cache keeps them."""
 
     performance: InvestorPoolPerformance | None
-    flows: list[tuple[date, Decimal, Decimal]]  # (day, paid in, received)
-    value: Decimal
+    flows: list[tuple[date, Decimal, Decimal, Decimal]]  # (day, paid in, received, carry paid)
+    value: Decimal  # net of accrued carried interest
+    accrued_carry: Decimal = Decimal(0)
 
 
 _Report = TypeVar("_Report", bound=BaseModel)
@@ -114,6 +123,14 @@ def _benchmark_version(levels: Levels | None) -> str | None:
     if levels is None:
         return None
     return levels.fingerprint()
+
+
+def _carry_terms(pool: PoolOut) -> PoolTerms | None:
+    """The posting terms a hypothetical liquidation runs under (the ledger's own reading of the
+    pool), for a closed-ended pool with a waterfall; None for any other pool: nothing accrues."""
+    if pool.kind.value != "closed_ended" or pool.waterfall is None:
+        return None
+    return pool_terms(pool)
 
 
 class ReportService:
@@ -246,7 +263,8 @@ class ReportService:
         resolved = pool
 
         def compute() -> PoolPerformance:
-            history = self._pool_history(resolved, as_of, actor)
+            # Carried interest accrues at the report's end: the LPs' figures there are net of it.
+            history = self._pool_history(resolved, as_of, actor, carry_on=(end,))
             first = start or history.track_start
             if first >= end:
                 raise ValidationFailed(f"start: {first} is not before end {end}", field="start")
@@ -258,7 +276,12 @@ class ReportService:
             return compute()
         if start is None and end == as_of and benchmark is None:
             # The worker's snapshot, when it is at the pool's current ledger version.
-            stored = stored_pool_performance(self._db, pool.id, as_of, self._ledger.ledger_version(pool.id))
+            try:
+                stored = stored_pool_performance(
+                    self._db, pool.id, as_of, self._ledger.ledger_version(pool.id)
+                )
+            except ValidationError:
+                stored = None  # stored under earlier definitions (fields it lacks): recompute
             if stored is not None:
                 return stored
         params = {"as_of": as_of, "start": start, "end": end, "benchmark": _benchmark_version(benchmark)}
@@ -268,8 +291,9 @@ class ReportService:
         self, investor_id: int, pool_ids: list[int], *, as_of: date, actor: Actor | None = None
     ) -> InvestorPerformance:
         pools = []
-        by_currency: dict[str, list[tuple[date, Decimal, Decimal]]] = {}
+        by_currency: dict[str, list[Flow]] = {}
         values: dict[str, Decimal] = {}
+        accrued: dict[str, Decimal] = {}
         for pool_id in pool_ids:
             pool = self._pools.pool_terms(pool_id)
             figures = self._investor_pool_figures(pool, investor_id, as_of, actor)
@@ -279,8 +303,14 @@ class ReportService:
             code = pool.base_currency
             by_currency.setdefault(code, []).extend(figures.flows)
             values[code] = values.get(code, Decimal(0)) + figures.value
+            accrued[code] = accrued.get(code, Decimal(0)) + figures.accrued_carry
         totals = [
-            CurrencyTotal(currency=code, money_weighted=money_weighted(sorted(flows), values[code], as_of))
+            CurrencyTotal(
+                currency=code,
+                money_weighted=money_weighted(
+                    sorted(flows), values[code], as_of, accrued_carry=accrued[code]
+                ),
+            )
             for code, flows in sorted(by_currency.items())
         ]
         return InvestorPerformance(investor_id=investor_id, as_of=as_of, pools=pools, totals=totals)
@@ -297,11 +327,15 @@ class ReportService:
             mine = investor_history(entries, investor_id=investor_id, pool_id=pool.id, as_of=as_of)
             if not mine.points:
                 return _InvestorPoolFigures(performance=None, flows=[], value=Decimal(0))
-            history = self._history_from(pool, entries, as_of)
+            # The pool's history marks the carried interest the investor's stake is net of.
+            history = self._history_from(pool, entries, as_of, carry_on=(as_of,))
+            performance = investor_pool_performance(mine, history, kind=pool.kind.value, end=as_of)
+            accrued = performance.accrued_carried_interest
             return _InvestorPoolFigures(
-                performance=investor_pool_performance(mine, history, kind=pool.kind.value, end=as_of),
-                flows=[(p.on, p.paid_in, p.received) for p in mine.points if p.paid_in or p.received],
-                value=mine.value_on(as_of),
+                performance=performance,
+                flows=mine.flows(as_of),
+                value=mine.value_on(as_of) - accrued,
+                accrued_carry=accrued,
             )
 
         params = {"investor_id": investor_id, "as_of": as_of}
@@ -331,6 +365,7 @@ class ReportService:
             start=start,
             end=end,
             committed=committed.quantize(get_currency(pool.base_currency).quantum),
+            terms=_carry_terms(pool),
         )
 
     # -- benchmarks --------------------------------------------------------------------------
@@ -491,7 +526,9 @@ class ReportService:
                 return out
             cursor = page.next_cursor
 
-    def _history_from(self, pool: PoolOut, entries: list[BookEntry], as_of: date) -> _PoolHistory:
+    def _history_from(
+        self, pool: PoolOut, entries: list[BookEntry], as_of: date, *, carry_on: tuple[date, ...] = ()
+    ) -> _PoolHistory:
         return pool_history(
             pool_id=pool.id,
             open_ended=pool.kind.value == "open_ended",
@@ -500,10 +537,14 @@ class ReportService:
             initial_nav_per_unit=pool.initial_nav_per_unit,
             entries=entries,
             as_of=as_of,
+            terms=_carry_terms(pool),
+            carry_on=carry_on,
         )
 
-    def _pool_history(self, pool: PoolOut, as_of: date, actor: Actor | None) -> _PoolHistory:
-        return self._history_from(pool, self._entries(pool.id, as_of, actor), as_of)
+    def _pool_history(
+        self, pool: PoolOut, as_of: date, actor: Actor | None, *, carry_on: tuple[date, ...] = ()
+    ) -> _PoolHistory:
+        return self._history_from(pool, self._entries(pool.id, as_of, actor), as_of, carry_on=carry_on)
 
     def _cached(
         self,
@@ -517,6 +558,7 @@ class ReportService:
         makes every cached report of the pool unreachable at once."""
         if self._aggregates is None:
             return compute()
+        params = {**params, "definitions": DEFINITIONS}
         key = aggregate_key(aggregate, pool_id, self._ledger.ledger_version(pool_id), params)
         return self._aggregates.get_or_compute(
             aggregate,

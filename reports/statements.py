@@ -1,13 +1,26 @@
 """Capital account statements: one investor, one pool, one period, tied out to the books.
 
 Pure functions over the pool's journal (reports.history.BookEntry values, every entry with
-an effective date up to the period's end, reversals included). The balances are exactly the
-ledger's: the beginning balance is the sum of the investor's capital postings dated before
-the period, the ending balance the sum of those dated up to its end, and every posting dated
-within the period is one movement, classified by the type of its entry (a reversal by the
-type of the entry it reverses, so a correction shows, negative, in the period it was booked
-in). Hence beginning + movements = ending, to the cent, by construction, and ending is the
-capital account the ledger reports as of the end date.
+an effective date up to the period's end, reversals included). The layout is ILPA's:
+beginning balance, contributions, distributions (the cash actually received), management
+fees, partnership expenses, gains, carried interest paid and the change in carried
+interest accrued as lines of their own, ending balance.
+
+The capital account is exactly the ledger's: the capital account at the start is the sum of
+the investor's capital postings dated before the period, at the end the sum of those dated
+up to its end, and every posting dated within the period is one movement, classified by the
+type of its entry (a reversal by the type of the entry it reverses, so a correction shows,
+negative, in the period it was booked in). A waterfall distribution's posting is split in
+two: the cash the investor received (distributions) and the GP's catch-up and carried
+interest their account bore (carried_interest_paid).
+
+The balances are net of accrued carried interest (reports.carry: the investor's part of
+the GP's share of a hypothetical liquidation of the pool's value, on the day before the
+period and on its last day, with the books as they stood then): balance = capital
+account - accrued carried interest, and the change in the accrual over the period is the
+line carried_interest_accrued. Hence beginning + movements = ending, to the cent, by
+construction, and ending + accrued carried interest at the end is the capital account the
+ledger reports as of the end date.
 
 Periods: "2025-Q4" (a calendar quarter), "2025" (a calendar year), "2025-11" (a month), or
 explicit start and end dates (both inclusive).
@@ -31,8 +44,9 @@ import xlsxwriter
 
 from backend.errors import ValidationFailed
 from ledger.money import Currency, get_currency
+from ledger.posting_rules import PoolTerms
 from ledger.schemas import AccountCode, EntryType
-from reports.history import BookEntry, investor_flows, pool_history, standing
+from reports.history import BookEntry, PoolHistory, investor_flows, pool_history, standing
 from reports.performance import month_end
 from reports.schemas import CapitalAccountStatement
 
@@ -60,6 +74,8 @@ MOVEMENTS = (
     "expenses",
     "realised_gains",
     "unrealised_gains",
+    "carried_interest_paid",
+    "carried_interest_accrued",
     "other",
 )
 
@@ -122,11 +138,14 @@ def capital_account_statement(
     start: date,
     end: date,
     committed: Decimal,
+    terms: PoolTerms | None = None,
 ) -> CapitalAccountStatement:
-    """The statement for (start, end] from every entry of the pool dated up to ``end``."""
+    """The statement for (start, end] from every entry of the pool dated up to ``end``;
+    ``terms`` (the pool's posting terms) make a closed-ended pool's balances net of accrued
+    carried interest."""
     entries = [e for e in entries if e.on <= end]
     before = start - timedelta(days=1)
-    types = {e.id: e.entry_type for e in entries}
+    by_id = {e.id: e for e in entries}
     movements = dict.fromkeys(MOVEMENTS, _ZERO)
     for entry in entries:
         if not start <= entry.on <= end:
@@ -134,39 +153,59 @@ def capital_account_statement(
         change = _capital_movement(entry, investor_id)
         if not change:
             continue
-        kind = entry.entry_type
-        if kind is EntryType.REVERSAL and entry.reverses_entry_id is not None:
-            kind = types.get(entry.reverses_entry_id, EntryType.REVERSAL)
-        movements[_CATEGORY.get(kind, "other")] += change
-    beginning = -_balance(entries, AccountCode.CAPITAL, investor_id, before)
-    ending = -_balance(entries, AccountCode.CAPITAL, investor_id, end)
-    if beginning + sum(movements.values(), _ZERO) != ending:  # pragma: no cover - a sum of the same postings
-        raise AssertionError(f"statement does not tie out for investor {investor_id} in pool {pool_id}")
+        source, sign = entry, 1
+        if entry.entry_type is EntryType.REVERSAL and entry.reverses_entry_id in by_id:
+            source, sign = by_id[entry.reverses_entry_id], -1
+        category = _CATEGORY.get(source.entry_type, "other")
+        if category == "distributions" and source.details:
+            # Cash received on one line, the GP's share the capital account bore on another.
+            received = sign * investor_flows(source).get(investor_id, (_ZERO, _ZERO))[1]
+            movements["distributions"] -= received
+            movements["carried_interest_paid"] += change + received
+        else:
+            movements[category] += change
+    beginning_capital = -_balance(entries, AccountCode.CAPITAL, investor_id, before)
+    ending_capital = -_balance(entries, AccountCode.CAPITAL, investor_id, end)
 
-    standing_at_end = standing(entries, end)
-    cash_in = cash_out = to_date = _ZERO
-    for entry in standing_at_end:
-        paid, received = investor_flows(entry).get(investor_id, (_ZERO, _ZERO))
-        to_date += paid
-        if entry.on >= start:
-            cash_in, cash_out = cash_in + paid, cash_out + received
-
-    def price(on: date) -> Decimal | None:
-        if not open_ended:
-            return None
-        history = pool_history(
+    def history(on: date) -> PoolHistory:
+        """The pool as its books stood at the end of ``on`` (prices, accrued carry)."""
+        return pool_history(
             pool_id=pool_id,
-            open_ended=True,
+            open_ended=open_ended,
             currency=currency,
             inception=inception,
             initial_nav_per_unit=initial_nav_per_unit,
             entries=entries,
             as_of=on,
+            terms=terms,
+            carry_on=(on,),
         )
-        return history.nav_per_unit_on(on)
+
+    at_start, at_end = history(before), history(end)
+    accrued_start = at_start.carry_on(before).of(investor_id)
+    accrued_end = at_end.carry_on(end).of(investor_id)
+    movements["carried_interest_accrued"] = accrued_start - accrued_end
+    beginning = beginning_capital - accrued_start
+    ending = ending_capital - accrued_end
+    if beginning + sum(movements.values(), _ZERO) != ending:  # pragma: no cover - a sum of the same postings
+        raise AssertionError(f"statement does not tie out for investor {investor_id} in pool {pool_id}")
+
+    standing_at_end = standing(entries, end)
+    cash_in = cash_out = to_date = called = _ZERO
+    for entry in standing_at_end:
+        paid, received = investor_flows(entry).get(investor_id, (_ZERO, _ZERO))
+        to_date += paid
+        if entry.entry_type is EntryType.CAPITAL_CALL:
+            called += Decimal(entry.details.get("allocation", {}).get(str(investor_id), "0"))
+        if entry.on >= start:
+            cash_in, cash_out = cash_in + paid, cash_out + received
 
     zero = _ZERO.quantize(currency.quantum)
     committed = committed if not open_ended else zero
+
+    def cash(amount: Decimal) -> Decimal:
+        return amount.quantize(currency.quantum)
+
     return CapitalAccountStatement(
         investor_id=investor_id,
         pool_id=pool_id,
@@ -175,21 +214,24 @@ def capital_account_statement(
         period=period,
         start=start,
         end=end,
-        beginning_balance=beginning.quantize(currency.quantum),
-        ending_balance=ending.quantize(currency.quantum),
-        cash_contributed=cash_in.quantize(currency.quantum),
-        cash_received=cash_out.quantize(currency.quantum),
+        beginning_balance=cash(beginning),
+        ending_balance=cash(ending),
+        beginning_capital_account=cash(beginning_capital),
+        ending_capital_account=cash(ending_capital),
+        accrued_carried_interest_start=cash(accrued_start),
+        accrued_carried_interest_end=cash(accrued_end),
+        cash_contributed=cash(cash_in),
+        cash_received=cash(cash_out),
         units_start=_balance(entries, AccountCode.UNITS, investor_id, before),
         units_end=_balance(entries, AccountCode.UNITS, investor_id, end),
-        nav_per_unit_start=price(before),
-        nav_per_unit_end=price(end),
+        nav_per_unit_start=at_start.nav_per_unit_on(before),
+        nav_per_unit_end=at_end.nav_per_unit_on(end),
         committed=committed,
-        contributed_to_date=to_date.quantize(currency.quantum),
-        unfunded_commitment=max(committed - to_date, zero) if not open_ended else zero,
-        call_receivable_end=_balance(entries, AccountCode.CALL_RECEIVABLE, investor_id, end).quantize(
-            currency.quantum
-        ),
-        **{name: amount.quantize(currency.quantum) for name, amount in movements.items()},
+        contributed_to_date=cash(to_date),
+        # ILPA: commitment less capital called, paid or not (the same figure as positions)
+        unfunded_commitment=max(committed - called, zero) if not open_ended else zero,
+        call_receivable_end=cash(_balance(entries, AccountCode.CALL_RECEIVABLE, investor_id, end)),
+        **{name: cash(amount) for name, amount in movements.items()},
     )
 
 
@@ -201,13 +243,19 @@ _LABELS: tuple[tuple[str, str], ...] = (
     ("management_fees", "Management fees"),
     ("performance_fees", "Performance fees"),
     ("income", "Income"),
-    ("expenses", "Expenses"),
+    ("expenses", "Partnership expenses"),
     ("realised_gains", "Realised gains"),
     ("unrealised_gains", "Unrealised gains (valuation)"),
+    ("carried_interest_paid", "Carried interest paid"),
+    ("carried_interest_accrued", "Carried interest accrued (change)"),
     ("other", "Other"),
     ("ending_balance", "Ending balance"),
 )
 _MEMO: tuple[tuple[str, str, str], ...] = (
+    ("beginning_capital_account", "Capital account at start (before accrued carry)", "money"),
+    ("accrued_carried_interest_start", "Accrued carried interest at start", "money"),
+    ("ending_capital_account", "Capital account at end (before accrued carry)", "money"),
+    ("accrued_carried_interest_end", "Accrued carried interest at end", "money"),
     ("cash_contributed", "Cash contributed in period", "money"),
     ("cash_received", "Cash received in period", "money"),
     ("units_start", "Units at start", "units"),

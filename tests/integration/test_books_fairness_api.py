@@ -327,8 +327,68 @@ def test_unfunded_is_commitment_less_called_everywhere(world: World) -> None:
     assert participation.status_code == 200, participation.get_json()
     rows = [row for row in participation.get_json() if row["pool_id"] == books.pool]
     assert rows and D(rows[0]["unfunded_commitment"]) == D("1000000.00") - called_a
+    statement = books.api.call(
+        "GET", "manager", f"/investors/{a}/statements?pool_id={books.pool}&period=2025"
+    )
+    assert statement.status_code == 200, statement.get_json()
+    assert D(statement.get_json()["unfunded_commitment"]) == D("1000000.00") - called_a
     # the rest of the commitment can still be called, to the cent
     rest = books.ok(
         "/capital-calls", {"amount": "666666.67", "due_date": "2025-02-28", "effective_date": "2025-02-15"}
     )
     assert sum(D(v) for v in rest["details"]["allocation"].values()) == D("666666.67")
+
+
+# -- 5. management fees from the terms, each day charged once -------------------------------------
+
+
+def test_the_management_fee_is_computed_from_the_terms_and_charged_once(world: World) -> None:
+    """Audit finding 5: fees were typed in, and the same quarter could be charged twice."""
+    books, a, b = _open(world)  # 1.5% a year on NAV, ACT/365 Fixed
+    books.tx(type="subscription", investor_id=a, amount="750000.00", effective_date="2025-01-02")
+    books.tx(type="subscription", investor_id=b, amount="250000.00", effective_date="2025-01-02")
+    fee = books.tx(type="management_fee", effective_date="2025-03-31")  # 1 Jan to 31 Mar: 90 days
+    details = fee["details"]
+    assert (details["period_start"], details["period_end"], details["days"]) == (
+        "2025-01-01",
+        "2025-03-31",
+        90,
+    )
+    assert details["basis"] == "nav" and details["basis_amount"] == "1000000.00"
+    assert details["amount"] == details["computed_amount"] == "3698.63"  # 1,000,000 x 1.5% x 90/365
+    assert details["allocation"] == {str(a): "2773.97", str(b): "924.66"}
+
+    twice = books.post(
+        "/transactions",
+        {
+            "type": "management_fee",
+            "period_start": "2025-03-01",
+            "period_end": "2025-03-31",
+            "effective_date": "2025-03-31",
+        },
+    )
+    assert twice.status_code == 422 and problem_fields(twice) == ["period_start"]
+    assert f"already charged by entry {fee['id']}" in twice.get_json()["detail"]
+
+    typed = books.post(
+        "/transactions", {"type": "management_fee", "amount": "5000.00", "effective_date": "2025-06-30"}
+    )
+    assert typed.status_code == 422 and problem_fields(typed) == ["override_reason"]
+    assert "the terms give a fee of" in typed.get_json()["detail"]
+    # the next fee starts the day after the last one charged
+    second = books.tx(type="management_fee", effective_date="2025-06-30")
+    assert (second["details"]["period_start"], second["details"]["days"]) == ("2025-04-01", 91)
+
+
+def test_a_fee_on_commitments_falls_on_every_commitment_paid_or_not(world: World) -> None:
+    books, a, b = _closed(world)  # 2% a year on committed capital
+    world.commit(books.pool, a, "100000.00")
+    world.commit(books.pool, b, "100000.00")
+    books.ok(
+        "/capital-calls", {"amount": "100000.00", "due_date": "2025-01-31", "effective_date": "2025-01-15"}
+    )
+    books.tx(type="contribution", investor_id=a, amount="50000.00", effective_date="2025-01-20")
+    fee = books.tx(type="management_fee", period_start="2025-01-01", effective_date="2025-03-31")
+    assert fee["details"]["basis"] == "committed" and fee["details"]["basis_amount"] == "200000.00"
+    assert fee["details"]["amount"] == "986.30"  # 200,000 x 2% x 90/365
+    assert fee["details"]["allocation"] == {str(a): "493.15", str(b): "493.15"}

@@ -1,18 +1,26 @@
 """Pool and investor performance from the books, on SQLite and MariaDB: the open-ended TWR is the
-unit-price return and a subscription at NAV does not move it; investor XIRR is metrics.xirr of
-their own flows; TVPI/DPI/RVPI and PME on a closed-ended pool; as_of in the past; NAV history
-sampling; benchmarks; who may read what."""
+unit-price return with distributions reinvested and a subscription at NAV does not move it;
+investor XIRR is metrics.xirr of their own flows; TVPI/DPI/RVPI and PME on a closed-ended pool,
+net of accrued carried interest with the gross figures beside; one since-inception return; an
+investor's return ends at their exit; as_of in the past, unchanged by later entries; NAV
+history sampling; benchmarks; who may read what."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
 from backend.container import Container
 from backend.errors import NotFound, PermissionDenied
+from backend.unit_of_work import UnitOfWork
+from ledger.schemas import DistributionMode, DistributionRequest
+from ledger.service import MAX_PAGE
 from reports import metrics
+from reports.models import PoolSnapshot
 from reports.schemas import BenchmarkCreate, BenchmarkLevelsIn, Frequency
 from tests.integration.pools_support import (  # noqa: F401 (cheap_argon2 is an autouse fixture)
     Api,
@@ -20,7 +28,14 @@ from tests.integration.pools_support import (  # noqa: F401 (cheap_argon2 is an 
     cheap_argon2,
     make_world,
 )
-from tests.integration.reports_support import build_closed, build_open
+from tests.integration.reports_support import (
+    build_carry,
+    build_closed,
+    build_distributing,
+    build_exit,
+    build_open,
+    distribute_carry,
+)
 
 D = Decimal
 END = date(2025, 6, 30)
@@ -71,7 +86,9 @@ def test_as_of_in_the_past_gives_the_books_as_they_stood(world: World) -> None:
     past = world.container.reports.pool_performance(world.manager, built.pool, as_of=date(2025, 3, 31))
     assert past.net_asset_value == D("1197000.00") and past.nav_per_unit == D("0.997500")
     assert past.twr == pytest.approx(-0.0025, abs=1e-12)
-    assert past.entries == 6  # subscription, purchase, 2 valuations, subscription, valuation
+    # Every entry dated by then (a valuation that changed nothing is an entry of its own or none).
+    dated = world.container.ledger.list_entries(built.pool, limit=MAX_PAGE, date_to=date(2025, 3, 31))
+    assert past.entries == len(dated.entries)
     assert past.money_weighted is not None and past.money_weighted.received == D(0)
 
 
@@ -99,31 +116,66 @@ def test_investor_xirr_is_xirr_of_their_own_flows(world: World) -> None:
     assert [t.currency for t in perf.totals] == ["USD"]
 
 
+def _liquidation_preview(
+    world: World, pool: int, value: Decimal, on: date
+) -> tuple[Decimal, dict[int, Decimal]]:
+    """The GP's total, and what each investor's capital account would bear beyond the cash it
+    receives, if ``value`` were distributed now: the ledger's own preview, posting nothing."""
+    preview = world.container.previews.distribution(
+        world.manager,
+        pool,
+        DistributionRequest(amount=value, effective_date=on, mode=DistributionMode.WATERFALL),
+    )
+    received = {int(i): D(share["total"]) for i, share in preview.details["investors"].items()}
+    borne = {
+        line.investor_id: line.amount - received[line.investor_id]
+        for line in preview.lines
+        if line.account.value == "capital" and line.investor_id is not None
+    }
+    return D(preview.details["gp_total"]), borne
+
+
 def test_closed_ended_multiples_irr_and_linked_twr(world: World) -> None:
     built = build_closed(world)
     reports = world.container.reports
-    perf = reports.pool_performance(world.manager, built.pool, as_of=date(2025, 12, 31))
+    end = date(2025, 12, 31)
+    perf = reports.pool_performance(world.manager, built.pool, as_of=end)
     assert perf.method == "linked_valuations" and perf.nav_per_unit is None
+    # Accrued carry: what the ledger's waterfall would give the GP out of the whole value now.
+    accrued, borne = _liquidation_preview(world, built.pool, D(27000), end)
+    assert accrued > 0 and perf.accrued_carried_interest == accrued
+    assert (perf.gross_value, perf.value) == (D("27000.00"), D("27000.00") - accrued)
     mw = perf.money_weighted
     assert mw is not None
-    assert (mw.paid_in, mw.received, mw.value) == (D("30000.00"), D("12000.00"), D("27000.00"))
-    assert [mw.tvpi, mw.dpi, mw.rvpi] == pytest.approx([1.3, 0.4, 0.9])
-    expected = metrics.xirr(
-        [date(2025, 1, 20), date(2025, 9, 30), date(2025, 12, 31)], [-30000, 12000, 27000]
+    assert (mw.paid_in, mw.received, mw.gross_value, mw.value) == (
+        D("30000.00"),
+        D("12000.00"),
+        D("27000.00"),
+        D("27000.00") - accrued,
     )
-    assert mw.irr == pytest.approx(expected, rel=1e-12)
+    # Gross: the figures before carry (the distribution was all return of capital: no carry paid).
+    assert [mw.gross_tvpi, mw.gross_dpi, mw.gross_rvpi] == pytest.approx([1.3, 0.4, 0.9])
+    net = float(D(27000) - accrued)
+    assert [mw.tvpi, mw.dpi, mw.rvpi] == pytest.approx([(12000 + net) / 30000, 0.4, net / 30000])
+    dates = [date(2025, 1, 20), date(2025, 9, 30), end]
+    assert mw.irr == pytest.approx(metrics.xirr(dates, [-30000, 12000, net]), rel=1e-12)
+    assert mw.gross_irr == pytest.approx(metrics.xirr(dates, [-30000, 12000, 27000]), rel=1e-12)
+    # The pool's TWR: the value linked at the flows (the distribution was all capital: no carry).
     assert perf.twr == pytest.approx(36 / 30 * 27 / 24 - 1)  # 1.2 x 1.125: the distribution is no loss
+    assert perf.twr == {p.name: p.cumulative for p in perf.periods}["SI"]  # one number
     past = reports.pool_performance(world.manager, built.pool, as_of=date(2025, 6, 30))
     assert past.money_weighted is not None
-    assert past.money_weighted.tvpi == pytest.approx(1.2) and past.money_weighted.dpi == 0.0
+    assert past.money_weighted.gross_tvpi == pytest.approx(1.2) and past.money_weighted.dpi == 0.0
+    assert past.money_weighted.tvpi == pytest.approx(float(36000 - past.accrued_carried_interest) / 30000)
     # The call on 15 Jan moved no value (a receivable against capital): no return before the money.
     before_money = reports.pool_performance(world.manager, built.pool, as_of=date(2025, 1, 16))
     assert before_money.value == D(0) and before_money.net_asset_value == D("30000.00")
-    investor = reports.investor_performance(world.investor, built.a, as_of=date(2025, 12, 31)).pools[0]
+    investor = reports.investor_performance(world.investor, built.a, as_of=end).pools[0]
     assert investor.money_weighted is not None
-    assert investor.money_weighted.value == D("18000.00") and investor.money_weighted.dpi == pytest.approx(
-        0.4
-    )
+    assert investor.accrued_carried_interest == borne[built.a] > 0
+    assert investor.money_weighted.gross_value == D("18000.00")
+    assert investor.money_weighted.value == D("18000.00") - borne[built.a]
+    assert investor.money_weighted.dpi == pytest.approx(0.4)
 
 
 def test_benchmark_levels_and_pme(world: World) -> None:
@@ -150,13 +202,16 @@ def test_benchmark_levels_and_pme(world: World) -> None:
     reports.set_pool_benchmark(world.manager, built.pool, bench.id)
     perf = reports.pool_performance(world.manager, built.pool, as_of=date(2025, 12, 31))
     assert perf.benchmark is not None and perf.benchmark.name == "Euro Stoxx TR"
-    # Flow dates 20 Jan (level of 17 Jan: 100), 30 Sep (105.5) and the end (120).
+    # Flow dates 20 Jan (level of 17 Jan: 100), 30 Sep (105.5) and the end (120); the LPs'
+    # value net of accrued carry.
+    value = float(perf.value)
+    assert perf.value < D(27000)
     assert perf.benchmark.ks_pme == pytest.approx(
-        metrics.ks_pme([30000, 0, 0], [0, 12000, 0], 27000, [100, 105.5, 120]), rel=1e-12
+        metrics.ks_pme([30000, 0, 0], [0, 12000, 0], value, [100, 105.5, 120]), rel=1e-12
     )
     alpha = metrics.xirr(
         [date(2025, 1, 20), date(2025, 9, 30), date(2025, 12, 31)],
-        [-30000 * 120 / 100, 12000 * 120 / 105.5, 27000],
+        [-30000 * 120 / 100, 12000 * 120 / 105.5, value],
     )
     assert perf.benchmark.direct_alpha == pytest.approx(alpha, rel=1e-12)
     assert perf.benchmark.period_return is None  # no level on or before the base date (31 Dec 2024)
@@ -240,3 +295,141 @@ def test_performance_over_the_api(world: World) -> None:
     assert api.call("GET", "manager", f"/benchmarks/{bid}/levels").get_json() == [
         {"date": "2025-01-01", "level": "100.000000"}
     ]
+
+
+def test_a_distributing_pool_reports_its_total_return(world: World) -> None:
+    """Finding 10: 10% of income paid straight out. The pool's TWR was 0.0% (NAV per unit back
+    at 1.00) beside the investor's 10%; it is the total return, +10%, everywhere."""
+    built = build_distributing(world)
+    api = Api(world)
+    body = api.call("GET", "manager", f"/pools/{built.pool}/performance?as_of=2025-06-30").get_json()
+    assert body["nav_per_unit"] == "1.000000" and body["twr"] == pytest.approx(0.10, abs=1e-12)
+    assert {p["name"]: p["cumulative"] for p in body["periods"]}["SI"] == pytest.approx(0.10, abs=1e-12)
+    mine = api.call("GET", "investor", f"/investors/{built.a}/performance?as_of=2025-06-30").get_json()
+    (pool,) = mine["pools"]
+    assert pool["twr"] == pytest.approx(0.10, abs=1e-12) and pool["pool_twr"] == pytest.approx(
+        0.10, abs=1e-12
+    )
+    assert pool["money_weighted"]["tvpi"] == pytest.approx(1.10)
+    monthly = api.call(
+        "GET", "manager", f"/pools/{built.pool}/nav-history?start=2025-01-01&end=2025-06-30&frequency=monthly"
+    ).get_json()["points"]
+    march = monthly[2]
+    assert (march["date"], march["nav_per_unit"], march["distributions_per_unit"]) == (
+        "2025-03-31",
+        "1.000000",
+        "0.100000",
+    )
+    assert [p["index"] for p in monthly] == pytest.approx([1.0, 1.0, 1.1, 1.1, 1.1, 1.1])
+
+
+def test_carried_interest_is_accrued_and_the_since_inception_return_is_one_number(world: World) -> None:
+    """Findings 11 and 12: LP pays 100; valued 300; 120 and 100 distributed (8% compounded,
+    full catch-up, 20% carry). `twr` said 134.78% and `periods.SI` 163.11%, both counting
+    the GP's carry as a loss of the pool; the LPs' value was 300 with 39.99 of it the GP's.
+    Now one TWR (200%: carry is an allocation, not a loss), and the LPs' figures net of
+    carry (TVPI 2.60) beside the gross ones (3.00)."""
+    built = build_carry(world)
+    api = Api(world)
+
+    def performance(on: str) -> dict[str, Any]:
+        response = api.call("GET", "manager", f"/pools/{built.pool}/performance?as_of={on}")
+        assert response.status_code == 200, response.get_json()
+        body: dict[str, Any] = response.get_json()
+        assert body["twr"] == {p["name"]: p["cumulative"] for p in body["periods"]}["SI"]  # one number
+        return body
+
+    year_end = performance("2025-12-31")
+    assert (year_end["accrued_carried_interest"], year_end["value"], year_end["gross_value"]) == (
+        "39.99",
+        "260.01",
+        "300.00",
+    )
+    assert year_end["net_asset_value"] == "260.01" and year_end["gross_net_asset_value"] == "300.00"
+    assert year_end["twr"] == pytest.approx(2.0, abs=1e-12)
+    mw = year_end["money_weighted"]
+    assert [mw["tvpi"], mw["rvpi"], mw["gross_tvpi"]] == pytest.approx([2.6001, 2.6001, 3.0])
+    last = performance("2026-07-01")
+    assert last["twr"] == pytest.approx(2.0, abs=1e-12)
+    mw = last["money_weighted"]
+    assert (mw["received"], mw["carried_interest_paid"], mw["value"], mw["accrued_carried_interest"]) == (
+        "196.00",
+        "24.00",
+        "64.00",
+        "16.00",
+    )
+    assert [mw["rvpi"], mw["tvpi"], mw["dpi"]] == pytest.approx([0.64, 2.60, 1.96])
+    assert [mw["gross_rvpi"], mw["gross_tvpi"], mw["gross_dpi"]] == pytest.approx([0.80, 3.00, 2.20])
+    # The accrual is the ledger's own preview of distributing the whole value now.
+    accrued, _ = _liquidation_preview(world, built.pool, D(80), date(2026, 7, 1))
+    assert D(mw["accrued_carried_interest"]) == accrued
+    # The LP (the only one) sees the same.
+    response = api.call("GET", "investor", f"/investors/{built.a}/performance?as_of=2026-07-01")
+    mine = response.get_json()["pools"][0]
+    assert mine["twr"] == pytest.approx(2.0, abs=1e-12) and mine["pool_twr"] == pytest.approx(2.0, abs=1e-12)
+    assert (mine["capital_account"], mine["accrued_carried_interest"]) == ("80.00", "16.00")
+    assert mine["money_weighted"]["value"] == "64.00"
+    assert mine["money_weighted"]["tvpi"] == pytest.approx(2.60)
+    history = api.call(
+        "GET", "manager", f"/pools/{built.pool}/nav-history?start=2025-12-31&end=2026-07-01&frequency=monthly"
+    ).get_json()["points"]
+    assert [p["index"] for p in history] == pytest.approx([3.0] * len(history))
+
+
+def test_a_fully_exited_investor_return_ends_at_their_exit(world: World) -> None:
+    """Finding 14: A subscribed 1,000,000, received 10,909.09 and redeemed everything for
+    1,084,545.00; the 0.46 of rounding left in the pool made their TWR -100%. It is +9.55%."""
+    built = build_exit(world)
+    api = Api(world)
+    response = api.call("GET", "investor", f"/investors/{built.a}/performance?as_of=2025-12-31")
+    assert response.status_code == 200, response.get_json()
+    (mine,) = response.get_json()["pools"]
+    assert mine["units"] == "0.000000" and mine["exit_date"] == "2025-09-30"
+    expected = 1095454.55 / 1e6 * (1084545.46 + 10909.09) / 1095454.55 * 1084545.00 / 1084545.46 - 1
+    assert mine["twr"] == pytest.approx(expected, abs=1e-12) and mine["twr"] == pytest.approx(
+        0.0955, abs=1e-4
+    )
+    assert mine["twr_annualised"] is None  # 271 days: never annualised
+    unit_price = metrics.unit_price_total_return([1.0, 1.095455, 1.084545], [0, 12000 / 1_100_000])
+    assert mine["pool_twr"] == pytest.approx(unit_price, abs=1e-5)
+    mw = mine["money_weighted"]
+    assert (mw["received"], mw["value"]) == ("1095454.09", "0.00")
+    assert mw["irr"] is not None and mw["irr"] > 0
+
+
+def test_a_report_as_of_a_date_is_unchanged_by_later_entries(world: World) -> None:
+    built = build_carry(world, distributions=False)
+    c, on = world.container, date(2025, 12, 31)
+    reports = c.reports
+
+    def as_of() -> list[object]:
+        return [
+            reports.pool_performance(world.manager, built.pool, as_of=on),
+            reports.nav_history(world.manager, built.pool, start=date(2025, 1, 1), end=on),
+            reports.investor_performance(world.investor, built.a, as_of=on),
+            reports.statement(world.investor, built.a, built.pool, period="2025"),
+        ]
+
+    before = as_of()
+    version = c.ledger.ledger_version(built.pool)
+    distribute_carry(world, built)
+    assert c.ledger.ledger_version(built.pool) > version  # later entries: nothing cached is reused
+    assert as_of() == before
+
+
+def test_a_snapshot_stored_under_earlier_definitions_is_recomputed(world: World) -> None:
+    """Snapshots and cached reports are keyed by the ledger version, which the new definitions
+    did not change: one stored before them (no accrued carry, no net figures) is recomputed."""
+    built = build_carry(world)
+    c, on = world.container, date(2026, 7, 1)
+    c.snapshots.refresh_pool(built.pool, on)
+    with UnitOfWork(c.db) as uow:
+        stored = uow.session.get(PoolSnapshot, (built.pool, on))
+        assert stored is not None
+        old = json.loads(stored.performance)
+        for name in ("accrued_carried_interest", "gross_net_asset_value", "gross_value"):
+            old.pop(name)
+        stored.performance = json.dumps(old)
+        uow.commit()
+    perf = c.reports.pool_performance(world.manager, built.pool, as_of=on)
+    assert (perf.accrued_carried_interest, perf.value) == (D("16.00"), D("64.00"))
