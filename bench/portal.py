@@ -57,11 +57,12 @@ from werkzeug.serving import make_server
 from backend.actors import Actor, Role
 from backend.config import load_settings
 from backend.container import Container
+from backend.errors import ValidationFailed
 from backend.heap import freeze_startup_heap
 from backend.investors.schemas import InvestorCreate, InvestorType, InvestorUpdate, KycStatus
 from backend.users.schemas import UserCreate
 from backend.web import create_app
-from ledger.schemas import TransactionRequest
+from ledger.schemas import TransactionRequest, ValuationRequest
 from sql.migrate import upgrade
 
 OPERATOR = Actor.operator("bench-portal")
@@ -253,6 +254,17 @@ def _people(container: Container, pool_ids: list[int]) -> tuple[dict[str, str], 
         container.pools.grant_analyst(OPERATOR, pool_id, users["analyst"])
         pool = container.pools.get_pool(OPERATOR, pool_id)
         if pool.kind.value == "open_ended":
+            # forward pricing: today's deal is struck at today's mark, so confirm the NAV first
+            nav = container.transactions.pool_positions(OPERATOR, pool_id).net_asset_value
+            try:
+                container.transactions.record_valuation(
+                    OPERATOR,
+                    pool_id,
+                    ValuationRequest(as_of=date.today(), net_asset_value=nav),
+                    f"bench-mark-{stamp}-{pool_id}",
+                )
+            except ValidationFailed:
+                continue  # the seed already dealt today: that pool's holders are enough
             amount = max(Decimal(1_000_000), pool.minimum_subscription)
             request = TransactionRequest.model_validate(
                 {

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,21 @@ def _type(driver: webdriver.Chrome, action: str, name: str, text: str) -> None:
     driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", element)
     element.clear()
     element.send_keys(text, Keys.TAB)
+
+
+def _set_date(driver: webdriver.Chrome, action: str, name: str, day: date) -> None:
+    """Set a date field as a person picking from the calendar would: typed keys depend on the
+    browser's locale, so the value is set through React's own setter and the input event."""
+    element = _field(driver, action, name)
+    driver.execute_script(
+        "const set = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set;"
+        "set.call(arguments[0], arguments[1]);"
+        "arguments[0].dispatchEvent(new Event('input', {bubbles: true}));"
+        "arguments[0].dispatchEvent(new Event('change', {bubbles: true}));"
+        "arguments[0].dispatchEvent(new FocusEvent('focusout', {bubbles: true}));",
+        element,
+        day.isoformat(),
+    )
 
 
 def _click(driver: webdriver.Chrome, element: Any) -> None:
@@ -123,6 +139,10 @@ def test_a_manager_creates_a_pool_takes_money_values_it_and_sees_the_charts(
     browser.get(live_portal.url + "/manager/pools")
     _wait_for_dash_page(browser, "form-create_pool")
     _type(browser, "create_pool", "name", "E2E Growth Fund")
+    # launched a week ago: money comes in on launch day, the pool is valued a day later (a
+    # valuation of the day the deals were struck at would change their price: refused)
+    launch = date.today() - timedelta(days=7)
+    _set_date(browser, "create_pool", "inception_date", launch)
     text = _preview_and_confirm(browser, "create_pool", "effect-pool")
     assert "E2E Growth Fund" in text
     browser.save_screenshot(str(screenshots / "manager-pools.png"))
@@ -139,6 +159,7 @@ def test_a_manager_creates_a_pool_takes_money_values_it_and_sees_the_charts(
         screenshots / "manager-investor-picker.png",
     )
     _type(browser, "subscription", "amount", "500000")
+    _set_date(browser, "subscription", "effective_date", launch)
     assert "Posted" in _preview_and_confirm(browser, "subscription", "effect-deal")
     _wait(browser).until(
         ec.text_to_be_present_in_element((By.ID, "investors-grid"), "Zephyr Capital Partners")

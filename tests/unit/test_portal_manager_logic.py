@@ -170,9 +170,13 @@ def test_the_waterfall_preview_shows_each_tier_and_each_investor() -> None:
     assert "investor 7" in _text(pro_rata)
 
 
-def test_a_valuation_the_books_already_show_posts_nothing() -> None:
-    panel = valuation_effect(_preview({}, kind=None))
-    assert "nothing will be posted" in _text(panel)
+def test_a_valuation_the_books_already_show_is_kept_as_the_days_mark() -> None:
+    confirmed = _preview(
+        {"previous_net_asset_value": "100.00", "net_asset_value": "100.00", "change": "0.00"},
+        kind=EntryType.VALUATION,
+    ).model_copy(update={"lines": []})
+    text = _text(valuation_effect(confirmed))
+    assert "recorded as this day's mark" in text and "struck at its NAV per unit" in text
 
 
 def test_grid_filters_become_service_filters() -> None:
