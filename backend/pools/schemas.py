@@ -118,7 +118,11 @@ class PerformanceFeeTerms(BaseModel):
 
     rate: ExactDecimal = Field(description="Share of gains above the hurdle, e.g. 0.20.", examples=["0.2"])
     high_water_mark: bool = True
-    hurdle_rate: ExactDecimal = Field(default=Decimal(0), description="Hard hurdle per period, e.g. 0.05.")
+    hurdle_rate: ExactDecimal = Field(
+        default=Decimal(0),
+        description="Hard hurdle per year, e.g. 0.05: pro-rated (ACT/365F) from the last fee, compounded "
+        "over whole years without one.",
+    )
 
 
 class WaterfallTerms(BaseModel):

@@ -392,3 +392,23 @@ def test_a_fee_on_commitments_falls_on_every_commitment_paid_or_not(world: World
     assert fee["details"]["basis"] == "committed" and fee["details"]["basis_amount"] == "200000.00"
     assert fee["details"]["amount"] == "986.30"  # 200,000 x 2% x 90/365
     assert fee["details"]["allocation"] == {str(a): "493.15", str(b): "493.15"}
+
+
+# -- 15. the annual hurdle, pro-rated -------------------------------------------------------------
+
+
+def test_the_performance_fee_hurdle_is_pro_rated_to_the_period(world: World) -> None:
+    """Audit finding 15: a half year was held to a whole year's 5% hurdle (fee 2,000.00)."""
+    body = open_pool(
+        minimum_subscription="0.00",
+        inception_date="2025-07-01",
+        performance_fee={"rate": "0.2", "high_water_mark": True, "hurdle_rate": "0.05"},
+    ).model_dump(mode="json")
+    books = Books(world, body)
+    a = world.investor_profile(world.investor)
+    books.tx(type="subscription", investor_id=a, amount="1000000.00", effective_date="2025-07-01")
+    books.value("2025-12-31", "1060000.00")
+    fee = books.tx(type="performance_fee", effective_date="2025-12-31")
+    # 183 days: level 1 + 5% x 183/365 = 1.025068...; 20% x (1.06 - 1.025068...) x 1,000,000
+    assert fee["details"]["amount"] == "6986.30"
+    assert fee["details"]["hurdle_period_start"] == "2025-07-01"
