@@ -125,7 +125,12 @@ class Container:
             self.users,
             self.pools,
             positions=self._position_from_books,
+            holding_pools=self._pools_held_by,
         )
+
+    def _pools_held_by(self, investor_id: int) -> list[int]:
+        # Late-bound: the ledger is built on first use, after the investor service.
+        return self.ledger.pools_of_investor(investor_id)
 
     def _position_from_books(self, investor_id: int, pool_id: int) -> Position:
         found = self.transactions.position(investor_id, pool_id)

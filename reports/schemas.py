@@ -54,6 +54,11 @@ class BenchmarkOut(BaseModel):
     last_date: date | None
     levels: int = Field(description="how many dated levels are stored")
     created_at: datetime
+    shared: bool = Field(
+        default=False,
+        description="reference data any manager may attach; changed only by admins (else its creator's)",
+    )
+    created_by_user_id: int | None = None
 
 
 class BenchmarkLevel(BaseModel):

@@ -103,6 +103,8 @@ def _benchmark_out(row: Benchmark, first: date | None, last: date | None, count:
         last_date=last,
         levels=count,
         created_at=row.created_at,
+        shared=bool(row.shared),
+        created_by_user_id=row.created_by_user_id,
     )
 
 
@@ -116,6 +118,22 @@ class _InvestorPoolFigures(BaseModel):
 
 
 _Report = TypeVar("_Report", bound=BaseModel)
+
+
+def _require_benchmark_owner(actor: Actor, benchmark: Benchmark, what: str) -> None:
+    """Only an admin, or the manager who created a benchmark that is not shared, changes or
+    attaches it: a benchmark's levels move the reported performance of every pool it is on."""
+    if actor.is_admin:
+        return
+    if (
+        benchmark.shared
+        or benchmark.created_by_user_id is None
+        or benchmark.created_by_user_id != actor.user_id
+    ):
+        owner = "an admin (shared reference data)" if benchmark.shared else "the manager who created it"
+        raise PermissionDenied(
+            f"benchmark_id: only {owner} {what}; benchmark {benchmark.id} is not yours", field="benchmark_id"
+        )
 
 
 def _benchmark_version(levels: Levels | None) -> str | None:
@@ -382,6 +400,7 @@ class ReportService:
                 currency=request.currency,
                 description=request.description,
                 created_by_user_id=actor.user_id,
+                shared=actor.is_admin,
             )
             uow.session.add(row)
             uow.session.flush()
@@ -429,8 +448,10 @@ class ReportService:
                 )
             by_date[row.date] = level.quantize(Decimal(1).scaleb(-LEVEL_PLACES))
         with UnitOfWork(self._db, actor.reader_key) as uow:
-            if uow.session.get(Benchmark, benchmark_id) is None:
+            benchmark = uow.session.get(Benchmark, benchmark_id)
+            if benchmark is None:
                 raise NotFound(f"benchmark {benchmark_id} not found", field="benchmark_id")
+            _require_benchmark_owner(actor, benchmark, "loads its levels")
             days = sorted(by_date)
             for i in range(0, len(days), _CHUNK):
                 chunk = days[i : i + _CHUNK]
@@ -470,6 +491,8 @@ class ReportService:
             benchmark = uow.session.get(Benchmark, benchmark_id)
             if benchmark is None:
                 raise ValidationFailed(f"benchmark_id: no benchmark {benchmark_id}", field="benchmark_id")
+            if not benchmark.shared:
+                _require_benchmark_owner(actor, benchmark, "attaches it to a pool")
             row = uow.session.get(PoolBenchmark, pool_id)
             if row is None:
                 row = PoolBenchmark(pool_id=pool_id, benchmark_id=benchmark_id)

@@ -29,6 +29,9 @@ class Investor(Base):
     contact_phone: Mapped[str | None] = mapped_column(String(32), nullable=True)
     kyc_status: Mapped[str] = mapped_column(String(16), nullable=False)
     kyc_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # The manager who onboarded the investor may change the profile before any commitment
+    # (migration 0010); after that, the managers of the investor's pools may.
+    created_by_user_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
         UTCDateTime(), nullable=False, default=utcnow, onupdate=utcnow

@@ -227,6 +227,7 @@ class InvestorService:
         pools: PoolService,
         *,
         positions: PositionProvider,
+        holding_pools: Callable[[int], Collection[int]] = lambda investor_id: (),
         today: Callable[[], date] = _utc_today,
     ) -> None:
         self._db = db
@@ -234,6 +235,7 @@ class InvestorService:
         self._users = users
         self._pools = pools
         self._positions = positions
+        self._holding_pools = holding_pools
         self._today = today
 
     # -- profiles --------------------------------------------------------------------
@@ -254,6 +256,7 @@ class InvestorService:
             contact_email=_contact_email(request.contact_email),
             contact_phone=_contact_phone(request.contact_phone),
             kyc_status=KycStatus.PENDING.value,
+            created_by_user_id=actor.user_id,
         )
         with UnitOfWork(self._db, actor.reader_key) as uow:
             taken = select(Investor.id).where(Investor.user_id == request.user_id)
@@ -330,6 +333,8 @@ class InvestorService:
         changed = update.model_fields_set
         with UnitOfWork(self._db, actor.reader_key) as uow:
             investor = self._investor_for(uow.session, actor, investor_id, lock=True)
+            if actor.role is Role.MANAGER and not actor.is_admin:
+                self._require_relationship(uow.session, actor, investor)
             forbidden = sorted(changed - _SELF_SERVICE_FIELDS) if not _is_staff(actor) else []
             if forbidden:
                 name = forbidden[0]
@@ -611,6 +616,26 @@ class InvestorService:
         if investor is None:
             raise _not_found(investor_id)
         return investor
+
+    def _require_relationship(self, session: Session, actor: Actor, investor: Investor) -> None:
+        """A manager changes an investor's profile (KYC, contact details) only when the investor
+        is theirs: onboarded by them, or committed to or holding units in a pool they manage.
+        Otherwise one manager could reject another's investor or redirect their notices."""
+        if investor.created_by_user_id is not None and investor.created_by_user_id == actor.user_id:
+            return
+        committed = set(
+            session.scalars(
+                select(PoolCommitment.pool_id).where(PoolCommitment.investor_id == investor.id).distinct()
+            )
+        )
+        for pool_id in sorted(committed | set(self._holding_pools(investor.id))):
+            if self._pools.can_manage(actor, pool_id):
+                return
+        raise PermissionDenied(
+            f"investor_id: investor {investor.id} is in none of your pools and was onboarded by "
+            "another manager; an admin or one of their managers changes their profile",
+            field="investor_id",
+        )
 
     def _own_investor_ids(self, actor: Actor) -> list[int]:
         own = self.investor_for_user(actor.user_id) if actor.user_id is not None else None

@@ -1,0 +1,114 @@
+"""No manager writes another manager's data: benchmarks and investor profiles (security
+findings "cross-tenant writes"), through the REST API on both backends."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from backend.container import Container
+from tests.integration.pools_support import (  # noqa: F401 (cheap_argon2 is an autouse fixture)
+    Api,
+    World,
+    cheap_argon2,
+    closed_pool,
+    make_world,
+    open_pool,
+    problem_fields,
+)
+
+
+@pytest.fixture
+def world(container: Container) -> World:
+    return make_world(container)
+
+
+def _ok(response: Any) -> Any:
+    assert response.status_code in (200, 201), response.get_json()
+    return response.get_json()
+
+
+def _benchmark(api: Api, who: str, name: str) -> int:
+    body = {"name": name, "currency": "USD"}
+    benchmark: int = _ok(api.call("POST", who, "/benchmarks", body))["id"]
+    levels = {"levels": [{"date": "2025-01-31", "level": "100"}, {"date": "2025-06-30", "level": "105"}]}
+    _ok(api.call("POST", who, f"/benchmarks/{benchmark}/levels", levels))
+    return benchmark
+
+
+def test_a_manager_cannot_rewrite_or_borrow_another_managers_benchmark(world: World) -> None:
+    api = Api(world)
+    pool = _ok(api.call("POST", "manager", "/pools", open_pool().model_dump(mode="json")))["id"]
+    theirs = _ok(
+        api.call("POST", "other_manager", "/pools", open_pool(name="B's fund").model_dump(mode="json"))
+    )
+    mine = _benchmark(api, "manager", "A's index")
+    _ok(api.call("PUT", "manager", f"/pools/{pool}/benchmark", {"benchmark_id": mine}))
+
+    rewrite = {"levels": [{"date": "2025-06-30", "level": "500"}]}
+    refused = api.call("POST", "other_manager", f"/benchmarks/{mine}/levels", rewrite)
+    assert refused.status_code == 403 and problem_fields(refused) == ["benchmark_id"]
+    levels = _ok(api.call("GET", "manager", f"/benchmarks/{mine}/levels"))
+    assert [row["level"] for row in levels] == ["100.000000", "105.000000"]
+
+    borrowed = api.call("PUT", "other_manager", f"/pools/{theirs['id']}/benchmark", {"benchmark_id": mine})
+    assert borrowed.status_code == 403 and problem_fields(borrowed) == ["benchmark_id"]
+
+
+def test_shared_benchmarks_are_attached_by_anyone_and_changed_only_by_admins(world: World) -> None:
+    api = Api(world)
+    shared = _benchmark(api, "admin", "MSCI World (reference)")
+    assert _ok(api.call("GET", "manager", f"/benchmarks/{shared}"))["shared"] is True
+    pool = _ok(api.call("POST", "manager", "/pools", open_pool().model_dump(mode="json")))["id"]
+    _ok(api.call("PUT", "manager", f"/pools/{pool}/benchmark", {"benchmark_id": shared}))
+    refused = api.call(
+        "POST", "manager", f"/benchmarks/{shared}/levels", {"levels": [{"date": "2025-07-31", "level": "1"}]}
+    )
+    assert refused.status_code == 403
+    _ok(
+        api.call(
+            "POST",
+            "admin",
+            f"/benchmarks/{shared}/levels",
+            {"levels": [{"date": "2025-07-31", "level": "106"}]},
+        )
+    )
+
+
+def test_a_manager_changes_only_their_own_investors_profiles(world: World) -> None:
+    api = Api(world)
+    pool = _ok(api.call("POST", "manager", "/pools", closed_pool().model_dump(mode="json")))["id"]
+    investor = world.investor_profile(world.investor)  # onboarded by "manager"
+    world.commit(pool, investor, "100000.00")
+
+    attack = {"kyc_status": "rejected", "contact_email": "attacker@evil.example"}
+    refused = api.call("PATCH", "other_manager", f"/investors/{investor}", attack)
+    assert refused.status_code == 403 and problem_fields(refused) == ["investor_id"]
+    profile = _ok(api.call("GET", "manager", f"/investors/{investor}"))
+    assert profile["kyc_status"] == "approved" and profile["contact_email"] != "attacker@evil.example"
+
+    # the pool's own manager and an admin may
+    _ok(api.call("PATCH", "manager", f"/investors/{investor}", {"contact_phone": "+44 20 7946 0000"}))
+    _ok(api.call("PATCH", "admin", f"/investors/{investor}", {"contact_phone": "+44 20 7946 0001"}))
+
+
+def test_the_onboarding_manager_may_approve_before_any_commitment(world: World) -> None:
+    api = Api(world)
+    assert world.investor.user_id is not None
+    created = _ok(
+        api.call(
+            "POST",
+            "other_manager",
+            "/investors",
+            {
+                "user_id": world.investor.user_id,
+                "legal_name": "Ana Example",
+                "investor_type": "individual",
+                "country": "GB",
+            },
+        )
+    )
+    _ok(api.call("PATCH", "other_manager", f"/investors/{created['id']}", {"kyc_status": "approved"}))
+    refused = api.call("PATCH", "manager", f"/investors/{created['id']}", {"kyc_status": "rejected"})
+    assert refused.status_code == 403
