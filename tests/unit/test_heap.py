@@ -25,7 +25,9 @@ def test_start_up_objects_are_frozen_and_later_ones_are_not() -> None:
 
     long_lived = Node()
     frozen = freeze_startup_heap()
-    assert frozen == gc.get_freeze_count() > 1000
+    # Not compared for equality with a second count: a frozen object still dies by reference
+    # counting (in this thread or another), so the count can only have fallen since.
+    assert frozen > 1000 and 0 < gc.get_freeze_count() <= frozen
     assert long_lived not in gc.get_objects()  # out of every generation the collector scans
     Node()  # garbage made after start-up is still collected
     assert gc.collect() >= 1
