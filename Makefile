@@ -23,6 +23,7 @@ services:
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy app.py backend portal ledger reports notifications sql tests bench
