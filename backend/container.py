@@ -11,6 +11,7 @@ from functools import cached_property
 from pathlib import Path
 
 from celery import Celery
+from sqlalchemy.orm import Session
 
 from backend import celery_app
 from backend.audit.service import AuditService
@@ -106,7 +107,12 @@ class Container:
             ),
             participates=lambda user_id, pool_id: pool_id in self._investor_pool_ids(user_id),
             participating_pool_ids=self._investor_pool_ids,
+            on_delete=(self._forget_pool_reports,),
         )
+
+    def _forget_pool_reports(self, session: Session, pool_id: int) -> None:
+        # Late-bound: the report service needs this one, so it is built on first use.
+        self.reports.forget_pool(session, pool_id)
 
     def _investor_pool_ids(self, user_id: int) -> set[int]:
         """Pools an investor user is in: by commitment, or by holding anything in the books

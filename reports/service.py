@@ -23,6 +23,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import delete, func, insert, select
+from sqlalchemy.orm import Session
 
 from backend.actors import Actor, Role
 from backend.db import Database
@@ -39,7 +40,7 @@ from ledger.transactions import pool_terms
 from reports.aggregate_cache import AggregateCache, aggregate_key
 from reports.history import BookEntry, Flow, investor_history, pool_history
 from reports.history import PoolHistory as _PoolHistory
-from reports.models import Benchmark, BenchmarkLevel, PoolBenchmark
+from reports.models import Benchmark, BenchmarkLevel, PoolBenchmark, PoolSnapshot, PositionSnapshot
 from reports.performance import MAX_DAILY_POINTS, Levels, investor_pool_performance, money_weighted
 from reports.performance import nav_history as _nav_history
 from reports.performance import pool_performance as _pool_performance
@@ -505,6 +506,13 @@ class ReportService:
             out = PoolBenchmarkOut(pool_id=pool_id, benchmark_id=benchmark_id, name=benchmark.name)
             uow.commit()
             return out
+
+    def forget_pool(self, session: Session, pool_id: int) -> None:
+        """A deleted pool's benchmark assignment and snapshots go with it (called by the pool
+        service inside the deleting transaction), so a later pool never inherits them."""
+        session.execute(delete(PoolBenchmark).where(PoolBenchmark.pool_id == pool_id))
+        session.execute(delete(PoolSnapshot).where(PoolSnapshot.pool_id == pool_id))
+        session.execute(delete(PositionSnapshot).where(PositionSnapshot.pool_id == pool_id))
 
     def pool_benchmark(self, actor: Actor, pool_id: int) -> PoolBenchmarkOut:
         self._readable_pool(actor, pool_id)

@@ -24,6 +24,8 @@ class Pool(Base):
         CheckConstraint("kind IN ('open_ended', 'closed_ended')", name="kind"),
         CheckConstraint("status IN ('open', 'closed', 'liquidating', 'liquidated')", name="status"),
         Index("ix_pools_status", "status"),
+        # A deleted pool's id is never given to a new pool (migration 0011).
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

@@ -21,7 +21,7 @@ Status transitions (anything else is a Conflict naming `status`):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
@@ -63,6 +63,9 @@ from ledger.money import Currency, check_cash, check_nav_per_unit, check_rate, c
 from ledger.waterfall import Compounding
 
 HasEntries = Callable[[int], bool]
+PoolDeleted = Callable[[Session, int], None]
+"""Told, inside the deleting transaction, that a pool is gone: another service drops what it
+kept for the pool (a benchmark assignment, snapshots), so nothing outlives its pool."""
 """pool id -> whether the books hold anything for the pool (then it can only be closed)."""
 Participates = Callable[[int, int], bool]
 """(user id, pool id) -> whether that user is an investor in the pool."""
@@ -321,8 +324,10 @@ class PoolService:
         has_entries: HasEntries,
         participates: Participates,
         participating_pool_ids: ParticipatingPoolIds,
+        on_delete: Sequence[PoolDeleted] = (),
         today: Callable[[], date] = _utc_today,
     ) -> None:
+        self._on_delete = tuple(on_delete)
         self._db = db
         self._audit = audit
         self._users = users
@@ -506,6 +511,8 @@ class PoolService:
             before = {**_summary(_settings_of(pool)), "status": pool.status}
             uow.session.execute(delete(PoolAnalystGrant).where(PoolAnalystGrant.pool_id == pool_id))
             uow.session.execute(delete(PoolManager).where(PoolManager.pool_id == pool_id))
+            for forget in self._on_delete:
+                forget(uow.session, pool_id)
             uow.session.delete(pool)
             try:
                 uow.session.flush()

@@ -112,3 +112,18 @@ def test_the_onboarding_manager_may_approve_before_any_commitment(world: World) 
     _ok(api.call("PATCH", "other_manager", f"/investors/{created['id']}", {"kyc_status": "approved"}))
     refused = api.call("PATCH", "manager", f"/investors/{created['id']}", {"kyc_status": "rejected"})
     assert refused.status_code == 403
+
+
+def test_a_deleted_pool_takes_its_benchmark_with_it_and_its_id_is_never_reused(world: World) -> None:
+    api = Api(world)
+    benchmark = _benchmark(api, "admin", "Reference index")
+    doomed = _ok(api.call("POST", "manager", "/pools", open_pool().model_dump(mode="json")))["id"]
+    _ok(api.call("PUT", "manager", f"/pools/{doomed}/benchmark", {"benchmark_id": benchmark}))
+    assert api.call("DELETE", "manager", f"/pools/{doomed}").status_code == 204
+    after = _ok(
+        api.call("POST", "other_manager", "/pools", open_pool(name="B's fund").model_dump(mode="json"))
+    )
+    assert after["id"] > doomed
+    assert api.call("GET", "other_manager", f"/pools/{after['id']}/benchmark").status_code == 404
+    # and nothing is left under the deleted id either
+    assert api.call("GET", "admin", f"/pools/{doomed}/benchmark").status_code == 404
