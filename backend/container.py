@@ -80,7 +80,9 @@ class Container:
 
     @cached_property
     def users(self) -> UserService:
-        return UserService(self.db, self.audit)
+        # Disabling a user or changing a password ends their sessions in the auth service,
+        # which is built on this one: reached late, through the lambda.
+        return UserService(self.db, self.audit, sessions=lambda: self.auth)
 
     @cached_property
     def auth(self) -> AuthService:

@@ -3,20 +3,21 @@
 Everything is refused without a session unless it is on the short public list below;
 Dash's own routes (layout, callbacks, component suites, assets, favicon, reload hash) get
 no exemption. Session-authenticated state changes must carry the session's CSRF token.
+Before any of that, a cookie whose server-side session has ended is treated as no session.
 """
 
 from __future__ import annotations
 
 from urllib.parse import quote
 
-from flask import Flask, Response, redirect, render_template, request
+from flask import Flask, Response, current_app, redirect, render_template, request
 from werkzeug.wrappers import Response as BaseResponse
 
 from backend.api.identity import bearer_token
 from backend.api.problems import problem
 from backend.web import PUBLIC_ENDPOINTS as PLATFORM_PUBLIC_ENDPOINTS
 from portal import csrf
-from portal.session import LOGIN_ENDPOINT, LOGIN_PATH, current_actor
+from portal.session import LOGIN_ENDPOINT, LOGIN_PATH, current_actor, verify_session
 
 API_PREFIX = "/api/"
 # Dash's assets route; only the files the login page itself links are public.
@@ -94,6 +95,9 @@ def _csrf_refused() -> Response:
 
 
 def guard() -> BaseResponse | None:
+    # First, on every route public or not: the login page must not take an ended session
+    # for a live one either, and the API must not see its user through the cookie.
+    verify_session(current_app.extensions["container"])
     if is_public_request():
         # Public POSTs carry their own credentials (login form, token endpoints) and no
         # session authority; the login form checks its CSRF token itself.

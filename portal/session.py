@@ -2,6 +2,11 @@
 
 The login page is plain server-rendered HTML (Jinja + the vendored Bootstrap CSS), so it
 needs none of Dash's JavaScript and the list of public routes stays tiny.
+
+A signed cookie alone would be valid until it expires, whoever holds a copy. So each login
+opens a session row in the auth service, the cookie carries its id, and every request
+(pages, Dash's callbacks, /api/v1 on the cookie) checks that row first (`verify_session`,
+called by the guard): logout revokes it, and a copy of the cookie is dead from then on.
 """
 
 from __future__ import annotations
@@ -9,7 +14,7 @@ from __future__ import annotations
 import math
 from datetime import UTC, datetime, timedelta
 
-from flask import Blueprint, Flask, Response, redirect, render_template, request, session
+from flask import Blueprint, Flask, Response, current_app, g, redirect, render_template, request, session
 from flask_login import current_user, login_user, logout_user  # noqa: TID251 (the one place)
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -25,6 +30,9 @@ BLUEPRINT = "portal"
 LOGIN_ENDPOINT = f"{BLUEPRINT}.login"
 LOGIN_PATH = "/login"
 
+# The server-side session's id in the signed cookie (flask-login's own keys start "_").
+SESSION_ID_KEY = "_session_id"
+
 INVALID_CREDENTIALS = "Invalid email or password."
 FORM_EXPIRED = "The sign-in form expired. Please try again."
 SIGNED_OUT = "You have signed out."
@@ -37,9 +45,31 @@ def current_actor() -> Actor | None:
     return None
 
 
+def verify_session(container: Container) -> None:
+    """End this request's portal session unless the auth service still knows it as live:
+    revoked (logout, a password change, a disabled account), expired, or a cookie from
+    before sessions had ids. Runs before anything reads the session's user."""
+    if not current_user.is_authenticated or not isinstance(current_user, SessionUser):
+        return
+    if _is_live(container, session.get(SESSION_ID_KEY), current_user.actor.user_id):
+        return
+    logout_user()
+    session.clear()  # an emptied session makes Flask delete the cookie in the response
+    g.pop("session_actor", None)  # set by the server's hook from the same cookie, before us
+
+
+def _is_live(container: Container, session_id: object, user_id: int | None) -> bool:
+    if not isinstance(session_id, str) or user_id is None:
+        return False  # no id: a cookie from before sessions had one, or a tampered one
+    return container.auth.session_is_live(session_id, user_id)
+
+
 def lockout_message(exc: TooManyRequests, now: datetime | None = None) -> str:
     seconds = max(exc.retry_after_seconds, 1)
     at = (now or datetime.now(UTC)) + timedelta(seconds=seconds)
+    if seconds < 60:
+        wait = f"{seconds} second" + ("" if seconds == 1 else "s")
+        return f"Too many failed sign-in attempts. Try again in {wait}."
     minutes = math.ceil(seconds / 60)
     wait = f"{minutes} minute" + ("" if minutes == 1 else "s")
     return f"Too many failed sign-in attempts. Try again in {wait} (after {at:%H:%M} UTC)."
@@ -62,11 +92,17 @@ def _login_page(
     return response
 
 
-def _start_session(actor: Actor) -> None:
+def _start_session(container: Container, actor: Actor) -> None:
+    if actor.user_id is None:  # pragma: no cover - actors of users always have an id
+        raise RuntimeError("a portal session needs a user")
+    # The row lives as long as Flask accepts the signed cookie at most.
+    lifetime = int(current_app.permanent_session_lifetime.total_seconds())
+    session_id = container.auth.start_portal_session(actor.user_id, lifetime)
     # Whatever the session held before login (a pre-login CSRF token, a planted value)
     # is dropped: the signed-in session starts clean, with a token of its own.
     session.clear()
     login_user(SessionUser(actor))
+    session[SESSION_ID_KEY] = session_id
     csrf.rotate_token()
 
 
@@ -93,7 +129,7 @@ def _submit_login(container: Container) -> BaseResponse:
         actor = None
     if actor is None:  # a disabled account lands here too, with the same message
         return _login_page(error=INVALID_CREDENTIALS, status=401, email=email)
-    _start_session(actor)
+    _start_session(container, actor)
     return redirect(safe_next(request.form.get("next")) or home_path(actor.role), 303)
 
 
@@ -109,7 +145,7 @@ def create_blueprint(container: Container) -> Blueprint:
         # Not public: the guard has refused it already without a session or a CSRF token.
         actor = current_actor()
         if actor is not None:
-            container.auth.end_session(actor)
+            container.auth.end_session(actor, session.get(SESSION_ID_KEY))
         logout_user()
         session.clear()
         return redirect(f"{LOGIN_PATH}?signed_out=1", 303)

@@ -24,7 +24,7 @@ def _token_response(pair: TokenPair) -> Response:
 
 def _optional_logout_body() -> LogoutRequest:
     # The body is optional here, which the router's `body=` cannot express: an empty body
-    # means "revoke the access token only".
+    # ends the access token's session (its refresh family included) and nothing more.
     raw = request.get_data(as_text=True)
     return LogoutRequest.model_validate_json(raw) if raw.strip() else LogoutRequest()
 
@@ -46,12 +46,12 @@ def register(router: ApiRouter, container: Container) -> None:
         return _token_response(container.auth.refresh(body.refresh_token))
 
     @router.operation(
-        "POST", "/auth/logout", summary="Revoke the access token and the refresh token's family",
+        "POST", "/auth/logout", summary="End the access token's session and the refresh token's family",
         tag="auth", status=204,
     )
     def logout(actor: Actor) -> None:
-        # `actor` makes the router verify the Bearer token first; a portal session
-        # alone is not enough here, there has to be a token to revoke.
+        # `actor` makes the router verify the Bearer token first (its session must still be
+        # live); a portal session alone is not enough here, portal sign-out is POST /logout.
         token = bearer_token()
         if token is None:
             raise Unauthenticated("authentication required: send a Bearer access token")

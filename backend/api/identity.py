@@ -20,7 +20,8 @@ def resolve_actor(container: Container) -> Actor:
     token = bearer_token()
     if token is not None:
         return container.auth.actor_from_access_token(token)
-    # The portal's session (CSRF for unsafe methods is enforced before this runs).
+    # The portal's session (CSRF for unsafe methods is enforced before this runs, and the
+    # guard has dropped it already if its server-side session has ended).
     actor = g.get("session_actor")
     if isinstance(actor, Actor):
         return actor

@@ -1,4 +1,4 @@
-"""The auth service's tables: login throttling state, refresh tokens, revoked access tokens.
+"""The auth service's tables: login back-off state, sessions, refresh tokens.
 
 Every piece of authentication state lives here rather than in process memory, because the
 app servers are stateless and any of them may answer the next request.
@@ -17,29 +17,59 @@ _BIGINT = BigInteger().with_variant(Integer, "sqlite")
 
 
 class LoginThrottleState(Base):
-    """Recent failed logins for one account or one client address, and its lockout.
+    """Recent failed logins for one account or one client address, and its back-off.
 
     Keyed by a sha256 of the email or address, not the text itself: people type their
     password into the email field, and an unknown "email" must not be kept in clear.
     """
 
     __tablename__ = "login_throttle"
-    __table_args__ = (Index("ix_login_throttle_window_started_at", "window_started_at"),)
+    __table_args__ = (Index("ix_login_throttle_counted_at", "counted_at"),)
 
     scope: Mapped[str] = mapped_column(String(16), primary_key=True)
     subject_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # Failures as of `counted_at`; one is forgotten per two longest delays after it (a leak
+    # rather than a window, so a steady trickle of typos never adds up to a long delay).
     failures: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
-    # Failures older than one lockout period are forgotten, so stray typos spread over
-    # weeks never add up to a lockout.
-    window_started_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    counted_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    # No attempt is evaluated before this moment. Set when an attempt starts (as if it will
+    # fail), so concurrent attempts wait their turn instead of all being checked at once.
+    retry_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class AuthSession(Base):
+    """One signed-in session: a portal login, or an API login's refresh-token family (same id).
+
+    Checked by primary key on every authenticated request, so revoking a row ends the
+    session at once on every app server: a copied cookie or an access token minted from
+    the family is refused from the next request on.
+    """
+
+    __tablename__ = "auth_sessions"
+    __table_args__ = (
+        Index("ix_auth_sessions_user_id", "user_id"),
+        Index("ix_auth_sessions_expires_at", "expires_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False
+    )
+    kind: Mapped[str] = mapped_column(String(8), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    # Absolute end: the cookie's own lifetime for the portal; for the API, pushed forward
+    # by each refresh so it always outlives the family's tokens.
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    revoke_reason: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
 
 class RefreshToken(Base):
     """One opaque refresh token (only its sha256 is kept) in a rotation family.
 
     A family starts at login; each refresh marks its token used and adds a child in the
-    same family, so revoking a family is one indexed UPDATE whatever its length.
+    same family, so revoking a family is one indexed UPDATE whatever its length. The
+    family id is also the id of its AuthSession row.
     """
 
     __tablename__ = "refresh_tokens"
@@ -63,16 +93,3 @@ class RefreshToken(Base):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     revoke_reason: Mapped[str | None] = mapped_column(String(32), nullable=True)
-
-
-class RevokedAccessToken(Base):
-    """An access token refused before its expiry (logout). Checked by primary key on every
-    request, and purgeable once `expires_at` has passed because the token is dead anyway."""
-
-    __tablename__ = "revoked_access_tokens"
-    __table_args__ = (Index("ix_revoked_access_tokens_expires_at", "expires_at"),)
-
-    jti: Mapped[str] = mapped_column(String(64), primary_key=True)
-    user_id: Mapped[int] = mapped_column(Integer, nullable=False)
-    revoked_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)

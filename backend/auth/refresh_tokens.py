@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -49,14 +48,27 @@ class RefreshTokenStore:
     def __init__(self, ttl_seconds: int) -> None:
         self._ttl = timedelta(seconds=ttl_seconds)
 
+    @property
+    def ttl(self) -> timedelta:
+        return self._ttl
+
     def issue(
-        self, session: Session, user_id: int, now: datetime, *, parent: RefreshTokenView | None = None
+        self,
+        session: Session,
+        user_id: int,
+        family_id: str,
+        now: datetime,
+        *,
+        parent: RefreshTokenView | None = None,
     ) -> tuple[str, RefreshTokenView]:
-        """A new token: the first of a new family, or the child replacing `parent`."""
+        """A new token: the first of family `family_id` (a new session's id), or the child
+        replacing `parent` in the same family."""
+        if parent is not None and parent.family_id != family_id:
+            raise ValueError("a refresh token's child stays in its parent's family")
         secret = secrets.token_urlsafe(_TOKEN_BYTES)
         row = RefreshToken(
             token_hash=hash_refresh_token(secret),
-            family_id=parent.family_id if parent else uuid.uuid4().hex,
+            family_id=family_id,
             parent_id=parent.id if parent else None,
             user_id=user_id,
             issued_at=now,

@@ -30,9 +30,12 @@ ALGORITHM = "EdDSA"
 # RFC 9068's media type for JWT access tokens: a JWT minted for another purpose with the
 # same keys (a service token, say) is not accepted as a user's access token.
 TOKEN_TYPE = "at+jwt"  # noqa: S105 - a media type, not a secret
-_REQUIRED_CLAIMS = ["iss", "aud", "sub", "exp", "iat", "nbf", "jti"]
+# `sid` (OpenID Connect's session id claim) names the server-side session the token was
+# minted for: a token of a revoked session is refused before its expiry.
+_REQUIRED_CLAIMS = ["iss", "aud", "sub", "exp", "iat", "nbf", "jti", "sid"]
 # Kids are file names; anything else in a header is refused before it gets near the disk.
 _KID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_SID = re.compile(r"^[0-9a-f]{32}$")
 # App servers' clocks drift a little: a token minted by one may reach another "early".
 _CLOCK_SKEW_SECONDS = 5
 # Far above any token we issue; refuses oversized input before any parsing.
@@ -123,6 +126,7 @@ class AccessClaims:
     role: Role
     jti: str
     expires_at: datetime
+    session_id: str
 
 
 @dataclass(frozen=True)
@@ -144,17 +148,20 @@ class AccessTokens:
     def ttl_seconds(self) -> int:
         return self._ttl
 
-    def issue(self, user_id: int, role: Role, now: datetime) -> IssuedAccessToken:
+    def issue(self, user_id: int, role: Role, now: datetime, *, session_id: str) -> IssuedAccessToken:
+        if not _SID.match(session_id):
+            raise ValueError("a session id is 32 lowercase hex digits")
         kid, private = self._keys.signing_key()
         issued = int(now.timestamp())
         expires = datetime.fromtimestamp(issued + self._ttl, UTC)
-        claims = AccessClaims(user_id, role, uuid.uuid4().hex, expires)
+        claims = AccessClaims(user_id, role, uuid.uuid4().hex, expires, session_id)
         payload = {
             "iss": self._issuer,
             "aud": self._audience,
             "sub": str(user_id),
             "role": role.value,
             "jti": claims.jti,
+            "sid": session_id,
             "iat": issued,
             "nbf": issued,
             "exp": issued + self._ttl,
@@ -164,7 +171,8 @@ class AccessTokens:
 
     def verify(self, token: str, now: datetime) -> AccessClaims:
         """The token's claims, or InvalidToken. Signature, algorithm, kid, typ, iss, aud,
-        exp, nbf, iat, sub and jti are all checked; revocation is the caller's business."""
+        exp, nbf, iat, sub, jti and sid are all checked; whether the session is still live
+        is the caller's business."""
         if len(token) > _MAX_TOKEN_CHARS:
             raise InvalidToken("token too long")
         try:
@@ -210,14 +218,16 @@ class AccessTokens:
             raise InvalidToken("expired")
         if nbf > at + _CLOCK_SKEW_SECONDS or iat > at + _CLOCK_SKEW_SECONDS:
             raise InvalidToken("not yet valid")
-        sub, jti, role = payload.get("sub"), payload.get("jti"), payload.get("role")
+        sub, jti, role, sid = (payload.get(name) for name in ("sub", "jti", "role", "sid"))
         if not isinstance(sub, str) or not sub.isdigit() or not sub.isascii():
             raise InvalidToken("malformed sub")
         if not isinstance(jti, str) or not 0 < len(jti) <= 64:
             raise InvalidToken("malformed jti")
         if role not in {r.value for r in Role}:
             raise InvalidToken("unknown role")
-        return AccessClaims(int(sub), Role(role), jti, datetime.fromtimestamp(exp, UTC))
+        if not isinstance(sid, str) or not _SID.match(sid):
+            raise InvalidToken("malformed sid")
+        return AccessClaims(int(sub), Role(role), jti, datetime.fromtimestamp(exp, UTC), sid)
 
 
 def _int_claim(payload: dict[str, Any], name: str) -> int:

@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
+from typing import Protocol
+
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -14,12 +18,27 @@ from backend.users.models import User
 from backend.users.schemas import UserCreate, UserOut
 
 MAX_SEARCH = 100
+# The same bounds as UserCreate.password.
+PASSWORD_MIN, PASSWORD_MAX = 12, 256
+
+log = logging.getLogger(__name__)
+
+
+class SessionRevoker(Protocol):
+    """What the user service needs from authentication (AuthService provides it)."""
+
+    def revoke_user_sessions(self, user_id: int, reason: str, actor: Actor | None = None) -> int: ...
 
 
 class UserService:
-    def __init__(self, db: Database, audit: AuditService) -> None:
+    def __init__(
+        self, db: Database, audit: AuditService, *, sessions: Callable[[], SessionRevoker] | None = None
+    ) -> None:
         self._db = db
         self._audit = audit
+        # Reached late, through a callable: the auth service is built on this one (it checks
+        # credentials here), so it cannot be handed over already built.
+        self._sessions = sessions
 
     def create_user(self, actor: Actor, request: UserCreate) -> UserOut:
         if not actor.is_admin:
@@ -131,7 +150,50 @@ class UserService:
                 after={"is_active": active},
             )
             uow.commit()
-            return out
+        if not active:
+            # After the commit, with no transaction open while another service is called.
+            # Also when the account was disabled already: a retry after a failed revocation
+            # must revoke, and re-enabling must never bring an old session back.
+            self._end_sessions(user_id, "user_disabled", actor)
+        return out
+
+    def set_password(
+        self, actor: Actor, user_id: int, new_password: str, *, current_password: str | None = None
+    ) -> None:
+        """Replace a user's password: an admin for anyone, a user for themselves given their
+        current password. Every session of the user ends, this one included: whoever held a
+        session under the old password holds nothing now."""
+        if not actor.is_admin and actor.user_id != user_id:
+            raise NotFound(f"user {user_id} not found")
+        if not PASSWORD_MIN <= len(new_password) <= PASSWORD_MAX:
+            raise ValidationFailed(f"password: {PASSWORD_MIN} to {PASSWORD_MAX} characters", field="password")
+        with UnitOfWork(self._db, actor.reader_key) as uow:
+            user = uow.session.get(User, user_id)
+            if user is None:
+                raise NotFound(f"user {user_id} not found")
+            old_hash = user.password_hash
+        # argon2 runs with no transaction open (a quarter of a second); the update below
+        # then applies only if nobody changed the password meanwhile.
+        if not actor.is_admin and not verify_password(old_hash, current_password or ""):
+            raise ValidationFailed("current password: wrong", field="current_password")
+        new_hash = hash_password(new_password)
+        with UnitOfWork(self._db, actor.reader_key) as uow:
+            changed = uow.session.execute(
+                update(User)
+                .where(User.id == user_id, User.password_hash == old_hash)
+                .values(password_hash=new_hash, updated_at=utcnow())
+            )
+            if getattr(changed, "rowcount", 0) != 1:
+                raise Conflict("the password was changed meanwhile; try again", field="password")
+            self._audit.record(uow.session, actor, "user.password_changed", "user", user_id)
+            uow.commit()
+        self._end_sessions(user_id, "password_changed", actor)
+
+    def _end_sessions(self, user_id: int, reason: str, actor: Actor) -> None:
+        if self._sessions is None:
+            log.warning("sessions not revoked: none wired", extra={"user_id": user_id, "reason": reason})
+            return
+        self._sessions().revoke_user_sessions(user_id, reason, actor)
 
     def verify_credentials(self, email: str, password: str) -> UserOut | None:
         """The active user these credentials belong to, or None. For the auth service only:

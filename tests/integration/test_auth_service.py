@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from backend.actors import Role
 from backend.audit.models import AuditEvent
-from backend.auth.models import LoginThrottleState, RefreshToken, RevokedAccessToken
+from backend.auth.models import AuthSession, LoginThrottleState, RefreshToken
 from backend.auth.passwords import needs_rehash
 from backend.auth.schemas import TokenPair
 from backend.auth.service import AuthService
@@ -117,33 +117,35 @@ def test_disabled_account_gets_the_generic_answer(container: Container, auth: Au
         auth.authenticate("gone@example.com", PASSWORD, None)
 
 
-def test_account_locks_after_n_failures_and_refuses_even_the_right_password(
+def test_account_backs_off_after_its_free_failures_and_the_right_password_then_gets_in(
     container: Container, auth: AuthService, clock: Clock
 ) -> None:
     user_id = create_user(container, "ana@example.com")
-    for attempt in range(MAX_ACCOUNT):
-        clock.advance(1)
+    for attempt in range(MAX_ACCOUNT + 1):  # the free allowance, then one more: a delay
         with pytest.raises(Unauthenticated):
             auth.authenticate("ana@example.com", f"wrong {attempt}", f"10.0.0.{attempt}")
-    clock.advance(10)
-    # A fresh address does not help: the account itself is locked.
-    with pytest.raises(TooManyRequests) as locked:
+    # A fresh address does not help: the account itself is backing off, for one second.
+    with pytest.raises(TooManyRequests) as deferred:
         auth.authenticate("ana@example.com", PASSWORD, "10.9.9.9")
-    assert LOCKOUT - 11 <= locked.value.retry_after_seconds <= LOCKOUT - 9
-    assert actions(container, "login.locked_out") == [("user", str(user_id))]
+    assert deferred.value.retry_after_seconds == 1
     assert actions(container, "login.succeeded") == []
+    clock.advance(1)
+    assert auth.authenticate("ana@example.com", PASSWORD, "10.9.9.9").id == user_id
 
 
-def test_lockout_expires(container: Container, auth: AuthService, clock: Clock) -> None:
-    create_user(container, "ana@example.com")
-    for _ in range(MAX_ACCOUNT):
+def test_the_delay_doubles_with_each_failure_up_to_the_cap(auth: AuthService, clock: Clock) -> None:
+    for n in range(MAX_ACCOUNT):  # the free allowance: no delay
         with pytest.raises(Unauthenticated):
-            auth.authenticate("ana@example.com", "wrong", "10.0.0.1")
-    clock.advance(LOCKOUT - 5)
-    with pytest.raises(TooManyRequests):
-        auth.authenticate("ana@example.com", PASSWORD, "10.0.0.1")
-    clock.advance(6)
-    assert auth.authenticate("ana@example.com", PASSWORD, "10.0.0.1").email == "ana@example.com"
+            auth.authenticate("ana@example.com", "wrong", f"10.0.{n}.1")
+    waits = []
+    for n in range(12):
+        with pytest.raises(Unauthenticated):  # made once the previous delay had passed
+            auth.authenticate("ana@example.com", "wrong", f"10.1.{n}.1")
+        with pytest.raises(TooManyRequests) as deferred:  # made straight after: not evaluated
+            auth.authenticate("ana@example.com", PASSWORD, f"10.2.{n}.1")
+        waits.append(deferred.value.retry_after_seconds)
+        clock.advance(waits[-1])
+    assert waits == [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, LOCKOUT, LOCKOUT]
 
 
 def test_success_resets_the_account_counter(container: Container, auth: AuthService) -> None:
@@ -161,29 +163,32 @@ def test_success_resets_the_account_counter(container: Container, auth: AuthServ
     assert auth.authenticate("ana@example.com", PASSWORD, "10.0.0.1").email == "ana@example.com"
 
 
-def test_unknown_emails_lock_out_like_real_ones(auth: AuthService) -> None:
-    # Otherwise "locked" vs "wrong password" after N tries would reveal which accounts exist.
-    for _ in range(MAX_ACCOUNT):
+def test_unknown_emails_back_off_like_real_ones(auth: AuthService) -> None:
+    # Otherwise "deferred" vs "wrong password" after N tries would reveal which accounts exist.
+    for _ in range(MAX_ACCOUNT + 1):
         with pytest.raises(Unauthenticated):
             auth.authenticate("ghost@example.com", "guess", "10.0.0.1")
     with pytest.raises(TooManyRequests):
         auth.authenticate("ghost@example.com", "guess", "10.0.0.1")
 
 
-def test_ip_locks_out_across_accounts(container: Container, auth: AuthService) -> None:
-    create_user(container, "ana@example.com")
-    for n in range(MAX_IP):
+def test_an_address_backs_off_across_accounts(container: Container, auth: AuthService, clock: Clock) -> None:
+    user_id = create_user(container, "ana@example.com")
+    for n in range(MAX_IP + 1):
         with pytest.raises(Unauthenticated):
             auth.authenticate(f"victim{n}@example.com", "guess", "203.0.113.7")
-    with pytest.raises(TooManyRequests):
+    with pytest.raises(TooManyRequests) as deferred:
         auth.authenticate("ana@example.com", PASSWORD, "203.0.113.7")
-    assert actions(container, "login.locked_out") == [("client_ip", "203.0.113.7")]
-    # The account itself is not locked: from elsewhere its owner gets in.
-    assert auth.authenticate("ana@example.com", PASSWORD, "198.51.100.1").email == "ana@example.com"
+    assert deferred.value.retry_after_seconds == 1
+    # The account itself is not backing off: from elsewhere its owner gets in at once,
+    assert auth.authenticate("ana@example.com", PASSWORD, "198.51.100.1").id == user_id
+    # and from the guessing address too, once its delay has passed.
+    clock.advance(1)
+    assert auth.authenticate("ana@example.com", PASSWORD, "203.0.113.7").id == user_id
 
 
 def test_ipv6_clients_are_counted_per_64(auth: AuthService) -> None:
-    for n in range(MAX_IP):
+    for n in range(MAX_IP + 1):
         with pytest.raises(Unauthenticated):
             auth.authenticate(f"v{n}@example.com", "guess", f"2001:db8:1:2::{n + 1}")
     with pytest.raises(TooManyRequests):
@@ -331,8 +336,9 @@ def test_logout_revokes_the_access_token_and_the_refresh_family(
         auth.actor_from_access_token(second.access_token)
     with pytest.raises(Unauthenticated, match=BAD_TOKEN):
         auth.refresh(second.refresh_token)
-    # The first access token was not presented: it lives out its 15 minutes.
-    auth.actor_from_access_token(first.access_token)
+    # The first access token was not presented, but it belongs to the session that ended.
+    with pytest.raises(Unauthenticated, match=BAD_TOKEN):
+        auth.actor_from_access_token(first.access_token)
     auth.logout(second.access_token, second.refresh_token)  # idempotent
     event = container.audit.list_events(OPERATOR, action="logout")[-1]
     assert (event.actor_user_id, event.object_id) == (user_id, str(user_id))
@@ -360,9 +366,11 @@ def test_purge_forgets_only_dead_state(container: Container, auth: AuthService, 
         auth.authenticate("ana@example.com", "wrong", "10.0.0.1")
     assert auth.purge_expired() == 0
     clock.advance(REFRESH_TTL)
-    assert auth.purge_expired() == 4  # refresh token, revoked jti, account and address rows
+    assert auth.purge_expired() == 2  # the refresh token and its session
+    clock.advance(24 * 3600)  # the failure has leaked away by then
+    assert auth.purge_expired() == 2  # the account's and the address's back-off rows
     with container.db.writer_session() as session:
-        for model in (RefreshToken, RevokedAccessToken, LoginThrottleState):
+        for model in (RefreshToken, AuthSession, LoginThrottleState):
             assert session.scalars(select(model)).first() is None
 
 
@@ -384,7 +392,8 @@ def test_passwords_and_tokens_are_never_logged_or_audited(
     second = auth.refresh(first.refresh_token)
     with pytest.raises(Unauthenticated):
         auth.refresh(first.refresh_token)
-    auth.actor_from_access_token(second.access_token)
+    with pytest.raises(Unauthenticated):  # its family was revoked for the reuse just above
+        auth.actor_from_access_token(second.access_token)
     auth.logout(second.access_token, second.refresh_token)
 
     secrets = [

@@ -22,6 +22,7 @@ from backend.auth.tokens import AccessTokens, InvalidToken, KeyRing, SigningKeyU
 
 ISSUER, AUDIENCE, TTL = "test-issuer", "test-audience", 900
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+SID = "5" * 32
 
 
 def write_key(keys_dir: Path, kid: str, *, age_seconds: int = 0) -> Ed25519PrivateKey:
@@ -66,7 +67,7 @@ def tokens(keys_dir: Path, k1: Ed25519PrivateKey) -> AccessTokens:
 def good_payload(**overrides: Any) -> dict[str, Any]:
     issued = int(NOW.timestamp())
     payload: dict[str, Any] = {
-        "iss": ISSUER, "aud": AUDIENCE, "sub": "7", "role": "investor", "jti": "a" * 32,
+        "iss": ISSUER, "aud": AUDIENCE, "sub": "7", "role": "investor", "jti": "a" * 32, "sid": SID,
         "iat": issued, "nbf": issued, "exp": issued + TTL,
     }
     payload.update(overrides)
@@ -78,13 +79,14 @@ def sign(key: Ed25519PrivateKey, payload: dict[str, Any], *, kid: str = "k1", ty
 
 
 def test_issued_token_verifies_with_its_claims(tokens: AccessTokens) -> None:
-    issued = tokens.issue(42, Role.MANAGER, NOW)
+    issued = tokens.issue(42, Role.MANAGER, NOW, session_id=SID)
     header = jwt.get_unverified_header(issued.token)
     assert header == {"alg": "EdDSA", "kid": "k1", "typ": "at+jwt"}
     claims = tokens.verify(issued.token, NOW + timedelta(seconds=TTL - 1))
     assert (claims.user_id, claims.role, claims.jti) == (42, Role.MANAGER, issued.claims.jti)
+    assert claims.session_id == SID
     assert claims.expires_at == NOW + timedelta(seconds=TTL)
-    assert tokens.issue(42, Role.MANAGER, NOW).claims.jti != claims.jti
+    assert tokens.issue(42, Role.MANAGER, NOW, session_id=SID).claims.jti != claims.jti
 
 
 def test_hand_signed_good_token_is_accepted(tokens: AccessTokens, k1: Ed25519PrivateKey) -> None:
@@ -94,13 +96,13 @@ def test_hand_signed_good_token_is_accepted(tokens: AccessTokens, k1: Ed25519Pri
 
 
 def test_expired_token_is_refused(tokens: AccessTokens) -> None:
-    token = tokens.issue(1, Role.ADMIN, NOW).token
+    token = tokens.issue(1, Role.ADMIN, NOW, session_id=SID).token
     with pytest.raises(InvalidToken, match="expired"):
         tokens.verify(token, NOW + timedelta(seconds=TTL))
 
 
 def test_token_from_the_future_is_refused(tokens: AccessTokens) -> None:
-    token = tokens.issue(1, Role.ADMIN, NOW).token
+    token = tokens.issue(1, Role.ADMIN, NOW, session_id=SID).token
     with pytest.raises(InvalidToken, match="not yet valid"):
         tokens.verify(token, NOW - timedelta(minutes=1))
 
@@ -137,6 +139,9 @@ def test_hs256_signed_with_the_public_key_is_refused(tokens: AccessTokens, k1: E
         ({"exp": None}, "MissingRequiredClaim"),
         ({"nbf": None}, "MissingRequiredClaim"),
         ({"iat": None}, "MissingRequiredClaim"),
+        # A token naming no session could not be ended by logout: refused.
+        ({"sid": None}, "MissingRequiredClaim"),
+        ({"sid": "../" + "5" * 29}, "malformed sid"),
         ({"sub": "../7"}, "malformed sub"),
         ({"role": "superuser"}, "unknown role"),
         ({"exp": True}, "malformed exp"),
@@ -163,7 +168,7 @@ def test_known_kid_with_another_keys_signature_is_refused(tokens: AccessTokens) 
 
 
 def test_tampered_signature_or_payload_is_refused(tokens: AccessTokens) -> None:
-    token = tokens.issue(7, Role.INVESTOR, NOW).token
+    token = tokens.issue(7, Role.INVESTOR, NOW, session_id=SID).token
     head, payload, signature = token.split(".")
     flipped = signature[:10] + ("A" if signature[10] != "A" else "B") + signature[11:]
     with pytest.raises(InvalidToken):
@@ -183,9 +188,9 @@ def test_other_token_types_and_garbage_are_refused(tokens: AccessTokens, k1: Ed2
 
 
 def test_key_rotation_by_files(tokens: AccessTokens, keys_dir: Path) -> None:
-    old = tokens.issue(1, Role.ANALYST, NOW).token
+    old = tokens.issue(1, Role.ANALYST, NOW, session_id=SID).token
     write_key(keys_dir, "k2", age_seconds=0)  # newer than k1: takes over signing at once
-    new = tokens.issue(1, Role.ANALYST, NOW).token
+    new = tokens.issue(1, Role.ANALYST, NOW, session_id=SID).token
     assert jwt.get_unverified_header(new)["kid"] == "k2"
     assert tokens.verify(old, NOW).user_id == 1  # k1's file is still there
     (keys_dir / "k1.pem").unlink()
@@ -197,10 +202,10 @@ def test_key_rotation_by_files(tokens: AccessTokens, keys_dir: Path) -> None:
 def test_active_kid_setting_pins_the_signing_key(keys_dir: Path, k1: Ed25519PrivateKey) -> None:
     write_key(keys_dir, "k2", age_seconds=0)
     pinned = AccessTokens(KeyRing(keys_dir, "k1"), issuer=ISSUER, audience=AUDIENCE, ttl_seconds=TTL)
-    assert jwt.get_unverified_header(pinned.issue(1, Role.ADMIN, NOW).token)["kid"] == "k1"
+    assert jwt.get_unverified_header(pinned.issue(1, Role.ADMIN, NOW, session_id=SID).token)["kid"] == "k1"
     missing = AccessTokens(KeyRing(keys_dir, "k9"), issuer=ISSUER, audience=AUDIENCE, ttl_seconds=TTL)
     with pytest.raises(SigningKeyUnavailable):
-        missing.issue(1, Role.ADMIN, NOW)
+        missing.issue(1, Role.ADMIN, NOW, session_id=SID)
 
 
 def test_unusable_files_are_ignored_and_reported_once(
@@ -211,7 +216,8 @@ def test_unusable_files_are_ignored_and_reported_once(
     write_key(keys_dir, "bad name", age_seconds=-1000)  # a kid cannot contain a space
     with caplog.at_level(logging.WARNING, logger="backend.auth.tokens"):
         for _ in range(3):
-            assert jwt.get_unverified_header(tokens.issue(3, Role.INVESTOR, NOW).token)["kid"] == "k1"
+            token = tokens.issue(3, Role.INVESTOR, NOW, session_id=SID).token
+            assert jwt.get_unverified_header(token)["kid"] == "k1"
     assert sorted(r.getMessage() for r in caplog.records) == [
         "JWT key file skipped: name is not a valid kid",
         "JWT key file skipped: unreadable",
