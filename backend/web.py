@@ -6,12 +6,18 @@ the database, caches in Redis; any app server can answer any request.
 
 from __future__ import annotations
 
-from flask import Flask, Response, g, json
+from typing import Any
+
+from dash.exceptions import DependencyException
+from flask import Flask, Response, g, json, request
 from flask_login import LoginManager, UserMixin, current_user
+from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.serving import WSGIRequestHandler
 
 from backend.actors import Actor
 from backend.api import create_api_blueprint
+from backend.api.problems import problem
 from backend.container import Container
 from backend.health import readiness
 from backend.observability import RequestMetrics, install_request_context
@@ -30,6 +36,37 @@ PUBLIC_ENDPOINTS = frozenset(
 )
 
 
+SERVER_NAME = "investment-pools"
+"""What the development server says in its Server header, instead of its Werkzeug and
+Python versions (gunicorn says "gunicorn", with no version)."""
+
+HSTS = "max-age=31536000; includeSubDomains"
+_API_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+class _RequestHandler(WSGIRequestHandler):
+    def version_string(self) -> str:
+        return SERVER_NAME
+
+
+class PlatformServer(Flask):
+    def run(
+        self,
+        host: str | None = None,
+        port: int | None = None,
+        debug: bool | None = None,
+        load_dotenv: bool = True,
+        **options: Any,
+    ) -> None:
+        """`python app.py run`'s server, whose Server header names no software version."""
+        options.setdefault("request_handler", _RequestHandler)
+        super().run(host, port, debug, load_dotenv, **options)
+
+
+def _is_api_path(path: str) -> bool:
+    return path == "/api" or path.startswith("/api/")
+
+
 class SessionUser(UserMixin):  # type: ignore[misc]
     """What flask-login keeps for a portal session: just enough to rebuild the Actor."""
 
@@ -41,7 +78,7 @@ class SessionUser(UserMixin):  # type: ignore[misc]
 
 
 def create_app(container: Container) -> Flask:
-    server = Flask("investment_pools", static_folder=None)
+    server = PlatformServer("investment_pools", static_folder=None)
     secure = container.settings.session_cookie_secure
     server.config.update(
         SECRET_KEY=container.secret_key,
@@ -76,6 +113,62 @@ def create_app(container: Container) -> Flask:
     def _session_actor() -> None:
         if current_user.is_authenticated:
             g.session_actor = current_user.actor
+
+    def _api_methods_here() -> list[str]:
+        adapter = server.create_url_adapter(request)
+        allowed = []
+        for method in _API_METHODS:
+            try:
+                rule, _ = adapter.match(method=method, return_rule=True)  # type: ignore[union-attr]
+            except HTTPException:
+                continue
+            if rule.endpoint.startswith("api."):
+                allowed.append(method)
+        return allowed
+
+    @server.before_request
+    def _unknown_api_path() -> Response | None:
+        """A path under /api/ that no operation has is a 404 problem, token or not.
+
+        Dash's catch-all page route matches every path, /api/... included; without this an
+        unknown API path with any Bearer header (which the guard leaves to the API) would
+        be answered with the portal's index page. Registered before the guard, so the
+        answer is the same with or without credentials. An id out of its column's range
+        does not match its route (backend.api.routing) and lands here too, as do other
+        scripts' digits, which Flask's int converter would read as ASCII ones."""
+        if not _is_api_path(request.path):
+            return None
+        if request.blueprint == "api" and request.path.isascii():
+            return None
+        allowed = _api_methods_here() if request.path.isascii() else []
+        if allowed:
+            return problem(
+                405,
+                "Method not allowed",
+                f"{request.method} is not an operation here; {', '.join(allowed)} are",
+                type_slug="method-not-allowed",
+                headers={"Allow": ", ".join(allowed)},
+            )
+        detail = f"no API operation or object at {request.path}"
+        return problem(404, "Not found", detail, type_slug="not-found")
+
+    @server.after_request
+    def _transport_headers(response: Response) -> Response:
+        if _is_api_path(request.path):
+            # Every API answer is someone's data (positions, statements, tokens): no cache,
+            # shared or the browser's, may keep one.
+            response.headers.setdefault("Cache-Control", "no-store")
+        if request.is_secure:
+            # is_secure honours X-Forwarded-Proto from the configured proxy hops (ProxyFix
+            # above), so behind nginx this is the client's scheme, not the hop's.
+            response.headers.setdefault("Strict-Transport-Security", HSTS)
+        return response
+
+    @server.errorhandler(DependencyException)
+    def _no_such_component_file(_exc: DependencyException) -> Response:
+        # Dash serves only the files its components registered and raises for any other
+        # path under /_dash-component-suites/ ("..%2f..%2fapp.py" included): not found.
+        return Response("Not found\n", status=404, mimetype="text/plain")
 
     @server.get("/healthz")
     def healthz() -> Response:

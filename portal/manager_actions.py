@@ -21,6 +21,7 @@ from dash import ALL, MATCH, Input, Output, State, callback, ctx, dcc, html, no_
 from dash.development.base_component import Component
 from dash.exceptions import PreventUpdate
 from pydantic import BaseModel, ValidationError
+from werkzeug.exceptions import BadRequest
 
 from backend.actors import Actor, Role
 from backend.errors import DomainError
@@ -1302,12 +1303,16 @@ def _act(  # noqa: PLR0917 - Dash passes inputs and states positionally
     trigger = ctx.triggered_id
     if not isinstance(trigger, Mapping):
         raise PreventUpdate
+    action = str(trigger.get("action"))
+    if action not in ACTIONS:
+        # The id comes from the browser: an action the portal never rendered is a bad request.
+        raise BadRequest(f"no such action: {action}")
     names = [i["field"] for i in ids]
     actor = current_actor()
     if actor is None:
         raise PreventUpdate
     if trigger.get("type") == forms.CONFIRM:
-        outcome = confirm_action(actor, str(trigger["action"]), pending)
+        outcome = confirm_action(actor, action, pending)
         posted = outcome.done is not None
         return _render(
             names,
@@ -1318,7 +1323,7 @@ def _act(  # noqa: PLR0917 - Dash passes inputs and states positionally
         )
     if trigger.get("type") == forms.FIELD and not preview_clicks:
         raise PreventUpdate  # typing before the first preview: nothing to recompute yet
-    outcome = preview_action(actor, str(trigger["action"]), pool_id, dict(zip(names, values, strict=True)))
+    outcome = preview_action(actor, action, pool_id, dict(zip(names, values, strict=True)))
     return _render(
         names,
         outcome,

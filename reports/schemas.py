@@ -24,9 +24,12 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer
 
 from backend.pools.schemas import ExactDecimal as ExactDecimalIn
+from ledger.errors import LedgerInputError
+from ledger.money import get_currency
+from ledger.schemas import IsoDate, RecordId
 
 Amount = Annotated[
     Decimal, PlainSerializer(lambda value: format(value, "f"), return_type=str, when_used="json")
@@ -37,11 +40,21 @@ Amount = Annotated[
 # -- benchmarks ----------------------------------------------------------------------------
 
 
+def _supported_currency(code: str) -> str:
+    # The platform's currency table decides, as it does for a pool's base currency: a
+    # well-formed code it does not know ("GFE") is the caller's mistake, not the server's.
+    try:
+        get_currency(code)
+    except LedgerInputError as exc:
+        raise ValueError(exc.reason) from None
+    return code
+
+
 class BenchmarkCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=120)
-    currency: str = Field(pattern=r"^[A-Z]{3}$")
+    currency: Annotated[str, AfterValidator(_supported_currency)] = Field(pattern=r"^[A-Z]{3}$")
     description: str = Field(default="", max_length=500)
 
 
@@ -64,7 +77,7 @@ class BenchmarkOut(BaseModel):
 class BenchmarkLevel(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    date: date
+    date: IsoDate
     level: ExactDecimalIn = Field(description="index level at the close, > 0, at most 6 decimal places")
 
 
@@ -92,7 +105,7 @@ class LevelsLoaded(BaseModel):
 class PoolBenchmarkIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    benchmark_id: int = Field(gt=0)
+    benchmark_id: RecordId
 
 
 class PoolBenchmarkOut(BaseModel):

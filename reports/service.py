@@ -18,7 +18,7 @@ import csv
 import io
 from collections.abc import Callable, Mapping
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -35,6 +35,7 @@ from backend.pools.service import PoolService
 from backend.unit_of_work import ReadView, UnitOfWork
 from ledger.money import get_currency
 from ledger.posting_rules import PoolTerms
+from ledger.schemas import DATE_MAX, DATE_MIN
 from ledger.service import MAX_PAGE, LedgerService
 from ledger.transactions import pool_terms
 from reports.aggregate_cache import AggregateCache, aggregate_key
@@ -64,6 +65,8 @@ from reports.snapshots import stored_pool_performance
 from reports.statements import capital_account_statement, parse_period, statement_xlsx
 
 LEVEL_PLACES = 6
+MAX_LEVEL = Decimal(10) ** 12
+"""Above any index level there is; the column (a BIGINT at 6 places) holds up to 9.2e12."""
 _CHUNK = 500
 DEFINITIONS = "2"
 """Which definitions the cached reports were computed under, part of every cache key: 2 is
@@ -77,6 +80,16 @@ def _today() -> date:
     return utcnow().date()
 
 
+def _refuse_unsupported(**dates: date | None) -> None:
+    """Reports step past the dates they are given (the next day, a month's end), and the
+    calendar stops at 9999-12-31: a date outside what the service supports is refused."""
+    for field, value in dates.items():
+        if value is not None and not DATE_MIN <= value <= DATE_MAX:
+            raise ValidationFailed(
+                f"{field}: {value} is outside the dates reports cover, {DATE_MIN} to {DATE_MAX}", field=field
+            )
+
+
 def levels_from_csv(text: str) -> list[BenchmarkLevelIn]:
     """Parse `date,level` CSV (header required, ISO dates, decimal levels, no thousands separators)."""
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
@@ -87,9 +100,12 @@ def levels_from_csv(text: str) -> list[BenchmarkLevelIn]:
     for number, row in enumerate(reader, start=2):
         clean = {k.strip().lower(): (v or "").strip() for k, v in row.items() if k is not None}
         try:
-            parsed = BenchmarkLevelIn(date=date.fromisoformat(clean["date"]), level=Decimal(clean["level"]))
-        except (ValueError, InvalidOperation) as exc:
-            raise ValidationFailed(f"csv: line {number}: {exc}", field="csv") from None
+            # The JSON rows' own type, so a CSV cell is read by the same rules as a JSON value.
+            parsed = BenchmarkLevelIn.model_validate({"date": clean["date"], "level": clean["level"]})
+        except ValidationError as exc:
+            first = exc.errors(include_url=False)[0]
+            reason = f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}"
+            raise ValidationFailed(f"csv: line {number}: {reason}", field="csv") from None
         out.append(parsed)
     return out
 
@@ -181,6 +197,7 @@ class ReportService:
         start: date | None = None,
         end: date | None = None,
     ) -> PoolPerformance:
+        _refuse_unsupported(as_of=as_of, start=start, end=end)
         pool = self._readable_pool(actor, pool_id)
         return self.compute_pool_performance(pool, as_of=as_of, start=start, end=end, actor=actor)
 
@@ -193,6 +210,7 @@ class ReportService:
         end: date | None = None,
         frequency: Frequency = Frequency.DAILY,
     ) -> NavHistory:
+        _refuse_unsupported(start=start, end=end)
         pool = self._readable_pool(actor, pool_id)
         end = end or self._today()
         start = start or pool.inception_date
@@ -216,6 +234,7 @@ class ReportService:
     def investor_performance(
         self, actor: Actor, investor_id: int, *, as_of: date | None = None
     ) -> InvestorPerformance:
+        _refuse_unsupported(as_of=as_of)
         visible = self._investor_pools(actor, investor_id)
         on = as_of or self._today()
         return self.compute_investor_performance(investor_id, visible, as_of=on, actor=actor)
@@ -230,7 +249,17 @@ class ReportService:
         start: date | None = None,
         end: date | None = None,
     ) -> CapitalAccountStatement:
-        label, first, last = parse_period(period, start, end)
+        _refuse_unsupported(start=start, end=end)
+        outside = ValidationFailed(
+            f"period: {period} is outside the dates reports cover, {DATE_MIN} to {DATE_MAX}", field="period"
+        )
+        try:
+            label, first, last = parse_period(period, start, end)
+        except (ValueError, OverflowError):
+            # A year whose first or last day the calendar cannot make ("0000", "9999-Q4").
+            raise outside from None
+        if first < DATE_MIN or last > DATE_MAX:
+            raise outside
         if pool_id not in self._investor_pools(actor, investor_id, pool_id=pool_id):
             raise NotFound(f"investor {investor_id} has no account in pool {pool_id}", field="pool_id")
         return self.compute_statement(investor_id, pool_id, label, first, last, actor=actor)
@@ -441,10 +470,10 @@ class ReportService:
         by_date: dict[date, Decimal] = {}
         for i, row in enumerate(rows):
             level = row.level
-            if level <= 0 or -level.as_tuple().exponent > LEVEL_PLACES:  # type: ignore[operator]
+            if not 0 < level <= MAX_LEVEL or -level.as_tuple().exponent > LEVEL_PLACES:  # type: ignore[operator]
                 raise ValidationFailed(
-                    f"levels[{i}].level: must be above 0 with at most {LEVEL_PLACES} decimal places, "
-                    f"got {level}",
+                    f"levels[{i}].level: must be above 0 and at most {MAX_LEVEL:,f} with at most "
+                    f"{LEVEL_PLACES} decimal places, got {level}",
                     field=f"levels[{i}].level",
                 )
             by_date[row.date] = level.quantize(Decimal(1).scaleb(-LEVEL_PLACES))

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from flask import Response, stream_with_context
@@ -17,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from backend.actors import Actor
 from backend.api.routing import ApiRouter
 from backend.container import Container
-from ledger.schemas import EntryType
+from ledger.schemas import EntryType, IsoDate, RecordId
 from reports import datasets
 from reports.exports import Column, Sheet, csv_stream, xlsx_stream
 from reports.schemas import Frequency
@@ -29,45 +28,45 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 class TransactionExportQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    pool_id: int = Field(gt=0)
+    pool_id: RecordId
     type: EntryType | None = None
-    investor_id: int | None = Field(default=None, gt=0)
-    date_from: date | None = None
-    date_to: date | None = None
+    investor_id: RecordId | None = None
+    date_from: IsoDate | None = None
+    date_to: IsoDate | None = None
 
 
 class NavHistoryExportQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    pool_id: int = Field(gt=0)
-    start: date | None = None
-    end: date | None = None
+    pool_id: RecordId
+    start: IsoDate | None = None
+    end: IsoDate | None = None
     frequency: Frequency = Frequency.DAILY
 
 
 class PerformanceExportQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    pool_id: int = Field(gt=0)
-    as_of: date | None = None
+    pool_id: RecordId
+    as_of: IsoDate | None = None
 
 
 class StatementExportQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    investor_id: int = Field(gt=0)
-    pool_id: int | None = Field(
-        default=None, gt=0, description="one pool; default: every pool of the investor"
+    investor_id: RecordId
+    pool_id: RecordId | None = Field(
+        default=None, description="one pool; default: every pool of the investor"
     )
     period: str | None = Field(default=None, description="2025-Q4, 2025, or give start and end")
-    start: date | None = None
-    end: date | None = None
+    start: IsoDate | None = None
+    end: IsoDate | None = None
 
 
 class PositionExportQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    pool_id: int = Field(gt=0)
+    pool_id: RecordId
 
 
 def _download(name: str, fmt: str, columns: Sequence[Column], rows: Iterator[Sequence[Any]]) -> Response:

@@ -9,8 +9,6 @@ answers 409. Authorisation is the transaction service's.
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import request
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -25,8 +23,10 @@ from ledger.schemas import (
     EntryOut,
     EntryPage,
     EntryType,
+    IsoDate,
     PoolPositions,
     PositionOut,
+    RecordId,
     ReversalRequest,
     TransactionRequest,
     ValuationOut,
@@ -42,9 +42,9 @@ class TransactionQuery(BaseModel):
     cursor: str | None = Field(default=None, description="`next_cursor` of the previous page")
     limit: int = Field(default=50, ge=1, le=500)
     type: EntryType | None = None
-    investor_id: int | None = Field(default=None, gt=0)
-    date_from: date | None = None
-    date_to: date | None = None
+    investor_id: RecordId | None = None
+    date_from: IsoDate | None = None
+    date_to: IsoDate | None = None
 
 
 def idempotency_key() -> str:

@@ -3,14 +3,13 @@ benchmark indices. Authorisation is the report service's (reports/service.py).""
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from backend.actors import Actor
 from backend.api.routing import ApiRouter
 from backend.container import Container
+from ledger.schemas import IsoDate, RecordId
 from reports.schemas import (
     BenchmarkCreate,
     BenchmarkLevelOut,
@@ -33,40 +32,40 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 class PerformanceQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    as_of: date | None = Field(default=None, description="the books as they stood at this date's close")
-    start: date | None = Field(default=None, description="base date of the period; default: inception")
-    end: date | None = Field(default=None, description="default: as_of")
+    as_of: IsoDate | None = Field(default=None, description="the books as they stood at this date's close")
+    start: IsoDate | None = Field(default=None, description="base date of the period; default: inception")
+    end: IsoDate | None = Field(default=None, description="default: as_of")
 
 
 class InvestorPerformanceQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    as_of: date | None = None
+    as_of: IsoDate | None = None
 
 
 class NavHistoryQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    start: date | None = Field(default=None, description="default: inception")
-    end: date | None = Field(default=None, description="default: today")
+    start: IsoDate | None = Field(default=None, description="default: inception")
+    end: IsoDate | None = Field(default=None, description="default: today")
     frequency: Frequency = Frequency.DAILY
 
 
 class StatementQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    pool_id: int = Field(gt=0)
+    pool_id: RecordId
     period: str | None = Field(default=None, description="2025-Q4, 2025 or 2025-11; or give start and end")
-    start: date | None = None
-    end: date | None = None
+    start: IsoDate | None = None
+    end: IsoDate | None = None
     format: StatementFormat = Field(default=StatementFormat.JSON, description="json or xlsx (PDF: not yet)")
 
 
 class LevelsQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    start: date | None = None
-    end: date | None = None
+    start: IsoDate | None = None
+    end: IsoDate | None = None
 
 
 def register(router: ApiRouter, container: Container) -> None:

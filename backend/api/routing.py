@@ -7,6 +7,7 @@ model (or a list of them). Errors are raised as DomainError and leave as problem
 from __future__ import annotations
 
 import inspect
+import json as std_json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, get_args, get_origin
@@ -16,7 +17,14 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic.json_schema import models_json_schema
 
 from backend.api.problems import PROBLEM_MIME, from_domain_error, from_validation_error, problem
-from backend.errors import DomainError
+from backend.errors import DomainError, ValidationFailed
+from ledger.schemas import ID_MAX
+
+# A path id beyond its column's range names no row, so the route does not match and the
+# answer is 404 (SQLite cannot even bind a number past 2^63). Most ids are INT columns; the
+# journal's entries and the notifications are BIGINT.
+_BIGINT_MAX = 2**63 - 1
+_PATH_ID_MAX = {"entry_id": _BIGINT_MAX, "notification_id": _BIGINT_MAX}
 
 Handler = Callable[..., Any]
 ActorResolver = Callable[[], Any]
@@ -76,12 +84,17 @@ class ApiRouter:
             )
 
 
+def _path_id_max(name: str) -> int:
+    return _PATH_ID_MAX.get(name, ID_MAX)
+
+
 def _flask_path(path: str) -> str:
     # OpenAPI writes {pool_id}; Flask writes <pool_id>. Ids are integers throughout.
     out = path
     while "{" in out:
         start, end = out.index("{"), out.index("}")
-        out = out[:start] + f"<int:{out[start + 1 : end]}>" + out[end + 1 :]
+        name = out[start + 1 : end]
+        out = out[:start] + f"<int(min=1, max={_path_id_max(name)}):{name}>" + out[end + 1 :]
     return out
 
 
@@ -96,7 +109,7 @@ def _view(op: Operation, resolve_actor: ActorResolver) -> Callable[..., Response
             if op.body is not None:
                 kwargs["body"] = _parse_body(op.body)
             if op.query is not None:
-                kwargs["query"] = op.query.model_validate(request.args.to_dict())
+                kwargs["query"] = op.query.model_validate(_query_args())
             result = op.handler(**kwargs)
         except DomainError as exc:
             return from_domain_error(exc)
@@ -124,10 +137,44 @@ class _BadJson(Exception):
     pass
 
 
+class _DuplicateKey(Exception):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise _DuplicateKey(key)
+        found[key] = value
+    return found
+
+
+def _query_args() -> dict[str, str]:
+    # A parameter given twice would silently be read as its first value.
+    for name in request.args:
+        if len(request.args.getlist(name)) > 1:
+            raise ValidationFailed(f"{name}: given more than once", field=name)
+    return request.args.to_dict()
+
+
 def _parse_body(model: type[BaseModel]) -> BaseModel:
     if not request.is_json:
         raise _BadJson("the request body must be JSON with Content-Type: application/json")
     raw = request.get_data(as_text=True)
+    # Pydantic keeps the last of two equal keys: {"amount": "1.00", "amount": "1000000000.00"}
+    # would post the billion that a reviewer reading the first key never saw. This pass only
+    # looks for such keys; the body is validated from the raw text below as before.
+    try:
+        std_json.loads(raw, object_pairs_hook=_refuse_duplicate_keys)
+    except _DuplicateKey as exc:
+        raise ValidationFailed(f"{exc.key}: the key appears more than once", field=exc.key) from None
+    except RecursionError:
+        raise _BadJson("the request body is nested too deeply") from None
+    except ValueError:
+        pass  # not JSON at all: pydantic says so below, as for any malformed body
     try:
         return model.model_validate_json(raw)
     except ValidationError as exc:
@@ -178,7 +225,7 @@ def openapi_document(router: ApiRouter, *, title: str, version: str) -> dict[str
     }
     paths: dict[str, dict[str, Any]] = {}
     for op in router.operations:
-        paths.setdefault(router.prefix + op.path, {})[op.method.lower()] = _operation_doc(op)
+        paths.setdefault(router.prefix + op.path, {})[op.method.lower()] = _operation_doc(op, schemas)
     return {
         "openapi": "3.1.0",
         "info": {"title": title, "version": version},
@@ -196,7 +243,8 @@ def _response_model(response: Any) -> type[BaseModel] | None:
     return response if isinstance(response, type) and issubclass(response, BaseModel) else None
 
 
-def _operation_doc(op: Operation) -> dict[str, Any]:
+def _operation_doc(op: Operation, schemas: dict[str, Any]) -> dict[str, Any]:
+    """The operation's entry; the types its query parameters name are added to `schemas`."""
     doc: dict[str, Any] = {
         "summary": op.summary,
         "tags": [op.tag],
@@ -205,18 +253,22 @@ def _operation_doc(op: Operation) -> dict[str, Any]:
     }
     path_params = [seg[1:-1] for seg in op.path.split("/") if seg.startswith("{")]
     parameters: list[dict[str, Any]] = [
-        {"name": p, "in": "path", "required": True, "schema": {"type": "integer"}} for p in path_params
+        {
+            "name": p,
+            "in": "path",
+            "required": True,
+            "schema": {"type": "integer", "minimum": 1, "maximum": _path_id_max(p)},
+        }
+        for p in path_params
     ]
     if op.query is not None:
         for name, info in op.query.model_fields.items():
-            parameters.append(
-                {
-                    "name": name,
-                    "in": "query",
-                    "required": info.is_required(),
-                    "schema": TypeAdapter(info.annotation).json_schema(),
-                }
-            )
+            # An enum parameter's schema refers to the enum's definition: that goes with the
+            # other component schemas, where its $ref can find it (a $ref into the
+            # parameter's own "$defs" resolves against the document root, and fails).
+            param = TypeAdapter(info.annotation).json_schema(ref_template="#/components/schemas/{model}")
+            schemas.update(param.pop("$defs", {}))
+            parameters.append({"name": name, "in": "query", "required": info.is_required(), "schema": param})
     if parameters:
         doc["parameters"] = parameters
     if op.body is not None:

@@ -9,6 +9,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 
 from backend.pools.schemas import ExactDecimal, PoolKind
+from ledger.schemas import IsoDate, RecordId
 
 
 class InvestorType(StrEnum):
@@ -27,7 +28,9 @@ class KycStatus(StrEnum):
 class InvestorCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    user_id: int = Field(description="The investor-role user this profile belongs to (one profile each).")
+    user_id: RecordId = Field(
+        description="The investor-role user this profile belongs to (one profile each)."
+    )
     legal_name: str = Field(max_length=200, examples=["Ana Example"])
     investor_type: InvestorType
     country: str = Field(max_length=2, description="ISO 3166-1 alpha-2 code", examples=["GB"])
@@ -78,11 +81,11 @@ class InvestorPage(BaseModel):
 class CommitmentCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    investor_id: int
+    investor_id: RecordId
     amount: ExactDecimal = Field(
         description="In the pool's base currency, at its minor unit.", examples=["1000000.00"]
     )
-    effective_date: date | None = Field(default=None, description="Defaults to today (UTC).")
+    effective_date: IsoDate | None = Field(default=None, description="Defaults to today (UTC).")
 
 
 class CommitmentOut(BaseModel):

@@ -13,8 +13,8 @@ whether the caller is the API, the portal or another service.
 from __future__ import annotations
 
 import math
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from datetime import datetime
+from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated
 
@@ -22,6 +22,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSeriali
 
 from ledger.daycount import DayCount
 from ledger.fees import AccrualFrequency
+from ledger.schemas import IsoDate, RecordId, decimal_from_text
 from ledger.waterfall import Compounding
 
 # A double carries 15 significant decimal digits faithfully (DBL_DIG): any decimal number
@@ -43,13 +44,7 @@ def _exact_decimal_input(value: object) -> object:
             )
         return shortest
     if isinstance(value, str):
-        try:
-            parsed = Decimal(value.strip())
-        except InvalidOperation:
-            raise ValueError('must be a decimal number such as "1000.00"') from None
-        if not parsed.is_finite():
-            raise ValueError("must be a finite number")
-        return parsed
+        return decimal_from_text(value)
     if isinstance(value, Decimal) and not value.is_finite():
         raise ValueError("must be a finite number")
     return value
@@ -148,7 +143,7 @@ class PoolSettings(BaseModel):
     name: str = Field(max_length=120, examples=["Harbour Growth Fund I"])
     kind: PoolKind
     base_currency: str = Field(max_length=3, description="ISO 4217 code", examples=["USD"])
-    inception_date: date
+    inception_date: IsoDate
     initial_nav_per_unit: ExactDecimal = Field(
         default=Decimal("1.000000"), description="Launch price per unit, > 0, up to 6 dp."
     )
@@ -161,7 +156,7 @@ class PoolSettings(BaseModel):
 
 
 class PoolCreate(PoolSettings):
-    manager_user_id: int | None = Field(
+    manager_user_id: RecordId | None = Field(
         default=None,
         description="The pool's first manager. A manager creating a pool becomes it; an admin must name one.",
     )
@@ -175,7 +170,7 @@ class PoolUpdate(BaseModel):
     name: str | None = Field(default=None, max_length=120)
     kind: PoolKind | None = None
     base_currency: str | None = Field(default=None, max_length=3)
-    inception_date: date | None = None
+    inception_date: IsoDate | None = None
     initial_nav_per_unit: ExactDecimal | None = None
     management_fee: ManagementFeeTerms | None = None
     performance_fee: PerformanceFeeTerms | None = None

@@ -169,7 +169,7 @@ def test_service_errors_land_next_to_their_field(world: World) -> None:
     c = world.container
     pool = c.pools.create_pool(world.manager, open_pool(minimum_subscription="0.00")).id
     client = _client(world)
-    fields = {"as_of": "2999-01-01", "net_asset_value": "100.00", "memo": ""}
+    fields = {"as_of": "2199-01-01", "net_asset_value": "100.00", "memo": ""}
     out = _act(client, "valuation", fields, pool_id=pool)
     assert out["pending"] is None
     errors = _field_errors(out["raw"], "valuation", list(fields))
