@@ -20,6 +20,7 @@ from typing import Any
 import jwt
 import pytest
 from argon2 import PasswordHasher
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
 from flask.testing import FlaskClient
 from prometheus_client import REGISTRY
@@ -249,6 +250,7 @@ def test_an_access_token_naming_no_session_is_refused(container: Container, port
     user_id = create_user(container, "legacy@example.com")
     kid, _ = KeyRing(container.jwt_keys_dir).signing_key()
     key = load_pem_private_key((container.jwt_keys_dir / f"{kid}.pem").read_bytes(), password=None)
+    assert isinstance(key, Ed25519PrivateKey)  # the ring signs with EdDSA keys
     now = int(datetime.now(UTC).timestamp())
     claims = {
         "iss": container.settings.jwt_issuer, "aud": container.settings.jwt_audience,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import statistics
 import time
 from collections.abc import Callable
+from typing import Literal
 
 import pytest
 from argon2 import PasswordHasher, Type, extract_parameters
@@ -29,7 +30,7 @@ class RecordingHasher(PasswordHasher):
         super().__init__(time_cost=2, memory_cost=16 * 1024, parallelism=1, type=Type.ID)
         self.work: list[int] = []
 
-    def verify(self, hash: str | bytes, password: str | bytes) -> bool:
+    def verify(self, hash: str | bytes, password: str | bytes) -> Literal[True]:
         params = extract_parameters(hash if isinstance(hash, str) else hash.decode())
         self.work.append(params.time_cost * params.memory_cost)
         return super().verify(hash, password)
