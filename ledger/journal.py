@@ -223,7 +223,7 @@ def validate_draft(draft: EntryDraft) -> EntryDraft:
         checked = _checked_line(line, commodity, quantum, f"lines[{index}].amount")
         lines.append(checked)
         totals[commodity] += checked.amount
-    if not lines and draft.entry_type is not EntryType.VALUATION:
+    if not lines and draft.entry_type not in (EntryType.VALUATION, EntryType.REVERSAL):
         # A valuation that confirms the books' net asset value moves nothing, yet it is a
         # fact about its date (deals of that day are struck at its price), so it is kept.
         raise ValidationFailed("an entry must move something: every line is zero", field="lines")

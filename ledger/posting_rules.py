@@ -39,6 +39,7 @@ from typing import Any
 
 from ledger import fees as fee_maths
 from ledger.allocation import allocate_cash
+from ledger.daycount import year_fraction
 from ledger.errors import InvalidValueError
 from ledger.fees import FeePeriod, ManagementFeeTerms, PerformanceFeeTerms, pool_performance_fee
 from ledger.money import Currency, Rounding, check_cash, check_units, exact_arithmetic, round_to_quantum
@@ -306,6 +307,10 @@ def redemption(
     proceeds = result.proceeds
     if quantity == books.units_outstanding:
         proceeds = books.net_asset_value
+    elif quantity == held:
+        # A price rounded up (half-even) can make units x price exceed the account by a cent;
+        # a leaver never takes more than their own capital (the residue never goes negative).
+        proceeds = min(proceeds, max(value_out, _ZERO))
     residue = value_out - proceeds
     lines = _non_zero(
         [
@@ -541,6 +546,7 @@ def management_fee(
     override_reason: str | None = None,
     commitments: Mapping[int, Decimal] | None = None,
     invested: Mapping[int, Decimal] | None = None,
+    holding_since: Mapping[int, date] | None = None,
     weights: Mapping[str, Decimal] | None = None,
 ) -> Posting:
     """The management fee for ``period``, computed from the pool's terms, borne by investors.
@@ -549,8 +555,11 @@ def management_fee(
     half-even to the minor unit once. The basis and who bears the fee follow the terms:
 
     - ``nav``: the net asset value on the fee's date, before the fee; borne by the owners of
-      that value (units held; in a closed-ended pool, capital at work). A holder who left
-      before the fee's date was not in the basis either: nobody pays for anybody else.
+      that value (units held; in a closed-ended pool, capital at work). In an open-ended pool
+      given ``holding_since`` (when each holder's current holding began), each holder's
+      value counts only for the days of the period they held it: a holder who came in on
+      the period's last day pays one day's fee, not the period's. A holder who left before
+      the fee's date was not in the basis either: nobody pays for anybody else.
     - ``committed``: total commitments; borne pro rata to commitments, paid in or not.
     - ``invested``: capital called and not yet returned; borne pro rata to each investor's.
 
@@ -578,14 +587,17 @@ def management_fee(
         shares = ownership_weights(terms, books)
     else:
         basis_amount, shares = _fee_basis(terms, fee_terms, books, commitments, invested)
-        computed = fee_maths.management_fee(
-            basis_amount,
-            fee_terms.rate,
-            period.accrual.start,
-            period.accrual.end,
-            currency=terms.currency,
-            day_count=fee_terms.day_count,
-        )
+        if fee_terms.basis == "nav" and terms.open_ended and holding_since is not None:
+            computed, shares = _fee_on_days_held(terms, fee_terms, books, period, holding_since)
+        else:
+            computed = fee_maths.management_fee(
+                basis_amount,
+                fee_terms.rate,
+                period.accrual.start,
+                period.accrual.end,
+                currency=terms.currency,
+                day_count=fee_terms.day_count,
+            )
         details |= {
             "basis": fee_terms.basis,
             "basis_amount": str(basis_amount),
@@ -615,6 +627,46 @@ def management_fee(
     lines = _non_zero([*capital_lines, Line(AccountCode.FEES_PAYABLE, None, -fee)])
     details |= {"amount": str(fee), "allocation": allocation}
     return Posting(EntryType.MANAGEMENT_FEE, lines, details)
+
+
+def holding_since(deals: Iterable[tuple[date, int, Decimal]]) -> dict[int, date]:
+    """When each investor's current holding began, from their deals in journal order
+    (date, investor, units in: negative for a redemption): the day units went from none to
+    some, forgotten once they are all redeemed."""
+    units: dict[int, Decimal] = {}
+    since: dict[int, date] = {}
+    for on, investor, delta in deals:
+        before = units.get(investor, _ZERO)
+        after = before + delta
+        units[investor] = after
+        if before <= 0 < after:
+            since[investor] = on
+        elif after <= 0:
+            since.pop(investor, None)
+    return since
+
+
+def _fee_on_days_held(
+    terms: PoolTerms,
+    fee_terms: ManagementFeeTerms,
+    books: PoolBooks,
+    period: FeePeriod,
+    holding_since: Mapping[int, date],
+) -> tuple[Decimal, dict[str, Decimal]]:
+    """The fee on each holder's value for the days of ``period`` they held it, rounded once
+    in total, and the exact per-holder fees as the weights that share it."""
+    end = period.accrual.end
+    exact = Fraction(0)
+    weights: dict[str, Decimal] = {}  # value x days held: exact, and in proportion to each fee
+    for holder in ownership_weights(terms, books):
+        start = max(period.accrual.start, holding_since.get(int(holder), period.accrual.start))
+        value = books.capital_of(int(holder))
+        if start >= end or value <= 0:
+            continue
+        exact += Fraction(value) * Fraction(fee_terms.rate) * year_fraction(start, end, fee_terms.day_count)
+        weights[holder] = value * (end - start).days
+    total = round_to_quantum(exact, terms.currency.quantum, Rounding.HALF_EVEN)
+    return total, weights
 
 
 def _fee_basis(

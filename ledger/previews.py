@@ -46,6 +46,7 @@ from ledger.transactions import (
     _called,
     _facts,
     _FeeInputs,
+    _holding_since,
     _rule_for,
     _struck_price,
     pool_terms,
@@ -103,6 +104,7 @@ class PreviewService:
                     _facts(view.session, pool_id).fee_periods,
                     dict(self._investors.commitments_for_pool(pool_id)),
                     _called(view.session, pool_id),
+                    _holding_since(view.session, pool_id),
                 )
 
         def build(terms: PoolTerms, books: PoolBooks, dealing: DealingFacts) -> Posting:

@@ -196,6 +196,23 @@ def _books(session: Session, terms: PoolTerms, balances: dict[AccountRef, Decima
     return _facts(session, terms.pool_id).books(balances)
 
 
+_DEALS = (EntryType.SUBSCRIPTION, EntryType.REDEMPTION)
+
+
+def _deal(on: date, kind: EntryType, details: Mapping[str, Any]) -> tuple[date, int, Decimal]:
+    units = Decimal(details["units"])
+    return on, int(details["investor_id"]), units if kind is EntryType.SUBSCRIPTION else -units
+
+
+def _deals(session: Session, pool_id: int) -> list[tuple[date, int, Decimal]]:
+    return [_deal(on, kind, details) for _, on, kind, details in standing_details(session, pool_id, _DEALS)]
+
+
+def _holding_since(session: Session, pool_id: int) -> dict[int, date]:
+    """When each unitholder's current holding began (for fees charged on days held)."""
+    return rules.holding_since(_deals(session, pool_id))
+
+
 def _called(session: Session, pool_id: int) -> dict[int, Decimal]:
     called: dict[int, Decimal] = defaultdict(Decimal)
     for _, _, _, details in standing_details(session, pool_id, (EntryType.CAPITAL_CALL,)):
@@ -261,7 +278,12 @@ class TransactionService:
                 price = _struck_price(terms, books, read_dealing_facts(session, terms.pool_id), request)
             if kind == "management_fee":
                 charged = _facts(session, terms.pool_id).fee_periods
-                fee = _FeeInputs(charged, commitments, _called(session, terms.pool_id))
+                fee = _FeeInputs(
+                    charged,
+                    commitments,
+                    _called(session, terms.pool_id),
+                    _holding_since(session, terms.pool_id),
+                )
             return _rule_for(kind, terms, books, request, price=price, fee=fee)
 
         return self._post(
@@ -716,6 +738,7 @@ class _FeeInputs:
     charged: list[tuple[int | None, FeePeriod]]
     commitments: Mapping[int, Decimal]
     called: Mapping[int, Decimal]
+    holding_since: Mapping[int, date] = field(default_factory=dict)
 
     def invested(self, books: PoolBooks) -> dict[int, Decimal]:
         returned = books.waterfall_state.capital_returned_by_investor
@@ -781,6 +804,7 @@ def _rule_for(  # noqa: PLR0911 - one branch per transaction type
             override_reason=request.override_reason,
             commitments=inputs.commitments,
             invested=inputs.invested(books),
+            holding_since=inputs.holding_since,
         )
     if kind == "performance_fee":
         return rules.performance_fee(terms, books, amount=request.amount, on=request.effective_date)
@@ -817,6 +841,7 @@ def _plan_batch(
     facts = _facts(session, terms.pool_id)
     dealing = read_dealing_facts(session, terms.pool_id)
     called = _called(session, terms.pool_id)
+    deals = _deals(session, terms.pool_id)
     running = RunningBooks(accounts)
     state = rules.waterfall_state_from_history(facts.contributions, facts.distributions)
     for index, row in enumerate(rows):
@@ -838,7 +863,7 @@ def _plan_batch(
                     price = _struck_price(terms, books, dealing, request)
                 fee = None
                 if kind == "management_fee":
-                    fee = _FeeInputs(facts.fee_periods, commitments, called)
+                    fee = _FeeInputs(facts.fee_periods, commitments, called, rules.holding_since(deals))
                 posting = _rule_for(kind, terms, books, request, price=price, fee=fee)
             draft = validate_draft(_draft(terms, posting, row.effective_date, row.memo))
             overdrawn = running.overdraft(draft)
@@ -854,6 +879,8 @@ def _plan_batch(
             continue
         running.apply(draft)
         dealing = dealing.after(LastEntry(None, posting.entry_type, row.effective_date), posting.details)
+        if posting.entry_type in _DEALS:
+            deals.append(_deal(row.effective_date, posting.entry_type, posting.details))
         before = (len(facts.contributions), len(facts.distributions))
         facts.add(posting.entry_type, row.effective_date, posting.details)
         if (len(facts.contributions), len(facts.distributions)) != before:

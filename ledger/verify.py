@@ -231,7 +231,7 @@ def _check_entry(row: tuple[Any, ...], lines: list[tuple[int, int, int]], checke
         per_commodity[account[2]] += amount
     # A valuation that confirmed the books has no postings by design; had some been deleted,
     # its hash (which covers them) would no longer match.
-    if not lines and str(row[3]) != "valuation":
+    if not lines and str(row[3]) not in ("valuation", "reversal"):
         broken("entry without postings", "the entry has no postings left")
     unbalanced = {c: total for c, total in per_commodity.items() if total}
     if unbalanced:

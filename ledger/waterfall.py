@@ -555,6 +555,40 @@ def entitlements(terms: WaterfallTerms, state: WaterfallState, on: date) -> Enti
     )
 
 
+def _return_of_capital_split(
+    capital: Decimal,
+    unreturned: dict[str, Decimal],
+    contributed: dict[str, Decimal],
+    capital_accounts: Mapping[str, Decimal] | None,
+    currency: Currency,
+) -> dict[str, Decimal]:
+    """Tier 1 per LP: by unreturned capital, or, given the books, first what each account
+    still holds (up to its unreturned capital), then the rest out of the accounts' gains."""
+    if capital_accounts is None:
+        return _pro_rata(capital, unreturned, contributed, currency)
+    zero = _ZERO.quantize(currency.quantum)
+    # First what the books still hold for each LP (capital account, up to its unreturned
+    # capital), so an LP who bore a loss the others did not is not paid out of theirs.
+    covered = {
+        investor: min(owed, max(_account(capital_accounts, investor, currency), zero))
+        for investor, owed in unreturned.items()
+    }
+    first = min(capital, sum(covered.values(), zero))
+    roc = _pro_rata(first, covered, contributed, currency)
+    # Beyond that, the fund's return of capital is paid out of gains some LPs made and
+    # others did not (the waterfall is whole-fund): it goes to what each account still
+    # holds, so no account is overdrawn to pay another's gain; only when no account holds
+    # anything more, by what is still unreturned.
+    headroom = {
+        investor: max(_account(capital_accounts, investor, currency) - roc[investor], zero)
+        for investor in unreturned
+    }
+    if not any(headroom.values()):
+        headroom = {i: owed - roc[i] for i, owed in unreturned.items()}
+    rest = _pro_rata(capital - first, headroom, contributed, currency)
+    return {investor: roc[investor] + rest[investor] for investor in roc}
+
+
 @exact_arithmetic
 def distribute(
     amount: Decimal,
@@ -621,22 +655,7 @@ def distribute(
     # then the GP's part of each pro rata to those shares, the LPs keeping the rest.
     contributed = state.contributed_by_investor
     unreturned = {e.investor: e.unreturned_capital for e in due.investors}
-    if capital_accounts is None:
-        roc = _pro_rata(capital, unreturned, contributed, currency)
-    else:
-        # First what the books still hold for each LP (capital account, up to its unreturned
-        # capital), so an LP who bore a loss the others did not is not paid out of theirs;
-        # anything beyond that by what is still unreturned.
-        covered = {
-            investor: min(owed, max(_account(capital_accounts, investor, currency), zero))
-            for investor, owed in unreturned.items()
-        }
-        first = min(capital, sum(covered.values(), zero))
-        roc = _pro_rata(first, covered, contributed, currency)
-        rest = _pro_rata(
-            capital - first, {i: owed - roc[i] for i, owed in unreturned.items()}, contributed, currency
-        )
-        roc = {investor: roc[investor] + rest[investor] for investor in roc}
+    roc = _return_of_capital_split(capital, unreturned, contributed, capital_accounts, currency)
     prefs = _pro_rata(
         pref, {e.investor: e.preferred_return_owed for e in due.investors}, contributed, currency
     )

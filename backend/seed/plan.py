@@ -31,6 +31,7 @@ from ledger.schemas import (
     CapitalCallRequest,
     DistributionMode,
     DistributionRequest,
+    EntryType,
     TransactionRequest,
     TransactionType,
     ValuationRequest,
@@ -77,6 +78,8 @@ class Shadow:
         self.books = PoolBooks({})
         self.dealing = DealingFacts()
         self.fee_paid_to: date | None = None
+        # (date, investor, units in) of every deal, as the service reads them for fees
+        self.deals: list[tuple[date, int, Decimal]] = []
         self.commitments: dict[int, Decimal] = {}
         self.plan = plan
         self.called: dict[int, Decimal] = defaultdict(Decimal)
@@ -112,6 +115,10 @@ class Shadow:
         on = operation.as_of if isinstance(operation, ValuationRequest) else operation.effective_date
         if on is not None:
             self.dealing = self.dealing.after(LastEntry(None, posting.entry_type, on), posting.details)
+            if posting.entry_type in (EntryType.SUBSCRIPTION, EntryType.REDEMPTION):
+                units = Decimal(posting.details["units"])
+                sign = 1 if posting.entry_type is EntryType.SUBSCRIPTION else -1
+                self.deals.append((on, int(posting.details["investor_id"]), sign * units))
         self.plan.operations.append(operation)
         self.plan.postings += len(posting.lines)
         return posting
@@ -131,6 +138,7 @@ class Shadow:
                 period=FeePeriod(first, on),
                 commitments=self.commitments,
                 invested={i: c - returned.get(str(i), _ZERO) for i, c in self.called.items()},
+                holding_since=rules.holding_since(self.deals),
             )
         except LedgerInputError:
             return  # nothing due (no basis yet): the next fee covers these days too

@@ -219,7 +219,8 @@ def test_entries_dated_before_later_ones_are_refused_and_say_why(world: World) -
         effective_date="2025-03-31",
         override_reason="agreed flat fee for the quarter",
     )
-    assert fee["details"]["allocation"] == {str(a): "1500.00", str(b): "1500.00"}
+    # shared by value x days held in the period: A 89 days (from 2 Jan), B 17 (from 15 Mar)
+    assert fee["details"]["allocation"] == {str(a): "2518.87", str(b): "481.13"}
     assert fee["details"]["override_reason"] == "agreed flat fee for the quarter"
 
 
@@ -345,8 +346,8 @@ def test_unfunded_is_commitment_less_called_everywhere(world: World) -> None:
 def test_the_management_fee_is_computed_from_the_terms_and_charged_once(world: World) -> None:
     """Audit finding 5: fees were typed in, and the same quarter could be charged twice."""
     books, a, b = _open(world)  # 1.5% a year on NAV, ACT/365 Fixed
-    books.tx(type="subscription", investor_id=a, amount="750000.00", effective_date="2025-01-02")
-    books.tx(type="subscription", investor_id=b, amount="250000.00", effective_date="2025-01-02")
+    books.tx(type="subscription", investor_id=a, amount="750000.00", effective_date="2025-01-01")
+    books.tx(type="subscription", investor_id=b, amount="250000.00", effective_date="2025-01-01")
     fee = books.tx(type="management_fee", effective_date="2025-03-31")  # 1 Jan to 31 Mar: 90 days
     details = fee["details"]
     assert (details["period_start"], details["period_end"], details["days"]) == (
@@ -378,6 +379,18 @@ def test_the_management_fee_is_computed_from_the_terms_and_charged_once(world: W
     # the next fee starts the day after the last one charged
     second = books.tx(type="management_fee", effective_date="2025-06-30")
     assert (second["details"]["period_start"], second["details"]["days"]) == ("2025-04-01", 91)
+
+
+def test_a_holder_pays_the_fee_only_for_the_days_they_held(world: World) -> None:
+    """Property-test finding: B, in on the year's last day, paid half of the year's fee."""
+    books, a, b = _open(world)
+    books.tx(type="subscription", investor_id=a, amount="100000.00", effective_date="2025-01-01")
+    books.value("2025-12-31", "100000.00")
+    books.tx(type="subscription", investor_id=b, amount="100000.00", effective_date="2025-12-31")
+    fee = books.tx(type="management_fee", effective_date="2025-12-31")
+    # A: 100,000 x 1.5% x 365/365 = 1,500.00; B: 100,000 x 1.5% x 1/365 = 4.109...
+    assert fee["details"]["amount"] == "1504.11"
+    assert fee["details"]["allocation"] == {str(a): "1500.00", str(b): "4.11"}
 
 
 def test_a_fee_on_commitments_falls_on_every_commitment_paid_or_not(world: World) -> None:

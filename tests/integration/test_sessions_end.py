@@ -253,8 +253,14 @@ def test_an_access_token_naming_no_session_is_refused(container: Container, port
     assert isinstance(key, Ed25519PrivateKey)  # the ring signs with EdDSA keys
     now = int(datetime.now(UTC).timestamp())
     claims = {
-        "iss": container.settings.jwt_issuer, "aud": container.settings.jwt_audience,
-        "sub": str(user_id), "role": "investor", "jti": "b" * 32, "iat": now, "nbf": now, "exp": now + 600,
+        "iss": container.settings.jwt_issuer,
+        "aud": container.settings.jwt_audience,
+        "sub": str(user_id),
+        "role": "investor",
+        "jti": "b" * 32,
+        "iat": now,
+        "nbf": now,
+        "exp": now + 600,
     }
     header = {"kid": kid, "typ": "at+jwt"}
     legacy = jwt.encode(claims, key, algorithm="EdDSA", headers=header)
@@ -380,9 +386,7 @@ def committed_urls(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 
 
 @pytest.fixture
-def committed(
-    committed_urls: dict[str, str], settings: Settings
-) -> Iterator[Callable[[str], Container]]:
+def committed(committed_urls: dict[str, str], settings: Settings) -> Iterator[Callable[[str], Container]]:
     opened: list[Database] = []
 
     def make(backend: str) -> Container:

@@ -67,8 +67,15 @@ def tokens(keys_dir: Path, k1: Ed25519PrivateKey) -> AccessTokens:
 def good_payload(**overrides: Any) -> dict[str, Any]:
     issued = int(NOW.timestamp())
     payload: dict[str, Any] = {
-        "iss": ISSUER, "aud": AUDIENCE, "sub": "7", "role": "investor", "jti": "a" * 32, "sid": SID,
-        "iat": issued, "nbf": issued, "exp": issued + TTL,
+        "iss": ISSUER,
+        "aud": AUDIENCE,
+        "sub": "7",
+        "role": "investor",
+        "jti": "a" * 32,
+        "sid": SID,
+        "iat": issued,
+        "nbf": issued,
+        "exp": issued + TTL,
     }
     payload.update(overrides)
     return {k: v for k, v in payload.items() if v is not None}

@@ -27,9 +27,7 @@ USD = get_currency("USD")
 @cache
 def _cases() -> dict[str, dict[str, Any]]:
     if not CASES_PATH.is_file():
-        pytest.fail(
-            f"reference cases file missing: expected {CASES_PATH} "
-        )
+        pytest.fail(f"reference cases file missing: expected {CASES_PATH} ")
     cases = json.loads(CASES_PATH.read_text(encoding="utf-8"), parse_float=Decimal)
     return {case["id"]: case for case in cases}
 
