@@ -97,7 +97,6 @@ class PoolBooks:
     """
 
     balances: Mapping[AccountRef, Decimal]
-    last_valuation_on: date | None = None
     high_water_mark_per_unit: Decimal | None = None
     high_water_mark_set_on: date | None = None
     waterfall_state: WaterfallState = field(default_factory=WaterfallState)

@@ -91,7 +91,6 @@ _ALLOWED: dict[PoolStatus, frozenset[str]] = {
 _MONEY_IN = frozenset({"subscription", "contribution"})
 _NEEDS_INVESTOR = frozenset({"subscription", "redemption", "contribution"})
 _FACT_TYPES = (
-    EntryType.VALUATION,
     EntryType.PERFORMANCE_FEE,
     EntryType.MANAGEMENT_FEE,
     EntryType.CONTRIBUTION,
@@ -148,7 +147,6 @@ def pool_terms(pool: PoolOut) -> PoolTerms:
 class _Facts:
     """What the rules need beside the balances, from the details of the entries that stand."""
 
-    last_valuation: date | None = None
     hwm: Decimal | None = None
     hwm_set_on: date | None = None
     fee_periods: list[tuple[int | None, FeePeriod]] = field(default_factory=list)
@@ -157,9 +155,7 @@ class _Facts:
 
     def add(self, kind: EntryType, on: date, details: dict[str, Any], entry_id: int | None = None) -> None:
         """Take in one more standing entry (in journal order)."""
-        if kind is EntryType.VALUATION:
-            self.last_valuation = on
-        elif kind is EntryType.PERFORMANCE_FEE:
+        if kind is EntryType.PERFORMANCE_FEE:
             self.hwm = Decimal(details["high_water_mark_after"])
             self.hwm_set_on = on
         elif kind is EntryType.MANAGEMENT_FEE and "period_start" in details:
@@ -177,7 +173,6 @@ class _Facts:
             state = rules.waterfall_state_from_history(self.contributions, self.distributions)
         return PoolBooks(
             balances,
-            last_valuation_on=self.last_valuation,
             high_water_mark_per_unit=self.hwm,
             high_water_mark_set_on=self.hwm_set_on,
             waterfall_state=state,

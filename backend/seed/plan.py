@@ -163,7 +163,6 @@ class Shadow:
     def valuation(self, on: date, target: Decimal) -> None:
         request = ValuationRequest(as_of=on, net_asset_value=target)
         posting = rules.valuation(self.terms, self.books, net_asset_value=target)
-        self.books = replace(self.books, last_valuation_on=on)
         self._apply(posting, request)
 
     def capital_call(self, on: date, percent: Decimal, commitments: dict[int, Decimal]) -> dict[int, Decimal]:
