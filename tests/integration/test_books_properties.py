@@ -74,16 +74,7 @@ from tests.integration.pools_support import (  # noqa: F401 (cheap_argon2 is an 
     make_world,
     open_pool,
 )
-
-PREF_OVERDRAW_LIMIT = (
-    "Known limit (docs/business-logic.md, section 8): the preferred return is paid on each LP's "
-    "own dates even when the books credited that LP fewer gains, which can overdraw its account"
-)
-CENT_DRIFT_LIMIT = (
-    "Known limit: each entry is split to the cent on its own (largest remainder, ties to the same "
-    "holder), so cents drift between holders; a cumulative split per holder is the fix"
-)
-
+from tests.known_limits import CENT_DRIFT_LIMIT, PREF_OVERDRAW_LIMIT
 
 D = Decimal
 T = TypeVar("T")

@@ -34,16 +34,7 @@ from ledger.money import get_currency
 from ledger.posting_rules import PoolBooks, PoolTerms, Posting
 from ledger.schemas import UNITS_COMMODITY, AccountCode
 from ledger.waterfall import Compounding, WaterfallTerms
-
-PREF_OVERDRAW_LIMIT = (
-    "Known limit (docs/business-logic.md, section 8): the preferred return is paid on each LP's "
-    "own dates even when the books credited that LP fewer gains, which can overdraw its account"
-)
-CENT_DRIFT_LIMIT = (
-    "Known limit: each entry is split to the cent on its own (largest remainder, ties to the same "
-    "holder), so cents drift between holders; a cumulative split per holder is the fix"
-)
-
+from tests.known_limits import CENT_DRIFT_LIMIT, PREF_OVERDRAW_LIMIT
 
 D = Decimal
 ZERO = D(0)
