@@ -274,6 +274,8 @@ def redemption(
     units: object = None,
     amount: object = None,
     price: Decimal | None = None,
+    on: date | None = None,
+    fee_accrues_from: date | None = None,
 ) -> Posting:
     """Units back at the dealing price; proceeds rounded down; a full exit closes the account.
 
@@ -281,6 +283,14 @@ def redemption(
     6 dp) for proceeds of at least that amount. ``price`` as for :func:`subscription`.
     The last unitholder out is paid the whole net asset value, residue included: nobody
     would be left to own what rounding kept in the pool.
+
+    A management fee on NAV is charged per named period after the period ends, on the units
+    in issue then (:func:`management_fee`); units that leave before that would escape it,
+    leaving the period's fee to nobody. So when the terms charge a fee on NAV, the fee on the
+    value redeemed for the days from ``fee_accrues_from`` (the first day not yet charged for
+    this holding) to the dealing day ``on`` (not included: units redeemed at the close of a
+    day are not in issue that night) is withheld from the proceeds and booked payable, and
+    the redemption's workings name it (:func:`leaver_management_fee`).
     """
     _require_kind(terms, OPEN_ENDED, "a redemption")
     if (units is None) == (amount is None):
@@ -311,26 +321,58 @@ def redemption(
         # a leaver never takes more than their own capital (the residue never goes negative).
         proceeds = min(proceeds, max(value_out, _ZERO))
     residue = value_out - proceeds
+    withheld = leaver_management_fee(terms, proceeds, fee_accrues_from, on)
+    fee = _ZERO if withheld is None else Decimal(withheld["amount"])
     lines = _non_zero(
         [
             Line(AccountCode.CAPITAL, investor_id, value_out),
-            Line(AccountCode.CASH, None, -proceeds),
+            Line(AccountCode.CASH, None, -(proceeds - fee)),
+            Line(AccountCode.FEES_PAYABLE, None, -fee),
             Line(AccountCode.ROUNDING_RESIDUE, None, -residue),
             Line(AccountCode.UNITS, investor_id, -quantity),
             Line(AccountCode.UNITS_OUTSTANDING, None, quantity),
         ]
     )
-    details = {
+    details: dict[str, Any] = {
         "investor_id": investor_id,
         "units": str(quantity),
         "nav_per_unit": str(price),
-        "proceeds": str(proceeds),
+        "proceeds": str(proceeds - fee),
         "capital_released": str(value_out),
         "residue": str(residue),
         "full_exit": quantity == held,
         "last_holder": quantity == books.units_outstanding,
     }
+    if withheld is not None:
+        details["management_fee"] = withheld
     return Posting(EntryType.REDEMPTION, lines, details)
+
+
+def leaver_management_fee(
+    terms: PoolTerms, value: Decimal, accrues_from: date | None, on: date | None
+) -> dict[str, Any] | None:
+    """The management fee a redemption withholds: the terms' rate on the value redeemed for
+    the days ``[accrues_from, on)``, rounded half-even once and never more than the value.
+    None when the terms charge no fee on NAV or no day is left uncharged."""
+    fee_terms = terms.management_fee
+    if fee_terms is None or fee_terms.basis != "nav" or accrues_from is None or on is None:
+        return None
+    if accrues_from >= on or value <= 0:
+        return None
+    fee = fee_maths.management_fee(
+        value, fee_terms.rate, accrues_from, on, currency=terms.currency, day_count=fee_terms.day_count
+    )
+    if fee == 0:
+        return None
+    return {
+        "amount": str(min(fee, value)),
+        "period_start": accrues_from.isoformat(),
+        "period_end": date.fromordinal(on.toordinal() - 1).isoformat(),
+        "days": (on - accrues_from).days,
+        "basis_amount": str(value),
+        "rate": str(fee_terms.rate),
+        "day_count": str(fee_terms.day_count),
+    }
 
 
 # -- closed-ended capital -------------------------------------------------------------------

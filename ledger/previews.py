@@ -98,7 +98,7 @@ class PreviewService:
                 self._investors.kyc_status(request.investor_id)
 
         fee = None
-        if kind == "management_fee":
+        if kind in {"management_fee", "redemption"}:  # a redemption withholds the fee accrued
             with ReadView(self._db, actor.reader_key) as view:
                 fee = _FeeInputs(
                     _facts(view.session, pool_id).fee_periods,

@@ -271,6 +271,9 @@ class TransactionService:
             fee = None
             if kind in {"subscription", "redemption"}:
                 price = _struck_price(terms, books, read_dealing_facts(session, terms.pool_id), request)
+            if kind == "redemption" and _fee_on_nav(terms):
+                charged = _facts(session, terms.pool_id).fee_periods
+                fee = _FeeInputs(charged, {}, {}, _holding_since(session, terms.pool_id))
             if kind == "management_fee":
                 charged = _facts(session, terms.pool_id).fee_periods
                 fee = _FeeInputs(
@@ -739,6 +742,21 @@ class _FeeInputs:
         returned = books.waterfall_state.capital_returned_by_investor
         return {i: c - returned.get(str(i), Decimal(0)) for i, c in self.called.items()}
 
+    def accrues_from(self, terms: PoolTerms, investor_id: int) -> date | None:
+        """The first day of ``investor_id``'s current holding not yet charged a management
+        fee: the day after the last period charged (or inception), or when the holding began
+        if later."""
+        since = self.holding_since.get(investor_id)
+        if since is None:
+            return None
+        last = max((p.last_day for _, p in self.charged), default=None)
+        first = last + timedelta(days=1) if last else terms.inception_date
+        return max(first, since)
+
+
+def _fee_on_nav(terms: PoolTerms) -> bool:
+    return terms.management_fee is not None and terms.management_fee.basis == "nav"
+
 
 def _fee_period(
     terms: PoolTerms, charged: Sequence[tuple[int | None, FeePeriod]], request: TransactionRequest
@@ -781,7 +799,14 @@ def _rule_for(  # noqa: PLR0911 - one branch per transaction type
         return rules.subscription(terms, books, investor_id=investor, amount=request.amount, price=price)
     if kind == "redemption":
         return rules.redemption(
-            terms, books, investor_id=investor, units=request.units, amount=request.amount, price=price
+            terms,
+            books,
+            investor_id=investor,
+            units=request.units,
+            amount=request.amount,
+            price=price,
+            on=request.effective_date,
+            fee_accrues_from=None if fee is None else fee.accrues_from(terms, investor),
         )
     if kind == "contribution":
         return rules.contribution(terms, books, investor_id=investor, amount=request.amount)
@@ -857,7 +882,7 @@ def _plan_batch(
                 if kind in {"subscription", "redemption"}:
                     price = _struck_price(terms, books, dealing, request)
                 fee = None
-                if kind == "management_fee":
+                if kind == "management_fee" or (kind == "redemption" and _fee_on_nav(terms)):
                     fee = _FeeInputs(facts.fee_periods, commitments, called, rules.holding_since(deals))
                 posting = _rule_for(kind, terms, books, request, price=price, fee=fee)
             draft = validate_draft(_draft(terms, posting, row.effective_date, row.memo))

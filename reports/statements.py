@@ -162,6 +162,11 @@ def capital_account_statement(
             received = sign * investor_flows(source).get(investor_id, (_ZERO, _ZERO))[1]
             movements["distributions"] -= received
             movements["carried_interest_paid"] += change + received
+        elif category == "redemptions" and "management_fee" in source.details:
+            # The fee withheld from a leaver's proceeds is a fee, not money they took out.
+            fee = sign * Decimal(source.details["management_fee"]["amount"])
+            movements["management_fees"] -= fee
+            movements["redemptions"] += change + fee
         else:
             movements[category] += change
     beginning_capital = -_balance(entries, AccountCode.CAPITAL, investor_id, before)

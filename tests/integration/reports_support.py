@@ -35,6 +35,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from backend.pools.schemas import PoolCreate
 from ledger.schemas import (
     CapitalCallRequest,
     DistributionMode,
@@ -68,9 +69,14 @@ def value(world: World, pool: int, on: str, nav: str) -> None:
     )
 
 
+def _fee_free_open_pool() -> PoolCreate:
+    """The report scenarios' open-ended pool: no fee terms, so the figures are the market's."""
+    return open_pool(minimum_subscription="0.00", performance_fee=None, management_fee=None)
+
+
 def build_open(world: World, a: int | None = None, b: int | None = None) -> Built:
     c, m = world.container, world.manager
-    pool = c.pools.create_pool(m, open_pool(minimum_subscription="0.00", performance_fee=None)).id
+    pool = c.pools.create_pool(m, _fee_free_open_pool()).id
     a = a or world.investor_profile(world.investor)
     b = b or world.investor_profile(world.other_investor, name="Bo Other")
     t = c.transactions
@@ -137,7 +143,7 @@ def build_closed(world: World, a: int | None = None, b: int | None = None) -> Bu
 
 def build_distributing(world: World, a: int | None = None) -> Built:
     c, m = world.container, world.manager
-    pool = c.pools.create_pool(m, open_pool(minimum_subscription="0.00", performance_fee=None)).id
+    pool = c.pools.create_pool(m, _fee_free_open_pool()).id
     a = a or world.investor_profile(world.investor)
     t = c.transactions
     t.record(
@@ -198,7 +204,7 @@ def distribute_carry(world: World, built: Built) -> None:
 
 def build_exit(world: World, a: int | None = None, b: int | None = None) -> Built:
     c, m = world.container, world.manager
-    pool = c.pools.create_pool(m, open_pool(minimum_subscription="0.00", performance_fee=None)).id
+    pool = c.pools.create_pool(m, _fee_free_open_pool()).id
     a = a or world.investor_profile(world.investor)
     b = b or world.investor_profile(world.other_investor, name="Bo Other")
     t = c.transactions

@@ -73,8 +73,8 @@ class Books:
         return next(p for p in self.positions()["positions"] if p["investor_id"] == investor)
 
 
-def _open(world: World) -> tuple[Books, int, int]:
-    body = open_pool(minimum_subscription="0.00", performance_fee=None).model_dump(mode="json")
+def _open(world: World, **terms: Any) -> tuple[Books, int, int]:
+    body = open_pool(minimum_subscription="0.00", performance_fee=None, **terms).model_dump(mode="json")
     books = Books(world, body)
     a = world.investor_profile(world.investor)
     b = world.investor_profile(world.other_investor, name="Bo Other")
@@ -166,7 +166,7 @@ def test_the_last_holder_out_takes_the_whole_net_asset_value(
     world: World, nav: str, units_price: str
 ) -> None:
     """Audit finding 3: 0.33 stayed in a pool with nobody to own it."""
-    books, a, _ = _open(world)
+    books, a, _ = _open(world, management_fee=None)  # no fee withheld: the residue alone
     books.tx(type="subscription", investor_id=a, amount="1000000.00", effective_date="2025-01-02")
     books.tx(type="purchase", amount="1000000.00", effective_date="2025-01-02")
     books.value("2025-06-30", nav)
@@ -179,7 +179,7 @@ def test_the_last_holder_out_takes_the_whole_net_asset_value(
 
 
 def test_a_holder_leaving_others_behind_leaves_the_residue_to_them(world: World) -> None:
-    books, a, b = _open(world)
+    books, a, b = _open(world, management_fee=None)  # no fee withheld: the residue alone
     books.tx(type="subscription", investor_id=a, amount="1000000.00", effective_date="2025-01-02")
     books.tx(type="subscription", investor_id=b, amount="1000000.00", effective_date="2025-01-02")
     books.tx(type="purchase", amount="2000000.00", effective_date="2025-01-02")
@@ -391,6 +391,49 @@ def test_a_holder_pays_the_fee_only_for_the_days_they_held(world: World) -> None
     # A: 100,000 x 1.5% x 365/365 = 1,500.00; B: 100,000 x 1.5% x 1/365 = 4.109...
     assert fee["details"]["amount"] == "1504.11"
     assert fee["details"]["allocation"] == {str(a): "1500.00", str(b): "4.11"}
+
+
+def test_a_leaver_bears_the_fee_for_the_days_they_held(world: World) -> None:
+    """Issue 9, finding 5: "a holder who left mid-period bears their share". The fee on NAV is
+    charged after its period, on the units then in issue, so B, who left on 1 July, paid
+    nothing for half a year and nobody paid for B's units. The redemption now withholds it."""
+    books, a, b = _open(world)  # 1.5% a year on NAV, ACT/365 Fixed
+    books.tx(type="subscription", investor_id=a, amount="100000.00", effective_date="2025-01-01")
+    books.tx(type="subscription", investor_id=b, amount="100000.00", effective_date="2025-01-01")
+    books.value("2025-07-01", "200000.00")
+    exit_b = books.tx(type="redemption", investor_id=b, units="100000", effective_date="2025-07-01")
+    # 1 January to 30 June, 181 days: 100,000 x 1.5% x 181/365 = 743.835... -> 743.84
+    withheld = exit_b["details"]["management_fee"]
+    assert (withheld["period_start"], withheld["period_end"]) == ("2025-01-01", "2025-06-30")
+    assert withheld["days"] == 181
+    assert withheld["amount"] == "743.84"
+    assert exit_b["details"]["proceeds"] == "99256.16"
+    assert exit_b["details"]["capital_released"] == "100000.00"
+    # The year's fee falls on A alone, for the whole year; B is not charged twice.
+    year = books.tx(type="management_fee", effective_date="2025-12-31")
+    assert year["details"]["allocation"] == {str(a): "1500.00"}
+    assert year["details"]["amount"] == "1500.00"  # with B's 743.84, the pool paid 2,243.84
+    path = f"/investors/{b}/statements?pool_id={books.pool}&period=2025"
+    statement = books.api.call("GET", "manager", path)
+    assert statement.status_code == 200, statement.get_json()
+    lines = statement.get_json()
+    assert (D(lines["redemptions"]), D(lines["management_fees"])) == (D("-99256.16"), D("-743.84")), lines
+    assert D(lines["ending_balance"]) == 0
+
+
+def test_a_partial_redemption_withholds_the_fee_on_the_units_it_takes_out(world: World) -> None:
+    books, a, _ = _open(world)
+    books.tx(type="subscription", investor_id=a, amount="100000.00", effective_date="2025-01-01")
+    books.tx(type="management_fee", effective_date="2025-03-31")  # 1 Jan to 31 Mar charged
+    books.value("2025-04-10", "99630.14")
+    out = books.tx(type="redemption", investor_id=a, units="50000", effective_date="2025-04-10")
+    # struck at 0.996301 (99,630.14 / 100,000 units): 50,000 units pay 49,815.05 before the fee,
+    # which runs from 1 April (the day after the last period charged) to 9 April: 9 days
+    withheld = out["details"]["management_fee"]
+    assert (withheld["period_start"], withheld["days"]) == ("2025-04-01", 9)
+    assert withheld["basis_amount"] == "49815.05"
+    assert withheld["amount"] == "18.42"  # 49,815.05 x 1.5% x 9 / 365 = 18.424...
+    assert out["details"]["proceeds"] == "49796.63"
 
 
 def test_a_fee_on_commitments_falls_on_every_commitment_paid_or_not(world: World) -> None:

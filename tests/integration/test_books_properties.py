@@ -482,18 +482,33 @@ class OpenRun:
         )
         units = units or MICRO
         price = self.model.price_for(on, books.units_outstanding)
+        since = self.pool.holding_since().get(investor)
         out = self.pool.record(on, "redemption", investor_id=investor, units=str(units))
         if self.dealt(out, price, late):
             assert isinstance(out, EntryOut)
             after = self.pool.books()
             assert after.units_of(investor) == held - units
+            withheld = self.withheld_fee(out, on, since)
             if units == held:  # a full exit closes the capital account
                 assert after.capital_of(investor) == 0
             if units == books.units_outstanding:  # the last holder out takes the whole NAV
-                assert D(out.details["proceeds"]) == books.net_asset_value
+                assert D(out.details["proceeds"]) + withheld == books.net_asset_value
                 assert after.net_asset_value == 0
                 assert after.balance(AccountCode.ROUNDING_RESIDUE) == 0
             self.model.dealt(on, investor, subscribed=False)
+
+    def withheld_fee(self, out: EntryOut, on: date, since: date | None) -> Decimal:
+        """The management fee a redemption withholds: the rate on the value redeemed for the
+        days of the holding not yet charged, up to the dealing day (docs: "Management fee
+        entries"). Returns it, after checking it against the model."""
+        first = max((last for _, last in self.model.fee_periods), default=INCEPTION - timedelta(days=1))
+        start = max(first + timedelta(days=1), since or on)
+        gross = D(out.details["proceeds"]) + D(out.details.get("management_fee", {}).get("amount", "0"))
+        exact = Fraction(gross) * Fraction(OPEN_FEE_RATE) * (on - start).days / 365 if start < on else 0
+        expected = min(round_to(Fraction(exact), CENT, ROUND_HALF_EVEN), gross)
+        withheld = D(out.details["management_fee"]["amount"]) if "management_fee" in out.details else ZERO
+        assert withheld == expected, (out.details, start, on)
+        return withheld
 
     def dealt(self, out: EntryOut | Refused, price: Decimal | None, late: bool) -> bool:
         """Property 7 for one deal: accepted exactly at ``price``, or refused on its date."""

@@ -61,7 +61,7 @@ def _open_pool(world: World, **overrides: Any) -> int:
 def test_unitised_reference_case_end_to_end(world: World) -> None:
     """Reference case unitised_fund_subscription_redemption_computed, through the service."""
     c, m = world.container, world.manager
-    pool = _open_pool(world, performance_fee=None)
+    pool = _open_pool(world, performance_fee=None, management_fee=None)  # the case has no fee terms
     a, b = world.investor_profile(world.investor), world.investor_profile(world.other_investor, name="Bo")
     t = c.transactions
     t.record(
