@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -274,8 +274,6 @@ def redemption(
     units: object = None,
     amount: object = None,
     price: Decimal | None = None,
-    on: date | None = None,
-    fee_accrues_from: date | None = None,
 ) -> Posting:
     """Units back at the dealing price; proceeds rounded down; a full exit closes the account.
 
@@ -283,14 +281,6 @@ def redemption(
     6 dp) for proceeds of at least that amount. ``price`` as for :func:`subscription`.
     The last unitholder out is paid the whole net asset value, residue included: nobody
     would be left to own what rounding kept in the pool.
-
-    A management fee on NAV is charged per named period after the period ends, on the units
-    in issue then (:func:`management_fee`); units that leave before that would escape it,
-    leaving the period's fee to nobody. So when the terms charge a fee on NAV, the fee on the
-    value redeemed for the days from ``fee_accrues_from`` (the first day not yet charged for
-    this holding) to the dealing day ``on`` (not included: units redeemed at the close of a
-    day are not in issue that night) is withheld from the proceeds and booked payable, and
-    the redemption's workings name it (:func:`leaver_management_fee`).
     """
     _require_kind(terms, OPEN_ENDED, "a redemption")
     if (units is None) == (amount is None):
@@ -321,13 +311,10 @@ def redemption(
         # a leaver never takes more than their own capital (the residue never goes negative).
         proceeds = min(proceeds, max(value_out, _ZERO))
     residue = value_out - proceeds
-    withheld = leaver_management_fee(terms, proceeds, fee_accrues_from, on)
-    fee = _ZERO if withheld is None else Decimal(withheld["amount"])
     lines = _non_zero(
         [
             Line(AccountCode.CAPITAL, investor_id, value_out),
-            Line(AccountCode.CASH, None, -(proceeds - fee)),
-            Line(AccountCode.FEES_PAYABLE, None, -fee),
+            Line(AccountCode.CASH, None, -proceeds),
             Line(AccountCode.ROUNDING_RESIDUE, None, -residue),
             Line(AccountCode.UNITS, investor_id, -quantity),
             Line(AccountCode.UNITS_OUTSTANDING, None, quantity),
@@ -337,42 +324,13 @@ def redemption(
         "investor_id": investor_id,
         "units": str(quantity),
         "nav_per_unit": str(price),
-        "proceeds": str(proceeds - fee),
+        "proceeds": str(proceeds),
         "capital_released": str(value_out),
         "residue": str(residue),
         "full_exit": quantity == held,
         "last_holder": quantity == books.units_outstanding,
     }
-    if withheld is not None:
-        details["management_fee"] = withheld
     return Posting(EntryType.REDEMPTION, lines, details)
-
-
-def leaver_management_fee(
-    terms: PoolTerms, value: Decimal, accrues_from: date | None, on: date | None
-) -> dict[str, Any] | None:
-    """The management fee a redemption withholds: the terms' rate on the value redeemed for
-    the days ``[accrues_from, on)``, rounded half-even once and never more than the value.
-    None when the terms charge no fee on NAV or no day is left uncharged."""
-    fee_terms = terms.management_fee
-    if fee_terms is None or fee_terms.basis != "nav" or accrues_from is None or on is None:
-        return None
-    if accrues_from >= on or value <= 0:
-        return None
-    fee = fee_maths.management_fee(
-        value, fee_terms.rate, accrues_from, on, currency=terms.currency, day_count=fee_terms.day_count
-    )
-    if fee == 0:
-        return None
-    return {
-        "amount": str(min(fee, value)),
-        "period_start": accrues_from.isoformat(),
-        "period_end": date.fromordinal(on.toordinal() - 1).isoformat(),
-        "days": (on - accrues_from).days,
-        "basis_amount": str(value),
-        "rate": str(fee_terms.rate),
-        "day_count": str(fee_terms.day_count),
-    }
 
 
 # -- closed-ended capital -------------------------------------------------------------------
@@ -865,14 +823,35 @@ def sale(terms: PoolTerms, books: PoolBooks, *, amount: object, cost: object = N
 
 
 @exact_arithmetic
-def valuation(terms: PoolTerms, books: PoolBooks, *, net_asset_value: object) -> Posting:
+def valuation(
+    terms: PoolTerms,
+    books: PoolBooks,
+    *,
+    net_asset_value: object,
+    on: date | None = None,
+    fee_accrues_from: date | None = None,
+) -> Posting:
     """Mark investments so the pool's net asset value is what the manager recorded.
 
     The change reaches every owner's capital account pro rata. When the books already show
     that value the entry has no lines: the mark is still a fact about its date (the day's
     deals are struck at its NAV per unit).
+
+    In an open-ended pool whose terms charge a management fee on NAV, the mark also accrues
+    the fee from ``fee_accrues_from`` to its date ``on``, both included, on the NAV recorded
+    (:func:`accrued_management_fee`). The NAV recorded is before that fee (what the pool's
+    assets less its liabilities so far are worth); the day's deals are struck at the NAV per
+    unit after it. Deals happen only at
+    marks, so the holders between two marks do not change: the accrual, shared by units, is
+    each holder's fee for exactly the days they held, and every unit stays worth the same. A
+    holder who leaves at a mark has paid the fee to that day; one who comes in pays from the
+    next.
     """
     target = check_cash(net_asset_value, terms.currency, "net_asset_value")
+    accrued = None
+    if terms.open_ended and books.units_outstanding and on is not None and fee_accrues_from is not None:
+        accrued = accrued_management_fee(terms, target, fee_accrues_from, on)
+    fee = _ZERO if accrued is None else Decimal(accrued["amount"])
     change = target - books.net_asset_value
     investments = books.balance(AccountCode.INVESTMENTS)
     if investments + change < 0:
@@ -884,8 +863,9 @@ def valuation(terms: PoolTerms, books: PoolBooks, *, net_asset_value: object) ->
         )
     lines: tuple[Line, ...] = ()
     allocation: dict[str, str] = {}
+    weights = ownership_weights(terms, books) if change or accrued else {}
     if change:
-        capital_lines, allocation = _allocate_to_capital(change, ownership_weights(terms, books), terms, -1)
+        capital_lines, allocation = _allocate_to_capital(change, weights, terms, -1)
         lines = _non_zero([Line(AccountCode.INVESTMENTS, None, change), *capital_lines])
     details: dict[str, Any] = {
         "net_asset_value": str(target),
@@ -893,11 +873,77 @@ def valuation(terms: PoolTerms, books: PoolBooks, *, net_asset_value: object) ->
         "change": str(change),
         "allocation": allocation,
     }
+    if accrued is not None:
+        fee_lines, fee_allocation = _allocate_to_capital(fee, weights, terms, 1)
+        lines = _non_zero([*lines, *fee_lines, Line(AccountCode.FEES_PAYABLE, None, -fee)])
+        details |= {
+            "management_fee": accrued,
+            "fee_allocation": fee_allocation,
+            "net_asset_value_after_fee": str(target - fee),
+        }
     if terms.open_ended and books.units_outstanding:
         details["nav_per_unit"] = str(
-            nav_per_unit(target, books.units_outstanding, terms.currency).nav_per_unit
+            nav_per_unit(target - fee, books.units_outstanding, terms.currency).nav_per_unit
         )
     return Posting(EntryType.VALUATION, lines, details, events=(("valuation.recorded", details),))
+
+
+def units_in_issue_since(deals: Iterable[tuple[date, int, Decimal]]) -> date | None:
+    """The day units last came into issue (from none to some), from the pool's deals in
+    journal order (date, investor, units in: negative for a redemption); None with none."""
+    outstanding, since = _ZERO, None
+    for on, _, delta in deals:
+        before, outstanding = outstanding, outstanding + delta
+        if before <= 0 < outstanding:
+            since = on
+        elif outstanding <= 0:
+            since = None
+    return since
+
+
+def mark_fee_accrues_from(
+    terms: PoolTerms, last_charged: date | None, units_since: date | None
+) -> date | None:
+    """The first day of management fee on NAV that a mark in an open-ended pool accrues: the
+    day after the last day charged (by a mark or a fee entry), or inception, and never before
+    units were in issue. None when the terms charge no fee on NAV or no unit is in issue."""
+    fee_terms = terms.management_fee
+    if not terms.open_ended or fee_terms is None or fee_terms.basis != "nav" or units_since is None:
+        return None
+    first = last_charged + timedelta(days=1) if last_charged else terms.inception_date
+    return max(first, units_since)
+
+
+def accrued_management_fee(
+    terms: PoolTerms, basis: Decimal, first_day: date, last_day: date
+) -> dict[str, Any] | None:
+    """The management fee on NAV a mark accrues: the terms' rate on ``basis`` (the NAV
+    recorded) for ``first_day`` to ``last_day``, both included, rounded half-even once and
+    never more than the basis. None when the terms charge no fee on NAV or no day is due."""
+    fee_terms = terms.management_fee
+    if fee_terms is None or fee_terms.basis != "nav" or first_day > last_day or basis <= 0:
+        return None
+    period = FeePeriod(first_day, last_day)
+    fee = fee_maths.management_fee(
+        basis,
+        fee_terms.rate,
+        period.accrual.start,
+        period.accrual.end,
+        currency=terms.currency,
+        day_count=fee_terms.day_count,
+    )
+    if fee == 0:
+        return None
+    return {
+        "amount": str(min(fee, basis)),
+        "period_start": first_day.isoformat(),
+        "period_end": last_day.isoformat(),
+        "days": period.accrual.days,
+        "basis": "nav",
+        "basis_amount": str(basis),
+        "rate": str(fee_terms.rate),
+        "day_count": str(fee_terms.day_count),
+    }
 
 
 def investor_value(terms: PoolTerms, books: PoolBooks, investor_id: int) -> Decimal:

@@ -45,10 +45,12 @@ from ledger.transactions import (
     _as_validation,
     _called,
     _facts,
+    _fee_periods,
     _FeeInputs,
     _holding_since,
     _rule_for,
     _struck_price,
+    mark_fee_accrues_from,
     pool_terms,
 )
 
@@ -98,10 +100,10 @@ class PreviewService:
                 self._investors.kyc_status(request.investor_id)
 
         fee = None
-        if kind in {"management_fee", "redemption"}:  # a redemption withholds the fee accrued
+        if kind == "management_fee":
             with ReadView(self._db, actor.reader_key) as view:
                 fee = _FeeInputs(
-                    _facts(view.session, pool_id).fee_periods,
+                    _fee_periods(view.session, pool_id),
                     dict(self._investors.commitments_for_pool(pool_id)),
                     _called(view.session, pool_id),
                     _holding_since(view.session, pool_id),
@@ -147,11 +149,19 @@ class PreviewService:
 
     def valuation(self, actor: Actor, pool_id: int, request: ValuationRequest) -> Preview:
         pool = self._transactions._writable_pool(actor, pool_id, "valuation", request.as_of)
+        with ReadView(self._db, actor.reader_key) as view:
+            accrues_from = mark_fee_accrues_from(view.session, pool_terms(pool))
 
         def build(terms: PoolTerms, books: PoolBooks, dealing: DealingFacts) -> Posting:
             if terms.open_ended:
                 require_valuation_before_deals(terms.pool_id, dealing, request.as_of)
-            return rules.valuation(terms, books, net_asset_value=request.net_asset_value)
+            return rules.valuation(
+                terms,
+                books,
+                net_asset_value=request.net_asset_value,
+                on=request.as_of,
+                fee_accrues_from=accrues_from,
+            )
 
         return self._run(actor, pool, request.as_of, build)
 

@@ -394,7 +394,9 @@ class ValuationRequest(BaseModel):
 class ValuationOut(BaseModel):
     pool_id: int
     as_of: date
-    net_asset_value: Decimal
+    net_asset_value: Decimal = Field(
+        description="the NAV after the entry: the NAV recorded, less the management fee the mark accrued"
+    )
     nav_per_unit: Decimal | None
     entry: EntryOut = Field(
         description="the marking entry; it has no postings when the books already showed this value"

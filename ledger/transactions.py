@@ -159,10 +159,9 @@ class _Facts:
             self.hwm = Decimal(details["high_water_mark_after"])
             self.hwm_set_on = on
         elif kind is EntryType.MANAGEMENT_FEE and "period_start" in details:
-            period = FeePeriod(
-                date.fromisoformat(details["period_start"]), date.fromisoformat(details["period_end"])
-            )
-            self.fee_periods.append((entry_id, period))
+            self.fee_periods.append((entry_id, _period_of(details)))
+        elif kind is EntryType.VALUATION and "management_fee" in details:
+            self.fee_periods.append((entry_id, _period_of(details["management_fee"])))
         elif kind is EntryType.CONTRIBUTION:
             self.contributions.append((int(details["investor_id"]), Decimal(details["amount"]), on))
         elif kind is EntryType.DISTRIBUTION and details.get("mode") == "waterfall":
@@ -177,6 +176,33 @@ class _Facts:
             high_water_mark_set_on=self.hwm_set_on,
             waterfall_state=state,
         )
+
+
+def _period_of(details: Mapping[str, Any]) -> FeePeriod:
+    return FeePeriod(date.fromisoformat(details["period_start"]), date.fromisoformat(details["period_end"]))
+
+
+def _fee_periods(session: Session, pool_id: int) -> list[tuple[int | None, FeePeriod]]:
+    """(entry id, days charged) of every standing management fee entry and every mark that
+    accrued the fee, in journal order: each day's fee is charged once, by one or the other."""
+    facts = _Facts()
+    for entry_id, on, kind, details in standing_details(
+        session, pool_id, (EntryType.MANAGEMENT_FEE, EntryType.VALUATION)
+    ):
+        facts.add(kind, on, details, entry_id)
+    return facts.fee_periods
+
+
+def mark_fee_accrues_from(session: Session, terms: PoolTerms) -> date | None:
+    """The first day of management fee on NAV the pool's next mark accrues (None: none)."""
+    if not terms.open_ended or terms.management_fee is None:
+        return None
+    since = rules.units_in_issue_since(_deals(session, terms.pool_id))
+    return rules.mark_fee_accrues_from(terms, _last_day_charged(_fee_periods(session, terms.pool_id)), since)
+
+
+def _last_day_charged(charged: Sequence[tuple[int | None, FeePeriod]]) -> date | None:
+    return max((p.last_day for _, p in charged), default=None)
 
 
 def _facts(session: Session, pool_id: int) -> _Facts:
@@ -271,13 +297,9 @@ class TransactionService:
             fee = None
             if kind in {"subscription", "redemption"}:
                 price = _struck_price(terms, books, read_dealing_facts(session, terms.pool_id), request)
-            if kind == "redemption" and _fee_on_nav(terms):
-                charged = _facts(session, terms.pool_id).fee_periods
-                fee = _FeeInputs(charged, {}, {}, _holding_since(session, terms.pool_id))
             if kind == "management_fee":
-                charged = _facts(session, terms.pool_id).fee_periods
                 fee = _FeeInputs(
-                    charged,
+                    _fee_periods(session, terms.pool_id),
                     commitments,
                     _called(session, terms.pool_id),
                     _holding_since(session, terms.pool_id),
@@ -483,7 +505,13 @@ class TransactionService:
                 require_valuation_before_deals(
                     terms.pool_id, read_dealing_facts(session, terms.pool_id), request.as_of
                 )
-            posting = rules.valuation(terms, books, net_asset_value=request.net_asset_value)
+            posting = rules.valuation(
+                terms,
+                books,
+                net_asset_value=request.net_asset_value,
+                on=request.as_of,
+                fee_accrues_from=mark_fee_accrues_from(session, terms),
+            )
             units = books.units_outstanding
             price[0] = rules.dealing_price(terms, books.apply(posting.lines)) if units else None
             return posting
@@ -498,10 +526,11 @@ class TransactionService:
             request=request.model_dump(mode="json"),
             idempotency_key=idempotency_key,
         )
+        after_fee = entry.details.get("net_asset_value_after_fee")
         return ValuationOut(
             pool_id=pool_id,
             as_of=request.as_of,
-            net_asset_value=request.net_asset_value,
+            net_asset_value=request.net_asset_value if after_fee is None else Decimal(after_fee),
             nav_per_unit=price[0],
             entry=entry,
         )
@@ -700,7 +729,7 @@ class TransactionService:
         )
 
 
-_PER_INVESTOR_DETAILS = ("allocation", "investors")
+_PER_INVESTOR_DETAILS = ("allocation", "investors", "fee_allocation")
 
 
 def investor_view(entry: EntryOut, investor_id: int) -> EntryOut:
@@ -742,20 +771,7 @@ class _FeeInputs:
         returned = books.waterfall_state.capital_returned_by_investor
         return {i: c - returned.get(str(i), Decimal(0)) for i, c in self.called.items()}
 
-    def accrues_from(self, terms: PoolTerms, investor_id: int) -> date | None:
-        """The first day of ``investor_id``'s current holding not yet charged a management
-        fee: the day after the last period charged (or inception), or when the holding began
-        if later."""
-        since = self.holding_since.get(investor_id)
-        if since is None:
-            return None
-        last = max((p.last_day for _, p in self.charged), default=None)
-        first = last + timedelta(days=1) if last else terms.inception_date
-        return max(first, since)
 
-
-def _fee_on_nav(terms: PoolTerms) -> bool:
-    return terms.management_fee is not None and terms.management_fee.basis == "nav"
 
 
 def _fee_period(
@@ -799,14 +815,7 @@ def _rule_for(  # noqa: PLR0911 - one branch per transaction type
         return rules.subscription(terms, books, investor_id=investor, amount=request.amount, price=price)
     if kind == "redemption":
         return rules.redemption(
-            terms,
-            books,
-            investor_id=investor,
-            units=request.units,
-            amount=request.amount,
-            price=price,
-            on=request.effective_date,
-            fee_accrues_from=None if fee is None else fee.accrues_from(terms, investor),
+            terms, books, investor_id=investor, units=request.units, amount=request.amount, price=price
         )
     if kind == "contribution":
         return rules.contribution(terms, books, investor_id=investor, amount=request.amount)
@@ -839,6 +848,29 @@ def _rule_for(  # noqa: PLR0911 - one branch per transaction type
     return rule(terms, books, amount=request.amount)
 
 
+def _planned_mark(
+    terms: PoolTerms,
+    books: PoolBooks,
+    *,
+    dealing: DealingFacts,
+    charged: Sequence[tuple[int | None, FeePeriod]],
+    deals: Sequence[tuple[date, int, Decimal]],
+    row: BatchRow,
+) -> Posting:
+    """A batch row's valuation, checked and accrued as record_valuation does."""
+    if terms.open_ended:
+        require_valuation_before_deals(terms.pool_id, dealing, row.effective_date)
+    return rules.valuation(
+        terms,
+        books,
+        net_asset_value=row.amount,
+        on=row.effective_date,
+        fee_accrues_from=rules.mark_fee_accrues_from(
+            terms, _last_day_charged(charged), rules.units_in_issue_since(deals)
+        ),
+    )
+
+
 def _plan_batch(
     session: Session,
     terms: PoolTerms,
@@ -859,6 +891,7 @@ def _plan_batch(
     the last valuation, the rule itself, validate_draft, overdrafts.
     """
     facts = _facts(session, terms.pool_id)
+    facts.fee_periods = _fee_periods(session, terms.pool_id)
     dealing = read_dealing_facts(session, terms.pool_id)
     called = _called(session, terms.pool_id)
     deals = _deals(session, terms.pool_id)
@@ -873,16 +906,16 @@ def _plan_batch(
         try:
             require_date_order(terms.pool_id, dealing, row.effective_date)
             if kind == "valuation":
-                if terms.open_ended:
-                    require_valuation_before_deals(terms.pool_id, dealing, row.effective_date)
-                posting = rules.valuation(terms, books, net_asset_value=row.amount)
+                posting = _planned_mark(
+                    terms, books, dealing=dealing, charged=facts.fee_periods, deals=deals, row=row
+                )
             else:
                 request = TransactionRequest.model_validate(row.model_dump())
                 price = None
                 if kind in {"subscription", "redemption"}:
                     price = _struck_price(terms, books, dealing, request)
                 fee = None
-                if kind == "management_fee" or (kind == "redemption" and _fee_on_nav(terms)):
+                if kind == "management_fee":
                     fee = _FeeInputs(facts.fee_periods, commitments, called, rules.holding_since(deals))
                 posting = _rule_for(kind, terms, books, request, price=price, fee=fee)
             draft = validate_draft(_draft(terms, posting, row.effective_date, row.memo))

@@ -151,7 +151,7 @@ def capital_account_statement(
         if not start <= entry.on <= end:
             continue
         change = _capital_movement(entry, investor_id)
-        if not change:
+        if not change and not entry.lines:
             continue
         source, sign = entry, 1
         if entry.entry_type is EntryType.REVERSAL and entry.reverses_entry_id in by_id:
@@ -162,11 +162,11 @@ def capital_account_statement(
             received = sign * investor_flows(source).get(investor_id, (_ZERO, _ZERO))[1]
             movements["distributions"] -= received
             movements["carried_interest_paid"] += change + received
-        elif category == "redemptions" and "management_fee" in source.details:
-            # The fee withheld from a leaver's proceeds is a fee, not money they took out.
-            fee = sign * Decimal(source.details["management_fee"]["amount"])
+        elif category == "unrealised_gains" and source.details.get("fee_allocation"):
+            # A mark that accrued the management fee: the fee on its own line.
+            fee = sign * Decimal(source.details["fee_allocation"].get(str(investor_id), "0"))
             movements["management_fees"] -= fee
-            movements["redemptions"] += change + fee
+            movements["unrealised_gains"] += change + fee
         else:
             movements[category] += change
     beginning_capital = -_balance(entries, AccountCode.CAPITAL, investor_id, before)

@@ -126,6 +126,9 @@ class Shadow:
     def management_fee(self, on: date) -> None:
         """The fee the pool's terms give for the days since the last one, as the service
         computes it when no amount is given."""
+        fee_terms = self.terms.management_fee
+        if self.terms.open_ended and fee_terms is not None and fee_terms.basis == "nav":
+            return  # every mark accrues it, to its day
         first = self.fee_paid_to + timedelta(days=1) if self.fee_paid_to else self.terms.inception_date
         request = TransactionRequest(
             type=TransactionType.MANAGEMENT_FEE, effective_date=on, period_start=first, period_end=on
@@ -162,8 +165,15 @@ class Shadow:
 
     def valuation(self, on: date, target: Decimal) -> None:
         request = ValuationRequest(as_of=on, net_asset_value=target)
-        posting = rules.valuation(self.terms, self.books, net_asset_value=target)
+        accrues_from = rules.mark_fee_accrues_from(
+            self.terms, self.fee_paid_to, rules.units_in_issue_since(self.deals)
+        )
+        posting = rules.valuation(
+            self.terms, self.books, net_asset_value=target, on=on, fee_accrues_from=accrues_from
+        )
         self._apply(posting, request)
+        if "management_fee" in posting.details:  # the mark accrued the fee to its day
+            self.fee_paid_to = on
 
     def capital_call(self, on: date, percent: Decimal, commitments: dict[int, Decimal]) -> dict[int, Decimal]:
         due = on + timedelta(days=14)

@@ -96,6 +96,10 @@ def make_world(container: Container) -> World:
     return World(container=container, emails=emails, **actors)
 
 
+OPEN_NAV_FEE = {"rate": "0.015", "basis": "nav"}
+"""1.5% a year on NAV, ACT/365 Fixed: the open-ended fee terms the fee tests use."""
+
+
 def open_pool(**overrides: Any) -> PoolCreate:
     body: dict[str, Any] = {
         "name": "Harbour Growth Fund",
@@ -103,7 +107,9 @@ def open_pool(**overrides: Any) -> PoolCreate:
         "base_currency": "USD",
         "inception_date": INCEPTION.isoformat(),
         "initial_nav_per_unit": "1.000000",
-        "management_fee": {"rate": "0.015", "basis": "nav"},
+        # No management fee unless a test asks for one (OPEN_NAV_FEE): a fee on NAV accrues at
+        # every mark, which would move every other test's prices off the figures they check.
+        "management_fee": None,
         "performance_fee": {"rate": "0.2", "high_water_mark": True},
         "minimum_subscription": "10000.00",
     }

@@ -17,6 +17,7 @@ from backend.actors import Actor, Role
 from backend.container import Container
 from tests.integration.auth_support import create_user
 from tests.integration.pools_support import (  # noqa: F401 (cheap_argon2 is an autouse fixture)
+    OPEN_NAV_FEE,
     Api,
     World,
     cheap_argon2,
@@ -166,7 +167,7 @@ def test_the_last_holder_out_takes_the_whole_net_asset_value(
     world: World, nav: str, units_price: str
 ) -> None:
     """Audit finding 3: 0.33 stayed in a pool with nobody to own it."""
-    books, a, _ = _open(world, management_fee=None)  # no fee withheld: the residue alone
+    books, a, _ = _open(world)
     books.tx(type="subscription", investor_id=a, amount="1000000.00", effective_date="2025-01-02")
     books.tx(type="purchase", amount="1000000.00", effective_date="2025-01-02")
     books.value("2025-06-30", nav)
@@ -179,7 +180,7 @@ def test_the_last_holder_out_takes_the_whole_net_asset_value(
 
 
 def test_a_holder_leaving_others_behind_leaves_the_residue_to_them(world: World) -> None:
-    books, a, b = _open(world, management_fee=None)  # no fee withheld: the residue alone
+    books, a, b = _open(world)
     books.tx(type="subscription", investor_id=a, amount="1000000.00", effective_date="2025-01-02")
     books.tx(type="subscription", investor_id=b, amount="1000000.00", effective_date="2025-01-02")
     books.tx(type="purchase", amount="2000000.00", effective_date="2025-01-02")
@@ -219,8 +220,8 @@ def test_entries_dated_before_later_ones_are_refused_and_say_why(world: World) -
         effective_date="2025-03-31",
         override_reason="agreed flat fee for the quarter",
     )
-    # shared by value x days held in the period: A 89 days (from 2 Jan), B 17 (from 15 Mar)
-    assert fee["details"]["allocation"] == {str(a): "2518.87", str(b): "481.13"}
+    # a pool without fee terms: the amount given, shared by the units of its date
+    assert fee["details"]["allocation"] == {str(a): "1500.00", str(b): "1500.00"}
     assert fee["details"]["override_reason"] == "agreed flat fee for the quarter"
 
 
@@ -345,7 +346,7 @@ def test_unfunded_is_commitment_less_called_everywhere(world: World) -> None:
 
 def test_the_management_fee_is_computed_from_the_terms_and_charged_once(world: World) -> None:
     """Audit finding 5: fees were typed in, and the same quarter could be charged twice."""
-    books, a, b = _open(world)  # 1.5% a year on NAV, ACT/365 Fixed
+    books, a, b = _open(world, management_fee=OPEN_NAV_FEE)  # 1.5% a year on NAV, ACT/365 Fixed
     books.tx(type="subscription", investor_id=a, amount="750000.00", effective_date="2025-01-01")
     books.tx(type="subscription", investor_id=b, amount="250000.00", effective_date="2025-01-01")
     fee = books.tx(type="management_fee", effective_date="2025-03-31")  # 1 Jan to 31 Mar: 90 days
@@ -381,59 +382,37 @@ def test_the_management_fee_is_computed_from_the_terms_and_charged_once(world: W
     assert (second["details"]["period_start"], second["details"]["days"]) == ("2025-04-01", 91)
 
 
-def test_a_holder_pays_the_fee_only_for_the_days_they_held(world: World) -> None:
-    """Property-test finding: B, in on the year's last day, paid half of the year's fee."""
-    books, a, b = _open(world)
+def test_a_mark_accrues_the_fee_before_the_price_is_struck(world: World) -> None:
+    """Issue 9, finding 5, for a unitised pool: a fee charged after its period by holders'
+    days held moved money between them, because all units share one price: B, in for the
+    year's last day, was charged 4.11 on paper and about 750 at exit. Each mark now accrues
+    the fee to its day, shared by the units in issue, before the NAV per unit is struck."""
+    books, a, b = _open(world, management_fee=OPEN_NAV_FEE)  # 1.5% a year on NAV, ACT/365 Fixed
     books.tx(type="subscription", investor_id=a, amount="100000.00", effective_date="2025-01-01")
-    books.value("2025-12-31", "100000.00")
+    books.tx(type="purchase", amount="100000.00", effective_date="2025-01-01")
+    year_end = books.value("2025-12-31", "100000.00")  # the investments flat
+    accrued = year_end["entry"]["details"]["management_fee"]
+    # 1 January to 31 December, 365 days: 100,000 x 1.5% x 365/365
+    assert (accrued["period_start"], accrued["period_end"]) == ("2025-01-01", "2025-12-31")
+    assert (accrued["days"], accrued["amount"]) == (365, "1500.00")
+    assert (year_end["net_asset_value"], year_end["nav_per_unit"]) == ("98500.00", "0.985000")
+    refused = books.post("/transactions", {"type": "management_fee", "effective_date": "2025-12-31"})
+    assert refused.status_code == 422 and problem_fields(refused) == ["period_end"]
+
     books.tx(type="subscription", investor_id=b, amount="100000.00", effective_date="2025-12-31")
-    fee = books.tx(type="management_fee", effective_date="2025-12-31")
-    # A: 100,000 x 1.5% x 365/365 = 1,500.00; B: 100,000 x 1.5% x 1/365 = 4.109...
-    assert fee["details"]["amount"] == "1504.11"
-    assert fee["details"]["allocation"] == {str(a): "1500.00", str(b): "4.11"}
+    next_day = books.value("2026-01-01", "198500.00")  # flat again
+    one_day = next_day["entry"]["details"]
+    # 198,500 x 1.5% / 365 = 8.157... -> 8.16, by units: A 100,000, B 101,522.842639
+    assert (one_day["management_fee"]["amount"], one_day["change"]) == ("8.16", "0.00")
+    assert one_day["fee_allocation"] == {str(a): "4.05", str(b): "4.11"}
+    out = books.tx(type="redemption", investor_id=b, units="101522.842639", effective_date="2026-01-01")
+    assert out["details"]["proceeds"] == "99995.89"  # 100,000 less one day's fee
+    assert books.value_of(a) == D("98495.95")  # A paid the year and A's day: nothing moved
 
-
-def test_a_leaver_bears_the_fee_for_the_days_they_held(world: World) -> None:
-    """Issue 9, finding 5: "a holder who left mid-period bears their share". The fee on NAV is
-    charged after its period, on the units then in issue, so B, who left on 1 July, paid
-    nothing for half a year and nobody paid for B's units. The redemption now withholds it."""
-    books, a, b = _open(world)  # 1.5% a year on NAV, ACT/365 Fixed
-    books.tx(type="subscription", investor_id=a, amount="100000.00", effective_date="2025-01-01")
-    books.tx(type="subscription", investor_id=b, amount="100000.00", effective_date="2025-01-01")
-    books.value("2025-07-01", "200000.00")
-    exit_b = books.tx(type="redemption", investor_id=b, units="100000", effective_date="2025-07-01")
-    # 1 January to 30 June, 181 days: 100,000 x 1.5% x 181/365 = 743.835... -> 743.84
-    withheld = exit_b["details"]["management_fee"]
-    assert (withheld["period_start"], withheld["period_end"]) == ("2025-01-01", "2025-06-30")
-    assert withheld["days"] == 181
-    assert withheld["amount"] == "743.84"
-    assert exit_b["details"]["proceeds"] == "99256.16"
-    assert exit_b["details"]["capital_released"] == "100000.00"
-    # The year's fee falls on A alone, for the whole year; B is not charged twice.
-    year = books.tx(type="management_fee", effective_date="2025-12-31")
-    assert year["details"]["allocation"] == {str(a): "1500.00"}
-    assert year["details"]["amount"] == "1500.00"  # with B's 743.84, the pool paid 2,243.84
-    path = f"/investors/{b}/statements?pool_id={books.pool}&period=2025"
-    statement = books.api.call("GET", "manager", path)
-    assert statement.status_code == 200, statement.get_json()
-    lines = statement.get_json()
-    assert (D(lines["redemptions"]), D(lines["management_fees"])) == (D("-99256.16"), D("-743.84")), lines
-    assert D(lines["ending_balance"]) == 0
-
-
-def test_a_partial_redemption_withholds_the_fee_on_the_units_it_takes_out(world: World) -> None:
-    books, a, _ = _open(world)
-    books.tx(type="subscription", investor_id=a, amount="100000.00", effective_date="2025-01-01")
-    books.tx(type="management_fee", effective_date="2025-03-31")  # 1 Jan to 31 Mar charged
-    books.value("2025-04-10", "99630.14")
-    out = books.tx(type="redemption", investor_id=a, units="50000", effective_date="2025-04-10")
-    # struck at 0.996301 (99,630.14 / 100,000 units): 50,000 units pay 49,815.05 before the fee,
-    # which runs from 1 April (the day after the last period charged) to 9 April: 9 days
-    withheld = out["details"]["management_fee"]
-    assert (withheld["period_start"], withheld["days"]) == ("2025-04-01", 9)
-    assert withheld["basis_amount"] == "49815.05"
-    assert withheld["amount"] == "18.42"  # 49,815.05 x 1.5% x 9 / 365 = 18.424...
-    assert out["details"]["proceeds"] == "49796.63"
+    path = f"/investors/{a}/statements?pool_id={books.pool}&period=2025"
+    statement = books.api.call("GET", "manager", path).get_json()
+    assert D(statement["management_fees"]) == D("-1500.00"), statement
+    assert D(statement["unrealised_gains"]) == 0, statement
 
 
 def test_a_fee_on_commitments_falls_on_every_commitment_paid_or_not(world: World) -> None:

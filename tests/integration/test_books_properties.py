@@ -68,6 +68,7 @@ from ledger.schemas import (
 from tests.integration.auth_support import create_user
 from tests.integration.pools_support import (  # noqa: F401 (cheap_argon2 is an autouse fixture)
     INCEPTION,
+    OPEN_NAV_FEE,
     World,
     cheap_argon2,
     closed_pool,
@@ -274,9 +275,11 @@ def investors_of(world: World) -> list[int]:
     return cached
 
 
-def new_open_pool(world: World) -> Pool:
+def new_open_pool(world: World, *, fee: bool = True) -> Pool:
+    """1.5% a year on NAV, accrued by every mark (``fee=False``: no fee terms)."""
+    terms = OPEN_NAV_FEE if fee else None
     pool = world.container.pools.create_pool(
-        world.manager, open_pool(minimum_subscription="0.00", performance_fee=None)
+        world.manager, open_pool(minimum_subscription="0.00", performance_fee=None, management_fee=terms)
     )
     return Pool(world, pool.id)
 
@@ -394,6 +397,7 @@ class OpenModel:
     last_deal_on: date | None = None
     fee_periods: list[tuple[date, date]] = field(default_factory=list)
     first_in: dict[int, date] = field(default_factory=dict)
+    units_since: date | None = None
 
     def price_for(self, on: date, units_outstanding: Decimal) -> Decimal | None:
         """Forward pricing (property 7): the price a deal dated ``on`` must be struck at, or
@@ -411,12 +415,30 @@ class OpenModel:
     def posted(self, on: date) -> None:
         self.latest = on if self.latest is None else max(self.latest, on)
 
-    def dealt(self, on: date, investor: int, subscribed: bool) -> None:
+    def dealt(self, on: date, investor: int, subscribed: bool, outstanding: Decimal) -> None:
         self.posted(on)
         self.first_deal_on = self.first_deal_on or on
         self.last_deal_on = on
         if subscribed:
             self.first_in.setdefault(investor, on)
+        if outstanding == 0:
+            self.units_since = None
+        elif self.units_since is None:
+            self.units_since = on
+
+    def fee_due(self, on: date, nav: Decimal) -> tuple[date, Decimal] | None:
+        """The management fee a mark dated ``on`` accrues on the NAV recorded (docs: "Management
+        fee entries"): from the day after the last day charged (by a mark or a fee entry), or
+        inception, and never before units were in issue, to ``on``; None when none is due."""
+        if self.units_since is None:
+            return None
+        last = max((end for _, end in self.fee_periods), default=INCEPTION - timedelta(days=1))
+        first = max(last + timedelta(days=1), self.units_since)
+        if first > on or nav <= 0:
+            return None
+        exact = Fraction(nav) * Fraction(OPEN_FEE_RATE) * ((on - first).days + 1) / 365
+        fee = min(round_to(exact, CENT, ROUND_HALF_EVEN), nav)
+        return (first, fee) if fee > 0 else None
 
     def changed(self, on: date, price: Decimal | None = None, *, valuation: bool = False) -> None:
         self.posted(on)
@@ -469,7 +491,7 @@ class OpenRun:
             units = round_to(Fraction(amount) / Fraction(price), MICRO, ROUND_DOWN)
             assert D(out.details["units"]) == units
             assert D(out.details["residue"]) >= 0
-            self.model.dealt(on, investor, subscribed=True)
+            self.model.dealt(on, investor, subscribed=True, outstanding=self.pool.books().units_outstanding)
 
     def redeem(self, step: Step, on: date, late: bool) -> None:
         if step.flag:
@@ -482,33 +504,18 @@ class OpenRun:
         )
         units = units or MICRO
         price = self.model.price_for(on, books.units_outstanding)
-        since = self.pool.holding_since().get(investor)
         out = self.pool.record(on, "redemption", investor_id=investor, units=str(units))
         if self.dealt(out, price, late):
             assert isinstance(out, EntryOut)
             after = self.pool.books()
             assert after.units_of(investor) == held - units
-            withheld = self.withheld_fee(out, on, since)
             if units == held:  # a full exit closes the capital account
                 assert after.capital_of(investor) == 0
             if units == books.units_outstanding:  # the last holder out takes the whole NAV
-                assert D(out.details["proceeds"]) + withheld == books.net_asset_value
+                assert D(out.details["proceeds"]) == books.net_asset_value
                 assert after.net_asset_value == 0
                 assert after.balance(AccountCode.ROUNDING_RESIDUE) == 0
-            self.model.dealt(on, investor, subscribed=False)
-
-    def withheld_fee(self, out: EntryOut, on: date, since: date | None) -> Decimal:
-        """The management fee a redemption withholds: the rate on the value redeemed for the
-        days of the holding not yet charged, up to the dealing day (docs: "Management fee
-        entries"). Returns it, after checking it against the model."""
-        first = max((last for _, last in self.model.fee_periods), default=INCEPTION - timedelta(days=1))
-        start = max(first + timedelta(days=1), since or on)
-        gross = D(out.details["proceeds"]) + D(out.details.get("management_fee", {}).get("amount", "0"))
-        exact = Fraction(gross) * Fraction(OPEN_FEE_RATE) * (on - start).days / 365 if start < on else 0
-        expected = min(round_to(Fraction(exact), CENT, ROUND_HALF_EVEN), gross)
-        withheld = D(out.details["management_fee"]["amount"]) if "management_fee" in out.details else ZERO
-        assert withheld == expected, (out.details, start, on)
-        return withheld
+            self.model.dealt(on, investor, subscribed=False, outstanding=self.pool.books().units_outstanding)
 
     def dealt(self, out: EntryOut | Refused, price: Decimal | None, late: bool) -> bool:
         """Property 7 for one deal: accepted exactly at ``price``, or refused on its date."""
@@ -531,12 +538,14 @@ class OpenRun:
         target = books.net_asset_value + cents(investments * (permille - 1000) / 1000)
         out = self.pool.value(on, target)
         struck = self.model.last_deal_on is not None and self.model.last_deal_on >= on
+        due = self.model.fee_due(on, target) if books.units_outstanding else None
+        fee = due[1] if due else ZERO
         if isinstance(out, Refused):
             if late:
                 assert out.field == "effective_date", out
             elif struck:
                 assert out.field == "as_of", out
-            elif target < 0:  # investments bought with fees still payable, marked down
+            elif investments + target - books.net_asset_value < 0:  # marked below nothing
                 assert out.field == "net_asset_value", out
             else:  # a change with nobody to allocate it to
                 assert books.units_outstanding == 0 and target != books.net_asset_value, out
@@ -544,14 +553,25 @@ class OpenRun:
         assert not late and not struck, f"a valuation was accepted although {late=} {struck=}"
         units = books.units_outstanding
         entry = out.entry
-        if units:
-            price = round_to(Fraction(target) / Fraction(units), MICRO, ROUND_HALF_EVEN)
+        if units:  # struck after the fee the mark accrues
+            price = round_to(Fraction(target - fee) / Fraction(units), MICRO, ROUND_HALF_EVEN)
             assert D(entry.details["nav_per_unit"]) == out.nav_per_unit == price
         else:
             assert "nav_per_unit" not in entry.details
         change = target - books.net_asset_value
+        assert D(entry.details["change"]) == change
         if change:
             self.fair(entry, change, books, on)
+        if due is None:
+            assert "management_fee" not in entry.details, entry.details
+        else:
+            accrued = entry.details["management_fee"]
+            assert (accrued["period_start"], accrued["period_end"]) == (due[0].isoformat(), on.isoformat())
+            assert D(accrued["amount"]) == fee
+            weights = {i: books.units_of(i) for i in books.investor_ids(AccountCode.UNITS)}
+            parts = {int(i): D(v) for i, v in entry.details["fee_allocation"].items()}
+            assert_fair_split(parts, fee, {i: w for i, w in weights.items() if w > 0}, "accrued fee")
+            self.model.fee_periods.append((due[0], on))
         self.accepted.append(entry)
         self.model.changed(on, D(entry.details["nav_per_unit"]) if units else None, valuation=True)
 
@@ -728,7 +748,8 @@ class OpenRun:
                 out = self.pool.ok(self.pool.record(on, "redemption", investor_id=investor, units=str(held)))
                 assert D(out.details["nav_per_unit"]) == valued.nav_per_unit
                 self.accepted.append(out)
-                self.model.dealt(on, investor, subscribed=False)
+                left = self.pool.books().units_outstanding
+                self.model.dealt(on, investor, subscribed=False, outstanding=left)
         after = self.pool.check()
         assert after.units_outstanding == 0
         assert after.net_asset_value == 0
@@ -1339,7 +1360,7 @@ def test_a_valuation_that_confirms_the_books_does_not_block_reversing_what_came_
     cannot be reversed (it has no lines to mirror), and the income cannot be reversed
     either, because the valuation was posted after it: the income can never be corrected
     by reversal."""
-    pool = new_open_pool(world)
+    pool = new_open_pool(world, fee=False)  # with fee terms the mark accrues: it has lines
     a, _, _ = investors_of(world)
     pool.ok(pool.record(date(2025, 2, 3), "subscription", investor_id=a, amount="1000.00"))
     before = pool.snapshot()
@@ -1355,21 +1376,26 @@ def test_a_valuation_that_confirms_the_books_does_not_block_reversing_what_came_
 
 
 def test_a_management_fee_is_not_charged_for_days_before_an_investor_subscribed(world: World) -> None:
-    """Minimal reproduction (fails today): property 4 for the days a fee is charged for.
+    """Minimal reproduction: property 4 for the days a fee is charged for.
 
     A subscribes 100,000 on 2 Jan 2025. B subscribes 100,000 on 31 Dec 2025 (valued first).
-    The year's management fee (1.5% on NAV, 1 Jan to 31 Dec) is then worked out on the NAV of
-    31 Dec (200,000: 3,000.00) and split by the units of 31 Dec: B pays 1,500.00 for a year
-    in which B held nothing until its last day. B's fair share is at most one day's fee on
-    B's 100,000: 100,000 x 1.5% / 365 = 4.11."""
+    The year's management fee (1.5% on NAV) was worked out on the NAV of 31 Dec and split by
+    the units of 31 Dec: B paid 1,500.00 for a year in which B held nothing until its last
+    day. Now the mark of 31 Dec accrues the year to A alone, the fee entry finds every day
+    charged, and B's share of the next mark is one day's fee on B's 100,000: 4.11."""
     pool = new_open_pool(world)
     a, b, _ = investors_of(world)
     pool.ok(pool.record(date(2025, 1, 2), "subscription", investor_id=a, amount="100000.00"))
-    pool.ok(pool.value(date(2025, 12, 31), D("100000.00")))
+    year = pool.ok(pool.value(date(2025, 12, 31), D("100000.00"))).entry
+    assert (year.details["management_fee"]["period_start"], shares(year, "fee_allocation")) == (
+        "2025-01-02",
+        {a: D("1495.89")},  # 364 days
+    )
     pool.ok(pool.record(date(2025, 12, 31), "subscription", investor_id=b, amount="100000.00"))
-    fee = pool.ok(pool.record(date(2025, 12, 31), "management_fee"))
-    assert (fee.details["period_start"], fee.details["period_end"]) == ("2025-01-01", "2025-12-31")
-    assert shares(fee).get(b, ZERO) <= D("4.11"), fee.details
+    refused = pool.record(date(2025, 12, 31), "management_fee")
+    assert isinstance(refused, Refused) and refused.field == "period_end"
+    day = pool.ok(pool.value(date(2026, 1, 1), pool.books().net_asset_value)).entry
+    assert shares(day, "fee_allocation").get(b, ZERO) <= D("4.11"), day.details
 
 
 @pytest.mark.xfail(

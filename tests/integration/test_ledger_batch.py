@@ -20,6 +20,7 @@ from ledger.idempotency import IdempotencyKeyReused
 from ledger.outbox import LedgerEvent
 from ledger.schemas import CapitalCallRequest, TransactionRequest, ValuationRequest
 from tests.integration.pools_support import (  # noqa: F401 (cheap_argon2 is an autouse fixture)
+    OPEN_NAV_FEE,
     Api,
     World,
     cheap_argon2,
@@ -42,7 +43,8 @@ def world(container: Container) -> World:
 
 
 def _open_pool(world: World) -> int:
-    return world.container.pools.create_pool(world.manager, open_pool(minimum_subscription="0.00")).id
+    body = open_pool(minimum_subscription="0.00", management_fee=OPEN_NAV_FEE)
+    return world.container.pools.create_pool(world.manager, body).id
 
 
 def _post_singly(world: World, pool: int, rows: list[dict[str, Any]]) -> None:
@@ -73,7 +75,7 @@ def _open_rows(a: int, b: int) -> list[dict[str, Any]]:
         {"type": "subscription", "investor_id": b, "amount": "333.33", "effective_date": "2025-01-02"},
         {"type": "purchase", "amount": "1200.00", "effective_date": "2025-01-03"},
         {"type": "valuation", "amount": "1401.17", "effective_date": "2025-03-31"},
-        {"type": "valuation", "amount": "1401.17", "effective_date": "2025-04-01"},  # no change: no lines
+        {"type": "valuation", "amount": "1401.17", "effective_date": "2025-04-01"},  # a day's fee
         {"type": "subscription", "investor_id": b, "amount": "100.00", "effective_date": "2025-04-01"},
         {"type": "income", "amount": "10.01", "effective_date": "2025-04-02"},
         {"type": "expense", "amount": "5.03", "effective_date": "2025-04-03"},
@@ -105,9 +107,12 @@ def test_batch_leaves_the_books_posting_singly_leaves(world: World) -> None:
     batch_balances, batch_entries = _books(world, batched)
     assert batch_balances == single_balances
     assert batch_entries == single_entries
-    assert len(single_entries) == len(rows)  # the unchanged valuation is kept, with no lines
+    assert len(single_entries) == len(rows)  # the unchanged valuation is kept: it accrues the fee
     assert result.entries == len(rows) and result.entry_ids[4] is not None
-    assert single_entries[4][0] == "valuation" and single_entries[4][2]["change"] == "0.00"
+    # the same NAV recorded the next day: up by the fee the mark before accrued, and a day's fee
+    marked, before = single_entries[4][2], single_entries[3][2]
+    assert single_entries[4][0] == "valuation" and marked["change"] == before["management_fee"]["amount"]
+    assert marked["management_fee"]["days"] == 1
     assert result.postings == sum(len(e.postings) for e in c.ledger.list_entries(batched, limit=500).entries)
     assert result.last_seq == len(rows) and result.ledger_version == len(rows)
     assert c.ledger.verify(single).ok and c.ledger.verify(batched).ok
@@ -300,7 +305,7 @@ def test_chunked_batch_leaves_the_books_posting_singly_leaves(world: World) -> N
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(_PoolStream, "store", counting)
         result = c.transactions.record_batch(world.manager, batched, rows, key())
-    assert sum(stored) == len(rows) and len(stored) == len(rows) - 1  # a chunk per entry with lines
+    assert sum(stored) == len(rows) and len(stored) == len(rows)  # a chunk per entry with lines
     assert _books(world, batched) == _books(world, single)
     assert result.entry_ids[4] is not None and result.entries == len(rows)
     written = [entry_id for entry_id in result.entry_ids if entry_id is not None]

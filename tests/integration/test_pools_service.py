@@ -15,6 +15,7 @@ from backend.errors import Conflict, NotFound, PermissionDenied, ValidationFaile
 from backend.pools.schemas import PoolCreate, PoolKind, PoolStatus, PoolUpdate
 from tests.integration.pools_support import (  # noqa: F401 (cheap_argon2 is an autouse fixture)
     INCEPTION,
+    OPEN_NAV_FEE,
     OPERATOR,
     World,
     cheap_argon2,
@@ -44,7 +45,8 @@ def _pool_count(container: Container) -> int:
 
 def test_manager_creates_an_open_pool_and_becomes_its_manager(world: World) -> None:
     pools = world.container.pools
-    pool = pools.create_pool(world.manager, open_pool(name="  Harbour Growth  ", base_currency="usd"))
+    body = open_pool(name="  Harbour Growth  ", base_currency="usd", management_fee=OPEN_NAV_FEE)
+    pool = pools.create_pool(world.manager, body)
     assert (pool.name, pool.base_currency, pool.base_currency_exponent) == ("Harbour Growth", "USD", 2)
     assert pool.status is PoolStatus.OPEN and pool.manager_ids == [world.manager.user_id]
     assert pool.minimum_subscription == Decimal("10000.00") and str(pool.minimum_subscription) == "10000.00"

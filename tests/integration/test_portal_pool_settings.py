@@ -17,6 +17,7 @@ from ledger.schemas import TransactionRequest
 from portal.components import forms
 from portal.manager_actions import settings_of, settings_values
 from tests.integration.pools_support import (  # noqa: F401 (cheap_argon2 is an autouse fixture)
+    OPEN_NAV_FEE,
     OPERATOR,
     World,
     cheap_argon2,
@@ -76,7 +77,7 @@ def _field(parts: list[dict[str, Any]], action: str, name: str) -> dict[str, Any
 
 
 def test_the_edit_form_opens_with_the_pools_settings(world: World) -> None:
-    pool = world.container.pools.create_pool(world.manager, open_pool()).id
+    pool = world.container.pools.create_pool(world.manager, open_pool(management_fee=OPEN_NAV_FEE)).id
     parts = _actions_panel(_client(world), pool)
     assert _field(parts, "pool_settings", "name")["props"]["value"] == "Harbour Growth Fund"
     assert _field(parts, "pool_settings", "management_fee.rate")["props"]["value"] == "0.015"
@@ -89,7 +90,7 @@ def test_the_edit_form_opens_with_the_pools_settings(world: World) -> None:
 
 def test_a_manager_edits_settings_previewing_only_what_changes(world: World) -> None:
     c = world.container
-    pool = c.pools.create_pool(world.manager, open_pool()).id
+    pool = c.pools.create_pool(world.manager, open_pool(management_fee=OPEN_NAV_FEE)).id
     client = _client(world)
 
     same = _act(client, "pool_settings", _form_values(world, pool), pool_id=pool)
@@ -121,7 +122,7 @@ def test_a_manager_edits_settings_previewing_only_what_changes(world: World) -> 
 
 def test_a_change_someone_else_made_meanwhile_is_kept(world: World) -> None:
     c = world.container
-    pool = c.pools.create_pool(world.manager, open_pool()).id
+    pool = c.pools.create_pool(world.manager, open_pool(management_fee=OPEN_NAV_FEE)).id
     client = _client(world)
     fields = _form_values(world, pool, **{"minimum_subscription": "20000"})
     c.pools.update_pool(world.admin, pool, PoolUpdate(name="Harbour Growth Fund (renamed)"))
@@ -143,7 +144,8 @@ def test_a_change_someone_else_made_meanwhile_is_kept(world: World) -> None:
 
 def test_booked_settings_are_fixed_and_service_refusals_land_next_to_their_field(world: World) -> None:
     c = world.container
-    pool = c.pools.create_pool(world.manager, open_pool(minimum_subscription="0.00")).id
+    body = open_pool(minimum_subscription="0.00", management_fee=OPEN_NAV_FEE)
+    pool = c.pools.create_pool(world.manager, body).id
     investor = world.investor_profile(world.investor)
     c.transactions.record(
         world.manager,
@@ -225,9 +227,9 @@ def test_a_manager_closes_then_liquidates_a_pool(world: World) -> None:
 
 def test_another_managers_pool_cannot_be_edited_or_closed(world: World) -> None:
     c = world.container
-    pool = c.pools.create_pool(world.other_manager, open_pool()).id
+    pool = c.pools.create_pool(world.other_manager, open_pool(management_fee=OPEN_NAV_FEE)).id
     client = _client(world)  # `manager`, not the pool's
-    own = c.pools.create_pool(world.manager, open_pool()).id
+    own = c.pools.create_pool(world.manager, open_pool(management_fee=OPEN_NAV_FEE)).id
     fields = _form_values(world, own, name="Mine now")
     out = _act(client, "pool_settings", fields, pool_id=pool)
     assert "Not permitted" in out["panel"] and out["pending"] is None
@@ -240,5 +242,5 @@ def test_another_managers_pool_cannot_be_edited_or_closed(world: World) -> None:
 
 
 def test_only_the_pools_manager_sees_its_page(world: World) -> None:
-    pool = world.container.pools.create_pool(world.other_manager, open_pool()).id
+    pool = world.container.pools.create_pool(world.other_manager, open_pool(management_fee=OPEN_NAV_FEE)).id
     assert "Harbour Growth Fund" not in render_page(_client(world), f"/manager/pools/{pool}")
