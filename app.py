@@ -141,6 +141,16 @@ def cmd_users(args: argparse.Namespace, settings: Settings) -> int:
         for user in container.users.list_users(operator):
             state = "active" if user.is_active else "disabled"
             print(f"{user.id}\t{user.email}\t{user.role.value}\t{state}")
+    elif args.users_command == "set-password":
+        if not args.password_stdin:
+            print(
+                "error: --password-stdin is required (passwords never go on the command line)",
+                file=sys.stderr,
+            )
+            return 2
+        found = container.users.find_by_email(operator, args.email)
+        container.users.set_password(operator, found.id, sys.stdin.readline().rstrip("\n"))
+        print(f"set the password of user {found.id} {found.email}; their sessions have ended")
     elif args.users_command in ("disable", "enable"):
         found = container.users.find_by_email(operator, args.email)
         user = container.users.set_active(operator, found.id, args.users_command == "enable")
@@ -283,6 +293,9 @@ def build_parser() -> argparse.ArgumentParser:
     users_sub.add_parser("list")
     for verb in ("disable", "enable"):
         users_sub.add_parser(verb).add_argument("--email", required=True)
+    set_password = users_sub.add_parser("set-password", help="reset a password (read from stdin)")
+    set_password.add_argument("--email", required=True)
+    set_password.add_argument("--password-stdin", action="store_true")
     users.set_defaults(func=cmd_users)
 
     ledger = sub.add_parser("ledger", help="the books: verify them, relay their events")

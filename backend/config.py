@@ -42,6 +42,10 @@ class Settings(BaseSettings):
     # Their X-Forwarded-For/-Proto are trusted for exactly that many hops: per-IP login
     # throttling must see the client's address, not the balancer's.
     trusted_proxy_hops: int = Field(default=0, alias="TRUSTED_PROXY_HOPS", ge=0, le=5)
+    # Prometheus scrapes /metrics with "Authorization: Bearer <token>". Unset, /metrics
+    # answers only loopback clients that came through no proxy (the embedded demo, a
+    # scraper on the same host); everyone else gets 404.
+    metrics_token: str | None = Field(default=None, alias="METRICS_TOKEN", min_length=16, repr=False)
     host: str = Field(default="127.0.0.1", alias="HOST")
     port: int = Field(default=8050, alias="PORT", gt=0, lt=65536)
     log_level: str = Field(default="INFO", alias="LOG_LEVEL")

@@ -6,6 +6,7 @@ the database, caches in Redis; any app server can answer any request.
 
 from __future__ import annotations
 
+import hmac
 from typing import Any
 
 from dash.exceptions import DependencyException
@@ -75,6 +76,28 @@ class SessionUser(UserMixin):  # type: ignore[misc]
 
     def get_id(self) -> str:
         return str(self.actor.user_id)
+
+
+_LOOPBACK = frozenset({"127.0.0.1", "::1"})
+
+
+def metrics_scrape_allowed(token: str | None) -> bool:
+    """Whether this request may read /metrics: the scrape token, compared in constant time,
+    or with no token configured a loopback client that came through no proxy (a proxy on
+    the same host would make every outside client look like loopback)."""
+    if token:
+        given = request.headers.get("Authorization", "")
+        return hmac.compare_digest(given.encode(), f"Bearer {token}".encode())
+    proxied = "X-Forwarded-For" in request.headers or "Forwarded" in request.headers
+    return request.remote_addr in _LOOPBACK and not proxied
+
+
+def _install_metrics(server: Flask, metrics: RequestMetrics, token: str | None) -> None:
+    @server.get("/metrics", endpoint="metrics")
+    def metrics_endpoint() -> Response:
+        if not metrics_scrape_allowed(token):
+            return Response("not found\n", status=404, mimetype="text/plain")
+        return metrics.exposition()
 
 
 def create_app(container: Container) -> Flask:
@@ -185,9 +208,7 @@ def create_app(container: Container) -> Flask:
         }
         return Response(json.dumps(body), status=503 if failing else 200, mimetype="application/json")
 
-    @server.get("/metrics", endpoint="metrics")
-    def metrics_endpoint() -> Response:
-        return metrics.exposition()
+    _install_metrics(server, metrics, container.settings.metrics_token)
 
     server.register_blueprint(create_api_blueprint(container))
 

@@ -4,7 +4,7 @@ from backend.actors import Actor
 from backend.api.routing import ApiRouter
 from backend.container import Container
 from backend.errors import NotFound
-from backend.users.schemas import UserCreate, UserOut
+from backend.users.schemas import PasswordChange, UserCreate, UserOut
 
 
 def register(router: ApiRouter, container: Container) -> None:
@@ -13,6 +13,22 @@ def register(router: ApiRouter, container: Container) -> None:
         if actor.user_id is None:  # an operator identity has no user record
             raise NotFound("the caller is not a user")
         return container.users.get_user(actor, actor.user_id)
+
+    @router.operation(
+        "POST",
+        "/me/password",
+        summary="Change the caller's password; every session of theirs ends, this one too",
+        tag="users",
+        body=PasswordChange,
+        status=204,
+        errors=(409,),
+    )
+    def change_my_password(actor: Actor, body: PasswordChange) -> None:
+        if actor.user_id is None:  # an operator identity has no password here
+            raise NotFound("the caller is not a user")
+        container.users.set_password(
+            actor, actor.user_id, body.new_password, current_password=body.current_password
+        )
 
     @router.operation("GET", "/users", summary="All users (admin)", tag="users", response=list[UserOut])
     def list_users(actor: Actor) -> list[UserOut]:

@@ -27,6 +27,15 @@ class UserCreate(BaseModel):
         return value
 
 
+class PasswordChange(BaseModel):
+    """A user's own password change: the current password proves it is them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    current_password: str = Field(min_length=1, max_length=256, repr=False)
+    new_password: str = Field(min_length=12, max_length=256, repr=False)
+
+
 class UserOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 

@@ -217,3 +217,37 @@ def test_nothing_secret_reaches_the_logs_over_http(
     for secret in (PASSWORD, wrong, *tokens.values(), *rotated.values()):
         if isinstance(secret, str) and secret != "Bearer":
             assert secret not in logged
+
+
+def test_a_user_changes_their_password_and_every_session_ends(
+    container: Container, client: FlaskClient
+) -> None:
+    create_user(container, "ana@example.com", Role.ANALYST)
+    first, second = get_tokens(client, "ana@example.com"), get_tokens(client, "ana@example.com")
+    wrong = client.post(
+        "/api/v1/me/password",
+        json={"current_password": "not the password", "new_password": "a brand new passphrase"},
+        headers=bearer(first["access_token"]),
+    )
+    assert wrong.status_code == 422 and wrong.get_json()["errors"][0]["field"] == "current_password"
+    short = client.post(
+        "/api/v1/me/password",
+        json={"current_password": PASSWORD, "new_password": "short"},
+        headers=bearer(first["access_token"]),
+    )
+    assert short.status_code == 422 and short.get_json()["errors"][0]["field"] == "new_password"
+    unchanged = client.get("/api/v1/me", headers=bearer(first["access_token"]))
+    assert unchanged.status_code == 200
+    changed = client.post(
+        "/api/v1/me/password",
+        json={"current_password": PASSWORD, "new_password": "a brand new passphrase"},
+        headers=bearer(first["access_token"]),
+    )
+    assert changed.status_code == 204, changed.get_json()
+    for tokens in (first, second):  # this session and the other one
+        assert client.get("/api/v1/me", headers=bearer(tokens["access_token"])).status_code == 401
+        refreshed = client.post("/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
+        assert refreshed.status_code == 401
+    old = client.post("/api/v1/auth/token", json={"email": "ana@example.com", "password": PASSWORD})
+    assert old.status_code == 401
+    get_tokens(client, "ana@example.com", "a brand new passphrase")

@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 
 import app as cli
+from backend.config import load_settings
+from backend.container import Container
 from tests.conftest import mariadb_database_url
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,6 +51,24 @@ def test_users_create_list_disable(
     assert "1\tops@example.com\tadmin\tactive" in out
     assert "1\tops@example.com\tadmin\tdisabled" in out
     assert "a long enough password" not in out
+
+
+def test_an_operator_sets_a_password_from_stdin_and_the_old_one_stops_working(
+    cli_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    create = ["users", "create", "--email", "ops@example.com", "--role", "analyst", "--password-stdin"]
+    assert _run(create, monkeypatch, "the first long password\n") == 0
+    reset = ["users", "set-password", "--email", "ops@example.com"]
+    assert _run(reset, monkeypatch) == 2  # never from the command line
+    assert _run([*reset, "--password-stdin"], monkeypatch, "short\n") == 1
+    assert _run([*reset, "--password-stdin"], monkeypatch, "the second long password\n") == 0
+    captured = capsys.readouterr()
+    assert "--password-stdin is required" in captured.err and "12 to 256 characters" in captured.err
+    assert "set the password of user 1 ops@example.com" in captured.out
+    assert "long password" not in captured.out + captured.err
+    users = Container(load_settings()).users
+    assert users.verify_credentials("ops@example.com", "the first long password") is None
+    assert users.verify_credentials("ops@example.com", "the second long password") is not None
 
 
 def test_users_create_refuses_password_on_command_line_and_bad_input(

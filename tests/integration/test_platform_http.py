@@ -57,6 +57,28 @@ def test_metrics_count_requests_by_route_template(app: Flask) -> None:
     assert "process_resident_memory_bytes" in body  # process-wide metrics too (default registry)
 
 
+def test_metrics_answer_only_loopback_without_a_token(app: Flask) -> None:
+    client = app.test_client()
+    assert client.get("/metrics").status_code == 200  # the test client is 127.0.0.1
+    outside = client.get("/metrics", environ_base={"REMOTE_ADDR": "203.0.113.7"})
+    assert outside.status_code == 404 and "http_requests_total" not in outside.get_data(as_text=True)
+    proxied = client.get("/metrics", headers={"X-Forwarded-For": "203.0.113.7"})
+    assert proxied.status_code == 404  # a proxy on this host makes everyone look like loopback
+
+
+def test_metrics_need_the_scrape_token_when_one_is_set(container: Container) -> None:
+    token = "a-scrape-token-of-some-length"
+    container.settings = container.settings.model_copy(update={"metrics_token": token})
+    client = create_app(container).test_client()
+    assert client.get("/metrics").status_code == 404  # loopback is not enough now
+    wrong = client.get("/metrics", headers={"Authorization": "Bearer wrong-token-of-length"})
+    assert wrong.status_code == 404
+    scraped = client.get(
+        "/metrics", headers={"Authorization": f"Bearer {token}"}, environ_base={"REMOTE_ADDR": "203.0.113.7"}
+    )
+    assert scraped.status_code == 200 and "http_requests_total" in scraped.get_data(as_text=True)
+
+
 def test_openapi_document_is_3_1_with_problem_responses(app: Flask) -> None:
     doc = app.test_client().get("/api/v1/openapi.json").get_json()
     assert doc["openapi"] == "3.1.0"
