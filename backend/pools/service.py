@@ -52,7 +52,7 @@ from backend.pools.schemas import (
     WaterfallStyle,
     WaterfallTerms,
 )
-from backend.unit_of_work import ReadView, UnitOfWork
+from backend.unit_of_work import ReadView, UnitOfWork, take_sqlite_writer_lock
 from backend.users.service import UserService
 from ledger import fees as ledger_fees
 from ledger import waterfall as ledger_waterfall
@@ -697,6 +697,9 @@ class PoolService:
 
     def _pool_to_change(self, session: Session, actor: Actor, pool_id: int) -> Pool:
         """The pool locked for change, after checking the actor may change it."""
+        # On SQLite the writer lock first, or two changes racing each other both read the
+        # old state and the second fails "database is locked" instead of seeing the first.
+        take_sqlite_writer_lock(session, Pool.__tablename__, "status")
         if not self._manages(session, actor, pool_id):
             if session.get(Pool, pool_id) is not None and self._can_see(session, actor, pool_id):
                 raise PermissionDenied(f"read-only access to pool {pool_id}")
