@@ -23,7 +23,7 @@ investor to one pool add up.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -179,6 +179,10 @@ def _out(investor: Investor) -> InvestorOut:
     )
 
 
+def _without_contact(out: InvestorOut) -> InvestorOut:
+    return out.model_copy(update={"contact_email": None, "contact_phone": None})
+
+
 def _commitment_out(row: PoolCommitment) -> CommitmentOut:
     return CommitmentOut(
         id=row.id,
@@ -287,7 +291,8 @@ class InvestorService:
 
     def get_investor(self, actor: Actor, investor_id: int) -> InvestorOut:
         with ReadView(self._db, actor.reader_key) as view:
-            return _out(self._investor_for(view.session, actor, investor_id))
+            investor = self._investor_for(view.session, actor, investor_id)
+            return self._as_seen_by(view.session, actor, [investor])[0]
 
     def legal_names(self, actor: Actor, investor_ids: Collection[int]) -> dict[int, str]:
         """{investor id: legal name} for the ids the actor may see, in one read (a grid's names)."""
@@ -327,7 +332,8 @@ class InvestorService:
             # Built inside the view: leaving it rolls the session back, which expires the rows.
             more = len(rows) > limit
             rows = rows[:limit]
-            return InvestorPage(items=[_out(r) for r in rows], next_cursor=rows[-1].id if more else None)
+            items = self._as_seen_by(view.session, actor, rows)
+            return InvestorPage(items=items, next_cursor=rows[-1].id if more else None)
 
     def update_investor(self, actor: Actor, investor_id: int, update: InvestorUpdate) -> InvestorOut:
         changed = update.model_fields_set
@@ -617,20 +623,39 @@ class InvestorService:
             raise _not_found(investor_id)
         return investor
 
-    def _require_relationship(self, session: Session, actor: Actor, investor: Investor) -> None:
-        """A manager changes an investor's profile (KYC, contact details) only when the investor
-        is theirs: onboarded by them, or committed to or holding units in a pool they manage.
-        Otherwise one manager could reject another's investor or redirect their notices."""
+    def _as_seen_by(self, session: Session, actor: Actor, investors: Sequence[Investor]) -> list[InvestorOut]:
+        """Profiles as ``actor`` may read them. A manager finds any approved investor by name
+        (to onboard them to a pool), but sees contact details only of their own investors
+        (:meth:`_related`): another manager's clients' emails and phones are not theirs."""
+        outs = [_out(i) for i in investors]
+        if actor.is_admin or actor.role is not Role.MANAGER:
+            return outs  # an investor reads only their own profile (_visible)
+        return [
+            out if self._related(session, actor, investor) else _without_contact(out)
+            for investor, out in zip(investors, outs, strict=True)
+        ]
+
+    def _related(self, session: Session, actor: Actor, investor: Investor) -> bool:
+        """Whether the investor is this manager's: onboarded by them, or committed to or
+        holding units in a pool they manage."""
         if investor.created_by_user_id is not None and investor.created_by_user_id == actor.user_id:
-            return
+            return True
         committed = set(
             session.scalars(
                 select(PoolCommitment.pool_id).where(PoolCommitment.investor_id == investor.id).distinct()
             )
         )
-        for pool_id in sorted(committed | set(self._holding_pools(investor.id))):
-            if self._pools.can_manage(actor, pool_id):
-                return
+        return any(
+            self._pools.can_manage(actor, pool_id)
+            for pool_id in sorted(committed | set(self._holding_pools(investor.id)))
+        )
+
+    def _require_relationship(self, session: Session, actor: Actor, investor: Investor) -> None:
+        """A manager changes an investor's profile (KYC, contact details) only when the investor
+        is theirs (:meth:`_related`). Otherwise one manager could reject another's investor or
+        redirect their notices."""
+        if self._related(session, actor, investor):
+            return
         raise PermissionDenied(
             f"investor_id: investor {investor.id} is in none of your pools and was onboarded by "
             "another manager; an admin or one of their managers changes their profile",

@@ -93,6 +93,36 @@ def test_a_manager_changes_only_their_own_investors_profiles(world: World) -> No
     _ok(api.call("PATCH", "admin", f"/investors/{investor}", {"contact_phone": "+44 20 7946 0001"}))
 
 
+def test_a_manager_reads_contact_details_only_of_their_own_investors(world: World) -> None:
+    """Issue 11: any manager could read every investor's email and phone. Another manager
+    still finds the investor by name (to onboard them), without the contact details, until
+    the investor is committed to one of their pools."""
+    api = Api(world)
+    investor = world.investor_profile(world.investor)  # onboarded by "manager"
+    contact = {"contact_phone": "+44 20 7946 0000", "contact_email": "ana@example.com"}
+    _ok(api.call("PATCH", "manager", f"/investors/{investor}", contact))
+    own = _ok(api.call("GET", "manager", f"/investors/{investor}"))
+    assert (own["contact_phone"], own["contact_email"]) == ("+44 20 7946 0000", "ana@example.com")
+
+    stranger = _ok(api.call("GET", "other_manager", f"/investors/{investor}"))
+    assert (stranger["legal_name"], stranger["contact_email"], stranger["contact_phone"]) == (
+        own["legal_name"],
+        None,
+        None,
+    )
+    listed = _ok(api.call("GET", "other_manager", "/investors?search=" + own["legal_name"][:4]))
+    found = [i for i in listed["items"] if i["id"] == investor]
+    assert found and found[0]["contact_email"] is None and found[0]["contact_phone"] is None
+    assert _ok(api.call("GET", "admin", f"/investors/{investor}"))["contact_phone"] == "+44 20 7946 0000"
+
+    body = closed_pool().model_dump(mode="json")
+    other_pool = _ok(api.call("POST", "other_manager", "/pools", body))["id"]
+    commitment = {"investor_id": investor, "amount": "50000.00"}
+    _ok(api.call("POST", "other_manager", f"/pools/{other_pool}/commitments", commitment))
+    now_theirs = _ok(api.call("GET", "other_manager", f"/investors/{investor}"))
+    assert now_theirs["contact_phone"] == "+44 20 7946 0000"
+
+
 def test_the_onboarding_manager_may_approve_before_any_commitment(world: World) -> None:
     api = Api(world)
     assert world.investor.user_id is not None
