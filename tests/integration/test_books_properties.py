@@ -545,7 +545,7 @@ class OpenRun:
                 assert out.field == "effective_date", out
             elif struck:
                 assert out.field == "as_of", out
-            elif investments + target - books.net_asset_value < 0:  # marked below nothing
+            elif target < 0 or investments + target - books.net_asset_value < 0:  # below nothing
                 assert out.field == "net_asset_value", out
             else:  # a change with nobody to allocate it to
                 assert books.units_outstanding == 0 and target != books.net_asset_value, out
@@ -739,7 +739,14 @@ class OpenRun:
         investments = books.balance(AccountCode.INVESTMENTS)
         if investments:
             self.neutral(self.pool.ok(self.pool.record(on, "sale", amount=str(investments))), False, on)
+        due = self.model.fee_due(on, books.net_asset_value)
         valued = self.pool.ok(self.pool.value(on, books.net_asset_value))
+        accrued = valued.entry.details.get("management_fee")
+        assert (accrued and (accrued["period_start"], D(accrued["amount"]))) == (
+            due and (due[0].isoformat(), due[1])
+        ), (accrued, due)
+        if due is not None:
+            self.model.fee_periods.append((due[0], on))
         self.accepted.append(valued.entry)
         self.model.changed(on, valued.nav_per_unit, valuation=True)
         for investor in self.pool.books().investor_ids(AccountCode.UNITS):
