@@ -117,19 +117,23 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _password_from_stdin(args: argparse.Namespace) -> str | None:
+    """The password on stdin's first line; None (after saying why) without --password-stdin."""
+    if not args.password_stdin:
+        print("error: --password-stdin is required (passwords never go on the command line)", file=sys.stderr)
+        return None
+    return sys.stdin.readline().rstrip("\n")
+
+
 def cmd_users(args: argparse.Namespace, settings: Settings) -> int:
     from backend.users.schemas import UserCreate
 
     container = Container(settings)
     operator = Actor.operator(getpass.getuser())
     if args.users_command == "create":
-        if not args.password_stdin:
-            print(
-                "error: --password-stdin is required (passwords never go on the command line)",
-                file=sys.stderr,
-            )
+        password = _password_from_stdin(args)
+        if password is None:
             return 2
-        password = sys.stdin.readline().rstrip("\n")
         user = container.users.create_user(
             operator,
             UserCreate(
@@ -142,14 +146,11 @@ def cmd_users(args: argparse.Namespace, settings: Settings) -> int:
             state = "active" if user.is_active else "disabled"
             print(f"{user.id}\t{user.email}\t{user.role.value}\t{state}")
     elif args.users_command == "set-password":
-        if not args.password_stdin:
-            print(
-                "error: --password-stdin is required (passwords never go on the command line)",
-                file=sys.stderr,
-            )
+        password = _password_from_stdin(args)
+        if password is None:
             return 2
         found = container.users.find_by_email(operator, args.email)
-        container.users.set_password(operator, found.id, sys.stdin.readline().rstrip("\n"))
+        container.users.set_password(operator, found.id, password)
         print(f"set the password of user {found.id} {found.email}; their sessions have ended")
     elif args.users_command in ("disable", "enable"):
         found = container.users.find_by_email(operator, args.email)

@@ -589,14 +589,7 @@ def management_fee(
         if fee_terms.basis == "nav" and terms.open_ended and holding_since is not None:
             computed, shares = _fee_on_days_held(terms, fee_terms, books, period, holding_since)
         else:
-            computed = fee_maths.management_fee(
-                basis_amount,
-                fee_terms.rate,
-                period.accrual.start,
-                period.accrual.end,
-                currency=terms.currency,
-                day_count=fee_terms.day_count,
-            )
+            computed = _period_fee(terms, fee_terms, basis_amount, period)
         details |= {
             "basis": fee_terms.basis,
             "basis_amount": str(basis_amount),
@@ -626,6 +619,16 @@ def management_fee(
     lines = _non_zero([*capital_lines, Line(AccountCode.FEES_PAYABLE, None, -fee)])
     details |= {"amount": str(fee), "allocation": allocation}
     return Posting(EntryType.MANAGEMENT_FEE, lines, details)
+
+
+def _period_fee(
+    terms: PoolTerms, fee_terms: ManagementFeeTerms, basis: Decimal, period: FeePeriod
+) -> Decimal:
+    """The terms' fee on ``basis`` for every day of ``period``, rounded once."""
+    start, end = period.accrual.start, period.accrual.end
+    return fee_maths.management_fee(
+        basis, fee_terms.rate, start, end, currency=terms.currency, day_count=fee_terms.day_count
+    )
 
 
 def holding_since(deals: Iterable[tuple[date, int, Decimal]]) -> dict[int, date]:
@@ -924,14 +927,7 @@ def accrued_management_fee(
     if fee_terms is None or fee_terms.basis != "nav" or first_day > last_day or basis <= 0:
         return None
     period = FeePeriod(first_day, last_day)
-    fee = fee_maths.management_fee(
-        basis,
-        fee_terms.rate,
-        period.accrual.start,
-        period.accrual.end,
-        currency=terms.currency,
-        day_count=fee_terms.day_count,
-    )
+    fee = _period_fee(terms, fee_terms, basis, period)
     if fee == 0:
         return None
     return {
