@@ -84,7 +84,7 @@ def test_a_failed_computation_releases_the_lock(cache: Cache) -> None:
         aggregates.get_or_compute("positions", key, broken, dump=_dump, load=_load)
     started = time.monotonic()
     assert aggregates.get_or_compute("positions", key, lambda: 5, dump=_dump, load=_load) == 5
-    assert time.monotonic() - started < 1  # did not wait out the 30 s lock
+    assert time.monotonic() - started < 15  # did not wait out the 30 s lock (half of it, for slow boxes)
 
 
 def test_redis_down_still_answers_and_is_counted() -> None:
