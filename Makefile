@@ -3,7 +3,8 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-$(shell sha1sum requirements.txt | cut -c1-12)
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt | sha1sum | cut -c1-12)
+TEST_STAMP := $(VENV)/.installed-test-$(shell cat requirements.txt requirements-test.txt | sha1sum | cut -c1-12)
 PYTEST_WORKERS ?= 2
 
 .PHONY: run test lint typecheck services venv clean
@@ -11,7 +12,12 @@ PYTEST_WORKERS ?= 2
 $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --disable-pip-version-check -q -r requirements.txt
-	@rm -f $(VENV)/.installed-* && touch $(STAMP)
+	@rm -f $(VENV)/.installed-[0-9a-f]* && touch $(STAMP)
+
+# The quality gates and test tools come on top of the runtime, for `make test` only.
+$(TEST_STAMP): $(STAMP) requirements-test.txt
+	$(VENV)/bin/pip install --disable-pip-version-check -q -r requirements-test.txt
+	@rm -f $(VENV)/.installed-test-* && touch $(TEST_STAMP)
 
 venv: $(STAMP)
 
@@ -21,14 +27,14 @@ run: $(STAMP)
 services:
 	bash deploy/dev/ensure-services.sh
 
-lint: $(STAMP)
+lint: $(TEST_STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
 
-typecheck: $(STAMP)
+typecheck: $(TEST_STAMP)
 	$(VENV)/bin/mypy app.py backend portal ledger reports notifications sql tests bench
 
-test: $(STAMP) services lint typecheck
+test: $(TEST_STAMP) services lint typecheck
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --durations=15
 
 clean:

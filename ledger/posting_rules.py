@@ -44,7 +44,7 @@ from ledger.errors import InvalidValueError
 from ledger.fees import FeePeriod, ManagementFeeTerms, PerformanceFeeTerms, pool_performance_fee
 from ledger.money import Currency, Rounding, check_cash, check_units, exact_arithmetic, round_to_quantum
 from ledger.schemas import AccountCode, EntryType, PostingLine
-from ledger.unitisation import issue_units, nav_per_unit, redeem_units, units_value
+from ledger.unitisation import issue_units, nav_per_unit, redeem_units
 from ledger.waterfall import Contribution, HurdlePayment, WaterfallState, WaterfallTerms, distribute
 
 OPEN_ENDED = "open_ended"
@@ -945,11 +945,3 @@ def accrued_management_fee(
 def investor_value(terms: PoolTerms, books: PoolBooks, investor_id: int) -> Decimal:
     """Investor's stake: their capital account (equals units x NAV per unit within rounding)."""
     return books.capital_of(investor_id)
-
-
-def units_at_price(terms: PoolTerms, books: PoolBooks, investor_id: int) -> Decimal:
-    """Units x today's NAV per unit, for display beside the capital account."""
-    held = books.units_of(investor_id)
-    if held == 0:
-        return _ZERO
-    return units_value(held, dealing_price(terms, books), terms.currency)

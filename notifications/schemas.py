@@ -41,10 +41,6 @@ class NotificationOut(BaseModel):
     created_at: datetime
     read_at: datetime | None
 
-    @property
-    def is_read(self) -> bool:
-        return self.read_at is not None
-
 
 class NotificationList(BaseModel):
     items: list[NotificationOut] = Field(description="newest first")

@@ -305,14 +305,6 @@ class PoolHistory:
         """The LPs' value, net of the accrued carried interest marked on ``on``."""
         return self.value_on(on) - self.carry_on(on).total
 
-    def nav_on(self, on: date) -> Decimal:
-        point = self.at(on)
-        return point.nav if point else _ZERO
-
-    def units_on(self, on: date) -> Decimal:
-        point = self.at(on)
-        return point.units if point else _ZERO
-
     def nav_per_unit_on(self, on: date) -> Decimal | None:
         if not self.open_ended:
             return None

@@ -6,7 +6,6 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine
 
 _HERE = Path(__file__).resolve().parent
 
@@ -21,11 +20,3 @@ def alembic_config(url: str) -> Config:
 
 def upgrade(url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(url), revision)
-
-
-def upgrade_engine(engine: Engine, revision: str = "head") -> None:
-    """Migrate over an existing engine (an in-memory SQLite database has no URL to reopen)."""
-    cfg = alembic_config(engine.url.render_as_string(hide_password=False))
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, revision)

@@ -1,4 +1,5 @@
-"""Pools over REST: create, list, read, change settings, close, liquidate, delete.
+"""Pools over REST: create, list, read, change settings, close, liquidate, delete, and the
+pool's team (co-managers, analysts with read access).
 
 Every decision about who may do what is the pool service's; these handlers only translate
 HTTP to its methods (and service page ids to opaque cursors).
@@ -12,7 +13,15 @@ from backend.actors import Actor
 from backend.api.pagination import Page, PageQuery, encode_cursor
 from backend.api.routing import ApiRouter
 from backend.container import Container
-from backend.pools.schemas import PoolCreate, PoolKind, PoolOut, PoolStatus, PoolUpdate
+from backend.pools.schemas import (
+    AnalystGrantOut,
+    PoolCreate,
+    PoolKind,
+    PoolOut,
+    PoolStatus,
+    PoolUpdate,
+    UserRef,
+)
 
 
 class PoolPageOut(Page[PoolOut]):
@@ -106,3 +115,51 @@ def register(router: ApiRouter, container: Container) -> None:
     )
     def liquidate_pool(actor: Actor, pool_id: int) -> PoolOut:
         return container.pools.liquidate_pool(actor, pool_id)
+
+    @router.operation(
+        "POST",
+        "/pools/{pool_id}/managers",
+        summary="Add a co-manager to a pool (its managers or an admin)",
+        tag="pools",
+        body=UserRef,
+        response=PoolOut,
+        status=201,
+        errors=(404, 409),
+    )
+    def add_pool_manager(actor: Actor, pool_id: int, body: UserRef) -> PoolOut:
+        return container.pools.add_manager(actor, pool_id, body.user_id)
+
+    @router.operation(
+        "DELETE",
+        "/pools/{pool_id}/managers/{user_id}",
+        summary="Remove a manager from a pool; the last manager stays",
+        tag="pools",
+        response=PoolOut,
+        errors=(404, 409),
+    )
+    def remove_pool_manager(actor: Actor, pool_id: int, user_id: int) -> PoolOut:
+        return container.pools.remove_manager(actor, pool_id, user_id)
+
+    @router.operation(
+        "POST",
+        "/pools/{pool_id}/analysts",
+        summary="Give an analyst read access to a pool (its managers or an admin)",
+        tag="pools",
+        body=UserRef,
+        response=AnalystGrantOut,
+        status=201,
+        errors=(404, 409),
+    )
+    def grant_pool_analyst(actor: Actor, pool_id: int, body: UserRef) -> AnalystGrantOut:
+        return container.pools.grant_analyst(actor, pool_id, body.user_id)
+
+    @router.operation(
+        "DELETE",
+        "/pools/{pool_id}/analysts/{user_id}",
+        summary="Withdraw an analyst's access to a pool",
+        tag="pools",
+        status=204,
+        errors=(404,),
+    )
+    def revoke_pool_analyst(actor: Actor, pool_id: int, user_id: int) -> None:
+        container.pools.revoke_analyst(actor, pool_id, user_id)

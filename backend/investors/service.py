@@ -63,11 +63,6 @@ PositionProvider = Callable[[int, int], Position]
 """(investor id, pool id) -> the investor's position in the pool as the books have it."""
 
 
-def no_positions(investor_id: int, pool_id: int) -> Position:
-    """The position provider until the ledger exists: nothing contributed, held or charged yet."""
-    return Position()
-
-
 # ISO 3166-1 alpha-2, the officially assigned codes (249).
 _ISO_3166_ALPHA2_CODES = """
     AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ

@@ -202,7 +202,7 @@ class UserRef(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    user_id: int
+    user_id: int = Field(ge=1, le=2**63 - 1, description="The user's id.")
 
 
 class AnalystGrantOut(BaseModel):

@@ -222,3 +222,41 @@ def test_world_is_wired(api: Api) -> None:
     for who in ("admin", "manager", "analyst", "investor"):
         me = api.call("GET", who, "/me").get_json()
         assert me["role"] == getattr(world, who).role.value
+
+
+def test_a_pool_team_is_managed_over_rest_by_its_managers_only(api: Api) -> None:
+    world = api.world
+    pool = _create(api)
+    team = f"/pools/{pool['id']}"
+    other, analyst = world.other_manager.user_id, world.analyst.user_id
+    # Someone outside the pool learns nothing, and cannot add themselves.
+    assert api.call("POST", "other_manager", team + "/managers", {"user_id": other}).status_code == 404
+    assert api.call("POST", "analyst", team + "/analysts", {"user_id": analyst}).status_code == 404
+    added = api.call("POST", "manager", team + "/managers", {"user_id": other})
+    assert added.status_code == 201 and sorted(added.get_json()["manager_ids"]) == sorted(
+        [world.manager.user_id, other]
+    )
+    again = api.call("POST", "manager", team + "/managers", {"user_id": other})
+    assert again.status_code == 409 and problem_fields(again) == ["user_id"]
+    # An investor is not a manager, and the field is named.
+    wrong_role = api.call("POST", "manager", team + "/managers", {"user_id": world.investor.user_id})
+    assert wrong_role.status_code == 422 and problem_fields(wrong_role) == ["user_id"]
+    # The co-manager now runs the pool: they remove the founder; the last manager cannot go.
+    removed = api.call("DELETE", "other_manager", f"{team}/managers/{world.manager.user_id}")
+    assert removed.status_code == 200 and removed.get_json()["manager_ids"] == [other]
+    last = api.call("DELETE", "other_manager", f"{team}/managers/{other}")
+    assert last.status_code == 409 and problem_fields(last) == ["user_id"]
+    assert api.call("GET", "manager", team).status_code == 404
+
+    assert api.call("GET", "analyst", team).status_code == 404
+    granted = api.call("POST", "other_manager", team + "/analysts", {"user_id": analyst})
+    assert granted.status_code == 201 and granted.get_json()["user_id"] == analyst
+    assert api.call("GET", "analyst", team).status_code == 200
+    assert api.call("DELETE", "other_manager", f"{team}/analysts/{analyst}").status_code == 204
+    assert api.call("GET", "analyst", team).status_code == 404
+    gone = api.call("DELETE", "other_manager", f"{team}/analysts/{analyst}")
+    assert gone.status_code == 404 and problem_fields(gone) == ["user_id"]
+    unknown = api.call("POST", "other_manager", team + "/analysts", {"user_id": 2**63 - 1})
+    assert unknown.status_code == 422 and problem_fields(unknown) == ["user_id"]
+    huge = api.call("POST", "other_manager", team + "/analysts", {"user_id": 2**63})
+    assert huge.status_code == 422 and problem_fields(huge) == ["user_id"]
