@@ -26,11 +26,11 @@ from typing import Any
 
 from flask import Flask
 
-from backend.actors import Actor, Role
-from backend.config import Settings, load_settings
-from backend.container import Container
-from backend.errors import DomainError
-from backend.observability import setup_logging
+from backend.composition.container import Container
+from backend.platform.actors import Actor, Role
+from backend.platform.config import Settings, load_settings
+from backend.platform.errors import DomainError
+from backend.platform.observability import setup_logging
 
 
 def wsgi() -> Flask:
@@ -41,8 +41,8 @@ def wsgi() -> Flask:
 
 
 def _create_server(container: Container) -> Flask:
-    from backend.heap import freeze_startup_heap
-    from backend.web import create_app
+    from backend.composition.web import create_app
+    from backend.platform.heap import freeze_startup_heap
 
     app = create_app(container)
     freeze_startup_heap()  # long-lived start-up objects out of the collector's full scans
@@ -177,7 +177,8 @@ def cmd_ledger(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
-    from backend.celery_app import QUEUE
+    from backend.composition import portal_jobs  # noqa: F401 - hooks worker_init: the portal's jobs
+    from backend.composition.celery_app import QUEUE
 
     if settings.celery_broker_url is None:
         print(

@@ -1,8 +1,8 @@
-"""Benchmark: reports.metrics vectorised analytics against quantstats.
+"""Benchmark: backend.finance.metrics vectorised analytics against quantstats.
 
 Computes the linked (time-weighted) return, annualised volatility, Sharpe,
 Sortino and maximum drawdown of many seeded random daily return series, once
-with the ``*_many`` functions of reports.metrics (one call per metric for all
+with the ``*_many`` functions of backend.finance.metrics (one call per metric for all
 series) and once with quantstats the way it is normally used (a loop over
 pandas Series), then prints both timings, the speed-up and the largest absolute
 difference per metric.
@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from reports import metrics  # noqa: E402
+from backend.finance import metrics  # noqa: E402
 
 TRADING_DAYS = 252
 SPEED_TARGET = 20.0
@@ -113,7 +113,7 @@ def report(series: int, years: int, seed: int) -> int:
     qs = import_quantstats()
     if qs is None:
         print("quantstats is not installed: run `pip install -r bench/requirements-bench.txt` to compare")
-        print(f"{'metric':<22}{'reports.metrics s':>20}")
+        print(f"{'metric':<22}{'ours s':>20}")
         for name in METRIC_NAMES:
             print(f"{name:<22}{our_times[name]:>20.4f}")
         print(f"{'total':<22}{our_total:>20.4f}")
@@ -128,7 +128,7 @@ def report(series: int, years: int, seed: int) -> int:
         theirs, their_times = run_quantstats(qs, returns)
     their_total = sum(their_times.values())
 
-    print(f"{'metric':<22}{'reports.metrics s':>20}{'quantstats s':>15}{'speed-up':>11}{'max |diff|':>13}")
+    print(f"{'metric':<22}{'ours s':>20}{'quantstats s':>15}{'speed-up':>11}{'max |diff|':>13}")
     worst = 0.0
     for name in METRIC_NAMES:
         difference = float(np.max(np.abs(ours[name] - theirs[name])))

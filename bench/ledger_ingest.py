@@ -46,10 +46,10 @@ if str(ROOT) not in sys.path:
 from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
-from backend.actors import Actor, Role  # noqa: E402
-from backend.config import load_settings  # noqa: E402
-from backend.container import Container  # noqa: E402
+from backend.composition.container import Container  # noqa: E402
 from backend.investors.schemas import InvestorCreate, InvestorType, InvestorUpdate, KycStatus  # noqa: E402
+from backend.platform.actors import Actor, Role  # noqa: E402
+from backend.platform.config import load_settings  # noqa: E402
 from backend.pools.schemas import PoolCreate  # noqa: E402
 from backend.users.schemas import UserCreate  # noqa: E402
 from ledger.service import LedgerService  # noqa: E402
@@ -105,7 +105,7 @@ def _cheap_passwords() -> None:
     """Setup only: bench users are made with cheap argon2 parameters (same code path)."""
     from argon2 import PasswordHasher, Type
 
-    from backend.auth import passwords
+    from backend.platform import passwords
 
     cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1, type=Type.ID)
     passwords._hasher = cheap  # type: ignore[attr-defined]
@@ -221,7 +221,7 @@ def bench_raw(url: str, per_batch: list[int]) -> tuple[int, float]:
 
 
 def bench_api(container: Container, args: argparse.Namespace, manager: int) -> tuple[int, float, list[float]]:
-    from backend.web import create_app
+    from backend.composition.web import create_app
 
     pools = [
         container.pools.create_pool(OPERATOR, _pool_body(f"Bench API pool {p}", manager)).id for p in range(4)

@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from backend.auth import passwords  # noqa: E402 - after the path set-up above
+from backend.platform import passwords  # noqa: E402 - after the path set-up above
 
 SEEDED = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1, type=Type.ID)
 

@@ -29,14 +29,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from argon2 import PasswordHasher, Type
 
-from backend.actors import Actor, Role
-from backend.auth import passwords
-from backend.config import load_settings
-from backend.container import Container
+from backend.composition.container import Container
+from backend.composition.web import create_app
 from backend.investors.schemas import InvestorCreate, InvestorType, InvestorUpdate, KycStatus
+from backend.platform import passwords
+from backend.platform.actors import Actor, Role
+from backend.platform.config import load_settings
 from backend.pools.schemas import PoolCreate
 from backend.users.schemas import UserCreate
-from backend.web import create_app
 from ledger.schemas import TransactionRequest
 from sql.migrate import upgrade
 

@@ -16,7 +16,7 @@ a session of their own, sign in and walk their role's pages for --seconds:
    by entry type.
 
 By default the server runs in this process (it freezes its start-up heap as app.py does,
-backend/heap.py), so the users share its interpreter. --gunicorn-workers N serves with
+backend/platform/heap.py), so the users share its interpreter. --gunicorn-workers N serves with
 `app.py serve --workers N` instead, as production runs; set REDIS_URL as well so the
 workers share the aggregate cache, as they do in production.
 
@@ -54,14 +54,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from werkzeug.serving import make_server
 
-from backend.actors import Actor, Role
-from backend.config import load_settings
-from backend.container import Container
-from backend.errors import ValidationFailed
-from backend.heap import freeze_startup_heap
+from backend.composition.container import Container
+from backend.composition.web import create_app
 from backend.investors.schemas import InvestorCreate, InvestorType, InvestorUpdate, KycStatus
+from backend.platform.actors import Actor, Role
+from backend.platform.config import load_settings
+from backend.platform.errors import ValidationFailed
+from backend.platform.heap import freeze_startup_heap
 from backend.users.schemas import UserCreate
-from backend.web import create_app
 from ledger.schemas import TransactionRequest, ValuationRequest
 from sql.migrate import upgrade
 

@@ -19,8 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from backend.config import load_settings
-from backend.container import Container
+from backend.composition.container import Container
+from backend.platform.config import load_settings
 from backend.seed.loader import seed
 from backend.seed.scales import scale_named
 from sql.migrate import upgrade

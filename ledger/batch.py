@@ -45,8 +45,8 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.orm import Session
 
-from backend.actors import Actor
-from backend.errors import ValidationFailed
+from backend.platform.actors import Actor
+from backend.platform.errors import ValidationFailed
 from ledger.hash_chain import canonical_entry, chain_hash
 from ledger.journal import AccountRef, EntryDraft, JournalEngine, commodity_places
 from ledger.models import Account, Balance, JournalEntry, OutboxEvent

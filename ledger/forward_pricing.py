@@ -29,7 +29,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
-from ledger.errors import InvalidValueError
+from backend.finance.errors import InvalidValueError
 from ledger.schemas import EntryType
 
 DEAL_TYPES = frozenset({EntryType.SUBSCRIPTION, EntryType.REDEMPTION})

@@ -36,10 +36,10 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from backend.actors import Actor
-from backend.db import Database
-from backend.errors import Conflict, ValidationFailed
-from backend.unit_of_work import UnitOfWork
+from backend.platform.actors import Actor
+from backend.platform.db import Database
+from backend.platform.errors import Conflict, ValidationFailed
+from backend.platform.unit_of_work import UnitOfWork
 from ledger.locking import retry_transient, take_write_lock
 from ledger.models import IdempotencyKey
 
@@ -52,19 +52,11 @@ MAX_KEY_LENGTH = 255
 
 
 class IdempotencyKeyReused(Conflict):
-    """The key was used before for a different request: never a second entry (HTTP 422)."""
-
-    status = 422
-    title = "Idempotency key reused"
-    type_slug = "idempotency-key-reused"
+    """The key was used before for a different request: never a second entry."""
 
 
 class IdempotencyKeyInFlight(Conflict):
-    """The first request with this key is still running (HTTP 409): retry later."""
-
-    status = 409
-    title = "Request in progress"
-    type_slug = "idempotency-key-in-flight"
+    """The first request with this key is still running: retry later."""
 
 
 def principal_of(actor: Actor) -> str:

@@ -37,7 +37,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from backend.actors import Actor
+from backend.platform.actors import Actor
 from ledger.batch import BatchRejected
 from ledger.schemas import BATCH_MAX_ROWS, BatchResult
 from ledger.transactions import TransactionService

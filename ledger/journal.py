@@ -29,15 +29,15 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from backend.actors import Actor
-from backend.errors import Conflict, NotFound, ValidationFailed
+from backend.finance.errors import LedgerInputError
+from backend.finance.money import MAX_MAGNITUDE, UNITS_DP, check_scale, get_currency, to_decimal
+from backend.platform.actors import Actor
+from backend.platform.errors import Conflict, NotFound, ValidationFailed
 from ledger.dealing_facts import latest_standing_entry
-from ledger.errors import LedgerInputError
 from ledger.forward_pricing import DealingFacts, require_date_order
 from ledger.hash_chain import GENESIS_HASH, canonical_entry, chain_hash, to_scaled
 from ledger.locking import take_write_lock
 from ledger.models import Account, Balance, ChainHead, JournalEntry, Posting
-from ledger.money import MAX_MAGNITUDE, UNITS_DP, check_scale, get_currency, to_decimal
 from ledger.outbox import add_event
 from ledger.schemas import (
     UNITS_COMMODITY,

@@ -20,7 +20,7 @@ from typing import TypeVar
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from backend.unit_of_work import take_sqlite_writer_lock
+from backend.platform.unit_of_work import take_sqlite_writer_lock
 
 log = logging.getLogger(__name__)
 

@@ -25,7 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import Mapped, mapped_column
 
-from backend.orm import Base, ScaledDecimal, UTCDateTime
+from backend.platform.orm import Base, ScaledDecimal, UTCDateTime
 
 _BIGINT = BigInteger().with_variant(Integer, "sqlite")
 # An entry with thousands of postings serialises to more than TEXT's 64 KiB on MariaDB.

@@ -35,9 +35,9 @@ from urllib.parse import quote, unquote
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from backend.db import Database
-from backend.orm import utcnow
-from backend.unit_of_work import UnitOfWork
+from backend.platform.db import Database
+from backend.platform.orm import utcnow
+from backend.platform.unit_of_work import UnitOfWork
 from ledger.locking import is_sqlite, take_write_lock
 from ledger.models import OutboxEvent
 

@@ -37,15 +37,22 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from ledger import fees as fee_maths
-from ledger.allocation import allocate_cash
-from ledger.daycount import year_fraction
-from ledger.errors import InvalidValueError
-from ledger.fees import FeePeriod, ManagementFeeTerms, PerformanceFeeTerms, pool_performance_fee
-from ledger.money import Currency, Rounding, check_cash, check_units, exact_arithmetic, round_to_quantum
+from backend.finance import fees as fee_maths
+from backend.finance.allocation import allocate_cash
+from backend.finance.daycount import year_fraction
+from backend.finance.errors import InvalidValueError
+from backend.finance.fees import FeePeriod, ManagementFeeTerms, PerformanceFeeTerms, pool_performance_fee
+from backend.finance.money import (
+    Currency,
+    Rounding,
+    check_cash,
+    check_units,
+    exact_arithmetic,
+    round_to_quantum,
+)
+from backend.finance.unitisation import issue_units, nav_per_unit, redeem_units
+from backend.finance.waterfall import Contribution, HurdlePayment, WaterfallState, WaterfallTerms, distribute
 from ledger.schemas import AccountCode, EntryType, PostingLine
-from ledger.unitisation import issue_units, nav_per_unit, redeem_units
-from ledger.waterfall import Contribution, HurdlePayment, WaterfallState, WaterfallTerms, distribute
 
 OPEN_ENDED = "open_ended"
 CLOSED_ENDED = "closed_ended"
@@ -442,7 +449,7 @@ def waterfall_distribution(terms: PoolTerms, books: PoolBooks, *, amount: object
 
     Each investor's capital account bears what that investor receives plus the part of the
     GP's catch-up and carried interest it bears, since carry is paid out of the investors'
-    profit. Per investor (see :mod:`ledger.waterfall`): return of capital by what the books
+    profit. Per investor (see :mod:`backend.finance.waterfall`): return of capital by what the books
     hold for each investor up to their unreturned capital, then by unreturned capital, so
     nobody gets back more than they paid in or is paid out of another's capital; preferred
     return by what each is owed on their own dates; the catch-up tier by preferred return paid to
@@ -701,7 +708,7 @@ def performance_fee(
     Without ``amount`` the fee is computed from the pool's terms; with it, the manager's
     figure is booked as given and the high-water mark moves to the NAV per unit after it.
     The annual hurdle grows from the date the high-water mark was last set (the last
-    crystallisation, or inception) to ``on`` (ledger.fees.hurdle_growth).
+    crystallisation, or inception) to ``on`` (backend.finance.fees.hurdle_growth).
     """
     _require_kind(terms, OPEN_ENDED, "a performance fee (closed-ended pools pay carried interest)")
     units = books.units_outstanding

@@ -16,16 +16,16 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from backend.actors import Actor
-from backend.db import Database
-from backend.errors import NotFound, ValidationFailed
+from backend.finance.errors import LedgerInputError
 from backend.investors.service import InvestorService
+from backend.platform.actors import Actor
+from backend.platform.db import Database
+from backend.platform.errors import NotFound, ValidationFailed
+from backend.platform.unit_of_work import ReadView
 from backend.pools.schemas import PoolOut
 from backend.pools.service import PoolService
-from backend.unit_of_work import ReadView
 from ledger import posting_rules as rules
 from ledger.dealing_facts import later_allocated_entry, read_dealing_facts
-from ledger.errors import LedgerInputError
 from ledger.forward_pricing import DealingFacts, require_date_order, require_valuation_before_deals
 from ledger.posting_rules import PoolBooks, PoolTerms, Posting
 from ledger.schemas import (

@@ -9,13 +9,14 @@ ones. Every entry sums to exactly zero per commodity.
 from __future__ import annotations
 
 import enum
-import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+from backend.platform.fields import IsoDate, Money, RecordId
 
 UNITS_COMMODITY = "UNITS"
 """The commodity of the unit register: units of an open-ended pool, held to 6 dp."""
@@ -261,73 +262,6 @@ class TransactionType(enum.StrEnum):
     EXPENSE = "expense"
     PURCHASE = "purchase"
     SALE = "sale"
-
-
-# -- input types every service's requests share: amounts, dates, ids --------------------------
-
-# An amount as text: an optional sign, ASCII digits, optionally a point and more digits. No
-# exponent ("1E+2"), no other scripts' digits ("١٠٠", which Decimal() reads as 100), no
-# underscores, spaces or a bare point: what a person or a spreadsheet writes, and nothing else.
-_DECIMAL_TEXT = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
-
-
-def decimal_from_text(text: str) -> Decimal:
-    """The one rule for an amount sent as a string; raises ValueError naming what is allowed."""
-    if not _DECIMAL_TEXT.fullmatch(text):
-        raise ValueError(
-            'must be a plain decimal number such as "1000.00" (ASCII digits, an optional sign '
-            "and decimal point; no exponent)"
-        )
-    return Decimal(text)
-
-
-def _money_input(value: Any) -> Any:
-    """Amounts arrive as strings ("1000.00") or integers; a JSON float has lost exactness."""
-    if isinstance(value, bool):
-        raise ValueError("must be a decimal number, not a boolean")
-    if isinstance(value, float):
-        raise ValueError('send amounts as a string such as "1000.00" so they stay exact')
-    if isinstance(value, str):
-        return decimal_from_text(value)
-    return value
-
-
-Money = Annotated[Decimal, BeforeValidator(_money_input), Field(allow_inf_nan=False)]
-
-DATE_MIN = date(1900, 1, 1)
-DATE_MAX = date(2200, 12, 31)
-"""The dates the services support. Reports step a day or a month past the dates they are
-given, and the calendar ends at 9999-12-31: a far date must be refused, not overflow."""
-
-_ISO_DATE_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-
-
-def _iso_date_input(value: Any) -> Any:
-    # Pydantic alone would also take a datetime ("2025-06-30T00:00:00"), a Unix timestamp
-    # ("0" is 1970-01-01) and other scripts' digits; a date is YYYY-MM-DD and nothing else.
-    if isinstance(value, str):
-        if not _ISO_DATE_TEXT.fullmatch(value):
-            raise ValueError("must be a date written YYYY-MM-DD")
-        try:
-            value = date.fromisoformat(value)
-        except ValueError:
-            raise ValueError(f"{value} is not a date in the calendar") from None
-    elif isinstance(value, datetime) or not isinstance(value, date):
-        raise ValueError("must be a date written YYYY-MM-DD")
-    if not DATE_MIN <= value <= DATE_MAX:
-        raise ValueError(f"must be between {DATE_MIN} and {DATE_MAX}")
-    return value
-
-
-IsoDate = Annotated[date, BeforeValidator(_iso_date_input)]
-"""A date in a request: ISO YYYY-MM-DD text (or a date from Python), DATE_MIN to DATE_MAX."""
-
-ID_MAX = 2**31 - 1
-"""The largest id a request may name: the INT columns' range (MariaDB's signed 32 bits)."""
-
-RecordId = Annotated[int, Field(gt=0, le=ID_MAX)]
-"""The id of a user, pool, investor, benchmark... named in a request: beyond the column's
-range it names no row, and the database would refuse to even compare it (SQLite past 2^63)."""
 
 
 class _TransactionFields(BaseModel):

@@ -31,11 +31,11 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from backend.actors import Actor
-from backend.db import Database
-from backend.errors import Conflict, NotFound, ValidationFailed
-from backend.orm import utcnow
-from backend.unit_of_work import ReadView, UnitOfWork
+from backend.platform.actors import Actor
+from backend.platform.db import Database
+from backend.platform.errors import Conflict, NotFound, ValidationFailed
+from backend.platform.orm import utcnow
+from backend.platform.unit_of_work import ReadView, UnitOfWork
 from ledger.arrears import overdue
 from ledger.batch import (
     BatchPlan,

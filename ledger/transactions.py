@@ -19,21 +19,23 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from backend.actors import Actor, Role
 from backend.audit.service import AuditService
-from backend.errors import NotFound, ValidationFailed
+from backend.finance import waterfall as ledger_waterfall
+from backend.finance.errors import InvalidValueError, LedgerInputError
+from backend.finance.fees import FeePeriod, ManagementFeeTerms
+from backend.finance.fees import PerformanceFeeTerms as FeeTerms
+from backend.finance.money import get_currency
+from backend.finance.waterfall import WaterfallState
 from backend.investors.schemas import KycStatus
 from backend.investors.service import InvestorService
-from backend.orm import utcnow
+from backend.platform.actors import Actor, Role
+from backend.platform.errors import NotFound, ValidationFailed
+from backend.platform.orm import utcnow
 from backend.pools.schemas import PoolOut, PoolStatus
 from backend.pools.service import PoolService
 from ledger import posting_rules as rules
-from ledger import waterfall as ledger_waterfall
 from ledger.batch import BatchPlan, PlannedEntry, PoolAccounts, RunningBooks
 from ledger.dealing_facts import latest_standing_entry, read_dealing_facts
-from ledger.errors import InvalidValueError, LedgerInputError
-from ledger.fees import FeePeriod, ManagementFeeTerms
-from ledger.fees import PerformanceFeeTerms as FeeTerms
 from ledger.forward_pricing import (
     DealingFacts,
     LastEntry,
@@ -42,7 +44,6 @@ from ledger.forward_pricing import (
     struck_price,
 )
 from ledger.journal import AccountRef, EntryDraft, validate_draft
-from ledger.money import get_currency
 from ledger.posting_rules import PoolBooks, PoolTerms, Posting
 from ledger.schemas import (
     BATCH_MAX_ROWS,
@@ -66,7 +67,6 @@ from ledger.schemas import (
     ValuationRequest,
 )
 from ledger.service import LedgerService, standing_details
-from ledger.waterfall import WaterfallState
 
 # What each pool status still allows. Closed: no new money in; liquidating: only money out.
 _ALLOWED: dict[PoolStatus, frozenset[str]] = {

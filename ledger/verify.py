@@ -27,7 +27,7 @@ from typing import Any
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError
 
-from backend.db import Database
+from backend.platform.db import Database
 from ledger.hash_chain import GENESIS_HASH, canonical_entry, chain_hash, format_scaled
 from ledger.schemas import VerifyBreak, VerifyReport
 

@@ -13,9 +13,9 @@ from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from backend.actors import Actor
-from backend.errors import NotFound
 from backend.investors.service import InvestorService
+from backend.platform.actors import Actor
+from backend.platform.errors import NotFound
 from backend.pools.service import PoolService
 from ledger.outbox import LedgerEvent
 from notifications.schemas import NotificationIn, NotificationKind

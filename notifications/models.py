@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from backend.orm import Base, UTCDateTime, utcnow
+from backend.platform.orm import Base, UTCDateTime, utcnow
 
 
 class Notification(Base):

@@ -10,11 +10,11 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from backend.actors import Actor
-from backend.db import Database
-from backend.errors import NotFound, ValidationFailed
-from backend.orm import utcnow
-from backend.unit_of_work import ReadView, UnitOfWork
+from backend.platform.actors import Actor
+from backend.platform.db import Database
+from backend.platform.errors import NotFound, ValidationFailed
+from backend.platform.orm import utcnow
+from backend.platform.unit_of_work import ReadView, UnitOfWork
 from notifications.models import Notification
 from notifications.schemas import NotificationIn, NotificationList, NotificationOut
 

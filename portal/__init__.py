@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from backend.container import Container
+from backend.service_directory import Services
 from portal.cookies import install_cookie_policy
 from portal.csrf import install_csrf_cookie
 from portal.dash_app import create_dash_app
@@ -13,7 +13,7 @@ from portal.headers import install_security_headers
 from portal.session import install_sessions
 
 
-def install_portal(server: Flask, container: Container) -> None:
+def install_portal(server: Flask, container: Services) -> None:
     """Mount the login pages, the login guard, CSRF protection, security headers and Dash."""
     install_cookie_policy(server, container.settings.session_cookie_secure)
     # Before Dash: Flask runs before_request hooks in order, and Dash's own (first-request

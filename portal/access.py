@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from dash.development.base_component import Component
 
-from backend.actors import Actor, Role
+from backend.platform.actors import Actor, Role
 from portal.components.landing import not_permitted
 from portal.session import current_actor
 

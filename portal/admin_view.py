@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from backend.actors import Actor, Role
-from backend.health import readiness
+from backend.platform.actors import Actor, Role
+from backend.platform.health import readiness
 from portal.context import services
 
 NOT_CONFIGURED = "not configured (embedded default)"

@@ -16,8 +16,8 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
-from backend.actors import Actor
-from backend.errors import PermissionDenied
+from backend.platform.actors import Actor
+from backend.platform.errors import PermissionDenied
 from ledger.schemas import EntryType
 from portal.background import Job
 from portal.context import services

@@ -6,7 +6,7 @@ portal/components/progress.py); Dash hands it to the manager chosen here from co
 * production (``CELERY_BROKER_URL`` and ``REDIS_URL`` set): :class:`CeleryJobManager`, a
   ``dash.CeleryManager`` over the project's Celery app. The job runs in a ``python app.py
   worker`` (on the default queue; the worker registers the portal's jobs at start-up, see
-  portal/jobs_worker.py) and its progress, result and cancel flag live in the Redis result
+  backend/composition/portal_jobs.py) and its progress, result and cancel flag live in the Redis result
   backend, so any app server can answer the browser's polls for a job another one started.
 * embedded default (no broker or no Redis): :class:`ThreadJobManager`, a thread per job in
   the app server's process and an in-process store (the embedded default is one process).
@@ -57,15 +57,14 @@ from dash.exceptions import PreventUpdate
 from flask import Flask, current_app, has_request_context
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from backend import celery_app
-from backend.actors import Actor
+from backend.platform.actors import Actor
 from portal.context import services
 from portal.session import current_actor
 
 if TYPE_CHECKING:
     from celery import Celery
 
-    from backend.container import Container
+    from backend.service_directory import Services
 
 log = logging.getLogger(__name__)
 
@@ -481,7 +480,7 @@ class CeleryJobManager(_PortalJobs, CeleryManager):
 
     The task is named ``background_callback_<key>`` (Dash's naming, the key a hash of the
     callback's id and source), so a worker that built the same portal has the same tasks
-    (portal/jobs_worker.py); its id is the job's key."""
+    (backend/composition/portal_jobs.py); its id is the job's key."""
 
     def __init__(
         self, celery: Celery, server: Flask, ticket: Callable[[], str | None] = request_ticket
@@ -529,14 +528,11 @@ def _celery_task(celery: Celery, name: str) -> Any:
     return task
 
 
-def create_manager(server: Flask, container: Container) -> _PortalJobs:
+def create_manager(server: Flask, container: Services) -> _PortalJobs:
     """The manager for this configuration (see the module's docstring)."""
     settings = container.settings
     if settings.celery_broker_url and settings.redis_url:
-        # A worker building its portal has bound this container already: binding again
-        # would reconfigure (and drop the connections of) the app it is starting with.
-        celery = celery_app.celery if celery_app.bound() is container else container.celery
-        return CeleryJobManager(celery, server)
+        return CeleryJobManager(container.celery, server)
     if settings.celery_broker_url:
         log.warning(
             "CELERY_BROKER_URL without REDIS_URL: background jobs run in the app server's threads "

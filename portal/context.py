@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import current_app
 
-from backend.container import Container
+from backend.service_directory import Services
 
 
-def services() -> Container:
-    container: Container = current_app.extensions["container"]
+def services() -> Services:
+    container: Services = current_app.extensions["container"]
     return container

@@ -13,9 +13,7 @@ from urllib.parse import quote
 from flask import Flask, Response, current_app, redirect, render_template, request
 from werkzeug.wrappers import Response as BaseResponse
 
-from backend.api.identity import bearer_token
-from backend.api.problems import problem
-from backend.web import PUBLIC_ENDPOINTS as PLATFORM_PUBLIC_ENDPOINTS
+from backend.platform.http import PLATFORM_PUBLIC_ENDPOINTS, bearer_token, problem
 from portal import csrf
 from portal.session import LOGIN_ENDPOINT, LOGIN_PATH, current_actor, verify_session
 

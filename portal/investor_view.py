@@ -16,8 +16,8 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qs
 
-from backend.actors import Actor
-from backend.errors import DomainError, NotFound, ValidationFailed
+from backend.platform.actors import Actor
+from backend.platform.errors import DomainError, NotFound, ValidationFailed
 from backend.pools.schemas import PoolOut
 from ledger.schemas import AccountCode, EntryOut, EntryType, PositionOut
 from portal.background import Job

@@ -11,8 +11,8 @@ from typing import Any
 
 import dash_bootstrap_components as dbc
 
-from backend.actors import Role
-from backend.errors import DomainError
+from backend.platform.actors import Role
+from backend.platform.errors import DomainError
 from portal.background import Job
 from portal.components.progress import refused
 from portal.manager_data import recompute_snapshots, recompute_summary

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 
 from dash import dcc
 
-from backend.actors import Actor
+from backend.platform.actors import Actor
 from portal.context import services
 
 POLL_MS = 1000

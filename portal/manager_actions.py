@@ -23,9 +23,11 @@ from dash.exceptions import PreventUpdate
 from pydantic import BaseModel, ValidationError
 from werkzeug.exceptions import BadRequest
 
-from backend.actors import Actor, Role
-from backend.errors import DomainError
+from backend.finance.fees import AccrualFrequency
+from backend.finance.waterfall import Compounding
 from backend.investors.schemas import CommitmentCreate, InvestorUpdate, KycStatus
+from backend.platform.actors import Actor, Role
+from backend.platform.errors import DomainError, NotFound, PermissionDenied
 from backend.pools.schemas import (
     ManagementFeeTerms,
     PerformanceFeeTerms,
@@ -37,7 +39,6 @@ from backend.pools.schemas import (
     PoolUpdate,
     WaterfallTerms,
 )
-from ledger.fees import AccrualFrequency
 from ledger.previews import Preview
 from ledger.schemas import (
     CapitalCallRequest,
@@ -46,7 +47,6 @@ from ledger.schemas import (
     TransactionRequest,
     ValuationRequest,
 )
-from ledger.waterfall import Compounding
 from portal.components import forms
 from portal.components.charts import waterfall_split
 from portal.components.forms import Field, FormSpec
@@ -1287,7 +1287,7 @@ def confirm_action(actor: Actor, action: str, pending: Mapping[str, Any] | None)
 
 
 def _not_permitted(exc: DomainError) -> dict[str, str] | None:
-    if exc.status in (403, 404) and (exc.field in (None, "pool_id")):
+    if isinstance(exc, (PermissionDenied, NotFound)) and (exc.field in (None, "pool_id")):
         return {"form": NOT_PERMITTED}
     return None
 

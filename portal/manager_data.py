@@ -13,8 +13,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from backend.actors import Actor
-from backend.errors import DomainError, NotFound
+from backend.platform.actors import Actor
+from backend.platform.errors import DomainError, NotFound
 from backend.pools.schemas import PoolKind, PoolOut, PoolStatus
 from ledger.schemas import AccountCode, EntryOut, EntryType, PoolPositions
 from portal.background import Job

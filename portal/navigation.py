@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from backend.actors import Role
+from backend.platform.actors import Role
 
 SITE_TITLE = "Investment Pools"
 

@@ -15,13 +15,12 @@ import math
 from datetime import UTC, datetime, timedelta
 
 from flask import Blueprint, Flask, Response, current_app, g, redirect, render_template, request, session
-from flask_login import current_user, login_user, logout_user  # noqa: TID251 (the one place)
+from flask_login import UserMixin, current_user, login_user, logout_user  # noqa: TID251 (the one place)
 from werkzeug.wrappers import Response as BaseResponse
 
-from backend.actors import Actor
-from backend.container import Container
-from backend.errors import TooManyRequests, Unauthenticated
-from backend.web import SessionUser
+from backend.platform.actors import Actor
+from backend.platform.errors import TooManyRequests, Unauthenticated
+from backend.service_directory import Services
 from portal import csrf
 from portal.navigation import home_path
 from portal.next_url import safe_next
@@ -38,6 +37,16 @@ FORM_EXPIRED = "The sign-in form expired. Please try again."
 SIGNED_OUT = "You have signed out."
 
 
+class SessionUser(UserMixin):  # type: ignore[misc]
+    """What flask-login keeps for a portal session: just enough to rebuild the Actor."""
+
+    def __init__(self, actor: Actor) -> None:
+        self.actor = actor
+
+    def get_id(self) -> str:
+        return str(self.actor.user_id)
+
+
 def current_actor() -> Actor | None:
     """The actor behind this request's portal session, or None."""
     if current_user.is_authenticated and isinstance(current_user, SessionUser):
@@ -45,7 +54,7 @@ def current_actor() -> Actor | None:
     return None
 
 
-def verify_session(container: Container) -> None:
+def verify_session(container: Services) -> None:
     """End this request's portal session unless the auth service still knows it as live:
     revoked (logout, a password change, a disabled account), expired, or a cookie from
     before sessions had ids. Runs before anything reads the session's user."""
@@ -58,7 +67,7 @@ def verify_session(container: Container) -> None:
     g.pop("session_actor", None)  # set by the server's hook from the same cookie, before us
 
 
-def _is_live(container: Container, session_id: object, user_id: int | None) -> bool:
+def _is_live(container: Services, session_id: object, user_id: int | None) -> bool:
     if not isinstance(session_id, str) or user_id is None:
         return False  # no id: a cookie from before sessions had one, or a tampered one
     return container.auth.session_is_live(session_id, user_id)
@@ -92,7 +101,7 @@ def _login_page(
     return response
 
 
-def _start_session(container: Container, actor: Actor) -> None:
+def _start_session(container: Services, actor: Actor) -> None:
     if actor.user_id is None:  # pragma: no cover - actors of users always have an id
         raise RuntimeError("a portal session needs a user")
     # The row lives as long as Flask accepts the signed cookie at most.
@@ -114,7 +123,7 @@ def _show_login() -> BaseResponse:
     return _login_page(notice=notice)
 
 
-def _submit_login(container: Container) -> BaseResponse:
+def _submit_login(container: Services) -> BaseResponse:
     email = request.form.get("email", "").strip()
     if not csrf.request_has_valid_token():
         return _login_page(error=FORM_EXPIRED, status=403, email=email)
@@ -133,7 +142,7 @@ def _submit_login(container: Container) -> BaseResponse:
     return redirect(safe_next(request.form.get("next")) or home_path(actor.role), 303)
 
 
-def create_blueprint(container: Container) -> Blueprint:
+def create_blueprint(container: Services) -> Blueprint:
     blueprint = Blueprint(BLUEPRINT, __name__, template_folder="templates")
 
     @blueprint.route(LOGIN_PATH, methods=["GET", "POST"])
@@ -153,5 +162,5 @@ def create_blueprint(container: Container) -> Blueprint:
     return blueprint
 
 
-def install_sessions(server: Flask, container: Container) -> None:
+def install_sessions(server: Flask, container: Services) -> None:
     server.register_blueprint(create_blueprint(container))

@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 
 from prometheus_client import Counter
 
-from backend.cache import Cache, CacheUnavailable
+from backend.platform.cache import Cache, CacheUnavailable
 
 log = logging.getLogger(__name__)
 

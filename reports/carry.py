@@ -12,7 +12,7 @@ The books are only read: the state is rebuilt with ``ledger.posting_rules.
 waterfall_state_from_history`` from the contributions and waterfall distributions that
 stand (exactly as the ledger rebuilds it before a real distribution), and the distribution
 is the ledger's own posting rule (``waterfall_distribution``, which runs
-``ledger.waterfall.distribute``), never posted. Per investor, the accrual is what that
+``backend.finance.waterfall.distribute``), never posted. Per investor, the accrual is what that
 rule would charge the investor's capital account beyond the cash the investor would
 receive: the investor's share of the GP's amounts, split exactly as a real distribution
 would split it. The per-investor figures add up to the pool's.
@@ -36,10 +36,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from backend.finance.waterfall import WaterfallState
 from ledger import posting_rules as rules
 from ledger.posting_rules import PoolBooks, PoolTerms
 from ledger.schemas import AccountCode, EntryType
-from ledger.waterfall import WaterfallState
 
 _ZERO = Decimal(0)
 

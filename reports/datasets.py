@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import Any
 
-from backend.actors import Actor
+from backend.platform.actors import Actor
 from ledger.schemas import EntryType
 from ledger.transactions import TransactionService
 from reports.exports import Column, Kind

@@ -67,11 +67,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from ledger.money import Currency
+from backend.finance import metrics
+from backend.finance.money import Currency
+from backend.finance.unitisation import nav_per_unit
 from ledger.posting_rules import PoolTerms
 from ledger.schemas import AccountCode, EntryOut, EntryType
-from ledger.unitisation import nav_per_unit
-from reports import metrics
 from reports.carry import NO_CARRY, CarryAccrual, CarryBook
 
 _ZERO = Decimal(0)

@@ -1,7 +1,7 @@
 """The report service's tables: benchmark indices, their levels, which benchmark a pool uses,
 and the performance snapshots the workers compute.
 
-Index levels are exact: a scaled integer with 6 decimal places (backend.orm.ScaledDecimal,
+Index levels are exact: a scaled integer with 6 decimal places (backend.platform.orm.ScaledDecimal,
 PRICE_SCALE), the same on SQLite and MariaDB.
 """
 
@@ -14,7 +14,15 @@ from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, 
 from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import Mapped, mapped_column
 
-from backend.orm import CASH_SCALE, PRICE_SCALE, UNITS_SCALE, Base, ScaledDecimal, UTCDateTime, utcnow
+from backend.platform.orm import (
+    CASH_SCALE,
+    PRICE_SCALE,
+    UNITS_SCALE,
+    Base,
+    ScaledDecimal,
+    UTCDateTime,
+    utcnow,
+)
 
 _LONG_TEXT = Text().with_variant(mysql.MEDIUMTEXT(), "mysql", "mariadb")
 

@@ -3,7 +3,7 @@
 Each function takes what reports.history rebuilt from the books (and a benchmark's levels)
 and returns the report service's schemas, so the API, the portal and a snapshot task per
 pool/investor and date all compute the same numbers the same way. The metrics themselves
-are reports.metrics; this module only decides what goes into them:
+are backend.finance.metrics; this module only decides what goes into them:
 
 * Pool TWR over (start, end]: one definition, the ratio of the pool's time-weighted index
   at the close of ``end`` to that at the close of ``start`` (reports.history): open-ended,
@@ -43,7 +43,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 
-from reports import metrics
+from backend.finance import metrics
 from reports.history import Flow, InvestorHistory, PoolHistory
 from reports.schemas import (
     BenchmarkComparison,

@@ -26,10 +26,10 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer
 
+from backend.finance.errors import LedgerInputError
+from backend.finance.money import get_currency
+from backend.platform.fields import IsoDate, RecordId
 from backend.pools.schemas import ExactDecimal as ExactDecimalIn
-from ledger.errors import LedgerInputError
-from ledger.money import get_currency
-from ledger.schemas import IsoDate, RecordId
 
 Amount = Annotated[
     Decimal, PlainSerializer(lambda value: format(value, "f"), return_type=str, when_used="json")

@@ -25,17 +25,17 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from backend.actors import Actor, Role
-from backend.db import Database
-from backend.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from backend.finance.money import get_currency
 from backend.investors.service import InvestorService
-from backend.orm import utcnow
+from backend.platform.actors import Actor, Role
+from backend.platform.db import Database
+from backend.platform.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from backend.platform.fields import DATE_MAX, DATE_MIN
+from backend.platform.orm import utcnow
+from backend.platform.unit_of_work import ReadView, UnitOfWork
 from backend.pools.schemas import PoolOut
 from backend.pools.service import PoolService
-from backend.unit_of_work import ReadView, UnitOfWork
-from ledger.money import get_currency
 from ledger.posting_rules import PoolTerms
-from ledger.schemas import DATE_MAX, DATE_MIN
 from ledger.service import MAX_PAGE, LedgerService
 from ledger.transactions import pool_terms
 from reports.aggregate_cache import AggregateCache, aggregate_key
@@ -61,7 +61,7 @@ from reports.schemas import (
     PoolPerformance,
 )
 from reports.schemas import BenchmarkLevel as BenchmarkLevelIn
-from reports.snapshots import stored_pool_performance
+from reports.snapshot_reads import stored_pool_performance
 from reports.statements import capital_account_statement, parse_period, statement_xlsx
 
 LEVEL_PLACES = 6

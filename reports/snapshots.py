@@ -12,22 +12,20 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
 
 from sqlalchemy import delete
 
-from backend.actors import Actor
-from backend.db import Database
-from backend.errors import DomainError
-from backend.orm import utcnow
-from backend.unit_of_work import ReadView, UnitOfWork
+from backend.platform.actors import Actor
+from backend.platform.db import Database
+from backend.platform.errors import DomainError
+from backend.platform.orm import utcnow
+from backend.platform.unit_of_work import ReadView, UnitOfWork
 from ledger.service import LedgerService
 from ledger.transactions import TransactionService
 from reports.models import PoolSnapshot, PositionSnapshot
 from reports.schemas import PoolPerformance
-
-if TYPE_CHECKING:
-    from reports.service import ReportService
+from reports.service import ReportService
+from reports.snapshot_reads import stored_pool_performance
 
 WORKER = Actor.operator("snapshots")
 """Snapshots are the system's own reads: every pool, no user's view of it."""
@@ -143,13 +141,3 @@ class SnapshotStore:
     def pool_performance(self, pool_id: int, as_of: date) -> PoolPerformance | None:
         """The stored performance if it is at the pool's current ledger version, else None."""
         return stored_pool_performance(self._db, pool_id, as_of, self._ledger.ledger_version(pool_id))
-
-
-def stored_pool_performance(
-    db: Database, pool_id: int, as_of: date, ledger_version: int
-) -> PoolPerformance | None:
-    with ReadView(db) as view:
-        stored = view.session.get(PoolSnapshot, (pool_id, as_of))
-        if stored is None or stored.ledger_version != ledger_version or stored.performance == "null":
-            return None
-        return PoolPerformance.model_validate_json(stored.performance)

@@ -42,8 +42,8 @@ from typing import Any
 
 import xlsxwriter
 
-from backend.errors import ValidationFailed
-from ledger.money import Currency, get_currency
+from backend.finance.money import Currency, get_currency
+from backend.platform.errors import ValidationFailed
 from ledger.posting_rules import PoolTerms
 from ledger.schemas import AccountCode, EntryType
 from reports.history import BookEntry, PoolHistory, investor_flows, pool_history, standing

@@ -14,6 +14,6 @@ import backend.users.models  # noqa: F401
 import ledger.models  # noqa: F401
 import notifications.models  # noqa: F401
 import reports.models  # noqa: F401
-from backend.orm import Base
+from backend.platform.orm import Base
 
 metadata = Base.metadata

@@ -17,10 +17,10 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
 
-from backend.cache import InProcessCache
-from backend.config import Settings, load_settings
-from backend.container import Container
-from backend.db import Database
+from backend.composition.container import Container
+from backend.platform.cache import InProcessCache
+from backend.platform.config import Settings, load_settings
+from backend.platform.db import Database
 from sql.migrate import upgrade
 
 MARIADB_URL = os.environ.get("TEST_MARIADB_URL", "mysql+pymysql://root@127.0.0.1:3306/?charset=utf8mb4")

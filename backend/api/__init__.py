@@ -19,13 +19,13 @@ from backend.api import (
 )
 from backend.api.identity import resolve_actor
 from backend.api.routing import ApiRouter, openapi_document
-from backend.container import Container
+from backend.service_directory import Services
 
 API_PREFIX = "/api/v1"
 API_VERSION = "1.0.0"
 
 
-def build_router(container: Container) -> ApiRouter:
+def build_router(container: Services) -> ApiRouter:
     router = ApiRouter(API_PREFIX)
     for module in (
         auth_routes,
@@ -42,7 +42,7 @@ def build_router(container: Container) -> ApiRouter:
     return router
 
 
-def create_api_blueprint(container: Container) -> Blueprint:
+def create_api_blueprint(container: Services) -> Blueprint:
     router = build_router(container)
     blueprint = Blueprint("api", __name__, url_prefix=API_PREFIX)
     router.install(blueprint, lambda: resolve_actor(container))

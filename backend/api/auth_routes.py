@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask import Response, request
 
-from backend.actors import Actor
-from backend.api.identity import bearer_token
 from backend.api.routing import ApiRouter
 from backend.auth.schemas import LogoutRequest, RefreshRequest, TokenPair, TokenRequest
-from backend.container import Container
-from backend.errors import Unauthenticated
+from backend.platform.actors import Actor
+from backend.platform.errors import Unauthenticated
+from backend.platform.http import bearer_token
+from backend.service_directory import Services
 
 
 def _token_response(pair: TokenPair) -> Response:
@@ -29,7 +29,7 @@ def _optional_logout_body() -> LogoutRequest:
     return LogoutRequest.model_validate_json(raw) if raw.strip() else LogoutRequest()
 
 
-def register(router: ApiRouter, container: Container) -> None:
+def register(router: ApiRouter, container: Services) -> None:
     @router.operation(
         "POST", "/auth/token", summary="Log in with email and password", tag="auth",
         body=TokenRequest, response=TokenPair, public=True, errors=(401, 429),

@@ -14,30 +14,30 @@ from typing import Any
 
 from flask import Response, json, request
 
-from backend.actors import Actor
 from backend.api.ledger_routes import idempotency_key
-from backend.api.problems import PROBLEM_MIME
+from backend.api.problems import problem_kind
 from backend.api.routing import ApiRouter
-from backend.container import Container
+from backend.platform.actors import Actor
+from backend.platform.http import PROBLEM_MIME, PROBLEM_TYPE_BASE
+from backend.service_directory import Services
 from ledger.batch import BatchRejected
 from ledger.schemas import BatchRequest, BatchResult
 
-_TYPE_BASE = "https://investment-pools.example/problems/"
-
 
 def rejected(exc: BatchRejected) -> Response:
+    kind = problem_kind(exc)
     body: dict[str, Any] = {
-        "type": _TYPE_BASE + exc.type_slug,
-        "title": exc.title,
-        "status": exc.status,
+        "type": PROBLEM_TYPE_BASE + kind.type_slug,
+        "title": kind.title,
+        "status": kind.status,
         "detail": exc.detail,
         "instance": request.path,
         "errors": [error.model_dump() for error in exc.errors],
     }
-    return Response(json.dumps(body), status=exc.status, mimetype=PROBLEM_MIME)
+    return Response(json.dumps(body), status=kind.status, mimetype=PROBLEM_MIME)
 
 
-def register(router: ApiRouter, container: Container) -> None:
+def register(router: ApiRouter, container: Services) -> None:
     @router.operation(
         "POST",
         "/pools/{pool_id}/transactions/batch",

@@ -13,10 +13,11 @@ from typing import Any
 from flask import Response, stream_with_context
 from pydantic import BaseModel, ConfigDict, Field
 
-from backend.actors import Actor
 from backend.api.routing import ApiRouter
-from backend.container import Container
-from ledger.schemas import EntryType, IsoDate, RecordId
+from backend.platform.actors import Actor
+from backend.platform.fields import IsoDate, RecordId
+from backend.service_directory import Services
+from ledger.schemas import EntryType
 from reports import datasets
 from reports.exports import Column, Sheet, csv_stream, xlsx_stream
 from reports.schemas import Frequency
@@ -89,10 +90,10 @@ class Dataset:
     query: type[BaseModel]
     columns: Sequence[Column]
     filename: Callable[[Any], str]
-    rows: Callable[[Container, Actor, Any], Iterator[Sequence[Any]]]
+    rows: Callable[[Services, Actor, Any], Iterator[Sequence[Any]]]
 
 
-def _statement_rows(container: Container, actor: Actor, q: StatementExportQuery) -> Iterator[Sequence[Any]]:
+def _statement_rows(container: Services, actor: Actor, q: StatementExportQuery) -> Iterator[Sequence[Any]]:
     pool_ids = (
         [q.pool_id]
         if q.pool_id is not None
@@ -157,7 +158,7 @@ DATASETS: tuple[Dataset, ...] = (
 )
 
 
-def register(router: ApiRouter, container: Container) -> None:
+def register(router: ApiRouter, container: Services) -> None:
     def export_view(dataset: Dataset, fmt: str) -> Callable[..., Response]:
         def export(actor: Actor, query: Any) -> Response:
             # The rows' first page is read here, before any byte goes out: a refusal is a 404.

@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-from flask import g, request
+from flask import g
 
-from backend.actors import Actor
-from backend.container import Container
-from backend.errors import Unauthenticated
-
-
-def bearer_token() -> str | None:
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        return None
-    return token.strip()
+from backend.platform.actors import Actor
+from backend.platform.errors import Unauthenticated
+from backend.platform.http import bearer_token
+from backend.service_directory import Services
 
 
-def resolve_actor(container: Container) -> Actor:
+def resolve_actor(container: Services) -> Actor:
     token = bearer_token()
     if token is not None:
         return container.auth.actor_from_access_token(token)

@@ -10,10 +10,8 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
-from backend.actors import Actor
 from backend.api.pagination import Page, PageQuery, encode_cursor
 from backend.api.routing import ApiRouter
-from backend.container import Container
 from backend.investors.schemas import (
     INVESTOR_SEARCH_MAX_LENGTH,
     CommitmentCreate,
@@ -23,6 +21,8 @@ from backend.investors.schemas import (
     InvestorUpdate,
     KycStatus,
 )
+from backend.platform.actors import Actor
+from backend.service_directory import Services
 
 
 class InvestorPageOut(Page[InvestorOut]):
@@ -44,7 +44,7 @@ class CommitmentPageOut(Page[CommitmentOut]):
     """One page of a pool's commitments in id order."""
 
 
-def register(router: ApiRouter, container: Container) -> None:
+def register(router: ApiRouter, container: Services) -> None:
     @router.operation(
         "GET",
         "/investors",

@@ -12,10 +12,11 @@ from __future__ import annotations
 from flask import request
 from pydantic import BaseModel, ConfigDict, Field
 
-from backend.actors import Actor
 from backend.api.routing import ApiRouter
-from backend.container import Container
-from backend.errors import ValidationFailed
+from backend.platform.actors import Actor
+from backend.platform.errors import ValidationFailed
+from backend.platform.fields import IsoDate, RecordId
+from backend.service_directory import Services
 from ledger.idempotency import check_key
 from ledger.schemas import (
     CapitalCallRequest,
@@ -23,10 +24,8 @@ from ledger.schemas import (
     EntryOut,
     EntryPage,
     EntryType,
-    IsoDate,
     PoolPositions,
     PositionOut,
-    RecordId,
     ReversalRequest,
     TransactionRequest,
     ValuationOut,
@@ -57,7 +56,7 @@ def idempotency_key() -> str:
     return check_key(key)
 
 
-def register(router: ApiRouter, container: Container) -> None:
+def register(router: ApiRouter, container: Services) -> None:
     @router.operation(
         "POST",
         "/pools/{pool_id}/transactions",

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from backend.actors import Actor
 from backend.api.routing import ApiRouter
-from backend.container import Container
+from backend.platform.actors import Actor
+from backend.service_directory import Services
 from notifications.schemas import NotificationList, NotificationOut
 
 
@@ -17,7 +17,7 @@ class NotificationQuery(BaseModel):
     limit: int = Field(default=20, ge=1, le=100)
 
 
-def register(router: ApiRouter, container: Container) -> None:
+def register(router: ApiRouter, container: Services) -> None:
     @router.operation(
         "GET",
         "/notifications",

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from backend.actors import Actor
 from backend.api.pagination import Page, PageQuery, encode_cursor
 from backend.api.routing import ApiRouter
-from backend.container import Container
+from backend.platform.actors import Actor
 from backend.pools.schemas import (
     AnalystGrantOut,
     PoolCreate,
@@ -22,6 +21,7 @@ from backend.pools.schemas import (
     PoolUpdate,
     UserRef,
 )
+from backend.service_directory import Services
 
 
 class PoolPageOut(Page[PoolOut]):
@@ -33,7 +33,7 @@ class PoolListQuery(PageQuery):
     kind: PoolKind | None = Field(default=None, description="Only pools of this kind.")
 
 
-def register(router: ApiRouter, container: Container) -> None:
+def register(router: ApiRouter, container: Services) -> None:
     @router.operation(
         "GET",
         "/pools",

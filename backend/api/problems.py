@@ -1,40 +1,54 @@
-"""RFC 9457 problem details: every API error is one of these, naming the field and the reason."""
+"""RFC 9457 problem details: every API error is one of these, naming the field and the reason.
+
+The status of each kind of domain error is chosen here, not by the error."""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
-from flask import Response, json, request
+from flask import Response
 from pydantic import ValidationError
 
-from backend.errors import DomainError, TooManyRequests
+from backend.platform.errors import (
+    Conflict,
+    DomainError,
+    NotFound,
+    PermissionDenied,
+    TooManyRequests,
+    Unauthenticated,
+    ValidationFailed,
+)
+from backend.platform.http import problem
+from ledger.idempotency import IdempotencyKeyInFlight, IdempotencyKeyReused
 
-PROBLEM_MIME = "application/problem+json"
-_TYPE_BASE = "https://investment-pools.example/problems/"
+
+@dataclass(frozen=True)
+class ProblemKind:
+    status: int
+    title: str
+    type_slug: str
 
 
-def problem(
-    status: int,
-    title: str,
-    detail: str,
-    *,
-    type_slug: str,
-    errors: list[dict[str, str]] | None = None,
-    headers: dict[str, str] | None = None,
-) -> Response:
-    body: dict[str, Any] = {
-        "type": _TYPE_BASE + type_slug,
-        "title": title,
-        "status": status,
-        "detail": detail,
-        "instance": request.path,
-    }
-    if errors:
-        body["errors"] = errors
-    response = Response(json.dumps(body), status=status, mimetype=PROBLEM_MIME)
-    for key, value in (headers or {}).items():
-        response.headers[key] = value
-    return response
+# The API's choice of status per kind of domain error; the most specific class wins.
+_KINDS: dict[type[DomainError], ProblemKind] = {
+    IdempotencyKeyReused: ProblemKind(422, "Idempotency key reused", "idempotency-key-reused"),
+    IdempotencyKeyInFlight: ProblemKind(409, "Request in progress", "idempotency-key-in-flight"),
+    ValidationFailed: ProblemKind(422, "Validation failed", "validation-failed"),
+    NotFound: ProblemKind(404, "Not found", "not-found"),
+    PermissionDenied: ProblemKind(403, "Forbidden", "forbidden"),
+    Unauthenticated: ProblemKind(401, "Unauthorized", "unauthorized"),
+    Conflict: ProblemKind(409, "Conflict", "conflict"),
+    TooManyRequests: ProblemKind(429, "Too many requests", "too-many-requests"),
+    DomainError: ProblemKind(400, "Bad request", "bad-request"),
+}
+
+
+def problem_kind(exc: DomainError) -> ProblemKind:
+    for cls in type(exc).__mro__:
+        kind = _KINDS.get(cls)
+        if kind is not None:
+            return kind
+    raise TypeError(f"{type(exc).__name__} is not a DomainError")  # unreachable: DomainError is mapped
 
 
 def from_domain_error(exc: DomainError) -> Response:
@@ -42,9 +56,12 @@ def from_domain_error(exc: DomainError) -> Response:
     headers = None
     if isinstance(exc, TooManyRequests):
         headers = {"Retry-After": str(exc.retry_after_seconds)}
-    if exc.status == 401:
+    kind = problem_kind(exc)
+    if kind.status == 401:
         headers = {**(headers or {}), "WWW-Authenticate": 'Bearer realm="api"'}
-    return problem(exc.status, exc.title, exc.detail, type_slug=exc.type_slug, errors=errors, headers=headers)
+    return problem(
+        kind.status, kind.title, exc.detail, type_slug=kind.type_slug, errors=errors, headers=headers
+    )
 
 
 def from_validation_error(exc: ValidationError, *, location: str = "body") -> Response:

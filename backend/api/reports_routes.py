@@ -6,10 +6,10 @@ from __future__ import annotations
 from flask import Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from backend.actors import Actor
 from backend.api.routing import ApiRouter
-from backend.container import Container
-from ledger.schemas import IsoDate, RecordId
+from backend.platform.actors import Actor
+from backend.platform.fields import IsoDate, RecordId
+from backend.service_directory import Services
 from reports.schemas import (
     BenchmarkCreate,
     BenchmarkLevelOut,
@@ -68,7 +68,7 @@ class LevelsQuery(BaseModel):
     end: IsoDate | None = None
 
 
-def register(router: ApiRouter, container: Container) -> None:
+def register(router: ApiRouter, container: Services) -> None:
     @router.operation(
         "GET",
         "/pools/{pool_id}/performance",

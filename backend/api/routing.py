@@ -16,9 +16,10 @@ from flask import Blueprint, Response, json, request
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic.json_schema import models_json_schema
 
-from backend.api.problems import PROBLEM_MIME, from_domain_error, from_validation_error, problem
-from backend.errors import DomainError, ValidationFailed
-from ledger.schemas import ID_MAX
+from backend.api.problems import from_domain_error, from_validation_error
+from backend.platform.errors import DomainError, ValidationFailed
+from backend.platform.fields import ID_MAX
+from backend.platform.http import PROBLEM_MIME, problem
 
 # A path id beyond its column's range names no row, so the route does not match and the
 # answer is 404 (SQLite cannot even bind a number past 2^63). Most ids are INT columns; the

@@ -1,13 +1,13 @@
 from __future__ import annotations
 
-from backend.actors import Actor
 from backend.api.routing import ApiRouter
-from backend.container import Container
-from backend.errors import NotFound
+from backend.platform.actors import Actor
+from backend.platform.errors import NotFound
+from backend.service_directory import Services
 from backend.users.schemas import PasswordChange, UserCreate, UserOut
 
 
-def register(router: ApiRouter, container: Container) -> None:
+def register(router: ApiRouter, container: Services) -> None:
     @router.operation("GET", "/me", summary="The calling user", tag="users", response=UserOut)
     def get_me(actor: Actor) -> UserOut:
         if actor.user_id is None:  # an operator identity has no user record

@@ -6,13 +6,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from backend.actors import Actor
 from backend.audit.models import AuditEvent
 from backend.audit.schemas import AuditEventOut
-from backend.db import Database
-from backend.errors import PermissionDenied
-from backend.observability import current_client_ip, current_request_id
-from backend.unit_of_work import ReadView
+from backend.platform.actors import Actor
+from backend.platform.db import Database
+from backend.platform.errors import PermissionDenied
+from backend.platform.observability import current_client_ip, current_request_id
+from backend.platform.unit_of_work import ReadView
 
 # Never written to the log, whatever a caller passes in a before/after summary.
 _REDACTED_KEYS = frozenset({"password", "password_hash", "token", "refresh_token", "access_token"})

@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from backend.orm import Base, UTCDateTime
+from backend.platform.orm import Base, UTCDateTime
 
 _BIGINT = BigInteger().with_variant(Integer, "sqlite")
 

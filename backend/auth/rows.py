@@ -9,7 +9,7 @@ from sqlalchemy.dialects.mysql import insert as mysql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from backend.orm import Base
+from backend.platform.orm import Base
 
 
 def affected_rows(result: Result[Any]) -> int:

@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from backend.actors import Actor, Role
 from backend.audit.service import AuditService
 from backend.auth.models import LoginThrottleState
 from backend.auth.refresh_tokens import RefreshTokenStore, RefreshTokenView
@@ -30,11 +29,12 @@ from backend.auth.schemas import TokenPair
 from backend.auth.sessions import SessionKind, SessionStore
 from backend.auth.throttle import BACKOFF_ALERTS, DEFERRED_ATTEMPTS, Attempt, Counted, LoginThrottle, Scope
 from backend.auth.tokens import AccessClaims, AccessTokens, InvalidToken, KeyRing
-from backend.config import Settings
-from backend.db import Database
-from backend.errors import TooManyRequests, Unauthenticated
-from backend.orm import utcnow
-from backend.unit_of_work import UnitOfWork
+from backend.platform.actors import Actor, Role
+from backend.platform.config import Settings
+from backend.platform.db import Database
+from backend.platform.errors import TooManyRequests, Unauthenticated
+from backend.platform.orm import utcnow
+from backend.platform.unit_of_work import UnitOfWork
 from backend.users.schemas import UserOut
 
 log = logging.getLogger(__name__)

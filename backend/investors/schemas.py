@@ -8,8 +8,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from backend.platform.fields import IsoDate, RecordId
 from backend.pools.schemas import ExactDecimal, PoolKind
-from ledger.schemas import IsoDate, RecordId
 
 
 class InvestorType(StrEnum):

@@ -32,10 +32,9 @@ from sqlalchemy import ColumnElement, false, func, or_, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from backend.actors import Actor, Role
 from backend.audit.service import AuditService
-from backend.db import Database
-from backend.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from backend.finance.errors import LedgerInputError
+from backend.finance.money import check_cash, get_currency
 from backend.investors.models import Investor, PoolCommitment
 from backend.investors.schemas import (
     INVESTOR_SEARCH_MAX_LENGTH,
@@ -51,13 +50,14 @@ from backend.investors.schemas import (
     Participation,
     Position,
 )
-from backend.orm import utcnow
+from backend.platform.actors import Actor, Role
+from backend.platform.db import Database
+from backend.platform.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from backend.platform.orm import utcnow
+from backend.platform.unit_of_work import ReadView, UnitOfWork
 from backend.pools.schemas import PoolKind, PoolStatus
 from backend.pools.service import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PoolService
-from backend.unit_of_work import ReadView, UnitOfWork
 from backend.users.service import UserService
-from ledger.errors import LedgerInputError
-from ledger.money import check_cash, get_currency
 
 PositionProvider = Callable[[int, int], Position]
 """(investor id, pool id) -> the investor's position in the pool as the books have it."""

@@ -8,7 +8,7 @@ from decimal import Decimal
 from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from backend.orm import CASH_SCALE, PRICE_SCALE, RATE_SCALE, Base, ScaledDecimal, UTCDateTime, utcnow
+from backend.platform.orm import CASH_SCALE, PRICE_SCALE, RATE_SCALE, Base, ScaledDecimal, UTCDateTime, utcnow
 
 
 class Pool(Base):

@@ -20,10 +20,10 @@ from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
 
-from ledger.daycount import DayCount
-from ledger.fees import AccrualFrequency
-from ledger.schemas import IsoDate, RecordId, decimal_from_text
-from ledger.waterfall import Compounding
+from backend.finance.daycount import DayCount
+from backend.finance.fees import AccrualFrequency
+from backend.finance.waterfall import Compounding
+from backend.platform.fields import IsoDate, RecordId, decimal_from_text
 
 # A double carries 15 significant decimal digits faithfully (DBL_DIG): any decimal number
 # written with at most 15 survives the trip through a float and back unchanged.
@@ -202,7 +202,7 @@ class UserRef(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    user_id: int = Field(ge=1, le=2**63 - 1, description="The user's id.")
+    user_id: RecordId = Field(description="The user's id.")
 
 
 class AnalystGrantOut(BaseModel):

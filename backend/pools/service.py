@@ -31,11 +31,26 @@ from sqlalchemy import ColumnElement, delete, false, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from backend.actors import Actor, Role
 from backend.audit.service import AuditService
-from backend.db import Database
-from backend.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from backend.orm import RATE_SCALE, utcnow
+from backend.finance import fees as ledger_fees
+from backend.finance import waterfall as ledger_waterfall
+from backend.finance.daycount import DayCount
+from backend.finance.errors import LedgerInputError
+from backend.finance.fees import AccrualFrequency
+from backend.finance.money import (
+    Currency,
+    check_cash,
+    check_nav_per_unit,
+    check_rate,
+    check_scale,
+    get_currency,
+)
+from backend.finance.waterfall import Compounding
+from backend.platform.actors import Actor, Role
+from backend.platform.db import Database
+from backend.platform.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from backend.platform.orm import RATE_SCALE, utcnow
+from backend.platform.unit_of_work import ReadView, UnitOfWork, take_sqlite_writer_lock
 from backend.pools.models import Pool, PoolAnalystGrant, PoolManager
 from backend.pools.schemas import (
     AnalystGrantOut,
@@ -52,15 +67,7 @@ from backend.pools.schemas import (
     WaterfallStyle,
     WaterfallTerms,
 )
-from backend.unit_of_work import ReadView, UnitOfWork, take_sqlite_writer_lock
 from backend.users.service import UserService
-from ledger import fees as ledger_fees
-from ledger import waterfall as ledger_waterfall
-from ledger.daycount import DayCount
-from ledger.errors import LedgerInputError
-from ledger.fees import AccrualFrequency
-from ledger.money import Currency, check_cash, check_nav_per_unit, check_rate, check_scale, get_currency
-from ledger.waterfall import Compounding
 
 HasEntries = Callable[[int], bool]
 PoolDeleted = Callable[[Session, int], None]

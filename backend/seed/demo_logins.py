@@ -12,9 +12,9 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from backend.actors import Actor, Role
-from backend.container import Container
-from backend.errors import Conflict
+from backend.platform.actors import Actor, Role
+from backend.platform.errors import Conflict
+from backend.service_directory import Services
 from backend.users.schemas import UserCreate
 
 
@@ -40,7 +40,7 @@ def demo_logins(var_dir: Path) -> list[DemoLogin]:
     return [DemoLogin(Role(r), v["email"], v["password"]) for r, v in stored.items()]
 
 
-def seed_demo_users(container: Container) -> list[DemoLogin]:
+def seed_demo_users(container: Services) -> list[DemoLogin]:
     operator = Actor.operator("seed")
     logins = demo_logins(container.settings.var_dir)
     for login in logins:

@@ -24,14 +24,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, TextIO
 
-from backend.actors import Actor
-from backend.container import Container
-from backend.orm import utcnow
+from backend.platform.actors import Actor
+from backend.platform.orm import utcnow
 from backend.seed.demo_logins import DemoLogin, seed_demo_users
 from backend.seed.plan import Operation, PoolPlan, plan_closed_ended, plan_open_ended
 from backend.seed.progress import Progress
 from backend.seed.scales import Scale, anchor_for
 from backend.seed.world import OPERATOR, build_world
+from backend.service_directory import Services
 from ledger.schemas import CapitalCallRequest, DistributionRequest, TransactionRequest, ValuationRequest
 
 BATCH_ROWS = 500
@@ -122,17 +122,17 @@ class Poster:
         flush()
 
 
-def _database_is_empty(container: Container) -> bool:
+def _database_is_empty(container: Services) -> bool:
     return not container.pools.list_pools(OPERATOR, limit=1).items
 
 
-def needs_seed(container: Container) -> bool:
+def needs_seed(container: Services) -> bool:
     """Whether `run` should seed the demo: no pool exists yet."""
     return _database_is_empty(container)
 
 
 def seed(
-    container: Container,
+    container: Services,
     scale: Scale,
     *,
     seed: int = 1,

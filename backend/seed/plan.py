@@ -19,11 +19,11 @@ from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
+from backend.finance.errors import LedgerInputError
+from backend.finance.fees import FeePeriod
 from backend.pools.schemas import PoolOut
 from backend.seed.market import Walk, business_days, decimal_of, quantize, round_amount
 from ledger import posting_rules as rules
-from ledger.errors import LedgerInputError
-from ledger.fees import FeePeriod
 from ledger.forward_pricing import DealingFacts, LastEntry, struck_price
 from ledger.posting_rules import PoolBooks, PoolTerms, Posting
 from ledger.schemas import (

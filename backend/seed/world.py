@@ -17,9 +17,6 @@ from decimal import Decimal
 
 from argon2 import PasswordHasher, Type
 
-from backend.actors import Actor, Role
-from backend.auth import passwords
-from backend.container import Container
 from backend.investors.schemas import (
     CommitmentCreate,
     InvestorCreate,
@@ -27,11 +24,14 @@ from backend.investors.schemas import (
     InvestorUpdate,
     KycStatus,
 )
+from backend.platform import passwords
+from backend.platform.actors import Actor, Role
 from backend.pools.schemas import PoolCreate, PoolOut
 from backend.seed.demo_logins import DemoLogin
 from backend.seed.market import CURRENCIES, Person, person, pool_name, round_amount, walk_for
 from backend.seed.plan import PoolProfile
 from backend.seed.scales import Scale
+from backend.service_directory import Services
 from backend.users.schemas import UserCreate
 
 OPERATOR = Actor.operator("seed")
@@ -65,7 +65,7 @@ def _throwaway_password_hashing() -> Iterator[None]:
         passwords._hasher = original
 
 
-def _user(container: Container, email: str, role: Role, name: str) -> Actor:
+def _user(container: Services, email: str, role: Role, name: str) -> Actor:
     found = container.users.find_id_by_email(email)
     if found is None:
         found = container.users.create_user(
@@ -75,7 +75,7 @@ def _user(container: Container, email: str, role: Role, name: str) -> Actor:
     return Actor(user_id=found, role=role, label=email)
 
 
-def _demo(logins: list[DemoLogin], container: Container, role: Role) -> Actor | None:
+def _demo(logins: list[DemoLogin], container: Services, role: Role) -> Actor | None:
     for login in logins:
         if login.role is role:
             user_id = container.users.find_id_by_email(login.email)
@@ -85,7 +85,7 @@ def _demo(logins: list[DemoLogin], container: Container, role: Role) -> Actor | 
 
 
 def build_world(
-    container: Container,
+    container: Services,
     *,
     scale: Scale,
     rng: random.Random,
@@ -150,7 +150,7 @@ def build_world(
 
 
 def _create_pools(
-    container: Container,
+    container: Services,
     *,
     scale: Scale,
     rng: random.Random,
@@ -234,7 +234,7 @@ def _terms(
 
 
 def _commit(
-    container: Container,
+    container: Services,
     manager: Actor,
     pool: PoolOut,
     *,

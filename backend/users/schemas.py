@@ -4,7 +4,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from backend.actors import Role
+from backend.platform.actors import Role
 
 _EMAIL_MAX = 254
 

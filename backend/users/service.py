@@ -7,13 +7,13 @@ from typing import Protocol
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from backend.actors import Actor
 from backend.audit.service import AuditService
-from backend.auth.passwords import hash_password, needs_rehash, verify_password
-from backend.db import Database
-from backend.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from backend.orm import utcnow
-from backend.unit_of_work import ReadView, UnitOfWork
+from backend.platform.actors import Actor
+from backend.platform.db import Database
+from backend.platform.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from backend.platform.orm import utcnow
+from backend.platform.passwords import hash_password, needs_rehash, verify_password
+from backend.platform.unit_of_work import ReadView, UnitOfWork
 from backend.users.models import User
 from backend.users.schemas import UserCreate, UserOut
 

@@ -13,7 +13,7 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 from dash.development.base_component import Component
 from dash.exceptions import PreventUpdate
 
-from backend.errors import NotFound
+from backend.platform.errors import NotFound
 from notifications.schemas import NotificationList, NotificationOut
 from portal.context import services
 from portal.session import current_actor

@@ -6,7 +6,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 from dash.development.base_component import Component
 
-from backend.actors import Role
+from backend.platform.actors import Role
 from portal.components.bell import bell
 from portal.csrf import FORM_FIELD
 from portal.navigation import LINKS, SITE_TITLE, home_path

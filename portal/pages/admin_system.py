@@ -10,7 +10,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, dcc, html
 from dash.development.base_component import Component
 
-from backend.actors import Actor, Role
+from backend.platform.actors import Actor, Role
 from portal.access import restricted
 from portal.admin_view import StatusRow, system_status
 from portal.background import Job

@@ -18,8 +18,8 @@ from dash import Input, Output, State, callback, dcc, html
 from dash.development.base_component import Component
 from dash.exceptions import PreventUpdate
 
-from backend.actors import Actor, Role
-from backend.errors import DomainError
+from backend.platform.actors import Actor, Role
+from backend.platform.errors import DomainError
 from ledger.schemas import EntryType
 from portal.access import restricted
 from portal.analyst_view import (

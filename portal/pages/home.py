@@ -6,7 +6,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 from dash.development.base_component import Component
 
-from backend.actors import Actor, Role
+from backend.platform.actors import Actor, Role
 from portal.access import restricted
 from portal.navigation import LINKS
 from portal.page_registry import register_page

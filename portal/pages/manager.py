@@ -14,7 +14,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, dcc, html
 from dash.development.base_component import Component
 
-from backend.actors import Actor, Role
+from backend.platform.actors import Actor, Role
 from backend.pools.schemas import PoolKind, PoolStatus
 from portal.access import restricted
 from portal.background import Job

@@ -11,8 +11,8 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, dcc, html, no_update
 from dash.development.base_component import Component
 
-from backend.actors import Actor, Role
-from backend.errors import DomainError, NotFound
+from backend.platform.actors import Actor, Role
+from backend.platform.errors import DomainError, NotFound
 from portal.access import restricted_with_params
 from portal.components import charts
 from portal.components.forms import DONE, action_form

@@ -9,7 +9,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 from dash.development.base_component import Component
 
-from backend.actors import Actor, Role
+from backend.platform.actors import Actor, Role
 from portal.access import restricted
 from portal.components.forms import action_form
 from portal.formatting import money

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dash import html
 from dash.development.base_component import Component
 
-from backend.actors import Actor, Role
+from backend.platform.actors import Actor, Role
 from portal.access import restricted
 from portal.components.bell import register_callbacks, render_list
 from portal.context import services

@@ -1,6 +1,6 @@
 """pools (terms, managers, analyst grants), investors and their commitments
 
-Amounts and rates are scaled BIGINTs (backend.orm.ScaledDecimal): cash x 10^4, NAV per
+Amounts and rates are scaled BIGINTs (backend.platform.orm.ScaledDecimal): cash x 10^4, NAV per
 unit x 10^6, rates x 10^6.
 
 Revision ID: 0003

@@ -1,6 +1,6 @@
 """ledger: chain heads, accounts, balances, journal entries, postings, idempotency keys, outbox
 
-Amounts and balances are scaled BIGINTs (backend.orm.ScaledDecimal(6)): signed, debit
+Amounts and balances are scaled BIGINTs (backend.platform.orm.ScaledDecimal(6)): signed, debit
 positive, in millionths of the commodity (cash or units).
 
 Journal entries and postings are append-only. Triggers refuse every UPDATE and DELETE on

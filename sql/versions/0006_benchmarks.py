@@ -1,6 +1,6 @@
 """reports: benchmark indices, their levels by date, and each pool's benchmark
 
-Levels are scaled BIGINTs (backend.orm.ScaledDecimal): level x 10^6.
+Levels are scaled BIGINTs (backend.platform.orm.ScaledDecimal): level x 10^6.
 
 Revision ID: 0006
 Revises: 0005

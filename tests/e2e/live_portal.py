@@ -13,10 +13,10 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from werkzeug.serving import make_server
 
-from backend.config import load_settings
-from backend.container import Container
+from backend.composition.container import Container
+from backend.composition.web import create_app
+from backend.platform.config import load_settings
 from backend.seed.demo_logins import DemoLogin, seed_demo_users
-from backend.web import create_app
 from sql.migrate import upgrade
 
 CHROMIUM = Path("/usr/bin/chromium")

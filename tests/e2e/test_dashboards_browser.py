@@ -23,8 +23,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from backend.actors import Actor, Role
-from backend.container import Container
+from backend.composition.container import Container
 from backend.investors.schemas import (
     CommitmentCreate,
     InvestorCreate,
@@ -32,6 +31,7 @@ from backend.investors.schemas import (
     InvestorUpdate,
     KycStatus,
 )
+from backend.platform.actors import Actor, Role
 from backend.pools.schemas import PoolCreate
 from backend.users.schemas import UserCreate
 from ledger.schemas import CapitalCallRequest, TransactionRequest, ValuationRequest

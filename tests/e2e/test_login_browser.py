@@ -11,7 +11,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
-from backend.actors import Role
+from backend.platform.actors import Role
 from backend.seed.demo_logins import DemoLogin
 from portal.components.navbar import link_id
 from portal.navigation import HOME, LINKS

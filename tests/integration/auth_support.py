@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from argon2 import PasswordHasher, Type
 
-from backend.actors import Actor, Role
-from backend.auth import passwords
-from backend.container import Container
+from backend.composition.container import Container
+from backend.platform import passwords
+from backend.platform.actors import Actor, Role
 from backend.users.schemas import UserCreate
 
 OPERATOR = Actor.operator("test")

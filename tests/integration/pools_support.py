@@ -13,8 +13,7 @@ from typing import Any
 
 import pytest
 
-from backend.actors import Actor, Role
-from backend.container import Container
+from backend.composition.container import Container
 from backend.investors.schemas import (
     CommitmentCreate,
     InvestorCreate,
@@ -22,6 +21,7 @@ from backend.investors.schemas import (
     InvestorUpdate,
     KycStatus,
 )
+from backend.platform.actors import Actor, Role
 from backend.pools.schemas import PoolCreate
 from tests.integration.auth_support import OPERATOR, create_user, use_cheap_argon2
 
@@ -137,7 +137,7 @@ class Api:
     """The real server over the `container` fixture's database, called with bearer tokens."""
 
     def __init__(self, world: World) -> None:
-        from backend.web import create_app
+        from backend.composition.web import create_app
 
         self.world = world
         self.client = create_app(world.container).test_client()

@@ -15,11 +15,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from backend.actors import Actor, Role
-from backend.config import load_settings
-from backend.container import Container
+from backend.composition.container import Container
+from backend.composition.web import create_app
+from backend.platform.actors import Actor, Role
+from backend.platform.config import load_settings
 from backend.users.schemas import UserCreate
-from backend.web import create_app
 
 PASSWORD = "portal-test-password-1"
 ROUTING_OUTPUT = ".._pages_content.children..._pages_store.data.."

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from backend.cache import Cache, InProcessCache, RedisCache
+from backend.platform.cache import Cache, InProcessCache, RedisCache
 from reports.aggregate_cache import REQUESTS, AggregateCache, aggregate_key
 from tests.conftest import REDIS_URL
 

@@ -12,11 +12,11 @@ import pytest
 from argon2 import PasswordHasher
 from flask.testing import FlaskClient
 
-from backend.actors import Role
 from backend.auth.tokens import KeyRing
-from backend.config import Settings, load_settings
-from backend.container import Container
-from backend.web import create_app
+from backend.composition.container import Container
+from backend.composition.web import create_app
+from backend.platform.actors import Role
+from backend.platform.config import Settings, load_settings
 from tests.integration.auth_support import OPERATOR, PASSWORD, create_user, use_cheap_argon2
 
 MAX_ACCOUNT, LOCKOUT = 2, 300

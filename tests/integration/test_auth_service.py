@@ -17,17 +17,17 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
 
-from backend.actors import Role
 from backend.audit.models import AuditEvent
 from backend.auth.models import AuthSession, LoginThrottleState, RefreshToken
-from backend.auth.passwords import needs_rehash
 from backend.auth.schemas import TokenPair
 from backend.auth.service import AuthService
 from backend.auth.tokens import KeyRing
-from backend.config import Settings, load_settings
-from backend.container import Container
-from backend.db import Database
-from backend.errors import TooManyRequests, Unauthenticated
+from backend.composition.container import Container
+from backend.platform.actors import Role
+from backend.platform.config import Settings, load_settings
+from backend.platform.db import Database
+from backend.platform.errors import TooManyRequests, Unauthenticated
+from backend.platform.passwords import needs_rehash
 from backend.users.models import User
 from sql.migrate import upgrade
 from tests.conftest import mariadb_database_url

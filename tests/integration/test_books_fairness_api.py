@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from backend.actors import Actor, Role
-from backend.container import Container
+from backend.composition.container import Container
+from backend.platform.actors import Actor, Role
 from tests.integration.auth_support import create_user
 from tests.integration.pools_support import (  # noqa: F401 (cheap_argon2 is an autouse fixture)
     OPEN_NAV_FEE,

@@ -46,9 +46,9 @@ import pytest
 from hypothesis import HealthCheck, Phase, currently_in_test_context, event, example, given, settings
 from hypothesis import strategies as st
 
-from backend.actors import Actor, Role
-from backend.container import Container
-from backend.errors import Conflict, ValidationFailed
+from backend.composition.container import Container
+from backend.platform.actors import Actor, Role
+from backend.platform.errors import Conflict, ValidationFailed
 from ledger import posting_rules as rules
 from ledger.journal import AccountRef
 from ledger.posting_rules import PoolBooks

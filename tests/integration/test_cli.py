@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 import app as cli
-from backend.config import load_settings
-from backend.container import Container
+from backend.composition.container import Container
+from backend.platform.config import load_settings
 from tests.conftest import mariadb_database_url
 
 ROOT = Path(__file__).resolve().parents[2]

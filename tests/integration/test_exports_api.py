@@ -11,7 +11,7 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
-from backend.container import Container
+from backend.composition.container import Container
 from ledger.schemas import TransactionRequest
 from tests.integration.pools_support import (  # noqa: F401 (cheap_argon2 is an autouse fixture)
     Api,

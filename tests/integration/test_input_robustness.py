@@ -19,10 +19,10 @@ import pytest
 import werkzeug.serving
 from flask.testing import FlaskClient
 
-from backend.config import load_settings
-from backend.container import Container
-from backend.web import PlatformServer, create_app
-from ledger.schemas import ID_MAX
+from backend.composition.container import Container
+from backend.composition.web import PlatformServer, create_app
+from backend.platform.config import load_settings
+from backend.platform.fields import ID_MAX
 from portal.components import forms
 from tests.integration.auth_support import PASSWORD
 from tests.integration.pools_support import (  # noqa: F401 (cheap_argon2 is an autouse fixture)

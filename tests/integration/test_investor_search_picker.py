@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from backend.container import Container
+from backend.composition.container import Container
 from backend.investors.schemas import InvestorCreate, InvestorUpdate, KycStatus
 from ledger.schemas import TransactionRequest
 from portal.components import forms

@@ -8,8 +8,7 @@ from typing import Any
 
 import pytest
 
-from backend.container import Container
-from backend.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from backend.composition.container import Container
 from backend.investors.schemas import (
     CommitmentCreate,
     InvestorCreate,
@@ -18,6 +17,7 @@ from backend.investors.schemas import (
     Position,
 )
 from backend.investors.service import InvestorService
+from backend.platform.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from tests.integration.pools_support import (  # noqa: F401 (cheap_argon2 is an autouse fixture)
     OPERATOR,
     World,

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from backend.container import Container
-from backend.errors import NotFound
+from backend.composition.container import Container
+from backend.platform.errors import NotFound
 from ledger.batch import BatchRejected, BulkJournalWriter, _PoolStream
 from ledger.idempotency import IdempotencyKeyReused
 from ledger.outbox import LedgerEvent

@@ -13,9 +13,9 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import text
 
-from backend.actors import Actor
-from backend.db import Database
-from backend.errors import ValidationFailed
+from backend.platform.actors import Actor
+from backend.platform.db import Database
+from backend.platform.errors import ValidationFailed
 from ledger.idempotency import IdempotencyKeyInFlight
 from ledger.schemas import EntryOut, PostEntryRequest
 from ledger.service import LedgerService

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 import app as cli
-from backend.config import load_settings
-from backend.container import Container
+from backend.composition.container import Container
+from backend.platform.config import load_settings
 from tests.conftest import mariadb_database_url
 from tests.integration.pools_support import (  # noqa: F401 (cheap_argon2 is an autouse fixture)
     World,

@@ -15,11 +15,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from backend.cache import InProcessCache
-from backend.config import load_settings
-from backend.container import Container
-from backend.db import Database
-from backend.errors import ValidationFailed
+from backend.composition.container import Container
+from backend.platform.cache import InProcessCache
+from backend.platform.config import load_settings
+from backend.platform.db import Database
+from backend.platform.errors import ValidationFailed
 from ledger.idempotency import IdempotencyKeyInFlight
 from ledger.schemas import PoolPositions, TransactionRequest, ValuationRequest
 from sql.migrate import upgrade

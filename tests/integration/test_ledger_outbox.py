@@ -14,10 +14,10 @@ import pika
 import pytest
 from sqlalchemy import select
 
-from backend.actors import Actor
-from backend.container import Container
-from backend.orm import utcnow
-from backend.unit_of_work import UnitOfWork
+from backend.composition.container import Container
+from backend.platform.actors import Actor
+from backend.platform.orm import utcnow
+from backend.platform.unit_of_work import UnitOfWork
 from ledger.journal import DraftLine, EntryDraft, JournalEngine
 from ledger.models import OutboxEvent
 from ledger.outbox import OutboxRelay, RabbitPublisher, amqp_url

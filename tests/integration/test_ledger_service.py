@@ -10,11 +10,12 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
-from backend.actors import Actor
-from backend.container import Container
-from backend.errors import Conflict, NotFound, ValidationFailed
-from backend.orm import utcnow
-from backend.unit_of_work import UnitOfWork
+from backend.api.problems import problem_kind
+from backend.composition.container import Container
+from backend.platform.actors import Actor
+from backend.platform.errors import Conflict, NotFound, ValidationFailed
+from backend.platform.orm import utcnow
+from backend.platform.unit_of_work import UnitOfWork
 from ledger.idempotency import (
     FIELD,
     IdempotencyKeyInFlight,
@@ -189,7 +190,7 @@ def test_same_key_different_request_is_refused_naming_the_key(container: Contain
     container.ledger.post(OPERATOR, _subscription(7, "100.00", "10"), "key-A")
     with pytest.raises(IdempotencyKeyReused) as err:
         container.ledger.post(OPERATOR, _subscription(7, "100.01", "10"), "key-A")
-    assert isinstance(err.value, Conflict) and err.value.status == 422
+    assert isinstance(err.value, Conflict) and problem_kind(err.value).status == 422
     assert err.value.field == FIELD and "'key-A'" in err.value.detail
     assert _counts(container)[0] == 1
 
@@ -201,7 +202,7 @@ def test_same_key_while_in_flight_is_409(container: Container) -> None:
     IdempotencyStore(container.db).claim(OPERATOR, "slow", "post_entry", fingerprint, utcnow())
     with pytest.raises(IdempotencyKeyInFlight) as err:
         container.ledger.post(OPERATOR, request, "slow")
-    assert err.value.status == 409 and err.value.field == FIELD
+    assert problem_kind(err.value).status == 409 and err.value.field == FIELD
     assert _counts(container)[0] == 0
 
 

@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import text
 
 import app as cli
-from backend.actors import Actor
-from backend.db import Database
+from backend.platform.actors import Actor
+from backend.platform.db import Database
 from ledger.journal import DraftLine, EntryDraft
 from ledger.schemas import AccountCode, EntryOut, EntryType
 from ledger.service import LedgerService

@@ -15,9 +15,9 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from backend.container import Container
-from backend.errors import NotFound, PermissionDenied, ValidationFailed
-from backend.unit_of_work import UnitOfWork
+from backend.composition.container import Container
+from backend.platform.errors import NotFound, PermissionDenied, ValidationFailed
+from backend.platform.unit_of_work import UnitOfWork
 from ledger.schemas import (
     CapitalCallRequest,
     DistributionMode,

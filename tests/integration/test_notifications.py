@@ -10,10 +10,10 @@ from decimal import Decimal
 import pytest
 from flask.testing import FlaskClient
 
-from backend.actors import Actor
-from backend.container import Container
-from backend.errors import NotFound
-from backend.web import create_app
+from backend.composition.container import Container
+from backend.composition.web import create_app
+from backend.platform.actors import Actor
+from backend.platform.errors import NotFound
 from ledger.outbox import LedgerEvent
 from ledger.schemas import CapitalCallRequest, TransactionRequest, ValuationRequest
 from notifications.schemas import NotificationKind

@@ -13,10 +13,10 @@ from pathlib import Path
 import pika
 import pytest
 
-from backend.cache import InProcessCache
-from backend.config import load_settings
-from backend.container import Container
-from backend.db import Database
+from backend.composition.container import Container
+from backend.platform.cache import InProcessCache
+from backend.platform.config import load_settings
+from backend.platform.db import Database
 from ledger.outbox import LedgerEvent, RabbitPublisher, amqp_url
 from notifications import amqp
 from notifications.consumer import EVENT_TYPES

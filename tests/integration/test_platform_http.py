@@ -8,10 +8,10 @@ import logging
 import pytest
 from flask import Flask
 
-from backend.cache import InProcessCache
-from backend.config import Settings, load_settings
-from backend.container import Container
-from backend.web import create_app
+from backend.composition.container import Container
+from backend.composition.web import create_app
+from backend.platform.cache import InProcessCache
+from backend.platform.config import Settings, load_settings
 from tests.conftest import AMQP_URL, REDIS_URL
 
 
@@ -28,7 +28,7 @@ def test_healthz_needs_nothing(app: Flask) -> None:
 def test_request_id_is_echoed_and_reaches_every_log_line(
     app: Flask, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from backend.observability import JsonFormatter
+    from backend.platform.observability import JsonFormatter
 
     with caplog.at_level(logging.INFO, logger="http"):
         response = app.test_client().get("/healthz", headers={"X-Request-ID": "trace-123"})

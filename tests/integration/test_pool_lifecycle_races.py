@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from backend.cache import InProcessCache
-from backend.config import Settings
-from backend.container import Container
-from backend.db import Database
-from backend.errors import Conflict
+from backend.composition.container import Container
+from backend.platform.cache import InProcessCache
+from backend.platform.config import Settings
+from backend.platform.db import Database
+from backend.platform.errors import Conflict
 from backend.pools.schemas import PoolStatus
 from sql.migrate import upgrade
 from tests.conftest import mariadb_database_url

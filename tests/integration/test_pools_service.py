@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from backend.actors import Actor
-from backend.container import Container
-from backend.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from backend.composition.container import Container
+from backend.platform.actors import Actor
+from backend.platform.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from backend.pools.schemas import PoolCreate, PoolKind, PoolStatus, PoolUpdate
 from tests.integration.pools_support import (  # noqa: F401 (cheap_argon2 is an autouse fixture)
     INCEPTION,

@@ -12,7 +12,7 @@ import pytest
 from flask.testing import FlaskClient
 from plotly.utils import PlotlyJSONEncoder
 
-from backend.container import Container
+from backend.composition.container import Container
 from backend.pools.schemas import PoolUpdate
 from portal.admin_view import StatusRow
 from tests.integration.pools_support import (  # noqa: F401 (cheap_argon2 is an autouse fixture)

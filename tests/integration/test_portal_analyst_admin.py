@@ -13,8 +13,8 @@ import openpyxl
 import pytest
 from flask.testing import FlaskClient
 
-from backend.container import Container
-from backend.web import create_app
+from backend.composition.container import Container
+from backend.composition.web import create_app
 from tests.integration.auth_support import PASSWORD
 from tests.integration.pools_support import World, make_world
 from tests.integration.portal_callbacks import post_callback, response_of

@@ -26,12 +26,12 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from backend import celery_app
-from backend.cache import InProcessCache
-from backend.config import load_settings
-from backend.container import Container
-from backend.db import Database
-from backend.web import create_app
+from backend.composition import celery_app
+from backend.composition.container import Container
+from backend.composition.web import create_app
+from backend.platform.cache import InProcessCache
+from backend.platform.config import load_settings
+from backend.platform.db import Database
 from portal.background import CeleryJobManager
 from portal.jobs_files import DOWNLOADS
 from sql.migrate import upgrade

@@ -22,10 +22,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from backend.actors import Actor, Role
-from backend.container import Container
-from backend.errors import NotFound
-from backend.web import create_app
+from backend.composition.container import Container
+from backend.composition.web import create_app
+from backend.platform.actors import Actor, Role
+from backend.platform.errors import NotFound
 from portal.analyst_view import filters, grid_rows, prepare_export
 from portal.background import Job, JobCancelled, ThreadJobManager
 from portal.investor_view import generate_statements

@@ -8,8 +8,8 @@ import re
 
 import pytest
 
-from backend.actors import Role
-from backend.container import Container
+from backend.composition.container import Container
+from backend.platform.actors import Role
 from tests.integration.portal_support import (
     ROUTING_OUTPUT,
     Portal,

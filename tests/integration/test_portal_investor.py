@@ -10,8 +10,8 @@ from decimal import Decimal
 import pytest
 from flask.testing import FlaskClient
 
-from backend.container import Container
-from backend.web import create_app
+from backend.composition.container import Container
+from backend.composition.web import create_app
 from ledger.schemas import ValuationRequest
 from tests.integration.auth_support import PASSWORD
 from tests.integration.pools_support import World, make_world

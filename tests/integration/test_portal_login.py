@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from werkzeug.test import TestResponse
 
-from backend.actors import Actor, Role
-from backend.container import Container
+from backend.composition.container import Container
+from backend.platform.actors import Actor, Role
 from portal.navigation import HOME, LINKS
 from tests.integration.portal_support import (
     Portal,

@@ -14,8 +14,8 @@ import pytest
 from flask.testing import FlaskClient
 from plotly.utils import PlotlyJSONEncoder
 
-from backend.container import Container
-from backend.web import create_app
+from backend.composition.container import Container
+from backend.composition.web import create_app
 from ledger.schemas import EntryType
 from portal.components import forms
 from tests.integration.auth_support import PASSWORD

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from backend.actors import Role
-from backend.container import Container
+from backend.composition.container import Container
+from backend.platform.actors import Role
 from portal.navigation import HOME, LINKS
 from tests.integration.portal_support import Portal, login, make_portal, render_page, resource_urls
 

@@ -24,13 +24,13 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
-from backend.actors import Actor, Role
-from backend.auth.passwords import hash_password
-from backend.cache import InProcessCache
-from backend.config import load_settings
-from backend.container import Container
-from backend.db import Database
-from backend.unit_of_work import ReadView, UnitOfWork
+from backend.composition.container import Container
+from backend.platform.actors import Actor, Role
+from backend.platform.cache import InProcessCache
+from backend.platform.config import load_settings
+from backend.platform.db import Database
+from backend.platform.passwords import hash_password
+from backend.platform.unit_of_work import ReadView, UnitOfWork
 from backend.users.models import User
 from backend.users.schemas import UserCreate
 from sql.migrate import upgrade

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from backend.container import Container
+from backend.composition.container import Container
 from tests.integration.pools_support import (  # noqa: F401 (cheap_argon2 is an autouse fixture)
     World,
     cheap_argon2,

@@ -14,12 +14,12 @@ from typing import Any
 
 import pytest
 
-from backend.container import Container
-from backend.errors import NotFound, PermissionDenied
-from backend.unit_of_work import UnitOfWork
+from backend.composition.container import Container
+from backend.finance import metrics
+from backend.platform.errors import NotFound, PermissionDenied
+from backend.platform.unit_of_work import UnitOfWork
 from ledger.schemas import DistributionMode, DistributionRequest
 from ledger.service import MAX_PAGE
-from reports import metrics
 from reports.models import PoolSnapshot
 from reports.schemas import BenchmarkCreate, BenchmarkLevelsIn, Frequency
 from tests.integration.pools_support import (  # noqa: F401 (cheap_argon2 is an autouse fixture)

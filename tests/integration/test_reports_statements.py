@@ -12,8 +12,8 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
-from backend.container import Container
-from backend.errors import NotFound, ValidationFailed
+from backend.composition.container import Container
+from backend.platform.errors import NotFound, ValidationFailed
 from ledger.schemas import DistributionMode, DistributionRequest, ReversalRequest
 from reports.schemas import CapitalAccountStatement
 from reports.statements import MOVEMENTS

@@ -13,8 +13,8 @@ import pytest
 from flask import Flask
 from werkzeug.routing import Rule
 
-from backend.container import Container
-from backend.web import create_app
+from backend.composition.container import Container
+from backend.composition.web import create_app
 from portal.guard import API_AUTH_REQUIRED, public_routes
 from tests.integration.portal_support import routing_callback
 

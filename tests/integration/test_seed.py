@@ -13,10 +13,10 @@ import pytest
 from sqlalchemy import func, select
 
 import app as cli
-from backend.actors import Role
-from backend.config import load_settings
-from backend.container import Container
+from backend.composition.container import Container
 from backend.investors.schemas import KycStatus
+from backend.platform.actors import Role
+from backend.platform.config import load_settings
 from backend.pools.schemas import PoolKind
 from backend.seed.loader import SeedReport, needs_seed, seed
 from backend.seed.progress import Progress
@@ -108,7 +108,7 @@ def test_demo_seed_builds_books_that_verify_and_tie_out(
     assert all(demo_manager in p.manager_ids for p in pools)
     analyst_id = container.users.find_id_by_email("analyst@demo.local")
     assert analyst_id is not None
-    from backend.actors import Actor
+    from backend.platform.actors import Actor
 
     analyst = Actor(user_id=analyst_id, role=Role.ANALYST, label="analyst")
     assert 0 < len(container.pools.list_pools(analyst).items) < len(pools)

@@ -25,13 +25,13 @@ from cryptography.hazmat.primitives.serialization import load_pem_private_key
 from flask.testing import FlaskClient
 from prometheus_client import REGISTRY
 
-from backend.actors import Actor, Role
 from backend.auth.service import AuthService
 from backend.auth.tokens import KeyRing
-from backend.config import Settings, load_settings
-from backend.container import Container
-from backend.db import Database
-from backend.errors import TooManyRequests, Unauthenticated, ValidationFailed
+from backend.composition.container import Container
+from backend.platform.actors import Actor, Role
+from backend.platform.config import Settings, load_settings
+from backend.platform.db import Database
+from backend.platform.errors import TooManyRequests, Unauthenticated, ValidationFailed
 from portal.session import SESSION_ID_KEY
 from sql.migrate import upgrade
 from tests.conftest import mariadb_database_url

@@ -18,11 +18,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from backend.cache import InProcessCache
-from backend.config import load_settings
-from backend.container import Container
-from backend.db import Database
-from reports.tasks import snapshot_pool
+from backend.composition import celery_app
+from backend.composition.container import Container
+from backend.platform.cache import InProcessCache
+from backend.platform.config import load_settings
+from backend.platform.db import Database
 from sql.migrate import upgrade
 from tests.conftest import AMQP_URL, REDIS_URL, mariadb_database_url
 from tests.integration.pools_support import World, cheap_argon2, make_world, open_pool  # noqa: F401
@@ -48,8 +48,6 @@ def stack(tmp_path: Path) -> Iterator[tuple[Container, dict[str, str]]]:
     )
     db = Database(url, positions=InProcessCache())
     yield Container(settings, db=db, cache=InProcessCache()), env
-    from backend import celery_app
-
     celery_app.configure(load_settings())
     db.dispose()
 
@@ -129,7 +127,7 @@ def test_a_worker_killed_mid_snapshot_loses_nothing(
     queue = f"pools-crash-{uuid.uuid4().hex[:8]}"
     log = tmp_path / "worker.log"
     today = date.today().isoformat()
-    result = snapshot_pool.apply_async((pool, today), queue=queue)
+    result = celery_app.snapshot_pool.apply_async((pool, today), queue=queue)
 
     first = _worker(env, queue, log)
     try:

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from celery.contrib.testing.worker import start_worker
 
-from backend import celery_app
-from backend.cache import InProcessCache
-from backend.config import load_settings
-from backend.container import Container
-from backend.db import Database
+from backend.composition import celery_app
+from backend.composition.container import Container
+from backend.platform.cache import InProcessCache
+from backend.platform.config import load_settings
+from backend.platform.db import Database
 from ledger.outbox import EventBus, OutboxRelay
 from sql.migrate import upgrade
 from tests.conftest import AMQP_URL, REDIS_URL

@@ -10,15 +10,14 @@ from pathlib import Path
 import pytest
 from celery.contrib.testing.worker import start_worker
 
-from backend import celery_app
-from backend.actors import Actor
-from backend.cache import InProcessCache
-from backend.config import load_settings
-from backend.container import Container
-from backend.db import Database
-from backend.orm import utcnow
+from backend.composition import celery_app
+from backend.composition.container import Container
+from backend.platform.actors import Actor
+from backend.platform.cache import InProcessCache
+from backend.platform.config import load_settings
+from backend.platform.db import Database
+from backend.platform.orm import utcnow
 from ledger.schemas import PostEntryRequest
-from ledger.tasks import purge_expired_idempotency_keys
 from sql.migrate import upgrade
 from tests.conftest import AMQP_URL, REDIS_URL
 
@@ -54,7 +53,7 @@ def test_the_embedded_default_runs_tasks_eagerly(sqlite_container: Container) ->
     assert celery_app.celery.conf.task_always_eager is True
     _post_with_key(sqlite_container, "k-1")
     # Nothing has expired yet: the purge keeps the key.
-    assert purge_expired_idempotency_keys.delay().get() == 0
+    assert celery_app.purge_expired_idempotency_keys.delay().get() == 0
 
 
 def test_a_real_worker_over_rabbitmq_returns_results_through_redis(
@@ -77,14 +76,13 @@ def test_a_real_worker_over_rabbitmq_returns_results_through_redis(
     with start_worker(
         app, queues=[queue], perform_ping_check=False, pool="threads", loglevel="WARNING", shutdown_timeout=30
     ):
-        result = purge_expired_idempotency_keys.apply_async(queue=queue)
+        result = celery_app.purge_expired_idempotency_keys.apply_async(queue=queue)
         assert result.get(timeout=30) == 1
     with app.connection_for_write() as conn:
         conn.default_channel.queue_delete(queue)
 
 
 def test_the_schedule_purges_auth_state_and_idempotency_keys(sqlite_container: Container) -> None:
-    from backend.auth.tasks import purge_expired_auth_state
 
     celery_app.bind(sqlite_container)
     schedule = {entry["task"] for entry in celery_app.celery.conf.beat_schedule.values()}
@@ -97,4 +95,4 @@ def test_the_schedule_purges_auth_state_and_idempotency_keys(sqlite_container: C
     # (done here as a worker does at start, so the check does not depend on test order)
     celery_app.celery.loader.import_default_modules()
     assert schedule <= set(celery_app.celery.tasks)
-    assert purge_expired_auth_state.delay().get() == 0  # nothing has expired in a new database
+    assert celery_app.purge_expired_auth_state.delay().get() == 0  # nothing has expired in a new database

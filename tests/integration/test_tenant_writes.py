@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from backend.container import Container
+from backend.composition.container import Container
 from tests.integration.pools_support import (  # noqa: F401 (cheap_argon2 is an autouse fixture)
     Api,
     World,

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from backend.db import Database
-from backend.unit_of_work import ReadView, UnitOfWork
+from backend.platform.db import Database
+from backend.platform.unit_of_work import ReadView, UnitOfWork
 from sql.migrate import upgrade
 
 _NEW_BENCHMARK = text(

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from backend.actors import Actor, Role
-from backend.container import Container
-from backend.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from backend.composition.container import Container
+from backend.platform.actors import Actor, Role
+from backend.platform.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from backend.users.schemas import UserCreate
 
 OPERATOR = Actor.operator("test")

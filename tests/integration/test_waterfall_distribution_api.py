@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from backend.container import Container
+from backend.composition.container import Container
 from ledger.schemas import (
     CapitalCallRequest,
     DistributionMode,

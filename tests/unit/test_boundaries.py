@@ -64,3 +64,21 @@ def test_the_boundary_check_sees_the_services() -> None:
     modules = dict(_modules())
     assert "backend.users.models" in modules and MIGRATION_ENV in modules
     assert "backend.users.models" in set(_imports(modules[MIGRATION_ENV]))
+
+
+def test_no_module_is_imported_by_name_at_run_time() -> None:
+    """import-linter sees `import x` wherever it is written, but not `import_module("x")`:
+    an import by string would hide a dependency, and so a cycle, from the layer contracts."""
+    offenders = []
+    for module, file in _modules():
+        if module.startswith("bench"):
+            continue  # benchmarks load optional comparison libraries when installed
+        if {"importlib", "importlib.import_module"} & set(_imports(file)) or "__import__(" in file.read_text():
+            offenders.append(module)
+    assert offenders == []
+
+
+def test_the_layer_contracts_are_in_force() -> None:
+    text = (ROOT / "pyproject.toml").read_text()
+    assert 'type = "layers"' in text and 'type = "acyclic_siblings"' in text
+    assert "lint-imports" in (ROOT / "Makefile").read_text()

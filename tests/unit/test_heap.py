@@ -1,5 +1,5 @@
 """A server freezes its start-up heap: the objects alive once the app is built leave the
-cyclic collector's full scans (backend/heap.py)."""
+cyclic collector's full scans (backend/platform/heap.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from backend.heap import freeze_startup_heap
+from backend.platform.heap import freeze_startup_heap
 
 
 @pytest.fixture(autouse=True)

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
+from backend.platform.fields import DATE_MAX, DATE_MIN, ID_MAX, IsoDate, Money, RecordId, decimal_from_text
 from backend.pools.schemas import ExactDecimal
-from ledger.schemas import DATE_MAX, DATE_MIN, ID_MAX, IsoDate, Money, RecordId, decimal_from_text
 from reports.schemas import BenchmarkCreate
 
 MONEY = TypeAdapter(Money)

@@ -16,7 +16,7 @@ import pytest
 from dash.exceptions import PreventUpdate
 from flask import Flask
 
-from backend.actors import Actor, Role
+from backend.platform.actors import Actor, Role
 from portal.background import (
     IDENTITY_KEY,
     Job,

@@ -134,7 +134,7 @@ def test_the_notified_investors_are_those_the_entry_touched() -> None:
 
 
 def test_the_statements_job_takes_only_the_periods_it_offers() -> None:
-    from backend.errors import ValidationFailed
+    from backend.platform.errors import ValidationFailed
     from portal.investor_view import period_arguments
 
     for _label, query in statement_periods(date(2026, 2, 10), date(2025, 6, 1)):

@@ -11,7 +11,7 @@ from typing import Literal
 import pytest
 from argon2 import PasswordHasher, Type, extract_parameters
 
-from backend.auth import passwords
+from backend.platform import passwords
 
 # Stands in for the production profile: far cheaper, yet dearer than the seed's.
 CONFIGURED = PasswordHasher(time_cost=2, memory_cost=16 * 1024, parallelism=1, type=Type.ID)

@@ -17,8 +17,8 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from backend.actors import Role
 from backend.auth.tokens import AccessTokens, InvalidToken, KeyRing, SigningKeyUnavailable
+from backend.platform.actors import Role
 
 ISSUER, AUDIENCE, TTL = "test-issuer", "test-audience", 900
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)

@@ -1,4 +1,4 @@
-"""Pro-rata allocation by largest remainder (ledger.allocation)."""
+"""Pro-rata allocation by largest remainder (backend.finance.allocation)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ledger.allocation import allocate, allocate_cash
-from ledger.errors import InvalidValueError, NotDecimalError, PrecisionError
-from ledger.money import get_currency
+from backend.finance.allocation import allocate, allocate_cash
+from backend.finance.errors import InvalidValueError, NotDecimalError, PrecisionError
+from backend.finance.money import get_currency
 
 USD = get_currency("USD")
 

@@ -28,12 +28,12 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from backend.finance.errors import LedgerInputError
+from backend.finance.money import get_currency
+from backend.finance.waterfall import Compounding, WaterfallTerms
 from ledger import posting_rules as rules
-from ledger.errors import LedgerInputError
-from ledger.money import get_currency
 from ledger.posting_rules import PoolBooks, PoolTerms, Posting
 from ledger.schemas import UNITS_COMMODITY, AccountCode
-from ledger.waterfall import Compounding, WaterfallTerms
 from tests.known_limits import CENT_DRIFT_LIMIT, PREF_OVERDRAW_LIMIT
 
 D = Decimal

@@ -1,4 +1,4 @@
-"""Management fee accrual and performance fee crystallisation (ledger.fees)."""
+"""Management fee accrual and performance fee crystallisation (backend.finance.fees)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ledger.daycount import DayCount, year_fraction
-from ledger.errors import InvalidValueError
-from ledger.fees import (
+from backend.finance.daycount import DayCount, year_fraction
+from backend.finance.errors import InvalidValueError
+from backend.finance.fees import (
     AccrualFrequency,
     AccrualPeriod,
     PerformanceFeeTerms,
@@ -25,7 +25,7 @@ from ledger.fees import (
     performance_fee,
     pool_performance_fee,
 )
-from ledger.money import get_currency, quantize_cash
+from backend.finance.money import get_currency, quantize_cash
 
 USD = get_currency("USD")
 

@@ -1,4 +1,4 @@
-"""Currencies, scales, exact rounding and input guards (ledger.money)."""
+"""Currencies, scales, exact rounding and input guards (backend.finance.money)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ledger.errors import (
+from backend.finance.errors import (
     InvalidValueError,
     LedgerInputError,
     MagnitudeError,
@@ -17,7 +17,7 @@ from ledger.errors import (
     PrecisionError,
     UnknownCurrencyError,
 )
-from ledger.money import (
+from backend.finance.money import (
     CURRENCIES,
     Currency,
     Rounding,

@@ -11,13 +11,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from backend.finance.errors import LedgerInputError
+from backend.finance.fees import PerformanceFeeTerms, management_fee
+from backend.finance.money import get_currency
+from backend.finance.waterfall import Compounding, WaterfallTerms
 from ledger import posting_rules as rules
-from ledger.errors import LedgerInputError
-from ledger.fees import PerformanceFeeTerms, management_fee
-from ledger.money import get_currency
 from ledger.posting_rules import Line, PoolBooks, PoolTerms, Posting
 from ledger.schemas import UNITS_COMMODITY, AccountCode
-from ledger.waterfall import Compounding, WaterfallTerms
 from tests.reference import CASES_PATH
 
 USD = get_currency("USD")

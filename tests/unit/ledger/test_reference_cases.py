@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 
-from ledger.fees import PerformanceFeeTerms, management_fee, performance_fee
-from ledger.money import get_currency
-from ledger.unitisation import issue_units, nav_per_unit, redeem_units
-from ledger.waterfall import Compounding, WaterfallState, WaterfallTerms, distribute
+from backend.finance.fees import PerformanceFeeTerms, management_fee, performance_fee
+from backend.finance.money import get_currency
+from backend.finance.unitisation import issue_units, nav_per_unit, redeem_units
+from backend.finance.waterfall import Compounding, WaterfallState, WaterfallTerms, distribute
 from tests.reference import CASES_PATH
 
 USD = get_currency("USD")

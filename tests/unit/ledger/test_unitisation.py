@@ -1,4 +1,4 @@
-"""Unit pricing and dealing (ledger.unitisation)."""
+"""Unit pricing and dealing (backend.finance.unitisation)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ledger.errors import InvalidValueError, MagnitudeError, PrecisionError
-from ledger.money import Currency, get_currency
-from ledger.unitisation import issue_units, nav_per_unit, redeem_units, units_value
+from backend.finance.errors import InvalidValueError, MagnitudeError, PrecisionError
+from backend.finance.money import Currency, get_currency
+from backend.finance.unitisation import issue_units, nav_per_unit, redeem_units, units_value
 
 USD = get_currency("USD")
 JPY = get_currency("JPY")

@@ -1,4 +1,4 @@
-"""European whole-fund distribution waterfall (ledger.waterfall)."""
+"""European whole-fund distribution waterfall (backend.finance.waterfall)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ledger.errors import InvalidValueError
-from ledger.money import Currency, get_currency
-from ledger.waterfall import (
+from backend.finance.errors import InvalidValueError
+from backend.finance.money import Currency, get_currency
+from backend.finance.waterfall import (
     Compounding,
     Distribution,
     Tier,

@@ -1,4 +1,4 @@
-"""Per-investor tiers of the European waterfall (ledger.waterfall, ledger.posting_rules).
+"""Per-investor tiers of the European waterfall (backend.finance.waterfall, ledger.posting_rules).
 
 Return of capital goes to each LP by what is still unreturned to it, the preferred return by
 what is still owed to it on its own dates; the GP's catch-up is borne pro rata to the
@@ -16,11 +16,8 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ledger import posting_rules as rules
-from ledger.money import get_currency
-from ledger.posting_rules import PoolBooks, PoolTerms, Posting
-from ledger.schemas import AccountCode
-from ledger.waterfall import (
+from backend.finance.money import get_currency
+from backend.finance.waterfall import (
     Compounding,
     Distribution,
     HurdlePayment,
@@ -30,6 +27,9 @@ from ledger.waterfall import (
     distribute,
     entitlements,
 )
+from ledger import posting_rules as rules
+from ledger.posting_rules import PoolBooks, PoolTerms, Posting
+from ledger.schemas import AccountCode
 
 USD = get_currency("USD")
 D = Decimal

@@ -13,10 +13,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from backend.finance.money import get_currency
+from backend.finance.waterfall import Compounding, WaterfallTerms
 from ledger import posting_rules as rules
-from ledger.money import get_currency
 from ledger.posting_rules import CLOSED_ENDED, OPEN_ENDED, PoolBooks, PoolTerms, Posting
-from ledger.waterfall import Compounding, WaterfallTerms
 from reports.history import BookEntry
 
 D = Decimal

@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from ledger.money import get_currency
+from backend.finance import metrics
+from backend.finance.money import get_currency
 from ledger.schemas import AccountCode as A
 from ledger.schemas import EntryType as T
-from reports import metrics
 from reports.history import BookEntry, PoolHistory, investor_history, pool_history, standing
 from reports.performance import nav_history, period_returns, pool_twr
 from reports.schemas import Frequency

@@ -1,4 +1,4 @@
-"""Tests for reports.metrics.
+"""Tests for backend.finance.metrics.
 
 Three groups:
 * every metrics case of shared/reference/cases.json, parametrised by case id;
@@ -24,7 +24,7 @@ import pyxirr
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from reports import metrics as m
+from backend.finance import metrics as m
 from tests.reference import CASES_PATH
 
 # Kinds owned by this module; waterfall, fee and unitisation cases belong elsewhere.

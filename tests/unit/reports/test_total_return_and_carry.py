@@ -17,11 +17,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ledger.errors import LedgerInputError
+from backend.finance import metrics
+from backend.finance.errors import LedgerInputError
+from backend.finance.waterfall import distribute
 from ledger.posting_rules import PoolTerms
 from ledger.schemas import AccountCode
-from ledger.waterfall import distribute
-from reports import metrics
 from reports.carry import NO_CARRY, CarryBook, accrued_carry
 from reports.history import BookEntry, PoolHistory, investor_history, pool_history
 from reports.performance import (

@@ -11,38 +11,85 @@ Reliability settings, the same for every task:
   so a crash puts back at most that one and long tasks do not starve short ones.
 * Retries with exponential backoff on transient database errors are declared per task.
 
-Tasks reach the services through :func:`services`, which a process binds once: the app
-server binds its own container; a worker (``python app.py worker``) builds one from the
-environment on first use.
+The tasks themselves are adapters in backend/tasks/ that receive their services; this
+module registers each under its stable name (names are what queued messages and the beat
+schedule carry, so they outlive module moves) and hands it the services of the container
+the process bound once: the app server its own, a worker (``python app.py worker``) the one
+it builds from the environment before it starts consuming.
 
 The portal's background jobs (Dash's CeleryManager: large exports, statements, a full
 recompute) are tasks too, registered when the portal is built; a worker builds it at
-``worker_init`` (portal/jobs_worker.py), so the same worker and queue run them.
+``worker_init`` (backend/composition/portal_jobs.py, which `app.py worker` imports), so
+the same worker and queue run them.
 """
 
 from __future__ import annotations
 
-import importlib
 import threading
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from celery import Celery
 from celery.schedules import crontab
-from celery.signals import worker_init
+from sqlalchemy.exc import OperationalError
 
-from backend.config import Settings, load_settings
+from backend.auth.service import AuthService
+from backend.platform.config import Settings
+from backend.pools.service import PoolService
+from backend.tasks import purges, snapshots
+from ledger.service import LedgerService
+from reports.snapshots import SnapshotStore
 
-if TYPE_CHECKING:
-    from backend.container import Container
-
-TASK_MODULES = ("backend.auth.tasks", "ledger.tasks", "reports.tasks")
-PORTAL_JOBS_MODULE = "portal.jobs_worker"
-"""Imported by name at worker start: the backend never imports the portal."""
 QUEUE = "pools"
 
-celery = Celery("pools", include=list(TASK_MODULES))
+celery = Celery("pools")
 
-_bound: Container | None = None
+
+class TaskServices(Protocol):
+    """What the tasks of a process reach: the container bound by :func:`bind`."""
+
+    @property
+    def settings(self) -> Settings: ...
+    @property
+    def auth(self) -> AuthService: ...
+    @property
+    def ledger(self) -> LedgerService: ...
+    @property
+    def pools(self) -> PoolService: ...
+    @property
+    def snapshots(self) -> SnapshotStore: ...
+
+
+_bound: TaskServices | None = None
+
+# Retried with exponential backoff on database errors; with late acks a worker killed
+# mid-task leaves the message queued and another worker runs it again.
+_PURGE_RETRY: dict[str, Any] = {
+    "autoretry_for": (OperationalError,),
+    "retry_backoff": True,
+    "retry_backoff_max": 300,
+    "max_retries": 5,
+}
+_SNAPSHOT_RETRY: dict[str, Any] = {**_PURGE_RETRY, "max_retries": 8}
+
+
+@celery.task(name="ledger.tasks.purge_expired_idempotency_keys", **_PURGE_RETRY)  # type: ignore[untyped-decorator]
+def purge_expired_idempotency_keys() -> int:
+    return purges.purge_expired_idempotency_keys(services().ledger)
+
+
+@celery.task(name="backend.auth.tasks.purge_expired_auth_state", **_PURGE_RETRY)  # type: ignore[untyped-decorator]
+def purge_expired_auth_state() -> int:
+    return purges.purge_expired_auth_state(services().auth)
+
+
+@celery.task(name="reports.tasks.snapshot_pool", **_SNAPSHOT_RETRY)  # type: ignore[untyped-decorator]
+def snapshot_pool(pool_id: int, as_of: str | None = None) -> dict[str, object]:
+    return snapshots.snapshot_pool(services().snapshots, pool_id, as_of)
+
+
+@celery.task(name="reports.tasks.snapshot_all_pools", **_SNAPSHOT_RETRY)  # type: ignore[untyped-decorator]
+def snapshot_all_pools(as_of: str | None = None) -> int:
+    return snapshots.snapshot_all_pools(services().pools, snapshot_pool.delay, as_of)
 
 
 def configure(settings: Settings) -> Celery:
@@ -90,31 +137,22 @@ def _forget_connections() -> None:
     celery._local = threading.local()  # the thread's result backend instance
 
 
-def bind(container: Container) -> None:
+def bind(container: TaskServices) -> None:
     """Make `container` the one tasks use in this process (and configure the app for it)."""
     global _bound  # noqa: PLW0603 - one container per process, set at start-up
     configure(container.settings)
     _bound = container
 
 
-def bound() -> Container | None:
+def bound() -> TaskServices | None:
     """The container bound in this process, if any (without building one)."""
     return _bound
 
 
-def services() -> Container:
-    """The container tasks use: the bound one, or one built from the environment."""
-    global _bound  # noqa: PLW0603
+def services() -> TaskServices:
+    """The container tasks use: the one this process bound (`app.py worker` binds before it
+    consumes; a task with nothing bound is a start-up mistake, said loudly)."""
     if _bound is None:
-        from backend.container import Container
-
-        settings = load_settings()
-        configure(settings)
-        _bound = Container(settings)
+        raise RuntimeError("no container bound: start workers with `python app.py worker`")
     return _bound
 
-
-@worker_init.connect  # type: ignore[untyped-decorator]
-def _register_portal_jobs(**_: Any) -> None:
-    """Register the portal's background-callback tasks before the worker consumes anything."""
-    importlib.import_module(PORTAL_JOBS_MODULE).install(services())

@@ -28,7 +28,7 @@ With all earlier payments on the same date T this is exactly
 ``sum c_i ((1+r)^y - 1) - pref already paid`` (compound) or ``sum c_i r y - pref paid``
 (simple). Never negative. The preferred return owed by the fund is the sum over LPs.
 
-Who gets what inside each tier (largest-remainder method, :mod:`ledger.allocation`):
+Who gets what inside each tier (largest-remainder method, :mod:`backend.finance.allocation`):
 
 * return of capital: pro rata to each LP's unreturned capital (contributed minus capital
   already returned to that LP), so no LP is ever returned more than it paid in, and an LP
@@ -82,10 +82,10 @@ from datetime import date
 from decimal import Context, Decimal
 from fractions import Fraction
 
-from ledger.allocation import allocate
-from ledger.daycount import DayCount, check_date, year_fraction
-from ledger.errors import InvalidValueError
-from ledger.money import (
+from backend.finance.allocation import allocate
+from backend.finance.daycount import DayCount, check_date, year_fraction
+from backend.finance.errors import InvalidValueError
+from backend.finance.money import (
     Currency,
     Rounding,
     check_cash,

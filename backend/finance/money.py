@@ -40,7 +40,7 @@ from fractions import Fraction
 from types import MappingProxyType
 from typing import ParamSpec, TypeVar
 
-from ledger.errors import (
+from backend.finance.errors import (
     InvalidValueError,
     MagnitudeError,
     NotDecimalError,
@@ -84,7 +84,7 @@ NAV_PER_UNIT_QUANTUM = Decimal("0.000001")
 MAX_MAGNITUDE = Decimal(10) ** 12
 """Largest absolute amount (in major units, or units) any input may have: 10^12.
 
-The books store amounts as scaled 64-bit integers (backend.orm.ScaledDecimal, 4 dp for cash
+The books store amounts as scaled 64-bit integers (backend.platform.orm.ScaledDecimal, 4 dp for cash
 and 6 for units), so a single input of a trillion still leaves balances room to grow
 by a factor of several thousand without overflow."""
 

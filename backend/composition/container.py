@@ -13,17 +13,17 @@ from pathlib import Path
 from celery import Celery
 from sqlalchemy.orm import Session
 
-from backend import celery_app
 from backend.audit.service import AuditService
 from backend.auth.service import AuthService
 from backend.auth.tokens import KeyRing
-from backend.cache import Cache, cache_from_url
-from backend.config import Settings
-from backend.db import Database
+from backend.composition import celery_app
 from backend.investors.schemas import Position
 from backend.investors.service import InvestorService
+from backend.platform.cache import Cache, cache_from_url
+from backend.platform.config import Settings
+from backend.platform.db import Database
+from backend.platform.secrets_store import load_or_create_jwt_keys_dir, load_or_create_secret_key
 from backend.pools.service import PoolService
-from backend.secrets_store import load_or_create_jwt_keys_dir, load_or_create_secret_key
 from backend.users.service import UserService
 from ledger.outbox import EventBus, LedgerEvent, OutboxRelay, Publisher, RabbitPublisher, amqp_url
 from ledger.previews import PreviewService
@@ -198,7 +198,10 @@ class Container:
     @cached_property
     def celery(self) -> Celery:
         """The Celery app, configured for this container's settings and bound to it."""
-        celery_app.bind(self)
+        # A worker building its portal has bound this container already: binding again
+        # would reconfigure (and drop the connections of) the app it is starting with.
+        if celery_app.bound() is not self:
+            celery_app.bind(self)
         return celery_app.celery
 
     def schedule_snapshots(self, events: Sequence[LedgerEvent]) -> None:

@@ -3,13 +3,26 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from kombu.connection import Connection
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from backend.cache import CacheUnavailable
-from backend.container import Container
+from backend.platform.cache import Cache, CacheUnavailable
+from backend.platform.config import Settings
+from backend.platform.db import Database
+
+
+class Reachable(Protocol):
+    """What readiness probes: a process's settings, database and cache."""
+
+    settings: Settings
+
+    @property
+    def db(self) -> Database: ...
+    @property
+    def cache(self) -> Cache: ...
 
 
 @dataclass(frozen=True)
@@ -19,11 +32,11 @@ class Check:
     detail: str
 
 
-def readiness(container: Container) -> list[Check]:
+def readiness(container: Reachable) -> list[Check]:
     return [_database(container), _cache(container), _broker(container)]
 
 
-def _database(container: Container) -> Check:
+def _database(container: Reachable) -> Check:
     try:
         with container.db.primary.connect() as conn:
             conn.execute(text("SELECT 1"))
@@ -32,7 +45,7 @@ def _database(container: Container) -> Check:
     return Check("database", True, container.db.primary.dialect.name)
 
 
-def _cache(container: Container) -> Check:
+def _cache(container: Reachable) -> Check:
     if not container.settings.redis_url:
         return Check("cache", True, "in-process")
     try:
@@ -42,7 +55,7 @@ def _cache(container: Container) -> Check:
     return Check("cache", True, "redis")
 
 
-def _broker(container: Container) -> Check:
+def _broker(container: Reachable) -> Check:
     url = container.settings.celery_broker_url
     if not url:
         return Check("broker", True, "in-process")

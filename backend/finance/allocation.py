@@ -22,8 +22,8 @@ from collections.abc import Mapping
 from decimal import Decimal
 from fractions import Fraction
 
-from ledger.errors import InvalidValueError, PrecisionError
-from ledger.money import (
+from backend.finance.errors import InvalidValueError, PrecisionError
+from backend.finance.money import (
     Currency,
     check_cash,
     exact_arithmetic,

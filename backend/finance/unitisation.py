@@ -30,8 +30,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from ledger.errors import InvalidValueError, MagnitudeError
-from ledger.money import (
+from backend.finance.errors import InvalidValueError, MagnitudeError
+from backend.finance.money import (
     MAX_MAGNITUDE,
     Currency,
     Rounding,

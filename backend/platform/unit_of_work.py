@@ -8,7 +8,7 @@ from typing import Self
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from backend.db import Database
+from backend.platform.db import Database
 
 
 def take_sqlite_writer_lock(session: Session, table: str, column: str) -> None:

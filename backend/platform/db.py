@@ -34,7 +34,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
-from backend.cache import Cache, CacheUnavailable
+from backend.platform.cache import Cache, CacheUnavailable
 
 log = logging.getLogger(__name__)
 

@@ -48,9 +48,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
-from ledger.daycount import DayCount, check_date, year_fraction
-from ledger.errors import InvalidValueError
-from ledger.money import (
+from backend.finance.daycount import DayCount, check_date, year_fraction
+from backend.finance.errors import InvalidValueError
+from backend.finance.money import (
     Currency,
     Rounding,
     check_cash,
@@ -61,7 +61,7 @@ from ledger.money import (
     quantize_cash,
     round_to_quantum,
 )
-from ledger.unitisation import nav_per_unit
+from backend.finance.unitisation import nav_per_unit
 
 __all__ = [
     "MANAGEMENT_FEE_ROUNDING",

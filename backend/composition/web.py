@@ -11,31 +11,17 @@ from typing import Any
 
 from dash.exceptions import DependencyException
 from flask import Flask, Response, g, json, request
-from flask_login import LoginManager, UserMixin, current_user
+from flask_login import LoginManager, current_user
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.serving import WSGIRequestHandler
 
-from backend.actors import Actor
 from backend.api import create_api_blueprint
-from backend.api.problems import problem
-from backend.container import Container
-from backend.health import readiness
-from backend.observability import RequestMetrics, install_request_context
-
-# Routes that answer without a session or token. Everything else is refused by the guard.
-PUBLIC_ENDPOINTS = frozenset(
-    {
-        "healthz",
-        "readyz",
-        "metrics",
-        "static",
-        "api.openapi",
-        "api.post_issue_token",
-        "api.post_refresh_token",
-    }
-)
-
+from backend.composition.container import Container
+from backend.platform.health import readiness
+from backend.platform.http import problem
+from backend.platform.observability import RequestMetrics, install_request_context
+from portal.session import SessionUser
 
 SERVER_NAME = "investment-pools"
 """What the development server says in its Server header, instead of its Werkzeug and
@@ -66,16 +52,6 @@ class PlatformServer(Flask):
 
 def _is_api_path(path: str) -> bool:
     return path == "/api" or path.startswith("/api/")
-
-
-class SessionUser(UserMixin):  # type: ignore[misc]
-    """What flask-login keeps for a portal session: just enough to rebuild the Actor."""
-
-    def __init__(self, actor: Actor) -> None:
-        self.actor = actor
-
-    def get_id(self) -> str:
-        return str(self.actor.user_id)
 
 
 _LOOPBACK = frozenset({"127.0.0.1", "::1"})

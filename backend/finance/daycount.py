@@ -11,7 +11,7 @@ import enum
 from datetime import date, datetime
 from fractions import Fraction
 
-from ledger.errors import InvalidValueError
+from backend.finance.errors import InvalidValueError
 
 __all__ = ["DayCount", "check_date", "days_between", "year_fraction"]
 
