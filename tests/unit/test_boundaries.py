@@ -73,7 +73,8 @@ def test_no_module_is_imported_by_name_at_run_time() -> None:
     for module, file in _modules():
         if module.startswith("bench"):
             continue  # benchmarks load optional comparison libraries when installed
-        if {"importlib", "importlib.import_module"} & set(_imports(file)) or "__import__(" in file.read_text():
+        by_name = {"importlib", "importlib.import_module"} & set(_imports(file))
+        if by_name or "__import__(" in file.read_text():
             offenders.append(module)
     assert offenders == []
 
