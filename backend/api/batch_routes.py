@@ -10,31 +10,23 @@ every problem as {"row": 0-based index, "field": ..., "reason": ...}.
 
 from __future__ import annotations
 
-from typing import Any
-
-from flask import Response, json, request
+from flask import Response
 
 from backend.api.ledger_routes import idempotency_key
 from backend.api.problems import problem_kind
 from backend.api.routing import ApiRouter
 from backend.platform.actors import Actor
-from backend.platform.http import PROBLEM_MIME, PROBLEM_TYPE_BASE
+from backend.platform.http import problem
 from backend.service_directory import Services
 from ledger.batch import BatchRejected
 from ledger.schemas import BatchRequest, BatchResult
 
 
 def rejected(exc: BatchRejected) -> Response:
+    """Every row's problem, each naming its row, in one problem document."""
     kind = problem_kind(exc)
-    body: dict[str, Any] = {
-        "type": PROBLEM_TYPE_BASE + kind.type_slug,
-        "title": kind.title,
-        "status": kind.status,
-        "detail": exc.detail,
-        "instance": request.path,
-        "errors": [error.model_dump() for error in exc.errors],
-    }
-    return Response(json.dumps(body), status=kind.status, mimetype=PROBLEM_MIME)
+    errors = [error.model_dump() for error in exc.errors]
+    return problem(kind.status, kind.title, exc.detail, type_slug=kind.type_slug, errors=errors)
 
 
 def register(router: ApiRouter, container: Services) -> None:

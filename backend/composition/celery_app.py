@@ -26,40 +26,22 @@ the same worker and queue run them.
 from __future__ import annotations
 
 import threading
-from typing import Any, Protocol
+from typing import Any
 
 from celery import Celery
 from celery.schedules import crontab
 from sqlalchemy.exc import OperationalError
 
-from backend.auth.service import AuthService
 from backend.platform.config import Settings
-from backend.pools.service import PoolService
+from backend.service_directory import Services
 from backend.tasks import purges, snapshots
-from ledger.service import LedgerService
-from reports.snapshots import SnapshotStore
 
 QUEUE = "pools"
 
 celery = Celery("pools")
 
 
-class TaskServices(Protocol):
-    """What the tasks of a process reach: the container bound by :func:`bind`."""
-
-    @property
-    def settings(self) -> Settings: ...
-    @property
-    def auth(self) -> AuthService: ...
-    @property
-    def ledger(self) -> LedgerService: ...
-    @property
-    def pools(self) -> PoolService: ...
-    @property
-    def snapshots(self) -> SnapshotStore: ...
-
-
-_bound: TaskServices | None = None
+_bound: Services | None = None
 
 # Retried with exponential backoff on database errors; with late acks a worker killed
 # mid-task leaves the message queued and another worker runs it again.
@@ -113,15 +95,15 @@ def configure(settings: Settings) -> Celery:
         broker_connection_retry_on_startup=True,
         beat_schedule={
             "nightly-performance-snapshots": {
-                "task": "reports.tasks.snapshot_all_pools",
+                "task": snapshot_all_pools.name,
                 "schedule": crontab(hour=1, minute=30),
             },
             "purge-expired-auth-state": {
-                "task": "backend.auth.tasks.purge_expired_auth_state",
+                "task": purge_expired_auth_state.name,
                 "schedule": crontab(minute=47),
             },
             "purge-expired-idempotency-keys": {
-                "task": "ledger.tasks.purge_expired_idempotency_keys",
+                "task": purge_expired_idempotency_keys.name,
                 "schedule": crontab(minute=17),
             },
         },
@@ -137,19 +119,19 @@ def _forget_connections() -> None:
     celery._local = threading.local()  # the thread's result backend instance
 
 
-def bind(container: TaskServices) -> None:
+def bind(container: Services) -> None:
     """Make `container` the one tasks use in this process (and configure the app for it)."""
     global _bound  # noqa: PLW0603 - one container per process, set at start-up
     configure(container.settings)
     _bound = container
 
 
-def bound() -> TaskServices | None:
+def bound() -> Services | None:
     """The container bound in this process, if any (without building one)."""
     return _bound
 
 
-def services() -> TaskServices:
+def services() -> Services:
     """The container tasks use: the one this process bound (`app.py worker` binds before it
     consumes; a task with nothing bound is a start-up mistake, said loudly)."""
     if _bound is None:

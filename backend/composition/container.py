@@ -208,7 +208,7 @@ class Container:
         """One snapshot task per pool touched, a few seconds out so a burst is folded into one."""
         for pool_id in sorted({event.pool_id for event in events}):
             self.celery.send_task(
-                "reports.tasks.snapshot_pool", args=(pool_id,), countdown=SNAPSHOT_COUNTDOWN_SECONDS
+                celery_app.snapshot_pool.name, args=(pool_id,), countdown=SNAPSHOT_COUNTDOWN_SECONDS
             )
 
     @cached_property

@@ -21,6 +21,7 @@ from backend.composition.container import Container
 from backend.platform.health import readiness
 from backend.platform.http import problem
 from backend.platform.observability import RequestMetrics, install_request_context
+from portal import install_portal
 from portal.session import SessionUser
 
 SERVER_NAME = "investment-pools"
@@ -187,8 +188,5 @@ def create_app(container: Container) -> Flask:
     _install_metrics(server, metrics, container.settings.metrics_token)
 
     server.register_blueprint(create_api_blueprint(container))
-
-    from portal import install_portal  # the portal depends on the server, never the reverse
-
     install_portal(server, container)
     return server

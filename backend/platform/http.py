@@ -30,7 +30,7 @@ def problem(
     detail: str,
     *,
     type_slug: str,
-    errors: list[dict[str, str]] | None = None,
+    errors: list[dict[str, Any]] | None = None,
     headers: dict[str, str] | None = None,
 ) -> Response:
     body: dict[str, Any] = {

@@ -3,6 +3,7 @@ nothing that is not there), and every command `app.py` offers."""
 
 from __future__ import annotations
 
+import posixpath
 import re
 import subprocess
 import sys
@@ -23,11 +24,12 @@ def _named_paths() -> set[str]:
         first = line.split("|")[1]
         parent = ""
         for item in re.findall(r"`([^`]+)`", first):
-            if "/" in item.rstrip("/") or parent == "":
-                parent = item.rsplit("/", 2)[0] + "/" if item.count("/") > 1 else ""
-                named.add(item.rstrip("/"))
+            path = item.rstrip("/")
+            if "/" in path:
+                parent = posixpath.dirname(path)
             else:
-                named.add(parent + item.rstrip("/"))
+                path = posixpath.join(parent, path)
+            named.add(path)
     return named
 
 
