@@ -1,4 +1,12 @@
-"""European (whole-fund) distribution waterfall for closed-ended pools.
+"""European (whole-fund) distribution waterfall: one rule set, so one module over 400 lines.
+
+It is kept whole on purpose: the four tiers below, their per-LP splits and their rounding
+are one rule set applied by one algorithm (:func:`distribute`, with :func:`entitlements`
+for what is still owed), and the terms, cumulative state and result types here are that
+algorithm's inputs and outputs. Each tier is sized from the ones before it (the catch-up
+target from the preferred return paid, the carry split from what tiers 2 and 3 pay now),
+so the parts change together, and this docstring, the contract the tests pin, documents
+them in one place. Closed-ended pools only.
 
 Each distribution is paid through four tiers, in order; a tier is paid only once the one
 before it is full:
