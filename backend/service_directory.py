@@ -11,21 +11,17 @@ from typing import Protocol
 
 from celery import Celery
 
-from backend.audit.service import AuditService
-from backend.auth.service import AuthService
-from backend.investors.service import InvestorService
+from backend.audit.interface import AuditService
+from backend.auth.interface import AuthService
+from backend.investors.interface import InvestorService
 from backend.platform.cache import Cache
 from backend.platform.config import Settings
 from backend.platform.db import Database
-from backend.pools.service import PoolService
-from backend.users.service import UserService
-from ledger.outbox import OutboxRelay
-from ledger.previews import PreviewService
-from ledger.service import LedgerService
-from ledger.transactions import TransactionService
-from notifications.service import NotificationService
-from reports.service import ReportService
-from reports.snapshots import SnapshotStore
+from backend.pools.interface import PoolService
+from backend.users.interface import UserService
+from ledger.interface import LedgerService, OutboxRelay, PreviewService, TransactionService
+from notifications.interface import NotificationService
+from reports.interface import ReportService, SnapshotStore
 
 
 class Services(Protocol):

@@ -25,7 +25,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from reports.datasets import TRANSACTION_COLUMNS
-from reports.exports import Sheet, csv_stream, xlsx_stream
+from reports.interface import Sheet, csv_stream, xlsx_stream
 
 START = date(2020, 1, 1)
 STAMP = datetime(2025, 1, 1, 12, 0, 0)

@@ -47,12 +47,12 @@ from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from backend.composition.container import Container  # noqa: E402
-from backend.investors.schemas import InvestorCreate, InvestorType, InvestorUpdate, KycStatus  # noqa: E402
+from backend.investors.interface import InvestorCreate, InvestorType, InvestorUpdate, KycStatus  # noqa: E402
 from backend.platform.actors import Actor, Role  # noqa: E402
 from backend.platform.config import load_settings  # noqa: E402
-from backend.pools.schemas import PoolCreate  # noqa: E402
-from backend.users.schemas import UserCreate  # noqa: E402
-from ledger.service import LedgerService  # noqa: E402
+from backend.pools.interface import PoolCreate  # noqa: E402
+from backend.users.interface import UserCreate  # noqa: E402
+from ledger.service import DatabaseLedgerService  # noqa: E402
 from sql.migrate import upgrade  # noqa: E402
 
 DEFAULT_URL = "mysql+pymysql://root@127.0.0.1:3306/pools_bench_ingest?charset=utf8mb4"
@@ -82,7 +82,7 @@ def _drop_database(url: str) -> None:
 def _container(url: str) -> Container:
     container = Container(load_settings(DATABASE_URL=url, VAR_DIR=tempfile.mkdtemp(prefix="bench-")))
     # No in-process relay after each commit: the relay is a process of its own in production.
-    container.__dict__["ledger"] = LedgerService(container.db)
+    container.__dict__["ledger"] = DatabaseLedgerService(container.db)
     return container
 
 

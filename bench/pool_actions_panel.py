@@ -31,13 +31,13 @@ from argon2 import PasswordHasher, Type
 
 from backend.composition.container import Container
 from backend.composition.web import create_app
-from backend.investors.schemas import InvestorCreate, InvestorType, InvestorUpdate, KycStatus
+from backend.investors.interface import InvestorCreate, InvestorType, InvestorUpdate, KycStatus
 from backend.platform import passwords
 from backend.platform.actors import Actor, Role
 from backend.platform.config import load_settings
-from backend.pools.schemas import PoolCreate
-from backend.users.schemas import UserCreate
-from ledger.schemas import TransactionRequest
+from backend.pools.interface import PoolCreate
+from backend.users.interface import UserCreate
+from ledger.interface import TransactionRequest
 from sql.migrate import upgrade
 
 OPERATOR = Actor.operator("bench-pool-actions")

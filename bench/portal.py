@@ -56,13 +56,13 @@ from werkzeug.serving import make_server
 
 from backend.composition.container import Container
 from backend.composition.web import create_app
-from backend.investors.schemas import InvestorCreate, InvestorType, InvestorUpdate, KycStatus
+from backend.investors.interface import InvestorCreate, InvestorType, InvestorUpdate, KycStatus
 from backend.platform.actors import Actor, Role
 from backend.platform.config import load_settings
 from backend.platform.errors import ValidationFailed
 from backend.platform.heap import freeze_startup_heap
-from backend.users.schemas import UserCreate
-from ledger.schemas import TransactionRequest, ValuationRequest
+from backend.users.interface import UserCreate
+from ledger.interface import TransactionRequest, ValuationRequest
 from sql.migrate import upgrade
 
 OPERATOR = Actor.operator("bench-portal")

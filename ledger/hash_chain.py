@@ -26,16 +26,20 @@ the order they were stored or read in. Pure functions: the journal and verify sh
 
 from __future__ import annotations
 
+import decimal
 import hashlib
 import json
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
+from ledger.schemas import AMOUNT_SCALE
+
 CANONICAL_VERSION = 1
-AMOUNT_SCALE = 6
 GENESIS_HASH = "0" * 64
 _FACTOR = 10**AMOUNT_SCALE
+# Exact arithmetic whatever the caller's decimal context: any rounding raises instead.
+_EXACT = decimal.Context(prec=64, traps=[decimal.Inexact, decimal.Rounded, decimal.InvalidOperation])
 
 CanonicalPosting = tuple[str, str, int]
 """(account key, commodity, amount as an integer count of 10^-6)."""
@@ -44,21 +48,18 @@ CanonicalPosting = tuple[str, str, int]
 def to_scaled(amount: Decimal) -> int:
     """The amount as an integer count of 10^-6; refuses anything finer (never rounds).
 
-    Built from the Decimal's digits, so no decimal context (and its precision) is involved.
-    """
-    sign, digits, exponent = amount.as_tuple()
-    if not isinstance(exponent, int):
+    Shifted in a private exact context, so the caller's decimal context (and its precision)
+    plays no part."""
+    if not amount.is_finite():
         raise ValueError(f"{amount} is not a finite amount")
-    coefficient = int("".join(map(str, digits)) or "0")
-    shift = exponent + AMOUNT_SCALE
-    value: int
-    if shift >= 0:
-        value = coefficient * 10**shift
-    else:
-        value, remainder = divmod(coefficient, 10**-shift)
-        if remainder:
-            raise ValueError(f"{amount} has more than {AMOUNT_SCALE} decimal places")
-    return -value if sign else value
+    try:
+        scaled = amount.scaleb(AMOUNT_SCALE, _EXACT)
+    except ArithmeticError:
+        raise ValueError(f"{amount} has too many digits to store") from None
+    value = int(scaled)
+    if value != scaled:
+        raise ValueError(f"{amount} has more than {AMOUNT_SCALE} decimal places")
+    return value
 
 
 def format_scaled(amount: int) -> str:

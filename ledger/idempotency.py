@@ -38,25 +38,16 @@ from sqlalchemy.orm import Session
 
 from backend.platform.actors import Actor
 from backend.platform.db import Database
-from backend.platform.errors import Conflict, ValidationFailed
 from backend.platform.unit_of_work import UnitOfWork
+from ledger.errors import IdempotencyKeyInFlight, IdempotencyKeyReused
 from ledger.locking import retry_transient, take_write_lock
 from ledger.models import IdempotencyKey
+from ledger.schemas import IDEMPOTENCY_KEY_FIELD, check_key
 
 log = logging.getLogger(__name__)
 
-FIELD = "Idempotency-Key"
 IN_FLIGHT = "in_flight"
 COMPLETED = "completed"
-MAX_KEY_LENGTH = 255
-
-
-class IdempotencyKeyReused(Conflict):
-    """The key was used before for a different request: never a second entry."""
-
-
-class IdempotencyKeyInFlight(Conflict):
-    """The first request with this key is still running: retry later."""
 
 
 def principal_of(actor: Actor) -> str:
@@ -70,15 +61,6 @@ def request_fingerprint(operation: str, request: dict[str, Any]) -> str:
         {"operation": operation, "request": request}, sort_keys=True, separators=(",", ":"), default=str
     )
     return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-def check_key(key: str) -> str:
-    if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable() or not key.isascii():
-        raise ValidationFailed(
-            f"must be 1 to {MAX_KEY_LENGTH} printable ASCII characters (a UUID is a good choice)",
-            field=FIELD,
-        )
-    return key
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +117,7 @@ class IdempotencyStore:
             if result is not None:
                 return result
         raise IdempotencyKeyInFlight(
-            f"a request with Idempotency-Key {key!r} is in progress; retry later", field=FIELD
+            f"a request with Idempotency-Key {key!r} is in progress; retry later", field=IDEMPOTENCY_KEY_FIELD
         )
 
     def _claim(
@@ -185,13 +167,14 @@ class IdempotencyStore:
         if row.operation != operation or row.request_hash != fingerprint:
             raise IdempotencyKeyReused(
                 f"Idempotency-Key {key!r} was already used for a different request; use a new key",
-                field=FIELD,
+                field=IDEMPOTENCY_KEY_FIELD,
             )
         if row.status == COMPLETED and row.response is not None:
             return Replay(row.response)
         if row.locked_at > now - self._in_flight_timeout:
             raise IdempotencyKeyInFlight(
-                f"a request with Idempotency-Key {key!r} is still in progress; retry later", field=FIELD
+                f"a request with Idempotency-Key {key!r} is still in progress; retry later",
+                field=IDEMPOTENCY_KEY_FIELD,
             )
         row.owner_token, row.locked_at = token, now  # abandoned: take it over
         return Claim(principal, digest, token)
@@ -212,7 +195,7 @@ class IdempotencyStore:
         if getattr(result, "rowcount", 0) != 1:
             raise IdempotencyKeyInFlight(
                 "this request took too long and a retry with the same Idempotency-Key took over",
-                field=FIELD,
+                field=IDEMPOTENCY_KEY_FIELD,
             )
 
     def release(self, claim: Claim) -> None:

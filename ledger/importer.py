@@ -38,9 +38,9 @@ from pathlib import Path
 from typing import Any
 
 from backend.platform.actors import Actor
-from ledger.batch import BatchRejected
+from ledger.errors import BatchRejected
 from ledger.schemas import BATCH_MAX_ROWS, BatchResult
-from ledger.transactions import TransactionService
+from ledger.transactions import DatabaseTransactionService
 
 COLUMNS = ("type", "investor_id", "amount", "units", "cost", "effective_date", "memo")
 REQUIRED = ("type", "effective_date")
@@ -253,7 +253,7 @@ class ImportOutcome:
 
 
 def import_transactions(
-    transactions: TransactionService, actor: Actor, pool_id: int, path: Path
+    transactions: DatabaseTransactionService, actor: Actor, pool_id: int, path: Path
 ) -> ImportOutcome:
     """Read, check every row, and post them all in one batch, or report every problem.
 

@@ -26,13 +26,12 @@ from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.platform.orm import Base, ScaledDecimal, UTCDateTime
+from ledger.schemas import AMOUNT_SCALE
 
 _BIGINT = BigInteger().with_variant(Integer, "sqlite")
 # An entry with thousands of postings serialises to more than TEXT's 64 KiB on MariaDB.
 _LONG_TEXT = Text().with_variant(mysql.MEDIUMTEXT(), "mysql", "mariadb")
 
-AMOUNT_SCALE = 6
-"""Storage scale of every amount and balance: units need 6 dp, cash at most 4 (CLF, UYW)."""
 
 
 class ChainHead(Base):

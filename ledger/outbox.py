@@ -27,8 +27,7 @@ import logging
 import threading
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Protocol
 from urllib.parse import quote, unquote
 
@@ -38,50 +37,15 @@ from sqlalchemy.orm import Session
 from backend.platform.db import Database
 from backend.platform.orm import utcnow
 from backend.platform.unit_of_work import UnitOfWork
+from ledger.events import EXCHANGE, Backlog, LedgerEvent
 from ledger.locking import is_sqlite, take_write_lock
 from ledger.models import OutboxEvent
 
 log = logging.getLogger(__name__)
 
-EXCHANGE = "ledger.events"
 # Messages no queue is bound for land in "<exchange>.unrouted" (an alternate exchange and
 # a durable queue of that name) instead of being dropped: "nothing committed is left
 # unpublished" has to hold before the consumers have declared their queues too.
-
-
-@dataclass(frozen=True, slots=True)
-class LedgerEvent:
-    event_id: str
-    event_type: str
-    pool_id: int
-    entry_id: int | None
-    occurred_at: datetime
-    payload: dict[str, Any] = field(default_factory=dict)
-
-    def to_json(self) -> bytes:
-        return json.dumps(
-            {
-                "event_id": self.event_id,
-                "event_type": self.event_type,
-                "pool_id": self.pool_id,
-                "entry_id": self.entry_id,
-                "occurred_at": self.occurred_at.astimezone(UTC).isoformat(),
-                "payload": self.payload,
-            },
-            sort_keys=True,
-        ).encode()
-
-    @classmethod
-    def from_json(cls, body: bytes) -> LedgerEvent:
-        doc = json.loads(body)
-        return cls(
-            event_id=doc["event_id"],
-            event_type=doc["event_type"],
-            pool_id=doc["pool_id"],
-            entry_id=doc["entry_id"],
-            occurred_at=datetime.fromisoformat(doc["occurred_at"]),
-            payload=doc["payload"],
-        )
 
 
 def add_event(
@@ -266,13 +230,7 @@ class RabbitPublisher:
                 log.debug("closing the AMQP connection failed", exc_info=True)
 
 
-@dataclass(frozen=True, slots=True)
-class Backlog:
-    unpublished: int
-    oldest_created_at: datetime | None
-
-
-class OutboxRelay:
+class DatabaseOutboxRelay:
     def __init__(
         self,
         db: Database,

@@ -3,9 +3,9 @@
 The portal's confirmation step shows the effect of a capital call, a distribution (pro rata
 or the waterfall, tier by tier per investor and GP), a subscription or redemption, a
 valuation or a reversal before the manager posts it. Each preview runs the same checks and
-the same pure posting rule as the write (ledger.transactions) over the books as they stand
-now, on a read-only view: no lock, no entry, no idempotency key. Authorised like the write:
-only a manager of the pool (or an admin) gets an answer.
+the same pure posting rule as the write (ledger.acceptance, ledger.rule_inputs) over the
+books as they stand now, on a read-only view: no lock, no entry, no idempotency key.
+Authorised like the write: only a manager of the pool (or an admin) gets an answer.
 """
 
 from __future__ import annotations
@@ -14,71 +14,51 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel, Field
-
 from backend.finance.errors import LedgerInputError
-from backend.investors.service import InvestorService
+from backend.investors.interface import InvestorService
 from backend.platform.actors import Actor
 from backend.platform.db import Database
 from backend.platform.errors import NotFound, ValidationFailed
 from backend.platform.unit_of_work import ReadView
-from backend.pools.schemas import PoolOut
-from backend.pools.service import PoolService
+from backend.pools.interface import PoolOut, PoolService
 from ledger import posting_rules as rules
+from ledger.acceptance import MONEY_IN, NEEDS_INVESTOR
+from ledger.book_reads import balances_by_ref
 from ledger.dealing_facts import later_allocated_entry, read_dealing_facts
 from ledger.forward_pricing import DealingFacts, require_date_order, require_valuation_before_deals
 from ledger.posting_rules import PoolBooks, PoolTerms, Posting
+from ledger.rule_inputs import (
+    FeeInputs,
+    as_validation,
+    capital_called,
+    deal_price,
+    holding_since,
+    mark_fee_accrues_from,
+    pool_facts,
+    rule_for,
+    standing_fee_periods,
+)
 from ledger.schemas import (
-    AccountCode,
     CapitalCallRequest,
     DistributionMode,
     DistributionRequest,
     EntryType,
+    Preview,
+    PreviewLine,
     TransactionRequest,
     ValuationRequest,
 )
-from ledger.service import LedgerService, _balances_by_ref
-from ledger.transactions import (
-    _MONEY_IN,
-    _NEEDS_INVESTOR,
-    TransactionService,
-    _as_validation,
-    _called,
-    _facts,
-    _fee_periods,
-    _FeeInputs,
-    _holding_since,
-    _rule_for,
-    _struck_price,
-    mark_fee_accrues_from,
-    pool_terms,
-)
+from ledger.service import DatabaseLedgerService
+from ledger.terms import pool_terms
+from ledger.transactions import DatabaseTransactionService
 
 
-class PreviewLine(BaseModel):
-    account: AccountCode
-    investor_id: int | None
-    amount: Decimal = Field(description="signed: debit positive, credit negative")
-
-
-class Preview(BaseModel):
-    """The entry a request would post now: its lines and the rule's details."""
-
-    pool_id: int
-    currency: str
-    entry_type: EntryType | None = Field(description="null when nothing would be posted")
-    effective_date: date
-    lines: list[PreviewLine]
-    details: dict[str, Any]
-    ledger_version: int = Field(description="the books this preview was computed from")
-
-
-class PreviewService:
+class DatabasePreviewService:
     def __init__(
         self,
         db: Database,
-        ledger: LedgerService,
-        transactions: TransactionService,
+        ledger: DatabaseLedgerService,
+        transactions: DatabaseTransactionService,
         pools: PoolService,
         investors: InvestorService,
     ) -> None:
@@ -90,11 +70,11 @@ class PreviewService:
 
     def transaction(self, actor: Actor, pool_id: int, request: TransactionRequest) -> Preview:
         kind = request.type.value
-        pool = self._transactions._writable_pool(actor, pool_id, kind, request.effective_date)
-        if kind in _NEEDS_INVESTOR:
+        pool = self._transactions.writable_pool(actor, pool_id, kind, request.effective_date)
+        if kind in NEEDS_INVESTOR:
             if request.investor_id is None:
                 raise ValidationFailed(f"investor_id: a {kind} needs the investor", field="investor_id")
-            if kind in _MONEY_IN:
+            if kind in MONEY_IN:
                 self._investors.require_kyc_approved(request.investor_id)
             else:
                 self._investors.kyc_status(request.investor_id)
@@ -102,24 +82,24 @@ class PreviewService:
         fee = None
         if kind == "management_fee":
             with ReadView(self._db, actor.reader_key) as view:
-                fee = _FeeInputs(
-                    _fee_periods(view.session, pool_id),
+                fee = FeeInputs(
+                    standing_fee_periods(view.session, pool_id),
                     dict(self._investors.commitments_for_pool(pool_id)),
-                    _called(view.session, pool_id),
-                    _holding_since(view.session, pool_id),
+                    capital_called(view.session, pool_id),
+                    holding_since(view.session, pool_id),
                 )
 
         def build(terms: PoolTerms, books: PoolBooks, dealing: DealingFacts) -> Posting:
             price = None
             if kind in {"subscription", "redemption"}:
-                price = _struck_price(terms, books, dealing, request)
-            return _rule_for(kind, terms, books, request, price=price, fee=fee)
+                price = deal_price(terms, books, dealing, request)
+            return rule_for(kind, terms, books, request, price=price, fee=fee)
 
         return self._run(actor, pool, request.effective_date, build)
 
     def capital_call(self, actor: Actor, pool_id: int, request: CapitalCallRequest, today: date) -> Preview:
         on = request.effective_date or today
-        pool = self._transactions._writable_pool(actor, pool_id, "capital_call", on)
+        pool = self._transactions.writable_pool(actor, pool_id, "capital_call", on)
         commitments = dict(self._investors.commitments_for_pool(pool_id))
         called: dict[int, Decimal] = {}
 
@@ -136,7 +116,7 @@ class PreviewService:
         return self._run(actor, pool, on, build, called=called)
 
     def distribution(self, actor: Actor, pool_id: int, request: DistributionRequest) -> Preview:
-        pool = self._transactions._writable_pool(actor, pool_id, "distribution", request.effective_date)
+        pool = self._transactions.writable_pool(actor, pool_id, "distribution", request.effective_date)
 
         def build(terms: PoolTerms, books: PoolBooks, dealing: DealingFacts) -> Posting:
             if request.mode is DistributionMode.WATERFALL:
@@ -148,7 +128,7 @@ class PreviewService:
         return self._run(actor, pool, request.effective_date, build)
 
     def valuation(self, actor: Actor, pool_id: int, request: ValuationRequest) -> Preview:
-        pool = self._transactions._writable_pool(actor, pool_id, "valuation", request.as_of)
+        pool = self._transactions.writable_pool(actor, pool_id, "valuation", request.as_of)
         with ReadView(self._db, actor.reader_key) as view:
             accrues_from = mark_fee_accrues_from(view.session, pool_terms(pool))
 
@@ -210,16 +190,16 @@ class PreviewService:
     ) -> Preview:
         terms = pool_terms(pool)
         with ReadView(self._db, actor.reader_key) as view:
-            balances = _balances_by_ref(view.session, pool.id)
-            books = _facts(view.session, pool.id).books(balances)
+            balances = balances_by_ref(view.session, pool.id)
+            books = pool_facts(view.session, pool.id).books(balances)
             dealing = read_dealing_facts(view.session, pool.id)
             if called is not None:
-                called.update(_called(view.session, pool.id))
+                called.update(capital_called(view.session, pool.id))
         try:
             require_date_order(pool.id, dealing, on)
             posting: Posting | None = build(terms, books, dealing)
         except LedgerInputError as exc:
-            raise _as_validation(exc) from None
+            raise as_validation(exc) from None
         return Preview(
             pool_id=pool.id,
             currency=terms.currency.code,

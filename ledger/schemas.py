@@ -4,6 +4,15 @@ Sign convention: a posting's amount is signed, debit positive, credit negative. 
 (cash, investments, an investor's units held) therefore carry positive balances, and
 capital, liabilities and the unit register's contra account (units_outstanding) negative
 ones. Every entry sums to exactly zero per commodity.
+
+Kept as one module over the 400-line rule, on purpose: it is the ledger's one vocabulary,
+declarations with no behaviour beyond formatting an amount or a key. The account codes and
+entry types every journal entry, capital call and NAV mark uses; the requests and answers of
+the transaction service (a subscription's TransactionRequest, a batch's BatchRow built on the
+same fields and types, a Preview); the paging and idempotency limits. ledger.interface
+re-exports them as the service's contract, and one module keeps each word defined once, next
+to the words it is built from (BatchTransactionType from TransactionType, BatchRow from the
+fields a TransactionRequest carries).
 """
 
 from __future__ import annotations
@@ -12,14 +21,20 @@ import enum
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
+from backend.finance.money import UNITS_DP, get_currency
+from backend.platform.errors import ValidationFailed
 from backend.platform.fields import IsoDate, Money, RecordId
 
 UNITS_COMMODITY = "UNITS"
 """The commodity of the unit register: units of an open-ended pool, held to 6 dp."""
+
+AMOUNT_SCALE = 6
+"""The scale every amount is stored and hashed at (an integer count of 10^-6): units need
+6 dp, cash at most 4 (CLF, UYW). The tables, the hash chain and the bulk writer all use it."""
 
 
 class AccountCode(enum.StrEnum):
@@ -116,24 +131,6 @@ class EventType(enum.StrEnum):
     ENTRY_REVERSED = "entry.reversed"
 
 
-def _refuse_float(value: Any) -> Any:
-    # A float has already lost the exact amount the caller meant (0.1 is not 1/10).
-    if isinstance(value, float):
-        raise ValueError("amounts must be given as a decimal string or Decimal, not a float")
-    return value
-
-
-ExactDecimal = Annotated[Decimal, BeforeValidator(_refuse_float)]
-
-
-class PostingIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    account: AccountCode
-    investor_id: int | None = Field(default=None, gt=0)
-    amount: ExactDecimal = Field(description="signed: debit positive, credit negative")
-
-
 class EventIn(BaseModel):
     """An extra event to publish with the entry, e.g. capital_call.issued."""
 
@@ -141,21 +138,6 @@ class EventIn(BaseModel):
 
     event_type: str = Field(pattern=r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$", max_length=64)
     payload: dict[str, Any] = Field(default_factory=dict)
-
-
-class PostEntryRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    pool_id: int = Field(gt=0)
-    currency: str = Field(pattern=r"^[A-Z]{3}$", description="the pool's ISO 4217 currency")
-    entry_type: EntryType
-    effective_date: date
-    memo: str = Field(default="", max_length=500)
-    postings: list[PostingIn] = Field(min_length=2, max_length=10_000)
-    events: list[EventIn] = Field(default_factory=list, max_length=20)
-    cash_may_go_negative: bool = Field(
-        default=False, description="the pool's overdraft setting, applied to its cash account"
-    )
 
 
 class PostingOut(BaseModel):
@@ -381,21 +363,13 @@ BATCH_MAX_ROWS = 10_000
 """The most rows one batch request (or one imported file) may carry."""
 
 
-class BatchTransactionType(enum.StrEnum):
-    """What a batch row may be: every manager-recorded type, and a valuation."""
-
-    SUBSCRIPTION = "subscription"
-    REDEMPTION = "redemption"
-    CONTRIBUTION = "contribution"
-    DISTRIBUTION = "distribution"
-    MANAGEMENT_FEE = "management_fee"
-    PERFORMANCE_FEE = "performance_fee"
-    FEE_PAYMENT = "fee_payment"
-    INCOME = "income"
-    EXPENSE = "expense"
-    PURCHASE = "purchase"
-    SALE = "sale"
-    VALUATION = "valuation"
+# What a batch row may be: every manager-recorded type, and a valuation. Built from
+# TransactionType so the two lists cannot drift; mypy cannot follow a computed member list.
+BatchTransactionType = enum.StrEnum(  # type: ignore[misc]
+    "BatchTransactionType",
+    [(member.name, member.value) for member in TransactionType] + [("VALUATION", "valuation")],
+)
+BatchTransactionType.__doc__ = "What a batch row may be: every manager-recorded type, and a valuation."
 
 
 class BatchRow(_TransactionFields):
@@ -438,3 +412,55 @@ class BatchResult(BaseModel):
     entry_ids: list[int | None] = Field(
         description="per row, the entry it wrote; null for a valuation that changed nothing"
     )
+
+
+class PreviewLine(BaseModel):
+    account: AccountCode
+    investor_id: int | None
+    amount: Decimal = Field(description="signed: debit positive, credit negative")
+
+
+class Preview(BaseModel):
+    """The entry a request would post now: its lines and the rule's details."""
+
+    pool_id: int
+    currency: str
+    entry_type: EntryType | None = Field(description="null when nothing would be posted")
+    effective_date: date
+    lines: list[PreviewLine]
+    details: dict[str, Any]
+    ledger_version: int = Field(description="the books this preview was computed from")
+
+
+MAX_PAGE = 500
+
+
+IDEMPOTENCY_KEY_FIELD = "Idempotency-Key"
+
+
+MAX_IDEMPOTENCY_KEY_LENGTH = 255
+
+
+def check_key(key: str) -> str:
+    if not key or len(key) > MAX_IDEMPOTENCY_KEY_LENGTH or not key.isprintable() or not key.isascii():
+        raise ValidationFailed(
+            f"must be 1 to {MAX_IDEMPOTENCY_KEY_LENGTH} printable ASCII characters (a UUID is a good choice)",
+            field=IDEMPOTENCY_KEY_FIELD,
+        )
+    return key
+
+
+DEFAULT_PAGE = 50
+
+
+AccountRef = tuple[AccountCode, int | None]
+
+
+def commodity_places(commodity: str) -> int:
+    """The decimal places a commodity is kept to: its currency's minor unit, 6 for units."""
+    return UNITS_DP if commodity == UNITS_COMMODITY else get_currency(commodity).exponent
+
+
+def present(amount: Decimal, commodity: str) -> Decimal:
+    """An amount written at its commodity's scale (exact: stored amounts are validated)."""
+    return amount.quantize(Decimal(1).scaleb(-commodity_places(commodity)))

@@ -13,14 +13,13 @@ this service takes the Actor only to record who posted and to route reads
    a deadlock or lock timeout re-runs the transaction (ledger.locking.retry_transient);
 3. on failure releases the key, so that a retry runs afresh; after commit runs the
    `after_commit` hook (the embedded default publishes the outbox to its in-process bus).
+
+Reads run in a read view (read-your-writes for the actor); their queries are ledger.book_reads'.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import contextlib
-import dataclasses
 import json
 import logging
 from collections.abc import Callable, Mapping
@@ -28,7 +27,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.platform.actors import Actor
@@ -36,7 +35,7 @@ from backend.platform.db import Database
 from backend.platform.errors import Conflict, NotFound, ValidationFailed
 from backend.platform.orm import utcnow
 from backend.platform.unit_of_work import ReadView, UnitOfWork
-from ledger.arrears import overdue
+from ledger import book_reads
 from ledger.batch import (
     BatchPlan,
     BulkJournalWriter,
@@ -44,38 +43,25 @@ from ledger.batch import (
     cyclic_collection_paused,
     load_pool_accounts,
 )
-from ledger.dealing_facts import later_allocated_entry
+from ledger.entry_drafts import EntryDraft
 from ledger.idempotency import Claim, IdempotencyStore, Replay, request_fingerprint
-from ledger.journal import (
-    AccountRef,
-    BooksNotOpen,
-    EntryDraft,
-    JournalEngine,
-    draft_from_request,
-    entry_out,
-    postings_out,
-    present,
-    reversal_lines,
-)
+from ledger.journal import BooksNotOpen, JournalEngine
 from ledger.locking import retry_transient
-from ledger.models import Account, Balance, ChainHead, EntryDetails, JournalEntry, Posting
+from ledger.models import ChainHead, EntryDetails, JournalEntry
+from ledger.reversals import refuse_out_of_order_reversal, reversal_lines
 from ledger.schemas import (
+    DEFAULT_PAGE,
     AccountBalance,
-    AccountCode,
+    AccountRef,
     BatchResult,
     EntryOut,
     EntryPage,
     EntryType,
-    PostEntryRequest,
     VerifyReport,
 )
 from ledger.verify import verify_books
 
 log = logging.getLogger(__name__)
-
-DEFAULT_PAGE = 50
-MAX_PAGE = 500
-_CURSOR_PREFIX = "seq:"
 
 RuleBuilder = Callable[[Session, dict[AccountRef, Decimal]], tuple[EntryDraft, dict[str, Any]]]
 """(session under the pool lock, balances) -> (draft, details): what write_rule runs."""
@@ -86,18 +72,7 @@ one planned item per row, produced as the rows are planned. The writer raises
 ledger.batch.BatchRejected listing every row that cannot be posted."""
 
 
-def draft_fingerprint_document(draft: EntryDraft) -> dict[str, Any]:
-    """A draft as plain data, for the idempotency fingerprint of write_draft()."""
-    document = dataclasses.asdict(draft)
-    document["lines"] = [
-        [line.account.value, line.investor_id, str(line.amount.normalize()) if line.amount else "0"]
-        for line in draft.lines
-    ]
-    document["events"] = [event.model_dump(mode="json") for event in draft.events]
-    return document
-
-
-class LedgerService:
+class DatabaseLedgerService:
     def __init__(
         self,
         db: Database,
@@ -113,74 +88,7 @@ class LedgerService:
         self._after_commit = after_commit
         self._clock = clock
 
-    # -- writes -------------------------------------------------------------------
-    def post(self, actor: Actor, request: PostEntryRequest, idempotency_key: str) -> EntryOut:
-        """Post a manual entry (signed postings, debit positive) under an Idempotency-Key."""
-        draft = draft_from_request(request)
-        return self._write(
-            actor,
-            "post_entry",
-            request.model_dump(mode="json"),
-            idempotency_key,
-            lambda session, now: self._engine.write(session, actor, draft, now),
-        )
-
-    def write_draft(
-        self,
-        actor: Actor,
-        draft: EntryDraft,
-        idempotency_key: str,
-        *,
-        operation: str = "write_draft",
-        request: Mapping[str, Any] | None = None,
-    ) -> EntryOut:
-        """Write an entry built by a posting rule.
-
-        `operation` and `request` identify the caller's request for the idempotency check:
-        pass the API request (e.g. operation="subscription", request=body) when the draft
-        is computed from changing state (a NAV, holdings), so that a retry of the same
-        request replays the first entry instead of being refused for a different draft.
-        Without `request`, the draft itself is the fingerprint.
-        """
-        document = dict(request) if request is not None else draft_fingerprint_document(draft)
-        return self._write(
-            actor,
-            operation,
-            document,
-            idempotency_key,
-            lambda session, now: self._engine.write(session, actor, draft, now),
-        )
-
-    def write_built(
-        self,
-        actor: Actor,
-        pool_id: int,
-        currency: str,
-        build: Callable[[dict[AccountRef, Decimal]], EntryDraft],
-        idempotency_key: str,
-        *,
-        operation: str,
-        request: Mapping[str, Any],
-    ) -> EntryOut:
-        """Like write_draft, but the draft is built inside the write transaction.
-
-        `build` receives the pool's balances by (AccountCode, investor id or None), the shape
-        posting_rules.PoolBooks takes, read under the pool's chain-head lock, so nothing can be
-        posted to the pool between the read and the write (units at the current NAV, pro rata
-        to current holdings...).
-        """
-
-        def work(session: Session, now: datetime) -> EntryOut:
-            self._engine.lock_pool(session, pool_id)
-            draft = build(_balances_by_ref(session, pool_id))
-            if draft.pool_id != pool_id:
-                raise ValidationFailed("the built entry is for another pool", field="pool_id")
-            return self._engine.write(session, actor, draft, now)
-
-        return self._write(
-            actor, operation, dict(request), idempotency_key, work, open_books=(pool_id, currency)
-        )
-
+    # -- writes: one path for a single entry (write_rule, reverse), one for a batch --
     def write_rule(
         self,
         actor: Actor,
@@ -192,16 +100,24 @@ class LedgerService:
         operation: str,
         request: Mapping[str, Any],
     ) -> EntryOut:
-        """Like write_built, for the posting rules: `build` gets the session too (to read the
-        facts beside the balances under the same lock) and returns the draft with the rule's
-        details, which are stored with the entry in the same transaction."""
+        """Write one entry built by a posting rule, under an Idempotency-Key.
+
+        `build` runs inside the write transaction, under the pool's chain-head lock, with the
+        session (to read the facts) and the pool's balances by (AccountCode, investor id or
+        None), the shape posting_rules.PoolBooks takes: nothing can be posted to the pool
+        between the read and the write (units at the current NAV, pro rata to current
+        holdings...). It returns the draft and the rule's details, stored with the entry in
+        the same transaction. `operation` and `request` identify the caller's request for the
+        idempotency check, so a retry replays the first entry even when the books moved."""
 
         def work(session: Session, now: datetime) -> EntryOut:
             self._engine.lock_pool(session, pool_id)
-            draft, details = build(session, _balances_by_ref(session, pool_id))
+            draft, details = build(session, book_reads.balances_by_ref(session, pool_id))
             if draft.pool_id != pool_id:
                 raise ValidationFailed("the built entry is for another pool", field="pool_id")
             out = self._engine.write(session, actor, draft, now)
+            if not details:  # a rule always explains itself; only raw test entries have none
+                return out
             session.add(
                 EntryDetails(
                     entry_id=out.id,
@@ -321,7 +237,7 @@ class LedgerService:
                 raise Conflict(
                     f"entry {entry_id} is itself a reversal; it cannot be reversed", field="entry_id"
                 )
-            _refuse_out_of_order_reversal(session, entry, effective_date or now.date())
+            refuse_out_of_order_reversal(session, entry, effective_date or now.date())
             currency = session.scalar(select(ChainHead.currency).where(ChainHead.pool_id == entry.pool_id))
             draft = EntryDraft(
                 pool_id=entry.pool_id,
@@ -405,14 +321,13 @@ class LedgerService:
 
         retry_transient(once, what="open books")
 
-    # -- reads --------------------------------------------------------------------
+    # -- reads ------------------------------------------------------------------------
+    def _view(self, actor: Actor | None) -> ReadView:
+        return ReadView(self._db, actor.reader_key if actor else None)
+
     def get_entry(self, entry_id: int, *, pool_id: int | None = None, actor: Actor | None = None) -> EntryOut:
-        with ReadView(self._db, actor.reader_key if actor else None) as view:
-            entry = view.session.get(JournalEntry, entry_id)
-            if entry is None or (pool_id is not None and entry.pool_id != pool_id):
-                raise NotFound(f"no journal entry {entry_id}", field="entry_id")
-            out = entry_out(entry, postings_out(view.session, [entry.id])[entry.id])
-            return _with_details(view.session, [out])[0]
+        with self._view(actor) as view:
+            return book_reads.entry(view.session, entry_id, pool_id=pool_id)
 
     def list_entries(
         self,
@@ -427,55 +342,22 @@ class LedgerService:
         actor: Actor | None = None,
     ) -> EntryPage:
         """A pool's entries in journal order (ascending seq), filtered, keyset-paged."""
-        if not 1 <= limit <= MAX_PAGE:
-            raise ValidationFailed(f"must be between 1 and {MAX_PAGE}", field="limit")
-        stmt: Select[JournalEntry] = select(JournalEntry).where(JournalEntry.pool_id == pool_id)
-        after = _decode_cursor(cursor)
-        if after is not None:
-            stmt = stmt.where(JournalEntry.seq > after)
-        if entry_type is not None:
-            stmt = stmt.where(JournalEntry.entry_type == EntryType(entry_type).value)
-        if date_from is not None:
-            stmt = stmt.where(JournalEntry.effective_date >= date_from)
-        if date_to is not None:
-            stmt = stmt.where(JournalEntry.effective_date <= date_to)
-        if investor_id is not None:
-            touched = (
-                select(Posting.entry_id)
-                .join(Account, Account.id == Posting.account_id)
-                .where(Account.pool_id == pool_id, Account.investor_id == investor_id)
-            )
-            stmt = stmt.where(JournalEntry.id.in_(touched))
-        stmt = stmt.order_by(JournalEntry.seq).limit(limit + 1)
-        with ReadView(self._db, actor.reader_key if actor else None) as view:
-            rows = list(view.session.scalars(stmt).all())
-            more = len(rows) > limit
-            rows = rows[:limit]
-            postings = postings_out(view.session, [r.id for r in rows])
-            entries = _with_details(view.session, [entry_out(r, postings[r.id]) for r in rows])
-        next_cursor = _encode_cursor(entries[-1].seq) if more and entries else None
-        return EntryPage(entries=entries, next_cursor=next_cursor)
+        stmt = book_reads.entries_query(
+            pool_id,
+            cursor=cursor,
+            limit=limit,
+            entry_type=entry_type,
+            investor_id=investor_id,
+            date_from=date_from,
+            date_to=date_to,
+        )
+        with self._view(actor) as view:
+            return book_reads.entries_page(view.session, stmt, limit)
 
     def account_balances(self, pool_id: int, *, actor: Actor | None = None) -> list[AccountBalance]:
         """Every account of the pool with its balance (signed, debit positive), by account key."""
-        with ReadView(self._db, actor.reader_key if actor else None) as view:
-            rows = view.session.execute(
-                select(Account, Balance.balance)
-                .join(Balance, Balance.account_id == Account.id)
-                .where(Account.pool_id == pool_id)
-                .order_by(Account.account_key)
-            ).all()
-            return [
-                AccountBalance(
-                    account_id=account.id,
-                    account_key=account.account_key,
-                    account=AccountCode(account.code),
-                    investor_id=account.investor_id,
-                    commodity=account.commodity,
-                    balance=present(balance, account.commodity),
-                )
-                for account, balance in rows
-            ]
+        with self._view(actor) as view:
+            return book_reads.account_balances(view.session, pool_id)
 
     def balances(self, pool_id: int, *, actor: Actor | None = None) -> dict[str, Decimal]:
         """{account key: balance}, e.g. {"cash": Decimal("100.00"), "units/7": ...}."""
@@ -483,31 +365,22 @@ class LedgerService:
 
     def balances_by_ref(self, pool_id: int, *, actor: Actor | None = None) -> dict[AccountRef, Decimal]:
         """{(AccountCode, investor id or None): balance}: what posting_rules.PoolBooks takes."""
-        with ReadView(self._db, actor.reader_key if actor else None) as view:
-            return _balances_by_ref(view.session, pool_id)
+        with self._view(actor) as view:
+            return book_reads.balances_by_ref(view.session, pool_id)
 
     def ledger_version(self, pool_id: int, *, actor: Actor | None = None) -> int:
         """How many entries the pool's journal has: a cache key part that changes with every entry."""
-        with ReadView(self._db, actor.reader_key if actor else None) as view:
-            version = view.session.scalar(
-                select(ChainHead.ledger_version).where(ChainHead.pool_id == pool_id)
-            )
-            return int(version or 0)
+        with self._view(actor) as view:
+            return book_reads.ledger_version(view.session, pool_id)
 
     def has_entries(self, pool_id: int) -> bool:
-        with ReadView(self._db) as view:
-            found = view.session.scalar(
-                select(JournalEntry.id).where(JournalEntry.pool_id == pool_id).limit(1)
-            )
-            return found is not None
+        with self._view(None) as view:
+            return book_reads.has_entries(view.session, pool_id)
 
     def pools_of_investor(self, investor_id: int, *, actor: Actor | None = None) -> list[int]:
         """Pools where the investor has any account (units, capital, receivable)."""
-        with ReadView(self._db, actor.reader_key if actor else None) as view:
-            rows = view.session.scalars(
-                select(Account.pool_id).where(Account.investor_id == investor_id).distinct()
-            ).all()
-            return sorted(rows)
+        with self._view(actor) as view:
+            return book_reads.pools_of_investor(view.session, investor_id)
 
     def investor_flows(
         self, pool_id: int, entry_types: tuple[EntryType, ...], *, actor: Actor | None = None
@@ -515,11 +388,8 @@ class LedgerService:
         """Per investor: cash contributed, cash distributed to them, fees borne, capital called
         and what is overdue on calls, from the details of the entries that stand (reversed
         ones drop out with their reversal)."""
-        flows = _InvestorFlows()
-        with ReadView(self._db, actor.reader_key if actor else None) as view:
-            for _, _, kind, details in standing_details(view.session, pool_id, entry_types):
-                flows.add(kind, details)
-        return flows.totals(self._clock().date())
+        with self._view(actor) as view:
+            return book_reads.investor_flows(view.session, pool_id, entry_types, self._clock().date())
 
     def verify(self, pool_id: int | None = None) -> VerifyReport:
         """Recompute every hash and balance (on the primary); see ledger.verify."""
@@ -528,137 +398,3 @@ class LedgerService:
     def purge_expired_keys(self) -> int:
         """Forget idempotency keys past their retention (24 h by default)."""
         return self._keys.purge_expired(self._clock())
-
-
-def _with_details(session: Session, entries: list[EntryOut]) -> list[EntryOut]:
-    if not entries:
-        return entries
-    rows = session.execute(
-        select(EntryDetails.entry_id, EntryDetails.details).where(
-            EntryDetails.entry_id.in_([e.id for e in entries])
-        )
-    ).all()
-    found = {entry_id: json.loads(text) for entry_id, text in rows}
-    return [e.model_copy(update={"details": found[e.id]}) if e.id in found else e for e in entries]
-
-
-def standing_details(
-    session: Session, pool_id: int, entry_types: tuple[EntryType, ...]
-) -> list[tuple[int, date, EntryType, dict[str, Any]]]:
-    """(entry id, effective date, type, details) of the pool's entries of these types that
-    stand (were not reversed), in journal order. Read inside the writer's lock."""
-    reversed_ids = select(JournalEntry.reverses_entry_id).where(
-        JournalEntry.pool_id == pool_id, JournalEntry.reverses_entry_id.is_not(None)
-    )
-    rows = session.execute(
-        select(JournalEntry.id, JournalEntry.effective_date, JournalEntry.entry_type, EntryDetails.details)
-        .join(EntryDetails, EntryDetails.entry_id == JournalEntry.id)
-        .where(
-            JournalEntry.pool_id == pool_id,
-            JournalEntry.entry_type.in_([t.value for t in entry_types]),
-            JournalEntry.id.not_in(reversed_ids),
-        )
-        .order_by(JournalEntry.seq)
-    ).all()
-    return [(entry_id, on, EntryType(kind), json.loads(text)) for entry_id, on, kind, text in rows]
-
-
-class _InvestorFlows:
-    """The per-investor money of a pool's standing entries, taken in journal order."""
-
-    def __init__(self) -> None:
-        self.buckets: dict[str, dict[int, Decimal]] = {
-            "contributed": {},
-            "distributed": {},
-            "fees": {},
-            "called": {},
-            "overdue": {},
-        }
-        self.calls: dict[int, list[tuple[date, Decimal]]] = {}
-        self.paid: dict[int, Decimal] = {}
-
-    def _put(self, bucket: str, investor: int | str, amount: str) -> None:
-        totals = self.buckets[bucket]
-        totals[int(investor)] = totals.get(int(investor), Decimal(0)) + Decimal(amount)
-
-    def add(self, kind: EntryType, details: dict[str, Any]) -> None:
-        if kind in (EntryType.SUBSCRIPTION, EntryType.CONTRIBUTION):
-            self._put("contributed", details["investor_id"], details["amount"])
-            if kind is EntryType.CONTRIBUTION:
-                investor = int(details["investor_id"])
-                self.paid[investor] = self.paid.get(investor, Decimal(0)) + Decimal(details["amount"])
-        elif kind is EntryType.REDEMPTION:
-            self._put("distributed", details["investor_id"], details["proceeds"])
-        elif kind is EntryType.DISTRIBUTION and details.get("mode") == "waterfall":
-            for holder, share in details["investors"].items():
-                self._put("distributed", holder, share["total"])
-        elif kind is EntryType.DISTRIBUTION:
-            for holder, part in details["allocation"].items():
-                self._put("distributed", holder, part)
-        elif kind is EntryType.CAPITAL_CALL:
-            due = date.fromisoformat(details["due_date"])
-            for holder, part in details["allocation"].items():
-                self._put("called", holder, part)
-                self.calls.setdefault(int(holder), []).append((due, Decimal(part)))
-        elif kind in (EntryType.MANAGEMENT_FEE, EntryType.PERFORMANCE_FEE):
-            for holder, part in details["allocation"].items():
-                self._put("fees", holder, part)
-
-    def totals(self, today: date) -> dict[str, dict[int, Decimal]]:
-        for investor, owed in self.calls.items():
-            late = overdue(owed, self.paid.get(investor, Decimal(0)), today)
-            if late:
-                self.buckets["overdue"][investor] = late
-        return self.buckets
-
-
-def _refuse_out_of_order_reversal(session: Session, entry: JournalEntry, on: date) -> None:
-    """A reversal mirrors its entry exactly, which is right only while nothing posted after the
-    entry was allocated by the holdings it left: reversing a subscription after a valuation
-    shared a gain with its units would leave that gain in a capital account with no units."""
-    if on < entry.effective_date:
-        raise ValidationFailed(
-            f"a reversal of entry {entry.id} cannot be dated before the entry "
-            f"itself ({entry.effective_date})",
-            field="effective_date",
-        )
-    if entry.entry_type in (EntryType.PURCHASE.value, EntryType.FEE_PAYMENT.value):
-        return  # moves no one's share of the pool
-    later = later_allocated_entry(session, entry.pool_id, entry.seq)
-    if later is not None:
-        raise Conflict(
-            f"entry {later.entry_id} (a {later.entry_type.value.replace('_', ' ')} of {later.on}) was "
-            f"posted after entry {entry.id} and allocated by the holdings it left; reverse entry "
-            f"{later.entry_id} first",
-            field="entry_id",
-        )
-
-
-def _balances_by_ref(session: Session, pool_id: int) -> dict[AccountRef, Decimal]:
-    rows = session.execute(
-        select(Account.code, Account.investor_id, Account.commodity, Balance.balance)
-        .join(Balance, Balance.account_id == Account.id)
-        .where(Account.pool_id == pool_id)
-    ).all()
-    return {
-        (AccountCode(code), investor): present(balance, commodity)
-        for code, investor, commodity, balance in rows
-    }
-
-
-def _encode_cursor(seq: int) -> str:
-    return base64.urlsafe_b64encode(f"{_CURSOR_PREFIX}{seq}".encode()).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str | None) -> int | None:
-    if not cursor:
-        return None
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
-        if raw.startswith(_CURSOR_PREFIX):
-            value = int(raw[len(_CURSOR_PREFIX) :])
-            if value >= 0:
-                return value
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        pass
-    raise ValidationFailed("not a cursor this endpoint issued", field="cursor")

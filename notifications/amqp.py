@@ -22,7 +22,7 @@ from typing import Any
 
 import pika
 
-from ledger.outbox import EXCHANGE, LedgerEvent, RabbitPublisher
+from ledger.interface import EXCHANGE, LedgerEvent, RabbitPublisher
 
 log = logging.getLogger(__name__)
 

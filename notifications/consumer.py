@@ -3,7 +3,7 @@
 Subscribed to the ledger's event stream (the in-process EventBus in the embedded default).
 For a capital call issued, a distribution paid and a valuation published, the pool's managers
 get one notification, and each investor whose account the entry touched gets one about their
-own share. Idempotent by event id (NotificationService.create_for_event).
+own share. Idempotent by event id (DatabaseNotificationService.create_for_event).
 """
 
 from __future__ import annotations
@@ -13,13 +13,13 @@ from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from backend.investors.service import InvestorService
+from backend.investors.interface import InvestorService
 from backend.platform.actors import Actor
 from backend.platform.errors import NotFound
-from backend.pools.service import PoolService
-from ledger.outbox import LedgerEvent
+from backend.pools.interface import PoolService
+from ledger.interface import LedgerEvent
 from notifications.schemas import NotificationIn, NotificationKind
-from notifications.service import NotificationService
+from notifications.service import DatabaseNotificationService
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +73,7 @@ class LedgerEventConsumer:
 
     def __init__(
         self,
-        notifications: Callable[[], NotificationService],
+        notifications: Callable[[], DatabaseNotificationService],
         pools: Callable[[], PoolService],
         investors: Callable[[], InvestorService],
     ) -> None:

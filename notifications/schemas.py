@@ -45,3 +45,6 @@ class NotificationOut(BaseModel):
 class NotificationList(BaseModel):
     items: list[NotificationOut] = Field(description="newest first")
     unread: int = Field(description="how many of the user's notifications are unread (all, not just these)")
+
+
+MAX_LIST = 100

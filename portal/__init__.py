@@ -1,16 +1,23 @@
-"""Dash multi-page portal mounted on the platform's Flask server."""
+"""Dash multi-page portal mounted on the platform's Flask server.
+
+The map: ``shell/`` is the HTTP shell (login, the guard, CSRF, headers, role checks);
+``jobs/`` the background jobs; ``admin/``, ``analyst/``, ``investor/`` and ``manager/`` each
+role's pages, data, figures and actions; ``pages/`` the pages every role sees;
+``components/`` and ``shared/`` what several pages use; ``site.py`` lists every page.
+docs/architecture.md ("Portal map") has the whole of it.
+"""
 
 from __future__ import annotations
 
 from flask import Flask
 
 from backend.service_directory import Services
-from portal.cookies import install_cookie_policy
-from portal.csrf import install_csrf_cookie
 from portal.dash_app import create_dash_app
-from portal.guard import install_guard
-from portal.headers import install_security_headers
-from portal.session import install_sessions
+from portal.shell.cookies import install_cookie_policy
+from portal.shell.csrf import install_csrf_cookie
+from portal.shell.guard import install_guard
+from portal.shell.headers import install_security_headers
+from portal.shell.session import install_sessions
 
 
 def install_portal(server: Flask, container: Services) -> None:

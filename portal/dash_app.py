@@ -2,8 +2,10 @@
 
 Dash serves its own JavaScript and CSS from the installed packages (serve_locally) and the
 Bootstrap theme from portal/assets, so the portal loads with no network beyond this server.
-Background callbacks (long jobs) go to the manager portal/background.py picks from the
-configuration; the files they prepare are served by portal/jobs_files.py's route.
+The pages are registered from one table (portal/site.py), not found by Dash scanning a
+folder: each role's pages live in that role's folder. Background callbacks (long jobs) go to
+the manager portal/jobs/managers.py picks from the configuration; the files they prepare are
+served by portal/jobs/files.py's route.
 """
 
 from __future__ import annotations
@@ -11,19 +13,22 @@ from __future__ import annotations
 from dash import Dash
 from flask import Flask
 
-from portal import csrf
-from portal.background import create_manager
-from portal.jobs_files import install_downloads
+from portal.jobs.files import install_downloads
+from portal.jobs.managers import create_manager
 from portal.layout import serve_layout
 from portal.navigation import SITE_TITLE
+from portal.shell import csrf
+from portal.site import register_pages
 
 
 def create_dash_app(server: Flask) -> Dash:
     manager = create_manager(server, server.extensions["container"])
     app = Dash(
-        "portal",  # the package: assets/ and pages/ are found next to portal/__init__.py
+        "portal",  # the package: assets/ is found next to portal/__init__.py
         server=server,  # type: ignore[arg-type]  # Dash's annotation omits a Flask instance
         use_pages=True,
+        # No folder to scan: register_pages below registers every page (portal/site.py).
+        pages_folder="",
         serve_locally=True,
         title=SITE_TITLE,
         update_title="",
@@ -36,6 +41,8 @@ def create_dash_app(server: Flask) -> Dash:
         csrf_header_name=csrf.HEADER_NAME,
         background_callback_manager=manager,
     )
+    # After the app exists: Dash refuses pages registered before one is created.
+    register_pages()
     app.layout = serve_layout
     install_downloads(server)
     return app

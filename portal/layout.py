@@ -7,10 +7,10 @@ import dash_bootstrap_components as dbc
 from dash import html
 from dash.development.base_component import Component
 
-from portal import csrf
 from portal.components.navbar import navbar
 from portal.context import services
-from portal.session import current_actor
+from portal.shell import csrf
+from portal.shell.session import current_actor
 
 
 def serve_layout() -> Component:

@@ -37,9 +37,8 @@ from decimal import Decimal
 from typing import Any
 
 from backend.finance.waterfall import WaterfallState
-from ledger import posting_rules as rules
-from ledger.posting_rules import PoolBooks, PoolTerms
-from ledger.schemas import AccountCode, EntryType
+from ledger.interface import AccountCode, EntryType, PoolBooks, PoolTerms
+from ledger.interface import posting_rules as rules
 
 _ZERO = Decimal(0)
 

@@ -10,16 +10,44 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from backend.platform.actors import Actor
-from ledger.schemas import EntryType
-from ledger.transactions import TransactionService
+from ledger.interface import EntryType, TransactionService
 from reports.exports import Column, Kind
-from reports.schemas import Frequency
-from reports.service import ReportService
+from reports.schemas import CapitalAccountStatement, Frequency, NavHistory, PoolPerformance
 
 PAGE = 500
+
+
+class ReportReads(Protocol):
+    """What the datasets read from the report service (its interface names the whole of it;
+    this module is part of that interface, so it states the slice it needs here)."""
+
+    def pool_performance(
+        self, actor: Actor, pool_id: int, *, as_of: date | None = None
+    ) -> PoolPerformance: ...
+
+    def nav_history(
+        self,
+        actor: Actor,
+        pool_id: int,
+        *,
+        start: date | None = None,
+        end: date | None = None,
+        frequency: Frequency = Frequency.DAILY,
+    ) -> NavHistory: ...
+
+    def statement(
+        self,
+        actor: Actor,
+        investor_id: int,
+        pool_id: int,
+        *,
+        period: str | None = None,
+        start: date | None = None,
+        end: date | None = None,
+    ) -> CapitalAccountStatement: ...
 
 TRANSACTION_COLUMNS: Sequence[Column] = (
     Column("entry_id", Kind.INTEGER, 10),
@@ -151,7 +179,7 @@ PERFORMANCE_COLUMNS: Sequence[Column] = (
 
 
 def nav_history_rows(
-    reports: ReportService,
+    reports: ReportReads,
     actor: Actor,
     pool_id: int,
     *,
@@ -179,7 +207,7 @@ def nav_history_rows(
 
 
 def performance_rows(
-    reports: ReportService, actor: Actor, pool_id: int, *, as_of: date | None = None
+    reports: ReportReads, actor: Actor, pool_id: int, *, as_of: date | None = None
 ) -> Iterator[Sequence[Any]]:
     performance = reports.pool_performance(actor, pool_id, as_of=as_of)
     return iter(
@@ -233,7 +261,7 @@ STATEMENT_COLUMNS: Sequence[Column] = tuple(Column(name, kind, 16) for name, kin
 
 
 def statement_rows(
-    reports: ReportService,
+    reports: ReportReads,
     actor: Actor,
     investor_id: int,
     *,

@@ -3,7 +3,10 @@
 Each function takes what reports.history rebuilt from the books (and a benchmark's levels)
 and returns the report service's schemas, so the API, the portal and a snapshot task per
 pool/investor and date all compute the same numbers the same way. The metrics themselves
-are backend.finance.metrics; this module only decides what goes into them:
+are backend.finance.metrics; this module only decides what goes into them. The
+time-weighted figures are here; the money-weighted ones and the benchmark comparison
+(XIRR, multiples, KS-PME, direct alpha, net and gross of carried interest) are
+reports.money_weighted's:
 
 * Pool TWR over (start, end]: one definition, the ratio of the pool's time-weighted index
   at the close of ``end`` to that at the close of ``start`` (reports.history): open-ended,
@@ -18,15 +21,9 @@ are backend.finance.metrics; this module only decides what goes into them:
 * Risk from monthly returns of the index (month-end closes within (start, end]; a trailing
   partial month is left out), 12 periods a year, risk-free rate 0; the maximum drawdown
   and its dates from the index at the close of every date with an entry.
-* Money-weighted: XIRR (act/365F) of the cash paid in (negative) and received (positive)
-  plus the value at ``end``; TVPI, DPI, RVPI over the cash paid in. Since inception. Net of
-  carried interest, paid and accrued (reports.carry, marked at ``end``), as ILPA and GIPS
-  ask; the ``gross_`` figures count the GP's share of distributions as received and the
-  value before accrued carry. The LPs' net asset value and value are net of it too.
-* Benchmark: the index's return over (start, end]; KS-PME via metrics.ks_pme with one
-  period per flow date and ``end``; direct alpha as the XIRR of the index-compounded flows
-  plus the value (the dated form of Gredil, Griffiths & Stucke 2014), an annual rate. Both
-  on the investors' net flows and net value.
+* The pool's money-weighted figures and benchmark comparison are on the investors' net
+  flows and value; the LPs' net asset value and value are net of accrued carried interest
+  too.
 * An investor: their own index (reports.history) from their first flow, before carried
   interest like the pool's; if they hold nothing any more their return ends at their exit
   (the last flow), and the pool's return beside it runs over the same dates. Their
@@ -35,22 +32,17 @@ are backend.finance.metrics; this module only decides what goes into them:
 
 from __future__ import annotations
 
-import hashlib
 import itertools
-import math
-from bisect import bisect_right
-from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 
 from backend.finance import metrics
-from reports.history import Flow, InvestorHistory, PoolHistory
+from reports.history import InvestorHistory, PoolHistory
+from reports.money_weighted import Levels, benchmark_comparison, finite, money_weighted
 from reports.schemas import (
-    BenchmarkComparison,
     Drawdown,
     Frequency,
     InvestorPoolPerformance,
-    MoneyWeighted,
     NavHistory,
     NavPoint,
     PeriodReturn,
@@ -63,10 +55,6 @@ MONTHS_PER_YEAR = 12
 MAX_DAILY_POINTS = 20_000
 _RECOVERY_TOLERANCE = 1e-12
 PER_UNIT_PLACES = Decimal("0.000001")
-
-
-def _clean(value: float | None) -> float | None:
-    return None if value is None or math.isnan(value) or math.isinf(value) else value
 
 
 def month_end(on: date) -> date:
@@ -93,29 +81,6 @@ def month_ends(start: date, end: date) -> list[date]:
         out.append(current)
         current = month_end(current + timedelta(days=1))
     return out
-
-
-# -- levels of a benchmark ---------------------------------------------------------------------
-
-
-class Levels:
-    """A benchmark's levels by date; the level on a date is the last one on or before it."""
-
-    def __init__(self, benchmark_id: int, name: str, levels: Sequence[tuple[date, Decimal]]) -> None:
-        self.benchmark_id = benchmark_id
-        self.name = name
-        ordered = sorted(levels)
-        self._dates = [d for d, _ in ordered]
-        self._levels = [v for _, v in ordered]
-
-    def fingerprint(self) -> str:
-        """Changes whenever a level is added or replaced: part of cached reports' keys."""
-        digest = hashlib.sha256(repr((self.benchmark_id, self._dates, self._levels)).encode()).hexdigest()
-        return digest[:16]
-
-    def on(self, day: date) -> Decimal | None:
-        i = bisect_right(self._dates, day)
-        return self._levels[i - 1] if i else None
 
 
 # -- returns -----------------------------------------------------------------------------------
@@ -200,98 +165,11 @@ def risk(history: PoolHistory, start: date, end: date) -> Risk:
     return Risk(
         frequency="monthly",
         observations=len(monthly),
-        volatility=_clean(metrics.volatility(monthly, MONTHS_PER_YEAR)) if enough else None,
-        sharpe=_clean(metrics.sharpe(monthly, 0.0, MONTHS_PER_YEAR)) if enough else None,
-        sortino=_clean(metrics.sortino(monthly, 0.0, MONTHS_PER_YEAR)) if enough else None,
+        volatility=finite(metrics.volatility(monthly, MONTHS_PER_YEAR)) if enough else None,
+        sharpe=finite(metrics.sharpe(monthly, 0.0, MONTHS_PER_YEAR)) if enough else None,
+        sortino=finite(metrics.sortino(monthly, 0.0, MONTHS_PER_YEAR)) if enough else None,
         drawdown=drawdown,
     )
-
-
-# -- money-weighted ----------------------------------------------------------------------------
-
-
-def money_weighted(
-    flows: Sequence[Flow], value: Decimal, end: date, *, accrued_carry: Decimal = _ZERO
-) -> MoneyWeighted | None:
-    """From (date, paid in, received, carry paid) and the value at ``end`` net of
-    ``accrued_carry``; None when nothing moved.
-
-    Net (the investors' own money): received is what they were paid, the value is net of
-    the GP's accrued carried interest. Gross (before carried interest): the GP's share of
-    distributions counts as received and the value is before the accrual.
-    """
-    flows = [f for f in flows if f[0] <= end]
-    if not flows:
-        return None
-    paid_in = sum((f[1] for f in flows), _ZERO)
-    received = sum((f[2] for f in flows), _ZERO)
-    carry_paid = sum((f[3] for f in flows), _ZERO)
-    gross_value = value + accrued_carry
-    dates = [f[0] for f in flows] + [end]
-    net_amounts = [float(r - p) for _, p, r, _ in flows] + [float(value)]
-    gross_amounts = [float(r + c - p) for _, p, r, c in flows] + [float(gross_value)]
-
-    def multiples(out: Decimal, left: Decimal) -> tuple[float | None, float | None, float | None]:
-        if paid_in <= 0:
-            return None, None, None
-        return (
-            metrics.tvpi(paid_in, out, left),
-            metrics.dpi(paid_in, out, left),
-            metrics.rvpi(paid_in, out, left),
-        )
-
-    net = multiples(received, value)
-    gross = multiples(received + carry_paid, gross_value)
-    return MoneyWeighted(
-        paid_in=paid_in,
-        received=received,
-        value=value,
-        irr=_clean(metrics.xirr(dates, net_amounts)),
-        tvpi=net[0],
-        dpi=net[1],
-        rvpi=net[2],
-        carried_interest_paid=carry_paid,
-        accrued_carried_interest=accrued_carry,
-        gross_value=gross_value,
-        gross_irr=_clean(metrics.xirr(dates, gross_amounts)),
-        gross_tvpi=gross[0],
-        gross_dpi=gross[1],
-        gross_rvpi=gross[2],
-    )
-
-
-def benchmark_comparison(
-    levels: Levels, flows: Sequence[Flow], value: Decimal, start: date, end: date
-) -> BenchmarkComparison:
-    """The index beside the pool; PME and direct alpha on the investors' net flows and net value."""
-    first, last = levels.on(start), levels.on(end)
-    period = float(last / first) - 1.0 if first and last else None
-    out = BenchmarkComparison(
-        benchmark_id=levels.benchmark_id,
-        name=levels.name,
-        period_return=period,
-        ks_pme=None,
-        direct_alpha=None,
-    )
-    flows = [f for f in flows if f[0] <= end]
-    if not flows or sum((f[1] for f in flows), _ZERO) <= 0:
-        return out.model_copy(update={"note": "no money paid in: no PME"})
-    dates = [f[0] for f in flows]
-    paid = [float(f[1]) for f in flows]
-    received = [float(f[2]) for f in flows]
-    if dates[-1] != end:
-        dates, paid, received = [*dates, end], [*paid, 0.0], [*received, 0.0]
-    index = [levels.on(d) for d in dates]
-    missing = [d for d, level in zip(dates, index, strict=True) if level is None]
-    if missing:
-        return out.model_copy(update={"note": f"the benchmark has no level on or before {missing[0]}"})
-    floats = [float(level) for level in index if level is not None]
-    ks = metrics.ks_pme(paid, received, float(value), floats)
-    growth = [floats[-1] / level for level in floats]
-    compounded = [(r - p) * g for p, r, g in zip(paid, received, growth, strict=True)]
-    compounded[-1] += float(value)
-    alpha = metrics.xirr(dates, compounded)
-    return out.model_copy(update={"ks_pme": _clean(ks), "direct_alpha": _clean(alpha)})
 
 
 # -- the reports ---------------------------------------------------------------------------------
@@ -328,7 +206,7 @@ def pool_performance(
         gross_value=history.value_on(end),
         units_outstanding=point.units if point else _ZERO,
         nav_per_unit=history.nav_per_unit_on(end),
-        twr=_clean(twr),
+        twr=finite(twr),
         twr_annualised=_annualised(twr, (end - start).days),
         periods=period_returns(history, end),
         risk=risk(history, start, end),
@@ -372,9 +250,9 @@ def investor_pool_performance(
         first_flow_date=first,
         exit_date=exited,
         money_weighted=money_weighted(investor.flows(end), value, end, accrued_carry=accrued),
-        twr=_clean(twr),
+        twr=finite(twr),
         twr_annualised=_annualised(twr, days),
-        pool_twr=_clean(pool_return),
+        pool_twr=finite(pool_return),
     )
 
 

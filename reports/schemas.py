@@ -20,6 +20,7 @@ GP, not a loss of the pool). Open-ended pools accrue none: there net and gross a
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
@@ -29,7 +30,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializ
 from backend.finance.errors import LedgerInputError
 from backend.finance.money import get_currency
 from backend.platform.fields import IsoDate, RecordId
-from backend.pools.schemas import ExactDecimal as ExactDecimalIn
+from backend.pools.interface import ExactDecimal as ExactDecimalIn
 
 Amount = Annotated[
     Decimal, PlainSerializer(lambda value: format(value, "f"), return_type=str, when_used="json")
@@ -355,3 +356,23 @@ class CapitalAccountStatement(BaseModel):
     contributed_to_date: Amount = Field(description="cash contributed since inception, to end")
     unfunded_commitment: Amount = Field(description="committed - called to date, paid or not (closed-ended)")
     call_receivable_end: Amount = Field(description="called at end but not yet paid")
+
+
+@dataclass(frozen=True, slots=True)
+class Refreshed:
+    pool_id: int
+    as_of: date
+    ledger_version: int
+    computed: bool
+    """False when the stored snapshot was already at this ledger version."""
+
+
+@dataclass(frozen=True, slots=True)
+class Recomputed:
+    pools: int
+    """How many pools the run covered."""
+    computed: int
+    """How many snapshots were computed (the rest were current and not forced, or the pool
+    stopped being the actor's to recompute during the run)."""
+    as_of: date
+    seconds: float

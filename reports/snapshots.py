@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import delete
@@ -20,40 +19,23 @@ from backend.platform.db import Database
 from backend.platform.errors import DomainError
 from backend.platform.orm import utcnow
 from backend.platform.unit_of_work import ReadView, UnitOfWork
-from ledger.service import LedgerService
-from ledger.transactions import TransactionService
+from ledger.interface import LedgerService, TransactionService
 from reports.models import PoolSnapshot, PositionSnapshot
-from reports.schemas import PoolPerformance
-from reports.service import ReportService
+from reports.schemas import PoolPerformance, Recomputed, Refreshed
+from reports.service import DatabaseReportService
 from reports.snapshot_reads import stored_pool_performance
 
 WORKER = Actor.operator("snapshots")
 """Snapshots are the system's own reads: every pool, no user's view of it."""
 
 
-@dataclass(frozen=True, slots=True)
-class Refreshed:
-    pool_id: int
-    as_of: date
-    ledger_version: int
-    computed: bool
-    """False when the stored snapshot was already at this ledger version."""
-
-
-@dataclass(frozen=True, slots=True)
-class Recomputed:
-    pools: int
-    """How many pools the run covered."""
-    computed: int
-    """How many snapshots were computed (the rest were current and not forced, or the pool
-    stopped being the actor's to recompute during the run)."""
-    as_of: date
-    seconds: float
-
-
-class SnapshotStore:
+class DatabaseSnapshotStore:
     def __init__(
-        self, db: Database, ledger: LedgerService, reports: ReportService, transactions: TransactionService
+        self,
+        db: Database,
+        ledger: LedgerService,
+        reports: DatabaseReportService,
+        transactions: TransactionService,
     ) -> None:
         self._db = db
         self._ledger = ledger

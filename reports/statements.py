@@ -1,6 +1,6 @@
 """Capital account statements: one investor, one pool, one period, tied out to the books.
 
-Pure functions over the pool's journal (reports.history.BookEntry values, every entry with
+Pure functions over the pool's journal (reports.journal.BookEntry values, every entry with
 an effective date up to the period's end, reversals included). The layout is ILPA's:
 beginning balance, contributions, distributions (the cash actually received), management
 fees, partnership expenses, gains, carried interest paid and the change in carried
@@ -44,9 +44,9 @@ import xlsxwriter
 
 from backend.finance.money import Currency, get_currency
 from backend.platform.errors import ValidationFailed
-from ledger.posting_rules import PoolTerms
-from ledger.schemas import AccountCode, EntryType
-from reports.history import BookEntry, PoolHistory, investor_flows, pool_history, standing
+from ledger.interface import AccountCode, EntryType, PoolTerms
+from reports.history import PoolHistory, pool_history
+from reports.journal import BookEntry, investor_flows, standing
 from reports.performance import month_end
 from reports.schemas import CapitalAccountStatement
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response, request
 
 from backend.api.routing import ApiRouter
-from backend.auth.schemas import LogoutRequest, RefreshRequest, TokenPair, TokenRequest
+from backend.auth.interface import LogoutRequest, RefreshRequest, TokenPair, TokenRequest
 from backend.platform.actors import Actor
 from backend.platform.errors import Unauthenticated
 from backend.platform.http import bearer_token

@@ -18,8 +18,7 @@ from backend.api.routing import ApiRouter
 from backend.platform.actors import Actor
 from backend.platform.http import problem
 from backend.service_directory import Services
-from ledger.batch import BatchRejected
-from ledger.schemas import BatchRequest, BatchResult
+from ledger.interface import BatchRejected, BatchRequest, BatchResult
 
 
 def rejected(exc: BatchRejected) -> Response:

@@ -17,10 +17,8 @@ from backend.api.routing import ApiRouter
 from backend.platform.actors import Actor
 from backend.platform.fields import IsoDate, RecordId
 from backend.service_directory import Services
-from ledger.schemas import EntryType
-from reports import datasets
-from reports.exports import Column, Sheet, csv_stream, xlsx_stream
-from reports.schemas import Frequency
+from ledger.interface import EntryType
+from reports.interface import Column, Frequency, Sheet, csv_stream, datasets, xlsx_stream
 
 CSV = "text/csv; charset=utf-8"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -12,7 +12,7 @@ from pydantic import Field, StringConstraints
 
 from backend.api.pagination import Page, PageQuery, encode_cursor
 from backend.api.routing import ApiRouter
-from backend.investors.schemas import (
+from backend.investors.interface import (
     INVESTOR_SEARCH_MAX_LENGTH,
     CommitmentCreate,
     CommitmentOut,

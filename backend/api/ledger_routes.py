@@ -17,8 +17,7 @@ from backend.platform.actors import Actor
 from backend.platform.errors import ValidationFailed
 from backend.platform.fields import IsoDate, RecordId
 from backend.service_directory import Services
-from ledger.idempotency import check_key
-from ledger.schemas import (
+from ledger.interface import (
     CapitalCallRequest,
     DistributionRequest,
     EntryOut,
@@ -30,6 +29,7 @@ from ledger.schemas import (
     TransactionRequest,
     ValuationOut,
     ValuationRequest,
+    check_key,
 )
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"

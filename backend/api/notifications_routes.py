@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from backend.api.routing import ApiRouter
 from backend.platform.actors import Actor
 from backend.service_directory import Services
-from notifications.schemas import NotificationList, NotificationOut
+from notifications.interface import NotificationList, NotificationOut
 
 
 class NotificationQuery(BaseModel):

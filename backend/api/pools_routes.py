@@ -12,7 +12,7 @@ from pydantic import Field
 from backend.api.pagination import Page, PageQuery, encode_cursor
 from backend.api.routing import ApiRouter
 from backend.platform.actors import Actor
-from backend.pools.schemas import (
+from backend.pools.interface import (
     AnalystGrantOut,
     PoolCreate,
     PoolKind,

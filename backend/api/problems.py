@@ -19,7 +19,7 @@ from backend.platform.errors import (
     ValidationFailed,
 )
 from backend.platform.http import problem
-from ledger.idempotency import IdempotencyKeyInFlight, IdempotencyKeyReused
+from ledger.interface import IdempotencyKeyInFlight, IdempotencyKeyReused
 
 
 @dataclass(frozen=True)

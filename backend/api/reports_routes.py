@@ -10,7 +10,7 @@ from backend.api.routing import ApiRouter
 from backend.platform.actors import Actor
 from backend.platform.fields import IsoDate, RecordId
 from backend.service_directory import Services
-from reports.schemas import (
+from reports.interface import (
     BenchmarkCreate,
     BenchmarkLevelOut,
     BenchmarkLevelsIn,

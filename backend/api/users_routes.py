@@ -4,7 +4,7 @@ from backend.api.routing import ApiRouter
 from backend.platform.actors import Actor
 from backend.platform.errors import NotFound
 from backend.service_directory import Services
-from backend.users.schemas import PasswordChange, UserCreate, UserOut
+from backend.users.interface import PasswordChange, UserCreate, UserOut
 
 
 def register(router: ApiRouter, container: Services) -> None:

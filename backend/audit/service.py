@@ -25,7 +25,7 @@ def _summary(values: dict[str, Any] | None) -> str | None:
     return json.dumps(clean, default=str, sort_keys=True)
 
 
-class AuditService:
+class DatabaseAuditService:
     def __init__(self, db: Database) -> None:
         self._db = db
 

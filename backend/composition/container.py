@@ -13,28 +13,29 @@ from pathlib import Path
 from celery import Celery
 from sqlalchemy.orm import Session
 
-from backend.audit.service import AuditService
-from backend.auth.service import AuthService
+from backend.audit.service import DatabaseAuditService
+from backend.auth.service import DatabaseAuthService
 from backend.auth.tokens import KeyRing
 from backend.composition import celery_app
 from backend.investors.schemas import Position
-from backend.investors.service import InvestorService
+from backend.investors.service import DatabaseInvestorService
 from backend.platform.cache import Cache, cache_from_url
 from backend.platform.config import Settings
 from backend.platform.db import Database
 from backend.platform.secrets_store import load_or_create_jwt_keys_dir, load_or_create_secret_key
-from backend.pools.service import PoolService
-from backend.users.service import UserService
-from ledger.outbox import EventBus, LedgerEvent, OutboxRelay, Publisher, RabbitPublisher, amqp_url
-from ledger.previews import PreviewService
-from ledger.service import LedgerService
-from ledger.transactions import TransactionService
+from backend.pools.service import DatabasePoolService
+from backend.users.service import DatabaseUserService
+from ledger.events import LedgerEvent
+from ledger.outbox import DatabaseOutboxRelay, EventBus, Publisher, RabbitPublisher, amqp_url
+from ledger.previews import DatabasePreviewService
+from ledger.service import DatabaseLedgerService
+from ledger.transactions import DatabaseTransactionService
 from notifications.consumer import EVENT_TYPES as NOTIFIED_EVENTS
 from notifications.consumer import LedgerEventConsumer
-from notifications.service import NotificationService
+from notifications.service import DatabaseNotificationService
 from reports.aggregate_cache import AggregateCache
-from reports.service import ReportService
-from reports.snapshots import SnapshotStore
+from reports.service import DatabaseReportService
+from reports.snapshots import DatabaseSnapshotStore
 
 SNAPSHOT_COUNTDOWN_SECONDS = 2
 
@@ -75,18 +76,18 @@ class Container:
         return self.settings.jwt_keys_dir or load_or_create_jwt_keys_dir(self.settings.var_dir)
 
     @cached_property
-    def audit(self) -> AuditService:
-        return AuditService(self.db)
+    def audit(self) -> DatabaseAuditService:
+        return DatabaseAuditService(self.db)
 
     @cached_property
-    def users(self) -> UserService:
+    def users(self) -> DatabaseUserService:
         # Disabling a user or changing a password ends their sessions in the auth service,
         # which is built on this one: reached late, through the lambda.
-        return UserService(self.db, self.audit, sessions=lambda: self.auth)
+        return DatabaseUserService(self.db, self.audit, sessions=lambda: self.auth)
 
     @cached_property
-    def auth(self) -> AuthService:
-        return AuthService(
+    def auth(self) -> DatabaseAuthService:
+        return DatabaseAuthService(
             self.db,
             self.audit,
             self.settings,
@@ -95,11 +96,11 @@ class Container:
         )
 
     @cached_property
-    def pools(self) -> PoolService:
+    def pools(self) -> DatabasePoolService:
         # The pool and investor services ask each other questions, so the pool service
         # reaches the investor service late, through these lambdas: binding the methods
         # here would build the investor service, which needs this one, mid-construction.
-        return PoolService(
+        return DatabasePoolService(
             self.db,
             self.audit,
             self.users,
@@ -126,8 +127,8 @@ class Container:
         return pool_ids
 
     @cached_property
-    def investors(self) -> InvestorService:
-        return InvestorService(
+    def investors(self) -> DatabaseInvestorService:
+        return DatabaseInvestorService(
             self.db,
             self.audit,
             self.users,
@@ -154,13 +155,13 @@ class Container:
         )
 
     @cached_property
-    def transactions(self) -> TransactionService:
-        return TransactionService(self.ledger, self.pools, self.investors, self.audit)
+    def transactions(self) -> DatabaseTransactionService:
+        return DatabaseTransactionService(self.ledger, self.pools, self.investors, self.audit)
 
     @cached_property
-    def previews(self) -> PreviewService:
+    def previews(self) -> DatabasePreviewService:
         """What a transaction would post, for the portal's confirmation step (writes nothing)."""
-        return PreviewService(self.db, self.ledger, self.transactions, self.pools, self.investors)
+        return DatabasePreviewService(self.db, self.ledger, self.transactions, self.pools, self.investors)
 
     @cached_property
     def ledger_bus(self) -> EventBus:
@@ -173,8 +174,8 @@ class Container:
         return bus
 
     @cached_property
-    def notifications(self) -> NotificationService:
-        return NotificationService(self.db)
+    def notifications(self) -> DatabaseNotificationService:
+        return DatabaseNotificationService(self.db)
 
     @cached_property
     def notification_consumer(self) -> LedgerEventConsumer:
@@ -187,11 +188,11 @@ class Container:
         return RabbitPublisher(url) if url else self.ledger_bus
 
     @cached_property
-    def ledger_relay(self) -> OutboxRelay:
+    def ledger_relay(self) -> DatabaseOutboxRelay:
         # With a broker, each published batch schedules the snapshots of the pools it
         # touched; the embedded default computes reports on demand (cached by version).
         broker = amqp_url(self.settings.celery_broker_url) is not None
-        return OutboxRelay(
+        return DatabaseOutboxRelay(
             self.db, self.ledger_publisher, on_published=self.schedule_snapshots if broker else None
         )
 
@@ -212,18 +213,18 @@ class Container:
             )
 
     @cached_property
-    def ledger(self) -> LedgerService:
+    def ledger(self) -> DatabaseLedgerService:
         # Embedded default: each commit is published to the in-process bus right after it.
         # With a broker, `python app.py ledger relay` publishes (a process of its own).
         in_process = amqp_url(self.settings.celery_broker_url) is None
-        return LedgerService(self.db, after_commit=self.ledger_relay.drain if in_process else None)
+        return DatabaseLedgerService(self.db, after_commit=self.ledger_relay.drain if in_process else None)
 
     @cached_property
-    def reports(self) -> ReportService:
-        return ReportService(
+    def reports(self) -> DatabaseReportService:
+        return DatabaseReportService(
             self.db, self.ledger, self.pools, self.investors, aggregates=AggregateCache(self.cache)
         )
 
     @cached_property
-    def snapshots(self) -> SnapshotStore:
-        return SnapshotStore(self.db, self.ledger, self.reports, self.transactions)
+    def snapshots(self) -> DatabaseSnapshotStore:
+        return DatabaseSnapshotStore(self.db, self.ledger, self.reports, self.transactions)

@@ -22,7 +22,7 @@ from backend.platform.health import readiness
 from backend.platform.http import problem
 from backend.platform.observability import RequestMetrics, install_request_context
 from portal import install_portal
-from portal.session import SessionUser
+from portal.shell.session import SessionUser
 
 SERVER_NAME = "investment-pools"
 """What the development server says in its Server header, instead of its Werkzeug and

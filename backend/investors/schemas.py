@@ -9,7 +9,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 
 from backend.platform.fields import IsoDate, RecordId
-from backend.pools.schemas import ExactDecimal, PoolKind
+from backend.pools.interface import ExactDecimal, PoolKind
 
 
 class InvestorType(StrEnum):

@@ -209,3 +209,9 @@ class AnalystGrantOut(BaseModel):
     pool_id: int
     user_id: int
     granted_at: datetime
+
+
+DEFAULT_PAGE_SIZE = 50
+
+
+MAX_PAGE_SIZE = 200

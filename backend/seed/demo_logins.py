@@ -15,7 +15,7 @@ from pathlib import Path
 from backend.platform.actors import Actor, Role
 from backend.platform.errors import Conflict
 from backend.service_directory import Services
-from backend.users.schemas import UserCreate
+from backend.users.interface import UserCreate
 
 
 @dataclass(frozen=True)

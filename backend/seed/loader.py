@@ -27,12 +27,13 @@ from typing import Any, TextIO
 from backend.platform.actors import Actor
 from backend.platform.orm import utcnow
 from backend.seed.demo_logins import DemoLogin, seed_demo_users
-from backend.seed.plan import Operation, PoolPlan, plan_closed_ended, plan_open_ended
+from backend.seed.plan import plan_closed_ended, plan_open_ended
 from backend.seed.progress import Progress
 from backend.seed.scales import Scale, anchor_for
+from backend.seed.shadow_books import Operation, PoolPlan
 from backend.seed.world import OPERATOR, build_world
 from backend.service_directory import Services
-from ledger.schemas import CapitalCallRequest, DistributionRequest, TransactionRequest, ValuationRequest
+from ledger.interface import CapitalCallRequest, DistributionRequest, TransactionRequest, ValuationRequest
 
 BATCH_ROWS = 500
 """Most TransactionRequest rows sent in one record_batch call (when the service has it)."""

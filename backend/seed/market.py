@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 
-from backend.investors.schemas import InvestorType, KycStatus
+from backend.investors.interface import InvestorType, KycStatus
 
 # (code, how many units of it make about one US dollar's worth: amounts scale with it)
 CURRENCIES: tuple[tuple[str, int], ...] = (("USD", 1), ("EUR", 1), ("GBP", 1), ("JPY", 150), ("CHF", 1))

@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from argon2 import PasswordHasher, Type
 
-from backend.investors.schemas import (
+from backend.investors.interface import (
     CommitmentCreate,
     InvestorCreate,
     InvestorType,
@@ -26,13 +26,13 @@ from backend.investors.schemas import (
 )
 from backend.platform import passwords
 from backend.platform.actors import Actor, Role
-from backend.pools.schemas import PoolCreate, PoolOut
+from backend.pools.interface import PoolCreate, PoolOut
 from backend.seed.demo_logins import DemoLogin
 from backend.seed.market import CURRENCIES, Person, person, pool_name, round_amount, walk_for
 from backend.seed.plan import PoolProfile
 from backend.seed.scales import Scale
 from backend.service_directory import Services
-from backend.users.schemas import UserCreate
+from backend.users.interface import UserCreate
 
 OPERATOR = Actor.operator("seed")
 

@@ -3,8 +3,8 @@ expired, so a rerun after a crash deletes nothing more."""
 
 from __future__ import annotations
 
-from backend.auth.service import AuthService
-from ledger.service import LedgerService
+from backend.auth.interface import AuthService
+from ledger.interface import LedgerService
 
 
 def purge_expired_idempotency_keys(ledger: LedgerService) -> int:

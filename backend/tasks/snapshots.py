@@ -12,8 +12,8 @@ from collections.abc import Callable
 from datetime import date
 
 from backend.platform.orm import utcnow
-from backend.pools.service import PoolService
-from reports.snapshots import SnapshotStore
+from backend.pools.interface import PoolService
+from reports.interface import SnapshotStore
 
 
 def snapshot_day(as_of: str | None) -> date:

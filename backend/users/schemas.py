@@ -45,3 +45,6 @@ class UserOut(BaseModel):
     role: Role
     is_active: bool
     created_at: datetime
+
+
+MAX_SEARCH = 100

@@ -7,7 +7,7 @@ from typing import Protocol
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from backend.audit.service import AuditService
+from backend.audit.interface import AuditService
 from backend.platform.actors import Actor
 from backend.platform.db import Database
 from backend.platform.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -15,9 +15,8 @@ from backend.platform.orm import utcnow
 from backend.platform.passwords import hash_password, needs_rehash, verify_password
 from backend.platform.unit_of_work import ReadView, UnitOfWork
 from backend.users.models import User
-from backend.users.schemas import UserCreate, UserOut
+from backend.users.schemas import MAX_SEARCH, UserCreate, UserOut
 
-MAX_SEARCH = 100
 # The same bounds as UserCreate.password.
 PASSWORD_MIN, PASSWORD_MAX = 12, 256
 
@@ -30,7 +29,7 @@ class SessionRevoker(Protocol):
     def revoke_user_sessions(self, user_id: int, reason: str, actor: Actor | None = None) -> int: ...
 
 
-class UserService:
+class DatabaseUserService:
     def __init__(
         self, db: Database, audit: AuditService, *, sessions: Callable[[], SessionRevoker] | None = None
     ) -> None:

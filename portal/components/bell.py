@@ -14,9 +14,9 @@ from dash.development.base_component import Component
 from dash.exceptions import PreventUpdate
 
 from backend.platform.errors import NotFound
-from notifications.schemas import NotificationList, NotificationOut
+from notifications.interface import NotificationList, NotificationOut
 from portal.context import services
-from portal.session import current_actor
+from portal.shell.session import current_actor
 
 POLL_MS = 3000
 SHOWN = 10
@@ -127,9 +127,8 @@ def list_key(found: NotificationList) -> str:
 def register_callbacks() -> None:
     """Register the bell's callbacks with the Dash app being built.
 
-    Called from a page module (portal/pages/notifications.py): Dash executes page modules
-    once per app, while this module is imported once per process, so callbacks registered
-    at import would reach only the first app built in a process."""
+    Called by portal/site.py for every app it builds, while this module is imported once per
+    process: callbacks registered at import would reach only the first app built in a process."""
     callback(
         Output("bell-count", "children"),
         Output("bell-list", "children"),

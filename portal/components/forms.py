@@ -4,8 +4,9 @@ Each field is {"type": "af", "action": <action>, "field": <service field name>}:
 named as the service names it, so a ValidationFailed(field=...) lands next to its input.
 
 An "investor" field is a searchable dropdown: it starts with a first page of investors, and
-a callback (portal.manager_actions) refills its options from the investor service as the
-manager types, so a book of tens of thousands of investors never travels to the browser.
+a callback (portal/manager/actions/callbacks.py) refills its options from the investor
+service as the manager types, so a book of tens of thousands of investors never travels to
+the browser.
 """
 
 from __future__ import annotations

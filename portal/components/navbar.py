@@ -8,8 +8,8 @@ from dash.development.base_component import Component
 
 from backend.platform.actors import Role
 from portal.components.bell import bell
-from portal.csrf import FORM_FIELD
 from portal.navigation import LINKS, SITE_TITLE, home_path
+from portal.shell.csrf import FORM_FIELD
 
 
 def link_id(href: str) -> str:

@@ -1,1 +1,2 @@
-"""Dash pages: each module registers one path and checks its roles in its layout."""
+"""The pages every role sees: the start page, notifications and "not found". Each role's own
+pages are in its folder (portal/admin/pages/, portal/analyst/pages/, ...)."""

@@ -7,13 +7,14 @@ from dash import dcc, html
 from dash.development.base_component import Component
 
 from backend.platform.actors import Actor, Role
-from portal.access import restricted
 from portal.navigation import LINKS
-from portal.page_registry import register_page
+from portal.page_registry import Page
+from portal.shell.access import restricted
 
-register_page(__name__, path="/", name="Home")
+PAGE = Page(__name__, path="/", name="Home")
 
 
+@PAGE.layout
 @restricted(*Role)
 def layout(actor: Actor) -> Component:
     return html.Div(

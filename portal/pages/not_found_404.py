@@ -6,11 +6,12 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 from dash.development.base_component import Component
 
-from portal.page_registry import register_page
+from portal.page_registry import Page
 
-register_page(__name__, path="/404", name="Not found")
+PAGE = Page(__name__, path="/404", name="Not found")
 
 
+@PAGE.layout
 def layout(**_query: object) -> Component:
     alert: Component = dbc.Alert(
         [

@@ -1,6 +1,6 @@
 """Notifications (every role): the signed-in user's in-app notifications, newest first.
 
-This page module also registers the navbar bell's callbacks (see bell.register_callbacks).
+The navbar bell shows the same list; its callbacks are registered by portal/site.py.
 """
 
 from __future__ import annotations
@@ -9,15 +9,15 @@ from dash import html
 from dash.development.base_component import Component
 
 from backend.platform.actors import Actor, Role
-from portal.access import restricted
-from portal.components.bell import register_callbacks, render_list
+from portal.components.bell import render_list
 from portal.context import services
-from portal.page_registry import register_page
+from portal.page_registry import Page
+from portal.shell.access import restricted
 
-register_page(__name__, path="/notifications", name="Notifications")
-register_callbacks()
+PAGE = Page(__name__, path="/notifications", name="Notifications")
 
 
+@PAGE.layout
 @restricted(*Role)
 def layout(actor: Actor) -> Component:
     found = services().notifications.list_for_user(actor, limit=100)

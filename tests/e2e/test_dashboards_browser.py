@@ -24,7 +24,7 @@ from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from backend.composition.container import Container
-from backend.investors.schemas import (
+from backend.investors.interface import (
     CommitmentCreate,
     InvestorCreate,
     InvestorType,
@@ -32,9 +32,9 @@ from backend.investors.schemas import (
     KycStatus,
 )
 from backend.platform.actors import Actor, Role
-from backend.pools.schemas import PoolCreate
-from backend.users.schemas import UserCreate
-from ledger.schemas import CapitalCallRequest, TransactionRequest, ValuationRequest
+from backend.pools.interface import PoolCreate
+from backend.users.interface import UserCreate
+from ledger.interface import CapitalCallRequest, TransactionRequest, ValuationRequest
 from tests.e2e.live_portal import Chromium, LivePortal
 from tests.e2e.test_login_browser import _sign_in, _sign_out, _wait_for_dash_page
 
@@ -265,8 +265,8 @@ def test_background_jobs_show_progress_cancel_and_deliver(
     """The analyst's large export shows its progress bar and is cancelled (no file is left);
     run again it delivers the file; the investor's statements and the admin's full recompute
     run to their results."""
-    from portal.background import current_job
-    from reports import datasets
+    from portal.jobs.job import current_job
+    from reports.interface import datasets
 
     container, _boss, pool = _books(live_portal)
     downloads = container.settings.var_dir / "downloads"

@@ -17,9 +17,9 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
-from backend.investors.schemas import InvestorCreate, InvestorType, InvestorUpdate, KycStatus
+from backend.investors.interface import InvestorCreate, InvestorType, InvestorUpdate, KycStatus
 from backend.platform.actors import Actor, Role
-from backend.users.schemas import UserCreate
+from backend.users.interface import UserCreate
 from tests.e2e.live_portal import Chromium, LivePortal
 from tests.e2e.test_login_browser import _console_problems, _sign_in, _sign_out, _wait_for_dash_page
 

@@ -10,7 +10,7 @@ from argon2 import PasswordHasher, Type
 from backend.composition.container import Container
 from backend.platform import passwords
 from backend.platform.actors import Actor, Role
-from backend.users.schemas import UserCreate
+from backend.users.interface import UserCreate
 
 OPERATOR = Actor.operator("test")
 PASSWORD = "correct horse battery staple"

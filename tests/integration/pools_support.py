@@ -11,10 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-import pytest
-
 from backend.composition.container import Container
-from backend.investors.schemas import (
+from backend.investors.interface import (
     CommitmentCreate,
     InvestorCreate,
     InvestorType,
@@ -22,28 +20,21 @@ from backend.investors.schemas import (
     KycStatus,
 )
 from backend.platform.actors import Actor, Role
-from backend.pools.schemas import PoolCreate
-from tests.integration.auth_support import OPERATOR, create_user, use_cheap_argon2
+from backend.pools.interface import PoolCreate
+from tests.integration.auth_support import OPERATOR, create_user
 
 __all__ = [
     "OPERATOR",
     "PROBLEM",
     "Api",
     "World",
-    "cheap_argon2",
     "closed_pool",
     "make_world",
     "open_pool",
     "problem_fields",
-    "use_cheap_argon2",
 ]
 
 INCEPTION = date(2025, 1, 1)
-
-
-@pytest.fixture(autouse=True)
-def cheap_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
-    use_cheap_argon2(monkeypatch)
 
 
 @dataclass

@@ -19,7 +19,7 @@ from backend.composition.container import Container
 from backend.composition.web import create_app
 from backend.platform.actors import Actor, Role
 from backend.platform.config import load_settings
-from backend.users.schemas import UserCreate
+from backend.users.interface import UserCreate
 
 PASSWORD = "portal-test-password-1"
 ROUTING_OUTPUT = ".._pages_content.children..._pages_store.data.."

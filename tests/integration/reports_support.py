@@ -35,8 +35,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from backend.pools.schemas import PoolCreate
-from ledger.schemas import (
+from backend.pools.interface import PoolCreate
+from ledger.interface import (
     CapitalCallRequest,
     DistributionMode,
     DistributionRequest,

@@ -1,4 +1,4 @@
-"""AuthService on SQLite and MariaDB: login throttling, tokens, rotation, revocation, audit."""
+"""DatabaseAuthService on SQLite and MariaDB: login throttling, tokens, rotation, revocation, audit."""
 
 from __future__ import annotations
 
@@ -18,9 +18,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
 
 from backend.audit.models import AuditEvent
+from backend.auth.interface import TokenPair
 from backend.auth.models import AuthSession, LoginThrottleState, RefreshToken
-from backend.auth.schemas import TokenPair
-from backend.auth.service import AuthService
+from backend.auth.service import DatabaseAuthService
 from backend.auth.tokens import KeyRing
 from backend.composition.container import Container
 from backend.platform.actors import Role
@@ -61,8 +61,8 @@ def clock() -> Clock:
     return Clock()
 
 
-def make_auth(container: Container, clock: Clock) -> AuthService:
-    return AuthService(
+def make_auth(container: Container, clock: Clock) -> DatabaseAuthService:
+    return DatabaseAuthService(
         container.db,
         container.audit,
         container.settings,
@@ -73,7 +73,7 @@ def make_auth(container: Container, clock: Clock) -> AuthService:
 
 
 @pytest.fixture
-def auth(container: Container, clock: Clock) -> AuthService:
+def auth(container: Container, clock: Clock) -> DatabaseAuthService:
     return make_auth(container, clock)
 
 
@@ -84,7 +84,7 @@ def actions(container: Container, action: str) -> list[tuple[str, str]]:
 # -- login ----------------------------------------------------------------------------------
 
 
-def test_login_succeeds_and_is_audited(container: Container, auth: AuthService) -> None:
+def test_login_succeeds_and_is_audited(container: Container, auth: DatabaseAuthService) -> None:
     user_id = create_user(container, "ana@example.com")
     user = auth.authenticate("  Ana@Example.com ", PASSWORD, "10.0.0.1")
     assert user.id == user_id and user.email == "ana@example.com"
@@ -93,7 +93,9 @@ def test_login_succeeds_and_is_audited(container: Container, auth: AuthService) 
     assert event.after == {"failed_attempts": 0, "client_ip": "10.0.0.1"}
 
 
-def test_wrong_password_and_unknown_email_fail_identically(container: Container, auth: AuthService) -> None:
+def test_wrong_password_and_unknown_email_fail_identically(
+    container: Container, auth: DatabaseAuthService
+) -> None:
     user_id = create_user(container, "ana@example.com")
     with pytest.raises(Unauthenticated) as wrong:
         auth.authenticate("ana@example.com", "not the password", "10.0.0.1")
@@ -110,7 +112,7 @@ def test_wrong_password_and_unknown_email_fail_identically(container: Container,
     assert "nobody" not in str(failed["unknown_account"].model_dump())
 
 
-def test_disabled_account_gets_the_generic_answer(container: Container, auth: AuthService) -> None:
+def test_disabled_account_gets_the_generic_answer(container: Container, auth: DatabaseAuthService) -> None:
     user_id = create_user(container, "gone@example.com")
     container.users.set_active(OPERATOR, user_id, False)
     with pytest.raises(Unauthenticated, match=GENERIC):
@@ -118,7 +120,7 @@ def test_disabled_account_gets_the_generic_answer(container: Container, auth: Au
 
 
 def test_account_backs_off_after_its_free_failures_and_the_right_password_then_gets_in(
-    container: Container, auth: AuthService, clock: Clock
+    container: Container, auth: DatabaseAuthService, clock: Clock
 ) -> None:
     user_id = create_user(container, "ana@example.com")
     for attempt in range(MAX_ACCOUNT + 1):  # the free allowance, then one more: a delay
@@ -133,7 +135,7 @@ def test_account_backs_off_after_its_free_failures_and_the_right_password_then_g
     assert auth.authenticate("ana@example.com", PASSWORD, "10.9.9.9").id == user_id
 
 
-def test_the_delay_doubles_with_each_failure_up_to_the_cap(auth: AuthService, clock: Clock) -> None:
+def test_the_delay_doubles_with_each_failure_up_to_the_cap(auth: DatabaseAuthService, clock: Clock) -> None:
     for n in range(MAX_ACCOUNT):  # the free allowance: no delay
         with pytest.raises(Unauthenticated):
             auth.authenticate("ana@example.com", "wrong", f"10.0.{n}.1")
@@ -148,7 +150,7 @@ def test_the_delay_doubles_with_each_failure_up_to_the_cap(auth: AuthService, cl
     assert waits == [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, LOCKOUT, LOCKOUT]
 
 
-def test_success_resets_the_account_counter(container: Container, auth: AuthService) -> None:
+def test_success_resets_the_account_counter(container: Container, auth: DatabaseAuthService) -> None:
     create_user(container, "ana@example.com")
     for _ in range(MAX_ACCOUNT - 1):
         with pytest.raises(Unauthenticated):
@@ -163,7 +165,7 @@ def test_success_resets_the_account_counter(container: Container, auth: AuthServ
     assert auth.authenticate("ana@example.com", PASSWORD, "10.0.0.1").email == "ana@example.com"
 
 
-def test_unknown_emails_back_off_like_real_ones(auth: AuthService) -> None:
+def test_unknown_emails_back_off_like_real_ones(auth: DatabaseAuthService) -> None:
     # Otherwise "deferred" vs "wrong password" after N tries would reveal which accounts exist.
     for _ in range(MAX_ACCOUNT + 1):
         with pytest.raises(Unauthenticated):
@@ -172,7 +174,9 @@ def test_unknown_emails_back_off_like_real_ones(auth: AuthService) -> None:
         auth.authenticate("ghost@example.com", "guess", "10.0.0.1")
 
 
-def test_an_address_backs_off_across_accounts(container: Container, auth: AuthService, clock: Clock) -> None:
+def test_an_address_backs_off_across_accounts(
+    container: Container, auth: DatabaseAuthService, clock: Clock
+) -> None:
     user_id = create_user(container, "ana@example.com")
     for n in range(MAX_IP + 1):
         with pytest.raises(Unauthenticated):
@@ -187,7 +191,7 @@ def test_an_address_backs_off_across_accounts(container: Container, auth: AuthSe
     assert auth.authenticate("ana@example.com", PASSWORD, "203.0.113.7").id == user_id
 
 
-def test_ipv6_clients_are_counted_per_64(auth: AuthService) -> None:
+def test_ipv6_clients_are_counted_per_64(auth: DatabaseAuthService) -> None:
     for n in range(MAX_IP + 1):
         with pytest.raises(Unauthenticated):
             auth.authenticate(f"v{n}@example.com", "guess", f"2001:db8:1:2::{n + 1}")
@@ -198,11 +202,11 @@ def test_ipv6_clients_are_counted_per_64(auth: AuthService) -> None:
 # -- access tokens --------------------------------------------------------------------------
 
 
-def login(auth: AuthService, email: str = "ana@example.com") -> TokenPair:
+def login(auth: DatabaseAuthService, email: str = "ana@example.com") -> TokenPair:
     return auth.login_for_tokens(email, PASSWORD, "10.0.0.1")
 
 
-def test_access_token_names_the_user(container: Container, auth: AuthService) -> None:
+def test_access_token_names_the_user(container: Container, auth: DatabaseAuthService) -> None:
     user_id = create_user(container, "ana@example.com", Role.MANAGER)
     pair = login(auth)
     assert (pair.token_type, pair.expires_in) == ("Bearer", ACCESS_TTL)
@@ -212,7 +216,9 @@ def test_access_token_names_the_user(container: Container, auth: AuthService) ->
     assert actions(container, "tokens.issued") == [("user", str(user_id))]
 
 
-def test_expired_access_token_is_refused(container: Container, auth: AuthService, clock: Clock) -> None:
+def test_expired_access_token_is_refused(
+    container: Container, auth: DatabaseAuthService, clock: Clock
+) -> None:
     create_user(container, "ana@example.com")
     pair = login(auth)
     clock.advance(ACCESS_TTL - 1)
@@ -222,7 +228,7 @@ def test_expired_access_token_is_refused(container: Container, auth: AuthService
         auth.actor_from_access_token(pair.access_token)
 
 
-def test_tokens_of_a_disabled_user_are_refused(container: Container, auth: AuthService) -> None:
+def test_tokens_of_a_disabled_user_are_refused(container: Container, auth: DatabaseAuthService) -> None:
     user_id = create_user(container, "ana@example.com")
     pair = login(auth)
     container.users.set_active(OPERATOR, user_id, False)
@@ -238,7 +244,7 @@ def test_tokens_of_a_disabled_user_are_refused(container: Container, auth: AuthS
 
 
 def test_key_rotation_keeps_old_tokens_valid_while_their_file_exists(
-    container: Container, auth: AuthService
+    container: Container, auth: DatabaseAuthService
 ) -> None:
     create_user(container, "ana@example.com")
     old = login(auth).access_token
@@ -267,7 +273,7 @@ def write_newer_key(keys_dir: Path, kid: str) -> None:
 # -- refresh tokens -------------------------------------------------------------------------
 
 
-def test_refresh_rotates_the_pair(container: Container, auth: AuthService) -> None:
+def test_refresh_rotates_the_pair(container: Container, auth: DatabaseAuthService) -> None:
     user_id = create_user(container, "ana@example.com")
     first = login(auth)
     second = auth.refresh(first.refresh_token)
@@ -281,7 +287,7 @@ def test_refresh_rotates_the_pair(container: Container, auth: AuthService) -> No
 
 
 def test_reusing_a_rotated_refresh_token_revokes_the_whole_family(
-    container: Container, auth: AuthService
+    container: Container, auth: DatabaseAuthService
 ) -> None:
     user_id = create_user(container, "ana@example.com")
     first = login(auth)
@@ -298,7 +304,7 @@ def test_reusing_a_rotated_refresh_token_revokes_the_whole_family(
     auth.refresh(unrelated.refresh_token)
 
 
-def test_refresh_token_expires(container: Container, auth: AuthService, clock: Clock) -> None:
+def test_refresh_token_expires(container: Container, auth: DatabaseAuthService, clock: Clock) -> None:
     create_user(container, "ana@example.com")
     pair = login(auth)
     clock.advance(REFRESH_TTL)
@@ -307,12 +313,12 @@ def test_refresh_token_expires(container: Container, auth: AuthService, clock: C
     assert actions(container, "refresh.reuse_detected") == []
 
 
-def test_unknown_refresh_token_is_refused(auth: AuthService) -> None:
+def test_unknown_refresh_token_is_refused(auth: DatabaseAuthService) -> None:
     with pytest.raises(Unauthenticated, match=BAD_TOKEN):
         auth.refresh("not-a-token")
 
 
-def test_only_a_hash_of_the_refresh_token_is_stored(container: Container, auth: AuthService) -> None:
+def test_only_a_hash_of_the_refresh_token_is_stored(container: Container, auth: DatabaseAuthService) -> None:
     create_user(container, "ana@example.com")
     pair = login(auth)
     with container.db.writer_session() as session:
@@ -326,7 +332,7 @@ def test_only_a_hash_of_the_refresh_token_is_stored(container: Container, auth: 
 
 
 def test_logout_revokes_the_access_token_and_the_refresh_family(
-    container: Container, auth: AuthService, clock: Clock
+    container: Container, auth: DatabaseAuthService, clock: Clock
 ) -> None:
     user_id = create_user(container, "ana@example.com")
     first = login(auth)
@@ -345,7 +351,9 @@ def test_logout_revokes_the_access_token_and_the_refresh_family(
     assert event.after and event.after["revoked_refresh_tokens"] == 2  # the spent parent and `second`
 
 
-def test_logout_leaves_another_users_refresh_token_alone(container: Container, auth: AuthService) -> None:
+def test_logout_leaves_another_users_refresh_token_alone(
+    container: Container, auth: DatabaseAuthService
+) -> None:
     create_user(container, "ana@example.com")
     create_user(container, "bob@example.com")
     ana, bob = login(auth, "ana@example.com"), login(auth, "bob@example.com")
@@ -353,12 +361,12 @@ def test_logout_leaves_another_users_refresh_token_alone(container: Container, a
     auth.refresh(bob.refresh_token)
 
 
-def test_logout_with_an_invalid_access_token_is_refused(auth: AuthService) -> None:
+def test_logout_with_an_invalid_access_token_is_refused(auth: DatabaseAuthService) -> None:
     with pytest.raises(Unauthenticated, match=BAD_TOKEN):
         auth.logout("garbage", None)
 
 
-def test_purge_forgets_only_dead_state(container: Container, auth: AuthService, clock: Clock) -> None:
+def test_purge_forgets_only_dead_state(container: Container, auth: DatabaseAuthService, clock: Clock) -> None:
     create_user(container, "ana@example.com")
     pair = login(auth)
     auth.logout(pair.access_token, pair.refresh_token)
@@ -378,7 +386,7 @@ def test_purge_forgets_only_dead_state(container: Container, auth: AuthService, 
 
 
 def test_passwords_and_tokens_are_never_logged_or_audited(
-    container: Container, auth: AuthService, caplog: pytest.LogCaptureFixture
+    container: Container, auth: DatabaseAuthService, caplog: pytest.LogCaptureFixture
 ) -> None:
     create_user(container, "ana@example.com")
     wrong = "Tr0ub4dor&3-wrong-guess"
@@ -464,7 +472,7 @@ def test_outdated_password_hash_is_upgraded_on_login(
     assert container.auth.authenticate("rehash@example.com", PASSWORD, None).id == user_id
 
 
-def refresh_together(auth: AuthService, token: str, parties: int = 2) -> list[TokenPair | Exception]:
+def refresh_together(auth: DatabaseAuthService, token: str, parties: int = 2) -> list[TokenPair | Exception]:
     """Call refresh(token) from `parties` threads released at the same instant."""
     barrier = threading.Barrier(parties)
     results: list[TokenPair | Exception] = []

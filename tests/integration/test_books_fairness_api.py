@@ -16,11 +16,10 @@ import pytest
 from backend.composition.container import Container
 from backend.platform.actors import Actor, Role
 from tests.integration.auth_support import create_user
-from tests.integration.pools_support import (  # noqa: F401 (cheap_argon2 is an autouse fixture)
+from tests.integration.pools_support import (
     OPEN_NAV_FEE,
     Api,
     World,
-    cheap_argon2,
     closed_pool,
     make_world,
     open_pool,

@@ -49,28 +49,27 @@ from hypothesis import strategies as st
 from backend.composition.container import Container
 from backend.platform.actors import Actor, Role
 from backend.platform.errors import Conflict, ValidationFailed
-from ledger import posting_rules as rules
-from ledger.journal import AccountRef
-from ledger.posting_rules import PoolBooks
-from ledger.schemas import (
+from ledger.interface import (
     AccountCode,
+    AccountRef,
     CapitalCallRequest,
     DistributionMode,
     DistributionRequest,
     EntryOut,
     EntryType,
+    PoolBooks,
     PoolPositions,
     ReversalRequest,
     TransactionRequest,
     ValuationOut,
     ValuationRequest,
 )
+from ledger.interface import posting_rules as rules
 from tests.integration.auth_support import create_user
-from tests.integration.pools_support import (  # noqa: F401 (cheap_argon2 is an autouse fixture)
+from tests.integration.pools_support import (
     INCEPTION,
     OPEN_NAV_FEE,
     World,
-    cheap_argon2,
     closed_pool,
     make_world,
     open_pool,

@@ -12,11 +12,10 @@ import openpyxl
 import pytest
 
 from backend.composition.container import Container
-from ledger.schemas import TransactionRequest
-from tests.integration.pools_support import (  # noqa: F401 (cheap_argon2 is an autouse fixture)
+from ledger.interface import TransactionRequest
+from tests.integration.pools_support import (
     Api,
     World,
-    cheap_argon2,
     make_world,
     open_pool,
 )

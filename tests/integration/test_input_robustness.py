@@ -25,9 +25,8 @@ from backend.platform.config import load_settings
 from backend.platform.fields import ID_MAX
 from portal.components import forms
 from tests.integration.auth_support import PASSWORD
-from tests.integration.pools_support import (  # noqa: F401 (cheap_argon2 is an autouse fixture)
+from tests.integration.pools_support import (
     Api,
-    cheap_argon2,
     make_world,
     open_pool,
     problem_fields,

@@ -12,14 +12,13 @@ import pytest
 from flask.testing import FlaskClient
 
 from backend.composition.container import Container
-from backend.investors.schemas import InvestorCreate, InvestorUpdate, KycStatus
-from ledger.schemas import TransactionRequest
+from backend.investors.interface import InvestorCreate, InvestorUpdate, KycStatus
+from ledger.interface import TransactionRequest
 from portal.components import forms
-from portal.manager_actions import PICKER_LIMIT
+from portal.manager.actions.picker import PICKER_LIMIT
 from tests.integration.auth_support import create_user
-from tests.integration.pools_support import (  # noqa: F401 (cheap_argon2 is an autouse fixture)
+from tests.integration.pools_support import (
     World,
-    cheap_argon2,
     closed_pool,
     make_world,
     open_pool,

@@ -9,10 +9,9 @@ from typing import Any
 import pytest
 
 from backend.composition.container import Container
-from tests.integration.pools_support import (  # noqa: F401 (cheap_argon2 is an autouse fixture)
+from tests.integration.pools_support import (
     OPERATOR,
     Api,
-    cheap_argon2,
     closed_pool,
     make_world,
     problem_fields,

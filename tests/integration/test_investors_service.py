@@ -9,19 +9,12 @@ from typing import Any
 import pytest
 
 from backend.composition.container import Container
-from backend.investors.schemas import (
-    CommitmentCreate,
-    InvestorCreate,
-    InvestorUpdate,
-    KycStatus,
-    Position,
-)
-from backend.investors.service import InvestorService
+from backend.investors.interface import CommitmentCreate, InvestorCreate, InvestorUpdate, KycStatus, Position
+from backend.investors.service import DatabaseInvestorService
 from backend.platform.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from tests.integration.pools_support import (  # noqa: F401 (cheap_argon2 is an autouse fixture)
+from tests.integration.pools_support import (
     OPERATOR,
     World,
-    cheap_argon2,
     closed_pool,
     make_world,
     open_pool,
@@ -306,7 +299,7 @@ def test_participation_reads_positions_from_the_provider(world: World) -> None:
             fees_borne=Decimal("5.00"),
         )
 
-    with_ledger = InvestorService(c.db, c.audit, c.users, c.pools, positions=books)
+    with_ledger = DatabaseInvestorService(c.db, c.audit, c.users, c.pools, positions=books)
     stake = with_ledger.participation(world.investor, investor_id, pool_id)
     assert (stake.committed, stake.contributed, stake.unfunded, stake.distributed) == (
         Decimal("1000.00"),

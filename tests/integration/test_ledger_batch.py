@@ -15,15 +15,20 @@ import pytest
 
 from backend.composition.container import Container
 from backend.platform.errors import NotFound
-from ledger.batch import BatchRejected, BulkJournalWriter, _PoolStream
-from ledger.idempotency import IdempotencyKeyReused
-from ledger.outbox import LedgerEvent
-from ledger.schemas import CapitalCallRequest, TransactionRequest, ValuationRequest
-from tests.integration.pools_support import (  # noqa: F401 (cheap_argon2 is an autouse fixture)
+from ledger.batch import BulkJournalWriter
+from ledger.batch.storage import _PoolStream
+from ledger.interface import (
+    BatchRejected,
+    CapitalCallRequest,
+    IdempotencyKeyReused,
+    LedgerEvent,
+    TransactionRequest,
+    ValuationRequest,
+)
+from tests.integration.pools_support import (
     OPEN_NAV_FEE,
     Api,
     World,
-    cheap_argon2,
     closed_pool,
     make_world,
     open_pool,
@@ -283,7 +288,7 @@ def test_batch_api(world: World) -> None:
 @pytest.fixture
 def one_entry_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every entry its own chunk: on MariaDB each one is stored by the writing thread while
-    the next row is planned (ledger.batch._InOrder)."""
+    the next row is planned (ledger.batch.pipeline.InOrder)."""
     monkeypatch.setattr(BulkJournalWriter, "CHUNK_POSTINGS", 1)
 
 

@@ -16,11 +16,11 @@ from sqlalchemy import text
 from backend.platform.actors import Actor
 from backend.platform.db import Database
 from backend.platform.errors import ValidationFailed
-from ledger.idempotency import IdempotencyKeyInFlight
-from ledger.schemas import EntryOut, PostEntryRequest
-from ledger.service import LedgerService
+from ledger.interface import EntryOut, IdempotencyKeyInFlight
+from ledger.service import DatabaseLedgerService
 from sql.migrate import upgrade
 from tests.conftest import mariadb_database_url
+from tests.ledger_entries import PostEntryRequest, post_entry
 
 OPERATOR = Actor.operator("concurrency-test")
 POOL = 9
@@ -62,7 +62,7 @@ def _request(op: int, investor: int) -> PostEntryRequest:
 
 
 def test_concurrent_posting_keeps_the_books_exact(db: Database) -> None:
-    ledger = LedgerService(db)
+    ledger = DatabaseLedgerService(db)
     barrier = threading.Barrier(THREADS)
     results: dict[str, set[int]] = defaultdict(set)
     refused: set[str] = set()
@@ -81,7 +81,7 @@ def test_concurrent_posting_keeps_the_books_exact(db: Database) -> None:
                 request = _request(op, investor)
                 for _ in range(200):
                     try:
-                        out: EntryOut = ledger.post(OPERATOR, request, key)
+                        out: EntryOut = post_entry(ledger, OPERATOR, request, key)
                     except IdempotencyKeyInFlight:
                         with lock:
                             in_flight_retries[0] += 1

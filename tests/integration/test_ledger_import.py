@@ -14,9 +14,8 @@ import app as cli
 from backend.composition.container import Container
 from backend.platform.config import load_settings
 from tests.conftest import mariadb_database_url
-from tests.integration.pools_support import (  # noqa: F401 (cheap_argon2 is an autouse fixture)
+from tests.integration.pools_support import (
     World,
-    cheap_argon2,
     make_world,
     open_pool,
 )

@@ -20,13 +20,11 @@ from backend.platform.cache import InProcessCache
 from backend.platform.config import load_settings
 from backend.platform.db import Database
 from backend.platform.errors import ValidationFailed
-from ledger.idempotency import IdempotencyKeyInFlight
-from ledger.schemas import PoolPositions, TransactionRequest, ValuationRequest
+from ledger.interface import IdempotencyKeyInFlight, PoolPositions, TransactionRequest, ValuationRequest
 from sql.migrate import upgrade
 from tests.conftest import mariadb_database_url
-from tests.integration.pools_support import (  # noqa: F401 (cheap_argon2 is an autouse fixture)
+from tests.integration.pools_support import (
     World,
-    cheap_argon2,
     make_world,
     open_pool,
 )
@@ -98,34 +96,45 @@ def world_investors(world: World) -> list[int]:
     return cached
 
 
-@settings(
-    max_examples=12,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-@given(ops=_OPS)
-def test_random_operations_keep_the_books_exact(
-    world: World, ops: list[tuple[str, int, Decimal, Decimal]]
-) -> None:
-    c, m = world.container, world.manager
-    # A fresh pool per example: the books are per pool, so examples cannot see each other.
-    pool = c.pools.create_pool(m, open_pool(minimum_subscription="0.00")).id
-    investors = [*world_investors(world), world_investors(world)[0]]
-    for name, who, amount, factor in ops:
-        before = c.transactions.pool_positions(m, pool)
-        request = _request(name, investors[who], amount, factor, before)
-        try:
-            if isinstance(request, ValuationRequest):
-                c.transactions.record_valuation(m, pool, request, str(uuid.uuid4()))
-            else:
-                assert isinstance(request, TransactionRequest)
-                c.transactions.record(m, pool, request, str(uuid.uuid4()))
-        except ValidationFailed:
-            # Refused with a named field: nothing was written.
-            assert c.ledger.ledger_version(pool) == before.ledger_version
-        assert_invariants(c.transactions.pool_positions(m, pool))
-    report = c.ledger.verify(pool)
-    assert report.ok, report.describe()
+def test_random_operations_keep_the_books_exact(world: World) -> None:
+    """Every accepted operation keeps the books exact, refused ones leave no trace; and enough
+    are accepted for that to mean something (all refused would pass vacuously)."""
+    tally = {"posted": 0, "refused": 0}
+
+    @settings(
+        max_examples=12,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+    @given(ops=_OPS)
+    def run(ops: list[tuple[str, int, Decimal, Decimal]]) -> None:
+        c, m = world.container, world.manager
+        # A fresh pool per example: the books are per pool, so examples cannot see each other.
+        pool = c.pools.create_pool(m, open_pool(minimum_subscription="0.00")).id
+        investors = [*world_investors(world), world_investors(world)[0]]
+        for name, who, amount, factor in ops:
+            before = c.transactions.pool_positions(m, pool)
+            request = _request(name, investors[who], amount, factor, before)
+            try:
+                if isinstance(request, ValuationRequest):
+                    c.transactions.record_valuation(m, pool, request, str(uuid.uuid4()))
+                else:
+                    assert isinstance(request, TransactionRequest)
+                    c.transactions.record(m, pool, request, str(uuid.uuid4()))
+                tally["posted"] += 1
+            except ValidationFailed:
+                # Refused with a named field: nothing was written.
+                assert c.ledger.ledger_version(pool) == before.ledger_version
+                tally["refused"] += 1
+            assert_invariants(c.transactions.pool_positions(m, pool))
+        report = c.ledger.verify(pool)
+        assert report.ok, report.describe()
+
+    run()
+    # Measured: about a third accepted (17-19 of 54-69 operations over the 12 pools); most
+    # refusals are dealing against an empty pool. Floors with room for a randomised run.
+    total = tally["posted"] + tally["refused"]
+    assert tally["posted"] >= 8 and tally["posted"] >= 0.15 * total, tally
 
 
 # -- concurrency on real MariaDB ------------------------------------------------------------

@@ -18,12 +18,13 @@ from backend.composition.container import Container
 from backend.platform.actors import Actor
 from backend.platform.orm import utcnow
 from backend.platform.unit_of_work import UnitOfWork
+from ledger.interface import AccountCode, EntryType, EventIn
 from ledger.journal import DraftLine, EntryDraft, JournalEngine
 from ledger.models import OutboxEvent
-from ledger.outbox import OutboxRelay, RabbitPublisher, amqp_url
-from ledger.schemas import AccountCode, EntryType, EventIn
-from ledger.service import LedgerService
+from ledger.outbox import DatabaseOutboxRelay, RabbitPublisher, amqp_url
+from ledger.service import DatabaseLedgerService
 from tests.conftest import AMQP_URL
+from tests.ledger_entries import write_draft
 
 OPERATOR = Actor.operator("outbox-test")
 BROKER = amqp_url(AMQP_URL) or AMQP_URL  # the Celery-style URL, as the container would read it
@@ -68,8 +69,8 @@ def test_committed_events_are_published_once_to_rabbitmq(
 ) -> None:
     name, queue, channel = exchange
     publisher = RabbitPublisher(BROKER, exchange=name)
-    relay = OutboxRelay(container.db, publisher, batch_size=2)
-    ledger = LedgerService(container.db)  # no after-commit hook: the relay below publishes
+    relay = DatabaseOutboxRelay(container.db, publisher, batch_size=2)
+    ledger = DatabaseLedgerService(container.db)  # no after-commit hook: the relay below publishes
     publisher.declare()  # the exchange and its unrouted fallback
     assert relay.run_once() == 0
     channel.queue_declare(queue, durable=True)
@@ -78,9 +79,9 @@ def test_committed_events_are_published_once_to_rabbitmq(
     ledger.open_books(POOL, "GBP")
     with UnitOfWork(container.db) as uow:  # rolled back: its events must never leave
         JournalEngine().write(uow.session, OPERATOR, _draft("999.00"), utcnow())
-    first = ledger.write_draft(OPERATOR, _draft("10.00"), "a")
+    first = write_draft(ledger, OPERATOR, _draft("10.00"), "a")
     call = EventIn(event_type="capital_call.issued", payload={"call": 1})
-    second = ledger.write_draft(OPERATOR, _draft("20.00", (call,)), "b")
+    second = write_draft(ledger, OPERATOR, _draft("20.00", (call,)), "b")
 
     assert relay.drain() == 3 and relay.run_once() == 0
     publisher.close()
@@ -103,9 +104,9 @@ def test_committed_events_are_published_once_to_rabbitmq(
 def test_unrouted_events_are_kept_not_dropped(container: Container, exchange: tuple[str, str, Any]) -> None:
     name, _queue, channel = exchange
     publisher = RabbitPublisher(BROKER, exchange=name)
-    ledger = LedgerService(container.db)
-    ledger.write_draft(OPERATOR, _draft("1.00"), "x")
-    assert OutboxRelay(container.db, publisher).run_once() == 1  # no consumer queue bound yet
+    ledger = DatabaseLedgerService(container.db)
+    write_draft(ledger, OPERATOR, _draft("1.00"), "x")
+    assert DatabaseOutboxRelay(container.db, publisher).run_once() == 1  # no consumer queue bound yet
     publisher.close()
     channel.queue_declare(f"{name}.all", durable=True)  # so the fixture's cleanup finds it
     kept = _drain_queue(channel, f"{name}.unrouted")

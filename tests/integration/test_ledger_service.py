@@ -16,18 +16,19 @@ from backend.platform.actors import Actor
 from backend.platform.errors import Conflict, NotFound, ValidationFailed
 from backend.platform.orm import utcnow
 from backend.platform.unit_of_work import UnitOfWork
-from ledger.idempotency import (
-    FIELD,
+from ledger.idempotency import IdempotencyStore, request_fingerprint
+from ledger.interface import (
+    IDEMPOTENCY_KEY_FIELD,
+    AccountCode,
+    EntryType,
     IdempotencyKeyInFlight,
     IdempotencyKeyReused,
-    IdempotencyStore,
-    request_fingerprint,
+    LedgerEvent,
 )
 from ledger.journal import DraftLine, EntryDraft, JournalEngine
 from ledger.models import JournalEntry, OutboxEvent, Posting
-from ledger.outbox import LedgerEvent
-from ledger.schemas import AccountCode, EntryType, PostEntryRequest
-from ledger.service import LedgerService
+from ledger.service import DatabaseLedgerService
+from tests.ledger_entries import PostEntryRequest, post_entry, write_draft
 
 OPERATOR = Actor.operator("ledger-test")
 POOL = 41
@@ -82,8 +83,8 @@ def _counts(container: Container) -> tuple[int, int, int]:
 
 def test_balanced_entry_is_written_exactly_and_chained(container: Container) -> None:
     ledger = container.ledger
-    first = ledger.post(OPERATOR, _subscription(7, "1000.10", "100.010001"), "sub-1")
-    second = ledger.post(OPERATOR, _subscription(8, "0.01", "0.000001"), "sub-2")
+    first = post_entry(ledger, OPERATOR, _subscription(7, "1000.10", "100.010001"), "sub-1")
+    second = post_entry(ledger, OPERATOR, _subscription(8, "0.01", "0.000001"), "sub-2")
     assert (first.seq, second.seq) == (1, 2)
     assert first.prev_hash == "0" * 64 and second.prev_hash == first.hash and len(second.hash) == 64
     assert ledger.balances(POOL) == {
@@ -104,24 +105,24 @@ def test_unbalanced_entry_is_refused_per_commodity(container: Container) -> None
     request = _subscription(7, "100.00", "10").model_dump()
     request["postings"][3]["amount"] = "-9.999999"
     with pytest.raises(ValidationFailed) as err:
-        container.ledger.post(OPERATOR, PostEntryRequest.model_validate(request), "unbalanced")
-    assert err.value.field == "postings" and "UNITS sums to 0.000001" in err.value.detail
+        post_entry(container.ledger, OPERATOR, PostEntryRequest.model_validate(request), "unbalanced")
+    assert err.value.field == "lines" and "UNITS sums to 0.000001" in err.value.detail
     assert _counts(container) == (0, 0, 0)
 
 
 @pytest.mark.parametrize(
     ("cash", "units", "field", "message"),
     [
-        ("100.001", "1", "postings[0].amount", "USD allows 2 decimal places, got 3"),
-        ("100.00", "1.0000001", "postings[2].amount", "units allows 6 decimal places, got 7"),
-        ("1000000000000.01", "1", "postings[0].amount", "must not exceed 10^12"),
+        ("100.001", "1", "lines[0].amount", "USD allows 2 decimal places, got 3"),
+        ("100.00", "1.0000001", "lines[2].amount", "units allows 6 decimal places, got 7"),
+        ("1000000000000.01", "1", "lines[0].amount", "must not exceed 10^12"),
     ],
 )
 def test_precision_and_magnitude_errors_name_the_field(
     container: Container, cash: str, units: str, field: str, message: str
 ) -> None:
     with pytest.raises(ValidationFailed) as err:
-        container.ledger.post(OPERATOR, _subscription(7, cash, units), "bad-precision")
+        post_entry(container.ledger, OPERATOR, _subscription(7, cash, units), "bad-precision")
     assert err.value.field == field and message in err.value.detail
     assert _counts(container) == (0, 0, 0)
 
@@ -134,29 +135,30 @@ def test_floats_and_misplaced_investors_are_refused(container: Container) -> Non
     request = _subscription(7, "1.00", "1").model_dump()
     request["postings"][0]["investor_id"] = 7  # cash is the pool's own account
     with pytest.raises(ValidationFailed) as err:
-        container.ledger.post(OPERATOR, PostEntryRequest.model_validate(request), "misplaced")
-    assert err.value.field == "postings[0].investor_id"
+        post_entry(container.ledger, OPERATOR, PostEntryRequest.model_validate(request), "misplaced")
+    assert err.value.field == "lines[0].investor_id"
 
 
 def test_overdraft_is_refused_atomically(container: Container) -> None:
     ledger = container.ledger
-    ledger.post(OPERATOR, _subscription(7, "100.00", "10"), "sub")
+    post_entry(ledger, OPERATOR, _subscription(7, "100.00", "10"), "sub")
     before = _counts(container), ledger.balances(POOL), ledger.ledger_version(POOL)
     with pytest.raises(ValidationFailed) as err:
-        ledger.post(OPERATOR, _redemption(7, "50.00", "10.000001"), "too-many-units")
+        post_entry(ledger, OPERATOR, _redemption(7, "50.00", "10.000001"), "too-many-units")
     assert err.value.field == "units" and "holds 10.000000 units, cannot redeem 10.000001" in err.value.detail
     with pytest.raises(ValidationFailed) as cash_err:
-        ledger.post(OPERATOR, _redemption(7, "100.01", "1"), "too-much-cash")
+        post_entry(ledger, OPERATOR, _redemption(7, "100.01", "1"), "too-much-cash")
     assert cash_err.value.field == "cash" and "has 100.00 USD cash" in cash_err.value.detail
     assert (_counts(container), ledger.balances(POOL), ledger.ledger_version(POOL)) == before
     # The failed keys were released: the same key works once the request is acceptable.
-    assert ledger.post(OPERATOR, _redemption(7, "100.00", "10"), "too-much-cash").seq == 2
+    assert post_entry(ledger, OPERATOR, _redemption(7, "100.00", "10"), "too-much-cash").seq == 2
 
 
 def test_negative_cash_only_when_the_pool_allows_it(container: Container) -> None:
     ledger = container.ledger
-    ledger.post(OPERATOR, _subscription(7, "10.00", "1", cash_may_go_negative=True), "sub")
-    out = ledger.post(
+    post_entry(ledger, OPERATOR, _subscription(7, "10.00", "1", cash_may_go_negative=True), "sub")
+    out = post_entry(
+        ledger,
         OPERATOR,
         PostEntryRequest.model_validate(
             {
@@ -178,20 +180,22 @@ def test_negative_cash_only_when_the_pool_allows_it(container: Container) -> Non
 
 def test_same_key_same_request_returns_the_first_result(container: Container) -> None:
     request = _subscription(7, "100.00", "10")
-    first = container.ledger.post(OPERATOR, request, "retry-me")
-    again = container.ledger.post(OPERATOR, PostEntryRequest.model_validate(request.model_dump()), "retry-me")
+    first = post_entry(container.ledger, OPERATOR, request, "retry-me")
+    again = post_entry(
+        container.ledger, OPERATOR, PostEntryRequest.model_validate(request.model_dump()), "retry-me"
+    )
     # A new service instance (a restarted process) finds the key in the database.
-    restarted = LedgerService(container.db).post(OPERATOR, request, "retry-me")
+    restarted = post_entry(DatabaseLedgerService(container.db), OPERATOR, request, "retry-me")
     assert first == again == restarted
     assert _counts(container)[0] == 1 and container.ledger.ledger_version(POOL) == 1
 
 
 def test_same_key_different_request_is_refused_naming_the_key(container: Container) -> None:
-    container.ledger.post(OPERATOR, _subscription(7, "100.00", "10"), "key-A")
+    post_entry(container.ledger, OPERATOR, _subscription(7, "100.00", "10"), "key-A")
     with pytest.raises(IdempotencyKeyReused) as err:
-        container.ledger.post(OPERATOR, _subscription(7, "100.01", "10"), "key-A")
+        post_entry(container.ledger, OPERATOR, _subscription(7, "100.01", "10"), "key-A")
     assert isinstance(err.value, Conflict) and problem_kind(err.value).status == 422
-    assert err.value.field == FIELD and "'key-A'" in err.value.detail
+    assert err.value.field == IDEMPOTENCY_KEY_FIELD and "'key-A'" in err.value.detail
     assert _counts(container)[0] == 1
 
 
@@ -201,20 +205,20 @@ def test_same_key_while_in_flight_is_409(container: Container) -> None:
     # The first attempt claimed the key and is still writing (it never completes here).
     IdempotencyStore(container.db).claim(OPERATOR, "slow", "post_entry", fingerprint, utcnow())
     with pytest.raises(IdempotencyKeyInFlight) as err:
-        container.ledger.post(OPERATOR, request, "slow")
-    assert problem_kind(err.value).status == 409 and err.value.field == FIELD
+        post_entry(container.ledger, OPERATOR, request, "slow")
+    assert problem_kind(err.value).status == 409 and err.value.field == IDEMPOTENCY_KEY_FIELD
     assert _counts(container)[0] == 0
 
 
 def test_keys_belong_to_their_principal(container: Container) -> None:
     other = Actor.operator("someone-else")
-    a = container.ledger.post(OPERATOR, _subscription(7, "1.00", "1"), "shared-key")
-    b = container.ledger.post(other, _subscription(7, "1.00", "1"), "shared-key")
+    a = post_entry(container.ledger, OPERATOR, _subscription(7, "1.00", "1"), "shared-key")
+    b = post_entry(container.ledger, other, _subscription(7, "1.00", "1"), "shared-key")
     assert a.id != b.id and b.created_by == "operator:someone-else"
 
 
 def test_triggers_refuse_update_and_delete(container: Container) -> None:
-    out = container.ledger.post(OPERATOR, _subscription(7, "100.00", "10"), "sub")
+    out = post_entry(container.ledger, OPERATOR, _subscription(7, "100.00", "10"), "sub")
     statements = [
         "UPDATE ledger_postings SET amount = amount + 1",
         "DELETE FROM ledger_postings",
@@ -230,7 +234,7 @@ def test_triggers_refuse_update_and_delete(container: Container) -> None:
 
 def test_reversal_mirrors_the_entry_once(container: Container) -> None:
     ledger = container.ledger
-    original = ledger.post(OPERATOR, _subscription(7, "100.00", "10"), "sub")
+    original = post_entry(ledger, OPERATOR, _subscription(7, "100.00", "10"), "sub")
     reversal = ledger.reverse(OPERATOR, POOL, original.id, "rev-1")
     assert reversal.entry_type is EntryType.REVERSAL and reversal.reverses_entry_id == original.id
     assert sorted((p.account_id, p.amount) for p in reversal.postings) == sorted(
@@ -249,8 +253,8 @@ def test_reversal_mirrors_the_entry_once(container: Container) -> None:
 
 def test_reversal_that_would_overdraw_is_refused(container: Container) -> None:
     ledger = container.ledger
-    sub = ledger.post(OPERATOR, _subscription(7, "100.00", "10"), "sub")
-    ledger.post(OPERATOR, _redemption(7, "100.00", "10"), "red")
+    sub = post_entry(ledger, OPERATOR, _subscription(7, "100.00", "10"), "sub")
+    post_entry(ledger, OPERATOR, _redemption(7, "100.00", "10"), "red")
     red = ledger.list_entries(POOL, entry_type=EntryType.REDEMPTION).entries[0]
     # Refused before any overdraft: the redemption was dealt on the units the subscription
     # issued, so it is the one to reverse first.
@@ -265,8 +269,8 @@ def test_reversal_that_would_overdraw_is_refused(container: Container) -> None:
 
 def test_list_entries_filters_and_pages(container: Container) -> None:
     ledger = container.ledger
-    ids = [ledger.post(OPERATOR, _subscription(i % 2 + 1, "10.00", "1"), f"k{i}").id for i in range(5)]
-    ledger.post(OPERATOR, _redemption(1, "5.00", "0.5"), "red")
+    ids = [post_entry(ledger, OPERATOR, _subscription(i % 2 + 1, "10.00", "1"), f"k{i}").id for i in range(5)]
+    post_entry(ledger, OPERATOR, _redemption(1, "5.00", "0.5"), "red")
     first = ledger.list_entries(POOL, limit=2)
     second = ledger.list_entries(POOL, limit=2, cursor=first.next_cursor)
     assert [e.id for e in first.entries + second.entries] == ids[:4] and second.next_cursor is not None
@@ -291,17 +295,17 @@ def test_capital_call_books_a_receivable_per_investor(container: Container) -> N
         DraftLine(AccountCode.CALL_RECEIVABLE, 9, Decimal(0)),  # a zero allocation is dropped
     )
     draft = EntryDraft(POOL, "EUR", EntryType.CAPITAL_CALL, DAY, "call 1", lines)
-    out = container.ledger.write_draft(OPERATOR, draft, "call-1", request={"call": 1})
+    out = write_draft(container.ledger, OPERATOR, draft, "call-1", request={"call": 1})
     assert len(out.postings) == 4
     assert container.ledger.balances_by_ref(POOL)[(AccountCode.CALL_RECEIVABLE, 8)] == Decimal("400.00")
-    assert container.ledger.write_draft(OPERATOR, draft, "call-1", request={"call": 1}) == out
+    assert write_draft(container.ledger, OPERATOR, draft, "call-1", request={"call": 1}) == out
     with pytest.raises(ValidationFailed) as err:
         bad = (
             DraftLine(AccountCode.CALL_RECEIVABLE, None, Decimal(1)),
             DraftLine(AccountCode.CASH, None, Decimal(-1)),
         )
-        container.ledger.write_draft(
-            OPERATOR, EntryDraft(POOL, "EUR", EntryType.CAPITAL_CALL, DAY, "", bad), "k"
+        write_draft(
+            container.ledger, OPERATOR, EntryDraft(POOL, "EUR", EntryType.CAPITAL_CALL, DAY, "", bad), "k"
         )
     assert err.value.field == "lines[0].investor_id"
 
@@ -322,29 +326,30 @@ def test_drafts_are_checked_by_the_engine(container: Container) -> None:
     ]
     for bad, field, message in cases:
         with pytest.raises(ValidationFailed) as err:
-            container.ledger.write_draft(OPERATOR, bad, f"draft-{field}")
+            write_draft(container.ledger, OPERATOR, bad, f"draft-{field}")
         assert err.value.field == field and message in err.value.detail
-    container.ledger.write_draft(OPERATOR, draft("10", "-10"), "ok")
+    write_draft(container.ledger, OPERATOR, draft("10", "-10"), "ok")
     with pytest.raises(ValidationFailed, match="keeps its books in EUR"):
-        container.ledger.write_draft(OPERATOR, draft("10", "-10", currency="USD"), "usd")
+        write_draft(container.ledger, OPERATOR, draft("10", "-10", currency="USD"), "usd")
     assert container.ledger.ledger_version(POOL) == 1
 
 
-def test_write_built_reads_balances_under_the_pool_lock(container: Container) -> None:
-    container.ledger.post(OPERATOR, _subscription(7, "100.00", "10"), "sub")
+def test_write_rule_reads_balances_under_the_pool_lock(container: Container) -> None:
+    post_entry(container.ledger, OPERATOR, _subscription(7, "100.00", "10"), "sub")
     seen: list[dict[Any, Decimal]] = []
 
-    def pay_out_all_cash(balances: dict[Any, Decimal]) -> EntryDraft:
+    def pay_out_all_cash(_session: Any, balances: dict[Any, Decimal]) -> tuple[EntryDraft, dict[str, Any]]:
         seen.append(balances)
         cash = balances[(AccountCode.CASH, None)]
         lines = (DraftLine(AccountCode.CAPITAL, 7, cash), DraftLine(AccountCode.CASH, None, -cash))
-        return EntryDraft(POOL, "USD", EntryType.DISTRIBUTION, DAY, "all of it", lines)
+        return EntryDraft(POOL, "USD", EntryType.DISTRIBUTION, DAY, "all of it", lines), {"paid": str(cash)}
 
-    out = container.ledger.write_built(
+    out = container.ledger.write_rule(
         OPERATOR, POOL, "USD", pay_out_all_cash, "dist", operation="distribution", request={"mode": "all"}
     )
     assert seen[0][(AccountCode.UNITS, 7)] == Decimal("10.000000")
     assert out.postings[1].amount == Decimal("-100.00") and container.ledger.balances(POOL)["cash"] == 0
+    assert container.ledger.get_entry(out.id).details == {"paid": "100.00"}
 
 
 def test_rolled_back_entry_leaves_no_event_and_committed_ones_reach_the_bus(container: Container) -> None:
@@ -364,10 +369,10 @@ def test_rolled_back_entry_leaves_no_event_and_committed_ones_reach_the_bus(cont
     assert _counts(container) == (0, 0, 0)
     assert container.ledger_relay.run_once() == 0 and received == []
 
-    out = container.ledger.post(OPERATOR, _subscription(7, "100.00", "10"), "sub")
+    out = post_entry(container.ledger, OPERATOR, _subscription(7, "100.00", "10"), "sub")
     assert [(e.event_type, e.entry_id) for e in received] == [("entry.committed", out.id)]
     assert received[0].payload["hash"] == out.hash
     assert container.ledger_relay.run_once() == 0 and len(received) == 1  # published once
     with pytest.raises(ValidationFailed):
-        container.ledger.post(OPERATOR, _redemption(7, "500.00", "1"), "overdraw")
+        post_entry(container.ledger, OPERATOR, _redemption(7, "500.00", "1"), "overdraw")
     assert len(received) == 1 and container.ledger_relay.backlog().unpublished == 0

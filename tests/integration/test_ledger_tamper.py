@@ -15,11 +15,12 @@ from sqlalchemy import text
 import app as cli
 from backend.platform.actors import Actor
 from backend.platform.db import Database
+from ledger.interface import AccountCode, EntryOut, EntryType
 from ledger.journal import DraftLine, EntryDraft
-from ledger.schemas import AccountCode, EntryOut, EntryType
-from ledger.service import LedgerService
+from ledger.service import DatabaseLedgerService
 from sql.migrate import upgrade
 from tests.conftest import mariadb_database_url
+from tests.ledger_entries import write_draft
 
 OPERATOR = Actor.operator("tamper-test")
 POOL = 5
@@ -28,7 +29,7 @@ POOL = 5
 @pytest.fixture(params=["sqlite", "mariadb"])
 def books(
     request: pytest.FixtureRequest, tmp_path: Path
-) -> Iterator[tuple[str, LedgerService, list[EntryOut]]]:
+) -> Iterator[tuple[str, DatabaseLedgerService, list[EntryOut]]]:
     url = (
         f"sqlite:///{tmp_path / 'tamper.sqlite3'}"
         if request.param == "sqlite"
@@ -36,7 +37,7 @@ def books(
     )
     upgrade(url)
     db = Database(url)
-    ledger = LedgerService(db)
+    ledger = DatabaseLedgerService(db)
     entries = []
     for i, amount in enumerate(["100.00", "250.50", "75.25"]):
         lines = (
@@ -44,13 +45,13 @@ def books(
             DraftLine(AccountCode.CAPITAL, 3, -Decimal(amount)),
         )
         draft = EntryDraft(POOL, "USD", EntryType.CONTRIBUTION, date(2026, 1, i + 1), f"c{i}", lines)
-        entries.append(ledger.write_draft(OPERATOR, draft, f"c{i}"))
+        entries.append(write_draft(ledger, OPERATOR, draft, f"c{i}"))
     assert ledger.verify().ok
     yield url, ledger, entries
     db.dispose()
 
 
-def _as_dba(ledger: LedgerService, *statements: str) -> None:
+def _as_dba(ledger: DatabaseLedgerService, *statements: str) -> None:
     db = ledger._db  # the test plays the DBA, beside the service
     with db.primary.begin() as conn:
         for sql in statements:
@@ -62,7 +63,7 @@ def _drop(table: str, action: str) -> str:
 
 
 def test_changed_posting_amount_is_named(
-    books: tuple[str, LedgerService, list[EntryOut]],
+    books: tuple[str, DatabaseLedgerService, list[EntryOut]],
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
     tmp_path: Path,
@@ -91,7 +92,7 @@ def test_changed_posting_amount_is_named(
     assert f"pool {POOL} seq 2 entry {victim.id}" in out and "BROKEN (3 problems)" in out
 
 
-def test_rewritten_hash_is_named(books: tuple[str, LedgerService, list[EntryOut]]) -> None:
+def test_rewritten_hash_is_named(books: tuple[str, DatabaseLedgerService, list[EntryOut]]) -> None:
     _url, ledger, entries = books
     victim = entries[0]
     _as_dba(
@@ -107,7 +108,7 @@ def test_rewritten_hash_is_named(books: tuple[str, LedgerService, list[EntryOut]
 
 
 def test_memo_rewritten_consistently_is_still_caught_by_the_chain(
-    books: tuple[str, LedgerService, list[EntryOut]],
+    books: tuple[str, DatabaseLedgerService, list[EntryOut]],
 ) -> None:
     _url, ledger, entries = books
     _as_dba(
@@ -120,7 +121,7 @@ def test_memo_rewritten_consistently_is_still_caught_by_the_chain(
 
 
 def test_deleted_last_entry_is_caught_by_the_chain_head(
-    books: tuple[str, LedgerService, list[EntryOut]],
+    books: tuple[str, DatabaseLedgerService, list[EntryOut]],
 ) -> None:
     _url, ledger, entries = books
     _as_dba(
@@ -137,7 +138,7 @@ def test_deleted_last_entry_is_caught_by_the_chain_head(
 
 
 def test_verify_ok_exits_zero(
-    books: tuple[str, LedgerService, list[EntryOut]],
+    books: tuple[str, DatabaseLedgerService, list[EntryOut]],
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
     tmp_path: Path,

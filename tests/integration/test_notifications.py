@@ -14,9 +14,8 @@ from backend.composition.container import Container
 from backend.composition.web import create_app
 from backend.platform.actors import Actor
 from backend.platform.errors import NotFound
-from ledger.outbox import LedgerEvent
-from ledger.schemas import CapitalCallRequest, TransactionRequest, ValuationRequest
-from notifications.schemas import NotificationKind
+from ledger.interface import CapitalCallRequest, LedgerEvent, TransactionRequest, ValuationRequest
+from notifications.interface import NotificationKind
 from tests.integration.auth_support import PASSWORD
 from tests.integration.pools_support import World, closed_pool, make_world
 from tests.integration.portal_callbacks import post_callback, response_of

@@ -17,12 +17,13 @@ from backend.composition.container import Container
 from backend.platform.cache import InProcessCache
 from backend.platform.config import load_settings
 from backend.platform.db import Database
-from ledger.outbox import LedgerEvent, RabbitPublisher, amqp_url
+from ledger.interface import LedgerEvent
+from ledger.outbox import RabbitPublisher, amqp_url
 from notifications import amqp
 from notifications.consumer import EVENT_TYPES
 from sql.migrate import upgrade
 from tests.conftest import AMQP_URL
-from tests.integration.pools_support import World, cheap_argon2, make_world, open_pool  # noqa: F401
+from tests.integration.pools_support import World, make_world, open_pool
 
 URL = amqp_url(AMQP_URL) or AMQP_URL
 

@@ -15,12 +15,11 @@ from backend.platform.cache import InProcessCache
 from backend.platform.config import Settings
 from backend.platform.db import Database
 from backend.platform.errors import Conflict
-from backend.pools.schemas import PoolStatus
+from backend.pools.interface import PoolStatus
 from sql.migrate import upgrade
 from tests.conftest import mariadb_database_url
-from tests.integration.pools_support import (  # noqa: F401 (cheap_argon2 is an autouse fixture)
+from tests.integration.pools_support import (
     World,
-    cheap_argon2,
     make_world,
     open_pool,
 )

@@ -10,12 +10,11 @@ import pytest
 
 from backend.composition.container import Container
 from backend.platform.actors import Role
-from tests.integration.pools_support import (  # noqa: F401 (cheap_argon2 is an autouse fixture)
+from tests.integration.pools_support import (
     INCEPTION,
     OPERATOR,
     Api,
     World,
-    cheap_argon2,
     make_world,
     problem_fields,
 )

@@ -12,13 +12,12 @@ import pytest
 from backend.composition.container import Container
 from backend.platform.actors import Actor
 from backend.platform.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from backend.pools.schemas import PoolCreate, PoolKind, PoolStatus, PoolUpdate
-from tests.integration.pools_support import (  # noqa: F401 (cheap_argon2 is an autouse fixture)
+from backend.pools.interface import PoolCreate, PoolKind, PoolStatus, PoolUpdate
+from tests.integration.pools_support import (
     INCEPTION,
     OPEN_NAV_FEE,
     OPERATOR,
     World,
-    cheap_argon2,
     closed_pool,
     make_world,
     open_pool,

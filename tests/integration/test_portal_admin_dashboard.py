@@ -5,7 +5,6 @@ System, an as-of time; and nothing for anyone but an admin."""
 from __future__ import annotations
 
 import json
-import sys
 from typing import Any
 
 import pytest
@@ -13,11 +12,11 @@ from flask.testing import FlaskClient
 from plotly.utils import PlotlyJSONEncoder
 
 from backend.composition.container import Container
-from backend.pools.schemas import PoolUpdate
-from portal.admin_view import StatusRow
-from tests.integration.pools_support import (  # noqa: F401 (cheap_argon2 is an autouse fixture)
+from backend.pools.interface import PoolUpdate
+from portal.admin.data import StatusRow
+from portal.admin.pages import overview as page
+from tests.integration.pools_support import (
     World,
-    cheap_argon2,
     make_world,
     open_pool,
 )
@@ -44,11 +43,6 @@ def _dashboard(client: FlaskClient) -> dict[str, Any]:
             [("admin-poll", "n_intervals", None)],
         )
     )
-
-
-def _page_module() -> Any:
-    # Dash executes page modules itself, under their registered names.
-    return next(m for name, m in sys.modules.items() if name.endswith("pages.admin"))
 
 
 def _text(tree: Any) -> str:
@@ -102,7 +96,6 @@ def test_the_admin_sees_accounts_activity_and_health(world: World) -> None:
 
 
 def test_the_cards_say_when_there_is_nothing_or_something_is_down(world: World) -> None:
-    page = _page_module()
     client = _client(world, "admin")
     with client.application.test_request_context():
         empty = _text(page.audit_card([]))

@@ -32,12 +32,12 @@ from backend.composition.web import create_app
 from backend.platform.cache import InProcessCache
 from backend.platform.config import load_settings
 from backend.platform.db import Database
-from portal.background import CeleryJobManager
-from portal.jobs_files import DOWNLOADS
+from portal.jobs.files import DOWNLOADS
+from portal.jobs.managers import CeleryJobManager
 from sql.migrate import upgrade
 from tests.conftest import AMQP_URL, REDIS_URL, mariadb_database_url
 from tests.integration.auth_support import PASSWORD
-from tests.integration.pools_support import World, cheap_argon2, make_world  # noqa: F401
+from tests.integration.pools_support import World, make_world
 from tests.integration.portal_support import csrf_cookie, login
 from tests.integration.reports_support import build_closed
 

@@ -26,12 +26,13 @@ from backend.composition.container import Container
 from backend.composition.web import create_app
 from backend.platform.actors import Actor, Role
 from backend.platform.errors import NotFound
-from portal.analyst_view import filters, grid_rows, prepare_export
-from portal.background import Job, JobCancelled, ThreadJobManager
-from portal.investor_view import generate_statements
-from portal.jobs_files import DOWNLOADS
-from portal.jobs_recompute import recompute_job
-from portal.manager_data import recompute_snapshots
+from portal.analyst.data import filters, grid_rows
+from portal.analyst.jobs import prepare_export
+from portal.investor.jobs import generate_statements
+from portal.jobs.files import DOWNLOADS
+from portal.jobs.job import Job, JobCancelled
+from portal.jobs.managers import ThreadJobManager
+from portal.jobs.recompute import recompute_job, recompute_snapshots
 from tests.integration.auth_support import PASSWORD
 from tests.integration.pools_support import World, make_world, open_pool
 from tests.integration.portal_support import csrf_cookie, login
@@ -159,7 +160,7 @@ def test_a_cancelled_export_leaves_no_file(
     built = build_open(world)
     assert world.analyst.user_id is not None
     world.container.pools.grant_analyst(world.manager, built.pool, world.analyst.user_id)
-    monkeypatch.setattr("portal.analyst_view.PROGRESS_EVERY_ROWS", 2)  # report often: a small book
+    monkeypatch.setattr("portal.analyst.jobs.PROGRESS_EVERY_ROWS", 2)  # report often: a small book
     recorder = Recorder(cancel_after=3)
     with pytest.raises(JobCancelled):
         in_app(
@@ -339,9 +340,9 @@ def test_a_job_whose_ticket_is_not_genuine_gets_nothing(
     assert login(client, world.emails["analyst"], PASSWORD).status_code == 303
     manager = _manager(app)
     # As if the job's identity had been tampered with on its way: signed with another key.
-    from portal import background
+    from portal.jobs import tickets
 
-    monkeypatch.setattr(manager, "_ticket", lambda: background.issue_ticket("not-the-key", world.analyst))
+    monkeypatch.setattr(manager, "_ticket", lambda: tickets.issue_ticket("not-the-key", world.analyst))
     state = [
         ("analyst-dataset", "value", "transactions"),
         ("analyst-pool", "value", str(built.pool)),

@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 
 from backend.composition.container import Container
 from backend.composition.web import create_app
-from ledger.schemas import ValuationRequest
+from ledger.interface import ValuationRequest
 from tests.integration.auth_support import PASSWORD
 from tests.integration.pools_support import World, make_world
 from tests.integration.portal_callbacks import post_callback, response_of
@@ -118,7 +118,7 @@ def test_the_poll_changes_the_version_only_after_an_entry(world: World) -> None:
 
 
 def test_the_statements_job_is_offered_and_runs_as_the_session_investor(world: World) -> None:
-    from portal.background import ThreadJobManager
+    from portal.jobs.managers import ThreadJobManager
     from tests.integration.test_portal_background_jobs import run_job
 
     build_closed(world)  # the one pool the investor is in

@@ -5,7 +5,6 @@ yields nothing."""
 from __future__ import annotations
 
 import json
-import sys
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -16,8 +15,9 @@ from plotly.utils import PlotlyJSONEncoder
 
 from backend.composition.container import Container
 from backend.composition.web import create_app
-from ledger.schemas import EntryType
+from ledger.interface import EntryType
 from portal.components import forms
+from portal.manager.pages import pool as page
 from tests.integration.auth_support import PASSWORD
 from tests.integration.pools_support import World, make_world, open_pool
 from tests.integration.portal_support import csrf_cookie, login, render_page
@@ -213,8 +213,6 @@ def test_the_pool_body_shows_the_books_after_a_post(world: World) -> None:
     fields = {"investor_id": str(investor), "amount": "1000.00", "effective_date": today, "memo": ""}
     preview = _act(client, "subscription", fields, pool_id=pool)
     _act(client, "subscription", fields, pool_id=pool, confirm=True, pending=preview["pending"])
-    # Dash executes page modules itself, under their registered names.
-    page = next(m for name, m in sys.modules.items() if name.endswith("pages.manager_pool"))
     with client.application.test_request_context():
         body = page.pool_body(world.manager, pool, 1, date.today())
     text = json.dumps(body, cls=PlotlyJSONEncoder, ensure_ascii=False)

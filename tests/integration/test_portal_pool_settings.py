@@ -12,15 +12,15 @@ import pytest
 from flask.testing import FlaskClient
 
 from backend.composition.container import Container
-from backend.pools.schemas import PoolStatus, PoolUpdate
-from ledger.schemas import TransactionRequest
+from backend.pools.interface import PoolStatus, PoolUpdate
+from ledger.interface import TransactionRequest
 from portal.components import forms
-from portal.manager_actions import settings_of, settings_values
-from tests.integration.pools_support import (  # noqa: F401 (cheap_argon2 is an autouse fixture)
+from portal.manager.actions.forms import settings_values
+from portal.manager.actions.pool_terms import settings_of
+from tests.integration.pools_support import (
     OPEN_NAV_FEE,
     OPERATOR,
     World,
-    cheap_argon2,
     closed_pool,
     make_world,
     open_pool,

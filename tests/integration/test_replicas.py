@@ -31,8 +31,8 @@ from backend.platform.config import load_settings
 from backend.platform.db import Database
 from backend.platform.passwords import hash_password
 from backend.platform.unit_of_work import ReadView, UnitOfWork
+from backend.users.interface import UserCreate
 from backend.users.models import User
-from backend.users.schemas import UserCreate
 from sql.migrate import upgrade
 from tests.integration.replication import DATABASE, ReplicationPair, replication_pair
 

@@ -7,9 +7,8 @@ from datetime import date
 import pytest
 
 from backend.composition.container import Container
-from tests.integration.pools_support import (  # noqa: F401 (cheap_argon2 is an autouse fixture)
+from tests.integration.pools_support import (
     World,
-    cheap_argon2,
     make_world,
 )
 from tests.integration.reports_support import build_open, key, tx

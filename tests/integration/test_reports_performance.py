@@ -18,14 +18,12 @@ from backend.composition.container import Container
 from backend.finance import metrics
 from backend.platform.errors import NotFound, PermissionDenied
 from backend.platform.unit_of_work import UnitOfWork
-from ledger.schemas import DistributionMode, DistributionRequest
-from ledger.service import MAX_PAGE
+from ledger.interface import MAX_PAGE, DistributionMode, DistributionRequest
+from reports.interface import BenchmarkCreate, BenchmarkLevelsIn, Frequency
 from reports.models import PoolSnapshot
-from reports.schemas import BenchmarkCreate, BenchmarkLevelsIn, Frequency
-from tests.integration.pools_support import (  # noqa: F401 (cheap_argon2 is an autouse fixture)
+from tests.integration.pools_support import (
     Api,
     World,
-    cheap_argon2,
     make_world,
 )
 from tests.integration.reports_support import (

@@ -14,13 +14,12 @@ import pytest
 
 from backend.composition.container import Container
 from backend.platform.errors import NotFound, ValidationFailed
-from ledger.schemas import DistributionMode, DistributionRequest, ReversalRequest
-from reports.schemas import CapitalAccountStatement
+from ledger.interface import DistributionMode, DistributionRequest, ReversalRequest
+from reports.interface import CapitalAccountStatement
 from reports.statements import MOVEMENTS
-from tests.integration.pools_support import (  # noqa: F401 (cheap_argon2 is an autouse fixture)
+from tests.integration.pools_support import (
     Api,
     World,
-    cheap_argon2,
     make_world,
 )
 from tests.integration.reports_support import build_carry, build_closed, build_open, key, tx

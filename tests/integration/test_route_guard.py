@@ -15,7 +15,7 @@ from werkzeug.routing import Rule
 
 from backend.composition.container import Container
 from backend.composition.web import create_app
-from portal.guard import API_AUTH_REQUIRED, public_routes
+from portal.shell.guard import API_AUTH_REQUIRED, public_routes
 from tests.integration.portal_support import routing_callback
 
 EXPECTED_PUBLIC_ENDPOINTS = {

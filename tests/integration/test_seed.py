@@ -14,10 +14,10 @@ from sqlalchemy import func, select
 
 import app as cli
 from backend.composition.container import Container
-from backend.investors.schemas import KycStatus
+from backend.investors.interface import KycStatus
 from backend.platform.actors import Role
 from backend.platform.config import load_settings
-from backend.pools.schemas import PoolKind
+from backend.pools.interface import PoolKind
 from backend.seed.loader import SeedReport, needs_seed, seed
 from backend.seed.progress import Progress
 from backend.seed.scales import ANCHOR, Scale
@@ -25,7 +25,6 @@ from backend.seed.world import OPERATOR
 from ledger.models import JournalEntry
 from sql.migrate import upgrade
 from tests.conftest import mariadb_database_url
-from tests.integration.pools_support import cheap_argon2  # noqa: F401 (autouse fixture)
 
 TINY = Scale(
     "tiny", open_pools=2, closed_pools=1, investors=6, managers=2, history_weeks=16, holders_per_pool=3
@@ -178,8 +177,6 @@ def test_same_seed_same_books_and_another_seed_differs(tmp_path: Path) -> None:
 
 def test_batched_posting_leaves_the_same_books_as_one_by_one(tmp_path: Path) -> None:
     one = _fresh_container(tmp_path, "one")
-    if not hasattr(one.transactions, "record_batch"):
-        pytest.skip("TransactionService.record_batch is not there: everything is posted one by one")
     single = seed(one, TINY, seed=5, stream=io.StringIO(), batch=False)
     many = _fresh_container(tmp_path, "many")
     batched = seed(many, TINY, seed=5, stream=io.StringIO(), batch=True)

@@ -25,14 +25,14 @@ from cryptography.hazmat.primitives.serialization import load_pem_private_key
 from flask.testing import FlaskClient
 from prometheus_client import REGISTRY
 
-from backend.auth.service import AuthService
+from backend.auth.service import DatabaseAuthService
 from backend.auth.tokens import KeyRing
 from backend.composition.container import Container
 from backend.platform.actors import Actor, Role
 from backend.platform.config import Settings, load_settings
 from backend.platform.db import Database
 from backend.platform.errors import TooManyRequests, Unauthenticated, ValidationFailed
-from portal.session import SESSION_ID_KEY
+from portal.shell.session import SESSION_ID_KEY
 from sql.migrate import upgrade
 from tests.conftest import mariadb_database_url
 from tests.integration.auth_support import OPERATOR, PASSWORD, Clock, create_user, use_cheap_argon2
@@ -69,8 +69,8 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def auth(container: Container, clock: Clock) -> AuthService:
-    return AuthService(
+def auth(container: Container, clock: Clock) -> DatabaseAuthService:
+    return DatabaseAuthService(
         container.db,
         container.audit,
         container.settings,
@@ -274,7 +274,7 @@ def test_an_access_token_naming_no_session_is_refused(container: Container, port
 
 
 def test_guessing_at_an_account_cannot_keep_its_owner_out(
-    container: Container, auth: AuthService, clock: Clock
+    container: Container, auth: DatabaseAuthService, clock: Clock
 ) -> None:
     user_id = create_user(container, "victim@example.com")
     # Before the fix this many failures locked the account for 15 minutes, right password or not.
@@ -292,7 +292,9 @@ def test_guessing_at_an_account_cannot_keep_its_owner_out(
             auth.authenticate("victim@example.com", f"guess {n}", "198.51.100.9")
 
 
-def test_a_sustained_guesser_is_held_to_one_guess_per_longest_delay(auth: AuthService, clock: Clock) -> None:
+def test_a_sustained_guesser_is_held_to_one_guess_per_longest_delay(
+    auth: DatabaseAuthService, clock: Clock
+) -> None:
     evaluated = 0
     started = clock.now
     while clock.now - started < timedelta(hours=6):
@@ -308,7 +310,9 @@ def test_a_sustained_guesser_is_held_to_one_guess_per_longest_delay(auth: AuthSe
     assert evaluated <= FREE_ACCOUNT + climb + 6 * 3600 // MAX_DELAY + 1
 
 
-def test_a_guessing_address_is_slowed_not_shut(container: Container, auth: AuthService, clock: Clock) -> None:
+def test_a_guessing_address_is_slowed_not_shut(
+    container: Container, auth: DatabaseAuthService, clock: Clock
+) -> None:
     user_id = create_user(container, "colleague@example.com")
     office = "203.0.113.50"
     # Before the fix, 50 failures from one address locked every login from it for 15 minutes.
@@ -322,7 +326,7 @@ def test_a_guessing_address_is_slowed_not_shut(container: Container, auth: AuthS
 
 
 def test_a_large_back_off_raises_an_alert(
-    container: Container, auth: AuthService, clock: Clock, caplog: pytest.LogCaptureFixture
+    container: Container, auth: DatabaseAuthService, clock: Clock, caplog: pytest.LogCaptureFixture
 ) -> None:
     user_id = create_user(container, "watched@example.com")
 
@@ -353,7 +357,7 @@ def test_a_large_back_off_raises_an_alert(
 
 
 def test_an_address_alert_names_the_address(
-    auth: AuthService, clock: Clock, caplog: pytest.LogCaptureFixture
+    auth: DatabaseAuthService, clock: Clock, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.WARNING, logger="backend.auth.service")
     address = "203.0.113.99"

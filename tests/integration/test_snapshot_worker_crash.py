@@ -25,7 +25,7 @@ from backend.platform.config import load_settings
 from backend.platform.db import Database
 from sql.migrate import upgrade
 from tests.conftest import AMQP_URL, REDIS_URL, mariadb_database_url
-from tests.integration.pools_support import World, cheap_argon2, make_world, open_pool  # noqa: F401
+from tests.integration.pools_support import World, make_world, open_pool
 
 ROOT = Path(__file__).resolve().parents[2]
 HISTORY_DAYS = 1500

@@ -17,10 +17,10 @@ from backend.composition.container import Container
 from backend.platform.cache import InProcessCache
 from backend.platform.config import load_settings
 from backend.platform.db import Database
-from ledger.outbox import EventBus, OutboxRelay
+from ledger.outbox import DatabaseOutboxRelay, EventBus
 from sql.migrate import upgrade
 from tests.conftest import AMQP_URL, REDIS_URL
-from tests.integration.pools_support import World, cheap_argon2, make_world  # noqa: F401
+from tests.integration.pools_support import World, make_world
 from tests.integration.reports_support import build_open, key, tx
 
 AS_OF = date(2025, 12, 31)
@@ -74,7 +74,7 @@ def test_the_relay_schedules_snapshots_that_a_real_worker_computes(broker_contai
     today = date.today()
     # The relay publishes to an in-process bus here (the broker is for the tasks) and hands
     # each published batch to the container's scheduler, as `app.py ledger relay` does.
-    relay = OutboxRelay(c.db, EventBus(), on_published=c.schedule_snapshots)
+    relay = DatabaseOutboxRelay(c.db, EventBus(), on_published=c.schedule_snapshots)
     with start_worker(
         app, queues=[queue], perform_ping_check=False, pool="threads", loglevel="WARNING", shutdown_timeout=30
     ):

@@ -17,9 +17,9 @@ from backend.platform.cache import InProcessCache
 from backend.platform.config import load_settings
 from backend.platform.db import Database
 from backend.platform.orm import utcnow
-from ledger.schemas import PostEntryRequest
 from sql.migrate import upgrade
 from tests.conftest import AMQP_URL, REDIS_URL
+from tests.ledger_entries import PostEntryRequest, post_entry
 
 OPERATOR = Actor.operator("tasks-test")
 
@@ -45,7 +45,7 @@ def _post_with_key(container: Container, key: str) -> None:
             "postings": [{"account": "cash", "amount": "1.00"}, {"account": "income", "amount": "-1.00"}],
         }
     )
-    container.ledger.post(OPERATOR, request, key)
+    post_entry(container.ledger, OPERATOR, request, key)
 
 
 def test_the_embedded_default_runs_tasks_eagerly(sqlite_container: Container) -> None:

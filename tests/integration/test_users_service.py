@@ -5,7 +5,7 @@ import pytest
 from backend.composition.container import Container
 from backend.platform.actors import Actor, Role
 from backend.platform.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from backend.users.schemas import UserCreate
+from backend.users.interface import UserCreate
 
 OPERATOR = Actor.operator("test")
 

@@ -16,17 +16,16 @@ from typing import Any
 import pytest
 
 from backend.composition.container import Container
-from ledger.schemas import (
+from ledger.interface import (
     CapitalCallRequest,
     DistributionMode,
     DistributionRequest,
     TransactionRequest,
     ValuationRequest,
 )
-from tests.integration.pools_support import (  # noqa: F401 (cheap_argon2 is an autouse fixture)
+from tests.integration.pools_support import (
     Api,
     World,
-    cheap_argon2,
     closed_pool,
     make_world,
 )

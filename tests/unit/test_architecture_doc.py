@@ -56,3 +56,20 @@ def test_the_layout_table_lists_every_command_of_the_cli() -> None:
     cli_row = next(line for line in LAYOUT.splitlines() if line.startswith("| `app.py`"))
     missing = [c for c in commands.group(1).split(",") if f"`{c}" not in cli_row]
     assert missing == [], f"app.py commands missing from docs/architecture.md: {missing}"
+
+
+# `a/b`, `a/b.py`, `a/b/`: a path from the root. A lone `auth/` in a table is a shorthand.
+_QUALIFIED_PATH = re.compile(r"`([\w.-]+/[\w.-]+(?:/[\w.-]+)*/?)(?::[\w.]+)?`")
+
+
+def test_every_path_the_docs_name_exists() -> None:
+    """A doc naming `ledger/batch.py` after it became a package misleads the next reader:
+    every qualified path in README.md and docs/ exists (run-time files under var/ aside)."""
+    missing = []
+    for doc in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        for path in sorted(set(_QUALIFIED_PATH.findall(doc.read_text()))):
+            if path.startswith(("var/", "VAR_DIR/")):
+                continue
+            if not (ROOT / path).exists():
+                missing.append(f"{doc.name}: {path}")
+    assert missing == []

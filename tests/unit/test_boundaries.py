@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import ast
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -45,7 +46,7 @@ def test_models_are_private_to_their_service() -> None:
             owner = imported.rsplit(".", 1)[0]
             if not (module == owner or module.startswith(owner + ".")):
                 offenders.append(f"{module} imports {imported}")
-    assert offenders == [], "reach another service through its service.py, not its tables"
+    assert offenders == [], "reach another service through its interface, not its tables"
 
 
 def test_portal_builds_no_sql() -> None:
@@ -83,3 +84,30 @@ def test_the_layer_contracts_are_in_force() -> None:
     text = (ROOT / "pyproject.toml").read_text()
     assert 'type = "layers"' in text and 'type = "acyclic_siblings"' in text
     assert "lint-imports" in (ROOT / "Makefile").read_text()
+
+
+SERVICES = (
+    "backend.users",
+    "backend.auth",
+    "backend.audit",
+    "backend.pools",
+    "backend.investors",
+    "ledger",
+    "reports",
+    "notifications",
+)
+
+
+def test_every_service_module_but_its_interface_is_protected() -> None:
+    """The protected contracts list modules by name; a module added to a service later must
+    join its contract, or callers could reach it past the interface unnoticed."""
+    contracts = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]["contracts"]
+    protected = {module for c in contracts if c["type"] == "protected" for module in c["protected_modules"]}
+    modules = {module for module, _ in _modules()}
+    for service in SERVICES:
+        inside = {
+            m for m in modules if m.startswith(service + ".") and m.count(".") == service.count(".") + 1
+        }
+        assert f"{service}.interface" in inside, f"{service} has no interface module"
+        unprotected = inside - protected - {f"{service}.interface"}
+        assert unprotected == set(), f"add to {service}'s protected contract: {sorted(unprotected)}"

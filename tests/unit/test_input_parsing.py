@@ -11,8 +11,8 @@ import pytest
 from pydantic import TypeAdapter, ValidationError
 
 from backend.platform.fields import DATE_MAX, DATE_MIN, ID_MAX, IsoDate, Money, RecordId, decimal_from_text
-from backend.pools.schemas import ExactDecimal
-from reports.schemas import BenchmarkCreate
+from backend.pools.interface import ExactDecimal
+from reports.interface import BenchmarkCreate
 
 MONEY = TypeAdapter(Money)
 POOL_DECIMAL = TypeAdapter(ExactDecimal)

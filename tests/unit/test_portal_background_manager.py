@@ -17,15 +17,10 @@ from dash.exceptions import PreventUpdate
 from flask import Flask
 
 from backend.platform.actors import Actor, Role
-from portal.background import (
-    IDENTITY_KEY,
-    Job,
-    JobCancelled,
-    ThreadJobManager,
-    actor_from_ticket,
-    issue_ticket,
-)
-from portal.jobs_files import download_token, pending_file, read_token, sweep
+from portal.jobs.files import download_token, pending_file, read_token, sweep
+from portal.jobs.job import Job, JobCancelled
+from portal.jobs.managers import ThreadJobManager
+from portal.jobs.tickets import IDENTITY_KEY, actor_from_ticket, issue_ticket
 
 SECRET = "unit-test-secret"
 ANALYST = Actor(user_id=7, role=Role.ANALYST, label="a@example.com")

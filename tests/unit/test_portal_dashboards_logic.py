@@ -6,11 +6,10 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from urllib.parse import parse_qs, urlparse
 
-from ledger.outbox import LedgerEvent
-from ledger.schemas import AccountCode, EntryOut, EntryType, PostingOut
+from ledger.interface import AccountCode, EntryOut, EntryType, LedgerEvent, PostingOut
 from notifications.consumer import investor_shares
-from portal.analyst_view import column_defs, export_url, filters
-from portal.investor_view import open_calls, own_delta, statement_periods, statement_url, value_series
+from portal.analyst.data import column_defs, export_url, filters
+from portal.investor.data import open_calls, own_delta, statement_periods, statement_url, value_series
 
 D = Decimal
 
@@ -135,7 +134,7 @@ def test_the_notified_investors_are_those_the_entry_touched() -> None:
 
 def test_the_statements_job_takes_only_the_periods_it_offers() -> None:
     from backend.platform.errors import ValidationFailed
-    from portal.investor_view import period_arguments
+    from portal.investor.jobs import period_arguments
 
     for _label, query in statement_periods(date(2026, 2, 10), date(2025, 6, 1)):
         assert set(period_arguments(query)) in ({"period"}, {"start", "end"})

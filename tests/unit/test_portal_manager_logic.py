@@ -10,23 +10,21 @@ import plotly.graph_objects as go
 import pytest
 from plotly.utils import PlotlyJSONEncoder
 
-from backend.pools.schemas import PoolSettings
-from ledger.previews import Preview, PreviewLine
-from ledger.schemas import AccountCode, EntryType
+from backend.pools.interface import PoolSettings
+from ledger.interface import AccountCode, EntryType, Preview, PreviewLine
 from portal.components import charts
 from portal.formatting import compact_money, money, multiple, pct
-from portal.manager_actions import (
-    ACTIONS,
-    FormError,
-    SettingsEdit,
-    distribution_effect,
-    holder_matches,
-    pool_create_request,
-    setting_changes,
-    settings_values,
-    valuation_effect,
-)
-from portal.manager_data import _filters
+from portal.manager import figures as manager_figures
+from portal.manager.actions.callbacks import ACTIONS
+from portal.manager.actions.distribution import distribution_effect
+from portal.manager.actions.forms import settings_values
+from portal.manager.actions.parsing import FormError
+from portal.manager.actions.picker import holder_matches
+from portal.manager.actions.pool_create import pool_create_request
+from portal.manager.actions.pool_settings import SettingsEdit
+from portal.manager.actions.pool_terms import setting_changes
+from portal.manager.actions.valuation import valuation_effect
+from portal.manager.data import _filters
 
 
 def test_money_is_written_in_the_pools_currency_at_its_minor_unit() -> None:
@@ -47,15 +45,15 @@ def test_percentages_carry_their_sign() -> None:
 
 def test_drawdowns_and_cumulative_returns_from_an_index() -> None:
     index = [1.0, 1.1, 0.99, 1.21]
-    assert charts.drawdowns(index) == pytest.approx([0, 0, -0.1, 0])
-    assert charts.cumulative_returns(index) == pytest.approx([0, 0.1, -0.01, 0.21])
+    assert manager_figures.drawdowns(index) == pytest.approx([0, 0, -0.1, 0])
+    assert manager_figures.cumulative_returns(index) == pytest.approx([0, 0.1, -0.01, 0.21])
 
 
 def test_monthly_returns_and_heatmap() -> None:
     ends = [date(2025, 1, 1), date(2025, 1, 31), date(2025, 2, 28)]
-    returns = charts.monthly_returns(ends, [1.0, 1.02, 1.071])
+    returns = manager_figures.monthly_returns(ends, [1.0, 1.02, 1.071])
     assert returns == pytest.approx({(2025, 1): 0.02, (2025, 2): 0.05})
-    fig = charts.monthly_heatmap(ends, [1.0, 1.02, 1.071], as_of=date(2025, 2, 28))
+    fig = manager_figures.monthly_heatmap(ends, [1.0, 1.02, 1.071], as_of=date(2025, 2, 28))
     heat = fig["data"][0]
     assert heat["z"][0][0] == pytest.approx(0.02) and heat["text"][0][1] == "+5.0%"
     assert "as of 2025-02-28" in fig["layout"]["title"]["text"]
@@ -63,18 +61,18 @@ def test_monthly_returns_and_heatmap() -> None:
 
 def test_nav_against_the_benchmark_is_rebased_to_100_at_the_first_shared_date() -> None:
     days = [date(2025, 1, d) for d in (1, 2, 3)]
-    fig = charts.nav_vs_benchmark(
+    fig = manager_figures.nav_vs_benchmark(
         days, [1.0, 1.1, 1.2], [(date(2025, 1, 2), 50.0), (date(2025, 1, 3), 55.0)], benchmark_name="Index"
     )
     assert fig["data"][0]["y"] == pytest.approx([100, 1.2 / 1.1 * 100])
     assert fig["data"][1]["y"] == pytest.approx([100, 110]) and fig["data"][1]["name"] == "Index"
-    assert charts.nav_vs_benchmark([], [])["layout"]["annotations"][0]["text"] == "No valuations yet"
+    assert manager_figures.nav_vs_benchmark([], [])["layout"]["annotations"][0]["text"] == "No valuations yet"
 
 
 def test_flows_bars_put_distributions_below_zero() -> None:
-    fig = charts.flows_bars([date(2025, 1, 31)], [Decimal(100)], [Decimal(40)], "USD")
+    fig = manager_figures.flows_bars([date(2025, 1, 31)], [Decimal(100)], [Decimal(40)], "USD")
     assert fig["data"][0]["y"] == [100.0] and fig["data"][1]["y"] == [-40.0]
-    assert charts.sparkline_svg([1.0, 2.0]).count(",") == 2
+    assert manager_figures.sparkline_svg([1.0, 2.0]).count(",") == 2
 
 
 def test_every_chart_is_a_figure_plotly_accepts() -> None:
@@ -84,12 +82,12 @@ def test_every_chart_is_a_figure_plotly_accepts() -> None:
     index = [1.0, 1.02, 0.99]
     inflows, outflows = [Decimal(5), Decimal(0), Decimal(1)], [Decimal(0), Decimal(2), Decimal(0)]
     figures = [
-        charts.nav_vs_benchmark(days, index, [(days[0], 10.0), (days[2], 11.0)], as_of=days[-1]),
-        charts.cumulative_return(days, index, as_of=days[-1]),
-        charts.drawdown(days, index, as_of=days[-1]),
-        charts.monthly_heatmap(days, index, as_of=days[-1]),
-        charts.flows_bars(days, inflows, outflows, "EUR"),
-        charts.waterfall_split({"return_of_capital": {"lp": "90.00", "gp": "0.00"}}, "USD"),
+        manager_figures.nav_vs_benchmark(days, index, [(days[0], 10.0), (days[2], 11.0)], as_of=days[-1]),
+        manager_figures.cumulative_return(days, index, as_of=days[-1]),
+        manager_figures.drawdown(days, index, as_of=days[-1]),
+        manager_figures.monthly_heatmap(days, index, as_of=days[-1]),
+        manager_figures.flows_bars(days, inflows, outflows, "EUR"),
+        manager_figures.waterfall_split({"return_of_capital": {"lp": "90.00", "gp": "0.00"}}, "USD"),
         charts.empty_figure(),
     ]
     for fig in figures:

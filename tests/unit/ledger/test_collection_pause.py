@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from ledger.batch import cyclic_collection_paused
+from ledger.batch.pipeline import cyclic_collection_paused
 
 
 @pytest.fixture(autouse=True)

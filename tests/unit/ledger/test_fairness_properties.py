@@ -31,9 +31,8 @@ from hypothesis import strategies as st
 from backend.finance.errors import LedgerInputError
 from backend.finance.money import get_currency
 from backend.finance.waterfall import Compounding, WaterfallTerms
-from ledger import posting_rules as rules
-from ledger.posting_rules import PoolBooks, PoolTerms, Posting
-from ledger.schemas import UNITS_COMMODITY, AccountCode
+from ledger.interface import UNITS_COMMODITY, AccountCode, PoolBooks, PoolTerms, Posting
+from ledger.interface import posting_rules as rules
 from tests.known_limits import CENT_DRIFT_LIMIT, PREF_OVERDRAW_LIMIT
 
 D = Decimal

@@ -15,9 +15,9 @@ from backend.finance.errors import LedgerInputError
 from backend.finance.fees import PerformanceFeeTerms, management_fee
 from backend.finance.money import get_currency
 from backend.finance.waterfall import Compounding, WaterfallTerms
-from ledger import posting_rules as rules
+from ledger.interface import UNITS_COMMODITY, AccountCode
+from ledger.interface import posting_rules as rules
 from ledger.posting_rules import Line, PoolBooks, PoolTerms, Posting
-from ledger.schemas import UNITS_COMMODITY, AccountCode
 from tests.reference import CASES_PATH
 
 USD = get_currency("USD")
@@ -355,41 +355,56 @@ def _engine_would_refuse(books: PoolBooks, posting: Posting) -> bool:
     return any(after.units_of(i) < 0 for i in after.investor_ids(AccountCode.UNITS))
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(_OPEN_OPS)
-def test_random_open_ended_sequences_keep_the_books_exact(
-    ops: list[tuple[str, int, Decimal, Decimal]],
-) -> None:
-    books = PoolBooks({})
-    for name, investor, amount, factor in ops:
-        try:
-            if name == "subscription":
-                posting: Posting | None = rules.subscription(OPEN, books, investor_id=investor, amount=amount)
-            elif name == "redemption":
-                held = books.units_of(investor)
-                units = (held * factor / 2).quantize(D("0.000001")) if factor < 1 else held
-                posting = rules.redemption(OPEN, books, investor_id=investor, units=units)
-            elif name == "valuation":
-                target = (books.net_asset_value * factor).quantize(D("0.01"))
-                posting = rules.valuation(OPEN, books, net_asset_value=target)
-            elif name == "sale":
-                posting = rules.sale(
-                    OPEN,
-                    books,
-                    amount=amount,
-                    cost=min(amount, books.balance(AccountCode.INVESTMENTS)) or None,
-                )
-            elif name == "distribution":
-                posting = rules.pro_rata_distribution(OPEN, books, amount=amount)
-            elif name == "management_fee":
-                posting = rules.management_fee(OPEN, books, amount=amount)
-            else:
-                posting = getattr(rules, name)(OPEN, books, amount=amount)
-        except LedgerInputError:
-            continue  # refused with a named field: the books are untouched
-        if posting is None or _engine_would_refuse(books, posting):
-            continue
-        books = post(OPEN, books, posting)
+def test_random_open_ended_sequences_keep_the_books_exact() -> None:
+    """Every accepted operation keeps the books exact; and enough are accepted for that to
+    mean something (a run whose operations were all refused would pass vacuously)."""
+    tally = {"posted": 0, "refused": 0}
+
+    @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(_OPEN_OPS)
+    def run(ops: list[tuple[str, int, Decimal, Decimal]]) -> None:
+        books = PoolBooks({})
+        for name, investor, amount, factor in ops:
+            try:
+                if name == "subscription":
+                    posting: Posting | None = rules.subscription(
+                        OPEN, books, investor_id=investor, amount=amount
+                    )
+                elif name == "redemption":
+                    held = books.units_of(investor)
+                    units = (held * factor / 2).quantize(D("0.000001")) if factor < 1 else held
+                    posting = rules.redemption(OPEN, books, investor_id=investor, units=units)
+                elif name == "valuation":
+                    target = (books.net_asset_value * factor).quantize(D("0.01"))
+                    posting = rules.valuation(OPEN, books, net_asset_value=target)
+                elif name == "sale":
+                    posting = rules.sale(
+                        OPEN,
+                        books,
+                        amount=amount,
+                        cost=min(amount, books.balance(AccountCode.INVESTMENTS)) or None,
+                    )
+                elif name == "distribution":
+                    posting = rules.pro_rata_distribution(OPEN, books, amount=amount)
+                elif name == "management_fee":
+                    posting = rules.management_fee(OPEN, books, amount=amount)
+                else:
+                    posting = getattr(rules, name)(OPEN, books, amount=amount)
+            except LedgerInputError:
+                tally["refused"] += 1
+                continue  # refused with a named field: the books are untouched
+            if posting is None or _engine_would_refuse(books, posting):
+                tally["refused"] += 1
+                continue
+            books = post(OPEN, books, posting)
+            tally["posted"] += 1
+
+    run()
+    # Measured: a third of the generated operations are accepted (~370 of ~1,000; most
+    # refusals are dealing against an empty pool). The floors leave room for unlucky draws
+    # in a randomised local run; CI runs derandomised.
+    total = tally["posted"] + tally["refused"]
+    assert tally["posted"] >= 150 and tally["posted"] >= 0.15 * total, tally
 
 
 @settings(max_examples=100, deadline=None)

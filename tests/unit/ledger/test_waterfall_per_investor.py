@@ -27,9 +27,8 @@ from backend.finance.waterfall import (
     distribute,
     entitlements,
 )
-from ledger import posting_rules as rules
-from ledger.posting_rules import PoolBooks, PoolTerms, Posting
-from ledger.schemas import AccountCode
+from ledger.interface import AccountCode, PoolBooks, PoolTerms, Posting
+from ledger.interface import posting_rules as rules
 
 USD = get_currency("USD")
 D = Decimal

@@ -15,7 +15,7 @@ from typing import Any
 
 from backend.finance.money import get_currency
 from backend.finance.waterfall import Compounding, WaterfallTerms
-from ledger import posting_rules as rules
+from ledger.interface import posting_rules as rules
 from ledger.posting_rules import CLOSED_ENDED, OPEN_ENDED, PoolBooks, PoolTerms, Posting
 from reports.history import BookEntry
 

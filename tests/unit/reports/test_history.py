@@ -11,11 +11,11 @@ import pytest
 
 from backend.finance import metrics
 from backend.finance.money import get_currency
-from ledger.schemas import AccountCode as A
-from ledger.schemas import EntryType as T
+from ledger.interface import AccountCode as A
+from ledger.interface import EntryType as T
 from reports.history import BookEntry, PoolHistory, investor_history, pool_history, standing
+from reports.interface import Frequency
 from reports.performance import nav_history, period_returns, pool_twr
-from reports.schemas import Frequency
 from reports.statements import MOVEMENTS, capital_account_statement, parse_period
 
 D = Decimal

@@ -20,10 +20,10 @@ from hypothesis import strategies as st
 from backend.finance import metrics
 from backend.finance.errors import LedgerInputError
 from backend.finance.waterfall import distribute
-from ledger.posting_rules import PoolTerms
-from ledger.schemas import AccountCode
+from ledger.interface import AccountCode, PoolTerms
 from reports.carry import NO_CARRY, CarryBook, accrued_carry
 from reports.history import BookEntry, PoolHistory, investor_history, pool_history
+from reports.interface import CapitalAccountStatement, Frequency
 from reports.performance import (
     investor_pool_performance,
     nav_history,
@@ -31,7 +31,6 @@ from reports.performance import (
     pool_performance,
     pool_twr,
 )
-from reports.schemas import CapitalAccountStatement, Frequency
 from reports.statements import MOVEMENTS, capital_account_statement, statement_xlsx
 from tests.unit.reports.simulated_books import INCEPTION, SimulatedBooks, closed_terms, open_terms
 

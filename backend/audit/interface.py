@@ -1,0 +1,37 @@
+"""The audit trail as its callers see it: record an event, list events (a Protocol), and the
+event type.
+
+Callers import this module only. The container binds `DatabaseAuditService` (service.py)."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from sqlalchemy.orm import Session
+
+from backend.audit.schemas import AuditEventOut
+from backend.platform.actors import Actor
+
+__all__ = [
+    "AuditEventOut",
+    "AuditService",
+]
+
+
+class AuditService(Protocol):
+    def record(
+        self,
+        session: Session,
+        actor: Actor | None,
+        action: str,
+        object_type: str,
+        object_id: object,
+        *,
+        before: dict[str, Any] | None = None,
+        after: dict[str, Any] | None = None,
+    ) -> None:
+        """Add the event to the caller's transaction: it commits or rolls back with the change."""
+
+    def list_events(
+        self, actor: Actor, *, object_type: str | None = None, action: str | None = None, limit: int = 100
+    ) -> list[AuditEventOut]: ...

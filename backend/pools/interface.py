@@ -1,0 +1,110 @@
+"""The pools service as its callers see it: pools, their terms, their managers and analysts (a
+Protocol) and the types that go in and out.
+
+Callers import this module only. The container binds `DatabasePoolService` (service.py); the
+gRPC client of a later issue implements the same Protocol."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from backend.platform.actors import Actor
+from backend.pools.schemas import (
+    DEFAULT_PAGE_SIZE,
+    MAX_PAGE_SIZE,
+    AnalystGrantOut,
+    ExactDecimal,
+    FeeBasis,
+    ManagementFeeTerms,
+    PerformanceFeeTerms,
+    PoolCreate,
+    PoolKind,
+    PoolOut,
+    PoolPage,
+    PoolSettings,
+    PoolStatus,
+    PoolUpdate,
+    UserRef,
+    WaterfallStyle,
+    WaterfallTerms,
+)
+
+__all__ = [
+    "DEFAULT_PAGE_SIZE",
+    "MAX_PAGE_SIZE",
+    "AnalystGrantOut",
+    "ExactDecimal",
+    "FeeBasis",
+    "ManagementFeeTerms",
+    "PerformanceFeeTerms",
+    "PoolCreate",
+    "PoolKind",
+    "PoolOut",
+    "PoolPage",
+    "PoolService",
+    "PoolSettings",
+    "PoolStatus",
+    "PoolUpdate",
+    "UserRef",
+    "WaterfallStyle",
+    "WaterfallTerms",
+]
+
+
+class PoolService(Protocol):
+    def create_pool(self, actor: Actor, request: PoolCreate) -> PoolOut: ...
+
+    def get_pool(self, actor: Actor, pool_id: int) -> PoolOut: ...
+
+    def list_pools(
+        self,
+        actor: Actor,
+        *,
+        status: PoolStatus | None = None,
+        kind: PoolKind | None = None,
+        cursor: int | None = None,
+        limit: int = DEFAULT_PAGE_SIZE,
+    ) -> PoolPage:
+        """The pools this actor may see, in id order, `limit` at a time after the id `cursor`."""
+
+    def pool_terms(self, pool_id: int) -> PoolOut:
+        """The pool and all its terms, for a service acting as the system (no actor, no
+        authorisation: the caller has already decided the request may go ahead). Read on the
+        primary, so terms just changed are seen at once."""
+
+    def all_pool_ids(self) -> list[int]:
+        """Every pool's id, for jobs acting as the system (the nightly snapshots)."""
+
+    def can_read(self, actor: Actor, pool_id: int) -> bool:
+        """Whether the pool exists and the actor may see it (get_pool would answer)."""
+
+    def can_manage(self, actor: Actor, pool_id: int) -> bool:
+        """Whether the pool exists and the actor may change it: one of its managers, or an admin
+        (for services acting on a pool's behalf)."""
+
+    def require_manage(self, actor: Actor, pool_id: int) -> PoolOut:
+        """The pool, if the actor may change it; else NotFound (cannot see it) or PermissionDenied
+        (may see it, read-only) -- the same answers the pool's own changes give. For gating a write
+        elsewhere, so it reads the primary: a manager removed a moment ago is refused."""
+
+    def update_pool(self, actor: Actor, pool_id: int, update: PoolUpdate) -> PoolOut: ...
+
+    def close_pool(self, actor: Actor, pool_id: int) -> PoolOut:
+        """Stop taking new money: no new investors, subscriptions or commitments."""
+
+    def liquidate_pool(self, actor: Actor, pool_id: int) -> PoolOut:
+        """Start winding the pool up: only distributions and redemptions remain."""
+
+    def finish_liquidation(self, actor: Actor, pool_id: int) -> PoolOut:
+        """Mark a liquidating pool liquidated: final, its settings freeze."""
+
+    def delete_pool(self, actor: Actor, pool_id: int) -> None:
+        """Remove a pool that never had anything booked (set up by mistake); otherwise close it."""
+
+    def add_manager(self, actor: Actor, pool_id: int, user_id: int) -> PoolOut: ...
+
+    def remove_manager(self, actor: Actor, pool_id: int, user_id: int) -> PoolOut: ...
+
+    def grant_analyst(self, actor: Actor, pool_id: int, user_id: int) -> AnalystGrantOut: ...
+
+    def revoke_analyst(self, actor: Actor, pool_id: int, user_id: int) -> None: ...

@@ -1,0 +1,129 @@
+"""A pool's terms as its row keeps them: written from validated settings, read back as the
+settings and the PoolOut callers see (fees, waterfall, minimum subscription at the pool
+currency's precision), and summarised for the audit trail."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from backend.finance.daycount import DayCount
+from backend.finance.fees import AccrualFrequency
+from backend.finance.money import get_currency
+from backend.finance.waterfall import Compounding
+from backend.platform.errors import NotFound
+from backend.pools.models import Pool
+from backend.pools.schemas import (
+    FeeBasis,
+    ManagementFeeTerms,
+    PerformanceFeeTerms,
+    PoolKind,
+    PoolOut,
+    PoolSettings,
+    PoolStatus,
+    WaterfallStyle,
+    WaterfallTerms,
+)
+
+
+def not_found(pool_id: int) -> NotFound:
+    return NotFound(f"pool {pool_id} not found")
+
+
+def write_settings(pool: Pool, settings: PoolSettings) -> None:
+    pool.name = settings.name
+    pool.kind = settings.kind.value
+    pool.base_currency = settings.base_currency
+    pool.inception_date = settings.inception_date
+    pool.initial_nav_per_unit = settings.initial_nav_per_unit
+    pool.minimum_subscription = settings.minimum_subscription
+    fee = settings.management_fee
+    pool.management_fee_rate = fee.rate if fee else None
+    pool.management_fee_basis = fee.basis.value if fee else None
+    pool.management_fee_frequency = fee.frequency.value if fee else None
+    pool.management_fee_day_count = fee.day_count.value if fee else None
+    perf = settings.performance_fee
+    pool.performance_fee_rate = perf.rate if perf else None
+    pool.performance_fee_high_water_mark = perf.high_water_mark if perf else None
+    pool.performance_fee_hurdle_rate = perf.hurdle_rate if perf else None
+    wf = settings.waterfall
+    pool.waterfall_style = wf.style.value if wf else None
+    pool.preferred_return_rate = wf.preferred_return_rate if wf else None
+    pool.waterfall_compounding = wf.compounding.value if wf else None
+    pool.catch_up_rate = wf.catch_up_rate if wf else None
+    pool.carried_interest_rate = wf.carried_interest_rate if wf else None
+    pool.waterfall_day_count = wf.day_count.value if wf else None
+
+
+def _stored(value: str | None) -> str:
+    if value is None:  # written together with the term that guards the read
+        raise RuntimeError("pool terms are incomplete in the database")
+    return value
+
+
+def _rate(value: Decimal | None) -> Decimal:
+    if value is None:  # written together with the term that guards the read
+        raise RuntimeError("pool terms are incomplete in the database")
+    # Stored at 6 places; shown as written (0.02, not 0.020000).
+    return value.normalize() if value else Decimal(0)
+
+
+def settings_of(pool: Pool) -> PoolSettings:
+    currency = get_currency(pool.base_currency)
+    management_fee = None
+    if pool.management_fee_basis is not None:
+        management_fee = ManagementFeeTerms(
+            rate=_rate(pool.management_fee_rate),
+            basis=FeeBasis(pool.management_fee_basis),
+            frequency=AccrualFrequency(_stored(pool.management_fee_frequency)),
+            day_count=DayCount(_stored(pool.management_fee_day_count)),
+        )
+    performance_fee = None
+    if pool.performance_fee_rate is not None:
+        performance_fee = PerformanceFeeTerms(
+            rate=_rate(pool.performance_fee_rate),
+            high_water_mark=bool(pool.performance_fee_high_water_mark),
+            hurdle_rate=_rate(pool.performance_fee_hurdle_rate),
+        )
+    waterfall = None
+    if pool.waterfall_style is not None:
+        waterfall = WaterfallTerms(
+            style=WaterfallStyle(pool.waterfall_style),
+            preferred_return_rate=_rate(pool.preferred_return_rate),
+            compounding=Compounding(_stored(pool.waterfall_compounding)),
+            catch_up_rate=_rate(pool.catch_up_rate),
+            carried_interest_rate=_rate(pool.carried_interest_rate),
+            day_count=DayCount(_stored(pool.waterfall_day_count)),
+        )
+    return PoolSettings(
+        name=pool.name,
+        kind=PoolKind(pool.kind),
+        base_currency=pool.base_currency,
+        inception_date=pool.inception_date,
+        initial_nav_per_unit=pool.initial_nav_per_unit,
+        management_fee=management_fee,
+        performance_fee=performance_fee,
+        waterfall=waterfall,
+        # Kept at 4 places for every currency; shown at the currency's own minor unit.
+        minimum_subscription=pool.minimum_subscription.quantize(currency.quantum),
+    )
+
+
+def pool_out(pool: Pool, manager_ids: list[int]) -> PoolOut:
+    settings = settings_of(pool)
+    return PoolOut(
+        **dict(settings),
+        id=pool.id,
+        status=PoolStatus(pool.status),
+        base_currency_exponent=get_currency(pool.base_currency).exponent,
+        manager_ids=manager_ids,
+        status_changed_at=pool.status_changed_at,
+        created_at=pool.created_at,
+        updated_at=pool.updated_at,
+    )
+
+
+def summary(settings: PoolSettings) -> dict[str, Any]:
+    """The settings as JSON, for an audit record's before and after."""
+    summarised: dict[str, Any] = settings.model_dump(mode="json")
+    return summarised

@@ -1,0 +1,197 @@
+"""The rules a pool's terms and its life cycle obey, as pure checks (no database, no actor).
+
+A pool's terms are accepted only as the fee and waterfall maths will take them: an
+open-ended pool charges its management fee on NAV and may have a performance fee; a
+closed-ended pool charges on committed or invested capital and pays its GP through the
+waterfall's carried interest. Rates are kept at RATE_SCALE places, amounts at the base
+currency's own precision.
+
+Status transitions (anything else is a Conflict naming `status`):
+
+    close               open                -> closed
+    liquidate           open | closed       -> liquidating
+    finish_liquidation  liquidating         -> liquidated   (final; settings freeze)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, timedelta
+from decimal import Decimal
+
+from backend.finance import fees as ledger_fees
+from backend.finance import waterfall as ledger_waterfall
+from backend.finance.errors import LedgerInputError
+from backend.finance.money import (
+    Currency,
+    check_cash,
+    check_nav_per_unit,
+    check_rate,
+    check_scale,
+    get_currency,
+)
+from backend.platform.errors import Conflict, ValidationFailed
+from backend.platform.orm import RATE_SCALE
+from backend.pools.schemas import (
+    FeeBasis,
+    ManagementFeeTerms,
+    PerformanceFeeTerms,
+    PoolKind,
+    PoolSettings,
+    PoolStatus,
+    PoolUpdate,
+    WaterfallTerms,
+)
+
+# Pools are set up ahead of launch, but an inception date years out is a typo (2062 for 2026).
+INCEPTION_HORIZON = timedelta(days=366)
+
+_FEE_BASES_BY_KIND: dict[PoolKind, frozenset[FeeBasis]] = {
+    PoolKind.OPEN_ENDED: frozenset({FeeBasis.NAV}),
+    PoolKind.CLOSED_ENDED: frozenset({FeeBasis.COMMITTED, FeeBasis.INVESTED}),
+}
+
+_TRANSITIONS: dict[str, tuple[frozenset[PoolStatus], PoolStatus, str]] = {
+    "close": (frozenset({PoolStatus.OPEN}), PoolStatus.CLOSED, "pool.closed"),
+    "liquidate": (
+        frozenset({PoolStatus.OPEN, PoolStatus.CLOSED}),
+        PoolStatus.LIQUIDATING,
+        "pool.liquidation_started",
+    ),
+    "finish_liquidation": (frozenset({PoolStatus.LIQUIDATING}), PoolStatus.LIQUIDATED, "pool.liquidated"),
+}
+
+_NOT_NULLABLE_UPDATES = frozenset(
+    {"name", "kind", "base_currency", "inception_date", "initial_nav_per_unit", "minimum_subscription"}
+)
+
+
+def transition(action: str, current: PoolStatus) -> tuple[PoolStatus, str]:
+    """(the status `action` moves a pool in `current` to, the audit event that records it);
+    Conflict naming `status` when the pool may not make that move from where it is."""
+    allowed_from, target, event = _TRANSITIONS[action]
+    if current not in allowed_from:
+        allowed = " or ".join(sorted(allowed_from))
+        raise Conflict(
+            f"status: cannot {action.replace('_', ' ')} a pool that is {current}; only from {allowed}",
+            field="status",
+        )
+    return target, event
+
+
+def require_no_nulls(update: PoolUpdate) -> None:
+    """An update may leave a term out, but may not blank one every pool must have."""
+    for name in sorted(update.model_fields_set & _NOT_NULLABLE_UPDATES):
+        if getattr(update, name) is None:
+            raise ValidationFailed(f"{name}: must not be null", field=name)
+
+
+@contextmanager
+def _fields_under(prefix: str = "") -> Iterator[None]:
+    """Turn the ledger's input errors into ValidationFailed naming the field as the caller sent it."""
+    try:
+        yield
+    except LedgerInputError as exc:
+        field = f"{prefix}{exc.field}"
+        raise ValidationFailed(f"{field}: {exc.reason}", field=field) from None
+
+
+def _check_rate(value: Decimal, field: str) -> Decimal:
+    with _fields_under():
+        rate = check_rate(value, field)
+        # Stored at RATE_SCALE places; more would be refused by the column, not rounded.
+        check_scale(rate, RATE_SCALE, field, "rates")
+    return rate
+
+
+def validated(settings: PoolSettings, today: date) -> PoolSettings:
+    """The settings with every business rule checked and amounts written at their scale."""
+    name = settings.name.strip()
+    if not name:
+        raise ValidationFailed("name: must not be blank", field="name")
+    code = settings.base_currency.strip().upper()
+    try:
+        currency = get_currency(code)
+    except LedgerInputError as exc:
+        raise ValidationFailed(f"base_currency: {exc.reason}", field="base_currency") from None
+    if settings.inception_date > today + INCEPTION_HORIZON:
+        raise ValidationFailed(
+            f"inception_date: must be within {INCEPTION_HORIZON.days} days from today, "
+            f"got {settings.inception_date}",
+            field="inception_date",
+        )
+    with _fields_under():
+        nav = check_nav_per_unit(settings.initial_nav_per_unit, "initial_nav_per_unit")
+        minimum = check_cash(settings.minimum_subscription, currency, "minimum_subscription")
+    kind = settings.kind
+    return PoolSettings(
+        name=name,
+        kind=kind,
+        base_currency=currency.code,
+        inception_date=settings.inception_date,
+        initial_nav_per_unit=nav,
+        management_fee=_validated_management_fee(settings.management_fee, kind),
+        performance_fee=_validated_performance_fee(settings.performance_fee, kind),
+        waterfall=_validated_waterfall(settings.waterfall, kind, currency),
+        minimum_subscription=minimum,
+    )
+
+
+def _validated_management_fee(terms: ManagementFeeTerms | None, kind: PoolKind) -> ManagementFeeTerms | None:
+    if terms is None:
+        return None
+    rate = _check_rate(terms.rate, "management_fee.rate")
+    if terms.basis not in _FEE_BASES_BY_KIND[kind]:
+        allowed = ", ".join(sorted(_FEE_BASES_BY_KIND[kind]))
+        raise ValidationFailed(
+            f"management_fee.basis: a {kind} pool charges on {allowed}, not {terms.basis}",
+            field="management_fee.basis",
+        )
+    return terms.model_copy(update={"rate": rate})
+
+
+def _validated_performance_fee(
+    terms: PerformanceFeeTerms | None, kind: PoolKind
+) -> PerformanceFeeTerms | None:
+    if terms is None:
+        return None
+    if kind is not PoolKind.OPEN_ENDED:
+        # A closed-ended pool pays the GP through the waterfall's carried interest instead.
+        raise ValidationFailed(
+            "performance_fee: only an open-ended pool has a performance fee; use the waterfall's "
+            "carried interest",
+            field="performance_fee",
+        )
+    rate = _check_rate(terms.rate, "performance_fee.rate")
+    hurdle = _check_rate(terms.hurdle_rate, "performance_fee.hurdle_rate")
+    with _fields_under("performance_fee."):
+        # The ledger's own terms type: what passes here, the fee maths will accept.
+        ledger_fees.PerformanceFeeTerms(rate=rate, high_water_mark=terms.high_water_mark, hurdle_rate=hurdle)
+    return terms.model_copy(update={"rate": rate, "hurdle_rate": hurdle})
+
+
+def _validated_waterfall(
+    terms: WaterfallTerms | None, kind: PoolKind, currency: Currency
+) -> WaterfallTerms | None:
+    if kind is PoolKind.OPEN_ENDED:
+        if terms is not None:
+            raise ValidationFailed(
+                "waterfall: only a closed-ended pool distributes through a waterfall", field="waterfall"
+            )
+        return None
+    if terms is None:
+        raise ValidationFailed("waterfall: a closed-ended pool needs its waterfall terms", field="waterfall")
+    rates = {
+        name: _check_rate(getattr(terms, name), f"waterfall.{name}")
+        for name in ("preferred_return_rate", "catch_up_rate", "carried_interest_rate")
+    }
+    with _fields_under("waterfall."):
+        # The ledger's own terms: carry below 100%, catch-up 0 or above the carry rate.
+        ledger_waterfall.WaterfallTerms(
+            currency=currency,
+            compounding=terms.compounding,
+            day_count=terms.day_count,
+            **rates,
+        )
+    return terms.model_copy(update=rates)

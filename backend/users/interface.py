@@ -1,0 +1,59 @@
+"""The users service as its callers see it: the operations (a Protocol) and the types that go
+in and out.
+
+Callers import this module only. The container binds `DatabaseUserService` (service.py); the
+gRPC client of a later issue implements the same Protocol."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from backend.platform.actors import Actor
+from backend.users.schemas import MAX_SEARCH, PasswordChange, UserCreate, UserOut
+
+__all__ = [
+    "MAX_SEARCH",
+    "PasswordChange",
+    "UserCreate",
+    "UserOut",
+    "UserService",
+]
+
+
+class UserService(Protocol):
+    def create_user(self, actor: Actor, request: UserCreate) -> UserOut: ...
+
+    def list_users(self, actor: Actor) -> list[UserOut]: ...
+
+    def list_users_page(self, actor: Actor, *, limit: int, search: str = "") -> list[UserOut]:
+        """The first `limit` accounts by id, optionally those whose email or name contains `search`
+        in any case (a grid's page; list_users is every account)."""
+
+    def count_by_role(self, actor: Actor) -> dict[tuple[str, bool], int]:
+        """{(role, active): accounts}, counted by the database (a book has tens of thousands of
+        investor accounts; the admin pages need only the counts)."""
+
+    def get_user(self, actor: Actor, user_id: int) -> UserOut: ...
+
+    def find_by_email(self, actor: Actor, email: str) -> UserOut: ...
+
+    def set_active(self, actor: Actor, user_id: int, active: bool) -> UserOut: ...
+
+    def set_password(
+        self, actor: Actor, user_id: int, new_password: str, *, current_password: str | None = None
+    ) -> None:
+        """Replace a user's password: an admin for anyone, a user for themselves given their current
+        password. Every session of the user ends, this one included: whoever held a session under
+        the old password holds nothing now."""
+
+    def verify_credentials(self, email: str, password: str) -> UserOut | None:
+        """The active user these credentials belong to, or None. For the auth service only: it
+        decides what a failure means (throttling, audit); this never says why it failed."""
+
+    def find_id_by_email(self, email: str) -> int | None:
+        """Internal lookup for throttling and audit; never exposed to callers outside the platform."""
+
+    def active_user(self, user_id: int) -> UserOut | None:
+        """The user behind a session or token, or None when gone or disabled (read on the primary)."""
+
+    def count(self) -> int: ...

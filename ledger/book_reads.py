@@ -1,0 +1,314 @@
+"""Reading a pool's books back: entries as the API shows them, balances, and investor flows.
+
+The queries behind the ledger service's reads (ledger.service delegates here) and the reads
+the writers make under the pool's lock: the balances a posting rule starts from, and the
+details of the entries that stand (a reversed subscription or capital call drops out with
+its reversal), from which the rules learn the high-water mark, the fee periods charged and
+the capital called, and the positions learn what each investor contributed, was
+distributed, bore in fees and owes on overdue calls. Each function takes the caller's
+session: a read view, or the writer's transaction.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Iterable, Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from backend.platform.errors import NotFound, ValidationFailed
+from ledger.arrears import overdue
+from ledger.models import Account, Balance, ChainHead, EntryDetails, JournalEntry, Posting
+from ledger.schemas import (
+    MAX_PAGE,
+    AccountBalance,
+    AccountCode,
+    AccountRef,
+    EntryOut,
+    EntryPage,
+    EntryType,
+    PostingOut,
+    present,
+)
+
+_CURSOR_PREFIX = "seq:"
+
+
+# -- entries, as the API returns them ---------------------------------------------------
+
+
+def postings_out(session: Session, entry_ids: Sequence[int]) -> dict[int, list[PostingOut]]:
+    by_entry: dict[int, list[PostingOut]] = {entry_id: [] for entry_id in entry_ids}
+    if not entry_ids:
+        return by_entry
+    rows = session.execute(
+        select(
+            Posting.entry_id,
+            Posting.account_id,
+            Posting.amount,
+            Account.code,
+            Account.investor_id,
+            Account.commodity,
+        )
+        .join(Account, Account.id == Posting.account_id)
+        .where(Posting.entry_id.in_(entry_ids))
+        .order_by(Posting.entry_id, Posting.id)
+    ).all()
+    for entry_id, account_id, amount, code, investor, commodity in rows:
+        by_entry[entry_id].append(
+            PostingOut(
+                account_id=account_id,
+                account=AccountCode(code),
+                investor_id=investor,
+                commodity=commodity,
+                amount=present(amount, commodity),
+            )
+        )
+    return by_entry
+
+
+def entry_out(entry: JournalEntry, postings: Iterable[PostingOut]) -> EntryOut:
+    return EntryOut(
+        id=entry.id,
+        pool_id=entry.pool_id,
+        seq=entry.seq,
+        entry_type=EntryType(entry.entry_type),
+        effective_date=entry.effective_date,
+        memo=entry.memo,
+        created_by=entry.created_by,
+        created_by_user_id=entry.created_by_user_id,
+        created_at=entry.created_at,
+        reverses_entry_id=entry.reverses_entry_id,
+        prev_hash=entry.prev_hash,
+        hash=entry.hash,
+        postings=list(postings),
+    )
+
+
+def with_details(session: Session, entries: list[EntryOut]) -> list[EntryOut]:
+    """The entries with their posting rule's workings (price, units, allocation, tiers)."""
+    if not entries:
+        return entries
+    rows = session.execute(
+        select(EntryDetails.entry_id, EntryDetails.details).where(
+            EntryDetails.entry_id.in_([e.id for e in entries])
+        )
+    ).all()
+    found = {entry_id: json.loads(text) for entry_id, text in rows}
+    return [e.model_copy(update={"details": found[e.id]}) if e.id in found else e for e in entries]
+
+
+def entry(session: Session, entry_id: int, *, pool_id: int | None = None) -> EntryOut:
+    """One entry with its postings and details; NotFound if it is not (this pool's)."""
+    found = session.get(JournalEntry, entry_id)
+    if found is None or (pool_id is not None and found.pool_id != pool_id):
+        raise NotFound(f"no journal entry {entry_id}", field="entry_id")
+    out = entry_out(found, postings_out(session, [found.id])[found.id])
+    return with_details(session, [out])[0]
+
+
+def entries_query(
+    pool_id: int,
+    *,
+    cursor: str | None,
+    limit: int,
+    entry_type: EntryType | None,
+    investor_id: int | None,
+    date_from: date | None,
+    date_to: date | None,
+) -> Select[JournalEntry]:
+    """A page of the pool's entries in journal order, filtered: one row more than `limit`,
+    which tells whether another page follows. Checked before any session is opened."""
+    if not 1 <= limit <= MAX_PAGE:
+        raise ValidationFailed(f"must be between 1 and {MAX_PAGE}", field="limit")
+    stmt: Select[JournalEntry] = select(JournalEntry).where(JournalEntry.pool_id == pool_id)
+    after = _decode_cursor(cursor)
+    if after is not None:
+        stmt = stmt.where(JournalEntry.seq > after)
+    if entry_type is not None:
+        stmt = stmt.where(JournalEntry.entry_type == EntryType(entry_type).value)
+    if date_from is not None:
+        stmt = stmt.where(JournalEntry.effective_date >= date_from)
+    if date_to is not None:
+        stmt = stmt.where(JournalEntry.effective_date <= date_to)
+    if investor_id is not None:
+        touched = (
+            select(Posting.entry_id)
+            .join(Account, Account.id == Posting.account_id)
+            .where(Account.pool_id == pool_id, Account.investor_id == investor_id)
+        )
+        stmt = stmt.where(JournalEntry.id.in_(touched))
+    return stmt.order_by(JournalEntry.seq).limit(limit + 1)
+
+
+def entries_page(session: Session, stmt: Select[JournalEntry], limit: int) -> EntryPage:
+    """Run an entries_query: the page, and the cursor of the next one (keyset, by seq)."""
+    rows = list(session.scalars(stmt).all())
+    more = len(rows) > limit
+    rows = rows[:limit]
+    postings = postings_out(session, [r.id for r in rows])
+    entries = with_details(session, [entry_out(r, postings[r.id]) for r in rows])
+    next_cursor = _encode_cursor(entries[-1].seq) if more and entries else None
+    return EntryPage(entries=entries, next_cursor=next_cursor)
+
+
+# -- balances and the pool's journal ------------------------------------------------------
+
+
+def account_balances(session: Session, pool_id: int) -> list[AccountBalance]:
+    """Every account of the pool with its balance (signed, debit positive), by account key."""
+    rows = session.execute(
+        select(Account, Balance.balance)
+        .join(Balance, Balance.account_id == Account.id)
+        .where(Account.pool_id == pool_id)
+        .order_by(Account.account_key)
+    ).all()
+    return [
+        AccountBalance(
+            account_id=account.id,
+            account_key=account.account_key,
+            account=AccountCode(account.code),
+            investor_id=account.investor_id,
+            commodity=account.commodity,
+            balance=present(balance, account.commodity),
+        )
+        for account, balance in rows
+    ]
+
+
+def balances_by_ref(session: Session, pool_id: int) -> dict[AccountRef, Decimal]:
+    """{(AccountCode, investor id or None): balance}: what posting_rules.PoolBooks takes."""
+    rows = session.execute(
+        select(Account.code, Account.investor_id, Account.commodity, Balance.balance)
+        .join(Balance, Balance.account_id == Account.id)
+        .where(Account.pool_id == pool_id)
+    ).all()
+    return {
+        (AccountCode(code), investor): present(balance, commodity)
+        for code, investor, commodity, balance in rows
+    }
+
+
+def ledger_version(session: Session, pool_id: int) -> int:
+    """How many entries the pool's journal has: a cache key part that changes with every entry."""
+    version = session.scalar(select(ChainHead.ledger_version).where(ChainHead.pool_id == pool_id))
+    return int(version or 0)
+
+
+def has_entries(session: Session, pool_id: int) -> bool:
+    found = session.scalar(select(JournalEntry.id).where(JournalEntry.pool_id == pool_id).limit(1))
+    return found is not None
+
+
+def pools_of_investor(session: Session, investor_id: int) -> list[int]:
+    """Pools where the investor has any account (units, capital, receivable)."""
+    rows = session.scalars(select(Account.pool_id).where(Account.investor_id == investor_id).distinct()).all()
+    return sorted(rows)
+
+
+# -- the details of the entries that stand --------------------------------------------------
+
+
+def standing_details(
+    session: Session, pool_id: int, entry_types: tuple[EntryType, ...]
+) -> list[tuple[int, date, EntryType, dict[str, Any]]]:
+    """(entry id, effective date, type, details) of the pool's entries of these types that
+    stand (were not reversed), in journal order. Read inside the writer's lock."""
+    reversed_ids = select(JournalEntry.reverses_entry_id).where(
+        JournalEntry.pool_id == pool_id, JournalEntry.reverses_entry_id.is_not(None)
+    )
+    rows = session.execute(
+        select(JournalEntry.id, JournalEntry.effective_date, JournalEntry.entry_type, EntryDetails.details)
+        .join(EntryDetails, EntryDetails.entry_id == JournalEntry.id)
+        .where(
+            JournalEntry.pool_id == pool_id,
+            JournalEntry.entry_type.in_([t.value for t in entry_types]),
+            JournalEntry.id.not_in(reversed_ids),
+        )
+        .order_by(JournalEntry.seq)
+    ).all()
+    return [(entry_id, on, EntryType(kind), json.loads(text)) for entry_id, on, kind, text in rows]
+
+
+def investor_flows(
+    session: Session, pool_id: int, entry_types: tuple[EntryType, ...], today: date
+) -> dict[str, dict[int, Decimal]]:
+    """Per investor: cash contributed, cash distributed to them, fees borne, capital called
+    and what is overdue on calls (as of `today`), from the details of the entries that stand."""
+    flows = _InvestorFlows()
+    for _, _, kind, details in standing_details(session, pool_id, entry_types):
+        flows.add(kind, details)
+    return flows.totals(today)
+
+
+class _InvestorFlows:
+    """The per-investor money of a pool's standing entries, taken in journal order."""
+
+    def __init__(self) -> None:
+        self.buckets: dict[str, dict[int, Decimal]] = {
+            "contributed": {},
+            "distributed": {},
+            "fees": {},
+            "called": {},
+            "overdue": {},
+        }
+        self.calls: dict[int, list[tuple[date, Decimal]]] = {}
+        self.paid: dict[int, Decimal] = {}
+
+    def _put(self, bucket: str, investor: int | str, amount: str) -> None:
+        totals = self.buckets[bucket]
+        totals[int(investor)] = totals.get(int(investor), Decimal(0)) + Decimal(amount)
+
+    def add(self, kind: EntryType, details: dict[str, Any]) -> None:
+        if kind in (EntryType.SUBSCRIPTION, EntryType.CONTRIBUTION):
+            self._put("contributed", details["investor_id"], details["amount"])
+            if kind is EntryType.CONTRIBUTION:
+                investor = int(details["investor_id"])
+                self.paid[investor] = self.paid.get(investor, Decimal(0)) + Decimal(details["amount"])
+        elif kind is EntryType.REDEMPTION:
+            self._put("distributed", details["investor_id"], details["proceeds"])
+        elif kind is EntryType.DISTRIBUTION and details.get("mode") == "waterfall":
+            for holder, share in details["investors"].items():
+                self._put("distributed", holder, share["total"])
+        elif kind is EntryType.DISTRIBUTION:
+            for holder, part in details["allocation"].items():
+                self._put("distributed", holder, part)
+        elif kind is EntryType.CAPITAL_CALL:
+            due = date.fromisoformat(details["due_date"])
+            for holder, part in details["allocation"].items():
+                self._put("called", holder, part)
+                self.calls.setdefault(int(holder), []).append((due, Decimal(part)))
+        elif kind in (EntryType.MANAGEMENT_FEE, EntryType.PERFORMANCE_FEE):
+            for holder, part in details["allocation"].items():
+                self._put("fees", holder, part)
+
+    def totals(self, today: date) -> dict[str, dict[int, Decimal]]:
+        for investor, owed in self.calls.items():
+            late = overdue(owed, self.paid.get(investor, Decimal(0)), today)
+            if late:
+                self.buckets["overdue"][investor] = late
+        return self.buckets
+
+
+def _encode_cursor(seq: int) -> str:
+    return base64.urlsafe_b64encode(f"{_CURSOR_PREFIX}{seq}".encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str | None) -> int | None:
+    if not cursor:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
+        if raw.startswith(_CURSOR_PREFIX):
+            value = int(raw[len(_CURSOR_PREFIX) :])
+            if value >= 0:
+                return value
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        pass
+    raise ValidationFailed("not a cursor this endpoint issued", field="cursor")

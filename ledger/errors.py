@@ -1,0 +1,33 @@
+"""The ledger's own refusals, on top of the platform's (ValidationFailed, Conflict...).
+
+No HTTP in them: the REST API maps each class to a problem status (backend/api/problems.py),
+the portal to a message."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from backend.platform.errors import Conflict, ValidationFailed
+from ledger.schemas import RowError
+
+
+class IdempotencyKeyReused(Conflict):
+    """The key was used before for a different request: never a second entry."""
+
+
+class IdempotencyKeyInFlight(Conflict):
+    """The first request with this key is still running: retry later."""
+
+
+class BatchRejected(ValidationFailed):
+    """Some rows of a batch cannot be posted; nothing was written. `errors` names each one."""
+
+    def __init__(self, errors: Sequence[RowError]) -> None:
+        ordered = sorted(errors, key=lambda e: e.row)
+        first = ordered[0]
+        super().__init__(
+            f"{len(ordered)} problem(s) in the batch, nothing was written; first: "
+            f"row {first.row}, {first.field}: {first.reason}",
+            field=first.field,
+        )
+        self.errors = ordered

@@ -1,0 +1,55 @@
+"""The events the ledger publishes, as their consumers see them: the wire form of an
+outbox row, the exchange it goes to, and the relay's backlog figure.
+
+Kept apart from the outbox (ledger/outbox.py, which owns the table and the publishers) so a
+consumer depends on the event contract alone."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+EXCHANGE = "ledger.events"
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerEvent:
+    event_id: str
+    event_type: str
+    pool_id: int
+    entry_id: int | None
+    occurred_at: datetime
+    payload: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> bytes:
+        return json.dumps(
+            {
+                "event_id": self.event_id,
+                "event_type": self.event_type,
+                "pool_id": self.pool_id,
+                "entry_id": self.entry_id,
+                "occurred_at": self.occurred_at.astimezone(UTC).isoformat(),
+                "payload": self.payload,
+            },
+            sort_keys=True,
+        ).encode()
+
+    @classmethod
+    def from_json(cls, body: bytes) -> LedgerEvent:
+        doc = json.loads(body)
+        return cls(
+            event_id=doc["event_id"],
+            event_type=doc["event_type"],
+            pool_id=doc["pool_id"],
+            entry_id=doc["entry_id"],
+            occurred_at=datetime.fromisoformat(doc["occurred_at"]),
+            payload=doc["payload"],
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Backlog:
+    unpublished: int
+    oldest_created_at: datetime | None

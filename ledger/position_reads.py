@@ -1,0 +1,178 @@
+"""Who sees which entries and what each investor holds in a pool.
+
+An investor's position: units held, the value of their capital account, what they
+contributed and had distributed, the fees they bore, their commitment, the capital called
+against it, the unfunded remainder (ILPA) and what is overdue on calls. A manager reads the
+pools they manage, an admin every pool; an investor reads only their own holdings, and in
+a pool's entries only the lines that are the pool's or theirs (a valuation or a fee touches
+every investor's capital account in one entry). The transaction service
+(ledger.transactions) answers its reads from here.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from backend.investors.interface import InvestorService
+from backend.platform.actors import Actor, Role
+from backend.platform.errors import NotFound
+from backend.pools.interface import PoolOut, PoolService
+from ledger import posting_rules as rules
+from ledger.posting_rules import PoolBooks
+from ledger.schemas import AccountCode, EntryOut, EntryPage, EntryType, PoolPositions, PositionOut
+from ledger.service import DatabaseLedgerService
+from ledger.terms import pool_terms
+
+_FLOW_TYPES = (
+    EntryType.SUBSCRIPTION,
+    EntryType.CONTRIBUTION,
+    EntryType.REDEMPTION,
+    EntryType.DISTRIBUTION,
+    EntryType.MANAGEMENT_FEE,
+    EntryType.PERFORMANCE_FEE,
+    EntryType.CAPITAL_CALL,
+)
+
+
+class PositionReads:
+    """The transaction service's reads, authorised per object."""
+
+    def __init__(self, ledger: DatabaseLedgerService, pools: PoolService, investors: InvestorService) -> None:
+        self._ledger = ledger
+        self._pools = pools
+        self._investors = investors
+
+    def list_transactions(
+        self,
+        actor: Actor,
+        pool_id: int,
+        *,
+        cursor: str | None = None,
+        limit: int = 50,
+        entry_type: EntryType | None = None,
+        investor_id: int | None = None,
+        date_from: date | None = None,
+        date_to: date | None = None,
+    ) -> EntryPage:
+        own = self._own_investor_id(actor)
+        if own is not None:
+            # An investor sees only entries that touch their own accounts.
+            if investor_id not in (None, own) or not self._holds_anything(own, pool_id):
+                raise NotFound(f"pool {pool_id} not found")
+            investor_id = own
+        else:
+            self._pools.get_pool(actor, pool_id)  # NotFound unless the actor may read the pool
+        page = self._ledger.list_entries(
+            pool_id,
+            cursor=cursor,
+            limit=limit,
+            entry_type=entry_type,
+            investor_id=investor_id,
+            date_from=date_from,
+            date_to=date_to,
+            actor=actor,
+        )
+        if own is None:
+            return page
+        return page.model_copy(update={"entries": [investor_view(entry, own) for entry in page.entries]})
+
+    def pool_positions(self, actor: Actor, pool_id: int) -> PoolPositions:
+        if actor.role is Role.INVESTOR:
+            raise NotFound(f"pool {pool_id} not found")  # investors read /investors/{id}/holdings
+        pool = self._pools.get_pool(actor, pool_id)
+        return self._positions(pool, actor)
+
+    def holdings(self, actor: Actor, investor_id: int) -> list[PositionOut]:
+        own = self._own_investor_id(actor)
+        if actor.role is Role.INVESTOR and own != investor_id:
+            raise NotFound(f"investor {investor_id} not found")
+        if actor.role is Role.ANALYST:
+            raise NotFound(f"investor {investor_id} not found")
+        self._investors.kyc_status(investor_id)  # NotFound for an unknown investor
+        out: list[PositionOut] = []
+        for pool_id in self._pools_of_investor(investor_id):
+            if actor.role is Role.MANAGER and not self._pools.can_manage(actor, pool_id):
+                continue
+            pool = self._pools.pool_terms(pool_id)
+            out += [p for p in self._positions(pool, actor).positions if p.investor_id == investor_id]
+        return out
+
+    def position(self, investor_id: int, pool_id: int) -> PositionOut | None:
+        """The system's view of one position (for the investor service's participation)."""
+        pool = self._pools.pool_terms(pool_id)
+        found = [p for p in self._positions(pool, None).positions if p.investor_id == investor_id]
+        return found[0] if found else None
+
+    def _own_investor_id(self, actor: Actor) -> int | None:
+        if actor.role is not Role.INVESTOR or actor.user_id is None:
+            return None
+        profile = self._investors.investor_for_user(actor.user_id)
+        return profile.id if profile is not None else -1
+
+    def _holds_anything(self, investor_id: int, pool_id: int) -> bool:
+        balances = self._ledger.balances_by_ref(pool_id)
+        return any(inv == investor_id for (_, inv) in balances)
+
+    def _pools_of_investor(self, investor_id: int) -> list[int]:
+        return self._ledger.pools_of_investor(investor_id)
+
+    def _positions(self, pool: PoolOut, actor: Actor | None) -> PoolPositions:
+        terms = pool_terms(pool)
+        balances = self._ledger.balances_by_ref(pool.id, actor=actor)
+        books = PoolBooks(balances)
+        flows = self._ledger.investor_flows(pool.id, _FLOW_TYPES, actor=actor)
+        committed = dict(self._investors.commitments_for_pool(pool.id))
+        investors = sorted({inv for (_, inv) in balances if inv is not None} | set(committed))
+        zero = Decimal(0).quantize(terms.currency.quantum)
+        positions = []
+        for inv in investors:
+            contributed = flows["contributed"].get(inv, zero)
+            called = flows["called"].get(inv, zero)
+            positions.append(
+                PositionOut(
+                    pool_id=pool.id,
+                    investor_id=inv,
+                    currency=terms.currency.code,
+                    units=books.units_of(inv),
+                    value=books.capital_of(inv),
+                    contributed=contributed,
+                    distributed=flows["distributed"].get(inv, zero),
+                    fees=flows["fees"].get(inv, zero),
+                    committed=committed.get(inv, zero),
+                    called=called,
+                    unfunded_commitment=max(committed.get(inv, zero) - called, zero)
+                    if inv in committed
+                    else zero,
+                    overdue=flows["overdue"].get(inv, zero),
+                    in_default=flows["overdue"].get(inv, zero) > 0,
+                )
+            )
+        units = books.units_outstanding
+        price = rules.dealing_price(terms, books) if units and books.net_asset_value > 0 else None
+        return PoolPositions(
+            pool_id=pool.id,
+            currency=terms.currency.code,
+            net_asset_value=books.net_asset_value,
+            units_outstanding=units,
+            nav_per_unit=price,
+            rounding_residue=-books.balance(AccountCode.ROUNDING_RESIDUE),
+            ledger_version=self._ledger.ledger_version(pool.id, actor=actor),
+            positions=positions,
+        )
+
+
+_PER_INVESTOR_DETAILS = ("allocation", "investors", "fee_allocation")
+
+
+def investor_view(entry: EntryOut, investor_id: int) -> EntryOut:
+    """An entry as one investor may see it: the pool's own lines and their own, never another
+    investor's. A valuation or a fee touches every investor's capital account in one entry;
+    the others' lines and their shares in the workings are left out."""
+    postings = [p for p in entry.postings if p.investor_id in (None, investor_id)]
+    details = dict(entry.details)
+    for key in _PER_INVESTOR_DETAILS:
+        shares = details.get(key)
+        if isinstance(shares, dict):
+            details[key] = {k: v for k, v in shares.items() if k == str(investor_id)}
+    return entry.model_copy(update={"postings": postings, "details": details})

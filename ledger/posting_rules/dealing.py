@@ -1,0 +1,137 @@
+"""Open-ended dealing: a subscription issues units at the dealing price, a redemption cancels
+them and pays the investor out."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from backend.finance.errors import InvalidValueError
+from backend.finance.money import (
+    Rounding,
+    check_units,
+    exact_arithmetic,
+    round_to_quantum,
+)
+from backend.finance.unitisation import issue_units, redeem_units
+from ledger.posting_rules.books import (
+    _ZERO,
+    OPEN_ENDED,
+    Line,
+    PoolBooks,
+    PoolTerms,
+    Posting,
+    _non_zero,
+    _positive_cash,
+    _require_kind,
+    dealing_price,
+)
+from ledger.schemas import AccountCode, EntryType
+
+
+@exact_arithmetic
+def subscription(
+    terms: PoolTerms, books: PoolBooks, *, investor_id: int, amount: object, price: Decimal | None = None
+) -> Posting:
+    """Cash in, units out at the dealing price; the rounding residue stays in the pool.
+
+    ``price`` is the NAV per unit struck for the deal's date (ledger.forward_pricing); without
+    it the deal is struck at the books' own NAV per unit, or the launch price.
+    """
+    _require_kind(terms, OPEN_ENDED, "a subscription")
+    cash = _positive_cash(amount, terms, "amount")
+    if cash < terms.minimum_subscription:
+        raise InvalidValueError(
+            "amount", f"below the pool's minimum subscription of {terms.minimum_subscription}, got {cash}"
+        )
+    price = dealing_price(terms, books) if price is None else price
+    issue = issue_units(cash, price, terms.currency)
+    if issue.units == 0:
+        raise InvalidValueError("amount", f"{cash} buys no units at a NAV per unit of {price}")
+    lines = _non_zero(
+        [
+            Line(AccountCode.CASH, None, cash),
+            Line(AccountCode.CAPITAL, investor_id, -issue.units_value),
+            Line(AccountCode.ROUNDING_RESIDUE, None, -issue.residue),
+            Line(AccountCode.UNITS, investor_id, issue.units),
+            Line(AccountCode.UNITS_OUTSTANDING, None, -issue.units),
+        ]
+    )
+    details = {
+        "investor_id": investor_id,
+        "amount": str(cash),
+        "nav_per_unit": str(price),
+        "units": str(issue.units),
+        "units_value": str(issue.units_value),
+        "residue": str(issue.residue),
+    }
+    return Posting(EntryType.SUBSCRIPTION, lines, details)
+
+
+@exact_arithmetic
+def redemption(
+    terms: PoolTerms,
+    books: PoolBooks,
+    *,
+    investor_id: int,
+    units: object = None,
+    amount: object = None,
+    price: Decimal | None = None,
+) -> Posting:
+    """Units back at the dealing price; proceeds rounded down; a full exit closes the account.
+
+    With ``amount`` instead of ``units``, just enough units are redeemed (rounded up to
+    6 dp) for proceeds of at least that amount. ``price`` as for :func:`subscription`.
+    The last unitholder out is paid the whole net asset value, residue included: nobody
+    would be left to own what rounding kept in the pool.
+    """
+    _require_kind(terms, OPEN_ENDED, "a redemption")
+    if (units is None) == (amount is None):
+        raise InvalidValueError("units", "give either units or amount to redeem, not both or neither")
+    price = dealing_price(terms, books) if price is None else price
+    held = books.units_of(investor_id)
+    if units is not None:
+        quantity = check_units(units, "units")
+        name = "units"
+    else:
+        cash = _positive_cash(amount, terms, "amount")
+        quantity = round_to_quantum(Fraction(cash) / Fraction(price), Decimal("0.000001"), Rounding.CEILING)
+        name = "amount"
+    if quantity <= 0:
+        raise InvalidValueError(name, f"must be greater than zero, got {quantity}")
+    if quantity > held:
+        raise InvalidValueError(name, f"investor {investor_id} holds {held} units, cannot redeem {quantity}")
+    result = redeem_units(quantity, price, terms.currency)
+    # Full exit: the whole capital account leaves, so no investor is left holding value
+    # without units; what the investor is not paid stays with the pool as residue, unless
+    # they are the last holder, who takes the residue too.
+    value_out = books.capital_of(investor_id) if quantity == held else result.units_value
+    proceeds = result.proceeds
+    if quantity == books.units_outstanding:
+        proceeds = books.net_asset_value
+    elif quantity == held:
+        # A price rounded up (half-even) can make units x price exceed the account by a cent;
+        # a leaver never takes more than their own capital (the residue never goes negative).
+        proceeds = min(proceeds, max(value_out, _ZERO))
+    residue = value_out - proceeds
+    lines = _non_zero(
+        [
+            Line(AccountCode.CAPITAL, investor_id, value_out),
+            Line(AccountCode.CASH, None, -proceeds),
+            Line(AccountCode.ROUNDING_RESIDUE, None, -residue),
+            Line(AccountCode.UNITS, investor_id, -quantity),
+            Line(AccountCode.UNITS_OUTSTANDING, None, quantity),
+        ]
+    )
+    details: dict[str, Any] = {
+        "investor_id": investor_id,
+        "units": str(quantity),
+        "nav_per_unit": str(price),
+        "proceeds": str(proceeds),
+        "capital_released": str(value_out),
+        "residue": str(residue),
+        "full_exit": quantity == held,
+        "last_holder": quantity == books.units_outstanding,
+    }
+    return Posting(EntryType.REDEMPTION, lines, details)

@@ -1,0 +1,137 @@
+"""Distributions: pro rata to ownership, or through the European waterfall tier by tier (its
+state rebuilt from the pool's history)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from backend.finance.errors import InvalidValueError
+from backend.finance.money import (
+    exact_arithmetic,
+)
+from backend.finance.waterfall import Contribution, HurdlePayment, WaterfallState, distribute
+from ledger.posting_rules.books import (
+    CLOSED_ENDED,
+    OPEN_ENDED,
+    Line,
+    PoolBooks,
+    PoolTerms,
+    Posting,
+    _allocate_to_capital,
+    _non_zero,
+    _positive_cash,
+    _require_kind,
+    ownership_weights,
+)
+from ledger.schemas import AccountCode, EntryType
+
+
+@exact_arithmetic
+def pro_rata_distribution(terms: PoolTerms, books: PoolBooks, *, amount: object) -> Posting:
+    """Cash out to unitholders pro rata to units held (open-ended pools)."""
+    _require_kind(terms, OPEN_ENDED, "a pro-rata distribution (closed-ended pools use the waterfall)")
+    cash = _positive_cash(amount, terms, "amount")
+    capital_lines, allocation = _allocate_to_capital(cash, ownership_weights(terms, books), terms, 1)
+    lines = _non_zero([*capital_lines, Line(AccountCode.CASH, None, -cash)])
+    details = {"mode": "pro_rata", "amount": str(cash), "allocation": allocation}
+    return Posting(EntryType.DISTRIBUTION, lines, details, events=(("distribution.made", details),))
+
+
+@exact_arithmetic
+def waterfall_distribution(terms: PoolTerms, books: PoolBooks, *, amount: object, on: date) -> Posting:
+    """Cash out through the European waterfall: LP tiers per investor and the GP's share.
+
+    Each investor's capital account bears what that investor receives plus the part of the
+    GP's catch-up and carried interest it bears, since carry is paid out of the investors'
+    profit. Per investor (see :mod:`backend.finance.waterfall`): return of capital by what the books
+    hold for each investor up to their unreturned capital, then by unreturned capital, so
+    nobody gets back more than they paid in or is paid out of another's capital; preferred
+    return by what each is owed on their own dates; the catch-up tier by preferred return paid to
+    date; the carried-interest tier by each investor's undistributed profit in these books
+    (capital account net of unpaid calls, less unreturned capital and this distribution's
+    pref and catch-up), so a distribution of the whole pool closes every account at zero.
+    """
+    _require_kind(terms, CLOSED_ENDED, "a waterfall distribution")
+    if terms.waterfall is None:
+        raise InvalidValueError("mode", f"pool {terms.pool_id} has no waterfall terms")
+    cash = _positive_cash(amount, terms, "amount")
+    state = books.waterfall_state
+    accounts = {
+        investor: books.capital_of(int(investor)) - books.receivable_of(int(investor))
+        for investor in state.investors
+    }
+    result = distribute(cash, on, terms.waterfall, state, capital_accounts=accounts)
+    lines: list[Line] = []
+    per_investor: dict[str, dict[str, str]] = {}
+    for share in result.investors:
+        lines.append(Line(AccountCode.CAPITAL, int(share.investor), share.total + share.gp_share_borne))
+        per_investor[share.investor] = {
+            "return_of_capital": str(share.return_of_capital),
+            "preferred_return": str(share.preferred_return),
+            "catch_up": str(share.catch_up),
+            "carried_interest": str(share.carried_interest),
+            "total": str(share.total),
+            "gp_share_borne": str(share.gp_share_borne),
+            "gp_catch_up_borne": str(share.gp_catch_up),
+            "gp_carried_interest_borne": str(share.gp_carried_interest),
+            "carried_interest_weight": str(share.carried_interest_weight),
+        }
+    lines.append(Line(AccountCode.CASH, None, -cash))
+    details: dict[str, Any] = {
+        "mode": "waterfall",
+        "amount": str(cash),
+        "tiers": {t.tier.value: {"lp": str(t.lp), "gp": str(t.gp)} for t in result.tiers},
+        "lp_total": str(result.lp_total),
+        "gp_total": str(result.gp_total),
+        "investors": per_investor,
+        "split": {
+            "return_of_capital": "unreturned_capital",
+            "preferred_return": "preferred_return_owed",
+            "catch_up": "preferred_return_paid_to_date",
+            "carried_interest": "undistributed_profit, else contributed_capital",
+        },
+    }
+    return Posting(
+        EntryType.DISTRIBUTION, _non_zero(lines), details, events=(("distribution.made", details),)
+    )
+
+
+def waterfall_state_from_history(
+    contributions: Iterable[tuple[int, Decimal, date]],
+    distributions: Iterable[tuple[date, Mapping[str, Any]]],
+) -> WaterfallState:
+    """Rebuild the cumulative waterfall position from the books.
+
+    ``contributions`` are (investor id, amount, date) of contributions that stand (not
+    reversed); ``distributions`` are (date, details) of waterfall distributions that stand,
+    in posting order, with the ``details`` that :func:`waterfall_distribution` stored.
+    Tiers 1 and 2 are taken per investor (``details["investors"]``), since what is still
+    owed to each investor depends on what each was paid.
+    """
+    state = WaterfallState(
+        contributions=tuple(Contribution(str(i), amount, on) for i, amount, on in contributions if amount)
+    )
+    for on, details in distributions:
+        tiers = details["tiers"]
+        payments = state.hurdle_payments
+        for holder, share in sorted(details["investors"].items()):
+            roc, pref = Decimal(share["return_of_capital"]), Decimal(share["preferred_return"])
+            if roc or pref:
+                payments = (*payments, HurdlePayment(str(holder), on, roc, pref))
+        catch_up, carry = tiers["catch_up"], tiers["carried_interest"]
+        state = replace(
+            state,
+            hurdle_payments=payments,
+            catch_up_paid=state.catch_up_paid + Decimal(catch_up["lp"]) + Decimal(catch_up["gp"]),
+            catch_up_paid_to_gp=state.catch_up_paid_to_gp + Decimal(catch_up["gp"]),
+            carried_interest_tier_paid=state.carried_interest_tier_paid
+            + Decimal(carry["lp"])
+            + Decimal(carry["gp"]),
+            carried_interest_paid_to_gp=state.carried_interest_paid_to_gp + Decimal(carry["gp"]),
+            last_distribution_on=on,
+        )
+    return state

@@ -1,0 +1,317 @@
+"""Fees: the management fee accrued per period on its basis (pro rata to days held), the
+performance fee over the high-water mark and hurdle, and paying accrued fees out."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date, timedelta
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from backend.finance import fees as fee_maths
+from backend.finance.daycount import year_fraction
+from backend.finance.errors import InvalidValueError
+from backend.finance.fees import FeePeriod, ManagementFeeTerms, pool_performance_fee
+from backend.finance.money import (
+    Rounding,
+    exact_arithmetic,
+    round_to_quantum,
+)
+from backend.finance.unitisation import nav_per_unit
+from ledger.posting_rules.books import (
+    _ZERO,
+    OPEN_ENDED,
+    Line,
+    PoolBooks,
+    PoolTerms,
+    Posting,
+    _allocate_to_capital,
+    _non_zero,
+    _positive_cash,
+    _require_kind,
+    dealing_price,
+    ownership_weights,
+)
+from ledger.schemas import AccountCode, EntryType
+
+
+@exact_arithmetic
+def management_fee(
+    terms: PoolTerms,
+    books: PoolBooks,
+    *,
+    amount: object = None,
+    period: FeePeriod | None = None,
+    override_reason: str | None = None,
+    commitments: Mapping[int, Decimal] | None = None,
+    invested: Mapping[int, Decimal] | None = None,
+    holding_since: Mapping[int, date] | None = None,
+    weights: Mapping[str, Decimal] | None = None,
+) -> Posting:
+    """The management fee for ``period``, computed from the pool's terms, borne by investors.
+
+    fee = basis x annual rate x year fraction of the period (the terms' day count), rounded
+    half-even to the minor unit once. The basis and who bears the fee follow the terms:
+
+    - ``nav``: the net asset value on the fee's date, before the fee; borne by the owners of
+      that value (units held; in a closed-ended pool, capital at work). In an open-ended pool
+      given ``holding_since`` (when each holder's current holding began), each holder's
+      value counts only for the days of the period they held it: a holder who came in on
+      the period's last day pays one day's fee, not the period's. A holder who left before
+      the fee's date was not in the basis either: nobody pays for anybody else.
+    - ``committed``: total commitments; borne pro rata to commitments, paid in or not.
+    - ``invested``: capital called and not yet returned; borne pro rata to each investor's.
+
+    ``amount`` overrides the computed figure and needs ``override_reason``, which is kept in
+    the entry's workings beside the figure it replaced. Without a period (the old API) the
+    amount is booked as given, pro rata to ownership.
+    """
+    if period is None:
+        fee = _positive_cash(amount, terms, "amount")
+        given = dict(weights) if weights else ownership_weights(terms, books)
+        capital_lines, allocation = _allocate_to_capital(fee, given, terms, 1)
+        lines = _non_zero([*capital_lines, Line(AccountCode.FEES_PAYABLE, None, -fee)])
+        return Posting(EntryType.MANAGEMENT_FEE, lines, {"amount": str(fee), "allocation": allocation})
+    fee_terms = terms.management_fee
+    shares: dict[str, Decimal]
+    details: dict[str, Any] = {
+        "period_start": period.first_day.isoformat(),
+        "period_end": period.last_day.isoformat(),
+    }
+    if fee_terms is None:
+        if amount is None:
+            raise InvalidValueError(
+                "amount", f"pool {terms.pool_id} has no management fee terms; give the amount to charge"
+            )
+        shares = ownership_weights(terms, books)
+    else:
+        basis_amount, shares = _fee_basis(terms, fee_terms, books, commitments, invested)
+        if fee_terms.basis == "nav" and terms.open_ended and holding_since is not None:
+            computed, shares = _fee_on_days_held(terms, fee_terms, books, period, holding_since)
+        else:
+            computed = _period_fee(terms, fee_terms, basis_amount, period)
+        details |= {
+            "basis": fee_terms.basis,
+            "basis_amount": str(basis_amount),
+            "rate": str(fee_terms.rate),
+            "day_count": str(fee_terms.day_count),
+            "days": period.accrual.days,
+            "computed_amount": str(computed),
+        }
+        if amount is None:
+            if computed == 0:
+                raise InvalidValueError(
+                    "period_end",
+                    f"the fee from {period.first_day} to {period.last_day} on a {fee_terms.basis} basis of "
+                    f"{basis_amount} is {computed}: nothing to charge",
+                )
+            amount = computed
+        elif not (override_reason or "").strip():
+            raise InvalidValueError(
+                "override_reason",
+                f"the terms give a fee of {computed} for {period.first_day} to {period.last_day}; "
+                "say why another amount is charged",
+            )
+    fee = _positive_cash(amount, terms, "amount")
+    if override_reason and override_reason.strip():
+        details["override_reason"] = override_reason.strip()
+    capital_lines, allocation = _allocate_to_capital(fee, shares, terms, 1)
+    lines = _non_zero([*capital_lines, Line(AccountCode.FEES_PAYABLE, None, -fee)])
+    details |= {"amount": str(fee), "allocation": allocation}
+    return Posting(EntryType.MANAGEMENT_FEE, lines, details)
+
+
+def _period_fee(
+    terms: PoolTerms, fee_terms: ManagementFeeTerms, basis: Decimal, period: FeePeriod
+) -> Decimal:
+    """The terms' fee on ``basis`` for every day of ``period``, rounded once."""
+    start, end = period.accrual.start, period.accrual.end
+    return fee_maths.management_fee(
+        basis, fee_terms.rate, start, end, currency=terms.currency, day_count=fee_terms.day_count
+    )
+
+
+def holding_since(deals: Iterable[tuple[date, int, Decimal]]) -> dict[int, date]:
+    """When each investor's current holding began, from their deals in journal order
+    (date, investor, units in: negative for a redemption): the day units went from none to
+    some, forgotten once they are all redeemed."""
+    units: dict[int, Decimal] = {}
+    since: dict[int, date] = {}
+    for on, investor, delta in deals:
+        before = units.get(investor, _ZERO)
+        after = before + delta
+        units[investor] = after
+        if before <= 0 < after:
+            since[investor] = on
+        elif after <= 0:
+            since.pop(investor, None)
+    return since
+
+
+def _fee_on_days_held(
+    terms: PoolTerms,
+    fee_terms: ManagementFeeTerms,
+    books: PoolBooks,
+    period: FeePeriod,
+    holding_since: Mapping[int, date],
+) -> tuple[Decimal, dict[str, Decimal]]:
+    """The fee on each holder's value for the days of ``period`` they held it, rounded once
+    in total, and the exact per-holder fees as the weights that share it."""
+    end = period.accrual.end
+    exact = Fraction(0)
+    weights: dict[str, Decimal] = {}  # value x days held: exact, and in proportion to each fee
+    for holder in ownership_weights(terms, books):
+        start = max(period.accrual.start, holding_since.get(int(holder), period.accrual.start))
+        value = books.capital_of(int(holder))
+        if start >= end or value <= 0:
+            continue
+        exact += Fraction(value) * Fraction(fee_terms.rate) * year_fraction(start, end, fee_terms.day_count)
+        weights[holder] = value * (end - start).days
+    total = round_to_quantum(exact, terms.currency.quantum, Rounding.HALF_EVEN)
+    return total, weights
+
+
+def _fee_basis(
+    terms: PoolTerms,
+    fee_terms: ManagementFeeTerms,
+    books: PoolBooks,
+    commitments: Mapping[int, Decimal] | None,
+    invested: Mapping[int, Decimal] | None,
+) -> tuple[Decimal, dict[str, Decimal]]:
+    """The amount a management fee is charged on, and who bears it in what proportion."""
+    if fee_terms.basis == "committed":
+        shares = {str(i): c for i, c in (commitments or {}).items() if c > 0}
+        what = "commitments"
+    elif fee_terms.basis == "invested":
+        shares = {str(i): c for i, c in (invested or {}).items() if c > 0}
+        what = "invested capital"
+    else:
+        return books.net_asset_value, ownership_weights(terms, books)
+    if not shares:
+        raise InvalidValueError("type", f"pool {terms.pool_id} has no {what} to charge a fee on")
+    return sum(shares.values(), _ZERO), shares
+
+
+@exact_arithmetic
+def performance_fee(
+    terms: PoolTerms, books: PoolBooks, *, amount: object = None, on: date | None = None
+) -> Posting:
+    """Crystallise the performance fee on NAV per unit above the high-water mark.
+
+    Without ``amount`` the fee is computed from the pool's terms; with it, the manager's
+    figure is booked as given and the high-water mark moves to the NAV per unit after it.
+    The annual hurdle grows from the date the high-water mark was last set (the last
+    crystallisation, or inception) to ``on`` (backend.finance.fees.hurdle_growth).
+    """
+    _require_kind(terms, OPEN_ENDED, "a performance fee (closed-ended pools pay carried interest)")
+    units = books.units_outstanding
+    if units == 0:
+        raise InvalidValueError("type", f"pool {terms.pool_id} has no units outstanding to charge")
+    nav = books.net_asset_value
+    hwm = books.high_water_mark_per_unit or terms.initial_nav_per_unit
+    before = dealing_price(terms, books)
+    if amount is None:
+        if terms.performance_fee is None:
+            raise InvalidValueError(
+                "amount", f"pool {terms.pool_id} has no performance fee terms; give amount"
+            )
+        since = books.high_water_mark_set_on or terms.inception_date
+        crystallised = pool_performance_fee(
+            nav,
+            units,
+            high_water_mark_per_unit=hwm,
+            terms=terms.performance_fee,
+            currency=terms.currency,
+            period_start=since if on is not None else None,
+            on=on,
+        )
+        fee = crystallised.fee
+        if fee == 0:
+            raise InvalidValueError(
+                "type",
+                f"no performance fee is due: NAV per unit {before} is not above the hurdle level "
+                f"{crystallised.hurdle_level_per_unit}",
+            )
+        after, new_hwm = crystallised.nav_per_unit_after_fee, crystallised.high_water_mark_per_unit
+    else:
+        fee = _positive_cash(amount, terms, "amount")
+        if fee >= nav:
+            raise InvalidValueError("amount", f"a fee of {fee} would exhaust the net asset value {nav}")
+        after = nav_per_unit(nav - fee, units, terms.currency).nav_per_unit
+        new_hwm = max(hwm, after)
+    capital_lines, allocation = _allocate_to_capital(fee, ownership_weights(terms, books), terms, 1)
+    lines = _non_zero([*capital_lines, Line(AccountCode.FEES_PAYABLE, None, -fee)])
+    details = {
+        "amount": str(fee),
+        "nav_per_unit_before": str(before),
+        "nav_per_unit_after": str(after),
+        "high_water_mark_before": str(hwm),
+        "high_water_mark_after": str(new_hwm),
+        "allocation": allocation,
+    }
+    if amount is None and on is not None:
+        details["hurdle_period_start"] = (books.high_water_mark_set_on or terms.inception_date).isoformat()
+    return Posting(EntryType.PERFORMANCE_FEE, lines, details)
+
+
+@exact_arithmetic
+def fee_payment(terms: PoolTerms, books: PoolBooks, *, amount: object) -> Posting:
+    """Accrued fees paid to the manager in cash."""
+    fee = _positive_cash(amount, terms, "amount")
+    owed = -books.balance(AccountCode.FEES_PAYABLE)
+    if fee > owed:
+        raise InvalidValueError("amount", f"only {owed} of fees is payable, cannot pay {fee}")
+    lines = (Line(AccountCode.FEES_PAYABLE, None, fee), Line(AccountCode.CASH, None, -fee))
+    return Posting(EntryType.FEE_PAYMENT, lines, {"amount": str(fee)})
+
+
+def units_in_issue_since(deals: Iterable[tuple[date, int, Decimal]]) -> date | None:
+    """The day units last came into issue (from none to some), from the pool's deals in
+    journal order (date, investor, units in: negative for a redemption); None with none."""
+    outstanding, since = _ZERO, None
+    for on, _, delta in deals:
+        before, outstanding = outstanding, outstanding + delta
+        if before <= 0 < outstanding:
+            since = on
+        elif outstanding <= 0:
+            since = None
+    return since
+
+
+def mark_fee_accrues_from(
+    terms: PoolTerms, last_charged: date | None, units_since: date | None
+) -> date | None:
+    """The first day of management fee on NAV that a mark in an open-ended pool accrues: the
+    day after the last day charged (by a mark or a fee entry), or inception, and never before
+    units were in issue. None when the terms charge no fee on NAV or no unit is in issue."""
+    fee_terms = terms.management_fee
+    if not terms.open_ended or fee_terms is None or fee_terms.basis != "nav" or units_since is None:
+        return None
+    first = last_charged + timedelta(days=1) if last_charged else terms.inception_date
+    return max(first, units_since)
+
+
+def accrued_management_fee(
+    terms: PoolTerms, basis: Decimal, first_day: date, last_day: date
+) -> dict[str, Any] | None:
+    """The management fee on NAV a mark accrues: the terms' rate on ``basis`` (the NAV
+    recorded) for ``first_day`` to ``last_day``, both included, rounded half-even once and
+    never more than the basis. None when the terms charge no fee on NAV or no day is due."""
+    fee_terms = terms.management_fee
+    if fee_terms is None or fee_terms.basis != "nav" or first_day > last_day or basis <= 0:
+        return None
+    period = FeePeriod(first_day, last_day)
+    fee = _period_fee(terms, fee_terms, basis, period)
+    if fee == 0:
+        return None
+    return {
+        "amount": str(min(fee, basis)),
+        "period_start": first_day.isoformat(),
+        "period_end": last_day.isoformat(),
+        "days": period.accrual.days,
+        "basis": "nav",
+        "basis_amount": str(basis),
+        "rate": str(fee_terms.rate),
+        "day_count": str(fee_terms.day_count),
+    }

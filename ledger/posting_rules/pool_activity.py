@@ -1,0 +1,152 @@
+"""The pool's own activity: income, expenses, buying and selling investments, and valuations
+that mark the investments to fair value, each allocated to the capital accounts in the same
+entry."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from backend.finance.errors import InvalidValueError
+from backend.finance.money import (
+    check_cash,
+    exact_arithmetic,
+)
+from backend.finance.unitisation import nav_per_unit
+from ledger.posting_rules.books import (
+    _ZERO,
+    Line,
+    PoolBooks,
+    PoolTerms,
+    Posting,
+    _allocate_to_capital,
+    _non_zero,
+    _positive_cash,
+    ownership_weights,
+)
+from ledger.posting_rules.fee_rules import accrued_management_fee
+from ledger.schemas import AccountCode, EntryType
+
+
+@exact_arithmetic
+def income(terms: PoolTerms, books: PoolBooks, *, amount: object) -> Posting:
+    """Cash income (dividends, interest) shared by the owners."""
+    cash = _positive_cash(amount, terms, "amount")
+    capital_lines, allocation = _allocate_to_capital(cash, ownership_weights(terms, books), terms, -1)
+    lines = _non_zero([Line(AccountCode.CASH, None, cash), *capital_lines])
+    return Posting(EntryType.INCOME, lines, {"amount": str(cash), "allocation": allocation})
+
+
+@exact_arithmetic
+def expense(terms: PoolTerms, books: PoolBooks, *, amount: object) -> Posting:
+    """A cost paid in cash (audit, legal), borne by the owners."""
+    cash = _positive_cash(amount, terms, "amount")
+    capital_lines, allocation = _allocate_to_capital(cash, ownership_weights(terms, books), terms, 1)
+    lines = _non_zero([*capital_lines, Line(AccountCode.CASH, None, -cash)])
+    return Posting(EntryType.EXPENSE, lines, {"amount": str(cash), "allocation": allocation})
+
+
+@exact_arithmetic
+def purchase(terms: PoolTerms, books: PoolBooks, *, amount: object) -> Posting:
+    """Cash into investments at cost: the net asset value does not change."""
+    cash = _positive_cash(amount, terms, "amount")
+    lines = (Line(AccountCode.INVESTMENTS, None, cash), Line(AccountCode.CASH, None, -cash))
+    return Posting(EntryType.PURCHASE, lines, {"amount": str(cash)})
+
+
+@exact_arithmetic
+def sale(terms: PoolTerms, books: PoolBooks, *, amount: object, cost: object = None) -> Posting:
+    """Proceeds back to cash; investments fall by the carrying value sold (``cost``).
+
+    The realised gain or loss (proceeds - carrying value) reaches the owners' capital.
+    Without ``cost`` the investments are sold at their carrying value: no gain.
+    """
+    proceeds = _positive_cash(amount, terms, "amount")
+    carrying = proceeds if cost is None else _positive_cash(cost, terms, "cost")
+    held = books.balance(AccountCode.INVESTMENTS)
+    if carrying > held:
+        name = "amount" if cost is None else "cost"
+        raise InvalidValueError(name, f"the pool holds investments of {held}, cannot sell {carrying}")
+    gain = proceeds - carrying
+    lines: list[Line] = [
+        Line(AccountCode.CASH, None, proceeds),
+        Line(AccountCode.INVESTMENTS, None, -carrying),
+    ]
+    allocation: dict[str, str] = {}
+    if gain:
+        capital_lines, allocation = _allocate_to_capital(gain, ownership_weights(terms, books), terms, -1)
+        lines += capital_lines
+    details = {
+        "proceeds": str(proceeds),
+        "cost": str(carrying),
+        "realised_gain": str(gain),
+        "allocation": allocation,
+    }
+    return Posting(EntryType.SALE, _non_zero(lines), details)
+
+
+@exact_arithmetic
+def valuation(
+    terms: PoolTerms,
+    books: PoolBooks,
+    *,
+    net_asset_value: object,
+    on: date | None = None,
+    fee_accrues_from: date | None = None,
+) -> Posting:
+    """Mark investments so the pool's net asset value is what the manager recorded.
+
+    The change reaches every owner's capital account pro rata. When the books already show
+    that value the entry has no lines: the mark is still a fact about its date (the day's
+    deals are struck at its NAV per unit).
+
+    In an open-ended pool whose terms charge a management fee on NAV, the mark also accrues
+    the fee from ``fee_accrues_from`` to its date ``on``, both included, on the NAV recorded
+    (:func:`accrued_management_fee`). The NAV recorded is before that fee (what the pool's
+    assets less its liabilities so far are worth); the day's deals are struck at the NAV per
+    unit after it. Deals happen only at
+    marks, so the holders between two marks do not change: the accrual, shared by units, is
+    each holder's fee for exactly the days they held, and every unit stays worth the same. A
+    holder who leaves at a mark has paid the fee to that day; one who comes in pays from the
+    next.
+    """
+    target = check_cash(net_asset_value, terms.currency, "net_asset_value")
+    accrued = None
+    if terms.open_ended and books.units_outstanding and on is not None and fee_accrues_from is not None:
+        accrued = accrued_management_fee(terms, target, fee_accrues_from, on)
+    fee = _ZERO if accrued is None else Decimal(accrued["amount"])
+    change = target - books.net_asset_value
+    investments = books.balance(AccountCode.INVESTMENTS)
+    if investments + change < 0:
+        floor = books.net_asset_value - investments
+        raise InvalidValueError(
+            "net_asset_value",
+            f"{target} is below the pool's cash and receivables net of liabilities ({floor}); "
+            "investments cannot be worth less than nothing",
+        )
+    lines: tuple[Line, ...] = ()
+    allocation: dict[str, str] = {}
+    weights = ownership_weights(terms, books) if change or accrued else {}
+    if change:
+        capital_lines, allocation = _allocate_to_capital(change, weights, terms, -1)
+        lines = _non_zero([Line(AccountCode.INVESTMENTS, None, change), *capital_lines])
+    details: dict[str, Any] = {
+        "net_asset_value": str(target),
+        "previous_net_asset_value": str(books.net_asset_value),
+        "change": str(change),
+        "allocation": allocation,
+    }
+    if accrued is not None:
+        fee_lines, fee_allocation = _allocate_to_capital(fee, weights, terms, 1)
+        lines = _non_zero([*lines, *fee_lines, Line(AccountCode.FEES_PAYABLE, None, -fee)])
+        details |= {
+            "management_fee": accrued,
+            "fee_allocation": fee_allocation,
+            "net_asset_value_after_fee": str(target - fee),
+        }
+    if terms.open_ended and books.units_outstanding:
+        details["nav_per_unit"] = str(
+            nav_per_unit(target - fee, books.units_outstanding, terms.currency).nav_per_unit
+        )
+    return Posting(EntryType.VALUATION, lines, details, events=(("valuation.recorded", details),))

@@ -1,0 +1,266 @@
+"""What a posting rule is given: the pool's facts, the fee periods charged, the rule for a request.
+
+A posting rule (ledger.posting_rules) is a pure function of the pool's terms, its books and
+the request. Its inputs beside the balances come from the details of the entries that stand:
+the high-water mark the last performance fee left, the days each management fee (or NAV mark
+that accrued it) already charged, the capital called and contributed per investor (the
+waterfall's history), who holds units since when. This module reads those facts and picks
+the rule for a request; the single write (ledger.transactions), the batch planner
+(ledger.batch_rows) and the previews (ledger.previews) all go through it, so a preview shows
+exactly what the write would post.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from backend.finance.errors import InvalidValueError, LedgerInputError
+from backend.finance.fees import FeePeriod
+from backend.finance.waterfall import WaterfallState
+from backend.platform.errors import ValidationFailed
+from ledger import posting_rules as rules
+from ledger.book_reads import standing_details
+from ledger.entry_drafts import EntryDraft
+from ledger.forward_pricing import DealingFacts, struck_price
+from ledger.posting_rules import PoolBooks, PoolTerms, Posting
+from ledger.schemas import AccountRef, EntryType, EventIn, TransactionRequest
+
+_FACT_TYPES = (
+    EntryType.PERFORMANCE_FEE,
+    EntryType.MANAGEMENT_FEE,
+    EntryType.CONTRIBUTION,
+    EntryType.DISTRIBUTION,
+    EntryType.CAPITAL_CALL,
+)
+DEAL_TYPES = (EntryType.SUBSCRIPTION, EntryType.REDEMPTION)
+"""The entries that issue or cancel units."""
+
+
+@dataclass
+class PoolFacts:
+    """What the rules need beside the balances, from the details of the entries that stand."""
+
+    hwm: Decimal | None = None
+    hwm_set_on: date | None = None
+    fee_periods: list[tuple[int | None, FeePeriod]] = field(default_factory=list)
+    contributions: list[tuple[int, Decimal, date]] = field(default_factory=list)
+    distributions: list[tuple[date, dict[str, Any]]] = field(default_factory=list)
+
+    def add(self, kind: EntryType, on: date, details: dict[str, Any], entry_id: int | None = None) -> None:
+        """Take in one more standing entry (in journal order)."""
+        if kind is EntryType.PERFORMANCE_FEE:
+            self.hwm = Decimal(details["high_water_mark_after"])
+            self.hwm_set_on = on
+        elif kind is EntryType.MANAGEMENT_FEE and "period_start" in details:
+            self.fee_periods.append((entry_id, _period_of(details)))
+        elif kind is EntryType.VALUATION and "management_fee" in details:
+            self.fee_periods.append((entry_id, _period_of(details["management_fee"])))
+        elif kind is EntryType.CONTRIBUTION:
+            self.contributions.append((int(details["investor_id"]), Decimal(details["amount"]), on))
+        elif kind is EntryType.DISTRIBUTION and details.get("mode") == "waterfall":
+            self.distributions.append((on, details))
+
+    def books(self, balances: Mapping[AccountRef, Decimal], state: WaterfallState | None = None) -> PoolBooks:
+        if state is None:
+            state = rules.waterfall_state_from_history(self.contributions, self.distributions)
+        return PoolBooks(
+            balances,
+            high_water_mark_per_unit=self.hwm,
+            high_water_mark_set_on=self.hwm_set_on,
+            waterfall_state=state,
+        )
+
+
+def _period_of(details: Mapping[str, Any]) -> FeePeriod:
+    return FeePeriod(date.fromisoformat(details["period_start"]), date.fromisoformat(details["period_end"]))
+
+
+def standing_fee_periods(session: Session, pool_id: int) -> list[tuple[int | None, FeePeriod]]:
+    """(entry id, days charged) of every standing management fee entry and every mark that
+    accrued the fee, in journal order: each day's fee is charged once, by one or the other."""
+    facts = PoolFacts()
+    for entry_id, on, kind, details in standing_details(
+        session, pool_id, (EntryType.MANAGEMENT_FEE, EntryType.VALUATION)
+    ):
+        facts.add(kind, on, details, entry_id)
+    return facts.fee_periods
+
+
+def mark_fee_accrues_from(session: Session, terms: PoolTerms) -> date | None:
+    """The first day of management fee on NAV the pool's next mark accrues (None: none)."""
+    if not terms.open_ended or terms.management_fee is None:
+        return None
+    since = rules.units_in_issue_since(unit_deals(session, terms.pool_id))
+    return rules.mark_fee_accrues_from(
+        terms, last_day_charged(standing_fee_periods(session, terms.pool_id)), since
+    )
+
+
+def last_day_charged(charged: Sequence[tuple[int | None, FeePeriod]]) -> date | None:
+    return max((p.last_day for _, p in charged), default=None)
+
+
+def pool_facts(session: Session, pool_id: int) -> PoolFacts:
+    facts = PoolFacts()
+    for entry_id, on, kind, details in standing_details(session, pool_id, _FACT_TYPES):
+        facts.add(kind, on, details, entry_id)
+    return facts
+
+
+def pool_books(session: Session, terms: PoolTerms, balances: dict[AccountRef, Decimal]) -> PoolBooks:
+    """Balances plus the facts the rules need, read under the pool's lock."""
+    return pool_facts(session, terms.pool_id).books(balances)
+
+
+def unit_deal(on: date, kind: EntryType, details: Mapping[str, Any]) -> tuple[date, int, Decimal]:
+    """(date, investor, units: + issued, - cancelled) of a subscription or redemption."""
+    units = Decimal(details["units"])
+    return on, int(details["investor_id"]), units if kind is EntryType.SUBSCRIPTION else -units
+
+
+def unit_deals(session: Session, pool_id: int) -> list[tuple[date, int, Decimal]]:
+    return [
+        unit_deal(on, kind, details)
+        for _, on, kind, details in standing_details(session, pool_id, DEAL_TYPES)
+    ]
+
+
+def holding_since(session: Session, pool_id: int) -> dict[int, date]:
+    """When each unitholder's current holding began (for fees charged on days held)."""
+    return rules.holding_since(unit_deals(session, pool_id))
+
+
+def capital_called(session: Session, pool_id: int) -> dict[int, Decimal]:
+    """Capital called to date per investor, paid or not, by the capital calls that stand."""
+    called: dict[int, Decimal] = defaultdict(Decimal)
+    for _, _, _, details in standing_details(session, pool_id, (EntryType.CAPITAL_CALL,)):
+        for holder, part in details["allocation"].items():
+            called[int(holder)] += Decimal(part)
+    return called
+
+
+def entry_draft(terms: PoolTerms, posting: Posting, on: date, memo: str) -> EntryDraft:
+    """The journal entry a rule's posting makes, in the pool's currency."""
+    return EntryDraft(
+        pool_id=terms.pool_id,
+        currency=terms.currency.code,
+        entry_type=posting.entry_type,
+        effective_date=on,
+        memo=memo,
+        lines=posting.lines,  # the rules' lines are the journal's (ledger.schemas.PostingLine)
+        events=tuple(EventIn(event_type=name, payload=payload) for name, payload in posting.events),
+    )
+
+
+def as_validation(exc: LedgerInputError) -> ValidationFailed:
+    """A rule's refusal as the API's 422, the field named first."""
+    return ValidationFailed(f"{exc.field}: {exc.reason}", field=exc.field)
+
+
+def deal_price(
+    terms: PoolTerms, books: PoolBooks, facts: DealingFacts, request: TransactionRequest
+) -> Decimal:
+    """The NAV per unit a deal is struck at: the valuation of its date, or the launch price."""
+    if terms.kind != rules.OPEN_ENDED:
+        return terms.initial_nav_per_unit  # the rule refuses the deal with its own message
+    price = struck_price(
+        terms.pool_id, facts, request.effective_date, units_outstanding=books.units_outstanding
+    )
+    return terms.initial_nav_per_unit if price is None else price
+
+
+@dataclass(frozen=True)
+class FeeInputs:
+    """What a management fee reads besides the balances: the periods already charged (entry
+    id, period), commitments, and capital called per investor."""
+
+    charged: list[tuple[int | None, FeePeriod]]
+    commitments: Mapping[int, Decimal]
+    called: Mapping[int, Decimal]
+    holding_since: Mapping[int, date] = field(default_factory=dict)
+
+    def invested(self, books: PoolBooks) -> dict[int, Decimal]:
+        returned = books.waterfall_state.capital_returned_by_investor
+        return {i: c - returned.get(str(i), Decimal(0)) for i, c in self.called.items()}
+
+
+def fee_period(
+    terms: PoolTerms, charged: Sequence[tuple[int | None, FeePeriod]], request: TransactionRequest
+) -> FeePeriod:
+    """The days a management fee charges for: as asked, or from the day after the last period
+    charged (or inception) to its effective date. Each day is charged once."""
+    last = max((p.last_day for _, p in charged), default=None)
+    first = request.period_start or (last + timedelta(days=1) if last else terms.inception_date)
+    final = request.period_end or request.effective_date
+    period = FeePeriod(first, final)
+    if final > request.effective_date:
+        raise InvalidValueError(
+            "period_end", f"{final} is after the fee's effective date {request.effective_date}"
+        )
+    if first < terms.inception_date:
+        raise InvalidValueError(
+            "period_start", f"{first} is before the pool's inception on {terms.inception_date}"
+        )
+    for entry_id, other in charged:
+        if period.overlaps(other):
+            raise InvalidValueError(
+                "period_start",
+                f"{first} to {final} overlaps {other.first_day} to {other.last_day}, already charged by "
+                f"entry {entry_id}; each day's fee is charged once",
+            )
+    return period
+
+
+def rule_for(  # noqa: PLR0911 - one branch per transaction type
+    kind: str,
+    terms: PoolTerms,
+    books: PoolBooks,
+    request: TransactionRequest,
+    *,
+    price: Decimal | None = None,
+    fee: FeeInputs | None = None,
+) -> Posting:
+    """The posting of a manager-recorded transaction: its type's rule, given its inputs."""
+    investor = request.investor_id or 0
+    if kind == "subscription":
+        return rules.subscription(terms, books, investor_id=investor, amount=request.amount, price=price)
+    if kind == "redemption":
+        return rules.redemption(
+            terms, books, investor_id=investor, units=request.units, amount=request.amount, price=price
+        )
+    if kind == "contribution":
+        return rules.contribution(terms, books, investor_id=investor, amount=request.amount)
+    if kind == "distribution":
+        if terms.open_ended:
+            return rules.pro_rata_distribution(terms, books, amount=request.amount)
+        return rules.waterfall_distribution(terms, books, amount=request.amount, on=request.effective_date)
+    if kind == "management_fee":
+        inputs = fee or FeeInputs([], {}, {})
+        return rules.management_fee(
+            terms,
+            books,
+            amount=request.amount,
+            period=fee_period(terms, inputs.charged, request),
+            override_reason=request.override_reason,
+            commitments=inputs.commitments,
+            invested=inputs.invested(books),
+            holding_since=inputs.holding_since,
+        )
+    if kind == "performance_fee":
+        return rules.performance_fee(terms, books, amount=request.amount, on=request.effective_date)
+    if kind == "sale":
+        return rules.sale(terms, books, amount=request.amount, cost=request.cost)
+    rule: Callable[..., Posting] = {
+        "fee_payment": rules.fee_payment,
+        "income": rules.income,
+        "expense": rules.expense,
+        "purchase": rules.purchase,
+    }[kind]
+    return rule(terms, books, amount=request.amount)

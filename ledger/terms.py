@@ -1,0 +1,49 @@
+"""A pool's terms as the posting rules take them, translated from the pool service's view.
+
+Pure: the one place the pools service's schema meets the ledger's rule inputs, shared by the
+write path, the previews, the reports and the demo seed."""
+
+from __future__ import annotations
+
+from backend.finance import waterfall as ledger_waterfall
+from backend.finance.fees import ManagementFeeTerms, PerformanceFeeTerms
+from backend.finance.money import get_currency
+from backend.pools.interface import PoolOut
+from ledger.posting_rules import PoolTerms
+
+
+def pool_terms(pool: PoolOut) -> PoolTerms:
+    """The pool service's view of a pool, as the posting rules take it."""
+    currency = get_currency(pool.base_currency)
+    waterfall = None
+    if pool.waterfall is not None:
+        w = pool.waterfall
+        waterfall = ledger_waterfall.WaterfallTerms(
+            currency=currency,
+            preferred_return_rate=w.preferred_return_rate,
+            compounding=w.compounding,
+            catch_up_rate=w.catch_up_rate,
+            carried_interest_rate=w.carried_interest_rate,
+            day_count=w.day_count,
+        )
+    management = None
+    if pool.management_fee is not None:
+        m = pool.management_fee
+        management = ManagementFeeTerms(rate=m.rate, basis=m.basis.value, day_count=m.day_count)
+    performance = None
+    if pool.performance_fee is not None:
+        f = pool.performance_fee
+        performance = PerformanceFeeTerms(
+            rate=f.rate, high_water_mark=f.high_water_mark, hurdle_rate=f.hurdle_rate
+        )
+    return PoolTerms(
+        pool_id=pool.id,
+        kind=pool.kind.value,
+        currency=currency,
+        inception_date=pool.inception_date,
+        initial_nav_per_unit=pool.initial_nav_per_unit,
+        minimum_subscription=pool.minimum_subscription,
+        waterfall=waterfall,
+        performance_fee=performance,
+        management_fee=management,
+    )

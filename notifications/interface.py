@@ -1,0 +1,42 @@
+"""The notification service as its callers see it: a user's in-app notifications (a Protocol)
+and their types.
+
+Callers import this module only. The container binds `DatabaseNotificationService`
+(service.py)."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from backend.platform.actors import Actor
+from notifications.schemas import (
+    MAX_LIST,
+    NotificationIn,
+    NotificationKind,
+    NotificationList,
+    NotificationOut,
+)
+
+__all__ = [
+    "MAX_LIST",
+    "NotificationIn",
+    "NotificationKind",
+    "NotificationList",
+    "NotificationOut",
+    "NotificationService",
+]
+
+
+class NotificationService(Protocol):
+    def list_for_user(self, actor: Actor, *, unread_only: bool = False, limit: int = 20) -> NotificationList:
+        """The signed-in user's notifications, newest first, and their unread count."""
+
+    def unread_count(self, actor: Actor) -> int: ...
+
+    def mark_read(self, actor: Actor, notification_id: int) -> NotificationOut:
+        """Mark one of the user's notifications read (again: no change). Another user's: NotFound."""
+
+    def mark_all_read(self, actor: Actor) -> int: ...
+
+    def create_for_event(self, event_id: str, items: list[NotificationIn]) -> int:
+        """Create the event's notifications in one transaction; returns how many were created."""

@@ -1,0 +1,1 @@
+"""The admin's pages: /admin, /admin/users, /admin/audit, /admin/system."""

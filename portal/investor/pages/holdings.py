@@ -1,0 +1,370 @@
+"""My holdings (investor): what the money is doing, pool by pool, live.
+
+Everything is read as the signed-in investor: the investor id is the session's own, so a
+crafted callback request cannot name another investor. A one-second poll of the ledger
+versions of the investor's pools re-renders the page only when an entry was committed.
+"Generate statements" builds every pool's statement for a period into one workbook in a
+background job (the job's investor is the session's too, see portal/jobs/tickets.py).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, dcc, html
+from dash.development.base_component import Component
+from dash.exceptions import PreventUpdate
+
+from backend.platform.actors import Actor, Role
+from backend.platform.errors import DomainError
+from portal.components.progress import download_ready, job_buttons, job_options, job_status, refused
+from portal.formatting import money
+from portal.investor.data import Dashboard, gather, pool_rows, statement_periods, statement_url
+from portal.investor.figures import allocation_figure, value_figure
+from portal.investor.jobs import generate_statements
+from portal.jobs.job import Job
+from portal.page_registry import Page
+from portal.shared.live import changed, poller, version_key, visible_pool_ids
+from portal.shared.pools import visible_pools
+from portal.shell.access import restricted
+from portal.shell.landing import not_permitted
+from portal.shell.session import current_actor
+
+PAGE = Page(__name__, path="/investor", name="My holdings")
+
+JOB = "investor-statements-job"
+
+HOLDING_COLUMNS = (
+    ("pool", "Pool"),
+    ("kind", "Kind"),
+    ("units", "Units"),
+    ("value", "Value"),
+    ("contributed", "Contributed"),
+    ("distributed", "Distributed"),
+    ("xirr", "XIRR"),
+    ("tvpi", "TVPI"),
+    ("twr", "TWR"),
+    ("unfunded", "Unfunded"),
+    ("open_calls", "Open calls"),
+)
+
+
+@PAGE.layout
+@restricted(Role.INVESTOR)
+def layout(actor: Actor) -> Component:
+    return html.Div(
+        [
+            html.Div(
+                [
+                    html.H1("My holdings", className="h3 mb-0", id="page-title"),
+                    html.Span(id="investor-as-of", className="text-body-secondary small"),
+                ],
+                className="d-flex justify-content-between align-items-baseline mb-3",
+            ),
+            *poller("investor", version_key(actor, visible_pool_ids(actor))),
+            dcc.Loading(
+                html.Div(
+                    id="investor-content", children=html.Div("Loading your holdings…", className="py-5")
+                ),
+                type="default",
+                delay_show=400,
+            ),
+            all_statements(actor, date.today()),
+        ]
+    )
+
+
+def all_statements(actor: Actor, today: date) -> Any:
+    """The card that generates every pool's statement for a period into one workbook."""
+    pools = visible_pools(actor).values()
+    inception = min((p.inception_date for p in pools), default=today)
+    periods = statement_periods(today, min(inception, today))
+    return dbc.Card(
+        [
+            dbc.CardHeader(
+                [
+                    html.Span("Statements for all my pools", className="fw-semibold"),
+                    html.Span("one XLSX workbook, a sheet per pool", className="small text-body-secondary"),
+                ],
+                className="d-flex justify-content-between",
+            ),
+            dbc.CardBody(
+                [
+                    html.Div(
+                        [
+                            dbc.Select(
+                                id="investor-statements-period",
+                                options=[{"label": label, "value": query} for label, query in periods],
+                                value=periods[0][1],
+                                size="sm",
+                                style={"width": "14rem"},
+                                className="me-2",
+                            ),
+                            *job_buttons(JOB, "Generate statements", disabled=not pools),
+                        ],
+                        className="d-flex align-items-center",
+                    ),
+                    job_status(JOB),
+                ]
+            ),
+        ],
+        className="mt-3",
+        id="investor-statements-all",
+    )
+
+
+def _card(title: str, lines: list[str], ident: str, note: str) -> Any:
+    return dbc.Col(
+        dbc.Card(
+            dbc.CardBody(
+                [
+                    html.Div(title, className="small text-body-secondary"),
+                    *[html.Div(line, className="fs-4 fw-semibold") for line in lines],
+                    html.Div(note, className="small text-body-secondary"),
+                ]
+            ),
+            id=ident,
+        ),
+        xs=6,
+        lg=3,
+    )
+
+
+def _cards(data: Dashboard) -> Any:
+    totals = data.totals()
+    currencies = sorted(totals)
+    note = f"as of {data.as_of.isoformat()}"
+
+    def lines(key: str) -> list[str]:
+        return [money(totals[c][key], c) for c in currencies]
+
+    return dbc.Row(
+        [
+            _card("Total value", lines("value"), "card-total-value", note),
+            _card("Contributed", lines("contributed"), "card-contributed", note),
+            _card("Distributed", lines("distributed"), "card-distributed", note),
+            _card("Unfunded commitments", lines("unfunded"), "card-unfunded", note),
+        ],
+        className="g-3 mb-3",
+    )
+
+
+def _table(
+    columns: tuple[tuple[str, str], ...], rows: list[dict[str, Any]], ident: str, row_id: str = ""
+) -> Any:
+    head = html.Thead(html.Tr([html.Th(label, scope="col") for _, label in columns]))
+
+    def tr(row: dict[str, Any]) -> Any:
+        cells = [html.Td(str(row.get(key, ""))) for key, _ in columns]
+        return html.Tr(cells, id=f"{row_id}-{row['pool_id']}") if row_id else html.Tr(cells)
+
+    body = html.Tbody([tr(row) for row in rows])
+    return dbc.Table(
+        [head, body], striped=True, hover=True, size="sm", responsive=True, id=ident, className="mb-0"
+    )
+
+
+def _section(title: str, body: Any, ident: str, note: str) -> Any:
+    return dbc.Card(
+        [
+            dbc.CardHeader(
+                [
+                    html.Span(title, className="fw-semibold"),
+                    html.Span(note, className="small text-body-secondary"),
+                ],
+                className="d-flex justify-content-between",
+            ),
+            dbc.CardBody(body),
+        ],
+        className="mb-3",
+        id=ident,
+    )
+
+
+def _statements(data: Dashboard, investor_id: int, today: date) -> Any:
+    items = []
+    for line in data.pools:
+        inception = line.series[0][0] if line.series else today
+        links = [
+            dbc.DropdownMenuItem(
+                label,
+                href=statement_url(investor_id, line.pool_id, query),
+                external_link=True,
+                id={"type": "statement-link", "pool": line.pool_id, "index": i},
+            )
+            for i, (label, query) in enumerate(statement_periods(today, inception))
+        ]
+        items.append(
+            html.Div(
+                [
+                    html.Span(line.name, className="me-3"),
+                    dbc.DropdownMenu(links, label="Download XLSX", size="sm", color="secondary"),
+                ],
+                className="d-flex align-items-center justify-content-between py-1 border-bottom",
+            )
+        )
+    return items
+
+
+def render(data: Dashboard, today: date) -> Any:
+    """The page's content for `data` (a pure function of it, for the callback tests)."""
+    if data.investor_id is None:
+        return dbc.Alert(
+            "Your investor profile has not been set up yet. Your manager will let you know when it is.",
+            color="info",
+            id="investor-empty",
+        )
+    if not data.pools:
+        return dbc.Alert(
+            "You have no holdings yet: they appear here as soon as your first subscription or "
+            "capital call is recorded.",
+            color="info",
+            id="investor-empty",
+        )
+    note = f"as of {data.as_of.isoformat()}"
+    calls = (
+        _table(
+            (
+                ("pool", "Pool"),
+                ("issued", "Issued"),
+                ("due", "Due"),
+                ("share", "Your share"),
+                ("open", "Unpaid"),
+            ),
+            data.open_calls,
+            "investor-calls",
+        )
+        if data.open_calls
+        else html.P("No open capital calls.", className="mb-0 text-body-secondary", id="investor-calls-empty")
+    )
+    recent = (
+        _table(
+            (
+                ("date", "Date"),
+                ("pool", "Pool"),
+                ("type", "Type"),
+                ("amount", "Your account"),
+                ("memo", "Memo"),
+            ),
+            data.recent,
+            "investor-recent",
+        )
+        if data.recent
+        else html.P("No transactions yet.", className="mb-0 text-body-secondary")
+    )
+    return html.Div(
+        [
+            _cards(data),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        dbc.Card(
+                            dcc.Graph(
+                                id="investor-value-chart",
+                                figure=value_figure(data),
+                                config={"displaylogo": False},
+                            )
+                        ),
+                        lg=8,
+                    ),
+                    dbc.Col(
+                        dbc.Card(
+                            dcc.Graph(
+                                id="investor-allocation-chart",
+                                figure=allocation_figure(data),
+                                config={"displaylogo": False},
+                            )
+                        ),
+                        lg=4,
+                    ),
+                ],
+                className="g-3 mb-3",
+            ),
+            _section(
+                "Holdings",
+                _table(HOLDING_COLUMNS, pool_rows(data), "investor-holdings", row_id="holding"),
+                "investor-holdings-card",
+                f"{note} · XIRR and TVPI since your first flow; TWR of your own account",
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(_section("Open capital calls", calls, "investor-calls-card", note), lg=6),
+                    dbc.Col(
+                        _section(
+                            "Statements",
+                            _statements(data, data.investor_id, today),
+                            "investor-statements",
+                            "XLSX",
+                        ),
+                        lg=6,
+                    ),
+                ],
+                className="g-3",
+            ),
+            _section("Recent transactions", recent, "investor-recent-card", note),
+        ]
+    )
+
+
+def content_for(actor: Actor | None, today: date) -> tuple[Any, str]:
+    if actor is None or actor.role is not Role.INVESTOR:
+        return not_permitted(), ""
+    data = gather(actor, today)
+    return render(data, today), f"As of {today.isoformat()} (end of day) · updates live"
+
+
+@PAGE.callback(
+    Output("investor-content", "children"),
+    Output("investor-as-of", "children"),
+    Input("investor-version", "data"),
+)
+def _refresh(_version: str | None) -> tuple[Any, str]:
+    return content_for(current_actor(), date.today())
+
+
+def statements_job(job: Job, query: str | None) -> Any:
+    """The job's result: a link to the workbook, or why there is none."""
+    actor = job.actor
+    if actor is None or actor.role is not Role.INVESTOR:
+        return refused("Not permitted: sign in as an investor.", f"{JOB}-refused")
+    try:
+        prepared = generate_statements(job, actor, query or "")
+    except DomainError as exc:
+        return refused(f"No statements: {exc}", f"{JOB}-refused")
+    if prepared is None:
+        return refused("You have no holdings in that period.", f"{JOB}-refused")
+    return download_ready(
+        f"Download {prepared.download_name}",
+        prepared.url,
+        f"{JOB}-ready",
+        f"{prepared.rows} pool{'s' if prepared.rows != 1 else ''}; the link works for you for an hour",
+    )
+
+
+@PAGE.callback(
+    Output(f"{JOB}-result", "children"),
+    Input(f"{JOB}-start", "n_clicks"),
+    State("investor-statements-period", "value"),
+    **job_options(JOB),
+)
+def _generate_statements(job: Job, _clicks: int | None, query: str | None) -> Any:
+    return statements_job(job, query)
+
+
+@PAGE.callback(
+    Output("investor-version", "data"),
+    Input("investor-poll", "n_intervals"),
+    State("investor-version", "data"),
+    # Not at load: the page renders first; a prevented poll would hold that render back.
+    prevent_initial_call=True,
+)
+def _poll(_ticks: int, current: str | None) -> str:
+    actor = current_actor()
+    if actor is None or actor.role is not Role.INVESTOR:
+        raise PreventUpdate
+    latest = version_key(actor, visible_pool_ids(actor))
+    if not changed(current, latest):
+        raise PreventUpdate
+    return latest

@@ -1,0 +1,76 @@
+"""Subscriptions and redemptions: an investor deals in units at the day's NAV per unit.
+
+The two share their parsing, preview and posting (TransactionRequest says which it is), so
+they are one family with two actions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from dash import html
+
+from backend.platform.actors import Actor
+from ledger.interface import Preview, TransactionRequest
+from portal.context import services
+from portal.formatting import money, number
+from portal.manager.actions.action import Action
+from portal.manager.actions.effects import effect_table, legal_names, posted
+from portal.manager.actions.parsing import exact_text, filled_in, parse_request, require_pool
+
+
+def _parse_tx(kind: str) -> Callable[[Mapping[str, Any]], TransactionRequest]:
+    def parse(v: Mapping[str, Any]) -> TransactionRequest:
+        data = filled_in(
+            {
+                "type": kind,
+                "investor_id": v.get("investor_id"),
+                "amount": exact_text(v.get("amount")),
+                "units": exact_text(v.get("units")),
+                "effective_date": v.get("effective_date"),
+                "memo": v.get("memo"),
+            }
+        )
+        parsed: TransactionRequest = parse_request(TransactionRequest, data)
+        return parsed
+
+    return parse
+
+
+def _preview_tx(actor: Actor, pool_id: int | None, request: TransactionRequest) -> Any:
+    preview = services().previews.transaction(actor, require_pool(pool_id), request)
+    return deal_effect(preview, legal_names(actor, [preview.details.get("investor_id", 0)]))
+
+
+def deal_effect(preview: Preview, names: Mapping[int, str]) -> Any:
+    d, c = preview.details, preview.currency
+    who = names.get(int(d.get("investor_id", 0)), f"investor {d.get('investor_id')}")
+    if preview.entry_type is not None and preview.entry_type.value == "subscription":
+        rows = [
+            ("Investor", who),
+            ("Cash in", money(d["amount"], c)),
+            ("NAV per unit", number(d["nav_per_unit"], 6)),
+            ("Units issued", number(d["units"], 6)),
+            ("Rounding residue", money(d["residue"], c)),
+        ]
+    elif preview.entry_type is not None and preview.entry_type.value == "redemption":
+        rows = [
+            ("Investor", who),
+            ("Units redeemed", number(d["units"], 6)),
+            ("NAV per unit", number(d["nav_per_unit"], 6)),
+            ("Proceeds", money(d["proceeds"], c)),
+            ("Full exit", "yes" if d.get("full_exit") else "no"),
+        ]
+    else:
+        rows = [(str(k), str(v)) for k, v in d.items() if not isinstance(v, dict)]
+    return html.Div([html.H3("Effect", className="h6"), effect_table(("", ""), rows, "effect-deal")])
+
+
+def _post_tx(actor: Actor, pool_id: int | None, request: TransactionRequest, key: str) -> Any:
+    entry = services().transactions.record(actor, require_pool(pool_id), request, key)
+    return posted(f"{request.type.value.replace('_', ' ').capitalize()} posted as entry {entry.id}.")
+
+
+SUBSCRIPTION = Action("subscription", _parse_tx("subscription"), _preview_tx, _post_tx)
+REDEMPTION = Action("redemption", _parse_tx("redemption"), _preview_tx, _post_tx)

@@ -1,0 +1,103 @@
+"""Make a distribution: pro rata, or through a closed-ended pool's waterfall tier by tier.
+
+The preview is a what-if: changing the amount re-runs it, so the manager sees the split
+before posting.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from dash import dcc, html
+
+from backend.platform.actors import Actor
+from ledger.interface import DistributionRequest, Preview
+from portal.context import services
+from portal.formatting import money
+from portal.manager.actions.action import Action
+from portal.manager.actions.effects import allocation_effect, effect_table, legal_names, pool_currency, posted
+from portal.manager.actions.parsing import exact_text, filled_in, parse_request, require_pool
+from portal.manager.figures import waterfall_split
+
+
+def _parse_distribution(v: Mapping[str, Any]) -> DistributionRequest:
+    data = filled_in(
+        {
+            "amount": exact_text(v.get("amount")),
+            "mode": v.get("mode"),
+            "effective_date": v.get("effective_date"),
+            "memo": v.get("memo"),
+        }
+    )
+    parsed: DistributionRequest = parse_request(DistributionRequest, data)
+    return parsed
+
+
+def _preview_distribution(actor: Actor, pool_id: int | None, request: DistributionRequest) -> Any:
+    preview = services().previews.distribution(actor, require_pool(pool_id), request)
+    d = preview.details
+    return distribution_effect(
+        preview, legal_names(actor, [*d.get("allocation", {}), *d.get("investors", {})])
+    )
+
+
+def distribution_effect(preview: Preview, names: Mapping[int, str]) -> Any:
+    d, c = preview.details, preview.currency
+    if d.get("mode") != "waterfall":
+        return allocation_effect(preview, names, "Paid to each investor (pro rata)")
+    tiers: Mapping[str, Mapping[str, str]] = d["tiers"]
+    tier_rows: list[tuple[Any, ...]] = [
+        (name.replace("_", " ").capitalize(), money(t["lp"], c), money(t["gp"], c))
+        for name, t in tiers.items()
+    ]
+    tier_rows.append(
+        (html.Strong("Total"), html.Strong(money(d["lp_total"], c)), html.Strong(money(d["gp_total"], c)))
+    )
+    investor_rows = [
+        (
+            names.get(int(k), f"investor {k}"),
+            money(s["return_of_capital"], c),
+            money(s["preferred_return"], c),
+            money(s["catch_up"], c),
+            money(s["carried_interest"], c),
+            money(s["total"], c),
+            money(s["gp_share_borne"], c),
+        )
+        for k, s in d["investors"].items()
+    ]
+    return html.Div(
+        [
+            html.H3("Waterfall: tier by tier", className="h6"),
+            effect_table(("Tier", "Investors (LP)", "Manager (GP)"), tier_rows, "effect-tiers"),
+            dcc.Graph(
+                figure=waterfall_split(tiers, c), config={"displayModeBar": False}, id="effect-tiers-chart"
+            ),
+            html.H3("Per investor", className="h6"),
+            effect_table(
+                (
+                    "Investor",
+                    "Capital back",
+                    "Preferred",
+                    "Catch-up",
+                    "Carry (LP)",
+                    "Receives",
+                    "GP share borne",
+                ),
+                investor_rows,
+                "effect-investors",
+            ),
+            html.P("Change the amount above to see the split update.", className="small text-body-secondary"),
+        ]
+    )
+
+
+def _post_distribution(actor: Actor, pool_id: int | None, request: DistributionRequest, key: str) -> Any:
+    entry = services().transactions.distribute(actor, require_pool(pool_id), request, key)
+    return posted(
+        f"Distribution of {money(request.amount, pool_currency(actor, entry.pool_id))} "
+        f"posted as entry {entry.id}."
+    )
+
+
+DISTRIBUTION = Action("distribution", _parse_distribution, _preview_distribution, _post_distribution)

@@ -1,0 +1,294 @@
+"""The manager's forms: what each action asks for, laid out by portal/components/forms.py.
+
+A pool page offers the forms its pool's kind allows (a valuation for every pool; subscriptions
+and redemptions for an open-ended one; commitments and capital calls for a closed-ended one;
+distributions and reversals for both), then its settings and status; the pools page offers
+"Create a pool" and the KYC review. Each form's name is the action it posts
+(portal/manager/actions/callbacks.py), its fields named as that action's request names them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from backend.finance.fees import AccrualFrequency
+from backend.finance.waterfall import Compounding
+from backend.investors.interface import KycStatus
+from backend.platform.actors import Actor
+from backend.pools.interface import PoolKind, PoolOut, PoolSettings, PoolStatus
+from portal.components.forms import Field, FormSpec
+from portal.manager.actions.picker import PICKER_LIMIT, first_investors, investor_field
+from portal.manager.actions.pool_status import TRANSITIONS, TRANSITIONS_FROM
+from portal.manager.actions.pool_terms import FROZEN_ONCE_BOOKED, SETTING_LABELS, settings_of
+
+CURRENCY_CHOICES = ("USD", "EUR", "GBP", "CHF", "JPY")
+YES_NO = (("true", "Yes"), ("false", "No"))
+
+
+def pool_forms(
+    actor: Actor, kind: str, today: date, holders: Sequence[tuple[str, str]] | None = None
+) -> list[FormSpec]:
+    """The forms for one pool, by its kind. `holders` (value, label) are the investors who hold
+    units in the pool: the only ones a redemption can name (its picker starts with the first
+    PICKER_LIMIT of them and searches the rest)."""
+    approved = first_investors(actor, KycStatus.APPROVED)
+    held = list(holders or [])[:PICKER_LIMIT]
+    day = today.isoformat()
+    memo = Field("memo", "Memo", "text")
+    specs = [
+        FormSpec(
+            "valuation",
+            "Record a valuation",
+            [
+                Field("as_of", "As of", "date", default=day, required=True),
+                Field(
+                    "net_asset_value",
+                    "Net asset value",
+                    "number",
+                    required=True,
+                    help="The pool's NAV on that date.",
+                ),
+                memo,
+            ],
+        )
+    ]
+    if kind == "open_ended":
+        specs += [
+            FormSpec(
+                "subscription",
+                "Subscription",
+                [
+                    investor_field(approved, "KYC-approved investors."),
+                    Field("amount", "Amount", "number", required=True),
+                    Field("effective_date", "Dealing date", "date", default=day, required=True),
+                    memo,
+                ],
+            ),
+            FormSpec(
+                "redemption",
+                "Redemption",
+                [
+                    investor_field(held, "Investors holding units in this pool."),
+                    Field("units", "Units", "number", required=True),
+                    Field("effective_date", "Dealing date", "date", default=day, required=True),
+                    memo,
+                ],
+            ),
+        ]
+    else:
+        specs += [
+            FormSpec(
+                "commitment",
+                "Add a commitment",
+                [
+                    investor_field(approved, "KYC-approved investors."),
+                    Field("amount", "Amount committed", "number", required=True),
+                    Field("effective_date", "Effective date", "date", default=day),
+                ],
+            ),
+            FormSpec(
+                "capital_call",
+                "Capital call",
+                [
+                    Field("amount", "Amount", "number", help="Either an amount..."),
+                    Field(
+                        "percent_of_commitment",
+                        "Fraction of commitment",
+                        "number",
+                        help="...or e.g. 0.25 for 25%.",
+                    ),
+                    Field("due_date", "Due date", "date", required=True),
+                    Field("effective_date", "Issue date", "date", default=day),
+                    memo,
+                ],
+            ),
+        ]
+    modes = (
+        [("waterfall", "Waterfall"), ("pro_rata", "Pro rata")]
+        if kind == "closed_ended"
+        else [("pro_rata", "Pro rata")]
+    )
+    specs += [
+        FormSpec(
+            "distribution",
+            "Distribution (what-if)",
+            [
+                Field("amount", "Amount", "number", required=True),
+                Field("mode", "Mode", "select", modes, default=modes[0][0], required=True),
+                Field("effective_date", "Date", "date", default=day, required=True),
+                memo,
+            ],
+            intro="Preview shows the split; change the amount to see it update before you post.",
+        ),
+        FormSpec(
+            "reversal",
+            "Reverse an entry",
+            [
+                Field(
+                    "entry_id",
+                    "Entry id",
+                    "number",
+                    required=True,
+                    step="1",
+                    help="From the transactions table.",
+                ),
+                Field("memo", "Reason", "text", required=True),
+                Field("effective_date", "Reversal date", "date", help="Defaults to the original's date."),
+            ],
+        ),
+    ]
+    return specs
+
+
+def _settings_fields(values: Mapping[str, Any], *, fixed: Collection[str] = ()) -> list[Field]:
+    """Every setting of a pool as form fields, filled from `values` (form field name -> value);
+    the settings named in `fixed` are shown but cannot be changed."""
+
+    def field(name: str, kind: str = "text", options: Sequence[tuple[str, str]] = (), **extra: Any) -> Field:
+        if name in fixed:
+            extra["disabled"] = True
+            extra["help"] = "Fixed: the pool has entries in its books."
+        return Field(name, SETTING_LABELS[name], kind, options, values.get(name), **extra)
+
+    currency = str(values.get("base_currency") or "USD")
+    currencies = CURRENCY_CHOICES if currency in CURRENCY_CHOICES else (*CURRENCY_CHOICES, currency)
+    return [
+        field("name", required=True),
+        field(
+            "kind", "select", [("open_ended", "Open-ended"), ("closed_ended", "Closed-ended")], required=True
+        ),
+        field("base_currency", "select", [(c, c) for c in currencies], required=True),
+        field("inception_date", "date", required=True),
+        field("initial_nav_per_unit", "number", help="Open-ended."),
+        field("minimum_subscription", "number"),
+        field("management_fee.rate", "number", help="Fraction p.a.: 0.02 is 2%. Empty: none."),
+        field(
+            "management_fee.basis",
+            "select",
+            [("nav", "NAV"), ("committed", "Committed"), ("invested", "Invested")],
+        ),
+        field("management_fee.frequency", "select", [(f.value, f.value) for f in AccrualFrequency]),
+        field("performance_fee.rate", "number", help="Open-ended: e.g. 0.2. Empty: none."),
+        field("performance_fee.high_water_mark", "select", YES_NO),
+        field("performance_fee.hurdle_rate", "number"),
+        field("waterfall.preferred_return_rate", "number", help="Closed-ended."),
+        field("waterfall.catch_up_rate", "number"),
+        field("waterfall.carried_interest_rate", "number"),
+        field("waterfall.compounding", "select", [(c.value, c.value) for c in Compounding]),
+    ]
+
+
+def _new_pool_values(today: date) -> dict[str, Any]:
+    return {
+        "kind": "open_ended",
+        "base_currency": "USD",
+        "inception_date": today.isoformat(),
+        "initial_nav_per_unit": "1.000000",
+        "minimum_subscription": "0",
+        "management_fee.basis": "nav",
+        "management_fee.frequency": "quarterly",
+        "performance_fee.high_water_mark": "true",
+        "performance_fee.hurdle_rate": "0",
+        "waterfall.preferred_return_rate": "0.08",
+        "waterfall.catch_up_rate": "1",
+        "waterfall.carried_interest_rate": "0.2",
+        "waterfall.compounding": "annual",
+    }
+
+
+def _form_value(value: Any) -> str:
+    if isinstance(value, Decimal):
+        return format(value, "f")  # as written: no exponent, so <input type=number> takes it
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(getattr(value, "value", value))
+
+
+def settings_values(settings: PoolSettings) -> dict[str, Any]:
+    """A pool's settings as the settings form's values; terms it has not got show the defaults
+    a new pool starts from, so adding them is a matter of filling in a rate."""
+    values = _new_pool_values(date.today())
+    values.update(
+        {
+            "name": settings.name,
+            "kind": settings.kind.value,
+            "base_currency": settings.base_currency,
+            "inception_date": settings.inception_date.isoformat(),
+            "initial_nav_per_unit": format(settings.initial_nav_per_unit, "f"),
+            "minimum_subscription": format(settings.minimum_subscription, "f"),
+            "management_fee.basis": "nav" if settings.kind is PoolKind.OPEN_ENDED else "committed",
+        }
+    )
+    for name in ("management_fee", "performance_fee", "waterfall"):
+        terms = getattr(settings, name)
+        for key, value in (terms.model_dump() if terms is not None else {}).items():
+            values[f"{name}.{key}"] = _form_value(value)
+    return values
+
+
+def create_pool_form(today: date) -> FormSpec:
+    return FormSpec("create_pool", "Create a pool", _settings_fields(_new_pool_values(today)))
+
+
+def pool_settings_form(pool: PoolOut, *, has_history: bool) -> FormSpec | None:
+    """Edit every setting of the pool, prefilled with what it has now; None once it is
+    liquidated (its settings are final)."""
+    if pool.status is PoolStatus.LIQUIDATED:
+        return None
+    settings = settings_of(pool)
+    fixed = FROZEN_ONCE_BOOKED if has_history else ()
+    baseline = Field("baseline", "", "hidden", default=settings.model_dump_json())
+    return FormSpec(
+        "pool_settings",
+        "Edit settings",
+        [*_settings_fields(settings_values(settings), fixed=fixed), baseline],
+        intro="Change what you need: the preview lists only the settings that change. New terms "
+        "apply to what is booked from now on; entries already in the books do not move.",
+    )
+
+
+def pool_status_form(pool: PoolOut) -> FormSpec | None:
+    """Close the pool to new money or start its liquidation; None when neither is left."""
+    choices = TRANSITIONS_FROM.get(pool.status, ())
+    if not choices:
+        return None
+    return FormSpec(
+        "pool_status",
+        "Close or liquidate",
+        [
+            Field(
+                "status",
+                "Change the status to",
+                "select",
+                [(c, TRANSITIONS[c][0]) for c in choices],
+                choices[0],
+                required=True,
+            )
+        ],
+        intro=f"The pool is {pool.status.value}. Preview to see what the change means before you confirm.",
+    )
+
+
+def kyc_form(actor: Actor) -> FormSpec:
+    pending = first_investors(actor, KycStatus.PENDING)
+    return FormSpec(
+        "kyc",
+        "KYC review",
+        [
+            investor_field(pending, "Investors whose KYC is pending.", "Investor awaiting review"),
+            Field(
+                "kyc_status",
+                "Decision",
+                "select",
+                [("approved", "Approve"), ("rejected", "Reject")],
+                "approved",
+                required=True,
+            ),
+        ],
+        intro="Only approved investors may subscribe or commit."
+        if pending
+        else "No investor is awaiting review.",
+    )

@@ -1,0 +1,136 @@
+"""Edit a pool's settings: only what the manager changed is sent, and a clash is refused."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import dash_bootstrap_components as dbc
+from dash import html
+from pydantic import ValidationError
+
+from backend.platform.actors import Actor
+from backend.pools.interface import PoolOut, PoolSettings, PoolStatus, PoolUpdate
+from portal.context import services
+from portal.manager.actions.action import Action
+from portal.manager.actions.effects import effect_table, posted
+from portal.manager.actions.parsing import FormError, parse_request, require_pool
+from portal.manager.actions.pool_terms import (
+    FROZEN_ONCE_BOOKED,
+    SETTING_LABELS,
+    SETTING_NAMES,
+    TERM_FIELDS,
+    setting_changes,
+    settings_data,
+    settings_of,
+)
+
+
+@dataclass(frozen=True)
+class SettingsEdit:
+    """The settings form: what it was opened with and what it says now.
+
+    Only the settings the manager changed in the form are sent, so a setting someone else
+    changed meanwhile is never put back; one both changed is refused (`conflicts`)."""
+
+    baseline: PoolSettings
+    edited: PoolSettings
+
+    def changes(self, current: PoolSettings) -> list[str]:
+        """Settings changed in the form that the pool does not already have."""
+        return [
+            n
+            for n in SETTING_NAMES
+            if getattr(self.edited, n) != getattr(self.baseline, n)
+            and getattr(self.edited, n) != getattr(current, n)
+        ]
+
+    def conflicts(self, current: PoolSettings) -> list[str]:
+        """Settings changed here that someone else changed too since the form was opened."""
+        return [n for n in self.changes(current) if getattr(current, n) != getattr(self.baseline, n)]
+
+    def update(self, current: PoolSettings) -> PoolUpdate:
+        changed = self.changes(current)
+        # Present and null removes a set of terms; absent leaves a setting alone.
+        update: PoolUpdate = PoolUpdate.model_validate(self.edited.model_dump(include=set(changed)))
+        return update
+
+
+def _parse_settings(v: Mapping[str, Any]) -> SettingsEdit:
+    try:
+        baseline = PoolSettings.model_validate_json(str(v.get("baseline") or ""))
+    except ValidationError:
+        raise FormError({"form": "This form is out of date: reload the page and edit again."}) from None
+    edited: PoolSettings = parse_request(PoolSettings, settings_data(v))
+    # Terms the form does not show (day counts, waterfall style) stay as they are.
+    kept: dict[str, Any] = {}
+    if edited.management_fee and baseline.management_fee:
+        kept["management_fee"] = edited.management_fee.model_copy(
+            update={"day_count": baseline.management_fee.day_count}
+        )
+    if edited.waterfall and baseline.waterfall:
+        kept["waterfall"] = edited.waterfall.model_copy(
+            update={"day_count": baseline.waterfall.day_count, "style": baseline.waterfall.style}
+        )
+    return SettingsEdit(baseline, edited.model_copy(update=kept))
+
+
+def pool_has_history(pool_id: int) -> bool:
+    """Whether the pool has a journal entry or a commitment: then its kind, currency and launch
+    price are fixed (the pool service's own rule, asked before the manager types)."""
+    return services().investors.has_commitments(pool_id) or services().ledger.has_entries(pool_id)
+
+
+def _settings_to_change(actor: Actor, pool_id: int | None, edit: SettingsEdit) -> tuple[PoolOut, list[str]]:
+    pid = require_pool(pool_id)
+    pool = services().pools.require_manage(actor, pid)
+    if pool.status is PoolStatus.LIQUIDATED:
+        raise FormError({"form": f"{pool.name} is liquidated: its settings are final."})
+    current = settings_of(pool)
+    taken = edit.conflicts(current)
+    if taken:
+        raise FormError(
+            {
+                TERM_FIELDS.get(n, n): "changed by someone else since this form was opened; "
+                "reload the page to see it and edit again"
+                for n in taken
+            }
+        )
+    changed = edit.changes(current)
+    frozen = [n for n in changed if n in FROZEN_ONCE_BOOKED]
+    if frozen and pool_has_history(pid):
+        raise FormError({n: "cannot change once the pool has entries in its books" for n in frozen})
+    return pool, changed
+
+
+def _preview_settings(actor: Actor, pool_id: int | None, edit: SettingsEdit) -> Any:
+    pool, changed = _settings_to_change(actor, pool_id, edit)
+    if not changed:
+        return dbc.Alert(
+            "Nothing changes: the form matches the pool's settings.",
+            color="info",
+            className="mb-0",
+            id="effect-settings-none",
+        )
+    rows = setting_changes(settings_of(pool), edit.edited, changed)
+    return html.Div(
+        [
+            html.H3(f"What changes in {pool.name}", className="h6"),
+            effect_table(("Setting", "Now", "After"), rows, "effect-settings"),
+        ]
+    )
+
+
+def _post_settings(actor: Actor, pool_id: int | None, edit: SettingsEdit, key: str) -> Any:
+    pool, changed = _settings_to_change(actor, pool_id, edit)
+    if not changed:
+        return dbc.Alert(
+            "Nothing to change: the pool already has these settings.", color="info", className="mb-0"
+        )
+    out = services().pools.update_pool(actor, pool.id, edit.update(settings_of(pool)))
+    names = ", ".join(SETTING_LABELS[n].lower() for n in changed)
+    return posted(f"{out.name}: {names} updated.")
+
+
+POOL_SETTINGS = Action("pool_settings", _parse_settings, _preview_settings, _post_settings, TERM_FIELDS)

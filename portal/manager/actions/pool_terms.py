@@ -1,0 +1,178 @@
+"""A pool's settings and fee terms as the manager's forms name, send and describe them.
+
+Shared by creating a pool and editing its settings: the same fields, the same labels, the
+same way of reading the form into the pool service's settings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel
+
+from backend.pools.interface import (
+    ManagementFeeTerms,
+    PerformanceFeeTerms,
+    PoolOut,
+    PoolSettings,
+    WaterfallTerms,
+)
+from portal.formatting import money, number
+from portal.manager.actions.parsing import exact_text, filled_in, flag
+
+SETTING_NAMES = tuple(PoolSettings.model_fields)
+"""Every setting of a pool, as PoolUpdate names them: the unit an edit sends or leaves out."""
+FROZEN_ONCE_BOOKED = ("kind", "base_currency", "initial_nav_per_unit")
+"""What the books are kept in and priced from: the pool service refuses to move these once the
+pool has a journal entry or a commitment, so the form shows them fixed."""
+SETTING_LABELS: dict[str, str] = {
+    "name": "Name",
+    "kind": "Kind",
+    "base_currency": "Currency",
+    "inception_date": "Inception date",
+    "initial_nav_per_unit": "Launch NAV per unit",
+    "minimum_subscription": "Minimum subscription",
+    "management_fee": "Management fee",
+    "management_fee.rate": "Management fee rate",
+    "management_fee.basis": "Fee basis",
+    "management_fee.frequency": "Fee frequency",
+    "management_fee.day_count": "Fee day count",
+    "performance_fee": "Performance fee",
+    "performance_fee.rate": "Performance fee rate",
+    "performance_fee.high_water_mark": "High-water mark",
+    "performance_fee.hurdle_rate": "Hurdle rate",
+    "waterfall": "Waterfall",
+    "waterfall.style": "Waterfall style",
+    "waterfall.preferred_return_rate": "Preferred return",
+    "waterfall.compounding": "Compounding",
+    "waterfall.catch_up_rate": "GP catch-up",
+    "waterfall.carried_interest_rate": "Carried interest",
+    "waterfall.day_count": "Waterfall day count",
+}
+# A whole set of terms is named by the service (e.g. "waterfall: only a closed-ended pool ...");
+# the form shows that next to the first field of the set.
+TERM_FIELDS = {
+    "management_fee": "management_fee.rate",
+    "performance_fee": "performance_fee.rate",
+    "waterfall": "waterfall.preferred_return_rate",
+}
+
+
+def settings_data(v: Mapping[str, Any]) -> dict[str, Any]:
+    """The settings form's values as the pool service's settings (empty fee fields: no such fee)."""
+    data: dict[str, Any] = filled_in(
+        {
+            "name": (v.get("name") or "").strip(),
+            "kind": v.get("kind"),
+            "base_currency": v.get("base_currency"),
+            "inception_date": v.get("inception_date"),
+            "initial_nav_per_unit": exact_text(v.get("initial_nav_per_unit")),
+            "minimum_subscription": exact_text(v.get("minimum_subscription")),
+        }
+    )
+    if v.get("management_fee.rate") not in (None, ""):
+        data["management_fee"] = filled_in(
+            {
+                "rate": exact_text(v.get("management_fee.rate")),
+                "basis": v.get("management_fee.basis"),
+                "frequency": v.get("management_fee.frequency"),
+            }
+        )
+    if v.get("kind") == "open_ended" and v.get("performance_fee.rate") not in (None, ""):
+        data["performance_fee"] = filled_in(
+            {
+                "rate": exact_text(v.get("performance_fee.rate")),
+                "high_water_mark": flag(v.get("performance_fee.high_water_mark", "true")),
+                "hurdle_rate": exact_text(v.get("performance_fee.hurdle_rate")),
+            }
+        )
+    if v.get("kind") == "closed_ended":
+        data["waterfall"] = filled_in(
+            {
+                "preferred_return_rate": exact_text(v.get("waterfall.preferred_return_rate")),
+                "catch_up_rate": exact_text(v.get("waterfall.catch_up_rate")),
+                "carried_interest_rate": exact_text(v.get("waterfall.carried_interest_rate")),
+                "compounding": v.get("waterfall.compounding"),
+            }
+        )
+    return data
+
+
+def settings_of(pool: PoolOut) -> PoolSettings:
+    return PoolSettings.model_validate(pool.model_dump(include=set(SETTING_NAMES)))
+
+
+def _percent(rate: Decimal) -> str:
+    return f"{(rate * 100).normalize():f}%"
+
+
+def _setting_text(key: str, value: Any, currency: str) -> str:
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, Decimal):
+        if key == "minimum_subscription":
+            return money(value, currency)
+        return _percent(value) if key.endswith("rate") else number(value, 6)
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(getattr(value, "value", value)).replace("_", " ")
+
+
+def terms_text(terms: BaseModel) -> str:
+    if isinstance(terms, ManagementFeeTerms):
+        return f"{_percent(terms.rate)} p.a. on {terms.basis.value}, accrued {terms.frequency.value}"
+    if isinstance(terms, PerformanceFeeTerms):
+        hwm = "with" if terms.high_water_mark else "without"
+        return f"{_percent(terms.rate)} {hwm} high-water mark, hurdle {_percent(terms.hurdle_rate)}"
+    if isinstance(terms, WaterfallTerms):
+        return (
+            f"pref {_percent(terms.preferred_return_rate)} ({terms.compounding.value}), catch-up "
+            f"{_percent(terms.catch_up_rate)}, carry {_percent(terms.carried_interest_rate)}"
+        )
+    return str(terms)
+
+
+def setting_changes(
+    before: PoolSettings, after: PoolSettings, names: Iterable[str]
+) -> list[tuple[str, str, str]]:
+    """(setting, now, after) for each setting in `names` that differs: a set of terms added or
+    removed is one row, terms changed in place are a row per term that moves."""
+    rows: list[tuple[str, str, str]] = []
+    for name in names:
+        old, new = getattr(before, name), getattr(after, name)
+        if old == new:
+            continue
+        if isinstance(old, BaseModel) and isinstance(new, BaseModel):
+            for key in type(old).model_fields:
+                a, b = getattr(old, key), getattr(new, key)
+                if a != b:
+                    label = SETTING_LABELS.get(f"{name}.{key}", f"{name}.{key}")
+                    rows.append(
+                        (
+                            label,
+                            _setting_text(key, a, before.base_currency),
+                            _setting_text(key, b, after.base_currency),
+                        )
+                    )
+        elif isinstance(old, BaseModel) or isinstance(new, BaseModel):
+            rows.append(
+                (
+                    SETTING_LABELS[name],
+                    terms_text(old) if old is not None else "none",
+                    terms_text(new) if new is not None else "none",
+                )
+            )
+        else:
+            rows.append(
+                (
+                    SETTING_LABELS[name],
+                    _setting_text(name, old, before.base_currency),
+                    _setting_text(name, new, after.base_currency),
+                )
+            )
+    return rows

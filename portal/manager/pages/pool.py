@@ -1,0 +1,202 @@
+"""Pool detail (manager): performance charts, investors, transactions, and the pool's actions.
+
+The panels are drawn by portal/manager/panels.py and the actions' forms come from
+portal/manager/actions/; this module lays them out and declares the page's callbacks.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+from dash import ALL, Input, Output, State, dcc, html, no_update
+from dash.development.base_component import Component
+
+from backend.platform.actors import Actor, Role
+from backend.platform.errors import DomainError, NotFound
+from portal.components.forms import DONE, action_form
+from portal.context import services
+from portal.manager.actions.forms import pool_forms, pool_settings_form, pool_status_form
+from portal.manager.actions.picker import investor_label, pool_holders
+from portal.manager.actions.pool_settings import pool_has_history
+from portal.manager.data import filter_key, investor_rows, pool_detail, transactions_block
+from portal.manager.panels import (
+    INVESTOR_COLUMNS,
+    fees_panel,
+    headline,
+    pool_figures,
+    risk_panel,
+    transactions_grid,
+)
+from portal.page_registry import Page
+from portal.shell.access import restricted_with_params
+from portal.shell.session import current_actor
+
+PAGE = Page(__name__, path="/manager/pools/pool", name="Pool", path_template="/manager/pools/<pool_id>")
+
+GRAPH_CONFIG: Any = {"displaylogo": False, "responsive": True}
+NOTHING = "Nothing to show: no such pool, or it is not one of yours."
+
+
+@PAGE.layout
+@restricted_with_params(Role.MANAGER)
+def layout(actor: Actor, pool_id: str = "", **_params: str) -> Component:
+    try:
+        pid: int | None = int(pool_id)
+    except ValueError:
+        pid = None
+    return html.Div(
+        [
+            dcc.Store(id="pool-id", data=pid),
+            dcc.Store(id="pool-refresh", data=0),
+            dcc.Store(id="tx-cursors", data={}),
+            dcc.Loading(html.Div(id="pool-body"), type="default", delay_show=150),
+            html.Div(id="pool-actions"),
+        ]
+    )
+
+
+def _graph(figure: Any, ident: str) -> Any:
+    return dbc.Col(
+        dbc.Card(dcc.Graph(figure=figure, config=GRAPH_CONFIG, id=ident), body=True), lg=6, className="mb-3"
+    )
+
+
+def pool_body(actor: Actor, pool_id: int | None, refresh: int, today: date) -> Any:
+    if pool_id is None:
+        return dbc.Alert(NOTHING, color="warning", id="pool-nothing")
+    try:
+        d = pool_detail(actor, pool_id, today)
+    except (NotFound, DomainError):
+        return dbc.Alert(NOTHING, color="warning", id="pool-nothing")
+    figs = pool_figures(d)
+    return html.Div(
+        [
+            headline(d),
+            dbc.Row(
+                [
+                    _graph(figs["nav"], "fig-nav"),
+                    _graph(figs["cumulative"], "fig-cumulative"),
+                    _graph(figs["drawdown"], "fig-drawdown"),
+                    _graph(figs["heatmap"], "fig-heatmap"),
+                    _graph(figs["flows"], "fig-flows"),
+                    dbc.Col(fees_panel(d), lg=6),
+                ]
+            ),
+            risk_panel(d),
+            html.H2("Investors", className="h5 mt-2"),
+            dag.AgGrid(
+                id="investors-grid",
+                columnDefs=INVESTOR_COLUMNS,
+                rowData=investor_rows(d),
+                defaultColDef={"sortable": True, "resizable": True},
+                dashGridOptions={
+                    "domLayout": "autoHeight",
+                    "localeText": {"noRowsToShow": "No investors yet."},
+                },
+                columnSize="responsiveSizeToFit",
+                className="ag-theme-alpine mb-4",
+            ),
+            html.H2("Transactions", className="h5"),
+            html.P(
+                "Journal order. Filter by date, type (e.g. subscription) or investor id "
+                "from the column menus.",
+                className="small text-body-secondary",
+            ),
+            # A wrapper with a new id after each post remounts the grid, so its cache starts over.
+            html.Div(transactions_grid(refresh), id=f"tx-wrap-{refresh}"),
+        ]
+    )
+
+
+def pool_actions(actor: Actor, pool_id: int | None, today: date) -> Component:
+    if pool_id is None:
+        return html.Div()
+    try:
+        pool = services().pools.get_pool(actor, pool_id)
+        held = pool_holders(actor, pool_id)
+    except DomainError:
+        return html.Div()
+    holders = [(str(i), investor_label(i, name)) for i, name in held]
+    specs = pool_forms(actor, pool.kind.value, today, holders)
+    for extra in (pool_settings_form(pool, has_history=pool_has_history(pool_id)), pool_status_form(pool)):
+        if extra is not None:
+            specs.append(extra)
+    return html.Div(
+        [
+            html.H2("Actions", className="h5 mt-4", id="actions"),
+            html.Div([action_form(spec) for spec in specs]),
+        ]
+    )
+
+
+@PAGE.callback(
+    Output("pool-body", "children"),
+    Output("tx-cursors", "data", allow_duplicate=True),
+    Input("pool-id", "data"),
+    Input("pool-refresh", "data"),
+    prevent_initial_call="initial_duplicate",
+)
+def _render_body(pool_id: int | None, refresh: int) -> tuple[Any, Any]:
+    actor = current_actor()
+    if actor is None or actor.role is not Role.MANAGER:
+        return dbc.Alert(NOTHING, color="warning", id="pool-nothing"), {}
+    return pool_body(actor, pool_id, refresh or 0, date.today()), {}
+
+
+@PAGE.callback(Output("pool-actions", "children"), Input("pool-id", "data"))
+def _render_actions(pool_id: int | None) -> Component:
+    actor = current_actor()
+    if actor is None or actor.role is not Role.MANAGER:
+        return html.Div()
+    return pool_actions(actor, pool_id, date.today())
+
+
+@PAGE.callback(
+    Output("pool-refresh", "data"),
+    Input({"type": DONE, "action": ALL}, "data"),
+    State("pool-refresh", "data"),
+    prevent_initial_call=True,
+)
+def _after_post(done: list[Any], refresh: int | None) -> Any:
+    # Redraw the charts and tables from the books once anything was posted.
+    return (refresh or 0) + 1 if any(done) else no_update
+
+
+def tx_rows(
+    actor: Actor,
+    pool_id: int | None,
+    request: dict[str, Any] | None,
+    cursors: dict[str, dict[str, str]] | None,
+) -> tuple[dict[str, Any], dict[str, dict[str, str]]]:
+    if pool_id is None or not request:
+        return {"rowData": [], "rowCount": 0}, cursors or {}
+    start, end = int(request.get("startRow", 0)), int(request.get("endRow", 100))
+    key = filter_key(request.get("filterModel"))
+    known = (cursors or {}).get(key, {})
+    try:
+        response, updated = transactions_block(
+            actor, pool_id, start=start, end=end, filter_model=request.get("filterModel"), cursors=known
+        )
+    except DomainError:
+        return {"rowData": [], "rowCount": 0}, cursors or {}
+    return response, {**(cursors or {}), key: updated}
+
+
+@PAGE.callback(
+    Output("tx-grid", "getRowsResponse"),
+    Output("tx-cursors", "data"),
+    Input("tx-grid", "getRowsRequest"),
+    State("pool-id", "data"),
+    State("tx-cursors", "data"),
+    prevent_initial_call=True,
+)
+def _tx_block(
+    request: dict[str, Any] | None, pool_id: int | None, cursors: dict[str, Any] | None
+) -> tuple[Any, Any]:
+    actor = current_actor()
+    if actor is None:
+        return {"rowData": [], "rowCount": 0}, no_update
+    return tx_rows(actor, pool_id, request, cursors)
