@@ -313,62 +313,78 @@ def open_ended_step(books: PoolBooks, kind: str, investor: int, amount: Decimal,
     return rules.pro_rata_distribution(OPEN, books, amount=affordable)
 
 
-@settings(max_examples=300, deadline=None)
-@given(
-    steps=st.lists(
-        st.tuples(
-            st.sampled_from(["subscribe", "redeem", "value", "income", "expense", "distribute"]),
-            st.integers(min_value=1, max_value=4),
-            st.integers(min_value=1, max_value=10**9),
-            st.integers(min_value=300, max_value=1700),
-        ),
-        min_size=1,
-        max_size=25,
-    )
-)
-@example(
-    steps=[
-        ("subscribe", 1, 16, 300),
-        ("subscribe", 1, 3419344, 300),
-        ("subscribe", 2, 1, 300),
-        ("value", 1, 1, 300),
-    ]
-)
-def test_redeeming_every_unit_leaves_nothing(steps: list[tuple[str, int, int, int]]) -> None:
+def test_redeeming_every_unit_leaves_nothing() -> None:
     """Property 6 (fails today; see the integration test
     test_a_full_exit_never_pays_out_more_than_the_pool_is_worth). After any history, selling
     everything at carrying value and redeeming every holder at the day's NAV per unit leaves
     no units, no net asset value and no residue, and the cash left is exactly the fees still
     payable; no redemption on the way pays out more cash than the pool has."""
-    books = PoolBooks({})
-    for kind, investor, figure, permille in steps:
-        try:
-            posting = open_ended_step(books, kind, investor, D(figure) / 100, permille)
-        except LedgerInputError:
-            continue
-        after = books.apply(posting.lines)
-        if after.balance(AccountCode.CASH) < 0 or any(
-            after.units_of(i) < 0 for i in after.investor_ids(AccountCode.UNITS)
-        ):
-            continue  # the journal refuses an overdraft
-        books = post(books, posting)
-        invest = cents(books.balance(AccountCode.CASH) / 2)
-        if books.units_outstanding and invest > cents(books.net_asset_value / 4):
-            books = post(books, rules.purchase(OPEN, books, amount=invest))
-    if books.units_outstanding == 0:
-        return
-    investments = books.balance(AccountCode.INVESTMENTS)
-    if investments:
-        books = post(books, rules.sale(OPEN, books, amount=investments))
-    price = rules.dealing_price(OPEN, books)
-    for investor in books.investor_ids(AccountCode.UNITS):
-        held = books.units_of(investor)
-        if held:
-            books = post(books, rules.redemption(OPEN, books, investor_id=investor, units=held, price=price))
-    assert books.units_outstanding == 0
-    assert books.net_asset_value == 0
-    assert books.balance(AccountCode.ROUNDING_RESIDUE) == 0
-    assert books.balance(AccountCode.CASH) == -books.balance(AccountCode.FEES_PAYABLE)
+    tally = {"posted": 0, "refused": 0, "exits": 0}
+
+    @settings(max_examples=300, deadline=None)
+    @given(
+        steps=st.lists(
+            st.tuples(
+                st.sampled_from(["subscribe", "redeem", "value", "income", "expense", "distribute"]),
+                st.integers(min_value=1, max_value=4),
+                st.integers(min_value=1, max_value=10**9),
+                st.integers(min_value=300, max_value=1700),
+            ),
+            min_size=1,
+            max_size=25,
+        )
+    )
+    @example(
+        steps=[
+            ("subscribe", 1, 16, 300),
+            ("subscribe", 1, 3419344, 300),
+            ("subscribe", 2, 1, 300),
+            ("value", 1, 1, 300),
+        ]
+    )
+    def run(steps: list[tuple[str, int, int, int]]) -> None:
+        books = PoolBooks({})
+        for kind, investor, figure, permille in steps:
+            try:
+                posting = open_ended_step(books, kind, investor, D(figure) / 100, permille)
+            except LedgerInputError:
+                tally["refused"] += 1
+                continue
+            after = books.apply(posting.lines)
+            if after.balance(AccountCode.CASH) < 0 or any(
+                after.units_of(i) < 0 for i in after.investor_ids(AccountCode.UNITS)
+            ):
+                tally["refused"] += 1
+                continue  # the journal refuses an overdraft
+            books = post(books, posting)
+            tally["posted"] += 1
+            invest = cents(books.balance(AccountCode.CASH) / 2)
+            if books.units_outstanding and invest > cents(books.net_asset_value / 4):
+                books = post(books, rules.purchase(OPEN, books, amount=invest))
+        if books.units_outstanding == 0:
+            return
+        tally["exits"] += 1
+        investments = books.balance(AccountCode.INVESTMENTS)
+        if investments:
+            books = post(books, rules.sale(OPEN, books, amount=investments))
+        price = rules.dealing_price(OPEN, books)
+        for investor in books.investor_ids(AccountCode.UNITS):
+            held = books.units_of(investor)
+            if held:
+                books = post(
+                    books, rules.redemption(OPEN, books, investor_id=investor, units=held, price=price)
+                )
+        assert books.units_outstanding == 0
+        assert books.net_asset_value == 0
+        assert books.balance(AccountCode.ROUNDING_RESIDUE) == 0
+        assert books.balance(AccountCode.CASH) == -books.balance(AccountCode.FEES_PAYABLE)
+
+    run()
+    # Enough histories end with units to redeem for the exit to be tested at all. Measured:
+    # 139 of 300 histories exit; 993 steps posted, 850 refused (mostly dealing in an empty
+    # pool). Floors leave room for a randomised local run; CI runs derandomised.
+    total = tally["posted"] + tally["refused"]
+    assert tally["exits"] >= 60 and tally["posted"] >= 0.3 * total, tally
 
 
 # -- property 8 -------------------------------------------------------------------------------

@@ -407,55 +407,62 @@ def test_random_open_ended_sequences_keep_the_books_exact() -> None:
     assert tally["posted"] >= 150 and tally["posted"] >= 0.15 * total, tally
 
 
-@settings(max_examples=100, deadline=None)
-@given(
-    st.lists(st.decimals(min_value=D(1), max_value=D(1_000_000), places=2), min_size=1, max_size=5),
-    st.lists(st.decimals(min_value=D("0.01"), max_value=D("0.4"), places=2), min_size=1, max_size=4),
-    st.decimals(min_value=D("0.5"), max_value=D(3), places=2),
-)
-def test_random_closed_ended_lifecycles_keep_the_books_exact(
-    commitments: list[Decimal], calls: list[Decimal], multiple: Decimal
-) -> None:
-    committed = {i + 1: c for i, c in enumerate(commitments)}
-    called: dict[int, Decimal] = defaultdict(Decimal)
-    books = PoolBooks({})
-    contributions: list[tuple[int, Decimal, date]] = []
-    for n, percent in enumerate(calls):
-        try:
-            call = rules.capital_call(
-                CLOSED,
-                commitments=committed,
-                called=called,
-                percent_of_commitment=percent,
-                due_date=date(2025, 1 + n, 1),
-            )
-        except LedgerInputError:
-            continue
-        books = post(CLOSED, books, call)
-        for holder, part in call.details["allocation"].items():
-            investor, paid = int(holder), D(part)
-            called[investor] += paid
-            if paid:
-                books = post(
-                    CLOSED, books, rules.contribution(CLOSED, books, investor_id=investor, amount=paid)
+def test_random_closed_ended_lifecycles_keep_the_books_exact() -> None:
+    """Calls, contributions, a valuation and the whole pool distributed through the
+    waterfall leave no cash and no NAV; enough lifecycles get that far to mean something."""
+    tally = {"distributed": 0}
+
+    @settings(max_examples=100, deadline=None)
+    @given(
+        st.lists(st.decimals(min_value=D(1), max_value=D(1_000_000), places=2), min_size=1, max_size=5),
+        st.lists(st.decimals(min_value=D("0.01"), max_value=D("0.4"), places=2), min_size=1, max_size=4),
+        st.decimals(min_value=D("0.5"), max_value=D(3), places=2),
+    )
+    def run(commitments: list[Decimal], calls: list[Decimal], multiple: Decimal) -> None:
+        committed = {i + 1: c for i, c in enumerate(commitments)}
+        called: dict[int, Decimal] = defaultdict(Decimal)
+        books = PoolBooks({})
+        contributions: list[tuple[int, Decimal, date]] = []
+        for n, percent in enumerate(calls):
+            try:
+                call = rules.capital_call(
+                    CLOSED,
+                    commitments=committed,
+                    called=called,
+                    percent_of_commitment=percent,
+                    due_date=date(2025, 1 + n, 1),
                 )
-                contributions.append((investor, paid, date(2025, 1 + n, 1)))
-    if not contributions:
-        return
-    books = post(CLOSED, books, rules.purchase(CLOSED, books, amount=books.balance(AccountCode.CASH)))
-    target = (books.net_asset_value * multiple).quantize(D("0.01"))
-    if target == 0:
-        return
-    valued = rules.valuation(CLOSED, books, net_asset_value=target)
-    if valued is not None:
-        books = post(CLOSED, books, valued)
-    books = post(CLOSED, books, rules.sale(CLOSED, books, amount=target, cost=target))
-    state = rules.waterfall_state_from_history(contributions, [])
-    books = PoolBooks(books.balances, waterfall_state=state)
-    dist = rules.waterfall_distribution(CLOSED, books, amount=target, on=date(2027, 1, 1))
-    books = post(CLOSED, books, dist)
-    assert books.balance(AccountCode.CASH) == 0
-    assert books.net_asset_value == 0
-    assert D(dist.details["lp_total"]) + D(dist.details["gp_total"]) == target
-    if multiple <= 1:
-        assert D(dist.details["gp_total"]) == 0  # no profit, no carry
+            except LedgerInputError:
+                continue  # e.g. 1% of a one-cent commitment rounds to nothing
+            books = post(CLOSED, books, call)
+            for holder, part in call.details["allocation"].items():
+                investor, paid = int(holder), D(part)
+                called[investor] += paid
+                if paid:
+                    books = post(
+                        CLOSED, books, rules.contribution(CLOSED, books, investor_id=investor, amount=paid)
+                    )
+                    contributions.append((investor, paid, date(2025, 1 + n, 1)))
+        if not contributions:
+            return
+        books = post(CLOSED, books, rules.purchase(CLOSED, books, amount=books.balance(AccountCode.CASH)))
+        target = (books.net_asset_value * multiple).quantize(D("0.01"))
+        if target == 0:
+            return
+        tally["distributed"] += 1
+        valued = rules.valuation(CLOSED, books, net_asset_value=target)
+        if valued is not None:
+            books = post(CLOSED, books, valued)
+        books = post(CLOSED, books, rules.sale(CLOSED, books, amount=target, cost=target))
+        state = rules.waterfall_state_from_history(contributions, [])
+        books = PoolBooks(books.balances, waterfall_state=state)
+        dist = rules.waterfall_distribution(CLOSED, books, amount=target, on=date(2027, 1, 1))
+        books = post(CLOSED, books, dist)
+        assert books.balance(AccountCode.CASH) == 0
+        assert books.net_asset_value == 0
+        assert D(dist.details["lp_total"]) + D(dist.details["gp_total"]) == target
+        if multiple <= 1:
+            assert D(dist.details["gp_total"]) == 0  # no profit, no carry
+
+    run()
+    assert tally["distributed"] >= 80, tally  # measured: 99 of 100
