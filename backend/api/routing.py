@@ -289,7 +289,9 @@ def _operation_doc(op: Operation, schemas: dict[str, Any]) -> dict[str, Any]:
     else:
         doc["responses"][str(op.status)] = {"description": "OK"}
     problem_ref = {PROBLEM_MIME: {"schema": {"$ref": "#/components/schemas/Problem"}}}
-    for status in sorted({*op.errors, 422, *(() if op.public else (401, 403))}):
+    # 400: a body that is not JSON at all (Malformed JSON), before any field is read.
+    malformed = (400,) if op.body is not None else ()
+    for status in sorted({*op.errors, 422, *malformed, *(() if op.public else (401, 403))}):
         doc["responses"][str(status)] = {"description": "Problem", "content": problem_ref}
     if not op.public:
         doc["security"] = [{"bearer": []}]

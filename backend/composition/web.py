@@ -7,6 +7,7 @@ the database, caches in Redis; any app server can answer any request.
 from __future__ import annotations
 
 import hmac
+from collections.abc import Callable
 from typing import Any
 
 from dash.exceptions import DependencyException
@@ -75,6 +76,17 @@ def _install_metrics(server: Flask, metrics: RequestMetrics, token: str | None) 
         if not metrics_scrape_allowed(token):
             return Response("not found\n", status=404, mimetype="text/plain")
         return metrics.exposition()
+
+
+def _allow_only_api_methods(response: Response, api_methods: Callable[[], list[str]]) -> None:
+    """Flask's OPTIONS answer lists every rule matching the URL, Dash's catch-all GET page
+    route included; an API resource allows only its own operations."""
+    if request.method != "OPTIONS" or not _is_api_path(request.path) or "Allow" not in response.headers:
+        return
+    methods = api_methods()
+    if methods:
+        head = ["HEAD"] if "GET" in methods else []
+        response.headers["Allow"] = ", ".join([*methods, *head, "OPTIONS"])
 
 
 def create_app(container: Container) -> Flask:
@@ -154,6 +166,7 @@ def create_app(container: Container) -> Flask:
 
     @server.after_request
     def _transport_headers(response: Response) -> Response:
+        _allow_only_api_methods(response, _api_methods_here)
         if _is_api_path(request.path):
             # Every API answer is someone's data (positions, statements, tokens): no cache,
             # shared or the browser's, may keep one.

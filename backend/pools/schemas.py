@@ -18,7 +18,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, StrictBool
 
 from backend.finance.daycount import DayCount
 from backend.finance.fees import AccrualFrequency
@@ -112,7 +112,7 @@ class PerformanceFeeTerms(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     rate: ExactDecimal = Field(description="Share of gains above the hurdle, e.g. 0.20.", examples=["0.2"])
-    high_water_mark: bool = True
+    high_water_mark: StrictBool = True  # JSON true/false only: 0 or "no" is refused, not guessed
     hurdle_rate: ExactDecimal = Field(
         default=Decimal(0),
         description="Hard hurdle per year, e.g. 0.05: pro-rated (ACT/365F) from the last fee, compounded "

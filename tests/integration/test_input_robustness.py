@@ -226,6 +226,18 @@ def test_a_known_path_with_another_method_is_a_405_problem(api: Api) -> None:
     assert response.headers["Allow"] == "GET, POST"
 
 
+def test_options_lists_only_the_api_operations_of_a_path(api: Api) -> None:
+    # Dash's catch-all page route matches every path too; its GET is not the API's.
+    assert api.call("OPTIONS", "admin", "/auth/logout").headers["Allow"] == "POST, OPTIONS"
+    assert api.call("OPTIONS", "admin", "/pools").headers["Allow"] == "GET, POST, HEAD, OPTIONS"
+
+
+def test_a_json_boolean_is_true_or_false_never_a_number(api: Api) -> None:
+    body = {**open_pool().model_dump(mode="json"), "performance_fee": {"rate": "0.2", "high_water_mark": 0}}
+    response = api.call("POST", "manager", "/pools", body)
+    assert response.status_code == 422 and "performance_fee.high_water_mark" in problem_fields(response)
+
+
 def test_known_api_paths_still_need_a_token(api: Api) -> None:
     response = api.client.get("/api/v1/pools")
     assert response.status_code == 401 and response.mimetype == PROBLEM
