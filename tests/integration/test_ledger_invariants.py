@@ -101,9 +101,12 @@ def test_random_operations_keep_the_books_exact(world: World) -> None:
     are accepted for that to mean something (all refused would pass vacuously)."""
     tally = {"posted": 0, "refused": 0}
 
+    # Derandomised: the floors below count what one fixed sequence of examples did, so the
+    # count cannot fall under them by luck on one run (it did: 11 of 93 once).
     @settings(
         max_examples=12,
         deadline=None,
+        derandomize=True,
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     )
     @given(ops=_OPS)
@@ -112,6 +115,11 @@ def test_random_operations_keep_the_books_exact(world: World) -> None:
         # A fresh pool per example: the books are per pool, so examples cannot see each other.
         pool = c.pools.create_pool(m, open_pool(minimum_subscription="0.00")).id
         investors = [*world_investors(world), world_investors(world)[0]]
+        # One holder to start with, so dealing, valuations and redemptions have something to
+        # act on instead of being refused against an empty pool.
+        opening = {"type": "subscription", "investor_id": investors[0], "amount": "1000.00"}
+        opening["effective_date"] = DAY
+        c.transactions.record(m, pool, TransactionRequest.model_validate(opening), str(uuid.uuid4()))
         for name, who, amount, factor in ops:
             before = c.transactions.pool_positions(m, pool)
             request = _request(name, investors[who], amount, factor, before)
@@ -131,9 +139,9 @@ def test_random_operations_keep_the_books_exact(world: World) -> None:
         assert report.ok, report.describe()
 
     run()
-    # Measured: about a third accepted (17-19 of 54-69 operations over the 12 pools); most
-    # refusals are dealing against an empty pool. Floors with room for a randomised run.
+    # Floors well under what the fixed examples post (the opening subscriptions not counted).
     total = tally["posted"] + tally["refused"]
+    print(f"random operations: {tally}")
     assert tally["posted"] >= 8 and tally["posted"] >= 0.15 * total, tally
 
 
