@@ -4,20 +4,23 @@ pool is measured against. The tables are the report service's own (reports.model
 
 Who may change what: admins and managers maintain benchmarks; a benchmark an admin creates
 is shared reference data only an admin changes, one a manager creates is theirs alone to
-load and attach (its levels move the reported performance of every pool it is on). Whether
-the actor may manage or read the *pool* is the report service's check, made before it
-calls :meth:`BenchmarkRegister.set_pool_benchmark` or :meth:`BenchmarkRegister.pool_benchmark`.
+load and attach (its levels move the reported performance of every pool it is on). Who may
+read one: anyone, if it is shared; otherwise its creator, an admin, and whoever may read a
+pool it is attached to (it is part of that pool's reported performance). Which pools those
+are, and whether the actor may manage or read the *pool*, is the report service's check,
+made before it calls the register.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Collection
 from datetime import date
 from decimal import Decimal
 
 from pydantic import ValidationError
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import ColumnElement, delete, false, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from backend.finance.money import get_currency
@@ -42,6 +45,17 @@ LEVEL_PLACES = 6
 MAX_LEVEL = Decimal(10) ** 12
 """Above any index level there is; the column (a BIGINT at 6 places) holds up to 9.2e12."""
 _CHUNK = 500
+
+
+def _readable_by(actor: Actor, pools: Collection[int] | None) -> ColumnElement[bool]:
+    """The benchmarks `actor` may read, given the pools they may read (None: every pool, an
+    admin). A private benchmark's name and levels are its manager's: another manager sees it
+    neither in the list nor by id."""
+    if pools is None:
+        return Benchmark.id.is_not(None)
+    attached = select(PoolBenchmark.benchmark_id).where(PoolBenchmark.pool_id.in_(list(pools)))
+    mine = Benchmark.created_by_user_id == actor.user_id if actor.user_id is not None else false()
+    return or_(Benchmark.shared.is_(True), mine, Benchmark.id.in_(attached))
 
 
 def levels_from_csv(text: str) -> list[BenchmarkLevelIn]:
@@ -128,7 +142,8 @@ class BenchmarkRegister:
             uow.commit()
             return out
 
-    def list_benchmarks(self, actor: Actor) -> list[BenchmarkOut]:
+    def list_benchmarks(self, actor: Actor, pools: Collection[int] | None) -> list[BenchmarkOut]:
+        """The benchmarks the actor may read; `pools` are the pools they may read (None: all)."""
         with ReadView(self._db, actor.reader_key) as view:
             stats = {
                 bid: (first, last, count)
@@ -141,11 +156,13 @@ class BenchmarkRegister:
                     ).group_by(BenchmarkLevel.benchmark_id)
                 )
             }
-            rows = view.session.scalars(select(Benchmark).order_by(Benchmark.id)).all()
+            rows = view.session.scalars(
+                select(Benchmark).where(_readable_by(actor, pools)).order_by(Benchmark.id)
+            ).all()
             return [_benchmark_out(r, *stats.get(r.id, (None, None, 0))) for r in rows]
 
-    def get_benchmark(self, actor: Actor, benchmark_id: int) -> BenchmarkOut:
-        for found in self.list_benchmarks(actor):
+    def get_benchmark(self, actor: Actor, benchmark_id: int, pools: Collection[int] | None) -> BenchmarkOut:
+        for found in self.list_benchmarks(actor, pools):
             if found.id == benchmark_id:
                 return found
         raise NotFound(f"benchmark {benchmark_id} not found", field="benchmark_id")
@@ -189,10 +206,19 @@ class BenchmarkRegister:
         )
 
     def levels(
-        self, actor: Actor, benchmark_id: int, *, start: date | None = None, end: date | None = None
+        self,
+        actor: Actor,
+        benchmark_id: int,
+        pools: Collection[int] | None,
+        *,
+        start: date | None = None,
+        end: date | None = None,
     ) -> list[BenchmarkLevelOut]:
         with ReadView(self._db, actor.reader_key) as view:
-            if view.session.get(Benchmark, benchmark_id) is None:
+            readable = view.session.scalar(
+                select(Benchmark.id).where(Benchmark.id == benchmark_id, _readable_by(actor, pools))
+            )
+            if readable is None:
                 raise NotFound(f"benchmark {benchmark_id} not found", field="benchmark_id")
             stmt = select(BenchmarkLevel.level_date, BenchmarkLevel.level).where(
                 BenchmarkLevel.benchmark_id == benchmark_id

@@ -147,11 +147,14 @@ class DatabaseReportService(ReportComputations):
             return self._pools.all_pool_ids()
         if actor.role is not Role.MANAGER or actor.user_id is None:
             raise PermissionDenied("only admins and managers recompute snapshots")
+        return self._listed_pools(actor)  # a manager is listed on exactly the pools they manage
+
+    def _listed_pools(self, actor: Actor) -> list[int]:
         found: list[int] = []
         cursor: int | None = None
         while True:
             page = self._pools.list_pools(actor, cursor=cursor, limit=200)
-            found += [p.id for p in page.items]  # a manager sees exactly the pools they manage
+            found += [p.id for p in page.items]
             if page.next_cursor is None:
                 return found
             cursor = page.next_cursor
@@ -166,10 +169,10 @@ class DatabaseReportService(ReportComputations):
         return self._benchmarks.create_benchmark(actor, request)
 
     def list_benchmarks(self, actor: Actor) -> list[BenchmarkOut]:
-        return self._benchmarks.list_benchmarks(actor)
+        return self._benchmarks.list_benchmarks(actor, self._benchmark_pools(actor))
 
     def get_benchmark(self, actor: Actor, benchmark_id: int) -> BenchmarkOut:
-        return self._benchmarks.get_benchmark(actor, benchmark_id)
+        return self._benchmarks.get_benchmark(actor, benchmark_id, self._benchmark_pools(actor))
 
     def load_levels(self, actor: Actor, benchmark_id: int, request: BenchmarkLevelsIn) -> LevelsLoaded:
         """Store levels (JSON rows and/or CSV text); a date already stored is replaced."""
@@ -178,7 +181,8 @@ class DatabaseReportService(ReportComputations):
     def levels(
         self, actor: Actor, benchmark_id: int, *, start: date | None = None, end: date | None = None
     ) -> list[BenchmarkLevelOut]:
-        return self._benchmarks.levels(actor, benchmark_id, start=start, end=end)
+        pools = self._benchmark_pools(actor)
+        return self._benchmarks.levels(actor, benchmark_id, pools, start=start, end=end)
 
     def set_pool_benchmark(self, actor: Actor, pool_id: int, benchmark_id: int) -> PoolBenchmarkOut:
         self._pools.require_manage(actor, pool_id)
@@ -196,6 +200,16 @@ class DatabaseReportService(ReportComputations):
         return self._benchmarks.pool_benchmark(actor, pool_id)
 
     # -- who may see what ------------------------------------------------------------------
+
+    def _benchmark_pools(self, actor: Actor) -> list[int] | None:
+        """The pools whose benchmark the actor may read (None: all of them, an admin): the
+        pools they are listed on, or for an investor the pools they hold."""
+        if actor.is_admin:
+            return None
+        if actor.role is Role.INVESTOR:
+            own = self._investors.investor_for_user(actor.user_id) if actor.user_id is not None else None
+            return [] if own is None else list(self._ledger.pools_of_investor(own.id, actor=actor))
+        return self._listed_pools(actor)
 
     def _readable_pool(self, actor: Actor, pool_id: int) -> PoolOut:
         if actor.role is Role.INVESTOR:

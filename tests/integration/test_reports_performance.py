@@ -189,7 +189,7 @@ def test_benchmark_levels_and_pme(world: World) -> None:
         bench.id,
         BenchmarkLevelsIn.model_validate({"levels": [{"date": "2025-12-31", "level": "120"}]}),
     )
-    levels = reports.levels(world.analyst, bench.id)
+    levels = reports.levels(world.manager, bench.id)
     assert [(x.date, x.level) for x in levels][-1] == (date(2025, 12, 31), D("120.000000")) and len(
         levels
     ) == 4
@@ -197,7 +197,14 @@ def test_benchmark_levels_and_pme(world: World) -> None:
         reports.create_benchmark(world.analyst, BenchmarkCreate(name="Nope", currency="EUR"))
     with pytest.raises(NotFound):
         reports.set_pool_benchmark(world.other_manager, built.pool, bench.id)
+    # A manager's own benchmark is theirs to read until it is on a pool: then the pool's
+    # readers (a granted analyst) read it as part of the pool's performance.
+    assert world.analyst.user_id is not None
+    with pytest.raises(NotFound):
+        reports.levels(world.analyst, bench.id)
     reports.set_pool_benchmark(world.manager, built.pool, bench.id)
+    world.container.pools.grant_analyst(world.manager, built.pool, world.analyst.user_id)
+    assert len(reports.levels(world.analyst, bench.id)) == 4
     perf = reports.pool_performance(world.manager, built.pool, as_of=date(2025, 12, 31))
     assert perf.benchmark is not None and perf.benchmark.name == "Euro Stoxx TR"
     # Flow dates 20 Jan (level of 17 Jan: 100), 30 Sep (105.5) and the end (120); the LPs'

@@ -1,0 +1,185 @@
+"""A victim's estate for the authorisation matrices (no tests here).
+
+`manager` (with a co-manager and a granted analyst) runs two pools with books and a draft
+pool, a private benchmark and two investors; `investor` is one of them. Everyone else in the
+`World` (the other manager, the other investor, the analyst without grants) is an outsider:
+the matrices check they can neither read nor change any of it, through the API and through
+the portal's callbacks. Every name here carries MARKER, so "did the answer show the victim's
+data" is a search for one word.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from backend.composition.container import Container
+from backend.investors.interface import CommitmentCreate, InvestorUpdate
+from backend.platform.actors import Actor, Role
+from ledger.interface import CapitalCallRequest, TransactionRequest, ValuationRequest
+from reports.interface import BenchmarkCreate, BenchmarkLevelsIn
+from tests.integration.auth_support import create_user
+from tests.integration.pools_support import Api, World, closed_pool, open_pool
+
+MARKER = "Quillfeather"
+"""In the name of every pool, investor and benchmark of the victim, and in nothing else."""
+
+CONTACT = "back-office@holdings.example"
+"""The contact email of the victim's investors: a manager may find an investor by name to
+onboard them, but only the investor's own managers see how to reach them."""
+
+OUTSIDERS = ("other_manager", "other_investor", "analyst")
+"""Principals with no relation to the victim's objects: they may read none and change none."""
+
+READ_ONLY_INSIDERS = ("investor", "granted_analyst")
+"""Principals who may read some of the victim's objects but change none of the pools'."""
+
+
+@dataclass(frozen=True)
+class Estate:
+    world: World
+    ids: dict[str, int]
+    """open_pool, closed_pool, draft_pool, investor, second_investor, entry, benchmark,
+    notification, co_manager, granted_analyst, newcomer, new_investor_user, and the user ids
+    of every principal (`<label>_user`)."""
+
+
+def _labelled(world: World, label: str, role: Role) -> Actor:
+    email = f"{label}@pools.test"
+    user_id = create_user(world.container, email, role)
+    world.emails[label] = email
+    return Actor(user_id=user_id, role=role, label=email)
+
+
+def build_estate(world: World) -> Estate:
+    c: Container = world.container
+    boss = world.manager
+    co_manager = _labelled(world, "co_manager", Role.MANAGER)
+    granted = _labelled(world, "granted_analyst", Role.ANALYST)
+    newcomer = _labelled(world, "newcomer", Role.MANAGER)
+    new_investor = _labelled(world, "new_investor_user", Role.INVESTOR)
+    second = _labelled(world, "second_investor_user", Role.INVESTOR)
+
+    growth = c.pools.create_pool(boss, open_pool(name=f"{MARKER} Growth Fund")).id
+    buyout = c.pools.create_pool(boss, closed_pool(name=f"{MARKER} Buyout I")).id
+    draft = c.pools.create_pool(boss, open_pool(name=f"{MARKER} Draft Fund")).id
+    assert co_manager.user_id is not None and granted.user_id is not None
+    c.pools.add_manager(boss, growth, co_manager.user_id)
+    c.pools.grant_analyst(boss, growth, granted.user_id)
+
+    investor = world.investor_profile(world.investor, name=f"{MARKER} Holdings Ltd")
+    second_investor = world.investor_profile(second, name=f"{MARKER} Family Office")
+    for profile in (investor, second_investor):
+        c.investors.update_investor(world.admin, profile, InvestorUpdate(contact_email=CONTACT))
+    c.transactions.record(
+        boss,
+        growth,
+        TransactionRequest.model_validate(
+            {
+                "type": "subscription",
+                "investor_id": investor,
+                "amount": "20000.00",
+                "effective_date": "2025-01-02",
+            }
+        ),
+        "estate-subscription",
+    )
+    c.transactions.record_valuation(
+        boss,
+        growth,
+        ValuationRequest.model_validate({"as_of": "2025-01-03", "net_asset_value": "20000.00"}),
+        "estate-valuation",
+    )
+    world.commit(buyout, investor, "100000.00")
+    c.investors.create_commitment(
+        boss, buyout, CommitmentCreate.model_validate({"investor_id": second_investor, "amount": "50000.00"})
+    )
+    c.transactions.capital_call(
+        boss,
+        buyout,
+        CapitalCallRequest.model_validate(
+            {"amount": "30000.00", "due_date": "2025-02-15", "effective_date": "2025-02-01"}
+        ),
+        "estate-call",
+    )
+    # The last entry of its pool, so its owner may reverse it (the control).
+    entry = c.transactions.record(
+        boss,
+        buyout,
+        TransactionRequest.model_validate(
+            {
+                "type": "contribution",
+                "investor_id": investor,
+                "amount": "20000.00",
+                "effective_date": "2025-02-10",
+            }
+        ),
+        "estate-contribution",
+    ).id
+    benchmark = c.reports.create_benchmark(boss, BenchmarkCreate(name=f"{MARKER} Index", currency="USD")).id
+    c.reports.load_levels(
+        boss,
+        benchmark,
+        BenchmarkLevelsIn.model_validate(
+            {"levels": [{"date": "2025-01-31", "level": "100"}, {"date": "2025-06-30", "level": "105"}]}
+        ),
+    )
+    c.reports.set_pool_benchmark(boss, growth, benchmark)
+    notices = c.notifications.list_for_user(world.investor).items
+    assert notices, "the estate's deals notified nobody: the notification probes would test nothing"
+
+    ids = {
+        "open_pool": growth,
+        "closed_pool": buyout,
+        "draft_pool": draft,
+        "investor": investor,
+        "second_investor": second_investor,
+        "entry": entry,
+        "benchmark": benchmark,
+        "notification": notices[0].id,
+        "co_manager": _user(co_manager),
+        "granted_analyst": _user(granted),
+        "newcomer": _user(newcomer),
+        "new_investor_user": _user(new_investor),
+    }
+    for label in ("admin", "manager", "other_manager", "analyst", "investor", "other_investor"):
+        ids[f"{label}_user"] = _user(getattr(world, label))
+    ids["granted_analyst_user"] = ids["granted_analyst"]
+    return Estate(world, ids)
+
+
+def _user(actor: Actor) -> int:
+    assert actor.user_id is not None
+    return actor.user_id
+
+
+SNAPSHOT_READS = (
+    "/pools/{open_pool}",
+    "/pools/{closed_pool}",
+    "/pools/{draft_pool}",
+    "/pools/{open_pool}/transactions",
+    "/pools/{closed_pool}/transactions",
+    "/pools/{open_pool}/positions",
+    "/pools/{closed_pool}/commitments",
+    "/pools/{open_pool}/benchmark",
+    "/investors/{investor}",
+    "/investors/{second_investor}",
+    "/benchmarks/{benchmark}",
+    "/benchmarks/{benchmark}/levels",
+)
+
+
+def books_snapshot(api: Api, estate: Estate) -> dict[str, Any]:
+    """What an admin reads of the estate, plus the investor's unread notices: any change an
+    outsider's request made shows up here."""
+    seen: dict[str, Any] = {}
+    for template in SNAPSHOT_READS:
+        path = template.format(**estate.ids)
+        answer = api.call("GET", "admin", path)
+        assert answer.status_code == 200, (path, answer.get_json())
+        seen[path] = answer.get_json()
+    seen["unread"] = Decimal(
+        api.call("GET", "investor", "/notifications?unread_only=true").get_json()["unread"]
+    )
+    return seen

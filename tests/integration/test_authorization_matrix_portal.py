@@ -1,0 +1,550 @@
+"""The authorisation matrix over the portal: every Dash callback and every page, posted by
+every outsider with the victim's ids, as a forged request from a signed-in browser would.
+
+A Dash callback takes its ids from the browser (a pool id in a store, a dropdown's value, a
+notification's button id, a pending confirmation), so each is as much an API as a REST
+route. For each callback the probe names the victim's objects in every input and state
+value; every outsider's answer must not show the victim (MARKER) and must leave the books as
+they were, while the owner's identical request shows them (the control). The action form's
+confirmation is forged from the owner's own preview: an outsider replaying it posts nothing.
+A callback without a probe fails the coverage test.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from backend.composition.container import Container
+from portal.components import forms
+from portal.manager.actions.callbacks import ACTIONS
+from portal.manager.actions.forms import settings_values
+from portal.manager.actions.pool_terms import settings_of
+from portal.site import PAGES
+from tests.integration.auth_support import PASSWORD
+from tests.integration.authorization_support import (
+    MARKER,
+    OUTSIDERS,
+    READ_ONLY_INSIDERS,
+    Estate,
+    books_snapshot,
+    build_estate,
+)
+from tests.integration.pools_support import Api, make_world
+from tests.integration.portal_support import csrf_cookie, login, render_page
+
+Values = Callable[[Estate], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class CallbackProbe:
+    output: str
+    """A piece of the callback's output key in the app's callback_map, unique to it."""
+    owner: str
+    """Who sees the victim's objects through this callback with these values."""
+    values: Values
+    """Input and state values by "component-id.property" (ALL wildcards: a list of
+    (concrete id, value) pairs)."""
+    shows: str = MARKER
+    """What the owner's answer contains (and no outsider's)."""
+    probers: tuple[str, ...] = OUTSIDERS
+    job: bool = False
+    """A background callback: the answer is a job handle; the probe waits for the job and
+    polls its result, which is what the check reads."""
+
+
+DOWNLOAD = "\\u002fdownloads\\u002f"
+"""A download link, as Dash escapes it in JSON."""
+
+
+def _victim_pool(e: Estate) -> dict[str, Any]:
+    return {"pool-id.data": e.ids["open_pool"], "pool-refresh.data": None}
+
+
+ROWS = {"startRow": 0, "endRow": 100, "sortModel": [], "filterModel": {}}
+CALLBACKS: list[CallbackProbe] = [
+    CallbackProbe("pool-body.children", "manager", _victim_pool),
+    CallbackProbe("pool-actions.children", "manager", _victim_pool, shows="Record a valuation"),
+    CallbackProbe(
+        "tx-grid.getRowsResponse",
+        "manager",
+        lambda e: {
+            "tx-grid.getRowsRequest": ROWS,
+            "pool-id.data": e.ids["closed_pool"],
+            "tx-cursors.data": None,
+        },
+        shows='"rowCount":2',
+    ),
+    CallbackProbe(
+        '"field":"investor_id","type":"af"}.options',
+        "manager",
+        lambda e: {
+            "af.search_value": "Quill",
+            "af.value": None,
+            "pool-id.data": e.ids["open_pool"],
+        },
+    ),
+    *(
+        CallbackProbe(
+            "analyst-grid.rowData",
+            "granted_analyst",
+            lambda e, dataset=dataset: {  # type: ignore[misc]
+                "analyst-dataset.value": dataset,
+                "analyst-pool.value": str(e.ids["open_pool"]),
+                "analyst-type.value": None,
+                "analyst-investor.value": None,
+                "analyst-from.value": None,
+                "analyst-to.value": None,
+                "analyst-frequency.value": "monthly",
+                "analyst-version.data": None,
+            },
+            shows='"rowData":[{',
+        )
+        for dataset in ("transactions", "positions", "nav-history", "performance")
+    ),
+    CallbackProbe(
+        "analyst-job-result.children",
+        "granted_analyst",
+        lambda e: {
+            "analyst-job-start.n_clicks": 1,
+            "analyst-dataset.value": "positions",
+            "analyst-pool.value": str(e.ids["open_pool"]),
+            "analyst-type.value": None,
+            "analyst-investor.value": None,
+            "analyst-from.value": None,
+            "analyst-to.value": None,
+            "analyst-frequency.value": None,
+            "analyst-job-format.value": "csv",
+        },
+        shows=DOWNLOAD,
+        job=True,
+    ),
+    CallbackProbe(
+        "analyst-version.data",
+        "granted_analyst",
+        lambda e: {
+            "analyst-poll.n_intervals": 1,
+            "analyst-pool.value": str(e.ids["open_pool"]),
+            "analyst-version.data": None,
+        },
+        shows="",
+    ),
+    CallbackProbe(
+        "bell-changed.data",
+        "investor",
+        lambda e: {
+            "bell-read.n_clicks": [({"type": "bell-read", "id": e.ids["notification"]}, 1)],
+            "bell-read-all.n_clicks": None,
+            "bell-changed.data": None,
+        },
+        shows="1",
+        probers=(*OUTSIDERS, "manager"),
+    ),
+    # The caller's own data, whatever the browser sends: an outsider's answer is their own.
+    CallbackProbe(
+        "overview-cards.children",
+        "manager",
+        lambda e: {"overview-status.value": None, "overview-kind.value": None},
+    ),
+    CallbackProbe(
+        "overview-recompute-result.children",
+        "manager",
+        lambda e: {"overview-recompute-start.n_clicks": 1},
+        shows="Recomputed",
+        job=True,
+    ),
+    CallbackProbe("investor-content.children", "investor", lambda e: {"investor-version.data": None}),
+    CallbackProbe(
+        "investor-statements-job-result.children",
+        "investor",
+        lambda e: {
+            "investor-statements-job-start.n_clicks": 1,
+            "investor-statements-period.value": "period=2025-Q1",
+        },
+        shows=DOWNLOAD,
+        job=True,
+    ),
+    CallbackProbe(
+        "investor-version.data",
+        "investor",
+        lambda e: {"investor-poll.n_intervals": 1, "investor-version.data": None},
+        shows="",
+    ),
+    CallbackProbe(
+        "bell-count.children",
+        "investor",
+        lambda e: {"bell-poll.n_intervals": 1, "bell-changed.data": None, "bell-key.data": None},
+    ),
+    CallbackProbe(
+        "pool-refresh.data", "manager", lambda e: {"af-done.data": [], "pool-refresh.data": None}, shows=""
+    ),
+    # Admin pages: every other role is refused the admin's view of everything.
+    CallbackProbe(
+        "admin-content.children", "admin", lambda e: {"admin-poll.n_intervals": 1}, shows="Manage users"
+    ),
+    CallbackProbe(
+        "users-grid.rowData", "admin", lambda e: {"users-search.value": "granted"}, shows="granted_analyst@"
+    ),
+    CallbackProbe(
+        "audit-grid.rowData",
+        "admin",
+        lambda e: {
+            "audit-object.value": None,
+            "audit-action.value": None,
+            "audit-text.value": None,
+            "audit-limit.value": 200,
+        },
+    ),
+    CallbackProbe(
+        "system-content.children", "admin", lambda e: {"system-poll.n_intervals": 1}, shows="ledger outbox"
+    ),
+    CallbackProbe(
+        "system-recompute-result.children",
+        "admin",
+        lambda e: {"system-recompute-start.n_clicks": 1},
+        shows="Recomputed",
+        job=True,
+    ),
+]
+NOT_PROBED_HERE = {
+    "-cancel.id": "a job's cancel button: client-side, never reaches the server",
+    "_pages_dummy.children": "Dash pages' client-side title updater",
+    f"{forms.ERROR}": "the action form: test_a_forged_confirmation_posts_nothing below",
+    "_pages_content.children": "page routing: test_no_outsider_page_shows_the_victim below",
+}
+
+ADMIN_PROBERS = ("manager", "other_manager", "analyst", "granted_analyst", "investor", "other_investor")
+
+
+@dataclass
+class Browsers:
+    estate: Estate
+    api: Api
+    """The REST API of the same app: one app per test, as Dash hands the callbacks registered
+    while an app is built to the first app that serves a request."""
+    clients: dict[str, FlaskClient] = field(default_factory=dict)
+
+    def as_(self, who: str) -> FlaskClient:
+        if who not in self.clients:
+            client = self.api.client.application.test_client()
+            answer = login(client, self.estate.world.emails[who], PASSWORD)
+            assert answer.status_code == 303, answer.get_data(as_text=True)[:300]
+            client.get("/_dash-dependencies")  # Dash registers the callbacks on its first request
+            self.clients[who] = client
+        return self.clients[who]
+
+
+@pytest.fixture
+def browsers(container: Container) -> Iterator[Browsers]:
+    estate = build_estate(make_world(container))
+    yield Browsers(estate, Api(estate.world))
+
+
+def _dash(app: Flask) -> Any:
+    return app.extensions["portal_dash"]
+
+
+def _callback(app: Flask, output: str) -> tuple[str, dict[str, Any]]:
+    found = [(k, v) for k, v in _dash(app).callback_map.items() if output in k]
+    assert len(found) == 1, f"{output!r} names {len(found)} callbacks"
+    return found[0]
+
+
+def _parse_id(raw: str) -> Any:
+    return json.loads(raw) if raw.startswith("{") else raw
+
+
+def _short(ident: Any) -> str:
+    return str(ident["type"]) if isinstance(ident, dict) else str(ident)
+
+
+def _items(specs: list[dict[str, Any]], values: dict[str, Any], match: dict[str, Any]) -> list[Any]:
+    items: list[Any] = []
+    for spec in specs:
+        ident = _parse_id(spec["id"])
+        key = f"{_short(ident)}.{spec['property']}"
+        assert key in values, f"the probe gives no value for {key}"
+        value = values[key]
+        if isinstance(ident, dict) and any(v == ["ALL"] for v in ident.values()):
+            items.append([{"id": i, "property": spec["property"], "value": v} for i, v in value])
+            continue
+        if isinstance(ident, dict):
+            ident = {k: (match.get(k) if v == ["MATCH"] else v) for k, v in ident.items()}
+        items.append({"id": ident, "property": spec["property"], "value": value})
+    return items
+
+
+def _outputs(key: str, match: dict[str, Any]) -> list[dict[str, Any]]:
+    parts = key.strip(".").split("...") if key.startswith("..") else [key]
+    outs = []
+    for part in parts:
+        raw, _, prop = part.rpartition(".")
+        ident = _parse_id(raw.split("@")[0] if not raw.startswith("{") else raw)
+        if isinstance(ident, dict):
+            ident = {k: (match.get(k) if v == ["MATCH"] else v) for k, v in ident.items()}
+        outs.append({"id": ident, "property": prop.split("@")[0]})
+    return outs
+
+
+def _prop_id(ident: Any) -> str:
+    """A component id as dash-renderer writes it in changedPropIds."""
+    return json.dumps(ident, sort_keys=True, separators=(",", ":")) if isinstance(ident, dict) else str(ident)
+
+
+def post_probe(client: FlaskClient, probe: CallbackProbe, estate: Estate) -> Any:
+    key, spec = _callback(client.application, probe.output)
+    match = {"action": "subscription"}
+    inputs = _items(spec["inputs"], probe.values(estate), match)
+    outputs = _outputs(key, match)
+    first = inputs[0][0] if isinstance(inputs[0], list) and inputs[0] else inputs[0]
+    changed = [f"{_prop_id(first['id'])}.{first['property']}"] if first else []
+    body = {
+        "output": key,
+        "outputs": outputs if len(outputs) > 1 else outputs[0],
+        "inputs": inputs,
+        "changedPropIds": changed,
+        "state": _items(spec["state"], probe.values(estate), match),
+    }
+    headers = {"X-CSRFToken": csrf_cookie(client)}
+    started = client.post("/_dash-update-component", json=body, headers=headers)
+    if not probe.job or started.status_code != 200 or "cacheKey" not in (started.get_json() or {}):
+        return started
+    handles = started.get_json()
+    jobs = _dash(client.application)._background_manager
+    jobs.wait(handles["job"].rpartition("~")[0])  # the signed handle is the job's key
+    query = {"cacheKey": handles["cacheKey"], "job": handles["job"]}
+    return client.post("/_dash-update-component", json=body, headers=headers, query_string=query)
+
+
+def test_every_callback_has_a_probe(browsers: Browsers) -> None:
+    client = browsers.as_("admin")
+    keys = list(_dash(client.application).callback_map)
+    unprobed = [
+        k
+        for k in keys
+        if not any(p.output in k for p in CALLBACKS) and not any(n in k for n in NOT_PROBED_HERE)
+    ]
+    assert unprobed == []
+
+
+@pytest.mark.parametrize("index", range(len(CALLBACKS)), ids=lambda i: CALLBACKS[i].output[:40])
+def test_no_outsider_callback_shows_or_changes_the_victims_objects(browsers: Browsers, index: int) -> None:
+    probe = CALLBACKS[index]
+    estate, api = browsers.estate, browsers.api
+    before = books_snapshot(api, estate)
+    probers = ADMIN_PROBERS if probe.owner == "admin" else probe.probers
+    for who in probers:
+        answer = post_probe(browsers.as_(who), probe, estate)
+        text = answer.get_data().decode("utf-8", "replace")
+        assert answer.status_code < 500, (who, text[:500])
+        assert MARKER not in text, (who, text[:500])
+        if probe.shows and probe.shows != "1":
+            assert probe.shows not in text, (who, text[:500])
+    assert books_snapshot(api, estate) == before, "an outsider's callback changed the victim's books"
+
+    control = post_probe(browsers.as_(probe.owner), probe, estate)
+    assert control.status_code == 200, control.get_data(as_text=True)[:500]
+    assert probe.shows in control.get_data(as_text=True)
+
+
+# The action form: an outsider who forges the confirmation of the victim's action (a fresh
+# key, values that would post for the victim's manager, the victim's pool) posts nothing.
+def _settings_rename(e: Estate) -> dict[str, Any]:
+    pool = e.world.container.pools.get_pool(e.world.manager, e.ids["draft_pool"])
+    settings = settings_of(pool)
+    values = settings_values(settings)
+    return {**values, "name": f"{MARKER} Renamed", "baseline": settings.model_dump_json()}
+
+
+@dataclass(frozen=True)
+class ForgedAction:
+    pool: str | None
+    """The victim's pool the confirmation names (its key in Estate.ids)."""
+    values: Values
+    posted: str
+    """What the owner's result shows once posted."""
+
+
+FORGED: dict[str, ForgedAction] = {
+    "valuation": ForgedAction(
+        "open_pool", lambda e: {"as_of": "2025-01-31", "net_asset_value": "21000.00", "memo": ""}, "Posted"
+    ),
+    "subscription": ForgedAction(
+        "open_pool",
+        lambda e: {
+            "investor_id": str(e.ids["investor"]),
+            "amount": "10000.00",
+            "effective_date": "2025-01-03",
+            "memo": "",
+        },
+        "Posted",
+    ),
+    "redemption": ForgedAction(
+        "open_pool",
+        lambda e: {
+            "investor_id": str(e.ids["investor"]),
+            "units": "100",
+            "effective_date": "2025-01-03",
+            "memo": "",
+        },
+        "Posted",
+    ),
+    "commitment": ForgedAction(
+        "closed_pool",
+        lambda e: {
+            "investor_id": str(e.ids["investor"]),
+            "amount": "5000.00",
+            "effective_date": "2025-02-20",
+        },
+        "Posted",
+    ),
+    "capital_call": ForgedAction(
+        "closed_pool",
+        lambda e: {
+            "amount": "10000.00",
+            "percent_of_commitment": None,
+            "due_date": "2025-03-15",
+            "effective_date": "2025-03-01",
+            "memo": "",
+        },
+        "Posted",
+    ),
+    "distribution": ForgedAction(
+        "closed_pool",
+        lambda e: {"amount": "1000.00", "mode": "waterfall", "effective_date": "2025-03-01", "memo": ""},
+        "Posted",
+    ),
+    "reversal": ForgedAction(
+        "closed_pool",
+        lambda e: {"entry_id": str(e.ids["entry"]), "memo": "keyed twice", "effective_date": None},
+        "Posted",
+    ),
+    "pool_status": ForgedAction("open_pool", lambda e: {"status": "close"}, "Posted"),
+    "pool_settings": ForgedAction("draft_pool", _settings_rename, "Posted"),
+    "kyc": ForgedAction(
+        None, lambda e: {"investor_id": str(e.ids["investor"]), "kyc_status": "rejected"}, "Posted"
+    ),
+}
+NOT_FORGED = {"create_pool": "creates a pool of the caller's own: it names no victim"}
+
+
+def test_every_action_has_a_forged_confirmation() -> None:
+    assert sorted(ACTIONS) == sorted([*FORGED, *NOT_FORGED])
+
+
+def _confirm(client: FlaskClient, action: str, pending: dict[str, Any]) -> dict[str, Any]:
+    """POST the action callback's Confirm as dash-renderer does; the outputs by component."""
+    key = next(k for k in _dash(client.application).callback_map if forms.ERROR in k and forms.PANEL in k)
+    names = list(pending["values"])
+    one = {
+        k: {"type": k, "action": action} for k in (forms.PREVIEW, forms.CONFIRM, forms.PANEL, forms.PENDING)
+    }
+    one |= {k: {"type": k, "action": action} for k in (forms.RESULT, forms.DONE)}
+
+    def fid(name: str) -> dict[str, str]:
+        return {"type": forms.FIELD, "action": action, "field": name}
+
+    body = {
+        "output": key,
+        "outputs": [
+            [
+                {"id": {"type": forms.ERROR, "action": action, "field": n}, "property": "children"}
+                for n in names
+            ],
+            [{"id": fid(n), "property": "invalid"} for n in names],
+            *({"id": one[k], "property": p} for k, p in ((forms.PANEL, "children"), (forms.PENDING, "data"))),
+            *(
+                {"id": one[k], "property": p}
+                for k, p in ((forms.RESULT, "children"), (forms.CONFIRM, "disabled"))
+            ),
+            {"id": one[forms.DONE], "property": "data"},
+        ],
+        "inputs": [
+            {"id": one[forms.PREVIEW], "property": "n_clicks", "value": 1},
+            {"id": one[forms.CONFIRM], "property": "n_clicks", "value": 1},
+            [{"id": fid(n), "property": "value", "value": v} for n, v in pending["values"].items()],
+        ],
+        "state": [
+            [{"id": fid(n), "property": "id", "value": fid(n)} for n in names],
+            {"id": one[forms.PENDING], "property": "data", "value": pending},
+            {"id": "pool-id", "property": "data", "value": pending["pool_id"]},
+        ],
+        "changedPropIds": [
+            _prop_id(one[forms.CONFIRM]) + ".n_clicks"
+        ],
+    }
+    answer = client.post("/_dash-update-component", json=body, headers={"X-CSRFToken": csrf_cookie(client)})
+    assert answer.status_code == 200, answer.get_data(as_text=True)[:500]
+    out: dict[str, Any] = answer.get_json()["response"]
+    done = out.get(_prop_id(one[forms.DONE]), {}).get("data")
+    return {"text": answer.get_data(as_text=True), "done": done}
+
+
+@pytest.mark.parametrize("action", sorted(FORGED))
+def test_a_forged_confirmation_posts_nothing(browsers: Browsers, action: str) -> None:
+    forged = FORGED[action]
+    estate, api = browsers.estate, browsers.api
+    values = forged.values(estate)
+    pool_id = estate.ids[forged.pool] if forged.pool else None
+    before = books_snapshot(api, estate)
+    for who in (*OUTSIDERS, *READ_ONLY_INSIDERS):
+        pending = {"key": str(uuid.uuid4()), "values": values, "pool_id": pool_id}
+        out = _confirm(browsers.as_(who), action, pending)
+        assert out["done"] is None and forged.posted not in out["text"], (who, out["text"][:500])
+        assert books_snapshot(api, estate) == before, f"{who}'s forged {action} changed the books"
+
+    control = _confirm(
+        browsers.as_("manager"), action, {"key": str(uuid.uuid4()), "values": values, "pool_id": pool_id}
+    )
+    assert control["done"] is not None and forged.posted in control["text"], control["text"][-1500:]
+    assert books_snapshot(api, estate) != before
+
+
+# Pages: every page of the portal, the victim's pool pages included, shows an outsider nothing
+# of the victim's.
+PAGE_PATHS: dict[str, tuple[str, ...]] = {
+    "/": ("/",),
+    "/notifications": ("/notifications",),
+    "/404": ("/404", "/manager/pools/{open_pool}/x"),
+    "/admin": ("/admin",),
+    "/admin/users": ("/admin/users",),
+    "/admin/audit": ("/admin/audit",),
+    "/admin/system": ("/admin/system",),
+    "/analyst": ("/analyst",),
+    "/investor": ("/investor",),
+    "/manager": ("/manager",),
+    "/manager/pools": ("/manager/pools",),
+    "/manager/pools/pool": (
+        "/manager/pools/{open_pool}",
+        "/manager/pools/{closed_pool}",
+        "/manager/pools/{draft_pool}",
+    ),
+}
+OWNER_SEES = {
+    "/manager/pools": "manager",
+    "/analyst": "granted_analyst",
+}
+"""Pages whose layout itself names the victim's objects to the one who may see them (the others,
+a pool's own page among them, load them through the callbacks probed above)."""
+
+
+def test_every_page_has_its_paths() -> None:
+    assert sorted(PAGE_PATHS) == sorted(page.path for page in PAGES)
+
+
+def test_no_outsider_page_shows_the_victim(browsers: Browsers) -> None:
+    estate = browsers.estate
+    paths = [p.format(**estate.ids) for group in PAGE_PATHS.values() for p in group]
+    for who in OUTSIDERS:
+        for path in paths:
+            text = render_page(browsers.as_(who), path)
+            assert MARKER not in text, (who, path, text[:500])
+    for template, owner in OWNER_SEES.items():
+        assert MARKER in render_page(browsers.as_(owner), template.format(**estate.ids)), template
