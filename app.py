@@ -236,6 +236,38 @@ def cmd_notifications(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_payments(args: argparse.Namespace, settings: Settings) -> int:
+    container = Container(settings)
+    if args.payments_command == "sweep":
+        # What a crash, a lost answer or a webhook that never came left behind: ask the gateway
+        # about unanswered attempts, then bring the books in line. Safe to run at any time.
+        looked_at = container.payments.resume_gateway_attempts()
+        posted = container.payments.post_contributions()
+        print(f"gateway attempts looked at: {looked_at}; ledger entries written: {posted}")
+        return 0
+    import signal
+    import threading
+
+    from backend.payments.consumer import EVENT_TYPES
+    from ledger.outbox import amqp_url
+    from notifications import amqp
+
+    url = amqp_url(settings.celery_broker_url)
+    if url is None:
+        print(
+            "error: CELERY_BROKER_URL is not an AMQP URL; the embedded default opens requests in-process",
+            file=sys.stderr,
+        )
+        return 2
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    queue = "payments.ledger-events"
+    print(f"consuming {', '.join(EVENT_TYPES)} from queue {queue}", flush=True)
+    amqp.consume(url, container.payment_consumer, EVENT_TYPES, stop, queue=queue)
+    return 0
+
+
 IMPORT_COLUMNS = ("type", "investor_id", "amount", "units", "cost", "effective_date", "memo")
 
 
@@ -261,6 +293,19 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
         + (f" (seq {r.first_seq}..{r.last_seq})" if r.first_seq is not None else "")
     )
     return 0
+
+
+def _add_consumer_parsers(sub: Any) -> None:
+    """The commands of the services that consume the ledger's events."""
+    notifications = sub.add_parser("notifications", help="in-app notifications from ledger events")
+    notifications_sub = notifications.add_subparsers(dest="notifications_command", required=True)
+    notifications_sub.add_parser("consume", help="consume the ledger's RabbitMQ exchange (long-running)")
+    notifications.set_defaults(func=cmd_notifications)
+    payments = sub.add_parser("payments", help="payment requests and the gateway's loose ends")
+    payments_sub = payments.add_subparsers(dest="payments_command", required=True)
+    payments_sub.add_parser("sweep", help="resume unanswered gateway attempts; post lagging contributions")
+    payments_sub.add_parser("consume", help="open payment requests from capital calls (RabbitMQ)")
+    payments.set_defaults(func=cmd_payments)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -314,11 +359,7 @@ def build_parser() -> argparse.ArgumentParser:
     worker.set_defaults(func=cmd_worker)
     sub.add_parser("beat", help="the Celery beat scheduler (one per deployment)").set_defaults(func=cmd_beat)
 
-    notifications = sub.add_parser("notifications", help="in-app notifications from ledger events")
-    notifications_sub = notifications.add_subparsers(dest="notifications_command", required=True)
-    notifications_sub.add_parser("consume", help="consume the ledger's RabbitMQ exchange (long-running)")
-    notifications.set_defaults(func=cmd_notifications)
-
+    _add_consumer_parsers(sub)
     importer = sub.add_parser("import", help="post a CSV/XLSX file of transactions, all or nothing")
     import_sub = importer.add_subparsers(dest="import_command", required=True)
     import_tx = import_sub.add_parser("transactions", help="columns: " + ", ".join(IMPORT_COLUMNS))

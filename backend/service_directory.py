@@ -14,6 +14,7 @@ from celery import Celery
 from backend.audit.interface import AuditService
 from backend.auth.interface import AuthService
 from backend.investors.interface import InvestorService
+from backend.payments.interface import PaymentService
 from backend.platform.cache import Cache
 from backend.platform.config import Settings
 from backend.platform.db import Database
@@ -49,6 +50,8 @@ class Services(Protocol):
     def ledger(self) -> LedgerService: ...
     @property
     def ledger_relay(self) -> OutboxRelay: ...
+    @property
+    def payments(self) -> PaymentService: ...
     @property
     def notifications(self) -> NotificationService: ...
     @property

@@ -9,6 +9,7 @@ from __future__ import annotations
 import backend.audit.models
 import backend.auth.models
 import backend.investors.models
+import backend.payments.models
 import backend.pools.models
 import backend.users.models  # noqa: F401
 import ledger.models  # noqa: F401

@@ -11,6 +11,7 @@ from backend.api import (
     investors_routes,
     ledger_routes,
     notifications_routes,
+    payments_routes,
     pools_routes,
     reports_routes,
     users_routes,
@@ -35,6 +36,7 @@ def build_router(container: Services) -> ApiRouter:
         exports_routes,
         reports_routes,
         notifications_routes,
+        payments_routes,
     ):
         module.register(router, container)
     return router

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from backend.platform.errors import (
     Conflict,
+    DependencyUnavailable,
     DomainError,
     NotFound,
     PermissionDenied,
@@ -39,6 +40,7 @@ _KINDS: dict[type[DomainError], ProblemKind] = {
     Unauthenticated: ProblemKind(401, "Unauthorized", "unauthorized"),
     Conflict: ProblemKind(409, "Conflict", "conflict"),
     TooManyRequests: ProblemKind(429, "Too many requests", "too-many-requests"),
+    DependencyUnavailable: ProblemKind(503, "Service unavailable", "dependency-unavailable"),
     DomainError: ProblemKind(400, "Bad request", "bad-request"),
 }
 
@@ -56,6 +58,8 @@ def from_domain_error(exc: DomainError) -> Response:
     headers = None
     if isinstance(exc, TooManyRequests):
         headers = {"Retry-After": str(exc.retry_after_seconds)}
+    if isinstance(exc, DependencyUnavailable):
+        headers = {"Retry-After": "30"}
     kind = problem_kind(exc)
     if kind.status == 401:
         headers = {**(headers or {}), "WWW-Authenticate": 'Bearer realm="api"'}

@@ -19,10 +19,21 @@ from backend.auth.tokens import KeyRing
 from backend.composition import celery_app
 from backend.investors.schemas import Position
 from backend.investors.service import DatabaseInvestorService
+from backend.payments.consumer import EVENT_TYPES as PAYMENT_EVENTS
+from backend.payments.consumer import CapitalCallConsumer
+from backend.payments.gateway import PaymentGateway
+from backend.payments.service import DatabasePaymentService
+from backend.payments.stripe_gateway import StripeGateway
+from backend.payments.vault import Vault, parse_key_ring
 from backend.platform.cache import Cache, cache_from_url
 from backend.platform.config import Settings
 from backend.platform.db import Database
-from backend.platform.secrets_store import load_or_create_jwt_keys_dir, load_or_create_secret_key
+from backend.platform.secrets_store import (
+    load_or_create_jwt_keys_dir,
+    load_or_create_payment_data_keys,
+    load_or_create_secret_key,
+    load_or_create_webhook_secrets,
+)
 from backend.pools.service import DatabasePoolService
 from backend.users.service import DatabaseUserService
 from ledger.events import LedgerEvent
@@ -171,7 +182,46 @@ class Container:
         # valuations); with a broker they would consume the RabbitMQ exchange instead.
         for event_type in NOTIFIED_EVENTS:
             bus.subscribe(self.notification_consumer, event_type)
+        # Each capital call opens a payment request per investor.
+        for event_type in PAYMENT_EVENTS:
+            bus.subscribe(self.payment_consumer, event_type)
         return bus
+
+    @cached_property
+    def payments(self) -> DatabasePaymentService:
+        return DatabasePaymentService(
+            self.db,
+            self.audit,
+            self.pools,
+            self.investors,
+            self.transactions,
+            webhook_secrets=self.payment_webhook_secrets,
+            gateway=lambda: self.payment_gateway,
+            vault=lambda: self.payment_vault,
+        )
+
+    @cached_property
+    def payment_vault(self) -> Vault:
+        text = self.settings.payment_data_keys or load_or_create_payment_data_keys(self.settings.var_dir)
+        keys, active = parse_key_ring(text)
+        return Vault(keys, active)
+
+    @cached_property
+    def payment_gateway(self) -> PaymentGateway | None:
+        s = self.settings
+        if s.payment_gateway_api_key:
+            return StripeGateway(s.payment_gateway_api_key, base_url=s.payment_gateway_url)
+        return None
+
+    def payment_webhook_secrets(self) -> list[str]:
+        configured = self.settings.payment_webhook_secrets
+        if configured:
+            return [s.strip() for s in configured.split(",") if s.strip()]
+        return load_or_create_webhook_secrets(self.settings.var_dir)
+
+    @cached_property
+    def payment_consumer(self) -> CapitalCallConsumer:
+        return CapitalCallConsumer(lambda: self.payments, lambda: self.pools)
 
     @cached_property
     def notifications(self) -> DatabaseNotificationService:

@@ -46,6 +46,18 @@ class Settings(BaseSettings):
     # answers only loopback clients that came through no proxy (the embedded demo, a
     # scraper on the same host); everyone else gets 404.
     metrics_token: str | None = Field(default=None, alias="METRICS_TOKEN", min_length=16, repr=False)
+    # The payment gateway's webhook signing secrets, comma separated: during a rotation both
+    # the old and the new one verify. Unset: read from <var_dir>/payment_webhook_secrets (one
+    # per line, re-read on every webhook so a rotation needs no restart), made on first use.
+    payment_webhook_secrets: str | None = Field(default=None, alias="PAYMENT_WEBHOOK_SECRETS", repr=False)
+    # The payment gateway (Stripe's API): its secret key, and its address when it is not
+    # Stripe's own (the sandbox in tests). Unset: no gateway rail; investors pay by wire.
+    payment_gateway_api_key: str | None = Field(default=None, alias="PAYMENT_GATEWAY_API_KEY", repr=False)
+    payment_gateway_url: str | None = Field(default=None, alias="PAYMENT_GATEWAY_URL")
+    # The key ring that seals bank details at rest: "kid:base64(32 bytes)" entries, comma
+    # separated, the first one active (backend/payments/vault.py). Unset: generated into
+    # <var_dir>/payment_data_keys on first use.
+    payment_data_keys: str | None = Field(default=None, alias="PAYMENT_DATA_KEYS", repr=False)
     host: str = Field(default="127.0.0.1", alias="HOST")
     port: int = Field(default=8050, alias="PORT", gt=0, lt=65536)
     log_level: str = Field(default="INFO", alias="LOG_LEVEL")

@@ -37,6 +37,11 @@ class Conflict(DomainError):
     duplicate, an entry dated before the books)."""
 
 
+class DependencyUnavailable(DomainError):
+    """A system this one depends on (the payment gateway) did not answer; nothing was done
+    here, and the same request may be sent again shortly."""
+
+
 class TooManyRequests(DomainError):
     """Too many attempts; the caller may try again after `retry_after_seconds`."""
 

@@ -20,6 +20,8 @@ PLATFORM_PUBLIC_ENDPOINTS = frozenset(
         "api.openapi",
         "api.post_issue_token",
         "api.post_refresh_token",
+        # The payment gateway's webhook: its signature is its credential (payments service).
+        "api.post_stripe_webhook",
     }
 )
 

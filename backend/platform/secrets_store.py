@@ -6,6 +6,7 @@ Production passes SECRET_KEY and JWT_KEYS_DIR; the generated files exist only so
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import os
 import secrets
@@ -29,6 +30,24 @@ def load_or_create_secret_key(var_dir: Path) -> str:
         with contextlib.suppress(FileExistsError):
             _write_private(path, secrets.token_urlsafe(48).encode())
     return path.read_text().strip()
+
+
+def load_or_create_webhook_secrets(var_dir: Path) -> list[str]:
+    """The payment gateway's webhook signing secrets, one per line (a rotation lists two)."""
+    path = var_dir / "payment_webhook_secrets"
+    if not path.exists():
+        with contextlib.suppress(FileExistsError):
+            _write_private(path, ("whsec_" + secrets.token_urlsafe(32)).encode())
+    return [line.strip() for line in path.read_text().splitlines() if line.strip()]
+
+
+def load_or_create_payment_data_keys(var_dir: Path) -> str:
+    """The key ring sealing payment data at rest ("kid:base64key" per line, first active)."""
+    path = var_dir / "payment_data_keys"
+    if not path.exists():
+        with contextlib.suppress(FileExistsError):
+            _write_private(path, b"k1:" + base64.b64encode(secrets.token_bytes(32)))
+    return path.read_text()
 
 
 def load_or_create_jwt_keys_dir(var_dir: Path) -> Path:

@@ -10,12 +10,13 @@ data" is a search for one word.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from backend.composition.container import Container
 from backend.investors.interface import CommitmentCreate, InvestorUpdate
+from backend.payments.interface import CollectionAccountIn, MethodIn, WireIn
 from backend.platform.actors import Actor, Role
 from ledger.interface import CapitalCallRequest, TransactionRequest, ValuationRequest
 from reports.interface import BenchmarkCreate, BenchmarkLevelsIn
@@ -41,8 +42,12 @@ class Estate:
     world: World
     ids: dict[str, int]
     """open_pool, closed_pool, draft_pool, investor, second_investor, entry, benchmark,
-    notification, co_manager, granted_analyst, newcomer, new_investor_user, and the user ids
+    notification, payment_request (the investor's, for the capital call), wire (recorded by an
+    admin, awaiting approval), co_manager, granted_analyst, newcomer, new_investor_user, and the user ids
     of every principal (`<label>_user`)."""
+    tokens: dict[str, str] = field(default_factory=dict)
+    """With a payment gateway: `card`, the second investor's saved card (a gateway token), to
+    pay their request (`second_request`; the investor's has a wire awaiting approval)."""
 
 
 def _labelled(world: World, label: str, role: Role) -> Actor:
@@ -126,6 +131,25 @@ def build_estate(world: World) -> Estate:
         ),
     )
     c.reports.set_pool_benchmark(boss, growth, benchmark)
+    # The call opened a payment request per investor; an admin recorded a wire against the
+    # investor's, so the pool's manager may approve it (the four-eyes control).
+    request = next(r for r in c.payments.list_requests(boss, pool_id=buyout) if r.investor_id == investor)
+    wire = c.payments.record_wire(
+        world.admin,
+        WireIn.model_validate(
+            {
+                "request_id": request.id,
+                "amount": "5000.00",
+                "value_date": "2025-02-12",
+                "bank_reference": "EST-1",
+            }
+        ),
+    )
+    c.payments.set_collection_account(
+        boss,
+        buyout,
+        CollectionAccountIn(account_name=f"{MARKER} Buyout I GmbH", iban="DE89370400440532013000", bic=None),
+    )
     notices = c.notifications.list_for_user(world.investor).items
     assert notices, "the estate's deals notified nobody: the notification probes would test nothing"
 
@@ -138,6 +162,8 @@ def build_estate(world: World) -> Estate:
         "entry": entry,
         "benchmark": benchmark,
         "notification": notices[0].id,
+        "payment_request": request.id,
+        "wire": wire.id,
         "co_manager": _user(co_manager),
         "granted_analyst": _user(granted),
         "newcomer": _user(newcomer),
@@ -146,7 +172,11 @@ def build_estate(world: World) -> Estate:
     for label in ("admin", "manager", "other_manager", "analyst", "investor", "other_investor"):
         ids[f"{label}_user"] = _user(getattr(world, label))
     ids["granted_analyst_user"] = ids["granted_analyst"]
-    return Estate(world, ids)
+    ids["second_request"] = next(r.id for r in c.payments.list_requests(second))
+    tokens = {}
+    if c.payment_gateway is not None:
+        tokens["card"] = c.payments.add_payment_method(second, MethodIn(token="tok_visa")).token
+    return Estate(world, ids, tokens)
 
 
 def _user(actor: Actor) -> int:
@@ -167,6 +197,9 @@ SNAPSHOT_READS = (
     "/investors/{second_investor}",
     "/benchmarks/{benchmark}",
     "/benchmarks/{benchmark}/levels",
+    "/payments/requests?pool_id={closed_pool}",
+    "/payments/requests/{payment_request}/payments",
+    "/pools/{closed_pool}/collection-account",
 )
 
 

@@ -13,13 +13,16 @@ may not make them. A new operation without a probe fails the coverage test.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 import pytest
 
 from backend.composition.container import Container
+from backend.payments.sandbox import SandboxGateway
+from backend.platform.config import Settings, load_settings
 from tests.integration.authorization_support import (
     CONTACT,
     MARKER,
@@ -29,9 +32,23 @@ from tests.integration.authorization_support import (
     books_snapshot,
     build_estate,
 )
+from tests.integration.payments_support import gateway_settings, start_sandbox
 from tests.integration.pools_support import Api, make_world, open_pool
 
 Body = Callable[[Estate, str], Any]
+
+
+@pytest.fixture
+def sandbox() -> Iterator[SandboxGateway]:
+    gateway = start_sandbox()
+    yield gateway
+    gateway.stop()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, sandbox: SandboxGateway) -> Settings:
+    # A payment gateway, so "Pay now" has a control: the owner's payment goes through.
+    return load_settings(VAR_DIR=str(tmp_path / "var"), **gateway_settings(sandbox))
 EVERYONE = ("admin", "manager", "other_manager", "analyst", "granted_analyst", "investor", "other_investor")
 
 
@@ -207,6 +224,46 @@ MATRIX: dict[tuple[str, str], Probe] = {
         )
         for fmt in ("csv", "xlsx")
     },
+    # payments
+    ("GET", f"{V}/payments/requests"): Probe(
+        "/payments/requests?pool_id={closed_pool}", "manager", empty_for=("other_investor",)
+    ),  # an investor asking about any pool gets their own requests in it: none
+    ("GET", f"{V}/payments/requests/{{request_id}}"): Probe(
+        "/payments/requests/{payment_request}", "investor"
+    ),
+    ("GET", f"{V}/payments/requests/{{request_id}}/payments"): Probe(
+        "/payments/requests/{payment_request}/payments", "investor"
+    ),
+    ("GET", f"{V}/payments/requests/{{request_id}}/wire-instructions"): Probe(
+        "/payments/requests/{payment_request}/wire-instructions", "investor"
+    ),
+    ("GET", f"{V}/pools/{{pool_id}}/collection-account"): Probe(
+        "/pools/{closed_pool}/collection-account", "manager"
+    ),
+    ("PUT", f"{V}/pools/{{pool_id}}/collection-account"): Probe(
+        "/pools/{closed_pool}/collection-account",
+        "manager",
+        lambda e, w: {"account_name": f"{w}'s account", "iban": "GB29NWBK60161331926819"},
+    ),
+    ("POST", f"{V}/payments/requests/{{request_id}}/pay"): Probe(
+        "/payments/requests/{second_request}/pay",
+        "second_investor_user",
+        lambda e, w: {"method": e.tokens["card"]},
+        also_refused=("investor",),
+    ),
+    ("POST", f"{V}/payments/wires"): Probe(
+        "/payments/wires",
+        "manager",
+        lambda e, w: {
+            "request_id": e.ids["payment_request"],
+            "amount": "1000.00",
+            "value_date": "2025-02-13",
+            "bank_reference": f"WIRE-{w}",
+        },
+    ),
+    ("POST", f"{V}/payments/{{payment_id}}/decision"): Probe(
+        "/payments/{wire}/decision", "manager", lambda e, w: {"approve": True}
+    ),
     # users and the caller's own inbox
     ("GET", f"{V}/users"): Probe("/users", "admin", kind="role", allowed=("admin",)),
     ("POST", f"{V}/users"): Probe("/users", "admin", _user_body, "role", ("admin",)),
@@ -222,6 +279,14 @@ SELF_SCOPED: dict[tuple[str, str], str] = {
     ("POST", f"{V}/auth/logout"): "ends the caller's own session: test_sessions_end.py",
     ("GET", f"{V}/me"): "the caller's own identity: test_auth_api.py",
     ("POST", f"{V}/me/password"): "the caller's own password, old one required: test_auth_api.py",
+    ("GET", f"{V}/payments/methods"): "the caller's own saved methods: test_payments_gateway.py",
+    (
+        "POST",
+        f"{V}/payments/methods",
+    ): "saves a gateway token to the caller's own customer: test_payments_gateway.py",
+    ("POST", f"{V}/payments/methods/remove"): "only the caller's own methods: test_payments_gateway.py",
+    ("POST", f"{V}/payments/webhooks/stripe"): "public: only the gateway's signature is a credential, "
+    "and it names the gateway's own objects: test_payments_service.py",
 }
 """Operations that take no object id: nothing of anyone else's can be named."""
 

@@ -26,6 +26,8 @@ EXPECTED_PUBLIC_ENDPOINTS = {
     "api.openapi",
     "api.post_issue_token",
     "api.post_refresh_token",
+    # The payment gateway's webhook: refused (400) unless signed with our secret.
+    "api.post_stripe_webhook",
     "portal.login",
 }
 EXPECTED_PUBLIC_ASSETS = {"bootstrap.min.css", "portal.css"}

@@ -92,6 +92,7 @@ SERVICES = (
     "backend.audit",
     "backend.pools",
     "backend.investors",
+    "backend.payments",
     "ledger",
     "reports",
     "notifications",

@@ -1,0 +1,208 @@
+"""Payments over REST: payment requests and their payments, wires recorded and approved by
+two people, and the gateway's webhook (public: its signature is its credential)."""
+
+from __future__ import annotations
+
+from flask import Response, request
+from pydantic import BaseModel, ConfigDict, Field
+
+from backend.api.ledger_routes import idempotency_key
+from backend.api.routing import ApiRouter
+from backend.payments.interface import (
+    CollectionAccountIn,
+    CollectionAccountOut,
+    EventUnreadable,
+    MethodIn,
+    PayIn,
+    PaymentOut,
+    PaymentRequestOut,
+    RequestStatus,
+    SavedMethodOut,
+    SignatureInvalid,
+    WebhookOutcome,
+    WireApproval,
+    WireIn,
+    WireInstructions,
+)
+from backend.platform.actors import Actor
+from backend.platform.http import problem
+from backend.service_directory import Services
+
+WEBHOOK_MAX_BYTES = 256 * 1024
+"""The gateway's events are a few kilobytes; anything far larger is not one of them."""
+
+
+class RequestQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    pool_id: int | None = Field(default=None, ge=1, le=2**31 - 1, description="required for managers")
+    status: RequestStatus | None = None
+
+
+def register(router: ApiRouter, container: Services) -> None:
+    @router.operation(
+        "GET",
+        "/payments/requests",
+        summary="Payment requests: a pool's (its managers) or the caller's own (an investor)",
+        tag="payments",
+        query=RequestQuery,
+        response=list[PaymentRequestOut],
+        errors=(404, 422),
+    )
+    def list_payment_requests(actor: Actor, query: RequestQuery) -> list[PaymentRequestOut]:
+        return container.payments.list_requests(actor, pool_id=query.pool_id, status=query.status)
+
+    @router.operation(
+        "GET",
+        "/payments/requests/{request_id}",
+        summary="One payment request",
+        tag="payments",
+        response=PaymentRequestOut,
+        errors=(404,),
+    )
+    def get_payment_request(actor: Actor, request_id: int) -> PaymentRequestOut:
+        return container.payments.get_request(actor, request_id)
+
+    @router.operation(
+        "GET",
+        "/payments/requests/{request_id}/payments",
+        summary="The payments made against one request",
+        tag="payments",
+        response=list[PaymentOut],
+        errors=(404,),
+    )
+    def list_request_payments(actor: Actor, request_id: int) -> list[PaymentOut]:
+        return container.payments.list_payments(actor, request_id)
+
+    @router.operation(
+        "GET",
+        "/payments/requests/{request_id}/wire-instructions",
+        summary="How to pay a request by wire: beneficiary, IBAN, BIC, reference, amount",
+        tag="payments",
+        response=WireInstructions,
+        errors=(404, 409),
+    )
+    def get_wire_instructions(actor: Actor, request_id: int) -> WireInstructions:
+        return container.payments.wire_instructions(actor, request_id)
+
+    @router.operation(
+        "GET",
+        "/pools/{pool_id}/collection-account",
+        summary="The pool's bank account for wires, masked (its managers)",
+        tag="payments",
+        response=CollectionAccountOut,
+        errors=(404,),
+    )
+    def get_collection_account(actor: Actor, pool_id: int) -> CollectionAccountOut:
+        return container.payments.collection_account(actor, pool_id)
+
+    @router.operation(
+        "PUT",
+        "/pools/{pool_id}/collection-account",
+        summary="Set the pool's bank account for wires (IBAN checked, stored sealed, audited)",
+        tag="payments",
+        body=CollectionAccountIn,
+        response=CollectionAccountOut,
+        errors=(404, 422),
+    )
+    def put_collection_account(actor: Actor, pool_id: int, body: CollectionAccountIn) -> CollectionAccountOut:
+        return container.payments.set_collection_account(actor, pool_id, body)
+
+    @router.operation(
+        "GET",
+        "/payments/methods",
+        summary="The caller's saved payment methods (tokens, brand and last digits only)",
+        tag="payments",
+        response=list[SavedMethodOut],
+        errors=(403, 409),
+    )
+    def list_payment_methods(actor: Actor) -> list[SavedMethodOut]:
+        return container.payments.payment_methods(actor)
+
+    @router.operation(
+        "POST",
+        "/payments/methods",
+        summary="Save a method tokenised by the gateway's hosted fields (send the token, never a card)",
+        tag="payments",
+        body=MethodIn,
+        response=SavedMethodOut,
+        status=201,
+        errors=(403, 409, 422),
+    )
+    def add_payment_method(actor: Actor, body: MethodIn) -> SavedMethodOut:
+        return container.payments.add_payment_method(actor, body)
+
+    @router.operation(
+        "POST",
+        "/payments/methods/remove",
+        summary="Remove one of the caller's saved methods",
+        tag="payments",
+        body=MethodIn,
+        status=204,
+        errors=(403, 404, 409),
+    )
+    def remove_payment_method(actor: Actor, body: MethodIn) -> None:
+        container.payments.remove_payment_method(actor, body)
+
+    @router.operation(
+        "POST",
+        "/payments/requests/{request_id}/pay",
+        summary="Pay what is outstanding with a saved method (Idempotency-Key header required)",
+        tag="payments",
+        body=PayIn,
+        response=PaymentOut,
+        status=201,
+        errors=(403, 404, 409, 422),
+    )
+    def pay_request(actor: Actor, request_id: int, body: PayIn) -> PaymentOut:
+        return container.payments.pay(actor, request_id, body, idempotency_key())
+
+    @router.operation(
+        "POST",
+        "/payments/wires",
+        summary="Record a wire received (held until a second manager or an admin approves it)",
+        tag="payments",
+        body=WireIn,
+        response=PaymentOut,
+        status=201,
+        errors=(404, 409, 422),
+    )
+    def post_wire(actor: Actor, body: WireIn) -> PaymentOut:
+        return container.payments.record_wire(actor, body)
+
+    @router.operation(
+        "POST",
+        "/payments/{payment_id}/decision",
+        summary="Approve (post) or reject a recorded wire: not by the person who recorded it",
+        tag="payments",
+        body=WireApproval,
+        response=PaymentOut,
+        errors=(403, 404, 409),
+    )
+    def post_wire_decision(actor: Actor, payment_id: int, body: WireApproval) -> PaymentOut:
+        return container.payments.decide_wire(actor, payment_id, body)
+
+    @router.operation(
+        "POST",
+        "/payments/webhooks/stripe",
+        summary="The payment gateway's events, signed (Stripe-Signature); a redelivery does nothing",
+        tag="payments",
+        response=WebhookOutcome,
+        public=True,
+        errors=(400,),
+    )
+    def stripe_webhook() -> WebhookOutcome | Response:
+        if (request.content_length or 0) > WEBHOOK_MAX_BYTES:
+            return problem(400, "Bad webhook", "body: too large for a gateway event", type_slug="bad-webhook")
+        body = request.get_data(cache=False)
+        try:
+            return container.payments.apply_webhook(body, request.headers.get("Stripe-Signature"))
+        except (SignatureInvalid, EventUnreadable) as exc:
+            field = "Stripe-Signature" if isinstance(exc, SignatureInvalid) else "body"
+            return problem(
+                400,
+                "Bad webhook",
+                str(exc),
+                type_slug="bad-webhook",
+                errors=[{"field": field, "reason": str(exc)}],
+            )

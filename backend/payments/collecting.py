@@ -1,0 +1,264 @@
+"""Collecting through the gateway: an investor's saved methods, "Pay now", and catching up
+with attempts whose answer never came back.
+
+A payment row (pending, with its attempt key) is committed before the gateway is called, and
+the gateway is called with that key as its idempotency key. Whatever happens next (a timeout,
+a crash of this process, the gateway accepting and then failing to answer) the row is there,
+and `resume` asks the gateway about the key: it applies what the gateway did, or asks again
+with the same key, which the gateway answers with the first attempt, never a second charge.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from backend.finance.money import get_currency
+from backend.payments import settlement
+from backend.payments.access import PaymentAccess
+from backend.payments.gateway import (
+    GatewayAttempt,
+    GatewayRefused,
+    GatewayUnavailable,
+    PaymentGateway,
+    SavedMethod,
+)
+from backend.payments.gateway_events import PaymentNews
+from backend.payments.models import Payment, PaymentCustomer, PaymentRequest
+from backend.payments.schemas import PaymentOut, Rail, RequestStatus
+from backend.payments.settlement import ZERO
+from backend.payments.states import PaymentStatus
+from backend.platform.actors import Actor
+from backend.platform.db import Database
+from backend.platform.errors import (
+    Conflict,
+    DependencyUnavailable,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
+from backend.platform.orm import utcnow
+from backend.platform.unit_of_work import ReadView, UnitOfWork
+
+log = logging.getLogger(__name__)
+_T = TypeVar("_T")
+
+RESUME_AFTER = timedelta(seconds=30)
+"""How long an attempt may stay unanswered before `resume` asks the gateway about it."""
+
+
+def attempt_key(user_id: int | None, request_id: int, idempotency_key: str) -> str:
+    """The gateway idempotency key of one "Pay now", from the caller's own key: the same
+    request retried by the same user is the same attempt; nobody else's key can collide."""
+    digest = hashlib.sha256(f"{user_id}:{request_id}:{idempotency_key}".encode()).hexdigest()
+    return f"pay-{digest[:48]}"
+
+
+class GatewayCollector:
+    def __init__(
+        self,
+        db: Database,
+        access: PaymentAccess,
+        gateway: Callable[[], PaymentGateway | None],
+        today: Callable[[], date],
+    ) -> None:
+        self._db = db
+        self._access = access
+        self._gateway = gateway
+        self._today = today
+
+    def _require_gateway(self) -> PaymentGateway:
+        gateway = self._gateway()
+        if gateway is None:
+            raise Conflict("no payment gateway is configured: pay by wire", field="method")
+        return gateway
+
+    def _ask(self, question: Callable[[PaymentGateway], _T]) -> _T:
+        """A question to the gateway on the caller's behalf; an outage is the caller's 503."""
+        try:
+            return question(self._require_gateway())
+        except GatewayUnavailable:
+            raise DependencyUnavailable(
+                "the payment gateway is not answering: nothing was charged; try again shortly"
+            ) from None
+        except GatewayRefused as exc:
+            raise ValidationFailed(f"token: {exc}", field="token") from None
+
+    def _investor(self, actor: Actor) -> int:
+        investor = self._access.own_investor(actor)
+        if investor is None:
+            raise PermissionDenied("only an investor pays, with their own methods", field="method")
+        return investor
+
+    # -- saved methods -------------------------------------------------------------------
+
+    def _customer(self, investor_id: int, *, create: bool) -> str | None:
+        with ReadView(self._db) as view:
+            row = view.session.get(PaymentCustomer, investor_id)
+            if row is not None:
+                return row.gateway_customer_id
+        if not create:
+            return None
+        customer = self._ask(lambda g: g.create_customer(investor_id))
+        with UnitOfWork(self._db) as unit:
+            unit.session.add(PaymentCustomer(investor_id=investor_id, gateway_customer_id=customer))
+            # Made at the same moment by another request: the gateway gave the same id.
+            with contextlib.suppress(IntegrityError):
+                unit.commit()
+        return customer
+
+    def methods(self, actor: Actor) -> list[SavedMethod]:
+        customer = self._customer(self._investor(actor), create=False)
+        return self._ask(lambda g: g.saved_methods(customer)) if customer else []
+
+    def add_method(self, actor: Actor, token: str) -> SavedMethod:
+        """A method tokenised by the gateway's hosted fields (the card never reaches us)."""
+        customer = self._customer(self._investor(actor), create=True) or ""
+        return self._ask(lambda g: g.save_method(customer, token))
+
+    def remove_method(self, actor: Actor, token: str) -> None:
+        self._owned(actor, token)
+        self._ask(lambda g: g.remove_method(token))
+
+    def _owned(self, actor: Actor, token: str) -> SavedMethod:
+        found = next((m for m in self.methods(actor) if m.token == token), None)
+        if found is None:
+            raise NotFound("method: not one of your saved payment methods", field="method")
+        return found
+
+    # -- pay now -------------------------------------------------------------------------
+
+    def pay(self, actor: Actor, request_id: int, method: str, idempotency_key: str) -> int:
+        """Pay what is outstanding on the investor's own request with a saved method; returns
+        the payment id (pending if the gateway's answer did not come back: `resume` finishes)."""
+        investor = self._investor(actor)
+        key = attempt_key(actor.user_id, request_id, idempotency_key)
+        with ReadView(self._db) as view:
+            again = view.session.scalar(select(Payment.id).where(Payment.attempt_key == key))
+        if again is not None:
+            return again  # the same "Pay now" retried: the same payment
+        self._owned(actor, method)  # so the investor has a customer at the gateway
+        customer = self._customer(investor, create=False) or ""
+        with UnitOfWork(self._db) as unit:
+            unit.write_first("payments", "status")
+            request = unit.session.get(PaymentRequest, request_id, with_for_update=True)
+            if request is None or request.investor_id != investor:
+                raise NotFound(f"payment request {request_id} not found", field="request_id")
+            if request.status not in (RequestStatus.OPEN, RequestStatus.PARTIALLY_PAID):
+                raise Conflict(f"payment request {request_id} is {request.status}", field="request_id")
+            busy = unit.session.scalar(
+                select(Payment.id).where(
+                    Payment.request_id == request_id,
+                    Payment.status.in_([PaymentStatus.PENDING.value, PaymentStatus.PROCESSING.value]),
+                )
+            )
+            if busy is not None:
+                raise Conflict(f"payment {busy} of this request is still in progress", field="request_id")
+            payment = Payment(
+                request_id=request.id,
+                pool_id=request.pool_id,
+                investor_id=investor,
+                rail=Rail.GATEWAY.value,
+                attempt_key=key,
+                amount=request.amount_due - request.amount_received,
+                currency=request.currency,
+                status=PaymentStatus.PENDING.value,
+                method_token=method,
+                applied=ZERO,
+                credit=ZERO,
+                posted_amount=ZERO,
+                posting_round=0,
+                awaiting_approval=False,
+            )
+            unit.session.add(payment)
+            unit.session.flush()
+            cause = f"pay-now:{actor.label}"
+            settlement.transition(unit.session, payment, PaymentStatus.PENDING, cause, new=True)
+            unit.commit()
+            payment_id = payment.id
+        self._collect(payment_id, customer)
+        return payment_id
+
+    def _collect(self, payment_id: int, customer: str) -> None:
+        with ReadView(self._db) as view:
+            payment = settlement.get_row(view.session, Payment, payment_id)
+            exponent = get_currency(payment.currency).exponent
+            args = (payment.attempt_key, payment.amount, payment.currency, payment.method_token or "")
+        key, amount, currency, method = args
+        try:
+            attempt = self._require_gateway().collect(
+                key,
+                amount_minor=int(amount.scaleb(exponent)),
+                currency=currency,
+                customer=customer,
+                method=method,
+                metadata={"payment_id": str(payment_id)},
+            )
+        except GatewayUnavailable as exc:
+            log.warning("gateway did not answer for payment %s (%s): resume will ask again", payment_id, exc)
+            return
+        self.apply_attempt(payment_id, attempt)
+
+    def apply_attempt(self, payment_id: int, attempt: GatewayAttempt) -> str | None:
+        """What the gateway says of the attempt, applied like a webhook (the same table of moves)."""
+        news = PaymentNews(
+            event_id=f"attempt:{attempt.gateway_payment_id}:{attempt.status.value}",
+            event_type="collect",
+            gateway_payment_id=attempt.gateway_payment_id,
+            payment_id=payment_id,
+            reported=attempt.status,
+            amount_minor=attempt.amount_minor,
+            currency=attempt.currency,
+            failure=attempt.failure,
+        )
+        with UnitOfWork(self._db) as unit:
+            unit.write_first("payments", "status")
+            payment = settlement.payment_for(unit.session, news)
+            if payment is None or payment.id != payment_id:
+                return "the gateway's attempt is not this payment's"
+            if attempt.status is PaymentStatus.PENDING:
+                unit.commit()  # keep the gateway id; nothing else moved
+                return "pending at the gateway"
+            ignored = settlement.apply_news(unit.session, payment, news, self._today())
+            unit.commit()
+            return ignored
+
+    def resume(self, older_than: timedelta = RESUME_AFTER) -> list[int]:
+        """Ask the gateway about every attempt left pending or processing for `older_than` (an
+        answer lost, a webhook never delivered); returns the ids of payments it looked at."""
+        gateway = self._gateway()
+        if gateway is None:
+            return []
+        cutoff = utcnow() - older_than
+        with ReadView(self._db) as view:
+            stale = view.session.execute(
+                select(Payment.id, Payment.attempt_key, Payment.status, Payment.investor_id).where(
+                    Payment.rail == Rail.GATEWAY.value,
+                    Payment.status.in_([PaymentStatus.PENDING.value, PaymentStatus.PROCESSING.value]),
+                    Payment.updated_at <= cutoff,
+                )
+            ).all()
+        for payment_id, key, status, investor in stale:
+            try:
+                attempt = gateway.find_attempt(key)
+            except GatewayUnavailable:
+                continue
+            if attempt is not None:
+                self.apply_attempt(payment_id, attempt)
+            elif status == PaymentStatus.PENDING.value:
+                customer = self._customer(investor, create=False)
+                if customer is not None:
+                    self._collect(payment_id, customer)  # same key: at most one charge
+        return [row[0] for row in stale]
+
+
+def payment_out(db: Database, payment_id: int) -> PaymentOut:
+    with ReadView(db) as view:
+        return PaymentOut.model_validate(settlement.get_row(view.session, Payment, payment_id))

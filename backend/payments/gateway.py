@@ -1,0 +1,77 @@
+"""The payment gateway as the payment service needs it: collect money from a saved method,
+find an attempt again after a crash, and keep an investor's methods as tokens.
+
+The service speaks only to this Protocol; `stripe_gateway.py` binds it to Stripe's API
+through the official SDK (the tests and the embedded demo point it at the sandbox in
+`sandbox/`). Amounts cross it as integers in the currency's minor unit, as gateways take
+them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Protocol
+
+from backend.payments.states import PaymentStatus
+
+
+class GatewayUnavailable(Exception):
+    """The gateway did not answer (down, timed out, 5xx): the attempt may or may not exist
+    there. Nothing is decided: the attempt is asked about again, by its key, later."""
+
+
+class GatewayRefused(ValueError):
+    """The gateway refused the request as made (an unknown or unusable method token): the
+    caller's input, said in the gateway's words, which never include a card number."""
+
+
+@dataclass(frozen=True)
+class GatewayAttempt:
+    """What the gateway says about one collection attempt."""
+
+    gateway_payment_id: str
+    status: PaymentStatus
+    amount_minor: int
+    currency: str
+    failure: str | None = None
+
+
+@dataclass(frozen=True)
+class SavedMethod:
+    """A payment method as the gateway describes it: never a full card or account number."""
+
+    token: str
+    kind: str
+    """card, us_bank_account, sepa_debit"""
+    label: str
+    """"visa ending 4242, expires 12/2030" or "STRIPE TEST BANK ending 6789"."""
+
+
+class PaymentGateway(Protocol):
+    def create_customer(self, investor_id: int) -> str:
+        """A customer for the investor at the gateway; the same investor again (a retry after
+        a crash) gets the same customer, by the call's idempotency key."""
+
+    def save_method(self, customer: str, token: str) -> SavedMethod:
+        """Attach a method tokenised by the gateway's own hosted fields to the customer."""
+
+    def saved_methods(self, customer: str) -> list[SavedMethod]: ...
+
+    def remove_method(self, token: str) -> None: ...
+
+    def collect(
+        self,
+        attempt_key: str,
+        *,
+        amount_minor: int,
+        currency: str,
+        customer: str,
+        method: str,
+        metadata: Mapping[str, str],
+    ) -> GatewayAttempt:
+        """Charge `method` once per `attempt_key`: the same key again returns the same attempt,
+        never a second charge. GatewayUnavailable when the answer did not come back."""
+
+    def find_attempt(self, attempt_key: str) -> GatewayAttempt | None:
+        """The attempt made with this key, if the gateway has one (after a crash or a timeout)."""

@@ -1,0 +1,101 @@
+"""The payment service as its callers see it (a Protocol) and the types that go in and out.
+
+Callers import this module only. The container binds `DatabasePaymentService` (service.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
+from typing import Protocol
+
+from backend.payments.gateway_events import EventUnreadable
+from backend.payments.schemas import (
+    CollectionAccountIn,
+    CollectionAccountOut,
+    MethodIn,
+    PayIn,
+    PaymentOut,
+    PaymentRequestOut,
+    PaymentStatus,
+    Rail,
+    RequestKind,
+    RequestStatus,
+    SavedMethodOut,
+    WebhookOutcome,
+    WireApproval,
+    WireIn,
+    WireInstructions,
+)
+from backend.payments.webhook_signature import SignatureInvalid
+from backend.platform.actors import Actor
+
+__all__ = [
+    "CollectionAccountIn",
+    "CollectionAccountOut",
+    "EventUnreadable",
+    "MethodIn",
+    "PayIn",
+    "PaymentOut",
+    "PaymentRequestOut",
+    "PaymentService",
+    "PaymentStatus",
+    "Rail",
+    "RequestKind",
+    "RequestStatus",
+    "SavedMethodOut",
+    "SignatureInvalid",
+    "WebhookOutcome",
+    "WireApproval",
+    "WireIn",
+    "WireInstructions",
+]
+
+
+class PaymentService(Protocol):
+    def open_requests_for_call(
+        self, pool_id: int, entry_id: int, due_date: date, allocation: Mapping[int, Decimal], currency: str
+    ) -> int:
+        """System: one payment request per investor with a share of a capital call."""
+
+    def list_requests(
+        self, actor: Actor, *, pool_id: int | None = None, status: RequestStatus | None = None
+    ) -> list[PaymentRequestOut]: ...
+
+    def get_request(self, actor: Actor, request_id: int) -> PaymentRequestOut: ...
+
+    def list_payments(self, actor: Actor, request_id: int) -> list[PaymentOut]: ...
+
+    def record_wire(self, actor: Actor, wire: WireIn) -> PaymentOut:
+        """A wire seen on the bank account, held for a second person's approval."""
+
+    def decide_wire(self, actor: Actor, payment_id: int, decision: WireApproval) -> PaymentOut: ...
+
+    def set_collection_account(
+        self, actor: Actor, pool_id: int, account: CollectionAccountIn
+    ) -> CollectionAccountOut:
+        """The pool's bank account for wires (managers); its IBAN is checked and sealed."""
+
+    def collection_account(self, actor: Actor, pool_id: int) -> CollectionAccountOut: ...
+
+    def wire_instructions(self, actor: Actor, request_id: int) -> WireInstructions:
+        """Beneficiary, IBAN, BIC, reference and amount: what the investor types into their bank."""
+
+    def payment_methods(self, actor: Actor) -> list[SavedMethodOut]:
+        """The investor's saved methods, as the gateway describes them."""
+
+    def add_payment_method(self, actor: Actor, method: MethodIn) -> SavedMethodOut: ...
+
+    def remove_payment_method(self, actor: Actor, method: MethodIn) -> None: ...
+
+    def pay(self, actor: Actor, request_id: int, payment: PayIn, idempotency_key: str) -> PaymentOut:
+        """"Pay now": what is outstanding, with a saved method, charged at most once per key."""
+
+    def resume_gateway_attempts(self) -> int:
+        """Ask the gateway about attempts left unanswered; returns how many it looked at."""
+
+    def apply_webhook(self, body: bytes, signature: str | None) -> WebhookOutcome:
+        """A gateway event: SignatureInvalid or EventUnreadable change nothing."""
+
+    def post_contributions(self, payment_id: int | None = None) -> int:
+        """Catch the books up with the payments (the sweep after a crash)."""

@@ -1,0 +1,142 @@
+"""The payment service's tables: requests, payments, their transitions, gateway events seen.
+
+No card number, CVV or full bank account number has a column here: the gateway holds them
+and this service keeps its ids (pi_..., pm_...) and the bank's references.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from backend.platform.orm import CASH_SCALE, Base, ScaledDecimal, UTCDateTime, utcnow
+
+_ID = BigInteger().with_variant(Integer, "sqlite")
+
+
+class PaymentRequest(Base):
+    __tablename__ = "payment_requests"
+    __table_args__ = (
+        # One request per investor per call: a redelivered capital-call event adds nothing.
+        UniqueConstraint("source_entry_id", "investor_id", name="uq_payment_requests_entry_investor"),
+        UniqueConstraint("reference", name="uq_payment_requests_reference"),
+        Index("ix_payment_requests_pool", "pool_id", "due_date"),
+        Index("ix_payment_requests_investor", "investor_id"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(_ID, primary_key=True, autoincrement=True)
+    pool_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    investor_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    kind: Mapped[str] = mapped_column(String(20), nullable=False)
+    source_entry_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    reference: Mapped[str] = mapped_column(String(25), nullable=False)
+    currency: Mapped[str] = mapped_column(String(3), nullable=False)
+    amount_due: Mapped[Decimal] = mapped_column(ScaledDecimal(CASH_SCALE), nullable=False)
+    amount_received: Mapped[Decimal] = mapped_column(ScaledDecimal(CASH_SCALE), nullable=False)
+    credit: Mapped[Decimal] = mapped_column(ScaledDecimal(CASH_SCALE), nullable=False)
+    due_date: Mapped[date] = mapped_column(Date, nullable=False)
+    status: Mapped[str] = mapped_column(String(20), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+
+
+class Payment(Base):
+    __tablename__ = "payments"
+    __table_args__ = (
+        UniqueConstraint("gateway_payment_id", name="uq_payments_gateway_payment"),
+        UniqueConstraint("attempt_key", name="uq_payments_attempt_key"),
+        Index("ix_payments_request", "request_id"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(_ID, primary_key=True, autoincrement=True)
+    request_id: Mapped[int] = mapped_column(
+        _ID, ForeignKey("payment_requests.id", name="fk_payments_request"), nullable=False
+    )
+    pool_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    investor_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    rail: Mapped[str] = mapped_column(String(20), nullable=False)
+    attempt_key: Mapped[str] = mapped_column(String(64), nullable=False)
+    """The idempotency key of every call about this payment, to the gateway and to the ledger."""
+    amount: Mapped[Decimal] = mapped_column(ScaledDecimal(CASH_SCALE), nullable=False)
+    currency: Mapped[str] = mapped_column(String(3), nullable=False)
+    status: Mapped[str] = mapped_column(String(24), nullable=False)
+    gateway_payment_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    method_token: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    """The gateway's token of the method charged (pm_...): a token, never the card itself."""
+    bank_reference: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    applied: Mapped[Decimal] = mapped_column(ScaledDecimal(CASH_SCALE), nullable=False)
+    credit: Mapped[Decimal] = mapped_column(ScaledDecimal(CASH_SCALE), nullable=False)
+    ledger_entry_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    """The contribution standing in the books for this payment, if any."""
+    posted_amount: Mapped[Decimal] = mapped_column(
+        ScaledDecimal(CASH_SCALE), nullable=False, default=Decimal(0)
+    )
+    """What that contribution is for. The books are behind while it differs from `applied`
+    (or from zero once the money came back): `post_contributions` catches them up."""
+    posting_round: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    """Counts reversals, so each round's ledger writes have keys of their own."""
+    recorded_by_user_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    approved_by_user_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    awaiting_approval: Mapped[bool] = mapped_column(nullable=False, default=False)
+    failure_reason: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    value_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+
+
+class PaymentTransition(Base):
+    """Every status change of a payment, with what caused it: an append-only trail."""
+
+    __tablename__ = "payment_transitions"
+    __table_args__ = (Index("ix_payment_transitions_payment", "payment_id"), {"sqlite_autoincrement": True})
+
+    id: Mapped[int] = mapped_column(_ID, primary_key=True, autoincrement=True)
+    payment_id: Mapped[int] = mapped_column(
+        _ID, ForeignKey("payments.id", name="fk_payment_transitions_payment"), nullable=False
+    )
+    from_status: Mapped[str | None] = mapped_column(String(24), nullable=True)
+    to_status: Mapped[str] = mapped_column(String(24), nullable=False)
+    cause: Mapped[str] = mapped_column(String(120), nullable=False)
+    """A gateway event id (evt_...), "wire:<user id>", "approval:<user id>"..."""
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+
+
+class GatewayEvent(Base):
+    """A webhook event seen: its id is the key, so a redelivery finds itself here."""
+
+    __tablename__ = "payment_gateway_events"
+
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    event_type: Mapped[str] = mapped_column(String(64), nullable=False)
+    payment_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    outcome: Mapped[str] = mapped_column(String(200), nullable=False)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+
+
+class PaymentCustomer(Base):
+    """The gateway's customer for an investor: where their saved payment methods live."""
+
+    __tablename__ = "payment_customers"
+
+    investor_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    gateway_customer_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+
+
+class PoolCollectionAccount(Base):
+    """The bank account a pool collects wires into. Its IBAN is sealed (vault.py): investors
+    are shown it in their wire instructions, and nothing else reads it."""
+
+    __tablename__ = "pool_collection_accounts"
+
+    pool_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    account_name: Mapped[str] = mapped_column(String(140), nullable=False)
+    iban_sealed: Mapped[str] = mapped_column(String(255), nullable=False)
+    iban_masked: Mapped[str] = mapped_column(String(12), nullable=False)
+    bic: Mapped[str | None] = mapped_column(String(11), nullable=True)
+    updated_by_user_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)

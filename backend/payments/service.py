@@ -1,0 +1,367 @@
+"""The payment service: capital calls become payment requests, payments arrive (gateway
+webhooks, wires recorded and approved by two people), and each succeeded payment becomes the
+investor's contribution in the books exactly once.
+
+Rules that hold whatever order things arrive in:
+- a payment moves only along `states.ALLOWED`; stale or impossible news is recorded as
+  ignored and changes nothing;
+- a gateway event id is stored with the change it caused, in the same transaction, so a
+  redelivery finds it and does nothing;
+- what a payment applies to its request is capped at what is still due; the rest is the
+  investor's credit, shown, and never applied without a person;
+- the ledger is written after our commit, keyed by the payment (ledger_posting.py), and the
+  sweep `post_contributions` finishes what a crash interrupted.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from backend.audit.interface import AuditService
+from backend.finance.money import get_currency
+from backend.investors.interface import InvestorService
+from backend.payments import settlement
+from backend.payments.access import PaymentAccess
+from backend.payments.books import ContributionPoster
+from backend.payments.collecting import RESUME_AFTER, GatewayCollector
+from backend.payments.collection_accounts import CollectionAccounts
+from backend.payments.gateway import PaymentGateway
+from backend.payments.gateway_events import EventUnreadable, read_event
+from backend.payments.models import GatewayEvent, Payment, PaymentRequest
+from backend.payments.references import request_reference
+from backend.payments.schemas import (
+    CollectionAccountIn,
+    CollectionAccountOut,
+    MethodIn,
+    PayIn,
+    PaymentOut,
+    PaymentRequestOut,
+    Rail,
+    RequestKind,
+    RequestStatus,
+    SavedMethodOut,
+    WebhookOutcome,
+    WireApproval,
+    WireIn,
+    WireInstructions,
+)
+from backend.payments.settlement import ZERO
+from backend.payments.states import PaymentStatus
+from backend.payments.vault import Vault
+from backend.payments.webhook_signature import SignatureInvalid, verify
+from backend.platform.actors import Actor, Role
+from backend.platform.db import Database
+from backend.platform.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from backend.platform.unit_of_work import ReadView, UnitOfWork
+from backend.pools.interface import PoolService
+from ledger.interface import TransactionService
+
+
+def _request_out(row: PaymentRequest, today: date) -> PaymentRequestOut:
+    out = PaymentRequestOut.model_validate(row)
+    late = row.status in (RequestStatus.OPEN, RequestStatus.PARTIALLY_PAID) and row.due_date < today
+    return out.model_copy(update={"overdue": late})
+
+
+class DatabasePaymentService:
+    def __init__(
+        self,
+        db: Database,
+        audit: AuditService,
+        pools: PoolService,
+        investors: InvestorService,
+        transactions: TransactionService,
+        *,
+        webhook_secrets: Callable[[], Sequence[str]],
+        gateway: Callable[[], PaymentGateway | None] = lambda: None,
+        vault: Callable[[], Vault],
+        clock: Callable[[], float] = time.time,
+        today: Callable[[], date] = date.today,
+    ) -> None:
+        self._db = db
+        self._audit = audit
+        self._pools = pools
+        self._transactions = transactions
+        self._access = PaymentAccess(pools, investors)
+        self._books = ContributionPoster(db, transactions, today)
+        self._collector = GatewayCollector(db, self._access, gateway, today)
+        self._accounts = CollectionAccounts(db, audit, self._access, vault)
+        self._webhook_secrets = webhook_secrets
+        self._clock = clock
+        self._today = today
+
+    # -- requests ----------------------------------------------------------------------
+
+    def open_requests_for_call(
+        self,
+        pool_id: int,
+        entry_id: int,
+        due_date: date,
+        allocation: Mapping[int, Decimal],
+        currency: str,
+    ) -> int:
+        """One request per investor with a share of the capital call (system: the consumer of
+        the ledger's capital-call events). A redelivered event adds nothing; returns how many
+        requests were created."""
+        created = 0
+        with UnitOfWork(self._db) as unit:
+            unit.write_first("payment_requests", "status")
+            have = set(
+                unit.session.scalars(
+                    select(PaymentRequest.investor_id).where(PaymentRequest.source_entry_id == entry_id)
+                )
+            )
+            for investor_id, share in sorted(allocation.items()):
+                if investor_id in have or share <= 0:
+                    continue
+                unit.session.add(
+                    PaymentRequest(
+                        pool_id=pool_id,
+                        investor_id=investor_id,
+                        kind=RequestKind.CAPITAL_CALL.value,
+                        source_entry_id=entry_id,
+                        reference=request_reference(entry_id, investor_id),
+                        currency=currency,
+                        amount_due=share,
+                        amount_received=ZERO,
+                        credit=ZERO,
+                        due_date=due_date,
+                        status=RequestStatus.OPEN.value,
+                    )
+                )
+                created += 1
+            try:
+                unit.commit()
+            except IntegrityError:
+                return 0  # another consumer opened them at the same moment
+        return created
+
+    def list_requests(
+        self, actor: Actor, *, pool_id: int | None = None, status: RequestStatus | None = None
+    ) -> list[PaymentRequestOut]:
+        """A manager's (or admin's) requests of one pool; an investor's own, in any pool."""
+        own = self._access.own_investor(actor)
+        stmt = select(PaymentRequest)
+        if actor.role is Role.INVESTOR:
+            if own is None:
+                return []  # an investor without a profile has been asked for nothing
+            stmt = stmt.where(PaymentRequest.investor_id == own)
+            if pool_id is not None:
+                stmt = stmt.where(PaymentRequest.pool_id == pool_id)
+        elif pool_id is None:
+            if not actor.is_admin:
+                raise ValidationFailed("pool_id: required: which pool's payment requests", field="pool_id")
+        else:
+            self._access.require_manage(actor, pool_id, f"pool {pool_id}", "pool_id")
+            stmt = stmt.where(PaymentRequest.pool_id == pool_id)
+        if status is not None:
+            stmt = stmt.where(PaymentRequest.status == status.value)
+        today = self._today()
+        with ReadView(self._db, actor.reader_key) as view:
+            rows = view.session.scalars(stmt.order_by(PaymentRequest.due_date, PaymentRequest.id)).all()
+            return [_request_out(r, today) for r in rows]
+
+    def get_request(self, actor: Actor, request_id: int) -> PaymentRequestOut:
+        with ReadView(self._db, actor.reader_key) as view:
+            row = view.session.get(PaymentRequest, request_id)
+            if row is None or not self._access.may_see(actor, row.pool_id, row.investor_id):
+                raise NotFound(f"payment request {request_id} not found", field="request_id")
+            return _request_out(row, self._today())
+
+    def list_payments(self, actor: Actor, request_id: int) -> list[PaymentOut]:
+        self.get_request(actor, request_id)  # NotFound unless the actor may see it
+        with ReadView(self._db, actor.reader_key) as view:
+            rows = view.session.scalars(
+                select(Payment).where(Payment.request_id == request_id).order_by(Payment.id)
+            ).all()
+            return [PaymentOut.model_validate(r) for r in rows]
+
+    # -- wires, recorded by hand (four eyes) ---------------------------------------------
+
+    def record_wire(self, actor: Actor, wire: WireIn) -> PaymentOut:
+        """A wire a manager saw on the bank account: held until another manager or an admin
+        approves it (`decide_wire`); nothing reaches the books before."""
+        with UnitOfWork(self._db, actor.reader_key) as unit:
+            request = unit.session.get(PaymentRequest, wire.request_id)
+            if request is None or not self._access.manages(actor, request.pool_id):
+                raise NotFound(f"payment request {wire.request_id} not found", field="request_id")
+            currency = get_currency(request.currency)
+            if wire.amount <= 0:
+                raise ValidationFailed("amount: must be greater than zero", field="amount")
+            if wire.amount != wire.amount.quantize(currency.quantum):
+                raise ValidationFailed(
+                    f"amount: {currency.code} has {currency.exponent} decimal places", field="amount"
+                )
+            taken = unit.session.scalar(
+                select(Payment.id).where(
+                    Payment.rail == Rail.BANK_TRANSFER.value,
+                    Payment.bank_reference == wire.bank_reference,
+                    Payment.pool_id == request.pool_id,
+                    Payment.status != PaymentStatus.CANCELED.value,
+                )
+            )
+            if taken is not None:
+                raise Conflict(f"bank_reference: already recorded as payment {taken}", field="bank_reference")
+            payment = Payment(
+                request_id=request.id,
+                pool_id=request.pool_id,
+                investor_id=request.investor_id,
+                rail=Rail.BANK_TRANSFER.value,
+                attempt_key=str(uuid.uuid4()),
+                amount=wire.amount,
+                currency=request.currency,
+                status=PaymentStatus.PENDING.value,
+                bank_reference=wire.bank_reference,
+                applied=ZERO,
+                credit=ZERO,
+                posted_amount=ZERO,
+                posting_round=0,
+                recorded_by_user_id=actor.user_id,
+                awaiting_approval=True,
+                value_date=wire.value_date,
+            )
+            unit.session.add(payment)
+            unit.session.flush()
+            settlement.transition(
+                unit.session, payment, PaymentStatus.PENDING, f"wire:{actor.label}", new=True
+            )
+            self._audit.record(
+                unit.session,
+                actor,
+                "payment.wire_recorded",
+                "payment",
+                payment.id,
+                after={
+                    "request_id": request.id,
+                    "amount": str(wire.amount),
+                    "value_date": str(wire.value_date),
+                },
+            )
+            unit.commit()
+            return PaymentOut.model_validate(payment)
+
+    def decide_wire(self, actor: Actor, payment_id: int, decision: WireApproval) -> PaymentOut:
+        """The second pair of eyes: approve (the payment succeeds and is posted) or reject."""
+        with UnitOfWork(self._db, actor.reader_key) as unit:
+            unit.write_first("payments", "status")
+            payment = unit.session.get(Payment, payment_id, with_for_update=True)
+            if payment is None or not self._access.manages(actor, payment.pool_id):
+                raise NotFound(f"payment {payment_id} not found", field="payment_id")
+            if not payment.awaiting_approval:
+                raise Conflict(f"payment {payment_id} is not awaiting approval", field="payment_id")
+            if actor.user_id is not None and actor.user_id == payment.recorded_by_user_id:
+                raise PermissionDenied(
+                    "approve: the wire must be approved by someone other than who recorded it",
+                    field="approve",
+                )
+            payment.awaiting_approval = False
+            payment.approved_by_user_id = actor.user_id
+            cause = f"{'approval' if decision.approve else 'rejection'}:{actor.label}"
+            if decision.approve:
+                settlement.succeed(unit.session, payment, cause, self._today())
+            else:
+                payment.failure_reason = decision.reason or "rejected"
+                settlement.transition(unit.session, payment, PaymentStatus.CANCELED, cause)
+            self._audit.record(
+                unit.session,
+                actor,
+                "payment.wire_decided",
+                "payment",
+                payment.id,
+                after={"approve": decision.approve, "reason": decision.reason},
+            )
+            unit.commit()
+        self.post_contributions(payment_id)
+        return self._payment(payment_id)
+
+    # -- the bank-transfer rail: where to wire --------------------------------------------
+
+    def set_collection_account(
+        self, actor: Actor, pool_id: int, account: CollectionAccountIn
+    ) -> CollectionAccountOut:
+        return self._accounts.set(actor, pool_id, account)
+
+    def collection_account(self, actor: Actor, pool_id: int) -> CollectionAccountOut:
+        return self._accounts.get(actor, pool_id)
+
+    def wire_instructions(self, actor: Actor, request_id: int) -> WireInstructions:
+        return self._accounts.instructions(actor, request_id)
+
+    # -- the gateway rail: saved methods and "Pay now" -------------------------------------
+
+    def payment_methods(self, actor: Actor) -> list[SavedMethodOut]:
+        return [SavedMethodOut.model_validate(m) for m in self._collector.methods(actor)]
+
+    def add_payment_method(self, actor: Actor, method: MethodIn) -> SavedMethodOut:
+        return SavedMethodOut.model_validate(self._collector.add_method(actor, method.token))
+
+    def remove_payment_method(self, actor: Actor, method: MethodIn) -> None:
+        self._collector.remove_method(actor, method.token)
+
+    def pay(self, actor: Actor, request_id: int, payment: PayIn, idempotency_key: str) -> PaymentOut:
+        payment_id = self._collector.pay(actor, request_id, payment.method, idempotency_key)
+        self.post_contributions(payment_id)
+        return self._payment(payment_id)
+
+    def resume_gateway_attempts(self, older_than: timedelta = RESUME_AFTER) -> int:
+        looked_at = self._collector.resume(older_than)
+        for payment_id in looked_at:
+            self.post_contributions(payment_id)
+        return len(looked_at)
+
+    # -- gateway webhooks ----------------------------------------------------------------
+
+    def apply_webhook(self, body: bytes, signature: str | None) -> WebhookOutcome:
+        """A gateway event, verified and applied once. SignatureInvalid / EventUnreadable for a
+        request that must change nothing (the route answers 400)."""
+        verify(body, signature, self._webhook_secrets(), self._clock())
+        news = read_event(body)
+        with UnitOfWork(self._db) as unit:
+            unit.write_first("payments", "status")
+            if unit.session.get(GatewayEvent, news.event_id) is not None:
+                return WebhookOutcome(event_id=news.event_id, duplicate=True)
+            payment = settlement.payment_for(unit.session, news)
+            ignored = settlement.apply_news(unit.session, payment, news, self._today())
+            unit.session.add(
+                GatewayEvent(
+                    event_id=news.event_id,
+                    event_type=news.event_type[:64],
+                    payment_id=payment.id if payment else None,
+                    outcome=(ignored or f"-> {payment.status if payment else ''}")[:200],
+                )
+            )
+            try:
+                unit.commit()
+            except IntegrityError:
+                return WebhookOutcome(event_id=news.event_id, duplicate=True)
+            outcome = WebhookOutcome(
+                event_id=news.event_id,
+                duplicate=False,
+                payment_id=payment.id if payment else None,
+                status=PaymentStatus(payment.status) if payment else None,
+                ignored=ignored,
+            )
+        if payment is not None and ignored is None:
+            self.post_contributions(payment.id)
+        return outcome
+
+    def post_contributions(self, payment_id: int | None = None) -> int:
+        """Catch the books up with the payments (books.py); the sweep after a crash."""
+        return self._books.post_contributions(payment_id)
+
+    def _payment(self, payment_id: int) -> PaymentOut:
+        with ReadView(self._db) as view:
+            row = view.session.get(Payment, payment_id)
+            if row is None:
+                raise NotFound(f"payment {payment_id} not found", field="payment_id")
+            return PaymentOut.model_validate(row)
+
+
+__all__ = ["DatabasePaymentService", "EventUnreadable", "SignatureInvalid"]

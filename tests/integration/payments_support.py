@@ -1,0 +1,55 @@
+"""The gateway sandbox and the platform on real HTTP, for the payment tests (no tests here).
+
+The sandbox speaks Stripe's API to the official SDK inside the payment service, and delivers
+its signed webhooks to this test's own app, served on 127.0.0.1 by Werkzeug. Webhooks are
+delivered when a test says so (`deliver`), in the order and with the faults it set, while the
+test thread waits: the app's requests and the test share one database connection (the
+rollback fixture), so they must never run at the same moment.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from werkzeug.serving import make_server
+
+from backend.composition.container import Container
+from backend.composition.web import create_app
+from backend.payments.sandbox import SandboxGateway
+
+API_KEY = "sk_test_platform"
+WEBHOOK_SECRET = "whsec_platform_tests"
+WEBHOOK_PATH = "/api/v1/payments/webhooks/stripe"
+
+
+def start_sandbox() -> SandboxGateway:
+    sandbox = SandboxGateway(
+        api_key=API_KEY, webhook_secrets=(WEBHOOK_SECRET,), background_webhooks=False, webhook_max_attempts=1
+    )
+    sandbox.start()
+    return sandbox
+
+
+def gateway_settings(sandbox: SandboxGateway) -> dict[str, str]:
+    return {
+        "PAYMENT_GATEWAY_API_KEY": API_KEY,
+        "PAYMENT_GATEWAY_URL": sandbox.url,
+        "PAYMENT_WEBHOOK_SECRETS": WEBHOOK_SECRET,
+    }
+
+
+@contextmanager
+def served(container: Container, sandbox: SandboxGateway) -> Iterator[str]:
+    """The platform on a real port, with the sandbox's webhooks pointed at it."""
+    server = make_server("127.0.0.1", 0, create_app(container), threaded=False)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    sandbox.webhooks.configure(base + WEBHOOK_PATH)
+    try:
+        yield base
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)

@@ -1,0 +1,298 @@
+"""The gateway rail end to end: the payment service's Stripe SDK against the sandbox, the
+sandbox's signed webhooks against this app on a real port, and the books.
+
+Each journey checks the money twice: what the gateway charged (`charges_for`: once, never
+twice) and what the books hold (one contribution per payment that stands). Faults come from
+the sandbox: webhooks duplicated, reversed, dropped; the API down, or accepting a request
+and answering 500.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterator
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import inspect, text
+
+from backend.composition.container import Container
+from backend.payments.bankfiles import normalise_iban
+from backend.payments.interface import MethodIn, PayIn, PaymentOut
+from backend.payments.sandbox import SandboxGateway
+from backend.platform.config import Settings, load_settings
+from backend.platform.errors import Conflict, DependencyUnavailable, NotFound, PermissionDenied
+from ledger.interface import CapitalCallRequest, EntryType
+from tests.integration.payments_support import gateway_settings, served, start_sandbox
+from tests.integration.pools_support import World, closed_pool, make_world
+
+D = Decimal
+NOW = timedelta(0)
+
+
+@pytest.fixture
+def sandbox() -> Iterator[SandboxGateway]:
+    gateway = start_sandbox()
+    yield gateway
+    gateway.stop()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, sandbox: SandboxGateway) -> Settings:
+    return load_settings(VAR_DIR=str(tmp_path / "var"), **gateway_settings(sandbox))
+
+
+@pytest.fixture
+def world(container: Container, sandbox: SandboxGateway) -> Iterator[World]:
+    # The platform on a real port from the start: the sandbox queues each event for the
+    # endpoint configured when the event happens, as Stripe does.
+    with served(container, sandbox):
+        yield make_world(container)
+
+
+def _call(world: World) -> tuple[int, int, int]:
+    """A EUR pool; investor a owes 20,000.00 of a 30,000 call, b 10,000.00."""
+    c = world.container
+    pool = c.pools.create_pool(world.manager, closed_pool()).id
+    a = world.investor_profile(world.investor)
+    b = world.investor_profile(world.other_investor, name="Bo Other")
+    world.commit(pool, a, "100000.00")
+    world.commit(pool, b, "50000.00")
+    c.transactions.capital_call(
+        world.manager,
+        pool,
+        CapitalCallRequest(amount=D(30000), due_date=date(2025, 1, 20), effective_date=date(2025, 1, 15)),
+        str(uuid.uuid4()),
+    )
+    request = c.payments.list_requests(world.investor)[0].id
+    return pool, a, request
+
+
+def _contributions(world: World, pool: int, investor: int) -> list[Decimal]:
+    page = world.container.transactions.list_transactions(
+        world.manager, pool, entry_type=EntryType.CONTRIBUTION, investor_id=investor
+    )
+    return [D(e.details.get("amount", "0")) for e in page.entries]
+
+
+def _pay(world: World, request: int, token: str, key: str | None = None) -> PaymentOut:
+    c = world.container
+    method = c.payments.add_payment_method(world.investor, MethodIn(token=token))
+    return c.payments.pay(world.investor, request, PayIn(method=method.token), key or str(uuid.uuid4()))
+
+
+def test_a_card_payment_is_charged_once_and_posted_once(world: World, sandbox: SandboxGateway) -> None:
+    pool, a, request = _call(world)
+    c = world.container
+    saved = c.payments.add_payment_method(world.investor, MethodIn(token="tok_visa"))
+    assert saved.kind == "card" and re.fullmatch(r"visa ending 4242, expires \d\d/\d{4}", saved.label)
+    assert [m.token for m in c.payments.payment_methods(world.investor)] == [saved.token]
+
+    key = str(uuid.uuid4())
+    paid = c.payments.pay(world.investor, request, PayIn(method=saved.token), key)
+    assert paid.status.value == "succeeded" and paid.amount == D("20000.00") and paid.applied == D("20000.00")
+    assert _contributions(world, pool, a) == [D("20000.00")]
+    # "Pay now" pressed again with the same key: the same payment, no second charge.
+    again = c.payments.pay(world.investor, request, PayIn(method=saved.token), key)
+    assert again.id == paid.id
+    # The gateway's own webhooks, duplicated, change nothing more.
+    sandbox.webhooks.duplicate()
+    records = sandbox.webhooks.deliver_pending()
+    assert records and all(r.status == 200 for r in records), records
+    assert len(sandbox.charges_for("payment_id", str(paid.id))) == 1
+    assert _contributions(world, pool, a) == [D("20000.00")]
+    assert c.payments.get_request(world.investor, request).status.value == "paid"
+    assert c.ledger.verify(pool).ok
+
+
+def test_a_declined_card_posts_nothing_and_the_request_stays_open(world: World) -> None:
+    pool, a, request = _call(world)
+    out = _pay(world, request, "tok_chargeDeclined")
+    assert out.status.value == "failed" and out.failure_reason and "decline" in out.failure_reason
+    assert out.ledger_entry_id is None and _contributions(world, pool, a) == []
+    assert world.container.payments.get_request(world.investor, request).status.value == "open"
+
+
+def test_a_bank_debit_settles_through_webhooks_in_any_order(world: World, sandbox: SandboxGateway) -> None:
+    pool, a, request = _call(world)
+    c = world.container
+    out = _pay(world, request, "pm_sepaDebit_success")
+    assert out.status.value == "processing" and _contributions(world, pool, a) == []
+    assert out.gateway_payment_id is not None
+    sandbox.settle(out.gateway_payment_id, "succeeded")
+    sandbox.webhooks.set_order("reverse")  # succeeded first, then processing, then created
+    sandbox.webhooks.duplicate()
+    records = sandbox.webhooks.deliver_pending()
+    assert all(r.status == 200 for r in records), records
+    payments = c.payments.list_payments(world.manager, request)
+    assert [p.status.value for p in payments] == ["succeeded"]
+    assert _contributions(world, pool, a) == [D("20000.00")]
+
+
+def test_a_disputed_debit_reverses_the_contribution(world: World, sandbox: SandboxGateway) -> None:
+    pool, a, request = _call(world)
+    c = world.container
+    out = _pay(world, request, "pm_sepaDebit_dispute")
+    assert out.gateway_payment_id is not None
+    sandbox.settle(out.gateway_payment_id, "succeeded")
+    sandbox.webhooks.deliver_pending()
+    assert _contributions(world, pool, a) == [D("20000.00")]
+    sandbox.dispute(out.gateway_payment_id)
+    sandbox.webhooks.deliver_pending()
+    payment = c.payments.list_payments(world.investor, request)[0]
+    assert payment.status.value == "reversed" and payment.applied == 0
+    assert payment.failure_reason and "disputed" in payment.failure_reason
+    # The contribution and its reversal: nothing of it stands.
+    position = c.transactions.position(a, pool)
+    assert position is not None and position.contributed == 0
+    assert c.payments.get_request(world.investor, request).status.value == "open"
+
+
+def test_a_lost_answer_is_found_by_its_key_and_charged_once(world: World, sandbox: SandboxGateway) -> None:
+    pool, a, request = _call(world)
+    c = world.container
+    method = c.payments.add_payment_method(world.investor, MethodIn(token="tok_visa"))
+    # The gateway takes the charge and answers 500: the SDK retries with the same key and
+    # gets the stored answer, not a second charge.
+    sandbox.faults.accept_then_fail(1, path="/v1/payment_intents", method="POST")
+    first = c.payments.pay(world.investor, request, PayIn(method=method.token), str(uuid.uuid4()))
+    assert first.status.value == "succeeded"
+    assert len(sandbox.charges_for("payment_id", str(first.id))) == 1
+    assert _contributions(world, pool, a) == [D("20000.00")]
+
+
+def test_a_gateway_outage_leaves_the_payment_pending_until_it_is_resumed(
+    world: World, sandbox: SandboxGateway
+) -> None:
+    pool, a, request = _call(world)
+    c = world.container
+    method = c.payments.add_payment_method(world.investor, MethodIn(token="tok_visa"))
+    # Every try of the charge fails (the SDK retries twice): the answer never comes.
+    sandbox.faults.fail_next(3, path="/v1/payment_intents", method="POST", status=503)
+    out = c.payments.pay(world.investor, request, PayIn(method=method.token), str(uuid.uuid4()))
+    assert out.status.value == "pending" and _contributions(world, pool, a) == []
+    with pytest.raises(Conflict):  # one attempt at a time per request
+        c.payments.pay(world.investor, request, PayIn(method=method.token), str(uuid.uuid4()))
+    assert c.payments.resume_gateway_attempts(older_than=NOW) == 1
+    assert c.payments.list_payments(world.investor, request)[0].status.value == "succeeded"
+    assert c.payments.resume_gateway_attempts(older_than=NOW) == 0
+    assert len(sandbox.charges_for("payment_id", str(out.id))) == 1
+    assert _contributions(world, pool, a) == [D("20000.00")]
+
+
+def test_webhooks_that_never_arrive_are_caught_up_by_asking_the_gateway(
+    world: World, sandbox: SandboxGateway
+) -> None:
+    pool, a, request = _call(world)
+    c = world.container
+    out = _pay(world, request, "pm_sepaDebit_success")
+    assert out.gateway_payment_id is not None
+    sandbox.webhooks.drop_next(10)
+    sandbox.settle(out.gateway_payment_id, "succeeded")
+    sandbox.webhooks.deliver_pending()
+    assert c.payments.list_payments(world.investor, request)[0].status.value == "processing"
+    c.payments.resume_gateway_attempts(older_than=NOW)
+    assert c.payments.list_payments(world.investor, request)[0].status.value == "succeeded"
+    assert _contributions(world, pool, a) == [D("20000.00")]
+
+
+def test_with_the_gateway_down_nothing_is_charged_and_the_investor_is_told(
+    world: World, sandbox: SandboxGateway
+) -> None:
+    _, _, request = _call(world)
+    c = world.container
+    method = c.payments.add_payment_method(world.investor, MethodIn(token="tok_visa"))
+    sandbox.down()
+    try:
+        with pytest.raises(DependencyUnavailable):
+            c.payments.pay(world.investor, request, PayIn(method=method.token), str(uuid.uuid4()))
+    finally:
+        sandbox.up()
+    assert c.payments.list_payments(world.investor, request) == []
+
+
+def test_nobody_pays_with_or_for_what_is_not_theirs(world: World) -> None:
+    _, _, request = _call(world)
+    c = world.container
+    mine = c.payments.add_payment_method(world.investor, MethodIn(token="tok_visa"))
+    theirs = c.payments.add_payment_method(world.other_investor, MethodIn(token="tok_mastercard"))
+    with pytest.raises(NotFound) as not_mine:
+        c.payments.pay(world.investor, request, PayIn(method=theirs.token), "k1")
+    assert not_mine.value.field == "method"
+    with pytest.raises(NotFound):
+        c.payments.pay(world.other_investor, request, PayIn(method=theirs.token), "k2")
+    with pytest.raises(PermissionDenied):
+        c.payments.pay(world.manager, request, PayIn(method=mine.token), "k3")
+    with pytest.raises(NotFound):
+        c.payments.remove_payment_method(world.other_investor, MethodIn(token=mine.token))
+    c.payments.remove_payment_method(world.investor, MethodIn(token=mine.token))
+    assert c.payments.payment_methods(world.investor) == []
+    assert c.payments.list_payments(world.manager, request) == []
+
+
+# -- no card or account number anywhere ------------------------------------------------------
+
+_DIGITS = re.compile(r"(?<![0-9A-Za-z])\d{13,19}(?![0-9A-Za-z])")  # not inside a hash or id
+_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){3,7}(?:\s?[A-Z0-9]{1,3})?\b")
+
+
+def _luhn(number: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(number)):
+        d = int(ch) * (2 if i % 2 else 1)
+        total += d - 9 if d > 9 else d
+    return total % 10 == 0
+
+
+def _is_iban(candidate: str) -> bool:
+    try:
+        normalise_iban(candidate)
+    except ValueError:
+        return False  # an RF reference, a hash: IBAN-shaped, but no IBAN
+    return True
+
+
+def _pans_and_ibans(text_: str) -> list[str]:
+    return [m for m in _DIGITS.findall(text_) if _luhn(m)] + [m for m in _IBAN.findall(text_) if _is_iban(m)]
+
+
+def test_the_scan_finds_what_it_looks_for() -> None:
+    # Guards the guard: the scan must see a card number and an IBAN when they are there.
+    assert _pans_and_ibans("card 4242424242424242 and DE89 3704 0044 0532 0130 00") == [
+        "4242424242424242",
+        "DE89 3704 0044 0532 0130 00",
+    ]
+    assert _pans_and_ibans("order 4242424242424241, ref RF18539007547034") == []
+
+
+def test_after_every_journey_no_card_or_account_number_is_stored_or_logged(
+    world: World, sandbox: SandboxGateway, caplog: pytest.LogCaptureFixture
+) -> None:
+    pool, _, request = _call(world)
+    c = world.container
+    caplog.set_level("DEBUG")
+    _pay(world, request, "tok_visa")
+    other = c.payments.list_requests(world.other_investor)[0].id
+    c.payments.add_payment_method(world.other_investor, MethodIn(token="pm_sepaDebit_success"))
+    method = c.payments.payment_methods(world.other_investor)[0].token
+    debit = c.payments.pay(world.other_investor, other, PayIn(method=method), "k")
+    assert debit.gateway_payment_id is not None
+    sandbox.settle(debit.gateway_payment_id, "succeeded")
+    from backend.payments.interface import CollectionAccountIn
+
+    c.payments.set_collection_account(
+        world.manager, pool, CollectionAccountIn(account_name="Fund", iban="DE89370400440532013000")
+    )
+    sandbox.webhooks.deliver_pending()
+    found: dict[str, list[str]] = {}
+    with c.db.writer_session() as session:
+        for table in inspect(session.get_bind()).get_table_names():
+            for row in session.execute(text(f"SELECT * FROM {table}")):
+                hits = _pans_and_ibans(" ".join(str(v) for v in row))
+                if hits:
+                    found.setdefault(table, []).extend(hits)
+    assert found == {}, found
+    assert _pans_and_ibans(caplog.text) == []
