@@ -245,6 +245,20 @@ def cmd_payments(args: argparse.Namespace, settings: Settings) -> int:
         posted = container.payments.post_contributions()
         print(f"gateway attempts looked at: {looked_at}; ledger entries written: {posted}")
         return 0
+    if args.payments_command == "reconcile":
+        from datetime import date, timedelta
+
+        on = date.fromisoformat(args.date) if args.date else date.today() - timedelta(days=1)
+        report = container.payments.reconcile(on)
+        print(
+            f"reconciliation {report.run_id} of {on}: {report.gateway_entries} gateway movements, "
+            f"{report.statement_lines} statement lines, {len(report.differences)} differences"
+        )
+        if report.gateway_error:
+            print(f"  {report.gateway_error}")
+        for d in report.differences:
+            print(f"  {d.kind.value}: {d.detail} -> {d.action}")
+        return 1 if report.differences or report.gateway_error else 0
     import signal
     import threading
 
@@ -305,6 +319,8 @@ def _add_consumer_parsers(sub: Any) -> None:
     payments_sub = payments.add_subparsers(dest="payments_command", required=True)
     payments_sub.add_parser("sweep", help="resume unanswered gateway attempts; post lagging contributions")
     payments_sub.add_parser("consume", help="open payment requests from capital calls (RabbitMQ)")
+    reconcile = payments_sub.add_parser("reconcile", help="a day's gateway and bank money against the books")
+    reconcile.add_argument("--date", help="YYYY-MM-DD (default: yesterday); exit 1 when anything differs")
     payments.set_defaults(func=cmd_payments)
 
 

@@ -12,19 +12,26 @@ from backend.payments.interface import (
     CollectionAccountIn,
     CollectionAccountOut,
     EventUnreadable,
+    LineStatus,
+    ManualMatchIn,
     MethodIn,
     PayIn,
     PaymentOut,
     PaymentRequestOut,
+    ReconciliationOut,
     RequestStatus,
     SavedMethodOut,
     SignatureInvalid,
+    StatementImportOut,
+    StatementLineOut,
+    StatementUpload,
     WebhookOutcome,
     WireApproval,
     WireIn,
     WireInstructions,
 )
 from backend.platform.actors import Actor
+from backend.platform.fields import IsoDate
 from backend.platform.http import problem
 from backend.service_directory import Services
 
@@ -39,7 +46,88 @@ class RequestQuery(BaseModel):
     status: RequestStatus | None = None
 
 
+class LineQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    status: LineStatus | None = Field(default=None, description="unmatched: the manual match queue")
+
+
+class ReconciliationQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    on: IsoDate | None = Field(default=None, description="the day; the last run when omitted")
+
+
+class ReconcileIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    on: IsoDate = Field(description="the day to reconcile")
+
+
 def register(router: ApiRouter, container: Services) -> None:
+    @router.operation(
+        "GET",
+        "/payments/reconciliation",
+        summary="The last reconciliation (of a day): every difference and what to do (admins)",
+        tag="payments",
+        query=ReconciliationQuery,
+        response=ReconciliationOut,
+        errors=(403, 404),
+    )
+    def get_reconciliation(actor: Actor, query: ReconciliationQuery) -> ReconciliationOut:
+        return container.payments.reconciliation(actor, query.on)
+
+    @router.operation(
+        "POST",
+        "/payments/reconciliation",
+        summary="Reconcile a day now (admins): lists differences, corrects nothing",
+        tag="payments",
+        body=ReconcileIn,
+        response=ReconciliationOut,
+        status=201,
+        errors=(403,),
+    )
+    def post_reconciliation(actor: Actor, body: ReconcileIn) -> ReconciliationOut:
+        return container.payments.run_reconciliation(actor, body.on)
+
+    @router.operation(
+        "POST",
+        "/pools/{pool_id}/bank-statements",
+        summary="Import a statement of the pool's account (camt.053/054, MT940, CSV), all or nothing",
+        tag="payments",
+        body=StatementUpload,
+        response=StatementImportOut,
+        status=201,
+        errors=(404, 422),
+    )
+    def post_bank_statement(actor: Actor, pool_id: int, body: StatementUpload) -> StatementImportOut:
+        return container.payments.import_statement(actor, pool_id, body)
+
+    @router.operation(
+        "GET",
+        "/pools/{pool_id}/bank-statements/lines",
+        summary="The pool's imported statement lines and what became of each",
+        tag="payments",
+        query=LineQuery,
+        response=list[StatementLineOut],
+        errors=(404,),
+    )
+    def list_statement_lines(actor: Actor, pool_id: int, query: LineQuery) -> list[StatementLineOut]:
+        return container.payments.statement_lines(actor, pool_id, query.status)
+
+    @router.operation(
+        "POST",
+        "/payments/statement-lines/{line_id}/match",
+        summary="Match an unmatched credit to a request (a wire awaiting a second person's approval)",
+        tag="payments",
+        body=ManualMatchIn,
+        response=PaymentOut,
+        status=201,
+        errors=(404, 409, 422),
+    )
+    def post_statement_line_match(actor: Actor, line_id: int, body: ManualMatchIn) -> PaymentOut:
+        return container.payments.match_statement_line(actor, line_id, body)
+
     @router.operation(
         "GET",
         "/payments/requests",

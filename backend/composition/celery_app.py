@@ -34,7 +34,7 @@ from sqlalchemy.exc import OperationalError
 
 from backend.platform.config import Settings
 from backend.service_directory import Services
-from backend.tasks import purges, snapshots
+from backend.tasks import payments, purges, snapshots
 
 QUEUE = "pools"
 
@@ -62,6 +62,16 @@ def purge_expired_idempotency_keys() -> int:
 @celery.task(name="backend.auth.tasks.purge_expired_auth_state", **_PURGE_RETRY)  # type: ignore[untyped-decorator]
 def purge_expired_auth_state() -> int:
     return purges.purge_expired_auth_state(services().auth)
+
+
+@celery.task(name="backend.payments.tasks.sweep", **_PURGE_RETRY)  # type: ignore[untyped-decorator]
+def sweep_payments() -> dict[str, int]:
+    return payments.sweep_payments(services().payments)
+
+
+@celery.task(name="backend.payments.tasks.reconcile_day", **_PURGE_RETRY)  # type: ignore[untyped-decorator]
+def reconcile_payments(on: str | None = None) -> int:
+    return payments.reconcile_day(services().payments, on)
 
 
 @celery.task(name="reports.tasks.snapshot_pool", **_SNAPSHOT_RETRY)  # type: ignore[untyped-decorator]
@@ -101,6 +111,11 @@ def configure(settings: Settings) -> Celery:
             "purge-expired-auth-state": {
                 "task": purge_expired_auth_state.name,
                 "schedule": crontab(minute=47),
+            },
+            "payments-sweep": {"task": sweep_payments.name, "schedule": 300.0},
+            "payments-reconcile-yesterday": {
+                "task": reconcile_payments.name,
+                "schedule": crontab(hour=2, minute=15),
             },
             "purge-expired-idempotency-keys": {
                 "task": purge_expired_idempotency_keys.name,

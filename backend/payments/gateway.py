@@ -48,6 +48,22 @@ class SavedMethod:
     """"visa ending 4242, expires 12/2030" or "STRIPE TEST BANK ending 6789"."""
 
 
+@dataclass(frozen=True)
+class GatewayBalanceEntry:
+    """One movement of money at the gateway (a charge, a refund, a dispute, its fee)."""
+
+    id: str
+    kind: str
+    """charge, refund, adjustment (a dispute), payout, ..."""
+    amount_minor: int
+    """Signed: a refund or a dispute takes money back (negative)."""
+    fee_minor: int
+    currency: str
+    gateway_payment_id: str | None
+    """The payment intent the movement belongs to, when it belongs to one."""
+    created: int
+
+
 class PaymentGateway(Protocol):
     def create_customer(self, investor_id: int) -> str:
         """A customer for the investor at the gateway; the same investor again (a retry after
@@ -72,6 +88,9 @@ class PaymentGateway(Protocol):
     ) -> GatewayAttempt:
         """Charge `method` once per `attempt_key`: the same key again returns the same attempt,
         never a second charge. GatewayUnavailable when the answer did not come back."""
+
+    def balance_entries(self, start: int, end: int) -> list[GatewayBalanceEntry]:
+        """Every movement at the gateway created in [start, end) (unix seconds)."""
 
     def find_attempt(self, attempt_key: str) -> GatewayAttempt | None:
         """The attempt made with this key, if the gateway has one (after a crash or a timeout)."""

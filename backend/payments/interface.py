@@ -13,15 +13,24 @@ from backend.payments.gateway_events import EventUnreadable
 from backend.payments.schemas import (
     CollectionAccountIn,
     CollectionAccountOut,
+    DifferenceKind,
+    LineStatus,
+    ManualMatchIn,
     MethodIn,
     PayIn,
     PaymentOut,
     PaymentRequestOut,
     PaymentStatus,
     Rail,
+    ReconciliationDifferenceOut,
+    ReconciliationOut,
     RequestKind,
     RequestStatus,
     SavedMethodOut,
+    StatementFormat,
+    StatementImportOut,
+    StatementLineOut,
+    StatementUpload,
     WebhookOutcome,
     WireApproval,
     WireIn,
@@ -33,7 +42,10 @@ from backend.platform.actors import Actor
 __all__ = [
     "CollectionAccountIn",
     "CollectionAccountOut",
+    "DifferenceKind",
     "EventUnreadable",
+    "LineStatus",
+    "ManualMatchIn",
     "MethodIn",
     "PayIn",
     "PaymentOut",
@@ -41,10 +53,16 @@ __all__ = [
     "PaymentService",
     "PaymentStatus",
     "Rail",
+    "ReconciliationDifferenceOut",
+    "ReconciliationOut",
     "RequestKind",
     "RequestStatus",
     "SavedMethodOut",
     "SignatureInvalid",
+    "StatementFormat",
+    "StatementImportOut",
+    "StatementLineOut",
+    "StatementUpload",
     "WebhookOutcome",
     "WireApproval",
     "WireIn",
@@ -81,6 +99,26 @@ class PaymentService(Protocol):
     def wire_instructions(self, actor: Actor, request_id: int) -> WireInstructions:
         """Beneficiary, IBAN, BIC, reference and amount: what the investor types into their bank."""
 
+    def import_statement(self, actor: Actor, pool_id: int, upload: StatementUpload) -> StatementImportOut:
+        """A bank statement of the pool's collection account: all or nothing, each movement once;
+        credits matched to requests, returns reversing what they return, the rest queued."""
+
+    def statement_lines(
+        self, actor: Actor, pool_id: int, status: LineStatus | None = None
+    ) -> list[StatementLineOut]: ...
+
+    def match_statement_line(self, actor: Actor, line_id: int, match: ManualMatchIn) -> PaymentOut:
+        """A person's match of an unmatched credit: a wire awaiting another person's approval."""
+
+    def reconcile(self, on: date) -> ReconciliationOut:
+        """System: the day's gateway and bank movements against payments and the books."""
+
+    def run_reconciliation(self, actor: Actor, on: date) -> ReconciliationOut:
+        """The same, on demand (admins)."""
+
+    def reconciliation(self, actor: Actor, on: date | None = None) -> ReconciliationOut:
+        """The last run (of `on`): admins."""
+
     def payment_methods(self, actor: Actor) -> list[SavedMethodOut]:
         """The investor's saved methods, as the gateway describes them."""
 
@@ -89,7 +127,7 @@ class PaymentService(Protocol):
     def remove_payment_method(self, actor: Actor, method: MethodIn) -> None: ...
 
     def pay(self, actor: Actor, request_id: int, payment: PayIn, idempotency_key: str) -> PaymentOut:
-        """"Pay now": what is outstanding, with a saved method, charged at most once per key."""
+        """ "Pay now": what is outstanding, with a saved method, charged at most once per key."""
 
     def resume_gateway_attempts(self) -> int:
         """Ask the gateway about attempts left unanswered; returns how many it looked at."""

@@ -140,3 +140,93 @@ class PoolCollectionAccount(Base):
     bic: Mapped[str | None] = mapped_column(String(11), nullable=True)
     updated_by_user_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+
+
+class StatementImport(Base):
+    """One bank statement file a manager imported for a pool."""
+
+    __tablename__ = "payment_statement_imports"
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+    id: Mapped[int] = mapped_column(_ID, primary_key=True, autoincrement=True)
+    pool_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    filename: Mapped[str] = mapped_column(String(200), nullable=False)
+    file_format: Mapped[str] = mapped_column(String(10), nullable=False)
+    imported_by_user_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+
+
+class StatementLine(Base):
+    """A booked movement on a pool's collection account, and what became of it: matched to a
+    payment, waiting for a person (the manual match queue), or not a payment (bank fees)."""
+
+    __tablename__ = "payment_statement_lines"
+    __table_args__ = (
+        # The same movement imported twice (the same file, an overlapping one) is one line.
+        UniqueConstraint("pool_id", "entry_reference", name="uq_payment_statement_lines_entry"),
+        Index("ix_payment_statement_lines_status", "pool_id", "status"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(_ID, primary_key=True, autoincrement=True)
+    import_id: Mapped[int] = mapped_column(
+        _ID,
+        ForeignKey("payment_statement_imports.id", name="fk_payment_statement_lines_import"),
+        nullable=False,
+    )
+    pool_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    entry_reference: Mapped[str] = mapped_column(String(120), nullable=False)
+    booking_date: Mapped[date] = mapped_column(Date, nullable=False)
+    value_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    amount: Mapped[Decimal] = mapped_column(ScaledDecimal(CASH_SCALE), nullable=False)
+    currency: Mapped[str] = mapped_column(String(3), nullable=False)
+    direction: Mapped[str] = mapped_column(String(6), nullable=False)
+    is_return: Mapped[bool] = mapped_column(nullable=False, default=False)
+    remittance: Mapped[str] = mapped_column(String(500), nullable=False, default="")
+    payer_name: Mapped[str | None] = mapped_column(String(140), nullable=True)
+    counterparty_account: Mapped[str | None] = mapped_column(String(12), nullable=True)
+    """Masked by the parser ("DE…3000"): never the full number."""
+    end_to_end_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    line: Mapped[int] = mapped_column(Integer, nullable=False)
+    status: Mapped[str] = mapped_column(String(12), nullable=False)
+    reason: Mapped[str] = mapped_column(String(300), nullable=False, default="")
+    payment_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+
+
+class ReconciliationRun(Base):
+    """One reconciliation of a day: the gateway's and the bank's movements against payments
+    and the books. Differences are listed for people; nothing is corrected by it."""
+
+    __tablename__ = "payment_reconciliation_runs"
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+    id: Mapped[int] = mapped_column(_ID, primary_key=True, autoincrement=True)
+    on_date: Mapped[date] = mapped_column(Date, nullable=False)
+    gateway_entries: Mapped[int] = mapped_column(Integer, nullable=False)
+    statement_lines: Mapped[int] = mapped_column(Integer, nullable=False)
+    payments_checked: Mapped[int] = mapped_column(Integer, nullable=False)
+    gateway_error: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+
+
+class ReconciliationDifference(Base):
+    __tablename__ = "payment_reconciliation_differences"
+    __table_args__ = (
+        Index("ix_payment_reconciliation_differences_run", "run_id"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(_ID, primary_key=True, autoincrement=True)
+    run_id: Mapped[int] = mapped_column(
+        _ID, ForeignKey("payment_reconciliation_runs.id", name="fk_payment_reconciliation_differences_run"),
+        nullable=False,
+    )
+    kind: Mapped[str] = mapped_column(String(32), nullable=False)
+    pool_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    payment_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    source: Mapped[str] = mapped_column(String(120), nullable=False)
+    """What it was found in: a gateway movement (txn_...), a statement line, a payment."""
+    amount: Mapped[Decimal | None] = mapped_column(ScaledDecimal(CASH_SCALE), nullable=True)
+    currency: Mapped[str | None] = mapped_column(String(3), nullable=True)
+    detail: Mapped[str] = mapped_column(String(500), nullable=False)
+    action: Mapped[str] = mapped_column(String(300), nullable=False)

@@ -49,20 +49,25 @@ def request_reference(source_entry_id: int, investor_id: int) -> str:
     return creditor_reference(body)
 
 
-def normalise_reference(text: str) -> str | None:
-    """The RF reference inside free text (a statement's remittance line), spaces removed and
-    upper-cased, if its check digits hold; None otherwise."""
+def reference_candidates(text: str) -> list[str]:
+    """Every RF reference whose check digits hold inside free text (a statement's remittance
+    line), spaces removed and upper-cased, longest first. References are printed in groups of
+    four, so spaces cannot end one, and the text after it may run on ("...I12 THANKS"): a
+    shorter prefix can pass the check by chance (1 in 97), so the caller keeps the candidate
+    that names a real request."""
     compact = re.sub(r"\s+", "", text).upper()
-    for found in re.finditer(r"RF[0-9]{2}[0-9A-Z]{1,21}", compact):
-        # The body may run into following text ("...I12THANKS"): try the longest valid prefix.
-        candidate = found.group(0)
+    found: list[str] = []
+    for match in re.finditer(r"RF[0-9]{2}[0-9A-Z]{1,21}", compact):
+        candidate = match.group(0)
         for end in range(len(candidate), 4, -1):
             piece = candidate[:end]
             # Check digits are 02..98 by construction; 00 and 97 would pass mod 97 alike.
-            if (
-                _REFERENCE.fullmatch(piece)
-                and 2 <= int(piece[2:4]) <= 98
-                and _mod97(piece[4:] + piece[:4]) == 1
-            ):
-                return piece
-    return None
+            if 2 <= int(piece[2:4]) <= 98 and _mod97(piece[4:] + piece[:4]) == 1:
+                found.append(piece)
+    return found
+
+
+def normalise_reference(text: str) -> str | None:
+    """The longest valid RF reference inside free text, if any (see reference_candidates)."""
+    candidates = reference_candidates(text)
+    return candidates[0] if candidates else None

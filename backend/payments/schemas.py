@@ -14,6 +14,8 @@ from backend.platform.fields import IsoDate, Money
 __all__ = [
     "CollectionAccountIn",
     "CollectionAccountOut",
+    "LineStatus",
+    "ManualMatchIn",
     "MethodIn",
     "PayIn",
     "PaymentOut",
@@ -23,6 +25,10 @@ __all__ = [
     "RequestKind",
     "RequestStatus",
     "SavedMethodOut",
+    "StatementFormat",
+    "StatementImportOut",
+    "StatementLineOut",
+    "StatementUpload",
     "WebhookOutcome",
     "WireApproval",
     "WireIn",
@@ -177,3 +183,113 @@ class WireInstructions(BaseModel):
     amount: Decimal = Field(description="what is still outstanding")
     currency: str
     due_date: date
+
+
+class StatementFormat(StrEnum):
+    CAMT053 = "camt053"
+    CAMT054 = "camt054"
+    MT940 = "mt940"
+    CSV = "csv"
+
+
+STATEMENT_MAX_BYTES = 5 * 1024 * 1024
+
+
+class StatementUpload(BaseModel):
+    """A bank statement file of the pool's collection account, as uploaded (base64)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    format: StatementFormat
+    filename: str = Field(min_length=1, max_length=200)
+    content_base64: str = Field(min_length=4, max_length=STATEMENT_MAX_BYTES * 4 // 3 + 4)
+
+
+class LineStatus(StrEnum):
+    MATCHED = "matched"
+    """Became a payment against the request its reference (or payer and amount) named."""
+    RETURNED = "returned"
+    """A payment that came back: the payment it returned is reversed."""
+    UNMATCHED = "unmatched"
+    """Money in that names no request: waits for a person (`match_line`)."""
+    PROPOSED = "proposed"
+    """A person matched it: waits for a second person to approve the payment."""
+    NOT_A_PAYMENT = "ignored"
+    """Money out that is no investor's payment (bank fees, payouts)."""
+
+
+class StatementLineOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True, frozen=True)
+
+    id: int
+    import_id: int
+    pool_id: int
+    entry_reference: str
+    booking_date: date
+    value_date: date | None
+    amount: Decimal
+    currency: str
+    direction: str
+    is_return: bool
+    remittance: str
+    payer_name: str | None
+    counterparty_account: str | None = Field(description='masked: "DE…3000"')
+    line: int = Field(description="where it is in the file")
+    status: LineStatus
+    reason: str
+    payment_id: int | None
+
+
+class StatementImportOut(BaseModel):
+    import_id: int
+    pool_id: int
+    filename: str
+    lines: int = Field(description="new lines imported (a re-import of the same movements adds none)")
+    duplicates: int = Field(description="movements already imported before")
+    matched: int
+    returned: int
+    unmatched: int
+    ignored: int
+    results: list[StatementLineOut]
+
+
+class ManualMatchIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    request_id: int = Field(ge=1, description="the payment request the money is for")
+
+
+class DifferenceKind(StrEnum):
+    AT_GATEWAY_NOT_IN_BOOKS = "at_gateway_not_in_books"
+    IN_BOOKS_NOT_AT_GATEWAY = "in_books_not_at_gateway"
+    AMOUNT_DIFFERS = "amount_differs"
+    CURRENCY_DIFFERS = "currency_differs"
+    RETURNED_AT_GATEWAY = "returned_at_gateway"
+    GATEWAY_FEES = "gateway_fees"
+    AT_BANK_NOT_IN_BOOKS = "at_bank_not_in_books"
+    NOT_ON_A_STATEMENT = "not_on_a_statement"
+    BOOKS_BEHIND = "books_behind"
+
+
+class ReconciliationDifferenceOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True, frozen=True)
+
+    kind: DifferenceKind
+    pool_id: int | None
+    payment_id: int | None
+    source: str = Field(description="where it was found: a gateway movement, a statement line, a payment")
+    amount: Decimal | None
+    currency: str | None
+    detail: str
+    action: str = Field(description="what a person should do about it")
+
+
+class ReconciliationOut(BaseModel):
+    run_id: int
+    on_date: date
+    created_at: datetime
+    gateway_entries: int
+    statement_lines: int
+    payments_checked: int
+    gateway_error: str | None = Field(description="the gateway could not be read: its side is unchecked")
+    differences: list[ReconciliationDifferenceOut]

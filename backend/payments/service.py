@@ -35,24 +35,32 @@ from backend.payments.collection_accounts import CollectionAccounts
 from backend.payments.gateway import PaymentGateway
 from backend.payments.gateway_events import EventUnreadable, read_event
 from backend.payments.models import GatewayEvent, Payment, PaymentRequest
+from backend.payments.reconciliation import Reconciler
 from backend.payments.references import request_reference
 from backend.payments.schemas import (
     CollectionAccountIn,
     CollectionAccountOut,
+    LineStatus,
+    ManualMatchIn,
     MethodIn,
     PayIn,
     PaymentOut,
     PaymentRequestOut,
     Rail,
+    ReconciliationOut,
     RequestKind,
     RequestStatus,
     SavedMethodOut,
+    StatementImportOut,
+    StatementLineOut,
+    StatementUpload,
     WebhookOutcome,
     WireApproval,
     WireIn,
     WireInstructions,
 )
 from backend.payments.settlement import ZERO
+from backend.payments.statements import StatementImporter, on_wire_decided
 from backend.payments.states import PaymentStatus
 from backend.payments.vault import Vault
 from backend.payments.webhook_signature import SignatureInvalid, verify
@@ -93,6 +101,8 @@ class DatabasePaymentService:
         self._books = ContributionPoster(db, transactions, today)
         self._collector = GatewayCollector(db, self._access, gateway, today)
         self._accounts = CollectionAccounts(db, audit, self._access, vault)
+        self._statements = StatementImporter(db, self._access, investors.legal_names, today)
+        self._reconciler = Reconciler(db, gateway)
         self._webhook_secrets = webhook_secrets
         self._clock = clock
         self._today = today
@@ -269,6 +279,7 @@ class DatabasePaymentService:
             else:
                 payment.failure_reason = decision.reason or "rejected"
                 settlement.transition(unit.session, payment, PaymentStatus.CANCELED, cause)
+            on_wire_decided(unit.session, payment, decision.approve)
             self._audit.record(
                 unit.session,
                 actor,
@@ -293,6 +304,36 @@ class DatabasePaymentService:
 
     def wire_instructions(self, actor: Actor, request_id: int) -> WireInstructions:
         return self._accounts.instructions(actor, request_id)
+
+    def import_statement(self, actor: Actor, pool_id: int, upload: StatementUpload) -> StatementImportOut:
+        summary, matched = self._statements.import_file(actor, pool_id, upload)
+        returned = [line.payment_id for line in summary.results if line.status is LineStatus.RETURNED]
+        for payment_id in [*matched, *returned]:
+            if payment_id is not None:
+                self.post_contributions(payment_id)
+        return summary
+
+    def statement_lines(
+        self, actor: Actor, pool_id: int, status: LineStatus | None = None
+    ) -> list[StatementLineOut]:
+        return self._statements.lines(actor, pool_id, status)
+
+    def match_statement_line(self, actor: Actor, line_id: int, match: ManualMatchIn) -> PaymentOut:
+        return self._payment(self._statements.match(actor, line_id, match.request_id))
+
+    # -- reconciliation ------------------------------------------------------------------
+
+    def reconcile(self, on: date) -> ReconciliationOut:
+        """System (the CLI, the daily task): reconcile `on`; differences listed, none corrected."""
+        return self._reconciler.run(on)
+
+    def run_reconciliation(self, actor: Actor, on: date) -> ReconciliationOut:
+        if not actor.is_admin:
+            raise PermissionDenied("reconciliation: admins only", field="on")
+        return self._reconciler.run(on)
+
+    def reconciliation(self, actor: Actor, on: date | None = None) -> ReconciliationOut:
+        return self._reconciler.latest(actor, on)
 
     # -- the gateway rail: saved methods and "Pay now" -------------------------------------
 

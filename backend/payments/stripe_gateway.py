@@ -13,7 +13,13 @@ from typing import Any
 
 import stripe
 
-from backend.payments.gateway import GatewayAttempt, GatewayRefused, GatewayUnavailable, SavedMethod
+from backend.payments.gateway import (
+    GatewayAttempt,
+    GatewayBalanceEntry,
+    GatewayRefused,
+    GatewayUnavailable,
+    SavedMethod,
+)
 from backend.payments.states import PaymentStatus
 
 _STATUSES = {
@@ -111,6 +117,33 @@ class StripeGateway:
         except (stripe.APIConnectionError, stripe.APIError, stripe.RateLimitError) as exc:
             raise GatewayUnavailable(type(exc).__name__) from None
         return _attempt(created.to_dict())
+
+    def balance_entries(self, start: int, end: int) -> list[GatewayBalanceEntry]:
+        found: list[GatewayBalanceEntry] = []
+        params: dict[str, Any] = {
+            "created": {"gte": start, "lt": end},
+            "limit": 100,
+            "expand": ["data.source"],
+        }
+        while True:
+            page = self._call(self._client.v1.balance_transactions.list, params)
+            for txn in page["data"]:
+                source = txn.get("source")
+                intent = source.get("payment_intent") if isinstance(source, dict) else None
+                found.append(
+                    GatewayBalanceEntry(
+                        id=str(txn["id"]),
+                        kind=str(txn["type"]),
+                        amount_minor=int(txn["amount"]),
+                        fee_minor=int(txn.get("fee") or 0),
+                        currency=str(txn["currency"]).upper(),
+                        gateway_payment_id=str(intent) if intent else None,
+                        created=int(txn["created"]),
+                    )
+                )
+            if not page.get("has_more") or not page["data"]:
+                return found
+            params["starting_after"] = page["data"][-1]["id"]
 
     def find_attempt(self, attempt_key: str) -> GatewayAttempt | None:
         found = self._call(

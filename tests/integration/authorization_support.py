@@ -10,13 +10,21 @@ data" is a search for one word.
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from backend.composition.container import Container
 from backend.investors.interface import CommitmentCreate, InvestorUpdate
-from backend.payments.interface import CollectionAccountIn, MethodIn, WireIn
+from backend.payments.interface import (
+    CollectionAccountIn,
+    MethodIn,
+    StatementFormat,
+    StatementUpload,
+    WireIn,
+)
 from backend.platform.actors import Actor, Role
 from ledger.interface import CapitalCallRequest, TransactionRequest, ValuationRequest
 from reports.interface import BenchmarkCreate, BenchmarkLevelsIn
@@ -43,7 +51,8 @@ class Estate:
     ids: dict[str, int]
     """open_pool, closed_pool, draft_pool, investor, second_investor, entry, benchmark,
     notification, payment_request (the investor's, for the capital call), wire (recorded by an
-    admin, awaiting approval), co_manager, granted_analyst, newcomer, new_investor_user, and the user ids
+    admin, awaiting approval), statement_line (an unmatched credit on the buyout's statement),
+    co_manager, granted_analyst, newcomer, new_investor_user, and the user ids
     of every principal (`<label>_user`)."""
     tokens: dict[str, str] = field(default_factory=dict)
     """With a payment gateway: `card`, the second investor's saved card (a gateway token), to
@@ -150,6 +159,10 @@ def build_estate(world: World) -> Estate:
         buyout,
         CollectionAccountIn(account_name=f"{MARKER} Buyout I GmbH", iban="DE89370400440532013000", bic=None),
     )
+    # A credit on the buyout's statement that names no request: the manual match queue.
+    unmatched = "2025-02-14,2025-02-14,750.00,EUR,credit,February call,Unknown payer,,,false"
+    statement = c.payments.import_statement(boss, buyout, _statement_csv(unmatched))
+    c.payments.reconcile(date(2025, 2, 14))  # so an admin has a reconciliation to read
     notices = c.notifications.list_for_user(world.investor).items
     assert notices, "the estate's deals notified nobody: the notification probes would test nothing"
 
@@ -164,6 +177,7 @@ def build_estate(world: World) -> Estate:
         "notification": notices[0].id,
         "payment_request": request.id,
         "wire": wire.id,
+        "statement_line": statement.results[0].id,
         "co_manager": _user(co_manager),
         "granted_analyst": _user(granted),
         "newcomer": _user(newcomer),
@@ -177,6 +191,22 @@ def build_estate(world: World) -> Estate:
     if c.payment_gateway is not None:
         tokens["card"] = c.payments.add_payment_method(second, MethodIn(token="tok_visa")).token
     return Estate(world, ids, tokens)
+
+
+STATEMENT_HEADER = (
+    "booking_date,value_date,amount,currency,direction,reference,payer_name,payer_account,end_to_end_id,is_return"
+)
+
+
+def _statement_csv(*rows: str) -> StatementUpload:
+    content = "\n".join([STATEMENT_HEADER, *rows]).encode()
+    encoded = base64.b64encode(content).decode()
+    return StatementUpload(format=StatementFormat.CSV, filename="statement.csv", content_base64=encoded)
+
+
+def statement_body(row: str) -> dict[str, Any]:
+    """A statement upload's JSON body with one row."""
+    return _statement_csv(row).model_dump(mode="json")
 
 
 def _user(actor: Actor) -> int:
@@ -200,6 +230,7 @@ SNAPSHOT_READS = (
     "/payments/requests?pool_id={closed_pool}",
     "/payments/requests/{payment_request}/payments",
     "/pools/{closed_pool}/collection-account",
+    "/pools/{closed_pool}/bank-statements/lines",
 )
 
 

@@ -31,6 +31,7 @@ from tests.integration.authorization_support import (
     Estate,
     books_snapshot,
     build_estate,
+    statement_body,
 )
 from tests.integration.payments_support import gateway_settings, start_sandbox
 from tests.integration.pools_support import Api, make_world, open_pool
@@ -250,6 +251,25 @@ MATRIX: dict[tuple[str, str], Probe] = {
         "second_investor_user",
         lambda e, w: {"method": e.tokens["card"]},
         also_refused=("investor",),
+    ),
+    ("POST", f"{V}/pools/{{pool_id}}/bank-statements"): Probe(
+        "/pools/{closed_pool}/bank-statements",
+        "manager",
+        lambda e, w: statement_body(f"2025-02-15,2025-02-15,10.00,EUR,credit,from {w},Someone,,,false"),
+    ),
+    ("GET", f"{V}/pools/{{pool_id}}/bank-statements/lines"): Probe(
+        "/pools/{closed_pool}/bank-statements/lines", "manager"
+    ),
+    ("POST", f"{V}/payments/statement-lines/{{line_id}}/match"): Probe(
+        "/payments/statement-lines/{statement_line}/match",
+        "manager",
+        lambda e, w: {"request_id": e.ids["second_request"]},
+    ),
+    ("GET", f"{V}/payments/reconciliation"): Probe(
+        "/payments/reconciliation", "admin", kind="role", allowed=("admin",)
+    ),
+    ("POST", f"{V}/payments/reconciliation"): Probe(
+        "/payments/reconciliation", "admin", lambda e, w: {"on": "2025-02-14"}, "role", ("admin",)
     ),
     ("POST", f"{V}/payments/wires"): Probe(
         "/payments/wires",

@@ -9,6 +9,7 @@ and answering 500.
 
 from __future__ import annotations
 
+import base64
 import re
 import uuid
 from collections.abc import Iterator
@@ -17,16 +18,26 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+import stripe
+from prometheus_client import REGISTRY
 from sqlalchemy import inspect, text
 
 from backend.composition.container import Container
 from backend.payments.bankfiles import normalise_iban
-from backend.payments.interface import MethodIn, PayIn, PaymentOut
+from backend.payments.interface import (
+    MethodIn,
+    PayIn,
+    PaymentOut,
+    StatementFormat,
+    StatementUpload,
+    WireApproval,
+    WireIn,
+)
 from backend.payments.sandbox import SandboxGateway
 from backend.platform.config import Settings, load_settings
 from backend.platform.errors import Conflict, DependencyUnavailable, NotFound, PermissionDenied
 from ledger.interface import CapitalCallRequest, EntryType
-from tests.integration.payments_support import gateway_settings, served, start_sandbox
+from tests.integration.payments_support import API_KEY, gateway_settings, served, start_sandbox
 from tests.integration.pools_support import World, closed_pool, make_world
 
 D = Decimal
@@ -296,3 +307,95 @@ def test_after_every_journey_no_card_or_account_number_is_stored_or_logged(
                     found.setdefault(table, []).extend(hits)
     assert found == {}, found
     assert _pans_and_ibans(caplog.text) == []
+
+
+# -- reconciliation -----------------------------------------------------------------------------
+
+
+def test_reconciliation_lists_every_difference_and_corrects_nothing(
+    world: World, sandbox: SandboxGateway
+) -> None:
+    pool, a, request = _call(world)
+    c = world.container
+    today = date.today()
+    paid = _pay(world, request, "tok_visa")  # in the books and at the gateway: only its fee shows
+    # Money at the gateway that no payment of ours holds (charged outside the platform).
+    gateway = c.payment_gateway
+    assert gateway is not None
+    customer = gateway.create_customer(999)
+    stray = gateway.save_method(customer, "tok_mastercard")
+    gateway.collect(
+        "stray-charge", amount_minor=12345, currency="EUR", customer=customer, method=stray.token, metadata={}
+    )
+    # A wire recorded by hand and approved, which no statement shows yet.
+    other = c.payments.list_requests(world.other_investor)[0]
+    wire = c.payments.record_wire(
+        world.manager,
+        WireIn.model_validate(
+            {
+                "request_id": other.id,
+                "amount": "10000.00",
+                "value_date": today.isoformat(),
+                "bank_reference": "W-1",
+            }
+        ),
+    )
+    c.payments.decide_wire(world.admin, wire.id, WireApproval(approve=True))
+    # Money at the bank that names no request.
+    content = (
+        "booking_date,value_date,amount,currency,direction,reference,payer_name,payer_account,end_to_end_id,is_return\n"
+        f"{today},{today},99.00,EUR,credit,no reference,Somebody,,,false\n"
+    )
+    c.payments.import_statement(
+        world.manager,
+        pool,
+        StatementUpload(
+            format=StatementFormat.CSV,
+            filename="s.csv",
+            content_base64=base64.b64encode(content.encode()).decode(),
+        ),
+    )
+    version = c.ledger.ledger_version(pool)
+
+    report = c.payments.reconcile(today)
+    kinds = sorted(d.kind.value for d in report.differences)
+    assert kinds == [
+        "at_bank_not_in_books",
+        "at_gateway_not_in_books",
+        "gateway_fees",
+        "gateway_fees",
+        "not_on_a_statement",
+    ]
+    by_kind = {d.kind.value: d for d in report.differences}
+    assert (
+        by_kind["at_gateway_not_in_books"].amount == D("123.45") and by_kind["at_gateway_not_in_books"].action
+    )
+    assert by_kind["not_on_a_statement"].payment_id == wire.id
+    fees = {d.pool_id: d.amount or D(0) for d in report.differences if d.kind.value == "gateway_fees"}
+    assert fees[pool] > 0 and None in fees  # the stray charge's fee has no pool
+    assert c.ledger.ledger_version(pool) == version  # nothing corrected
+    assert _contributions(world, pool, a) == [D("20000.00")] and paid.status.value == "succeeded"
+    assert REGISTRY.get_sample_value("payments_reconciliation_differences", {"kind": "gateway_fees"}) == 2
+    assert c.payments.reconciliation(world.admin, today).run_id == report.run_id
+    with pytest.raises(PermissionDenied):
+        c.payments.reconciliation(world.manager)
+
+
+def test_money_taken_back_at_the_gateway_shows_until_the_books_know(
+    world: World, sandbox: SandboxGateway
+) -> None:
+    _, _, request = _call(world)
+    c = world.container
+    paid = _pay(world, request, "tok_visa")
+    sandbox.webhooks.hold()  # the refund's webhook does not arrive
+    client = stripe.StripeClient(API_KEY, base_addresses={"api": sandbox.url})
+    assert paid.gateway_payment_id is not None
+    client.v1.refunds.create({"payment_intent": paid.gateway_payment_id, "amount": 500000})
+    report = c.payments.reconcile(date.today())
+    returned = [d for d in report.differences if d.kind.value == "returned_at_gateway"]
+    assert len(returned) == 1 and returned[0].payment_id == paid.id and returned[0].amount == D("5000.00")
+    sandbox.webhooks.release()
+    sandbox.webhooks.deliver_pending()
+    assert c.payments.list_payments(world.investor, request)[0].status.value == "partially_refunded"
+    again = c.payments.reconcile(date.today())
+    assert [d for d in again.differences if d.kind.value == "returned_at_gateway"] == []

@@ -403,6 +403,8 @@ def test_deliveries_are_retried_until_the_endpoint_answers(
     receiver.failures = 2
     customer = client.v1.customers.create()
     assert eventually(lambda: receiver.ids("customer.created") != [])
+    # The receiver answers before the sandbox writes down its attempt: wait for the record.
+    assert eventually(lambda: len(gateway.webhooks.records) == 3)
     attempts = [(r.attempt, r.status) for r in gateway.webhooks.records]
     assert attempts == [(1, 500), (2, 500), (3, 200)]
     assert receiver.events()[0]["data"]["object"]["id"] == customer.id

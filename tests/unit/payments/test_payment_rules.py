@@ -10,7 +10,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from backend.payments.references import creditor_reference, normalise_reference, request_reference
+from backend.payments.references import (
+    creditor_reference,
+    normalise_reference,
+    reference_candidates,
+    request_reference,
+)
 from backend.payments.states import ALLOWED, PaymentStatus, next_status
 from backend.payments.webhook_signature import SignatureInvalid, signature_header, verify
 
@@ -97,3 +102,11 @@ def test_rotation_any_v1_against_any_configured_secret() -> None:
     assert verify(BODY, header, ["whsec_old", "whsec_new"], now=100) == 100
     with pytest.raises(SignatureInvalid, match="no webhook signing secret"):
         verify(BODY, header, [], now=100)
+
+
+def test_a_reference_followed_by_text_is_found_even_when_a_prefix_passes_by_chance() -> None:
+    # Some shorter prefixes of "<reference><text run on>" pass mod 97 by chance: every valid
+    # one is offered, longest first, and the statement matcher keeps the one naming a request.
+    for entry in range(1, 400):
+        reference = request_reference(entry, 7)
+        assert reference in reference_candidates(f"{reference} Capital call no. 3")
