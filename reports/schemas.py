@@ -28,7 +28,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer
 
 from backend.finance.errors import LedgerInputError
-from backend.finance.money import get_currency
+from backend.finance.money import CURRENCIES, get_currency
 from backend.platform.fields import IsoDate, RecordId
 from backend.pools.interface import ExactDecimal as ExactDecimalIn
 
@@ -55,7 +55,9 @@ class BenchmarkCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=120)
-    currency: Annotated[str, AfterValidator(_supported_currency)] = Field(pattern=r"^[A-Z]{3}$")
+    currency: Annotated[str, AfterValidator(_supported_currency)] = Field(
+        pattern=r"^[A-Z]{3}$", json_schema_extra={"enum": list(sorted(CURRENCIES))}
+    )
     description: str = Field(default="", max_length=500)
 
 

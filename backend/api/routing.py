@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, get_args, get_origin
 
 from flask import Blueprint, Response, json, request
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import BaseModel, ValidationError
 from pydantic.json_schema import models_json_schema
 
 from backend.api.problems import from_domain_error, from_validation_error
@@ -263,12 +263,14 @@ def _operation_doc(op: Operation, schemas: dict[str, Any]) -> dict[str, Any]:
         for p in path_params
     ]
     if op.query is not None:
+        # From the model's own schema, so each parameter keeps its constraints (ge=1, a
+        # maximum, a pattern): the fuzzing test holds the parser to what is documented. An
+        # enum parameter's schema refers to the enum's definition: that goes with the other
+        # component schemas, where its $ref can find it (a $ref into "$defs" would not).
+        whole = op.query.model_json_schema(ref_template="#/components/schemas/{model}")
+        schemas.update(whole.pop("$defs", {}))
         for name, info in op.query.model_fields.items():
-            # An enum parameter's schema refers to the enum's definition: that goes with the
-            # other component schemas, where its $ref can find it (a $ref into the
-            # parameter's own "$defs" resolves against the document root, and fails).
-            param = TypeAdapter(info.annotation).json_schema(ref_template="#/components/schemas/{model}")
-            schemas.update(param.pop("$defs", {}))
+            param = {k: v for k, v in whole["properties"][name].items() if k != "title"}
             parameters.append({"name": name, "in": "query", "required": info.is_required(), "schema": param})
     if parameters:
         doc["parameters"] = parameters

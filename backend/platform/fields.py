@@ -12,7 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field
+from pydantic import BeforeValidator, Field, WithJsonSchema
 
 # An amount as text: an optional sign, ASCII digits, optionally a point and more digits. No
 # exponent ("1E+2"), no other scripts' digits ("١٠٠", which Decimal() reads as 100), no
@@ -30,18 +30,44 @@ def decimal_from_text(text: str) -> Decimal:
     return Decimal(text)
 
 
+MONEY_INTEGER_MAX = 10**15 - 1
+"""The largest amount sent as a JSON integer; beyond it amounts must be strings (exactness)."""
+
+DECIMAL_TEXT_PATTERN = r"^[+-]?[0-9]+(\.[0-9]+)?$"
+"""`_DECIMAL_TEXT` as the OpenAPI document states it."""
+
+
 def _money_input(value: Any) -> Any:
     """Amounts arrive as strings ("1000.00") or integers; a JSON float has lost exactness."""
     if isinstance(value, bool):
         raise ValueError("must be a decimal number, not a boolean")
     if isinstance(value, float):
-        raise ValueError('send amounts as a string such as "1000.00" so they stay exact')
+        # JSON Schema counts 1821.0 as an integer; only such whole numbers are exact enough.
+        if not (value.is_integer() and abs(value) <= MONEY_INTEGER_MAX):
+            raise ValueError('send amounts as a string such as "1000.00" so they stay exact')
+        return Decimal(int(value))
+    if isinstance(value, int) and abs(value) > MONEY_INTEGER_MAX:
+        raise ValueError('send amounts this large as a string such as "1000000000000000.00"')
     if isinstance(value, str):
         return decimal_from_text(value)
     return value
 
 
-Money = Annotated[Decimal, BeforeValidator(_money_input), Field(allow_inf_nan=False)]
+Money = Annotated[
+    Decimal,
+    BeforeValidator(_money_input),
+    Field(allow_inf_nan=False),
+    # What the parser takes, stated in the OpenAPI document: a plain decimal string or an
+    # integer small enough to be exact; never a float.
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "pattern": DECIMAL_TEXT_PATTERN},
+                {"type": "integer", "minimum": -MONEY_INTEGER_MAX, "maximum": MONEY_INTEGER_MAX},
+            ]
+        }
+    ),
+]
 
 DATE_MIN = date(1900, 1, 1)
 DATE_MAX = date(2200, 12, 31)
@@ -68,7 +94,18 @@ def _iso_date_input(value: Any) -> Any:
     return value
 
 
-IsoDate = Annotated[date, BeforeValidator(_iso_date_input)]
+IsoDate = Annotated[
+    date,
+    BeforeValidator(_iso_date_input),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "date",
+            # Years 1900-2199 (DATE_MIN up to a year before DATE_MAX: a pattern cannot say more).
+            "pattern": r"^(19[0-9]{2}|2[01][0-9]{2})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$",
+        }
+    ),
+]
 """A date in a request: ISO YYYY-MM-DD text (or a date from Python), DATE_MIN to DATE_MAX."""
 
 ID_MAX = 2**31 - 1

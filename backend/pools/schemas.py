@@ -18,12 +18,20 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, StrictBool
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    StrictBool,
+    WithJsonSchema,
+)
 
 from backend.finance.daycount import DayCount
 from backend.finance.fees import AccrualFrequency
 from backend.finance.waterfall import Compounding
-from backend.platform.fields import IsoDate, RecordId, decimal_from_text
+from backend.platform.fields import DECIMAL_TEXT_PATTERN, IsoDate, RecordId, decimal_from_text
 
 # A double carries 15 significant decimal digits faithfully (DBL_DIG): any decimal number
 # written with at most 15 survives the trip through a float and back unchanged.
@@ -53,6 +61,13 @@ def _exact_decimal_input(value: object) -> object:
 ExactDecimal = Annotated[
     Decimal,
     BeforeValidator(_exact_decimal_input),
+    # Text as the parser reads it (no ".5", no "5.", no exponent), or a JSON number.
+    WithJsonSchema(
+        {
+            "anyOf": [{"type": "string", "pattern": DECIMAL_TEXT_PATTERN}, {"type": "number"}],
+            "description": "a decimal string, or a JSON number of at most 15 significant digits",
+        }
+    ),
     # Fixed-point text: "0.0000001", never "1E-7", whatever the Decimal's exponent.
     PlainSerializer(lambda value: format(value, "f"), return_type=str, when_used="json"),
 ]

@@ -65,7 +65,9 @@ def test_anything_else_is_refused_by_money_and_pool_terms_alike(text: str) -> No
 
 def test_money_takes_integers_and_refuses_floats_and_booleans() -> None:
     assert MONEY.validate_json("100") == Decimal(100)
-    for raw in ("100.5", "1e2", "true"):
+    # JSON Schema counts 100.0 as an integer, and so does the parser: it is exact.
+    assert MONEY.validate_json("100.0") == Decimal(100) == MONEY.validate_json("1e2")
+    for raw in ("100.5", "true", "1000000000000000", "0.1", '"1e2"'):
         with pytest.raises(ValidationError):
             MONEY.validate_json(raw)
 
