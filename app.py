@@ -86,6 +86,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from backend.seed.scales import scale_named
 
     _migrate(settings)
+    settings, sandbox_note = _demo_gateway(settings)
     container = Container(settings)
     logins = seed_demo_users(container)
     if needs_seed(container):  # an empty database: the demo data set, once
@@ -95,9 +96,33 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     print(f"\n  Investment pools portal: {url}\n\n  Demo logins:")
     for login in logins:
         print(f"    {login.role.value:<9} {login.email:<22} {login.password}")
-    print("\n  (passwords are generated on first run and kept in var/demo-logins.json)\n", flush=True)
+    print("\n  (passwords are generated on first run and kept in var/demo-logins.json)", flush=True)
+    print(f"  {sandbox_note}\n", flush=True)
     server.run(host=settings.host, port=settings.port, threaded=True, use_reloader=False)
     return 0
+
+
+def _demo_gateway(settings: Settings) -> tuple[Settings, str]:
+    """The embedded demo pays through a gateway sandbox in this process (test cards, bank
+    debits that settle after 10 s, webhooks signed and sent back to this server), unless a
+    real gateway is configured."""
+    if settings.payment_gateway_api_key:
+        return settings, "Payments: the configured gateway."
+    from backend.payments.sandbox import SandboxGateway
+    from backend.platform.secrets_store import load_or_create_webhook_secrets
+
+    secrets = settings.payment_webhook_secrets or ",".join(load_or_create_webhook_secrets(settings.var_dir))
+    key = "sk_test_demo"
+    sandbox = SandboxGateway(
+        api_key=key,
+        webhook_url=f"http://{settings.host}:{settings.port}/api/v1/payments/webhooks/stripe",
+        webhook_secrets=tuple(secrets.split(",")),
+        bank_settle_after=10.0,
+    )
+    url = sandbox.start()
+    gateway = {"payment_gateway_api_key": key, "payment_gateway_url": url, "payment_webhook_secrets": secrets}
+    updated = settings.model_copy(update=gateway)
+    return updated, f"Payments: a gateway sandbox at {url} (test cards such as tok_visa; no real money)."
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:

@@ -23,9 +23,15 @@ from backend.platform.http import PROBLEM_MIME, problem
 
 # A path id beyond its column's range names no row, so the route does not match and the
 # answer is 404 (SQLite cannot even bind a number past 2^63). Most ids are INT columns; the
-# journal's entries and the notifications are BIGINT.
+# journal's entries, the notifications and the payment tables are BIGINT.
 _BIGINT_MAX = 2**63 - 1
-_PATH_ID_MAX = {"entry_id": _BIGINT_MAX, "notification_id": _BIGINT_MAX}
+_PATH_ID_MAX = {
+    "entry_id": _BIGINT_MAX,
+    "notification_id": _BIGINT_MAX,
+    "request_id": _BIGINT_MAX,
+    "payment_id": _BIGINT_MAX,
+    "line_id": _BIGINT_MAX,
+}
 
 Handler = Callable[..., Any]
 ActorResolver = Callable[[], Any]

@@ -221,7 +221,7 @@ class Container:
 
     @cached_property
     def payment_consumer(self) -> CapitalCallConsumer:
-        return CapitalCallConsumer(lambda: self.payments, lambda: self.pools)
+        return CapitalCallConsumer(lambda: self.payments, lambda: self.pools, lambda: self.ledger)
 
     @cached_property
     def notifications(self) -> DatabaseNotificationService:

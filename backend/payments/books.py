@@ -18,6 +18,7 @@ from sqlalchemy import case, select
 
 from backend.payments import ledger_posting
 from backend.payments.models import Payment, PaymentRequest
+from backend.payments.schemas import Rail
 from backend.payments.settlement import ZERO, get_row
 from backend.payments.states import HOLDS_MONEY, PaymentStatus
 from backend.platform.db import Database
@@ -36,7 +37,8 @@ class ContributionPoster:
         """Bring the books in line with every payment whose posted contribution differs from
         what it applies now (or just `payment_id`); returns how many entries it wrote."""
         desired = case((Payment.status.in_([s.value for s in HOLDS_MONEY]), Payment.applied), else_=ZERO)
-        stmt = select(Payment.id).where(Payment.posted_amount != desired)
+        # Payments on the books rail are the books' own entries mirrored: never posted here.
+        stmt = select(Payment.id).where(Payment.posted_amount != desired, Payment.rail != Rail.BOOKS.value)
         if payment_id is not None:
             stmt = stmt.where(Payment.id == payment_id)
         with ReadView(self._db) as view:

@@ -1,4 +1,5 @@
-"""Ledger events -> payment requests: each capital call asks each investor for their share.
+"""Ledger events -> payment requests: each capital call asks each investor for their share,
+and each contribution recorded straight in the books settles what it pays (book_entries.py).
 
 Subscribed to the ledger's event stream like the notifications consumer; idempotent by
 (capital call entry, investor), so a redelivered event opens nothing twice.
@@ -12,22 +13,39 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from backend.payments.interface import PaymentService
+from backend.payments.ledger_posting import PAYMENTS_LABEL
 from backend.pools.interface import PoolService
-from ledger.interface import LedgerEvent
+from ledger.interface import LedgerEvent, LedgerService
 
 log = logging.getLogger(__name__)
 
-EVENT_TYPES = ("capital_call.issued",)
+EVENT_TYPES = ("capital_call.issued", "entry.committed", "entry.reversed")
 
 
 class CapitalCallConsumer:
-    def __init__(self, payments: Callable[[], PaymentService], pools: Callable[[], PoolService]) -> None:
+    def __init__(
+        self,
+        payments: Callable[[], PaymentService],
+        pools: Callable[[], PoolService],
+        ledger: Callable[[], LedgerService],
+    ) -> None:
         # Late-bound: the container builds services on first use, after subscribing us.
         self._payments = payments
         self._pools = pools
+        self._ledger = ledger
 
     def __call__(self, event: LedgerEvent) -> None:
         if event.event_type not in EVENT_TYPES or event.entry_id is None:
+            return
+        if event.event_type == "entry.committed":
+            self._contribution(event)
+            return
+        if event.event_type == "entry.reversed":
+            reversed_id = event.payload.get("reversed_entry_id")
+            if isinstance(reversed_id, int):
+                self._payments().mirror_book_reversal(
+                    reversed_id, f"reversed in the books by entry {event.entry_id}"
+                )
             return
         payload = event.payload
         try:
@@ -41,3 +59,22 @@ class CapitalCallConsumer:
             event.pool_id, event.entry_id, due, allocation, currency
         )
         log.info("capital call %s: %d payment requests opened", event.entry_id, created)
+
+    def _contribution(self, event: LedgerEvent) -> None:
+        """A contribution the payment service did not post (a manager's entry, an import): it
+        settles the investor's open requests too."""
+        if event.payload.get("entry_type") != "contribution" or event.entry_id is None:
+            return
+        entry = self._ledger().get_entry(event.entry_id, pool_id=event.pool_id)
+        if entry.created_by == PAYMENTS_LABEL:
+            return  # posted for a payment: that payment already counts it
+        investors = [p.investor_id for p in entry.postings if p.investor_id is not None]
+        try:
+            amount = Decimal(str(entry.details["amount"]))
+        except (KeyError, InvalidOperation):
+            log.error("contribution %s has no readable amount", entry.id)
+            return
+        if investors:
+            self._payments().mirror_book_contribution(
+                entry.pool_id, investors[0], entry.id, amount, entry.effective_date
+            )

@@ -76,6 +76,15 @@ class PaymentService(Protocol):
     ) -> int:
         """System: one payment request per investor with a share of a capital call."""
 
+    def mirror_book_contribution(
+        self, pool_id: int, investor_id: int, entry_id: int, amount: Decimal, on: date
+    ) -> int:
+        """System: a contribution recorded straight in the books settles the investor's open
+        requests (oldest due first); idempotent per entry."""
+
+    def mirror_book_reversal(self, reversed_entry_id: int, why: str) -> int:
+        """System: the books reversed a contribution; its mirrored payments give it back."""
+
     def list_requests(
         self, actor: Actor, *, pool_id: int | None = None, status: RequestStatus | None = None
     ) -> list[PaymentRequestOut]: ...

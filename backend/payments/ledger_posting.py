@@ -17,6 +17,8 @@ from backend.platform.actors import Actor
 from ledger.interface import ReversalRequest, TransactionRequest, TransactionService
 
 PAYMENTS = Actor.operator("payments")
+PAYMENTS_LABEL = PAYMENTS.label
+"""How the books name what this service posted (`created_by` of its entries)."""
 
 
 def contribution_key(attempt_key: str) -> str:

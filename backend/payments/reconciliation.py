@@ -270,7 +270,8 @@ class Reconciler:
     def _books_side(session: Session, found: list[ReconciliationDifference]) -> int:
         desired = case((Payment.status.in_([s.value for s in HOLDS_MONEY]), Payment.applied), else_=ZERO)
         checked = int(session.scalar(select(Payment.id).order_by(Payment.id.desc()).limit(1)) or 0)
-        for payment in session.scalars(select(Payment).where(Payment.posted_amount != desired)):
+        lagging = select(Payment).where(Payment.posted_amount != desired, Payment.rail != Rail.BOOKS.value)
+        for payment in session.scalars(lagging):
             found.append(
                 _difference(
                     K.BOOKS_BEHIND,

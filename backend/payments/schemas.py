@@ -6,8 +6,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, FieldSerializationInfo, field_serializer
 
+from backend.finance.money import CURRENCIES
 from backend.payments.states import PaymentStatus
 from backend.platform.fields import IsoDate, Money
 
@@ -36,6 +37,22 @@ __all__ = [
 ]
 
 
+BIGINT_MAX = 2**63 - 1
+"""The payment tables' ids are BIGINT: beyond this an id names no row (and SQLite cannot bind it)."""
+
+
+class _AtMinorUnit(BaseModel):
+    """Amounts are kept at the books' cash scale; in JSON they read at the currency's minor
+    unit ("20000.00", not "20000.0000"), as the ledger presents them."""
+
+    @field_serializer("*", when_used="json")
+    def _minor_unit(self, value: object, info: FieldSerializationInfo) -> object:
+        currency = CURRENCIES.get(str(getattr(self, "currency", "") or ""))
+        if isinstance(value, Decimal) and currency is not None:
+            return str(value.quantize(currency.quantum))
+        return value
+
+
 class RequestKind(StrEnum):
     CAPITAL_CALL = "capital_call"
 
@@ -54,9 +71,11 @@ class Rail(StrEnum):
     """Cards and bank debits through the payment gateway."""
     BANK_TRANSFER = "bank_transfer"
     """A wire (SEPA, ACH, SWIFT) to the pool's collection account."""
+    BOOKS = "books"
+    """A contribution recorded straight in the books (by hand, an import): mirrored, never posted."""
 
 
-class PaymentRequestOut(BaseModel):
+class PaymentRequestOut(_AtMinorUnit):
     """What one investor owes for one capital call, and how much of it has arrived."""
 
     model_config = ConfigDict(from_attributes=True, frozen=True)
@@ -77,7 +96,7 @@ class PaymentRequestOut(BaseModel):
     created_at: datetime
 
 
-class PaymentOut(BaseModel):
+class PaymentOut(_AtMinorUnit):
     model_config = ConfigDict(from_attributes=True, frozen=True)
 
     id: int
@@ -106,7 +125,7 @@ class WireIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    request_id: int = Field(ge=1)
+    request_id: int = Field(ge=1, le=BIGINT_MAX)
     amount: Money = Field(description="as received, in the request's currency")
     value_date: IsoDate = Field(description="the date the bank credited it")
     bank_reference: str = Field(min_length=1, max_length=64, description="the bank's reference of the credit")
@@ -172,7 +191,7 @@ class CollectionAccountOut(BaseModel):
     updated_at: datetime
 
 
-class WireInstructions(BaseModel):
+class WireInstructions(_AtMinorUnit):
     """What an investor needs to pay a request by wire."""
 
     request_id: int
@@ -218,7 +237,7 @@ class LineStatus(StrEnum):
     """Money out that is no investor's payment (bank fees, payouts)."""
 
 
-class StatementLineOut(BaseModel):
+class StatementLineOut(_AtMinorUnit):
     model_config = ConfigDict(from_attributes=True, frozen=True)
 
     id: int
@@ -256,7 +275,7 @@ class StatementImportOut(BaseModel):
 class ManualMatchIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    request_id: int = Field(ge=1, description="the payment request the money is for")
+    request_id: int = Field(ge=1, le=BIGINT_MAX, description="the payment request the money is for")
 
 
 class DifferenceKind(StrEnum):
@@ -271,7 +290,7 @@ class DifferenceKind(StrEnum):
     BOOKS_BEHIND = "books_behind"
 
 
-class ReconciliationDifferenceOut(BaseModel):
+class ReconciliationDifferenceOut(_AtMinorUnit):
     model_config = ConfigDict(from_attributes=True, frozen=True)
 
     kind: DifferenceKind

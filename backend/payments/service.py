@@ -29,6 +29,7 @@ from backend.finance.money import get_currency
 from backend.investors.interface import InvestorService
 from backend.payments import settlement
 from backend.payments.access import PaymentAccess
+from backend.payments.book_entries import mirror_contribution, unmirror_reversal
 from backend.payments.books import ContributionPoster
 from backend.payments.collecting import RESUME_AFTER, GatewayCollector
 from backend.payments.collection_accounts import CollectionAccounts
@@ -152,6 +153,16 @@ class DatabasePaymentService:
             except IntegrityError:
                 return 0  # another consumer opened them at the same moment
         return created
+
+    def mirror_book_contribution(
+        self, pool_id: int, investor_id: int, entry_id: int, amount: Decimal, on: date
+    ) -> int:
+        return mirror_contribution(
+            self._db, pool_id=pool_id, investor_id=investor_id, entry_id=entry_id, amount=amount, on=on
+        )
+
+    def mirror_book_reversal(self, reversed_entry_id: int, why: str) -> int:
+        return unmirror_reversal(self._db, reversed_entry_id, why)
 
     def list_requests(
         self, actor: Actor, *, pool_id: int | None = None, status: RequestStatus | None = None

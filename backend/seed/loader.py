@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, TextIO
 
+from backend.payments.interface import CollectionAccountIn
 from backend.platform.actors import Actor
 from backend.platform.orm import utcnow
 from backend.seed.demo_logins import DemoLogin, seed_demo_users
@@ -132,6 +133,20 @@ def needs_seed(container: Services) -> bool:
     return _database_is_empty(container)
 
 
+def demo_iban(pool_id: int) -> str:
+    """A well-formed German IBAN for the demo pool's collection account (bank code 37040044,
+    the account number the pool id): valid check digits, no real account."""
+    bban = f"37040044{pool_id:010d}"
+    check = 98 - int(bban + "131400") % 97  # "DE00" moved to the end, letters as numbers
+    return f"DE{check:02d}{bban}"
+
+
+def _collection_account(container: Services, actor: Actor, pool_id: int) -> None:
+    name = container.pools.get_pool(actor, pool_id).name
+    account = CollectionAccountIn(account_name=f"{name} collection account", iban=demo_iban(pool_id))
+    container.payments.set_collection_account(actor, pool_id, account)
+
+
 def seed(
     container: Services,
     scale: Scale,
@@ -180,6 +195,7 @@ def seed(
                 )
             postings += plan.postings
             bar.extra = f"{postings:,} postings"
+            _collection_account(container, actor, plan.pool_id)
     entries = sum(container.ledger.ledger_version(p.pool_id) for p in plans)
     return SeedReport(
         scale=scale.name,

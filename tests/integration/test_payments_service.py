@@ -19,7 +19,7 @@ from backend.payments.references import normalise_reference
 from backend.payments.webhook_signature import signature_header
 from backend.platform.actors import Actor, Role
 from backend.platform.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from ledger.interface import CapitalCallRequest, EntryType
+from ledger.interface import CapitalCallRequest, EntryType, ReversalRequest, TransactionRequest
 from tests.integration.auth_support import create_user
 from tests.integration.pools_support import Api, World, closed_pool, make_world
 
@@ -290,3 +290,52 @@ def test_a_wrong_account_is_refused_naming_the_field(
         )
     assert refused.value.field == field and reason in refused.value.detail
     assert "0532013" not in refused.value.detail  # errors reach logs: they never echo the number
+
+
+# -- contributions recorded straight in the books -------------------------------------------
+
+
+def test_a_contribution_recorded_by_hand_settles_the_request_and_its_reversal_reopens_it(
+    world: World,
+) -> None:
+    pool, a, _, _ = _call(world)
+    c = world.container
+    request = c.payments.list_requests(world.investor)[0]
+    entry = c.transactions.record(
+        world.manager,
+        pool,
+        TransactionRequest.model_validate(
+            {"type": "contribution", "investor_id": a, "amount": "15000.00", "effective_date": "2025-01-18"}
+        ),
+        str(uuid.uuid4()),
+    )
+    after = c.payments.get_request(world.investor, request.id)
+    assert (after.status.value, after.amount_received, after.credit) == (
+        "partially_paid",
+        D("15000.00"),
+        D(0),
+    )
+    mirrored = c.payments.list_payments(world.manager, request.id)
+    assert [(p.rail.value, p.ledger_entry_id, p.amount) for p in mirrored] == [
+        ("books", entry.id, D("15000.00"))
+    ]
+    assert c.payments.post_contributions() == 0  # already in the books: never posted again
+    assert _contributions(world, pool, a) == [D("15000.00")]
+
+    c.transactions.reverse(
+        world.manager, entry.id, ReversalRequest(memo="keyed by mistake"), str(uuid.uuid4())
+    )
+    reopened = c.payments.get_request(world.investor, request.id)
+    assert (reopened.status.value, reopened.amount_received, reopened.credit) == ("open", D(0), D(0))
+    assert c.payments.list_payments(world.manager, request.id)[0].status.value == "reversed"
+
+
+def test_a_payment_posted_by_the_service_is_not_counted_twice(world: World) -> None:
+    _call(world)
+    c = world.container
+    request = c.payments.list_requests(world.investor)[0]
+    wire = c.payments.record_wire(world.manager, _wire(request.id, "20000.00", "BANKREF-ONCE"))
+    c.payments.decide_wire(world.admin, wire.id, _approve())
+    payments = c.payments.list_payments(world.manager, request.id)
+    assert [p.rail.value for p in payments] == ["bank_transfer"]
+    assert c.payments.get_request(world.investor, request.id).credit == 0
