@@ -1,0 +1,133 @@
+"""kill -9 in the middle of a payment, on real MariaDB: the process paying is killed after the
+gateway took the request and before it heard the answer (so before anything of the answer was
+committed here). After restart the sweep asks the gateway by the attempt's key: the payment is
+applied once, the contribution posted once, and the investor charged once."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from backend.composition.container import Container
+from backend.payments.interface import MethodIn
+from backend.payments.sandbox import SandboxGateway
+from backend.platform.cache import InProcessCache
+from backend.platform.config import load_settings
+from backend.platform.db import Database
+from ledger.interface import CapitalCallRequest, EntryType
+from sql.migrate import upgrade
+from tests.conftest import mariadb_database_url
+from tests.integration.payments_support import gateway_settings, start_sandbox
+from tests.integration.pools_support import closed_pool, make_world
+
+ROOT = Path(__file__).resolve().parents[2]
+D = Decimal
+
+PAY = """
+import sys
+from backend.composition.container import Container
+from backend.payments.interface import PayIn
+from backend.platform.actors import Actor, Role
+from backend.platform.config import load_settings
+
+container = Container(load_settings())
+actor = Actor(user_id=int(sys.argv[1]), role=Role.INVESTOR, label="investor@pools.test")
+container.payments.pay(actor, int(sys.argv[2]), PayIn(method=sys.argv[3]), "pay-now-pressed-once")
+print("answered", flush=True)
+"""
+
+
+def _eventually(condition: Callable[[], bool], seconds: float = 20.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()
+
+
+@pytest.fixture
+def sandbox() -> Iterator[SandboxGateway]:
+    gateway = start_sandbox()
+    yield gateway
+    gateway.stop()
+
+
+def test_a_payer_killed_before_the_gateway_answered_is_finished_once(
+    tmp_path: Path, sandbox: SandboxGateway
+) -> None:
+    url = mariadb_database_url("payments_crash")
+    upgrade(url)
+    gateway = gateway_settings(sandbox)
+    settings = load_settings(DATABASE_URL=url, VAR_DIR=str(tmp_path / "var"), **gateway)
+    db = Database(url, positions=InProcessCache())
+    c = Container(settings, db=db, cache=InProcessCache())
+    try:
+        world = make_world(c)
+        pool = c.pools.create_pool(world.manager, closed_pool()).id
+        investor = world.investor_profile(world.investor)
+        world.commit(pool, investor, "100000.00")
+        c.transactions.capital_call(
+            world.manager,
+            pool,
+            CapitalCallRequest(
+                amount=D("20000"), due_date=date(2025, 1, 20), effective_date=date(2025, 1, 15)
+            ),
+            str(uuid.uuid4()),
+        )
+        request = c.payments.list_requests(world.investor)[0]
+        card = c.payments.add_payment_method(world.investor, MethodIn(token="tok_visa"))
+        assert world.investor.user_id is not None
+
+        # The gateway holds the charge for 3 s, then makes it: the payer dies meanwhile.
+        sandbox.faults.timeout_next(1, seconds=3.0, path="/v1/payment_intents", method="POST", processed=True)
+        env = {**os.environ, "DATABASE_URL": url, "VAR_DIR": str(tmp_path / "var"), **gateway}
+        env.pop("CELERY_BROKER_URL", None)
+        payer = subprocess.Popen(
+            [sys.executable, "-c", PAY, str(world.investor.user_id), str(request.id), card.token],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            assert _eventually(lambda: sandbox.request_count("/v1/payment_intents", "POST") >= 1)
+            os.kill(payer.pid, signal.SIGKILL)
+            assert payer.wait(timeout=10) == -signal.SIGKILL
+        finally:
+            if payer.poll() is None:
+                payer.kill()
+        output = payer.stdout.read().decode() if payer.stdout else ""
+        assert "answered" not in output, output
+
+        # Our side: the attempt committed before the gateway was called, still pending.
+        payments = c.payments.list_payments(world.manager, request.id)
+        assert [p.status.value for p in payments] == ["pending"], output
+        payment = payments[0]
+        # The gateway's side: it took the money once, after the payer had died.
+        assert _eventually(lambda: len(sandbox.charges_for("payment_id", str(payment.id))) == 1)
+
+        assert c.payments.resume_gateway_attempts(older_than=timedelta(0)) == 1
+        assert c.payments.resume_gateway_attempts(older_than=timedelta(0)) == 0
+        done = c.payments.list_payments(world.manager, request.id)
+        assert [p.status.value for p in done] == ["succeeded"]
+        page = c.transactions.list_transactions(
+            world.manager, pool, entry_type=EntryType.CONTRIBUTION, investor_id=investor
+        )
+        assert [D(e.details["amount"]) for e in page.entries] == [D("20000.00")]
+        assert len(sandbox.charges_for("payment_id", str(payment.id))) == 1
+        assert c.payments.get_request(world.investor, request.id).status.value == "paid"
+        assert c.ledger.verify(pool).ok
+    finally:
+        db.dispose()
+
