@@ -51,23 +51,26 @@ def request_reference(source_entry_id: int, investor_id: int) -> str:
 
 def reference_candidates(text: str) -> list[str]:
     """Every RF reference whose check digits hold inside free text (a statement's remittance
-    line), spaces removed and upper-cased, longest first. References are printed in groups of
-    four, so spaces cannot end one, and the text after it may run on ("...I12 THANKS"): a
-    shorter prefix can pass the check by chance (1 in 97), so the caller keeps the candidate
-    that names a real request."""
-    compact = re.sub(r"\s+", "", text).upper()
+    line), spaces removed and upper-cased, longest first; the caller keeps the first that
+    names a real request.
+
+    References are printed in groups of four, so a space cannot end one, and text may run on
+    after it ("...I12 THANKS"), so shorter prefixes are tried too. Each has a 1 in 97 chance
+    of passing the check by accident, so a candidate must end where a word of the original
+    text ends: the chance-valid prefix of a mistyped reference ("RF22C1178I185" -> "...I18")
+    ends inside a word and is never offered, so it cannot name another investor's request."""
+    upper = text.upper()
+    kept = [(i, ch) for i, ch in enumerate(upper) if not ch.isspace()]
+    compact = "".join(ch for _, ch in kept)
     found: list[str] = []
     for match in re.finditer(r"RF[0-9]{2}[0-9A-Z]{1,21}", compact):
         candidate = match.group(0)
         for end in range(len(candidate), 4, -1):
             piece = candidate[:end]
             # Check digits are 02..98 by construction; 00 and 97 would pass mod 97 alike.
-            if 2 <= int(piece[2:4]) <= 98 and _mod97(piece[4:] + piece[:4]) == 1:
+            if not (2 <= int(piece[2:4]) <= 98 and _mod97(piece[4:] + piece[:4]) == 1):
+                continue
+            after = kept[match.start() + end - 1][0] + 1
+            if after >= len(upper) or not upper[after].isalnum():
                 found.append(piece)
     return found
-
-
-def normalise_reference(text: str) -> str | None:
-    """The longest valid RF reference inside free text, if any (see reference_candidates)."""
-    candidates = reference_candidates(text)
-    return candidates[0] if candidates else None

@@ -15,7 +15,7 @@ from sqlalchemy import text
 
 from backend.composition.container import Container
 from backend.payments.interface import CollectionAccountIn, WireApproval, WireIn
-from backend.payments.references import normalise_reference
+from backend.payments.references import reference_candidates
 from backend.payments.webhook_signature import signature_header
 from backend.platform.actors import Actor, Role
 from backend.platform.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -71,7 +71,9 @@ def test_a_capital_call_opens_one_request_per_investor_with_a_checkable_referenc
     for r in requests:
         assert r.source_entry_id == entry and r.currency == "EUR" and r.due_date == date(2025, 1, 20)
         assert r.reference == f"RF{r.reference[2:4]}C{entry}I{r.investor_id}"
-        assert normalise_reference(f"wire for {r.reference.lower()} thanks") == r.reference
+        # Text running on after it may pass the check digits by chance: the reference is among
+        # the candidates, and the matcher keeps the one naming a real request.
+        assert r.reference in reference_candidates(f"wire for {r.reference.lower()} thanks")
         assert r.overdue  # due 2025-01-20, nothing paid
     # A redelivered capital-call event opens nothing more.
     again = world.container.payments.open_requests_for_call(
