@@ -57,26 +57,16 @@ def mirror_contribution(
                 part = left if last else min(left, request.amount_due - request.amount_received)
                 if part <= 0:
                     continue
-                payment = Payment(
-                    request_id=request.id,
-                    pool_id=pool_id,
-                    investor_id=investor_id,
-                    rail=Rail.BOOKS.value,
-                    attempt_key=f"books-{entry_id}-{request.id}",
+                payment = settlement.open_payment(
+                    session,
+                    request,
+                    rail=Rail.BOOKS,
                     amount=part,
-                    currency=request.currency,
-                    status=PaymentStatus.PENDING.value,
-                    applied=ZERO,
-                    credit=ZERO,
-                    ledger_entry_id=entry_id,
-                    posted_amount=ZERO,
-                    posting_round=0,
-                    awaiting_approval=False,
+                    attempt_key=f"books-{entry_id}-{request.id}",
+                    cause=f"books:{entry_id}",
                     value_date=on,
+                    ledger_entry_id=entry_id,
                 )
-                session.add(payment)
-                session.flush()
-                settlement.transition(session, payment, PaymentStatus.PENDING, f"books:{entry_id}", new=True)
                 settlement.succeed(session, payment, f"books:{entry_id}", on)
                 payment.posted_amount = payment.amount  # the books hold all of it already
                 left -= part

@@ -33,7 +33,6 @@ from backend.payments.gateway import (
 from backend.payments.gateway_events import PaymentNews
 from backend.payments.models import Payment, PaymentCustomer, PaymentRequest
 from backend.payments.schemas import PaymentOut, Rail, RequestStatus
-from backend.payments.settlement import ZERO
 from backend.payments.states import PaymentStatus
 from backend.platform.actors import Actor
 from backend.platform.db import Database
@@ -161,26 +160,15 @@ class GatewayCollector:
             )
             if busy is not None:
                 raise Conflict(f"payment {busy} of this request is still in progress", field="request_id")
-            payment = Payment(
-                request_id=request.id,
-                pool_id=request.pool_id,
-                investor_id=investor,
-                rail=Rail.GATEWAY.value,
-                attempt_key=key,
+            payment = settlement.open_payment(
+                unit.session,
+                request,
+                rail=Rail.GATEWAY,
                 amount=request.amount_due - request.amount_received,
-                currency=request.currency,
-                status=PaymentStatus.PENDING.value,
+                attempt_key=key,
+                cause=f"pay-now:{actor.label}",
                 method_token=method,
-                applied=ZERO,
-                credit=ZERO,
-                posted_amount=ZERO,
-                posting_round=0,
-                awaiting_approval=False,
             )
-            unit.session.add(payment)
-            unit.session.flush()
-            cause = f"pay-now:{actor.label}"
-            settlement.transition(unit.session, payment, PaymentStatus.PENDING, cause, new=True)
             unit.commit()
             payment_id = payment.id
         self._collect(payment_id, customer)

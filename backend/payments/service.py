@@ -230,28 +230,17 @@ class DatabasePaymentService:
             )
             if taken is not None:
                 raise Conflict(f"bank_reference: already recorded as payment {taken}", field="bank_reference")
-            payment = Payment(
-                request_id=request.id,
-                pool_id=request.pool_id,
-                investor_id=request.investor_id,
-                rail=Rail.BANK_TRANSFER.value,
-                attempt_key=str(uuid.uuid4()),
+            payment = settlement.open_payment(
+                unit.session,
+                request,
+                rail=Rail.BANK_TRANSFER,
                 amount=wire.amount,
-                currency=request.currency,
-                status=PaymentStatus.PENDING.value,
+                attempt_key=str(uuid.uuid4()),
+                cause=f"wire:{actor.label}",
+                value_date=wire.value_date,
                 bank_reference=wire.bank_reference,
-                applied=ZERO,
-                credit=ZERO,
-                posted_amount=ZERO,
-                posting_round=0,
                 recorded_by_user_id=actor.user_id,
                 awaiting_approval=True,
-                value_date=wire.value_date,
-            )
-            unit.session.add(payment)
-            unit.session.flush()
-            settlement.transition(
-                unit.session, payment, PaymentStatus.PENDING, f"wire:{actor.label}", new=True
             )
             self._audit.record(
                 unit.session,

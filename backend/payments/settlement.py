@@ -55,6 +55,49 @@ def transition(
     payment.updated_at = utcnow()
 
 
+def open_payment(
+    session: Session,
+    request: PaymentRequest,
+    *,
+    rail: Rail,
+    amount: Decimal,
+    attempt_key: str,
+    cause: str,
+    value_date: date | None = None,
+    method_token: str | None = None,
+    bank_reference: str | None = None,
+    recorded_by_user_id: int | None = None,
+    awaiting_approval: bool = False,
+    ledger_entry_id: int | None = None,
+) -> Payment:
+    """A new payment against `request`, pending, with its first transition: every rail opens
+    its payments here, so each starts with nothing applied, credited or posted."""
+    payment = Payment(
+        request_id=request.id,
+        pool_id=request.pool_id,
+        investor_id=request.investor_id,
+        rail=rail.value,
+        attempt_key=attempt_key,
+        amount=amount,
+        currency=request.currency,
+        status=PaymentStatus.PENDING.value,
+        method_token=method_token,
+        bank_reference=bank_reference,
+        applied=ZERO,
+        credit=ZERO,
+        ledger_entry_id=ledger_entry_id,
+        posted_amount=ZERO,
+        posting_round=0,
+        recorded_by_user_id=recorded_by_user_id,
+        awaiting_approval=awaiting_approval,
+        value_date=value_date,
+    )
+    session.add(payment)
+    session.flush()
+    transition(session, payment, PaymentStatus.PENDING, cause, new=True)
+    return payment
+
+
 def succeed(session: Session, payment: Payment, cause: str, today: date) -> None:
     request = get_row(session, PaymentRequest, payment.request_id, lock=True)
     outstanding = max(request.amount_due - request.amount_received, ZERO)
@@ -111,6 +154,7 @@ def payment_for(session: Session, news: PaymentNews) -> Payment | None:
             return found
     return None
 
+
 def apply_news(session: Session, payment: Payment | None, news: PaymentNews, today: date) -> str | None:
     """Apply the event to the payment; the reason it changed nothing, or None."""
     if news.reported is None:
@@ -131,9 +175,7 @@ def apply_news(session: Session, payment: Payment | None, news: PaymentNews, tod
         back = payment.amount
         if target is PaymentStatus.PARTIALLY_REFUNDED and news.refunded_minor is not None:
             back = Decimal(news.refunded_minor) * minor
-        money_back(
-            session, payment, back, target=target, cause=news.event_id, why=news.failure
-        )
+        money_back(session, payment, back, target=target, cause=news.event_id, why=news.failure)
     else:
         payment.failure_reason = news.failure
         transition(session, payment, target, news.event_id)

@@ -48,8 +48,7 @@ from backend.payments.schemas import (
     StatementLineOut,
     StatementUpload,
 )
-from backend.payments.settlement import ZERO
-from backend.payments.states import PaymentStatus
+from backend.payments.states import HOLDS_MONEY, PaymentStatus
 from backend.platform.actors import Actor
 from backend.platform.db import Database
 from backend.platform.errors import Conflict, NotFound, ValidationFailed
@@ -195,10 +194,9 @@ class StatementImporter:
             if request is None:
                 line.reason = why
                 return
-            payment = _bank_payment(line, request, recorded_by=actor.user_id, awaiting_approval=False)
-            session.add(payment)
-            session.flush()
-            settlement.transition(session, payment, PaymentStatus.PENDING, f"statement:{line.id}", new=True)
+            payment = _bank_payment(
+                session, line, request, f"statement:{line.id}", actor.user_id, awaiting=False
+            )
             settlement.succeed(session, payment, f"statement:{line.id}", line.value_date or line.booking_date)
             line.status, line.payment_id = LineStatus.MATCHED.value, payment.id
             credit = payment.credit.quantize(get_currency(line.currency).quantum)
@@ -258,7 +256,7 @@ class StatementImporter:
             line.reason = f"{why}: no matched payment of this pool found for it"
             return
         payment = settlement.get_row(session, Payment, original.payment_id, lock=True)
-        if PaymentStatus(payment.status) not in (PaymentStatus.SUCCEEDED, PaymentStatus.PARTIALLY_REFUNDED):
+        if PaymentStatus(payment.status) not in HOLDS_MONEY:
             line.reason = f"{why}: payment {payment.id} is {payment.status} already"
             return
         settlement.money_back(
@@ -302,11 +300,8 @@ class StatementImporter:
                     f"request_id: the request is in {request.currency}; the money came in {line.currency}",
                     field="request_id",
                 )
-            payment = _bank_payment(line, request, recorded_by=actor.user_id, awaiting_approval=True)
-            unit.session.add(payment)
-            unit.session.flush()
-            settlement.transition(
-                unit.session, payment, PaymentStatus.PENDING, f"match:{actor.label}", new=True
+            payment = _bank_payment(
+                unit.session, line, request, f"match:{actor.label}", actor.user_id, awaiting=True
             )
             line.status, line.payment_id = LineStatus.PROPOSED.value, payment.id
             line.reason = f"matched to {request.reference} by {actor.label}: awaiting approval"
@@ -326,23 +321,24 @@ def on_wire_decided(session: Session, payment: Payment, approved: bool) -> None:
 
 
 def _bank_payment(
-    line: StatementLine, request: PaymentRequest, *, recorded_by: int | None, awaiting_approval: bool
+    session: Session,
+    line: StatementLine,
+    request: PaymentRequest,
+    cause: str,
+    recorded_by: int | None,
+    *,
+    awaiting: bool,
 ) -> Payment:
-    return Payment(
-        request_id=request.id,
-        pool_id=request.pool_id,
-        investor_id=request.investor_id,
-        rail=Rail.BANK_TRANSFER.value,
-        attempt_key=f"bank-{uuid.uuid4()}",
+    """The payment a statement line is evidence of (in the request's currency: checked)."""
+    return settlement.open_payment(
+        session,
+        request,
+        rail=Rail.BANK_TRANSFER,
         amount=line.amount,
-        currency=line.currency,
-        status=PaymentStatus.PENDING.value,
-        bank_reference=line.entry_reference[:64],
-        applied=ZERO,
-        credit=ZERO,
-        posted_amount=ZERO,
-        posting_round=0,
-        recorded_by_user_id=recorded_by,
-        awaiting_approval=awaiting_approval,
+        attempt_key=f"bank-{uuid.uuid4()}",
+        cause=cause,
         value_date=line.value_date or line.booking_date,
+        bank_reference=line.entry_reference[:64],
+        recorded_by_user_id=recorded_by,
+        awaiting_approval=awaiting,
     )
