@@ -31,9 +31,14 @@ LINKS: dict[Role, tuple[NavLink, ...]] = {
         NavLink("Users", "/admin/users"),
         NavLink("Audit", "/admin/audit"),
         NavLink("System", "/admin/system"),
+        NavLink("Payments", "/admin/payments"),
     ),
-    Role.MANAGER: (NavLink("Overview", "/manager"), NavLink("Pools", "/manager/pools")),
-    Role.INVESTOR: (NavLink("My holdings", "/investor"),),
+    Role.MANAGER: (
+        NavLink("Overview", "/manager"),
+        NavLink("Pools", "/manager/pools"),
+        NavLink("Payments", "/manager/payments"),
+    ),
+    Role.INVESTOR: (NavLink("My holdings", "/investor"), NavLink("Payments", "/investor/payments")),
     Role.ANALYST: (NavLink("Explorer", "/analyst"),),
 }
 

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from portal.admin.pages import audit as admin_audit
 from portal.admin.pages import overview as admin_overview
+from portal.admin.pages import payments as admin_payments
 from portal.admin.pages import system as admin_system
 from portal.admin.pages import users as admin_users
 from portal.analyst.pages import explorer as analyst_explorer
 from portal.components import bell
 from portal.investor.pages import holdings as investor_holdings
+from portal.investor.pages import payments as investor_payments
 from portal.manager.actions import callbacks as manager_action_callbacks
 from portal.manager.pages import overview as manager_overview
+from portal.manager.pages import payments as manager_payments
 from portal.manager.pages import pool as manager_pool
 from portal.manager.pages import pools as manager_pools
 from portal.page_registry import Page
@@ -31,14 +34,17 @@ PAGES: tuple[Page, ...] = (
     admin_users.PAGE,  # /admin/users
     admin_audit.PAGE,  # /admin/audit
     admin_system.PAGE,  # /admin/system
+    admin_payments.PAGE,  # /admin/payments
     # analyst
     analyst_explorer.PAGE,  # /analyst
     # investor
     investor_holdings.PAGE,  # /investor
+    investor_payments.PAGE,  # /investor/payments
     # manager
     manager_overview.PAGE,  # /manager
     manager_pools.PAGE,  # /manager/pools
     manager_pool.PAGE,  # /manager/pools/<pool_id>
+    manager_payments.PAGE,  # /manager/payments
 )
 
 

@@ -12,6 +12,7 @@ from backend.payments.interface import (
     CollectionAccountIn,
     CollectionAccountOut,
     EventUnreadable,
+    GatewayHealthOut,
     LineStatus,
     ManualMatchIn,
     MethodIn,
@@ -44,6 +45,19 @@ class RequestQuery(BaseModel):
 
     pool_id: int | None = Field(default=None, ge=1, le=2**31 - 1, description="required for managers")
     status: RequestStatus | None = None
+
+
+class PaymentQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    pool_id: int | None = Field(default=None, ge=1, le=2**31 - 1, description="required for managers")
+    awaiting_approval: bool | None = Field(default=None, description="true: the four-eyes queue")
+
+
+class HealthQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    window_hours: int = Field(default=24, ge=1, le=24 * 31)
 
 
 class LineQuery(BaseModel):
@@ -139,6 +153,32 @@ def register(router: ApiRouter, container: Services) -> None:
     )
     def list_payment_requests(actor: Actor, query: RequestQuery) -> list[PaymentRequestOut]:
         return container.payments.list_requests(actor, pool_id=query.pool_id, status=query.status)
+
+    @router.operation(
+        "GET",
+        "/payments",
+        summary="Payments, newest first: a pool's (its managers), the caller's own (an investor)",
+        tag="payments",
+        query=PaymentQuery,
+        response=list[PaymentOut],
+        errors=(404, 422),
+    )
+    def list_payment_history(actor: Actor, query: PaymentQuery) -> list[PaymentOut]:
+        return container.payments.payment_history(
+            actor, pool_id=query.pool_id, awaiting_approval=query.awaiting_approval
+        )
+
+    @router.operation(
+        "GET",
+        "/payments/gateway-health",
+        summary="Webhook traffic, attempts stuck at the gateway, books behind, queues (admins)",
+        tag="payments",
+        query=HealthQuery,
+        response=GatewayHealthOut,
+        errors=(403,),
+    )
+    def get_gateway_health(actor: Actor, query: HealthQuery) -> GatewayHealthOut:
+        return container.payments.gateway_health(actor, query.window_hours)
 
     @router.operation(
         "GET",

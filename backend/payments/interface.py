@@ -14,6 +14,7 @@ from backend.payments.schemas import (
     CollectionAccountIn,
     CollectionAccountOut,
     DifferenceKind,
+    GatewayHealthOut,
     LineStatus,
     ManualMatchIn,
     MethodIn,
@@ -44,6 +45,7 @@ __all__ = [
     "CollectionAccountOut",
     "DifferenceKind",
     "EventUnreadable",
+    "GatewayHealthOut",
     "LineStatus",
     "ManualMatchIn",
     "MethodIn",
@@ -92,6 +94,14 @@ class PaymentService(Protocol):
     def get_request(self, actor: Actor, request_id: int) -> PaymentRequestOut: ...
 
     def list_payments(self, actor: Actor, request_id: int) -> list[PaymentOut]: ...
+
+    def payment_history(
+        self, actor: Actor, *, pool_id: int | None = None, awaiting_approval: bool | None = None
+    ) -> list[PaymentOut]:
+        """An investor's own payments; a pool's for its managers; any for admins. Newest first."""
+
+    def gateway_health(self, actor: Actor, window_hours: int = 24) -> GatewayHealthOut:
+        """Admins: webhook traffic, attempts stuck at the gateway, books behind, queues waiting."""
 
     def record_wire(self, actor: Actor, wire: WireIn) -> PaymentOut:
         """A wire seen on the bank account, held for a second person's approval."""

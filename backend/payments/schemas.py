@@ -15,6 +15,7 @@ from backend.platform.fields import IsoDate, Money
 __all__ = [
     "CollectionAccountIn",
     "CollectionAccountOut",
+    "GatewayHealthOut",
     "LineStatus",
     "ManualMatchIn",
     "MethodIn",
@@ -114,6 +115,7 @@ class PaymentOut(_AtMinorUnit):
     ledger_entry_id: int | None = Field(default=None, description="the contribution, once posted")
     recorded_by_user_id: int | None = None
     approved_by_user_id: int | None = None
+    awaiting_approval: bool = Field(default=False, description="a wire waiting for a second person")
     failure_reason: str | None = None
     value_date: date | None = None
     created_at: datetime
@@ -312,3 +314,18 @@ class ReconciliationOut(BaseModel):
     payments_checked: int
     gateway_error: str | None = Field(description="the gateway could not be read: its side is unchecked")
     differences: list[ReconciliationDifferenceOut]
+
+
+class GatewayHealthOut(BaseModel):
+    """How the gateway's news and the books are keeping up: what an operator looks at first."""
+
+    window_hours: int
+    events: int = Field(description="webhook events applied or recorded in the window")
+    ignored: int = Field(description="of which changed nothing (stale, unknown payment)")
+    events_by_type: dict[str, int]
+    last_event_at: datetime | None
+    last_event_type: str | None
+    stuck_attempts: int = Field(description="gateway attempts pending or processing for over an hour")
+    books_behind: int = Field(description="payments whose contribution the books do not hold yet")
+    awaiting_approval: int = Field(description="wires and matches waiting for a second person")
+    unmatched_lines: int = Field(description="statement credits in the manual match queue")

@@ -16,7 +16,6 @@ Rules that hold whatever order things arrive in:
 from __future__ import annotations
 
 import time
-import uuid
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
@@ -25,7 +24,6 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from backend.audit.interface import AuditService
-from backend.finance.money import get_currency
 from backend.investors.interface import InvestorService
 from backend.payments import settlement
 from backend.payments.access import PaymentAccess
@@ -36,18 +34,19 @@ from backend.payments.collection_accounts import CollectionAccounts
 from backend.payments.gateway import PaymentGateway
 from backend.payments.gateway_events import EventUnreadable, read_event
 from backend.payments.models import GatewayEvent, Payment, PaymentRequest
+from backend.payments.queries import PaymentQueries
 from backend.payments.reconciliation import Reconciler
 from backend.payments.references import request_reference
 from backend.payments.schemas import (
     CollectionAccountIn,
     CollectionAccountOut,
+    GatewayHealthOut,
     LineStatus,
     ManualMatchIn,
     MethodIn,
     PayIn,
     PaymentOut,
     PaymentRequestOut,
-    Rail,
     ReconciliationOut,
     RequestKind,
     RequestStatus,
@@ -61,13 +60,15 @@ from backend.payments.schemas import (
     WireInstructions,
 )
 from backend.payments.settlement import ZERO
-from backend.payments.statements import StatementImporter, on_wire_decided
+from backend.payments.statements import StatementImporter
 from backend.payments.states import PaymentStatus
 from backend.payments.vault import Vault
 from backend.payments.webhook_signature import SignatureInvalid, verify
+from backend.payments.wires import WireDesk
 from backend.platform.actors import Actor, Role
 from backend.platform.db import Database
-from backend.platform.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from backend.platform.errors import NotFound, PermissionDenied, ValidationFailed
+from backend.platform.orm import utcnow
 from backend.platform.unit_of_work import ReadView, UnitOfWork
 from backend.pools.interface import PoolService
 from ledger.interface import TransactionService
@@ -104,6 +105,8 @@ class DatabasePaymentService:
         self._accounts = CollectionAccounts(db, audit, self._access, vault)
         self._statements = StatementImporter(db, self._access, investors.legal_names, today)
         self._reconciler = Reconciler(db, gateway)
+        self._wires = WireDesk(db, audit, self._access, today)
+        self._queries = PaymentQueries(db, self._access, utcnow)
         self._webhook_secrets = webhook_secrets
         self._clock = clock
         self._today = today
@@ -204,91 +207,21 @@ class DatabasePaymentService:
             ).all()
             return [PaymentOut.model_validate(r) for r in rows]
 
+    def payment_history(
+        self, actor: Actor, *, pool_id: int | None = None, awaiting_approval: bool | None = None
+    ) -> list[PaymentOut]:
+        return self._queries.payments(actor, pool_id=pool_id, awaiting_approval=awaiting_approval)
+
+    def gateway_health(self, actor: Actor, window_hours: int = 24) -> GatewayHealthOut:
+        return self._queries.gateway_health(actor, window_hours)
+
     # -- wires, recorded by hand (four eyes) ---------------------------------------------
 
     def record_wire(self, actor: Actor, wire: WireIn) -> PaymentOut:
-        """A wire a manager saw on the bank account: held until another manager or an admin
-        approves it (`decide_wire`); nothing reaches the books before."""
-        with UnitOfWork(self._db, actor.reader_key) as unit:
-            request = unit.session.get(PaymentRequest, wire.request_id)
-            if request is None or not self._access.manages(actor, request.pool_id):
-                raise NotFound(f"payment request {wire.request_id} not found", field="request_id")
-            currency = get_currency(request.currency)
-            if wire.amount <= 0:
-                raise ValidationFailed("amount: must be greater than zero", field="amount")
-            if wire.amount != wire.amount.quantize(currency.quantum):
-                raise ValidationFailed(
-                    f"amount: {currency.code} has {currency.exponent} decimal places", field="amount"
-                )
-            taken = unit.session.scalar(
-                select(Payment.id).where(
-                    Payment.rail == Rail.BANK_TRANSFER.value,
-                    Payment.bank_reference == wire.bank_reference,
-                    Payment.pool_id == request.pool_id,
-                    Payment.status != PaymentStatus.CANCELED.value,
-                )
-            )
-            if taken is not None:
-                raise Conflict(f"bank_reference: already recorded as payment {taken}", field="bank_reference")
-            payment = settlement.open_payment(
-                unit.session,
-                request,
-                rail=Rail.BANK_TRANSFER,
-                amount=wire.amount,
-                attempt_key=str(uuid.uuid4()),
-                cause=f"wire:{actor.label}",
-                value_date=wire.value_date,
-                bank_reference=wire.bank_reference,
-                recorded_by_user_id=actor.user_id,
-                awaiting_approval=True,
-            )
-            self._audit.record(
-                unit.session,
-                actor,
-                "payment.wire_recorded",
-                "payment",
-                payment.id,
-                after={
-                    "request_id": request.id,
-                    "amount": str(wire.amount),
-                    "value_date": str(wire.value_date),
-                },
-            )
-            unit.commit()
-            return PaymentOut.model_validate(payment)
+        return self._wires.record(actor, wire)
 
     def decide_wire(self, actor: Actor, payment_id: int, decision: WireApproval) -> PaymentOut:
-        """The second pair of eyes: approve (the payment succeeds and is posted) or reject."""
-        with UnitOfWork(self._db, actor.reader_key) as unit:
-            unit.write_first("payments", "status")
-            payment = unit.session.get(Payment, payment_id, with_for_update=True)
-            if payment is None or not self._access.manages(actor, payment.pool_id):
-                raise NotFound(f"payment {payment_id} not found", field="payment_id")
-            if not payment.awaiting_approval:
-                raise Conflict(f"payment {payment_id} is not awaiting approval", field="payment_id")
-            if actor.user_id is not None and actor.user_id == payment.recorded_by_user_id:
-                raise PermissionDenied(
-                    "approve: the wire must be approved by someone other than who recorded it",
-                    field="approve",
-                )
-            payment.awaiting_approval = False
-            payment.approved_by_user_id = actor.user_id
-            cause = f"{'approval' if decision.approve else 'rejection'}:{actor.label}"
-            if decision.approve:
-                settlement.succeed(unit.session, payment, cause, self._today())
-            else:
-                payment.failure_reason = decision.reason or "rejected"
-                settlement.transition(unit.session, payment, PaymentStatus.CANCELED, cause)
-            on_wire_decided(unit.session, payment, decision.approve)
-            self._audit.record(
-                unit.session,
-                actor,
-                "payment.wire_decided",
-                "payment",
-                payment.id,
-                after={"approve": decision.approve, "reason": decision.reason},
-            )
-            unit.commit()
+        self._wires.decide(actor, payment_id, decision)
         self.post_contributions(payment_id)
         return self._payment(payment_id)
 

@@ -229,6 +229,12 @@ MATRIX: dict[tuple[str, str], Probe] = {
     ("GET", f"{V}/payments/requests"): Probe(
         "/payments/requests?pool_id={closed_pool}", "manager", empty_for=("other_investor",)
     ),  # an investor asking about any pool gets their own requests in it: none
+    ("GET", f"{V}/payments"): Probe(
+        "/payments?pool_id={closed_pool}", "manager", empty_for=("other_investor",)
+    ),  # an investor's history in any pool is their own: none in the victim's
+    ("GET", f"{V}/payments/gateway-health"): Probe(
+        "/payments/gateway-health", "admin", kind="role", allowed=("admin",)
+    ),
     ("GET", f"{V}/payments/requests/{{request_id}}"): Probe(
         "/payments/requests/{payment_request}", "investor"
     ),

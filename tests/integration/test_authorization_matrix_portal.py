@@ -16,6 +16,7 @@ import json
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,6 +24,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from backend.composition.container import Container
+from backend.payments.sandbox import SandboxGateway
+from backend.platform.config import Settings, load_settings
 from portal.components import forms
 from portal.manager.actions.callbacks import ACTIONS
 from portal.manager.actions.forms import settings_values
@@ -37,6 +40,7 @@ from tests.integration.authorization_support import (
     books_snapshot,
     build_estate,
 )
+from tests.integration.payments_support import gateway_settings, start_sandbox
 from tests.integration.pools_support import Api, make_world
 from tests.integration.portal_support import csrf_cookie, login, render_page
 
@@ -66,6 +70,53 @@ DOWNLOAD = "\\u002fdownloads\\u002f"
 
 def _victim_pool(e: Estate) -> dict[str, Any]:
     return {"pool-id.data": e.ids["open_pool"], "pool-refresh.data": None}
+
+
+def _pay_second_request(e: Estate) -> dict[str, Any]:
+    """ "Pay now" on the second investor's request with their saved card."""
+    request = e.ids["second_request"]
+    pay, method, key = ({"type": t, "request": request} for t in ("inv-pay", "inv-pay-method", "inv-pay-key"))
+    return {
+        "inv-pay.n_clicks": [(pay, 1)],
+        "inv-method-remove.n_clicks": [],
+        "inv-method-add.n_clicks": None,
+        "inv-pay-method.value": [(method, e.tokens["card"])],
+        "inv-pay-method.id": [(method, method)],
+        "inv-pay-key.data": [(key, str(uuid.uuid4()))],
+        "inv-pay-key.id": [(key, key)],
+        "inv-method-token.value": None,
+        "investor-payments-refresh.data": None,
+    }
+
+
+def _approve_victims_wire(e: Estate) -> dict[str, Any]:
+    """Approve the wire an admin recorded against the investor's request in the victim's pool."""
+    decide = {"type": "mgr-wire-decide", "payment": e.ids["wire"], "approve": "yes"}
+    blank = dict.fromkeys(
+        (
+            "wire-record.n_clicks",
+            "statement-import.n_clicks",
+            "account-save.n_clicks",
+            "wire-request.value",
+            "wire-amount.value",
+            "wire-value-date.value",
+            "wire-bank-ref.value",
+            "statement-file.contents",
+            "statement-file.filename",
+            "account-name.value",
+            "account-iban.value",
+            "account-bic.value",
+            "mgr-pay-refresh.data",
+        )
+    )
+    return blank | {
+        "mgr-wire-decide.n_clicks": [(decide, 1)],
+        "mgr-line-match.n_clicks": [],
+        "mgr-line-request.value": [],
+        "mgr-line-request.id": [],
+        "mgr-pay-pool.value": e.ids["closed_pool"],
+        "statement-format.value": "camt053",
+    }
 
 
 ROWS = {"startRow": 0, "endRow": 100, "sortModel": [], "filterModel": {}}
@@ -205,6 +256,32 @@ CALLBACKS: list[CallbackProbe] = [
     CallbackProbe(
         "system-content.children", "admin", lambda e: {"system-poll.n_intervals": 1}, shows="ledger outbox"
     ),
+    # Payments: the investor's own requests and methods; the manager's pool; the admin's runs.
+    CallbackProbe(
+        "investor-payments-content.children", "investor", lambda e: {"investor-payments-refresh.data": None}
+    ),
+    CallbackProbe(
+        "investor-payments-flash.children",
+        "second_investor_user",
+        _pay_second_request,
+        shows="Payment P-",
+        probers=(*OUTSIDERS, "investor"),
+    ),
+    CallbackProbe(
+        "mgr-pay-content.children",
+        "manager",
+        lambda e: {"mgr-pay-pool.value": e.ids["closed_pool"], "mgr-pay-refresh.data": None},
+    ),
+    CallbackProbe("mgr-pay-flash.children", "manager", _approve_victims_wire, shows="approved"),
+    CallbackProbe(
+        "admin-pay-content.children", "admin", lambda e: {"admin-pay-refresh.data": None}, shows="Gateway and"
+    ),
+    CallbackProbe(
+        "admin-pay-flash.children",
+        "admin",
+        lambda e: {"recon-run.n_clicks": 1, "recon-date.value": "2025-02-14", "admin-pay-refresh.data": None},
+        shows="Reconciled",
+    ),
     CallbackProbe(
         "system-recompute-result.children",
         "admin",
@@ -239,6 +316,19 @@ class Browsers:
             client.get("/_dash-dependencies")  # Dash registers the callbacks on its first request
             self.clients[who] = client
         return self.clients[who]
+
+
+@pytest.fixture
+def sandbox() -> Iterator[SandboxGateway]:
+    gateway = start_sandbox()
+    yield gateway
+    gateway.stop()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, sandbox: SandboxGateway) -> Settings:
+    # A payment gateway, so "Pay now" has a control: the owner's payment goes through.
+    return load_settings(VAR_DIR=str(tmp_path / "var"), **gateway_settings(sandbox))
 
 
 @pytest.fixture
@@ -476,9 +566,7 @@ def _confirm(client: FlaskClient, action: str, pending: dict[str, Any]) -> dict[
             {"id": one[forms.PENDING], "property": "data", "value": pending},
             {"id": "pool-id", "property": "data", "value": pending["pool_id"]},
         ],
-        "changedPropIds": [
-            _prop_id(one[forms.CONFIRM]) + ".n_clicks"
-        ],
+        "changedPropIds": [_prop_id(one[forms.CONFIRM]) + ".n_clicks"],
     }
     answer = client.post("/_dash-update-component", json=body, headers={"X-CSRFToken": csrf_cookie(client)})
     assert answer.status_code == 200, answer.get_data(as_text=True)[:500]
@@ -517,10 +605,13 @@ PAGE_PATHS: dict[str, tuple[str, ...]] = {
     "/admin/users": ("/admin/users",),
     "/admin/audit": ("/admin/audit",),
     "/admin/system": ("/admin/system",),
+    "/admin/payments": ("/admin/payments",),
     "/analyst": ("/analyst",),
     "/investor": ("/investor",),
+    "/investor/payments": ("/investor/payments",),
     "/manager": ("/manager",),
     "/manager/pools": ("/manager/pools",),
+    "/manager/payments": ("/manager/payments", "/manager/payments?pool={closed_pool}"),
     "/manager/pools/pool": (
         "/manager/pools/{open_pool}",
         "/manager/pools/{closed_pool}",
@@ -529,6 +620,7 @@ PAGE_PATHS: dict[str, tuple[str, ...]] = {
 }
 OWNER_SEES = {
     "/manager/pools": "manager",
+    "/manager/payments": "manager",
     "/analyst": "granted_analyst",
 }
 """Pages whose layout itself names the victim's objects to the one who may see them (the others,

@@ -175,6 +175,37 @@ def test_a_rejected_or_refused_wire_leaves_no_trace_in_the_books(world: World) -
     assert _contributions(world, pool, a) == []
 
 
+def test_histories_the_four_eyes_queue_and_the_gateway_health_each_for_their_reader(world: World) -> None:
+    pool, _, _, _ = _call(world)
+    c = world.container
+    mine = c.payments.list_requests(world.investor)[0]
+    wire = c.payments.record_wire(world.manager, _wire(mine.id, "5000.00", "BANKREF-Q"))
+    queue = c.payments.payment_history(world.manager, pool_id=pool, awaiting_approval=True)
+    assert [(p.id, p.awaiting_approval) for p in queue] == [(wire.id, True)]
+    assert [p.id for p in c.payments.payment_history(world.investor)] == [wire.id]
+    assert c.payments.payment_history(world.other_investor) == []
+    with pytest.raises(NotFound):
+        c.payments.payment_history(world.other_manager, pool_id=pool)
+    with pytest.raises(ValidationFailed):
+        c.payments.payment_history(world.manager)
+    health = c.payments.gateway_health(world.admin)
+    assert (health.awaiting_approval, health.books_behind, health.stuck_attempts) == (1, 0, 0)
+    for not_admin in (world.manager, world.investor, world.analyst):
+        with pytest.raises(PermissionDenied):
+            c.payments.gateway_health(not_admin)
+
+    c.payments.decide_wire(_co_manager(world, pool), wire.id, _approve())
+    assert c.payments.payment_history(world.manager, pool_id=pool, awaiting_approval=True) == []
+    assert c.payments.gateway_health(world.admin).awaiting_approval == 0
+    # A webhook naming no payment of ours is traffic, and counted as ignored.
+    body = _event("evt_health", amount=100, currency="eur")
+    secrets = c.payment_webhook_secrets()
+    assert c.payments.apply_webhook(body, signature_header(body, secrets, int(time.time()))).ignored
+    health = c.payments.gateway_health(world.admin)
+    assert (health.events, health.ignored, health.last_event_type) == (1, 1, "payment_intent.succeeded")
+    assert health.events_by_type == {"payment_intent.succeeded": 1}
+
+
 def _wire(request_id: int, amount: str, reference: str) -> WireIn:
     return WireIn.model_validate(
         {"request_id": request_id, "amount": amount, "value_date": "2025-01-18", "bank_reference": reference}

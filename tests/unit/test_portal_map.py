@@ -28,11 +28,14 @@ EXPECTED_PAGES = {
     "/admin/users": ("Users", None),
     "/admin/audit": ("Audit", None),
     "/admin/system": ("System", None),
+    "/admin/payments": ("Payments", None),
     "/analyst": ("Explorer", None),
     "/investor": ("My holdings", None),
+    "/investor/payments": ("Payments", None),
     "/manager": ("Overview", None),
     "/manager/pools": ("Pools", None),
     "/manager/pools/pool": ("Pool", "/manager/pools/<pool_id>"),
+    "/manager/payments": ("Payments", None),
 }
 
 

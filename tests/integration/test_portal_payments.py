@@ -1,0 +1,235 @@
+"""The payments pages as each role uses them, against the sandbox gateway: the investor sees
+what is due with the wire instructions, saves a card and pays; the manager sees the call's
+totals, records a wire that only a second person may approve, and imports a statement; the
+admin runs the reconciliation and reads the bank-detail audit."""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from backend.composition.container import Container
+from backend.composition.web import create_app
+from backend.payments.interface import CollectionAccountIn
+from backend.payments.sandbox import SandboxGateway
+from backend.platform.actors import Actor, Role
+from backend.platform.config import Settings, load_settings
+from ledger.interface import CapitalCallRequest, EntryType
+from portal.admin.pages import payments as admin_page
+from portal.investor.pages import payments as investor_page
+from portal.manager.pages import payments as manager_page
+from tests.integration.auth_support import PASSWORD, create_user
+from tests.integration.authorization_support import STATEMENT_HEADER
+from tests.integration.payments_support import gateway_settings, start_sandbox
+from tests.integration.pools_support import World, closed_pool, make_world
+from tests.integration.portal_support import login, render_page
+
+D = Decimal
+IBAN = "DE89 3704 0044 0532 0130 00"
+
+
+@pytest.fixture
+def sandbox() -> Iterator[SandboxGateway]:
+    gateway = start_sandbox()
+    yield gateway
+    gateway.stop()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, sandbox: SandboxGateway) -> Settings:
+    return load_settings(VAR_DIR=str(tmp_path / "var"), **gateway_settings(sandbox))
+
+
+@pytest.fixture
+def world(container: Container) -> World:
+    return make_world(container)
+
+
+@pytest.fixture
+def app(world: World) -> Iterator[Flask]:
+    flask_app = create_app(world.container)
+    with flask_app.test_request_context():
+        yield flask_app
+
+
+def _text(component: Any) -> str:
+    return json.dumps(component.to_plotly_json(), default=lambda c: c.to_plotly_json(), ensure_ascii=False)
+
+
+def _call(world: World, *, account: bool = True) -> tuple[int, int]:
+    """A EUR pool; the investor owes 20,000.00 of a 30,000 call due 2025-01-20."""
+    c = world.container
+    pool = c.pools.create_pool(world.manager, closed_pool()).id
+    a = world.investor_profile(world.investor)
+    b = world.investor_profile(world.other_investor, name="Bo Other")
+    world.commit(pool, a, "100000.00")
+    world.commit(pool, b, "50000.00")
+    if account:
+        c.payments.set_collection_account(
+            world.manager,
+            pool,
+            CollectionAccountIn(account_name="Harbour PE I", iban=IBAN, bic="COBADEFFXXX"),
+        )
+    c.transactions.capital_call(
+        world.manager,
+        pool,
+        CapitalCallRequest(amount=D(30000), due_date=date(2025, 1, 20), effective_date=date(2025, 1, 15)),
+        str(uuid.uuid4()),
+    )
+    return pool, a
+
+
+def _contributions(world: World, pool: int, investor: int) -> list[Decimal]:
+    page = world.container.transactions.list_transactions(
+        world.manager, pool, entry_type=EntryType.CONTRIBUTION, investor_id=investor
+    )
+    return [D(e.details.get("amount", "0")) for e in page.entries]
+
+
+def test_the_investor_sees_what_is_due_saves_a_card_and_pays_once(app: Flask, world: World) -> None:
+    pool, a = _call(world)
+    request = world.container.payments.list_requests(world.investor)[0]
+    page = _text(investor_page.content(world.investor))
+    assert "capital call" in page and "Overdue" in page
+    assert "DE89 3704 0044 0532 0130 00" in page and request.reference in page
+    assert "€20,000.00" in page and "Add a card or bank account below" in page
+
+    refused = _text(investor_page.act(world.investor, "inv-method-add", {}, {}, "4242424242424242"))
+    assert "Not done" in refused and "token" in refused  # a card number is not a gateway token
+    saved = _text(investor_page.act(world.investor, "inv-method-add", {}, {}, "pm_card_visa"))
+    assert "Saved: visa ending 4242" in saved
+    method = world.container.payments.payment_methods(world.investor)[0].token
+    page = _text(investor_page.content(world.investor))
+    assert "Pay €20,000.00 now" in page
+
+    trigger = {"type": investor_page.PAY, "request": request.id}
+    key = str(uuid.uuid4())
+    first = _text(investor_page.act(world.investor, trigger, {request.id: method}, {request.id: key}, None))
+    again = _text(investor_page.act(world.investor, trigger, {request.id: method}, {request.id: key}, None))
+    assert "Payment P-" in first and "received" in first
+    assert first == again  # the same key: the same payment, charged once
+    assert _contributions(world, pool, a) == [D("20000.00")]
+    page = _text(investor_page.content(world.investor))
+    assert "Nothing to pay" in page and "books entry #" in page and "Card / bank debit" in page
+
+    # Another investor's request named by a forged button pays nothing.
+    theirs = next(
+        r for r in world.container.payments.list_requests(world.manager, pool_id=pool) if r.investor_id != a
+    )
+    forged = {"type": investor_page.PAY, "request": theirs.id}
+    answer = _text(investor_page.act(world.investor, forged, {theirs.id: method}, {theirs.id: "k"}, None))
+    assert "Not done" in answer and "not found" in answer
+
+
+def test_without_a_collection_account_the_investor_is_told_why_there_are_no_instructions(
+    app: Flask, world: World
+) -> None:
+    _call(world, account=False)
+    page = _text(investor_page.content(world.investor))
+    assert "No wire instructions yet" in page
+
+
+def test_the_manager_sees_totals_records_a_wire_and_a_second_person_approves(
+    app: Flask, world: World
+) -> None:
+    pool, a = _call(world)
+    body, options = manager_page.content(world.manager, pool)
+    page = _text(body)
+    assert "Due €30,000.00 · received €0.00 · outstanding €30,000.00 · 0 paid, 0 pending, 2 overdue" in page
+    assert "DE…3000" in page and len(options) == 2
+    request = world.container.payments.list_requests(world.investor)[0]
+    values = {
+        "match": {},
+        "request": str(request.id),
+        "amount": "20000.00",
+        "value_date": "2025-01-18",
+        "bank_ref": "BANK-77",
+    }
+    recorded = _text(manager_page.act(world.manager, "wire-record", pool, values))
+    assert "Recorded as payment P-" in recorded
+    assert _contributions(world, pool, a) == []
+    wire = world.container.payments.payment_history(world.manager, pool_id=pool, awaiting_approval=True)[0]
+    assert "Waiting" in _text(manager_page.content(world.manager, pool)[0]) and f"P-{wire.id}" in _text(
+        manager_page.content(world.manager, pool)[0]
+    )
+
+    approve = {"type": manager_page.DECIDE, "payment": wire.id, "approve": "yes"}
+    own = _text(manager_page.act(world.manager, approve, pool, {"match": {}}))
+    assert "Not done" in own and "someone other than who recorded it" in own
+    outsider = _text(manager_page.act(world.other_manager, approve, pool, {"match": {}}))
+    assert "Not done" in outsider and _contributions(world, pool, a) == []
+
+    co = create_user(world.container, "co-payments@pools.test", Role.MANAGER)
+    world.container.pools.add_manager(world.manager, pool, co)
+    colleague = Actor(user_id=co, role=Role.MANAGER, label="co-payments@pools.test")
+    approved = _text(manager_page.act(colleague, approve, pool, {"match": {}}))
+    assert f"Payment P-{wire.id} approved: succeeded" in approved
+    assert _contributions(world, pool, a) == [D("20000.00")]
+    assert "1 paid, 0 pending, 1 overdue" in _text(manager_page.content(world.manager, pool)[0])
+
+
+def test_the_manager_imports_a_statement_and_bad_input_names_the_field(app: Flask, world: World) -> None:
+    pool, _ = _call(world)
+    request = world.container.payments.list_requests(world.investor)[0]
+    csv = "\n".join(
+        [
+            STATEMENT_HEADER,
+            f"2025-01-19,2025-01-19,20000.00,EUR,credit,{request.reference},Ada Investor,,,false",
+            "2025-01-19,2025-01-19,5.00,EUR,credit,no reference at all,Someone,,,false",
+        ]
+    )
+    values = {
+        "match": {},
+        "format": "csv",
+        "file": "data:text/csv;base64," + base64.b64encode(csv.encode()).decode(),
+        "filename": "jan.csv",
+    }
+    imported = _text(manager_page.act(world.manager, "statement-import", pool, values))
+    assert "jan.csv: 2 new movements (0 imported before): 1 matched" in imported
+    assert "1 to match by hand" in imported
+    page = _text(manager_page.content(world.manager, pool)[0])
+    assert "no reference at all" in page  # in the manual match queue
+
+    again = _text(manager_page.act(world.manager, "statement-import", pool, values))
+    assert "0 new movements (2 imported before)" in again
+    broken = dict(values, file="data:text/csv;base64," + base64.b64encode(b"not,a,statement").decode())
+    assert "Not done" in _text(manager_page.act(world.manager, "statement-import", pool, broken))
+
+    bad_iban = {"match": {}, "account_name": "X", "iban": "DE00 0000 0000 0000 0000 00", "bic": ""}
+    refused = _text(manager_page.act(world.manager, "account-save", pool, bad_iban))
+    assert "Not done" in refused and "iban" in refused.lower()
+    no_amount = {"match": {}, "request": str(request.id), "amount": "", "value_date": "", "bank_ref": ""}
+    assert "amount" in _text(manager_page.act(world.manager, "wire-record", pool, no_amount))
+
+
+def test_the_admin_runs_the_reconciliation_and_reads_the_bank_detail_audit(app: Flask, world: World) -> None:
+    _call(world)
+    page = _text(admin_page.content(world.admin))
+    assert "Gateway and webhooks" in page and "No reconciliation has run yet" in page
+    assert "payment.collection_account_set" not in page and "DE…3000" in page  # masked, never whole
+    assert "3704 0044" not in page
+    world.container.payments.run_reconciliation(world.admin, date(2025, 1, 19))
+    page = _text(admin_page.content(world.admin))
+    assert "Run #" in page and "for 2025-01-19" in page
+
+
+def test_each_payments_page_is_its_roles_alone(world: World) -> None:
+    _call(world)
+    for who, mine, not_mine in (
+        ("investor", "/investor/payments", "/manager/payments"),
+        ("manager", "/manager/payments", "/admin/payments"),
+        ("admin", "/admin/payments", "/investor/payments"),
+    ):
+        client = create_app(world.container).test_client()
+        assert login(client, world.emails[who], PASSWORD).status_code == 303
+        assert "Payments" in render_page(client, mine)
+        assert "not-permitted" in render_page(client, not_mine)
