@@ -81,6 +81,7 @@ def cmd_seed(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    from backend.seed.demo_calls import open_demo_calls
     from backend.seed.demo_logins import seed_demo_users
     from backend.seed.loader import needs_seed, seed
     from backend.seed.scales import scale_named
@@ -91,6 +92,8 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     logins = seed_demo_users(container)
     if needs_seed(container):  # an empty database: the demo data set, once
         print(seed(container, scale_named("demo"), logins=logins).describe(), flush=True)
+        for line in open_demo_calls(container, logins, date.today()):
+            print(f"  open call: {line}", flush=True)
     server = _create_server(container)
     url = f"http://{settings.host}:{settings.port}"
     print(f"\n  Investment pools portal: {url}\n\n  Demo logins:")

@@ -75,7 +75,7 @@ def _user(container: Services, email: str, role: Role, name: str) -> Actor:
     return Actor(user_id=found, role=role, label=email)
 
 
-def _demo(logins: list[DemoLogin], container: Services, role: Role) -> Actor | None:
+def demo_actor(logins: list[DemoLogin], container: Services, role: Role) -> Actor | None:
     for login in logins:
         if login.role is role:
             user_id = container.users.find_id_by_email(login.email)
@@ -93,9 +93,9 @@ def build_world(
     logins: list[DemoLogin],
     tick: Callable[[int], None],
 ) -> World:
-    demo_manager = _demo(logins, container, Role.MANAGER)
-    demo_investor = _demo(logins, container, Role.INVESTOR)
-    analyst = _demo(logins, container, Role.ANALYST)
+    demo_manager = demo_actor(logins, container, Role.MANAGER)
+    demo_investor = demo_actor(logins, container, Role.INVESTOR)
+    analyst = demo_actor(logins, container, Role.ANALYST)
     with _throwaway_password_hashing():
         managers = [demo_manager] if demo_manager else []
         for k in range(len(managers), scale.managers):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,9 +15,11 @@ from sqlalchemy import func, select
 import app as cli
 from backend.composition.container import Container
 from backend.investors.interface import KycStatus
-from backend.platform.actors import Role
+from backend.platform.actors import Actor, Role
 from backend.platform.config import load_settings
 from backend.pools.interface import PoolKind
+from backend.seed.demo_calls import open_demo_calls
+from backend.seed.demo_logins import seed_demo_users
 from backend.seed.loader import SeedReport, needs_seed, seed
 from backend.seed.progress import Progress
 from backend.seed.scales import ANCHOR, Scale
@@ -107,8 +109,6 @@ def test_demo_seed_builds_books_that_verify_and_tie_out(
     assert all(demo_manager in p.manager_ids for p in pools)
     analyst_id = container.users.find_id_by_email("analyst@demo.local")
     assert analyst_id is not None
-    from backend.platform.actors import Actor
-
     analyst = Actor(user_id=analyst_id, role=Role.ANALYST, label="analyst")
     assert 0 < len(container.pools.list_pools(analyst).items) < len(pools)
 
@@ -159,6 +159,15 @@ def test_demo_seed_builds_books_that_verify_and_tie_out(
     ):
         assert kinds[kind] > 0, kind
     assert kinds["valuation"] > 300  # weekly marks over one to four years, five pools
+
+    # `make run` then opens a call in each closed-ended pool, for the demo investor to pay.
+    calls = open_demo_calls(container, seed_demo_users(container), today)
+    closed = [p for p in pools if p.kind is PoolKind.CLOSED_ENDED]
+    assert len(calls) == len(closed) and all("of commitments called" in line for line in calls), calls
+    payer = Actor(user_id=demo_user, role=Role.INVESTOR, label="investor")
+    due = [r for r in container.payments.list_requests(payer) if r.status.value == "open"]
+    assert due and all(r.due_date == today + timedelta(days=21) and not r.overdue for r in due)
+    assert container.ledger.verify().ok
 
 
 def test_same_seed_same_books_and_another_seed_differs(tmp_path: Path) -> None:

@@ -23,6 +23,7 @@ from portal.context import services
 from portal.formatting import DASH, iso, money
 from portal.page_registry import Page
 from portal.shared.payments import LIVE, table
+from portal.shared.pools import visible_pools
 from portal.shell.access import restricted
 from portal.shell.session import current_actor
 
@@ -73,7 +74,7 @@ def _health(health: GatewayHealthOut) -> Any:
     )
     rows = [
         (f"Webhook events, last {health.window_hours} h", str(health.events)),
-        ("… of which changed nothing (stale, duplicate news, unknown payment)", str(health.ignored)),
+        ("… of which moved no payment (other event types, stale news, unknown payment)", str(health.ignored)),
         ("Last event", last),
         ("Gateway attempts unanswered for over an hour", str(health.stuck_attempts)),
         ("Payments the books do not hold yet", str(health.books_behind)),
@@ -144,8 +145,9 @@ def content(actor: Actor) -> Component:
         run: ReconciliationOut | None = p.reconciliation(actor)
     except NotFound:
         run = None
+    names = {f"pool {pid}": f"{pool.name} (#{pid})" for pid, pool in visible_pools(actor).items()}
     changes = [
-        (r["when"], r["actor"], r["object"], r["change"])
+        (r["when"], r["actor"], names.get(r["object"], r["object"]), r["change"])
         for r in audit_rows(actor, None, BANK_DETAIL_CHANGES, None, AUDIT_ROWS)
     ]
     return html.Div(

@@ -35,6 +35,7 @@ from backend.payments.interface import (
 )
 from backend.platform.actors import Actor, Role
 from backend.platform.errors import DomainError
+from backend.pools.interface import PoolKind
 from portal.context import services
 from portal.formatting import iso, money
 from portal.manager.data import list_all_pools
@@ -59,7 +60,9 @@ def layout(actor: Actor, pool: str = "", **_params: str) -> Component:
     pools = list_all_pools(actor)
     chosen = int(pool) if pool.isdigit() and any(p.id == int(pool) for p in pools) else None
     if chosen is None and pools:
-        chosen = pools[0].id
+        # Capital calls are what is paid here: start on the first pool that makes them.
+        calling = [p for p in pools if p.kind is PoolKind.CLOSED_ENDED]
+        chosen = (calling or pools)[0].id
     return html.Div(
         [
             html.H1("Payments", className="h3 mb-3", id="page-title"),
@@ -122,6 +125,36 @@ def _call_section(requests: list[PaymentRequestOut], names: Mapping[int, str], e
                 ("Investor", "Asked", "Received", "Outstanding", "Credit held", "Reference", "Status"),
                 rows,
                 f"call-{entry_id}",
+                "",
+            ),
+        ]
+    )
+
+
+def _settled_calls(calls: Mapping[int, list[PaymentRequestOut]]) -> Any:
+    """Calls paid in full, one line each: the detail is on the pool's transactions."""
+    rows = []
+    for entry, rs in sorted(calls.items(), reverse=True):
+        c = rs[0].currency
+        credit = sum((r.credit for r in rs), Decimal(0))
+        rows.append(
+            (
+                f"#{entry}",
+                iso(rs[0].due_date),
+                str(len(rs)),
+                money(sum((r.amount_due for r in rs), Decimal(0)), c),
+                money(credit, c) if credit else "—",
+            )
+        )
+    if not rows:
+        return html.Div()
+    return html.Details(
+        [
+            html.Summary(f"{len(rows)} capital calls paid in full", className="small mt-2"),
+            table(
+                ("Call", "Due date", "Investors", "Asked and received", "Credit held"),
+                rows,
+                "settled-calls",
                 "",
             ),
         ]
@@ -228,9 +261,14 @@ def content(actor: Actor, pool_id: int) -> tuple[Component, list[dict[str, Any]]
             html.P(where, className="small", id="collection-account"),
             html.H2("Capital calls", className="h5"),
             *(
-                [_call_section(rs, names, entry) for entry, rs in sorted(by_call.items(), reverse=True)]
-                or [html.P("No capital calls have asked for money yet.", className="text-body-secondary")]
+                [
+                    _call_section(rs, names, entry)
+                    for entry, rs in sorted(by_call.items(), reverse=True)
+                    if any(r.status in OPEN for r in rs)
+                ]
+                or [html.P("Nothing outstanding on any capital call.", className="text-body-secondary")]
             ),
+            _settled_calls({e: rs for e, rs in by_call.items() if all(r.status not in OPEN for r in rs)}),
             html.H2("Waiting for a second approval", className="h5 mt-4"),
             _queue(actor, pool_id, names, pool.name),
             html.H2("Statement lines to match", className="h5 mt-4"),
