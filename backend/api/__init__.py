@@ -12,6 +12,7 @@ from backend.api import (
     ledger_routes,
     notifications_routes,
     payments_routes,
+    payouts_routes,
     pools_routes,
     reports_routes,
     users_routes,
@@ -37,6 +38,7 @@ def build_router(container: Services) -> ApiRouter:
         reports_routes,
         notifications_routes,
         payments_routes,
+        payouts_routes,
     ):
         module.register(router, container)
     return router

@@ -25,9 +25,11 @@ from backend.payments.gateway import PaymentGateway
 from backend.payments.service import DatabasePaymentService
 from backend.payments.stripe_gateway import StripeGateway
 from backend.payments.vault import Vault, parse_key_ring
+from backend.platform.actors import Actor
 from backend.platform.cache import Cache, cache_from_url
 from backend.platform.config import Settings
 from backend.platform.db import Database
+from backend.platform.errors import Unauthenticated
 from backend.platform.secrets_store import (
     load_or_create_jwt_keys_dir,
     load_or_create_payment_data_keys,
@@ -196,9 +198,22 @@ class Container:
             self.investors,
             self.transactions,
             webhook_secrets=self.payment_webhook_secrets,
+            password_check=self._password_check,
             gateway=lambda: self.payment_gateway,
             vault=lambda: self.payment_vault,
         )
+
+    def _password_check(self, actor: Actor, password: str) -> bool:
+        """Step-up for a change of bank details: the signed-in user's password, checked by the
+        sign-in path itself (its throttling and lockout apply to guesses made here too)."""
+        user = self.users.active_user(actor.user_id) if actor.user_id is not None else None
+        if user is None:
+            return False
+        try:
+            self.auth.authenticate(user.email, password, None)
+        except Unauthenticated:
+            return False
+        return True
 
     @cached_property
     def payment_vault(self) -> Vault:

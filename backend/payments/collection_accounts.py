@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from sqlalchemy.orm import Session
+
 from backend.audit.interface import AuditService
 from backend.payments.access import PaymentAccess
 from backend.payments.bankfiles.iban import mask_account, normalise_iban, validate_bic
@@ -28,6 +30,14 @@ def _context(pool_id: int) -> str:
 
 def _grouped(iban: str) -> str:
     return " ".join(iban[i : i + 4] for i in range(0, len(iban), 4))
+
+
+def sealed_account(session: Session, vault: Vault, pool_id: int) -> tuple[str, str, str | None] | None:
+    """The pool's account opened from the vault, (name, IBAN, BIC), to pay from; None if unset."""
+    row = session.get(PoolCollectionAccount, pool_id)
+    if row is None:
+        return None
+    return row.account_name, vault.open(row.iban_sealed, _context(pool_id)), row.bic
 
 
 def _out(row: PoolCollectionAccount) -> CollectionAccountOut:

@@ -1,5 +1,6 @@
-"""Ledger events -> payment requests: each capital call asks each investor for their share,
-and each contribution recorded straight in the books settles what it pays (book_entries.py).
+"""Ledger events -> payment requests and payouts: each capital call asks each investor for their
+share, each contribution recorded straight in the books settles what it pays (book_entries.py),
+and each distribution or redemption owes its investors a payout (payouts.py).
 
 Subscribed to the ledger's event stream like the notifications consumer; idempotent by
 (capital call entry, investor), so a redelivered event opens nothing twice.
@@ -8,11 +9,12 @@ Subscribed to the ledger's event stream like the notifications consumer; idempot
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
-from backend.payments.interface import PaymentService
+from backend.payments.interface import PaymentService, PayoutKind
 from backend.payments.ledger_posting import PAYMENTS_LABEL
 from backend.pools.interface import PoolService
 from ledger.interface import LedgerEvent, LedgerService
@@ -39,6 +41,7 @@ class CapitalCallConsumer:
             return
         if event.event_type == "entry.committed":
             self._contribution(event)
+            self._payouts(event)
             return
         if event.event_type == "entry.reversed":
             reversed_id = event.payload.get("reversed_entry_id")
@@ -78,3 +81,35 @@ class CapitalCallConsumer:
             self._payments().mirror_book_contribution(
                 entry.pool_id, investors[0], entry.id, amount, entry.effective_date
             )
+
+    def _payouts(self, event: LedgerEvent) -> None:
+        """A distribution or redemption: what each investor is to be paid."""
+        kind = event.payload.get("entry_type")
+        if kind not in ("distribution", "redemption") or event.entry_id is None:
+            return
+        entry = self._ledger().get_entry(event.entry_id, pool_id=event.pool_id)
+        try:
+            shares = payout_shares(kind, entry.details)
+        except (KeyError, ValueError, TypeError, InvalidOperation):
+            log.error("%s %s has no readable amounts per investor", kind, entry.id)
+            return
+        currency = self._pools().pool_terms(event.pool_id).base_currency
+        opened = self._payments().open_payouts_for_entry(
+            event.pool_id,
+            entry.id,
+            entry.effective_date,
+            kind=PayoutKind(kind),
+            shares=shares,
+            currency=currency,
+        )
+        log.info("%s %s: %d payouts opened", kind, entry.id, opened)
+
+
+def payout_shares(kind: str, details: Mapping[str, Any]) -> dict[int, Decimal]:
+    """{investor: cash} from the entry's details: a redemption's proceeds; a distribution's
+    pro-rata allocation or each LP's waterfall total (the GP's share is not an investor's)."""
+    if kind == "redemption":
+        return {int(details["investor_id"]): Decimal(str(details["proceeds"]))}
+    if "allocation" in details:
+        return {int(k): Decimal(str(v)) for k, v in details["allocation"].items()}
+    return {int(k): Decimal(str(v["total"])) for k, v in details["investors"].items()}

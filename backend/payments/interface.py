@@ -11,6 +11,7 @@ from typing import Protocol
 
 from backend.payments.gateway_events import EventUnreadable
 from backend.payments.schemas import (
+    AccountDecision,
     CollectionAccountIn,
     CollectionAccountOut,
     DifferenceKind,
@@ -22,6 +23,14 @@ from backend.payments.schemas import (
     PaymentOut,
     PaymentRequestOut,
     PaymentStatus,
+    PayoutAccountIn,
+    PayoutAccountOut,
+    PayoutAccountStatus,
+    PayoutBatchOut,
+    PayoutFileIn,
+    PayoutKind,
+    PayoutOut,
+    PayoutStatus,
     Rail,
     ReconciliationDifferenceOut,
     ReconciliationOut,
@@ -41,6 +50,7 @@ from backend.payments.webhook_signature import SignatureInvalid
 from backend.platform.actors import Actor
 
 __all__ = [
+    "AccountDecision",
     "CollectionAccountIn",
     "CollectionAccountOut",
     "DifferenceKind",
@@ -54,6 +64,14 @@ __all__ = [
     "PaymentRequestOut",
     "PaymentService",
     "PaymentStatus",
+    "PayoutAccountIn",
+    "PayoutAccountOut",
+    "PayoutAccountStatus",
+    "PayoutBatchOut",
+    "PayoutFileIn",
+    "PayoutKind",
+    "PayoutOut",
+    "PayoutStatus",
     "Rail",
     "ReconciliationDifferenceOut",
     "ReconciliationOut",
@@ -128,6 +146,48 @@ class PaymentService(Protocol):
 
     def match_statement_line(self, actor: Actor, line_id: int, match: ManualMatchIn) -> PaymentOut:
         """A person's match of an unmatched credit: a wire awaiting another person's approval."""
+
+    def open_payouts_for_entry(
+        self,
+        pool_id: int,
+        entry_id: int,
+        on: date,
+        *,
+        kind: PayoutKind,
+        shares: Mapping[int, Decimal],
+        currency: str,
+    ) -> int:
+        """System: one payout per investor a distribution or redemption pays; idempotent per entry."""
+
+    def close_payout_history(self, up_to: date, why: str) -> int:
+        """System: payouts of entries dated up to `up_to` were paid before payouts were tracked
+        (books loaded with their history): recorded as paid, so nobody pays them twice."""
+
+    def payout_accounts(self, actor: Actor) -> list[PayoutAccountOut]:
+        """The investor's own bank accounts for payouts, newest first."""
+
+    def request_payout_account(self, actor: Actor, account: PayoutAccountIn) -> PayoutAccountOut:
+        """A change of bank account: confirmed with the password, pending an admin's verification."""
+
+    def pending_payout_accounts(self, actor: Actor) -> list[PayoutAccountOut]: ...
+
+    def decide_payout_account(
+        self, actor: Actor, account_id: int, decision: AccountDecision
+    ) -> PayoutAccountOut:
+        """Administrators, after confirming with the investor on a channel already on file."""
+
+    def list_payouts(self, actor: Actor, pool_id: int | None = None) -> list[PayoutOut]: ...
+
+    def release_payout(self, actor: Actor, payout_id: int) -> PayoutOut:
+        """A manager reviewed a held payout: it joins the next payment file."""
+
+    def create_payout_file(
+        self, actor: Actor, pool_id: int, request: PayoutFileIn
+    ) -> tuple[PayoutBatchOut, bytes]:
+        """The pool's ready payouts in one validated pain.001 file; they become instructed."""
+
+    def payout_file(self, actor: Actor, batch_id: int) -> bytes:
+        """A payout file again, identical to the first time."""
 
     def reconcile(self, on: date) -> ReconciliationOut:
         """System: the day's gateway and bank movements against payments and the books."""

@@ -191,6 +191,8 @@ class StatementLine(Base):
     status: Mapped[str] = mapped_column(String(12), nullable=False)
     reason: Mapped[str] = mapped_column(String(300), nullable=False, default="")
     payment_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    payout_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    """A debit that paid (or a return that brought back) one of the pool's payouts."""
 
 
 class ReconciliationRun(Base):
@@ -230,3 +232,84 @@ class ReconciliationDifference(Base):
     currency: Mapped[str | None] = mapped_column(String(3), nullable=True)
     detail: Mapped[str] = mapped_column(String(500), nullable=False)
     action: Mapped[str] = mapped_column(String(300), nullable=False)
+
+
+class PayoutAccount(Base):
+    """One version of an investor's bank account for payouts. A change is a new row, pending
+    until a second person verifies it (a call-back to the investor); the verified row with the
+    highest id is the account paid into, and the others stay as its history.
+
+    The IBAN is sealed in the vault (the bank needs it whole in the payout file, and nowhere
+    else); the masked form is what people see."""
+
+    __tablename__ = "payment_payout_accounts"
+    __table_args__ = (
+        Index("ix_payment_payout_accounts_investor", "investor_id", "status"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(_ID, primary_key=True, autoincrement=True)
+    investor_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    account_name: Mapped[str] = mapped_column(String(140), nullable=False)
+    iban_sealed: Mapped[str] = mapped_column(String(255), nullable=False)
+    iban_masked: Mapped[str] = mapped_column(String(12), nullable=False)
+    bic: Mapped[str | None] = mapped_column(String(11), nullable=True)
+    country: Mapped[str] = mapped_column(String(2), nullable=False)
+    status: Mapped[str] = mapped_column(String(12), nullable=False)
+    requested_by_user_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    verified_by_user_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class Payout(Base):
+    """Money owed to one investor by one distribution or redemption, and where it is on its way:
+    held (for a person), ready, instructed (in a payment file), paid or returned."""
+
+    __tablename__ = "payment_payouts"
+    __table_args__ = (
+        # One payout per investor per entry: a redelivered ledger event adds nothing.
+        UniqueConstraint("source_entry_id", "investor_id", name="uq_payment_payouts_entry_investor"),
+        UniqueConstraint("end_to_end_id", name="uq_payment_payouts_end_to_end"),
+        Index("ix_payment_payouts_pool", "pool_id", "status"),
+        Index("ix_payment_payouts_investor", "investor_id"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(_ID, primary_key=True, autoincrement=True)
+    pool_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    investor_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    source_entry_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    effective_date: Mapped[date] = mapped_column(Date, nullable=False)
+    kind: Mapped[str] = mapped_column(String(20), nullable=False)
+    amount: Mapped[Decimal] = mapped_column(ScaledDecimal(CASH_SCALE), nullable=False)
+    currency: Mapped[str] = mapped_column(String(3), nullable=False)
+    status: Mapped[str] = mapped_column(String(12), nullable=False)
+    hold_reason: Mapped[str] = mapped_column(String(300), nullable=False, default="")
+    account_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    end_to_end_id: Mapped[str] = mapped_column(String(35), nullable=False)
+    batch_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    released_by_user_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+
+
+class PayoutBatch(Base):
+    """One pain.001 credit-transfer file: the ready payouts of a pool, sent to its bank. The
+    file is not kept (it carries whole IBANs): it is built again, identically, on download."""
+
+    __tablename__ = "payment_payout_batches"
+    __table_args__ = (
+        UniqueConstraint("message_id", name="uq_payment_payout_batches_message"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(_ID, primary_key=True, autoincrement=True)
+    pool_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    message_id: Mapped[str] = mapped_column(String(35), nullable=False)
+    execution_date: Mapped[date] = mapped_column(Date, nullable=False)
+    payouts: Mapped[int] = mapped_column(Integer, nullable=False)
+    total: Mapped[Decimal] = mapped_column(ScaledDecimal(CASH_SCALE), nullable=False)
+    currency: Mapped[str] = mapped_column(String(3), nullable=False)
+    created_by_user_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)

@@ -34,10 +34,13 @@ from backend.payments.collection_accounts import CollectionAccounts
 from backend.payments.gateway import PaymentGateway
 from backend.payments.gateway_events import EventUnreadable, read_event
 from backend.payments.models import GatewayEvent, Payment, PaymentRequest
+from backend.payments.payout_accounts import PasswordCheck, PayoutAccounts
+from backend.payments.payouts import PayoutDesk, cancel_for_reversal, close_history
 from backend.payments.queries import PaymentQueries
 from backend.payments.reconciliation import Reconciler
 from backend.payments.references import request_reference
 from backend.payments.schemas import (
+    AccountDecision,
     CollectionAccountIn,
     CollectionAccountOut,
     GatewayHealthOut,
@@ -47,6 +50,12 @@ from backend.payments.schemas import (
     PayIn,
     PaymentOut,
     PaymentRequestOut,
+    PayoutAccountIn,
+    PayoutAccountOut,
+    PayoutBatchOut,
+    PayoutFileIn,
+    PayoutKind,
+    PayoutOut,
     ReconciliationOut,
     RequestKind,
     RequestStatus,
@@ -90,6 +99,7 @@ class DatabasePaymentService:
         transactions: TransactionService,
         *,
         webhook_secrets: Callable[[], Sequence[str]],
+        password_check: PasswordCheck = lambda _actor, _password: False,
         gateway: Callable[[], PaymentGateway | None] = lambda: None,
         vault: Callable[[], Vault],
         clock: Callable[[], float] = time.time,
@@ -107,6 +117,8 @@ class DatabasePaymentService:
         self._reconciler = Reconciler(db, gateway)
         self._wires = WireDesk(db, audit, self._access, today)
         self._queries = PaymentQueries(db, self._access, utcnow)
+        self._payout_accounts = PayoutAccounts(db, audit, self._access, vault, password_check)
+        self._payouts = PayoutDesk(db, audit, self._access, vault, today)
         self._webhook_secrets = webhook_secrets
         self._clock = clock
         self._today = today
@@ -165,6 +177,7 @@ class DatabasePaymentService:
         )
 
     def mirror_book_reversal(self, reversed_entry_id: int, why: str) -> int:
+        cancel_for_reversal(self._db, reversed_entry_id, why)
         return unmirror_reversal(self._db, reversed_entry_id, why)
 
     def list_requests(
@@ -253,6 +266,53 @@ class DatabasePaymentService:
 
     def match_statement_line(self, actor: Actor, line_id: int, match: ManualMatchIn) -> PaymentOut:
         return self._payment(self._statements.match(actor, line_id, match.request_id))
+
+    # -- payouts: distributions and redemption proceeds to investors' verified accounts -----
+
+    def open_payouts_for_entry(
+        self,
+        pool_id: int,
+        entry_id: int,
+        on: date,
+        *,
+        kind: PayoutKind,
+        shares: Mapping[int, Decimal],
+        currency: str,
+    ) -> int:
+        return self._payouts.open_for_entry(
+            pool_id, entry_id, on, kind=kind, shares=shares, currency=currency
+        )
+
+    def close_payout_history(self, up_to: date, why: str) -> int:
+        return close_history(self._db, up_to, why)
+
+    def payout_accounts(self, actor: Actor) -> list[PayoutAccountOut]:
+        return self._payout_accounts.mine(actor)
+
+    def request_payout_account(self, actor: Actor, account: PayoutAccountIn) -> PayoutAccountOut:
+        return self._payout_accounts.request_change(actor, account)
+
+    def pending_payout_accounts(self, actor: Actor) -> list[PayoutAccountOut]:
+        return self._payout_accounts.pending(actor)
+
+    def decide_payout_account(
+        self, actor: Actor, account_id: int, decision: AccountDecision
+    ) -> PayoutAccountOut:
+        return self._payout_accounts.decide(actor, account_id, decision)
+
+    def list_payouts(self, actor: Actor, pool_id: int | None = None) -> list[PayoutOut]:
+        return self._payouts.payouts(actor, pool_id)
+
+    def release_payout(self, actor: Actor, payout_id: int) -> PayoutOut:
+        return self._payouts.release(actor, payout_id)
+
+    def create_payout_file(
+        self, actor: Actor, pool_id: int, request: PayoutFileIn
+    ) -> tuple[PayoutBatchOut, bytes]:
+        return self._payouts.create_file(actor, pool_id, request.execution_date)
+
+    def payout_file(self, actor: Actor, batch_id: int) -> bytes:
+        return self._payouts.file(actor, batch_id)
 
     # -- reconciliation ------------------------------------------------------------------
 

@@ -37,6 +37,7 @@ from backend.payments.bankfiles import (
     parse_statement_csv,
 )
 from backend.payments.models import Payment, PaymentRequest, StatementImport, StatementLine
+from backend.payments.payouts import settle_payout_line
 from backend.payments.references import reference_candidates
 from backend.payments.schemas import (
     STATEMENT_MAX_BYTES,
@@ -185,7 +186,19 @@ class StatementImporter:
     def _settle_line(
         self, session: Session, actor: Actor, line: StatementLine, entry: StatementEntry, tally: _Tally
     ) -> None:
-        if entry.is_return:
+        # Money out naming a payout pays it; the same money coming back (a return) returns it.
+        names_payout = (entry.direction == "debit") != entry.is_return
+        payout = (
+            settle_payout_line(
+                session, line.pool_id, line.end_to_end_id, line.amount, returned=entry.is_return
+            )
+            if names_payout
+            else None
+        )
+        if payout is not None:
+            line.status = (LineStatus.RETURNED if entry.is_return else LineStatus.MATCHED).value
+            line.payout_id, line.reason = payout.id, f"payout {payout.id} {payout.status}"
+        elif entry.is_return:
             self._return(session, line, entry)
         elif entry.direction == "debit":
             line.status, line.reason = LineStatus.NOT_A_PAYMENT.value, "money out: not an investor's payment"

@@ -10,7 +10,15 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import html
 
-from backend.payments.interface import PaymentOut, PaymentRequestOut, PaymentStatus, Rail, RequestStatus
+from backend.payments.interface import (
+    PaymentOut,
+    PaymentRequestOut,
+    PaymentStatus,
+    PayoutOut,
+    PayoutStatus,
+    Rail,
+    RequestStatus,
+)
 from portal.formatting import DASH, iso, money
 
 LIVE: dict[str, Any] = {"aria-live": "polite"}
@@ -90,6 +98,24 @@ def payment_row(payment: PaymentOut, pool_names: Mapping[int, str]) -> dict[str,
         "status": payment_state(payment),
         "receipt": receipt(payment),
     }
+
+
+def payout_rows(payouts: Sequence[PayoutOut], pool_names: Mapping[int, str]) -> list[dict[str, Any]]:
+    """Payouts as rows: what each was for, where it is, and why it waits if it does."""
+    return [
+        {
+            "id": x.id,
+            "pool": pool_names.get(x.pool_id, f"Pool {x.pool_id}"),
+            "investor_id": x.investor_id,
+            "kind": f"{x.kind.value} of {iso(x.effective_date)} (entry #{x.source_entry_id})",
+            "amount": money(x.amount, x.currency),
+            "status": x.status.value,
+            "note": x.hold_reason or (f"file #{x.batch_id}" if x.batch_id else ""),
+            "held": x.status is PayoutStatus.HELD,
+            "batch_id": x.batch_id,
+        }
+        for x in payouts
+    ]
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], ident: str, empty: str) -> Any:

@@ -19,8 +19,12 @@ from typing import Any
 from backend.composition.container import Container
 from backend.investors.interface import CommitmentCreate, InvestorUpdate
 from backend.payments.interface import (
+    AccountDecision,
     CollectionAccountIn,
     MethodIn,
+    PayoutAccountIn,
+    PayoutFileIn,
+    PayoutKind,
     StatementFormat,
     StatementUpload,
     WireIn,
@@ -28,7 +32,7 @@ from backend.payments.interface import (
 from backend.platform.actors import Actor, Role
 from ledger.interface import CapitalCallRequest, TransactionRequest, ValuationRequest
 from reports.interface import BenchmarkCreate, BenchmarkLevelsIn
-from tests.integration.auth_support import create_user
+from tests.integration.auth_support import PASSWORD, create_user
 from tests.integration.pools_support import Api, World, closed_pool, open_pool
 
 MARKER = "Quillfeather"
@@ -163,6 +167,7 @@ def build_estate(world: World) -> Estate:
     unmatched = "2025-02-14,2025-02-14,750.00,EUR,credit,February call,Unknown payer,,,false"
     statement = c.payments.import_statement(boss, buyout, _statement_csv(unmatched))
     c.payments.reconcile(date(2025, 2, 14))  # so an admin has a reconciliation to read
+    payouts = _payouts(world, buyout, investor, boss)
     notices = c.notifications.list_for_user(world.investor).items
     assert notices, "the estate's deals notified nobody: the notification probes would test nothing"
 
@@ -178,6 +183,7 @@ def build_estate(world: World) -> Estate:
         "payment_request": request.id,
         "wire": wire.id,
         "statement_line": statement.results[0].id,
+        **payouts,
         "co_manager": _user(co_manager),
         "granted_analyst": _user(granted),
         "newcomer": _user(newcomer),
@@ -191,6 +197,35 @@ def build_estate(world: World) -> Estate:
     if c.payment_gateway is not None:
         tokens["card"] = c.payments.add_payment_method(second, MethodIn(token="tok_visa")).token
     return Estate(world, ids, tokens)
+
+
+def _payouts(world: World, pool: int, investor: int, boss: Actor) -> dict[str, int]:
+    """The investor's verified payout account; a payout file already made (`payout_batch`); a
+    payout held for review (`held_payout`) and one released, ready for the next file; and a
+    change of account waiting for an admin (`payout_account`). The entries are stand-ins: the
+    payouts are opened as the ledger's consumer would."""
+    p = world.container.payments
+    account = PayoutAccountIn(
+        account_name=f"{MARKER} Holdings", iban="FR1420041010050500013M02606", password=PASSWORD
+    )
+    first = p.request_payout_account(world.investor, account)
+    p.decide_payout_account(world.admin, first.id, AccountDecision(verify=True, note="call-back"))
+
+    def payout(entry: int) -> int:
+        shares = {investor: Decimal("250.00")}
+        p.open_payouts_for_entry(
+            pool, entry, date(2025, 3, 1), kind=PayoutKind.DISTRIBUTION, shares=shares, currency="EUR"
+        )
+        return next(x.id for x in p.list_payouts(boss, pool) if x.source_entry_id == entry)
+
+    p.release_payout(boss, payout(900_000_001))
+    batch, _ = p.create_payout_file(boss, pool, PayoutFileIn(execution_date=date(2025, 3, 3)))
+    held = payout(900_000_002)
+    p.release_payout(boss, payout(900_000_003))
+    change = p.request_payout_account(
+        world.investor, account.model_copy(update={"iban": "NL91ABNA0417164300"})
+    )
+    return {"payout_batch": batch.id, "held_payout": held, "payout_account": change.id}
 
 
 STATEMENT_HEADER = (
@@ -231,6 +266,8 @@ SNAPSHOT_READS = (
     "/payments/requests/{payment_request}/payments",
     "/pools/{closed_pool}/collection-account",
     "/pools/{closed_pool}/bank-statements/lines",
+    "/payments/payouts?pool_id={closed_pool}",
+    "/payments/payout-accounts/pending",
 )
 
 

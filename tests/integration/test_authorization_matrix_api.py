@@ -290,6 +290,31 @@ MATRIX: dict[tuple[str, str], Probe] = {
     ("POST", f"{V}/payments/{{payment_id}}/decision"): Probe(
         "/payments/{wire}/decision", "manager", lambda e, w: {"approve": True}
     ),
+    ("GET", f"{V}/payments/payout-accounts/pending"): Probe(
+        "/payments/payout-accounts/pending", "admin", kind="role", allowed=("admin",)
+    ),
+    ("POST", f"{V}/payments/payout-accounts/{{account_id}}/decision"): Probe(
+        "/payments/payout-accounts/{payout_account}/decision",
+        "admin",
+        lambda e, w: {"verify": True, "note": f"call-back by {w}"},
+        "role",
+        ("admin",),
+    ),
+    ("GET", f"{V}/payments/payouts"): Probe(
+        "/payments/payouts?pool_id={closed_pool}", "manager", empty_for=("other_investor",)
+    ),
+    ("POST", f"{V}/payments/payouts/{{payout_id}}/release"): Probe(
+        "/payments/payouts/{held_payout}/release", "manager", also_refused=("investor",)
+    ),
+    ("POST", f"{V}/pools/{{pool_id}}/payout-files"): Probe(
+        "/pools/{closed_pool}/payout-files",
+        "manager",
+        lambda e, w: {"execution_date": "2025-03-10"},
+        also_refused=("investor",),
+    ),
+    ("GET", f"{V}/payments/payout-files/{{batch_id}}"): Probe(
+        "/payments/payout-files/{payout_batch}", "manager", also_refused=("investor",)
+    ),
     # users and the caller's own inbox
     ("GET", f"{V}/users"): Probe("/users", "admin", kind="role", allowed=("admin",)),
     ("POST", f"{V}/users"): Probe("/users", "admin", _user_body, "role", ("admin",)),
@@ -311,6 +336,9 @@ SELF_SCOPED: dict[tuple[str, str], str] = {
         f"{V}/payments/methods",
     ): "saves a gateway token to the caller's own customer: test_payments_gateway.py",
     ("POST", f"{V}/payments/methods/remove"): "only the caller's own methods: test_payments_gateway.py",
+    ("GET", f"{V}/payments/payout-accounts"): "the caller's own accounts, masked: test_payments_payouts.py",
+    ("POST", f"{V}/payments/payout-accounts"): "changes the caller's own account, with their password; "
+    "an admin verifies it: test_payments_payouts.py",
     ("POST", f"{V}/payments/webhooks/stripe"): "public: only the gateway's signature is a credential, "
     "and it names the gateway's own objects: test_payments_service.py",
 }

@@ -119,6 +119,29 @@ def _approve_victims_wire(e: Estate) -> dict[str, Any]:
     }
 
 
+def _release_victims_payout(e: Estate) -> dict[str, Any]:
+    release = {"type": "mgr-payout-release", "payout": e.ids["held_payout"]}
+    return {
+        "mgr-payout-release.n_clicks": [(release, 1)],
+        "payout-file-create.n_clicks": None,
+        "mgr-pay-pool.value": e.ids["closed_pool"],
+        "payout-file-date.value": None,
+        "mgr-payouts-refresh.data": None,
+    }
+
+
+def _verify_victims_account(e: Estate) -> dict[str, Any]:
+    account = e.ids["payout_account"]
+    decide = {"type": "admin-account-decide", "account": account, "verify": "yes"}
+    note = {"type": "admin-account-note", "account": account}
+    return {
+        "admin-account-decide.n_clicks": [(decide, 1)],
+        "admin-account-note.value": [(note, "call-back to the number on file")],
+        "admin-account-note.id": [(note, note)],
+        "admin-pay-refresh.data": None,
+    }
+
+
 ROWS = {"startRow": 0, "endRow": 100, "sortModel": [], "filterModel": {}}
 CALLBACKS: list[CallbackProbe] = [
     CallbackProbe("pool-body.children", "manager", _victim_pool),
@@ -274,6 +297,16 @@ CALLBACKS: list[CallbackProbe] = [
     ),
     CallbackProbe("mgr-pay-flash.children", "manager", _approve_victims_wire, shows="approved"),
     CallbackProbe(
+        "investor-payouts-panel.children", "investor", lambda e: {"investor-payouts-refresh.data": None}
+    ),
+    CallbackProbe(
+        "mgr-payouts-panel.children",
+        "manager",
+        lambda e: {"mgr-pay-pool.value": e.ids["closed_pool"], "mgr-payouts-refresh.data": None},
+    ),
+    CallbackProbe("mgr-payouts-flash.children", "manager", _release_victims_payout, shows="released"),
+    CallbackProbe("admin-accounts-flash.children", "admin", _verify_victims_account, shows="verified"),
+    CallbackProbe(
         "admin-pay-content.children", "admin", lambda e: {"admin-pay-refresh.data": None}, shows="Gateway and"
     ),
     CallbackProbe(
@@ -291,6 +324,8 @@ CALLBACKS: list[CallbackProbe] = [
     ),
 ]
 NOT_PROBED_HERE = {
+    "investor-payouts-flash.children": "changes the caller's own payout account, with their password: "
+    "test_portal_payments.py",
     "-cancel.id": "a job's cancel button: client-side, never reaches the server",
     "_pages_dummy.children": "Dash pages' client-side title updater",
     f"{forms.ERROR}": "the action form: test_a_forged_confirmation_posts_nothing below",

@@ -37,6 +37,7 @@ from backend.payments.sandbox import SandboxGateway
 from backend.platform.config import Settings, load_settings
 from backend.platform.errors import Conflict, DependencyUnavailable, NotFound, PermissionDenied
 from ledger.interface import CapitalCallRequest, EntryType
+from tests.integration.auth_support import PASSWORD
 from tests.integration.payments_support import API_KEY, gateway_settings, served, start_sandbox
 from tests.integration.pools_support import World, closed_pool, make_world
 
@@ -297,6 +298,14 @@ def test_after_every_journey_no_card_or_account_number_is_stored_or_logged(
     c.payments.set_collection_account(
         world.manager, pool, CollectionAccountIn(account_name="Fund", iban="DE89370400440532013000")
     )
+    # An investor's own account for payouts: entered whole (the bank needs it in the payout
+    # file), kept only sealed, shown and audited masked.
+    from backend.payments.interface import AccountDecision, PayoutAccountIn
+
+    change = PayoutAccountIn(account_name="Ada", iban="FR1420041010050500013M02606", password=PASSWORD)
+    asked = c.payments.request_payout_account(world.investor, change)
+    c.payments.decide_payout_account(world.admin, asked.id, AccountDecision(verify=True, note="call-back"))
+    assert "FR1420041010050500013M02606" not in repr(change)
     sandbox.webhooks.deliver_pending()
     found: dict[str, list[str]] = {}
     with c.db.writer_session() as session:

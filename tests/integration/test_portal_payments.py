@@ -26,7 +26,7 @@ from backend.platform.config import Settings, load_settings
 from ledger.interface import CapitalCallRequest, EntryType
 from portal.admin.pages import payments as admin_page
 from portal.investor.pages import payments as investor_page
-from portal.manager.pages import payments as manager_page
+from portal.manager import payment_desk, payment_tables
 from tests.integration.auth_support import PASSWORD, create_user
 from tests.integration.authorization_support import STATEMENT_HEADER
 from tests.integration.payments_support import gateway_settings, start_sandbox
@@ -142,7 +142,7 @@ def test_the_manager_sees_totals_records_a_wire_and_a_second_person_approves(
     app: Flask, world: World
 ) -> None:
     pool, a = _call(world)
-    body, options = manager_page.content(world.manager, pool)
+    body, options = payment_tables.content(world.manager, pool)
     page = _text(body)
     assert "Due €30,000.00 · received €0.00 · outstanding €30,000.00 · 0 paid, 0 pending, 2 overdue" in page
     assert "DE…3000" in page and len(options) == 2
@@ -154,27 +154,27 @@ def test_the_manager_sees_totals_records_a_wire_and_a_second_person_approves(
         "value_date": "2025-01-18",
         "bank_ref": "BANK-77",
     }
-    recorded = _text(manager_page.act(world.manager, "wire-record", pool, values))
+    recorded = _text(payment_desk.act(world.manager, "wire-record", pool, values))
     assert "Recorded as payment P-" in recorded
     assert _contributions(world, pool, a) == []
     wire = world.container.payments.payment_history(world.manager, pool_id=pool, awaiting_approval=True)[0]
-    assert "Waiting" in _text(manager_page.content(world.manager, pool)[0]) and f"P-{wire.id}" in _text(
-        manager_page.content(world.manager, pool)[0]
+    assert "Waiting" in _text(payment_tables.content(world.manager, pool)[0]) and f"P-{wire.id}" in _text(
+        payment_tables.content(world.manager, pool)[0]
     )
 
-    approve = {"type": manager_page.DECIDE, "payment": wire.id, "approve": "yes"}
-    own = _text(manager_page.act(world.manager, approve, pool, {"match": {}}))
+    approve = {"type": payment_tables.DECIDE, "payment": wire.id, "approve": "yes"}
+    own = _text(payment_desk.act(world.manager, approve, pool, {"match": {}}))
     assert "Not done" in own and "someone other than who recorded it" in own
-    outsider = _text(manager_page.act(world.other_manager, approve, pool, {"match": {}}))
+    outsider = _text(payment_desk.act(world.other_manager, approve, pool, {"match": {}}))
     assert "Not done" in outsider and _contributions(world, pool, a) == []
 
     co = create_user(world.container, "co-payments@pools.test", Role.MANAGER)
     world.container.pools.add_manager(world.manager, pool, co)
     colleague = Actor(user_id=co, role=Role.MANAGER, label="co-payments@pools.test")
-    approved = _text(manager_page.act(colleague, approve, pool, {"match": {}}))
+    approved = _text(payment_desk.act(colleague, approve, pool, {"match": {}}))
     assert f"Payment P-{wire.id} approved: succeeded" in approved
     assert _contributions(world, pool, a) == [D("20000.00")]
-    assert "1 paid, 0 pending, 1 overdue" in _text(manager_page.content(world.manager, pool)[0])
+    assert "1 paid, 0 pending, 1 overdue" in _text(payment_tables.content(world.manager, pool)[0])
 
 
 def test_the_manager_imports_a_statement_and_bad_input_names_the_field(app: Flask, world: World) -> None:
@@ -193,22 +193,22 @@ def test_the_manager_imports_a_statement_and_bad_input_names_the_field(app: Flas
         "file": "data:text/csv;base64," + base64.b64encode(csv.encode()).decode(),
         "filename": "jan.csv",
     }
-    imported = _text(manager_page.act(world.manager, "statement-import", pool, values))
+    imported = _text(payment_desk.act(world.manager, "statement-import", pool, values))
     assert "jan.csv: 2 new movements (0 imported before): 1 matched" in imported
     assert "1 to match by hand" in imported
-    page = _text(manager_page.content(world.manager, pool)[0])
+    page = _text(payment_tables.content(world.manager, pool)[0])
     assert "no reference at all" in page  # in the manual match queue
 
-    again = _text(manager_page.act(world.manager, "statement-import", pool, values))
+    again = _text(payment_desk.act(world.manager, "statement-import", pool, values))
     assert "0 new movements (2 imported before)" in again
     broken = dict(values, file="data:text/csv;base64," + base64.b64encode(b"not,a,statement").decode())
-    assert "Not done" in _text(manager_page.act(world.manager, "statement-import", pool, broken))
+    assert "Not done" in _text(payment_desk.act(world.manager, "statement-import", pool, broken))
 
     bad_iban = {"match": {}, "account_name": "X", "iban": "DE00 0000 0000 0000 0000 00", "bic": ""}
-    refused = _text(manager_page.act(world.manager, "account-save", pool, bad_iban))
+    refused = _text(payment_desk.act(world.manager, "account-save", pool, bad_iban))
     assert "Not done" in refused and "iban" in refused.lower()
     no_amount = {"match": {}, "request": str(request.id), "amount": "", "value_date": "", "bank_ref": ""}
-    assert "amount" in _text(manager_page.act(world.manager, "wire-record", pool, no_amount))
+    assert "amount" in _text(payment_desk.act(world.manager, "wire-record", pool, no_amount))
 
 
 def test_the_admin_runs_the_reconciliation_and_reads_the_bank_detail_audit(app: Flask, world: World) -> None:
@@ -233,3 +233,61 @@ def test_each_payments_page_is_its_roles_alone(world: World) -> None:
         assert login(client, world.emails[who], PASSWORD).status_code == 303
         assert "Payments" in render_page(client, mine)
         assert "not-permitted" in render_page(client, not_mine)
+
+
+def test_payouts_from_the_investors_account_change_to_the_banks_file(app: Flask, world: World) -> None:
+    from portal.investor import payouts_panel as investor_payouts
+    from portal.manager import payouts_panel as manager_payouts
+    from tests.integration.reports_support import build_closed
+
+    built = build_closed(world)
+    world.container.payments.set_collection_account(
+        world.manager, built.pool, CollectionAccountIn(account_name="Harbour PE I", iban=IBAN)
+    )
+    page = _text(investor_payouts.panel(world.investor))
+    assert "No bank account on file yet" in page and "no verified bank account on file" in page
+
+    refused = _text(
+        investor_payouts.request_change(world.investor, "Ada", "FR1420041010050500013M02606", None, "x")
+    )
+    assert "Not changed: password" in refused
+    asked = _text(
+        investor_payouts.request_change(world.investor, "Ada", "FR1420041010050500013M02606", None, PASSWORD)
+    )
+    assert "Requested: Ada, FR…2606" in asked
+    pending = world.container.payments.pending_payout_accounts(world.admin)[0]
+    admin = _text(admin_page.content(world.admin))
+    assert "Bank account changes to verify" in admin and "FR…2606" in admin
+    no_note = {"type": admin_page.VERIFY, "account": pending.id, "verify": "yes"}
+    assert "say how the change was confirmed" in _text(admin_page.decide(world.admin, no_note, {}))
+    verified = _text(admin_page.decide(world.admin, no_note, {pending.id: "call-back"}))
+    assert "verified" in verified
+    audit = _text(admin_page.content(world.admin))
+    assert "payout account verified" in audit and "investor asked to change their payout account" in audit
+    assert "FR1420041010050500013M02606" not in audit  # masked in the audit as everywhere
+
+    panel = _text(manager_payouts.panel(world.manager, built.pool))
+    assert "Release" in panel and "held" in panel
+    mine = next(
+        x
+        for x in world.container.payments.list_payouts(world.manager, built.pool)
+        if x.investor_id == built.a
+    )
+    release = {"type": manager_payouts.RELEASE, "payout": mine.id}
+    assert "released" in _text(manager_payouts.act(world.manager, release, built.pool, None))
+    made = _text(manager_payouts.act(world.manager, "payout-file-create", built.pool, "2025-10-02"))
+    assert "Download it for the bank" in made
+    sent = next(
+        x for x in world.container.payments.list_payouts(world.manager, built.pool) if x.id == mine.id
+    )
+    assert sent.status.value == "instructed" and sent.batch_id is not None
+    batch_id = sent.batch_id
+
+    client = app.test_client()
+    assert login(client, world.emails["manager"], PASSWORD).status_code == 303
+    download = client.get(manager_payouts.file_url(batch_id))
+    assert download.status_code == 200 and download.mimetype == "application/xml"
+    assert b"FR1420041010050500013M02606" in download.data and download.headers["Cache-Control"] == "no-store"
+    outsider = app.test_client()
+    assert login(outsider, world.emails["investor"], PASSWORD).status_code == 303
+    assert outsider.get(manager_payouts.file_url(batch_id)).status_code == 404

@@ -160,6 +160,11 @@ def test_demo_seed_builds_books_that_verify_and_tie_out(
         assert kinds[kind] > 0, kind
     assert kinds["valuation"] > 300  # weekly marks over one to four years, five pools
 
+    # Its distributions and redemptions are history: recorded as paid, none waiting to be paid.
+    payouts = container.payments.list_payouts(OPERATOR)
+    assert payouts and {p.status.value for p in payouts} == {"paid"}
+    assert all("seeded history" in p.hold_reason for p in payouts)
+
     # `make run` then opens a call in each closed-ended pool, for the demo investor to pay.
     calls = open_demo_calls(container, seed_demo_users(container), today)
     closed = [p for p in pools if p.kind is PoolKind.CLOSED_ENDED]

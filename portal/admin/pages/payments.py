@@ -11,11 +11,12 @@ from datetime import date, timedelta
 from typing import Any
 
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, dcc, html, no_update
+from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 from dash.development.base_component import Component
 from dash.exceptions import PreventUpdate
+from pydantic import ValidationError
 
-from backend.payments.interface import GatewayHealthOut, ReconciliationOut
+from backend.payments.interface import AccountDecision, GatewayHealthOut, ReconciliationOut
 from backend.platform.actors import Actor, Role
 from backend.platform.errors import DomainError, NotFound
 from portal.admin.data import audit_rows
@@ -29,7 +30,12 @@ from portal.shell.session import current_actor
 
 PAGE = Page(__name__, path="/admin/payments", name="Payments")
 
-BANK_DETAIL_CHANGES = "payment.collection_account_set"
+BANK_DETAIL_CHANGES = {
+    "payment.collection_account_set": "pool's collection account set",
+    "payment.payout_account_requested": "investor asked to change their payout account",
+    "payment.payout_account_verified": "payout account verified",
+    "payment.payout_account_rejected": "payout account rejected",
+}
 AUDIT_ROWS = 100
 
 
@@ -61,6 +67,7 @@ def layout(actor: Actor) -> Component:
             ),
             dcc.Store(id="admin-pay-refresh", data=0),
             html.Div(id="admin-pay-flash", role="status", **LIVE),
+            html.Div(id="admin-accounts-flash", role="status", **LIVE),
             dcc.Loading(html.Div(id="admin-pay-content"), type="default", delay_show=300),
         ]
     )
@@ -139,25 +146,112 @@ def _reconciliation(run: ReconciliationOut | None) -> Any:
     )
 
 
+VERIFY = "admin-account-decide"
+NOTE = "admin-account-note"
+
+
+def _pending_accounts(actor: Actor) -> Any:
+    """Bank account changes to verify: call the investor on the number already on file (never
+    one given with the request), then verify or reject, saying how it was confirmed."""
+    pending = services().payments.pending_payout_accounts(actor)
+    names = services().investors.legal_names(actor, {a.investor_id for a in pending})
+    rows = [
+        (
+            names.get(a.investor_id, f"Investor #{a.investor_id}"),
+            f"{a.account_name}, {a.iban_masked}" + (f", {a.bic}" if a.bic else ""),
+            f"{a.requested_at:%Y-%m-%d %H:%M}",
+            dbc.Input(
+                id={"type": NOTE, "account": a.id}, placeholder="How confirmed", size="sm", maxLength=300
+            ),
+            html.Div(
+                [
+                    dbc.Button(
+                        "Verify",
+                        id={"type": VERIFY, "account": a.id, "verify": "yes"},
+                        size="sm",
+                        color="success",
+                        className="me-1",
+                    ),
+                    dbc.Button(
+                        "Reject",
+                        id={"type": VERIFY, "account": a.id, "verify": "no"},
+                        size="sm",
+                        color="outline-danger",
+                    ),
+                ]
+            ),
+        )
+        for a in pending
+    ]
+    return html.Div(
+        [
+            html.H2("Bank account changes to verify", className="h5"),
+            html.P(
+                "Call the investor on the number already on file, never one given with the change.",
+                className="small text-body-secondary",
+            ),
+            table(
+                ("Investor", "New account", "Requested (UTC)", "Confirmed how", ""),
+                rows,
+                "pending-accounts",
+                "None waiting.",
+            ),
+        ],
+        className="mb-3",
+    )
+
+
+def decide(actor: Actor, trigger: Any, notes: dict[int, str]) -> Any:
+    try:
+        account_id = int(trigger["account"])
+        decision = AccountDecision.model_validate(
+            {"verify": trigger.get("verify") == "yes", "note": notes.get(account_id, "")}
+        )
+        out = services().payments.decide_payout_account(actor, account_id, decision)
+    except ValidationError:
+        return dbc.Alert(
+            "Not done: note: say how the change was confirmed with the investor.", color="danger"
+        )
+    except (DomainError, ValueError, KeyError, TypeError) as exc:
+        return dbc.Alert(f"Not done: {exc}", color="danger")
+    return dbc.Alert(f"Account {out.iban_masked} {out.status.value}.", color="success", dismissable=True)
+
+
+def bank_detail_changes(actor: Actor) -> list[tuple[str, ...]]:
+    """Every change to bank details, pools' and investors', newest first, masked."""
+    found = [
+        (r, what)
+        for action, what in BANK_DETAIL_CHANGES.items()
+        for r in audit_rows(actor, None, action, None, AUDIT_ROWS)
+    ]
+    found.sort(key=lambda pair: pair[0]["id"], reverse=True)
+    investors = services().investors.legal_names(
+        actor, {int(r["object"].split()[1]) for r, _ in found if r["object"].startswith("investor ")}
+    )
+    names = {f"pool {pid}": pool.name for pid, pool in visible_pools(actor).items()}
+    names |= {f"investor {iid}": name for iid, name in investors.items()}
+    return [
+        (r["when"], r["actor"], what, names.get(r["object"], r["object"]), r["change"])
+        for r, what in found[:AUDIT_ROWS]
+    ]
+
+
 def content(actor: Actor) -> Component:
     p = services().payments
     try:
         run: ReconciliationOut | None = p.reconciliation(actor)
     except NotFound:
         run = None
-    names = {f"pool {pid}": f"{pool.name} (#{pid})" for pid, pool in visible_pools(actor).items()}
-    changes = [
-        (r["when"], r["actor"], names.get(r["object"], r["object"]), r["change"])
-        for r in audit_rows(actor, None, BANK_DETAIL_CHANGES, None, AUDIT_ROWS)
-    ]
+    changes = bank_detail_changes(actor)
     return html.Div(
         [
+            _pending_accounts(actor),
             _health(p.gateway_health(actor)),
             html.H2("Reconciliation", className="h5"),
             _reconciliation(run),
             html.H2("Bank detail changes", className="h5 mt-4"),
             table(
-                ("When (UTC)", "Who", "Pool", "Change (masked)"),
+                ("When (UTC)", "Who", "What", "Whose", "Change (masked)"),
                 changes,
                 "bank-detail-audit",
                 "No bank details have been set or changed.",
@@ -200,3 +294,29 @@ def _run(clicks: int | None, day: str | None, refresh: int | None) -> tuple[Any,
         color="success" if not found else "warning",
         dismissable=True,
     ), (refresh or 0) + 1
+
+
+@PAGE.callback(
+    Output("admin-accounts-flash", "children"),
+    Output("admin-pay-refresh", "data", allow_duplicate=True),
+    Input({"type": VERIFY, "account": ALL, "verify": ALL}, "n_clicks"),
+    State({"type": NOTE, "account": ALL}, "value"),
+    State({"type": NOTE, "account": ALL}, "id"),
+    State("admin-pay-refresh", "data"),
+    prevent_initial_call=True,
+)
+def _decide(
+    _clicks: list[int | None], notes: list[str | None], ids: list[Any], refresh: int | None
+) -> tuple[Any, Any]:
+    actor = current_actor()
+    trigger = ctx.triggered_id
+    if actor is None or not actor.is_admin or not isinstance(trigger, dict):
+        raise PreventUpdate
+    if not any(t.get("value") for t in ctx.triggered):
+        raise PreventUpdate
+    by_account = {
+        int(i["account"]): str(n or "")
+        for i, n in zip(ids, notes, strict=False)
+        if isinstance(i, dict) and str(i.get("account", "")).isdigit()
+    }
+    return decide(actor, trigger, by_account), (refresh or 0) + 1

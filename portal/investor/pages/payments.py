@@ -23,6 +23,7 @@ from backend.platform.actors import Actor, Role
 from backend.platform.errors import DomainError
 from portal.context import services
 from portal.formatting import iso, money
+from portal.investor import payouts_panel
 from portal.page_registry import Page
 from portal.shared.payments import LIVE, outstanding, payment_row, request_badge, table
 from portal.shared.pools import visible_pools
@@ -48,6 +49,10 @@ def layout(actor: Actor) -> Component:
             dcc.Store(id="investor-payments-refresh", data=0),
             html.Div(id="investor-payments-flash", role="status", **LIVE),
             dcc.Loading(html.Div(id="investor-payments-content"), type="default", delay_show=300),
+            dcc.Store(id="investor-payouts-refresh", data=0),
+            html.Div(id="investor-payouts-panel"),
+            html.Div(id="investor-payouts-flash", role="status", **LIVE),
+            payouts_panel.account_form(),
         ]
     )
 
@@ -334,3 +339,42 @@ def _act(  # noqa: PLR0917 - Dash passes inputs and states positionally
     known = _by_request(key_ids, keys)
     flash = act(actor, trigger, chosen, known, token)
     return flash, (refresh or 0) + 1 if flash is not no_update else no_update
+
+
+@PAGE.callback(Output("investor-payouts-panel", "children"), Input("investor-payouts-refresh", "data"))
+def _render_payouts(_refresh: int | None) -> Component:
+    actor = current_actor()
+    if actor is None or actor.role is not Role.INVESTOR:
+        return html.Div()
+    try:
+        return payouts_panel.panel(actor)
+    except DomainError as exc:
+        refused: Component = dbc.Alert(f"Payouts cannot be shown: {exc}", color="warning")
+        return refused
+
+
+@PAGE.callback(
+    Output("investor-payouts-flash", "children"),
+    Output("investor-payouts-refresh", "data"),
+    Output("payout-account-password", "value"),
+    Input("payout-account-save", "n_clicks"),
+    State("payout-account-name", "value"),
+    State("payout-account-iban", "value"),
+    State("payout-account-bic", "value"),
+    State("payout-account-password", "value"),
+    State("investor-payouts-refresh", "data"),
+    prevent_initial_call=True,
+)
+def _request_account(  # noqa: PLR0917 - Dash passes inputs and states positionally
+    clicks: int | None,
+    name: str | None,
+    iban: str | None,
+    bic: str | None,
+    password: str | None,
+    refresh: int | None,
+) -> tuple[Any, Any, str]:
+    actor = current_actor()
+    if actor is None or actor.role is not Role.INVESTOR or not clicks:
+        raise PreventUpdate
+    # The password field is emptied whatever happened: it is not kept in the browser's page.
+    return payouts_panel.request_change(actor, name, iban, bic, password), (refresh or 0) + 1, ""

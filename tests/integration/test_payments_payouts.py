@@ -1,0 +1,182 @@
+"""Payouts on both backends: a distribution owes each investor a payout, paid only into a bank
+account the investor confirmed with their password and an admin verified; a recently
+verified account holds the payout for a manager's review; the pain.001 file validates and is
+the same on every download; the bank's statement marks payouts paid or returned; a reversed
+distribution cancels what was not sent."""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+
+from backend.composition.container import Container
+from backend.payments.bankfiles import read_pain001, validate_pain001
+from backend.payments.interface import (
+    AccountDecision,
+    CollectionAccountIn,
+    PayoutAccountIn,
+    PayoutFileIn,
+    PayoutKind,
+    PayoutStatus,
+    StatementFormat,
+    StatementUpload,
+)
+from backend.platform.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from ledger.interface import EntryType, ReversalRequest
+from tests.integration.auth_support import PASSWORD
+from tests.integration.authorization_support import STATEMENT_HEADER
+from tests.integration.pools_support import World, make_world
+from tests.integration.reports_support import build_closed, build_open
+
+D = Decimal
+POOL_IBAN = "DE89 3704 0044 0532 0130 00"
+A_IBAN = "FR14 2004 1010 0505 0001 3M02 606"
+A_NEW_IBAN = "NL91 ABNA 0417 1643 00"
+
+
+@pytest.fixture
+def world(container: Container) -> World:
+    return make_world(container)
+
+
+def _account(iban: str, password: str = PASSWORD) -> PayoutAccountIn:
+    return PayoutAccountIn(account_name="Ada Investor", iban=iban, bic=None, password=password)
+
+
+def _verified(world: World, iban: str) -> int:
+    p = world.container.payments
+    pending = p.request_payout_account(world.investor, _account(iban))
+    return p.decide_payout_account(world.admin, pending.id, AccountDecision(verify=True, note="call-back")).id
+
+
+def _statement(*rows: str) -> StatementUpload:
+    content = "\n".join([STATEMENT_HEADER, *rows]).encode()
+    return StatementUpload(
+        format=StatementFormat.CSV, filename="bank.csv", content_base64=base64.b64encode(content).decode()
+    )
+
+
+def _distribution_payouts(world: World) -> tuple[int, int, int]:
+    built = build_closed(world)
+    world.container.payments.set_collection_account(
+        world.manager, built.pool, CollectionAccountIn(account_name="Harbour PE I", iban=POOL_IBAN)
+    )
+    return built.pool, built.a, built.b
+
+
+def test_a_distribution_is_paid_by_file_into_verified_accounts_and_confirmed_by_the_bank(
+    world: World,
+) -> None:
+    pool, a, b = _distribution_payouts(world)
+    p = world.container.payments
+    payouts = {x.investor_id: x for x in p.list_payouts(world.manager, pool)}
+    entry = world.container.transactions.list_transactions(
+        world.manager, pool, entry_type=EntryType.DISTRIBUTION
+    ).entries[0]
+    lp = {int(k): D(v["total"]) for k, v in entry.details["investors"].items()}
+    assert {k: v.amount for k, v in payouts.items()} == lp == {a: D("8000.00"), b: D("4000.00")}
+    assert all(x.kind is PayoutKind.DISTRIBUTION and x.status is PayoutStatus.HELD for x in payouts.values())
+    assert payouts[a].hold_reason == "no verified bank account on file"
+    # The investor sees their own payout only; outsiders see none.
+    assert [x.investor_id for x in p.list_payouts(world.investor)] == [a]
+    with pytest.raises(NotFound):
+        p.list_payouts(world.other_manager, pool)
+
+    with pytest.raises(PermissionDenied) as wrong:
+        p.request_payout_account(world.investor, _account(A_IBAN, password="not my password"))
+    assert wrong.value.field == "password" and p.payout_accounts(world.investor) == []
+    with pytest.raises(ValidationFailed) as bad:
+        p.request_payout_account(world.investor, _account("FR14 2004 1010 0505 0001 3M02 607"))
+    assert bad.value.field == "iban"
+    pending = p.request_payout_account(world.investor, _account(A_IBAN))
+    assert pending.status.value == "pending" and pending.iban_masked == "FR…2606"
+    for not_admin in (world.investor, world.manager):
+        with pytest.raises(PermissionDenied):
+            p.decide_payout_account(not_admin, pending.id, AccountDecision(verify=True, note="me"))
+    verified = p.decide_payout_account(
+        world.admin, pending.id, AccountDecision(verify=True, note="call-back")
+    )
+    assert verified.status.value == "verified" and verified.held_until == date.today() + timedelta(days=10)
+
+    # Verified today: the payout still waits for a manager of the pool to review it.
+    with pytest.raises(NotFound):
+        p.release_payout(world.other_manager, payouts[a].id)
+    released = p.release_payout(world.manager, payouts[a].id)
+    assert released.status is PayoutStatus.READY
+    with pytest.raises(Conflict):
+        p.release_payout(world.manager, payouts[b].id)  # b has no account: nothing to pay into
+
+    batch, xml = p.create_payout_file(world.manager, pool, PayoutFileIn(execution_date=date(2025, 10, 2)))
+    validate_pain001(xml)
+    (transfer,) = read_pain001(xml)
+    assert (transfer.creditor_iban, transfer.amount) == (A_IBAN.replace(" ", ""), lp[a])
+    assert b"DE89370400440532013000" in xml  # paid from the pool's own account
+    assert (batch.payouts, batch.total) == (1, lp[a])
+    assert p.payout_file(world.manager, batch.id) == xml  # the same file on every download
+    with pytest.raises(NotFound):
+        p.payout_file(world.other_manager, batch.id)
+    with pytest.raises(Conflict):
+        p.create_payout_file(world.manager, pool, PayoutFileIn(execution_date=date(2025, 10, 2)))
+
+    e2e = transfer.end_to_end_id
+    paid = p.import_statement(
+        world.manager, pool, _statement(f"2025-10-02,2025-10-02,{lp[a]},EUR,debit,payout,Ada,,{e2e},false")
+    )
+    assert paid.results[0].status.value == "matched" and paid.results[0].payout_id == payouts[a].id
+    assert next(x for x in p.list_payouts(world.investor)).status is PayoutStatus.PAID
+    back = p.import_statement(
+        world.manager,
+        pool,
+        _statement(f"2025-10-06,2025-10-06,{lp[a]},EUR,credit,return AC04,Ada,,{e2e},true"),
+    )
+    assert back.results[0].status.value == "returned"
+    assert next(x for x in p.list_payouts(world.investor)).status is PayoutStatus.RETURNED
+    assert "FR1420041010050500013M02606" not in str(p.payout_accounts(world.investor))
+
+
+def test_an_account_changed_after_release_holds_the_payout_again(world: World) -> None:
+    pool, a, _ = _distribution_payouts(world)
+    p = world.container.payments
+    _verified(world, A_IBAN)
+    payout = next(x for x in p.list_payouts(world.manager, pool) if x.investor_id == a)
+    p.release_payout(world.manager, payout.id)
+    _verified(world, A_NEW_IBAN)  # a new account, verified after the release
+    with pytest.raises(Conflict):
+        p.create_payout_file(world.manager, pool, PayoutFileIn(execution_date=date(2025, 10, 2)))
+    again = next(x for x in p.list_payouts(world.manager, pool) if x.investor_id == a)
+    assert again.status is PayoutStatus.HELD and "changed since release" in again.hold_reason
+
+
+def test_a_reversed_distribution_cancels_the_payouts_not_yet_sent(world: World) -> None:
+    pool, _, _ = _distribution_payouts(world)
+    c = world.container
+    t = c.transactions
+    entry = t.list_transactions(world.manager, pool, entry_type=EntryType.DISTRIBUTION).entries[0]
+    later = [e for e in t.list_transactions(world.manager, pool).entries if e.id > entry.id]
+    for undo in (*sorted(later, key=lambda e: -e.id), entry):  # newest first, as the books require
+        t.reverse(world.manager, undo.id, ReversalRequest(memo="wrong amount"), str(uuid.uuid4()))
+    statuses = {x.status for x in c.payments.list_payouts(world.manager, pool)}
+    assert statuses == {PayoutStatus.CANCELED}
+
+
+def test_a_redemption_owes_its_proceeds_and_a_non_euro_pool_gets_no_sepa_file(world: World) -> None:
+    built = build_open(world)
+    p = world.container.payments
+    (payout,) = p.list_payouts(world.manager, built.pool)
+    redemption = world.container.transactions.list_transactions(
+        world.manager, built.pool, entry_type=EntryType.REDEMPTION
+    ).entries[0]
+    assert payout.kind is PayoutKind.REDEMPTION and payout.investor_id == built.a
+    assert payout.amount == D(redemption.details["proceeds"]) and payout.currency == "USD"
+    _verified(world, A_IBAN)
+    p.release_payout(world.manager, payout.id)
+    with pytest.raises(ValidationFailed) as refused:
+        p.create_payout_file(world.manager, built.pool, PayoutFileIn(execution_date=date(2025, 6, 1)))
+    assert "EUR" in str(refused.value)
+    assert (
+        next(iter(p.list_payouts(world.manager, built.pool))).status is PayoutStatus.READY
+    )  # nothing half-done
