@@ -271,7 +271,11 @@ def cmd_payments(args: argparse.Namespace, settings: Settings) -> int:
         # about unanswered attempts, then bring the books in line. Safe to run at any time.
         looked_at = container.payments.resume_gateway_attempts()
         posted = container.payments.post_contributions()
-        print(f"gateway attempts looked at: {looked_at}; ledger entries written: {posted}")
+        resealed = container.payments.reseal_bank_details()
+        print(
+            f"gateway attempts looked at: {looked_at}; ledger entries written: {posted}; "
+            f"bank details re-sealed: {resealed}"
+        )
         return 0
     if args.payments_command == "reconcile":
         from datetime import date, timedelta

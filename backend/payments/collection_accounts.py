@@ -24,7 +24,7 @@ from backend.platform.orm import utcnow
 from backend.platform.unit_of_work import ReadView, UnitOfWork
 
 
-def _context(pool_id: int) -> str:
+def sealing_context(pool_id: int) -> str:
     return f"pool_collection_accounts:{pool_id}:iban"
 
 
@@ -37,7 +37,7 @@ def sealed_account(session: Session, vault: Vault, pool_id: int) -> tuple[str, s
     row = session.get(PoolCollectionAccount, pool_id)
     if row is None:
         return None
-    return row.account_name, vault.open(row.iban_sealed, _context(pool_id)), row.bic
+    return row.account_name, vault.open(row.iban_sealed, sealing_context(pool_id)), row.bic
 
 
 def _out(row: PoolCollectionAccount) -> CollectionAccountOut:
@@ -76,7 +76,7 @@ class CollectionAccounts:
                 row = PoolCollectionAccount(pool_id=pool_id)
                 unit.session.add(row)
             row.account_name = account.account_name.strip()
-            row.iban_sealed = self._vault().seal(iban, _context(pool_id))
+            row.iban_sealed = self._vault().seal(iban, sealing_context(pool_id))
             row.iban_masked = mask_account(iban)
             row.bic = bic
             row.updated_by_user_id = actor.user_id
@@ -112,7 +112,7 @@ class CollectionAccounts:
                 raise Conflict(
                     "the pool has no collection account yet: its manager must add one", field="request_id"
                 )
-            iban = self._vault().open(account.iban_sealed, _context(account.pool_id))
+            iban = self._vault().open(account.iban_sealed, sealing_context(account.pool_id))
             return WireInstructions(
                 request_id=request.id,
                 beneficiary=account.account_name,

@@ -214,5 +214,9 @@ class PaymentService(Protocol):
     def apply_webhook(self, body: bytes, signature: str | None) -> WebhookOutcome:
         """A gateway event: SignatureInvalid or EventUnreadable change nothing."""
 
+    def reseal_bank_details(self) -> int:
+        """System: after a data key rotation, bank details sealed under an older key are sealed
+        again under the active one (the sweep runs it); returns how many."""
+
     def post_contributions(self, payment_id: int | None = None) -> int:
         """Catch the books up with the payments (the sweep after a crash)."""

@@ -39,6 +39,7 @@ from backend.payments.payouts import PayoutDesk, cancel_for_reversal, close_hist
 from backend.payments.queries import PaymentQueries
 from backend.payments.reconciliation import Reconciler
 from backend.payments.references import request_reference
+from backend.payments.resealing import reseal
 from backend.payments.schemas import (
     AccountDecision,
     CollectionAccountIn,
@@ -115,6 +116,7 @@ class DatabasePaymentService:
         self._accounts = CollectionAccounts(db, audit, self._access, vault)
         self._statements = StatementImporter(db, self._access, investors.legal_names, today)
         self._reconciler = Reconciler(db, gateway)
+        self._vault = vault
         self._wires = WireDesk(db, audit, self._access, today)
         self._queries = PaymentQueries(db, self._access, utcnow)
         self._payout_accounts = PayoutAccounts(db, audit, self._access, vault, password_check)
@@ -385,6 +387,10 @@ class DatabasePaymentService:
         if payment is not None and ignored is None:
             self.post_contributions(payment.id)
         return outcome
+
+    def reseal_bank_details(self) -> int:
+        """System: bank details sealed under an older key, sealed again under the active one."""
+        return reseal(self._db, self._vault())
 
     def post_contributions(self, payment_id: int | None = None) -> int:
         """Catch the books up with the payments (books.py); the sweep after a crash."""

@@ -10,8 +10,13 @@ from backend.payments.interface import PaymentService
 
 
 def sweep_payments(payments: PaymentService) -> dict[str, int]:
-    """Ask the gateway about unanswered attempts; post contributions the books lack."""
-    return {"looked_at": payments.resume_gateway_attempts(), "written": payments.post_contributions()}
+    """Ask the gateway about unanswered attempts; post contributions the books lack; re-seal
+    bank details still under a rotated-out key."""
+    return {
+        "looked_at": payments.resume_gateway_attempts(),
+        "written": payments.post_contributions(),
+        "resealed": payments.reseal_bank_details(),
+    }
 
 
 def reconcile_day(payments: PaymentService, on: str | None = None) -> int:

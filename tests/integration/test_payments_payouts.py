@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import select
 
 from backend.composition.container import Container
 from backend.payments.bankfiles import read_pain001, validate_pain001
@@ -25,7 +26,10 @@ from backend.payments.interface import (
     StatementFormat,
     StatementUpload,
 )
+from backend.payments.models import PayoutAccount, PoolCollectionAccount
+from backend.payments.vault import Vault, new_key_entry, parse_key_ring
 from backend.platform.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from backend.platform.secrets_store import load_or_create_payment_data_keys
 from ledger.interface import EntryType, ReversalRequest
 from tests.integration.auth_support import PASSWORD
 from tests.integration.authorization_support import STATEMENT_HEADER
@@ -180,3 +184,35 @@ def test_a_redemption_owes_its_proceeds_and_a_non_euro_pool_gets_no_sepa_file(wo
     assert (
         next(iter(p.list_payouts(world.manager, built.pool))).status is PayoutStatus.READY
     )  # nothing half-done
+
+
+def test_after_a_key_rotation_the_sweep_reseals_every_bank_detail_and_the_old_key_can_go(
+    world: World,
+) -> None:
+    pool, a, _ = _distribution_payouts(world)
+    c = world.container
+    _verified(world, A_IBAN)
+    ring = c.settings.payment_data_keys or load_or_create_payment_data_keys(c.settings.var_dir)
+    rotated = f"{new_key_entry('k-next')},{ring}"
+    c.__dict__["payment_vault"] = Vault(*parse_key_ring(rotated))  # the new key first: active
+
+    def sealed() -> list[str]:
+        with c.db.writer_session() as session:
+            pools = session.scalars(select(PoolCollectionAccount.iban_sealed)).all()
+            investors = session.scalars(select(PayoutAccount.iban_sealed)).all()
+            return [*pools, *investors]
+
+    assert len(sealed()) == 2 and not any(t.startswith("v1.k-next.") for t in sealed())
+    assert c.payments.reseal_bank_details() == 2
+    assert all(t.startswith("v1.k-next.") for t in sealed())
+    assert c.payments.reseal_bank_details() == 0  # nothing left under the old key
+
+    c.__dict__["payment_vault"] = Vault(
+        *parse_key_ring(rotated.split(",", maxsplit=1)[0])
+    )  # the old key dropped
+    payout = next(x for x in c.payments.list_payouts(world.manager, pool) if x.investor_id == a)
+    c.payments.release_payout(world.manager, payout.id)
+    _, xml = c.payments.create_payout_file(
+        world.manager, pool, PayoutFileIn(execution_date=date(2025, 10, 2))
+    )
+    assert A_IBAN.replace(" ", "").encode() in xml and b"DE89370400440532013000" in xml
