@@ -277,8 +277,12 @@ def cmd_payments(args: argparse.Namespace, settings: Settings) -> int:
             f"bank details re-sealed: {resealed}"
         )
         return 0
+    if args.payments_command == "remind":
+        day = date.fromisoformat(args.date) if args.date else date.today()
+        print(f"payment reminders sent for {day}: {container.payments.send_payment_reminders(day)}")
+        return 0
     if args.payments_command == "reconcile":
-        from datetime import date, timedelta
+        from datetime import timedelta
 
         on = date.fromisoformat(args.date) if args.date else date.today() - timedelta(days=1)
         report = container.payments.reconcile(on)
@@ -351,6 +355,8 @@ def _add_consumer_parsers(sub: Any) -> None:
     payments_sub = payments.add_subparsers(dest="payments_command", required=True)
     payments_sub.add_parser("sweep", help="resume unanswered gateway attempts; post lagging contributions")
     payments_sub.add_parser("consume", help="open payment requests from capital calls (RabbitMQ)")
+    remind = payments_sub.add_parser("remind", help="the day's reminders of capital calls due or overdue")
+    remind.add_argument("--date", help="the day (YYYY-MM-DD); today by default")
     reconcile = payments_sub.add_parser("reconcile", help="a day's gateway and bank money against the books")
     reconcile.add_argument("--date", help="YYYY-MM-DD (default: yesterday); exit 1 when anything differs")
     payments.set_defaults(func=cmd_payments)

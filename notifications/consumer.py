@@ -23,7 +23,9 @@ from notifications.service import DatabaseNotificationService
 
 log = logging.getLogger(__name__)
 
-EVENT_TYPES = tuple(kind.value for kind in NotificationKind)
+LEDGER_KINDS = (NotificationKind.CAPITAL_CALL, NotificationKind.DISTRIBUTION, NotificationKind.VALUATION)
+EVENT_TYPES = tuple(kind.value for kind in LEDGER_KINDS)
+"""The ledger's events that notify people (payment reminders come from the payment service)."""
 _OPERATOR = Actor.operator("notifications")
 
 

@@ -12,6 +12,7 @@ class NotificationKind(enum.StrEnum):
     CAPITAL_CALL = "capital_call.issued"
     DISTRIBUTION = "distribution.made"
     VALUATION = "valuation.recorded"
+    PAYMENT_REMINDER = "payment.reminder"
 
 
 class NotificationIn(BaseModel):

@@ -74,6 +74,11 @@ def reconcile_payments(on: str | None = None) -> int:
     return payments.reconcile_day(services().payments, on)
 
 
+@celery.task(name="backend.payments.tasks.send_reminders", **_PURGE_RETRY)  # type: ignore[untyped-decorator]
+def send_payment_reminders(on: str | None = None) -> int:
+    return payments.send_reminders(services().payments, on)
+
+
 @celery.task(name="reports.tasks.snapshot_pool", **_SNAPSHOT_RETRY)  # type: ignore[untyped-decorator]
 def snapshot_pool(pool_id: int, as_of: str | None = None) -> dict[str, object]:
     return snapshots.snapshot_pool(services().snapshots, pool_id, as_of)
@@ -116,6 +121,10 @@ def configure(settings: Settings) -> Celery:
             "payments-reconcile-yesterday": {
                 "task": reconcile_payments.name,
                 "schedule": crontab(hour=2, minute=15),
+            },
+            "payments-reminders": {
+                "task": send_payment_reminders.name,
+                "schedule": crontab(hour=8, minute=0),
             },
             "purge-expired-idempotency-keys": {
                 "task": purge_expired_idempotency_keys.name,

@@ -199,6 +199,7 @@ class Container:
             self.transactions,
             webhook_secrets=self.payment_webhook_secrets,
             password_check=self._password_check,
+            notifications=self.notifications,
             gateway=lambda: self.payment_gateway,
             vault=lambda: self.payment_vault,
         )

@@ -214,6 +214,10 @@ class PaymentService(Protocol):
     def apply_webhook(self, body: bytes, signature: str | None) -> WebhookOutcome:
         """A gateway event: SignatureInvalid or EventUnreadable change nothing."""
 
+    def send_payment_reminders(self, on: date) -> int:
+        """System (daily): a week before a request is due, on the day, and weekly while overdue,
+        through the notification service, each once; returns how many were created."""
+
     def reseal_bank_details(self) -> int:
         """System: after a data key rotation, bank details sealed under an older key are sealed
         again under the active one (the sweep runs it); returns how many."""

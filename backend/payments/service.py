@@ -39,6 +39,7 @@ from backend.payments.payouts import PayoutDesk, cancel_for_reversal, close_hist
 from backend.payments.queries import PaymentQueries
 from backend.payments.reconciliation import Reconciler
 from backend.payments.references import request_reference
+from backend.payments.reminders import PaymentReminders
 from backend.payments.resealing import reseal
 from backend.payments.schemas import (
     AccountDecision,
@@ -82,6 +83,7 @@ from backend.platform.orm import utcnow
 from backend.platform.unit_of_work import ReadView, UnitOfWork
 from backend.pools.interface import PoolService
 from ledger.interface import TransactionService
+from notifications.interface import NotificationService
 
 
 def _request_out(row: PaymentRequest, today: date) -> PaymentRequestOut:
@@ -101,6 +103,7 @@ class DatabasePaymentService:
         *,
         webhook_secrets: Callable[[], Sequence[str]],
         password_check: PasswordCheck = lambda _actor, _password: False,
+        notifications: NotificationService | None = None,
         gateway: Callable[[], PaymentGateway | None] = lambda: None,
         vault: Callable[[], Vault],
         clock: Callable[[], float] = time.time,
@@ -117,6 +120,7 @@ class DatabasePaymentService:
         self._statements = StatementImporter(db, self._access, investors.legal_names, today)
         self._reconciler = Reconciler(db, gateway)
         self._vault = vault
+        self._reminders = PaymentReminders(db, investors, pools, notifications) if notifications else None
         self._wires = WireDesk(db, audit, self._access, today)
         self._queries = PaymentQueries(db, self._access, utcnow)
         self._payout_accounts = PayoutAccounts(db, audit, self._access, vault, password_check)
@@ -387,6 +391,9 @@ class DatabasePaymentService:
         if payment is not None and ignored is None:
             self.post_contributions(payment.id)
         return outcome
+
+    def send_payment_reminders(self, on: date) -> int:
+        return self._reminders.send(on) if self._reminders else 0
 
     def reseal_bank_details(self) -> int:
         """System: bank details sealed under an older key, sealed again under the active one."""

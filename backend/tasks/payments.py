@@ -23,3 +23,8 @@ def reconcile_day(payments: PaymentService, on: str | None = None) -> int:
     """Reconcile `on` (ISO date; yesterday by default); returns the number of differences."""
     day = date.fromisoformat(on) if on else date.today() - timedelta(days=1)
     return len(payments.reconcile(day).differences)
+
+
+def send_reminders(payments: PaymentService, on: str | None = None) -> int:
+    """The day's payment reminders (today by default); safe to repeat."""
+    return payments.send_payment_reminders(date.fromisoformat(on) if on else date.today())

@@ -92,6 +92,7 @@ def test_the_schedule_purges_auth_state_and_idempotency_keys(sqlite_container: C
         "reports.tasks.snapshot_all_pools",
         "backend.payments.tasks.sweep",
         "backend.payments.tasks.reconcile_day",
+        "backend.payments.tasks.send_reminders",
     } <= schedule
     # every scheduled task is registered once the worker has imported its task modules
     # (done here as a worker does at start, so the check does not depend on test order)

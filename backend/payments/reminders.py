@@ -1,0 +1,122 @@
+"""Reminders of what an investor owes: a week before a capital call is due, on the day, and
+once a week while it is overdue (for eight weeks; after that the manager chases it by hand,
+seeing it overdue on the payments page). Sent through the notification service, which
+delivers in-app today and by email or SMS once it gains those channels.
+
+Each reminder is an event of its own ("payment-reminder:<request>:<stage>"), and the
+notification service creates each event's notifications once, so the daily task may run any
+number of times, or miss a day, without reminding twice or skipping a stage for good.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from backend.finance.money import get_currency
+from backend.investors.interface import InvestorService
+from backend.payments.models import PaymentRequest
+from backend.payments.schemas import RequestStatus
+from backend.platform.actors import Actor
+from backend.platform.db import Database
+from backend.platform.errors import NotFound
+from backend.platform.unit_of_work import ReadView
+from backend.pools.interface import PoolService
+from notifications.interface import NotificationIn, NotificationKind, NotificationService
+
+REMIND_BEFORE = timedelta(days=7)
+OVERDUE_WEEKS = 8
+OPERATOR = Actor.operator("payment-reminders")
+
+
+def reminder_stage(due: date, today: date) -> str | None:
+    """Which reminder `today` owes for a request due on `due`, or None."""
+    late = (today - due).days
+    if -REMIND_BEFORE.days <= late < 0:
+        return "due-soon"
+    if late == 0:
+        return "due-today"
+    if 0 < late <= OVERDUE_WEEKS * 7:
+        return f"overdue-week-{(late - 1) // 7 + 1}"
+    return None
+
+
+@dataclass(frozen=True)
+class _Due:
+    """What a reminder says of a request, read while the view is open."""
+
+    id: int
+    pool_id: int
+    investor_id: int
+    source_entry_id: int
+    reference: str
+    currency: str
+    owed: Decimal
+    due_date: date
+
+    @classmethod
+    def of(cls, row: PaymentRequest) -> _Due:
+        return cls(
+            row.id, row.pool_id, row.investor_id, row.source_entry_id, row.reference, row.currency,
+            row.amount_due - row.amount_received, row.due_date,
+        )  # fmt: skip
+
+
+class PaymentReminders:
+    def __init__(
+        self, db: Database, investors: InvestorService, pools: PoolService, notifications: NotificationService
+    ) -> None:
+        self._db = db
+        self._investors = investors
+        self._pools = pools
+        self._notifications = notifications
+
+    def send(self, today: date) -> int:
+        """Reminders owed today; returns how many notifications were created."""
+        horizon = today + REMIND_BEFORE
+        with ReadView(self._db) as view:
+            requests = [
+                _Due.of(r)
+                for r in view.session.scalars(
+                    select(PaymentRequest).where(
+                        PaymentRequest.status.in_(
+                            [RequestStatus.OPEN.value, RequestStatus.PARTIALLY_PAID.value]
+                        ),
+                        PaymentRequest.due_date <= horizon,
+                        PaymentRequest.due_date >= today - timedelta(weeks=OVERDUE_WEEKS),
+                    )
+                )
+            ]
+        sent = 0
+        for request in requests:
+            stage = reminder_stage(request.due_date, today)
+            if stage is None:
+                continue
+            try:
+                user_id = self._investors.get_investor(OPERATOR, request.investor_id).user_id
+            except NotFound:
+                continue  # an investor without a login is reminded by the manager
+            pool = self._pools.pool_terms(request.pool_id)
+            sent += self._notifications.create_for_event(
+                f"payment-reminder:{request.id}:{stage}", [_notice(request, pool.name, user_id, stage)]
+            )
+        return sent
+
+
+def _notice(request: _Due, pool_name: str, user_id: int, stage: str) -> NotificationIn:
+    owed = request.owed.quantize(get_currency(request.currency).quantum)
+    when = {"due-soon": f"is due on {request.due_date}", "due-today": "is due today"}.get(
+        stage, f"was due on {request.due_date} and is overdue"
+    )
+    return NotificationIn(
+        user_id=user_id,
+        kind=NotificationKind.PAYMENT_REMINDER,
+        pool_id=request.pool_id,
+        entry_id=request.source_entry_id,
+        title=f"{pool_name}: {request.currency} {owed:,} {when}"[:200],
+        body=f"Quote reference {request.reference} on a wire, or pay now with a saved method.",
+        link="/investor/payments",
+    )
