@@ -74,6 +74,9 @@ class RequestStatus(StrEnum):
     OVERPAID = "overpaid"
     """More arrived than was due: the excess is held as the investor's credit, never applied
     to anything without a person deciding."""
+    CANCELED = "canceled"
+    """The books reversed the capital call before anything was paid: nothing is owed; money
+    that arrives anyway is held as credit."""
 
 
 class Rail(StrEnum):

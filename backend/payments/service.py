@@ -183,6 +183,12 @@ class DatabasePaymentService:
         )
 
     def mirror_book_reversal(self, reversed_entry_id: int, why: str) -> int:
+        """The books reversed an entry: a capital call's unpaid requests are canceled, a
+        distribution's unsent payouts too, a contribution's mirrored payments give it back."""
+        with UnitOfWork(self._db) as unit:
+            unit.write_first("payment_requests", "status")
+            settlement.cancel_call_requests(unit.session, reversed_entry_id, why)
+            unit.commit()
         cancel_for_reversal(self._db, reversed_entry_id, why)
         return unmirror_reversal(self._db, reversed_entry_id, why)
 

@@ -7,6 +7,7 @@ Every status change is a row of `payment_transitions` with its cause.
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 from decimal import Decimal
 from typing import TypeVar
@@ -21,6 +22,7 @@ from backend.payments.schemas import Rail, RequestStatus
 from backend.payments.states import PaymentStatus, next_status
 from backend.platform.orm import utcnow
 
+log = logging.getLogger(__name__)
 ZERO = Decimal(0)
 Row = TypeVar("Row", Payment, PaymentRequest)
 
@@ -33,6 +35,8 @@ def get_row(session: Session, model: type[Row], key: int, *, lock: bool = False)
 
 
 def request_status(row: PaymentRequest) -> RequestStatus:
+    if row.amount_due == 0 and row.credit == 0:  # shares are positive: only a canceled call owes 0
+        return RequestStatus.CANCELED
     if row.credit > 0:
         return RequestStatus.OVERPAID
     if row.amount_received >= row.amount_due:
@@ -180,3 +184,21 @@ def apply_news(session: Session, payment: Payment | None, news: PaymentNews, tod
         payment.failure_reason = news.failure
         transition(session, payment, target, news.event_id)
     return None
+
+
+def cancel_call_requests(session: Session, entry_id: int, why: str) -> int:
+    """The books reversed capital call `entry_id`: its requests with nothing received owe
+    nothing any more (a reminder or "Pay now" would ask for money the books no longer call).
+    A request already partly paid is left as it is, for a person: the money stands in the
+    books as a contribution, and the ledger reverses entries newest first."""
+    canceled = 0
+    for request in session.scalars(
+        select(PaymentRequest).where(PaymentRequest.source_entry_id == entry_id).with_for_update()
+    ):
+        if request.amount_received == 0 and request.credit == 0:
+            request.amount_due = ZERO
+            request.status = RequestStatus.CANCELED.value
+            canceled += 1
+        else:
+            log.warning("call %s reversed; request %s was paid in part: %s", entry_id, request.id, why)
+    return canceled

@@ -34,9 +34,9 @@ def _call_section(requests: list[PaymentRequestOut], names: Mapping[int, str], e
     c = requests[0].currency
     due = sum((r.amount_due for r in requests), Decimal(0))
     received = sum((min(r.amount_received, r.amount_due) for r in requests), Decimal(0))
-    paid = sum(1 for r in requests if r.status not in OPEN)
+    paid = sum(1 for r in requests if r.status in (RequestStatus.PAID, RequestStatus.OVERPAID))
     late = sum(1 for r in requests if r.overdue)
-    pending = len(requests) - paid - late
+    pending = sum(1 for r in requests if r.status in OPEN) - late
     summary = (
         f"Due {money(due, c)} · received {money(received, c)} · outstanding {money(due - received, c)} · "
         f"{paid} paid, {pending} pending, {late} overdue"

@@ -45,6 +45,7 @@ _REQUEST_WORDS = {
     RequestStatus.PARTIALLY_PAID: "Partly paid",
     RequestStatus.PAID: "Paid",
     RequestStatus.OVERPAID: "Overpaid (credit held)",
+    RequestStatus.CANCELED: "Canceled (call reversed)",
 }
 
 

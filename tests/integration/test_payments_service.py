@@ -395,3 +395,19 @@ def test_a_payment_posted_by_the_service_is_not_counted_twice(world: World) -> N
     payments = c.payments.list_payments(world.manager, request.id)
     assert [p.rail.value for p in payments] == ["bank_transfer"]
     assert c.payments.get_request(world.investor, request.id).credit == 0
+
+
+def test_a_reversed_capital_call_owes_nothing_and_reminds_nobody(world: World) -> None:
+    pool, _, _, entry = _call(world)
+    c = world.container
+    c.transactions.reverse(world.manager, entry, ReversalRequest(memo="called twice"), str(uuid.uuid4()))
+    requests = c.payments.list_requests(world.manager, pool_id=pool)
+    assert {(r.status.value, r.amount_due, r.overdue) for r in requests} == {("canceled", D(0), False)}
+    assert c.payments.send_payment_reminders(date(2025, 1, 21)) == 0
+    # Money that arrives anyway is held as the investor's credit, never posted as a contribution.
+    mine = c.payments.list_requests(world.investor)[0]
+    wire = c.payments.record_wire(world.manager, _wire(mine.id, "20000.00", "LATE-1"))
+    paid = c.payments.decide_wire(_co_manager(world, pool), wire.id, _approve())
+    assert (paid.applied, paid.credit) == (D(0), D("20000.00"))
+    assert c.payments.get_request(world.investor, mine.id).status.value == "overpaid"
+    assert c.ledger.verify(pool).ok
