@@ -265,16 +265,17 @@ def cmd_notifications(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_payments(args: argparse.Namespace, settings: Settings) -> int:
+    from backend.tasks.payments import sweep_payments
+
     container = Container(settings)
     if args.payments_command == "sweep":
         # What a crash, a lost answer or a webhook that never came left behind: ask the gateway
         # about unanswered attempts, then bring the books in line. Safe to run at any time.
-        looked_at = container.payments.resume_gateway_attempts()
-        posted = container.payments.post_contributions()
-        resealed = container.payments.reseal_bank_details()
+        done = sweep_payments(container.payments, container.payment_catch_up)
         print(
-            f"gateway attempts looked at: {looked_at}; ledger entries written: {posted}; "
-            f"bank details re-sealed: {resealed}"
+            f"requests and payouts caught up: {done['caught_up']}; "
+            f"gateway attempts looked at: {done['looked_at']}; ledger entries written: {done['written']}; "
+            f"bank details re-sealed: {done['resealed']}"
         )
         return 0
     if args.payments_command == "remind":

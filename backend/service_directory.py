@@ -14,7 +14,7 @@ from celery import Celery
 from backend.audit.interface import AuditService
 from backend.auth.interface import AuthService
 from backend.investors.interface import InvestorService
-from backend.payments.interface import PaymentService
+from backend.payments.interface import LedgerCatchUp, PaymentService
 from backend.platform.cache import Cache
 from backend.platform.config import Settings
 from backend.platform.db import Database
@@ -52,6 +52,8 @@ class Services(Protocol):
     def ledger_relay(self) -> OutboxRelay: ...
     @property
     def payments(self) -> PaymentService: ...
+    @property
+    def payment_catch_up(self) -> LedgerCatchUp: ...
     @property
     def notifications(self) -> NotificationService: ...
     @property

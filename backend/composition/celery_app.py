@@ -66,7 +66,7 @@ def purge_expired_auth_state() -> int:
 
 @celery.task(name="backend.payments.tasks.sweep", **_PURGE_RETRY)  # type: ignore[untyped-decorator]
 def sweep_payments() -> dict[str, int]:
-    return payments.sweep_payments(services().payments)
+    return payments.sweep_payments(services().payments, services().payment_catch_up)
 
 
 @celery.task(name="backend.payments.tasks.reconcile_day", **_PURGE_RETRY)  # type: ignore[untyped-decorator]

@@ -239,6 +239,10 @@ class Container:
     def payment_consumer(self) -> CapitalCallConsumer:
         return CapitalCallConsumer(lambda: self.payments, lambda: self.pools, lambda: self.ledger)
 
+    @property
+    def payment_catch_up(self) -> CapitalCallConsumer:
+        return self.payment_consumer
+
     @cached_property
     def notifications(self) -> DatabaseNotificationService:
         return DatabaseNotificationService(self.db)

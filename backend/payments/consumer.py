@@ -9,7 +9,7 @@ Subscribed to the ledger's event stream like the notifications consumer; idempot
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -17,7 +17,7 @@ from typing import Any
 from backend.payments.interface import PaymentService, PayoutKind
 from backend.payments.ledger_posting import PAYMENTS_LABEL
 from backend.pools.interface import PoolService
-from ledger.interface import LedgerEvent, LedgerService
+from ledger.interface import EntryOut, EntryType, LedgerEvent, LedgerService
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +62,52 @@ class CapitalCallConsumer:
             event.pool_id, event.entry_id, due, allocation, currency
         )
         log.info("capital call %s: %d payment requests opened", event.entry_id, created)
+
+    def catch_up(self, since: date) -> int:
+        """Capital calls, distributions and redemptions dated `since` or later whose requests
+        or payouts are missing (a subscriber that failed on the in-process bus, a message lost
+        on the way) are opened now; entries already handled, or reversed, open nothing.
+        Returns how many requests and payouts were opened."""
+        opened = 0
+        for pool_id in self._pools().all_pool_ids():
+            reversed_ids = {e.reverses_entry_id for e in self._entries(pool_id, EntryType.REVERSAL, since)}
+            for entry_type in (EntryType.CAPITAL_CALL, EntryType.DISTRIBUTION, EntryType.REDEMPTION):
+                for entry in self._entries(pool_id, entry_type, since):
+                    if entry.id not in reversed_ids:
+                        opened += self._open_for(entry)
+        return opened
+
+    def _entries(self, pool_id: int, entry_type: EntryType, since: date) -> Iterator[EntryOut]:
+        cursor: str | None = None
+        while True:
+            page = self._ledger().list_entries(
+                pool_id, cursor=cursor, limit=500, entry_type=entry_type, date_from=since
+            )
+            yield from page.entries
+            if page.next_cursor is None:
+                return
+            cursor = page.next_cursor
+
+    def _open_for(self, entry: EntryOut) -> int:
+        currency = self._pools().pool_terms(entry.pool_id).base_currency
+        try:
+            if entry.entry_type is EntryType.CAPITAL_CALL:
+                due = date.fromisoformat(str(entry.details["due_date"]))
+                allocation = {int(k): Decimal(str(v)) for k, v in entry.details["allocation"].items()}
+                payments = self._payments()
+                return payments.open_requests_for_call(entry.pool_id, entry.id, due, allocation, currency)
+            kind = entry.entry_type.value
+            return self._payments().open_payouts_for_entry(
+                entry.pool_id,
+                entry.id,
+                entry.effective_date,
+                kind=PayoutKind(kind),
+                shares=payout_shares(kind, entry.details),
+                currency=currency,
+            )
+        except (KeyError, ValueError, TypeError, InvalidOperation):
+            log.error("%s %s has no readable amounts per investor", entry.entry_type.value, entry.id)
+            return 0
 
     def _contribution(self, event: LedgerEvent) -> None:
         """A contribution the payment service did not post (a manager's entry, an import): it

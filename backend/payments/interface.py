@@ -56,6 +56,7 @@ __all__ = [
     "DifferenceKind",
     "EventUnreadable",
     "GatewayHealthOut",
+    "LedgerCatchUp",
     "LineStatus",
     "ManualMatchIn",
     "MethodIn",
@@ -88,6 +89,12 @@ __all__ = [
     "WireIn",
     "WireInstructions",
 ]
+
+
+class LedgerCatchUp(Protocol):
+    def catch_up(self, since: date) -> int:
+        """Open the payment requests and payouts of ledger entries since `since` that have
+        none (their event was lost on the way); returns how many were opened."""
 
 
 class PaymentService(Protocol):

@@ -6,13 +6,17 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from backend.payments.interface import PaymentService
+from backend.payments.interface import LedgerCatchUp, PaymentService
+
+CATCH_UP = timedelta(days=31)
+"""How far back the sweep looks for ledger entries whose requests or payouts went missing."""
 
 
-def sweep_payments(payments: PaymentService) -> dict[str, int]:
-    """Ask the gateway about unanswered attempts; post contributions the books lack; re-seal
-    bank details still under a rotated-out key."""
+def sweep_payments(payments: PaymentService, ledger: LedgerCatchUp) -> dict[str, int]:
+    """Open what lost ledger events should have opened; ask the gateway about unanswered
+    attempts; post contributions the books lack; re-seal bank details under a rotated-out key."""
     return {
+        "caught_up": ledger.catch_up(date.today() - CATCH_UP),
         "looked_at": payments.resume_gateway_attempts(),
         "written": payments.post_contributions(),
         "resealed": payments.reseal_bank_details(),

@@ -216,3 +216,20 @@ def test_after_a_key_rotation_the_sweep_reseals_every_bank_detail_and_the_old_ke
         world.manager, pool, PayoutFileIn(execution_date=date(2025, 10, 2))
     )
     assert A_IBAN.replace(" ", "").encode() in xml and b"DE89370400440532013000" in xml
+
+
+def test_the_sweep_opens_the_payouts_of_a_distribution_whose_event_was_lost(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    c = world.container
+
+    def lost(*_args: object, **_kwargs: object) -> int:
+        raise RuntimeError("the consumer failed")
+
+    monkeypatch.setattr(c.payments, "open_payouts_for_entry", lost)
+    pool, a, b = _distribution_payouts(world)
+    monkeypatch.undo()
+    assert c.payments.list_payouts(world.manager, pool) == []
+    assert c.payment_catch_up.catch_up(date(2025, 1, 1)) == 2
+    owed = {x.investor_id: x.amount for x in c.payments.list_payouts(world.manager, pool)}
+    assert owed == {a: D("8000.00"), b: D("4000.00")}

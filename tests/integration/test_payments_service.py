@@ -411,3 +411,37 @@ def test_a_reversed_capital_call_owes_nothing_and_reminds_nobody(world: World) -
     assert (paid.applied, paid.credit) == (D(0), D("20000.00"))
     assert c.payments.get_request(world.investor, mine.id).status.value == "overpaid"
     assert c.ledger.verify(pool).ok
+
+
+def test_the_sweep_opens_what_a_lost_ledger_event_should_have(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    c = world.container
+
+    def lost(*_args: object, **_kwargs: object) -> int:
+        raise RuntimeError("the database went away mid-delivery")
+
+    monkeypatch.setattr(c.payments, "open_requests_for_call", lost)
+    pool, a, b, entry = _call(world)  # the call's event reached a consumer that failed
+    monkeypatch.undo()
+    assert c.payments.list_requests(world.manager, pool_id=pool) == []
+
+    assert c.payment_catch_up.catch_up(date(2025, 1, 1)) == 2
+    requests = c.payments.list_requests(world.manager, pool_id=pool)
+    assert {(r.investor_id, r.amount_due, r.source_entry_id) for r in requests} == {
+        (a, D("20000.00"), entry),
+        (b, D("10000.00"), entry),
+    }
+    assert c.payment_catch_up.catch_up(date(2025, 1, 1)) == 0  # found again: nothing more
+    # A call reversed before its requests were opened opens none.
+    monkeypatch.setattr(c.payments, "open_requests_for_call", lost)
+    second = c.transactions.capital_call(
+        world.manager,
+        pool,
+        CapitalCallRequest(amount=D(3000), due_date=date(2025, 2, 20), effective_date=date(2025, 2, 1)),
+        str(uuid.uuid4()),
+    ).id
+    monkeypatch.undo()
+    c.transactions.reverse(world.manager, second, ReversalRequest(memo="wrong"), str(uuid.uuid4()))
+    assert c.payment_catch_up.catch_up(date(2025, 1, 1)) == 0
+    assert all(r.source_entry_id == entry for r in c.payments.list_requests(world.manager, pool_id=pool))
