@@ -1,10 +1,14 @@
-"""kill -9 in the middle of a payment, on real MariaDB: the process paying is killed after the
-gateway took the request and before it heard the answer (so before anything of the answer was
-committed here). After restart the sweep asks the gateway by the attempt's key: the payment is
-applied once, the contribution posted once, and the investor charged once."""
+"""kill -9 in the middle of a payment, on real MariaDB, at each step:
+- the process paying is killed after the gateway took the request and before it heard the
+  answer (so before anything of the answer was committed here): the sweep asks the gateway by
+  the attempt's key, and the payment is applied once, the contribution posted once, and the
+  investor charged once;
+- the process applying a webhook is killed after its own commit and before the books were
+  written: the redelivered event does nothing, and the sweep posts the contribution once."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -17,10 +21,12 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from backend.composition.container import Container
-from backend.payments.interface import MethodIn
+from backend.payments.interface import MethodIn, PayIn
 from backend.payments.sandbox import SandboxGateway
+from backend.payments.webhook_signature import signature_header
 from backend.platform.cache import InProcessCache
 from backend.platform.config import load_settings
 from backend.platform.db import Database
@@ -131,3 +137,116 @@ def test_a_payer_killed_before_the_gateway_answered_is_finished_once(
     finally:
         db.dispose()
 
+
+WEBHOOK = """
+import sys
+from pathlib import Path
+from backend.composition.container import Container
+from backend.platform.config import load_settings
+
+container = Container(load_settings())
+outcome = container.payments.apply_webhook(Path(sys.argv[1]).read_bytes(), sys.argv[2])
+print("applied", outcome, flush=True)
+"""
+
+
+def test_a_webhook_worker_killed_after_its_commit_and_before_the_books_is_posted_once_by_the_sweep(
+    tmp_path: Path, sandbox: SandboxGateway
+) -> None:
+    """The worker applying the gateway's "succeeded" commits the payment, then blocks posting
+    the contribution (the test holds the pool's ledger lock) and is killed there: the books
+    lack the contribution, the redelivered event does nothing, and the sweep posts it once."""
+    url = mariadb_database_url("payments_crash_post")
+    upgrade(url)
+    gateway = gateway_settings(sandbox)
+    settings = load_settings(DATABASE_URL=url, VAR_DIR=str(tmp_path / "var"), **gateway)
+    db = Database(url, positions=InProcessCache())
+    c = Container(settings, db=db, cache=InProcessCache())
+    try:
+        world = make_world(c)
+        pool = c.pools.create_pool(world.manager, closed_pool()).id
+        investor = world.investor_profile(world.investor)
+        world.commit(pool, investor, "100000.00")
+        c.transactions.capital_call(
+            world.manager,
+            pool,
+            CapitalCallRequest(
+                amount=D("20000"), due_date=date(2025, 1, 20), effective_date=date(2025, 1, 15)
+            ),
+            str(uuid.uuid4()),
+        )
+        request = c.payments.list_requests(world.investor)[0]
+        debit = c.payments.add_payment_method(world.investor, MethodIn(token="pm_sepaDebit_success"))
+        paying = c.payments.pay(world.investor, request.id, PayIn(method=debit.token), "debit-once")
+        assert paying.status.value == "processing" and paying.gateway_payment_id
+        event = {
+            "id": "evt_settled_1",
+            "object": "event",
+            "type": "payment_intent.succeeded",
+            "data": {
+                "object": {
+                    "id": paying.gateway_payment_id,
+                    "object": "payment_intent",
+                    "amount": 2000000,
+                    "currency": "eur",
+                    "status": "succeeded",
+                    "metadata": {"payment_id": str(paying.id)},
+                }
+            },
+        }
+        body = json.dumps(event).encode()
+        (tmp_path / "event.json").write_bytes(body)
+        header = signature_header(body, c.payment_webhook_secrets(), int(time.time()))
+
+        env = {**os.environ, "DATABASE_URL": url, "VAR_DIR": str(tmp_path / "var"), **gateway}
+        env.pop("CELERY_BROKER_URL", None)
+        lock = db.primary.connect()
+        held = lock.begin()
+        lock.execute(
+            text("SELECT pool_id FROM ledger_chain_heads WHERE pool_id = :p FOR UPDATE"), {"p": pool}
+        )
+        worker = subprocess.Popen(
+            [sys.executable, "-c", WEBHOOK, str(tmp_path / "event.json"), header],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+
+            def committed() -> bool:
+                return [p.status.value for p in c.payments.list_payments(world.manager, request.id)] == [
+                    "succeeded"
+                ]
+
+            assert _eventually(committed), "the worker never committed the payment"
+            os.kill(worker.pid, signal.SIGKILL)
+            assert worker.wait(timeout=10) == -signal.SIGKILL
+        finally:
+            if worker.poll() is None:
+                worker.kill()
+            held.rollback()
+            lock.close()
+        output = worker.stdout.read().decode() if worker.stdout else ""
+        assert "applied" not in output, output
+
+        def contributions() -> list[Decimal]:
+            page = c.transactions.list_transactions(
+                world.manager, pool, entry_type=EntryType.CONTRIBUTION, investor_id=investor
+            )
+            return [D(e.details["amount"]) for e in page.entries]
+
+        assert contributions() == []  # killed before the books heard of it
+        assert c.payments.gateway_health(world.admin).books_behind == 1
+        again = c.payments.apply_webhook(
+            body, signature_header(body, c.payment_webhook_secrets(), int(time.time()))
+        )
+        assert again.duplicate and contributions() == []
+        assert c.payments.post_contributions() == 1
+        assert c.payments.post_contributions() == 0
+        assert contributions() == [D("20000.00")]
+        assert c.payments.get_request(world.investor, request.id).status.value == "paid"
+        assert c.payments.gateway_health(world.admin).books_behind == 0
+        assert c.ledger.verify(pool).ok
+    finally:
+        db.dispose()
