@@ -10,8 +10,18 @@ from decimal import Decimal
 from typing import Protocol
 
 from backend.payments.gateway_events import EventUnreadable
-from backend.payments.schemas import (
+from backend.payments.payout_schemas import (
     AccountDecision,
+    PayoutAccountIn,
+    PayoutAccountOut,
+    PayoutAccountStatus,
+    PayoutBatchOut,
+    PayoutFileIn,
+    PayoutKind,
+    PayoutOut,
+    PayoutStatus,
+)
+from backend.payments.schemas import (
     CollectionAccountIn,
     CollectionAccountOut,
     DifferenceKind,
@@ -23,14 +33,6 @@ from backend.payments.schemas import (
     PaymentOut,
     PaymentRequestOut,
     PaymentStatus,
-    PayoutAccountIn,
-    PayoutAccountOut,
-    PayoutAccountStatus,
-    PayoutBatchOut,
-    PayoutFileIn,
-    PayoutKind,
-    PayoutOut,
-    PayoutStatus,
     Rail,
     ReconciliationDifferenceOut,
     ReconciliationOut,

@@ -21,7 +21,12 @@ from backend.audit.interface import AuditService
 from backend.payments.access import PaymentAccess
 from backend.payments.bankfiles.iban import mask_account, normalise_iban, validate_bic
 from backend.payments.models import PayoutAccount
-from backend.payments.schemas import AccountDecision, PayoutAccountIn, PayoutAccountOut, PayoutAccountStatus
+from backend.payments.payout_schemas import (
+    AccountDecision,
+    PayoutAccountIn,
+    PayoutAccountOut,
+    PayoutAccountStatus,
+)
 from backend.payments.vault import Vault
 from backend.platform.actors import Actor, Role
 from backend.platform.db import Database

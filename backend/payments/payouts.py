@@ -25,7 +25,12 @@ from backend.payments.bankfiles import CreditTransfer, DebtorAccount, TransferFi
 from backend.payments.collection_accounts import sealed_account
 from backend.payments.models import Payout, PayoutAccount, PayoutBatch
 from backend.payments.payout_accounts import current_account, held_until, sealing_context
-from backend.payments.schemas import PayoutBatchOut, PayoutKind, PayoutOut, PayoutStatus
+from backend.payments.payout_schemas import (
+    PayoutBatchOut,
+    PayoutKind,
+    PayoutOut,
+    PayoutStatus,
+)
 from backend.payments.vault import Vault
 from backend.platform.actors import Actor, Role
 from backend.platform.db import Database

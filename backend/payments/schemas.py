@@ -13,7 +13,6 @@ from backend.payments.states import PaymentStatus
 from backend.platform.fields import IsoDate, Money
 
 __all__ = [
-    "AccountDecision",
     "CollectionAccountIn",
     "CollectionAccountOut",
     "GatewayHealthOut",
@@ -24,14 +23,6 @@ __all__ = [
     "PaymentOut",
     "PaymentRequestOut",
     "PaymentStatus",
-    "PayoutAccountIn",
-    "PayoutAccountOut",
-    "PayoutAccountStatus",
-    "PayoutBatchOut",
-    "PayoutFileIn",
-    "PayoutKind",
-    "PayoutOut",
-    "PayoutStatus",
     "Rail",
     "RequestKind",
     "RequestStatus",
@@ -51,7 +42,7 @@ BIGINT_MAX = 2**63 - 1
 """The payment tables' ids are BIGINT: beyond this an id names no row (and SQLite cannot bind it)."""
 
 
-class _AtMinorUnit(BaseModel):
+class AtMinorUnit(BaseModel):
     """Amounts are kept at the books' cash scale; in JSON they read at the currency's minor
     unit ("20000.00", not "20000.0000"), as the ledger presents them."""
 
@@ -88,7 +79,7 @@ class Rail(StrEnum):
     """A contribution recorded straight in the books (by hand, an import): mirrored, never posted."""
 
 
-class PaymentRequestOut(_AtMinorUnit):
+class PaymentRequestOut(AtMinorUnit):
     """What one investor owes for one capital call, and how much of it has arrived."""
 
     model_config = ConfigDict(from_attributes=True, frozen=True)
@@ -109,7 +100,7 @@ class PaymentRequestOut(_AtMinorUnit):
     created_at: datetime
 
 
-class PaymentOut(_AtMinorUnit):
+class PaymentOut(AtMinorUnit):
     model_config = ConfigDict(from_attributes=True, frozen=True)
 
     id: int
@@ -205,7 +196,7 @@ class CollectionAccountOut(BaseModel):
     updated_at: datetime
 
 
-class WireInstructions(_AtMinorUnit):
+class WireInstructions(AtMinorUnit):
     """What an investor needs to pay a request by wire."""
 
     request_id: int
@@ -251,7 +242,7 @@ class LineStatus(StrEnum):
     """Money out that is no investor's payment (bank fees, payouts)."""
 
 
-class StatementLineOut(_AtMinorUnit):
+class StatementLineOut(AtMinorUnit):
     model_config = ConfigDict(from_attributes=True, frozen=True)
 
     id: int
@@ -305,7 +296,7 @@ class DifferenceKind(StrEnum):
     BOOKS_BEHIND = "books_behind"
 
 
-class ReconciliationDifferenceOut(_AtMinorUnit):
+class ReconciliationDifferenceOut(AtMinorUnit):
     model_config = ConfigDict(from_attributes=True, frozen=True)
 
     kind: DifferenceKind
@@ -342,104 +333,3 @@ class GatewayHealthOut(BaseModel):
     books_behind: int = Field(description="payments whose contribution the books do not hold yet")
     awaiting_approval: int = Field(description="wires and matches waiting for a second person")
     unmatched_lines: int = Field(description="statement credits in the manual match queue")
-
-
-class PayoutAccountIn(BaseModel):
-    """An investor's own bank account for distributions and redemption proceeds."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    account_name: str = Field(min_length=1, max_length=140, description="the holder, as the bank has it")
-    iban: str = Field(
-        min_length=15, max_length=42, repr=False, description="checked (country, length, check digits)"
-    )
-    bic: str | None = Field(default=None, max_length=14)
-    password: str = Field(
-        min_length=1,
-        max_length=1024,
-        repr=False,
-        description="the caller's password again: bank details change only so",
-    )
-
-
-class PayoutAccountStatus(StrEnum):
-    PENDING = "pending"
-    """Entered by the investor; paid into only once a second person verifies it."""
-    VERIFIED = "verified"
-    REPLACED = "replaced"
-    REJECTED = "rejected"
-
-
-class PayoutAccountOut(BaseModel):
-    id: int
-    investor_id: int
-    account_name: str
-    iban_masked: str
-    bic: str | None
-    country: str
-    status: PayoutAccountStatus
-    requested_at: datetime
-    verified_at: datetime | None
-    held_until: date | None = Field(description="payouts to it wait for review until this day")
-
-
-class AccountDecision(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    verify: bool = Field(description="true: confirmed with the investor; false: rejected")
-    note: str = Field(min_length=1, max_length=300, description="how it was confirmed (a call-back to ...)")
-
-
-class PayoutKind(StrEnum):
-    DISTRIBUTION = "distribution"
-    REDEMPTION = "redemption"
-
-
-class PayoutStatus(StrEnum):
-    HELD = "held"
-    """Waits for a person: no verified account, or one changed too recently."""
-    READY = "ready"
-    INSTRUCTED = "instructed"
-    """In a payment file sent to the bank; the bank's statement confirms it."""
-    PAID = "paid"
-    RETURNED = "returned"
-    CANCELED = "canceled"
-    """The books reversed the distribution or redemption before the money was sent."""
-
-
-class PayoutOut(_AtMinorUnit):
-    model_config = ConfigDict(from_attributes=True, frozen=True)
-
-    id: int
-    pool_id: int
-    investor_id: int
-    source_entry_id: int
-    effective_date: date = Field(description="the distribution's or redemption's date in the books")
-    kind: PayoutKind
-    amount: Decimal
-    currency: str
-    status: PayoutStatus
-    hold_reason: str
-    end_to_end_id: str = Field(description="the bank reports it back on the statement")
-    batch_id: int | None
-    created_at: datetime
-    updated_at: datetime
-
-
-class PayoutFileIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    execution_date: IsoDate = Field(description="the day the bank is to pay")
-
-
-class PayoutBatchOut(_AtMinorUnit):
-    model_config = ConfigDict(from_attributes=True, frozen=True)
-
-    id: int
-    pool_id: int
-    message_id: str
-    execution_date: date
-    payouts: int
-    total: Decimal
-    currency: str
-    created_at: datetime

@@ -33,8 +33,17 @@ from backend.payments.collecting import RESUME_AFTER, GatewayCollector
 from backend.payments.collection_accounts import CollectionAccounts
 from backend.payments.gateway import PaymentGateway
 from backend.payments.gateway_events import EventUnreadable, read_event
-from backend.payments.models import GatewayEvent, Payment, PaymentRequest
+from backend.payments.models import Payment, PaymentRequest
 from backend.payments.payout_accounts import PasswordCheck, PayoutAccounts
+from backend.payments.payout_schemas import (
+    AccountDecision,
+    PayoutAccountIn,
+    PayoutAccountOut,
+    PayoutBatchOut,
+    PayoutFileIn,
+    PayoutKind,
+    PayoutOut,
+)
 from backend.payments.payouts import PayoutDesk, cancel_for_reversal, close_history
 from backend.payments.queries import PaymentQueries
 from backend.payments.reconciliation import Reconciler
@@ -42,7 +51,6 @@ from backend.payments.references import request_reference
 from backend.payments.reminders import PaymentReminders
 from backend.payments.resealing import reseal
 from backend.payments.schemas import (
-    AccountDecision,
     CollectionAccountIn,
     CollectionAccountOut,
     GatewayHealthOut,
@@ -52,12 +60,6 @@ from backend.payments.schemas import (
     PayIn,
     PaymentOut,
     PaymentRequestOut,
-    PayoutAccountIn,
-    PayoutAccountOut,
-    PayoutBatchOut,
-    PayoutFileIn,
-    PayoutKind,
-    PayoutOut,
     ReconciliationOut,
     RequestKind,
     RequestStatus,
@@ -72,9 +74,9 @@ from backend.payments.schemas import (
 )
 from backend.payments.settlement import ZERO
 from backend.payments.statements import StatementImporter
-from backend.payments.states import PaymentStatus
 from backend.payments.vault import Vault
 from backend.payments.webhook_signature import SignatureInvalid, verify
+from backend.payments.webhooks import apply_gateway_event
 from backend.payments.wires import WireDesk
 from backend.platform.actors import Actor, Role
 from backend.platform.db import Database
@@ -368,34 +370,9 @@ class DatabasePaymentService:
         """A gateway event, verified and applied once. SignatureInvalid / EventUnreadable for a
         request that must change nothing (the route answers 400)."""
         verify(body, signature, self._webhook_secrets(), self._clock())
-        news = read_event(body)
-        with UnitOfWork(self._db) as unit:
-            unit.write_first("payments", "status")
-            if unit.session.get(GatewayEvent, news.event_id) is not None:
-                return WebhookOutcome(event_id=news.event_id, duplicate=True)
-            payment = settlement.payment_for(unit.session, news)
-            ignored = settlement.apply_news(unit.session, payment, news, self._today())
-            unit.session.add(
-                GatewayEvent(
-                    event_id=news.event_id,
-                    event_type=news.event_type[:64],
-                    payment_id=payment.id if payment else None,
-                    outcome=(ignored or f"-> {payment.status if payment else ''}")[:200],
-                )
-            )
-            try:
-                unit.commit()
-            except IntegrityError:
-                return WebhookOutcome(event_id=news.event_id, duplicate=True)
-            outcome = WebhookOutcome(
-                event_id=news.event_id,
-                duplicate=False,
-                payment_id=payment.id if payment else None,
-                status=PaymentStatus(payment.status) if payment else None,
-                ignored=ignored,
-            )
-        if payment is not None and ignored is None:
-            self.post_contributions(payment.id)
+        outcome = apply_gateway_event(self._db, read_event(body), self._today())
+        if outcome.payment_id is not None and not outcome.duplicate and outcome.ignored is None:
+            self.post_contributions(outcome.payment_id)
         return outcome
 
     def send_payment_reminders(self, on: date) -> int:
