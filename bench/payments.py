@@ -40,7 +40,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from argon2 import PasswordHasher, Type  # noqa: E402
-from sqlalchemy import create_engine, insert, select, text  # noqa: E402
+from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from backend.composition.container import Container  # noqa: E402
@@ -51,19 +51,15 @@ from backend.investors.interface import (  # noqa: E402
     InvestorUpdate,
     KycStatus,
 )
-from backend.payments import settlement  # noqa: E402
 from backend.payments.gateway import GatewayBalanceEntry  # noqa: E402
-from backend.payments.interface import Rail  # noqa: E402
-from backend.payments.models import Payment, PaymentRequest  # noqa: E402
 from backend.payments.reconciliation import Reconciler  # noqa: E402
-from backend.payments.states import PaymentStatus  # noqa: E402
+from backend.payments.sandbox.staging import stage_processing_payments, stage_settled_payments  # noqa: E402
 from backend.payments.webhook_signature import signature_header  # noqa: E402
 from backend.platform import passwords  # noqa: E402
 from backend.platform.actors import Actor, Role  # noqa: E402
 from backend.platform.cache import InProcessCache  # noqa: E402
 from backend.platform.config import load_settings  # noqa: E402
 from backend.platform.db import Database  # noqa: E402
-from backend.platform.unit_of_work import UnitOfWork  # noqa: E402
 from backend.pools.interface import PoolCreate  # noqa: E402
 from backend.users.interface import UserCreate  # noqa: E402
 from ledger.interface import CapitalCallRequest  # noqa: E402
@@ -138,33 +134,19 @@ def _call(c: Container, manager: Actor, pool: int, investors: int) -> None:
     c.transactions.capital_call(manager, pool, request, str(uuid.uuid4()))
 
 
-def _processing_payments(c: Container, pool: int) -> list[bytes]:
-    """Each request's payment as "Pay now" leaves it, and its gateway's "succeeded" event."""
+def _events(staged: dict[int, str]) -> list[bytes]:
+    """The gateway's "succeeded" event for each staged payment."""
     events = []
-    with UnitOfWork(c.db) as unit:
-        for request in unit.session.scalars(select(PaymentRequest).where(PaymentRequest.pool_id == pool)):
-            payment = settlement.open_payment(
-                unit.session,
-                request,
-                rail=Rail.GATEWAY,
-                amount=request.amount_due,
-                attempt_key=f"bench-{request.id}",
-                cause="pay-now:bench",
-                method_token="pm_sepaDebit_success",  # noqa: S106 - a gateway's test token, no secret
-            )
-            payment.gateway_payment_id = f"pi_{uuid.uuid4().hex[:24]}"
-            settlement.transition(unit.session, payment, PaymentStatus.PROCESSING, "gateway accepted")
-            payment.status = PaymentStatus.PROCESSING.value
-            obj = {
-                "id": payment.gateway_payment_id,
-                "object": "payment_intent",
-                "amount": int(SHARE * 100),
-                "currency": "eur",
-                "metadata": {"payment_id": str(payment.id)},
-            }
-            event = {"id": f"evt_{payment.id}", "type": "payment_intent.succeeded", "data": {"object": obj}}
-            events.append(json.dumps(event).encode())
-        unit.commit()
+    for payment_id, gateway_id in staged.items():
+        obj = {
+            "id": gateway_id,
+            "object": "payment_intent",
+            "amount": int(SHARE * 100),
+            "currency": "eur",
+            "metadata": {"payment_id": str(payment_id)},
+        }
+        event = {"id": f"evt_{payment_id}", "type": "payment_intent.succeeded", "data": {"object": obj}}
+        events.append(json.dumps(event).encode())
     return events
 
 
@@ -198,42 +180,11 @@ class _BalanceFeed:
 
 def _reconciliation(c: Container, pool: int, count: int) -> tuple[float, int, int]:
     """Seconds to reconcile `count` gateway movements; (seconds, found, planted)."""
-    with UnitOfWork(c.db) as unit:
-        request = unit.session.scalars(select(PaymentRequest).where(PaymentRequest.pool_id == pool)).first()
-        if request is None:
-            raise SystemExit("the webhook pool has no payment request to hang the payments on")
-        request_id, investor = request.id, request.investor_id
-        unit.commit()
-    rows = [
-        {
-            "request_id": request_id,
-            "pool_id": pool,
-            "investor_id": investor,
-            "rail": Rail.GATEWAY.value,
-            "attempt_key": f"recon-{i}",
-            "amount": SHARE,
-            "currency": "EUR",
-            "status": PaymentStatus.SUCCEEDED.value,
-            "gateway_payment_id": f"pi_recon_{i}",
-            "applied": SHARE,
-            "credit": Decimal(0),
-            "posted_amount": SHARE,
-            "posting_round": 0,
-            "awaiting_approval": False,
-            "value_date": DAY,
-            "created_at": datetime.now(UTC),
-            "updated_at": datetime.now(UTC),
-        }
-        for i in range(count)
-    ]
-    with c.db.writer_session() as session:
-        for start in range(0, len(rows), 5000):
-            session.execute(insert(Payment), rows[start : start + 5000])
-        session.commit()
+    ours = stage_settled_payments(c.db, pool, count, SHARE, DAY)
     planted = max(count // 500, 1)
     created = int(datetime(DAY.year, DAY.month, DAY.day, 12, tzinfo=UTC).timestamp())
     entries = [
-        GatewayBalanceEntry(f"txn_{i}", "charge", int(SHARE * 100), 0, "EUR", f"pi_recon_{i}", created)
+        GatewayBalanceEntry(f"txn_{i}", "charge", int(SHARE * 100), 0, "EUR", ours[i], created)
         for i in range(count - 2 * planted)
     ]
     # Planted: charges no payment of ours has, and charges of another amount than ours.
@@ -243,7 +194,7 @@ def _reconciliation(c: Container, pool: int, count: int) -> tuple[float, int, in
     ]
     entries += [
         GatewayBalanceEntry(
-            f"txn_diff_{i}", "charge", 9900, 0, "EUR", f"pi_recon_{count - 2 * planted + i}", created
+            f"txn_diff_{i}", "charge", 9900, 0, "EUR", ours[count - 2 * planted + i], created
         )
         for i in range(planted)
     ]
@@ -276,7 +227,7 @@ def main() -> int:
         investors = _investors(c, manager, [paid, batched], args.investors)
         _call(c, manager, paid, len(investors))
         _call(c, manager, batched, len(investors))
-        events = _processing_payments(c, paid)
+        events = _events(stage_processing_payments(c.db, paid))
         print(f"set-up: {time.perf_counter() - started:.1f} s", flush=True)
 
         seconds, latencies = _deliver(c, events, args.workers)

@@ -74,6 +74,11 @@ def reconcile_payments(on: str | None = None) -> int:
     return payments.reconcile_day(services().payments, on)
 
 
+@celery.task(name="backend.payments.tasks.retry_gateway_attempts", **_PURGE_RETRY)  # type: ignore[untyped-decorator]
+def retry_gateway_attempts() -> int:
+    return payments.retry_gateway_attempts(services().payments)
+
+
 @celery.task(name="backend.payments.tasks.send_reminders", **_PURGE_RETRY)  # type: ignore[untyped-decorator]
 def send_payment_reminders(on: str | None = None) -> int:
     return payments.send_reminders(services().payments, on)
@@ -118,6 +123,8 @@ def configure(settings: Settings) -> Celery:
                 "schedule": crontab(minute=47),
             },
             "payments-sweep": {"task": sweep_payments.name, "schedule": 300.0},
+            # Cheap when nothing is due: the retry schedule decides who is asked again.
+            "payments-retry-gateway": {"task": retry_gateway_attempts.name, "schedule": 20.0},
             "payments-reconcile-yesterday": {
                 "task": reconcile_payments.name,
                 "schedule": crontab(hour=2, minute=15),

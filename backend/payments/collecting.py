@@ -13,11 +13,12 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
+import random
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select, true
 from sqlalchemy.exc import IntegrityError
 
 from backend.finance.money import get_currency
@@ -32,6 +33,7 @@ from backend.payments.gateway import (
 )
 from backend.payments.gateway_events import PaymentNews
 from backend.payments.models import Payment, PaymentCustomer, PaymentRequest
+from backend.payments.retry_schedule import next_wait
 from backend.payments.schemas import PaymentOut, Rail, RequestStatus
 from backend.payments.states import PaymentStatus
 from backend.platform.actors import Actor
@@ -67,11 +69,16 @@ class GatewayCollector:
         access: PaymentAccess,
         gateway: Callable[[], PaymentGateway | None],
         today: Callable[[], date],
+        *,
+        now: Callable[[], datetime] = utcnow,
+        rng: random.Random | None = None,
     ) -> None:
         self._db = db
         self._access = access
         self._gateway = gateway
         self._today = today
+        self._now = now
+        self._rng = rng or random.Random()  # noqa: S311 - spreads retries; not a secret
 
     def _require_gateway(self) -> PaymentGateway:
         gateway = self._gateway()
@@ -190,9 +197,20 @@ class GatewayCollector:
                 metadata={"payment_id": str(payment_id)},
             )
         except GatewayUnavailable as exc:
-            log.warning("gateway did not answer for payment %s (%s): resume will ask again", payment_id, exc)
+            when = self._schedule_retry(payment_id)
+            log.warning("gateway did not take payment %s (%s): asking again at %s", payment_id, exc, when)
             return
         self.apply_attempt(payment_id, attempt)
+
+    def _schedule_retry(self, payment_id: int) -> datetime:
+        """One more failure: the next try after a backoff with jitter (retry_schedule.py)."""
+        with UnitOfWork(self._db) as unit:
+            payment = settlement.get_row(unit.session, Payment, payment_id, lock=True)
+            payment.gateway_tries += 1
+            when = self._now() + next_wait(payment.gateway_tries, self._rng)
+            payment.next_try_at = when
+            unit.commit()
+            return when
 
     def apply_attempt(self, payment_id: int, attempt: GatewayAttempt) -> str | None:
         """What the gateway says of the attempt, applied like a webhook (the same table of moves)."""
@@ -211,6 +229,7 @@ class GatewayCollector:
             payment = settlement.payment_for(unit.session, news)
             if payment is None or payment.id != payment_id:
                 return "the gateway's attempt is not this payment's"
+            payment.next_try_at = None  # the gateway has it: no more scheduled retries
             if attempt.status is PaymentStatus.PENDING:
                 unit.commit()  # keep the gateway id; nothing else moved
                 return "pending at the gateway"
@@ -224,19 +243,31 @@ class GatewayCollector:
         gateway = self._gateway()
         if gateway is None:
             return []
-        cutoff = utcnow() - older_than
+        now = self._now()
+        # An attempt the gateway did not take is due at its scheduled try; one it took but whose
+        # answer or webhook never came, once it has been quiet for `older_than`. Asked with no
+        # delay at all (an operator's "now"), every open attempt is due.
+        due = (
+            or_(
+                Payment.next_try_at <= now,
+                and_(Payment.next_try_at.is_(None), Payment.updated_at <= now - older_than),
+            )
+            if older_than > timedelta(0)
+            else true()
+        )
         with ReadView(self._db) as view:
             stale = view.session.execute(
                 select(Payment.id, Payment.attempt_key, Payment.status, Payment.investor_id).where(
                     Payment.rail == Rail.GATEWAY.value,
                     Payment.status.in_([PaymentStatus.PENDING.value, PaymentStatus.PROCESSING.value]),
-                    Payment.updated_at <= cutoff,
+                    due,
                 )
             ).all()
         for payment_id, key, status, investor in stale:
             try:
                 attempt = gateway.find_attempt(key)
             except GatewayUnavailable:
+                self._schedule_retry(payment_id)
                 continue
             if attempt is not None:
                 self.apply_attempt(payment_id, attempt)

@@ -82,6 +82,9 @@ class Payment(Base):
     recorded_by_user_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     approved_by_user_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     awaiting_approval: Mapped[bool] = mapped_column(nullable=False, default=False)
+    gateway_tries: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
+    """Attempts the gateway did not take (down, 5xx, no answer): the retry schedule's count."""
+    next_try_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     failure_reason: Mapped[str | None] = mapped_column(String(500), nullable=True)
     value_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)

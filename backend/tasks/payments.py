@@ -32,3 +32,8 @@ def reconcile_day(payments: PaymentService, on: str | None = None) -> int:
 def send_reminders(payments: PaymentService, on: str | None = None) -> int:
     """The day's payment reminders (today by default); safe to repeat."""
     return payments.send_payment_reminders(date.fromisoformat(on) if on else date.today())
+
+
+def retry_gateway_attempts(payments: PaymentService) -> int:
+    """Attempts whose scheduled retry is due (and answers long overdue): asked again."""
+    return payments.resume_gateway_attempts()

@@ -3,8 +3,8 @@ MariaDB (SQLite serialises its writers, so the concurrency would not be tested t
 contribution is posted exactly once, the pool's books verify, and each event delivered twice,
 interleaved with the others, changes nothing the second time.
 
-The payments are set up as the gateway rail leaves them once "Pay now" was accepted (pending
--> processing, with the gateway's payment id), so what is measured is the webhook path:
+The payments are staged as the gateway rail leaves them once "Pay now" was accepted (pending
+-> processing, with the gateway's payment id), so what is tested is the webhook path:
 verify, dedupe, state change, ledger post. A delivery that fails (a deadlock the database
 chose to break) is retried, as the gateway retries any answer that is not a 2xx.
 """
@@ -32,9 +32,9 @@ from backend.investors.interface import (
     InvestorUpdate,
     KycStatus,
 )
-from backend.payments import settlement
-from backend.payments.interface import Rail, WebhookOutcome
-from backend.payments.models import Payment, PaymentRequest
+from backend.payments.interface import WebhookOutcome
+from backend.payments.models import Payment
+from backend.payments.sandbox.staging import stage_processing_payments
 from backend.payments.states import PaymentStatus
 from backend.payments.webhook_signature import signature_header
 from backend.platform import passwords
@@ -97,29 +97,6 @@ def _investors(world: World, pool: int) -> list[int]:
     return ids
 
 
-def _processing_payments(world: World, pool: int) -> dict[int, str]:
-    """{payment id: gateway id}: each request's payment as "Pay now" leaves it at the gateway."""
-    made: dict[int, str] = {}
-    with UnitOfWork(world.container.db) as unit:
-        requests = unit.session.query(PaymentRequest).filter(PaymentRequest.pool_id == pool).all()
-        for request in requests:
-            payment = settlement.open_payment(
-                unit.session,
-                request,
-                rail=Rail.GATEWAY,
-                amount=request.amount_due,
-                attempt_key=f"attempt-{request.id}",
-                cause="pay-now:test",
-                method_token="pm_sepaDebit_success",
-            )
-            payment.gateway_payment_id = f"pi_{uuid.uuid4().hex[:20]}"
-            settlement.transition(unit.session, payment, PaymentStatus.PROCESSING, "gateway accepted")
-            payment.status = PaymentStatus.PROCESSING.value
-            made[payment.id] = payment.gateway_payment_id
-        unit.commit()
-    return made
-
-
 def _event(payment_id: int, gateway_id: str) -> bytes:
     obj = {
         "id": gateway_id,
@@ -154,7 +131,7 @@ def test_a_thousand_investors_paying_one_call_at_once_are_each_posted_once(world
     )
     requests = c.payments.list_requests(world.manager, pool_id=pool)
     assert len(requests) == INVESTORS and {r.amount_due for r in requests} == {SHARE}
-    payments = _processing_payments(world, pool)
+    payments = stage_processing_payments(c.db, pool)
     secrets = c.payment_webhook_secrets()
     deliveries = [_event(p, g) for p, g in payments.items()] * 2  # every event twice
     random.Random(7).shuffle(deliveries)

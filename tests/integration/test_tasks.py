@@ -93,6 +93,7 @@ def test_the_schedule_purges_auth_state_and_idempotency_keys(sqlite_container: C
         "backend.payments.tasks.sweep",
         "backend.payments.tasks.reconcile_day",
         "backend.payments.tasks.send_reminders",
+        "backend.payments.tasks.retry_gateway_attempts",
     } <= schedule
     # every scheduled task is registered once the worker has imported its task modules
     # (done here as a worker does at start, so the check does not depend on test order)
