@@ -32,6 +32,18 @@ def _grouped(iban: str) -> str:
     return " ".join(iban[i : i + 4] for i in range(0, len(iban), 4))
 
 
+def checked_account(iban: str, bic: str | None) -> tuple[str, str | None]:
+    """The IBAN in its electronic form and the BIC, or ValidationFailed naming the field."""
+    try:
+        checked = normalise_iban(iban)
+    except ValueError as exc:
+        raise ValidationFailed(str(exc), field="iban") from None
+    try:
+        return checked, validate_bic(bic) if bic else None
+    except ValueError as exc:
+        raise ValidationFailed(str(exc), field="bic") from None
+
+
 def sealed_account(session: Session, vault: Vault, pool_id: int) -> tuple[str, str, str | None] | None:
     """The pool's account opened from the vault, (name, IBAN, BIC), to pay from; None if unset."""
     row = session.get(PoolCollectionAccount, pool_id)
@@ -61,14 +73,7 @@ class CollectionAccounts:
 
     def set(self, actor: Actor, pool_id: int, account: CollectionAccountIn) -> CollectionAccountOut:
         self._access.require_manage(actor, pool_id, f"pool {pool_id}", "pool_id")
-        try:
-            iban = normalise_iban(account.iban)
-        except ValueError as exc:
-            raise ValidationFailed(str(exc), field="iban") from None
-        try:
-            bic = validate_bic(account.bic) if account.bic else None
-        except ValueError as exc:
-            raise ValidationFailed(str(exc), field="bic") from None
+        iban, bic = checked_account(account.iban, account.bic)
         with UnitOfWork(self._db, actor.reader_key) as unit:
             row = unit.session.get(PoolCollectionAccount, pool_id, with_for_update=True)
             before = {"iban": row.iban_masked, "account_name": row.account_name} if row else None

@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 
 from backend.audit.interface import AuditService
 from backend.payments.access import PaymentAccess
-from backend.payments.bankfiles.iban import mask_account, normalise_iban, validate_bic
+from backend.payments.bankfiles.iban import mask_account
+from backend.payments.collection_accounts import checked_account
 from backend.payments.models import PayoutAccount
 from backend.payments.payout_schemas import (
     AccountDecision,
@@ -30,7 +31,7 @@ from backend.payments.payout_schemas import (
 from backend.payments.vault import Vault
 from backend.platform.actors import Actor, Role
 from backend.platform.db import Database
-from backend.platform.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from backend.platform.errors import Conflict, NotFound, PermissionDenied
 from backend.platform.orm import utcnow
 from backend.platform.unit_of_work import ReadView, UnitOfWork
 
@@ -113,14 +114,7 @@ class PayoutAccounts:
             raise PermissionDenied(
                 "password: not your password: bank details are unchanged", field="password"
             )
-        try:
-            iban = normalise_iban(account.iban)
-        except ValueError as exc:
-            raise ValidationFailed(str(exc), field="iban") from None
-        try:
-            bic = validate_bic(account.bic) if account.bic else None
-        except ValueError as exc:
-            raise ValidationFailed(str(exc), field="bic") from None
+        iban, bic = checked_account(account.iban, account.bic)
         with UnitOfWork(self._db, actor.reader_key) as unit:
             unit.write_first("payment_payout_accounts", "status")
             waiting = unit.session.scalars(
