@@ -214,15 +214,22 @@ class PayoutDesk:
             return PayoutBatchOut.model_validate(batch), xml
 
     def file(self, actor: Actor, batch_id: int) -> bytes:
-        """The batch's file again, byte for byte (the same ids, amounts, accounts and time)."""
-        with ReadView(self._db, actor.reader_key) as view:
-            batch = view.session.get(PayoutBatch, batch_id)
+        """The batch's file again, byte for byte (the same ids, amounts, accounts and time).
+        Each download is audited: the file carries whole account numbers."""
+        with UnitOfWork(self._db, actor.reader_key) as unit:
+            batch = unit.session.get(PayoutBatch, batch_id)
             if batch is None or not self._access.manages(actor, batch.pool_id):
                 raise NotFound(f"payout file {batch_id} not found", field="batch_id")
-            payouts = view.session.scalars(
+            payouts = unit.session.scalars(
                 select(Payout).where(Payout.batch_id == batch_id).order_by(Payout.id)
             ).all()
-            return self._file(view.session, batch, list(payouts))
+            xml = self._file(unit.session, batch, list(payouts))
+            self._audit.record(
+                unit.session, actor, "payment.payout_file_downloaded", "pool", batch.pool_id,
+                after={"batch_id": batch.id, "payouts": batch.payouts},
+            )  # fmt: skip
+            unit.commit()
+            return xml
 
     def _file(self, session: Session, batch: PayoutBatch, payouts: list[Payout]) -> bytes:
         vault = self._vault()

@@ -121,6 +121,12 @@ def test_a_distribution_is_paid_by_file_into_verified_accounts_and_confirmed_by_
     assert b"DE89370400440532013000" in xml  # paid from the pool's own account
     assert (batch.payouts, batch.total) == (1, lp[a])
     assert p.payout_file(world.manager, batch.id) == xml  # the same file on every download
+    downloads = world.container.audit.list_events(
+        world.admin, action="payment.payout_file_downloaded", limit=10
+    )
+    assert [(e.actor_label, e.after) for e in downloads] == [
+        (world.manager.label, {"batch_id": batch.id, "payouts": 1})
+    ]
     with pytest.raises(NotFound):
         p.payout_file(world.other_manager, batch.id)
     with pytest.raises(Conflict):
