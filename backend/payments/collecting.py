@@ -200,7 +200,23 @@ class GatewayCollector:
             when = self._schedule_retry(payment_id)
             log.warning("gateway did not take payment %s (%s): asking again at %s", payment_id, exc, when)
             return
+        except GatewayRefused as exc:
+            self._refused(payment_id, str(exc))
+            return
         self.apply_attempt(payment_id, attempt)
+
+    def _refused(self, payment_id: int, why: str) -> None:
+        """The gateway refused the charge outright: the payment failed, with its reason, and
+        the request stays open for another method or a wire."""
+        with UnitOfWork(self._db) as unit:
+            unit.write_first("payments", "status")
+            payment = settlement.get_row(unit.session, Payment, payment_id, lock=True)
+            if payment.status != PaymentStatus.PENDING.value:
+                return  # a webhook or a resume got there first
+            payment.failure_reason = why[:500]
+            payment.next_try_at = None
+            settlement.transition(unit.session, payment, PaymentStatus.FAILED, "refused by the gateway")
+            unit.commit()
 
     def _schedule_retry(self, payment_id: int) -> datetime:
         """One more failure: the next try after a backoff with jitter (retry_schedule.py)."""

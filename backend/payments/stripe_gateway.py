@@ -114,7 +114,17 @@ class StripeGateway:
             if found is not None:
                 return found
             raise GatewayUnavailable(f"declined without an attempt: {exc.user_message}") from None
-        except (stripe.APIConnectionError, stripe.APIError, stripe.RateLimitError) as exc:
+        except stripe.InvalidRequestError as exc:
+            # Refused before any attempt was made (an amount over the card limit, a method of
+            # the wrong kind): nothing was charged, and asking again would be refused again.
+            raise GatewayRefused(exc.user_message or "refused by the payment gateway") from None
+        except (
+            stripe.APIConnectionError,
+            stripe.APIError,
+            stripe.RateLimitError,
+            stripe.IdempotencyError,
+        ) as exc:
+            # IdempotencyError: another request with this key is still in flight; ask later.
             raise GatewayUnavailable(type(exc).__name__) from None
         return _attempt(created.to_dict())
 

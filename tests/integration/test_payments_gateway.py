@@ -128,6 +128,31 @@ def test_a_declined_card_posts_nothing_and_the_request_stays_open(world: World) 
     assert world.container.payments.get_request(world.investor, request).status.value == "open"
 
 
+def test_a_charge_the_gateway_refuses_fails_the_payment_and_can_be_paid_by_wire(world: World) -> None:
+    """Over the card limit (999,999.99): the gateway refuses before making any attempt. The
+    payment fails with the gateway's reason, nothing is charged or posted, the request stays
+    open, and a retry is a new attempt that is refused the same way (never a 500)."""
+    c = world.container
+    pool = c.pools.create_pool(world.manager, closed_pool()).id
+    a = world.investor_profile(world.investor)
+    world.commit(pool, a, "5000000.00")
+    c.transactions.capital_call(
+        world.manager,
+        pool,
+        CapitalCallRequest(amount=D(2000000), due_date=date(2025, 1, 20), effective_date=date(2025, 1, 15)),
+        str(uuid.uuid4()),
+    )
+    request = c.payments.list_requests(world.investor)[0].id
+    out = _pay(world, request, "tok_visa")
+    assert out.status.value == "failed" and out.gateway_payment_id is None
+    assert out.failure_reason and "no more than" in out.failure_reason
+    assert out.ledger_entry_id is None and _contributions(world, pool, a) == []
+    assert c.payments.get_request(world.investor, request).status.value == "open"
+    again = _pay(world, request, "tok_visa")
+    assert again.id != out.id and again.status.value == "failed"
+    assert c.payments.resume_gateway_attempts(older_than=NOW) == 0  # nothing left to ask about
+
+
 def test_a_bank_debit_settles_through_webhooks_in_any_order(world: World, sandbox: SandboxGateway) -> None:
     pool, a, request = _call(world)
     c = world.container
