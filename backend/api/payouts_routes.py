@@ -112,6 +112,18 @@ def register(router: ApiRouter, container: Services) -> None:
         return batch
 
     @router.operation(
+        "POST",
+        "/pools/{pool_id}/payout-transfers",
+        summary="Pay the pool's ready payouts through the gateway (any currency), once each",
+        tag="payments",
+        response=list[PayoutOut],
+        status=201,
+        errors=(404, 409),
+    )
+    def post_payout_transfers(actor: Actor, pool_id: int) -> list[PayoutOut]:
+        return container.payments.send_payouts_through_gateway(actor, pool_id)
+
+    @router.operation(
         "GET",
         "/payments/payout-files/{batch_id}",
         summary="A payout file (pain.001.001.03 XML), identical on every download",

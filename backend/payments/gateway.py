@@ -1,5 +1,6 @@
 """The payment gateway as the payment service needs it: collect money from a saved method,
-find an attempt again after a crash, and keep an investor's methods as tokens.
+find an attempt again after a crash, keep an investor's methods as tokens, and pay investors
+(a payee account holding their verified bank account, and transfers to it).
 
 The service speaks only to this Protocol; `stripe_gateway.py` binds it to Stripe's API
 through the official SDK (the tests and the embedded demo point it at the sandbox in
@@ -49,6 +50,27 @@ class SavedMethod:
 
 
 @dataclass(frozen=True)
+class GatewayTransfer:
+    """Money sent to an investor's payee account at the gateway."""
+
+    transfer_id: str
+    amount_minor: int
+    currency: str
+    reversed: bool
+    """The investor's bank refused it and the gateway took it back."""
+
+
+@dataclass(frozen=True)
+class PayeeAccount:
+    """Where a payout goes: the investor's verified bank account, whole, for the gateway only."""
+
+    name: str
+    iban: str
+    country: str
+    currency: str
+
+
+@dataclass(frozen=True)
 class GatewayBalanceEntry:
     """One movement of money at the gateway (a charge, a refund, a dispute, its fee)."""
 
@@ -62,6 +84,8 @@ class GatewayBalanceEntry:
     gateway_payment_id: str | None
     """The payment intent the movement belongs to, when it belongs to one."""
     created: int
+    gateway_transfer_id: str | None = None
+    """The transfer (a payout) the movement belongs to, when it belongs to one."""
 
 
 class PaymentGateway(Protocol):
@@ -94,3 +118,16 @@ class PaymentGateway(Protocol):
 
     def find_attempt(self, attempt_key: str) -> GatewayAttempt | None:
         """The attempt made with this key, if the gateway has one (after a crash or a timeout)."""
+
+    def create_payee(self, key: str, account: PayeeAccount) -> str:
+        """An account at the gateway paying into `account`; the same key again (a retry after
+        a crash) is the same payee."""
+
+    def transfer(
+        self, key: str, *, amount_minor: int, currency: str, payee: str, metadata: Mapping[str, str]
+    ) -> GatewayTransfer:
+        """Send money to `payee` once per `key`. GatewayUnavailable when the answer did not come
+        back; GatewayRefused when it was refused as asked (nothing was sent)."""
+
+    def find_transfer(self, key: str) -> GatewayTransfer | None:
+        """The transfer made with this key, if the gateway has one (after a crash or a timeout)."""

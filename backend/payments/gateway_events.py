@@ -39,6 +39,8 @@ class PaymentNews:
     currency: str | None
     refunded_minor: int | None = None
     failure: str | None = None
+    transfer_id: str | None = None
+    """A payout's transfer (tr_...) the gateway reversed: news about a payout, not a payment."""
 
 
 def _metadata_payment_id(obj: dict[str, Any]) -> int | None:
@@ -94,5 +96,17 @@ def read_event(body: bytes) -> PaymentNews:
             obj.get("amount") if isinstance(obj.get("amount"), int) else None,
             currency,
             failure=f"disputed: {obj.get('reason') or 'no reason given'}",
+        )
+    if event_type == "transfer.reversed":
+        amount = obj.get("amount")
+        return PaymentNews(
+            event_id,
+            event_type,
+            None,
+            None,
+            None,
+            amount if isinstance(amount, int) else None,
+            currency,
+            transfer_id=str(obj.get("id") or "") or None,
         )
     return PaymentNews(event_id, event_type, None, None, None, None, currency)

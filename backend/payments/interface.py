@@ -198,6 +198,12 @@ class PaymentService(Protocol):
     def payout_file(self, actor: Actor, batch_id: int) -> bytes:
         """A payout file again, identical to the first time."""
 
+    def send_payouts_through_gateway(self, actor: Actor, pool_id: int) -> list[PayoutOut]:
+        """The pool's ready payouts as gateway transfers, in its currency, each at most once."""
+
+    def resume_payout_transfers(self) -> int:
+        """System: transfers whose answer never came back, found by their key or sent again."""
+
     def reconcile(self, on: date) -> ReconciliationOut:
         """System: the day's gateway and bank movements against payments and the books."""
 

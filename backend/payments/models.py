@@ -263,6 +263,8 @@ class PayoutAccount(Base):
     verified_by_user_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
     verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    gateway_payee_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    """The gateway's account paying into this bank account, made on the first gateway payout."""
 
 
 class Payout(Base):
@@ -274,6 +276,7 @@ class Payout(Base):
         # One payout per investor per entry: a redelivered ledger event adds nothing.
         UniqueConstraint("source_entry_id", "investor_id", name="uq_payment_payouts_entry_investor"),
         UniqueConstraint("end_to_end_id", name="uq_payment_payouts_end_to_end"),
+        UniqueConstraint("gateway_transfer_id", name="uq_payment_payouts_gateway_transfer"),
         Index("ix_payment_payouts_pool", "pool_id", "status"),
         Index("ix_payment_payouts_investor", "investor_id"),
         {"sqlite_autoincrement": True},
@@ -291,6 +294,9 @@ class Payout(Base):
     hold_reason: Mapped[str] = mapped_column(String(300), nullable=False, default="")
     account_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     end_to_end_id: Mapped[str] = mapped_column(String(35), nullable=False)
+    rail: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    """How it was sent: bank (a pain.001 file) or gateway (a transfer); None until sent."""
+    gateway_transfer_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     batch_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     released_by_user_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)

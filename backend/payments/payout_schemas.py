@@ -21,6 +21,7 @@ __all__ = [
     "PayoutFileIn",
     "PayoutKind",
     "PayoutOut",
+    "PayoutRail",
     "PayoutStatus",
 ]
 
@@ -76,14 +77,23 @@ class PayoutKind(StrEnum):
     REDEMPTION = "redemption"
 
 
+class PayoutRail(StrEnum):
+    BANK = "bank"
+    """In a pain.001 file the pool's bank executes (SEPA: EUR only)."""
+    GATEWAY = "gateway"
+    """A transfer through the payment gateway, in the pool's currency."""
+
+
 class PayoutStatus(StrEnum):
     HELD = "held"
     """Waits for a person: no verified account, or one changed too recently."""
     READY = "ready"
     INSTRUCTED = "instructed"
-    """In a payment file sent to the bank; the bank's statement confirms it."""
+    """In a payment file sent to the bank (the bank's statement confirms it), or being sent
+    through the gateway (its answer confirms it)."""
     PAID = "paid"
     RETURNED = "returned"
+    """The bank sent it back, or the gateway reversed the transfer: the investor is owed it."""
     CANCELED = "canceled"
     """The books reversed the distribution or redemption before the money was sent."""
 
@@ -102,6 +112,8 @@ class PayoutOut(AtMinorUnit):
     status: PayoutStatus
     hold_reason: str
     end_to_end_id: str = Field(description="the bank reports it back on the statement")
+    rail: PayoutRail | None = Field(description="how it was sent; none until it is")
+    gateway_transfer_id: str | None
     batch_id: int | None
     created_at: datetime
     updated_at: datetime

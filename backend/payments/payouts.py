@@ -12,7 +12,7 @@ its end-to-end id) or returned (the bank sent it back).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -29,6 +29,7 @@ from backend.payments.payout_schemas import (
     PayoutBatchOut,
     PayoutKind,
     PayoutOut,
+    PayoutRail,
     PayoutStatus,
 )
 from backend.payments.vault import Vault
@@ -49,6 +50,20 @@ def _hold_reason(session: Session, investor_id: int, today: date) -> tuple[str, 
     if until is not None and today < until:
         return f"bank account verified {account.verified_at:%Y-%m-%d}: review before paying", account.id
     return "", account.id
+
+
+def still_payable(session: Session, ready: Sequence[Payout]) -> list[Payout]:
+    """The ready payouts whose account is still the one released; the others are held again,
+    because an account changed since its release is exactly what a person must look at."""
+    paying: list[Payout] = []
+    for payout in ready:
+        account = current_account(session, payout.investor_id)
+        if account is None or account.id != payout.account_id:
+            payout.status = PayoutStatus.HELD.value
+            payout.hold_reason = "bank account changed since release: review before paying"
+            continue
+        paying.append(payout)
+    return paying
 
 
 class PayoutDesk:
@@ -168,18 +183,11 @@ class PayoutDesk:
                 raise Conflict("pool_id: no payouts ready to pay", field="pool_id")
             if ready[0].currency != SEPA_CURRENCY:
                 raise ValidationFailed(
-                    f"pool_id: a pain.001 SEPA file pays EUR; this pool pays {ready[0].currency}",
+                    f"pool_id: a pain.001 SEPA file pays EUR; this pool pays {ready[0].currency}: "
+                    "pay its payouts through the gateway",
                     field="pool_id",
                 )
-            paying: list[Payout] = []
-            for payout in ready:
-                account = current_account(s, payout.investor_id)
-                if account is None or account.id != payout.account_id:
-                    # The account changed since the payout was released: a person looks again.
-                    payout.status = PayoutStatus.HELD.value
-                    payout.hold_reason = "bank account changed since release: review before paying"
-                    continue
-                paying.append(payout)
+            paying = still_payable(s, ready)
             if not paying:
                 unit.commit()  # the holds stand: the next file must not pay them either
                 raise Conflict(
@@ -205,6 +213,7 @@ class PayoutDesk:
                     batch.id,
                     now,
                 )
+                payout.rail = PayoutRail.BANK.value
             xml = self._file(s, batch, paying)
             self._audit.record(
                 s, actor, "payment.payout_file_created", "pool", pool_id,

@@ -9,6 +9,7 @@ books. Every difference is listed with what a person should do; nothing is corre
 - Bank: statement lines of the day still unmatched are money at the bank not in the books;
   wires recorded by hand with a value date of the day that no imported statement shows are
   not yet confirmed by the bank.
+- Payouts through the gateway: transfers against payouts (payout_reconciliation.py).
 - Books: any payment whose contribution in the books lags what it applies.
 """
 
@@ -31,6 +32,7 @@ from backend.payments.models import (
     ReconciliationRun,
     StatementLine,
 )
+from backend.payments.payout_reconciliation import TRANSFER_KINDS, transfer_differences
 from backend.payments.schemas import (
     DifferenceKind,
     LineStatus,
@@ -84,6 +86,7 @@ class Reconciler:
             session = unit.session
             if gateway is not None and gateway_error is None:
                 found += self._gateway_side(session, on, entries)
+                found += transfer_differences(session, on, entries)
             lines = self._bank_side(session, on, found)
             checked = self._books_side(session, found)
             run = ReconciliationRun(
@@ -121,6 +124,8 @@ class Reconciler:
         fees: dict[tuple[int | None, str], int] = defaultdict(int)
         charged: set[str] = set()
         for entry in entries:
+            if entry.kind in TRANSFER_KINDS:
+                continue  # payouts: payout_reconciliation.py
             payment = ours.get(entry.gateway_payment_id) if entry.gateway_payment_id else None
             fees[(payment.pool_id if payment else None, entry.currency)] += entry.fee_minor
             amount = _money(abs(entry.amount_minor), entry.currency)

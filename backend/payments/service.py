@@ -44,6 +44,8 @@ from backend.payments.payout_schemas import (
     PayoutKind,
     PayoutOut,
 )
+from backend.payments.payout_transfers import RESUME_AFTER as TRANSFER_RESUME_AFTER
+from backend.payments.payout_transfers import PayoutTransfers
 from backend.payments.payouts import PayoutDesk, cancel_for_reversal, close_history
 from backend.payments.queries import PaymentQueries
 from backend.payments.reconciliation import Reconciler
@@ -127,6 +129,7 @@ class DatabasePaymentService:
         self._queries = PaymentQueries(db, self._access, utcnow)
         self._payout_accounts = PayoutAccounts(db, audit, self._access, vault, password_check)
         self._payouts = PayoutDesk(db, audit, self._access, vault, today)
+        self._transfers = PayoutTransfers(db, audit, self._access, vault, gateway)
         self._webhook_secrets = webhook_secrets
         self._clock = clock
         self._today = today
@@ -327,6 +330,12 @@ class DatabasePaymentService:
 
     def payout_file(self, actor: Actor, batch_id: int) -> bytes:
         return self._payouts.file(actor, batch_id)
+
+    def send_payouts_through_gateway(self, actor: Actor, pool_id: int) -> list[PayoutOut]:
+        return self._transfers.send(actor, pool_id)
+
+    def resume_payout_transfers(self, older_than: timedelta = TRANSFER_RESUME_AFTER) -> int:
+        return self._transfers.resume(older_than)
 
     # -- reconciliation ------------------------------------------------------------------
 

@@ -17,7 +17,9 @@ from backend.payments.gateway import (
     GatewayAttempt,
     GatewayBalanceEntry,
     GatewayRefused,
+    GatewayTransfer,
     GatewayUnavailable,
+    PayeeAccount,
     SavedMethod,
 )
 from backend.payments.states import PaymentStatus
@@ -42,6 +44,15 @@ def _attempt(intent: Any) -> GatewayAttempt:
         amount_minor=int(intent["amount"]),
         currency=str(intent["currency"]).upper(),
         failure=str(failure) if failure else None,
+    )
+
+
+def _transfer(found: Any) -> GatewayTransfer:
+    return GatewayTransfer(
+        transfer_id=str(found["id"]),
+        amount_minor=int(found["amount"]),
+        currency=str(found["currency"]).upper(),
+        reversed=bool(found.get("reversed")),
     )
 
 
@@ -140,6 +151,9 @@ class StripeGateway:
             for txn in page["data"]:
                 source = txn.get("source")
                 intent = source.get("payment_intent") if isinstance(source, dict) else None
+                transfer = None
+                if isinstance(source, dict) and source.get("object") in ("transfer", "transfer_reversal"):
+                    transfer = source.get("transfer") or source.get("id")
                 found.append(
                     GatewayBalanceEntry(
                         id=str(txn["id"]),
@@ -149,6 +163,7 @@ class StripeGateway:
                         currency=str(txn["currency"]).upper(),
                         gateway_payment_id=str(intent) if intent else None,
                         created=int(txn["created"]),
+                        gateway_transfer_id=str(transfer) if transfer else None,
                     )
                 )
             if not page.get("has_more") or not page["data"]:
@@ -161,11 +176,46 @@ class StripeGateway:
         )
         return _attempt(found["data"][0]) if found["data"] else None
 
+    def create_payee(self, key: str, account: PayeeAccount) -> str:
+        bank = {
+            "object": "bank_account",
+            "account_holder_name": account.name,
+            "account_number": account.iban,
+            "country": account.country,
+            "currency": account.currency.lower(),
+        }
+        params = {"type": "custom", "country": account.country, "external_account": bank}
+        created = self._call(self._client.v1.accounts.create, params, key=key)
+        return str(created["id"])
+
+    def transfer(
+        self, key: str, *, amount_minor: int, currency: str, payee: str, metadata: Mapping[str, str]
+    ) -> GatewayTransfer:
+        params = {
+            "amount": amount_minor,
+            "currency": currency.lower(),
+            "destination": payee,
+            # The key again, searchable: after the gateway forgets idempotency keys (a day), the
+            # transfer is still found by its group (find_transfer).
+            "transfer_group": key,
+            "metadata": dict(metadata),
+        }
+        return _transfer(self._call(self._client.v1.transfers.create, params, key=key))
+
+    def find_transfer(self, key: str) -> GatewayTransfer | None:
+        page = self._call(self._client.v1.transfers.list, {"transfer_group": key, "limit": 1})
+        return _transfer(page["data"][0]) if page["data"] else None
+
     def _call(self, method: Any, *args: Any, key: str | None = None) -> Any:
         options: dict[str, Any] = {"idempotency_key": key} if key else {}
         try:
             answer = method(*args, options) if options else method(*args)
-        except (stripe.APIConnectionError, stripe.APIError, stripe.RateLimitError) as exc:
+        except (
+            stripe.APIConnectionError,
+            stripe.APIError,
+            stripe.RateLimitError,
+            stripe.IdempotencyError,
+        ) as exc:
             raise GatewayUnavailable(type(exc).__name__) from None
         except (stripe.InvalidRequestError, stripe.CardError) as exc:
             # The gateway refused what we sent (an unknown or unusable token): the caller's input.

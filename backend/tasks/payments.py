@@ -18,6 +18,7 @@ def sweep_payments(payments: PaymentService, ledger: LedgerCatchUp) -> dict[str,
     return {
         "caught_up": ledger.catch_up(date.today() - CATCH_UP),
         "looked_at": payments.resume_gateway_attempts(),
+        "payouts_looked_at": payments.resume_payout_transfers(),
         "written": payments.post_contributions(),
         "resealed": payments.reseal_bank_details(),
     }
@@ -35,5 +36,6 @@ def send_reminders(payments: PaymentService, on: str | None = None) -> int:
 
 
 def retry_gateway_attempts(payments: PaymentService) -> int:
-    """Attempts whose scheduled retry is due (and answers long overdue): asked again."""
-    return payments.resume_gateway_attempts()
+    """Attempts whose scheduled retry is due (and answers long overdue), and payout transfers
+    left unanswered: asked again."""
+    return payments.resume_gateway_attempts() + payments.resume_payout_transfers()

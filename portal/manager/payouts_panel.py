@@ -1,5 +1,6 @@
 """The pool's payouts on the manager's payments page: what each distribution and redemption
-owes each investor, held ones to review and release, and the payment files for the bank.
+owes each investor, held ones to review and release, and paying them (a payment file for the
+bank, or transfers through the gateway).
 The page (portal/manager/pages/payments.py) lays it out and declares the callbacks."""
 
 from __future__ import annotations
@@ -74,8 +75,10 @@ def file_form() -> Component:
             [
                 html.H2("Pay the ready payouts", className="h6"),
                 html.P(
-                    "One pain.001 credit-transfer file for the bank, from the pool's collection account; "
-                    "the bank's statement then marks each payout paid.",
+                    "Either one pain.001 credit-transfer file for the bank, from the pool's collection "
+                    "account (SEPA: EUR only; the bank's statement then marks each payout paid), or a "
+                    "transfer through the payment gateway for each, in the pool's currency (paid when "
+                    "the gateway confirms it; one the investor's bank refuses comes back as returned).",
                     className="small text-body-secondary",
                 ),
                 dbc.Row(
@@ -94,6 +97,16 @@ def file_form() -> Component:
                         dbc.Col(
                             dbc.Button(
                                 "Create payment file", id="payout-file-create", color="primary", size="sm"
+                            ),
+                            md=3,
+                            className="align-self-end",
+                        ),
+                        dbc.Col(
+                            dbc.Button(
+                                "Pay through the gateway",
+                                id="payout-transfers-send",
+                                color="outline-primary",
+                                size="sm",
                             ),
                             md=3,
                             className="align-self-end",
@@ -127,6 +140,14 @@ def act(actor: Actor, trigger: Any, pool_id: Any, execution_date: str | None) ->
                 ],
                 color="success",
             )
+        if trigger == "payout-transfers-send" and isinstance(pool_id, int):
+            sent = p.send_payouts_through_gateway(actor, pool_id)
+            paid = [x for x in sent if x.status.value == "paid"]
+            waiting = len(sent) - len(paid)
+            text = f"{len(paid)} payouts paid through the gateway"
+            if waiting:
+                text += f"; {waiting} waiting for the gateway's answer or held (see their notes)"
+            return dbc.Alert(text + ".", color="success" if not waiting else "warning")
     except (DomainError, ValidationError, ValueError, KeyError) as exc:
         return dbc.Alert(f"Not done: {exc}", color="danger")
     return None

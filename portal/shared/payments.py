@@ -111,7 +111,9 @@ def payout_rows(payouts: Sequence[PayoutOut], pool_names: Mapping[int, str]) -> 
             "kind": f"{x.kind.value} of {iso(x.effective_date)} (entry #{x.source_entry_id})",
             "amount": money(x.amount, x.currency),
             "status": x.status.value,
-            "note": x.hold_reason or (f"file #{x.batch_id}" if x.batch_id else ""),
+            "note": x.hold_reason
+            or (f"file #{x.batch_id}" if x.batch_id else "")
+            or (f"gateway transfer {x.gateway_transfer_id}" if x.gateway_transfer_id else ""),
             "held": x.status is PayoutStatus.HELD,
             "batch_id": x.batch_id,
         }

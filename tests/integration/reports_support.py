@@ -106,9 +106,9 @@ def build_open(world: World, a: int | None = None, b: int | None = None) -> Buil
     return Built(pool, a, b)
 
 
-def build_closed(world: World, a: int | None = None, b: int | None = None) -> Built:
+def build_closed(world: World, a: int | None = None, b: int | None = None, *, currency: str = "EUR") -> Built:
     c, m = world.container, world.manager
-    pool = c.pools.create_pool(m, closed_pool()).id
+    pool = c.pools.create_pool(m, closed_pool(base_currency=currency)).id
     a = a or world.investor_profile(world.investor)
     b = b or world.investor_profile(world.other_investor, name="Bo Other")
     world.commit(pool, a, "100000.00")

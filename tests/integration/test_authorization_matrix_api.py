@@ -312,6 +312,9 @@ MATRIX: dict[tuple[str, str], Probe] = {
         lambda e, w: {"execution_date": "2025-03-10"},
         also_refused=("investor",),
     ),
+    ("POST", f"{V}/pools/{{pool_id}}/payout-transfers"): Probe(
+        "/pools/{closed_pool}/payout-transfers", "manager", also_refused=("investor",)
+    ),
     ("GET", f"{V}/payments/payout-files/{{batch_id}}"): Probe(
         "/payments/payout-files/{payout_batch}", "manager", also_refused=("investor",)
     ),

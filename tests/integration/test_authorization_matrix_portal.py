@@ -124,6 +124,7 @@ def _release_victims_payout(e: Estate) -> dict[str, Any]:
     return {
         "mgr-payout-release.n_clicks": [(release, 1)],
         "payout-file-create.n_clicks": None,
+        "payout-transfers-send.n_clicks": None,
         "mgr-pay-pool.value": e.ids["closed_pool"],
         "payout-file-date.value": None,
         "mgr-payouts-refresh.data": None,

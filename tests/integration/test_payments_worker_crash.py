@@ -63,6 +63,9 @@ def _eventually(condition: Callable[[], bool], seconds: float = 20.0) -> bool:
     return condition()
 
 
+IN_FLIGHT_CLAIMS = text("SELECT COUNT(*) FROM ledger_idempotency_keys WHERE status = 'in_flight'")
+
+
 @pytest.fixture
 def sandbox() -> Iterator[SandboxGateway]:
     gateway = start_sandbox()
@@ -209,12 +212,14 @@ def test_a_webhook_worker_killed_after_its_commit_and_before_the_books_is_posted
     )
     try:
 
-        def committed() -> bool:
-            return [p.status.value for p in c.payments.list_payments(world.manager, request.id)] == [
-                "succeeded"
-            ]
+        def committed_and_posting() -> bool:
+            """The payment committed, and the posting's key claimed: the worker waits on the lock."""
+            statuses = [p.status.value for p in c.payments.list_payments(world.manager, request.id)]
+            with c.db.primary.connect() as look:
+                claimed = look.execute(IN_FLIGHT_CLAIMS).scalar_one()
+            return statuses == ["succeeded"] and claimed == 1
 
-        assert _eventually(committed), "the worker never committed the payment"
+        assert _eventually(committed_and_posting), "the worker never reached the books"
         os.kill(worker.pid, signal.SIGKILL)
         assert worker.wait(timeout=10) == -signal.SIGKILL
     finally:
@@ -237,8 +242,17 @@ def test_a_webhook_worker_killed_after_its_commit_and_before_the_books_is_posted
         body, signature_header(body, c.payment_webhook_secrets(), int(time.time()))
     )
     assert again.duplicate and contributions() == []
+    # The dead worker's claim on the posting's key looks alive for a minute: the sweep waits,
+    # and says why on the payment, rather than risk a second entry.
+    assert c.payments.post_contributions() == 0
+    (noted,) = c.payments.list_payments(world.manager, request.id)
+    assert noted.failure_reason and "in progress" in noted.failure_reason
+    # A minute later the claim is presumed dead and taken over: posted once.
+    with c.db.primary.begin() as clock:
+        clock.execute(text("UPDATE ledger_idempotency_keys SET locked_at = locked_at - INTERVAL 61 SECOND"))
     assert c.payments.post_contributions() == 1
     assert c.payments.post_contributions() == 0
+    assert c.payments.list_payments(world.manager, request.id)[0].failure_reason is None
     assert contributions() == [D("20000.00")]
     assert c.payments.get_request(world.investor, request.id).status.value == "paid"
     assert c.payments.gateway_health(world.admin).books_behind == 0

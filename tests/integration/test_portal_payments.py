@@ -19,7 +19,7 @@ from flask import Flask
 
 from backend.composition.container import Container
 from backend.composition.web import create_app
-from backend.payments.interface import CollectionAccountIn
+from backend.payments.interface import AccountDecision, CollectionAccountIn, PayoutAccountIn
 from backend.payments.sandbox import SandboxGateway
 from backend.platform.actors import Actor, Role
 from backend.platform.config import Settings, load_settings
@@ -291,3 +291,24 @@ def test_payouts_from_the_investors_account_change_to_the_banks_file(app: Flask,
     outsider = app.test_client()
     assert login(outsider, world.emails["investor"], PASSWORD).status_code == 303
     assert outsider.get(manager_payouts.file_url(batch_id)).status_code == 404
+
+
+def test_the_manager_pays_a_usd_distribution_through_the_gateway(app: Flask, world: World) -> None:
+    from portal.manager import payouts_panel as manager_payouts
+    from tests.integration.reports_support import build_closed
+
+    built = build_closed(world, currency="USD")
+    p = world.container.payments
+    pending = p.request_payout_account(
+        world.investor,
+        PayoutAccountIn(account_name="Ada", iban="FR1420041010050500013M02606", bic=None, password=PASSWORD),
+    )
+    p.decide_payout_account(world.admin, pending.id, AccountDecision(verify=True, note="call-back"))
+    mine = next(x for x in p.list_payouts(world.manager, built.pool) if x.investor_id == built.a)
+    p.release_payout(world.manager, mine.id)
+    refused = _text(manager_payouts.act(world.manager, "payout-file-create", built.pool, "2025-10-02"))
+    assert "Not done" in refused and "through the gateway" in refused
+    sent = _text(manager_payouts.act(world.manager, "payout-transfers-send", built.pool, None))
+    assert "1 payouts paid through the gateway" in sent
+    panel = _text(manager_payouts.panel(world.manager, built.pool))
+    assert "gateway transfer tr_" in panel and "8,000.00" in panel

@@ -87,9 +87,10 @@ class Payouts:
         if left == 0:
             raise ApiError.state(f"Transfer {transfer_id} is already fully reversed.",
                                  code="transfer_already_reversed")
-        reversal: Obj = {"id": new_id("trr"), "object": "transfer_reversal", "amount": left,
-                         "created": self._store.clock.now(), "currency": transfer["currency"],
-                         "transfer": transfer_id, "metadata": {}, "balance_transaction": None}
+        # Kept in the store, as Stripe does, so a balance transaction's `source` expands to it.
+        reversal = self._store.create("transfer_reversal", "trr", {
+            "amount": left, "currency": transfer["currency"], "transfer": transfer_id,
+            "balance_transaction": None})
         txn = self._money.record("transfer_refund", amount=left, fee=0, currency=transfer["currency"],
                                  source=reversal["id"], category="transfer_reversal")
         reversal["balance_transaction"] = txn["id"]

@@ -186,13 +186,19 @@ def _render_payouts(pool_id: Any, _refresh: int | None) -> Component:
     Output("mgr-payouts-refresh", "data"),
     Input({"type": payouts_panel.RELEASE, "payout": ALL}, "n_clicks"),
     Input("payout-file-create", "n_clicks"),
+    Input("payout-transfers-send", "n_clicks"),
     State("mgr-pay-pool", "value"),
     State("payout-file-date", "value"),
     State("mgr-payouts-refresh", "data"),
     prevent_initial_call=True,
 )
 def _payout_action(
-    _release: list[int | None], _create: int | None, pool_id: Any, day: str | None, refresh: int | None
+    _release: list[int | None],
+    _create: int | None,
+    _send: int | None,
+    pool_id: Any,
+    day: str | None,
+    refresh: int | None,
 ) -> tuple[Any, Any]:
     actor = current_actor()
     trigger = ctx.triggered_id
