@@ -34,6 +34,7 @@ from backend.payments.gateway import (
 from backend.payments.gateway_events import PaymentNews
 from backend.payments.models import Payment, PaymentCustomer, PaymentRequest
 from backend.payments.retry_schedule import next_wait
+from backend.payments.saved_methods import forget_method, keep_methods, kept_methods
 from backend.payments.schemas import PaymentOut, Rail, RequestStatus
 from backend.payments.states import PaymentStatus
 from backend.platform.actors import Actor
@@ -121,20 +122,39 @@ class GatewayCollector:
         return customer
 
     def methods(self, actor: Actor) -> list[SavedMethod]:
-        customer = self._customer(self._investor(actor), create=False)
-        return self._ask(lambda g: g.saved_methods(customer)) if customer else []
+        """The investor's methods as the gateway has them; while it is not answering, as they
+        were last seen here (labels only: enough to choose one and pay, queued)."""
+        investor = self._investor(actor)
+        customer = self._customer(investor, create=False)
+        if not customer:
+            return []
+        gateway = self._require_gateway()
+        try:
+            found = gateway.saved_methods(customer)
+        except GatewayUnavailable:
+            return kept_methods(self._db, investor)
+        keep_methods(self._db, investor, found)
+        return found
 
     def add_method(self, actor: Actor, token: str) -> SavedMethod:
         """A method tokenised by the gateway's hosted fields (the card never reaches us)."""
-        customer = self._customer(self._investor(actor), create=True) or ""
-        return self._ask(lambda g: g.save_method(customer, token))
+        investor = self._investor(actor)
+        customer = self._customer(investor, create=True) or ""
+        saved = self._ask(lambda g: g.save_method(customer, token))
+        keep_methods(self._db, investor, [saved], drop_others=False)
+        return saved
 
     def remove_method(self, actor: Actor, token: str) -> None:
+        investor = self._investor(actor)
         self._owned(actor, token)
         self._ask(lambda g: g.remove_method(token))
+        forget_method(self._db, investor, token)
 
     def _owned(self, actor: Actor, token: str) -> SavedMethod:
-        found = next((m for m in self.methods(actor) if m.token == token), None)
+        investor = self._investor(actor)
+        kept = next((m for m in kept_methods(self._db, investor) if m.token == token), None)
+        # Not kept here (saved before methods were kept): the gateway's word, then kept.
+        found = kept or next((m for m in self.methods(actor) if m.token == token), None)
         if found is None:
             raise NotFound("method: not one of your saved payment methods", field="method")
         return found
@@ -150,7 +170,9 @@ class GatewayCollector:
             again = view.session.scalar(select(Payment.id).where(Payment.attempt_key == key))
         if again is not None:
             return again  # the same "Pay now" retried: the same payment
-        self._owned(actor, method)  # so the investor has a customer at the gateway
+        # The investor's own method, checked here: with the gateway down the payment is still
+        # opened, and its attempt queued for the retries (retry_schedule.py).
+        self._owned(actor, method)
         customer = self._customer(investor, create=False) or ""
         with UnitOfWork(self._db) as unit:
             unit.write_first("payments", "status")

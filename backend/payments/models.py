@@ -130,6 +130,21 @@ class PaymentCustomer(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
 
 
+class SavedPaymentMethod(Base):
+    """An investor's method as the gateway described it when it was saved: its token and a
+    label (brand and last four), never a number. Kept so "Pay now" can check the method is the
+    investor's, and queue the payment, while the gateway is not answering."""
+
+    __tablename__ = "payment_saved_methods"
+    __table_args__ = (Index("ix_payment_saved_methods_investor", "investor_id"),)
+
+    token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    investor_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    kind: Mapped[str] = mapped_column(String(32), nullable=False)
+    label: Mapped[str] = mapped_column(String(120), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+
+
 class PoolCollectionAccount(Base):
     """The bank account a pool collects wires into. Its IBAN is sealed (vault.py): investors
     are shown it in their wire instructions, and nothing else reads it."""

@@ -236,19 +236,38 @@ def test_webhooks_that_never_arrive_are_caught_up_by_asking_the_gateway(
     assert _contributions(world, pool, a) == [D("20000.00")]
 
 
-def test_with_the_gateway_down_nothing_is_charged_and_the_investor_is_told(
+def test_with_the_gateway_down_pay_now_is_queued_and_charged_once_when_it_returns(
     world: World, sandbox: SandboxGateway
 ) -> None:
-    _, _, request = _call(world)
+    """The investor's method was saved earlier; the gateway then goes down. "Pay now" still
+    checks the method is theirs (kept here: token and label only), opens the payment and
+    queues its attempt; the retry after the outage charges it once and posts it once."""
+    pool, a, request = _call(world)
     c = world.container
     method = c.payments.add_payment_method(world.investor, MethodIn(token="tok_visa"))
     sandbox.down()
     try:
-        with pytest.raises(DependencyUnavailable):
-            c.payments.pay(world.investor, request, PayIn(method=method.token), str(uuid.uuid4()))
+        # The methods as last seen, to choose from; someone else's token is still refused.
+        assert [m.label for m in c.payments.payment_methods(world.investor)] == [method.label]
+        with pytest.raises(NotFound):
+            c.payments.pay(world.investor, request, PayIn(method="pm_not_mine"), str(uuid.uuid4()))
+        queued = c.payments.pay(world.investor, request, PayIn(method=method.token), str(uuid.uuid4()))
+        assert queued.status.value == "pending" and _contributions(world, pool, a) == []
+        assert c.payments.resume_gateway_attempts(older_than=NOW) == 1  # still down: tried again later
+        with pytest.raises(DependencyUnavailable):  # saving a new method needs the gateway
+            c.payments.add_payment_method(world.investor, MethodIn(token="tok_mastercard"))
     finally:
         sandbox.up()
-    assert c.payments.list_payments(world.investor, request) == []
+    assert c.payments.resume_gateway_attempts(older_than=NOW) == 1
+    (paid,) = c.payments.list_payments(world.investor, request)
+    assert paid.id == queued.id and paid.status.value == "succeeded"
+    assert len(sandbox.charges_for("payment_id", str(paid.id))) == 1
+    assert _contributions(world, pool, a) == [D("20000.00")]
+    # Removed at the gateway's side too, and from the kept list.
+    c.payments.remove_payment_method(world.investor, MethodIn(token=method.token))
+    assert c.payments.payment_methods(world.investor) == []
+    with pytest.raises(NotFound):
+        c.payments.pay(world.investor, request, PayIn(method=method.token), str(uuid.uuid4()))
 
 
 def test_nobody_pays_with_or_for_what_is_not_theirs(world: World) -> None:

@@ -112,6 +112,12 @@ def test_the_investor_sees_what_is_due_saves_a_card_and_pays_once(app: Flask, wo
     assert "Pay €20,000.00 now" in page
 
     trigger = {"type": investor_page.PAY, "request": request.id}
+    # A declined card first: the investor reads why, and what to do instead.
+    declined = _text(investor_page.act(world.investor, "inv-method-add", {}, {}, "pm_card_chargeDeclined"))
+    assert "Saved:" in declined
+    bad = next(m.token for m in world.container.payments.payment_methods(world.investor) if m.token != method)
+    no = _text(investor_page.act(world.investor, trigger, {request.id: bad}, {request.id: "declined"}, None))
+    assert "failed (" in no and "decline" in no and "pay by wire" in no
     key = str(uuid.uuid4())
     first = _text(investor_page.act(world.investor, trigger, {request.id: method}, {request.id: key}, None))
     again = _text(investor_page.act(world.investor, trigger, {request.id: method}, {request.id: key}, None))

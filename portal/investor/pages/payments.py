@@ -273,7 +273,14 @@ def act(
             request_id = int(trigger["request"])
             method = PayIn.model_validate({"method": chosen.get(request_id, "")})
             paid = p.pay(actor, request_id, method, keys.get(request_id) or str(uuid.uuid4()))
-            words = "received" if paid.status.value == "succeeded" else paid.status.value
+            words = {
+                "succeeded": "received",
+                "processing": "processing: a bank debit takes a few days to settle",
+                "pending": "queued: the payment gateway has not confirmed it yet; it is retried "
+                "automatically, and charged once at most",
+                "failed": f"failed ({paid.failure_reason or 'refused by the gateway'}); "
+                "try another method or pay by wire",
+            }.get(paid.status.value, paid.status.value)
             return dbc.Alert(
                 f"Payment P-{paid.id} of {money(paid.amount, paid.currency)}: {words}.",
                 color="success" if paid.status.value in ("succeeded", "processing", "pending") else "danger",
