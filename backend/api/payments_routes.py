@@ -20,6 +20,7 @@ from backend.payments.interface import (
     PaymentOut,
     PaymentRequestOut,
     ReconciliationOut,
+    RefundIn,
     RequestStatus,
     SavedMethodOut,
     SignatureInvalid,
@@ -271,6 +272,19 @@ def register(router: ApiRouter, container: Services) -> None:
     )
     def remove_payment_method(actor: Actor, body: MethodIn) -> None:
         container.payments.remove_payment_method(actor, body)
+
+    @router.operation(
+        "POST",
+        "/payments/{payment_id}/refunds",
+        summary="Refund a card or bank debit payment through the gateway (Idempotency-Key required)",
+        tag="payments",
+        body=RefundIn,
+        response=PaymentOut,
+        status=201,
+        errors=(400, 404, 409, 422, 503),
+    )
+    def post_refund(actor: Actor, payment_id: int, body: RefundIn) -> PaymentOut:
+        return container.payments.refund_payment(actor, payment_id, body, idempotency_key())
 
     @router.operation(
         "POST",

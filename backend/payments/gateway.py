@@ -50,6 +50,17 @@ class SavedMethod:
 
 
 @dataclass(frozen=True)
+class GatewayRefund:
+    """A refund of (part of) a collection, and where the charge stands after it."""
+
+    refund_id: str
+    charged_minor: int
+    refunded_minor: int
+    """Everything refunded on the charge so far, this refund included."""
+    currency: str
+
+
+@dataclass(frozen=True)
 class GatewayTransfer:
     """Money sent to an investor's payee account at the gateway."""
 
@@ -118,6 +129,10 @@ class PaymentGateway(Protocol):
 
     def find_attempt(self, attempt_key: str) -> GatewayAttempt | None:
         """The attempt made with this key, if the gateway has one (after a crash or a timeout)."""
+
+    def refund(self, key: str, *, gateway_payment_id: str, amount_minor: int) -> GatewayRefund:
+        """Give back `amount_minor` of a collection, once per `key`. GatewayUnavailable when the
+        answer did not come back (ask again with the same key); GatewayRefused when refused."""
 
     def create_payee(self, key: str, account: PayeeAccount) -> str:
         """An account at the gateway paying into `account`; the same key again (a retry after

@@ -36,6 +36,7 @@ from backend.payments.schemas import (
     Rail,
     ReconciliationDifferenceOut,
     ReconciliationOut,
+    RefundIn,
     RequestKind,
     RequestStatus,
     SavedMethodOut,
@@ -78,6 +79,7 @@ __all__ = [
     "Rail",
     "ReconciliationDifferenceOut",
     "ReconciliationOut",
+    "RefundIn",
     "RequestKind",
     "RequestStatus",
     "SavedMethodOut",
@@ -222,6 +224,12 @@ class PaymentService(Protocol):
 
     def pay(self, actor: Actor, request_id: int, payment: PayIn, idempotency_key: str) -> PaymentOut:
         """ "Pay now": what is outstanding, with a saved method, charged at most once per key."""
+
+    def refund_payment(
+        self, actor: Actor, payment_id: int, refund: RefundIn, idempotency_key: str
+    ) -> PaymentOut:
+        """A manager of the pool (or an admin) gives back a card or debit payment's credit, or
+        part or all of it, through the gateway, once per key; the books follow."""
 
     def resume_gateway_attempts(self) -> int:
         """Ask the gateway about attempts left unanswered; returns how many it looked at."""

@@ -24,6 +24,7 @@ __all__ = [
     "PaymentRequestOut",
     "PaymentStatus",
     "Rail",
+    "RefundIn",
     "RequestKind",
     "RequestStatus",
     "SavedMethodOut",
@@ -134,6 +135,17 @@ class WireIn(BaseModel):
     amount: Money = Field(description="as received, in the request's currency")
     value_date: IsoDate = Field(description="the date the bank credited it")
     bank_reference: str = Field(min_length=1, max_length=64, description="the bank's reference of the credit")
+
+
+class RefundIn(BaseModel):
+    """Money given back through the gateway to the card or account that paid."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    amount: Money | None = Field(
+        default=None, description="in the payment's currency; by default its credit, else all of it"
+    )
+    reason: str = Field(min_length=1, max_length=200, description="why: it is audited and shown")
 
 
 class WireApproval(BaseModel):

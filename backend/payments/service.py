@@ -50,6 +50,7 @@ from backend.payments.payouts import PayoutDesk, cancel_for_reversal, close_hist
 from backend.payments.queries import PaymentQueries
 from backend.payments.reconciliation import Reconciler
 from backend.payments.references import request_reference
+from backend.payments.refunds import RefundDesk
 from backend.payments.reminders import PaymentReminders
 from backend.payments.resealing import reseal
 from backend.payments.schemas import (
@@ -63,6 +64,7 @@ from backend.payments.schemas import (
     PaymentOut,
     PaymentRequestOut,
     ReconciliationOut,
+    RefundIn,
     RequestKind,
     RequestStatus,
     SavedMethodOut,
@@ -130,6 +132,7 @@ class DatabasePaymentService:
         self._payout_accounts = PayoutAccounts(db, audit, self._access, vault, password_check)
         self._payouts = PayoutDesk(db, audit, self._access, vault, today)
         self._transfers = PayoutTransfers(db, audit, self._access, vault, gateway)
+        self._refunds = RefundDesk(db, audit, self._access, gateway, today)
         self._webhook_secrets = webhook_secrets
         self._clock = clock
         self._today = today
@@ -364,6 +367,13 @@ class DatabasePaymentService:
 
     def pay(self, actor: Actor, request_id: int, payment: PayIn, idempotency_key: str) -> PaymentOut:
         payment_id = self._collector.pay(actor, request_id, payment.method, idempotency_key)
+        self.post_contributions(payment_id)
+        return self._payment(payment_id)
+
+    def refund_payment(
+        self, actor: Actor, payment_id: int, refund: RefundIn, idempotency_key: str
+    ) -> PaymentOut:
+        self._refunds.refund(actor, payment_id, refund, idempotency_key)
         self.post_contributions(payment_id)
         return self._payment(payment_id)
 

@@ -16,6 +16,7 @@ import stripe
 from backend.payments.gateway import (
     GatewayAttempt,
     GatewayBalanceEntry,
+    GatewayRefund,
     GatewayRefused,
     GatewayTransfer,
     GatewayUnavailable,
@@ -175,6 +176,17 @@ class StripeGateway:
             self._client.v1.payment_intents.search, {"query": f"metadata['attempt']:'{attempt_key}'"}
         )
         return _attempt(found["data"][0]) if found["data"] else None
+
+    def refund(self, key: str, *, gateway_payment_id: str, amount_minor: int) -> GatewayRefund:
+        params = {"payment_intent": gateway_payment_id, "amount": amount_minor, "metadata": {"refund": key}}
+        made = self._call(self._client.v1.refunds.create, params, key=key)
+        charge = self._call(self._client.v1.charges.retrieve, str(made["charge"]))
+        return GatewayRefund(
+            refund_id=str(made["id"]),
+            charged_minor=int(charge["amount"]),
+            refunded_minor=int(charge["amount_refunded"]),
+            currency=str(charge["currency"]).upper(),
+        )
 
     def create_payee(self, key: str, account: PayeeAccount) -> str:
         bank = {

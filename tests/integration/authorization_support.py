@@ -22,6 +22,7 @@ from backend.payments.interface import (
     AccountDecision,
     CollectionAccountIn,
     MethodIn,
+    PayIn,
     PayoutAccountIn,
     PayoutFileIn,
     PayoutKind,
@@ -60,7 +61,8 @@ class Estate:
     of every principal (`<label>_user`)."""
     tokens: dict[str, str] = field(default_factory=dict)
     """With a payment gateway: `card`, the second investor's saved card (a gateway token), to
-    pay their request (`second_request`; the investor's has a wire awaiting approval)."""
+    pay their request (`second_request`; the investor's has a wire awaiting approval); and
+    `card_payment` in ids, a payment made with it (to refund)."""
 
 
 def _labelled(world: World, label: str, role: Role) -> Actor:
@@ -196,7 +198,22 @@ def build_estate(world: World) -> Estate:
     tokens = {}
     if c.payment_gateway is not None:
         tokens["card"] = c.payments.add_payment_method(second, MethodIn(token="tok_visa")).token
+        ids["card_payment"] = _card_payment(world, boss, second, second_investor, tokens["card"])
     return Estate(world, ids, tokens)
+
+
+def _card_payment(world: World, boss: Actor, second: Actor, profile: int, card: str) -> int:
+    """The second investor's card payment of a call in a pool of its own (the buyout's last
+    entry stays the one to reverse): a payment its manager may refund."""
+    c = world.container
+    pool = c.pools.create_pool(boss, closed_pool(name=f"{MARKER} Card Pool")).id
+    c.investors.create_commitment(
+        boss, pool, CommitmentCreate.model_validate({"investor_id": profile, "amount": "10000.00"})
+    )
+    call = {"amount": "1000.00", "due_date": "2025-02-15", "effective_date": "2025-02-01"}
+    c.transactions.capital_call(boss, pool, CapitalCallRequest.model_validate(call), "estate-card-call")
+    request = next(r for r in c.payments.list_requests(second) if r.pool_id == pool)
+    return c.payments.pay(second, request.id, PayIn(method=card), "estate-card").id
 
 
 def _payouts(world: World, pool: int, investor: int, boss: Actor) -> dict[str, int]:

@@ -258,6 +258,12 @@ MATRIX: dict[tuple[str, str], Probe] = {
         lambda e, w: {"method": e.tokens["card"]},
         also_refused=("investor",),
     ),
+    ("POST", f"{V}/payments/{{payment_id}}/refunds"): Probe(
+        "/payments/{card_payment}/refunds",
+        "manager",
+        lambda e, w: {"amount": "10.00", "reason": f"asked by {w}"},
+        also_refused=("second_investor_user",),
+    ),
     ("POST", f"{V}/pools/{{pool_id}}/bank-statements"): Probe(
         "/pools/{closed_pool}/bank-statements",
         "manager",

@@ -306,6 +306,19 @@ CALLBACKS: list[CallbackProbe] = [
         lambda e: {"mgr-pay-pool.value": e.ids["closed_pool"], "mgr-payouts-refresh.data": None},
     ),
     CallbackProbe("mgr-payouts-flash.children", "manager", _release_victims_payout, shows="released"),
+    CallbackProbe(
+        "mgr-refund-flash.children",
+        "manager",
+        lambda e: {
+            "refund-send.n_clicks": 1,
+            "refund-payment.value": f"P-{e.ids['card_payment']}",
+            "refund-amount.value": "5.00",
+            "refund-reason.value": "probe",
+            "refund-key.data": "probe-key",
+            "mgr-pay-refresh.data": None,
+        },
+        shows="partially refunded",
+    ),
     CallbackProbe("admin-accounts-flash.children", "admin", _verify_victims_account, shows="verified"),
     CallbackProbe(
         "admin-pay-content.children", "admin", lambda e: {"admin-pay-refresh.data": None}, shows="Gateway and"

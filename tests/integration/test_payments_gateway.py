@@ -28,6 +28,7 @@ from backend.payments.interface import (
     MethodIn,
     PayIn,
     PaymentOut,
+    RefundIn,
     StatementFormat,
     StatementUpload,
     WireApproval,
@@ -35,7 +36,13 @@ from backend.payments.interface import (
 )
 from backend.payments.sandbox import SandboxGateway
 from backend.platform.config import Settings, load_settings
-from backend.platform.errors import Conflict, DependencyUnavailable, NotFound, PermissionDenied
+from backend.platform.errors import (
+    Conflict,
+    DependencyUnavailable,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
 from ledger.interface import CapitalCallRequest, EntryType
 from tests.integration.auth_support import PASSWORD
 from tests.integration.payments_support import API_KEY, gateway_settings, served, start_sandbox
@@ -452,3 +459,50 @@ def test_money_taken_back_at_the_gateway_shows_until_the_books_know(
     assert c.payments.list_payments(world.investor, request)[0].status.value == "partially_refunded"
     again = c.payments.reconcile(date.today())
     assert [d for d in again.differences if d.kind.value == "returned_at_gateway"] == []
+
+
+def test_a_manager_refunds_part_then_the_rest_once_each_and_the_books_follow(
+    world: World, sandbox: SandboxGateway
+) -> None:
+    pool, a, request = _call(world)
+    c = world.container
+    paid = _pay(world, request, "tok_visa")
+    assert paid.status.value == "succeeded" and paid.gateway_payment_id
+
+    def contributed() -> Decimal:
+        position = c.transactions.position(a, pool)
+        return position.contributed if position else D(0)
+
+    # Only the pool's managers refund, only what the payment still holds, at the currency's scale.
+    for outsider in (world.investor, world.other_manager):
+        with pytest.raises(NotFound):
+            c.payments.refund_payment(outsider, paid.id, RefundIn(reason="asked"), "r0")
+    for bad in ("20000.01", "0.001"):
+        with pytest.raises(ValidationFailed) as refused:
+            c.payments.refund_payment(world.manager, paid.id, RefundIn(amount=D(bad), reason="x"), "r0")
+        assert refused.value.field == "amount"
+    sandbox.down()
+    try:
+        with pytest.raises(DependencyUnavailable):
+            c.payments.refund_payment(world.manager, paid.id, RefundIn(amount=D(5000), reason="x"), "r1")
+    finally:
+        sandbox.up()
+    assert contributed() == D("20000.00") and sandbox.objects("refund") == []
+
+    half = RefundIn(amount=D(5000), reason="side letter")
+    part = c.payments.refund_payment(world.manager, paid.id, half, "r1")
+    again = c.payments.refund_payment(world.manager, paid.id, half, "r1")
+    assert part.status.value == "partially_refunded" and part.applied == D("15000.00") and again == part
+    assert len(sandbox.objects("refund")) == 1 and contributed() == D("15000.00")
+    records = sandbox.webhooks.deliver_pending()  # the gateway's own charge.refunded: nothing more moves
+    assert all(r.status == 200 for r in records), records
+    assert contributed() == D("15000.00")
+    assert c.payments.get_request(world.investor, request).status.value == "partially_paid"
+
+    rest = c.payments.refund_payment(world.manager, paid.id, RefundIn(reason="investor withdrew"), "r2")
+    assert rest.status.value == "refunded" and rest.applied == 0 and contributed() == 0
+    assert [int(r["amount"]) for r in sandbox.objects("refund")] == [500000, 1500000]
+    assert c.payments.get_request(world.investor, request).status.value == "open"
+    with pytest.raises(Conflict):
+        c.payments.refund_payment(world.manager, paid.id, RefundIn(reason="again"), "r3")
+    assert c.ledger.verify(pool).ok

@@ -19,7 +19,7 @@ from flask import Flask
 
 from backend.composition.container import Container
 from backend.composition.web import create_app
-from backend.payments.interface import AccountDecision, CollectionAccountIn, PayoutAccountIn
+from backend.payments.interface import AccountDecision, CollectionAccountIn, MethodIn, PayIn, PayoutAccountIn
 from backend.payments.sandbox import SandboxGateway
 from backend.platform.actors import Actor, Role
 from backend.platform.config import Settings, load_settings
@@ -318,3 +318,21 @@ def test_the_manager_pays_a_usd_distribution_through_the_gateway(app: Flask, wor
     assert "1 payouts paid through the gateway" in sent
     panel = _text(manager_payouts.panel(world.manager, built.pool))
     assert "gateway transfer tr_" in panel and "8,000.00" in panel
+
+
+def test_the_manager_refunds_a_card_payment_once_per_form(app: Flask, world: World) -> None:
+    from portal.manager import refund_form
+
+    _call(world)
+    p = world.container.payments
+    request = p.list_requests(world.investor)[0]
+    method = p.add_payment_method(world.investor, MethodIn(token="tok_visa"))
+    paid = p.pay(world.investor, request.id, PayIn(method=method.token), str(uuid.uuid4()))
+    assert "P-number" in _text(refund_form.act(world.manager, "twelve", None, "x", "k"))
+    outsider = _text(refund_form.act(world.other_manager, f"P-{paid.id}", None, "x", "k"))
+    assert "Not done" in outsider and "not found" in outsider
+    no_reason = _text(refund_form.act(world.manager, f"P-{paid.id}", "10", "", "k"))
+    assert "Not done: reason" in no_reason
+    done = _text(refund_form.act(world.manager, f"P-{paid.id}", "5000", "side letter", "k"))
+    again = _text(refund_form.act(world.manager, f"P-{paid.id}", "5000", "side letter", "k"))
+    assert done == again and "partially refunded" in done and "€15,000.00" in done

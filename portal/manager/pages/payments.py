@@ -10,6 +10,7 @@ approves them: the approver may not be who recorded it.
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import dash_bootstrap_components as dbc
@@ -23,7 +24,7 @@ from backend.payments.interface import (
 from backend.platform.actors import Actor, Role
 from backend.platform.errors import DomainError
 from backend.pools.interface import PoolKind
-from portal.manager import payment_desk, payment_tables, payouts_panel
+from portal.manager import payment_desk, payment_tables, payouts_panel, refund_form
 from portal.manager.data import list_all_pools
 from portal.page_registry import Page
 from portal.shared.payments import LIVE
@@ -77,6 +78,7 @@ def layout(actor: Actor, pool: str = "", **_params: str) -> Component:
             html.Div(id="mgr-payouts-flash", role="status", **LIVE),
             payouts_panel.file_form(),
             payment_desk.forms(),
+            refund_form.form(),
         ]
     )
 
@@ -210,3 +212,26 @@ def _payout_action(
     if flash is None:
         raise PreventUpdate
     return flash, (refresh or 0) + 1
+
+
+@PAGE.callback(
+    Output("mgr-refund-flash", "children"),
+    Output("refund-key", "data"),
+    Output("mgr-pay-refresh", "data", allow_duplicate=True),
+    Input("refund-send", "n_clicks"),
+    State("refund-payment", "value"),
+    State("refund-amount", "value"),
+    State("refund-reason", "value"),
+    State("refund-key", "data"),
+    State("mgr-pay-refresh", "data"),
+    prevent_initial_call=True,
+)
+def _refund(*args: Any) -> tuple[Any, Any, Any]:
+    pressed, payment, amount, reason, key, refresh = args
+    actor = current_actor()
+    if actor is None or actor.role is not Role.MANAGER or not pressed:
+        raise PreventUpdate
+    flash = refund_form.act(actor, payment, amount, reason, key or uuid.uuid4().hex)
+    # A new key once it went through, so the next refund is a new one; the same after a refusal.
+    fresh = uuid.uuid4().hex if flash.color == "success" else no_update
+    return flash, fresh, (refresh or 0) + 1
