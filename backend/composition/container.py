@@ -226,7 +226,11 @@ class Container:
     def payment_gateway(self) -> PaymentGateway | None:
         s = self.settings
         if s.payment_gateway_api_key:
-            return StripeGateway(s.payment_gateway_api_key, base_url=s.payment_gateway_url)
+            return StripeGateway(
+                s.payment_gateway_api_key,
+                base_url=s.payment_gateway_url,
+                timeout=s.payment_gateway_timeout_seconds,
+            )
         return None
 
     def payment_webhook_secrets(self) -> list[str]:

@@ -69,9 +69,15 @@ def _label(method: Any) -> SavedMethod:
 
 
 class StripeGateway:
-    def __init__(self, api_key: str, *, base_url: str | None = None, retries: int = 2) -> None:
+    def __init__(
+        self, api_key: str, *, base_url: str | None = None, retries: int = 2, timeout: float = 15.0
+    ) -> None:
         addresses: Any = {"api": base_url} if base_url else None
-        self._client = stripe.StripeClient(api_key, base_addresses=addresses, max_network_retries=retries)
+        # Connecting should be quick; the read waits for the gateway's answer, up to `timeout`.
+        http = stripe.RequestsClient(timeout=(min(timeout, 5.0), timeout))
+        self._client = stripe.StripeClient(
+            api_key, base_addresses=addresses, max_network_retries=retries, http_client=http
+        )
 
     def create_customer(self, investor_id: int) -> str:
         created = self._call(

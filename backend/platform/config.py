@@ -54,6 +54,11 @@ class Settings(BaseSettings):
     # Stripe's own (the sandbox in tests). Unset: no gateway rail; investors pay by wire.
     payment_gateway_api_key: str | None = Field(default=None, alias="PAYMENT_GATEWAY_API_KEY", repr=False)
     payment_gateway_url: str | None = Field(default=None, alias="PAYMENT_GATEWAY_URL")
+    # How long one call to the gateway may take (the SDK's own default is 80 s, three tries):
+    # past it the attempt is left pending and asked about again, by its key, later.
+    payment_gateway_timeout_seconds: float = Field(
+        default=15.0, gt=0, le=120, alias="PAYMENT_GATEWAY_TIMEOUT_SECONDS"
+    )
     # The key ring that seals bank details at rest: "kid:base64(32 bytes)" entries, comma
     # separated, the first one active (backend/payments/vault.py). Unset: generated into
     # <var_dir>/payment_data_keys on first use.

@@ -24,6 +24,7 @@ from sqlalchemy import inspect, text
 
 from backend.composition.container import Container
 from backend.payments.bankfiles import normalise_iban
+from backend.payments.gateway import GatewayUnavailable
 from backend.payments.interface import (
     MethodIn,
     PayIn,
@@ -35,6 +36,7 @@ from backend.payments.interface import (
     WireIn,
 )
 from backend.payments.sandbox import SandboxGateway
+from backend.payments.stripe_gateway import StripeGateway
 from backend.platform.config import Settings, load_settings
 from backend.platform.errors import (
     Conflict,
@@ -506,3 +508,16 @@ def test_a_manager_refunds_part_then_the_rest_once_each_and_the_books_follow(
     with pytest.raises(Conflict):
         c.payments.refund_payment(world.manager, paid.id, RefundIn(reason="again"), "r3")
     assert c.ledger.verify(pool).ok
+
+
+def test_a_gateway_slower_than_the_timeout_is_unavailable_not_waited_for(sandbox: SandboxGateway) -> None:
+    """The SDK's own default waits 80 s per try; the platform's gateway gives up at its
+    timeout and leaves the attempt to be asked about again by its key."""
+    gateway = StripeGateway(API_KEY, base_url=sandbox.url, retries=0, timeout=0.5)
+    customer = gateway.create_customer(1)
+    method = gateway.save_method(customer, "tok_visa").token
+    sandbox.faults.timeout_next(1, seconds=3.0, path="/v1/payment_intents", method="POST")
+    with pytest.raises(GatewayUnavailable):
+        gateway.collect(
+            "attempt-slow", amount_minor=1000, currency="EUR", customer=customer, method=method, metadata={}
+        )
