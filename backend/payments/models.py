@@ -49,6 +49,8 @@ class Payment(Base):
         UniqueConstraint("gateway_payment_id", name="uq_payments_gateway_payment"),
         UniqueConstraint("attempt_key", name="uq_payments_attempt_key"),
         Index("ix_payments_request", "request_id"),
+        # The retries (every 20 s) and the sweep look for the few open attempts among all payments.
+        Index("ix_payments_open", "status", "next_try_at"),
         {"sqlite_autoincrement": True},
     )
 
