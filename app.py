@@ -343,6 +343,11 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
         f"imported {r.rows} rows into pool {r.pool_id}: {r.entries} entries, {r.postings} postings written"
         + (f" (seq {r.first_seq}..{r.last_seq})" if r.first_seq is not None else "")
     )
+    if args.payouts_paid_until is not None:
+        # Imported history: its distributions and redemptions were paid by the bank already.
+        why = f"paid before payouts were tracked here (imported from {Path(args.file).name})"
+        closed = container.payments.close_payout_history(args.payouts_paid_until, why, args.pool)
+        print(f"payouts up to {args.payouts_paid_until}: {closed} recorded as paid outside the platform")
     return 0
 
 
@@ -421,6 +426,13 @@ def build_parser() -> argparse.ArgumentParser:
     import_tx.add_argument("file", help="a .csv or .xlsx file with a header row")
     import_tx.add_argument("--pool", type=int, required=True)
     import_tx.add_argument("--as", dest="as_email", help="act as this manager (default: the operator)")
+    import_tx.add_argument(
+        "--payouts-paid-until",
+        type=date.fromisoformat,
+        metavar="YYYY-MM-DD",
+        help="history: distributions and redemptions up to this date were paid already; "
+        "their payouts are recorded as paid, not queued to pay again",
+    )
     importer.set_defaults(func=cmd_import)
     return parser
 

@@ -170,9 +170,10 @@ class PaymentService(Protocol):
     ) -> int:
         """System: one payout per investor a distribution or redemption pays; idempotent per entry."""
 
-    def close_payout_history(self, up_to: date, why: str) -> int:
-        """System: payouts of entries dated up to `up_to` were paid before payouts were tracked
-        (books loaded with their history): recorded as paid, so nobody pays them twice."""
+    def close_payout_history(self, up_to: date, why: str, pool_id: int | None = None) -> int:
+        """System: payouts of entries dated up to `up_to` (in `pool_id`, or every pool) were
+        paid before payouts were tracked (books loaded with their history): recorded as paid,
+        so nobody pays them twice; for one pool, payouts opened later up to that date too."""
 
     def payout_accounts(self, actor: Actor) -> list[PayoutAccountOut]:
         """The investor's own bank accounts for payouts, newest first."""

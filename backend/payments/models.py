@@ -320,6 +320,19 @@ class Payout(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
 
 
+class PayoutHistoryCutoff(Base):
+    """Up to this date the pool's distributions and redemptions were paid before payouts were
+    tracked here (books imported with their history): their payouts open as paid, whenever the
+    ledger's events arrive, so nobody pays them a second time."""
+
+    __tablename__ = "payment_payout_history_cutoffs"
+
+    pool_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    paid_until: Mapped[date] = mapped_column(Date, nullable=False)
+    why: Mapped[str] = mapped_column(String(300), nullable=False)
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+
+
 class PayoutBatch(Base):
     """One pain.001 credit-transfer file: the ready payouts of a pool, sent to its bank. The
     file is not kept (it carries whole IBANs): it is built again, identically, on download."""

@@ -23,7 +23,7 @@ from backend.audit.interface import AuditService
 from backend.payments.access import PaymentAccess
 from backend.payments.bankfiles import CreditTransfer, DebtorAccount, TransferFileError, credit_transfer_file
 from backend.payments.collection_accounts import sealed_account
-from backend.payments.models import Payout, PayoutAccount, PayoutBatch
+from backend.payments.models import Payout, PayoutAccount, PayoutBatch, PayoutHistoryCutoff
 from backend.payments.payout_accounts import current_account, held_until, sealing_context
 from backend.payments.payout_schemas import (
     PayoutBatchOut,
@@ -99,10 +99,15 @@ class PayoutDesk:
             have = set(
                 unit.session.scalars(select(Payout.investor_id).where(Payout.source_entry_id == entry_id))
             )
+            cutoff = unit.session.get(PayoutHistoryCutoff, pool_id)
+            paid_before = cutoff is not None and on <= cutoff.paid_until
             for investor_id, amount in sorted(shares.items()):
                 if investor_id in have or amount <= 0:
                     continue
                 reason, account = _hold_reason(unit.session, investor_id, self._today())
+                status = PayoutStatus.HELD if reason else PayoutStatus.READY
+                if paid_before and cutoff is not None:
+                    status, reason = PayoutStatus.PAID, cutoff.why
                 unit.session.add(
                     Payout(
                         pool_id=pool_id,
@@ -112,7 +117,7 @@ class PayoutDesk:
                         kind=kind.value,
                         amount=amount,
                         currency=currency,
-                        status=(PayoutStatus.HELD if reason else PayoutStatus.READY).value,
+                        status=status.value,
                         hold_reason=reason,
                         account_id=account,
                         # Unique per file and reported back by the bank: how the statement finds it.
@@ -274,20 +279,26 @@ class PayoutDesk:
             raise ValidationFailed(f"payout file: {exc}", field=exc.field) from None
 
 
-def close_history(db: Database, up_to: date, why: str) -> int:
+def close_history(db: Database, up_to: date, why: str, pool_id: int | None = None) -> int:
     """Payouts of distributions and redemptions dated up to `up_to` were paid before the
     platform tracked payouts (books loaded with their history): recorded as paid, with why,
-    so nobody pays them a second time."""
+    so nobody pays them a second time. For one pool (an import), the date is also kept, so
+    payouts the ledger's events open later (a consumer behind) open as paid too."""
     with UnitOfWork(db) as unit:
         unit.write_first("payment_payouts", "status")
-        rows = unit.session.scalars(
-            select(Payout)
-            .where(
-                Payout.effective_date <= up_to,
-                Payout.status.in_([PayoutStatus.HELD.value, PayoutStatus.READY.value]),
-            )
-            .with_for_update()
-        ).all()
+        stmt = select(Payout).where(
+            Payout.effective_date <= up_to,
+            Payout.status.in_([PayoutStatus.HELD.value, PayoutStatus.READY.value]),
+        )
+        if pool_id is not None:
+            stmt = stmt.where(Payout.pool_id == pool_id)
+            cutoff = unit.session.get(PayoutHistoryCutoff, pool_id, with_for_update=True)
+            if cutoff is None:
+                unit.session.add(PayoutHistoryCutoff(pool_id=pool_id, paid_until=up_to, why=why[:300]))
+            else:
+                cutoff.paid_until = max(cutoff.paid_until, up_to)
+                cutoff.why, cutoff.set_at = why[:300], utcnow()
+        rows = unit.session.scalars(stmt.with_for_update()).all()
         for payout in rows:
             payout.status, payout.hold_reason = PayoutStatus.PAID.value, why[:300]
             payout.updated_at = utcnow()

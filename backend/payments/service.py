@@ -303,8 +303,8 @@ class DatabasePaymentService:
             pool_id, entry_id, on, kind=kind, shares=shares, currency=currency
         )
 
-    def close_payout_history(self, up_to: date, why: str) -> int:
-        return close_history(self._db, up_to, why)
+    def close_payout_history(self, up_to: date, why: str, pool_id: int | None = None) -> int:
+        return close_history(self._db, up_to, why, pool_id)
 
     def payout_accounts(self, actor: Actor) -> list[PayoutAccountOut]:
         return self._payout_accounts.mine(actor)

@@ -217,3 +217,43 @@ def test_xlsx_import_refuses_formulas_and_inexact_cells(
         assert expected in err, err
     assert "row 2," not in err
     assert not world.container.ledger.has_entries(pool)
+
+
+def test_imported_history_records_its_payouts_as_paid_outside(
+    world: World, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """History's redemption was paid by the bank long ago: with --payouts-paid-until its payout
+    is recorded as paid, not queued to pay again; a redemption after that date is still paid."""
+    pool, a, b = _pool(world)
+    path = tmp_path / "history.csv"
+    path.write_text(
+        "\n".join(
+            [
+                HEADER,
+                f"subscription,{a},1000.00,,,2025-01-02,",
+                f"subscription,{b},500.00,,,2025-01-02,",
+                "valuation,,1500.00,,,2025-04-02,",
+                f"redemption,{a},,100,,2025-04-02,",
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    args = ["import", "transactions", str(path), "--pool", str(pool), "--as", "manager@pools.test"]
+    assert cli.main([*args, "--payouts-paid-until", "2025-06-30"]) == 0
+    assert "payouts up to 2025-06-30: 1 recorded as paid outside the platform" in capsys.readouterr().out
+    c = world.container
+    (old,) = c.payments.list_payouts(world.manager, pool)
+    assert old.status.value == "paid" and "imported from history.csv" in old.hold_reason
+
+    later = tmp_path / "later.csv"
+    later.write_text(
+        "\n".join([HEADER, "valuation,,1400.00,,,2025-07-01,", f"redemption,{b},,50,,2025-07-01,"]) + "\n",
+        encoding="utf-8",
+    )
+    assert cli.main(["import", "transactions", str(later), *args[3:]]) == 0
+    statuses = {x.investor_id: x.status.value for x in c.payments.list_payouts(world.manager, pool)}
+    assert statuses == {a: "paid", b: "held"}
+    with pytest.raises(SystemExit) as refused:  # argparse names the option and the value
+        cli.main([*args, "--payouts-paid-until", "30/06/2025"])
+    assert refused.value.code == 2 and "--payouts-paid-until" in capsys.readouterr().err

@@ -239,3 +239,23 @@ def test_the_sweep_opens_the_payouts_of_a_distribution_whose_event_was_lost(
     assert c.payment_catch_up.catch_up(date(2025, 1, 1)) == 2
     owed = {x.investor_id: x.amount for x in c.payments.list_payouts(world.manager, pool)}
     assert owed == {a: D("8000.00"), b: D("4000.00")}
+
+
+def test_payouts_of_imported_history_open_as_paid_even_when_the_events_come_late(world: World) -> None:
+    """The import closed the pool's history before the consumer (behind, with a broker) opened
+    its payouts: an entry dated up to the cutoff opens paid; a later one is still to pay; the
+    cutoff is the pool's alone."""
+    built = build_closed(world)
+    other = build_closed(world, built.a, built.b)
+    p = world.container.payments
+    why = "paid before payouts were tracked here (imported from history.csv)"
+    assert p.close_payout_history(date(2025, 9, 30), why, built.pool) == 2  # the fixture's distribution
+    shares = {built.a: D("100.00")}
+    for entry, on in ((9001, date(2025, 9, 30)), (9002, date(2025, 10, 1))):
+        p.open_payouts_for_entry(
+            built.pool, entry, on, kind=PayoutKind.DISTRIBUTION, shares=shares, currency="EUR"
+        )
+    by_entry = {x.source_entry_id: x for x in p.list_payouts(world.manager, built.pool)}
+    assert by_entry[9001].status is PayoutStatus.PAID and by_entry[9001].hold_reason == why
+    assert by_entry[9002].status is PayoutStatus.HELD
+    assert {x.status for x in p.list_payouts(world.manager, other.pool)} == {PayoutStatus.HELD}
