@@ -12,6 +12,7 @@ python app.py ledger relay               publish committed ledger events (long-r
 python app.py worker [--concurrency N]   run Celery tasks (snapshots, purges) from RabbitMQ
 python app.py beat                        schedule the nightly snapshots and hourly purges
 python app.py notifications consume      turn ledger events on RabbitMQ into in-app notifications
+python app.py notifications send         send the emails that are due (beat does it every 30 s)
 python app.py import transactions FILE.csv|FILE.xlsx --pool ID [--as EMAIL]
                                           post a file of transactions, all rows or none
 """
@@ -94,6 +95,8 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         print(seed(container, scale_named("demo"), logins=logins).describe(), flush=True)
         for line in open_demo_calls(container, logins, date.today()):
             print(f"  open call: {line}", flush=True)
+    if settings.celery_broker_url is None:  # no beat to send them
+        _send_emails_in_background(container)
     server = _create_server(container)
     url = f"http://{settings.host}:{settings.port}"
     print(f"\n  Investment pools portal: {url}\n\n  Demo logins:")
@@ -103,6 +106,24 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     print(f"  {sandbox_note}\n", flush=True)
     server.run(host=settings.host, port=settings.port, threaded=True, use_reloader=False)
     return 0
+
+
+def _send_emails_in_background(container: Container) -> None:
+    """Without a broker there is no beat: the embedded demo sends its due emails (as .eml
+    files in var/outbox/) itself, every 30 s, as the beat would."""
+    import logging
+    import threading
+    import time
+
+    def send_forever() -> None:
+        while True:
+            try:
+                container.notifications.send_due_emails()
+            except Exception:  # the demo keeps serving; the next round tries again
+                logging.getLogger(__name__).exception("sending the demo's emails failed")
+            time.sleep(30)
+
+    threading.Thread(target=send_forever, name="demo-emails", daemon=True).start()
 
 
 def _demo_gateway(settings: Settings) -> tuple[Settings, str]:
@@ -248,6 +269,10 @@ def cmd_notifications(args: argparse.Namespace, settings: Settings) -> int:
     from notifications import amqp
     from notifications.consumer import EVENT_TYPES
 
+    if args.notifications_command == "send":
+        counts = Container(settings).notifications.send_due_emails()
+        print(", ".join(f"{name} {count}" for name, count in counts.items()))
+        return 0
     url = amqp_url(settings.celery_broker_url)
     if url is None:
         print(
@@ -356,6 +381,7 @@ def _add_consumer_parsers(sub: Any) -> None:
     notifications = sub.add_parser("notifications", help="in-app notifications from ledger events")
     notifications_sub = notifications.add_subparsers(dest="notifications_command", required=True)
     notifications_sub.add_parser("consume", help="consume the ledger's RabbitMQ exchange (long-running)")
+    notifications_sub.add_parser("send", help="send the emails that are due, once each")
     notifications.set_defaults(func=cmd_notifications)
     payments = sub.add_parser("payments", help="payment requests and the gateway's loose ends")
     payments_sub = payments.add_subparsers(dest="payments_command", required=True)

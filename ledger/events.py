@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 EXCHANGE = "ledger.events"
@@ -53,3 +53,9 @@ class LedgerEvent:
 class Backlog:
     unpublished: int
     oldest_created_at: datetime | None
+
+
+def with_effective_date(payload: dict[str, Any], on: date) -> dict[str, Any]:
+    """An entry's own event (a capital call issued, a distribution made) says the entry's date:
+    a consumer tells today's deal from history loaded today (no email about a 2019 call)."""
+    return {"effective_date": on.isoformat(), **payload}

@@ -35,6 +35,7 @@ from backend.platform.errors import Conflict, NotFound, ValidationFailed
 from ledger.book_reads import entry_out
 from ledger.dealing_facts import latest_standing_entry
 from ledger.entry_drafts import DraftLine, EntryDraft, validate_draft
+from ledger.events import with_effective_date
 from ledger.forward_pricing import DealingFacts, require_date_order
 from ledger.hash_chain import GENESIS_HASH, canonical_entry, chain_hash, to_scaled
 from ledger.locking import take_write_lock
@@ -200,7 +201,7 @@ class JournalEngine:
                 event.event_type,
                 pool_id=draft.pool_id,
                 entry_id=entry.id,
-                payload=event.payload,
+                payload=with_effective_date(event.payload, draft.effective_date),
                 now=now,
             )
         return out

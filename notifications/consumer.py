@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -97,6 +98,9 @@ class LedgerEventConsumer:
             return []
         title, staff_body, investor_body = _texts(event, pool.name, pool.base_currency)
 
+        raw_date = event.payload.get("effective_date")
+        on = date.fromisoformat(raw_date) if isinstance(raw_date, str) else None
+
         def item(user_id: int, body: str, link: str) -> NotificationIn:
             return NotificationIn(
                 user_id=user_id,
@@ -106,6 +110,7 @@ class LedgerEventConsumer:
                 title=title,
                 body=body,
                 link=link,
+                effective_date=on,
             )
 
         items = [item(uid, staff_body, f"/manager/pools/{event.pool_id}") for uid in pool.manager_ids]

@@ -11,6 +11,9 @@ from typing import Protocol
 from backend.platform.actors import Actor
 from notifications.schemas import (
     MAX_LIST,
+    Channel,
+    DeliveryOut,
+    DeliveryStatus,
     NotificationIn,
     NotificationKind,
     NotificationList,
@@ -19,6 +22,9 @@ from notifications.schemas import (
 
 __all__ = [
     "MAX_LIST",
+    "Channel",
+    "DeliveryOut",
+    "DeliveryStatus",
     "NotificationIn",
     "NotificationKind",
     "NotificationList",
@@ -39,4 +45,13 @@ class NotificationService(Protocol):
     def mark_all_read(self, actor: Actor) -> int: ...
 
     def create_for_event(self, event_id: str, items: list[NotificationIn]) -> int:
-        """Create the event's notifications in one transaction; returns how many were created."""
+        """Create the event's notifications in one transaction; returns how many were created.
+        Formal notices are also recorded for email, once per event, person and channel."""
+
+    def send_due_emails(self, limit: int = 200) -> dict[str, int]:
+        """System: send the emails that are due (beat); counts by outcome."""
+
+    def delivery_log(
+        self, actor: Actor, *, status: DeliveryStatus | None = None, limit: int = 200
+    ) -> list[DeliveryOut]:
+        """Every email recorded, newest first, with its state and last error (admins)."""

@@ -1,10 +1,11 @@
-"""The notification service's table: in-app notifications, one row per user per event."""
+"""The notification service's tables: in-app notifications, one row per user per event; and
+deliveries, one row per event, user and channel beyond the app (the outbox of email)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Index, Integer, String, UniqueConstraint
+from sqlalchemy import BigInteger, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.platform.orm import Base, UTCDateTime, utcnow
@@ -31,3 +32,44 @@ class Notification(Base):
     link: Mapped[str] = mapped_column(String(200), nullable=False, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class Delivery(Base):
+    """One message to one person on one channel for one event, recorded before it is sent.
+
+    The unique (event, user, channel) key is what makes a redelivered event, a replayed relay
+    or two workers at once send nothing twice. Its road: queued -> sending (claimed by a
+    worker, committed before the provider is called) -> sent; or back to queued with the next
+    try after a provider outage; or failed (refused for good: an address the server rejects)
+    or unknown (a worker died mid-send: it may have gone, so it is not sent again by itself).
+    """
+
+    __tablename__ = "notification_deliveries"
+    __table_args__ = (
+        UniqueConstraint(
+            "event_id", "user_id", "channel", name="uq_notification_deliveries_event_user_channel"
+        ),
+        Index("ix_notification_deliveries_due", "status", "next_try_at"),
+        Index("ix_notification_deliveries_user", "user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    event_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    user_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    channel: Mapped[str] = mapped_column(String(10), nullable=False)
+    kind: Mapped[str] = mapped_column(String(40), nullable=False)
+    pool_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    to_address: Mapped[str] = mapped_column(String(254), nullable=False)
+    subject: Mapped[str] = mapped_column(String(200), nullable=False)
+    text_body: Mapped[str] = mapped_column(Text, nullable=False)
+    html_body: Mapped[str] = mapped_column(Text, nullable=False)
+    message_id: Mapped[str] = mapped_column(String(120), nullable=False)
+    status: Mapped[str] = mapped_column(String(10), nullable=False)
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    next_try_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    last_error: Mapped[str] = mapped_column(String(300), nullable=False, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

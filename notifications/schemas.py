@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -27,6 +27,9 @@ class NotificationIn(BaseModel):
     title: str = Field(max_length=200)
     body: str = Field(default="", max_length=500)
     link: str = Field(default="", max_length=200)
+    effective_date: date | None = Field(
+        default=None, description="the entry's date: history loaded today is not emailed"
+    )
 
 
 class NotificationOut(BaseModel):
@@ -49,3 +52,44 @@ class NotificationList(BaseModel):
 
 
 MAX_LIST = 100
+
+
+class Channel(enum.StrEnum):
+    IN_APP = "in_app"
+    EMAIL = "email"
+
+
+class DeliveryStatus(enum.StrEnum):
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    """Refused for good (the server rejected the address): not tried again."""
+    UNKNOWN = "unknown"
+    """A worker died while sending: it may have gone. Not sent again without a person."""
+
+
+class DeliveryOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    event_id: str
+    user_id: int
+    channel: Channel
+    kind: NotificationKind
+    pool_id: int | None
+    to_address: str
+    subject: str
+    status: DeliveryStatus
+    attempts: int
+    next_try_at: datetime | None
+    last_error: str
+    created_at: datetime
+    sent_at: datetime | None
+
+
+EMAILED_KINDS = frozenset(
+    {NotificationKind.CAPITAL_CALL, NotificationKind.DISTRIBUTION, NotificationKind.PAYMENT_REMINDER}
+)
+"""Formal notices and reminders go by email as well as in the app; a valuation stays in the
+app (it comes every month: the bell, not the mailbox)."""

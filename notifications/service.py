@@ -17,7 +17,15 @@ from backend.platform.db import Database
 from backend.platform.errors import NotFound, ValidationFailed
 from backend.platform.orm import utcnow
 from notifications.inbox import EventAlreadyDelivered, InboxUnits, database_inbox
-from notifications.schemas import MAX_LIST, NotificationIn, NotificationList, NotificationOut
+from notifications.outbox import EmailOutbox
+from notifications.schemas import (
+    MAX_LIST,
+    DeliveryOut,
+    DeliveryStatus,
+    NotificationIn,
+    NotificationList,
+    NotificationOut,
+)
 
 
 def _user_of(actor: Actor) -> int:
@@ -27,9 +35,12 @@ def _user_of(actor: Actor) -> int:
 
 
 class NotificationCentre:
-    def __init__(self, units: InboxUnits, *, clock: Callable[[], datetime] = utcnow) -> None:
+    def __init__(
+        self, units: InboxUnits, *, clock: Callable[[], datetime] = utcnow, outbox: EmailOutbox | None = None
+    ) -> None:
         self._units = units
         self._clock = clock
+        self._outbox = outbox
 
     # -- reads -------------------------------------------------------------------------
 
@@ -76,6 +87,14 @@ class NotificationCentre:
         if not items:
             return 0
         by_user = {item.user_id: item for item in items}  # one per user, whatever the caller sent
+        created = self._create_in_app(event_id, by_user)
+        if self._outbox is not None:
+            # Even for an event seen before: a crash between the two commits left its emails
+            # unrecorded, and recording them is idempotent by (event, user, channel).
+            self._outbox.enqueue(event_id, list(by_user.values()))
+        return created
+
+    def _create_in_app(self, event_id: str, by_user: dict[int, NotificationIn]) -> int:
         now = self._clock()
         try:
             with self._units(None, True) as unit:
@@ -88,7 +107,21 @@ class NotificationCentre:
             return 0  # another consumer delivered the same event at the same moment
         return len(by_user)
 
+    # -- email (system, and the admins' log) -----------------------------------------------
+
+    def send_due_emails(self, limit: int = 200) -> dict[str, int]:
+        """System (beat, every 30 s): send the emails that are due; counts by outcome."""
+        return self._outbox.send_due(limit) if self._outbox else {}
+
+    def delivery_log(
+        self, actor: Actor, *, status: DeliveryStatus | None = None, limit: int = 200
+    ) -> list[DeliveryOut]:
+        """Every email recorded, newest first, with its state and last error (admins)."""
+        if self._outbox is None:
+            return []
+        return self._outbox.log(actor, status=status, limit=limit)
+
 
 class DatabaseNotificationService(NotificationCentre):
-    def __init__(self, db: Database) -> None:
-        super().__init__(database_inbox(db))
+    def __init__(self, db: Database, outbox: EmailOutbox | None = None) -> None:
+        super().__init__(database_inbox(db), outbox=outbox)

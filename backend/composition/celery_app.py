@@ -34,7 +34,7 @@ from sqlalchemy.exc import OperationalError
 
 from backend.platform.config import Settings
 from backend.service_directory import Services
-from backend.tasks import payments, purges, snapshots
+from backend.tasks import notifications, payments, purges, snapshots
 
 QUEUE = "pools"
 
@@ -84,6 +84,11 @@ def send_payment_reminders(on: str | None = None) -> int:
     return payments.send_reminders(services().payments, on)
 
 
+@celery.task(name="notifications.tasks.send_due_emails", **_PURGE_RETRY)  # type: ignore[untyped-decorator]
+def send_due_emails() -> dict[str, int]:
+    return notifications.send_due_emails(services().notifications)
+
+
 @celery.task(name="reports.tasks.snapshot_pool", **_SNAPSHOT_RETRY)  # type: ignore[untyped-decorator]
 def snapshot_pool(pool_id: int, as_of: str | None = None) -> dict[str, object]:
     return snapshots.snapshot_pool(services().snapshots, pool_id, as_of)
@@ -123,6 +128,8 @@ def configure(settings: Settings) -> Celery:
                 "schedule": crontab(minute=47),
             },
             "payments-sweep": {"task": sweep_payments.name, "schedule": 300.0},
+            # Emails recorded by the notification service: cheap when nothing is due.
+            "notifications-send-emails": {"task": send_due_emails.name, "schedule": 30.0},
             # Cheap when nothing is due: the retry schedule decides who is asked again.
             "payments-retry-gateway": {"task": retry_gateway_attempts.name, "schedule": 20.0},
             "payments-reconcile-yesterday": {

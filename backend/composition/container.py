@@ -45,6 +45,8 @@ from ledger.service import DatabaseLedgerService
 from ledger.transactions import DatabaseTransactionService
 from notifications.consumer import EVENT_TYPES as NOTIFIED_EVENTS
 from notifications.consumer import LedgerEventConsumer
+from notifications.mail import FolderMail, MailProvider, SmtpMail
+from notifications.outbox import EmailOutbox
 from notifications.service import DatabaseNotificationService
 from reports.aggregate_cache import AggregateCache
 from reports.service import DatabaseReportService
@@ -249,7 +251,29 @@ class Container:
 
     @cached_property
     def notifications(self) -> DatabaseNotificationService:
-        return DatabaseNotificationService(self.db)
+        s = self.settings
+        outbox = EmailOutbox(
+            self.db,
+            lambda: self.mail_provider,
+            self.users.contacts,
+            sender=s.mail_from,
+            portal_url=s.portal_url or f"http://{s.host}:{s.port}",
+        )
+        return DatabaseNotificationService(self.db, outbox)
+
+    @cached_property
+    def mail_provider(self) -> MailProvider:
+        """The SMTP relay when SMTP_HOST is set; else .eml files in var/outbox/ (embedded)."""
+        s = self.settings
+        if s.smtp_host:
+            return SmtpMail(
+                s.smtp_host,
+                s.smtp_port,
+                starttls=s.smtp_starttls,
+                username=s.smtp_username,
+                password=s.smtp_password,
+            )
+        return FolderMail(s.var_dir / "outbox")
 
     @cached_property
     def notification_consumer(self) -> LedgerEventConsumer:

@@ -59,6 +59,16 @@ class Settings(BaseSettings):
     payment_gateway_timeout_seconds: float = Field(
         default=15.0, gt=0, le=120, alias="PAYMENT_GATEWAY_TIMEOUT_SECONDS"
     )
+    # Email (notifications/mail.py). Unset SMTP_HOST: messages are written as .eml files to
+    # <var_dir>/outbox/ (the embedded default). Production sets the relay, with STARTTLS and
+    # a login; MAIL_FROM is the sender people see; PORTAL_URL makes the links in messages.
+    smtp_host: str | None = Field(default=None, alias="SMTP_HOST")
+    smtp_port: int = Field(default=587, alias="SMTP_PORT", gt=0, lt=65536)
+    smtp_starttls: bool = Field(default=True, alias="SMTP_STARTTLS")
+    smtp_username: str | None = Field(default=None, alias="SMTP_USERNAME")
+    smtp_password: str | None = Field(default=None, alias="SMTP_PASSWORD", repr=False)
+    mail_from: str = Field(default="Investment Pools <notices@pools.localhost>", alias="MAIL_FROM")
+    portal_url: str | None = Field(default=None, alias="PORTAL_URL")  # unset: this server's own
     # The key ring that seals bank details at rest: "kid:base64(32 bytes)" entries, comma
     # separated, the first one active (backend/payments/vault.py). Unset: generated into
     # <var_dir>/payment_data_keys on first use.

@@ -6,6 +6,7 @@ gRPC client of a later issue implements the same Protocol."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Protocol
 
 from backend.platform.actors import Actor
@@ -55,5 +56,9 @@ class UserService(Protocol):
 
     def active_user(self, user_id: int) -> UserOut | None:
         """The user behind a session or token, or None when gone or disabled (read on the primary)."""
+
+    def contacts(self, user_ids: Collection[int]) -> dict[int, tuple[str, str]]:
+        """System (the notification service): {user id: (email, display name)} of the active
+        users among `user_ids`; the others are left out (nobody to write to)."""
 
     def count(self) -> int: ...

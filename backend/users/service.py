@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Protocol
 
 from sqlalchemy import func, or_, select, update
@@ -221,6 +221,19 @@ class DatabaseUserService:
         with UnitOfWork(self._db) as uow:
             user = uow.session.get(User, user_id)
             return UserOut.model_validate(user) if user is not None and user.is_active else None
+
+    def contacts(self, user_ids: Collection[int]) -> dict[int, tuple[str, str]]:
+        wanted = sorted(set(user_ids))
+        found: dict[int, tuple[str, str]] = {}
+        with ReadView(self._db) as view:
+            for start in range(0, len(wanted), 1000):  # IN lists stay a sane size
+                rows = view.session.execute(
+                    select(User.id, User.email, User.display_name).where(
+                        User.id.in_(wanted[start : start + 1000]), User.is_active.is_(True)
+                    )
+                )
+                found.update({uid: (email, name) for uid, email, name in rows})
+        return found
 
     def _rehash(self, uow: UnitOfWork, user: User, password: str) -> None:
         """Upgrade the stored hash to current parameters, unless the password changed meanwhile."""

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection, Dialect
 from backend.platform.errors import ValidationFailed
 from backend.platform.orm import Base
 from ledger.batch.planning import PlannedEntry
+from ledger.events import with_effective_date
 from ledger.hash_chain import to_scaled
 from ledger.models import Account, Balance, JournalEntry, OutboxEvent, Posting
 from ledger.schemas import (
@@ -141,7 +142,10 @@ def outbox_rows(
             ),
         }
         events = [(EventType.ENTRY_COMMITTED.value, payload)]
-        events += [(event.event_type, event.payload) for event in draft.events]
+        events += [
+            (event.event_type, with_effective_date(event.payload, draft.effective_date))
+            for event in draft.events
+        ]
         for event_type, body in events:
             rows.append(
                 (

@@ -1,0 +1,266 @@
+"""The email outbox: each message is recorded (rendered, addressed) before it is sent, and
+sent by `send_due`, at most once per event, person and channel.
+
+- Enqueue: the event's formal notices (EMAILED_KINDS, dated within HISTORY) for the people
+  it concerns, rendered from the templates and addressed from the users service. The unique
+  (event, user, channel) key makes a redelivered event or a replayed relay add nothing.
+- Send: each due message is claimed (status sending, committed) just before the provider is
+  called; then sent, or queued again with a backoff (an outage: 30 s doubling to an hour,
+  with jitter, for three days), or failed (refused for good). A message left "sending" by a
+  worker that died is marked unknown, never sent again by itself: it may have gone, and a
+  formal notice sent twice is worse than one a person resends after checking.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import random
+from collections.abc import Callable, Collection, Sequence
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import parseaddr
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from backend.platform.actors import Actor
+from backend.platform.db import Database
+from backend.platform.errors import PermissionDenied, ValidationFailed
+from backend.platform.orm import utcnow
+from backend.platform.unit_of_work import ReadView, UnitOfWork
+from notifications.mail import MailProvider, MailRefused, MailUnavailable
+from notifications.models import Delivery
+from notifications.rendering import render_email
+from notifications.schemas import EMAILED_KINDS, Channel, DeliveryOut, DeliveryStatus, NotificationIn
+
+log = logging.getLogger(__name__)
+
+Contacts = Callable[[Collection[int]], dict[int, tuple[str, str]]]
+"""{user id: (email, display name)} of active users (the users service)."""
+
+FIRST_WAIT = timedelta(seconds=30)
+LONGEST_WAIT = timedelta(hours=1)
+GIVE_UP_AFTER = timedelta(days=3)
+INTERRUPTED_AFTER = timedelta(minutes=5)
+"""A message claimed this long ago and still "sending": its worker died."""
+BATCH = 200
+HISTORY = timedelta(days=31)
+"""An entry dated further back is history being loaded (a seed, an import): in the app only."""
+
+
+def backoff(attempts: int, rng: random.Random) -> timedelta:
+    """30 s, 60 s, 2 min ... up to an hour; each wait between half and all of that, so
+    workers that failed together do not all come back at the same second."""
+    ceiling: timedelta = min(FIRST_WAIT * 2 ** max(min(attempts, 20) - 1, 0), LONGEST_WAIT)
+    return ceiling * rng.uniform(0.5, 1.0)
+
+
+class EmailOutbox:
+    def __init__(
+        self,
+        db: Database,
+        mail: Callable[[], MailProvider],
+        contacts: Contacts,
+        *,
+        sender: str,
+        portal_url: str,
+        now: Callable[[], datetime] = utcnow,
+        rng: random.Random | None = None,
+    ) -> None:
+        self._db = db
+        self._mail = mail
+        self._contacts = contacts
+        self._sender = sender
+        self._domain = parseaddr(sender)[1].rpartition("@")[2] or "pools.localhost"
+        self._portal_url = portal_url.rstrip("/")
+        self._now = now
+        self._rng = rng or random.Random()  # noqa: S311 - spreads retries; not a secret
+
+    # -- recording ------------------------------------------------------------------------
+
+    def enqueue(self, event_id: str, items: Sequence[NotificationIn]) -> int:
+        """Record the event's emails; returns how many were new (0 for a redelivered event)."""
+        oldest = self._now().date() - HISTORY
+        wanted = {
+            i.user_id: i
+            for i in items
+            if i.kind in EMAILED_KINDS and (i.effective_date is None or i.effective_date >= oldest)
+        }
+        if not wanted:
+            return 0
+        with ReadView(self._db) as view:
+            have = set(
+                view.session.scalars(
+                    select(Delivery.user_id).where(
+                        Delivery.event_id == event_id, Delivery.channel == Channel.EMAIL.value
+                    )
+                )
+            )
+        todo = [item for user, item in sorted(wanted.items()) if user not in have]
+        contacts = self._contacts({item.user_id for item in todo})
+        rows = [
+            self._row(event_id, item, *contacts[item.user_id]) for item in todo if item.user_id in contacts
+        ]
+        if not rows:
+            return 0
+        with UnitOfWork(self._db) as unit:
+            unit.write_first("notification_deliveries", "status")
+            unit.session.add_all(rows)
+            try:
+                unit.commit()
+            except IntegrityError:
+                # Another consumer recorded the same event at the same moment: it has them.
+                return 0
+        return len(rows)
+
+    def _row(self, event_id: str, item: NotificationIn, address: str, name: str) -> Delivery:
+        link = f"{self._portal_url}{item.link}" if item.link.startswith("/") else self._portal_url
+        rendered = render_email(item.kind, name=name, title=item.title, body=item.body, link=link)
+        digest = hashlib.sha256(f"{event_id}:{item.user_id}:email".encode()).hexdigest()[:32]
+        return Delivery(
+            event_id=event_id,
+            user_id=item.user_id,
+            channel=Channel.EMAIL.value,
+            kind=item.kind.value,
+            pool_id=item.pool_id,
+            to_address=address,
+            subject=rendered.subject[:200],
+            text_body=rendered.text,
+            html_body=rendered.html,
+            # The same message, should a person resend it, has the same id: mail clients
+            # thread it (and many drop it) rather than show a second notice.
+            message_id=f"<{digest}@{self._domain}>",
+            status=DeliveryStatus.QUEUED.value,
+        )
+
+    # -- sending --------------------------------------------------------------------------
+
+    def send_due(self, limit: int = BATCH) -> dict[str, int]:
+        """Send what is due now; returns how many were sent, retried later, failed, and found
+        interrupted. Safe to run from several workers at once: each message is claimed on its
+        own, just before it is sent, and only one claim of it can succeed."""
+        counts = {"sent": 0, "retry": 0, "failed": 0, "interrupted": self._mark_interrupted()}
+        now = self._now()
+        with ReadView(self._db) as view:
+            due = list(
+                view.session.scalars(
+                    select(Delivery.id)
+                    .where(
+                        Delivery.status == DeliveryStatus.QUEUED.value,
+                        (Delivery.next_try_at.is_(None)) | (Delivery.next_try_at <= now),
+                    )
+                    .order_by(Delivery.id)
+                    .limit(limit)
+                )
+            )
+        for delivery_id in due:
+            if self._claim(delivery_id):
+                counts[self._send_one(delivery_id)] += 1
+        return counts
+
+    def _claim(self, delivery_id: int) -> bool:
+        with UnitOfWork(self._db) as unit:
+            unit.write_first("notification_deliveries", "status")
+            claimed = unit.session.execute(
+                update(Delivery)
+                .where(Delivery.id == delivery_id, Delivery.status == DeliveryStatus.QUEUED.value)
+                .values(
+                    status=DeliveryStatus.SENDING.value,
+                    claimed_at=self._now(),
+                    attempts=Delivery.attempts + 1,
+                )
+                .execution_options(synchronize_session=False)
+            )
+            unit.commit()
+        return int(getattr(claimed, "rowcount", 0) or 0) == 1
+
+    def _send_one(self, delivery_id: int) -> str:
+        with ReadView(self._db) as view:
+            row = view.session.get(Delivery, delivery_id)
+            if row is None:  # claimed a moment ago: only a bug gets here
+                raise RuntimeError(f"delivery {delivery_id} vanished")
+            message = self._message(row)
+            attempts, created = row.attempts, row.created_at
+        try:
+            self._mail().send(message)
+        except MailRefused as exc:
+            self._finish(delivery_id, DeliveryStatus.FAILED, f"refused: {exc}")
+            return "failed"
+        except MailUnavailable as exc:
+            now = self._now()
+            if now - created > GIVE_UP_AFTER:
+                self._finish(delivery_id, DeliveryStatus.FAILED, f"gave up after {attempts} tries: {exc}")
+                return "failed"
+            self._finish(
+                delivery_id, DeliveryStatus.QUEUED, str(exc), next_try=now + backoff(attempts, self._rng)
+            )
+            return "retry"
+        self._finish(delivery_id, DeliveryStatus.SENT, "")
+        return "sent"
+
+    def _message(self, row: Delivery) -> EmailMessage:
+        message = EmailMessage()
+        message["From"] = self._sender
+        message["To"] = row.to_address
+        message["Subject"] = row.subject
+        message["Message-ID"] = row.message_id
+        message["Date"] = row.created_at.strftime("%a, %d %b %Y %H:%M:%S +0000")
+        message.set_content(row.text_body)
+        message.add_alternative(row.html_body, subtype="html")
+        return message
+
+    def _finish(
+        self, delivery_id: int, status: DeliveryStatus, error: str, *, next_try: datetime | None = None
+    ) -> None:
+        with UnitOfWork(self._db) as unit:
+            unit.write_first("notification_deliveries", "status")
+            unit.session.execute(
+                update(Delivery)
+                .where(Delivery.id == delivery_id, Delivery.status == DeliveryStatus.SENDING.value)
+                .values(
+                    status=status.value,
+                    last_error=error[:300],
+                    next_try_at=next_try,
+                    sent_at=self._now() if status is DeliveryStatus.SENT else None,
+                )
+                .execution_options(synchronize_session=False)
+            )
+            unit.commit()
+
+    def _mark_interrupted(self) -> int:
+        with UnitOfWork(self._db) as unit:
+            unit.write_first("notification_deliveries", "status")
+            changed = unit.session.execute(
+                update(Delivery)
+                .where(
+                    Delivery.status == DeliveryStatus.SENDING.value,
+                    Delivery.claimed_at <= self._now() - INTERRUPTED_AFTER,
+                )
+                .values(
+                    status=DeliveryStatus.UNKNOWN.value,
+                    last_error="the worker stopped while sending: it may have gone; check before resending",
+                )
+                .execution_options(synchronize_session=False)
+            )
+            unit.commit()
+        count = int(getattr(changed, "rowcount", 0) or 0)
+        if count:
+            log.warning("%d email(s) interrupted mid-send: marked unknown for a person", count)
+        return count
+
+    # -- the log --------------------------------------------------------------------------
+
+    def log(
+        self, actor: Actor, *, status: DeliveryStatus | None = None, limit: int = 200
+    ) -> list[DeliveryOut]:
+        """The delivery log, newest first (administrators)."""
+        if not actor.is_admin:
+            raise PermissionDenied("the delivery log: administrators only", field="status")
+        if not 1 <= limit <= 1000:
+            raise ValidationFailed("limit: must be 1..1000", field="limit")
+        stmt = select(Delivery).order_by(Delivery.id.desc()).limit(limit)
+        if status is not None:
+            stmt = stmt.where(Delivery.status == status.value)
+        with ReadView(self._db, actor.reader_key) as view:
+            return [DeliveryOut.model_validate(r) for r in view.session.scalars(stmt)]

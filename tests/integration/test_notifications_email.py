@@ -1,0 +1,193 @@
+"""Email notices end to end, on both backends, through a real SMTP server on 127.0.0.1: a
+capital call records one email per person concerned before anything is sent, sends each once
+(multipart text and HTML, names escaped), never twice for a redelivered event; an SMTP outage
+queues them with a backoff and they go once when it returns; a refused address fails for good;
+a worker that died mid-send leaves the message for a person; history is not emailed."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import update
+
+from backend.composition.container import Container
+from backend.platform.config import Settings, load_settings
+from backend.platform.errors import PermissionDenied
+from ledger.interface import CapitalCallRequest, LedgerEvent
+from notifications.interface import DeliveryStatus
+from notifications.models import Delivery
+from tests.integration.mail_support import MailServer
+from tests.integration.pools_support import World, closed_pool, make_world
+
+D = Decimal
+
+
+@pytest.fixture
+def mail() -> Iterator[MailServer]:
+    server = MailServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, mail: MailServer) -> Settings:
+    return load_settings(VAR_DIR=str(tmp_path / "var"), **mail.settings())
+
+
+@pytest.fixture
+def world(container: Container) -> World:
+    return make_world(container)
+
+
+def _call(
+    world: World,
+    *,
+    name: str = "Harbour <b>PE</b> I",
+    on: date | None = None,
+    investors: tuple[int, int] | None = None,
+) -> tuple[int, int, int]:
+    """A EUR pool; investor a and other investor b committed; a call of 30,000 dated `on`."""
+    c = world.container
+    pool = c.pools.create_pool(world.manager, closed_pool(name=name)).id
+    a, b = investors or (
+        world.investor_profile(world.investor),
+        world.investor_profile(world.other_investor, name="Bo Other"),
+    )
+    world.commit(pool, a, "100000.00")
+    world.commit(pool, b, "50000.00")
+    day = on or date.today()
+    call = CapitalCallRequest(amount=D(30000), due_date=day + timedelta(days=14), effective_date=day)
+    c.transactions.capital_call(world.manager, pool, call, str(uuid.uuid4()))
+    return pool, a, b
+
+
+def _log(world: World) -> list[tuple[str, str]]:
+    return sorted(
+        (d.to_address, d.status.value) for d in world.container.notifications.delivery_log(world.admin)
+    )
+
+
+def test_a_capital_call_emails_each_person_once_in_text_and_html(world: World, mail: MailServer) -> None:
+    _call(world)
+    people = sorted(world.emails[k] for k in ("manager", "investor", "other_investor"))
+    # Recorded before anything is sent.
+    assert _log(world) == [(p, "queued") for p in people] and mail.received == []
+    sent = world.container.notifications.send_due_emails()
+    assert sent == {"sent": 3, "retry": 0, "failed": 0, "interrupted": 0}
+    assert sorted(str(m["To"]) for m in mail.received) == people
+    assert _log(world) == [(p, "sent") for p in people]
+    to_investor = next(m for m in mail.received if str(m["To"]) == world.emails["investor"])
+    assert to_investor["Subject"] == "Capital call issued: Harbour <b>PE</b> I"
+    text = to_investor.get_body(preferencelist=("plain",))
+    html = to_investor.get_body(preferencelist=("html",))
+    assert text is not None and html is not None
+    assert "Your share: EUR 20,000.00, due" in text.get_content()
+    assert "Harbour &lt;b&gt;PE&lt;/b&gt; I" in html.get_content()  # a name is data, not markup
+    assert "<b>PE</b>" not in html.get_content()
+    assert "http://127.0.0.1:8050/investor" in text.get_content()
+    # Nothing is due any more; the same event delivered again records and sends nothing.
+    assert world.container.notifications.send_due_emails()["sent"] == 0
+    assert len(mail.received) == 3
+
+
+def test_a_redelivered_event_records_no_second_email(world: World, mail: MailServer) -> None:
+    pool, a, _ = _call(world)
+    c = world.container
+    c.notifications.send_due_emails()
+    event = LedgerEvent(
+        event_id=f"evt-{uuid.uuid4().hex}",
+        event_type="capital_call.issued",
+        pool_id=pool,
+        entry_id=None,
+        occurred_at=datetime.now(UTC),
+        payload={"amount": "1000", "due_date": "2030-01-31", "allocation": {str(a): "1000.00"}},
+    )
+    c.notification_consumer.handle(event)
+    c.notification_consumer.handle(event)  # RabbitMQ redelivers it
+    assert len(_log(world)) == 3 + 2  # the investor and the manager, once each
+    c.notifications.send_due_emails()
+    c.notifications.send_due_emails()
+    assert len(mail.received) == 5
+
+
+def test_an_smtp_outage_queues_the_emails_and_they_go_once_when_it_returns(
+    world: World, mail: MailServer
+) -> None:
+    _call(world)
+    c = world.container
+    mail.stop()
+    try:
+        outage = c.notifications.send_due_emails()
+    finally:
+        mail.start()
+    assert outage["retry"] == 3 and mail.received == []
+    waiting = c.notifications.delivery_log(world.admin)
+    assert {d.status for d in waiting} == {DeliveryStatus.QUEUED}
+    assert all(d.attempts == 1 and d.last_error and d.next_try_at for d in waiting)
+    assert all(d.next_try_at and d.next_try_at > datetime.now(UTC) for d in waiting)
+    assert c.notifications.send_due_emails()["sent"] == 0  # not due yet: the backoff holds
+    _come_due(c)
+    assert c.notifications.send_due_emails()["sent"] == 3
+    assert len(mail.received) == 3 and _log(world) == [(a, "sent") for a, _ in _log(world)]
+
+
+def test_a_refused_address_fails_for_good_and_a_dead_worker_leaves_it_to_a_person(
+    world: World, mail: MailServer
+) -> None:
+    c = world.container
+    with c.db.writer_session() as session:  # the investor's address now bounces
+        from backend.users.models import User
+
+        session.execute(
+            update(User).where(User.email == world.emails["investor"]).values(email="bounce@pools.test")
+        )
+        session.commit()
+    first = _call(world)
+    counts = c.notifications.send_due_emails()
+    assert counts["failed"] == 1 and counts["sent"] == 2
+    failed = next(d for d in c.notifications.delivery_log(world.admin) if d.to_address == "bounce@pools.test")
+    assert failed.status is DeliveryStatus.FAILED and "550" in failed.last_error
+    _come_due(c)
+    assert c.notifications.send_due_emails()["sent"] == 0  # never tried again
+
+    # A second call: a worker claims the manager's email and dies before the server answers.
+    _call(world, name="Second Pool", investors=first[1:])
+    with c.db.writer_session() as session:
+        session.execute(
+            update(Delivery)
+            .where(Delivery.status == "queued", Delivery.to_address == world.emails["manager"])
+            .values(status="sending", claimed_at=datetime.now(UTC) - timedelta(minutes=6))
+        )
+        session.commit()
+    before = len(mail.received)
+    counts = c.notifications.send_due_emails()
+    assert counts["interrupted"] == 1 and counts["sent"] == 1  # the other investor's only
+    assert len(mail.received) == before + 1
+    unknown = [d for d in c.notifications.delivery_log(world.admin) if d.status is DeliveryStatus.UNKNOWN]
+    assert [d.to_address for d in unknown] == [world.emails["manager"]]
+    assert "may have gone" in unknown[0].last_error
+
+
+def test_history_loaded_today_is_not_emailed_and_the_log_is_for_admins(
+    world: World, mail: MailServer
+) -> None:
+    _call(world, on=date.today() - timedelta(days=400))
+    c = world.container
+    assert c.notifications.list_for_user(world.investor).unread == 1  # in the app, as ever
+    assert c.notifications.delivery_log(world.admin) == []
+    for not_admin in (world.manager, world.investor):
+        with pytest.raises(PermissionDenied):
+            c.notifications.delivery_log(not_admin)
+
+
+def _come_due(c: Container) -> None:
+    """The backoff's wait, passed: every queued email is due now."""
+    with c.db.writer_session() as session:
+        session.execute(update(Delivery).where(Delivery.status == "queued").values(next_try_at=None))
+        session.commit()
