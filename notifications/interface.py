@@ -55,3 +55,6 @@ class NotificationService(Protocol):
         self, actor: Actor, *, status: DeliveryStatus | None = None, limit: int = 200
     ) -> list[DeliveryOut]:
         """Every email recorded, newest first, with its state and last error (admins)."""
+
+    def resend_delivery(self, actor: Actor, delivery_id: int) -> DeliveryOut:
+        """Queue a failed or unknown email again, to the person's current address (admins)."""

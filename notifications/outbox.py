@@ -26,7 +26,7 @@ from sqlalchemy.exc import IntegrityError
 
 from backend.platform.actors import Actor
 from backend.platform.db import Database
-from backend.platform.errors import PermissionDenied, ValidationFailed
+from backend.platform.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from backend.platform.orm import utcnow
 from backend.platform.unit_of_work import ReadView, UnitOfWork
 from notifications.mail import MailProvider, MailRefused, MailUnavailable
@@ -264,3 +264,30 @@ class EmailOutbox:
             stmt = stmt.where(Delivery.status == status.value)
         with ReadView(self._db, actor.reader_key) as view:
             return [DeliveryOut.model_validate(r) for r in view.session.scalars(stmt)]
+
+    def resend(self, actor: Actor, delivery_id: int) -> DeliveryOut:
+        """An administrator checked a failed or unknown email: queue it again, to the person's
+        address as it is now (it may have been corrected since it was refused)."""
+        if not actor.is_admin:
+            raise PermissionDenied("resending an email: administrators only", field="delivery_id")
+        with UnitOfWork(self._db, actor.reader_key) as unit:
+            unit.write_first("notification_deliveries", "status")
+            row = unit.session.get(Delivery, delivery_id, with_for_update=True)
+            if row is None:
+                raise NotFound(f"delivery {delivery_id} not found", field="delivery_id")
+            if row.status not in (DeliveryStatus.FAILED.value, DeliveryStatus.UNKNOWN.value):
+                raise Conflict(
+                    f"delivery_id: delivery {delivery_id} is {row.status}: "
+                    "only a failed or unknown one is resent",
+                    field="delivery_id",
+                )
+            contact = self._contacts({row.user_id}).get(row.user_id)
+            if contact is None:
+                raise Conflict(
+                    "delivery_id: the person's account is disabled: nobody to write to", field="delivery_id"
+                )
+            row.to_address = contact[0]
+            row.status, row.next_try_at, row.claimed_at = DeliveryStatus.QUEUED.value, None, None
+            row.last_error = f"resent by {actor.label}"[:300]
+            unit.commit()
+            return DeliveryOut.model_validate(row)

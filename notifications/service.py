@@ -121,6 +121,12 @@ class NotificationCentre:
             return []
         return self._outbox.log(actor, status=status, limit=limit)
 
+    def resend_delivery(self, actor: Actor, delivery_id: int) -> DeliveryOut:
+        """Queue a failed or unknown email again, to the person's current address (admins)."""
+        if self._outbox is None:
+            raise NotFound(f"delivery {delivery_id} not found", field="delivery_id")
+        return self._outbox.resend(actor, delivery_id)
+
 
 class DatabaseNotificationService(NotificationCentre):
     def __init__(self, db: Database, outbox: EmailOutbox | None = None) -> None:

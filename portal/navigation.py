@@ -32,6 +32,7 @@ LINKS: dict[Role, tuple[NavLink, ...]] = {
         NavLink("Audit", "/admin/audit"),
         NavLink("System", "/admin/system"),
         NavLink("Payments", "/admin/payments"),
+        NavLink("Emails", "/admin/emails"),
     ),
     Role.MANAGER: (
         NavLink("Overview", "/manager"),

@@ -8,6 +8,7 @@ are in portal/navigation.py.
 from __future__ import annotations
 
 from portal.admin.pages import audit as admin_audit
+from portal.admin.pages import emails as admin_emails
 from portal.admin.pages import overview as admin_overview
 from portal.admin.pages import payments as admin_payments
 from portal.admin.pages import system as admin_system
@@ -35,6 +36,7 @@ PAGES: tuple[Page, ...] = (
     admin_audit.PAGE,  # /admin/audit
     admin_system.PAGE,  # /admin/system
     admin_payments.PAGE,  # /admin/payments
+    admin_emails.PAGE,  # /admin/emails
     # analyst
     analyst_explorer.PAGE,  # /analyst
     # investor

@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from backend.api.routing import ApiRouter
 from backend.platform.actors import Actor
 from backend.service_directory import Services
-from notifications.interface import NotificationList, NotificationOut
+from notifications.interface import DeliveryOut, DeliveryStatus, NotificationList, NotificationOut
 
 
 class NotificationQuery(BaseModel):
@@ -15,6 +15,13 @@ class NotificationQuery(BaseModel):
 
     unread_only: bool = False
     limit: int = Field(default=20, ge=1, le=100)
+
+
+class DeliveryQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    status: DeliveryStatus | None = None
+    limit: int = Field(default=200, ge=1, le=1000)
 
 
 def register(router: ApiRouter, container: Services) -> None:
@@ -39,3 +46,26 @@ def register(router: ApiRouter, container: Services) -> None:
     )
     def post_notification_read(actor: Actor, notification_id: int) -> NotificationOut:
         return container.notifications.mark_read(actor, notification_id)
+
+    @router.operation(
+        "GET",
+        "/notifications/deliveries",
+        summary="The email delivery log, newest first: state, tries, last error (administrators)",
+        tag="notifications",
+        query=DeliveryQuery,
+        response=list[DeliveryOut],
+        errors=(403,),
+    )
+    def list_deliveries(actor: Actor, query: DeliveryQuery) -> list[DeliveryOut]:
+        return container.notifications.delivery_log(actor, status=query.status, limit=query.limit)
+
+    @router.operation(
+        "POST",
+        "/notifications/deliveries/{delivery_id}/resend",
+        summary="Queue a failed or unknown email again, to the person's current address (administrators)",
+        tag="notifications",
+        response=DeliveryOut,
+        errors=(403, 404, 409),
+    )
+    def resend_delivery(actor: Actor, delivery_id: int) -> DeliveryOut:
+        return container.notifications.resend_delivery(actor, delivery_id)

@@ -194,12 +194,37 @@ def build_estate(world: World) -> Estate:
     for label in ("admin", "manager", "other_manager", "analyst", "investor", "other_investor"):
         ids[f"{label}_user"] = _user(getattr(world, label))
     ids["granted_analyst_user"] = ids["granted_analyst"]
+    ids["delivery"] = _failed_email(c, investor_user=ids["investor_user"])
     ids["second_request"] = next(r.id for r in c.payments.list_requests(second))
     tokens = {}
     if c.payment_gateway is not None:
         tokens["card"] = c.payments.add_payment_method(second, MethodIn(token="tok_visa")).token
         ids["card_payment"] = _card_payment(world, boss, second, second_investor, tokens["card"])
     return Estate(world, ids, tokens)
+
+
+def _failed_email(c: Container, investor_user: int) -> int:
+    """An email to the investor the mail server refused (the estate's deals are history, which
+    is not emailed): what an administrator resends."""
+    from notifications.models import Delivery
+
+    with c.db.writer_session() as session:
+        row = Delivery(
+            event_id="estate-refused-email",
+            user_id=investor_user,
+            channel="email",
+            kind="capital_call.issued",
+            to_address="old-address@pools.test",
+            subject=f"{MARKER} Capital call issued",
+            text_body="...",
+            html_body="...",
+            message_id="<estate@pools.localhost>",
+            status="failed",
+            last_error="refused: 550",
+        )
+        session.add(row)
+        session.commit()
+        return row.id
 
 
 def _card_payment(world: World, boss: Actor, second: Actor, profile: int, card: str) -> int:

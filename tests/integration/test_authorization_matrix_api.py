@@ -325,6 +325,12 @@ MATRIX: dict[tuple[str, str], Probe] = {
         "/payments/payout-files/{payout_batch}", "manager", also_refused=("investor",)
     ),
     # users and the caller's own inbox
+    ("GET", f"{V}/notifications/deliveries"): Probe(
+        "/notifications/deliveries", "admin", kind="role", allowed=("admin",)
+    ),
+    ("POST", f"{V}/notifications/deliveries/{{delivery_id}}/resend"): Probe(
+        "/notifications/deliveries/{delivery}/resend", "admin", kind="role", allowed=("admin",)
+    ),
     ("GET", f"{V}/users"): Probe("/users", "admin", kind="role", allowed=("admin",)),
     ("POST", f"{V}/users"): Probe("/users", "admin", _user_body, "role", ("admin",)),
     ("GET", f"{V}/notifications"): Probe("/notifications", "investor", kind="listing"),

@@ -321,6 +321,22 @@ CALLBACKS: list[CallbackProbe] = [
     ),
     CallbackProbe("admin-accounts-flash.children", "admin", _verify_victims_account, shows="verified"),
     CallbackProbe(
+        "admin-email-log.children",
+        "admin",
+        lambda e: {"admin-email-status.value": "failed", "admin-email-refresh.data": None},
+    ),
+    CallbackProbe(
+        "admin-email-flash.children",
+        "admin",
+        lambda e: {
+            "admin-email-resend.n_clicks": [
+                ({"type": "admin-email-resend", "delivery": e.ids["delivery"]}, 1)
+            ],
+            "admin-email-refresh.data": None,
+        },
+        shows="Queued again",
+    ),
+    CallbackProbe(
         "admin-pay-content.children", "admin", lambda e: {"admin-pay-refresh.data": None}, shows="Gateway and"
     ),
     CallbackProbe(
@@ -655,6 +671,7 @@ PAGE_PATHS: dict[str, tuple[str, ...]] = {
     "/admin/audit": ("/admin/audit",),
     "/admin/system": ("/admin/system",),
     "/admin/payments": ("/admin/payments",),
+    "/admin/emails": ("/admin/emails",),
     "/analyst": ("/analyst",),
     "/investor": ("/investor",),
     "/investor/payments": ("/investor/payments",),

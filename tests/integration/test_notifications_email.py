@@ -6,18 +6,22 @@ a worker that died mid-send leaves the message for a person; history is not emai
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import update
 
 from backend.composition.container import Container
+from backend.composition.web import create_app
 from backend.platform.config import Settings, load_settings
-from backend.platform.errors import PermissionDenied
+from backend.platform.errors import Conflict, PermissionDenied
+from backend.users.models import User
 from ledger.interface import CapitalCallRequest, LedgerEvent
 from notifications.interface import DeliveryStatus
 from notifications.models import Delivery
@@ -142,8 +146,6 @@ def test_a_refused_address_fails_for_good_and_a_dead_worker_leaves_it_to_a_perso
 ) -> None:
     c = world.container
     with c.db.writer_session() as session:  # the investor's address now bounces
-        from backend.users.models import User
-
         session.execute(
             update(User).where(User.email == world.emails["investor"]).values(email="bounce@pools.test")
         )
@@ -155,6 +157,20 @@ def test_a_refused_address_fails_for_good_and_a_dead_worker_leaves_it_to_a_perso
     assert failed.status is DeliveryStatus.FAILED and "550" in failed.last_error
     _come_due(c)
     assert c.notifications.send_due_emails()["sent"] == 0  # never tried again
+    # The address is corrected; an administrator resends it, to the new address, once.
+    with pytest.raises(PermissionDenied):
+        c.notifications.resend_delivery(world.manager, failed.id)
+    with c.db.writer_session() as session:
+        session.execute(
+            update(User).where(User.email == "bounce@pools.test").values(email="ana.fixed@pools.test")
+        )
+        session.commit()
+    again = c.notifications.resend_delivery(world.admin, failed.id)
+    assert again.status is DeliveryStatus.QUEUED and again.to_address == "ana.fixed@pools.test"
+    with pytest.raises(Conflict):
+        c.notifications.resend_delivery(world.admin, failed.id)  # queued: nothing to resend
+    assert c.notifications.send_due_emails()["sent"] == 1
+    assert [str(m["To"]) for m in mail.received].count("ana.fixed@pools.test") == 1
 
     # A second call: a worker claims the manager's email and dies before the server answers.
     _call(world, name="Second Pool", investors=first[1:])
@@ -167,8 +183,8 @@ def test_a_refused_address_fails_for_good_and_a_dead_worker_leaves_it_to_a_perso
         session.commit()
     before = len(mail.received)
     counts = c.notifications.send_due_emails()
-    assert counts["interrupted"] == 1 and counts["sent"] == 1  # the other investor's only
-    assert len(mail.received) == before + 1
+    assert counts["interrupted"] == 1 and counts["sent"] == 2  # the two investors'
+    assert len(mail.received) == before + 2
     unknown = [d for d in c.notifications.delivery_log(world.admin) if d.status is DeliveryStatus.UNKNOWN]
     assert [d.to_address for d in unknown] == [world.emails["manager"]]
     assert "may have gone" in unknown[0].last_error
@@ -191,3 +207,37 @@ def _come_due(c: Container) -> None:
     with c.db.writer_session() as session:
         session.execute(update(Delivery).where(Delivery.status == "queued").values(next_try_at=None))
         session.commit()
+
+
+def test_the_admin_reads_the_log_and_resends_from_the_portal(world: World, mail: MailServer) -> None:
+    from portal.admin.pages import emails as page
+
+    c = world.container
+    _call(world)
+    mail.stop()
+    try:
+        c.notifications.send_due_emails()
+    finally:
+        mail.start()
+    with create_app(c).test_request_context():
+        shown = _text(page.log_table(world.admin, "queued"))
+        assert "3 emails" in shown and world.emails["investor"] in shown and "Resend" not in shown
+        with c.db.writer_session() as session:  # one of them: its worker died mid-send
+            session.execute(
+                update(Delivery)
+                .where(Delivery.to_address == world.emails["investor"])
+                .values(status="unknown", last_error="the worker stopped while sending")
+            )
+            session.commit()
+        unknown = next(
+            d for d in c.notifications.delivery_log(world.admin) if d.status is DeliveryStatus.UNKNOWN
+        )
+        assert "Resend" in _text(page.log_table(world.admin, "unknown"))
+        done = _text(page.resend(world.admin, {"type": page.RESEND, "delivery": unknown.id}))
+        assert f"Queued again to {world.emails['investor']}" in done
+        twice = _text(page.resend(world.admin, {"type": page.RESEND, "delivery": unknown.id}))
+        assert "Not done" in twice and "only a failed or unknown one" in twice
+
+
+def _text(component: Any) -> str:
+    return json.dumps(component.to_plotly_json(), default=lambda c: c.to_plotly_json(), ensure_ascii=False)

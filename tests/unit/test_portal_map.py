@@ -29,6 +29,7 @@ EXPECTED_PAGES = {
     "/admin/audit": ("Audit", None),
     "/admin/system": ("System", None),
     "/admin/payments": ("Payments", None),
+    "/admin/emails": ("Emails", None),
     "/analyst": ("Explorer", None),
     "/investor": ("My holdings", None),
     "/investor/payments": ("Payments", None),
