@@ -239,7 +239,7 @@ class PaymentService(Protocol):
         """A gateway event: SignatureInvalid or EventUnreadable change nothing."""
 
     def send_payment_reminders(self, on: date) -> int:
-        """System (daily): a week before a request is due, on the day, and weekly while overdue,
+        """System (daily): 7, 3 and 1 days before a request is due, on the day, and weekly while overdue,
         through the notification service, each once; returns how many were created."""
 
     def reseal_bank_details(self) -> int:

@@ -1,5 +1,5 @@
-"""Reminders of what an investor owes: a week before a capital call is due, on the day, and
-once a week while it is overdue (for eight weeks; after that the manager chases it by hand,
+"""Reminders of what an investor owes: 7, 3 and 1 days before a capital call is due, on the
+day, and once a week while it is overdue (for eight weeks; after that the manager chases it by hand,
 seeing it overdue on the payments page). Sent through the notification service, which
 delivers in-app today and by email or SMS once it gains those channels.
 
@@ -28,6 +28,9 @@ from backend.pools.interface import PoolService
 from notifications.interface import NotificationIn, NotificationKind, NotificationService
 
 REMIND_BEFORE = timedelta(days=7)
+DAYS_BEFORE = (1, 3, 7)
+"""The reminders before the due date; each covers the days up to the next (a day the task
+did not run is caught up by the next run, never reminded twice)."""
 OVERDUE_WEEKS = 8
 OPERATOR = Actor.operator("payment-reminders")
 
@@ -35,8 +38,8 @@ OPERATOR = Actor.operator("payment-reminders")
 def reminder_stage(due: date, today: date) -> str | None:
     """Which reminder `today` owes for a request due on `due`, or None."""
     late = (today - due).days
-    if -REMIND_BEFORE.days <= late < 0:
-        return "due-soon"
+    if late < 0:
+        return next((f"due-in-{days}" for days in DAYS_BEFORE if -late <= days), None)
     if late == 0:
         return "due-today"
     if 0 < late <= OVERDUE_WEEKS * 7:
@@ -108,9 +111,12 @@ class PaymentReminders:
 
 def _notice(request: _Due, pool_name: str, user_id: int, stage: str) -> NotificationIn:
     owed = request.owed.quantize(get_currency(request.currency).quantum)
-    when = {"due-soon": f"is due on {request.due_date}", "due-today": "is due today"}.get(
-        stage, f"was due on {request.due_date} and is overdue"
-    )
+    if stage.startswith("due-in-"):
+        when = f"is due on {request.due_date}"
+    elif stage == "due-today":
+        when = "is due today"
+    else:
+        when = f"was due on {request.due_date} and is overdue"
     return NotificationIn(
         user_id=user_id,
         kind=NotificationKind.PAYMENT_REMINDER,

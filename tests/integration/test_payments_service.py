@@ -206,21 +206,25 @@ def test_histories_the_four_eyes_queue_and_the_gateway_health_each_for_their_rea
     assert health.events_by_type == {"payment_intent.succeeded": 1}
 
 
-def test_reminders_a_week_before_on_the_day_and_weekly_while_overdue_each_once(world: World) -> None:
+def test_reminders_7_3_1_days_before_on_the_day_and_weekly_while_overdue_each_once(world: World) -> None:
     pool, a, _, _ = _call(world)  # due 2025-01-20
     c = world.container
-    days = ("2025-01-12", "2025-01-13", "2025-01-13", "2025-01-20", "2025-01-21", "2025-01-27", "2025-01-28")
+    days = (
+        "2025-01-12", "2025-01-13", "2025-01-13", "2025-01-16", "2025-01-18", "2025-01-19",
+        "2025-01-20", "2025-01-21", "2025-01-27", "2025-01-28",
+    )  # fmt: skip
     sent = [c.payments.send_payment_reminders(date.fromisoformat(day)) for day in days]
-    # Two investors owe: a week before (the 13th, not the 12th), and again the same day nothing
-    # more; on the day; in the first week overdue once (the 21st, not the 27th); the second week.
-    assert sent == [0, 2, 0, 2, 2, 0, 2]
+    # Two investors owe: 7 days before (the 13th, not the 12th), and again the same day nothing
+    # more; 3 days before missed by the task (the 17th), caught up on the 18th; the day before;
+    # on the day; in the first week overdue once (the 21st, not the 27th); the second week.
+    assert sent == [0, 2, 0, 0, 2, 2, 2, 2, 0, 2]
     mine = [
         n.title
         for n in c.notifications.list_for_user(world.investor, limit=50).items
         if n.kind.value == "payment.reminder"
     ]
     assert mine[0].endswith("EUR 20,000.00 was due on 2025-01-20 and is overdue")
-    assert any(t.endswith("EUR 20,000.00 is due on 2025-01-20") for t in mine) and len(mine) == 4
+    assert any(t.endswith("EUR 20,000.00 is due on 2025-01-20") for t in mine) and len(mine) == 6
     # Paid in full: no more reminders for it.
     request = c.payments.list_requests(world.investor)[0]
     wire = c.payments.record_wire(world.manager, _wire(request.id, "20000.00", "BANK-R"))

@@ -16,7 +16,13 @@ def _on(days_from_due: int) -> str | None:
 
 def test_stages_before_on_and_after_the_due_date() -> None:
     assert _on(-8) is None
-    assert [_on(d) for d in (-7, -1)] == ["due-soon", "due-soon"]
+    assert [_on(d) for d in (-7, -4, -3, -2, -1)] == [
+        "due-in-7",
+        "due-in-7",
+        "due-in-3",
+        "due-in-3",
+        "due-in-1",
+    ]
     assert _on(0) == "due-today"
     assert [_on(d) for d in (1, 7, 8, 14, 15)] == [
         "overdue-week-1",
