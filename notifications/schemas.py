@@ -13,6 +13,10 @@ class NotificationKind(enum.StrEnum):
     DISTRIBUTION = "distribution.made"
     VALUATION = "valuation.recorded"
     PAYMENT_REMINDER = "payment.reminder"
+    PAYMENT_RECEIVED = "payment.received"
+    PAYMENT_FAILED = "payment.failed"
+    """A payment that did not go through, or came back (a returned debit, a dispute)."""
+    PAYMENT_REFUNDED = "payment.refunded"
 
 
 class NotificationIn(BaseModel):
@@ -89,7 +93,14 @@ class DeliveryOut(BaseModel):
 
 
 EMAILED_KINDS = frozenset(
-    {NotificationKind.CAPITAL_CALL, NotificationKind.DISTRIBUTION, NotificationKind.PAYMENT_REMINDER}
+    {
+        NotificationKind.CAPITAL_CALL,
+        NotificationKind.DISTRIBUTION,
+        NotificationKind.PAYMENT_REMINDER,
+        NotificationKind.PAYMENT_RECEIVED,
+        NotificationKind.PAYMENT_FAILED,
+        NotificationKind.PAYMENT_REFUNDED,
+    }
 )
 """Formal notices and reminders go by email as well as in the app; a valuation stays in the
 app (it comes every month: the bell, not the mailbox)."""

@@ -26,6 +26,9 @@ from backend.platform.errors import DomainError
 from backend.platform.unit_of_work import ReadView, UnitOfWork
 from ledger.interface import TransactionService
 
+NOT_POSTED = "not posted:"
+"""How a payment's note says the books refused it (cleared once they take it)."""
+
 
 class ContributionPoster:
     def __init__(self, db: Database, transactions: TransactionService, today: Callable[[], date]) -> None:
@@ -50,7 +53,7 @@ class ContributionPoster:
             except DomainError as exc:
                 # The books refused (a closed pool, a later allocation): a person must decide;
                 # the difference stays visible on the payment until then.
-                self._note_failure(pid, f"not posted: {exc.detail}")
+                self._note_failure(pid, f"{NOT_POSTED} {exc.detail}")
         return written
 
     def _post_one(self, payment_id: int) -> int:
@@ -95,7 +98,8 @@ class ContributionPoster:
             row.ledger_entry_id = entry_id
             row.posted_amount = amount
             row.posting_round += 1 if next_round else 0
-            row.failure_reason = None if entry_id is not None else row.failure_reason
+            if entry_id is not None and (row.failure_reason or "").startswith(NOT_POSTED):
+                row.failure_reason = None  # the books caught up; a refund's reason stays
             unit.commit()
 
     def _note_failure(self, payment_id: int, why: str) -> None:

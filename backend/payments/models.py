@@ -87,6 +87,8 @@ class Payment(Base):
     gateway_tries: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
     """Attempts the gateway did not take (down, 5xx, no answer): the retry schedule's count."""
     next_try_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    notified_status: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    """The status the investor was last told of (notices.py): a notice per outcome, once."""
     failure_reason: Mapped[str | None] = mapped_column(String(500), nullable=True)
     value_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)

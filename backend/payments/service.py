@@ -34,6 +34,7 @@ from backend.payments.collection_accounts import CollectionAccounts
 from backend.payments.gateway import PaymentGateway
 from backend.payments.gateway_events import EventUnreadable, read_event
 from backend.payments.models import Payment, PaymentRequest
+from backend.payments.notices import PaymentNotices
 from backend.payments.payout_accounts import PasswordCheck, PayoutAccounts
 from backend.payments.payout_schemas import (
     AccountDecision,
@@ -127,6 +128,7 @@ class DatabasePaymentService:
         self._reconciler = Reconciler(db, gateway)
         self._vault = vault
         self._reminders = PaymentReminders(db, investors, pools, notifications) if notifications else None
+        self._notices = PaymentNotices(db, investors, pools, notifications, today) if notifications else None
         self._wires = WireDesk(db, audit, self._access, today)
         self._queries = PaymentQueries(db, self._access, utcnow)
         self._payout_accounts = PayoutAccounts(db, audit, self._access, vault, password_check)
@@ -402,8 +404,12 @@ class DatabasePaymentService:
         return reseal(self._db, self._vault())
 
     def post_contributions(self, payment_id: int | None = None) -> int:
-        """Catch the books up with the payments (books.py); the sweep after a crash."""
-        return self._books.post_contributions(payment_id)
+        """Catch the books up with the payments (books.py), then tell investors what became of
+        their payments (notices.py); the sweep runs both after a crash."""
+        written = self._books.post_contributions(payment_id)
+        if self._notices is not None:
+            self._notices.send(payment_id)
+        return written
 
     def _payment(self, payment_id: int) -> PaymentOut:
         with ReadView(self._db) as view:

@@ -45,7 +45,7 @@ from backend.platform.errors import (
     PermissionDenied,
     ValidationFailed,
 )
-from ledger.interface import CapitalCallRequest, EntryType
+from ledger.interface import CapitalCallRequest, EntryType, TransactionRequest
 from tests.integration.auth_support import PASSWORD
 from tests.integration.payments_support import API_KEY, gateway_settings, served, start_sandbox
 from tests.integration.pools_support import World, closed_pool, make_world
@@ -521,3 +521,46 @@ def test_a_gateway_slower_than_the_timeout_is_unavailable_not_waited_for(sandbox
         gateway.collect(
             "attempt-slow", amount_minor=1000, currency="EUR", customer=customer, method=method, metadata={}
         )
+
+
+def test_the_investor_is_told_once_of_each_outcome_in_the_app_and_by_email(world: World) -> None:
+    pool, _, request = _call(world)
+    c = world.container
+    declined = _pay(world, request, "tok_chargeDeclined")
+    paid = _pay(world, request, "tok_visa")
+    c.payments.refund_payment(world.manager, paid.id, RefundIn(amount=D(500), reason="fee waived"), "r1")
+    c.payments.post_contributions()  # the sweep, again: nobody is told twice
+    c.payments.post_contributions(paid.id)
+
+    def told(kind: str) -> list[str]:
+        items = c.notifications.list_for_user(world.investor, limit=50).items
+        return [f"{n.title} | {n.body}" for n in items if n.kind.value == kind]
+
+    (failed,) = told("payment.failed")
+    assert "EUR 20,000.00 did not go through" in failed and "decline" in failed and "still owed" in failed
+    (received,) = told("payment.received")
+    assert "payment of EUR 20,000.00 received" in received
+    (refunded,) = told("payment.refunded")
+    assert "partly refunded" in refunded and "fee waived" in refunded
+    emails = [
+        d for d in c.notifications.delivery_log(world.admin) if d.to_address == world.emails["investor"]
+    ]
+    assert sorted(d.kind.value for d in emails) == ["payment.failed", "payment.received", "payment.refunded"]
+    assert {d.status.value for d in emails} == {"queued"} and declined.id != paid.id
+    # A contribution a manager records in the books settles the other investor's request: no notice.
+    b = next(r.investor_id for r in c.payments.list_requests(world.manager, pool_id=pool) if r.id != request)
+    contribution = {
+        "type": "contribution",
+        "investor_id": b,
+        "amount": "10000.00",
+        "effective_date": date.today().isoformat(),  # the books run to today (the card payment)
+    }
+    c.transactions.record(
+        world.manager, pool, TransactionRequest.model_validate(contribution), str(uuid.uuid4())
+    )
+    c.payments.post_contributions()
+    theirs = c.payments.list_requests(world.manager, pool_id=pool)
+    assert {r.status.value for r in theirs if r.investor_id == b} == {"paid"}
+    assert [n.kind.value for n in c.notifications.list_for_user(world.other_investor).items] == [
+        "capital_call.issued"
+    ]

@@ -1,0 +1,150 @@
+"""Telling the investor what became of a payment: received, failed (or came back), refunded.
+
+Each outcome is an event of its own ("payment:<id>:<status>") in the notification service,
+which creates each event's notices once; the payment remembers the status it last told of
+(`notified_status`), so the sweep finds the few it has not told yet, after a crash too.
+Payments mirrored from the books (a manager's own entry, history) and money settled long
+ago are recorded as told without a notice: the investor hears of today's money, not a load.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import or_, select, update
+
+from backend.finance.money import get_currency
+from backend.investors.interface import InvestorService
+from backend.payments.models import Payment, PaymentRequest
+from backend.payments.schemas import Rail
+from backend.payments.states import PaymentStatus
+from backend.platform.actors import Actor
+from backend.platform.db import Database
+from backend.platform.errors import NotFound
+from backend.platform.unit_of_work import ReadView, UnitOfWork
+from backend.pools.interface import PoolService
+from notifications.interface import NotificationIn, NotificationKind, NotificationService
+
+OPERATOR = Actor.operator("payment-notices")
+TOLD = {
+    PaymentStatus.SUCCEEDED: NotificationKind.PAYMENT_RECEIVED,
+    PaymentStatus.FAILED: NotificationKind.PAYMENT_FAILED,
+    PaymentStatus.REVERSED: NotificationKind.PAYMENT_FAILED,
+    PaymentStatus.REFUNDED: NotificationKind.PAYMENT_REFUNDED,
+    PaymentStatus.PARTIALLY_REFUNDED: NotificationKind.PAYMENT_REFUNDED,
+}
+RECENT = timedelta(days=31)
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    id: int
+    status: PaymentStatus
+    rail: str
+    pool_id: int
+    investor_id: int
+    currency: str
+    amount: Decimal
+    applied: Decimal
+    credit: Decimal
+    reference: str
+    why: str | None
+    day: date | None
+
+
+class PaymentNotices:
+    def __init__(
+        self,
+        db: Database,
+        investors: InvestorService,
+        pools: PoolService,
+        notifications: NotificationService,
+        today: Callable[[], date],
+    ) -> None:
+        self._db = db
+        self._investors = investors
+        self._pools = pools
+        self._notifications = notifications
+        self._today = today
+
+    def send(self, payment_id: int | None = None) -> int:
+        """Tell investors of outcomes not told yet (or just `payment_id`'s); returns how many."""
+        told = 0
+        for outcome in self._untold(payment_id):
+            notice = self._notice(outcome)
+            if notice is not None:
+                event = f"payment:{outcome.id}:{outcome.status.value}"
+                told += self._notifications.create_for_event(event, [notice])
+            self._mark(outcome)
+        return told
+
+    def _untold(self, payment_id: int | None) -> list[_Outcome]:
+        stmt = (
+            select(Payment, PaymentRequest.reference)
+            .join(PaymentRequest, PaymentRequest.id == Payment.request_id)
+            .where(
+                Payment.status.in_([s.value for s in TOLD]),
+                or_(Payment.notified_status.is_(None), Payment.notified_status != Payment.status),
+            )
+        )
+        if payment_id is not None:
+            stmt = stmt.where(Payment.id == payment_id)
+        with ReadView(self._db) as view:
+            rows = view.session.execute(stmt.order_by(Payment.id).limit(1000))
+            return [
+                _Outcome(
+                    p.id, PaymentStatus(p.status), p.rail, p.pool_id, p.investor_id, p.currency,
+                    p.amount, p.applied, p.credit, reference, p.failure_reason, p.value_date,
+                )
+                for p, reference in rows
+            ]  # fmt: skip
+
+    def _notice(self, o: _Outcome) -> NotificationIn | None:
+        if o.rail == Rail.BOOKS.value or (o.day is not None and o.day < self._today() - RECENT):
+            return None
+        try:
+            user_id = self._investors.get_investor(OPERATOR, o.investor_id).user_id
+            pool = self._pools.pool_terms(o.pool_id).name
+        except NotFound:
+            return None
+        if user_id is None:
+            return None
+        quantum = get_currency(o.currency).quantum
+        amount = f"{o.currency} {o.amount.quantize(quantum):,}"
+        kind = TOLD[o.status]
+        if kind is NotificationKind.PAYMENT_RECEIVED:
+            title = f"{pool}: payment of {amount} received"
+            body = f"Applied to {o.reference}."
+            if o.credit > 0:
+                extra = o.credit.quantize(quantum)
+                body += f" {o.currency} {extra:,} more than was due is held as your credit."
+        elif kind is NotificationKind.PAYMENT_FAILED:
+            title = f"{pool}: payment of {amount} did not go through"
+            why = o.why or "The payment failed"
+            body = f"{why}. {o.reference} is still owed: pay another way or by wire."
+        else:
+            part = "partly " if o.status is PaymentStatus.PARTIALLY_REFUNDED else ""
+            title = f"{pool}: payment of {amount} {part}refunded"
+            body = f"{o.why or 'Refunded'}; {o.reference} is owed again for what was refunded of it."
+        return NotificationIn(
+            user_id=user_id,
+            kind=kind,
+            pool_id=o.pool_id,
+            title=title[:200],
+            body=body[:500],
+            link="/investor/payments",
+        )
+
+    def _mark(self, o: _Outcome) -> None:
+        with UnitOfWork(self._db) as unit:
+            unit.write_first("payments", "status")
+            unit.session.execute(
+                update(Payment)
+                .where(Payment.id == o.id, Payment.status == o.status.value)
+                .values(notified_status=o.status.value)
+                .execution_options(synchronize_session=False)
+            )
+            unit.commit()
