@@ -45,7 +45,8 @@ class Inbox(Protocol):
 
     def has_event(self, event_id: str) -> bool: ...
 
-    def add(self, event_id: str, item: NotificationIn, at: datetime) -> None: ...
+    def add(self, event_id: str, item: NotificationIn, at: datetime, *, read: bool = False) -> None:
+        """Store it as of `at`; `read`: already read when stored (history, not news)."""
 
 
 class InboxUnit(Protocol):
@@ -106,7 +107,7 @@ class _SqlInbox:
         )
         return found is not None
 
-    def add(self, event_id: str, item: NotificationIn, at: datetime) -> None:
+    def add(self, event_id: str, item: NotificationIn, at: datetime, *, read: bool = False) -> None:
         self._session.add(
             Notification(
                 user_id=item.user_id,
@@ -118,6 +119,7 @@ class _SqlInbox:
                 body=item.body,
                 link=item.link,
                 created_at=at,
+                read_at=at if read else None,
             )
         )
 

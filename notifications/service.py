@@ -10,14 +10,14 @@ The rules live in `NotificationCentre`, over any inbox unit of work (notificatio
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime, time
 
 from backend.platform.actors import Actor
 from backend.platform.db import Database
 from backend.platform.errors import NotFound, ValidationFailed
 from backend.platform.orm import utcnow
 from notifications.inbox import EventAlreadyDelivered, InboxUnits, database_inbox
-from notifications.outbox import EmailOutbox
+from notifications.outbox import HISTORY, EmailOutbox
 from notifications.schemas import (
     MAX_LIST,
     DeliveryOut,
@@ -101,11 +101,21 @@ class NotificationCentre:
                 if unit.inbox.has_event(event_id):
                     return 0
                 for item in by_user.values():
-                    unit.inbox.add(event_id, item, now)
+                    at, history = self._when(item, now)
+                    unit.inbox.add(event_id, item, at, read=history)
                 unit.commit()
         except EventAlreadyDelivered:
             return 0  # another consumer delivered the same event at the same moment
         return len(by_user)
+
+    @staticmethod
+    def _when(item: NotificationIn, now: datetime) -> tuple[datetime, bool]:
+        """An entry dated long ago (history seeded or imported today) is shown at its own date
+        and already read: it is in the list, not news in the bell."""
+        on = item.effective_date
+        if on is not None and on < now.date() - HISTORY:
+            return datetime.combine(on, time(0), tzinfo=UTC), True
+        return now, False
 
     # -- email (system, and the admins' log) -----------------------------------------------
 

@@ -195,7 +195,12 @@ def test_history_loaded_today_is_not_emailed_and_the_log_is_for_admins(
 ) -> None:
     _call(world, on=date.today() - timedelta(days=400))
     c = world.container
-    assert c.notifications.list_for_user(world.investor).unread == 1  # in the app, as ever
+    # In the app, at the entry's own date and already read: history, not news in the bell.
+    listed = c.notifications.list_for_user(world.investor)
+    assert listed.unread == 0 and [n.created_at.date() for n in listed.items] == [
+        date.today() - timedelta(days=400)
+    ]
+    assert all(n.read_at is not None for n in listed.items)
     assert c.notifications.delivery_log(world.admin) == []
     for not_admin in (world.manager, world.investor):
         with pytest.raises(PermissionDenied):

@@ -67,9 +67,10 @@ class _MemoryInbox:
     def has_event(self, event_id: str) -> bool:
         return any(r.event_id == event_id for r in self.rows.values())
 
-    def add(self, event_id: str, item: NotificationIn, at: datetime) -> None:
+    def add(self, event_id: str, item: NotificationIn, at: datetime, *, read: bool = False) -> None:
         row_id = max(self.rows, default=0) + 1
         self.rows[row_id] = _Row(row_id, item.user_id, event_id, item, at)
+        self.rows[row_id].read_at = at if read else None
 
 
 class _MemoryUnit:
