@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from backend.platform.db import Database
 from backend.platform.unit_of_work import ReadView, UnitOfWork
 from notifications.models import Notification
-from notifications.schemas import NotificationIn, NotificationOut
+from notifications.schemas import NotificationIn, NotificationKind, NotificationOut
 
 
 class EventAlreadyDelivered(Exception):
@@ -29,8 +29,10 @@ class EventAlreadyDelivered(Exception):
 
 
 class Inbox(Protocol):
-    def newest(self, user_id: int, *, unread_only: bool, limit: int) -> list[NotificationOut]:
-        """The user's notifications, newest first."""
+    def newest(
+        self, user_id: int, *, unread_only: bool, limit: int, kind: NotificationKind | None = None
+    ) -> list[NotificationOut]:
+        """The user's notifications (of `kind`), newest first."""
 
     def unread(self, user_id: int) -> int: ...
 
@@ -66,8 +68,12 @@ class _SqlInbox:
     def __init__(self, session: Session) -> None:
         self._session = session
 
-    def newest(self, user_id: int, *, unread_only: bool, limit: int) -> list[NotificationOut]:
+    def newest(
+        self, user_id: int, *, unread_only: bool, limit: int, kind: NotificationKind | None = None
+    ) -> list[NotificationOut]:
         stmt = select(Notification).where(Notification.user_id == user_id)
+        if kind is not None:
+            stmt = stmt.where(Notification.kind == kind.value)
         if unread_only:
             stmt = stmt.where(Notification.read_at.is_(None))
         rows = self._session.scalars(stmt.order_by(Notification.id.desc()).limit(limit)).all()

@@ -34,8 +34,15 @@ __all__ = [
 
 
 class NotificationService(Protocol):
-    def list_for_user(self, actor: Actor, *, unread_only: bool = False, limit: int = 20) -> NotificationList:
-        """The signed-in user's notifications, newest first, and their unread count."""
+    def list_for_user(
+        self,
+        actor: Actor,
+        *,
+        unread_only: bool = False,
+        limit: int = 20,
+        kind: NotificationKind | None = None,
+    ) -> NotificationList:
+        """The signed-in user's notifications (of one kind), newest first, and their unread count."""
 
     def unread_count(self, actor: Actor) -> int: ...
 

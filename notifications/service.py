@@ -23,6 +23,7 @@ from notifications.schemas import (
     DeliveryOut,
     DeliveryStatus,
     NotificationIn,
+    NotificationKind,
     NotificationList,
     NotificationOut,
 )
@@ -44,13 +45,20 @@ class NotificationCentre:
 
     # -- reads -------------------------------------------------------------------------
 
-    def list_for_user(self, actor: Actor, *, unread_only: bool = False, limit: int = 20) -> NotificationList:
-        """The signed-in user's notifications, newest first, and their unread count."""
+    def list_for_user(
+        self,
+        actor: Actor,
+        *,
+        unread_only: bool = False,
+        limit: int = 20,
+        kind: NotificationKind | None = None,
+    ) -> NotificationList:
+        """The signed-in user's notifications (of one kind), newest first, and their unread count."""
         if not 1 <= limit <= MAX_LIST:
             raise ValidationFailed(f"limit: must be 1..{MAX_LIST}", field="limit")
         user_id = _user_of(actor)
         with self._units(actor.reader_key, False) as unit:
-            items = unit.inbox.newest(user_id, unread_only=unread_only, limit=limit)
+            items = unit.inbox.newest(user_id, unread_only=unread_only, limit=limit, kind=kind)
             return NotificationList(items=items, unread=unit.inbox.unread(user_id))
 
     def unread_count(self, actor: Actor) -> int:

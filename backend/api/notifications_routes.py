@@ -7,7 +7,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from backend.api.routing import ApiRouter
 from backend.platform.actors import Actor
 from backend.service_directory import Services
-from notifications.interface import DeliveryOut, DeliveryStatus, NotificationList, NotificationOut
+from notifications.interface import (
+    DeliveryOut,
+    DeliveryStatus,
+    NotificationKind,
+    NotificationList,
+    NotificationOut,
+)
 
 
 class NotificationQuery(BaseModel):
@@ -15,6 +21,7 @@ class NotificationQuery(BaseModel):
 
     unread_only: bool = False
     limit: int = Field(default=20, ge=1, le=100)
+    kind: NotificationKind | None = None
 
 
 class DeliveryQuery(BaseModel):
@@ -34,7 +41,9 @@ def register(router: ApiRouter, container: Services) -> None:
         response=NotificationList,
     )
     def list_notifications(actor: Actor, query: NotificationQuery) -> NotificationList:
-        return container.notifications.list_for_user(actor, unread_only=query.unread_only, limit=query.limit)
+        return container.notifications.list_for_user(
+            actor, unread_only=query.unread_only, limit=query.limit, kind=query.kind
+        )
 
     @router.operation(
         "POST",

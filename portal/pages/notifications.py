@@ -1,29 +1,120 @@
-"""Notifications (every role): the signed-in user's in-app notifications, newest first.
+"""Notifications (every role): all of the signed-in user's in-app notifications, newest first,
+filtered by what they are about and by unread, with "mark all read".
 
-The navbar bell shows the same list; its callbacks are registered by portal/site.py.
+The navbar bell shows the latest few; its callbacks are registered by portal/site.py.
 """
 
 from __future__ import annotations
 
-from dash import html
+from typing import Any
+
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, ctx, dcc, html
 from dash.development.base_component import Component
+from dash.exceptions import PreventUpdate
 
 from backend.platform.actors import Actor, Role
+from notifications.interface import MAX_LIST, NotificationKind
 from portal.components.bell import render_list
 from portal.context import services
 from portal.page_registry import Page
 from portal.shell.access import restricted
+from portal.shell.session import current_actor
 
 PAGE = Page(__name__, path="/notifications", name="Notifications")
+
+KIND_LABELS = {
+    NotificationKind.CAPITAL_CALL: "Capital calls",
+    NotificationKind.DISTRIBUTION: "Distributions",
+    NotificationKind.VALUATION: "Valuations",
+    NotificationKind.PAYMENT_REMINDER: "Payment reminders",
+    NotificationKind.PAYMENT_RECEIVED: "Payments received",
+    NotificationKind.PAYMENT_FAILED: "Payments that failed",
+    NotificationKind.PAYMENT_REFUNDED: "Refunds",
+}
 
 
 @PAGE.layout
 @restricted(*Role)
 def layout(actor: Actor) -> Component:
-    found = services().notifications.list_for_user(actor, limit=100)
     return html.Div(
         [
             html.H1("Notifications", className="h3 mb-3", id="page-title"),
-            html.Div(render_list(found, buttons=False), className="card py-2", id="notifications-page"),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        [
+                            dbc.Label("About", html_for="notif-kind", className="small fw-semibold"),
+                            dcc.Dropdown(
+                                id="notif-kind",
+                                options=[{"label": "everything", "value": ""}]
+                                + [{"label": label, "value": k.value} for k, label in KIND_LABELS.items()],
+                                value="",
+                                clearable=False,
+                            ),
+                        ],
+                        md=4,
+                    ),
+                    dbc.Col(
+                        dbc.Checklist(
+                            id="notif-unread",
+                            options=[{"label": "Unread only", "value": "unread"}],
+                            value=[],
+                            switch=True,
+                        ),
+                        md=3,
+                        className="align-self-end",
+                    ),
+                    dbc.Col(
+                        dbc.Button("Mark all read", id="notif-read-all", size="sm", color="secondary"),
+                        md=3,
+                        className="align-self-end",
+                    ),
+                ],
+                className="g-2 mb-3",
+            ),
+            dcc.Store(id="notif-refresh", data=0),
+            html.Div(id="notif-summary", className="small text-body-secondary mb-2", role="status"),
+            html.Div(className="card py-2", id="notifications-page"),
         ]
     )
+
+
+def listing(actor: Actor, kind: str | None, unread: list[str] | None) -> tuple[Any, str]:
+    chosen = NotificationKind(kind) if kind else None
+    found = services().notifications.list_for_user(
+        actor, unread_only="unread" in (unread or []), limit=MAX_LIST, kind=chosen
+    )
+    shown = f"{len(found.items)} shown (newest first, at most {MAX_LIST}); {found.unread} unread in all"
+    return render_list(found, buttons=False), shown
+
+
+@PAGE.callback(
+    Output("notifications-page", "children"),
+    Output("notif-summary", "children"),
+    Input("notif-kind", "value"),
+    Input("notif-unread", "value"),
+    Input("notif-refresh", "data"),
+)
+def _show(kind: str | None, unread: list[str] | None, _refresh: int | None) -> tuple[Any, str]:
+    actor = current_actor()
+    if actor is None:
+        return [], ""
+    try:
+        return listing(actor, kind, unread)
+    except ValueError:  # a kind no page offers
+        return [], "Choose what to show."
+
+
+@PAGE.callback(
+    Output("notif-refresh", "data"),
+    Input("notif-read-all", "n_clicks"),
+    State("notif-refresh", "data"),
+    prevent_initial_call=True,
+)
+def _read_all(pressed: int | None, refresh: int | None) -> int:
+    actor = current_actor()
+    if actor is None or not pressed or ctx.triggered_id != "notif-read-all":
+        raise PreventUpdate
+    services().notifications.mark_all_read(actor)
+    return (refresh or 0) + 1

@@ -253,6 +253,18 @@ CALLBACKS: list[CallbackProbe] = [
         shows="",
     ),
     CallbackProbe(
+        "notifications-page.children",
+        "investor",
+        lambda e: {"notif-kind.value": "", "notif-unread.value": [], "notif-refresh.data": None},
+    ),
+    CallbackProbe(
+        "notif-refresh.data",
+        "investor",
+        lambda e: {"notif-read-all.n_clicks": 1, "notif-refresh.data": None},
+        shows="1",
+        probers=(*OUTSIDERS, "manager"),
+    ),
+    CallbackProbe(
         "bell-count.children",
         "investor",
         lambda e: {"bell-poll.n_intervals": 1, "bell-changed.data": None, "bell-key.data": None},

@@ -12,7 +12,7 @@ from copy import deepcopy
 from datetime import datetime
 
 from notifications.inbox import EventAlreadyDelivered, Inbox, InboxUnit
-from notifications.schemas import NotificationIn, NotificationOut
+from notifications.schemas import NotificationIn, NotificationKind, NotificationOut
 
 
 class _Row:
@@ -42,8 +42,14 @@ class _MemoryInbox:
     def _of(self, user_id: int) -> list[_Row]:
         return [r for r in self.rows.values() if r.user_id == user_id]
 
-    def newest(self, user_id: int, *, unread_only: bool, limit: int) -> list[NotificationOut]:
-        rows = [r for r in self._of(user_id) if not unread_only or r.read_at is None]
+    def newest(
+        self, user_id: int, *, unread_only: bool, limit: int, kind: NotificationKind | None = None
+    ) -> list[NotificationOut]:
+        rows = [
+            r
+            for r in self._of(user_id)
+            if (not unread_only or r.read_at is None) and (kind is None or r.item.kind is kind)
+        ]
         return [r.out() for r in sorted(rows, key=lambda r: -r.id)[:limit]]
 
     def unread(self, user_id: int) -> int:
