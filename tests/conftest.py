@@ -76,8 +76,15 @@ def backend_name(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return load_settings(VAR_DIR=str(tmp_path / "var"))
+def settings(tmp_path: Path, request: pytest.FixtureRequest) -> Settings:
+    """The platform's settings for one test: its own var/ folder; with the payment_gateway
+    marker, the payment gateway pointed at the test's own sandbox (the `sandbox` fixture)."""
+    gateway: dict[str, str] = {}
+    if request.node.get_closest_marker("payment_gateway"):
+        from tests.integration.payments_support import gateway_settings
+
+        gateway = gateway_settings(request.getfixturevalue("sandbox"))
+    return load_settings(VAR_DIR=str(tmp_path / "var"), **gateway)
 
 
 @pytest.fixture

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
+from backend.payments.sandbox import SandboxGateway
 from tests.integration.auth_support import use_cheap_argon2
+from tests.integration.payments_support import start_sandbox
 
 
 @pytest.fixture(autouse=True)
@@ -13,3 +17,12 @@ def cheap_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
     box and these tests create hundreds of users: same code path, cheap parameters. The
     modules that test passwords themselves override this fixture to get the hasher."""
     use_cheap_argon2(monkeypatch)
+
+
+@pytest.fixture
+def sandbox() -> Iterator[SandboxGateway]:
+    """A Stripe-compatible gateway sandbox on 127.0.0.1 for this test (webhooks delivered when
+    the test says so). Modules marked payment_gateway get settings pointing at it."""
+    gateway = start_sandbox()
+    yield gateway
+    gateway.stop()

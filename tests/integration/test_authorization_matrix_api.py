@@ -13,16 +13,13 @@ may not make them. A new operation without a probe fails the coverage test.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Literal
 
 import pytest
 
 from backend.composition.container import Container
-from backend.payments.sandbox import SandboxGateway
-from backend.platform.config import Settings, load_settings
 from tests.integration.authorization_support import (
     CONTACT,
     MARKER,
@@ -33,23 +30,14 @@ from tests.integration.authorization_support import (
     build_estate,
     statement_body,
 )
-from tests.integration.payments_support import gateway_settings, start_sandbox
 from tests.integration.pools_support import Api, make_world, open_pool
+
+# Their settings point the payment service at the test's own gateway sandbox.
+pytestmark = pytest.mark.payment_gateway
 
 Body = Callable[[Estate, str], Any]
 
 
-@pytest.fixture
-def sandbox() -> Iterator[SandboxGateway]:
-    gateway = start_sandbox()
-    yield gateway
-    gateway.stop()
-
-
-@pytest.fixture
-def settings(tmp_path: Path, sandbox: SandboxGateway) -> Settings:
-    # A payment gateway, so "Pay now" has a control: the owner's payment goes through.
-    return load_settings(VAR_DIR=str(tmp_path / "var"), **gateway_settings(sandbox))
 EVERYONE = ("admin", "manager", "other_manager", "analyst", "granted_analyst", "investor", "other_investor")
 
 

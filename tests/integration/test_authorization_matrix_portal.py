@@ -16,7 +16,6 @@ import json
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,8 +23,6 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from backend.composition.container import Container
-from backend.payments.sandbox import SandboxGateway
-from backend.platform.config import Settings, load_settings
 from portal.components import forms
 from portal.manager.actions.callbacks import ACTIONS
 from portal.manager.actions.forms import settings_values
@@ -40,9 +37,11 @@ from tests.integration.authorization_support import (
     books_snapshot,
     build_estate,
 )
-from tests.integration.payments_support import gateway_settings, start_sandbox
 from tests.integration.pools_support import Api, make_world
 from tests.integration.portal_support import csrf_cookie, login, render_page
+
+# Their settings point the payment service at the test's own gateway sandbox.
+pytestmark = pytest.mark.payment_gateway
 
 Values = Callable[[Estate], dict[str, Any]]
 
@@ -394,18 +393,6 @@ class Browsers:
             self.clients[who] = client
         return self.clients[who]
 
-
-@pytest.fixture
-def sandbox() -> Iterator[SandboxGateway]:
-    gateway = start_sandbox()
-    yield gateway
-    gateway.stop()
-
-
-@pytest.fixture
-def settings(tmp_path: Path, sandbox: SandboxGateway) -> Settings:
-    # A payment gateway, so "Pay now" has a control: the owner's payment goes through.
-    return load_settings(VAR_DIR=str(tmp_path / "var"), **gateway_settings(sandbox))
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ import uuid
 from collections.abc import Iterator
 from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 import stripe
@@ -37,7 +36,6 @@ from backend.payments.interface import (
 )
 from backend.payments.sandbox import SandboxGateway
 from backend.payments.stripe_gateway import StripeGateway
-from backend.platform.config import Settings, load_settings
 from backend.platform.errors import (
     Conflict,
     DependencyUnavailable,
@@ -47,23 +45,15 @@ from backend.platform.errors import (
 )
 from ledger.interface import CapitalCallRequest, EntryType, TransactionRequest
 from tests.integration.auth_support import PASSWORD
-from tests.integration.payments_support import API_KEY, gateway_settings, served, start_sandbox
+from tests.integration.payments_support import API_KEY, served
 from tests.integration.pools_support import World, closed_pool, make_world
+
+# Their settings point the payment service at the test's own gateway sandbox.
+pytestmark = pytest.mark.payment_gateway
 
 D = Decimal
 NOW = timedelta(0)
 
-
-@pytest.fixture
-def sandbox() -> Iterator[SandboxGateway]:
-    gateway = start_sandbox()
-    yield gateway
-    gateway.stop()
-
-
-@pytest.fixture
-def settings(tmp_path: Path, sandbox: SandboxGateway) -> Settings:
-    return load_settings(VAR_DIR=str(tmp_path / "var"), **gateway_settings(sandbox))
 
 
 @pytest.fixture

@@ -8,35 +8,22 @@ from __future__ import annotations
 
 import random
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
 from backend.composition.container import Container
 from backend.payments.interface import MethodIn, PayIn
 from backend.payments.sandbox import SandboxGateway
-from backend.platform.config import Settings, load_settings
 from ledger.interface import CapitalCallRequest, EntryType
-from tests.integration.payments_support import gateway_settings, start_sandbox
 from tests.integration.pools_support import World, closed_pool, make_world
+
+# Their settings point the payment service at the test's own gateway sandbox.
+pytestmark = pytest.mark.payment_gateway
 
 D = Decimal
 CHARGES = "/v1/payment_intents"
-
-
-@pytest.fixture
-def sandbox() -> Iterator[SandboxGateway]:
-    gateway = start_sandbox()
-    yield gateway
-    gateway.stop()
-
-
-@pytest.fixture
-def settings(tmp_path: Path, sandbox: SandboxGateway) -> Settings:
-    return load_settings(VAR_DIR=str(tmp_path / "var"), **gateway_settings(sandbox))
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -28,29 +27,20 @@ from backend.payments.interface import (
 from backend.payments.models import PayoutAccount
 from backend.payments.sandbox import SandboxGateway
 from backend.platform.actors import Actor
-from backend.platform.config import Settings, load_settings
 from backend.platform.errors import Conflict, NotFound, ValidationFailed
 from tests.integration.auth_support import PASSWORD
-from tests.integration.payments_support import gateway_settings, served, start_sandbox
+from tests.integration.payments_support import served
 from tests.integration.pools_support import World, make_world
 from tests.integration.reports_support import build_closed
+
+# Their settings point the payment service at the test's own gateway sandbox.
+pytestmark = pytest.mark.payment_gateway
 
 D = Decimal
 NOW = timedelta(0)
 IBANS = {"a": "FR14 2004 1010 0505 0001 3M02 606", "b": "NL91 ABNA 0417 1643 00"}
 TRANSFERS = "/v1/transfers"
 
-
-@pytest.fixture
-def sandbox() -> Iterator[SandboxGateway]:
-    gateway = start_sandbox()
-    yield gateway
-    gateway.stop()
-
-
-@pytest.fixture
-def settings(tmp_path: Path, sandbox: SandboxGateway) -> Settings:
-    return load_settings(VAR_DIR=str(tmp_path / "var"), **gateway_settings(sandbox))
 
 
 @pytest.fixture

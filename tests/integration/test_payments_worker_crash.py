@@ -34,7 +34,7 @@ from backend.platform.db import Database
 from ledger.interface import CapitalCallRequest, EntryType
 from sql.migrate import upgrade
 from tests.conftest import mariadb_database_url
-from tests.integration.payments_support import gateway_settings, start_sandbox
+from tests.integration.payments_support import gateway_settings
 from tests.integration.pools_support import World, closed_pool, make_world
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -64,13 +64,6 @@ def _eventually(condition: Callable[[], bool], seconds: float = 20.0) -> bool:
 
 
 IN_FLIGHT_CLAIMS = text("SELECT COUNT(*) FROM ledger_idempotency_keys WHERE status = 'in_flight'")
-
-
-@pytest.fixture
-def sandbox() -> Iterator[SandboxGateway]:
-    gateway = start_sandbox()
-    yield gateway
-    gateway.stop()
 
 
 @dataclass

@@ -11,7 +11,6 @@ import uuid
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,33 +19,22 @@ from flask import Flask
 from backend.composition.container import Container
 from backend.composition.web import create_app
 from backend.payments.interface import AccountDecision, CollectionAccountIn, MethodIn, PayIn, PayoutAccountIn
-from backend.payments.sandbox import SandboxGateway
 from backend.platform.actors import Actor, Role
-from backend.platform.config import Settings, load_settings
 from ledger.interface import CapitalCallRequest, EntryType
 from portal.admin.pages import payments as admin_page
 from portal.investor.pages import payments as investor_page
 from portal.manager import payment_desk, payment_tables
 from tests.integration.auth_support import PASSWORD, create_user
 from tests.integration.authorization_support import STATEMENT_HEADER
-from tests.integration.payments_support import gateway_settings, start_sandbox
 from tests.integration.pools_support import World, closed_pool, make_world
 from tests.integration.portal_support import login, render_page
+
+# Their settings point the payment service at the test's own gateway sandbox.
+pytestmark = pytest.mark.payment_gateway
 
 D = Decimal
 IBAN = "DE89 3704 0044 0532 0130 00"
 
-
-@pytest.fixture
-def sandbox() -> Iterator[SandboxGateway]:
-    gateway = start_sandbox()
-    yield gateway
-    gateway.stop()
-
-
-@pytest.fixture
-def settings(tmp_path: Path, sandbox: SandboxGateway) -> Settings:
-    return load_settings(VAR_DIR=str(tmp_path / "var"), **gateway_settings(sandbox))
 
 
 @pytest.fixture
