@@ -17,6 +17,8 @@ class NotificationKind(enum.StrEnum):
     PAYMENT_FAILED = "payment.failed"
     """A payment that did not go through, or came back (a returned debit, a dispute)."""
     PAYMENT_REFUNDED = "payment.refunded"
+    BANK_DETAILS = "bank_details.changed"
+    """A change of the account payouts go to: asked, verified or rejected. Always emailed."""
 
 
 class NotificationIn(BaseModel):
@@ -100,6 +102,7 @@ EMAILED_KINDS = frozenset(
         NotificationKind.PAYMENT_RECEIVED,
         NotificationKind.PAYMENT_FAILED,
         NotificationKind.PAYMENT_REFUNDED,
+        NotificationKind.BANK_DETAILS,
     }
 )
 """Formal notices and reminders go by email as well as in the app; a valuation stays in the

@@ -138,6 +138,22 @@ class PaymentNotices:
             link="/investor/payments",
         )
 
+    def bank_details(self, event_id: str, investor_id: int, title: str, body: str) -> None:
+        """A change of the investor's payout account, told to them (payout_accounts.py)."""
+        try:
+            user_id = self._investors.get_investor(OPERATOR, investor_id).user_id
+        except NotFound:
+            return
+        if user_id is not None:
+            notice = NotificationIn(
+                user_id=user_id,
+                kind=NotificationKind.BANK_DETAILS,
+                title=title[:200],
+                body=body[:500],
+                link="/investor/payments",
+            )
+            self._notifications.create_for_event(event_id, [notice])
+
     def _mark(self, o: _Outcome) -> None:
         with UnitOfWork(self._db) as unit:
             unit.write_first("payments", "status")

@@ -39,6 +39,8 @@ HOLD_DAYS = 10
 """Payouts to an account verified this recently wait for a person."""
 
 PasswordCheck = Callable[[Actor, str], bool]
+BankDetailsNotice = Callable[[str, int, str, str], None]
+"""(event id, investor id, title, body): tells the investor, in the app and by email."""
 
 
 def sealing_context(investor_id: int) -> str:
@@ -84,12 +86,15 @@ class PayoutAccounts:
         access: PaymentAccess,
         vault: Callable[[], Vault],
         password_check: PasswordCheck,
+        *,
+        notice: BankDetailsNotice | None = None,
     ) -> None:
         self._db = db
         self._audit = audit
         self._access = access
         self._vault = vault
         self._password_check = password_check
+        self._notice = notice
 
     def mine(self, actor: Actor) -> list[PayoutAccountOut]:
         """The investor's accounts, newest first: the one paid into, a change waiting, history."""
@@ -145,7 +150,17 @@ class PayoutAccounts:
                 after={"account": row.iban_masked, "account_name": row.account_name, "account_id": row.id},
             )
             unit.commit()
-            return account_out(row)
+            out = account_out(row)
+        # Always told, whoever asked: a change the investor did not make is how payout fraud
+        # is caught before any money moves (it is paid into only once verified).
+        self._tell(
+            f"bank-details:{out.id}:requested",
+            investor,
+            f"A change of your bank account for payouts to {out.iban_masked} was requested",
+            "It is used only once an administrator has confirmed it with you by telephone. "
+            "If you did not ask for it, contact the fund's administrator now.",
+        )
+        return out
 
     def pending(self, actor: Actor) -> list[PayoutAccountOut]:
         """Changes waiting for verification (administrators)."""
@@ -191,4 +206,18 @@ class PayoutAccounts:
                 after={"account": row.iban_masked, "account_id": row.id, "note": decision.note},
             )
             unit.commit()
-            return account_out(row)
+            out = account_out(row)
+        verdict = (
+            "verified: payouts now go to it" if decision.verify else "rejected: payouts go where they did"
+        )
+        self._tell(
+            f"bank-details:{out.id}:{'verified' if decision.verify else 'rejected'}",
+            out.investor_id,
+            f"Your bank account for payouts {out.iban_masked}: {verdict}",
+            "If you did not ask for this change, contact the fund's administrator now.",
+        )
+        return out
+
+    def _tell(self, event_id: str, investor_id: int, title: str, body: str) -> None:
+        if self._notice is not None:
+            self._notice(event_id, investor_id, title, body)

@@ -128,10 +128,17 @@ class DatabasePaymentService:
         self._reconciler = Reconciler(db, gateway)
         self._vault = vault
         self._reminders = PaymentReminders(db, investors, pools, notifications) if notifications else None
-        self._notices = PaymentNotices(db, investors, pools, notifications, today) if notifications else None
         self._wires = WireDesk(db, audit, self._access, today)
         self._queries = PaymentQueries(db, self._access, utcnow)
-        self._payout_accounts = PayoutAccounts(db, audit, self._access, vault, password_check)
+        self._notices = PaymentNotices(db, investors, pools, notifications, today) if notifications else None
+        self._payout_accounts = PayoutAccounts(
+            db,
+            audit,
+            self._access,
+            vault,
+            password_check,
+            notice=self._notices.bank_details if self._notices else None,
+        )
         self._payouts = PayoutDesk(db, audit, self._access, vault, today)
         self._transfers = PayoutTransfers(db, audit, self._access, vault, gateway)
         self._refunds = RefundDesk(db, audit, self._access, gateway, today)

@@ -259,3 +259,27 @@ def test_payouts_of_imported_history_open_as_paid_even_when_the_events_come_late
     assert by_entry[9001].status is PayoutStatus.PAID and by_entry[9001].hold_reason == why
     assert by_entry[9002].status is PayoutStatus.HELD
     assert {x.status for x in p.list_payouts(world.manager, other.pool)} == {PayoutStatus.HELD}
+
+
+def test_every_change_of_bank_details_is_told_to_the_investor_in_the_app_and_by_email(world: World) -> None:
+    """Whoever asked: a change the investor did not make is caught before money moves."""
+    p = world.container.payments
+    world.investor_profile(world.investor)
+    pending = p.request_payout_account(world.investor, _account(A_IBAN))
+    p.decide_payout_account(world.admin, pending.id, AccountDecision(verify=False, note="no answer"))
+    again = p.request_payout_account(world.investor, _account(A_NEW_IBAN))
+    p.decide_payout_account(world.admin, again.id, AccountDecision(verify=True, note="call-back"))
+    told = [
+        n.title
+        for n in world.container.notifications.list_for_user(world.investor, limit=20).items
+        if n.kind.value == "bank_details.changed"
+    ]
+    assert told == [
+        "Your bank account for payouts NL…4300: verified: payouts now go to it",
+        "A change of your bank account for payouts to NL…4300 was requested",
+        "Your bank account for payouts FR…2606: rejected: payouts go where they did",
+        "A change of your bank account for payouts to FR…2606 was requested",
+    ]
+    emails = world.container.notifications.delivery_log(world.admin)
+    assert [e.to_address for e in emails] == [world.emails["investor"]] * 4
+    assert all(A_IBAN.replace(" ", "") not in e.subject for e in emails)  # masked, as everywhere
