@@ -60,7 +60,15 @@ def _readable_by(actor: Actor, pools: Collection[int] | None) -> ColumnElement[b
 
 def levels_from_csv(text: str) -> list[BenchmarkLevelIn]:
     """Parse `date,level` CSV (header required, ISO dates, decimal levels, no thousands separators)."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    try:
+        return _levels(text)
+    except csv.Error as exc:  # a stray carriage return, an unclosed quote: the file, not us
+        raise ValidationFailed(f"csv: not readable as CSV: {exc}", field="csv") from None
+
+
+def _levels(text: str) -> list[BenchmarkLevelIn]:
+    # newline="": the csv module reads \r, \n and \r\n line ends itself, as its docs ask.
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
     fields = [f.strip().lower() for f in reader.fieldnames or []]
     if "date" not in fields or "level" not in fields:
         raise ValidationFailed("csv: the header must name the columns date and level", field="csv")

@@ -61,6 +61,11 @@ def is_browser_navigation() -> bool:
     return accept is None or request.accept_mimetypes.accept_html
 
 
+def _is_job_cleanup() -> bool:
+    """Dash's request to end a background job (`?endId=`), sent as a page is left."""
+    return request.path.endswith("/_dash-update-component") and "endId" in request.args
+
+
 def _login_redirect() -> BaseResponse:
     target = request.path
     if request.method in ("GET", "HEAD") and request.query_string:
@@ -85,6 +90,17 @@ def _unauthenticated_portal() -> Response:
     return problem(401, "Unauthorized", AUTH_REQUIRED, type_slug="unauthorized")
 
 
+def _unauthenticated(is_api: bool) -> BaseResponse:
+    if is_api:
+        return _unauthenticated_api()
+    if _is_job_cleanup():
+        # The page being left tells Dash to drop its background job after the sign-out (or
+        # the next sign-in) replaced the session: nothing of this user's is left to drop, and
+        # a 401 here only trips Dash's renderer on the next page. Nothing runs.
+        return Response(status=204)
+    return _login_redirect() if is_browser_navigation() else _unauthenticated_portal()
+
+
 def _csrf_refused() -> Response:
     if is_browser_navigation():
         body = render_template("portal/forbidden.html", message=csrf.FAILURE_DETAIL)
@@ -106,9 +122,7 @@ def guard() -> BaseResponse | None:
         # ambient credential, so no CSRF token is needed either.
         return None
     if current_actor() is None:
-        if is_api:
-            return _unauthenticated_api()
-        return _login_redirect() if is_browser_navigation() else _unauthenticated_portal()
+        return _unauthenticated(is_api)
     if request.method in csrf.UNSAFE_METHODS and not csrf.request_has_valid_token():
         return _csrf_refused()
     return None

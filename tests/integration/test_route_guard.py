@@ -110,6 +110,16 @@ def test_dash_callback_without_session_is_401(server: Flask) -> None:
     assert response.status_code == 401 and response.is_json
 
 
+def test_a_job_cleanup_without_session_runs_nothing_and_answers_204(server: Flask) -> None:
+    """A page left after sign-out asks Dash to end its background job: nothing runs (not
+    even Dash's handler), and the next page's renderer is not tripped by a 401."""
+    client = server.test_client()
+    ended = client.post("/_dash-update-component?endId=abc~def", json=routing_callback("/admin"))
+    assert ended.status_code == 204 and ended.get_data() == b""
+    # Only that request: the same callback without endId is still refused.
+    assert client.post("/_dash-update-component", json=routing_callback("/admin")).status_code == 401
+
+
 @pytest.mark.parametrize(
     "path", ["/_dash-layout", "/_dash-dependencies", "/_reload-hash", "/_favicon.ico", "/assets/x.css"]
 )
