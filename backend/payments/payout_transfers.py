@@ -32,7 +32,7 @@ from backend.payments.gateway import (
 from backend.payments.models import Payout, PayoutAccount
 from backend.payments.payout_accounts import sealing_context
 from backend.payments.payout_schemas import PayoutOut, PayoutRail, PayoutStatus
-from backend.payments.payouts import still_payable
+from backend.payments.payouts import locked_ready, still_payable
 from backend.payments.vault import Vault
 from backend.platform.actors import Actor
 from backend.platform.db import Database
@@ -93,14 +93,7 @@ class PayoutTransfers:
         with UnitOfWork(self._db, actor.reader_key) as unit:
             unit.write_first("payment_payouts", "status")
             s = unit.session
-            ready = s.scalars(
-                select(Payout)
-                .where(Payout.pool_id == pool_id, Payout.status == PayoutStatus.READY)
-                .order_by(Payout.id)
-                .with_for_update()
-            ).all()
-            if not ready:
-                raise Conflict("pool_id: no payouts ready to pay", field="pool_id")
+            ready = locked_ready(s, pool_id)
             paying = still_payable(s, ready)
             if not paying:
                 unit.commit()  # the holds stand

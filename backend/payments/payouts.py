@@ -52,6 +52,19 @@ def _hold_reason(session: Session, investor_id: int, today: date) -> tuple[str, 
     return "", account.id
 
 
+def locked_ready(session: Session, pool_id: int) -> list[Payout]:
+    """The pool's ready payouts, locked for paying; Conflict when there are none."""
+    ready = session.scalars(
+        select(Payout)
+        .where(Payout.pool_id == pool_id, Payout.status == PayoutStatus.READY)
+        .order_by(Payout.id)
+        .with_for_update()
+    ).all()
+    if not ready:
+        raise Conflict("pool_id: no payouts ready to pay", field="pool_id")
+    return list(ready)
+
+
 def still_payable(session: Session, ready: Sequence[Payout]) -> list[Payout]:
     """The ready payouts whose account is still the one released; the others are held again,
     because an account changed since its release is exactly what a person must look at."""
@@ -178,14 +191,7 @@ class PayoutDesk:
         with UnitOfWork(self._db, actor.reader_key) as unit:
             unit.write_first("payment_payouts", "status")
             s = unit.session
-            ready = s.scalars(
-                select(Payout)
-                .where(Payout.pool_id == pool_id, Payout.status == PayoutStatus.READY)
-                .order_by(Payout.id)
-                .with_for_update()
-            ).all()
-            if not ready:
-                raise Conflict("pool_id: no payouts ready to pay", field="pool_id")
+            ready = locked_ready(s, pool_id)
             if ready[0].currency != SEPA_CURRENCY:
                 raise ValidationFailed(
                     f"pool_id: a pain.001 SEPA file pays EUR; this pool pays {ready[0].currency}: "

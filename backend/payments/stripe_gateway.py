@@ -36,6 +36,10 @@ _STATUSES = {
 }
 
 
+_NOT_NOW = (stripe.APIConnectionError, stripe.APIError, stripe.RateLimitError, stripe.IdempotencyError)
+"""No answer now (down, 5xx, throttled, or the same key still in flight): ask again later."""
+
+
 def _attempt(intent: Any) -> GatewayAttempt:
     error = intent.get("last_payment_error") or {}
     failure = error.get("decline_code") or error.get("code") or error.get("message")
@@ -136,13 +140,7 @@ class StripeGateway:
             # Refused before any attempt was made (an amount over the card limit, a method of
             # the wrong kind): nothing was charged, and asking again would be refused again.
             raise GatewayRefused(exc.user_message or "refused by the payment gateway") from None
-        except (
-            stripe.APIConnectionError,
-            stripe.APIError,
-            stripe.RateLimitError,
-            stripe.IdempotencyError,
-        ) as exc:
-            # IdempotencyError: another request with this key is still in flight; ask later.
+        except _NOT_NOW as exc:
             raise GatewayUnavailable(type(exc).__name__) from None
         return _attempt(created.to_dict())
 
@@ -228,12 +226,7 @@ class StripeGateway:
         options: dict[str, Any] = {"idempotency_key": key} if key else {}
         try:
             answer = method(*args, options) if options else method(*args)
-        except (
-            stripe.APIConnectionError,
-            stripe.APIError,
-            stripe.RateLimitError,
-            stripe.IdempotencyError,
-        ) as exc:
+        except _NOT_NOW as exc:
             raise GatewayUnavailable(type(exc).__name__) from None
         except (stripe.InvalidRequestError, stripe.CardError) as exc:
             # The gateway refused what we sent (an unknown or unusable token): the caller's input.
