@@ -11,7 +11,6 @@ with the same key, which the gateway answers with the first attempt, never a sec
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import logging
 import random
 from collections.abc import Callable
@@ -30,6 +29,7 @@ from backend.payments.gateway import (
     GatewayUnavailable,
     PaymentGateway,
     SavedMethod,
+    gateway_key,
 )
 from backend.payments.gateway_events import PaymentNews
 from backend.payments.models import Payment, PaymentCustomer, PaymentRequest
@@ -57,10 +57,8 @@ RESUME_AFTER = timedelta(seconds=30)
 
 
 def attempt_key(user_id: int | None, request_id: int, idempotency_key: str) -> str:
-    """The gateway idempotency key of one "Pay now", from the caller's own key: the same
-    request retried by the same user is the same attempt; nobody else's key can collide."""
-    digest = hashlib.sha256(f"{user_id}:{request_id}:{idempotency_key}".encode()).hexdigest()
-    return f"pay-{digest[:48]}"
+    """The gateway idempotency key of one "Pay now" (gateway_key)."""
+    return gateway_key("pay", user_id, request_id, idempotency_key)
 
 
 class GatewayCollector:
@@ -124,7 +122,9 @@ class GatewayCollector:
     def methods(self, actor: Actor) -> list[SavedMethod]:
         """The investor's methods as the gateway has them; while it is not answering, as they
         were last seen here (labels only: enough to choose one and pay, queued)."""
-        investor = self._investor(actor)
+        return self._methods_of(self._investor(actor))
+
+    def _methods_of(self, investor: int) -> list[SavedMethod]:
         customer = self._customer(investor, create=False)
         if not customer:
             return []
@@ -146,15 +146,14 @@ class GatewayCollector:
 
     def remove_method(self, actor: Actor, token: str) -> None:
         investor = self._investor(actor)
-        self._owned(actor, token)
+        self._owned(investor, token)
         self._ask(lambda g: g.remove_method(token))
         forget_method(self._db, investor, token)
 
-    def _owned(self, actor: Actor, token: str) -> SavedMethod:
-        investor = self._investor(actor)
+    def _owned(self, investor: int, token: str) -> SavedMethod:
         kept = next((m for m in kept_methods(self._db, investor) if m.token == token), None)
         # Not kept here (saved before methods were kept): the gateway's word, then kept.
-        found = kept or next((m for m in self.methods(actor) if m.token == token), None)
+        found = kept or next((m for m in self._methods_of(investor) if m.token == token), None)
         if found is None:
             raise NotFound("method: not one of your saved payment methods", field="method")
         return found
@@ -172,7 +171,7 @@ class GatewayCollector:
             return again  # the same "Pay now" retried: the same payment
         # The investor's own method, checked here: with the gateway down the payment is still
         # opened, and its attempt queued for the retries (retry_schedule.py).
-        self._owned(actor, method)
+        self._owned(investor, method)
         customer = self._customer(investor, create=False) or ""
         with UnitOfWork(self._db) as unit:
             unit.write_first("payments", "status")

@@ -10,11 +10,20 @@ them.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
 from backend.payments.states import PaymentStatus
+
+
+def gateway_key(purpose: str, user_id: int | None, object_id: int, idempotency_key: str) -> str:
+    """The gateway's idempotency key for what a caller asked of one object ("pay" a request,
+    "refund" a payment), from the caller's own key: the same request retried by the same user
+    is the same key; nobody else's can collide with it, and the caller's key never leaves."""
+    digest = hashlib.sha256(f"{user_id}:{object_id}:{idempotency_key}".encode()).hexdigest()
+    return f"{purpose}-{digest[:48]}"
 
 
 class GatewayUnavailable(Exception):

@@ -10,7 +10,6 @@ applied, which the books then reverse (books.py). Each refund is audited with it
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
@@ -18,7 +17,13 @@ from decimal import Decimal
 from backend.audit.interface import AuditService
 from backend.finance.money import get_currency
 from backend.payments.access import PaymentAccess
-from backend.payments.gateway import GatewayRefund, GatewayRefused, GatewayUnavailable, PaymentGateway
+from backend.payments.gateway import (
+    GatewayRefund,
+    GatewayRefused,
+    GatewayUnavailable,
+    PaymentGateway,
+    gateway_key,
+)
 from backend.payments.gateway_events import PaymentNews
 from backend.payments.models import Payment
 from backend.payments.schemas import Rail, RefundIn
@@ -28,11 +33,6 @@ from backend.platform.actors import Actor
 from backend.platform.db import Database
 from backend.platform.errors import Conflict, DependencyUnavailable, NotFound, ValidationFailed
 from backend.platform.unit_of_work import ReadView, UnitOfWork
-
-
-def refund_key(user_id: int | None, payment_id: int, idempotency_key: str) -> str:
-    digest = hashlib.sha256(f"{user_id}:{payment_id}:{idempotency_key}".encode()).hexdigest()
-    return f"refund-{digest[:48]}"
 
 
 class RefundDesk:
@@ -80,7 +80,7 @@ class RefundDesk:
             pool_id, intent = payment.pool_id, payment.gateway_payment_id
         if gateway is None:
             raise Conflict("no payment gateway is configured", field="payment_id")
-        key = refund_key(actor.user_id, payment_id, idempotency_key)
+        key = gateway_key("refund", actor.user_id, payment_id, idempotency_key)
         try:
             made = gateway.refund(
                 key, gateway_payment_id=intent, amount_minor=int(amount.scaleb(currency.exponent))
