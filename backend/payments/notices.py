@@ -55,6 +55,15 @@ class _Outcome:
     day: date | None
 
 
+def login_of(investors: InvestorService, investor_id: int) -> int | None:
+    """The user an investor signs in as, to be told of their money; None: nobody to tell (no
+    login, or the investor is gone), and their manager tells them."""
+    try:
+        return investors.get_investor(OPERATOR, investor_id).user_id
+    except NotFound:
+        return None
+
+
 class PaymentNotices:
     def __init__(
         self,
@@ -105,12 +114,12 @@ class PaymentNotices:
     def _notice(self, o: _Outcome) -> NotificationIn | None:
         if o.rail == Rail.BOOKS.value or (o.day is not None and o.day < self._today() - RECENT):
             return None
+        user_id = login_of(self._investors, o.investor_id)
+        if user_id is None:
+            return None
         try:
-            user_id = self._investors.get_investor(OPERATOR, o.investor_id).user_id
             pool = self._pools.pool_terms(o.pool_id).name
         except NotFound:
-            return None
-        if user_id is None:
             return None
         quantum = get_currency(o.currency).quantum
         amount = f"{o.currency} {o.amount.quantize(quantum):,}"
@@ -140,10 +149,7 @@ class PaymentNotices:
 
     def bank_details(self, event_id: str, investor_id: int, title: str, body: str) -> None:
         """A change of the investor's payout account, told to them (payout_accounts.py)."""
-        try:
-            user_id = self._investors.get_investor(OPERATOR, investor_id).user_id
-        except NotFound:
-            return
+        user_id = login_of(self._investors, investor_id)
         if user_id is not None:
             notice = NotificationIn(
                 user_id=user_id,

@@ -19,10 +19,9 @@ from sqlalchemy import select
 from backend.finance.money import get_currency
 from backend.investors.interface import InvestorService
 from backend.payments.models import PaymentRequest
+from backend.payments.notices import login_of
 from backend.payments.schemas import RequestStatus
-from backend.platform.actors import Actor
 from backend.platform.db import Database
-from backend.platform.errors import NotFound
 from backend.platform.unit_of_work import ReadView
 from backend.pools.interface import PoolService
 from notifications.interface import NotificationIn, NotificationKind, NotificationService
@@ -32,7 +31,6 @@ DAYS_BEFORE = (1, 3, 7)
 """The reminders before the due date; each covers the days up to the next (a day the task
 did not run is caught up by the next run, never reminded twice)."""
 OVERDUE_WEEKS = 8
-OPERATOR = Actor.operator("payment-reminders")
 
 
 def reminder_stage(due: date, today: date) -> str | None:
@@ -98,9 +96,8 @@ class PaymentReminders:
             stage = reminder_stage(request.due_date, today)
             if stage is None:
                 continue
-            try:
-                user_id = self._investors.get_investor(OPERATOR, request.investor_id).user_id
-            except NotFound:
+            user_id = login_of(self._investors, request.investor_id)
+            if user_id is None:
                 continue  # an investor without a login is reminded by the manager
             pool = self._pools.pool_terms(request.pool_id)
             sent += self._notifications.create_for_event(
