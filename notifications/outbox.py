@@ -25,6 +25,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from backend.platform.actors import Actor
+from backend.platform.backoff import exponential_bound
 from backend.platform.db import Database
 from backend.platform.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from backend.platform.orm import utcnow
@@ -52,8 +53,7 @@ HISTORY = timedelta(days=31)
 def backoff(attempts: int, rng: random.Random) -> timedelta:
     """30 s, 60 s, 2 min ... up to an hour; each wait between half and all of that, so
     workers that failed together do not all come back at the same second."""
-    ceiling: timedelta = min(FIRST_WAIT * 2 ** max(min(attempts, 20) - 1, 0), LONGEST_WAIT)
-    return ceiling * rng.uniform(0.5, 1.0)
+    return exponential_bound(attempts, FIRST_WAIT, LONGEST_WAIT) * rng.uniform(0.5, 1.0)
 
 
 class EmailOutbox:

@@ -14,13 +14,15 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
+from backend.platform.backoff import exponential_bound
+
 BASE = timedelta(seconds=5)
 CAP = timedelta(minutes=5)
 
 
 def backoff_bound(tries: int) -> timedelta:
     """The longest wait after `tries` failures (1, 2, ...): BASE * 2**(tries-1), at most CAP."""
-    return min(CAP, BASE * (1 << min(max(tries - 1, 0), 16)))  # 2**16 * BASE is far past CAP
+    return exponential_bound(tries, BASE, CAP)
 
 
 def next_wait(tries: int, rng: random.Random) -> timedelta:
