@@ -18,14 +18,8 @@ from backend.platform.actors import Actor
 from backend.platform.errors import DomainError
 from portal.context import services
 from portal.formatting import money
+from portal.manager.payment_desk import labelled_input
 from portal.shared.payments import LIVE, payment_state
-
-
-def _field(label: str, ident: str, **kwargs: Any) -> Any:
-    return dbc.Col(
-        [dbc.Label(label, html_for=ident, className="small fw-semibold mb-1"), dbc.Input(id=ident, **kwargs)],
-        md=3,
-    )
 
 
 def form() -> Component:
@@ -41,9 +35,11 @@ def form() -> Component:
                 ),
                 dbc.Row(
                     [
-                        _field("Payment (P-number)", "refund-payment", type="text", maxLength=24),
-                        _field("Amount (optional)", "refund-amount", type="text", inputMode="decimal"),
-                        _field("Reason", "refund-reason", type="text", maxLength=200),
+                        labelled_input("Payment (P-number)", "refund-payment", type="text", maxLength=24),
+                        labelled_input(
+                            "Amount (optional)", "refund-amount", type="text", inputMode="decimal"
+                        ),
+                        labelled_input("Reason", "refund-reason", type="text", maxLength=200),
                     ],
                     className="g-2 mb-2",
                 ),
