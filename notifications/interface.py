@@ -18,6 +18,8 @@ from notifications.schemas import (
     NotificationKind,
     NotificationList,
     NotificationOut,
+    PreferenceIn,
+    PreferenceOut,
 )
 
 __all__ = [
@@ -30,6 +32,8 @@ __all__ = [
     "NotificationList",
     "NotificationOut",
     "NotificationService",
+    "PreferenceIn",
+    "PreferenceOut",
 ]
 
 
@@ -50,6 +54,18 @@ class NotificationService(Protocol):
         """Mark one of the user's notifications read (again: no change). Another user's: NotFound."""
 
     def mark_all_read(self, actor: Actor) -> int: ...
+
+    def preferences(self, actor: Actor) -> list[PreferenceOut]:
+        """The signed-in person's choices, every kind on every channel, as they apply now."""
+
+    def set_preference(
+        self, actor: Actor, kind: NotificationKind, channel: Channel, enabled: bool
+    ) -> PreferenceOut:
+        """Switch one kind on or off on one channel for the signed-in person; a formal notice
+        cannot be switched off (ValidationFailed)."""
+
+    def unsubscribe(self, token: str) -> PreferenceOut:
+        """One-click unsubscribe (RFC 8058) from a signed link: no session."""
 
     def create_for_event(self, event_id: str, items: list[NotificationIn]) -> int:
         """Create the event's notifications in one transaction; returns how many were created.

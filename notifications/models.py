@@ -1,11 +1,12 @@
-"""The notification service's tables: in-app notifications, one row per user per event; and
-deliveries, one row per event, user and channel beyond the app (the outbox of email)."""
+"""The notification service's tables: in-app notifications, one row per user per event;
+deliveries, one row per event, user and channel beyond the app (the outbox of email); and
+each person's preferences where they differ from the defaults."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.platform.orm import Base, UTCDateTime, utcnow
@@ -73,3 +74,17 @@ class Delivery(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class Preference(Base):
+    """A person's choice for one kind of notice on one channel, where it differs from the
+    default (notifications/preferences.py holds the defaults and the notices that cannot be
+    switched off). No row: the default applies."""
+
+    __tablename__ = "notification_preferences"
+
+    user_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(10), primary_key=True)
+    enabled: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)

@@ -1,9 +1,10 @@
 """The email outbox: each message is recorded (rendered, addressed) before it is sent, and
 sent by `send_due`, at most once per event, person and channel.
 
-- Enqueue: the event's formal notices (EMAILED_KINDS, dated within HISTORY) for the people
-  it concerns, rendered from the templates and addressed from the users service. The unique
-  (event, user, channel) key makes a redelivered event or a replayed relay add nothing.
+- Enqueue: the event's notices (dated within HISTORY) for the people it concerns who take
+  that kind by email (notifications/preferences.py: formal notices always), rendered from
+  the templates and addressed from the users service. The unique (event, user, channel) key
+  makes a redelivered event or a replayed relay add nothing.
 - Send: each due message is claimed (status sending, committed) just before the provider is
   called; then sent, or queued again with a backoff (an outage: 30 s doubling to an hour,
   with jitter, for three days), or failed (refused for good). A message left "sending" by a
@@ -32,8 +33,17 @@ from backend.platform.orm import utcnow
 from backend.platform.unit_of_work import ReadView, UnitOfWork
 from notifications.mail import MailProvider, MailRefused, MailUnavailable
 from notifications.models import Delivery
+from notifications.preferences import PreferenceBook, default_for
 from notifications.rendering import render_email
-from notifications.schemas import EMAILED_KINDS, Channel, DeliveryOut, DeliveryStatus, NotificationIn
+from notifications.schemas import (
+    FORMAL_NOTICES,
+    Channel,
+    DeliveryOut,
+    DeliveryStatus,
+    NotificationIn,
+    NotificationKind,
+)
+from notifications.unsubscribe import unsubscribe_token
 
 log = logging.getLogger(__name__)
 
@@ -67,8 +77,12 @@ class EmailOutbox:
         portal_url: str,
         now: Callable[[], datetime] = utcnow,
         rng: random.Random | None = None,
+        preferences: PreferenceBook | None = None,
+        unsubscribe_key: bytes | None = None,
     ) -> None:
         self._db = db
+        self._preferences = preferences
+        self._unsubscribe_key = unsubscribe_key
         self._mail = mail
         self._contacts = contacts
         self._sender = sender
@@ -82,11 +96,12 @@ class EmailOutbox:
     def enqueue(self, event_id: str, items: Sequence[NotificationIn]) -> int:
         """Record the event's emails; returns how many were new (0 for a redelivered event)."""
         oldest = self._now().date() - HISTORY
-        wanted = {
-            i.user_id: i
-            for i in items
-            if i.kind in EMAILED_KINDS and (i.effective_date is None or i.effective_date >= oldest)
-        }
+        recent = [i for i in items if i.effective_date is None or i.effective_date >= oldest]
+        if self._preferences is not None:
+            chosen = self._preferences.wanted({(i.user_id, i.kind) for i in recent}, Channel.EMAIL)
+        else:
+            chosen = {(i.user_id, i.kind) for i in recent if default_for(i.kind, Channel.EMAIL)}
+        wanted = {i.user_id: i for i in recent if (i.user_id, i.kind) in chosen}
         if not wanted:
             return 0
         with ReadView(self._db) as view:
@@ -116,7 +131,10 @@ class EmailOutbox:
 
     def _row(self, event_id: str, item: NotificationIn, address: str, name: str) -> Delivery:
         link = f"{self._portal_url}{item.link}" if item.link.startswith("/") else self._portal_url
-        rendered = render_email(item.kind, name=name, title=item.title, body=item.body, link=link)
+        choose = "" if item.kind in FORMAL_NOTICES else f"{self._portal_url}/notifications"
+        rendered = render_email(
+            item.kind, name=name, title=item.title, body=item.body, link=link, preferences=choose
+        )
         digest = hashlib.sha256(f"{event_id}:{item.user_id}:email".encode()).hexdigest()[:32]
         return Delivery(
             event_id=event_id,
@@ -206,9 +224,21 @@ class EmailOutbox:
         message["Subject"] = row.subject
         message["Message-ID"] = row.message_id
         message["Date"] = row.created_at.strftime("%a, %d %b %Y %H:%M:%S +0000")
+        unsubscribe = self.unsubscribe_url(row.user_id, NotificationKind(row.kind))
+        if unsubscribe:
+            # RFC 8058: the mail client's own "unsubscribe" button POSTs here, no sign-in.
+            message["List-Unsubscribe"] = f"<{unsubscribe}>"
+            message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
         message.set_content(row.text_body)
         message.add_alternative(row.html_body, subtype="html")
         return message
+
+    def unsubscribe_url(self, user_id: int, kind: NotificationKind) -> str | None:
+        """The one-click link for this person and kind; none for a formal notice."""
+        if kind in FORMAL_NOTICES or self._unsubscribe_key is None:
+            return None
+        token = unsubscribe_token(self._unsubscribe_key, user_id, kind)
+        return f"{self._portal_url}/api/v1/notification-preferences/unsubscribe?token={token}"
 
     def _finish(
         self, delivery_id: int, status: DeliveryStatus, error: str, *, next_try: datetime | None = None

@@ -18,8 +18,8 @@ _ENV = Environment(
     keep_trailing_newline=True,
 )
 FOOTER = (
-    "You receive this because you hold or manage an interest in the pool. Formal notices are "
-    "always sent by email."
+    "You receive this because you hold or manage an interest in the pool. Formal notices "
+    "(capital calls, distributions, bank detail changes) are always sent by email."
 )
 
 
@@ -30,8 +30,19 @@ class RenderedEmail:
     html: str
 
 
-def render_email(kind: NotificationKind, *, name: str, title: str, body: str, link: str) -> RenderedEmail:
-    context = {"name": name or "investor", "title": title, "body": body, "link": link, "footer": FOOTER}
+def render_email(
+    kind: NotificationKind, *, name: str, title: str, body: str, link: str, preferences: str = ""
+) -> RenderedEmail:
+    """`preferences`: where the reader chooses which emails they get (left out of a formal
+    notice, which they cannot switch off)."""
+    context = {
+        "name": name or "investor",
+        "title": title,
+        "body": body,
+        "link": link,
+        "footer": FOOTER,
+        "preferences": preferences,
+    }
     return RenderedEmail(
         subject=title,
         text=_ENV.get_template(f"email/{kind.value}.txt.j2").render(context),

@@ -105,5 +105,28 @@ EMAILED_KINDS = frozenset(
         NotificationKind.BANK_DETAILS,
     }
 )
-"""Formal notices and reminders go by email as well as in the app; a valuation stays in the
-app (it comes every month: the bell, not the mailbox)."""
+"""Emailed unless the person says otherwise: formal notices and reminders. A valuation stays
+in the app unless asked for (it comes every month: the bell, not the mailbox)."""
+
+FORMAL_NOTICES = frozenset(
+    {NotificationKind.CAPITAL_CALL, NotificationKind.DISTRIBUTION, NotificationKind.BANK_DETAILS}
+)
+"""Notices with legal or money consequences: always sent, by email and in the app, whatever
+the person's preferences (a missed capital call defaults an investor; a bank detail change
+nobody was told of is how payouts are stolen)."""
+
+
+class PreferenceOut(BaseModel):
+    kind: NotificationKind
+    channel: Channel
+    enabled: bool
+    mandatory: bool = Field(description="a formal notice: always sent, cannot be switched off")
+    default: bool = Field(description="what applies when the person has not chosen")
+
+
+class PreferenceIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: NotificationKind
+    channel: Channel
+    enabled: bool

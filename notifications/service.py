@@ -18,15 +18,19 @@ from backend.platform.errors import NotFound, ValidationFailed
 from backend.platform.orm import utcnow
 from notifications.inbox import EventAlreadyDelivered, InboxUnits, database_inbox
 from notifications.outbox import HISTORY, EmailOutbox
+from notifications.preferences import PreferenceBook
 from notifications.schemas import (
     MAX_LIST,
+    Channel,
     DeliveryOut,
     DeliveryStatus,
     NotificationIn,
     NotificationKind,
     NotificationList,
     NotificationOut,
+    PreferenceOut,
 )
+from notifications.unsubscribe import read_unsubscribe_token
 
 
 def _user_of(actor: Actor) -> int:
@@ -37,11 +41,19 @@ def _user_of(actor: Actor) -> int:
 
 class NotificationCentre:
     def __init__(
-        self, units: InboxUnits, *, clock: Callable[[], datetime] = utcnow, outbox: EmailOutbox | None = None
+        self,
+        units: InboxUnits,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        outbox: EmailOutbox | None = None,
+        preferences: PreferenceBook | None = None,
+        unsubscribe_key: bytes | None = None,
     ) -> None:
         self._units = units
         self._clock = clock
         self._outbox = outbox
+        self._preferences = preferences
+        self._unsubscribe_key = unsubscribe_key
 
     # -- reads -------------------------------------------------------------------------
 
@@ -95,7 +107,11 @@ class NotificationCentre:
         if not items:
             return 0
         by_user = {item.user_id: item for item in items}  # one per user, whatever the caller sent
-        created = self._create_in_app(event_id, by_user)
+        in_app = by_user
+        if self._preferences is not None:
+            chosen = self._preferences.wanted({(i.user_id, i.kind) for i in items}, Channel.IN_APP)
+            in_app = {user: i for user, i in by_user.items() if (user, i.kind) in chosen}
+        created = self._create_in_app(event_id, in_app) if in_app else 0
         if self._outbox is not None:
             # Even for an event seen before: a crash between the two commits left its emails
             # unrecorded, and recording them is idempotent by (event, user, channel).
@@ -125,6 +141,31 @@ class NotificationCentre:
             return datetime.combine(on, time(0), tzinfo=UTC), True
         return now, False
 
+    # -- preferences ------------------------------------------------------------------------
+
+    def preferences(self, actor: Actor) -> list[PreferenceOut]:
+        """The signed-in person's choices, every kind on every channel, as they apply now."""
+        return self._book().of_user(_user_of(actor), actor.reader_key)
+
+    def set_preference(
+        self, actor: Actor, kind: NotificationKind, channel: Channel, enabled: bool
+    ) -> PreferenceOut:
+        """Switch one kind of notice on or off on one channel, for the signed-in person only;
+        a formal notice cannot be switched off (ValidationFailed)."""
+        return self._book().choose(_user_of(actor), kind, channel, enabled, self._clock())
+
+    def unsubscribe(self, token: str) -> PreferenceOut:
+        """One-click (RFC 8058): the token names the person and kind; no session needed."""
+        if self._unsubscribe_key is None:
+            raise ValidationFailed("token: unsubscribe links are not issued here", field="token")
+        user_id, kind = read_unsubscribe_token(self._unsubscribe_key, token)
+        return self._book().choose(user_id, kind, Channel.EMAIL, False, self._clock())
+
+    def _book(self) -> PreferenceBook:
+        if self._preferences is None:
+            raise NotFound("preferences are not kept here")
+        return self._preferences
+
     # -- email (system, and the admins' log) -----------------------------------------------
 
     def send_due_emails(self, limit: int = 200) -> dict[str, int]:
@@ -147,5 +188,12 @@ class NotificationCentre:
 
 
 class DatabaseNotificationService(NotificationCentre):
-    def __init__(self, db: Database, outbox: EmailOutbox | None = None) -> None:
-        super().__init__(database_inbox(db), outbox=outbox)
+    def __init__(
+        self, db: Database, outbox: EmailOutbox | None = None, *, unsubscribe_key: bytes | None = None
+    ) -> None:
+        super().__init__(
+            database_inbox(db),
+            outbox=outbox,
+            preferences=PreferenceBook(db),
+            unsubscribe_key=unsubscribe_key,
+        )

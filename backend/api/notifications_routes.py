@@ -1,4 +1,5 @@
-"""In-app notifications over REST: the caller's own, and marking one read."""
+"""Notifications over REST: the caller's own (list, mark read), their preferences per kind
+and channel, the one-click unsubscribe that mail clients post to, and the admins' email log."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from notifications.interface import (
     NotificationKind,
     NotificationList,
     NotificationOut,
+    PreferenceIn,
+    PreferenceOut,
 )
 
 
@@ -22,6 +25,12 @@ class NotificationQuery(BaseModel):
     unread_only: bool = False
     limit: int = Field(default=20, ge=1, le=100)
     kind: NotificationKind | None = None
+
+
+class UnsubscribeQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    token: str = Field(min_length=1, max_length=200, description="from the email's List-Unsubscribe link")
 
 
 class DeliveryQuery(BaseModel):
@@ -78,3 +87,38 @@ def register(router: ApiRouter, container: Services) -> None:
     )
     def resend_delivery(actor: Actor, delivery_id: int) -> DeliveryOut:
         return container.notifications.resend_delivery(actor, delivery_id)
+
+    @router.operation(
+        "GET",
+        "/notification-preferences",
+        summary="The caller's notification preferences: every kind on every channel, as they apply now",
+        tag="notifications",
+        response=list[PreferenceOut],
+        errors=(404,),
+    )
+    def list_preferences(actor: Actor) -> list[PreferenceOut]:
+        return container.notifications.preferences(actor)
+
+    @router.operation(
+        "PUT",
+        "/notification-preferences",
+        summary="Switch one kind of notice on or off on one channel (formal notices cannot be switched off)",
+        tag="notifications",
+        body=PreferenceIn,
+        response=PreferenceOut,
+        errors=(404,),
+    )
+    def put_preference(actor: Actor, body: PreferenceIn) -> PreferenceOut:
+        return container.notifications.set_preference(actor, body.kind, body.channel, body.enabled)
+
+    @router.operation(
+        "POST",
+        "/notification-preferences/unsubscribe",
+        summary="One-click unsubscribe (RFC 8058): the signed link in an email's List-Unsubscribe header",
+        tag="notifications",
+        query=UnsubscribeQuery,
+        response=PreferenceOut,
+        public=True,
+    )
+    def unsubscribe_one_click(query: UnsubscribeQuery) -> PreferenceOut:
+        return container.notifications.unsubscribe(query.token)

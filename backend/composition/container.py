@@ -47,7 +47,9 @@ from notifications.consumer import EVENT_TYPES as NOTIFIED_EVENTS
 from notifications.consumer import LedgerEventConsumer
 from notifications.mail import FolderMail, MailProvider, SmtpMail
 from notifications.outbox import EmailOutbox
+from notifications.preferences import PreferenceBook
 from notifications.service import DatabaseNotificationService
+from notifications.unsubscribe import unsubscribe_key
 from reports.aggregate_cache import AggregateCache
 from reports.service import DatabaseReportService
 from reports.snapshots import DatabaseSnapshotStore
@@ -252,14 +254,17 @@ class Container:
     @cached_property
     def notifications(self) -> DatabaseNotificationService:
         s = self.settings
+        key = unsubscribe_key(self.secret_key)
         outbox = EmailOutbox(
             self.db,
             lambda: self.mail_provider,
             self.users.contacts,
             sender=s.mail_from,
             portal_url=s.portal_url or f"http://{s.host}:{s.port}",
+            preferences=PreferenceBook(self.db),
+            unsubscribe_key=key,
         )
-        return DatabaseNotificationService(self.db, outbox)
+        return DatabaseNotificationService(self.db, outbox, unsubscribe_key=key)
 
     @cached_property
     def mail_provider(self) -> MailProvider:

@@ -22,6 +22,9 @@ PLATFORM_PUBLIC_ENDPOINTS = frozenset(
         "api.post_refresh_token",
         # The payment gateway's webhook: its signature is its credential (payments service).
         "api.post_stripe_webhook",
+        # One-click unsubscribe (RFC 8058): a mail client posts the signed link, no session;
+        # the token's MAC is its credential and it can only switch off that one email.
+        "api.post_unsubscribe_one_click",
     }
 )
 

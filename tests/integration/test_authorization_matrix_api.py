@@ -342,6 +342,11 @@ SELF_SCOPED: dict[tuple[str, str], str] = {
     ("GET", f"{V}/payments/payout-accounts"): "the caller's own accounts, masked: test_payments_payouts.py",
     ("POST", f"{V}/payments/payout-accounts"): "changes the caller's own account, with their password; "
     "an admin verifies it: test_payments_payouts.py",
+    ("GET", f"{V}/notification-preferences"): "the caller's own choices: test_notification_preferences.py",
+    ("PUT", f"{V}/notification-preferences"): "changes only the caller's own choice: "
+    "test_notification_preferences.py",
+    ("POST", f"{V}/notification-preferences/unsubscribe"): "public: the signed token names the person "
+    "and kind, a changed person is refused: test_notification_preferences.py",
     ("POST", f"{V}/payments/webhooks/stripe"): "public: only the gateway's signature is a credential, "
     "and it names the gateway's own objects: test_payments_service.py",
 }

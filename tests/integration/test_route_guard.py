@@ -28,6 +28,7 @@ EXPECTED_PUBLIC_ENDPOINTS = {
     "api.post_refresh_token",
     # The payment gateway's webhook: refused (400) unless signed with our secret.
     "api.post_stripe_webhook",
+    "api.post_unsubscribe_one_click",
     "portal.login",
 }
 EXPECTED_PUBLIC_ASSETS = {"bootstrap.min.css", "portal.css"}
