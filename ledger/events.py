@@ -55,7 +55,9 @@ class Backlog:
     oldest_created_at: datetime | None
 
 
-def with_effective_date(payload: dict[str, Any], on: date) -> dict[str, Any]:
+def with_effective_date(payload: dict[str, Any], on: date, memo: str = "") -> dict[str, Any]:
     """An entry's own event (a capital call issued, a distribution made) says the entry's date:
-    a consumer tells today's deal from history loaded today (no email about a 2019 call)."""
-    return {"effective_date": on.isoformat(), **payload}
+    a consumer tells today's deal from history loaded today (no email about a 2019 call); and
+    its memo, which a formal notice prints as the purpose of the call."""
+    extra = {"memo": memo} if memo else {}
+    return {"effective_date": on.isoformat(), **extra, **payload}

@@ -201,7 +201,7 @@ class JournalEngine:
                 event.event_type,
                 pool_id=draft.pool_id,
                 entry_id=entry.id,
-                payload=with_effective_date(event.payload, draft.effective_date),
+                payload=with_effective_date(event.payload, draft.effective_date, draft.memo),
                 now=now,
             )
         return out

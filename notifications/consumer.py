@@ -19,6 +19,13 @@ from backend.platform.actors import Actor
 from backend.platform.errors import NotFound
 from backend.pools.interface import PoolService
 from ledger.interface import LedgerEvent
+from notifications.notices import (
+    Addressee,
+    BankFor,
+    PlannedNotice,
+    capital_call_notices,
+    distribution_notices,
+)
 from notifications.schemas import NotificationIn, NotificationKind
 from notifications.service import DatabaseNotificationService
 
@@ -79,11 +86,13 @@ class LedgerEventConsumer:
         notifications: Callable[[], DatabaseNotificationService],
         pools: Callable[[], PoolService],
         investors: Callable[[], InvestorService],
+        bank_for: BankFor | None = None,
     ) -> None:
         # Late-bound: the container builds services on first use, after subscribing us.
         self._notifications = notifications
         self._pools = pools
         self._investors = investors
+        self._bank_for = bank_for
 
     def __call__(self, event: LedgerEvent) -> None:
         self.handle(event)
@@ -114,13 +123,46 @@ class LedgerEventConsumer:
             )
 
         items = [item(uid, staff_body, f"/manager/pools/{event.pool_id}") for uid in pool.manager_ids]
+        addressees = self._addressees(investor_shares(event))
+        documents = self._issue_notices(event, pool.name, pool.base_currency, addressees)
         for investor_id, share in sorted(investor_shares(event).items()):
+            who = addressees.get(investor_id)
+            if who is None:
+                continue
+            document = documents.get(investor_id)
+            link = "/documents" if document else "/investor"
+            items.append(
+                item(who.user_id, investor_body(share), link).model_copy(update={"document_id": document})
+            )
+        return items
+
+    def _addressees(self, shares: dict[int, str]) -> dict[int, Addressee]:
+        found = {}
+        for investor_id in shares:
             try:
-                user_id = self._investors().get_investor(_OPERATOR, investor_id).user_id
+                profile = self._investors().get_investor(_OPERATOR, investor_id)
             except NotFound:
                 continue
-            items.append(item(user_id, investor_body(share), "/investor"))
-        return items
+            found[investor_id] = Addressee(investor_id, profile.user_id, profile.legal_name)
+        return found
+
+    def _issue_notices(
+        self, event: LedgerEvent, pool_name: str, currency: str, addressees: dict[int, Addressee]
+    ) -> dict[int, int]:
+        """{investor: document id} of the event's formal notices, issued once (the PDFs)."""
+        planned: list[PlannedNotice] = []
+        if event.event_type == NotificationKind.CAPITAL_CALL:
+            bank = self._bank_for(event.pool_id) if self._bank_for else None
+            planned = capital_call_notices(
+                event, pool_name=pool_name, currency=currency, addressees=addressees, bank=bank
+            )
+        elif event.event_type == NotificationKind.DISTRIBUTION:
+            planned = distribution_notices(
+                event, pool_name=pool_name, currency=currency, addressees=addressees
+            )
+        if not planned:
+            return {}
+        return self._notifications().issue_documents(event.pool_id, event.event_id, event.entry_id, planned)
 
     def handle(self, event: LedgerEvent) -> int:
         """Create the event's notifications (none twice); returns how many were created."""

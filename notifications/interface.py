@@ -14,12 +14,16 @@ from notifications.schemas import (
     Channel,
     DeliveryOut,
     DeliveryStatus,
+    DocumentKind,
+    DocumentOut,
+    DocumentQuery,
     NotificationIn,
     NotificationKind,
     NotificationList,
     NotificationOut,
     PreferenceIn,
     PreferenceOut,
+    ReadAction,
 )
 
 __all__ = [
@@ -27,6 +31,9 @@ __all__ = [
     "Channel",
     "DeliveryOut",
     "DeliveryStatus",
+    "DocumentKind",
+    "DocumentOut",
+    "DocumentQuery",
     "NotificationIn",
     "NotificationKind",
     "NotificationList",
@@ -34,6 +41,7 @@ __all__ = [
     "NotificationService",
     "PreferenceIn",
     "PreferenceOut",
+    "ReadAction",
 ]
 
 
@@ -66,6 +74,15 @@ class NotificationService(Protocol):
 
     def unsubscribe(self, token: str) -> PreferenceOut:
         """One-click unsubscribe (RFC 8058) from a signed link: no session."""
+
+    def documents(
+        self, actor: Actor, *, pool_id: int | None = None, kind: DocumentKind | None = None, limit: int = 200
+    ) -> list[DocumentOut]:
+        """The documents the actor may see (their own; their pools'; all for admins), newest
+        first, each with when its addressee first opened it."""
+
+    def open_document(self, actor: Actor, document_id: int, action: ReadAction) -> tuple[DocumentOut, bytes]:
+        """The document's PDF, checked against its issued hash; the read is recorded."""
 
     def create_for_event(self, event_id: str, items: list[NotificationIn]) -> int:
         """Create the event's notifications in one transaction; returns how many were created.

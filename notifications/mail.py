@@ -17,7 +17,7 @@ import ssl
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 
 class MailUnavailable(Exception):
@@ -28,8 +28,22 @@ class MailRefused(Exception):
     """The server refused the message for good (5xx on the recipient): do not try again."""
 
 
+class MailUncertain(Exception):
+    """The connection failed while the message itself was being sent: it may have gone."""
+
+
 class MailProvider(Protocol):
     def send(self, message: EmailMessage) -> None: ...
+
+
+class _Smtp(smtplib.SMTP):
+    """Knows whether the message itself was on the wire when the connection failed."""
+
+    handing_over = False
+
+    def data(self, msg: Any) -> tuple[int, bytes]:
+        self.handing_over = True
+        return super().data(msg)
 
 
 @dataclass(frozen=True)
@@ -43,12 +57,26 @@ class SmtpMail:
 
     def send(self, message: EmailMessage) -> None:
         try:
-            with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
-                if self.starttls:
-                    smtp.starttls(context=ssl.create_default_context())
-                if self.username:
-                    smtp.login(self.username, self.password or "")
-                smtp.send_message(message)
+            smtp = _Smtp(self.host, self.port, timeout=self.timeout)
+        except (OSError, smtplib.SMTPException) as exc:
+            raise MailUnavailable(f"{type(exc).__name__}: {exc}"[:200]) from None
+        try:
+            self._hand_over(smtp, message)
+        finally:
+            # Accepted is accepted: a server that then answers QUIT with 421 (shutting down,
+            # which RFC 5321 allows at any command) has the message; it must not be resent.
+            try:
+                smtp.quit()
+            except (OSError, smtplib.SMTPException):
+                smtp.close()
+
+    def _hand_over(self, smtp: _Smtp, message: EmailMessage) -> None:
+        try:
+            if self.starttls:
+                smtp.starttls(context=ssl.create_default_context())
+            if self.username:
+                smtp.login(self.username, self.password or "")
+            smtp.send_message(message)
         except smtplib.SMTPRecipientsRefused as exc:
             codes = [code for code, _ in exc.recipients.values()]
             if all(500 <= code < 600 for code in codes):
@@ -61,6 +89,10 @@ class SmtpMail:
                 raise MailRefused(f"{exc.smtp_code} {exc.smtp_error!r}"[:200]) from None
             raise MailUnavailable(f"{exc.smtp_code} {exc.smtp_error!r}"[:200]) from None
         except (OSError, smtplib.SMTPException) as exc:
+            if smtp.handing_over:
+                # The message was being sent when the line went quiet or dropped: the server
+                # may have taken it. Only a person can tell; sending it again may double it.
+                raise MailUncertain(f"{type(exc).__name__} during DATA: {exc}"[:200]) from None
             raise MailUnavailable(f"{type(exc).__name__}: {exc}"[:200]) from None
 
 

@@ -1,12 +1,13 @@
 """The notification service's tables: in-app notifications, one row per user per event;
-deliveries, one row per event, user and channel beyond the app (the outbox of email); and
-each person's preferences where they differ from the defaults."""
+deliveries, one row per event, user and channel beyond the app (the outbox of email);
+each person's preferences where they differ from the defaults; and the documents issued (the
+vault's index, with each document's hash) and every read of them."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Boolean, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, Date, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.platform.orm import Base, UTCDateTime, utcnow
@@ -74,6 +75,8 @@ class Delivery(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    document_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    """The notice the email carries as a PDF attachment, read from the vault when sent."""
 
 
 class Preference(Base):
@@ -88,3 +91,49 @@ class Preference(Base):
     channel: Mapped[str] = mapped_column(String(10), primary_key=True)
     enabled: Mapped[bool] = mapped_column(Boolean, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+
+
+class Document(Base):
+    """A formal notice or statement as issued to one investor: the PDF is in the vault under
+    `storage_key`, and `sha256` is what it must hash to when read (it cannot change after it
+    is issued). One per (kind, pool, investor, issue): a redelivered event issues nothing."""
+
+    __tablename__ = "documents"
+    __table_args__ = (
+        UniqueConstraint("kind", "pool_id", "investor_id", "issue_key", name="uq_documents_issue"),
+        Index("ix_documents_investor", "investor_id", "issued_on"),
+        Index("ix_documents_pool", "pool_id", "issued_on"),
+    )
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    kind: Mapped[str] = mapped_column(String(40), nullable=False)
+    pool_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    investor_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    user_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    issue_key: Mapped[str] = mapped_column(String(64), nullable=False)
+    """The ledger event a notice answers, or the period of a statement."""
+    entry_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    title: Mapped[str] = mapped_column(String(200), nullable=False)
+    reference: Mapped[str] = mapped_column(String(40), nullable=False)
+    issued_on: Mapped[date] = mapped_column(Date, nullable=False)
+    storage_key: Mapped[str] = mapped_column(String(300), nullable=False)
+    sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    size: Mapped[int] = mapped_column(Integer, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+
+
+class DocumentRead(Base):
+    """Every view and download of a document, by whom: a manager sees who opened a notice."""
+
+    __tablename__ = "document_reads"
+    __table_args__ = (Index("ix_document_reads_document", "document_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    document_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    user_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    action: Mapped[str] = mapped_column(String(10), nullable=False)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)

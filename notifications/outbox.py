@@ -31,7 +31,7 @@ from backend.platform.db import Database
 from backend.platform.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from backend.platform.orm import utcnow
 from backend.platform.unit_of_work import ReadView, UnitOfWork
-from notifications.mail import MailProvider, MailRefused, MailUnavailable
+from notifications.mail import MailProvider, MailRefused, MailUnavailable, MailUncertain
 from notifications.models import Delivery
 from notifications.preferences import PreferenceBook, default_for
 from notifications.rendering import render_email
@@ -44,9 +44,12 @@ from notifications.schemas import (
     NotificationKind,
 )
 from notifications.unsubscribe import unsubscribe_token
+from notifications.vault import DocumentMissing, DocumentTampered, VaultUnavailable
 
 log = logging.getLogger(__name__)
 
+Attachments = Callable[[int], tuple[str, bytes]]
+"""document id -> (file name, bytes checked against the issued hash) (the document shelf)."""
 Contacts = Callable[[Collection[int]], dict[int, tuple[str, str]]]
 """{user id: (email, display name)} of active users (the users service)."""
 
@@ -79,8 +82,10 @@ class EmailOutbox:
         rng: random.Random | None = None,
         preferences: PreferenceBook | None = None,
         unsubscribe_key: bytes | None = None,
+        attachments: Attachments | None = None,
     ) -> None:
         self._db = db
+        self._attachments = attachments
         self._preferences = preferences
         self._unsubscribe_key = unsubscribe_key
         self._mail = mail
@@ -131,7 +136,7 @@ class EmailOutbox:
 
     def _row(self, event_id: str, item: NotificationIn, address: str, name: str) -> Delivery:
         link = f"{self._portal_url}{item.link}" if item.link.startswith("/") else self._portal_url
-        choose = "" if item.kind in FORMAL_NOTICES else f"{self._portal_url}/notifications"
+        choose = "" if item.kind in FORMAL_NOTICES else f"{self._portal_url}/notifications?tab=preferences"
         rendered = render_email(
             item.kind, name=name, title=item.title, body=item.body, link=link, preferences=choose
         )
@@ -150,6 +155,7 @@ class EmailOutbox:
             # thread it (and many drop it) rather than show a second notice.
             message_id=f"<{digest}@{self._domain}>",
             status=DeliveryStatus.QUEUED.value,
+            document_id=item.document_id,
         )
 
     # -- sending --------------------------------------------------------------------------
@@ -199,13 +205,24 @@ class EmailOutbox:
             if row is None:  # claimed a moment ago: only a bug gets here
                 raise RuntimeError(f"delivery {delivery_id} vanished")
             message = self._message(row)
-            attempts, created = row.attempts, row.created_at
+            attempts, created, document = row.attempts, row.created_at, row.document_id
         try:
+            if document is not None:
+                self._attach(message, document)
             self._mail().send(message)
+        except (DocumentTampered, DocumentMissing) as exc:
+            # Never send a notice other than the one issued: a person must look at the vault.
+            self._finish(delivery_id, DeliveryStatus.FAILED, f"attachment: {type(exc).__name__}: {exc}")
+            return "failed"
         except MailRefused as exc:
             self._finish(delivery_id, DeliveryStatus.FAILED, f"refused: {exc}")
             return "failed"
-        except MailUnavailable as exc:
+        except MailUncertain as exc:
+            self._finish(
+                delivery_id, DeliveryStatus.UNKNOWN, f"may have gone: {exc}; check before resending"
+            )
+            return "failed"
+        except (MailUnavailable, VaultUnavailable) as exc:
             now = self._now()
             if now - created > GIVE_UP_AFTER:
                 self._finish(delivery_id, DeliveryStatus.FAILED, f"gave up after {attempts} tries: {exc}")
@@ -232,6 +249,12 @@ class EmailOutbox:
         message.set_content(row.text_body)
         message.add_alternative(row.html_body, subtype="html")
         return message
+
+    def _attach(self, message: EmailMessage, document_id: int) -> None:
+        if self._attachments is None:
+            return
+        name, content = self._attachments(document_id)
+        message.add_attachment(content, maintype="application", subtype="pdf", filename=name)
 
     def unsubscribe_url(self, user_id: int, kind: NotificationKind) -> str | None:
         """The one-click link for this person and kind; none for a formal notice."""

@@ -65,8 +65,8 @@ class BankInstructions:
 
     account_holder: str
     iban: str
-    bic: str
-    bank_name: str
+    bic: str | None = None
+    bank_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -338,8 +338,10 @@ def render_capital_call(notice: CapitalCallNotice) -> bytes:
     else:
         page.row("Account holder", n.bank.account_holder)
         page.row("IBAN", n.bank.iban)
-        page.row("BIC", n.bank.bic)
-        page.row("Bank", n.bank.bank_name)
+        if n.bank.bic:
+            page.row("BIC", n.bank.bic)
+        if n.bank.bank_name:
+            page.row("Bank", n.bank.bank_name)
         page.row("Amount", money(n.amount_due, n.currency), bold=True)
     return page.render()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 
 class NotificationKind(enum.StrEnum):
@@ -36,6 +36,7 @@ class NotificationIn(BaseModel):
     effective_date: date | None = Field(
         default=None, description="the entry's date: history loaded today is not emailed"
     )
+    document_id: int | None = Field(default=None, description="a notice issued for it: attached to the email")
 
 
 class NotificationOut(BaseModel):
@@ -119,7 +120,7 @@ nobody was told of is how payouts are stolen)."""
 class PreferenceOut(BaseModel):
     kind: NotificationKind
     channel: Channel
-    enabled: bool
+    enabled: StrictBool = Field(description="true or false: 0 or \"no\" is refused, not guessed at")
     mandatory: bool = Field(description="a formal notice: always sent, cannot be switched off")
     default: bool = Field(description="what applies when the person has not chosen")
 
@@ -129,4 +130,41 @@ class PreferenceIn(BaseModel):
 
     kind: NotificationKind
     channel: Channel
-    enabled: bool
+    enabled: StrictBool = Field(description="true or false: 0 or \"no\" is refused, not guessed at")
+
+
+class DocumentKind(enum.StrEnum):
+    CAPITAL_CALL_NOTICE = "capital_call_notice"
+    DISTRIBUTION_NOTICE = "distribution_notice"
+    CAPITAL_ACCOUNT_STATEMENT = "capital_account_statement"
+
+
+class ReadAction(enum.StrEnum):
+    VIEW = "view"
+    DOWNLOAD = "download"
+
+
+class DocumentOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    kind: DocumentKind
+    pool_id: int
+    investor_id: int
+    title: str
+    reference: str
+    issued_on: date
+    sha256: str = Field(description="SHA-256 of the PDF as issued: a changed file is refused when read")
+    size: int = Field(description="bytes")
+    opened_at: datetime | None = Field(
+        default=None, description="when the investor it is addressed to first opened it; None: not yet"
+    )
+    opens: int = Field(default=0, description="views and downloads by the investor it is addressed to")
+
+
+class DocumentQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    pool_id: int | None = Field(default=None, ge=1)
+    kind: DocumentKind | None = None
+    limit: int = Field(default=200, ge=1, le=1000)

@@ -16,7 +16,9 @@ from backend.platform.actors import Actor
 from backend.platform.db import Database
 from backend.platform.errors import NotFound, ValidationFailed
 from backend.platform.orm import utcnow
+from notifications.documents import DocumentShelf
 from notifications.inbox import EventAlreadyDelivered, InboxUnits, database_inbox
+from notifications.notices import PlannedNotice
 from notifications.outbox import HISTORY, EmailOutbox
 from notifications.preferences import PreferenceBook
 from notifications.schemas import (
@@ -24,11 +26,14 @@ from notifications.schemas import (
     Channel,
     DeliveryOut,
     DeliveryStatus,
+    DocumentKind,
+    DocumentOut,
     NotificationIn,
     NotificationKind,
     NotificationList,
     NotificationOut,
     PreferenceOut,
+    ReadAction,
 )
 from notifications.unsubscribe import read_unsubscribe_token
 
@@ -48,8 +53,10 @@ class NotificationCentre:
         outbox: EmailOutbox | None = None,
         preferences: PreferenceBook | None = None,
         unsubscribe_key: bytes | None = None,
+        documents: DocumentShelf | None = None,
     ) -> None:
         self._units = units
+        self._documents = documents
         self._clock = clock
         self._outbox = outbox
         self._preferences = preferences
@@ -166,6 +173,32 @@ class NotificationCentre:
             raise NotFound("preferences are not kept here")
         return self._preferences
 
+    # -- documents ---------------------------------------------------------------------------
+
+    def issue_documents(
+        self, pool_id: int, issue_key: str, entry_id: int | None, notices: list[PlannedNotice]
+    ) -> dict[int, int]:
+        """System (the event consumer): issue the notices once; {investor id: document id}."""
+        return self._shelf().issue(pool_id, issue_key, entry_id, notices) if self._documents else {}
+
+    def documents(
+        self, actor: Actor, *, pool_id: int | None = None, kind: DocumentKind | None = None, limit: int = 200
+    ) -> list[DocumentOut]:
+        """The documents the actor may see (their own; their pools'; all for admins), newest
+        first, each with when its addressee first opened it."""
+        if not 1 <= limit <= 1000:
+            raise ValidationFailed("limit: must be 1..1000", field="limit")
+        return self._shelf().listing(actor, pool_id=pool_id, kind=kind, limit=limit)
+
+    def open_document(self, actor: Actor, document_id: int, action: ReadAction) -> tuple[DocumentOut, bytes]:
+        """The document's PDF, checked against its issued hash; the read is recorded."""
+        return self._shelf().open(actor, document_id, action)
+
+    def _shelf(self) -> DocumentShelf:
+        if self._documents is None:
+            raise NotFound("documents are not kept here")
+        return self._documents
+
     # -- email (system, and the admins' log) -----------------------------------------------
 
     def send_due_emails(self, limit: int = 200) -> dict[str, int]:
@@ -189,11 +222,17 @@ class NotificationCentre:
 
 class DatabaseNotificationService(NotificationCentre):
     def __init__(
-        self, db: Database, outbox: EmailOutbox | None = None, *, unsubscribe_key: bytes | None = None
+        self,
+        db: Database,
+        outbox: EmailOutbox | None = None,
+        *,
+        unsubscribe_key: bytes | None = None,
+        documents: DocumentShelf | None = None,
     ) -> None:
         super().__init__(
             database_inbox(db),
             outbox=outbox,
             preferences=PreferenceBook(db),
             unsubscribe_key=unsubscribe_key,
+            documents=documents,
         )

@@ -38,8 +38,13 @@ LINKS: dict[Role, tuple[NavLink, ...]] = {
         NavLink("Overview", "/manager"),
         NavLink("Pools", "/manager/pools"),
         NavLink("Payments", "/manager/payments"),
+        NavLink("Documents", "/documents"),
     ),
-    Role.INVESTOR: (NavLink("My holdings", "/investor"), NavLink("Payments", "/investor/payments")),
+    Role.INVESTOR: (
+        NavLink("My holdings", "/investor"),
+        NavLink("Payments", "/investor/payments"),
+        NavLink("Documents", "/documents"),
+    ),
     Role.ANALYST: (NavLink("Explorer", "/analyst"),),
 }
 

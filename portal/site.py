@@ -23,12 +23,13 @@ from portal.manager.pages import payments as manager_payments
 from portal.manager.pages import pool as manager_pool
 from portal.manager.pages import pools as manager_pools
 from portal.page_registry import Page
-from portal.pages import home, not_found_404, notifications
+from portal.pages import documents, home, not_found_404, notifications
 
 PAGES: tuple[Page, ...] = (
     # every role
     home.PAGE,  # /
     notifications.PAGE,  # /notifications
+    documents.PAGE,  # /documents (investors, managers, admins)
     not_found_404.PAGE,  # /404, and any path no page claims
     # admin
     admin_overview.PAGE,  # /admin

@@ -7,6 +7,7 @@ from flask import Blueprint, Response, json
 from backend.api import (
     auth_routes,
     batch_routes,
+    documents_routes,
     exports_routes,
     investors_routes,
     ledger_routes,
@@ -37,6 +38,7 @@ def build_router(container: Services) -> ApiRouter:
         exports_routes,
         reports_routes,
         notifications_routes,
+        documents_routes,
         payments_routes,
         payouts_routes,
     ):

@@ -28,6 +28,7 @@ _BIGINT_MAX = 2**63 - 1
 _PATH_ID_MAX = {
     "entry_id": _BIGINT_MAX,
     "notification_id": _BIGINT_MAX,
+    "document_id": _BIGINT_MAX,
     "request_id": _BIGINT_MAX,
     "payment_id": _BIGINT_MAX,
     "line_id": _BIGINT_MAX,

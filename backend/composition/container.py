@@ -45,11 +45,14 @@ from ledger.service import DatabaseLedgerService
 from ledger.transactions import DatabaseTransactionService
 from notifications.consumer import EVENT_TYPES as NOTIFIED_EVENTS
 from notifications.consumer import LedgerEventConsumer
+from notifications.documents import DocumentShelf
 from notifications.mail import FolderMail, MailProvider, SmtpMail
 from notifications.outbox import EmailOutbox
+from notifications.pdf import BankInstructions
 from notifications.preferences import PreferenceBook
 from notifications.service import DatabaseNotificationService
 from notifications.unsubscribe import unsubscribe_key
+from notifications.vault import FolderVault, S3Vault, VaultStore
 from reports.aggregate_cache import AggregateCache
 from reports.service import DatabaseReportService
 from reports.snapshots import DatabaseSnapshotStore
@@ -263,8 +266,29 @@ class Container:
             portal_url=s.portal_url or f"http://{s.host}:{s.port}",
             preferences=PreferenceBook(self.db),
             unsubscribe_key=key,
+            attachments=self.documents.content_for_email,
         )
-        return DatabaseNotificationService(self.db, outbox, unsubscribe_key=key)
+        return DatabaseNotificationService(self.db, outbox, unsubscribe_key=key, documents=self.documents)
+
+    @cached_property
+    def documents(self) -> DocumentShelf:
+        return DocumentShelf(self.db, lambda: self.document_vault, lambda: self.pools, lambda: self.investors)
+
+    @cached_property
+    def document_vault(self) -> VaultStore:
+        """An S3-compatible bucket when DOCUMENTS_S3_BUCKET is set; else files under var/."""
+        s = self.settings
+        if s.documents_s3_bucket:
+            return S3Vault(
+                s.documents_s3_bucket, endpoint_url=s.documents_s3_endpoint, region=s.documents_s3_region
+            )
+        return FolderVault(s.var_dir / "documents")
+
+    def _bank_for_notice(self, pool_id: int) -> BankInstructions | None:
+        details = self.payments.pool_bank_details(pool_id)
+        if details is None:
+            return None
+        return BankInstructions(account_holder=details.account_name, iban=details.iban, bic=details.bic)
 
     @cached_property
     def mail_provider(self) -> MailProvider:
@@ -282,7 +306,9 @@ class Container:
 
     @cached_property
     def notification_consumer(self) -> LedgerEventConsumer:
-        return LedgerEventConsumer(lambda: self.notifications, lambda: self.pools, lambda: self.investors)
+        return LedgerEventConsumer(
+            lambda: self.notifications, lambda: self.pools, lambda: self.investors, self._bank_for_notice
+        )
 
     @cached_property
     def ledger_publisher(self) -> Publisher:

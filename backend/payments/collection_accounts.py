@@ -15,7 +15,12 @@ from backend.audit.interface import AuditService
 from backend.payments.access import PaymentAccess
 from backend.payments.bankfiles.iban import mask_account, normalise_iban, validate_bic
 from backend.payments.models import PaymentRequest, PoolCollectionAccount
-from backend.payments.schemas import CollectionAccountIn, CollectionAccountOut, WireInstructions
+from backend.payments.schemas import (
+    CollectionAccountIn,
+    CollectionAccountOut,
+    PoolBankDetails,
+    WireInstructions,
+)
 from backend.payments.vault import Vault
 from backend.platform.actors import Actor
 from backend.platform.db import Database
@@ -98,6 +103,15 @@ class CollectionAccounts:
             )
             unit.commit()
             return _out(row)
+
+    def bank_of_pool(self, pool_id: int) -> PoolBankDetails | None:
+        """System: the pool's account in full, for the capital call notice an investor wires to."""
+        with ReadView(self._db) as view:
+            row = view.session.get(PoolCollectionAccount, pool_id)
+            if row is None:
+                return None
+            iban = self._vault().open(row.iban_sealed, sealing_context(pool_id))
+            return PoolBankDetails(account_name=row.account_name, iban=_grouped(iban), bic=row.bic)
 
     def get(self, actor: Actor, pool_id: int) -> CollectionAccountOut:
         self._access.require_manage(actor, pool_id, f"pool {pool_id}", "pool_id")

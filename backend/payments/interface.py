@@ -33,6 +33,7 @@ from backend.payments.schemas import (
     PaymentOut,
     PaymentRequestOut,
     PaymentStatus,
+    PoolBankDetails,
     Rail,
     ReconciliationDifferenceOut,
     ReconciliationOut,
@@ -76,6 +77,7 @@ __all__ = [
     "PayoutKind",
     "PayoutOut",
     "PayoutStatus",
+    "PoolBankDetails",
     "Rail",
     "ReconciliationDifferenceOut",
     "ReconciliationOut",
@@ -143,6 +145,9 @@ class PaymentService(Protocol):
         """The pool's bank account for wires (managers); its IBAN is checked and sealed."""
 
     def collection_account(self, actor: Actor, pool_id: int) -> CollectionAccountOut: ...
+
+    def pool_bank_details(self, pool_id: int) -> PoolBankDetails | None:
+        """System: the pool's collection account in full (capital call notices print it)."""
 
     def wire_instructions(self, actor: Actor, request_id: int) -> WireInstructions:
         """Beneficiary, IBAN, BIC, reference and amount: what the investor types into their bank."""

@@ -208,6 +208,14 @@ class CollectionAccountOut(BaseModel):
     updated_at: datetime
 
 
+class PoolBankDetails(BaseModel):
+    """The pool's collection account in full, as a capital call notice prints it."""
+
+    account_name: str
+    iban: str = Field(description="in groups of four")
+    bic: str | None
+
+
 class WireInstructions(AtMinorUnit):
     """What an investor needs to pay a request by wire."""
 

@@ -24,6 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from backend.audit.interface import AuditService
+from backend.finance.payment_references import request_reference
 from backend.investors.interface import InvestorService
 from backend.payments import settlement
 from backend.payments.access import PaymentAccess
@@ -50,7 +51,6 @@ from backend.payments.payout_transfers import PayoutTransfers
 from backend.payments.payouts import PayoutDesk, cancel_for_reversal, close_history
 from backend.payments.queries import PaymentQueries
 from backend.payments.reconciliation import Reconciler
-from backend.payments.references import request_reference
 from backend.payments.refunds import RefundDesk
 from backend.payments.reminders import PaymentReminders
 from backend.payments.resealing import reseal
@@ -64,6 +64,7 @@ from backend.payments.schemas import (
     PayIn,
     PaymentOut,
     PaymentRequestOut,
+    PoolBankDetails,
     ReconciliationOut,
     RefundIn,
     RequestKind,
@@ -276,6 +277,9 @@ class DatabasePaymentService:
 
     def collection_account(self, actor: Actor, pool_id: int) -> CollectionAccountOut:
         return self._accounts.get(actor, pool_id)
+
+    def pool_bank_details(self, pool_id: int) -> PoolBankDetails | None:
+        return self._accounts.bank_of_pool(pool_id)
 
     def wire_instructions(self, actor: Actor, request_id: int) -> WireInstructions:
         return self._accounts.instructions(actor, request_id)

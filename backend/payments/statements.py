@@ -25,6 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.finance.money import get_currency
+from backend.finance.payment_references import reference_candidates
 from backend.payments import settlement
 from backend.payments.access import PaymentAccess
 from backend.payments.bankfiles import (
@@ -38,7 +39,6 @@ from backend.payments.bankfiles import (
 )
 from backend.payments.models import Payment, PaymentRequest, StatementImport, StatementLine
 from backend.payments.payouts import settle_payout_line
-from backend.payments.references import reference_candidates
 from backend.payments.schemas import (
     STATEMENT_MAX_BYTES,
     LineStatus,

@@ -69,6 +69,12 @@ class Settings(BaseSettings):
     smtp_password: str | None = Field(default=None, alias="SMTP_PASSWORD", repr=False)
     mail_from: str = Field(default="Investment Pools <notices@pools.localhost>", alias="MAIL_FROM")
     portal_url: str | None = Field(default=None, alias="PORTAL_URL")  # unset: this server's own
+    # The document vault (notifications/vault.py): notices and statements as issued. Unset
+    # bucket: files under <var_dir>/documents/ (the embedded default). Production names an
+    # S3-compatible bucket; credentials come from the usual AWS environment or instance role.
+    documents_s3_bucket: str | None = Field(default=None, alias="DOCUMENTS_S3_BUCKET")
+    documents_s3_endpoint: str | None = Field(default=None, alias="DOCUMENTS_S3_ENDPOINT")
+    documents_s3_region: str = Field(default="us-east-1", alias="DOCUMENTS_S3_REGION")
     # The key ring that seals bank details at rest: "kid:base64(32 bytes)" entries, comma
     # separated, the first one active (backend/payments/vault.py). Unset: generated into
     # <var_dir>/payment_data_keys on first use.

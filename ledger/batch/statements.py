@@ -143,7 +143,7 @@ def outbox_rows(
         }
         events = [(EventType.ENTRY_COMMITTED.value, payload)]
         events += [
-            (event.event_type, with_effective_date(event.payload, draft.effective_date))
+            (event.event_type, with_effective_date(event.payload, draft.effective_date, draft.memo))
             for event in draft.events
         ]
         for event_type, body in events:

@@ -88,7 +88,15 @@ def capital_call(
             Line(AccountCode.CAPITAL, int(holder), -part),
         ]
     allocation = {holder: str(part) for holder, part in parts.items()}
-    details = {"amount": str(total), "due_date": due_date.isoformat(), "allocation": allocation}
+    details = {
+        "amount": str(total),
+        "due_date": due_date.isoformat(),
+        "allocation": allocation,
+        # As the books stood when the call was made: the formal notice prints them, and a
+        # notice rendered later (a redelivered event) must not print later figures.
+        "commitments": {holder: str(weights[holder]) for holder in parts},
+        "called_before": {holder: str(before[holder]) for holder in parts},
+    }
     return Posting(
         EntryType.CAPITAL_CALL,
         _non_zero(lines),

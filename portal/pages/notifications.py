@@ -1,5 +1,7 @@
-"""Notifications (every role): all of the signed-in user's in-app notifications, newest first,
-filtered by what they are about and by unread, with "mark all read".
+"""Notifications (every role), on two tabs. Inbox: all of the signed-in user's in-app
+notifications, newest first, filtered by what they are about and by unread, with "mark all
+read". Preferences: which kinds of notice reach them in the app and by email, saved on each
+switch; the formal notices are shown on and locked.
 
 The navbar bell shows the latest few; its callbacks are registered by portal/site.py.
 """
@@ -9,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, ctx, dcc, html
+from dash import ALL, Input, Output, State, ctx, dcc, html
 from dash.development.base_component import Component
 from dash.exceptions import PreventUpdate
 
@@ -18,28 +20,43 @@ from notifications.interface import MAX_LIST, NotificationKind
 from portal.components.bell import render_list
 from portal.context import services
 from portal.page_registry import Page
-from portal.shell.access import restricted
+from portal.shared.notification_preferences import FLASH, KIND_LABELS, PREF, preferences_section, save
+from portal.shell.access import restricted_with_params
 from portal.shell.session import current_actor
 
 PAGE = Page(__name__, path="/notifications", name="Notifications")
 
-KIND_LABELS = {
-    NotificationKind.CAPITAL_CALL: "Capital calls",
-    NotificationKind.DISTRIBUTION: "Distributions",
-    NotificationKind.VALUATION: "Valuations",
-    NotificationKind.PAYMENT_REMINDER: "Payment reminders",
-    NotificationKind.PAYMENT_RECEIVED: "Payments received",
-    NotificationKind.PAYMENT_FAILED: "Payments that failed",
-    NotificationKind.PAYMENT_REFUNDED: "Refunds",
-}
+PREFERENCES_TAB = "preferences"
+SWITCHES = {"type": PREF, "kind": ALL, "channel": ALL}
 
 
 @PAGE.layout
-@restricted(*Role)
-def layout(actor: Actor) -> Component:
+@restricted_with_params(*Role)
+def layout(actor: Actor, tab: str = "", **_params: str) -> Component:
+    """`?tab=preferences` opens on the preferences, for a link that promises them."""
     return html.Div(
         [
             html.H1("Notifications", className="h3 mb-3", id="page-title"),
+            dbc.Tabs(
+                [
+                    dbc.Tab(inbox(), label="Inbox", tab_id="inbox", class_name="pt-3"),
+                    dbc.Tab(
+                        preferences_section(actor),
+                        label="Preferences",
+                        tab_id=PREFERENCES_TAB,
+                        class_name="pt-3",
+                    ),
+                ],
+                id="notif-tabs",
+                active_tab=PREFERENCES_TAB if tab == PREFERENCES_TAB else "inbox",
+            ),
+        ]
+    )
+
+
+def inbox() -> Component:
+    return html.Div(
+        [
             dbc.Row(
                 [
                     dbc.Col(
@@ -118,3 +135,23 @@ def _read_all(pressed: int | None, refresh: int | None) -> int:
         raise PreventUpdate
     services().notifications.mark_all_read(actor)
     return (refresh or 0) + 1
+
+
+@PAGE.callback(
+    Output(FLASH, "children"),
+    Output(SWITCHES, "value"),
+    Input(SWITCHES, "value"),
+    State(SWITCHES, "id"),
+    prevent_initial_call=True,
+)
+def _save(values: list[Any], ids: list[dict[str, str]]) -> tuple[Any, list[bool]]:
+    """Every switch is set back to what the service now holds, so a refused change (a formal
+    notice switched off) does not stay off on the screen."""
+    actor = current_actor()
+    trigger = ctx.triggered_id
+    if actor is None or trigger not in ids or len(values) != len(ids):
+        raise PreventUpdate
+    message, states = save(actor, trigger, values[ids.index(trigger)])
+    return message, [
+        states.get((i["kind"], i["channel"]), v is True) for i, v in zip(ids, values, strict=True)
+    ]

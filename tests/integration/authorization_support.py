@@ -196,6 +196,7 @@ def build_estate(world: World) -> Estate:
     ids["granted_analyst_user"] = ids["granted_analyst"]
     ids["delivery"] = _failed_email(c, investor_user=ids["investor_user"])
     ids["second_request"] = next(r.id for r in c.payments.list_requests(second))
+    ids["document"] = c.notifications.documents(world.investor)[0].id  # the buyout call's notice
     tokens = {}
     if c.payment_gateway is not None:
         tokens["card"] = c.payments.add_payment_method(second, MethodIn(token="tok_visa")).token

@@ -322,6 +322,8 @@ MATRIX: dict[tuple[str, str], Probe] = {
     ("GET", f"{V}/users"): Probe("/users", "admin", kind="role", allowed=("admin",)),
     ("POST", f"{V}/users"): Probe("/users", "admin", _user_body, "role", ("admin",)),
     ("GET", f"{V}/notifications"): Probe("/notifications", "investor", kind="listing"),
+    ("GET", f"{V}/documents"): Probe("/documents", "investor", kind="listing"),
+    ("GET", f"{V}/documents/{{document_id}}/pdf"): Probe("/documents/{document}/pdf", "investor"),
     ("POST", f"{V}/notifications/{{notification_id}}/read"): Probe(
         "/notifications/{notification}/read", "investor", also_refused=("manager", "admin")
     ),

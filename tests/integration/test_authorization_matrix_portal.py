@@ -23,10 +23,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from backend.composition.container import Container
+from notifications.interface import Channel, NotificationKind
 from portal.components import forms
 from portal.manager.actions.callbacks import ACTIONS
 from portal.manager.actions.forms import settings_values
 from portal.manager.actions.pool_terms import settings_of
+from portal.shared.notification_preferences import CHANNELS, PREF
 from portal.site import PAGES
 from tests.integration.auth_support import PASSWORD
 from tests.integration.authorization_support import (
@@ -139,6 +141,17 @@ def _verify_victims_account(e: Estate) -> dict[str, Any]:
         "admin-account-note.value": [(note, "call-back to the number on file")],
         "admin-account-note.id": [(note, note)],
         "admin-pay-refresh.data": None,
+    }
+
+
+def _valuations_by_email_on(e: Estate) -> dict[str, Any]:
+    """Switch "Valuations by email" on; the switch ids name a kind and a channel, never a person."""
+    ids = [{"type": PREF, "kind": k.value, "channel": c.value} for k in NotificationKind for c in CHANNELS]
+    on = {"type": PREF, "kind": NotificationKind.VALUATION.value, "channel": Channel.EMAIL.value}
+    ids.remove(on)
+    return {
+        "notif-pref.value": [(on, True), *((i, False) for i in ids)],
+        "notif-pref.id": [(i, i) for i in [on, *ids]],
     }
 
 
@@ -262,6 +275,20 @@ CALLBACKS: list[CallbackProbe] = [
         lambda e: {"notif-read-all.n_clicks": 1, "notif-refresh.data": None},
         shows="1",
         probers=(*OUTSIDERS, "manager"),
+    ),
+    CallbackProbe(
+        "notif-pref-flash.children",
+        "investor",
+        _valuations_by_email_on,
+        shows="",  # the caller's own choices: every prober saves their own, and nobody else's
+        probers=(*OUTSIDERS, "manager"),
+    ),
+    CallbackProbe("doc-table.children", "investor", lambda e: {"doc-kind.value": ""}),
+    CallbackProbe(
+        "doc-file.data",
+        "investor",
+        lambda e: {"doc-download.n_clicks": [({"type": "doc-download", "document": e.ids["document"]}, 1)]},
+        shows="JVBERi0",  # "%PDF-" in base64: the notice itself; an outsider is told it is not found
     ),
     CallbackProbe(
         "bell-count.children",
@@ -664,6 +691,7 @@ def test_a_forged_confirmation_posts_nothing(browsers: Browsers, action: str) ->
 PAGE_PATHS: dict[str, tuple[str, ...]] = {
     "/": ("/",),
     "/notifications": ("/notifications",),
+    "/documents": ("/documents",),
     "/404": ("/404", "/manager/pools/{open_pool}/x"),
     "/admin": ("/admin",),
     "/admin/users": ("/admin/users",),

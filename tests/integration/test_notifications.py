@@ -62,7 +62,7 @@ def test_a_capital_call_notifies_the_managers_and_the_called_investors_once(worl
     assert _kinds(world, world.other_manager) == []
     assert _kinds(world, world.analyst) == []
     mine = world.container.notifications.list_for_user(world.investor).items[0]
-    assert mine.pool_id == pool and "20,000.00" in mine.body and mine.link == "/investor"
+    assert mine.pool_id == pool and "20,000.00" in mine.body and mine.link == "/documents"
     staff = world.container.notifications.list_for_user(world.manager).items[0]
     assert "30,000" in staff.body and staff.link == f"/manager/pools/{pool}"
 

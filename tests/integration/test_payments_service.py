@@ -14,8 +14,8 @@ import pytest
 from sqlalchemy import text
 
 from backend.composition.container import Container
+from backend.finance.payment_references import reference_candidates
 from backend.payments.interface import CollectionAccountIn, WireApproval, WireIn
-from backend.payments.references import reference_candidates
 from backend.payments.webhook_signature import signature_header
 from backend.platform.actors import Actor, Role
 from backend.platform.errors import Conflict, NotFound, PermissionDenied, ValidationFailed

@@ -23,6 +23,7 @@ PRIVATE_PACKAGES = {"dash", "plotly", "_plotly_utils"}
 EXPECTED_PAGES = {
     "/": ("Home", None),
     "/notifications": ("Notifications", None),
+    "/documents": ("Documents", None),
     "/404": ("Not found", None),
     "/admin": ("Administration", None),
     "/admin/users": ("Users", None),

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from backend.payments.references import (
+from backend.finance.payment_references import (
     creditor_reference,
     reference_candidates,
     request_reference,

@@ -1,0 +1,169 @@
+"""Documents (investors, managers, administrators): formal notices and statements as issued.
+
+An investor sees their own notices, by pool and date, and downloads each PDF. A manager sees
+those of the pools they manage with, for each, whether the investor has opened it and when
+(read tracking): who still has not looked at a capital call due next week. Every download
+is recorded by the notification service, which also checks the PDF against the hash it was
+issued with; the page only asks for it as the signed-in person.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+import dash_bootstrap_components as dbc
+from dash import ALL, Input, Output, ctx, dcc, html
+from dash.development.base_component import Component
+from dash.exceptions import PreventUpdate
+
+from backend.platform.actors import Actor, Role
+from backend.platform.errors import DomainError
+from notifications.interface import DocumentKind, DocumentOut, ReadAction
+from portal.context import services
+from portal.formatting import iso
+from portal.page_registry import Page
+from portal.shared.payments import LIVE
+from portal.shell.access import restricted
+from portal.shell.session import current_actor
+
+PAGE = Page(__name__, path="/documents", name="Documents")
+
+DOWNLOAD = "doc-download"
+KIND_LABELS = {
+    DocumentKind.CAPITAL_CALL_NOTICE: "Capital call notices",
+    DocumentKind.DISTRIBUTION_NOTICE: "Distribution notices",
+    DocumentKind.CAPITAL_ACCOUNT_STATEMENT: "Capital account statements",
+}
+SHOWN = 200
+
+
+@PAGE.layout
+@restricted(Role.INVESTOR, Role.MANAGER, Role.ADMIN)
+def layout(actor: Actor) -> Component:
+    staff = actor.role is not Role.INVESTOR
+    return html.Div(
+        [
+            html.H1("Documents", className="h3 mb-1", id="page-title"),
+            html.P(
+                "Notices sent to investors, as issued: each PDF is checked against its issued "
+                "fingerprint when opened, and the investor's opening of it is shown."
+                if staff
+                else "Your notices as issued. Each download is the document exactly as it was sent.",
+                className="text-body-secondary small mb-3",
+            ),
+            dbc.Row(
+                dbc.Col(
+                    [
+                        dbc.Label("Show", html_for="doc-kind", className="small fw-semibold"),
+                        dcc.Dropdown(
+                            id="doc-kind",
+                            options=[{"label": "all documents", "value": ""}]
+                            + [{"label": label, "value": k.value} for k, label in KIND_LABELS.items()],
+                            value="",
+                            clearable=False,
+                        ),
+                    ],
+                    md=4,
+                ),
+                className="g-2 mb-3",
+            ),
+            html.Div(id="doc-flash", role="status", **LIVE),
+            dcc.Download(id="doc-file"),
+            dcc.Loading(html.Div(id="doc-table"), type="default", delay_show=300),
+        ]
+    )
+
+
+def _opened(document: DocumentOut) -> str:
+    if document.opened_at is None:
+        return "not yet"
+    times = "once" if document.opens == 1 else f"{document.opens} times"
+    return f"{document.opened_at:%d %b %Y %H:%M} UTC ({times})"
+
+
+def table(actor: Actor, kind: str | None) -> tuple[Any, str]:
+    chosen = DocumentKind(kind) if kind else None
+    documents = services().notifications.documents(actor, kind=chosen, limit=SHOWN)
+    if not documents:
+        return html.P("No documents yet.", className="text-body-secondary"), "0 documents"
+    staff = actor.role is not Role.INVESTOR
+    names = (
+        services().investors.legal_names(actor, {d.investor_id for d in documents}) if staff else {}
+    )
+    head = ["Issued", "Document", "Reference"] + (["Investor", "Opened by the investor"] if staff else [])
+    rows = []
+    for d in documents:
+        cells: list[Any] = [iso(d.issued_on), d.title, d.reference]
+        if staff:
+            cells += [names.get(d.investor_id, f"investor {d.investor_id}"), _opened(d)]
+        button = dbc.Button(
+            "PDF",
+            id={"type": DOWNLOAD, "document": d.id},
+            size="sm",
+            color="primary",
+            outline=True,
+            title=f"Download {d.reference}.pdf",
+        )
+        rows.append(html.Tr([html.Td(c) for c in cells] + [html.Td(button)]))
+    grid = dbc.Table(
+        [html.Thead(html.Tr([html.Th(h) for h in [*head, ""]])), html.Tbody(rows)],
+        size="sm",
+        hover=True,
+        responsive=True,
+        className="align-middle",
+    )
+    unopened = sum(1 for d in documents if d.opened_at is None)
+    summary = f"{len(documents)} documents (newest first, at most {SHOWN})"
+    if staff:
+        summary += f"; {unopened} not yet opened by their investor"
+    return grid, summary
+
+
+@PAGE.callback(
+    Output("doc-table", "children"),
+    Output("doc-flash", "children", allow_duplicate=True),
+    Input("doc-kind", "value"),
+    prevent_initial_call="initial_duplicate",
+)
+def _show(kind: str | None) -> tuple[Any, Any]:
+    actor = current_actor()
+    if actor is None:
+        raise PreventUpdate
+    try:
+        grid, summary = table(actor, kind)
+    except (ValueError, DomainError):  # a kind no page offers
+        return [], dbc.Alert("Choose what to show.", color="warning")
+    return grid, html.Div(summary, className="small text-body-secondary mb-2")
+
+
+def download(actor: Actor, document_id: object) -> tuple[Any, Any]:
+    """(the file for dcc.Download, a message): as the signed-in person, recorded."""
+    if not isinstance(document_id, int) or isinstance(document_id, bool):
+        raise PreventUpdate
+    try:
+        document, content = services().notifications.open_document(actor, document_id, ReadAction.DOWNLOAD)
+    except DomainError as exc:
+        return None, dbc.Alert(f"Not downloaded: {exc}", color="danger")
+    # What dcc.send_bytes builds, written out: dcc.Download takes the file as base64.
+    file = {
+        "content": base64.b64encode(content).decode(),
+        "filename": f"{document.reference}.pdf",
+        "type": "application/pdf",
+        "base64": True,
+    }
+    return file, None
+
+
+@PAGE.callback(
+    Output("doc-file", "data"),
+    Output("doc-flash", "children", allow_duplicate=True),
+    Input({"type": DOWNLOAD, "document": ALL}, "n_clicks"),
+    prevent_initial_call=True,
+)
+def _download(clicks: list[int | None]) -> tuple[Any, Any]:
+    actor = current_actor()
+    trigger = ctx.triggered_id
+    if actor is None or not isinstance(trigger, dict) or not any(clicks):
+        raise PreventUpdate
+    return download(actor, trigger.get("document"))
