@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import parseaddr
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from backend.platform.actors import Actor
@@ -31,6 +31,7 @@ from backend.platform.db import Database
 from backend.platform.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from backend.platform.orm import utcnow
 from backend.platform.unit_of_work import ReadView, UnitOfWork
+from notifications.delivery_rows import DeliveryRows
 from notifications.mail import MailProvider, MailRefused, MailUnavailable, MailUncertain
 from notifications.models import Delivery
 from notifications.preferences import PreferenceBook, default_for
@@ -56,8 +57,6 @@ Contacts = Callable[[Collection[int]], dict[int, tuple[str, str]]]
 FIRST_WAIT = timedelta(seconds=30)
 LONGEST_WAIT = timedelta(hours=1)
 GIVE_UP_AFTER = timedelta(days=3)
-INTERRUPTED_AFTER = timedelta(minutes=5)
-"""A message claimed this long ago and still "sending": its worker died."""
 BATCH = 200
 HISTORY = timedelta(days=31)
 """An entry dated further back is history being loaded (a seed, an import): in the app only."""
@@ -85,6 +84,7 @@ class EmailOutbox:
         attachments: Attachments | None = None,
     ) -> None:
         self._db = db
+        self._rows = DeliveryRows(db, now)
         self._attachments = attachments
         self._preferences = preferences
         self._unsubscribe_key = unsubscribe_key
@@ -164,40 +164,11 @@ class EmailOutbox:
         """Send what is due now; returns how many were sent, retried later, failed, and found
         interrupted. Safe to run from several workers at once: each message is claimed on its
         own, just before it is sent, and only one claim of it can succeed."""
-        counts = {"sent": 0, "retry": 0, "failed": 0, "interrupted": self._mark_interrupted()}
-        now = self._now()
-        with ReadView(self._db) as view:
-            due = list(
-                view.session.scalars(
-                    select(Delivery.id)
-                    .where(
-                        Delivery.status == DeliveryStatus.QUEUED.value,
-                        (Delivery.next_try_at.is_(None)) | (Delivery.next_try_at <= now),
-                    )
-                    .order_by(Delivery.id)
-                    .limit(limit)
-                )
-            )
-        for delivery_id in due:
-            if self._claim(delivery_id):
+        counts = {"sent": 0, "retry": 0, "failed": 0, "interrupted": self._rows.mark_interrupted()}
+        for delivery_id in self._rows.due(Channel.EMAIL, limit):
+            if self._rows.claim(delivery_id):
                 counts[self._send_one(delivery_id)] += 1
         return counts
-
-    def _claim(self, delivery_id: int) -> bool:
-        with UnitOfWork(self._db) as unit:
-            unit.write_first("notification_deliveries", "status")
-            claimed = unit.session.execute(
-                update(Delivery)
-                .where(Delivery.id == delivery_id, Delivery.status == DeliveryStatus.QUEUED.value)
-                .values(
-                    status=DeliveryStatus.SENDING.value,
-                    claimed_at=self._now(),
-                    attempts=Delivery.attempts + 1,
-                )
-                .execution_options(synchronize_session=False)
-            )
-            unit.commit()
-        return int(getattr(claimed, "rowcount", 0) or 0) == 1
 
     def _send_one(self, delivery_id: int) -> str:
         with ReadView(self._db) as view:
@@ -212,26 +183,27 @@ class EmailOutbox:
             self._mail().send(message)
         except (DocumentTampered, DocumentMissing) as exc:
             # Never send a notice other than the one issued: a person must look at the vault.
-            self._finish(delivery_id, DeliveryStatus.FAILED, f"attachment: {type(exc).__name__}: {exc}")
+            self._rows.finish(delivery_id, DeliveryStatus.FAILED, f"attachment: {type(exc).__name__}: {exc}")
             return "failed"
         except MailRefused as exc:
-            self._finish(delivery_id, DeliveryStatus.FAILED, f"refused: {exc}")
+            self._rows.finish(delivery_id, DeliveryStatus.FAILED, f"refused: {exc}")
             return "failed"
         except MailUncertain as exc:
-            self._finish(
+            self._rows.finish(
                 delivery_id, DeliveryStatus.UNKNOWN, f"may have gone: {exc}; check before resending"
             )
             return "failed"
         except (MailUnavailable, VaultUnavailable) as exc:
             now = self._now()
             if now - created > GIVE_UP_AFTER:
-                self._finish(delivery_id, DeliveryStatus.FAILED, f"gave up after {attempts} tries: {exc}")
+                why = f"gave up after {attempts} tries: {exc}"
+                self._rows.finish(delivery_id, DeliveryStatus.FAILED, why)
                 return "failed"
-            self._finish(
+            self._rows.finish(
                 delivery_id, DeliveryStatus.QUEUED, str(exc), next_try=now + backoff(attempts, self._rng)
             )
             return "retry"
-        self._finish(delivery_id, DeliveryStatus.SENT, "")
+        self._rows.finish(delivery_id, DeliveryStatus.SENT, "")
         return "sent"
 
     def _message(self, row: Delivery) -> EmailMessage:
@@ -262,45 +234,6 @@ class EmailOutbox:
             return None
         token = unsubscribe_token(self._unsubscribe_key, user_id, kind)
         return f"{self._portal_url}/api/v1/notification-preferences/unsubscribe?token={token}"
-
-    def _finish(
-        self, delivery_id: int, status: DeliveryStatus, error: str, *, next_try: datetime | None = None
-    ) -> None:
-        with UnitOfWork(self._db) as unit:
-            unit.write_first("notification_deliveries", "status")
-            unit.session.execute(
-                update(Delivery)
-                .where(Delivery.id == delivery_id, Delivery.status == DeliveryStatus.SENDING.value)
-                .values(
-                    status=status.value,
-                    last_error=error[:300],
-                    next_try_at=next_try,
-                    sent_at=self._now() if status is DeliveryStatus.SENT else None,
-                )
-                .execution_options(synchronize_session=False)
-            )
-            unit.commit()
-
-    def _mark_interrupted(self) -> int:
-        with UnitOfWork(self._db) as unit:
-            unit.write_first("notification_deliveries", "status")
-            changed = unit.session.execute(
-                update(Delivery)
-                .where(
-                    Delivery.status == DeliveryStatus.SENDING.value,
-                    Delivery.claimed_at <= self._now() - INTERRUPTED_AFTER,
-                )
-                .values(
-                    status=DeliveryStatus.UNKNOWN.value,
-                    last_error="the worker stopped while sending: it may have gone; check before resending",
-                )
-                .execution_options(synchronize_session=False)
-            )
-            unit.commit()
-        count = int(getattr(changed, "rowcount", 0) or 0)
-        if count:
-            log.warning("%d email(s) interrupted mid-send: marked unknown for a person", count)
-        return count
 
     # -- the log --------------------------------------------------------------------------
 

@@ -94,7 +94,7 @@ def test_a_capital_call_emails_each_person_once_in_text_and_html(world: World, m
     assert "Your share: EUR 20,000.00, due" in text.get_content()
     assert "Harbour &lt;b&gt;PE&lt;/b&gt; I" in html.get_content()  # a name is data, not markup
     assert "<b>PE</b>" not in html.get_content()
-    assert "http://127.0.0.1:8050/investor" in text.get_content()
+    assert "http://127.0.0.1:8050/documents" in text.get_content()  # where its notice is
     # Nothing is due any more; the same event delivered again records and sends nothing.
     assert world.container.notifications.send_due_emails()["sent"] == 0
     assert len(mail.received) == 3

@@ -52,10 +52,11 @@ from ledger.models import OutboxEvent
 from ledger.outbox import DatabaseOutboxRelay, RabbitPublisher, amqp_url
 from notifications import amqp
 from notifications.consumer import EVENT_TYPES
+from notifications.delivery_rows import INTERRUPTED_AFTER
 from notifications.interface import DeliveryStatus
 from notifications.mail import SmtpMail
 from notifications.models import Delivery, Notification
-from notifications.outbox import INTERRUPTED_AFTER, EmailOutbox
+from notifications.outbox import EmailOutbox
 from notifications.preferences import PreferenceBook
 from notifications.service import DatabaseNotificationService
 from sql.migrate import upgrade

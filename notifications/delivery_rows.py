@@ -1,0 +1,112 @@
+"""A delivery row's road, the same on every channel beyond the app (email, SMS): due, claimed
+(committed before the provider is called), then finished as sent, queued again, failed or
+unknown; a claim left by a worker that died is marked unknown, never sent again by itself.
+
+Each step is its own short transaction on the primary, so two workers never both claim a row
+and a crash between steps leaves a state a person can read."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+
+from backend.platform.db import Database
+from backend.platform.unit_of_work import ReadView, UnitOfWork
+from notifications.models import Delivery
+from notifications.schemas import Channel, DeliveryStatus
+
+log = logging.getLogger(__name__)
+
+INTERRUPTED_AFTER = timedelta(minutes=5)
+"""A message claimed this long ago and still "sending": its worker died."""
+
+
+class DeliveryRows:
+    def __init__(self, db: Database, now: Callable[[], datetime]) -> None:
+        self._db = db
+        self._now = now
+
+    def due(self, channel: Channel, limit: int) -> list[int]:
+        now = self._now()
+        with ReadView(self._db) as view:
+            return list(
+                view.session.scalars(
+                    select(Delivery.id)
+                    .where(
+                        Delivery.status == DeliveryStatus.QUEUED.value,
+                        Delivery.channel == channel.value,
+                        (Delivery.next_try_at.is_(None)) | (Delivery.next_try_at <= now),
+                    )
+                    .order_by(Delivery.id)
+                    .limit(limit)
+                )
+            )
+
+    def claim(self, delivery_id: int) -> bool:
+        with UnitOfWork(self._db) as unit:
+            unit.write_first("notification_deliveries", "status")
+            claimed = unit.session.execute(
+                update(Delivery)
+                .where(Delivery.id == delivery_id, Delivery.status == DeliveryStatus.QUEUED.value)
+                .values(
+                    status=DeliveryStatus.SENDING.value,
+                    claimed_at=self._now(),
+                    attempts=Delivery.attempts + 1,
+                )
+                .execution_options(synchronize_session=False)
+            )
+            unit.commit()
+        return int(getattr(claimed, "rowcount", 0) or 0) == 1
+
+    def finish(
+        self,
+        delivery_id: int,
+        status: DeliveryStatus,
+        error: str,
+        *,
+        next_try: datetime | None = None,
+        provider_id: str | None = None,
+    ) -> None:
+        """From sending to `status`; `provider_id`: the provider's id for the message (an SMS's
+        SID), by which its delivery report finds it."""
+        values: dict[str, object] = {
+            "status": status.value,
+            "last_error": error[:300],
+            "next_try_at": next_try,
+            "sent_at": self._now() if status is DeliveryStatus.SENT else None,
+        }
+        if provider_id:
+            values["message_id"] = provider_id[:120]
+        with UnitOfWork(self._db) as unit:
+            unit.write_first("notification_deliveries", "status")
+            unit.session.execute(
+                update(Delivery)
+                .where(Delivery.id == delivery_id, Delivery.status == DeliveryStatus.SENDING.value)
+                .values(**values)
+                .execution_options(synchronize_session=False)
+            )
+            unit.commit()
+
+    def mark_interrupted(self) -> int:
+        with UnitOfWork(self._db) as unit:
+            unit.write_first("notification_deliveries", "status")
+            changed = unit.session.execute(
+                update(Delivery)
+                .where(
+                    Delivery.status == DeliveryStatus.SENDING.value,
+                    Delivery.claimed_at <= self._now() - INTERRUPTED_AFTER,
+                )
+                .values(
+                    status=DeliveryStatus.UNKNOWN.value,
+                    last_error="the worker stopped while sending: it may have gone; check before resending",
+                )
+                .execution_options(synchronize_session=False)
+            )
+            unit.commit()
+        count = int(getattr(changed, "rowcount", 0) or 0)
+        if count:
+            log.warning("%d message(s) interrupted mid-send: marked unknown for a person", count)
+        return count
