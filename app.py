@@ -119,6 +119,7 @@ def _send_emails_in_background(container: Container) -> None:
         while True:
             try:
                 container.notifications.send_due_emails()
+                container.notifications.send_due_sms()
             except Exception:  # the demo keeps serving; the next round tries again
                 logging.getLogger(__name__).exception("sending the demo's emails failed")
             time.sleep(30)
@@ -270,8 +271,9 @@ def cmd_notifications(args: argparse.Namespace, settings: Settings) -> int:
     from notifications.consumer import EVENT_TYPES
 
     if args.notifications_command == "send":
-        counts = Container(settings).notifications.send_due_emails()
-        print(", ".join(f"{name} {count}" for name, count in counts.items()))
+        service = Container(settings).notifications
+        for channel, counts in (("email", service.send_due_emails()), ("sms", service.send_due_sms())):
+            print(f"{channel}: " + ", ".join(f"{name} {count}" for name, count in counts.items()))
         return 0
     url = amqp_url(settings.celery_broker_url)
     if url is None:

@@ -6,6 +6,7 @@ Callers import this module only. The container binds `DatabaseNotificationServic
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Protocol
 
 from backend.platform.actors import Actor
@@ -17,6 +18,7 @@ from notifications.schemas import (
     DocumentKind,
     DocumentOut,
     DocumentQuery,
+    EmailPreview,
     NotificationIn,
     NotificationKind,
     NotificationList,
@@ -34,6 +36,7 @@ __all__ = [
     "DocumentKind",
     "DocumentOut",
     "DocumentQuery",
+    "EmailPreview",
     "NotificationIn",
     "NotificationKind",
     "NotificationList",
@@ -91,6 +94,12 @@ class NotificationService(Protocol):
     def send_due_emails(self, limit: int = 200) -> dict[str, int]:
         """System: send the emails that are due (beat); counts by outcome."""
 
+    def send_due_sms(self, limit: int = 200) -> dict[str, int]:
+        """System (beat): send the texts that are due, within the provider's rate."""
+
+    def apply_sms_report(self, params: Mapping[str, str], signature: str) -> str | None:
+        """The SMS provider's signed delivery report (ValidationFailed if not signed by it)."""
+
     def delivery_log(
         self, actor: Actor, *, status: DeliveryStatus | None = None, limit: int = 200
     ) -> list[DeliveryOut]:
@@ -98,3 +107,9 @@ class NotificationService(Protocol):
 
     def resend_delivery(self, actor: Actor, delivery_id: int) -> DeliveryOut:
         """Queue a failed or unknown email again, to the person's current address (admins)."""
+
+    def preview_email(self, actor: Actor, kind: NotificationKind) -> EmailPreview:
+        """The kind's email rendered with sample figures, nobody's own (admins)."""
+
+    def preview_document(self, actor: Actor, kind: DocumentKind) -> bytes:
+        """A sample PDF of the kind of document, rendered as an issued one is (admins)."""

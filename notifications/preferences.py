@@ -2,8 +2,9 @@
 off, and each person's choices where they differ (notification_preferences).
 
 Defaults: everything in the app; by email, the formal notices and the payment news
-(EMAILED_KINDS), not the monthly valuations. Formal notices (FORMAL_NOTICES) go on every
-channel whatever was chosen: a person cannot opt out of being told of a capital call.
+(EMAILED_KINDS), not the monthly valuations; by SMS (to investors with a phone on file) what
+must be acted on soon (TEXTED_KINDS). Formal notices (FORMAL_NOTICES) go in the app and by
+email whatever was chosen: a person cannot opt out of being told of a capital call.
 """
 
 from __future__ import annotations
@@ -21,24 +22,28 @@ from notifications.models import Preference
 from notifications.schemas import (
     EMAILED_KINDS,
     FORMAL_NOTICES,
+    TEXTED_KINDS,
     Channel,
     NotificationKind,
     PreferenceOut,
 )
 
 _CHUNK = 1000
-CHOSEN_CHANNELS = (Channel.IN_APP, Channel.EMAIL)
-"""The channels a person chooses for; SMS joins when people have numbers on file."""
+CHOSEN_CHANNELS = (Channel.IN_APP, Channel.EMAIL, Channel.SMS)
+MANDATORY_CHANNELS = frozenset({Channel.IN_APP, Channel.EMAIL})
+"""Where a formal notice always goes; by SMS it is an alert the person may switch off."""
 
 
 def default_for(kind: NotificationKind, channel: Channel) -> bool:
     if channel is Channel.EMAIL:
         return kind in EMAILED_KINDS
+    if channel is Channel.SMS:
+        return kind in TEXTED_KINDS
     return channel is Channel.IN_APP
 
 
 def _out(kind: NotificationKind, channel: Channel, chosen: bool | None) -> PreferenceOut:
-    mandatory = kind in FORMAL_NOTICES
+    mandatory = kind in FORMAL_NOTICES and channel in MANDATORY_CHANNELS
     default = default_for(kind, channel)
     enabled = True if mandatory else (default if chosen is None else chosen)
     return PreferenceOut(kind=kind, channel=channel, enabled=enabled, mandatory=mandatory, default=default)
@@ -68,7 +73,7 @@ class PreferenceBook:
             raise ValidationFailed(
                 f"channel: {channel.value} is not one a person chooses for", field="channel"
             )
-        if kind in FORMAL_NOTICES and not enabled:
+        if kind in FORMAL_NOTICES and channel in MANDATORY_CHANNELS and not enabled:
             raise ValidationFailed(
                 f"enabled: {kind.value} is a formal notice and is always sent; it cannot be switched off",
                 field="enabled",

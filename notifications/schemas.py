@@ -64,6 +64,7 @@ MAX_LIST = 100
 class Channel(enum.StrEnum):
     IN_APP = "in_app"
     EMAIL = "email"
+    SMS = "sms"
 
 
 class DeliveryStatus(enum.StrEnum):
@@ -74,6 +75,10 @@ class DeliveryStatus(enum.StrEnum):
     """Refused for good (the server rejected the address): not tried again."""
     UNKNOWN = "unknown"
     """A worker died while sending: it may have gone. Not sent again without a person."""
+    DELIVERED = "delivered"
+    """The provider reported it on the person's phone (an SMS's signed status callback)."""
+    BOUNCED = "bounced"
+    """The provider reported it undeliverable after taking it: not tried again."""
 
 
 class DeliveryOut(BaseModel):
@@ -108,6 +113,18 @@ EMAILED_KINDS = frozenset(
 )
 """Emailed unless the person says otherwise: formal notices and reminders. A valuation stays
 in the app unless asked for (it comes every month: the bell, not the mailbox)."""
+
+TEXTED_KINDS = frozenset(
+    {
+        NotificationKind.CAPITAL_CALL,
+        NotificationKind.PAYMENT_REMINDER,
+        NotificationKind.PAYMENT_FAILED,
+        NotificationKind.BANK_DETAILS,
+    }
+)
+"""Sent by SMS, to investors with a phone on file, unless they say otherwise: what needs acting
+on within days (money due, money that did not arrive) or at once (bank details changed: the
+classic first step of payout fraud)."""
 
 FORMAL_NOTICES = frozenset(
     {NotificationKind.CAPITAL_CALL, NotificationKind.DISTRIBUTION, NotificationKind.BANK_DETAILS}
@@ -168,3 +185,12 @@ class DocumentQuery(BaseModel):
     pool_id: int | None = Field(default=None, ge=1)
     kind: DocumentKind | None = None
     limit: int = Field(default=200, ge=1, le=1000)
+
+
+class EmailPreview(BaseModel):
+    """A kind's email rendered with sample figures (administrators: notifications/previews.py)."""
+
+    kind: NotificationKind
+    subject: str
+    text: str = Field(description="the plain-text part, as sent")
+    html: str = Field(description="the HTML part, as sent: show it sandboxed, never inline")

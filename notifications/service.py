@@ -9,13 +9,14 @@ The rules live in `NotificationCentre`, over any inbox unit of work (notificatio
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, time
 
 from backend.platform.actors import Actor
 from backend.platform.db import Database
-from backend.platform.errors import NotFound, ValidationFailed
+from backend.platform.errors import NotFound, PermissionDenied, ValidationFailed
 from backend.platform.orm import utcnow
+from notifications import previews
 from notifications.documents import DocumentShelf
 from notifications.inbox import EventAlreadyDelivered, InboxUnits, database_inbox
 from notifications.notices import PlannedNotice
@@ -28,6 +29,7 @@ from notifications.schemas import (
     DeliveryStatus,
     DocumentKind,
     DocumentOut,
+    EmailPreview,
     NotificationIn,
     NotificationKind,
     NotificationList,
@@ -35,7 +37,14 @@ from notifications.schemas import (
     PreferenceOut,
     ReadAction,
 )
+from notifications.sms import callback_is_genuine
+from notifications.sms_outbox import SmsOutbox
 from notifications.unsubscribe import read_unsubscribe_token
+
+
+def _admin_only(actor: Actor) -> None:
+    if not actor.is_admin:
+        raise PermissionDenied("template previews: administrators only", field="kind")
 
 
 def _user_of(actor: Actor) -> int:
@@ -54,8 +63,12 @@ class NotificationCentre:
         preferences: PreferenceBook | None = None,
         unsubscribe_key: bytes | None = None,
         documents: DocumentShelf | None = None,
+        sms: SmsOutbox | None = None,
+        sms_signing: tuple[str, str] | None = None,
     ) -> None:
         self._units = units
+        self._sms = sms
+        self._sms_signing = sms_signing
         self._documents = documents
         self._clock = clock
         self._outbox = outbox
@@ -123,6 +136,8 @@ class NotificationCentre:
             # Even for an event seen before: a crash between the two commits left its emails
             # unrecorded, and recording them is idempotent by (event, user, channel).
             self._outbox.enqueue(event_id, list(by_user.values()))
+        if self._sms is not None:
+            self._sms.enqueue(event_id, list(by_user.values()))
         return created
 
     def _create_in_app(self, event_id: str, by_user: dict[int, NotificationIn]) -> int:
@@ -205,6 +220,22 @@ class NotificationCentre:
         """System (beat, every 30 s): send the emails that are due; counts by outcome."""
         return self._outbox.send_due(limit) if self._outbox else {}
 
+    def send_due_sms(self, limit: int = 200) -> dict[str, int]:
+        """System (beat, every 30 s): send the texts that are due, within the provider's rate."""
+        return self._sms.send_due(limit) if self._sms else {}
+
+    def apply_sms_report(self, params: Mapping[str, str], signature: str) -> str | None:
+        """The SMS provider's delivery report, if signed by it (ValidationFailed otherwise):
+        the text's new state, or None when the report changes nothing."""
+        if self._sms is None or self._sms_signing is None:
+            raise NotFound("no SMS provider is configured here")
+        token, url = self._sms_signing
+        if not signature or not callback_is_genuine(token, url, params, signature):
+            raise ValidationFailed(
+                "X-Twilio-Signature: not signed by the SMS provider", field="X-Twilio-Signature"
+            )
+        return self._sms.apply_report(params)
+
     def delivery_log(
         self, actor: Actor, *, status: DeliveryStatus | None = None, limit: int = 200
     ) -> list[DeliveryOut]:
@@ -219,6 +250,20 @@ class NotificationCentre:
             raise NotFound(f"delivery {delivery_id} not found", field="delivery_id")
         return self._outbox.resend(actor, delivery_id)
 
+    # -- template previews (administrators) ------------------------------------------------
+
+    def preview_email(self, actor: Actor, kind: NotificationKind) -> EmailPreview:
+        """The kind's email as the outbox renders it, with sample figures (admins). Sample
+        data, not a person's: still admin-only, as the templates are the admins' to check."""
+        _admin_only(actor)
+        rendered = previews.preview_email(kind)
+        return EmailPreview(kind=kind, subject=rendered.subject, text=rendered.text, html=rendered.html)
+
+    def preview_document(self, actor: Actor, kind: DocumentKind) -> bytes:
+        """A sample PDF of the kind, rendered as an issued one is; nothing is issued (admins)."""
+        _admin_only(actor)
+        return previews.preview_document(kind)
+
 
 class DatabaseNotificationService(NotificationCentre):
     def __init__(
@@ -228,6 +273,8 @@ class DatabaseNotificationService(NotificationCentre):
         *,
         unsubscribe_key: bytes | None = None,
         documents: DocumentShelf | None = None,
+        sms: SmsOutbox | None = None,
+        sms_signing: tuple[str, str] | None = None,
     ) -> None:
         super().__init__(
             database_inbox(db),
@@ -235,4 +282,6 @@ class DatabaseNotificationService(NotificationCentre):
             preferences=PreferenceBook(db),
             unsubscribe_key=unsubscribe_key,
             documents=documents,
+            sms=sms,
+            sms_signing=sms_signing,
         )

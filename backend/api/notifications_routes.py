@@ -3,6 +3,7 @@ and channel, the one-click unsubscribe that mail clients post to, and the admins
 
 from __future__ import annotations
 
+from flask import Response, request
 from pydantic import BaseModel, ConfigDict, Field
 
 from backend.api.routing import ApiRouter
@@ -11,6 +12,8 @@ from backend.service_directory import Services
 from notifications.interface import (
     DeliveryOut,
     DeliveryStatus,
+    DocumentKind,
+    EmailPreview,
     NotificationKind,
     NotificationList,
     NotificationOut,
@@ -33,11 +36,27 @@ class UnsubscribeQuery(BaseModel):
     token: str = Field(min_length=1, max_length=200, description="from the email's List-Unsubscribe link")
 
 
+class SmsReportOutcome(BaseModel):
+    status: str | None = Field(description="the text's new state (delivered, bounced), or null: no change")
+
+
 class DeliveryQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     status: DeliveryStatus | None = None
     limit: int = Field(default=200, ge=1, le=1000)
+
+
+class TemplatePreviewQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: NotificationKind
+
+
+class DocumentPreviewQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: DocumentKind
 
 
 def register(router: ApiRouter, container: Services) -> None:
@@ -88,6 +107,34 @@ def register(router: ApiRouter, container: Services) -> None:
     def resend_delivery(actor: Actor, delivery_id: int) -> DeliveryOut:
         return container.notifications.resend_delivery(actor, delivery_id)
 
+    # A kind is a name, not an id, and path parameters here are ids (routing.py): the kind
+    # goes in the query instead of /notifications/templates/{kind}/preview.
+    @router.operation(
+        "GET",
+        "/notifications/template-previews",
+        summary="One kind of email rendered with sample figures: subject, text and HTML (administrators)",
+        tag="notifications",
+        query=TemplatePreviewQuery,
+        response=EmailPreview,
+        errors=(403,),
+    )
+    def get_template_preview(actor: Actor, query: TemplatePreviewQuery) -> EmailPreview:
+        return container.notifications.preview_email(actor, query.kind)
+
+    @router.operation(
+        "GET",
+        "/notifications/document-previews",
+        summary="One kind of notice or statement as a PDF with sample figures (administrators)",
+        tag="notifications",
+        query=DocumentPreviewQuery,
+        errors=(403,),
+    )
+    def get_document_preview(actor: Actor, query: DocumentPreviewQuery) -> Response:
+        content = container.notifications.preview_document(actor, query.kind)
+        response = Response(content, mimetype="application/pdf")
+        response.headers["Content-Disposition"] = f'attachment; filename="sample-{query.kind.value}.pdf"'
+        return response
+
     @router.operation(
         "GET",
         "/notification-preferences",
@@ -122,3 +169,18 @@ def register(router: ApiRouter, container: Services) -> None:
     )
     def unsubscribe_one_click(query: UnsubscribeQuery) -> PreferenceOut:
         return container.notifications.unsubscribe(query.token)
+
+    @router.operation(
+        "POST",
+        "/notifications/sms-status",
+        summary="The SMS provider's delivery report (Twilio status callback), checked against its signature",
+        tag="notifications",
+        response=SmsReportOutcome,
+        public=True,
+    )
+    def sms_status_report() -> SmsReportOutcome:
+        params = {key: value for key, value in request.form.items()}
+        state = container.notifications.apply_sms_report(
+            params, request.headers.get("X-Twilio-Signature", "")
+        )
+        return SmsReportOutcome(status=state)

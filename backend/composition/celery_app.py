@@ -89,6 +89,11 @@ def send_due_emails() -> dict[str, int]:
     return notifications.send_due_emails(services().notifications)
 
 
+@celery.task(name="notifications.tasks.send_due_sms", **_PURGE_RETRY)  # type: ignore[untyped-decorator]
+def send_due_sms() -> dict[str, int]:
+    return notifications.send_due_sms(services().notifications)
+
+
 @celery.task(name="reports.tasks.snapshot_pool", **_SNAPSHOT_RETRY)  # type: ignore[untyped-decorator]
 def snapshot_pool(pool_id: int, as_of: str | None = None) -> dict[str, object]:
     return snapshots.snapshot_pool(services().snapshots, pool_id, as_of)
@@ -130,6 +135,8 @@ def configure(settings: Settings) -> Celery:
             "payments-sweep": {"task": sweep_payments.name, "schedule": 300.0},
             # Emails recorded by the notification service: cheap when nothing is due.
             "notifications-send-emails": {"task": send_due_emails.name, "schedule": 30.0},
+            # Texts, within the provider's rate (a pass stops when the shared bucket is empty).
+            "notifications-send-sms": {"task": send_due_sms.name, "schedule": 30.0},
             # Cheap when nothing is due: the retry schedule decides who is asked again.
             "payments-retry-gateway": {"task": retry_gateway_attempts.name, "schedule": 20.0},
             "payments-reconcile-yesterday": {

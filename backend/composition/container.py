@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
 
+import redis
 from celery import Celery
 from sqlalchemy.orm import Session
 
@@ -50,7 +51,10 @@ from notifications.mail import FolderMail, MailProvider, SmtpMail
 from notifications.outbox import EmailOutbox
 from notifications.pdf import BankInstructions
 from notifications.preferences import PreferenceBook
+from notifications.rate_limit import LocalTokenBucket, RedisTokenBucket, TokenBucket
 from notifications.service import DatabaseNotificationService
+from notifications.sms import FolderSms, SmsProvider, TwilioSms
+from notifications.sms_outbox import SmsOutbox
 from notifications.unsubscribe import unsubscribe_key
 from notifications.vault import FolderVault, S3Vault, VaultStore
 from reports.aggregate_cache import AggregateCache
@@ -268,7 +272,45 @@ class Container:
             unsubscribe_key=key,
             attachments=self.documents.content_for_email,
         )
-        return DatabaseNotificationService(self.db, outbox, unsubscribe_key=key, documents=self.documents)
+        portal = s.portal_url or f"http://{s.host}:{s.port}"
+        callback = f"{portal.rstrip('/')}/api/v1/notifications/sms-status"
+        texted = s.twilio_account_sid is not None
+        sms = SmsOutbox(
+            self.db,
+            lambda: self.sms_provider,
+            self.investors.phones_of_users,
+            sender=s.sms_sender_name,
+            status_callback=callback if texted else None,
+            bucket=self.sms_bucket,
+            bucket_key=f"sms:{s.twilio_account_sid or 'folder'}",
+            preferences=PreferenceBook(self.db),
+        )
+        signing = (s.twilio_auth_token or "", callback) if texted else None
+        return DatabaseNotificationService(
+            self.db, outbox, unsubscribe_key=key, documents=self.documents, sms=sms, sms_signing=signing
+        )
+
+    @cached_property
+    def sms_provider(self) -> SmsProvider:
+        """Twilio when TWILIO_ACCOUNT_SID is set; else .json files in var/sms/ (embedded)."""
+        s = self.settings
+        if s.twilio_account_sid:
+            return TwilioSms(
+                s.twilio_account_sid,
+                s.twilio_auth_token or "",
+                s.twilio_from_number or "",
+                base_url=s.twilio_base_url,
+            )
+        return FolderSms(s.var_dir / "sms")
+
+    @cached_property
+    def sms_bucket(self) -> TokenBucket:
+        """The provider's rate, shared by every worker through Redis when there is one."""
+        s = self.settings
+        if s.redis_url:
+            client = redis.Redis.from_url(s.redis_url)
+            return RedisTokenBucket(client, rate_per_second=s.sms_rate_per_second, burst=s.sms_burst)
+        return LocalTokenBucket(rate_per_second=s.sms_rate_per_second, burst=s.sms_burst)
 
     @cached_property
     def documents(self) -> DocumentShelf:

@@ -81,6 +81,9 @@ class InvestorService(Protocol):
     def investor_for_user(self, user_id: int) -> InvestorOut | None:
         """The profile of an investor-role user, or None (system lookup: no authorisation)."""
 
+    def phones_of_users(self, user_ids: Collection[int]) -> dict[int, str]:
+        """{user id: contact phone} of the investors who have one (system: SMS notices)."""
+
     def create_commitment(self, actor: Actor, pool_id: int, request: CommitmentCreate) -> CommitmentOut: ...
 
     def list_commitments(

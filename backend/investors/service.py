@@ -269,6 +269,21 @@ class DatabaseInvestorService:
             investor = view.session.scalar(select(Investor).where(Investor.user_id == user_id))
             return investor_out(investor) if investor is not None else None
 
+    def phones_of_users(self, user_ids: Collection[int]) -> dict[int, str]:
+        """{user id: the investor's contact phone} for those who have one (system: the SMS
+        channel of the notification service)."""
+        ids = sorted(set(user_ids))
+        found: dict[int, str] = {}
+        with ReadView(self._db) as view:
+            for start in range(0, len(ids), 1000):
+                rows = view.session.execute(
+                    select(Investor.user_id, Investor.contact_phone).where(
+                        Investor.user_id.in_(ids[start : start + 1000]), Investor.contact_phone.is_not(None)
+                    )
+                )
+                found.update({user: phone for user, phone in rows if phone and phone.strip()})
+        return found
+
     # -- commitments -----------------------------------------------------------------
 
     def create_commitment(self, actor: Actor, pool_id: int, request: CommitmentCreate) -> CommitmentOut:

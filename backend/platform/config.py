@@ -69,6 +69,17 @@ class Settings(BaseSettings):
     smtp_password: str | None = Field(default=None, alias="SMTP_PASSWORD", repr=False)
     mail_from: str = Field(default="Investment Pools <notices@pools.localhost>", alias="MAIL_FROM")
     portal_url: str | None = Field(default=None, alias="PORTAL_URL")  # unset: this server's own
+    # SMS (notifications/sms.py): Twilio when TWILIO_ACCOUNT_SID is set (TWILIO_BASE_URL points
+    # the SDK elsewhere: a regional edge, or a test's stand-in); else each text is written as a
+    # .json file under <var_dir>/sms/ (the embedded default). The rate is the provider's: a
+    # long code takes about one message a second; every worker shares it through Redis.
+    twilio_account_sid: str | None = Field(default=None, alias="TWILIO_ACCOUNT_SID")
+    twilio_auth_token: str | None = Field(default=None, alias="TWILIO_AUTH_TOKEN", repr=False)
+    twilio_from_number: str | None = Field(default=None, alias="TWILIO_FROM_NUMBER")
+    twilio_base_url: str | None = Field(default=None, alias="TWILIO_BASE_URL")
+    sms_rate_per_second: float = Field(default=1.0, gt=0, le=1000, alias="SMS_RATE_PER_SECOND")
+    sms_burst: int = Field(default=10, ge=1, le=10000, alias="SMS_BURST")
+    sms_sender_name: str = Field(default="Investment Pools", max_length=40, alias="SMS_SENDER_NAME")
     # The document vault (notifications/vault.py): notices and statements as issued. Unset
     # bucket: files under <var_dir>/documents/ (the embedded default). Production names an
     # S3-compatible bucket; credentials come from the usual AWS environment or instance role.

@@ -25,6 +25,8 @@ PLATFORM_PUBLIC_ENDPOINTS = frozenset(
         # One-click unsubscribe (RFC 8058): a mail client posts the signed link, no session;
         # the token's MAC is its credential and it can only switch off that one email.
         "api.post_unsubscribe_one_click",
+        # The SMS provider's delivery reports: its request signature is the credential.
+        "api.post_sms_status_report",
     }
 )
 

@@ -37,9 +37,9 @@ KIND_LABELS = {
     NotificationKind.PAYMENT_REFUNDED: "Refunds",
     NotificationKind.BANK_DETAILS: "Bank detail changes",
 }
-CHANNELS = {Channel.IN_APP: "In the app", Channel.EMAIL: "By email"}
+CHANNELS = {Channel.IN_APP: "In the app", Channel.EMAIL: "By email", Channel.SMS: "By text message"}
 """The table's columns, in order."""
-FORMAL_NOTE = "formal notice: always sent"
+FORMAL_NOTE = "formal notice: always sent in the app and by email"
 
 
 def kind_label(kind: NotificationKind) -> str:
@@ -110,9 +110,10 @@ def preferences_section(actor: Actor) -> Component:
     return html.Div(
         [
             html.P(
-                "Choose which notices you get in the app and by email; a change is saved at once. "
-                "Capital calls, distributions and bank detail changes are formal notices: they are "
-                "always sent both ways, as they have legal or money consequences.",
+                "Choose which notices you get in the app, by email and by text message (sent to the "
+                "phone on your investor profile); a change is saved at once. Capital calls, "
+                "distributions and bank detail changes are formal notices: they are always sent in "
+                "the app and by email, as they have legal or money consequences.",
                 className="small text-body-secondary",
             ),
             table,

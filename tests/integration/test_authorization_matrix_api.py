@@ -319,6 +319,12 @@ MATRIX: dict[tuple[str, str], Probe] = {
     ("POST", f"{V}/notifications/deliveries/{{delivery_id}}/resend"): Probe(
         "/notifications/deliveries/{delivery}/resend", "admin", kind="role", allowed=("admin",)
     ),
+    ("GET", f"{V}/notifications/template-previews"): Probe(
+        "/notifications/template-previews?kind=capital_call.issued", "admin", kind="role", allowed=("admin",)
+    ),
+    ("GET", f"{V}/notifications/document-previews"): Probe(
+        "/notifications/document-previews?kind=capital_call_notice", "admin", kind="role", allowed=("admin",)
+    ),
     ("GET", f"{V}/users"): Probe("/users", "admin", kind="role", allowed=("admin",)),
     ("POST", f"{V}/users"): Probe("/users", "admin", _user_body, "role", ("admin",)),
     ("GET", f"{V}/notifications"): Probe("/notifications", "investor", kind="listing"),
@@ -349,6 +355,8 @@ SELF_SCOPED: dict[tuple[str, str], str] = {
     "test_notification_preferences.py",
     ("POST", f"{V}/notification-preferences/unsubscribe"): "public: the signed token names the person "
     "and kind, a changed person is refused: test_notification_preferences.py",
+    ("POST", f"{V}/notifications/sms-status"): "public: only the SMS provider's signature is a credential, "
+    "and it names the provider's own message ids: test_notifications_sms.py",
     ("POST", f"{V}/payments/webhooks/stripe"): "public: only the gateway's signature is a credential, "
     "and it names the gateway's own objects: test_payments_service.py",
 }

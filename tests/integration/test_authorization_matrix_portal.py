@@ -374,6 +374,22 @@ CALLBACKS: list[CallbackProbe] = [
         },
         shows="Queued again",
     ),
+    # Template previews: sample figures, nobody's, yet the templates are the admins' to see.
+    CallbackProbe(
+        "admin-preview.children",
+        "admin",
+        lambda e: {"admin-preview-kind.value": "email:capital_call.issued"},
+        shows="Capital call issued: Harbour Private Equity I",
+    ),
+    CallbackProbe(
+        "admin-preview-file.data",
+        "admin",
+        lambda e: {
+            "admin-preview-download.n_clicks": 1,
+            "admin-preview-kind.value": "document:capital_call_notice",
+        },
+        shows="JVBERi0",  # "%PDF-" in base64: the sample notice
+    ),
     CallbackProbe(
         "admin-pay-content.children", "admin", lambda e: {"admin-pay-refresh.data": None}, shows="Gateway and"
     ),

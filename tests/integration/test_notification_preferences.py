@@ -60,7 +60,7 @@ def _emailed(world: World, mail: MailServer) -> list[str]:
 
 def test_defaults_list_every_kind_and_channel_with_formal_notices_locked_on(world: World) -> None:
     prefs = world.container.notifications.preferences(world.investor)
-    assert len(prefs) == len(NotificationKind) * 2
+    assert len(prefs) == len(NotificationKind) * 3
     by = {(p.kind, p.channel): p for p in prefs}
     call = by[(NotificationKind.CAPITAL_CALL, Channel.EMAIL)]
     assert call.enabled and call.mandatory and call.default
@@ -69,6 +69,11 @@ def test_defaults_list_every_kind_and_channel_with_formal_notices_locked_on(worl
     assert by[(NotificationKind.VALUATION, Channel.IN_APP)].enabled
     reminder = by[(NotificationKind.PAYMENT_REMINDER, Channel.EMAIL)]
     assert reminder.enabled and not reminder.mandatory
+    # By SMS: what must be acted on soon, and a formal notice is an alert one may switch off.
+    assert by[(NotificationKind.PAYMENT_REMINDER, Channel.SMS)].enabled
+    assert not by[(NotificationKind.VALUATION, Channel.SMS)].enabled
+    call_sms = by[(NotificationKind.CAPITAL_CALL, Channel.SMS)]
+    assert call_sms.enabled and not call_sms.mandatory
 
 
 def test_a_formal_notice_cannot_be_switched_off(world: World) -> None:
@@ -169,7 +174,7 @@ def test_preferences_over_rest_are_the_callers_own(
     ).get_json()["access_token"]
     auth = {"Authorization": f"Bearer {token}"}
     listed = client.get("/api/v1/notification-preferences", headers=auth)
-    assert listed.status_code == 200 and len(listed.get_json()) == len(NotificationKind) * 2
+    assert listed.status_code == 200 and len(listed.get_json()) == len(NotificationKind) * 3
     changed = client.put(
         "/api/v1/notification-preferences",
         json={"kind": "valuation.recorded", "channel": "email", "enabled": True},

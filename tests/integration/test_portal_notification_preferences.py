@@ -110,7 +110,12 @@ def test_the_page_lists_every_kind_with_its_current_state_and_the_formal_notices
         if c["type"] == "Switch"
     }
     assert sorted(switches) == sorted((k, c) for k in NotificationKind for c in CHANNELS)
+    texted = {NotificationKind.CAPITAL_CALL, NotificationKind.PAYMENT_REMINDER}
+    texted |= {NotificationKind.PAYMENT_FAILED, NotificationKind.BANK_DETAILS}
     for (kind, channel), props in switches.items():
+        if channel is Channel.SMS:  # an alert for what must be acted on soon; never locked
+            assert props["value"] is (kind in texted) and not props.get("disabled", False), kind
+            continue
         fresh = channel is Channel.IN_APP or kind is not NotificationKind.VALUATION
         assert props["value"] is fresh, (kind, channel)
         assert props.get("disabled", False) is (kind in FORMAL), (kind, channel)
@@ -125,7 +130,7 @@ def test_the_page_lists_every_kind_with_its_current_state_and_the_formal_notices
     headers = [
         c["props"]["children"] for c in shown if c["type"] == "Th" and c["props"].get("scope") == "col"
     ]
-    assert headers == ["Notice", "In the app", "By email"]
+    assert headers == ["Notice", "In the app", "By email", "By text message"]
     (tabs,) = [c for c in shown if c["type"] == "Tabs"]
     assert tabs["props"]["active_tab"] == "inbox"
 

@@ -29,6 +29,7 @@ EXPECTED_PUBLIC_ENDPOINTS = {
     # The payment gateway's webhook: refused (400) unless signed with our secret.
     "api.post_stripe_webhook",
     "api.post_unsubscribe_one_click",
+    "api.post_sms_status_report",
     "portal.login",
 }
 EXPECTED_PUBLIC_ASSETS = {"bootstrap.min.css", "portal.css"}

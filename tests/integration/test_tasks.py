@@ -94,6 +94,8 @@ def test_the_schedule_purges_auth_state_and_idempotency_keys(sqlite_container: C
         "backend.payments.tasks.reconcile_day",
         "backend.payments.tasks.send_reminders",
         "backend.payments.tasks.retry_gateway_attempts",
+        "notifications.tasks.send_due_emails",
+        "notifications.tasks.send_due_sms",
     } <= schedule
     # every scheduled task is registered once the worker has imported its task modules
     # (done here as a worker does at start, so the check does not depend on test order)
