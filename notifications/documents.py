@@ -29,8 +29,14 @@ from backend.platform.orm import utcnow
 from backend.platform.unit_of_work import ReadView, UnitOfWork
 from backend.pools.interface import PoolService
 from notifications.models import Document, DocumentRead
-from notifications.notices import PlannedNotice
-from notifications.pdf import CapitalCallNotice, render_capital_call, render_distribution
+from notifications.notices import Addressee, PlannedNotice
+from notifications.pdf import (
+    CapitalAccountStatement,
+    CapitalCallNotice,
+    render_capital_call,
+    render_distribution,
+    render_statement,
+)
 from notifications.schemas import DocumentKind, DocumentOut, ReadAction
 from notifications.vault import (
     DocumentMissing,
@@ -46,6 +52,8 @@ log = logging.getLogger(__name__)
 def _render(notice: PlannedNotice) -> bytes:
     if isinstance(notice.content, CapitalCallNotice):
         return render_capital_call(notice.content)
+    if isinstance(notice.content, CapitalAccountStatement):
+        return render_statement(notice.content)
     return render_distribution(notice.content)
 
 
@@ -135,6 +143,26 @@ class DocumentShelf:
             return None
         profile = self._investors().investor_for_user(actor.user_id)
         return profile.id if profile is not None else None
+
+    def require_manager(self, actor: Actor, pool_id: int) -> None:
+        """The pool's managers and administrators issue its documents; anyone else learns
+        nothing of the pool (NotFound)."""
+        if not (actor.is_admin or (actor.role is Role.MANAGER and self._pools().can_manage(actor, pool_id))):
+            raise NotFound(f"pool {pool_id} not found", field="pool_id")
+
+    def pool_name(self, pool_id: int) -> str:
+        return self._pools().pool_terms(pool_id).name
+
+    def addressee(self, investor_id: int) -> Addressee | None:
+        try:
+            profile = self._investors().get_investor(Actor.operator("documents"), investor_id)
+        except NotFound:
+            return None
+        return Addressee(investor_id, profile.user_id, profile.legal_name)
+
+    def issued_for(self, pool_id: int, issue_key: str, kind: DocumentKind) -> set[int]:
+        """The investors who already have this document."""
+        return {investor for _, investor in self._issued(pool_id, issue_key, {kind.value})}
 
     def _may_see(self, actor: Actor, row: Document) -> bool:
         if actor.is_admin:

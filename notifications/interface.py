@@ -26,6 +26,9 @@ from notifications.schemas import (
     PreferenceIn,
     PreferenceOut,
     ReadAction,
+    StatementFigures,
+    StatementIssue,
+    StatementIssueOut,
 )
 
 __all__ = [
@@ -45,6 +48,9 @@ __all__ = [
     "PreferenceIn",
     "PreferenceOut",
     "ReadAction",
+    "StatementFigures",
+    "StatementIssue",
+    "StatementIssueOut",
 ]
 
 
@@ -86,6 +92,10 @@ class NotificationService(Protocol):
 
     def open_document(self, actor: Actor, document_id: int, action: ReadAction) -> tuple[DocumentOut, bytes]:
         """The document's PDF, checked against its issued hash; the read is recorded."""
+
+    def issue_statements(self, actor: Actor, pool_id: int, period: str) -> StatementIssueOut:
+        """The pool's capital account statements for `period`, each issued once as a PDF and
+        sent to its investor as a formal notice (pool managers, administrators)."""
 
     def create_for_event(self, event_id: str, items: list[NotificationIn]) -> int:
         """Create the event's notifications in one transaction; returns how many were created.

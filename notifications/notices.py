@@ -18,8 +18,8 @@ from typing import Any
 
 from backend.finance.payment_references import request_reference
 from ledger.interface import LedgerEvent
-from notifications.pdf import BankInstructions, CapitalCallNotice, DistributionNotice
-from notifications.schemas import DocumentKind
+from notifications.pdf import BankInstructions, CapitalAccountStatement, CapitalCallNotice, DistributionNotice
+from notifications.schemas import DocumentKind, StatementFigures
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ class PlannedNotice:
     title: str
     reference: str
     issued_on: date
-    content: CapitalCallNotice | DistributionNotice
+    content: CapitalCallNotice | DistributionNotice | CapitalAccountStatement
 
 
 def _decimal(value: Any) -> Decimal | None:
@@ -161,3 +161,63 @@ def distribution_notices(
             )
         )
     return notices
+
+
+STATEMENT_LINES = (
+    ("contributions", "Contributions"),
+    ("redemptions", "Redemptions"),
+    ("distributions", "Distributions"),
+    ("management_fees", "Management fees"),
+    ("performance_fees", "Performance fees"),
+    ("income", "Income"),
+    ("expenses", "Partnership expenses"),
+    ("realised_gains", "Realised gains (losses)"),
+    ("unrealised_gains", "Unrealised gains (losses)"),
+    ("carried_interest_paid", "Carried interest paid"),
+    ("carried_interest_accrued", "Change in accrued carried interest"),
+    ("other", "Other"),
+)
+"""The ILPA roll-forward's lines, in its order; contributions and distributions always show,
+the others when they moved."""
+
+
+def statement_notice(figures: StatementFigures, *, pool_name: str, addressee: Addressee) -> PlannedNotice:
+    """The capital account statement as the reports service states it: balances net of
+    accrued carried interest, every movement on its own line."""
+    f = figures
+    movements = tuple(
+        (label, getattr(f, name))
+        for name, label in STATEMENT_LINES
+        if getattr(f, name) or name in ("contributions", "distributions")
+    )
+    paid_out = -(f.distributions + f.redemptions)
+    costs = -(f.management_fees + f.performance_fees + f.expenses)
+    result = f.ending_balance - f.beginning_balance - f.contributions + paid_out + costs
+    reference = f"ST-{f.pool_id}-{f.period}"
+    content = CapitalAccountStatement(
+        pool_name=pool_name,
+        currency=f.currency,
+        investor_name=addressee.name,
+        period_start=f.start,
+        period_end=f.end,
+        commitment=f.committed,
+        opening_balance=f.beginning_balance,
+        contributions=f.contributions,
+        distributions=paid_out,
+        fees=costs,
+        gains=result,
+        closing_balance=f.ending_balance,
+        unfunded_commitment=f.unfunded_commitment,
+        units=f.units_end if f.units_end else None,
+        nav_per_unit=f.nav_per_unit_end,
+        reference=reference,
+        movements=movements,
+    )
+    return PlannedNotice(
+        DocumentKind.CAPITAL_ACCOUNT_STATEMENT,
+        addressee,
+        f"{pool_name}: capital account statement {f.period}",
+        reference,
+        f.end,
+        content,
+    )

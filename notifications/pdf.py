@@ -156,12 +156,22 @@ class CapitalAccountStatement:
     nav_per_unit: Decimal | None = None
     reference: str = ""
     """Blank: "STATEMENT-<period end>"."""
+    movements: tuple[tuple[str, Decimal], ...] = ()
+    """The period's movements line by line (ILPA), each signed as it changes the balance; when
+    given they are what the statement prints, and they must add up from opening to closing."""
 
     def __post_init__(self) -> None:
         _check_decimals(self)
         currency_code(self.currency)
         if self.period_end < self.period_start:
             raise ValueError(f"period_end {self.period_end} is before period_start {self.period_start}")
+        if self.movements:
+            moved = sum((amount for _, amount in self.movements), Decimal(0))
+            if self.opening_balance + moved != self.closing_balance:
+                raise ValueError(
+                    f"the movements ({moved}) do not take opening_balance {self.opening_balance} to "
+                    f"closing_balance {self.closing_balance}"
+                )
         expected = self.opening_balance + self.contributions - self.distributions - self.fees + self.gains
         if expected != self.closing_balance:
             raise ValueError(
@@ -398,10 +408,14 @@ def render_statement(statement: CapitalAccountStatement) -> bytes:
     )
     page.section("Capital account")
     page.row(f"Opening balance at {format_date(s.period_start)}", money(s.opening_balance, s.currency))
-    page.row("Contributions", money(s.contributions, s.currency))
-    page.row("Distributions", money(-s.distributions, s.currency))
-    page.row("Management fees and expenses", money(-s.fees, s.currency))
-    page.row("Net realised and unrealised gains (losses)", money(s.gains, s.currency))
+    if s.movements:
+        for label, amount in s.movements:
+            page.row(label, money(amount, s.currency))
+    else:
+        page.row("Contributions", money(s.contributions, s.currency))
+        page.row("Distributions", money(-s.distributions, s.currency))
+        page.row("Management fees and expenses", money(-s.fees, s.currency))
+        page.row("Net realised and unrealised gains (losses)", money(s.gains, s.currency))
     page.row(
         f"Closing balance at {format_date(s.period_end)}",
         money(s.closing_balance, s.currency),

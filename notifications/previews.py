@@ -111,6 +111,11 @@ EMAIL_SAMPLES: Final[Mapping[NotificationKind, EmailSample]] = MappingProxyType(
             "If you did not ask for it, contact the fund's administrator now.",
             "/investor/payments",
         ),
+        NotificationKind.STATEMENT: EmailSample(
+            f"{POOL}: capital account statement 2026-Q4",
+            "Closing balance EUR 26,250.00 at 31 December 2026.",
+            "/documents",
+        ),
     }
 )
 

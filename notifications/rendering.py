@@ -19,7 +19,7 @@ _ENV = Environment(
 )
 FOOTER = (
     "You receive this because you hold or manage an interest in the pool. Formal notices "
-    "(capital calls, distributions, bank detail changes) are always sent by email."
+    "(capital calls, distributions, statements, bank detail changes) are always sent by email."
 )
 
 

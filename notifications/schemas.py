@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
@@ -19,6 +20,8 @@ class NotificationKind(enum.StrEnum):
     PAYMENT_REFUNDED = "payment.refunded"
     BANK_DETAILS = "bank_details.changed"
     """A change of the account payouts go to: asked, verified or rejected. Always emailed."""
+    STATEMENT = "statement.available"
+    """A capital account statement was issued (a formal notice, with the PDF attached)."""
 
 
 class NotificationIn(BaseModel):
@@ -109,6 +112,7 @@ EMAILED_KINDS = frozenset(
         NotificationKind.PAYMENT_FAILED,
         NotificationKind.PAYMENT_REFUNDED,
         NotificationKind.BANK_DETAILS,
+        NotificationKind.STATEMENT,
     }
 )
 """Emailed unless the person says otherwise: formal notices and reminders. A valuation stays
@@ -127,7 +131,12 @@ on within days (money due, money that did not arrive) or at once (bank details c
 classic first step of payout fraud)."""
 
 FORMAL_NOTICES = frozenset(
-    {NotificationKind.CAPITAL_CALL, NotificationKind.DISTRIBUTION, NotificationKind.BANK_DETAILS}
+    {
+        NotificationKind.CAPITAL_CALL,
+        NotificationKind.DISTRIBUTION,
+        NotificationKind.BANK_DETAILS,
+        NotificationKind.STATEMENT,
+    }
 )
 """Notices with legal or money consequences: always sent, by email and in the app, whatever
 the person's preferences (a missed capital call defaults an investor; a bank detail change
@@ -194,3 +203,46 @@ class EmailPreview(BaseModel):
     subject: str
     text: str = Field(description="the plain-text part, as sent")
     html: str = Field(description="the HTML part, as sent: show it sandboxed, never inline")
+
+
+class StatementFigures(BaseModel):
+    """One investor's capital account over a period, as the reports service states it (the
+    ILPA roll-forward; movements signed as they change the balance): what a statement prints."""
+
+    investor_id: int
+    pool_id: int
+    currency: str
+    period: str
+    start: date
+    end: date
+    beginning_balance: Decimal
+    contributions: Decimal
+    redemptions: Decimal
+    distributions: Decimal
+    management_fees: Decimal
+    performance_fees: Decimal
+    income: Decimal
+    expenses: Decimal
+    realised_gains: Decimal
+    unrealised_gains: Decimal
+    carried_interest_paid: Decimal
+    carried_interest_accrued: Decimal
+    other: Decimal
+    ending_balance: Decimal
+    units_end: Decimal
+    nav_per_unit_end: Decimal | None
+    committed: Decimal
+    unfunded_commitment: Decimal
+
+
+class StatementIssue(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    period: str = Field(min_length=4, max_length=10, description='"2026-Q3", "2026-09" or "2026"')
+
+
+class StatementIssueOut(BaseModel):
+    pool_id: int
+    period: str
+    issued: int = Field(description="statements issued now")
+    already: int = Field(description="statements issued before for this period (not issued again)")

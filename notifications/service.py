@@ -18,9 +18,11 @@ from backend.platform.errors import NotFound, PermissionDenied, ValidationFailed
 from backend.platform.orm import utcnow
 from notifications import previews
 from notifications.documents import DocumentShelf
+from notifications.figures import money
 from notifications.inbox import EventAlreadyDelivered, InboxUnits, database_inbox
-from notifications.notices import PlannedNotice
+from notifications.notices import PlannedNotice, statement_notice
 from notifications.outbox import HISTORY, EmailOutbox
+from notifications.pdf import CapitalAccountStatement
 from notifications.preferences import PreferenceBook
 from notifications.schemas import (
     MAX_LIST,
@@ -36,6 +38,8 @@ from notifications.schemas import (
     NotificationOut,
     PreferenceOut,
     ReadAction,
+    StatementFigures,
+    StatementIssueOut,
 )
 from notifications.sms import callback_is_genuine
 from notifications.sms_outbox import SmsOutbox
@@ -45,6 +49,11 @@ from notifications.unsubscribe import read_unsubscribe_token
 def _admin_only(actor: Actor) -> None:
     if not actor.is_admin:
         raise PermissionDenied("template previews: administrators only", field="kind")
+
+
+StatementSource = Callable[[Actor, int, str], list[StatementFigures]]
+"""(actor, pool, period) -> each investor's statement figures (the reports service, checking
+the actor may read them)."""
 
 
 def _user_of(actor: Actor) -> int:
@@ -65,8 +74,10 @@ class NotificationCentre:
         documents: DocumentShelf | None = None,
         sms: SmsOutbox | None = None,
         sms_signing: tuple[str, str] | None = None,
+        statement_figures: StatementSource | None = None,
     ) -> None:
         self._units = units
+        self._statement_figures = statement_figures
         self._sms = sms
         self._sms_signing = sms_signing
         self._documents = documents
@@ -209,6 +220,45 @@ class NotificationCentre:
         """The document's PDF, checked against its issued hash; the read is recorded."""
         return self._shelf().open(actor, document_id, action)
 
+    def issue_statements(self, actor: Actor, pool_id: int, period: str) -> StatementIssueOut:
+        """The pool's capital account statements for `period`, one per investor, issued once
+        (a second run issues only those missing) and sent to each investor as a formal notice
+        with the PDF attached (pool managers and administrators)."""
+        shelf = self._shelf()
+        shelf.require_manager(actor, pool_id)
+        if self._statement_figures is None:
+            raise NotFound("statements are not issued here", field="pool_id")
+        statements = self._statement_figures(actor, pool_id, period)
+        label = statements[0].period if statements else period
+        issue_key = f"statement:{label}"
+        before = shelf.issued_for(pool_id, issue_key, DocumentKind.CAPITAL_ACCOUNT_STATEMENT)
+        name = shelf.pool_name(pool_id)
+        planned = []
+        for figures in statements:
+            who = shelf.addressee(figures.investor_id)
+            if who is not None:
+                planned.append(statement_notice(figures, pool_name=name, addressee=who))
+        documents = shelf.issue(pool_id, issue_key, None, planned)
+        items = [
+            NotificationIn(
+                user_id=notice.addressee.user_id,
+                kind=NotificationKind.STATEMENT,
+                pool_id=pool_id,
+                title=notice.title,
+                body=f"Closing balance {money(notice.content.closing_balance, notice.content.currency)} "
+                f"at {notice.issued_on.isoformat()}.",
+                link="/documents",
+                document_id=documents.get(notice.addressee.investor_id),
+            )
+            for notice in planned
+            if isinstance(notice.content, CapitalAccountStatement)
+        ]
+        self.create_for_event(f"statement:{pool_id}:{label}", items)
+        issued = len(set(documents) - before)
+        return StatementIssueOut(
+            pool_id=pool_id, period=label, issued=issued, already=len(before & set(documents))
+        )
+
     def _shelf(self) -> DocumentShelf:
         if self._documents is None:
             raise NotFound("documents are not kept here")
@@ -275,6 +325,7 @@ class DatabaseNotificationService(NotificationCentre):
         documents: DocumentShelf | None = None,
         sms: SmsOutbox | None = None,
         sms_signing: tuple[str, str] | None = None,
+        statement_figures: StatementSource | None = None,
     ) -> None:
         super().__init__(
             database_inbox(db),
@@ -284,4 +335,5 @@ class DatabaseNotificationService(NotificationCentre):
             documents=documents,
             sms=sms,
             sms_signing=sms_signing,
+            statement_figures=statement_figures,
         )

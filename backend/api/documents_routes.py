@@ -8,7 +8,7 @@ from flask import Response
 from backend.api.routing import ApiRouter
 from backend.platform.actors import Actor
 from backend.service_directory import Services
-from notifications.interface import DocumentOut, DocumentQuery, ReadAction
+from notifications.interface import DocumentOut, DocumentQuery, ReadAction, StatementIssue, StatementIssueOut
 
 
 def register(router: ApiRouter, container: Services) -> None:
@@ -41,3 +41,16 @@ def register(router: ApiRouter, container: Services) -> None:
         response.headers["ETag"] = f'"{document.sha256}"'
         response.headers["Cache-Control"] = "no-store"  # one investor's figures
         return response
+
+    @router.operation(
+        "POST",
+        "/pools/{pool_id}/statements",
+        summary="Issue the pool's capital account statements for a period (one PDF per investor, "
+        "once; each investor is sent theirs as a formal notice)",
+        tag="documents",
+        body=StatementIssue,
+        response=StatementIssueOut,
+        errors=(404,),
+    )
+    def post_statements(actor: Actor, pool_id: int, body: StatementIssue) -> StatementIssueOut:
+        return container.notifications.issue_statements(actor, pool_id, body.period)

@@ -52,6 +52,7 @@ from notifications.outbox import EmailOutbox
 from notifications.pdf import BankInstructions
 from notifications.preferences import PreferenceBook
 from notifications.rate_limit import LocalTokenBucket, RedisTokenBucket, TokenBucket
+from notifications.schemas import StatementFigures
 from notifications.service import DatabaseNotificationService
 from notifications.sms import FolderSms, SmsProvider, TwilioSms
 from notifications.sms_outbox import SmsOutbox
@@ -287,8 +288,26 @@ class Container:
         )
         signing = (s.twilio_auth_token or "", callback) if texted else None
         return DatabaseNotificationService(
-            self.db, outbox, unsubscribe_key=key, documents=self.documents, sms=sms, sms_signing=signing
+            self.db,
+            outbox,
+            unsubscribe_key=key,
+            documents=self.documents,
+            sms=sms,
+            sms_signing=signing,
+            statement_figures=self._statement_figures,
         )
+
+    def _statement_figures(self, actor: Actor, pool_id: int, period: str) -> list[StatementFigures]:
+        """Each investor's statement of the pool from the reports service, as the actor may read
+        it (the two services are peers: the composition hands one's answer to the other)."""
+        positions = self.transactions.pool_positions(actor, pool_id).positions
+        return [
+            StatementFigures.model_validate(
+                self.reports.statement(actor, p.investor_id, pool_id, period=period).model_dump()
+            )
+            for p in positions
+            if p.committed or p.units or p.value
+        ]
 
     @cached_property
     def sms_provider(self) -> SmsProvider:

@@ -36,6 +36,7 @@ KIND_LABELS = {
     NotificationKind.PAYMENT_FAILED: "Payments that failed",
     NotificationKind.PAYMENT_REFUNDED: "Refunds",
     NotificationKind.BANK_DETAILS: "Bank detail changes",
+    NotificationKind.STATEMENT: "Capital account statements",
 }
 CHANNELS = {Channel.IN_APP: "In the app", Channel.EMAIL: "By email", Channel.SMS: "By text message"}
 """The table's columns, in order."""
@@ -112,7 +113,7 @@ def preferences_section(actor: Actor) -> Component:
             html.P(
                 "Choose which notices you get in the app, by email and by text message (sent to the "
                 "phone on your investor profile); a change is saved at once. Capital calls, "
-                "distributions and bank detail changes are formal notices: they are always sent in "
+                "distributions, statements and bank detail changes are formal notices: always sent in "
                 "the app and by email, as they have legal or money consequences.",
                 className="small text-body-secondary",
             ),

@@ -329,6 +329,9 @@ MATRIX: dict[tuple[str, str], Probe] = {
     ("POST", f"{V}/users"): Probe("/users", "admin", _user_body, "role", ("admin",)),
     ("GET", f"{V}/notifications"): Probe("/notifications", "investor", kind="listing"),
     ("GET", f"{V}/documents"): Probe("/documents", "investor", kind="listing"),
+    ("POST", f"{V}/pools/{{pool_id}}/statements"): Probe(
+        "/pools/{closed_pool}/statements", "manager", body=lambda e, who: {"period": "2025-Q1"}
+    ),
     ("GET", f"{V}/documents/{{document_id}}/pdf"): Probe("/documents/{document}/pdf", "investor"),
     ("POST", f"{V}/notifications/{{notification_id}}/read"): Probe(
         "/notifications/{notification}/read", "investor", also_refused=("manager", "admin")

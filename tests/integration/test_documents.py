@@ -32,6 +32,7 @@ from ledger.interface import (
     LedgerEvent,
     TransactionRequest,
 )
+from notifications.figures import money
 from notifications.interface import DocumentKind, ReadAction
 from notifications.models import Notification
 from notifications.vault import DocumentTampered
@@ -280,3 +281,43 @@ def test_the_documents_page_lists_downloads_and_shows_the_manager_who_opened(wor
         _, after = page.table(world.manager, "")
         assert "3 not yet opened" in after
         assert page.table(world.other_manager, "")[1] == "0 documents"
+
+
+def test_quarterly_statements_are_issued_once_tie_out_to_the_reports_and_reach_each_investor(
+    world: World, mail: MailServer
+) -> None:
+    c = world.container
+    pool, a, b, _ = _pool_with_two_calls(world)
+    today = date.today()
+    period = f"{today.year}-Q{(today.month - 1) // 3 + 1}"
+    for outsider in (world.other_manager, world.investor, world.analyst):
+        with pytest.raises(NotFound):
+            c.notifications.issue_statements(outsider, pool, period)
+    first = c.notifications.issue_statements(world.manager, pool, period)
+    assert (first.issued, first.already, first.period) == (2, 0, period)
+    again = c.notifications.issue_statements(world.manager, pool, period)
+    assert (again.issued, again.already) == (0, 2)  # issued once: the same documents stand
+
+    (mine,) = c.notifications.documents(world.investor, kind=DocumentKind.CAPITAL_ACCOUNT_STATEMENT)
+    assert mine.reference == f"ST-{pool}-{period}" and mine.investor_id == a
+    report = c.reports.statement(world.investor, a, pool, period=period)
+    text = _text(c.notifications.open_document(world.investor, mine.id, ReadAction.VIEW)[1])
+    for label, amount in (
+        ("Contributions", report.contributions),
+        ("Distributions", report.distributions),
+        ("Total commitment", report.committed),
+        ("Unfunded commitment", report.unfunded_commitment),
+    ):
+        assert f"{label} {money(amount, 'EUR')}" in text, label
+    assert money(report.ending_balance, "EUR") in text and money(report.beginning_balance, "EUR") in text
+
+    c.notifications.send_due_emails()
+    statements = [m for m in mail.received if "capital account statement" in str(m["Subject"])]
+    assert sorted(str(m["To"]) for m in statements) == sorted(
+        [world.emails["investor"], world.emails["other_investor"]]
+    )
+    to_ana = next(m for m in statements if str(m["To"]) == world.emails["investor"])
+    (pdf,) = list(to_ana.iter_attachments())
+    assert pdf.get_filename() == f"ST-{pool}-{period}.pdf" and pdf.get_content().startswith(b"%PDF-")
+    assert to_ana["List-Unsubscribe"] is None  # a formal notice
+    assert b not in {d.investor_id for d in c.notifications.documents(world.investor)}

@@ -26,6 +26,7 @@ from tests.integration.portal_support import components, csrf_cookie, login, rou
 VALUATION_EMAIL = (NotificationKind.VALUATION, Channel.EMAIL)
 CALL_EMAIL = (NotificationKind.CAPITAL_CALL, Channel.EMAIL)
 FORMAL = {NotificationKind.CAPITAL_CALL, NotificationKind.DISTRIBUTION, NotificationKind.BANK_DETAILS}
+FORMAL |= {NotificationKind.STATEMENT}
 
 
 @pytest.fixture
