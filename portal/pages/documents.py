@@ -10,10 +10,11 @@ issued with; the page only asks for it as the signed-in person.
 from __future__ import annotations
 
 import base64
+from datetime import date
 from typing import Any
 
 import dash_bootstrap_components as dbc
-from dash import ALL, Input, Output, ctx, dcc, html
+from dash import ALL, Input, Output, State, ctx, dcc, html
 from dash.development.base_component import Component
 from dash.exceptions import PreventUpdate
 
@@ -24,6 +25,7 @@ from portal.context import services
 from portal.formatting import iso
 from portal.page_registry import Page
 from portal.shared.payments import LIVE
+from portal.shared.pools import visible_pools
 from portal.shell.access import restricted
 from portal.shell.session import current_actor
 
@@ -68,10 +70,76 @@ def layout(actor: Actor) -> Component:
                 ),
                 className="g-2 mb-3",
             ),
+            *([_issue_form(actor)] if staff else []),
             html.Div(id="doc-flash", role="status", **LIVE),
             dcc.Download(id="doc-file"),
             dcc.Loading(html.Div(id="doc-table"), type="default", delay_show=300),
         ]
+    )
+
+
+def _issue_form(actor: Actor) -> Any:
+    """Statements for a period: the pools the actor manages, a period, one button."""
+    pools = [p for p in visible_pools(actor).values() if services().pools.can_manage(actor, p.id)]
+    today = date.today()
+    last_quarter = f"{today.year}-Q{(today.month - 1) // 3}" if today.month > 3 else f"{today.year - 1}-Q4"
+    return dbc.Card(
+        dbc.CardBody(
+            [
+                html.H2("Issue capital account statements", className="h6"),
+                dbc.Row(
+                    [
+                        dbc.Col(
+                            [
+                                dbc.Label("Pool", html_for="doc-issue-pool", className="small"),
+                                dcc.Dropdown(
+                                    id="doc-issue-pool",
+                                    options=[{"label": p.name, "value": p.id} for p in pools],
+                                    value=pools[0].id if pools else None,
+                                    clearable=False,
+                                ),
+                            ],
+                            md=5,
+                        ),
+                        dbc.Col(
+                            [
+                                dbc.Label("Period", html_for="doc-issue-period", className="small"),
+                                dbc.Input(id="doc-issue-period", value=last_quarter, maxLength=10),
+                                dbc.FormText('"2026-Q4", "2026-12" or "2026"'),
+                            ],
+                            md=3,
+                        ),
+                        dbc.Col(
+                            dbc.Button("Issue statements", id="doc-issue", color="primary"),
+                            md=4,
+                            className="align-self-center",
+                        ),
+                    ],
+                    className="g-2",
+                ),
+                html.P(
+                    "One PDF per investor, issued once: issuing the same period again sends only "
+                    "those missing. Each investor is emailed theirs as a formal notice.",
+                    className="small text-body-secondary mb-0 mt-2",
+                ),
+            ]
+        ),
+        className="mb-3",
+    )
+
+
+def issue(actor: Actor, pool_id: object, period: object) -> Any:
+    """Issue the period's statements as the signed-in manager; the outcome as a message."""
+    if not isinstance(pool_id, int) or isinstance(pool_id, bool):
+        return dbc.Alert("Choose a pool.", color="warning")
+    if not isinstance(period, str) or not period.strip():
+        return dbc.Alert("period: give one, such as 2026-Q4.", color="warning")
+    try:
+        done = services().notifications.issue_statements(actor, pool_id, period.strip())
+    except DomainError as exc:
+        return dbc.Alert(f"Not issued: {exc}", color="danger")
+    return dbc.Alert(
+        f"Statements {done.period}: {done.issued} issued now, {done.already} issued before.", color="success"
     )
 
 
@@ -88,9 +156,7 @@ def table(actor: Actor, kind: str | None) -> tuple[Any, str]:
     if not documents:
         return html.P("No documents yet.", className="text-body-secondary"), "0 documents"
     staff = actor.role is not Role.INVESTOR
-    names = (
-        services().investors.legal_names(actor, {d.investor_id for d in documents}) if staff else {}
-    )
+    names = services().investors.legal_names(actor, {d.investor_id for d in documents}) if staff else {}
     head = ["Issued", "Document", "Reference"] + (["Investor", "Opened by the investor"] if staff else [])
     rows = []
     for d in documents:
@@ -153,6 +219,22 @@ def download(actor: Actor, document_id: object) -> tuple[Any, Any]:
         "base64": True,
     }
     return file, None
+
+
+@PAGE.callback(
+    Output("doc-flash", "children", allow_duplicate=True),
+    Output("doc-kind", "value"),
+    Input("doc-issue", "n_clicks"),
+    State("doc-issue-pool", "value"),
+    State("doc-issue-period", "value"),
+    prevent_initial_call=True,
+)
+def _issue(pressed: int | None, pool_id: object, period: object) -> tuple[Any, str]:
+    actor = current_actor()
+    if actor is None or not pressed or ctx.triggered_id != "doc-issue":
+        raise PreventUpdate
+    # Showing the statements refreshes the table with what was just issued.
+    return issue(actor, pool_id, period), DocumentKind.CAPITAL_ACCOUNT_STATEMENT.value
 
 
 @PAGE.callback(

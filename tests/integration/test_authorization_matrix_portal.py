@@ -285,6 +285,17 @@ CALLBACKS: list[CallbackProbe] = [
     ),
     CallbackProbe("doc-table.children", "investor", lambda e: {"doc-kind.value": ""}),
     CallbackProbe(
+        "doc-kind.value",
+        "manager",
+        lambda e: {
+            "doc-issue.n_clicks": 1,
+            "doc-issue-pool.value": e.ids["closed_pool"],
+            "doc-issue-period.value": "2025-Q1",
+        },
+        shows="issued now",
+        probers=(*OUTSIDERS, *READ_ONLY_INSIDERS),
+    ),
+    CallbackProbe(
         "doc-file.data",
         "investor",
         lambda e: {"doc-download.n_clicks": [({"type": "doc-download", "document": e.ids["document"]}, 1)]},

@@ -321,3 +321,19 @@ def test_quarterly_statements_are_issued_once_tie_out_to_the_reports_and_reach_e
     assert pdf.get_filename() == f"ST-{pool}-{period}.pdf" and pdf.get_content().startswith(b"%PDF-")
     assert to_ana["List-Unsubscribe"] is None  # a formal notice
     assert b not in {d.investor_id for d in c.notifications.documents(world.investor)}
+
+
+def test_a_manager_issues_statements_from_the_documents_page(world: World) -> None:
+    c = world.container
+    pool, _, _, _ = _pool_with_two_calls(world)
+    today = date.today()
+    period = f"{today.year}-Q{(today.month - 1) // 3 + 1}"
+    with create_app(c).test_request_context():
+        done = _shown(page.issue(world.manager, pool, period))
+        assert f"Statements {period}: 2 issued now, 0 issued before." in done
+        assert "0 issued now, 2 issued before" in _shown(page.issue(world.manager, pool, period))
+        refused = _shown(page.issue(world.other_manager, pool, period))
+        assert "Not issued" in refused and "not found" in refused
+        assert "Not issued" in _shown(page.issue(world.manager, pool, "last spring"))
+        assert "Choose a pool" in _shown(page.issue(world.manager, None, period))
+    assert len(c.notifications.documents(world.manager, kind=DocumentKind.CAPITAL_ACCOUNT_STATEMENT)) == 2
