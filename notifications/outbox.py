@@ -82,8 +82,10 @@ class EmailOutbox:
         preferences: PreferenceBook | None = None,
         unsubscribe_key: bytes | None = None,
         attachments: Attachments | None = None,
+        on_undeliverable: Callable[[int], None] | None = None,
     ) -> None:
         self._db = db
+        self._undeliverable: Callable[[int], None] = on_undeliverable or (lambda _delivery: None)
         self._rows = DeliveryRows(db, now)
         self._attachments = attachments
         self._preferences = preferences
@@ -187,6 +189,7 @@ class EmailOutbox:
             return "failed"
         except MailRefused as exc:
             self._rows.finish(delivery_id, DeliveryStatus.FAILED, f"refused: {exc}")
+            self._undeliverable(delivery_id)
             return "failed"
         except MailUncertain as exc:
             self._rows.finish(
@@ -198,6 +201,7 @@ class EmailOutbox:
             if now - created > GIVE_UP_AFTER:
                 why = f"gave up after {attempts} tries: {exc}"
                 self._rows.finish(delivery_id, DeliveryStatus.FAILED, why)
+                self._undeliverable(delivery_id)
                 return "failed"
             self._rows.finish(
                 delivery_id, DeliveryStatus.QUEUED, str(exc), next_try=now + backoff(attempts, self._rng)

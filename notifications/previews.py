@@ -111,6 +111,12 @@ EMAIL_SAMPLES: Final[Mapping[NotificationKind, EmailSample]] = MappingProxyType(
             "If you did not ask for it, contact the fund's administrator now.",
             "/investor/payments",
         ),
+        NotificationKind.UNDELIVERABLE: EmailSample(
+            "A capital call notice could not be delivered",
+            "By email to ana@example.com: refused: 550 no such mailbox. Reach them another way and "
+            "correct their contact details.",
+            "/manager/pools/3",
+        ),
         NotificationKind.STATEMENT: EmailSample(
             f"{POOL}: capital account statement 2026-Q4",
             "Closing balance EUR 26,250.00 at 31 December 2026.",

@@ -22,6 +22,9 @@ class NotificationKind(enum.StrEnum):
     """A change of the account payouts go to: asked, verified or rejected. Always emailed."""
     STATEMENT = "statement.available"
     """A capital account statement was issued (a formal notice, with the PDF attached)."""
+    UNDELIVERABLE = "delivery.failed"
+    """To a pool's managers: a notice to one of its people could not be delivered for good (an
+    address or number refused, a text bounced): someone must reach them another way."""
 
 
 class NotificationIn(BaseModel):

@@ -65,8 +65,10 @@ class SmsOutbox:
         preferences: PreferenceBook | None = None,
         now: Callable[[], datetime] = utcnow,
         rng: random.Random | None = None,
+        on_undeliverable: Callable[[int], None] | None = None,
     ) -> None:
         self._db = db
+        self._undeliverable: Callable[[int], None] = on_undeliverable or (lambda _delivery: None)
         self._provider = provider
         self._phones = phones
         self._sender = sender
@@ -154,12 +156,14 @@ class SmsOutbox:
             sid = self._provider().send(to, body, status_callback=self._status_callback)
         except SmsRefused as exc:
             self._rows.finish(delivery_id, DeliveryStatus.FAILED, f"refused: {exc}")
+            self._undeliverable(delivery_id)
             return "failed"
         except SmsUnavailable as exc:
             now = self._now()
             if now - created > GIVE_UP_AFTER:
                 why = f"gave up after {attempts} tries: {exc}"
                 self._rows.finish(delivery_id, DeliveryStatus.FAILED, why)
+                self._undeliverable(delivery_id)
                 return "failed"
             wait = backoff(attempts, self._rng)
             self._rows.finish(delivery_id, DeliveryStatus.QUEUED, str(exc), next_try=now + wait)
@@ -192,5 +196,13 @@ class SmsOutbox:
                 .execution_options(synchronize_session=False)
             )
             unit.commit()
-        return outcome if int(getattr(changed, "rowcount", 0) or 0) else None
+        if not int(getattr(changed, "rowcount", 0) or 0):
+            return None
+        if outcome == "bounced":
+            with ReadView(self._db) as view:
+                named = (Delivery.channel == Channel.SMS.value) & (Delivery.message_id == sid[:120])
+                bounced = view.session.scalars(select(Delivery.id).where(named)).first()
+            if bounced is not None:
+                self._undeliverable(bounced)
+        return outcome
 

@@ -56,6 +56,7 @@ from notifications.schemas import StatementFigures
 from notifications.service import DatabaseNotificationService
 from notifications.sms import FolderSms, SmsProvider, TwilioSms
 from notifications.sms_outbox import SmsOutbox
+from notifications.undeliverable import UndeliverableAlerts
 from notifications.unsubscribe import unsubscribe_key
 from notifications.vault import FolderVault, S3Vault, VaultStore
 from reports.aggregate_cache import AggregateCache
@@ -272,6 +273,7 @@ class Container:
             preferences=PreferenceBook(self.db),
             unsubscribe_key=key,
             attachments=self.documents.content_for_email,
+            on_undeliverable=self._undeliverable_alerts,
         )
         portal = s.portal_url or f"http://{s.host}:{s.port}"
         callback = f"{portal.rstrip('/')}/api/v1/notifications/sms-status"
@@ -285,6 +287,7 @@ class Container:
             bucket=self.sms_bucket,
             bucket_key=f"sms:{s.twilio_account_sid or 'folder'}",
             preferences=PreferenceBook(self.db),
+            on_undeliverable=self._undeliverable_alerts,
         )
         signing = (s.twilio_auth_token or "", callback) if texted else None
         return DatabaseNotificationService(
@@ -330,6 +333,15 @@ class Container:
             client = redis.Redis.from_url(s.redis_url)
             return RedisTokenBucket(client, rate_per_second=s.sms_rate_per_second, burst=s.sms_burst)
         return LocalTokenBucket(rate_per_second=s.sms_rate_per_second, burst=s.sms_burst)
+
+    @cached_property
+    def _undeliverable_alerts(self) -> UndeliverableAlerts:
+        return UndeliverableAlerts(
+            self.db,
+            lambda pool_id: self.pools.pool_terms(pool_id).manager_ids,
+            # Late-bound: the notification service is being built when this is made.
+            lambda event_id, items: self.notifications.create_for_event(event_id, items),  # noqa: PLW0108
+        )
 
     @cached_property
     def documents(self) -> DocumentShelf:

@@ -37,6 +37,7 @@ KIND_LABELS = {
     NotificationKind.PAYMENT_REFUNDED: "Refunds",
     NotificationKind.BANK_DETAILS: "Bank detail changes",
     NotificationKind.STATEMENT: "Capital account statements",
+    NotificationKind.UNDELIVERABLE: "Notices that could not be delivered",
 }
 CHANNELS = {Channel.IN_APP: "In the app", Channel.EMAIL: "By email", Channel.SMS: "By text message"}
 """The table's columns, in order."""

@@ -23,7 +23,7 @@ from backend.platform.config import Settings, load_settings
 from backend.platform.errors import Conflict, PermissionDenied
 from backend.users.models import User
 from ledger.interface import CapitalCallRequest, LedgerEvent
-from notifications.interface import DeliveryStatus
+from notifications.interface import DeliveryStatus, NotificationKind
 from notifications.models import Delivery
 from tests.integration.mail_support import MailServer
 from tests.integration.pools_support import World, closed_pool, make_world
@@ -157,6 +157,12 @@ def test_a_refused_address_fails_for_good_and_a_dead_worker_leaves_it_to_a_perso
     assert failed.status is DeliveryStatus.FAILED and "550" in failed.last_error
     _come_due(c)
     assert c.notifications.send_due_emails()["sent"] == 0  # never tried again
+    # The pool's manager is told in the app, once: someone must reach the investor otherwise.
+    alerts = c.notifications.list_for_user(world.manager, kind=NotificationKind.UNDELIVERABLE).items
+    assert [a.title for a in alerts] == ["A capital call notice could not be delivered"]
+    assert "bounce@pools.test" in alerts[0].body and "550" in alerts[0].body
+    assert alerts[0].link == f"/manager/pools/{first[0]}"
+    assert c.notifications.list_for_user(world.investor, kind=NotificationKind.UNDELIVERABLE).items == []
     # The address is corrected; an administrator resends it, to the new address, once.
     with pytest.raises(PermissionDenied):
         c.notifications.resend_delivery(world.manager, failed.id)

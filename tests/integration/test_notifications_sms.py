@@ -137,6 +137,8 @@ def test_a_number_the_provider_refuses_fails_for_good(world: World, twilio: Twil
     _come_due(c)
     assert c.notifications.send_due_sms()["sent"] == 0 and twilio.received == []
     assert all(s == "failed" and "refused" in e for s, e in _texts(c).values())
+    alerts = c.notifications.list_for_user(world.manager, kind=NotificationKind.UNDELIVERABLE).items
+    assert sorted(a.body.split(":")[0] for a in alerts) == [f"By SMS to {ANA}", f"By SMS to {BO}"]
 
 
 def test_signed_status_callbacks_settle_a_text_and_forged_ones_change_nothing(
@@ -168,6 +170,8 @@ def test_signed_status_callbacks_settle_a_text_and_forged_ones_change_nothing(
     assert report(by_number[BO], "sending") == (200, {"status": None})  # an interim state
     assert report(by_number[BO], "undelivered") == (200, {"status": "bounced"})
     assert _texts(c) == {ANA: ("delivered", ""), BO: ("bounced", "")}
+    alerts = c.notifications.list_for_user(world.manager, kind=NotificationKind.UNDELIVERABLE).items
+    assert len(alerts) == 1 and BO in alerts[0].body  # the manager is told: reach Bo another way
     unsigned = client.post("/api/v1/notifications/sms-status", data={"MessageSid": by_number[ANA]})
     assert unsigned.status_code == 422
 
