@@ -8,11 +8,13 @@ and a crash between steps leaves a state a person can read."""
 from __future__ import annotations
 
 import logging
+import random
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
+from backend.platform.backoff import exponential_bound
 from backend.platform.db import Database
 from backend.platform.unit_of_work import ReadView, UnitOfWork
 from notifications.models import Delivery
@@ -22,6 +24,15 @@ log = logging.getLogger(__name__)
 
 INTERRUPTED_AFTER = timedelta(minutes=5)
 """A message claimed this long ago and still "sending": its worker died."""
+FIRST_WAIT = timedelta(seconds=30)
+LONGEST_WAIT = timedelta(hours=1)
+GIVE_UP_AFTER = timedelta(days=3)
+
+
+def backoff(attempts: int, rng: random.Random) -> timedelta:
+    """30 s, 60 s, 2 min ... up to an hour; each wait between half and all of that, so
+    workers that failed together do not all come back at the same second."""
+    return exponential_bound(attempts, FIRST_WAIT, LONGEST_WAIT) * rng.uniform(0.5, 1.0)
 
 
 class DeliveryRows:
@@ -89,6 +100,18 @@ class DeliveryRows:
                 .execution_options(synchronize_session=False)
             )
             unit.commit()
+
+    def retry_later(
+        self, delivery_id: int, attempts: int, created: datetime, error: str, rng: random.Random
+    ) -> bool:
+        """After a provider outage: queued again with a backoff (True), or, three days after it
+        was recorded, failed for good (False: the caller tells someone)."""
+        now = self._now()
+        if now - created > GIVE_UP_AFTER:
+            self.finish(delivery_id, DeliveryStatus.FAILED, f"gave up after {attempts} tries: {error}")
+            return False
+        self.finish(delivery_id, DeliveryStatus.QUEUED, error, next_try=now + backoff(attempts, rng))
+        return True
 
     def mark_interrupted(self) -> int:
         with UnitOfWork(self._db) as unit:

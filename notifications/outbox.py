@@ -26,7 +26,6 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from backend.platform.actors import Actor
-from backend.platform.backoff import exponential_bound
 from backend.platform.db import Database
 from backend.platform.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from backend.platform.orm import utcnow
@@ -54,18 +53,9 @@ Attachments = Callable[[int], tuple[str, bytes]]
 Contacts = Callable[[Collection[int]], dict[int, tuple[str, str]]]
 """{user id: (email, display name)} of active users (the users service)."""
 
-FIRST_WAIT = timedelta(seconds=30)
-LONGEST_WAIT = timedelta(hours=1)
-GIVE_UP_AFTER = timedelta(days=3)
 BATCH = 200
 HISTORY = timedelta(days=31)
 """An entry dated further back is history being loaded (a seed, an import): in the app only."""
-
-
-def backoff(attempts: int, rng: random.Random) -> timedelta:
-    """30 s, 60 s, 2 min ... up to an hour; each wait between half and all of that, so
-    workers that failed together do not all come back at the same second."""
-    return exponential_bound(attempts, FIRST_WAIT, LONGEST_WAIT) * rng.uniform(0.5, 1.0)
 
 
 class EmailOutbox:
@@ -197,16 +187,10 @@ class EmailOutbox:
             )
             return "failed"
         except (MailUnavailable, VaultUnavailable) as exc:
-            now = self._now()
-            if now - created > GIVE_UP_AFTER:
-                why = f"gave up after {attempts} tries: {exc}"
-                self._rows.finish(delivery_id, DeliveryStatus.FAILED, why)
-                self._undeliverable(delivery_id)
-                return "failed"
-            self._rows.finish(
-                delivery_id, DeliveryStatus.QUEUED, str(exc), next_try=now + backoff(attempts, self._rng)
-            )
-            return "retry"
+            if self._rows.retry_later(delivery_id, attempts, created, str(exc), self._rng):
+                return "retry"
+            self._undeliverable(delivery_id)
+            return "failed"
         self._rows.finish(delivery_id, DeliveryStatus.SENT, "")
         return "sent"
 

@@ -29,7 +29,7 @@ from backend.platform.orm import utcnow
 from backend.platform.unit_of_work import ReadView, UnitOfWork
 from notifications.delivery_rows import DeliveryRows
 from notifications.models import Delivery
-from notifications.outbox import GIVE_UP_AFTER, HISTORY, backoff
+from notifications.outbox import HISTORY
 from notifications.preferences import PreferenceBook
 from notifications.rate_limit import TokenBucket
 from notifications.schemas import Channel, DeliveryStatus, NotificationIn
@@ -159,15 +159,10 @@ class SmsOutbox:
             self._undeliverable(delivery_id)
             return "failed"
         except SmsUnavailable as exc:
-            now = self._now()
-            if now - created > GIVE_UP_AFTER:
-                why = f"gave up after {attempts} tries: {exc}"
-                self._rows.finish(delivery_id, DeliveryStatus.FAILED, why)
-                self._undeliverable(delivery_id)
-                return "failed"
-            wait = backoff(attempts, self._rng)
-            self._rows.finish(delivery_id, DeliveryStatus.QUEUED, str(exc), next_try=now + wait)
-            return "retry"
+            if self._rows.retry_later(delivery_id, attempts, created, str(exc), self._rng):
+                return "retry"
+            self._undeliverable(delivery_id)
+            return "failed"
         self._rows.finish(delivery_id, DeliveryStatus.SENT, "", provider_id=sid)
         return "sent"
 

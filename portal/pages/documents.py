@@ -9,7 +9,6 @@ issued with; the page only asks for it as the signed-in person.
 
 from __future__ import annotations
 
-import base64
 from datetime import date
 from typing import Any
 
@@ -21,6 +20,7 @@ from dash.exceptions import PreventUpdate
 from backend.platform.actors import Actor, Role
 from backend.platform.errors import DomainError
 from notifications.interface import DocumentKind, DocumentOut, ReadAction
+from portal.components.pdf_download import pdf_download
 from portal.context import services
 from portal.formatting import iso
 from portal.page_registry import Page
@@ -211,14 +211,7 @@ def download(actor: Actor, document_id: object) -> tuple[Any, Any]:
         document, content = services().notifications.open_document(actor, document_id, ReadAction.DOWNLOAD)
     except DomainError as exc:
         return None, dbc.Alert(f"Not downloaded: {exc}", color="danger")
-    # What dcc.send_bytes builds, written out: dcc.Download takes the file as base64.
-    file = {
-        "content": base64.b64encode(content).decode(),
-        "filename": f"{document.reference}.pdf",
-        "type": "application/pdf",
-        "base64": True,
-    }
-    return file, None
+    return pdf_download(content, f"{document.reference}.pdf"), None
 
 
 @PAGE.callback(

@@ -11,7 +11,6 @@ clients, and must never run in the portal's page.
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Mapping
 from typing import Any
 
@@ -23,6 +22,7 @@ from dash.exceptions import PreventUpdate
 from backend.platform.actors import Actor, Role
 from backend.platform.errors import DomainError
 from notifications.interface import DeliveryOut, DeliveryStatus, DocumentKind, EmailPreview, NotificationKind
+from portal.components.pdf_download import pdf_download
 from portal.context import services
 from portal.formatting import DASH
 from portal.page_registry import Page
@@ -283,14 +283,7 @@ def sample_file(actor: Actor, choice: object) -> tuple[Any, Any]:
         return None, dbc.Alert("Choose a document to download.", color="warning")
     except DomainError as exc:
         return None, dbc.Alert(f"Not downloaded: {exc}", color="danger")
-    # What dcc.send_bytes builds, written out: dcc.Download takes the file as base64.
-    file = {
-        "content": base64.b64encode(content).decode(),
-        "filename": f"sample-{kind.value}.pdf",
-        "type": "application/pdf",
-        "base64": True,
-    }
-    return file, None
+    return pdf_download(content, f"sample-{kind.value}.pdf"), None
 
 
 @PAGE.callback(
