@@ -116,6 +116,7 @@ EMAILED_KINDS = frozenset(
         NotificationKind.PAYMENT_REFUNDED,
         NotificationKind.BANK_DETAILS,
         NotificationKind.STATEMENT,
+        NotificationKind.UNDELIVERABLE,
     }
 )
 """Emailed unless the person says otherwise: formal notices and reminders. A valuation stays

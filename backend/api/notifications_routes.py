@@ -177,6 +177,7 @@ def register(router: ApiRouter, container: Services) -> None:
         tag="notifications",
         response=SmsReportOutcome,
         public=True,
+        errors=(404,),
     )
     def sms_status_report() -> SmsReportOutcome:
         params = {key: value for key, value in request.form.items()}

@@ -71,8 +71,10 @@ def test_each_demo_role_logs_in_and_sees_its_own_navbar(
         for link in LINKS[role]:
             element = browser.find_element(By.ID, link_id(link.href))
             assert element.is_displayed() and element.text == link.label
+        own = {link.href for link in LINKS[role]}
         for other in set(Role) - {role}:
-            for link in LINKS[other]:
+            # A page several roles share (Documents) is in each of their navbars.
+            for link in (link for link in LINKS[other] if link.href not in own):
                 assert not browser.find_elements(By.ID, link_id(link.href)), f"{role} sees {link.label}"
 
         browser.save_screenshot(str(screenshots / f"{role.value}.png"))
