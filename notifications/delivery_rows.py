@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import OperationalError
 
 from backend.platform.backoff import exponential_bound
 from backend.platform.db import Database
@@ -24,6 +25,7 @@ log = logging.getLogger(__name__)
 
 INTERRUPTED_AFTER = timedelta(minutes=5)
 """A message claimed this long ago and still "sending": its worker died."""
+STOPPED = "the worker stopped while sending: it may have gone; check before resending"
 FIRST_WAIT = timedelta(seconds=30)
 LONGEST_WAIT = timedelta(hours=1)
 GIVE_UP_AFTER = timedelta(days=3)
@@ -114,22 +116,37 @@ class DeliveryRows:
         return True
 
     def mark_interrupted(self) -> int:
-        with UnitOfWork(self._db) as unit:
-            unit.write_first("notification_deliveries", "status")
-            changed = unit.session.execute(
-                update(Delivery)
-                .where(
-                    Delivery.status == DeliveryStatus.SENDING.value,
-                    Delivery.claimed_at <= self._now() - INTERRUPTED_AFTER,
+        """Claims left by a dead worker become unknown. Several senders run this at the start of
+        each pass; on MariaDB two such range updates can deadlock, and the loser simply leaves
+        it to the winner (or the next pass) rather than crash the sender."""
+        try:
+            with UnitOfWork(self._db) as unit:
+                unit.write_first("notification_deliveries", "status")
+                changed = unit.session.execute(
+                    update(Delivery)
+                    .where(
+                        Delivery.status == DeliveryStatus.SENDING.value,
+                        Delivery.claimed_at <= self._now() - INTERRUPTED_AFTER,
+                    )
+                    .values(
+                        status=DeliveryStatus.UNKNOWN.value,
+                        last_error=STOPPED,
+                    )
+                    .execution_options(synchronize_session=False)
                 )
-                .values(
-                    status=DeliveryStatus.UNKNOWN.value,
-                    last_error="the worker stopped while sending: it may have gone; check before resending",
-                )
-                .execution_options(synchronize_session=False)
-            )
-            unit.commit()
+                unit.commit()
+        except OperationalError as exc:
+            if not _is_lock_conflict(exc):
+                raise
+            log.info("another sender is marking interrupted messages: left to it")
+            return 0
         count = int(getattr(changed, "rowcount", 0) or 0)
         if count:
             log.warning("%d message(s) interrupted mid-send: marked unknown for a person", count)
         return count
+
+
+def _is_lock_conflict(exc: OperationalError) -> bool:
+    """MariaDB's deadlock (1213) or lock wait timeout (1205); SQLite's "database is locked"."""
+    code = exc.orig.args[0] if exc.orig is not None and exc.orig.args else None
+    return code in (1205, 1213) or "database is locked" in str(exc.orig)

@@ -713,3 +713,41 @@ def test_a_line_that_goes_quiet_during_data_leaves_the_message_unknown_not_resen
     assert "during DATA" in unknown.last_error and "check before resending" in unknown.last_error
     assert outbox.send_due()["sent"] == 0
     assert _received(mail) == Counter({manager: 1, other: 1})
+
+
+def test_senders_racing_to_mark_interrupted_messages_do_not_crash_on_a_deadlock(
+    container: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Four senders on MariaDB each start a pass by marking dead claims unknown; two such
+    range updates can deadlock (seen in bench/notifications.py at 3,000 investors). The loser
+    leaves it to the winner: its pass goes on and sends what is due."""
+    import pymysql
+    from sqlalchemy.exc import OperationalError
+
+    from backend.platform.unit_of_work import UnitOfWork
+    from notifications import delivery_rows
+
+    world = make_world(container)
+    _call(world)
+    real = UnitOfWork
+
+    class Deadlocked(real):  # type: ignore[misc, valid-type]
+        def write_first(self, table: str, column: str) -> None:
+            raise OperationalError(
+                "UPDATE notification_deliveries", {}, pymysql.err.OperationalError(1213, "Deadlock")
+            )
+
+    rows = delivery_rows.DeliveryRows(container.db, lambda: datetime.now(UTC))
+    monkeypatch.setattr(delivery_rows, "UnitOfWork", Deadlocked)
+    assert rows.mark_interrupted() == 0
+    monkeypatch.setattr(delivery_rows, "UnitOfWork", real)
+    counts = container.notifications.send_due_emails()
+    assert counts["sent"] == 3
+
+    class Broken(real):  # type: ignore[misc, valid-type]
+        def write_first(self, table: str, column: str) -> None:
+            raise OperationalError("UPDATE", {}, pymysql.err.OperationalError(2013, "Lost connection"))
+
+    monkeypatch.setattr(delivery_rows, "UnitOfWork", Broken)
+    with pytest.raises(OperationalError):  # anything else is not swallowed
+        rows.mark_interrupted()
