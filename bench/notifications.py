@@ -161,6 +161,20 @@ class _TimedVault:
 
 
 class _TimedMail:
+    """The provider, its sessions' hand-overs timed (the outbox sends a pass in one session)."""
+
+    def __init__(self, inner: Any, timers: Timers) -> None:
+        self._inner = inner
+        self._timers = timers
+        self.send = timers.wrap("smtp.send", inner.send)
+
+    @contextlib.contextmanager
+    def session(self) -> Iterator[Any]:
+        with self._inner.session() as session:
+            yield _TimedSession(session, self._timers)
+
+
+class _TimedSession:
     def __init__(self, inner: Any, timers: Timers) -> None:
         self.send = timers.wrap("smtp.send", inner.send)
 
@@ -690,7 +704,7 @@ def _report(c: Container, run: Run, timers: Timers, args: argparse.Namespace) ->
     busy = sum(r.get("seconds", 0.0) for r in run.senders)
     print(f"where the senders' {busy:.1f} s (summed over {args.workers}) went:")
     parts = (
-        ("smtp.send", "SMTP hand-over (connect, EHLO, MAIL, RCPT, DATA, QUIT)"),
+        ("smtp.send", "SMTP hand-over (one connection a pass)"),
         ("attachment", "attachment (index row, vault read, hash check)"),
         ("due", "due() queries"),
         ("claim.won", "claims won"),
@@ -740,6 +754,9 @@ def main() -> int:
         "SMTP_HOST": "127.0.0.1",
         "SMTP_PORT": str(port),
         "SMTP_STARTTLS": "false",
+        # What the platform can hand over, not a provider's quota (SES's default is 14 a second).
+        "EMAIL_RATE_PER_SECOND": "100000",
+        "EMAIL_BURST": "100000",
     }
     cheap = _cheap_passwords()
     c = Container(load_settings(**settings))

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
@@ -19,6 +20,7 @@ from backend.platform.backoff import exponential_bound
 from backend.platform.db import Database
 from backend.platform.unit_of_work import ReadView, UnitOfWork
 from notifications.models import Delivery
+from notifications.rate_limit import TokenBucket, wait_for
 from notifications.schemas import Channel, DeliveryStatus
 
 log = logging.getLogger(__name__)
@@ -57,6 +59,20 @@ class DeliveryRows:
                     .limit(limit)
                 )
             )
+
+    def due_within_rate(
+        self,
+        channel: Channel,
+        limit: int,
+        bucket: TokenBucket | None,
+        key: str,
+        *,
+        max_wait: float = 0.0,
+        sleep: Callable[[float], object] = time.sleep,
+    ) -> RatedPass:
+        """The rows due now, each claimed as the pass comes to it, once the provider's bucket
+        (under `key`) gave a token for it; no bucket, no limit."""
+        return RatedPass(self, self.due(channel, limit), bucket, key, max_wait=max_wait, sleep=sleep)
 
     def claim(self, delivery_id: int) -> bool:
         with UnitOfWork(self._db) as unit:
@@ -144,6 +160,44 @@ class DeliveryRows:
         if count:
             log.warning("%d message(s) interrupted mid-send: marked unknown for a person", count)
         return count
+
+
+class RatedPass:
+    """One pass over the due rows within the provider's rate: iterating yields each row this
+    pass claimed, after taking a token for it, waiting up to `max_wait` seconds for one.
+
+    When no token comes in that time the pass stops and `throttled` says how many rows it left
+    queued, unclaimed, for the next pass: nothing is claimed that cannot be sent now, and a
+    worker is not held waiting for a rate that other workers are using up."""
+
+    def __init__(
+        self,
+        rows: DeliveryRows,
+        due: list[int],
+        bucket: TokenBucket | None,
+        key: str,
+        *,
+        max_wait: float,
+        sleep: Callable[[float], object],
+    ) -> None:
+        self._rows = rows
+        self._due = due
+        self._bucket = bucket
+        self._key = key
+        self._max_wait = max_wait
+        self._sleep = sleep
+        self.throttled = 0
+
+    def __iter__(self) -> Iterator[int]:
+        for position, delivery_id in enumerate(self._due):
+            bucket = self._bucket
+            if bucket is not None and not wait_for(
+                bucket, self._key, max_wait=self._max_wait, sleep=self._sleep
+            ):
+                self.throttled = len(self._due) - position
+                return
+            if self._rows.claim(delivery_id):
+                yield delivery_id
 
 
 def _is_lock_conflict(exc: OperationalError) -> bool:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -28,7 +29,7 @@ from backend.platform.errors import Conflict, DependencyUnavailable, NotFound
 from backend.platform.orm import utcnow
 from backend.platform.unit_of_work import ReadView, UnitOfWork
 from backend.pools.interface import PoolService
-from notifications.models import Document, DocumentRead
+from notifications.models import Delivery, Document, DocumentRead
 from notifications.notices import Addressee, PlannedNotice
 from notifications.pdf import (
     CapitalAccountStatement,
@@ -37,7 +38,7 @@ from notifications.pdf import (
     render_distribution,
     render_statement,
 )
-from notifications.schemas import DocumentKind, DocumentOut, ReadAction
+from notifications.schemas import Channel, DeliveryStatus, DocumentKind, DocumentOut, ReadAction
 from notifications.vault import (
     DocumentMissing,
     DocumentTampered,
@@ -194,13 +195,38 @@ class DocumentShelf:
         with ReadView(self._db, actor.reader_key) as view:
             rows = list(view.session.scalars(stmt))
             reads = self._addressee_reads(view.session, rows)
-            return [self._out(row, *reads.get(row.id, (None, 0))) for row in rows]
+            sent = _delivery_states(view.session, rows)
+            return [
+                self._out(row, *reads.get(row.id, (None, 0))).model_copy(update=sent.get(row.id, {}))
+                for row in rows
+            ]
 
     def _managed_pools(self, actor: Actor) -> list[int]:
         """Of the pools that have documents (a handful), those the manager manages."""
         with ReadView(self._db, actor.reader_key) as view:
             pools = list(view.session.scalars(select(Document.pool_id).distinct()))
         return [pool for pool in pools if self._pools().can_manage(actor, pool)]
+
+    def email_of(self, actor: Actor, document_id: int) -> int:
+        """The email that carried the document, for its pool's managers (or an administrator)
+        to send again to one investor; NotFound for anyone else, as if it did not exist."""
+        with ReadView(self._db, actor.reader_key) as view:
+            row = view.session.get(Document, document_id)
+            staff = actor.is_admin or actor.role is Role.MANAGER
+            if row is None or not staff or not self._may_see(actor, row):
+                raise NotFound(f"document {document_id} not found", field="document_id")
+            delivery = view.session.scalar(
+                select(Delivery.id).where(
+                    Delivery.document_id == document_id, Delivery.channel == Channel.EMAIL.value
+                )
+            )
+        if delivery is None:
+            raise Conflict(
+                f"document_id: no email was recorded for document {document_id} (the investor has "
+                "no active login, or it was issued as history)",
+                field="document_id",
+            )
+        return int(delivery)
 
     @staticmethod
     def _addressee_reads(session: Session, rows: list[Document]) -> dict[int, tuple[datetime | None, int]]:
@@ -251,3 +277,36 @@ class DocumentShelf:
                 )
                 unit.commit()
         return out, content
+
+
+def _delivery_states(session: Session, rows: list[Document]) -> dict[int, dict[str, Any]]:
+    """{document: its email's id and state, and its text's state}: the email carries the
+    document; the text is the same event's, to the same person."""
+    if not rows:
+        return {}
+    emails = session.execute(
+        select(Delivery.document_id, Delivery.id, Delivery.status, Delivery.event_id, Delivery.user_id).where(
+            Delivery.document_id.in_([row.id for row in rows]), Delivery.channel == Channel.EMAIL.value
+        )
+    ).all()
+    found: dict[int, dict[str, Any]] = {}
+    events: dict[tuple[str, int], int] = {}
+    for document_id, delivery_id, status, event_id, user_id in emails:
+        if document_id is None:  # pragma: no cover - selected by document
+            continue
+        found[int(document_id)] = {
+            "email_status": DeliveryStatus(status),
+            "email_delivery_id": int(delivery_id),
+        }
+        events[(event_id, user_id)] = int(document_id)
+    if events:
+        texts = session.execute(
+            select(Delivery.event_id, Delivery.user_id, Delivery.status).where(
+                Delivery.event_id.in_(sorted({e for e, _ in events})), Delivery.channel == Channel.SMS.value
+            )
+        )
+        for event_id, user_id, status in texts:
+            document = events.get((event_id, user_id))
+            if document is not None:
+                found[document]["sms_status"] = DeliveryStatus(status)
+    return found

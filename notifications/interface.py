@@ -118,6 +118,10 @@ class NotificationService(Protocol):
     def resend_delivery(self, actor: Actor, delivery_id: int) -> DeliveryOut:
         """Queue a failed or unknown email again, to the person's current address (admins)."""
 
+    def resend_document(self, actor: Actor, document_id: int) -> DeliveryOut:
+        """Email a notice again to the one investor it is addressed to, at their current address
+        (the pool's managers, administrators; NotFound for anyone else)."""
+
     def preview_email(self, actor: Actor, kind: NotificationKind) -> EmailPreview:
         """The kind's email rendered with sample figures, nobody's own (admins)."""
 

@@ -5,11 +5,15 @@ sent by `send_due`, at most once per event, person and channel.
   that kind by email (notifications/preferences.py: formal notices always), rendered from
   the templates and addressed from the users service. The unique (event, user, channel) key
   makes a redelivered event or a replayed relay add nothing.
-- Send: each due message is claimed (status sending, committed) just before the provider is
-  called; then sent, or queued again with a backoff (an outage: 30 s doubling to an hour,
-  with jitter, for three days), or failed (refused for good). A message left "sending" by a
-  worker that died is marked unknown, never sent again by itself: it may have gone, and a
-  formal notice sent twice is worse than one a person resends after checking.
+- Send: a pass sends its due messages in one provider session (one SMTP connection, one
+  login), each within the provider's rate: a token from its bucket (shared through Redis by
+  every worker), waited for briefly, then the message is claimed (status sending, committed)
+  just before it is handed over; then sent, or queued again with a backoff (an outage: 30 s
+  doubling to an hour, with jitter, for three days), or failed (refused for good). A pass
+  whose bucket stays empty stops and leaves the rest queued, unclaimed, for the next one.
+  A message left "sending" by a worker that died is marked unknown, never sent again by
+  itself: it may have gone, and a formal notice sent twice is worse than one a person
+  resends after checking.
 """
 
 from __future__ import annotations
@@ -31,9 +35,10 @@ from backend.platform.errors import Conflict, NotFound, PermissionDenied, Valida
 from backend.platform.orm import utcnow
 from backend.platform.unit_of_work import ReadView, UnitOfWork
 from notifications.delivery_rows import DeliveryRows
-from notifications.mail import MailProvider, MailRefused, MailUnavailable, MailUncertain
+from notifications.mail import MailProvider, MailRefused, MailSender, MailUnavailable, MailUncertain
 from notifications.models import Delivery
 from notifications.preferences import PreferenceBook, default_for
+from notifications.rate_limit import TokenBucket
 from notifications.rendering import render_email
 from notifications.schemas import (
     FORMAL_NOTICES,
@@ -54,6 +59,10 @@ Contacts = Callable[[Collection[int]], dict[int, tuple[str, str]]]
 """{user id: (email, display name)} of active users (the users service)."""
 
 BATCH = 200
+TOKEN_WAIT = 2.0
+"""Seconds a pass waits for the next token before it leaves the rest to the next pass. At
+the provider's rate the next one is a fraction of a second away, so a pass sends at that rate
+rather than a burst per beat; a longer wait means other workers are using the rate up."""
 HISTORY = timedelta(days=31)
 """An entry dated further back is history being loaded (a seed, an import): in the app only."""
 
@@ -73,10 +82,16 @@ class EmailOutbox:
         unsubscribe_key: bytes | None = None,
         attachments: Attachments | None = None,
         on_undeliverable: Callable[[int], None] | None = None,
+        bucket: TokenBucket | None = None,
+        bucket_key: str = "email",
+        token_wait: float = TOKEN_WAIT,
     ) -> None:
         self._db = db
         self._undeliverable: Callable[[int], None] = on_undeliverable or (lambda _delivery: None)
         self._rows = DeliveryRows(db, now)
+        self._bucket = bucket
+        self._bucket_key = bucket_key
+        self._token_wait = token_wait
         self._attachments = attachments
         self._preferences = preferences
         self._unsubscribe_key = unsubscribe_key
@@ -153,16 +168,24 @@ class EmailOutbox:
     # -- sending --------------------------------------------------------------------------
 
     def send_due(self, limit: int = BATCH) -> dict[str, int]:
-        """Send what is due now; returns how many were sent, retried later, failed, and found
-        interrupted. Safe to run from several workers at once: each message is claimed on its
-        own, just before it is sent, and only one claim of it can succeed."""
+        """Send what is due now, within the provider's rate; returns how many were sent,
+        retried later, failed, and found interrupted, and "throttled": how many were left
+        queued because the rate was used up (only when some were). Safe to run from several
+        workers at once: each message is claimed on its own, just before it is sent, and only
+        one claim of it can succeed."""
         counts = {"sent": 0, "retry": 0, "failed": 0, "interrupted": self._rows.mark_interrupted()}
-        for delivery_id in self._rows.due(Channel.EMAIL, limit):
-            if self._rows.claim(delivery_id):
-                counts[self._send_one(delivery_id)] += 1
+        rated = self._rows.due_within_rate(
+            Channel.EMAIL, limit, self._bucket, self._bucket_key, max_wait=self._token_wait
+        )
+        # The session connects at its first message: a pass with nothing to send opens nothing.
+        with self._mail().session() as mail:
+            for delivery_id in rated:
+                counts[self._send_one(delivery_id, mail)] += 1
+        if rated.throttled:
+            counts["throttled"] = rated.throttled
         return counts
 
-    def _send_one(self, delivery_id: int) -> str:
+    def _send_one(self, delivery_id: int, mail: MailSender) -> str:
         with ReadView(self._db) as view:
             row = view.session.get(Delivery, delivery_id)
             if row is None:  # claimed a moment ago: only a bug gets here
@@ -172,7 +195,7 @@ class EmailOutbox:
         try:
             if document is not None:
                 self._attach(message, document)
-            self._mail().send(message)
+            mail.send(message)
         except (DocumentTampered, DocumentMissing) as exc:
             # Never send a notice other than the one issued: a person must look at the vault.
             self._rows.finish(delivery_id, DeliveryStatus.FAILED, f"attachment: {type(exc).__name__}: {exc}")
@@ -239,20 +262,28 @@ class EmailOutbox:
         with ReadView(self._db, actor.reader_key) as view:
             return [DeliveryOut.model_validate(r) for r in view.session.scalars(stmt)]
 
-    def resend(self, actor: Actor, delivery_id: int) -> DeliveryOut:
+    def resend(self, actor: Actor, delivery_id: int, *, notice_checked: bool = False) -> DeliveryOut:
         """An administrator checked a failed or unknown email: queue it again, to the person's
-        address as it is now (it may have been corrected since it was refused)."""
-        if not actor.is_admin:
+        address as it is now (it may have been corrected since it was refused).
+
+        `notice_checked`: the caller made sure the actor manages the pool of the notice this
+        email carries (documents.py); a notice that went may be sent again too (the investor
+        says it never arrived), with the same Message-ID, so their mail client threads it."""
+        if not (actor.is_admin or notice_checked):
             raise PermissionDenied("resending an email: administrators only", field="delivery_id")
+        resendable = {DeliveryStatus.FAILED.value, DeliveryStatus.UNKNOWN.value}
+        if notice_checked:
+            went = (DeliveryStatus.SENT, DeliveryStatus.DELIVERED, DeliveryStatus.BOUNCED)
+            resendable |= {status.value for status in went}
         with UnitOfWork(self._db, actor.reader_key) as unit:
             unit.write_first("notification_deliveries", "status")
             row = unit.session.get(Delivery, delivery_id, with_for_update=True)
             if row is None:
                 raise NotFound(f"delivery {delivery_id} not found", field="delivery_id")
-            if row.status not in (DeliveryStatus.FAILED.value, DeliveryStatus.UNKNOWN.value):
+            if row.status not in resendable:
                 raise Conflict(
                     f"delivery_id: delivery {delivery_id} is {row.status}: "
-                    "only a failed or unknown one is resent",
+                    + ("it is on its way" if notice_checked else "only a failed or unknown one is resent"),
                     field="delivery_id",
                 )
             contact = self._contacts({row.user_id}).get(row.user_id)

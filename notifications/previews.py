@@ -122,6 +122,26 @@ EMAIL_SAMPLES: Final[Mapping[NotificationKind, EmailSample]] = MappingProxyType(
             "Closing balance EUR 26,250.00 at 31 December 2026.",
             "/documents",
         ),
+        NotificationKind.REDEMPTION_SETTLED: EmailSample(
+            f"{POOL}: redemption proceeds of EUR 25,000.00 paid",
+            f"Paid to your account {MASKED_IBAN} on 2026-12-04.",
+            "/investor/payments",
+        ),
+        NotificationKind.KYC_STATUS: EmailSample(
+            "Your KYC review: approved",
+            "Your identity and source of funds have been verified; you may now invest.",
+            "/investor",
+        ),
+        NotificationKind.NEW_DEVICE: EmailSample(
+            "Sign-in from a new device",
+            "Firefox on Windows, from 203.0.113.7, at 2026-12-04 09:12 UTC.",
+            "/notifications",
+        ),
+        NotificationKind.OPERATOR_ALERT: EmailSample(
+            "Operator alert: ledger events are not reaching the broker",
+            "142 events wait to be published; the oldest since 2026-12-04 08:55 UTC (17 minutes).",
+            "/admin/system",
+        ),
     }
 )
 

@@ -25,6 +25,15 @@ class NotificationKind(enum.StrEnum):
     UNDELIVERABLE = "delivery.failed"
     """To a pool's managers: a notice to one of its people could not be delivered for good (an
     address or number refused, a text bounced): someone must reach them another way."""
+    REDEMPTION_SETTLED = "redemption.settled"
+    """A redemption's proceeds left the pool's account (the bank or the gateway said so)."""
+    KYC_STATUS = "kyc.status_changed"
+    """The investor's KYC review was decided (approved: they may invest; rejected; pending)."""
+    NEW_DEVICE = "signin.new_device"
+    """A sign-in from a browser or client the person has not signed in from before."""
+    OPERATOR_ALERT = "operator.alert"
+    """To administrators: something the platform cannot put right by itself (events not
+    reaching the broker, the books and the bank disagreeing)."""
 
 
 class NotificationIn(BaseModel):
@@ -117,6 +126,10 @@ EMAILED_KINDS = frozenset(
         NotificationKind.BANK_DETAILS,
         NotificationKind.STATEMENT,
         NotificationKind.UNDELIVERABLE,
+        NotificationKind.REDEMPTION_SETTLED,
+        NotificationKind.KYC_STATUS,
+        NotificationKind.NEW_DEVICE,
+        NotificationKind.OPERATOR_ALERT,
     }
 )
 """Emailed unless the person says otherwise: formal notices and reminders. A valuation stays
@@ -128,11 +141,12 @@ TEXTED_KINDS = frozenset(
         NotificationKind.PAYMENT_REMINDER,
         NotificationKind.PAYMENT_FAILED,
         NotificationKind.BANK_DETAILS,
+        NotificationKind.NEW_DEVICE,
     }
 )
 """Sent by SMS, to investors with a phone on file, unless they say otherwise: what needs acting
-on within days (money due, money that did not arrive) or at once (bank details changed: the
-classic first step of payout fraud)."""
+on within days (money due, money that did not arrive) or at once (bank details changed, or a
+sign-in from a device never seen: the classic first steps of payout fraud)."""
 
 FORMAL_NOTICES = frozenset(
     {
@@ -190,6 +204,13 @@ class DocumentOut(BaseModel):
         default=None, description="when the investor it is addressed to first opened it; None: not yet"
     )
     opens: int = Field(default=0, description="views and downloads by the investor it is addressed to")
+    email_status: DeliveryStatus | None = Field(
+        default=None, description="where the email carrying it is (None: no email was recorded)"
+    )
+    email_delivery_id: int | None = Field(default=None, description="that email, to resend it")
+    sms_status: DeliveryStatus | None = Field(
+        default=None, description="the text message about it, if the investor takes them"
+    )
 
 
 class DocumentQuery(BaseModel):

@@ -300,6 +300,13 @@ class NotificationCentre:
             raise NotFound(f"delivery {delivery_id} not found", field="delivery_id")
         return self._outbox.resend(actor, delivery_id)
 
+    def resend_document(self, actor: Actor, document_id: int) -> DeliveryOut:
+        """Email a notice again to its investor (the pool's managers, administrators)."""
+        if self._outbox is None:
+            raise NotFound(f"document {document_id} not found", field="document_id")
+        delivery_id = self._shelf().email_of(actor, document_id)
+        return self._outbox.resend(actor, delivery_id, notice_checked=True)
+
     # -- template previews (administrators) ------------------------------------------------
 
     def preview_email(self, actor: Actor, kind: NotificationKind) -> EmailPreview:

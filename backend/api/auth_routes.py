@@ -5,7 +5,14 @@ from __future__ import annotations
 from flask import Response, request
 
 from backend.api.routing import ApiRouter
-from backend.auth.interface import LogoutRequest, RefreshRequest, TokenPair, TokenRequest
+from backend.auth.interface import (
+    LogoutRequest,
+    RefreshRequest,
+    SignInDevice,
+    TokenPair,
+    TokenRequest,
+    describe_user_agent,
+)
 from backend.platform.actors import Actor
 from backend.platform.errors import Unauthenticated
 from backend.platform.http import bearer_token
@@ -35,7 +42,10 @@ def register(router: ApiRouter, container: Services) -> None:
         body=TokenRequest, response=TokenPair, public=True, errors=(401, 429),
     )
     def issue_token(body: TokenRequest) -> Response:
-        pair = container.auth.login_for_tokens(body.email, body.password, request.remote_addr)
+        agent = request.headers.get("User-Agent")
+        # An API client has no cookie jar to keep a device id in: its user agent stands in.
+        device = SignInDevice(f"api:{agent or ''}", describe_user_agent(agent))
+        pair = container.auth.login_for_tokens(body.email, body.password, request.remote_addr, device)
         return _token_response(pair)
 
     @router.operation(

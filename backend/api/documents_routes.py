@@ -8,7 +8,14 @@ from flask import Response
 from backend.api.routing import ApiRouter
 from backend.platform.actors import Actor
 from backend.service_directory import Services
-from notifications.interface import DocumentOut, DocumentQuery, ReadAction, StatementIssue, StatementIssueOut
+from notifications.interface import (
+    DeliveryOut,
+    DocumentOut,
+    DocumentQuery,
+    ReadAction,
+    StatementIssue,
+    StatementIssueOut,
+)
 
 
 def register(router: ApiRouter, container: Services) -> None:
@@ -41,6 +48,18 @@ def register(router: ApiRouter, container: Services) -> None:
         response.headers["ETag"] = f'"{document.sha256}"'
         response.headers["Cache-Control"] = "no-store"  # one investor's figures
         return response
+
+    @router.operation(
+        "POST",
+        "/documents/{document_id}/resend",
+        summary="Email a notice again to the investor it is addressed to, at their current address "
+        "(the pool's managers, administrators)",
+        tag="documents",
+        response=DeliveryOut,
+        errors=(404, 409),
+    )
+    def resend_document(actor: Actor, document_id: int) -> DeliveryOut:
+        return container.notifications.resend_document(actor, document_id)
 
     @router.operation(
         "POST",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from backend.auth.devices import SignInDevice, describe_user_agent
 from backend.auth.schemas import LogoutRequest, RefreshRequest, TokenPair, TokenRequest
 from backend.platform.actors import Actor
 from backend.users.interface import UserOut
@@ -16,19 +17,25 @@ __all__ = [
     "AuthService",
     "LogoutRequest",
     "RefreshRequest",
+    "SignInDevice",
     "TokenPair",
     "TokenRequest",
     "UserOut",
+    "describe_user_agent",
 ]
 
 
 class AuthService(Protocol):
-    def authenticate(self, email: str, password: str, client_ip: str | None) -> UserOut:
+    def authenticate(
+        self, email: str, password: str, client_ip: str | None, device: SignInDevice | None = None
+    ) -> UserOut:
         """The user for these credentials. Unauthenticated for any wrong credential (one message for
         all), TooManyRequests while the account's or the address's back-off delay runs (the password
-        is then not even checked)."""
+        is then not even checked). A sign-in from a `device` new to the person warns them."""
 
-    def login_for_tokens(self, email: str, password: str, client_ip: str | None) -> TokenPair: ...
+    def login_for_tokens(
+        self, email: str, password: str, client_ip: str | None, device: SignInDevice | None = None
+    ) -> TokenPair: ...
 
     def start_portal_session(self, user_id: int, ttl_seconds: int) -> str:
         """A new portal session for an authenticated user: its id, for the signed cookie."""

@@ -93,3 +93,19 @@ class RefreshToken(Base):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     revoke_reason: Mapped[str | None] = mapped_column(String(32), nullable=True)
+
+
+class KnownDevice(Base):
+    """A browser or client a person has signed in from: a sign-in from one not listed here
+    warns them (notifications). Keyed by a hash of the device's own key (the portal's
+    long-lived device cookie; an API client's user agent), never the key itself."""
+
+    __tablename__ = "auth_known_devices"
+
+    user_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    fingerprint: Mapped[str] = mapped_column(String(64), primary_key=True)
+    label: Mapped[str] = mapped_column(String(120), nullable=False)
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)

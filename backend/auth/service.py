@@ -25,6 +25,7 @@ import logging
 from datetime import timedelta
 
 from backend.audit.interface import AuditService
+from backend.auth.devices import DeviceBook, NewDevice, SignInDevice
 from backend.auth.identity import INVALID_TOKEN, LOGGER_NAME, Clock, UserDirectory, actor_of
 from backend.auth.login import PasswordLogin
 from backend.auth.refresh_tokens import RefreshTokenStore
@@ -54,8 +55,10 @@ class DatabaseAuthService:
         keys: KeyRing,
         users: UserDirectory,
         clock: Clock = utcnow,
+        on_new_device: NewDevice | None = None,
     ) -> None:
         self._db = db
+        self._devices = DeviceBook(db, clock, on_new_device)
         self._audit = audit
         self._users = users
         self._clock = clock
@@ -88,14 +91,22 @@ class DatabaseAuthService:
 
     # -- login ----------------------------------------------------------------------------
 
-    def authenticate(self, email: str, password: str, client_ip: str | None) -> UserOut:
+    def authenticate(
+        self, email: str, password: str, client_ip: str | None, device: SignInDevice | None = None
+    ) -> UserOut:
         """The user for these credentials. Unauthenticated for any wrong credential (one
         message for all), TooManyRequests while the account's or the address's back-off
-        delay runs (the password is then not even checked)."""
-        return self._login.authenticate(email, password, client_ip)
+        delay runs (the password is then not even checked). A sign-in from a `device` the
+        person has not used before warns them (devices.py)."""
+        user = self._login.authenticate(email, password, client_ip)
+        if device is not None:
+            self._devices.recognise(user.id, device, client_ip)
+        return user
 
-    def login_for_tokens(self, email: str, password: str, client_ip: str | None) -> TokenPair:
-        return self.issue_tokens(self.authenticate(email, password, client_ip))
+    def login_for_tokens(
+        self, email: str, password: str, client_ip: str | None, device: SignInDevice | None = None
+    ) -> TokenPair:
+        return self.issue_tokens(self.authenticate(email, password, client_ip, device))
 
     # -- portal sessions ------------------------------------------------------------------
 

@@ -33,8 +33,9 @@ from celery.schedules import crontab
 from sqlalchemy.exc import OperationalError
 
 from backend.platform.config import Settings
+from backend.platform.orm import utcnow
 from backend.service_directory import Services
-from backend.tasks import notifications, payments, purges, snapshots
+from backend.tasks import notifications, operator_alerts, payments, purges, snapshots
 
 QUEUE = "pools"
 
@@ -94,6 +95,14 @@ def send_due_sms() -> dict[str, int]:
     return notifications.send_due_sms(services().notifications)
 
 
+@celery.task(name="backend.tasks.operator_alerts", **_PURGE_RETRY)  # type: ignore[untyped-decorator]
+def check_operator_alerts() -> dict[str, int]:
+    container = services()
+    return operator_alerts.operator_alerts(
+        container.ledger_relay, container.payments, container.users, container.notifications, utcnow()
+    )
+
+
 @celery.task(name="reports.tasks.snapshot_pool", **_SNAPSHOT_RETRY)  # type: ignore[untyped-decorator]
 def snapshot_pool(pool_id: int, as_of: str | None = None) -> dict[str, object]:
     return snapshots.snapshot_pool(services().snapshots, pool_id, as_of)
@@ -137,6 +146,8 @@ def configure(settings: Settings) -> Celery:
             "notifications-send-emails": {"task": send_due_emails.name, "schedule": 30.0},
             # Texts, within the provider's rate (a pass stops when the shared bucket is empty).
             "notifications-send-sms": {"task": send_due_sms.name, "schedule": 30.0},
+            # The relay's backlog and last night's reconciliation, told to administrators.
+            "operator-alerts": {"task": check_operator_alerts.name, "schedule": 300.0},
             # Cheap when nothing is due: the retry schedule decides who is asked again.
             "payments-retry-gateway": {"task": retry_gateway_attempts.name, "schedule": 20.0},
             "payments-reconcile-yesterday": {

@@ -7,6 +7,7 @@ here, by configuration, without callers changing.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from backend.audit.service import DatabaseAuditService
 from backend.auth.service import DatabaseAuthService
 from backend.auth.tokens import KeyRing
 from backend.composition import celery_app
-from backend.investors.schemas import Position
+from backend.investors.schemas import InvestorOut, KycStatus, Position
 from backend.investors.service import DatabaseInvestorService
 from backend.payments.consumer import EVENT_TYPES as PAYMENT_EVENTS
 from backend.payments.consumer import CapitalCallConsumer
@@ -50,6 +51,12 @@ from notifications.documents import DocumentShelf
 from notifications.mail import FolderMail, MailProvider, SmtpMail
 from notifications.outbox import EmailOutbox
 from notifications.pdf import BankInstructions
+from notifications.person_notices import (
+    kyc_event_id,
+    kyc_notice,
+    new_device_event_id,
+    new_device_notice,
+)
 from notifications.preferences import PreferenceBook
 from notifications.rate_limit import LocalTokenBucket, RedisTokenBucket, TokenBucket
 from notifications.schemas import StatementFigures
@@ -119,7 +126,14 @@ class Container:
             self.settings,
             keys=KeyRing(self.jwt_keys_dir, self.settings.jwt_active_kid),
             users=self.users,
+            on_new_device=self._warn_of_new_device,
         )
+
+    def _warn_of_new_device(
+        self, user_id: int, fingerprint: str, label: str, client_ip: str | None, at: datetime
+    ) -> None:
+        notice = new_device_notice(user_id, label, client_ip, at)
+        self.notifications.create_for_event(new_device_event_id(user_id, fingerprint), [notice])
 
     @cached_property
     def pools(self) -> DatabasePoolService:
@@ -161,7 +175,14 @@ class Container:
             self.pools,
             positions=self._position_from_books,
             holding_pools=self._pools_held_by,
+            on_kyc_decided=self._tell_kyc_decision,
         )
+
+    def _tell_kyc_decision(self, investor: InvestorOut, _before: KycStatus, at: datetime) -> None:
+        # Late-bound: the notification service is built after this one, on first use.
+        notice = kyc_notice(investor.user_id, investor.kyc_status.value, at)
+        event_id = kyc_event_id(investor.id, investor.kyc_status.value, at)
+        self.notifications.create_for_event(event_id, [notice])
 
     def _pools_held_by(self, investor_id: int) -> list[int]:
         # Late-bound: the ledger is built on first use, after the investor service.
@@ -274,6 +295,8 @@ class Container:
             unsubscribe_key=key,
             attachments=self.documents.content_for_email,
             on_undeliverable=self._undeliverable_alerts,
+            bucket=self.email_bucket,
+            bucket_key=f"email:{s.smtp_host or 'folder'}",
         )
         portal = s.portal_url or f"http://{s.host}:{s.port}"
         callback = f"{portal.rstrip('/')}/api/v1/notifications/sms-status"
@@ -333,6 +356,15 @@ class Container:
             client = redis.Redis.from_url(s.redis_url)
             return RedisTokenBucket(client, rate_per_second=s.sms_rate_per_second, burst=s.sms_burst)
         return LocalTokenBucket(rate_per_second=s.sms_rate_per_second, burst=s.sms_burst)
+
+    @cached_property
+    def email_bucket(self) -> TokenBucket:
+        """The email provider's rate, shared by every worker through Redis when there is one."""
+        s = self.settings
+        if s.redis_url:
+            client = redis.Redis.from_url(s.redis_url)
+            return RedisTokenBucket(client, rate_per_second=s.email_rate_per_second, burst=s.email_burst)
+        return LocalTokenBucket(rate_per_second=s.email_rate_per_second, burst=s.email_burst)
 
     @cached_property
     def _undeliverable_alerts(self) -> UndeliverableAlerts:

@@ -36,6 +36,11 @@ class InvestorCreate(BaseModel):
     country: str = Field(max_length=2, description="ISO 3166-1 alpha-2 code", examples=["GB"])
     contact_email: str | None = Field(default=None, max_length=254)
     contact_phone: str | None = Field(default=None, max_length=32)
+    kyc_status: KycStatus = Field(
+        default=KycStatus.PENDING,
+        description="pending until reviewed here; approved or rejected when the review was done "
+        "before the profile was created (an investor moving from another administrator)",
+    )
 
 
 class InvestorUpdate(BaseModel):

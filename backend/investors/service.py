@@ -25,7 +25,7 @@ it: a profile's fields (profiles), search, who sees whose profile (access), comm
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -72,6 +72,11 @@ def _utc_today() -> date:
     return utcnow().date()
 
 
+KycDecided = Callable[[InvestorOut, KycStatus, datetime], None]
+"""(the investor as now, the status before, when) after a KYC decision is committed: the
+notification service tells the investor (wired by the container; this layer cannot see it)."""
+
+
 class DatabaseInvestorService:
     def __init__(
         self,
@@ -83,10 +88,12 @@ class DatabaseInvestorService:
         positions: PositionProvider,
         holding_pools: HoldingPools = lambda investor_id: (),
         today: Callable[[], date] = _utc_today,
+        on_kyc_decided: KycDecided | None = None,
     ) -> None:
         self._db = db
         self._audit = audit
         self._users = users
+        self._on_kyc_decided = on_kyc_decided
         self._access = InvestorAccess(pools, holding_pools)
         self._commitments = CommitmentBook(
             db, audit, pools, own_investor_ids=self._own_investor_ids, today=today
@@ -110,7 +117,9 @@ class DatabaseInvestorService:
             country=country(request.country),
             contact_email=contact_email(request.contact_email),
             contact_phone=contact_phone(request.contact_phone),
-            kyc_status=KycStatus.PENDING.value,
+            kyc_status=request.kyc_status.value,
+            # Reviewed before it came here: that review is when the status last changed.
+            kyc_changed_at=None if request.kyc_status is KycStatus.PENDING else utcnow(),
             created_by_user_id=actor.user_id,
         )
         with UnitOfWork(self._db, actor.reader_key) as uow:
@@ -233,7 +242,10 @@ class DatabaseInvestorService:
                     after={"kyc_status": new["kyc_status"]},
                 )
             uow.commit()
-            return out
+        if "kyc_status" in diff and self._on_kyc_decided is not None and out.kyc_changed_at is not None:
+            # After the commit: the decision stands whether or not the notice can be made.
+            self._on_kyc_decided(out, KycStatus(before["kyc_status"]), out.kyc_changed_at)
+        return out
 
     def require_kyc_approved(self, investor_id: int) -> None:
         """For the ledger, before it takes money in: the investor must be KYC-approved.

@@ -320,6 +320,8 @@ class Payout(Base):
     released_by_user_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    notified_status: Mapped[str | None] = mapped_column(String(12), nullable=True)
+    """The status the investor was last told of (notices.py): a redemption paid, once."""
 
 
 class PayoutHistoryCutoff(Base):

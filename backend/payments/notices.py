@@ -18,7 +18,8 @@ from sqlalchemy import or_, select, update
 
 from backend.finance.money import get_currency
 from backend.investors.interface import InvestorService
-from backend.payments.models import Payment, PaymentRequest
+from backend.payments.models import Payment, PaymentRequest, Payout
+from backend.payments.payout_schemas import PayoutStatus
 from backend.payments.schemas import Rail
 from backend.payments.states import PaymentStatus
 from backend.platform.actors import Actor
@@ -53,6 +54,17 @@ class _Outcome:
     reference: str
     why: str | None
     day: date | None
+
+
+@dataclass(frozen=True)
+class _Paid:
+    id: int
+    pool_id: int
+    investor_id: int
+    currency: str
+    amount: Decimal
+    end_to_end_id: str
+    day: date
 
 
 def login_of(investors: InvestorService, investor_id: int) -> int | None:
@@ -145,6 +157,64 @@ class PaymentNotices:
             title=title[:200],
             body=body[:500],
             link="/investor/payments",
+        )
+
+    def send_payouts(self) -> int:
+        """Tell investors of redemption proceeds paid and not told yet; returns how many."""
+        stmt = (
+            select(Payout)
+            .where(
+                Payout.kind == "redemption",
+                Payout.status == PayoutStatus.PAID.value,
+                or_(Payout.notified_status.is_(None), Payout.notified_status != Payout.status),
+            )
+            .order_by(Payout.id)
+            .limit(1000)
+        )
+        with ReadView(self._db) as view:
+            paid = [
+                _Paid(
+                    p.id, p.pool_id, p.investor_id, p.currency, p.amount, p.end_to_end_id,
+                    p.updated_at.date(),
+                )
+                for p in view.session.scalars(stmt)
+            ]  # fmt: skip
+        told = 0
+        for payout in paid:
+            payout_id = payout.id
+            notice = self._payout_notice(payout)
+            if notice is not None:
+                told += self._notifications.create_for_event(f"payout:{payout_id}:paid", [notice])
+            with UnitOfWork(self._db) as unit:
+                unit.write_first("payment_payouts", "status")
+                unit.session.execute(
+                    update(Payout)
+                    .where(Payout.id == payout_id, Payout.status == PayoutStatus.PAID.value)
+                    .values(notified_status=PayoutStatus.PAID.value)
+                    .execution_options(synchronize_session=False)
+                )
+                unit.commit()
+        return told
+
+    def _payout_notice(self, p: _Paid) -> NotificationIn | None:
+        if p.day < self._today() - RECENT:
+            return None  # history loaded today is not news
+        user_id = login_of(self._investors, p.investor_id)
+        if user_id is None:
+            return None
+        try:
+            pool = self._pools.pool_terms(p.pool_id).name
+        except NotFound:
+            return None
+        figure = f"{p.currency} {p.amount.quantize(get_currency(p.currency).quantum):,}"
+        return NotificationIn(
+            user_id=user_id,
+            kind=NotificationKind.REDEMPTION_SETTLED,
+            pool_id=p.pool_id,
+            title=f"{pool}: redemption proceeds of {figure} paid"[:200],
+            body=f"Paid on {p.day.isoformat()} to your bank account on file (reference {p.end_to_end_id}).",
+            link="/investor/payments",
+            effective_date=p.day,
         )
 
     def bank_details(self, event_id: str, investor_id: int, title: str, body: str) -> None:

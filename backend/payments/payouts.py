@@ -135,6 +135,8 @@ class PayoutDesk:
                         account_id=account,
                         # Unique per file and reported back by the bank: how the statement finds it.
                         end_to_end_id=f"PO{entry_id}I{investor_id}"[:35],
+                        # Paid before it was tracked here: history, not news for the investor.
+                        notified_status=PayoutStatus.PAID.value if paid_before else None,
                     )
                 )
                 opened += 1
@@ -307,6 +309,7 @@ def close_history(db: Database, up_to: date, why: str, pool_id: int | None = Non
         rows = unit.session.scalars(stmt.with_for_update()).all()
         for payout in rows:
             payout.status, payout.hold_reason = PayoutStatus.PAID.value, why[:300]
+            payout.notified_status = PayoutStatus.PAID.value  # paid long ago: nobody is told now
             payout.updated_at = utcnow()
         unit.commit()
         return len(rows)

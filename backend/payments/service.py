@@ -420,6 +420,8 @@ class DatabasePaymentService:
         written = self._books.post_contributions(payment_id)
         if self._notices is not None:
             self._notices.send(payment_id)
+            if payment_id is None:  # the sweep: redemptions paid out since the last one
+                self._notices.send_payouts()
         return written
 
     def _payment(self, payment_id: int) -> PaymentOut:

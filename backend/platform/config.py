@@ -80,6 +80,12 @@ class Settings(BaseSettings):
     sms_rate_per_second: float = Field(default=1.0, gt=0, le=1000, alias="SMS_RATE_PER_SECOND")
     sms_burst: int = Field(default=10, ge=1, le=10000, alias="SMS_BURST")
     sms_sender_name: str = Field(default="Investment Pools", max_length=40, alias="SMS_SENDER_NAME")
+    # The email provider's sending rate, shared by every worker through Redis like the SMS one.
+    # 14 a second is Amazon SES's default quota once out of its sandbox; beyond its rate a
+    # relay answers 4xx ("454 Throttling failure") and the messages only come back as retries.
+    # A relay that allows more (or less: a Gmail or Microsoft 365 account) is set here.
+    email_rate_per_second: float = Field(default=14.0, gt=0, le=100000, alias="EMAIL_RATE_PER_SECOND")
+    email_burst: int = Field(default=14, ge=1, le=100000, alias="EMAIL_BURST")
     # The document vault (notifications/vault.py): notices and statements as issued. Unset
     # bucket: files under <var_dir>/documents/ (the embedded default). Production names an
     # S3-compatible bucket; credentials come from the usual AWS environment or instance role.

@@ -19,7 +19,7 @@ from dash.exceptions import PreventUpdate
 
 from backend.platform.actors import Actor, Role
 from backend.platform.errors import DomainError
-from notifications.interface import DocumentKind, DocumentOut, ReadAction
+from notifications.interface import DeliveryStatus, DocumentKind, DocumentOut, ReadAction
 from portal.components.pdf_download import pdf_download
 from portal.context import services
 from portal.formatting import iso
@@ -32,6 +32,16 @@ from portal.shell.session import current_actor
 PAGE = Page(__name__, path="/documents", name="Documents")
 
 DOWNLOAD = "doc-download"
+RESEND = "doc-resend"
+SENT_WORDS = {
+    DeliveryStatus.QUEUED: "queued",
+    DeliveryStatus.SENDING: "sending",
+    DeliveryStatus.SENT: "sent",
+    DeliveryStatus.DELIVERED: "delivered",
+    DeliveryStatus.FAILED: "failed",
+    DeliveryStatus.UNKNOWN: "may have gone: check",
+    DeliveryStatus.BOUNCED: "bounced",
+}
 KIND_LABELS = {
     DocumentKind.CAPITAL_CALL_NOTICE: "Capital call notices",
     DocumentKind.DISTRIBUTION_NOTICE: "Distribution notices",
@@ -72,6 +82,7 @@ def layout(actor: Actor) -> Component:
             ),
             *([_issue_form(actor)] if staff else []),
             html.Div(id="doc-flash", role="status", **LIVE),
+            html.Div(id="doc-resend-flash", role="status", **LIVE),
             dcc.Download(id="doc-file"),
             dcc.Loading(html.Div(id="doc-table"), type="default", delay_show=300),
         ]
@@ -150,6 +161,21 @@ def _opened(document: DocumentOut) -> str:
     return f"{document.opened_at:%d %b %Y %H:%M} UTC ({times})"
 
 
+def _sent(status: DeliveryStatus | None) -> str:
+    return SENT_WORDS[status] if status is not None else "—"
+
+
+def resend(actor: Actor, document_id: object) -> Any:
+    """Email one notice again to its investor, as the signed-in manager; the outcome."""
+    if not isinstance(document_id, int) or isinstance(document_id, bool):
+        raise PreventUpdate
+    try:
+        done = services().notifications.resend_document(actor, document_id)
+    except DomainError as exc:
+        return dbc.Alert(f"Not resent: {exc}", color="danger")
+    return dbc.Alert(f"Queued again to {done.to_address}: it goes within a minute.", color="success")
+
+
 def table(actor: Actor, kind: str | None) -> tuple[Any, str]:
     chosen = DocumentKind(kind) if kind else None
     documents = services().notifications.documents(actor, kind=chosen, limit=SHOWN)
@@ -157,21 +183,38 @@ def table(actor: Actor, kind: str | None) -> tuple[Any, str]:
         return html.P("No documents yet.", className="text-body-secondary"), "0 documents"
     staff = actor.role is not Role.INVESTOR
     names = services().investors.legal_names(actor, {d.investor_id for d in documents}) if staff else {}
-    head = ["Issued", "Document", "Reference"] + (["Investor", "Opened by the investor"] if staff else [])
+    head = ["Issued", "Document", "Reference"]
+    if staff:
+        head += ["Investor", "Opened by the investor", "Email", "Text"]
     rows = []
     for d in documents:
         cells: list[Any] = [iso(d.issued_on), d.title, d.reference]
+        who = names.get(d.investor_id, f"investor {d.investor_id}")
         if staff:
-            cells += [names.get(d.investor_id, f"investor {d.investor_id}"), _opened(d)]
-        button = dbc.Button(
-            "PDF",
-            id={"type": DOWNLOAD, "document": d.id},
-            size="sm",
-            color="primary",
-            outline=True,
-            title=f"Download {d.reference}.pdf",
-        )
-        rows.append(html.Tr([html.Td(c) for c in cells] + [html.Td(button)]))
+            cells += [who, _opened(d), _sent(d.email_status), _sent(d.sms_status)]
+        buttons = [
+            dbc.Button(
+                "PDF",
+                id={"type": DOWNLOAD, "document": d.id},
+                size="sm",
+                color="primary",
+                outline=True,
+                title=f"Download {d.reference}.pdf",
+            )
+        ]
+        if staff and d.email_delivery_id is not None:
+            buttons.append(
+                dbc.Button(
+                    "Resend",
+                    id={"type": RESEND, "document": d.id},
+                    size="sm",
+                    color="secondary",
+                    outline=True,
+                    className="ms-1",
+                    title=f"Email {d.reference} to {who} again",
+                )
+            )
+        rows.append(html.Tr([html.Td(c) for c in cells] + [html.Td(buttons, className="text-nowrap")]))
     grid = dbc.Table(
         [html.Thead(html.Tr([html.Th(h) for h in [*head, ""]])), html.Tbody(rows)],
         size="sm",
@@ -242,3 +285,16 @@ def _download(clicks: list[int | None]) -> tuple[Any, Any]:
     if actor is None or not isinstance(trigger, dict) or not any(clicks):
         raise PreventUpdate
     return download(actor, trigger.get("document"))
+
+
+@PAGE.callback(
+    Output("doc-resend-flash", "children"),
+    Input({"type": RESEND, "document": ALL}, "n_clicks"),
+    prevent_initial_call=True,
+)
+def _resend(clicks: list[int | None]) -> Any:
+    actor = current_actor()
+    trigger = ctx.triggered_id
+    if actor is None or not isinstance(trigger, dict) or not any(clicks):
+        raise PreventUpdate
+    return resend(actor, trigger.get("document"))

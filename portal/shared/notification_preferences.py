@@ -38,6 +38,10 @@ KIND_LABELS = {
     NotificationKind.BANK_DETAILS: "Bank detail changes",
     NotificationKind.STATEMENT: "Capital account statements",
     NotificationKind.UNDELIVERABLE: "Notices that could not be delivered",
+    NotificationKind.REDEMPTION_SETTLED: "Redemptions paid out",
+    NotificationKind.KYC_STATUS: "KYC review decisions",
+    NotificationKind.NEW_DEVICE: "Sign-ins from a new device",
+    NotificationKind.OPERATOR_ALERT: "Operator alerts (administrators)",
 }
 CHANNELS = {Channel.IN_APP: "In the app", Channel.EMAIL: "By email", Channel.SMS: "By text message"}
 """The table's columns, in order."""

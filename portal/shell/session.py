@@ -12,17 +12,20 @@ called by the guard): logout revokes it, and a copy of the cookie is dead from t
 from __future__ import annotations
 
 import math
+import secrets
 from datetime import UTC, datetime, timedelta
 
 from flask import Blueprint, Flask, Response, current_app, g, redirect, render_template, request, session
 from flask_login import UserMixin, current_user, login_user, logout_user  # noqa: TID251 (the one place)
 from werkzeug.wrappers import Response as BaseResponse
 
+from backend.auth.interface import SignInDevice, describe_user_agent
 from backend.platform.actors import Actor
 from backend.platform.errors import TooManyRequests, Unauthenticated
 from backend.service_directory import Services
 from portal.navigation import home_path
 from portal.shell import csrf
+from portal.shell.cookies import cookie_secure
 from portal.shell.next_url import safe_next
 
 BLUEPRINT = "portal"
@@ -35,6 +38,9 @@ SESSION_ID_KEY = "_session_id"
 INVALID_CREDENTIALS = "Invalid email or password."
 FORM_EXPIRED = "The sign-in form expired. Please try again."
 SIGNED_OUT = "You have signed out."
+DEVICE_COOKIE = "pools_device"
+DEVICE_COOKIE_DAYS = 400
+"""Browsers cap a cookie's life at 400 days (RFC 6265bis); a device unseen that long warns."""
 
 
 class SessionUser(UserMixin):  # type: ignore[misc]
@@ -127,8 +133,12 @@ def _submit_login(container: Services) -> BaseResponse:
     email = request.form.get("email", "").strip()
     if not csrf.request_has_valid_token():
         return _login_page(error=FORM_EXPIRED, status=403, email=email)
+    device_key = _device_key()
+    device = SignInDevice(device_key, describe_user_agent(request.headers.get("User-Agent")))
     try:
-        user = container.auth.authenticate(email, request.form.get("password", ""), request.remote_addr)
+        user = container.auth.authenticate(
+            email, request.form.get("password", ""), request.remote_addr, device
+        )
         actor = container.auth.actor_for_user_id(user.id)
     except TooManyRequests as exc:
         page = _login_page(error=lockout_message(exc), status=429, email=email)
@@ -139,7 +149,27 @@ def _submit_login(container: Services) -> BaseResponse:
     if actor is None:  # a disabled account lands here too, with the same message
         return _login_page(error=INVALID_CREDENTIALS, status=401, email=email)
     _start_session(container, actor)
-    return redirect(safe_next(request.form.get("next")) or home_path(actor.role), 303)
+    response = redirect(safe_next(request.form.get("next")) or home_path(actor.role), 303)
+    if request.cookies.get(DEVICE_COOKIE) != device_key:
+        # The browser's own id, kept across sign-outs: the next sign-in from it is known.
+        response.set_cookie(
+            DEVICE_COOKIE,
+            device_key,
+            max_age=DEVICE_COOKIE_DAYS * 86400,
+            httponly=True,
+            samesite="Lax",
+            secure=cookie_secure(current_app),
+            path=LOGIN_PATH,
+        )
+    return response
+
+
+def _device_key() -> str:
+    """This browser's device id: its cookie when it has a well-formed one, else a new one."""
+    presented = request.cookies.get(DEVICE_COOKIE, "")
+    if len(presented) == 43 and all(c.isalnum() or c in "-_" for c in presented):
+        return presented
+    return secrets.token_urlsafe(32)
 
 
 def create_blueprint(container: Services) -> Blueprint:

@@ -194,9 +194,9 @@ def build_estate(world: World) -> Estate:
     for label in ("admin", "manager", "other_manager", "analyst", "investor", "other_investor"):
         ids[f"{label}_user"] = _user(getattr(world, label))
     ids["granted_analyst_user"] = ids["granted_analyst"]
-    ids["delivery"] = _failed_email(c, investor_user=ids["investor_user"])
-    ids["second_request"] = next(r.id for r in c.payments.list_requests(second))
     ids["document"] = c.notifications.documents(world.investor)[0].id  # the buyout call's notice
+    ids["delivery"] = _failed_email(c, investor_user=ids["investor_user"], document_id=ids["document"])
+    ids["second_request"] = next(r.id for r in c.payments.list_requests(second))
     tokens = {}
     if c.payment_gateway is not None:
         tokens["card"] = c.payments.add_payment_method(second, MethodIn(token="tok_visa")).token
@@ -204,9 +204,10 @@ def build_estate(world: World) -> Estate:
     return Estate(world, ids, tokens)
 
 
-def _failed_email(c: Container, investor_user: int) -> int:
+def _failed_email(c: Container, investor_user: int, document_id: int) -> int:
     """An email to the investor the mail server refused (the estate's deals are history, which
-    is not emailed): what an administrator resends."""
+    is not emailed): what an administrator resends, and with it the notice it carried, which
+    the pool's manager resends."""
     from notifications.models import Delivery
 
     with c.db.writer_session() as session:
@@ -222,6 +223,7 @@ def _failed_email(c: Container, investor_user: int) -> int:
             message_id="<estate@pools.localhost>",
             status="failed",
             last_error="refused: 550",
+            document_id=document_id,
         )
         session.add(row)
         session.commit()

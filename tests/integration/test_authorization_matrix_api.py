@@ -333,6 +333,9 @@ MATRIX: dict[tuple[str, str], Probe] = {
         "/pools/{closed_pool}/statements", "manager", body=lambda e, who: {"period": "2025-Q1"}
     ),
     ("GET", f"{V}/documents/{{document_id}}/pdf"): Probe("/documents/{document}/pdf", "investor"),
+    ("POST", f"{V}/documents/{{document_id}}/resend"): Probe(
+        "/documents/{document}/resend", "manager", also_refused=("investor",)
+    ),
     ("POST", f"{V}/notifications/{{notification_id}}/read"): Probe(
         "/notifications/{notification}/read", "investor", also_refused=("manager", "admin")
     ),

@@ -92,7 +92,7 @@ def test_one_investor_does_not_see_another(api: Api) -> None:
         ({"investor_type": "robot"}, "investor_type", 422),
         ({"contact_email": "nope"}, "contact_email", 422),
         ({"legal_name": ""}, "legal_name", 422),
-        ({"kyc_status": "approved"}, "kyc_status", 422),  # not settable at creation
+        ({"kyc_status": "maybe"}, "kyc_status", 422),
     ],
 )
 def test_bad_profile_is_a_problem_naming_the_field(
@@ -108,6 +108,21 @@ def test_bad_profile_is_a_problem_naming_the_field(
     response = api.call("POST", "manager", "/investors", body)
     assert response.status_code == status and problem_fields(response) == [field]
     assert api.world.container.investors.list_investors(OPERATOR).items == []
+
+
+def test_a_profile_reviewed_elsewhere_is_created_approved_and_audited_as_such(api: Api) -> None:
+    body = {
+        "user_id": api.world.investor.user_id,
+        "legal_name": "Ana",
+        "investor_type": "individual",
+        "country": "DE",
+        "kyc_status": "approved",
+    }
+    created = api.call("POST", "manager", "/investors", body)
+    assert created.status_code == 201 and created.get_json()["kyc_status"] == "approved"
+    assert created.get_json()["kyc_changed_at"] is not None
+    (event,) = api.world.container.audit.list_events(api.world.admin, action="investor.created", limit=5)
+    assert event.after is not None and event.after["kyc_status"] == "approved"
 
 
 def test_duplicate_profile_is_a_409_naming_user_id(api: Api) -> None:

@@ -29,6 +29,14 @@ POOL = "Harbour Private Equity I"
 INVESTOR = "Ana Example"
 MONEY = re.compile(r"-?EUR [\d,]+(?:\.\d+)?")
 FORMATTED = re.compile(r"-?EUR \d{1,3}(?:,\d{3})*\.\d{2}")
+ABOUT_A_PERSON = {
+    NotificationKind.BANK_DETAILS,
+    NotificationKind.UNDELIVERABLE,
+    NotificationKind.KYC_STATUS,
+    NotificationKind.NEW_DEVICE,
+    NotificationKind.OPERATOR_ALERT,
+}
+"""Kinds about a person or the platform, not a pool's money."""
 """As the platform writes a figure: ISO code, thousands separated, cents always shown."""
 
 
@@ -75,7 +83,7 @@ def test_each_sample_is_worded_and_formatted_as_its_real_sender_does(kind: Notif
     assert 0 < len(sample.title) <= 200 and len(sample.body) <= 500  # NotificationIn's limits
     assert sample.link.startswith("/")
     words = f"{sample.title} {sample.body}"
-    if kind not in (NotificationKind.BANK_DETAILS, NotificationKind.UNDELIVERABLE):  # about a person
+    if kind not in ABOUT_A_PERSON:
         assert POOL in sample.title
         assert _figures(words), "a money notice names its money"
     assert _figures(words) == FORMATTED.findall(words), "every figure as 'EUR 20,000.00'"

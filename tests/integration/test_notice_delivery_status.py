@@ -1,0 +1,83 @@
+"""A pool's managers see, per notice and investor, whether the email carrying it went and
+whether the investor opened it, and send it again to one investor; nobody else can."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from backend.composition.container import Container
+from backend.platform.config import Settings, load_settings
+from backend.platform.errors import Conflict, NotFound
+from ledger.interface import CapitalCallRequest
+from notifications.interface import DeliveryStatus, ReadAction
+from tests.integration.mail_support import MailServer
+from tests.integration.pools_support import World, closed_pool, make_world
+
+
+@pytest.fixture
+def mail() -> Iterator[MailServer]:
+    server = MailServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, mail: MailServer) -> Settings:
+    return load_settings(VAR_DIR=str(tmp_path / "var"), **mail.settings())
+
+
+@pytest.fixture
+def world(container: Container) -> World:
+    return make_world(container)
+
+
+def test_a_manager_sees_each_investors_email_and_opening_and_resends_one(
+    world: World, mail: MailServer
+) -> None:
+    c = world.container
+    pool = c.pools.create_pool(world.manager, closed_pool()).id
+    a = world.investor_profile(world.investor)
+    b = world.investor_profile(world.other_investor, name="Bo Other")
+    world.commit(pool, a, "100000.00")
+    world.commit(pool, b, "50000.00")
+    today = date.today()
+    call = CapitalCallRequest(
+        amount=Decimal(30000), due_date=today + timedelta(days=14), effective_date=today
+    )
+    c.transactions.capital_call(world.manager, pool, call, str(uuid.uuid4()))
+
+    listed = {d.investor_id: d for d in c.notifications.documents(world.manager, pool_id=pool)}
+    assert {d.email_status for d in listed.values()} == {DeliveryStatus.QUEUED}
+    assert all(d.sms_status is None for d in listed.values())  # no phone on file: no text
+    c.notifications.send_due_emails()
+    c.notifications.open_document(world.investor, listed[a].id, ReadAction.VIEW)
+    listed = {d.investor_id: d for d in c.notifications.documents(world.manager, pool_id=pool)}
+    assert listed[a].email_status is DeliveryStatus.SENT and listed[a].opened_at is not None
+    assert listed[b].email_status is DeliveryStatus.SENT and listed[b].opened_at is None
+
+    # Bo says it never arrived: the manager sends it again, to Bo only, with the same id.
+    for outsider in (world.other_manager, world.investor, world.other_investor, world.analyst):
+        with pytest.raises(NotFound):
+            c.notifications.resend_document(outsider, listed[b].id)
+    again = c.notifications.resend_document(world.manager, listed[b].id)
+    assert again.status is DeliveryStatus.QUEUED and again.to_address == world.emails["other_investor"]
+    before = len(mail.received)
+    assert c.notifications.send_due_emails()["sent"] == 1
+    (resent,) = mail.received[before:]
+    first = next(m for m in mail.received[:before] if str(m["To"]) == world.emails["other_investor"])
+    assert str(resent["To"]) == world.emails["other_investor"]
+    assert resent["Message-ID"] == first["Message-ID"]  # threaded with the first by the mail client
+    assert [p.get_filename() for p in resent.iter_attachments()] == [
+        p.get_filename() for p in first.iter_attachments()
+    ]
+    # While it is on its way it cannot be queued twice.
+    c.notifications.resend_document(world.manager, listed[b].id)
+    with pytest.raises(Conflict, match="on its way"):
+        c.notifications.resend_document(world.manager, listed[b].id)
