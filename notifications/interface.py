@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import Protocol
 
 from backend.platform.actors import Actor
+from notifications.provider_health import ProviderHealthOut
 from notifications.schemas import (
     MAX_LIST,
     Channel,
@@ -47,6 +48,7 @@ __all__ = [
     "NotificationService",
     "PreferenceIn",
     "PreferenceOut",
+    "ProviderHealthOut",
     "ReadAction",
     "StatementFigures",
     "StatementIssue",
@@ -121,6 +123,10 @@ class NotificationService(Protocol):
     def resend_document(self, actor: Actor, document_id: int) -> DeliveryOut:
         """Email a notice again to the one investor it is addressed to, at their current address
         (the pool's managers, administrators; NotFound for anyone else)."""
+
+    def provider_health(self, actor: Actor) -> list[ProviderHealthOut]:
+        """Email and SMS: the provider configured, its rate, the last day's deliveries by state,
+        what waits and since when, the last error, and a verdict in words (admins)."""
 
     def preview_email(self, actor: Actor, kind: NotificationKind) -> EmailPreview:
         """The kind's email rendered with sample figures, nobody's own (admins)."""

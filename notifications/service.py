@@ -24,6 +24,7 @@ from notifications.notices import PlannedNotice, statement_notice
 from notifications.outbox import HISTORY, EmailOutbox
 from notifications.pdf import CapitalAccountStatement
 from notifications.preferences import PreferenceBook
+from notifications.provider_health import ProviderDescriptions, ProviderHealthOut, provider_health
 from notifications.schemas import (
     MAX_LIST,
     Channel,
@@ -75,8 +76,10 @@ class NotificationCentre:
         sms: SmsOutbox | None = None,
         sms_signing: tuple[str, str] | None = None,
         statement_figures: StatementSource | None = None,
+        health: Callable[[datetime], list[ProviderHealthOut]] | None = None,
     ) -> None:
         self._units = units
+        self._health = health
         self._statement_figures = statement_figures
         self._sms = sms
         self._sms_signing = sms_signing
@@ -307,6 +310,11 @@ class NotificationCentre:
         delivery_id = self._shelf().email_of(actor, document_id)
         return self._outbox.resend(actor, delivery_id, notice_checked=True)
 
+    def provider_health(self, actor: Actor) -> list[ProviderHealthOut]:
+        """Each channel's provider as its deliveries show it over the last day (admins)."""
+        _admin_only(actor)
+        return self._health(self._clock()) if self._health is not None else []
+
     # -- template previews (administrators) ------------------------------------------------
 
     def preview_email(self, actor: Actor, kind: NotificationKind) -> EmailPreview:
@@ -333,9 +341,12 @@ class DatabaseNotificationService(NotificationCentre):
         sms: SmsOutbox | None = None,
         sms_signing: tuple[str, str] | None = None,
         statement_figures: StatementSource | None = None,
+        providers: ProviderDescriptions | None = None,
     ) -> None:
+        described = providers or {}
         super().__init__(
             database_inbox(db),
+            health=lambda now: provider_health(db, described, now),
             outbox=outbox,
             preferences=PreferenceBook(db),
             unsubscribe_key=unsubscribe_key,

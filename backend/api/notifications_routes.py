@@ -19,6 +19,7 @@ from notifications.interface import (
     NotificationOut,
     PreferenceIn,
     PreferenceOut,
+    ProviderHealthOut,
 )
 
 
@@ -95,6 +96,18 @@ def register(router: ApiRouter, container: Services) -> None:
     )
     def list_deliveries(actor: Actor, query: DeliveryQuery) -> list[DeliveryOut]:
         return container.notifications.delivery_log(actor, status=query.status, limit=query.limit)
+
+    @router.operation(
+        "GET",
+        "/notifications/providers",
+        summary="Email and SMS providers as the last day's deliveries show them: what waits, the "
+        "last error, a verdict (administrators)",
+        tag="notifications",
+        response=list[ProviderHealthOut],
+        errors=(403,),
+    )
+    def list_provider_health(actor: Actor) -> list[ProviderHealthOut]:
+        return container.notifications.provider_health(actor)
 
     @router.operation(
         "POST",

@@ -59,7 +59,7 @@ from notifications.person_notices import (
 )
 from notifications.preferences import PreferenceBook
 from notifications.rate_limit import LocalTokenBucket, RedisTokenBucket, TokenBucket
-from notifications.schemas import StatementFigures
+from notifications.schemas import Channel, StatementFigures
 from notifications.service import DatabaseNotificationService
 from notifications.sms import FolderSms, SmsProvider, TwilioSms
 from notifications.sms_outbox import SmsOutbox
@@ -321,7 +321,22 @@ class Container:
             sms=sms,
             sms_signing=signing,
             statement_figures=self._statement_figures,
+            providers=self._providers_described(),
         )
+
+    def _providers_described(self) -> dict[Channel, tuple[str, float]]:
+        s = self.settings
+        if s.smtp_host:
+            tls = "STARTTLS" if s.smtp_starttls else "no TLS"
+            mail = f"SMTP relay {s.smtp_host}:{s.smtp_port} ({tls})"
+        else:
+            mail = "embedded: .eml files in var/outbox/"
+        sid = s.twilio_account_sid
+        sms = f"Twilio account …{sid[-4:]}" if sid else "embedded: .json files in var/sms/"
+        return {
+            Channel.EMAIL: (mail, s.email_rate_per_second),
+            Channel.SMS: (sms, s.sms_rate_per_second),
+        }
 
     def _statement_figures(self, actor: Actor, pool_id: int, period: str) -> list[StatementFigures]:
         """Each investor's statement of the pool from the reports service, as the actor may read

@@ -13,17 +13,24 @@ Run by beat every few minutes; cheap when all is well (one count, one read of th
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Protocol
 
 from backend.payments.interface import PaymentService
 from backend.platform.actors import Actor, Role
 from backend.platform.errors import NotFound
 from backend.users.interface import UserService
-from ledger.interface import OutboxRelay
+from ledger.interface import Backlog
 from notifications.interface import NotificationIn, NotificationKind, NotificationService
 
 RELAY_STUCK = timedelta(minutes=10)
 """The relay publishes within seconds; ten minutes behind is an outage, not a busy moment."""
 _OPERATOR = Actor.operator("operator-alerts")
+
+
+class BacklogSource(Protocol):
+    """What the alert reads of the relay: its backlog (ledger.interface.OutboxRelay)."""
+
+    def backlog(self) -> Backlog: ...
 
 
 def _admins(users: UserService) -> list[int]:
@@ -48,7 +55,7 @@ def _tell(
 
 
 def relay_backlog_alert(
-    relay: OutboxRelay, users: UserService, notifications: NotificationService, now: datetime
+    relay: BacklogSource, users: UserService, notifications: NotificationService, now: datetime
 ) -> int:
     backlog = relay.backlog()
     oldest = backlog.oldest_created_at
@@ -94,7 +101,7 @@ def reconciliation_alert(
 
 
 def operator_alerts(
-    relay: OutboxRelay,
+    relay: BacklogSource,
     payments: PaymentService,
     users: UserService,
     notifications: NotificationService,

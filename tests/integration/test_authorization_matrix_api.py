@@ -319,6 +319,9 @@ MATRIX: dict[tuple[str, str], Probe] = {
     ("POST", f"{V}/notifications/deliveries/{{delivery_id}}/resend"): Probe(
         "/notifications/deliveries/{delivery}/resend", "admin", kind="role", allowed=("admin",)
     ),
+    ("GET", f"{V}/notifications/providers"): Probe(
+        "/notifications/providers", "admin", kind="role", allowed=("admin",)
+    ),
     ("GET", f"{V}/notifications/template-previews"): Probe(
         "/notifications/template-previews?kind=capital_call.issued", "admin", kind="role", allowed=("admin",)
     ),

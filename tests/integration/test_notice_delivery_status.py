@@ -1,11 +1,12 @@
 """A pool's managers see, per notice and investor, whether the email carrying it went and
-whether the investor opened it, and send it again to one investor; nobody else can."""
+whether the investor opened it, and send it again to one investor; nobody else can. An
+administrator sees each provider's health in words, from the deliveries themselves."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -13,9 +14,10 @@ import pytest
 
 from backend.composition.container import Container
 from backend.platform.config import Settings, load_settings
-from backend.platform.errors import Conflict, NotFound
+from backend.platform.errors import Conflict, NotFound, PermissionDenied
 from ledger.interface import CapitalCallRequest
-from notifications.interface import DeliveryStatus, ReadAction
+from notifications.interface import Channel, DeliveryStatus, ReadAction
+from notifications.provider_health import provider_health
 from tests.integration.mail_support import MailServer
 from tests.integration.pools_support import World, closed_pool, make_world
 
@@ -81,3 +83,37 @@ def test_a_manager_sees_each_investors_email_and_opening_and_resends_one(
     c.notifications.resend_document(world.manager, listed[b].id)
     with pytest.raises(Conflict, match="on its way"):
         c.notifications.resend_document(world.manager, listed[b].id)
+
+
+def test_provider_health_says_working_then_failing_then_behind_in_words(
+    world: World, mail: MailServer
+) -> None:
+    c = world.container
+    health = {h.channel: h for h in c.notifications.provider_health(world.admin)}
+    assert health[Channel.EMAIL].verdict == "idle: nothing sent in the window"
+    assert health[Channel.EMAIL].provider.startswith("SMTP relay 127.0.0.1:")
+    assert health[Channel.SMS].provider == "embedded: .json files in var/sms/"
+    with pytest.raises(PermissionDenied):
+        c.notifications.provider_health(world.manager)
+
+    pool = c.pools.create_pool(world.manager, closed_pool()).id
+    a = world.investor_profile(world.investor)
+    world.commit(pool, a, "100000.00")
+    today = date.today()
+    call = CapitalCallRequest(amount=Decimal(1000), due_date=today + timedelta(days=14), effective_date=today)
+    c.transactions.capital_call(world.manager, pool, call, str(uuid.uuid4()))
+    c.notifications.send_due_emails()
+    email = next(h for h in c.notifications.provider_health(world.admin) if h.channel is Channel.EMAIL)
+    assert email.verdict == "working" and email.by_status == {"sent": 2} and email.last_sent_at is not None
+
+    mail.stop()  # the relay goes down: the next call's emails wait for a retry
+    c.transactions.capital_call(world.manager, pool, call, str(uuid.uuid4()))
+    assert c.notifications.send_due_emails()["retry"] == 2
+    email = next(h for h in c.notifications.provider_health(world.admin) if h.channel is Channel.EMAIL)
+    assert email.verdict == "failing: 2 messages wait for a retry after an error"
+    assert email.waiting == 2 and email.retrying == 2 and email.last_error
+    # Still down half an hour later, the retries due: behind, and it says why.
+    later = provider_health(c.db, {}, datetime.now(UTC) + timedelta(hours=4))
+    email = next(h for h in later if h.channel is Channel.EMAIL)
+    assert email.verdict.startswith("behind: 2 waiting, the oldest for ")
+    assert email.verdict.endswith("(the provider keeps failing)")

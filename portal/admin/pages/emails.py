@@ -12,6 +12,7 @@ clients, and must never run in the portal's page.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 import dash_bootstrap_components as dbc
@@ -21,7 +22,14 @@ from dash.exceptions import PreventUpdate
 
 from backend.platform.actors import Actor, Role
 from backend.platform.errors import DomainError
-from notifications.interface import DeliveryOut, DeliveryStatus, DocumentKind, EmailPreview, NotificationKind
+from notifications.interface import (
+    Channel,
+    DeliveryOut,
+    DeliveryStatus,
+    DocumentKind,
+    EmailPreview,
+    NotificationKind,
+)
 from portal.components.pdf_download import pdf_download
 from portal.context import services
 from portal.formatting import DASH
@@ -64,6 +72,7 @@ def layout(actor: Actor) -> Component:
                 "gone; ask the person before resending.",
                 className="small text-body-secondary",
             ),
+            _providers(actor),
             dbc.Row(
                 dbc.Col(
                     [
@@ -89,6 +98,71 @@ def layout(actor: Actor) -> Component:
 
 
 _LABELLED: dict[str, Any] = {"aria-labelledby": "admin-preview-title"}
+_PROVIDERS_LABELLED: dict[str, Any] = {"aria-labelledby": "admin-providers-title"}
+CHANNEL_NAMES = {Channel.EMAIL: "Email", Channel.SMS: "Text messages"}
+
+
+def _when(moment: datetime | None) -> str:
+    return f"{moment:%d %b %Y %H:%M} UTC" if moment is not None else DASH
+
+
+def _providers(actor: Actor) -> Component:
+    """Provider health, as the deliveries of the last day show it: the first look when someone
+    says a notice never came."""
+    try:
+        health = services().notifications.provider_health(actor)
+    except DomainError as exc:
+        return html.Div(dbc.Alert(f"Provider health unavailable: {exc}", color="warning"))
+    cards = []
+    for h in health:
+        states = ", ".join(f"{n:,} {state}" for state, n in sorted(h.by_status.items())) or "none"
+        bad = h.verdict.startswith(("behind", "failing"))
+        cards.append(
+            dbc.Col(
+                dbc.Card(
+                    dbc.CardBody(
+                        [
+                            html.H3(CHANNEL_NAMES.get(h.channel, h.channel.value), className="h6 mb-1"),
+                            dbc.Badge(
+                                h.verdict, color="danger" if bad else "success", className="mb-2 text-wrap"
+                            ),
+                            html.Dl(
+                                [
+                                    html.Dt("Provider", className="small"),
+                                    html.Dd(
+                                        f"{h.provider}, at most {h.rate_per_second:g} a second",
+                                        className="small",
+                                    ),
+                                    html.Dt(f"Last {h.window_hours} hours", className="small"),
+                                    html.Dd(states, className="small"),
+                                    html.Dt("Waiting now", className="small"),
+                                    html.Dd(
+                                        f"{h.waiting:,} ({h.retrying:,} after an error); due since "
+                                        f"{_when(h.oldest_waiting_since)}",
+                                        className="small",
+                                    ),
+                                    html.Dt("Last sent", className="small"),
+                                    html.Dd(_when(h.last_sent_at), className="small"),
+                                    html.Dt("Last error", className="small"),
+                                    html.Dd(h.last_error or DASH, className="small text-break"),
+                                ],
+                                className="mb-0",
+                            ),
+                        ]
+                    ),
+                    className="h-100",
+                ),
+                md=6,
+            )
+        )
+    return html.Section(
+        [
+            html.H2("Providers", className="h5 mb-2", id="admin-providers-title"),
+            dbc.Row(cards, className="g-2"),
+        ],
+        className="mb-3",
+        **_PROVIDERS_LABELLED,
+    )
 
 
 def _previews() -> Component:
