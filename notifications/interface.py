@@ -7,6 +7,7 @@ Callers import this module only. The container binds `DatabaseNotificationServic
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Protocol
 
 from backend.platform.actors import Actor
@@ -16,6 +17,8 @@ from notifications.schemas import (
     Channel,
     DeliveryOut,
     DeliveryStatus,
+    DigestChoice,
+    DigestFrequency,
     DocumentKind,
     DocumentOut,
     DocumentQuery,
@@ -37,6 +40,8 @@ __all__ = [
     "Channel",
     "DeliveryOut",
     "DeliveryStatus",
+    "DigestChoice",
+    "DigestFrequency",
     "DocumentKind",
     "DocumentOut",
     "DocumentQuery",
@@ -82,6 +87,15 @@ class NotificationService(Protocol):
     ) -> PreferenceOut:
         """Switch one kind on or off on one channel for the signed-in person; a formal notice
         cannot be switched off (ValidationFailed)."""
+
+    def digest(self, actor: Actor) -> DigestChoice:
+        """Whether the signed-in person takes valuation news as a daily or weekly digest."""
+
+    def set_digest(self, actor: Actor, frequency: DigestFrequency) -> DigestChoice:
+        """Choose a digest (or none); while one is chosen, valuations are not emailed singly."""
+
+    def send_digests(self, now: datetime | None = None) -> int:
+        """System (beat, every morning): record the digests due; how many were new."""
 
     def unsubscribe(self, token: str) -> PreferenceOut:
         """One-click unsubscribe (RFC 8058) from a signed link: no session."""

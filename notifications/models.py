@@ -137,3 +137,18 @@ class DocumentRead(Base):
     user_id: Mapped[int] = mapped_column(Integer, nullable=False)
     action: Mapped[str] = mapped_column(String(10), nullable=False)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+
+
+
+class DigestSetting(Base):
+    """A person who takes valuation news as a digest (daily or weekly) rather than one email per
+    valuation; no row: no digest."""
+
+    __tablename__ = "notification_digests"
+
+    user_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    frequency: Mapped[str] = mapped_column(String(10), nullable=False)
+    after_notification_id: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
+    """The person's newest notification when they chose: a digest holds only what came after
+    (by id, not time: a second holds many, and MariaDB keeps whole seconds)."""
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)

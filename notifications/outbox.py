@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import random
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import parseaddr
@@ -35,12 +35,14 @@ from backend.platform.errors import Conflict, NotFound, PermissionDenied, Valida
 from backend.platform.orm import utcnow
 from backend.platform.unit_of_work import ReadView, UnitOfWork
 from notifications.delivery_rows import DeliveryRows
+from notifications.digests import DigestBook, DigestLine, DigestPeriod
 from notifications.mail import MailProvider, MailRefused, MailSender, MailUnavailable, MailUncertain
 from notifications.models import Delivery
 from notifications.preferences import PreferenceBook, default_for
 from notifications.rate_limit import TokenBucket
-from notifications.rendering import render_email
+from notifications.rendering import RenderedEmail, render_digest, render_email
 from notifications.schemas import (
+    DIGESTED_KINDS,
     FORMAL_NOTICES,
     Channel,
     DeliveryOut,
@@ -85,8 +87,10 @@ class EmailOutbox:
         bucket: TokenBucket | None = None,
         bucket_key: str = "email",
         token_wait: float = TOKEN_WAIT,
+        digests: DigestBook | None = None,
     ) -> None:
         self._db = db
+        self._digests = digests
         self._undeliverable: Callable[[int], None] = on_undeliverable or (lambda _delivery: None)
         self._rows = DeliveryRows(db, now)
         self._bucket = bucket
@@ -113,6 +117,10 @@ class EmailOutbox:
             chosen = self._preferences.wanted({(i.user_id, i.kind) for i in recent}, Channel.EMAIL)
         else:
             chosen = {(i.user_id, i.kind) for i in recent if default_for(i.kind, Channel.EMAIL)}
+        if self._digests is not None:
+            # A person who takes a digest gets these grouped, the next morning (digests.py).
+            takers = self._digests.takers({i.user_id for i in recent if i.kind in DIGESTED_KINDS})
+            chosen = {(u, k) for u, k in chosen if not (k in DIGESTED_KINDS and u in takers)}
         wanted = {i.user_id: i for i in recent if (i.user_id, i.kind) in chosen}
         if not wanted:
             return 0
@@ -129,6 +137,30 @@ class EmailOutbox:
         rows = [
             self._row(event_id, item, *contacts[item.user_id]) for item in todo if item.user_id in contacts
         ]
+        return self._record(rows)
+
+    def enqueue_digest(self, period: DigestPeriod, news: Mapping[int, Sequence[DigestLine]]) -> int:
+        """Record the period's digest for each person with news in it; 0 for one recorded before."""
+        with ReadView(self._db) as view:
+            have = set(
+                view.session.scalars(
+                    select(Delivery.user_id).where(
+                        Delivery.event_id == period.event_id, Delivery.channel == Channel.EMAIL.value
+                    )
+                )
+            )
+        todo = sorted(user for user, lines in news.items() if lines and user not in have)
+        contacts = self._contacts(todo)
+        choose = f"{self._portal_url}/notifications?tab=preferences"
+        rows = []
+        for user in (u for u in todo if u in contacts):
+            address, name = contacts[user]
+            lines = [(line.title, line.body, f"{self._portal_url}{line.link}") for line in news[user]]
+            rendered = render_digest(name=name, period=period.label, lines=lines, preferences=choose)
+            rows.append(self._delivery(period.event_id, user, NotificationKind.VALUATION, address, rendered))
+        return self._record(rows)
+
+    def _record(self, rows: list[Delivery]) -> int:
         if not rows:
             return 0
         with UnitOfWork(self._db) as unit:
@@ -147,13 +179,19 @@ class EmailOutbox:
         rendered = render_email(
             item.kind, name=name, title=item.title, body=item.body, link=link, preferences=choose
         )
-        digest = hashlib.sha256(f"{event_id}:{item.user_id}:email".encode()).hexdigest()[:32]
+        row = self._delivery(event_id, item.user_id, item.kind, address, rendered)
+        row.pool_id, row.document_id = item.pool_id, item.document_id
+        return row
+
+    def _delivery(
+        self, event_id: str, user_id: int, kind: NotificationKind, address: str, rendered: RenderedEmail
+    ) -> Delivery:
+        digest = hashlib.sha256(f"{event_id}:{user_id}:email".encode()).hexdigest()[:32]
         return Delivery(
             event_id=event_id,
-            user_id=item.user_id,
+            user_id=user_id,
             channel=Channel.EMAIL.value,
-            kind=item.kind.value,
-            pool_id=item.pool_id,
+            kind=kind.value,
             to_address=address,
             subject=rendered.subject[:200],
             text_body=rendered.text,
@@ -162,7 +200,6 @@ class EmailOutbox:
             # thread it (and many drop it) rather than show a second notice.
             message_id=f"<{digest}@{self._domain}>",
             status=DeliveryStatus.QUEUED.value,
-            document_id=item.document_id,
         )
 
     # -- sending --------------------------------------------------------------------------

@@ -177,6 +177,27 @@ class PreferenceIn(BaseModel):
     enabled: StrictBool = Field(description="true or false: 0 or \"no\" is refused, not guessed at")
 
 
+class DigestFrequency(enum.StrEnum):
+    """How a person takes valuation news by email: one email per valuation (OFF: as their
+    email preference says), or grouped into one email a day or a week (DIGESTED_KINDS)."""
+
+    OFF = "off"
+    DAILY = "daily"
+    WEEKLY = "weekly"
+
+
+DIGESTED_KINDS = frozenset({NotificationKind.VALUATION})
+"""News that comes often and asks nothing of the reader: what a digest groups."""
+
+
+class DigestChoice(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    frequency: DigestFrequency = Field(
+        description="off: valuations as the email preference says; daily or weekly: grouped into one email"
+    )
+
+
 class DocumentKind(enum.StrEnum):
     CAPITAL_CALL_NOTICE = "capital_call_notice"
     DISTRIBUTION_NOTICE = "distribution_notice"

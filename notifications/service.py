@@ -17,6 +17,7 @@ from backend.platform.db import Database
 from backend.platform.errors import NotFound, PermissionDenied, ValidationFailed
 from backend.platform.orm import utcnow
 from notifications import previews
+from notifications.digests import DigestBook, due_periods
 from notifications.documents import DocumentShelf
 from notifications.figures import money
 from notifications.inbox import EventAlreadyDelivered, InboxUnits, database_inbox
@@ -30,6 +31,8 @@ from notifications.schemas import (
     Channel,
     DeliveryOut,
     DeliveryStatus,
+    DigestChoice,
+    DigestFrequency,
     DocumentKind,
     DocumentOut,
     EmailPreview,
@@ -77,9 +80,11 @@ class NotificationCentre:
         sms_signing: tuple[str, str] | None = None,
         statement_figures: StatementSource | None = None,
         health: Callable[[datetime], list[ProviderHealthOut]] | None = None,
+        digests: DigestBook | None = None,
     ) -> None:
         self._units = units
         self._health = health
+        self._digests = digests
         self._statement_figures = statement_figures
         self._sms = sms
         self._sms_signing = sms_signing
@@ -196,6 +201,26 @@ class NotificationCentre:
             raise ValidationFailed("token: unsubscribe links are not issued here", field="token")
         user_id, kind = read_unsubscribe_token(self._unsubscribe_key, token)
         return self._book().choose(user_id, kind, Channel.EMAIL, False, self._clock())
+
+    def digest(self, actor: Actor) -> DigestChoice:
+        frequency = self._digests.of_user(_user_of(actor), actor.reader_key) if self._digests else None
+        return DigestChoice(frequency=frequency or DigestFrequency.OFF)
+
+    def set_digest(self, actor: Actor, frequency: DigestFrequency) -> DigestChoice:
+        if self._digests is None:
+            raise NotFound("digests are not kept here")
+        return DigestChoice(frequency=self._digests.choose(_user_of(actor), frequency, self._clock()))
+
+    def send_digests(self, now: datetime | None = None) -> int:
+        """System (beat, every morning): record the digests that are due; how many were new."""
+        if self._digests is None or self._outbox is None:
+            return 0
+        recorded = 0
+        for period in due_periods(now or self._clock()):
+            news = self._digests.news(period)
+            if news:
+                recorded += self._outbox.enqueue_digest(period, news)
+        return recorded
 
     def _book(self) -> PreferenceBook:
         if self._preferences is None:
@@ -346,6 +371,7 @@ class DatabaseNotificationService(NotificationCentre):
         described = providers or {}
         super().__init__(
             database_inbox(db),
+            digests=DigestBook(db),
             health=lambda now: provider_health(db, described, now),
             outbox=outbox,
             preferences=PreferenceBook(db),

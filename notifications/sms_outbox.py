@@ -27,6 +27,7 @@ from sqlalchemy.exc import IntegrityError
 from backend.platform.db import Database
 from backend.platform.orm import utcnow
 from backend.platform.unit_of_work import ReadView, UnitOfWork
+from notifications.catalogue import N_, translations
 from notifications.delivery_rows import DeliveryRows
 from notifications.models import Delivery
 from notifications.outbox import HISTORY
@@ -42,13 +43,17 @@ Phones = Callable[[Collection[int]], dict[int, str]]
 BATCH = 200
 MAX_TEXT = 320
 """Two SMS segments at most: a notice's gist, not its content."""
+POINTER = N_("Details in your investor portal.")
+"""Where the rest is, in English and as the msgid; its translations (space included) must fit
+in the 40 characters sms_text keeps for it."""
 
 
-def sms_text(item: NotificationIn, sender: str) -> str:
+def sms_text(item: NotificationIn, sender: str, lang: str = "en") -> str:
+    """The title and body are the event's own words; `lang` picks the pointer's language."""
     text = f"{sender}: {item.title}. {item.body}".strip()
     if len(text) > MAX_TEXT - 40:
         text = text[: MAX_TEXT - 43].rstrip() + "..."  # ASCII: one character outside GSM-7 halves a segment
-    return f"{text} Details in your investor portal."
+    return f"{text} {translations(lang).gettext(POINTER)}"
 
 
 class SmsOutbox:
@@ -200,4 +205,3 @@ class SmsOutbox:
             if bounced is not None:
                 self._undeliverable(bounced)
         return outcome
-

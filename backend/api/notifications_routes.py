@@ -12,6 +12,7 @@ from backend.service_directory import Services
 from notifications.interface import (
     DeliveryOut,
     DeliveryStatus,
+    DigestChoice,
     DocumentKind,
     EmailPreview,
     NotificationKind,
@@ -170,6 +171,30 @@ def register(router: ApiRouter, container: Services) -> None:
     )
     def put_preference(actor: Actor, body: PreferenceIn) -> PreferenceOut:
         return container.notifications.set_preference(actor, body.kind, body.channel, body.enabled)
+
+    @router.operation(
+        "GET",
+        "/notification-preferences/digest",
+        summary="Whether the signed-in person takes valuation news as a daily or weekly digest",
+        tag="notifications",
+        response=DigestChoice,
+        errors=(404,),
+    )
+    def get_digest(actor: Actor) -> DigestChoice:
+        return container.notifications.digest(actor)
+
+    @router.operation(
+        "PUT",
+        "/notification-preferences/digest",
+        summary="Choose a daily or weekly digest of valuation news, or none (off): while one is "
+        "chosen, valuations are not emailed one by one",
+        tag="notifications",
+        body=DigestChoice,
+        response=DigestChoice,
+        errors=(404,),
+    )
+    def put_digest(actor: Actor, body: DigestChoice) -> DigestChoice:
+        return container.notifications.set_digest(actor, body.frequency)
 
     @router.operation(
         "POST",

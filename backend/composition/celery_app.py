@@ -95,6 +95,11 @@ def send_due_sms() -> dict[str, int]:
     return notifications.send_due_sms(services().notifications)
 
 
+@celery.task(name="notifications.tasks.send_digests", **_PURGE_RETRY)  # type: ignore[untyped-decorator]
+def send_digests() -> int:
+    return notifications.send_digests(services().notifications)
+
+
 @celery.task(name="backend.tasks.operator_alerts", **_PURGE_RETRY)  # type: ignore[untyped-decorator]
 def check_operator_alerts() -> dict[str, int]:
     container = services()
@@ -146,6 +151,9 @@ def configure(settings: Settings) -> Celery:
             "notifications-send-emails": {"task": send_due_emails.name, "schedule": 30.0},
             # Texts, within the provider's rate (a pass stops when the shared bucket is empty).
             "notifications-send-sms": {"task": send_due_sms.name, "schedule": 30.0},
+            # Valuation news grouped for those who asked (daily; weekly ones on any morning
+            # of the next week, once).
+            "notifications-digests": {"task": send_digests.name, "schedule": crontab(hour=6, minute=30)},
             # The relay's backlog and last night's reconciliation, told to administrators.
             "operator-alerts": {"task": check_operator_alerts.name, "schedule": 300.0},
             # Cheap when nothing is due: the retry schedule decides who is asked again.

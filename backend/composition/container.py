@@ -47,6 +47,7 @@ from ledger.service import DatabaseLedgerService
 from ledger.transactions import DatabaseTransactionService
 from notifications.consumer import EVENT_TYPES as NOTIFIED_EVENTS
 from notifications.consumer import LedgerEventConsumer
+from notifications.digests import DigestBook
 from notifications.documents import DocumentShelf
 from notifications.mail import FolderMail, MailProvider, SmtpMail
 from notifications.outbox import EmailOutbox
@@ -297,6 +298,7 @@ class Container:
             on_undeliverable=self._undeliverable_alerts,
             bucket=self.email_bucket,
             bucket_key=f"email:{s.smtp_host or 'folder'}",
+            digests=DigestBook(self.db),
         )
         portal = s.portal_url or f"http://{s.host}:{s.port}"
         callback = f"{portal.rstrip('/')}/api/v1/notifications/sms-status"

@@ -20,7 +20,16 @@ from notifications.interface import MAX_LIST, NotificationKind
 from portal.components.bell import render_list
 from portal.context import services
 from portal.page_registry import Page
-from portal.shared.notification_preferences import FLASH, KIND_LABELS, PREF, preferences_section, save
+from portal.shared.notification_preferences import (
+    DIGEST,
+    DIGEST_FLASH,
+    FLASH,
+    KIND_LABELS,
+    PREF,
+    preferences_section,
+    save,
+    save_digest,
+)
 from portal.shell.access import restricted_with_params
 from portal.shell.session import current_actor
 
@@ -155,3 +164,11 @@ def _save(values: list[Any], ids: list[dict[str, str]]) -> tuple[Any, list[bool]
     return message, [
         states.get((i["kind"], i["channel"]), v is True) for i, v in zip(ids, values, strict=True)
     ]
+
+
+@PAGE.callback(Output(DIGEST_FLASH, "children"), Input(DIGEST, "value"), prevent_initial_call=True)
+def _save_digest(value: Any) -> Any:
+    actor = current_actor()
+    if actor is None:
+        raise PreventUpdate
+    return save_digest(actor, value)

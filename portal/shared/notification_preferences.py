@@ -19,7 +19,7 @@ from dash.exceptions import PreventUpdate
 
 from backend.platform.actors import Actor
 from backend.platform.errors import DomainError
-from notifications.interface import Channel, NotificationKind, PreferenceOut
+from notifications.interface import Channel, DigestFrequency, NotificationKind, PreferenceOut
 from portal.context import services
 from portal.formatting import DASH
 from portal.shared.payments import LIVE
@@ -124,9 +124,56 @@ def preferences_section(actor: Actor) -> Component:
             ),
             table,
             html.Div(id=FLASH, role="status", **LIVE),
+            _digest(actor),
         ],
         style={"maxWidth": "40rem"},  # two switch columns: a full-width table spreads them apart
     )
+
+
+DIGEST = "notif-digest"
+DIGEST_FLASH = "notif-digest-flash"
+DIGEST_WORDS = {
+    DigestFrequency.OFF: "No digest: each valuation as chosen above",
+    DigestFrequency.DAILY: "A daily digest (each morning, yesterday's valuations)",
+    DigestFrequency.WEEKLY: "A weekly digest (on Monday mornings, last week's valuations)",
+}
+
+
+def _digest(actor: Actor) -> Component:
+    try:
+        chosen = services().notifications.digest(actor).frequency
+    except DomainError:
+        return html.Div()
+    return html.Fieldset(
+        [
+            html.Legend("Valuation news by email", className="h6 mt-3"),
+            dbc.RadioItems(
+                id=DIGEST,
+                options=[{"label": words, "value": f.value} for f, words in DIGEST_WORDS.items()],
+                value=chosen.value,
+            ),
+            html.Div(id=DIGEST_FLASH, role="status", **LIVE),
+        ]
+    )
+
+
+def save_digest(actor: Actor, value: Any) -> Component:
+    try:
+        frequency = DigestFrequency(value)
+    except ValueError:
+        raise PreventUpdate from None
+    try:
+        done = services().notifications.set_digest(actor, frequency)
+    except DomainError as exc:
+        refused: Component = dbc.Alert(f"Not saved: {exc}", color="danger", className="py-2 small")
+        return refused
+    saved: Component = dbc.Alert(
+        f"Saved: {DIGEST_WORDS[done.frequency].split(' (')[0].lower()}",
+        color="success",
+        className="py-2 small",
+        dismissable=True,
+    )
+    return saved
 
 
 def save(actor: Actor, trigger: Any, wanted: Any) -> tuple[Component, dict[tuple[str, str], bool]]:

@@ -283,6 +283,13 @@ CALLBACKS: list[CallbackProbe] = [
         shows="",  # the caller's own choices: every prober saves their own, and nobody else's
         probers=(*OUTSIDERS, "manager"),
     ),
+    CallbackProbe(
+        "notif-digest-flash.children",
+        "investor",
+        lambda e: {"notif-digest.value": "weekly"},
+        shows="Saved: a weekly digest",  # the caller's own choice, nobody else's
+        probers=(*OUTSIDERS, "manager"),
+    ),
     CallbackProbe("doc-table.children", "investor", lambda e: {"doc-kind.value": ""}),
     CallbackProbe(
         "doc-kind.value",
@@ -453,7 +460,6 @@ class Browsers:
             client.get("/_dash-dependencies")  # Dash registers the callbacks on its first request
             self.clients[who] = client
         return self.clients[who]
-
 
 
 @pytest.fixture
