@@ -12,6 +12,7 @@ import random
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
@@ -75,6 +76,9 @@ class DeliveryRows:
         return RatedPass(self, self.due(channel, limit), bucket, key, max_wait=max_wait, sleep=sleep)
 
     def claim(self, delivery_id: int) -> bool:
+        return _retrying(lambda: self._claim(delivery_id))
+
+    def _claim(self, delivery_id: int) -> bool:
         with UnitOfWork(self._db) as unit:
             unit.write_first("notification_deliveries", "status")
             claimed = unit.session.execute(
@@ -109,15 +113,21 @@ class DeliveryRows:
         }
         if provider_id:
             values["message_id"] = provider_id[:120]
-        with UnitOfWork(self._db) as unit:
-            unit.write_first("notification_deliveries", "status")
-            unit.session.execute(
-                update(Delivery)
-                .where(Delivery.id == delivery_id, Delivery.status == DeliveryStatus.SENDING.value)
-                .values(**values)
-                .execution_options(synchronize_session=False)
-            )
-            unit.commit()
+
+        def write() -> None:
+            with UnitOfWork(self._db) as unit:
+                unit.write_first("notification_deliveries", "status")
+                unit.session.execute(
+                    update(Delivery)
+                    .where(Delivery.id == delivery_id, Delivery.status == DeliveryStatus.SENDING.value)
+                    .values(**values)
+                    .execution_options(synchronize_session=False)
+                )
+                unit.commit()
+
+        # The message went (or was refused) already: losing a lock conflict here must not
+        # crash the sender and leave it "sending", to be taken for an interrupted one.
+        _retrying(write)
 
     def retry_later(
         self, delivery_id: int, attempts: int, created: datetime, error: str, rng: random.Random
@@ -198,6 +208,24 @@ class RatedPass:
                 return
             if self._rows.claim(delivery_id):
                 yield delivery_id
+
+
+LOCK_RETRIES = 4
+_T = TypeVar("_T")
+
+
+def _retrying(write: Callable[[], _T], sleep: Callable[[float], object] = time.sleep) -> _T:
+    """`write` again after a deadlock or lock wait timeout (MariaDB chose this transaction as
+    the victim; the row itself is fine), a few times with a short growing pause."""
+    for attempt in range(LOCK_RETRIES):
+        try:
+            return write()
+        except OperationalError as exc:
+            if not _is_lock_conflict(exc) or attempt == LOCK_RETRIES - 1:
+                raise
+            log.info("lock conflict on a delivery row; trying again", extra={"attempt": attempt + 1})
+            sleep(0.05 * 2**attempt)
+    raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
 
 
 def _is_lock_conflict(exc: OperationalError) -> bool:

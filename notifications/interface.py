@@ -15,6 +15,7 @@ from notifications.provider_health import ProviderHealthOut
 from notifications.schemas import (
     MAX_LIST,
     Channel,
+    DeliveryFilter,
     DeliveryOut,
     DeliveryStatus,
     DigestChoice,
@@ -38,6 +39,7 @@ from notifications.schemas import (
 __all__ = [
     "MAX_LIST",
     "Channel",
+    "DeliveryFilter",
     "DeliveryOut",
     "DeliveryStatus",
     "DigestChoice",
@@ -127,9 +129,15 @@ class NotificationService(Protocol):
         """The SMS provider's signed delivery report (ValidationFailed if not signed by it)."""
 
     def delivery_log(
-        self, actor: Actor, *, status: DeliveryStatus | None = None, limit: int = 200
+        self,
+        actor: Actor,
+        *,
+        status: DeliveryStatus | None = None,
+        limit: int = 200,
+        query: DeliveryFilter | None = None,
     ) -> list[DeliveryOut]:
-        """Every email recorded, newest first, with its state and last error (admins)."""
+        """Every email and text recorded, newest first, with its state and last error (admins);
+        `query` narrows it by state, channel, kind and text."""
 
     def resend_delivery(self, actor: Actor, delivery_id: int) -> DeliveryOut:
         """Queue a failed or unknown email again, to the person's current address (admins)."""

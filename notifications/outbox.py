@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import parseaddr
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from backend.platform.actors import Actor
@@ -45,6 +45,7 @@ from notifications.schemas import (
     DIGESTED_KINDS,
     FORMAL_NOTICES,
     Channel,
+    DeliveryFilter,
     DeliveryOut,
     DeliveryStatus,
     NotificationIn,
@@ -285,17 +286,25 @@ class EmailOutbox:
 
     # -- the log --------------------------------------------------------------------------
 
-    def log(
-        self, actor: Actor, *, status: DeliveryStatus | None = None, limit: int = 200
-    ) -> list[DeliveryOut]:
+    def log(self, actor: Actor, query: DeliveryFilter) -> list[DeliveryOut]:
         """The delivery log, newest first (administrators)."""
         if not actor.is_admin:
             raise PermissionDenied("the delivery log: administrators only", field="status")
-        if not 1 <= limit <= 1000:
+        if not 1 <= query.limit <= 1000:
             raise ValidationFailed("limit: must be 1..1000", field="limit")
-        stmt = select(Delivery).order_by(Delivery.id.desc()).limit(limit)
-        if status is not None:
-            stmt = stmt.where(Delivery.status == status.value)
+        stmt = select(Delivery).order_by(Delivery.id.desc()).limit(query.limit)
+        if query.status is not None:
+            stmt = stmt.where(Delivery.status == query.status.value)
+        if query.channel is not None:
+            stmt = stmt.where(Delivery.channel == query.channel.value)
+        if query.kind is not None:
+            stmt = stmt.where(Delivery.kind == query.kind.value)
+        if query.search:
+            # Who or what: a part of the address (or number) or of the subject, in any case.
+            text = f"%{query.search.lower()}%"
+            stmt = stmt.where(
+                func.lower(Delivery.to_address).like(text) | func.lower(Delivery.subject).like(text)
+            )
         with ReadView(self._db, actor.reader_key) as view:
             return [DeliveryOut.model_validate(r) for r in view.session.scalars(stmt)]
 

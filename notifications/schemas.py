@@ -115,6 +115,18 @@ class DeliveryOut(BaseModel):
     sent_at: datetime | None
 
 
+class DeliveryFilter(BaseModel):
+    """Which deliveries the log shows (administrators): all of them, newest first, unless narrowed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    status: DeliveryStatus | None = None
+    channel: Channel | None = None
+    kind: NotificationKind | None = None
+    search: str = Field(default="", max_length=100, description="part of the address, number or subject")
+    limit: int = Field(default=200, ge=1, le=1000)
+
+
 EMAILED_KINDS = frozenset(
     {
         NotificationKind.CAPITAL_CALL,

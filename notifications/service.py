@@ -29,6 +29,7 @@ from notifications.provider_health import ProviderDescriptions, ProviderHealthOu
 from notifications.schemas import (
     MAX_LIST,
     Channel,
+    DeliveryFilter,
     DeliveryOut,
     DeliveryStatus,
     DigestChoice,
@@ -315,12 +316,18 @@ class NotificationCentre:
         return self._sms.apply_report(params)
 
     def delivery_log(
-        self, actor: Actor, *, status: DeliveryStatus | None = None, limit: int = 200
+        self,
+        actor: Actor,
+        *,
+        status: DeliveryStatus | None = None,
+        limit: int = 200,
+        query: DeliveryFilter | None = None,
     ) -> list[DeliveryOut]:
-        """Every email recorded, newest first, with its state and last error (admins)."""
+        """Every email and text recorded, newest first, with its state and last error (admins);
+        `query` narrows it by state, channel, kind and text."""
         if self._outbox is None:
             return []
-        return self._outbox.log(actor, status=status, limit=limit)
+        return self._outbox.log(actor, query or DeliveryFilter(status=status, limit=limit))
 
     def resend_delivery(self, actor: Actor, delivery_id: int) -> DeliveryOut:
         """Queue a failed or unknown email again, to the person's current address (admins)."""

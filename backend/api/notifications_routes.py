@@ -10,8 +10,8 @@ from backend.api.routing import ApiRouter
 from backend.platform.actors import Actor
 from backend.service_directory import Services
 from notifications.interface import (
+    DeliveryFilter,
     DeliveryOut,
-    DeliveryStatus,
     DigestChoice,
     DocumentKind,
     EmailPreview,
@@ -40,13 +40,6 @@ class UnsubscribeQuery(BaseModel):
 
 class SmsReportOutcome(BaseModel):
     status: str | None = Field(description="the text's new state (delivered, bounced), or null: no change")
-
-
-class DeliveryQuery(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    status: DeliveryStatus | None = None
-    limit: int = Field(default=200, ge=1, le=1000)
 
 
 class TemplatePreviewQuery(BaseModel):
@@ -91,12 +84,12 @@ def register(router: ApiRouter, container: Services) -> None:
         "/notifications/deliveries",
         summary="The email delivery log, newest first: state, tries, last error (administrators)",
         tag="notifications",
-        query=DeliveryQuery,
+        query=DeliveryFilter,
         response=list[DeliveryOut],
         errors=(403,),
     )
-    def list_deliveries(actor: Actor, query: DeliveryQuery) -> list[DeliveryOut]:
-        return container.notifications.delivery_log(actor, status=query.status, limit=query.limit)
+    def list_deliveries(actor: Actor, query: DeliveryFilter) -> list[DeliveryOut]:
+        return container.notifications.delivery_log(actor, query=query)
 
     @router.operation(
         "GET",

@@ -65,19 +65,37 @@ def layout(actor: Actor) -> Component:
                 className="text-body-secondary small mb-3",
             ),
             dbc.Row(
-                dbc.Col(
-                    [
-                        dbc.Label("Show", html_for="doc-kind", className="small fw-semibold"),
-                        dcc.Dropdown(
-                            id="doc-kind",
-                            options=[{"label": "all documents", "value": ""}]
-                            + [{"label": label, "value": k.value} for k, label in KIND_LABELS.items()],
-                            value="",
-                            clearable=False,
-                        ),
-                    ],
-                    md=4,
-                ),
+                [
+                    dbc.Col(
+                        [
+                            dbc.Label("Show", html_for="doc-kind", className="small fw-semibold"),
+                            dcc.Dropdown(
+                                id="doc-kind",
+                                options=[{"label": "all documents", "value": ""}]
+                                + [{"label": label, "value": k.value} for k, label in KIND_LABELS.items()],
+                                value="",
+                                clearable=False,
+                            ),
+                        ],
+                        md=4,
+                    ),
+                    dbc.Col(
+                        [
+                            dbc.Label("Pool", html_for="doc-pool", className="small fw-semibold"),
+                            dcc.Dropdown(
+                                id="doc-pool",
+                                options=[{"label": "all pools", "value": 0}]
+                                + [
+                                    {"label": p.name, "value": p.id}
+                                    for p in sorted(visible_pools(actor).values(), key=lambda p: p.name)
+                                ],
+                                value=0,
+                                clearable=False,
+                            ),
+                        ],
+                        md=4,
+                    ),
+                ],
                 className="g-2 mb-3",
             ),
             *([_issue_form(actor)] if staff else []),
@@ -176,9 +194,10 @@ def resend(actor: Actor, document_id: object) -> Any:
     return dbc.Alert(f"Queued again to {done.to_address}: it goes within a minute.", color="success")
 
 
-def table(actor: Actor, kind: str | None) -> tuple[Any, str]:
+def table(actor: Actor, kind: str | None, pool_id: object = None) -> tuple[Any, str]:
     chosen = DocumentKind(kind) if kind else None
-    documents = services().notifications.documents(actor, kind=chosen, limit=SHOWN)
+    pool = pool_id if isinstance(pool_id, int) and not isinstance(pool_id, bool) and pool_id > 0 else None
+    documents = services().notifications.documents(actor, pool_id=pool, kind=chosen, limit=SHOWN)
     if not documents:
         return html.P("No documents yet.", className="text-body-secondary"), "0 documents"
     staff = actor.role is not Role.INVESTOR
@@ -233,14 +252,15 @@ def table(actor: Actor, kind: str | None) -> tuple[Any, str]:
     Output("doc-table", "children"),
     Output("doc-flash", "children", allow_duplicate=True),
     Input("doc-kind", "value"),
+    Input("doc-pool", "value"),
     prevent_initial_call="initial_duplicate",
 )
-def _show(kind: str | None) -> tuple[Any, Any]:
+def _show(kind: str | None, pool_id: object) -> tuple[Any, Any]:
     actor = current_actor()
     if actor is None:
         raise PreventUpdate
     try:
-        grid, summary = table(actor, kind)
+        grid, summary = table(actor, kind, pool_id)
     except (ValueError, DomainError):  # a kind no page offers
         return [], dbc.Alert("Choose what to show.", color="warning")
     return grid, html.Div(summary, className="small text-body-secondary mb-2")

@@ -290,7 +290,7 @@ CALLBACKS: list[CallbackProbe] = [
         shows="Saved: a weekly digest",  # the caller's own choice, nobody else's
         probers=(*OUTSIDERS, "manager"),
     ),
-    CallbackProbe("doc-table.children", "investor", lambda e: {"doc-kind.value": ""}),
+    CallbackProbe("doc-table.children", "investor", lambda e: {"doc-kind.value": "", "doc-pool.value": 0}),
     CallbackProbe(
         "doc-kind.value",
         "manager",
@@ -386,7 +386,13 @@ CALLBACKS: list[CallbackProbe] = [
     CallbackProbe(
         "admin-email-log.children",
         "admin",
-        lambda e: {"admin-email-status.value": "failed", "admin-email-refresh.data": None},
+        lambda e: {
+            "admin-email-status.value": "failed",
+            "admin-email-channel.value": "email",
+            "admin-email-kind.value": "",
+            "admin-email-search.value": "old-address",
+            "admin-email-refresh.data": None,
+        },
     ),
     CallbackProbe(
         "admin-email-flash.children",

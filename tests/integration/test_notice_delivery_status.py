@@ -16,7 +16,7 @@ from backend.composition.container import Container
 from backend.platform.config import Settings, load_settings
 from backend.platform.errors import Conflict, NotFound, PermissionDenied
 from ledger.interface import CapitalCallRequest
-from notifications.interface import Channel, DeliveryStatus, ReadAction
+from notifications.interface import Channel, DeliveryFilter, DeliveryStatus, NotificationKind, ReadAction
 from notifications.provider_health import provider_health
 from tests.integration.mail_support import MailServer
 from tests.integration.pools_support import World, closed_pool, make_world
@@ -63,6 +63,16 @@ def test_a_manager_sees_each_investors_email_and_opening_and_resends_one(
     listed = {d.investor_id: d for d in c.notifications.documents(world.manager, pool_id=pool)}
     assert listed[a].email_status is DeliveryStatus.SENT and listed[a].opened_at is not None
     assert listed[b].email_status is DeliveryStatus.SENT and listed[b].opened_at is None
+
+    # The administrator's log narrows to one person's capital call emails by text.
+    bos = c.notifications.delivery_log(
+        world.admin,
+        query=DeliveryFilter(
+            channel=Channel.EMAIL, kind=NotificationKind.CAPITAL_CALL, search="OTHER_INVESTOR@"
+        ),
+    )
+    assert [d.to_address for d in bos] == [world.emails["other_investor"]]
+    assert c.notifications.delivery_log(world.admin, query=DeliveryFilter(channel=Channel.SMS)) == []
 
     # Bo says it never arrived: the manager sends it again, to Bo only, with the same id.
     for outsider in (world.other_manager, world.investor, world.other_investor, world.analyst):

@@ -235,7 +235,7 @@ def test_the_admin_reads_the_log_and_resends_from_the_portal(world: World, mail:
         mail.start()
     with create_app(c).test_request_context():
         shown = _text(page.log_table(world.admin, "queued"))
-        assert "3 emails" in shown and world.emails["investor"] in shown and "Resend" not in shown
+        assert "3 messages" in shown and world.emails["investor"] in shown and "Resend" not in shown
         with c.db.writer_session() as session:  # one of them: its worker died mid-send
             session.execute(
                 update(Delivery)

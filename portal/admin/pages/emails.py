@@ -24,6 +24,7 @@ from backend.platform.actors import Actor, Role
 from backend.platform.errors import DomainError
 from notifications.interface import (
     Channel,
+    DeliveryFilter,
     DeliveryOut,
     DeliveryStatus,
     DocumentKind,
@@ -74,20 +75,70 @@ def layout(actor: Actor) -> Component:
             ),
             _providers(actor),
             dbc.Row(
-                dbc.Col(
-                    [
-                        dbc.Label("Status", html_for="admin-email-status", className="small fw-semibold"),
-                        dcc.Dropdown(
-                            id="admin-email-status",
-                            options=[{"label": "all", "value": ""}]
-                            + [{"label": s.value, "value": s.value} for s in DeliveryStatus],
-                            value="",
-                            clearable=False,
-                        ),
-                    ],
-                    md=3,
-                ),
-                className="mb-3",
+                [
+                    dbc.Col(
+                        [
+                            dbc.Label("Status", html_for="admin-email-status", className="small fw-semibold"),
+                            dcc.Dropdown(
+                                id="admin-email-status",
+                                options=[{"label": "all", "value": ""}]
+                                + [{"label": s.value, "value": s.value} for s in DeliveryStatus],
+                                value="",
+                                clearable=False,
+                            ),
+                        ],
+                        md=2,
+                    ),
+                    dbc.Col(
+                        [
+                            dbc.Label(
+                                "Channel", html_for="admin-email-channel", className="small fw-semibold"
+                            ),
+                            dcc.Dropdown(
+                                id="admin-email-channel",
+                                options=[
+                                    {"label": "all", "value": ""},
+                                    {"label": "email", "value": Channel.EMAIL.value},
+                                    {"label": "text message", "value": Channel.SMS.value},
+                                ],
+                                value="",
+                                clearable=False,
+                            ),
+                        ],
+                        md=2,
+                    ),
+                    dbc.Col(
+                        [
+                            dbc.Label("Notice", html_for="admin-email-kind", className="small fw-semibold"),
+                            dcc.Dropdown(
+                                id="admin-email-kind",
+                                options=[{"label": "all", "value": ""}]
+                                + [{"label": KIND_LABELS[k], "value": k.value} for k in NotificationKind],
+                                value="",
+                                clearable=False,
+                            ),
+                        ],
+                        md=4,
+                    ),
+                    dbc.Col(
+                        [
+                            dbc.Label(
+                                "Address or subject",
+                                html_for="admin-email-search",
+                                className="small fw-semibold",
+                            ),
+                            dbc.Input(
+                                id="admin-email-search",
+                                type="search",
+                                maxLength=100,
+                                debounce=True,
+                                placeholder="part of an address, number or subject",
+                            ),
+                        ],
+                        md=4,
+                    ),
+                ],
+                className="g-2 mb-3",
             ),
             dcc.Store(id="admin-email-refresh", data=0),
             html.Div(id="admin-email-flash", role="status", **LIVE),
@@ -215,13 +266,25 @@ def _row(d: DeliveryOut) -> tuple[Any, ...]:
     )
 
 
-def log_table(actor: Actor, status: str | None) -> Component:
-    chosen = DeliveryStatus(status) if status else None
-    rows = services().notifications.delivery_log(actor, status=chosen, limit=LATEST)
+def log_table(
+    actor: Actor,
+    status: str | None,
+    channel: str | None = None,
+    kind: str | None = None,
+    search: str | None = None,
+) -> Component:
+    query = DeliveryFilter(
+        status=DeliveryStatus(status) if status else None,
+        channel=Channel(channel) if channel else None,
+        kind=NotificationKind(kind) if kind else None,
+        search=(search or "").strip()[:100],
+        limit=LATEST,
+    )
+    rows = services().notifications.delivery_log(actor, query=query)
     shown: Component = html.Div(
         [
-            html.P(f"{len(rows)} emails (newest first, at most {LATEST})", className="small"),
-            table(COLUMNS, [_row(d) for d in rows], "admin-email-rows", "No emails recorded."),
+            html.P(f"{len(rows)} messages (newest first, at most {LATEST})", className="small"),
+            table(COLUMNS, [_row(d) for d in rows], "admin-email-rows", "No messages recorded."),
         ]
     )
     return shown
@@ -240,14 +303,19 @@ def resend(actor: Actor, trigger: Any) -> Any:
 @PAGE.callback(
     Output("admin-email-log", "children"),
     Input("admin-email-status", "value"),
+    Input("admin-email-channel", "value"),
+    Input("admin-email-kind", "value"),
+    Input("admin-email-search", "value"),
     Input("admin-email-refresh", "data"),
 )
-def _show(status: str | None, _refresh: int | None) -> Any:
+def _show(
+    status: str | None, channel: str | None, kind: str | None, search: str | None, _refresh: int | None
+) -> Any:
     actor = current_actor()
     if actor is None or not actor.is_admin:
         return html.Div()
     try:
-        return log_table(actor, status)
+        return log_table(actor, status, channel, kind, search if isinstance(search, str) else None)
     except (DomainError, ValueError):
         return html.Div()
 
