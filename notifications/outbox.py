@@ -136,7 +136,9 @@ class EmailOutbox:
         todo = [item for user, item in sorted(wanted.items()) if user not in have]
         contacts = self._contacts({item.user_id for item in todo})
         rows = [
-            self._row(event_id, item, *contacts[item.user_id]) for item in todo if item.user_id in contacts
+            self._row(event_id, item, item.email_to or contacts[item.user_id][0], contacts[item.user_id][1])
+            for item in todo
+            if item.user_id in contacts
         ]
         return self._record(rows)
 

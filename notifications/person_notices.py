@@ -24,8 +24,7 @@ _KYC_WORDS = {
     ),
     "pending": (
         "under review again",
-        "Your review has been reopened; new investments wait until it is decided. Nothing you "
-        "hold changes.",
+        "Your review has been reopened; new investments wait until it is decided. Nothing you hold changes.",
     ),
 }
 
@@ -64,3 +63,40 @@ def new_device_notice(user_id: int, device: str, client_ip: str | None, at: date
         link="/notifications",
         effective_date=at.date(),
     )
+
+
+def _masked(value: str | None) -> str:
+    """ "a…e@example.com", "…4567": enough for the person to recognise, little for anyone else."""
+    if not value:
+        return "none"
+    local, at, domain = value.partition("@")
+    if at:
+        return f"{local[:1]}…{local[-1:]}@{domain}" if len(local) > 2 else f"…@{domain}"
+    return f"…{value[-4:]}"
+
+
+def contact_notices(
+    user_id: int, event_id: str, before: dict[str, str | None], now: dict[str, str | None], at: datetime
+) -> list[tuple[str, NotificationIn]]:
+    """[(event id, notice)]: to the person as they sign in, and by email to the contact address
+    they had before and the one they have now (each its own event: one email per address)."""
+    words = {"contact_email": "Email", "contact_phone": "Phone"}
+    changes = "; ".join(
+        f"{words[name]} {_masked(old)} is now {_masked(now.get(name))}"
+        for name, old in sorted(before.items())
+    )
+    notice = NotificationIn(
+        user_id=user_id,
+        kind=NotificationKind.CONTACT_DETAILS,
+        title="Your contact details were changed",
+        body=f"{changes}. Sent to the address you had before and the one you have now."[:500],
+        link="/investor",
+        effective_date=at.date(),
+    )
+    found = [(event_id, notice)]
+    old_email, new_email = before.get("contact_email"), now.get("contact_email")
+    if "contact_email" in before:
+        for tag, address in (("old", old_email), ("new", new_email)):
+            if address:
+                found.append((f"{event_id}:{tag}", notice.model_copy(update={"email_to": address})))
+    return found

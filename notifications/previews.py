@@ -137,6 +137,12 @@ EMAIL_SAMPLES: Final[Mapping[NotificationKind, EmailSample]] = MappingProxyType(
             "Firefox on Windows, from 203.0.113.7, at 2026-12-04 09:12 UTC.",
             "/notifications",
         ),
+        NotificationKind.CONTACT_DETAILS: EmailSample(
+            "Your contact details were changed",
+            "Email a…e@example.com is now an…w@example.com. Sent to the address you had before and "
+            "the one you have now.",
+            "/investor",
+        ),
         NotificationKind.OPERATOR_ALERT: EmailSample(
             "Operator alert: ledger events are not reaching the broker",
             "142 events wait to be published; the oldest since 2026-12-04 08:55 UTC (17 minutes).",

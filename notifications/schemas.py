@@ -31,6 +31,9 @@ class NotificationKind(enum.StrEnum):
     """The investor's KYC review was decided (approved: they may invest; rejected; pending)."""
     NEW_DEVICE = "signin.new_device"
     """A sign-in from a browser or client the person has not signed in from before."""
+    CONTACT_DETAILS = "contact_details.changed"
+    """An investor's contact email or phone changed: told at the old address and the new one,
+    because a changed address is how a stolen account keeps its owner from hearing of it."""
     OPERATOR_ALERT = "operator.alert"
     """To administrators: something the platform cannot put right by itself (events not
     reaching the broker, the books and the bank disagreeing)."""
@@ -52,6 +55,11 @@ class NotificationIn(BaseModel):
         default=None, description="the entry's date: history loaded today is not emailed"
     )
     document_id: int | None = Field(default=None, description="a notice issued for it: attached to the email")
+    email_to: str | None = Field(
+        default=None,
+        max_length=254,
+        description="email this address only (an address the person had before): no bell item, no text",
+    )
 
 
 class NotificationOut(BaseModel):
@@ -154,6 +162,7 @@ TEXTED_KINDS = frozenset(
         NotificationKind.PAYMENT_FAILED,
         NotificationKind.BANK_DETAILS,
         NotificationKind.NEW_DEVICE,
+        NotificationKind.CONTACT_DETAILS,
     }
 )
 """Sent by SMS, to investors with a phone on file, unless they say otherwise: what needs acting
@@ -166,6 +175,7 @@ FORMAL_NOTICES = frozenset(
         NotificationKind.DISTRIBUTION,
         NotificationKind.BANK_DETAILS,
         NotificationKind.STATEMENT,
+        NotificationKind.CONTACT_DETAILS,
     }
 )
 """Notices with legal or money consequences: always sent, by email and in the app, whatever

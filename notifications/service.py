@@ -147,17 +147,18 @@ class NotificationCentre:
         if not items:
             return 0
         by_user = {item.user_id: item for item in items}  # one per user, whatever the caller sent
-        in_app = by_user
+        # An address the person had before is written to once, by email: nothing else of theirs.
+        in_app = {user: i for user, i in by_user.items() if i.email_to is None}
         if self._preferences is not None:
             chosen = self._preferences.wanted({(i.user_id, i.kind) for i in items}, Channel.IN_APP)
-            in_app = {user: i for user, i in by_user.items() if (user, i.kind) in chosen}
+            in_app = {user: i for user, i in in_app.items() if (user, i.kind) in chosen}
         created = self._create_in_app(event_id, in_app) if in_app else 0
         if self._outbox is not None:
             # Even for an event seen before: a crash between the two commits left its emails
             # unrecorded, and recording them is idempotent by (event, user, channel).
             self._outbox.enqueue(event_id, list(by_user.values()))
         if self._sms is not None:
-            self._sms.enqueue(event_id, list(by_user.values()))
+            self._sms.enqueue(event_id, [i for i in by_user.values() if i.email_to is None])
         return created
 
     def _create_in_app(self, event_id: str, by_user: dict[int, NotificationIn]) -> int:

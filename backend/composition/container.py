@@ -6,6 +6,7 @@ here, by configuration, without callers changing.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from datetime import datetime
 from functools import cached_property
@@ -53,6 +54,7 @@ from notifications.mail import FolderMail, MailProvider, SmtpMail
 from notifications.outbox import EmailOutbox
 from notifications.pdf import BankInstructions
 from notifications.person_notices import (
+    contact_notices,
     kyc_event_id,
     kyc_notice,
     new_device_event_id,
@@ -177,7 +179,24 @@ class Container:
             positions=self._position_from_books,
             holding_pools=self._pools_held_by,
             on_kyc_decided=self._tell_kyc_decision,
+            on_contact_changed=self._tell_contact_change,
         )
+
+    def _tell_contact_change(
+        self, investor: InvestorOut, before: dict[str, str | None], at: datetime
+    ) -> None:
+        now: dict[str, str | None] = {
+            "contact_email": investor.contact_email,
+            "contact_phone": investor.contact_phone,
+        }
+        # The new values in the id too: MariaDB keeps whole seconds, and two changes in one
+        # second are two changes.
+        changed = hashlib.sha256(repr(sorted(now.items())).encode()).hexdigest()[:12]
+        event_id = f"contact:{investor.id}:{at.strftime('%Y%m%dT%H%M%S')}:{changed}"
+        login = self.users.contacts({investor.user_id}).get(investor.user_id, ("", ""))[0].lower()
+        for event, notice in contact_notices(investor.user_id, event_id, before, now, at):
+            if notice.email_to is None or notice.email_to.lower() != login:  # the sign-in address has one
+                self.notifications.create_for_event(event, [notice])
 
     def _tell_kyc_decision(self, investor: InvestorOut, _before: KycStatus, at: datetime) -> None:
         # Late-bound: the notification service is built after this one, on first use.

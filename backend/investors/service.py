@@ -72,6 +72,10 @@ def _utc_today() -> date:
     return utcnow().date()
 
 
+ContactChanged = Callable[[InvestorOut, dict[str, str | None], datetime], None]
+"""(the investor as now, {field: its value before} of the contact fields that changed, when):
+told at the old address and the new one (wired by the container)."""
+CONTACT_FIELDS = ("contact_email", "contact_phone")
 KycDecided = Callable[[InvestorOut, KycStatus, datetime], None]
 """(the investor as now, the status before, when) after a KYC decision is committed: the
 notification service tells the investor (wired by the container; this layer cannot see it)."""
@@ -89,7 +93,9 @@ class DatabaseInvestorService:
         holding_pools: HoldingPools = lambda investor_id: (),
         today: Callable[[], date] = _utc_today,
         on_kyc_decided: KycDecided | None = None,
+        on_contact_changed: ContactChanged | None = None,
     ) -> None:
+        self._on_contact_changed = on_contact_changed
         self._db = db
         self._audit = audit
         self._users = users
@@ -242,6 +248,9 @@ class DatabaseInvestorService:
                     after={"kyc_status": new["kyc_status"]},
                 )
             uow.commit()
+        contacts = {name: before[name] for name in diff if name in CONTACT_FIELDS}
+        if contacts and self._on_contact_changed is not None:
+            self._on_contact_changed(out, contacts, out.updated_at)
         if "kyc_status" in diff and self._on_kyc_decided is not None and out.kyc_changed_at is not None:
             # After the commit: the decision stands whether or not the notice can be made.
             self._on_kyc_decided(out, KycStatus(before["kyc_status"]), out.kyc_changed_at)

@@ -41,6 +41,7 @@ KIND_LABELS = {
     NotificationKind.REDEMPTION_SETTLED: "Redemptions paid out",
     NotificationKind.KYC_STATUS: "KYC review decisions",
     NotificationKind.NEW_DEVICE: "Sign-ins from a new device",
+    NotificationKind.CONTACT_DETAILS: "Contact detail changes",
     NotificationKind.OPERATOR_ALERT: "Operator alerts (administrators)",
 }
 CHANNELS = {Channel.IN_APP: "In the app", Channel.EMAIL: "By email", Channel.SMS: "By text message"}

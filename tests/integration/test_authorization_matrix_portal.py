@@ -287,7 +287,7 @@ CALLBACKS: list[CallbackProbe] = [
         "notif-digest-flash.children",
         "investor",
         lambda e: {"notif-digest.value": "weekly"},
-        shows="Saved: a weekly digest",  # the caller's own choice, nobody else's
+        shows="",  # the caller's own choice: every prober saves their own, and nobody else's
         probers=(*OUTSIDERS, "manager"),
     ),
     CallbackProbe("doc-table.children", "investor", lambda e: {"doc-kind.value": "", "doc-pool.value": 0}),

@@ -298,3 +298,42 @@ def test_reconciliation_differences_alert_the_administrators(world: World) -> No
     ((title, body),) = _of_kind(world, "admin", NotificationKind.OPERATOR_ALERT)
     assert title == f"Operator alert: the reconciliation of {yesterday.isoformat()} needs a person"
     assert body.startswith(f"{len(run.differences)} difference")
+
+
+# --- contact details changed ------------------------------------------------------------------
+
+
+def test_a_changed_contact_email_is_told_at_the_old_address_and_the_new_one(
+    world: World, mail: MailServer
+) -> None:
+    c = world.container
+    investor_id = world.investor_profile(world.investor)
+    c.investors.update_investor(
+        world.investor, investor_id, InvestorUpdate(contact_email="ana.old@example.com")
+    )
+    c.notifications.send_due_emails()
+    before = len(mail.received)
+    c.investors.update_investor(
+        world.investor,
+        investor_id,
+        InvestorUpdate(contact_email="ana.new@example.net", contact_phone="+447700900123"),
+    )
+    c.notifications.send_due_emails()
+    told = sorted(str(m["To"]) for m in mail.received[before:])
+    assert told == sorted([world.emails["investor"], "ana.old@example.com", "ana.new@example.net"])
+    last = [m for m in mail.received[before:] if str(m["To"]) == "ana.old@example.com"]
+    text = last[0].get_body(preferencelist=("plain",))
+    assert text is not None
+    content = text.get_content()
+    assert "Email a…d@example.com is now a…w@example.net" in content and "Phone none is now …0123" in content
+    assert "someone else may be using your account" in content
+    assert "Choose which emails you get" not in content  # always sent: it cannot be switched off
+    # In the bell once (the old and new addresses are emails only); a name change is no news.
+    bell = c.notifications.list_for_user(
+        world.investor, kind=NotificationKind.CONTACT_DETAILS, limit=10
+    ).items
+    assert len(bell) == 2  # the first change (no address before) and this one
+    c.investors.update_investor(world.admin, investor_id, InvestorUpdate(legal_name="Ana Example-Smith"))
+    assert (
+        len(c.notifications.list_for_user(world.investor, kind=NotificationKind.CONTACT_DETAILS).items) == 2
+    )

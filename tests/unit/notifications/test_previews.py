@@ -35,6 +35,7 @@ ABOUT_A_PERSON = {
     NotificationKind.KYC_STATUS,
     NotificationKind.NEW_DEVICE,
     NotificationKind.OPERATOR_ALERT,
+    NotificationKind.CONTACT_DETAILS,
 }
 """Kinds about a person or the platform, not a pool's money."""
 """As the platform writes a figure: ISO code, thousands separated, cents always shown."""
