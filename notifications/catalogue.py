@@ -29,6 +29,8 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 from babel.support import Translations
 
+from notifications.schemas import Words
+
 SOURCE_LANGUAGE: Final = "en"
 LANGUAGES: Final = ("en", "de")
 """Every language with a catalogue under locale/, the source language first."""
@@ -47,7 +49,16 @@ _OPTIONS: Final = {
     # Silent would skip a template that does not parse, and with it all of its messages.
     "templates/**.j2": {"extensions": "jinja2.ext.i18n", "silent": "false"},
 }
-_KEYWORDS: Final = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
+SENDERS: Final = ("backend/payments", "backend/tasks")
+"""Folders outside this package whose notices are worded from the catalogue."""
+_KEYWORDS: Final = {
+    "_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "N_": None,
+    "wording": None,
+    "worded": None,
+}
 _WIDTH: Final = 100
 _HEADER_COMMENT: Final = (
     "# Translations template for PROJECT: the words of the email and SMS notices.\n"
@@ -59,6 +70,29 @@ _HEADER_COMMENT: Final = (
 def N_(message: str) -> str:  # noqa: N802 - gettext's own name for "marked, translated later"
     """Marks a Python constant for extraction; whoever uses it looks it up in a catalogue."""
     return message
+
+
+def wording(message: str, lang: str = SOURCE_LANGUAGE, **values: str) -> str:
+    """A sender's sentence (a notice's title or body) from the catalogue, with its values put
+    in, already formatted for the reader ("EUR 10,000.00"). The message is the English text
+    with %(name)s placeholders: the extractor finds it here, and a translation may move them."""
+    text = translations(lang).gettext(message)
+    return text % values if values else text
+
+
+def worded(message: str, **values: str | Words) -> Words:
+    """A notice's sentence to be read in each person's language (say): the English message,
+    marked for the catalogue, with its values."""
+    return Words(message=message, values=values)
+
+
+def say(words: Words, lang: str = SOURCE_LANGUAGE) -> str:
+    """The words in `lang` (the values' own words too); English, or a message without a
+    translation, reads as written."""
+    found = translations(lang).gettext(words.message)
+    if not words.values:
+        return found
+    return found % {k: say(v, lang) if isinstance(v, Words) else v for k, v in words.values.items()}
 
 
 def language(lang: str) -> str:
@@ -110,6 +144,17 @@ def extract_template() -> Catalog:
     ):
         location = (f"notifications/{Path(filename).as_posix()}", lineno)
         template.add(message, None, [location], auto_comments=comments, context=context)
+    # The other senders of notices word theirs with `wording` too (payments, operator alerts).
+    for folder in SENDERS:
+        for filename, lineno, message, comments, context in extract_from_dir(
+            PACKAGE.parent / folder,
+            method_map=[("**.py", "python")],
+            keywords={"wording": None, "worded": None, "N_": None},
+            comment_tags=("Translators:",),
+            strip_comment_tags=True,
+        ):
+            location = (f"{folder}/{Path(filename).as_posix()}", lineno)
+            template.add(message, None, [location], auto_comments=comments, context=context)
     return template
 
 

@@ -19,6 +19,7 @@ from backend.platform.actors import Actor
 from backend.platform.errors import NotFound
 from backend.pools.interface import PoolService
 from ledger.interface import LedgerEvent
+from notifications.catalogue import worded
 from notifications.notices import (
     Addressee,
     BankFor,
@@ -26,7 +27,7 @@ from notifications.notices import (
     capital_call_notices,
     distribution_notices,
 )
-from notifications.schemas import NotificationIn, NotificationKind
+from notifications.schemas import NotificationIn, NotificationKind, Words
 from notifications.service import DatabaseNotificationService
 
 log = logging.getLogger(__name__)
@@ -53,29 +54,47 @@ def investor_shares(event: LedgerEvent) -> dict[int, str]:
     return {int(k): str(v) for k, v in (payload.get("allocation") or {}).items()}
 
 
-def _texts(event: LedgerEvent, pool_name: str, currency: str) -> tuple[str, str, Callable[[str], str]]:
+def _texts(event: LedgerEvent, pool_name: str, currency: str) -> tuple[Words, Words, Callable[[str], Words]]:
     """(title, the managers' body, investor body from their share) for the event."""
     p = event.payload
     if event.event_type == NotificationKind.CAPITAL_CALL:
-        due = p.get("due_date", "")
+        due = str(p.get("due_date", ""))
         return (
-            f"Capital call issued: {pool_name}",
-            f"{_amount(p.get('amount'), currency)} called, due {due}.",
-            lambda share: f"Your share: {_amount(share, currency)}, due {due}.",
+            worded("Capital call issued: %(pool)s", pool=pool_name),
+            worded("%(amount)s called, due %(due)s.", amount=_amount(p.get("amount"), currency), due=due),
+            lambda share: worded(
+                "Your share: %(share)s, due %(due)s.", share=_amount(share, currency), due=due
+            ),
         )
     if event.event_type == NotificationKind.DISTRIBUTION:
         return (
-            f"Distribution paid: {pool_name}",
-            f"{_amount(p.get('amount'), currency)} distributed ({p.get('mode', 'pro_rata')}).",
-            lambda share: f"You receive {_amount(share, currency)}.",
+            worded("Distribution paid: %(pool)s", pool=pool_name),
+            worded(
+                "%(amount)s distributed (%(mode)s).",
+                amount=_amount(p.get("amount"), currency),
+                mode=str(p.get("mode", "pro_rata")),
+            ),
+            lambda share: worded("You receive %(share)s.", share=_amount(share, currency)),
         )
     nav = _amount(p.get("net_asset_value"), currency)
-    per_unit = f" ({p['nav_per_unit']} per unit)" if p.get("nav_per_unit") else ""
-    return (
-        f"Valuation published: {pool_name}",
-        f"Net asset value {nav}{per_unit}.",
-        lambda share: f"Net asset value {nav}{per_unit}; your account changed by {_amount(share, currency)}.",
-    )
+    per_unit = str(p["nav_per_unit"]) if p.get("nav_per_unit") else ""
+    if per_unit:
+        staff = worded("Net asset value %(nav)s (%(per_unit)s per unit).", nav=nav, per_unit=per_unit)
+    else:
+        staff = worded("Net asset value %(nav)s.", nav=nav)
+
+    def investor(share: str) -> Words:
+        change = _amount(share, currency)
+        if per_unit:
+            return worded(
+                "Net asset value %(nav)s (%(per_unit)s per unit); your account changed by %(change)s.",
+                nav=nav,
+                per_unit=per_unit,
+                change=change,
+            )
+        return worded("Net asset value %(nav)s; your account changed by %(change)s.", nav=nav, change=change)
+
+    return worded("Valuation published: %(pool)s", pool=pool_name), staff, investor
 
 
 class LedgerEventConsumer:
@@ -110,14 +129,14 @@ class LedgerEventConsumer:
         raw_date = event.payload.get("effective_date")
         on = date.fromisoformat(raw_date) if isinstance(raw_date, str) else None
 
-        def item(user_id: int, body: str, link: str) -> NotificationIn:
+        def item(user_id: int, body: Words, link: str) -> NotificationIn:
             return NotificationIn(
                 user_id=user_id,
                 kind=kind,
                 pool_id=event.pool_id,
                 entry_id=event.entry_id,
-                title=title,
-                body=body,
+                title_words=title,
+                body_words=body,
                 link=link,
                 effective_date=on,
             )

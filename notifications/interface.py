@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Protocol
 
 from backend.platform.actors import Actor
+from notifications.catalogue import LANGUAGES, worded
 from notifications.provider_health import ProviderHealthOut
 from notifications.schemas import (
     MAX_LIST,
@@ -24,6 +25,7 @@ from notifications.schemas import (
     DocumentOut,
     DocumentQuery,
     EmailPreview,
+    LanguageChoice,
     NotificationIn,
     NotificationKind,
     NotificationList,
@@ -34,9 +36,11 @@ from notifications.schemas import (
     StatementFigures,
     StatementIssue,
     StatementIssueOut,
+    Words,
 )
 
 __all__ = [
+    "LANGUAGES",
     "MAX_LIST",
     "Channel",
     "DeliveryFilter",
@@ -48,6 +52,7 @@ __all__ = [
     "DocumentOut",
     "DocumentQuery",
     "EmailPreview",
+    "LanguageChoice",
     "NotificationIn",
     "NotificationKind",
     "NotificationList",
@@ -60,6 +65,8 @@ __all__ = [
     "StatementFigures",
     "StatementIssue",
     "StatementIssueOut",
+    "Words",
+    "worded",
 ]
 
 
@@ -89,6 +96,12 @@ class NotificationService(Protocol):
     ) -> PreferenceOut:
         """Switch one kind on or off on one channel for the signed-in person; a formal notice
         cannot be switched off (ValidationFailed)."""
+
+    def language(self, actor: Actor) -> LanguageChoice:
+        """The language the signed-in person reads their notices in (English unless chosen)."""
+
+    def set_language(self, actor: Actor, language: str) -> LanguageChoice:
+        """Choose it among the languages with a catalogue (LANGUAGES); notices from then on."""
 
     def digest(self, actor: Actor) -> DigestChoice:
         """Whether the signed-in person takes valuation news as a daily or weekly digest."""

@@ -152,3 +152,14 @@ class DigestSetting(Base):
     """The person's newest notification when they chose: a digest holds only what came after
     (by id, not time: a second holds many, and MariaDB keeps whole seconds)."""
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+
+
+class NoticeLanguage(Base):
+    """The language a person reads their notices in, where it is not English (the catalogues,
+    notifications/locale/). No row: English."""
+
+    __tablename__ = "notification_languages"
+
+    user_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    language: Mapped[str] = mapped_column(String(8), nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)

@@ -142,7 +142,12 @@ class EmailOutbox:
         ]
         return self._record(rows)
 
-    def enqueue_digest(self, period: DigestPeriod, news: Mapping[int, Sequence[DigestLine]]) -> int:
+    def enqueue_digest(
+        self,
+        period: DigestPeriod,
+        news: Mapping[int, Sequence[DigestLine]],
+        languages: Mapping[int, str] | None = None,
+    ) -> int:
         """Record the period's digest for each person with news in it; 0 for one recorded before."""
         with ReadView(self._db) as view:
             have = set(
@@ -159,7 +164,10 @@ class EmailOutbox:
         for user in (u for u in todo if u in contacts):
             address, name = contacts[user]
             lines = [(line.title, line.body, f"{self._portal_url}{line.link}") for line in news[user]]
-            rendered = render_digest(name=name, period=period.label, lines=lines, preferences=choose)
+            lang = (languages or {}).get(user, "en")
+            rendered = render_digest(
+                name=name, period=period.label, lines=lines, preferences=choose, lang=lang
+            )
             rows.append(self._delivery(period.event_id, user, NotificationKind.VALUATION, address, rendered))
         return self._record(rows)
 
@@ -180,7 +188,13 @@ class EmailOutbox:
         link = f"{self._portal_url}{item.link}" if item.link.startswith("/") else self._portal_url
         choose = "" if item.kind in FORMAL_NOTICES else f"{self._portal_url}/notifications?tab=preferences"
         rendered = render_email(
-            item.kind, name=name, title=item.title, body=item.body, link=link, preferences=choose
+            item.kind,
+            name=name,
+            title=item.title,
+            body=item.body,
+            link=link,
+            preferences=choose,
+            lang=item.lang,
         )
         row = self._delivery(event_id, item.user_id, item.kind, address, rendered)
         row.pool_id, row.document_id = item.pool_id, item.document_id

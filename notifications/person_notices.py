@@ -10,21 +10,27 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from notifications.schemas import NotificationIn, NotificationKind
+from notifications.catalogue import N_, worded
+from notifications.schemas import NotificationIn, NotificationKind, Words
 
 _KYC_WORDS = {
     "approved": (
-        "approved",
-        "Your identity and source of funds have been verified; you may now invest.",
+        N_("Your KYC review: approved"),
+        N_("Your identity and source of funds have been verified; you may now invest."),
     ),
     "rejected": (
-        "not approved",
-        "The pools cannot take money from you for now. The fund's administrator will contact "
-        "you about what is needed.",
+        N_("Your KYC review: not approved"),
+        N_(
+            "The pools cannot take money from you for now. The fund's administrator will contact "
+            "you about what is needed."
+        ),
     ),
     "pending": (
-        "under review again",
-        "Your review has been reopened; new investments wait until it is decided. Nothing you hold changes.",
+        N_("Your KYC review: under review again"),
+        N_(
+            "Your review has been reopened; new investments wait until it is decided. Nothing you "
+            "hold changes."
+        ),
     ),
 }
 
@@ -37,12 +43,12 @@ def kyc_event_id(investor_id: int, status: str, at: datetime) -> str:
 
 def kyc_notice(user_id: int, status: str, at: datetime) -> NotificationIn:
     """To the investor: their KYC review was decided (or reopened)."""
-    word, body = _KYC_WORDS.get(status, (status, "Your KYC status changed."))
+    title, body = _KYC_WORDS.get(status, (N_("Your KYC status changed"), N_("Your KYC status changed.")))
     return NotificationIn(
         user_id=user_id,
         kind=NotificationKind.KYC_STATUS,
-        title=f"Your KYC review: {word}",
-        body=body,
+        title_words=Words(message=title),
+        body_words=Words(message=body),
         link="/investor",
         effective_date=at.date(),
     )
@@ -54,21 +60,25 @@ def new_device_event_id(user_id: int, fingerprint: str) -> str:
 
 
 def new_device_notice(user_id: int, device: str, client_ip: str | None, at: datetime) -> NotificationIn:
-    where = f", from {client_ip}" if client_ip else ""
+    when = f"{at:%Y-%m-%d %H:%M}"
+    if client_ip:
+        body = worded("%(device)s, from %(ip)s, at %(when)s UTC.", device=device, ip=client_ip, when=when)
+    else:
+        body = worded("%(device)s, at %(when)s UTC.", device=device, when=when)
     return NotificationIn(
         user_id=user_id,
         kind=NotificationKind.NEW_DEVICE,
-        title="Sign-in from a new device",
-        body=f"{device}{where}, at {at:%Y-%m-%d %H:%M} UTC."[:500],
+        title_words=worded("Sign-in from a new device"),
+        body_words=body,
         link="/notifications",
         effective_date=at.date(),
     )
 
 
-def _masked(value: str | None) -> str:
+def _masked(value: str | None) -> str | Words:
     """ "a…e@example.com", "…4567": enough for the person to recognise, little for anyone else."""
     if not value:
-        return "none"
+        return worded("none")
     local, at, domain = value.partition("@")
     if at:
         return f"{local[:1]}…{local[-1:]}@{domain}" if len(local) > 2 else f"…@{domain}"
@@ -80,16 +90,33 @@ def contact_notices(
 ) -> list[tuple[str, NotificationIn]]:
     """[(event id, notice)]: to the person as they sign in, and by email to the contact address
     they had before and the one they have now (each its own event: one email per address)."""
-    words = {"contact_email": "Email", "contact_phone": "Phone"}
-    changes = "; ".join(
-        f"{words[name]} {_masked(old)} is now {_masked(now.get(name))}"
-        for name, old in sorted(before.items())
-    )
+    said = {
+        "contact_email": N_("Email %(old)s is now %(new)s"),
+        "contact_phone": N_("Phone %(old)s is now %(new)s"),
+    }
+    masked = {
+        f"{tag}_{name.removeprefix('contact_')}": _masked(value)
+        for name in before
+        for tag, value in (("old", before[name]), ("new", now.get(name)))
+    }
+    if len(before) == 2:
+        listed = Words(
+            message=N_("Email %(old_email)s is now %(new_email)s; phone %(old_phone)s is now %(new_phone)s"),
+            values=masked,
+        )
+    else:
+        (name,) = before
+        field = name.removeprefix("contact_")
+        listed = Words(
+            message=said[name], values={"old": masked[f"old_{field}"], "new": masked[f"new_{field}"]}
+        )
     notice = NotificationIn(
         user_id=user_id,
         kind=NotificationKind.CONTACT_DETAILS,
-        title="Your contact details were changed",
-        body=f"{changes}. Sent to the address you had before and the one you have now."[:500],
+        title_words=worded("Your contact details were changed"),
+        body_words=worded(
+            "%(changes)s. Sent to the address you had before and the one you have now.", changes=listed
+        ),
         link="/investor",
         effective_date=at.date(),
     )

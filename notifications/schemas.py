@@ -5,8 +5,9 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
 
 class NotificationKind(enum.StrEnum):
@@ -39,16 +40,54 @@ class NotificationKind(enum.StrEnum):
     reaching the broker, the books and the bank disagreeing)."""
 
 
+class Words(BaseModel):
+    """A sentence of a notice as its sender words it: the catalogue's message (the English text,
+    with %(name)s placeholders) and what goes in them, text already formatted for the reader
+    ("EUR 10,000.00") or words of their own. notifications.catalogue.say reads it in a
+    language; in English it is the message itself."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    message: str = Field(max_length=500)
+    values: dict[str, str | Words] = Field(default_factory=dict)
+
+    def english(self) -> str:
+        if not self.values:
+            return self.message
+        return self.message % {k: v.english() if isinstance(v, Words) else v for k, v in self.values.items()}
+
+
 class NotificationIn(BaseModel):
-    """One notification to create for one user (the consumer builds these from an event)."""
+    """One notification to create for one user (the consumer builds these from an event).
+
+    `title_words` and `body_words`, when the sender words them from the catalogue, are read in
+    each person's language (the in-app item, the email, the text); `title` and `body` are the
+    English, filled in from the words when not given."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _english_from_words(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            for text, words in (("title", "title_words"), ("body", "body_words")):
+                given = data.get(words)
+                if given is not None and not data.get(text):
+                    said = given if isinstance(given, Words) else Words.model_validate(given)
+                    data = {**data, text: said.english()[: 200 if text == "title" else 500]}
+        return data
+
+    @model_validator(mode="after")
+    def _titled(self) -> NotificationIn:
+        if not self.title:
+            raise ValueError("title: a notice needs a title (or title_words)")
+        return self
 
     user_id: int
     kind: NotificationKind
     pool_id: int | None = None
     entry_id: int | None = None
-    title: str = Field(max_length=200)
+    title: str = Field(default="", max_length=200, description="English; from title_words when not given")
     body: str = Field(default="", max_length=500)
     link: str = Field(default="", max_length=200)
     effective_date: date | None = Field(
@@ -60,6 +99,9 @@ class NotificationIn(BaseModel):
         max_length=254,
         description="email this address only (an address the person had before): no bell item, no text",
     )
+    title_words: Words | None = None
+    body_words: Words | None = None
+    lang: str = Field(default="en", max_length=8, description="the language title and body are in")
 
 
 class NotificationOut(BaseModel):
@@ -162,12 +204,13 @@ TEXTED_KINDS = frozenset(
         NotificationKind.PAYMENT_FAILED,
         NotificationKind.BANK_DETAILS,
         NotificationKind.NEW_DEVICE,
-        NotificationKind.CONTACT_DETAILS,
     }
 )
 """Sent by SMS, to investors with a phone on file, unless they say otherwise: what needs acting
 on within days (money due, money that did not arrive) or at once (bank details changed, or a
-sign-in from a device never seen: the classic first steps of payout fraud)."""
+sign-in from a device never seen: the classic first steps of payout fraud). A change of
+contact details is not texted: the new number may be the thief's; the old and new email
+addresses are told instead."""
 
 FORMAL_NOTICES = frozenset(
     {
@@ -186,7 +229,7 @@ nobody was told of is how payouts are stolen)."""
 class PreferenceOut(BaseModel):
     kind: NotificationKind
     channel: Channel
-    enabled: StrictBool = Field(description="true or false: 0 or \"no\" is refused, not guessed at")
+    enabled: StrictBool = Field(description='true or false: 0 or "no" is refused, not guessed at')
     mandatory: bool = Field(description="a formal notice: always sent, cannot be switched off")
     default: bool = Field(description="what applies when the person has not chosen")
 
@@ -196,7 +239,7 @@ class PreferenceIn(BaseModel):
 
     kind: NotificationKind
     channel: Channel
-    enabled: StrictBool = Field(description="true or false: 0 or \"no\" is refused, not guessed at")
+    enabled: StrictBool = Field(description='true or false: 0 or "no" is refused, not guessed at')
 
 
 class DigestFrequency(enum.StrEnum):
@@ -217,6 +260,16 @@ class DigestChoice(BaseModel):
 
     frequency: DigestFrequency = Field(
         description="off: valuations as the email preference says; daily or weekly: grouped into one email"
+    )
+
+
+class LanguageChoice(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    language: str = Field(
+        min_length=2,
+        max_length=8,
+        description='the language of your notices: "en" (English) or "de" (Deutsch)',
     )
 
 

@@ -17,10 +17,12 @@ from backend.platform.db import Database
 from backend.platform.errors import NotFound, PermissionDenied, ValidationFailed
 from backend.platform.orm import utcnow
 from notifications import previews
+from notifications.catalogue import say, worded
 from notifications.digests import DigestBook, due_periods
 from notifications.documents import DocumentShelf
 from notifications.figures import money
 from notifications.inbox import EventAlreadyDelivered, InboxUnits, database_inbox
+from notifications.languages import LanguageBook
 from notifications.notices import PlannedNotice, statement_notice
 from notifications.outbox import HISTORY, EmailOutbox
 from notifications.pdf import CapitalAccountStatement
@@ -37,6 +39,7 @@ from notifications.schemas import (
     DocumentKind,
     DocumentOut,
     EmailPreview,
+    LanguageChoice,
     NotificationIn,
     NotificationKind,
     NotificationList,
@@ -82,7 +85,9 @@ class NotificationCentre:
         statement_figures: StatementSource | None = None,
         health: Callable[[datetime], list[ProviderHealthOut]] | None = None,
         digests: DigestBook | None = None,
+        languages: LanguageBook | None = None,
     ) -> None:
+        self._languages = languages
         self._units = units
         self._health = health
         self._digests = digests
@@ -146,7 +151,7 @@ class NotificationCentre:
         (a redelivery), and a concurrent duplicate loses on the unique (event, user) key."""
         if not items:
             return 0
-        by_user = {item.user_id: item for item in items}  # one per user, whatever the caller sent
+        by_user = self._in_their_languages({item.user_id: item for item in items})  # one per user
         # An address the person had before is written to once, by email: nothing else of theirs.
         in_app = {user: i for user, i in by_user.items() if i.email_to is None}
         if self._preferences is not None:
@@ -160,6 +165,26 @@ class NotificationCentre:
         if self._sms is not None:
             self._sms.enqueue(event_id, [i for i in by_user.values() if i.email_to is None])
         return created
+
+    def _in_their_languages(self, by_user: dict[int, NotificationIn]) -> dict[int, NotificationIn]:
+        """Each person's notice in the language they read (the sender's words from the
+        catalogue); English, or a notice not worded from it, as given."""
+        worded_users = [
+            u for u, i in by_user.items() if i.title_words is not None or i.body_words is not None
+        ]
+        chosen = (
+            self._languages.of_users(worded_users) if self._languages is not None and worded_users else {}
+        )
+        for user, lang in chosen.items():
+            item = by_user[user]
+            by_user[user] = item.model_copy(
+                update={
+                    "lang": lang,
+                    "title": say(item.title_words, lang)[:200] if item.title_words else item.title,
+                    "body": say(item.body_words, lang)[:500] if item.body_words else item.body,
+                }
+            )
+        return by_user
 
     def _create_in_app(self, event_id: str, by_user: dict[int, NotificationIn]) -> int:
         now = self._clock()
@@ -213,6 +238,15 @@ class NotificationCentre:
             raise NotFound("digests are not kept here")
         return DigestChoice(frequency=self._digests.choose(_user_of(actor), frequency, self._clock()))
 
+    def language(self, actor: Actor) -> LanguageChoice:
+        lang = self._languages.of_user(_user_of(actor), actor.reader_key) if self._languages else "en"
+        return LanguageChoice(language=lang)
+
+    def set_language(self, actor: Actor, language: str) -> LanguageChoice:
+        if self._languages is None:
+            raise NotFound("languages are not kept here")
+        return LanguageChoice(language=self._languages.choose(_user_of(actor), language, self._clock()))
+
     def send_digests(self, now: datetime | None = None) -> int:
         """System (beat, every morning): record the digests that are due; how many were new."""
         if self._digests is None or self._outbox is None:
@@ -221,7 +255,8 @@ class NotificationCentre:
         for period in due_periods(now or self._clock()):
             news = self._digests.news(period)
             if news:
-                recorded += self._outbox.enqueue_digest(period, news)
+                langs = self._languages.of_users(news) if self._languages is not None else {}
+                recorded += self._outbox.enqueue_digest(period, news, langs)
         return recorded
 
     def _book(self) -> PreferenceBook:
@@ -275,8 +310,11 @@ class NotificationCentre:
                 kind=NotificationKind.STATEMENT,
                 pool_id=pool_id,
                 title=notice.title,
-                body=f"Closing balance {money(notice.content.closing_balance, notice.content.currency)} "
-                f"at {notice.issued_on.isoformat()}.",
+                body_words=worded(
+                    "Closing balance %(balance)s at %(day)s.",
+                    balance=money(notice.content.closing_balance, notice.content.currency),
+                    day=notice.issued_on.isoformat(),
+                ),
                 link="/documents",
                 document_id=documents.get(notice.addressee.investor_id),
             )
@@ -380,6 +418,7 @@ class DatabaseNotificationService(NotificationCentre):
         super().__init__(
             database_inbox(db),
             digests=DigestBook(db),
+            languages=LanguageBook(db),
             health=lambda now: provider_health(db, described, now),
             outbox=outbox,
             preferences=PreferenceBook(db),

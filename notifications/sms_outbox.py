@@ -110,7 +110,7 @@ class SmsOutbox:
                     pool_id=item.pool_id,
                     to_address=number,
                     subject="",
-                    text_body=sms_text(item, self._sender),
+                    text_body=sms_text(item, self._sender, item.lang),
                     html_body="",
                     message_id=f"local-{digest}",
                     status=DeliveryStatus.QUEUED.value,

@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 
 from backend.platform.db import Database
 from backend.platform.unit_of_work import ReadView
+from notifications.catalogue import worded
 from notifications.models import Delivery
 from notifications.schemas import NotificationIn, NotificationKind
 
@@ -44,16 +45,20 @@ class UndeliverableAlerts:
         if not managers:
             return
         what = kind.split(".")[0].replace("_", " ")
+        by = "SMS" if channel == "sms" else channel
         items = [
             NotificationIn(
                 user_id=manager,
                 kind=NotificationKind.UNDELIVERABLE,
                 pool_id=pool_id,
-                title=f"A {what} notice could not be delivered"[:200],
-                body=(
-                    f"By {'SMS' if channel == 'sms' else channel} to {to}: {why}. Reach them another way and "
-                    "correct their contact details."
-                )[:500],
+                title_words=worded("A %(what)s notice could not be delivered", what=what),
+                body_words=worded(
+                    "By %(channel)s to %(to)s: %(why)s. Reach them another way and correct their "
+                    "contact details.",
+                    channel=by,
+                    to=to,
+                    why=why,
+                ),
                 link=f"/manager/pools/{pool_id}",
             )
             for manager in managers

@@ -15,6 +15,7 @@ from notifications.interface import (
     DigestChoice,
     DocumentKind,
     EmailPreview,
+    LanguageChoice,
     NotificationKind,
     NotificationList,
     NotificationOut,
@@ -164,6 +165,29 @@ def register(router: ApiRouter, container: Services) -> None:
     )
     def put_preference(actor: Actor, body: PreferenceIn) -> PreferenceOut:
         return container.notifications.set_preference(actor, body.kind, body.channel, body.enabled)
+
+    @router.operation(
+        "GET",
+        "/notification-preferences/language",
+        summary="The language the signed-in person reads their notices in",
+        tag="notifications",
+        response=LanguageChoice,
+        errors=(404,),
+    )
+    def get_language(actor: Actor) -> LanguageChoice:
+        return container.notifications.language(actor)
+
+    @router.operation(
+        "PUT",
+        "/notification-preferences/language",
+        summary="Choose the language of your notices (the bell, emails and texts from now on)",
+        tag="notifications",
+        body=LanguageChoice,
+        response=LanguageChoice,
+        errors=(404, 422),
+    )
+    def put_language(actor: Actor, body: LanguageChoice) -> LanguageChoice:
+        return container.notifications.set_language(actor, body.language)
 
     @router.operation(
         "GET",

@@ -27,7 +27,7 @@ from backend.platform.db import Database
 from backend.platform.errors import NotFound
 from backend.platform.unit_of_work import ReadView, UnitOfWork
 from backend.pools.interface import PoolService
-from notifications.interface import NotificationIn, NotificationKind, NotificationService
+from notifications.interface import NotificationIn, NotificationKind, NotificationService, Words, worded
 
 OPERATOR = Actor.operator("payment-notices")
 TOLD = {
@@ -137,25 +137,38 @@ class PaymentNotices:
         amount = f"{o.currency} {o.amount.quantize(quantum):,}"
         kind = TOLD[o.status]
         if kind is NotificationKind.PAYMENT_RECEIVED:
-            title = f"{pool}: payment of {amount} received"
-            body = f"Applied to {o.reference}."
+            title = worded("%(pool)s: payment of %(amount)s received", pool=pool, amount=amount)
+            body = worded("Applied to %(reference)s.", reference=o.reference)
             if o.credit > 0:
-                extra = o.credit.quantize(quantum)
-                body += f" {o.currency} {extra:,} more than was due is held as your credit."
+                extra = f"{o.currency} {o.credit.quantize(quantum):,}"
+                body = worded(
+                    "Applied to %(reference)s. %(extra)s more than was due is held as your credit.",
+                    reference=o.reference,
+                    extra=extra,
+                )
         elif kind is NotificationKind.PAYMENT_FAILED:
-            title = f"{pool}: payment of {amount} did not go through"
-            why = o.why or "The payment failed"
-            body = f"{why}. {o.reference} is still owed: pay another way or by wire."
+            title = worded("%(pool)s: payment of %(amount)s did not go through", pool=pool, amount=amount)
+            body = worded(
+                "%(why)s. %(reference)s is still owed: pay another way or by wire.",
+                why=o.why or worded("The payment failed"),
+                reference=o.reference,
+            )
         else:
-            part = "partly " if o.status is PaymentStatus.PARTIALLY_REFUNDED else ""
-            title = f"{pool}: payment of {amount} {part}refunded"
-            body = f"{o.why or 'Refunded'}; {o.reference} is owed again for what was refunded of it."
+            if o.status is PaymentStatus.PARTIALLY_REFUNDED:
+                title = worded("%(pool)s: payment of %(amount)s partly refunded", pool=pool, amount=amount)
+            else:
+                title = worded("%(pool)s: payment of %(amount)s refunded", pool=pool, amount=amount)
+            body = worded(
+                "%(why)s; %(reference)s is owed again for what was refunded of it.",
+                why=o.why or worded("Refunded"),
+                reference=o.reference,
+            )
         return NotificationIn(
             user_id=user_id,
             kind=kind,
             pool_id=o.pool_id,
-            title=title[:200],
-            body=body[:500],
+            title_words=title,
+            body_words=body,
             link="/investor/payments",
         )
 
@@ -211,21 +224,25 @@ class PaymentNotices:
             user_id=user_id,
             kind=NotificationKind.REDEMPTION_SETTLED,
             pool_id=p.pool_id,
-            title=f"{pool}: redemption proceeds of {figure} paid"[:200],
-            body=f"Paid on {p.day.isoformat()} to your bank account on file (reference {p.end_to_end_id}).",
+            title_words=worded("%(pool)s: redemption proceeds of %(amount)s paid", pool=pool, amount=figure),
+            body_words=worded(
+                "Paid on %(day)s to your bank account on file (reference %(reference)s).",
+                day=p.day.isoformat(),
+                reference=p.end_to_end_id,
+            ),
             link="/investor/payments",
             effective_date=p.day,
         )
 
-    def bank_details(self, event_id: str, investor_id: int, title: str, body: str) -> None:
+    def bank_details(self, event_id: str, investor_id: int, title: Words, body: Words) -> None:
         """A change of the investor's payout account, told to them (payout_accounts.py)."""
         user_id = login_of(self._investors, investor_id)
         if user_id is not None:
             notice = NotificationIn(
                 user_id=user_id,
                 kind=NotificationKind.BANK_DETAILS,
-                title=title[:200],
-                body=body[:500],
+                title_words=title,
+                body_words=body,
                 link="/investor/payments",
             )
             self._notifications.create_for_event(event_id, [notice])

@@ -34,12 +34,13 @@ from backend.platform.db import Database
 from backend.platform.errors import Conflict, NotFound, PermissionDenied
 from backend.platform.orm import utcnow
 from backend.platform.unit_of_work import ReadView, UnitOfWork
+from notifications.interface import Words, worded
 
 HOLD_DAYS = 10
 """Payouts to an account verified this recently wait for a person."""
 
 PasswordCheck = Callable[[Actor, str], bool]
-BankDetailsNotice = Callable[[str, int, str, str], None]
+BankDetailsNotice = Callable[[str, int, Words, Words], None]
 """(event id, investor id, title, body): tells the investor, in the app and by email."""
 
 
@@ -156,9 +157,14 @@ class PayoutAccounts:
         self._tell(
             f"bank-details:{out.id}:requested",
             investor,
-            f"A change of your bank account for payouts to {out.iban_masked} was requested",
-            "It is used only once an administrator has confirmed it with you by telephone. "
-            "If you did not ask for it, contact the fund's administrator now.",
+            worded(
+                "A change of your bank account for payouts to %(account)s was requested",
+                account=out.iban_masked,
+            ),
+            worded(
+                "It is used only once an administrator has confirmed it with you by telephone. "
+                "If you did not ask for it, contact the fund's administrator now."
+            ),
         )
         return out
 
@@ -207,17 +213,24 @@ class PayoutAccounts:
             )
             unit.commit()
             out = account_out(row)
-        verdict = (
-            "verified: payouts now go to it" if decision.verify else "rejected: payouts go where they did"
-        )
+        if decision.verify:
+            title = worded(
+                "Your bank account for payouts %(account)s: verified: payouts now go to it",
+                account=out.iban_masked,
+            )
+        else:
+            title = worded(
+                "Your bank account for payouts %(account)s: rejected: payouts go where they did",
+                account=out.iban_masked,
+            )
         self._tell(
             f"bank-details:{out.id}:{'verified' if decision.verify else 'rejected'}",
             out.investor_id,
-            f"Your bank account for payouts {out.iban_masked}: {verdict}",
-            "If you did not ask for this change, contact the fund's administrator now.",
+            title,
+            worded("If you did not ask for this change, contact the fund's administrator now."),
         )
         return out
 
-    def _tell(self, event_id: str, investor_id: int, title: str, body: str) -> None:
+    def _tell(self, event_id: str, investor_id: int, title: Words, body: Words) -> None:
         if self._notice is not None:
             self._notice(event_id, investor_id, title, body)

@@ -24,7 +24,7 @@ from backend.payments.schemas import RequestStatus
 from backend.platform.db import Database
 from backend.platform.unit_of_work import ReadView
 from backend.pools.interface import PoolService
-from notifications.interface import NotificationIn, NotificationKind, NotificationService
+from notifications.interface import NotificationIn, NotificationKind, NotificationService, worded
 
 REMIND_BEFORE = timedelta(days=7)
 DAYS_BEFORE = (1, 3, 7)
@@ -108,18 +108,29 @@ class PaymentReminders:
 
 def _notice(request: _Due, pool_name: str, user_id: int, stage: str) -> NotificationIn:
     owed = request.owed.quantize(get_currency(request.currency).quantum)
+    amount = f"{request.currency} {owed:,}"
     if stage.startswith("due-in-"):
-        when = f"is due on {request.due_date}"
+        title = worded(
+            "%(pool)s: %(amount)s is due on %(due)s", pool=pool_name, amount=amount, due=str(request.due_date)
+        )
     elif stage == "due-today":
-        when = "is due today"
+        title = worded("%(pool)s: %(amount)s is due today", pool=pool_name, amount=amount)
     else:
-        when = f"was due on {request.due_date} and is overdue"
+        title = worded(
+            "%(pool)s: %(amount)s was due on %(due)s and is overdue",
+            pool=pool_name,
+            amount=amount,
+            due=str(request.due_date),
+        )
     return NotificationIn(
         user_id=user_id,
         kind=NotificationKind.PAYMENT_REMINDER,
         pool_id=request.pool_id,
         entry_id=request.source_entry_id,
-        title=f"{pool_name}: {request.currency} {owed:,} {when}"[:200],
-        body=f"Quote reference {request.reference} on a wire, or pay now with a saved method.",
+        title_words=title,
+        body_words=worded(
+            "Quote reference %(reference)s on a wire, or pay now with a saved method.",
+            reference=request.reference,
+        ),
         link="/investor/payments",
     )

@@ -20,7 +20,7 @@ from backend.platform.actors import Actor, Role
 from backend.platform.errors import NotFound
 from backend.users.interface import UserService
 from ledger.interface import Backlog
-from notifications.interface import NotificationIn, NotificationKind, NotificationService
+from notifications.interface import NotificationIn, NotificationKind, NotificationService, Words, worded
 
 RELAY_STUCK = timedelta(minutes=10)
 """The relay publishes within seconds; ten minutes behind is an outage, not a busy moment."""
@@ -38,14 +38,20 @@ def _admins(users: UserService) -> list[int]:
 
 
 def _tell(
-    notifications: NotificationService, admins: list[int], event_id: str, *, title: str, body: str, on: date
+    notifications: NotificationService,
+    admins: list[int],
+    event_id: str,
+    *,
+    title: Words,
+    body: Words,
+    on: date,
 ) -> int:
     items = [
         NotificationIn(
             user_id=user_id,
             kind=NotificationKind.OPERATOR_ALERT,
-            title=title[:200],
-            body=body[:500],
+            title_words=title,
+            body_words=body,
             link="/admin/system",
             effective_date=on,
         )
@@ -62,15 +68,20 @@ def relay_backlog_alert(
     if oldest is None or now - oldest < RELAY_STUCK:
         return 0
     minutes = int((now - oldest).total_seconds() // 60)
+    count, since, waited = f"{backlog.unpublished:,}", f"{oldest:%Y-%m-%d %H:%M}", f"{minutes:,}"
     return _tell(
         notifications,
         _admins(users),
         # One alert a day per outage: a backlog that lasts all night wakes nobody twice.
         f"operator:relay-backlog:{now:%Y-%m-%d}",
-        title="Operator alert: ledger events are not reaching the broker",
-        body=f"{backlog.unpublished:,} events wait to be published; the oldest since "
-        f"{oldest:%Y-%m-%d %H:%M} UTC ({minutes:,} minutes). Capital call notices and payment "
-        "requests wait for them: check the relay and RabbitMQ.",
+        title=worded("Operator alert: ledger events are not reaching the broker"),
+        body=worded(
+            "%(count)s events wait to be published; the oldest since %(since)s UTC (%(minutes)s minutes). "
+            "Capital call notices and payment requests wait for them: check the relay and RabbitMQ.",
+            count=count,
+            since=since,
+            minutes=waited,
+        ),
         on=now.date(),
     )
 
@@ -85,17 +96,24 @@ def reconciliation_alert(
         return 0
     if not run.differences and run.gateway_error is None:
         return 0
-    kinds = sorted({d.kind.value.replace("_", " ") for d in run.differences})
-    body = f"{len(run.differences):,} differences between the money and the books"
-    body += f" ({', '.join(kinds)})." if kinds else "."
+    kinds = ", ".join(sorted({d.kind.value.replace("_", " ") for d in run.differences}))
+    count = f"{len(run.differences):,}"
+    if kinds:
+        found = worded(
+            "%(count)s differences between the money and the books (%(kinds)s).", count=count, kinds=kinds
+        )
+    else:
+        found = worded("%(count)s differences between the money and the books.", count=count)
     if run.gateway_error:
-        body += f" The gateway could not be read: {run.gateway_error}."
+        found = worded(
+            "%(found)s The gateway could not be read: %(error)s.", found=found, error=run.gateway_error
+        )
     return _tell(
         notifications,
         _admins(users),
         f"operator:reconciliation:{on.isoformat()}",
-        title=f"Operator alert: the reconciliation of {on.isoformat()} needs a person",
-        body=body + " Each says what to do on the payments page.",
+        title=worded("Operator alert: the reconciliation of %(day)s needs a person", day=on.isoformat()),
+        body=worded("%(found)s Each says what to do on the payments page.", found=found),
         on=on,
     )
 

@@ -25,10 +25,13 @@ from portal.shared.notification_preferences import (
     DIGEST_FLASH,
     FLASH,
     KIND_LABELS,
+    LANGUAGE,
+    LANGUAGE_FLASH,
     PREF,
     preferences_section,
     save,
     save_digest,
+    save_language,
 )
 from portal.shell.access import restricted_with_params
 from portal.shell.session import current_actor
@@ -172,3 +175,11 @@ def _save_digest(value: Any) -> Any:
     if actor is None:
         raise PreventUpdate
     return save_digest(actor, value)
+
+
+@PAGE.callback(Output(LANGUAGE_FLASH, "children"), Input(LANGUAGE, "value"), prevent_initial_call=True)
+def _save_language(value: Any) -> Any:
+    actor = current_actor()
+    if actor is None:
+        raise PreventUpdate
+    return save_language(actor, value)

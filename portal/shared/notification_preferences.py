@@ -19,7 +19,7 @@ from dash.exceptions import PreventUpdate
 
 from backend.platform.actors import Actor
 from backend.platform.errors import DomainError
-from notifications.interface import Channel, DigestFrequency, NotificationKind, PreferenceOut
+from notifications.interface import LANGUAGES, Channel, DigestFrequency, NotificationKind, PreferenceOut
 from portal.context import services
 from portal.formatting import DASH
 from portal.shared.payments import LIVE
@@ -126,6 +126,7 @@ def preferences_section(actor: Actor) -> Component:
             table,
             html.Div(id=FLASH, role="status", **LIVE),
             _digest(actor),
+            _language(actor),
         ],
         style={"maxWidth": "40rem"},  # two switch columns: a full-width table spreads them apart
     )
@@ -156,6 +157,51 @@ def _digest(actor: Actor) -> Component:
             html.Div(id=DIGEST_FLASH, role="status", **LIVE),
         ]
     )
+
+
+LANGUAGE = "notif-language"
+LANGUAGE_FLASH = "notif-language-flash"
+LANGUAGE_NAMES = {"en": "English", "de": "Deutsch"}
+
+
+def _language(actor: Actor) -> Component:
+    try:
+        chosen = services().notifications.language(actor).language
+    except DomainError:
+        return html.Div()
+    return html.Fieldset(
+        [
+            html.Legend("Language of your notices", className="h6 mt-3"),
+            dbc.RadioItems(
+                id=LANGUAGE,
+                options=[{"label": LANGUAGE_NAMES.get(code, code), "value": code} for code in LANGUAGES],
+                value=chosen,
+                inline=True,
+            ),
+            html.Div(
+                "The bell, emails and text messages from now on; documents stay in English.",
+                className="small text-body-secondary",
+            ),
+            html.Div(id=LANGUAGE_FLASH, role="status", **LIVE),
+        ]
+    )
+
+
+def save_language(actor: Actor, value: Any) -> Component:
+    if not isinstance(value, str):
+        raise PreventUpdate
+    try:
+        done = services().notifications.set_language(actor, value)
+    except DomainError as exc:
+        refused: Component = dbc.Alert(f"Not saved: {exc}", color="danger", className="py-2 small")
+        return refused
+    saved: Component = dbc.Alert(
+        f"Saved: notices in {LANGUAGE_NAMES.get(done.language, done.language)}",
+        color="success",
+        className="py-2 small",
+        dismissable=True,
+    )
+    return saved
 
 
 def save_digest(actor: Actor, value: Any) -> Component:

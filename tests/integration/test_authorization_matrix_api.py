@@ -349,6 +349,8 @@ SELF_SCOPED: dict[tuple[str, str], str] = {
     ("POST", f"{V}/auth/refresh"): "names only the caller's own token family: test_sessions_end.py",
     ("POST", f"{V}/auth/logout"): "ends the caller's own session: test_sessions_end.py",
     ("GET", f"{V}/me"): "the caller's own identity: test_auth_api.py",
+    ("GET", f"{V}/notification-preferences/language"): "the caller's own language: test_notice_languages.py",
+    ("PUT", f"{V}/notification-preferences/language"): "the caller's own language: test_notice_languages.py",
     ("GET", f"{V}/notification-preferences/digest"): "the caller's own digest: test_notification_digests.py",
     ("PUT", f"{V}/notification-preferences/digest"): "the caller's own digest: test_notification_digests.py",
     ("POST", f"{V}/me/password"): "the caller's own password, old one required: test_auth_api.py",

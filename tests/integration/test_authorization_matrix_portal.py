@@ -284,6 +284,13 @@ CALLBACKS: list[CallbackProbe] = [
         probers=(*OUTSIDERS, "manager"),
     ),
     CallbackProbe(
+        "notif-language-flash.children",
+        "investor",
+        lambda e: {"notif-language.value": "de"},
+        shows="",  # the caller's own choice: every prober saves their own, and nobody else's
+        probers=(*OUTSIDERS, "manager"),
+    ),
+    CallbackProbe(
         "notif-digest-flash.children",
         "investor",
         lambda e: {"notif-digest.value": "weekly"},

@@ -325,7 +325,7 @@ def test_a_changed_contact_email_is_told_at_the_old_address_and_the_new_one(
     text = last[0].get_body(preferencelist=("plain",))
     assert text is not None
     content = text.get_content()
-    assert "Email a…d@example.com is now a…w@example.net" in content and "Phone none is now …0123" in content
+    assert "Email a…d@example.com is now a…w@example.net" in content and "phone none is now …0123" in content
     assert "someone else may be using your account" in content
     assert "Choose which emails you get" not in content  # always sent: it cannot be switched off
     # In the bell once (the old and new addresses are emails only); a name change is no news.

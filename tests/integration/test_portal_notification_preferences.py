@@ -113,7 +113,6 @@ def test_the_page_lists_every_kind_with_its_current_state_and_the_formal_notices
     assert sorted(switches) == sorted((k, c) for k in NotificationKind for c in CHANNELS)
     texted = {NotificationKind.CAPITAL_CALL, NotificationKind.PAYMENT_REMINDER}
     texted |= {NotificationKind.PAYMENT_FAILED, NotificationKind.BANK_DETAILS, NotificationKind.NEW_DEVICE}
-    texted |= {NotificationKind.CONTACT_DETAILS}
     for (kind, channel), props in switches.items():
         if channel is Channel.SMS:  # an alert for what must be acted on soon; never locked
             assert props["value"] is (kind in texted) and not props.get("disabled", False), kind
