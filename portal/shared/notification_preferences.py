@@ -17,7 +17,7 @@ from dash import html
 from dash.development.base_component import Component
 from dash.exceptions import PreventUpdate
 
-from backend.platform.actors import Actor
+from backend.platform.actors import Actor, Role
 from backend.platform.errors import DomainError
 from notifications.interface import LANGUAGES, Channel, DigestFrequency, NotificationKind, PreferenceOut
 from portal.context import services
@@ -89,6 +89,16 @@ def _row(kind: NotificationKind, chosen: Mapping[Channel, PreferenceOut]) -> Com
     )
 
 
+def _concerns(actor: Actor, kind: NotificationKind) -> bool:
+    """Whether the person can receive this kind at all: operator alerts go to administrators,
+    undeliverable notices to the pools' managers; a switch for neither would only puzzle."""
+    if kind is NotificationKind.OPERATOR_ALERT:
+        return actor.is_admin
+    if kind is NotificationKind.UNDELIVERABLE:
+        return actor.role in (Role.MANAGER, Role.ADMIN)
+    return True
+
+
 def preferences_section(actor: Actor) -> Component:
     try:
         found = services().notifications.preferences(actor)
@@ -97,7 +107,7 @@ def preferences_section(actor: Actor) -> Component:
         return none
     by_kind: dict[NotificationKind, dict[Channel, PreferenceOut]] = {}
     for choice in found:
-        if choice.channel in CHANNELS:
+        if choice.channel in CHANNELS and _concerns(actor, choice.kind):
             by_kind.setdefault(choice.kind, {})[choice.channel] = choice
     table = dbc.Table(
         [
@@ -119,8 +129,8 @@ def preferences_section(actor: Actor) -> Component:
             html.P(
                 "Choose which notices you get in the app, by email and by text message (sent to the "
                 "phone on your investor profile); a change is saved at once. Capital calls, "
-                "distributions, statements and bank detail changes are formal notices: always sent in "
-                "the app and by email, as they have legal or money consequences.",
+                "distributions, statements, bank and contact detail changes are formal notices: always "
+                "sent in the app and by email, as they have legal or money consequences.",
                 className="small text-body-secondary",
             ),
             table,

@@ -110,7 +110,13 @@ def test_the_page_lists_every_kind_with_its_current_state_and_the_formal_notices
         for c in shown
         if c["type"] == "Switch"
     }
-    assert sorted(switches) == sorted((k, c) for k in NotificationKind for c in CHANNELS)
+    # Operator alerts are for administrators, undeliverable notices for managers: not offered.
+    theirs = [
+        k
+        for k in NotificationKind
+        if k not in (NotificationKind.OPERATOR_ALERT, NotificationKind.UNDELIVERABLE)
+    ]
+    assert sorted(switches) == sorted((k, c) for k in theirs for c in CHANNELS)
     texted = {NotificationKind.CAPITAL_CALL, NotificationKind.PAYMENT_REMINDER}
     texted |= {NotificationKind.PAYMENT_FAILED, NotificationKind.BANK_DETAILS, NotificationKind.NEW_DEVICE}
     for (kind, channel), props in switches.items():
@@ -124,7 +130,7 @@ def test_the_page_lists_every_kind_with_its_current_state_and_the_formal_notices
     assert switches[VALUATION_EMAIL]["value"] is False  # monthly: the bell, not the mailbox
 
     rows = {c["props"]["id"]: json.dumps(c) for c in shown if c["type"] == "Tr" and "id" in c["props"]}
-    for kind in NotificationKind:
+    for kind in theirs:
         row = rows[f"notif-pref-row-{kind.value}"]
         assert KIND_LABELS[kind] in row
         assert (FORMAL_NOTE in row) is (kind in FORMAL), kind
@@ -140,7 +146,8 @@ def test_a_link_can_open_the_page_on_its_preferences(app: Flask, world: World) -
     shown = _page(_signed_in(app, world, "manager"), "?tab=preferences")
     (tabs,) = [c for c in shown if c["type"] == "Tabs"]
     assert tabs["props"]["active_tab"] == "preferences"
-    assert sum(c["type"] == "Switch" for c in shown) == len(NotificationKind) * len(CHANNELS)
+    # A manager is offered undeliverable notices, not the administrators' operator alerts.
+    assert sum(c["type"] == "Switch" for c in shown) == (len(NotificationKind) - 1) * len(CHANNELS)
 
 
 @pytest.mark.usefixtures("in_request")

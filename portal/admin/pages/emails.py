@@ -43,7 +43,8 @@ from portal.shell.session import current_actor
 PAGE = Page(__name__, path="/admin/emails", name="Emails")
 
 RESEND = "admin-email-resend"
-COLUMNS = ("Recorded (UTC)", "To", "Subject", "Status", "Tries", "Last error", "")
+COLUMNS = ("Recorded (UTC)", "Channel", "To", "Subject", "Status", "Tries", "Last error", "")
+CHANNEL_WORDS = {"email": "email", "sms": "text"}
 LATEST = 200
 _NEEDS_A_PERSON = (DeliveryStatus.FAILED, DeliveryStatus.UNKNOWN)
 
@@ -257,6 +258,7 @@ def _row(d: DeliveryOut) -> tuple[Any, ...]:
     )
     return (
         d.created_at.strftime("%Y-%m-%d %H:%M"),
+        CHANNEL_WORDS.get(d.channel.value, d.channel.value),
         d.to_address,
         d.subject,
         d.status.value,
