@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from backend.payments.sandbox import SandboxGateway
+from backend.platform.config import Settings, load_settings
 from tests.integration.auth_support import use_cheap_argon2
+from tests.integration.mail_support import MailServer
 from tests.integration.payments_support import start_sandbox
 
 
@@ -26,3 +29,18 @@ def sandbox() -> Iterator[SandboxGateway]:
     gateway = start_sandbox()
     yield gateway
     gateway.stop()
+
+
+@pytest.fixture
+def mail() -> Iterator[MailServer]:
+    """A real SMTP server on 127.0.0.1 for one test; what it received is `mail.received`."""
+    server = MailServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def settings_with_mail(tmp_path: Path, mail: MailServer) -> Settings:
+    """Settings that send email to `mail`: a module returns it from its own `settings` fixture."""
+    return load_settings(VAR_DIR=str(tmp_path / "var"), **mail.settings())

@@ -5,15 +5,13 @@ administrator sees each provider's health in words, from the deliveries themselv
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
 from backend.composition.container import Container
-from backend.platform.config import Settings, load_settings
+from backend.platform.config import Settings
 from backend.platform.errors import Conflict, NotFound, PermissionDenied
 from ledger.interface import CapitalCallRequest
 from notifications.interface import Channel, DeliveryFilter, DeliveryStatus, NotificationKind, ReadAction
@@ -23,16 +21,8 @@ from tests.integration.pools_support import World, closed_pool, make_world
 
 
 @pytest.fixture
-def mail() -> Iterator[MailServer]:
-    server = MailServer()
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def settings(tmp_path: Path, mail: MailServer) -> Settings:
-    return load_settings(VAR_DIR=str(tmp_path / "var"), **mail.settings())
+def settings(settings_with_mail: Settings) -> Settings:
+    return settings_with_mail  # emails go to the test's SMTP server
 
 
 @pytest.fixture

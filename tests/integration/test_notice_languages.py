@@ -6,16 +6,14 @@ is refused naming the field."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
 from backend.composition.container import Container
 from backend.investors.interface import InvestorUpdate, KycStatus
-from backend.platform.config import Settings, load_settings
+from backend.platform.config import Settings
 from ledger.interface import CapitalCallRequest
 from notifications.interface import NotificationKind
 from tests.integration.mail_support import MailServer
@@ -23,16 +21,8 @@ from tests.integration.pools_support import Api, World, closed_pool, make_world
 
 
 @pytest.fixture
-def mail() -> Iterator[MailServer]:
-    server = MailServer()
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def settings(tmp_path: Path, mail: MailServer) -> Settings:
-    return load_settings(VAR_DIR=str(tmp_path / "var"), **mail.settings())
+def settings(settings_with_mail: Settings) -> Settings:
+    return settings_with_mail  # emails go to the test's SMTP server
 
 
 @pytest.fixture

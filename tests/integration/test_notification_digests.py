@@ -5,14 +5,12 @@ brings single emails back."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
 
 import pytest
 
 from backend.composition.container import Container
-from backend.platform.config import Settings, load_settings
+from backend.platform.config import Settings
 from notifications.interface import Channel, DigestFrequency, NotificationKind
 from notifications.models import Delivery
 from tests.integration.mail_support import MailServer
@@ -21,16 +19,8 @@ from tests.integration.reports_support import key, tx, value
 
 
 @pytest.fixture
-def mail() -> Iterator[MailServer]:
-    server = MailServer()
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def settings(tmp_path: Path, mail: MailServer) -> Settings:
-    return load_settings(VAR_DIR=str(tmp_path / "var"), **mail.settings())
+def settings(settings_with_mail: Settings) -> Settings:
+    return settings_with_mail  # emails go to the test's SMTP server
 
 
 @pytest.fixture

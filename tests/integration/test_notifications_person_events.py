@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import base64
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
@@ -28,7 +26,7 @@ from backend.payments.interface import (
     StatementFormat,
     StatementUpload,
 )
-from backend.platform.config import Settings, load_settings
+from backend.platform.config import Settings
 from backend.platform.errors import Unauthenticated
 from backend.tasks.operator_alerts import RELAY_STUCK, operator_alerts, relay_backlog_alert
 from ledger.interface import Backlog
@@ -46,16 +44,8 @@ A_IBAN = "FR14 2004 1010 0505 0001 3M02 606"
 
 
 @pytest.fixture
-def mail() -> Iterator[MailServer]:
-    server = MailServer()
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def settings(tmp_path: Path, mail: MailServer) -> Settings:
-    return load_settings(VAR_DIR=str(tmp_path / "var"), **mail.settings())
+def settings(settings_with_mail: Settings) -> Settings:
+    return settings_with_mail  # emails go to the test's SMTP server
 
 
 @pytest.fixture
