@@ -19,17 +19,21 @@ from __future__ import annotations
 import io
 import sys
 from datetime import datetime
+from decimal import ROUND_HALF_EVEN, Decimal
 from functools import cache
 from pathlib import Path
 from typing import Final
 
+from babel.dates import format_date
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
+from babel.numbers import format_currency
 from babel.support import Translations
 
-from notifications.schemas import Words
+from notifications.figures import currency_code, minor_unit_places, money
+from notifications.schemas import Amount, Day, Words
 
 SOURCE_LANGUAGE: Final = "en"
 LANGUAGES: Final = ("en", "de")
@@ -80,7 +84,7 @@ def wording(message: str, lang: str = SOURCE_LANGUAGE, **values: str) -> str:
     return text % values if values else text
 
 
-def worded(message: str, **values: str | Words) -> Words:
+def worded(message: str, **values: str | Amount | Day | Words) -> Words:
     """A notice's sentence to be read in each person's language (say): the English message,
     marked for the catalogue, with its values."""
     return Words(message=message, values=values)
@@ -92,7 +96,24 @@ def say(words: Words, lang: str = SOURCE_LANGUAGE) -> str:
     found = translations(lang).gettext(words.message)
     if not words.values:
         return found
-    return found % {k: say(v, lang) if isinstance(v, Words) else v for k, v in words.values.items()}
+    return found % {k: _said(v, lang) for k, v in words.values.items()}
+
+
+def _said(value: str | Amount | Day | Words, lang: str) -> str:
+    written_in = language(lang)
+    if isinstance(value, Words):
+        return say(value, lang)
+    if isinstance(value, Amount):
+        if written_in == SOURCE_LANGUAGE:
+            return money(value.value, value.currency)
+        places = minor_unit_places(currency_code(value.currency))
+        rounded = value.value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN)
+        return format_currency(rounded, value.currency, locale=written_in, currency_digits=True)
+    if isinstance(value, Day):
+        if written_in == SOURCE_LANGUAGE:
+            return value.value.isoformat()
+        return format_date(value.value, format="medium", locale=written_in)
+    return value
 
 
 def language(lang: str) -> str:

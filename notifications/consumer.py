@@ -27,7 +27,7 @@ from notifications.notices import (
     capital_call_notices,
     distribution_notices,
 )
-from notifications.schemas import NotificationIn, NotificationKind, Words
+from notifications.schemas import Amount, Day, NotificationIn, NotificationKind, Words
 from notifications.service import DatabaseNotificationService
 
 log = logging.getLogger(__name__)
@@ -38,12 +38,20 @@ EVENT_TYPES = tuple(kind.value for kind in LEDGER_KINDS)
 _OPERATOR = Actor.operator("notifications")
 
 
-def _amount(value: Any, currency: str) -> str:
+def _amount(value: Any, currency: str) -> Amount | str:
+    """The payload's figure as money, written for each reader; as given if it is no number."""
     try:
         number = Decimal(str(value))
     except (InvalidOperation, ValueError):
         return f"{currency} {value}"
-    return f"{currency} {number:,}"
+    return Amount(value=number, currency=currency) if number.is_finite() else f"{currency} {value}"
+
+
+def _day(value: Any) -> Day | str:
+    try:
+        return Day(value=date.fromisoformat(str(value)))
+    except ValueError:
+        return str(value)
 
 
 def investor_shares(event: LedgerEvent) -> dict[int, str]:
@@ -58,7 +66,7 @@ def _texts(event: LedgerEvent, pool_name: str, currency: str) -> tuple[Words, Wo
     """(title, the managers' body, investor body from their share) for the event."""
     p = event.payload
     if event.event_type == NotificationKind.CAPITAL_CALL:
-        due = str(p.get("due_date", ""))
+        due = _day(p.get("due_date", ""))
         return (
             worded("Capital call issued: %(pool)s", pool=pool_name),
             worded("%(amount)s called, due %(due)s.", amount=_amount(p.get("amount"), currency), due=due),

@@ -15,7 +15,9 @@ from notifications.catalogue import LANGUAGES, worded
 from notifications.provider_health import ProviderHealthOut
 from notifications.schemas import (
     MAX_LIST,
+    Amount,
     Channel,
+    Day,
     DeliveryFilter,
     DeliveryOut,
     DeliveryStatus,
@@ -42,7 +44,9 @@ from notifications.schemas import (
 __all__ = [
     "LANGUAGES",
     "MAX_LIST",
+    "Amount",
     "Channel",
+    "Day",
     "DeliveryFilter",
     "DeliveryOut",
     "DeliveryStatus",

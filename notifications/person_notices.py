@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from notifications.catalogue import N_, worded
-from notifications.schemas import NotificationIn, NotificationKind, Words
+from notifications.schemas import Amount, Day, NotificationIn, NotificationKind, Words
 
 _KYC_WORDS = {
     "approved": (
@@ -94,7 +94,7 @@ def contact_notices(
         "contact_email": N_("Email %(old)s is now %(new)s"),
         "contact_phone": N_("Phone %(old)s is now %(new)s"),
     }
-    masked = {
+    masked: dict[str, str | Amount | Day | Words] = {
         f"{tag}_{name.removeprefix('contact_')}": _masked(value)
         for name in before
         for tag, value in (("old", before[name]), ("new", now.get(name)))

@@ -9,6 +9,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
+from notifications.figures import money
+
 
 class NotificationKind(enum.StrEnum):
     CAPITAL_CALL = "capital_call.issued"
@@ -40,6 +42,24 @@ class NotificationKind(enum.StrEnum):
     reaching the broker, the books and the bank disagreeing)."""
 
 
+class Amount(BaseModel):
+    """Money in a notice's words: written for the reader's language when read ("EUR 10,000.00"
+    in English, "10.000,00 €" in German), always at the currency's minor unit."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    value: Decimal
+    currency: str = Field(min_length=3, max_length=3)
+
+
+class Day(BaseModel):
+    """A date in a notice's words: ISO in English ("2026-12-18"), the reader's own form otherwise."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    value: date
+
+
 class Words(BaseModel):
     """A sentence of a notice as its sender words it: the catalogue's message (the English text,
     with %(name)s placeholders) and what goes in them, text already formatted for the reader
@@ -49,12 +69,22 @@ class Words(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     message: str = Field(max_length=500)
-    values: dict[str, str | Words] = Field(default_factory=dict)
+    values: dict[str, str | Amount | Day | Words] = Field(default_factory=dict)
 
     def english(self) -> str:
         if not self.values:
             return self.message
-        return self.message % {k: v.english() if isinstance(v, Words) else v for k, v in self.values.items()}
+        return self.message % {k: _english(v) for k, v in self.values.items()}
+
+
+def _english(value: str | Amount | Day | Words) -> str:
+    if isinstance(value, Words):
+        return value.english()
+    if isinstance(value, Amount):
+        return money(value.value, value.currency)
+    if isinstance(value, Day):
+        return value.value.isoformat()
+    return value
 
 
 class NotificationIn(BaseModel):

@@ -20,7 +20,6 @@ from notifications import previews
 from notifications.catalogue import say, worded
 from notifications.digests import DigestBook, due_periods
 from notifications.documents import DocumentShelf
-from notifications.figures import money
 from notifications.inbox import EventAlreadyDelivered, InboxUnits, database_inbox
 from notifications.languages import LanguageBook
 from notifications.notices import PlannedNotice, statement_notice
@@ -30,7 +29,9 @@ from notifications.preferences import PreferenceBook
 from notifications.provider_health import ProviderDescriptions, ProviderHealthOut, provider_health
 from notifications.schemas import (
     MAX_LIST,
+    Amount,
     Channel,
+    Day,
     DeliveryFilter,
     DeliveryOut,
     DeliveryStatus,
@@ -312,8 +313,8 @@ class NotificationCentre:
                 title=notice.title,
                 body_words=worded(
                     "Closing balance %(balance)s at %(day)s.",
-                    balance=money(notice.content.closing_balance, notice.content.currency),
-                    day=notice.issued_on.isoformat(),
+                    balance=Amount(value=notice.content.closing_balance, currency=notice.content.currency),
+                    day=Day(value=notice.issued_on),
                 ),
                 link="/documents",
                 document_id=documents.get(notice.addressee.investor_id),

@@ -16,7 +16,6 @@ from decimal import Decimal
 
 from sqlalchemy import or_, select, update
 
-from backend.finance.money import get_currency
 from backend.investors.interface import InvestorService
 from backend.payments.models import Payment, PaymentRequest, Payout
 from backend.payments.payout_schemas import PayoutStatus
@@ -27,7 +26,15 @@ from backend.platform.db import Database
 from backend.platform.errors import NotFound
 from backend.platform.unit_of_work import ReadView, UnitOfWork
 from backend.pools.interface import PoolService
-from notifications.interface import NotificationIn, NotificationKind, NotificationService, Words, worded
+from notifications.interface import (
+    Amount,
+    Day,
+    NotificationIn,
+    NotificationKind,
+    NotificationService,
+    Words,
+    worded,
+)
 
 OPERATOR = Actor.operator("payment-notices")
 TOLD = {
@@ -133,14 +140,13 @@ class PaymentNotices:
             pool = self._pools.pool_terms(o.pool_id).name
         except NotFound:
             return None
-        quantum = get_currency(o.currency).quantum
-        amount = f"{o.currency} {o.amount.quantize(quantum):,}"
+        amount = Amount(value=o.amount, currency=o.currency)
         kind = TOLD[o.status]
         if kind is NotificationKind.PAYMENT_RECEIVED:
             title = worded("%(pool)s: payment of %(amount)s received", pool=pool, amount=amount)
             body = worded("Applied to %(reference)s.", reference=o.reference)
             if o.credit > 0:
-                extra = f"{o.currency} {o.credit.quantize(quantum):,}"
+                extra = Amount(value=o.credit, currency=o.currency)
                 body = worded(
                     "Applied to %(reference)s. %(extra)s more than was due is held as your credit.",
                     reference=o.reference,
@@ -219,7 +225,7 @@ class PaymentNotices:
             pool = self._pools.pool_terms(p.pool_id).name
         except NotFound:
             return None
-        figure = f"{p.currency} {p.amount.quantize(get_currency(p.currency).quantum):,}"
+        figure = Amount(value=p.amount, currency=p.currency)
         return NotificationIn(
             user_id=user_id,
             kind=NotificationKind.REDEMPTION_SETTLED,
@@ -227,7 +233,7 @@ class PaymentNotices:
             title_words=worded("%(pool)s: redemption proceeds of %(amount)s paid", pool=pool, amount=figure),
             body_words=worded(
                 "Paid on %(day)s to your bank account on file (reference %(reference)s).",
-                day=p.day.isoformat(),
+                day=Day(value=p.day),
                 reference=p.end_to_end_id,
             ),
             link="/investor/payments",

@@ -16,7 +16,6 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from backend.finance.money import get_currency
 from backend.investors.interface import InvestorService
 from backend.payments.models import PaymentRequest
 from backend.payments.notices import login_of
@@ -24,7 +23,7 @@ from backend.payments.schemas import RequestStatus
 from backend.platform.db import Database
 from backend.platform.unit_of_work import ReadView
 from backend.pools.interface import PoolService
-from notifications.interface import NotificationIn, NotificationKind, NotificationService, worded
+from notifications.interface import Amount, Day, NotificationIn, NotificationKind, NotificationService, worded
 
 REMIND_BEFORE = timedelta(days=7)
 DAYS_BEFORE = (1, 3, 7)
@@ -107,12 +106,10 @@ class PaymentReminders:
 
 
 def _notice(request: _Due, pool_name: str, user_id: int, stage: str) -> NotificationIn:
-    owed = request.owed.quantize(get_currency(request.currency).quantum)
-    amount = f"{request.currency} {owed:,}"
+    amount = Amount(value=request.owed, currency=request.currency)
+    due = Day(value=request.due_date)
     if stage.startswith("due-in-"):
-        title = worded(
-            "%(pool)s: %(amount)s is due on %(due)s", pool=pool_name, amount=amount, due=str(request.due_date)
-        )
+        title = worded("%(pool)s: %(amount)s is due on %(due)s", pool=pool_name, amount=amount, due=due)
     elif stage == "due-today":
         title = worded("%(pool)s: %(amount)s is due today", pool=pool_name, amount=amount)
     else:
@@ -120,7 +117,7 @@ def _notice(request: _Due, pool_name: str, user_id: int, stage: str) -> Notifica
             "%(pool)s: %(amount)s was due on %(due)s and is overdue",
             pool=pool_name,
             amount=amount,
-            due=str(request.due_date),
+            due=due,
         )
     return NotificationIn(
         user_id=user_id,

@@ -52,7 +52,8 @@ def test_a_person_who_reads_german_gets_the_call_in_german_and_the_manager_in_en
 
     (mine,) = c.notifications.list_for_user(world.investor, kind=NotificationKind.CAPITAL_CALL).items
     assert mine.title == "Kapitalabruf: Harbour PE I"
-    assert mine.body == f"Ihr Anteil: EUR 20,000.00, fällig am {call.due_date.isoformat()}."
+    # The figures as a German reader writes them: 20.000,00 €, 18.12.2026.
+    assert mine.body == f"Ihr Anteil: 20.000,00\xa0€, fällig am {call.due_date:%d.%m.%Y}."
     (theirs,) = c.notifications.list_for_user(world.manager, kind=NotificationKind.CAPITAL_CALL).items
     assert theirs.title == "Capital call issued: Harbour PE I"
 
@@ -64,7 +65,7 @@ def test_a_person_who_reads_german_gets_the_call_in_german_and_the_manager_in_en
     html = to_investor.get_body(preferencelist=("html",))
     assert text is not None and html is not None
     assert "Es wurde ein Kapitalabruf vorgenommen." in text.get_content()
-    assert "Ihr Anteil: EUR 20,000.00" in text.get_content()
+    assert "Ihr Anteil: 20.000,00\xa0€" in text.get_content()
     assert '<html lang="de">' in html.get_content()
     assert str(to_manager["Subject"]) == "Capital call issued: Harbour PE I"
 

@@ -260,3 +260,22 @@ def test_the_senders_wording_is_in_the_catalogue_too() -> None:
         == "Ihr Anteil: EUR 10,000.00, fällig am 2026-12-18."
     )
     assert wording("Sign-in from a new device", "fr") == "Sign-in from a new device"  # no catalogue: English
+
+
+def test_money_and_dates_are_written_as_the_reader_writes_them() -> None:
+    from datetime import date
+    from decimal import Decimal
+
+    from notifications.catalogue import say, worded
+    from notifications.schemas import Amount, Day
+
+    words = worded(
+        "Your share: %(share)s, due %(due)s.",
+        share=Amount(value=Decimal("20000.005"), currency="EUR"),
+        due=Day(value=date(2026, 12, 18)),
+    )
+    assert say(words) == words.english() == "Your share: EUR 20,000.00, due 2026-12-18."
+    assert say(words, "de") == "Ihr Anteil: 20.000,00\xa0€, fällig am 18.12.2026."
+    yen = worded("You receive %(share)s.", share=Amount(value=Decimal("1234567.5"), currency="JPY"))
+    assert say(yen) == "You receive JPY 1,234,568."  # no minor unit: rounded half-even to the yen
+    assert say(yen, "de") == "Sie erhalten 1.234.568\xa0¥."
