@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import TypeVar
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from backend.platform.backoff import exponential_bound
 from backend.platform.db import Database
@@ -60,6 +60,31 @@ class DeliveryRows:
                     .limit(limit)
                 )
             )
+
+    def recorded_for(self, event_id: str, channel: Channel) -> set[int]:
+        """The people the event already has a message for on `channel` (a redelivery)."""
+        with ReadView(self._db) as view:
+            return set(
+                view.session.scalars(
+                    select(Delivery.user_id).where(
+                        Delivery.event_id == event_id, Delivery.channel == channel.value
+                    )
+                )
+            )
+
+    def record(self, rows: list[Delivery]) -> int:
+        """Record new messages in one transaction; 0 when another consumer recorded the same
+        event at the same moment (the unique event, person and channel key): it has them."""
+        if not rows:
+            return 0
+        with UnitOfWork(self._db) as unit:
+            unit.write_first("notification_deliveries", "status")
+            unit.session.add_all(rows)
+            try:
+                unit.commit()
+            except IntegrityError:
+                return 0
+        return len(rows)
 
     def due_within_rate(
         self,

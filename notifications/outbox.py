@@ -27,7 +27,6 @@ from email.message import EmailMessage
 from email.utils import parseaddr
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from backend.platform.actors import Actor
 from backend.platform.db import Database
@@ -125,14 +124,7 @@ class EmailOutbox:
         wanted = {i.user_id: i for i in recent if (i.user_id, i.kind) in chosen}
         if not wanted:
             return 0
-        with ReadView(self._db) as view:
-            have = set(
-                view.session.scalars(
-                    select(Delivery.user_id).where(
-                        Delivery.event_id == event_id, Delivery.channel == Channel.EMAIL.value
-                    )
-                )
-            )
+        have = self._rows.recorded_for(event_id, Channel.EMAIL)
         todo = [item for user, item in sorted(wanted.items()) if user not in have]
         contacts = self._contacts({item.user_id for item in todo})
         rows = [
@@ -140,7 +132,7 @@ class EmailOutbox:
             for item in todo
             if item.user_id in contacts
         ]
-        return self._record(rows)
+        return self._rows.record(rows)
 
     def enqueue_digest(
         self,
@@ -149,14 +141,7 @@ class EmailOutbox:
         languages: Mapping[int, str] | None = None,
     ) -> int:
         """Record the period's digest for each person with news in it; 0 for one recorded before."""
-        with ReadView(self._db) as view:
-            have = set(
-                view.session.scalars(
-                    select(Delivery.user_id).where(
-                        Delivery.event_id == period.event_id, Delivery.channel == Channel.EMAIL.value
-                    )
-                )
-            )
+        have = self._rows.recorded_for(period.event_id, Channel.EMAIL)
         todo = sorted(user for user, lines in news.items() if lines and user not in have)
         contacts = self._contacts(todo)
         choose = f"{self._portal_url}/notifications?tab=preferences"
@@ -169,20 +154,7 @@ class EmailOutbox:
                 name=name, period=period.label, lines=lines, preferences=choose, lang=lang
             )
             rows.append(self._delivery(period.event_id, user, NotificationKind.VALUATION, address, rendered))
-        return self._record(rows)
-
-    def _record(self, rows: list[Delivery]) -> int:
-        if not rows:
-            return 0
-        with UnitOfWork(self._db) as unit:
-            unit.write_first("notification_deliveries", "status")
-            unit.session.add_all(rows)
-            try:
-                unit.commit()
-            except IntegrityError:
-                # Another consumer recorded the same event at the same moment: it has them.
-                return 0
-        return len(rows)
+        return self._rows.record(rows)
 
     def _row(self, event_id: str, item: NotificationIn, address: str, name: str) -> Delivery:
         link = f"{self._portal_url}{item.link}" if item.link.startswith("/") else self._portal_url
