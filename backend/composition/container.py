@@ -386,21 +386,19 @@ class Container:
 
     @cached_property
     def sms_bucket(self) -> TokenBucket:
-        """The provider's rate, shared by every worker through Redis when there is one."""
-        s = self.settings
-        if s.redis_url:
-            client = redis.Redis.from_url(s.redis_url)
-            return RedisTokenBucket(client, rate_per_second=s.sms_rate_per_second, burst=s.sms_burst)
-        return LocalTokenBucket(rate_per_second=s.sms_rate_per_second, burst=s.sms_burst)
+        """The SMS provider's rate, shared by every worker through Redis when there is one."""
+        return self._token_bucket(self.settings.sms_rate_per_second, self.settings.sms_burst)
 
     @cached_property
     def email_bucket(self) -> TokenBucket:
         """The email provider's rate, shared by every worker through Redis when there is one."""
-        s = self.settings
-        if s.redis_url:
-            client = redis.Redis.from_url(s.redis_url)
-            return RedisTokenBucket(client, rate_per_second=s.email_rate_per_second, burst=s.email_burst)
-        return LocalTokenBucket(rate_per_second=s.email_rate_per_second, burst=s.email_burst)
+        return self._token_bucket(self.settings.email_rate_per_second, self.settings.email_burst)
+
+    def _token_bucket(self, rate_per_second: float, burst: int) -> TokenBucket:
+        if self.settings.redis_url:
+            client = redis.Redis.from_url(self.settings.redis_url)
+            return RedisTokenBucket(client, rate_per_second=rate_per_second, burst=burst)
+        return LocalTokenBucket(rate_per_second=rate_per_second, burst=burst)
 
     @cached_property
     def _undeliverable_alerts(self) -> UndeliverableAlerts:

@@ -9,7 +9,7 @@ locked, and the service refuses to switch them off whatever the browser sends.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import dash_bootstrap_components as dbc
@@ -151,22 +151,33 @@ DIGEST_WORDS = {
 }
 
 
+def _choice(
+    legend: str,
+    radio: str,
+    flash: str,
+    options: list[dict[str, str]],
+    value: str,
+    *notes: Any,
+    inline: bool = False,
+) -> Component:
+    """One setting chosen among a few (the digest, the language): saved at once, said in `flash`."""
+    return html.Fieldset(
+        [
+            html.Legend(legend, className="h6 mt-3"),
+            dbc.RadioItems(id=radio, options=options, value=value, inline=inline),
+            *notes,
+            html.Div(id=flash, role="status", **LIVE),
+        ]
+    )
+
+
 def _digest(actor: Actor) -> Component:
     try:
         chosen = services().notifications.digest(actor).frequency
     except DomainError:
         return html.Div()
-    return html.Fieldset(
-        [
-            html.Legend("Valuation news by email", className="h6 mt-3"),
-            dbc.RadioItems(
-                id=DIGEST,
-                options=[{"label": words, "value": f.value} for f, words in DIGEST_WORDS.items()],
-                value=chosen.value,
-            ),
-            html.Div(id=DIGEST_FLASH, role="status", **LIVE),
-        ]
-    )
+    options = [{"label": words, "value": f.value} for f, words in DIGEST_WORDS.items()]
+    return _choice("Valuation news by email", DIGEST, DIGEST_FLASH, options, chosen.value)
 
 
 LANGUAGE = "notif-language"
@@ -179,39 +190,34 @@ def _language(actor: Actor) -> Component:
         chosen = services().notifications.language(actor).language
     except DomainError:
         return html.Div()
-    return html.Fieldset(
-        [
-            html.Legend("Language of your notices", className="h6 mt-3"),
-            dbc.RadioItems(
-                id=LANGUAGE,
-                options=[{"label": LANGUAGE_NAMES.get(code, code), "value": code} for code in LANGUAGES],
-                value=chosen,
-                inline=True,
-            ),
-            html.Div(
-                "The bell, emails and text messages from now on; documents stay in English.",
-                className="small text-body-secondary",
-            ),
-            html.Div(id=LANGUAGE_FLASH, role="status", **LIVE),
-        ]
+    options = [{"label": LANGUAGE_NAMES.get(code, code), "value": code} for code in LANGUAGES]
+    note = html.Div(
+        "The bell, emails and text messages from now on; documents stay in English.",
+        className="small text-body-secondary",
     )
+    return _choice("Language of your notices", LANGUAGE, LANGUAGE_FLASH, options, chosen, note, inline=True)
+
+
+def _saved(store: Callable[[], str]) -> Component:
+    """Store a choice; "Saved: <what it now is>", or why not."""
+    try:
+        what = store()
+    except DomainError as exc:
+        refused: Component = dbc.Alert(f"Not saved: {exc}", color="danger", className="py-2 small")
+        return refused
+    saved: Component = dbc.Alert(f"Saved: {what}", color="success", className="py-2 small", dismissable=True)
+    return saved
 
 
 def save_language(actor: Actor, value: Any) -> Component:
     if not isinstance(value, str):
         raise PreventUpdate
-    try:
-        done = services().notifications.set_language(actor, value)
-    except DomainError as exc:
-        refused: Component = dbc.Alert(f"Not saved: {exc}", color="danger", className="py-2 small")
-        return refused
-    saved: Component = dbc.Alert(
-        f"Saved: notices in {LANGUAGE_NAMES.get(done.language, done.language)}",
-        color="success",
-        className="py-2 small",
-        dismissable=True,
-    )
-    return saved
+
+    def store() -> str:
+        done = services().notifications.set_language(actor, value).language
+        return f"notices in {LANGUAGE_NAMES.get(done, done)}"
+
+    return _saved(store)
 
 
 def save_digest(actor: Actor, value: Any) -> Component:
@@ -219,18 +225,12 @@ def save_digest(actor: Actor, value: Any) -> Component:
         frequency = DigestFrequency(value)
     except ValueError:
         raise PreventUpdate from None
-    try:
-        done = services().notifications.set_digest(actor, frequency)
-    except DomainError as exc:
-        refused: Component = dbc.Alert(f"Not saved: {exc}", color="danger", className="py-2 small")
-        return refused
-    saved: Component = dbc.Alert(
-        f"Saved: {DIGEST_WORDS[done.frequency].split(' (')[0].lower()}",
-        color="success",
-        className="py-2 small",
-        dismissable=True,
-    )
-    return saved
+
+    def store() -> str:
+        done = services().notifications.set_digest(actor, frequency).frequency
+        return DIGEST_WORDS[done].split(" (")[0].lower()
+
+    return _saved(store)
 
 
 def save(actor: Actor, trigger: Any, wanted: Any) -> tuple[Component, dict[tuple[str, str], bool]]:
