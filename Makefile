@@ -6,6 +6,10 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt | sha1sum | cut -c1-12)
 TEST_STAMP := $(VENV)/.installed-test-$(shell cat requirements.txt requirements-test.txt | sha1sum | cut -c1-12)
 PYTEST_WORKERS ?= 2
+# axe-core, the accessibility checker the browser tests inject into each page
+# (tests/e2e/axe.py); from npm, into the venv (git-ignored, wiped by `make clean`).
+AXE_VERSION := 4.14.1
+AXE_JS := $(VENV)/axe-core-$(AXE_VERSION)/node_modules/axe-core/axe.min.js
 
 .PHONY: run test lint typecheck services venv clean
 
@@ -18,6 +22,11 @@ $(STAMP): requirements.txt
 $(TEST_STAMP): $(STAMP) requirements-test.txt
 	$(VENV)/bin/pip install --disable-pip-version-check -q -r requirements-test.txt
 	@rm -f $(VENV)/.installed-test-* && touch $(TEST_STAMP)
+
+# Only when missing: a second `make test` does not touch the network for it.
+$(AXE_JS):
+	npm install --prefix $(VENV)/axe-core-$(AXE_VERSION) --no-save --no-audit --no-fund --no-package-lock \
+		--loglevel=error axe-core@$(AXE_VERSION)
 
 venv: $(STAMP)
 
@@ -34,8 +43,8 @@ lint: $(TEST_STAMP)
 typecheck: $(TEST_STAMP)
 	$(VENV)/bin/mypy app.py backend portal ledger reports notifications sql tests bench
 
-test: $(TEST_STAMP) services lint typecheck
-	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --durations=15
+test: $(TEST_STAMP) services $(AXE_JS) lint typecheck
+	AXE_CORE_JS=$(AXE_JS) $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --durations=15
 
 clean:
 	rm -rf $(VENV) var tests/artifacts .mypy_cache .ruff_cache

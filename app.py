@@ -15,6 +15,8 @@ python app.py notifications consume      turn ledger events on RabbitMQ into in-
 python app.py notifications send         send the emails that are due (beat does it every 30 s)
 python app.py import transactions FILE.csv|FILE.xlsx --pool ID [--as EMAIL]
                                           post a file of transactions, all rows or none
+python app.py fx load FILE.csv [--as EMAIL]   load the ECB's FX reference rates (admins)
+python app.py fx show [--date D]              each currency's FX rate in force
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from typing import Any
 from flask import Flask
 
 from backend.composition.container import Container
+from backend.composition.fx_commands import add_fx_parser
 from backend.platform.actors import Actor, Role
 from backend.platform.config import Settings, load_settings
 from backend.platform.errors import DomainError
@@ -462,6 +465,7 @@ def build_parser() -> argparse.ArgumentParser:
         "their payouts are recorded as paid, not queued to pay again",
     )
     importer.set_defaults(func=cmd_import)
+    add_fx_parser(sub)
     return parser
 
 

@@ -1,5 +1,5 @@
-"""Notices about a person rather than a pool's money: a KYC decision and a sign-in from a
-device never seen.
+"""Notices about a person rather than a pool's money: a KYC decision, a sign-in from a
+device never seen, a password-reset link.
 
 Their senders (the investor service, the auth service) sit below this service, so the
 container turns their callbacks into these notices. Each notice has its own event id, built
@@ -127,3 +127,29 @@ def contact_notices(
             if address:
                 found.append((f"{event_id}:{tag}", notice.model_copy(update={"email_to": address})))
     return found
+
+
+RESET_PATH = "/reset-password"
+
+
+def password_reset_event_id(reset_id: int) -> str:
+    # One email per link: asking again makes a new link, and a new event.
+    return f"password-reset:{reset_id}"
+
+
+def password_reset_notice(user_id: int, address: str, token: str, expires: datetime) -> NotificationIn:
+    """To the account's own address, by email only (`email_to`: no bell item, no text): the link
+    opens the account, so it must reach nobody else and nowhere else."""
+    until = f"{expires:%Y-%m-%d %H:%M}"
+    return NotificationIn(
+        user_id=user_id,
+        kind=NotificationKind.PASSWORD_RESET,
+        title_words=worded("Choose a new password"),
+        body_words=worded(
+            "Open the link below to choose a new password. It works once, until %(when)s UTC.",
+            when=until,
+        ),
+        link=f"{RESET_PATH}?token={token}",
+        effective_date=expires.date(),
+        email_to=address,
+    )

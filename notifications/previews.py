@@ -143,6 +143,11 @@ EMAIL_SAMPLES: Final[Mapping[NotificationKind, EmailSample]] = MappingProxyType(
             "the one you have now.",
             "/investor",
         ),
+        NotificationKind.PASSWORD_RESET: EmailSample(
+            "Choose a new password",
+            "Open the link below to choose a new password. It works once, until 2026-12-04 10:12 UTC.",
+            "/reset-password?token=sample-token-not-a-real-one",
+        ),
         NotificationKind.OPERATOR_ALERT: EmailSample(
             "Operator alert: ledger events are not reaching the broker",
             "142 events wait to be published; the oldest since 2026-12-04 08:55 UTC (17 minutes).",

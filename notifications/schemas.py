@@ -37,6 +37,10 @@ class NotificationKind(enum.StrEnum):
     CONTACT_DETAILS = "contact_details.changed"
     """An investor's contact email or phone changed: told at the old address and the new one,
     because a changed address is how a stolen account keeps its owner from hearing of it."""
+    PASSWORD_RESET = "password.reset_requested"  # noqa: S105 - a kind of notice, not a secret
+    """A one-time link to choose a new password (an admin sent it, or the person asked on the
+    login page). Emailed to the account's own address only: the link opens the account, so it
+    is never in the app or a text."""
     OPERATOR_ALERT = "operator.alert"
     """To administrators: something the platform cannot put right by itself (events not
     reaching the broker, the books and the bank disagreeing)."""
@@ -221,6 +225,7 @@ EMAILED_KINDS = frozenset(
         NotificationKind.REDEMPTION_SETTLED,
         NotificationKind.KYC_STATUS,
         NotificationKind.NEW_DEVICE,
+        NotificationKind.PASSWORD_RESET,
         NotificationKind.OPERATOR_ALERT,
     }
 )
@@ -249,6 +254,7 @@ FORMAL_NOTICES = frozenset(
         NotificationKind.BANK_DETAILS,
         NotificationKind.STATEMENT,
         NotificationKind.CONTACT_DETAILS,
+        NotificationKind.PASSWORD_RESET,
     }
 )
 """Notices with legal or money consequences: always sent, by email and in the app, whatever

@@ -6,6 +6,10 @@ The pages are registered from one table (portal/site.py), not found by Dash scan
 folder: each role's pages live in that role's folder. Background callbacks (long jobs) go to
 the manager portal/jobs/managers.py picks from the configuration; the files they prepare are
 served by portal/jobs/files.py's route.
+
+The index page is Dash's own with two changes: `lang` on <html> (screen readers pick their
+voice from it), and portal/assets/theme.js loaded in <head>, so the light/dark theme is set
+before the first paint.
 """
 
 from __future__ import annotations
@@ -13,12 +17,32 @@ from __future__ import annotations
 from dash import Dash
 from flask import Flask
 
+from portal.components import navbar
 from portal.jobs.files import install_downloads
 from portal.jobs.managers import create_manager
 from portal.layout import serve_layout
 from portal.navigation import SITE_TITLE
 from portal.shell import csrf
 from portal.site import register_pages
+
+INDEX = """<!DOCTYPE html>
+<html lang="en">
+    <head>
+        {%metas%}
+        <title>{%title%}</title>
+        {%favicon%}
+        <script src="/assets/theme.js"></script>
+        {%css%}
+    </head>
+    <body>
+        {%app_entry%}
+        <footer>
+            {%config%}
+            {%scripts%}
+            {%renderer%}
+        </footer>
+    </body>
+</html>"""
 
 
 def create_dash_app(server: Flask) -> Dash:
@@ -40,9 +64,11 @@ def create_dash_app(server: Flask) -> Dash:
         csrf_token_name=csrf.COOKIE_NAME,
         csrf_header_name=csrf.HEADER_NAME,
         background_callback_manager=manager,
+        index_string=INDEX,
     )
     # After the app exists: Dash refuses pages registered before one is created.
     register_pages()
+    navbar.register_callbacks(app)
     app.layout = serve_layout
     install_downloads(server)
     return app

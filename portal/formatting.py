@@ -9,6 +9,8 @@ from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
 from backend.finance.money import get_currency
+from ledger.interface import EntryType
+from reports.interface import datasets
 
 DASH = "—"
 _SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CHF": "CHF ", "CAD": "C$", "AUD": "A$"}
@@ -62,6 +64,22 @@ def pct(value: float | None, places: int = 2) -> str:
         return DASH
     text = f"{value * 100:+.{places}f}%"
     return "0." + "0" * places + "%" if text in (f"+0.{'0' * places}%", f"-0.{'0' * places}%") else text
+
+
+def percent(value: object, places: int = 2) -> str:
+    """9.07%, -4.50%: a return or a share as a percentage, signed only when negative (pct
+    is the one that marks gains with a plus); a dash when undefined."""
+    amount = _decimal(value)
+    if amount is None:
+        return DASH
+    text = f"{amount * 100:.{places}f}%"
+    return text[1:] if text.startswith("-") and not amount.quantize(Decimal(1).scaleb(-places - 2)) else text
+
+
+def entry_type_label(entry_type: EntryType | str, reverses: int | None = None) -> str:
+    """A transaction type in words ("Capital call", "Reversal of #123"), the same words the
+    exports write (reports.datasets keeps the one table)."""
+    return datasets.entry_type_label(entry_type, reverses)
 
 
 def multiple(value: float | None) -> str:

@@ -17,6 +17,7 @@ from portal.analyst.pages import explorer as analyst_explorer
 from portal.components import bell
 from portal.investor.pages import holdings as investor_holdings
 from portal.investor.pages import payments as investor_payments
+from portal.manager import team_panel as manager_team_panel
 from portal.manager.actions import callbacks as manager_action_callbacks
 from portal.manager.pages import overview as manager_overview
 from portal.manager.pages import payments as manager_payments
@@ -59,3 +60,5 @@ def register_pages() -> None:
     # page and on each pool's page) all post through one callback.
     bell.register_callbacks()
     manager_action_callbacks.register_callbacks()
+    # The team panel on each pool's page (portal/manager/team_panel.py).
+    manager_team_panel.register_callbacks()

@@ -8,14 +8,25 @@ download.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any, Protocol
 
 from backend.platform.actors import Actor
-from ledger.interface import EntryType, TransactionService
+from backend.platform.errors import PermissionDenied
+from ledger.interface import AccountCode, EntryOut, EntryType, TransactionService
 from reports.exports import Column, Kind
-from reports.schemas import CapitalAccountStatement, Frequency, NavHistory, PoolPerformance
+from reports.fx import convert
+from reports.schemas import (
+    CapitalAccountStatement,
+    Frequency,
+    FxQuote,
+    FxQuotes,
+    NavHistory,
+    PoolPerformance,
+)
 
 PAGE = 500
 
@@ -49,6 +60,61 @@ class ReportReads(Protocol):
         end: date | None = None,
     ) -> CapitalAccountStatement: ...
 
+class PoolNames(Protocol):
+    """The pool service's slice the business view reads: the pool, as the actor sees it."""
+
+    def get_pool(self, actor: Actor, pool_id: int) -> Any: ...
+
+
+class InvestorNames(Protocol):
+    """The investor service's slice the business view reads: legal names, one read a page."""
+
+    def legal_names(self, actor: Actor, investor_ids: Collection[int]) -> dict[int, str]: ...
+
+
+def legal_names(investors: InvestorNames, actor: Actor, ids: Collection[int]) -> dict[int, str]:
+    """The names this actor may read: an analyst sees the books of a pool granted to them but
+    no investor's profile, so their views carry ids and leave the names blank."""
+    if not ids:
+        return {}
+    try:
+        return investors.legal_names(actor, ids)
+    except PermissionDenied:
+        return {}
+
+
+ENTRY_TYPE_LABELS: dict[EntryType, str] = {
+    EntryType.SUBSCRIPTION: "Subscription",
+    EntryType.REDEMPTION: "Redemption",
+    EntryType.CAPITAL_CALL: "Capital call",
+    EntryType.CONTRIBUTION: "Contribution",
+    EntryType.DISTRIBUTION: "Distribution",
+    EntryType.MANAGEMENT_FEE: "Management fee",
+    EntryType.PERFORMANCE_FEE: "Performance fee",
+    EntryType.FEE_PAYMENT: "Fee payment",
+    EntryType.INCOME: "Income",
+    EntryType.EXPENSE: "Expense",
+    EntryType.PURCHASE: "Purchase",
+    EntryType.SALE: "Sale",
+    EntryType.VALUATION: "Valuation",
+    EntryType.TRANSFER: "Transfer",
+    EntryType.ADJUSTMENT: "Adjustment",
+    EntryType.REVERSAL: "Reversal",
+}
+
+
+def entry_type_label(entry_type: EntryType | str, reverses: int | None = None) -> str:
+    """A transaction type in words ("Capital call"; "Reversal of #123" when the entry it
+    reverses is known): the one table the portal and the exports both show."""
+    try:
+        kind = EntryType(entry_type)
+    except ValueError:  # a type this build does not know yet still reads as words
+        return str(entry_type).replace("_", " ").capitalize()
+    if kind is EntryType.REVERSAL and reverses is not None:
+        return f"Reversal of #{reverses}"
+    return ENTRY_TYPE_LABELS.get(kind, kind.value.replace("_", " ").capitalize())
+
+
 TRANSACTION_COLUMNS: Sequence[Column] = (
     Column("entry_id", Kind.INTEGER, 10),
     Column("seq", Kind.INTEGER, 8),
@@ -65,6 +131,179 @@ TRANSACTION_COLUMNS: Sequence[Column] = (
     Column("hash", Kind.TEXT, 20),
 )
 
+FX_COLUMNS: Sequence[Column] = (
+    Column("reporting_currency", Kind.TEXT, 9),
+    Column("fx_rate", Kind.RATE, 14),
+    Column("fx_rate_date", Kind.DATE, 12),
+)
+"""The rate a converted figure used: units of the reporting currency per one of the pool's,
+and the date it was published (blank when the figure is in the reporting currency already)."""
+
+ENTRY_COLUMNS: Sequence[Column] = (
+    Column("entry_id", Kind.INTEGER, 10),
+    Column("seq", Kind.INTEGER, 8),
+    Column("effective_date", Kind.DATE, 12),
+    Column("pool_id", Kind.INTEGER, 8),
+    Column("pool_name", Kind.TEXT, 24),
+    Column("type", Kind.TEXT, 16),
+    Column("type_label", Kind.TEXT, 20),
+    Column("investor_id", Kind.INTEGER, 11),
+    Column("investor_name", Kind.TEXT, 28),
+    Column("currency", Kind.TEXT, 9),
+    Column("amount", Kind.MONEY, 18),
+    Column("units", Kind.UNITS, 16),
+    Column("nav_per_unit", Kind.PRICE, 14),
+    Column("memo", Kind.TEXT, 30),
+    Column("reverses_entry_id", Kind.INTEGER, 12),
+    *FX_COLUMNS,
+    Column("amount_reporting", Kind.MONEY, 18),
+)
+"""The business view of a pool's journal: one row per transaction, named (entry_rows), with
+its amount in the caller's reporting currency at the ECB rate of the entry's date beside the
+pool's own (reports.fx: blank where no rate is in force, never zero)."""
+
+
+class FxReads(Protocol):
+    """The report service's slice that converts a figure into a reporting currency."""
+
+    def fx_quotes(self, actor: Actor, wanted: Collection[tuple[str, date]], to_currency: str) -> FxQuotes: ...
+
+
+@dataclass(frozen=True)
+class ReportingCurrency:
+    """Where an export's reporting-currency columns come from: the caller's currency."""
+
+    fx: FxReads
+    currency: str
+
+    def quotes(self, actor: Actor, source: str, days: Collection[date]) -> dict[date, FxQuote]:
+        found = self.fx.fx_quotes(actor, {(source, d) for d in days}, self.currency)
+        return {q.on: q for q in found.quotes}
+
+
+def fx_cells(quote: FxQuote | None, amount: Decimal | None, reporting: str) -> tuple[Any, ...]:
+    """(reporting_currency, fx_rate, fx_rate_date, converted amount): the rate as used (1 in
+    the pool's own currency), its publication date, and the amount rounded once to the
+    reporting currency's minor unit; blanks where the rate is missing."""
+    if quote is None or quote.rate is None:
+        return (reporting, None, None, None)
+    converted = convert(amount, quote) if amount is not None else None
+    return (reporting, quote.rate, quote.from_rate_date or quote.to_rate_date, converted)
+
+
+def _entry_figures(
+    entry: EntryOut, investors: Collection[int]
+) -> tuple[Decimal | None, Decimal | None]:
+    """(amount, units) of an entry for the named investors: their capital accounts' change
+    (credit-positive: a subscription or call adds, a distribution or fee takes away) and the
+    units issued to them; a pool-level entry (income, a purchase) by its cash movement."""
+    capital = [p.amount for p in _postings(entry, AccountCode.CAPITAL) if p.investor_id in investors]
+    units = [p.amount for p in _postings(entry, AccountCode.UNITS) if p.investor_id in investors]
+    if capital:
+        amount: Decimal | None = -sum(capital, Decimal(0))
+    else:
+        cash = [p.amount for p in _postings(entry, AccountCode.CASH)]
+        amount = sum(cash, Decimal(0)) if cash else None
+    return amount, (sum(units, Decimal(0)) if units else None)
+
+
+def _postings(entry: EntryOut, account: AccountCode) -> list[Any]:
+    return [p for p in entry.postings if p.account is account]
+
+
+def entry_rows(
+    transactions: TransactionService,
+    pools: PoolNames,
+    investors: InvestorNames,
+    actor: Actor,
+    pool_id: int,
+    *,
+    entry_type: EntryType | None = None,
+    investor_id: int | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    reporting: ReportingCurrency | None = None,
+) -> Iterator[Sequence[Any]]:
+    """One row per journal entry, in journal order, with the pool's and investors' names.
+
+    An entry naming one investor carries that investor; one naming several (a capital call,
+    a valuation's allocation) carries "N investors" and no id, and its amount is theirs in
+    total; with ``investor_id`` given, every row is that investor's part. The pool and the
+    first page are read now (authorisation: a refused export is a clean 404)."""
+    pool = pools.get_pool(actor, pool_id)
+
+    def page(cursor: str | None) -> Any:
+        return transactions.list_transactions(
+            actor,
+            pool_id,
+            cursor=cursor,
+            limit=PAGE,
+            entry_type=entry_type,
+            investor_id=investor_id,
+            date_from=date_from,
+            date_to=date_to,
+        )
+
+    first = page(None)
+
+    def rows() -> Iterator[Sequence[Any]]:
+        current = first
+        while True:
+            named = {p.investor_id for e in current.entries for p in e.postings if p.investor_id is not None}
+            names = legal_names(investors, actor, named)
+            quotes = _page_quotes(reporting, actor, pool.base_currency, current.entries)
+            for e in current.entries:
+                on = sorted({p.investor_id for p in e.postings if p.investor_id is not None})
+                if investor_id is not None:
+                    on = [investor_id]
+                amount, units = _entry_figures(e, on)
+                one = on[0] if len(on) == 1 else None
+                name = names.get(one, "") if one is not None else f"{len(on)} investors" if on else ""
+                price = e.details.get("nav_per_unit")
+                yield (
+                    e.id,
+                    e.seq,
+                    e.effective_date,
+                    pool.id,
+                    pool.name,
+                    e.entry_type.value,
+                    entry_type_label(e.entry_type, e.reverses_entry_id),
+                    one,
+                    name,
+                    pool.base_currency,
+                    amount,
+                    units,
+                    Decimal(str(price)) if price is not None else None,
+                    e.memo,
+                    e.reverses_entry_id,
+                    *_converted(reporting, quotes.get(e.effective_date), amount, pool.base_currency),
+                )
+            if current.next_cursor is None:
+                return
+            current = page(current.next_cursor)
+
+    return rows()
+
+
+def _page_quotes(
+    reporting: ReportingCurrency | None, actor: Actor, source: str, entries: Sequence[EntryOut]
+) -> dict[date, FxQuote]:
+    """One quote call per page of entries (its distinct dates)."""
+    if reporting is None or reporting.currency == source or not entries:
+        return {}
+    return reporting.quotes(actor, source, {e.effective_date for e in entries})
+
+
+def _converted(
+    reporting: ReportingCurrency | None, quote: FxQuote | None, amount: Decimal | None, source: str
+) -> tuple[Any, ...]:
+    if reporting is None:
+        return (None, None, None, None)
+    if reporting.currency == source:
+        return (source, Decimal(1), None, amount)
+    return fx_cells(quote, amount, reporting.currency)
+
+
 POSITION_COLUMNS: Sequence[Column] = (
     Column("pool_id", Kind.INTEGER, 8),
     Column("investor_id", Kind.INTEGER, 11),
@@ -76,7 +315,12 @@ POSITION_COLUMNS: Sequence[Column] = (
     Column("fees", Kind.MONEY, 14),
     Column("committed", Kind.MONEY, 16),
     Column("unfunded_commitment", Kind.MONEY, 18),
+    Column("pool_name", Kind.TEXT, 24),
+    Column("investor_name", Kind.TEXT, 28),
+    *FX_COLUMNS,
+    Column("value_reporting", Kind.MONEY, 18),
 )
+"""A pool's positions; the value also in the caller's reporting currency at today's rate."""
 
 
 def transaction_rows(
@@ -132,8 +376,27 @@ def transaction_rows(
     return rows()
 
 
-def position_rows(transactions: TransactionService, actor: Actor, pool_id: int) -> Iterator[Sequence[Any]]:
+def position_rows(
+    transactions: TransactionService,
+    pools: PoolNames,
+    investors: InvestorNames,
+    actor: Actor,
+    pool_id: int,
+    *,
+    reporting: ReportingCurrency | None = None,
+    today: date | None = None,
+) -> Iterator[Sequence[Any]]:
+    """The pool's positions, an investor a row, named after the ids (added at the end, so a
+    sheet built on the older columns still reads), then each value in the reporting currency
+    at the rate of `today` (the positions' date)."""
     positions = transactions.pool_positions(actor, pool_id)
+    pool = pools.get_pool(actor, pool_id)
+    ids = [p.investor_id for p in positions.positions]
+    names = legal_names(investors, actor, ids)
+    on = today or date.today()
+    quote = None
+    if reporting is not None and reporting.currency != pool.base_currency:
+        quote = reporting.quotes(actor, pool.base_currency, [on]).get(on)
     return iter(
         [
             (
@@ -147,6 +410,9 @@ def position_rows(transactions: TransactionService, actor: Actor, pool_id: int) 
                 p.fees,
                 p.committed,
                 p.unfunded_commitment,
+                pool.name,
+                names.get(p.investor_id, ""),
+                *_converted(reporting, quote, p.value, pool.base_currency),
             )
             for p in positions.positions
         ]
@@ -255,6 +521,9 @@ _STATEMENT_FIELDS: Sequence[tuple[str, Kind]] = (
     ("nav_per_unit_end", Kind.PRICE),
     ("committed", Kind.MONEY),
     ("unfunded_commitment", Kind.MONEY),
+    ("investor_name", Kind.TEXT),
+    ("pool_name", Kind.TEXT),
+    ("period_label", Kind.TEXT),
 )
 
 STATEMENT_COLUMNS: Sequence[Column] = tuple(Column(name, kind, 16) for name, kind in _STATEMENT_FIELDS)

@@ -41,6 +41,7 @@ class Kind(enum.StrEnum):
     MONEY = "money"
     UNITS = "units"
     PRICE = "price"
+    RATE = "rate"
     PERCENT = "percent"
     DATE = "date"
     DATETIME = "datetime"
@@ -51,6 +52,7 @@ _XLSX_FORMATS: dict[Kind, str] = {
     Kind.MONEY: "#,##0.00;-#,##0.00",
     Kind.UNITS: "#,##0.000000",
     Kind.PRICE: "0.000000",
+    Kind.RATE: "0.0000000000",
     Kind.PERCENT: "+0.00%;-0.00%;0.00%",
     Kind.DATE: "yyyy-mm-dd",
     Kind.DATETIME: "yyyy-mm-dd hh:mm:ss",

@@ -75,6 +75,9 @@ __all__ = [
 
 _ZERO = Decimal(0)
 
+MEASURED_RETURN = frozenset({EntryType.VALUATION, EntryType.INCOME})
+"""Entries that measure a return: a valuation (a market move) and income earned."""
+
 
 def _growth(before: Decimal, after_less_flow: Decimal) -> float:
     """One sub-period's growth; 1.0 when no capital was at risk at its start."""
@@ -165,6 +168,15 @@ class PoolHistory:
     def index_on(self, on: date) -> float:
         point = self.at(on)
         return point.index if point else 1.0
+
+    def last_valuation_on(self, on: date) -> date | None:
+        """The last day on or before ``on`` the books measured a return: a valuation, or income
+        earned (a known amount the pool's value moved by). The figures' market values are as of
+        that day; a period with neither in it saw fees at most, so its "return" is no return
+        at all (the portal shows "no valuation yet", not 0%)."""
+        return next(
+            (p.on for p in reversed(self.points) if p.on <= on and p.entry_type in MEASURED_RETURN), None
+        )
 
     def between(self, start: date, end: date) -> list[PoolPoint]:
         """Points with start < date <= end."""

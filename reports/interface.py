@@ -7,7 +7,7 @@ snapshots.py); the gRPC client of a later issue implements the same Protocols.""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import date
 from typing import Protocol
 
@@ -15,6 +15,7 @@ from backend.platform.actors import Actor
 from backend.pools.interface import PoolOut
 from reports import datasets
 from reports.exports import Column, Kind, Sheet, csv_stream, write_xlsx, xlsx_stream
+from reports.fx import convert
 from reports.schemas import (
     Amount,
     BenchmarkComparison,
@@ -27,6 +28,12 @@ from reports.schemas import (
     CurrencyTotal,
     Drawdown,
     Frequency,
+    FxQuote,
+    FxQuotes,
+    FxRateIn,
+    FxRateOut,
+    FxRatesIn,
+    FxRatesLoaded,
     InvestorPerformance,
     InvestorPoolPerformance,
     LevelsLoaded,
@@ -57,6 +64,12 @@ __all__ = [
     "CurrencyTotal",
     "Drawdown",
     "Frequency",
+    "FxQuote",
+    "FxQuotes",
+    "FxRateIn",
+    "FxRateOut",
+    "FxRatesIn",
+    "FxRatesLoaded",
     "InvestorPerformance",
     "InvestorPoolPerformance",
     "Kind",
@@ -76,6 +89,7 @@ __all__ = [
     "Sheet",
     "SnapshotStore",
     "StatementFormat",
+    "convert",
     "csv_stream",
     "datasets",
     "parse_period",
@@ -174,6 +188,34 @@ class ReportService(Protocol):
     def set_pool_benchmark(self, actor: Actor, pool_id: int, benchmark_id: int) -> PoolBenchmarkOut: ...
 
     def pool_benchmark(self, actor: Actor, pool_id: int) -> PoolBenchmarkOut: ...
+
+    # FX rates (units of a currency per 1 EUR, as the ECB publishes them) and the quotes that
+    # convert figures into a user's reporting currency: docs/business-logic.md, "Reporting
+    # currency and FX rates". Convert an amount with a quote by `convert(amount, quote)`.
+
+    def load_fx_rates(self, actor: Actor, request: FxRatesIn | str) -> FxRatesLoaded:
+        """Store FX rates (admins only): JSON rows and/or the ECB's CSV (eurofxref-hist.csv or
+        eurofxref.csv), or CSV text alone, in one transaction. A stored (date, currency) given
+        another value is replaced and the correction audited with both values."""
+
+    def list_fx_rates(
+        self,
+        actor: Actor,
+        start: date | None = None,
+        end: date | None = None,
+        currencies: Collection[str] | None = None,
+    ) -> list[FxRateOut]:
+        """The stored rates between start and end inclusive (any actor), by date then currency."""
+
+    def fx_rates_in_force(self, actor: Actor, on: date | None = None) -> list[FxRateOut]:
+        """Each currency's rate in force on `on` (default today) by the lookup rule, dated as
+        published; currencies with no rate in force are left out."""
+
+    def fx_quotes(self, actor: Actor, wanted: Collection[tuple[str, date]], to_currency: str) -> FxQuotes:
+        """For each (from_currency, date) in `wanted`: the cross rate into `to_currency` in force
+        on that date (the latest rate on or before it, at most 7 days old, through EUR), the
+        per-euro rates used and their dates; rate None when missing (never 0, never another
+        date's). Any actor (reference data)."""
 
 
 class SnapshotStore(Protocol):

@@ -1,8 +1,8 @@
 """The report service's tables: benchmark indices, their levels, which benchmark a pool uses,
-and the performance snapshots the workers compute.
+the performance snapshots the workers compute, and the FX reference rates (reports.fx).
 
 Index levels are exact: a scaled integer with 6 decimal places (backend.platform.orm.ScaledDecimal,
-PRICE_SCALE), the same on SQLite and MariaDB.
+PRICE_SCALE), the same on SQLite and MariaDB; FX rates likewise at 8 (FX_RATE_SCALE).
 """
 
 from __future__ import annotations
@@ -105,3 +105,23 @@ class PositionSnapshot(Base):
     distributed: Mapped[Decimal] = mapped_column(ScaledDecimal(CASH_SCALE), nullable=False)
     fees: Mapped[Decimal] = mapped_column(ScaledDecimal(CASH_SCALE), nullable=False)
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+
+
+FX_RATE_SCALE = 8
+"""Decimal places an FX rate is stored to: the ECB publishes at most 4 (JPY 160.12, USD 1.0850);
+8 leaves room for other sources without rounding any of them. As a BIGINT: rates up to 9.2e10."""
+
+
+class FxRate(Base):
+    """A reference rate: units of `currency` per one euro on `rate_date`, as the ECB publishes
+    it (the euro is the base, 1, and not stored). Loading a date and currency again replaces
+    the value (a correction, audited with the old and the new value)."""
+
+    __tablename__ = "reports_fx_rates"
+    __table_args__ = (Index("ix_reports_fx_rates_currency_date", "currency", "rate_date"),)
+
+    rate_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    rate: Mapped[Decimal] = mapped_column(ScaledDecimal(FX_RATE_SCALE), nullable=False)
+    loaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    loaded_by_user_id: Mapped[int | None] = mapped_column(Integer, nullable=True)

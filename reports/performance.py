@@ -115,6 +115,7 @@ def period_returns(history: PoolHistory, end: date) -> list[PeriodReturn]:
         ("5Y", _years_before(end, 5), False),
         ("SI", track, False),
     ]
+    valued = history.last_valuation_on(end)
     out = []
     for name, period_base, may_shorten in bases:
         base, partial = period_base, False
@@ -122,7 +123,9 @@ def period_returns(history: PoolHistory, end: date) -> list[PeriodReturn]:
             base, partial = track, True
         days = (end - base).days
         covered = base >= track and end > base
-        cumulative = _index_return(history, base, end) if covered else None
+        # A period with no valuation in it measured fees and income only: blank, not 0%.
+        unvalued = covered and (valued is None or valued <= base)
+        cumulative = _index_return(history, base, end) if covered and not unvalued else None
         annualised = None
         if cumulative is not None and cumulative > -1:
             annualised = metrics.annualize(cumulative, days)
@@ -135,12 +138,17 @@ def period_returns(history: PoolHistory, end: date) -> list[PeriodReturn]:
                 cumulative=cumulative,
                 annualised=annualised,
                 partial=partial,
+                no_valuation=unvalued,
             )
         )
     return out
 
 
 def risk(history: PoolHistory, start: date, end: date) -> Risk:
+    """Monthly risk and the drawdown up to the last valuation: the months after it would be
+    flat (or fee-only) returns that understate volatility, and a pool never valued has none."""
+    valued = history.last_valuation_on(end)
+    end = max(start, valued) if valued is not None else start
     samples = [start] + [m for m in month_ends(start, end) if m > start]
     levels = [history.index_on(d) for d in samples]
     monthly = [b / a - 1.0 for a, b in itertools.pairwise(levels) if a > 0]
@@ -186,7 +194,9 @@ def pool_performance(
     """Everything the performance page shows for one pool, as of ``history.as_of``; the
     history must have marked accrued carried interest on ``end`` (``carry_on``)."""
     point = history.at(end)
-    twr = pool_twr(history, start, end)
+    valued = history.last_valuation_on(end)
+    # No valuation in (start, end]: nothing was measured, so no return (not 0%).
+    twr = pool_twr(history, start, end) if valued is not None and valued > start else None
     flows = history.flows(end)
     accrued = history.carry_on(end).total
     value = history.net_value_on(end)
@@ -213,6 +223,7 @@ def pool_performance(
         money_weighted=money_weighted(flows, value, end, accrued_carry=accrued),
         benchmark=benchmark_comparison(benchmark, flows, value, start, end) if benchmark else None,
         entries=len([p for p in history.points if p.on <= end]),
+        last_valuation_date=valued,
     )
 
 
@@ -301,4 +312,5 @@ def nav_history(history: PoolHistory, *, start: date, end: date, frequency: Freq
         start=start,
         end=end,
         points=points,
+        last_valuation_date=history.last_valuation_on(end),
     )

@@ -25,7 +25,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, PrivateAttr
 
 from backend.finance.errors import LedgerInputError
 from backend.finance.money import CURRENCIES, get_currency
@@ -132,6 +132,11 @@ class PeriodReturn(BaseModel):
     partial: bool = Field(
         default=False, description="MTD/QTD/YTD of a pool launched within the period: measured from inception"
     )
+    no_valuation: bool = Field(
+        default=False,
+        description="true when no valuation falls within the period: cumulative and annualised are "
+        "null (no market move was measured), never 0",
+    )
 
 
 class Drawdown(BaseModel):
@@ -215,7 +220,8 @@ class PoolPerformance(BaseModel):
     nav_per_unit: Amount | None
     twr: float | None = Field(
         description="time-weighted return over (start, end], cumulative: the ratio of the "
-        "time-weighted index at the two dates (the pool's, before carried interest)"
+        "time-weighted index at the two dates (the pool's, before carried interest); null when no "
+        "valuation or income falls in that span (nothing was measured)"
     )
     twr_annualised: float | None
     periods: list[PeriodReturn]
@@ -223,6 +229,11 @@ class PoolPerformance(BaseModel):
     money_weighted: MoneyWeighted | None = Field(description="since inception to end; null before any money")
     benchmark: BenchmarkComparison | None
     entries: int = Field(description="journal entries replayed")
+    last_valuation_date: date | None = Field(
+        default=None,
+        description="the last valuation on or before end: the date the figures' market values are "
+        "as of (null: never valued, so no return is shown)",
+    )
 
 
 class InvestorPoolPerformance(BaseModel):
@@ -291,6 +302,9 @@ class NavHistory(BaseModel):
     start: date
     end: date
     points: list[NavPoint]
+    last_valuation_date: date | None = Field(
+        default=None, description="the last valuation on or before end: returns after it are not measured"
+    )
 
 
 # -- statements ------------------------------------------------------------------------------
@@ -323,9 +337,16 @@ class CapitalAccountStatement(BaseModel):
     pool_id: int
     pool_kind: str
     currency: str
-    period: str
+    period: str = Field(description='the period asked for: "2025-Q4", "2025", or "start..end"')
     start: date
     end: date
+    period_label: str = Field(
+        default="",
+        description='the period as a reader sees it: "2026 (to date)" for one still running, which '
+        "ends today (end), else the period",
+    )
+    investor_name: str = Field(default="", description="the investor's legal name, as the reader may see it")
+    pool_name: str = Field(default="")
     beginning_balance: Amount = Field(description="net of accrued carried interest at the start")
     contributions: Amount = Field(description="subscriptions (units value) and capital called")
     redemptions: Amount = Field(description="capital released by redemptions (negative)")
@@ -378,3 +399,73 @@ class Recomputed:
     stopped being the actor's to recompute during the run)."""
     as_of: date
     seconds: float
+
+
+# -- FX rates and conversion into a reporting currency (reports.fx) -------------------------
+
+
+class FxRateIn(BaseModel):
+    """One published reference rate: units of `currency` per one euro on `date` (ECB style)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    date: IsoDate
+    currency: str = Field(pattern=r"^[A-Z]{3}$", examples=["USD"])
+    rate: ExactDecimalIn = Field(description="units of the currency per 1 EUR, > 0, at most 8 decimal places")
+
+
+class FxRatesIn(BaseModel):
+    """Rates as JSON rows, or as the ECB's CSV (eurofxref-hist.csv or eurofxref.csv), or both."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    rates: list[FxRateIn] = Field(default_factory=list, max_length=200_000)
+    csv: str | None = Field(default=None, max_length=10_000_000)
+
+
+class FxRateOut(BaseModel):
+    date: date
+    currency: str
+    rate: Amount = Field(description="units of the currency per 1 EUR")
+
+
+class FxRatesLoaded(BaseModel):
+    new: int = Field(description="(date, currency) rates stored for the first time")
+    replaced: int = Field(description="stored rates given a different value (corrections, audited)")
+    unchanged: int = Field(description="rates loaded again with the value already stored")
+    ignored_currencies: list[str] = Field(description="columns the platform has no currency for")
+    first_date: date | None
+    last_date: date | None
+
+
+class FxQuote(BaseModel):
+    """How a figure in `from_currency` dated `on` converts to `to_currency`.
+
+    `rate` is None when a rate is missing (no rate of either currency published within
+    MAX_RATE_AGE_DAYS on or before `on`): the figure cannot be converted, and says so."""
+
+    from_currency: str
+    to_currency: str
+    on: date
+    rate: Amount | None = Field(description="units of to_currency per 1 from_currency, to 10 places (shown)")
+    from_per_eur: Amount | None = Field(description="the source's rate used (1 for EUR)")
+    to_per_eur: Amount | None = Field(description="the target's rate used (1 for EUR)")
+    from_rate_date: date | None = Field(description="publication date of from_per_eur (None: EUR or same)")
+    to_rate_date: date | None = Field(description="publication date of to_per_eur (None: EUR or same)")
+
+    @property
+    def missing(self) -> bool:
+        return self.from_per_eur is None or self.to_per_eur is None
+
+
+class FxQuotes(BaseModel):
+    to_currency: str
+    quotes: list[FxQuote]
+    _index: dict[tuple[str, date], FxQuote] | None = PrivateAttr(default=None)
+
+    def quote(self, from_currency: str, on: date) -> FxQuote | None:
+        """The quote for (from_currency, on), if it was asked for (indexed on first use: a page
+        converts thousands of figures)."""
+        if self._index is None:
+            self._index = {(q.from_currency, q.on): q for q in self.quotes}
+        return self._index.get((from_currency, on))

@@ -10,21 +10,29 @@ gets NotFound, as if the pool or investor did not exist.
 The computations are the `compute_*` methods (no actor: the caller has decided), inherited
 from reports.computations, so a snapshot task can run them per pool/investor and date; the
 benchmark tables this service owns are reports.benchmarks', reached through the methods
-here after the pool's own checks.
+here after the pool's own checks. FX reference rates and the quotes that convert figures into
+a user's reporting currency are reports.fx's (shared reference data, no pool checks).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from datetime import date
 
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
+from backend.audit.interface import AuditService
+from backend.investors.interface import InvestorService
 from backend.platform.actors import Actor, Role
+from backend.platform.db import Database
 from backend.platform.errors import NotFound, PermissionDenied, ValidationFailed
 from backend.platform.fields import DATE_MAX, DATE_MIN
-from backend.pools.interface import PoolOut
+from backend.pools.interface import PoolOut, PoolService
+from ledger.interface import LedgerService
+from reports.aggregate_cache import AggregateCache
 from reports.computations import ReportComputations
+from reports.fx import FxRegister
 from reports.models import PoolSnapshot, PositionSnapshot
 from reports.performance import MAX_DAILY_POINTS
 from reports.performance import nav_history as _nav_history
@@ -35,13 +43,17 @@ from reports.schemas import (
     BenchmarkOut,
     CapitalAccountStatement,
     Frequency,
+    FxQuotes,
+    FxRateOut,
+    FxRatesIn,
+    FxRatesLoaded,
     InvestorPerformance,
     LevelsLoaded,
     NavHistory,
     PoolBenchmarkOut,
     PoolPerformance,
 )
-from reports.statements import parse_period, statement_xlsx
+from reports.statements import parse_period, statement_xlsx, to_date
 
 
 def _refuse_unsupported(**dates: date | None) -> None:
@@ -57,7 +69,25 @@ def _refuse_unsupported(**dates: date | None) -> None:
 class DatabaseReportService(ReportComputations):
     """The one implementation the container binds; constructed with the database, the ledger,
     pools and investors services (and optionally ``today`` and the aggregate cache), as
-    reports.computations.ReportComputations takes them."""
+    reports.computations.ReportComputations takes them, plus the audit service that records
+    FX rate loads and corrections)."""
+
+    def __init__(
+        self,
+        db: Database,
+        ledger: LedgerService,
+        pools: PoolService,
+        investors: InvestorService,
+        *,
+        today: Callable[[], date] | None = None,
+        aggregates: AggregateCache | None = None,
+        audit: AuditService | None = None,
+    ) -> None:
+        if today is None:
+            super().__init__(db, ledger, pools, investors, aggregates=aggregates)
+        else:
+            super().__init__(db, ledger, pools, investors, today=today, aggregates=aggregates)
+        self._fx = FxRegister(db, audit)
 
     # -- pool reports ----------------------------------------------------------------------
 
@@ -135,7 +165,18 @@ class DatabaseReportService(ReportComputations):
             raise outside
         if pool_id not in self._investor_pools(actor, investor_id, pool_id=pool_id):
             raise NotFound(f"investor {investor_id} has no account in pool {pool_id}", field="pool_id")
-        return self.compute_statement(investor_id, pool_id, label, first, last, actor=actor)
+        shown, last = to_date(label, first, last, self._today()) if period is not None else (label, last)
+        statement = self.compute_statement(investor_id, pool_id, label, first, last, actor=actor)
+        # Named as the reader sees them, so a statement read alone says whose and which pool;
+        # `period` stays the one asked for (document references are made of it).
+        names = self._investors.legal_names(actor, [investor_id])
+        return statement.model_copy(
+            update={
+                "period_label": shown,
+                "investor_name": names.get(investor_id, ""),
+                "pool_name": self._pools.pool_terms(pool_id).name,
+            }
+        )
 
     def statement_xlsx(self, statement: CapitalAccountStatement) -> bytes:
         return statement_xlsx(statement)
@@ -198,6 +239,34 @@ class DatabaseReportService(ReportComputations):
     def pool_benchmark(self, actor: Actor, pool_id: int) -> PoolBenchmarkOut:
         self._readable_pool(actor, pool_id)
         return self._benchmarks.pool_benchmark(actor, pool_id)
+
+    # -- FX rates and reporting currency (reports.fx) ---------------------------------------
+
+    def load_fx_rates(self, actor: Actor, request: FxRatesIn | str) -> FxRatesLoaded:
+        """Store FX rates (admins): JSON rows and/or the ECB's CSV, or CSV text alone. A stored
+        (date, currency) given another value is replaced and the correction audited."""
+        body = FxRatesIn(csv=request) if isinstance(request, str) else request
+        return self._fx.load(actor, body)
+
+    def list_fx_rates(
+        self,
+        actor: Actor,
+        start: date | None = None,
+        end: date | None = None,
+        currencies: Collection[str] | None = None,
+    ) -> list[FxRateOut]:
+        _refuse_unsupported(start=start, end=end)
+        return self._fx.list_rates(actor, start=start, end=end, currencies=currencies)
+
+    def fx_rates_in_force(self, actor: Actor, on: date | None = None) -> list[FxRateOut]:
+        on = on or self._today()
+        _refuse_unsupported(on=on)
+        return self._fx.rates_in_force(actor, on)
+
+    def fx_quotes(self, actor: Actor, wanted: Collection[tuple[str, date]], to_currency: str) -> FxQuotes:
+        for _, on in wanted:
+            _refuse_unsupported(on=on)
+        return self._fx.quotes(actor, wanted, to_currency)
 
     # -- who may see what ------------------------------------------------------------------
 

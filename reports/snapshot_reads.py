@@ -10,6 +10,9 @@ from backend.platform.unit_of_work import ReadView
 from reports.models import PoolSnapshot
 from reports.schemas import PoolPerformance
 
+NEWEST_FIELD = "last_valuation_date"
+"""The field added last to PoolPerformance: a snapshot stored without it predates it."""
+
 
 def stored_pool_performance(
     db: Database, pool_id: int, as_of: date, ledger_version: int
@@ -18,4 +21,7 @@ def stored_pool_performance(
         stored = view.session.get(PoolSnapshot, (pool_id, as_of))
         if stored is None or stored.ledger_version != ledger_version or stored.performance == "null":
             return None
+        if f'"{NEWEST_FIELD}"' not in stored.performance:
+            return None  # computed before that figure existed: recompute rather than show it blank
+
         return PoolPerformance.model_validate_json(stored.performance)

@@ -25,9 +25,14 @@ ledger reports as of the end date.
 Periods: "2025-Q4" (a calendar quarter), "2025" (a calendar year), "2025-11" (a month), or
 explicit start and end dates (both inclusive).
 
-XLSX (xlsxwriter): one sheet, amounts as numbers with a `#,##0.00` format (the currency's
-minor unit), units and NAV per unit to 6 places, dates as dates; statements_workbook puts
-several statements (an investor's pools) in one file, a sheet each. PDF is not produced yet.
+A named period still running on the day it is asked for ("2026" on 2026-12-04) ends that
+day and its period_label says so, "2026 (to date)" (to_date; the report service applies it);
+its period stays "2026", the identifier document references are made of.
+
+XLSX (xlsxwriter): one sheet headed by the investor's and the pool's names (and ids),
+amounts as numbers in the currency's minor unit (`#,##0.00`; `#,##0` for the yen), units
+and NAV per unit to 6 places, dates as dates; statements_workbook puts several statements
+(an investor's pools) in one file, a sheet each. PDF is not produced yet.
 """
 
 from __future__ import annotations
@@ -109,6 +114,18 @@ def parse_period(period: str | None, start: date | None, end: date | None) -> tu
     if end < start:
         raise ValidationFailed(f"end: {end} is before start {start}", field="end")
     return f"{start.isoformat()}..{end.isoformat()}", start, end
+
+
+TO_DATE = " (to date)"
+
+
+def to_date(label: str, first: date, last: date, today: date) -> tuple[str, date]:
+    """(label, last day) of a named period as of ``today``: one still running ("2026" on
+    2026-12-04) ends today and says so ("2026 (to date)"), since the books cannot state a
+    balance for days that have not happened; a period already over, or not begun, is as named."""
+    if first <= today < last:
+        return label + TO_DATE, today
+    return label, last
 
 
 def _capital_movement(entry: BookEntry, investor_id: int) -> Decimal:
@@ -219,6 +236,9 @@ def capital_account_statement(
         period=period,
         start=start,
         end=end,
+        period_label=period,
+        investor_name="",  # the report service names them, as the reader may see them
+        pool_name="",
         beginning_balance=cash(beginning),
         ending_balance=cash(ending),
         beginning_capital_account=cash(beginning_capital),
@@ -330,18 +350,15 @@ def _write_statement(book: xlsxwriter.Workbook, sheet: Any, statement: CapitalAc
     sheet.set_column(1, 1, 20)
     sheet.write_string(0, 0, "Capital account statement", bold)
     header = (
-        ("Investor", statement.investor_id),
-        ("Pool", statement.pool_id),
+        ("Investor", _named(statement.investor_name, statement.investor_id, "Investor")),
+        ("Pool", _named(statement.pool_name, statement.pool_id, "Pool")),
         ("Currency", statement.currency),
-        ("Period", statement.period),
+        ("Period", statement.period_label or statement.period),
     )
     row = 1
     for label, value in header:
         sheet.write_string(row, 0, label)
-        if isinstance(value, int):
-            sheet.write_number(row, 1, value)
-        else:
-            sheet.write_string(row, 1, value)
+        sheet.write_string(row, 1, value)
         row += 1
     for label, when in (("From", statement.start), ("To", statement.end)):
         sheet.write_string(row, 0, label)
@@ -363,6 +380,11 @@ def _write_statement(book: xlsxwriter.Workbook, sheet: Any, statement: CapitalAc
         else:
             sheet.write_number(row, 1, float(value), money if kind == "money" else units)
         row += 1
+
+
+def _named(name: str, ident: int, what: str) -> str:
+    """"Alder Foundation (#2)": the name a reader knows, the id support can look up."""
+    return f"{name} (#{ident})" if name else f"{what} #{ident}"
 
 
 def _as_datetime(day: date) -> datetime:

@@ -14,7 +14,9 @@ from flask import Response, stream_with_context
 from pydantic import BaseModel, ConfigDict, Field
 
 from backend.api.routing import ApiRouter
+from backend.finance.money import CURRENCIES
 from backend.platform.actors import Actor
+from backend.platform.errors import ValidationFailed
 from backend.platform.fields import IsoDate, RecordId
 from backend.service_directory import Services
 from ledger.interface import EntryType
@@ -32,6 +34,14 @@ class TransactionExportQuery(BaseModel):
     investor_id: RecordId | None = None
     date_from: IsoDate | None = None
     date_to: IsoDate | None = None
+
+
+class EntryExportQuery(TransactionExportQuery):
+    reporting_currency: str | None = Field(
+        default=None,
+        pattern=r"^[A-Z]{3}$",
+        description="the currency of the amount_reporting column; default: the caller's reporting currency",
+    )
 
 
 class NavHistoryExportQuery(BaseModel):
@@ -66,6 +76,24 @@ class PositionExportQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     pool_id: RecordId
+    reporting_currency: str | None = Field(
+        default=None,
+        pattern=r"^[A-Z]{3}$",
+        description="the currency of the value_reporting column; default: the caller's reporting currency",
+    )
+
+
+def _reporting(container: Services, actor: Actor, chosen: str | None) -> datasets.ReportingCurrency:
+    """The export's reporting currency: the one asked for, else the caller's own. Checked
+    here, before the first byte: a stream cannot turn into a 422 half-way."""
+    if chosen is None and actor.user_id is not None:
+        chosen = container.users.get_user(actor, actor.user_id).reporting_currency
+    code = chosen or "EUR"
+    if code not in CURRENCIES:
+        raise ValidationFailed(
+            f"reporting_currency: {code!r} is not a currency the platform knows", field="reporting_currency"
+        )
+    return datasets.ReportingCurrency(container.reports, code)
 
 
 def _download(name: str, fmt: str, columns: Sequence[Column], rows: Iterator[Sequence[Any]]) -> Response:
@@ -104,6 +132,26 @@ def _statement_rows(container: Services, actor: Actor, q: StatementExportQuery) 
 
 DATASETS: tuple[Dataset, ...] = (
     Dataset(
+        "entries",
+        "A pool's transactions, one row each, with the pool's and investors' names and each amount "
+        "also in a reporting currency at the ECB rate of its date",
+        EntryExportQuery,
+        datasets.ENTRY_COLUMNS,
+        lambda q: f"entries-pool-{q.pool_id}",
+        lambda c, actor, q: datasets.entry_rows(
+            c.transactions,
+            c.pools,
+            c.investors,
+            actor,
+            q.pool_id,
+            entry_type=q.type,
+            investor_id=q.investor_id,
+            date_from=q.date_from,
+            date_to=q.date_to,
+            reporting=_reporting(c, actor, q.reporting_currency),
+        ),
+    ),
+    Dataset(
         "transactions",
         "A pool's postings",
         TransactionExportQuery,
@@ -121,11 +169,18 @@ DATASETS: tuple[Dataset, ...] = (
     ),
     Dataset(
         "positions",
-        "A pool's positions",
+        "A pool's positions, each value also in a reporting currency at today's ECB rate",
         PositionExportQuery,
         datasets.POSITION_COLUMNS,
         lambda q: f"positions-pool-{q.pool_id}",
-        lambda c, actor, q: datasets.position_rows(c.transactions, actor, q.pool_id),
+        lambda c, actor, q: datasets.position_rows(
+            c.transactions,
+            c.pools,
+            c.investors,
+            actor,
+            q.pool_id,
+            reporting=_reporting(c, actor, q.reporting_currency),
+        ),
     ),
     Dataset(
         "nav-history",

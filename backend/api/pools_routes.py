@@ -18,6 +18,7 @@ from backend.pools.interface import (
     PoolKind,
     PoolOut,
     PoolStatus,
+    PoolTeamOut,
     PoolUpdate,
     UserRef,
 )
@@ -117,25 +118,36 @@ def register(router: ApiRouter, container: Services) -> None:
         return container.pools.liquidate_pool(actor, pool_id)
 
     @router.operation(
+        "GET",
+        "/pools/{pool_id}/team",
+        summary="A pool's managers and analysts by name (its managers; admins also see emails)",
+        tag="pools",
+        response=PoolTeamOut,
+        errors=(403, 404),
+    )
+    def pool_team(actor: Actor, pool_id: int) -> PoolTeamOut:
+        return container.pools.team(actor, pool_id)
+
+    @router.operation(
         "POST",
         "/pools/{pool_id}/managers",
-        summary="Add a co-manager to a pool (its managers or an admin)",
+        summary="Add a co-manager to a pool, by user id or email (its managers or an admin)",
         tag="pools",
         body=UserRef,
         response=PoolOut,
         status=201,
-        errors=(404, 409),
+        errors=(403, 404, 409, 422),
     )
     def add_pool_manager(actor: Actor, pool_id: int, body: UserRef) -> PoolOut:
-        return container.pools.add_manager(actor, pool_id, body.user_id)
+        return container.pools.add_manager(actor, pool_id, body.user)
 
     @router.operation(
         "DELETE",
         "/pools/{pool_id}/managers/{user_id}",
-        summary="Remove a manager from a pool; the last manager stays",
+        summary="Remove a manager from a pool, themselves included; the last manager stays",
         tag="pools",
         response=PoolOut,
-        errors=(404, 409),
+        errors=(403, 404, 409),
     )
     def remove_pool_manager(actor: Actor, pool_id: int, user_id: int) -> PoolOut:
         return container.pools.remove_manager(actor, pool_id, user_id)
@@ -143,15 +155,15 @@ def register(router: ApiRouter, container: Services) -> None:
     @router.operation(
         "POST",
         "/pools/{pool_id}/analysts",
-        summary="Give an analyst read access to a pool (its managers or an admin)",
+        summary="Give an analyst read access to a pool, by user id or email (its managers or an admin)",
         tag="pools",
         body=UserRef,
         response=AnalystGrantOut,
         status=201,
-        errors=(404, 409),
+        errors=(403, 404, 409, 422),
     )
     def grant_pool_analyst(actor: Actor, pool_id: int, body: UserRef) -> AnalystGrantOut:
-        return container.pools.grant_analyst(actor, pool_id, body.user_id)
+        return container.pools.grant_analyst(actor, pool_id, body.user)
 
     @router.operation(
         "DELETE",
@@ -159,7 +171,7 @@ def register(router: ApiRouter, container: Services) -> None:
         summary="Withdraw an analyst's access to a pool",
         tag="pools",
         status=204,
-        errors=(404,),
+        errors=(403, 404),
     )
     def revoke_pool_analyst(actor: Actor, pool_id: int, user_id: int) -> None:
         container.pools.revoke_analyst(actor, pool_id, user_id)

@@ -1,5 +1,5 @@
 """Reports over REST: pool and investor performance, NAV history, capital account statements,
-benchmark indices. Authorisation is the report service's (reports/service.py)."""
+benchmark indices, FX reference rates. Authorisation is the report service's (reports/service.py)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,9 @@ from reports.interface import (
     BenchmarkOut,
     CapitalAccountStatement,
     Frequency,
+    FxRateOut,
+    FxRatesIn,
+    FxRatesLoaded,
     InvestorPerformance,
     LevelsLoaded,
     NavHistory,
@@ -66,6 +69,18 @@ class LevelsQuery(BaseModel):
 
     start: IsoDate | None = None
     end: IsoDate | None = None
+
+
+class FxRatesQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    start: IsoDate | None = None
+    end: IsoDate | None = None
+    currency: str | None = Field(
+        default=None,
+        pattern=r"^[A-Z]{3}(,[A-Z]{3})*$",
+        description="one code or several, comma separated (USD,GBP); default: every currency",
+    )
 
 
 def register(router: ApiRouter, container: Services) -> None:
@@ -212,3 +227,29 @@ def register(router: ApiRouter, container: Services) -> None:
     )
     def get_pool_benchmark(actor: Actor, pool_id: int) -> PoolBenchmarkOut:
         return container.reports.pool_benchmark(actor, pool_id)
+
+    @router.operation(
+        "POST",
+        "/fx-rates",
+        summary="Load FX reference rates (admins): JSON rows and/or the ECB's CSV; a stored date "
+        "and currency given another value is replaced (audited)",
+        tag="reports",
+        body=FxRatesIn,
+        response=FxRatesLoaded,
+        status=201,
+        errors=(403,),
+    )
+    def post_fx_rates(actor: Actor, body: FxRatesIn) -> FxRatesLoaded:
+        return container.reports.load_fx_rates(actor, body)
+
+    @router.operation(
+        "GET",
+        "/fx-rates",
+        summary="FX reference rates by date: units of each currency per 1 EUR",
+        tag="reports",
+        query=FxRatesQuery,
+        response=list[FxRateOut],
+    )
+    def get_fx_rates(actor: Actor, query: FxRatesQuery) -> list[FxRateOut]:
+        codes = query.currency.split(",") if query.currency else None
+        return container.reports.list_fx_rates(actor, query.start, query.end, codes)

@@ -9,10 +9,11 @@ from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
-from backend.audit.schemas import AuditEventOut
+from backend.audit.schemas import MAX_TEXT, AuditEventOut
 from backend.platform.actors import Actor
 
 __all__ = [
+    "MAX_TEXT",
     "AuditEventOut",
     "AuditService",
 ]
@@ -33,5 +34,14 @@ class AuditService(Protocol):
         """Add the event to the caller's transaction: it commits or rolls back with the change."""
 
     def list_events(
-        self, actor: Actor, *, object_type: str | None = None, action: str | None = None, limit: int = 100
-    ) -> list[AuditEventOut]: ...
+        self,
+        actor: Actor,
+        *,
+        object_type: str | None = None,
+        action: str | None = None,
+        text: str | None = None,
+        limit: int = 100,
+    ) -> list[AuditEventOut]:
+        """The latest `limit` events, newest first, of this object type and action if given, and
+        with `text` (any case, `%` and `_` literal; at most MAX_TEXT characters) in the actor, the
+        action, the object or the change, searched by the database."""

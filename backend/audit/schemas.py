@@ -5,6 +5,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+MAX_TEXT = 100
+"""Characters a free-text search of the log may have: enough for an email address or a request id."""
+
 
 class AuditEventOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)

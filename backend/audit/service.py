@@ -3,14 +3,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from backend.audit.models import AuditEvent
-from backend.audit.schemas import AuditEventOut
+from backend.audit.schemas import MAX_TEXT, AuditEventOut
 from backend.platform.actors import Actor
 from backend.platform.db import Database
-from backend.platform.errors import PermissionDenied
+from backend.platform.errors import PermissionDenied, ValidationFailed
 from backend.platform.observability import current_client_ip, current_request_id
 from backend.platform.unit_of_work import ReadView
 
@@ -61,15 +61,41 @@ class DatabaseAuditService:
         *,
         object_type: str | None = None,
         action: str | None = None,
+        text: str | None = None,
         limit: int = 100,
     ) -> list[AuditEventOut]:
+        """The latest `limit` events, newest first, of this object type and action if given, and
+        with `text` (any case, `%` and `_` meaning themselves) somewhere in the actor, the action,
+        the object ("pool 12") or the change. Searched by the database over the whole log, not
+        over a page already fetched."""
         if not actor.is_admin:
             raise PermissionDenied("only an admin may read the audit log")
+        if text is not None and len(text) > MAX_TEXT:
+            raise ValidationFailed(f"text: at most {MAX_TEXT} characters", field="text")
         stmt = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(min(limit, 1000))
         if object_type:
             stmt = stmt.where(AuditEvent.object_type == object_type)
         if action:
             stmt = stmt.where(AuditEvent.action == action)
+        wanted = (text or "").strip().lower()
+        if wanted:
+            escaped = "".join(f"/{c}" if c in "%_/" else c for c in wanted)
+            pattern = f"%{escaped}%"
+            stmt = stmt.where(
+                or_(
+                    *(
+                        func.lower(column).like(pattern, escape="/")
+                        for column in (
+                            AuditEvent.actor_label,
+                            AuditEvent.action,
+                            AuditEvent.object_type + " " + AuditEvent.object_id,
+                            AuditEvent.before,
+                            AuditEvent.after,
+                            AuditEvent.request_id,
+                        )
+                    )
+                )
+            )
         with ReadView(self._db, actor.reader_key) as view:
             rows = view.session.scalars(stmt).all()
             return [

@@ -34,6 +34,8 @@ class UserDirectory(Protocol):
 
     def active_user(self, user_id: int) -> UserOut | None: ...
 
+    def reset_password(self, user_id: int, new_password: str) -> None: ...
+
 
 def actor_of(user: UserOut) -> Actor:
     return Actor(user_id=user.id, role=Role(user.role), label=f"user:{user.email}")

@@ -51,6 +51,21 @@ class AuthService(Protocol):
         """End every session of a user, portal and API, and revoke all their refresh tokens (a
         password change, a disabled account). Idempotent; returns the sessions ended."""
 
+    def request_password_reset(self, actor: Actor, user_id: int) -> UserOut:
+        """Admin: email the user a one-time link to choose a new password (valid for
+        Settings.password_reset_ttl_seconds; a newer one voids it). Audited; the token itself is
+        in the email only."""
+
+    def request_own_password_reset(self, email: str) -> None:
+        """Anyone (the login page's "Forgot password?"): a reset link to the active account with
+        this sign-in address, if any, a few per hour at most. Returns nothing either way, so the
+        answer never tells whether an address has an account."""
+
+    def reset_password(self, token: str, new_password: str) -> None:
+        """Whoever holds a live reset link: the account's new password (the rules of
+        set_password); the link is spent and every session of the account ends.
+        ValidationFailed (field "token") for any bad link, whatever was wrong with it."""
+
     def issue_tokens(self, user: UserOut) -> TokenPair:
         """A new API session: an access token and the first refresh token of its family."""
 

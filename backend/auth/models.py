@@ -109,3 +109,26 @@ class KnownDevice(Base):
     label: Mapped[str] = mapped_column(String(120), nullable=False)
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+
+
+class PasswordResetToken(Base):
+    """One emailed password-reset link (only its sha256 is kept: the link itself is in the
+    person's mailbox alone). Works once, until `expires_at`; a newer request voids it."""
+
+    __tablename__ = "auth_password_resets"
+    __table_args__ = (
+        Index("ix_auth_password_resets_user_id", "user_id"),
+        Index("ix_auth_password_resets_expires_at", "expires_at"),
+    )
+
+    id: Mapped[int] = mapped_column(_BIGINT, primary_key=True, autoincrement=True)
+    token_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    user_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False
+    )
+    # Who asked (an admin; NULL for the person themselves or an operator), for the record.
+    requested_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

@@ -28,6 +28,7 @@ from backend.audit.interface import AuditService
 from backend.auth.devices import DeviceBook, NewDevice, SignInDevice
 from backend.auth.identity import INVALID_TOKEN, LOGGER_NAME, Clock, UserDirectory, actor_of
 from backend.auth.login import PasswordLogin
+from backend.auth.password_resets import PasswordResets, ResetMailer
 from backend.auth.refresh_tokens import RefreshTokenStore
 from backend.auth.schemas import TokenPair
 from backend.auth.sessions import SessionKind, SessionStore
@@ -56,6 +57,7 @@ class DatabaseAuthService:
         users: UserDirectory,
         clock: Clock = utcnow,
         on_new_device: NewDevice | None = None,
+        on_password_reset: ResetMailer | None = None,
     ) -> None:
         self._db = db
         self._devices = DeviceBook(db, clock, on_new_device)
@@ -78,6 +80,14 @@ class DatabaseAuthService:
         # An API session must outlive every token of its family, whichever lives longer.
         api_session_ttl = max(self._refresh.ttl, timedelta(seconds=settings.access_token_ttl_seconds))
         self._login = PasswordLogin(db, audit, users, self._throttle, clock)
+        self._resets = PasswordResets(
+            db,
+            audit,
+            users,
+            clock,
+            ttl=timedelta(seconds=settings.password_reset_ttl_seconds),
+            mailer=on_password_reset,
+        )
         self._token_pairs = TokenPairs(
             db,
             audit,
@@ -166,6 +176,22 @@ class DatabaseAuthService:
         log.info("sessions revoked", extra={"user_id": user_id, "reason": reason, "sessions": sessions})
         return sessions
 
+    # -- password resets -----------------------------------------------------------------
+
+    def request_password_reset(self, actor: Actor, user_id: int) -> UserOut:
+        """Admin: email the user a one-time link to choose a new password (password_resets.py)."""
+        return self._resets.request(actor, user_id)
+
+    def request_own_password_reset(self, email: str) -> None:
+        """Anyone (the login page's "Forgot password?"): a reset link to the active account with
+        this sign-in address, if any, a few per hour at most. Returns nothing either way."""
+        self._resets.request_own(email)
+
+    def reset_password(self, token: str, new_password: str) -> None:
+        """Whoever holds a live reset link: the account's new password; the link is spent and
+        every session of the account ends. ValidationFailed (field "token") for any bad link."""
+        self._resets.use(token, new_password)
+
     # -- tokens ---------------------------------------------------------------------------
 
     def issue_tokens(self, user: UserOut) -> TokenPair:
@@ -222,6 +248,7 @@ class DatabaseAuthService:
                 self._refresh.purge(uow.session, now)
                 + self._sessions.purge(uow.session, now)
                 + self._throttle.purge(uow.session, now)
+                + self._resets.purge(uow.session, now)
             )
             uow.commit()
         log.info("expired auth state purged", extra={"rows": removed})

@@ -59,6 +59,8 @@ from notifications.person_notices import (
     kyc_notice,
     new_device_event_id,
     new_device_notice,
+    password_reset_event_id,
+    password_reset_notice,
 )
 from notifications.preferences import PreferenceBook
 from notifications.rate_limit import LocalTokenBucket, RedisTokenBucket, TokenBucket
@@ -119,7 +121,12 @@ class Container:
     def users(self) -> DatabaseUserService:
         # Disabling a user or changing a password ends their sessions in the auth service,
         # which is built on this one: reached late, through the lambda.
-        return DatabaseUserService(self.db, self.audit, sessions=lambda: self.auth)
+        return DatabaseUserService(
+            self.db,
+            self.audit,
+            sessions=lambda: self.auth,
+            reporting_currencies=self.settings.reporting_currencies,
+        )
 
     @cached_property
     def auth(self) -> DatabaseAuthService:
@@ -130,6 +137,7 @@ class Container:
             keys=KeyRing(self.jwt_keys_dir, self.settings.jwt_active_kid),
             users=self.users,
             on_new_device=self._warn_of_new_device,
+            on_password_reset=self._email_password_reset,
         )
 
     def _warn_of_new_device(
@@ -137,6 +145,14 @@ class Container:
     ) -> None:
         notice = new_device_notice(user_id, label, client_ip, at)
         self.notifications.create_for_event(new_device_event_id(user_id, fingerprint), [notice])
+
+    def _email_password_reset(self, user_id: int, reset_id: int, token: str, expires: datetime) -> None:
+        # To the sign-in address, by email only: the token is in that email and nowhere else.
+        address = self.users.contacts({user_id}).get(user_id, ("", ""))[0]
+        if not address:
+            raise LookupError(f"user {user_id} has no active account to email")
+        notice = password_reset_notice(user_id, address, token, expires)
+        self.notifications.create_for_event(password_reset_event_id(reset_id), [notice])
 
     @cached_property
     def pools(self) -> DatabasePoolService:
@@ -490,7 +506,8 @@ class Container:
     @cached_property
     def reports(self) -> DatabaseReportService:
         return DatabaseReportService(
-            self.db, self.ledger, self.pools, self.investors, aggregates=AggregateCache(self.cache)
+            self.db, self.ledger, self.pools, self.investors, aggregates=AggregateCache(self.cache),
+            audit=self.audit,
         )
 
     @cached_property

@@ -13,6 +13,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from backend.platform.actors import Role
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="", extra="ignore", frozen=True)
@@ -33,6 +35,8 @@ class Settings(BaseSettings):
     login_max_failures_per_account: int = Field(default=5, alias="LOGIN_MAX_FAILURES", gt=0)
     login_max_failures_per_ip: int = Field(default=50, alias="LOGIN_MAX_FAILURES_PER_IP", gt=0)
     login_lockout_seconds: int = Field(default=900, alias="LOGIN_LOCKOUT_SECONDS", gt=0)
+    # How long an emailed password-reset link works (single use; a newer one voids it).
+    password_reset_ttl_seconds: int = Field(default=3600, alias="PASSWORD_RESET_TTL_SECONDS", gt=0)
     replica_max_lag_seconds: float = Field(default=5.0, alias="REPLICA_MAX_LAG_SECONDS", ge=0)
     replica_wait_seconds: float = Field(default=0.5, alias="REPLICA_WAIT_SECONDS", ge=0)
     replica_retry_seconds: float = Field(default=5.0, alias="REPLICA_RETRY_SECONDS", ge=0)
@@ -96,6 +100,25 @@ class Settings(BaseSettings):
     # separated, the first one active (backend/payments/vault.py). Unset: generated into
     # <var_dir>/payment_data_keys on first use.
     payment_data_keys: str | None = Field(default=None, alias="PAYMENT_DATA_KEYS", repr=False)
+    # The reporting currency figures are consolidated into for a user who has not chosen one
+    # (docs/business-logic.md, "Reporting currency and FX rates"): REPORTING_CURRENCY_DEFAULT
+    # for everyone, or per role (REPORTING_CURRENCY_MANAGER=USD...). ISO codes; the users
+    # service refuses a code the platform does not know when it starts.
+    reporting_currency_default: str = Field(
+        default="EUR", alias="REPORTING_CURRENCY_DEFAULT", pattern=r"^[A-Z]{3}$"
+    )
+    reporting_currency_admin: str | None = Field(
+        default=None, alias="REPORTING_CURRENCY_ADMIN", pattern=r"^[A-Z]{3}$"
+    )
+    reporting_currency_manager: str | None = Field(
+        default=None, alias="REPORTING_CURRENCY_MANAGER", pattern=r"^[A-Z]{3}$"
+    )
+    reporting_currency_investor: str | None = Field(
+        default=None, alias="REPORTING_CURRENCY_INVESTOR", pattern=r"^[A-Z]{3}$"
+    )
+    reporting_currency_analyst: str | None = Field(
+        default=None, alias="REPORTING_CURRENCY_ANALYST", pattern=r"^[A-Z]{3}$"
+    )
     host: str = Field(default="127.0.0.1", alias="HOST")
     port: int = Field(default=8050, alias="PORT", gt=0, lt=65536)
     log_level: str = Field(default="INFO", alias="LOG_LEVEL")
@@ -114,6 +137,17 @@ class Settings(BaseSettings):
     @cached_property
     def replica_urls(self) -> list[str]:
         return [u.strip() for u in self.database_replica_urls.split(",") if u.strip()]
+
+    @cached_property
+    def reporting_currencies(self) -> dict[Role, str]:
+        """Each role's default reporting currency: its own setting, else the default."""
+        per_role = {
+            Role.ADMIN: self.reporting_currency_admin,
+            Role.MANAGER: self.reporting_currency_manager,
+            Role.INVESTOR: self.reporting_currency_investor,
+            Role.ANALYST: self.reporting_currency_analyst,
+        }
+        return {role: code or self.reporting_currency_default for role, code in per_role.items()}
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -23,7 +23,9 @@ from backend.pools.schemas import (
     PoolPage,
     PoolSettings,
     PoolStatus,
+    PoolTeamOut,
     PoolUpdate,
+    TeamMember,
     UserRef,
     WaterfallStyle,
     WaterfallTerms,
@@ -44,7 +46,9 @@ __all__ = [
     "PoolService",
     "PoolSettings",
     "PoolStatus",
+    "PoolTeamOut",
     "PoolUpdate",
+    "TeamMember",
     "UserRef",
     "WaterfallStyle",
     "WaterfallTerms",
@@ -53,6 +57,11 @@ __all__ = [
 
 class PoolService(Protocol):
     def create_pool(self, actor: Actor, request: PoolCreate) -> PoolOut: ...
+
+    def check_pool(self, actor: Actor, request: PoolCreate) -> PoolSettings:
+        """The settings create_pool would store for `request`, or the error it would raise
+        (ValidationFailed naming the field, PermissionDenied); writes nothing. For previews."""
+        ...
 
     def get_pool(self, actor: Actor, pool_id: int) -> PoolOut: ...
 
@@ -89,6 +98,11 @@ class PoolService(Protocol):
 
     def update_pool(self, actor: Actor, pool_id: int, update: PoolUpdate) -> PoolOut: ...
 
+    def check_update(self, actor: Actor, pool_id: int, update: PoolUpdate) -> PoolSettings:
+        """The pool's settings as update_pool would leave them, or the error it would raise;
+        writes nothing. For previews."""
+        ...
+
     def close_pool(self, actor: Actor, pool_id: int) -> PoolOut:
         """Stop taking new money: no new investors, subscriptions or commitments."""
 
@@ -101,10 +115,17 @@ class PoolService(Protocol):
     def delete_pool(self, actor: Actor, pool_id: int) -> None:
         """Remove a pool that never had anything booked (set up by mistake); otherwise close it."""
 
-    def add_manager(self, actor: Actor, pool_id: int, user_id: int) -> PoolOut: ...
+    def team(self, actor: Actor, pool_id: int) -> PoolTeamOut:
+        """The pool's managers and analysts by name, for its managers and admins (who also see
+        email addresses); anyone else who may see the pool gets PermissionDenied."""
 
-    def remove_manager(self, actor: Actor, pool_id: int, user_id: int) -> PoolOut: ...
+    def add_manager(self, actor: Actor, pool_id: int, user: int | str) -> PoolOut:
+        """Add an active manager-role user (by id, or by email address) as a co-manager."""
 
-    def grant_analyst(self, actor: Actor, pool_id: int, user_id: int) -> AnalystGrantOut: ...
+    def remove_manager(self, actor: Actor, pool_id: int, user_id: int) -> PoolOut:
+        """Remove a manager, themselves included, as long as another manager stays."""
+
+    def grant_analyst(self, actor: Actor, pool_id: int, user: int | str) -> AnalystGrantOut:
+        """Give an active analyst-role user (by id, or by email address) read access."""
 
     def revoke_analyst(self, actor: Actor, pool_id: int, user_id: int) -> None: ...

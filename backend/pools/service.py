@@ -44,6 +44,7 @@ from backend.pools.schemas import (
     PoolPage,
     PoolSettings,
     PoolStatus,
+    PoolTeamOut,
     PoolUpdate,
 )
 from backend.pools.stored_terms import not_found, pool_out, settings_of, summary, write_settings
@@ -84,6 +85,11 @@ class DatabasePoolService:
         self._team = PoolTeam(db, audit, users, self._access)
 
     # -- create and read -------------------------------------------------------------
+
+    def check_pool(self, actor: Actor, request: PoolCreate) -> PoolSettings:
+        # The same checks create_pool runs first, so a preview refuses exactly what it would.
+        self._team.first_manager(actor, request.manager_user_id)
+        return validated(request, self._today())
 
     def create_pool(self, actor: Actor, request: PoolCreate) -> PoolOut:
         manager_id = self._team.first_manager(actor, request.manager_user_id)
@@ -191,28 +197,40 @@ class DatabasePoolService:
 
     # -- change settings -------------------------------------------------------------
 
-    def update_pool(self, actor: Actor, pool_id: int, update: PoolUpdate) -> PoolOut:
+    def check_update(self, actor: Actor, pool_id: int, update: PoolUpdate) -> PoolSettings:
+        # Read-only twin of update_pool's checks: the unit of work is never committed.
+        with UnitOfWork(self._db, actor.reader_key) as uow:
+            return self._updated(uow.session, actor, pool_id, update)[1]
+
+    def _updated(
+        self, session: Session, actor: Actor, pool_id: int, update: PoolUpdate
+    ) -> tuple[Pool, PoolSettings, PoolSettings, list[str]]:
+        """(the pool, its settings after `update` with every rule checked, its settings now, the
+        summary keys that differ), or the error update_pool refuses it with."""
         changed = update.model_fields_set
         require_no_nulls(update)
+        pool = self._access.pool_to_change(session, actor, pool_id)
+        if pool.status == PoolStatus.LIQUIDATED:
+            raise Conflict(f"pool {pool_id} is liquidated; its settings are final", field="status")
+        current = settings_of(pool)
+        merged = PoolSettings.model_validate(
+            {**dict(current), **{name: getattr(update, name) for name in changed}}
+        )
+        new = validated(merged, self._today())
+        before_json, after_json = summary(current), summary(new)
+        diff = sorted(k for k in after_json if after_json[k] != before_json[k])
+        # What the books are kept in and priced from cannot move under existing entries.
+        for name in ("kind", "base_currency", "initial_nav_per_unit"):
+            if name in diff and self._has_entries(pool_id):
+                raise Conflict(f"{name}: cannot change once the pool has entries in its books", field=name)
+        return pool, new, current, diff
+
+    def update_pool(self, actor: Actor, pool_id: int, update: PoolUpdate) -> PoolOut:
         with UnitOfWork(self._db, actor.reader_key) as uow:
-            pool = self._access.pool_to_change(uow.session, actor, pool_id)
-            if pool.status == PoolStatus.LIQUIDATED:
-                raise Conflict(f"pool {pool_id} is liquidated; its settings are final", field="status")
-            current = settings_of(pool)
-            merged = PoolSettings.model_validate(
-                {**dict(current), **{name: getattr(update, name) for name in changed}}
-            )
-            new = validated(merged, self._today())
-            before_json, after_json = summary(current), summary(new)
-            diff = sorted(k for k in after_json if after_json[k] != before_json[k])
+            pool, new, current, diff = self._updated(uow.session, actor, pool_id, update)
             if not diff:
                 return pool_out(pool, manager_ids(uow.session, [pool_id])[pool_id])
-            # What the books are kept in and priced from cannot move under existing entries.
-            for name in ("kind", "base_currency", "initial_nav_per_unit"):
-                if name in diff and self._has_entries(pool_id):
-                    raise Conflict(
-                        f"{name}: cannot change once the pool has entries in its books", field=name
-                    )
+            before_json, after_json = summary(current), summary(new)
             write_settings(pool, new)
             uow.session.flush()
             uow.session.refresh(pool)
@@ -274,14 +292,17 @@ class DatabasePoolService:
 
     # -- managers and analysts ------------------------------------------------------
 
-    def add_manager(self, actor: Actor, pool_id: int, user_id: int) -> PoolOut:
-        return self._team.add_manager(actor, pool_id, user_id)
+    def team(self, actor: Actor, pool_id: int) -> PoolTeamOut:
+        return self._team.team(actor, pool_id)
+
+    def add_manager(self, actor: Actor, pool_id: int, user: int | str) -> PoolOut:
+        return self._team.add_manager(actor, pool_id, user)
 
     def remove_manager(self, actor: Actor, pool_id: int, user_id: int) -> PoolOut:
         return self._team.remove_manager(actor, pool_id, user_id)
 
-    def grant_analyst(self, actor: Actor, pool_id: int, user_id: int) -> AnalystGrantOut:
-        return self._team.grant_analyst(actor, pool_id, user_id)
+    def grant_analyst(self, actor: Actor, pool_id: int, user: int | str) -> AnalystGrantOut:
+        return self._team.grant_analyst(actor, pool_id, user)
 
     def revoke_analyst(self, actor: Actor, pool_id: int, user_id: int) -> None:
         self._team.revoke_analyst(actor, pool_id, user_id)

@@ -98,6 +98,13 @@ def _fields_under(prefix: str = "") -> Iterator[None]:
 
 
 def _check_rate(value: Decimal, field: str) -> Decimal:
+    if value.is_finite() and not Decimal(0) <= value <= Decimal(1):
+        # Said in percent too: a rate is sent as a fraction, and 2 meant as 2% is 200%.
+        shown = f"{(value * 100).normalize():f}%"
+        raise ValidationFailed(
+            f"{field}: must be between 0% and 100%, got {shown} ({value} as a fraction: 0.02 is 2%)",
+            field=field,
+        )
     with _fields_under():
         rate = check_rate(value, field)
         # Stored at RATE_SCALE places; more would be refused by the column, not rounded.

@@ -28,6 +28,7 @@ from backend.payments.interface import CollectionAccountIn
 from backend.platform.actors import Actor
 from backend.platform.orm import utcnow
 from backend.seed.demo_logins import DemoLogin, seed_demo_users
+from backend.seed.fx_rates import ecb_csv
 from backend.seed.plan import plan_closed_ended, plan_open_ended
 from backend.seed.progress import Progress
 from backend.seed.scales import Scale, anchor_for
@@ -198,6 +199,11 @@ def seed(
             _collection_account(container, actor, plan.pool_id)
     # The seeded books are history: their distributions and redemptions were paid long ago.
     container.payments.close_payout_history(anchor, "paid before payouts were tracked here (seeded history)")
+    # FX rates for every pool currency over the whole history (and up to today, for the
+    # portal's "now"), through the operator's own loader.
+    first_day = min((p.pool.inception_date for p in world.profiles), default=anchor)
+    rates = ecb_csv(first_day, max(anchor, utcnow().date()), seed, pivot=anchor)
+    container.reports.load_fx_rates(OPERATOR, rates)
     entries = sum(container.ledger.ledger_version(p.pool_id) for p in plans)
     return SeedReport(
         scale=scale.name,

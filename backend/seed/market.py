@@ -65,7 +65,7 @@ class Person:
     kyc: KycStatus
 
 
-def person(rng: random.Random, index: int) -> Person:
+def person(rng: random.Random) -> Person:
     if rng.random() < 0.25:
         name = f"{rng.choice(_PLACES)} {rng.choice(_INSTITUTIONS)}"
         kind = InvestorType.ENTITY
@@ -74,7 +74,7 @@ def person(rng: random.Random, index: int) -> Person:
         kind = InvestorType.INDIVIDUAL
     draw = rng.random()
     kyc = KycStatus.APPROVED if draw < 0.9 else KycStatus.PENDING if draw < 0.96 else KycStatus.REJECTED
-    return Person(f"{name} ({index})", kind, rng.choice(_COUNTRIES), kyc)
+    return Person(name, kind, rng.choice(_COUNTRIES), kyc)
 
 
 def pool_name(rng: random.Random, open_ended: bool, index: int) -> str:

@@ -106,8 +106,14 @@ def build_world(
             people.append(
                 (demo_investor, Person("Demo Investor", InvestorType.INDIVIDUAL, "GB", KycStatus.APPROVED))
             )
+        named: dict[str, int] = {}
         for k in range(len(people), scale.investors):
-            who = person(rng, k)
+            who = person(rng)
+            # Names repeat in a large book; the repeats get a generation, never a number that
+            # reads like an investor id ("Alder Foundation (1)" was investor 2).
+            seen = named[who.legal_name] = named.get(who.legal_name, 0) + 1
+            if seen > 1:
+                who = Person(f"{who.legal_name} {_generation(seen)}", who.investor_type, who.country, who.kyc)
             if k >= scale.investors - 2 and scale.investors >= 6:
                 # Always a few whose KYC is still open or was refused: they never put money in.
                 kyc = KycStatus.PENDING if k == scale.investors - 2 else KycStatus.REJECTED
@@ -252,3 +258,15 @@ def _commit(
         )
         commitments[investor] = commitments.get(investor, Decimal(0)) + amount
     return commitments
+
+
+def _generation(n: int) -> str:
+    """The n-th bearer of a name (n >= 2): II, III, IV ... XXXIX, then "no. 40"."""
+    numerals = ((10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
+    if n > 39:
+        return f"no. {n}"
+    out = ""
+    for value, letters in numerals:
+        while n >= value:
+            out, n = out + letters, n - value
+    return out

@@ -9,12 +9,35 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Protocol
 
-from backend.platform.actors import Actor
-from backend.users.schemas import MAX_SEARCH, PasswordChange, UserCreate, UserOut
+from backend.platform.actors import Actor, Role
+from backend.users.schemas import (
+    EMAIL_PATTERN,
+    MAX_COLLEAGUES,
+    MAX_SEARCH,
+    PASSWORD_MAX,
+    PASSWORD_MIN,
+    ROLE_WORDS,
+    ActiveChange,
+    Colleague,
+    PasswordChange,
+    ReportingCurrencyIn,
+    RoleChange,
+    UserCreate,
+    UserOut,
+)
 
 __all__ = [
+    "EMAIL_PATTERN",
+    "MAX_COLLEAGUES",
     "MAX_SEARCH",
+    "PASSWORD_MAX",
+    "PASSWORD_MIN",
+    "ROLE_WORDS",
+    "ActiveChange",
+    "Colleague",
     "PasswordChange",
+    "ReportingCurrencyIn",
+    "RoleChange",
     "UserCreate",
     "UserOut",
     "UserService",
@@ -38,7 +61,14 @@ class UserService(Protocol):
 
     def find_by_email(self, actor: Actor, email: str) -> UserOut: ...
 
-    def set_active(self, actor: Actor, user_id: int, active: bool) -> UserOut: ...
+    def set_active(self, actor: Actor, user_id: int, active: bool) -> UserOut:
+        """Admin: disable or enable an account (a user never the last active admin's; the CLI's
+        operator may); disabling ends its sessions. Audited."""
+
+    def set_role(self, actor: Actor, user_id: int, role: Role) -> UserOut:
+        """Admin: give a user another role. The last active admin keeps theirs when a user asks
+        (someone must be able to administer; the CLI's operator may). Audited with the old and
+        new role; the user's sessions end, so the new role applies from their next sign-in."""
 
     def set_password(
         self, actor: Actor, user_id: int, new_password: str, *, current_password: str | None = None
@@ -46,6 +76,16 @@ class UserService(Protocol):
         """Replace a user's password: an admin for anyone, a user for themselves given their current
         password. Every session of the user ends, this one included: whoever held a session under
         the old password holds nothing now."""
+
+    def reset_password(self, user_id: int, new_password: str) -> None:
+        """System (the auth service, once a reset link proved the person holds their mailbox):
+        the user's new password, under the same rules as set_password; every session of theirs
+        ends. Audited as the person's own act. NotFound for a gone or disabled account."""
+
+    def set_reporting_currency(self, actor: Actor, user_id: int, currency: str | None) -> UserOut:
+        """Choose the currency the user's consolidated figures are shown in (None: back to their
+        role's default, Settings.reporting_currencies): a user their own, an admin anyone's;
+        a code the platform does not know is refused. Audited."""
 
     def verify_credentials(self, email: str, password: str) -> UserOut | None:
         """The active user these credentials belong to, or None. For the auth service only: it
@@ -60,5 +100,16 @@ class UserService(Protocol):
     def contacts(self, user_ids: Collection[int]) -> dict[int, tuple[str, str]]:
         """System (the notification service): {user id: (email, display name)} of the active
         users among `user_ids`; the others are left out (nobody to write to)."""
+
+    def find_colleagues(
+        self, actor: Actor, role: Role, text: str, *, limit: int = MAX_COLLEAGUES
+    ) -> list[Colleague]:
+        """A manager (or an admin) looking for someone to add to a pool's team: active users of
+        `role` (manager or analyst) a word of whose name starts with `text`, or whose email
+        address is exactly `text`; names and ids only, at most `limit` (<= MAX_COLLEAGUES)."""
+
+    def colleagues(self, user_ids: Collection[int]) -> dict[int, Colleague]:
+        """System (the pool service, naming a team it has shown the caller may see): {user id:
+        Colleague} of the users among `user_ids`, disabled ones included; no contact details."""
 
     def count(self) -> int: ...

@@ -17,6 +17,13 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16), nullable=False)
     password_hash: Mapped[str] = mapped_column(String(255), nullable=False)
     is_active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    # The currency the user's consolidated figures are shown in; NULL: their role's default
+    # (settings). Migration 0029. Named apart from UserOut.reporting_currency (the effective
+    # one, DatabaseUserService._out): a UserOut read straight off the row cannot mistake the
+    # stored choice, possibly NULL, for it.
+    chosen_reporting_currency: Mapped[str | None] = mapped_column(
+        "reporting_currency", String(3), nullable=True
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
         UTCDateTime(), nullable=False, default=utcnow, onupdate=utcnow

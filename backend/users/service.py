@@ -1,24 +1,36 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from typing import Protocol
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from backend.audit.interface import AuditService
-from backend.platform.actors import Actor
+from backend.finance.errors import LedgerInputError
+from backend.finance.money import get_currency
+from backend.platform.actors import Actor, Role
 from backend.platform.db import Database
 from backend.platform.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from backend.platform.orm import utcnow
 from backend.platform.passwords import hash_password, needs_rehash, verify_password
 from backend.platform.unit_of_work import ReadView, UnitOfWork
 from backend.users.models import User
-from backend.users.schemas import MAX_SEARCH, UserCreate, UserOut
+from backend.users.schemas import (
+    MAX_COLLEAGUES,
+    MAX_SEARCH,
+    PASSWORD_MAX,
+    PASSWORD_MIN,
+    ROLE_WORDS,
+    Colleague,
+    UserCreate,
+    UserOut,
+)
 
-# The same bounds as UserCreate.password.
-PASSWORD_MIN, PASSWORD_MAX = 12, 256
+BASE_REPORTING_CURRENCY = "EUR"
+"""The reporting currency of a role no setting names (the FX rates' own base)."""
+
 
 log = logging.getLogger(__name__)
 
@@ -31,10 +43,25 @@ class SessionRevoker(Protocol):
 
 class DatabaseUserService:
     def __init__(
-        self, db: Database, audit: AuditService, *, sessions: Callable[[], SessionRevoker] | None = None
+        self,
+        db: Database,
+        audit: AuditService,
+        *,
+        sessions: Callable[[], SessionRevoker] | None = None,
+        reporting_currencies: Mapping[Role, str] | None = None,
     ) -> None:
         self._db = db
         self._audit = audit
+        # Each role's default reporting currency (Settings.reporting_currencies), checked now:
+        # a misspelt setting stops the process at start, not a user's page later.
+        defaults = dict.fromkeys(Role, BASE_REPORTING_CURRENCY) | dict(reporting_currencies or {})
+        for role, code in defaults.items():
+            try:
+                get_currency(code)
+            except LedgerInputError:
+                setting = f"REPORTING_CURRENCY_{role.value.upper()}"
+                raise ValueError(f"{setting}: {code!r} is not a known currency") from None
+        self._reporting = defaults
         # Reached late, through a callable: the auth service is built on this one (it checks
         # credentials here), so it cannot be handed over already built.
         self._sessions = sessions
@@ -57,7 +84,7 @@ class DatabaseUserService:
                 uow.session.flush()
             except IntegrityError as exc:  # a concurrent create won the race
                 raise Conflict(f"a user with email {request.email} already exists", field="email") from exc
-            out = UserOut.model_validate(user)
+            out = self._out(user)
             self._audit.record(
                 uow.session,
                 actor,
@@ -74,7 +101,7 @@ class DatabaseUserService:
             raise PermissionDenied("only an admin may list users")
         with ReadView(self._db, actor.reader_key) as view:
             users = view.session.scalars(select(User).order_by(User.id)).all()
-            return [UserOut.model_validate(u) for u in users]
+            return [self._out(u) for u in users]
 
     def list_users_page(self, actor: Actor, *, limit: int, search: str = "") -> list[UserOut]:
         """The first `limit` accounts by id, optionally those whose email or name contains
@@ -96,7 +123,7 @@ class DatabaseUserService:
             )
         with ReadView(self._db, actor.reader_key) as view:
             users = view.session.scalars(stmt).all()
-            return [UserOut.model_validate(u) for u in users]
+            return [self._out(u) for u in users]
 
     def count_by_role(self, actor: Actor) -> dict[tuple[str, bool], int]:
         """{(role, active): accounts}, counted by the database (a book has tens of thousands
@@ -117,7 +144,7 @@ class DatabaseUserService:
             user = view.session.get(User, user_id)
             if user is None:
                 raise NotFound(f"user {user_id} not found")
-            return UserOut.model_validate(user)
+            return self._out(user)
 
     def find_by_email(self, actor: Actor, email: str) -> UserOut:
         if not actor.is_admin:
@@ -126,7 +153,7 @@ class DatabaseUserService:
             user = view.session.scalar(select(User).where(User.email == email.strip().lower()))
             if user is None:
                 raise NotFound(f"no user with email {email}", field="email")
-            return UserOut.model_validate(user)
+            return self._out(user)
 
     def set_active(self, actor: Actor, user_id: int, active: bool) -> UserOut:
         if not actor.is_admin:
@@ -136,9 +163,11 @@ class DatabaseUserService:
             if user is None:
                 raise NotFound(f"user {user_id} not found")
             before = {"is_active": user.is_active}
+            if not active and actor.user_id is not None:
+                self._keep_an_admin(uow, user, "disabled", field="active")
             user.is_active = active
             uow.session.flush()
-            out = UserOut.model_validate(user)
+            out = self._out(user)
             self._audit.record(
                 uow.session,
                 actor,
@@ -155,6 +184,56 @@ class DatabaseUserService:
             # must revoke, and re-enabling must never bring an old session back.
             self._end_sessions(user_id, "user_disabled", actor)
         return out
+
+    def set_role(self, actor: Actor, user_id: int, role: Role) -> UserOut:
+        """Admin: give a user another role. The last active admin keeps theirs (someone must be
+        able to administer). Audited with the old and new role; the user's sessions end (a
+        session's actor carries the role it was opened with), also when the role was already
+        this one, so a retry after a failed revocation still revokes."""
+        if not actor.is_admin:
+            raise PermissionDenied("only an admin may change a user's role")
+        with UnitOfWork(self._db, actor.reader_key) as uow:
+            user = uow.session.get(User, user_id, with_for_update=True)
+            if user is None:
+                raise NotFound(f"user {user_id} not found")
+            before = Role(user.role)
+            if role is not Role.ADMIN and actor.user_id is not None:
+                self._keep_an_admin(uow, user, f"made {ROLE_WORDS[role].lower()}", field="role")
+            user.role = role.value
+            uow.session.flush()
+            out = self._out(user)
+            if before is not role:
+                self._audit.record(
+                    uow.session,
+                    actor,
+                    "user.role_changed",
+                    "user",
+                    user.id,
+                    before={"role": before.value},
+                    after={"role": role.value},
+                )
+            uow.commit()
+        self._end_sessions(user_id, "role_changed", actor)
+        return out
+
+    def _keep_an_admin(self, uow: UnitOfWork, user: User, becoming: str, *, field: str) -> None:
+        """Refuse a user the removal of the last active admin: nobody could then manage users
+        in the portal or the API. (The CLI's operator may: shell access is the way back in,
+        `app.py users create --role admin`.) The active admins' rows are locked, so two admins
+        demoting each other at once cannot both succeed."""
+        if user.role != Role.ADMIN.value or not user.is_active:
+            return
+        admins = uow.session.scalars(
+            select(User.id)
+            .where(User.role == Role.ADMIN.value, User.is_active.is_(True))
+            .with_for_update()
+        ).all()
+        if len(set(admins) - {user.id}) == 0:
+            raise Conflict(
+                f"{field}: {user.email} is the only active admin and cannot be {becoming}; "
+                "make someone else an admin first",
+                field=field,
+            )
 
     def set_password(
         self, actor: Actor, user_id: int, new_password: str, *, current_password: str | None = None
@@ -188,6 +267,74 @@ class DatabaseUserService:
             uow.commit()
         self._end_sessions(user_id, "password_changed", actor)
 
+    def reset_password(self, user_id: int, new_password: str) -> None:
+        """System (the auth service, once a reset link proved the person holds their mailbox):
+        the user's new password, under the same rules as set_password; every session of theirs
+        ends. Audited as the person's own act."""
+        if not PASSWORD_MIN <= len(new_password) <= PASSWORD_MAX:
+            raise ValidationFailed(f"password: {PASSWORD_MIN} to {PASSWORD_MAX} characters", field="password")
+        new_hash = hash_password(new_password)  # with no transaction open
+        with UnitOfWork(self._db, f"user:{user_id}") as uow:
+            user = uow.session.get(User, user_id, with_for_update=True)
+            if user is None or not user.is_active:
+                raise NotFound(f"user {user_id} not found")
+            user.password_hash = new_hash
+            user.updated_at = utcnow()
+            itself = Actor(user_id=user.id, role=Role(user.role), label=f"user:{user.email}")
+            self._audit.record(uow.session, itself, "user.password_reset", "user", user_id)
+            uow.commit()
+        self._end_sessions(user_id, "password_reset", itself)
+
+    def set_reporting_currency(self, actor: Actor, user_id: int, currency: str | None) -> UserOut:
+        """Choose the currency the user's consolidated figures are shown in (None: back to their
+        role's default): a user their own, an admin anyone's."""
+        if not actor.is_admin and actor.user_id != user_id:
+            raise NotFound(f"user {user_id} not found")
+        code = None
+        if currency is not None:
+            code = currency.strip().upper()
+            try:
+                get_currency(code)
+            except LedgerInputError:
+                raise ValidationFailed(
+                    f"currency: {currency!r} is not a currency the platform knows", field="currency"
+                ) from None
+        with UnitOfWork(self._db, actor.reader_key) as uow:
+            user = uow.session.get(User, user_id, with_for_update=True)
+            if user is None:
+                raise NotFound(f"user {user_id} not found")
+            before = user.chosen_reporting_currency
+            user.chosen_reporting_currency = code
+            uow.session.flush()
+            out = self._out(user)
+            if before != code:
+                self._audit.record(
+                    uow.session,
+                    actor,
+                    "user.reporting_currency_changed",
+                    "user",
+                    user.id,
+                    before={"reporting_currency": before},
+                    after={"reporting_currency": code},
+                )
+            uow.commit()
+            return out
+
+    def _out(self, user: User) -> UserOut:
+        """The user as callers see them: the *effective* reporting currency (their choice, else
+        their role's default), and whether it is their choice."""
+        chosen = user.chosen_reporting_currency
+        return UserOut(
+            id=user.id,
+            email=user.email,
+            display_name=user.display_name,
+            role=Role(user.role),
+            is_active=user.is_active,
+            created_at=user.created_at,
+            reporting_currency=chosen or self._reporting[Role(user.role)],
+            reporting_currency_chosen=chosen is not None,
+        )
+
     def _end_sessions(self, user_id: int, reason: str, actor: Actor) -> None:
         if self._sessions is None:
             log.warning("sessions not revoked: none wired", extra={"user_id": user_id, "reason": reason})
@@ -209,7 +356,7 @@ class DatabaseUserService:
                 return None
             if needs_rehash(user.password_hash):
                 self._rehash(uow, user, password)
-            return UserOut.model_validate(user)
+            return self._out(user)
 
     def find_id_by_email(self, email: str) -> int | None:
         """Internal lookup for throttling and audit; never exposed to callers outside the platform."""
@@ -220,7 +367,7 @@ class DatabaseUserService:
         """The user behind a session or token, or None when gone or disabled (read on the primary)."""
         with UnitOfWork(self._db) as uow:
             user = uow.session.get(User, user_id)
-            return UserOut.model_validate(user) if user is not None and user.is_active else None
+            return self._out(user) if user is not None and user.is_active else None
 
     def contacts(self, user_ids: Collection[int]) -> dict[int, tuple[str, str]]:
         wanted = sorted(set(user_ids))
@@ -233,6 +380,69 @@ class DatabaseUserService:
                     )
                 )
                 found.update({uid: (email, name) for uid, email, name in rows})
+        return found
+
+    def find_colleagues(
+        self, actor: Actor, role: Role, text: str, *, limit: int = MAX_COLLEAGUES
+    ) -> list[Colleague]:
+        """A manager (or an admin) looking for someone to add to a pool's team: active users of
+        `role` (manager or analyst) a word of whose name starts with `text`, or whose email
+        address is exactly `text`; names and ids only, at most `limit` (<= MAX_COLLEAGUES)."""
+        if not (actor.is_admin or actor.role is Role.MANAGER):
+            raise PermissionDenied("only managers and admins look for colleagues to add to a pool")
+        if role not in (Role.MANAGER, Role.ANALYST):
+            raise ValidationFailed("role: a pool's team has managers and analysts only", field="role")
+        if not 1 <= limit <= MAX_COLLEAGUES:
+            raise ValidationFailed(f"limit: must be 1..{MAX_COLLEAGUES}, got {limit}", field="limit")
+        if len(text) > MAX_SEARCH:
+            raise ValidationFailed(f"search: at most {MAX_SEARCH} characters", field="search")
+        wanted = text.strip().lower()
+        if len(wanted) < 2:  # one letter would list a page of everyone
+            raise ValidationFailed(
+                "search: type at least two letters of a name, or a whole email address", field="search"
+            )
+        escaped = "".join(f"/{c}" if c in "%_/" else c for c in wanted)
+        name = func.lower(User.display_name)
+        # A word's start, not anywhere: "lim" finds "Ana Lima". An email address only whole, so
+        # the search never spells out someone's address a letter at a time.
+        stmt = (
+            select(User.id, User.display_name, User.role, User.is_active)
+            .where(
+                User.role == role.value,
+                User.is_active.is_(True),
+                or_(
+                    name.like(f"{escaped}%", escape="/"),
+                    name.like(f"% {escaped}%", escape="/"),
+                    User.email == wanted,
+                ),
+            )
+            .order_by(User.display_name, User.id)
+            .limit(limit)
+        )
+        with ReadView(self._db, actor.reader_key) as view:
+            return [
+                Colleague(id=uid, display_name=shown, role=Role(kind), is_active=bool(active))
+                for uid, shown, kind, active in view.session.execute(stmt)
+            ]
+
+    def colleagues(self, user_ids: Collection[int]) -> dict[int, Colleague]:
+        """System (the pool service, naming a team it has shown the caller may see): {user id:
+        Colleague} of the users among `user_ids`, disabled ones included; no contact details."""
+        wanted = sorted(set(user_ids))
+        found: dict[int, Colleague] = {}
+        with ReadView(self._db) as view:
+            for start in range(0, len(wanted), 1000):  # IN lists stay a sane size
+                rows = view.session.execute(
+                    select(User.id, User.display_name, User.role, User.is_active).where(
+                        User.id.in_(wanted[start : start + 1000])
+                    )
+                )
+                found.update(
+                    {
+                        uid: Colleague(id=uid, display_name=shown, role=Role(kind), is_active=bool(active))
+                        for uid, shown, kind, active in rows
+                    }
+                )
         return found
 
     def _rehash(self, uow: UnitOfWork, user: User, password: str) -> None:

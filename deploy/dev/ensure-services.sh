@@ -72,6 +72,11 @@ ensure_browser() {
     apt_install chromium chromium-driver
   fi
   echo "ok: chromium $(/usr/bin/chromium --version 2>/dev/null | awk '{print $2}')"
+  # npm fetches axe-core, the accessibility checker the browser tests inject (Makefile).
+  if ! command -v npm >/dev/null; then
+    echo "installing npm for axe-core"
+    apt_install npm
+  fi
 }
 
 ensure_mariadb

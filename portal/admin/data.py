@@ -7,11 +7,14 @@ asks Celery and RabbitMQ only when a broker is configured ("not configured" othe
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
+from backend.audit.interface import MAX_TEXT as MAX_AUDIT_TEXT
 from backend.platform.actors import Actor, Role
 from backend.platform.health import readiness
+from backend.users.interface import ROLE_WORDS
 from portal.context import services
 
 NOT_CONFIGURED = "not configured (embedded default)"
@@ -36,8 +39,8 @@ def user_rows(actor: Actor, limit: int = USER_ROWS, search: str = "") -> list[di
             "id": u.id,
             "email": u.email,
             "name": u.display_name,
-            "role": u.role.value,
-            "active": "yes" if u.is_active else "disabled",
+            "role": ROLE_WORDS[u.role],
+            "active": "Active" if u.is_active else "Disabled",
             "created": u.created_at.strftime("%Y-%m-%d %H:%M"),
         }
         for u in services().users.list_users_page(actor, limit=limit, search=search)
@@ -55,10 +58,16 @@ def user_counts(actor: Actor) -> dict[str, tuple[int, int]]:
 def audit_rows(
     actor: Actor, object_type: str | None, action: str | None, text: str | None, limit: int
 ) -> list[dict[str, Any]]:
+    """The grid's rows, the text search done by the audit service over the whole log. Each row
+    carries its change in full (`before`, `after`: pretty-printed JSON) for the detail view."""
     events = services().audit.list_events(
-        actor, object_type=object_type or None, action=action or None, limit=limit
+        actor,
+        object_type=object_type or None,
+        action=action or None,
+        text=(text or "")[:MAX_AUDIT_TEXT] or None,
+        limit=limit,
     )
-    rows = [
+    return [
         {
             "id": e.id,
             "when": e.occurred_at.strftime("%Y-%m-%d %H:%M:%S"),
@@ -67,22 +76,27 @@ def audit_rows(
             "object": f"{e.object_type} {e.object_id}",
             "request": e.request_id or "",
             "change": _change(e.before, e.after),
+            "before": _pretty(e.before),
+            "after": _pretty(e.after),
         }
         for e in events
     ]
-    if text:
-        needle = text.lower()
-        rows = [r for r in rows if any(needle in str(v).lower() for v in r.values())]
-    return rows
 
 
 def _change(before: dict[str, Any] | None, after: dict[str, Any] | None) -> str:
+    """One line for the grid, whole (the cell ellipsises it; the detail view shows it all)."""
     parts = []
     if before:
-        parts.append("before " + ", ".join(f"{k}={v}" for k, v in sorted(before.items()))[:200])
+        parts.append("before " + ", ".join(f"{k}={v}" for k, v in sorted(before.items())))
     if after:
-        parts.append("after " + ", ".join(f"{k}={v}" for k, v in sorted(after.items()))[:200])
+        parts.append("after " + ", ".join(f"{k}={v}" for k, v in sorted(after.items())))
     return " · ".join(parts)
+
+
+def _pretty(values: dict[str, Any] | None) -> str:
+    if values is None:
+        return ""
+    return json.dumps(values, indent=2, sort_keys=True, ensure_ascii=False, default=str)
 
 
 def system_status() -> list[StatusRow]:

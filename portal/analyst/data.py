@@ -16,23 +16,39 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
+from backend.finance.money import get_currency
 from backend.platform.actors import Actor
 from ledger.interface import EntryType
 from portal.context import services
+from portal.formatting import money, number, percent
 from reports.interface import Column, Frequency, Kind, datasets
 
 GRID_ROWS = 2000
+DEFAULT_DATASET = "entries"
 DATASETS = {
-    "transactions": "Transactions (postings)",
+    "entries": "Transactions",
+    "transactions": "Postings (double entry)",
     "positions": "Positions",
     "nav-history": "NAV history",
     "performance": "Performance (period returns)",
 }
+"""Dataset key (the export endpoint's name) -> its label. The business view comes first and
+is the default; the double-entry postings behind it are one choice away."""
 _NUMERIC = {Kind.INTEGER, Kind.MONEY, Kind.UNITS, Kind.PRICE, Kind.PERCENT}
+_FORMATTED = {Kind.MONEY, Kind.UNITS, Kind.PRICE, Kind.PERCENT}
+"""Kinds shown as server-formatted text (currency and minor unit, percentages) over the
+number the grid sorts and filters by."""
+_REPORTING = {"reporting_currency", "fx_rate", "fx_rate_date", "amount_reporting", "value_reporting"}
+_HIDDEN = {"entries": {"type", "currency", "seq", *_REPORTING}, "positions": _REPORTING}
+"""Columns a view carries (and exports) but the grid starts with hidden: the raw type
+behind the words, the currency each amount already shows, and the reporting-currency
+columns only the downloads fill (at the ECB rate of each row's date)."""
+_HEADERS = {"type_label": "Type", "nav_per_unit": "NAV per unit", "entry_id": "Entry id"}
 
 
 def dataset_columns(dataset: str) -> Sequence[Column]:
     return {
+        "entries": datasets.ENTRY_COLUMNS,
         "transactions": datasets.TRANSACTION_COLUMNS,
         "positions": datasets.POSITION_COLUMNS,
         "nav-history": datasets.NAV_HISTORY_COLUMNS,
@@ -40,19 +56,47 @@ def dataset_columns(dataset: str) -> Sequence[Column]:
     }[dataset]
 
 
+def header(name: str) -> str:
+    return _HEADERS.get(name, name.replace("_", " ").capitalize())
+
+
 def column_defs(dataset: str) -> list[dict[str, Any]]:
     defs = []
+    hidden = _HIDDEN.get(dataset, set())
     for col in dataset_columns(dataset):
         numeric = col.kind in _NUMERIC
         defs.append(
             {
                 "field": col.name,
-                "headerName": col.name.replace("_", " "),
+                "headerName": header(col.name),
                 "filter": "agNumberColumnFilter" if numeric else "agTextColumnFilter",
                 **({"type": "rightAligned"} if numeric else {}),
+                **(
+                    {"cellRenderer": "Formatted", "cellRendererParams": {"textField": f"{col.name}_text"}}
+                    if col.kind in _FORMATTED
+                    else {}
+                ),
+                **({"hide": True} if col.name in hidden else {}),
             }
         )
     return defs
+
+
+def _is_currency(code: object) -> bool:
+    try:
+        return isinstance(code, str) and bool(code) and get_currency(code) is not None
+    except Exception:  # the unit register's commodity, not a currency
+        return False
+
+
+def cell_text(kind: Kind, value: Any, currency: str | None) -> str:
+    """How the grid writes one figure: money at its currency's minor unit with the currency,
+    units and prices to 6 places, returns as percentages."""
+    if kind is Kind.MONEY or (kind is Kind.UNITS and currency is not None):
+        return money(value, currency) if currency else number(value, 2)
+    if kind is Kind.PERCENT:
+        return percent(value)
+    return number(value, 6)
 
 
 def _cell(value: Any) -> Any:
@@ -73,7 +117,7 @@ def _parse_date(text: str | None) -> date | None:
 def filters(dataset: str, pool_id: int, raw: dict[str, Any]) -> dict[str, str]:
     """The export endpoint's query for the dataset: only the filters that dataset takes."""
     query: dict[str, str] = {"pool_id": str(pool_id)}
-    if dataset == "transactions":
+    if dataset in ("entries", "transactions"):
         if raw.get("type") in {t.value for t in EntryType}:
             query["type"] = str(raw["type"])
         if str(raw.get("investor_id") or "").isdigit() and int(raw["investor_id"]) > 0:
@@ -103,6 +147,18 @@ def rows(actor: Actor, dataset: str, query: dict[str, str]) -> Iterator[Sequence
     """The dataset's rows under `query`, read as `actor` (NotFound for a pool not granted)."""
     c = services()
     pool_id = int(query["pool_id"])
+    if dataset == "entries":
+        return datasets.entry_rows(
+            c.transactions,
+            c.pools,
+            c.investors,
+            actor,
+            pool_id,
+            entry_type=EntryType(query["type"]) if "type" in query else None,
+            investor_id=int(query["investor_id"]) if "investor_id" in query else None,
+            date_from=_parse_date(query.get("date_from")),
+            date_to=_parse_date(query.get("date_to")),
+        )
     if dataset == "transactions":
         return datasets.transaction_rows(
             c.transactions,
@@ -114,7 +170,7 @@ def rows(actor: Actor, dataset: str, query: dict[str, str]) -> Iterator[Sequence
             date_to=_parse_date(query.get("date_to")),
         )
     if dataset == "positions":
-        return datasets.position_rows(c.transactions, actor, pool_id)
+        return datasets.position_rows(c.transactions, c.pools, c.investors, actor, pool_id)
     if dataset == "nav-history":
         return datasets.nav_history_rows(
             c.reports,
@@ -127,8 +183,24 @@ def rows(actor: Actor, dataset: str, query: dict[str, str]) -> Iterator[Sequence
     return datasets.performance_rows(c.reports, actor, pool_id, as_of=_parse_date(query.get("as_of")))
 
 
+def grid_row(columns: Sequence[Column], row: Sequence[Any], currency: str) -> dict[str, Any]:
+    """One row for the grid: numbers as numbers (it sorts and filters them) and, beside each
+    figure, its text ("$1,234.50", "¥1,000", "9.07%"). An amount is in the row's own
+    currency or commodity when it names one (a posting in units is a number of units), else
+    in the pool's."""
+    out = {c.name: _cell(v) for c, v in zip(columns, row, strict=True)}
+    own = out.get("currency") or out.get("commodity")
+    in_currency = own if _is_currency(own) else currency if "commodity" not in out else None
+    for c, value in zip(columns, row, strict=True):
+        if c.kind in _FORMATTED:
+            amount_currency = in_currency if c.kind is Kind.MONEY or c.name == "amount" else None
+            out[f"{c.name}_text"] = cell_text(c.kind, value, amount_currency)
+    return out
+
+
 def grid_rows(actor: Actor, dataset: str, query: dict[str, str]) -> tuple[list[dict[str, Any]], bool]:
     """(rows as dicts for the grid, whether there were more than GRID_ROWS)."""
-    names = [c.name for c in dataset_columns(dataset)]
+    columns = dataset_columns(dataset)
     found = list(itertools.islice(rows(actor, dataset, query), GRID_ROWS + 1))
-    return [dict(zip(names, map(_cell, r), strict=True)) for r in found[:GRID_ROWS]], len(found) > GRID_ROWS
+    currency = services().pools.get_pool(actor, int(query["pool_id"])).base_currency
+    return [grid_row(columns, r, currency) for r in found[:GRID_ROWS]], len(found) > GRID_ROWS

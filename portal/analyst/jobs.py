@@ -47,8 +47,8 @@ class _Progress:
 
 def prepare_export(job: Job, actor: Actor, dataset: str, query: dict[str, str], fmt: str) -> Prepared:
     """Write the whole view `query` selects (the download links' query) to a CSV or XLSX file
-    as `actor`, with the streamed exports' writers, reporting progress: for transactions the
-    journal entry reached of the pool's entries (rows are postings, in journal order), for
+    as `actor`, with the streamed exports' writers, reporting progress: for transactions and
+    postings the journal entry reached of the pool's entries (rows in journal order), for
     the other datasets rows. NotFound for a pool the actor was not granted; a cancelled job
     leaves no file."""
     if fmt not in EXPORT_FORMATS:
@@ -59,7 +59,7 @@ def prepare_export(job: Job, actor: Actor, dataset: str, query: dict[str, str], 
     directory = downloads_dir()
     sweep(directory)
     source: Iterable[Sequence[Any]] = rows(actor, dataset, query)  # authorised here, before any file
-    if dataset == "transactions":
+    if dataset in ("entries", "transactions"):  # both stream in journal order, seq second
         version = services().ledger.ledger_version(int(query["pool_id"]), actor=actor)
         progress = _Progress(job, version, lambda row, _n: int(row[1]), "entries")  # row[1]: seq
     else:

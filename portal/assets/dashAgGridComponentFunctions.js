@@ -6,9 +6,9 @@ var dagcomponentfuncs = (window.dashAgGridComponentFunctions = window.dashAgGrid
 dagcomponentfuncs.Formatted = function (props) {
   var params = props.colDef.cellRendererParams || {};
   var text = props.data ? props.data[params.textField] : "";
-  var cls = "";
+  var cls = "num"; /* portal.css: on one line, digits in columns */
   if (params.signed && typeof props.value === "number") {
-    cls = props.value > 0 ? "text-success" : props.value < 0 ? "text-danger" : "";
+    cls += props.value > 0 ? " text-success" : props.value < 0 ? " text-danger" : "";
   }
   return React.createElement("span", { className: cls }, text);
 };

@@ -8,19 +8,41 @@ Figures are plain Plotly JSON (`{"data": [...], "layout": {...}}`), which dcc.Gr
 it is. Building them through plotly.graph_objects validated every point and deep-copied the
 "plotly_white" template into each figure: about 11 ms a chart, five charts a pool page,
 most of that page's server time. The few things the template gave are in HOUSE_LAYOUT.
+
+Every dcc.Graph takes GRAPH_CONFIG, and a chart someone needs to read without seeing it is
+built with `chart_with_table`: the graph plus a "Show data" table of the plotted values.
+The dark theme recolours the light house style in portal/assets/portal.css.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from decimal import Decimal
 from typing import Any
+
+from dash import dcc, html
+from dash.development.base_component import Component
 
 POOL_COLOUR = "#0d6efd"
 BENCH_COLOUR = "#6c757d"
 LOSS_COLOUR = "#dc3545"
 GAIN_COLOUR = "#198754"
-MARGIN = {"l": 48, "r": 16, "t": 48, "b": 36}
+MARGIN = {"l": 48, "r": 16, "t": 64, "b": 36}
+"""The top margin holds the modebar's row (about 30 px) above the title's, so neither covers
+the other: the title sits on the plot area's top edge (TITLE), the modebar at the very top."""
+TITLE: dict[str, Any] = {
+    "font": {"size": 14},
+    "x": 0,
+    "xref": "paper",
+    "xanchor": "left",
+    "y": 1,
+    "yref": "paper",
+    "yanchor": "bottom",
+    "pad": {"b": 8},
+}
+GRAPH_CONFIG: Any = {"displaylogo": False, "responsive": True, "displayModeBar": "hover"}
+"""dcc.Graph's config on every chart: the modebar only while the pointer is over the chart."""
 
 
 Figure = dict[str, Any]
@@ -53,7 +75,7 @@ def chart_layout(
     """A chart's title (with its as-of date), size, legend and y axis, the same on every chart."""
     suffix = f" · as of {as_of.isoformat()}" if as_of else ""
     fig["layout"].update(
-        title={"text": f"{title}{suffix}", "font": {"size": 14}},
+        title={**TITLE, "text": f"{title}{suffix}"},
         margin=MARGIN,
         height=300,
         legend={"orientation": "h", "y": -0.15},
@@ -81,3 +103,95 @@ def scatter_trace(x: Sequence[Any], y: Sequence[Any], **style: Any) -> dict[str,
 
 def bar_trace(x: Sequence[Any], y: Sequence[float], name: str, colour: str) -> dict[str, Any]:
     return {"type": "bar", "x": list(x), "y": list(y), "name": name, "marker": {"color": colour}}
+
+
+Cell = str | int | float | Decimal | date | None
+
+
+def chart_with_table(
+    fig: Figure,
+    rows: Sequence[Sequence[Cell]],
+    caption: str,
+    *,
+    columns: Sequence[str],
+    graph_id: str | None = None,
+    table_id: str | None = None,
+) -> Component:
+    """The chart, and its text alternative: a "Show data" disclosure with a table of the values
+    it plots. `caption` names the chart for screen readers (the figure's accessible name);
+    `rows` are already formatted (money at its minor unit, percentages with sign) or plain.
+    """
+    head = html.Thead(html.Tr([html.Th(c, scope="col") for c in columns]))
+    body = html.Tbody([html.Tr([html.Td(_cell(v)) for v in row]) for row in rows])
+    table_ids: dict[str, Any] = {"id": table_id} if table_id else {}
+    graph_ids: dict[str, Any] = {"id": graph_id} if graph_id else {}
+    table = html.Table(
+        [html.Caption(caption, className="visually-hidden"), head, body],
+        className="table table-sm mb-0",
+        **table_ids,
+    )
+    graph = dcc.Graph(figure=fig, config=GRAPH_CONFIG, **graph_ids)
+    data = html.Details(
+        [html.Summary("Show data"), html.Div(table, className="table-responsive mt-2")],
+        className="chart-data",
+    )
+    name: dict[str, Any] = {"aria-label": caption}
+    return html.Figure([graph, data], className="mb-0", role="group", **name)
+
+
+def _cell(value: Cell) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+MAX_TABLE_ROWS = 60
+"""A daily series' text alternative keeps the last point of each month beyond this many rows."""
+
+
+def chart_with_data(fig: Figure, caption: str, *, graph_id: str | None = None) -> Component:
+    """`chart_with_table` with the table read off the figure itself: one row per x (dates
+    thinned to month ends past MAX_TABLE_ROWS) and a column per trace; a donut's slices; a
+    heatmap's cells as written on it. Percent axes are written as percentages."""
+    columns, rows = figure_rows(fig)
+    return chart_with_table(fig, rows, caption, columns=columns, graph_id=graph_id)
+
+
+def figure_rows(fig: Figure) -> tuple[list[str], list[list[Cell]]]:
+    traces = fig.get("data", [])
+    if not traces:
+        return ["Note"], [[_annotation(fig)]]
+    first = traces[0]
+    if first.get("type") == "pie":
+        total = sum(first["values"]) or 1
+        rows: list[list[Cell]] = [
+            [label, f"{value:,.2f}", f"{value / total:.1%}"]
+            for label, value in zip(first["labels"], first["values"], strict=True)
+        ]
+        return ["Slice", "Value", "Share"], rows
+    if first.get("type") == "heatmap":
+        text = first.get("text") or first["z"]
+        return ["", *first["x"]], [[y, *row] for y, row in zip(first["y"], text, strict=True)]
+    percent = "%" in str(fig.get("layout", {}).get("yaxis", {}).get("tickformat", ""))
+    xs = sorted({x for t in traces for x in t.get("x", [])}, key=str)
+    if len(xs) > MAX_TABLE_ROWS and all(isinstance(x, date) for x in xs):
+        month_last = {(x.year, x.month): x for x in xs}
+        xs = sorted(month_last.values())
+    values = [dict(zip(t.get("x", []), t.get("y", []), strict=False)) for t in traces]
+    table = [[x, *(_number(v.get(x), percent) for v in values)] for x in xs]
+    return ["", *(str(t.get("name") or f"Series {i + 1}") for i, t in enumerate(traces))], table
+
+
+def _number(value: Any, percent: bool) -> Cell:
+    if value is None:
+        return None
+    if percent:
+        return f"{value:+.2%}"
+    return f"{value:,.2f}"
+
+
+def _annotation(fig: Figure) -> str:
+    notes = fig.get("layout", {}).get("annotations") or [{}]
+    return str(notes[0].get("text", "No data"))

@@ -29,6 +29,9 @@ PENDING = "af-pending"
 RESULT = "af-result"
 _LIVE: dict[str, Any] = {"aria-live": "polite"}
 DONE = "af-done"
+ACK = "af-ack"
+"""A "Post anyway" tick under a preview that found an unusual value: {"type": ACK, "action": a,
+"check": n}; Confirm stays disabled until every one is ticked."""
 
 
 @dataclass(frozen=True)
@@ -103,9 +106,11 @@ def _input(action: str, spec: Field) -> Any:
         )
     if spec.kind == "textarea":
         return dbc.Textarea(rows=2, **common)
+    # No debounce: the value reaches the browser's state as it is typed, so Preview reads
+    # what the field shows even while it still has the focus (nothing is sent until Preview).
     return dbc.Input(
         type=spec.kind,
-        debounce=True,
+        debounce=False,
         required=spec.required,
         step=spec.step if spec.kind == "number" else None,
         **common,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -18,7 +18,7 @@ from backend.platform.actors import Actor
 from backend.platform.errors import DomainError
 from ledger.interface import AccountCode, EntryOut, EntryType, PositionOut
 from portal.context import services
-from portal.formatting import iso, money, multiple, number, pct
+from portal.formatting import entry_type_label, iso, money, multiple, number, pct
 from portal.shared.pools import visible_pools
 from reports.interface import InvestorPoolPerformance
 
@@ -125,10 +125,13 @@ def open_calls(entries: list[EntryOut], investor_id: int, outstanding: Decimal) 
 
 def statement_periods(today: date, inception: date) -> list[tuple[str, str]]:
     """(label, query) for the statement menu: this and last quarter, this and last year, and
-    since inception; periods that end before the pool's inception are left out."""
+    since inception; periods that end before the pool's inception are left out. A period
+    still running ends today: the report service ends "2026" on the day it is asked for and
+    labels it "2026 (to date)", as this menu does (reports.statements.to_date)."""
     quarter = (today.month - 1) // 3 + 1
     ly, lq = (today.year, quarter - 1) if quarter > 1 else (today.year - 1, 4)
-    last_q_end = date(today.year, 3 * (quarter - 1), 1) if quarter > 1 else date(today.year - 1, 12, 31)
+    # The last day of last quarter (the day before this quarter began), not its last month's first.
+    last_q_end = date(today.year, 3 * quarter - 2, 1) - timedelta(days=1)
     options = [
         (f"{today.year}-Q{quarter} (to date)", f"period={today.year}-Q{quarter}", today),
         (f"{ly}-Q{lq}", f"period={ly}-Q{lq}", last_q_end),
@@ -236,7 +239,7 @@ def gather(actor: Actor, as_of: date) -> Dashboard:
         {
             "date": e.effective_date.isoformat(),
             "pool": name,
-            "type": e.entry_type.value.replace("_", " "),
+            "type": entry_type_label(e.entry_type, e.reverses_entry_id),
             "amount": money(own_delta(e, profile.id, AccountCode.CAPITAL), currency),
             "memo": e.memo,
         }

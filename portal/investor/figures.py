@@ -1,107 +1,117 @@
 """The investor dashboard's figures: value over time and allocation by pool, as plain Plotly
-JSON built on the house style of portal/components/charts.py (pure functions of a Dashboard)."""
+JSON built on the house style of portal/components/charts.py (pure functions of a Dashboard and
+its consolidation into the investor's reporting currency)."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from portal.components.charts import POOL_COLOUR, Figure, empty_figure, figure
+from portal.components.charts import POOL_COLOUR, TITLE, Figure, empty_figure, figure
+from portal.investor.consolidation import Consolidated
 from portal.investor.data import Dashboard
+from portal.shared.reporting_currency import DatedAmount
 
+TOTAL_COLOUR = "#212529"
 PALETTE = ("#0d6efd", "#198754", "#fd7e14", "#6f42c1", "#20c997", "#dc3545", "#0dcaf0", "#6c757d")
 
 
-def value_figure(data: Dashboard) -> Figure:
-    """Each pool's value over time, and the total per currency when there are several pools."""
+def value_figure(data: Dashboard, cons: Consolidated) -> Figure:
+    """Each holding's value over time and their total, all in the reporting currency at each
+    day's rate (one axis, one currency); a day whose rate is missing is a gap, not a zero."""
     lines = [line for line in data.pools if line.series]
-    if not lines:
+    if not lines or not cons.days:
         return empty_figure("No holdings yet")
+    r = cons.reporting
+    hover = "%{fullData.name}: " + r + " %{y:,.2f}<extra></extra>"
     traces: list[dict[str, Any]] = []
-    totals: dict[str, dict[date, Decimal]] = defaultdict(dict)
+    total: dict[date, Decimal | None] = {}
     for i, line in enumerate(lines):
-        points = (
-            [*line.series, (data.as_of, line.series[-1][1])]
-            if line.series[-1][0] < data.as_of
-            else line.series
-        )
+        points = cons.line_values(line)
+        for day, value in points:
+            before = total.get(day, Decimal(0))
+            total[day] = None if value is None or before is None else before + value
         traces.append(
             {
                 "type": "scatter",
                 "x": [d for d, _ in points],
-                "y": [float(v) for _, v in points],
-                "name": f"{line.name} ({line.currency})",
+                "y": [float(v) if v is not None else None for _, v in points],
+                "name": line.name if line.currency == r else f"{line.name} ({line.currency} in {r})",
                 "mode": "lines",
-                "line": {"shape": "hv", "color": PALETTE[i % len(PALETTE)]},
+                "line": {"color": PALETTE[i % len(PALETTE)]},
+                "hovertemplate": hover,
             }
         )
-        totals[line.currency].update({d: Decimal(0) for d, _ in points})
-    for currency, days in totals.items():
-        mine = [line for line in lines if line.currency == currency]
-        if len(mine) < 2:
-            continue
-        ordered = sorted(days)
-        total = [float(sum((_at(line.series, d) for line in mine), Decimal(0))) for d in ordered]
+    if len(lines) > 1:
+        days = sorted(total)
         traces.append(
             {
                 "type": "scatter",
-                "x": ordered,
-                "y": total,
-                "name": f"Total ({currency})",
+                "x": days,
+                "y": [float(v) if (v := total[d]) is not None else None for d in days],
+                "name": f"Total ({r})",
                 "mode": "lines",
-                "line": {"shape": "hv", "color": "#212529", "width": 3},
+                "line": {"color": TOTAL_COLOUR, "width": 3},
+                "hovertemplate": hover,
             }
         )
-    return figure(
+    fig = figure(
         traces,
-        title={"text": f"Value over time · as of {data.as_of.isoformat()}", "font": {"size": 14}},
-        margin={"l": 56, "r": 16, "t": 48, "b": 36},
+        title={**TITLE, "text": f"Value over time in {r} · as of {data.as_of.isoformat()}"},
+        margin={"l": 56, "r": 16, "t": 64, "b": 36},
         height=320,
         legend={"orientation": "h", "y": -0.2},
         hovermode="x unified",
+        yaxis={"title": {"text": r}, "tickformat": ",.0f"},
     )
+    return fig
 
 
-def _at(series: list[tuple[date, Decimal]], day: date) -> Decimal:
-    value = Decimal(0)
-    for d, v in series:
-        if d > day:
-            break
-        value = v
-    return value
-
-
-def allocation_figure(data: Dashboard) -> Figure:
-    """Allocation by pool: a donut per currency (values are not converted across currencies)."""
-    held = [line for line in data.pools if line.value > 0]
-    if not held:
-        return empty_figure("Nothing allocated yet")
-    currencies = sorted({line.currency for line in held})
-    traces: list[dict[str, Any]] = []
-    width = 1 / len(currencies)
-    for i, currency in enumerate(currencies):
-        mine = [line for line in held if line.currency == currency]
-        traces.append(
+def allocation_figure(data: Dashboard, cons: Consolidated) -> Figure:
+    """Allocation by pool: one donut of every holding's value in the reporting currency at the
+    rate of the dashboard's date; a holding with no rate is named below, not drawn as zero."""
+    r = cons.reporting
+    parts, missing = [], []
+    for line in data.pools:
+        if line.value <= 0:
+            continue
+        value = cons.conversion.of(DatedAmount(line.value, line.currency, data.as_of))
+        if value is None:
+            missing.append(line.name)
+        else:
+            parts.append((line.name, value))
+    if not parts:
+        return empty_figure("Nothing allocated yet" if not missing else f"No FX rate to show holdings in {r}")
+    fig = figure(
+        [
             {
                 "type": "pie",
-                "labels": [line.name for line in mine],
-                "values": [float(line.value) for line in mine],
+                "labels": [name for name, _ in parts],
+                "values": [float(v) for _, v in parts],
                 "hole": 0.55,
-                "name": currency,
-                "title": {"text": currency},
-                "domain": {"x": [i * width, (i + 1) * width]},
-                "marker": {"colors": [PALETTE[j % len(PALETTE)] for j in range(len(mine))]},
+                "sort": False,
+                "marker": {"colors": [PALETTE[j % len(PALETTE)] for j in range(len(parts))]},
                 "textinfo": "percent",
-                "hovertemplate": "%{label}: %{value:,.2f} " + currency + " (%{percent})<extra></extra>",
+                "hovertemplate": "%{label}: " + r + " %{value:,.2f} (%{percent})<extra></extra>",
             }
-        )
-    return figure(
-        traces,
-        title={"text": f"Allocation by pool · as of {data.as_of.isoformat()}", "font": {"size": 14}},
-        margin={"l": 16, "r": 16, "t": 48, "b": 16},
+        ],
+        title={**TITLE, "text": f"Allocation by pool in {r} · as of {data.as_of.isoformat()}"},
+        margin={"l": 16, "r": 16, "t": 64, "b": 16},
         height=320,
         legend={"orientation": "h", "y": -0.1},
         colorway=[POOL_COLOUR, *PALETTE],
     )
+    if missing:
+        fig["layout"]["annotations"] = [
+            {
+                "text": f"No {r} rate for {', '.join(missing)}",
+                "showarrow": False,
+                "xref": "paper",
+                "yref": "paper",
+                "x": 0.5,
+                "y": -0.05,
+                "font": {"size": 11},
+            }
+        ]
+    return fig

@@ -6,8 +6,7 @@ pool this manager does not manage, which the pages turn into "nothing to show".
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -18,21 +17,11 @@ from backend.platform.errors import DomainError, NotFound
 from backend.pools.interface import PoolKind, PoolOut, PoolStatus
 from ledger.interface import AccountCode, EntryOut, EntryType, PoolPositions
 from portal.context import services
-from portal.formatting import money, multiple, number, pct
-from portal.manager.figures import sparkline_svg
+from portal.formatting import entry_type_label, money, number, percent
 from reports.interface import Frequency, NavHistory, PoolPerformance
 
 MAX_DAILY_DAYS = 3000
 TX_PAGE = 500
-
-
-def _period(perf: PoolPerformance | None, name: str) -> float | None:
-    if perf is None:
-        return None
-    for p in perf.periods:
-        if p.name == name:
-            return p.annualised if name == "SI" and p.annualised is not None else p.cumulative
-    return None
 
 
 def list_all_pools(
@@ -69,64 +58,6 @@ def history(actor: Actor, pool: PoolOut, end: date, frequency: Frequency) -> Nav
         raise
     except DomainError:
         return None
-
-
-@dataclass
-class Overview:
-    as_of: date
-    rows: list[dict[str, Any]]
-    aum: dict[str, Decimal] = field(default_factory=dict)
-    net_flows: dict[str, Decimal] = field(default_factory=dict)
-
-
-def overview(actor: Actor, as_of: date, status: str | None = None, kind: str | None = None) -> Overview:
-    pools = list_all_pools(actor, PoolStatus(status) if status else None, PoolKind(kind) if kind else None)
-    out = Overview(as_of=as_of, rows=[])
-    aum: dict[str, Decimal] = defaultdict(Decimal)
-    flows: dict[str, Decimal] = defaultdict(Decimal)
-    for pool in pools:
-        perf = performance(actor, pool.id, as_of)
-        monthly = history(actor, pool, as_of, Frequency.MONTHLY)
-        c = pool.base_currency
-        nav = Decimal(perf.net_asset_value) if perf else Decimal(0)
-        aum[c] += nav
-        year_flows = Decimal(0)
-        if monthly is not None:
-            year_flows = sum(
-                (p.inflow - p.outflow for p in monthly.points if p.date.year == as_of.year), Decimal(0)
-            )
-        flows[c] += year_flows
-        mw = perf.money_weighted if perf else None
-        tvpi = mw.tvpi if (mw and pool.kind is PoolKind.CLOSED_ENDED) else None
-        values = {
-            "ytd": _period(perf, "YTD"),
-            "one_year": _period(perf, "1Y"),
-            "si": _period(perf, "SI"),
-            "irr": mw.irr if mw else None,
-        }
-        out.rows.append(
-            {
-                "id": pool.id,
-                "name": f"[{pool.name}](/manager/pools/{pool.id})",
-                "pool_name": pool.name,
-                "kind": pool.kind.value.replace("_", "-"),
-                "status": pool.status.value,
-                "currency": c,
-                "nav": float(nav),
-                "nav_text": money(nav, c),
-                "nav_per_unit": float(perf.nav_per_unit) if perf and perf.nav_per_unit is not None else None,
-                "nav_per_unit_text": number(perf.nav_per_unit, 6) if perf and perf.nav_per_unit else "—",
-                **values,
-                **{f"{k}_text": pct(v) for k, v in values.items()},
-                "tvpi": tvpi,
-                "tvpi_text": multiple(tvpi) if pool.kind is PoolKind.CLOSED_ENDED else "n/a",
-                "flows": float(year_flows),
-                "flows_text": money(year_flows, c),
-                "spark": sparkline_svg([p.index for p in monthly.points]) if monthly else "",
-            }
-        )
-    out.aum, out.net_flows = dict(aum), dict(flows)
-    return out
 
 
 # -- pool detail ----------------------------------------------------------------------------------
@@ -188,7 +119,7 @@ def investor_rows(detail: PoolDetail) -> list[dict[str, Any]]:
                 "value": float(p.value),
                 "value_text": money(p.value, c),
                 "share": share,
-                "share_text": "—" if share is None else f"{share * 100:.2f}%",
+                "share_text": percent(share),
                 "committed": float(p.committed),
                 "committed_text": money(p.committed, c),
                 "contributed": float(p.contributed),
@@ -236,21 +167,47 @@ def _filters(filter_model: Mapping[str, Any] | None) -> dict[str, Any]:
     return out
 
 
-def entry_row(entry: EntryOut, currency: str) -> dict[str, Any]:
+SHOWN_INVESTORS = 6
+"""Investors named in a transaction's row; a capital call on a hundred says "and 94 more"."""
+
+
+def entry_row(entry: EntryOut, currency: str, names: Mapping[int, str] | None = None) -> dict[str, Any]:
+    """A transaction as the pool page's grid shows it: the type in words, the investors by
+    name (their ids in their own column and on hover), cash in the pool's currency."""
     cash = sum((p.amount for p in entry.postings if p.account is AccountCode.CASH), Decimal(0))
     investors = sorted({p.investor_id for p in entry.postings if p.investor_id is not None})
+    known = names or {}
+    more = len(investors) - SHOWN_INVESTORS
+    tail = f" and {more} more" if more > 0 else ""
+    shown = investors[:SHOWN_INVESTORS]
     return {
         "id": entry.id,
         "seq": entry.seq,
         "effective_date": entry.effective_date.isoformat(),
-        "entry_type": entry.entry_type.value,
+        "entry_type": entry_type_label(entry.entry_type, entry.reverses_entry_id),
+        "entry_type_code": entry.entry_type.value,
         "cash": float(cash),
         "cash_text": money(cash, currency) if cash else "—",
-        "investors": ", ".join(str(i) for i in investors[:6]) + (" …" if len(investors) > 6 else ""),
+        "investors": ", ".join(known.get(i, f"investor #{i}") for i in shown) + tail,
+        "investor_ids": ", ".join(f"#{i}" for i in shown) + tail,
         "memo": entry.memo,
         "reverses": entry.reverses_entry_id,
         "created_by": entry.created_by,
     }
+
+
+def _named(actor: Actor, entries: Sequence[EntryOut]) -> dict[int, str]:
+    """Legal names of the investors a block of rows shows, in one read (those the manager may see)."""
+    ids = {
+        p.investor_id
+        for e in entries
+        for p in e.postings
+        if p.investor_id is not None
+    }
+    try:
+        return services().investors.legal_names(actor, ids) if ids else {}
+    except DomainError:
+        return {}
 
 
 def transactions_block(
@@ -283,7 +240,9 @@ def transactions_block(
         )
         if position + len(page.entries) > start:
             skip = max(start - position, 0)
-            rows += [entry_row(e, pool.base_currency) for e in page.entries[skip:]]
+            shown = page.entries[skip:]
+            names = _named(actor, shown)
+            rows += [entry_row(e, pool.base_currency, names) for e in shown]
         position += len(page.entries)
         cursor = page.next_cursor
         if cursor is None:

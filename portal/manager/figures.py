@@ -145,14 +145,30 @@ def monthly_returns(month_ends: Sequence[date], index: Sequence[float]) -> dict[
 
 
 def monthly_heatmap(
-    month_ends: Sequence[date], index: Sequence[float], *, as_of: date | None = None
+    month_ends: Sequence[date],
+    index: Sequence[float],
+    *,
+    as_of: date | None = None,
+    valued_to: date | None = None,
 ) -> Figure:
-    returns = monthly_returns(month_ends, index)
+    """Monthly returns by year; a month that starts after the last valuation (``valued_to``)
+    is blank and says "no valuation yet": its index moved by fees at most, not by the market."""
+    if valued_to is None:
+        return empty_figure("Monthly returns appear after the first valuation")
+    measured = monthly_returns(month_ends, index)
+    returns = {ym: r for ym, r in measured.items() if date(*ym, 1) <= valued_to}
+    unvalued = set(measured) - set(returns)
     if not returns:
         return empty_figure("Monthly returns appear after the first month-end")
-    years = sorted({year for year, _ in returns})
+    years = sorted({year for year, _ in measured})
     z = [[returns.get((year, month)) for month in range(1, 13)] for year in years]
-    text = [[pct(v, 1) if v is not None else "" for v in row] for row in z]
+    text = [
+        [
+            pct(v, 1) if v is not None else ("no val." if (year, month) in unvalued else "")
+            for month, v in enumerate(row, start=1)
+        ]
+        for year, row in zip(years, z, strict=True)
+    ]
     fig = figure(
         [
             {
@@ -164,12 +180,26 @@ def monthly_heatmap(
                 "texttemplate": "%{text}",
                 "colorscale": [[0, LOSS_COLOUR], [0.5, "#ffffff"], [1, GAIN_COLOUR]],
                 "zmid": 0,
+                "hovertemplate": "%{x} %{y}: %{text}<extra></extra>",
                 "hoverongaps": False,
                 "showscale": False,
             }
         ]
     )
     chart_layout(fig, "Monthly returns", as_of)
+    if unvalued:
+        fig["layout"]["annotations"] = [
+            {
+                "text": f"Months after {valued_to.isoformat()}: no valuation yet",
+                "showarrow": False,
+                "xref": "paper",
+                "yref": "paper",
+                "x": 0,
+                "y": -0.18,
+                "xanchor": "left",
+                "font": {"size": 11, "color": BENCH_COLOUR},
+            }
+        ]
     fig["layout"]["hovermode"] = "closest"
     fig["layout"]["yaxis"].update(type="category", autorange="reversed")
     return fig
@@ -182,18 +212,30 @@ def flows_bars(
     currency: str,
     *,
     as_of: date | None = None,
+    open_ended: bool = False,
 ) -> Figure:
-    """Contributions up, distributions down, per period."""
+    """Money in up, money out down, per period: subscriptions and redemptions in an
+    open-ended pool (whose outflows are mostly redemptions, not distributions), contributions
+    and distributions in a closed-ended one. Hovers carry the currency, amounts in full."""
+    if open_ended:
+        money_in, money_out = "Subscriptions", "Redemptions and distributions"
+    else:
+        money_in, money_out = "Contributions", "Distributions"
     if not any(inflows) and not any(outflows):
-        return empty_figure("No contributions or distributions yet")
+        return empty_figure(f"No {money_in.lower()} or {money_out.lower()} yet")
+    hover = "%{x|%Y-%m}: " + currency + " %{y:,.2f}<extra>%{fullData.name}</extra>"
     fig = figure(
         [
-            bar_trace(days, [float(v) for v in inflows], "Contributions", GAIN_COLOUR),
-            bar_trace(days, [-abs(float(v)) for v in outflows], "Distributions", LOSS_COLOUR),
+            {**bar_trace(days, [float(v) for v in inflows], money_in, GAIN_COLOUR), "hovertemplate": hover},
+            {
+                **bar_trace(days, [-abs(float(v)) for v in outflows], money_out, LOSS_COLOUR),
+                "hovertemplate": hover,
+            },
         ]
     )
-    chart_layout(fig, "Contributions and distributions", as_of, yaxis=currency)
+    chart_layout(fig, f"{money_in} and {money_out.lower()}", as_of, yaxis=currency)
     fig["layout"]["barmode"] = "relative"
+    fig["layout"]["yaxis"]["tickformat"] = ",.0f"
     return fig
 
 

@@ -4,6 +4,7 @@ figures, the charts, returns and risk, fees, and the columns of its two grids.""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 import dash_ag_grid as dag
@@ -52,6 +53,7 @@ TX_COLUMNS = [
         },
     },
     {
+        # Words ("Capital call"); the filter takes them too (data._filters reads them back).
         "field": "entry_type",
         "headerName": "Type",
         "filter": "agTextColumnFilter",
@@ -59,11 +61,16 @@ TX_COLUMNS = [
     },
     _text_col("cash", "Cash"),
     {
+        # Names; the ids on hover and in the hideable column beside. The grid filters on the
+        # server (infinite model), by investor id, whatever the cells show.
         "field": "investors",
-        "headerName": "Investors",
+        "headerName": "Investors (filter by id)",
+        "tooltipField": "investor_ids",
+        "minWidth": 200,
         "filter": "agNumberColumnFilter",
         "filterParams": {"filterOptions": ["equals"], "maxNumConditions": 1},
     },
+    {"field": "investor_ids", "headerName": "Investor ids", "hide": True},
     {"field": "memo", "headerName": "Memo", "minWidth": 200},
     {"field": "reverses", "headerName": "Reverses"},
 ]
@@ -125,17 +132,88 @@ def headline(d: PoolDetail) -> Component:
                         className="text-body-secondary small",
                         id="pool-as-of",
                     ),
+                    last_valuation_badge(d),
                 ],
                 className="mb-3",
             ),
+            first_steps(d),
             dbc.Row(stats, className="g-2 mb-3"),
         ]
     )
 
 
+STALE_AFTER_DAYS = 35
+"""A valuation older than this (a month-end plus a few days to strike it) is flagged."""
+
+
+def valued_to(d: PoolDetail) -> date | None:
+    """The pool's last valuation (or income) on or before the page's date: what its market
+    values, returns and charts are as of."""
+    return d.perf.last_valuation_date if d.perf else None
+
+
+def last_valuation_badge(d: PoolDetail) -> Component:
+    """The pool's last valuation date, prominently: the figures below are as of it, whatever
+    the page's date; flagged once it is more than a month old."""
+    last = valued_to(d)
+    if last is None:
+        return html.Div(
+            dbc.Badge("Not valued yet: no returns to show", color="secondary", className="fs-6"),
+            id="pool-last-valuation",
+            className="mt-1",
+        )
+    age = (d.as_of - last).days
+    stale = age > STALE_AFTER_DAYS
+    return html.Div(
+        [
+            dbc.Badge(
+                f"Last valuation {last.isoformat()}",
+                color="warning" if stale else "info",
+                text_color="dark",
+                className="fs-6",
+            ),
+            html.Span(
+                f" {age} days ago: returns after it are not measured yet" if stale else "",
+                className="small text-body-secondary",
+            ),
+        ],
+        id="pool-last-valuation",
+        className="mt-1",
+    )
+
+
+def first_steps(d: PoolDetail) -> Any:
+    """What a manager does first with a pool that has no books yet, instead of flat charts."""
+    if d.perf is not None and d.perf.entries:
+        return html.Div(id="pool-first-steps")
+    money_in = (
+        "Record each investor's commitment, then issue a capital call"
+        if d.pool.kind.value == "closed_ended"
+        else "Record the first subscriptions (investors buy units at the launch NAV per unit)"
+    )
+    return dbc.Alert(
+        [
+            html.H2("This pool has no transactions yet", className="h5"),
+            html.Ol(
+                [
+                    html.Li(f"{money_in} under Money in."),
+                    html.Li("Record a valuation when the investments are first priced."),
+                    html.Li("Attach a benchmark and check the fee terms under Terms & settings."),
+                ],
+                className="mb-0",
+            ),
+        ],
+        color="light",
+        id="pool-first-steps",
+        className="mb-3",
+    )
+
+
 def pool_figures(d: PoolDetail) -> dict[str, Any]:
-    """The pool's charts (pure: from the gathered data)."""
-    daily = d.daily.points if d.daily else []
+    """The pool's charts (pure: from the gathered data). The return charts stop at the last
+    valuation: a line run flat to today would draw unmeasured months as 0%."""
+    last = valued_to(d)
+    daily = [p for p in d.daily.points if last is not None and p.date <= last] if d.daily else []
     monthly = d.monthly.points if d.monthly else []
     days = [p.date for p in daily]
     index = [p.index for p in daily]
@@ -157,7 +235,7 @@ def pool_figures(d: PoolDetail) -> dict[str, Any]:
         "cumulative": figures.cumulative_return(days, index, as_of=d.as_of),
         "drawdown": figures.drawdown(days, index, as_of=d.as_of),
         "heatmap": figures.monthly_heatmap(
-            [p.date for p in monthly], [p.index for p in monthly], as_of=d.as_of
+            [p.date for p in monthly], [p.index for p in monthly], as_of=d.as_of, valued_to=last
         ),
         "flows": figures.flows_bars(
             [p.date for p in monthly],
@@ -165,6 +243,7 @@ def pool_figures(d: PoolDetail) -> dict[str, Any]:
             [p.outflow for p in monthly],
             d.pool.base_currency,
             as_of=d.as_of,
+            open_ended=open_ended,
         ),
     }
 
@@ -175,7 +254,12 @@ def risk_panel(d: PoolDetail) -> Any:
         return dbc.Alert("Risk and return figures appear once the pool has a track record.", color="light")
     r, dd = perf.risk, perf.risk.drawdown
     mw = perf.money_weighted
-    periods = [(p.name, pct(p.cumulative), pct(p.annualised)) for p in perf.periods]
+    periods = [
+        (p.name, "no valuation yet", DASH)
+        if p.no_valuation
+        else (p.name, pct(p.cumulative), pct(p.annualised))
+        for p in perf.periods
+    ]
     rows = [
         ("Volatility (ann.)", pct(r.volatility)),
         ("Sharpe", DASH if r.sharpe is None else f"{r.sharpe:.2f}"),
@@ -185,7 +269,7 @@ def risk_panel(d: PoolDetail) -> Any:
             "Peak / trough / recovery",
             f"{iso(dd.peak_date)} / {iso(dd.trough_date)} / {iso(dd.recovery_date)}",
         ),
-        ("Observations", f"{r.observations} ({r.frequency})"),
+        ("Observations", f"{r.observations} ({r.frequency}, to {iso(perf.last_valuation_date)})"),
     ]
     if mw:
         c = d.pool.base_currency
@@ -215,7 +299,7 @@ def risk_panel(d: PoolDetail) -> Any:
             dbc.Col(
                 dbc.Card(
                     [
-                        dbc.CardHeader(f"Returns · as of {perf.as_of}"),
+                        dbc.CardHeader(f"Returns · as of {perf.as_of} · valued to {iso(valued_to(d))}"),
                         dbc.CardBody(table(("Period", "Cumulative", "Annualised"), periods, "returns-table")),
                     ]
                 ),

@@ -83,13 +83,16 @@ def forms() -> Component:
                 dbc.Row(
                     [
                         dbc.Col(
-                            dbc.Select(
-                                id="statement-format",
-                                value="camt053",
-                                options=[
-                                    {"label": f, "value": f} for f in (x.value for x in StatementFormat)
-                                ],
-                            ),
+                            [
+                                dbc.Label("Format", html_for="statement-format", className="visually-hidden"),
+                                dbc.Select(
+                                    id="statement-format",
+                                    value="camt053",
+                                    options=[
+                                        {"label": f, "value": f} for f in (x.value for x in StatementFormat)
+                                    ],
+                                ),
+                            ],
                             md=2,
                         ),
                         dbc.Col(

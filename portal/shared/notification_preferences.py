@@ -42,6 +42,7 @@ KIND_LABELS = {
     NotificationKind.KYC_STATUS: "KYC review decisions",
     NotificationKind.NEW_DEVICE: "Sign-ins from a new device",
     NotificationKind.CONTACT_DETAILS: "Contact detail changes",
+    NotificationKind.PASSWORD_RESET: "Password-reset links",
     NotificationKind.OPERATOR_ALERT: "Operator alerts (administrators)",
 }
 CHANNELS = {Channel.IN_APP: "In the app", Channel.EMAIL: "By email", Channel.SMS: "By text message"}
@@ -90,13 +91,15 @@ def _row(kind: NotificationKind, chosen: Mapping[Channel, PreferenceOut]) -> Com
 
 
 def _concerns(actor: Actor, kind: NotificationKind) -> bool:
-    """Whether the person can receive this kind at all: operator alerts go to administrators,
-    undeliverable notices to the pools' managers; a switch for neither would only puzzle."""
+    """Whether the person has a choice about this kind: operator alerts go to administrators,
+    undeliverable notices to the pools' managers; a switch for neither would only puzzle. A
+    password-reset link is emailed whatever anyone chooses, and nowhere else."""
     if kind is NotificationKind.OPERATOR_ALERT:
         return actor.is_admin
     if kind is NotificationKind.UNDELIVERABLE:
         return actor.role in (Role.MANAGER, Role.ADMIN)
-    return True
+    # No choice to make about a password-reset link: emailed to the sign-in address only, always.
+    return kind is not NotificationKind.PASSWORD_RESET
 
 
 def preferences_section(actor: Actor) -> Component:

@@ -15,13 +15,21 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from backend.platform.http import PLATFORM_PUBLIC_ENDPOINTS, bearer_token, problem
 from portal.shell import csrf
-from portal.shell.session import LOGIN_ENDPOINT, LOGIN_PATH, current_actor, verify_session
+from portal.shell.session import BLUEPRINT, LOGIN_ENDPOINT, LOGIN_PATH, current_actor, verify_session
 
 API_PREFIX = "/api/"
 # Dash's assets route; only the files the login page itself links are public.
 ASSETS_ENDPOINT = "_dash_assets.static"
-LOGIN_PAGE_ASSETS = frozenset({"bootstrap.min.css", "portal.css"})
-PUBLIC_ENDPOINTS = PLATFORM_PUBLIC_ENDPOINTS | {LOGIN_ENDPOINT}
+LOGIN_PAGE_ASSETS = frozenset({"bootstrap.min.css", "portal.css", "theme.js"})
+# The emailed password-reset link's page: its token is the credential (password_reset.py).
+# And "Forgot password?", which asks for such a link (the same answer for any address).
+RESET_PASSWORD_ENDPOINT = f"{BLUEPRINT}.reset_password"
+FORGOT_PASSWORD_ENDPOINT = f"{BLUEPRINT}.forgot_password"
+PUBLIC_ENDPOINTS = PLATFORM_PUBLIC_ENDPOINTS | {
+    LOGIN_ENDPOINT,
+    RESET_PASSWORD_ENDPOINT,
+    FORGOT_PASSWORD_ENDPOINT,
+}
 
 AUTH_REQUIRED = "authentication required: sign in at /login"
 API_AUTH_REQUIRED = "authentication required: send a Bearer access token"

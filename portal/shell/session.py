@@ -24,7 +24,7 @@ from backend.platform.actors import Actor
 from backend.platform.errors import TooManyRequests, Unauthenticated
 from backend.service_directory import Services
 from portal.navigation import home_path
-from portal.shell import csrf
+from portal.shell import csrf, password_reset
 from portal.shell.cookies import cookie_secure
 from portal.shell.next_url import safe_next
 
@@ -38,6 +38,7 @@ SESSION_ID_KEY = "_session_id"
 INVALID_CREDENTIALS = "Invalid email or password."
 FORM_EXPIRED = "The sign-in form expired. Please try again."
 SIGNED_OUT = "You have signed out."
+PASSWORD_CHANGED = "Your password was changed. Sign in with the new one."  # noqa: S105 - a message
 DEVICE_COOKIE = "pools_device"
 DEVICE_COOKIE_DAYS = 400
 """Browsers cap a cookie's life at 400 days (RFC 6265bis); a device unseen that long warns."""
@@ -126,6 +127,8 @@ def _show_login() -> BaseResponse:
     if actor is not None:
         return redirect(safe_next(request.args.get("next")) or home_path(actor.role), 302)
     notice = SIGNED_OUT if request.args.get("signed_out") == "1" else None
+    if request.args.get("notice") == password_reset.CHANGED_NOTICE:
+        notice = PASSWORD_CHANGED
     return _login_page(notice=notice)
 
 
@@ -178,6 +181,18 @@ def create_blueprint(container: Services) -> Blueprint:
     @blueprint.route(LOGIN_PATH, methods=["GET", "POST"])
     def login() -> BaseResponse:
         return _submit_login(container) if request.method == "POST" else _show_login()
+
+    @blueprint.route(password_reset.RESET_PATH, methods=["GET", "POST"])
+    def reset_password() -> BaseResponse:
+        # Public (the guard's list): the emailed token is the credential, checked by the service.
+        return password_reset.submit(container) if request.method == "POST" else password_reset.show()
+
+    @blueprint.route(password_reset.FORGOT_PATH, methods=["GET", "POST"])
+    def forgot_password() -> BaseResponse:
+        # Public: asks for a link to the address given; answers the same for any address.
+        if request.method == "POST":
+            return password_reset.submit_forgot(container)
+        return password_reset.show_forgot()
 
     @blueprint.post("/logout")
     def logout() -> BaseResponse:

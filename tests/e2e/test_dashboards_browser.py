@@ -200,7 +200,7 @@ def test_investor_live_dashboard_and_analyst_downloads(
     driver.save_screenshot(str(screenshots / "analyst-explorer.png"))
     driver.find_element(By.ID, "analyst-csv").click()
     driver.find_element(By.ID, "analyst-xlsx").click()
-    name = f"transactions-pool-{pool}"
+    name = f"entries-pool-{pool}"  # the default view: a named row per transaction
     _wait(driver).until(
         lambda _: (tmp_path / f"{name}.csv").exists() and (tmp_path / f"{name}.xlsx").exists()
     )
@@ -211,7 +211,7 @@ def test_investor_live_dashboard_and_analyst_downloads(
     sheet = openpyxl.load_workbook(tmp_path / f"{name}.xlsx", read_only=True).active
     assert sheet is not None
     values = list(sheet.iter_rows(values_only=True))
-    assert values[0][2] == "type" and len(values) == len(table) + 1
+    assert values[0][5] == "type" and len(values) == len(table) + 1
     _sign_out(driver)
 
     driver.get(f"{live_portal.url}/login?next=/admin/users")
@@ -326,12 +326,14 @@ def test_background_jobs_show_progress_cancel_and_deliver(
     Select(driver.find_element(By.ID, "analyst-job-format")).select_by_value("xlsx")
     _click(driver, "analyst-job-start")
     _click(driver, "analyst-job-ready-link")
-    export = _wait(driver).until(lambda _: _downloaded(tmp_path, f"transactions-pool-{pool}.xlsx"))
+    export = _wait(driver).until(lambda _: _downloaded(tmp_path, f"entries-pool-{pool}.xlsx"))
     sheet = openpyxl.load_workbook(export, read_only=True).active
     assert sheet is not None
     rows = list(sheet.iter_rows(values_only=True))
-    expected = list(datasets.transaction_rows(container.transactions, analyst, pool))
-    assert rows[0][2] == "type" and len(rows) == len(expected) + 1
+    expected = list(
+        datasets.entry_rows(container.transactions, container.pools, container.investors, analyst, pool)
+    )
+    assert rows[0][5] == "type" and len(rows) == len(expected) + 1
     driver.save_screenshot(str(screenshots / "analyst-export-ready.png"))
     _sign_out_at_top(driver)
 

@@ -20,6 +20,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from backend.investors.interface import InvestorCreate, InvestorType, InvestorUpdate, KycStatus
 from backend.platform.actors import Actor, Role
 from backend.users.interface import UserCreate
+from ledger.interface import TransactionRequest
 from tests.e2e.live_portal import Chromium, LivePortal
 from tests.e2e.test_login_browser import _console_problems, _sign_in, _sign_out, _wait_for_dash_page
 
@@ -104,6 +105,15 @@ def _new_approved_investor(live_portal: LivePortal, legal_name: str) -> int:
     return profile.id
 
 
+def _open_tab(driver: webdriver.Chrome, tab: str) -> None:
+    """Open one tab of the pool page's action area (its forms are in the page, but hidden)."""
+    link = (By.CSS_SELECTOR, f"#tab-{tab} .nav-link")
+    element = _wait(driver).until(ec.presence_of_element_located(link))
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", element)
+    _wait(driver).until(ec.element_to_be_clickable(link)).click()
+    _wait(driver).until(ec.text_to_be_present_in_element_attribute(link, "class", "active"))
+
+
 def _pick_investor(
     driver: webdriver.Chrome, action: str, typed: str, legal_name: str, screenshot: Path | None = None
 ) -> None:
@@ -149,6 +159,7 @@ def test_a_manager_creates_a_pool_takes_money_values_it_and_sees_the_charts(
     _click(browser, browser.find_element(By.ID, "new-pool-link"))
 
     _wait_for_dash_page(browser, "form-subscription")
+    _open_tab(browser, "money-in")
     # Approved after the page was drawn, so only the picker's server-side search can offer it.
     zephyr = _new_approved_investor(live_portal, "Zephyr Capital Partners")
     _pick_investor(
@@ -166,6 +177,7 @@ def test_a_manager_creates_a_pool_takes_money_values_it_and_sees_the_charts(
     )
     assert str(zephyr) in browser.find_element(By.ID, "investors-grid").text
 
+    _open_tab(browser, "valuation")
     _type(browser, "valuation", "net_asset_value", "525000")
     assert "Posted" in _preview_and_confirm(browser, "valuation", "effect-valuation")
 
@@ -174,7 +186,8 @@ def test_a_manager_creates_a_pool_takes_money_values_it_and_sees_the_charts(
 
     # Settings: the form opens with the pool's own; the preview lists only what changes.
     assert _field(browser, "pool_settings", "name").get_attribute("value") == "E2E Growth Fund"
-    _type(browser, "pool_settings", "management_fee.rate", "0.015")
+    _open_tab(browser, "terms")
+    _type(browser, "pool_settings", "management_fee.rate", "1.5")  # typed in percent
     text = _preview_and_confirm(browser, "pool_settings", "effect-settings")
     assert "management fee updated" in text
     _wait(browser).until(ec.text_to_be_present_in_element((By.ID, "fees-card"), "Management fee 1.50% p.a."))
@@ -197,4 +210,68 @@ def test_a_manager_creates_a_pool_takes_money_values_it_and_sees_the_charts(
     browser.save_screenshot(str(screenshots / "manager-overview.png"))
     problems = _console_problems(browser)
     assert problems == []
+    _sign_out(browser)
+
+
+def test_preview_reads_what_is_typed_withdraws_on_change_and_asks_about_a_nav_jump(
+    live_portal: LivePortal, chromium: Chromium
+) -> None:
+    """The action area in a real browser: tabs open by click, a reason still in focus counts at
+    Preview, a change after the preview withdraws it, and a NAV jump needs "Post anyway"."""
+    container = live_portal.container
+    assert container is not None
+    browser = chromium()
+    browser.delete_all_cookies()
+    browser.get_log("browser")
+    manager = next(login for login in live_portal.logins if login.role is Role.MANAGER)
+    browser.get(live_portal.url + "/login")
+    _sign_in(browser, manager)
+    _wait_for_dash_page(browser, "overview-grid")
+    browser.get(live_portal.url + "/manager/pools")
+    _wait_for_dash_page(browser, "form-create_pool")
+    _type(browser, "create_pool", "name", "E2E Checks Fund")
+    launch = date.today() - timedelta(days=7)
+    _set_date(browser, "create_pool", "inception_date", launch)
+    _preview_and_confirm(browser, "create_pool", "effect-pool")
+    href = browser.find_element(By.ID, "new-pool-link").get_attribute("href") or ""
+    pool = int(href.rstrip("/").rpartition("/")[2])
+    operator = Actor.operator("e2e")
+    investor = _new_approved_investor(live_portal, "Checks Holding Ltd")
+    deal = {"type": "subscription", "investor_id": investor, "amount": "100000.00", "effective_date": launch}
+    container.transactions.record(operator, pool, TransactionRequest.model_validate(deal), f"e2e-{pool}")
+    entry = container.transactions.list_transactions(operator, pool).entries[0].id
+    browser.get(f"{live_portal.url}/manager/pools/{pool}")
+    _wait_for_dash_page(browser, "form-subscription")  # the first tab, open
+
+    # A reason typed and not blurred (the Preview click is a script's: the focus stays put).
+    _open_tab(browser, "corrections")
+    _field(browser, "reversal", "entry_id").send_keys(str(entry))
+    _field(browser, "reversal", "memo").send_keys("Booked twice")
+    _click(browser, browser.find_element(*_by(action="reversal", type="af-preview")))
+    _wait(browser).until(ec.visibility_of_element_located((By.ID, "effect-reversal")))
+    confirm = _by(action="reversal", type="af-confirm")
+    _wait(browser).until(ec.element_to_be_clickable(confirm))
+    # Typing after the preview withdraws it: nothing unseen can be posted.
+    _field(browser, "reversal", "memo").send_keys(" by mistake")
+    result = _by(action="reversal", type="af-result")
+    _wait(browser).until(ec.text_to_be_present_in_element(result, "Changed since the preview"))
+    assert not browser.find_element(*confirm).is_enabled()
+
+    # NAV 100,000 -> 400,000: asked about, posted only once "Post anyway" is ticked.
+    _open_tab(browser, "valuation")
+    _type(browser, "valuation", "net_asset_value", "400000")
+    _click(browser, browser.find_element(*_by(action="valuation", type="af-preview")))
+    _wait(browser).until(ec.visibility_of_element_located((By.ID, "concerns-valuation")))
+    assert "300.00% above the last one" in browser.find_element(By.ID, "concerns-valuation").text
+    confirm = _by(action="valuation", type="af-confirm")
+    assert not browser.find_element(*confirm).is_enabled()
+    tick = browser.find_element(*_by(action="valuation", check="0", type="af-ack"))
+    _click(browser, tick)
+    _wait(browser).until(ec.element_to_be_clickable(confirm))
+    _click(browser, browser.find_element(*confirm))
+    posted = _by(action="valuation", type="af-result")
+    _wait(browser).until(ec.text_to_be_present_in_element(posted, "Posted"))
+    assert _console_problems(browser) == []
+    browser.get(live_portal.url + "/manager")
+    _wait_for_dash_page(browser, "overview-grid")
     _sign_out(browser)

@@ -298,6 +298,7 @@ SNAPSHOT_READS = (
     "/pools/{open_pool}",
     "/pools/{closed_pool}",
     "/pools/{draft_pool}",
+    "/pools/{open_pool}/team",
     "/pools/{open_pool}/transactions",
     "/pools/{closed_pool}/transactions",
     "/pools/{open_pool}/positions",

@@ -108,6 +108,10 @@ MATRIX: dict[tuple[str, str], Probe] = {
     ("DELETE", f"{V}/pools/{{pool_id}}"): Probe("/pools/{draft_pool}", "manager"),
     ("POST", f"{V}/pools/{{pool_id}}/close"): Probe("/pools/{closed_pool}/close", "manager"),
     ("POST", f"{V}/pools/{{pool_id}}/liquidate"): Probe("/pools/{open_pool}/liquidate", "manager"),
+    # The team: its managers only; an investor or a granted analyst sees the pool, not its team.
+    ("GET", f"{V}/pools/{{pool_id}}/team"): Probe(
+        "/pools/{open_pool}/team", "manager", also_refused=READ_ONLY_INSIDERS
+    ),
     ("POST", f"{V}/pools/{{pool_id}}/managers"): Probe(
         "/pools/{open_pool}/managers", "manager", _self_or("newcomer")
     ),
@@ -178,6 +182,15 @@ MATRIX: dict[tuple[str, str], Probe] = {
         lambda e, w: {"levels": [{"date": "2025-07-31", "level": "500"}]},
         also_refused=("co_manager",),
     ),
+    # FX reference rates: shared reference data only an admin loads and every role reads.
+    ("GET", f"{V}/fx-rates"): Probe("/fx-rates", "investor", kind="role", allowed=EVERYONE),
+    ("POST", f"{V}/fx-rates"): Probe(
+        "/fx-rates",
+        "admin",
+        lambda e, w: {"rates": [{"date": "2025-01-03", "currency": "USD", "rate": "1.0850"}]},
+        "role",
+        ("admin",),
+    ),
     # investors
     ("GET", f"{V}/investors"): Probe("/investors", "manager", kind="listing", finders=("other_manager",)),
     ("POST", f"{V}/investors"): Probe(
@@ -203,7 +216,7 @@ MATRIX: dict[tuple[str, str], Probe] = {
     # exports
     **{
         ("GET", f"{V}/exports/{name}.{fmt}"): Probe(f"/exports/{name}.{fmt}?pool_id={{open_pool}}", "manager")
-        for name in ("nav-history", "performance", "positions", "transactions")
+        for name in ("entries", "nav-history", "performance", "positions", "transactions")
         for fmt in ("csv", "xlsx")
     },
     **{
@@ -330,6 +343,15 @@ MATRIX: dict[tuple[str, str], Probe] = {
     ),
     ("GET", f"{V}/users"): Probe("/users", "admin", kind="role", allowed=("admin",)),
     ("POST", f"{V}/users"): Probe("/users", "admin", _user_body, "role", ("admin",)),
+    ("PUT", f"{V}/users/{{user_id}}/role"): Probe(
+        "/users/{new_investor_user}/role", "admin", lambda e, w: {"role": "analyst"}, "role", ("admin",)
+    ),
+    ("PUT", f"{V}/users/{{user_id}}/active"): Probe(
+        "/users/{new_investor_user}/active", "admin", lambda e, w: {"active": False}, "role", ("admin",)
+    ),
+    ("POST", f"{V}/users/{{user_id}}/password-reset"): Probe(
+        "/users/{new_investor_user}/password-reset", "admin", kind="role", allowed=("admin",)
+    ),
     ("GET", f"{V}/notifications"): Probe("/notifications", "investor", kind="listing"),
     ("GET", f"{V}/documents"): Probe("/documents", "investor", kind="listing"),
     ("POST", f"{V}/pools/{{pool_id}}/statements"): Probe(
@@ -354,6 +376,7 @@ SELF_SCOPED: dict[tuple[str, str], str] = {
     ("GET", f"{V}/notification-preferences/digest"): "the caller's own digest: test_notification_digests.py",
     ("PUT", f"{V}/notification-preferences/digest"): "the caller's own digest: test_notification_digests.py",
     ("POST", f"{V}/me/password"): "the caller's own password, old one required: test_auth_api.py",
+    ("PUT", f"{V}/me/reporting-currency"): "the caller's own reporting currency: test_fx_rates.py",
     ("GET", f"{V}/payments/methods"): "the caller's own saved methods: test_payments_gateway.py",
     (
         "POST",

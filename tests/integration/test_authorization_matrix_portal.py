@@ -194,7 +194,7 @@ CALLBACKS: list[CallbackProbe] = [
             },
             shows='"rowData":[{',
         )
-        for dataset in ("transactions", "positions", "nav-history", "performance")
+        for dataset in ("entries", "transactions", "positions", "nav-history", "performance")
     ),
     CallbackProbe(
         "analyst-job-result.children",
@@ -238,8 +238,13 @@ CALLBACKS: list[CallbackProbe] = [
     CallbackProbe(
         "overview-cards.children",
         "manager",
-        lambda e: {"overview-status.value": None, "overview-kind.value": None},
+        lambda e: {
+            "overview-status.value": None,
+            "overview-kind.value": None,
+            "overview-currency.value": None,
+        },
     ),
+    CallbackProbe("pools-list.children", "manager", lambda e: {"af-done.data": {"posted": True}}),
     CallbackProbe(
         "overview-recompute-result.children",
         "manager",
@@ -247,7 +252,11 @@ CALLBACKS: list[CallbackProbe] = [
         shows="Recomputed",
         job=True,
     ),
-    CallbackProbe("investor-content.children", "investor", lambda e: {"investor-version.data": None}),
+    CallbackProbe(
+        "investor-content.children",
+        "investor",
+        lambda e: {"investor-version.data": None, "investor-currency.value": None},
+    ),
     CallbackProbe(
         "investor-statements-job-result.children",
         "investor",
@@ -330,12 +339,66 @@ CALLBACKS: list[CallbackProbe] = [
     CallbackProbe(
         "pool-refresh.data", "manager", lambda e: {"af-done.data": [], "pool-refresh.data": None}, shows=""
     ),
+    # The pool's team: whom the add form finds, and removing the co-manager (the confirmation
+    # forged with the victim's pool and person), by every outsider and read-only insider.
+    CallbackProbe(
+        "team-candidate.options",
+        "manager",
+        lambda e: {
+            "team-candidate.search_value": "newcomer@pools.test",
+            "team-role.value": "manager",
+            "team-pool-id.data": e.ids["open_pool"],
+        },
+        shows='"label"',
+        probers=(*OUTSIDERS, *READ_ONLY_INSIDERS),
+    ),
+    CallbackProbe(
+        "team-flash.children",
+        "manager",
+        lambda e: {
+            "team-confirm-yes.n_clicks": 1,
+            "team-add.n_clicks": None,
+            "team-remove.n_clicks": [],
+            "team-confirm-no.n_clicks": None,
+            "team-role.value": "manager",
+            "team-candidate.value": None,
+            "team-pool-id.data": e.ids["open_pool"],
+            "team-pending.data": {"role": "manager", "user_id": e.ids["co_manager"]},
+        },
+        probers=(*OUTSIDERS, *READ_ONLY_INSIDERS),
+    ),
     # Admin pages: every other role is refused the admin's view of everything.
     CallbackProbe(
         "admin-content.children", "admin", lambda e: {"admin-poll.n_intervals": 1}, shows="Manage users"
     ),
     CallbackProbe(
-        "users-grid.rowData", "admin", lambda e: {"users-search.value": "granted"}, shows="granted_analyst@"
+        "users-grid.rowData",
+        "admin",
+        lambda e: {"users-search.value": "granted", "users-refresh.data": None},
+        shows="granted_analyst@",
+    ),
+    # The admin's actions on accounts: a forged Confirm (another role for the new investor) does
+    # nothing for anyone else; the admin's own makes them an analyst.
+    CallbackProbe(
+        "users-flash.children",
+        "admin",
+        lambda e: {
+            "users-confirm.n_clicks": 1,
+            "users-new.n_clicks": None,
+            "users-role.n_clicks": None,
+            "users-active.n_clicks": None,
+            "users-reset.n_clicks": None,
+            "users-cancel.n_clicks": None,
+            "users-grid.selectedRows": [],
+            "users-pending.data": {"action": "role", "user_id": e.ids["new_investor_user"]},
+            "users-role-choice.value": "analyst",
+            "users-new-email.value": None,
+            "users-new-name.value": None,
+            "users-new-role.value": None,
+            "users-new-invite.value": None,
+            "users-new-password.value": None,
+        },
+        shows="is now an analyst",
     ),
     CallbackProbe(
         "audit-grid.rowData",
@@ -346,6 +409,12 @@ CALLBACKS: list[CallbackProbe] = [
             "audit-text.value": None,
             "audit-limit.value": 200,
         },
+    ),
+    CallbackProbe(
+        "audit-detail-body.children",
+        "admin",
+        lambda e: {"audit-grid.selectedRows": [{"id": 1, "action": "probe.noted", "after": '{"a": 1}'}]},
+        shows="probe.noted",
     ),
     CallbackProbe(
         "system-content.children", "admin", lambda e: {"system-poll.n_intervals": 1}, shows="ledger outbox"
@@ -451,7 +520,11 @@ NOT_PROBED_HERE = {
     "-cancel.id": "a job's cancel button: client-side, never reaches the server",
     "_pages_dummy.children": "Dash pages' client-side title updater",
     f"{forms.ERROR}": "the action form: test_a_forged_confirmation_posts_nothing below",
+    f'"type":"{forms.PENDING}"}}.data@': "withdraws an action form's preview when a field changes: "
+    "client-side, never reaches the server",
     "_pages_content.children": "page routing: test_no_outsider_page_shows_the_victim below",
+    "navbar-collapse.is_open": "the phone menu's toggle: client-side, never reaches the server",
+    "theme-menu.label": "the light/dark theme menu: client-side, never reaches the server",
 }
 
 ADMIN_PROBERS = ("manager", "other_manager", "analyst", "granted_analyst", "investor", "other_investor")
@@ -707,9 +780,10 @@ def _confirm(client: FlaskClient, action: str, pending: dict[str, Any]) -> dict[
         "inputs": [
             {"id": one[forms.PREVIEW], "property": "n_clicks", "value": 1},
             {"id": one[forms.CONFIRM], "property": "n_clicks", "value": 1},
-            [{"id": fid(n), "property": "value", "value": v} for n, v in pending["values"].items()],
+            [],  # no "Post anyway" ticks: the forged values ask no question
         ],
         "state": [
+            [{"id": fid(n), "property": "value", "value": v} for n, v in pending["values"].items()],
             [{"id": fid(n), "property": "id", "value": fid(n)} for n in names],
             {"id": one[forms.PENDING], "property": "data", "value": pending},
             {"id": "pool-id", "property": "data", "value": pending["pool_id"]},

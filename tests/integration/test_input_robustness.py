@@ -293,9 +293,10 @@ def test_the_action_callback_refuses_an_action_it_never_rendered(portal: FlaskCl
         "inputs": [
             {"id": one[forms.PREVIEW], "property": "n_clicks", "value": 1},
             {"id": one[forms.CONFIRM], "property": "n_clicks", "value": None},
-            [{"id": field, "property": "value", "value": "1"}],
+            [],
         ],
         "state": [
+            [{"id": field, "property": "value", "value": "1"}],
             [{"id": field, "property": "id", "value": field}],
             {"id": one[forms.PENDING], "property": "data", "value": None},
             {"id": "pool-id", "property": "data", "value": None},

@@ -147,6 +147,35 @@ def test_bad_terms_name_the_field_and_leave_nothing(
     assert _pool_events(world.container) == []
 
 
+def test_the_checks_a_preview_runs_are_the_writes_own_and_write_nothing(world: World) -> None:
+    pools = world.container.pools
+    checked = pools.check_pool(world.manager, open_pool(minimum_subscription="2500"))
+    assert str(checked.minimum_subscription) == "2500.00"  # as create_pool would store it
+    for overrides, field in (
+        ({"minimum_subscription": "-5.00"}, "minimum_subscription"),
+        ({"initial_nav_per_unit": "0"}, "initial_nav_per_unit"),
+        ({"management_fee": {"rate": "2", "basis": "nav"}}, "management_fee.rate"),
+    ):
+        with pytest.raises(ValidationFailed) as err:
+            pools.check_pool(world.manager, open_pool(**overrides))
+        assert err.value.field == field and err.value.detail.startswith(f"{field}: ")
+    with pytest.raises(PermissionDenied):
+        pools.check_pool(world.analyst, open_pool())
+    assert _pool_count(world.container) == 0 and _pool_events(world.container) == []
+
+    pool_id = pools.create_pool(world.manager, open_pool(management_fee=OPEN_NAV_FEE)).id
+    seven = PoolUpdate.model_validate({"minimum_subscription": "7"})
+    after = pools.check_update(world.manager, pool_id, seven)
+    assert str(after.minimum_subscription) == "7.00"
+    with pytest.raises(ValidationFailed) as err:
+        pools.check_update(world.manager, pool_id, PoolUpdate.model_validate({"minimum_subscription": "-1"}))
+    assert err.value.field == "minimum_subscription"
+    with pytest.raises((NotFound, PermissionDenied)):
+        pools.check_update(world.other_manager, pool_id, PoolUpdate(name="Taken"))
+    assert str(pools.get_pool(world.manager, pool_id).minimum_subscription) != "7.00"
+    assert [a for a, _ in _pool_events(world.container)] == ["pool.created"]
+
+
 # -- who sees and changes what -------------------------------------------------------------
 
 

@@ -106,7 +106,11 @@ def test_admin_pages_show_users_audit_and_system(world: World) -> None:
     users = render_page(client, "/admin/users")
     assert "investor@pools.test" in users and "users-grid" in users and "users-search" in users
     found = response_of(
-        post_callback(client, [("users-grid", "rowData")], [("users-search", "value", "INVESTOR@")])
+        post_callback(
+            client,
+            [("users-grid", "rowData")],
+            [("users-search", "value", "INVESTOR@"), ("users-refresh", "data", None)],
+        )
     )["users-grid"]["rowData"]
     assert [row["email"] for row in found] == ["investor@pools.test", "other_investor@pools.test"]
     audit = response_of(

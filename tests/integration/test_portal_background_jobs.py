@@ -190,7 +190,9 @@ def test_statements_for_every_pool_in_one_workbook(
     for sheet, pool in zip(book.worksheets, (closed.pool, opened.pool), strict=True):
         statement = reports.statement(world.investor, closed.a, pool, period="2025")
         cells = {row[0]: row[1] for row in sheet.iter_rows(values_only=True) if row[0]}
-        assert cells["Period"] == "2025" and cells["Pool"] == pool
+        # Named, with the id beside the name (not "Pool 1"): the sheet says whose and which pool.
+        assert cells["Period"] == "2025" and cells["Pool"] == f"{sheet.title} (#{pool})"
+        assert cells["Investor"] == f"{statement.investor_name} (#{closed.a})" and statement.investor_name
         assert Decimal(str(cells["Ending balance"])) == statement.ending_balance
     # The link is this investor's: the other investor (signed in) cannot fetch it.
     assert _fetch(app, prepared.url, world.emails["other_investor"]).status_code == 404

@@ -41,7 +41,7 @@ def _content(client: FlaskClient) -> str:
     response = post_callback(
         client,
         [("investor-content", "children"), ("investor-as-of", "children")],
-        [("investor-version", "data", None)],
+        [("investor-version", "data", None), ("investor-currency", "value", None)],
     )
     return json.dumps(response_of(response))
 

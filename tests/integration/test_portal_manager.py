@@ -52,8 +52,11 @@ def _act(
     pool_id: int | None,
     confirm: bool = False,
     pending: dict[str, Any] | None = None,
+    acks: list[bool] | None = None,
+    tick: bool = False,
 ) -> dict[str, Any]:
-    """POST the action callback as dash-renderer does; the response's outputs by id."""
+    """POST the action callback as dash-renderer does; the response's outputs by id. `acks` are
+    the "Post anyway" ticks under the preview; `tick` posts a change of the first one."""
     app = client.application.extensions["portal_dash"]
     client.get("/_dash-dependencies")  # Dash registers the callbacks on its first request
     output = next(k for k in app.callback_map if forms.ERROR in k and forms.PANEL in k)
@@ -61,6 +64,9 @@ def _act(
 
     def fid(name: str) -> dict[str, str]:
         return {"type": forms.FIELD, "action": action, "field": name}
+
+    def ack(n: int) -> dict[str, str]:
+        return {"type": forms.ACK, "action": action, "check": str(n)}
 
     one = {
         k: {"type": k, "action": action}
@@ -83,14 +89,19 @@ def _act(
         "inputs": [
             {"id": one[forms.PREVIEW], "property": "n_clicks", "value": 1},
             {"id": one[forms.CONFIRM], "property": "n_clicks", "value": 1 if confirm else None},
-            [{"id": fid(n), "property": "value", "value": v} for n, v in fields.items()],
+            [{"id": ack(n), "property": "value", "value": v} for n, v in enumerate(acks or [])],
         ],
         "state": [
+            [{"id": fid(n), "property": "value", "value": v} for n, v in fields.items()],
             [{"id": fid(n), "property": "id", "value": fid(n)} for n in names],
             {"id": one[forms.PENDING], "property": "data", "value": pending},
             {"id": "pool-id", "property": "data", "value": pool_id},
         ],
-        "changedPropIds": [_key(one[forms.CONFIRM if confirm else forms.PREVIEW]) + ".n_clicks"],
+        "changedPropIds": [
+            f"{_key(ack(0))}.value"
+            if tick
+            else f"{_key(one[forms.CONFIRM if confirm else forms.PREVIEW])}.n_clicks"
+        ],
     }
     response = client.post("/_dash-update-component", json=body, headers={"X-CSRFToken": csrf_cookie(client)})
     assert response.status_code == 200, response.get_data(as_text=True)
@@ -101,6 +112,7 @@ def _act(
         "result": json.dumps(out.get(_key(one[forms.RESULT]), {})),
         "panel": json.dumps(out.get(_key(one[forms.PANEL]), {})),
         "done": out.get(_key(one[forms.DONE]), {}).get("data"),
+        "disabled": out.get(_key(one[forms.CONFIRM]), {}).get("disabled"),
     }
 
 

@@ -110,12 +110,11 @@ def test_the_page_lists_every_kind_with_its_current_state_and_the_formal_notices
         for c in shown
         if c["type"] == "Switch"
     }
-    # Operator alerts are for administrators, undeliverable notices for managers: not offered.
-    theirs = [
-        k
-        for k in NotificationKind
-        if k not in (NotificationKind.OPERATOR_ALERT, NotificationKind.UNDELIVERABLE)
-    ]
+    # Operator alerts are for administrators, undeliverable notices for managers: not offered;
+    # nor a password-reset link, emailed whatever anyone chooses.
+    not_offered = {NotificationKind.OPERATOR_ALERT, NotificationKind.UNDELIVERABLE}
+    not_offered.add(NotificationKind.PASSWORD_RESET)
+    theirs = [k for k in NotificationKind if k not in not_offered]
     assert sorted(switches) == sorted((k, c) for k in theirs for c in CHANNELS)
     texted = {NotificationKind.CAPITAL_CALL, NotificationKind.PAYMENT_REMINDER}
     texted |= {NotificationKind.PAYMENT_FAILED, NotificationKind.BANK_DETAILS, NotificationKind.NEW_DEVICE}
@@ -146,8 +145,9 @@ def test_a_link_can_open_the_page_on_its_preferences(app: Flask, world: World) -
     shown = _page(_signed_in(app, world, "manager"), "?tab=preferences")
     (tabs,) = [c for c in shown if c["type"] == "Tabs"]
     assert tabs["props"]["active_tab"] == "preferences"
-    # A manager is offered undeliverable notices, not the administrators' operator alerts.
-    assert sum(c["type"] == "Switch" for c in shown) == (len(NotificationKind) - 1) * len(CHANNELS)
+    # A manager is offered undeliverable notices, not the administrators' operator alerts (nor
+    # password-reset links, which are no one's choice).
+    assert sum(c["type"] == "Switch" for c in shown) == (len(NotificationKind) - 2) * len(CHANNELS)
 
 
 @pytest.mark.usefixtures("in_request")

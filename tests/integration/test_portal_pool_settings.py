@@ -80,7 +80,7 @@ def test_the_edit_form_opens_with_the_pools_settings(world: World) -> None:
     pool = world.container.pools.create_pool(world.manager, open_pool(management_fee=OPEN_NAV_FEE)).id
     parts = _actions_panel(_client(world), pool)
     assert _field(parts, "pool_settings", "name")["props"]["value"] == "Harbour Growth Fund"
-    assert _field(parts, "pool_settings", "management_fee.rate")["props"]["value"] == "0.015"
+    assert _field(parts, "pool_settings", "management_fee.rate")["props"]["value"] == "1.5"  # percent
     assert _field(parts, "pool_settings", "minimum_subscription")["props"]["value"] == "10000.00"
     # Nothing booked yet: the currency may still change.
     assert not _field(parts, "pool_settings", "base_currency")["props"].get("disabled")
@@ -96,7 +96,7 @@ def test_a_manager_edits_settings_previewing_only_what_changes(world: World) -> 
     same = _act(client, "pool_settings", _form_values(world, pool), pool_id=pool)
     assert "Nothing changes" in same["panel"] and "effect-settings-none" in same["panel"]
 
-    fields = _form_values(world, pool, **{"management_fee.rate": 0.0175, "minimum_subscription": "25000"})
+    fields = _form_values(world, pool, **{"management_fee.rate": 1.75, "minimum_subscription": "25000"})
     preview = _act(client, "pool_settings", fields, pool_id=pool)
     assert preview["pending"], preview["raw"]
     # Only what changes is listed, as it is now and as it will be.
@@ -171,18 +171,22 @@ def test_booked_settings_are_fixed_and_service_refusals_land_next_to_their_field
     errors = _field_errors(out["raw"], "pool_settings", ["base_currency"])
     assert "entries in its books" in errors["base_currency"] and out["pending"] is None
 
-    # The service's own rules answer on confirm, next to the field they name.
+    # The service's own rules answer at the preview already, next to the field they name ...
     wrong_basis = _form_values(world, pool, **{"management_fee.basis": "committed"})
     preview = _act(client, "pool_settings", wrong_basis, pool_id=pool)
-    assert preview["pending"]
-    out = _act(client, "pool_settings", wrong_basis, pool_id=pool, confirm=True, pending=preview["pending"])
+    errors = _field_errors(preview["raw"], "pool_settings", ["management_fee.basis"])
+    assert "nav" in errors["management_fee.basis"] and preview["pending"] is None
+    # ... and again on a crafted confirmation that skipped it.
+    crafted = {"key": "crafted", "values": wrong_basis, "pool_id": pool, "concerns": []}
+    out = _act(client, "pool_settings", wrong_basis, pool_id=pool, confirm=True, pending=crafted)
     errors = _field_errors(out["raw"], "pool_settings", ["management_fee.basis"])
     assert "nav" in errors["management_fee.basis"] and "Posted" not in out["result"]
 
-    too_high = _form_values(world, pool, **{"performance_fee.rate": "1.5"})
-    preview = _act(client, "pool_settings", too_high, pool_id=pool)
-    out = _act(client, "pool_settings", too_high, pool_id=pool, confirm=True, pending=preview["pending"])
+    # A rate over 100% is refused by the service already at the preview, next to its field.
+    too_high = _form_values(world, pool, **{"performance_fee.rate": "150"})
+    out = _act(client, "pool_settings", too_high, pool_id=pool)
     assert set(_field_errors(out["raw"], "pool_settings", list(too_high))) == {"performance_fee.rate"}
+    assert out["pending"] is None
     assert c.pools.get_pool(world.manager, pool).management_fee.basis.value == "nav"  # type: ignore[union-attr]
 
 

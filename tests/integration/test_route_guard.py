@@ -31,8 +31,12 @@ EXPECTED_PUBLIC_ENDPOINTS = {
     "api.post_unsubscribe_one_click",
     "api.post_sms_status_report",
     "portal.login",
+    # The emailed password-reset link's page: the token is the credential.
+    "portal.reset_password",
+    # Asks for such a link by email address; the same answer for any address.
+    "portal.forgot_password",
 }
-EXPECTED_PUBLIC_ASSETS = {"bootstrap.min.css", "portal.css"}
+EXPECTED_PUBLIC_ASSETS = {"bootstrap.min.css", "portal.css", "theme.js"}
 # Flask registers "static" even without a static folder; this server has none.
 ENDPOINTS_WITHOUT_A_ROUTE = {"static"}
 DASH_ROUTES = {
@@ -166,7 +170,8 @@ def test_api_without_a_token_is_a_problem_and_with_one_reaches_the_api(server: F
 @pytest.mark.parametrize("filename", sorted(EXPECTED_PUBLIC_ASSETS))
 def test_the_login_pages_css_is_public(server: Flask, filename: str) -> None:
     response = server.test_client().get(f"/assets/{filename}")
-    assert response.status_code == 200 and response.mimetype == "text/css"
+    expected = "text/javascript" if filename.endswith(".js") else "text/css"  # theme.js: light/dark
+    assert response.status_code == 200 and response.mimetype == expected
 
 
 def test_public_platform_routes_answer_without_a_session(server: Flask) -> None:

@@ -165,6 +165,12 @@ def test_demo_seed_builds_books_that_verify_and_tie_out(
     assert payouts and {p.status.value for p in payouts} == {"paid"}
     assert all("seeded history" in p.hold_reason for p in payouts)
 
+    # FX rates cover every pool currency from the first inception to the anchor (and today),
+    # so the portal can total the pools in any user's reporting currency.
+    wanted = [(p.base_currency, d) for p in pools for d in (p.inception_date, min(ANCHOR, today), today)]
+    quotes = container.reports.fx_quotes(OPERATOR, wanted, "USD")
+    assert len(quotes.quotes) == len(set(wanted)) and not [q for q in quotes.quotes if q.missing]
+
     # `make run` then opens a call in each closed-ended pool, for the demo investor to pay.
     calls = open_demo_calls(container, seed_demo_users(container), today)
     closed = [p for p in pools if p.kind is PoolKind.CLOSED_ENDED]

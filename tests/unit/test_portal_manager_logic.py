@@ -18,7 +18,7 @@ from portal.manager import figures as manager_figures
 from portal.manager.actions.callbacks import ACTIONS
 from portal.manager.actions.distribution import distribution_effect
 from portal.manager.actions.forms import settings_values
-from portal.manager.actions.parsing import FormError
+from portal.manager.actions.parsing import FormError, fraction_of_percent, percent_of_fraction
 from portal.manager.actions.picker import holder_matches
 from portal.manager.actions.pool_create import pool_create_request
 from portal.manager.actions.pool_settings import SettingsEdit
@@ -53,10 +53,26 @@ def test_monthly_returns_and_heatmap() -> None:
     ends = [date(2025, 1, 1), date(2025, 1, 31), date(2025, 2, 28)]
     returns = manager_figures.monthly_returns(ends, [1.0, 1.02, 1.071])
     assert returns == pytest.approx({(2025, 1): 0.02, (2025, 2): 0.05})
-    fig = manager_figures.monthly_heatmap(ends, [1.0, 1.02, 1.071], as_of=date(2025, 2, 28))
+    fig = manager_figures.monthly_heatmap(
+        ends, [1.0, 1.02, 1.071], as_of=date(2025, 2, 28), valued_to=date(2025, 2, 28)
+    )
     heat = fig["data"][0]
     assert heat["z"][0][0] == pytest.approx(0.02) and heat["text"][0][1] == "+5.0%"
     assert "as of 2025-02-28" in fig["layout"]["title"]["text"]
+
+
+def test_months_after_the_last_valuation_are_blank_not_zero() -> None:
+    """Valued last on 2025-01-20: February's index did not move (no valuation), and the
+    heatmap says so instead of drawing 0.0%; a pool never valued has no heatmap at all."""
+    ends = [date(2025, 1, 1), date(2025, 1, 31), date(2025, 2, 28), date(2025, 3, 31)]
+    index = [1.0, 1.02, 1.02, 1.02]
+    fig = manager_figures.monthly_heatmap(ends, index, as_of=date(2025, 3, 31), valued_to=date(2025, 1, 20))
+    heat = fig["data"][0]
+    assert heat["z"][0][:3] == [pytest.approx(0.02), None, None]
+    assert heat["text"][0][:4] == ["+2.0%", "no val.", "no val.", ""]
+    assert fig["layout"]["annotations"][0]["text"] == "Months after 2025-01-20: no valuation yet"
+    never = manager_figures.monthly_heatmap(ends, index, as_of=date(2025, 3, 31), valued_to=None)
+    assert never["layout"]["annotations"][0]["text"] == "Monthly returns appear after the first valuation"
 
 
 def test_nav_against_the_benchmark_is_rebased_to_100_at_the_first_shared_date() -> None:
@@ -85,7 +101,7 @@ def test_every_chart_is_a_figure_plotly_accepts() -> None:
         manager_figures.nav_vs_benchmark(days, index, [(days[0], 10.0), (days[2], 11.0)], as_of=days[-1]),
         manager_figures.cumulative_return(days, index, as_of=days[-1]),
         manager_figures.drawdown(days, index, as_of=days[-1]),
-        manager_figures.monthly_heatmap(days, index, as_of=days[-1]),
+        manager_figures.monthly_heatmap(days, index, as_of=days[-1], valued_to=days[-1]),
         manager_figures.flows_bars(days, inflows, outflows, "EUR"),
         manager_figures.waterfall_split({"return_of_capital": {"lp": "90.00", "gp": "0.00"}}, "USD"),
         charts.empty_figure(),
@@ -103,16 +119,19 @@ def test_the_create_pool_form_becomes_the_services_request() -> None:
             "kind": "closed_ended",
             "base_currency": "EUR",
             "inception_date": "2025-01-01",
-            "management_fee.rate": 0.02,
+            "management_fee.rate": 2,
             "management_fee.basis": "committed",
-            "performance_fee.rate": "0.2",
-            "waterfall.preferred_return_rate": "0.08",
-            "waterfall.catch_up_rate": "1",
-            "waterfall.carried_interest_rate": "0.2",
+            "performance_fee.rate": "20",
+            "waterfall.preferred_return_rate": 7.5,
+            "waterfall.catch_up_rate": "100",
+            "waterfall.carried_interest_rate": "20",
         }
     )
     assert request.name == "Fund" and request.management_fee is not None
-    assert request.management_fee.rate == Decimal("0.02")  # a JSON number stays exact
+    # Rates are typed in percent; the service gets the exact fraction (a JSON number stays exact).
+    assert request.management_fee.rate == Decimal("0.02")
+    assert request.waterfall is not None and request.waterfall.preferred_return_rate == Decimal("0.075")
+    assert request.waterfall.catch_up_rate == 1 and request.waterfall.carried_interest_rate == Decimal("0.2")
     assert request.performance_fee is None and request.waterfall is not None
     with pytest.raises(FormError) as caught:
         pool_create_request({"kind": "open_ended", "base_currency": "USD"})
@@ -223,8 +242,8 @@ def _edit(baseline: PoolSettings, **form: object) -> SettingsEdit:
 def test_the_settings_form_opens_with_the_pools_settings_and_changes_nothing() -> None:
     current = _settings()
     values = settings_values(current)
-    assert values["management_fee.rate"] == "0.015" and values["minimum_subscription"] == "10000.00"
-    assert values["performance_fee.high_water_mark"] == "true" and values["waterfall.catch_up_rate"] == "1"
+    assert values["management_fee.rate"] == "1.5" and values["minimum_subscription"] == "10000.00"
+    assert values["performance_fee.high_water_mark"] == "true" and values["waterfall.catch_up_rate"] == "100"
     edit = _edit(current)
     assert edit.edited == current and edit.changes(current) == []
     # The day count is not on the form: it stays as the pool has it.
@@ -233,7 +252,7 @@ def test_the_settings_form_opens_with_the_pools_settings_and_changes_nothing() -
 
 def test_a_settings_edit_sends_only_what_changed() -> None:
     current = _settings()
-    edit = _edit(current, **{"management_fee.rate": 0.0175, "name": "Harbour Growth Fund II"})
+    edit = _edit(current, **{"management_fee.rate": 1.75, "name": "Harbour Growth Fund II"})
     assert edit.changes(current) == ["name", "management_fee"]
     update = edit.update(current)
     assert update.model_fields_set == {"name", "management_fee"}
@@ -304,3 +323,22 @@ def test_the_status_form_offers_only_the_changes_the_lifecycle_allows() -> None:
 )
 def test_a_holder_matches_a_search_as_the_service_matches_it(search: str, expected: bool) -> None:
     assert holder_matches(search, 42, "Harbour Family Office 2020") is expected
+
+
+@pytest.mark.parametrize(
+    ("typed", "sent"),
+    [
+        (2, "0.02"),
+        ("2", "0.02"),
+        (1.75, "0.0175"),
+        ("0.5", "0.005"),
+        ("200", "2.00"),
+        ("0", "0.00"),
+        ("x", "x"),
+    ],
+)
+def test_a_rate_typed_in_percent_is_sent_as_the_exact_fraction(typed: object, sent: str) -> None:
+    assert fraction_of_percent(typed) == sent
+    if sent != "x":
+        assert percent_of_fraction(Decimal(sent)) == format(Decimal(sent).scaleb(2).normalize(), "f")
+    assert fraction_of_percent("") == "" and fraction_of_percent(None) is None

@@ -5,6 +5,8 @@ filters, so the browser downloads the file straight from the API (session-authen
 never as base64 through a callback. The grid refreshes live when the pool's ledger moves.
 "Prepare large export" writes the same filtered view to a file in a background job, with a
 progress bar and Cancel, and then offers it for download (portal/analyst/jobs.py).
+The default view is the business one (a row per transaction, named, amounts in the pool's
+currency); the double-entry postings behind it are the "Postings" dataset.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from backend.platform.errors import DomainError
 from ledger.interface import EntryType
 from portal.analyst.data import (
     DATASETS,
+    DEFAULT_DATASET,
     GRID_ROWS,
     column_defs,
     export_url,
@@ -32,6 +35,7 @@ from portal.analyst.data import (
 from portal.analyst.jobs import prepare_export
 from portal.components.progress import download_ready, job_buttons, job_options, job_status, refused
 from portal.context import services
+from portal.formatting import entry_type_label
 from portal.jobs.job import Job
 from portal.page_registry import Page
 from portal.shared.live import poller, version_key
@@ -70,7 +74,7 @@ def layout(actor: Actor) -> Component:
                 dbc.Select(
                     id="analyst-dataset",
                     options=[{"label": v, "value": k} for k, v in DATASETS.items()],
-                    value="transactions",
+                    value=DEFAULT_DATASET,
                 ),
                 "analyst-dataset",
                 md=3,
@@ -86,7 +90,7 @@ def layout(actor: Actor) -> Component:
                 dbc.Select(
                     id="analyst-type",
                     options=[{"label": "All", "value": ""}]
-                    + [{"label": t.value.replace("_", " "), "value": t.value} for t in EntryType],
+                    + [{"label": entry_type_label(t), "value": t.value} for t in EntryType],
                     value="",
                 ),
                 "analyst-type",
@@ -140,6 +144,7 @@ def layout(actor: Actor) -> Component:
         [
             html.Div(
                 [
+                    dbc.Label("Export format", html_for="analyst-job-format", className="visually-hidden"),
                     dbc.Select(
                         id="analyst-job-format",
                         options=[{"label": "CSV", "value": "csv"}, {"label": "XLSX", "value": "xlsx"}],

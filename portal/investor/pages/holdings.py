@@ -13,14 +13,16 @@ from datetime import date
 from typing import Any
 
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, dcc, html
+from dash import Input, Output, State, ctx, dcc, html
 from dash.development.base_component import Component
 from dash.exceptions import PreventUpdate
 
 from backend.platform.actors import Actor, Role
 from backend.platform.errors import DomainError
+from portal.components.charts import chart_with_data
 from portal.components.progress import download_ready, job_buttons, job_options, job_status, refused
 from portal.formatting import money
+from portal.investor.consolidation import Consolidated, consolidate
 from portal.investor.data import Dashboard, gather, pool_rows, statement_periods, statement_url
 from portal.investor.figures import allocation_figure, value_figure
 from portal.investor.jobs import generate_statements
@@ -28,6 +30,15 @@ from portal.jobs.job import Job
 from portal.page_registry import Page
 from portal.shared.live import changed, poller, version_key, visible_pool_ids
 from portal.shared.pools import visible_pools
+from portal.shared.reporting_currency import (
+    CHOICES,
+    Conversion,
+    choose_reporting_currency,
+    currency_select,
+    rates_note,
+    reporting_currency,
+    total_line,
+)
 from portal.shell.access import restricted
 from portal.shell.landing import not_permitted
 from portal.shell.session import current_actor
@@ -58,10 +69,15 @@ def layout(actor: Actor) -> Component:
         [
             html.Div(
                 [
-                    html.H1("My holdings", className="h3 mb-0", id="page-title"),
-                    html.Span(id="investor-as-of", className="text-body-secondary small"),
+                    html.Div(
+                        [
+                            html.H1("My holdings", className="h3 mb-0", id="page-title"),
+                            html.Span(id="investor-as-of", className="text-body-secondary small"),
+                        ]
+                    ),
+                    currency_select("investor-currency", reporting_currency(actor)),
                 ],
-                className="d-flex justify-content-between align-items-baseline mb-3",
+                className="d-flex flex-wrap gap-2 justify-content-between align-items-end mb-3",
             ),
             *poller("investor", version_key(actor, visible_pool_ids(actor))),
             dcc.Loading(
@@ -94,6 +110,11 @@ def all_statements(actor: Actor, today: date) -> Any:
                 [
                     html.Div(
                         [
+                            dbc.Label(
+                                "Statement period",
+                                html_for="investor-statements-period",
+                                className="visually-hidden",
+                            ),
                             dbc.Select(
                                 id="investor-statements-period",
                                 options=[{"label": label, "value": query} for label, query in periods],
@@ -115,39 +136,51 @@ def all_statements(actor: Actor, today: date) -> Any:
     )
 
 
-def _card(title: str, lines: list[str], ident: str, note: str) -> Any:
+def _card(title: str, main: str, natives: list[str], ident: str, note: str) -> Any:
     return dbc.Col(
         dbc.Card(
             dbc.CardBody(
                 [
                     html.Div(title, className="small text-body-secondary"),
-                    *[html.Div(line, className="fs-4 fw-semibold") for line in lines],
+                    html.Div(main, className="fs-4 fw-semibold num"),
+                    *[html.Div(line, className="small num") for line in natives],
                     html.Div(note, className="small text-body-secondary"),
                 ]
             ),
             id=ident,
         ),
-        xs=6,
+        xs=12,
+        sm=6,
         lg=3,
     )
 
 
-def _cards(data: Dashboard) -> Any:
+def _cards(data: Dashboard, cons: Consolidated) -> Any:
+    """Each total in the reporting currency (at the rate of the dashboard's date), with the
+    native amounts beside it; a total whose part has no rate says so."""
     totals = data.totals()
     currencies = sorted(totals)
+    r = cons.reporting
     note = f"as of {data.as_of.isoformat()}"
 
-    def lines(key: str) -> list[str]:
-        return [money(totals[c][key], c) for c in currencies]
+    def card(title: str, key: str, ident: str) -> Any:
+        total, missing = cons.total(data, key)
+        natives = [money(totals[c][key], c) for c in currencies] if currencies != [r] else []
+        return _card(f"{title} ({r})", total_line(total, r, missing), natives, ident, note)
 
-    return dbc.Row(
+    return html.Div(
         [
-            _card("Total value", lines("value"), "card-total-value", note),
-            _card("Contributed", lines("contributed"), "card-contributed", note),
-            _card("Distributed", lines("distributed"), "card-distributed", note),
-            _card("Unfunded commitments", lines("unfunded"), "card-unfunded", note),
-        ],
-        className="g-3 mb-3",
+            dbc.Row(
+                [
+                    card("Total value", "value", "card-total-value"),
+                    card("Contributed", "contributed", "card-contributed"),
+                    card("Distributed", "distributed", "card-distributed"),
+                    card("Unfunded commitments", "unfunded", "card-unfunded"),
+                ],
+                className="g-3 mb-2",
+            ),
+            html.Div(rates_note(cons.conversion, ident="investor-rates"), className="mb-3"),
+        ]
     )
 
 
@@ -208,8 +241,9 @@ def _statements(data: Dashboard, investor_id: int, today: date) -> Any:
     return items
 
 
-def render(data: Dashboard, today: date) -> Any:
-    """The page's content for `data` (a pure function of it, for the callback tests)."""
+def render(data: Dashboard, today: date, cons: Consolidated | None = None) -> Any:
+    """The page's content for `data` and its consolidation into the reporting currency (pure
+    functions of them, for the callback tests)."""
     if data.investor_id is None:
         return dbc.Alert(
             "Your investor profile has not been set up yet. Your manager will let you know when it is.",
@@ -223,6 +257,7 @@ def render(data: Dashboard, today: date) -> Any:
             color="info",
             id="investor-empty",
         )
+    cons = cons or Consolidated(CHOICES[0], Conversion(CHOICES[0]), [])
     note = f"as of {data.as_of.isoformat()}"
     calls = (
         _table(
@@ -256,26 +291,28 @@ def render(data: Dashboard, today: date) -> Any:
     )
     return html.Div(
         [
-            _cards(data),
+            _cards(data, cons),
             dbc.Row(
                 [
                     dbc.Col(
                         dbc.Card(
-                            dcc.Graph(
-                                id="investor-value-chart",
-                                figure=value_figure(data),
-                                config={"displaylogo": False},
-                            )
+                            chart_with_data(
+                                value_figure(data, cons),
+                                f"Value over time in {cons.reporting}",
+                                graph_id="investor-value-chart",
+                            ),
+                            body=True,
                         ),
                         lg=8,
                     ),
                     dbc.Col(
                         dbc.Card(
-                            dcc.Graph(
-                                id="investor-allocation-chart",
-                                figure=allocation_figure(data),
-                                config={"displaylogo": False},
-                            )
+                            chart_with_data(
+                                allocation_figure(data, cons),
+                                f"Allocation by pool in {cons.reporting}",
+                                graph_id="investor-allocation-chart",
+                            ),
+                            body=True,
                         ),
                         lg=4,
                     ),
@@ -308,20 +345,30 @@ def render(data: Dashboard, today: date) -> Any:
     )
 
 
-def content_for(actor: Actor | None, today: date) -> tuple[Any, str]:
+def content_for(actor: Actor | None, today: date, reporting: str | None = None) -> tuple[Any, str]:
     if actor is None or actor.role is not Role.INVESTOR:
         return not_permitted(), ""
     data = gather(actor, today)
-    return render(data, today), f"As of {today.isoformat()} (end of day) · updates live"
+    cons = consolidate(actor, data, reporting or reporting_currency(actor))
+    return render(data, today, cons), f"As of {today.isoformat()} (end of day) · updates live"
 
 
 @PAGE.callback(
     Output("investor-content", "children"),
     Output("investor-as-of", "children"),
     Input("investor-version", "data"),
+    Input("investor-currency", "value"),
 )
-def _refresh(_version: str | None) -> tuple[Any, str]:
-    return content_for(current_actor(), date.today())
+def _refresh(_version: str | None, currency: str | None) -> tuple[Any, str]:
+    actor = current_actor()
+    reporting = None
+    chosen = ctx.triggered_id == "investor-currency" and currency
+    if actor is not None and actor.role is Role.INVESTOR and chosen and currency:
+        try:  # the investor's choice, kept (and audited) by the users service
+            reporting = choose_reporting_currency(actor, currency)
+        except DomainError as exc:
+            return dbc.Alert(str(exc), color="danger"), ""
+    return content_for(actor, date.today(), reporting)
 
 
 def statements_job(job: Job, query: str | None) -> Any:

@@ -7,7 +7,7 @@ carries in its component ids.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,10 +19,20 @@ from portal.manager.actions.parsing import domain_errors
 
 
 @dataclass(frozen=True)
+class Previewed:
+    """A preview that found values far from the usual (a 7% management fee, NAV halved in a
+    day): each concern is a question the manager answers with "Post anyway" before Confirm
+    is enabled. Not a rule -- the service takes these values -- a second look at a likely typo."""
+
+    panel: Component
+    concerns: Sequence[str] = ()
+
+
+@dataclass(frozen=True)
 class Action:
     name: str
     parse: Callable[[Mapping[str, Any]], Any]
-    preview: Callable[[Actor, int | None, Any], Component]
+    preview: Callable[[Actor, int | None, Any], Component | Previewed]
     post: Callable[[Actor, int | None, Any, str], Component]
     aliases: Mapping[str, str] = field(default_factory=dict)
     """The service's field name -> this form's, where they differ."""

@@ -5,17 +5,23 @@ runs, over the current books, writing nothing), and posted only when the manager
 the preview. The idempotency key is made when the confirmation is shown and travels with it,
 so a double click on "Confirm" posts once. Every call acts as the signed-in user: the
 service decides whether this manager may touch this pool.
+
+Preview reads the fields as they stand (State, not Input: a value typed into a field that
+still has the focus counts). Changing a field after a preview withdraws it in the browser
+(a client-side callback), so what is posted is always what the manager last saw. A preview
+that found an unusual value (`Previewed.concerns`) enables Confirm only once each is ticked.
 """
 
 from __future__ import annotations
 
+import json
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import dash_bootstrap_components as dbc
-from dash import ALL, MATCH, Input, Output, State, callback, ctx, html, no_update
+from dash import ALL, MATCH, Input, Output, State, callback, clientside_callback, ctx, html, no_update
 from dash.development.base_component import Component
 from dash.exceptions import PreventUpdate
 from werkzeug.exceptions import BadRequest
@@ -23,7 +29,7 @@ from werkzeug.exceptions import BadRequest
 from backend.platform.actors import Actor
 from backend.platform.errors import DomainError, NotFound, PermissionDenied
 from portal.components import forms
-from portal.manager.actions.action import Action
+from portal.manager.actions.action import Action, Previewed
 from portal.manager.actions.capital_call import CAPITAL_CALL
 from portal.manager.actions.commitment import COMMITMENT
 from portal.manager.actions.deals import REDEMPTION, SUBSCRIPTION
@@ -39,6 +45,8 @@ from portal.manager.actions.valuation import VALUATION
 from portal.shell.session import current_actor
 
 NOT_PERMITTED = "Not permitted: you do not manage this pool."
+UNANSWERED = "Tick “Post anyway” under each unusual value first, or change it and preview again."
+CHANGED = "Changed since the preview: press Preview again to check it before posting."
 
 ACTIONS: dict[str, Action] = {
     action.name: action
@@ -74,24 +82,68 @@ def preview_action(actor: Actor, action: str, pool_id: int | None, values: Mappi
     spec = ACTIONS[action]
     try:
         request = spec.parse(values)
-        panel = spec.preview(actor, pool_id, request)
+        shown = spec.preview(actor, pool_id, request)
     except FormError as exc:
         return Outcome(exc.errors)
     except DomainError as exc:
         return Outcome(_not_permitted(exc) or spec.errors(exc))
-    pending = {"key": str(uuid.uuid4()), "values": dict(values), "pool_id": pool_id}
+    panel, concerns = (shown.panel, list(shown.concerns)) if isinstance(shown, Previewed) else (shown, [])
+    pending = {"key": str(uuid.uuid4()), "values": dict(values), "pool_id": pool_id, "concerns": concerns}
+    last = (
+        "Check the effect above, answer each question, then confirm to post it."
+        if concerns
+        else "Check the effect above, then confirm to post it."
+    )
     confirm = dbc.Alert(
-        [panel, html.P("Check the effect above, then confirm to post it.", className="small mb-0")],
+        [panel, _questions(action, concerns), html.P(last, className="small mb-0")],
         color="light",
         className="border",
     )
     return Outcome({}, confirm, pending)
 
 
-def confirm_action(actor: Actor, action: str, pending: Mapping[str, Any] | None) -> Outcome:
+def _questions(action: str, concerns: Sequence[str]) -> Component | None:
+    """Each unusual value as a question with its own "Post anyway" tick."""
+    if not concerns:
+        return None
+    questions: Component = dbc.Alert(
+        [
+            html.Div(
+                [
+                    html.P(text, className="mb-1 fw-semibold"),
+                    dbc.Checkbox(
+                        id={"type": forms.ACK, "action": action, "check": str(n)},
+                        label="Yes, post anyway",
+                        value=False,
+                    ),
+                ],
+                className="mb-2",
+            )
+            for n, text in enumerate(concerns)
+        ],
+        color="warning",
+        className="mt-2",
+        id=f"concerns-{action}",
+    )
+    return questions
+
+
+def answered(pending: Mapping[str, Any] | None, acks: Sequence[Any]) -> bool:
+    """Whether every unusual value the preview found was confirmed with its tick."""
+    if not pending:
+        return False
+    asked = len(pending.get("concerns") or ())
+    return asked == 0 or (len(acks) >= asked and all(bool(a) for a in acks[:asked]))
+
+
+def confirm_action(
+    actor: Actor, action: str, pending: Mapping[str, Any] | None, acks: Sequence[Any] = ()
+) -> Outcome:
     """Post exactly what was previewed, with the key made for that preview."""
     if not pending:
         return Outcome({}, result=dbc.Alert("Preview the action first.", color="warning"))
+    if not answered(pending, acks):
+        return Outcome({}, result=dbc.Alert(UNANSWERED, color="warning"))
     spec = ACTIONS[action]
     try:
         request = spec.parse(pending["values"])
@@ -113,6 +165,7 @@ def _not_permitted(exc: DomainError) -> dict[str, str] | None:
 def _act(  # noqa: PLR0917 - Dash passes inputs and states positionally
     preview_clicks: int | None,
     confirm_clicks: int | None,
+    acks: list[Any],
     values: list[Any],
     ids: list[dict[str, str]],
     pending: dict[str, Any] | None,
@@ -129,25 +182,28 @@ def _act(  # noqa: PLR0917 - Dash passes inputs and states positionally
     actor = current_actor()
     if actor is None:
         raise PreventUpdate
+    if trigger.get("type") == forms.ACK:
+        # A "Post anyway" tick: Confirm is enabled once every question is answered.
+        disabled = not answered(pending, acks)
+        unchanged = [no_update] * len(names)  # a wildcard output wants one answer per field
+        return (unchanged, unchanged, no_update, no_update, no_update, disabled, no_update)
     if trigger.get("type") == forms.CONFIRM:
-        outcome = confirm_action(actor, action, pending)
+        outcome = confirm_action(actor, action, pending, acks)
         posted = outcome.done is not None
         return _render(
             names,
             outcome,
             panel=None if posted else no_update,
             pending=None if posted else no_update,
-            disabled=posted or pending is None,
+            disabled=posted or not answered(pending, acks),
         )
-    if trigger.get("type") == forms.FIELD and not preview_clicks:
-        raise PreventUpdate  # typing before the first preview: nothing to recompute yet
     outcome = preview_action(actor, action, pool_id, dict(zip(names, values, strict=True)))
     return _render(
         names,
         outcome,
         panel=outcome.panel,
         pending=outcome.pending,
-        disabled=outcome.pending is None,
+        disabled=not answered(outcome.pending, []),
         result=None,
     )
 
@@ -185,12 +241,28 @@ def register_callbacks() -> None:
         Output({"type": forms.DONE, "action": MATCH}, "data"),
         Input({"type": forms.PREVIEW, "action": MATCH}, "n_clicks"),
         Input({"type": forms.CONFIRM, "action": MATCH}, "n_clicks"),
-        Input({"type": forms.FIELD, "action": MATCH, "field": ALL}, "value"),
+        Input({"type": forms.ACK, "action": MATCH, "check": ALL}, "value"),
+        State({"type": forms.FIELD, "action": MATCH, "field": ALL}, "value"),
         State({"type": forms.FIELD, "action": MATCH, "field": ALL}, "id"),
         State({"type": forms.PENDING, "action": MATCH}, "data"),
         State("pool-id", "data"),
         prevent_initial_call=True,
     )(_act)
+    # A field changed after a preview: the preview no longer shows what would be posted, so it
+    # is withdrawn in the browser (no round trip per keystroke) until Preview is pressed again.
+    clientside_callback(
+        """function (values, pending) {
+            var skip = window.dash_clientside.no_update;
+            if (!pending) { return [skip, skip, skip]; }
+            return [null, true, CHANGED];
+        }""".replace("CHANGED", json.dumps(CHANGED)),
+        Output({"type": forms.PENDING, "action": MATCH}, "data", allow_duplicate=True),
+        Output({"type": forms.CONFIRM, "action": MATCH}, "disabled", allow_duplicate=True),
+        Output({"type": forms.RESULT, "action": MATCH}, "children", allow_duplicate=True),
+        Input({"type": forms.FIELD, "action": MATCH, "field": ALL}, "value"),
+        State({"type": forms.PENDING, "action": MATCH}, "data"),
+        prevent_initial_call=True,
+    )
 
 
 def _render(

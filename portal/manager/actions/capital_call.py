@@ -10,14 +10,22 @@ from ledger.interface import CapitalCallRequest
 from portal.context import services
 from portal.manager.actions.action import Action
 from portal.manager.actions.effects import allocation_effect, legal_names, posted
-from portal.manager.actions.parsing import exact_text, filled_in, parse_request, require_pool, today
+from portal.manager.actions.parsing import (
+    exact_text,
+    filled_in,
+    fraction_of_percent,
+    parse_request,
+    require_pool,
+    today,
+)
 
 
 def _parse_call(v: Mapping[str, Any]) -> CapitalCallRequest:
     data = filled_in(
         {
             "amount": exact_text(v.get("amount")),
-            "percent_of_commitment": exact_text(v.get("percent_of_commitment")),
+            # Typed in percent (25), sent as the fraction the ledger takes (0.25).
+            "percent_of_commitment": fraction_of_percent(v.get("percent_of_commitment")),
             "due_date": v.get("due_date"),
             "effective_date": v.get("effective_date"),
             "memo": v.get("memo"),

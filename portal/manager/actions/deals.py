@@ -6,18 +6,51 @@ they are one family with two actions.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import re
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from decimal import Decimal
 from typing import Any
 
 from dash import html
 
 from backend.platform.actors import Actor
+from backend.platform.errors import DomainError
 from ledger.interface import Preview, TransactionRequest
 from portal.context import services
 from portal.formatting import money, number
 from portal.manager.actions.action import Action
 from portal.manager.actions.effects import effect_table, legal_names, posted
-from portal.manager.actions.parsing import exact_text, filled_in, parse_request, require_pool
+from portal.manager.actions.parsing import FormError, exact_text, filled_in, parse_request, require_pool
+
+_TOO_MANY = re.compile(
+    r"investor (?P<investor>\d+) holds (?P<held>[\d.]+) units, cannot redeem (?P<asked>[\d.]+)"
+)
+"""The ledger's refusal of a redemption larger than the holding, which names the investor by id
+and writes bare numbers: the portal says it again with the name, the pool and formatted units."""
+
+
+@contextmanager
+def _said_plainly(actor: Actor, pool_id: int) -> Iterator[None]:
+    """Re-word the ledger's "investor 7 holds 250000.000000 units, cannot redeem 999999.000000"
+    as "Ana Example holds 250,000.000000 units of Harbour Growth Fund; you asked to redeem
+    999,999.000000", under the same field. Any other error passes through as the service said it."""
+    try:
+        yield
+    except DomainError as exc:
+        found = _TOO_MANY.search(exc.detail)
+        if found is None:
+            raise
+        investor = int(found["investor"])
+        name = legal_names(actor, [investor]).get(investor, f"Investor #{investor}")
+        pool = services().pools.get_pool(actor, pool_id).name
+        held, asked = number(Decimal(found["held"]), 6), number(Decimal(found["asked"]), 6)
+        field = exc.field or "units"
+        # An amount is turned into units at the dealing price: say so, the number is not typed.
+        wanted = f"{asked} units' worth" if field == "amount" else asked
+        raise FormError(
+            {field: f"{name} holds {held} units of {pool}; you asked to redeem {wanted}."}
+        ) from None
 
 
 def _parse_tx(kind: str) -> Callable[[Mapping[str, Any]], TransactionRequest]:
@@ -39,7 +72,9 @@ def _parse_tx(kind: str) -> Callable[[Mapping[str, Any]], TransactionRequest]:
 
 
 def _preview_tx(actor: Actor, pool_id: int | None, request: TransactionRequest) -> Any:
-    preview = services().previews.transaction(actor, require_pool(pool_id), request)
+    pid = require_pool(pool_id)
+    with _said_plainly(actor, pid):
+        preview = services().previews.transaction(actor, pid, request)
     return deal_effect(preview, legal_names(actor, [preview.details.get("investor_id", 0)]))
 
 
@@ -68,7 +103,9 @@ def deal_effect(preview: Preview, names: Mapping[int, str]) -> Any:
 
 
 def _post_tx(actor: Actor, pool_id: int | None, request: TransactionRequest, key: str) -> Any:
-    entry = services().transactions.record(actor, require_pool(pool_id), request, key)
+    pid = require_pool(pool_id)
+    with _said_plainly(actor, pid):
+        entry = services().transactions.record(actor, pid, request, key)
     return posted(f"{request.type.value.replace('_', ' ').capitalize()} posted as entry {entry.id}.")
 
 

@@ -20,9 +20,10 @@ from backend.investors.interface import KycStatus
 from backend.platform.actors import Actor
 from backend.pools.interface import PoolKind, PoolOut, PoolSettings, PoolStatus
 from portal.components.forms import Field, FormSpec
+from portal.manager.actions.parsing import percent_of_fraction
 from portal.manager.actions.picker import PICKER_LIMIT, first_investors, investor_field
 from portal.manager.actions.pool_status import TRANSITIONS, TRANSITIONS_FROM
-from portal.manager.actions.pool_terms import FROZEN_ONCE_BOOKED, SETTING_LABELS, settings_of
+from portal.manager.actions.pool_terms import FROZEN_ONCE_BOOKED, PERCENT_FIELDS, SETTING_LABELS, settings_of
 
 CURRENCY_CHOICES = ("USD", "EUR", "GBP", "CHF", "JPY")
 YES_NO = (("true", "Yes"), ("false", "No"))
@@ -96,9 +97,9 @@ def pool_forms(
                     Field("amount", "Amount", "number", help="Either an amount..."),
                     Field(
                         "percent_of_commitment",
-                        "Fraction of commitment",
+                        "Share of commitment (%)",
                         "number",
-                        help="...or e.g. 0.25 for 25%.",
+                        help="...or a share of each commitment in percent: e.g. 25.",
                     ),
                     Field("due_date", "Due date", "date", required=True),
                     Field("effective_date", "Issue date", "date", default=day),
@@ -121,7 +122,7 @@ def pool_forms(
                 Field("effective_date", "Date", "date", default=day, required=True),
                 memo,
             ],
-            intro="Preview shows the split; change the amount to see it update before you post.",
+            intro="Preview shows the split; change the amount and preview again to compare.",
         ),
         FormSpec(
             "reversal",
@@ -151,7 +152,10 @@ def _settings_fields(values: Mapping[str, Any], *, fixed: Collection[str] = ()) 
         if name in fixed:
             extra["disabled"] = True
             extra["help"] = "Fixed: the pool has entries in its books."
-        return Field(name, SETTING_LABELS[name], kind, options, values.get(name), **extra)
+        label = SETTING_LABELS[name]
+        if name in PERCENT_FIELDS:
+            label = f"{label} ({PERCENT_FIELDS[name]})"
+        return Field(name, label, kind, options, values.get(name), **extra)
 
     currency = str(values.get("base_currency") or "USD")
     currencies = CURRENCY_CHOICES if currency in CURRENCY_CHOICES else (*CURRENCY_CHOICES, currency)
@@ -164,17 +168,17 @@ def _settings_fields(values: Mapping[str, Any], *, fixed: Collection[str] = ()) 
         field("inception_date", "date", required=True),
         field("initial_nav_per_unit", "number", help="Open-ended."),
         field("minimum_subscription", "number"),
-        field("management_fee.rate", "number", help="Fraction p.a.: 0.02 is 2%. Empty: none."),
+        field("management_fee.rate", "number", help="In percent: 2 is 2% a year. Empty: none."),
         field(
             "management_fee.basis",
             "select",
             [("nav", "NAV"), ("committed", "Committed"), ("invested", "Invested")],
         ),
         field("management_fee.frequency", "select", [(f.value, f.value) for f in AccrualFrequency]),
-        field("performance_fee.rate", "number", help="Open-ended: e.g. 0.2. Empty: none."),
+        field("performance_fee.rate", "number", help="Open-ended, in percent: e.g. 20. Empty: none."),
         field("performance_fee.high_water_mark", "select", YES_NO),
         field("performance_fee.hurdle_rate", "number"),
-        field("waterfall.preferred_return_rate", "number", help="Closed-ended."),
+        field("waterfall.preferred_return_rate", "number", help="Closed-ended, in percent: e.g. 8."),
         field("waterfall.catch_up_rate", "number"),
         field("waterfall.carried_interest_rate", "number"),
         field("waterfall.compounding", "select", [(c.value, c.value) for c in Compounding]),
@@ -192,9 +196,10 @@ def _new_pool_values(today: date) -> dict[str, Any]:
         "management_fee.frequency": "quarterly",
         "performance_fee.high_water_mark": "true",
         "performance_fee.hurdle_rate": "0",
-        "waterfall.preferred_return_rate": "0.08",
-        "waterfall.catch_up_rate": "1",
-        "waterfall.carried_interest_rate": "0.2",
+        # Rates as the form takes them, in percent.
+        "waterfall.preferred_return_rate": "8",
+        "waterfall.catch_up_rate": "100",
+        "waterfall.carried_interest_rate": "20",
         "waterfall.compounding": "annual",
     }
 
@@ -225,7 +230,9 @@ def settings_values(settings: PoolSettings) -> dict[str, Any]:
     for name in ("management_fee", "performance_fee", "waterfall"):
         terms = getattr(settings, name)
         for key, value in (terms.model_dump() if terms is not None else {}).items():
-            values[f"{name}.{key}"] = _form_value(value)
+            shown = f"{name}.{key}"
+            percent = shown in PERCENT_FIELDS and isinstance(value, Decimal)
+            values[shown] = percent_of_fraction(value) if percent else _form_value(value)
     return values
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -41,6 +42,27 @@ def exact_text(value: Any) -> Any:
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
     return value
+
+
+def fraction_of_percent(value: Any) -> Any:
+    """A rate typed as a percentage (2 for 2%) as the fraction the services take ("0.02"),
+    exactly: the decimal point moves, nothing is rounded. Anything that is not a number is
+    passed on as typed, for the request's parser to name the field."""
+    text = exact_text(value)
+    if text in (None, ""):
+        return text
+    try:
+        percent = Decimal(str(text).strip())
+    except InvalidOperation:
+        return text
+    if not percent.is_finite():
+        return text
+    return format(percent.scaleb(-2), "f")
+
+
+def percent_of_fraction(value: Decimal) -> str:
+    """A stored rate (0.020000) as the form shows it: 2."""
+    return format(value.scaleb(2).normalize(), "f")
 
 
 def flag(value: Any) -> bool:

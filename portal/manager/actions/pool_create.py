@@ -8,13 +8,19 @@ from typing import Any
 from dash import dcc, html
 
 from backend.platform.actors import Actor
-from backend.pools.interface import PoolCreate
+from backend.pools.interface import PoolCreate, PoolSettings
 from portal.context import services
 from portal.formatting import money, number
-from portal.manager.actions.action import Action
+from portal.manager.actions.action import Action, Previewed
 from portal.manager.actions.effects import effect_table, posted
 from portal.manager.actions.parsing import parse_request
-from portal.manager.actions.pool_terms import SETTING_LABELS, TERM_FIELDS, settings_data, terms_text
+from portal.manager.actions.pool_terms import (
+    SETTING_LABELS,
+    TERM_FIELDS,
+    settings_data,
+    terms_text,
+    unusual_rates,
+)
 
 
 def pool_create_request(v: Mapping[str, Any]) -> PoolCreate:
@@ -23,11 +29,14 @@ def pool_create_request(v: Mapping[str, Any]) -> PoolCreate:
     return parsed
 
 
-def _preview_pool(actor: Actor, pool_id: int | None, request: PoolCreate) -> Any:
-    return pool_summary(request)
+def _preview_pool(actor: Actor, pool_id: int | None, request: PoolCreate) -> Previewed:
+    # The pool service's own checks (a negative minimum, a NAV per unit of 0, a fee over 100%
+    # are refused there, naming the field), and the settings as it would store them.
+    checked = services().pools.check_pool(actor, request)
+    return Previewed(pool_summary(checked), unusual_rates(checked))
 
 
-def pool_summary(request: PoolCreate) -> Any:
+def pool_summary(request: PoolSettings) -> Any:
     c = request.base_currency
     rows: list[tuple[str, str]] = [
         ("Name", request.name),

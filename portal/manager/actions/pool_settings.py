@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from backend.platform.actors import Actor
 from backend.pools.interface import PoolOut, PoolSettings, PoolStatus, PoolUpdate
 from portal.context import services
-from portal.manager.actions.action import Action
+from portal.manager.actions.action import Action, Previewed
 from portal.manager.actions.effects import effect_table, posted
 from portal.manager.actions.parsing import FormError, parse_request, require_pool
 from portal.manager.actions.pool_terms import (
@@ -24,6 +24,7 @@ from portal.manager.actions.pool_terms import (
     setting_changes,
     settings_data,
     settings_of,
+    unusual_rates,
 )
 
 
@@ -113,13 +114,16 @@ def _preview_settings(actor: Actor, pool_id: int | None, edit: SettingsEdit) -> 
             className="mb-0",
             id="effect-settings-none",
         )
-    rows = setting_changes(settings_of(pool), edit.edited, changed)
-    return html.Div(
+    # The pool service's own checks over the settings as they would be, writing nothing.
+    after = services().pools.check_update(actor, pool.id, edit.update(settings_of(pool)))
+    rows = setting_changes(settings_of(pool), after, changed)
+    panel = html.Div(
         [
             html.H3(f"What changes in {pool.name}", className="h6"),
             effect_table(("Setting", "Now", "After"), rows, "effect-settings"),
         ]
     )
+    return Previewed(panel, unusual_rates(after, changed))
 
 
 def _post_settings(actor: Actor, pool_id: int | None, edit: SettingsEdit, key: str) -> Any:

@@ -21,7 +21,7 @@ from backend.pools.interface import (
     WaterfallTerms,
 )
 from portal.formatting import money, number
-from portal.manager.actions.parsing import exact_text, filled_in, flag
+from portal.manager.actions.parsing import exact_text, filled_in, flag, fraction_of_percent
 
 SETTING_NAMES = tuple(PoolSettings.model_fields)
 """Every setting of a pool, as PoolUpdate names them: the unit an edit sends or leaves out."""
@@ -52,6 +52,23 @@ SETTING_LABELS: dict[str, str] = {
     "waterfall.carried_interest_rate": "Carried interest",
     "waterfall.day_count": "Waterfall day count",
 }
+PERCENT_FIELDS: dict[str, str] = {
+    "management_fee.rate": "% p.a.",
+    "performance_fee.rate": "% of gains",
+    "performance_fee.hurdle_rate": "% p.a.",
+    "waterfall.preferred_return_rate": "% p.a.",
+    "waterfall.catch_up_rate": "%",
+    "waterfall.carried_interest_rate": "%",
+}
+"""The rates a manager types as percentages (2 for 2%), with the unit their label shows; the
+pool service takes them as fractions (0.02), and settings_data converts, exactly."""
+UNUSUAL_RATES: dict[str, tuple[Decimal, str]] = {
+    "management_fee.rate": (Decimal("0.05"), "Management fee {} p.a."),
+    "performance_fee.rate": (Decimal("0.30"), "Performance fee {}"),
+    "waterfall.carried_interest_rate": (Decimal("0.30"), "Carried interest {}"),
+}
+"""Above these a rate is allowed but rare enough to be a typo more often than a deal: the
+preview asks the manager to confirm it (2 and 20 are the market's usual fee and carry)."""
 # A whole set of terms is named by the service (e.g. "waterfall: only a closed-ended pool ...");
 # the form shows that next to the first field of the set.
 TERM_FIELDS = {
@@ -76,7 +93,7 @@ def settings_data(v: Mapping[str, Any]) -> dict[str, Any]:
     if v.get("management_fee.rate") not in (None, ""):
         data["management_fee"] = filled_in(
             {
-                "rate": exact_text(v.get("management_fee.rate")),
+                "rate": fraction_of_percent(v.get("management_fee.rate")),
                 "basis": v.get("management_fee.basis"),
                 "frequency": v.get("management_fee.frequency"),
             }
@@ -84,21 +101,37 @@ def settings_data(v: Mapping[str, Any]) -> dict[str, Any]:
     if v.get("kind") == "open_ended" and v.get("performance_fee.rate") not in (None, ""):
         data["performance_fee"] = filled_in(
             {
-                "rate": exact_text(v.get("performance_fee.rate")),
+                "rate": fraction_of_percent(v.get("performance_fee.rate")),
                 "high_water_mark": flag(v.get("performance_fee.high_water_mark", "true")),
-                "hurdle_rate": exact_text(v.get("performance_fee.hurdle_rate")),
+                "hurdle_rate": fraction_of_percent(v.get("performance_fee.hurdle_rate")),
             }
         )
     if v.get("kind") == "closed_ended":
         data["waterfall"] = filled_in(
             {
-                "preferred_return_rate": exact_text(v.get("waterfall.preferred_return_rate")),
-                "catch_up_rate": exact_text(v.get("waterfall.catch_up_rate")),
-                "carried_interest_rate": exact_text(v.get("waterfall.carried_interest_rate")),
+                "preferred_return_rate": fraction_of_percent(v.get("waterfall.preferred_return_rate")),
+                "catch_up_rate": fraction_of_percent(v.get("waterfall.catch_up_rate")),
+                "carried_interest_rate": fraction_of_percent(v.get("waterfall.carried_interest_rate")),
                 "compounding": v.get("waterfall.compounding"),
             }
         )
     return data
+
+
+def unusual_rates(settings: PoolSettings, names: Iterable[str] | None = None) -> list[str]:
+    """A question for each rate in `settings` above its usual ceiling (UNUSUAL_RATES), only
+    among the settings in `names` when given (an edit asks about what it changes)."""
+    asked: list[str] = []
+    for key, (ceiling, wording) in UNUSUAL_RATES.items():
+        terms_name, _, rate_name = key.partition(".")
+        if names is not None and terms_name not in names:
+            continue
+        terms = getattr(settings, terms_name)
+        rate = getattr(terms, rate_name) if terms is not None else None
+        if rate is not None and rate > ceiling:
+            shown = f"{rate * 100:.2f}%"
+            asked.append(f"{wording.format(shown)} is unusually high. Post anyway?")
+    return asked
 
 
 def settings_of(pool: PoolOut) -> PoolSettings:

@@ -11,7 +11,7 @@ from dash import html
 from backend.platform.actors import Actor
 from ledger.interface import ReversalRequest
 from portal.context import services
-from portal.formatting import money, number
+from portal.formatting import entry_type_label, money, number
 from portal.manager.actions.action import Action
 from portal.manager.actions.effects import effect_table, posted
 from portal.manager.actions.parsing import FormError, filled_in, parse_request, require_pool
@@ -56,7 +56,7 @@ def _preview_reversal(actor: Actor, pool_id: int | None, reversal: Reversal) -> 
         )
         for line in preview.lines
     ]
-    kind = preview.entry_type.value if preview.entry_type else "entry"
+    kind = entry_type_label(preview.entry_type).lower() if preview.entry_type else "entry"
     return html.Div(
         [
             html.H3(f"Reversing {kind} #{reversal.entry_id} of {preview.effective_date}", className="h6"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 import dash_bootstrap_components as dbc
@@ -12,7 +13,7 @@ from backend.platform.actors import Actor
 from ledger.interface import Preview, ValuationRequest
 from portal.context import services
 from portal.formatting import DASH, money, number
-from portal.manager.actions.action import Action
+from portal.manager.actions.action import Action, Previewed
 from portal.manager.actions.effects import effect_table, posted
 from portal.manager.actions.parsing import exact_text, filled_in, parse_request, require_pool
 
@@ -29,10 +30,32 @@ def _parse_valuation(v: Mapping[str, Any]) -> ValuationRequest:
     return parsed
 
 
-def _preview_valuation(actor: Actor, pool_id: int | None, request: ValuationRequest) -> Any:
+UNUSUAL_MOVE = Decimal("0.5")
+"""A valuation moving NAV by more than half from the last one is asked about: a slipped digit
+(1,000,000 typed as 10,000,000) more often than a market."""
+
+
+def _preview_valuation(actor: Actor, pool_id: int | None, request: ValuationRequest) -> Previewed:
     pid = require_pool(pool_id)
     preview = services().previews.valuation(actor, pid, request)
-    return valuation_effect(preview)
+    return Previewed(valuation_effect(preview), unusual_move(preview))
+
+
+def unusual_move(preview: Preview) -> list[str]:
+    """The question to ask when the new NAV is more than UNUSUAL_MOVE away from the last one
+    (none for the first valuation: there is nothing to compare with)."""
+    d, c = preview.details, preview.currency
+    before, after = Decimal(str(d["previous_net_asset_value"])), Decimal(str(d["net_asset_value"]))
+    if before <= 0:
+        return []
+    move = (after - before) / before
+    if abs(move) <= UNUSUAL_MOVE:
+        return []
+    way = "above" if move > 0 else "below"
+    return [
+        f"The new NAV {money(after, c)} is {abs(move) * 100:.2f}% {way} the last one "
+        f"({money(before, c)}). Post anyway?"
+    ]
 
 
 def valuation_effect(preview: Preview) -> Any:

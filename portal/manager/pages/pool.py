@@ -1,7 +1,10 @@
 """Pool detail (manager): performance charts, investors, transactions, and the pool's actions.
 
 The panels are drawn by portal/manager/panels.py and the actions' forms come from
-portal/manager/actions/; this module lays them out and declares the page's callbacks.
+portal/manager/actions/; this module lays them out and declares the page's callbacks. The
+actions sit in tabs by what the manager is doing (money in, money out, a valuation, a
+correction, the terms, the status, the team) rather than seven forms one under another;
+every tab's forms stay in the page, so the action callbacks find them whichever tab is open.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from dash.development.base_component import Component
 
 from backend.platform.actors import Actor, Role
 from backend.platform.errors import DomainError, NotFound
+from portal.components.charts import chart_with_data
 from portal.components.forms import DONE, action_form
 from portal.context import services
 from portal.manager.actions.forms import pool_forms, pool_settings_form, pool_status_form
@@ -30,13 +34,13 @@ from portal.manager.panels import (
     risk_panel,
     transactions_grid,
 )
+from portal.manager.team_panel import team_panel
 from portal.page_registry import Page
 from portal.shell.access import restricted_with_params
 from portal.shell.session import current_actor
 
 PAGE = Page(__name__, path="/manager/pools/pool", name="Pool", path_template="/manager/pools/<pool_id>")
 
-GRAPH_CONFIG: Any = {"displaylogo": False, "responsive": True}
 NOTHING = "Nothing to show: no such pool, or it is not one of yours."
 
 
@@ -58,10 +62,9 @@ def layout(actor: Actor, pool_id: str = "", **_params: str) -> Component:
     )
 
 
-def _graph(figure: Any, ident: str) -> Any:
-    return dbc.Col(
-        dbc.Card(dcc.Graph(figure=figure, config=GRAPH_CONFIG, id=ident), body=True), lg=6, className="mb-3"
-    )
+def _graph(figure: Any, ident: str, caption: str) -> Any:
+    card = dbc.Card(chart_with_data(figure, caption, graph_id=ident), body=True)
+    return dbc.Col(card, lg=6, className="mb-3")
 
 
 def pool_body(actor: Actor, pool_id: int | None, refresh: int, today: date) -> Any:
@@ -72,19 +75,19 @@ def pool_body(actor: Actor, pool_id: int | None, refresh: int, today: date) -> A
     except (NotFound, DomainError):
         return dbc.Alert(NOTHING, color="warning", id="pool-nothing")
     figs = pool_figures(d)
+    # A pool with no books has nothing to chart: its first steps (in the headline) instead.
+    charted = d.perf is not None and d.perf.entries > 0
+    charts = [
+        _graph(figs["nav"], "fig-nav", f"Growth of 100 of {d.pool.name}"),
+        _graph(figs["cumulative"], "fig-cumulative", "Cumulative time-weighted return"),
+        _graph(figs["drawdown"], "fig-drawdown", "Drawdown"),
+        _graph(figs["heatmap"], "fig-heatmap", "Monthly returns"),
+        _graph(figs["flows"], "fig-flows", "Money in and out by month"),
+    ]
     return html.Div(
         [
             headline(d),
-            dbc.Row(
-                [
-                    _graph(figs["nav"], "fig-nav"),
-                    _graph(figs["cumulative"], "fig-cumulative"),
-                    _graph(figs["drawdown"], "fig-drawdown"),
-                    _graph(figs["heatmap"], "fig-heatmap"),
-                    _graph(figs["flows"], "fig-flows"),
-                    dbc.Col(fees_panel(d), lg=6),
-                ]
-            ),
+            dbc.Row([*(charts if charted else []), dbc.Col(fees_panel(d), lg=6)]),
             risk_panel(d),
             html.H2("Investors", className="h5 mt-2"),
             dag.AgGrid(
@@ -101,14 +104,26 @@ def pool_body(actor: Actor, pool_id: int | None, refresh: int, today: date) -> A
             ),
             html.H2("Transactions", className="h5"),
             html.P(
-                "Journal order. Filter by date, type (e.g. subscription) or investor id "
-                "from the column menus.",
+                "Journal order. Filter by date, type (e.g. Capital call) or investor from the "
+                "column menus; hover an investor for their id.",
                 className="small text-body-secondary",
             ),
             # A wrapper with a new id after each post remounts the grid, so its cache starts over.
             html.Div(transactions_grid(refresh), id=f"tx-wrap-{refresh}"),
         ]
     )
+
+
+ACTION_TABS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("money-in", "Money in", ("subscription", "commitment", "capital_call")),
+    ("money-out", "Money out", ("redemption", "distribution")),
+    ("valuation", "Valuation", ("valuation",)),
+    ("corrections", "Corrections", ("reversal",)),
+    ("terms", "Terms & settings", ("pool_settings",)),
+    ("status", "Status", ("pool_status",)),
+)
+"""(tab id, label, the actions whose forms it holds), in the order a manager's month runs."""
+NOTHING_HERE = "Nothing to do here for this pool as it stands: its status leaves no such action."
 
 
 def pool_actions(actor: Actor, pool_id: int | None, today: date) -> Component:
@@ -124,10 +139,25 @@ def pool_actions(actor: Actor, pool_id: int | None, today: date) -> Component:
     for extra in (pool_settings_form(pool, has_history=pool_has_history(pool_id)), pool_status_form(pool)):
         if extra is not None:
             specs.append(extra)
+    forms_by_action = {spec.action: action_form(spec) for spec in specs}
+    tabs = [
+        dbc.Tab(
+            html.Div(
+                [forms_by_action[a] for a in actions if a in forms_by_action]
+                or [dbc.Alert(NOTHING_HERE, color="light", className="border")],
+                className="pt-3",
+            ),
+            label=label,
+            tab_id=key,
+            id=f"tab-{key}",
+        )
+        for key, label, actions in ACTION_TABS
+    ]
+    tabs.append(dbc.Tab(html.Div(team_panel(actor, pool), className="pt-1"), label="Team", tab_id="team"))
     return html.Div(
         [
             html.H2("Actions", className="h5 mt-4", id="actions"),
-            html.Div([action_form(spec) for spec in specs]),
+            dbc.Tabs(tabs, id="pool-action-tabs", active_tab=ACTION_TABS[0][0], className="mb-2"),
         ]
     )
 

@@ -36,6 +36,7 @@ ABOUT_A_PERSON = {
     NotificationKind.NEW_DEVICE,
     NotificationKind.OPERATOR_ALERT,
     NotificationKind.CONTACT_DETAILS,
+    NotificationKind.PASSWORD_RESET,
 }
 """Kinds about a person or the platform, not a pool's money."""
 """As the platform writes a figure: ISO code, thousands separated, cents always shown."""

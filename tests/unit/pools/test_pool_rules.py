@@ -64,6 +64,14 @@ def test_valid_terms_are_written_at_their_scale() -> None:
             "management_fee.basis",
             "",
         ),
+        ({"minimum_subscription": D("-5.00")}, "minimum_subscription", "must not be negative, got -5.00"),
+        ({"initial_nav_per_unit": D("0")}, "initial_nav_per_unit", "must be positive, got 0"),
+        # A rate is a fraction: 2 is 200%, and the refusal says so in percent too.
+        (
+            {"management_fee": ManagementFeeTerms(rate=D("2"), basis=FeeBasis.NAV)},
+            "management_fee.rate",
+            "must be between 0% and 100%, got 200% (2 as a fraction: 0.02 is 2%)",
+        ),
         (
             {"kind": PoolKind.CLOSED_ENDED, "performance_fee": PerformanceFeeTerms(rate=D("0.2"))},
             "performance_fee",
