@@ -9,7 +9,6 @@ download.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Sequence
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any, Protocol
@@ -17,13 +16,11 @@ from typing import Any, Protocol
 from backend.platform.actors import Actor
 from backend.platform.errors import PermissionDenied
 from ledger.interface import AccountCode, EntryOut, EntryType, TransactionService
+from reports.export_fx import FX_COLUMNS, ReportingCurrency, converted, page_quotes
 from reports.exports import Column, Kind
-from reports.fx import convert
 from reports.schemas import (
     CapitalAccountStatement,
     Frequency,
-    FxQuote,
-    FxQuotes,
     NavHistory,
     PoolPerformance,
 )
@@ -59,6 +56,7 @@ class ReportReads(Protocol):
         start: date | None = None,
         end: date | None = None,
     ) -> CapitalAccountStatement: ...
+
 
 class PoolNames(Protocol):
     """The pool service's slice the business view reads: the pool, as the actor sees it."""
@@ -131,14 +129,6 @@ TRANSACTION_COLUMNS: Sequence[Column] = (
     Column("hash", Kind.TEXT, 20),
 )
 
-FX_COLUMNS: Sequence[Column] = (
-    Column("reporting_currency", Kind.TEXT, 9),
-    Column("fx_rate", Kind.RATE, 14),
-    Column("fx_rate_date", Kind.DATE, 12),
-)
-"""The rate a converted figure used: units of the reporting currency per one of the pool's,
-and the date it was published (blank when the figure is in the reporting currency already)."""
-
 ENTRY_COLUMNS: Sequence[Column] = (
     Column("entry_id", Kind.INTEGER, 10),
     Column("seq", Kind.INTEGER, 8),
@@ -163,37 +153,7 @@ its amount in the caller's reporting currency at the ECB rate of the entry's dat
 pool's own (reports.fx: blank where no rate is in force, never zero)."""
 
 
-class FxReads(Protocol):
-    """The report service's slice that converts a figure into a reporting currency."""
-
-    def fx_quotes(self, actor: Actor, wanted: Collection[tuple[str, date]], to_currency: str) -> FxQuotes: ...
-
-
-@dataclass(frozen=True)
-class ReportingCurrency:
-    """Where an export's reporting-currency columns come from: the caller's currency."""
-
-    fx: FxReads
-    currency: str
-
-    def quotes(self, actor: Actor, source: str, days: Collection[date]) -> dict[date, FxQuote]:
-        found = self.fx.fx_quotes(actor, {(source, d) for d in days}, self.currency)
-        return {q.on: q for q in found.quotes}
-
-
-def fx_cells(quote: FxQuote | None, amount: Decimal | None, reporting: str) -> tuple[Any, ...]:
-    """(reporting_currency, fx_rate, fx_rate_date, converted amount): the rate as used (1 in
-    the pool's own currency), its publication date, and the amount rounded once to the
-    reporting currency's minor unit; blanks where the rate is missing."""
-    if quote is None or quote.rate is None:
-        return (reporting, None, None, None)
-    converted = convert(amount, quote) if amount is not None else None
-    return (reporting, quote.rate, quote.from_rate_date or quote.to_rate_date, converted)
-
-
-def _entry_figures(
-    entry: EntryOut, investors: Collection[int]
-) -> tuple[Decimal | None, Decimal | None]:
+def _entry_figures(entry: EntryOut, investors: Collection[int]) -> tuple[Decimal | None, Decimal | None]:
     """(amount, units) of an entry for the named investors: their capital accounts' change
     (credit-positive: a subscription or call adds, a distribution or fee takes away) and the
     units issued to them; a pool-level entry (income, a purchase) by its cash movement."""
@@ -232,26 +192,15 @@ def entry_rows(
     first page are read now (authorisation: a refused export is a clean 404)."""
     pool = pools.get_pool(actor, pool_id)
 
-    def page(cursor: str | None) -> Any:
-        return transactions.list_transactions(
-            actor,
-            pool_id,
-            cursor=cursor,
-            limit=PAGE,
-            entry_type=entry_type,
-            investor_id=investor_id,
-            date_from=date_from,
-            date_to=date_to,
-        )
-
-    first = page(None)
+    pages = _journal_pages(
+        transactions, actor, pool_id, entry_type, investor_id, date_from=date_from, date_to=date_to
+    )
 
     def rows() -> Iterator[Sequence[Any]]:
-        current = first
-        while True:
+        for current in pages:
             named = {p.investor_id for e in current.entries for p in e.postings if p.investor_id is not None}
             names = legal_names(investors, actor, named)
-            quotes = _page_quotes(reporting, actor, pool.base_currency, current.entries)
+            quotes = page_quotes(reporting, actor, pool.base_currency, current.entries)
             for e in current.entries:
                 on = sorted({p.investor_id for p in e.postings if p.investor_id is not None})
                 if investor_id is not None:
@@ -276,32 +225,48 @@ def entry_rows(
                     Decimal(str(price)) if price is not None else None,
                     e.memo,
                     e.reverses_entry_id,
-                    *_converted(reporting, quotes.get(e.effective_date), amount, pool.base_currency),
+                    *converted(reporting, quotes.get(e.effective_date), amount, pool.base_currency),
                 )
-            if current.next_cursor is None:
-                return
-            current = page(current.next_cursor)
 
     return rows()
 
 
-def _page_quotes(
-    reporting: ReportingCurrency | None, actor: Actor, source: str, entries: Sequence[EntryOut]
-) -> dict[date, FxQuote]:
-    """One quote call per page of entries (its distinct dates)."""
-    if reporting is None or reporting.currency == source or not entries:
-        return {}
-    return reporting.quotes(actor, source, {e.effective_date for e in entries})
+def _journal_pages(
+    transactions: TransactionService,
+    actor: Actor,
+    pool_id: int,
+    entry_type: EntryType | None,
+    investor_id: int | None,
+    *,
+    date_from: date | None,
+    date_to: date | None,
+) -> Iterator[Any]:
+    """The pool's journal page by page (the service's cursor). The first page is read now,
+    before any byte of an export goes out: a refusal is a clean 404, not a broken download."""
 
+    def page(cursor: str | None) -> Any:
+        return transactions.list_transactions(
+            actor,
+            pool_id,
+            cursor=cursor,
+            limit=PAGE,
+            entry_type=entry_type,
+            investor_id=investor_id,
+            date_from=date_from,
+            date_to=date_to,
+        )
 
-def _converted(
-    reporting: ReportingCurrency | None, quote: FxQuote | None, amount: Decimal | None, source: str
-) -> tuple[Any, ...]:
-    if reporting is None:
-        return (None, None, None, None)
-    if reporting.currency == source:
-        return (source, Decimal(1), None, amount)
-    return fx_cells(quote, amount, reporting.currency)
+    first = page(None)
+
+    def pages() -> Iterator[Any]:
+        current = first
+        while True:
+            yield current
+            if current.next_cursor is None:
+                return
+            current = page(current.next_cursor)
+
+    return pages()
 
 
 POSITION_COLUMNS: Sequence[Column] = (
@@ -335,23 +300,12 @@ def transaction_rows(
 ) -> Iterator[Sequence[Any]]:
     """One row per posting, in journal order. The first page is read now (authorisation)."""
 
-    def page(cursor: str | None) -> Any:
-        return transactions.list_transactions(
-            actor,
-            pool_id,
-            cursor=cursor,
-            limit=PAGE,
-            entry_type=entry_type,
-            investor_id=investor_id,
-            date_from=date_from,
-            date_to=date_to,
-        )
-
-    first = page(None)
+    pages = _journal_pages(
+        transactions, actor, pool_id, entry_type, investor_id, date_from=date_from, date_to=date_to
+    )
 
     def rows() -> Iterator[Sequence[Any]]:
-        current = first
-        while True:
+        for current in pages:
             for e in current.entries:
                 for p in e.postings:
                     yield (
@@ -369,9 +323,6 @@ def transaction_rows(
                         e.created_at,
                         e.hash,
                     )
-            if current.next_cursor is None:
-                return
-            current = page(current.next_cursor)
 
     return rows()
 
@@ -412,7 +363,7 @@ def position_rows(
                 p.unfunded_commitment,
                 pool.name,
                 names.get(p.investor_id, ""),
-                *_converted(reporting, quote, p.value, pool.base_currency),
+                *converted(reporting, quote, p.value, pool.base_currency),
             )
             for p in positions.positions
         ]

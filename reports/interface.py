@@ -14,6 +14,7 @@ from typing import Protocol
 from backend.platform.actors import Actor
 from backend.pools.interface import PoolOut
 from reports import datasets
+from reports.export_fx import ReportingCurrency
 from reports.exports import Column, Kind, Sheet, csv_stream, write_xlsx, xlsx_stream
 from reports.fx import convert
 from reports.schemas import (
@@ -85,6 +86,7 @@ __all__ = [
     "Recomputed",
     "Refreshed",
     "ReportService",
+    "ReportingCurrency",
     "Risk",
     "Sheet",
     "SnapshotStore",

@@ -20,7 +20,7 @@ from backend.platform.errors import ValidationFailed
 from backend.platform.fields import IsoDate, RecordId
 from backend.service_directory import Services
 from ledger.interface import EntryType
-from reports.interface import Column, Frequency, Sheet, csv_stream, datasets, xlsx_stream
+from reports.interface import Column, Frequency, ReportingCurrency, Sheet, csv_stream, datasets, xlsx_stream
 
 CSV = "text/csv; charset=utf-8"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -83,7 +83,7 @@ class PositionExportQuery(BaseModel):
     )
 
 
-def _reporting(container: Services, actor: Actor, chosen: str | None) -> datasets.ReportingCurrency:
+def _reporting(container: Services, actor: Actor, chosen: str | None) -> ReportingCurrency:
     """The export's reporting currency: the one asked for, else the caller's own. Checked
     here, before the first byte: a stream cannot turn into a 422 half-way."""
     if chosen is None and actor.user_id is not None:
@@ -93,7 +93,7 @@ def _reporting(container: Services, actor: Actor, chosen: str | None) -> dataset
         raise ValidationFailed(
             f"reporting_currency: {code!r} is not a currency the platform knows", field="reporting_currency"
         )
-    return datasets.ReportingCurrency(container.reports, code)
+    return ReportingCurrency(container.reports, code)
 
 
 def _download(name: str, fmt: str, columns: Sequence[Column], rows: Iterator[Sequence[Any]]) -> Response:

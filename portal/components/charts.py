@@ -195,3 +195,38 @@ def _number(value: Any, percent: bool) -> Cell:
 def _annotation(fig: Figure) -> str:
     notes = fig.get("layout", {}).get("annotations") or [{}]
     return str(notes[0].get("text", "No data"))
+
+
+PALETTE = ("#0d6efd", "#198754", "#fd7e14", "#6f42c1", "#20c997", "#dc3545", "#0dcaf0", "#6c757d")
+"""One colour per pool in the charts that show several (no two neighbours the same blue)."""
+
+
+def donut_trace(parts: Sequence[tuple[str, Decimal]], currency: str) -> dict[str, Any]:
+    """An allocation donut: one slice per (name, amount in `currency`), hovers in full."""
+    return {
+        "type": "pie",
+        "labels": [name for name, _ in parts],
+        "values": [float(v) for _, v in parts],
+        "hole": 0.55,
+        "sort": False,
+        "marker": {"colors": [PALETTE[i % len(PALETTE)] for i in range(len(parts))]},
+        "textinfo": "percent",
+        "textposition": "inside",
+        "hovertemplate": "%{label}: " + currency + " %{value:,.2f} (%{percent})<extra></extra>",
+    }
+
+
+def footnote(fig: Figure, text: str, *, y: float = -0.3) -> None:
+    """A line under the plot saying what it leaves out (a missing rate, an unvalued month)."""
+    fig["layout"].setdefault("annotations", []).append(
+        {
+            "text": text,
+            "showarrow": False,
+            "xref": "paper",
+            "yref": "paper",
+            "x": 0,
+            "y": y,
+            "xanchor": "left",
+            "font": {"size": 11, "color": LOSS_COLOUR},
+        }
+    )

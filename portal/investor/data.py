@@ -156,7 +156,7 @@ def pool_rows(data: Dashboard) -> list[dict[str, Any]]:
             {
                 "pool_id": line.pool_id,
                 "pool": line.name,
-                "kind": line.kind.replace("_", "-"),
+                "kind": line.kind.replace("_", "-").capitalize(),
                 "units": number(p.units, 4) if line.kind == "open_ended" else "—",
                 "value": money(line.value, c),
                 "contributed": money(p.contributed, c),

@@ -8,13 +8,21 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from portal.components.charts import POOL_COLOUR, TITLE, Figure, empty_figure, figure
+from portal.components.charts import (
+    PALETTE,
+    POOL_COLOUR,
+    TITLE,
+    Figure,
+    donut_trace,
+    empty_figure,
+    figure,
+    footnote,
+)
 from portal.investor.consolidation import Consolidated
 from portal.investor.data import Dashboard
 from portal.shared.reporting_currency import DatedAmount
 
 TOTAL_COLOUR = "#212529"
-PALETTE = ("#0d6efd", "#198754", "#fd7e14", "#6f42c1", "#20c997", "#dc3545", "#0dcaf0", "#6c757d")
 
 
 def value_figure(data: Dashboard, cons: Consolidated) -> Figure:
@@ -84,18 +92,7 @@ def allocation_figure(data: Dashboard, cons: Consolidated) -> Figure:
     if not parts:
         return empty_figure("Nothing allocated yet" if not missing else f"No FX rate to show holdings in {r}")
     fig = figure(
-        [
-            {
-                "type": "pie",
-                "labels": [name for name, _ in parts],
-                "values": [float(v) for _, v in parts],
-                "hole": 0.55,
-                "sort": False,
-                "marker": {"colors": [PALETTE[j % len(PALETTE)] for j in range(len(parts))]},
-                "textinfo": "percent",
-                "hovertemplate": "%{label}: " + r + " %{value:,.2f} (%{percent})<extra></extra>",
-            }
-        ],
+        [donut_trace(parts, r)],
         title={**TITLE, "text": f"Allocation by pool in {r} · as of {data.as_of.isoformat()}"},
         margin={"l": 16, "r": 16, "t": 64, "b": 16},
         height=320,
@@ -103,15 +100,5 @@ def allocation_figure(data: Dashboard, cons: Consolidated) -> Figure:
         colorway=[POOL_COLOUR, *PALETTE],
     )
     if missing:
-        fig["layout"]["annotations"] = [
-            {
-                "text": f"No {r} rate for {', '.join(missing)}",
-                "showarrow": False,
-                "xref": "paper",
-                "yref": "paper",
-                "x": 0.5,
-                "y": -0.05,
-                "font": {"size": 11},
-            }
-        ]
+        footnote(fig, f"No {r} rate for {', '.join(missing)}", y=-0.05)
     return fig

@@ -15,16 +15,17 @@ from decimal import Decimal
 from portal.components.charts import (
     GAIN_COLOUR,
     LOSS_COLOUR,
+    PALETTE,
     Figure,
     bar_trace,
     chart_layout,
+    donut_trace,
     empty_figure,
     figure,
+    footnote,
 )
 from portal.manager.overview_data import Overview
 from portal.shared.reporting_currency import DatedAmount
-
-PALETTE = ("#0d6efd", "#198754", "#fd7e14", "#6f42c1", "#20c997", "#dc3545", "#0dcaf0", "#6c757d")
 
 
 def _money_hover(currency: str) -> str:
@@ -61,7 +62,7 @@ def aum_over_time(data: Overview) -> Figure:
     chart_layout(fig, f"Assets under management ({data.reporting})", data.as_of, yaxis=data.reporting)
     fig["layout"]["yaxis"]["tickformat"] = ",.0f"
     if missing:
-        _footnote(fig, f"{missing} month-end figures have no FX rate and are left out")
+        footnote(fig, f"{missing} month-end figures have no FX rate and are left out")
     return fig
 
 
@@ -75,20 +76,7 @@ def allocation(data: Overview) -> Figure:
             parts.append((row["pool_name"], value))
     if not parts:
         return empty_figure("Nothing allocated yet")
-    fig = figure(
-        [
-            {
-                "type": "pie",
-                "labels": [name for name, _ in parts],
-                "values": [float(v) for _, v in parts],
-                "hole": 0.55,
-                "sort": False,
-                "marker": {"colors": [PALETTE[i % len(PALETTE)] for i in range(len(parts))]},
-                "textinfo": "percent",
-                "hovertemplate": "%{label}: " + data.reporting + " %{value:,.2f} (%{percent})<extra></extra>",
-            }
-        ]
-    )
+    fig = figure([donut_trace(parts, data.reporting)])
     chart_layout(fig, f"Allocation by pool ({data.reporting})", data.as_of)
     fig["layout"]["hovermode"] = "closest"
     return fig
@@ -131,20 +119,5 @@ def net_flows(data: Overview) -> Figure:
     fig["layout"].update(barmode="relative")
     fig["layout"]["yaxis"]["tickformat"] = ",.0f"
     if missing:
-        _footnote(fig, f"{missing} monthly flows have no FX rate and are left out")
+        footnote(fig, f"{missing} monthly flows have no FX rate and are left out")
     return fig
-
-
-def _footnote(fig: Figure, text: str) -> None:
-    fig["layout"].setdefault("annotations", []).append(
-        {
-            "text": text,
-            "showarrow": False,
-            "xref": "paper",
-            "yref": "paper",
-            "x": 0,
-            "y": -0.3,
-            "xanchor": "left",
-            "font": {"size": 11, "color": LOSS_COLOUR},
-        }
-    )

@@ -127,7 +127,7 @@ def headline(d: PoolDetail) -> Component:
                 [
                     html.H1(p.name, className="h3 mb-0", id="page-title"),
                     html.Span(
-                        f"{p.kind.value.replace('_', '-')} · {p.status.value} · {c} · "
+                        f"{p.kind.value.replace('_', '-').capitalize()} · {p.status.value} · {c} · "
                         f"since {p.inception_date} · as of {d.as_of.isoformat()}",
                         className="text-body-secondary small",
                         id="pool-as-of",

@@ -32,13 +32,17 @@ COLUMNS = [
 ]
 
 
+def _accounts(count: int, role: str) -> str:
+    return f"{count} {role}{'' if count == 1 else 's'}"
+
+
 @PAGE.layout
 @restricted(Role.ADMIN)
 def layout(actor: Actor) -> Component:
     rows = user_rows(actor)
     counted = user_counts(actor)
     total = sum(active + disabled for active, disabled in counted.values())
-    counts = ", ".join(f"{sum(counted[role.value])} {role.value}" for role in Role)
+    counts = ", ".join(_accounts(sum(counted[role.value]), role.value) for role in Role)
     shown = "" if len(rows) == total else f" The grid holds the first {len(rows)} by id."
     return html.Div(
         [
@@ -71,6 +75,7 @@ def layout(actor: Actor) -> Component:
                     "domLayout": "autoHeight",
                     "pagination": True,
                     "paginationPageSize": 25,
+                    "paginationPageSizeSelector": [25, 50, 100],
                     "rowSelection": "single",
                 },
                 columnSize="responsiveSizeToFit",

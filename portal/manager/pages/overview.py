@@ -59,19 +59,22 @@ def columns(reporting: str) -> list[dict[str, Any]]:
     """The grid's columns; the converted NAV's header names the reporting currency. The NAV
     trend is the AUM chart's, and NAV per unit the pool page's: the grid keeps what a manager
     compares across pools, so it fits a laptop's width without hiding TVPI or flows."""
+    twr = [
+        _formatted("ytd", "YTD", signed=True, width=75),
+        _formatted("one_year", "1Y", signed=True, width=80),
+        _formatted("si", "SI (ann.)", signed=True, width=90),
+    ]
     return [
-        {"field": "name", "headerName": "Pool", "cellRenderer": "markdown", "minWidth": 170, "pinned": LEFT},
-        {"field": "kind", "headerName": "Kind · status", "minWidth": 140},
-        {"field": "currency", "headerName": "Ccy", "minWidth": 60, "headerTooltip": "the pool's currency"},
-        _formatted("nav", "NAV", width=125),
+        {"field": "name", "headerName": "Pool", "cellRenderer": "markdown", "minWidth": 200, "pinned": LEFT},
+        {"field": "kind", "headerName": "Kind · status", "minWidth": 150},
+        {"field": "currency", "headerName": "Ccy", "minWidth": 50, "headerTooltip": "the pool's currency"},
+        _formatted("nav", "NAV", width=120),
         _formatted("nav_reporting", f"NAV ({reporting})", width=125),
-        {"field": "valued_to", "headerName": "Valued to", "minWidth": 100, "headerTooltip": "last valuation"},
-        _formatted("ytd", "TWR YTD", signed=True, width=85),
-        _formatted("one_year", "TWR 1Y", signed=True, width=80),
-        _formatted("si", "TWR SI (ann.)", signed=True, width=95),
-        _formatted("irr", "IRR", signed=True, width=75),
-        _formatted("tvpi", "TVPI", width=65),
-        _formatted("flows", "Net flows YTD", width=125),
+        {"field": "valued_to", "headerName": "Valued to", "minWidth": 95, "headerTooltip": "last valuation"},
+        {"headerName": "TWR", "children": twr, "headerTooltip": "time-weighted return, pool currency"},
+        _formatted("irr", "IRR", signed=True, width=80),
+        _formatted("tvpi", "TVPI", width=60),
+        _formatted("flows", "Net flows YTD", width=130),
     ]
 
 
@@ -163,7 +166,9 @@ def layout(actor: Actor) -> Component:
 
 def _card(title: str, main: str, hint: str, natives: dict[str, Decimal], ident: str) -> Any:
     lines = [
-        html.Div(money(v, c), className="small text-body-secondary num") for c, v in sorted(natives.items())
+        html.Div(money(v, c), className="small text-body-secondary num")
+        for c, v in sorted(natives.items())
+        if v  # a currency with nothing in it says nothing
     ]
     return dbc.Col(
         dbc.Card(
