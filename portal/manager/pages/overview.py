@@ -59,11 +59,6 @@ def columns(reporting: str) -> list[dict[str, Any]]:
     """The grid's columns; the converted NAV's header names the reporting currency. The NAV
     trend is the AUM chart's, and NAV per unit the pool page's: the grid keeps what a manager
     compares across pools, so it fits a laptop's width without hiding TVPI or flows."""
-    twr = [
-        _formatted("ytd", "YTD", signed=True, width=75),
-        _formatted("one_year", "1Y", signed=True, width=80),
-        _formatted("si", "SI (ann.)", signed=True, width=90),
-    ]
     return [
         {"field": "name", "headerName": "Pool", "cellRenderer": "markdown", "minWidth": 200, "pinned": LEFT},
         {"field": "kind", "headerName": "Kind · status", "minWidth": 150},
@@ -71,7 +66,11 @@ def columns(reporting: str) -> list[dict[str, Any]]:
         _formatted("nav", "NAV", width=120),
         _formatted("nav_reporting", f"NAV ({reporting})", width=125),
         {"field": "valued_to", "headerName": "Valued to", "minWidth": 95, "headerTooltip": "last valuation"},
-        {"headerName": "TWR", "children": twr, "headerTooltip": "time-weighted return, pool currency"},
+        # Flat headers (a column group beside the pinned Pool column leaves an empty header
+        # row, which screen readers are told is a row with no cells).
+        _formatted("ytd", "TWR YTD", signed=True, width=80),
+        _formatted("one_year", "TWR 1Y", signed=True, width=80),
+        _formatted("si", "TWR SI (ann.)", signed=True, width=90),
         _formatted("irr", "IRR", signed=True, width=80),
         _formatted("tvpi", "TVPI", width=60),
         _formatted("flows", "Net flows YTD", width=130),
@@ -128,7 +127,13 @@ def layout(actor: Actor) -> Component:
                                 id="overview-grid",
                                 columnDefs=columns(reporting_currency(actor)),
                                 rowData=[],
-                                defaultColDef={"sortable": True, "resizable": True, "filter": False},
+                                defaultColDef={
+                                    "sortable": True,
+                                    "resizable": True,
+                                    "filter": False,
+                                    "wrapHeaderText": True,
+                                    "autoHeaderHeight": True,
+                                },
                                 dashGridOptions={
                                     "domLayout": "autoHeight",
                                     "rowHeight": 36,
