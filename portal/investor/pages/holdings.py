@@ -31,8 +31,6 @@ from portal.page_registry import Page
 from portal.shared.live import changed, poller, version_key, visible_pool_ids
 from portal.shared.pools import visible_pools
 from portal.shared.reporting_currency import (
-    CHOICES,
-    Conversion,
     choose_reporting_currency,
     currency_select,
     rates_note,
@@ -241,7 +239,7 @@ def _statements(data: Dashboard, investor_id: int, today: date) -> Any:
     return items
 
 
-def render(data: Dashboard, today: date, cons: Consolidated | None = None) -> Any:
+def render(data: Dashboard, today: date, cons: Consolidated) -> Any:
     """The page's content for `data` and its consolidation into the reporting currency (pure
     functions of them, for the callback tests)."""
     if data.investor_id is None:
@@ -257,7 +255,6 @@ def render(data: Dashboard, today: date, cons: Consolidated | None = None) -> An
             color="info",
             id="investor-empty",
         )
-    cons = cons or Consolidated(CHOICES[0], Conversion(CHOICES[0]), [])
     note = f"as of {data.as_of.isoformat()}"
     calls = (
         _table(

@@ -100,6 +100,7 @@ def _select(ident: str, label: str, options: list[tuple[str, str]]) -> Any:
 @PAGE.layout
 @restricted(Role.MANAGER)
 def layout(actor: Actor) -> Component:
+    reporting = reporting_currency(actor)  # one read of the user for the selector and the grid
     return html.Div(
         [
             html.Div(
@@ -113,7 +114,7 @@ def layout(actor: Actor) -> Component:
                 [
                     _select("overview-status", "Status", [(x.value, x.value.title()) for x in PoolStatus]),
                     _select("overview-kind", "Kind", [(k.value, KIND_WORDS[k]) for k in PoolKind]),
-                    dbc.Col(currency_select("overview-currency", reporting_currency(actor)), xs=12, md=3),
+                    dbc.Col(currency_select("overview-currency", reporting), xs=12, md=3),
                 ],
                 className="mb-3 g-2",
             ),
@@ -125,7 +126,7 @@ def layout(actor: Actor) -> Component:
                         html.Div(
                             dag.AgGrid(
                                 id="overview-grid",
-                                columnDefs=columns(reporting_currency(actor)),
+                                columnDefs=columns(reporting),
                                 rowData=[],
                                 defaultColDef={
                                     "sortable": True,
