@@ -67,10 +67,16 @@ the books covers its preferred return and catch-up share.
 Rounding (all amounts at the currency minor unit):
 
 * preferred return owed: ROUND_HALF_EVEN, per LP; the fund's figure is the sum;
-* catch-up tier size, GP catch-up share and GP carried interest: ROUND_DOWN, computed on
-  *cumulative* figures (e.g. GP carried interest to date = round_down(20% x carried
-  interest tier to date)), so the GP never gets more than its percentage and one
-  distribution of 100 gives exactly the same tier totals as two of 50 on the same date;
+* catch-up tier size and GP catch-up share: ROUND_DOWN, computed on *cumulative* figures,
+  so one distribution of 100 gives exactly the same tier totals as two of 50 on the same
+  date;
+* the GP's cumulative entitlement (catch-up plus carried interest) is rounded once,
+  ROUND_DOWN: catch-up share x catch-up tier + carry x carried-interest tier, which once
+  the catch-up is full is exactly carry x all profit distributed (the catch-up target is
+  defined by c x T = k x (pref + T)). The carried-interest tier absorbs the residue: the
+  GP's part of it is the entitlement less its catch-up to date, within [0, the tier]. So
+  a GP that is caught up holds exactly round_down(20% x profit), 20,000.00 on 100,000.00
+  of profit, where rounding each tier on its own gave 19,999.99;
 * LP amounts are the tier amount minus the GP amount, so tiers sum exactly to the
   distribution and the residue is zero; the per-LP figures of each tier (LP part and GP
   part borne) add up to the tier's figures exactly.
@@ -513,6 +519,49 @@ def _gp_increment(
     return min(paid_now, max(gp_to_date - gp_before, quantize_cash(0, currency)))
 
 
+def _gp_entitlement(
+    terms: WaterfallTerms, preferred_return_paid: Decimal, catch_up_paid: Decimal, carry_tier_paid: Decimal
+) -> Decimal:
+    """The GP's cumulative entitlement (catch-up plus carry), rounded once, down.
+
+    Exactly: catch-up share x catch-up tier + carry x carried-interest tier. Once the
+    catch-up is full the two add up to carry x all profit distributed (c x T = k x (pref +
+    T) defines the target T), and that is the figure used: the target is rounded down to
+    the cent to size the tier, and the fraction of a cent it leaves would otherwise be lost
+    to the GP (19,999.99 instead of 20,000.00 on 100,000.00 of profit).
+    """
+    c, k = Fraction(terms.catch_up_rate), Fraction(terms.carried_interest_rate)
+    # Without a catch-up tier (c = 0) the GP's share is carry x the carry tier alone.
+    caught_up = c > 0 and catch_up_paid >= _catch_up_target(terms, preferred_return_paid)
+    if caught_up and carry_tier_paid > 0:
+        exact = k * Fraction(preferred_return_paid + catch_up_paid + carry_tier_paid)
+    else:
+        exact = c * Fraction(catch_up_paid) + k * Fraction(carry_tier_paid)
+    return quantize_cash(exact, terms.currency, CARRY_ROUNDING)
+
+
+def _gp_carry_increment(
+    terms: WaterfallTerms,
+    state: WaterfallState,
+    *,
+    preferred_return_paid: Decimal,
+    catch_up_tier: Decimal,
+    gp_catch_up: Decimal,
+    carry_tier: Decimal,
+) -> Decimal:
+    """GP part of this distribution's carried-interest tier: what takes the GP's cumulative
+    entitlement (rounded once) to its figure, after its catch-up to date. The tier absorbs
+    the rounding, kept within [0, the tier] so no LP part is ever negative."""
+    entitled = _gp_entitlement(
+        terms,
+        preferred_return_paid,
+        state.catch_up_paid + catch_up_tier,
+        state.carried_interest_tier_paid + carry_tier,
+    )
+    owed = entitled - (state.catch_up_paid_to_gp + gp_catch_up) - state.carried_interest_paid_to_gp
+    return min(carry_tier, max(owed, quantize_cash(0, terms.currency)))
+
+
 def _account(capital_accounts: Mapping[str, Decimal], investor: str, currency: Currency) -> Decimal:
     return check_cash(
         capital_accounts.get(investor, _ZERO), currency, f"capital_accounts[{investor}]", non_negative=False
@@ -641,12 +690,13 @@ def distribute(
     )
 
     carry_tier = remaining
-    gp_carry = _gp_increment(
-        terms.carried_interest_rate,
-        state.carried_interest_tier_paid,
-        state.carried_interest_paid_to_gp,
-        carry_tier,
-        currency,
+    gp_carry = _gp_carry_increment(
+        terms,
+        state,
+        preferred_return_paid=state.preferred_return_paid + pref,
+        catch_up_tier=catch_up,
+        gp_catch_up=gp_catch_up,
+        carry_tier=carry_tier,
     )
 
     zero = quantize_cash(0, currency)

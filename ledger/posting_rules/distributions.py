@@ -88,6 +88,17 @@ def waterfall_distribution(terms: PoolTerms, books: PoolBooks, *, amount: object
         "lp_total": str(result.lp_total),
         "gp_total": str(result.gp_total),
         "investors": per_investor,
+        # The workings: the terms the tiers were sized by, and the GP's entitlement (rounded
+        # once, on the running totals) that the carried-interest tier was made to meet.
+        "terms": {
+            "preferred_return_rate": str(terms.waterfall.preferred_return_rate),
+            "compounding": str(terms.waterfall.compounding),
+            "day_count": str(terms.waterfall.day_count),
+            "catch_up_rate": str(terms.waterfall.catch_up_rate),
+            "carried_interest_rate": str(terms.waterfall.carried_interest_rate),
+        },
+        "gp_paid_to_date": str(result.state.gp_paid),
+        "profit_distributed_to_date": str(result.state.profit_distributed),
         "split": {
             "return_of_capital": "unreturned_capital",
             "preferred_return": "preferred_return_owed",

@@ -331,7 +331,7 @@ def test_a_distributing_pool_reports_its_total_return(world: World) -> None:
 def test_carried_interest_is_accrued_and_the_since_inception_return_is_one_number(world: World) -> None:
     """Findings 11 and 12: LP pays 100; valued 300; 120 and 100 distributed (8% compounded,
     full catch-up, 20% carry). `twr` said 134.78% and `periods.SI` 163.11%, both counting
-    the GP's carry as a loss of the pool; the LPs' value was 300 with 39.99 of it the GP's.
+    the GP's carry as a loss of the pool; the LPs' value was 300 with 40.00 of it the GP's.
     Now one TWR (200%: carry is an allocation, not a loss), and the LPs' figures net of
     carry (TVPI 2.60) beside the gross ones (3.00)."""
     built = build_carry(world)
@@ -346,14 +346,14 @@ def test_carried_interest_is_accrued_and_the_since_inception_return_is_one_numbe
 
     year_end = performance("2025-12-31")
     assert (year_end["accrued_carried_interest"], year_end["value"], year_end["gross_value"]) == (
-        "39.99",
-        "260.01",
+        "40.00",
+        "260.00",
         "300.00",
     )
-    assert year_end["net_asset_value"] == "260.01" and year_end["gross_net_asset_value"] == "300.00"
+    assert year_end["net_asset_value"] == "260.00" and year_end["gross_net_asset_value"] == "300.00"
     assert year_end["twr"] == pytest.approx(2.0, abs=1e-12)
     mw = year_end["money_weighted"]
-    assert [mw["tvpi"], mw["rvpi"], mw["gross_tvpi"]] == pytest.approx([2.6001, 2.6001, 3.0])
+    assert [mw["tvpi"], mw["rvpi"], mw["gross_tvpi"]] == pytest.approx([2.60, 2.60, 3.0])
     last = performance("2026-07-01")
     assert last["twr"] == pytest.approx(2.0, abs=1e-12)
     mw = last["money_weighted"]

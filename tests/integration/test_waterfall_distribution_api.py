@@ -45,10 +45,10 @@ def world(container: Container) -> World:
 class Pool:
     """A closed-ended pool (8% compounded, full catch-up, 20% carry) and its investors."""
 
-    def __init__(self, world: World, commitments: dict[str, str]) -> None:
+    def __init__(self, world: World, commitments: dict[str, str], **pool_settings: Any) -> None:
         self.world = world
         c, m = world.container, world.manager
-        self.id = c.pools.create_pool(m, closed_pool(base_currency="USD")).id
+        self.id = c.pools.create_pool(m, closed_pool(base_currency="USD", **pool_settings)).id
         users = [world.investor, world.other_investor]
         self.investors: dict[str, int] = {}
         for (name, amount), user in zip(commitments.items(), users, strict=False):
@@ -75,6 +75,10 @@ class Pool:
         self.tx(type="contribution", investor_id=self.investors[name], amount=amount, effective_date=on)
 
     def distribute(self, amount: str, on: str) -> dict[str, dict[str, str]]:
+        shares: dict[str, dict[str, str]] = self.distribution(amount, on)["investors"]
+        return {name: shares[str(i)] for name, i in self.investors.items() if str(i) in shares}
+
+    def distribution(self, amount: str, on: str) -> dict[str, Any]:
         entry = self.world.container.transactions.distribute(
             self.world.manager,
             self.id,
@@ -83,8 +87,7 @@ class Pool:
             ),
             key(),
         )
-        shares: dict[str, dict[str, str]] = entry.details["investors"]
-        return {name: shares[str(i)] for name, i in self.investors.items() if str(i) in shares}
+        return entry.details
 
     def capital(self) -> dict[str, Decimal]:
         positions = self.world.container.transactions.pool_positions(self.world.manager, self.id).positions
@@ -173,7 +176,8 @@ def test_profitable_liquidation_pays_pref_on_own_dates_and_closes_the_accounts(w
     """A and B commit 100,000 each; 100,000 is called; A pays 50,000 on 20 Jan 2025, B on
     30 Jun 2025; invested; valued at 130,000 and all distributed on 30 Nov 2026.
     Pref on each one's own dates: A 7,696.22, B 5,770.47 (it used to be 6,733.35 / 6,733.34);
-    catch-up 3,366.67 and carry 2,633.32 to the GP; A receives 62,000.01 and B 62,000.00, and
+    catch-up 3,366.67 and carry 2,633.33 to the GP (6,000.00, 20% of the profit); A and B
+    each receive 62,000.00, and
     both capital accounts end at exactly zero (docs worked example, also in
     tests/unit/ledger/test_waterfall_per_investor.py)."""
     pool = Pool(world, {"A": "100000.00", "B": "100000.00"})
@@ -190,7 +194,38 @@ def test_profitable_liquidation_pays_pref_on_own_dates_and_closes_the_accounts(w
     pool.tx(type="sale", amount="130000.00", cost="130000.00", effective_date="2026-11-30")
     shares = pool.distribute("130000.00", "2026-11-30")
     assert {name: s["preferred_return"] for name, s in shares.items()} == {"A": "7696.22", "B": "5770.47"}
-    assert {name: s["total"] for name, s in shares.items()} == {"A": "62000.01", "B": "62000.00"}
-    assert {name: s["gp_share_borne"] for name, s in shares.items()} == {"A": "2999.99", "B": "3000.00"}
+    assert {name: s["total"] for name, s in shares.items()} == {"A": "62000.00", "B": "62000.00"}
+    assert {name: s["gp_share_borne"] for name, s in shares.items()} == {"A": "3000.00", "B": "3000.00"}
     assert pool.capital() == {"A": 0, "B": 0}
+    pool.verify()
+
+
+def test_gp_gets_its_carry_to_the_cent_under_the_pools_day_count(world: World) -> None:
+    """The issue's example on a pool whose preferred return counts whole years: 100,000.00
+    paid in on 1 January 2020, 200,000.00 distributed on 1 January 2025. Five whole years:
+    pref 100,000 x (1.08^5 - 1) = 46,932.81 (ACT/365F would count 1,827/365 years:
+    46,994.78); catch-up 11,733.20; the GP has 20% of the 100,000.00 profit to the cent,
+    20,000.00, and the LP 180,000.00. The entry records the terms it was worked by."""
+    waterfall = {
+        "preferred_return_rate": "0.08",
+        "catch_up_rate": "1",
+        "carried_interest_rate": "0.2",
+        "day_count": "Whole years",
+    }
+    pool = Pool(world, {"A": "100000.00"}, inception_date="2020-01-01", waterfall=waterfall)
+    pool.call("100000.00", "2020-01-01")
+    pool.pay("A", "100000.00", "2020-01-01")
+    pool.tx(type="purchase", amount="100000.00", effective_date="2020-01-01")
+    pool.tx(type="sale", amount="200000.00", cost="100000.00", effective_date="2025-01-01")
+    details = pool.distribution("200000.00", "2025-01-01")
+    assert details["tiers"] == {
+        "return_of_capital": {"lp": "100000.00", "gp": "0.00"},
+        "preferred_return": {"lp": "46932.81", "gp": "0.00"},
+        "catch_up": {"lp": "0.00", "gp": "11733.20"},
+        "carried_interest": {"lp": "33067.19", "gp": "8266.80"},
+    }
+    assert (details["gp_total"], details["lp_total"]) == ("20000.00", "180000.00")
+    assert details["terms"]["day_count"] == "Whole years"
+    assert (details["gp_paid_to_date"], details["profit_distributed_to_date"]) == ("20000.00", "100000.00")
+    assert pool.capital() == {"A": 0}
     pool.verify()

@@ -133,6 +133,20 @@ def test_the_create_pool_form_becomes_the_services_request() -> None:
     assert request.waterfall is not None and request.waterfall.preferred_return_rate == Decimal("0.075")
     assert request.waterfall.catch_up_rate == 1 and request.waterfall.carried_interest_rate == Decimal("0.2")
     assert request.performance_fee is None and request.waterfall is not None
+    assert request.waterfall.day_count.value == "ACT/365F"  # not chosen: what most agreements say
+    thirty = pool_create_request(
+        {
+            "name": "Fund",
+            "kind": "closed_ended",
+            "base_currency": "EUR",
+            "inception_date": "2025-01-01",
+            "waterfall.preferred_return_rate": "8",
+            "waterfall.catch_up_rate": "100",
+            "waterfall.carried_interest_rate": "20",
+            "waterfall.day_count": "30/360",
+        }
+    )
+    assert thirty.waterfall is not None and thirty.waterfall.day_count.value == "30/360"
     with pytest.raises(FormError) as caught:
         pool_create_request({"kind": "open_ended", "base_currency": "USD"})
     assert {"name", "inception_date"} <= set(caught.value.errors)
@@ -181,6 +195,32 @@ def test_the_waterfall_preview_shows_each_tier_and_each_investor() -> None:
     )
     text = _text(panel)
     assert "Carried interest" in text and "€25.00" in text and "Ana" in text and "€400.00" in text
+    assert "counted" not in text  # an entry posted before its workings were recorded
+    workings = distribution_effect(
+        _preview(
+            {
+                "mode": "waterfall",
+                "tiers": tiers,
+                "lp_total": "400.00",
+                "gp_total": "25.00",
+                "investors": {"7": share},
+                "terms": {
+                    "preferred_return_rate": "0.08",
+                    "compounding": "annual",
+                    "day_count": "ACT/ACT",
+                    "catch_up_rate": "1",
+                    "carried_interest_rate": "0.2",
+                },
+                "gp_paid_to_date": "25.00",
+                "profit_distributed_to_date": "125.00",
+            }
+        ),
+        {7: "Ana"},
+    )
+    assert (
+        "Preferred return 8.00% a year, annual, counted ACT/ACT; catch-up 100.00%; carried interest "
+        "20.00%. After this distribution the GP has €25.00 of the €125.00 of profit distributed to date."
+    ) in _text(workings)
     pro_rata = distribution_effect(
         _preview({"mode": "pro_rata", "amount": "10.00", "allocation": {"7": "10.00"}}), {}
     )

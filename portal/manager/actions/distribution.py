@@ -7,6 +7,7 @@ before posting.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from dash import dcc, html
@@ -14,7 +15,7 @@ from dash import dcc, html
 from backend.platform.actors import Actor
 from ledger.interface import DistributionRequest, Preview
 from portal.context import services
-from portal.formatting import money
+from portal.formatting import money, percent
 from portal.manager.actions.action import Action
 from portal.manager.actions.effects import allocation_effect, effect_table, legal_names, pool_currency, posted
 from portal.manager.actions.parsing import exact_text, filled_in, parse_request, require_pool
@@ -69,6 +70,7 @@ def distribution_effect(preview: Preview, names: Mapping[int, str]) -> Any:
     return html.Div(
         [
             html.H3("Waterfall: tier by tier", className="h6"),
+            *waterfall_workings(d, c),
             effect_table(("Tier", "Investors (LP)", "Manager (GP)"), tier_rows, "effect-tiers"),
             dcc.Graph(
                 figure=waterfall_split(tiers, c), config={"displayModeBar": False}, id="effect-tiers-chart"
@@ -90,6 +92,23 @@ def distribution_effect(preview: Preview, names: Mapping[int, str]) -> Any:
             html.P("Change the amount above to see the split update.", className="small text-body-secondary"),
         ]
     )
+
+
+def waterfall_workings(details: Mapping[str, Any], currency: str) -> list[Any]:
+    """The terms the tiers were sized by (day count included) and the GP's running
+    entitlement, under the heading: what a manager checks the split against."""
+    terms: Mapping[str, str] | None = details.get("terms")
+    if not terms:  # entries posted before the workings were recorded
+        return []
+    pref, carry = Decimal(terms["preferred_return_rate"]), Decimal(terms["carried_interest_rate"])
+    catch_up = Decimal(terms["catch_up_rate"])
+    text = (
+        f"Preferred return {percent(pref)} a year, {terms['compounding']}, counted {terms['day_count']}; "
+        f"catch-up {percent(catch_up)}; carried interest {percent(carry)}. "
+        f"After this distribution the GP has {money(details['gp_paid_to_date'], currency)} of the "
+        f"{money(details['profit_distributed_to_date'], currency)} of profit distributed to date."
+    )
+    return [html.P(text, className="small", id="effect-waterfall-terms")]
 
 
 def _post_distribution(actor: Actor, pool_id: int | None, request: DistributionRequest, key: str) -> Any:

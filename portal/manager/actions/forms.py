@@ -14,6 +14,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from backend.finance.daycount import DayCount
 from backend.finance.fees import AccrualFrequency
 from backend.finance.waterfall import Compounding
 from backend.investors.interface import KycStatus
@@ -182,6 +183,12 @@ def _settings_fields(values: Mapping[str, Any], *, fixed: Collection[str] = ()) 
         field("waterfall.catch_up_rate", "number"),
         field("waterfall.carried_interest_rate", "number"),
         field("waterfall.compounding", "select", [(c.value, c.value) for c in Compounding]),
+        field(
+            "waterfall.day_count",
+            "select",
+            [(d.value, d.value) for d in DayCount],
+            help="How the preferred return counts time; ACT/365F is what most agreements say.",
+        ),
     ]
 
 
@@ -201,6 +208,7 @@ def _new_pool_values(today: date) -> dict[str, Any]:
         "waterfall.catch_up_rate": "100",
         "waterfall.carried_interest_rate": "20",
         "waterfall.compounding": "annual",
+        "waterfall.day_count": DayCount.ACT_365F.value,
     }
 
 

@@ -64,7 +64,7 @@ def _parse_settings(v: Mapping[str, Any]) -> SettingsEdit:
     except ValidationError:
         raise FormError({"form": "This form is out of date: reload the page and edit again."}) from None
     edited: PoolSettings = parse_request(PoolSettings, settings_data(v))
-    # Terms the form does not show (day counts, waterfall style) stay as they are.
+    # Terms the form does not show (the fee's day count, the waterfall style) stay as they are.
     kept: dict[str, Any] = {}
     if edited.management_fee and baseline.management_fee:
         kept["management_fee"] = edited.management_fee.model_copy(
@@ -72,7 +72,7 @@ def _parse_settings(v: Mapping[str, Any]) -> SettingsEdit:
         )
     if edited.waterfall and baseline.waterfall:
         kept["waterfall"] = edited.waterfall.model_copy(
-            update={"day_count": baseline.waterfall.day_count, "style": baseline.waterfall.style}
+            update={"style": baseline.waterfall.style}
         )
     return SettingsEdit(baseline, edited.model_copy(update=kept))
 

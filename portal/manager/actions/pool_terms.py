@@ -113,6 +113,7 @@ def settings_data(v: Mapping[str, Any]) -> dict[str, Any]:
                 "catch_up_rate": fraction_of_percent(v.get("waterfall.catch_up_rate")),
                 "carried_interest_rate": fraction_of_percent(v.get("waterfall.carried_interest_rate")),
                 "compounding": v.get("waterfall.compounding"),
+                "day_count": v.get("waterfall.day_count"),
             }
         )
     return data
@@ -164,7 +165,8 @@ def terms_text(terms: BaseModel) -> str:
         return f"{_percent(terms.rate)} {hwm} high-water mark, hurdle {_percent(terms.hurdle_rate)}"
     if isinstance(terms, WaterfallTerms):
         return (
-            f"pref {_percent(terms.preferred_return_rate)} ({terms.compounding.value}), catch-up "
+            f"pref {_percent(terms.preferred_return_rate)} ({terms.compounding.value}, "
+            f"{terms.day_count.value}), catch-up "
             f"{_percent(terms.catch_up_rate)}, carry {_percent(terms.carried_interest_rate)}"
         )
     return str(terms)

@@ -153,12 +153,13 @@ def test_profitable_liquidation_closes_both_capital_accounts_docs_example() -> N
     Capital 50,000 each. Pref on own dates: A 50,000 x (1.08^(679/365) - 1) = 7,696.22,
     B 50,000 x (1.08^(518/365) - 1) = 5,770.47 (13,466.69; the old split gave 6,733.35 and
     6,733.34). Catch-up round_down(13,466.69 / 4) = 3,366.67 to the GP, borne
-    7,696.22 : 5,770.47 = A 1,924.05, B 1,442.62. Carry tier 13,166.64 (GP 2,633.32), split
-    by undistributed profit: A 15,000 - 7,696.22 - 1,924.05 = 5,379.73, B 15,000 - 5,770.47
-    - 1,442.62 = 7,786.91 (GP part A 1,075.94, B 1,557.38; LPs A 4,303.79, B 6,229.53).
-    Each bears 20% of its 15,000 of profit to the cent (A 2,999.99, B 3,000.00: the GP's
-    5,999.99 is rounded down); A receives 62,000.01, B 62,000.00; both capital accounts end
-    at 0. (Split by contributed capital instead, A would end at -1,203.59 and B at +1,203.59.)"""
+    7,696.22 : 5,770.47 = A 1,924.05, B 1,442.62. Carry tier 13,166.64 (GP 2,633.33: the
+    GP's entitlement is 20% of the 30,000 of profit, 6,000.00, rounded once), split by
+    undistributed profit: A 15,000 - 7,696.22 - 1,924.05 = 5,379.73, B 15,000 - 5,770.47
+    - 1,442.62 = 7,786.91 (GP part A 1,075.95, B 1,557.38; LPs A 4,303.78, B 6,229.53).
+    Each bears 20% of its 15,000 of profit to the cent (3,000.00); each receives 62,000.00;
+    both capital accounts end at 0. (Split by contributed capital instead, A would end at
+    -1,203.59 and B at +1,203.59.)"""
     pool = closed(terms())
     a, b = 1, 2
     books = PoolBooks({})
@@ -187,16 +188,16 @@ def test_profitable_liquidation_closes_both_capital_accounts_docs_example() -> N
         "return_of_capital": {"lp": "100000.00", "gp": "0.00"},
         "preferred_return": {"lp": "13466.69", "gp": "0.00"},
         "catch_up": {"lp": "0.00", "gp": "3366.67"},
-        "carried_interest": {"lp": "10533.32", "gp": "2633.32"},
+        "carried_interest": {"lp": "10533.31", "gp": "2633.33"},
     }
     investors = dist.details["investors"]
     figures = ("return_of_capital", "preferred_return", "carried_interest", "total", "gp_share_borne")
     assert [investors[str(a)][f] for f in figures] == [
         "50000.00",
         "7696.22",
-        "4303.79",
-        "62000.01",
-        "2999.99",
+        "4303.78",
+        "62000.00",
+        "3000.00",
     ]
     assert [investors[str(b)][f] for f in figures] == [
         "50000.00",

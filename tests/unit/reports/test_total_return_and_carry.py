@@ -131,11 +131,12 @@ def test_accrued_carry_is_the_gp_share_of_a_liquidation_at_the_value() -> None:
     state.call(date(2025, 1, 1), {1: D(100)}, "100.00")
     state.contribute(date(2025, 1, 1), 1, "100.00")
     on = date(2025, 12, 31)
-    # 364 days of 8% compounded: 7.98 pref; catch-up 1.99; 20% of 190.03 is 38.00: 39.99.
+    # 364 days of 8% compounded: 7.98 pref; catch-up 1.99; the GP is owed 20% of the 200 of
+    # profit, 40.00, rounded once (38.01 from the carry tier).
     accrual = accrued_carry(terms, state.books.waterfall_state, D("300.00"), on)
     expected = distribute(D("300.00"), on, terms.waterfall, state.books.waterfall_state)
-    assert accrual.total == expected.gp_total == D("39.99")
-    assert accrual.by_investor == {1: D("39.99")}
+    assert accrual.total == expected.gp_total == D("40.00")
+    assert accrual.by_investor == {1: D("40.00")}
     # Nothing reaches the GP before the capital is back; nothing without a waterfall.
     assert accrued_carry(terms, state.books.waterfall_state, D("100.00"), on) is NO_CARRY
     open_ended = PoolTerms(
@@ -187,7 +188,7 @@ def test_one_since_inception_return_and_carry_is_no_loss_of_the_pool() -> None:
     assert (h.carry_on(end).total, h.net_value_on(end)) == (D("16.00"), D("64.00"))
     year_end = date(2025, 12, 31)
     first = history(b, year_end)
-    assert first.carry_on(year_end).total == D("39.99") and first.net_value_on(year_end) == D("260.01")
+    assert first.carry_on(year_end).total == D("40.00") and first.net_value_on(year_end) == D("260.00")
     assert first.carry_on(date(2025, 6, 30)).total == 0  # only the dates asked for are marked
 
 
@@ -200,11 +201,11 @@ def test_multiples_and_irr_are_net_of_accrued_carry_with_gross_beside() -> None:
     mw = early.money_weighted
     assert mw is not None
     assert (early.value, early.accrued_carried_interest, early.gross_value) == (
-        D("260.01"),
-        D("39.99"),
+        D("260.00"),
+        D("40.00"),
         D(300),
     )
-    assert [mw.tvpi, mw.gross_tvpi] == pytest.approx([2.6001, 3.0])
+    assert [mw.tvpi, mw.gross_tvpi] == pytest.approx([2.60, 3.0])
     late = pool_performance(history(b, end), kind="closed_ended", start=date(2024, 12, 31), end=end)
     mw = late.money_weighted
     assert mw is not None
@@ -253,15 +254,15 @@ def test_statement_shows_cash_received_and_carry_on_their_own_lines() -> None:
     assert (first.contributions, first.unrealised_gains, first.carried_interest_accrued) == (
         D("100.00"),
         D("200.00"),
-        D("-39.99"),
+        D("-40.00"),
     )
-    assert (first.ending_balance, first.ending_capital_account) == (D("260.01"), D("300.00"))
+    assert (first.ending_balance, first.ending_capital_account) == (D("260.00"), D("300.00"))
     second = _statement(b, "2026", date(2026, 1, 1), date(2026, 12, 31))
     assert second.beginning_balance == first.ending_balance
     assert (second.distributions, second.carried_interest_paid, second.carried_interest_accrued) == (
         D("-196.00"),
         D("-24.00"),
-        D("23.99"),
+        D("24.00"),
     )
     assert second.cash_received == D("196.00")
     assert (second.ending_balance, second.ending_capital_account, second.accrued_carried_interest_end) == (
@@ -276,7 +277,7 @@ def test_statement_shows_cash_received_and_carry_on_their_own_lines() -> None:
     assert sheet is not None
     cells = {row[0]: row[1] for row in sheet.iter_rows(values_only=True) if row[0] is not None}
     assert (cells["Distributions"], cells["Carried interest paid"]) == (-196, -24)
-    assert cells["Carried interest accrued (change)"] == pytest.approx(23.99)
+    assert cells["Carried interest accrued (change)"] == pytest.approx(24.00)
     assert cells["Ending balance"] == 64 and cells["Capital account at end (before accrued carry)"] == 80
 
 
