@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from backend.finance.errors import LedgerInputError
 from backend.finance.fees import FeePeriod
+from backend.finance.investor_terms import InvestorTerms
 from backend.investors.interface import InvestorService, KycStatus
 from backend.platform.errors import ValidationFailed
 from backend.pools.interface import PoolOut
@@ -136,6 +137,7 @@ def plan_batch(
     errors: list[RowError],
     *,
     commitments: Mapping[int, Decimal],
+    investor_terms: Mapping[int, InvestorTerms] | None = None,
 ) -> Iterator[PlannedEntry | None]:
     """Apply each row's posting rule to the books in memory, in order; collect row errors.
     Yields one item per row as it is planned (the writer stores earlier rows meanwhile), and
@@ -147,6 +149,7 @@ def plan_batch(
     complete). Checks what record() and the journal engine check: the dealing date against
     the last valuation, the rule itself, validate_draft, overdrafts.
     """
+    letters = dict(investor_terms or {})
     facts = pool_facts(session, terms.pool_id)
     facts.fee_periods = standing_fee_periods(session, terms.pool_id)
     dealing = read_dealing_facts(session, terms.pool_id)
@@ -173,8 +176,10 @@ def plan_batch(
                     price = deal_price(terms, books, dealing, request)
                 fee = None
                 if kind == "management_fee":
-                    fee = FeeInputs(facts.fee_periods, commitments, called, rules.holding_since(deals))
-                posting = rule_for(kind, terms, books, request, price=price, fee=fee)
+                    fee = FeeInputs(
+                        facts.fee_periods, commitments, called, rules.holding_since(deals), letters
+                    )
+                posting = rule_for(kind, terms, books, request, price=price, fee=fee, investor_terms=letters)
             draft = validate_draft(entry_draft(terms, posting, row.effective_date, row.memo))
             overdrawn = running.overdraft(draft)
             if overdrawn is not None:

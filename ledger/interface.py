@@ -62,7 +62,7 @@ from ledger.schemas import (
     account_key,
     check_key,
 )
-from ledger.terms import pool_terms
+from ledger.terms import investor_terms, pool_terms
 
 __all__ = [
     "BATCH_MAX_ROWS",
@@ -118,6 +118,7 @@ __all__ = [
     "VerifyReport",
     "account_key",
     "check_key",
+    "investor_terms",
     "pool_terms",
     "posting_rules",
     "struck_price",

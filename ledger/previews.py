@@ -80,6 +80,7 @@ class DatabasePreviewService:
                 self._investors.kyc_status(request.investor_id)
 
         fee = None
+        letters = self._transactions.side_letters(pool) if kind in {"management_fee", "distribution"} else {}
         if kind == "management_fee":
             with ReadView(self._db, actor.reader_key) as view:
                 fee = FeeInputs(
@@ -87,13 +88,14 @@ class DatabasePreviewService:
                     dict(self._investors.commitments_for_pool(pool_id)),
                     capital_called(view.session, pool_id),
                     holding_since(view.session, pool_id),
+                    letters,
                 )
 
         def build(terms: PoolTerms, books: PoolBooks, dealing: DealingFacts) -> Posting:
             price = None
             if kind in {"subscription", "redemption"}:
                 price = deal_price(terms, books, dealing, request)
-            return rule_for(kind, terms, books, request, price=price, fee=fee)
+            return rule_for(kind, terms, books, request, price=price, fee=fee, investor_terms=letters)
 
         return self._run(actor, pool, request.effective_date, build)
 
@@ -117,11 +119,12 @@ class DatabasePreviewService:
 
     def distribution(self, actor: Actor, pool_id: int, request: DistributionRequest) -> Preview:
         pool = self._transactions.writable_pool(actor, pool_id, "distribution", request.effective_date)
+        letters = self._transactions.side_letters(pool)
 
         def build(terms: PoolTerms, books: PoolBooks, dealing: DealingFacts) -> Posting:
             if request.mode is DistributionMode.WATERFALL:
                 return rules.waterfall_distribution(
-                    terms, books, amount=request.amount, on=request.effective_date
+                    terms, books, amount=request.amount, on=request.effective_date, investor_terms=letters
                 )
             return rules.pro_rata_distribution(terms, books, amount=request.amount)
 

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from backend.finance.errors import InvalidValueError, LedgerInputError
 from backend.finance.fees import FeePeriod
+from backend.finance.investor_terms import InvestorTerms
 from backend.finance.waterfall import WaterfallState
 from backend.platform.errors import ValidationFailed
 from ledger import posting_rules as rules
@@ -185,6 +186,8 @@ class FeeInputs:
     commitments: Mapping[int, Decimal]
     called: Mapping[int, Decimal]
     holding_since: Mapping[int, date] = field(default_factory=dict)
+    investor_terms: Mapping[int, InvestorTerms] = field(default_factory=dict)
+    """Side letters and GP commitments: investors on their own fee rate."""
 
     def invested(self, books: PoolBooks) -> dict[int, Decimal]:
         returned = books.waterfall_state.capital_returned_by_investor
@@ -226,6 +229,7 @@ def rule_for(  # noqa: PLR0911 - one branch per transaction type
     *,
     price: Decimal | None = None,
     fee: FeeInputs | None = None,
+    investor_terms: Mapping[int, InvestorTerms] | None = None,
 ) -> Posting:
     """The posting of a manager-recorded transaction: its type's rule, given its inputs."""
     investor = request.investor_id or 0
@@ -240,7 +244,9 @@ def rule_for(  # noqa: PLR0911 - one branch per transaction type
     if kind == "distribution":
         if terms.open_ended:
             return rules.pro_rata_distribution(terms, books, amount=request.amount)
-        return rules.waterfall_distribution(terms, books, amount=request.amount, on=request.effective_date)
+        return rules.waterfall_distribution(
+            terms, books, amount=request.amount, on=request.effective_date, investor_terms=investor_terms
+        )
     if kind == "management_fee":
         inputs = fee or FeeInputs([], {}, {})
         return rules.management_fee(
@@ -252,6 +258,7 @@ def rule_for(  # noqa: PLR0911 - one branch per transaction type
             commitments=inputs.commitments,
             invested=inputs.invested(books),
             holding_since=inputs.holding_since,
+            investor_terms=inputs.investor_terms,
         )
     if kind == "performance_fee":
         return rules.performance_fee(terms, books, amount=request.amount, on=request.effective_date)

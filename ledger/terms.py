@@ -1,13 +1,18 @@
 """A pool's terms as the posting rules take them, translated from the pool service's view.
 
-Pure: the one place the pools service's schema meets the ledger's rule inputs, shared by the
-write path, the previews, the reports and the demo seed."""
+Pure: the one place the pools service's schema (and the investor service's side letters)
+meets the ledger's rule inputs, shared by the write path, the previews, the reports and the
+demo seed."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from backend.finance import waterfall as ledger_waterfall
 from backend.finance.fees import ManagementFeeTerms, PerformanceFeeTerms
+from backend.finance.investor_terms import InvestorTerms
 from backend.finance.money import get_currency
+from backend.investors.interface import SideLetterOut
 from backend.pools.interface import PoolOut
 from ledger.posting_rules import PoolTerms
 
@@ -47,3 +52,16 @@ def pool_terms(pool: PoolOut) -> PoolTerms:
         performance_fee=performance,
         management_fee=management,
     )
+
+
+def investor_terms(letters: Mapping[int, SideLetterOut]) -> dict[int, InvestorTerms]:
+    """The investor service's side letters, as the fee and distribution rules take them."""
+    return {
+        investor: InvestorTerms(
+            management_fee_rate=letter.management_fee_rate,
+            management_fee_waiver=letter.management_fee_waiver,
+            carried_interest_rate=letter.carried_interest_rate,
+            gp_commitment=letter.gp_commitment,
+        )
+        for investor, letter in letters.items()
+    }

@@ -21,11 +21,12 @@ from sqlalchemy.orm import Session
 
 from backend.audit.interface import AuditService
 from backend.finance.errors import LedgerInputError
+from backend.finance.investor_terms import InvestorTerms
 from backend.investors.interface import InvestorService
 from backend.platform.actors import Actor
 from backend.platform.errors import ValidationFailed
 from backend.platform.orm import utcnow
-from backend.pools.interface import PoolOut, PoolService, PoolStatus
+from backend.pools.interface import PoolKind, PoolOut, PoolService, PoolStatus
 from ledger import posting_rules as rules
 from ledger.acceptance import MONEY_IN, NEEDS_INVESTOR, refusal
 from ledger.batch import BatchPlan, PlannedEntry, PoolAccounts
@@ -67,7 +68,7 @@ from ledger.schemas import (
     ValuationRequest,
 )
 from ledger.service import DatabaseLedgerService
-from ledger.terms import pool_terms
+from ledger.terms import investor_terms, pool_terms
 
 
 class DatabaseTransactionService:
@@ -104,6 +105,7 @@ class DatabaseTransactionService:
                 self._investors.kyc_status(request.investor_id)  # NotFound for an unknown investor
 
         commitments = dict(self._investors.commitments_for_pool(pool_id)) if kind == "management_fee" else {}
+        letters = self.side_letters(pool) if kind in {"management_fee", "distribution"} else {}
 
         def build(terms: PoolTerms, books: PoolBooks, session: Session) -> Posting:
             price = None
@@ -116,8 +118,9 @@ class DatabaseTransactionService:
                     commitments,
                     capital_called(session, terms.pool_id),
                     holding_since(session, terms.pool_id),
+                    letters,
                 )
-            return rule_for(kind, terms, books, request, price=price, fee=fee)
+            return rule_for(kind, terms, books, request, price=price, fee=fee, investor_terms=letters)
 
         return self._post(
             actor,
@@ -165,6 +168,7 @@ class DatabaseTransactionService:
         check_row_investors(rows, static_errors, self._investors)
         terms = pool_terms(pool)
         commitments = dict(self._investors.commitments_for_pool(pool.id))
+        letters = self.side_letters(pool)
 
         def audit(session: Session, planned: Sequence[PlannedEntry | None]) -> None:
             written = [p for p in planned if p is not None]
@@ -182,7 +186,9 @@ class DatabaseTransactionService:
 
         def build(session: Session, accounts: PoolAccounts) -> BatchPlan:
             errors = list(static_errors)
-            plan = plan_batch(session, terms, accounts, rows, errors, commitments=commitments)
+            plan = plan_batch(
+                session, terms, accounts, rows, errors, commitments=commitments, investor_terms=letters
+            )
             return BatchPlan(plan, errors, finish=audit)
 
         if static_errors:
@@ -234,11 +240,12 @@ class DatabaseTransactionService:
         self, actor: Actor, pool_id: int, request: DistributionRequest, idempotency_key: str
     ) -> EntryOut:
         pool = self.writable_pool(actor, pool_id, "distribution", request.effective_date)
+        letters = self.side_letters(pool)
 
         def build(terms: PoolTerms, books: PoolBooks, session: Session) -> Posting:
             if request.mode is DistributionMode.WATERFALL:
                 return rules.waterfall_distribution(
-                    terms, books, amount=request.amount, on=request.effective_date
+                    terms, books, amount=request.amount, on=request.effective_date, investor_terms=letters
                 )
             return rules.pro_rata_distribution(terms, books, amount=request.amount)
 
@@ -349,6 +356,12 @@ class DatabaseTransactionService:
         return self._reads.position(investor_id, pool_id)
 
     # -- the checks every write, and its preview (ledger.previews), makes first ---------
+
+    def side_letters(self, pool: PoolOut) -> dict[int, InvestorTerms]:
+        """The pool's side letters as the rules take them (closed-ended pools have them)."""
+        if pool.kind is not PoolKind.CLOSED_ENDED:
+            return {}
+        return investor_terms(self._investors.side_letters_for_pool(pool.id))
 
     def writable_pool(self, actor: Actor, pool_id: int, kind: str, on: date) -> PoolOut:
         """The pool, if the actor manages it and it accepts a `kind` dated `on` (ledger.acceptance)."""

@@ -36,6 +36,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from backend.finance.investor_terms import InvestorTerms
 from backend.finance.waterfall import WaterfallState
 from ledger.interface import AccountCode, EntryType, PoolBooks, PoolTerms
 from ledger.interface import posting_rules as rules
@@ -57,14 +58,22 @@ class CarryAccrual:
 NO_CARRY = CarryAccrual()
 
 
-def accrued_carry(terms: PoolTerms, state: WaterfallState, value: Decimal, on: date) -> CarryAccrual:
+def accrued_carry(
+    terms: PoolTerms,
+    state: WaterfallState,
+    value: Decimal,
+    on: date,
+    investor_terms: Mapping[int, InvestorTerms] | None = None,
+) -> CarryAccrual:
     """The GP's share of a distribution of ``value`` on ``on`` through the waterfall (see the
     module docstring); NO_CARRY when nothing would reach the GP."""
     if terms.waterfall is None or value <= 0 or not state.contributions:
         return NO_CARRY
     if value <= state.contributed_capital - state.capital_returned:
         return NO_CARRY  # all of it would be return of capital
-    posting = rules.waterfall_distribution(terms, PoolBooks({}, waterfall_state=state), amount=value, on=on)
+    posting = rules.waterfall_distribution(
+        terms, PoolBooks({}, waterfall_state=state), amount=value, on=on, investor_terms=investor_terms
+    )
     received = {
         int(holder): Decimal(share["total"]) for holder, share in posting.details["investors"].items()
     }
@@ -88,8 +97,11 @@ class CarryBook:
     only on the dates it shows.
     """
 
-    def __init__(self, terms: PoolTerms | None) -> None:
+    def __init__(
+        self, terms: PoolTerms | None, investor_terms: Mapping[int, InvestorTerms] | None = None
+    ) -> None:
         self.terms = terms
+        self.investor_terms = investor_terms
         self._contributions: list[tuple[int, Decimal, date]] = []
         self._distributions: list[tuple[date, Mapping[str, Any]]] = []
         self._state: WaterfallState | None = WaterfallState()
@@ -123,5 +135,5 @@ class CarryBook:
         key = (len(self._contributions), len(self._distributions), on, value)
         found = self._memo.get(key)
         if found is None:
-            found = self._memo[key] = accrued_carry(self.terms, self.state, value, on)
+            found = self._memo[key] = accrued_carry(self.terms, self.state, value, on, self.investor_terms)
         return found

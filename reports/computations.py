@@ -15,12 +15,13 @@ caller (or a test counting replays) sees one object.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from backend.finance.investor_terms import InvestorTerms
 from backend.finance.money import get_currency
 from backend.investors.interface import InvestorService
 from backend.platform.actors import Actor
@@ -28,7 +29,7 @@ from backend.platform.db import Database
 from backend.platform.errors import ValidationFailed
 from backend.platform.orm import utcnow
 from backend.pools.interface import PoolOut, PoolService
-from ledger.interface import MAX_PAGE, LedgerService, PoolTerms, pool_terms
+from ledger.interface import MAX_PAGE, LedgerService, PoolTerms, investor_terms, pool_terms
 from reports.aggregate_cache import AggregateCache, aggregate_key
 from reports.benchmarks import BenchmarkRegister
 from reports.history import PoolHistory, investor_history, pool_history
@@ -146,7 +147,11 @@ class ReportComputations:
             # The worker's snapshot, when it is at the pool's current ledger version.
             try:
                 stored = stored_pool_performance(
-                    self._db, pool.id, as_of, self._ledger.ledger_version(pool.id)
+                    self._db,
+                    pool.id,
+                    as_of,
+                    self._ledger.ledger_version(pool.id),
+                    terms_changed_at=self._side_letters_changed_at(pool.id),
                 )
             except ValidationError:
                 stored = None  # stored under earlier definitions (fields it lacks): recompute
@@ -234,6 +239,7 @@ class ReportComputations:
             end=end,
             committed=committed.quantize(get_currency(pool.base_currency).quantum),
             terms=_carry_terms(pool),
+            investor_terms=self._side_letters(pool),
         )
 
     # -- reading and replaying the books ---------------------------------------------------
@@ -264,7 +270,18 @@ class ReportComputations:
             as_of=as_of,
             terms=_carry_terms(pool),
             carry_on=carry_on,
+            investor_terms=self._side_letters(pool),
         )
+
+    def _side_letters_changed_at(self, pool_id: int) -> datetime | None:
+        letters = self._investors.side_letters_for_pool(pool_id).values()
+        return max((letter.updated_at for letter in letters), default=None)
+
+    def _side_letters(self, pool: PoolOut) -> dict[int, InvestorTerms]:
+        """Side letters lower some investors' carry in the accrual as in a distribution."""
+        if _carry_terms(pool) is None:
+            return {}
+        return investor_terms(self._investors.side_letters_for_pool(pool.id))
 
     def _pool_history(
         self, pool: PoolOut, as_of: date, actor: Actor | None, *, carry_on: tuple[date, ...] = ()
@@ -283,7 +300,13 @@ class ReportComputations:
         makes every cached report of the pool unreachable at once."""
         if self._aggregates is None:
             return compute()
-        params = {**params, "definitions": DEFINITIONS}
+        # A side letter changes the accrued carry without a ledger entry: part of the key.
+        changed = self._side_letters_changed_at(pool_id)
+        params = {
+            **params,
+            "definitions": DEFINITIONS,
+            "side_letters": changed.isoformat() if changed else None,
+        }
         key = aggregate_key(aggregate, pool_id, self._ledger.ledger_version(pool_id), params)
         return self._aggregates.get_or_compute(
             aggregate,

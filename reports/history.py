@@ -40,6 +40,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from backend.finance import metrics
+from backend.finance.investor_terms import InvestorTerms
 from backend.finance.money import Currency
 from backend.finance.unitisation import nav_per_unit
 from ledger.interface import EntryType, PoolTerms
@@ -203,16 +204,18 @@ def pool_history(
     as_of: date,
     terms: PoolTerms | None = None,
     carry_on: Iterable[date] = (),
+    investor_terms: Mapping[int, InvestorTerms] | None = None,
 ) -> PoolHistory:
     """Replay the pool's standing entries as of ``as_of`` into a point per entry.
 
     With ``terms`` (the pool's posting terms, waterfall included) a closed-ended pool's
     accrued carried interest is marked at the close of each date of ``carry_on`` (up to
-    ``as_of``), from the books as they stand then. Each mark runs the waterfall once, so
-    only the dates a report shows are marked.
+    ``as_of``), from the books as they stand then, with ``investor_terms`` (side letters)
+    lowering some investors' carry as a distribution would. Each mark runs the waterfall
+    once, so only the dates a report shows are marked.
     """
     books = Balances()
-    carry = CarryBook(None if open_ended else terms)
+    carry = CarryBook(None if open_ended else terms, investor_terms)
     pending = sorted({d for d in carry_on if d <= as_of})
     marks: dict[date, CarryAccrual] = {}
 

@@ -40,13 +40,14 @@ from __future__ import annotations
 import io
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 import xlsxwriter
 
+from backend.finance.investor_terms import InvestorTerms
 from backend.finance.money import Currency, get_currency
 from backend.platform.errors import ValidationFailed
 from ledger.interface import AccountCode, EntryType, PoolTerms
@@ -156,6 +157,7 @@ def capital_account_statement(
     end: date,
     committed: Decimal,
     terms: PoolTerms | None = None,
+    investor_terms: Mapping[int, InvestorTerms] | None = None,
 ) -> CapitalAccountStatement:
     """The statement for (start, end] from every entry of the pool dated up to ``end``;
     ``terms`` (the pool's posting terms) make a closed-ended pool's balances net of accrued
@@ -201,6 +203,7 @@ def capital_account_statement(
             as_of=on,
             terms=terms,
             carry_on=(on,),
+            investor_terms=investor_terms,
         )
 
     at_start, at_end = history(before), history(end)

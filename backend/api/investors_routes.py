@@ -1,4 +1,5 @@
-"""Investors and commitments over REST: profiles (KYC status by staff only) and commitments.
+"""Investors and commitments over REST: profiles (KYC status by staff only), commitments and
+side letters.
 
 Every decision about who may do what is the investor service's; these handlers only
 translate HTTP to its methods (and service page ids to opaque cursors).
@@ -20,6 +21,9 @@ from backend.investors.interface import (
     InvestorOut,
     InvestorUpdate,
     KycStatus,
+    SideLetterOut,
+    SideLetterPage,
+    SideLetterTerms,
 )
 from backend.platform.actors import Actor
 from backend.service_directory import Services
@@ -126,3 +130,37 @@ def register(router: ApiRouter, container: Services) -> None:
             actor, pool_id, cursor=query.after_id(), limit=query.limit
         )
         return CommitmentPageOut(items=page.items, next_cursor=encode_cursor(page.next_cursor))
+
+    @router.operation(
+        "PUT",
+        "/pools/{pool_id}/side-letters/{investor_id}",
+        summary="Record or replace a committed investor's side letter (own fee and carry terms)",
+        tag="commitments",
+        body=SideLetterTerms,
+        response=SideLetterOut,
+        errors=(403, 404, 409),
+    )
+    def put_side_letter(actor: Actor, pool_id: int, investor_id: int, body: SideLetterTerms) -> SideLetterOut:
+        return container.investors.put_side_letter(actor, pool_id, investor_id, body)
+
+    @router.operation(
+        "DELETE",
+        "/pools/{pool_id}/side-letters/{investor_id}",
+        summary="Withdraw an investor's side letter: the pool's terms apply to them again",
+        tag="commitments",
+        status=204,
+        errors=(403, 404, 409),
+    )
+    def delete_side_letter(actor: Actor, pool_id: int, investor_id: int) -> None:
+        container.investors.delete_side_letter(actor, pool_id, investor_id)
+
+    @router.operation(
+        "GET",
+        "/pools/{pool_id}/side-letters",
+        summary="A pool's side letters (its managers); an investor sees only their own",
+        tag="commitments",
+        response=SideLetterPage,
+        errors=(403, 404),
+    )
+    def list_side_letters(actor: Actor, pool_id: int) -> SideLetterPage:
+        return container.investors.list_side_letters(actor, pool_id)

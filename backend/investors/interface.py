@@ -23,6 +23,9 @@ from backend.investors.schemas import (
     KycStatus,
     Participation,
     Position,
+    SideLetterOut,
+    SideLetterPage,
+    SideLetterTerms,
 )
 from backend.platform.actors import Actor
 from backend.pools.interface import DEFAULT_PAGE_SIZE
@@ -42,6 +45,9 @@ __all__ = [
     "KycStatus",
     "Participation",
     "Position",
+    "SideLetterOut",
+    "SideLetterPage",
+    "SideLetterTerms",
 ]
 
 
@@ -98,6 +104,22 @@ class InvestorService(Protocol):
 
     def has_commitments(self, pool_id: int) -> bool:
         """Whether anything was committed to the pool (then it cannot be deleted). On the primary."""
+
+    def put_side_letter(
+        self, actor: Actor, pool_id: int, investor_id: int, terms: SideLetterTerms
+    ) -> SideLetterOut:
+        """Record (or replace) a committed investor's own fee and carry terms in a closed-ended
+        pool: the pool's managers only; audited with the terms before and after."""
+
+    def delete_side_letter(self, actor: Actor, pool_id: int, investor_id: int) -> None:
+        """Withdraw a side letter (NotFound when there is none); audited."""
+
+    def list_side_letters(self, actor: Actor, pool_id: int) -> SideLetterPage:
+        """A pool's side letters to its managers; an investor's own to the investor; refused to
+        analysts."""
+
+    def side_letters_for_pool(self, pool_id: int) -> dict[int, SideLetterOut]:
+        """{investor id: side letter} for the ledger's fee and distribution rules (system, primary)."""
 
     def participates(self, user_id: int, pool_id: int) -> bool:
         """Whether this user is an investor in the pool. Until the ledger exists that means a

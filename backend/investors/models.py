@@ -1,14 +1,24 @@
-"""The investor service's tables: investor profiles and their commitments to pools."""
+"""The investor service's tables: investor profiles, their commitments to pools and the side
+letters that change a pool's terms for one investor."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
-from backend.platform.orm import CASH_SCALE, Base, ScaledDecimal, UTCDateTime, utcnow
+from backend.platform.orm import CASH_SCALE, RATE_SCALE, Base, ScaledDecimal, UTCDateTime, utcnow
 
 
 class Investor(Base):
@@ -61,3 +71,26 @@ class PoolCommitment(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
     # No foreign key: an operator (CLI) records commitments without a user record.
     created_by_user_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class SideLetter(Base):
+    """One investor's own terms in one closed-ended pool: a side letter, or the GP's own
+    commitment. At most one per investor and pool; a change replaces it (audited with the
+    terms before and after), and the fee and distribution entries posted under it record the
+    rates they applied in their workings."""
+
+    __tablename__ = "side_letters"
+    __table_args__ = (UniqueConstraint("pool_id", "investor_id", name="uq_side_letters_pool_investor"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    pool_id: Mapped[int] = mapped_column(Integer, ForeignKey("pools.id"), nullable=False)
+    investor_id: Mapped[int] = mapped_column(Integer, ForeignKey("investors.id"), nullable=False)
+    reference: Mapped[str] = mapped_column(String(200), nullable=False)
+    management_fee_rate: Mapped[Decimal | None] = mapped_column(ScaledDecimal(RATE_SCALE), nullable=True)
+    management_fee_waiver: Mapped[Decimal] = mapped_column(ScaledDecimal(RATE_SCALE), nullable=False)
+    carried_interest_rate: Mapped[Decimal | None] = mapped_column(ScaledDecimal(RATE_SCALE), nullable=True)
+    gp_commitment: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    updated_by_user_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime(), nullable=False, default=utcnow, onupdate=utcnow
+    )

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from backend.platform.fields import IsoDate, RecordId
 from backend.pools.interface import ExactDecimal, PoolKind
@@ -139,3 +139,51 @@ class Participation(BaseModel):
     fees_borne: ExactDecimal
     units_held: ExactDecimal
     capital_account: ExactDecimal
+
+
+class SideLetterTerms(BaseModel):
+    """What one investor's side letter changes in a closed-ended pool's terms for them; what
+    it leaves empty stays as the pool's terms say. Applied by the fee and distribution
+    entries posted after it is recorded."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reference: str = Field(
+        min_length=1,
+        max_length=200,
+        description="Where it is agreed, e.g. 'Side letter of 1 March 2025, clause 3'.",
+        examples=["Side letter of 1 March 2025, clause 3"],
+    )
+    management_fee_rate: ExactDecimal | None = Field(
+        default=None,
+        description="Replaces the pool's management fee rate for this investor, per annum: 0.015 is 1.5%.",
+        examples=["0.015"],
+    )
+    management_fee_waiver: ExactDecimal = Field(
+        default=Decimal(0),
+        description="Share of this investor's management fee waived, 0 to 1 (1 waives it all).",
+        examples=["0.5"],
+    )
+    carried_interest_rate: ExactDecimal | None = Field(
+        default=None,
+        description="Replaces the pool's carried interest rate for this investor (never above "
+        "the pool's): 0.15 is 15%.",
+        examples=["0.15"],
+    )
+    gp_commitment: StrictBool = Field(
+        default=False,
+        description="The GP's own commitment (or an affiliate's): bears no management fee and no "
+        "carried interest.",
+    )
+
+
+class SideLetterOut(SideLetterTerms):
+    model_config = ConfigDict(extra="forbid")
+
+    pool_id: int
+    investor_id: int
+    updated_at: datetime
+
+
+class SideLetterPage(BaseModel):
+    items: list[SideLetterOut]

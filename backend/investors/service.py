@@ -57,8 +57,12 @@ from backend.investors.schemas import (
     InvestorUpdate,
     KycStatus,
     Participation,
+    SideLetterOut,
+    SideLetterPage,
+    SideLetterTerms,
 )
 from backend.investors.search import search_filter
+from backend.investors.side_letters import SideLetterBook
 from backend.platform.actors import Actor, Role
 from backend.platform.db import Database
 from backend.platform.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -105,6 +109,7 @@ class DatabaseInvestorService:
             db, audit, pools, own_investor_ids=self._own_investor_ids, today=today
         )
         self._holdings = InvestorHoldings(db, pools, self._access, positions=positions)
+        self._side_letters = SideLetterBook(db, audit, pools, own_investor_ids=self._own_investor_ids)
 
     # -- profiles --------------------------------------------------------------------
 
@@ -324,6 +329,22 @@ class DatabaseInvestorService:
     def has_commitments(self, pool_id: int) -> bool:
         """Whether anything was committed to the pool (then it cannot be deleted). On the primary."""
         return self._commitments.has_commitments(pool_id)
+
+    # -- side letters ------------------------------------------------------------------
+
+    def put_side_letter(
+        self, actor: Actor, pool_id: int, investor_id: int, terms: SideLetterTerms
+    ) -> SideLetterOut:
+        return self._side_letters.put_side_letter(actor, pool_id, investor_id, terms)
+
+    def delete_side_letter(self, actor: Actor, pool_id: int, investor_id: int) -> None:
+        self._side_letters.delete_side_letter(actor, pool_id, investor_id)
+
+    def list_side_letters(self, actor: Actor, pool_id: int) -> SideLetterPage:
+        return self._side_letters.list_side_letters(actor, pool_id)
+
+    def side_letters_for_pool(self, pool_id: int) -> dict[int, SideLetterOut]:
+        return self._side_letters.side_letters_for_pool(pool_id)
 
     # -- participation -----------------------------------------------------------------
 

@@ -10,11 +10,13 @@ from decimal import Decimal
 from typing import Any
 
 from backend.finance.errors import InvalidValueError
+from backend.finance.investor_terms import InvestorTerms, carry_rebates
 from backend.finance.money import (
     exact_arithmetic,
 )
 from backend.finance.waterfall import Contribution, HurdlePayment, WaterfallState, distribute
 from ledger.posting_rules.books import (
+    _ZERO,
     CLOSED_ENDED,
     OPEN_ENDED,
     Line,
@@ -42,7 +44,14 @@ def pro_rata_distribution(terms: PoolTerms, books: PoolBooks, *, amount: object)
 
 
 @exact_arithmetic
-def waterfall_distribution(terms: PoolTerms, books: PoolBooks, *, amount: object, on: date) -> Posting:
+def waterfall_distribution(
+    terms: PoolTerms,
+    books: PoolBooks,
+    *,
+    amount: object,
+    on: date,
+    investor_terms: Mapping[int, InvestorTerms] | None = None,
+) -> Posting:
     """Cash out through the European waterfall: LP tiers per investor and the GP's share.
 
     Each investor's capital account bears what that investor receives plus the part of the
@@ -54,6 +63,11 @@ def waterfall_distribution(terms: PoolTerms, books: PoolBooks, *, amount: object
     date; the carried-interest tier by each investor's undistributed profit in these books
     (capital account net of unpaid calls, less unreturned capital and this distribution's
     pref and catch-up), so a distribution of the whole pool closes every account at zero.
+
+    ``investor_terms`` (side letters, GP commitments) lower the carry some investors bear:
+    the tiers stay at the pool's rates (they are the running record the next distribution
+    continues from) and the GP gives each such investor a carry rebate, paid with its
+    distribution (backend.finance.investor_terms).
     """
     _require_kind(terms, CLOSED_ENDED, "a waterfall distribution")
     if terms.waterfall is None:
@@ -65,28 +79,42 @@ def waterfall_distribution(terms: PoolTerms, books: PoolBooks, *, amount: object
         for investor in state.investors
     }
     result = distribute(cash, on, terms.waterfall, state, capital_accounts=accounts)
+    letters = {str(i): t for i, t in (investor_terms or {}).items()}
+    rebates = carry_rebates(result.investors, terms.waterfall.carried_interest_rate, letters, terms.currency)
     lines: list[Line] = []
     per_investor: dict[str, dict[str, str]] = {}
     for share in result.investors:
         lines.append(Line(AccountCode.CAPITAL, int(share.investor), share.total + share.gp_share_borne))
+        rebate = rebates.get(share.investor)
+        given_back = rebate.total if rebate else _ZERO
         per_investor[share.investor] = {
             "return_of_capital": str(share.return_of_capital),
             "preferred_return": str(share.preferred_return),
             "catch_up": str(share.catch_up),
             "carried_interest": str(share.carried_interest),
-            "total": str(share.total),
-            "gp_share_borne": str(share.gp_share_borne),
-            "gp_catch_up_borne": str(share.gp_catch_up),
-            "gp_carried_interest_borne": str(share.gp_carried_interest),
+            "total": str(share.total + given_back),
+            "gp_share_borne": str(share.gp_share_borne - given_back),
+            "gp_catch_up_borne": str(share.gp_catch_up - (rebate.catch_up if rebate else _ZERO)),
+            "gp_carried_interest_borne": str(
+                share.gp_carried_interest - (rebate.carried_interest if rebate else _ZERO)
+            ),
             "carried_interest_weight": str(share.carried_interest_weight),
         }
+        if rebate:
+            per_investor[share.investor] |= {
+                "carry_rebate": str(given_back),
+                "carried_interest_rate": str(
+                    letters[share.investor].carry_rate(terms.waterfall.carried_interest_rate)
+                ),
+            }
+    rebated = sum((r.total for r in rebates.values()), _ZERO)
     lines.append(Line(AccountCode.CASH, None, -cash))
     details: dict[str, Any] = {
         "mode": "waterfall",
         "amount": str(cash),
         "tiers": {t.tier.value: {"lp": str(t.lp), "gp": str(t.gp)} for t in result.tiers},
-        "lp_total": str(result.lp_total),
-        "gp_total": str(result.gp_total),
+        "lp_total": str(result.lp_total + rebated),
+        "gp_total": str(result.gp_total - rebated),
         "investors": per_investor,
         # The workings: the terms the tiers were sized by, and the GP's entitlement (rounded
         # once, on the running totals) that the carried-interest tier was made to meet.
@@ -97,7 +125,7 @@ def waterfall_distribution(terms: PoolTerms, books: PoolBooks, *, amount: object
             "catch_up_rate": str(terms.waterfall.catch_up_rate),
             "carried_interest_rate": str(terms.waterfall.carried_interest_rate),
         },
-        "gp_paid_to_date": str(result.state.gp_paid),
+        "gp_entitlement_to_date": str(result.state.gp_paid),
         "profit_distributed_to_date": str(result.state.profit_distributed),
         "split": {
             "return_of_capital": "unreturned_capital",
@@ -106,6 +134,10 @@ def waterfall_distribution(terms: PoolTerms, books: PoolBooks, *, amount: object
             "carried_interest": "undistributed_profit, else contributed_capital",
         },
     }
+    if rebated:
+        # The tiers above are at the pool's rates; this much of their GP part went back to
+        # investors whose side letters set a lower carry (each investor's carry_rebate).
+        details["side_letter_rebates"] = str(rebated)
     return Posting(
         EntryType.DISTRIBUTION, _non_zero(lines), details, events=(("distribution.made", details),)
     )

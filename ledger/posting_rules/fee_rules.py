@@ -13,6 +13,7 @@ from backend.finance import fees as fee_maths
 from backend.finance.daycount import year_fraction
 from backend.finance.errors import InvalidValueError
 from backend.finance.fees import FeePeriod, ManagementFeeTerms, pool_performance_fee
+from backend.finance.investor_terms import InvestorTerms, fee_for_year_fraction, fee_weights
 from backend.finance.money import (
     Rounding,
     exact_arithmetic,
@@ -48,6 +49,7 @@ def management_fee(
     invested: Mapping[int, Decimal] | None = None,
     holding_since: Mapping[int, date] | None = None,
     weights: Mapping[str, Decimal] | None = None,
+    investor_terms: Mapping[int, InvestorTerms] | None = None,
 ) -> Posting:
     """The management fee for ``period``, computed from the pool's terms, borne by investors.
 
@@ -62,6 +64,11 @@ def management_fee(
       the fee's date was not in the basis either: nobody pays for anybody else.
     - ``committed``: total commitments; borne pro rata to commitments, paid in or not.
     - ``invested``: capital called and not yet returned; borne pro rata to each investor's.
+
+    ``investor_terms`` (side letters and GP commitments, closed-ended pools) give some
+    investors their own rate: each investor's fee is its share of the basis at its own rate,
+    the pool's fee their exact sum rounded once, shared in proportion to each one's exact fee
+    (backend.finance.investor_terms).
 
     ``amount`` overrides the computed figure and needs ``override_reason``, which is kept in
     the entry's workings beside the figure it replaced. Without a period (the old API) the
@@ -87,8 +94,14 @@ def management_fee(
         shares = ownership_weights(terms, books)
     else:
         basis_amount, shares = _fee_basis(terms, fee_terms, books, commitments, invested)
+        letters = {str(i): t for i, t in (investor_terms or {}).items() if str(i) in shares}
         if fee_terms.basis == "nav" and terms.open_ended and holding_since is not None:
             computed, shares = _fee_on_days_held(terms, fee_terms, books, period, holding_since)
+        elif letters and not terms.open_ended:
+            computed, shares = _fee_with_own_rates(terms, fee_terms, basis_amount, shares, letters, period)
+            details["side_letters"] = {
+                holder: str(letter.fee_rate(fee_terms.rate)) for holder, letter in sorted(letters.items())
+            }
         else:
             computed = _period_fee(terms, fee_terms, basis_amount, period)
         details |= {
@@ -130,6 +143,25 @@ def _period_fee(
     return fee_maths.management_fee(
         basis, fee_terms.rate, start, end, currency=terms.currency, day_count=fee_terms.day_count
     )
+
+
+def _fee_with_own_rates(  # noqa: PLR0917 - the fee's inputs, each named at the one call
+    terms: PoolTerms,
+    fee_terms: ManagementFeeTerms,
+    basis: Decimal,
+    shares: Mapping[str, Decimal],
+    letters: Mapping[str, InvestorTerms],
+    period: FeePeriod,
+) -> tuple[Decimal, dict[str, Decimal]]:
+    """The fee when some investors have their own rate: each share of ``basis`` at its
+    holder's rate, summed exactly and rounded once; the weights share it by exact fee."""
+    weights = fee_weights(shares, fee_terms.rate, letters)
+    years = year_fraction(period.accrual.start, period.accrual.end, fee_terms.day_count)
+    # The basis is the shares' total for commitments and invested capital, the NAV for a
+    # fee on NAV: each holder's part of it is basis x its share.
+    scale = Fraction(basis) / Fraction(sum(shares.values(), _ZERO))
+    total = fee_for_year_fraction(weights, years * scale, terms.currency)
+    return total, {holder: w for holder, w in weights.items() if w > 0}
 
 
 def holding_since(deals: Iterable[tuple[date, int, Decimal]]) -> dict[int, date]:

@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from backend.composition.container import Container
-from backend.investors.interface import CommitmentCreate, InvestorUpdate
+from backend.investors.interface import CommitmentCreate, InvestorUpdate, SideLetterTerms
 from backend.payments.interface import (
     AccountDecision,
     CollectionAccountIn,
@@ -114,6 +114,12 @@ def build_estate(world: World) -> Estate:
     world.commit(buyout, investor, "100000.00")
     c.investors.create_commitment(
         boss, buyout, CommitmentCreate.model_validate({"investor_id": second_investor, "amount": "50000.00"})
+    )
+    c.investors.put_side_letter(
+        boss,
+        buyout,
+        investor,
+        SideLetterTerms(reference=f"{MARKER} side letter, clause 4", management_fee_waiver=Decimal("0.1")),
     )
     c.transactions.capital_call(
         boss,

@@ -159,6 +159,18 @@ MATRIX: dict[tuple[str, str], Probe] = {
         "manager",
         lambda e, w: {"investor_id": e.ids["investor"], "amount": "25000.00"},
     ),
+    # A commercial term between the manager and one investor: analysts, even granted, see none.
+    ("GET", f"{V}/pools/{{pool_id}}/side-letters"): Probe(
+        "/pools/{closed_pool}/side-letters", "manager", also_refused=("granted_analyst",)
+    ),
+    ("PUT", f"{V}/pools/{{pool_id}}/side-letters/{{investor_id}}"): Probe(
+        "/pools/{closed_pool}/side-letters/{investor}",
+        "manager",
+        lambda e, w: {"reference": "Amended letter", "management_fee_rate": "0.015"},
+    ),
+    ("DELETE", f"{V}/pools/{{pool_id}}/side-letters/{{investor_id}}"): Probe(
+        "/pools/{closed_pool}/side-letters/{investor}", "manager"
+    ),
     # reports
     ("GET", f"{V}/pools/{{pool_id}}/nav-history"): Probe("/pools/{open_pool}/nav-history", "manager"),
     ("GET", f"{V}/pools/{{pool_id}}/performance"): Probe("/pools/{open_pool}/performance", "manager"),

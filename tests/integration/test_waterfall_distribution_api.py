@@ -226,6 +226,9 @@ def test_gp_gets_its_carry_to_the_cent_under_the_pools_day_count(world: World) -
     }
     assert (details["gp_total"], details["lp_total"]) == ("20000.00", "180000.00")
     assert details["terms"]["day_count"] == "Whole years"
-    assert (details["gp_paid_to_date"], details["profit_distributed_to_date"]) == ("20000.00", "100000.00")
+    assert (details["gp_entitlement_to_date"], details["profit_distributed_to_date"]) == (
+        "20000.00",
+        "100000.00",
+    )
     assert pool.capital() == {"A": 0}
     pool.verify()

@@ -211,7 +211,7 @@ def test_the_waterfall_preview_shows_each_tier_and_each_investor() -> None:
                     "catch_up_rate": "1",
                     "carried_interest_rate": "0.2",
                 },
-                "gp_paid_to_date": "25.00",
+                "gp_entitlement_to_date": "25.00",
                 "profit_distributed_to_date": "125.00",
             }
         ),
@@ -219,7 +219,8 @@ def test_the_waterfall_preview_shows_each_tier_and_each_investor() -> None:
     )
     assert (
         "Preferred return 8.00% a year, annual, counted ACT/ACT; catch-up 100.00%; carried interest "
-        "20.00%. After this distribution the GP has €25.00 of the €125.00 of profit distributed to date."
+        "20.00%. After this distribution the GP's share at the pool's terms is €25.00 of the €125.00 of "
+        "profit distributed to date."
     ) in _text(workings)
     pro_rata = distribution_effect(
         _preview({"mode": "pro_rata", "amount": "10.00", "allocation": {"7": "10.00"}}), {}

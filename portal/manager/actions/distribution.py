@@ -52,6 +52,9 @@ def distribution_effect(preview: Preview, names: Mapping[int, str]) -> Any:
         (name.replace("_", " ").capitalize(), money(t["lp"], c), money(t["gp"], c))
         for name, t in tiers.items()
     ]
+    if d.get("side_letter_rebates"):
+        rebated = Decimal(d["side_letter_rebates"])
+        tier_rows.append(("Side-letter carry rebates", money(rebated, c), money(-rebated, c)))
     tier_rows.append(
         (html.Strong("Total"), html.Strong(money(d["lp_total"], c)), html.Strong(money(d["gp_total"], c)))
     )
@@ -105,9 +108,15 @@ def waterfall_workings(details: Mapping[str, Any], currency: str) -> list[Any]:
     text = (
         f"Preferred return {percent(pref)} a year, {terms['compounding']}, counted {terms['day_count']}; "
         f"catch-up {percent(catch_up)}; carried interest {percent(carry)}. "
-        f"After this distribution the GP has {money(details['gp_paid_to_date'], currency)} of the "
+        f"After this distribution the GP's share at the pool's terms is "
+        f"{money(details['gp_entitlement_to_date'], currency)} of the "
         f"{money(details['profit_distributed_to_date'], currency)} of profit distributed to date."
     )
+    if details.get("side_letter_rebates"):
+        text += (
+            f" Side letters lower some investors' carry: the GP gives back "
+            f"{money(details['side_letter_rebates'], currency)} of it here."
+        )
     return [html.P(text, className="small", id="effect-waterfall-terms")]
 
 

@@ -1,0 +1,160 @@
+"""Side letters and the GP's commitment: investors on their own fee and carry rates
+(backend.finance.investor_terms, applied by the ledger's management fee and waterfall rules)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from backend.finance.errors import InvalidValueError
+from backend.finance.fees import FeePeriod, ManagementFeeTerms
+from backend.finance.investor_terms import InvestorTerms, carry_rebates, fee_weights
+from backend.finance.money import get_currency
+from backend.finance.waterfall import Compounding, WaterfallState, WaterfallTerms, distribute
+from ledger.interface import AccountCode, PoolBooks, PoolTerms, Posting
+from ledger.interface import posting_rules as rules
+
+USD = get_currency("USD")
+D = Decimal
+A, B, C, G = 1, 2, 3, 4
+LETTERS = {
+    B: InvestorTerms(management_fee_rate=D("0.015"), carried_interest_rate=D("0.10")),
+    C: InvestorTerms(management_fee_waiver=D("0.5")),
+    G: InvestorTerms(gp_commitment=True),
+}
+
+
+def waterfall() -> WaterfallTerms:
+    return WaterfallTerms(USD, D("0.08"), Compounding.ANNUAL, D(1), D("0.20"))
+
+
+def pool() -> PoolTerms:
+    return PoolTerms(
+        pool_id=9,
+        kind=rules.CLOSED_ENDED,
+        currency=USD,
+        inception_date=date(2025, 1, 1),
+        initial_nav_per_unit=D(1),
+        waterfall=waterfall(),
+        management_fee=ManagementFeeTerms(rate=D("0.02"), basis="committed"),
+    )
+
+
+COMMITMENTS = {A: D("10000000.00"), B: D("10000000.00"), C: D("5000000.00"), G: D("200000.00")}
+
+
+def fee(period: FeePeriod, letters: dict[int, InvestorTerms] | None = LETTERS) -> Posting:
+    return rules.management_fee(
+        pool(), PoolBooks({}), period=period, commitments=COMMITMENTS, investor_terms=letters
+    )
+
+
+def test_each_investor_pays_its_own_rate_docs_example() -> None:
+    """COMPUTED (docs worked example): 2% a year on commitments. A 10,000,000 on the pool's
+    terms; B 10,000,000 with a side letter at 1.5%; C 5,000,000 with half its fee waived;
+    G 200,000, the GP's own commitment. For 2025 (365 days, ACT/365F): A 200,000.00,
+    B 150,000.00, C 50,000.00, G nothing: 400,000.00 (without the letters 504,000.00)."""
+    year = fee(FeePeriod(date(2025, 1, 1), date(2025, 12, 31)))
+    assert year.details["amount"] == "400000.00"
+    assert year.details["allocation"] == {"1": "200000.00", "2": "150000.00", "3": "50000.00"}
+    assert year.details["side_letters"] == {"2": "0.015", "3": "0.010", "4": "0"}
+    assert fee(FeePeriod(date(2025, 1, 1), date(2025, 12, 31)), None).details["amount"] == "504000.00"
+
+
+def test_the_pools_fee_is_rounded_once_and_shared_by_exact_fee() -> None:
+    """COMPUTED: the first quarter of 2025 (90 days): exactly 400,000 x 90/365 =
+    98,630.1369..., charged 98,630.14; A's exact 49,315.068..., B's 36,986.301..., C's
+    12,328.767...: A 49,315.07, B 36,986.30, C 12,328.77 (largest remainders A and C)."""
+    quarter = fee(FeePeriod(date(2025, 1, 1), date(2025, 3, 31)))
+    assert quarter.details["amount"] == "98630.14"
+    assert quarter.details["allocation"] == {"1": "49315.07", "2": "36986.30", "3": "12328.77"}
+    lines = {line.investor_id: line.amount for line in quarter.lines if line.account is AccountCode.CAPITAL}
+    assert G not in lines and sum(lines.values()) == D("98630.14")
+
+
+def test_carry_rebate_docs_example() -> None:
+    """COMPUTED (docs worked example, the Schweser case for two LPs): A and B each pay 50 in
+    on 1 January 2021; 200 is distributed a year later (8% pref, full catch-up, 20% carry).
+    At the pool's terms each LP gets 50 + 4 + 36 = 90 and bears 1 of catch-up and 9 of
+    carry. B's side letter sets its carry at 10%: it bears half of each, 0.50 and 4.50,
+    and the GP gives it back 5.00: B receives 95.00 (bearing 10% of its 50 of profit), A
+    90.00; the GP has 15.00 instead of 20.00."""
+    state = (
+        WaterfallState()
+        .with_contribution(str(A), D(50), date(2021, 1, 1))
+        .with_contribution(str(B), D(50), date(2021, 1, 1))
+    )
+    result = distribute(D(200), date(2022, 1, 1), waterfall(), state)
+    rebates = carry_rebates(result.investors, D("0.20"), {str(B): LETTERS[B]}, USD)
+    assert list(rebates) == [str(B)]
+    assert (rebates[str(B)].catch_up, rebates[str(B)].carried_interest) == (D("0.50"), D("4.50"))
+    assert result.gp_total - rebates[str(B)].total == D("15.00")
+
+
+def test_a_side_letter_may_not_raise_the_carry() -> None:
+    state = WaterfallState().with_contribution("1", D(50), date(2021, 1, 1))
+    result = distribute(D(100), date(2022, 1, 1), waterfall(), state)
+    higher = {"1": InvestorTerms(carried_interest_rate=D("0.25"))}
+    with pytest.raises(InvalidValueError) as caught:
+        carry_rebates(result.investors, D("0.20"), higher, USD)
+    assert caught.value.field == "side_letters[1].carried_interest_rate"
+
+
+def test_bad_letter_terms_name_the_field() -> None:
+    for bad, field in (
+        ({"management_fee_rate": D("-0.01")}, "management_fee_rate"),
+        ({"management_fee_waiver": D("1.5")}, "management_fee_waiver"),
+        ({"carried_interest_rate": D(1)}, "carried_interest_rate"),
+    ):
+        with pytest.raises(InvalidValueError) as caught:
+            InvestorTerms(**bad)  # type: ignore[arg-type]
+        assert caught.value.field == field
+
+
+@settings(deadline=None, max_examples=150)
+@given(
+    st.lists(st.integers(1, 10**9), min_size=1, max_size=5),
+    st.lists(st.sampled_from(["none", "rate", "waiver", "gp"]), min_size=5, max_size=5),
+    st.integers(1, 730),
+)
+def test_fees_add_up_and_nobody_pays_beyond_their_rate(cents: list[int], kinds: list[str], days: int) -> None:
+    """Whatever the letters, the investors' shares add up to the fee to the cent; the GP's
+    commitment and a full waiver pay nothing; each share is within a cent of its exact fee."""
+    commitments = {i + 1: D(c) / 100 for i, c in enumerate(cents)}
+    letters = {
+        i: {
+            "rate": InvestorTerms(management_fee_rate=D("0.0125")),
+            "waiver": InvestorTerms(management_fee_waiver=D(1)),
+            "gp": InvestorTerms(gp_commitment=True),
+        }[kinds[i - 1]]
+        for i in commitments
+        if kinds[i - 1] != "none"
+    }
+    start = date(2025, 1, 1)
+    period = FeePeriod(start, date.fromordinal(start.toordinal() + days - 1))
+    weights = fee_weights(
+        {str(i): c for i, c in commitments.items()}, D("0.02"), {str(i): t for i, t in letters.items()}
+    )
+    if not any(weights.values()):
+        with pytest.raises(InvalidValueError):
+            rules.management_fee(
+                pool(), PoolBooks({}), period=period, commitments=commitments, investor_terms=letters
+            )
+        return
+    try:
+        posting = rules.management_fee(
+            pool(), PoolBooks({}), period=period, commitments=commitments, investor_terms=letters
+        )
+    except InvalidValueError as exc:  # a fee that rounds to nothing is refused, naming the period
+        assert exc.field == "period_end"
+        return
+    shares = {int(k): D(v) for k, v in posting.details["allocation"].items()}
+    assert sum(shares.values()) == D(posting.details["amount"])
+    for investor, share in shares.items():
+        exact = weights[str(investor)] * days / 365
+        assert abs(share - exact) < D("0.01") + D("0.005")
+        assert investor not in letters or letters[investor].fee_rate(D("0.02")) > 0
