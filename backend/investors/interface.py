@@ -111,6 +111,12 @@ class InvestorService(Protocol):
         """Record (or replace) a committed investor's own fee and carry terms in a closed-ended
         pool: the pool's managers only; audited with the terms before and after."""
 
+    def check_side_letter(
+        self, actor: Actor, pool_id: int, investor_id: int, terms: SideLetterTerms
+    ) -> SideLetterOut | None:
+        """Every check put_side_letter makes, writing nothing (the portal's preview); the
+        investor's letter as it stands, or None."""
+
     def delete_side_letter(self, actor: Actor, pool_id: int, investor_id: int) -> None:
         """Withdraw a side letter (NotFound when there is none); audited."""
 

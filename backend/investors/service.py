@@ -337,6 +337,11 @@ class DatabaseInvestorService:
     ) -> SideLetterOut:
         return self._side_letters.put_side_letter(actor, pool_id, investor_id, terms)
 
+    def check_side_letter(
+        self, actor: Actor, pool_id: int, investor_id: int, terms: SideLetterTerms
+    ) -> SideLetterOut | None:
+        return self._side_letters.check_side_letter(actor, pool_id, investor_id, terms)
+
     def delete_side_letter(self, actor: Actor, pool_id: int, investor_id: int) -> None:
         self._side_letters.delete_side_letter(actor, pool_id, investor_id)
 

@@ -98,9 +98,20 @@ class SideLetterBook:
         self._pools = pools
         self._own_investor_ids = own_investor_ids
 
-    def put_side_letter(
+    def check_side_letter(
         self, actor: Actor, pool_id: int, investor_id: int, terms: SideLetterTerms
-    ) -> SideLetterOut:
+    ) -> SideLetterOut | None:
+        """Every check :meth:`put_side_letter` makes, writing nothing (a preview); the
+        investor's letter as it stands, or None."""
+        self._checked_pool(actor, pool_id, terms)
+        with UnitOfWork(self._db, actor.reader_key) as uow:
+            self._check_committed(uow, pool_id, investor_id)
+            row = uow.session.scalar(
+                select(SideLetter).where(SideLetter.pool_id == pool_id, SideLetter.investor_id == investor_id)
+            )
+            return _out(row) if row is not None else None
+
+    def _checked_pool(self, actor: Actor, pool_id: int, terms: SideLetterTerms) -> PoolOut:
         pool = self._pools.require_manage(actor, pool_id)
         if pool.kind is not PoolKind.CLOSED_ENDED:
             raise ValidationFailed(
@@ -111,17 +122,27 @@ class SideLetterBook:
         if pool.status is PoolStatus.LIQUIDATED:
             raise Conflict(f"status: pool {pool_id} is liquidated; its terms are final", field="status")
         check_terms(pool, terms)
-        with UnitOfWork(self._db, actor.reader_key) as uow:
-            committed = uow.session.scalar(
-                select(PoolCommitment.id)
-                .where(PoolCommitment.pool_id == pool_id, PoolCommitment.investor_id == investor_id)
-                .limit(1)
+        return pool
+
+    @staticmethod
+    def _check_committed(uow: UnitOfWork, pool_id: int, investor_id: int) -> None:
+        committed = uow.session.scalar(
+            select(PoolCommitment.id)
+            .where(PoolCommitment.pool_id == pool_id, PoolCommitment.investor_id == investor_id)
+            .limit(1)
+        )
+        if committed is None:
+            raise ValidationFailed(
+                f"investor_id: investor {investor_id} has no commitment to pool {pool_id}",
+                field="investor_id",
             )
-            if committed is None:
-                raise ValidationFailed(
-                    f"investor_id: investor {investor_id} has no commitment to pool {pool_id}",
-                    field="investor_id",
-                )
+
+    def put_side_letter(
+        self, actor: Actor, pool_id: int, investor_id: int, terms: SideLetterTerms
+    ) -> SideLetterOut:
+        self._checked_pool(actor, pool_id, terms)
+        with UnitOfWork(self._db, actor.reader_key) as uow:
+            self._check_committed(uow, pool_id, investor_id)
             row = uow.session.scalar(
                 select(SideLetter)
                 .where(SideLetter.pool_id == pool_id, SideLetter.investor_id == investor_id)

@@ -309,6 +309,7 @@ SNAPSHOT_READS = (
     "/pools/{closed_pool}/transactions",
     "/pools/{open_pool}/positions",
     "/pools/{closed_pool}/commitments",
+    "/pools/{closed_pool}/side-letters",
     "/pools/{open_pool}/benchmark",
     "/investors/{investor}",
     "/investors/{second_investor}",

@@ -716,6 +716,18 @@ FORGED: dict[str, ForgedAction] = {
         },
         "Posted",
     ),
+    "side_letter": ForgedAction(
+        "closed_pool",
+        lambda e: {
+            "investor_id": str(e.ids["investor"]),
+            "reference": "Amended letter",
+            "management_fee_rate": "1.5",
+            "management_fee_waiver": None,
+            "carried_interest_rate": None,
+            "gp_commitment": "false",
+        },
+        "Posted",
+    ),
     "capital_call": ForgedAction(
         "closed_pool",
         lambda e: {

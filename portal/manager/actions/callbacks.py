@@ -41,6 +41,7 @@ from portal.manager.actions.pool_create import CREATE_POOL
 from portal.manager.actions.pool_settings import POOL_SETTINGS
 from portal.manager.actions.pool_status import POOL_STATUS
 from portal.manager.actions.reversal import REVERSAL
+from portal.manager.actions.side_letter import SIDE_LETTER
 from portal.manager.actions.valuation import VALUATION
 from portal.shell.session import current_actor
 
@@ -61,6 +62,7 @@ ACTIONS: dict[str, Action] = {
         DISTRIBUTION,
         REVERSAL,
         COMMITMENT,
+        SIDE_LETTER,
         KYC,
     )
 }

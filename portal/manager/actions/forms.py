@@ -92,6 +92,36 @@ def pool_forms(
                 ],
             ),
             FormSpec(
+                "side_letter",
+                "Side letter",
+                [
+                    investor_field(approved, "An investor committed to this pool."),
+                    Field("reference", "Reference", "text", required=True, help="Where it is agreed."),
+                    Field(
+                        "management_fee_rate",
+                        "Own management fee (% a year)",
+                        "number",
+                        help="Empty: the pool's rate.",
+                    ),
+                    Field("management_fee_waiver", "Fee waived (%)", "number", help="100 waives it all."),
+                    Field(
+                        "carried_interest_rate",
+                        "Own carried interest (%)",
+                        "number",
+                        help="Empty: the pool's; never above it.",
+                    ),
+                    Field(
+                        "gp_commitment",
+                        "The GP's own commitment",
+                        "select",
+                        YES_NO,
+                        default="false",
+                        help="Bears no management fee and no carried interest.",
+                    ),
+                ],
+                intro="Replaces the investor's letter, if any. Shown to the investor.",
+            ),
+            FormSpec(
                 "capital_call",
                 "Capital call",
                 [
