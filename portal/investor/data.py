@@ -14,11 +14,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from backend.investors.interface import SideLetterOut
 from backend.platform.actors import Actor
 from backend.platform.errors import DomainError
 from ledger.interface import AccountCode, EntryOut, EntryType, PositionOut
 from portal.context import services
-from portal.formatting import entry_type_label, iso, money, multiple, number, pct
+from portal.formatting import entry_type_label, iso, money, multiple, number, pct, percent
 from portal.shared.pools import visible_pools
 from reports.interface import InvestorPoolPerformance
 
@@ -54,6 +55,8 @@ class Dashboard:
     pools: list[PoolLine] = field(default_factory=list)
     recent: list[dict[str, Any]] = field(default_factory=list)
     open_calls: list[dict[str, Any]] = field(default_factory=list)
+    own_terms: list[dict[str, Any]] = field(default_factory=list)
+    """The investor's side letters, a row per pool that has one: the terms that differ."""
 
     def totals(self) -> dict[str, dict[str, Decimal]]:
         """{currency: {value, contributed, distributed, unfunded, outstanding}}."""
@@ -187,6 +190,18 @@ def _entries(actor: Actor, pool_id: int, investor_id: int) -> list[EntryOut]:
     return entries
 
 
+def own_terms_row(pool: str, letter: SideLetterOut) -> dict[str, Any]:
+    """One side letter as the investor reads it: what it changes, the rest "pool's terms"."""
+    pools = "pool's terms"
+    if letter.gp_commitment:
+        fee = carry = "none (GP commitment)"
+    else:
+        fee = percent(letter.management_fee_rate) if letter.management_fee_rate is not None else pools
+        carry = percent(letter.carried_interest_rate) if letter.carried_interest_rate is not None else pools
+    waived = percent(letter.management_fee_waiver) if letter.management_fee_waiver else "none"
+    return {"pool": pool, "reference": letter.reference, "fee": fee, "waived": waived, "carry": carry}
+
+
 def gather(actor: Actor, as_of: date) -> Dashboard:
     """The signed-in investor's dashboard as of the end of `as_of`."""
     c = services()
@@ -223,6 +238,9 @@ def gather(actor: Actor, as_of: date) -> Dashboard:
                 series=value_series(entries, profile.id),
             )
         )
+        if pool.kind.value == "closed_ended":
+            for letter in c.investors.list_side_letters(actor, pool.id).items:
+                data.own_terms.append(own_terms_row(pool.name, letter))
         for call in open_calls(entries, profile.id, outstanding):
             data.open_calls.append(
                 {

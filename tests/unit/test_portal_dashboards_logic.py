@@ -9,7 +9,15 @@ from urllib.parse import parse_qs, urlparse
 from ledger.interface import AccountCode, EntryOut, EntryType, LedgerEvent, PostingOut
 from notifications.consumer import investor_shares
 from portal.analyst.data import column_defs, export_url, filters
-from portal.investor.data import open_calls, own_delta, statement_periods, statement_url, value_series
+from backend.investors.interface import SideLetterOut
+from portal.investor.data import (
+    open_calls,
+    own_delta,
+    own_terms_row,
+    statement_periods,
+    statement_url,
+    value_series,
+)
 
 D = Decimal
 
@@ -157,3 +165,23 @@ def test_statement_sheets_get_valid_unique_names() -> None:
     assert names[0] == "Harbour I GrowthIncome" and names[1] == "Harbour I Growth Income"
     assert names[2] == "x" * 31 and names[3] == "x" * 27 + " (2)" and names[4] == "Sheet"
     assert all(len(n) <= 31 for n in names) and len({n.lower() for n in names}) == len(names)
+
+
+def test_an_investor_reads_their_side_letter_as_what_it_changes() -> None:
+    def letter(**terms: object) -> SideLetterOut:
+        fields = {"pool_id": 1, "investor_id": 2, "updated_at": datetime(2025, 3, 1, tzinfo=UTC)}
+        return SideLetterOut.model_validate({"reference": "Letter of 1 March", **fields, **terms})
+
+    assert own_terms_row("Buyout I", letter(management_fee_rate="0.015")) == {
+        "pool": "Buyout I",
+        "reference": "Letter of 1 March",
+        "fee": "1.50%",
+        "waived": "none",
+        "carry": "pool's terms",
+    }
+    assert (
+        own_terms_row("Buyout I", letter(management_fee_waiver="0.5", carried_interest_rate="0.1"))["waived"]
+        == "50.00%"
+    )
+    gp = own_terms_row("Buyout I", letter(gp_commitment=True))
+    assert gp["fee"] == gp["carry"] == "none (GP commitment)"

@@ -239,6 +239,15 @@ def _statements(data: Dashboard, investor_id: int, today: date) -> Any:
     return items
 
 
+OWN_TERMS_COLUMNS = (
+    ("pool", "Pool"),
+    ("reference", "Side letter"),
+    ("fee", "Management fee a year"),
+    ("waived", "Fee waived"),
+    ("carry", "Carried interest"),
+)
+
+
 def render(data: Dashboard, today: date, cons: Consolidated) -> Any:
     """The page's content for `data` and its consolidation into the reporting currency (pure
     functions of them, for the callback tests)."""
@@ -338,6 +347,18 @@ def render(data: Dashboard, today: date, cons: Consolidated) -> Any:
                 className="g-3",
             ),
             _section("Recent transactions", recent, "investor-recent-card", note),
+            *(
+                [
+                    _section(
+                        "Your own terms",
+                        _table(OWN_TERMS_COLUMNS, data.own_terms, "investor-own-terms"),
+                        "investor-own-terms-card",
+                        "side letters: the fee and distribution entries apply them",
+                    )
+                ]
+                if data.own_terms
+                else []
+            ),
         ]
     )
 
