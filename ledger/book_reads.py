@@ -257,6 +257,7 @@ class _InvestorFlows:
             "fees": {},
             "called": {},
             "overdue": {},
+            "recallable": {},
         }
         self.calls: dict[int, list[tuple[date, Decimal]]] = {}
         self.paid: dict[int, Decimal] = {}
@@ -276,6 +277,8 @@ class _InvestorFlows:
         elif kind is EntryType.DISTRIBUTION and details.get("mode") == "waterfall":
             for holder, share in details["investors"].items():
                 self._put("distributed", holder, share["total"])
+            for holder, part in (details.get("recallable") or {}).items():
+                self._put("recallable", holder, part)
         elif kind is EntryType.DISTRIBUTION:
             for holder, part in details["allocation"].items():
                 self._put("distributed", holder, part)

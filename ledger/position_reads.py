@@ -129,6 +129,7 @@ class PositionReads:
         for inv in investors:
             contributed = flows["contributed"].get(inv, zero)
             called = flows["called"].get(inv, zero)
+            recallable = flows["recallable"].get(inv, zero)
             positions.append(
                 PositionOut(
                     pool_id=pool.id,
@@ -141,7 +142,8 @@ class PositionReads:
                     fees=flows["fees"].get(inv, zero),
                     committed=committed.get(inv, zero),
                     called=called,
-                    unfunded_commitment=max(committed.get(inv, zero) - called, zero)
+                    recallable=recallable,
+                    unfunded_commitment=max(committed.get(inv, zero) - called + recallable, zero)
                     if inv in committed
                     else zero,
                     overdue=flows["overdue"].get(inv, zero),

@@ -35,6 +35,7 @@ from ledger.rule_inputs import (
     holding_since,
     mark_fee_accrues_from,
     pool_facts,
+    recallable_returned,
     rule_for,
     standing_fee_periods,
 )
@@ -104,6 +105,7 @@ class DatabasePreviewService:
         pool = self._transactions.writable_pool(actor, pool_id, "capital_call", on)
         commitments = dict(self._investors.commitments_for_pool(pool_id))
         called: dict[int, Decimal] = {}
+        recalled: dict[int, Decimal] = {}
 
         def build(terms: PoolTerms, books: PoolBooks, dealing: DealingFacts) -> Posting:
             return rules.capital_call(
@@ -113,9 +115,10 @@ class DatabasePreviewService:
                 amount=request.amount,
                 percent_of_commitment=request.percent_of_commitment,
                 due_date=request.due_date,
+                recallable=recalled,
             )
 
-        return self._run(actor, pool, on, build, called=called)
+        return self._run(actor, pool, on, build, called=called, recalled=recalled)
 
     def distribution(self, actor: Actor, pool_id: int, request: DistributionRequest) -> Preview:
         pool = self._transactions.writable_pool(actor, pool_id, "distribution", request.effective_date)
@@ -124,9 +127,16 @@ class DatabasePreviewService:
         def build(terms: PoolTerms, books: PoolBooks, dealing: DealingFacts) -> Posting:
             if request.mode is DistributionMode.WATERFALL:
                 return rules.waterfall_distribution(
-                    terms, books, amount=request.amount, on=request.effective_date, investor_terms=letters
+                    terms,
+                    books,
+                    amount=request.amount,
+                    on=request.effective_date,
+                    investor_terms=letters,
+                    recallable=request.recallable,
                 )
-            return rules.pro_rata_distribution(terms, books, amount=request.amount)
+            return rules.pro_rata_distribution(
+                terms, books, amount=request.amount, recallable=request.recallable
+            )
 
         return self._run(actor, pool, request.effective_date, build)
 
@@ -190,6 +200,7 @@ class DatabasePreviewService:
         build: Any,
         *,
         called: dict[int, Decimal] | None = None,
+        recalled: dict[int, Decimal] | None = None,
     ) -> Preview:
         terms = pool_terms(pool)
         with ReadView(self._db, actor.reader_key) as view:
@@ -198,6 +209,8 @@ class DatabasePreviewService:
             dealing = read_dealing_facts(view.session, pool.id)
             if called is not None:
                 called.update(capital_called(view.session, pool.id))
+            if recalled is not None:
+                recalled.update(recallable_returned(view.session, pool.id))
         try:
             require_date_order(pool.id, dealing, on)
             posting: Posting | None = build(terms, books, dealing)

@@ -147,6 +147,16 @@ def capital_called(session: Session, pool_id: int) -> dict[int, Decimal]:
     return called
 
 
+def recallable_returned(session: Session, pool_id: int) -> dict[int, Decimal]:
+    """Capital returned by recallable distributions that stand, per investor: it may be
+    called again (added back to the unfunded commitment)."""
+    returned: dict[int, Decimal] = defaultdict(Decimal)
+    for _, _, _, details in standing_details(session, pool_id, (EntryType.DISTRIBUTION,)):
+        for holder, part in (details.get("recallable") or {}).items():
+            returned[int(holder)] += Decimal(part)
+    return returned
+
+
 def entry_draft(terms: PoolTerms, posting: Posting, on: date, memo: str) -> EntryDraft:
     """The journal entry a rule's posting makes, in the pool's currency."""
     return EntryDraft(

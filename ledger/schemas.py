@@ -23,7 +23,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from backend.finance.money import UNITS_DP, get_currency
 from backend.platform.errors import ValidationFailed
@@ -297,6 +297,11 @@ class DistributionRequest(BaseModel):
     effective_date: IsoDate
     mode: DistributionMode
     memo: str = Field(default="", max_length=500)
+    recallable: StrictBool = Field(
+        default=False,
+        description="The capital this distribution returns may be called again (the terms allow it): "
+        "it adds back to each investor's unfunded commitment. Closed-ended waterfall distributions only.",
+    )
 
 
 class ValuationRequest(BaseModel):
@@ -339,7 +344,12 @@ class PositionOut(BaseModel):
     fees: Decimal
     committed: Decimal
     called: Decimal = Field(default=Decimal(0), description="capital called to date, paid or not")
-    unfunded_commitment: Decimal = Field(description="committed - called (ILPA)")
+    recallable: Decimal = Field(
+        default=Decimal(0), description="capital returned by recallable distributions: may be called again"
+    )
+    unfunded_commitment: Decimal = Field(
+        description="committed - called + recallable (ILPA: recallable distributions restore it)"
+    )
     overdue: Decimal = Field(
         default=Decimal(0), description="called, unpaid and past its due date (oldest calls are paid first)"
     )

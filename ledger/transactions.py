@@ -45,6 +45,7 @@ from ledger.rule_inputs import (
     holding_since,
     mark_fee_accrues_from,
     pool_books,
+    recallable_returned,
     rule_for,
     standing_fee_periods,
 )
@@ -220,6 +221,7 @@ class DatabaseTransactionService:
                 terms,
                 commitments=commitments,
                 called=capital_called(session, pool_id),
+                recallable=recallable_returned(session, pool_id),
                 amount=request.amount,
                 percent_of_commitment=request.percent_of_commitment,
                 due_date=request.due_date,
@@ -245,9 +247,16 @@ class DatabaseTransactionService:
         def build(terms: PoolTerms, books: PoolBooks, session: Session) -> Posting:
             if request.mode is DistributionMode.WATERFALL:
                 return rules.waterfall_distribution(
-                    terms, books, amount=request.amount, on=request.effective_date, investor_terms=letters
+                    terms,
+                    books,
+                    amount=request.amount,
+                    on=request.effective_date,
+                    investor_terms=letters,
+                    recallable=request.recallable,
                 )
-            return rules.pro_rata_distribution(terms, books, amount=request.amount)
+            return rules.pro_rata_distribution(
+                terms, books, amount=request.amount, recallable=request.recallable
+            )
 
         return self._post(
             actor,

@@ -232,6 +232,7 @@ class Container:
             units_held=found.units,
             capital_account=found.value,
             called=found.called,
+            recallable=found.recallable,
             contributed=found.contributed,
             distributed=found.distributed,
             fees_borne=found.fees,

@@ -73,7 +73,11 @@ class InvestorHoldings:
         position = self._positions(investor_id, pool_id)
         if pool.kind is not PoolKind.CLOSED_ENDED:
             committed_amount = zero  # nothing is committed to an open-ended pool
-        unfunded = committed_amount - position.called if pool.kind is PoolKind.CLOSED_ENDED else zero
+        unfunded = (
+            committed_amount - position.called + position.recallable
+            if pool.kind is PoolKind.CLOSED_ENDED
+            else zero
+        )
         return Participation(
             investor_id=investor_id,
             pool_id=pool_id,

@@ -114,6 +114,8 @@ class Position(BaseModel):
     units_held: ExactDecimal = Decimal(0)
     capital_account: ExactDecimal = Decimal(0)
     called: ExactDecimal = Decimal(0)
+    recallable: ExactDecimal = Decimal(0)
+    """Capital returned by recallable distributions: it may be called again."""
     contributed: ExactDecimal = Decimal(0)
     distributed: ExactDecimal = Decimal(0)
     fees_borne: ExactDecimal = Decimal(0)

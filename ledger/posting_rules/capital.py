@@ -37,8 +37,12 @@ def capital_call(
     amount: object = None,
     percent_of_commitment: object = None,
     due_date: date,
+    recallable: Mapping[int, Decimal] | None = None,
 ) -> Posting:
     """A receivable per investor, pro rata to commitments, never beyond what is unfunded.
+
+    Unfunded is the commitment less what was called, plus what recallable distributions
+    returned (``recallable``, per investor): that capital may be called again.
 
     The split is cumulative: the calls to date, this one included, are allocated pro rata to
     commitments, and this call's part is that target less what was called before. The odd
@@ -67,7 +71,8 @@ def capital_call(
             )
     else:
         total = _positive_cash(amount, terms, "amount")
-    before = {holder: called.get(int(holder), _ZERO) for holder in weights}
+    recalled = recallable or {}
+    before = {holder: called.get(int(holder), _ZERO) - recalled.get(int(holder), _ZERO) for holder in weights}
     unfunded = {holder: weights[holder] - before[holder] for holder in weights}
     left = sum(unfunded.values(), _ZERO)
     if total > left:
@@ -95,8 +100,10 @@ def capital_call(
         # As the books stood when the call was made: the formal notice prints them, and a
         # notice rendered later (a redelivered event) must not print later figures.
         "commitments": {holder: str(weights[holder]) for holder in parts},
-        "called_before": {holder: str(before[holder]) for holder in parts},
+        "called_before": {holder: str(called.get(int(holder), _ZERO)) for holder in parts},
     }
+    if any(recalled.get(int(holder)) for holder in parts):
+        details["recallable_before"] = {holder: str(recalled.get(int(holder), _ZERO)) for holder in parts}
     return Posting(
         EntryType.CAPITAL_CALL,
         _non_zero(lines),

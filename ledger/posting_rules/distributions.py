@@ -33,9 +33,13 @@ from ledger.schemas import AccountCode, EntryType
 
 
 @exact_arithmetic
-def pro_rata_distribution(terms: PoolTerms, books: PoolBooks, *, amount: object) -> Posting:
+def pro_rata_distribution(
+    terms: PoolTerms, books: PoolBooks, *, amount: object, recallable: bool = False
+) -> Posting:
     """Cash out to unitholders pro rata to units held (open-ended pools)."""
     _require_kind(terms, OPEN_ENDED, "a pro-rata distribution (closed-ended pools use the waterfall)")
+    if recallable:
+        raise InvalidValueError("recallable", "an open-ended pool has no commitments to recall capital into")
     cash = _positive_cash(amount, terms, "amount")
     capital_lines, allocation = _allocate_to_capital(cash, ownership_weights(terms, books), terms, 1)
     lines = _non_zero([*capital_lines, Line(AccountCode.CASH, None, -cash)])
@@ -51,6 +55,7 @@ def waterfall_distribution(
     amount: object,
     on: date,
     investor_terms: Mapping[int, InvestorTerms] | None = None,
+    recallable: bool = False,
 ) -> Posting:
     """Cash out through the European waterfall: LP tiers per investor and the GP's share.
 
@@ -63,6 +68,10 @@ def waterfall_distribution(
     date; the carried-interest tier by each investor's undistributed profit in these books
     (capital account net of unpaid calls, less unreturned capital and this distribution's
     pref and catch-up), so a distribution of the whole pool closes every account at zero.
+
+    ``recallable``: the capital this distribution returns may be called again; each
+    investor's return of capital is recorded (``details["recallable"]``) and adds back to its
+    unfunded commitment.
 
     ``investor_terms`` (side letters, GP commitments) lower the carry some investors bear:
     the tiers stay at the pool's rates (they are the running record the next distribution
@@ -134,6 +143,13 @@ def waterfall_distribution(
             "carried_interest": "undistributed_profit, else contributed_capital",
         },
     }
+    if recallable:
+        returned = {i.investor: str(i.return_of_capital) for i in result.investors if i.return_of_capital}
+        if not returned:
+            raise InvalidValueError(
+                "recallable", "this distribution returns no capital: only returned capital can be recalled"
+            )
+        details["recallable"] = returned
     if rebated:
         # The tiers above are at the pool's rates; this much of their GP part went back to
         # investors whose side letters set a lower carry (each investor's carry_rebate).

@@ -18,7 +18,7 @@ from portal.context import services
 from portal.formatting import money, percent
 from portal.manager.actions.action import Action
 from portal.manager.actions.effects import allocation_effect, effect_table, legal_names, pool_currency, posted
-from portal.manager.actions.parsing import exact_text, filled_in, parse_request, require_pool
+from portal.manager.actions.parsing import exact_text, filled_in, flag, parse_request, require_pool
 from portal.manager.figures import waterfall_split
 
 
@@ -31,6 +31,7 @@ def _parse_distribution(v: Mapping[str, Any]) -> DistributionRequest:
             "memo": v.get("memo"),
         }
     )
+    data["recallable"] = flag(v.get("recallable", "false"))
     parsed: DistributionRequest = parse_request(DistributionRequest, data)
     return parsed
 
@@ -112,6 +113,12 @@ def waterfall_workings(details: Mapping[str, Any], currency: str) -> list[Any]:
         f"{money(details['gp_entitlement_to_date'], currency)} of the "
         f"{money(details['profit_distributed_to_date'], currency)} of profit distributed to date."
     )
+    if details.get("recallable"):
+        returned = sum((Decimal(v) for v in details["recallable"].values()), Decimal(0))
+        text += (
+            f" Recallable: the {money(returned, currency)} of capital it returns adds back to the "
+            "investors' unfunded commitments."
+        )
     if details.get("side_letter_rebates"):
         text += (
             f" Side letters lower some investors' carry: the GP gives back "

@@ -151,6 +151,20 @@ def pool_forms(
                 Field("amount", "Amount", "number", required=True),
                 Field("mode", "Mode", "select", modes, default=modes[0][0], required=True),
                 Field("effective_date", "Date", "date", default=day, required=True),
+                *(
+                    [
+                        Field(
+                            "recallable",
+                            "Recallable",
+                            "select",
+                            YES_NO,
+                            default="false",
+                            help="The capital it returns may be called again, if the terms allow.",
+                        )
+                    ]
+                    if kind == "closed_ended"
+                    else []
+                ),
                 memo,
             ],
             intro="Preview shows the split; change the amount and preview again to compare.",
