@@ -34,7 +34,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_side_letters"),
         sa.UniqueConstraint("pool_id", "investor_id", name="uq_side_letters_pool_investor"),
         sa.ForeignKeyConstraint(["pool_id"], ["pools.id"], name="fk_side_letters_pool_id_pools"),
-        sa.ForeignKeyConstraint(["investor_id"], ["investors.id"], name="fk_side_letters_investor_id_investors"),
+        sa.ForeignKeyConstraint(
+            ["investor_id"], ["investors.id"], name="fk_side_letters_investor_id_investors"
+        ),
     )
 
 

@@ -6,10 +6,10 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from urllib.parse import parse_qs, urlparse
 
+from backend.investors.interface import SideLetterOut
 from ledger.interface import AccountCode, EntryOut, EntryType, LedgerEvent, PostingOut
 from notifications.consumer import investor_shares
 from portal.analyst.data import column_defs, export_url, filters
-from backend.investors.interface import SideLetterOut
 from portal.investor.data import (
     open_calls,
     own_delta,

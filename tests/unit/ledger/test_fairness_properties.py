@@ -412,8 +412,15 @@ def test_calls_stay_within_commitments_and_the_rest_always_fits(steps: list[tupl
     called: dict[int, Decimal] = defaultdict(Decimal)
     calls: list[dict[int, Decimal]] = []
 
-    def call(**how: Decimal) -> Posting:
-        return rules.capital_call(CLOSED, commitments=commitments, called=called, due_date=START, **how)
+    def call(amount: Decimal | None = None, percent_of_commitment: Decimal | None = None) -> Posting:
+        return rules.capital_call(
+            CLOSED,
+            commitments=commitments,
+            called=called,
+            due_date=START,
+            amount=amount,
+            percent_of_commitment=percent_of_commitment,
+        )
 
     def take(posting: Posting, amount: Decimal) -> None:
         parts = allocation(posting)
