@@ -73,8 +73,9 @@ Rounding (all amounts at the currency minor unit):
 * the GP's cumulative entitlement (catch-up plus carried interest) is rounded once,
   ROUND_DOWN: catch-up share x catch-up tier + carry x carried-interest tier, which once
   the catch-up is full is exactly carry x all profit distributed (the catch-up target is
-  defined by c x T = k x (pref + T)). The carried-interest tier absorbs the residue: the
-  GP's part of it is the entitlement less its catch-up to date, within [0, the tier]. So
+  defined by c x T = k x (pref + T)). The GP never holds more than that entitlement: its
+  catch-up share comes first, and the carried-interest tier absorbs the residue, its GP
+  part being the entitlement less what the GP holds, within [0, the tier]. So
   a GP that is caught up holds exactly round_down(20% x profit), 20,000.00 on 100,000.00
   of profit, where rounding each tier on its own gave 19,999.99;
 * LP amounts are the tier amount minus the GP amount, so tiers sum exactly to the
@@ -540,28 +541,6 @@ def _gp_entitlement(
     return quantize_cash(exact, terms.currency, CARRY_ROUNDING)
 
 
-def _gp_carry_increment(
-    terms: WaterfallTerms,
-    state: WaterfallState,
-    *,
-    preferred_return_paid: Decimal,
-    catch_up_tier: Decimal,
-    gp_catch_up: Decimal,
-    carry_tier: Decimal,
-) -> Decimal:
-    """GP part of this distribution's carried-interest tier: what takes the GP's cumulative
-    entitlement (rounded once) to its figure, after its catch-up to date. The tier absorbs
-    the rounding, kept within [0, the tier] so no LP part is ever negative."""
-    entitled = _gp_entitlement(
-        terms,
-        preferred_return_paid,
-        state.catch_up_paid + catch_up_tier,
-        state.carried_interest_tier_paid + carry_tier,
-    )
-    owed = entitled - (state.catch_up_paid_to_gp + gp_catch_up) - state.carried_interest_paid_to_gp
-    return min(carry_tier, max(owed, quantize_cash(0, terms.currency)))
-
-
 def _account(capital_accounts: Mapping[str, Decimal], investor: str, currency: Currency) -> Decimal:
     return check_cash(
         capital_accounts.get(investor, _ZERO), currency, f"capital_accounts[{investor}]", non_negative=False
@@ -685,19 +664,24 @@ def distribute(
     target = _catch_up_target(terms, state.preferred_return_paid + pref)
     catch_up = min(remaining, max(target - state.catch_up_paid, quantize_cash(0, currency)))
     remaining -= catch_up
-    gp_catch_up = _gp_increment(
-        terms.catch_up_rate, state.catch_up_paid, state.catch_up_paid_to_gp, catch_up, currency
-    )
-
     carry_tier = remaining
-    gp_carry = _gp_carry_increment(
+    # The GP's cumulative entitlement, rounded once: what it may hold after this
+    # distribution. Its catch-up share comes first, the carried-interest tier takes the
+    # rest (absorbing the rounding), each within its tier, never more than the entitlement.
+    entitled = _gp_entitlement(
         terms,
-        state,
-        preferred_return_paid=state.preferred_return_paid + pref,
-        catch_up_tier=catch_up,
-        gp_catch_up=gp_catch_up,
-        carry_tier=carry_tier,
+        state.preferred_return_paid + pref,
+        state.catch_up_paid + catch_up,
+        state.carried_interest_tier_paid + carry_tier,
     )
+    available = max(entitled - state.gp_paid, quantize_cash(0, currency))
+    gp_catch_up = min(
+        available,
+        _gp_increment(
+            terms.catch_up_rate, state.catch_up_paid, state.catch_up_paid_to_gp, catch_up, currency
+        ),
+    )
+    gp_carry = min(carry_tier, available - gp_catch_up)
 
     zero = quantize_cash(0, currency)
     tiers = {

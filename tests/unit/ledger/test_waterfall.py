@@ -95,6 +95,24 @@ def test_gp_is_paid_its_carry_to_the_cent_issue_example() -> None:
     assert sum(d.gp_total for d in (first, second, third)) == Decimal("20000.00")
 
 
+def test_a_later_preferred_return_never_takes_the_gp_past_its_share() -> None:
+    """COMPUTED (found by the property below): 30% carry, full catch-up. After the second
+    distribution the GP holds 0.34 = round_down(30% x 1.14 of profit), its carry tier part
+    including the fraction of a cent the catch-up target (0.1586) was rounded down by. A
+    third distribution two years later pays 0.01 more preferred return and 0.01 into the
+    catch-up tier; paying the GP that cent as well would give it 0.35 > 30% x 1.16 =
+    0.348. It holds 0.34: its entitlement, rounded once, caps the catch-up too."""
+    t = WaterfallTerms(USD, Decimal("0.08"), Compounding.ANNUAL, Decimal(1), Decimal("0.3"))
+    state = (
+        WaterfallState()
+        .with_contribution("LP0", Decimal("1.92"), date(2021, 5, 16))
+        .with_contribution("LP1", Decimal("2.04"), date(2021, 10, 21))
+    )
+    for amount, on in (("2.61", date(2022, 9, 8)), ("2.49", date(2022, 11, 12)), ("0.02", date(2024, 8, 26))):
+        state = distribute(Decimal(amount), on, t, state).state
+    assert (state.profit_distributed, state.gp_paid) == (Decimal("1.16"), Decimal("0.34"))
+
+
 @pytest.mark.parametrize(
     ("day_count", "compounding", "pref"),
     [
