@@ -190,9 +190,18 @@ def _emulate(driver: webdriver.Chrome, size: Size) -> None:
 
 def _choose_theme(driver: webdriver.Chrome, theme: str) -> None:
     driver.execute_script("window.portalTheme.choose(arguments[0]);", theme)
-    # Two frames: the new colours are laid out and painted before the checks read them.
+    # Two frames, so the new colours are laid out, then every colour transition the switch
+    # started (Bootstrap's buttons fade theirs over 0.15 s) has finished: read mid-fade, a
+    # button's colours fail the contrast check at random (a CI run saw exactly that).
     driver.execute_async_script(
-        "const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(done));"
+        """
+        const done = arguments[0];
+        requestAnimationFrame(() => requestAnimationFrame(() => {
+          const fading = document.getAnimations().filter((a) => a instanceof CSSTransition);
+          Promise.all(fading.map((a) => a.finished.catch(() => null)))
+            .then(() => requestAnimationFrame(done));
+        }));
+        """
     )
 
 
