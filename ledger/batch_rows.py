@@ -30,6 +30,7 @@ from ledger.batch import PlannedEntry, PoolAccounts, RunningBooks
 from ledger.dealing_facts import read_dealing_facts
 from ledger.entry_drafts import validate_draft
 from ledger.forward_pricing import DealingFacts, LastEntry, require_date_order, require_valuation_before_deals
+from ledger.investments import costs_held, hold
 from ledger.posting_rules import PoolBooks, PoolTerms, Posting
 from ledger.rule_inputs import (
     DEAL_TYPES,
@@ -37,6 +38,7 @@ from ledger.rule_inputs import (
     capital_called,
     deal_price,
     entry_draft,
+    investments,
     last_day_charged,
     pool_facts,
     rule_for,
@@ -149,12 +151,12 @@ def plan_batch(
     complete). Checks what record() and the journal engine check: the dealing date against
     the last valuation, the rule itself, validate_draft, overdrafts.
     """
-    letters = dict(investor_terms or {})
     facts = pool_facts(session, terms.pool_id)
     facts.fee_periods = standing_fee_periods(session, terms.pool_id)
     dealing = read_dealing_facts(session, terms.pool_id)
     called = capital_called(session, terms.pool_id)
     deals = unit_deals(session, terms.pool_id)
+    held = costs_held(investments(session, terms.pool_id))
     running = RunningBooks(accounts)
     state = rules.waterfall_state_from_history(facts.contributions, facts.distributions)
     for index, row in enumerate(rows):
@@ -177,9 +179,22 @@ def plan_batch(
                 fee = None
                 if kind == "management_fee":
                     fee = FeeInputs(
-                        facts.fee_periods, commitments, called, rules.holding_since(deals), letters
+                        facts.fee_periods,
+                        commitments,
+                        called,
+                        rules.holding_since(deals),
+                        investor_terms or {},
                     )
-                posting = rule_for(kind, terms, books, request, price=price, fee=fee, investor_terms=letters)
+                posting = rule_for(
+                    kind,
+                    terms,
+                    books,
+                    request,
+                    price=price,
+                    fee=fee,
+                    investor_terms=investor_terms,
+                    investments_held=held,
+                )
             draft = validate_draft(entry_draft(terms, posting, row.effective_date, row.memo))
             overdrawn = running.overdraft(draft)
             if overdrawn is not None:
@@ -193,6 +208,7 @@ def plan_batch(
             yield None
             continue
         running.apply(draft)
+        hold(held, posting.entry_type, posting.details)
         dealing = dealing.after(LastEntry(None, posting.entry_type, row.effective_date), posting.details)
         if posting.entry_type in DEAL_TYPES:
             deals.append(unit_deal(row.effective_date, posting.entry_type, posting.details))

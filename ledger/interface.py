@@ -45,6 +45,7 @@ from ledger.schemas import (
     EntryType,
     EventIn,
     EventType,
+    InvestmentOut,
     PoolPositions,
     PositionOut,
     PostingLine,
@@ -92,6 +93,7 @@ __all__ = [
     "EventType",
     "IdempotencyKeyInFlight",
     "IdempotencyKeyReused",
+    "InvestmentOut",
     "LastEntry",
     "LedgerEvent",
     "LedgerService",
@@ -238,6 +240,9 @@ class TransactionService(Protocol):
     ) -> EntryPage: ...
 
     def pool_positions(self, actor: Actor, pool_id: int) -> PoolPositions: ...
+
+    def investments(self, actor: Actor, pool_id: int) -> list[InvestmentOut]:
+        """The pool's named investments, deal by deal: cost, sold, held, proceeds, realised."""
 
     def holdings(self, actor: Actor, investor_id: int) -> list[PositionOut]: ...
 

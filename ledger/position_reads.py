@@ -20,7 +20,15 @@ from backend.platform.errors import NotFound
 from backend.pools.interface import PoolOut, PoolService
 from ledger import posting_rules as rules
 from ledger.posting_rules import PoolBooks
-from ledger.schemas import AccountCode, EntryOut, EntryPage, EntryType, PoolPositions, PositionOut
+from ledger.schemas import (
+    AccountCode,
+    EntryOut,
+    EntryPage,
+    EntryType,
+    InvestmentOut,
+    PoolPositions,
+    PositionOut,
+)
 from ledger.service import DatabaseLedgerService
 from ledger.terms import pool_terms
 
@@ -82,6 +90,14 @@ class PositionReads:
             raise NotFound(f"pool {pool_id} not found")  # investors read /investors/{id}/holdings
         pool = self._pools.get_pool(actor, pool_id)
         return self._positions(pool, actor)
+
+    def investments(self, actor: Actor, pool_id: int) -> list[InvestmentOut]:
+        """The pool's portfolio, deal by deal: to its managers and analysts, not investors
+        (who read their own holdings), like the positions."""
+        if actor.role is Role.INVESTOR:
+            raise NotFound(f"pool {pool_id} not found")
+        self._pools.get_pool(actor, pool_id)
+        return self._ledger.investments(pool_id, actor=actor)
 
     def holdings(self, actor: Actor, investor_id: int) -> list[PositionOut]:
         own = self._own_investor_id(actor)

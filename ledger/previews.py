@@ -26,6 +26,7 @@ from ledger.acceptance import MONEY_IN, NEEDS_INVESTOR
 from ledger.book_reads import balances_by_ref
 from ledger.dealing_facts import later_allocated_entry, read_dealing_facts
 from ledger.forward_pricing import DealingFacts, require_date_order, require_valuation_before_deals
+from ledger.investments import costs_held
 from ledger.posting_rules import PoolBooks, PoolTerms, Posting
 from ledger.rule_inputs import (
     FeeInputs,
@@ -33,6 +34,7 @@ from ledger.rule_inputs import (
     capital_called,
     deal_price,
     holding_since,
+    investments,
     mark_fee_accrues_from,
     pool_facts,
     recallable_returned,
@@ -81,7 +83,11 @@ class DatabasePreviewService:
                 self._investors.kyc_status(request.investor_id)
 
         fee = None
+        held = None
         letters = self._transactions.side_letters(pool) if kind in {"management_fee", "distribution"} else {}
+        if kind == "sale" and request.investment is not None:
+            with ReadView(self._db, actor.reader_key) as view:
+                held = costs_held(investments(view.session, pool_id))
         if kind == "management_fee":
             with ReadView(self._db, actor.reader_key) as view:
                 fee = FeeInputs(
@@ -96,7 +102,16 @@ class DatabasePreviewService:
             price = None
             if kind in {"subscription", "redemption"}:
                 price = deal_price(terms, books, dealing, request)
-            return rule_for(kind, terms, books, request, price=price, fee=fee, investor_terms=letters)
+            return rule_for(
+                kind,
+                terms,
+                books,
+                request,
+                price=price,
+                fee=fee,
+                investor_terms=letters,
+                investments_held=held,
+            )
 
         return self._run(actor, pool, request.effective_date, build)
 

@@ -30,8 +30,9 @@ from ledger import posting_rules as rules
 from ledger.book_reads import standing_details
 from ledger.entry_drafts import EntryDraft
 from ledger.forward_pricing import DealingFacts, struck_price
+from ledger.investments import investment_book
 from ledger.posting_rules import PoolBooks, PoolTerms, Posting
-from ledger.schemas import AccountRef, EntryType, EventIn, TransactionRequest
+from ledger.schemas import AccountRef, EntryType, EventIn, InvestmentOut, TransactionRequest
 
 _FACT_TYPES = (
     EntryType.PERFORMANCE_FEE,
@@ -147,6 +148,12 @@ def capital_called(session: Session, pool_id: int) -> dict[int, Decimal]:
     return called
 
 
+def investments(session: Session, pool_id: int) -> list[InvestmentOut]:
+    """The pool's named investments, deal by deal, from its standing purchases and sales."""
+    rows = standing_details(session, pool_id, (EntryType.PURCHASE, EntryType.SALE))
+    return investment_book((on, kind, details) for _, on, kind, details in rows)
+
+
 def recallable_returned(session: Session, pool_id: int) -> dict[int, Decimal]:
     """Capital returned by recallable distributions that stand, per investor: it may be
     called again (added back to the unfunded commitment)."""
@@ -240,8 +247,11 @@ def rule_for(  # noqa: PLR0911 - one branch per transaction type
     price: Decimal | None = None,
     fee: FeeInputs | None = None,
     investor_terms: Mapping[int, InvestorTerms] | None = None,
+    investments_held: Mapping[str, Decimal] | None = None,
 ) -> Posting:
     """The posting of a manager-recorded transaction: its type's rule, given its inputs."""
+    if request.investment is not None and kind not in {"purchase", "sale"}:
+        raise InvalidValueError("investment", f"only a purchase or a sale names an investment, not a {kind}")
     investor = request.investor_id or 0
     if kind == "subscription":
         return rules.subscription(terms, books, investor_id=investor, amount=request.amount, price=price)
@@ -273,11 +283,19 @@ def rule_for(  # noqa: PLR0911 - one branch per transaction type
     if kind == "performance_fee":
         return rules.performance_fee(terms, books, amount=request.amount, on=request.effective_date)
     if kind == "sale":
-        return rules.sale(terms, books, amount=request.amount, cost=request.cost)
+        return rules.sale(
+            terms,
+            books,
+            amount=request.amount,
+            cost=request.cost,
+            investment=request.investment,
+            investments_held=investments_held,
+        )
+    if kind == "purchase":
+        return rules.purchase(terms, books, amount=request.amount, investment=request.investment)
     rule: Callable[..., Posting] = {
         "fee_payment": rules.fee_payment,
         "income": rules.income,
         "expense": rules.expense,
-        "purchase": rules.purchase,
     }[kind]
     return rule(terms, books, amount=request.amount)

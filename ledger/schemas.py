@@ -255,6 +255,14 @@ class _TransactionFields(BaseModel):
     amount: Money | None = Field(default=None, description="in the pool's currency, at its minor unit")
     units: Money | None = Field(default=None, description="redemption: units to redeem (6 dp)")
     cost: Money | None = Field(default=None, description="sale: carrying value of what was sold")
+    investment: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=80,
+        description="purchase, sale: the portfolio investment bought or sold (its name, as first "
+        "bought); tracked per pool, deal by deal",
+        examples=["Acme Robotics Series B"],
+    )
     period_start: IsoDate | None = Field(
         default=None,
         description="management_fee: first day charged; defaults to the day after the last period charged",
@@ -273,6 +281,19 @@ class _TransactionFields(BaseModel):
 
 class TransactionRequest(_TransactionFields):
     type: TransactionType
+
+
+class InvestmentOut(BaseModel):
+    """One portfolio investment of a pool, deal by deal, from its purchases and sales."""
+
+    name: str
+    cost: Decimal = Field(description="bought, at cost")
+    cost_sold: Decimal = Field(description="carrying value of what was sold")
+    cost_held: Decimal = Field(description="cost - cost_sold: what the pool still holds")
+    proceeds: Decimal
+    realised_gain: Decimal = Field(description="proceeds - cost_sold")
+    first_bought: date
+    last_sold: date | None
 
 
 class CapitalCallRequest(BaseModel):

@@ -45,6 +45,7 @@ from ledger.batch import (
 )
 from ledger.entry_drafts import EntryDraft
 from ledger.idempotency import Claim, IdempotencyStore, Replay, request_fingerprint
+from ledger.investments import investment_book
 from ledger.journal import BooksNotOpen, JournalEngine
 from ledger.locking import retry_transient
 from ledger.models import ChainHead, EntryDetails, JournalEntry
@@ -57,6 +58,7 @@ from ledger.schemas import (
     EntryOut,
     EntryPage,
     EntryType,
+    InvestmentOut,
     VerifyReport,
 )
 from ledger.verify import verify_books
@@ -390,6 +392,12 @@ class DatabaseLedgerService:
         ones drop out with their reversal)."""
         with self._view(actor) as view:
             return book_reads.investor_flows(view.session, pool_id, entry_types, self._clock().date())
+
+    def investments(self, pool_id: int, *, actor: Actor | None = None) -> list[InvestmentOut]:
+        """The pool's named investments, deal by deal (ledger.investments)."""
+        with self._view(actor) as view:
+            rows = book_reads.standing_details(view.session, pool_id, (EntryType.PURCHASE, EntryType.SALE))
+            return investment_book((on, kind, details) for _, on, kind, details in rows)
 
     def verify(self, pool_id: int | None = None) -> VerifyReport:
         """Recompute every hash and balance (on the primary); see ledger.verify."""

@@ -34,6 +34,7 @@ from ledger.batch_rows import check_row_investors, checked_row, plan_batch
 from ledger.dealing_facts import latest_standing_entry, read_dealing_facts
 from ledger.entry_drafts import EntryDraft
 from ledger.forward_pricing import DealingFacts, require_date_order, require_valuation_before_deals
+from ledger.investments import costs_held
 from ledger.position_reads import PositionReads
 from ledger.posting_rules import PoolBooks, PoolTerms, Posting
 from ledger.rule_inputs import (
@@ -43,6 +44,7 @@ from ledger.rule_inputs import (
     deal_price,
     entry_draft,
     holding_since,
+    investments,
     mark_fee_accrues_from,
     pool_books,
     recallable_returned,
@@ -60,6 +62,7 @@ from ledger.schemas import (
     EntryOut,
     EntryPage,
     EntryType,
+    InvestmentOut,
     PoolPositions,
     PositionOut,
     ReversalRequest,
@@ -121,7 +124,19 @@ class DatabaseTransactionService:
                     holding_since(session, terms.pool_id),
                     letters,
                 )
-            return rule_for(kind, terms, books, request, price=price, fee=fee, investor_terms=letters)
+            held = None
+            if kind == "sale" and request.investment is not None:
+                held = costs_held(investments(session, terms.pool_id))
+            return rule_for(
+                kind,
+                terms,
+                books,
+                request,
+                price=price,
+                fee=fee,
+                investor_terms=letters,
+                investments_held=held,
+            )
 
         return self._post(
             actor,
@@ -356,6 +371,9 @@ class DatabaseTransactionService:
 
     def pool_positions(self, actor: Actor, pool_id: int) -> PoolPositions:
         return self._reads.pool_positions(actor, pool_id)
+
+    def investments(self, actor: Actor, pool_id: int) -> list[InvestmentOut]:
+        return self._reads.investments(actor, pool_id)
 
     def holdings(self, actor: Actor, investor_id: int) -> list[PositionOut]:
         return self._reads.holdings(actor, investor_id)

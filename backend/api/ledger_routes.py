@@ -23,6 +23,7 @@ from ledger.interface import (
     EntryOut,
     EntryPage,
     EntryType,
+    InvestmentOut,
     PoolPositions,
     PositionOut,
     ReversalRequest,
@@ -153,6 +154,17 @@ def register(router: ApiRouter, container: Services) -> None:
     )
     def get_positions(actor: Actor, pool_id: int) -> PoolPositions:
         return container.transactions.pool_positions(actor, pool_id)
+
+    @router.operation(
+        "GET",
+        "/pools/{pool_id}/investments",
+        summary="The pool's portfolio investments, deal by deal: cost, sold, held, proceeds, realised gain",
+        tag="books",
+        response=list[InvestmentOut],
+        errors=(404,),
+    )
+    def get_investments(actor: Actor, pool_id: int) -> list[InvestmentOut]:
+        return container.transactions.investments(actor, pool_id)
 
     @router.operation(
         "GET",

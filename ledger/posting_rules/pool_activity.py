@@ -4,6 +4,7 @@ entry."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -48,26 +49,55 @@ def expense(terms: PoolTerms, books: PoolBooks, *, amount: object) -> Posting:
 
 
 @exact_arithmetic
-def purchase(terms: PoolTerms, books: PoolBooks, *, amount: object) -> Posting:
-    """Cash into investments at cost: the net asset value does not change."""
+def purchase(terms: PoolTerms, books: PoolBooks, *, amount: object, investment: str | None = None) -> Posting:
+    """Cash into investments at cost: the net asset value does not change. ``investment``
+    names what was bought, so the pool's investments are tracked deal by deal."""
     cash = _positive_cash(amount, terms, "amount")
     lines = (Line(AccountCode.INVESTMENTS, None, cash), Line(AccountCode.CASH, None, -cash))
-    return Posting(EntryType.PURCHASE, lines, {"amount": str(cash)})
+    details = {"amount": str(cash)}
+    if investment is not None:
+        details["investment"] = _investment_name(investment)
+    return Posting(EntryType.PURCHASE, lines, details)
+
+
+def _investment_name(name: str) -> str:
+    named = name.strip()
+    if not named:
+        raise InvalidValueError("investment", "must name the investment")
+    return named
 
 
 @exact_arithmetic
-def sale(terms: PoolTerms, books: PoolBooks, *, amount: object, cost: object = None) -> Posting:
+def sale(
+    terms: PoolTerms,
+    books: PoolBooks,
+    *,
+    amount: object,
+    cost: object = None,
+    investment: str | None = None,
+    investments_held: Mapping[str, Decimal] | None = None,
+) -> Posting:
     """Proceeds back to cash; investments fall by the carrying value sold (``cost``).
 
     The realised gain or loss (proceeds - carrying value) reaches the owners' capital.
-    Without ``cost`` the investments are sold at their carrying value: no gain.
+    Without ``cost`` the investments are sold at their carrying value: no gain. A sale of a
+    named ``investment`` sells no more than that investment's cost still held
+    (``investments_held``, by name).
     """
     proceeds = _positive_cash(amount, terms, "amount")
     carrying = proceeds if cost is None else _positive_cash(cost, terms, "cost")
     held = books.balance(AccountCode.INVESTMENTS)
+    name = "amount" if cost is None else "cost"
     if carrying > held:
-        name = "amount" if cost is None else "cost"
         raise InvalidValueError(name, f"the pool holds investments of {held}, cannot sell {carrying}")
+    sold = None
+    if investment is not None:
+        sold = _investment_name(investment)
+        own = (investments_held or {}).get(sold)
+        if own is None:
+            raise InvalidValueError("investment", f"the pool has bought no investment named {sold!r}")
+        if carrying > own:
+            raise InvalidValueError(name, f"{sold} is held at a cost of {own}, cannot sell {carrying} of it")
     gain = proceeds - carrying
     lines: list[Line] = [
         Line(AccountCode.CASH, None, proceeds),
@@ -77,12 +107,14 @@ def sale(terms: PoolTerms, books: PoolBooks, *, amount: object, cost: object = N
     if gain:
         capital_lines, allocation = _allocate_to_capital(gain, ownership_weights(terms, books), terms, -1)
         lines += capital_lines
-    details = {
+    details: dict[str, Any] = {
         "proceeds": str(proceeds),
         "cost": str(carrying),
         "realised_gain": str(gain),
         "allocation": allocation,
     }
+    if sold is not None:
+        details["investment"] = sold
     return Posting(EntryType.SALE, _non_zero(lines), details)
 
 

@@ -153,6 +153,7 @@ MATRIX: dict[tuple[str, str], Probe] = {
         "/transactions/{entry}/reversal", "manager", lambda e, w: {"memo": "booked twice"}
     ),
     ("GET", f"{V}/pools/{{pool_id}}/positions"): Probe("/pools/{open_pool}/positions", "manager"),
+    ("GET", f"{V}/pools/{{pool_id}}/investments"): Probe("/pools/{closed_pool}/investments", "manager"),
     ("GET", f"{V}/pools/{{pool_id}}/commitments"): Probe("/pools/{closed_pool}/commitments", "manager"),
     ("POST", f"{V}/pools/{{pool_id}}/commitments"): Probe(
         "/pools/{closed_pool}/commitments",
