@@ -7,6 +7,10 @@
 * :mod:`backend.finance.fees.incentive_terms`: the performance fee conventions agreements
   choose between (gross or net of the management fee, hard or soft hurdle with a
   catch-up, crystallisation monthly, quarterly or annually; ROUND_DOWN);
+* :mod:`backend.finance.fees.fee_basis`, :mod:`backend.finance.fees.fee_investors`,
+  :mod:`backend.finance.fees.fee_offsets`: management fee terms as agreements write them
+  (NAV / committed / invested basis, in advance or in arrears, step-down, holidays,
+  per-investor waivers, the GP's commitment, portfolio-company fee offsets; HALF_EVEN);
 * :mod:`backend.finance.fees.equalisation`: investor-level equalisation (equalisation
   credits and contingent redemptions), so each investor pays only on its own gain.
 
@@ -25,6 +29,37 @@ from backend.finance.fees.equalisation import (
     Subscription,
     equalisation_at_dealing,
     equalise,
+)
+from backend.finance.fees.fee_basis import (
+    FEE_BASIS_ROUNDING,
+    BasisFigures,
+    FeeBasisTerms,
+    FeeHoliday,
+    FeePart,
+    FeeTiming,
+    FeeWaiver,
+    ManagementFeeBasis,
+    PeriodFee,
+    StepDown,
+    basis_amount,
+    holder_period_fee,
+    invested_capital,
+    period_fee,
+)
+from backend.finance.fees.fee_investors import (
+    InvestorFeeTerms,
+    PoolFee,
+    carry_bearing_investors,
+    investor_fees,
+)
+from backend.finance.fees.fee_offsets import (
+    FEE_OFFSET_ROUNDING,
+    FeeOffset,
+    FeeOffsetTerms,
+    InvestorOffset,
+    PortfolioCompanyFee,
+    PortfolioFeeKind,
+    apply_fee_offset,
 )
 from backend.finance.fees.incentive_terms import (
     INCENTIVE_FEE_ROUNDING,
@@ -62,16 +97,26 @@ from backend.finance.fees.performance import (
 )
 
 __all__ = [
+    "FEE_BASIS_ROUNDING",
+    "FEE_OFFSET_ROUNDING",
     "INCENTIVE_FEE_ROUNDING",
     "MANAGEMENT_FEE_ROUNDING",
     "PERFORMANCE_FEE_ROUNDING",
     "AccrualFrequency",
     "AccrualPeriod",
+    "BasisFigures",
     "Crystallisation",
     "DealingEqualisation",
     "EqualisationResult",
     "FeeAccrual",
+    "FeeBasisTerms",
+    "FeeHoliday",
+    "FeeOffset",
+    "FeeOffsetTerms",
+    "FeePart",
     "FeePeriod",
+    "FeeTiming",
+    "FeeWaiver",
     "Holding",
     "HurdleType",
     "IncentiveBasis",
@@ -79,22 +124,37 @@ __all__ = [
     "IncentiveStep",
     "IncentiveTerms",
     "InvestorEqualisation",
+    "InvestorFeeTerms",
+    "InvestorOffset",
+    "ManagementFeeBasis",
     "ManagementFeeTerms",
     "Observation",
     "PerformanceFee",
     "PerformanceFeeTerms",
+    "PeriodFee",
+    "PoolFee",
     "PoolPerformanceFee",
+    "PortfolioCompanyFee",
+    "PortfolioFeeKind",
+    "StepDown",
     "Subscription",
     "accrual_periods",
     "accrual_periods_for_year",
+    "apply_fee_offset",
+    "basis_amount",
+    "carry_bearing_investors",
     "crystallises_on",
     "equalisation_at_dealing",
     "equalise",
+    "holder_period_fee",
     "hurdle_growth",
     "incentive_fee",
+    "invested_capital",
+    "investor_fees",
     "management_fee",
     "management_fee_accruals",
     "performance_fee",
+    "period_fee",
     "pool_performance_fee",
     "run_incentive_fees",
 ]
