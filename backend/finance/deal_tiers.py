@@ -19,11 +19,10 @@ from backend.finance.allocation import allocate
 from backend.finance.daycount import year_fraction
 from backend.finance.errors import InvalidValueError
 from backend.finance.money import Currency, Rounding, exact_arithmetic, quantize_cash
-from backend.finance.waterfall import Compounding, Contribution, HurdlePayment, Tier, WaterfallTerms
+from backend.finance.waterfall import Compounding, Contribution, HurdlePayment, WaterfallTerms
 
 __all__ = [
     "InvestorDealDistribution",
-    "TierSplit",
     "by_investor",
     "catch_up_target",
     "gp_entitlement",
@@ -34,21 +33,6 @@ __all__ = [
 
 _ZERO = Decimal(0)
 _GROWTH_CONTEXT = Context(prec=60)
-
-
-@dataclass(frozen=True, slots=True)
-class TierSplit:
-    """LP total and GP amount of one tier of one realisation."""
-
-    tier: Tier
-    lp: Decimal
-    gp: Decimal
-
-    @property
-    @exact_arithmetic
-    def total(self) -> Decimal:
-        """LP plus GP."""
-        return self.lp + self.gp
 
 
 @dataclass(frozen=True, slots=True)

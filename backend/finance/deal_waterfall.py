@@ -61,7 +61,6 @@ from backend.finance.allocation import allocate
 from backend.finance.daycount import check_date
 from backend.finance.deal_tiers import (
     InvestorDealDistribution,
-    TierSplit,
     by_investor,
     catch_up_target,
     gp_entitlement,
@@ -71,7 +70,7 @@ from backend.finance.deal_tiers import (
 )
 from backend.finance.errors import InvalidValueError
 from backend.finance.money import Currency, Rounding, check_cash, exact_arithmetic, quantize_cash
-from backend.finance.waterfall import Contribution, HurdlePayment, Tier, WaterfallTerms
+from backend.finance.waterfall import Contribution, HurdlePayment, Tier, TierAmount, WaterfallTerms
 
 __all__ = [
     "CapitalBasis",
@@ -81,7 +80,6 @@ __all__ = [
     "DealTerms",
     "FundState",
     "InvestorDealDistribution",
-    "TierSplit",
     "carry_borne_by_investor",
     "fund_deal",
     "realise",
@@ -149,7 +147,7 @@ class DealDistribution:
     deal_id: str
     on: date
     amount: Decimal
-    tiers: tuple[TierSplit, TierSplit, TierSplit, TierSplit]
+    tiers: tuple[TierAmount, TierAmount, TierAmount, TierAmount]
     loss_recovery: Decimal
     """Part of tier 1 that repaid earlier realised losses and write-downs."""
     investors: tuple[InvestorDealDistribution, ...]
@@ -350,10 +348,10 @@ def realise(
         on=on,
         amount=cash,
         tiers=(
-            TierSplit(Tier.RETURN_OF_CAPITAL, capital + recovery, zero),
-            TierSplit(Tier.PREFERRED_RETURN, pref, zero),
-            TierSplit(Tier.CATCH_UP, catch_up - gp_catch_up, gp_catch_up),
-            TierSplit(Tier.CARRIED_INTEREST, carry_tier - gp_carry, gp_carry),
+            TierAmount(Tier.RETURN_OF_CAPITAL, capital + recovery, zero),
+            TierAmount(Tier.PREFERRED_RETURN, pref, zero),
+            TierAmount(Tier.CATCH_UP, catch_up - gp_catch_up, gp_catch_up),
+            TierAmount(Tier.CARRIED_INTEREST, carry_tier - gp_carry, gp_carry),
         ),
         loss_recovery=recovery,
         investors=rows,
