@@ -34,7 +34,13 @@ def pool_terms(pool: PoolOut) -> PoolTerms:
     management = None
     if pool.management_fee is not None:
         m = pool.management_fee
-        management = ManagementFeeTerms(rate=m.rate, basis=m.basis.value, day_count=m.day_count)
+        management = ManagementFeeTerms(
+            rate=m.rate,
+            basis=m.basis.value,
+            day_count=m.day_count,
+            step_down_on=m.step_down_on,
+            step_down_rate=m.step_down_rate,
+        )
     performance = None
     if pool.performance_fee is not None:
         f = pool.performance_fee

@@ -40,6 +40,10 @@ class Pool(Base):
     management_fee_basis: Mapped[str | None] = mapped_column(String(16), nullable=True)
     management_fee_frequency: Mapped[str | None] = mapped_column(String(16), nullable=True)
     management_fee_day_count: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    management_fee_step_down_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    management_fee_step_down_rate: Mapped[Decimal | None] = mapped_column(
+        ScaledDecimal(RATE_SCALE), nullable=True
+    )
 
     performance_fee_rate: Mapped[Decimal | None] = mapped_column(ScaledDecimal(RATE_SCALE), nullable=True)
     performance_fee_high_water_mark: Mapped[bool | None] = mapped_column(Boolean, nullable=True)

@@ -123,6 +123,17 @@ class ManagementFeeTerms(BaseModel):
     basis: FeeBasis
     frequency: AccrualFrequency = AccrualFrequency.QUARTERLY
     day_count: DayCount = DayCount.ACT_365F
+    step_down_on: IsoDate | None = Field(
+        default=None,
+        description="Closed-ended pools charging on commitments: from this day (the end of the "
+        "investment period) the fee is charged on invested capital instead.",
+        examples=["2030-01-01"],
+    )
+    step_down_rate: ExactDecimal | None = Field(
+        default=None,
+        description="The rate from step_down_on, per annum (e.g. 0.015); empty: the same rate.",
+        examples=["0.015"],
+    )
 
 
 class PerformanceFeeTerms(BaseModel):

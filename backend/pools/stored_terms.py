@@ -42,6 +42,8 @@ def write_settings(pool: Pool, settings: PoolSettings) -> None:
     pool.management_fee_basis = fee.basis.value if fee else None
     pool.management_fee_frequency = fee.frequency.value if fee else None
     pool.management_fee_day_count = fee.day_count.value if fee else None
+    pool.management_fee_step_down_on = fee.step_down_on if fee else None
+    pool.management_fee_step_down_rate = fee.step_down_rate if fee else None
     perf = settings.performance_fee
     pool.performance_fee_rate = perf.rate if perf else None
     pool.performance_fee_high_water_mark = perf.high_water_mark if perf else None
@@ -77,6 +79,12 @@ def settings_of(pool: Pool) -> PoolSettings:
             basis=FeeBasis(pool.management_fee_basis),
             frequency=AccrualFrequency(_stored(pool.management_fee_frequency)),
             day_count=DayCount(_stored(pool.management_fee_day_count)),
+            step_down_on=pool.management_fee_step_down_on,
+            step_down_rate=(
+                _rate(pool.management_fee_step_down_rate)
+                if pool.management_fee_step_down_rate is not None
+                else None
+            ),
         )
     performance_fee = None
     if pool.performance_fee_rate is not None:

@@ -138,14 +138,16 @@ def validated(settings: PoolSettings, today: date) -> PoolSettings:
         base_currency=currency.code,
         inception_date=settings.inception_date,
         initial_nav_per_unit=nav,
-        management_fee=_validated_management_fee(settings.management_fee, kind),
+        management_fee=_validated_management_fee(settings.management_fee, kind, settings.inception_date),
         performance_fee=_validated_performance_fee(settings.performance_fee, kind),
         waterfall=_validated_waterfall(settings.waterfall, kind, currency),
         minimum_subscription=minimum,
     )
 
 
-def _validated_management_fee(terms: ManagementFeeTerms | None, kind: PoolKind) -> ManagementFeeTerms | None:
+def _validated_management_fee(
+    terms: ManagementFeeTerms | None, kind: PoolKind, inception: date
+) -> ManagementFeeTerms | None:
     if terms is None:
         return None
     rate = _check_rate(terms.rate, "management_fee.rate")
@@ -155,7 +157,28 @@ def _validated_management_fee(terms: ManagementFeeTerms | None, kind: PoolKind) 
             f"management_fee.basis: a {kind} pool charges on {allowed}, not {terms.basis}",
             field="management_fee.basis",
         )
-    return terms.model_copy(update={"rate": rate})
+    step_rate = terms.step_down_rate
+    if terms.step_down_on is None:
+        if step_rate is not None:
+            raise ValidationFailed(
+                "management_fee.step_down_on: a step-down rate needs the day it starts",
+                field="management_fee.step_down_on",
+            )
+    else:
+        if terms.basis is not FeeBasis.COMMITTED:
+            raise ValidationFailed(
+                "management_fee.step_down_on: only a fee on commitments steps down to invested capital",
+                field="management_fee.step_down_on",
+            )
+        if terms.step_down_on <= inception:
+            raise ValidationFailed(
+                f"management_fee.step_down_on: must be after the pool's inception on {inception}, "
+                f"got {terms.step_down_on}",
+                field="management_fee.step_down_on",
+            )
+        if step_rate is not None:
+            step_rate = _check_rate(step_rate, "management_fee.step_down_rate")
+    return terms.model_copy(update={"rate": rate, "step_down_rate": step_rate})
 
 
 def _validated_performance_fee(

@@ -3,6 +3,7 @@ performance fee over the high-water mark and hurdle, and paying accrued fees out
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 from decimal import Decimal
@@ -95,15 +96,19 @@ def management_fee(
     else:
         basis_amount, shares = _fee_basis(terms, fee_terms, books, commitments, invested)
         letters = {str(i): t for i, t in (investor_terms or {}).items() if str(i) in shares}
-        if fee_terms.basis == "nav" and terms.open_ended and holding_since is not None:
-            computed, shares = _fee_on_days_held(terms, fee_terms, books, period, holding_since)
-        elif letters and not terms.open_ended:
-            computed, shares = _fee_with_own_rates(terms, fee_terms, basis_amount, shares, letters, period)
+        step_down = fee_terms.step_down_on
+        if fee_terms.basis == "committed" and step_down is not None and period.accrual.end > step_down:
+            computed, shares, details["step_down"] = _fee_stepping_down(
+                terms, fee_terms, commitments or {}, invested or {}, letters, period
+            )
+        else:
+            computed, shares = _terms_fee(
+                terms, fee_terms, books, period, basis_amount, shares, letters, holding_since
+            )
+        if letters and not terms.open_ended:
             details["side_letters"] = {
                 holder: str(letter.fee_rate(fee_terms.rate)) for holder, letter in sorted(letters.items())
             }
-        else:
-            computed = _period_fee(terms, fee_terms, basis_amount, period)
         details |= {
             "basis": fee_terms.basis,
             "basis_amount": str(basis_amount),
@@ -162,6 +167,70 @@ def _fee_with_own_rates(  # noqa: PLR0917 - the fee's inputs, each named at the 
     scale = Fraction(basis) / Fraction(sum(shares.values(), _ZERO))
     total = fee_for_year_fraction(weights, years * scale, terms.currency)
     return total, {holder: w for holder, w in weights.items() if w > 0}
+
+
+def _terms_fee(  # noqa: PLR0917 - the fee's inputs, each named at the one call
+    terms: PoolTerms,
+    fee_terms: ManagementFeeTerms,
+    books: PoolBooks,
+    period: FeePeriod,
+    basis: Decimal,
+    shares: dict[str, Decimal],
+    letters: Mapping[str, InvestorTerms],
+    holding_since: Mapping[int, date] | None,
+) -> tuple[Decimal, dict[str, Decimal]]:
+    """The terms' fee for ``period`` and who bears it in what proportion: on each holder's
+    days held (open-ended, on NAV), at each investor's own rate (side letters), or the
+    basis at the pool's rate shared by ``shares``."""
+    if fee_terms.basis == "nav" and terms.open_ended and holding_since is not None:
+        return _fee_on_days_held(terms, fee_terms, books, period, holding_since)
+    if letters and not terms.open_ended:
+        return _fee_with_own_rates(terms, fee_terms, basis, shares, letters, period)
+    return _period_fee(terms, fee_terms, basis, period), shares
+
+
+def _fee_stepping_down(  # noqa: PLR0917 - the fee's inputs, each named at the one call
+    terms: PoolTerms,
+    fee_terms: ManagementFeeTerms,
+    commitments: Mapping[int, Decimal],
+    invested: Mapping[int, Decimal],
+    letters: Mapping[str, InvestorTerms],
+    period: FeePeriod,
+) -> tuple[Decimal, dict[str, Decimal], dict[str, Any]]:
+    """The fee of a period on or after the step-down: the days before it on each investor's
+    commitment at the fee rate, the days from it on each investor's invested capital at the
+    step-down rate (a side letter's own rate scaled by the same step), the investors' exact
+    fees summed and rounded once; the weights share it by exact fee."""
+    start, end = period.accrual.start, period.accrual.end
+    switch = min(max(fee_terms.step_down_on or start, start), end)
+    whole = year_fraction(start, end, fee_terms.day_count)
+    before = year_fraction(start, switch, fee_terms.day_count) if switch > start else Fraction(0)
+    after = whole - before  # measured from the period's start, so the parts add up under 30/360 too
+    rate, stepped = Fraction(fee_terms.rate), Fraction(fee_terms.rate_after_step_down())
+    standard = InvestorTerms()
+    exact: dict[str, Fraction] = {}
+    for investor in sorted(set(commitments) | set(invested)):
+        letter = letters.get(str(investor), standard)
+        own = Fraction(letter.fee_rate(fee_terms.rate))
+        own_after = (
+            own * stepped / rate if rate else Fraction(letter.fee_rate(fee_terms.rate_after_step_down()))
+        )
+        fee = Fraction(commitments.get(investor, _ZERO)) * own * before
+        fee += Fraction(max(invested.get(investor, _ZERO), _ZERO)) * own_after * after
+        if fee > 0:
+            exact[str(investor)] = fee
+    total = round_to_quantum(sum(exact.values(), Fraction(0)), terms.currency.quantum, Rounding.HALF_EVEN)
+    scale = math.lcm(*(f.denominator for f in exact.values())) if exact else 1
+    weights = {holder: Decimal(int(fee * scale)) for holder, fee in exact.items()}
+    workings = {
+        "on": (fee_terms.step_down_on or start).isoformat(),
+        "days_on_commitments": (switch - start).days,
+        "days_on_invested": (end - switch).days,
+        "committed": str(sum(commitments.values(), _ZERO)),
+        "invested": str(sum((max(v, _ZERO) for v in invested.values()), _ZERO)),
+        "rate_after": str(fee_terms.rate_after_step_down()),
+    }
+    return total, weights, workings
 
 
 def holding_since(deals: Iterable[tuple[date, int, Decimal]]) -> dict[int, date]:

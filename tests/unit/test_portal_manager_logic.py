@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 import pytest
 from plotly.utils import PlotlyJSONEncoder
 
-from backend.pools.interface import PoolSettings
+from backend.pools.interface import ManagementFeeTerms, PoolSettings
 from ledger.interface import AccountCode, EntryType, Preview, PreviewLine
 from portal.components import charts
 from portal.formatting import compact_money, money, multiple, pct
@@ -22,7 +22,7 @@ from portal.manager.actions.parsing import FormError, fraction_of_percent, perce
 from portal.manager.actions.picker import holder_matches
 from portal.manager.actions.pool_create import pool_create_request
 from portal.manager.actions.pool_settings import SettingsEdit
-from portal.manager.actions.pool_terms import setting_changes
+from portal.manager.actions.pool_terms import setting_changes, terms_text
 from portal.manager.actions.valuation import valuation_effect
 from portal.manager.data import _filters
 
@@ -383,3 +383,12 @@ def test_a_rate_typed_in_percent_is_sent_as_the_exact_fraction(typed: object, se
     if sent != "x":
         assert percent_of_fraction(Decimal(sent)) == format(Decimal(sent).scaleb(2).normalize(), "f")
     assert fraction_of_percent("") == "" and fraction_of_percent(None) is None
+
+
+def test_a_fee_step_down_is_named_where_the_terms_are_shown() -> None:
+    terms = ManagementFeeTerms.model_validate(
+        {"rate": "0.02", "basis": "committed", "step_down_on": "2030-01-01", "step_down_rate": "0.015"}
+    )
+    assert terms_text(terms) == (
+        "2% p.a. on committed, accrued quarterly; from 2030-01-01 1.5% on invested capital"
+    )

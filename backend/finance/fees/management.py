@@ -91,6 +91,15 @@ class ManagementFeeTerms:
     basis: str
     """nav, committed or invested."""
     day_count: DayCount = DayCount.ACT_365F
+    step_down_on: date | None = None
+    """A fee on commitments is charged on invested capital from this day (the end of the
+    investment period): a period that straddles it is split there, each part on its own
+    basis and rate, and the period's fee rounded once."""
+    step_down_rate: Decimal | None = None
+    """The rate from ``step_down_on``; None: ``rate``."""
+
+    def rate_after_step_down(self) -> Decimal:
+        return self.rate if self.step_down_rate is None else self.step_down_rate
 
 
 @dataclass(frozen=True, slots=True)

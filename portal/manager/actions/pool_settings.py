@@ -64,11 +64,16 @@ def _parse_settings(v: Mapping[str, Any]) -> SettingsEdit:
     except ValidationError:
         raise FormError({"form": "This form is out of date: reload the page and edit again."}) from None
     edited: PoolSettings = parse_request(PoolSettings, settings_data(v))
-    # Terms the form does not show (the fee's day count, the waterfall style) stay as they are.
+    # Terms the form does not show (the fee's day count and step-down, the waterfall style)
+    # stay as they are.
     kept: dict[str, Any] = {}
     if edited.management_fee and baseline.management_fee:
         kept["management_fee"] = edited.management_fee.model_copy(
-            update={"day_count": baseline.management_fee.day_count}
+            update={
+                "day_count": baseline.management_fee.day_count,
+                "step_down_on": baseline.management_fee.step_down_on,
+                "step_down_rate": baseline.management_fee.step_down_rate,
+            }
         )
     if edited.waterfall and baseline.waterfall:
         kept["waterfall"] = edited.waterfall.model_copy(

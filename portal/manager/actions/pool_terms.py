@@ -159,7 +159,11 @@ def _setting_text(key: str, value: Any, currency: str) -> str:
 
 def terms_text(terms: BaseModel) -> str:
     if isinstance(terms, ManagementFeeTerms):
-        return f"{_percent(terms.rate)} p.a. on {terms.basis.value}, accrued {terms.frequency.value}"
+        text = f"{_percent(terms.rate)} p.a. on {terms.basis.value}, accrued {terms.frequency.value}"
+        if terms.step_down_on is not None:
+            after = terms.rate if terms.step_down_rate is None else terms.step_down_rate
+            text += f"; from {terms.step_down_on.isoformat()} {_percent(after)} on invested capital"
+        return text
     if isinstance(terms, PerformanceFeeTerms):
         hwm = "with" if terms.high_water_mark else "without"
         return f"{_percent(terms.rate)} {hwm} high-water mark, hurdle {_percent(terms.hurdle_rate)}"
