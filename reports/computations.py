@@ -143,6 +143,7 @@ class ReportComputations:
 
         if fresh:
             return compute()
+        letters_changed = self._side_letters_changed_at(pool)
         if start is None and end == as_of and benchmark is None:
             # The worker's snapshot, when it is at the pool's current ledger version.
             try:
@@ -151,14 +152,16 @@ class ReportComputations:
                     pool.id,
                     as_of,
                     self._ledger.ledger_version(pool.id),
-                    terms_changed_at=self._side_letters_changed_at(pool.id),
+                    terms_changed_at=letters_changed,
                 )
             except ValidationError:
                 stored = None  # stored under earlier definitions (fields it lacks): recompute
             if stored is not None:
                 return stored
         params = {"as_of": as_of, "start": start, "end": end, "benchmark": _benchmark_version(benchmark)}
-        return self._cached("pool_performance", pool.id, params, compute, PoolPerformance)
+        return self._cached(
+            "pool_performance", pool.id, params, compute, PoolPerformance, letters_changed=letters_changed
+        )
 
     def compute_investor_performance(
         self, investor_id: int, pool_ids: list[int], *, as_of: date, actor: Actor | None = None
@@ -212,7 +215,14 @@ class ReportComputations:
             )
 
         params = {"investor_id": investor_id, "as_of": as_of}
-        return self._cached("investor_pool", pool.id, params, compute, _InvestorPoolFigures)
+        return self._cached(
+            "investor_pool",
+            pool.id,
+            params,
+            compute,
+            _InvestorPoolFigures,
+            letters_changed=self._side_letters_changed_at(pool),
+        )
 
     def compute_statement(
         self,
@@ -273,8 +283,12 @@ class ReportComputations:
             investor_terms=self._side_letters(pool),
         )
 
-    def _side_letters_changed_at(self, pool_id: int) -> datetime | None:
-        letters = self._investors.side_letters_for_pool(pool_id).values()
+    def _side_letters_changed_at(self, pool: PoolOut) -> datetime | None:
+        """When the pool's side letters last changed: they change the accrued carry without
+        a ledger entry. None where no carry accrues (nothing to read)."""
+        if _carry_terms(pool) is None:
+            return None
+        letters = self._investors.side_letters_for_pool(pool.id).values()
         return max((letter.updated_at for letter in letters), default=None)
 
     def _side_letters(self, pool: PoolOut) -> dict[int, InvestorTerms]:
@@ -295,17 +309,18 @@ class ReportComputations:
         params: Mapping[str, object],
         compute: Callable[[], _Report],
         model: type[_Report],
+        *,
+        letters_changed: datetime | None,
     ) -> _Report:
-        """The report from the aggregate cache, keyed by the pool's ledger version: a new entry
-        makes every cached report of the pool unreachable at once."""
+        """The report from the aggregate cache, keyed by the pool's ledger version (a new entry
+        makes every cached report of the pool unreachable at once) and by when its side
+        letters last changed (they change the accrued carry without an entry)."""
         if self._aggregates is None:
             return compute()
-        # A side letter changes the accrued carry without a ledger entry: part of the key.
-        changed = self._side_letters_changed_at(pool_id)
         params = {
             **params,
             "definitions": DEFINITIONS,
-            "side_letters": changed.isoformat() if changed else None,
+            "side_letters": letters_changed.isoformat() if letters_changed else None,
         }
         key = aggregate_key(aggregate, pool_id, self._ledger.ledger_version(pool_id), params)
         return self._aggregates.get_or_compute(

@@ -130,7 +130,8 @@ class DatabaseReportService(ReportComputations):
             return _nav_history(history, start=start, end=last, frequency=frequency)
 
         params = {"start": start, "end": end, "frequency": frequency.value}
-        return self._cached("nav_history", pool.id, params, compute, NavHistory)
+        # No carry is marked on a NAV history (no carry_on dates): side letters cannot move it.
+        return self._cached("nav_history", pool.id, params, compute, NavHistory, letters_changed=None)
 
     # -- investor reports ------------------------------------------------------------------
 
