@@ -1,5 +1,5 @@
 """Notices about a person rather than a pool's money: a KYC decision, a sign-in from a
-device never seen, a password-reset link.
+device never seen, a password-reset link, the code that confirms a change of bank account.
 
 Their senders (the investor service, the auth service) sit below this service, so the
 container turns their callbacks into these notices. Each notice has its own event id, built
@@ -150,6 +150,36 @@ def password_reset_notice(user_id: int, address: str, token: str, expires: datet
             when=until,
         ),
         link=f"{RESET_PATH}?token={token}",
+        effective_date=expires.date(),
+        email_to=address,
+    )
+
+
+def payout_code_event_id(account_id: int) -> str:
+    # One code per requested change: asking again makes a new change, and a new event.
+    return f"bank-details:{account_id}:code"
+
+
+def payout_code_notice(
+    user_id: int, address: str, code: str, account: str, expires: datetime
+) -> NotificationIn:
+    """To the sign-in address, by email only (`email_to`: no bell item, no text): the code
+    confirms a change of where the investor's money is paid, so a stolen session must not
+    read it in the app."""
+    until = f"{expires:%Y-%m-%d %H:%M}"
+    return NotificationIn(
+        user_id=user_id,
+        kind=NotificationKind.BANK_DETAILS,
+        title_words=worded("Confirm the change of your bank account for payouts"),
+        body_words=worded(
+            "Your code is %(code)s. Enter it on the payments page to confirm that payouts go to "
+            "%(account)s; it works until %(when)s UTC. If you did not ask for this change, do not "
+            "enter it and contact the fund's administrator now.",
+            code=code,
+            account=account,
+            when=until,
+        ),
+        link="/investor/payments",
         effective_date=expires.date(),
         email_to=address,
     )

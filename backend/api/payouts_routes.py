@@ -1,6 +1,6 @@
 """Payouts over REST: investors' bank accounts for payouts (changed with the password,
-verified by an admin), the payouts each distribution or redemption owes, and the pain.001
-files that pay them."""
+confirmed with the code emailed to the investor, verified by an admin), the payouts each
+distribution or redemption owes, and the pain.001 files that pay them."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from backend.api.routing import ApiRouter
 from backend.payments.interface import (
     AccountDecision,
+    PayoutAccountCode,
     PayoutAccountIn,
     PayoutAccountOut,
     PayoutBatchOut,
@@ -41,7 +42,7 @@ def register(router: ApiRouter, container: Services) -> None:
     @router.operation(
         "POST",
         "/payments/payout-accounts",
-        summary="Change the caller's payout account: password required, verified by an admin",
+        summary="Change the caller's payout account: password required, then the emailed code, then an admin",
         tag="payments",
         body=PayoutAccountIn,
         response=PayoutAccountOut,
@@ -50,6 +51,18 @@ def register(router: ApiRouter, container: Services) -> None:
     )
     def post_payout_account(actor: Actor, body: PayoutAccountIn) -> PayoutAccountOut:
         return container.payments.request_payout_account(actor, body)
+
+    @router.operation(
+        "POST",
+        "/payments/payout-accounts/{account_id}/confirmation",
+        summary="Confirm the caller's own change of payout account with the code emailed to them",
+        tag="payments",
+        body=PayoutAccountCode,
+        response=PayoutAccountOut,
+        errors=(403, 404, 409, 422),
+    )
+    def confirm_payout_account(actor: Actor, account_id: int, body: PayoutAccountCode) -> PayoutAccountOut:
+        return container.payments.confirm_payout_account(actor, account_id, body)
 
     @router.operation(
         "GET",

@@ -61,6 +61,8 @@ from notifications.person_notices import (
     new_device_notice,
     password_reset_event_id,
     password_reset_notice,
+    payout_code_event_id,
+    payout_code_notice,
 )
 from notifications.preferences import PreferenceBook
 from notifications.rate_limit import LocalTokenBucket, RedisTokenBucket, TokenBucket
@@ -270,6 +272,7 @@ class Container:
             self.transactions,
             webhook_secrets=self.payment_webhook_secrets,
             password_check=self._password_check,
+            send_payout_code=self._email_payout_code,
             notifications=self.notifications,
             gateway=lambda: self.payment_gateway,
             vault=lambda: self.payment_vault,
@@ -286,6 +289,16 @@ class Container:
         except Unauthenticated:
             return False
         return True
+
+    def _email_payout_code(
+        self, user_id: int, account_id: int, account: str, code: str, expires: datetime
+    ) -> None:
+        # To the sign-in address, by email only: the code is in that email and nowhere else.
+        address = self.users.contacts({user_id}).get(user_id, ("", ""))[0]
+        if not address:
+            raise LookupError(f"user {user_id} has no active account to email")
+        notice = payout_code_notice(user_id, address, code, account, expires)
+        self.notifications.create_for_event(payout_code_event_id(account_id), [notice])
 
     @cached_property
     def payment_vault(self) -> Vault:

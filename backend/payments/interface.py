@@ -12,6 +12,7 @@ from typing import Protocol
 from backend.payments.gateway_events import EventUnreadable
 from backend.payments.payout_schemas import (
     AccountDecision,
+    PayoutAccountCode,
     PayoutAccountIn,
     PayoutAccountOut,
     PayoutAccountStatus,
@@ -69,6 +70,7 @@ __all__ = [
     "PaymentRequestOut",
     "PaymentService",
     "PaymentStatus",
+    "PayoutAccountCode",
     "PayoutAccountIn",
     "PayoutAccountOut",
     "PayoutAccountStatus",
@@ -184,7 +186,14 @@ class PaymentService(Protocol):
         """The investor's own bank accounts for payouts, newest first."""
 
     def request_payout_account(self, actor: Actor, account: PayoutAccountIn) -> PayoutAccountOut:
-        """A change of bank account: confirmed with the password, pending an admin's verification."""
+        """A change of bank account, asked with the password: unconfirmed until the investor
+        enters the code emailed to their sign-in address (confirm_payout_account)."""
+
+    def confirm_payout_account(
+        self, actor: Actor, account_id: int, code: PayoutAccountCode
+    ) -> PayoutAccountOut:
+        """The investor's own change confirmed with its code: it then waits for an admin's
+        verification. A wrong code counts a try; the fifth, or an expired code, voids it."""
 
     def pending_payout_accounts(self, actor: Actor) -> list[PayoutAccountOut]: ...
 

@@ -257,8 +257,9 @@ class ReconciliationDifference(Base):
 
 
 class PayoutAccount(Base):
-    """One version of an investor's bank account for payouts. A change is a new row, pending
-    until a second person verifies it (a call-back to the investor); the verified row with the
+    """One version of an investor's bank account for payouts. A change is a new row,
+    unconfirmed until the investor enters the code emailed to them, then pending until a
+    second person verifies it (a call-back to the investor); the verified row with the
     highest id is the account paid into, and the others stay as its history.
 
     The IBAN is sealed in the vault (the bank needs it whole in the payout file, and nowhere
@@ -284,6 +285,11 @@ class PayoutAccount(Base):
     verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     gateway_payee_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     """The gateway's account paying into this bank account, made on the first gateway payout."""
+    code_sealed: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    """The one-time code emailed to confirm the change, sealed in the vault; cleared once used."""
+    code_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    code_attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class Payout(Base):

@@ -2,17 +2,27 @@
 
 A changed bank account is the classic fund-payout fraud (a hijacked mailbox asks for the
 next distribution to go elsewhere), so a change takes two factors and two people: the
-investor confirms it with their password (a stolen session alone cannot change it), and an
-administrator verifies it with the investor on a channel already on file (a call-back)
+investor asks with their password (a stolen session alone cannot ask), then confirms with a
+one-time code emailed to their sign-in address (a stolen password alone cannot confirm), and
+an administrator verifies it with the investor on a channel already on file (a call-back)
 before anything is paid into it. Even then, payouts to an account verified in the last
 HOLD_DAYS days are held for a manager's review (payouts.py). Every step is audited, with
-the account masked; the IBAN itself is sealed in the vault.
+the account masked; the IBAN and the code are sealed in the vault.
+
+The code is six digits, good for CODE_MINUTES and MAX_CODE_TRIES tries: guessing it has a
+chance of 5 in a million per request, and each request needs the password again, whose
+checks are throttled by the sign-in path. It is sealed rather than hashed because a hash of
+six digits is reversed by trying them all; a copy of the database without the key ring
+reads neither the codes nor the IBANs.
 """
 
 from __future__ import annotations
 
+import hmac
+import secrets
 from collections.abc import Callable
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -28,24 +38,47 @@ from backend.payments.payout_schemas import (
     PayoutAccountOut,
     PayoutAccountStatus,
 )
-from backend.payments.vault import Vault
+from backend.payments.vault import Vault, VaultError
 from backend.platform.actors import Actor, Role
 from backend.platform.db import Database
-from backend.platform.errors import Conflict, NotFound, PermissionDenied
+from backend.platform.errors import (
+    Conflict,
+    DependencyUnavailable,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
 from backend.platform.orm import utcnow
 from backend.platform.unit_of_work import ReadView, UnitOfWork
 from notifications.interface import Words, worded
 
 HOLD_DAYS = 10
 """Payouts to an account verified this recently wait for a person."""
+CODE_MINUTES = 15
+MAX_CODE_TRIES = 5
+CODE_DIGITS = 6
 
 PasswordCheck = Callable[[Actor, str], bool]
+CodeSender = Callable[[int, int, str, str, datetime], None]
+"""(user id, account id, the account masked, code, expires at): email the code to the person's own sign-in
+address, and nowhere else (not the app, where a stolen session would read it)."""
 BankDetailsNotice = Callable[[str, int, Words, Words], None]
 """(event id, investor id, title, body): tells the investor, in the app and by email."""
 
 
 def sealing_context(investor_id: int) -> str:
     return f"payment_payout_accounts:{investor_id}:iban"
+
+
+def code_context(account_id: int) -> str:
+    return f"payment_payout_accounts:{account_id}:code"
+
+
+@dataclass(frozen=True)
+class _Refusal:
+    """A code refused; recorded (tries counted, the change voided) before it is raised."""
+
+    error: ValidationFailed | Conflict
 
 
 def held_until(row: PayoutAccount) -> date | None:
@@ -64,6 +97,8 @@ def account_out(row: PayoutAccount) -> PayoutAccountOut:
         country=row.country,
         status=PayoutAccountStatus(row.status),
         requested_at=row.requested_at,
+        code_expires_at=row.code_expires_at if row.status == PayoutAccountStatus.UNCONFIRMED else None,
+        confirmed_at=row.confirmed_at,
         verified_at=row.verified_at,
         held_until=held_until(row),
     )
@@ -88,14 +123,18 @@ class PayoutAccounts:
         vault: Callable[[], Vault],
         password_check: PasswordCheck,
         *,
+        send_code: CodeSender | None = None,
         notice: BankDetailsNotice | None = None,
+        now: Callable[[], datetime] = utcnow,
     ) -> None:
         self._db = db
         self._audit = audit
         self._access = access
         self._vault = vault
         self._password_check = password_check
+        self._send_code = send_code
         self._notice = notice
+        self._now = now
 
     def mine(self, actor: Actor) -> list[PayoutAccountOut]:
         """The investor's accounts, newest first: the one paid into, a change waiting, history."""
@@ -114,22 +153,32 @@ class PayoutAccounts:
 
     def request_change(self, actor: Actor, account: PayoutAccountIn) -> PayoutAccountOut:
         investor = self._access.own_investor(actor)
-        if investor is None:
+        if investor is None or actor.user_id is None:
             raise PermissionDenied("only an investor changes their own bank account", field="investor")
+        if self._send_code is None:
+            raise DependencyUnavailable(
+                "bank details cannot be changed here: no email is configured to send the confirmation code"
+            )
         if not self._password_check(actor, account.password):
             raise PermissionDenied(
                 "password: not your password: bank details are unchanged", field="password"
             )
         iban, bic = checked_account(account.iban, account.bic)
+        code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+        expires = self._now() + timedelta(minutes=CODE_MINUTES)
         with UnitOfWork(self._db, actor.reader_key) as unit:
             unit.write_first("payment_payout_accounts", "status")
             waiting = unit.session.scalars(
                 select(PayoutAccount).where(
-                    PayoutAccount.investor_id == investor, PayoutAccount.status == PayoutAccountStatus.PENDING
+                    PayoutAccount.investor_id == investor,
+                    PayoutAccount.status.in_(
+                        [PayoutAccountStatus.UNCONFIRMED.value, PayoutAccountStatus.PENDING.value]
+                    ),
                 )
             ).all()
-            for old in waiting:  # the newest request is the one to verify
+            for old in waiting:  # the newest request is the one to confirm and verify
                 old.status = PayoutAccountStatus.REPLACED.value
+                old.code_sealed = None
             row = PayoutAccount(
                 investor_id=investor,
                 account_name=account.account_name.strip(),
@@ -137,11 +186,14 @@ class PayoutAccounts:
                 iban_masked=mask_account(iban),
                 bic=bic,
                 country=iban[:2],
-                status=PayoutAccountStatus.PENDING.value,
+                status=PayoutAccountStatus.UNCONFIRMED.value,
                 requested_by_user_id=actor.user_id,
+                code_expires_at=expires,
+                code_attempts=0,
             )
             unit.session.add(row)
             unit.session.flush()
+            row.code_sealed = self._vault().seal(code, code_context(row.id))
             self._audit.record(
                 unit.session,
                 actor,
@@ -152,6 +204,9 @@ class PayoutAccounts:
             )
             unit.commit()
             out = account_out(row)
+        # After the commit: the code names a row that exists. Should the email fail to be
+        # recorded, the change stays unconfirmed and lapses; asking again sends a new code.
+        self._send_code(actor.user_id, out.id, out.iban_masked, code, expires)
         # Always told, whoever asked: a change the investor did not make is how payout fraud
         # is caught before any money moves (it is paid into only once verified).
         self._tell(
@@ -162,11 +217,82 @@ class PayoutAccounts:
                 account=out.iban_masked,
             ),
             worded(
-                "It is used only once an administrator has confirmed it with you by telephone. "
-                "If you did not ask for it, contact the fund's administrator now."
+                "Confirm it with the code we emailed you; an administrator then confirms it with "
+                "you by telephone before it is used. If you did not ask for it, contact the "
+                "fund's administrator now."
             ),
         )
         return out
+
+    def confirm(self, actor: Actor, account_id: int, code: str) -> PayoutAccountOut:
+        """The investor enters the code emailed to them: the change then waits for an admin."""
+        investor = self._access.own_investor(actor)
+        if investor is None:
+            raise PermissionDenied("only an investor confirms their own bank account", field="investor")
+        with UnitOfWork(self._db, actor.reader_key) as unit:
+            unit.write_first("payment_payout_accounts", "status")
+            row = unit.session.get(PayoutAccount, account_id, with_for_update=True)
+            if row is None or row.investor_id != investor:
+                raise NotFound(f"payout account {account_id} not found", field="account_id")
+            if row.status != PayoutAccountStatus.UNCONFIRMED:
+                raise Conflict(
+                    f"payout account {account_id} is {row.status}, not waiting for a code", field="account_id"
+                )
+            refused = self._check_code(row, code)
+            if refused is None:
+                row.status = PayoutAccountStatus.PENDING.value
+                row.confirmed_at = self._now()
+                row.code_sealed = None
+            action = (
+                "payment.payout_account_confirmed"
+                if refused is None
+                else "payment.payout_account_code_refused"
+            )
+            self._audit.record(
+                unit.session,
+                actor,
+                action,
+                "investor",
+                investor,
+                after={
+                    "account": row.iban_masked,
+                    "account_id": row.id,
+                    "tries": row.code_attempts,
+                    "status": row.status,
+                },
+            )
+            unit.commit()  # a refusal is recorded too: the tries count, and a void change stays void
+            out = account_out(row)
+        if refused is not None:
+            raise refused.error
+        return out
+
+    def _check_code(self, row: PayoutAccount, code: str) -> _Refusal | None:
+        if row.code_sealed is None or row.code_expires_at is None or self._now() >= row.code_expires_at:
+            self._void(row)
+            return _Refusal(
+                Conflict("code: expired: the change is void; ask for it again for a new code", field="code")
+            )
+        try:
+            expected = self._vault().open(row.code_sealed, code_context(row.id))
+        except VaultError:  # sealed under a key dropped since: codes are not carried over
+            self._void(row)
+            return _Refusal(Conflict("code: no longer readable: ask for the change again", field="code"))
+        if hmac.compare_digest(expected.encode(), code.encode()):
+            return None
+        row.code_attempts += 1
+        left = MAX_CODE_TRIES - row.code_attempts
+        if left > 0:
+            return _Refusal(ValidationFailed(f"code: not the code we sent ({left} tries left)", field="code"))
+        self._void(row)
+        return _Refusal(
+            ValidationFailed("code: not the code we sent: the change is void; ask for it again", field="code")
+        )
+
+    @staticmethod
+    def _void(row: PayoutAccount) -> None:
+        row.status = PayoutAccountStatus.LAPSED.value
+        row.code_sealed = None
 
     def pending(self, actor: Actor) -> list[PayoutAccountOut]:
         """Changes waiting for verification (administrators)."""

@@ -45,11 +45,15 @@ class PayoutAccountIn(BaseModel):
 
 
 class PayoutAccountStatus(StrEnum):
+    UNCONFIRMED = "unconfirmed"
+    """Entered by the investor with their password; waits for the code emailed to them."""
     PENDING = "pending"
-    """Entered by the investor; paid into only once a second person verifies it."""
+    """Confirmed by the investor; paid into only once a second person verifies it."""
     VERIFIED = "verified"
     REPLACED = "replaced"
     REJECTED = "rejected"
+    LAPSED = "lapsed"
+    """Never confirmed: the code expired, or was mistyped too often."""
 
 
 class PayoutAccountOut(BaseModel):
@@ -61,8 +65,20 @@ class PayoutAccountOut(BaseModel):
     country: str
     status: PayoutAccountStatus
     requested_at: datetime
+    code_expires_at: datetime | None = Field(
+        default=None, description="unconfirmed: the emailed code works until then"
+    )
+    confirmed_at: datetime | None = Field(default=None, description="when the investor entered the code")
     verified_at: datetime | None
     held_until: date | None = Field(description="payouts to it wait for review until this day")
+
+
+class PayoutAccountCode(BaseModel):
+    """The one-time code emailed to the investor's sign-in address when they asked for the change."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: str = Field(pattern=r"^[0-9]{6}$", repr=False, description="the six digits from the email")
 
 
 class AccountDecision(BaseModel):

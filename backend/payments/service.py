@@ -36,9 +36,10 @@ from backend.payments.gateway import PaymentGateway
 from backend.payments.gateway_events import EventUnreadable, read_event
 from backend.payments.models import Payment, PaymentRequest
 from backend.payments.notices import PaymentNotices
-from backend.payments.payout_accounts import PasswordCheck, PayoutAccounts
+from backend.payments.payout_accounts import CodeSender, PasswordCheck, PayoutAccounts
 from backend.payments.payout_schemas import (
     AccountDecision,
+    PayoutAccountCode,
     PayoutAccountIn,
     PayoutAccountOut,
     PayoutBatchOut,
@@ -111,6 +112,7 @@ class DatabasePaymentService:
         *,
         webhook_secrets: Callable[[], Sequence[str]],
         password_check: PasswordCheck = lambda _actor, _password: False,
+        send_payout_code: CodeSender | None = None,
         notifications: NotificationService | None = None,
         gateway: Callable[[], PaymentGateway | None] = lambda: None,
         vault: Callable[[], Vault],
@@ -138,6 +140,7 @@ class DatabasePaymentService:
             self._access,
             vault,
             password_check,
+            send_code=send_payout_code,
             notice=self._notices.bank_details if self._notices else None,
         )
         self._payouts = PayoutDesk(db, audit, self._access, vault, today)
@@ -324,6 +327,11 @@ class DatabasePaymentService:
 
     def request_payout_account(self, actor: Actor, account: PayoutAccountIn) -> PayoutAccountOut:
         return self._payout_accounts.request_change(actor, account)
+
+    def confirm_payout_account(
+        self, actor: Actor, account_id: int, code: PayoutAccountCode
+    ) -> PayoutAccountOut:
+        return self._payout_accounts.confirm(actor, account_id, code.code)
 
     def pending_payout_accounts(self, actor: Actor) -> list[PayoutAccountOut]:
         return self._payout_accounts.pending(actor)

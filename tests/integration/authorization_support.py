@@ -34,6 +34,7 @@ from backend.platform.actors import Actor, Role
 from ledger.interface import CapitalCallRequest, TransactionRequest, ValuationRequest
 from reports.interface import BenchmarkCreate, BenchmarkLevelsIn
 from tests.integration.auth_support import PASSWORD, create_user
+from tests.integration.payments_support import confirmed_change
 from tests.integration.pools_support import Api, World, closed_pool, open_pool
 
 MARKER = "Quillfeather"
@@ -259,7 +260,7 @@ def _payouts(world: World, pool: int, investor: int, boss: Actor) -> dict[str, i
     account = PayoutAccountIn(
         account_name=f"{MARKER} Holdings", iban="FR1420041010050500013M02606", password=PASSWORD
     )
-    first = p.request_payout_account(world.investor, account)
+    first = confirmed_change(world.container, world.investor, account)
     p.decide_payout_account(world.admin, first.id, AccountDecision(verify=True, note="call-back"))
 
     def payout(entry: int) -> int:
@@ -273,8 +274,8 @@ def _payouts(world: World, pool: int, investor: int, boss: Actor) -> dict[str, i
     batch, _ = p.create_payout_file(boss, pool, PayoutFileIn(execution_date=date(2025, 3, 3)))
     held = payout(900_000_002)
     p.release_payout(boss, payout(900_000_003))
-    change = p.request_payout_account(
-        world.investor, account.model_copy(update={"iban": "NL91ABNA0417164300"})
+    change = confirmed_change(
+        world.container, world.investor, account.model_copy(update={"iban": "NL91ABNA0417164300"})
     )
     return {"payout_batch": batch.id, "held_payout": held, "payout_account": change.id}
 

@@ -9,19 +9,25 @@ rollback fixture), so they must never run at the same moment.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from sqlalchemy import text
 from werkzeug.serving import make_server
 
 from backend.composition.container import Container
 from backend.composition.web import create_app
+from backend.payments.interface import PayoutAccountCode, PayoutAccountIn, PayoutAccountOut
 from backend.payments.sandbox import SandboxGateway
+from backend.platform.actors import Actor
+from backend.platform.unit_of_work import ReadView
 
 API_KEY = "sk_test_platform"
 WEBHOOK_SECRET = "whsec_platform_tests"
 WEBHOOK_PATH = "/api/v1/payments/webhooks/stripe"
+CODE = re.compile(r"Your code is ([0-9]{6})\.")
 
 
 def start_sandbox() -> SandboxGateway:
@@ -53,3 +59,24 @@ def served(container: Container, sandbox: SandboxGateway) -> Iterator[str]:
     finally:
         server.shutdown()
         thread.join(timeout=5)
+
+
+def emailed_codes(container: Container, account_id: int) -> list[str]:
+    """The codes in the emails recorded for a change of payout account (one, or none), read
+    where the outbox keeps what it sends, as the investor's mailbox would receive them."""
+    with ReadView(container.db) as view:
+        bodies = view.session.execute(
+            text(
+                "SELECT text_body FROM notification_deliveries WHERE event_id = :event AND channel = 'email'"
+            ),
+            {"event": f"bank-details:{account_id}:code"},
+        ).scalars()
+        return [code for body in bodies for code in CODE.findall(body)]
+
+
+def confirmed_change(container: Container, investor: Actor, account: PayoutAccountIn) -> PayoutAccountOut:
+    """A change of payout account asked with the password and confirmed with its emailed code:
+    what an administrator then verifies."""
+    asked = container.payments.request_payout_account(investor, account)
+    (code,) = emailed_codes(container, asked.id)
+    return container.payments.confirm_payout_account(investor, asked.id, PayoutAccountCode(code=code))

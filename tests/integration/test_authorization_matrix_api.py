@@ -399,6 +399,11 @@ SELF_SCOPED: dict[tuple[str, str], str] = {
     ("GET", f"{V}/payments/payout-accounts"): "the caller's own accounts, masked: test_payments_payouts.py",
     ("POST", f"{V}/payments/payout-accounts"): "changes the caller's own account, with their password; "
     "an admin verifies it: test_payments_payouts.py",
+    (
+        "POST",
+        f"{V}/payments/payout-accounts/{{account_id}}/confirmation",
+    ): "only the caller's own change, with the code emailed to them; every other principal is "
+    "refused with the right code: test_payout_account_codes.py",
     ("GET", f"{V}/notification-preferences"): "the caller's own choices: test_notification_preferences.py",
     ("PUT", f"{V}/notification-preferences"): "changes only the caller's own choice: "
     "test_notification_preferences.py",

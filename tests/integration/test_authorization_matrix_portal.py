@@ -515,8 +515,9 @@ CALLBACKS: list[CallbackProbe] = [
     ),
 ]
 NOT_PROBED_HERE = {
-    "investor-payouts-flash.children": "changes the caller's own payout account, with their password: "
-    "test_portal_payments.py",
+    "investor-payouts-flash.children": "changes the caller's own payout account, with their password, "
+    "and confirms the caller's own change with its code: test_portal_payments.py, "
+    "test_payout_account_codes.py",
     "-cancel.id": "a job's cancel button: client-side, never reaches the server",
     "_pages_dummy.children": "Dash pages' client-side title updater",
     f"{forms.ERROR}": "the action form: test_a_forged_confirmation_posts_nothing below",

@@ -34,6 +34,7 @@ from notifications.interface import NotificationKind
 from tests.integration.auth_support import PASSWORD
 from tests.integration.authorization_support import STATEMENT_HEADER
 from tests.integration.mail_support import MailServer
+from tests.integration.payments_support import confirmed_change
 from tests.integration.pools_support import World, make_world, open_pool
 from tests.integration.portal_support import form_token
 from tests.integration.reports_support import key, tx, value
@@ -187,9 +188,8 @@ def test_a_redemption_paid_by_the_bank_is_told_to_the_investor_once(world: World
     )
     p = c.payments
     p.set_collection_account(m, pool, CollectionAccountIn(account_name="Harbour Euro Fund", iban=POOL_IBAN))
-    pending = p.request_payout_account(
-        world.investor, PayoutAccountIn(account_name="Ada Investor", iban=A_IBAN, bic=None, password=PASSWORD)
-    )
+    account = PayoutAccountIn(account_name="Ada Investor", iban=A_IBAN, bic=None, password=PASSWORD)
+    pending = confirmed_change(c, world.investor, account)
     p.decide_payout_account(world.admin, pending.id, AccountDecision(verify=True, note="call-back"))
     (payout,) = p.list_payouts(m, pool)
     assert payout.amount == D("22000.00")

@@ -45,7 +45,7 @@ from backend.platform.errors import (
 )
 from ledger.interface import CapitalCallRequest, EntryType, TransactionRequest
 from tests.integration.auth_support import PASSWORD
-from tests.integration.payments_support import API_KEY, served
+from tests.integration.payments_support import API_KEY, confirmed_change, served
 from tests.integration.pools_support import World, closed_pool, make_world
 
 # Their settings point the payment service at the test's own gateway sandbox.
@@ -346,7 +346,7 @@ def test_after_every_journey_no_card_or_account_number_is_stored_or_logged(
     from backend.payments.interface import AccountDecision, PayoutAccountIn
 
     change = PayoutAccountIn(account_name="Ada", iban="FR1420041010050500013M02606", password=PASSWORD)
-    asked = c.payments.request_payout_account(world.investor, change)
+    asked = confirmed_change(c, world.investor, change)
     c.payments.decide_payout_account(world.admin, asked.id, AccountDecision(verify=True, note="call-back"))
     assert "FR1420041010050500013M02606" not in repr(change)
     sandbox.webhooks.deliver_pending()

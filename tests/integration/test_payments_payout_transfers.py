@@ -29,7 +29,7 @@ from backend.payments.sandbox import SandboxGateway
 from backend.platform.actors import Actor
 from backend.platform.errors import Conflict, NotFound, ValidationFailed
 from tests.integration.auth_support import PASSWORD
-from tests.integration.payments_support import served
+from tests.integration.payments_support import confirmed_change, served
 from tests.integration.pools_support import World, make_world
 from tests.integration.reports_support import build_closed
 
@@ -70,8 +70,8 @@ def _ready(world: World, currency: str = "EUR") -> tuple[int, dict[int, PayoutOu
 
 def _verify(world: World, who: Actor, iban: str) -> None:
     p = world.container.payments
-    pending = p.request_payout_account(
-        who, PayoutAccountIn(account_name=who.label, iban=iban, bic=None, password=PASSWORD)
+    pending = confirmed_change(
+        world.container, who, PayoutAccountIn(account_name=who.label, iban=iban, bic=None, password=PASSWORD)
     )
     p.decide_payout_account(world.admin, pending.id, AccountDecision(verify=True, note="call-back"))
 

@@ -19,6 +19,7 @@ from backend.payments.bankfiles import read_pain001, validate_pain001
 from backend.payments.interface import (
     AccountDecision,
     CollectionAccountIn,
+    PayoutAccountCode,
     PayoutAccountIn,
     PayoutFileIn,
     PayoutKind,
@@ -33,6 +34,7 @@ from backend.platform.secrets_store import load_or_create_payment_data_keys
 from ledger.interface import EntryType, ReversalRequest
 from tests.integration.auth_support import PASSWORD
 from tests.integration.authorization_support import STATEMENT_HEADER
+from tests.integration.payments_support import confirmed_change, emailed_codes
 from tests.integration.pools_support import World, make_world
 from tests.integration.reports_support import build_closed, build_open
 
@@ -53,7 +55,7 @@ def _account(iban: str, password: str = PASSWORD) -> PayoutAccountIn:
 
 def _verified(world: World, iban: str) -> int:
     p = world.container.payments
-    pending = p.request_payout_account(world.investor, _account(iban))
+    pending = confirmed_change(world.container, world.investor, _account(iban))
     return p.decide_payout_account(world.admin, pending.id, AccountDecision(verify=True, note="call-back")).id
 
 
@@ -96,8 +98,16 @@ def test_a_distribution_is_paid_by_file_into_verified_accounts_and_confirmed_by_
     with pytest.raises(ValidationFailed) as bad:
         p.request_payout_account(world.investor, _account("FR14 2004 1010 0505 0001 3M02 607"))
     assert bad.value.field == "iban"
-    pending = p.request_payout_account(world.investor, _account(A_IBAN))
-    assert pending.status.value == "pending" and pending.iban_masked == "FR…2606"
+    asked = p.request_payout_account(world.investor, _account(A_IBAN))
+    assert asked.status.value == "unconfirmed" and asked.iban_masked == "FR…2606"
+    # Not the admin's to verify until the investor has entered the code emailed to them.
+    assert p.pending_payout_accounts(world.admin) == []
+    with pytest.raises(Conflict):
+        p.decide_payout_account(world.admin, asked.id, AccountDecision(verify=True, note="call-back"))
+    (code,) = emailed_codes(world.container, asked.id)
+    pending = p.confirm_payout_account(world.investor, asked.id, PayoutAccountCode(code=code))
+    assert pending.status.value == "pending"
+    assert [a.id for a in p.pending_payout_accounts(world.admin)] == [asked.id]
     for not_admin in (world.investor, world.manager):
         with pytest.raises(PermissionDenied):
             p.decide_payout_account(not_admin, pending.id, AccountDecision(verify=True, note="me"))
@@ -265,9 +275,9 @@ def test_every_change_of_bank_details_is_told_to_the_investor_in_the_app_and_by_
     """Whoever asked: a change the investor did not make is caught before money moves."""
     p = world.container.payments
     world.investor_profile(world.investor)
-    pending = p.request_payout_account(world.investor, _account(A_IBAN))
+    pending = confirmed_change(world.container, world.investor, _account(A_IBAN))
     p.decide_payout_account(world.admin, pending.id, AccountDecision(verify=False, note="no answer"))
-    again = p.request_payout_account(world.investor, _account(A_NEW_IBAN))
+    again = confirmed_change(world.container, world.investor, _account(A_NEW_IBAN))
     p.decide_payout_account(world.admin, again.id, AccountDecision(verify=True, note="call-back"))
     told = [
         n.title
@@ -281,5 +291,8 @@ def test_every_change_of_bank_details_is_told_to_the_investor_in_the_app_and_by_
         "A change of your bank account for payouts to FR…2606 was requested",
     ]
     emails = world.container.notifications.delivery_log(world.admin)
-    assert [e.to_address for e in emails] == [world.emails["investor"]] * 4
+    # The four notices, and the two codes that confirmed the changes (by email only).
+    assert [e.to_address for e in emails] == [world.emails["investor"]] * 6
+    codes = [e for e in emails if e.subject == "Confirm the change of your bank account for payouts"]
+    assert len(codes) == 2
     assert all(A_IBAN.replace(" ", "") not in e.subject for e in emails)  # masked, as everywhere

@@ -26,6 +26,7 @@ from portal.investor.pages import payments as investor_page
 from portal.manager import payment_desk, payment_tables
 from tests.integration.auth_support import PASSWORD, create_user
 from tests.integration.authorization_support import STATEMENT_HEADER
+from tests.integration.payments_support import confirmed_change, emailed_codes
 from tests.integration.pools_support import World, closed_pool, make_world
 from tests.integration.portal_support import login, render_page
 
@@ -248,7 +249,18 @@ def test_payouts_from_the_investors_account_change_to_the_banks_file(app: Flask,
     asked = _text(
         investor_payouts.request_change(world.investor, "Ada", "FR1420041010050500013M02606", None, PASSWORD)
     )
-    assert "Requested: Ada, FR…2606" in asked
+    assert "Requested: Ada, FR…2606" in asked and "We have emailed you a code" in asked
+    waiting = _text(investor_payouts.panel(world.investor))
+    assert "enter the code we emailed you below" in waiting
+    assert world.container.payments.pending_payout_accounts(world.admin) == []  # not confirmed yet
+    (unconfirmed,) = world.container.payments.payout_accounts(world.investor)
+    (code,) = emailed_codes(world.container, unconfirmed.id)
+    short = _text(investor_payouts.confirm_change(world.investor, "12"))
+    assert "Not confirmed: code: enter the six digits" in short
+    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+    assert "4 tries left" in _text(investor_payouts.confirm_change(world.investor, wrong))
+    assert "Confirmed: FR…2606" in _text(investor_payouts.confirm_change(world.investor, f" {code} "))
+    assert "waiting for verification" in _text(investor_payouts.panel(world.investor))
     pending = world.container.payments.pending_payout_accounts(world.admin)[0]
     admin = _text(admin_page.content(world.admin))
     assert "Bank account changes to verify" in admin and "FR…2606" in admin
@@ -258,6 +270,7 @@ def test_payouts_from_the_investors_account_change_to_the_banks_file(app: Flask,
     assert "verified" in verified
     audit = _text(admin_page.content(world.admin))
     assert "payout account verified" in audit and "investor asked to change their payout account" in audit
+    assert "investor confirmed the change with the emailed code" in audit
     assert "FR1420041010050500013M02606" not in audit  # masked in the audit as everywhere
 
     panel = _text(manager_payouts.panel(world.manager, built.pool))
@@ -293,7 +306,8 @@ def test_the_manager_pays_a_usd_distribution_through_the_gateway(app: Flask, wor
 
     built = build_closed(world, currency="USD")
     p = world.container.payments
-    pending = p.request_payout_account(
+    pending = confirmed_change(
+        world.container,
         world.investor,
         PayoutAccountIn(account_name="Ada", iban="FR1420041010050500013M02606", bic=None, password=PASSWORD),
     )

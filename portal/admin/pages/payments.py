@@ -33,6 +33,8 @@ PAGE = Page(__name__, path="/admin/payments", name="Payments")
 BANK_DETAIL_CHANGES = {
     "payment.collection_account_set": "pool's collection account set",
     "payment.payout_account_requested": "investor asked to change their payout account",
+    "payment.payout_account_confirmed": "investor confirmed the change with the emailed code",
+    "payment.payout_account_code_refused": "a wrong or expired code was entered for the change",
     "payment.payout_account_verified": "payout account verified",
     "payment.payout_account_rejected": "payout account rejected",
 }

@@ -348,40 +348,4 @@ def _act(  # noqa: PLR0917 - Dash passes inputs and states positionally
     return flash, (refresh or 0) + 1 if flash is not no_update else no_update
 
 
-@PAGE.callback(Output("investor-payouts-panel", "children"), Input("investor-payouts-refresh", "data"))
-def _render_payouts(_refresh: int | None) -> Component:
-    actor = current_actor()
-    if actor is None or actor.role is not Role.INVESTOR:
-        return html.Div()
-    try:
-        return payouts_panel.panel(actor)
-    except DomainError as exc:
-        refused: Component = dbc.Alert(f"Payouts cannot be shown: {exc}", color="warning")
-        return refused
-
-
-@PAGE.callback(
-    Output("investor-payouts-flash", "children"),
-    Output("investor-payouts-refresh", "data"),
-    Output("payout-account-password", "value"),
-    Input("payout-account-save", "n_clicks"),
-    State("payout-account-name", "value"),
-    State("payout-account-iban", "value"),
-    State("payout-account-bic", "value"),
-    State("payout-account-password", "value"),
-    State("investor-payouts-refresh", "data"),
-    prevent_initial_call=True,
-)
-def _request_account(  # noqa: PLR0917 - Dash passes inputs and states positionally
-    clicks: int | None,
-    name: str | None,
-    iban: str | None,
-    bic: str | None,
-    password: str | None,
-    refresh: int | None,
-) -> tuple[Any, Any, str]:
-    actor = current_actor()
-    if actor is None or actor.role is not Role.INVESTOR or not clicks:
-        raise PreventUpdate
-    # The password field is emptied whatever happened: it is not kept in the browser's page.
-    return payouts_panel.request_change(actor, name, iban, bic, password), (refresh or 0) + 1, ""
+payouts_panel.declare(PAGE)
