@@ -285,6 +285,9 @@ class PayoutAccount(Base):
     verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     gateway_payee_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     """The gateway's account paying into this bank account, made on the first gateway payout."""
+    holder_sealed: Mapped[str | None] = mapped_column(String(600), nullable=True)
+    """The holder's name, the bank's country and the masked account, sealed together (personal
+    data); the plain columns above are blank once it is set (payout_accounts.holder_of)."""
     code_sealed: Mapped[str | None] = mapped_column(String(255), nullable=True)
     """The one-time code emailed to confirm the change, sealed in the vault; cleared once used."""
     code_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

@@ -19,6 +19,7 @@ reads neither the codes nor the IBANs.
 from __future__ import annotations
 
 import hmac
+import json
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -74,6 +75,33 @@ def code_context(account_id: int) -> str:
     return f"payment_payout_accounts:{account_id}:code"
 
 
+def holder_context(account_id: int) -> str:
+    return f"payment_payout_accounts:{account_id}:holder"
+
+
+@dataclass(frozen=True)
+class Holder:
+    """What an account says of its holder: personal data, so kept sealed with the IBAN."""
+
+    name: str
+    country: str
+    masked: str
+
+
+def holder_of(row: PayoutAccount, vault: Vault) -> Holder:
+    if row.holder_sealed is None:  # written before holders were sealed: the sweep seals it
+        return Holder(row.account_name, row.country, row.iban_masked)
+    found = json.loads(vault.open(row.holder_sealed, holder_context(row.id)))
+    return Holder(str(found["name"]), str(found["country"]), str(found["masked"]))
+
+
+def seal_holder(row: PayoutAccount, vault: Vault, holder: Holder) -> None:
+    """Seal the holder's details into the row (it must have its id) and blank the plain columns."""
+    text = json.dumps({"name": holder.name, "country": holder.country, "masked": holder.masked})
+    row.holder_sealed = vault.seal(text, holder_context(row.id))
+    row.account_name, row.country, row.iban_masked = "", "", ""
+
+
 @dataclass(frozen=True)
 class _Refusal:
     """A code refused; recorded (tries counted, the change voided) before it is raised."""
@@ -87,14 +115,15 @@ def held_until(row: PayoutAccount) -> date | None:
     return (row.verified_at + timedelta(days=HOLD_DAYS)).date()
 
 
-def account_out(row: PayoutAccount) -> PayoutAccountOut:
+def account_out(row: PayoutAccount, vault: Vault) -> PayoutAccountOut:
+    holder = holder_of(row, vault)
     return PayoutAccountOut(
         id=row.id,
         investor_id=row.investor_id,
-        account_name=row.account_name,
-        iban_masked=row.iban_masked,
+        account_name=holder.name,
+        iban_masked=holder.masked,
         bic=row.bic,
-        country=row.country,
+        country=holder.country,
         status=PayoutAccountStatus(row.status),
         requested_at=row.requested_at,
         code_expires_at=row.code_expires_at if row.status == PayoutAccountStatus.UNCONFIRMED else None,
@@ -149,7 +178,7 @@ class PayoutAccounts:
                 .where(PayoutAccount.investor_id == investor)
                 .order_by(PayoutAccount.id.desc())
             ).all()
-            return [account_out(r) for r in rows]
+            return [account_out(r, self._vault()) for r in rows]
 
     def request_change(self, actor: Actor, account: PayoutAccountIn) -> PayoutAccountOut:
         investor = self._access.own_investor(actor)
@@ -179,13 +208,14 @@ class PayoutAccounts:
             for old in waiting:  # the newest request is the one to confirm and verify
                 old.status = PayoutAccountStatus.REPLACED.value
                 old.code_sealed = None
+            vault = self._vault()
             row = PayoutAccount(
                 investor_id=investor,
-                account_name=account.account_name.strip(),
-                iban_sealed=self._vault().seal(iban, sealing_context(investor)),
-                iban_masked=mask_account(iban),
+                account_name="",
+                iban_sealed=vault.seal(iban, sealing_context(investor)),
+                iban_masked="",
                 bic=bic,
-                country=iban[:2],
+                country="",
                 status=PayoutAccountStatus.UNCONFIRMED.value,
                 requested_by_user_id=actor.user_id,
                 code_expires_at=expires,
@@ -193,17 +223,20 @@ class PayoutAccounts:
             )
             unit.session.add(row)
             unit.session.flush()
-            row.code_sealed = self._vault().seal(code, code_context(row.id))
+            masked = mask_account(iban)
+            seal_holder(row, vault, Holder(account.account_name.strip(), iban[:2], masked))
+            row.code_sealed = vault.seal(code, code_context(row.id))
+            # The masked account only: the holder's name is personal data, kept sealed.
             self._audit.record(
                 unit.session,
                 actor,
                 "payment.payout_account_requested",
                 "investor",
                 investor,
-                after={"account": row.iban_masked, "account_name": row.account_name, "account_id": row.id},
+                after={"account": masked, "account_id": row.id},
             )
             unit.commit()
-            out = account_out(row)
+            out = account_out(row, self._vault())
         # After the commit: the code names a row that exists. Should the email fail to be
         # recorded, the change stays unconfirmed and lapses; asking again sends a new code.
         self._send_code(actor.user_id, out.id, out.iban_masked, code, expires)
@@ -255,14 +288,14 @@ class PayoutAccounts:
                 "investor",
                 investor,
                 after={
-                    "account": row.iban_masked,
+                    "account": holder_of(row, self._vault()).masked,
                     "account_id": row.id,
                     "tries": row.code_attempts,
                     "status": row.status,
                 },
             )
             unit.commit()  # a refusal is recorded too: the tries count, and a void change stays void
-            out = account_out(row)
+            out = account_out(row, self._vault())
         if refused is not None:
             raise refused.error
         return out
@@ -304,7 +337,7 @@ class PayoutAccounts:
                 .where(PayoutAccount.status == PayoutAccountStatus.PENDING)
                 .order_by(PayoutAccount.id)
             ).all()
-            return [account_out(r) for r in rows]
+            return [account_out(r, self._vault()) for r in rows]
 
     def decide(self, actor: Actor, account_id: int, decision: AccountDecision) -> PayoutAccountOut:
         if not actor.is_admin:
@@ -335,10 +368,14 @@ class PayoutAccounts:
                 "payment.payout_account_verified" if decision.verify else "payment.payout_account_rejected",
                 "investor",
                 row.investor_id,
-                after={"account": row.iban_masked, "account_id": row.id, "note": decision.note},
+                after={
+                    "account": holder_of(row, self._vault()).masked,
+                    "account_id": row.id,
+                    "note": decision.note,
+                },
             )
             unit.commit()
-            out = account_out(row)
+            out = account_out(row, self._vault())
         if decision.verify:
             title = worded(
                 "Your bank account for payouts %(account)s: verified: payouts now go to it",

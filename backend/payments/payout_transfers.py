@@ -30,7 +30,7 @@ from backend.payments.gateway import (
     PaymentGateway,
 )
 from backend.payments.models import Payout, PayoutAccount
-from backend.payments.payout_accounts import sealing_context
+from backend.payments.payout_accounts import holder_of, sealing_context
 from backend.payments.payout_schemas import PayoutOut, PayoutRail, PayoutStatus
 from backend.payments.payouts import locked_ready, still_payable
 from backend.payments.vault import Vault
@@ -155,12 +155,13 @@ class PayoutTransfers:
             key = transfer_key(payout)
             amount_minor = int(payout.amount.scaleb(get_currency(payout.currency).exponent))
             currency, payee = payout.currency, account.gateway_payee_id
+            holder = holder_of(account, self._vault())
             payee_details = PayeeAccount(
-                name=account.account_name,
+                name=holder.name,
                 iban=self._vault().open(account.iban_sealed, sealing_context(payout.investor_id))
                 if payee is None
                 else "",
-                country=account.country,
+                country=holder.country,
                 currency=currency,
             )
             account_id = account.id

@@ -24,7 +24,7 @@ from backend.payments.access import PaymentAccess
 from backend.payments.bankfiles import CreditTransfer, DebtorAccount, TransferFileError, credit_transfer_file
 from backend.payments.collection_accounts import sealed_account
 from backend.payments.models import Payout, PayoutAccount, PayoutBatch, PayoutHistoryCutoff
-from backend.payments.payout_accounts import current_account, held_until, sealing_context
+from backend.payments.payout_accounts import current_account, held_until, holder_of, sealing_context
 from backend.payments.payout_schemas import (
     PayoutBatchOut,
     PayoutKind,
@@ -182,7 +182,7 @@ class PayoutDesk:
                 "payment.payout_released",
                 "payout",
                 payout.id,
-                after={"account": account.iban_masked, "amount": str(payout.amount)},
+                after={"account": holder_of(account, self._vault()).masked, "amount": str(payout.amount)},
             )
             unit.commit()
             return PayoutOut.model_validate(payout)
@@ -266,7 +266,7 @@ class PayoutDesk:
             transfers.append(
                 CreditTransfer(
                     end_to_end_id=payout.end_to_end_id,
-                    creditor_name=account.account_name,
+                    creditor_name=holder_of(account, vault).name,
                     creditor_iban=vault.open(account.iban_sealed, sealing_context(payout.investor_id)),
                     creditor_bic=account.bic,
                     amount=payout.amount,

@@ -1,4 +1,5 @@
-"""Re-sealing bank details under the vault's active key, after a key rotation.
+"""Re-sealing bank details under the vault's active key, after a key rotation; and sealing
+the holder's details of payout accounts written before they were sealed.
 
 A rotation puts the new key first in the ring (new values are sealed with it; old ones still
 open with theirs); this brings the old values over, in small transactions, so the old key can
@@ -11,10 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from backend.payments.collection_accounts import sealing_context as pool_context
 from backend.payments.models import PayoutAccount, PoolCollectionAccount
+from backend.payments.payout_accounts import holder_context, holder_of, seal_holder
 from backend.payments.payout_accounts import sealing_context as investor_context
 from backend.payments.vault import Vault
 from backend.platform.db import Database
@@ -33,7 +35,31 @@ def reseal(db: Database, vault: Vault, batch: int = BATCH) -> int:
     investors = _reseal_table(
         db, vault, PayoutAccount, lambda r: investor_context(r.investor_id), current=current, batch=batch
     )
-    return pools + investors
+    return pools + investors + _reseal_holders(db, vault, current=current, batch=batch)
+
+
+def _reseal_holders(db: Database, vault: Vault, *, current: str, batch: int) -> int:
+    """Holders sealed under an older key, or not sealed yet (rows from before): under the active one."""
+    done = 0
+    while True:
+        with UnitOfWork(db) as unit:
+            rows = unit.session.scalars(
+                select(PayoutAccount)
+                .where(
+                    or_(PayoutAccount.holder_sealed.is_(None), PayoutAccount.holder_sealed.not_like(current))
+                )
+                .limit(batch)
+                .with_for_update()
+            ).all()
+            if not rows:
+                return done
+            for row in rows:
+                if row.holder_sealed is None:
+                    seal_holder(row, vault, holder_of(row, vault))
+                else:
+                    row.holder_sealed = vault.rotate(row.holder_sealed, holder_context(row.id))
+            unit.commit()
+            done += len(rows)
 
 
 def _reseal_table(

@@ -1,5 +1,7 @@
 """payments: a change of an investor's payout account is confirmed with a one-time code
-emailed to them (sealed in the vault, expiring, a few tries) before an admin verifies it
+emailed to them (sealed in the vault, expiring, a few tries) before an admin verifies it; the
+holder's name, the bank's country and the masked account are sealed too (holder_sealed), the
+plain columns blanked as the payments sweep seals rows written before
 
 Revision ID: 0033
 Revises: 0032
@@ -20,6 +22,7 @@ TABLE = "payment_payout_accounts"
 
 
 def upgrade() -> None:
+    op.add_column(TABLE, sa.Column("holder_sealed", sa.String(length=600), nullable=True))
     op.add_column(TABLE, sa.Column("code_sealed", sa.String(length=255), nullable=True))
     op.add_column(TABLE, sa.Column("code_expires_at", sa.DateTime(), nullable=True))
     op.add_column(TABLE, sa.Column("code_attempts", sa.Integer(), nullable=False, server_default="0"))
@@ -32,3 +35,4 @@ def downgrade() -> None:
         batch.drop_column("code_attempts")
         batch.drop_column("code_expires_at")
         batch.drop_column("code_sealed")
+        batch.drop_column("holder_sealed")

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from backend.composition.container import Container
 from backend.payments.bankfiles import read_pain001, validate_pain001
@@ -31,6 +31,7 @@ from backend.payments.models import PayoutAccount, PoolCollectionAccount
 from backend.payments.vault import Vault, new_key_entry, parse_key_ring
 from backend.platform.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from backend.platform.secrets_store import load_or_create_payment_data_keys
+from backend.platform.unit_of_work import UnitOfWork
 from ledger.interface import EntryType, ReversalRequest
 from tests.integration.auth_support import PASSWORD
 from tests.integration.authorization_support import STATEMENT_HEADER
@@ -216,10 +217,11 @@ def test_after_a_key_rotation_the_sweep_reseals_every_bank_detail_and_the_old_ke
         with c.db.writer_session() as session:
             pools = session.scalars(select(PoolCollectionAccount.iban_sealed)).all()
             investors = session.scalars(select(PayoutAccount.iban_sealed)).all()
-            return [*pools, *investors]
+            holders = session.scalars(select(PayoutAccount.holder_sealed)).all()
+            return [*pools, *investors, *(h or "" for h in holders)]
 
-    assert len(sealed()) == 2 and not any(t.startswith("v1.k-next.") for t in sealed())
-    assert c.payments.reseal_bank_details() == 2
+    assert len(sealed()) == 3 and not any(t.startswith("v1.k-next.") for t in sealed())
+    assert c.payments.reseal_bank_details() == 3
     assert all(t.startswith("v1.k-next.") for t in sealed())
     assert c.payments.reseal_bank_details() == 0  # nothing left under the old key
 
@@ -232,6 +234,51 @@ def test_after_a_key_rotation_the_sweep_reseals_every_bank_detail_and_the_old_ke
         world.manager, pool, PayoutFileIn(execution_date=date(2025, 10, 2))
     )
     assert A_IBAN.replace(" ", "").encode() in xml and b"DE89370400440532013000" in xml
+    assert b"<Nm>Ada Investor</Nm>" in xml  # the holder's name, opened under the new key
+    (mine,) = c.payments.payout_accounts(world.investor)
+    assert (mine.account_name, mine.country, mine.iban_masked) == ("Ada Investor", "FR", "FR…2606")
+
+
+def test_the_holders_details_are_kept_sealed_and_rows_from_before_are_sealed_by_the_sweep(
+    world: World,
+) -> None:
+    """Name, country and last digits are personal data: nothing of them in the row or the audit
+    in the clear; a row written before they were sealed is sealed by the sweep and reads the same."""
+    c = world.container
+    world.investor_profile(world.investor)
+    account_id = _verified(world, A_IBAN)
+
+    def row() -> dict[str, object]:
+        with c.db.writer_session() as session:
+            found = session.execute(
+                text("SELECT * FROM payment_payout_accounts WHERE id = :id"), {"id": account_id}
+            ).one()
+            return dict(found._mapping)
+
+    def audited() -> str:
+        with c.db.writer_session() as session:
+            return " ".join(str(r) for r in session.execute(text("SELECT * FROM audit_events")).all())
+
+    plain = " ".join(str(v) for k, v in row().items() if k != "holder_sealed")
+    assert "Ada Investor" not in plain and "2606" not in plain and "FR" not in plain.replace("FR…", "")
+    assert "Ada Investor" not in audited()
+    assert str(row()["holder_sealed"]).startswith("v1.")
+
+    with UnitOfWork(c.db) as unit:  # as a row written before holders were sealed
+        unit.session.execute(
+            text(
+                "UPDATE payment_payout_accounts SET holder_sealed = NULL, account_name = 'Ada Investor', "
+                "country = 'FR', iban_masked = 'FR…2606' WHERE id = :id"
+            ),
+            {"id": account_id},
+        )
+        unit.commit()
+    (before,) = c.payments.payout_accounts(world.investor)
+    assert c.payments.reseal_bank_details() == 1
+    (after,) = c.payments.payout_accounts(world.investor)
+    assert before == after and after.account_name == "Ada Investor" and after.iban_masked == "FR…2606"
+    assert row()["account_name"] == "" and row()["iban_masked"] == "" and row()["holder_sealed"]
+    assert c.payments.reseal_bank_details() == 0
 
 
 def test_the_sweep_opens_the_payouts_of_a_distribution_whose_event_was_lost(
