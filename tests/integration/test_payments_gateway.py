@@ -46,7 +46,7 @@ from backend.platform.errors import (
 from ledger.interface import CapitalCallRequest, EntryType, TransactionRequest
 from tests.integration.auth_support import PASSWORD
 from tests.integration.payments_support import API_KEY, confirmed_change, served
-from tests.integration.pools_support import World, closed_pool, make_world
+from tests.integration.pools_support import Api, World, closed_pool, make_world
 
 # Their settings point the payment service at the test's own gateway sandbox.
 pytestmark = pytest.mark.payment_gateway
@@ -359,6 +359,27 @@ def test_after_every_journey_no_card_or_account_number_is_stored_or_logged(
                     found.setdefault(table, []).extend(hits)
     assert found == {}, found
     assert _pans_and_ibans(caplog.text) == []
+    # Nor in what an analyst or a manager exports of the pool (the journey's entries included).
+    api = Api(world)
+    exported = []
+    for dataset in ("entries", "transactions", "positions"):
+        for fmt in ("csv", "xlsx"):
+            response = api.call("GET", "manager", f"/exports/{dataset}.{fmt}?pool_id={pool}")
+            assert response.status_code == 200, (dataset, fmt)
+            exported.append(_export_text(response.data, fmt))
+    assert "contribution" in exported[0]  # the payments' entries are in what was scanned
+    assert [_pans_and_ibans(text_) for text_ in exported] == [[]] * len(exported)
+
+
+def _export_text(data: bytes, fmt: str) -> str:
+    if fmt == "csv":
+        return data.decode()
+    import io
+
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(data), read_only=True)
+    return " ".join(str(cell) for sheet in book for row in sheet.iter_rows(values_only=True) for cell in row)
 
 
 # -- reconciliation -----------------------------------------------------------------------------
