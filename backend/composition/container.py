@@ -306,16 +306,29 @@ class Container:
         keys, active = parse_key_ring(text)
         return Vault(keys, active)
 
-    @cached_property
+    @property
     def payment_gateway(self) -> PaymentGateway | None:
+        """The gateway under its current secret key. A key in a file is read on each use and a
+        changed one gets a new client, so a rolled key is written there and used from the next
+        call, without a restart (the gateway honours the old key for a while after a roll, so
+        calls in flight finish)."""
         s = self.settings
-        if s.payment_gateway_api_key:
-            return StripeGateway(
-                s.payment_gateway_api_key,
-                base_url=s.payment_gateway_url,
-                timeout=s.payment_gateway_timeout_seconds,
+        key = s.payment_gateway_api_key
+        if s.payment_gateway_api_key_file is not None:
+            key = s.payment_gateway_api_key_file.read_text().strip() or None
+        if not key:
+            return None
+        clients = self._gateway_clients
+        if key not in clients:
+            clients.clear()  # the old key's client goes with the old key
+            clients[key] = StripeGateway(
+                key, base_url=s.payment_gateway_url, timeout=s.payment_gateway_timeout_seconds
             )
-        return None
+        return clients[key]
+
+    @cached_property
+    def _gateway_clients(self) -> dict[str, PaymentGateway]:
+        return {}
 
     def payment_webhook_secrets(self) -> list[str]:
         configured = self.settings.payment_webhook_secrets

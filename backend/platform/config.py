@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     # The payment gateway (Stripe's API): its secret key, and its address when it is not
     # Stripe's own (the sandbox in tests). Unset: no gateway rail; investors pay by wire.
     payment_gateway_api_key: str | None = Field(default=None, alias="PAYMENT_GATEWAY_API_KEY", repr=False)
+    # Or the key in a file (a mounted secret), which wins when set: read on each use, so writing
+    # a rolled key there takes effect on the next call, without a restart.
+    payment_gateway_api_key_file: Path | None = Field(default=None, alias="PAYMENT_GATEWAY_API_KEY_FILE")
     payment_gateway_url: str | None = Field(default=None, alias="PAYMENT_GATEWAY_URL")
     # How long one call to the gateway may take (the SDK's own default is 80 s, three tries):
     # past it the attempt is left pending and asked about again, by its key, later.

@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 import stripe
@@ -575,3 +576,21 @@ def test_the_investor_is_told_once_of_each_outcome_in_the_app_and_by_email(world
     assert [n.kind.value for n in c.notifications.list_for_user(world.other_investor).items] == [
         "capital_call.issued"
     ]
+
+
+def test_a_rolled_gateway_key_written_to_its_file_is_used_from_the_next_call_without_a_restart(
+    world: World, sandbox: SandboxGateway, tmp_path: Path
+) -> None:
+    c = world.container
+    key_file = tmp_path / "gateway-key"
+    key_file.write_text("sk_test_rolled_away_long_ago\n")
+    c.settings = c.settings.model_copy(update={"payment_gateway_api_key_file": key_file})
+    stale = c.payment_gateway
+    assert stale is not None
+    with pytest.raises(stripe.AuthenticationError):
+        stale.create_customer(1)  # the gateway no longer honours the old key
+    key_file.write_text(f"{API_KEY}\n")  # the secret store writes the rolled key
+    fresh = c.payment_gateway
+    assert fresh is not None and fresh is not stale
+    assert fresh.create_customer(1).startswith("cus_")
+    assert c.payment_gateway is fresh  # one client per key, not one per call
