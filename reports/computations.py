@@ -14,6 +14,7 @@ caller (or a test counting replays) sees one object.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
@@ -159,9 +160,8 @@ class ReportComputations:
             if stored is not None:
                 return stored
         params = {"as_of": as_of, "start": start, "end": end, "benchmark": _benchmark_version(benchmark)}
-        return self._cached(
-            "pool_performance", pool.id, params, compute, PoolPerformance, letters_changed=letters_changed
-        )
+        letters = self._side_letters_key(pool)
+        return self._cached("pool_performance", pool.id, params, compute, PoolPerformance, letters=letters)
 
     def compute_investor_performance(
         self, investor_id: int, pool_ids: list[int], *, as_of: date, actor: Actor | None = None
@@ -221,7 +221,7 @@ class ReportComputations:
             params,
             compute,
             _InvestorPoolFigures,
-            letters_changed=self._side_letters_changed_at(pool),
+            letters=self._side_letters_key(pool),
         )
 
     def compute_statement(
@@ -284,12 +284,24 @@ class ReportComputations:
         )
 
     def _side_letters_changed_at(self, pool: PoolOut) -> datetime | None:
-        """When the pool's side letters last changed: they change the accrued carry without
-        a ledger entry. None where no carry accrues (nothing to read)."""
+        """When the pool's side letters last changed (a withdrawal too): they change the
+        accrued carry without a ledger entry. None where no carry accrues (nothing to read)."""
         if _carry_terms(pool) is None:
             return None
-        letters = self._investors.side_letters_for_pool(pool.id).values()
-        return max((letter.updated_at for letter in letters), default=None)
+        return self._investors.side_letters_changed_at(pool.id)
+
+    def _side_letters_key(self, pool: PoolOut) -> str | None:
+        """The pool's side letters in force, as a cache key part: what they say, not when they
+        changed (two changes within a second, or a withdrawal, never reuse a stale figure).
+        None where no carry accrues (nothing to read)."""
+        if _carry_terms(pool) is None:
+            return None
+        letters = self._investors.side_letters_for_pool(pool.id)
+        said = sorted(
+            (investor, letter.model_dump_json(exclude={"updated_at", "reference"}))
+            for investor, letter in letters.items()
+        )
+        return hashlib.sha256(repr(said).encode()).hexdigest()[:32]
 
     def _side_letters(self, pool: PoolOut) -> dict[int, InvestorTerms]:
         """Side letters lower some investors' carry in the accrual as in a distribution."""
@@ -310,18 +322,14 @@ class ReportComputations:
         compute: Callable[[], _Report],
         model: type[_Report],
         *,
-        letters_changed: datetime | None,
+        letters: str | None,
     ) -> _Report:
         """The report from the aggregate cache, keyed by the pool's ledger version (a new entry
-        makes every cached report of the pool unreachable at once) and by when its side
-        letters last changed (they change the accrued carry without an entry)."""
+        makes every cached report of the pool unreachable at once) and by the side letters in
+        force (they change the accrued carry without an entry)."""
         if self._aggregates is None:
             return compute()
-        params = {
-            **params,
-            "definitions": DEFINITIONS,
-            "side_letters": letters_changed.isoformat() if letters_changed else None,
-        }
+        params = {**params, "definitions": DEFINITIONS, "side_letters": letters}
         key = aggregate_key(aggregate, pool_id, self._ledger.ledger_version(pool_id), params)
         return self._aggregates.get_or_compute(
             aggregate,

@@ -131,7 +131,7 @@ class DatabaseReportService(ReportComputations):
 
         params = {"start": start, "end": end, "frequency": frequency.value}
         # No carry is marked on a NAV history (no carry_on dates): side letters cannot move it.
-        return self._cached("nav_history", pool.id, params, compute, NavHistory, letters_changed=None)
+        return self._cached("nav_history", pool.id, params, compute, NavHistory, letters=None)
 
     # -- investor reports ------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ the gRPC client of a later issue implements the same Protocol."""
 from __future__ import annotations
 
 from collections.abc import Collection
+from datetime import datetime
 from decimal import Decimal
 from typing import Protocol
 
@@ -126,6 +127,9 @@ class InvestorService(Protocol):
 
     def side_letters_for_pool(self, pool_id: int) -> dict[int, SideLetterOut]:
         """{investor id: side letter} for the ledger's fee and distribution rules (system, primary)."""
+
+    def side_letters_changed_at(self, pool_id: int) -> datetime | None:
+        """When any of the pool's side letters last changed, withdrawals included (system)."""
 
     def participates(self, user_id: int, pool_id: int) -> bool:
         """Whether this user is an investor in the pool. Until the ledger exists that means a

@@ -94,3 +94,6 @@ class SideLetter(Base):
     updated_at: Mapped[datetime] = mapped_column(
         UTCDateTime(), nullable=False, default=utcnow, onupdate=utcnow
     )
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    """Set when the letter is withdrawn: the row stays, so when the pool's letters last changed
+    (the reports' cache and snapshots depend on it) counts a withdrawal too."""

@@ -351,6 +351,9 @@ class DatabaseInvestorService:
     def side_letters_for_pool(self, pool_id: int) -> dict[int, SideLetterOut]:
         return self._side_letters.side_letters_for_pool(pool_id)
 
+    def side_letters_changed_at(self, pool_id: int) -> datetime | None:
+        return self._side_letters.side_letters_changed_at(pool_id)
+
     # -- participation -----------------------------------------------------------------
 
     def participates(self, user_id: int, pool_id: int) -> bool:

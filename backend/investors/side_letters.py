@@ -6,6 +6,9 @@ before and after. The ledger's fee and distribution rules read them when they po
 (backend.finance.investor_terms says how they apply); the entries keep the rates they
 applied in their workings, so a later change never rewrites what was booked.
 
+A withdrawn letter stays as a row marked withdrawn (`withdrawn_at`) and reads as absent
+everywhere: the time of the withdrawal is then a change of the pool's terms like any other.
+
 Who sees them: the pool's managers and admins, all of the pool's; the investor, their own.
 Analysts, even granted the pool, do not: a side letter is a commercial term between the
 manager and one investor.
@@ -14,9 +17,10 @@ manager and one investor.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from backend.audit.interface import AuditService
 from backend.investors.models import PoolCommitment, SideLetter
@@ -24,7 +28,7 @@ from backend.investors.schemas import SideLetterOut, SideLetterPage, SideLetterT
 from backend.platform.actors import Actor, Role
 from backend.platform.db import Database
 from backend.platform.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from backend.platform.orm import RATE_SCALE
+from backend.platform.orm import RATE_SCALE, utcnow
 from backend.platform.unit_of_work import ReadView, UnitOfWork
 from backend.pools.interface import PoolKind, PoolOut, PoolService, PoolStatus
 
@@ -109,7 +113,7 @@ class SideLetterBook:
             row = uow.session.scalar(
                 select(SideLetter).where(SideLetter.pool_id == pool_id, SideLetter.investor_id == investor_id)
             )
-            return _out(row) if row is not None else None
+            return _out(row) if row is not None and row.withdrawn_at is None else None
 
     def _checked_pool(self, actor: Actor, pool_id: int, terms: SideLetterTerms) -> PoolOut:
         pool = self._pools.require_manage(actor, pool_id)
@@ -148,10 +152,12 @@ class SideLetterBook:
                 .where(SideLetter.pool_id == pool_id, SideLetter.investor_id == investor_id)
                 .with_for_update()
             )
-            before = _out(row).model_dump(mode="json", include=_AUDITED) if row is not None else None
+            live = row is not None and row.withdrawn_at is None
+            before = _out(row).model_dump(mode="json", include=_AUDITED) if row is not None and live else None
             if row is None:
                 row = SideLetter(pool_id=pool_id, investor_id=investor_id)
                 uow.session.add(row)
+            row.withdrawn_at = None
             row.reference = terms.reference.strip()
             row.management_fee_rate = terms.management_fee_rate
             row.management_fee_waiver = terms.management_fee_waiver
@@ -187,20 +193,25 @@ class SideLetterBook:
                 .where(SideLetter.pool_id == pool_id, SideLetter.investor_id == investor_id)
                 .with_for_update()
             )
-            if row is None:
+            if row is None or row.withdrawn_at is not None:
                 raise NotFound(f"investor {investor_id} has no side letter in pool {pool_id}")
             before = _out(row).model_dump(mode="json", include=_AUDITED)
             self._audit.record(
                 uow.session, actor, "side_letter.withdrawn", "side_letter", row.id, before=before
             )
-            uow.session.delete(row)
+            row.withdrawn_at = utcnow()
+            row.updated_by_user_id = actor.user_id
             uow.commit()
 
     def list_side_letters(self, actor: Actor, pool_id: int) -> SideLetterPage:
         """All of a pool's side letters to its managers (and admins); an investor's own to the
         investor; nothing to an analyst."""
         self._pools.get_pool(actor, pool_id)  # NotFound unless the actor may see the pool
-        stmt = select(SideLetter).where(SideLetter.pool_id == pool_id).order_by(SideLetter.investor_id)
+        stmt = (
+            select(SideLetter)
+            .where(SideLetter.pool_id == pool_id, SideLetter.withdrawn_at.is_(None))
+            .order_by(SideLetter.investor_id)
+        )
         if actor.role is Role.INVESTOR:
             stmt = stmt.where(SideLetter.investor_id.in_(self._own_investor_ids(actor)))
         elif not self._pools.can_manage(actor, pool_id):
@@ -211,6 +222,19 @@ class SideLetterBook:
     def side_letters_for_pool(self, pool_id: int) -> dict[int, SideLetterOut]:
         """{investor id: side letter} for the ledger's rules, on the primary, so a letter just
         recorded applies to the next entry."""
-        stmt = select(SideLetter).where(SideLetter.pool_id == pool_id).order_by(SideLetter.investor_id)
+        stmt = (
+            select(SideLetter)
+            .where(SideLetter.pool_id == pool_id, SideLetter.withdrawn_at.is_(None))
+            .order_by(SideLetter.investor_id)
+        )
         with UnitOfWork(self._db) as view:
             return {row.investor_id: _out(row) for row in view.session.scalars(stmt)}
+
+    def side_letters_changed_at(self, pool_id: int) -> datetime | None:
+        """When any of the pool's side letters last changed, withdrawals included; None when it
+        never had one (system, primary)."""
+        with UnitOfWork(self._db) as view:
+            changed: datetime | None = view.session.scalar(
+                select(func.max(SideLetter.updated_at)).where(SideLetter.pool_id == pool_id)
+            )
+            return changed

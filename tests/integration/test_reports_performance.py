@@ -16,6 +16,7 @@ import pytest
 
 from backend.composition.container import Container
 from backend.finance import metrics
+from backend.investors.interface import SideLetterTerms
 from backend.platform.errors import NotFound, PermissionDenied
 from backend.platform.unit_of_work import UnitOfWork
 from ledger.interface import MAX_PAGE, DistributionMode, DistributionRequest
@@ -379,6 +380,39 @@ def test_carried_interest_is_accrued_and_the_since_inception_return_is_one_numbe
         "GET", "manager", f"/pools/{built.pool}/nav-history?start=2025-12-31&end=2026-07-01&frequency=monthly"
     ).get_json()["points"]
     assert [p["index"] for p in history] == pytest.approx([3.0] * len(history))
+
+
+def test_a_side_letter_and_its_withdrawal_change_the_accrued_carry_at_once(world: World) -> None:
+    """A letter changes the carry with no ledger entry, so the cached figure cannot be keyed by
+    the ledger alone; withdrawing the letter (which once lowered the latest change time, and
+    so brought back a figure computed under other letters) must give the pool's own terms."""
+    built = build_carry(world)
+    api = Api(world)
+    investors = world.container.investors
+
+    def accrued() -> str:
+        response = api.call("GET", "manager", f"/pools/{built.pool}/performance?as_of=2025-12-31")
+        assert response.status_code == 200, response.get_json()
+        return str(response.get_json()["accrued_carried_interest"])
+
+    def letter(**terms: Any) -> None:
+        investors.put_side_letter(
+            world.manager, built.pool, built.a, SideLetterTerms(reference="LPA s.9", **terms)
+        )
+
+    assert accrued() == "40.00"  # and now cached
+    letter(gp_commitment=True)
+    assert D(accrued()) == 0  # the GP's own money bears no carry
+    letter(carried_interest_rate=D("0.10"))
+    lower = accrued()
+    assert D("0.00") < D(lower) < D("40.00")
+    investors.delete_side_letter(world.manager, built.pool, built.a)
+    assert accrued() == "40.00"
+    assert investors.side_letters_for_pool(built.pool) == {}
+    changed = investors.side_letters_changed_at(built.pool)
+    assert changed is not None  # the withdrawal is itself a change of the terms
+    letter(carried_interest_rate=D("0.10"))
+    assert accrued() == lower
 
 
 def test_a_fully_exited_investor_return_ends_at_their_exit(world: World) -> None:
