@@ -121,6 +121,15 @@ def pool_books(session: Session, terms: PoolTerms, balances: dict[AccountRef, De
     return pool_facts(session, terms.pool_id).books(balances)
 
 
+def rule_reads(kind: str, request: TransactionRequest) -> tuple[AccountRef, ...] | None:
+    """The only balances the rule for `kind` reads, for a rule that reads a few named accounts
+    and none of the facts pool_books adds: a write then reads just those, in place of every
+    account and standing entry of the pool. None: the rule needs the whole of pool_books."""
+    if kind == "contribution" and request.investor_id is not None:
+        return rules.contribution_reads(request.investor_id)
+    return None
+
+
 def unit_deal(on: date, kind: EntryType, details: Mapping[str, Any]) -> tuple[date, int, Decimal]:
     """(date, investor, units: + issued, - cancelled) of a subscription or redemption."""
     units = Decimal(details["units"])

@@ -22,7 +22,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -101,6 +101,7 @@ class DatabaseLedgerService:
         *,
         operation: str,
         request: Mapping[str, Any],
+        reads: Collection[AccountRef] | None = None,
     ) -> EntryOut:
         """Write one entry built by a posting rule, under an Idempotency-Key.
 
@@ -110,11 +111,18 @@ class DatabaseLedgerService:
         between the read and the write (units at the current NAV, pro rata to current
         holdings...). It returns the draft and the rule's details, stored with the entry in
         the same transaction. `operation` and `request` identify the caller's request for the
-        idempotency check, so a retry replays the first entry even when the books moved."""
+        idempotency check, so a retry replays the first entry even when the books moved.
+        `reads`, when given, names every account the rule reads: only those balances are
+        read (a rule for one investor then costs the same in any size of pool); None: all."""
 
         def work(session: Session, now: datetime) -> EntryOut:
             self._engine.lock_pool(session, pool_id)
-            draft, details = build(session, book_reads.balances_by_ref(session, pool_id))
+            balances = (
+                book_reads.balances_by_ref(session, pool_id)
+                if reads is None
+                else book_reads.balances_of(session, pool_id, reads)
+            )
+            draft, details = build(session, balances)
             if draft.pool_id != pool_id:
                 raise ValidationFailed("the built entry is for another pool", field="pool_id")
             out = self._engine.write(session, actor, draft, now)

@@ -49,6 +49,7 @@ from ledger.rule_inputs import (
     pool_books,
     recallable_returned,
     rule_for,
+    rule_reads,
     standing_fee_periods,
 )
 from ledger.schemas import (
@@ -147,6 +148,7 @@ class DatabaseTransactionService:
             operation=kind,
             request=request.model_dump(mode="json"),
             idempotency_key=idempotency_key,
+            reads=rule_reads(kind, request),
         )
 
     def record_batch(
@@ -410,7 +412,10 @@ class DatabaseTransactionService:
         operation: str,
         request: dict[str, Any],
         idempotency_key: str,
+        reads: tuple[AccountRef, ...] | None = None,
     ) -> EntryOut:
+        """Write the entry `build` makes; `reads` (rule_inputs.rule_reads): the only balances
+        it reads, and then no fact of the pool beside them, or None for the whole books."""
         terms = pool_terms(pool)
 
         def rule(session: Session, balances: dict[AccountRef, Decimal]) -> tuple[EntryDraft, dict[str, Any]]:
@@ -418,7 +423,8 @@ class DatabaseTransactionService:
                 # first, so a back-dated entry hears why before anything about its figures
                 latest = DealingFacts(latest=latest_standing_entry(session, terms.pool_id))
                 require_date_order(terms.pool_id, latest, on)
-                posting = build(terms, pool_books(session, terms, balances), session)
+                books = PoolBooks(balances) if reads is not None else pool_books(session, terms, balances)
+                posting = build(terms, books, session)
             except LedgerInputError as exc:
                 raise as_validation(exc) from None
             self._audit.record(
@@ -434,4 +440,5 @@ class DatabaseTransactionService:
             idempotency_key,
             operation=operation,
             request={"pool_id": pool.id, **request},
+            reads=reads,
         )

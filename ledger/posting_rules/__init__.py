@@ -41,7 +41,7 @@ from ledger.posting_rules.books import (
     investor_value,
     ownership_weights,
 )
-from ledger.posting_rules.capital import capital_call, contribution
+from ledger.posting_rules.capital import capital_call, contribution, contribution_reads
 from ledger.posting_rules.dealing import redemption, subscription
 from ledger.posting_rules.distributions import (
     pro_rata_distribution,
@@ -69,6 +69,7 @@ __all__ = [
     "accrued_management_fee",
     "capital_call",
     "contribution",
+    "contribution_reads",
     "dealing_price",
     "expense",
     "fee_payment",

@@ -25,7 +25,7 @@ from ledger.posting_rules.books import (
     _positive_cash,
     _require_kind,
 )
-from ledger.schemas import AccountCode, EntryType
+from ledger.schemas import AccountCode, AccountRef, EntryType
 
 
 @exact_arithmetic
@@ -110,6 +110,13 @@ def capital_call(
         details,
         events=(("capital_call.issued", details),),
     )
+
+
+def contribution_reads(investor_id: int) -> tuple[AccountRef, ...]:
+    """Every balance `contribution` reads, and it reads no fact of the pool beside them: a
+    write of one contribution reads just these (ledger.rule_inputs.rule_reads), so keep the
+    two in step."""
+    return ((AccountCode.CALL_RECEIVABLE, investor_id),)
 
 
 @exact_arithmetic

@@ -267,6 +267,49 @@ def test_contribution_cannot_exceed_what_was_called() -> None:
     assert error.value.field == "amount"
 
 
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(
+    called=st.lists(st.integers(min_value=1, max_value=10_000), min_size=1, max_size=6),
+    paid=st.integers(min_value=0, max_value=100),
+    amount=st.integers(min_value=1, max_value=12_000),
+)
+def test_a_contribution_reads_only_the_balances_it_declares(
+    called: list[int], paid: int, amount: int
+) -> None:
+    """The single-entry writer reads just `contribution_reads` for a contribution (so one costs
+    the same in any size of pool): the rule must give the same posting, or the same refusal, on
+    those balances alone as on the whole books, with every investor's accounts and the pool's."""
+    commitments = {investor: D(10_000) for investor in range(1, len(called) + 1)}
+    books = PoolBooks({})
+    for investor, amount_called in enumerate(called, start=1):
+        books = post(
+            CLOSED,
+            books,
+            rules.capital_call(
+                CLOSED,
+                commitments={investor: commitments[investor]},
+                called={},
+                amount=D(amount_called),
+                due_date=date(2025, 2, 1),
+            ),
+        )
+    first_paid = min(D(paid), books.receivable_of(1))
+    if first_paid > 0:
+        books = post(CLOSED, books, rules.contribution(CLOSED, books, investor_id=1, amount=first_paid))
+    for investor in commitments:
+        narrow = PoolBooks(
+            {ref: books.balances[ref] for ref in rules.contribution_reads(investor) if ref in books.balances}
+        )
+        try:
+            whole = rules.contribution(CLOSED, books, investor_id=investor, amount=D(amount))
+        except LedgerInputError as refused:
+            with pytest.raises(LedgerInputError) as again:
+                rules.contribution(CLOSED, narrow, investor_id=investor, amount=D(amount))
+            assert (again.value.field, str(again.value)) == (refused.field, str(refused))
+        else:
+            assert rules.contribution(CLOSED, narrow, investor_id=investor, amount=D(amount)) == whole
+
+
 def test_kind_mismatch_names_the_type() -> None:
     with pytest.raises(LedgerInputError) as error:
         rules.subscription(CLOSED, PoolBooks({}), investor_id=1, amount=D(10))
