@@ -9,18 +9,12 @@ before anything is paid into it. Even then, payouts to an account verified in th
 HOLD_DAYS days are held for a manager's review (payouts.py). Every step is audited, with
 the account masked; the IBAN and the code are sealed in the vault.
 
-The code is six digits, good for CODE_MINUTES and MAX_CODE_TRIES tries: guessing it has a
-chance of 5 in a million per request, and each request needs the password again, whose
-checks are throttled by the sign-in path. It is sealed rather than hashed because a hash of
-six digits is reversed by trying them all; a copy of the database without the key ring
-reads neither the codes nor the IBANs.
+The code's rules (how long, how many tries) are in payout_codes.py.
 """
 
 from __future__ import annotations
 
-import hmac
 import json
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -33,46 +27,31 @@ from backend.payments.access import PaymentAccess
 from backend.payments.bankfiles.iban import mask_account
 from backend.payments.collection_accounts import checked_account
 from backend.payments.models import PayoutAccount
+from backend.payments.payout_codes import CodeSender, check_code, code_context, new_code
 from backend.payments.payout_schemas import (
     AccountDecision,
     PayoutAccountIn,
     PayoutAccountOut,
     PayoutAccountStatus,
 )
-from backend.payments.vault import Vault, VaultError
+from backend.payments.vault import Vault
 from backend.platform.actors import Actor, Role
 from backend.platform.db import Database
-from backend.platform.errors import (
-    Conflict,
-    DependencyUnavailable,
-    NotFound,
-    PermissionDenied,
-    ValidationFailed,
-)
+from backend.platform.errors import Conflict, DependencyUnavailable, NotFound, PermissionDenied
 from backend.platform.orm import utcnow
 from backend.platform.unit_of_work import ReadView, UnitOfWork
 from notifications.interface import Words, worded
 
 HOLD_DAYS = 10
 """Payouts to an account verified this recently wait for a person."""
-CODE_MINUTES = 15
-MAX_CODE_TRIES = 5
-CODE_DIGITS = 6
 
 PasswordCheck = Callable[[Actor, str], bool]
-CodeSender = Callable[[int, int, str, str, datetime], None]
-"""(user id, account id, the account masked, code, expires at): email the code to the person's own sign-in
-address, and nowhere else (not the app, where a stolen session would read it)."""
 BankDetailsNotice = Callable[[str, int, Words, Words], None]
 """(event id, investor id, title, body): tells the investor, in the app and by email."""
 
 
 def sealing_context(investor_id: int) -> str:
     return f"payment_payout_accounts:{investor_id}:iban"
-
-
-def code_context(account_id: int) -> str:
-    return f"payment_payout_accounts:{account_id}:code"
 
 
 def holder_context(account_id: int) -> str:
@@ -100,13 +79,6 @@ def seal_holder(row: PayoutAccount, vault: Vault, holder: Holder) -> None:
     text = json.dumps({"name": holder.name, "country": holder.country, "masked": holder.masked})
     row.holder_sealed = vault.seal(text, holder_context(row.id))
     row.account_name, row.country, row.iban_masked = "", "", ""
-
-
-@dataclass(frozen=True)
-class _Refusal:
-    """A code refused; recorded (tries counted, the change voided) before it is raised."""
-
-    error: ValidationFailed | Conflict
 
 
 def held_until(row: PayoutAccount) -> date | None:
@@ -193,8 +165,7 @@ class PayoutAccounts:
                 "password: not your password: bank details are unchanged", field="password"
             )
         iban, bic = checked_account(account.iban, account.bic)
-        code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
-        expires = self._now() + timedelta(minutes=CODE_MINUTES)
+        code, expires = new_code(self._now())
         with UnitOfWork(self._db, actor.reader_key) as unit:
             unit.write_first("payment_payout_accounts", "status")
             waiting = unit.session.scalars(
@@ -271,7 +242,7 @@ class PayoutAccounts:
                 raise Conflict(
                     f"payout account {account_id} is {row.status}, not waiting for a code", field="account_id"
                 )
-            refused = self._check_code(row, code)
+            refused = check_code(row, code, self._vault(), self._now())
             if refused is None:
                 row.status = PayoutAccountStatus.PENDING.value
                 row.confirmed_at = self._now()
@@ -299,33 +270,6 @@ class PayoutAccounts:
         if refused is not None:
             raise refused.error
         return out
-
-    def _check_code(self, row: PayoutAccount, code: str) -> _Refusal | None:
-        if row.code_sealed is None or row.code_expires_at is None or self._now() >= row.code_expires_at:
-            self._void(row)
-            return _Refusal(
-                Conflict("code: expired: the change is void; ask for it again for a new code", field="code")
-            )
-        try:
-            expected = self._vault().open(row.code_sealed, code_context(row.id))
-        except VaultError:  # sealed under a key dropped since: codes are not carried over
-            self._void(row)
-            return _Refusal(Conflict("code: no longer readable: ask for the change again", field="code"))
-        if hmac.compare_digest(expected.encode(), code.encode()):
-            return None
-        row.code_attempts += 1
-        left = MAX_CODE_TRIES - row.code_attempts
-        if left > 0:
-            return _Refusal(ValidationFailed(f"code: not the code we sent ({left} tries left)", field="code"))
-        self._void(row)
-        return _Refusal(
-            ValidationFailed("code: not the code we sent: the change is void; ask for it again", field="code")
-        )
-
-    @staticmethod
-    def _void(row: PayoutAccount) -> None:
-        row.status = PayoutAccountStatus.LAPSED.value
-        row.code_sealed = None
 
     def pending(self, actor: Actor) -> list[PayoutAccountOut]:
         """Changes waiting for verification (administrators)."""

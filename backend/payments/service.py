@@ -36,7 +36,8 @@ from backend.payments.gateway import PaymentGateway
 from backend.payments.gateway_events import EventUnreadable, read_event
 from backend.payments.models import Payment, PaymentRequest
 from backend.payments.notices import PaymentNotices
-from backend.payments.payout_accounts import CodeSender, PasswordCheck, PayoutAccounts
+from backend.payments.payout_accounts import PasswordCheck, PayoutAccounts
+from backend.payments.payout_codes import CodeSender
 from backend.payments.payout_schemas import (
     AccountDecision,
     PayoutAccountCode,

@@ -20,7 +20,7 @@ from backend.payments.interface import (
     PayoutAccountOut,
     PayoutAccountStatus,
 )
-from backend.payments.payout_accounts import MAX_CODE_TRIES
+from backend.payments.payout_codes import MAX_CODE_TRIES
 from backend.platform.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from backend.platform.unit_of_work import ReadView, UnitOfWork
 from tests.integration.auth_support import PASSWORD
