@@ -50,13 +50,12 @@ from ledger.posting_rules.distributions import (
 )
 from ledger.posting_rules.fee_rules import (
     accrued_management_fee,
-    fee_payment,
     holding_since,
     management_fee,
     mark_fee_accrues_from,
-    performance_fee,
     units_in_issue_since,
 )
+from ledger.posting_rules.performance_fees import fee_payment, performance_fee
 from ledger.posting_rules.pool_activity import expense, income, purchase, sale, valuation
 
 __all__ = [

@@ -1,5 +1,6 @@
-"""Fees: the management fee accrued per period on its basis (pro rata to days held), the
-performance fee over the high-water mark and hurdle, and paying accrued fees out."""
+"""The management fee: charged per period on its basis (pro rata to days held, stepping down
+where the terms say, at each investor's own rate under a side letter), and accrued by a mark on
+NAV. The performance fee and paying fees out are in performance_fees.py."""
 
 from __future__ import annotations
 
@@ -13,17 +14,15 @@ from typing import Any
 from backend.finance import fees as fee_maths
 from backend.finance.daycount import year_fraction
 from backend.finance.errors import InvalidValueError
-from backend.finance.fees import FeePeriod, ManagementFeeTerms, pool_performance_fee
+from backend.finance.fees import FeePeriod, ManagementFeeTerms
 from backend.finance.investor_terms import InvestorTerms, fee_for_year_fraction, fee_weights
 from backend.finance.money import (
     Rounding,
     exact_arithmetic,
     round_to_quantum,
 )
-from backend.finance.unitisation import nav_per_unit
 from ledger.posting_rules.books import (
     _ZERO,
-    OPEN_ENDED,
     Line,
     PoolBooks,
     PoolTerms,
@@ -31,8 +30,6 @@ from ledger.posting_rules.books import (
     _allocate_to_capital,
     _non_zero,
     _positive_cash,
-    _require_kind,
-    dealing_price,
     ownership_weights,
 )
 from ledger.schemas import AccountCode, EntryType
@@ -292,79 +289,6 @@ def _fee_basis(
     if not shares:
         raise InvalidValueError("type", f"pool {terms.pool_id} has no {what} to charge a fee on")
     return sum(shares.values(), _ZERO), shares
-
-
-@exact_arithmetic
-def performance_fee(
-    terms: PoolTerms, books: PoolBooks, *, amount: object = None, on: date | None = None
-) -> Posting:
-    """Crystallise the performance fee on NAV per unit above the high-water mark.
-
-    Without ``amount`` the fee is computed from the pool's terms; with it, the manager's
-    figure is booked as given and the high-water mark moves to the NAV per unit after it.
-    The annual hurdle grows from the date the high-water mark was last set (the last
-    crystallisation, or inception) to ``on`` (backend.finance.fees.hurdle_growth).
-    """
-    _require_kind(terms, OPEN_ENDED, "a performance fee (closed-ended pools pay carried interest)")
-    units = books.units_outstanding
-    if units == 0:
-        raise InvalidValueError("type", f"pool {terms.pool_id} has no units outstanding to charge")
-    nav = books.net_asset_value
-    hwm = books.high_water_mark_per_unit or terms.initial_nav_per_unit
-    before = dealing_price(terms, books)
-    if amount is None:
-        if terms.performance_fee is None:
-            raise InvalidValueError(
-                "amount", f"pool {terms.pool_id} has no performance fee terms; give amount"
-            )
-        since = books.high_water_mark_set_on or terms.inception_date
-        crystallised = pool_performance_fee(
-            nav,
-            units,
-            high_water_mark_per_unit=hwm,
-            terms=terms.performance_fee,
-            currency=terms.currency,
-            period_start=since if on is not None else None,
-            on=on,
-        )
-        fee = crystallised.fee
-        if fee == 0:
-            raise InvalidValueError(
-                "type",
-                f"no performance fee is due: NAV per unit {before} is not above the hurdle level "
-                f"{crystallised.hurdle_level_per_unit}",
-            )
-        after, new_hwm = crystallised.nav_per_unit_after_fee, crystallised.high_water_mark_per_unit
-    else:
-        fee = _positive_cash(amount, terms, "amount")
-        if fee >= nav:
-            raise InvalidValueError("amount", f"a fee of {fee} would exhaust the net asset value {nav}")
-        after = nav_per_unit(nav - fee, units, terms.currency).nav_per_unit
-        new_hwm = max(hwm, after)
-    capital_lines, allocation = _allocate_to_capital(fee, ownership_weights(terms, books), terms, 1)
-    lines = _non_zero([*capital_lines, Line(AccountCode.FEES_PAYABLE, None, -fee)])
-    details = {
-        "amount": str(fee),
-        "nav_per_unit_before": str(before),
-        "nav_per_unit_after": str(after),
-        "high_water_mark_before": str(hwm),
-        "high_water_mark_after": str(new_hwm),
-        "allocation": allocation,
-    }
-    if amount is None and on is not None:
-        details["hurdle_period_start"] = (books.high_water_mark_set_on or terms.inception_date).isoformat()
-    return Posting(EntryType.PERFORMANCE_FEE, lines, details)
-
-
-@exact_arithmetic
-def fee_payment(terms: PoolTerms, books: PoolBooks, *, amount: object) -> Posting:
-    """Accrued fees paid to the manager in cash."""
-    fee = _positive_cash(amount, terms, "amount")
-    owed = -books.balance(AccountCode.FEES_PAYABLE)
-    if fee > owed:
-        raise InvalidValueError("amount", f"only {owed} of fees is payable, cannot pay {fee}")
-    lines = (Line(AccountCode.FEES_PAYABLE, None, fee), Line(AccountCode.CASH, None, -fee))
-    return Posting(EntryType.FEE_PAYMENT, lines, {"amount": str(fee)})
 
 
 def units_in_issue_since(deals: Iterable[tuple[date, int, Decimal]]) -> date | None:
