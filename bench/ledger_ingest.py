@@ -52,31 +52,13 @@ from backend.platform.actors import Actor, Role  # noqa: E402
 from backend.platform.config import load_settings  # noqa: E402
 from backend.pools.interface import PoolCreate  # noqa: E402
 from backend.users.interface import UserCreate  # noqa: E402
+from bench.databases import drop_database, fresh_database  # noqa: E402
 from ledger.service import DatabaseLedgerService  # noqa: E402
-from sql.migrate import upgrade  # noqa: E402
 
 DEFAULT_URL = "mysql+pymysql://root@127.0.0.1:3306/pools_bench_ingest?charset=utf8mb4"
 INCEPTION = date(2020, 1, 1)
 PASSWORD = "bench password long enough"  # noqa: S105 - a throwaway bench user
 OPERATOR = Actor.operator("bench")
-
-
-def _fresh_database(url: str) -> None:
-    parsed = make_url(url)
-    server = create_engine(parsed.set(database=""), isolation_level="AUTOCOMMIT")
-    with server.connect() as conn:
-        conn.execute(text(f"DROP DATABASE IF EXISTS `{parsed.database}`"))
-        conn.execute(text(f"CREATE DATABASE `{parsed.database}` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"))
-    server.dispose()
-    upgrade(url)
-
-
-def _drop_database(url: str) -> None:
-    parsed = make_url(url)
-    server = create_engine(parsed.set(database=""), isolation_level="AUTOCOMMIT")
-    with server.connect() as conn:
-        conn.execute(text(f"DROP DATABASE IF EXISTS `{parsed.database}`"))
-    server.dispose()
 
 
 def _container(url: str) -> Container:
@@ -313,7 +295,7 @@ def main() -> int:
     if not url.startswith("mysql"):
         raise SystemExit("this benchmark runs against MariaDB/MySQL (DATABASE_URL=mysql+pymysql://...)")
     print(f"database: {make_url(url).render_as_string(hide_password=True)}", flush=True)
-    _fresh_database(url)
+    fresh_database(url)
     container = _container(url)
     _cheap_passwords()
     try:
@@ -346,7 +328,7 @@ def main() -> int:
     finally:
         container.db.dispose()
         if not args.keep:
-            _drop_database(url)
+            drop_database(url)
     return 0
 
 

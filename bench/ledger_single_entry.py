@@ -38,8 +38,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import bindparam, create_engine, event, text  # noqa: E402
-from sqlalchemy.engine import Engine, make_url  # noqa: E402
+from sqlalchemy import bindparam, event, text  # noqa: E402
+from sqlalchemy.engine import Engine  # noqa: E402
 
 from backend.composition.container import Container  # noqa: E402
 from backend.platform.actors import Actor, Role  # noqa: E402
@@ -50,34 +50,16 @@ from backend.platform.orm import CASH_SCALE, ScaledDecimal  # noqa: E402
 from backend.platform.unit_of_work import UnitOfWork  # noqa: E402
 from backend.pools.interface import PoolCreate  # noqa: E402
 from backend.users.interface import UserCreate  # noqa: E402
+from bench.databases import drop_database, fresh_database  # noqa: E402
 from ledger.interface import CapitalCallRequest, TransactionRequest  # noqa: E402
 from ledger.service import DatabaseLedgerService  # noqa: E402
 from ledger.transactions import DatabaseTransactionService  # noqa: E402
-from sql.migrate import upgrade  # noqa: E402
 
 OPERATOR = Actor.operator("bench-single")
 SHARE = Decimal("100.00")
 DAY = date(2025, 6, 30)
 DEFAULT_URL = "mysql+pymysql://root@127.0.0.1:3306/pools_bench_single"
 _COMMITMENT = Decimal("1000.00")
-
-
-def _fresh_database(url: str) -> None:
-    parsed = make_url(url)
-    server = create_engine(parsed.set(database=""), isolation_level="AUTOCOMMIT")
-    with server.connect() as conn:
-        conn.execute(text(f"DROP DATABASE IF EXISTS `{parsed.database}`"))
-        conn.execute(text(f"CREATE DATABASE `{parsed.database}` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"))
-    server.dispose()
-    upgrade(url)
-
-
-def _drop_database(url: str) -> None:
-    parsed = make_url(url)
-    server = create_engine(parsed.set(database=""), isolation_level="AUTOCOMMIT")
-    with server.connect() as conn:
-        conn.execute(text(f"DROP DATABASE IF EXISTS `{parsed.database}`"))
-    server.dispose()
 
 
 def _bulk_investors(db: Database, pool_id: int, count: int) -> list[int]:
@@ -166,7 +148,7 @@ class _Counter:
 
 
 def run(url: str, investors: int, posts: int, *, profile: bool, prior: bool) -> dict[str, float]:
-    _fresh_database(url)
+    fresh_database(url)
     db = Database(url, positions=InProcessCache())
     c = Container(load_settings(DATABASE_URL=url, VAR_DIR=tempfile.mkdtemp()), db=db, cache=InProcessCache())
     try:
@@ -282,7 +264,7 @@ def main() -> int:
             results[n] = run(url, n, args.posts, profile=args.profile, prior=args.prior_contributions)
     finally:
         if not args.keep:
-            _drop_database(url)
+            drop_database(url)
     base = results[min(results)]["rate"]
     for n, fig in results.items():
         print(f"N={n}: {fig['rate']:.1f} entries/s ({fig['rate'] / base:.2f} of the smallest pool's)")

@@ -87,6 +87,7 @@ from backend.platform.config import load_settings  # noqa: E402
 from backend.platform.orm import utcnow  # noqa: E402
 from backend.seed.loader import demo_iban  # noqa: E402
 from backend.users.interface import UserCreate  # noqa: E402
+from bench.databases import drop_database  # noqa: E402
 from ledger.interface import CapitalCallRequest  # noqa: E402
 from sql.all_models import metadata  # noqa: E402
 from sql.migrate import upgrade  # noqa: E402
@@ -235,16 +236,6 @@ def _database(backend: str, work: Path) -> str:
         server.dispose()
     upgrade(url)
     return url
-
-
-def _drop_database(url: str) -> None:
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        return
-    server = create_engine(parsed.set(database=""), isolation_level="AUTOCOMMIT")
-    with server.connect() as conn:
-        conn.execute(text(f"DROP DATABASE IF EXISTS `{parsed.database}`"))
-    server.dispose()
 
 
 def _cheap_passwords() -> PasswordHasher:
@@ -791,7 +782,7 @@ def main() -> int:
         if args.keep:
             print(f"kept: {url}, {work}")
         else:
-            _drop_database(url)
+            drop_database(url)
             shutil.rmtree(work, ignore_errors=True)
     return 0
 

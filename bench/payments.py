@@ -40,8 +40,6 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from argon2 import PasswordHasher, Type  # noqa: E402
-from sqlalchemy import create_engine, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
 
 from backend.composition.container import Container  # noqa: E402
 from backend.investors.interface import (  # noqa: E402
@@ -62,31 +60,13 @@ from backend.platform.config import load_settings  # noqa: E402
 from backend.platform.db import Database  # noqa: E402
 from backend.pools.interface import PoolCreate  # noqa: E402
 from backend.users.interface import UserCreate  # noqa: E402
+from bench.databases import drop_database, fresh_database  # noqa: E402
 from ledger.interface import CapitalCallRequest  # noqa: E402
-from sql.migrate import upgrade  # noqa: E402
 
 OPERATOR = Actor.operator("bench-payments")
 SHARE = Decimal("100.00")
 DAY = date(2025, 6, 30)
 DEFAULT_URL = "mysql+pymysql://root@127.0.0.1:3306/pools_bench_payments"
-
-
-def _fresh_database(url: str) -> None:
-    parsed = make_url(url)
-    server = create_engine(parsed.set(database=""), isolation_level="AUTOCOMMIT")
-    with server.connect() as conn:
-        conn.execute(text(f"DROP DATABASE IF EXISTS `{parsed.database}`"))
-        conn.execute(text(f"CREATE DATABASE `{parsed.database}` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"))
-    server.dispose()
-    upgrade(url)
-
-
-def _drop_database(url: str) -> None:
-    parsed = make_url(url)
-    server = create_engine(parsed.set(database=""), isolation_level="AUTOCOMMIT")
-    with server.connect() as conn:
-        conn.execute(text(f"DROP DATABASE IF EXISTS `{parsed.database}`"))
-    server.dispose()
 
 
 def _manager(c: Container) -> Actor:
@@ -193,9 +173,7 @@ def _reconciliation(c: Container, pool: int, count: int) -> tuple[float, int, in
         for i in range(planted)
     ]
     entries += [
-        GatewayBalanceEntry(
-            f"txn_diff_{i}", "charge", 9900, 0, "EUR", ours[count - 2 * planted + i], created
-        )
+        GatewayBalanceEntry(f"txn_diff_{i}", "charge", 9900, 0, "EUR", ours[count - 2 * planted + i], created)
         for i in range(planted)
     ]
     feed = _BalanceFeed(entries)
@@ -216,7 +194,7 @@ def main() -> int:
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", DEFAULT_URL)
     passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1, type=Type.ID)  # type: ignore[attr-defined]
-    _fresh_database(url)
+    fresh_database(url)
     db = Database(url, positions=InProcessCache())
     c = Container(load_settings(DATABASE_URL=url, VAR_DIR=tempfile.mkdtemp()), db=db, cache=InProcessCache())
     try:
@@ -276,7 +254,7 @@ def main() -> int:
     finally:
         db.dispose()
         if not args.keep:
-            _drop_database(url)
+            drop_database(url)
     return 0
 
 

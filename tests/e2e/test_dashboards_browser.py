@@ -60,18 +60,10 @@ def _user(container: Container, email: str) -> Actor:
     return Actor(user_id=user.id, role=user.role, label=email)
 
 
-def _books(portal: LivePortal) -> tuple[Container, Actor, int]:
-    """A closed-ended pool run by a manager of its own (the demo manager's pages stay as the
-    manager tests expect), the demo investor committed and called, the analyst granted."""
+def demo_investor(portal: LivePortal) -> tuple[Actor, int]:
+    """The demo investor's login and investor profile (made, KYC-approved, on first use)."""
     container = portal.container
     assert container is not None
-    manager = container.users.create_user(
-        OPERATOR,
-        UserCreate(
-            email=f"m-{uuid.uuid4().hex[:6]}@e2e.test", role=Role.MANAGER, password="e2e-manager-pass-1"
-        ),
-    )
-    boss = Actor(user_id=manager.id, role=Role.MANAGER, label=manager.email)
     investor = _user(container, _login(portal, Role.INVESTOR).email)
     assert investor.user_id is not None
     profile = container.investors.investor_for_user(investor.user_id)
@@ -88,6 +80,22 @@ def _books(portal: LivePortal) -> tuple[Container, Actor, int]:
         container.investors.update_investor(
             OPERATOR, profile.id, InvestorUpdate(kyc_status=KycStatus.APPROVED)
         )
+    return investor, profile.id
+
+
+def _books(portal: LivePortal) -> tuple[Container, Actor, int]:
+    """A closed-ended pool run by a manager of its own (the demo manager's pages stay as the
+    manager tests expect), the demo investor committed and called, the analyst granted."""
+    container = portal.container
+    assert container is not None
+    manager = container.users.create_user(
+        OPERATOR,
+        UserCreate(
+            email=f"m-{uuid.uuid4().hex[:6]}@e2e.test", role=Role.MANAGER, password="e2e-manager-pass-1"
+        ),
+    )
+    boss = Actor(user_id=manager.id, role=Role.MANAGER, label=manager.email)
+    _, profile_id = demo_investor(portal)
     pool = container.pools.create_pool(
         boss,
         PoolCreate.model_validate(
@@ -105,7 +113,7 @@ def _books(portal: LivePortal) -> tuple[Container, Actor, int]:
         ),
     ).id
     container.investors.create_commitment(
-        boss, pool, CommitmentCreate.model_validate({"investor_id": profile.id, "amount": "100000.00"})
+        boss, pool, CommitmentCreate.model_validate({"investor_id": profile_id, "amount": "100000.00"})
     )
     tx = container.transactions
     tx.capital_call(
@@ -122,7 +130,7 @@ def _books(portal: LivePortal) -> tuple[Container, Actor, int]:
         TransactionRequest.model_validate(
             {
                 "type": "contribution",
-                "investor_id": profile.id,
+                "investor_id": profile_id,
                 "amount": "30000.00",
                 "effective_date": "2025-02-01",
             }

@@ -11,38 +11,16 @@ from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 
-from backend.investors.interface import InvestorCreate, InvestorType, InvestorUpdate, KycStatus
 from backend.payments.interface import PayoutAccountStatus
 from backend.platform.actors import Actor, Role
 from tests.e2e.live_portal import Chromium, LivePortal
-from tests.e2e.test_dashboards_browser import _click, _login, _user, _wait
+from tests.e2e.test_dashboards_browser import _click, _login, _wait, demo_investor
 from tests.e2e.test_login_browser import _console_problems, _sign_in, _wait_for_dash_page
 from tests.integration.payments_support import emailed_codes
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 OPERATOR = Actor.operator("e2e-payments")
 IBAN = "FR14 2004 1010 0505 0001 3M02 606"
-
-
-def _investor_profile(portal: LivePortal) -> Actor:
-    container = portal.container
-    assert container is not None
-    investor = _user(container, _login(portal, Role.INVESTOR).email)
-    assert investor.user_id is not None
-    if container.investors.investor_for_user(investor.user_id) is None:
-        profile = container.investors.create_investor(
-            OPERATOR,
-            InvestorCreate(
-                user_id=investor.user_id,
-                legal_name="Demo Investor",
-                investor_type=InvestorType.INDIVIDUAL,
-                country="GB",
-            ),
-        )
-        container.investors.update_investor(
-            OPERATOR, profile.id, InvestorUpdate(kyc_status=KycStatus.APPROVED)
-        )
-    return investor
 
 
 def _type(driver: webdriver.Chrome, element_id: str, text: str) -> None:
@@ -56,7 +34,7 @@ def test_an_investor_changes_the_payout_account_with_the_code_from_the_email(
 ) -> None:
     container = live_portal.container
     assert container is not None
-    investor = _investor_profile(live_portal)
+    investor, _ = demo_investor(live_portal)
     login = _login(live_portal, Role.INVESTOR)
     driver = chromium()
     driver.get(f"{live_portal.url}/login?next=/investor/payments")
