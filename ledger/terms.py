@@ -68,6 +68,7 @@ def investor_terms(letters: Mapping[int, SideLetterOut]) -> dict[int, InvestorTe
             management_fee_waiver=letter.management_fee_waiver,
             carried_interest_rate=letter.carried_interest_rate,
             gp_commitment=letter.gp_commitment,
+            management_fee_holiday_until=letter.management_fee_holiday_until,
         )
         for investor, letter in letters.items()
     }

@@ -2,7 +2,8 @@
 and how the fee and carry rules apply them.
 
 A side letter may replace the pool's management fee rate for one investor, waive a share of
-that investor's fee (1 waives it all), or replace the carried interest rate it bears. The
+that investor's fee (1 waives it all), give it a fee holiday (no fee for the days up to and
+including a date: an early closer's incentive), or replace the carried interest rate it bears. The
 GP's own commitment (or an affiliate's) bears neither fee nor carry. Everyone else is on the
 pool's terms.
 
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
@@ -51,6 +53,8 @@ class InvestorTerms:
     """Replaces the pool's carried interest rate for this investor; None: the pool's."""
     gp_commitment: bool = False
     """The GP's own commitment: no management fee and no carried interest."""
+    management_fee_holiday_until: date | None = None
+    """No management fee for this investor's days up to and including this date."""
 
     def __post_init__(self) -> None:
         if self.management_fee_rate is not None:
@@ -70,6 +74,12 @@ class InvestorTerms:
             return _ZERO
         rate = pool_rate if self.management_fee_rate is None else self.management_fee_rate
         return rate * (1 - self.management_fee_waiver)
+
+    def fee_charged_from(self, start: date) -> date:
+        """The first day from ``start`` on which this investor is charged a fee (after its holiday)."""
+        if self.management_fee_holiday_until is None:
+            return start
+        return max(start, self.management_fee_holiday_until + timedelta(days=1))
 
     def carry_rate(self, pool_rate: Decimal) -> Decimal:
         """The carried interest rate this investor bears."""

@@ -90,6 +90,7 @@ class SideLetter(Base):
     management_fee_waiver: Mapped[Decimal] = mapped_column(ScaledDecimal(RATE_SCALE), nullable=False)
     carried_interest_rate: Mapped[Decimal | None] = mapped_column(ScaledDecimal(RATE_SCALE), nullable=True)
     gp_commitment: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    management_fee_holiday_until: Mapped[date | None] = mapped_column(Date, nullable=True)
     updated_by_user_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     updated_at: Mapped[datetime] = mapped_column(
         UTCDateTime(), nullable=False, default=utcnow, onupdate=utcnow

@@ -177,6 +177,12 @@ class SideLetterTerms(BaseModel):
         description="The GP's own commitment (or an affiliate's): bears no management fee and no "
         "carried interest.",
     )
+    management_fee_holiday_until: IsoDate | None = Field(
+        default=None,
+        description="No management fee for this investor's days up to and including this date "
+        "(an early closer's fee holiday); not before the pool's inception.",
+        examples=["2025-06-30"],
+    )
 
 
 class SideLetterOut(SideLetterTerms):

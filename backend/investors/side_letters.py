@@ -38,6 +38,7 @@ _AUDITED = {
     "management_fee_waiver",
     "carried_interest_rate",
     "gp_commitment",
+    "management_fee_holiday_until",
 }
 
 
@@ -57,6 +58,7 @@ def _out(row: SideLetter) -> SideLetterOut:
         management_fee_waiver=_shown(row.management_fee_waiver) or Decimal(0),
         carried_interest_rate=_shown(row.carried_interest_rate),
         gp_commitment=row.gp_commitment,
+        management_fee_holiday_until=row.management_fee_holiday_until,
         updated_at=row.updated_at,
     )
 
@@ -77,6 +79,12 @@ def check_terms(pool: PoolOut, terms: SideLetterTerms) -> None:
     waterfall sizes the GP's tiers at the pool's rate)."""
     _rate(terms.management_fee_rate, "management_fee_rate", high=Decimal(1), what="a fraction a year")
     _rate(terms.management_fee_waiver, "management_fee_waiver", high=Decimal(1), what="1 waives it all")
+    holiday = terms.management_fee_holiday_until
+    if holiday is not None and holiday < pool.inception_date:
+        raise ValidationFailed(
+            f"management_fee_holiday_until: {holiday} is before the pool's inception {pool.inception_date}",
+            field="management_fee_holiday_until",
+        )
     carry = terms.carried_interest_rate
     if carry is None:
         return
@@ -163,6 +171,7 @@ class SideLetterBook:
             row.management_fee_waiver = terms.management_fee_waiver
             row.carried_interest_rate = terms.carried_interest_rate
             row.gp_commitment = terms.gp_commitment
+            row.management_fee_holiday_until = terms.management_fee_holiday_until
             row.updated_by_user_id = actor.user_id
             uow.session.flush()
             uow.session.refresh(row)

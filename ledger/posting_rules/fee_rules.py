@@ -106,6 +106,13 @@ def management_fee(
             details["side_letters"] = {
                 holder: str(letter.fee_rate(fee_terms.rate)) for holder, letter in sorted(letters.items())
             }
+            holidays = {
+                holder: letter.management_fee_holiday_until.isoformat()
+                for holder, letter in sorted(letters.items())
+                if letter.management_fee_holiday_until is not None
+            }
+            if holidays:
+                details["fee_holidays_until"] = holidays
         details |= {
             "basis": fee_terms.basis,
             "basis_amount": str(basis_amount),
@@ -156,14 +163,35 @@ def _fee_with_own_rates(  # noqa: PLR0917 - the fee's inputs, each named at the 
     period: FeePeriod,
 ) -> tuple[Decimal, dict[str, Decimal]]:
     """The fee when some investors have their own rate: each share of ``basis`` at its
-    holder's rate, summed exactly and rounded once; the weights share it by exact fee."""
+    holder's rate, summed exactly and rounded once; the weights share it by exact fee. An
+    investor on a fee holiday is charged only for the period's days after it."""
     weights = fee_weights(shares, fee_terms.rate, letters)
-    years = year_fraction(period.accrual.start, period.accrual.end, fee_terms.day_count)
+    start, end = period.accrual.start, period.accrual.end
+    years = year_fraction(start, end, fee_terms.day_count)
     # The basis is the shares' total for commitments and invested capital, the NAV for a
     # fee on NAV: each holder's part of it is basis x its share.
     scale = Fraction(basis) / Fraction(sum(shares.values(), _ZERO))
-    total = fee_for_year_fraction(weights, years * scale, terms.currency)
-    return total, {holder: w for holder, w in weights.items() if w > 0}
+    if not any(letter.fee_charged_from(start) > start for letter in letters.values()):
+        total = fee_for_year_fraction(weights, years * scale, terms.currency)
+        return total, {holder: w for holder, w in weights.items() if w > 0}
+    standard = InvestorTerms()
+    exact: dict[str, Fraction] = {}
+    for holder, weight in weights.items():
+        begins = min(letters.get(holder, standard).fee_charged_from(start), end)
+        # Measured from the period's start, so the days charged and the holiday add up under 30/360.
+        held_off = year_fraction(start, begins, fee_terms.day_count) if begins > start else Fraction(0)
+        fee = Fraction(weight) * (years - held_off) * scale
+        if fee > 0:
+            exact[holder] = fee
+    return _rounded_once(exact, terms)
+
+
+def _rounded_once(exact: Mapping[str, Fraction], terms: PoolTerms) -> tuple[Decimal, dict[str, Decimal]]:
+    """The investors' exact fees summed and rounded once (half-even), and integer weights in
+    proportion to them that share the rounded fee."""
+    total = round_to_quantum(sum(exact.values(), Fraction(0)), terms.currency.quantum, Rounding.HALF_EVEN)
+    scale = math.lcm(*(f.denominator for f in exact.values())) if exact else 1
+    return total, {holder: Decimal(int(fee * scale)) for holder, fee in exact.items()}
 
 
 def _terms_fee(  # noqa: PLR0917 - the fee's inputs, each named at the one call
@@ -212,13 +240,15 @@ def _fee_stepping_down(  # noqa: PLR0917 - the fee's inputs, each named at the o
         own_after = (
             own * stepped / rate if rate else Fraction(letter.fee_rate(fee_terms.rate_after_step_down()))
         )
-        fee = Fraction(commitments.get(investor, _ZERO)) * own * before
-        fee += Fraction(max(invested.get(investor, _ZERO), _ZERO)) * own_after * after
+        # A fee holiday takes the days before the investor is charged out of each part.
+        begins = min(letter.fee_charged_from(start), end)
+        off = year_fraction(start, begins, fee_terms.day_count) if begins > start else Fraction(0)
+        off_before, off_after = min(off, before), max(off - before, Fraction(0))
+        fee = Fraction(commitments.get(investor, _ZERO)) * own * (before - off_before)
+        fee += Fraction(max(invested.get(investor, _ZERO), _ZERO)) * own_after * (after - off_after)
         if fee > 0:
             exact[str(investor)] = fee
-    total = round_to_quantum(sum(exact.values(), Fraction(0)), terms.currency.quantum, Rounding.HALF_EVEN)
-    scale = math.lcm(*(f.denominator for f in exact.values())) if exact else 1
-    weights = {holder: Decimal(int(fee * scale)) for holder, fee in exact.items()}
+    total, weights = _rounded_once(exact, terms)
     workings = {
         "on": (fee_terms.step_down_on or start).isoformat(),
         "days_on_commitments": (switch - start).days,

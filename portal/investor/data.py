@@ -199,6 +199,8 @@ def own_terms_row(pool: str, letter: SideLetterOut) -> dict[str, Any]:
         fee = percent(letter.management_fee_rate) if letter.management_fee_rate is not None else pools
         carry = percent(letter.carried_interest_rate) if letter.carried_interest_rate is not None else pools
     waived = percent(letter.management_fee_waiver) if letter.management_fee_waiver else "none"
+    if letter.management_fee_holiday_until is not None and not letter.gp_commitment:
+        waived += f"; no fee to {letter.management_fee_holiday_until.isoformat()}"
     return {"pool": pool, "reference": letter.reference, "fee": fee, "waived": waived, "carry": carry}
 
 

@@ -237,3 +237,26 @@ def test_the_settings_preview_runs_the_service_checks(world: World) -> None:
     assert out["pending"] is None
     high = _act(client, "pool_settings", {**fields, "performance_fee.rate": "35"}, pool_id=pool)
     assert high["pending"]["concerns"] == ["Performance fee 35.00% is unusually high. Post anyway?"]
+
+
+def test_a_side_letter_with_a_fee_holiday_is_previewed_then_recorded(world: World) -> None:
+    c = world.container
+    pool = c.pools.create_pool(world.manager, closed_pool(inception_date="2025-01-01")).id
+    investor = world.investor_profile(world.investor)
+    world.commit(pool, investor, "100000.00")
+    client = _client(world)
+    fields = {
+        "investor_id": str(investor),
+        "reference": "Early closer letter",
+        "management_fee_holiday_until": "2025-06-30",
+    }
+    preview = _act(client, "side_letter", fields, pool_id=pool)
+    assert "No management fee to" in preview["panel"] and "2025-06-30" in preview["panel"]
+    assert "no fee holiday" in preview["panel"]  # what it is now: no letter
+    posted = _act(client, "side_letter", fields, pool_id=pool, confirm=True, pending=preview["pending"])
+    assert "Side letter for investor" in posted["result"]
+    (letter,) = c.investors.list_side_letters(world.manager, pool).items
+    assert letter.management_fee_holiday_until == date(2025, 6, 30)
+    before_inception = {**fields, "management_fee_holiday_until": "2024-12-31"}
+    early = _act(client, "side_letter", before_inception, pool_id=pool)
+    assert "before the pool's inception" in json.dumps(early)

@@ -88,6 +88,8 @@ def test_managers_record_side_letters_and_each_investor_sees_only_their_own(worl
         ({"reference": "x", "management_fee_rate": "0.0000001"}, "management_fee_rate"),
         ({"reference": ""}, "reference"),
         ({"reference": "x", "gp_commitment": "yes"}, "gp_commitment"),
+        ({"reference": "x", "management_fee_holiday_until": "2020-12-31"}, "management_fee_holiday_until"),
+        ({"reference": "x", "management_fee_holiday_until": "31/12/2021"}, "management_fee_holiday_until"),
     ],
 )
 def test_bad_letters_are_refused_naming_the_field(world: World, body: dict[str, Any], field: str) -> None:
@@ -124,6 +126,23 @@ def test_the_management_fee_applies_the_letters(world: World) -> None:
     assert fee.details["amount"] == "1500.00"
     assert fee.details["allocation"] == {str(fund.b): "1500.00"}
     assert fee.details["side_letters"] == {str(fund.a): "0", str(fund.b): "0.015"}
+
+
+def test_a_fee_holiday_charges_the_investor_only_after_it(world: World) -> None:
+    """2% a year on commitments of 100,000 each for 2021 (ACT/365F): A, an early closer, pays
+    no fee to 30 June, so 100,000 x 2% x 184/365 = 1,008.22; B pays 2,000.00: 3,008.22 in all.
+    The letter is audited with the holiday, and the investor sees it among their own terms."""
+    fund = Fund(world)
+    answer = fund.letter(fund.a, {"reference": "Early closer", "management_fee_holiday_until": "2021-06-30"})
+    assert answer.status_code == 200 and answer.get_json()["management_fee_holiday_until"] == "2021-06-30"
+    fee = fund.tx(
+        type="management_fee", effective_date="2021-12-31", period_start="2021-01-01", period_end="2021-12-31"
+    )
+    assert fee.details["amount"] == "3008.22"
+    assert fee.details["allocation"] == {str(fund.a): "1008.22", str(fund.b): "2000.00"}
+    assert fee.details["fee_holidays_until"] == {str(fund.a): "2021-06-30"}
+    own = fund.api.call("GET", "investor", f"/pools/{fund.id}/side-letters").get_json()["items"]
+    assert [x["management_fee_holiday_until"] for x in own] == ["2021-06-30"]
 
 
 def test_the_waterfall_gives_back_the_carry_a_letter_lowers(world: World) -> None:

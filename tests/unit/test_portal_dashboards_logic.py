@@ -185,3 +185,5 @@ def test_an_investor_reads_their_side_letter_as_what_it_changes() -> None:
     )
     gp = own_terms_row("Buyout I", letter(gp_commitment=True))
     assert gp["fee"] == gp["carry"] == "none (GP commitment)"
+    holiday = own_terms_row("Buyout I", letter(management_fee_holiday_until="2025-06-30"))
+    assert holiday["waived"] == "none; no fee to 2025-06-30"

@@ -118,6 +118,12 @@ def pool_forms(
                         default="false",
                         help="Bears no management fee and no carried interest.",
                     ),
+                    Field(
+                        "management_fee_holiday_until",
+                        "Fee holiday to (included)",
+                        "date",
+                        help="Empty: none. No management fee for the investor's days up to this date.",
+                    ),
                 ],
                 intro="Replaces the investor's letter, if any. Shown to the investor.",
             ),

@@ -44,6 +44,7 @@ def _parse_side_letter(v: Mapping[str, Any]) -> SideLetterRequest:
             "management_fee_rate": fraction_of_percent(v.get("management_fee_rate")),
             "management_fee_waiver": fraction_of_percent(v.get("management_fee_waiver")),
             "carried_interest_rate": fraction_of_percent(v.get("carried_interest_rate")),
+            "management_fee_holiday_until": v.get("management_fee_holiday_until"),
         }
     )
     data["gp_commitment"] = flag(v.get("gp_commitment", "false"))
@@ -73,6 +74,11 @@ def _rates(
     ]
 
 
+def _holiday(letter: SideLetterTerms | SideLetterOut | None) -> str:
+    until = letter.management_fee_holiday_until if letter is not None else None
+    return until.isoformat() if until is not None else "no fee holiday"
+
+
 def _preview_side_letter(actor: Actor, pool_id: int | None, request: SideLetterRequest) -> Any:
     pid = require_pool(pool_id)
     current = services().investors.check_side_letter(actor, pid, request.investor_id, request.terms)
@@ -84,6 +90,7 @@ def _preview_side_letter(actor: Actor, pool_id: int | None, request: SideLetterR
     rows = [
         ("Reference", current.reference if current else "no letter", request.terms.reference),
         *((label, a, b) for label, a, b in zip(labels, now, after, strict=True)),
+        ("No management fee to", _holiday(current), _holiday(request.terms)),
     ]
     name = legal_names(actor, [request.investor_id]).get(
         request.investor_id, f"investor {request.investor_id}"

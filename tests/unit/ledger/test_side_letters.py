@@ -76,6 +76,56 @@ def test_the_pools_fee_is_rounded_once_and_shared_by_exact_fee() -> None:
     assert G not in lines and sum(lines.values()) == D("98630.14")
 
 
+def test_a_fee_holiday_charges_only_the_days_after_it_docs_example() -> None:
+    """COMPUTED (docs worked example): as above, and A, an early closer, has a fee holiday to
+    30 June 2025. For 2025 A pays 10,000,000 x 2% x 184/365 = 100,821.9178..., 100,821.92
+    (1 July to 31 December is 184 days); B, C and G as before: 300,821.92 in all, rounded once.
+    A quarter wholly inside the holiday charges A nothing; the next quarter charges A in full."""
+    letters = {**LETTERS, A: InvestorTerms(management_fee_holiday_until=date(2025, 6, 30))}
+    year = fee(FeePeriod(date(2025, 1, 1), date(2025, 12, 31)), letters)
+    assert year.details["amount"] == "300821.92"
+    assert year.details["allocation"] == {"1": "100821.92", "2": "150000.00", "3": "50000.00"}
+    assert year.details["fee_holidays_until"] == {"1": "2025-06-30"}
+    first = fee(FeePeriod(date(2025, 1, 1), date(2025, 3, 31)), letters)
+    assert "1" not in first.details["allocation"] and first.details["amount"] == "49315.07"
+    third = fee(FeePeriod(date(2025, 7, 1), date(2025, 9, 30)), letters)
+    full = fee(FeePeriod(date(2025, 7, 1), date(2025, 9, 30)))
+    assert third.details["allocation"]["1"] == full.details["allocation"]["1"] == "50410.96"
+
+
+def test_a_holiday_ending_inside_a_period_with_a_step_down_is_charged_on_each_side() -> None:
+    """COMPUTED: 2% on commitments stepping down to 1% on invested capital from 1 July 2025;
+    A (10,000,000 committed, 4,000,000 invested) has a holiday to 31 March. 2025 on
+    ACT/365F: A pays 10,000,000 x 2% x 91/365 (1 April to 30 June) + 4,000,000 x 1% x 184/365
+    = 49,863.0137 + 20,164.3836 = 70,027.3973; B, with no holiday, 10,000,000 x 2% x 181/365
+    + 4,000,000 x 1% x 184/365 = 99,178.0822 + 20,164.3836 = 119,342.4658. The pool's fee,
+    189,369.8630, is charged 189,369.86 and shared by largest remainder: 70,027.39 and
+    119,342.46 leave one cent, which goes to A (0.73 of a cent against B's 0.58)."""
+    terms = pool()
+    stepping = PoolTerms(
+        pool_id=terms.pool_id,
+        kind=terms.kind,
+        currency=USD,
+        inception_date=terms.inception_date,
+        initial_nav_per_unit=terms.initial_nav_per_unit,
+        waterfall=terms.waterfall,
+        management_fee=ManagementFeeTerms(
+            rate=D("0.02"), basis="committed", step_down_on=date(2025, 7, 1), step_down_rate=D("0.01")
+        ),
+    )
+    letters = {A: InvestorTerms(management_fee_holiday_until=date(2025, 3, 31))}
+    year = rules.management_fee(
+        stepping,
+        PoolBooks({}),
+        period=FeePeriod(date(2025, 1, 1), date(2025, 12, 31)),
+        commitments={A: D("10000000.00"), B: D("10000000.00")},
+        invested={A: D("4000000.00"), B: D("4000000.00")},
+        investor_terms=letters,
+    )
+    assert year.details["allocation"] == {"1": "70027.40", "2": "119342.46"}
+    assert year.details["amount"] == "189369.86"
+
+
 def test_carry_rebate_docs_example() -> None:
     """COMPUTED (docs worked example, the Schweser case for two LPs): A and B each pay 50 in
     on 1 January 2021; 200 is distributed a year later (8% pref, full catch-up, 20% carry).
