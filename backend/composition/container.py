@@ -149,12 +149,16 @@ class Container:
         self.notifications.create_for_event(new_device_event_id(user_id, fingerprint), [notice])
 
     def _email_password_reset(self, user_id: int, reset_id: int, token: str, expires: datetime) -> None:
-        # To the sign-in address, by email only: the token is in that email and nowhere else.
+        notice = password_reset_notice(user_id, self._sign_in_address(user_id), token, expires)
+        self.notifications.create_for_event(password_reset_event_id(reset_id), [notice])
+
+    def _sign_in_address(self, user_id: int) -> str:
+        """Where a secret for this person (a reset link, a confirmation code) is emailed, and
+        nowhere else: the sign-in address."""
         address = self.users.contacts({user_id}).get(user_id, ("", ""))[0]
         if not address:
             raise LookupError(f"user {user_id} has no active account to email")
-        notice = password_reset_notice(user_id, address, token, expires)
-        self.notifications.create_for_event(password_reset_event_id(reset_id), [notice])
+        return address
 
     @cached_property
     def pools(self) -> DatabasePoolService:
@@ -293,11 +297,7 @@ class Container:
     def _email_payout_code(
         self, user_id: int, account_id: int, account: str, code: str, expires: datetime
     ) -> None:
-        # To the sign-in address, by email only: the code is in that email and nowhere else.
-        address = self.users.contacts({user_id}).get(user_id, ("", ""))[0]
-        if not address:
-            raise LookupError(f"user {user_id} has no active account to email")
-        notice = payout_code_notice(user_id, address, code, account, expires)
+        notice = payout_code_notice(user_id, self._sign_in_address(user_id), code, account, expires)
         self.notifications.create_for_event(payout_code_event_id(account_id), [notice])
 
     @cached_property
