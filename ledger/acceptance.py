@@ -31,6 +31,7 @@ ALLOWED: dict[PoolStatus, frozenset[str]] = {
             "fee_payment",
             "valuation",
             "contribution",
+            "portfolio_company_fee",
         }
     ),
     PoolStatus.LIQUIDATED: frozenset(),

@@ -50,6 +50,11 @@ class EntryDraft:
     cash_may_go_negative: bool | None = None
 
 
+MEMORANDUM_TYPES = frozenset({EntryType.VALUATION, EntryType.REVERSAL, EntryType.PORTFOLIO_COMPANY_FEE})
+"""Entries that may move nothing: a mark that confirms the books, the reversal of such an
+entry, and a fee the manager received from a portfolio company (a fact the fee offset
+reads; the pool's money does not move)."""
+
 _QUANTA = {places: Decimal(1).scaleb(-places) for places in range(UNITS_DP + 1)}
 
 
@@ -139,7 +144,7 @@ def validate_draft(draft: EntryDraft) -> EntryDraft:
         checked = _checked_line(line, commodity, quantum, f"lines[{index}].amount")
         lines.append(checked)
         totals[commodity] += checked.amount
-    if not lines and draft.entry_type not in (EntryType.VALUATION, EntryType.REVERSAL):
+    if not lines and draft.entry_type not in MEMORANDUM_TYPES:
         # A valuation that confirms the books' net asset value moves nothing, yet it is a
         # fact about its date (deals of that day are struck at its price), so it is kept.
         raise ValidationFailed("an entry must move something: every line is zero", field="lines")

@@ -32,6 +32,7 @@ from ledger.entry_drafts import EntryDraft
 from ledger.forward_pricing import DealingFacts, struck_price
 from ledger.investments import investment_book
 from ledger.posting_rules import PoolBooks, PoolTerms, Posting
+from ledger.posting_rules.books import FeeOffsetsToDate
 from ledger.schemas import AccountRef, EntryType, EventIn, InvestmentOut, TransactionRequest
 
 _FACT_TYPES = (
@@ -40,6 +41,7 @@ _FACT_TYPES = (
     EntryType.CONTRIBUTION,
     EntryType.DISTRIBUTION,
     EntryType.CAPITAL_CALL,
+    EntryType.PORTFOLIO_COMPANY_FEE,
 )
 DEAL_TYPES = (EntryType.SUBSCRIPTION, EntryType.REDEMPTION)
 """The entries that issue or cancel units."""
@@ -54,6 +56,8 @@ class PoolFacts:
     fee_periods: list[tuple[int | None, FeePeriod]] = field(default_factory=list)
     contributions: list[tuple[int, Decimal, date]] = field(default_factory=list)
     distributions: list[tuple[date, dict[str, Any]]] = field(default_factory=list)
+    portfolio_fees: list[tuple[date, Decimal]] = field(default_factory=list)
+    offset_used: Decimal = Decimal(0)
 
     def add(self, kind: EntryType, on: date, details: dict[str, Any], entry_id: int | None = None) -> None:
         """Take in one more standing entry (in journal order)."""
@@ -62,6 +66,10 @@ class PoolFacts:
             self.hwm_set_on = on
         elif kind is EntryType.MANAGEMENT_FEE and "period_start" in details:
             self.fee_periods.append((entry_id, _period_of(details)))
+            if "fee_offset" in details:
+                self.offset_used += Decimal(details["fee_offset"]["used"])
+        elif kind is EntryType.PORTFOLIO_COMPANY_FEE:
+            self.portfolio_fees.append((on, Decimal(details["amount"])))
         elif kind is EntryType.VALUATION and "management_fee" in details:
             self.fee_periods.append((entry_id, _period_of(details["management_fee"])))
         elif kind is EntryType.CONTRIBUTION:
@@ -77,6 +85,7 @@ class PoolFacts:
             high_water_mark_per_unit=self.hwm,
             high_water_mark_set_on=self.hwm_set_on,
             waterfall_state=state,
+            fee_offsets=FeeOffsetsToDate(tuple(self.portfolio_fees), self.offset_used),
         )
 
 
@@ -175,6 +184,8 @@ def recallable_returned(session: Session, pool_id: int) -> dict[int, Decimal]:
 
 def entry_draft(terms: PoolTerms, posting: Posting, on: date, memo: str) -> EntryDraft:
     """The journal entry a rule's posting makes, in the pool's currency."""
+    if posting.entry_type is EntryType.PORTFOLIO_COMPANY_FEE:
+        memo = rules.stated_memo(terms.currency.code, posting.details, memo)
     return EntryDraft(
         pool_id=terms.pool_id,
         currency=terms.currency.code,
@@ -259,8 +270,13 @@ def rule_for(  # noqa: PLR0911 - one branch per transaction type
     investments_held: Mapping[str, Decimal] | None = None,
 ) -> Posting:
     """The posting of a manager-recorded transaction: its type's rule, given its inputs."""
-    if request.investment is not None and kind not in {"purchase", "sale"}:
-        raise InvalidValueError("investment", f"only a purchase or a sale names an investment, not a {kind}")
+    if request.investment is not None and kind not in {"purchase", "sale", "portfolio_company_fee"}:
+        raise InvalidValueError(
+            "investment",
+            f"only a purchase, a sale or a portfolio company's fee names an investment, not a {kind}",
+        )
+    if request.fee_kind is not None and kind != "portfolio_company_fee":
+        raise InvalidValueError("fee_kind", f"only a portfolio company's fee has a fee kind, not a {kind}")
     investor = request.investor_id or 0
     if kind == "subscription":
         return rules.subscription(terms, books, investor_id=investor, amount=request.amount, price=price)
@@ -302,6 +318,10 @@ def rule_for(  # noqa: PLR0911 - one branch per transaction type
         )
     if kind == "purchase":
         return rules.purchase(terms, books, amount=request.amount, investment=request.investment)
+    if kind == "portfolio_company_fee":
+        return rules.portfolio_company_fee(
+            terms, books, amount=request.amount, fee_kind=request.fee_kind, investment=request.investment
+        )
     rule: Callable[..., Posting] = {
         "fee_payment": rules.fee_payment,
         "income": rules.income,

@@ -25,6 +25,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
+from backend.finance.fees.fee_offsets import PortfolioFeeKind
 from backend.finance.money import UNITS_DP, get_currency
 from backend.platform.errors import ValidationFailed
 from backend.platform.fields import IsoDate, Money, RecordId
@@ -122,6 +123,10 @@ class EntryType(enum.StrEnum):
     TRANSFER = "transfer"
     ADJUSTMENT = "adjustment"
     REVERSAL = "reversal"
+    PORTFOLIO_COMPANY_FEE = "portfolio_company_fee"
+    """A memorandum entry: a fee the manager received from a portfolio company. No money of
+    the pool moves (no postings); the amount is in the hashed memo, and the management fees
+    after it are reduced by the terms' offset rate of it."""
 
 
 class EventType(enum.StrEnum):
@@ -244,6 +249,7 @@ class TransactionType(enum.StrEnum):
     EXPENSE = "expense"
     PURCHASE = "purchase"
     SALE = "sale"
+    PORTFOLIO_COMPANY_FEE = "portfolio_company_fee"
 
 
 class _TransactionFields(BaseModel):
@@ -259,9 +265,14 @@ class _TransactionFields(BaseModel):
         default=None,
         min_length=1,
         max_length=80,
-        description="purchase, sale: the portfolio investment bought or sold (its name, as first "
-        "bought); tracked per pool, deal by deal",
+        description="purchase, sale, portfolio_company_fee: the portfolio investment bought, sold or "
+        "paying the manager a fee (its name, as first bought); tracked per pool, deal by deal",
         examples=["Acme Robotics Series B"],
+    )
+    fee_kind: PortfolioFeeKind | None = Field(
+        default=None,
+        description="portfolio_company_fee: what the manager was paid for (transaction, monitoring, "
+        "director, break_up)",
     )
     period_start: IsoDate | None = Field(
         default=None,

@@ -40,6 +40,7 @@ def pool_terms(pool: PoolOut) -> PoolTerms:
             day_count=m.day_count,
             step_down_on=m.step_down_on,
             step_down_rate=m.step_down_rate,
+            offset_rate=m.offset_rate,
         )
     performance = None
     if pool.performance_fee is not None:

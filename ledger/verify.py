@@ -28,6 +28,7 @@ from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError
 
 from backend.platform.db import Database
+from ledger.entry_drafts import MEMORANDUM_TYPES
 from ledger.hash_chain import GENESIS_HASH, canonical_entry, chain_hash, format_scaled
 from ledger.schemas import VerifyBreak, VerifyReport
 
@@ -229,9 +230,9 @@ def _check_entry(row: tuple[Any, ...], lines: list[tuple[int, int, int]], checke
             continue
         canonical_lines.append((account[1], account[2], amount))
         per_commodity[account[2]] += amount
-    # A valuation that confirmed the books has no postings by design; had some been deleted,
-    # its hash (which covers them) would no longer match.
-    if not lines and str(row[3]) not in ("valuation", "reversal"):
+    # A valuation that confirmed the books, or a memorandum entry, has no postings by design;
+    # had some been deleted, its hash (which covers them) would no longer match.
+    if not lines and str(row[3]) not in MEMORANDUM_TYPES:
         broken("entry without postings", "the entry has no postings left")
     unbalanced = {c: total for c, total in per_commodity.items() if total}
     if unbalanced:

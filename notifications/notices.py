@@ -168,6 +168,7 @@ STATEMENT_LINES = (
     ("redemptions", "Redemptions"),
     ("distributions", "Distributions"),
     ("management_fees", "Management fees"),
+    ("management_fee_offsets", "Management fee offsets"),
     ("performance_fees", "Performance fees"),
     ("income", "Income"),
     ("expenses", "Partnership expenses"),
@@ -191,7 +192,7 @@ def statement_notice(figures: StatementFigures, *, pool_name: str, addressee: Ad
         if getattr(f, name) or name in ("contributions", "distributions")
     )
     paid_out = -(f.distributions + f.redemptions)
-    costs = -(f.management_fees + f.performance_fees + f.expenses)
+    costs = -(f.management_fees + f.management_fee_offsets + f.performance_fees + f.expenses)
     result = f.ending_balance - f.beginning_balance - f.contributions + paid_out + costs
     reference = f"ST-{f.pool_id}-{f.period}"
     content = CapitalAccountStatement(

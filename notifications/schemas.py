@@ -377,6 +377,7 @@ class StatementFigures(BaseModel):
     redemptions: Decimal
     distributions: Decimal
     management_fees: Decimal
+    management_fee_offsets: Decimal = Decimal(0)
     performance_fees: Decimal
     income: Decimal
     expenses: Decimal

@@ -457,6 +457,7 @@ _STATEMENT_FIELDS: Sequence[tuple[str, Kind]] = (
     ("redemptions", Kind.MONEY),
     ("distributions", Kind.MONEY),
     ("management_fees", Kind.MONEY),
+    ("management_fee_offsets", Kind.MONEY),
     ("performance_fees", Kind.MONEY),
     ("income", Kind.MONEY),
     ("expenses", Kind.MONEY),

@@ -320,7 +320,7 @@ class CapitalAccountStatement(BaseModel):
     it ties out to the cent.
 
     beginning_balance + contributions + redemptions + distributions + management_fees +
-    performance_fees + income + expenses + realised_gains + unrealised_gains +
+    management_fee_offsets + performance_fees + income + expenses + realised_gains + unrealised_gains +
     carried_interest_paid + carried_interest_accrued + other = ending_balance.
 
     The balances are net of accrued carried interest (what the investor's stake is worth if
@@ -351,7 +351,11 @@ class CapitalAccountStatement(BaseModel):
     contributions: Amount = Field(description="subscriptions (units value) and capital called")
     redemptions: Amount = Field(description="capital released by redemptions (negative)")
     distributions: Amount = Field(description="cash received from distributions (negative)")
-    management_fees: Amount
+    management_fees: Amount = Field(description="gross of any offset (negative)")
+    management_fee_offsets: Amount = Field(
+        default=Decimal(0),
+        description="the investor's share of portfolio-company fees offset against the management fee",
+    )
     performance_fees: Amount
     income: Amount
     expenses: Amount = Field(description="partnership expenses")

@@ -75,6 +75,7 @@ MOVEMENTS = (
     "redemptions",
     "distributions",
     "management_fees",
+    "management_fee_offsets",
     "performance_fees",
     "income",
     "expenses",
@@ -143,6 +144,40 @@ def _balance(entries: Iterable[BookEntry], code: AccountCode, investor_id: int, 
     )
 
 
+def _movements(entries: Sequence[BookEntry], investor_id: int, start: date, end: date) -> dict[str, Decimal]:
+    """The investor's capital account movements in [start, end], by ILPA line."""
+    by_id = {e.id: e for e in entries}
+    movements = dict.fromkeys(MOVEMENTS, _ZERO)
+    for entry in entries:
+        if not start <= entry.on <= end:
+            continue
+        change = _capital_movement(entry, investor_id)
+        if not change and not entry.lines:
+            continue
+        source, sign = entry, 1
+        if entry.entry_type is EntryType.REVERSAL and entry.reverses_entry_id in by_id:
+            source, sign = by_id[entry.reverses_entry_id], -1
+        category = _CATEGORY.get(source.entry_type, "other")
+        if category == "distributions" and source.details:
+            # Cash received on one line, the GP's share the capital account bore on another.
+            received = sign * investor_flows(source).get(investor_id, (_ZERO, _ZERO))[1]
+            movements["distributions"] -= received
+            movements["carried_interest_paid"] += change + received
+        elif category == "management_fees" and "fee_offset" in source.details:
+            # ILPA: the fee gross on its line, the offset of portfolio-company fees on its own.
+            offset = sign * Decimal(source.details["fee_offset"]["by_investor"].get(str(investor_id), "0"))
+            movements["management_fee_offsets"] += offset
+            movements["management_fees"] += change - offset
+        elif category == "unrealised_gains" and source.details.get("fee_allocation"):
+            # A mark that accrued the management fee: the fee on its own line.
+            fee = sign * Decimal(source.details["fee_allocation"].get(str(investor_id), "0"))
+            movements["management_fees"] -= fee
+            movements["unrealised_gains"] += change + fee
+        else:
+            movements[category] += change
+    return movements
+
+
 def capital_account_statement(
     entries: Sequence[BookEntry],
     *,
@@ -164,30 +199,7 @@ def capital_account_statement(
     carried interest."""
     entries = [e for e in entries if e.on <= end]
     before = start - timedelta(days=1)
-    by_id = {e.id: e for e in entries}
-    movements = dict.fromkeys(MOVEMENTS, _ZERO)
-    for entry in entries:
-        if not start <= entry.on <= end:
-            continue
-        change = _capital_movement(entry, investor_id)
-        if not change and not entry.lines:
-            continue
-        source, sign = entry, 1
-        if entry.entry_type is EntryType.REVERSAL and entry.reverses_entry_id in by_id:
-            source, sign = by_id[entry.reverses_entry_id], -1
-        category = _CATEGORY.get(source.entry_type, "other")
-        if category == "distributions" and source.details:
-            # Cash received on one line, the GP's share the capital account bore on another.
-            received = sign * investor_flows(source).get(investor_id, (_ZERO, _ZERO))[1]
-            movements["distributions"] -= received
-            movements["carried_interest_paid"] += change + received
-        elif category == "unrealised_gains" and source.details.get("fee_allocation"):
-            # A mark that accrued the management fee: the fee on its own line.
-            fee = sign * Decimal(source.details["fee_allocation"].get(str(investor_id), "0"))
-            movements["management_fees"] -= fee
-            movements["unrealised_gains"] += change + fee
-        else:
-            movements[category] += change
+    movements = _movements(entries, investor_id, start, end)
     beginning_capital = -_balance(entries, AccountCode.CAPITAL, investor_id, before)
     ending_capital = -_balance(entries, AccountCode.CAPITAL, investor_id, end)
 
@@ -269,6 +281,7 @@ _LABELS: tuple[tuple[str, str], ...] = (
     ("redemptions", "Redemptions"),
     ("distributions", "Distributions"),
     ("management_fees", "Management fees"),
+    ("management_fee_offsets", "Management fee offsets"),
     ("performance_fees", "Performance fees"),
     ("income", "Income"),
     ("expenses", "Partnership expenses"),

@@ -44,6 +44,9 @@ class Pool(Base):
     management_fee_step_down_rate: Mapped[Decimal | None] = mapped_column(
         ScaledDecimal(RATE_SCALE), nullable=True
     )
+    management_fee_offset_rate: Mapped[Decimal | None] = mapped_column(
+        ScaledDecimal(RATE_SCALE), nullable=True
+    )
 
     performance_fee_rate: Mapped[Decimal | None] = mapped_column(ScaledDecimal(RATE_SCALE), nullable=True)
     performance_fee_high_water_mark: Mapped[bool | None] = mapped_column(Boolean, nullable=True)

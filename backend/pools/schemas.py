@@ -134,6 +134,13 @@ class ManagementFeeTerms(BaseModel):
         description="The rate from step_down_on, per annum (e.g. 0.015); empty: the same rate.",
         examples=["0.015"],
     )
+    offset_rate: ExactDecimal | None = Field(
+        default=None,
+        description="The share (0 to 1) of the fees the manager receives from portfolio companies "
+        "(transaction, monitoring, director, break-up; recorded as portfolio_company_fee) that "
+        "reduces the management fee: 1 is the ILPA Principles' 100% offset. Empty: no offset.",
+        examples=["0.8"],
+    )
 
 
 class PerformanceFeeTerms(BaseModel):

@@ -44,6 +44,7 @@ def write_settings(pool: Pool, settings: PoolSettings) -> None:
     pool.management_fee_day_count = fee.day_count.value if fee else None
     pool.management_fee_step_down_on = fee.step_down_on if fee else None
     pool.management_fee_step_down_rate = fee.step_down_rate if fee else None
+    pool.management_fee_offset_rate = fee.offset_rate if fee else None
     perf = settings.performance_fee
     pool.performance_fee_rate = perf.rate if perf else None
     pool.performance_fee_high_water_mark = perf.high_water_mark if perf else None
@@ -83,6 +84,11 @@ def settings_of(pool: Pool) -> PoolSettings:
             step_down_rate=(
                 _rate(pool.management_fee_step_down_rate)
                 if pool.management_fee_step_down_rate is not None
+                else None
+            ),
+            offset_rate=(
+                _rate(pool.management_fee_offset_rate)
+                if pool.management_fee_offset_rate is not None
                 else None
             ),
         )

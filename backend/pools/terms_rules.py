@@ -178,7 +178,10 @@ def _validated_management_fee(
             )
         if step_rate is not None:
             step_rate = _check_rate(step_rate, "management_fee.step_down_rate")
-    return terms.model_copy(update={"rate": rate, "step_down_rate": step_rate})
+    offset = terms.offset_rate
+    if offset is not None:
+        offset = _check_rate(offset, "management_fee.offset_rate")
+    return terms.model_copy(update={"rate": rate, "step_down_rate": step_rate, "offset_rate": offset})
 
 
 def _validated_performance_fee(

@@ -48,6 +48,7 @@ from ledger.posting_rules.distributions import (
     waterfall_distribution,
     waterfall_state_from_history,
 )
+from ledger.posting_rules.fee_offsets import portfolio_company_fee, stated_memo
 from ledger.posting_rules.fee_rules import (
     accrued_management_fee,
     holding_since,
@@ -79,10 +80,12 @@ __all__ = [
     "mark_fee_accrues_from",
     "ownership_weights",
     "performance_fee",
+    "portfolio_company_fee",
     "pro_rata_distribution",
     "purchase",
     "redemption",
     "sale",
+    "stated_memo",
     "subscription",
     "units_in_issue_since",
     "valuation",

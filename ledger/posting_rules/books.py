@@ -66,6 +66,18 @@ class Posting:
 
 
 @dataclass(frozen=True, slots=True)
+class FeeOffsetsToDate:
+    """The pool's fee offset so far, from the entries that stand: each portfolio-company fee
+    the manager received (date, amount) and the offset the management fees have used."""
+
+    received: tuple[tuple[date, Decimal], ...] = ()
+    used: Decimal = _ZERO
+
+    def received_through(self, last_day: date) -> Decimal:
+        return sum((amount for on, amount in self.received if on <= last_day), _ZERO)
+
+
+@dataclass(frozen=True, slots=True)
 class PoolBooks:
     """A snapshot of one pool's balances, plus the few facts kept beside them.
 
@@ -76,6 +88,7 @@ class PoolBooks:
     high_water_mark_per_unit: Decimal | None = None
     high_water_mark_set_on: date | None = None
     waterfall_state: WaterfallState = field(default_factory=WaterfallState)
+    fee_offsets: FeeOffsetsToDate = field(default_factory=FeeOffsetsToDate)
 
     def balance(self, account: AccountCode, investor_id: int | None = None) -> Decimal:
         return self.balances.get((account, investor_id), _ZERO)
@@ -145,6 +158,14 @@ def _positive_cash(value: object, terms: PoolTerms, name: str) -> Decimal:
     if amount <= 0:
         raise InvalidValueError(name, f"must be greater than zero, got {amount}")
     return amount
+
+
+def investment_name(name: str) -> str:
+    """A portfolio investment's name as the register keys it (purchases, sales, fees)."""
+    named = name.strip()
+    if not named:
+        raise InvalidValueError("investment", "must name the investment")
+    return named
 
 
 def _non_zero(lines: Iterable[Line]) -> tuple[Line, ...]:

@@ -32,6 +32,7 @@ from ledger.posting_rules.books import (
     _positive_cash,
     ownership_weights,
 )
+from ledger.posting_rules.fee_offsets import offset_fee_lines
 from ledger.schemas import AccountCode, EntryType
 
 
@@ -67,6 +68,9 @@ def management_fee(
     investors their own rate: each investor's fee is its share of the basis at its own rate,
     the pool's fee their exact sum rounded once, shared in proportion to each one's exact fee
     (backend.finance.investor_terms).
+
+    Under terms with an offset rate, the fee is reduced by the offset the fees the manager
+    received from portfolio companies have earned (posting_rules.fee_offsets).
 
     ``amount`` overrides the computed figure and needs ``override_reason``, which is kept in
     the entry's workings beside the figure it replaced. Without a period (the old API) the
@@ -138,10 +142,20 @@ def management_fee(
     fee = _positive_cash(amount, terms, "amount")
     if override_reason and override_reason.strip():
         details["override_reason"] = override_reason.strip()
+    lines, charged = _charged(terms, books, fee, shares, period)
+    return Posting(EntryType.MANAGEMENT_FEE, lines, details | charged)
+
+
+def _charged(
+    terms: PoolTerms, books: PoolBooks, fee: Decimal, shares: Mapping[str, Decimal], period: FeePeriod
+) -> tuple[tuple[Line, ...], dict[str, Any]]:
+    """The lines charging ``fee`` to the capital accounts by ``shares``, net of any offset the
+    terms give, and the amount and allocation for the workings."""
+    if terms.management_fee is not None and terms.management_fee.offset_rate is not None:
+        return offset_fee_lines(terms, books, fee, shares, period.last_day)
     capital_lines, allocation = _allocate_to_capital(fee, shares, terms, 1)
     lines = _non_zero([*capital_lines, Line(AccountCode.FEES_PAYABLE, None, -fee)])
-    details |= {"amount": str(fee), "allocation": allocation}
-    return Posting(EntryType.MANAGEMENT_FEE, lines, details)
+    return lines, {"amount": str(fee), "allocation": allocation}
 
 
 def _period_fee(

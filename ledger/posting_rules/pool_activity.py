@@ -24,6 +24,7 @@ from ledger.posting_rules.books import (
     _allocate_to_capital,
     _non_zero,
     _positive_cash,
+    investment_name,
     ownership_weights,
 )
 from ledger.posting_rules.fee_rules import accrued_management_fee
@@ -56,15 +57,8 @@ def purchase(terms: PoolTerms, books: PoolBooks, *, amount: object, investment: 
     lines = (Line(AccountCode.INVESTMENTS, None, cash), Line(AccountCode.CASH, None, -cash))
     details = {"amount": str(cash)}
     if investment is not None:
-        details["investment"] = _investment_name(investment)
+        details["investment"] = investment_name(investment)
     return Posting(EntryType.PURCHASE, lines, details)
-
-
-def _investment_name(name: str) -> str:
-    named = name.strip()
-    if not named:
-        raise InvalidValueError("investment", "must name the investment")
-    return named
 
 
 @exact_arithmetic
@@ -92,7 +86,7 @@ def sale(
         raise InvalidValueError(name, f"the pool holds investments of {held}, cannot sell {carrying}")
     sold = None
     if investment is not None:
-        sold = _investment_name(investment)
+        sold = investment_name(investment)
         own = (investments_held or {}).get(sold)
         if own is None:
             raise InvalidValueError("investment", f"the pool has bought no investment named {sold!r}")

@@ -740,6 +740,17 @@ FORGED: dict[str, ForgedAction] = {
         },
         "Posted",
     ),
+    "portfolio_company_fee": ForgedAction(
+        "closed_pool",
+        lambda e: {
+            "fee_kind": "transaction",
+            "amount": "1000.00",
+            "investment": "Acme Robotics",
+            "effective_date": "2025-03-01",
+            "memo": "",
+        },
+        "Posted",
+    ),
     "distribution": ForgedAction(
         "closed_pool",
         lambda e: {"amount": "1000.00", "mode": "waterfall", "effective_date": "2025-03-01", "memo": ""},

@@ -55,7 +55,15 @@ def test_the_actions_sit_in_tabs_with_every_form(world: World) -> None:
     client = _client(world)
     expected = {
         "open_ended": ["subscription", "redemption", "valuation", "reversal", "pool_settings", "pool_status"],
-        "closed_ended": ["commitment", "capital_call", "distribution", "valuation", "reversal"],
+        "closed_ended": [
+            "commitment",
+            "capital_call",
+            "distribution",
+            "valuation",
+            "portfolio_company_fee",
+            "reversal",
+            "side_letter",
+        ],
     }
     for kind, body in (("open_ended", open_pool()), ("closed_ended", closed_pool())):
         pool = c.pools.create_pool(world.manager, body).id
@@ -65,6 +73,7 @@ def test_the_actions_sit_in_tabs_with_every_form(world: World) -> None:
             "Money in",
             "Money out",
             "Valuation",
+            "Fees",
             "Corrections",
             "Terms & settings",
             "Status",
@@ -75,6 +84,9 @@ def test_the_actions_sit_in_tabs_with_every_form(world: World) -> None:
         assert {f"form-{a}" for a in expected[kind]} <= forms_shown, kind
         money_in = {str(p["props"].get("id")) for p in components_of(tabs[0])}
         assert ("form-subscription" if kind == "open_ended" else "form-capital_call") in money_in
+        if kind == "closed_ended":  # the side letter sits with the terms it overrides
+            terms = {str(p["props"].get("id")) for p in components_of(tabs[5])}
+            assert "form-side_letter" in terms
         assert "team-list" in {str(p["props"].get("id")) for p in components_of(tabs[-1])}
         # The tab strip is the keyboard's way in: one Tabs with an id, its first tab open.
         strip = next(p for p in parts if p["type"] == "Tabs")
@@ -260,3 +272,27 @@ def test_a_side_letter_with_a_fee_holiday_is_previewed_then_recorded(world: Worl
     before_inception = {**fields, "management_fee_holiday_until": "2024-12-31"}
     early = _act(client, "side_letter", before_inception, pool_id=pool)
     assert "before the pool's inception" in json.dumps(early)
+
+
+def test_a_fee_from_a_portfolio_company_is_previewed_with_its_offset_then_recorded(world: World) -> None:
+    c = world.container
+    fee = {"rate": "0.02", "basis": "committed", "offset_rate": "0.8"}
+    pool = c.pools.create_pool(world.manager, closed_pool(inception_date="2025-01-01", management_fee=fee)).id
+    client = _client(world)
+    fields = {
+        "fee_kind": "monitoring",
+        "amount": "125000.00",
+        "investment": "Acme Robotics",
+        "effective_date": "2025-03-31",
+        "memo": "",
+    }
+    preview = _act(client, "portfolio_company_fee", fields, pool_id=pool)
+    assert "Offset against later management fees" in preview["panel"] and "100,000.00" in preview["panel"]
+    assert c.ledger.has_entries(pool) is False  # a preview posts nothing
+    pending = preview["pending"]
+    posted = _act(client, "portfolio_company_fee", fields, pool_id=pool, confirm=True, pending=pending)
+    assert "Fee from a portfolio company recorded" in posted["result"]
+    (entry,) = c.transactions.list_transactions(world.manager, pool).entries
+    assert entry.memo == "monitoring fee of 125000.00 EUR received by the manager from Acme Robotics"
+    missing = _act(client, "portfolio_company_fee", {**fields, "amount": ""}, pool_id=pool)
+    assert "amount" in _field_errors(missing["raw"], "portfolio_company_fee", list(fields))

@@ -97,6 +97,9 @@ class ManagementFeeTerms:
     basis and rate, and the period's fee rounded once."""
     step_down_rate: Decimal | None = None
     """The rate from ``step_down_on``; None: ``rate``."""
+    offset_rate: Decimal | None = None
+    """The share of portfolio-company fees received by the manager that reduces the fee
+    (fees/fee_offsets.py); None: the agreement has no offset."""
 
     def rate_after_step_down(self) -> Decimal:
         return self.rate if self.step_down_rate is None else self.step_down_rate

@@ -40,6 +40,7 @@ from portal.manager.actions.picker import investor_options
 from portal.manager.actions.pool_create import CREATE_POOL
 from portal.manager.actions.pool_settings import POOL_SETTINGS
 from portal.manager.actions.pool_status import POOL_STATUS
+from portal.manager.actions.portfolio_fee import PORTFOLIO_FEE
 from portal.manager.actions.reversal import REVERSAL
 from portal.manager.actions.side_letter import SIDE_LETTER
 from portal.manager.actions.valuation import VALUATION
@@ -63,6 +64,7 @@ ACTIONS: dict[str, Action] = {
         REVERSAL,
         COMMITMENT,
         SIDE_LETTER,
+        PORTFOLIO_FEE,
         KYC,
     )
 }

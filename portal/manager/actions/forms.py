@@ -25,6 +25,7 @@ from portal.manager.actions.parsing import percent_of_fraction
 from portal.manager.actions.picker import PICKER_LIMIT, first_investors, investor_field
 from portal.manager.actions.pool_status import TRANSITIONS, TRANSITIONS_FROM
 from portal.manager.actions.pool_terms import FROZEN_ONCE_BOOKED, PERCENT_FIELDS, SETTING_LABELS, settings_of
+from portal.manager.actions.portfolio_fee import FEE_KINDS
 
 CURRENCY_CHOICES = ("USD", "EUR", "GBP", "CHF", "JPY")
 YES_NO = (("true", "Yes"), ("false", "No"))
@@ -143,6 +144,19 @@ def pool_forms(
                     memo,
                 ],
             ),
+            FormSpec(
+                "portfolio_company_fee",
+                "Fee from a portfolio company",
+                [
+                    Field("fee_kind", "Kind", "select", FEE_KINDS, default="transaction", required=True),
+                    Field("amount", "Amount received", "number", required=True),
+                    Field("investment", "Portfolio company", "text", help="As the investment is named."),
+                    Field("effective_date", "Received on", "date", default=day, required=True),
+                    memo,
+                ],
+                intro="A fee paid to the manager, not to the pool: the terms' offset share of it "
+                "reduces the management fees after it.",
+            ),
         ]
     modes = (
         [("waterfall", "Waterfall"), ("pro_rata", "Pro rata")]
@@ -226,6 +240,12 @@ def _settings_fields(values: Mapping[str, Any], *, fixed: Collection[str] = ()) 
             [("nav", "NAV"), ("committed", "Committed"), ("invested", "Invested")],
         ),
         field("management_fee.frequency", "select", [(f.value, f.value) for f in AccrualFrequency]),
+        field(
+            "management_fee.offset_rate",
+            "number",
+            help="Closed-ended: the share of transaction, monitoring, director and break-up fees "
+            "the manager receives that reduces the fee (ILPA: 100). Empty: none.",
+        ),
         field("performance_fee.rate", "number", help="Open-ended, in percent: e.g. 20. Empty: none."),
         field("performance_fee.high_water_mark", "select", YES_NO),
         field("performance_fee.hurdle_rate", "number"),
@@ -288,6 +308,8 @@ def settings_values(settings: PoolSettings) -> dict[str, Any]:
     for name in ("management_fee", "performance_fee", "waterfall"):
         terms = getattr(settings, name)
         for key, value in (terms.model_dump() if terms is not None else {}).items():
+            if value is None:  # a term not given (no offset, no step-down): the field stays empty
+                continue
             shown = f"{name}.{key}"
             percent = shown in PERCENT_FIELDS and isinstance(value, Decimal)
             values[shown] = percent_of_fraction(value) if percent else _form_value(value)

@@ -40,6 +40,7 @@ SETTING_LABELS: dict[str, str] = {
     "management_fee.basis": "Fee basis",
     "management_fee.frequency": "Fee frequency",
     "management_fee.day_count": "Fee day count",
+    "management_fee.offset_rate": "Fee offset",
     "performance_fee": "Performance fee",
     "performance_fee.rate": "Performance fee rate",
     "performance_fee.high_water_mark": "High-water mark",
@@ -54,6 +55,7 @@ SETTING_LABELS: dict[str, str] = {
 }
 PERCENT_FIELDS: dict[str, str] = {
     "management_fee.rate": "% p.a.",
+    "management_fee.offset_rate": "% of portfolio-company fees",
     "performance_fee.rate": "% of gains",
     "performance_fee.hurdle_rate": "% p.a.",
     "waterfall.preferred_return_rate": "% p.a.",
@@ -96,6 +98,7 @@ def settings_data(v: Mapping[str, Any]) -> dict[str, Any]:
                 "rate": fraction_of_percent(v.get("management_fee.rate")),
                 "basis": v.get("management_fee.basis"),
                 "frequency": v.get("management_fee.frequency"),
+                "offset_rate": fraction_of_percent(v.get("management_fee.offset_rate")),
             }
         )
     if v.get("kind") == "open_ended" and v.get("performance_fee.rate") not in (None, ""):
@@ -163,6 +166,8 @@ def terms_text(terms: BaseModel) -> str:
         if terms.step_down_on is not None:
             after = terms.rate if terms.step_down_rate is None else terms.step_down_rate
             text += f"; from {terms.step_down_on.isoformat()} {_percent(after)} on invested capital"
+        if terms.offset_rate is not None:
+            text += f"; less {_percent(terms.offset_rate)} of fees from portfolio companies"
         return text
     if isinstance(terms, PerformanceFeeTerms):
         hwm = "with" if terms.high_water_mark else "without"

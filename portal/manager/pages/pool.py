@@ -118,8 +118,9 @@ ACTION_TABS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("money-in", "Money in", ("subscription", "commitment", "capital_call")),
     ("money-out", "Money out", ("redemption", "distribution")),
     ("valuation", "Valuation", ("valuation",)),
+    ("fees", "Fees", ("portfolio_company_fee",)),
     ("corrections", "Corrections", ("reversal",)),
-    ("terms", "Terms & settings", ("pool_settings",)),
+    ("terms", "Terms & settings", ("pool_settings", "side_letter")),
     ("status", "Status", ("pool_status",)),
 )
 """(tab id, label, the actions whose forms it holds), in the order a manager's month runs."""
