@@ -17,7 +17,7 @@ from ledger.schemas import TransactionType
 
 # What each pool status still allows. Closed: no new money in; liquidating: only money out.
 ALLOWED: dict[PoolStatus, frozenset[str]] = {
-    PoolStatus.OPEN: frozenset({*TransactionType, "capital_call", "valuation"}),
+    PoolStatus.OPEN: frozenset({*TransactionType, "capital_call", "valuation", "subsequent_close"}),
     PoolStatus.CLOSED: frozenset({*TransactionType, "capital_call", "valuation"} - {"subscription"}),
     PoolStatus.LIQUIDATING: frozenset(
         {

@@ -293,22 +293,37 @@ class _InvestorFlows:
                 self.paid[investor] = self.paid.get(investor, Decimal(0)) + Decimal(details["amount"])
         elif kind is EntryType.REDEMPTION:
             self._put("distributed", details["investor_id"], details["proceeds"])
-        elif kind is EntryType.DISTRIBUTION and details.get("mode") == "waterfall":
-            for holder, share in details["investors"].items():
-                self._put("distributed", holder, share["total"])
-            for holder, part in (details.get("recallable") or {}).items():
-                self._put("recallable", holder, part)
         elif kind is EntryType.DISTRIBUTION:
-            for holder, part in details["allocation"].items():
-                self._put("distributed", holder, part)
+            self._add_distribution(details)
         elif kind is EntryType.CAPITAL_CALL:
             due = date.fromisoformat(details["due_date"])
             for holder, part in details["allocation"].items():
                 self._put("called", holder, part)
                 self.calls.setdefault(int(holder), []).append((due, Decimal(part)))
+        elif kind is EntryType.SUBSEQUENT_CLOSE:
+            self._add_close(details)
         elif kind in (EntryType.MANAGEMENT_FEE, EntryType.PERFORMANCE_FEE):
             for holder, part in details["allocation"].items():
                 self._put("fees", holder, part)
+
+    def _add_distribution(self, details: dict[str, Any]) -> None:
+        if details.get("mode") == "waterfall":
+            for holder, share in details["investors"].items():
+                self._put("distributed", holder, share["total"])
+            for holder, part in (details.get("recallable") or {}).items():
+                self._put("recallable", holder, part)
+            return
+        for holder, part in details["allocation"].items():
+            self._put("distributed", holder, part)
+
+    def _add_close(self, details: dict[str, Any]) -> None:
+        """Cash each investor paid or received at a subsequent close, and its calls as
+        equalised (the later investors' share of each call in, the overpayments out)."""
+        for holder, f in details["investors"].items():
+            paid_in, returned = Decimal(f["capital_paid_in"]), Decimal(f["capital_returned"])
+            self._put("contributed", holder, str(paid_in + Decimal(f["interest_paid"])))
+            self._put("distributed", holder, str(returned + Decimal(f["interest_received"])))
+            self._put("called", holder, str(paid_in - returned))
 
     def totals(self, today: date) -> dict[str, dict[int, Decimal]]:
         for investor, owed in self.calls.items():

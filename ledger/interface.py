@@ -54,6 +54,7 @@ from ledger.schemas import (
     PreviewLine,
     ReversalRequest,
     RowError,
+    SubsequentCloseRequest,
     TransactionRequest,
     TransactionType,
     ValuationOut,
@@ -111,6 +112,7 @@ __all__ = [
     "RabbitPublisher",
     "ReversalRequest",
     "RowError",
+    "SubsequentCloseRequest",
     "TransactionRequest",
     "TransactionService",
     "TransactionType",
@@ -218,6 +220,11 @@ class TransactionService(Protocol):
         self, actor: Actor, pool_id: int, request: DistributionRequest, idempotency_key: str
     ) -> EntryOut: ...
 
+    def subsequent_close(
+        self, actor: Actor, pool_id: int, request: SubsequentCloseRequest, idempotency_key: str
+    ) -> EntryOut:
+        """POST /pools/{id}/subsequent-closes: admit the later investors, equalised."""
+
     def record_valuation(
         self, actor: Actor, pool_id: int, request: ValuationRequest, idempotency_key: str
     ) -> ValuationOut: ...
@@ -258,6 +265,8 @@ class PreviewService(Protocol):
     ) -> Preview: ...
 
     def distribution(self, actor: Actor, pool_id: int, request: DistributionRequest) -> Preview: ...
+
+    def subsequent_close(self, actor: Actor, pool_id: int, request: SubsequentCloseRequest) -> Preview: ...
 
     def valuation(self, actor: Actor, pool_id: int, request: ValuationRequest) -> Preview: ...
 

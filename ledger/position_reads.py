@@ -40,6 +40,7 @@ _FLOW_TYPES = (
     EntryType.MANAGEMENT_FEE,
     EntryType.PERFORMANCE_FEE,
     EntryType.CAPITAL_CALL,
+    EntryType.SUBSEQUENT_CLOSE,
 )
 
 

@@ -48,11 +48,13 @@ from ledger.schemas import (
     EntryType,
     Preview,
     PreviewLine,
+    SubsequentCloseRequest,
     TransactionRequest,
     ValuationRequest,
 )
 from ledger.service import DatabaseLedgerService
-from ledger.terms import pool_terms
+from ledger.subsequent_closes import close_posting, closing_rows
+from ledger.terms import equalisation_terms, pool_terms
 from ledger.transactions import DatabaseTransactionService
 
 
@@ -154,6 +156,18 @@ class DatabasePreviewService:
             )
 
         return self._run(actor, pool, request.effective_date, build)
+
+    def subsequent_close(self, actor: Actor, pool_id: int, request: SubsequentCloseRequest) -> Preview:
+        on = request.payment_date or request.closing_date
+        pool = self._transactions.writable_pool(actor, pool_id, "subsequent_close", on)
+        commitments = dict(self._investors.commitments_for_pool(pool_id))
+        with ReadView(self._db, actor.reader_key) as view:
+            rows = closing_rows(view.session, pool_id)
+
+        def build(terms: PoolTerms, books: PoolBooks, dealing: DealingFacts) -> Posting:
+            return close_posting(terms, books, rows, commitments, equalisation_terms(pool), request)
+
+        return self._run(actor, pool, on, build)
 
     def valuation(self, actor: Actor, pool_id: int, request: ValuationRequest) -> Preview:
         pool = self._transactions.writable_pool(actor, pool_id, "valuation", request.as_of)

@@ -42,6 +42,7 @@ _FACT_TYPES = (
     EntryType.DISTRIBUTION,
     EntryType.CAPITAL_CALL,
     EntryType.PORTFOLIO_COMPANY_FEE,
+    EntryType.SUBSEQUENT_CLOSE,
 )
 DEAL_TYPES = (EntryType.SUBSCRIPTION, EntryType.REDEMPTION)
 """The entries that issue or cancel units."""
@@ -70,6 +71,10 @@ class PoolFacts:
                 self.offset_used += Decimal(details["fee_offset"]["used"])
         elif kind is EntryType.PORTFOLIO_COMPANY_FEE:
             self.portfolio_fees.append((on, Decimal(details["amount"])))
+        elif kind is EntryType.SUBSEQUENT_CLOSE:
+            # As if from the first close: each share of each call moved, dated at the call.
+            for holder, change, call_on in details["contributions"]:
+                self.contributions.append((int(holder), Decimal(change), date.fromisoformat(call_on)))
         elif kind is EntryType.VALUATION and "management_fee" in details:
             self.fee_periods.append((entry_id, _period_of(details["management_fee"])))
         elif kind is EntryType.CONTRIBUTION:
@@ -158,9 +163,16 @@ def holding_since(session: Session, pool_id: int) -> dict[int, date]:
 
 
 def capital_called(session: Session, pool_id: int) -> dict[int, Decimal]:
-    """Capital called to date per investor, paid or not, by the capital calls that stand."""
+    """Capital called to date per investor, paid or not, by the capital calls that stand, as
+    subsequent closes equalised it (the later investors' shares in, the overpayments out)."""
     called: dict[int, Decimal] = defaultdict(Decimal)
-    for _, _, _, details in standing_details(session, pool_id, (EntryType.CAPITAL_CALL,)):
+    kinds = (EntryType.CAPITAL_CALL, EntryType.SUBSEQUENT_CLOSE)
+    for _, _, kind, details in standing_details(session, pool_id, kinds):
+        if kind is EntryType.SUBSEQUENT_CLOSE:
+            for holder, figures in details["investors"].items():
+                moved = Decimal(figures["capital_paid_in"]) - Decimal(figures["capital_returned"])
+                called[int(holder)] += moved
+            continue
         for holder, part in details["allocation"].items():
             called[int(holder)] += Decimal(part)
     return called

@@ -123,6 +123,10 @@ class EntryType(enum.StrEnum):
     TRANSFER = "transfer"
     ADJUSTMENT = "adjustment"
     REVERSAL = "reversal"
+    SUBSEQUENT_CLOSE = "subsequent_close"
+    """Investors admitted after capital was called pay their share of the earlier calls and
+    equalisation interest; the investors already in get back what they overpaid, and the
+    interest (posting_rules.closings)."""
     PORTFOLIO_COMPANY_FEE = "portfolio_company_fee"
     """A memorandum entry: a fee the manager received from a portfolio company. No money of
     the pool moves (no postings); the amount is in the hashed memo, and the management fees
@@ -314,6 +318,20 @@ class CapitalCallRequest(BaseModel):
     percent_of_commitment: Money | None = Field(default=None, description="a fraction: 0.25 calls 25%")
     due_date: IsoDate
     effective_date: IsoDate | None = Field(default=None, description="defaults to today")
+    memo: str = Field(default="", max_length=500)
+
+
+class SubsequentCloseRequest(BaseModel):
+    """POST /pools/{id}/subsequent-closes: admit every investor committed to the pool with no
+    share of its calls yet, as if they had been in from the first close."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    closing_date: IsoDate = Field(description="the day the later investors are admitted")
+    payment_date: IsoDate | None = Field(
+        default=None,
+        description="the day they pay (the entry's date; interest runs to it); defaults to closing_date",
+    )
     memo: str = Field(default="", max_length=500)
 
 

@@ -7,7 +7,9 @@ demo seed."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 
+from backend.finance import closings
 from backend.finance import waterfall as ledger_waterfall
 from backend.finance.fees import ManagementFeeTerms, PerformanceFeeTerms
 from backend.finance.investor_terms import InvestorTerms
@@ -73,3 +75,12 @@ def investor_terms(letters: Mapping[int, SideLetterOut]) -> dict[int, InvestorTe
         )
         for investor, letter in letters.items()
     }
+
+
+def equalisation_terms(pool: PoolOut) -> closings.EqualisationTerms:
+    """The interest later investors pay at a subsequent close: the pool's rate, simple, on the
+    waterfall's day count (none for a pool without a waterfall)."""
+    w = pool.waterfall
+    if w is None:
+        return closings.EqualisationTerms(interest_rate=Decimal(0))
+    return closings.EqualisationTerms(interest_rate=w.equalisation_interest_rate, day_count=w.day_count)

@@ -68,12 +68,14 @@ from ledger.schemas import (
     PositionOut,
     ReversalRequest,
     RowError,
+    SubsequentCloseRequest,
     TransactionRequest,
     ValuationOut,
     ValuationRequest,
 )
 from ledger.service import DatabaseLedgerService
-from ledger.terms import investor_terms, pool_terms
+from ledger.subsequent_closes import close_posting, closing_rows
+from ledger.terms import equalisation_terms, investor_terms, pool_terms
 
 
 class DatabaseTransactionService:
@@ -282,6 +284,29 @@ class DatabaseTransactionService:
             request.memo,
             build,
             operation="distribution",
+            request=request.model_dump(mode="json"),
+            idempotency_key=idempotency_key,
+        )
+
+    def subsequent_close(
+        self, actor: Actor, pool_id: int, request: SubsequentCloseRequest, idempotency_key: str
+    ) -> EntryOut:
+        on = request.payment_date or request.closing_date
+        pool = self.writable_pool(actor, pool_id, "subsequent_close", on)
+        commitments = dict(self._investors.commitments_for_pool(pool_id))
+        equalisation = equalisation_terms(pool)
+
+        def build(terms: PoolTerms, books: PoolBooks, session: Session) -> Posting:
+            rows = closing_rows(session, pool_id)
+            return close_posting(terms, books, rows, commitments, equalisation, request)
+
+        return self._post(
+            actor,
+            pool,
+            on,
+            request.memo,
+            build,
+            operation="subsequent_close",
             request=request.model_dump(mode="json"),
             idempotency_key=idempotency_key,
         )

@@ -120,6 +120,11 @@ class CarryBook:
         elif kind is EntryType.DISTRIBUTION and details.get("mode") == "waterfall":
             self._distributions.append((on, details))
             self._state = None
+        elif kind is EntryType.SUBSEQUENT_CLOSE:
+            # As the books' waterfall takes it: each share of each call moved, at the call's date.
+            for holder, change, call_on in details["contributions"]:
+                self._contributions.append((int(holder), Decimal(change), date.fromisoformat(call_on)))
+            self._state = None
 
     @property
     def state(self) -> WaterfallState:

@@ -141,6 +141,15 @@ def investor_flows(entry: BookEntry) -> dict[int, tuple[Decimal, Decimal]]:
     elif kind is EntryType.DISTRIBUTION:
         for holder, part in details["allocation"].items():
             add(holder, _ZERO, Decimal(part))
+    elif kind is EntryType.SUBSEQUENT_CLOSE:
+        # Later investors pay their share of earlier calls and interest; those already in get
+        # back what they overpaid and the interest: real cash, on the payment date.
+        for holder, f in details["investors"].items():
+            add(
+                holder,
+                Decimal(f["capital_paid_in"]) + Decimal(f["interest_paid"]),
+                Decimal(f["capital_returned"]) + Decimal(f["interest_received"]),
+            )
     return out
 
 

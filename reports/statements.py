@@ -61,6 +61,8 @@ _ZERO = Decimal(0)
 _CATEGORY: dict[EntryType, str] = {
     EntryType.SUBSCRIPTION: "contributions",
     EntryType.CAPITAL_CALL: "contributions",
+    # Later investors' share of earlier calls in, the overpayments of those already in out.
+    EntryType.SUBSEQUENT_CLOSE: "contributions",
     EntryType.REDEMPTION: "redemptions",
     EntryType.DISTRIBUTION: "distributions",
     EntryType.MANAGEMENT_FEE: "management_fees",

@@ -27,6 +27,7 @@ from ledger.interface import (
     PoolPositions,
     PositionOut,
     ReversalRequest,
+    SubsequentCloseRequest,
     TransactionRequest,
     ValuationOut,
     ValuationRequest,
@@ -104,6 +105,21 @@ def register(router: ApiRouter, container: Services) -> None:
     )
     def post_capital_call(actor: Actor, pool_id: int, body: CapitalCallRequest) -> EntryOut:
         return container.transactions.capital_call(actor, pool_id, body, idempotency_key())
+
+    @router.operation(
+        "POST",
+        "/pools/{pool_id}/subsequent-closes",
+        summary="Admit the investors committed since capital was called, equalised as if they had been in "
+        "from the first close: their share of each earlier call and equalisation interest in, the "
+        "overpayments and the interest back to the investors already in (Idempotency-Key header required)",
+        tag="books",
+        body=SubsequentCloseRequest,
+        response=EntryOut,
+        status=201,
+        errors=(404, 409, 422),
+    )
+    def post_subsequent_close(actor: Actor, pool_id: int, body: SubsequentCloseRequest) -> EntryOut:
+        return container.transactions.subsequent_close(actor, pool_id, body, idempotency_key())
 
     @router.operation(
         "POST",

@@ -412,20 +412,30 @@ class Entitlements:
 # --- validation ---------------------------------------------------------------------------
 
 
+def _check_contributions(state: WaterfallState, currency: Currency, on: date) -> None:
+    for i, c in enumerate(state.contributions):
+        name = f"state.contributions[{i}]"
+        if not isinstance(c.investor, str) or not c.investor:
+            raise InvalidValueError(f"{name}.investor", "must be a non-empty str")
+        # A subsequent close takes back part of a contribution, dated at its call: negative.
+        if check_cash(c.amount, currency, f"{name}.amount", non_negative=False) == 0:
+            raise InvalidValueError(f"{name}.amount", "must not be zero")
+        if check_date(c.on, f"{name}.on") > on:
+            raise InvalidValueError(f"{name}.on", f"{c.on} is after the distribution date {on}")
+    for investor, total in state.contributed_by_investor.items():
+        if total < 0:
+            raise InvalidValueError(
+                "state.contributions", f"{investor!r} has contributed less than nothing: {total}"
+            )
+
+
 def _check_state(state: WaterfallState, currency: Currency, on: date) -> None:
     if not isinstance(state, WaterfallState):
         raise InvalidValueError("state", "must be a WaterfallState")
     last = state.last_distribution_on
     if last is not None and check_date(last, "state.last_distribution_on") > on:
         raise InvalidValueError("on", f"{on} is before the latest distribution, on {last}")
-    for i, c in enumerate(state.contributions):
-        name = f"state.contributions[{i}]"
-        if not isinstance(c.investor, str) or not c.investor:
-            raise InvalidValueError(f"{name}.investor", "must be a non-empty str")
-        if check_cash(c.amount, currency, f"{name}.amount") == 0:
-            raise InvalidValueError(f"{name}.amount", "must be positive")
-        if check_date(c.on, f"{name}.on") > on:
-            raise InvalidValueError(f"{name}.on", f"{c.on} is after the distribution date {on}")
+    _check_contributions(state, currency, on)
     contributors = {c.investor for c in state.contributions}
     for i, p in enumerate(state.hurdle_payments):
         name = f"state.hurdle_payments[{i}]"

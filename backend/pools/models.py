@@ -60,6 +60,9 @@ class Pool(Base):
     catch_up_rate: Mapped[Decimal | None] = mapped_column(ScaledDecimal(RATE_SCALE), nullable=True)
     carried_interest_rate: Mapped[Decimal | None] = mapped_column(ScaledDecimal(RATE_SCALE), nullable=True)
     waterfall_day_count: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    equalisation_interest_rate: Mapped[Decimal | None] = mapped_column(
+        ScaledDecimal(RATE_SCALE), nullable=True
+    )
 
     status: Mapped[str] = mapped_column(String(16), nullable=False)
     status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)

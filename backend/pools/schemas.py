@@ -168,6 +168,13 @@ class WaterfallTerms(BaseModel):
         description="GP share of profit, e.g. 0.20.", examples=["0.2"]
     )
     day_count: DayCount = DayCount.ACT_365F
+    equalisation_interest_rate: ExactDecimal = Field(
+        default=Decimal(0),
+        description="Subsequent closes: simple interest a year (e.g. 0.08) that investors admitted "
+        "later pay on their share of each earlier call, from its date, to the investors already in; "
+        "counted on day_count.",
+        examples=["0.08"],
+    )
 
 
 class PoolSettings(BaseModel):

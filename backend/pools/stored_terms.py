@@ -56,6 +56,7 @@ def write_settings(pool: Pool, settings: PoolSettings) -> None:
     pool.catch_up_rate = wf.catch_up_rate if wf else None
     pool.carried_interest_rate = wf.carried_interest_rate if wf else None
     pool.waterfall_day_count = wf.day_count.value if wf else None
+    pool.equalisation_interest_rate = wf.equalisation_interest_rate if wf else None
 
 
 def _stored(value: str | None) -> str:
@@ -108,6 +109,7 @@ def settings_of(pool: Pool) -> PoolSettings:
             catch_up_rate=_rate(pool.catch_up_rate),
             carried_interest_rate=_rate(pool.carried_interest_rate),
             day_count=DayCount(_stored(pool.waterfall_day_count)),
+            equalisation_interest_rate=_rate(pool.equalisation_interest_rate or Decimal(0)),
         )
     return PoolSettings(
         name=pool.name,

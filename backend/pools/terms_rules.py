@@ -227,4 +227,5 @@ def _validated_waterfall(
             day_count=terms.day_count,
             **rates,
         )
-    return terms.model_copy(update=rates)
+    equalisation = _check_rate(terms.equalisation_interest_rate, "waterfall.equalisation_interest_rate")
+    return terms.model_copy(update={**rates, "equalisation_interest_rate": equalisation})

@@ -42,6 +42,7 @@ from ledger.posting_rules.books import (
     ownership_weights,
 )
 from ledger.posting_rules.capital import capital_call, contribution, contribution_reads
+from ledger.posting_rules.closings import subsequent_close
 from ledger.posting_rules.dealing import redemption, subscription
 from ledger.posting_rules.distributions import (
     pro_rata_distribution,
@@ -87,6 +88,7 @@ __all__ = [
     "sale",
     "stated_memo",
     "subscription",
+    "subsequent_close",
     "units_in_issue_since",
     "valuation",
     "waterfall_distribution",

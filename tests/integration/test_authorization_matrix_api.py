@@ -20,6 +20,7 @@ from typing import Any, Literal
 import pytest
 
 from backend.composition.container import Container
+from ledger.interface import TransactionRequest
 from tests.integration.authorization_support import (
     CONTACT,
     MARKER,
@@ -75,6 +76,24 @@ def _subscription(estate: Estate, who: str) -> dict[str, Any]:
         "amount": "10000.00",
         "effective_date": "2025-01-03",  # the day of the last mark: forward pricing
     }
+
+
+def _close_body(estate: Estate, who: str) -> dict[str, Any]:
+    """A subsequent close of the buyout. Before the owner's control only, the books are made
+    ready for one: the second investor pays the rest of its call, and a new investor commits."""
+    if who == "manager":
+        world, c = estate.world, estate.world.container
+        pool = estate.ids["closed_pool"]
+        rest = {
+            "type": "contribution",
+            "investor_id": estate.ids["second_investor"],
+            "amount": "10000.00",
+            "effective_date": "2025-02-12",
+        }
+        c.transactions.record(world.manager, pool, TransactionRequest.model_validate(rest), "close-rest")
+        late = world.investor_profile(world.other_investor, name="Late Partners LP")
+        world.commit(pool, late, "50000.00")
+    return {"closing_date": "2025-03-01"}
 
 
 def _pool_body(estate: Estate, who: str) -> Any:
@@ -143,6 +162,9 @@ MATRIX: dict[tuple[str, str], Probe] = {
         "/pools/{closed_pool}/capital-calls",
         "manager",
         lambda e, w: {"amount": "10000.00", "due_date": "2025-03-15", "effective_date": "2025-03-01"},
+    ),
+    ("POST", f"{V}/pools/{{pool_id}}/subsequent-closes"): Probe(
+        "/pools/{closed_pool}/subsequent-closes", "manager", _close_body
     ),
     ("POST", f"{V}/pools/{{pool_id}}/distributions"): Probe(
         "/pools/{closed_pool}/distributions",

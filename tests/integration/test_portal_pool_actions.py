@@ -58,6 +58,7 @@ def test_the_actions_sit_in_tabs_with_every_form(world: World) -> None:
         "closed_ended": [
             "commitment",
             "capital_call",
+            "subsequent_close",
             "distribution",
             "valuation",
             "portfolio_company_fee",

@@ -43,6 +43,7 @@ from portal.manager.actions.pool_status import POOL_STATUS
 from portal.manager.actions.portfolio_fee import PORTFOLIO_FEE
 from portal.manager.actions.reversal import REVERSAL
 from portal.manager.actions.side_letter import SIDE_LETTER
+from portal.manager.actions.subsequent_close import SUBSEQUENT_CLOSE
 from portal.manager.actions.valuation import VALUATION
 from portal.shell.session import current_actor
 
@@ -60,6 +61,7 @@ ACTIONS: dict[str, Action] = {
         SUBSCRIPTION,
         REDEMPTION,
         CAPITAL_CALL,
+        SUBSEQUENT_CLOSE,
         DISTRIBUTION,
         REVERSAL,
         COMMITMENT,

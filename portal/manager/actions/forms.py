@@ -145,6 +145,23 @@ def pool_forms(
                 ],
             ),
             FormSpec(
+                "subsequent_close",
+                "Subsequent close",
+                [
+                    Field("closing_date", "Closing date", "date", default=day, required=True),
+                    Field(
+                        "payment_date",
+                        "Payment date",
+                        "date",
+                        help="When they pay; defaults to the closing date.",
+                    ),
+                    memo,
+                ],
+                intro="Admits every investor committed since capital was called: each pays its share of "
+                "the earlier calls and equalisation interest; the investors already in get back what "
+                "they overpaid and the interest.",
+            ),
+            FormSpec(
                 "portfolio_company_fee",
                 "Fee from a portfolio company",
                 [

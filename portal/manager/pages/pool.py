@@ -115,7 +115,7 @@ def pool_body(actor: Actor, pool_id: int | None, refresh: int, today: date) -> A
 
 
 ACTION_TABS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("money-in", "Money in", ("subscription", "commitment", "capital_call")),
+    ("money-in", "Money in", ("subscription", "commitment", "capital_call", "subsequent_close")),
     ("money-out", "Money out", ("redemption", "distribution")),
     ("valuation", "Valuation", ("valuation",)),
     ("fees", "Fees", ("portfolio_company_fee",)),
