@@ -48,7 +48,12 @@ def pool_terms(pool: PoolOut) -> PoolTerms:
     if pool.performance_fee is not None:
         f = pool.performance_fee
         performance = PerformanceFeeTerms(
-            rate=f.rate, high_water_mark=f.high_water_mark, hurdle_rate=f.hurdle_rate
+            rate=f.rate,
+            high_water_mark=f.high_water_mark,
+            hurdle_rate=f.hurdle_rate,
+            hurdle=f.hurdle,
+            catch_up_rate=f.catch_up_rate,
+            crystallisation=f.crystallisation,
         )
     return PoolTerms(
         pool_id=pool.id,

@@ -53,6 +53,11 @@ class Pool(Base):
     performance_fee_hurdle_rate: Mapped[Decimal | None] = mapped_column(
         ScaledDecimal(RATE_SCALE), nullable=True
     )
+    performance_fee_hurdle: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    performance_fee_catch_up_rate: Mapped[Decimal | None] = mapped_column(
+        ScaledDecimal(RATE_SCALE), nullable=True
+    )
+    performance_fee_crystallisation: Mapped[str | None] = mapped_column(String(16), nullable=True)
 
     waterfall_style: Mapped[str | None] = mapped_column(String(16), nullable=True)
     preferred_return_rate: Mapped[Decimal | None] = mapped_column(ScaledDecimal(RATE_SCALE), nullable=True)

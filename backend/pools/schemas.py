@@ -30,7 +30,7 @@ from pydantic import (
 )
 
 from backend.finance.daycount import DayCount
-from backend.finance.fees import AccrualFrequency
+from backend.finance.fees import AccrualFrequency, Crystallisation, HurdleType
 from backend.finance.waterfall import Compounding
 from backend.platform.fields import DECIMAL_TEXT_PATTERN, IsoDate, RecordId, decimal_from_text
 from backend.users.interface import EMAIL_PATTERN
@@ -150,8 +150,24 @@ class PerformanceFeeTerms(BaseModel):
     high_water_mark: StrictBool = True  # JSON true/false only: 0 or "no" is refused, not guessed
     hurdle_rate: ExactDecimal = Field(
         default=Decimal(0),
-        description="Hard hurdle per year, e.g. 0.05: pro-rated (ACT/365F) from the last fee, compounded "
+        description="Hurdle per year, e.g. 0.05: pro-rated (ACT/365F) from the last fee, compounded "
         "over whole years without one.",
+    )
+    hurdle: HurdleType = Field(
+        default=HurdleType.HARD,
+        description="hard: the fee is on the gain above the hurdle only; soft: once the hurdle is "
+        "cleared, on the whole gain (or with catch_up_rate, the manager catches up to it).",
+    )
+    catch_up_rate: ExactDecimal | None = Field(
+        default=None,
+        description="Soft hurdle only: the manager's share of the gain above the hurdle until it has "
+        "rate x the whole gain (1 is a full catch-up, e.g. 0.5); empty: the whole gain at once.",
+        examples=["1"],
+    )
+    crystallisation: Crystallisation | None = Field(
+        default=None,
+        description="When the fee crystallises: on or after the last weekday of each month, quarter "
+        "or year; empty: whenever the manager charges it.",
     )
 
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from backend.finance.daycount import DayCount
-from backend.finance.fees import AccrualFrequency
+from backend.finance.fees import AccrualFrequency, Crystallisation, HurdleType
 from backend.finance.money import get_currency
 from backend.finance.waterfall import Compounding
 from backend.platform.errors import NotFound
@@ -49,6 +49,10 @@ def write_settings(pool: Pool, settings: PoolSettings) -> None:
     pool.performance_fee_rate = perf.rate if perf else None
     pool.performance_fee_high_water_mark = perf.high_water_mark if perf else None
     pool.performance_fee_hurdle_rate = perf.hurdle_rate if perf else None
+    pool.performance_fee_hurdle = perf.hurdle.value if perf else None
+    pool.performance_fee_catch_up_rate = perf.catch_up_rate if perf else None
+    crystallises = perf.crystallisation if perf else None
+    pool.performance_fee_crystallisation = crystallises.value if crystallises else None
     wf = settings.waterfall
     pool.waterfall_style = wf.style.value if wf else None
     pool.preferred_return_rate = wf.preferred_return_rate if wf else None
@@ -99,6 +103,17 @@ def settings_of(pool: Pool) -> PoolSettings:
             rate=_rate(pool.performance_fee_rate),
             high_water_mark=bool(pool.performance_fee_high_water_mark),
             hurdle_rate=_rate(pool.performance_fee_hurdle_rate),
+            hurdle=HurdleType(pool.performance_fee_hurdle or HurdleType.HARD.value),
+            catch_up_rate=(
+                _rate(pool.performance_fee_catch_up_rate)
+                if pool.performance_fee_catch_up_rate is not None
+                else None
+            ),
+            crystallisation=(
+                Crystallisation(pool.performance_fee_crystallisation)
+                if pool.performance_fee_crystallisation
+                else None
+            ),
         )
     waterfall = None
     if pool.waterfall_style is not None:

@@ -198,10 +198,20 @@ def _validated_performance_fee(
         )
     rate = _check_rate(terms.rate, "performance_fee.rate")
     hurdle = _check_rate(terms.hurdle_rate, "performance_fee.hurdle_rate")
+    catch_up = terms.catch_up_rate
+    if catch_up is not None:
+        catch_up = _check_rate(catch_up, "performance_fee.catch_up_rate")
     with _fields_under("performance_fee."):
         # The ledger's own terms type: what passes here, the fee maths will accept.
-        ledger_fees.PerformanceFeeTerms(rate=rate, high_water_mark=terms.high_water_mark, hurdle_rate=hurdle)
-    return terms.model_copy(update={"rate": rate, "hurdle_rate": hurdle})
+        ledger_fees.PerformanceFeeTerms(
+            rate=rate,
+            high_water_mark=terms.high_water_mark,
+            hurdle_rate=hurdle,
+            hurdle=terms.hurdle,
+            catch_up_rate=catch_up,
+            crystallisation=terms.crystallisation,
+        )
+    return terms.model_copy(update={"rate": rate, "hurdle_rate": hurdle, "catch_up_rate": catch_up})
 
 
 def _validated_waterfall(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from backend.finance.errors import InvalidValueError
-from backend.finance.fees import pool_performance_fee
+from backend.finance.fees import Crystallisation, PerformanceFeeTerms, crystallises_on, pool_performance_fee
 from backend.finance.money import exact_arithmetic
 from backend.finance.unitisation import nav_per_unit
 from ledger.posting_rules.books import (
@@ -43,6 +43,8 @@ def performance_fee(
     nav = books.net_asset_value
     hwm = books.high_water_mark_per_unit or terms.initial_nav_per_unit
     before = dealing_price(terms, books)
+    if terms.performance_fee is not None:
+        _require_crystallisation_date(terms.performance_fee, on)
     if amount is None:
         if terms.performance_fee is None:
             raise InvalidValueError(
@@ -84,7 +86,32 @@ def performance_fee(
     }
     if amount is None and on is not None:
         details["hurdle_period_start"] = (books.high_water_mark_set_on or terms.inception_date).isoformat()
+    if amount is None and terms.performance_fee is not None:
+        f = terms.performance_fee
+        details["hurdle"] = str(f.hurdle)
+        if f.catch_up_rate is not None:
+            details["catch_up_rate"] = str(f.catch_up_rate)
+        if f.crystallisation is not None:
+            details["crystallisation"] = str(f.crystallisation)
     return Posting(EntryType.PERFORMANCE_FEE, lines, details)
+
+
+_SCHEDULE = {
+    Crystallisation.MONTHLY: "month",
+    Crystallisation.QUARTERLY: "March, June, September and December",
+    Crystallisation.ANNUALLY: "December",
+}
+
+
+def _require_crystallisation_date(terms: PerformanceFeeTerms, on: date | None) -> None:
+    """The terms' fee crystallises only on (or after) the last weekday of its period."""
+    if terms.crystallisation is None or on is None or crystallises_on(on, terms.crystallisation):
+        return
+    raise InvalidValueError(
+        "effective_date",
+        f"the performance fee crystallises {terms.crystallisation.value}: on or after the last weekday of "
+        f"each {_SCHEDULE[terms.crystallisation]}, and {on} is not",
+    )
 
 
 @exact_arithmetic

@@ -297,3 +297,31 @@ def test_a_fee_from_a_portfolio_company_is_previewed_with_its_offset_then_record
     assert entry.memo == "monitoring fee of 125000.00 EUR received by the manager from Acme Robotics"
     missing = _act(client, "portfolio_company_fee", {**fields, "amount": ""}, pool_id=pool)
     assert "amount" in _field_errors(missing["raw"], "portfolio_company_fee", list(fields))
+
+
+def test_a_soft_hurdle_with_a_catch_up_and_a_schedule_is_typed_in_percent(world: World) -> None:
+    c = world.container
+    client = _client(world)
+    typed = {
+        "performance_fee.rate": "20",
+        "performance_fee.hurdle_rate": "5",
+        "performance_fee.hurdle": "soft",
+        "performance_fee.catch_up_rate": "100",
+        "performance_fee.crystallisation": "quarterly",
+        "management_fee.offset_rate": "",
+    }
+    preview = _act(client, "create_pool", _new_pool(**typed), pool_id=None)
+    assert "soft hurdle 5% with a 100% catch-up, crystallised quarterly" in preview["panel"], preview["panel"]
+    posted = _act(
+        client, "create_pool", _new_pool(**typed), pool_id=None, confirm=True, pending=preview["pending"]
+    )
+    found = re.search(r"/manager/pools/(\d+)", posted["result"])
+    assert found, posted["result"]
+    fee = c.pools.get_pool(world.manager, int(found[1])).performance_fee
+    assert fee is not None
+    assert (fee.hurdle.value, fee.catch_up_rate, fee.crystallisation) == ("soft", Decimal(1), "quarterly")
+    values = settings_values(settings_of(c.pools.get_pool(world.manager, int(found[1]))))
+    assert (values["performance_fee.catch_up_rate"], values["performance_fee.crystallisation"]) == (
+        "100",
+        "quarterly",
+    )

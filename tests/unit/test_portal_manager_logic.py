@@ -312,7 +312,7 @@ def test_removing_a_fee_is_a_null_in_the_update() -> None:
     update = edit.update(current)
     assert update.model_fields_set == {"performance_fee"} and update.performance_fee is None
     assert setting_changes(current, edit.edited, ["performance_fee"]) == [
-        ("Performance fee", "20% with high-water mark, hurdle 0%", "none")
+        ("Performance fee", "20% with high-water mark, hard hurdle 0%", "none")
     ]
 
 

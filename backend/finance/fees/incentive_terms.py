@@ -44,17 +44,22 @@ Rounding
 
 from __future__ import annotations
 
-import calendar
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
 from backend.finance.daycount import DayCount, check_date
 from backend.finance.errors import InvalidValueError
-from backend.finance.fees.performance import hurdle_growth
+from backend.finance.fees.performance import (
+    Crystallisation,
+    HurdleType,
+    crystallises_on,
+    fee_on_gain,
+    hurdle_growth,
+)
 from backend.finance.money import (
     Currency,
     Rounding,
@@ -88,21 +93,6 @@ class IncentiveBasis(enum.StrEnum):
 
     GROSS_OF_MANAGEMENT_FEE = "gross of management fee"
     NET_OF_MANAGEMENT_FEE = "net of management fee"
-
-
-class HurdleType(enum.StrEnum):
-    HARD = "hard"
-    """Fee only on the gain above the hurdle."""
-    SOFT = "soft"
-    """Once the hurdle is cleared, fee on the whole gain (or a catch-up to it)."""
-
-
-class Crystallisation(enum.StrEnum):
-    """How often the accrued fee becomes payable (calendar months, quarters or years)."""
-
-    MONTHLY = "monthly"
-    QUARTERLY = "quarterly"
-    ANNUALLY = "annually"
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,14 +157,7 @@ class IncentiveFee:
 
 
 def _fee_on_gain(terms: IncentiveTerms, gain: Fraction, hurdle_amount: Fraction) -> Fraction:
-    rate = Fraction(terms.rate)
-    if terms.hurdle is HurdleType.HARD:
-        return rate * max(Fraction(0), gain - hurdle_amount)
-    if gain <= hurdle_amount or gain <= 0:
-        return Fraction(0)
-    if terms.catch_up_rate is None:
-        return rate * gain
-    return min(Fraction(terms.catch_up_rate) * (gain - hurdle_amount), rate * gain)
+    return fee_on_gain(terms.rate, gain, hurdle_amount, terms.hurdle, terms.catch_up_rate)
 
 
 @exact_arithmetic
@@ -228,26 +211,6 @@ def incentive_fee(
         next_reference=next_reference,
         reference_reset=reset,
     )
-
-
-def _last_weekday(year: int, month: int) -> date:
-    day = date(year, month, calendar.monthrange(year, month)[1])
-    while day.weekday() >= 5:  # Saturday, Sunday
-        day -= timedelta(days=1)
-    return day
-
-
-def crystallises_on(on: date, frequency: Crystallisation) -> bool:
-    """True if a valuation on ``on`` is a crystallisation date: on or after the last weekday
-    of its month (monthly), of a March/June/September/December (quarterly) or of December
-    (annually)."""
-    check_date(on, "on")
-    schedule = Crystallisation(frequency)
-    if schedule is Crystallisation.QUARTERLY and on.month % 3 != 0:
-        return False
-    if schedule is Crystallisation.ANNUALLY and on.month != 12:
-        return False
-    return on >= _last_weekday(on.year, on.month)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,9 +1,11 @@
 """Performance fee maths: hard hurdle, high-water mark, crystallisation.
 
-Performance fee (hard hurdle, optional high-water mark)
+Performance fee (hard or soft hurdle, optional high-water mark)
     reference = high-water mark (HWM on) or the period's opening value (HWM off);
     hurdle level = reference x hurdle growth since the reference was set;
-    fee = rate x max(0, value before fee - hurdle level), ROUND_DOWN to the minor unit
+    hard: fee = rate x max(0, value before fee - hurdle level); soft (``fee_on_gain``): once
+    the value clears the hurdle level, rate x the whole gain over the reference, or with a
+    catch-up c the smaller of c x the gain above the hurdle and rate x the gain; ROUND_DOWN to the minor unit
     (``PERFORMANCE_FEE_ROUNDING``: the manager never gets more than the contractual share).
     When a fee is crystallised the new HWM is the value after this fee and any other charges
     taken at the same time (e.g. the management fee); otherwise the HWM is unchanged. The
@@ -32,8 +34,10 @@ Pool-level crystallisation (no equalisation)
 
 from __future__ import annotations
 
+import calendar
+import enum
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
@@ -54,9 +58,13 @@ from backend.finance.unitisation import nav_per_unit
 
 __all__ = [
     "PERFORMANCE_FEE_ROUNDING",
+    "Crystallisation",
+    "HurdleType",
     "PerformanceFee",
     "PerformanceFeeTerms",
     "PoolPerformanceFee",
+    "crystallises_on",
+    "fee_on_gain",
     "hurdle_growth",
     "performance_fee",
     "pool_performance_fee",
@@ -64,6 +72,57 @@ __all__ = [
 
 PERFORMANCE_FEE_ROUNDING = Rounding.DOWN
 _LEVEL_PLACES = 12
+
+
+class HurdleType(enum.StrEnum):
+    HARD = "hard"
+    """Fee only on the gain above the hurdle."""
+    SOFT = "soft"
+    """Once the hurdle is cleared, fee on the whole gain (or a catch-up to it)."""
+
+
+class Crystallisation(enum.StrEnum):
+    """How often the accrued fee becomes payable (calendar months, quarters or years)."""
+
+    MONTHLY = "monthly"
+    QUARTERLY = "quarterly"
+    ANNUALLY = "annually"
+
+
+def _last_weekday(year: int, month: int) -> date:
+    day = date(year, month, calendar.monthrange(year, month)[1])
+    while day.weekday() >= 5:  # Saturday, Sunday
+        day -= timedelta(days=1)
+    return day
+
+
+def crystallises_on(on: date, frequency: Crystallisation) -> bool:
+    """True if a valuation on ``on`` is a crystallisation date: on or after the last weekday
+    of its month (monthly), of a March/June/September/December (quarterly) or of December
+    (annually)."""
+    check_date(on, "on")
+    schedule = Crystallisation(frequency)
+    if schedule is Crystallisation.QUARTERLY and on.month % 3 != 0:
+        return False
+    if schedule is Crystallisation.ANNUALLY and on.month != 12:
+        return False
+    return on >= _last_weekday(on.year, on.month)
+
+
+def fee_on_gain(
+    rate: Decimal, gain: Fraction, hurdle_amount: Fraction, hurdle: HurdleType, catch_up_rate: Decimal | None
+) -> Fraction:
+    """The exact fee on ``gain`` over a hurdle of ``hurdle_amount``: hard, rate x the gain
+    above it; soft, once cleared (a gain exactly at the hurdle does not clear it), rate x the
+    whole gain, or with a catch-up c the smaller of c x the gain above it and rate x the gain."""
+    share = Fraction(rate)
+    if hurdle is HurdleType.HARD:
+        return share * max(Fraction(0), gain - hurdle_amount)
+    if gain <= hurdle_amount or gain <= 0:
+        return Fraction(0)
+    if catch_up_rate is None:
+        return share * gain
+    return min(Fraction(catch_up_rate) * (gain - hurdle_amount), share * gain)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +139,13 @@ class PerformanceFeeTerms:
     hurdle_rate: Decimal = Decimal(0)
     day_count: DayCount = DayCount.ACT_365F
     """Day count that pro-rates the hurdle over part of a year."""
+    hurdle: HurdleType = HurdleType.HARD
+    catch_up_rate: Decimal | None = None
+    """Soft hurdle only: the manager's share of the gain above the hurdle until it has caught
+    up to rate x the whole gain; None: the whole gain as soon as the hurdle is cleared."""
+    crystallisation: Crystallisation | None = None
+    """When the fee may be crystallised (the last weekday of each month, quarter or year, or
+    after it); None: whenever the manager charges it."""
 
     def __post_init__(self) -> None:
         check_rate(self.rate, "rate")
@@ -87,6 +153,13 @@ class PerformanceFeeTerms:
         if not isinstance(self.high_water_mark, bool):
             raise InvalidValueError("high_water_mark", "must be True or False")
         DayCount(self.day_count)
+        HurdleType(self.hurdle)
+        if self.crystallisation is not None:
+            Crystallisation(self.crystallisation)
+        if self.catch_up_rate is not None:
+            if self.hurdle is not HurdleType.SOFT:
+                raise InvalidValueError("catch_up_rate", "applies to a soft hurdle only")
+            check_rate(self.catch_up_rate, "catch_up_rate", low=self.rate)
 
 
 def _anniversary(start: date, years: int) -> date:
@@ -161,9 +234,13 @@ class PerformanceFee:
     """The hurdle over the period: hurdle growth - 1 (exact, or to 12 dp)."""
 
 
-def _fee_on_excess(value: Decimal, hurdle_level: Fraction, rate: Decimal, scale: Decimal) -> Fraction:
-    excess = max(Fraction(0), Fraction(value) - hurdle_level)
-    return Fraction(rate) * excess * Fraction(scale)
+def _fee_on_excess(
+    terms: PerformanceFeeTerms, value: Decimal, reference: Decimal, growth: Fraction, scale: Decimal
+) -> Fraction:
+    """The exact fee on ``value`` over ``reference`` grown by the hurdle, times ``scale``."""
+    gain = Fraction(value) - Fraction(reference)
+    hurdle_amount = Fraction(reference) * (growth - 1)
+    return fee_on_gain(terms.rate, gain, hurdle_amount, terms.hurdle, terms.catch_up_rate) * Fraction(scale)
 
 
 @exact_arithmetic
@@ -202,7 +279,7 @@ def performance_fee(
     growth = _growth_for(terms, period_start, on)
     hurdle_level = Fraction(reference) * growth
     fee = quantize_cash(
-        _fee_on_excess(value, hurdle_level, terms.rate, Decimal(1)), currency, PERFORMANCE_FEE_ROUNDING
+        _fee_on_excess(terms, value, reference, growth, Decimal(1)), currency, PERFORMANCE_FEE_ROUNDING
     )
     new_hwm = max(hwm, value - charges - fee) if fee > 0 else hwm
     return PerformanceFee(
@@ -264,7 +341,7 @@ def pool_performance_fee(
     growth = _growth_for(terms, period_start, on)
     hurdle_level = Fraction(reference) * growth
     fee = quantize_cash(
-        _fee_on_excess(before, hurdle_level, terms.rate, units), currency, PERFORMANCE_FEE_ROUNDING
+        _fee_on_excess(terms, before, reference, growth, units), currency, PERFORMANCE_FEE_ROUNDING
     )
     after = nav_per_unit(assets - fee, units, currency).nav_per_unit
     new_hwm = max(hwm, after) if fee > 0 else hwm

@@ -266,6 +266,26 @@ def _settings_fields(values: Mapping[str, Any], *, fixed: Collection[str] = ()) 
         field("performance_fee.rate", "number", help="Open-ended, in percent: e.g. 20. Empty: none."),
         field("performance_fee.high_water_mark", "select", YES_NO),
         field("performance_fee.hurdle_rate", "number"),
+        field(
+            "performance_fee.hurdle",
+            "select",
+            [("hard", "Hard: on the gain above it"), ("soft", "Soft: on the whole gain once cleared")],
+        ),
+        field(
+            "performance_fee.catch_up_rate",
+            "number",
+            help="Soft hurdle: e.g. 100 for a full catch-up. Empty: none.",
+        ),
+        field(
+            "performance_fee.crystallisation",
+            "select",
+            [
+                ("", "Whenever charged"),
+                ("monthly", "Monthly"),
+                ("quarterly", "Quarterly"),
+                ("annually", "Annually"),
+            ],
+        ),
         field("waterfall.preferred_return_rate", "number", help="Closed-ended, in percent: e.g. 8."),
         field("waterfall.catch_up_rate", "number"),
         field("waterfall.carried_interest_rate", "number"),
@@ -290,6 +310,8 @@ def _new_pool_values(today: date) -> dict[str, Any]:
         "management_fee.frequency": "quarterly",
         "performance_fee.high_water_mark": "true",
         "performance_fee.hurdle_rate": "0",
+        "performance_fee.hurdle": "hard",
+        "performance_fee.crystallisation": "",
         # Rates as the form takes them, in percent.
         "waterfall.preferred_return_rate": "8",
         "waterfall.catch_up_rate": "100",

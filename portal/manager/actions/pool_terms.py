@@ -45,6 +45,9 @@ SETTING_LABELS: dict[str, str] = {
     "performance_fee.rate": "Performance fee rate",
     "performance_fee.high_water_mark": "High-water mark",
     "performance_fee.hurdle_rate": "Hurdle rate",
+    "performance_fee.hurdle": "Hurdle",
+    "performance_fee.catch_up_rate": "Manager's catch-up",
+    "performance_fee.crystallisation": "Crystallises",
     "waterfall": "Waterfall",
     "waterfall.style": "Waterfall style",
     "waterfall.preferred_return_rate": "Preferred return",
@@ -58,6 +61,7 @@ PERCENT_FIELDS: dict[str, str] = {
     "management_fee.offset_rate": "% of portfolio-company fees",
     "performance_fee.rate": "% of gains",
     "performance_fee.hurdle_rate": "% p.a.",
+    "performance_fee.catch_up_rate": "%",
     "waterfall.preferred_return_rate": "% p.a.",
     "waterfall.catch_up_rate": "%",
     "waterfall.carried_interest_rate": "%",
@@ -107,6 +111,9 @@ def settings_data(v: Mapping[str, Any]) -> dict[str, Any]:
                 "rate": fraction_of_percent(v.get("performance_fee.rate")),
                 "high_water_mark": flag(v.get("performance_fee.high_water_mark", "true")),
                 "hurdle_rate": fraction_of_percent(v.get("performance_fee.hurdle_rate")),
+                "hurdle": v.get("performance_fee.hurdle"),
+                "catch_up_rate": fraction_of_percent(v.get("performance_fee.catch_up_rate")),
+                "crystallisation": v.get("performance_fee.crystallisation") or None,
             }
         )
     if v.get("kind") == "closed_ended":
@@ -171,7 +178,13 @@ def terms_text(terms: BaseModel) -> str:
         return text
     if isinstance(terms, PerformanceFeeTerms):
         hwm = "with" if terms.high_water_mark else "without"
-        return f"{_percent(terms.rate)} {hwm} high-water mark, hurdle {_percent(terms.hurdle_rate)}"
+        hurdle = f"{terms.hurdle.value} hurdle {_percent(terms.hurdle_rate)}"
+        text = f"{_percent(terms.rate)} {hwm} high-water mark, {hurdle}"
+        if terms.catch_up_rate is not None:
+            text += f" with a {_percent(terms.catch_up_rate)} catch-up"
+        if terms.crystallisation is not None:
+            text += f", crystallised {terms.crystallisation.value}"
+        return text
     if isinstance(terms, WaterfallTerms):
         return (
             f"pref {_percent(terms.preferred_return_rate)} ({terms.compounding.value}, "
