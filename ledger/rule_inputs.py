@@ -91,6 +91,7 @@ class PoolFacts:
             high_water_mark_set_on=self.hwm_set_on,
             waterfall_state=state,
             fee_offsets=FeeOffsetsToDate(tuple(self.portfolio_fees), self.offset_used),
+            carry_to_date=rules.carry_to_date(details for _, details in self.distributions),
         )
 
 

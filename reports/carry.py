@@ -36,7 +36,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from backend.finance.investor_terms import InvestorTerms
+from backend.finance.investor_terms import CarryToDate, InvestorTerms
 from backend.finance.waterfall import WaterfallState
 from ledger.interface import AccountCode, EntryType, PoolBooks, PoolTerms
 from ledger.interface import posting_rules as rules
@@ -64,15 +64,23 @@ def accrued_carry(
     value: Decimal,
     on: date,
     investor_terms: Mapping[int, InvestorTerms] | None = None,
+    *,
+    carry_to_date: Mapping[str, CarryToDate] | None = None,
 ) -> CarryAccrual:
     """The GP's share of a distribution of ``value`` on ``on`` through the waterfall (see the
-    module docstring); NO_CARRY when nothing would reach the GP."""
+    module docstring); NO_CARRY when nothing would reach the GP. ``carry_to_date``: what each
+    investor bore and the GP kept in the distributions so far (side-letter rebates are
+    rounded over the pool's life)."""
     if terms.waterfall is None or value <= 0 or not state.contributions:
         return NO_CARRY
     if value <= state.contributed_capital - state.capital_returned:
         return NO_CARRY  # all of it would be return of capital
     posting = rules.waterfall_distribution(
-        terms, PoolBooks({}, waterfall_state=state), amount=value, on=on, investor_terms=investor_terms
+        terms,
+        PoolBooks({}, waterfall_state=state, carry_to_date=carry_to_date or {}),
+        amount=value,
+        on=on,
+        investor_terms=investor_terms,
     )
     received = {
         int(holder): Decimal(share["total"]) for holder, share in posting.details["investors"].items()
@@ -140,5 +148,8 @@ class CarryBook:
         key = (len(self._contributions), len(self._distributions), on, value)
         found = self._memo.get(key)
         if found is None:
-            found = self._memo[key] = accrued_carry(self.terms, self.state, value, on, self.investor_terms)
+            to_date = rules.carry_to_date(details for _, details in self._distributions)
+            found = self._memo[key] = accrued_carry(
+                self.terms, self.state, value, on, self.investor_terms, carry_to_date=to_date
+            )
         return found

@@ -36,7 +36,14 @@ from backend.finance.errors import InvalidValueError
 from backend.finance.money import Currency, Rounding, check_rate, exact_arithmetic, quantize_cash
 from backend.finance.waterfall import InvestorDistribution
 
-__all__ = ["CarryRebate", "InvestorTerms", "carry_rebates", "fee_for_year_fraction", "fee_weights"]
+__all__ = [
+    "CarryRebate",
+    "CarryToDate",
+    "InvestorTerms",
+    "carry_rebates",
+    "fee_for_year_fraction",
+    "fee_weights",
+]
 
 _ZERO = Decimal(0)
 
@@ -124,18 +131,35 @@ def _kept(borne: Decimal, ratio: Fraction, currency: Currency) -> Decimal:
     return quantize_cash(Fraction(borne) * ratio, currency, Rounding.DOWN)
 
 
+@dataclass(frozen=True, slots=True)
+class CarryToDate:
+    """What one investor bore of the GP's catch-up and carry in earlier distributions: at the
+    pool's rates (before any rebate), and what the GP kept of it (after the rebates)."""
+
+    borne: Decimal = _ZERO
+    kept: Decimal = _ZERO
+
+
 @exact_arithmetic
 def carry_rebates(
     shares: Iterable[InvestorDistribution],
     pool_rate: Decimal,
     terms: Mapping[str, InvestorTerms],
     currency: Currency,
+    to_date: Mapping[str, CarryToDate] | None = None,
 ) -> dict[str, CarryRebate]:
     """The rebate of each investor whose carry rate differs from the pool's: the part of
-    the GP's catch-up and carry it bears that its own rate does not give the GP."""
+    the GP's catch-up and carry it bears that its own rate does not give the GP.
+
+    Rounded once per investor over the pool's life, not per distribution: what the GP keeps
+    of an investor to date is round_down(own rate / pool rate x everything that investor bore
+    at the pool's rates, ``to_date`` included), and this distribution keeps that less what
+    earlier ones kept (never below zero nor above what it bears now), split between the
+    catch-up and the carry as each tier's own share would be."""
     rebates: dict[str, CarryRebate] = {}
     if pool_rate == 0:
         return rebates
+    before = to_date or {}
     for share in shares:
         letter = terms.get(share.investor)
         if letter is None:
@@ -147,8 +171,16 @@ def carry_rebates(
                 f"{own} is above the pool's {pool_rate}: a side letter may lower the carry, not raise it",
             )
         ratio = Fraction(own) / Fraction(pool_rate)
-        catch_up = share.gp_catch_up - _kept(share.gp_catch_up, ratio, currency)
-        carry = share.gp_carried_interest - _kept(share.gp_carried_interest, ratio, currency)
+        earlier = before.get(share.investor, CarryToDate())
+        borne = share.gp_catch_up + share.gp_carried_interest
+        kept_to_date = _kept(earlier.borne + borne, ratio, currency)
+        kept = min(max(kept_to_date - earlier.kept, _ZERO), borne)
+        # Split as the tiers were: the catch-up's own share first, the carry the rest.
+        own_catch_up = min(_kept(share.gp_catch_up, ratio, currency), kept)
+        kept_carry = min(kept - own_catch_up, share.gp_carried_interest)
+        kept_catch_up = kept - kept_carry
+        catch_up = share.gp_catch_up - kept_catch_up
+        carry = share.gp_carried_interest - kept_carry
         if catch_up or carry:
             rebates[share.investor] = CarryRebate(share.investor, catch_up, carry)
     return rebates

@@ -45,6 +45,7 @@ from ledger.posting_rules.capital import capital_call, contribution, contributio
 from ledger.posting_rules.closings import subsequent_close
 from ledger.posting_rules.dealing import redemption, subscription
 from ledger.posting_rules.distributions import (
+    carry_to_date,
     pro_rata_distribution,
     waterfall_distribution,
     waterfall_state_from_history,
@@ -69,6 +70,7 @@ __all__ = [
     "Posting",
     "accrued_management_fee",
     "capital_call",
+    "carry_to_date",
     "contribution",
     "contribution_reads",
     "dealing_price",

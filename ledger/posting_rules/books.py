@@ -13,6 +13,7 @@ from typing import Any
 from backend.finance.allocation import allocate_cash
 from backend.finance.errors import InvalidValueError
 from backend.finance.fees import ManagementFeeTerms, PerformanceFeeTerms
+from backend.finance.investor_terms import CarryToDate
 from backend.finance.money import (
     Currency,
     check_cash,
@@ -89,6 +90,9 @@ class PoolBooks:
     high_water_mark_set_on: date | None = None
     waterfall_state: WaterfallState = field(default_factory=WaterfallState)
     fee_offsets: FeeOffsetsToDate = field(default_factory=FeeOffsetsToDate)
+    carry_to_date: Mapping[str, CarryToDate] = field(default_factory=dict)
+    """Per investor: the GP's share it bore in earlier distributions, and what the GP kept
+    (side-letter carry rebates are rounded once over the pool's life)."""
 
     def balance(self, account: AccountCode, investor_id: int | None = None) -> Decimal:
         return self.balances.get((account, investor_id), _ZERO)

@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from backend.finance.errors import InvalidValueError
-from backend.finance.investor_terms import InvestorTerms, carry_rebates
+from backend.finance.investor_terms import CarryToDate, InvestorTerms, carry_rebates
 from backend.finance.money import (
     exact_arithmetic,
 )
@@ -89,7 +89,9 @@ def waterfall_distribution(
     }
     result = distribute(cash, on, terms.waterfall, state, capital_accounts=accounts)
     letters = {str(i): t for i, t in (investor_terms or {}).items()}
-    rebates = carry_rebates(result.investors, terms.waterfall.carried_interest_rate, letters, terms.currency)
+    rebates = carry_rebates(
+        result.investors, terms.waterfall.carried_interest_rate, letters, terms.currency, books.carry_to_date
+    )
     lines: list[Line] = []
     per_investor: dict[str, dict[str, str]] = {}
     for share in result.investors:
@@ -194,3 +196,16 @@ def waterfall_state_from_history(
             last_distribution_on=on,
         )
     return state
+
+
+def carry_to_date(distributions: Iterable[Mapping[str, Any]]) -> dict[str, CarryToDate]:
+    """Per investor, from the details of the waterfall distributions that stand: the GP's
+    catch-up and carry it bore at the pool's rates, and what the GP kept after rebates."""
+    borne: dict[str, Decimal] = {}
+    kept: dict[str, Decimal] = {}
+    for details in distributions:
+        for holder, share in details["investors"].items():
+            keeps = Decimal(share["gp_share_borne"])
+            kept[holder] = kept.get(holder, _ZERO) + keeps
+            borne[holder] = borne.get(holder, _ZERO) + keeps + Decimal(share.get("carry_rebate", "0"))
+    return {holder: CarryToDate(borne[holder], kept[holder]) for holder in borne}

@@ -12,9 +12,15 @@ from hypothesis import strategies as st
 
 from backend.finance.errors import InvalidValueError
 from backend.finance.fees import FeePeriod, ManagementFeeTerms
-from backend.finance.investor_terms import InvestorTerms, carry_rebates, fee_weights
+from backend.finance.investor_terms import CarryToDate, InvestorTerms, carry_rebates, fee_weights
 from backend.finance.money import get_currency
-from backend.finance.waterfall import Compounding, WaterfallState, WaterfallTerms, distribute
+from backend.finance.waterfall import (
+    Compounding,
+    InvestorDistribution,
+    WaterfallState,
+    WaterfallTerms,
+    distribute,
+)
 from ledger.interface import AccountCode, PoolBooks, PoolTerms, Posting
 from ledger.interface import posting_rules as rules
 
@@ -208,3 +214,47 @@ def test_fees_add_up_and_nobody_pays_beyond_their_rate(cents: list[int], kinds: 
         exact = weights[str(investor)] * days / 365
         assert abs(share - exact) < D("0.01") + D("0.005")
         assert investor not in letters or letters[investor].fee_rate(D("0.02")) > 0
+
+
+def test_a_carry_rebate_is_rounded_once_over_the_pools_life_not_per_distribution() -> None:
+    """COMPUTED: B's letter sets 10% against the pool's 20% (the GP keeps half of what B
+    bears). Three distributions each make B bear 0.01 of carry. Rounded per distribution the
+    GP would keep nothing (half a cent rounds down each time); over the pool's life it keeps
+    round_down(0.015) = 0.01, taken in the second distribution."""
+    kept, to_date = [], CarryToDate()
+    for _ in range(3):
+        share = InvestorDistribution(str(B), D(0), D(0), D(0), D(0), gp_carried_interest=D("0.01"))
+        rebate = carry_rebates([share], D("0.20"), {str(B): LETTERS[B]}, USD, {str(B): to_date}).get(str(B))
+        keeps = D("0.01") - (rebate.total if rebate else D(0))
+        kept.append(keeps)
+        to_date = CarryToDate(to_date.borne + D("0.01"), to_date.kept + keeps)
+    assert kept == [D("0.00"), D("0.01"), D("0.00")]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 10**6)), min_size=1, max_size=6))
+def test_what_the_gp_keeps_of_an_investor_is_its_rate_of_everything_borne_rounded_once(
+    borne: list[tuple[int, int]],
+) -> None:
+    letter = InvestorTerms(carried_interest_rate=D("0.15"))
+    to_date = CarryToDate()
+    for catch_up, carry in borne:
+        share = InvestorDistribution(
+            str(B),
+            D(0),
+            D(0),
+            D(0),
+            D(0),
+            gp_catch_up=D(catch_up).scaleb(-2),
+            gp_carried_interest=D(carry).scaleb(-2),
+        )
+        rebate = carry_rebates([share], D("0.20"), {str(B): letter}, USD, {str(B): to_date}).get(str(B))
+        if rebate is not None:
+            assert (
+                0 <= rebate.catch_up <= share.gp_catch_up
+                and 0 <= rebate.carried_interest <= share.gp_carried_interest
+            )
+        now = share.gp_catch_up + share.gp_carried_interest
+        to_date = CarryToDate(to_date.borne + now, to_date.kept + now - (rebate.total if rebate else D(0)))
+    exact = to_date.borne * D("0.15") / D("0.20")
+    assert to_date.kept == exact.quantize(D("0.01"), rounding="ROUND_DOWN")
