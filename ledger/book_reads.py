@@ -307,6 +307,10 @@ class _InvestorFlows:
                 self._put("fees", holder, part)
 
     def _add_distribution(self, details: dict[str, Any]) -> None:
+        for holder, part in (details.get("deemed_contributions") or {}).items():
+            # A call paid out of the distribution: contributed, and paid against the calls.
+            self._put("contributed", holder, part)
+            self.paid[int(holder)] = self.paid.get(int(holder), Decimal(0)) + Decimal(part)
         if details.get("mode") == "waterfall":
             for holder, share in details["investors"].items():
                 self._put("distributed", holder, share["total"])

@@ -81,6 +81,9 @@ class PoolFacts:
             self.contributions.append((int(details["investor_id"]), Decimal(details["amount"]), on))
         elif kind is EntryType.DISTRIBUTION and details.get("mode") == "waterfall":
             self.distributions.append((on, details))
+            # Calls paid out of the distribution: contributions of its date.
+            for holder, part in (details.get("deemed_contributions") or {}).items():
+                self.contributions.append((int(holder), Decimal(part), on))
 
     def books(self, balances: Mapping[AccountRef, Decimal], state: WaterfallState | None = None) -> PoolBooks:
         if state is None:

@@ -352,6 +352,12 @@ class DistributionRequest(BaseModel):
         description="The capital this distribution returns may be called again (the terms allow it): "
         "it adds back to each investor's unfunded commitment. Closed-ended waterfall distributions only.",
     )
+    deemed_contribution: StrictBool = Field(
+        default=False,
+        description="Where the terms allow it: each investor's share first pays what it owes on capital "
+        "calls (a contribution deemed made that day; that part is not paid out in cash). Closed-ended "
+        "waterfall distributions only.",
+    )
 
 
 class ValuationRequest(BaseModel):

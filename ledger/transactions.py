@@ -272,9 +272,14 @@ class DatabaseTransactionService:
                     on=request.effective_date,
                     investor_terms=letters,
                     recallable=request.recallable,
+                    deemed_contribution=request.deemed_contribution,
                 )
             return rules.pro_rata_distribution(
-                terms, books, amount=request.amount, recallable=request.recallable
+                terms,
+                books,
+                amount=request.amount,
+                recallable=request.recallable,
+                deemed_contribution=request.deemed_contribution,
             )
 
         return self._post(

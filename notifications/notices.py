@@ -32,6 +32,7 @@ TIERS = (
     ("catch_up", "Catch-up"),
     ("carried_interest", "Carried interest split"),
 )
+DEEMED = "Applied to what you owe on capital calls"
 
 
 @dataclass(frozen=True)
@@ -128,6 +129,9 @@ def distribution_notices(
     if p.get("mode") == "waterfall":
         for holder, share in (p.get("investors") or {}).items():
             tiers = tuple((label, _decimal(share.get(key)) or Decimal(0)) for key, label in TIERS)
+            # A call paid out of the distribution is not paid out: the total is the cash sent.
+            deemed = _decimal(share.get("deemed_contribution")) or Decimal(0)
+            tiers += ((DEEMED, -deemed),)
             shares[holder] = tuple((label, amount) for label, amount in tiers if amount)
     else:
         for holder, raw in (p.get("allocation") or {}).items():

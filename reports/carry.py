@@ -127,6 +127,8 @@ class CarryBook:
             self._state = None
         elif kind is EntryType.DISTRIBUTION and details.get("mode") == "waterfall":
             self._distributions.append((on, details))
+            for holder, part in (details.get("deemed_contributions") or {}).items():
+                self._contributions.append((int(holder), Decimal(part), on))
             self._state = None
         elif kind is EntryType.SUBSEQUENT_CLOSE:
             # As the books' waterfall takes it: each share of each call moved, at the call's date.

@@ -137,7 +137,8 @@ def investor_flows(entry: BookEntry) -> dict[int, tuple[Decimal, Decimal]]:
         add(details["investor_id"], _ZERO, Decimal(details["proceeds"]))
     elif kind is EntryType.DISTRIBUTION and details.get("mode") == "waterfall":
         for holder, share in details["investors"].items():
-            add(holder, _ZERO, Decimal(share["total"]))
+            # Part of it may have paid a call (a deemed contribution): received, and paid in.
+            add(holder, Decimal(share.get("deemed_contribution", "0")), Decimal(share["total"]))
     elif kind is EntryType.DISTRIBUTION:
         for holder, part in details["allocation"].items():
             add(holder, _ZERO, Decimal(part))

@@ -35,7 +35,16 @@ def mirror_contribution(
         with UnitOfWork(db) as unit:
             unit.write_first("payments", "status")
             session = unit.session
-            if session.scalar(select(Payment.id).where(Payment.attempt_key.like(f"books-{entry_id}-%"))):
+            # Per entry and investor: a distribution may pay several investors' calls at once.
+            mirrored = (
+                select(Payment.id)
+                .join(PaymentRequest, Payment.request_id == PaymentRequest.id)
+                .where(
+                    Payment.attempt_key.like(f"books-{entry_id}-%"),
+                    PaymentRequest.investor_id == investor_id,
+                )
+            )
+            if session.scalar(mirrored):
                 return 0
             open_requests = list(
                 session.scalars(

@@ -111,8 +111,13 @@ class CapitalCallConsumer:
 
     def _contribution(self, event: LedgerEvent) -> None:
         """A contribution the payment service did not post (a manager's entry, an import): it
-        settles the investor's open requests too."""
-        if event.payload.get("entry_type") != "contribution" or event.entry_id is None:
+        settles the investor's open requests too. So do the calls a distribution paid (deemed
+        contributions), each investor's part."""
+        kind = event.payload.get("entry_type")
+        if kind == "distribution" and event.entry_id is not None:
+            self._deemed_contributions(event.pool_id, event.entry_id)
+            return
+        if kind != "contribution" or event.entry_id is None:
             return
         entry = self._ledger().get_entry(event.entry_id, pool_id=event.pool_id)
         if entry.created_by == PAYMENTS_LABEL:
@@ -126,6 +131,20 @@ class CapitalCallConsumer:
         if investors:
             self._payments().mirror_book_contribution(
                 entry.pool_id, investors[0], entry.id, amount, entry.effective_date
+            )
+
+    def _deemed_contributions(self, pool_id: int, entry_id: int) -> None:
+        entry = self._ledger().get_entry(entry_id, pool_id=pool_id)
+        try:
+            deemed = {
+                int(k): Decimal(str(v)) for k, v in (entry.details.get("deemed_contributions") or {}).items()
+            }
+        except (ValueError, InvalidOperation):
+            log.error("distribution %s has no readable deemed contributions", entry.id)
+            return
+        for investor, amount in deemed.items():
+            self._payments().mirror_book_contribution(
+                pool_id, investor, entry.id, amount, entry.effective_date
             )
 
     def _payouts(self, event: LedgerEvent) -> None:
@@ -158,4 +177,9 @@ def payout_shares(kind: str, details: Mapping[str, Any]) -> dict[int, Decimal]:
         return {int(details["investor_id"]): Decimal(str(details["proceeds"]))}
     if "allocation" in details:
         return {int(k): Decimal(str(v)) for k, v in details["allocation"].items()}
-    return {int(k): Decimal(str(v["total"])) for k, v in details["investors"].items()}
+    # What paid a call out of the distribution (a deemed contribution) is not paid out.
+    paid = {
+        int(k): Decimal(str(v["total"])) - Decimal(str(v.get("deemed_contribution", "0")))
+        for k, v in details["investors"].items()
+    }
+    return {investor: cash for investor, cash in paid.items() if cash > 0}

@@ -34,12 +34,19 @@ from ledger.schemas import AccountCode, EntryType
 
 @exact_arithmetic
 def pro_rata_distribution(
-    terms: PoolTerms, books: PoolBooks, *, amount: object, recallable: bool = False
+    terms: PoolTerms,
+    books: PoolBooks,
+    *,
+    amount: object,
+    recallable: bool = False,
+    deemed_contribution: bool = False,
 ) -> Posting:
     """Cash out to unitholders pro rata to units held (open-ended pools)."""
     _require_kind(terms, OPEN_ENDED, "a pro-rata distribution (closed-ended pools use the waterfall)")
     if recallable:
         raise InvalidValueError("recallable", "an open-ended pool has no commitments to recall capital into")
+    if deemed_contribution:
+        raise InvalidValueError("deemed_contribution", "an open-ended pool has no capital calls to pay")
     cash = _positive_cash(amount, terms, "amount")
     capital_lines, allocation = _allocate_to_capital(cash, ownership_weights(terms, books), terms, 1)
     lines = _non_zero([*capital_lines, Line(AccountCode.CASH, None, -cash)])
@@ -56,6 +63,7 @@ def waterfall_distribution(
     on: date,
     investor_terms: Mapping[int, InvestorTerms] | None = None,
     recallable: bool = False,
+    deemed_contribution: bool = False,
 ) -> Posting:
     """Cash out through the European waterfall: LP tiers per investor and the GP's share.
 
@@ -72,6 +80,10 @@ def waterfall_distribution(
     ``recallable``: the capital this distribution returns may be called again; each
     investor's return of capital is recorded (``details["recallable"]``) and adds back to its
     unfunded commitment.
+
+    ``deemed_contribution`` (where the terms allow it): each investor's distribution first
+    pays what it owes on capital calls, a contribution deemed made on the day (no cash moves
+    for it); only the rest is paid out (``details["deemed_contributions"]``, ``cash_paid``).
 
     ``investor_terms`` (side letters, GP commitments) lower the carry some investors bear:
     the tiers stay at the pool's rates (they are the running record the next distribution
@@ -156,6 +168,8 @@ def waterfall_distribution(
         # The tiers above are at the pool's rates; this much of their GP part went back to
         # investors whose side letters set a lower carry (each investor's carry_rebate).
         details["side_letter_rebates"] = str(rebated)
+    if deemed_contribution:
+        lines += _deemed_contributions(terms, books, per_investor, details)
     return Posting(
         EntryType.DISTRIBUTION, _non_zero(lines), details, events=(("distribution.made", details),)
     )
@@ -196,6 +210,30 @@ def waterfall_state_from_history(
             last_distribution_on=on,
         )
     return state
+
+
+def _deemed_contributions(
+    terms: PoolTerms, books: PoolBooks, per_investor: Mapping[str, dict[str, str]], details: dict[str, Any]
+) -> list[Line]:
+    """Each investor's distribution applied first to what it owes on calls: its receivable
+    settled, the cash kept by the pool; the workings say how much of each was deemed."""
+    deemed: dict[str, Decimal] = {}
+    for holder, share in per_investor.items():
+        part = min(Decimal(share["total"]), max(books.receivable_of(int(holder)), _ZERO))
+        if part > 0:
+            deemed[holder] = part
+            share["deemed_contribution"] = str(part)
+    if not deemed:
+        raise InvalidValueError(
+            "deemed_contribution", "no investor receiving this distribution owes anything on capital calls"
+        )
+    kept = sum(deemed.values(), _ZERO)
+    details["deemed_contributions"] = {holder: str(part) for holder, part in deemed.items()}
+    details["cash_paid"] = str(Decimal(details["amount"]) - kept)
+    return [
+        Line(AccountCode.CASH, None, kept),
+        *(Line(AccountCode.CALL_RECEIVABLE, int(holder), -part) for holder, part in deemed.items()),
+    ]
 
 
 def carry_to_date(distributions: Iterable[Mapping[str, Any]]) -> dict[str, CarryToDate]:

@@ -32,6 +32,7 @@ def _parse_distribution(v: Mapping[str, Any]) -> DistributionRequest:
         }
     )
     data["recallable"] = flag(v.get("recallable", "false"))
+    data["deemed_contribution"] = flag(v.get("deemed_contribution", "false"))
     parsed: DistributionRequest = parse_request(DistributionRequest, data)
     return parsed
 
@@ -118,6 +119,12 @@ def waterfall_workings(details: Mapping[str, Any], currency: str) -> list[Any]:
         text += (
             f" Recallable: the {money(returned, currency)} of capital it returns adds back to the "
             "investors' unfunded commitments."
+        )
+    if details.get("deemed_contributions"):
+        deemed = sum((Decimal(v) for v in details["deemed_contributions"].values()), Decimal(0))
+        text += (
+            f" Deemed contributions: {money(deemed, currency)} of it pays what investors owe on calls; "
+            f"{money(details['cash_paid'], currency)} is paid out in cash."
         )
     if details.get("side_letter_rebates"):
         text += (

@@ -197,7 +197,15 @@ def pool_forms(
                             YES_NO,
                             default="false",
                             help="The capital it returns may be called again, if the terms allow.",
-                        )
+                        ),
+                        Field(
+                            "deemed_contribution",
+                            "Pay calls owed first",
+                            "select",
+                            YES_NO,
+                            default="false",
+                            help="Each investor's share first pays what it owes on calls (terms permitting).",
+                        ),
                     ]
                     if kind == "closed_ended"
                     else []
