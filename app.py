@@ -349,7 +349,17 @@ def cmd_payments(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-IMPORT_COLUMNS = ("type", "investor_id", "amount", "units", "cost", "effective_date", "memo")
+IMPORT_COLUMNS = (
+    "type",
+    "investor_id",
+    "amount",
+    "units",
+    "cost",
+    "investment",
+    "fee_kind",
+    "effective_date",
+    "memo",
+)
 
 
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:

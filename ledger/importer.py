@@ -3,7 +3,7 @@ transactions into one pool, through the batch path, all or nothing.
 
 The file has a header row (row 1) naming some of the columns
 
-    type, investor_id, amount, units, cost, effective_date, memo
+    type, investor_id, amount, units, cost, investment, fee_kind, effective_date, memo
 
 (`type` and `effective_date` are required; an unknown or repeated column is refused) and a
 transaction per row, as POST /pools/{id}/transactions takes it, or a valuation
@@ -42,7 +42,17 @@ from ledger.errors import BatchRejected
 from ledger.schemas import BATCH_MAX_ROWS, BatchResult
 from ledger.transactions import DatabaseTransactionService
 
-COLUMNS = ("type", "investor_id", "amount", "units", "cost", "effective_date", "memo")
+COLUMNS = (
+    "type",
+    "investor_id",
+    "amount",
+    "units",
+    "cost",
+    "investment",
+    "fee_kind",
+    "effective_date",
+    "memo",
+)
 REQUIRED = ("type", "effective_date")
 MAX_SIGNIFICANT_DIGITS = 15
 _NUMERIC = frozenset({"amount", "units", "cost"})

@@ -13,6 +13,7 @@ import pytest
 import app as cli
 from backend.composition.container import Container
 from backend.platform.config import load_settings
+from ledger import importer
 from tests.conftest import mariadb_database_url
 from tests.integration.pools_support import (
     World,
@@ -257,3 +258,30 @@ def test_imported_history_records_its_payouts_as_paid_outside(
     with pytest.raises(SystemExit) as refused:  # argparse names the option and the value
         cli.main([*args, "--payouts-paid-until", "30/06/2025"])
     assert refused.value.code == 2 and "--payouts-paid-until" in capsys.readouterr().err
+
+
+def test_a_file_names_investments_and_the_fees_the_manager_received(
+    world: World, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The optional investment and fee_kind columns: a purchase named by deal, a fee a
+    portfolio company paid the manager (a memorandum entry), and the import help lists them."""
+    c = world.container
+    pool = c.pools.create_pool(world.manager, open_pool(minimum_subscription="0.00")).id
+    a = world.investor_profile(world.investor)
+    path = tmp_path / "deals.csv"
+    path.write_text(
+        "type,investor_id,amount,investment,fee_kind,effective_date,memo\n"
+        f"subscription,{a},1000.00,,,2025-01-02,\n"
+        "purchase,,800.00,Acme Robotics,,2025-01-03,\n"
+        "portfolio_company_fee,,25.00,Acme Robotics,monitoring,2025-01-04,board seat\n",
+        encoding="utf-8",
+    )
+    assert _import(path, pool) == 0, capsys.readouterr().err
+    entries = c.ledger.list_entries(pool).entries
+    assert [e.entry_type.value for e in entries] == ["subscription", "purchase", "portfolio_company_fee"]
+    assert entries[1].details["investment"] == "Acme Robotics"
+    assert (
+        entries[2].memo
+        == "monitoring fee of 25.00 USD received by the manager from Acme Robotics: board seat"
+    )
+    assert cli.IMPORT_COLUMNS == importer.COLUMNS  # the command's help names what the importer reads
