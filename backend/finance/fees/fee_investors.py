@@ -11,25 +11,29 @@ Rule
     :func:`carry_bearing_investors` lists the others, for the waterfall.
 
 Formula
-    fee_i = round(sum over the parts of the period of
-                  basis_i x rate x year fraction x (1 - waived_i))
-    pool fee = sum of fee_i   (see backend.finance.fees.fee_basis for the parts)
+    exact_i  = sum over the parts of the period of
+               basis_i x rate x year fraction x (1 - waived_i)
+    pool fee = round(sum of exact_i)          (see backend.finance.fees.fee_basis for the parts)
+    fee_i    = the pool fee shared in proportion to exact_i
 
-Rounding
-    Each investor's fee is rounded once, ROUND_HALF_EVEN, to the currency's minor unit, so
-    each investor can check its own figure from its own basis; the pool's fee is the sum of
-    those figures, so they add up to it exactly and there is no residue to place. (The pool's
-    fee may therefore differ by a few minor units from the pool figures rounded once.)
+Rounding (the books' rule, ledger.posting_rules.fee_rules)
+    The pool's fee is the investors' exact fees added up and rounded once, ROUND_HALF_EVEN,
+    to the currency's minor unit: the figure the manager invoices is the agreement's to the
+    cent. It is shared in proportion to the exact fees by the largest-remainder method
+    (backend.finance.allocation), so the investors' fees add up to it exactly and each is
+    within a cent of its exact figure.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
+from backend.finance.allocation import allocate
 from backend.finance.daycount import check_date
 from backend.finance.errors import InvalidValueError
 from backend.finance.fees.fee_basis import (
@@ -94,7 +98,8 @@ def investor_fees(
     currency: Currency,
 ) -> PoolFee:
     """Each investor's fee for ``[start, end)`` on its own figures, after its holidays and
-    waivers, rounded once per investor (half-even); the pool's fee is their sum."""
+    waivers: the pool's fee is the exact fees summed and rounded once (half-even), shared by
+    exact fee (largest remainder)."""
     check_date(start, "start")
     check_date(end, "end")
     if end <= start:
@@ -122,7 +127,15 @@ def investor_fees(
             waivers=own.waivers,
             field_name=f"investors[{key}].figures",
         )
-    total = sum((fee.amount for fee in by_investor.values()), quantize_cash(0, currency))
+    total = quantize_cash(sum((fee.exact for fee in by_investor.values()), Fraction(0)), currency)
+    bearing = {key: fee.exact for key, fee in by_investor.items() if fee.exact > 0}
+    if bearing:
+        scale = math.lcm(*(f.denominator for f in bearing.values()))
+        shares = allocate(total, {k: Decimal(int(f * scale)) for k, f in bearing.items()}, currency.quantum)
+        by_investor = {
+            key: replace(fee, amount=shares.get(key, quantize_cash(0, currency)))
+            for key, fee in by_investor.items()
+        }
     return PoolFee(by_investor=by_investor, total=total, exempt=tuple(exempt))
 
 

@@ -483,7 +483,7 @@ def test_investor_fees_add_up_to_the_pool_fee(
     years = year_fraction(start, end, day_count)
     for key, fee in result.by_investor.items():
         assert fee.amount >= 0
-        assert abs(Fraction(fee.amount) - fee.exact) <= Fraction(1, 200)  # rounded once
+        assert abs(Fraction(fee.amount) - fee.exact) < Fraction(1, 100)  # a share of the fee rounded once
         if investors[key].gp_commitment:
             assert fee.amount == 0
         else:  # the parts cover the whole period: their year fractions add up exactly
