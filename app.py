@@ -35,6 +35,7 @@ from backend.platform.actors import Actor, Role
 from backend.platform.config import Settings, load_settings
 from backend.platform.errors import DomainError
 from backend.platform.observability import setup_logging
+from ledger.interface import IMPORT_COLUMNS
 
 
 def wsgi() -> Flask:
@@ -347,19 +348,6 @@ def cmd_payments(args: argparse.Namespace, settings: Settings) -> int:
     print(f"consuming {', '.join(EVENT_TYPES)} from queue {queue}", flush=True)
     amqp.consume(url, container.payment_consumer, EVENT_TYPES, stop, queue=queue)
     return 0
-
-
-IMPORT_COLUMNS = (
-    "type",
-    "investor_id",
-    "amount",
-    "units",
-    "cost",
-    "investment",
-    "fee_kind",
-    "effective_date",
-    "memo",
-)
 
 
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:

@@ -39,20 +39,10 @@ from typing import Any
 
 from backend.platform.actors import Actor
 from ledger.errors import BatchRejected
-from ledger.schemas import BATCH_MAX_ROWS, BatchResult
+from ledger.schemas import BATCH_MAX_ROWS, IMPORT_COLUMNS, BatchResult
 from ledger.transactions import DatabaseTransactionService
 
-COLUMNS = (
-    "type",
-    "investor_id",
-    "amount",
-    "units",
-    "cost",
-    "investment",
-    "fee_kind",
-    "effective_date",
-    "memo",
-)
+COLUMNS = IMPORT_COLUMNS
 REQUIRED = ("type", "effective_date")
 MAX_SIGNIFICANT_DIGITS = 15
 _NUMERIC = frozenset({"amount", "units", "cost"})

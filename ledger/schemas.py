@@ -426,6 +426,18 @@ class PoolPositions(BaseModel):
 # -- batch ingest (ledger.batch, TransactionService.record_batch) --------------------------
 
 BATCH_MAX_ROWS = 10_000
+IMPORT_COLUMNS = (
+    "type",
+    "investor_id",
+    "amount",
+    "units",
+    "cost",
+    "investment",
+    "fee_kind",
+    "effective_date",
+    "memo",
+)
+"""The columns a spreadsheet of transactions may have (ledger.importer), as the batch rows name them."""
 """The most rows one batch request (or one imported file) may carry."""
 
 

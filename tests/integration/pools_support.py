@@ -7,6 +7,7 @@ profile" can be checked.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -61,6 +62,21 @@ class World:
             ),
         )
         return profile.id
+
+    def named_investor(self, name: str) -> int:
+        """Another KYC-approved investor, with a sign-in of its own (for pools with more
+        investors than the world's two)."""
+        user_id = create_user(self.container, f"investor-{uuid.uuid4().hex[:12]}@pools.test")
+        return self.container.investors.create_investor(
+            self.manager,
+            InvestorCreate(
+                user_id=user_id,
+                legal_name=name,
+                investor_type=InvestorType.INDIVIDUAL,
+                country="GB",
+                kyc_status=KycStatus.APPROVED,
+            ),
+        ).id
 
     def commit(self, pool_id: int, investor_id: int, amount: str = "1000000.00") -> int:
         return self.container.investors.create_commitment(

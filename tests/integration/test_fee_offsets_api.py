@@ -14,9 +14,7 @@ from typing import Any
 import pytest
 
 from backend.composition.container import Container
-from backend.platform.actors import Role
 from backend.platform.errors import ValidationFailed
-from backend.users.interface import UserCreate
 from ledger.interface import BatchRequest, EntryType, TransactionRequest
 from tests.integration.pools_support import Api, World, closed_pool, make_world, problem_fields
 
@@ -41,10 +39,10 @@ class Fund:
         self.id = c.pools.create_pool(m, closed_pool(inception_date="2025-01-01", management_fee=fee)).id
         self.a = world.investor_profile(world.investor, name="Investor A")
         self.b = world.investor_profile(world.other_investor, name="Investor B")
-        self.c = self._investor("C")
+        self.c = world.named_investor("Investor C")
         committed = {self.a: "60000000.00", self.b: "30000000.00", self.c: "10000000.00"}
         if gp:
-            self.gp = self._investor("GP")
+            self.gp = world.named_investor("GP")
             committed[self.gp] = "20000000.00"
         for investor, amount in committed.items():
             world.commit(self.id, investor, amount)
@@ -53,29 +51,6 @@ class Fund:
             letter = {"reference": "GP commitment", "gp_commitment": True}
             answer = self.api.call("PUT", "manager", f"/pools/{self.id}/side-letters/{self.gp}", letter)
             assert answer.status_code == 200, answer.get_json()
-
-    def _investor(self, name: str) -> int:
-        c = self.world.container
-        user = c.users.create_user(
-            self.world.admin,
-            UserCreate(
-                email=f"{name.lower()}-{uuid.uuid4().hex[:8]}@pools.test",
-                role=Role.INVESTOR,
-                password="p" * 16,
-            ),
-        )
-        from backend.investors.interface import InvestorCreate, InvestorType, KycStatus
-
-        return c.investors.create_investor(
-            self.world.manager,
-            InvestorCreate(
-                user_id=user.id,
-                legal_name=f"Investor {name}",
-                investor_type=InvestorType.INDIVIDUAL,
-                country="DE",
-                kyc_status=KycStatus.APPROVED,
-            ),
-        ).id
 
     def post(self, body: dict[str, Any], who: str = "manager", path: str | None = None) -> Any:
         headers = {**self.api.headers(who), "Idempotency-Key": str(uuid.uuid4())}

@@ -13,7 +13,6 @@ import pytest
 import app as cli
 from backend.composition.container import Container
 from backend.platform.config import load_settings
-from ledger import importer
 from tests.conftest import mariadb_database_url
 from tests.integration.pools_support import (
     World,
@@ -264,7 +263,7 @@ def test_a_file_names_investments_and_the_fees_the_manager_received(
     world: World, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """The optional investment and fee_kind columns: a purchase named by deal, a fee a
-    portfolio company paid the manager (a memorandum entry), and the import help lists them."""
+    portfolio company paid the manager (a memorandum entry)."""
     c = world.container
     pool = c.pools.create_pool(world.manager, open_pool(minimum_subscription="0.00")).id
     a = world.investor_profile(world.investor)
@@ -284,4 +283,3 @@ def test_a_file_names_investments_and_the_fees_the_manager_received(
         entries[2].memo
         == "monitoring fee of 25.00 USD received by the manager from Acme Robotics: board seat"
     )
-    assert cli.IMPORT_COLUMNS == importer.COLUMNS  # the command's help names what the importer reads

@@ -15,9 +15,6 @@ from typing import Any
 import pytest
 
 from backend.composition.container import Container
-from backend.investors.interface import InvestorCreate, InvestorType, KycStatus
-from backend.platform.actors import Role
-from backend.users.interface import UserCreate
 from ledger.interface import CapitalCallRequest, EntryType, SubsequentCloseRequest, TransactionRequest
 from tests.integration.pools_support import Api, World, closed_pool, make_world, open_pool, problem_fields
 
@@ -46,7 +43,7 @@ class Fund:
             base_currency="USD", inception_date="2019-01-01", management_fee=None, waterfall=WATERFALL
         )
         self.id = c.pools.create_pool(m, body).id
-        self.gp, self.alice, self.bob = (self.investor(n) for n in ("GP", "Alice", "Bob"))
+        self.gp, self.alice, self.bob = (world.named_investor(f"{n} Capital") for n in ("GP", "Alice", "Bob"))
         for investor, amount in (
             (self.gp, "1000000.00"),
             (self.alice, "4000000.00"),
@@ -62,28 +59,9 @@ class Fund:
                 (self.bob, "500000.00"),
             ):
                 self.tx(type="contribution", investor_id=investor, amount=part, effective_date="2019-01-01")
-        self.carol = self.investor("Carol")
+        self.carol = world.named_investor("Carol Capital")
         world.commit(self.id, self.carol, "2500000.00")
         self.api = Api(world)
-
-    def investor(self, name: str) -> int:
-        c = self.world.container
-        user = c.users.create_user(
-            self.world.admin,
-            UserCreate(
-                email=f"{name.lower()}-{uuid.uuid4().hex[:8]}@pools.test",
-                role=Role.INVESTOR,
-                password="p" * 16,
-            ),
-        )
-        create = InvestorCreate(
-            user_id=user.id,
-            legal_name=f"{name} Capital",
-            investor_type=InvestorType.INDIVIDUAL,
-            country="US",
-            kyc_status=KycStatus.APPROVED,
-        )
-        return c.investors.create_investor(self.world.manager, create).id
 
     def tx(self, **fields: Any) -> Any:
         return self.world.container.transactions.record(
