@@ -16,7 +16,7 @@ from backend.finance.money import get_currency
 from backend.platform.actors import Actor
 from ledger.interface import Preview, TransactionRequest
 from portal.context import services
-from portal.formatting import money
+from portal.formatting import money, percent
 from portal.manager.actions.action import Action
 from portal.manager.actions.effects import effect_table, posted
 from portal.manager.actions.parsing import exact_text, filled_in, parse_request, require_pool
@@ -61,9 +61,7 @@ def portfolio_fee_effect(preview: Preview) -> Any:
     else:
         quantum = get_currency(c).quantum
         offset = (Decimal(d["amount"]) * Decimal(rate)).quantize(quantum, ROUND_HALF_EVEN)
-        rows.append(
-            ("Offset against later management fees", f"{money(offset, c)} ({Decimal(rate) * 100:f}%)")
-        )
+        rows.append(("Offset against later management fees", f"{money(offset, c)} ({percent(rate)})"))
         note = html.P(
             "The next management fee charged for a period ending on or after this date is reduced by the "
             "offset; what it cannot absorb is carried forward to the fees after it.",

@@ -13,7 +13,7 @@ from dash import html
 from backend.platform.actors import Actor
 from ledger.interface import Preview, SubsequentCloseRequest
 from portal.context import services
-from portal.formatting import money
+from portal.formatting import money, percent
 from portal.manager.actions.action import Action
 from portal.manager.actions.effects import effect_table, legal_names, posted
 from portal.manager.actions.parsing import filled_in, parse_request, require_pool
@@ -47,9 +47,8 @@ def close_effect(preview: Preview, names: Mapping[int, str]) -> Any:
                 money(pays if f["late"] else -gets, c),
             )
         )
-    rate = Decimal(d["interest_rate"]) * 100
     intro = html.P(
-        f"Equalisation interest {rate.normalize():f}% a year ({d['compounding']}, {d['day_count']}) "
+        f"Equalisation interest {percent(d['interest_rate'])} a year ({d['compounding']}, {d['day_count']}) "
         f"from each earlier call to {d['payment_date']}. Positive: paid to the pool; negative: paid back.",
         className="small text-body-secondary",
     )
