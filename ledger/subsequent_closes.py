@@ -102,7 +102,7 @@ def close_posting(  # noqa: PLR0917 - the close's inputs, each named at its two 
             "closing_date",
             "every investor committed to the pool already has its share of the calls: nobody to admit",
         )
-    return rules.subsequent_close(
+    posting = rules.subsequent_close(
         terms,
         state=state,
         equalisation=equalisation,
@@ -110,3 +110,14 @@ def close_posting(  # noqa: PLR0917 - the close's inputs, each named at its two 
         closing_date=request.closing_date,
         payment_date=request.payment_date or request.closing_date,
     )
+    for holder, figures in posting.details["investors"].items():
+        held = books.capital_of(int(holder))
+        if not figures["late"] and Decimal(figures["capital_returned"]) > held:
+            # Losses booked before the close left less in the account than the close would
+            # take back: admitting at cost would overdraw it.
+            raise InvalidValueError(
+                "closing_date",
+                f"investor {holder}'s capital account is {held}, less than the {figures['capital_returned']} "
+                "the close would give back: the pool has lost too much to admit later investors at cost",
+            )
+    return posting

@@ -270,3 +270,13 @@ def test_the_portal_form_previews_the_close_and_only_the_pools_manager_posts_it(
     )
     assert "Subsequent close posted as entry" in posted["result"]
     assert fund.capital()[fund.carol] == D("200000.00")
+
+
+def test_a_close_that_would_overdraw_a_capital_account_is_refused(world: World) -> None:
+    """COMPUTED: an expense of 950,000.00 leaves the GP's commitment 5,000.00, Alice
+    20,000.00 and Bob 25,000.00 of capital; Carol's close would give Bob back 100,000.00."""
+    fund = Fund(world)
+    fund.tx(type="expense", amount="950000.00", effective_date="2019-02-01")
+    refused = fund.close({"closing_date": "2019-03-31"})
+    assert refused.status_code == 422 and problem_fields(refused) == ["closing_date"]
+    assert "less than the 20000.00 the close would give back" in refused.get_json()["detail"]
