@@ -38,6 +38,8 @@ from ledger.rule_inputs import (
     capital_called,
     deal_price,
     entry_draft,
+    fee_charged,
+    fees_charged,
     investments,
     last_day_charged,
     pool_facts,
@@ -131,6 +133,12 @@ def _planned_mark(
     )
 
 
+def _charges(posting: Posting, on: date) -> list[tuple[date, Decimal]]:
+    """The management fee a planned entry charged, if any (for later performance fee rows)."""
+    charge = fee_charged(posting.entry_type, posting.details)
+    return [] if charge is None else [(on, charge)]
+
+
 def plan_batch(
     session: Session,
     terms: PoolTerms,
@@ -157,6 +165,7 @@ def plan_batch(
     called = capital_called(session, terms.pool_id)
     deals = unit_deals(session, terms.pool_id)
     held = costs_held(investments(session, terms.pool_id))
+    charged = fees_charged(session, terms.pool_id)
     running = RunningBooks(accounts)
     state = rules.waterfall_state_from_history(facts.contributions, facts.distributions)
     for index, row in enumerate(rows):
@@ -173,18 +182,19 @@ def plan_batch(
                 )
             else:
                 request = TransactionRequest.model_validate(row.model_dump())
-                price = None
-                if kind in {"subscription", "redemption"}:
-                    price = deal_price(terms, books, dealing, request)
-                fee = None
-                if kind == "management_fee":
-                    fee = FeeInputs(
+                dealt = kind in {"subscription", "redemption"}
+                price = deal_price(terms, books, dealing, request) if dealt else None
+                fee = (
+                    FeeInputs(
                         facts.fee_periods,
                         commitments,
                         called,
                         rules.holding_since(deals),
                         investor_terms or {},
                     )
+                    if kind == "management_fee"
+                    else None
+                )
                 posting = rule_for(
                     kind,
                     terms,
@@ -194,6 +204,7 @@ def plan_batch(
                     fee=fee,
                     investor_terms=investor_terms,
                     investments_held=held,
+                    fees=charged,
                 )
             draft = validate_draft(entry_draft(terms, posting, row.effective_date, row.memo))
             overdrawn = running.overdraft(draft)
@@ -209,6 +220,7 @@ def plan_batch(
             continue
         running.apply(draft)
         hold(held, posting.entry_type, posting.details)
+        charged.extend(_charges(posting, row.effective_date))
         dealing = dealing.after(LastEntry(None, posting.entry_type, row.effective_date), posting.details)
         if posting.entry_type in DEAL_TYPES:
             deals.append(unit_deal(row.effective_date, posting.entry_type, posting.details))

@@ -33,6 +33,7 @@ from ledger.rule_inputs import (
     as_validation,
     capital_called,
     deal_price,
+    fees_charged,
     holding_since,
     investments,
     mark_fee_accrues_from,
@@ -86,7 +87,11 @@ class DatabasePreviewService:
 
         fee = None
         held = None
+        charged: list[tuple[date, Decimal]] = []
         letters = self._transactions.side_letters(pool) if kind in {"management_fee", "distribution"} else {}
+        if kind == "performance_fee":
+            with ReadView(self._db, actor.reader_key) as view:
+                charged = fees_charged(view.session, pool_id)
         if kind == "sale" and request.investment is not None:
             with ReadView(self._db, actor.reader_key) as view:
                 held = costs_held(investments(view.session, pool_id))
@@ -113,6 +118,7 @@ class DatabasePreviewService:
                 fee=fee,
                 investor_terms=letters,
                 investments_held=held,
+                fees=charged,
             )
 
         return self._run(actor, pool, request.effective_date, build)

@@ -113,6 +113,36 @@ def standing_fee_periods(session: Session, pool_id: int) -> list[tuple[int | Non
     return facts.fee_periods
 
 
+def fee_charged(kind: EntryType, details: Mapping[str, Any]) -> Decimal | None:
+    """The management fee an entry charged: a fee entry's amount (net of any offset), or the
+    fee a mark accrued; None for any other entry."""
+    if kind is EntryType.MANAGEMENT_FEE and "amount" in details:
+        return Decimal(details["amount"])
+    if kind is EntryType.VALUATION and "management_fee" in details:
+        return Decimal(details["management_fee"]["amount"])
+    return None
+
+
+def fees_charged(session: Session, pool_id: int) -> list[tuple[date, Decimal]]:
+    """(date, amount) of the management fee charged by every entry that stands, in journal
+    order: what a performance fee gross of the management fee adds back."""
+    charged = []
+    for _, on, kind, details in standing_details(
+        session, pool_id, (EntryType.MANAGEMENT_FEE, EntryType.VALUATION)
+    ):
+        amount = fee_charged(kind, details)
+        if amount is not None:
+            charged.append((on, amount))
+    return charged
+
+
+def fees_since(charged: Sequence[tuple[date, Decimal]], books: PoolBooks, on: date) -> Decimal:
+    """The management fee charged after the high-water mark was set (all of it before the
+    first crystallisation), up to ``on``."""
+    since = books.high_water_mark_set_on
+    return sum((a for day, a in charged if (since is None or day > since) and day <= on), Decimal(0))
+
+
 def mark_fee_accrues_from(session: Session, terms: PoolTerms) -> date | None:
     """The first day of management fee on NAV the pool's next mark accrues (None: none)."""
     if not terms.open_ended or terms.management_fee is None:
@@ -284,8 +314,10 @@ def rule_for(  # noqa: PLR0911 - one branch per transaction type
     fee: FeeInputs | None = None,
     investor_terms: Mapping[int, InvestorTerms] | None = None,
     investments_held: Mapping[str, Decimal] | None = None,
+    fees: Sequence[tuple[date, Decimal]] = (),
 ) -> Posting:
-    """The posting of a manager-recorded transaction: its type's rule, given its inputs."""
+    """The posting of a manager-recorded transaction: its type's rule, given its inputs
+    (``fees``: the management fees charged so far, for a performance fee gross of them)."""
     if request.investment is not None and kind not in {"purchase", "sale", "portfolio_company_fee"}:
         raise InvalidValueError(
             "investment",
@@ -322,7 +354,13 @@ def rule_for(  # noqa: PLR0911 - one branch per transaction type
             investor_terms=inputs.investor_terms,
         )
     if kind == "performance_fee":
-        return rules.performance_fee(terms, books, amount=request.amount, on=request.effective_date)
+        return rules.performance_fee(
+            terms,
+            books,
+            amount=request.amount,
+            on=request.effective_date,
+            management_fee_since=fees_since(fees, books, request.effective_date),
+        )
     if kind == "sale":
         return rules.sale(
             terms,

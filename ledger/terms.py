@@ -54,6 +54,7 @@ def pool_terms(pool: PoolOut) -> PoolTerms:
             hurdle=f.hurdle,
             catch_up_rate=f.catch_up_rate,
             crystallisation=f.crystallisation,
+            gain_basis=f.gain_basis,
         )
     return PoolTerms(
         pool_id=pool.id,

@@ -43,6 +43,7 @@ from ledger.rule_inputs import (
     capital_called,
     deal_price,
     entry_draft,
+    fees_charged,
     holding_since,
     investments,
     mark_fee_accrues_from,
@@ -130,6 +131,7 @@ class DatabaseTransactionService:
             held = None
             if kind == "sale" and request.investment is not None:
                 held = costs_held(investments(session, terms.pool_id))
+            charged = fees_charged(session, terms.pool_id) if kind == "performance_fee" else []
             return rule_for(
                 kind,
                 terms,
@@ -139,6 +141,7 @@ class DatabaseTransactionService:
                 fee=fee,
                 investor_terms=letters,
                 investments_held=held,
+                fees=charged,
             )
 
         return self._post(

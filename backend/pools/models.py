@@ -58,6 +58,7 @@ class Pool(Base):
         ScaledDecimal(RATE_SCALE), nullable=True
     )
     performance_fee_crystallisation: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    performance_fee_gain_basis: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
     waterfall_style: Mapped[str | None] = mapped_column(String(16), nullable=True)
     preferred_return_rate: Mapped[Decimal | None] = mapped_column(ScaledDecimal(RATE_SCALE), nullable=True)

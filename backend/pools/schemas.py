@@ -30,7 +30,7 @@ from pydantic import (
 )
 
 from backend.finance.daycount import DayCount
-from backend.finance.fees import AccrualFrequency, Crystallisation, HurdleType
+from backend.finance.fees import AccrualFrequency, Crystallisation, GainBasis, HurdleType
 from backend.finance.waterfall import Compounding
 from backend.platform.fields import DECIMAL_TEXT_PATTERN, IsoDate, RecordId, decimal_from_text
 from backend.users.interface import EMAIL_PATTERN
@@ -163,6 +163,12 @@ class PerformanceFeeTerms(BaseModel):
         description="Soft hurdle only: the manager's share of the gain above the hurdle until it has "
         "rate x the whole gain (1 is a full catch-up, e.g. 0.5); empty: the whole gain at once.",
         examples=["1"],
+    )
+    gain_basis: GainBasis = Field(
+        default=GainBasis.NET_OF_MANAGEMENT_FEE,
+        description="What the gain is measured on: the NAV after the management fee (net), or before "
+        "the management fee charged since the high-water mark was set (gross). The high-water mark is "
+        "net of all fees either way.",
     )
     crystallisation: Crystallisation | None = Field(
         default=None,

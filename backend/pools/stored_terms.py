@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from backend.finance.daycount import DayCount
-from backend.finance.fees import AccrualFrequency, Crystallisation, HurdleType
+from backend.finance.fees import AccrualFrequency, Crystallisation, GainBasis, HurdleType
 from backend.finance.money import get_currency
 from backend.finance.waterfall import Compounding
 from backend.platform.errors import NotFound
@@ -51,6 +51,8 @@ def write_settings(pool: Pool, settings: PoolSettings) -> None:
     pool.performance_fee_hurdle_rate = perf.hurdle_rate if perf else None
     pool.performance_fee_hurdle = perf.hurdle.value if perf else None
     pool.performance_fee_catch_up_rate = perf.catch_up_rate if perf else None
+    gross = perf is not None and perf.gain_basis is GainBasis.GROSS_OF_MANAGEMENT_FEE
+    pool.performance_fee_gain_basis = GainBasis.GROSS_OF_MANAGEMENT_FEE.value if gross else None
     crystallises = perf.crystallisation if perf else None
     pool.performance_fee_crystallisation = crystallises.value if crystallises else None
     wf = settings.waterfall
@@ -109,6 +111,7 @@ def settings_of(pool: Pool) -> PoolSettings:
                 if pool.performance_fee_catch_up_rate is not None
                 else None
             ),
+            gain_basis=GainBasis(pool.performance_fee_gain_basis or GainBasis.NET_OF_MANAGEMENT_FEE.value),
             crystallisation=(
                 Crystallisation(pool.performance_fee_crystallisation)
                 if pool.performance_fee_crystallisation

@@ -210,6 +210,7 @@ def _validated_performance_fee(
             hurdle=terms.hurdle,
             catch_up_rate=catch_up,
             crystallisation=terms.crystallisation,
+            gain_basis=terms.gain_basis,
         )
     return terms.model_copy(update={"rate": rate, "hurdle_rate": hurdle, "catch_up_rate": catch_up})
 

@@ -4,9 +4,16 @@ paying accrued fees out to the manager."""
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from backend.finance.errors import InvalidValueError
-from backend.finance.fees import Crystallisation, PerformanceFeeTerms, crystallises_on, pool_performance_fee
+from backend.finance.fees import (
+    Crystallisation,
+    GainBasis,
+    PerformanceFeeTerms,
+    crystallises_on,
+    pool_performance_fee,
+)
 from backend.finance.money import exact_arithmetic
 from backend.finance.unitisation import nav_per_unit
 from ledger.posting_rules.books import (
@@ -27,7 +34,12 @@ from ledger.schemas import AccountCode, EntryType
 
 @exact_arithmetic
 def performance_fee(
-    terms: PoolTerms, books: PoolBooks, *, amount: object = None, on: date | None = None
+    terms: PoolTerms,
+    books: PoolBooks,
+    *,
+    amount: object = None,
+    on: date | None = None,
+    management_fee_since: Decimal = Decimal(0),
 ) -> Posting:
     """Crystallise the performance fee on NAV per unit above the high-water mark.
 
@@ -59,6 +71,7 @@ def performance_fee(
             currency=terms.currency,
             period_start=since if on is not None else None,
             on=on,
+            management_fee_since=management_fee_since,
         )
         fee = crystallised.fee
         if fee == 0:
@@ -89,6 +102,9 @@ def performance_fee(
     if amount is None and terms.performance_fee is not None:
         f = terms.performance_fee
         details["hurdle"] = str(f.hurdle)
+        details["gain_basis"] = str(f.gain_basis)
+        if f.gain_basis is GainBasis.GROSS_OF_MANAGEMENT_FEE:
+            details["management_fee_added_back"] = str(management_fee_since)
         if f.catch_up_rate is not None:
             details["catch_up_rate"] = str(f.catch_up_rate)
         if f.crystallisation is not None:

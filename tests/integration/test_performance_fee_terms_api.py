@@ -115,3 +115,65 @@ def test_terms_that_mean_nothing_are_refused(world: World, fee: dict[str, Any], 
     body = open_pool(performance_fee=None).model_dump(mode="json") | {"performance_fee": fee}
     answer = Api(world).call("POST", "manager", "/pools", body)
     assert answer.status_code == 422 and problem_fields(answer) == [field], answer.get_json()
+
+
+@pytest.mark.parametrize(
+    ("basis", "fee"), [("gross_of_management_fee", "2.00"), ("net_of_management_fee", "1.16")]
+)
+def test_the_gain_is_gross_or_net_of_the_management_fee_ift(world: World, basis: str, fee: str) -> None:
+    """Reference case ``fee_hwm_ift`` (IFT, Concept 97 Hedge Fund Fees), posted: 200 units at
+    1.00 (HWM 200), worth 210 before fees a year later; the mark accrues 2% on it, 4.20.
+    Gross of the management fee, 20% of the gain over the HWM is 20% x 10 = 2.00 (published;
+    total fees 6.20). Net of it (COMPUTED): 20% x (205.80 - 200) = 1.16. Either way the HWM
+    moves to the NAV per unit after all fees."""
+    terms = {"rate": "0.2", "high_water_mark": True, "gain_basis": basis}
+    body = open_pool(
+        inception_date="2025-01-01",
+        minimum_subscription="0.00",
+        management_fee={"rate": "0.02", "basis": "nav"},
+        performance_fee=terms,
+    )
+    pool = world.container.pools.create_pool(world.manager, body).id
+    investor = world.investor_profile(world.investor)
+    api = Api(world)
+    deal = {
+        "type": "subscription",
+        "investor_id": investor,
+        "amount": "200.00",
+        "effective_date": "2025-01-01",
+    }
+    _post(api, pool, "transactions", deal)
+    mark = _post(api, pool, "valuations", {"as_of": "2025-12-31", "net_asset_value": "210.00"}).get_json()
+    assert mark["entry"]["details"]["management_fee"]["amount"] == "4.20"
+    answer = _fee(api, pool)
+    assert answer.status_code == 201, answer.get_json()
+    details = answer.get_json()["details"]
+    assert (details["amount"], details["gain_basis"]) == (fee, basis)
+    assert details.get("management_fee_added_back") == ("4.20" if basis.startswith("gross") else None)
+    after = (D("205.80") - D(fee)) / 200
+    assert D(details["high_water_mark_after"]) == after.quantize(D("0.000001"))
+
+
+def test_a_batch_adds_back_the_fee_its_own_mark_accrued(world: World) -> None:
+    """The same as the IFT example, the mark and the fee in one batch: the fee the mark row
+    accrued is added back for the performance fee row after it (2.00)."""
+    terms = {"rate": "0.2", "high_water_mark": True, "gain_basis": "gross_of_management_fee"}
+    body = open_pool(
+        inception_date="2025-01-01",
+        minimum_subscription="0.00",
+        management_fee={"rate": "0.02", "basis": "nav"},
+        performance_fee=terms,
+    )
+    pool = world.container.pools.create_pool(world.manager, body).id
+    investor = world.investor_profile(world.investor)
+    rows = [
+        {"type": "subscription", "investor_id": investor, "amount": "200.00", "effective_date": "2025-01-01"},
+        {"type": "valuation", "amount": "210.00", "effective_date": "2025-12-31"},
+        {"type": "performance_fee", "effective_date": "2025-12-31"},
+    ]
+    api = Api(world)
+    batch = _post(api, pool, "transactions/batch", {"transactions": rows})
+    assert batch.status_code == 201, batch.get_json()
+    fees = api.call("GET", "manager", f"/pools/{pool}/transactions?type=performance_fee").get_json()
+    (entry,) = fees["entries"]
+    assert (entry["details"]["amount"], entry["details"]["management_fee_added_back"]) == ("2.00", "4.20")

@@ -88,6 +88,7 @@ from backend.finance.fees.management import (
 )
 from backend.finance.fees.performance import (
     PERFORMANCE_FEE_ROUNDING,
+    GainBasis,
     PerformanceFee,
     PerformanceFeeTerms,
     PoolPerformanceFee,
@@ -117,6 +118,7 @@ __all__ = [
     "FeePeriod",
     "FeeTiming",
     "FeeWaiver",
+    "GainBasis",
     "Holding",
     "HurdleType",
     "IncentiveBasis",

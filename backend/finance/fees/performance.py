@@ -59,6 +59,7 @@ from backend.finance.unitisation import nav_per_unit
 __all__ = [
     "PERFORMANCE_FEE_ROUNDING",
     "Crystallisation",
+    "GainBasis",
     "HurdleType",
     "PerformanceFee",
     "PerformanceFeeTerms",
@@ -79,6 +80,13 @@ class HurdleType(enum.StrEnum):
     """Fee only on the gain above the hurdle."""
     SOFT = "soft"
     """Once the hurdle is cleared, fee on the whole gain (or a catch-up to it)."""
+
+
+class GainBasis(enum.StrEnum):
+    """What the gain is measured on: the value after the management fee (net) or before it."""
+
+    NET_OF_MANAGEMENT_FEE = "net_of_management_fee"
+    GROSS_OF_MANAGEMENT_FEE = "gross_of_management_fee"
 
 
 class Crystallisation(enum.StrEnum):
@@ -143,6 +151,9 @@ class PerformanceFeeTerms:
     catch_up_rate: Decimal | None = None
     """Soft hurdle only: the manager's share of the gain above the hurdle until it has caught
     up to rate x the whole gain; None: the whole gain as soon as the hurdle is cleared."""
+    gain_basis: GainBasis = GainBasis.NET_OF_MANAGEMENT_FEE
+    """Gross: the gain is measured before the management fee charged since the reference was
+    set (the pool-level fee adds it back); the high-water mark stays net of all fees."""
     crystallisation: Crystallisation | None = None
     """When the fee may be crystallised (the last weekday of each month, quarter or year, or
     after it); None: whenever the manager charges it."""
@@ -154,6 +165,7 @@ class PerformanceFeeTerms:
             raise InvalidValueError("high_water_mark", "must be True or False")
         DayCount(self.day_count)
         HurdleType(self.hurdle)
+        GainBasis(self.gain_basis)
         if self.crystallisation is not None:
             Crystallisation(self.crystallisation)
         if self.catch_up_rate is not None:
@@ -317,6 +329,7 @@ def pool_performance_fee(
     period_start_nav_per_unit: Decimal | None = None,
     period_start: date | None = None,
     on: date | None = None,
+    management_fee_since: Decimal = Decimal(0),
 ) -> PoolPerformanceFee:
     """Crystallise the pool's performance fee on NAV per unit against the HWM per unit.
 
@@ -325,6 +338,10 @@ def pool_performance_fee(
     With the HWM off, ``period_start_nav_per_unit`` is the reference and is required.
     ``period_start`` and ``on`` as for :func:`performance_fee`: the date the HWM was set
     (the last fee taken, or inception) and this crystallisation's date.
+
+    Gross of the management fee (``terms.gain_basis``), the gain is measured on the NAV per
+    unit with ``management_fee_since`` (the management fee charged since ``period_start``)
+    added back; the fee is still taken from the NAV, and the HWM is the NAV per unit after it.
     """
     assets = check_cash(net_assets_before_fee, currency, "net_assets_before_fee")
     units = check_units(units_outstanding, "units_outstanding")
@@ -338,10 +355,14 @@ def pool_performance_fee(
     else:
         reference = check_nav_per_unit(period_start_nav_per_unit, "period_start_nav_per_unit")
     before = nav_per_unit(assets, units, currency).nav_per_unit
+    measured = before
+    if terms.gain_basis is GainBasis.GROSS_OF_MANAGEMENT_FEE:
+        added_back = check_cash(management_fee_since, currency, "management_fee_since")
+        measured = nav_per_unit(assets + added_back, units, currency).nav_per_unit
     growth = _growth_for(terms, period_start, on)
     hurdle_level = Fraction(reference) * growth
     fee = quantize_cash(
-        _fee_on_excess(terms, before, reference, growth, units), currency, PERFORMANCE_FEE_ROUNDING
+        _fee_on_excess(terms, measured, reference, growth, units), currency, PERFORMANCE_FEE_ROUNDING
     )
     after = nav_per_unit(assets - fee, units, currency).nav_per_unit
     new_hwm = max(hwm, after) if fee > 0 else hwm

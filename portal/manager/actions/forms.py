@@ -285,6 +285,14 @@ def _settings_fields(values: Mapping[str, Any], *, fixed: Collection[str] = ()) 
             help="Soft hurdle: e.g. 100 for a full catch-up. Empty: none.",
         ),
         field(
+            "performance_fee.gain_basis",
+            "select",
+            [
+                ("net_of_management_fee", "Net of the management fee"),
+                ("gross_of_management_fee", "Gross of the management fee"),
+            ],
+        ),
+        field(
             "performance_fee.crystallisation",
             "select",
             [
@@ -320,6 +328,7 @@ def _new_pool_values(today: date) -> dict[str, Any]:
         "performance_fee.hurdle_rate": "0",
         "performance_fee.hurdle": "hard",
         "performance_fee.crystallisation": "",
+        "performance_fee.gain_basis": "net_of_management_fee",
         # Rates as the form takes them, in percent.
         "waterfall.preferred_return_rate": "8",
         "waterfall.catch_up_rate": "100",

@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from backend.finance.fees import GainBasis
 from backend.pools.interface import (
     ManagementFeeTerms,
     PerformanceFeeTerms,
@@ -48,6 +49,7 @@ SETTING_LABELS: dict[str, str] = {
     "performance_fee.hurdle": "Hurdle",
     "performance_fee.catch_up_rate": "Manager's catch-up",
     "performance_fee.crystallisation": "Crystallises",
+    "performance_fee.gain_basis": "Gain measured",
     "waterfall": "Waterfall",
     "waterfall.style": "Waterfall style",
     "waterfall.preferred_return_rate": "Preferred return",
@@ -114,6 +116,7 @@ def settings_data(v: Mapping[str, Any]) -> dict[str, Any]:
                 "hurdle": v.get("performance_fee.hurdle"),
                 "catch_up_rate": fraction_of_percent(v.get("performance_fee.catch_up_rate")),
                 "crystallisation": v.get("performance_fee.crystallisation") or None,
+                "gain_basis": v.get("performance_fee.gain_basis"),
             }
         )
     if v.get("kind") == "closed_ended":
@@ -184,6 +187,8 @@ def terms_text(terms: BaseModel) -> str:
             text += f" with a {_percent(terms.catch_up_rate)} catch-up"
         if terms.crystallisation is not None:
             text += f", crystallised {terms.crystallisation.value}"
+        if terms.gain_basis is GainBasis.GROSS_OF_MANAGEMENT_FEE:
+            text += ", on gains before the management fee"
         return text
     if isinstance(terms, WaterfallTerms):
         return (
