@@ -292,7 +292,15 @@ def test_update_changes_only_what_was_sent_and_audits_the_difference(world: Worl
     assert event.actor_user_id == world.manager.user_id
     assert event.before == {
         "name": "Harbour Growth Fund",
-        "performance_fee": {"rate": "0.2", "high_water_mark": True, "hurdle_rate": "0"},
+        "performance_fee": {
+            "rate": "0.2",
+            "high_water_mark": True,
+            "hurdle_rate": "0",
+            "hurdle": "hard",
+            "catch_up_rate": None,
+            "gain_basis": "net_of_management_fee",
+            "crystallisation": None,
+        },
     }
     assert event.after == {"name": "New name", "performance_fee": None}
     # Sending what is already there changes nothing and logs nothing.
