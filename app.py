@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+import threading
 from datetime import date
 from typing import Any
 
@@ -99,8 +100,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         print(seed(container, scale_named("demo"), logins=logins).describe(), flush=True)
         for line in open_demo_calls(container, logins, date.today()):
             print(f"  open call: {line}", flush=True)
-    if settings.celery_broker_url is None:  # no beat to send them
-        _send_emails_in_background(container)
+    stop_sending = _send_emails_in_background(container) if settings.celery_broker_url is None else None
     server = _create_server(container)
     url = f"http://{settings.host}:{settings.port}"
     print(f"\n  Investment pools portal: {url}\n\n  Demo logins:")
@@ -108,27 +108,32 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         print(f"    {login.role.value:<9} {login.email:<22} {login.password}")
     print("\n  (passwords are generated on first run and kept in var/demo-logins.json)", flush=True)
     print(f"  {sandbox_note}\n", flush=True)
-    server.run(host=settings.host, port=settings.port, threaded=True, use_reloader=False)
+    try:
+        server.run(host=settings.host, port=settings.port, threaded=True, use_reloader=False)
+    finally:
+        if stop_sending is not None:
+            stop_sending.set()  # the server is gone: so is the database it may be dropped with
     return 0
 
 
-def _send_emails_in_background(container: Container) -> None:
+def _send_emails_in_background(container: Container) -> threading.Event:
     """Without a broker there is no beat: the embedded demo sends its due emails (as .eml
-    files in var/outbox/) itself, every 30 s, as the beat would."""
+    files in var/outbox/) itself, every 30 s, as the beat would, until the event is set."""
     import logging
-    import threading
-    import time
 
-    def send_forever() -> None:
-        while True:
+    stop = threading.Event()
+
+    def send_until_stopped() -> None:
+        while not stop.is_set():
             try:
                 container.notifications.send_due_emails()
                 container.notifications.send_due_sms()
             except Exception:  # the demo keeps serving; the next round tries again
                 logging.getLogger(__name__).exception("sending the demo's emails failed")
-            time.sleep(30)
+            stop.wait(30)
 
-    threading.Thread(target=send_forever, name="demo-emails", daemon=True).start()
+    threading.Thread(target=send_until_stopped, name="demo-emails", daemon=True).start()
+    return stop
 
 
 def _demo_gateway(settings: Settings) -> tuple[Settings, str]:
