@@ -14,20 +14,19 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 
 from backend.investors.interface import CommitmentCreate
-from backend.platform.actors import Actor, Role
+from backend.platform.actors import Actor
 from backend.pools.interface import PoolUpdate
 from ledger.interface import CapitalCallRequest, TransactionRequest
 from tests.e2e.live_portal import Chromium, LivePortal
-from tests.e2e.test_login_browser import _console_problems, _sign_in, _wait_for_dash_page
+from tests.e2e.test_login_browser import _console_problems, _wait_for_dash_page
 from tests.e2e.test_manager_browser import (
     _by,
     _click,
     _new_approved_investor,
     _open_tab,
-    _preview_and_confirm,
-    _set_date,
     _type,
     _wait,
+    manager_with_a_new_pool,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -44,23 +43,9 @@ def test_a_manager_admits_a_later_investor_and_records_a_portfolio_companys_fee(
 ) -> None:
     container = live_portal.container
     assert container is not None
-    browser = chromium()
-    browser.delete_all_cookies()
-    browser.get_log("browser")
-    manager = next(login for login in live_portal.logins if login.role is Role.MANAGER)
-    browser.get(live_portal.url + "/login")
-    _sign_in(browser, manager)
-    _wait_for_dash_page(browser, "overview-grid")
-
     # The pool is the manager's own (created in the browser), closed-ended, with an 80% offset.
-    browser.get(live_portal.url + "/manager/pools")
-    _wait_for_dash_page(browser, "form-create_pool")
-    _type(browser, "create_pool", "name", "E2E Buyout Fund")
     launch = date.today() - timedelta(days=30)
-    _set_date(browser, "create_pool", "inception_date", launch)
-    _preview_and_confirm(browser, "create_pool", "effect-pool")
-    href = browser.find_element(By.ID, "new-pool-link").get_attribute("href") or ""
-    pool = int(href.rstrip("/").rpartition("/")[2])
+    browser, pool = manager_with_a_new_pool(live_portal, chromium, "E2E Buyout Fund", launch)
     operator = Actor.operator("e2e")
     # Closed-ended terms set through the service (the form's kind select is a custom widget).
     update = PoolUpdate.model_validate(

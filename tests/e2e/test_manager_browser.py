@@ -213,13 +213,11 @@ def test_a_manager_creates_a_pool_takes_money_values_it_and_sees_the_charts(
     _sign_out(browser)
 
 
-def test_preview_reads_what_is_typed_withdraws_on_change_and_asks_about_a_nav_jump(
-    live_portal: LivePortal, chromium: Chromium
-) -> None:
-    """The action area in a real browser: tabs open by click, a reason still in focus counts at
-    Preview, a change after the preview withdraws it, and a NAV jump needs "Post anyway"."""
-    container = live_portal.container
-    assert container is not None
+def manager_with_a_new_pool(
+    live_portal: LivePortal, chromium: Chromium, name: str, launch: date
+) -> tuple[webdriver.Chrome, int]:
+    """A fresh browser signed in as the demo manager, who has just created pool ``name``
+    (launched on ``launch``) through the create-pool form: (the browser, the pool's id)."""
     browser = chromium()
     browser.delete_all_cookies()
     browser.get_log("browser")
@@ -229,12 +227,22 @@ def test_preview_reads_what_is_typed_withdraws_on_change_and_asks_about_a_nav_ju
     _wait_for_dash_page(browser, "overview-grid")
     browser.get(live_portal.url + "/manager/pools")
     _wait_for_dash_page(browser, "form-create_pool")
-    _type(browser, "create_pool", "name", "E2E Checks Fund")
-    launch = date.today() - timedelta(days=7)
+    _type(browser, "create_pool", "name", name)
     _set_date(browser, "create_pool", "inception_date", launch)
     _preview_and_confirm(browser, "create_pool", "effect-pool")
     href = browser.find_element(By.ID, "new-pool-link").get_attribute("href") or ""
-    pool = int(href.rstrip("/").rpartition("/")[2])
+    return browser, int(href.rstrip("/").rpartition("/")[2])
+
+
+def test_preview_reads_what_is_typed_withdraws_on_change_and_asks_about_a_nav_jump(
+    live_portal: LivePortal, chromium: Chromium
+) -> None:
+    """The action area in a real browser: tabs open by click, a reason still in focus counts at
+    Preview, a change after the preview withdraws it, and a NAV jump needs "Post anyway"."""
+    container = live_portal.container
+    assert container is not None
+    launch = date.today() - timedelta(days=7)
+    browser, pool = manager_with_a_new_pool(live_portal, chromium, "E2E Checks Fund", launch)
     operator = Actor.operator("e2e")
     investor = _new_approved_investor(live_portal, "Checks Holding Ltd")
     deal = {"type": "subscription", "investor_id": investor, "amount": "100000.00", "effective_date": launch}
