@@ -311,3 +311,27 @@ def test_the_capital_account_statement_shows_the_fee_gross_and_the_offset_on_its
         "GET", "manager", f"/investors/{fund.gp}/statements?pool_id={fund.id}&period=2025"
     ).get_json()
     assert (gp["management_fees"], gp["management_fee_offsets"]) == ("0.00", "0.00")
+
+
+def test_a_received_fee_whose_offset_a_later_fee_used_cannot_be_reversed_first(world: World) -> None:
+    """Reversing the portfolio-company fee after Q1's fee used its offset is refused (the
+    fee entry was allocated after it); reversing the fee first, then the received fee, works."""
+    fund = Fund(world, "1")
+    received = fund.portfolio_fee("10000.00", "2025-02-01").get_json()["id"]
+    charged = fund.fee("2025-01-01", "2025-03-31").get_json()["id"]
+    first = fund.post({"effective_date": "2025-03-31"}, path=f"/api/v1/transactions/{received}/reversal")
+    assert first.status_code == 409 and f"reverse entry {charged} first" in first.get_json()["detail"]
+    assert (
+        fund.post(
+            {"effective_date": "2025-03-31"}, path=f"/api/v1/transactions/{charged}/reversal"
+        ).status_code
+        == 201
+    )
+    assert (
+        fund.post(
+            {"effective_date": "2025-03-31"}, path=f"/api/v1/transactions/{received}/reversal"
+        ).status_code
+        == 201
+    )
+    again = fund.fee("2025-01-01", "2025-03-31").get_json()["details"]
+    assert (again["amount"], again["fee_offset"]["available"]) == ("500000.00", "0.00")
