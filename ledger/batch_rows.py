@@ -38,13 +38,11 @@ from ledger.rule_inputs import (
     capital_called,
     deal_price,
     entry_draft,
-    fee_charged,
-    fees_charged,
     investments,
     last_day_charged,
     pool_facts,
     rule_for,
-    standing_fee_periods,
+    standing_fee_facts,
     unit_deal,
     unit_deals,
 )
@@ -133,12 +131,6 @@ def _planned_mark(
     )
 
 
-def _charges(posting: Posting, on: date) -> list[tuple[date, Decimal]]:
-    """The management fee a planned entry charged, if any (for later performance fee rows)."""
-    charge = fee_charged(posting.entry_type, posting.details)
-    return [] if charge is None else [(on, charge)]
-
-
 def plan_batch(
     session: Session,
     terms: PoolTerms,
@@ -160,12 +152,13 @@ def plan_batch(
     the last valuation, the rule itself, validate_draft, overdrafts.
     """
     facts = pool_facts(session, terms.pool_id)
-    facts.fee_periods = standing_fee_periods(session, terms.pool_id)
+    # Fee entries are facts already; marks that accrued the fee are read with them once.
+    charged = standing_fee_facts(session, terms.pool_id)
+    facts.fee_periods, facts.fees_charged = charged.fee_periods, charged.fees_charged
     dealing = read_dealing_facts(session, terms.pool_id)
     called = capital_called(session, terms.pool_id)
     deals = unit_deals(session, terms.pool_id)
     held = costs_held(investments(session, terms.pool_id))
-    charged = fees_charged(session, terms.pool_id)
     running = RunningBooks(accounts)
     state = rules.waterfall_state_from_history(facts.contributions, facts.distributions)
     for index, row in enumerate(rows):
@@ -204,7 +197,7 @@ def plan_batch(
                     fee=fee,
                     investor_terms=investor_terms,
                     investments_held=held,
-                    fees=charged,
+                    fees=facts.fees_charged,
                 )
             draft = validate_draft(entry_draft(terms, posting, row.effective_date, row.memo))
             overdrawn = running.overdraft(draft)
@@ -220,7 +213,6 @@ def plan_batch(
             continue
         running.apply(draft)
         hold(held, posting.entry_type, posting.details)
-        charged.extend(_charges(posting, row.effective_date))
         dealing = dealing.after(LastEntry(None, posting.entry_type, row.effective_date), posting.details)
         if posting.entry_type in DEAL_TYPES:
             deals.append(unit_deal(row.effective_date, posting.entry_type, posting.details))

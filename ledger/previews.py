@@ -33,6 +33,7 @@ from ledger.rule_inputs import (
     as_validation,
     capital_called,
     deal_price,
+    distribution_rule,
     fees_charged,
     holding_since,
     investments,
@@ -44,7 +45,6 @@ from ledger.rule_inputs import (
 )
 from ledger.schemas import (
     CapitalCallRequest,
-    DistributionMode,
     DistributionRequest,
     EntryType,
     Preview,
@@ -148,23 +148,7 @@ class DatabasePreviewService:
         letters = self._transactions.side_letters(pool)
 
         def build(terms: PoolTerms, books: PoolBooks, dealing: DealingFacts) -> Posting:
-            if request.mode is DistributionMode.WATERFALL:
-                return rules.waterfall_distribution(
-                    terms,
-                    books,
-                    amount=request.amount,
-                    on=request.effective_date,
-                    investor_terms=letters,
-                    recallable=request.recallable,
-                    deemed_contribution=request.deemed_contribution,
-                )
-            return rules.pro_rata_distribution(
-                terms,
-                books,
-                amount=request.amount,
-                recallable=request.recallable,
-                deemed_contribution=request.deemed_contribution,
-            )
+            return distribution_rule(terms, books, request, letters)
 
         return self._run(actor, pool, request.effective_date, build)
 

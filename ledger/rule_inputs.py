@@ -33,7 +33,15 @@ from ledger.forward_pricing import DealingFacts, struck_price
 from ledger.investments import investment_book
 from ledger.posting_rules import PoolBooks, PoolTerms, Posting
 from ledger.posting_rules.books import FeeOffsetsToDate
-from ledger.schemas import AccountRef, EntryType, EventIn, InvestmentOut, TransactionRequest
+from ledger.schemas import (
+    AccountRef,
+    DistributionMode,
+    DistributionRequest,
+    EntryType,
+    EventIn,
+    InvestmentOut,
+    TransactionRequest,
+)
 
 _FACT_TYPES = (
     EntryType.PERFORMANCE_FEE,
@@ -59,14 +67,20 @@ class PoolFacts:
     distributions: list[tuple[date, dict[str, Any]]] = field(default_factory=list)
     portfolio_fees: list[tuple[date, Decimal]] = field(default_factory=list)
     offset_used: Decimal = Decimal(0)
+    fees_charged: list[tuple[date, Decimal]] = field(default_factory=list)
+    """(date, amount) of the management fee each fee entry (net of any offset) or mark
+    charged: what a performance fee gross of the management fee adds back."""
 
     def add(self, kind: EntryType, on: date, details: dict[str, Any], entry_id: int | None = None) -> None:
         """Take in one more standing entry (in journal order)."""
         if kind is EntryType.PERFORMANCE_FEE:
             self.hwm = Decimal(details["high_water_mark_after"])
             self.hwm_set_on = on
-        elif kind is EntryType.MANAGEMENT_FEE and "period_start" in details:
-            self.fee_periods.append((entry_id, _period_of(details)))
+        elif kind is EntryType.MANAGEMENT_FEE:
+            if "amount" in details:  # an entry posted by hand has no workings
+                self.fees_charged.append((on, Decimal(details["amount"])))
+            if "period_start" in details:
+                self.fee_periods.append((entry_id, _period_of(details)))
             if "fee_offset" in details:
                 self.offset_used += Decimal(details["fee_offset"]["used"])
         elif kind is EntryType.PORTFOLIO_COMPANY_FEE:
@@ -77,6 +91,7 @@ class PoolFacts:
                 self.contributions.append((int(holder), Decimal(change), date.fromisoformat(call_on)))
         elif kind is EntryType.VALUATION and "management_fee" in details:
             self.fee_periods.append((entry_id, _period_of(details["management_fee"])))
+            self.fees_charged.append((on, Decimal(details["management_fee"]["amount"])))
         elif kind is EntryType.CONTRIBUTION:
             self.contributions.append((int(details["investor_id"]), Decimal(details["amount"]), on))
         elif kind is EntryType.DISTRIBUTION and details.get("mode") == "waterfall":
@@ -102,38 +117,26 @@ def _period_of(details: Mapping[str, Any]) -> FeePeriod:
     return FeePeriod(date.fromisoformat(details["period_start"]), date.fromisoformat(details["period_end"]))
 
 
-def standing_fee_periods(session: Session, pool_id: int) -> list[tuple[int | None, FeePeriod]]:
-    """(entry id, days charged) of every standing management fee entry and every mark that
-    accrued the fee, in journal order: each day's fee is charged once, by one or the other."""
+def standing_fee_facts(session: Session, pool_id: int) -> PoolFacts:
+    """The facts of every standing management fee entry and every mark that accrued the fee,
+    in journal order: the days each charged (each day's fee is charged once, by one or the
+    other) and what each charged."""
     facts = PoolFacts()
     for entry_id, on, kind, details in standing_details(
         session, pool_id, (EntryType.MANAGEMENT_FEE, EntryType.VALUATION)
     ):
         facts.add(kind, on, details, entry_id)
-    return facts.fee_periods
+    return facts
 
 
-def fee_charged(kind: EntryType, details: Mapping[str, Any]) -> Decimal | None:
-    """The management fee an entry charged: a fee entry's amount (net of any offset), or the
-    fee a mark accrued; None for any other entry."""
-    if kind is EntryType.MANAGEMENT_FEE and "amount" in details:
-        return Decimal(details["amount"])
-    if kind is EntryType.VALUATION and "management_fee" in details:
-        return Decimal(details["management_fee"]["amount"])
-    return None
+def standing_fee_periods(session: Session, pool_id: int) -> list[tuple[int | None, FeePeriod]]:
+    """(entry id, days charged) of every fee entry and fee-accruing mark that stands."""
+    return standing_fee_facts(session, pool_id).fee_periods
 
 
 def fees_charged(session: Session, pool_id: int) -> list[tuple[date, Decimal]]:
-    """(date, amount) of the management fee charged by every entry that stands, in journal
-    order: what a performance fee gross of the management fee adds back."""
-    charged = []
-    for _, on, kind, details in standing_details(
-        session, pool_id, (EntryType.MANAGEMENT_FEE, EntryType.VALUATION)
-    ):
-        amount = fee_charged(kind, details)
-        if amount is not None:
-            charged.append((on, amount))
-    return charged
+    """(date, amount) of the management fee every fee entry and mark that stands charged."""
+    return standing_fee_facts(session, pool_id).fees_charged
 
 
 def fees_since(charged: Sequence[tuple[date, Decimal]], books: PoolBooks, on: date) -> Decimal:
@@ -302,6 +305,32 @@ def fee_period(
                 f"entry {entry_id}; each day's fee is charged once",
             )
     return period
+
+
+def distribution_rule(
+    terms: PoolTerms,
+    books: PoolBooks,
+    request: DistributionRequest,
+    letters: Mapping[int, InvestorTerms],
+) -> Posting:
+    """A distribution's posting: through the waterfall (closed-ended) or pro rata."""
+    if request.mode is DistributionMode.WATERFALL:
+        return rules.waterfall_distribution(
+            terms,
+            books,
+            amount=request.amount,
+            on=request.effective_date,
+            investor_terms=letters,
+            recallable=request.recallable,
+            deemed_contribution=request.deemed_contribution,
+        )
+    return rules.pro_rata_distribution(
+        terms,
+        books,
+        amount=request.amount,
+        recallable=request.recallable,
+        deemed_contribution=request.deemed_contribution,
+    )
 
 
 def rule_for(  # noqa: PLR0911 - one branch per transaction type

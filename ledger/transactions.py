@@ -42,6 +42,7 @@ from ledger.rule_inputs import (
     as_validation,
     capital_called,
     deal_price,
+    distribution_rule,
     entry_draft,
     fees_charged,
     holding_since,
@@ -59,7 +60,6 @@ from ledger.schemas import (
     BatchResult,
     BatchRow,
     CapitalCallRequest,
-    DistributionMode,
     DistributionRequest,
     EntryOut,
     EntryPage,
@@ -267,23 +267,7 @@ class DatabaseTransactionService:
         letters = self.side_letters(pool)
 
         def build(terms: PoolTerms, books: PoolBooks, session: Session) -> Posting:
-            if request.mode is DistributionMode.WATERFALL:
-                return rules.waterfall_distribution(
-                    terms,
-                    books,
-                    amount=request.amount,
-                    on=request.effective_date,
-                    investor_terms=letters,
-                    recallable=request.recallable,
-                    deemed_contribution=request.deemed_contribution,
-                )
-            return rules.pro_rata_distribution(
-                terms,
-                books,
-                amount=request.amount,
-                recallable=request.recallable,
-                deemed_contribution=request.deemed_contribution,
-            )
+            return distribution_rule(terms, books, request, letters)
 
         return self._post(
             actor,
