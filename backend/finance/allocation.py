@@ -30,7 +30,7 @@ from backend.finance.money import (
     to_decimal,
 )
 
-__all__ = ["allocate", "allocate_cash"]
+__all__ = ["allocate", "allocate_cash", "apportion_exact"]
 
 
 def _check_weights(weights: Mapping[str, Decimal]) -> dict[str, int]:
@@ -97,3 +97,30 @@ def allocate_cash(total: Decimal, weights: Mapping[str, Decimal], currency: Curr
     """Allocate a cash amount (validated for ``currency``) to the minor unit, pro rata."""
     amount = check_cash(total, currency, "total", non_negative=False)
     return allocate(amount, weights, currency.quantum)
+
+
+def apportion_exact(total: Decimal, exact: Mapping[str, Fraction], quantum: Decimal) -> dict[str, Decimal]:
+    """Give each holder its ``exact`` amount rounded down to the ``quantum``, and the quanta
+    left of ``total`` one each to the largest remainders (ties by holder key).
+
+    For a ``total`` that is the exact amounts' sum rounded once, each part is within one
+    quantum of that holder's own exact figure, and the parts sum exactly to ``total``. A
+    split pro rata to the exact amounts (:func:`allocate`) can land a holder a quantum and a
+    half away, because each share is also scaled by the total's own rounding."""
+    step = Fraction(to_decimal(quantum, "quantum"))
+    count = Fraction(to_decimal(total, "total")) / step
+    if count.denominator != 1:
+        raise PrecisionError("total", f"must be a whole multiple of the quantum {quantum}, got {total}")
+    whole: dict[str, int] = {}
+    remainder: dict[str, Fraction] = {}
+    for holder, amount in exact.items():
+        if amount < 0:
+            raise InvalidValueError(f"exact[{holder}]", f"must not be negative, got {amount}")
+        whole[holder], remainder[holder] = divmod(amount / step, 1)
+    left_over = count.numerator - sum(whole.values())
+    by_remainder = sorted((h for h in exact if remainder[h] > 0), key=lambda h: (-remainder[h], h))
+    if not 0 <= left_over <= len(by_remainder):
+        raise InvalidValueError("total", f"{total} is not the exact amounts' sum rounded to {quantum}")
+    for holder in by_remainder[:left_over]:
+        whole[holder] += 1
+    return {holder: whole[holder] * Decimal(quantum) for holder in exact}

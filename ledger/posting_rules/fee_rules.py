@@ -12,10 +12,11 @@ from fractions import Fraction
 from typing import Any
 
 from backend.finance import fees as fee_maths
+from backend.finance.allocation import apportion_exact
 from backend.finance.daycount import year_fraction
 from backend.finance.errors import InvalidValueError
 from backend.finance.fees import FeePeriod, ManagementFeeTerms
-from backend.finance.investor_terms import InvestorTerms, fee_for_year_fraction, fee_weights
+from backend.finance.investor_terms import InvestorTerms, fee_weights
 from backend.finance.money import (
     Rounding,
     exact_arithmetic,
@@ -185,9 +186,6 @@ def _fee_with_own_rates(  # noqa: PLR0917 - the fee's inputs, each named at the 
     # The basis is the shares' total for commitments and invested capital, the NAV for a
     # fee on NAV: each holder's part of it is basis x its share.
     scale = Fraction(basis) / Fraction(sum(shares.values(), _ZERO))
-    if not any(letter.fee_charged_from(start) > start for letter in letters.values()):
-        total = fee_for_year_fraction(weights, years * scale, terms.currency)
-        return total, {holder: w for holder, w in weights.items() if w > 0}
     standard = InvestorTerms()
     exact: dict[str, Fraction] = {}
     for holder, weight in weights.items():
@@ -201,11 +199,14 @@ def _fee_with_own_rates(  # noqa: PLR0917 - the fee's inputs, each named at the 
 
 
 def _rounded_once(exact: Mapping[str, Fraction], terms: PoolTerms) -> tuple[Decimal, dict[str, Decimal]]:
-    """The investors' exact fees summed and rounded once (half-even), and integer weights in
-    proportion to them that share the rounded fee."""
+    """The investors' exact fees summed and rounded once (half-even), and each investor's
+    part of it (its exact fee rounded down, the cents left to the largest remainders: each
+    within a cent of its exact fee) as the weights that share it."""
     total = round_to_quantum(sum(exact.values(), Fraction(0)), terms.currency.quantum, Rounding.HALF_EVEN)
-    scale = math.lcm(*(f.denominator for f in exact.values())) if exact else 1
-    return total, {holder: Decimal(int(fee * scale)) for holder, fee in exact.items()}
+    if total == 0:  # nothing to charge: weights in proportion, for an amount given instead
+        scale = math.lcm(*(f.denominator for f in exact.values())) if exact else 1
+        return total, {holder: Decimal(int(fee * scale)) for holder, fee in exact.items()}
+    return total, apportion_exact(total, exact, terms.currency.quantum)
 
 
 def _terms_fee(  # noqa: PLR0917 - the fee's inputs, each named at the one call

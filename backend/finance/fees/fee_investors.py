@@ -19,21 +19,20 @@ Formula
 Rounding (the books' rule, ledger.posting_rules.fee_rules)
     The pool's fee is the investors' exact fees added up and rounded once, ROUND_HALF_EVEN,
     to the currency's minor unit: the figure the manager invoices is the agreement's to the
-    cent. It is shared in proportion to the exact fees by the largest-remainder method
-    (backend.finance.allocation), so the investors' fees add up to it exactly and each is
-    within a cent of its exact figure.
+    cent. Each investor gets its exact fee rounded down and the cents left go to the largest
+    remainders (backend.finance.allocation.apportion_exact), so the investors' fees add up
+    to it exactly and each is within a cent of its exact figure.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
-from backend.finance.allocation import allocate
+from backend.finance.allocation import apportion_exact
 from backend.finance.daycount import check_date
 from backend.finance.errors import InvalidValueError
 from backend.finance.fees.fee_basis import (
@@ -130,8 +129,7 @@ def investor_fees(
     total = quantize_cash(sum((fee.exact for fee in by_investor.values()), Fraction(0)), currency)
     bearing = {key: fee.exact for key, fee in by_investor.items() if fee.exact > 0}
     if bearing:
-        scale = math.lcm(*(f.denominator for f in bearing.values()))
-        shares = allocate(total, {k: Decimal(int(f * scale)) for k, f in bearing.items()}, currency.quantum)
+        shares = apportion_exact(total, bearing, currency.quantum)
         by_investor = {
             key: replace(fee, amount=shares.get(key, quantize_cash(0, currency)))
             for key, fee in by_investor.items()

@@ -6,13 +6,15 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
+from fractions import Fraction
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from backend.finance.allocation import apportion_exact
 from backend.finance.fees import FeePeriod, ManagementFeeTerms
 from backend.finance.investor_terms import InvestorTerms
-from backend.finance.money import get_currency
+from backend.finance.money import Rounding, get_currency, round_to_quantum
 from ledger.interface import AccountCode, PoolBooks, PoolTerms
 from ledger.interface import posting_rules as rules
 from ledger.posting_rules.books import FeeOffsetsToDate
@@ -76,3 +78,15 @@ def test_a_run_of_fees_uses_no_more_offset_than_earned_and_nobody_pays_below_zer
         assert used <= earned  # what the fees used so far never passes what was earned
     total_received = sum((a for _, a in fees_received), D(0))
     assert used <= (total_received * rate).quantize(D("0.01")) + D("0.01")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.fractions(min_value=0, max_value=10**6), min_size=1, max_size=6))
+def test_apportioning_exact_amounts_keeps_each_within_a_cent(exact: list[Fraction]) -> None:
+    """The books' fee by investor (and the finance layer's): the exact fees summed and rounded
+    once, each investor its exact fee rounded down plus a cent to the largest remainders."""
+    amounts = {f"i{k}": f for k, f in enumerate(exact)}
+    total = round_to_quantum(sum(exact, Fraction(0)), D("0.01"), Rounding.HALF_EVEN)
+    parts = apportion_exact(total, amounts, D("0.01"))
+    assert sum(parts.values(), D(0)) == total
+    assert all(abs(Fraction(parts[k]) - f) < Fraction(1, 100) for k, f in amounts.items())
