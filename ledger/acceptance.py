@@ -17,8 +17,12 @@ from ledger.schemas import TransactionType
 
 # What each pool status still allows. Closed: no new money in; liquidating: only money out.
 ALLOWED: dict[PoolStatus, frozenset[str]] = {
-    PoolStatus.OPEN: frozenset({*TransactionType, "capital_call", "valuation", "subsequent_close"}),
-    PoolStatus.CLOSED: frozenset({*TransactionType, "capital_call", "valuation"} - {"subscription"}),
+    PoolStatus.OPEN: frozenset(
+        {*TransactionType, "capital_call", "valuation", "subsequent_close", "clawback"}
+    ),
+    PoolStatus.CLOSED: frozenset(
+        {*TransactionType, "capital_call", "valuation", "clawback"} - {"subscription"}
+    ),
     PoolStatus.LIQUIDATING: frozenset(
         {
             "redemption",
@@ -32,6 +36,7 @@ ALLOWED: dict[PoolStatus, frozenset[str]] = {
             "valuation",
             "contribution",
             "portfolio_company_fee",
+            "clawback",
         }
     ),
     PoolStatus.LIQUIDATED: frozenset(),

@@ -302,6 +302,9 @@ class _InvestorFlows:
                 self.calls.setdefault(int(holder), []).append((due, Decimal(part)))
         elif kind is EntryType.SUBSEQUENT_CLOSE:
             self._add_close(details)
+        elif kind is EntryType.CLAWBACK:
+            for holder, share in details["investors"].items():
+                self._put("distributed", holder, share["clawback"])
         elif kind in (EntryType.MANAGEMENT_FEE, EntryType.PERFORMANCE_FEE):
             for holder, part in details["allocation"].items():
                 self._put("fees", holder, part)

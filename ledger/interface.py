@@ -39,6 +39,7 @@ from ledger.schemas import (
     BatchRow,
     BatchTransactionType,
     CapitalCallRequest,
+    ClawbackRequest,
     DistributionMode,
     DistributionRequest,
     EntryOut,
@@ -86,6 +87,7 @@ __all__ = [
     "BatchRow",
     "BatchTransactionType",
     "CapitalCallRequest",
+    "ClawbackRequest",
     "DealingFacts",
     "DistributionMode",
     "DistributionRequest",
@@ -227,6 +229,11 @@ class TransactionService(Protocol):
     ) -> EntryOut:
         """POST /pools/{id}/subsequent-closes: admit the later investors, equalised."""
 
+    def clawback(
+        self, actor: Actor, pool_id: int, request: ClawbackRequest, idempotency_key: str
+    ) -> EntryOut:
+        """POST /pools/{id}/clawbacks: the GP gives back carry beyond the whole fund's figure."""
+
     def record_valuation(
         self, actor: Actor, pool_id: int, request: ValuationRequest, idempotency_key: str
     ) -> ValuationOut: ...
@@ -269,6 +276,8 @@ class PreviewService(Protocol):
     def distribution(self, actor: Actor, pool_id: int, request: DistributionRequest) -> Preview: ...
 
     def subsequent_close(self, actor: Actor, pool_id: int, request: SubsequentCloseRequest) -> Preview: ...
+
+    def clawback(self, actor: Actor, pool_id: int, request: ClawbackRequest) -> Preview: ...
 
     def valuation(self, actor: Actor, pool_id: int, request: ValuationRequest) -> Preview: ...
 

@@ -41,6 +41,7 @@ _FLOW_TYPES = (
     EntryType.PERFORMANCE_FEE,
     EntryType.CAPITAL_CALL,
     EntryType.SUBSEQUENT_CLOSE,
+    EntryType.CLAWBACK,
 )
 
 

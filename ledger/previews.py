@@ -29,10 +29,13 @@ from ledger.forward_pricing import DealingFacts, require_date_order, require_val
 from ledger.investments import costs_held
 from ledger.posting_rules import PoolBooks, PoolTerms, Posting
 from ledger.rule_inputs import (
+    DealRows,
     FeeInputs,
     as_validation,
     capital_called,
+    deal_facts,
     deal_price,
+    deal_rows,
     distribution_rule,
     fees_charged,
     holding_since,
@@ -45,6 +48,7 @@ from ledger.rule_inputs import (
 )
 from ledger.schemas import (
     CapitalCallRequest,
+    ClawbackRequest,
     DistributionRequest,
     EntryType,
     Preview,
@@ -146,11 +150,34 @@ class DatabasePreviewService:
     def distribution(self, actor: Actor, pool_id: int, request: DistributionRequest) -> Preview:
         pool = self._transactions.writable_pool(actor, pool_id, "distribution", request.effective_date)
         letters = self._transactions.side_letters(pool)
+        rows, commitments = self._deal_rows(actor, pool)
 
         def build(terms: PoolTerms, books: PoolBooks, dealing: DealingFacts) -> Posting:
-            return distribution_rule(terms, books, request, letters)
+            deals = deal_facts(rows, terms, commitments) if terms.deal_by_deal else None
+            return distribution_rule(terms, books, request, letters, deals)
 
         return self._run(actor, pool, request.effective_date, build)
+
+    def clawback(self, actor: Actor, pool_id: int, request: ClawbackRequest) -> Preview:
+        pool = self._transactions.writable_pool(actor, pool_id, "clawback", request.effective_date)
+        letters = self._transactions.side_letters(pool)
+        rows, commitments = self._deal_rows(actor, pool)
+
+        def build(terms: PoolTerms, books: PoolBooks, dealing: DealingFacts) -> Posting:
+            deals = deal_facts(rows, terms, commitments) if terms.deal_by_deal else rules.DealBook()
+            return rules.clawback(
+                terms, deals, on=request.effective_date, interim=request.interim, investor_terms=letters
+            )
+
+        return self._run(actor, pool, request.effective_date, build)
+
+    def _deal_rows(self, actor: Actor, pool: PoolOut) -> tuple[DealRows, dict[int, Decimal]]:
+        """What an American waterfall reads (nothing for any other pool)."""
+        if not pool_terms(pool).deal_by_deal:
+            return [], {}
+        commitments = dict(self._investors.commitments_for_pool(pool.id))
+        with ReadView(self._db, actor.reader_key) as view:
+            return deal_rows(view.session, pool.id), commitments
 
     def subsequent_close(self, actor: Actor, pool_id: int, request: SubsequentCloseRequest) -> Preview:
         on = request.payment_date or request.closing_date

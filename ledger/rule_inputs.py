@@ -33,6 +33,7 @@ from ledger.forward_pricing import DealingFacts, struck_price
 from ledger.investments import investment_book
 from ledger.posting_rules import PoolBooks, PoolTerms, Posting
 from ledger.posting_rules.books import FeeOffsetsToDate
+from ledger.posting_rules.deal_distributions import DealBook
 from ledger.schemas import (
     AccountRef,
     DistributionMode,
@@ -51,6 +52,7 @@ _FACT_TYPES = (
     EntryType.CAPITAL_CALL,
     EntryType.PORTFOLIO_COMPANY_FEE,
     EntryType.SUBSEQUENT_CLOSE,
+    EntryType.CLAWBACK,
 )
 DEAL_TYPES = (EntryType.SUBSCRIPTION, EntryType.REDEMPTION)
 """The entries that issue or cancel units."""
@@ -70,8 +72,11 @@ class PoolFacts:
     fees_charged: list[tuple[date, Decimal]] = field(default_factory=list)
     """(date, amount) of the management fee each fee entry (net of any offset) or mark
     charged: what a performance fee gross of the management fee adds back."""
+    clawbacks: list[dict[str, Any]] = field(default_factory=list)
 
-    def add(self, kind: EntryType, on: date, details: dict[str, Any], entry_id: int | None = None) -> None:
+    def add(  # noqa: PLR0912 - one branch per entry type
+        self, kind: EntryType, on: date, details: dict[str, Any], entry_id: int | None = None
+    ) -> None:
         """Take in one more standing entry (in journal order)."""
         if kind is EntryType.PERFORMANCE_FEE:
             self.hwm = Decimal(details["high_water_mark_after"])
@@ -85,6 +90,8 @@ class PoolFacts:
                 self.offset_used += Decimal(details["fee_offset"]["used"])
         elif kind is EntryType.PORTFOLIO_COMPANY_FEE:
             self.portfolio_fees.append((on, Decimal(details["amount"])))
+        elif kind is EntryType.CLAWBACK:
+            self.clawbacks.append(details)
         elif kind is EntryType.SUBSEQUENT_CLOSE:
             # As if from the first close: each share of each call moved, dated at the call.
             for holder, change, call_on in details["contributions"]:
@@ -109,7 +116,7 @@ class PoolFacts:
             high_water_mark_set_on=self.hwm_set_on,
             waterfall_state=state,
             fee_offsets=FeeOffsetsToDate(tuple(self.portfolio_fees), self.offset_used),
-            carry_to_date=rules.carry_to_date(details for _, details in self.distributions),
+            carry_to_date=rules.carry_to_date((details for _, details in self.distributions), self.clawbacks),
         )
 
 
@@ -307,13 +314,60 @@ def fee_period(
     return period
 
 
+DealRows = list[tuple[int, date, EntryType, dict[str, Any]]]
+
+
+def deal_rows(session: Session, pool_id: int) -> DealRows:
+    """The standing purchases, sales, distributions and clawbacks an American waterfall reads."""
+    kinds = (EntryType.PURCHASE, EntryType.SALE, EntryType.DISTRIBUTION, EntryType.CLAWBACK)
+    return standing_details(session, pool_id, kinds)
+
+
+def deal_facts(rows: DealRows, terms: PoolTerms, commitments: Mapping[int, Decimal]) -> DealBook:
+    """The pool's deals and their running record (American waterfall), from ``deal_rows``."""
+    named = [(on, kind, d) for _, on, kind, d in rows if "investment" in d]
+    return rules.deal_book(
+        [(on, d["investment"], Decimal(d["amount"])) for on, kind, d in named if kind is EntryType.PURCHASE],
+        [
+            (d["investment"], Decimal(d["cost"]), Decimal(d["proceeds"]))
+            for _, kind, d in named
+            if kind is EntryType.SALE
+        ],
+        distributions=[(on, d) for on, kind, d in named if kind is EntryType.DISTRIBUTION],
+        clawbacks_paid=[d for _, _, kind, d in rows if kind is EntryType.CLAWBACK],
+        commitments=commitments,
+        currency=terms.currency,
+    )
+
+
 def distribution_rule(
     terms: PoolTerms,
     books: PoolBooks,
     request: DistributionRequest,
     letters: Mapping[int, InvestorTerms],
+    deals: DealBook | None = None,
 ) -> Posting:
-    """A distribution's posting: through the waterfall (closed-ended) or pro rata."""
+    """A distribution's posting: through the waterfall (closed-ended; one deal's under an
+    American waterfall, given its ``deals``) or pro rata."""
+    by_deal = terms.deal_by_deal and request.mode is DistributionMode.WATERFALL
+    if (request.investment is not None or request.final_realisation) and not by_deal:
+        field = "investment" if request.investment is not None else "final_realisation"
+        raise InvalidValueError(
+            field, "only an American (deal-by-deal) waterfall distributes one investment's proceeds"
+        )
+    if by_deal:
+        return rules.deal_distribution(
+            terms,
+            books,
+            deals or DealBook(),
+            investment=request.investment,
+            amount=request.amount,
+            on=request.effective_date,
+            final_realisation=request.final_realisation,
+            investor_terms=letters,
+            recallable=request.recallable,
+            deemed_contribution=request.deemed_contribution,
+        )
     if request.mode is DistributionMode.WATERFALL:
         return rules.waterfall_distribution(
             terms,
@@ -333,7 +387,7 @@ def distribution_rule(
     )
 
 
-def rule_for(  # noqa: PLR0911 - one branch per transaction type
+def rule_for(  # noqa: PLR0911, PLR0912 - one branch per transaction type
     kind: str,
     terms: PoolTerms,
     books: PoolBooks,
@@ -364,6 +418,10 @@ def rule_for(  # noqa: PLR0911 - one branch per transaction type
     if kind == "contribution":
         return rules.contribution(terms, books, investor_id=investor, amount=request.amount)
     if kind == "distribution":
+        if terms.deal_by_deal:
+            raise InvalidValueError(
+                "type", "a deal-by-deal distribution is recorded on its own (POST /pools/{id}/distributions)"
+            )
         if terms.open_ended:
             return rules.pro_rata_distribution(terms, books, amount=request.amount)
         return rules.waterfall_distribution(

@@ -127,6 +127,9 @@ class EntryType(enum.StrEnum):
     """Investors admitted after capital was called pay their share of the earlier calls and
     equalisation interest; the investors already in get back what they overpaid, and the
     interest (posting_rules.closings)."""
+    CLAWBACK = "clawback"
+    """The GP gives back carry it took deal by deal beyond the whole fund's figure; it passes
+    through the pool to the investors who bore it (posting_rules.deal_distributions)."""
     PORTFOLIO_COMPANY_FEE = "portfolio_company_fee"
     """A memorandum entry: a fee the manager received from a portfolio company. No money of
     the pool moves (no postings); the amount is in the hashed memo, and the management fees
@@ -358,6 +361,30 @@ class DistributionRequest(BaseModel):
         "calls (a contribution deemed made that day; that part is not paid out in cash). Closed-ended "
         "waterfall distributions only.",
     )
+    investment: str | None = Field(
+        default=None,
+        max_length=120,
+        description="American (deal-by-deal) waterfall: the investment whose sale proceeds this pays out, "
+        "through the tiers worked on that deal alone.",
+    )
+    final_realisation: StrictBool = Field(
+        default=False,
+        description="American waterfall: the deal's last distribution (all of it sold); its capital not "
+        "returned is a realised loss.",
+    )
+
+
+class ClawbackRequest(BaseModel):
+    """The GP's clawback test, at the end of the fund or (where the terms allow) an interim date."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    effective_date: IsoDate
+    interim: StrictBool = Field(
+        default=False,
+        description="An interim test, before every deal is finally realised (the terms' interim_clawback).",
+    )
+    memo: str = Field(default="", max_length=500)
 
 
 class ValuationRequest(BaseModel):

@@ -11,11 +11,12 @@ from decimal import Decimal
 
 from backend.finance import closings
 from backend.finance import waterfall as ledger_waterfall
+from backend.finance.clawback import ClawbackTerms
 from backend.finance.fees import ManagementFeeTerms, PerformanceFeeTerms
 from backend.finance.investor_terms import InvestorTerms
 from backend.finance.money import get_currency
 from backend.investors.interface import SideLetterOut
-from backend.pools.interface import PoolOut
+from backend.pools.interface import PoolOut, WaterfallStyle
 from ledger.posting_rules import PoolTerms
 
 
@@ -56,6 +57,13 @@ def pool_terms(pool: PoolOut) -> PoolTerms:
             crystallisation=f.crystallisation,
             gain_basis=f.gain_basis,
         )
+    clawback = None
+    if pool.waterfall is not None and pool.waterfall.style is WaterfallStyle.AMERICAN:
+        clawback = ClawbackTerms(
+            tax_offset=pool.waterfall.clawback_tax_offset,
+            assumed_tax_rate=pool.waterfall.clawback_tax_rate,
+            interim_clawback=pool.waterfall.interim_clawback,
+        )
     return PoolTerms(
         pool_id=pool.id,
         kind=pool.kind.value,
@@ -66,6 +74,7 @@ def pool_terms(pool: PoolOut) -> PoolTerms:
         waterfall=waterfall,
         performance_fee=performance,
         management_fee=management,
+        clawback=clawback,
     )
 
 

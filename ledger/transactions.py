@@ -41,7 +41,9 @@ from ledger.rule_inputs import (
     FeeInputs,
     as_validation,
     capital_called,
+    deal_facts,
     deal_price,
+    deal_rows,
     distribution_rule,
     entry_draft,
     fees_charged,
@@ -60,6 +62,7 @@ from ledger.schemas import (
     BatchResult,
     BatchRow,
     CapitalCallRequest,
+    ClawbackRequest,
     DistributionRequest,
     EntryOut,
     EntryPage,
@@ -265,9 +268,13 @@ class DatabaseTransactionService:
     ) -> EntryOut:
         pool = self.writable_pool(actor, pool_id, "distribution", request.effective_date)
         letters = self.side_letters(pool)
+        commitments = self._deal_commitments(pool)
 
         def build(terms: PoolTerms, books: PoolBooks, session: Session) -> Posting:
-            return distribution_rule(terms, books, request, letters)
+            deals = None
+            if terms.deal_by_deal:
+                deals = deal_facts(deal_rows(session, pool_id), terms, commitments)
+            return distribution_rule(terms, books, request, letters, deals)
 
         return self._post(
             actor,
@@ -279,6 +286,40 @@ class DatabaseTransactionService:
             request=request.model_dump(mode="json"),
             idempotency_key=idempotency_key,
         )
+
+    def clawback(
+        self, actor: Actor, pool_id: int, request: ClawbackRequest, idempotency_key: str
+    ) -> EntryOut:
+        """POST /pools/{id}/clawbacks: the GP gives back the carry it took deal by deal beyond
+        the whole fund's figure (American waterfall)."""
+        pool = self.writable_pool(actor, pool_id, "clawback", request.effective_date)
+        letters = self.side_letters(pool)
+        commitments = self._deal_commitments(pool)
+
+        def build(terms: PoolTerms, books: PoolBooks, session: Session) -> Posting:
+            deals = rules.DealBook()  # the rule refuses a pool with no deals of its own
+            if terms.deal_by_deal:
+                deals = deal_facts(deal_rows(session, pool_id), terms, commitments)
+            return rules.clawback(
+                terms, deals, on=request.effective_date, interim=request.interim, investor_terms=letters
+            )
+
+        return self._post(
+            actor,
+            pool,
+            request.effective_date,
+            request.memo,
+            build,
+            operation="clawback",
+            request=request.model_dump(mode="json"),
+            idempotency_key=idempotency_key,
+        )
+
+    def _deal_commitments(self, pool: PoolOut) -> dict[int, Decimal]:
+        """What funds each deal of an American waterfall (nothing to read for other pools)."""
+        if pool_terms(pool).deal_by_deal:
+            return dict(self._investors.commitments_for_pool(pool.id))
+        return {}
 
     def subsequent_close(
         self, actor: Actor, pool_id: int, request: SubsequentCloseRequest, idempotency_key: str

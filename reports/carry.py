@@ -112,6 +112,7 @@ class CarryBook:
         self.investor_terms = investor_terms
         self._contributions: list[tuple[int, Decimal, date]] = []
         self._distributions: list[tuple[date, Mapping[str, Any]]] = []
+        self._clawbacks: list[Mapping[str, Any]] = []
         self._state: WaterfallState | None = WaterfallState()
         self._memo: dict[tuple[int, int, date, Decimal], CarryAccrual] = {}
 
@@ -130,6 +131,9 @@ class CarryBook:
             for holder, part in (details.get("deemed_contributions") or {}).items():
                 self._contributions.append((int(holder), Decimal(part), on))
             self._state = None
+        elif kind is EntryType.CLAWBACK:
+            self._clawbacks.append(details)
+            self._memo.clear()
         elif kind is EntryType.SUBSEQUENT_CLOSE:
             # As the books' waterfall takes it: each share of each call moved, at the call's date.
             for holder, change, call_on in details["contributions"]:
@@ -150,7 +154,7 @@ class CarryBook:
         key = (len(self._contributions), len(self._distributions), on, value)
         found = self._memo.get(key)
         if found is None:
-            to_date = rules.carry_to_date(details for _, details in self._distributions)
+            to_date = rules.carry_to_date((details for _, details in self._distributions), self._clawbacks)
             found = self._memo[key] = accrued_carry(
                 self.terms, self.state, value, on, self.investor_terms, carry_to_date=to_date
             )

@@ -111,7 +111,7 @@ def pool_flow(entry: BookEntry) -> tuple[Decimal, Decimal]:
     return _ZERO, _ZERO
 
 
-def investor_flows(entry: BookEntry) -> dict[int, tuple[Decimal, Decimal]]:
+def investor_flows(entry: BookEntry) -> dict[int, tuple[Decimal, Decimal]]:  # noqa: PLR0912 - per entry type
     """{investor: (paid in, received)} for one entry, from the rule's workings.
 
     An entry posted by hand (no workings) counts for the one investor its capital or
@@ -142,6 +142,10 @@ def investor_flows(entry: BookEntry) -> dict[int, tuple[Decimal, Decimal]]:
     elif kind is EntryType.DISTRIBUTION:
         for holder, part in details["allocation"].items():
             add(holder, _ZERO, Decimal(part))
+    elif kind is EntryType.CLAWBACK:
+        # The carry the GP gives back, paid out to the investors who bore it.
+        for holder, share in details["investors"].items():
+            add(holder, _ZERO, Decimal(share["clawback"]))
     elif kind is EntryType.SUBSEQUENT_CLOSE:
         # Later investors pay their share of earlier calls and interest; those already in get
         # back what they overpaid and the interest: real cash, on the payment date.

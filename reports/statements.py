@@ -65,6 +65,8 @@ _CATEGORY: dict[EntryType, str] = {
     EntryType.SUBSEQUENT_CLOSE: "contributions",
     EntryType.REDEMPTION: "redemptions",
     EntryType.DISTRIBUTION: "distributions",
+    # Carry the GP gives back, paid out: cash received, and carried interest paid reduced.
+    EntryType.CLAWBACK: "distributions",
     EntryType.MANAGEMENT_FEE: "management_fees",
     EntryType.PERFORMANCE_FEE: "performance_fees",
     EntryType.INCOME: "income",

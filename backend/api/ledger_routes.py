@@ -19,6 +19,7 @@ from backend.platform.fields import IsoDate, RecordId
 from backend.service_directory import Services
 from ledger.interface import (
     CapitalCallRequest,
+    ClawbackRequest,
     DistributionRequest,
     EntryOut,
     EntryPage,
@@ -120,6 +121,21 @@ def register(router: ApiRouter, container: Services) -> None:
     )
     def post_subsequent_close(actor: Actor, pool_id: int, body: SubsequentCloseRequest) -> EntryOut:
         return container.transactions.subsequent_close(actor, pool_id, body, idempotency_key())
+
+    @router.operation(
+        "POST",
+        "/pools/{pool_id}/clawbacks",
+        summary="American waterfall: the GP gives back the carry it took deal by deal beyond the whole "
+        "fund's figure, to the investors who bore it; at the end of the fund, or at an interim date "
+        "where the terms allow (Idempotency-Key header required)",
+        tag="books",
+        body=ClawbackRequest,
+        response=EntryOut,
+        status=201,
+        errors=(404, 409, 422),
+    )
+    def post_clawback(actor: Actor, pool_id: int, body: ClawbackRequest) -> EntryOut:
+        return container.transactions.clawback(actor, pool_id, body, idempotency_key())
 
     @router.operation(
         "POST",

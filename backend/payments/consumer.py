@@ -71,7 +71,12 @@ class CapitalCallConsumer:
         opened = 0
         for pool_id in self._pools().all_pool_ids():
             reversed_ids = {e.reverses_entry_id for e in self._entries(pool_id, EntryType.REVERSAL, since)}
-            for entry_type in (EntryType.CAPITAL_CALL, EntryType.DISTRIBUTION, EntryType.REDEMPTION):
+            for entry_type in (
+                EntryType.CAPITAL_CALL,
+                EntryType.DISTRIBUTION,
+                EntryType.REDEMPTION,
+                EntryType.CLAWBACK,
+            ):
                 for entry in self._entries(pool_id, entry_type, since):
                     if entry.id not in reversed_ids:
                         opened += self._open_for(entry)
@@ -150,7 +155,7 @@ class CapitalCallConsumer:
     def _payouts(self, event: LedgerEvent) -> None:
         """A distribution or redemption: what each investor is to be paid."""
         kind = event.payload.get("entry_type")
-        if kind not in ("distribution", "redemption") or event.entry_id is None:
+        if kind not in ("distribution", "redemption", "clawback") or event.entry_id is None:
             return
         entry = self._ledger().get_entry(event.entry_id, pool_id=event.pool_id)
         try:
@@ -171,10 +176,13 @@ class CapitalCallConsumer:
 
 
 def payout_shares(kind: str, details: Mapping[str, Any]) -> dict[int, Decimal]:
-    """{investor: cash} from the entry's details: a redemption's proceeds; a distribution's
-    pro-rata allocation or each LP's waterfall total (the GP's share is not an investor's)."""
+    """{investor: cash} from the entry's details: a redemption's proceeds; a clawback's part
+    of each LP; a distribution's pro-rata allocation or each LP's waterfall total (the GP's
+    share is not an investor's)."""
     if kind == "redemption":
         return {int(details["investor_id"]): Decimal(str(details["proceeds"]))}
+    if kind == "clawback":
+        return {int(k): Decimal(str(v["clawback"])) for k, v in details["investors"].items()}
     if "allocation" in details:
         return {int(k): Decimal(str(v)) for k, v in details["allocation"].items()}
     # What paid a call out of the distribution (a deemed contribution) is not paid out.

@@ -91,6 +91,8 @@ class AccountDecision(BaseModel):
 class PayoutKind(StrEnum):
     DISTRIBUTION = "distribution"
     REDEMPTION = "redemption"
+    CLAWBACK = "clawback"
+    """Carry the GP gave back (American waterfall), passed on to the investors who bore it."""
 
 
 class PayoutRail(StrEnum):

@@ -69,6 +69,9 @@ class Pool(Base):
     equalisation_interest_rate: Mapped[Decimal | None] = mapped_column(
         ScaledDecimal(RATE_SCALE), nullable=True
     )
+    clawback_tax_offset: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    clawback_tax_rate: Mapped[Decimal | None] = mapped_column(ScaledDecimal(RATE_SCALE), nullable=True)
+    interim_clawback: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
 
     status: Mapped[str] = mapped_column(String(16), nullable=False)
     status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)

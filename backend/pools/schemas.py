@@ -29,6 +29,7 @@ from pydantic import (
     model_validator,
 )
 
+from backend.finance.clawback import TaxOffset
 from backend.finance.daycount import DayCount
 from backend.finance.fees import AccrualFrequency, Crystallisation, GainBasis, HurdleType
 from backend.finance.waterfall import Compounding
@@ -112,8 +113,12 @@ class FeeBasis(StrEnum):
 class WaterfallStyle(StrEnum):
     EUROPEAN = "european"
     """Whole-fund: the GP takes carry only after all contributed capital and the preferred
-    return are back with the investors. The only style for now; American (deal-by-deal)
-    would be a second member."""
+    return are back with the investors."""
+    AMERICAN = "american"
+    """Deal by deal: each investment's proceeds go through the tiers on that investment's
+    capital alone, so the GP is paid carry on a winner before later deals lose; a clawback
+    at the end of the fund (and at interim dates if the terms say so) gives back what it
+    took beyond the whole-fund figure."""
 
 
 class ManagementFeeTerms(BaseModel):
@@ -196,6 +201,22 @@ class WaterfallTerms(BaseModel):
         "later pay on their share of each earlier call, from its date, to the investors already in; "
         "counted on day_count.",
         examples=["0.08"],
+    )
+    clawback_tax_offset: TaxOffset = Field(
+        default=TaxOffset.NONE,
+        description="American waterfall only: how the GP's tax on the carry it received reduces the "
+        "clawback: none; net_of_tax (the excess less the assumed tax); capped_at_after_tax_carry "
+        "(never more than the carry less the assumed tax).",
+    )
+    clawback_tax_rate: ExactDecimal = Field(
+        default=Decimal(0),
+        description="American waterfall only: the tax rate assumed on the GP's carry (e.g. 0.30).",
+        examples=["0.3"],
+    )
+    interim_clawback: StrictBool = Field(
+        default=False,
+        description="American waterfall only: the clawback may also be tested before the end of the "
+        "fund, over the distributions so far.",
     )
 
 

@@ -223,6 +223,13 @@ class DatabasePoolService:
         for name in ("kind", "base_currency", "initial_nav_per_unit"):
             if name in diff and self._has_entries(pool_id):
                 raise Conflict(f"{name}: cannot change once the pool has entries in its books", field=name)
+        # Each style keeps its own running record in the distributions' workings.
+        style = (current.waterfall and current.waterfall.style, new.waterfall and new.waterfall.style)
+        if style[0] != style[1] and self._has_entries(pool_id):
+            raise Conflict(
+                "waterfall.style: cannot change once the pool has entries in its books",
+                field="waterfall.style",
+            )
         return pool, new, current, diff
 
     def update_pool(self, actor: Actor, pool_id: int, update: PoolUpdate) -> PoolOut:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from backend.finance.clawback import TaxOffset
 from backend.finance.daycount import DayCount
 from backend.finance.fees import AccrualFrequency, Crystallisation, GainBasis, HurdleType
 from backend.finance.money import get_currency
@@ -63,6 +64,11 @@ def write_settings(pool: Pool, settings: PoolSettings) -> None:
     pool.carried_interest_rate = wf.carried_interest_rate if wf else None
     pool.waterfall_day_count = wf.day_count.value if wf else None
     pool.equalisation_interest_rate = wf.equalisation_interest_rate if wf else None
+    # NULL for the defaults, so a European pool's row reads as it did before the terms existed.
+    offset = wf.clawback_tax_offset if wf else TaxOffset.NONE
+    pool.clawback_tax_offset = None if offset is TaxOffset.NONE else offset.value
+    pool.clawback_tax_rate = wf.clawback_tax_rate if wf and wf.clawback_tax_rate else None
+    pool.interim_clawback = True if wf and wf.interim_clawback else None
 
 
 def _stored(value: str | None) -> str:
@@ -128,6 +134,9 @@ def settings_of(pool: Pool) -> PoolSettings:
             carried_interest_rate=_rate(pool.carried_interest_rate),
             day_count=DayCount(_stored(pool.waterfall_day_count)),
             equalisation_interest_rate=_rate(pool.equalisation_interest_rate or Decimal(0)),
+            clawback_tax_offset=TaxOffset(pool.clawback_tax_offset or TaxOffset.NONE.value),
+            clawback_tax_rate=_rate(pool.clawback_tax_rate or Decimal(0)),
+            interim_clawback=bool(pool.interim_clawback),
         )
     return PoolSettings(
         name=pool.name,

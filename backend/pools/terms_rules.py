@@ -22,6 +22,7 @@ from decimal import Decimal
 
 from backend.finance import fees as ledger_fees
 from backend.finance import waterfall as ledger_waterfall
+from backend.finance.clawback import TaxOffset
 from backend.finance.errors import LedgerInputError
 from backend.finance.money import (
     Currency,
@@ -41,6 +42,7 @@ from backend.pools.schemas import (
     PoolSettings,
     PoolStatus,
     PoolUpdate,
+    WaterfallStyle,
     WaterfallTerms,
 )
 
@@ -239,4 +241,29 @@ def _validated_waterfall(
             **rates,
         )
     equalisation = _check_rate(terms.equalisation_interest_rate, "waterfall.equalisation_interest_rate")
-    return terms.model_copy(update={**rates, "equalisation_interest_rate": equalisation})
+    tax_rate = _check_rate(terms.clawback_tax_rate, "waterfall.clawback_tax_rate")
+    _check_clawback(terms, tax_rate)
+    return terms.model_copy(
+        update={**rates, "equalisation_interest_rate": equalisation, "clawback_tax_rate": tax_rate}
+    )
+
+
+def _check_clawback(terms: WaterfallTerms, tax_rate: Decimal) -> None:
+    """Clawback terms belong to the American waterfall: the European one pays the GP only on
+    the whole fund's figures, so it has no deal-by-deal excess to give back."""
+    if terms.style is WaterfallStyle.EUROPEAN:
+        for name, default in (
+            ("clawback_tax_offset", TaxOffset.NONE),
+            ("clawback_tax_rate", Decimal(0)),
+            ("interim_clawback", False),
+        ):
+            if getattr(terms, name) != default:
+                raise ValidationFailed(
+                    f"waterfall.{name}: the clawback is a term of the American (deal-by-deal) waterfall",
+                    field=f"waterfall.{name}",
+                )
+    if terms.clawback_tax_offset is TaxOffset.NONE and tax_rate:
+        raise ValidationFailed(
+            "waterfall.clawback_tax_rate: a tax rate needs a clawback_tax_offset that uses it",
+            field="waterfall.clawback_tax_rate",
+        )

@@ -43,6 +43,7 @@ from ledger.posting_rules.books import (
 )
 from ledger.posting_rules.capital import capital_call, contribution, contribution_reads
 from ledger.posting_rules.closings import subsequent_close
+from ledger.posting_rules.deal_distributions import DealBook, clawback, deal_book, deal_distribution
 from ledger.posting_rules.dealing import redemption, subscription
 from ledger.posting_rules.distributions import (
     carry_to_date,
@@ -64,6 +65,7 @@ from ledger.posting_rules.pool_activity import expense, income, purchase, sale, 
 __all__ = [
     "CLOSED_ENDED",
     "OPEN_ENDED",
+    "DealBook",
     "Line",
     "PoolBooks",
     "PoolTerms",
@@ -71,8 +73,11 @@ __all__ = [
     "accrued_management_fee",
     "capital_call",
     "carry_to_date",
+    "clawback",
     "contribution",
     "contribution_reads",
+    "deal_book",
+    "deal_distribution",
     "dealing_price",
     "expense",
     "fee_payment",

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from backend.finance.allocation import allocate_cash
+from backend.finance.clawback import ClawbackTerms
 from backend.finance.errors import InvalidValueError
 from backend.finance.fees import ManagementFeeTerms, PerformanceFeeTerms
 from backend.finance.investor_terms import CarryToDate
@@ -46,6 +47,13 @@ class PoolTerms:
     performance_fee: PerformanceFeeTerms | None = None
     management_fee: ManagementFeeTerms | None = None
     cash_may_go_negative: bool = False
+    clawback: ClawbackTerms | None = None
+    """Set for an American (deal-by-deal) waterfall: distributions name the deal, and the GP
+    gives back at a clawback test what it took beyond the whole fund's figure."""
+
+    @property
+    def deal_by_deal(self) -> bool:
+        return self.clawback is not None
 
     @property
     def open_ended(self) -> bool:

@@ -14,7 +14,13 @@ from backend.finance.investor_terms import CarryToDate, InvestorTerms, carry_reb
 from backend.finance.money import (
     exact_arithmetic,
 )
-from backend.finance.waterfall import Contribution, HurdlePayment, WaterfallState, distribute
+from backend.finance.waterfall import (
+    Contribution,
+    HurdlePayment,
+    InvestorDistribution,
+    WaterfallState,
+    distribute,
+)
 from ledger.posting_rules.books import (
     _ZERO,
     CLOSED_ENDED,
@@ -100,37 +106,9 @@ def waterfall_distribution(
         for investor in state.investors
     }
     result = distribute(cash, on, terms.waterfall, state, capital_accounts=accounts)
-    letters = {str(i): t for i, t in (investor_terms or {}).items()}
-    rebates = carry_rebates(
-        result.investors, terms.waterfall.carried_interest_rate, letters, terms.currency, books.carry_to_date
+    lines, per_investor, rebated = investor_payouts(
+        terms, books, result.investors, investor_terms, terms.waterfall.carried_interest_rate
     )
-    lines: list[Line] = []
-    per_investor: dict[str, dict[str, str]] = {}
-    for share in result.investors:
-        lines.append(Line(AccountCode.CAPITAL, int(share.investor), share.total + share.gp_share_borne))
-        rebate = rebates.get(share.investor)
-        given_back = rebate.total if rebate else _ZERO
-        per_investor[share.investor] = {
-            "return_of_capital": str(share.return_of_capital),
-            "preferred_return": str(share.preferred_return),
-            "catch_up": str(share.catch_up),
-            "carried_interest": str(share.carried_interest),
-            "total": str(share.total + given_back),
-            "gp_share_borne": str(share.gp_share_borne - given_back),
-            "gp_catch_up_borne": str(share.gp_catch_up - (rebate.catch_up if rebate else _ZERO)),
-            "gp_carried_interest_borne": str(
-                share.gp_carried_interest - (rebate.carried_interest if rebate else _ZERO)
-            ),
-            "carried_interest_weight": str(share.carried_interest_weight),
-        }
-        if rebate:
-            per_investor[share.investor] |= {
-                "carry_rebate": str(given_back),
-                "carried_interest_rate": str(
-                    letters[share.investor].carry_rate(terms.waterfall.carried_interest_rate)
-                ),
-            }
-    rebated = sum((r.total for r in rebates.values()), _ZERO)
     lines.append(Line(AccountCode.CASH, None, -cash))
     details: dict[str, Any] = {
         "mode": "waterfall",
@@ -157,8 +135,29 @@ def waterfall_distribution(
             "carried_interest": "undistributed_profit, else contributed_capital",
         },
     }
+    return waterfall_posting(
+        terms, books, lines, details, rebated, recallable=recallable, deemed_contribution=deemed_contribution
+    )
+
+
+def waterfall_posting(
+    terms: PoolTerms,
+    books: PoolBooks,
+    lines: list[Line],
+    details: dict[str, Any],
+    rebated: Decimal,
+    *,
+    recallable: bool,
+    deemed_contribution: bool,
+) -> Posting:
+    """A waterfall distribution's entry (whole fund or one deal): its recallable capital, side
+    letters' rebates and deemed contributions added to the workings and lines."""
     if recallable:
-        returned = {i.investor: str(i.return_of_capital) for i in result.investors if i.return_of_capital}
+        returned = {
+            holder: share["return_of_capital"]
+            for holder, share in details["investors"].items()
+            if Decimal(share["return_of_capital"])
+        }
         if not returned:
             raise InvalidValueError(
                 "recallable", "this distribution returns no capital: only returned capital can be recalled"
@@ -169,10 +168,50 @@ def waterfall_distribution(
         # investors whose side letters set a lower carry (each investor's carry_rebate).
         details["side_letter_rebates"] = str(rebated)
     if deemed_contribution:
-        lines += _deemed_contributions(terms, books, per_investor, details)
+        lines += _deemed_contributions(terms, books, details["investors"], details)
     return Posting(
         EntryType.DISTRIBUTION, _non_zero(lines), details, events=(("distribution.made", details),)
     )
+
+
+def investor_payouts(
+    terms: PoolTerms,
+    books: PoolBooks,
+    shares: Iterable[InvestorDistribution],
+    investor_terms: Mapping[int, InvestorTerms] | None,
+    carry_rate: Decimal,
+) -> tuple[list[Line], dict[str, dict[str, str]], Decimal]:
+    """Each investor's capital account line (what it receives plus the GP's share it bears,
+    less any side-letter carry rebate from the pool's ``carry_rate``), its workings, and the
+    rebates' total."""
+    letters = {str(i): t for i, t in (investor_terms or {}).items()}
+    shares = tuple(shares)
+    rebates = carry_rebates(shares, carry_rate, letters, terms.currency, books.carry_to_date)
+    lines: list[Line] = []
+    per_investor: dict[str, dict[str, str]] = {}
+    for share in shares:
+        lines.append(Line(AccountCode.CAPITAL, int(share.investor), share.total + share.gp_share_borne))
+        rebate = rebates.get(share.investor)
+        given_back = rebate.total if rebate else _ZERO
+        per_investor[share.investor] = {
+            "return_of_capital": str(share.return_of_capital),
+            "preferred_return": str(share.preferred_return),
+            "catch_up": str(share.catch_up),
+            "carried_interest": str(share.carried_interest),
+            "total": str(share.total + given_back),
+            "gp_share_borne": str(share.gp_share_borne - given_back),
+            "gp_catch_up_borne": str(share.gp_catch_up - (rebate.catch_up if rebate else _ZERO)),
+            "gp_carried_interest_borne": str(
+                share.gp_carried_interest - (rebate.carried_interest if rebate else _ZERO)
+            ),
+            "carried_interest_weight": str(share.carried_interest_weight),
+        }
+        if rebate:
+            per_investor[share.investor] |= {
+                "carry_rebate": str(given_back),
+                "carried_interest_rate": str(letters[share.investor].carry_rate(carry_rate)),
+            }
+    return lines, per_investor, sum((r.total for r in rebates.values()), _ZERO)
 
 
 def waterfall_state_from_history(
@@ -236,9 +275,12 @@ def _deemed_contributions(
     ]
 
 
-def carry_to_date(distributions: Iterable[Mapping[str, Any]]) -> dict[str, CarryToDate]:
-    """Per investor, from the details of the waterfall distributions that stand: the GP's
-    catch-up and carry it bore at the pool's rates, and what the GP kept after rebates."""
+def carry_to_date(
+    distributions: Iterable[Mapping[str, Any]], clawbacks: Iterable[Mapping[str, Any]] = ()
+) -> dict[str, CarryToDate]:
+    """Per investor, from the details of the waterfall distributions and clawbacks that stand:
+    the GP's catch-up and carry it bore at the pool's rates, and what the GP kept after
+    rebates (a clawback gives back some of both)."""
     borne: dict[str, Decimal] = {}
     kept: dict[str, Decimal] = {}
     for details in distributions:
@@ -246,4 +288,8 @@ def carry_to_date(distributions: Iterable[Mapping[str, Any]]) -> dict[str, Carry
             keeps = Decimal(share["gp_share_borne"])
             kept[holder] = kept.get(holder, _ZERO) + keeps
             borne[holder] = borne.get(holder, _ZERO) + keeps + Decimal(share.get("carry_rebate", "0"))
+    for details in clawbacks:
+        for holder, share in details["investors"].items():
+            kept[holder] = kept.get(holder, _ZERO) - Decimal(share["clawback"])
+            borne[holder] = borne.get(holder, _ZERO) - Decimal(share["at_pool_rate"])
     return {holder: CarryToDate(borne[holder], kept[holder]) for holder in borne}

@@ -85,6 +85,15 @@ def build_estate(world: World) -> Estate:
     growth = c.pools.create_pool(boss, open_pool(name=f"{MARKER} Growth Fund")).id
     buyout = c.pools.create_pool(boss, closed_pool(name=f"{MARKER} Buyout I")).id
     draft = c.pools.create_pool(boss, open_pool(name=f"{MARKER} Draft Fund")).id
+    american = {
+        "style": "american",
+        "preferred_return_rate": "0",
+        "catch_up_rate": "0",
+        "carried_interest_rate": "0.2",
+    }
+    deals = c.pools.create_pool(
+        boss, closed_pool(name=f"{MARKER} Deals I", management_fee=None, waterfall=american)
+    ).id
     assert co_manager.user_id is not None and granted.user_id is not None
     c.pools.add_manager(boss, growth, co_manager.user_id)
     c.pools.grant_analyst(boss, growth, granted.user_id)
@@ -184,6 +193,7 @@ def build_estate(world: World) -> Estate:
         "open_pool": growth,
         "closed_pool": buyout,
         "draft_pool": draft,
+        "deal_pool": deals,
         "investor": investor,
         "second_investor": second_investor,
         "entry": entry,
