@@ -31,7 +31,7 @@ from backend.payments.interface import (
     WireIn,
 )
 from backend.platform.actors import Actor, Role
-from ledger.interface import CapitalCallRequest, TransactionRequest, ValuationRequest
+from ledger.interface import CapitalCallRequest, DistributionRequest, TransactionRequest, ValuationRequest
 from reports.interface import BenchmarkCreate, BenchmarkLevelsIn
 from tests.integration.auth_support import PASSWORD, create_user
 from tests.integration.payments_support import confirmed_change
@@ -318,6 +318,7 @@ SNAPSHOT_READS = (
     "/pools/{open_pool}/team",
     "/pools/{open_pool}/transactions",
     "/pools/{closed_pool}/transactions",
+    "/pools/{deal_pool}/transactions",
     "/pools/{open_pool}/positions",
     "/pools/{closed_pool}/commitments",
     "/pools/{closed_pool}/side-letters",
@@ -348,3 +349,26 @@ def books_snapshot(api: Api, estate: Estate) -> dict[str, Any]:
         api.call("GET", "investor", "/notifications?unread_only=true").get_json()["unread"]
     )
     return seen
+
+
+def realise_deals_with_excess_carry(estate: Estate) -> None:
+    """Books on the deal-by-deal pool that need a clawback: deal A doubles (the GP takes 100 of
+    carry), deal B loses 400, so the whole fund gives the GP 20 and 80 comes back."""
+    c, boss, pool = estate.world.container, estate.world.manager, estate.ids["deal_pool"]
+    estate.world.commit(pool, estate.ids["investor"], "1000.00")
+    call = {"amount": "1000.00", "due_date": "2025-03-01", "effective_date": "2025-03-01"}
+    c.transactions.capital_call(boss, pool, CapitalCallRequest.model_validate(call), "deals-call")
+    rows: list[dict[str, Any]] = [
+        {"type": "contribution", "investor_id": estate.ids["investor"], "amount": "1000.00"},
+        {"type": "purchase", "investment": "Deal A", "amount": "500.00"},
+        {"type": "purchase", "investment": "Deal B", "amount": "500.00"},
+        {"type": "sale", "investment": "Deal A", "amount": "1000.00", "cost": "500.00"},
+        {"type": "sale", "investment": "Deal B", "amount": "100.00", "cost": "500.00"},
+    ]
+    for k, row in enumerate(rows):
+        request = TransactionRequest.model_validate(row | {"effective_date": "2025-03-01"})
+        c.transactions.record(boss, pool, request, f"deals-{k}")
+    for name, amount in (("Deal A", "1000.00"), ("Deal B", "100.00")):
+        body = {"amount": amount, "effective_date": "2025-03-02", "mode": "waterfall", "investment": name}
+        paid = DistributionRequest.model_validate(body | {"final_realisation": True})
+        c.transactions.distribute(boss, pool, paid, f"deals-{name}")

@@ -259,3 +259,40 @@ def test_european_pools_take_no_deal_or_clawback(world: World) -> None:
         json={"waterfall": NO_HURDLE | {"style": "european", "interim_clawback": True}},
     )
     assert terms.status_code == 422 and problem_fields(terms) == ["waterfall.interim_clawback"]
+
+
+def test_the_portal_previews_a_deal_distribution_and_the_clawback(world: World) -> None:
+    """The manager's distribution form names the investment on an American pool and previews
+    that deal's tiers; the "GP clawback" form previews the test investor by investor and posts
+    it on confirmation."""
+    from tests.integration.test_portal_manager import _act, _client
+
+    fund = Fund(world)
+    client = _client(world)
+    for k, on in enumerate(("2021-01-01", "2022-01-01")):
+        fund.sell(k, on)
+        assert fund.distribute(k, on).status_code == 201
+    fund.sell(2, "2023-01-01")
+    fields = {
+        "amount": "65000000",
+        "mode": "waterfall",
+        "investment": "Project 3",
+        "final_realisation": "true",
+        "effective_date": "2023-01-01",
+        "recallable": "false",
+        "deemed_contribution": "false",
+        "memo": "",
+    }
+    preview = _act(client, "distribution", fields, pool_id=fund.id)
+    assert "Deal by deal: Project 3, $50,000,000.00 of capital" in preview["panel"], preview["panel"][:2000]
+    assert "$3,000,000.00" in preview["panel"]
+    posted = _act(client, "distribution", fields, pool_id=fund.id, confirm=True, pending=preview["pending"])
+    assert "posted as entry" in posted["result"]
+
+    claw = {"effective_date": "2023-06-30", "interim": "false", "memo": ""}
+    preview = _act(client, "clawback", claw, pool_id=fund.id)
+    panel = preview["panel"]
+    assert "received $4,000,000.00 of carry deal by deal" in panel and "gives it $2,000,000.00" in panel
+    assert "LP A" in panel and "$1,200,000.00" in panel and "$800,000.00" in panel
+    done = _act(client, "clawback", claw, pool_id=fund.id, confirm=True, pending=preview["pending"])
+    assert "Clawback of $2,000,000.00 posted as entry" in done["result"]

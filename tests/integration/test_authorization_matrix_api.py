@@ -20,7 +20,7 @@ from typing import Any, Literal
 import pytest
 
 from backend.composition.container import Container
-from ledger.interface import CapitalCallRequest, DistributionRequest, TransactionRequest
+from ledger.interface import TransactionRequest
 from tests.integration.authorization_support import (
     CONTACT,
     MARKER,
@@ -29,6 +29,7 @@ from tests.integration.authorization_support import (
     Estate,
     books_snapshot,
     build_estate,
+    realise_deals_with_excess_carry,
     statement_body,
 )
 from tests.integration.pools_support import Api, make_world, open_pool
@@ -97,28 +98,10 @@ def _close_body(estate: Estate, who: str) -> dict[str, Any]:
 
 
 def _clawback_body(estate: Estate, who: str) -> dict[str, Any]:
-    """The final clawback of the deal-by-deal pool. Before the owner's control only, the books
-    are made to need one: deal A doubles (the GP takes 100 of carry), deal B loses 400, so the
-    whole fund gives the GP 20 and 80 comes back."""
+    """The final clawback of the deal-by-deal pool; before the owner's control only, the books
+    are made to need one."""
     if who == "manager":
-        c, boss, pool = estate.world.container, estate.world.manager, estate.ids["deal_pool"]
-        estate.world.commit(pool, estate.ids["investor"], "1000.00")
-        call = {"amount": "1000.00", "due_date": "2025-03-01", "effective_date": "2025-03-01"}
-        c.transactions.capital_call(boss, pool, CapitalCallRequest.model_validate(call), "deals-call")
-        rows: list[dict[str, Any]] = [
-            {"type": "contribution", "investor_id": estate.ids["investor"], "amount": "1000.00"},
-            {"type": "purchase", "investment": "Deal A", "amount": "500.00"},
-            {"type": "purchase", "investment": "Deal B", "amount": "500.00"},
-            {"type": "sale", "investment": "Deal A", "amount": "1000.00", "cost": "500.00"},
-            {"type": "sale", "investment": "Deal B", "amount": "100.00", "cost": "500.00"},
-        ]
-        for k, row in enumerate(rows):
-            request = TransactionRequest.model_validate(row | {"effective_date": "2025-03-01"})
-            c.transactions.record(boss, pool, request, f"deals-{k}")
-        for name, amount in (("Deal A", "1000.00"), ("Deal B", "100.00")):
-            body = {"amount": amount, "effective_date": "2025-03-02", "mode": "waterfall", "investment": name}
-            paid = DistributionRequest.model_validate(body | {"final_realisation": True})
-            c.transactions.distribute(boss, pool, paid, f"deals-{name}")
+        realise_deals_with_excess_carry(estate)
     return {"effective_date": "2025-03-03"}
 
 

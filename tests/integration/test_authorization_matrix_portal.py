@@ -38,6 +38,7 @@ from tests.integration.authorization_support import (
     Estate,
     books_snapshot,
     build_estate,
+    realise_deals_with_excess_carry,
 )
 from tests.integration.pools_support import Api, make_world
 from tests.integration.portal_support import csrf_cookie, login, render_page
@@ -684,6 +685,12 @@ class ForgedAction:
     """What the owner's result shows once posted."""
 
 
+def _clawback_values(estate: Estate) -> dict[str, Any]:
+    """A final clawback on the deal-by-deal pool, its deals realised first (by its manager)."""
+    realise_deals_with_excess_carry(estate)
+    return {"effective_date": "2025-03-03", "interim": "false", "memo": ""}
+
+
 FORGED: dict[str, ForgedAction] = {
     "valuation": ForgedAction(
         "open_pool", lambda e: {"as_of": "2025-01-31", "net_asset_value": "21000.00", "memo": ""}, "Posted"
@@ -756,6 +763,7 @@ FORGED: dict[str, ForgedAction] = {
         lambda e: {"amount": "1000.00", "mode": "waterfall", "effective_date": "2025-03-01", "memo": ""},
         "Posted",
     ),
+    "clawback": ForgedAction("deal_pool", _clawback_values, "Posted"),
     "reversal": ForgedAction(
         "closed_pool",
         lambda e: {"entry_id": str(e.ids["entry"]), "memo": "keyed twice", "effective_date": None},

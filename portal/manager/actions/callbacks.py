@@ -31,6 +31,7 @@ from backend.platform.errors import DomainError, NotFound, PermissionDenied
 from portal.components import forms
 from portal.manager.actions.action import Action, Previewed
 from portal.manager.actions.capital_call import CAPITAL_CALL
+from portal.manager.actions.clawback import CLAWBACK
 from portal.manager.actions.commitment import COMMITMENT
 from portal.manager.actions.deals import REDEMPTION, SUBSCRIPTION
 from portal.manager.actions.distribution import DISTRIBUTION
@@ -63,6 +64,7 @@ ACTIONS: dict[str, Action] = {
         CAPITAL_CALL,
         SUBSEQUENT_CLOSE,
         DISTRIBUTION,
+        CLAWBACK,
         REVERSAL,
         COMMITMENT,
         SIDE_LETTER,

@@ -31,6 +31,9 @@ def _parse_distribution(v: Mapping[str, Any]) -> DistributionRequest:
             "memo": v.get("memo"),
         }
     )
+    if v.get("investment"):  # American waterfall: the deal whose proceeds it pays
+        data["investment"] = v.get("investment")
+        data["final_realisation"] = flag(v.get("final_realisation", "false"))
     data["recallable"] = flag(v.get("recallable", "false"))
     data["deemed_contribution"] = flag(v.get("deemed_contribution", "false"))
     parsed: DistributionRequest = parse_request(DistributionRequest, data)
@@ -74,7 +77,12 @@ def distribution_effect(preview: Preview, names: Mapping[int, str]) -> Any:
     ]
     return html.Div(
         [
-            html.H3("Waterfall: tier by tier", className="h6"),
+            html.H3(
+                f"{d['investment']}: tier by tier, deal by deal"
+                if d.get("style") == "american"
+                else "Waterfall: tier by tier",
+                className="h6",
+            ),
             *waterfall_workings(d, c),
             effect_table(("Tier", "Investors (LP)", "Manager (GP)"), tier_rows, "effect-tiers"),
             dcc.Graph(
@@ -110,10 +118,21 @@ def waterfall_workings(details: Mapping[str, Any], currency: str) -> list[Any]:
     text = (
         f"Preferred return {percent(pref)} a year, {terms['compounding']}, counted {terms['day_count']}; "
         f"catch-up {percent(catch_up)}; carried interest {percent(carry)}. "
-        f"After this distribution the GP's share at the pool's terms is "
-        f"{money(details['gp_entitlement_to_date'], currency)} of the "
-        f"{money(details['profit_distributed_to_date'], currency)} of profit distributed to date."
     )
+    if details.get("style") == "american":
+        text += (
+            f"Deal by deal: {details['investment']}, {money(details['deal_capital'], currency)} of capital; "
+            f"after this distribution the GP has been paid "
+            f"{money(details['gp_paid_on_deal_to_date'], currency)} from it."
+        )
+        if details.get("final_realisation"):
+            text += " Its final realisation: capital not returned is a realised loss the clawback weighs."
+    else:
+        text += (
+            f"After this distribution the GP's share at the pool's terms is "
+            f"{money(details['gp_entitlement_to_date'], currency)} of the "
+            f"{money(details['profit_distributed_to_date'], currency)} of profit distributed to date."
+        )
     if details.get("recallable"):
         returned = sum((Decimal(v) for v in details["recallable"].values()), Decimal(0))
         text += (

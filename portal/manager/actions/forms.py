@@ -21,22 +21,27 @@ from backend.investors.interface import KycStatus
 from backend.platform.actors import Actor
 from backend.pools.interface import PoolKind, PoolOut, PoolSettings, PoolStatus
 from portal.components.forms import Field, FormSpec
-from portal.manager.actions.parsing import percent_of_fraction
+from portal.manager.actions.clawback import clawback_form, deal_fields
+from portal.manager.actions.parsing import YES_NO, percent_of_fraction
 from portal.manager.actions.picker import PICKER_LIMIT, first_investors, investor_field
 from portal.manager.actions.pool_status import TRANSITIONS, TRANSITIONS_FROM
 from portal.manager.actions.pool_terms import FROZEN_ONCE_BOOKED, PERCENT_FIELDS, SETTING_LABELS, settings_of
 from portal.manager.actions.portfolio_fee import FEE_KINDS
 
 CURRENCY_CHOICES = ("USD", "EUR", "GBP", "CHF", "JPY")
-YES_NO = (("true", "Yes"), ("false", "No"))
 
 
 def pool_forms(
-    actor: Actor, kind: str, today: date, holders: Sequence[tuple[str, str]] | None = None
+    actor: Actor,
+    kind: str,
+    today: date,
+    holders: Sequence[tuple[str, str]] | None = None,
+    deals: Sequence[str] | None = None,
 ) -> list[FormSpec]:
     """The forms for one pool, by its kind. `holders` (value, label) are the investors who hold
     units in the pool: the only ones a redemption can name (its picker starts with the first
-    PICKER_LIMIT of them and searches the rest)."""
+    PICKER_LIMIT of them and searches the rest). `deals`: the named investments of a pool with
+    an American waterfall (None for any other), which its distributions name."""
     approved = first_investors(actor, KycStatus.APPROVED)
     held = list(holders or [])[:PICKER_LIMIT]
     day = today.isoformat()
@@ -187,6 +192,7 @@ def pool_forms(
             [
                 Field("amount", "Amount", "number", required=True),
                 Field("mode", "Mode", "select", modes, default=modes[0][0], required=True),
+                *(deal_fields(list(deals)) if deals is not None else []),
                 Field("effective_date", "Date", "date", default=day, required=True),
                 *(
                     [
@@ -214,6 +220,7 @@ def pool_forms(
             ],
             intro="Preview shows the split; change the amount and preview again to compare.",
         ),
+        *([clawback_form(day)] if deals is not None else []),
         FormSpec(
             "reversal",
             "Reverse an entry",
@@ -312,6 +319,36 @@ def _settings_fields(values: Mapping[str, Any], *, fixed: Collection[str] = ()) 
             [(d.value, d.value) for d in DayCount],
             help="How the preferred return counts time; ACT/365F is what most agreements say.",
         ),
+        field(
+            "waterfall.equalisation_interest_rate",
+            "number",
+            help="Subsequent closes: what later investors pay the earlier ones on each earlier call.",
+        ),
+        field(
+            "waterfall.style",
+            "select",
+            [
+                ("european", "European: whole fund"),
+                ("american", "American: deal by deal, with a clawback"),
+            ],
+        ),
+        field(
+            "waterfall.clawback_tax_offset",
+            "select",
+            [
+                ("none", "None"),
+                ("net_of_tax", "Excess less the tax on the carry"),
+                ("capped_at_after_tax_carry", "At most the carry after tax"),
+            ],
+            help="American: how the GP's tax on its carry reduces what it gives back.",
+        ),
+        field("waterfall.clawback_tax_rate", "number", help="American: e.g. 30. Empty: none."),
+        field(
+            "waterfall.interim_clawback",
+            "select",
+            YES_NO,
+            help="American: the clawback may be tested before the end of the fund.",
+        ),
     ]
 
 
@@ -335,6 +372,9 @@ def _new_pool_values(today: date) -> dict[str, Any]:
         "waterfall.carried_interest_rate": "20",
         "waterfall.compounding": "annual",
         "waterfall.day_count": DayCount.ACT_365F.value,
+        "waterfall.style": "european",
+        "waterfall.clawback_tax_offset": "none",
+        "waterfall.interim_clawback": "false",
     }
 
 

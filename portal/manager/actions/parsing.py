@@ -65,6 +65,10 @@ def percent_of_fraction(value: Decimal) -> str:
     return format(value.scaleb(2).normalize(), "f")
 
 
+YES_NO = (("true", "Yes"), ("false", "No"))
+"""A yes/no select's options, as ``flag`` reads them back."""
+
+
 def flag(value: Any) -> bool:
     return str(value).lower() in {"true", "1", "yes", "on"}
 

@@ -64,8 +64,7 @@ def _parse_settings(v: Mapping[str, Any]) -> SettingsEdit:
     except ValidationError:
         raise FormError({"form": "This form is out of date: reload the page and edit again."}) from None
     edited: PoolSettings = parse_request(PoolSettings, settings_data(v))
-    # Terms the form does not show (the fee's day count and step-down, the waterfall style)
-    # stay as they are.
+    # Terms the form does not show (the fee's day count and step-down) stay as they are.
     kept: dict[str, Any] = {}
     if edited.management_fee and baseline.management_fee:
         kept["management_fee"] = edited.management_fee.model_copy(
@@ -74,10 +73,6 @@ def _parse_settings(v: Mapping[str, Any]) -> SettingsEdit:
                 "step_down_on": baseline.management_fee.step_down_on,
                 "step_down_rate": baseline.management_fee.step_down_rate,
             }
-        )
-    if edited.waterfall and baseline.waterfall:
-        kept["waterfall"] = edited.waterfall.model_copy(
-            update={"style": baseline.waterfall.style}
         )
     return SettingsEdit(baseline, edited.model_copy(update=kept))
 

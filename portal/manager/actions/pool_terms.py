@@ -57,6 +57,10 @@ SETTING_LABELS: dict[str, str] = {
     "waterfall.catch_up_rate": "GP catch-up",
     "waterfall.carried_interest_rate": "Carried interest",
     "waterfall.day_count": "Waterfall day count",
+    "waterfall.equalisation_interest_rate": "Equalisation interest",
+    "waterfall.clawback_tax_offset": "Clawback tax offset",
+    "waterfall.clawback_tax_rate": "Tax assumed on carry",
+    "waterfall.interim_clawback": "Interim clawback",
 }
 PERCENT_FIELDS: dict[str, str] = {
     "management_fee.rate": "% p.a.",
@@ -67,6 +71,8 @@ PERCENT_FIELDS: dict[str, str] = {
     "waterfall.preferred_return_rate": "% p.a.",
     "waterfall.catch_up_rate": "%",
     "waterfall.carried_interest_rate": "%",
+    "waterfall.equalisation_interest_rate": "% p.a.",
+    "waterfall.clawback_tax_rate": "%",
 }
 """The rates a manager types as percentages (2 for 2%), with the unit their label shows; the
 pool service takes them as fractions (0.02), and settings_data converts, exactly."""
@@ -127,6 +133,13 @@ def settings_data(v: Mapping[str, Any]) -> dict[str, Any]:
                 "carried_interest_rate": fraction_of_percent(v.get("waterfall.carried_interest_rate")),
                 "compounding": v.get("waterfall.compounding"),
                 "day_count": v.get("waterfall.day_count"),
+                "style": v.get("waterfall.style"),
+                "equalisation_interest_rate": fraction_of_percent(
+                    v.get("waterfall.equalisation_interest_rate")
+                ),
+                "clawback_tax_offset": v.get("waterfall.clawback_tax_offset"),
+                "clawback_tax_rate": fraction_of_percent(v.get("waterfall.clawback_tax_rate")),
+                "interim_clawback": flag(v.get("waterfall.interim_clawback", "false")),
             }
         )
     return data

@@ -22,6 +22,7 @@ from backend.platform.errors import DomainError, NotFound
 from portal.components.charts import chart_with_data
 from portal.components.forms import DONE, action_form
 from portal.context import services
+from portal.manager.actions.clawback import deal_by_deal
 from portal.manager.actions.forms import pool_forms, pool_settings_form, pool_status_form
 from portal.manager.actions.picker import investor_label, pool_holders
 from portal.manager.actions.pool_settings import pool_has_history
@@ -116,7 +117,7 @@ def pool_body(actor: Actor, pool_id: int | None, refresh: int, today: date) -> A
 
 ACTION_TABS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("money-in", "Money in", ("subscription", "commitment", "capital_call", "subsequent_close")),
-    ("money-out", "Money out", ("redemption", "distribution")),
+    ("money-out", "Money out", ("redemption", "distribution", "clawback")),
     ("valuation", "Valuation", ("valuation",)),
     ("fees", "Fees", ("portfolio_company_fee",)),
     ("corrections", "Corrections", ("reversal",)),
@@ -136,7 +137,10 @@ def pool_actions(actor: Actor, pool_id: int | None, today: date) -> Component:
     except DomainError:
         return html.Div()
     holders = [(str(i), investor_label(i, name)) for i, name in held]
-    specs = pool_forms(actor, pool.kind.value, today, holders)
+    deals = None
+    if deal_by_deal(pool):
+        deals = [i.name for i in services().transactions.investments(actor, pool_id)]
+    specs = pool_forms(actor, pool.kind.value, today, holders, deals)
     for extra in (pool_settings_form(pool, has_history=pool_has_history(pool_id)), pool_status_form(pool)):
         if extra is not None:
             specs.append(extra)
