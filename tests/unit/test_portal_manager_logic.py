@@ -291,6 +291,30 @@ def test_the_settings_form_opens_with_the_pools_settings_and_changes_nothing() -
     assert edit.edited.management_fee is not None and edit.edited.management_fee.day_count.value == "ACT/360"
 
 
+def test_a_closed_ended_pools_waterfall_terms_survive_an_edit_of_something_else() -> None:
+    """The equalisation interest and the American waterfall's clawback terms are on the form:
+    renaming the pool leaves them as they are (the form once dropped the equalisation rate)."""
+    waterfall = {
+        "style": "american",
+        "preferred_return_rate": "0.08",
+        "catch_up_rate": "1",
+        "carried_interest_rate": "0.2",
+        "equalisation_interest_rate": "0.06",
+        "clawback_tax_offset": "net_of_tax",
+        "clawback_tax_rate": "0.3",
+        "interim_clawback": True,
+    }
+    current = _settings(kind="closed_ended", performance_fee=None, management_fee=None, waterfall=waterfall)
+    values = settings_values(current)
+    assert (
+        values["waterfall.equalisation_interest_rate"] == "6"
+        and values["waterfall.clawback_tax_rate"] == "30"
+    )
+    edit = _edit(current, name="Harbour Buyout II")
+    assert edit.changes(current) == ["name"]
+    assert edit.edited.waterfall == current.waterfall
+
+
 def test_a_settings_edit_sends_only_what_changed() -> None:
     current = _settings()
     edit = _edit(current, **{"management_fee.rate": 1.75, "name": "Harbour Growth Fund II"})
