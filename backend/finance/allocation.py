@@ -18,7 +18,7 @@ total is allocated as its absolute value and the parts negated.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
 
@@ -30,7 +30,9 @@ from backend.finance.money import (
     to_decimal,
 )
 
-__all__ = ["allocate", "allocate_cash", "apportion_exact"]
+_ZERO = Decimal(0)
+
+__all__ = ["allocate", "allocate_cash", "apportion_exact", "exact_shares", "round_rows_once"]
 
 
 def _check_weights(weights: Mapping[str, Decimal]) -> dict[str, int]:
@@ -124,3 +126,47 @@ def apportion_exact(total: Decimal, exact: Mapping[str, Fraction], quantum: Deci
     for holder in by_remainder[:left_over]:
         whole[holder] += 1
     return {holder: whole[holder] * Decimal(quantum) for holder in exact}
+
+
+def exact_shares(total: Decimal, weights: Mapping[str, Decimal]) -> dict[str, Fraction]:
+    """``total`` split pro rata to ``weights``, exactly: what :func:`allocate` rounds."""
+    positive = {holder: Fraction(w) for holder, w in weights.items() if w > 0}
+    whole = sum(positive.values(), Fraction(0))
+    return {holder: Fraction(total) * positive.get(holder, Fraction(0)) / whole for holder in weights}
+
+
+@exact_arithmetic
+def round_rows_once(
+    columns: Sequence[Mapping[str, Decimal]],
+    exact_rows: Mapping[str, Fraction],
+    quantum: Decimal,
+    room: Sequence[Mapping[str, Decimal] | None] = (),
+) -> list[dict[str, Decimal]]:
+    """A table split column by column (each column a total shared among the same holders,
+    each rounded on its own) made to round each holder's row total once as well.
+
+    Each column keeps its total. Each holder's row adds up to its exact total (``exact_rows``,
+    the sum of its exact shares of every column) rounded by :func:`apportion_exact`: within a
+    quantum of it, the rows adding up to the table's total. Rows are moved there a quantum
+    at a time, from a holder whose row is over to one whose row is under, within the first
+    column (in the order given) where the giver has a quantum and the taker has ``room``
+    (how much more its cell may take; None: no limit) left. A column-by-column split may
+    leave a holder two or three quanta from its own total; this leaves none more than one."""
+    cells = [dict(column) for column in columns]
+    holders = list(exact_rows)
+    rows = {h: sum((c.get(h, _ZERO) for c in cells), _ZERO) for h in holders}
+    target = apportion_exact(sum(rows.values(), _ZERO), exact_rows, quantum)
+    step = Decimal(quantum)
+    over = [h for h in holders for _ in range(int((rows[h] - target[h]) / step)) if rows[h] > target[h]]
+    under = [h for h in holders for _ in range(int((target[h] - rows[h]) / step)) if rows[h] < target[h]]
+    limits = [dict(r) if r is not None else None for r in (*room, *([None] * (len(cells) - len(room))))]
+    for giver, taker in zip(over, under, strict=True):
+        for column, limit in zip(cells, limits, strict=True):
+            if column.get(giver, _ZERO) >= step and (limit is None or limit.get(taker, _ZERO) >= step):
+                column[giver] -= step
+                column[taker] = column.get(taker, _ZERO) + step
+                if limit is not None:
+                    limit[taker] -= step
+                    limit[giver] = limit.get(giver, _ZERO) + step
+                break
+    return cells

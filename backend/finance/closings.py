@@ -17,8 +17,9 @@ commitments included), rate r, payment date T, year fraction y under the terms' 
   ``I_j = sum_k s'_jk x ((1 + r) ^ y(t_k, T) - 1)``;
 * what the late investors pay for call k, P_k, is returned to the investors already in pro
   rata to what each overpaid, allocate(P_k, {i: s_ik - s'_ik}), so each keeps exactly s'_ik
-  (an overpayment made negative by a dilution below a cent counts as zero: that investor is
-  left up to a cent high and the others' returns absorb the difference);
+  (an overpayment made negative by a dilution below a cent counts as zero: that investor
+  keeps the share it had, within two cents of its exact share, and the others' returns
+  absorb the difference);
 * the interest, sum_j I_j, goes to the investors already in pro rata to the late investors'
   capital each carried, weighted by time: cut [t_k, T) at the payment dates of the closes in
   between; in each stretch [a, b) the investors then in carried P_k pro rata to their

@@ -15,7 +15,7 @@ from datetime import date
 from decimal import Context, Decimal
 from fractions import Fraction
 
-from backend.finance.allocation import allocate
+from backend.finance.allocation import allocate, exact_shares
 from backend.finance.daycount import year_fraction
 from backend.finance.errors import InvalidValueError
 from backend.finance.money import Currency, Rounding, exact_arithmetic, quantize_cash
@@ -143,4 +143,14 @@ def split(
         if not positive:
             raise InvalidValueError("weights", "nobody to split a non-zero tier between")
         parts.update(allocate(amount, positive, currency.quantum))
+    return parts
+
+
+def exact_split(
+    amount: Decimal, weights: Mapping[str, Decimal], everyone: Iterable[str]
+) -> dict[str, Fraction]:
+    """What :func:`split` rounds: each one's exact share."""
+    parts = dict.fromkeys(everyone, Fraction(0))
+    if amount:
+        parts.update(exact_shares(amount, {i: w for i, w in weights.items() if w > 0}))
     return parts

@@ -45,7 +45,8 @@ Rounding (currency minor unit), the same rule as the European waterfall:
   rounded once, ROUND_DOWN; the carried-interest tier absorbs the residue (its GP part is the
   entitlement less what the GP holds), so once caught up the GP holds exactly
   round_down(carry x the deal's profit): 20,000.00 on a deal with 100,000.00 of profit;
-* LP amounts are tier amount minus GP amount: the tiers sum exactly to the proceeds.
+* LP amounts are tier amount minus GP amount: the tiers sum exactly to the proceeds;
+* each LP's cash from a realisation is rounded once, as in the European waterfall.
 """
 
 from __future__ import annotations
@@ -57,12 +58,13 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
-from backend.finance.allocation import allocate
+from backend.finance.allocation import allocate, round_rows_once
 from backend.finance.daycount import check_date
 from backend.finance.deal_tiers import (
     InvestorDealDistribution,
     by_investor,
     catch_up_target,
+    exact_split,
     gp_entitlement,
     pref_owed,
     split,
@@ -259,6 +261,52 @@ def _losses_owed(
     return {i: max(loss - recovered.get(i, _ZERO), _ZERO) for i, loss in by_investor(losses).items()}
 
 
+def _each_lp_rounded_once(
+    investors: list[str],
+    shares: tuple[dict[str, Decimal], ...],
+    lp_exact: tuple[dict[str, Fraction], ...],
+    *,
+    gp_borne: tuple[dict[str, Decimal], dict[str, Decimal]],
+    room: tuple[Mapping[str, Decimal], Mapping[str, Decimal]],
+    quantum: Decimal,
+) -> tuple[dict[str, Decimal], ...]:
+    """The realisation's per-LP tier shares (return of capital, loss repayment, preferred
+    return, catch-up, carry; rounded tier by tier) made to give each LP's cash rounded once
+    from its exact shares of the LP parts (:func:`round_rows_once`): the cents move between
+    LPs within the carry tier first, then the catch-up, the preferred return and the return
+    of capital (never beyond what an LP is owed in those two); the loss repayment, every
+    tier's total and the GP's part each LP bears stay as they were."""
+    roc, rec, prefs, cu, ci = shares
+    gp_cu, gp_ci = gp_borne
+    unreturned, owed = room
+    rows = {i: sum((part[i] for part in lp_exact), Fraction(0)) for i in investors}
+    lp_ci, lp_cu, prefs, roc, rec = round_rows_once(
+        [
+            {i: ci[i] - gp_ci[i] for i in investors},
+            {i: cu[i] - gp_cu[i] for i in investors},
+            prefs,
+            roc,
+            rec,
+        ],
+        rows,
+        quantum,
+        [
+            None,
+            None,
+            {i: owed.get(i, _ZERO) - prefs[i] for i in investors},
+            {i: unreturned.get(i, _ZERO) - roc[i] for i in investors},
+            dict.fromkeys(investors, _ZERO),
+        ],
+    )
+    return (
+        roc,
+        rec,
+        prefs,
+        {i: lp_cu[i] + gp_cu[i] for i in investors},
+        {i: lp_ci[i] + gp_ci[i] for i in investors},
+    )
+
+
 # --- public API -----------------------------------------------------------------------------
 
 
@@ -337,6 +385,21 @@ def realise(
     contributed = by_investor((c.investor, c.amount) for c in base)
     ci = split(carry_tier, contributed, investors, currency)
     gp_ci = split(gp_carry, ci, investors, currency)
+    # Each LP's cash from the realisation rounded once, as in the European waterfall.
+    roc, rec, prefs, cu, ci = _each_lp_rounded_once(
+        investors,
+        (roc, rec, prefs, cu, ci),
+        (
+            exact_split(capital, unreturned, investors),
+            exact_split(recovery, loss_owed, investors),
+            exact_split(pref, owed, investors),
+            exact_split(catch_up - gp_catch_up, to_date, investors),
+            exact_split(carry_tier - gp_carry, contributed, investors),
+        ),
+        gp_borne=(gp_cu, gp_ci),
+        room=(unreturned, owed),
+        quantum=currency.quantum,
+    )
     rows = tuple(
         InvestorDealDistribution(
             i, roc[i] + rec[i], rec[i], prefs[i], cu[i] - gp_cu[i], ci[i] - gp_ci[i], gp_cu[i], gp_ci[i]

@@ -80,7 +80,10 @@ Rounding (all amounts at the currency minor unit):
   of profit, where rounding each tier on its own gave 19,999.99;
 * LP amounts are the tier amount minus the GP amount, so tiers sum exactly to the
   distribution and the residue is zero; the per-LP figures of each tier (LP part and GP
-  part borne) add up to the tier's figures exactly.
+  part borne) add up to the tier's figures exactly;
+* each LP's cash from the distribution is rounded once: its exact share of the LP part of
+  every tier, by largest remainder over the LPs (within a cent of it), the cents moved
+  between LPs within the carried-interest tier first (:func:`_each_lp_rounded_once`).
 
 Books kept before per-LP tiers (capital split pro rata to contributed capital) may show an
 LP returned more capital than it contributed: that LP's unreturned capital counts as zero
@@ -97,7 +100,7 @@ from datetime import date
 from decimal import Context, Decimal
 from fractions import Fraction
 
-from backend.finance.allocation import allocate
+from backend.finance.allocation import allocate, exact_shares, round_rows_once
 from backend.finance.daycount import DayCount, check_date, year_fraction
 from backend.finance.errors import InvalidValueError
 from backend.finance.money import (
@@ -572,6 +575,45 @@ def _pro_rata(
     return parts
 
 
+def _exact_pro_rata(
+    amount: Decimal, weights: Mapping[str, Decimal], fallback: Mapping[str, Decimal]
+) -> dict[str, Fraction]:
+    """What :func:`_pro_rata` rounds: each LP's exact share."""
+    parts = dict.fromkeys(fallback, Fraction(0))
+    if amount == 0:
+        return parts
+    positive = {investor: w for investor, w in weights.items() if w > 0}
+    parts.update(exact_shares(amount, positive or fallback))
+    return parts
+
+
+def _each_lp_rounded_once(
+    shares: Mapping[Tier, Mapping[str, Decimal]],
+    lp_exact: Mapping[Tier, Mapping[str, Fraction]],
+    gp_borne: Mapping[Tier, Mapping[str, Decimal]],
+    *,
+    room: Mapping[Tier, Mapping[str, Decimal]],
+    quantum: Decimal,
+) -> tuple[dict[str, Decimal], ...]:
+    """Each LP's share of the four tiers (rounded tier by tier), made to give each LP's cash
+    from the distribution rounded once: from its exact share of the LP part of every tier,
+    within a cent of it (:func:`round_rows_once`). The cents move between LPs within the
+    carried-interest tier first (then the catch-up, the preferred return, the return of
+    capital, never beyond what an LP is owed in those two); every tier's total and the GP's
+    part each LP bears stay as they were."""
+    order = (Tier.CARRIED_INTEREST, Tier.CATCH_UP, Tier.PREFERRED_RETURN, Tier.RETURN_OF_CAPITAL)
+    lps = list(shares[Tier.RETURN_OF_CAPITAL])
+    borne = {t: gp_borne.get(t, dict.fromkeys(lps, _ZERO)) for t in order}
+    cells = [{i: shares[t][i] - borne[t][i] for i in lps} for t in order]
+    rows = {i: sum((lp_exact[t][i] for t in order), Fraction(0)) for i in lps}
+    limits = [{i: room[t][i] - shares[t][i] for i in lps} if t in room else None for t in order]
+    adjusted = dict(zip(order, round_rows_once(cells, rows, quantum, limits), strict=True))
+    return tuple(
+        {i: adjusted[t][i] + borne[t][i] for i in lps}
+        for t in (Tier.RETURN_OF_CAPITAL, Tier.PREFERRED_RETURN, Tier.CATCH_UP, Tier.CARRIED_INTEREST)
+    )
+
+
 # --- public API ---------------------------------------------------------------------------
 
 
@@ -607,11 +649,14 @@ def _return_of_capital_split(
     contributed: dict[str, Decimal],
     capital_accounts: Mapping[str, Decimal] | None,
     currency: Currency,
-) -> dict[str, Decimal]:
-    """Tier 1 per LP: by unreturned capital, or, given the books, first what each account
-    still holds (up to its unreturned capital), then the rest out of the accounts' gains."""
+) -> tuple[dict[str, Decimal], dict[str, Fraction]]:
+    """Tier 1 per LP, rounded and exact: by unreturned capital, or, given the books, first
+    what each account still holds (up to its unreturned capital), then the rest out of the
+    accounts' gains."""
     if capital_accounts is None:
-        return _pro_rata(capital, unreturned, contributed, currency)
+        return _pro_rata(capital, unreturned, contributed, currency), _exact_pro_rata(
+            capital, unreturned, contributed
+        )
     zero = _ZERO.quantize(currency.quantum)
     # First what the books still hold for each LP (capital account, up to its unreturned
     # capital), so an LP who bore a loss the others did not is not paid out of theirs.
@@ -632,7 +677,12 @@ def _return_of_capital_split(
     if not any(headroom.values()):
         headroom = {i: owed - roc[i] for i, owed in unreturned.items()}
     rest = _pro_rata(capital - first, headroom, contributed, currency)
-    return {investor: roc[investor] + rest[investor] for investor in roc}
+    exact_first = _exact_pro_rata(first, covered, contributed)
+    exact_rest = _exact_pro_rata(capital - first, headroom, contributed)
+    return (
+        {investor: roc[investor] + rest[investor] for investor in roc},
+        {investor: exact_first[investor] + exact_rest[investor] for investor in roc},
+    )
 
 
 @exact_arithmetic
@@ -707,10 +757,9 @@ def distribute(
     # then the GP's part of each pro rata to those shares, the LPs keeping the rest.
     contributed = state.contributed_by_investor
     unreturned = {e.investor: e.unreturned_capital for e in due.investors}
-    roc = _return_of_capital_split(capital, unreturned, contributed, capital_accounts, currency)
-    prefs = _pro_rata(
-        pref, {e.investor: e.preferred_return_owed for e in due.investors}, contributed, currency
-    )
+    roc, exact_roc = _return_of_capital_split(capital, unreturned, contributed, capital_accounts, currency)
+    owed = {e.investor: e.preferred_return_owed for e in due.investors}
+    prefs = _pro_rata(pref, owed, contributed, currency)
     pref_paid = state.preferred_return_paid_by_investor
     pref_to_date = {investor: pref_paid.get(investor, _ZERO) + prefs[investor] for investor in contributed}
     catch_up_shares = _pro_rata(catch_up, pref_to_date, contributed, currency)
@@ -732,6 +781,23 @@ def distribute(
             carry_weights = contributed
     carry_shares = _pro_rata(carry_tier, carry_weights, contributed, currency)
     gp_carry_borne = _pro_rata(gp_carry, carry_shares, contributed, currency)
+    roc, prefs, catch_up_shares, carry_shares = _each_lp_rounded_once(
+        {
+            Tier.RETURN_OF_CAPITAL: roc,
+            Tier.PREFERRED_RETURN: prefs,
+            Tier.CATCH_UP: catch_up_shares,
+            Tier.CARRIED_INTEREST: carry_shares,
+        },
+        {
+            Tier.RETURN_OF_CAPITAL: exact_roc,
+            Tier.PREFERRED_RETURN: _exact_pro_rata(pref, owed, contributed),
+            Tier.CATCH_UP: _exact_pro_rata(catch_up - gp_catch_up, pref_to_date, contributed),
+            Tier.CARRIED_INTEREST: _exact_pro_rata(carry_tier - gp_carry, carry_weights, contributed),
+        },
+        {Tier.CATCH_UP: gp_catch_up_borne, Tier.CARRIED_INTEREST: gp_carry_borne},
+        room={Tier.RETURN_OF_CAPITAL: unreturned, Tier.PREFERRED_RETURN: owed},
+        quantum=currency.quantum,
+    )
     investors = tuple(
         InvestorDistribution(
             investor=investor,

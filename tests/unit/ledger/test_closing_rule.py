@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
+from fractions import Fraction
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from backend.finance import closings
@@ -37,6 +38,8 @@ def terms() -> PoolTerms:
     rate=st.sampled_from([D(0), D("0.05"), D("0.08")]),
     days=st.integers(1, 400),
 )
+# Found by a random run: investor 1 keeps 9.80 of the third call where a fresh split gives 9.81.
+@example(first=[D("1470.56"), D("36033408.19")], late=[D("1470.56")], called=[1, 1, 2], rate=D(0), days=5)
 def test_a_close_balances_and_leaves_every_share_of_every_call_pro_rata(
     first: list[Decimal], late: list[Decimal], called: list[int], rate: Decimal, days: int
 ) -> None:
@@ -60,10 +63,16 @@ def test_a_close_balances_and_leaves_every_share_of_every_call_pro_rata(
     d = posting.details
     assert d["capital_paid_in"] == d["capital_returned"]
     everyone = {**commitments, **{str(j): a for j, a in newcomers.items()}}
+    base = sum(everyone.values(), D(0))
     for call in d["calls"]:
         target = allocate(D(call["amount"]), everyone, USD.quantum)
         for holder, share in call["shares"].items():
-            # A dilution under a cent can leave an investor already in one cent high (never low).
-            assert D(0) <= D(share) - target[holder] <= D("0.01")
+            # Within a cent of the fresh split, either way: a dilution under a cent leaves an
+            # investor already in with the share it had, which the fresh split may round a
+            # cent lower (found: 9.80 kept where the split gives 9.81) or higher; within two
+            # cents of its exact share.
+            assert abs(D(share) - target[holder]) <= D("0.01")
+            exact = Fraction(D(call["amount"])) * Fraction(everyone[holder]) / Fraction(base)
+            assert abs(Fraction(D(share)) - exact) < Fraction(2, 100)
     moved = sum((D(change) for _, change, _ in d["contributions"]), D(0))
     assert moved == 0  # shares moved between investors, the calls' totals unchanged
