@@ -294,9 +294,17 @@ def fee_period(
     charged (or inception) to its effective date. Each day is charged once."""
     last = max((p.last_day for _, p in charged), default=None)
     first = request.period_start or (last + timedelta(days=1) if last else terms.inception_date)
+    in_advance = terms.management_fee is not None and terms.management_fee.in_advance
+    if in_advance and request.period_end is None:
+        raise InvalidValueError("period_end", "a fee charged in advance names the last day it covers")
     final = request.period_end or request.effective_date
     period = FeePeriod(first, final)
-    if final > request.effective_date:
+    if in_advance and request.effective_date > first:
+        raise InvalidValueError(
+            "effective_date",
+            f"the terms charge the fee in advance: date it on or before its period's first day, {first}",
+        )
+    if final > request.effective_date and not in_advance:
         raise InvalidValueError(
             "period_end", f"{final} is after the fee's effective date {request.effective_date}"
         )

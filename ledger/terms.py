@@ -12,7 +12,7 @@ from decimal import Decimal
 from backend.finance import closings
 from backend.finance import waterfall as ledger_waterfall
 from backend.finance.clawback import ClawbackTerms
-from backend.finance.fees import ManagementFeeTerms, PerformanceFeeTerms
+from backend.finance.fees import FeeTiming, ManagementFeeTerms, PerformanceFeeTerms
 from backend.finance.investor_terms import InvestorTerms
 from backend.finance.money import get_currency
 from backend.investors.interface import SideLetterOut
@@ -44,6 +44,7 @@ def pool_terms(pool: PoolOut) -> PoolTerms:
             step_down_on=m.step_down_on,
             step_down_rate=m.step_down_rate,
             offset_rate=m.offset_rate,
+            in_advance=m.timing is FeeTiming.IN_ADVANCE,
         )
     performance = None
     if pool.performance_fee is not None:

@@ -46,7 +46,8 @@ Rounding (currency minor unit), the same rule as the European waterfall:
   entitlement less what the GP holds), so once caught up the GP holds exactly
   round_down(carry x the deal's profit): 20,000.00 on a deal with 100,000.00 of profit;
 * LP amounts are tier amount minus GP amount: the tiers sum exactly to the proceeds;
-* each LP's cash from a realisation is rounded once, as in the European waterfall.
+* each LP's cash from a realisation is rounded once, as in the European waterfall (the
+  cents moved first in who bears the GP's part, each LP's share of the tiers unchanged).
 """
 
 from __future__ import annotations
@@ -270,12 +271,13 @@ def _each_lp_rounded_once(
     room: tuple[Mapping[str, Decimal], Mapping[str, Decimal]],
     quantum: Decimal,
 ) -> tuple[dict[str, Decimal], ...]:
-    """The realisation's per-LP tier shares (return of capital, loss repayment, preferred
-    return, catch-up, carry; rounded tier by tier) made to give each LP's cash rounded once
-    from its exact shares of the LP parts (:func:`round_rows_once`): the cents move between
-    LPs within the carry tier first, then the catch-up, the preferred return and the return
-    of capital (never beyond what an LP is owed in those two); the loss repayment, every
-    tier's total and the GP's part each LP bears stay as they were."""
+    """The realisation's per-LP figures (return of capital, loss repayment, preferred return,
+    and the GP's catch-up and carry each LP bears; rounded tier by tier) made to give each
+    LP's cash rounded once from its exact shares of the LP parts (:func:`round_rows_once`),
+    as the European waterfall does: the cents move between LPs first in who bears the GP's
+    part of the carry tier, then of the catch-up (each LP's share of those tiers unchanged),
+    then in the preferred return and the return of capital (never beyond what an LP is owed
+    in those two); the loss repayment, every tier's total and the GP's total stay as split."""
     roc, rec, prefs, cu, ci = shares
     gp_cu, gp_ci = gp_borne
     unreturned, owed = room
@@ -291,8 +293,8 @@ def _each_lp_rounded_once(
         rows,
         quantum,
         [
-            None,
-            None,
+            dict(gp_ci),
+            dict(gp_cu),
             {i: owed.get(i, _ZERO) - prefs[i] for i in investors},
             {i: unreturned.get(i, _ZERO) - roc[i] for i in investors},
             dict.fromkeys(investors, _ZERO),
@@ -302,8 +304,8 @@ def _each_lp_rounded_once(
         roc,
         rec,
         prefs,
-        {i: lp_cu[i] + gp_cu[i] for i in investors},
-        {i: lp_ci[i] + gp_ci[i] for i in investors},
+        {i: cu[i] - lp_cu[i] for i in investors},
+        {i: ci[i] - lp_ci[i] for i in investors},
     )
 
 
@@ -386,7 +388,7 @@ def realise(
     ci = split(carry_tier, contributed, investors, currency)
     gp_ci = split(gp_carry, ci, investors, currency)
     # Each LP's cash from the realisation rounded once, as in the European waterfall.
-    roc, rec, prefs, cu, ci = _each_lp_rounded_once(
+    roc, rec, prefs, gp_cu, gp_ci = _each_lp_rounded_once(
         investors,
         (roc, rec, prefs, cu, ci),
         (

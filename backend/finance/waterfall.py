@@ -83,7 +83,9 @@ Rounding (all amounts at the currency minor unit):
   part borne) add up to the tier's figures exactly;
 * each LP's cash from the distribution is rounded once: its exact share of the LP part of
   every tier, by largest remainder over the LPs (within a cent of it), the cents moved
-  between LPs within the carried-interest tier first (:func:`_each_lp_rounded_once`).
+  between LPs in who bears the GP's part of the carried-interest tier first, so each LP's
+  share of every tier, and what its capital account pays, stays as split
+  (:func:`_each_lp_rounded_once`).
 
 Books kept before per-LP tiers (capital split pro rata to contributed capital) may show an
 LP returned more capital than it contributed: that LP's unreturned capital counts as zero
@@ -594,24 +596,33 @@ def _each_lp_rounded_once(
     *,
     room: Mapping[Tier, Mapping[str, Decimal]],
     quantum: Decimal,
-) -> tuple[dict[str, Decimal], ...]:
-    """Each LP's share of the four tiers (rounded tier by tier), made to give each LP's cash
-    from the distribution rounded once: from its exact share of the LP part of every tier,
-    within a cent of it (:func:`round_rows_once`). The cents move between LPs within the
-    carried-interest tier first (then the catch-up, the preferred return, the return of
-    capital, never beyond what an LP is owed in those two); every tier's total and the GP's
-    part each LP bears stay as they were."""
+) -> dict[Tier, tuple[dict[str, Decimal], dict[str, Decimal]]]:
+    """Each LP's share of the four tiers and of the GP's part (rounded tier by tier), made to
+    give each LP's cash from the distribution rounded once: from its exact share of the LP
+    part of every tier, within a cent of it (:func:`round_rows_once`). Returns per tier
+    (each LP's share of the tier, the GP's part it bears).
+
+    The cents move between LPs first in who bears the GP's part of the carried-interest tier,
+    then of the catch-up tier: each LP's share of those tiers, and so what its capital account
+    pays, is unchanged (a distribution of the whole pool still closes every account at zero).
+    Only if that cannot place a cent, in the preferred return and then the return of capital
+    (never beyond what an LP is owed in those two). Every tier's total and the GP's total are
+    unchanged."""
     order = (Tier.CARRIED_INTEREST, Tier.CATCH_UP, Tier.PREFERRED_RETURN, Tier.RETURN_OF_CAPITAL)
     lps = list(shares[Tier.RETURN_OF_CAPITAL])
     borne = {t: gp_borne.get(t, dict.fromkeys(lps, _ZERO)) for t in order}
     cells = [{i: shares[t][i] - borne[t][i] for i in lps} for t in order]
     rows = {i: sum((lp_exact[t][i] for t in order), Fraction(0)) for i in lps}
-    limits = [{i: room[t][i] - shares[t][i] for i in lps} if t in room else None for t in order]
+    # An LP's part of a tier with a GP part grows only by bearing less of the GP's part.
+    limits = [dict(borne[t]) if t in gp_borne else {i: room[t][i] - shares[t][i] for i in lps} for t in order]
     adjusted = dict(zip(order, round_rows_once(cells, rows, quantum, limits), strict=True))
-    return tuple(
-        {i: adjusted[t][i] + borne[t][i] for i in lps}
-        for t in (Tier.RETURN_OF_CAPITAL, Tier.PREFERRED_RETURN, Tier.CATCH_UP, Tier.CARRIED_INTEREST)
-    )
+    out: dict[Tier, tuple[dict[str, Decimal], dict[str, Decimal]]] = {}
+    for t in order:
+        if t in gp_borne:  # the LP's share of the tier stays; the GP's part it bears gives way
+            out[t] = (dict(shares[t]), {i: shares[t][i] - adjusted[t][i] for i in lps})
+        else:
+            out[t] = (adjusted[t], dict(borne[t]))
+    return out
 
 
 # --- public API ---------------------------------------------------------------------------
@@ -781,7 +792,7 @@ def distribute(
             carry_weights = contributed
     carry_shares = _pro_rata(carry_tier, carry_weights, contributed, currency)
     gp_carry_borne = _pro_rata(gp_carry, carry_shares, contributed, currency)
-    roc, prefs, catch_up_shares, carry_shares = _each_lp_rounded_once(
+    rounded = _each_lp_rounded_once(
         {
             Tier.RETURN_OF_CAPITAL: roc,
             Tier.PREFERRED_RETURN: prefs,
@@ -798,6 +809,9 @@ def distribute(
         room={Tier.RETURN_OF_CAPITAL: unreturned, Tier.PREFERRED_RETURN: owed},
         quantum=currency.quantum,
     )
+    roc, prefs = rounded[Tier.RETURN_OF_CAPITAL][0], rounded[Tier.PREFERRED_RETURN][0]
+    catch_up_shares, gp_catch_up_borne = rounded[Tier.CATCH_UP]
+    carry_shares, gp_carry_borne = rounded[Tier.CARRIED_INTEREST]
     investors = tuple(
         InvestorDistribution(
             investor=investor,

@@ -31,7 +31,7 @@ from pydantic import (
 
 from backend.finance.clawback import TaxOffset
 from backend.finance.daycount import DayCount
-from backend.finance.fees import AccrualFrequency, Crystallisation, GainBasis, HurdleType
+from backend.finance.fees import AccrualFrequency, Crystallisation, FeeTiming, GainBasis, HurdleType
 from backend.finance.waterfall import Compounding
 from backend.platform.fields import DECIMAL_TEXT_PATTERN, IsoDate, RecordId, decimal_from_text
 from backend.users.interface import EMAIL_PATTERN
@@ -145,6 +145,12 @@ class ManagementFeeTerms(BaseModel):
         "(transaction, monitoring, director, break-up; recorded as portfolio_company_fee) that "
         "reduces the management fee: 1 is the ILPA Principles' 100% offset. Empty: no offset.",
         examples=["0.8"],
+    )
+    timing: FeeTiming = Field(
+        default=FeeTiming.IN_ARREARS,
+        description="in_arrears: each period is charged at its end, on the figures then; in_advance: at "
+        "its start (the entry dated on or before the period's first day), on the figures known then: "
+        "commitments and invested capital at the start, or the NAV at the start (beginning NAV).",
     )
 
 

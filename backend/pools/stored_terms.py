@@ -9,7 +9,7 @@ from typing import Any
 
 from backend.finance.clawback import TaxOffset
 from backend.finance.daycount import DayCount
-from backend.finance.fees import AccrualFrequency, Crystallisation, GainBasis, HurdleType
+from backend.finance.fees import AccrualFrequency, Crystallisation, FeeTiming, GainBasis, HurdleType
 from backend.finance.money import get_currency
 from backend.finance.waterfall import Compounding
 from backend.platform.errors import NotFound
@@ -46,6 +46,8 @@ def write_settings(pool: Pool, settings: PoolSettings) -> None:
     pool.management_fee_step_down_on = fee.step_down_on if fee else None
     pool.management_fee_step_down_rate = fee.step_down_rate if fee else None
     pool.management_fee_offset_rate = fee.offset_rate if fee else None
+    advance = fee is not None and fee.timing is FeeTiming.IN_ADVANCE
+    pool.management_fee_timing = FeeTiming.IN_ADVANCE.value if advance else None
     perf = settings.performance_fee
     pool.performance_fee_rate = perf.rate if perf else None
     pool.performance_fee_high_water_mark = perf.high_water_mark if perf else None
@@ -104,6 +106,7 @@ def settings_of(pool: Pool) -> PoolSettings:
                 if pool.management_fee_offset_rate is not None
                 else None
             ),
+            timing=FeeTiming(pool.management_fee_timing or FeeTiming.IN_ARREARS.value),
         )
     performance_fee = None
     if pool.performance_fee_rate is not None:

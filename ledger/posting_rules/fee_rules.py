@@ -125,6 +125,7 @@ def management_fee(
             "day_count": str(fee_terms.day_count),
             "days": period.accrual.days,
             "computed_amount": str(computed),
+            "timing": "in_advance" if fee_terms.in_advance else "in_arrears",
         }
         if amount is None:
             if computed == 0:
@@ -354,9 +355,12 @@ def mark_fee_accrues_from(
 ) -> date | None:
     """The first day of management fee on NAV that a mark in an open-ended pool accrues: the
     day after the last day charged (by a mark or a fee entry), or inception, and never before
-    units were in issue. None when the terms charge no fee on NAV or no unit is in issue."""
+    units were in issue. None when the terms charge no fee on NAV or no unit is in issue, or
+    charge it in advance (the fee entries do, at the start of each period)."""
     fee_terms = terms.management_fee
     if not terms.open_ended or fee_terms is None or fee_terms.basis != "nav" or units_since is None:
+        return None
+    if fee_terms.in_advance:
         return None
     first = last_charged + timedelta(days=1) if last_charged else terms.inception_date
     return max(first, units_since)

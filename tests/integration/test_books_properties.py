@@ -546,6 +546,10 @@ class OpenRun:
                 assert out.field == "as_of", out
             elif target < 0 or investments + target - books.net_asset_value < 0:  # below nothing
                 assert out.field == "net_asset_value", out
+            elif books.units_outstanding and target - fee <= 0:
+                # Nothing left to strike a price for the units at (found: 0.01 units of a pool
+                # worth 0.00, marked at 0.00).
+                assert out.field == "net_asset_value" and "no unit price" in out.detail, out
             else:  # a change with nobody to allocate it to
                 assert books.units_outstanding == 0 and target != books.net_asset_value, out
             return

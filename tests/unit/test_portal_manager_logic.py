@@ -315,6 +315,14 @@ def test_a_closed_ended_pools_waterfall_terms_survive_an_edit_of_something_else(
     assert edit.edited.waterfall == current.waterfall
 
 
+def test_the_fee_timing_is_on_the_settings_form() -> None:
+    current = _settings(management_fee={"rate": "0.015", "basis": "nav", "timing": "in_advance"})
+    assert settings_values(current)["management_fee.timing"] == "in_advance"
+    edit = _edit(current, **{"management_fee.timing": "in_arrears"})
+    assert edit.changes(current) == ["management_fee"]
+    assert edit.edited.management_fee is not None and edit.edited.management_fee.timing.value == "in_arrears"
+
+
 def test_a_settings_edit_sends_only_what_changed() -> None:
     current = _settings()
     edit = _edit(current, **{"management_fee.rate": 1.75, "name": "Harbour Growth Fund II"})

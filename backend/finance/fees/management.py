@@ -100,6 +100,9 @@ class ManagementFeeTerms:
     offset_rate: Decimal | None = None
     """The share of portfolio-company fees received by the manager that reduces the fee
     (fees/fee_offsets.py); None: the agreement has no offset."""
+    in_advance: bool = False
+    """Charged at the start of each period, on the figures known then (fees/fee_basis.py,
+    FeeTiming); else at its end."""
 
     def rate_after_step_down(self) -> Decimal:
         return self.rate if self.step_down_rate is None else self.step_down_rate

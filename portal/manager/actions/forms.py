@@ -273,6 +273,14 @@ def _settings_fields(values: Mapping[str, Any], *, fixed: Collection[str] = ()) 
         ),
         field("management_fee.frequency", "select", [(f.value, f.value) for f in AccrualFrequency]),
         field(
+            "management_fee.timing",
+            "select",
+            [
+                ("in_arrears", "In arrears: at each period's end"),
+                ("in_advance", "In advance: at each period's start"),
+            ],
+        ),
+        field(
             "management_fee.offset_rate",
             "number",
             help="Closed-ended: the share of transaction, monitoring, director and break-up fees "
@@ -361,6 +369,7 @@ def _new_pool_values(today: date) -> dict[str, Any]:
         "minimum_subscription": "0",
         "management_fee.basis": "nav",
         "management_fee.frequency": "quarterly",
+        "management_fee.timing": "in_arrears",
         "performance_fee.high_water_mark": "true",
         "performance_fee.hurdle_rate": "0",
         "performance_fee.hurdle": "hard",

@@ -42,6 +42,7 @@ SETTING_LABELS: dict[str, str] = {
     "management_fee.frequency": "Fee frequency",
     "management_fee.day_count": "Fee day count",
     "management_fee.offset_rate": "Fee offset",
+    "management_fee.timing": "Fee charged",
     "performance_fee": "Performance fee",
     "performance_fee.rate": "Performance fee rate",
     "performance_fee.high_water_mark": "High-water mark",
@@ -111,6 +112,7 @@ def settings_data(v: Mapping[str, Any]) -> dict[str, Any]:
                 "basis": v.get("management_fee.basis"),
                 "frequency": v.get("management_fee.frequency"),
                 "offset_rate": fraction_of_percent(v.get("management_fee.offset_rate")),
+                "timing": v.get("management_fee.timing"),
             }
         )
     if v.get("kind") == "open_ended" and v.get("performance_fee.rate") not in (None, ""):

@@ -159,7 +159,7 @@ def test_profitable_liquidation_closes_both_capital_accounts_docs_example() -> N
     - 1,442.62 = 7,786.91 (GP part A 1,075.95, B 1,557.38; LPs A 4,303.78, B 6,229.53).
     Each bears 20% of its 15,000 of profit to the cent (3,000.00); each receives 62,000.00;
     both capital accounts end at 0. (Split by contributed capital instead, A would end at
-    -1,203.60 and B at +1,203.60.)"""
+    -1,203.59 and B at +1,203.59.)"""
     pool = closed(terms())
     a, b = 1, 2
     books = PoolBooks({})
@@ -218,7 +218,7 @@ def test_profitable_liquidation_closes_both_capital_accounts_docs_example() -> N
     assert (books.capital_of(a), books.capital_of(b)) == (D(0), D(0))
     assert books.balance(AccountCode.CASH) == 0
     plain = distribute(D(130_000), date(2026, 11, 30), terms(), state)  # without the books
-    assert [D(65_000) - i.total - i.gp_share_borne for i in plain.investors] == [D("-1203.60"), D("1203.60")]
+    assert [D(65_000) - i.total - i.gp_share_borne for i in plain.investors] == [D("-1203.59"), D("1203.59")]
 
 
 def test_a_loss_borne_by_one_investor_is_not_returned_out_of_anothers_capital() -> None:
