@@ -62,7 +62,7 @@ from ledger.posting_rules.books import (
     _require_kind,
     investment_name,
 )
-from ledger.posting_rules.distributions import investor_payouts, waterfall_posting
+from ledger.posting_rules.distributions import investor_payouts, waterfall_posting, waterfall_workings
 from ledger.schemas import AccountCode, EntryType
 
 _ZERO = Decimal(0)
@@ -249,22 +249,10 @@ def deal_distribution(
         }
     lines.append(Line(AccountCode.CASH, None, -cash))
     details: dict[str, Any] = {
-        "mode": "waterfall",
+        **waterfall_workings(deal_terms.waterfall, cash, result.tiers, per_investor, rebated),
         "style": "american",
         "investment": name,
         "final_realisation": final_realisation,
-        "amount": str(cash),
-        "tiers": {t.tier.value: {"lp": str(t.lp), "gp": str(t.gp)} for t in result.tiers},
-        "lp_total": str(result.lp_total + rebated),
-        "gp_total": str(result.gp_total - rebated),
-        "investors": per_investor,
-        "terms": {
-            "preferred_return_rate": str(deal_terms.waterfall.preferred_return_rate),
-            "compounding": str(deal_terms.waterfall.compounding),
-            "day_count": str(deal_terms.waterfall.day_count),
-            "catch_up_rate": str(deal_terms.waterfall.catch_up_rate),
-            "carried_interest_rate": str(carry_rate),
-        },
         "deal_capital": str(sum(capital.values(), _ZERO)),
         "gp_paid_on_deal_to_date": str(deals.fund.deal(name).gp_paid + result.gp_total),
         "split": {

@@ -18,7 +18,9 @@ from backend.finance.waterfall import (
     Contribution,
     HurdlePayment,
     InvestorDistribution,
+    TierAmount,
     WaterfallState,
+    WaterfallTerms,
     distribute,
 )
 from ledger.posting_rules.books import (
@@ -111,21 +113,9 @@ def waterfall_distribution(
     )
     lines.append(Line(AccountCode.CASH, None, -cash))
     details: dict[str, Any] = {
-        "mode": "waterfall",
-        "amount": str(cash),
-        "tiers": {t.tier.value: {"lp": str(t.lp), "gp": str(t.gp)} for t in result.tiers},
-        "lp_total": str(result.lp_total + rebated),
-        "gp_total": str(result.gp_total - rebated),
-        "investors": per_investor,
-        # The workings: the terms the tiers were sized by, and the GP's entitlement (rounded
-        # once, on the running totals) that the carried-interest tier was made to meet.
-        "terms": {
-            "preferred_return_rate": str(terms.waterfall.preferred_return_rate),
-            "compounding": str(terms.waterfall.compounding),
-            "day_count": str(terms.waterfall.day_count),
-            "catch_up_rate": str(terms.waterfall.catch_up_rate),
-            "carried_interest_rate": str(terms.waterfall.carried_interest_rate),
-        },
+        **waterfall_workings(terms.waterfall, cash, result.tiers, per_investor, rebated),
+        # The GP's entitlement (rounded once, on the running totals) that the
+        # carried-interest tier was made to meet.
         "gp_entitlement_to_date": str(result.state.gp_paid),
         "profit_distributed_to_date": str(result.state.profit_distributed),
         "split": {
@@ -138,6 +128,34 @@ def waterfall_distribution(
     return waterfall_posting(
         terms, books, lines, details, rebated, recallable=recallable, deemed_contribution=deemed_contribution
     )
+
+
+def waterfall_workings(
+    waterfall: WaterfallTerms,
+    cash: Decimal,
+    tiers: Iterable[TierAmount],
+    per_investor: dict[str, dict[str, str]],
+    rebated: Decimal,
+) -> dict[str, Any]:
+    """What every waterfall distribution's workings hold (whole fund or one deal): the tiers,
+    the totals after side-letter rebates, each investor's figures, and the terms the tiers
+    were sized by."""
+    tiers = tuple(tiers)
+    return {
+        "mode": "waterfall",
+        "amount": str(cash),
+        "tiers": {t.tier.value: {"lp": str(t.lp), "gp": str(t.gp)} for t in tiers},
+        "lp_total": str(sum((t.lp for t in tiers), _ZERO) + rebated),
+        "gp_total": str(sum((t.gp for t in tiers), _ZERO) - rebated),
+        "investors": per_investor,
+        "terms": {
+            "preferred_return_rate": str(waterfall.preferred_return_rate),
+            "compounding": str(waterfall.compounding),
+            "day_count": str(waterfall.day_count),
+            "catch_up_rate": str(waterfall.catch_up_rate),
+            "carried_interest_rate": str(waterfall.carried_interest_rate),
+        },
+    }
 
 
 def waterfall_posting(
