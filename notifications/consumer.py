@@ -74,6 +74,16 @@ def _texts(event: LedgerEvent, pool_name: str, currency: str) -> tuple[Words, Wo
                 "Your share: %(share)s, due %(due)s.", share=_amount(share, currency), due=due
             ),
         )
+    if event.event_type == NotificationKind.DISTRIBUTION and p.get("mode") == "clawback":
+        return (
+            worded("Carried interest given back: %(pool)s", pool=pool_name),
+            worded(
+                "The manager gave back %(amount)s of carried interest at a clawback test, paid to the "
+                "investors who bore it.",
+                amount=_amount(p.get("amount"), currency),
+            ),
+            lambda share: worded("You receive %(share)s.", share=_amount(share, currency)),
+        )
     if event.event_type == NotificationKind.DISTRIBUTION:
         return (
             worded("Distribution paid: %(pool)s", pool=pool_name),

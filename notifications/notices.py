@@ -33,6 +33,7 @@ TIERS = (
     ("carried_interest", "Carried interest split"),
 )
 DEEMED = "Applied to what you owe on capital calls"
+CLAWBACK = "Carried interest the manager gave back (clawback)"
 
 
 @dataclass(frozen=True)
@@ -134,10 +135,11 @@ def distribution_notices(
             tiers += ((DEEMED, -deemed),)
             shares[holder] = tuple((label, amount) for label, amount in tiers if amount)
     else:
+        label = CLAWBACK if p.get("mode") == "clawback" else "Distribution"
         for holder, raw in (p.get("allocation") or {}).items():
             amount = _decimal(raw)
             if amount is not None:
-                shares[holder] = (("Distribution", amount),)
+                shares[holder] = ((label, amount),)
     notices = []
     for holder, tiers in sorted(shares.items()):
         who = addressees.get(int(holder))

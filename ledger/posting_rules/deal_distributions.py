@@ -343,4 +343,10 @@ def clawback(
         "investors": investors,
     }
     lines = [Line(AccountCode.CASH, None, total), *lines, Line(AccountCode.CASH, None, -total)]
-    return Posting(EntryType.CLAWBACK, _non_zero(lines), details, events=(("clawback.paid", details),))
+    # To the investors it is money paid out to them: told as a distribution is.
+    paid_out = {
+        "mode": "clawback",
+        "amount": str(total),
+        "allocation": {holder: share["clawback"] for holder, share in investors.items()},
+    }
+    return Posting(EntryType.CLAWBACK, _non_zero(lines), details, events=(("distribution.made", paid_out),))

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from backend.composition.container import Container
+from backend.platform.actors import Actor, Role
 from ledger.interface import CapitalCallRequest, ClawbackRequest, TransactionRequest
 from tests.integration.pools_support import Api, World, closed_pool, make_world, problem_fields
 
@@ -156,6 +157,12 @@ def test_deal_by_deal_then_clawback_cfa_three_projects(world: World) -> None:
         fund.b: D(money("0.8")),
     }
     assert world.container.ledger.verify(fund.id).ok
+    # Each investor is told, as of a distribution, with its own part.
+    user = world.container.investors.get_investor(Actor.operator("test"), fund.a).user_id
+    assert user is not None
+    told = world.container.notifications.list_for_user(Actor(user, Role.INVESTOR, "lp-a")).items
+    clawback_notice = next(n for n in told if n.title.startswith("Carried interest given back"))
+    assert "You receive USD 1,200,000.00." in clawback_notice.body
     # Nothing more to give back at a second test.
     again = fund.post("clawbacks", {"effective_date": "2023-07-31"})
     assert again.status_code == 422 and problem_fields(again) == ["effective_date"]
