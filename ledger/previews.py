@@ -28,6 +28,7 @@ from ledger.dealing_facts import later_allocated_entry, read_dealing_facts
 from ledger.forward_pricing import DealingFacts, require_date_order, require_valuation_before_deals
 from ledger.investments import costs_held
 from ledger.posting_rules import PoolBooks, PoolTerms, Posting
+from ledger.reversals import refuse_if_the_investment_moved_since
 from ledger.rule_inputs import (
     DealRows,
     FeeInputs,
@@ -220,6 +221,9 @@ class DatabasePreviewService:
             ) from None
         if entry.entry_type is EntryType.REVERSAL:
             raise ValidationFailed("entry_id: a reversal cannot itself be reversed", field="entry_id")
+        if entry.entry_type is EntryType.PURCHASE:
+            with ReadView(self._db, actor.reader_key) as view:
+                refuse_if_the_investment_moved_since(view.session, pool.id, entry.id)
         if entry.entry_type not in (EntryType.PURCHASE, EntryType.FEE_PAYMENT):
             with ReadView(self._db, actor.reader_key) as view:
                 later = later_allocated_entry(view.session, pool.id, entry.seq)

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.platform.errors import Conflict, ValidationFailed
+from ledger.book_reads import standing_details
 from ledger.dealing_facts import later_allocated_entry
 from ledger.entry_drafts import DraftLine
 from ledger.models import Account, JournalEntry, Posting
@@ -42,6 +43,8 @@ def refuse_out_of_order_reversal(session: Session, entry: JournalEntry, on: date
             f"itself ({entry.effective_date})",
             field="effective_date",
         )
+    if entry.entry_type == EntryType.PURCHASE.value:
+        refuse_if_the_investment_moved_since(session, entry.pool_id, entry.id)
     if entry.entry_type in (EntryType.PURCHASE.value, EntryType.FEE_PAYMENT.value):
         return  # moves no one's share of the pool
     later = later_allocated_entry(session, entry.pool_id, entry.seq)
@@ -50,5 +53,27 @@ def refuse_out_of_order_reversal(session: Session, entry: JournalEntry, on: date
             f"entry {later.entry_id} (a {later.entry_type.value.replace('_', ' ')} of {later.on}) was "
             f"posted after entry {entry.id} and allocated by the holdings it left; reverse entry "
             f"{later.entry_id} first",
+            field="entry_id",
+        )
+
+
+def refuse_if_the_investment_moved_since(session: Session, pool_id: int, purchase_id: int) -> None:
+    """A purchase of a named investment is its cost, which later sales sold against and an
+    American waterfall's distributions of it were worked on: it is reversed only after them."""
+    bought = standing_details(session, pool_id, (EntryType.PURCHASE,))
+    name = next((d.get("investment") for entry_id, _, _, d in bought if entry_id == purchase_id), None)
+    if name is None:
+        return
+    kinds = (EntryType.SALE, EntryType.DISTRIBUTION)
+    later = [
+        (entry_id, kind)
+        for entry_id, _, kind, d in standing_details(session, pool_id, kinds)
+        if entry_id > purchase_id and d.get("investment") == name
+    ]
+    if later:
+        entry_id, kind = later[-1]
+        raise Conflict(
+            f"entry {entry_id} (a {kind.value}) of {name} was posted after entry {purchase_id} and worked on "
+            f"its cost; reverse entry {entry_id} first",
             field="entry_id",
         )

@@ -303,3 +303,29 @@ def test_the_portal_previews_a_deal_distribution_and_the_clawback(world: World) 
     assert "LP A" in panel and "$1,200,000.00" in panel and "$800,000.00" in panel
     done = _act(client, "clawback", claw, pool_id=fund.id, confirm=True, pending=preview["pending"])
     assert "Clawback of $2,000,000.00 posted as entry" in done["result"]
+
+
+def test_a_deals_purchase_is_reversed_only_after_what_was_worked_on_its_cost(world: World) -> None:
+    """Project 1's distribution was worked on the 20m its purchase cost: reversing the purchase
+    first would change that deal's capital under a posted distribution (409 naming entry_id,
+    the later entry to reverse first); reversed in order, it goes through."""
+    fund = Fund(world)
+    purchase = next(
+        e.id
+        for e in world.container.transactions.list_transactions(world.manager, fund.id).entries
+        if e.entry_type.value == "purchase" and e.details.get("investment") == "Project 1"
+    )
+    fund.sell(0, "2021-01-01")
+    paid = fund.distribute(0, "2021-01-01").get_json()["id"]
+    headers = {**fund.api.headers("manager"), "Idempotency-Key": str(uuid.uuid4())}
+    refused = fund.api.client.post(
+        f"/api/v1/transactions/{purchase}/reversal", headers=headers, json={"memo": "keyed twice"}
+    )
+    assert refused.status_code == 409 and problem_fields(refused) == ["entry_id"], refused.get_json()
+    assert f"reverse entry {paid} first" in refused.get_json()["detail"]
+    for entry in (paid,):
+        headers = {**fund.api.headers("manager"), "Idempotency-Key": str(uuid.uuid4())}
+        undone = fund.api.client.post(
+            f"/api/v1/transactions/{entry}/reversal", headers=headers, json={"memo": "wrong deal"}
+        )
+        assert undone.status_code == 201, undone.get_json()
