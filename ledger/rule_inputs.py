@@ -109,7 +109,7 @@ class PoolFacts:
 
     def books(self, balances: Mapping[AccountRef, Decimal], state: WaterfallState | None = None) -> PoolBooks:
         if state is None:
-            state = rules.waterfall_state_from_history(self.contributions, self.distributions)
+            state = rules.waterfall_state_from_history(self.contributions, self.distributions, self.clawbacks)
         return PoolBooks(
             balances,
             high_water_mark_per_unit=self.hwm,

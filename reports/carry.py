@@ -134,6 +134,7 @@ class CarryBook:
         elif kind is EntryType.CLAWBACK:
             self._clawbacks.append(details)
             self._memo.clear()
+            self._state = None
         elif kind is EntryType.SUBSEQUENT_CLOSE:
             # As the books' waterfall takes it: each share of each call moved, at the call's date.
             for holder, change, call_on in details["contributions"]:
@@ -144,7 +145,9 @@ class CarryBook:
     def state(self) -> WaterfallState:
         if self._state is None:
             self._state = rules.waterfall_state_from_history(
-                self._contributions, [(on, dict(details)) for on, details in self._distributions]
+                self._contributions,
+                [(on, dict(details)) for on, details in self._distributions],
+                self._clawbacks,
             )
         return self._state
 

@@ -235,6 +235,7 @@ def investor_payouts(
 def waterfall_state_from_history(
     contributions: Iterable[tuple[int, Decimal, date]],
     distributions: Iterable[tuple[date, Mapping[str, Any]]],
+    clawbacks: Iterable[Mapping[str, Any]] = (),
 ) -> WaterfallState:
     """Rebuild the cumulative waterfall position from the books.
 
@@ -242,7 +243,10 @@ def waterfall_state_from_history(
     reversed); ``distributions`` are (date, details) of waterfall distributions that stand,
     in posting order, with the ``details`` that :func:`waterfall_distribution` stored.
     Tiers 1 and 2 are taken per investor (``details["investors"]``), since what is still
-    owed to each investor depends on what each was paid.
+    owed to each investor depends on what each was paid. ``clawbacks`` (an American
+    waterfall's, their workings) take back from what the GP was paid what it gave back, at
+    the pool's rates: its carry first, then its catch-up. The whole fund's position is what
+    the reports' accrued carry (a liquidation today) is worked on.
     """
     state = WaterfallState(
         contributions=tuple(Contribution(str(i), amount, on) for i, amount, on in contributions if amount)
@@ -266,7 +270,15 @@ def waterfall_state_from_history(
             carried_interest_paid_to_gp=state.carried_interest_paid_to_gp + Decimal(carry["gp"]),
             last_distribution_on=on,
         )
-    return state
+    given_back = sum(
+        (Decimal(share["at_pool_rate"]) for c in clawbacks for share in c["investors"].values()), _ZERO
+    )
+    from_carry = min(given_back, state.carried_interest_paid_to_gp)
+    return replace(
+        state,
+        carried_interest_paid_to_gp=state.carried_interest_paid_to_gp - from_carry,
+        catch_up_paid_to_gp=state.catch_up_paid_to_gp - (given_back - from_carry),
+    )
 
 
 def _deemed_contributions(

@@ -565,3 +565,23 @@ def test_capital_accounts_with_gains_and_losses(
             loss_only = all(0 <= accounts[i] <= unreturned[i] for i in accounts)
             if profit_covers or loss_only:
                 assert all(books.capital_of(int(i)) == 0 for i in accounts), (profit_covers, loss_only)
+
+
+def test_a_clawback_takes_back_from_what_the_gp_was_paid() -> None:
+    """The whole fund's position after an (American) clawback: the GP was paid 2.00 of
+    catch-up and 3.00 of carry and gave back 4.00, so it holds 1.00, taken from its carry
+    first; the tiers paid are as they were. The reports' accrued carry is worked on this."""
+    tiers = {
+        "return_of_capital": {"lp": "100.00", "gp": "0.00"},
+        "preferred_return": {"lp": "0.00", "gp": "0.00"},
+        "catch_up": {"lp": "0.00", "gp": "2.00"},
+        "carried_interest": {"lp": "12.00", "gp": "3.00"},
+    }
+    paid = {"tiers": tiers, "investors": {"1": {"return_of_capital": "100.00", "preferred_return": "0.00"}}}
+    given_back = {"investors": {"1": {"carry_borne": "5.00", "at_pool_rate": "4.00", "clawback": "4.00"}}}
+    history = ([(1, D("100.00"), date(2020, 1, 1))], [(date(2021, 1, 1), paid)])
+    before = rules.waterfall_state_from_history(*history)
+    after = rules.waterfall_state_from_history(*history, [given_back])
+    assert (before.gp_paid, after.gp_paid) == (D("5.00"), D("1.00"))
+    assert (after.carried_interest_paid_to_gp, after.catch_up_paid_to_gp) == (D("0.00"), D("1.00"))
+    assert after.carried_interest_tier_paid == before.carried_interest_tier_paid == D("15.00")
