@@ -176,7 +176,7 @@ class DatabasePreviewService:
         """What an American waterfall reads (nothing for any other pool)."""
         if not pool_terms(pool).deal_by_deal:
             return [], {}
-        commitments = dict(self._investors.commitments_for_pool(pool.id))
+        commitments = self._transactions.deal_commitments(pool)
         with ReadView(self._db, actor.reader_key) as view:
             return deal_rows(view.session, pool.id), commitments
 

@@ -268,7 +268,7 @@ class DatabaseTransactionService:
     ) -> EntryOut:
         pool = self.writable_pool(actor, pool_id, "distribution", request.effective_date)
         letters = self.side_letters(pool)
-        commitments = self._deal_commitments(pool)
+        commitments = self.deal_commitments(pool)
 
         def build(terms: PoolTerms, books: PoolBooks, session: Session) -> Posting:
             deals = None
@@ -294,7 +294,7 @@ class DatabaseTransactionService:
         the whole fund's figure (American waterfall)."""
         pool = self.writable_pool(actor, pool_id, "clawback", request.effective_date)
         letters = self.side_letters(pool)
-        commitments = self._deal_commitments(pool)
+        commitments = self.deal_commitments(pool)
 
         def build(terms: PoolTerms, books: PoolBooks, session: Session) -> Posting:
             deals = rules.DealBook()  # the rule refuses a pool with no deals of its own
@@ -315,7 +315,7 @@ class DatabaseTransactionService:
             idempotency_key=idempotency_key,
         )
 
-    def _deal_commitments(self, pool: PoolOut) -> dict[int, Decimal]:
+    def deal_commitments(self, pool: PoolOut) -> dict[int, Decimal]:
         """What funds each deal of an American waterfall (nothing to read for other pools)."""
         if pool_terms(pool).deal_by_deal:
             return dict(self._investors.commitments_for_pool(pool.id))

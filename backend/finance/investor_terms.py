@@ -40,6 +40,7 @@ __all__ = [
     "CarryRebate",
     "CarryToDate",
     "InvestorTerms",
+    "carry_kept",
     "carry_rebates",
     "fee_for_year_fraction",
     "fee_weights",
@@ -127,7 +128,9 @@ class CarryRebate:
         return self.catch_up + self.carried_interest
 
 
-def _kept(borne: Decimal, ratio: Fraction, currency: Currency) -> Decimal:
+def carry_kept(borne: Decimal, ratio: Fraction, currency: Currency) -> Decimal:
+    """What the GP keeps of carry ``borne`` at the pool's rate, under an investor's own rate
+    (``ratio`` = own / pool rate): rounded down, so a rebate is never short."""
     return quantize_cash(Fraction(borne) * ratio, currency, Rounding.DOWN)
 
 
@@ -173,10 +176,10 @@ def carry_rebates(
         ratio = Fraction(own) / Fraction(pool_rate)
         earlier = before.get(share.investor, CarryToDate())
         borne = share.gp_catch_up + share.gp_carried_interest
-        kept_to_date = _kept(earlier.borne + borne, ratio, currency)
+        kept_to_date = carry_kept(earlier.borne + borne, ratio, currency)
         kept = min(max(kept_to_date - earlier.kept, _ZERO), borne)
         # Split as the tiers were: the catch-up's own share first, the carry the rest.
-        own_catch_up = min(_kept(share.gp_catch_up, ratio, currency), kept)
+        own_catch_up = min(carry_kept(share.gp_catch_up, ratio, currency), kept)
         kept_carry = min(kept - own_catch_up, share.gp_carried_interest)
         kept_catch_up = kept - kept_carry
         catch_up = share.gp_catch_up - kept_catch_up

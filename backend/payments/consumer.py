@@ -71,12 +71,7 @@ class CapitalCallConsumer:
         opened = 0
         for pool_id in self._pools().all_pool_ids():
             reversed_ids = {e.reverses_entry_id for e in self._entries(pool_id, EntryType.REVERSAL, since)}
-            for entry_type in (
-                EntryType.CAPITAL_CALL,
-                EntryType.DISTRIBUTION,
-                EntryType.REDEMPTION,
-                EntryType.CLAWBACK,
-            ):
+            for entry_type in (EntryType.CAPITAL_CALL, *(EntryType(kind.value) for kind in PayoutKind)):
                 for entry in self._entries(pool_id, entry_type, since):
                     if entry.id not in reversed_ids:
                         opened += self._open_for(entry)
@@ -155,7 +150,7 @@ class CapitalCallConsumer:
     def _payouts(self, event: LedgerEvent) -> None:
         """A distribution or redemption: what each investor is to be paid."""
         kind = event.payload.get("entry_type")
-        if kind not in ("distribution", "redemption", "clawback") or event.entry_id is None:
+        if kind not in set(PayoutKind) or event.entry_id is None:
             return
         entry = self._ledger().get_entry(event.entry_id, pool_id=event.pool_id)
         try:

@@ -37,6 +37,7 @@ from fractions import Fraction
 from typing import Any
 
 from backend.finance import clawback as clawbacks
+from backend.finance.deal_tiers import by_investor
 from backend.finance.deal_waterfall import (
     Deal,
     DealDistribution,
@@ -48,8 +49,8 @@ from backend.finance.deal_waterfall import (
     realise,
 )
 from backend.finance.errors import InvalidValueError
-from backend.finance.investor_terms import InvestorTerms
-from backend.finance.money import Currency, Rounding, exact_arithmetic, quantize_cash
+from backend.finance.investor_terms import InvestorTerms, carry_kept
+from backend.finance.money import Currency, exact_arithmetic
 from backend.finance.waterfall import HurdlePayment, InvestorDistribution, Tier, TierAmount
 from ledger.posting_rules.books import (
     CLOSED_ENDED,
@@ -66,6 +67,8 @@ from ledger.posting_rules.distributions import investor_payouts, waterfall_posti
 from ledger.schemas import AccountCode, EntryType
 
 _ZERO = Decimal(0)
+_API_FIELDS = {"on": "effective_date", "deal_id": "investment"}
+"""The finance layer's names for what the API calls effective_date and investment."""
 _TIERS = (Tier.RETURN_OF_CAPITAL, Tier.PREFERRED_RETURN, Tier.CATCH_UP, Tier.CARRIED_INTEREST)
 
 
@@ -223,9 +226,7 @@ def deal_distribution(
         result, _ = realise(name, cash, on, deal_terms, deals.fund, final=final_realisation)
     except InvalidValueError as exc:
         raise InvalidValueError(_API_FIELDS.get(exc.field, exc.field), exc.reason) from exc
-    capital = {c.investor: _ZERO for c in deals.fund.deal(name).deal.contributions}
-    for c in deals.fund.deal(name).deal.contributions:
-        capital[c.investor] += c.amount
+    capital = by_investor((c.investor, c.amount) for c in deals.fund.deal(name).deal.contributions)
     shares = [
         InvestorDistribution(
             r.investor,
@@ -265,9 +266,6 @@ def deal_distribution(
     return waterfall_posting(
         terms, books, lines, details, rebated, recallable=recallable, deemed_contribution=deemed_contribution
     )
-
-
-_API_FIELDS = {"on": "effective_date", "deal_id": "investment"}
 
 
 @exact_arithmetic
@@ -318,8 +316,8 @@ def clawback(
         letter = letters.get(share.investor)
         paid = share.clawback
         if letter is not None and carry_rate:
-            kept = Fraction(letter.carry_rate(carry_rate)) / Fraction(carry_rate)
-            paid = quantize_cash(kept * Fraction(share.clawback), terms.currency, Rounding.DOWN)
+            ratio = Fraction(letter.carry_rate(carry_rate)) / Fraction(carry_rate)
+            paid = carry_kept(share.clawback, ratio, terms.currency)
         investors[share.investor] = {
             "carry_borne": str(share.carry_borne),
             "at_pool_rate": str(share.clawback),
