@@ -259,7 +259,8 @@ def test_the_holders_details_are_kept_sealed_and_rows_from_before_are_sealed_by_
         with c.db.writer_session() as session:
             return " ".join(str(r) for r in session.execute(text("SELECT * FROM audit_events")).all())
 
-    plain = " ".join(str(v) for k, v in row().items() if k != "holder_sealed")
+    # The clear columns only: a sealed column is random base64, which holds "FR" by chance.
+    plain = " ".join(str(v) for k, v in row().items() if not k.endswith("_sealed"))
     assert "Ada Investor" not in plain and "2606" not in plain and "FR" not in plain.replace("FR…", "")
     assert "Ada Investor" not in audited()
     assert str(row()["holder_sealed"]).startswith("v1.")
