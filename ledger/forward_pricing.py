@@ -49,6 +49,23 @@ def moves_nav_per_unit(entry_type: EntryType, details: dict[str, object]) -> boo
     return True
 
 
+def struck_prices(
+    entry_type: EntryType, details: dict[str, object]
+) -> tuple[Decimal | None, dict[str, Decimal] | None]:
+    """The NAV per unit a valuation struck (None for any other entry), and, for a pool with
+    share classes, each class's instead."""
+    if entry_type is not EntryType.VALUATION:
+        return None, None
+    price = details.get("nav_per_unit")
+    classes = details.get("share_classes")
+    by_class = (
+        {str(c): Decimal(str(f["nav_per_unit"])) for c, f in classes.items()}
+        if isinstance(classes, dict)
+        else None
+    )
+    return (Decimal(str(price)) if price is not None else None), by_class
+
+
 @dataclass(frozen=True, slots=True)
 class LastEntry:
     """An entry of the journal, as far as the dating rules need to know it."""
@@ -66,11 +83,14 @@ class DealingFacts:
     ``last_nav_change``: the last entry by sequence that moved NAV per unit (a reversal
     counts); ``struck_price`` its NAV per unit when it is a valuation of a pool with units out.
     ``last_deal_on``: the date of the latest standing deal; ``first_deal_on`` of the first.
+    ``struck_class_prices``: in a pool with share classes, each class's NAV per unit at that
+    valuation (a class it does not list had no units and deals at its launch price).
     """
 
     latest: LastEntry | None = None
     last_nav_change: LastEntry | None = None
     struck_price: Decimal | None = None
+    struck_class_prices: dict[str, Decimal] | None = None
     last_deal_on: date | None = None
     first_deal_on: date | None = None
 
@@ -86,10 +106,8 @@ class DealingFacts:
                 first_deal_on=facts.first_deal_on or entry.on,
             )
         elif moves_nav_per_unit(entry.entry_type, details):
-            price = details.get("nav_per_unit") if entry.entry_type is EntryType.VALUATION else None
-            facts = replace(
-                facts, last_nav_change=entry, struck_price=Decimal(str(price)) if price is not None else None
-            )
+            price, by_class = struck_prices(entry.entry_type, details)
+            facts = replace(facts, last_nav_change=entry, struck_price=price, struck_class_prices=by_class)
         return facts
 
 
@@ -111,9 +129,10 @@ def require_date_order(pool_id: int, facts: DealingFacts, on: date) -> None:
 
 
 def struck_price(
-    pool_id: int, facts: DealingFacts, on: date, *, units_outstanding: Decimal
+    pool_id: int, facts: DealingFacts, on: date, *, units_outstanding: Decimal, share_class: str | None = None
 ) -> Decimal | None:
-    """The NAV per unit a deal dated ``on`` is struck at, or None for the launch price.
+    """The NAV per unit a deal dated ``on`` is struck at, or None for the launch price (with
+    ``share_class``: that class's price, or None for its launch price).
 
     Raises when the pool has units out and no valuation for ``on`` is the last change to its
     net assets.
@@ -131,7 +150,8 @@ def struck_price(
             f"pricing); pool {pool_id} has no valuation since its first deals on "
             f"{facts.first_deal_on}: record the valuation for {on} first",
         )
-    if mark.entry_type is not EntryType.VALUATION or mark.on != on or facts.struck_price is None:
+    struck = facts.struck_price if share_class is None else facts.struck_class_prices
+    if mark.entry_type is not EntryType.VALUATION or mark.on != on or struck is None:
         since = (
             f"its last valuation is {_describe(mark)} of {mark.on}"
             if mark.entry_type is EntryType.VALUATION
@@ -142,6 +162,8 @@ def struck_price(
             f"a deal dated {on} is struck at the NAV per unit of the valuation for {on} (forward "
             f"pricing); in pool {pool_id} {since}: record the valuation for {on} first",
         )
+    if share_class is not None:
+        return (facts.struck_class_prices or {}).get(share_class)
     return facts.struck_price
 
 

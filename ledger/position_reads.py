@@ -11,8 +11,10 @@ every investor's capital account in one entry). The transaction service
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from backend.investors.interface import InvestorService
 from backend.platform.actors import Actor, Role
@@ -20,6 +22,7 @@ from backend.platform.errors import NotFound
 from backend.pools.interface import PoolOut, PoolService
 from ledger import posting_rules as rules
 from ledger.posting_rules import PoolBooks
+from ledger.rule_inputs import PoolFacts
 from ledger.schemas import (
     AccountCode,
     EntryOut,
@@ -28,6 +31,7 @@ from ledger.schemas import (
     InvestmentOut,
     PoolPositions,
     PositionOut,
+    ShareClassOut,
 )
 from ledger.service import DatabaseLedgerService
 from ledger.terms import pool_terms
@@ -139,6 +143,12 @@ class PositionReads:
         terms = pool_terms(pool)
         balances = self._ledger.balances_by_ref(pool.id, actor=actor)
         books = PoolBooks(balances)
+        if terms.share_classes:
+            books = self._class_facts(pool.id, actor).books(balances)
+        classes = rules.class_positions(terms, books) if terms.share_classes else {}
+        pool_price = None
+        if books.units_outstanding and books.net_asset_value > 0 and not terms.share_classes:
+            pool_price = rules.dealing_price(terms, books)
         flows = self._ledger.investor_flows(pool.id, _FLOW_TYPES, actor=actor)
         committed = dict(self._investors.commitments_for_pool(pool.id))
         investors = sorted({inv for (_, inv) in balances if inv is not None} | set(committed))
@@ -166,20 +176,59 @@ class PositionReads:
                     else zero,
                     overdue=flows["overdue"].get(inv, zero),
                     in_default=flows["overdue"].get(inv, zero) > 0,
+                    **self._priced(books, classes, pool_price, inv),
                 )
             )
         units = books.units_outstanding
-        price = rules.dealing_price(terms, books) if units and books.net_asset_value > 0 else None
         return PoolPositions(
             pool_id=pool.id,
             currency=terms.currency.code,
             net_asset_value=books.net_asset_value,
             units_outstanding=units,
-            nav_per_unit=price,
+            nav_per_unit=pool_price,
             rounding_residue=-books.balance(AccountCode.ROUNDING_RESIDUE),
             ledger_version=self._ledger.ledger_version(pool.id, actor=actor),
             positions=positions,
+            share_classes=[
+                ShareClassOut(
+                    class_id=c.class_id,
+                    units=classes[c.class_id].units,
+                    net_asset_value=classes[c.class_id].net_asset_value,
+                    nav_per_unit=classes[c.class_id].nav_per_unit,
+                    holders=len(classes[c.class_id].holders),
+                    management_fee_rate=c.management_fee_rate,
+                    performance_fee_rate=c.performance_fee_rate,
+                    high_water_mark=books.class_high_water_marks.get(c.class_id, (c.initial_nav_per_unit,))[
+                        0
+                    ],
+                )
+                for c in terms.share_classes
+            ],
         )
+
+    def _class_facts(self, pool_id: int, actor: Actor | None) -> PoolFacts:
+        """Which class each investor holds and each class's high-water mark."""
+        facts = PoolFacts()
+        types = (EntryType.SUBSCRIPTION, EntryType.PERFORMANCE_FEE)
+        for entry_id, on, kind, details in self._ledger.standing_workings(pool_id, types, actor=actor):
+            facts.add(kind, on, details, entry_id)
+        return facts
+
+    @staticmethod
+    def _priced(
+        books: PoolBooks,
+        classes: Mapping[str, rules.ClassPosition],
+        pool_price: Decimal | None,
+        investor_id: int,
+    ) -> dict[str, Any]:
+        """The class an investor holds and the NAV per unit of its units."""
+        if not books.units_of(investor_id):
+            return {}
+        if not classes:
+            return {"nav_per_unit": pool_price}
+        held = books.share_class_of.get(investor_id)
+        position = classes.get(held) if held is not None else None
+        return {"share_class": held, "nav_per_unit": position.nav_per_unit if position else None}
 
 
 _PER_INVESTOR_DETAILS = ("allocation", "investors", "fee_allocation")

@@ -42,6 +42,7 @@ from ledger.schemas import (
     EventIn,
     InvestmentOut,
     TransactionRequest,
+    TransactionType,
 )
 
 _FACT_TYPES = (
@@ -73,14 +74,21 @@ class PoolFacts:
     """(date, amount) of the management fee each fee entry (net of any offset) or mark
     charged: what a performance fee gross of the management fee adds back."""
     clawbacks: list[dict[str, Any]] = field(default_factory=list)
+    share_class_of: dict[int, str] = field(default_factory=dict)
+    """Pools with share classes: each investor's class, from its latest subscription."""
+    class_hwm: dict[str, tuple[Decimal, date]] = field(default_factory=dict)
 
     def add(  # noqa: PLR0912 - one branch per entry type
         self, kind: EntryType, on: date, details: dict[str, Any], entry_id: int | None = None
     ) -> None:
         """Take in one more standing entry (in journal order)."""
-        if kind is EntryType.PERFORMANCE_FEE:
+        if kind is EntryType.PERFORMANCE_FEE and "share_class" in details:
+            self.class_hwm[details["share_class"]] = (Decimal(details["high_water_mark_after"]), on)
+        elif kind is EntryType.PERFORMANCE_FEE:
             self.hwm = Decimal(details["high_water_mark_after"])
             self.hwm_set_on = on
+        elif kind is EntryType.SUBSCRIPTION and "share_class" in details:
+            self.share_class_of[int(details["investor_id"])] = details["share_class"]
         elif kind is EntryType.MANAGEMENT_FEE:
             if "amount" in details:  # an entry posted by hand has no workings
                 self.fees_charged.append((on, Decimal(details["amount"])))
@@ -117,6 +125,8 @@ class PoolFacts:
             waterfall_state=state,
             fee_offsets=FeeOffsetsToDate(tuple(self.portfolio_fees), self.offset_used),
             carry_to_date=rules.carry_to_date((details for _, details in self.distributions), self.clawbacks),
+            share_class_of=self.share_class_of,
+            class_high_water_marks=self.class_hwm,
         )
 
 
@@ -155,7 +165,7 @@ def fees_since(charged: Sequence[tuple[date, Decimal]], books: PoolBooks, on: da
 
 def mark_fee_accrues_from(session: Session, terms: PoolTerms) -> date | None:
     """The first day of management fee on NAV the pool's next mark accrues (None: none)."""
-    if not terms.open_ended or terms.management_fee is None:
+    if not terms.open_ended or (terms.management_fee is None and not terms.share_classes):
         return None
     since = rules.units_in_issue_since(unit_deals(session, terms.pool_id))
     return rules.mark_fee_accrues_from(
@@ -167,16 +177,19 @@ def last_day_charged(charged: Sequence[tuple[int | None, FeePeriod]]) -> date | 
     return max((p.last_day for _, p in charged), default=None)
 
 
-def pool_facts(session: Session, pool_id: int) -> PoolFacts:
+def pool_facts(session: Session, pool_id: int, *, share_classes: bool = False) -> PoolFacts:
+    """The facts of the pool's standing entries; with ``share_classes`` its subscriptions too
+    (which class each investor holds), read only for a pool that has classes."""
     facts = PoolFacts()
-    for entry_id, on, kind, details in standing_details(session, pool_id, _FACT_TYPES):
+    types = (*_FACT_TYPES, EntryType.SUBSCRIPTION) if share_classes else _FACT_TYPES
+    for entry_id, on, kind, details in standing_details(session, pool_id, types):
         facts.add(kind, on, details, entry_id)
     return facts
 
 
 def pool_books(session: Session, terms: PoolTerms, balances: dict[AccountRef, Decimal]) -> PoolBooks:
     """Balances plus the facts the rules need, read under the pool's lock."""
-    return pool_facts(session, terms.pool_id).books(balances)
+    return pool_facts(session, terms.pool_id, share_classes=bool(terms.share_classes)).books(balances)
 
 
 def rule_reads(kind: str, request: TransactionRequest) -> tuple[AccountRef, ...] | None:
@@ -264,6 +277,19 @@ def deal_price(
     """The NAV per unit a deal is struck at: the valuation of its date, or the launch price."""
     if terms.kind != rules.OPEN_ENDED:
         return terms.initial_nav_per_unit  # the rule refuses the deal with its own message
+    if terms.share_classes:
+        subscribing = request.type is TransactionType.SUBSCRIPTION
+        dealt = rules.dealing_class(
+            terms, books, request.investor_id or 0, request.share_class, subscribing=subscribing
+        )
+        price = struck_price(
+            terms.pool_id,
+            facts,
+            request.effective_date,
+            units_outstanding=books.units_outstanding,
+            share_class=dealt.class_id,
+        )
+        return dealt.initial_nav_per_unit if price is None else price
     price = struck_price(
         terms.pool_id, facts, request.effective_date, units_outstanding=books.units_outstanding
     )
@@ -417,8 +443,21 @@ def rule_for(  # noqa: PLR0911, PLR0912 - one branch per transaction type
     if request.fee_kind is not None and kind != "portfolio_company_fee":
         raise InvalidValueError("fee_kind", f"only a portfolio company's fee has a fee kind, not a {kind}")
     investor = request.investor_id or 0
+    if request.share_class is not None and kind not in {"subscription", "performance_fee"}:
+        raise InvalidValueError(
+            "share_class", f"only a subscription or a performance fee names a share class, not a {kind}"
+        )
+    if request.share_class is not None and not terms.share_classes:
+        raise InvalidValueError("share_class", f"pool {terms.pool_id} has no share classes")
     if kind == "subscription":
-        return rules.subscription(terms, books, investor_id=investor, amount=request.amount, price=price)
+        return rules.subscription(
+            terms,
+            books,
+            investor_id=investor,
+            amount=request.amount,
+            price=price,
+            share_class=request.share_class,
+        )
     if kind == "redemption":
         return rules.redemption(
             terms, books, investor_id=investor, units=request.units, amount=request.amount, price=price
@@ -435,6 +474,12 @@ def rule_for(  # noqa: PLR0911, PLR0912 - one branch per transaction type
         return rules.waterfall_distribution(
             terms, books, amount=request.amount, on=request.effective_date, investor_terms=investor_terms
         )
+    if kind == "management_fee" and terms.share_classes:
+        raise InvalidValueError(
+            "type",
+            f"pool {terms.pool_id} has share classes: each class's management fee accrues at each "
+            "valuation, at the class's own rate",
+        )
     if kind == "management_fee":
         inputs = fee or FeeInputs([], {}, {})
         return rules.management_fee(
@@ -447,6 +492,10 @@ def rule_for(  # noqa: PLR0911, PLR0912 - one branch per transaction type
             invested=inputs.invested(books),
             holding_since=inputs.holding_since,
             investor_terms=inputs.investor_terms,
+        )
+    if kind == "performance_fee" and terms.share_classes:
+        return rules.class_performance_fee(
+            terms, books, amount=request.amount, share_class=request.share_class
         )
     if kind == "performance_fee":
         return rules.performance_fee(

@@ -281,6 +281,14 @@ class _TransactionFields(BaseModel):
         description="portfolio_company_fee: what the manager was paid for (transaction, monitoring, "
         "director, break_up)",
     )
+    share_class: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=16,
+        description="subscription: the class subscribed to (an investor's later deals stay in it); "
+        "performance_fee: the class whose fee crystallises. Pools with share classes only.",
+        examples=["I"],
+    )
     period_start: IsoDate | None = Field(
         default=None,
         description="management_fee: first day charged; defaults to the day after the last period charged",
@@ -437,6 +445,23 @@ class PositionOut(BaseModel):
         default=Decimal(0), description="called, unpaid and past its due date (oldest calls are paid first)"
     )
     in_default: bool = Field(default=False, description="anything overdue on a capital call")
+    share_class: str | None = Field(default=None, description="the class held (pools with share classes)")
+    nav_per_unit: Decimal | None = Field(
+        default=None, description="NAV per unit of the units held (of their class, in a pool with classes)"
+    )
+
+
+class ShareClassOut(BaseModel):
+    """One share class of a pool as its books stand."""
+
+    class_id: str
+    units: Decimal
+    net_asset_value: Decimal = Field(description="the sum of its holders' capital accounts")
+    nav_per_unit: Decimal = Field(description="net assets / units, or its launch price while it has none")
+    holders: int
+    management_fee_rate: Decimal
+    performance_fee_rate: Decimal
+    high_water_mark: Decimal = Field(description="per unit: its last performance fee's, or its launch price")
 
 
 class PoolPositions(BaseModel):
@@ -444,10 +469,11 @@ class PoolPositions(BaseModel):
     currency: str
     net_asset_value: Decimal
     units_outstanding: Decimal
-    nav_per_unit: Decimal | None
+    nav_per_unit: Decimal | None = Field(description="none in a pool with share classes: each has its own")
     rounding_residue: Decimal
     ledger_version: int
     positions: list[PositionOut]
+    share_classes: list[ShareClassOut] = Field(default_factory=list)
 
 
 # -- batch ingest (ledger.batch, TransactionService.record_batch) --------------------------

@@ -22,7 +22,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -406,6 +406,13 @@ class DatabaseLedgerService:
         with self._view(actor) as view:
             rows = book_reads.standing_details(view.session, pool_id, (EntryType.PURCHASE, EntryType.SALE))
             return investment_book((on, kind, details) for _, on, kind, details in rows)
+
+    def standing_workings(
+        self, pool_id: int, entry_types: Sequence[EntryType], *, actor: Actor | None = None
+    ) -> list[tuple[int, date, EntryType, dict[str, Any]]]:
+        """(entry id, date, type, workings) of the standing entries of these types, in journal order."""
+        with self._view(actor) as view:
+            return list(book_reads.standing_details(view.session, pool_id, tuple(entry_types)))
 
     def verify(self, pool_id: int | None = None) -> VerifyReport:
         """Recompute every hash and balance (on the primary); see ledger.verify."""

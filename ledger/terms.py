@@ -15,6 +15,7 @@ from backend.finance.clawback import ClawbackTerms
 from backend.finance.fees import FeeTiming, ManagementFeeTerms, PerformanceFeeTerms
 from backend.finance.investor_terms import InvestorTerms
 from backend.finance.money import get_currency
+from backend.finance.share_class_terms import ShareClass
 from backend.investors.interface import SideLetterOut
 from backend.pools.interface import PoolOut, WaterfallStyle
 from ledger.posting_rules import PoolTerms
@@ -65,6 +66,18 @@ def pool_terms(pool: PoolOut) -> PoolTerms:
             assumed_tax_rate=pool.waterfall.clawback_tax_rate,
             interim_clawback=pool.waterfall.interim_clawback,
         )
+    classes = tuple(
+        ShareClass(
+            class_id=c.class_id,
+            currency=currency,
+            management_fee_rate=c.management_fee_rate,
+            performance_fee_rate=c.performance_fee_rate,
+            minimum_subscription=c.minimum_subscription,
+            minimum_subsequent_subscription=c.minimum_subsequent_subscription,
+            initial_nav_per_unit=c.initial_nav_per_unit or pool.initial_nav_per_unit,
+        )
+        for c in pool.share_classes
+    )
     return PoolTerms(
         pool_id=pool.id,
         kind=pool.kind.value,
@@ -76,6 +89,7 @@ def pool_terms(pool: PoolOut) -> PoolTerms:
         performance_fee=performance,
         management_fee=management,
         clawback=clawback,
+        share_classes=classes,
     )
 
 

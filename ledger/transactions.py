@@ -363,7 +363,9 @@ class DatabaseTransactionService:
                 fee_accrues_from=mark_fee_accrues_from(session, terms),
             )
             units = books.units_outstanding
-            price[0] = rules.dealing_price(terms, books.apply(posting.lines)) if units else None
+            # A pool with share classes has a price per class (the entry's share_classes), not one.
+            if units and not terms.share_classes:
+                price[0] = rules.dealing_price(terms, books.apply(posting.lines))
             return posting
 
         entry = self._post(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.platform.orm import CASH_SCALE, PRICE_SCALE, RATE_SCALE, Base, ScaledDecimal, UTCDateTime, utcnow
@@ -73,6 +73,8 @@ class Pool(Base):
     clawback_tax_offset: Mapped[str | None] = mapped_column(String(32), nullable=True)
     clawback_tax_rate: Mapped[Decimal | None] = mapped_column(ScaledDecimal(RATE_SCALE), nullable=True)
     interim_clawback: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    # The classes as JSON (a short list read whole with the pool's terms, never queried by part).
+    share_classes: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     status: Mapped[str] = mapped_column(String(16), nullable=False)
     status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)

@@ -226,6 +226,42 @@ class WaterfallTerms(BaseModel):
     )
 
 
+class ShareClassTerms(BaseModel):
+    """One share class of an open-ended pool: its own fee rates, minimums and launch price, in the
+    pool's currency. Each class has its own NAV per unit; an investor holds one class of a pool."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    class_id: str = Field(
+        min_length=1,
+        max_length=16,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$",
+        description="Short code the investor's subscriptions name, e.g. A or I-EUR.",
+        examples=["I"],
+    )
+    name: str = Field(default="", max_length=60, examples=["Institutional"])
+    management_fee_rate: ExactDecimal = Field(
+        default=Decimal(0),
+        description="A year, on the class's NAV, accrued at each valuation (e.g. 0.015).",
+        examples=["0.015"],
+    )
+    performance_fee_rate: ExactDecimal = Field(
+        default=Decimal(0),
+        description="Share of the gain in the class's NAV per unit above its high-water mark, "
+        "crystallised when the manager charges it for the class (e.g. 0.2).",
+        examples=["0.2"],
+    )
+    minimum_subscription: ExactDecimal = Field(
+        default=Decimal(0), description="Smallest first subscription in the class.", examples=["1000000.00"]
+    )
+    minimum_subsequent_subscription: ExactDecimal = Field(
+        default=Decimal(0), description="Smallest top-up by a holder of the class.", examples=["10000.00"]
+    )
+    initial_nav_per_unit: ExactDecimal | None = Field(
+        default=None, description="The class's launch price; empty: the pool's initial NAV per unit."
+    )
+
+
 class PoolSettings(BaseModel):
     """Every setting of a pool; what is created, and what an update is merged into."""
 
@@ -243,6 +279,12 @@ class PoolSettings(BaseModel):
     waterfall: WaterfallTerms | None = Field(default=None, description="Closed-ended pools only; required.")
     minimum_subscription: ExactDecimal = Field(
         default=Decimal(0), description="At the base currency's minor unit.", examples=["10000.00"]
+    )
+    share_classes: list[ShareClassTerms] = Field(
+        default_factory=list,
+        max_length=20,
+        description="Open-ended pools only: the classes investors subscribe to, each with its own "
+        "fees and NAV per unit. Empty: one class on the pool's own terms.",
     )
 
 
@@ -267,6 +309,7 @@ class PoolUpdate(BaseModel):
     performance_fee: PerformanceFeeTerms | None = None
     waterfall: WaterfallTerms | None = None
     minimum_subscription: ExactDecimal | None = None
+    share_classes: list[ShareClassTerms] | None = Field(default=None, max_length=20)
 
 
 class PoolOut(PoolSettings):

@@ -230,6 +230,21 @@ class DatabasePoolService:
                 "waterfall.style: cannot change once the pool has entries in its books",
                 field="waterfall.style",
             )
+        if bool(current.share_classes) != bool(new.share_classes) and self._has_entries(pool_id):
+            # Holdings without a class (or classes without their holdings) would price nobody right.
+            raise Conflict(
+                "share_classes: a pool cannot start or stop issuing share classes once it has entries "
+                "in its books",
+                field="share_classes",
+            )
+        removed = {c.class_id for c in current.share_classes} - {c.class_id for c in new.share_classes}
+        if removed and self._has_entries(pool_id):
+            # Holdings and past marks name the class; a new class may be added at any time.
+            raise Conflict(
+                f"share_classes: cannot remove class {', '.join(sorted(removed))} once the pool has "
+                "entries in its books",
+                field="share_classes",
+            )
         return pool, new, current, diff
 
     def update_pool(self, actor: Actor, pool_id: int, update: PoolUpdate) -> PoolOut:

@@ -4,6 +4,7 @@ currency's precision), and summarised for the audit trail."""
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -22,6 +23,7 @@ from backend.pools.schemas import (
     PoolOut,
     PoolSettings,
     PoolStatus,
+    ShareClassTerms,
     WaterfallStyle,
     WaterfallTerms,
 )
@@ -71,6 +73,8 @@ def write_settings(pool: Pool, settings: PoolSettings) -> None:
     pool.clawback_tax_offset = None if offset is TaxOffset.NONE else offset.value
     pool.clawback_tax_rate = wf.clawback_tax_rate if wf and wf.clawback_tax_rate else None
     pool.interim_clawback = True if wf and wf.interim_clawback else None
+    classes = [c.model_dump(mode="json") for c in settings.share_classes]
+    pool.share_classes = json.dumps(classes, separators=(",", ":")) if classes else None
 
 
 def _stored(value: str | None) -> str:
@@ -152,6 +156,7 @@ def settings_of(pool: Pool) -> PoolSettings:
         waterfall=waterfall,
         # Kept at 4 places for every currency; shown at the currency's own minor unit.
         minimum_subscription=pool.minimum_subscription.quantize(currency.quantum),
+        share_classes=[ShareClassTerms.model_validate(c) for c in json.loads(pool.share_classes or "[]")],
     )
 
 

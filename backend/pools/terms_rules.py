@@ -42,6 +42,7 @@ from backend.pools.schemas import (
     PoolSettings,
     PoolStatus,
     PoolUpdate,
+    ShareClassTerms,
     WaterfallStyle,
     WaterfallTerms,
 )
@@ -65,7 +66,15 @@ _TRANSITIONS: dict[str, tuple[frozenset[PoolStatus], PoolStatus, str]] = {
 }
 
 _NOT_NULLABLE_UPDATES = frozenset(
-    {"name", "kind", "base_currency", "inception_date", "initial_nav_per_unit", "minimum_subscription"}
+    {
+        "name",
+        "kind",
+        "base_currency",
+        "inception_date",
+        "initial_nav_per_unit",
+        "minimum_subscription",
+        "share_classes",  # [] removes them
+    }
 )
 
 
@@ -134,6 +143,7 @@ def validated(settings: PoolSettings, today: date) -> PoolSettings:
         nav = check_nav_per_unit(settings.initial_nav_per_unit, "initial_nav_per_unit")
         minimum = check_cash(settings.minimum_subscription, currency, "minimum_subscription")
     kind = settings.kind
+    classes = _validated_share_classes(settings, currency)
     return PoolSettings(
         name=name,
         kind=kind,
@@ -144,7 +154,57 @@ def validated(settings: PoolSettings, today: date) -> PoolSettings:
         performance_fee=_validated_performance_fee(settings.performance_fee, kind),
         waterfall=_validated_waterfall(settings.waterfall, kind, currency),
         minimum_subscription=minimum,
+        share_classes=classes,
     )
+
+
+def _validated_share_classes(settings: PoolSettings, currency: Currency) -> list[ShareClassTerms]:
+    """Classes belong to an open-ended pool, and each carries the fees its holders pay: the
+    pool's own fee terms would charge every class alike, so they cannot sit beside classes."""
+    if not settings.share_classes:
+        return []
+    if settings.kind is not PoolKind.OPEN_ENDED:
+        raise ValidationFailed(
+            "share_classes: only an open-ended pool issues share classes; a closed-ended pool's "
+            "investors differ by side letter",
+            field="share_classes",
+        )
+    for name in ("management_fee", "performance_fee"):
+        if getattr(settings, name) is not None:
+            raise ValidationFailed(
+                f"{name}: a pool with share classes charges each class's own {name}_rate; "
+                f"set the rate on the classes and leave {name} empty",
+                field=name,
+            )
+    seen: set[str] = set()
+    out = []
+    for i, share_class in enumerate(settings.share_classes):
+        field = f"share_classes[{i}]"
+        key = share_class.class_id.upper()
+        if key in seen:
+            raise ValidationFailed(
+                f"{field}.class_id: {share_class.class_id!r} appears twice (codes are case-insensitive)",
+                field=f"{field}.class_id",
+            )
+        seen.add(key)
+        rates = {
+            name: _check_rate(getattr(share_class, name), f"{field}.{name}")
+            for name in ("management_fee_rate", "performance_fee_rate")
+        }
+        with _fields_under(f"{field}."):
+            minimums = {
+                name: check_cash(getattr(share_class, name), currency, name)
+                for name in ("minimum_subscription", "minimum_subsequent_subscription")
+            }
+            launch = share_class.initial_nav_per_unit
+            if launch is not None:
+                launch = check_nav_per_unit(launch, "initial_nav_per_unit")
+        out.append(
+            share_class.model_copy(
+                update={**rates, **minimums, "initial_nav_per_unit": launch, "name": share_class.name.strip()}
+            )
+        )
+    return out
 
 
 def _validated_management_fee(

@@ -59,12 +59,14 @@ from ledger.posting_rules.fee_rules import (
     mark_fee_accrues_from,
     units_in_issue_since,
 )
-from ledger.posting_rules.performance_fees import fee_payment, performance_fee
+from ledger.posting_rules.performance_fees import class_performance_fee, fee_payment, performance_fee
 from ledger.posting_rules.pool_activity import expense, income, purchase, sale, valuation
+from ledger.posting_rules.share_classes import ClassPosition, class_positions, dealing_class
 
 __all__ = [
     "CLOSED_ENDED",
     "OPEN_ENDED",
+    "ClassPosition",
     "DealBook",
     "Line",
     "PoolBooks",
@@ -73,11 +75,14 @@ __all__ = [
     "accrued_management_fee",
     "capital_call",
     "carry_to_date",
+    "class_performance_fee",
+    "class_positions",
     "clawback",
     "contribution",
     "contribution_reads",
     "deal_book",
     "deal_distribution",
+    "dealing_class",
     "dealing_price",
     "expense",
     "fee_payment",

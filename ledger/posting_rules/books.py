@@ -20,6 +20,7 @@ from backend.finance.money import (
     check_cash,
     exact_arithmetic,
 )
+from backend.finance.share_class_terms import ShareClass
 from backend.finance.unitisation import nav_per_unit
 from backend.finance.waterfall import WaterfallState, WaterfallTerms
 from ledger.schemas import AccountCode, AccountRef, EntryType, PostingLine
@@ -50,6 +51,9 @@ class PoolTerms:
     clawback: ClawbackTerms | None = None
     """Set for an American (deal-by-deal) waterfall: distributions name the deal, and the GP
     gives back at a clawback test what it took beyond the whole fund's figure."""
+    share_classes: tuple[ShareClass, ...] = ()
+    """An open-ended pool's classes: each has its own fee rates and NAV per unit (none: one
+    class on the pool's own terms)."""
 
     @property
     def deal_by_deal(self) -> bool:
@@ -58,6 +62,15 @@ class PoolTerms:
     @property
     def open_ended(self) -> bool:
         return self.kind == OPEN_ENDED
+
+    def share_class(self, class_id: str) -> ShareClass:
+        for share_class in self.share_classes:
+            if share_class.class_id == class_id:
+                return share_class
+        codes = ", ".join(c.class_id for c in self.share_classes) or "none"
+        raise InvalidValueError(
+            "share_class", f"pool {self.pool_id} has no class {class_id!r}; its classes: {codes}"
+        )
 
 
 Line = PostingLine
@@ -101,6 +114,10 @@ class PoolBooks:
     carry_to_date: Mapping[str, CarryToDate] = field(default_factory=dict)
     """Per investor: the GP's share it bore in earlier distributions, and what the GP kept
     (side-letter carry rebates are rounded once over the pool's life)."""
+    share_class_of: Mapping[int, str] = field(default_factory=dict)
+    """Each investor's share class (pools with classes): that of its latest subscription."""
+    class_high_water_marks: Mapping[str, tuple[Decimal, date]] = field(default_factory=dict)
+    """Per class: the high-water mark per unit its last performance fee left, and its date."""
 
     def balance(self, account: AccountCode, investor_id: int | None = None) -> Decimal:
         return self.balances.get((account, investor_id), _ZERO)
@@ -201,11 +218,17 @@ def dealing_price(terms: PoolTerms, books: PoolBooks) -> Decimal:
 def ownership_weights(terms: PoolTerms, books: PoolBooks) -> dict[str, Decimal]:
     """Who owns the pool's gains and costs, as allocation weights keyed by investor id.
 
-    Open-ended: units held. Closed-ended: capital at work, the capital account less what is
-    still owed on calls (a called, unpaid amount is a receivable, not capital), so an investor
-    who has not paid earns nothing on what they did not pay.
+    Open-ended: units held; with share classes, each holder's capital account (the relative
+    net assets method: a class's part is its net assets' share of the pool's). Closed-ended:
+    capital at work, the capital account less what is still owed on calls (a called, unpaid
+    amount is a receivable, not capital), so an investor who has not paid earns nothing on
+    what they did not pay.
     """
-    if terms.open_ended:
+    if terms.share_classes:
+        # Units of different classes are worth different amounts: each holder owns its value.
+        holders = (i for i in books.investor_ids(AccountCode.UNITS) if books.units_of(i) > 0)
+        weights = {str(i): books.capital_of(i) for i in holders}
+    elif terms.open_ended:
         weights = {str(i): books.units_of(i) for i in books.investor_ids(AccountCode.UNITS)}
     else:
         weights = {

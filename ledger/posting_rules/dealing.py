@@ -27,24 +27,40 @@ from ledger.posting_rules.books import (
     _require_kind,
     dealing_price,
 )
+from ledger.posting_rules.share_classes import class_minimum, class_position, dealing_class
 from ledger.schemas import AccountCode, EntryType
 
 
 @exact_arithmetic
 def subscription(
-    terms: PoolTerms, books: PoolBooks, *, investor_id: int, amount: object, price: Decimal | None = None
+    terms: PoolTerms,
+    books: PoolBooks,
+    *,
+    investor_id: int,
+    amount: object,
+    price: Decimal | None = None,
+    share_class: str | None = None,
 ) -> Posting:
     """Cash in, units out at the dealing price; the rounding residue stays in the pool.
 
     ``price`` is the NAV per unit struck for the deal's date (ledger.forward_pricing); without
-    it the deal is struck at the books' own NAV per unit, or the launch price.
+    it the deal is struck at the books' own NAV per unit, or the launch price. In a pool with
+    share classes the deal is in ``share_class`` (or the class the investor holds), at that
+    class's price and above its minimum.
     """
     _require_kind(terms, OPEN_ENDED, "a subscription")
     cash = _positive_cash(amount, terms, "amount")
-    if cash < terms.minimum_subscription:
-        raise InvalidValueError(
-            "amount", f"below the pool's minimum subscription of {terms.minimum_subscription}, got {cash}"
-        )
+    dealt_class = None
+    minimum, what = terms.minimum_subscription, "the pool's minimum subscription"
+    if terms.share_classes:
+        dealt_class = dealing_class(terms, books, investor_id, share_class, subscribing=True)
+        minimum, what = class_minimum(dealt_class, books, investor_id)
+        if price is None:
+            price = class_position(terms, books, dealt_class).nav_per_unit
+    elif share_class is not None:
+        raise InvalidValueError("share_class", f"pool {terms.pool_id} has no share classes")
+    if cash < minimum:
+        raise InvalidValueError("amount", f"below {what} of {minimum}, got {cash}")
     price = dealing_price(terms, books) if price is None else price
     issue = issue_units(cash, price, terms.currency)
     if issue.units == 0:
@@ -66,6 +82,8 @@ def subscription(
         "units_value": str(issue.units_value),
         "residue": str(issue.residue),
     }
+    if dealt_class is not None:
+        details["share_class"] = dealt_class.class_id
     return Posting(EntryType.SUBSCRIPTION, lines, details)
 
 
@@ -89,6 +107,11 @@ def redemption(
     _require_kind(terms, OPEN_ENDED, "a redemption")
     if (units is None) == (amount is None):
         raise InvalidValueError("units", "give either units or amount to redeem, not both or neither")
+    dealt_class = None
+    if terms.share_classes:
+        dealt_class = dealing_class(terms, books, investor_id, None, subscribing=False)
+        if price is None:
+            price = class_position(terms, books, dealt_class).nav_per_unit
     price = dealing_price(terms, books) if price is None else price
     held = books.units_of(investor_id)
     if units is not None:
@@ -134,4 +157,6 @@ def redemption(
         "full_exit": quantity == held,
         "last_holder": quantity == books.units_outstanding,
     }
+    if dealt_class is not None:
+        details["share_class"] = dealt_class.class_id
     return Posting(EntryType.REDEMPTION, lines, details)

@@ -356,11 +356,16 @@ def mark_fee_accrues_from(
     """The first day of management fee on NAV that a mark in an open-ended pool accrues: the
     day after the last day charged (by a mark or a fee entry), or inception, and never before
     units were in issue. None when the terms charge no fee on NAV or no unit is in issue, or
-    charge it in advance (the fee entries do, at the start of each period)."""
+    charge it in advance (the fee entries do, at the start of each period). A pool with share
+    classes accrues while any class has a management fee rate."""
     fee_terms = terms.management_fee
-    if not terms.open_ended or fee_terms is None or fee_terms.basis != "nav" or units_since is None:
+    if not terms.open_ended or units_since is None:
         return None
-    if fee_terms.in_advance:
+    if terms.share_classes:
+        # Each class's own rate, accrued by the marks (a pool with classes has no fee terms).
+        if not any(c.management_fee_rate for c in terms.share_classes):
+            return None
+    elif fee_terms is None or fee_terms.basis != "nav" or fee_terms.in_advance:
         return None
     first = last_charged + timedelta(days=1) if last_charged else terms.inception_date
     return max(first, units_since)

@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from backend.finance.errors import InvalidValueError
+from backend.finance.fees import FeePeriod
 from backend.finance.money import (
     check_cash,
     exact_arithmetic,
@@ -28,6 +29,7 @@ from ledger.posting_rules.books import (
     ownership_weights,
 )
 from ledger.posting_rules.fee_rules import accrued_management_fee
+from ledger.posting_rules.share_classes import class_fee_accruals, class_marks
 from ledger.schemas import AccountCode, EntryType
 
 
@@ -139,8 +141,9 @@ def valuation(
     """
     target = check_cash(net_asset_value, terms.currency, "net_asset_value")
     accrued = None
-    if terms.open_ended and books.units_outstanding and on is not None and fee_accrues_from is not None:
-        accrued = accrued_management_fee(terms, target, fee_accrues_from, on)
+    accrual_from = fee_accrues_from if terms.open_ended and books.units_outstanding else None
+    if accrual_from is not None and on is not None and not terms.share_classes:
+        accrued = accrued_management_fee(terms, target, accrual_from, on)
     fee = _ZERO if accrued is None else Decimal(accrued["amount"])
     change = target - books.net_asset_value
     investments = books.balance(AccountCode.INVESTMENTS)
@@ -171,8 +174,48 @@ def valuation(
             "fee_allocation": fee_allocation,
             "net_asset_value_after_fee": str(target - fee),
         }
-    if terms.open_ended and books.units_outstanding:
+    if terms.share_classes:
+        lines, details = _class_valuation(terms, books, lines, details, accrual_from, on)
+    elif terms.open_ended and books.units_outstanding:
         details["nav_per_unit"] = str(
             nav_per_unit(target - fee, books.units_outstanding, terms.currency).nav_per_unit
         )
     return Posting(EntryType.VALUATION, lines, details, events=(("valuation.recorded", details),))
+
+
+def _class_valuation(  # noqa: PLR0917 - the mark's parts, each named at the one call
+    terms: PoolTerms,
+    books: PoolBooks,
+    lines: tuple[Line, ...],
+    details: dict[str, Any],
+    fee_accrues_from: date | None,
+    on: date | None,
+) -> tuple[tuple[Line, ...], dict[str, Any]]:
+    """A mark of a pool with share classes: each class accrues its own management fee on its
+    net assets after the mark's change, and the workings give each class's NAV per unit (the
+    price its deals of the day are struck at)."""
+    marked = books.apply(lines)
+    if fee_accrues_from is not None and on is not None and fee_accrues_from <= on:
+        period = FeePeriod(fee_accrues_from, on)
+        per_investor, by_class = class_fee_accruals(terms, marked, period)
+        if per_investor:
+            fee = sum(per_investor.values(), _ZERO)
+            fee_lines = [
+                Line(AccountCode.CAPITAL, int(holder), part) for holder, part in per_investor.items()
+            ]
+            lines = _non_zero([*lines, *fee_lines, Line(AccountCode.FEES_PAYABLE, None, -fee)])
+            marked = books.apply(lines)
+            details |= {
+                "management_fee": {
+                    "amount": str(fee),
+                    "period_start": period.first_day.isoformat(),
+                    "period_end": period.last_day.isoformat(),
+                    "days": period.accrual.days,
+                    "basis": "share_class_nav",
+                    "by_class": by_class,
+                },
+                "fee_allocation": {holder: str(part) for holder, part in per_investor.items()},
+                "net_asset_value_after_fee": str(Decimal(details["net_asset_value"]) - fee),
+            }
+    details["share_classes"] = class_marks(terms, marked)
+    return lines, details

@@ -1,0 +1,162 @@
+"""Share classes in the books of an open-ended pool: which class an investor deals in, each
+class's units, net assets and NAV per unit, and the management fee each class accrues at a mark.
+
+Every investor holds one class of a pool (the class of its latest subscription); its capital
+account is its part of that class's net assets. A class's net assets are the sum of its
+holders' capital accounts, and its NAV per unit those net assets over its units (6 dp,
+half-even), or its launch price while it has none. The pool's rounding residue (what
+unit rounding left over) belongs to no class: it goes to the last holder out, as in a pool
+without classes.
+
+Gains, losses, income and common costs are shared by the value each holder owns (the
+"relative net assets" method: each class's part is its net assets' share of the pool's, and
+within a class each unit's part is the same); the fees are the class's own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from backend.finance.allocation import allocate_cash
+from backend.finance.errors import InvalidValueError
+from backend.finance.fees import FeePeriod, management_fee
+from backend.finance.money import exact_arithmetic
+from backend.finance.share_class_terms import ShareClass
+from backend.finance.unitisation import nav_per_unit
+from ledger.posting_rules.books import _ZERO, PoolBooks, PoolTerms
+from ledger.schemas import AccountCode
+
+
+@dataclass(frozen=True, slots=True)
+class ClassPosition:
+    """One class as the books stand: its units, net assets and NAV per unit, and its holders."""
+
+    class_id: str
+    units: Decimal
+    net_asset_value: Decimal
+    nav_per_unit: Decimal
+    holders: tuple[int, ...]
+
+    def as_details(self) -> dict[str, Any]:
+        return {
+            "units": str(self.units),
+            "net_asset_value": str(self.net_asset_value),
+            "nav_per_unit": str(self.nav_per_unit),
+        }
+
+
+def class_holders(books: PoolBooks, class_id: str) -> list[int]:
+    """The investors holding units of ``class_id``."""
+    return [
+        i
+        for i in books.investor_ids(AccountCode.UNITS)
+        if books.units_of(i) > 0 and books.share_class_of.get(i) == class_id
+    ]
+
+
+@exact_arithmetic
+def class_position(terms: PoolTerms, books: PoolBooks, share_class: ShareClass) -> ClassPosition:
+    holders = tuple(class_holders(books, share_class.class_id))
+    units = sum((books.units_of(i) for i in holders), _ZERO)
+    nav = sum((books.capital_of(i) for i in holders), _ZERO)
+    if units == 0:
+        price = share_class.initial_nav_per_unit
+    elif nav <= 0:
+        raise InvalidValueError(
+            "net_asset_value",
+            f"class {share_class.class_id} of pool {terms.pool_id} has net assets of {nav}; "
+            "no unit price to deal at",
+        )
+    else:
+        price = nav_per_unit(nav, units, terms.currency).nav_per_unit
+    return ClassPosition(share_class.class_id, units, nav, price, holders)
+
+
+def class_positions(terms: PoolTerms, books: PoolBooks) -> dict[str, ClassPosition]:
+    return {c.class_id: class_position(terms, books, c) for c in terms.share_classes}
+
+
+def dealing_class(
+    terms: PoolTerms, books: PoolBooks, investor_id: int, asked: str | None, *, subscribing: bool
+) -> ShareClass:
+    """The class a deal is in: the one the investor holds, or (a first subscription) the one asked."""
+    held = books.share_class_of.get(investor_id) if books.units_of(investor_id) > 0 else None
+    if asked is not None:
+        share_class = terms.share_class(asked)
+        if held is not None and held != share_class.class_id:
+            raise InvalidValueError(
+                "share_class",
+                f"investor {investor_id} holds class {held} of pool {terms.pool_id}; an investor holds one "
+                f"class of a pool (redeem to move to {share_class.class_id})",
+            )
+        if not subscribing and held is None:
+            raise InvalidValueError(
+                "share_class", f"investor {investor_id} holds no units of pool {terms.pool_id}"
+            )
+        return share_class
+    if held is not None:
+        return terms.share_class(held)
+    if subscribing:
+        codes = ", ".join(c.class_id for c in terms.share_classes)
+        raise InvalidValueError(
+            "share_class",
+            f"pool {terms.pool_id} issues share classes ({codes}); name the class to subscribe to",
+        )
+    raise InvalidValueError("units", f"investor {investor_id} holds no units of pool {terms.pool_id}")
+
+
+def class_minimum(share_class: ShareClass, books: PoolBooks, investor_id: int) -> tuple[Decimal, str]:
+    """The smallest subscription the class takes from this investor now, and what it is called."""
+    if books.units_of(investor_id) > 0:
+        return (
+            share_class.minimum_subsequent_subscription,
+            f"class {share_class.class_id}'s minimum subsequent subscription",
+        )
+    return share_class.minimum_subscription, f"class {share_class.class_id}'s minimum subscription"
+
+
+def unit_weights(books: PoolBooks, holders: tuple[int, ...]) -> dict[str, Decimal]:
+    """Within a class every unit is worth the same: its own items are shared by units."""
+    return {str(i): books.units_of(i) for i in holders}
+
+
+@exact_arithmetic
+def class_fee_accruals(
+    terms: PoolTerms, books: PoolBooks, period: FeePeriod
+) -> tuple[dict[str, Decimal], dict[str, Any]]:
+    """Each class's management fee for ``period`` (both days included) on its net assets in
+    ``books`` (after the mark's change), at its own rate, rounded half-even once per class and
+    shared by the class's units. Returns (fee per investor id, workings per class)."""
+    per_investor: dict[str, Decimal] = {}
+    workings: dict[str, Any] = {}
+    for share_class in terms.share_classes:
+        position = class_position(terms, books, share_class)
+        if position.units == 0 or position.net_asset_value <= 0 or not share_class.management_fee_rate:
+            continue
+        fee = management_fee(
+            position.net_asset_value,
+            share_class.management_fee_rate,
+            period.accrual.start,
+            period.accrual.end,
+            currency=terms.currency,
+        )
+        fee = min(fee, position.net_asset_value)
+        if fee == 0:
+            continue
+        parts = allocate_cash(fee, unit_weights(books, position.holders), terms.currency)
+        per_investor |= parts
+        # Per class only: who bore what is the entry's fee_allocation, which an investor's
+        # view of the entry narrows to its own share.
+        workings[share_class.class_id] = {
+            "amount": str(fee),
+            "rate": str(share_class.management_fee_rate),
+            "basis_amount": str(position.net_asset_value),
+        }
+    return per_investor, workings
+
+
+def class_marks(terms: PoolTerms, books: PoolBooks) -> dict[str, Any]:
+    """Each class's figures after a mark: what its deals that day are struck at."""
+    return {class_id: p.as_details() for class_id, p in class_positions(terms, books).items()}

@@ -1,0 +1,184 @@
+"""Share classes in the books, on the posting rules alone (no database): generated sequences
+of deals, marks and fees in a pool with three classes, checked after every entry.
+
+- every entry balances, in cash and in units;
+- the classes' net assets plus the pool's rounding residue are the pool's NAV, to the cent;
+- a deal in one class leaves every other class's NAV per unit exactly where it was, and its
+  own within the rounding of one deal;
+- a class's fee (management at a mark, performance when crystallised) is borne by that
+  class's holders alone;
+- a mark's change reaches each class within a cent of its exact share by value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, timedelta
+from decimal import Decimal
+from fractions import Fraction
+
+from hypothesis import event, given, settings
+from hypothesis import strategies as st
+
+from backend.finance.errors import LedgerInputError
+from backend.finance.money import get_currency
+from backend.finance.share_class_terms import ShareClass
+from ledger.interface import UNITS_COMMODITY, AccountCode, PoolBooks, PoolTerms, Posting
+from ledger.interface import posting_rules as rules
+
+D = Decimal
+USD = get_currency("USD")
+START = date(2025, 1, 2)
+CLASSES = (
+    ShareClass(
+        "A", USD, management_fee_rate=D("0.015"), performance_fee_rate=D("0.2"), initial_nav_per_unit=D(100)
+    ),
+    ShareClass(
+        "I", USD, management_fee_rate=D("0.0075"), performance_fee_rate=D("0.1"), initial_nav_per_unit=D(100)
+    ),
+    ShareClass("Z", USD, initial_nav_per_unit=D("10.5")),
+)
+TERMS = PoolTerms(
+    pool_id=1,
+    kind=rules.OPEN_ENDED,
+    currency=USD,
+    inception_date=date(2025, 1, 1),
+    initial_nav_per_unit=D(1),
+    share_classes=CLASSES,
+)
+INVESTORS = range(1, 7)
+
+step = st.one_of(
+    st.tuples(
+        st.just("subscribe"),
+        st.sampled_from(INVESTORS),
+        st.sampled_from([c.class_id for c in CLASSES]),
+        st.decimals(D("1.00"), D("900000.00"), places=2),
+    ),
+    st.tuples(
+        st.just("redeem"), st.sampled_from(INVESTORS), st.just(""), st.decimals(D("0.01"), D(1), places=2)
+    ),
+    st.tuples(st.just("mark"), st.just(0), st.just(""), st.decimals(D("0.70"), D("1.40"), places=2)),
+    st.tuples(st.just("performance_fee"), st.just(0), st.sampled_from(["A", "I"]), st.just(D(0))),
+    st.tuples(st.just("income"), st.just(0), st.just(""), st.decimals(D("0.01"), D("5000.00"), places=2)),
+)
+
+
+def _classes(books: PoolBooks) -> dict[str, rules.ClassPosition]:
+    return rules.class_positions(TERMS, books)
+
+
+def _balanced(posting: Posting) -> None:
+    cash = sum((line.amount for line in posting.lines if line.account not in _UNIT_ACCOUNTS), D(0))
+    units = sum((line.amount for line in posting.lines if line.account in _UNIT_ACCOUNTS), D(0))
+    assert (cash, units) == (D(0), D(0)), posting
+
+
+_UNIT_ACCOUNTS = {AccountCode.UNITS, AccountCode.UNITS_OUTSTANDING}
+assert UNITS_COMMODITY
+
+
+def _touched(posting: Posting) -> set[int]:
+    return {
+        line.investor_id for line in posting.lines if line.account is AccountCode.CAPITAL and line.investor_id
+    }
+
+
+def _post(books: PoolBooks, step: tuple[str, int, str, Decimal], *, on: date, first: date) -> Posting:
+    kind, investor, class_id, figure = step
+    if kind == "subscribe":
+        return rules.subscription(TERMS, books, investor_id=investor, amount=figure, share_class=class_id)
+    if kind == "redeem":
+        units = (books.units_of(investor) * figure).quantize(D("0.000001"))
+        return rules.redemption(TERMS, books, investor_id=investor, units=units)
+    if kind == "mark":
+        target = (books.net_asset_value * figure).quantize(D("0.01"))
+        accrues = first if books.units_outstanding else None
+        return rules.valuation(TERMS, books, net_asset_value=target, on=on, fee_accrues_from=accrues)
+    if kind == "performance_fee":
+        return rules.class_performance_fee(TERMS, books, amount=None, share_class=class_id)
+    return rules.income(TERMS, books, amount=figure)
+
+
+def _facts_after(books: PoolBooks, posting: Posting, on: date) -> PoolBooks:
+    """The books after ``posting``, with the class facts the ledger reads from its workings."""
+    after = books.apply(posting.lines)
+    details = posting.details
+    if posting.entry_type.value == "subscription":
+        return replace(
+            after, share_class_of={**books.share_class_of, details["investor_id"]: details["share_class"]}
+        )
+    if posting.entry_type.value == "performance_fee":
+        hwm = {
+            **books.class_high_water_marks,
+            details["share_class"]: (D(details["high_water_mark_after"]), on),
+        }
+        return replace(after, class_high_water_marks=hwm)
+    return after
+
+
+def _check_deal(
+    posting: Posting, before: dict[str, rules.ClassPosition], after: dict[str, rules.ClassPosition]
+) -> None:
+    dealt = posting.details["share_class"]
+    for cid, p in after.items():
+        if cid != dealt and p.units:
+            assert p.nav_per_unit == before[cid].nav_per_unit, (cid, posting.details)
+    if after[dealt].units and before[dealt].units:
+        # One deal's rounding moves its class's price by far less than a unit's cent.
+        limit = D("0.000010") + D("0.01") / after[dealt].units
+        assert abs(after[dealt].nav_per_unit - before[dealt].nav_per_unit) <= limit, posting.details
+
+
+def _check_mark(
+    posting: Posting, before: dict[str, rules.ClassPosition], after: dict[str, rules.ClassPosition]
+) -> None:
+    change = D(posting.details["change"])
+    pool_before = sum((p.net_asset_value for p in before.values()), D(0))
+    fees = posting.details.get("management_fee", {}).get("by_class", {})
+    for cid, p in after.items():
+        exact = Fraction(change) * Fraction(before[cid].net_asset_value) / Fraction(pool_before)
+        got = p.net_asset_value - before[cid].net_asset_value + D(fees.get(cid, {}).get("amount", "0"))
+        # Each holder is within a cent of its exact share: the class within a cent per holder.
+        assert abs(Fraction(got) - exact) <= Fraction(len(before[cid].holders), 100), (cid, got, exact)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(step, min_size=1, max_size=25))
+def test_classes_keep_their_own_value_through_any_sequence(
+    steps: list[tuple[str, int, str, Decimal]],
+) -> None:
+    books = PoolBooks({})
+    on = START
+    last_fee_day: date | None = None
+    for kind, investor, class_id, figure in steps:
+        before = _classes(books)
+        if kind == "mark":
+            on += timedelta(days=30)
+        first = last_fee_day + timedelta(days=1) if last_fee_day else START
+        try:
+            posting = _post(books, (kind, investor, class_id, figure), on=on, first=first)
+        except LedgerInputError:
+            continue  # refused with a named field: nothing posted
+        event(f"posted {kind}")
+        _balanced(posting)
+        after_books = _facts_after(books, posting, on)
+        if kind == "mark" and "management_fee" in posting.details:
+            last_fee_day = on
+        after = _classes(after_books)
+
+        total = sum((p.net_asset_value for p in after.values()), D(0))
+        assert total - after_books.balance(AccountCode.ROUNDING_RESIDUE) == after_books.net_asset_value
+        for holder in after_books.investor_ids(AccountCode.UNITS):
+            if after_books.units_of(holder) > 0:
+                assert after_books.capital_of(holder) >= 0
+        if kind in {"subscribe", "redeem"}:
+            _check_deal(posting, before, after)
+        elif kind == "performance_fee":
+            assert _touched(posting) <= set(before[class_id].holders)
+            for cid, p in after.items():
+                if cid != class_id:
+                    assert p.net_asset_value == before[cid].net_asset_value
+        elif kind == "mark" and posting.lines:
+            _check_mark(posting, before, after)
+        books = after_books
