@@ -89,6 +89,7 @@ def cmd_seed(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from backend.seed.demo_calls import open_demo_calls
     from backend.seed.demo_logins import seed_demo_users
+    from backend.seed.demo_share_classes import open_demo_share_classes
     from backend.seed.loader import needs_seed, seed
     from backend.seed.scales import scale_named
 
@@ -100,6 +101,8 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         print(seed(container, scale_named("demo"), logins=logins).describe(), flush=True)
         for line in open_demo_calls(container, logins, date.today()):
             print(f"  open call: {line}", flush=True)
+        for line in open_demo_share_classes(container, logins, date.today()):
+            print(f"  share classes: {line}", flush=True)
     stop_sending = _send_emails_in_background(container) if settings.celery_broker_url is None else None
     server = _create_server(container)
     url = f"http://{settings.host}:{settings.port}"

@@ -20,6 +20,7 @@ from backend.platform.config import load_settings
 from backend.pools.interface import PoolKind
 from backend.seed.demo_calls import open_demo_calls
 from backend.seed.demo_logins import seed_demo_users
+from backend.seed.demo_share_classes import open_demo_share_classes
 from backend.seed.loader import SeedReport, needs_seed, seed
 from backend.seed.progress import Progress
 from backend.seed.scales import ANCHOR, Scale
@@ -178,6 +179,13 @@ def test_demo_seed_builds_books_that_verify_and_tie_out(
     payer = Actor(user_id=demo_user, role=Role.INVESTOR, label="investor")
     due = [r for r in container.payments.list_requests(payer) if r.status.value == "open"]
     assert due and all(r.due_date == today + timedelta(days=21) and not r.overdue for r in due)
+
+    # ... and adds the worked example of share classes as a live pool, the demo investor in A
+    # (91 days of fee to the mark here: 2,056.85; A at 109.588630, then 107.670904 after its fee).
+    lines = open_demo_share_classes(container, seed_demo_users(container), today)
+    assert len(lines) == 1 and "class A's performance fee crystallised" in lines[0], lines
+    held = [h for h in container.transactions.holdings(payer, demo_investor.id) if h.share_class]
+    assert [(h.share_class, h.nav_per_unit) for h in held] == [("A", Decimal("107.670904"))]
     assert container.ledger.verify().ok
 
 
