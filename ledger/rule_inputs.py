@@ -77,6 +77,7 @@ class PoolFacts:
     share_class_of: dict[int, str] = field(default_factory=dict)
     """Pools with share classes: each investor's class, from its latest subscription."""
     class_hwm: dict[str, tuple[Decimal, date]] = field(default_factory=dict)
+    class_lots: dict[int, list[tuple[Decimal, Decimal]]] = field(default_factory=dict)
 
     def add(  # noqa: PLR0912 - one branch per entry type
         self, kind: EntryType, on: date, details: dict[str, Any], entry_id: int | None = None
@@ -84,11 +85,20 @@ class PoolFacts:
         """Take in one more standing entry (in journal order)."""
         if kind is EntryType.PERFORMANCE_FEE and "share_class" in details:
             self.class_hwm[details["share_class"]] = (Decimal(details["high_water_mark_after"]), on)
+            for holder, settled in (details.get("investors") or {}).items():
+                self.class_lots[int(holder)] = [(Decimal(u), Decimal(r)) for u, r in settled["lots_after"]]
         elif kind is EntryType.PERFORMANCE_FEE:
             self.hwm = Decimal(details["high_water_mark_after"])
             self.hwm_set_on = on
         elif kind is EntryType.SUBSCRIPTION and "share_class" in details:
-            self.share_class_of[int(details["investor_id"])] = details["share_class"]
+            investor = int(details["investor_id"])
+            self.share_class_of[investor] = details["share_class"]
+            lot = (Decimal(details["units"]), Decimal(details["nav_per_unit"]))
+            self.class_lots[investor] = [*self.class_lots.get(investor, []), lot]
+        elif kind is EntryType.REDEMPTION and "share_class" in details:
+            investor = int(details["investor_id"])
+            lots = self.class_lots.get(investor, [])
+            self.class_lots[investor] = rules.lots_after_redemption(lots, Decimal(details["units"]))
         elif kind is EntryType.MANAGEMENT_FEE:
             if "amount" in details:  # an entry posted by hand has no workings
                 self.fees_charged.append((on, Decimal(details["amount"])))
@@ -127,6 +137,7 @@ class PoolFacts:
             carry_to_date=rules.carry_to_date((details for _, details in self.distributions), self.clawbacks),
             share_class_of=self.share_class_of,
             class_high_water_marks=self.class_hwm,
+            class_lots={investor: tuple(lots) for investor, lots in self.class_lots.items()},
         )
 
 
@@ -178,10 +189,10 @@ def last_day_charged(charged: Sequence[tuple[int | None, FeePeriod]]) -> date | 
 
 
 def pool_facts(session: Session, pool_id: int, *, share_classes: bool = False) -> PoolFacts:
-    """The facts of the pool's standing entries; with ``share_classes`` its subscriptions too
-    (which class each investor holds), read only for a pool that has classes."""
+    """The facts of the pool's standing entries; with ``share_classes`` its deals too (which
+    class each investor holds, and its lots), read only for a pool that has classes."""
     facts = PoolFacts()
-    types = (*_FACT_TYPES, EntryType.SUBSCRIPTION) if share_classes else _FACT_TYPES
+    types = (*_FACT_TYPES, *DEAL_TYPES) if share_classes else _FACT_TYPES
     for entry_id, on, kind, details in standing_details(session, pool_id, types):
         facts.add(kind, on, details, entry_id)
     return facts
@@ -495,7 +506,7 @@ def rule_for(  # noqa: PLR0911, PLR0912 - one branch per transaction type
         )
     if kind == "performance_fee" and terms.share_classes:
         return rules.class_performance_fee(
-            terms, books, amount=request.amount, share_class=request.share_class
+            terms, books, amount=request.amount, share_class=request.share_class, on=request.effective_date
         )
     if kind == "performance_fee":
         return rules.performance_fee(

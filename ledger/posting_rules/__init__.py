@@ -42,6 +42,7 @@ from ledger.posting_rules.books import (
     ownership_weights,
 )
 from ledger.posting_rules.capital import capital_call, contribution, contribution_reads
+from ledger.posting_rules.class_performance_fees import class_performance_fee
 from ledger.posting_rules.closings import subsequent_close
 from ledger.posting_rules.deal_distributions import DealBook, clawback, deal_book, deal_distribution
 from ledger.posting_rules.dealing import redemption, subscription
@@ -59,9 +60,14 @@ from ledger.posting_rules.fee_rules import (
     mark_fee_accrues_from,
     units_in_issue_since,
 )
-from ledger.posting_rules.performance_fees import class_performance_fee, fee_payment, performance_fee
+from ledger.posting_rules.performance_fees import fee_payment, performance_fee
 from ledger.posting_rules.pool_activity import expense, income, purchase, sale, valuation
-from ledger.posting_rules.share_classes import ClassPosition, class_positions, dealing_class
+from ledger.posting_rules.share_classes import (
+    ClassPosition,
+    class_positions,
+    dealing_class,
+    lots_after_redemption,
+)
 
 __all__ = [
     "CLOSED_ENDED",
@@ -89,6 +95,7 @@ __all__ = [
     "holding_since",
     "income",
     "investor_value",
+    "lots_after_redemption",
     "management_fee",
     "mark_fee_accrues_from",
     "ownership_weights",

@@ -118,6 +118,9 @@ class PoolBooks:
     """Each investor's share class (pools with classes): that of its latest subscription."""
     class_high_water_marks: Mapping[str, tuple[Decimal, date]] = field(default_factory=dict)
     """Per class: the high-water mark per unit its last performance fee left, and its date."""
+    class_lots: Mapping[int, tuple[tuple[Decimal, Decimal], ...]] = field(default_factory=dict)
+    """Per investor in a class: (units, reference per unit) of each lot since its class's last
+    performance fee, oldest first: what equalisation charges each unit's own gain from."""
 
     def balance(self, account: AccountCode, investor_id: int | None = None) -> Decimal:
         return self.balances.get((account, investor_id), _ZERO)

@@ -29,7 +29,6 @@ from ledger.posting_rules.books import (
     dealing_price,
     ownership_weights,
 )
-from ledger.posting_rules.share_classes import class_position, unit_weights
 from ledger.schemas import AccountCode, EntryType
 
 
@@ -111,70 +110,6 @@ def performance_fee(
             details["catch_up_rate"] = str(f.catch_up_rate)
         if f.crystallisation is not None:
             details["crystallisation"] = str(f.crystallisation)
-    return Posting(EntryType.PERFORMANCE_FEE, lines, details)
-
-
-@exact_arithmetic
-def class_performance_fee(
-    terms: PoolTerms, books: PoolBooks, *, amount: object, share_class: str | None
-) -> Posting:
-    """One class's performance fee: its rate x the rise of its NAV per unit above its own
-    high-water mark (its launch price until its first fee) x its units, rounded down, borne
-    by its holders pro rata to units. The class's new high-water mark is its NAV per unit
-    after the fee. With ``amount`` the manager's figure is booked as given."""
-    if share_class is None:
-        codes = ", ".join(c.class_id for c in terms.share_classes)
-        raise InvalidValueError(
-            "share_class",
-            f"pool {terms.pool_id} issues share classes ({codes}); name the class whose fee crystallises",
-        )
-    charged = terms.share_class(share_class)
-    position = class_position(terms, books, charged)
-    if position.units == 0:
-        raise InvalidValueError("share_class", f"class {charged.class_id} has no units outstanding to charge")
-    hwm = books.class_high_water_marks.get(charged.class_id, (charged.initial_nav_per_unit, None))[0]
-    nav = position.net_asset_value
-    if amount is None:
-        if not charged.performance_fee_rate:
-            raise InvalidValueError(
-                "amount", f"class {charged.class_id} has no performance fee rate; give amount"
-            )
-        crystallised = pool_performance_fee(
-            nav,
-            position.units,
-            high_water_mark_per_unit=hwm,
-            terms=PerformanceFeeTerms(rate=charged.performance_fee_rate),
-            currency=terms.currency,
-        )
-        fee = crystallised.fee
-        if fee == 0:
-            raise InvalidValueError(
-                "type",
-                f"no performance fee is due: class {charged.class_id}'s NAV per unit {position.nav_per_unit} "
-                f"is not above its high-water mark {hwm}",
-            )
-        after, new_hwm = crystallised.nav_per_unit_after_fee, crystallised.high_water_mark_per_unit
-    else:
-        fee = _positive_cash(amount, terms, "amount")
-        if fee >= nav:
-            raise InvalidValueError(
-                "amount", f"a fee of {fee} would exhaust class {charged.class_id}'s net asset value {nav}"
-            )
-        after = nav_per_unit(nav - fee, position.units, terms.currency).nav_per_unit
-        new_hwm = max(hwm, after)
-    capital_lines, allocation = _allocate_to_capital(fee, unit_weights(books, position.holders), terms, 1)
-    lines = _non_zero([*capital_lines, Line(AccountCode.FEES_PAYABLE, None, -fee)])
-    details = {
-        "amount": str(fee),
-        "share_class": charged.class_id,
-        "rate": str(charged.performance_fee_rate),
-        "units": str(position.units),
-        "nav_per_unit_before": str(position.nav_per_unit),
-        "nav_per_unit_after": str(after),
-        "high_water_mark_before": str(hwm),
-        "high_water_mark_after": str(new_hwm),
-        "allocation": allocation,
-    }
     return Posting(EntryType.PERFORMANCE_FEE, lines, details)
 
 

@@ -117,6 +117,35 @@ def class_minimum(share_class: ShareClass, books: PoolBooks, investor_id: int) -
     return share_class.minimum_subscription, f"class {share_class.class_id}'s minimum subscription"
 
 
+Lot = tuple[Decimal, Decimal]
+"""(units, reference per unit): units an investor bought at one price, or carried at the
+class's high-water mark since its last performance fee."""
+
+
+def lots_after_redemption(lots: list[Lot], units: Decimal) -> list[Lot]:
+    """An investor's lots once ``units`` are redeemed, the oldest first (FIFO)."""
+    left, kept = units, []
+    for held, reference in lots:
+        taken = min(held, left)
+        left -= taken
+        if held > taken:
+            kept.append((held - taken, reference))
+    return kept
+
+
+def holder_lots(books: PoolBooks, investor_id: int, high_water_mark: Decimal) -> list[Lot]:
+    """The investor's lots in its class; units the record does not cover (none, normally) are
+    taken as held at the class's high-water mark, so every unit has a reference."""
+    lots = list(books.class_lots.get(investor_id, ()))
+    covered = sum((u for u, _ in lots), _ZERO)
+    held = books.units_of(investor_id)
+    if covered > held:
+        return lots_after_redemption(lots, covered - held)
+    if covered < held:
+        lots.insert(0, (held - covered, high_water_mark))
+    return lots
+
+
 def unit_weights(books: PoolBooks, holders: tuple[int, ...]) -> dict[str, Decimal]:
     """Within a class every unit is worth the same: its own items are shared by units."""
     return {str(i): books.units_of(i) for i in holders}

@@ -15,6 +15,7 @@ import pytest
 
 from backend.composition.container import Container
 from ledger.interface import BatchRejected
+from ledger.position_reads import investor_view
 from tests.integration.pools_support import Api, World, make_world, open_pool, problem_fields
 
 D = Decimal
@@ -329,3 +330,55 @@ def test_a_batch_deals_each_row_in_its_class_at_its_classs_price(world: World) -
             str(uuid.uuid4()),
         )
     assert [(e.row, e.field) for e in refused.value.errors] == [(0, "share_class")]
+
+
+def test_equalisation_charges_each_holder_only_on_its_own_gain(world: World) -> None:
+    """Worked example (checked by hand). Z buys 912.428139 units of A at 109.597672 after the
+    March mark; the pool is marked at 2,400,000.00 on 30 April: A's net assets 676,808.03
+    after its 30 days of fee (835.45), 114.472094 per unit. A's fee: 20% x 14.472094 x
+    5,912.428139 = 17,113.04 (rounded down), shared by units: X 14,472.09, Z 2,640.95. X owes
+    exactly its share (in at 100); Z owes only 20% x (114.472094 - 109.597672) x 912.428139 =
+    889.51, so 1,751.44 comes back to it as 15.697046 units at the price after the fee,
+    111.577675 (114.472094 - 2.894419). The manager is paid 14,472.09 + 889.51 = 15,361.60."""
+    pool, api, who = _launch(world)
+    assert (
+        _post(api, pool, "valuations", {"as_of": "2025-03-31", "net_asset_value": "2200000.00"}).status_code
+        == 201
+    )
+    z = _deal(
+        api,
+        pool,
+        type="subscription",
+        investor_id=who["Zeta Family"],
+        amount="100000.00",
+        share_class="A",
+        effective_date="2025-03-31",
+    )
+    assert z.status_code == 201, z.get_json()
+    april = _post(api, pool, "valuations", {"as_of": "2025-04-30", "net_asset_value": "2400000.00"})
+    assert april.status_code == 201, april.get_json()
+    a = april.get_json()["entry"]["details"]["share_classes"]["A"]
+    fee = _deal(api, pool, type="performance_fee", share_class="A", effective_date="2025-04-30")
+    assert fee.status_code == 201, fee.get_json()
+    d = fee.get_json()["details"]
+    x, zeta = d["investors"][str(who["Xenia Retail"])], d["investors"][str(who["Zeta Family"])]
+    assert a == {"units": "5912.428139", "net_asset_value": "676808.03", "nav_per_unit": "114.472094"}
+    assert (d["class_fee"], d["amount"], d["nav_per_unit_after"]) == ("17113.04", "15361.60", "111.577675")
+    assert (x["fee"], x["class_share"], x["equalisation_credit"]) == ("14472.09", "14472.09", "0.00")
+    assert (zeta["fee"], zeta["class_share"], zeta["equalisation_credit"], zeta["units_credited"]) == (
+        "889.51",
+        "2640.95",
+        "1751.44",
+        "15.697046",
+    )
+    positions = {p["investor_id"]: p for p in _positions(api, pool)["positions"]}
+    assert positions[who["Zeta Family"]]["units"] == "928.125185"
+    # Z's units carry on at the price after the fee: its next fee starts from there, as X's.
+    assert zeta["lots_after"] == [["928.125185", "111.577675"]]
+    assert x["lots_after"] == [["5000.000000", "111.577675"]]
+    # An investor's view of the entry shows its own settlement only.
+    entry = world.container.ledger.get_entry(fee.get_json()["id"], pool_id=pool)
+    seen = investor_view(entry, who["Zeta Family"]).details
+    assert list(seen["investors"]) == [str(who["Zeta Family"])] and list(seen["allocation"]) == [
+        str(who["Zeta Family"])
+    ]
