@@ -38,6 +38,8 @@ class PoolLine:
     performance: InvestorPoolPerformance | None
     outstanding_calls: Decimal
     series: list[tuple[date, Decimal]] = field(default_factory=list)
+    class_name: str = ""
+    """The name of the share class held (position.share_class), where the pool names it."""
 
     @property
     def value(self) -> Decimal:
@@ -160,6 +162,8 @@ def pool_rows(data: Dashboard) -> list[dict[str, Any]]:
                 "pool_id": line.pool_id,
                 "pool": line.name,
                 "kind": line.kind.replace("_", "-").capitalize(),
+                "share_class": held_class(line),
+                "nav_per_unit": number(p.nav_per_unit, 6) if p.share_class else "—",
                 "units": number(p.units, 4) if line.kind == "open_ended" else "—",
                 "value": money(line.value, c),
                 "contributed": money(p.contributed, c),
@@ -172,6 +176,26 @@ def pool_rows(data: Dashboard) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def held_class(line: PoolLine) -> str:
+    """ "A — Retail": the class of the units held; a dash in a pool without classes."""
+    held = line.position.share_class
+    if not held:
+        return "—"
+    return f"{held} — {line.class_name}" if line.class_name else held
+
+
+CLASS_COLUMNS = (("share_class", "Class"), ("nav_per_unit", "NAV per unit"))
+
+
+def holding_columns(columns: tuple[tuple[str, str], ...], data: Dashboard) -> tuple[tuple[str, str], ...]:
+    """The holdings table's columns, with the class held and its price once any holding is in
+    a share class (the price of one class is the only one that values the investor's units)."""
+    if not any(line.position.share_class for line in data.pools):
+        return columns
+    at = next((n + 1 for n, (key, _) in enumerate(columns) if key == "kind"), len(columns))
+    return (*columns[:at], *CLASS_COLUMNS, *columns[at:])
 
 
 # -- gathering from the services ---------------------------------------------------------
@@ -238,6 +262,9 @@ def gather(actor: Actor, as_of: date) -> Dashboard:
                 performance=perf.get(pool.id),
                 outstanding_calls=outstanding,
                 series=value_series(entries, profile.id),
+                class_name=next(
+                    (k.name for k in pool.share_classes if k.class_id == position.share_class), ""
+                ),
             )
         )
         if pool.kind.value == "closed_ended":

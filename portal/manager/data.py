@@ -114,6 +114,7 @@ def investor_rows(detail: PoolDetail) -> list[dict[str, Any]]:
             {
                 "investor_id": p.investor_id,
                 "investor": detail.names.get(p.investor_id, str(p.investor_id)),
+                "share_class": p.share_class or "",
                 "units": float(p.units),
                 "units_text": number(p.units, 6),
                 "value": float(p.value),

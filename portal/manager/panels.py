@@ -103,7 +103,10 @@ def headline(d: PoolDetail) -> Component:
             "stat-nav",
             money(d.positions.net_asset_value, c),
         ),
-        _stat(
+        # A pool with share classes has a price per class (its table below), not one.
+        _stat("Share classes", " · ".join(k.class_id for k in d.positions.share_classes), "stat-classes")
+        if d.positions.share_classes
+        else _stat(
             "NAV per unit",
             number(d.positions.nav_per_unit, 6) if d.positions.nav_per_unit else DASH,
             "stat-navpu",
@@ -217,11 +220,11 @@ def pool_figures(d: PoolDetail) -> dict[str, Any]:
     monthly = d.monthly.points if d.monthly else []
     days = [p.date for p in daily]
     index = [p.index for p in daily]
+    # A pool with share classes has no one price to chart: its TWR index instead.
+    priced = d.pool.kind.value == "open_ended" and not d.positions.share_classes
     open_ended = d.pool.kind.value == "open_ended"
     price = (
-        [float(p.nav_per_unit) if p.nav_per_unit is not None else p.index for p in daily]
-        if open_ended
-        else index
+        [float(p.nav_per_unit) if p.nav_per_unit is not None else p.index for p in daily] if priced else index
     )
     return {
         "nav": figures.nav_vs_benchmark(
@@ -230,7 +233,7 @@ def pool_figures(d: PoolDetail) -> dict[str, Any]:
             d.benchmark,
             benchmark_name=d.benchmark_name or "Benchmark",
             as_of=d.as_of,
-            label="NAV per unit" if open_ended else "TWR index",
+            label="NAV per unit" if priced else "TWR index",
         ),
         "cumulative": figures.cumulative_return(days, index, as_of=d.as_of),
         "drawdown": figures.drawdown(days, index, as_of=d.as_of),

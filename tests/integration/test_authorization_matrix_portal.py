@@ -781,6 +781,9 @@ NOT_FORGED = {
     "shared estate has not (its distribution control runs first): forged by another manager and an "
     "investor in test_subsequent_closes_api.py::test_the_portal_form_previews_the_close_and_only_the_"
     "pools_manager_posts_it",
+    "performance_fee": "offered only in a pool with share classes, which the shared estate has not: forged "
+    "by another manager and an investor in test_portal_share_classes.py::test_the_performance_fee_of_one_"
+    "class_is_previewed_then_posted",
 }
 
 

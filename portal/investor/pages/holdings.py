@@ -23,7 +23,14 @@ from portal.components.charts import chart_with_data
 from portal.components.progress import download_ready, job_buttons, job_options, job_status, refused
 from portal.formatting import money
 from portal.investor.consolidation import Consolidated, consolidate
-from portal.investor.data import Dashboard, gather, pool_rows, statement_periods, statement_url
+from portal.investor.data import (
+    Dashboard,
+    gather,
+    holding_columns,
+    pool_rows,
+    statement_periods,
+    statement_url,
+)
 from portal.investor.figures import allocation_figure, value_figure
 from portal.investor.jobs import generate_statements
 from portal.jobs.job import Job
@@ -327,7 +334,12 @@ def render(data: Dashboard, today: date, cons: Consolidated) -> Any:
             ),
             _section(
                 "Holdings",
-                _table(HOLDING_COLUMNS, pool_rows(data), "investor-holdings", row_id="holding"),
+                _table(
+                    holding_columns(HOLDING_COLUMNS, data),
+                    pool_rows(data),
+                    "investor-holdings",
+                    row_id="holding",
+                ),
                 "investor-holdings-card",
                 f"{note} · XIRR and TVPI since your first flow; TWR of your own account",
             ),

@@ -43,6 +43,7 @@ from portal.manager.actions.pool_settings import POOL_SETTINGS
 from portal.manager.actions.pool_status import POOL_STATUS
 from portal.manager.actions.portfolio_fee import PORTFOLIO_FEE
 from portal.manager.actions.reversal import REVERSAL
+from portal.manager.actions.share_classes import PERFORMANCE_FEE
 from portal.manager.actions.side_letter import SIDE_LETTER
 from portal.manager.actions.subsequent_close import SUBSEQUENT_CLOSE
 from portal.manager.actions.valuation import VALUATION
@@ -69,6 +70,7 @@ ACTIONS: dict[str, Action] = {
         COMMITMENT,
         SIDE_LETTER,
         PORTFOLIO_FEE,
+        PERFORMANCE_FEE,
         KYC,
     )
 }

@@ -61,6 +61,7 @@ def _parse_tx(kind: str) -> Callable[[Mapping[str, Any]], TransactionRequest]:
                 "investor_id": v.get("investor_id"),
                 "amount": exact_text(v.get("amount")),
                 "units": exact_text(v.get("units")),
+                "share_class": v.get("share_class"),
                 "effective_date": v.get("effective_date"),
                 "memo": v.get("memo"),
             }
@@ -99,6 +100,9 @@ def deal_effect(preview: Preview, names: Mapping[int, str]) -> Any:
         ]
     else:
         rows = [(str(k), str(v)) for k, v in d.items() if not isinstance(v, dict)]
+    if d.get("share_class"):
+        # Dealt at its class's price: the NAV per unit above is the class's, not the pool's.
+        rows.insert(1, ("Share class", str(d["share_class"])))
     return html.Div([html.H3("Effect", className="h6"), effect_table(("", ""), rows, "effect-deal")])
 
 

@@ -64,8 +64,9 @@ def _parse_settings(v: Mapping[str, Any]) -> SettingsEdit:
     except ValidationError:
         raise FormError({"form": "This form is out of date: reload the page and edit again."}) from None
     edited: PoolSettings = parse_request(PoolSettings, settings_data(v))
-    # Terms the form does not show (the fee's day count and step-down) stay as they are.
-    kept: dict[str, Any] = {}
+    # Terms the form does not show (the fee's day count and step-down, the share classes) stay
+    # as they are: an edit of the name must not read as dropping every class.
+    kept: dict[str, Any] = {"share_classes": baseline.share_classes}
     if edited.management_fee and baseline.management_fee:
         kept["management_fee"] = edited.management_fee.model_copy(
             update={

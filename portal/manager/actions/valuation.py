@@ -16,6 +16,7 @@ from portal.formatting import DASH, money, number
 from portal.manager.actions.action import Action, Previewed
 from portal.manager.actions.effects import effect_table, posted
 from portal.manager.actions.parsing import exact_text, filled_in, parse_request, require_pool
+from portal.manager.actions.share_classes import class_rows
 
 
 def _parse_valuation(v: Mapping[str, Any]) -> ValuationRequest:
@@ -71,10 +72,24 @@ def valuation_effect(preview: Preview) -> Any:
         ("Previous NAV", money(d["previous_net_asset_value"], c)),
         ("New NAV", money(d["net_asset_value"], c)),
         ("Change", money(d["change"], c)),
-        ("NAV per unit after", number(d.get("nav_per_unit"), 6) if d.get("nav_per_unit") else DASH),
     ]
+    classes = None
+    if d.get("share_classes"):
+        # Each class has its own price after its own fee: there is no one NAV per unit.
+        classes = effect_table(
+            ("Class", "Units", "Net assets", "NAV per unit"), class_rows(d, c), "effect-valuation-classes"
+        )
+    else:
+        rows.append(
+            ("NAV per unit after", number(d.get("nav_per_unit"), 6) if d.get("nav_per_unit") else DASH)
+        )
     return html.Div(
-        [html.H3("Effect", className="h6"), note, effect_table(("", "Amount"), rows, "effect-valuation")]
+        [
+            html.H3("Effect", className="h6"),
+            note,
+            effect_table(("", "Amount"), rows, "effect-valuation"),
+            classes,
+        ]
     )
 
 

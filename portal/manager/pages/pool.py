@@ -26,6 +26,7 @@ from portal.manager.actions.clawback import deal_by_deal
 from portal.manager.actions.forms import pool_forms, pool_settings_form, pool_status_form
 from portal.manager.actions.picker import investor_label, pool_holders
 from portal.manager.actions.pool_settings import pool_has_history
+from portal.manager.actions.share_classes import with_share_classes
 from portal.manager.data import filter_key, investor_rows, pool_detail, transactions_block
 from portal.manager.panels import (
     INVESTOR_COLUMNS,
@@ -35,6 +36,7 @@ from portal.manager.panels import (
     risk_panel,
     transactions_grid,
 )
+from portal.manager.share_class_panel import investor_columns, share_classes_panel
 from portal.manager.team_panel import team_panel
 from portal.page_registry import Page
 from portal.shell.access import restricted_with_params
@@ -90,10 +92,11 @@ def pool_body(actor: Actor, pool_id: int | None, refresh: int, today: date) -> A
             headline(d),
             dbc.Row([*(charts if charted else []), dbc.Col(fees_panel(d), lg=6)]),
             risk_panel(d),
+            share_classes_panel(d),
             html.H2("Investors", className="h5 mt-2"),
             dag.AgGrid(
                 id="investors-grid",
-                columnDefs=INVESTOR_COLUMNS,
+                columnDefs=investor_columns(d, INVESTOR_COLUMNS),
                 rowData=investor_rows(d),
                 defaultColDef={"sortable": True, "resizable": True},
                 dashGridOptions={
@@ -119,7 +122,7 @@ ACTION_TABS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("money-in", "Money in", ("subscription", "commitment", "capital_call", "subsequent_close")),
     ("money-out", "Money out", ("redemption", "distribution", "clawback")),
     ("valuation", "Valuation", ("valuation",)),
-    ("fees", "Fees", ("portfolio_company_fee",)),
+    ("fees", "Fees", ("portfolio_company_fee", "performance_fee")),
     ("corrections", "Corrections", ("reversal",)),
     ("terms", "Terms & settings", ("pool_settings", "side_letter")),
     ("status", "Status", ("pool_status",)),
@@ -140,7 +143,7 @@ def pool_actions(actor: Actor, pool_id: int | None, today: date) -> Component:
     deals = None
     if deal_by_deal(pool):
         deals = [i.name for i in services().transactions.investments(actor, pool_id)]
-    specs = pool_forms(actor, pool.kind.value, today, holders, deals)
+    specs = with_share_classes(pool_forms(actor, pool.kind.value, today, holders, deals), pool, today)
     for extra in (pool_settings_form(pool, has_history=pool_has_history(pool_id)), pool_status_form(pool)):
         if extra is not None:
             specs.append(extra)
