@@ -151,7 +151,7 @@ def plan_batch(
     complete). Checks what record() and the journal engine check: the dealing date against
     the last valuation, the rule itself, validate_draft, overdrafts.
     """
-    facts = pool_facts(session, terms.pool_id, share_classes=bool(terms.share_classes))
+    facts = pool_facts(session, terms)
     # Fee entries are facts already; marks that accrued the fee are read with them once.
     charged = standing_fee_facts(session, terms.pool_id)
     facts.fee_periods, facts.fees_charged = charged.fee_periods, charged.fees_charged

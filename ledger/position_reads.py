@@ -16,6 +16,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from backend.finance.share_class_terms import ShareClass
 from backend.investors.interface import InvestorService
 from backend.platform.actors import Actor, Role
 from backend.platform.errors import NotFound
@@ -189,21 +190,7 @@ class PositionReads:
             rounding_residue=-books.balance(AccountCode.ROUNDING_RESIDUE),
             ledger_version=self._ledger.ledger_version(pool.id, actor=actor),
             positions=positions,
-            share_classes=[
-                ShareClassOut(
-                    class_id=c.class_id,
-                    units=classes[c.class_id].units,
-                    net_asset_value=classes[c.class_id].net_asset_value,
-                    nav_per_unit=classes[c.class_id].nav_per_unit,
-                    holders=len(classes[c.class_id].holders),
-                    management_fee_rate=c.management_fee_rate,
-                    performance_fee_rate=c.performance_fee_rate,
-                    high_water_mark=books.class_high_water_marks.get(c.class_id, (c.initial_nav_per_unit,))[
-                        0
-                    ],
-                )
-                for c in terms.share_classes
-            ],
+            share_classes=[_class_out(c, classes[c.class_id], books) for c in terms.share_classes],
         )
 
     def _class_facts(self, pool_id: int, actor: Actor | None) -> PoolFacts:
@@ -229,6 +216,19 @@ class PositionReads:
         held = books.share_class_of.get(investor_id)
         position = classes.get(held) if held is not None else None
         return {"share_class": held, "nav_per_unit": position.nav_per_unit if position else None}
+
+
+def _class_out(share_class: ShareClass, position: rules.ClassPosition, books: PoolBooks) -> ShareClassOut:
+    return ShareClassOut(
+        class_id=share_class.class_id,
+        units=position.units,
+        net_asset_value=position.net_asset_value,
+        nav_per_unit=position.nav_per_unit,
+        holders=len(position.holders),
+        management_fee_rate=share_class.management_fee_rate,
+        performance_fee_rate=share_class.performance_fee_rate,
+        high_water_mark=rules.class_high_water_mark(books, share_class),
+    )
 
 
 _PER_INVESTOR_DETAILS = ("allocation", "investors", "fee_allocation")

@@ -260,7 +260,7 @@ class DatabasePreviewService:
         terms = pool_terms(pool)
         with ReadView(self._db, actor.reader_key) as view:
             balances = balances_by_ref(view.session, pool.id)
-            books = pool_facts(view.session, pool.id, share_classes=bool(terms.share_classes)).books(balances)
+            books = pool_facts(view.session, terms).books(balances)
             dealing = read_dealing_facts(view.session, pool.id)
             if called is not None:
                 called.update(capital_called(view.session, pool.id))

@@ -188,19 +188,19 @@ def last_day_charged(charged: Sequence[tuple[int | None, FeePeriod]]) -> date | 
     return max((p.last_day for _, p in charged), default=None)
 
 
-def pool_facts(session: Session, pool_id: int, *, share_classes: bool = False) -> PoolFacts:
-    """The facts of the pool's standing entries; with ``share_classes`` its deals too (which
-    class each investor holds, and its lots), read only for a pool that has classes."""
+def pool_facts(session: Session, terms: PoolTerms) -> PoolFacts:
+    """The facts of the pool's standing entries; in a pool with share classes its deals too
+    (which class each investor holds, and its lots), read only for such a pool."""
     facts = PoolFacts()
-    types = (*_FACT_TYPES, *DEAL_TYPES) if share_classes else _FACT_TYPES
-    for entry_id, on, kind, details in standing_details(session, pool_id, types):
+    types = (*_FACT_TYPES, *DEAL_TYPES) if terms.share_classes else _FACT_TYPES
+    for entry_id, on, kind, details in standing_details(session, terms.pool_id, types):
         facts.add(kind, on, details, entry_id)
     return facts
 
 
 def pool_books(session: Session, terms: PoolTerms, balances: dict[AccountRef, Decimal]) -> PoolBooks:
     """Balances plus the facts the rules need, read under the pool's lock."""
-    return pool_facts(session, terms.pool_id, share_classes=bool(terms.share_classes)).books(balances)
+    return pool_facts(session, terms).books(balances)
 
 
 def rule_reads(kind: str, request: TransactionRequest) -> tuple[AccountRef, ...] | None:

@@ -18,7 +18,8 @@ from backend.service_directory import Services
 from ledger.interface import TransactionRequest, ValuationRequest
 
 NAME = "Harbour Multi-Class Fund"
-CLASSES = [
+# The terms of docs/business-logic.md's worked example; its tests deal in these same classes.
+CLASSES: list[dict[str, str]] = [
     {
         "class_id": "A",
         "name": "Retail",

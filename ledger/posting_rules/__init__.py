@@ -64,6 +64,7 @@ from ledger.posting_rules.performance_fees import fee_payment, performance_fee
 from ledger.posting_rules.pool_activity import expense, income, purchase, sale, valuation
 from ledger.posting_rules.share_classes import (
     ClassPosition,
+    class_high_water_mark,
     class_positions,
     dealing_class,
     lots_after_redemption,
@@ -81,6 +82,7 @@ __all__ = [
     "accrued_management_fee",
     "capital_call",
     "carry_to_date",
+    "class_high_water_mark",
     "class_performance_fee",
     "class_positions",
     "clawback",

@@ -39,6 +39,7 @@ from ledger.posting_rules.books import (
 from ledger.posting_rules.share_classes import (
     ClassPosition,
     Lot,
+    class_high_water_mark,
     class_position,
     holder_lots,
     lots_after_redemption,
@@ -66,7 +67,7 @@ def class_performance_fee(
     position = class_position(terms, books, charged)
     if position.units == 0:
         raise InvalidValueError("share_class", f"class {charged.class_id} has no units outstanding to charge")
-    hwm = books.class_high_water_marks.get(charged.class_id, (charged.initial_nav_per_unit, None))[0]
+    hwm = class_high_water_mark(books, charged)
     if amount is not None:
         return _given_fee(terms, books, charged, position, hwm, amount)
     if not charged.performance_fee_rate:
@@ -86,6 +87,8 @@ def class_performance_fee(
         high_water_mark_per_unit=hwm,
         terms=IncentiveTerms(rate=charged.performance_fee_rate),
         currency=terms.currency,
+        # Every lot is passed as a holding with its own reference, so the period only frames
+        # subscriptions, of which there are none here: any start before ``on`` will do.
         period_start=date.min,
         period_end=on,
     )

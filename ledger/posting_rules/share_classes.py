@@ -74,6 +74,11 @@ def class_position(terms: PoolTerms, books: PoolBooks, share_class: ShareClass) 
     return ClassPosition(share_class.class_id, units, nav, price, holders)
 
 
+def class_high_water_mark(books: PoolBooks, share_class: ShareClass) -> Decimal:
+    """Per unit: what the class's last performance fee left, or its launch price before one."""
+    return books.class_high_water_marks.get(share_class.class_id, (share_class.initial_nav_per_unit, None))[0]
+
+
 def class_positions(terms: PoolTerms, books: PoolBooks) -> dict[str, ClassPosition]:
     return {c.class_id: class_position(terms, books, c) for c in terms.share_classes}
 

@@ -19,6 +19,7 @@ import pytest
 from plotly.utils import PlotlyJSONEncoder
 
 from backend.composition.container import Container
+from backend.seed.demo_share_classes import CLASSES  # the worked example, as the demo posts it
 from ledger.interface import EntryType, TransactionRequest, ValuationRequest
 from portal.manager.pages import pool as page
 from tests.integration.pools_support import World, make_world, open_pool
@@ -27,25 +28,6 @@ from tests.integration.test_portal_investor import _content
 from tests.integration.test_portal_manager import _act, _client, _field_errors
 from tests.integration.test_portal_pool_settings import _actions_panel, _field
 
-CLASSES: list[dict[str, str]] = [
-    {
-        "class_id": "A",
-        "name": "Retail",
-        "management_fee_rate": "0.015",
-        "performance_fee_rate": "0.2",
-        "minimum_subscription": "1000.00",
-        "minimum_subsequent_subscription": "100.00",
-        "initial_nav_per_unit": "100.000000",
-    },
-    {
-        "class_id": "I",
-        "name": "Institutional",
-        "management_fee_rate": "0.0075",
-        "performance_fee_rate": "0.1",
-        "minimum_subscription": "1000000.00",
-        "initial_nav_per_unit": "100.000000",
-    },
-]
 LAUNCH = "2025-01-02"
 MARKED = "2025-03-31"
 

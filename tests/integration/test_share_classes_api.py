@@ -14,31 +14,12 @@ from typing import Any
 import pytest
 
 from backend.composition.container import Container
+from backend.seed.demo_share_classes import CLASSES  # the worked example, as the demo posts it
 from ledger.interface import BatchRejected
 from ledger.position_reads import investor_view
 from tests.integration.pools_support import Api, World, make_world, open_pool, problem_fields
 
 D = Decimal
-
-CLASSES = [
-    {
-        "class_id": "A",
-        "name": "Retail",
-        "management_fee_rate": "0.015",
-        "performance_fee_rate": "0.2",
-        "minimum_subscription": "1000.00",
-        "minimum_subsequent_subscription": "100.00",
-        "initial_nav_per_unit": "100.000000",
-    },
-    {
-        "class_id": "I",
-        "name": "Institutional",
-        "management_fee_rate": "0.0075",
-        "performance_fee_rate": "0.1",
-        "minimum_subscription": "1000000.00",
-        "initial_nav_per_unit": "100.000000",
-    },
-]
 
 
 @pytest.fixture
