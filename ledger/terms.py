@@ -75,6 +75,8 @@ def pool_terms(pool: PoolOut) -> PoolTerms:
             minimum_subscription=c.minimum_subscription,
             minimum_subsequent_subscription=c.minimum_subsequent_subscription,
             initial_nav_per_unit=c.initial_nav_per_unit or pool.initial_nav_per_unit,
+            crystallisation=c.performance_fee_crystallisation,
+            fee_on_redemption=c.performance_fee_on_redemption,
         )
         for c in pool.share_classes
     )

@@ -172,6 +172,11 @@ def _movements(entries: Sequence[BookEntry], investor_id: int, start: date, end:
             offset = sign * Decimal(source.details["fee_offset"]["by_investor"].get(str(investor_id), "0"))
             movements["management_fee_offsets"] += offset
             movements["management_fees"] += change - offset
+        elif category == "redemptions" and "performance_fee" in source.details:
+            # A leaver's own performance fee, kept from its proceeds: on the fee line.
+            fee = sign * Decimal(source.details["performance_fee"]["amount"])
+            movements["performance_fees"] -= fee
+            movements["redemptions"] += change + fee
         elif category == "unrealised_gains" and source.details.get("fee_allocation"):
             # A mark that accrued the management fee: the fee on its own line.
             fee = sign * Decimal(source.details["fee_allocation"].get(str(investor_id), "0"))

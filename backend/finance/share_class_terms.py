@@ -33,6 +33,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from backend.finance.errors import InvalidValueError
+from backend.finance.fees.performance import Crystallisation
 from backend.finance.money import (
     Currency,
     Rounding,
@@ -121,6 +122,10 @@ class ShareClass:
     """Smallest top-up by an investor who already holds units of the class, in class currency."""
     initial_nav_per_unit: Decimal = Decimal(1)
     """Launch price: the dealing price while the class has no units."""
+    crystallisation: Crystallisation | None = None
+    """When the performance fee crystallises (None: whenever the manager charges it)."""
+    fee_on_redemption: bool = True
+    """A leaver's own performance fee on the units it redeems crystallises at the redemption."""
 
     def __post_init__(self) -> None:
         if not isinstance(self.class_id, str) or not self.class_id:
@@ -134,6 +139,10 @@ class ShareClass:
         check_cash(self.minimum_subscription, self.currency, "minimum_subscription")
         check_cash(self.minimum_subsequent_subscription, self.currency, "minimum_subsequent_subscription")
         check_nav_per_unit(self.initial_nav_per_unit, "initial_nav_per_unit")
+        if self.crystallisation is not None:
+            Crystallisation(self.crystallisation)
+        if not isinstance(self.fee_on_redemption, bool):
+            raise InvalidValueError("fee_on_redemption", "must be True or False")
 
 
 class DealingSide(enum.StrEnum):

@@ -260,6 +260,17 @@ class ShareClassTerms(BaseModel):
     initial_nav_per_unit: ExactDecimal | None = Field(
         default=None, description="The class's launch price; empty: the pool's initial NAV per unit."
     )
+    performance_fee_crystallisation: Crystallisation | None = Field(
+        default=None,
+        description="When the class's performance fee crystallises: on or after the last weekday of "
+        "each month, quarter or year; empty: whenever the manager charges it.",
+    )
+    performance_fee_on_redemption: StrictBool = Field(
+        default=True,
+        description="A holder's own performance fee on the units it redeems (their gain over each "
+        "unit's reference) crystallises at the redemption and is kept from its proceeds; false: "
+        "a leaver pays no performance fee on its gain.",
+    )
 
 
 class PoolSettings(BaseModel):

@@ -11,6 +11,11 @@ a **contingent redemption** (units cancelled) for one who bought below it and so
 So nobody pays on another's gain, and one NAV per unit stays the price of every unit of the
 class. The books carry no accrued fee in the price between crystallisations, so a unit's
 reference is the price paid for it (the gross price of section 11).
+
+A holder who leaves between crystallisations pays its own fee on the units it redeems, the
+oldest first, at the redemption (:func:`redemption_performance_fee`, unless the class's terms
+say otherwise): the same rate x (price - reference) per unit, rounded down once, kept from the
+proceeds. The units that stay keep their references, so nobody else's fee changes.
 """
 
 from __future__ import annotations
@@ -22,8 +27,9 @@ from typing import Any
 
 from backend.finance.errors import InvalidValueError
 from backend.finance.fees.equalisation import EqualisationResult, Holding, equalise
-from backend.finance.fees.incentive_terms import IncentiveTerms
-from backend.finance.money import Rounding, exact_arithmetic, round_to_quantum
+from backend.finance.fees.incentive_terms import INCENTIVE_FEE_ROUNDING, IncentiveTerms
+from backend.finance.fees.performance import Crystallisation, crystallises_on
+from backend.finance.money import Rounding, exact_arithmetic, quantize_cash, round_to_quantum
 from backend.finance.share_class_terms import ShareClass
 from backend.finance.unitisation import nav_per_unit
 from ledger.posting_rules.books import (
@@ -48,6 +54,49 @@ from ledger.posting_rules.share_classes import (
 from ledger.schemas import AccountCode, EntryType
 
 _REFERENCE = Decimal("1E-12")
+_SCHEDULE = {
+    Crystallisation.MONTHLY: "month",
+    Crystallisation.QUARTERLY: "March, June, September and December",
+    Crystallisation.ANNUALLY: "December",
+}
+
+
+@exact_arithmetic
+def redemption_performance_fee(
+    terms: PoolTerms,
+    books: PoolBooks,
+    share_class: ShareClass,
+    investor_id: int,
+    *,
+    units: Decimal,
+    price: Decimal,
+) -> tuple[Decimal, dict[str, Any] | None]:
+    """The leaver's own performance fee on ``units`` redeemed at ``price``: rate x (price -
+    reference) on each of its oldest lots that the redemption takes, summed and rounded down
+    once. Returns (fee, workings), or (0, None) where the class takes none at redemption."""
+    rate = share_class.performance_fee_rate
+    if not rate or not share_class.fee_on_redemption:
+        return _ZERO, None
+    hwm = class_high_water_mark(books, share_class)
+    left, taken = units, []
+    for held, reference in holder_lots(books, investor_id, hwm):
+        if left == 0:
+            break
+        part = min(held, left)
+        left -= part
+        taken.append((part, reference))
+    exact = sum(
+        (Fraction(rate) * Fraction(u) * max(Fraction(0), Fraction(price) - Fraction(r)) for u, r in taken),
+        Fraction(0),
+    )
+    fee = quantize_cash(exact, terms.currency, INCENTIVE_FEE_ROUNDING)
+    workings = {
+        "amount": str(fee),
+        "rate": str(rate),
+        "high_water_mark": str(hwm),
+        "lots": [[str(u), str(r)] for u, r in taken],
+    }
+    return fee, workings
 
 
 @exact_arithmetic
@@ -64,6 +113,12 @@ def class_performance_fee(
             f"pool {terms.pool_id} issues share classes ({codes}); name the class whose fee crystallises",
         )
     charged = terms.share_class(share_class)
+    if charged.crystallisation is not None and not crystallises_on(on, charged.crystallisation):
+        raise InvalidValueError(
+            "effective_date",
+            f"class {charged.class_id}'s performance fee crystallises {charged.crystallisation.value}: "
+            f"on or after the last weekday of each {_SCHEDULE[charged.crystallisation]}, and {on} is not",
+        )
     position = class_position(terms, books, charged)
     if position.units == 0:
         raise InvalidValueError("share_class", f"class {charged.class_id} has no units outstanding to charge")

@@ -27,6 +27,7 @@ from ledger.posting_rules.books import (
     _require_kind,
     dealing_price,
 )
+from ledger.posting_rules.class_performance_fees import redemption_performance_fee
 from ledger.posting_rules.share_classes import class_minimum, class_position, dealing_class
 from ledger.schemas import AccountCode, EntryType
 
@@ -102,7 +103,9 @@ def redemption(
     With ``amount`` instead of ``units``, just enough units are redeemed (rounded up to
     6 dp) for proceeds of at least that amount. ``price`` as for :func:`subscription`.
     The last unitholder out is paid the whole net asset value, residue included: nobody
-    would be left to own what rounding kept in the pool.
+    would be left to own what rounding kept in the pool. In a share class with a performance
+    fee the leaver's own fee on the units redeemed is kept from the proceeds (the manager's,
+    in fees payable): :func:`redemption_performance_fee`.
     """
     _require_kind(terms, OPEN_ENDED, "a redemption")
     if (units is None) == (amount is None):
@@ -138,10 +141,17 @@ def redemption(
         # a leaver never takes more than their own capital (the residue never goes negative).
         proceeds = min(proceeds, max(value_out, _ZERO))
     residue = value_out - proceeds
+    fee, fee_workings = _ZERO, None
+    if dealt_class is not None:
+        fee, fee_workings = redemption_performance_fee(
+            terms, books, dealt_class, investor_id, units=quantity, price=price
+        )
+        fee = min(fee, proceeds)
     lines = _non_zero(
         [
             Line(AccountCode.CAPITAL, investor_id, value_out),
-            Line(AccountCode.CASH, None, -proceeds),
+            Line(AccountCode.CASH, None, -(proceeds - fee)),
+            Line(AccountCode.FEES_PAYABLE, None, -fee),
             Line(AccountCode.ROUNDING_RESIDUE, None, -residue),
             Line(AccountCode.UNITS, investor_id, -quantity),
             Line(AccountCode.UNITS_OUTSTANDING, None, quantity),
@@ -151,7 +161,7 @@ def redemption(
         "investor_id": investor_id,
         "units": str(quantity),
         "nav_per_unit": str(price),
-        "proceeds": str(proceeds),
+        "proceeds": str(proceeds - fee),
         "capital_released": str(value_out),
         "residue": str(residue),
         "full_exit": quantity == held,
@@ -159,4 +169,8 @@ def redemption(
     }
     if dealt_class is not None:
         details["share_class"] = dealt_class.class_id
+    if fee_workings is not None:
+        # What the units were worth, and the leaver's own performance fee kept from it.
+        details["gross_proceeds"] = str(proceeds)
+        details["performance_fee"] = fee_workings | {"amount": str(fee)}
     return Posting(EntryType.REDEMPTION, lines, details)

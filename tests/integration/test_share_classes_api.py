@@ -151,8 +151,14 @@ def test_each_class_crystallises_its_own_performance_fee_over_its_own_high_water
     assert (by_class["A"]["high_water_mark"], by_class["A"]["nav_per_unit"]) == ("107.678138", "107.678138")
 
 
-def test_a_holder_redeems_at_its_own_classes_price(world: World) -> None:
+def _redeem_yard(world: World, *, on_redemption: bool = True) -> tuple[Any, Api, dict[str, int], int]:
     pool, api, who = _launch(world)
+    if not on_redemption:
+        classes = [CLASSES[0], {**CLASSES[1], "performance_fee_on_redemption": False}]
+        patched = api.client.patch(
+            f"/api/v1/pools/{pool}", headers=api.headers("manager"), json={"share_classes": classes}
+        )
+        assert patched.status_code == 200, patched.get_json()
     assert (
         _post(api, pool, "valuations", {"as_of": "2025-03-31", "net_asset_value": "2200000.00"}).status_code
         == 201
@@ -166,8 +172,75 @@ def test_a_holder_redeems_at_its_own_classes_price(world: World) -> None:
         effective_date="2025-03-31",
     )
     assert out.status_code == 201, out.get_json()
-    d = out.get_json()["details"]
-    assert (d["share_class"], d["nav_per_unit"], d["proceeds"]) == ("I", "109.798835", "109798.83")
+    return out.get_json()["details"], api, who, pool
+
+
+def test_a_leaver_pays_its_own_performance_fee_at_redemption(world: World) -> None:
+    """Worked example. Y redeems 1,000 of its I units at I's 109.798835 on 31 March: worth
+    109,798.83 (rounded down). They were bought at 100, so Y's own fee on them is 10% x
+    9.798835 x 1,000 = 979.8835, rounded down to 979.88, kept from the proceeds: Y is paid
+    108,818.95 and the manager is owed 979.88. Y's 14,000 units left keep their price of 100."""
+    d, api, who, pool = _redeem_yard(world)
+    assert (d["share_class"], d["nav_per_unit"], d["gross_proceeds"], d["proceeds"]) == (
+        "I",
+        "109.798835",
+        "109798.83",
+        "108818.95",
+    )
+    assert d["performance_fee"] == {
+        "amount": "979.88",
+        "rate": "0.1",
+        "high_water_mark": "100.000000",
+        "lots": [["1000.000000", "100.000000"]],
+    }
+    # The class's price is not moved by the leaver's fee: it is the leaver's alone.
+    by_class = {c["class_id"]: c for c in _positions(api, pool)["share_classes"]}
+    assert by_class["I"]["nav_per_unit"] == "109.798835"
+    # The ILPA statement shows the fee on its own line, the capital released on the other.
+    statement = api.client.get(
+        f"/api/v1/investors/{who['Yard Pension Fund']}/statements?pool_id={pool}&period=2025-Q1",
+        headers=api.headers("manager"),
+    )
+    assert statement.status_code == 200, statement.get_json()
+    s = statement.get_json()
+    assert (s["performance_fees"], s["redemptions"]) == ("-979.88", "-108818.96")
+    # At the class's next fee Y pays on its 14,000 units left, bought at 100, as before.
+    fee = _deal(api, pool, type="performance_fee", share_class="I", effective_date="2025-03-31")
+    assert fee.status_code == 201, fee.get_json()
+    y = fee.get_json()["details"]["investors"][str(who["Yard Pension Fund"])]
+    assert (y["fee"], y["equalisation_credit"], y["contingent_redemption"]) == ("13718.36", "0.00", "0.00")
+
+
+def test_a_class_may_leave_the_leavers_fee_to_the_manager(world: World) -> None:
+    d, _, _, _ = _redeem_yard(world, on_redemption=False)
+    assert (d["proceeds"], "performance_fee" in d, "gross_proceeds" in d) == ("109798.83", False, False)
+
+
+def test_a_class_fee_crystallises_on_its_own_schedule(world: World) -> None:
+    pool, api, _ = _launch(world)
+    classes = [{**CLASSES[0], "performance_fee_crystallisation": "quarterly"}, CLASSES[1]]
+    url = f"/api/v1/pools/{pool}"
+    patched = api.client.patch(url, headers=api.headers("manager"), json={"share_classes": classes})
+    assert patched.status_code == 200, patched.get_json()
+    assert patched.get_json()["share_classes"][0]["performance_fee_crystallisation"] == "quarterly"
+    for as_of, nav in (("2025-03-31", "2200000.00"), ("2025-04-30", "2300000.00")):
+        assert _post(api, pool, "valuations", {"as_of": as_of, "net_asset_value": nav}).status_code == 201
+    off = _deal(api, pool, type="performance_fee", share_class="A", effective_date="2025-04-30")
+    assert off.status_code == 422 and problem_fields(off) == ["effective_date"], off.get_json()
+    assert "quarterly" in off.get_json()["detail"]
+    # I has no schedule: the manager charges it when it chooses.
+    assert (
+        _deal(api, pool, type="performance_fee", share_class="I", effective_date="2025-04-30").status_code
+        == 201
+    )
+    bad = api.client.patch(
+        url,
+        headers=api.headers("manager"),
+        json={"share_classes": [{**CLASSES[0], "performance_fee_crystallisation": "weekly"}, CLASSES[1]]},
+    )
+    assert bad.status_code == 422 and problem_fields(bad) == [
+        "share_classes.0.performance_fee_crystallisation"
+    ]
 
 
 def test_dealing_in_a_class_is_refused_naming_the_field(world: World) -> None:

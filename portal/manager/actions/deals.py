@@ -18,7 +18,7 @@ from backend.platform.actors import Actor
 from backend.platform.errors import DomainError
 from ledger.interface import Preview, TransactionRequest
 from portal.context import services
-from portal.formatting import money, number
+from portal.formatting import money, number, percent
 from portal.manager.actions.action import Action
 from portal.manager.actions.effects import effect_table, legal_names, posted
 from portal.manager.actions.parsing import FormError, exact_text, filled_in, parse_request, require_pool
@@ -98,6 +98,13 @@ def deal_effect(preview: Preview, names: Mapping[int, str]) -> Any:
             ("Proceeds", money(d["proceeds"], c)),
             ("Full exit", "yes" if d.get("full_exit") else "no"),
         ]
+        if "performance_fee" in d:
+            # The leaver's own fee on its gain, kept from what its units are worth.
+            fee = d["performance_fee"]
+            rows[3:3] = [
+                ("Units worth", money(d["gross_proceeds"], c)),
+                (f"Performance fee on own gain ({percent(fee['rate'], 0)})", money(fee["amount"], c)),
+            ]
     else:
         rows = [(str(k), str(v)) for k, v in d.items() if not isinstance(v, dict)]
     if d.get("share_class"):

@@ -7,7 +7,8 @@ of deals, marks and fees in a pool with three classes, checked after every entry
   own within the rounding of one deal;
 - a class's fee (management at a mark, performance when crystallised) is borne by that
   class's holders alone;
-- a mark's change reaches each class within a cent of its exact share by value.
+- a mark's change reaches each class within a cent of its exact share by value;
+- a leaver pays the fee on its own redeemed lots' gain, and nothing on anyone else's.
 """
 
 from __future__ import annotations
@@ -143,6 +144,28 @@ def _check_equalised(posting: Posting, before: PoolBooks, hwm: Decimal) -> None:
             assert fee >= share - D("0.01"), settled
 
 
+def _check_leavers_fee(posting: Posting, before: PoolBooks) -> None:
+    """A leaver pays its own fee on the units it redeems, the oldest first, and nothing on
+    anyone else's: rate x (price - reference) on each lot taken, rounded down once."""
+    d = posting.details
+    rate = {c.class_id: c.performance_fee_rate for c in CLASSES}[d["share_class"]]
+    if "performance_fee" not in d:
+        assert not rate, d
+        return
+    fee, price = d["performance_fee"], Fraction(D(d["nav_per_unit"]))
+    lots = [(D(u), D(r)) for u, r in fee["lots"]]
+    assert sum((u for u, _ in lots), D(0)) == D(d["units"])
+    held = list(before.class_lots.get(int(d["investor_id"]), ()))
+    assert lots[:-1] == held[: len(lots) - 1]  # whole lots, oldest first, then part of one
+    exact = sum(
+        (Fraction(rate) * Fraction(u) * max(Fraction(0), price - Fraction(r)) for u, r in lots), Fraction(0)
+    )
+    assert D(fee["amount"]) == min(D(int(exact * 100)) / 100, D(d["gross_proceeds"]))
+    assert D(d["proceeds"]) + D(fee["amount"]) == D(d["gross_proceeds"])
+    if D(fee["amount"]):
+        event("a leaver paid its own performance fee")
+
+
 @settings(max_examples=150, deadline=None)
 @given(st.lists(step, min_size=1, max_size=25))
 def test_classes_keep_their_own_value_through_any_sequence(
@@ -179,6 +202,8 @@ def test_classes_keep_their_own_value_through_any_sequence(
                 assert sum((u for u, _ in lots), D(0)) == after_books.units_of(holder), (holder, lots)
         if kind in {"subscribe", "redeem"}:
             _check_deal(posting, before, after)
+        if kind == "redeem":
+            _check_leavers_fee(posting, books)
         elif kind == "performance_fee":
             _check_equalised(posting, books, D(posting.details["high_water_mark_before"]))
             for cid, p in after.items():
