@@ -21,6 +21,7 @@ from ledger.forward_pricing import (
     LastEntry,
     moves_nav_per_unit,
     struck_prices,
+    struck_rates,
 )
 from ledger.models import EntryDetails, JournalEntry
 from ledger.schemas import EntryType
@@ -74,7 +75,7 @@ def latest_standing_entry(session: Session, pool_id: int) -> LastEntry | None:
 
 def read_dealing_facts(session: Session, pool_id: int) -> DealingFacts:
     latest = latest_standing_entry(session, pool_id)
-    mark, (price, by_class) = _last_nav_change(session, pool_id)
+    mark, (price, by_class), rates = _last_nav_change(session, pool_id)
     first_deal, last_deal = session.execute(
         select(func.min(JournalEntry.effective_date), func.max(JournalEntry.effective_date)).where(
             JournalEntry.pool_id == pool_id,
@@ -87,6 +88,7 @@ def read_dealing_facts(session: Session, pool_id: int) -> DealingFacts:
         last_nav_change=mark,
         struck_price=price,
         struck_class_prices=by_class,
+        struck_class_rates=rates,
         last_deal_on=_as_date(last_deal),
         first_deal_on=_as_date(first_deal),
     )
@@ -94,7 +96,7 @@ def read_dealing_facts(session: Session, pool_id: int) -> DealingFacts:
 
 def _last_nav_change(
     session: Session, pool_id: int
-) -> tuple[LastEntry | None, tuple[Decimal | None, dict[str, Decimal] | None]]:
+) -> tuple[LastEntry | None, tuple[Decimal | None, dict[str, Decimal] | None], dict[str, Decimal] | None]:
     """The last entry by sequence that moved NAV per unit, and its struck price if it is a
     valuation. A sale at carrying value moves nothing, so it is passed over (by its workings)."""
     below: int | None = None
@@ -119,14 +121,14 @@ def _last_nav_change(
             query = query.where(JournalEntry.seq < below)
         row = session.execute(query).first()
         if row is None:
-            return None, (None, None)
+            return None, (None, None), None
         entry_id, seq, kind, on, text = row
         details = json.loads(text) if text else {}
         entry = LastEntry(int(entry_id), EntryType(kind), on)
         if not moves_nav_per_unit(entry.entry_type, details):
             below = int(seq)
             continue
-        return entry, struck_prices(entry.entry_type, details)
+        return entry, struck_prices(entry.entry_type, details), struck_rates(entry.entry_type, details)
 
 
 def later_allocated_entry(session: Session, pool_id: int, seq: int) -> LastEntry | None:

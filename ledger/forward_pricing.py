@@ -66,6 +66,23 @@ def struck_prices(
     return (Decimal(str(price)) if price is not None else None), by_class
 
 
+def struck_rates(entry_type: EntryType, details: dict[str, object]) -> dict[str, Decimal] | None:
+    """Each class in another currency than the pool's: the rate a valuation priced it at."""
+    classes = details.get("share_classes") if entry_type is EntryType.VALUATION else None
+    if not isinstance(classes, dict):
+        return None
+    return {str(c): Decimal(str(f["fx_rate"])) for c, f in classes.items() if "fx_rate" in f}
+
+
+@dataclass(frozen=True, slots=True)
+class DealPrice:
+    """What a deal is struck at: a NAV per unit and, in a class in another currency than the
+    pool's, the rate (class currency per base unit) of the same valuation."""
+
+    nav_per_unit: Decimal
+    fx_rate: Decimal | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class LastEntry:
     """An entry of the journal, as far as the dating rules need to know it."""
@@ -91,6 +108,7 @@ class DealingFacts:
     last_nav_change: LastEntry | None = None
     struck_price: Decimal | None = None
     struck_class_prices: dict[str, Decimal] | None = None
+    struck_class_rates: dict[str, Decimal] | None = None
     last_deal_on: date | None = None
     first_deal_on: date | None = None
 
@@ -107,7 +125,13 @@ class DealingFacts:
             )
         elif moves_nav_per_unit(entry.entry_type, details):
             price, by_class = struck_prices(entry.entry_type, details)
-            facts = replace(facts, last_nav_change=entry, struck_price=price, struck_class_prices=by_class)
+            facts = replace(
+                facts,
+                last_nav_change=entry,
+                struck_price=price,
+                struck_class_prices=by_class,
+                struck_class_rates=struck_rates(entry.entry_type, details),
+            )
         return facts
 
 
@@ -165,6 +189,24 @@ def struck_price(
     if share_class is not None:
         return (facts.struck_class_prices or {}).get(share_class)
     return facts.struck_price
+
+
+def struck_class_rate(
+    pool_id: int, facts: DealingFacts, on: date, share_class: str, currency: str
+) -> Decimal:
+    """The rate a deal dated ``on`` in a class in another currency is struck at: that of the
+    valuation for ``on``, even at the launch price (a rate from an earlier day would move value
+    between the class's holders and the one who deals, as a stale price would)."""
+    mark = facts.last_nav_change
+    rate = (facts.struck_class_rates or {}).get(share_class)
+    if mark is None or mark.entry_type is not EntryType.VALUATION or mark.on != on or rate is None:
+        raise InvalidValueError(
+            "effective_date",
+            f"a deal dated {on} in class {share_class} ({currency}) is struck at the exchange rate of the "
+            f"valuation for {on}; pool {pool_id} has none that is the last change to its net assets: record "
+            f"the valuation for {on}, with fx_rates.{currency}, before the day's deals",
+        )
+    return rate
 
 
 def require_valuation_before_deals(pool_id: int, facts: DealingFacts, on: date) -> None:

@@ -22,7 +22,7 @@ from backend.platform.actors import Actor, Role
 from backend.platform.errors import NotFound
 from backend.pools.interface import PoolOut, PoolService
 from ledger import posting_rules as rules
-from ledger.posting_rules import PoolBooks
+from ledger.posting_rules import PoolBooks, PoolTerms
 from ledger.rule_inputs import PoolFacts
 from ledger.schemas import (
     AccountCode,
@@ -145,7 +145,7 @@ class PositionReads:
         balances = self._ledger.balances_by_ref(pool.id, actor=actor)
         books = PoolBooks(balances)
         if terms.share_classes:
-            books = self._class_facts(pool.id, actor).books(balances)
+            books = self._class_facts(terms, actor).books(balances)
         classes = rules.class_positions(terms, books) if terms.share_classes else {}
         pool_price = None
         if books.units_outstanding and books.net_asset_value > 0 and not terms.share_classes:
@@ -193,11 +193,15 @@ class PositionReads:
             share_classes=[_class_out(c, classes[c.class_id], books) for c in terms.share_classes],
         )
 
-    def _class_facts(self, pool_id: int, actor: Actor | None) -> PoolFacts:
-        """Which class each investor holds and each class's high-water mark."""
+    def _class_facts(self, terms: PoolTerms, actor: Actor | None) -> PoolFacts:
+        """Which class each investor holds, each class's high-water mark and, for classes in
+        other currencies, the latest rates."""
         facts = PoolFacts()
-        types = (EntryType.SUBSCRIPTION, EntryType.PERFORMANCE_FEE)
-        for entry_id, on, kind, details in self._ledger.standing_workings(pool_id, types, actor=actor):
+        types: tuple[EntryType, ...] = (EntryType.SUBSCRIPTION, EntryType.PERFORMANCE_FEE)
+        if terms.class_currencies:
+            types = (*types, EntryType.VALUATION)
+        workings = self._ledger.standing_workings(terms.pool_id, types, actor=actor)
+        for entry_id, on, kind, details in workings:
             facts.add(kind, on, details, entry_id)
         return facts
 
@@ -221,6 +225,10 @@ class PositionReads:
 def _class_out(share_class: ShareClass, position: rules.ClassPosition, books: PoolBooks) -> ShareClassOut:
     return ShareClassOut(
         class_id=share_class.class_id,
+        currency=share_class.currency.code,
+        hedged=share_class.hedged,
+        fx_rate=position.fx_rate,
+        class_currency_net_asset_value=position.class_currency_net_asset_value,
         units=position.units,
         net_asset_value=position.net_asset_value,
         nav_per_unit=position.nav_per_unit,

@@ -206,6 +206,8 @@ class DatabasePreviewService:
                 net_asset_value=request.net_asset_value,
                 on=request.as_of,
                 fee_accrues_from=accrues_from,
+                fx_rates=request.fx_rates,
+                hedge_results=request.hedge_results,
             )
 
         return self._run(actor, pool, request.as_of, build)

@@ -29,7 +29,7 @@ from backend.platform.errors import ValidationFailed
 from ledger import posting_rules as rules
 from ledger.book_reads import standing_details
 from ledger.entry_drafts import EntryDraft
-from ledger.forward_pricing import DealingFacts, struck_price
+from ledger.forward_pricing import DealingFacts, DealPrice, struck_class_rate, struck_price
 from ledger.investments import investment_book
 from ledger.posting_rules import PoolBooks, PoolTerms, Posting
 from ledger.posting_rules.books import FeeOffsetsToDate
@@ -78,6 +78,7 @@ class PoolFacts:
     """Pools with share classes: each investor's class, from its latest subscription."""
     class_hwm: dict[str, tuple[Decimal, date]] = field(default_factory=dict)
     class_lots: dict[int, list[tuple[Decimal, Decimal]]] = field(default_factory=dict)
+    fx_rates: dict[str, Decimal] = field(default_factory=dict)
 
     def add(  # noqa: PLR0912 - one branch per entry type
         self, kind: EntryType, on: date, details: dict[str, Any], entry_id: int | None = None
@@ -114,9 +115,11 @@ class PoolFacts:
             # As if from the first close: each share of each call moved, dated at the call.
             for holder, change, call_on in details["contributions"]:
                 self.contributions.append((int(holder), Decimal(change), date.fromisoformat(call_on)))
-        elif kind is EntryType.VALUATION and "management_fee" in details:
-            self.fee_periods.append((entry_id, _period_of(details["management_fee"])))
-            self.fees_charged.append((on, Decimal(details["management_fee"]["amount"])))
+        elif kind is EntryType.VALUATION:
+            self.fx_rates |= {code: Decimal(rate) for code, rate in (details.get("fx_rates") or {}).items()}
+            if "management_fee" in details:
+                self.fee_periods.append((entry_id, _period_of(details["management_fee"])))
+                self.fees_charged.append((on, Decimal(details["management_fee"]["amount"])))
         elif kind is EntryType.CONTRIBUTION:
             self.contributions.append((int(details["investor_id"]), Decimal(details["amount"]), on))
         elif kind is EntryType.DISTRIBUTION and details.get("mode") == "waterfall":
@@ -138,6 +141,7 @@ class PoolFacts:
             share_class_of=self.share_class_of,
             class_high_water_marks=self.class_hwm,
             class_lots={investor: tuple(lots) for investor, lots in self.class_lots.items()},
+            class_fx_rates=dict(self.fx_rates),
         )
 
 
@@ -193,6 +197,8 @@ def pool_facts(session: Session, terms: PoolTerms) -> PoolFacts:
     (which class each investor holds, and its lots), read only for such a pool."""
     facts = PoolFacts()
     types = (*_FACT_TYPES, *DEAL_TYPES) if terms.share_classes else _FACT_TYPES
+    if terms.class_currencies:
+        types = (*types, EntryType.VALUATION)  # the latest rate of each class's currency
     for entry_id, on, kind, details in standing_details(session, terms.pool_id, types):
         facts.add(kind, on, details, entry_id)
     return facts
@@ -284,10 +290,11 @@ def as_validation(exc: LedgerInputError) -> ValidationFailed:
 
 def deal_price(
     terms: PoolTerms, books: PoolBooks, facts: DealingFacts, request: TransactionRequest
-) -> Decimal:
-    """The NAV per unit a deal is struck at: the valuation of its date, or the launch price."""
+) -> DealPrice:
+    """What a deal is struck at: the valuation of its date, or the launch price; in a class in
+    another currency, that valuation's rate too."""
     if terms.kind != rules.OPEN_ENDED:
-        return terms.initial_nav_per_unit  # the rule refuses the deal with its own message
+        return DealPrice(terms.initial_nav_per_unit)  # the rule refuses the deal with its own message
     if terms.share_classes:
         subscribing = request.type is TransactionType.SUBSCRIPTION
         dealt = rules.dealing_class(
@@ -300,11 +307,16 @@ def deal_price(
             units_outstanding=books.units_outstanding,
             share_class=dealt.class_id,
         )
-        return dealt.initial_nav_per_unit if price is None else price
+        rate = None
+        if dealt.currency != terms.currency:
+            rate = struck_class_rate(
+                terms.pool_id, facts, request.effective_date, dealt.class_id, dealt.currency.code
+            )
+        return DealPrice(dealt.initial_nav_per_unit if price is None else price, rate)
     price = struck_price(
         terms.pool_id, facts, request.effective_date, units_outstanding=books.units_outstanding
     )
-    return terms.initial_nav_per_unit if price is None else price
+    return DealPrice(terms.initial_nav_per_unit if price is None else price)
 
 
 @dataclass(frozen=True)
@@ -438,7 +450,7 @@ def rule_for(  # noqa: PLR0911, PLR0912 - one branch per transaction type
     books: PoolBooks,
     request: TransactionRequest,
     *,
-    price: Decimal | None = None,
+    price: DealPrice | None = None,
     fee: FeeInputs | None = None,
     investor_terms: Mapping[int, InvestorTerms] | None = None,
     investments_held: Mapping[str, Decimal] | None = None,
@@ -466,12 +478,19 @@ def rule_for(  # noqa: PLR0911, PLR0912 - one branch per transaction type
             books,
             investor_id=investor,
             amount=request.amount,
-            price=price,
+            price=None if price is None else price.nav_per_unit,
+            fx_rate=None if price is None else price.fx_rate,
             share_class=request.share_class,
         )
     if kind == "redemption":
         return rules.redemption(
-            terms, books, investor_id=investor, units=request.units, amount=request.amount, price=price
+            terms,
+            books,
+            investor_id=investor,
+            units=request.units,
+            amount=request.amount,
+            price=None if price is None else price.nav_per_unit,
+            fx_rate=None if price is None else price.fx_rate,
         )
     if kind == "contribution":
         return rules.contribution(terms, books, investor_id=investor, amount=request.amount)

@@ -401,6 +401,23 @@ class ValuationRequest(BaseModel):
     as_of: IsoDate
     net_asset_value: Money
     memo: str = Field(default="", max_length=500)
+    fx_rates: dict[str, Money] = Field(
+        default_factory=dict,
+        max_length=20,
+        description="A pool with share classes in other currencies: each of those currencies' rate "
+        "on as_of, in units of it per one unit of the pool's currency (e.g. EUR 0.92 in a USD "
+        "pool). Required for each, at every valuation: the day's deals in those classes are "
+        "struck at it.",
+        examples=[{"EUR": "0.92"}],
+    )
+    hedge_results: dict[str, Money] = Field(
+        default_factory=dict,
+        max_length=20,
+        description="Hedged classes: the result of each class's currency hedge since the last "
+        "valuation, in the pool's currency (a loss negative), by class code. It is part of "
+        "net_asset_value, and the class's alone.",
+        examples=[{"I-EUR": "-1250.00"}],
+    )
 
 
 class ValuationOut(BaseModel):
@@ -455,9 +472,23 @@ class ShareClassOut(BaseModel):
     """One share class of a pool as its books stand."""
 
     class_id: str
+    currency: str = Field(description="what the class deals and is priced in")
+    hedged: bool = False
     units: Decimal
-    net_asset_value: Decimal = Field(description="the sum of its holders' capital accounts")
-    nav_per_unit: Decimal = Field(description="net assets / units, or its launch price while it has none")
+    net_asset_value: Decimal = Field(
+        description="the sum of its holders' capital accounts, in the pool's currency"
+    )
+    nav_per_unit: Decimal = Field(
+        description="net assets / units in the class's currency, or its launch price while it has none"
+    )
+    fx_rate: Decimal | None = Field(
+        default=None,
+        description="a class in another currency: units of it per one unit of the pool's currency, "
+        "the latest valuation's",
+    )
+    class_currency_net_asset_value: Decimal | None = Field(
+        default=None, description="a class in another currency: its net assets in that currency"
+    )
     holders: int
     management_fee_rate: Decimal
     performance_fee_rate: Decimal

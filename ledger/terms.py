@@ -69,7 +69,8 @@ def pool_terms(pool: PoolOut) -> PoolTerms:
     classes = tuple(
         ShareClass(
             class_id=c.class_id,
-            currency=currency,
+            currency=get_currency(c.currency) if c.currency else currency,
+            hedged=c.hedged,
             management_fee_rate=c.management_fee_rate,
             performance_fee_rate=c.performance_fee_rate,
             minimum_subscription=c.minimum_subscription,

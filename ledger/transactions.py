@@ -361,6 +361,8 @@ class DatabaseTransactionService:
                 net_asset_value=request.net_asset_value,
                 on=request.as_of,
                 fee_accrues_from=mark_fee_accrues_from(session, terms),
+                fx_rates=request.fx_rates,
+                hedge_results=request.hedge_results,
             )
             units = books.units_outstanding
             # A pool with share classes has a price per class (the entry's share_classes), not one.

@@ -158,7 +158,9 @@ class CapitalCallConsumer:
         except (KeyError, ValueError, TypeError, InvalidOperation):
             log.error("%s %s has no readable amounts per investor", kind, entry.id)
             return
-        currency = self._pools().pool_terms(event.pool_id).base_currency
+        # A holder of a class in another currency is paid in the class's currency.
+        dealt_in = entry.details.get("class_currency") if kind == "redemption" else None
+        currency = dealt_in["currency"] if dealt_in else self._pools().pool_terms(event.pool_id).base_currency
         opened = self._payments().open_payouts_for_entry(
             event.pool_id,
             entry.id,
@@ -175,7 +177,8 @@ def payout_shares(kind: str, details: Mapping[str, Any]) -> dict[int, Decimal]:
     of each LP; a distribution's pro-rata allocation or each LP's waterfall total (the GP's
     share is not an investor's)."""
     if kind == "redemption":
-        return {int(details["investor_id"]): Decimal(str(details["proceeds"]))}
+        paid = (details.get("class_currency") or details)["proceeds"]
+        return {int(details["investor_id"]): Decimal(str(paid))}
     if kind == "clawback":
         return {int(k): Decimal(str(v["clawback"])) for k, v in details["investors"].items()}
     if "allocation" in details:

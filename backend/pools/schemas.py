@@ -240,6 +240,19 @@ class ShareClassTerms(BaseModel):
         examples=["I"],
     )
     name: str = Field(default="", max_length=60, examples=["Institutional"])
+    currency: str | None = Field(
+        default=None,
+        max_length=3,
+        description="ISO 4217 code the class deals and is priced in (its minimums, its NAV per unit, "
+        "its holders' subscriptions and redemptions); empty: the pool's base currency. Each valuation "
+        "gives the rate (fx_rates).",
+        examples=["EUR"],
+    )
+    hedged: StrictBool = Field(
+        default=False,
+        description="A class in another currency whose currency exposure is hedged: the hedge's result, "
+        "given at each valuation (hedge_results), is the class's alone.",
+    )
     management_fee_rate: ExactDecimal = Field(
         default=Decimal(0),
         description="A year, on the class's NAV, accrued at each valuation (e.g. 0.015).",

@@ -245,6 +245,19 @@ class DatabasePoolService:
                 "entries in its books",
                 field="share_classes",
             )
+        before = {c.class_id: (c.currency, c.hedged) for c in current.share_classes}
+        moved = sorted(
+            c.class_id
+            for c in new.share_classes
+            if c.class_id in before and before[c.class_id] != (c.currency, c.hedged)
+        )
+        if moved and self._has_entries(pool_id):
+            # Its holders' units were bought, and its past prices struck, in that currency.
+            raise Conflict(
+                f"share_classes: cannot change the currency or hedging of class {', '.join(moved)} "
+                "once the pool has entries in its books",
+                field="share_classes",
+            )
         return pool, new, current, diff
 
     def update_pool(self, actor: Actor, pool_id: int, update: PoolUpdate) -> PoolOut:

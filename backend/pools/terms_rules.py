@@ -191,9 +191,10 @@ def _validated_share_classes(settings: PoolSettings, currency: Currency) -> list
             name: _check_rate(getattr(share_class, name), f"{field}.{name}")
             for name in ("management_fee_rate", "performance_fee_rate")
         }
+        class_currency = _class_currency(share_class, currency, field)
         with _fields_under(f"{field}."):
             minimums = {
-                name: check_cash(getattr(share_class, name), currency, name)
+                name: check_cash(getattr(share_class, name), class_currency, name)
                 for name in ("minimum_subscription", "minimum_subsequent_subscription")
             }
             launch = share_class.initial_nav_per_unit
@@ -201,10 +202,33 @@ def _validated_share_classes(settings: PoolSettings, currency: Currency) -> list
                 launch = check_nav_per_unit(launch, "initial_nav_per_unit")
         out.append(
             share_class.model_copy(
-                update={**rates, **minimums, "initial_nav_per_unit": launch, "name": share_class.name.strip()}
+                update={
+                    **rates,
+                    **minimums,
+                    "initial_nav_per_unit": launch,
+                    "name": share_class.name.strip(),
+                    # The base currency is written as empty: one spelling per meaning.
+                    "currency": None if class_currency == currency else class_currency.code,
+                }
             )
         )
     return out
+
+
+def _class_currency(share_class: ShareClassTerms, base: Currency, field: str) -> Currency:
+    """The currency a class deals in; hedging is only for a class in another currency."""
+    code = (share_class.currency or "").strip().upper()
+    try:
+        currency = get_currency(code) if code else base
+    except LedgerInputError as exc:
+        raise ValidationFailed(f"{field}.currency: {exc.reason}", field=f"{field}.currency") from None
+    if share_class.hedged and currency == base:
+        raise ValidationFailed(
+            f"{field}.hedged: class {share_class.class_id} deals in the pool's base currency "
+            f"{base.code}; only a class in another currency is hedged",
+            field=f"{field}.hedged",
+        )
+    return currency
 
 
 def _validated_management_fee(

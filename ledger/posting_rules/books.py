@@ -63,6 +63,12 @@ class PoolTerms:
     def open_ended(self) -> bool:
         return self.kind == OPEN_ENDED
 
+    @property
+    def class_currencies(self) -> tuple[str, ...]:
+        """The currencies other than the pool's that its classes deal in, each once."""
+        codes = (c.currency.code for c in self.share_classes if c.currency != self.currency)
+        return tuple(dict.fromkeys(codes))
+
     def share_class(self, class_id: str) -> ShareClass:
         for share_class in self.share_classes:
             if share_class.class_id == class_id:
@@ -121,6 +127,9 @@ class PoolBooks:
     class_lots: Mapping[int, tuple[tuple[Decimal, Decimal], ...]] = field(default_factory=dict)
     """Per investor in a class: (units, reference per unit) of each lot since its class's last
     performance fee, oldest first: what equalisation charges each unit's own gain from."""
+    class_fx_rates: Mapping[str, Decimal] = field(default_factory=dict)
+    """Per class currency other than the pool's: units of it per one base unit, as the latest
+    valuation gave it (what a class in that currency is priced at until the next one)."""
 
     def balance(self, account: AccountCode, investor_id: int | None = None) -> Decimal:
         return self.balances.get((account, investor_id), _ZERO)
@@ -185,8 +194,9 @@ def _require_kind(terms: PoolTerms, kind: str, what: str) -> None:
         )
 
 
-def _positive_cash(value: object, terms: PoolTerms, name: str) -> Decimal:
-    amount = check_cash(value, terms.currency, name)
+def _positive_cash(value: object, terms: PoolTerms, name: str, currency: Currency | None = None) -> Decimal:
+    """A positive amount in the pool's currency (or ``currency``, a class's)."""
+    amount = check_cash(value, currency or terms.currency, name)
     if amount <= 0:
         raise InvalidValueError(name, f"must be greater than zero, got {amount}")
     return amount

@@ -29,7 +29,13 @@ from backend.finance.errors import InvalidValueError
 from backend.finance.fees.equalisation import EqualisationResult, Holding, equalise
 from backend.finance.fees.incentive_terms import INCENTIVE_FEE_ROUNDING, IncentiveTerms
 from backend.finance.fees.performance import Crystallisation, crystallises_on
-from backend.finance.money import Rounding, exact_arithmetic, quantize_cash, round_to_quantum
+from backend.finance.money import (
+    Rounding,
+    exact_arithmetic,
+    quantize_cash,
+    quantize_nav_per_unit,
+    round_to_quantum,
+)
 from backend.finance.share_class_terms import ShareClass
 from backend.finance.unitisation import nav_per_unit
 from ledger.posting_rules.books import (
@@ -42,6 +48,7 @@ from ledger.posting_rules.books import (
     _non_zero,
     _positive_cash,
 )
+from ledger.posting_rules.class_currencies import to_base_amount
 from ledger.posting_rules.share_classes import (
     ClassPosition,
     Lot,
@@ -73,7 +80,8 @@ def redemption_performance_fee(
 ) -> tuple[Decimal, dict[str, Any] | None]:
     """The leaver's own performance fee on ``units`` redeemed at ``price``: rate x (price -
     reference) on each of its oldest lots that the redemption takes, summed and rounded down
-    once. Returns (fee, workings), or (0, None) where the class takes none at redemption."""
+    once, in the class's currency. Returns (fee, workings), or (0, None) where the class takes
+    none at redemption."""
     rate = share_class.performance_fee_rate
     if not rate or not share_class.fee_on_redemption:
         return _ZERO, None
@@ -89,7 +97,7 @@ def redemption_performance_fee(
         (Fraction(rate) * Fraction(u) * max(Fraction(0), Fraction(price) - Fraction(r)) for u, r in taken),
         Fraction(0),
     )
-    fee = quantize_cash(exact, terms.currency, INCENTIVE_FEE_ROUNDING)
+    fee = quantize_cash(exact, share_class.currency, INCENTIVE_FEE_ROUNDING)
     workings = {
         "amount": str(fee),
         "rate": str(rate),
@@ -141,7 +149,7 @@ def class_performance_fee(
         period_end_gross_nav_per_unit=position.nav_per_unit,
         high_water_mark_per_unit=hwm,
         terms=IncentiveTerms(rate=charged.performance_fee_rate),
-        currency=terms.currency,
+        currency=charged.currency,
         # Every lot is passed as a holding with its own reference, so the period only frames
         # subscriptions, of which there are none here: any start before ``on`` will do.
         period_start=date.min,
@@ -153,10 +161,11 @@ def class_performance_fee(
             f"no performance fee is due: class {charged.class_id}'s NAV per unit {position.nav_per_unit} "
             f"is not above its high-water mark {hwm} nor above the price any holder paid",
         )
-    return _equalised_posting(charged, position, hwm, lots, result)
+    return _equalised_posting(terms, charged, position, hwm, lots, result)
 
 
-def _equalised_posting(
+def _equalised_posting(  # noqa: PLR0917 - the class's figures, each named at the one call
+    terms: PoolTerms,
     charged: ShareClass,
     position: ClassPosition,
     hwm: Decimal,
@@ -165,12 +174,16 @@ def _equalised_posting(
 ) -> Posting:
     lines: list[Line] = []
     investors: dict[str, Any] = {}
-    net_units = _ZERO
+    net_units = total = _ZERO
+    rate = position.fx_rate
     for settled in result.investors:
         holder = int(settled.investor)
         units = settled.units_credited - settled.units_redeemed
         net_units += units
-        lines += [Line(AccountCode.CAPITAL, holder, settled.fee), Line(AccountCode.UNITS, holder, units)]
+        # The fee is worked in the class's currency; its holders' accounts are in the pool's.
+        fee = settled.fee if rate is None else to_base_amount(settled.fee, rate, terms.currency)
+        total += fee
+        lines += [Line(AccountCode.CAPITAL, holder, fee), Line(AccountCode.UNITS, holder, units)]
         after = _lots_after(lots[holder], position.nav_per_unit, result.nav_per_unit_after, settled)
         investors[settled.investor] = {
             "fee": str(settled.fee),
@@ -183,10 +196,10 @@ def _equalised_posting(
         }
     lines += [
         Line(AccountCode.UNITS_OUTSTANDING, None, -net_units),
-        Line(AccountCode.FEES_PAYABLE, None, -result.total_fee),
+        Line(AccountCode.FEES_PAYABLE, None, -total),
     ]
     details = {
-        "amount": str(result.total_fee),
+        "amount": str(total),
         "share_class": charged.class_id,
         "rate": str(charged.performance_fee_rate),
         "units": str(position.units),
@@ -196,9 +209,18 @@ def _equalised_posting(
         "high_water_mark_after": str(result.high_water_mark_per_unit),
         "class_fee": str(result.class_fee),
         "equalisation": "credits and contingent redemptions",
-        "allocation": {i: v["fee"] for i, v in investors.items()},
+        "allocation": {
+            str(line.investor_id): str(line.amount) for line in lines if line.account is AccountCode.CAPITAL
+        },
         "investors": investors,
     }
+    if rate is not None:
+        # The figures above are the class's currency's; amount and allocation the books'.
+        details |= {
+            "currency": charged.currency.code,
+            "fx_rate": str(rate),
+            "class_currency_amount": str(result.total_fee),
+        }
     return Posting(EntryType.PERFORMANCE_FEE, _non_zero(lines), details)
 
 
@@ -230,7 +252,12 @@ def _given_fee(  # noqa: PLR0917 - the class's figures, each named at the one ca
         raise InvalidValueError(
             "amount", f"a fee of {fee} would exhaust class {charged.class_id}'s net asset value {nav}"
         )
-    after = nav_per_unit(nav - fee, position.units, terms.currency).nav_per_unit
+    if position.fx_rate is None:
+        after = nav_per_unit(nav - fee, position.units, terms.currency).nav_per_unit
+    else:  # the fee is the books' (the pool's currency); the price the class's
+        after = quantize_nav_per_unit(
+            Fraction(nav - fee) * Fraction(position.fx_rate) / Fraction(position.units)
+        )
     capital_lines, allocation = _allocate_to_capital(fee, unit_weights(books, position.holders), terms, 1)
     lines = _non_zero([*capital_lines, Line(AccountCode.FEES_PAYABLE, None, -fee)])
     details = {

@@ -5,10 +5,12 @@ entry."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from backend.finance.allocation import allocate_cash
 from backend.finance.errors import InvalidValueError
 from backend.finance.fees import FeePeriod
 from backend.finance.money import (
@@ -28,6 +30,7 @@ from ledger.posting_rules.books import (
     investment_name,
     ownership_weights,
 )
+from ledger.posting_rules.class_currencies import hedge_allocation, hedge_details, mark_rates
 from ledger.posting_rules.fee_rules import accrued_management_fee
 from ledger.posting_rules.share_classes import class_fee_accruals, class_marks
 from ledger.schemas import AccountCode, EntryType
@@ -122,6 +125,8 @@ def valuation(
     net_asset_value: object,
     on: date | None = None,
     fee_accrues_from: date | None = None,
+    fx_rates: Mapping[str, object] | None = None,
+    hedge_results: Mapping[str, object] | None = None,
 ) -> Posting:
     """Mark investments so the pool's net asset value is what the manager recorded.
 
@@ -138,8 +143,14 @@ def valuation(
     each holder's fee for exactly the days they held, and every unit stays worth the same. A
     holder who leaves at a mark has paid the fee to that day; one who comes in pays from the
     next.
+
+    A pool with classes in other currencies gives each currency's rate (``fx_rates``) and each
+    hedged class's hedge result (``hedge_results``, part of the change, the class's alone):
+    ledger.posting_rules.class_currencies.
     """
     target = check_cash(net_asset_value, terms.currency, "net_asset_value")
+    rates = mark_rates(terms, fx_rates)
+    hedged, hedge_weights = hedge_allocation(terms, books, hedge_results)
     accrued = None
     accrual_from = fee_accrues_from if terms.open_ended and books.units_outstanding else None
     if accrual_from is not None and on is not None and not terms.share_classes:
@@ -156,9 +167,11 @@ def valuation(
         )
     lines: tuple[Line, ...] = ()
     allocation: dict[str, str] = {}
-    weights = ownership_weights(terms, books) if change or accrued else {}
-    if change:
-        capital_lines, allocation = _allocate_to_capital(change, weights, terms, -1)
+    weights = ownership_weights(terms, books) if change or hedged or accrued else {}
+    if change or hedged:
+        capital_lines, allocation = _mark_allocation(
+            terms, change - hedged, weights, hedge_weights, hedge_results
+        )
         lines = _non_zero([Line(AccountCode.INVESTMENTS, None, change), *capital_lines])
     details: dict[str, Any] = {
         "net_asset_value": str(target),
@@ -166,6 +179,10 @@ def valuation(
         "change": str(change),
         "allocation": allocation,
     }
+    if rates:
+        details["fx_rates"] = {code: str(rate) for code, rate in rates.items()}
+    if hedge_results:
+        details["hedge_results"] = hedge_details(hedge_results, terms)
     if accrued is not None:
         fee_lines, fee_allocation = _allocate_to_capital(fee, weights, terms, 1)
         lines = _non_zero([*lines, *fee_lines, Line(AccountCode.FEES_PAYABLE, None, -fee)])
@@ -175,12 +192,31 @@ def valuation(
             "net_asset_value_after_fee": str(target - fee),
         }
     if terms.share_classes:
+        books = replace(books, class_fx_rates={**books.class_fx_rates, **rates})
         lines, details = _class_valuation(terms, books, lines, details, accrual_from, on)
     elif terms.open_ended and books.units_outstanding:
         details["nav_per_unit"] = str(
             nav_per_unit(target - fee, books.units_outstanding, terms.currency).nav_per_unit
         )
     return Posting(EntryType.VALUATION, lines, details, events=(("valuation.recorded", details),))
+
+
+def _mark_allocation(
+    terms: PoolTerms,
+    common: Decimal,
+    weights: Mapping[str, Decimal],
+    hedge_weights: Mapping[str, Mapping[str, Decimal]],
+    hedge_results: Mapping[str, object] | None,
+) -> tuple[list[Line], dict[str, str]]:
+    """A mark's change in the capital accounts: the common part by everybody's value, each
+    hedged class's result by that class's units, summed per holder."""
+    parts: dict[str, Decimal] = allocate_cash(common, weights, terms.currency) if common else {}
+    results = hedge_details(hedge_results, terms)
+    for class_id, holders in hedge_weights.items():
+        for holder, part in allocate_cash(Decimal(results[class_id]), holders, terms.currency).items():
+            parts[holder] = parts.get(holder, _ZERO) + part
+    lines = [Line(AccountCode.CAPITAL, int(holder), -part) for holder, part in parts.items()]
+    return lines, {holder: str(part) for holder, part in parts.items()}
 
 
 def _class_valuation(  # noqa: PLR0917 - the mark's parts, each named at the one call

@@ -17,12 +17,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from backend.finance.allocation import allocate_cash
 from backend.finance.errors import InvalidValueError
 from backend.finance.fees import FeePeriod, management_fee
-from backend.finance.money import exact_arithmetic
+from backend.finance.money import exact_arithmetic, quantize_cash, quantize_nav_per_unit
 from backend.finance.share_class_terms import ShareClass
 from backend.finance.unitisation import nav_per_unit
 from ledger.posting_rules.books import _ZERO, PoolBooks, PoolTerms
@@ -31,20 +32,32 @@ from ledger.schemas import AccountCode
 
 @dataclass(frozen=True, slots=True)
 class ClassPosition:
-    """One class as the books stand: its units, net assets and NAV per unit, and its holders."""
+    """One class as the books stand: its units, net assets (in the pool's currency) and NAV
+    per unit (in the class's), and its holders. A class in another currency also has the
+    rate it is priced at (class currency per base unit) and its net assets in its currency."""
 
     class_id: str
     units: Decimal
     net_asset_value: Decimal
     nav_per_unit: Decimal
     holders: tuple[int, ...]
+    currency: str | None = None
+    fx_rate: Decimal | None = None
+    class_currency_net_asset_value: Decimal | None = None
 
     def as_details(self) -> dict[str, Any]:
-        return {
+        details = {
             "units": str(self.units),
             "net_asset_value": str(self.net_asset_value),
             "nav_per_unit": str(self.nav_per_unit),
         }
+        if self.currency is not None:
+            details |= {
+                "currency": self.currency,
+                "fx_rate": str(self.fx_rate),
+                "class_currency_net_asset_value": str(self.class_currency_net_asset_value),
+            }
+        return details
 
 
 def class_holders(books: PoolBooks, class_id: str) -> list[int]:
@@ -56,11 +69,32 @@ def class_holders(books: PoolBooks, class_id: str) -> list[int]:
     ]
 
 
+def class_rate(terms: PoolTerms, books: PoolBooks, share_class: ShareClass) -> Decimal | None:
+    """Units of the class's currency per one base unit as the books stand (None for a class in
+    the pool's own currency): the latest valuation's rate."""
+    if share_class.currency == terms.currency:
+        return None
+    code = share_class.currency.code
+    rate = books.class_fx_rates.get(code)
+    if rate is None:
+        raise InvalidValueError(
+            "fx_rates",
+            f"class {share_class.class_id} of pool {terms.pool_id} deals in {code}: record a valuation "
+            f"giving fx_rates.{code} (units of {code} per {terms.currency.code} 1) first",
+        )
+    return rate
+
+
 @exact_arithmetic
 def class_position(terms: PoolTerms, books: PoolBooks, share_class: ShareClass) -> ClassPosition:
     holders = tuple(class_holders(books, share_class.class_id))
     units = sum((books.units_of(i) for i in holders), _ZERO)
     nav = sum((books.capital_of(i) for i in holders), _ZERO)
+    foreign = share_class.currency != terms.currency
+    rate = None
+    if foreign and (units or share_class.currency.code in books.class_fx_rates):
+        rate = class_rate(terms, books, share_class)  # a class with units has a rate: it dealt at one
+    in_class = nav if rate is None else quantize_cash(Fraction(nav) * Fraction(rate), share_class.currency)
     if units == 0:
         price = share_class.initial_nav_per_unit
     elif nav <= 0:
@@ -69,9 +103,16 @@ def class_position(terms: PoolTerms, books: PoolBooks, share_class: ShareClass) 
             f"class {share_class.class_id} of pool {terms.pool_id} has net assets of {nav}; "
             "no unit price to deal at",
         )
-    else:
+    elif rate is None:
         price = nav_per_unit(nav, units, terms.currency).nav_per_unit
-    return ClassPosition(share_class.class_id, units, nav, price, holders)
+    else:
+        # Exact: the base net assets at the rate, over the units, rounded once.
+        price = quantize_nav_per_unit(Fraction(nav) * Fraction(rate) / Fraction(units))
+    if not foreign:
+        return ClassPosition(share_class.class_id, units, nav, price, holders)
+    return ClassPosition(
+        share_class.class_id, units, nav, price, holders, share_class.currency.code, rate, in_class
+    )
 
 
 def class_high_water_mark(books: PoolBooks, share_class: ShareClass) -> Decimal:

@@ -109,10 +109,21 @@ def _check_deal(
         if cid != dealt and p.units:
             assert p.nav_per_unit == before[cid].nav_per_unit, (cid, posting.details)
     if after[dealt].units and before[dealt].units:
-        # A deal moves its class's price by at most its own rounding and, for a leaver, the
-        # cent its capital account drifted from units x price (spread over the units left).
-        limit = D("0.000010") + D("0.02") / after[dealt].units
+        # A deal moves its class's price by at most its own rounding and, for a leaver, what
+        # its capital account drifted from units x price (the cents each allocation's rounding
+        # left it: a known limit, docs section 8), spread over the units left.
+        limit = D("0.000010") + (D("0.02") + _leavers_drift(posting, before[dealt])) / after[dealt].units
         assert abs(after[dealt].nav_per_unit - before[dealt].nav_per_unit) <= limit, posting.details
+
+
+def _leavers_drift(posting: Posting, before: rules.ClassPosition, rate: Decimal = D(1)) -> Decimal:
+    """How far a leaver's capital account was from its units' worth (in the class's currency)."""
+    d = posting.details
+    if not d.get("full_exit"):
+        return D(0)
+    worth = Fraction(D(d["units"])) * Fraction(before.nav_per_unit) / Fraction(rate)
+    drift = abs(Fraction(D(d["capital_released"])) - worth) * Fraction(rate)
+    return D(drift.numerator) / D(drift.denominator)
 
 
 def _check_mark(
