@@ -18,7 +18,7 @@ from decimal import Decimal
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from backend.finance.errors import LedgerInputError
+from backend.finance.errors import InvalidValueError, LedgerInputError
 from backend.finance.fees import FeePeriod
 from backend.finance.investor_terms import InvestorTerms
 from backend.investors.interface import InvestorService, KycStatus
@@ -118,6 +118,14 @@ def _planned_mark(
     row: BatchRow,
 ) -> Posting:
     """A batch row's valuation, checked and accrued as record_valuation does."""
+    fee_terms = terms.management_fee
+    if fee_terms is not None and fee_terms.nav_point != "ending":
+        # Its fee starts from the NAV at a past day's close, which the batch does not keep.
+        raise InvalidValueError(
+            "type",
+            f"pool {terms.pool_id} charges its fee on the {fee_terms.nav_point} NAV: record its "
+            "valuations one at a time (POST /pools/{id}/valuations)",
+        )
     if terms.open_ended:
         require_valuation_before_deals(terms.pool_id, dealing, row.effective_date)
     return rules.valuation(

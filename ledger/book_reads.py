@@ -19,7 +19,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from backend.platform.errors import NotFound, ValidationFailed
@@ -194,6 +194,23 @@ def balances_by_ref(session: Session, pool_id: int) -> dict[AccountRef, Decimal]
         (AccountCode(code), investor): present(balance, commodity)
         for code, investor, commodity, balance in rows
     }
+
+
+def nav_at_close_of(session: Session, pool_id: int, day: date) -> Decimal:
+    """The pool's net asset value at the close of ``day``: its capital accounts and rounding
+    residue over the entries dated on or before it (the books run in date order, and a
+    reversal counts on its own date), credit-normal, so negated."""
+    total = session.execute(
+        select(func.sum(Posting.amount))
+        .join(JournalEntry, JournalEntry.id == Posting.entry_id)
+        .join(Account, Account.id == Posting.account_id)
+        .where(
+            Posting.pool_id == pool_id,
+            JournalEntry.effective_date <= day,
+            Account.code.in_([AccountCode.CAPITAL.value, AccountCode.ROUNDING_RESIDUE.value]),
+        )
+    ).scalar_one()
+    return -Decimal(total or 0)
 
 
 def balances_of(session: Session, pool_id: int, refs: Collection[AccountRef]) -> dict[AccountRef, Decimal]:

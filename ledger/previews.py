@@ -42,6 +42,7 @@ from ledger.rule_inputs import (
     holding_since,
     investments,
     mark_fee_accrues_from,
+    opening_nav,
     pool_facts,
     recallable_returned,
     rule_for,
@@ -195,7 +196,9 @@ class DatabasePreviewService:
     def valuation(self, actor: Actor, pool_id: int, request: ValuationRequest) -> Preview:
         pool = self._transactions.writable_pool(actor, pool_id, "valuation", request.as_of)
         with ReadView(self._db, actor.reader_key) as view:
-            accrues_from = mark_fee_accrues_from(view.session, pool_terms(pool))
+            terms = pool_terms(pool)
+            accrues_from = mark_fee_accrues_from(view.session, terms)
+            opening = opening_nav(view.session, terms, accrues_from)
 
         def build(terms: PoolTerms, books: PoolBooks, dealing: DealingFacts) -> Posting:
             if terms.open_ended:
@@ -208,6 +211,7 @@ class DatabasePreviewService:
                 fee_accrues_from=accrues_from,
                 fx_rates=request.fx_rates,
                 hedge_results=request.hedge_results,
+                opening_nav=opening,
             )
 
         return self._run(actor, pool, request.as_of, build)

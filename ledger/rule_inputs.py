@@ -27,7 +27,7 @@ from backend.finance.investor_terms import InvestorTerms
 from backend.finance.waterfall import WaterfallState
 from backend.platform.errors import ValidationFailed
 from ledger import posting_rules as rules
-from ledger.book_reads import standing_details
+from ledger.book_reads import nav_at_close_of, standing_details
 from ledger.entry_drafts import EntryDraft
 from ledger.forward_pricing import DealingFacts, DealPrice, struck_class_rate, struck_price
 from ledger.investments import investment_book
@@ -186,6 +186,19 @@ def mark_fee_accrues_from(session: Session, terms: PoolTerms) -> date | None:
     return rules.mark_fee_accrues_from(
         terms, last_day_charged(standing_fee_periods(session, terms.pool_id)), since
     )
+
+
+def opening_nav(session: Session, terms: PoolTerms, accrues_from: date | None) -> Decimal | None:
+    """The NAV a fee on the beginning or average NAV starts from (None where the terms do not
+    need it): at the close of the last day before the mark's first day of fee, the previous
+    mark's day with its deals; for the pool's first period, at the close of the day its units
+    came into issue, so the launch subscriptions are the beginning NAV and not nothing."""
+    fee_terms = terms.management_fee
+    if accrues_from is None or fee_terms is None or fee_terms.nav_point == "ending":
+        return None
+    launched = rules.units_in_issue_since(unit_deals(session, terms.pool_id)) == accrues_from
+    day = accrues_from if launched else accrues_from - timedelta(days=1)
+    return nav_at_close_of(session, terms.pool_id, day)
 
 
 def last_day_charged(charged: Sequence[tuple[int | None, FeePeriod]]) -> date | None:

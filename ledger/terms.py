@@ -46,6 +46,9 @@ def pool_terms(pool: PoolOut) -> PoolTerms:
             step_down_rate=m.step_down_rate,
             offset_rate=m.offset_rate,
             in_advance=m.timing is FeeTiming.IN_ADVANCE,
+            nav_point=m.nav_point.value
+            if m.nav_point
+            else ("beginning" if m.timing is FeeTiming.IN_ADVANCE else "ending"),
         )
     performance = None
     if pool.performance_fee is not None:

@@ -50,6 +50,7 @@ from ledger.rule_inputs import (
     holding_since,
     investments,
     mark_fee_accrues_from,
+    opening_nav,
     pool_books,
     recallable_returned,
     rule_for,
@@ -355,14 +356,16 @@ class DatabaseTransactionService:
                 require_valuation_before_deals(
                     terms.pool_id, read_dealing_facts(session, terms.pool_id), request.as_of
                 )
+            accrues_from = mark_fee_accrues_from(session, terms)
             posting = rules.valuation(
                 terms,
                 books,
                 net_asset_value=request.net_asset_value,
                 on=request.as_of,
-                fee_accrues_from=mark_fee_accrues_from(session, terms),
+                fee_accrues_from=accrues_from,
                 fx_rates=request.fx_rates,
                 hedge_results=request.hedge_results,
+                opening_nav=opening_nav(session, terms, accrues_from),
             )
             units = books.units_outstanding
             # A pool with share classes has a price per class (the entry's share_classes), not one.

@@ -49,6 +49,7 @@ class Pool(Base):
     )
 
     management_fee_timing: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    management_fee_nav_point: Mapped[str | None] = mapped_column(String(16), nullable=True)
     performance_fee_rate: Mapped[Decimal | None] = mapped_column(ScaledDecimal(RATE_SCALE), nullable=True)
     performance_fee_high_water_mark: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     performance_fee_hurdle_rate: Mapped[Decimal | None] = mapped_column(

@@ -110,6 +110,17 @@ class FeeBasis(StrEnum):
     """Invested (called and not yet returned) capital: closed-ended pools."""
 
 
+class NavPoint(StrEnum):
+    """Which net asset value a fee on NAV charged in arrears is on, for its period."""
+
+    ENDING = "ending"
+    """The NAV at the period's end, before the fee (the valuation's)."""
+    BEGINNING = "beginning"
+    """The NAV at the close of the day before the period's first day."""
+    AVERAGE = "average"
+    """(beginning + ending) / 2."""
+
+
 class WaterfallStyle(StrEnum):
     EUROPEAN = "european"
     """Whole-fund: the GP takes carry only after all contributed capital and the preferred
@@ -145,6 +156,11 @@ class ManagementFeeTerms(BaseModel):
         "(transaction, monitoring, director, break-up; recorded as portfolio_company_fee) that "
         "reduces the management fee: 1 is the ILPA Principles' 100% offset. Empty: no offset.",
         examples=["0.8"],
+    )
+    nav_point: NavPoint | None = Field(
+        default=None,
+        description="A fee on NAV accrued at each valuation: on the period's ending, beginning or "
+        "average NAV ((beginning + ending) / 2). Empty: ending in arrears, beginning in advance.",
     )
     timing: FeeTiming = Field(
         default=FeeTiming.IN_ARREARS,

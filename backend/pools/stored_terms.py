@@ -18,6 +18,7 @@ from backend.pools.models import Pool
 from backend.pools.schemas import (
     FeeBasis,
     ManagementFeeTerms,
+    NavPoint,
     PerformanceFeeTerms,
     PoolKind,
     PoolOut,
@@ -50,6 +51,7 @@ def write_settings(pool: Pool, settings: PoolSettings) -> None:
     pool.management_fee_offset_rate = fee.offset_rate if fee else None
     advance = fee is not None and fee.timing is FeeTiming.IN_ADVANCE
     pool.management_fee_timing = FeeTiming.IN_ADVANCE.value if advance else None
+    pool.management_fee_nav_point = fee.nav_point.value if fee and fee.nav_point else None
     perf = settings.performance_fee
     pool.performance_fee_rate = perf.rate if perf else None
     pool.performance_fee_high_water_mark = perf.high_water_mark if perf else None
@@ -111,6 +113,7 @@ def settings_of(pool: Pool) -> PoolSettings:
                 else None
             ),
             timing=FeeTiming(pool.management_fee_timing or FeeTiming.IN_ARREARS.value),
+            nav_point=NavPoint(pool.management_fee_nav_point) if pool.management_fee_nav_point else None,
         )
     performance_fee = None
     if pool.performance_fee_rate is not None:

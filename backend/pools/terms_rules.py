@@ -24,6 +24,7 @@ from backend.finance import fees as ledger_fees
 from backend.finance import waterfall as ledger_waterfall
 from backend.finance.clawback import TaxOffset
 from backend.finance.errors import LedgerInputError
+from backend.finance.fees import FeeTiming
 from backend.finance.money import (
     Currency,
     check_cash,
@@ -37,6 +38,7 @@ from backend.platform.orm import RATE_SCALE
 from backend.pools.schemas import (
     FeeBasis,
     ManagementFeeTerms,
+    NavPoint,
     PerformanceFeeTerms,
     PoolKind,
     PoolSettings,
@@ -267,7 +269,25 @@ def _validated_management_fee(
     offset = terms.offset_rate
     if offset is not None:
         offset = _check_rate(offset, "management_fee.offset_rate")
+    _check_nav_point(terms)
     return terms.model_copy(update={"rate": rate, "step_down_rate": step_rate, "offset_rate": offset})
+
+
+def _check_nav_point(terms: ManagementFeeTerms) -> None:
+    point = terms.nav_point
+    if point is None:
+        return
+    if terms.basis is not FeeBasis.NAV:
+        raise ValidationFailed(
+            f"management_fee.nav_point: only a fee on NAV has one, not a fee on {terms.basis}",
+            field="management_fee.nav_point",
+        )
+    if terms.timing is FeeTiming.IN_ADVANCE and point is not NavPoint.BEGINNING:
+        # In advance the period's end is not known yet.
+        raise ValidationFailed(
+            f"management_fee.nav_point: a fee charged in advance is on the beginning NAV, not the {point}",
+            field="management_fee.nav_point",
+        )
 
 
 def _validated_performance_fee(

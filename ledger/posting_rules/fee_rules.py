@@ -15,11 +15,12 @@ from backend.finance import fees as fee_maths
 from backend.finance.allocation import apportion_exact
 from backend.finance.daycount import year_fraction
 from backend.finance.errors import InvalidValueError
-from backend.finance.fees import FeePeriod, ManagementFeeTerms
+from backend.finance.fees import MANAGEMENT_FEE_ROUNDING, FeePeriod, ManagementFeeTerms
 from backend.finance.investor_terms import InvestorTerms, fee_weights
 from backend.finance.money import (
     Rounding,
     exact_arithmetic,
+    quantize_cash,
     round_to_quantum,
 )
 from ledger.posting_rules.books import (
@@ -372,25 +373,41 @@ def mark_fee_accrues_from(
 
 
 def accrued_management_fee(
-    terms: PoolTerms, basis: Decimal, first_day: date, last_day: date
+    terms: PoolTerms, basis: Decimal, first_day: date, last_day: date, opening: Decimal | None = None
 ) -> dict[str, Any] | None:
-    """The management fee on NAV a mark accrues: the terms' rate on ``basis`` (the NAV
-    recorded) for ``first_day`` to ``last_day``, both included, rounded half-even once and
-    never more than the basis. None when the terms charge no fee on NAV or no day is due."""
+    """The management fee on NAV a mark accrues: the terms' rate for ``first_day`` to
+    ``last_day``, both included, rounded half-even once and never more than the NAV, on the
+    terms' point of the period: ``basis`` (the NAV recorded: ending), ``opening`` (the NAV at
+    the close of the day before ``first_day``: beginning) or their mean (average). None when
+    the terms charge no fee on NAV or no day is due."""
     fee_terms = terms.management_fee
     if fee_terms is None or fee_terms.basis != "nav" or first_day > last_day or basis <= 0:
         return None
+    point = fee_terms.nav_point
+    if point != "ending" and opening is None:
+        raise InvalidValueError("as_of", f"a fee on the {point} NAV needs the NAV at the period's start")
+    begun = quantize_cash(opening or 0, terms.currency)
+    charged_on = {"ending": basis, "beginning": begun, "average": (begun + basis) / 2}[point]
+    if charged_on <= 0:
+        return None
     period = FeePeriod(first_day, last_day)
-    fee = _period_fee(terms, fee_terms, basis, period)
+    years = year_fraction(period.accrual.start, period.accrual.end, fee_terms.day_count)
+    # Exact until this one rounding: an average NAV can have a third decimal place.
+    fee = quantize_cash(
+        Fraction(charged_on) * Fraction(fee_terms.rate) * years, terms.currency, MANAGEMENT_FEE_ROUNDING
+    )
     if fee == 0:
         return None
-    return {
+    workings = {
         "amount": str(min(fee, basis)),
         "period_start": first_day.isoformat(),
         "period_end": last_day.isoformat(),
         "days": period.accrual.days,
         "basis": "nav",
-        "basis_amount": str(basis),
+        "basis_amount": str(charged_on),
         "rate": str(fee_terms.rate),
         "day_count": str(fee_terms.day_count),
     }
+    if point != "ending":
+        workings |= {"nav_point": point, "beginning_nav": str(begun), "ending_nav": str(basis)}
+    return workings

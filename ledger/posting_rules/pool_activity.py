@@ -127,6 +127,7 @@ def valuation(
     fee_accrues_from: date | None = None,
     fx_rates: Mapping[str, object] | None = None,
     hedge_results: Mapping[str, object] | None = None,
+    opening_nav: Decimal | None = None,
 ) -> Posting:
     """Mark investments so the pool's net asset value is what the manager recorded.
 
@@ -144,6 +145,9 @@ def valuation(
     holder who leaves at a mark has paid the fee to that day; one who comes in pays from the
     next.
 
+    A fee on the beginning or average NAV (the terms' ``nav_point``) needs ``opening_nav``,
+    the NAV at the close of the day before ``fee_accrues_from``.
+
     A pool with classes in other currencies gives each currency's rate (``fx_rates``) and each
     hedged class's hedge result (``hedge_results``, part of the change, the class's alone):
     ledger.posting_rules.class_currencies.
@@ -154,7 +158,7 @@ def valuation(
     accrued = None
     accrual_from = fee_accrues_from if terms.open_ended and books.units_outstanding else None
     if accrual_from is not None and on is not None and not terms.share_classes:
-        accrued = accrued_management_fee(terms, target, accrual_from, on)
+        accrued = accrued_management_fee(terms, target, accrual_from, on, opening_nav)
     fee = _ZERO if accrued is None else Decimal(accrued["amount"])
     change = target - books.net_asset_value
     investments = books.balance(AccountCode.INVESTMENTS)

@@ -92,7 +92,10 @@ def test_a_fee_on_nav_in_advance_is_on_the_beginning_nav_and_marks_accrue_none(w
     investor = world.named_investor("Quay Family Office")
     subscription = {"type": "subscription", "investor_id": investor, "amount": "1000000.00"}
     c.transactions.record(
-        m, pool, TransactionRequest.model_validate(subscription | {"effective_date": "2025-01-02"}), "s1"
+        m,
+        pool,
+        TransactionRequest.model_validate(subscription | {"effective_date": "2025-01-02"}),
+        str(uuid.uuid4()),
     )
     mark = ValuationRequest.model_validate({"as_of": "2025-03-31", "net_asset_value": "1100000.00"})
     marked = c.transactions.record_valuation(m, pool, mark, str(uuid.uuid4()))
@@ -103,3 +106,81 @@ def test_a_fee_on_nav_in_advance_is_on_the_beginning_nav_and_marks_accrue_none(w
     assert q2.status_code == 201, q2.get_json()
     details = q2.get_json()["details"]
     assert (details["basis_amount"], details["amount"]) == ("1100000.00", "5484.93")
+
+
+def _marked_fees(world: World, nav_point: str) -> list[dict[str, Any]]:
+    """1,000,000.00 subscribed on 2 January 2025, marked at 1,100,000.00 on 31 March; 10,000.00
+    of income on 15 May; marked at 1,200,000.00 on 30 June. 2% a year on NAV in arrears,
+    accrued at each mark: the workings of the two marks' fees."""
+    fee = {"rate": "0.02", "basis": "nav", "nav_point": nav_point}
+    c, m = world.container, world.manager
+    pool = c.pools.create_pool(m, open_pool(management_fee=fee, performance_fee=None)).id
+    investor = world.named_investor("Quay Family Office")
+    subscription = {"type": "subscription", "investor_id": investor, "amount": "1000000.00"}
+    c.transactions.record(
+        m,
+        pool,
+        TransactionRequest.model_validate(subscription | {"effective_date": "2025-01-02"}),
+        str(uuid.uuid4()),
+    )
+    fees = []
+    for as_of, nav in (("2025-03-31", "1100000.00"), ("2025-06-30", "1200000.00")):
+        if as_of == "2025-06-30":
+            income = {"type": "income", "amount": "10000.00", "effective_date": "2025-05-15"}
+            c.transactions.record(m, pool, TransactionRequest.model_validate(income), str(uuid.uuid4()))
+        mark = ValuationRequest.model_validate({"as_of": as_of, "net_asset_value": nav})
+        fees.append(
+            c.transactions.record_valuation(m, pool, mark, str(uuid.uuid4())).entry.details["management_fee"]
+        )
+    return fees
+
+
+def test_a_fee_on_nav_is_on_the_ending_beginning_or_average_nav_the_terms_name(world: World) -> None:
+    """Worked example (checked by hand). Q1 (2 January to 31 March, 89 days): the beginning NAV
+    is the launch's 1,000,000.00, the ending 1,100,000.00. Ending: 1,100,000.00 x 2% x 89/365
+    = 5,364.38; beginning: 4,876.71; average (1,050,000.00): 5,120.55. Q2 (1 April to 30 June,
+    91 days) begins at the close of 31 March, after Q1's fee; the 15 May income is the
+    quarter's, not its beginning. Ending: 1,200,000.00 x 2% x 91/365 = 5,983.56; beginning
+    (1,100,000.00 - 4,876.71 = 1,095,123.29): 5,460.61; average, from 1,094,879.45:
+    average (1,094,879.45 + 1,200,000.00) / 2 = 1,147,439.725 x 2% x 91/365 = 5,721.48."""
+    ending = _marked_fees(world, "ending")
+    assert [f["amount"] for f in ending] == ["5364.38", "5983.56"]
+    assert "nav_point" not in ending[0]
+    beginning = _marked_fees(world, "beginning")
+    assert [(f["amount"], f["beginning_nav"]) for f in beginning] == [
+        ("4876.71", "1000000.00"),
+        ("5460.61", "1095123.29"),
+    ]
+    average = _marked_fees(world, "average")
+    assert [(f["basis_amount"], f["amount"]) for f in average] == [
+        ("1050000.00", "5120.55"),
+        ("1147439.725", "5721.48"),
+    ]
+    assert (average[1]["beginning_nav"], average[1]["ending_nav"], average[1]["nav_point"]) == (
+        "1094879.45",
+        "1200000.00",
+        "average",
+    )
+
+
+def test_a_nav_point_is_only_for_a_fee_on_nav_and_in_advance_only_the_beginning(world: World) -> None:
+    headers = Api(world).headers("manager")
+    for fee, pool_kind, field in (
+        (
+            {"rate": "0.02", "basis": "committed", "nav_point": "average"},
+            "closed",
+            "management_fee.nav_point",
+        ),
+        (
+            {"rate": "0.02", "basis": "nav", "timing": "in_advance", "nav_point": "average"},
+            "open",
+            "management_fee.nav_point",
+        ),
+    ):
+        body = (closed_pool if pool_kind == "closed" else open_pool)(management_fee=fee).model_dump(
+            mode="json"
+        )
+        if pool_kind == "open":
+            body["performance_fee"] = None
+        r = Api(world).client.post("/api/v1/pools", headers=headers, json=body)
+        assert r.status_code == 422 and problem_fields(r) == [field], r.get_json()

@@ -103,6 +103,8 @@ class ManagementFeeTerms:
     in_advance: bool = False
     """Charged at the start of each period, on the figures known then (fees/fee_basis.py,
     FeeTiming); else at its end."""
+    nav_point: str = "ending"
+    """A fee on NAV accrued at a valuation: on the period's ending, beginning or average NAV."""
 
     def rate_after_step_down(self) -> Decimal:
         return self.rate if self.step_down_rate is None else self.step_down_rate
