@@ -348,6 +348,8 @@ class _InvestorFlows:
             self._put("contributed", holder, str(paid_in + Decimal(f["interest_paid"])))
             self._put("distributed", holder, str(returned + Decimal(f["interest_received"])))
             self._put("called", holder, str(paid_in - returned))
+            if "management_fee_catch_up" in f:
+                self._put("fees", holder, f["management_fee_catch_up"])
 
     def totals(self, today: date) -> dict[str, dict[int, Decimal]]:
         for investor, owed in self.calls.items():

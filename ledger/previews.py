@@ -185,11 +185,12 @@ class DatabasePreviewService:
         on = request.payment_date or request.closing_date
         pool = self._transactions.writable_pool(actor, pool_id, "subsequent_close", on)
         commitments = dict(self._investors.commitments_for_pool(pool_id))
+        letters = self._transactions.side_letters(pool)
         with ReadView(self._db, actor.reader_key) as view:
             rows = closing_rows(view.session, pool_id)
 
         def build(terms: PoolTerms, books: PoolBooks, dealing: DealingFacts) -> Posting:
-            return close_posting(terms, books, rows, commitments, equalisation_terms(pool), request)
+            return close_posting(terms, books, rows, commitments, equalisation_terms(pool), request, letters)
 
         return self._run(actor, pool, on, build)
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from backend.finance import closings
 from backend.finance.errors import InvalidValueError
+from backend.finance.investor_terms import InvestorTerms
 from ledger import posting_rules as rules
 from ledger.book_reads import standing_details
 from ledger.posting_rules import PoolBooks, PoolTerms, Posting
@@ -23,8 +24,13 @@ Rows = Sequence[tuple[date, EntryType, dict[str, Any]]]
 
 
 def closing_rows(session: Session, pool_id: int) -> list[tuple[date, EntryType, dict[str, Any]]]:
-    """The standing calls, closes and distributions of the pool, in journal order."""
-    kinds = (EntryType.CAPITAL_CALL, EntryType.SUBSEQUENT_CLOSE, EntryType.DISTRIBUTION)
+    """The standing calls, closes, distributions and management fees of the pool, in journal order."""
+    kinds = (
+        EntryType.CAPITAL_CALL,
+        EntryType.SUBSEQUENT_CLOSE,
+        EntryType.DISTRIBUTION,
+        EntryType.MANAGEMENT_FEE,
+    )
     return [(on, kind, details) for _, on, kind, details in standing_details(session, pool_id, kinds)]
 
 
@@ -69,8 +75,10 @@ def close_posting(  # noqa: PLR0917 - the close's inputs, each named at its two 
     commitments: Mapping[int, Decimal],
     equalisation: closings.EqualisationTerms,
     request: SubsequentCloseRequest,
+    letters: Mapping[int, InvestorTerms] | None = None,
 ) -> Posting:
-    """The entry admitting every investor committed with no share of the calls yet."""
+    """The entry admitting every investor committed with no share of the calls yet (``letters``:
+    the side letters, whose fee terms the late investors' fee catch-up follows)."""
     distributed = next((on for on, kind, _ in rows if kind is EntryType.DISTRIBUTION), None)
     if distributed is not None:
         raise InvalidValueError(
@@ -109,6 +117,8 @@ def close_posting(  # noqa: PLR0917 - the close's inputs, each named at its two 
         late=late,
         closing_date=request.closing_date,
         payment_date=request.payment_date or request.closing_date,
+        fees_charged=[details for _, kind, details in rows if kind is EntryType.MANAGEMENT_FEE],
+        letters=letters,
     )
     for holder, figures in posting.details["investors"].items():
         held = books.capital_of(int(holder))

@@ -329,10 +329,11 @@ class DatabaseTransactionService:
         pool = self.writable_pool(actor, pool_id, "subsequent_close", on)
         commitments = dict(self._investors.commitments_for_pool(pool_id))
         equalisation = equalisation_terms(pool)
+        letters = self.side_letters(pool)
 
         def build(terms: PoolTerms, books: PoolBooks, session: Session) -> Posting:
             rows = closing_rows(session, pool_id)
-            return close_posting(terms, books, rows, commitments, equalisation, request)
+            return close_posting(terms, books, rows, commitments, equalisation, request, letters)
 
         return self._post(
             actor,

@@ -172,6 +172,12 @@ def _movements(entries: Sequence[BookEntry], investor_id: int, start: date, end:
             offset = sign * Decimal(source.details["fee_offset"]["by_investor"].get(str(investor_id), "0"))
             movements["management_fee_offsets"] += offset
             movements["management_fees"] += change - offset
+        elif source.entry_type is EntryType.SUBSEQUENT_CLOSE:
+            # A later investor's catch-up of the fees charged before its close: a fee.
+            own = source.details["investors"].get(str(investor_id), {})
+            fee = sign * Decimal(own.get("management_fee_catch_up", "0"))
+            movements["management_fees"] -= fee
+            movements["contributions"] += change + fee
         elif category == "redemptions" and "performance_fee" in source.details:
             # A leaver's own performance fee, kept from its proceeds: on the fee line.
             fee = sign * Decimal(source.details["performance_fee"]["amount"])

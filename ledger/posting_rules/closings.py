@@ -16,6 +16,13 @@ investor and touches no capital account: each capital account ends at cost as if
 investor had been in from the first close (gains and losses before the close stay with those
 who bore them; the interest stands in for them, as LPAs do).
 
+**Management fee.** A fee on commitments already charged before the close is charged to the
+late investors too, each on its own commitment at its own rate for every period charged
+(:func:`fee_catch_up`): paid to the manager (fees payable) out of its capital account, as
+the investors already in paid theirs, so every capital account is net of the same fee per
+unit of commitment. A fee on invested capital (or a period after a step-down to it) is not
+caught up: the late investor's share of it is named in the workings as not equalised.
+
 The workings keep each investor's figures, every call's shares after the close (the next
 close is worked from them) and the change to each investor's contributions, dated at each
 call, which the waterfall's preferred return reads: as if from the first close.
@@ -23,13 +30,17 @@ call, which the waterfall's preferred return reads: as if from the first close.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from backend.finance import closings
-from backend.finance.money import exact_arithmetic
+from backend.finance.daycount import DayCount, year_fraction
+from backend.finance.fees import MANAGEMENT_FEE_ROUNDING, FeePeriod
+from backend.finance.investor_terms import InvestorTerms
+from backend.finance.money import exact_arithmetic, quantize_cash
 from ledger.posting_rules.books import CLOSED_ENDED, Line, PoolTerms, Posting, _non_zero, _require_kind
 from ledger.schemas import AccountCode, EntryType
 
@@ -45,9 +56,12 @@ def subsequent_close(
     late: Mapping[int, Decimal],
     closing_date: date,
     payment_date: date,
+    fees_charged: Sequence[Mapping[str, Any]] = (),
+    letters: Mapping[int, InvestorTerms] | None = None,
 ) -> Posting:
     """Admit the ``late`` commitments (investor: amount) to a pool whose calls so far are in
-    ``state``, equalising every call to ``payment_date``."""
+    ``state``, equalising every call to ``payment_date`` and, from ``fees_charged`` (the
+    workings of the management fee entries that stand), the fee (:func:`fee_catch_up`)."""
     _require_kind(terms, CLOSED_ENDED, "a subsequent close")
     result = closings.subsequent_close(
         state, equalisation, {str(i): a for i, a in late.items()}, closing_date, payment_date
@@ -57,10 +71,13 @@ def subsequent_close(
         Line(AccountCode.CASH, None, -(result.capital_returned + result.interest_received)),
     ]
     investors: dict[str, dict[str, Any]] = {}
+    fees, fee_workings = fee_catch_up(terms, late, fees_charged, letters or {})
     for figures in result.investors:
         holder = int(figures.investor)
         if figures.late:
-            lines.append(Line(AccountCode.CAPITAL, holder, -figures.capital_paid_in))
+            lines.append(
+                Line(AccountCode.CAPITAL, holder, -figures.capital_paid_in + fees.get(holder, _ZERO))
+            )
         else:
             lines.append(Line(AccountCode.CAPITAL, holder, figures.capital_returned))
         investors[figures.investor] = {
@@ -72,6 +89,10 @@ def subsequent_close(
             "interest_received": str(figures.interest_received),
             "contributed": str(figures.contributed),
         }
+        if holder in fees:
+            investors[figures.investor]["management_fee_catch_up"] = str(fees[holder])
+    if fees:
+        lines.append(Line(AccountCode.FEES_PAYABLE, None, -sum(fees.values(), _ZERO)))
     details = {
         "closing_date": closing_date.isoformat(),
         "payment_date": payment_date.isoformat(),
@@ -92,7 +113,60 @@ def subsequent_close(
         ],
         "contributions": _contribution_changes(state, result.state),
     }
+    if fee_workings:
+        details["management_fee_catch_up"] = fee_workings
     return Posting(EntryType.SUBSEQUENT_CLOSE, _non_zero(lines), details)
+
+
+@exact_arithmetic
+def fee_catch_up(
+    terms: PoolTerms,
+    late: Mapping[int, Decimal],
+    fees_charged: Sequence[Mapping[str, Any]],
+    letters: Mapping[int, InvestorTerms],
+) -> tuple[dict[int, Decimal], dict[str, Any]]:
+    """What each late investor pays for the management fee periods charged before its close,
+    as if it had been in from the first: its commitment x its rate x each period's year
+    fraction (after any fee holiday of its side letter), summed exactly and rounded once.
+    Returns ({investor: fee}, workings); only periods charged on commitments are caught up."""
+    exact: dict[int, Fraction] = dict.fromkeys(late, Fraction(0))
+    periods: list[dict[str, str]] = []
+    skipped: list[dict[str, str]] = []
+    standard = InvestorTerms()
+    for details in fees_charged:
+        if "period_start" not in details or "rate" not in details:
+            continue  # an amount booked by hand, with no period or rate to repeat
+        period = FeePeriod(
+            date.fromisoformat(details["period_start"]), date.fromisoformat(details["period_end"])
+        )
+        said = {"period_start": details["period_start"], "period_end": details["period_end"]}
+        if details.get("basis") != "committed" or "step_down" in details:
+            skipped.append(said | {"basis": str(details.get("basis"))})
+            continue
+        start, end = period.accrual.start, period.accrual.end
+        day_count = DayCount(details.get("day_count", DayCount.ACT_365F))
+        years = year_fraction(start, end, day_count)
+        rate = Decimal(details["rate"])
+        charged = details.get("allocation") or {}
+        for investor, commitment in late.items():
+            if str(investor) in charged:
+                continue  # committed when the fee was charged, so it bore it then
+            letter = letters.get(investor, standard)
+            begins = min(letter.fee_charged_from(start), end)
+            held_off = year_fraction(start, begins, day_count) if begins > start else Fraction(0)
+            exact[investor] += Fraction(commitment) * Fraction(letter.fee_rate(rate)) * (years - held_off)
+        periods.append(said | {"rate": str(rate)})
+    fees = {
+        investor: fee
+        for investor, owed in exact.items()
+        if (fee := quantize_cash(owed, terms.currency, MANAGEMENT_FEE_ROUNDING)) > 0
+    }
+    workings: dict[str, Any] = {}
+    if fees or skipped:
+        workings = {"amount": str(sum(fees.values(), _ZERO)), "periods": periods}
+        if skipped:
+            workings["not_equalised"] = skipped
+    return fees, workings
 
 
 def _contribution_changes(before: closings.ClosingState, after: closings.ClosingState) -> list[list[str]]:

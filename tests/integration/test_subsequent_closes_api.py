@@ -37,10 +37,12 @@ class Fund:
     """Fundwave's fund: the GP's commitment 1m, Alice 4m, Bob 5m; 1m called and paid on
     1 January 2019; Carol (2.5m) committed since."""
 
-    def __init__(self, world: World, *, paid: bool = True) -> None:
+    def __init__(
+        self, world: World, *, paid: bool = True, fee: dict[str, Any] | None = None, carol: bool = True
+    ) -> None:
         self.world, c, m = world, world.container, world.manager
         body = closed_pool(
-            base_currency="USD", inception_date="2019-01-01", management_fee=None, waterfall=WATERFALL
+            base_currency="USD", inception_date="2019-01-01", management_fee=fee, waterfall=WATERFALL
         )
         self.id = c.pools.create_pool(m, body).id
         self.gp, self.alice, self.bob = (world.named_investor(f"{n} Capital") for n in ("GP", "Alice", "Bob"))
@@ -60,7 +62,8 @@ class Fund:
             ):
                 self.tx(type="contribution", investor_id=investor, amount=part, effective_date="2019-01-01")
         self.carol = world.named_investor("Carol Capital")
-        world.commit(self.id, self.carol, "2500000.00")
+        if carol:
+            world.commit(self.id, self.carol, "2500000.00")
         self.api = Api(world)
 
     def tx(self, **fields: Any) -> Any:
@@ -280,3 +283,56 @@ def test_a_close_that_would_overdraw_a_capital_account_is_refused(world: World) 
     refused = fund.close({"closing_date": "2019-03-31"})
     assert refused.status_code == 422 and problem_fields(refused) == ["closing_date"]
     assert "less than the 20000.00 the close would give back" in refused.get_json()["detail"]
+
+
+def test_a_later_investor_catches_up_the_management_fee_charged_before_its_close(world: World) -> None:
+    """Worked example (checked by hand). The fund charges 2% a year on commitments; Q1 2019
+    (1 January to 31 March, 90 days) is charged on 31 March on 10m: 49,315.07 (the GP's
+    commitment 4,931.51, Alice 19,726.03, Bob 24,657.53). Carol, admitted that day, pays her
+    own Q1 fee as if she had been in from the first close: 2.5m x 2% x 90/365 = 12,328.77, to
+    the manager, out of her capital account. Every capital account is then 8% of its
+    commitment less 0.49315% of it in fees: the GP's 75,068.49, Carol's 187,671.23."""
+    fund = Fund(world, fee={"rate": "0.02", "basis": "committed"}, carol=False)
+    fee = fund.tx(type="management_fee", effective_date="2019-03-31", period_start="2019-01-01")
+    assert fee.details["amount"] == "49315.07"
+    world.commit(fund.id, fund.carol, "2500000.00")
+    answer = fund.close({"closing_date": "2019-03-31"})
+    assert answer.status_code == 201, answer.get_json()
+    details = answer.get_json()["details"]
+    assert details["investors"][str(fund.carol)]["management_fee_catch_up"] == "12328.77"
+    assert details["management_fee_catch_up"] == {
+        "amount": "12328.77",
+        "periods": [{"period_start": "2019-01-01", "period_end": "2019-03-31", "rate": "0.02"}],
+    }
+    assert fund.capital() == {
+        fund.gp: D("75068.49"),
+        fund.alice: D("300273.97"),
+        fund.bob: D("375342.47"),
+        fund.carol: D("187671.23"),
+    }
+    balances = world.container.ledger.balances(fund.id)
+    assert -balances["fees_payable"] == D("61643.84")  # 49,315.07 + 12,328.77
+    assert fund.positions()[fund.carol].fees == D("12328.77")
+    statement = fund.api.client.get(
+        f"/api/v1/investors/{fund.carol}/statements?pool_id={fund.id}&period=2019-Q1",
+        headers=fund.api.headers("manager"),
+    )
+    assert statement.status_code == 200, statement.get_json()
+    s = statement.get_json()
+    assert (s["contributions"], s["management_fees"]) == ("200000.00", "-12328.77")
+
+
+def test_a_fee_already_charged_on_a_later_investors_commitment_is_not_charged_again(world: World) -> None:
+    """Carol committed before Q1's fee was charged, so it was charged on her commitment then
+    (61,643.84 on 12.5m): the close charges her nothing more."""
+    fund = Fund(world, fee={"rate": "0.02", "basis": "committed"})
+    fee = fund.tx(type="management_fee", effective_date="2019-03-31", period_start="2019-01-01")
+    assert fee.details["allocation"][str(fund.carol)] == "12328.77"
+    answer = fund.close({"closing_date": "2019-03-31"})
+    assert answer.status_code == 201, answer.get_json()
+    details = answer.get_json()["details"]
+    assert (
+        "management_fee_catch_up" not in details
+        and "management_fee_catch_up" not in details["investors"][str(fund.carol)]
+    )
+    assert fund.capital()[fund.carol] == D("187671.23")
