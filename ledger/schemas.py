@@ -21,7 +21,7 @@ import enum
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
@@ -401,7 +401,7 @@ class ValuationRequest(BaseModel):
     as_of: IsoDate
     net_asset_value: Money
     memo: str = Field(default="", max_length=500)
-    fx_rates: dict[str, Money] = Field(
+    fx_rates: dict[Annotated[str, Field(max_length=3)], Money] = Field(
         default_factory=dict,
         max_length=20,
         description="A pool with share classes in other currencies: each of those currencies' rate "
@@ -410,7 +410,7 @@ class ValuationRequest(BaseModel):
         "struck at it.",
         examples=[{"EUR": "0.92"}],
     )
-    hedge_results: dict[str, Money] = Field(
+    hedge_results: dict[Annotated[str, Field(max_length=16)], Money] = Field(
         default_factory=dict,
         max_length=20,
         description="Hedged classes: the result of each class's currency hedge since the last "

@@ -7,12 +7,14 @@ result, and each class is priced in its own currency."""
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
 from backend.composition.container import Container
+from ledger.interface import BatchRejected
 from tests.integration.pools_support import Api, World, make_world, open_pool, problem_fields
 from tests.integration.test_share_classes_api import _deal, _positions, _post
 
@@ -240,3 +242,30 @@ def test_rates_and_hedges_are_checked_naming_the_field(world: World) -> None:
     ):
         r = api.client.post("/api/v1/pools", headers=headers, json={**base, "share_classes": classes})
         assert r.status_code == 422 and problem_fields(r) == [field], (classes, r.get_json())
+
+
+def test_a_batch_deals_in_a_euro_class_at_the_days_rate_and_cannot_value_without_one(world: World) -> None:
+    """The batch path strikes a euro class's deals at the rate of the valuation for their day,
+    as the single write does; a valuation row cannot give rates, so it is refused naming
+    fx_rates, with its row, and nothing is written."""
+    pool, _, who = _launch(world)
+    world_api = Api(world)
+    _march(world_api, pool)
+    rows = [
+        {"type": "subscription", "investor_id": who["Zug AG"], "amount": "50000.00", "share_class": "E"},
+        {"type": "redemption", "investor_id": who["Elbe Family"], "units": "100"},
+    ]
+    batch = world.container.transactions.record_batch(
+        world.manager, pool, [r | {"effective_date": "2025-03-31"} for r in rows], str(uuid.uuid4())
+    )
+    assert batch.rows == 2
+    listed = {p["investor_id"]: p for p in _positions(world_api, pool)["positions"]}
+    assert (listed[who["Zug AG"]]["units"], listed[who["Zug AG"]]["value"]) == ("511.363635", "62500.00")
+    with pytest.raises(BatchRejected) as refused:
+        world.container.transactions.record_batch(
+            world.manager,
+            pool,
+            [{"type": "valuation", "amount": "1300000.00", "effective_date": "2025-04-30"}],
+            str(uuid.uuid4()),
+        )
+    assert [(e.row, e.field) for e in refused.value.errors] == [(0, "fx_rates")]
