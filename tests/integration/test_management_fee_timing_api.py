@@ -82,21 +82,23 @@ def test_a_fee_in_advance_names_its_period_and_is_dated_at_its_start(world: Worl
     assert world.container.ledger.balances(pool).get("fees_payable", D(0)) == 0
 
 
-def test_a_fee_on_nav_in_advance_is_on_the_beginning_nav_and_marks_accrue_none(world: World) -> None:
-    """1,000,000.00 subscribed on 2 January and marked at 1,100,000.00 on 31 March; the fee
-    for Q2 charged in advance on 1 April is on the NAV then, 1,100,000.00: 2% x 91/365 =
-    5,484.93. The mark accrued no fee (in arrears it would have accrued Q1's)."""
-    fee = {"rate": "0.02", "basis": "nav", "timing": "in_advance"}
+def _launched_on_nav(world: World, fee: dict[str, Any]) -> int:
+    """An open-ended pool on these fee terms, 1,000,000.00 subscribed on 2 January 2025."""
     c, m = world.container, world.manager
     pool = c.pools.create_pool(m, open_pool(management_fee=fee, performance_fee=None)).id
     investor = world.named_investor("Quay Family Office")
     subscription = {"type": "subscription", "investor_id": investor, "amount": "1000000.00"}
-    c.transactions.record(
-        m,
-        pool,
-        TransactionRequest.model_validate(subscription | {"effective_date": "2025-01-02"}),
-        str(uuid.uuid4()),
-    )
+    request = TransactionRequest.model_validate(subscription | {"effective_date": "2025-01-02"})
+    c.transactions.record(m, pool, request, str(uuid.uuid4()))
+    return pool
+
+
+def test_a_fee_on_nav_in_advance_is_on_the_beginning_nav_and_marks_accrue_none(world: World) -> None:
+    """1,000,000.00 subscribed on 2 January and marked at 1,100,000.00 on 31 March; the fee
+    for Q2 charged in advance on 1 April is on the NAV then, 1,100,000.00: 2% x 91/365 =
+    5,484.93. The mark accrued no fee (in arrears it would have accrued Q1's)."""
+    c, m = world.container, world.manager
+    pool = _launched_on_nav(world, {"rate": "0.02", "basis": "nav", "timing": "in_advance"})
     mark = ValuationRequest.model_validate({"as_of": "2025-03-31", "net_asset_value": "1100000.00"})
     marked = c.transactions.record_valuation(m, pool, mark, str(uuid.uuid4()))
     assert "management_fee" not in marked.entry.details and marked.net_asset_value == D("1100000.00")
@@ -112,17 +114,8 @@ def _marked_fees(world: World, nav_point: str) -> list[dict[str, Any]]:
     """1,000,000.00 subscribed on 2 January 2025, marked at 1,100,000.00 on 31 March; 10,000.00
     of income on 15 May; marked at 1,200,000.00 on 30 June. 2% a year on NAV in arrears,
     accrued at each mark: the workings of the two marks' fees."""
-    fee = {"rate": "0.02", "basis": "nav", "nav_point": nav_point}
     c, m = world.container, world.manager
-    pool = c.pools.create_pool(m, open_pool(management_fee=fee, performance_fee=None)).id
-    investor = world.named_investor("Quay Family Office")
-    subscription = {"type": "subscription", "investor_id": investor, "amount": "1000000.00"}
-    c.transactions.record(
-        m,
-        pool,
-        TransactionRequest.model_validate(subscription | {"effective_date": "2025-01-02"}),
-        str(uuid.uuid4()),
-    )
+    pool = _launched_on_nav(world, {"rate": "0.02", "basis": "nav", "nav_point": nav_point})
     fees = []
     for as_of, nav in (("2025-03-31", "1100000.00"), ("2025-06-30", "1200000.00")):
         if as_of == "2025-06-30":

@@ -16,7 +16,7 @@ import pytest
 from backend.composition.container import Container
 from ledger.interface import BatchRejected
 from tests.integration.pools_support import Api, World, make_world, open_pool, problem_fields
-from tests.integration.test_share_classes_api import _deal, _positions, _post
+from tests.integration.test_share_classes_api import _deal, _positions, _post, _subscribe_each
 
 D = Decimal
 _AT_100 = {"initial_nav_per_unit": "100"}
@@ -52,21 +52,8 @@ def _launch(world: World) -> tuple[int, Api, dict[str, int]]:
         {"as_of": "2025-01-02", "net_asset_value": "0.00", "fx_rates": {"EUR": "0.90"}},
     )
     assert mark.status_code == 201, mark.get_json()
-    for name, cls, amount in (
-        ("Ulm Trust", "A", "900000.00"),
-        ("Elbe Family", "E", "90000.00"),
-        ("Havel Pension", "H", "90000.00"),
-    ):
-        r = _deal(
-            api,
-            pool,
-            type="subscription",
-            investor_id=who[name],
-            amount=amount,
-            share_class=cls,
-            effective_date="2025-01-02",
-        )
-        assert r.status_code == 201, r.get_json()
+    deals = [(who["Ulm Trust"], "A", "900000.00"), (who["Elbe Family"], "E", "90000.00")]
+    _subscribe_each(api, pool, [*deals, (who["Havel Pension"], "H", "90000.00")], "2025-01-02")
     return pool, api, who
 
 

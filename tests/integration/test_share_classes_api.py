@@ -47,25 +47,31 @@ def _positions(api: Api, pool: int) -> Any:
     return response.get_json()
 
 
-def _launch(world: World) -> tuple[int, Api, dict[str, int]]:
-    """X 500,000.00 in A and Y 1,500,000.00 in I on 2 January 2025, at the launch price."""
-    pool, api = _pool(world), Api(world)
-    who = {name: world.named_investor(name) for name in ("Xenia Retail", "Yard Pension Fund", "Zeta Family")}
-    for name, cls, amount in (("Xenia Retail", "A", "500000.00"), ("Yard Pension Fund", "I", "1500000.00")):
+def _subscribe_each(api: Api, pool: int, deals: list[tuple[int, str, str]], on: str) -> list[dict[str, Any]]:
+    """Each (investor, class, amount) subscribed on ``on``; the entries' workings."""
+    posted = []
+    for investor, cls, amount in deals:
         r = _deal(
             api,
             pool,
             type="subscription",
-            investor_id=who[name],
+            investor_id=investor,
             amount=amount,
             share_class=cls,
-            effective_date="2025-01-02",
+            effective_date=on,
         )
         assert r.status_code == 201, r.get_json()
-        assert (r.get_json()["details"]["share_class"], r.get_json()["details"]["nav_per_unit"]) == (
-            cls,
-            "100.000000",
-        )
+        posted.append(r.get_json()["details"])
+    return posted
+
+
+def _launch(world: World) -> tuple[int, Api, dict[str, int]]:
+    """X 500,000.00 in A and Y 1,500,000.00 in I on 2 January 2025, at the launch price."""
+    pool, api = _pool(world), Api(world)
+    who = {name: world.named_investor(name) for name in ("Xenia Retail", "Yard Pension Fund", "Zeta Family")}
+    deals = [(who["Xenia Retail"], "A", "500000.00"), (who["Yard Pension Fund"], "I", "1500000.00")]
+    for d, (_, cls, _) in zip(_subscribe_each(api, pool, deals, "2025-01-02"), deals, strict=True):
+        assert (d["share_class"], d["nav_per_unit"]) == (cls, "100.000000")
     return pool, api, who
 
 
