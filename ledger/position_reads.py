@@ -219,7 +219,11 @@ class PositionReads:
             return {"nav_per_unit": pool_price}
         held = books.share_class_of.get(investor_id)
         position = classes.get(held) if held is not None else None
-        return {"share_class": held, "nav_per_unit": position.nav_per_unit if position else None}
+        return {
+            "share_class": held,
+            "nav_per_unit": position.nav_per_unit if position else None,
+            "nav_per_unit_currency": position.currency if position else None,
+        }
 
 
 def _class_out(share_class: ShareClass, position: rules.ClassPosition, books: PoolBooks) -> ShareClassOut:

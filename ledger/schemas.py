@@ -466,6 +466,10 @@ class PositionOut(BaseModel):
     nav_per_unit: Decimal | None = Field(
         default=None, description="NAV per unit of the units held (of their class, in a pool with classes)"
     )
+    nav_per_unit_currency: str | None = Field(
+        default=None,
+        description="the currency of nav_per_unit where it is not the pool's (a class in another currency)",
+    )
 
 
 class ShareClassOut(BaseModel):

@@ -83,6 +83,13 @@ def test_each_class_is_priced_in_its_own_currency(world: World) -> None:
     0.80 / 900 = 108.888889 EUR (hedged but for the 10,000.00 gain the forward did not cover)."""
     pool, api, who = _launch(world)
     launch = {p["investor_id"]: p for p in _positions(api, pool)["positions"]}
+    held = launch[who["Elbe Family"]]
+    assert (held["currency"], held["nav_per_unit"], held["nav_per_unit_currency"]) == (
+        "USD",
+        "100.000000",
+        "EUR",
+    )
+    assert launch[who["Ulm Trust"]]["nav_per_unit_currency"] is None
     assert (launch[who["Elbe Family"]]["units"], launch[who["Elbe Family"]]["value"]) == (
         "900.000000",
         "100000.00",
