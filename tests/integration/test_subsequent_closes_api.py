@@ -296,6 +296,11 @@ def test_a_later_investor_catches_up_the_management_fee_charged_before_its_close
     fee = fund.tx(type="management_fee", effective_date="2019-03-31", period_start="2019-01-01")
     assert fee.details["amount"] == "49315.07"
     world.commit(fund.id, fund.carol, "2500000.00")
+    from tests.integration.test_portal_manager import _act, _client
+
+    fields = {"closing_date": "2019-03-31", "payment_date": "", "memo": ""}
+    panel = _act(_client(world), "subsequent_close", fields, pool_id=fund.id)["panel"]
+    assert "2019-01-01 to 2019-03-31" in panel and "$12,328.77" in panel
     answer = fund.close({"closing_date": "2019-03-31"})
     assert answer.status_code == 201, answer.get_json()
     details = answer.get_json()["details"]

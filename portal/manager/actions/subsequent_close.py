@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+import dash_bootstrap_components as dbc
 from dash import html
 
 from backend.platform.actors import Actor
@@ -53,7 +54,39 @@ def close_effect(preview: Preview, names: Mapping[int, str]) -> Any:
         className="small text-body-secondary",
     )
     table = effect_table(("Investor", "Capital", "Interest", "Cash"), rows, "effect-close")
-    return html.Div([html.H3("Effect", className="h6"), intro, table])
+    fees = _fee_catch_up(d, names, c)
+    return html.Div([html.H3("Effect", className="h6"), intro, table, fees])
+
+
+def _fee_catch_up(details: Mapping[str, Any], names: Mapping[int, str], currency: str) -> Any:
+    """The management fee the admitted investors catch up (none: nothing shown)."""
+    caught = details.get("management_fee_catch_up")
+    if not caught:
+        return None
+    rows = [
+        (names.get(int(holder), f"investor {holder}"), money(f["management_fee_catch_up"], currency))
+        for holder, f in details["investors"].items()
+        if "management_fee_catch_up" in f
+    ]
+    periods = ", ".join(f"{p['period_start']} to {p['period_end']}" for p in caught.get("periods", []))
+    said: list[Any] = []
+    if rows:
+        said += [
+            html.P(
+                f"Management fee on their commitments for the periods already charged ({periods}), as "
+                "if admitted at the first close: charged to their capital accounts, owed to the manager.",
+                className="small text-body-secondary",
+            ),
+            effect_table(("Investor", "Management fee"), rows, "effect-close-fees"),
+        ]
+    if caught.get("not_equalised"):
+        skipped = ", ".join(f"{p['period_start']} to {p['period_end']}" for p in caught["not_equalised"])
+        said.append(
+            dbc.Alert(
+                f"Not caught up (a fee on invested capital): {skipped}.", color="warning", className="small"
+            )
+        )
+    return html.Div(said)
 
 
 def _post(actor: Actor, pool_id: int | None, request: SubsequentCloseRequest, key: str) -> Any:
