@@ -177,3 +177,12 @@ def test_a_nav_point_is_only_for_a_fee_on_nav_and_in_advance_only_the_beginning(
             body["performance_fee"] = None
         r = Api(world).client.post("/api/v1/pools", headers=headers, json=body)
         assert r.status_code == 422 and problem_fields(r) == [field], r.get_json()
+
+
+def test_the_portal_preview_says_which_nav_the_marks_fee_is_on(world: World) -> None:
+    from tests.integration.test_portal_manager import _act, _client
+
+    pool = _launched_on_nav(world, {"rate": "0.02", "basis": "nav", "nav_point": "average"})
+    fields = {"as_of": "2025-03-31", "net_asset_value": "1100000.00", "memo": ""}
+    panel = _act(_client(world), "valuation", fields, pool_id=pool)["panel"]
+    assert "on the average of $1,000,000.00 and $1,100,000.00" in panel and "$5,120.55" in panel, panel

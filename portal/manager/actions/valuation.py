@@ -72,6 +72,8 @@ def valuation_effect(preview: Preview) -> Any:
         ("Previous NAV", money(d["previous_net_asset_value"], c)),
         ("New NAV", money(d["net_asset_value"], c)),
         ("Change", money(d["change"], c)),
+        *_rate_rows(d, c),
+        *_fee_rows(d, c),
     ]
     classes = None
     if d.get("share_classes"):
@@ -91,6 +93,39 @@ def valuation_effect(preview: Preview) -> Any:
             classes,
         ]
     )
+
+
+def _rate_rows(d: Mapping[str, Any], currency: str) -> list[tuple[str, str]]:
+    """The day's rates of the classes' currencies, and each hedged class's hedge result."""
+    rates = [
+        (f"{code} per {currency} 1", number(rate, 6)) for code, rate in (d.get("fx_rates") or {}).items()
+    ]
+    hedges = [
+        (f"Hedge result, class {class_id} (its own)", money(result, currency))
+        for class_id, result in (d.get("hedge_results") or {}).items()
+    ]
+    return rates + hedges
+
+
+def _fee_rows(d: Mapping[str, Any], currency: str) -> list[tuple[str, str]]:
+    """The management fee the mark accrues, and on which NAV of its period."""
+    fee = d.get("management_fee")
+    if not fee or "by_class" in fee:
+        return []  # a pool with classes shows each class's fee in its table
+    point = fee.get("nav_point", "ending")
+    basis = {
+        "ending": "the NAV recorded",
+        "beginning": f"the beginning NAV {money(fee.get('beginning_nav'), currency)}",
+        "average": f"the average of {money(fee.get('beginning_nav'), currency)} and "
+        f"{money(fee.get('ending_nav'), currency)}",
+    }[point]
+    return [
+        (
+            f"Management fee, {fee['period_start']} to {fee['period_end']} ({fee['days']} days) on {basis}",
+            money(fee["amount"], currency),
+        ),
+        ("NAV after the fee", money(d.get("net_asset_value_after_fee"), currency)),
+    ]
 
 
 def _post_valuation(actor: Actor, pool_id: int | None, request: ValuationRequest, key: str) -> Any:
