@@ -18,6 +18,9 @@ from portal.manager.actions.effects import effect_table, posted
 from portal.manager.actions.parsing import exact_text, filled_in, parse_request, require_pool
 from portal.manager.actions.share_classes import class_rows
 
+RATE_FIELD = "fx_rates."
+HEDGE_FIELD = "hedge_results."
+
 
 def _parse_valuation(v: Mapping[str, Any]) -> ValuationRequest:
     data = filled_in(
@@ -27,6 +30,16 @@ def _parse_valuation(v: Mapping[str, Any]) -> ValuationRequest:
             "memo": v.get("memo"),
         }
     )
+    # A pool with classes in other currencies asks for each one's rate and each hedged
+    # class's hedge result, one field each (portal/manager/actions/class_currencies.py).
+    for prefix, name in ((RATE_FIELD, "fx_rates"), (HEDGE_FIELD, "hedge_results")):
+        given = {
+            key.removeprefix(prefix): exact_text(value)
+            for key, value in v.items()
+            if key.startswith(prefix) and value not in (None, "")
+        }
+        if given:
+            data[name] = given
     parsed: ValuationRequest = parse_request(ValuationRequest, data)
     return parsed
 
