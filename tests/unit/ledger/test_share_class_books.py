@@ -116,7 +116,10 @@ def _check_deal(
         assert abs(after[dealt].nav_per_unit - before[dealt].nav_per_unit) <= limit, posting.details
 
 
-def _leavers_drift(posting: Posting, before: rules.ClassPosition, rate: Decimal = D(1)) -> Decimal:
+_AT_PAR = D(1)
+
+
+def _leavers_drift(posting: Posting, before: rules.ClassPosition, rate: Decimal = _AT_PAR) -> Decimal:
     """How far a leaver's capital account was from its units' worth (in the class's currency)."""
     d = posting.details
     if not d.get("full_exit"):
