@@ -11,6 +11,7 @@ the browser.
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -45,6 +46,9 @@ class Field:
     required: bool = False
     step: str = "any"
     disabled: bool = False
+    group: str = ""
+    """Fields that belong together (one share class's terms): consecutive fields with the same
+    group sit in a bordered set under it as a legend, in narrower columns."""
 
 
 @dataclass(frozen=True)
@@ -117,7 +121,7 @@ def _input(action: str, spec: Field) -> Any:
     )
 
 
-def field_row(action: str, spec: Field) -> Any:
+def field_row(action: str, spec: Field, *, compact: bool = False) -> Any:
     if spec.kind == "hidden":
         # Still a field (its value travels with the others) with an error slot, as the action
         # callback's outputs expect one per field; neither is shown.
@@ -138,7 +142,29 @@ def field_row(action: str, spec: Field) -> Any:
     ]
     if spec.help:
         children.append(html.Div(spec.help, className="form-text"))
+    if compact:
+        return dbc.Col(html.Div(children, className="mb-2"), md=4, lg=3)
     return dbc.Col(html.Div(children, className="mb-3"), md=6, lg=4)
+
+
+def field_rows(action: str, fields: Sequence[Field]) -> list[Component]:
+    """The fields in order; a run of fields with a group is a fieldset of its own, so a reader
+    (and a screen reader) sees which code, fee and minimum belong to which class."""
+    out: list[Component] = []
+    for group, run in itertools.groupby(fields, key=lambda f: f.group):
+        if not group:
+            out.append(dbc.Row([field_row(action, f) for f in run]))
+            continue
+        out.append(
+            html.Fieldset(
+                [
+                    html.Legend(group, className="small fw-semibold mb-1 float-none w-auto px-1"),
+                    dbc.Row([field_row(action, f, compact=True) for f in run]),
+                ],
+                className="border rounded px-3 pt-1 mb-3",
+            )
+        )
+    return out
 
 
 def action_form(spec: FormSpec) -> Any:
@@ -150,7 +176,7 @@ def action_form(spec: FormSpec) -> Any:
             dbc.CardBody(
                 [
                     html.P(spec.intro, className="small text-body-secondary") if spec.intro else None,
-                    dbc.Row([field_row(a, f) for f in spec.fields]),
+                    *field_rows(a, spec.fields),
                     dbc.Button(
                         spec.submit, id={"type": PREVIEW, "action": a}, color="secondary", className="me-2"
                     ),

@@ -769,6 +769,11 @@ FORGED: dict[str, ForgedAction] = {
         lambda e: {"entry_id": str(e.ids["entry"]), "memo": "keyed twice", "effective_date": None},
         "Posted",
     ),
+    # A pool without classes, its fee given (the estate's NAV per unit never rose); a classed
+    # pool's is forged in test_portal_share_classes.py.
+    "performance_fee": ForgedAction(
+        "open_pool", lambda e: {"effective_date": "2025-01-31", "amount": "100.00", "memo": ""}, "Posted"
+    ),
     "pool_status": ForgedAction("open_pool", lambda e: {"status": "close"}, "Posted"),
     "pool_settings": ForgedAction("draft_pool", _settings_rename, "Posted"),
     "kyc": ForgedAction(
@@ -781,9 +786,6 @@ NOT_FORGED = {
     "shared estate has not (its distribution control runs first): forged by another manager and an "
     "investor in test_subsequent_closes_api.py::test_the_portal_form_previews_the_close_and_only_the_"
     "pools_manager_posts_it",
-    "performance_fee": "offered only in a pool with share classes, which the shared estate has not: forged "
-    "by another manager and an investor in test_portal_share_classes.py::test_the_performance_fee_of_one_"
-    "class_is_previewed_then_posted",
 }
 
 

@@ -6,8 +6,9 @@ request, previewing the effect with the rules the write uses, and posting once c
   postings are shown.
 * The families: ``valuation``, ``deals`` (subscription and redemption), ``capital_call``,
   ``distribution``, ``reversal``, ``commitment``, ``kyc``, ``pool_create``,
-  ``pool_settings`` (over ``pool_terms``, shared with pool_create), ``pool_status``,
-  ``share_classes`` (the class picker and the per-class performance fee).
+  ``pool_settings`` (over ``pool_terms`` and ``class_terms``, shared with pool_create),
+  ``pool_status``, ``share_classes`` (the class picker), ``performance_fee`` (per class, or
+  on the pool's own terms).
 * ``forms``: what each form asks for; ``picker``: the investor picker, searched on the server.
 * ``callbacks``: the one callback behind every form, and the picker's search.
 """

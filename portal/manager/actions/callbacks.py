@@ -37,13 +37,13 @@ from portal.manager.actions.deals import REDEMPTION, SUBSCRIPTION
 from portal.manager.actions.distribution import DISTRIBUTION
 from portal.manager.actions.kyc import KYC
 from portal.manager.actions.parsing import FormError
+from portal.manager.actions.performance_fee import PERFORMANCE_FEE
 from portal.manager.actions.picker import investor_options
 from portal.manager.actions.pool_create import CREATE_POOL
 from portal.manager.actions.pool_settings import POOL_SETTINGS
 from portal.manager.actions.pool_status import POOL_STATUS
 from portal.manager.actions.portfolio_fee import PORTFOLIO_FEE
 from portal.manager.actions.reversal import REVERSAL
-from portal.manager.actions.share_classes import PERFORMANCE_FEE
 from portal.manager.actions.side_letter import SIDE_LETTER
 from portal.manager.actions.subsequent_close import SUBSEQUENT_CLOSE
 from portal.manager.actions.valuation import VALUATION

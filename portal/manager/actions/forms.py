@@ -21,6 +21,7 @@ from backend.investors.interface import KycStatus
 from backend.platform.actors import Actor
 from backend.pools.interface import PoolKind, PoolOut, PoolSettings, PoolStatus
 from portal.components.forms import Field, FormSpec
+from portal.manager.actions.class_terms import class_fields
 from portal.manager.actions.clawback import clawback_form, deal_fields
 from portal.manager.actions.parsing import YES_NO, percent_of_fraction
 from portal.manager.actions.picker import PICKER_LIMIT, first_investors, investor_field
@@ -281,6 +282,17 @@ def _settings_fields(values: Mapping[str, Any], *, fixed: Collection[str] = ()) 
             ],
         ),
         field(
+            "management_fee.nav_point",
+            "select",
+            [
+                ("", "The default: the ending NAV (the beginning in advance)"),
+                ("ending", "Ending NAV: the valuation's"),
+                ("beginning", "Beginning NAV: at the close before the period"),
+                ("average", "Average of the beginning and ending NAV"),
+            ],
+            help="A fee on NAV accrued at each valuation.",
+        ),
+        field(
             "management_fee.offset_rate",
             "number",
             help="Closed-ended: the share of transaction, monitoring, director and break-up fees "
@@ -370,6 +382,7 @@ def _new_pool_values(today: date) -> dict[str, Any]:
         "management_fee.basis": "nav",
         "management_fee.frequency": "quarterly",
         "management_fee.timing": "in_arrears",
+        "management_fee.nav_point": "",
         "performance_fee.high_water_mark": "true",
         "performance_fee.hurdle_rate": "0",
         "performance_fee.hurdle": "hard",
@@ -422,7 +435,8 @@ def settings_values(settings: PoolSettings) -> dict[str, Any]:
 
 
 def create_pool_form(today: date) -> FormSpec:
-    return FormSpec("create_pool", "Create a pool", _settings_fields(_new_pool_values(today)))
+    classes = class_fields([], fixed=False, new_pool=True)
+    return FormSpec("create_pool", "Create a pool", [*_settings_fields(_new_pool_values(today)), *classes])
 
 
 def pool_settings_form(pool: PoolOut, *, has_history: bool) -> FormSpec | None:
@@ -433,10 +447,13 @@ def pool_settings_form(pool: PoolOut, *, has_history: bool) -> FormSpec | None:
     settings = settings_of(pool)
     fixed = FROZEN_ONCE_BOOKED if has_history else ()
     baseline = Field("baseline", "", "hidden", default=settings.model_dump_json())
+    # A closed-ended pool's investors differ by side letter, never by class.
+    open_ended = pool.kind is PoolKind.OPEN_ENDED
+    classes = class_fields(pool.share_classes, fixed=has_history) if open_ended else []
     return FormSpec(
         "pool_settings",
         "Edit settings",
-        [*_settings_fields(settings_values(settings), fixed=fixed), baseline],
+        [*_settings_fields(settings_values(settings), fixed=fixed), *classes, baseline],
         intro="Change what you need: the preview lists only the settings that change. New terms "
         "apply to what is booked from now on; entries already in the books do not move.",
     )

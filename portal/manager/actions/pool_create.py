@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from dash import dcc, html
@@ -12,6 +13,7 @@ from backend.pools.interface import PoolCreate, PoolSettings
 from portal.context import services
 from portal.formatting import money, number
 from portal.manager.actions.action import Action, Previewed
+from portal.manager.actions.class_terms import class_errors, class_text, parse_classes
 from portal.manager.actions.effects import effect_table, posted
 from portal.manager.actions.parsing import parse_request
 from portal.manager.actions.pool_terms import (
@@ -23,16 +25,31 @@ from portal.manager.actions.pool_terms import (
 )
 
 
+@dataclass(frozen=True)
+class NewPool:
+    request: PoolCreate
+    class_rows: tuple[int, ...] = ()
+    """The form row each share class came from, for the service's refusals."""
+
+
 def pool_create_request(v: Mapping[str, Any]) -> PoolCreate:
     """The create-pool form as the pool service's PoolCreate (empty fee fields: no such fee)."""
+    return _parse_pool(v).request
+
+
+def _parse_pool(v: Mapping[str, Any]) -> NewPool:
     parsed: PoolCreate = parse_request(PoolCreate, settings_data(v))
-    return parsed
+    classes = parse_classes(v, ())
+    if classes is None:
+        return NewPool(parsed)
+    return NewPool(parsed.model_copy(update={"share_classes": classes.classes}), classes.rows)
 
 
-def _preview_pool(actor: Actor, pool_id: int | None, request: PoolCreate) -> Previewed:
+def _preview_pool(actor: Actor, pool_id: int | None, new: NewPool) -> Previewed:
     # The pool service's own checks (a negative minimum, a NAV per unit of 0, a fee over 100%
     # are refused there, naming the field), and the settings as it would store them.
-    checked = services().pools.check_pool(actor, request)
+    with class_errors(new.request.share_classes, new.class_rows):
+        checked = services().pools.check_pool(actor, new.request)
     return Previewed(pool_summary(checked), unusual_rates(checked))
 
 
@@ -50,6 +67,7 @@ def pool_summary(request: PoolSettings) -> Any:
         terms = getattr(request, name)
         if terms is not None:
             rows.append((SETTING_LABELS[name], terms_text(terms)))
+    rows += [(f"Share class {k.class_id}", class_text(k, c)) for k in request.share_classes]
     return html.Div(
         [
             html.H3("The pool to create", className="h6"),
@@ -58,10 +76,11 @@ def pool_summary(request: PoolSettings) -> Any:
     )
 
 
-def _post_pool(actor: Actor, pool_id: int | None, request: PoolCreate, key: str) -> Any:
-    pool = services().pools.create_pool(actor, request)
+def _post_pool(actor: Actor, pool_id: int | None, new: NewPool, key: str) -> Any:
+    with class_errors(new.request.share_classes, new.class_rows):
+        pool = services().pools.create_pool(actor, new.request)
     link = dcc.Link(f"Open {pool.name}", href=f"/manager/pools/{pool.id}", id="new-pool-link")
     return posted(f"Pool {pool.name} (#{pool.id}) created.", link)
 
 
-CREATE_POOL = Action("create_pool", pool_create_request, _preview_pool, _post_pool, TERM_FIELDS)
+CREATE_POOL = Action("create_pool", _parse_pool, _preview_pool, _post_pool, TERM_FIELDS)

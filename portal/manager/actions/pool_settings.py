@@ -14,6 +14,7 @@ from backend.platform.actors import Actor
 from backend.pools.interface import PoolOut, PoolSettings, PoolStatus, PoolUpdate
 from portal.context import services
 from portal.manager.actions.action import Action, Previewed
+from portal.manager.actions.class_terms import class_errors, parse_classes
 from portal.manager.actions.effects import effect_table, posted
 from portal.manager.actions.parsing import FormError, parse_request, require_pool
 from portal.manager.actions.pool_terms import (
@@ -37,6 +38,8 @@ class SettingsEdit:
 
     baseline: PoolSettings
     edited: PoolSettings
+    class_rows: tuple[int, ...] = ()
+    """The form row each of `edited`'s share classes came from, for the service's refusals."""
 
     def changes(self, current: PoolSettings) -> list[str]:
         """Settings changed in the form that the pool does not already have."""
@@ -64,9 +67,10 @@ def _parse_settings(v: Mapping[str, Any]) -> SettingsEdit:
     except ValidationError:
         raise FormError({"form": "This form is out of date: reload the page and edit again."}) from None
     edited: PoolSettings = parse_request(PoolSettings, settings_data(v))
-    # Terms the form does not show (the fee's day count and step-down, the share classes) stay
-    # as they are: an edit of the name must not read as dropping every class.
-    kept: dict[str, Any] = {"share_classes": baseline.share_classes}
+    # Terms the form does not show (the fee's day count and step-down; the share classes of a
+    # form without class rows) stay as they are: an edit of the name must not drop every class.
+    classes = parse_classes(v, baseline.share_classes)
+    kept: dict[str, Any] = {"share_classes": baseline.share_classes if classes is None else classes.classes}
     if edited.management_fee and baseline.management_fee:
         kept["management_fee"] = edited.management_fee.model_copy(
             update={
@@ -75,7 +79,8 @@ def _parse_settings(v: Mapping[str, Any]) -> SettingsEdit:
                 "step_down_rate": baseline.management_fee.step_down_rate,
             }
         )
-    return SettingsEdit(baseline, edited.model_copy(update=kept))
+    rows = classes.rows if classes is not None else ()
+    return SettingsEdit(baseline, edited.model_copy(update=kept), rows)
 
 
 def pool_has_history(pool_id: int) -> bool:
@@ -116,7 +121,8 @@ def _preview_settings(actor: Actor, pool_id: int | None, edit: SettingsEdit) -> 
             id="effect-settings-none",
         )
     # The pool service's own checks over the settings as they would be, writing nothing.
-    after = services().pools.check_update(actor, pool.id, edit.update(settings_of(pool)))
+    with class_errors(edit.edited.share_classes, edit.class_rows):
+        after = services().pools.check_update(actor, pool.id, edit.update(settings_of(pool)))
     rows = setting_changes(settings_of(pool), after, changed)
     panel = html.Div(
         [
@@ -133,7 +139,8 @@ def _post_settings(actor: Actor, pool_id: int | None, edit: SettingsEdit, key: s
         return dbc.Alert(
             "Nothing to change: the pool already has these settings.", color="info", className="mb-0"
         )
-    out = services().pools.update_pool(actor, pool.id, edit.update(settings_of(pool)))
+    with class_errors(edit.edited.share_classes, edit.class_rows):
+        out = services().pools.update_pool(actor, pool.id, edit.update(settings_of(pool)))
     names = ", ".join(SETTING_LABELS[n].lower() for n in changed)
     return posted(f"{out.name}: {names} updated.")
 

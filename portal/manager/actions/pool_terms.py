@@ -22,6 +22,7 @@ from backend.pools.interface import (
     WaterfallTerms,
 )
 from portal.formatting import money, number
+from portal.manager.actions.class_terms import class_changes, unusual_class_rates
 from portal.manager.actions.parsing import exact_text, filled_in, flag, fraction_of_percent
 
 SETTING_NAMES = tuple(PoolSettings.model_fields)
@@ -43,6 +44,7 @@ SETTING_LABELS: dict[str, str] = {
     "management_fee.day_count": "Fee day count",
     "management_fee.offset_rate": "Fee offset",
     "management_fee.timing": "Fee charged",
+    "management_fee.nav_point": "Fee on which NAV",
     "performance_fee": "Performance fee",
     "performance_fee.rate": "Performance fee rate",
     "performance_fee.high_water_mark": "High-water mark",
@@ -62,6 +64,7 @@ SETTING_LABELS: dict[str, str] = {
     "waterfall.clawback_tax_offset": "Clawback tax offset",
     "waterfall.clawback_tax_rate": "Tax assumed on carry",
     "waterfall.interim_clawback": "Interim clawback",
+    "share_classes": "Share classes",
 }
 PERCENT_FIELDS: dict[str, str] = {
     "management_fee.rate": "% p.a.",
@@ -113,6 +116,7 @@ def settings_data(v: Mapping[str, Any]) -> dict[str, Any]:
                 "frequency": v.get("management_fee.frequency"),
                 "offset_rate": fraction_of_percent(v.get("management_fee.offset_rate")),
                 "timing": v.get("management_fee.timing"),
+                "nav_point": v.get("management_fee.nav_point") or None,
             }
         )
     if v.get("kind") == "open_ended" and v.get("performance_fee.rate") not in (None, ""):
@@ -160,6 +164,8 @@ def unusual_rates(settings: PoolSettings, names: Iterable[str] | None = None) ->
         if rate is not None and rate > ceiling:
             shown = f"{rate * 100:.2f}%"
             asked.append(f"{wording.format(shown)} is unusually high. Post anyway?")
+    if names is None or "share_classes" in names:
+        asked += unusual_class_rates(settings.share_classes)
     return asked
 
 
@@ -223,6 +229,9 @@ def setting_changes(
     for name in names:
         old, new = getattr(before, name), getattr(after, name)
         if old == new:
+            continue
+        if name == "share_classes":
+            rows += class_changes(old, new, after.base_currency)
             continue
         if isinstance(old, BaseModel) and isinstance(new, BaseModel):
             for key in type(old).model_fields:

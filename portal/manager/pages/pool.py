@@ -22,8 +22,10 @@ from backend.platform.errors import DomainError, NotFound
 from portal.components.charts import chart_with_data
 from portal.components.forms import DONE, action_form
 from portal.context import services
+from portal.manager.actions.class_currencies import with_class_currencies
 from portal.manager.actions.clawback import deal_by_deal
 from portal.manager.actions.forms import pool_forms, pool_settings_form, pool_status_form
+from portal.manager.actions.performance_fee import with_performance_fee
 from portal.manager.actions.picker import investor_label, pool_holders
 from portal.manager.actions.pool_settings import pool_has_history
 from portal.manager.actions.share_classes import with_share_classes
@@ -143,7 +145,8 @@ def pool_actions(actor: Actor, pool_id: int | None, today: date) -> Component:
     deals = None
     if deal_by_deal(pool):
         deals = [i.name for i in services().transactions.investments(actor, pool_id)]
-    specs = with_share_classes(pool_forms(actor, pool.kind.value, today, holders, deals), pool, today)
+    specs = with_share_classes(pool_forms(actor, pool.kind.value, today, holders, deals), pool)
+    specs = with_performance_fee(with_class_currencies(specs, pool), pool, today)
     for extra in (pool_settings_form(pool, has_history=pool_has_history(pool_id)), pool_status_form(pool)):
         if extra is not None:
             specs.append(extra)
