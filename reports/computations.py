@@ -33,6 +33,7 @@ from backend.pools.interface import PoolOut, PoolService
 from ledger.interface import MAX_PAGE, LedgerService, PoolTerms, investor_terms, pool_terms
 from reports.aggregate_cache import AggregateCache, aggregate_key
 from reports.benchmarks import BenchmarkRegister
+from reports.class_performance import ClassTerms
 from reports.history import PoolHistory, investor_history, pool_history
 from reports.journal import BookEntry, Flow
 from reports.money_weighted import Levels, money_weighted
@@ -48,10 +49,11 @@ from reports.schemas import (
 from reports.snapshot_reads import stored_pool_performance
 from reports.statements import capital_account_statement
 
-DEFINITIONS = "2"
-"""Which definitions the cached reports were computed under, part of every cache key: 2 is
-the unit price with distributions reinvested, the GP's carry paid out of the pool in the
-closed-ended index, and the LPs' figures net of accrued carry. A report cached under other
+DEFINITIONS = "3"
+"""Which definitions the cached reports were computed under, part of every cache key: 3 is
+the unit price with distributions reinvested (but in a pool with share classes, its value
+linked at every entry, and each class's own return), the GP's carry paid out of the pool in
+the closed-ended index, and the LPs' figures net of accrued carry. A report cached under other
 definitions is never served, even at the same ledger version (a stored snapshot from
 before them lacks the new fields and is recomputed too)."""
 
@@ -77,6 +79,19 @@ def _benchmark_version(levels: Levels | None) -> str | None:
     if levels is None:
         return None
     return levels.fingerprint()
+
+
+def class_terms(pool: PoolOut) -> list[ClassTerms]:
+    """The pool's share classes as the class returns read them (none: no classes)."""
+    return [
+        ClassTerms(
+            c.class_id,
+            c.name,
+            c.currency or pool.base_currency,
+            c.initial_nav_per_unit or pool.initial_nav_per_unit,
+        )
+        for c in pool.share_classes
+    ]
 
 
 def _carry_terms(pool: PoolOut) -> PoolTerms | None:
@@ -139,7 +154,12 @@ class ReportComputations:
             if first >= end:
                 raise ValidationFailed(f"start: {first} is not before end {end}", field="start")
             return _pool_performance(
-                history, kind=resolved.kind.value, start=first, end=end, benchmark=benchmark
+                history,
+                kind=resolved.kind.value,
+                start=first,
+                end=end,
+                benchmark=benchmark,
+                classes=class_terms(resolved),
             )
 
         if fresh:
@@ -281,6 +301,7 @@ class ReportComputations:
             terms=_carry_terms(pool),
             carry_on=carry_on,
             investor_terms=self._side_letters(pool),
+            share_classes=bool(pool.share_classes),
         )
 
     def _side_letters_changed_at(self, pool: PoolOut) -> datetime | None:

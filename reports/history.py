@@ -19,7 +19,10 @@ Time-weighted index (one definition per kind; every return of the pool is a rati
     price while no units are out, since that is what deals are struck at). A deal at NAV
     changes units, not the price, so it leaves the index; a distribution lowers the price
     by what it pays per unit, so it leaves it too: the total return (GIPS 2020).
-    Closed-ended: sub-period returns of the value linked at every entry,
+    Closed-ended, and an open-ended pool with share classes (its units are priced per class,
+    so no one price is the pool's: a deal in a class priced 1,000 beside one priced 100
+    would move an average of the two with no gain or loss): sub-period returns of the value
+    linked at every entry,
     ``(value_after - inflow + outflow + carry_paid) / value_before`` (the true TWR, flows
     at the entry's moment), before carried interest.
     Both start at 1.0 before the first entry, on the day before inception; a sub-period
@@ -134,6 +137,15 @@ class PoolHistory:
     points: tuple[PoolPoint, ...]
     carry: Mapping[date, CarryAccrual] = field(default_factory=dict)
     """Accrued carried interest on the dates the replay was asked to mark."""
+    unit_priced: bool | None = None
+    """The index is the unit price (open-ended without share classes); None: as open_ended."""
+    class_prices: Mapping[str, tuple[tuple[date, Decimal], ...]] = field(default_factory=dict)
+    """Share classes: each class's NAV per unit (in its currency) after every entry that
+    struck or moved it (a valuation, the class's performance fee), in date order."""
+
+    @property
+    def priced_per_unit(self) -> bool:
+        return self.open_ended if self.unit_priced is None else self.unit_priced
 
     @property
     def track_start(self) -> date:
@@ -159,8 +171,8 @@ class PoolHistory:
         return self.value_on(on) - self.carry_on(on).total
 
     def nav_per_unit_on(self, on: date) -> Decimal | None:
-        if not self.open_ended:
-            return None
+        if not self.priced_per_unit:
+            return None  # closed-ended, or each share class has its own price
         point = self.at(on)
         if point is None or point.nav_per_unit is None:
             return self.initial_nav_per_unit if point is None or point.units == 0 else None
@@ -205,6 +217,7 @@ def pool_history(
     terms: PoolTerms | None = None,
     carry_on: Iterable[date] = (),
     investor_terms: Mapping[int, InvestorTerms] | None = None,
+    share_classes: bool = False,
 ) -> PoolHistory:
     """Replay the pool's standing entries as of ``as_of`` into a point per entry.
 
@@ -227,7 +240,12 @@ def pool_history(
 
     points: list[PoolPoint] = []
     index = 1.0
+    unit_priced = open_ended and not share_classes
+    class_prices: dict[str, list[tuple[date, Decimal]]] = {}
     for entry in standing(entries, as_of):
+        if share_classes:
+            for class_id, struck in _class_prices_struck(entry).items():
+                class_prices.setdefault(class_id, []).append((entry.on, struck))
         mark_until(entry.on)
         value_before = books.value
         # While no units are out, deals are struck at the launch price.
@@ -242,7 +260,7 @@ def pool_history(
         units = books.units_outstanding
         price: Decimal | None = None
         per_unit = _ZERO
-        if open_ended:
+        if unit_priced:
             price = _unit_price(books.nav, units, currency)
             if entry.entry_type is EntryType.DISTRIBUTION and units > 0:
                 per_unit = outflow / units
@@ -272,13 +290,27 @@ def pool_history(
     return PoolHistory(
         pool_id=pool_id,
         open_ended=open_ended,
+        unit_priced=unit_priced,
         currency=currency,
         inception=inception,
         initial_nav_per_unit=initial_nav_per_unit,
         as_of=as_of,
         points=tuple(points),
         carry=marks,
+        class_prices={class_id: tuple(prices) for class_id, prices in class_prices.items()},
     )
+
+
+def _class_prices_struck(entry: BookEntry) -> dict[str, Decimal]:
+    """The classes' prices an entry's workings give: a valuation's per class, a class's
+    performance fee's price after it (the only entries that move a class's price: a deal is at
+    it, and equalisation settles in units at it)."""
+    details = entry.details
+    if entry.entry_type is EntryType.VALUATION and isinstance(details.get("share_classes"), Mapping):
+        return {str(c): Decimal(str(f["nav_per_unit"])) for c, f in details["share_classes"].items()}
+    if entry.entry_type is EntryType.PERFORMANCE_FEE and details.get("share_class"):
+        return {str(details["share_class"]): Decimal(str(details["nav_per_unit_after"]))}
+    return {}
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,10 +33,12 @@ reports.money_weighted's:
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 
 from backend.finance import metrics
+from reports.class_performance import ClassTerms, class_performance
 from reports.history import InvestorHistory, PoolHistory
 from reports.money_weighted import Levels, benchmark_comparison, finite, money_weighted
 from reports.schemas import (
@@ -190,6 +192,7 @@ def pool_performance(
     start: date,
     end: date,
     benchmark: Levels | None = None,
+    classes: Sequence[ClassTerms] = (),
 ) -> PoolPerformance:
     """Everything the performance page shows for one pool, as of ``history.as_of``; the
     history must have marked accrued carried interest on ``end`` (``carry_on``)."""
@@ -208,7 +211,7 @@ def pool_performance(
         as_of=history.as_of,
         start=start,
         end=end,
-        method="unit_price" if history.open_ended else "linked_valuations",
+        method="unit_price" if history.priced_per_unit else "linked_valuations",
         net_asset_value=gross_nav - accrued,
         value=value,
         accrued_carried_interest=accrued,
@@ -224,6 +227,7 @@ def pool_performance(
         benchmark=benchmark_comparison(benchmark, flows, value, start, end) if benchmark else None,
         entries=len([p for p in history.points if p.on <= end]),
         last_valuation_date=valued,
+        share_classes=class_performance(history, classes, start, end),
     )
 
 
@@ -298,7 +302,9 @@ def nav_history(history: PoolHistory, *, start: date, end: date, frequency: Freq
                 units_outstanding=point.units if point else _ZERO,
                 nav_per_unit=history.nav_per_unit_on(day),
                 # Shown to the places of a NAV per unit; the index links the exact figure.
-                distributions_per_unit=per_unit.quantize(PER_UNIT_PLACES) if history.open_ended else None,
+                distributions_per_unit=(
+                    per_unit.quantize(PER_UNIT_PLACES) if history.priced_per_unit else None
+                ),
                 index=history.index_on(day),
                 inflow=inflow,
                 outflow=outflow,

@@ -194,6 +194,20 @@ class BenchmarkComparison(BaseModel):
     note: str = ""
 
 
+class ClassPerformance(BaseModel):
+    """One share class's return: its NAV per unit, in its own currency, at the two dates."""
+
+    class_id: str
+    name: str
+    currency: str
+    nav_per_unit: Amount = Field(description="at end: the class's price (its launch price before any)")
+    twr: float | None = Field(
+        description="over (start, end]: the class's NAV per unit at end over that at start, less 1 (classes "
+        "pay no distributions); null when no valuation of the class falls in that span"
+    )
+    twr_annualised: float | None
+
+
 class PoolPerformance(BaseModel):
     pool_id: int
     kind: str
@@ -233,6 +247,11 @@ class PoolPerformance(BaseModel):
         default=None,
         description="the last valuation on or before end: the date the figures' market values are "
         "as of (null: never valued, so no return is shown)",
+    )
+    share_classes: list[ClassPerformance] = Field(
+        default_factory=list,
+        description="a pool with share classes: each class's own return (the pool's twr is then on its "
+        "value linked at every entry, method linked_valuations)",
     )
 
 

@@ -10,7 +10,7 @@ from backend.platform.unit_of_work import ReadView
 from reports.models import PoolSnapshot
 from reports.schemas import PoolPerformance
 
-NEWEST_FIELD = "last_valuation_date"
+NEWEST_FIELD = "share_classes"
 """The field added last to PoolPerformance: a snapshot stored without it predates it."""
 
 

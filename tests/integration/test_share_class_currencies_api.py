@@ -263,3 +263,37 @@ def test_a_batch_deals_in_a_euro_class_at_the_days_rate_and_cannot_value_without
             str(uuid.uuid4()),
         )
     assert [(e.row, e.field) for e in refused.value.errors] == [(0, "fx_rates")]
+
+
+def test_each_class_has_its_own_return_in_its_own_currency(world: World) -> None:
+    """Over 2 January to 31 March: A +10.000000% (110 / 100), E -2.222222% (97.777778 / 100:
+    the dollar's fall takes more than the pool's gain), H +8.888889% before its fee and
+    +8.000000% after it (108 / 100). The pool's own return is its value linked at every entry
+    (in dollars, the hedge's gain included): 1,222,500.00 / 1,100,000.00 - 1 = 11.136364%; a
+    mean of the three prices would have moved with each subscription."""
+    pool, api, _ = _launch(world)
+    _march(api, pool)
+
+    def performance() -> dict[str, Any]:
+        r = api.client.get(
+            f"/api/v1/pools/{pool}/performance?as_of=2025-03-31", headers=api.headers("manager")
+        )
+        assert r.status_code == 200, r.get_json()
+        return dict(r.get_json())
+
+    before = performance()
+    assert before["method"] == "linked_valuations" and before["nav_per_unit"] is None
+    assert abs(before["twr"] - (1222500 / 1100000 - 1)) < 1e-12
+    by_class = {c["class_id"]: c for c in before["share_classes"]}
+    assert {k: (c["currency"], c["nav_per_unit"]) for k, c in by_class.items()} == {
+        "A": ("USD", "110.000000"),
+        "E": ("EUR", "97.777778"),
+        "H": ("EUR", "108.888889"),
+    }
+    assert abs(by_class["A"]["twr"] - 0.1) < 1e-15
+    assert abs(by_class["E"]["twr"] - (97.777778 / 100 - 1)) < 1e-12
+    assert by_class["A"]["twr_annualised"] is None  # under a year: not annualised (GIPS)
+    fee = _deal(api, pool, type="performance_fee", share_class="H", effective_date="2025-03-31")
+    assert fee.status_code == 201, fee.get_json()
+    after = {c["class_id"]: c for c in performance()["share_classes"]}
+    assert after["H"]["nav_per_unit"] == "108.000000" and abs(after["H"]["twr"] - 0.08) < 1e-12
