@@ -163,7 +163,7 @@ def pool_rows(data: Dashboard) -> list[dict[str, Any]]:
                 "pool": line.name,
                 "kind": line.kind.replace("_", "-").capitalize(),
                 "share_class": held_class(line),
-                "nav_per_unit": number(p.nav_per_unit, 6) if p.share_class else "—",
+                "nav_per_unit": _class_price(p) if p.share_class else "—",
                 "units": number(p.units, 4) if line.kind == "open_ended" else "—",
                 "value": money(line.value, c),
                 "contributed": money(p.contributed, c),
@@ -176,6 +176,12 @@ def pool_rows(data: Dashboard) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def _class_price(p: PositionOut) -> str:
+    """The held class's NAV per unit, with its currency where it is not the pool's."""
+    price = number(p.nav_per_unit, 6)
+    return f"{price} {p.nav_per_unit_currency}" if p.nav_per_unit_currency else price
 
 
 def held_class(line: PoolLine) -> str:

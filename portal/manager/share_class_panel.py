@@ -26,23 +26,42 @@ CLASS_HEADERS = (
 )
 
 
+def _in_other_currencies(d: PoolDetail) -> bool:
+    return any(k.currency != d.positions.currency for k in d.positions.share_classes)
+
+
+def _currency_text(currency: str, hedged: bool, rate: Any, base: str) -> str:
+    """ "EUR, hedged, 0.800000 per USD 1"; the pool's own currency alone."""
+    if currency == base:
+        return currency
+    rated = f", {number(rate, 6)} per {base} 1" if rate is not None else ""
+    return f"{currency}, {'hedged' if hedged else 'unhedged'}{rated}"
+
+
 def class_table_rows(d: PoolDetail) -> list[tuple[str, ...]]:
+    """A row per class; a pool with a class in another currency gets a currency column, and
+    each price is in its class's currency (the net assets are the books', the pool's)."""
     c = d.positions.currency
     names = {k.class_id: k.name for k in d.pool.share_classes}
-    return [
-        (
-            k.class_id,
-            names.get(k.class_id, ""),
-            number(k.units, 6),
-            money(k.net_asset_value, c),
-            number(k.nav_per_unit, 6),
-            str(k.holders),
-            percent(k.management_fee_rate),
-            percent(k.performance_fee_rate),
-            number(k.high_water_mark, 6),
+    foreign = _in_other_currencies(d)
+    rows = []
+    for k in d.positions.share_classes:
+        dealt = (_currency_text(k.currency, k.hedged, k.fx_rate, c),) if foreign else ()
+        rows.append(
+            (
+                k.class_id,
+                names.get(k.class_id, ""),
+                *dealt,
+                number(k.units, 6),
+                money(k.net_asset_value, c),
+                number(k.nav_per_unit, 6),
+                str(k.holders),
+                percent(k.management_fee_rate),
+                percent(k.performance_fee_rate),
+                number(k.high_water_mark, 6),
+            )
         )
-        for k in d.positions.share_classes
-    ]
+    return rows
 
 
 def share_classes_panel(d: PoolDetail) -> Component | None:
@@ -50,9 +69,12 @@ def share_classes_panel(d: PoolDetail) -> Component | None:
     if not d.positions.share_classes:
         return None
     rows = class_table_rows(d)
+    headers: tuple[str, ...] = CLASS_HEADERS
+    if _in_other_currencies(d):
+        headers = (*CLASS_HEADERS[:2], "Currency", *CLASS_HEADERS[2:])
     table = dbc.Table(
         [
-            html.Thead(html.Tr([html.Th(h, scope="col") for h in CLASS_HEADERS])),
+            html.Thead(html.Tr([html.Th(h, scope="col") for h in headers])),
             html.Tbody([html.Tr([html.Td(x) for x in row], id=f"share-class-{row[0]}") for row in rows]),
         ],
         size="sm",
@@ -62,7 +84,8 @@ def share_classes_panel(d: PoolDetail) -> Component | None:
         id="share-classes-table",
     )
     note = html.P(
-        "Each class has its own NAV per unit, after its own management fee; fee rates a year.",
+        "Each class has its own NAV per unit (in its own currency), after its own management fee; "
+        "fee rates a year.",
         className="small text-body-secondary",
     )
     return html.Div([html.H2("Share classes", className="h5 mt-2"), note, table], className="mb-4")

@@ -45,3 +45,27 @@ def test_the_valuation_form_asks_for_each_rate_and_hedge_and_previews_them(world
     missing = _act(client, "valuation", fields | {"fx_rates.EUR": ""}, pool_id=pool_id)
     # Refused with the service's words, and nothing previewed.
     assert "missing EUR" in str(missing) and "97.777778" not in str(missing["panel"]), missing
+
+
+def test_the_pool_page_shows_each_classs_currency_rate_and_price(world: World) -> None:
+    from tests.integration.test_portal_share_classes import _body, _row
+    from tests.integration.test_share_class_currencies_api import _march
+
+    pool_id, api, _ = _launch(world)
+    _march(api, pool_id)
+    text = _body(world, pool_id)
+    assert _row(text, "share-class-E")[:3] == ["E", "Euro", "EUR, unhedged, 0.800000 per USD 1"]
+    assert _row(text, "share-class-H")[2] == "EUR, hedged, 0.800000 per USD 1"
+    a = _row(text, "share-class-A")
+    assert (a[2], a[4], a[5]) == ("USD", "$990,000.00", "110.000000"), a
+
+
+def test_an_investors_class_price_says_its_currency_when_not_the_pools() -> None:
+    from decimal import Decimal
+
+    from ledger.interface import PositionOut
+    from portal.investor.data import _class_price
+
+    euro = PositionOut.model_construct(nav_per_unit=Decimal("97.777778"), nav_per_unit_currency="EUR")
+    dollar = PositionOut.model_construct(nav_per_unit=Decimal("110.000000"), nav_per_unit_currency=None)
+    assert (_class_price(euro), _class_price(dollar)) == ("97.777778 EUR", "110.000000")
