@@ -1,15 +1,17 @@
 """Ledger events -> in-app notifications for the users they concern.
 
 Subscribed to the ledger's event stream (the in-process EventBus in the embedded default).
-For a capital call issued, a distribution paid and a valuation published, the pool's managers
-get one notification, and each investor whose account the entry touched gets one about their
-own share. Idempotent by event id (DatabaseNotificationService.create_for_event).
+For a capital call issued, a distribution paid, a valuation published and a subsequent close
+(notifications/closes.py), the pool's managers get one notification, and each investor whose
+account the entry touched gets one about their own share. Idempotent by event id
+(DatabaseNotificationService.create_for_event). A reversal tells nobody anything: it posts no
+event of these kinds, and what was told and issued stands, as the books keep the entry too.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -18,8 +20,15 @@ from backend.investors.interface import InvestorService
 from backend.platform.actors import Actor
 from backend.platform.errors import NotFound
 from backend.pools.interface import PoolService
-from ledger.interface import LedgerEvent
+from ledger.interface import LedgerEvent, LedgerService
 from notifications.catalogue import worded
+from notifications.closes import (
+    ENTRY_COMMITTED,
+    close_items,
+    close_notices,
+    close_shares,
+    is_subsequent_close,
+)
 from notifications.notices import (
     Addressee,
     BankFor,
@@ -33,8 +42,9 @@ from notifications.service import DatabaseNotificationService
 log = logging.getLogger(__name__)
 
 LEDGER_KINDS = (NotificationKind.CAPITAL_CALL, NotificationKind.DISTRIBUTION, NotificationKind.VALUATION)
-EVENT_TYPES = tuple(kind.value for kind in LEDGER_KINDS)
-"""The ledger's events that notify people (payment reminders come from the payment service)."""
+EVENT_TYPES = (*(kind.value for kind in LEDGER_KINDS), ENTRY_COMMITTED)
+"""The ledger's events that notify people (payment reminders come from the payment service);
+of the committed entries, only a subsequent close, which has no event of its own."""
 _OPERATOR = Actor.operator("notifications")
 
 
@@ -124,18 +134,22 @@ class LedgerEventConsumer:
         pools: Callable[[], PoolService],
         investors: Callable[[], InvestorService],
         bank_for: BankFor | None = None,
+        ledger: Callable[[], LedgerService] | None = None,
     ) -> None:
         # Late-bound: the container builds services on first use, after subscribing us.
         self._notifications = notifications
         self._pools = pools
         self._investors = investors
         self._bank_for = bank_for
+        self._ledger = ledger
 
     def __call__(self, event: LedgerEvent) -> None:
         self.handle(event)
 
     def recipients(self, event: LedgerEvent) -> list[NotificationIn]:
-        if event.event_type not in EVENT_TYPES:
+        if is_subsequent_close(event):
+            return self._close_recipients(event)
+        if event.event_type not in EVENT_TYPES or event.event_type == ENTRY_COMMITTED:
             return []
         kind = NotificationKind(event.event_type)
         try:
@@ -173,7 +187,32 @@ class LedgerEventConsumer:
             )
         return items
 
-    def _addressees(self, shares: dict[int, str]) -> dict[int, Addressee]:
+    def _close_recipients(self, event: LedgerEvent) -> list[NotificationIn]:
+        if self._ledger is None or event.entry_id is None:
+            return []
+        try:
+            pool = self._pools().pool_terms(event.pool_id)
+            entry = self._ledger().get_entry(event.entry_id, pool_id=event.pool_id)
+        except NotFound:
+            return []
+        name, currency = pool.name, pool.base_currency
+        addressees = self._addressees(dict.fromkeys(close_shares(entry.details), ""))
+        planned = close_notices(entry, pool_name=name, currency=currency, addressees=addressees)
+        documents = (
+            self._notifications().issue_documents(event.pool_id, event.event_id, entry.id, planned)
+            if planned
+            else {}
+        )
+        return close_items(
+            entry,
+            pool_name=name,
+            currency=currency,
+            manager_ids=list(pool.manager_ids),
+            addressees=addressees,
+            documents=documents,
+        )
+
+    def _addressees(self, shares: Mapping[int, str]) -> dict[int, Addressee]:
         found = {}
         for investor_id in shares:
             try:

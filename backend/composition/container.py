@@ -258,7 +258,8 @@ class Container:
         """The in-process event bus: where ledger events go in the embedded default."""
         bus = EventBus()
         # In-app notifications consume the ledger's events (capital calls, distributions,
-        # valuations); with a broker they would consume the RabbitMQ exchange instead.
+        # valuations, subsequent closes); with a broker they would consume the RabbitMQ
+        # exchange instead.
         for event_type in NOTIFIED_EVENTS:
             bus.subscribe(self.notification_consumer, event_type)
         # Each capital call opens a payment request per investor.
@@ -489,7 +490,11 @@ class Container:
     @cached_property
     def notification_consumer(self) -> LedgerEventConsumer:
         return LedgerEventConsumer(
-            lambda: self.notifications, lambda: self.pools, lambda: self.investors, self._bank_for_notice
+            lambda: self.notifications,
+            lambda: self.pools,
+            lambda: self.investors,
+            self._bank_for_notice,
+            ledger=lambda: self.ledger,
         )
 
     @cached_property
