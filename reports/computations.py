@@ -33,7 +33,7 @@ from backend.pools.interface import PoolOut, PoolService
 from ledger.interface import MAX_PAGE, LedgerService, PoolTerms, investor_terms, pool_terms
 from reports.aggregate_cache import AggregateCache, aggregate_key
 from reports.benchmarks import BenchmarkRegister
-from reports.class_performance import ClassTerms
+from reports.class_history import ClassTerms
 from reports.history import PoolHistory, investor_history, pool_history
 from reports.journal import BookEntry, Flow
 from reports.money_weighted import Levels, money_weighted
@@ -49,10 +49,11 @@ from reports.schemas import (
 from reports.snapshot_reads import stored_pool_performance
 from reports.statements import capital_account_statement
 
-DEFINITIONS = "3"
-"""Which definitions the cached reports were computed under, part of every cache key: 3 is
+DEFINITIONS = "4"
+"""Which definitions the cached reports were computed under, part of every cache key: 4 is
 the unit price with distributions reinvested (but in a pool with share classes, its value
-linked at every entry, and each class's own return), the GP's carry paid out of the pool in
+linked at every entry, and each class's own figures from the books after every entry, its
+prices, returns and money-weighted figures, in the NAV history too), the GP's carry paid out of the pool in
 the closed-ended index, and the LPs' figures net of accrued carry. A report cached under other
 definitions is never served, even at the same ledger version (a stored snapshot from
 before them lacks the new fields and is recomputed too)."""
@@ -301,7 +302,7 @@ class ReportComputations:
             terms=_carry_terms(pool),
             carry_on=carry_on,
             investor_terms=self._side_letters(pool),
-            share_classes=bool(pool.share_classes),
+            share_classes=class_terms(pool),
         )
 
     def _side_letters_changed_at(self, pool: PoolOut) -> datetime | None:

@@ -48,6 +48,7 @@ from backend.finance.money import Currency
 from backend.finance.unitisation import nav_per_unit
 from ledger.interface import EntryType, PoolTerms
 from reports.carry import NO_CARRY, CarryAccrual, CarryBook
+from reports.class_history import ClassHistory, ClassTerms, class_histories
 from reports.journal import (
     Balances,
     BookEntry,
@@ -139,9 +140,10 @@ class PoolHistory:
     """Accrued carried interest on the dates the replay was asked to mark."""
     unit_priced: bool | None = None
     """The index is the unit price (open-ended without share classes); None: as open_ended."""
-    class_prices: Mapping[str, tuple[tuple[date, Decimal], ...]] = field(default_factory=dict)
-    """Share classes: each class's NAV per unit (in its currency) after every entry that
-    struck or moved it (a valuation, the class's performance fee), in date order."""
+    classes: Mapping[str, ClassHistory] = field(default_factory=dict)
+    """Share classes: each class's own history (reports.class_history), by class id."""
+    class_of: Mapping[int, str] = field(default_factory=dict)
+    """Share classes: the class each investor holds at ``as_of``."""
 
     @property
     def priced_per_unit(self) -> bool:
@@ -217,7 +219,7 @@ def pool_history(
     terms: PoolTerms | None = None,
     carry_on: Iterable[date] = (),
     investor_terms: Mapping[int, InvestorTerms] | None = None,
-    share_classes: bool = False,
+    share_classes: Sequence[ClassTerms] = (),
 ) -> PoolHistory:
     """Replay the pool's standing entries as of ``as_of`` into a point per entry.
 
@@ -225,7 +227,8 @@ def pool_history(
     accrued carried interest is marked at the close of each date of ``carry_on`` (up to
     ``as_of``), from the books as they stand then, with ``investor_terms`` (side letters)
     lowering some investors' carry as a distribution would. Each mark runs the waterfall
-    once, so only the dates a report shows are marked.
+    once, so only the dates a report shows are marked. With ``share_classes`` (the pool's
+    classes) the pool's index is its linked value and each class gets its own history.
     """
     books = Balances()
     carry = CarryBook(None if open_ended else terms, investor_terms)
@@ -241,11 +244,8 @@ def pool_history(
     points: list[PoolPoint] = []
     index = 1.0
     unit_priced = open_ended and not share_classes
-    class_prices: dict[str, list[tuple[date, Decimal]]] = {}
-    for entry in standing(entries, as_of):
-        if share_classes:
-            for class_id, struck in _class_prices_struck(entry).items():
-                class_prices.setdefault(class_id, []).append((entry.on, struck))
+    replayed = standing(entries, as_of)
+    for entry in replayed:
         mark_until(entry.on)
         value_before = books.value
         # While no units are out, deals are struck at the launch price.
@@ -287,6 +287,7 @@ def pool_history(
             )
         )
     mark_until(None)
+    classes, class_of = class_histories(replayed, share_classes, currency.code) if share_classes else ({}, {})
     return PoolHistory(
         pool_id=pool_id,
         open_ended=open_ended,
@@ -297,20 +298,9 @@ def pool_history(
         as_of=as_of,
         points=tuple(points),
         carry=marks,
-        class_prices={class_id: tuple(prices) for class_id, prices in class_prices.items()},
+        classes=classes,
+        class_of=class_of,
     )
-
-
-def _class_prices_struck(entry: BookEntry) -> dict[str, Decimal]:
-    """The classes' prices an entry's workings give: a valuation's per class, a class's
-    performance fee's price after it (the only entries that move a class's price: a deal is at
-    it, and equalisation settles in units at it)."""
-    details = entry.details
-    if entry.entry_type is EntryType.VALUATION and isinstance(details.get("share_classes"), Mapping):
-        return {str(c): Decimal(str(f["nav_per_unit"])) for c, f in details["share_classes"].items()}
-    if entry.entry_type is EntryType.PERFORMANCE_FEE and details.get("share_class"):
-        return {str(details["share_class"]): Decimal(str(details["nav_per_unit_after"]))}
-    return {}
 
 
 @dataclass(frozen=True, slots=True)

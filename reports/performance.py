@@ -38,10 +38,13 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from backend.finance import metrics
-from reports.class_performance import ClassTerms, class_performance
+from reports.class_history import ClassTerms
+from reports.class_performance import class_nav_per_unit, class_performance, held_class
 from reports.history import InvestorHistory, PoolHistory
 from reports.money_weighted import Levels, benchmark_comparison, finite, money_weighted
+from reports.periods import periods_of
 from reports.schemas import (
+    ClassLabel,
     Drawdown,
     Frequency,
     InvestorPoolPerformance,
@@ -62,17 +65,6 @@ PER_UNIT_PLACES = Decimal("0.000001")
 def month_end(on: date) -> date:
     first_next = date(on.year + (on.month == 12), on.month % 12 + 1, 1)
     return first_next - timedelta(days=1)
-
-
-def _previous_month_end(on: date) -> date:
-    return on.replace(day=1) - timedelta(days=1)
-
-
-def _years_before(on: date, years: int) -> date:
-    try:
-        return on.replace(year=on.year - years)
-    except ValueError:  # 29 February
-        return on.replace(year=on.year - years, day=28)
 
 
 def month_ends(start: date, end: date) -> list[date]:
@@ -106,44 +98,13 @@ def _annualised(cumulative: float | None, days: int) -> float | None:
 
 
 def period_returns(history: PoolHistory, end: date) -> list[PeriodReturn]:
-    track = history.track_start
-    quarter_start = date(end.year, 3 * ((end.month - 1) // 3) + 1, 1)
-    bases: list[tuple[str, date, bool]] = [
-        ("MTD", _previous_month_end(end), True),
-        ("QTD", quarter_start - timedelta(days=1), True),
-        ("YTD", date(end.year - 1, 12, 31), True),
-        ("1Y", _years_before(end, 1), False),
-        ("3Y", _years_before(end, 3), False),
-        ("5Y", _years_before(end, 5), False),
-        ("SI", track, False),
-    ]
-    valued = history.last_valuation_on(end)
-    out = []
-    for name, period_base, may_shorten in bases:
-        base, partial = period_base, False
-        if base < track and may_shorten:
-            base, partial = track, True
-        days = (end - base).days
-        covered = base >= track and end > base
-        # A period with no valuation in it measured fees and income only: blank, not 0%.
-        unvalued = covered and (valued is None or valued <= base)
-        cumulative = _index_return(history, base, end) if covered and not unvalued else None
-        annualised = None
-        if cumulative is not None and cumulative > -1:
-            annualised = metrics.annualize(cumulative, days)
-        out.append(
-            PeriodReturn(
-                name=name,
-                start=base,
-                end=end,
-                days=days,
-                cumulative=cumulative,
-                annualised=annualised,
-                partial=partial,
-                no_valuation=unvalued,
-            )
-        )
-    return out
+    """The pool's MTD ... SI (reports.periods), from its index."""
+    return periods_of(
+        lambda base, to: _index_return(history, base, to),
+        history.track_start,
+        history.last_valuation_on(end),
+        end,
+    )
 
 
 def risk(history: PoolHistory, start: date, end: date) -> Risk:
@@ -268,13 +229,22 @@ def investor_pool_performance(
         twr=finite(twr),
         twr_annualised=_annualised(twr, days),
         pool_twr=finite(pool_return),
+        share_class=held_class(pool, investor.investor_id, end),
     )
 
 
-def nav_history(history: PoolHistory, *, start: date, end: date, frequency: Frequency) -> NavHistory:
+def nav_history(
+    history: PoolHistory,
+    *,
+    start: date,
+    end: date,
+    frequency: Frequency,
+    classes: Sequence[ClassTerms] = (),
+) -> NavHistory:
     """The pool at the close of each day (or month end, and ``end``) from ``start``: the
     books' values, the time-weighted index every return is read from, and what moved in and
-    out (and was paid per unit) during each step."""
+    out (and was paid per unit) during each step; in a pool with share classes, each class's
+    NAV per unit (the pool has none)."""
     if frequency is Frequency.DAILY:
         samples = [start + timedelta(days=i) for i in range((end - start).days + 1)]
     else:
@@ -308,6 +278,7 @@ def nav_history(history: PoolHistory, *, start: date, end: date, frequency: Freq
                 index=history.index_on(day),
                 inflow=inflow,
                 outflow=outflow,
+                class_nav_per_unit=class_nav_per_unit(history, classes, day),
             )
         )
         previous = day
@@ -319,4 +290,5 @@ def nav_history(history: PoolHistory, *, start: date, end: date, frequency: Freq
         end=end,
         points=points,
         last_valuation_date=history.last_valuation_on(end),
+        share_classes=[ClassLabel(class_id=c.class_id, name=c.name, currency=c.currency) for c in classes],
     )

@@ -195,17 +195,49 @@ class BenchmarkComparison(BaseModel):
 
 
 class ClassPerformance(BaseModel):
-    """One share class's return: its NAV per unit, in its own currency, at the two dates."""
+    """One share class's figures (reports.class_history): its holders' units and net assets, its
+    NAV per unit and returns in its own currency, and its holders' money-weighted figures in it."""
 
     class_id: str
     name: str
     currency: str
+    units: Amount = Field(description="at end: the class's units (its holders')")
+    net_asset_value: Amount = Field(
+        description="at end: the sum of its holders' capital accounts, in the pool's currency (the books)"
+    )
     nav_per_unit: Amount = Field(description="at end: the class's price (its launch price before any)")
     twr: float | None = Field(
-        description="over (start, end]: the class's NAV per unit at end over that at start, less 1 (classes "
-        "pay no distributions); null when no valuation of the class falls in that span"
+        description="over (start, end]: the class's time-weighted index at end over that at start, less "
+        "1: its NAV per unit at end over that at start (with any distribution per unit reinvested); "
+        "null when no valuation falls in that span or the class never had units"
     )
     twr_annualised: float | None
+    periods: list[PeriodReturn] = Field(
+        description="MTD ... SI of the class's index, SI from the day before its first units"
+    )
+    money_weighted: MoneyWeighted | None = Field(
+        description="the class's holders together, in the class's currency: their subscriptions, "
+        "redemption proceeds and distributions, and the class's net assets at end; null before any"
+    )
+
+
+class ClassPricePoint(BaseModel):
+    date: date
+    nav_per_unit: Amount
+
+
+class HeldClass(BaseModel):
+    """The share class an investor holds, as that investor may see it: its price and returns,
+    nothing of what its other holders own (no units, net assets or flows)."""
+
+    class_id: str
+    name: str
+    currency: str
+    nav_per_unit: Amount = Field(description="at the end, in the class's currency")
+    periods: list[PeriodReturn] = Field(description="MTD ... SI of the class's NAV per unit")
+    prices: list[ClassPricePoint] = Field(
+        description="the class's NAV per unit after each valuation or class fee that moved it, to the end"
+    )
 
 
 class PoolPerformance(BaseModel):
@@ -217,9 +249,9 @@ class PoolPerformance(BaseModel):
     end: date
     method: str = Field(
         description="unit_price (open-ended: NAV per unit with distributions per unit reinvested) or "
-        "linked_valuations (closed-ended: value linked at every entry, the GP's share of distributions "
-        "paid out like the LPs'); either way the time-weighted index that twr, periods, risk and the "
-        "NAV history all read"
+        "linked_valuations (closed-ended, and open-ended with share classes: value linked at every entry, "
+        "the GP's share of distributions paid out like the LPs'); either way the time-weighted index that "
+        "twr, periods, risk and the NAV history all read"
     )
     net_asset_value: Amount = Field(description="the LPs' net asset value: net of accrued carried interest")
     value: Amount = Field(description="net asset value less capital called and not yet paid")
@@ -231,7 +263,9 @@ class PoolPerformance(BaseModel):
     )
     gross_value: Amount = Field(description="value before accrued carried interest")
     units_outstanding: Amount
-    nav_per_unit: Amount | None
+    nav_per_unit: Amount | None = Field(
+        description="open-ended without share classes; null otherwise (each class has its own: share_classes)"
+    )
     twr: float | None = Field(
         description="time-weighted return over (start, end], cumulative: the ratio of the "
         "time-weighted index at the two dates (the pool's, before carried interest); null when no "
@@ -273,6 +307,9 @@ class InvestorPoolPerformance(BaseModel):
     )
     twr_annualised: float | None
     pool_twr: float | None = Field(description="the pool's time-weighted return over the same dates")
+    share_class: HeldClass | None = Field(
+        default=None, description="a pool with share classes: the class the investor holds"
+    )
 
 
 class CurrencyTotal(BaseModel):
@@ -312,6 +349,17 @@ class NavPoint(BaseModel):
     )
     inflow: Amount = Field(description="subscriptions/contributions during the step (day or month)")
     outflow: Amount = Field(description="redemptions/distributions received during the step")
+    class_nav_per_unit: dict[str, Amount] = Field(
+        default_factory=dict,
+        description="a pool with share classes (whose nav_per_unit is null): each class's NAV per unit "
+        "at the close, in its own currency, by class id",
+    )
+
+
+class ClassLabel(BaseModel):
+    class_id: str
+    name: str
+    currency: str
 
 
 class NavHistory(BaseModel):
@@ -323,6 +371,9 @@ class NavHistory(BaseModel):
     points: list[NavPoint]
     last_valuation_date: date | None = Field(
         default=None, description="the last valuation on or before end: returns after it are not measured"
+    )
+    share_classes: list[ClassLabel] = Field(
+        default_factory=list, description="the classes whose prices the points give (class_nav_per_unit)"
     )
 
 

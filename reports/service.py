@@ -31,7 +31,7 @@ from backend.platform.fields import DATE_MAX, DATE_MIN
 from backend.pools.interface import PoolOut, PoolService
 from ledger.interface import LedgerService
 from reports.aggregate_cache import AggregateCache
-from reports.computations import ReportComputations
+from reports.computations import ReportComputations, class_terms
 from reports.fx import FxRegister
 from reports.models import PoolSnapshot, PositionSnapshot
 from reports.performance import MAX_DAILY_POINTS
@@ -127,7 +127,9 @@ class DatabaseReportService(ReportComputations):
 
         def compute() -> NavHistory:
             history = self._pool_history(pool, last, actor)
-            return _nav_history(history, start=start, end=last, frequency=frequency)
+            return _nav_history(
+                history, start=start, end=last, frequency=frequency, classes=class_terms(pool)
+            )
 
         params = {"start": start, "end": end, "frequency": frequency.value}
         # No carry is marked on a NAV history (no carry_on dates): side letters cannot move it.

@@ -16,6 +16,7 @@ from portal.components.charts import (
     BENCH_COLOUR,
     GAIN_COLOUR,
     LOSS_COLOUR,
+    PALETTE,
     POOL_COLOUR,
     Figure,
     bar_trace,
@@ -93,6 +94,34 @@ def nav_vs_benchmark(
             )
         )
     chart_layout(fig, "Growth of 100 (rebased)", as_of, yaxis="rebased to 100")
+    return fig
+
+
+WIDE_PRICES = 3.0
+"""Classes whose prices differ more than this many times share a log axis: on a linear one the
+cheap class's line would lie flat along the bottom."""
+
+
+def class_nav_lines(
+    days: Sequence[date],
+    prices: Mapping[str, Sequence[float]],
+    *,
+    as_of: date | None = None,
+) -> Figure:
+    """A pool with share classes: each class's NAV per unit (its own line, named by its label,
+    in its own currency), not the meaningless NAV / all units of the pool."""
+    if not days or not prices:
+        return empty_figure("No valuations yet")
+    fig = figure(
+        [
+            scatter_trace(days, list(values), name=label, line={"color": PALETTE[i % len(PALETTE)]})
+            for i, (label, values) in enumerate(prices.items())
+        ]
+    )
+    chart_layout(fig, "NAV per unit of each class", as_of, yaxis="NAV per unit")
+    drawn = [v for values in prices.values() for v in values if v > 0]
+    if drawn and max(drawn) > WIDE_PRICES * min(drawn):
+        fig["layout"]["yaxis"]["type"] = "log"
     return fig
 
 

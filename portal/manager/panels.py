@@ -15,6 +15,7 @@ from dash.development.base_component import Component
 from portal.formatting import DASH, compact_money, iso, money, multiple, number, pct
 from portal.manager import figures
 from portal.manager.data import PoolDetail
+from reports.interface import NavPoint
 
 
 def _text_col(field: str, header: str, **extra: Any) -> dict[str, Any]:
@@ -220,21 +221,24 @@ def pool_figures(d: PoolDetail) -> dict[str, Any]:
     monthly = d.monthly.points if d.monthly else []
     days = [p.date for p in daily]
     index = [p.index for p in daily]
-    # A pool with share classes has no one price to chart: its TWR index instead.
     priced = d.pool.kind.value == "open_ended" and not d.positions.share_classes
     open_ended = d.pool.kind.value == "open_ended"
     price = (
         [float(p.nav_per_unit) if p.nav_per_unit is not None else p.index for p in daily] if priced else index
     )
+    growth = figures.nav_vs_benchmark(
+        days,
+        price,
+        d.benchmark,
+        benchmark_name=d.benchmark_name or "Benchmark",
+        as_of=d.as_of,
+        label="NAV per unit" if priced else "TWR index",
+    )
     return {
-        "nav": figures.nav_vs_benchmark(
-            days,
-            price,
-            d.benchmark,
-            benchmark_name=d.benchmark_name or "Benchmark",
-            as_of=d.as_of,
-            label="NAV per unit" if priced else "TWR index",
-        ),
+        # A pool with share classes has no one price: a line per class's own instead.
+        "nav": figures.class_nav_lines(days, class_prices(d, daily), as_of=d.as_of)
+        if d.daily is not None and d.daily.share_classes
+        else growth,
         "cumulative": figures.cumulative_return(days, index, as_of=d.as_of),
         "drawdown": figures.drawdown(days, index, as_of=d.as_of),
         "heatmap": figures.monthly_heatmap(
@@ -249,6 +253,24 @@ def pool_figures(d: PoolDetail) -> dict[str, Any]:
             open_ended=open_ended,
         ),
     }
+
+
+def class_prices(d: PoolDetail, daily: Sequence[NavPoint]) -> dict[str, list[float]]:
+    """Each class's NAV per unit on each day charted, by its label ("A — Retail (USD)")."""
+    labels = d.daily.share_classes if d.daily else []
+    return {
+        f"{k.class_id} — {k.name} ({k.currency})" if k.name else f"{k.class_id} ({k.currency})": [
+            float(p.class_nav_per_unit[k.class_id]) for p in daily
+        ]
+        for k in labels
+    }
+
+
+def nav_caption(d: PoolDetail) -> str:
+    """The growth chart's accessible name."""
+    if d.daily is not None and d.daily.share_classes:
+        return f"NAV per unit of each share class of {d.pool.name}"
+    return f"Growth of 100 of {d.pool.name}"
 
 
 def risk_panel(d: PoolDetail) -> Any:

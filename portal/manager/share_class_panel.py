@@ -10,8 +10,9 @@ import dash_bootstrap_components as dbc
 from dash import html
 from dash.development.base_component import Component
 
-from portal.formatting import money, number, percent
+from portal.formatting import DASH, money, multiple, number, pct, percent
 from portal.manager.data import PoolDetail
+from reports.interface import ClassPerformance
 
 CLASS_HEADERS = (
     "Class",
@@ -89,6 +90,75 @@ def share_classes_panel(d: PoolDetail) -> Component | None:
         className="small text-body-secondary",
     )
     return html.Div([html.H2("Share classes", className="h5 mt-2"), note, table], className="mb-4")
+
+
+PERFORMANCE_HEADERS = (
+    "Class",
+    "NAV per unit",
+    "Return",
+    "YTD",
+    "Annualised",
+    "IRR",
+    "TVPI",
+    "DPI",
+    "Paid in",
+)
+
+
+def _period(k: ClassPerformance, name: str) -> str:
+    found = next((p for p in k.periods if p.name == name), None)
+    if found is None:
+        return DASH
+    return "no valuation yet" if found.no_valuation else pct(found.cumulative)
+
+
+def class_performance_rows(d: PoolDetail) -> list[tuple[str, ...]]:
+    """A row per class: its return on its own price since it first had units (the report's
+    span), and its holders' money-weighted figures, in the class's currency."""
+    rows: list[tuple[str, ...]] = []
+    for k in d.perf.share_classes if d.perf else []:
+        mw = k.money_weighted
+        rows.append(
+            (
+                k.class_id,
+                f"{number(k.nav_per_unit, 6)} {k.currency}",
+                pct(k.twr),
+                _period(k, "YTD"),
+                pct(k.twr_annualised),
+                pct(mw.irr if mw else None),
+                multiple(mw.tvpi if mw else None),
+                multiple(mw.dpi if mw else None),
+                money(mw.paid_in, k.currency) if mw else DASH,
+            )
+        )
+    return rows
+
+
+def class_performance_panel(d: PoolDetail) -> Component | None:
+    """Each class's own returns and money-weighted figures; None without classes."""
+    rows = class_performance_rows(d)
+    if not rows:
+        return None
+    table = dbc.Table(
+        [
+            html.Thead(html.Tr([html.Th(h, scope="col") for h in PERFORMANCE_HEADERS])),
+            html.Tbody(
+                [html.Tr([html.Td(x) for x in row], id=f"class-performance-{row[0]}") for row in rows]
+            ),
+        ],
+        size="sm",
+        striped=True,
+        responsive=True,
+        className="mb-0",
+        id="class-performance-table",
+    )
+    note = html.P(
+        f"As of {d.perf.as_of if d.perf else d.as_of}. Return: the class's NAV per unit since it first had "
+        "units (annualised from a year); IRR, TVPI and DPI: its holders' subscriptions, redemptions and "
+        "value together, in the class's currency.",
+        className="small text-body-secondary",
+    )
+    return html.Div([html.H2("Share class performance", className="h5 mt-2"), note, table], className="mb-4")
 
 
 CLASS_COLUMN: dict[str, Any] = {"field": "share_class", "headerName": "Class", "maxWidth": 100}

@@ -22,6 +22,8 @@ from backend.platform.errors import DomainError
 from portal.components.charts import chart_with_data
 from portal.components.progress import download_ready, job_buttons, job_options, job_status, refused
 from portal.formatting import money
+from portal.investor.class_panel import COLUMNS as CLASS_COLUMNS
+from portal.investor.class_panel import class_price_figure, class_rows
 from portal.investor.consolidation import Consolidated, consolidate
 from portal.investor.data import (
     Dashboard,
@@ -246,6 +248,19 @@ def _statements(data: Dashboard, investor_id: int, today: date) -> Any:
     return items
 
 
+def _classes(data: Dashboard, note: str) -> list[Any]:
+    """Your share class: its price over time and its returns (only the class you hold)."""
+    rows = class_rows(data)
+    if not rows:
+        return []
+    chart = chart_with_data(
+        class_price_figure(data), "NAV per unit of your share class", graph_id="investor-class-chart"
+    )
+    table = _table(CLASS_COLUMNS, rows, "investor-classes", row_id="class")
+    own = f"{note} · the class's own price"
+    return [_section("Your share class", [chart, table], "investor-classes-card", own)]
+
+
 OWN_TERMS_COLUMNS = (
     ("pool", "Pool"),
     ("reference", "Side letter"),
@@ -343,6 +358,7 @@ def render(data: Dashboard, today: date, cons: Consolidated) -> Any:
                 "investor-holdings-card",
                 f"{note} · XIRR and TVPI since your first flow; TWR of your own account",
             ),
+            *_classes(data, note),
             dbc.Row(
                 [
                     dbc.Col(_section("Open capital calls", calls, "investor-calls-card", note), lg=6),

@@ -34,11 +34,12 @@ from portal.manager.panels import (
     INVESTOR_COLUMNS,
     fees_panel,
     headline,
+    nav_caption,
     pool_figures,
     risk_panel,
     transactions_grid,
 )
-from portal.manager.share_class_panel import investor_columns, share_classes_panel
+from portal.manager.share_class_panel import class_performance_panel, investor_columns, share_classes_panel
 from portal.manager.team_panel import team_panel
 from portal.page_registry import Page
 from portal.shell.access import restricted_with_params
@@ -83,7 +84,7 @@ def pool_body(actor: Actor, pool_id: int | None, refresh: int, today: date) -> A
     # A pool with no books has nothing to chart: its first steps (in the headline) instead.
     charted = d.perf is not None and d.perf.entries > 0
     charts = [
-        _graph(figs["nav"], "fig-nav", f"Growth of 100 of {d.pool.name}"),
+        _graph(figs["nav"], "fig-nav", nav_caption(d)),
         _graph(figs["cumulative"], "fig-cumulative", "Cumulative time-weighted return"),
         _graph(figs["drawdown"], "fig-drawdown", "Drawdown"),
         _graph(figs["heatmap"], "fig-heatmap", "Monthly returns"),
@@ -95,6 +96,7 @@ def pool_body(actor: Actor, pool_id: int | None, refresh: int, today: date) -> A
             dbc.Row([*(charts if charted else []), dbc.Col(fees_panel(d), lg=6)]),
             risk_panel(d),
             share_classes_panel(d),
+            class_performance_panel(d),
             html.H2("Investors", className="h5 mt-2"),
             dag.AgGrid(
                 id="investors-grid",
