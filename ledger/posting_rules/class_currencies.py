@@ -17,6 +17,7 @@ base x rate the other).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -61,34 +62,39 @@ def mark_rates(terms: PoolTerms, fx_rates: Mapping[str, object] | None) -> dict[
     return rates
 
 
+@dataclass(frozen=True, slots=True)
+class HedgeResults:
+    """A valuation's hedge results, checked once: each class's amount (the pool's currency,
+    a loss negative), their total, and who bears each non-zero one (holder: units)."""
+
+    amounts: dict[str, Decimal] = field(default_factory=dict)
+    weights: dict[str, dict[str, Decimal]] = field(default_factory=dict)
+
+    @property
+    def total(self) -> Decimal:
+        return sum(self.amounts.values(), Decimal(0))
+
+
 def hedge_allocation(
     terms: PoolTerms, books: PoolBooks, hedge_results: Mapping[str, object] | None
-) -> tuple[Decimal, dict[str, dict[str, Decimal]]]:
-    """(the hedges' total, {class: {holder: units}}) for a valuation's hedge results, checked:
-    each names a hedged class with units out, in base currency, gain or loss."""
-    total = Decimal(0)
-    weights: dict[str, dict[str, Decimal]] = {}
+) -> HedgeResults:
+    """A valuation's hedge results, checked: each names a hedged class, in the pool's
+    currency, gain or loss, and a non-zero one a class with units out to bear it."""
+    checked = HedgeResults()
     for class_id, value in (hedge_results or {}).items():
         field = f"hedge_results.{class_id}"
         share_class = next((c for c in terms.share_classes if c.class_id == class_id), None)
         if share_class is None or not share_class.hedged:
             raise InvalidValueError(field, f"pool {terms.pool_id} has no hedged class {class_id!r}")
         amount = check_cash(value, terms.currency, field, non_negative=False)
+        checked.amounts[class_id] = amount
         if not amount:
             continue
         holders = {str(i): books.units_of(i) for i in class_holders(books, class_id)}
         if not holders:
             raise InvalidValueError(field, f"class {class_id} has no units out to bear a hedge result")
-        total += amount
-        weights[class_id] = holders
-    return total, weights
-
-
-def hedge_details(hedge_results: Mapping[str, object] | None, terms: PoolTerms) -> dict[str, str]:
-    return {
-        str(c): str(check_cash(v, terms.currency, f"hedge_results.{c}", non_negative=False))
-        for c, v in (hedge_results or {}).items()
-    }
+        checked.weights[class_id] = holders
+    return checked
 
 
 def to_base_amount(amount: Decimal, rate: Decimal, base: Currency) -> Decimal:

@@ -28,7 +28,6 @@ from typing import Any
 from backend.finance.errors import InvalidValueError
 from backend.finance.fees.equalisation import EqualisationResult, Holding, equalise
 from backend.finance.fees.incentive_terms import INCENTIVE_FEE_ROUNDING, IncentiveTerms
-from backend.finance.fees.performance import Crystallisation, crystallises_on
 from backend.finance.money import (
     Rounding,
     exact_arithmetic,
@@ -49,6 +48,7 @@ from ledger.posting_rules.books import (
     _positive_cash,
 )
 from ledger.posting_rules.class_currencies import to_base_amount
+from ledger.posting_rules.performance_fees import require_crystallisation_date
 from ledger.posting_rules.share_classes import (
     ClassPosition,
     Lot,
@@ -61,11 +61,6 @@ from ledger.posting_rules.share_classes import (
 from ledger.schemas import AccountCode, EntryType
 
 _REFERENCE = Decimal("1E-12")
-_SCHEDULE = {
-    Crystallisation.MONTHLY: "month",
-    Crystallisation.QUARTERLY: "March, June, September and December",
-    Crystallisation.ANNUALLY: "December",
-}
 
 
 @exact_arithmetic
@@ -121,12 +116,7 @@ def class_performance_fee(
             f"pool {terms.pool_id} issues share classes ({codes}); name the class whose fee crystallises",
         )
     charged = terms.share_class(share_class)
-    if charged.crystallisation is not None and not crystallises_on(on, charged.crystallisation):
-        raise InvalidValueError(
-            "effective_date",
-            f"class {charged.class_id}'s performance fee crystallises {charged.crystallisation.value}: "
-            f"on or after the last weekday of each {_SCHEDULE[charged.crystallisation]}, and {on} is not",
-        )
+    require_crystallisation_date(charged.crystallisation, on, f"class {charged.class_id}'s performance fee")
     position = class_position(terms, books, charged)
     if position.units == 0:
         raise InvalidValueError("share_class", f"class {charged.class_id} has no units outstanding to charge")

@@ -10,7 +10,6 @@ from backend.finance.errors import InvalidValueError
 from backend.finance.fees import (
     Crystallisation,
     GainBasis,
-    PerformanceFeeTerms,
     crystallises_on,
     pool_performance_fee,
 )
@@ -57,7 +56,7 @@ def performance_fee(
     hwm = books.high_water_mark_per_unit or terms.initial_nav_per_unit
     before = dealing_price(terms, books)
     if terms.performance_fee is not None:
-        _require_crystallisation_date(terms.performance_fee, on)
+        require_crystallisation_date(terms.performance_fee.crystallisation, on)
     if amount is None:
         if terms.performance_fee is None:
             raise InvalidValueError(
@@ -120,14 +119,16 @@ _SCHEDULE = {
 }
 
 
-def _require_crystallisation_date(terms: PerformanceFeeTerms, on: date | None) -> None:
-    """The terms' fee crystallises only on (or after) the last weekday of its period."""
-    if terms.crystallisation is None or on is None or crystallises_on(on, terms.crystallisation):
+def require_crystallisation_date(
+    schedule: Crystallisation | None, on: date | None, whose: str = "the performance fee"
+) -> None:
+    """A fee on a schedule crystallises only on (or after) the last weekday of its period."""
+    if schedule is None or on is None or crystallises_on(on, schedule):
         return
     raise InvalidValueError(
         "effective_date",
-        f"the performance fee crystallises {terms.crystallisation.value}: on or after the last weekday of "
-        f"each {_SCHEDULE[terms.crystallisation]}, and {on} is not",
+        f"{whose} crystallises {schedule.value}: on or after the last weekday of "
+        f"each {_SCHEDULE[schedule]}, and {on} is not",
     )
 
 

@@ -30,7 +30,7 @@ from ledger.posting_rules.books import (
     investment_name,
     ownership_weights,
 )
-from ledger.posting_rules.class_currencies import hedge_allocation, hedge_details, mark_rates
+from ledger.posting_rules.class_currencies import HedgeResults, hedge_allocation, mark_rates
 from ledger.posting_rules.fee_rules import accrued_management_fee
 from ledger.posting_rules.share_classes import class_fee_accruals, class_marks
 from ledger.schemas import AccountCode, EntryType
@@ -154,7 +154,8 @@ def valuation(
     """
     target = check_cash(net_asset_value, terms.currency, "net_asset_value")
     rates = mark_rates(terms, fx_rates)
-    hedged, hedge_weights = hedge_allocation(terms, books, hedge_results)
+    hedges = hedge_allocation(terms, books, hedge_results)
+    hedged = hedges.total
     accrued = None
     accrual_from = fee_accrues_from if terms.open_ended and books.units_outstanding else None
     if accrual_from is not None and on is not None and not terms.share_classes:
@@ -173,9 +174,7 @@ def valuation(
     allocation: dict[str, str] = {}
     weights = ownership_weights(terms, books) if change or hedged or accrued else {}
     if change or hedged:
-        capital_lines, allocation = _mark_allocation(
-            terms, change - hedged, weights, hedge_weights, hedge_results
-        )
+        capital_lines, allocation = _mark_allocation(terms, change - hedged, weights, hedges)
         lines = _non_zero([Line(AccountCode.INVESTMENTS, None, change), *capital_lines])
     details: dict[str, Any] = {
         "net_asset_value": str(target),
@@ -185,8 +184,8 @@ def valuation(
     }
     if rates:
         details["fx_rates"] = {code: str(rate) for code, rate in rates.items()}
-    if hedge_results:
-        details["hedge_results"] = hedge_details(hedge_results, terms)
+    if hedges.amounts:
+        details["hedge_results"] = {class_id: str(amount) for class_id, amount in hedges.amounts.items()}
     if accrued is not None:
         fee_lines, fee_allocation = _allocate_to_capital(fee, weights, terms, 1)
         lines = _non_zero([*lines, *fee_lines, Line(AccountCode.FEES_PAYABLE, None, -fee)])
@@ -209,15 +208,13 @@ def _mark_allocation(
     terms: PoolTerms,
     common: Decimal,
     weights: Mapping[str, Decimal],
-    hedge_weights: Mapping[str, Mapping[str, Decimal]],
-    hedge_results: Mapping[str, object] | None,
+    hedges: HedgeResults,
 ) -> tuple[list[Line], dict[str, str]]:
     """A mark's change in the capital accounts: the common part by everybody's value, each
     hedged class's result by that class's units, summed per holder."""
     parts: dict[str, Decimal] = allocate_cash(common, weights, terms.currency) if common else {}
-    results = hedge_details(hedge_results, terms)
-    for class_id, holders in hedge_weights.items():
-        for holder, part in allocate_cash(Decimal(results[class_id]), holders, terms.currency).items():
+    for class_id, holders in hedges.weights.items():
+        for holder, part in allocate_cash(hedges.amounts[class_id], holders, terms.currency).items():
             parts[holder] = parts.get(holder, _ZERO) + part
     lines = [Line(AccountCode.CAPITAL, int(holder), -part) for holder, part in parts.items()]
     return lines, {holder: str(part) for holder, part in parts.items()}
