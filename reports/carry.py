@@ -21,6 +21,16 @@ Nothing accrues when there is no positive value, no contribution yet, no waterfa
 or when the value would not even return the unreturned capital (tier 1 takes it all: a
 shortcut that skips the preferred-return arithmetic, which is the costly part).
 
+**American (deal-by-deal) pools.** Liquidating at value ends the fund, and the final clawback
+then caps what the GP keeps at the whole fund's figure. So the accrual is worked in two steps:
+the value goes through the tiers as above (E: what the unrealised deals would pay the GP, the
+deals' own marks not being in the books), and the clawback test runs on the carry the GP has
+taken so far plus E, with the value as one more distribution on the day
+(``backend.finance.clawback``: the same whole-fund figure, tax offset and split the posted
+clawback uses). The accrual is E less that clawback, split over the investors pro rata to the
+carry each bore (E included). It is negative when the GP already took more than the whole
+fund would give it: a clawback receivable of the LPs, which their value includes.
+
 Where it is used: the LPs' net asset value, value, TVPI, RVPI and IRR at the end of a
 performance report, and a capital account statement's balances at both ends. The pool's
 time-weighted return is before carried interest (the GP's share of a distribution is paid
@@ -31,13 +41,17 @@ loss of it), so it needs no accrual between those dates.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
-from backend.finance.investor_terms import CarryToDate, InvestorTerms
-from backend.finance.waterfall import WaterfallState
+from backend.finance import clawback as clawbacks
+from backend.finance.deal_tiers import split
+from backend.finance.deal_waterfall import DealDistribution, DealTerms, carry_borne_by_investor
+from backend.finance.investor_terms import CarryToDate, InvestorTerms, carry_kept
+from backend.finance.waterfall import Tier, TierAmount, WaterfallState
 from ledger.interface import AccountCode, EntryType, PoolBooks, PoolTerms
 from ledger.interface import posting_rules as rules
 
@@ -95,6 +109,91 @@ def accrued_carry(
     return CarryAccrual(total=sum(by_investor.values(), _ZERO), by_investor=by_investor)
 
 
+@dataclass(frozen=True, slots=True)
+class DealHistory:
+    """What an American pool's clawback test reads, as the ledger reads it (rule_inputs.deal_facts)."""
+
+    commitments: Mapping[int, Decimal]
+    purchases: list[tuple[date, str, Decimal]] = field(default_factory=list)
+    sales: list[tuple[str, Decimal, Decimal]] = field(default_factory=list)
+    distributions: list[tuple[date, Mapping[str, Any]]] = field(default_factory=list)
+    clawbacks: list[Mapping[str, Any]] = field(default_factory=list)
+
+    def add(self, kind: EntryType, on: date, details: Mapping[str, Any]) -> None:
+        if "investment" in details:
+            if kind is EntryType.PURCHASE:
+                self.purchases.append((on, details["investment"], Decimal(details["amount"])))
+            elif kind is EntryType.SALE:
+                self.sales.append(
+                    (details["investment"], Decimal(details["cost"]), Decimal(details["proceeds"]))
+                )
+            elif kind is EntryType.DISTRIBUTION:
+                self.distributions.append((on, details))
+        elif kind is EntryType.CLAWBACK:
+            self.clawbacks.append(details)
+
+
+def after_final_clawback(
+    terms: PoolTerms,
+    deals: DealHistory,
+    accrual: CarryAccrual,
+    value: Decimal,
+    on: date,
+    *,
+    investor_terms: Mapping[int, InvestorTerms] | None = None,
+) -> CarryAccrual:
+    """``accrual`` (the tiers' figure for a distribution of ``value`` on ``on``) less the
+    clawback a final test would then take (the module docstring)."""
+    if terms.waterfall is None or not deals.purchases:
+        return accrual
+    currency = terms.currency
+    book = rules.deal_book(
+        deals.purchases,
+        deals.sales,
+        distributions=deals.distributions,
+        clawbacks_paid=deals.clawbacks,
+        commitments=deals.commitments,
+        currency=currency,
+    )
+    zero = Decimal(0).quantize(currency.quantum)
+    liquidation = DealDistribution(
+        deal_id="liquidation at value",
+        on=on,
+        amount=value,
+        tiers=tuple(TierAmount(t, zero, zero) for t in Tier),  # type: ignore[arg-type]  # four
+        loss_recovery=zero,
+        investors=(),
+    )
+    fund = book.fund
+    if value > 0:
+        fund = replace(fund, distributions=(*fund.distributions, liquidation))
+    whole = clawbacks.whole_fund_carry(DealTerms(terms.waterfall), fund, on)
+    borne = carry_borne_by_investor(book.fund.distributions)
+    for holder, back in book.clawed_back.items():
+        borne[holder] = borne.get(holder, zero) - back
+    for investor, part in accrual.by_investor.items():
+        borne[str(investor)] = borne.get(str(investor), zero) + part
+    received = sum(borne.values(), zero)
+    clawback_terms = terms.clawback or clawbacks.ClawbackTerms()
+    *_, owed = clawbacks.clawback_amount(clawback_terms, received, whole, currency)
+    if not owed:
+        return accrual
+    parts = split(owed, borne, borne, currency)
+    pool_rate = terms.waterfall.carried_interest_rate
+    by_investor = dict(accrual.by_investor)
+    for holder, at_pool_rate in parts.items():
+        back = at_pool_rate
+        letter = (investor_terms or {}).get(int(holder))
+        if letter is not None and pool_rate:
+            # As the posted clawback: an investor whose letter lowered its carry gets back its
+            # part in the same proportion.
+            ratio = Fraction(letter.carry_rate(pool_rate)) / Fraction(pool_rate)
+            back = carry_kept(at_pool_rate, ratio, currency)
+        if back:
+            by_investor[int(holder)] = by_investor.get(int(holder), zero) - back
+    return CarryAccrual(total=sum(by_investor.values(), zero), by_investor=by_investor)
+
+
 class CarryBook:
     """The waterfall state as a replay of the books goes along, and the accrual on a date.
 
@@ -106,10 +205,14 @@ class CarryBook:
     """
 
     def __init__(
-        self, terms: PoolTerms | None, investor_terms: Mapping[int, InvestorTerms] | None = None
+        self,
+        terms: PoolTerms | None,
+        investor_terms: Mapping[int, InvestorTerms] | None = None,
+        commitments: Mapping[int, Decimal] | None = None,
     ) -> None:
         self.terms = terms
         self.investor_terms = investor_terms
+        self._deals = DealHistory(commitments or {}) if terms is not None and terms.deal_by_deal else None
         self._contributions: list[tuple[int, Decimal, date]] = []
         self._distributions: list[tuple[date, Mapping[str, Any]]] = []
         self._clawbacks: list[Mapping[str, Any]] = []
@@ -123,9 +226,13 @@ class CarryBook:
     def add(self, kind: EntryType, on: date, details: Mapping[str, Any]) -> None:
         if not self.active or not details:
             return
+        if self._deals is not None:
+            self._deals.add(kind, on, details)
         if kind is EntryType.CONTRIBUTION and "investor_id" in details:
             self._contributions.append((int(details["investor_id"]), Decimal(details["amount"]), on))
             self._state = None
+        elif kind in (EntryType.PURCHASE, EntryType.SALE):
+            self._memo.clear()  # the deals the clawback test reads changed
         elif kind is EntryType.DISTRIBUTION and details.get("mode") == "waterfall":
             self._distributions.append((on, details))
             for holder, part in (details.get("deemed_contributions") or {}).items():
@@ -152,13 +259,20 @@ class CarryBook:
         return self._state
 
     def accrual(self, value: Decimal, on: date) -> CarryAccrual:
-        if self.terms is None or not self.active or value <= 0 or not self._contributions:
+        if self.terms is None or not self.active or not self._contributions:
+            return NO_CARRY
+        if value <= 0 and self._deals is None:
             return NO_CARRY
         key = (len(self._contributions), len(self._distributions), on, value)
         found = self._memo.get(key)
         if found is None:
             to_date = rules.carry_to_date((details for _, details in self._distributions), self._clawbacks)
-            found = self._memo[key] = accrued_carry(
+            found = accrued_carry(
                 self.terms, self.state, value, on, self.investor_terms, carry_to_date=to_date
             )
+            if self._deals is not None:
+                found = after_final_clawback(
+                    self.terms, self._deals, found, value, on, investor_terms=self.investor_terms
+                )
+            self._memo[key] = found
         return found

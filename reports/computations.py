@@ -271,6 +271,7 @@ class ReportComputations:
             committed=committed.quantize(get_currency(pool.base_currency).quantum),
             terms=_carry_terms(pool),
             investor_terms=self._side_letters(pool),
+            commitments=self._deal_commitments(pool),
         )
 
     # -- reading and replaying the books ---------------------------------------------------
@@ -303,6 +304,7 @@ class ReportComputations:
             carry_on=carry_on,
             investor_terms=self._side_letters(pool),
             share_classes=class_terms(pool),
+            commitments=self._deal_commitments(pool),
         )
 
     def _side_letters_changed_at(self, pool: PoolOut) -> datetime | None:
@@ -324,6 +326,14 @@ class ReportComputations:
             for investor, letter in letters.items()
         )
         return hashlib.sha256(repr(said).encode()).hexdigest()[:32]
+
+    def _deal_commitments(self, pool: PoolOut) -> dict[int, Decimal]:
+        """What funds an American pool's deals, as the ledger funds them (its clawback test
+        caps the accrued carry); nothing to read for any other pool."""
+        terms = _carry_terms(pool)
+        if terms is None or not terms.deal_by_deal:
+            return {}
+        return dict(self._investors.commitments_for_pool(pool.id))
 
     def _side_letters(self, pool: PoolOut) -> dict[int, InvestorTerms]:
         """Side letters lower some investors' carry in the accrual as in a distribution."""

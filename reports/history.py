@@ -220,18 +220,20 @@ def pool_history(
     carry_on: Iterable[date] = (),
     investor_terms: Mapping[int, InvestorTerms] | None = None,
     share_classes: Sequence[ClassTerms] = (),
+    commitments: Mapping[int, Decimal] | None = None,
 ) -> PoolHistory:
     """Replay the pool's standing entries as of ``as_of`` into a point per entry.
 
     With ``terms`` (the pool's posting terms, waterfall included) a closed-ended pool's
     accrued carried interest is marked at the close of each date of ``carry_on`` (up to
     ``as_of``), from the books as they stand then, with ``investor_terms`` (side letters)
-    lowering some investors' carry as a distribution would. Each mark runs the waterfall
+    lowering some investors' carry as a distribution would (an American pool's deals are
+    funded pro rata to ``commitments``, as the ledger funds them). Each mark runs the waterfall
     once, so only the dates a report shows are marked. With ``share_classes`` (the pool's
     classes) the pool's index is its linked value and each class gets its own history.
     """
     books = Balances()
-    carry = CarryBook(None if open_ended else terms, investor_terms)
+    carry = CarryBook(None if open_ended else terms, investor_terms, commitments)
     pending = sorted({d for d in carry_on if d <= as_of})
     marks: dict[date, CarryAccrual] = {}
 

@@ -208,6 +208,7 @@ def capital_account_statement(
     committed: Decimal,
     terms: PoolTerms | None = None,
     investor_terms: Mapping[int, InvestorTerms] | None = None,
+    commitments: Mapping[int, Decimal] | None = None,
 ) -> CapitalAccountStatement:
     """The statement for (start, end] from every entry of the pool dated up to ``end``;
     ``terms`` (the pool's posting terms) make a closed-ended pool's balances net of accrued
@@ -231,6 +232,7 @@ def capital_account_statement(
             terms=terms,
             carry_on=(on,),
             investor_terms=investor_terms,
+            commitments=commitments,
         )
 
     at_start, at_end = history(before), history(end)

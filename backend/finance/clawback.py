@@ -55,7 +55,7 @@ from backend.finance.deal_waterfall import (
     realise,
 )
 from backend.finance.errors import InvalidValueError
-from backend.finance.money import Rounding, check_cash, check_rate, exact_arithmetic, quantize_cash
+from backend.finance.money import Currency, Rounding, check_cash, check_rate, exact_arithmetic, quantize_cash
 
 __all__ = [
     "Clawback",
@@ -63,6 +63,7 @@ __all__ = [
     "InvestorClawback",
     "TaxOffset",
     "clawback",
+    "clawback_amount",
     "whole_fund_carry",
 ]
 
@@ -157,6 +158,24 @@ def whole_fund_carry(terms: DealTerms, fund: FundState, on: date) -> Decimal:
 
 
 @exact_arithmetic
+def clawback_amount(
+    clawback_terms: ClawbackTerms, received: Decimal, whole: Decimal, currency: Currency
+) -> tuple[Decimal, Decimal, Decimal]:
+    """(excess, assumed tax, clawback) for carry ``received`` against the whole-fund figure
+    ``whole``, with the terms' tax offset (the module docstring has the rules)."""
+    zero = quantize_cash(0, currency)
+    excess = max(received - whole, zero)
+    if clawback_terms.tax_offset == TaxOffset.NONE:
+        return excess, zero, excess
+    tax = quantize_cash(
+        Fraction(clawback_terms.assumed_tax_rate) * Fraction(received), currency, Rounding.DOWN
+    )
+    if clawback_terms.tax_offset == TaxOffset.NET_OF_TAX:
+        return excess, tax, max(excess - tax, zero)
+    return excess, tax, min(excess, received - tax)
+
+
+@exact_arithmetic
 def clawback(
     terms: DealTerms,
     clawback_terms: ClawbackTerms,
@@ -186,17 +205,7 @@ def clawback(
         raise InvalidValueError("already_clawed_back", "exceeds the carry an LP bore")
     received = sum(borne.values(), zero)
     whole = whole_fund_carry(terms, fund, on)
-    excess = max(received - whole, zero)
-    tax = zero
-    amount = excess
-    if clawback_terms.tax_offset != TaxOffset.NONE:
-        tax = quantize_cash(
-            Fraction(clawback_terms.assumed_tax_rate) * Fraction(received), currency, Rounding.DOWN
-        )
-        if clawback_terms.tax_offset == TaxOffset.NET_OF_TAX:
-            amount = max(excess - tax, zero)
-        else:
-            amount = min(excess, received - tax)
+    excess, tax, amount = clawback_amount(clawback_terms, received, whole, currency)
     parts = split(amount, borne, borne, currency)
     return Clawback(
         on=on,

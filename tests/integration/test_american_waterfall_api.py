@@ -11,6 +11,7 @@ the whole fund gives it 20% x 10 = 2, so the clawback is the published 2, borne 
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -210,6 +211,39 @@ def test_interim_clawback_only_where_the_terms_allow_it(world: World) -> None:
         money("2"),
         money("1"),
     )
+
+
+def test_accrued_carry_is_what_the_gp_keeps_after_the_final_clawback(world: World) -> None:
+    """A liquidation at value ends the fund, so the final clawback caps what the GP would keep
+    at the whole fund's figure. After projects 1 and 2 the GP holds 1m and project 3 stands at
+    its 50m cost: the whole fund (110 back of 115) gives it nothing, so the accrual is -1m, a
+    clawback receivable borne back 60/40. With project 3 sold for 65m (not yet paid out) the
+    whole fund gives 2m: 1m more to come. Paid out, the GP holds 4m: -2m until the clawback
+    is posted, then nothing."""
+    fund = Fund(world)
+    reports = world.container.reports
+    for k, on in enumerate(("2021-01-01", "2022-01-01")):
+        fund.sell(k, on)
+        assert fund.distribute(k, on).status_code == 201
+
+    def accrued(on: str) -> tuple[Decimal, Decimal, Decimal]:
+        day = date.fromisoformat(on)
+        pool = reports.pool_performance(world.manager, fund.id, as_of=day).accrued_carried_interest
+        mine = [
+            reports.statement(world.manager, who, fund.id, start=day, end=day).accrued_carried_interest_end
+            for who in (fund.a, fund.b)
+        ]
+        return pool, mine[0], mine[1]
+
+    assert accrued("2022-06-30") == (-D(money("1")), -D(money("0.6")), -D(money("0.4")))
+    performance = reports.pool_performance(world.manager, fund.id, as_of=date(2022, 6, 30))
+    assert performance.value == D(money("50")) + D(money("1"))  # the LPs' value includes it
+    fund.sell(2, "2023-01-01")
+    assert accrued("2023-01-01") == (D(money("1")), D(money("0.6")), D(money("0.4")))
+    assert fund.distribute(2, "2023-01-01").status_code == 201
+    assert accrued("2023-03-31") == (-D(money("2")), -D(money("1.2")), -D(money("0.8")))
+    assert fund.post("clawbacks", {"effective_date": "2023-06-30"}).status_code == 201
+    assert accrued("2023-06-30") == (D(0), D(0), D(0))
 
 
 def test_deal_distributions_refuse_what_does_not_fit_the_deal(world: World) -> None:
