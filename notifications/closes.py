@@ -228,6 +228,7 @@ def close_notices(
             reference=reference,
             tiers=parts,
             total=share.total,
+            basis="subsequent_close",
         )
         notices.append(
             PlannedNotice(

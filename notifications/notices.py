@@ -18,7 +18,13 @@ from typing import Any
 
 from backend.finance.payment_references import request_reference
 from ledger.interface import LedgerEvent
-from notifications.pdf import BankInstructions, CapitalAccountStatement, CapitalCallNotice, DistributionNotice
+from notifications.pdf import (
+    DISTRIBUTION_BASES,
+    BankInstructions,
+    CapitalAccountStatement,
+    CapitalCallNotice,
+    DistributionNotice,
+)
 from notifications.schemas import DocumentKind, StatementFigures
 
 log = logging.getLogger(__name__)
@@ -127,6 +133,9 @@ def distribution_notices(
         return []
     reference = f"D-{event.entry_id}"
     shares: dict[str, tuple[tuple[str, Decimal], ...]] = {}
+    basis = str(p.get("mode") or "pro_rata")
+    if basis not in DISTRIBUTION_BASES:
+        basis = "pro_rata"
     if p.get("mode") == "waterfall":
         for holder, share in (p.get("investors") or {}).items():
             tiers = tuple((label, _decimal(share.get(key)) or Decimal(0)) for key, label in TIERS)
@@ -155,6 +164,7 @@ def distribution_notices(
             reference=reference,
             tiers=tiers,
             total=total,
+            basis=basis,
         )
         notices.append(
             PlannedNotice(

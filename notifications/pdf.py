@@ -112,10 +112,14 @@ class DistributionNotice:
     """The investor's share by waterfall tier, in waterfall order."""
     total: Decimal
     withholding: Decimal = Decimal(0)
+    basis: str = "waterfall"
+    """Why the investor is paid: one of DISTRIBUTION_BASES (the notice says it in words)."""
 
     def __post_init__(self) -> None:
         _check_decimals(self)
         currency_code(self.currency)
+        if self.basis not in DISTRIBUTION_BASES:
+            raise ValueError(f"basis must be one of {', '.join(DISTRIBUTION_BASES)}, not {self.basis!r}")
         if not self.tiers:
             raise ValueError("tiers must name at least one waterfall tier")
         for name, amount in self.tiers:
@@ -356,6 +360,33 @@ def render_capital_call(notice: CapitalCallNotice) -> bytes:
     return page.render()
 
 
+DISTRIBUTION_BASES: dict[str, tuple[str, str, str]] = {
+    "waterfall": (
+        "is making a distribution",
+        "It is allocated under the pool's distribution waterfall as follows.",
+        "Your share by waterfall tier",
+    ),
+    "pro_rata": (
+        "is making a distribution",
+        "It is allocated to the investors pro rata to their holdings.",
+        "Your share",
+    ),
+    "clawback": (
+        "is paying out carried interest the manager gave back",
+        "The manager took more carried interest deal by deal than the whole fund gives it; "
+        "the excess is returned to the investors in proportion to the carry each bore.",
+        "Your share of the clawback",
+    ),
+    "subsequent_close": (
+        "has admitted investors at a subsequent close",
+        "They paid in their share of the earlier capital calls with equalisation interest; what "
+        "you had paid beyond your own share is returned to you with that interest.",
+        "Returned to you at the close",
+    ),
+}
+"""Basis: (what the pool is doing, how the share is worked out, the heading of the amounts)."""
+
+
 def render_distribution(notice: DistributionNotice) -> bytes:
     """The distribution notice: the investor's share tier by tier, withholding and net."""
     n = notice
@@ -368,12 +399,12 @@ def render_distribution(notice: DistributionNotice) -> bytes:
     )
     page.masthead(n.pool_name, "Distribution Notice", format_date(n.notice_date))
     page.addressee(n.investor_name)
+    opening, how, heading = DISTRIBUTION_BASES[n.basis]
     page.paragraph(
-        f"{n.pool_name} is making a distribution. Your share, {money(n.net, n.currency)} after "
-        f"withholding, will be paid on {format_date(n.payment_date)}. It is allocated under the "
-        "pool's distribution waterfall as follows."
+        f"{n.pool_name} {opening}. Your share, {money(n.net, n.currency)} after withholding, will be "
+        f"paid on {format_date(n.payment_date)}. {how}"
     )
-    page.section("Your share by waterfall tier")
+    page.section(heading)
     for name, amount in n.tiers:
         page.row(name, money(amount, n.currency))
     page.row("Total distribution", money(n.total, n.currency), bold=True, total=True)

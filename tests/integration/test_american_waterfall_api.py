@@ -10,16 +10,19 @@ the whole fund gives it 20% x 10 = 2, so the clawback is the published 2, borne 
 
 from __future__ import annotations
 
+import io
 import uuid
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from pypdf import PdfReader
 
 from backend.composition.container import Container
 from backend.platform.actors import Actor, Role
 from ledger.interface import CapitalCallRequest, ClawbackRequest, TransactionRequest
+from notifications.interface import ReadAction
 from tests.integration.pools_support import Api, World, closed_pool, make_world, problem_fields
 
 D = Decimal
@@ -164,6 +167,18 @@ def test_deal_by_deal_then_clawback_cfa_three_projects(world: World) -> None:
     told = world.container.notifications.list_for_user(Actor(user, Role.INVESTOR, "lp-a")).items
     clawback_notice = next(n for n in told if n.title.startswith("Carried interest given back"))
     assert "You receive USD 1,200,000.00." in clawback_notice.body
+    lp_a = Actor(user, Role.INVESTOR, "lp-a")
+    (document,) = [
+        d
+        for d in world.container.notifications.documents(lp_a, pool_id=fund.id)
+        if d.reference == f"D-{entry['id']}"
+    ]
+    _, pdf = world.container.notifications.open_document(lp_a, document.id, ReadAction.VIEW)
+    said = " ".join(PdfReader(io.BytesIO(pdf)).pages[0].extract_text().split())
+    assert "is paying out carried interest the manager gave back" in said
+    line = "Carried interest the manager gave back (clawback) USD 1,200,000.00"
+    assert f"Your share of the clawback {line}" in said
+    assert "waterfall" not in said
     # Nothing more to give back at a second test.
     again = fund.post("clawbacks", {"effective_date": "2023-07-31"})
     assert again.status_code == 422 and problem_fields(again) == ["effective_date"]

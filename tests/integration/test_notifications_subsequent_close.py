@@ -11,18 +11,20 @@ The figures are Fundwave's "Carol" example (docs/business-logic.md section 18): 
 
 from __future__ import annotations
 
+import io
 import re
 import uuid
 from datetime import timedelta
 from email.message import EmailMessage
 
 import pytest
+from pypdf import PdfReader
 
 from backend.composition.container import Container
 from backend.platform.actors import Actor, Role
 from backend.platform.config import Settings
 from ledger.interface import LedgerEvent, ReversalRequest
-from notifications.interface import DocumentKind, NotificationKind, NotificationOut
+from notifications.interface import DocumentKind, NotificationKind, NotificationOut, ReadAction
 from tests.integration.mail_support import MailServer
 from tests.integration.pools_support import World, make_world
 from tests.integration.test_subsequent_closes_api import Fund
@@ -120,6 +122,13 @@ def test_the_investors_already_in_get_a_distribution_notice_of_their_own(world: 
             (DocumentKind.DISTRIBUTION_NOTICE, investor, "2019-03-31")
         ]
         assert closes[0].title == f"{POOL}: subsequent close notice SC-{entry}"
+        # It says what the money is: not a distribution under the waterfall.
+        _, pdf = world.container.notifications.open_document(
+            _actor(world, investor), closes[0].id, ReadAction.VIEW
+        )
+        text = " ".join(PdfReader(io.BytesIO(pdf)).pages[0].extract_text().split())
+        assert "has admitted investors at a subsequent close" in text
+        assert "Returned to you at the close" in text and "waterfall" not in text
     # Carol pays: told in the app and by email, with no distribution notice of the close.
     carol_docs = world.container.notifications.documents(_actor(world, fund.carol), pool_id=fund.id)
     assert [d for d in carol_docs if d.reference == f"SC-{entry}"] == []

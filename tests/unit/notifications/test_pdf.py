@@ -194,6 +194,30 @@ def test_distribution_shows_each_tier_the_total_withholding_and_net() -> None:
     assert shown[-1] == f"Issued by {POOL} via the investor portal. Document reference DN-2026-02."
 
 
+@pytest.mark.parametrize(
+    ("basis", "says", "heading"),
+    [
+        ("waterfall", "allocated under the pool's distribution waterfall", "Your share by waterfall tier"),
+        ("pro_rata", "pro rata to their holdings", "Your share"),
+        ("clawback", "carried interest the manager gave back", "Your share of the clawback"),
+        ("subsequent_close", "admitted investors at a subsequent close", "Returned to you at the close"),
+    ],
+)
+def test_distribution_says_why_the_investor_is_paid(basis: str, says: str, heading: str) -> None:
+    """A clawback or a close's return of capital is not a waterfall distribution: the notice
+    must not say it is."""
+    tiers = (("Paid to you", Decimal("150000.00")),)
+    _, text = read(render_distribution(distribution(basis=basis, tiers=tiers)))
+    flat = " ".join(lines(text))
+    assert says in flat and heading in lines(text)
+    assert ("distribution waterfall" in flat) == (basis == "waterfall")
+
+
+def test_distribution_with_an_unknown_basis_is_refused() -> None:
+    with pytest.raises(ValueError, match="basis must be one of"):
+        distribution(basis="gift")
+
+
 def test_distribution_net_is_the_total_less_withholding() -> None:
     assert distribution().net == Decimal("146250.00")
     assert distribution(withholding=Decimal(0)).net == Decimal("150000.00")
