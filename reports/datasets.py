@@ -380,7 +380,13 @@ NAV_HISTORY_COLUMNS: Sequence[Column] = (
     Column("inflow", Kind.MONEY, 16),
     Column("outflow", Kind.MONEY, 16),
     Column("distributions_per_unit", Kind.PRICE, 14),
+    Column("share_class", Kind.TEXT, 12),
+    Column("class_currency", Kind.TEXT, 8),
+    Column("class_nav_per_unit", Kind.PRICE, 14),
 )
+"""A pool with share classes gives, after each date's pool row, one row per class with the
+class's NAV per unit in its own currency and the pool's figures empty: a sum or a filter on
+share_class never mixes the two."""
 
 PERFORMANCE_COLUMNS: Sequence[Column] = (
     Column("pool_id", Kind.INTEGER, 8),
@@ -405,8 +411,9 @@ def nav_history_rows(
     frequency: Frequency = Frequency.DAILY,
 ) -> Iterator[Sequence[Any]]:
     history = reports.nav_history(actor, pool_id, start=start, end=end, frequency=frequency)
-    return iter(
-        [
+    rows: list[Sequence[Any]] = []
+    for p in history.points:
+        rows.append(
             (
                 p.date,
                 p.net_asset_value,
@@ -417,10 +424,17 @@ def nav_history_rows(
                 p.inflow,
                 p.outflow,
                 p.distributions_per_unit,
+                None,
+                None,
+                None,
             )
-            for p in history.points
+        )
+        rows += [
+            (p.date, *(None,) * 8, label.class_id, label.currency, p.class_nav_per_unit[label.class_id])
+            for label in history.share_classes
+            if label.class_id in p.class_nav_per_unit
         ]
-    )
+    return iter(rows)
 
 
 def performance_rows(

@@ -23,6 +23,8 @@ Pool (value linked at every entry): 1.1 x 218,000/220,000 x 0.9 x 1.1 - 1 = 7.91
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date
 from typing import Any
 
@@ -173,6 +175,27 @@ def test_the_nav_history_gives_each_class_its_price(world: World) -> None:
     assert by_date["2025-06-30"]["class_nav_per_unit"] == {"R": "97.200000", "P": "990.000000"}
     assert by_date["2025-09-30"]["class_nav_per_unit"] == {"R": "106.920000", "P": "1089.000000"}
     assert by_date["2025-09-30"]["index"] == pytest.approx(1.0791, abs=EXACT)
+
+
+def test_the_nav_history_export_gives_each_class_its_own_rows(world: World) -> None:
+    """The CSV an analyst downloads has each class's price on rows of its own, after the
+    pool's row of the date, with the pool's figures left empty there (a sum over the column
+    never mixes a class's price with the pool's)."""
+    pool, api, _ = _to_september(world)
+    answer = api.client.get(
+        f"/api/v1/exports/nav-history.csv?pool_id={pool}&start=2025-01-01&end=2025-09-30&frequency=monthly",
+        headers=api.headers("manager"),
+    )
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    rows = list(csv.DictReader(io.StringIO(answer.get_data(as_text=True))))
+    june = [r for r in rows if r["date"] == "2025-06-30"]
+    assert [(r["share_class"], r["class_currency"], r["class_nav_per_unit"]) for r in june] == [
+        ("", "", ""),
+        ("R", "USD", "97.200000"),
+        ("P", "USD", "990.000000"),
+    ]
+    assert june[0]["net_asset_value"] != "" and june[1]["net_asset_value"] == june[2]["net_asset_value"] == ""
+    assert len(rows) == 9 * 3  # nine month-ends, each a pool row and two class rows
 
 
 def test_an_investor_sees_its_own_class_price_and_returns_not_its_holders(world: World) -> None:

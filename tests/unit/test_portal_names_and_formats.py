@@ -277,7 +277,17 @@ def test_the_grid_writes_yen_without_decimals_and_returns_as_percentages() -> No
     cells = grid_row(PERFORMANCE_COLUMNS, perf, "EUR")
     assert cells["cumulative_return_text"] == "9.07%" and cells["annualised_return_text"] == "—"
     nav = (date(2025, 6, 30), D("1210000.123456"), D("1210000"), D("1"), D("1.21"), 1.21, D(0), D(0), D(0))
-    assert grid_row(NAV_HISTORY_COLUMNS, nav, "EUR")["net_asset_value_text"] == "€1,210,000.12"
+    assert (
+        grid_row(NAV_HISTORY_COLUMNS, (*nav, None, None, None), "EUR")["net_asset_value_text"]
+        == "€1,210,000.12"
+    )
+    # A share class's row: its price in its own currency, the pool's figures empty.
+    class_row = grid_row(NAV_HISTORY_COLUMNS, (date(2025, 6, 30), *(None,) * 8, "I", "GBP", D("97.2")), "EUR")
+    assert (class_row["share_class"], class_row["class_nav_per_unit"], class_row["net_asset_value_text"]) == (
+        "I",
+        97.2,
+        "—",
+    )
     posting = (
         1,
         1,
