@@ -25,6 +25,7 @@ import argparse
 import getpass
 import sys
 import threading
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -104,7 +105,6 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         for line in open_demo_share_classes(container, logins, date.today()):
             print(f"  share classes: {line}", flush=True)
     stop_sending = _send_emails_in_background(container) if settings.celery_broker_url is None else None
-    server = _create_server(container)
     url = f"http://{settings.host}:{settings.port}"
     print(f"\n  Investment pools portal: {url}\n\n  Demo logins:")
     for login in logins:
@@ -112,11 +112,23 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     print("\n  (passwords are generated on first run and kept in var/demo-logins.json)", flush=True)
     print(f"  {sandbox_note}\n", flush=True)
     try:
-        server.run(host=settings.host, port=settings.port, threaded=True, use_reloader=False)
+        _serve_embedded(settings)
     finally:
         if stop_sending is not None:
             stop_sending.set()  # the server is gone: so is the database it may be dropped with
     return 0
+
+
+EMBEDDED_THREADS = 8
+
+
+def _serve_embedded(settings: Settings) -> None:
+    """The embedded portal under gunicorn, as production serves it, with one worker: the
+    in-process cache, task runner and event bus are that worker's own, and a second worker
+    would keep a second cache that never hears the first one's writes. Its threads serve
+    requests side by side. The worker builds its own services: database connections are
+    never carried across the fork."""
+    _gunicorn(lambda: _create_server(Container(settings)), settings, workers=1, threads=EMBEDDED_THREADS)
 
 
 def _send_emails_in_background(container: Container) -> threading.Event:
@@ -163,20 +175,30 @@ def _demo_gateway(settings: Settings) -> tuple[Settings, str]:
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    _gunicorn(wsgi, settings, workers=args.workers, threads=args.threads)
+    return 0
+
+
+def _gunicorn(load_app: Callable[[], Flask], settings: Settings, *, workers: int, threads: int) -> None:
+    """Serve the app ``load_app`` builds (in each worker, after the fork) with gunicorn."""
     from gunicorn.app.base import BaseApplication
 
     class _Gunicorn(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
             self.cfg.set("bind", f"{settings.host}:{settings.port}")
-            self.cfg.set("workers", args.workers)
-            self.cfg.set("threads", args.threads)
+            self.cfg.set("workers", workers)
+            self.cfg.set("threads", threads)
             self.cfg.set("accesslog", None)
+            # A stop (Ctrl-C, SIGTERM) waits this long for requests under way, not 30 s.
+            self.cfg.set("graceful_timeout", 5)
+            # One control socket per user home would make a second server on the machine (a
+            # test run beside a demo) take over or refuse the first one's.
+            self.cfg.set("control_socket_disable", True)
 
         def load(self) -> Flask:
-            return wsgi()
+            return load_app()
 
     _Gunicorn().run()
-    return 0
 
 
 def _password_from_stdin(args: argparse.Namespace) -> str | None:

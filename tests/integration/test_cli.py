@@ -127,12 +127,14 @@ def test_run_migrates_seeds_and_serves_the_login_page(tmp_path: Path) -> None:
                 try:
                     with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=2) as response:
                         page = response.read().decode()
+                        server = response.headers["Server"]
                         break
                 except OSError as exc:
                     if proc.poll() is not None or time.monotonic() > deadline:
                         raise AssertionError(f"app.py run did not serve: {log_path.read_text()}") from exc
                     time.sleep(0.3)
             assert "password" in page.lower()
+            assert server == "gunicorn"  # a production server, as `app.py serve`, not Werkzeug's
             logins = json.loads((tmp_path / "var" / "demo-logins.json").read_text())
             assert set(logins) == {"admin", "manager", "investor", "analyst"}
         finally:

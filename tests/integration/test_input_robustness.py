@@ -437,7 +437,7 @@ def test_the_development_server_names_no_software(
     monkeypatch.setattr(
         werkzeug.serving, "run_simple", lambda host, port, wsgi, **options: handed.update(options)
     )
-    app.run(host="127.0.0.1", port=0, use_reloader=False)  # what `python app.py run` does
+    app.run(host="127.0.0.1", port=0, use_reloader=False)  # a developer serving it with Flask's runner
     server = werkzeug.serving.make_server("127.0.0.1", 0, app, request_handler=handed["request_handler"])
     thread = threading.Thread(target=server.handle_request)
     thread.start()

@@ -34,14 +34,6 @@ TINY = Scale(
 )
 
 
-class _StubServer:
-    def __init__(self, calls: list[str]) -> None:
-        self.calls = calls
-
-    def run(self, **_: object) -> None:
-        self.calls.append("run")
-
-
 def _fresh_container(tmp_path: Path, name: str) -> Container:
     settings = load_settings(VAR_DIR=str(tmp_path / name))
     settings.var_dir.mkdir(parents=True, exist_ok=True)
@@ -97,7 +89,7 @@ def test_demo_seed_builds_books_that_verify_and_tie_out(
     assert "already has pools" in capsys.readouterr().err
     # `run` (make run) seeds only an empty database: here it goes straight to serving.
     served: list[str] = []
-    monkeypatch.setattr(cli, "_create_server", lambda _: _StubServer(served))
+    monkeypatch.setattr(cli, "_serve_embedded", lambda _: served.append("run"))
     assert cli.main(["run"]) == 0
     out = capsys.readouterr().out
     assert served == ["run"] and "seeded" not in out and "investor@demo.local" in out
