@@ -23,6 +23,7 @@ from ledger.forward_pricing import (
     struck_prices,
     struck_rates,
 )
+from ledger.locking import locked_head, transaction_memo
 from ledger.models import EntryDetails, JournalEntry
 from ledger.schemas import EntryType
 
@@ -41,9 +42,29 @@ def _standing(pool_id: int) -> tuple[ColumnElement[bool], ...]:
     )
 
 
+_LATEST = "ledger.latest_standing_entry"
+
+
 def latest_standing_entry(session: Session, pool_id: int) -> LastEntry | None:
     """The standing entry (not a reversal, not reversed) with the latest effective date, the
-    last in the journal of those of that date."""
+    last in the journal of those of that date.
+
+    Under the pool's chain-head lock the answer is kept for the journal's sequence number:
+    the write path asks three times per entry (the rule's date check, the dealing facts, the
+    journal's own check), and only a new entry (a reversal too) can change it, which moves
+    the sequence on."""
+    head = locked_head(session, pool_id)
+    if head is None:
+        return _latest_standing_entry(session, pool_id)
+    memo = transaction_memo(session, _LATEST)
+    key = (pool_id, int(head.last_seq))
+    if key not in memo:
+        memo[key] = _latest_standing_entry(session, pool_id)
+    found: LastEntry | None = memo[key]
+    return found
+
+
+def _latest_standing_entry(session: Session, pool_id: int) -> LastEntry | None:
     # Sorting by (date, seq) has no index: it sorted every entry of the pool on every write.
     # The writers refuse an entry dated before the latest standing one, so the last standing
     # entry by seq nearly always carries the latest date; two reads that each stop at their

@@ -97,8 +97,19 @@ class IdempotencyStore:
         principal = principal_of(actor)
         digest = hashlib.sha256(check_key(key).encode()).hexdigest()
 
+        first_use = {"likely": True}
+
         def attempt() -> Claim | Replay | None:
             with UnitOfWork(self._db) as uow:
+                if first_use["likely"]:
+                    # Nearly every key is new: insert it straight away, one round trip; a key
+                    # seen before collides, and the read below decides what it means.
+                    first_use["likely"] = False
+                    token = uuid.uuid4().hex
+                    if self._insert(uow.session, principal, key, digest, operation, fingerprint, token, now):
+                        uow.commit()
+                        return Claim(principal, digest, token)
+                    return None
                 result = self._claim(
                     uow.session,
                     principal=principal,
@@ -112,7 +123,7 @@ class IdempotencyStore:
                     uow.commit()
                 return result
 
-        for _ in range(3):
+        for _ in range(4):
             result = retry_transient(attempt, what="idempotency claim")
             if result is not None:
                 return result
@@ -139,23 +150,7 @@ class IdempotencyStore:
         ).one_or_none()
         token = uuid.uuid4().hex
         if row is None:
-            try:
-                with session.begin_nested():
-                    session.add(
-                        IdempotencyKey(
-                            principal=principal,
-                            key_digest=digest,
-                            idempotency_key=key,
-                            operation=operation,
-                            request_hash=fingerprint,
-                            status=IN_FLIGHT,
-                            owner_token=token,
-                            created_at=now,
-                            locked_at=now,
-                            expires_at=now + self._ttl,
-                        )
-                    )
-            except IntegrityError:
+            if not self._insert(session, principal, key, digest, operation, fingerprint, token, now):
                 return None  # a concurrent first use of this key: look again
             return Claim(principal, digest, token)
         if row.expires_at <= now:
@@ -178,6 +173,40 @@ class IdempotencyStore:
             )
         row.owner_token, row.locked_at = token, now  # abandoned: take it over
         return Claim(principal, digest, token)
+
+    def _insert(  # noqa: PLR0917 - the key's columns, named at both calls
+        self,
+        session: Session,
+        principal: str,
+        key: str,
+        digest: str,
+        operation: str,
+        fingerprint: str,
+        token: str,
+        now: datetime,
+    ) -> bool:
+        """Insert the key in flight for ``token``; False if it exists, and then the caller's
+        unit of work must roll back (the session cannot go on after the failed insert; no
+        savepoint is spent on it, as nothing else is in the unit)."""
+        session.add(
+            IdempotencyKey(
+                principal=principal,
+                key_digest=digest,
+                idempotency_key=key,
+                operation=operation,
+                request_hash=fingerprint,
+                status=IN_FLIGHT,
+                owner_token=token,
+                created_at=now,
+                locked_at=now,
+                expires_at=now + self._ttl,
+            )
+        )
+        try:
+            session.flush()
+        except IntegrityError:
+            return False
+        return True
 
     def complete(self, session: Session, claim: Claim, entry_id: int, response: str, now: datetime) -> None:
         """Mark the key completed inside the write's own transaction (commits with it)."""

@@ -38,7 +38,7 @@ from ledger.entry_drafts import DraftLine, EntryDraft, validate_draft
 from ledger.events import with_effective_date
 from ledger.forward_pricing import DealingFacts, require_date_order
 from ledger.hash_chain import GENESIS_HASH, canonical_entry, chain_hash, to_scaled
-from ledger.locking import take_write_lock
+from ledger.locking import locked_head, remember_locked_head, take_write_lock
 from ledger.models import Account, Balance, ChainHead, JournalEntry, Posting
 from ledger.outbox import add_event
 from ledger.overdraft import overdrawn, refuses
@@ -210,7 +210,11 @@ class JournalEngine:
     def lock_pool(self, session: Session, pool_id: int) -> ChainHead:
         """Lock the pool's chain head (first in every writer's lock order); BooksNotOpen if none.
 
-        Taking it again later in the same transaction (write() does) is harmless."""
+        Taking it again later in the same transaction (write() does) returns the row already
+        locked, without asking the database again: the lock lasts as long as the transaction."""
+        held = locked_head(session, pool_id)
+        if isinstance(held, ChainHead):
+            return held
         take_write_lock(session)
         head = session.scalars(
             select(ChainHead)
@@ -220,6 +224,7 @@ class JournalEngine:
         ).one_or_none()
         if head is None:
             raise BooksNotOpen(pool_id)
+        remember_locked_head(session, pool_id, head)
         return head
 
     def open_books(self, session: Session, pool_id: int, currency: str, now: datetime) -> None:

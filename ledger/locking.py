@@ -4,6 +4,9 @@
   transaction that later tries to write after another connection committed. Writing first
   makes SQLite take its single writer lock up front, where busy_timeout does wait. MariaDB
   needs nothing: its row locks are taken by the locking reads themselves.
+* `remember_locked_head` / `locked_head`: the pool's chain head, once locked, for the rest of
+  the transaction: the lock is held until it ends, so a second locking read of the same row
+  would only cost a round trip (the write path took it twice per entry).
 * `retry_transient`: a deadlock or lock-wait timeout rolls the whole transaction back;
   running it again from the start is the documented remedy. Bounded, with jittered
   exponential backoff so colliding writers do not collide again in lockstep.
@@ -15,7 +18,7 @@ import logging
 import random
 import time
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -38,6 +41,30 @@ def is_sqlite(session: Session) -> bool:
 
 def take_write_lock(session: Session) -> None:
     take_sqlite_writer_lock(session, "ledger_chain_heads", "pool_id")
+
+
+def transaction_memo(session: Session, name: str) -> dict[Any, Any]:
+    """A dict kept in the session for its current transaction only: what was read under a
+    lock that transaction holds. A rollback (a retry too) or the next transaction starts a
+    new one, so nothing read in a transaction that did not commit is ever reused."""
+    transaction = session.get_transaction()
+    held = session.info.get(name)
+    if held is None or held[0] is not transaction:
+        held = session.info[name] = (transaction, {})
+    memo: dict[Any, Any] = held[1]
+    return memo
+
+
+def remember_locked_head(session: Session, pool_id: int, head: Any) -> None:
+    """Keep ``head`` (the pool's chain head row, just locked) for the session's transaction."""
+    transaction_memo(session, "ledger.locked_heads")[pool_id] = head
+
+
+def locked_head(session: Session, pool_id: int) -> Any | None:
+    """The pool's chain head if this transaction locked it already; None otherwise."""
+    if session.get_transaction() is None:
+        return None
+    return transaction_memo(session, "ledger.locked_heads").get(pool_id)
 
 
 def is_transient(exc: BaseException) -> bool:

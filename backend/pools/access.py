@@ -9,7 +9,7 @@ pools are never confirmed.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 from sqlalchemy import ColumnElement, false, select
 from sqlalchemy.orm import Session
@@ -65,6 +65,13 @@ class PoolAccess:
         if actor.role is not Role.MANAGER or actor.user_id is None:
             return False
         return session.get(PoolManager, (pool_id, actor.user_id)) is not None
+
+    @staticmethod
+    def manages_among(actor: Actor, managers: Collection[int]) -> bool:
+        """``manages``, given the pool's manager user ids already read."""
+        if actor.is_admin:
+            return True
+        return actor.role is Role.MANAGER and actor.user_id is not None and actor.user_id in managers
 
     def pool_to_change(self, session: Session, actor: Actor, pool_id: int) -> Pool:
         """The pool locked for change, after checking the actor may change it."""

@@ -189,11 +189,15 @@ class DatabasePoolService:
         with UnitOfWork(self._db, actor.reader_key) as uow:
             session = uow.session
             pool = session.get(Pool, pool_id)
-            if pool is None or not self._access.can_see(session, actor, pool_id):
+            if pool is None:
                 raise not_found(pool_id)
-            if not self._access.manages(session, actor, pool_id):
-                raise PermissionDenied(f"read-only access to pool {pool_id}")
-            return pool_out(pool, manager_ids(session, [pool_id])[pool_id])
+            # One read of the managers answers both questions on every write's path.
+            managers = manager_ids(session, [pool_id])[pool_id]
+            if self._access.manages_among(actor, managers):
+                return pool_out(pool, managers)
+            if not self._access.can_see(session, actor, pool_id):
+                raise not_found(pool_id)
+            raise PermissionDenied(f"read-only access to pool {pool_id}")
 
     # -- change settings -------------------------------------------------------------
 
