@@ -222,12 +222,14 @@ def pool_books(session: Session, terms: PoolTerms, balances: dict[AccountRef, De
     return pool_facts(session, terms).books(balances)
 
 
-def rule_reads(kind: str, request: TransactionRequest) -> tuple[AccountRef, ...] | None:
+def rule_reads(kind: str, request: TransactionRequest, terms: PoolTerms) -> tuple[AccountRef, ...] | None:
     """The only balances the rule for `kind` reads, for a rule that reads a few named accounts
     and none of the facts pool_books adds: a write then reads just those, in place of every
     account and standing entry of the pool. None: the rule needs the whole of pool_books."""
     if kind == "contribution" and request.investor_id is not None:
         return rules.contribution_reads(request.investor_id)
+    if kind == "subscription":
+        return rules.subscription_reads(terms)
     return None
 
 

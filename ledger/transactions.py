@@ -157,7 +157,7 @@ class DatabaseTransactionService:
             operation=kind,
             request=request.model_dump(mode="json"),
             idempotency_key=idempotency_key,
-            reads=rule_reads(kind, request),
+            reads=rule_reads(kind, request, pool_terms(pool)),
         )
 
     def record_batch(

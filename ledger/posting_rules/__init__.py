@@ -45,7 +45,7 @@ from ledger.posting_rules.capital import capital_call, contribution, contributio
 from ledger.posting_rules.class_performance_fees import class_performance_fee
 from ledger.posting_rules.closings import subsequent_close
 from ledger.posting_rules.deal_distributions import DealBook, clawback, deal_book, deal_distribution
-from ledger.posting_rules.dealing import redemption, subscription
+from ledger.posting_rules.dealing import redemption, subscription, subscription_reads
 from ledger.posting_rules.distributions import (
     carry_to_date,
     pro_rata_distribution,
@@ -109,6 +109,7 @@ __all__ = [
     "sale",
     "stated_memo",
     "subscription",
+    "subscription_reads",
     "subsequent_close",
     "units_in_issue_since",
     "valuation",

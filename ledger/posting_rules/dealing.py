@@ -32,7 +32,18 @@ from ledger.posting_rules.books import (
 from ledger.posting_rules.class_currencies import class_currency_details, to_base_amount, to_class_amount
 from ledger.posting_rules.class_performance_fees import redemption_performance_fee
 from ledger.posting_rules.share_classes import class_minimum, class_position, class_rate, dealing_class
-from ledger.schemas import AccountCode, EntryType
+from ledger.schemas import AccountCode, AccountRef, EntryType
+
+
+def subscription_reads(terms: PoolTerms) -> tuple[AccountRef, ...] | None:
+    """Every balance :func:`subscription` (and the struck price before it:
+    ledger.rule_inputs.deal_price) reads in a pool without share classes: the units
+    outstanding, whether any are out. The deal is at a price already struck, so neither the
+    pool's net assets nor any fact of it is read, and one subscription costs the same in any
+    size of pool. None with share classes (the class's holders and lots are read)."""
+    if terms.share_classes:
+        return None
+    return ((AccountCode.UNITS_OUTSTANDING, None),)
 
 
 @exact_arithmetic

@@ -29,13 +29,13 @@ BUDGET = {
     # backend: {operation: (statements, commits)}. SQLite adds a no-op write that takes its
     # single writer lock up front (backend.platform.unit_of_work.take_sqlite_writer_lock).
     "mariadb": {
-        "subscription": (23, 2),
+        "subscription": (22, 2),
         "redemption": (23, 2),
         "capital_call": (23, 2),
         "valuation": (19, 2),
     },
     "sqlite": {
-        "subscription": (24, 2),
+        "subscription": (23, 2),
         "redemption": (24, 2),
         "capital_call": (25, 2),
         "valuation": (21, 2),
