@@ -21,9 +21,10 @@ from __future__ import annotations
 import csv
 import enum
 import io
+import itertools
 import os
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -92,13 +93,65 @@ def _csv_cell(value: Any) -> str:
     return neutralise(str(value))
 
 
+_CsvColumn = Callable[[Sequence[Any]], list[str]]
+
+
+def _decimals(values: Sequence[Any]) -> list[str]:
+    return [format(v, "f") if type(v) is Decimal else _csv_cell(v) for v in values]
+
+
+def _integers(values: Sequence[Any]) -> list[str]:
+    return [str(v) if type(v) is int else _csv_cell(v) for v in values]
+
+
+def _dates(values: Sequence[Any]) -> list[str]:
+    return [v.isoformat() if type(v) is date or type(v) is datetime else _csv_cell(v) for v in values]
+
+
+_FORMULA_STARTS = frozenset(_FORMULA_PREFIXES)
+
+
+def _texts(values: Sequence[Any]) -> list[str]:
+    # neutralise, inlined: a method call per cell was a quarter of the writer's time.
+    return [("'" + v if v[:1] in _FORMULA_STARTS else v) if type(v) is str else _csv_cell(v) for v in values]
+
+
+def _any(values: Sequence[Any]) -> list[str]:
+    return [_csv_cell(v) for v in values]
+
+
+_CSV_COLUMNS: dict[Kind, _CsvColumn] = {
+    Kind.TEXT: _texts,
+    Kind.INTEGER: _integers,
+    Kind.MONEY: _decimals,
+    Kind.UNITS: _decimals,
+    Kind.PRICE: _decimals,
+    Kind.RATE: _decimals,
+    Kind.DATE: _dates,
+    Kind.DATETIME: _dates,
+}
+"""Each kind's cells a column at a time: the value the kind promises takes one test of its
+exact type; anything else (None, a number in a text column) goes through _csv_cell, so
+every cell is written by the same rules whichever way it came."""
+
+CSV_BATCH_ROWS = 1024
+
+
 def csv_stream(columns: Sequence[Column], rows: Iterable[Sequence[Any]]) -> Iterator[bytes]:
-    """UTF-8 CSV with a header row, in chunks of about CHUNK_BYTES."""
+    """UTF-8 CSV with a header row, in chunks of about CHUNK_BYTES.
+
+    Rows are converted a batch at a time, column by column (one function per column, not
+    one per cell): at disk speed rather than at the speed of a call per cell."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([neutralise(c.name) for c in columns])
-    for row in rows:
-        writer.writerow([_csv_cell(value) for value in row])
+    converters = [_CSV_COLUMNS.get(c.kind, _any) for c in columns]
+    source = iter(rows)
+    while batch := list(itertools.islice(source, CSV_BATCH_ROWS)):
+        cells = [
+            convert(values) for convert, values in zip(converters, zip(*batch, strict=True), strict=True)
+        ]
+        writer.writerows(zip(*cells, strict=True))
         if buffer.tell() >= CHUNK_BYTES:
             yield buffer.getvalue().encode("utf-8")
             buffer.seek(0)

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import openpyxl
 
-from reports.exports import CHUNK_BYTES, Column, Kind, Sheet, csv_stream, neutralise, xlsx_stream
+from reports.exports import CHUNK_BYTES, Column, Kind, Sheet, _csv_cell, csv_stream, neutralise, xlsx_stream
 
 COLUMNS = (Column("memo"), Column("amount", Kind.MONEY), Column("units", Kind.UNITS), Column("on", Kind.DATE))
 ROWS = [
@@ -54,3 +54,29 @@ def test_xlsx_has_numbers_dates_frozen_header_and_filter(tmp_path) -> None:  # t
     assert sheet["D2"].value == datetime(2025, 3, 31)
     assert sheet.freeze_panes == "A2"
     assert sheet.auto_filter.ref == "A1:D4"
+
+
+def test_every_kind_of_column_writes_any_value_by_the_same_rules() -> None:
+    """The writer converts a column at a time, trusting each column's kind only as a fast
+    path: a value of another type (None, a number in a text column, a text in a money
+    column) is written exactly as a cell of its own type would be."""
+    values = [
+        None,
+        True,
+        7,
+        1.5,
+        Decimal("1E+3"),
+        Decimal("-0.000001"),
+        date(2025, 3, 31),
+        datetime(2025, 3, 31, 12, 30, 5),
+        "=SUM(A1)",
+        "-1",
+        "",
+        "plain, with a comma",
+    ]
+    columns = [Column(kind.value, kind) for kind in Kind]
+    rows = [[values[(i + j) % len(values)] for j in range(len(columns))] for i in range(len(values))]
+    text = b"".join(csv_stream(columns, rows)).decode("utf-8")
+    written = list(csv.reader(io.StringIO(text)))[1:]
+    assert written == [[_csv_cell(v) for v in row] for row in rows]
+    assert "1000" in written[0] and "2025-03-31T12:30:05" in written[0] and "'=SUM(A1)" in written[0]
