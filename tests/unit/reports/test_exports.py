@@ -4,12 +4,24 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, datetime
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import openpyxl
+import pytest
 
-from reports.exports import CHUNK_BYTES, Column, Kind, Sheet, _csv_cell, csv_stream, neutralise, xlsx_stream
+from reports.exports import (
+    CHUNK_BYTES,
+    Column,
+    Kind,
+    Sheet,
+    _csv_cell,
+    csv_stream,
+    neutralise,
+    write_xlsx,
+    xlsx_stream,
+)
 
 COLUMNS = (Column("memo"), Column("amount", Kind.MONEY), Column("units", Kind.UNITS), Column("on", Kind.DATE))
 ROWS = [
@@ -80,3 +92,33 @@ def test_every_kind_of_column_writes_any_value_by_the_same_rules() -> None:
     written = list(csv.reader(io.StringIO(text)))[1:]
     assert written == [[_csv_cell(v) for v in row] for row in rows]
     assert "1000" in written[0] and "2025-03-31T12:30:05" in written[0] and "'=SUM(A1)" in written[0]
+
+
+def test_xlsx_keeps_the_header_of_an_empty_sheet_and_text_as_text(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "two.xlsx"
+    rows = [(12345, Decimal("1.5"), None, datetime(2025, 3, 31, 9, 30, tzinfo=UTC))]
+    columns = [
+        Column("memo"),
+        Column("amount", Kind.MONEY),
+        Column("units", Kind.UNITS),
+        Column("at", Kind.DATETIME),
+    ]
+    write_xlsx(path, [Sheet("filled", columns, rows), Sheet("empty", COLUMNS, [])])
+    book = openpyxl.load_workbook(path)
+    filled, empty = book["filled"], book["empty"]
+    assert [c.value for c in empty[1]] == ["memo", "amount", "units", "on"]
+    assert filled["A2"].value == "12345" and filled["A2"].data_type == "s"  # a text column stays text
+    assert filled["B2"].value == 1.5 and filled["C2"].value is None
+    assert filled["D2"].value == datetime(2025, 3, 31, 9, 30)  # UTC, without the zone Excel lacks
+    assert empty.freeze_panes == "A2" and filled.auto_filter.ref == "A1:D2"
+
+
+def test_xlsx_rows_that_fail_leave_no_file(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    def cancelled() -> Iterator[tuple[object, ...]]:
+        yield ROWS[0]
+        raise RuntimeError("the analyst cancelled the job")
+
+    path = tmp_path / "cancelled.xlsx"
+    with pytest.raises(RuntimeError, match="cancelled"):
+        write_xlsx(path, [Sheet("positions", COLUMNS, cancelled())])
+    assert list(tmp_path.iterdir()) == []
