@@ -30,12 +30,10 @@ import os
 import random
 import statistics
 import sys
-import tempfile
 import threading
 import time
 import uuid
-from datetime import date, timedelta
-from decimal import Decimal
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -47,115 +45,31 @@ from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from backend.composition.container import Container  # noqa: E402
-from backend.investors.interface import InvestorCreate, InvestorType, InvestorUpdate, KycStatus  # noqa: E402
-from backend.platform.actors import Actor, Role  # noqa: E402
-from backend.platform.config import load_settings  # noqa: E402
-from backend.pools.interface import PoolCreate  # noqa: E402
-from backend.users.interface import UserCreate  # noqa: E402
+from bench.books import (  # noqa: E402
+    OPERATOR,
+    PASSWORD,
+    approved_investors,
+    bench_container,
+    bench_manager,
+    cheap_passwords,
+    open_pool_body,
+    pool_history,
+)
 from bench.databases import drop_database, fresh_database  # noqa: E402
-from ledger.service import DatabaseLedgerService  # noqa: E402
 
 DEFAULT_URL = "mysql+pymysql://root@127.0.0.1:3306/pools_bench_ingest?charset=utf8mb4"
-INCEPTION = date(2020, 1, 1)
-PASSWORD = "bench password long enough"  # noqa: S105 - a throwaway bench user
-OPERATOR = Actor.operator("bench")
-
-
-def _container(url: str) -> Container:
-    container = Container(load_settings(DATABASE_URL=url, VAR_DIR=tempfile.mkdtemp(prefix="bench-")))
-    # No in-process relay after each commit: the relay is a process of its own in production.
-    container.__dict__["ledger"] = DatabaseLedgerService(container.db)
-    return container
-
-
-def _pool_body(name: str, manager_id: int | None = None) -> PoolCreate:
-    return PoolCreate.model_validate(
-        {
-            "name": name,
-            "kind": "open_ended",
-            "base_currency": "USD",
-            "inception_date": INCEPTION.isoformat(),
-            "initial_nav_per_unit": "1.000000",
-            "management_fee": {"rate": "0.015", "basis": "nav"},
-            "minimum_subscription": "0.00",
-            **({"manager_user_id": manager_id} if manager_id else {}),
-        }
-    )
-
-
-def _cheap_passwords() -> None:
-    """Setup only: bench users are made with cheap argon2 parameters (same code path)."""
-    from argon2 import PasswordHasher, Type
-
-    from backend.platform import passwords
-
-    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1, type=Type.ID)
-    passwords._hasher = cheap  # type: ignore[attr-defined]
-    passwords._DUMMY_HASH = cheap.hash("dummy password for timing")  # type: ignore[attr-defined]
-
-
-def _investors(container: Container, count: int, tag: str) -> list[int]:
-    """KYC-approved investor profiles, through the user and investor services (not measured)."""
-    ids = []
-    for i in range(count):
-        user = container.users.create_user(
-            OPERATOR, UserCreate(email=f"{tag}-{i}@bench.test", role=Role.INVESTOR, password=PASSWORD)
-        )
-        profile = container.investors.create_investor(
-            OPERATOR,
-            InvestorCreate(
-                user_id=user.id,
-                legal_name=f"Investor {i}",
-                investor_type=InvestorType.INDIVIDUAL,
-                country="GB",
-            ),
-        )
-        container.investors.update_investor(
-            OPERATOR, profile.id, InvestorUpdate(kyc_status=KycStatus.APPROVED)
-        )
-        ids.append(profile.id)
-    return ids
 
 
 # -- 1. batch path vs raw INSERT -----------------------------------------------------------
-
-
-def _plan_pool(
-    investors: list[int], postings: int, rows_per_batch: int, rng: random.Random
-) -> list[list[Any]]:
-    """Batches of rows for one pool, until about `postings` postings."""
-    rows: list[dict[str, Any]] = [
-        {"type": "subscription", "investor_id": inv, "amount": "10000.00", "effective_date": INCEPTION}
-        for inv in investors
-    ]
-    total_cash = Decimal(10000) * len(investors)
-    rows.append({"type": "purchase", "amount": str(total_cash * Decimal("0.9")), "effective_date": INCEPTION})
-    expected = 5 * len(investors) + 2
-    nav = total_cash
-    day = INCEPTION
-    while expected < postings:
-        day += timedelta(days=1)
-        nav = (nav * Decimal(str(1 + rng.gauss(0.0003, 0.01)))).quantize(Decimal("0.01"))
-        rows.append({"type": "valuation", "amount": str(nav), "effective_date": day})
-        rows.append({"type": "expense", "amount": "25.00", "effective_date": day})
-        nav -= Decimal("25.00")
-        expected += 2 * (len(investors) + 1)
-    return [rows[i : i + rows_per_batch] for i in range(0, len(rows), rows_per_batch)]
-
-
-def _manager(container: Container) -> int:
-    return container.users.create_user(
-        OPERATOR, UserCreate(email="manager@bench.test", role=Role.MANAGER, password=PASSWORD)
-    ).id
 
 
 def bench_batch(container: Container, args: argparse.Namespace, manager: int) -> tuple[int, float, list[int]]:
     rng = random.Random(20240101)
     plans = []
     for p in range(args.pools):
-        pool = container.pools.create_pool(OPERATOR, _pool_body(f"Bench batch pool {p}", manager)).id
-        investors = _investors(container, args.investors, f"batch{p}")
-        plans.append((pool, _plan_pool(investors, args.postings // args.pools, args.rows_per_batch, rng)))
+        pool = container.pools.create_pool(OPERATOR, open_pool_body(f"Bench batch pool {p}", manager)).id
+        investors = approved_investors(container, args.investors, f"batch{p}")
+        plans.append((pool, pool_history(investors, args.postings // args.pools, args.rows_per_batch, rng)))
     postings = 0
     per_batch: list[int] = []
     started = time.perf_counter()
@@ -206,9 +120,10 @@ def bench_api(container: Container, args: argparse.Namespace, manager: int) -> t
     from backend.composition.web import create_app
 
     pools = [
-        container.pools.create_pool(OPERATOR, _pool_body(f"Bench API pool {p}", manager)).id for p in range(4)
+        container.pools.create_pool(OPERATOR, open_pool_body(f"Bench API pool {p}", manager)).id
+        for p in range(4)
     ]
-    investors = _investors(container, 8, "api")
+    investors = approved_investors(container, 8, "api")
     app = create_app(container)
     token_client = app.test_client()
     token = token_client.post(
@@ -296,10 +211,10 @@ def main() -> int:
         raise SystemExit("this benchmark runs against MariaDB/MySQL (DATABASE_URL=mysql+pymysql://...)")
     print(f"database: {make_url(url).render_as_string(hide_password=True)}", flush=True)
     fresh_database(url)
-    container = _container(url)
-    _cheap_passwords()
+    container = bench_container(url)
+    cheap_passwords()
     try:
-        manager = _manager(container)
+        manager = bench_manager(container)
         postings, batch_seconds, per_batch = bench_batch(container, args, manager)
         batch_rate = postings / batch_seconds
         print(

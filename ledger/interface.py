@@ -11,7 +11,7 @@ seed plans with them."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any, Protocol
@@ -21,6 +21,7 @@ from ledger import posting_rules
 from ledger.errors import BatchRejected, IdempotencyKeyInFlight, IdempotencyKeyReused
 from ledger.events import EXCHANGE, Backlog, LedgerEvent
 from ledger.forward_pricing import DealingFacts, LastEntry, struck_price
+from ledger.journal_stream import JournalEntryLines, JournalFilter, JournalLine
 from ledger.outbox import RabbitPublisher
 from ledger.posting_rules import PoolBooks, PoolTerms, Posting
 from ledger.schemas import (
@@ -100,6 +101,9 @@ __all__ = [
     "IdempotencyKeyInFlight",
     "IdempotencyKeyReused",
     "InvestmentOut",
+    "JournalEntryLines",
+    "JournalFilter",
+    "JournalLine",
     "LastEntry",
     "LedgerEvent",
     "LedgerService",
@@ -256,6 +260,10 @@ class TransactionService(Protocol):
         date_from: date | None = None,
         date_to: date | None = None,
     ) -> EntryPage: ...
+
+    def journal_lines(self, actor: Actor, pool_id: int, where: JournalFilter) -> Iterator[JournalEntryLines]:
+        """The pool's journal for an export: every matching entry with its lines (an
+        investor's own view for an investor), authorised before the first page is read."""
 
     def pool_positions(self, actor: Actor, pool_id: int) -> PoolPositions: ...
 

@@ -11,7 +11,8 @@ every investor's capital account in one entry). The transaction service
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -22,6 +23,7 @@ from backend.platform.actors import Actor, Role
 from backend.platform.errors import NotFound
 from backend.pools.interface import PoolOut, PoolService
 from ledger import posting_rules as rules
+from ledger.journal_stream import JournalEntryLines, JournalFilter
 from ledger.posting_rules import PoolBooks, PoolTerms
 from ledger.rule_inputs import PoolFacts
 from ledger.schemas import (
@@ -91,6 +93,19 @@ class PositionReads:
         if own is None:
             return page
         return page.model_copy(update={"entries": [investor_view(entry, own) for entry in page.entries]})
+
+    def journal_lines(self, actor: Actor, pool_id: int, where: JournalFilter) -> Iterator[JournalEntryLines]:
+        """The whole journal for an export, by the same rule as list_transactions: checked now,
+        before a byte goes out, so a refusal is a clean 404 and not a broken download."""
+        own = self._own_investor_id(actor)
+        if own is not None:
+            if where.investor_id not in (None, own) or not self._holds_anything(own, pool_id):
+                raise NotFound(f"pool {pool_id} not found")
+            where = replace(where, investor_id=own, lines_of=own)
+        else:
+            self._pools.get_pool(actor, pool_id)
+            where = replace(where, lines_of=None)
+        return self._ledger.journal_lines(pool_id, where, actor=actor)
 
     def pool_positions(self, actor: Actor, pool_id: int) -> PoolPositions:
         if actor.role is Role.INVESTOR:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -35,7 +35,7 @@ from backend.platform.db import Database
 from backend.platform.errors import Conflict, NotFound, ValidationFailed
 from backend.platform.orm import utcnow
 from backend.platform.unit_of_work import ReadView, UnitOfWork
-from ledger import book_reads
+from ledger import book_reads, journal_stream
 from ledger.batch import (
     BatchPlan,
     BulkJournalWriter,
@@ -47,6 +47,7 @@ from ledger.entry_drafts import EntryDraft
 from ledger.idempotency import Claim, IdempotencyStore, Replay, request_fingerprint
 from ledger.investments import investment_book
 from ledger.journal import BooksNotOpen, JournalEngine
+from ledger.journal_stream import JournalEntryLines, JournalFilter
 from ledger.locking import retry_transient
 from ledger.models import ChainHead, EntryDetails, JournalEntry
 from ledger.reversals import refuse_out_of_order_reversal, reversal_lines
@@ -363,6 +364,17 @@ class DatabaseLedgerService:
         )
         with self._view(actor) as view:
             return book_reads.entries_page(view.session, stmt, limit)
+
+    def journal_lines(
+        self, pool_id: int, where: JournalFilter, *, actor: Actor | None = None
+    ) -> Iterator[JournalEntryLines]:
+        """The pool's matching entries with their lines, streamed a page at a time (exports)."""
+
+        def read(fn: Callable[[Session], Any]) -> Any:
+            with self._view(actor) as view:
+                return fn(view.session)
+
+        return journal_stream.pages(read, pool_id, where)
 
     def account_balances(self, pool_id: int, *, actor: Actor | None = None) -> list[AccountBalance]:
         """Every account of the pool with its balance (signed, debit positive), by account key."""

@@ -12,7 +12,7 @@ rows), ledger.position_reads (the reads, which this service delegates to).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -35,6 +35,7 @@ from ledger.dealing_facts import latest_standing_entry, read_dealing_facts
 from ledger.entry_drafts import EntryDraft
 from ledger.forward_pricing import DealingFacts, require_date_order, require_valuation_before_deals
 from ledger.investments import costs_held
+from ledger.journal_stream import JournalEntryLines, JournalFilter
 from ledger.position_reads import PositionReads
 from ledger.posting_rules import PoolBooks, PoolTerms, Posting
 from ledger.rule_inputs import (
@@ -436,6 +437,9 @@ class DatabaseTransactionService:
             date_from=date_from,
             date_to=date_to,
         )
+
+    def journal_lines(self, actor: Actor, pool_id: int, where: JournalFilter) -> Iterator[JournalEntryLines]:
+        return self._reads.journal_lines(actor, pool_id, where)
 
     def pool_positions(self, actor: Actor, pool_id: int) -> PoolPositions:
         return self._reads.pool_positions(actor, pool_id)

@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from backend.platform.actors import Actor
 from backend.platform.errors import PermissionDenied
-from ledger.interface import AccountCode, EntryOut, EntryType, TransactionService
+from ledger.interface import AccountCode, EntryOut, EntryType, JournalFilter, TransactionService
 from reports.export_fx import FX_COLUMNS, ReportingCurrency, converted, page_quotes
 from reports.exports import Column, Kind
 from reports.schemas import (
@@ -298,31 +298,17 @@ def transaction_rows(
     date_from: date | None = None,
     date_to: date | None = None,
 ) -> Iterator[Sequence[Any]]:
-    """One row per posting, in journal order. The first page is read now (authorisation)."""
-
-    pages = _journal_pages(
-        transactions, actor, pool_id, entry_type, investor_id, date_from=date_from, date_to=date_to
-    )
+    """One row per posting, in journal order. Authorised now, before any byte goes out."""
+    where = JournalFilter(entry_type, investor_id, date_from=date_from, date_to=date_to)
+    entries = transactions.journal_lines(actor, pool_id, where)
 
     def rows() -> Iterator[Sequence[Any]]:
-        for current in pages:
-            for e in current.entries:
-                for p in e.postings:
-                    yield (
-                        e.id,
-                        e.seq,
-                        e.entry_type.value,
-                        e.effective_date,
-                        p.account.value,
-                        p.investor_id,
-                        p.commodity,
-                        p.amount,
-                        e.memo,
-                        e.reverses_entry_id,
-                        e.created_by,
-                        e.created_at,
-                        e.hash,
-                    )
+        for e in entries:
+            # an entry's cells once, its lines' cells between them: (account, investor, commodity, amount)
+            head = (e.id, e.seq, e.entry_type, e.effective_date)
+            tail = (e.memo, e.reverses_entry_id, e.created_by, e.created_at, e.hash)
+            for line in e.lines:
+                yield head + line + tail
 
     return rows()
 

@@ -23,6 +23,7 @@ import enum
 import io
 import itertools
 import os
+import re
 import tempfile
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -95,30 +96,59 @@ def _csv_cell(value: Any) -> str:
 
 
 _CsvColumn = Callable[[Sequence[Any]], list[str]]
+_NEEDS_QUOTES = re.compile(r'[",\r\n]')
+_NOTHING = object()
+
+
+def _field(text: str) -> str:
+    """A cell as csv.writer writes it (QUOTE_MINIMAL): quoted when it holds a comma, a quote
+    or a line break, with quotes doubled."""
+    return '"' + text.replace('"', '""') + '"' if _NEEDS_QUOTES.search(text) else text
+
+
+def _cell(value: Any) -> str:
+    return _field(_csv_cell(value))
 
 
 def _decimals(values: Sequence[Any]) -> list[str]:
-    return [format(v, "f") if type(v) is Decimal else _csv_cell(v) for v in values]
+    return [format(v, "f") if type(v) is Decimal else _cell(v) for v in values]
 
 
 def _integers(values: Sequence[Any]) -> list[str]:
-    return [str(v) if type(v) is int else _csv_cell(v) for v in values]
+    return [str(v) if type(v) is int else "" if v is None else _cell(v) for v in values]
 
 
 def _dates(values: Sequence[Any]) -> list[str]:
-    return [v.isoformat() if type(v) is date or type(v) is datetime else _csv_cell(v) for v in values]
+    # The rows of one journal entry share its date objects: each is formatted once.
+    out = []
+    last: Any = _NOTHING
+    text = ""
+    for v in values:
+        if v is not last:
+            last = v
+            text = v.isoformat() if type(v) is date or type(v) is datetime else _cell(v)
+        out.append(text)
+    return out
 
 
 _FORMULA_STARTS = frozenset(_FORMULA_PREFIXES)
 
 
 def _texts(values: Sequence[Any]) -> list[str]:
-    # neutralise, inlined: a method call per cell was a quarter of the writer's time.
-    return [("'" + v if v[:1] in _FORMULA_STARTS else v) if type(v) is str else _csv_cell(v) for v in values]
+    out = []
+    last: Any = _NOTHING
+    text = ""
+    for v in values:
+        if v is not last:
+            last = v
+            # neutralise, inlined: a call per cell was a quarter of the writer's time
+            text = _field("'" + v if v[:1] in _FORMULA_STARTS else v) if type(v) is str else _cell(v)
+        out.append(text)
+    return out
 
 
 def _any(values: Sequence[Any]) -> list[str]:
-    return [_csv_cell(v) for v in values]
+    return [_cell(v) for v in values]
 
 
 _CSV_COLUMNS: dict[Kind, _CsvColumn] = {
@@ -131,34 +161,39 @@ _CSV_COLUMNS: dict[Kind, _CsvColumn] = {
     Kind.DATE: _dates,
     Kind.DATETIME: _dates,
 }
-"""Each kind's cells a column at a time: the value the kind promises takes one test of its
-exact type; anything else (None, a number in a text column) goes through _csv_cell, so
-every cell is written by the same rules whichever way it came."""
+"""Each kind's cells a column at a time, as CSV fields: the value the kind promises takes
+one test of its exact type; anything else (None, a number in a text column) goes through
+_csv_cell, so every cell is written by the same rules whichever way it came. Only text can
+hold a comma, a quote or a line break, so only text (and the fallback) is checked for quoting."""
 
 CSV_BATCH_ROWS = 1024
 
 
 def csv_stream(columns: Sequence[Column], rows: Iterable[Sequence[Any]]) -> Iterator[bytes]:
-    """UTF-8 CSV with a header row, in chunks of about CHUNK_BYTES.
-
-    Rows are converted a batch at a time, column by column (one function per column, not
-    one per cell): at disk speed rather than at the speed of a call per cell."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([neutralise(c.name) for c in columns])
+    """UTF-8 CSV with a header row, in chunks of about CHUNK_BYTES: the bytes csv.writer
+    would write (QUOTE_MINIMAL, CRLF), made a batch of rows at a time, column by column
+    (one function per column, not one per cell), lines joined without a call per cell."""
+    header = io.StringIO()
+    csv.writer(header, lineterminator="\r\n").writerow([neutralise(c.name) for c in columns])
+    pending = [header.getvalue()]
+    size = len(pending[0])
     converters = [_CSV_COLUMNS.get(c.kind, _any) for c in columns]
+    lone = len(columns) == 1  # csv.writer quotes a lone empty field, or the line would be blank
     source = iter(rows)
     while batch := list(itertools.islice(source, CSV_BATCH_ROWS)):
         cells = [
             convert(values) for convert, values in zip(converters, zip(*batch, strict=True), strict=True)
         ]
-        writer.writerows(zip(*cells, strict=True))
-        if buffer.tell() >= CHUNK_BYTES:
-            yield buffer.getvalue().encode("utf-8")
-            buffer.seek(0)
-            buffer.truncate()
-    if buffer.tell():
-        yield buffer.getvalue().encode("utf-8")
+        lines = [f or '""' for f in cells[0]] if lone else map(",".join, zip(*cells, strict=True))
+        text = "\r\n".join(lines) + "\r\n"
+        pending.append(text)
+        size += len(text)
+        if size >= CHUNK_BYTES:
+            yield "".join(pending).encode("utf-8")
+            pending.clear()
+            size = 0
+    if pending:
+        yield "".join(pending).encode("utf-8")
 
 
 def write_xlsx(path: str | os.PathLike[str], sheets: Sequence[Sheet]) -> None:

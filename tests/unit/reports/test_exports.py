@@ -7,9 +7,12 @@ import io
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any
 
 import openpyxl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from reports.exports import (
     CHUNK_BYTES,
@@ -122,3 +125,33 @@ def test_xlsx_rows_that_fail_leave_no_file(tmp_path) -> None:  # type: ignore[no
     with pytest.raises(RuntimeError, match="cancelled"):
         write_xlsx(path, [Sheet("positions", COLUMNS, cancelled())])
     assert list(tmp_path.iterdir()) == []
+
+
+_AWKWARD = st.text(alphabet=st.sampled_from(list('ab ,"\r\n=-+@\t\x00é')), max_size=8)
+
+
+@given(
+    st.lists(
+        st.tuples(
+            _AWKWARD, st.none() | st.integers(), st.decimals(allow_nan=False, allow_infinity=False, places=6)
+        ),
+        max_size=40,
+    ),
+    st.integers(min_value=1, max_value=4),
+)
+def test_csv_is_byte_for_byte_what_csv_writer_writes(rows: list[tuple[Any, ...]], repeat: int) -> None:
+    """The writer joins fields itself (a call per cell was most of its time): its quoting
+    must be csv.writer's, including rows that share objects (an entry's rows share its memo)."""
+    columns = (Column("memo"), Column("investor", Kind.INTEGER), Column("amount", Kind.MONEY))
+    shared = [row for row in rows for _ in range(repeat)]
+    expected = io.StringIO()
+    writer = csv.writer(expected, lineterminator="\r\n")
+    writer.writerow([c.name for c in columns])
+    writer.writerows([[_csv_cell(v) for v in row] for row in shared])
+    assert b"".join(csv_stream(columns, shared)) == expected.getvalue().encode("utf-8")
+
+
+def test_a_one_column_csv_keeps_its_empty_cells() -> None:
+    text = b"".join(csv_stream([Column("memo")], [("",), ("x",), (None,)])).decode("utf-8")
+    assert text == 'memo\r\n""\r\nx\r\n""\r\n'
+    assert list(csv.reader(io.StringIO(text))) == [["memo"], [""], ["x"], [""]]
