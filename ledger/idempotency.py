@@ -24,6 +24,7 @@ Keys are kept for `ttl` (24 hours by default), after which the same key starts o
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -73,6 +74,18 @@ class Claim:
 
 
 @dataclass(frozen=True, slots=True)
+class _KeyUse:
+    """One request's use of a key: who, which key, for what request, when."""
+
+    principal: str
+    key: str
+    digest: str
+    operation: str
+    fingerprint: str
+    now: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class Replay:
     """The key was completed before: this is the first request's response."""
 
@@ -94,112 +107,89 @@ class IdempotencyStore:
     def claim(
         self, actor: Actor, key: str, operation: str, fingerprint: str, now: datetime
     ) -> Claim | Replay:
-        principal = principal_of(actor)
-        digest = hashlib.sha256(check_key(key).encode()).hexdigest()
-
-        first_use = {"likely": True}
-
-        def attempt() -> Claim | Replay | None:
-            with UnitOfWork(self._db) as uow:
-                if first_use["likely"]:
-                    # Nearly every key is new: insert it straight away, one round trip; a key
-                    # seen before collides, and the read below decides what it means.
-                    first_use["likely"] = False
-                    token = uuid.uuid4().hex
-                    if self._insert(uow.session, principal, key, digest, operation, fingerprint, token, now):
-                        uow.commit()
-                        return Claim(principal, digest, token)
-                    return None
-                result = self._claim(
-                    uow.session,
-                    principal=principal,
-                    key=key,
-                    digest=digest,
-                    operation=operation,
-                    fingerprint=fingerprint,
-                    now=now,
-                )
-                if result is not None:
-                    uow.commit()
-                return result
-
-        for _ in range(4):
-            result = retry_transient(attempt, what="idempotency claim")
+        use = _KeyUse(
+            principal=principal_of(actor),
+            key=key,
+            digest=hashlib.sha256(check_key(key).encode()).hexdigest(),
+            operation=operation,
+            fingerprint=fingerprint,
+            now=now,
+        )
+        # Nearly every key is new: the first attempt inserts it straight away, one round
+        # trip; a key seen before collides, and the read of the later attempts decides.
+        for attempt in range(4):
+            result = retry_transient(
+                functools.partial(self._attempt, use, first=attempt == 0), what="idempotency claim"
+            )
             if result is not None:
                 return result
         raise IdempotencyKeyInFlight(
             f"a request with Idempotency-Key {key!r} is in progress; retry later", field=IDEMPOTENCY_KEY_FIELD
         )
 
-    def _claim(
-        self,
-        session: Session,
-        *,
-        principal: str,
-        key: str,
-        digest: str,
-        operation: str,
-        fingerprint: str,
-        now: datetime,
-    ) -> Claim | Replay | None:
+    def _attempt(self, use: _KeyUse, *, first: bool) -> Claim | Replay | None:
+        with UnitOfWork(self._db) as uow:
+            if first:
+                token = uuid.uuid4().hex
+                if self._insert(uow.session, use, token):
+                    uow.commit()
+                    return Claim(use.principal, use.digest, token)
+                return None
+            result = self._claim(uow.session, use)
+            if result is not None:
+                uow.commit()
+            return result
+
+    def _claim(self, session: Session, use: _KeyUse) -> Claim | Replay | None:
         take_write_lock(session)
         row = session.scalars(
             select(IdempotencyKey)
-            .where(IdempotencyKey.principal == principal, IdempotencyKey.key_digest == digest)
+            .where(IdempotencyKey.principal == use.principal, IdempotencyKey.key_digest == use.digest)
             .with_for_update()
         ).one_or_none()
         token = uuid.uuid4().hex
+        now = use.now
         if row is None:
-            if not self._insert(session, principal, key, digest, operation, fingerprint, token, now):
+            if not self._insert(session, use, token):
                 return None  # a concurrent first use of this key: look again
-            return Claim(principal, digest, token)
+            return Claim(use.principal, use.digest, token)
         if row.expires_at <= now:
             # An expired key is a new key: the earlier request is forgotten.
-            row.operation, row.request_hash, row.status = operation, fingerprint, IN_FLIGHT
+            row.operation, row.request_hash, row.status = use.operation, use.fingerprint, IN_FLIGHT
             row.owner_token, row.entry_id, row.response = token, None, None
             row.created_at, row.locked_at, row.expires_at = now, now, now + self._ttl
-            return Claim(principal, digest, token)
-        if row.operation != operation or row.request_hash != fingerprint:
+            return Claim(use.principal, use.digest, token)
+        if row.operation != use.operation or row.request_hash != use.fingerprint:
             raise IdempotencyKeyReused(
-                f"Idempotency-Key {key!r} was already used for a different request; use a new key",
+                f"Idempotency-Key {use.key!r} was already used for a different request; use a new key",
                 field=IDEMPOTENCY_KEY_FIELD,
             )
         if row.status == COMPLETED and row.response is not None:
             return Replay(row.response)
         if row.locked_at > now - self._in_flight_timeout:
             raise IdempotencyKeyInFlight(
-                f"a request with Idempotency-Key {key!r} is still in progress; retry later",
+                f"a request with Idempotency-Key {use.key!r} is still in progress; retry later",
                 field=IDEMPOTENCY_KEY_FIELD,
             )
         row.owner_token, row.locked_at = token, now  # abandoned: take it over
-        return Claim(principal, digest, token)
+        return Claim(use.principal, use.digest, token)
 
-    def _insert(  # noqa: PLR0917 - the key's columns, named at both calls
-        self,
-        session: Session,
-        principal: str,
-        key: str,
-        digest: str,
-        operation: str,
-        fingerprint: str,
-        token: str,
-        now: datetime,
-    ) -> bool:
+    def _insert(self, session: Session, use: _KeyUse, token: str) -> bool:
         """Insert the key in flight for ``token``; False if it exists, and then the caller's
         unit of work must roll back (the session cannot go on after the failed insert; no
         savepoint is spent on it, as nothing else is in the unit)."""
         session.add(
             IdempotencyKey(
-                principal=principal,
-                key_digest=digest,
-                idempotency_key=key,
-                operation=operation,
-                request_hash=fingerprint,
+                principal=use.principal,
+                key_digest=use.digest,
+                idempotency_key=use.key,
+                operation=use.operation,
+                request_hash=use.fingerprint,
                 status=IN_FLIGHT,
                 owner_token=token,
-                created_at=now,
-                locked_at=now,
-                expires_at=now + self._ttl,
+                created_at=use.now,
+                locked_at=use.now,
+                expires_at=use.now + self._ttl,
             )
         )
         try:
