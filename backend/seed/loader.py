@@ -35,7 +35,14 @@ from backend.seed.scales import Scale, anchor_for
 from backend.seed.shadow_books import Operation, PoolPlan
 from backend.seed.world import OPERATOR, build_world
 from backend.service_directory import Services
-from ledger.interface import CapitalCallRequest, DistributionRequest, TransactionRequest, ValuationRequest
+from ledger.interface import (
+    BatchRejected,
+    BatchRow,
+    CapitalCallRequest,
+    DistributionRequest,
+    TransactionRequest,
+    ValuationRequest,
+)
 
 BATCH_ROWS = 500
 """Most TransactionRequest rows sent in one record_batch call (when the service has it)."""
@@ -71,9 +78,9 @@ class Poster:
     """Posts one pool's operations in order through the TransactionService.
 
     If the service offers ``record_batch(actor, pool_id, requests, idempotency_key)``, runs of
-    consecutive TransactionRequest rows go in batches (all validated, then posted in one
-    transaction); capital calls, valuations and distributions keep their own methods, in
-    order, so a batch never spans one. Otherwise every operation is posted one by one.
+    consecutive transactions and valuations go in batches (all validated, then posted in one
+    transaction); capital calls and distributions keep their own methods, in order, so a
+    batch never spans one. Otherwise every operation is posted one by one.
     """
 
     def __init__(self, transactions: Any, *, batch: bool = True, batch_rows: int = BATCH_ROWS) -> None:
@@ -89,40 +96,75 @@ class Poster:
     def post(
         self, actor: Actor, pool_id: int, operations: list[Operation], key: str, done: Callable[[int], None]
     ) -> None:
-        service = self._service
-        pending: list[TransactionRequest] = []
-        first = 0
+        pending: list[tuple[int, Operation]] = []
+        one_by_one = [self._batch is None]
 
         def flush() -> None:
-            if pending and self._batch is not None:
-                self._batch(actor, pool_id, list(pending), f"{key}:batch:{first}")
-                done(len(pending))
-                pending.clear()
+            if not pending:
+                return
+            if self._batch is not None and not one_by_one[0]:
+                rows = [_batch_row(operation) for _, operation in pending]
+                try:
+                    self._batch(actor, pool_id, rows, f"{key}:batch:{pending[0][0]}")
+                except BatchRejected:
+                    # Nothing was written. Valuations a batch cannot take (a fee on the
+                    # opening NAV) go one at a time, and so, from here on, does this pool.
+                    one_by_one[0] = True
+                else:
+                    done(len(pending))
+                    pending.clear()
+                    return
+            for index, operation in pending:
+                self._one(actor, pool_id, operation, f"{key}:{index}")
+                done(1)
+            pending.clear()
 
         for index, operation in enumerate(operations):
-            op_key = f"{key}:{index}"
-            if isinstance(operation, TransactionRequest):
-                if self._batch is None:
-                    service.record(actor, pool_id, operation, op_key)
-                    done(1)
-                    continue
-                if not pending:
-                    first = index
-                pending.append(operation)
+            if self._batch is not None and _batchable(operation):
+                pending.append((index, operation))
                 if len(pending) >= self._batch_rows:
                     flush()
                 continue
             flush()
-            if isinstance(operation, ValuationRequest):
-                service.record_valuation(actor, pool_id, operation, op_key)
-            elif isinstance(operation, CapitalCallRequest):
-                service.capital_call(actor, pool_id, operation, op_key)
-            elif isinstance(operation, DistributionRequest):
-                service.distribute(actor, pool_id, operation, op_key)
-            else:  # pragma: no cover - Operation is a closed union
-                raise TypeError(f"cannot post {operation!r}")
+            self._one(actor, pool_id, operation, f"{key}:{index}")
             done(1)
         flush()
+
+    def _one(self, actor: Actor, pool_id: int, operation: Operation, op_key: str) -> None:
+        service = self._service
+        if isinstance(operation, TransactionRequest):
+            service.record(actor, pool_id, operation, op_key)
+        elif isinstance(operation, ValuationRequest):
+            service.record_valuation(actor, pool_id, operation, op_key)
+        elif isinstance(operation, CapitalCallRequest):
+            service.capital_call(actor, pool_id, operation, op_key)
+        elif isinstance(operation, DistributionRequest):
+            service.distribute(actor, pool_id, operation, op_key)
+        else:  # pragma: no cover - Operation is a closed union
+            raise TypeError(f"cannot post {operation!r}")
+
+
+def _batchable(operation: Operation) -> bool:
+    """Transactions, and valuations with no class FX rates or hedge results (a batch row
+    carries the NAV only); capital calls and distributions keep their own methods."""
+    if isinstance(operation, TransactionRequest):
+        return True
+    return isinstance(operation, ValuationRequest) and not operation.fx_rates and not operation.hedge_results
+
+
+def _batch_row(operation: Operation) -> TransactionRequest | BatchRow:
+    if isinstance(operation, ValuationRequest):
+        return BatchRow.model_validate(
+            {
+                "type": "valuation",
+                "amount": operation.net_asset_value,
+                "effective_date": operation.as_of,
+                "memo": operation.memo,
+            }
+        )
+    if isinstance(operation, TransactionRequest):
+        return operation
+    raise TypeError(f"cannot batch {operation!r}")  # pragma: no cover - _batchable said so
 
 
 def _database_is_empty(container: Services) -> bool:

@@ -66,6 +66,9 @@ class Shadow:
         self.called: dict[int, Decimal] = defaultdict(Decimal)
         self.contributions: list[tuple[int, Decimal, date]] = []
         self.waterfall_history: list[tuple[date, dict[str, Any]]] = []
+        # (date, amount) of the management fee each fee entry or mark charged, as the
+        # service reads them for a performance fee gross of it
+        self.fees_charged: list[tuple[date, Decimal]] = []
 
     # -- reading the books
     @property
@@ -100,6 +103,9 @@ class Shadow:
                 units = Decimal(posting.details["units"])
                 sign = 1 if posting.entry_type is EntryType.SUBSCRIPTION else -1
                 self.deals.append((on, int(posting.details["investor_id"]), sign * units))
+        charged = _management_fee_charged(posting)
+        if on is not None and charged is not None:
+            self.fees_charged.append((on, charged))
         self.plan.operations.append(operation)
         self.plan.postings += len(posting.lines)
         return posting
@@ -189,10 +195,17 @@ class Shadow:
             self._refresh_waterfall()
 
     def performance_fee(self, on: date) -> None:
-        posting = self.tx(TransactionType.PERFORMANCE_FEE, on)
-        if posting is not None:
-            hwm = Decimal(posting.details["high_water_mark_after"])
-            self.books = replace(self.books, high_water_mark_per_unit=hwm)
+        """Struck as the service strikes it: the hurdle grows from the day the high-water mark
+        was set, and a fee gross of the management fee adds back what was charged since."""
+        since = self.books.high_water_mark_set_on
+        charged = sum((a for day, a in self.fees_charged if since is None or day > since), ZERO)
+        try:
+            posting = rules.performance_fee(self.terms, self.books, on=on, management_fee_since=charged)
+        except LedgerInputError:
+            return  # no performance fee due: the manager records nothing
+        self._apply(posting, TransactionRequest(type=TransactionType.PERFORMANCE_FEE, effective_date=on))
+        hwm = Decimal(posting.details["high_water_mark_after"])
+        self.books = replace(self.books, high_water_mark_per_unit=hwm, high_water_mark_set_on=on)
 
     def _refresh_waterfall(self) -> None:
         state = rules.waterfall_state_from_history(self.contributions, self.waterfall_history)
@@ -216,6 +229,15 @@ class Shadow:
         surplus = self.cash - self.buffer()
         if surplus > self.buffer() and surplus > 0:
             self.tx(TransactionType.PURCHASE, on, amount=surplus)
+
+
+def _management_fee_charged(posting: Posting) -> Decimal | None:
+    """What a fee entry or a fee-accruing mark charged (as ledger.rule_inputs.PoolFacts reads it)."""
+    if posting.entry_type is EntryType.MANAGEMENT_FEE and "amount" in posting.details:
+        return Decimal(posting.details["amount"])
+    if posting.entry_type is EntryType.VALUATION and "management_fee" in posting.details:
+        return Decimal(posting.details["management_fee"]["amount"])
+    return None
 
 
 def _rule(

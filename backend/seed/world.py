@@ -136,6 +136,9 @@ def build_world(
                     investor_type=who.investor_type,
                     country=who.country,
                     contact_email=user.label,
+                    # Reviewed before it came here, as a book taken over from another
+                    # administrator is: no KYC decision notice per seeded investor.
+                    kyc_status=who.kyc,
                 ),
             )
         if existing.kyc_status is not who.kyc:
