@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import random
 from collections import Counter
 from datetime import date, timedelta
 from decimal import Decimal
@@ -22,7 +23,9 @@ from backend.pools.interface import PoolKind
 from backend.seed.demo_calls import open_demo_calls
 from backend.seed.demo_logins import seed_demo_users
 from backend.seed.demo_share_classes import open_demo_share_classes
-from backend.seed.loader import SeedReport, needs_seed, seed
+from backend.seed.loader import Poster, SeedReport, needs_seed, seed
+from backend.seed.market import Walk
+from backend.seed.plan import PoolProfile, plan_open_ended
 from backend.seed.progress import Progress
 from backend.seed.scales import ANCHOR, Scale
 from backend.seed.world import OPERATOR
@@ -30,6 +33,7 @@ from ledger.interface import ValuationRequest
 from ledger.models import JournalEntry
 from sql.migrate import upgrade
 from tests.conftest import mariadb_database_url
+from tests.integration.pools_support import make_world, open_pool
 
 TINY = Scale(
     "tiny", open_pools=2, closed_pools=1, investors=6, managers=2, history_weeks=16, holders_per_pool=3
@@ -264,3 +268,40 @@ def test_progress_bar_redraws_on_a_terminal_and_prints_one_line_otherwise() -> N
     text = live.getvalue()
     assert text.count("\r") >= 3 and "100%" in text and text.endswith("\n")
     assert "load: 4 ops in" in text
+
+
+@pytest.mark.parametrize("gain_basis", ["net_of_management_fee", "gross_of_management_fee"])
+def test_a_planned_pool_with_a_hurdle_posts_as_planned(tmp_path: Path, gain_basis: str) -> None:
+    """The shadow strikes a performance fee as the service does: the hurdle grows from the
+    day the high-water mark was set, and a fee gross of the management fee adds back what
+    was charged since. (It once left both out, planned a larger fee than the books charged,
+    and the small scale failed paying it.)"""
+    container = _fresh_container(tmp_path, "hurdle")
+    world = make_world(container)
+    body = open_pool(
+        name="Hurdle Growth Fund",
+        inception_date="2023-01-02",
+        minimum_subscription="0.00",
+        performance_fee={
+            "rate": "0.2",
+            "high_water_mark": True,
+            "hurdle_rate": "0.05",
+            "gain_basis": gain_basis,
+        },
+    )
+    pool = container.pools.create_pool(world.manager, body)
+    holders = [world.named_investor(f"Holder {i}") for i in range(3)]
+    profile = PoolProfile(
+        pool=pool, walk=Walk(drift=0.25, volatility=0.05), currency_factor=1, holders=holders
+    )
+    plan = plan_open_ended(profile, random.Random(7), date(2025, 12, 31))
+    Poster(container.transactions).post(world.manager, pool.id, plan.operations, "hurdle", lambda _: None)
+    books = container.transactions.pool_positions(world.manager, pool.id)
+    assert books.net_asset_value == plan.net_asset_value
+    fees = [
+        e
+        for e in container.ledger.list_entries(pool.id, limit=500).entries
+        if e.entry_type == "performance_fee"
+    ]
+    assert fees and all(e.details["hurdle_period_start"] for e in fees)
+    assert container.ledger.verify(pool.id).ok
