@@ -17,7 +17,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from backend.investors.interface import InvestorService
-from backend.platform.actors import Actor
 from backend.platform.errors import NotFound
 from backend.pools.interface import PoolService
 from ledger.interface import LedgerEvent, LedgerService
@@ -45,7 +44,6 @@ LEDGER_KINDS = (NotificationKind.CAPITAL_CALL, NotificationKind.DISTRIBUTION, No
 EVENT_TYPES = (*(kind.value for kind in LEDGER_KINDS), ENTRY_COMMITTED)
 """The ledger's events that notify people (payment reminders come from the payment service);
 of the committed entries, only a subsequent close, which has no event of its own."""
-_OPERATOR = Actor.operator("notifications")
 
 
 def _amount(value: Any, currency: str) -> Amount | str:
@@ -213,14 +211,10 @@ class LedgerEventConsumer:
         )
 
     def _addressees(self, shares: Mapping[int, str]) -> dict[int, Addressee]:
-        found = {}
-        for investor_id in shares:
-            try:
-                profile = self._investors().get_investor(_OPERATOR, investor_id)
-            except NotFound:
-                continue
-            found[investor_id] = Addressee(investor_id, profile.user_id, profile.legal_name)
-        return found
+        return {
+            investor_id: Addressee(investor_id, user_id, name)
+            for investor_id, (user_id, name) in self._investors().addressees(list(shares)).items()
+        }
 
     def _issue_notices(
         self, event: LedgerEvent, pool_name: str, currency: str, addressees: dict[int, Addressee]

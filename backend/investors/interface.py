@@ -85,6 +85,10 @@ class InvestorService(Protocol):
     def kyc_statuses(self, investor_ids: Collection[int]) -> dict[int, KycStatus]:
         """KYC status of many investors in one read (on the primary); unknown ids are absent."""
 
+    def addressees(self, investor_ids: Collection[int]) -> dict[int, tuple[int, str]]:
+        """{investor id: (user id, legal name)} of many investors in one read (system: who a
+        notice goes to); unknown ids are absent."""
+
     def investor_for_user(self, user_id: int) -> InvestorOut | None:
         """The profile of an investor-role user, or None (system lookup: no authorisation)."""
 

@@ -289,6 +289,19 @@ class DatabaseInvestorService:
             ).all()
             return {int(investor_id): KycStatus(status) for investor_id, status in rows}
 
+    def addressees(self, investor_ids: Collection[int]) -> dict[int, tuple[int, str]]:
+        """{investor id: (user id, legal name)} in one read: a valuation's notices go to every
+        holder, and a read per holder was most of the notification consumer's time."""
+        if not investor_ids:
+            return {}
+        with ReadView(self._db) as view:
+            rows = view.session.execute(
+                select(Investor.id, Investor.user_id, Investor.legal_name).where(
+                    Investor.id.in_(sorted(set(investor_ids)))
+                )
+            ).all()
+            return {int(investor_id): (int(user_id), str(name)) for investor_id, user_id, name in rows}
+
     def investor_for_user(self, user_id: int) -> InvestorOut | None:
         """The profile of an investor-role user, or None (system lookup: no authorisation)."""
         with ReadView(self._db) as view:

@@ -126,7 +126,8 @@ def build_world(
     for user, who in people:
         if user.user_id is None:  # pragma: no cover - users made above all have ids
             raise RuntimeError(f"{user.label} has no user id")
-        existing = container.investors.investor_for_user(user.user_id)
+        # Only the demo login can have a profile already: the users made above are new.
+        existing = container.investors.investor_for_user(user.user_id) if user is demo_investor else None
         if existing is None:
             existing = container.investors.create_investor(
                 OPERATOR,
