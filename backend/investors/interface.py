@@ -6,7 +6,7 @@ the gRPC client of a later issue implements the same Protocol."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Protocol
@@ -54,6 +54,9 @@ __all__ = [
 
 class InvestorService(Protocol):
     def create_investor(self, actor: Actor, request: InvestorCreate) -> InvestorOut: ...
+
+    def create_investors(self, actor: Actor, requests: Sequence[InvestorCreate]) -> list[InvestorOut]:
+        """Many profiles in one transaction, all or none (staff only)."""
 
     def get_investor(self, actor: Actor, investor_id: int) -> InvestorOut: ...
 

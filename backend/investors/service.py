@@ -24,7 +24,7 @@ it: a profile's fields (profiles), search, who sees whose profile (access), comm
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -85,6 +85,10 @@ KycDecided = Callable[[InvestorOut, KycStatus, datetime], None]
 notification service tells the investor (wired by the container; this layer cannot see it)."""
 
 
+_IN_LIST = 1000
+"""Ids per IN list: a sane statement size."""
+
+
 class DatabaseInvestorService:
     def __init__(
         self,
@@ -114,14 +118,60 @@ class DatabaseInvestorService:
     # -- profiles --------------------------------------------------------------------
 
     def create_investor(self, actor: Actor, request: InvestorCreate) -> InvestorOut:
+        return self.create_investors(actor, [request])[0]
+
+    def create_investors(self, actor: Actor, requests: Sequence[InvestorCreate]) -> list[InvestorOut]:
+        """Many profiles in one transaction, all or none (a book of investors taken over from
+        another administrator): each checked as one alone would be, in a few statements."""
         if not is_staff(actor):
             raise PermissionDenied("only a manager or an admin may create investor profiles")
-        user = self._users.active_user(request.user_id)
-        if user is None or user.role is not Role.INVESTOR:
-            raise ValidationFailed(
-                f"user_id: user {request.user_id} is not an active investor-role user", field="user_id"
-            )
-        investor = Investor(
+        user_ids = [r.user_id for r in requests]
+        if len(set(user_ids)) != len(user_ids):
+            twice = sorted({u for u in user_ids if user_ids.count(u) > 1})[0]
+            raise ValidationFailed(f"user_id: user {twice} is given twice", field="user_id")
+        users = self._users.active_users(user_ids)
+        for request in requests:
+            user = users.get(request.user_id)
+            if user is None or user.role is not Role.INVESTOR:
+                raise ValidationFailed(
+                    f"user_id: user {request.user_id} is not an active investor-role user", field="user_id"
+                )
+        investors = [self._new_investor(actor, r) for r in requests]
+        with UnitOfWork(self._db, actor.reader_key) as uow:
+            for start in range(0, len(user_ids), _IN_LIST):
+                chunk = user_ids[start : start + _IN_LIST]
+                taken = uow.session.scalar(select(Investor.user_id).where(Investor.user_id.in_(chunk)))
+                if taken is not None:
+                    raise Conflict(f"user {taken} already has an investor profile", field="user_id")
+            uow.session.add_all(investors)
+            try:
+                uow.session.flush()
+            except IntegrityError as exc:  # a concurrent create won the race
+                which = f"user {user_ids[0]}" if len(user_ids) == 1 else "one of these users"
+                raise Conflict(f"{which} already has an investor profile", field="user_id") from exc
+            # Read back as stored: MariaDB keeps whole seconds, so the answer matches later reads.
+            ids = [investor.id for investor in investors]
+            for start in range(0, len(ids), _IN_LIST):
+                stored = select(Investor).where(Investor.id.in_(ids[start : start + _IN_LIST]))
+                uow.session.scalars(stored.execution_options(populate_existing=True)).all()
+            out = [investor_out(investor) for investor in investors]
+            for created in out:
+                self._audit.record(
+                    uow.session,
+                    actor,
+                    "investor.created",
+                    "investor",
+                    created.id,
+                    after=created.model_dump(
+                        mode="json", include={"user_id", "investor_type", "country", "kyc_status"}
+                    ),
+                )
+            uow.commit()
+            return out
+
+    @staticmethod
+    def _new_investor(actor: Actor, request: InvestorCreate) -> Investor:
+        return Investor(
             user_id=request.user_id,
             legal_name=legal_name(request.legal_name),
             investor_type=request.investor_type.value,
@@ -133,32 +183,6 @@ class DatabaseInvestorService:
             kyc_changed_at=None if request.kyc_status is KycStatus.PENDING else utcnow(),
             created_by_user_id=actor.user_id,
         )
-        with UnitOfWork(self._db, actor.reader_key) as uow:
-            taken = select(Investor.id).where(Investor.user_id == request.user_id)
-            if uow.session.scalar(taken) is not None:
-                raise Conflict(f"user {request.user_id} already has an investor profile", field="user_id")
-            uow.session.add(investor)
-            try:
-                uow.session.flush()
-            except IntegrityError as exc:  # a concurrent create won the race
-                raise Conflict(
-                    f"user {request.user_id} already has an investor profile", field="user_id"
-                ) from exc
-            # Read back as stored: MariaDB keeps whole seconds, so the answer matches later reads.
-            uow.session.refresh(investor)
-            out = investor_out(investor)
-            self._audit.record(
-                uow.session,
-                actor,
-                "investor.created",
-                "investor",
-                investor.id,
-                after=out.model_dump(
-                    mode="json", include={"user_id", "investor_type", "country", "kyc_status"}
-                ),
-            )
-            uow.commit()
-            return out
 
     def get_investor(self, actor: Actor, investor_id: int) -> InvestorOut:
         with ReadView(self._db, actor.reader_key) as view:

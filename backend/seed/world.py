@@ -26,6 +26,7 @@ from backend.investors.interface import (
 )
 from backend.platform import passwords
 from backend.platform.actors import Actor, Role
+from backend.platform.errors import Conflict
 from backend.pools.interface import PoolCreate, PoolOut
 from backend.seed.demo_logins import DemoLogin
 from backend.seed.market import CURRENCIES, Person, person, pool_name, round_amount, walk_for
@@ -75,6 +76,70 @@ def _user(container: Services, email: str, role: Role, name: str) -> Actor:
     return Actor(user_id=found, role=role, label=email)
 
 
+_CHUNK = 500
+"""Investors created per call: a few statements for each 500, not a handful per investor."""
+
+
+def _investor_users(container: Services, chunk: list[tuple[str, Person]]) -> list[Actor]:
+    """The chunk's investor-role users, made in one call; one by one (finding any made by an
+    earlier, interrupted run) if that call is refused."""
+    requests = [
+        UserCreate(
+            email=email, role=Role.INVESTOR, password=secrets.token_urlsafe(18), display_name=who.legal_name
+        )
+        for email, who in chunk
+    ]
+    try:
+        made = container.users.create_users(OPERATOR, requests)
+    except Conflict:
+        return [_user(container, email, Role.INVESTOR, who.legal_name) for email, who in chunk]
+    return [Actor(user_id=u.id, role=Role.INVESTOR, label=u.email) for u in made]
+
+
+def _profiles(container: Services, chunk: list[tuple[Actor, Person]], demo: Actor | None) -> list[int]:
+    """The chunk's investor profiles, made in one call, with the KYC status each was given
+    (reviewed before it came here, as a book taken over from another administrator is: no
+    KYC decision notice per seeded investor); one by one if that call is refused (the demo
+    login's profile, or profiles an earlier, interrupted run made)."""
+    requests = [
+        InvestorCreate(
+            user_id=_id_of(user),
+            legal_name=who.legal_name,
+            investor_type=who.investor_type,
+            country=who.country,
+            contact_email=user.label,
+            kyc_status=who.kyc,
+        )
+        for user, who in chunk
+    ]
+    if chunk and chunk[0][0] is demo:  # the demo login may have its profile already
+        return _one_by_one(container, requests[:1], chunk[:1]) + _profiles(container, chunk[1:], None)
+    try:
+        return [p.id for p in container.investors.create_investors(OPERATOR, requests)]
+    except Conflict:
+        return _one_by_one(container, requests, chunk)
+
+
+def _one_by_one(
+    container: Services, requests: list[InvestorCreate], chunk: list[tuple[Actor, Person]]
+) -> list[int]:
+    ids = []
+    for request, (user, who) in zip(requests, chunk, strict=True):
+        existing = container.investors.investor_for_user(_id_of(user))
+        if existing is None:
+            existing = container.investors.create_investor(OPERATOR, request)
+        if existing.kyc_status is not who.kyc:
+            container.investors.update_investor(OPERATOR, existing.id, InvestorUpdate(kyc_status=who.kyc))
+        ids.append(existing.id)
+    return ids
+
+
+def _id_of(user: Actor) -> int:
+    if user.user_id is None:  # pragma: no cover - users made here all have ids
+        raise RuntimeError(f"{user.label} has no user id")
+    return user.user_id
+
+
 def demo_actor(logins: list[DemoLogin], container: Services, role: Role) -> Actor | None:
     for login in logins:
         if login.role is role:
@@ -107,6 +172,7 @@ def build_world(
                 (demo_investor, Person("Demo Investor", InvestorType.INDIVIDUAL, "GB", KycStatus.APPROVED))
             )
         named: dict[str, int] = {}
+        wanted: list[tuple[str, Person]] = []
         for k in range(len(people), scale.investors):
             who = person(rng)
             # Names repeat in a large book; the repeats get a generation, never a number that
@@ -118,36 +184,20 @@ def build_world(
                 # Always a few whose KYC is still open or was refused: they never put money in.
                 kyc = KycStatus.PENDING if k == scale.investors - 2 else KycStatus.REJECTED
                 who = Person(who.legal_name, who.investor_type, who.country, kyc)
-            user = _user(container, f"investor{k:05d}@seed.local", Role.INVESTOR, who.legal_name)
-            people.append((user, who))
-            tick(1)
+            wanted.append((f"investor{k:05d}@seed.local", who))
+        for start in range(0, len(wanted), _CHUNK):
+            chunk = wanted[start : start + _CHUNK]
+            people += zip(_investor_users(container, chunk), (who for _, who in chunk), strict=True)
+            tick(len(chunk))
     investor_ids: list[int] = []
     approved: list[int] = []
-    for user, who in people:
-        if user.user_id is None:  # pragma: no cover - users made above all have ids
-            raise RuntimeError(f"{user.label} has no user id")
-        # Only the demo login can have a profile already: the users made above are new.
-        existing = container.investors.investor_for_user(user.user_id) if user is demo_investor else None
-        if existing is None:
-            existing = container.investors.create_investor(
-                OPERATOR,
-                InvestorCreate(
-                    user_id=user.user_id,
-                    legal_name=who.legal_name,
-                    investor_type=who.investor_type,
-                    country=who.country,
-                    contact_email=user.label,
-                    # Reviewed before it came here, as a book taken over from another
-                    # administrator is: no KYC decision notice per seeded investor.
-                    kyc_status=who.kyc,
-                ),
-            )
-        if existing.kyc_status is not who.kyc:
-            container.investors.update_investor(OPERATOR, existing.id, InvestorUpdate(kyc_status=who.kyc))
-        investor_ids.append(existing.id)
-        if who.kyc is KycStatus.APPROVED:
-            approved.append(existing.id)
-        tick(1)
+    for start in range(0, len(people), _CHUNK):
+        some = people[start : start + _CHUNK]
+        investor_ids += _profiles(container, some, demo_investor)
+        approved += [
+            i for i, (_, who) in zip(investor_ids[start:], some, strict=True) if who.kyc is KycStatus.APPROVED
+        ]
+        tick(len(some))
     world = World(
         managers=managers,
         analyst=analyst,

@@ -6,7 +6,7 @@ gRPC client of a later issue implements the same Protocol."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from typing import Protocol
 
 from backend.platform.actors import Actor, Role
@@ -46,6 +46,12 @@ __all__ = [
 
 class UserService(Protocol):
     def create_user(self, actor: Actor, request: UserCreate) -> UserOut: ...
+
+    def create_users(self, actor: Actor, requests: Sequence[UserCreate]) -> list[UserOut]:
+        """Many accounts in one transaction, all or none (admin only)."""
+
+    def active_users(self, user_ids: Collection[int]) -> dict[int, UserOut]:
+        """The active ones among many users, in one read (on the primary)."""
 
     def list_users(self, actor: Actor) -> list[UserOut]: ...
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Protocol
 
 from sqlalchemy import func, or_, select, update
@@ -33,6 +33,10 @@ BASE_REPORTING_CURRENCY = "EUR"
 
 
 log = logging.getLogger(__name__)
+
+
+_IN_LIST = 1000
+"""Ids or emails per IN list: a sane statement size."""
 
 
 class SessionRevoker(Protocol):
@@ -67,32 +71,43 @@ class DatabaseUserService:
         self._sessions = sessions
 
     def create_user(self, actor: Actor, request: UserCreate) -> UserOut:
+        return self.create_users(actor, [request])[0]
+
+    def create_users(self, actor: Actor, requests: Sequence[UserCreate]) -> list[UserOut]:
+        """Many accounts in one transaction, all or none (a book of investors taken over):
+        every email checked against the others and the stored ones first."""
         if not actor.is_admin:
             raise PermissionDenied("only an admin may create users")
+        emails = [r.email for r in requests]
+        if len(set(emails)) != len(emails):
+            twice = sorted({e for e in emails if emails.count(e) > 1})[0]
+            raise ValidationFailed(f"email: {twice} is given twice", field="email")
         with UnitOfWork(self._db, actor.reader_key) as uow:
-            if uow.session.scalar(select(User.id).where(User.email == request.email)) is not None:
-                raise Conflict(f"a user with email {request.email} already exists", field="email")
-            user = User(
-                email=request.email,
-                display_name=request.display_name,
-                role=request.role.value,
-                password_hash=hash_password(request.password),
-                is_active=True,
-            )
-            uow.session.add(user)
+            for start in range(0, len(emails), _IN_LIST):
+                chunk = emails[start : start + _IN_LIST]
+                taken = uow.session.scalar(select(User.email).where(User.email.in_(chunk)))
+                if taken is not None:
+                    raise Conflict(f"a user with email {taken} already exists", field="email")
+            users = [
+                User(
+                    email=r.email,
+                    display_name=r.display_name,
+                    role=r.role.value,
+                    password_hash=hash_password(r.password),
+                    is_active=True,
+                )
+                for r in requests
+            ]
+            uow.session.add_all(users)
             try:
                 uow.session.flush()
             except IntegrityError as exc:  # a concurrent create won the race
-                raise Conflict(f"a user with email {request.email} already exists", field="email") from exc
-            out = self._out(user)
-            self._audit.record(
-                uow.session,
-                actor,
-                "user.created",
-                "user",
-                user.id,
-                after={"email": user.email, "role": user.role},
-            )
+                which = emails[0] if len(emails) == 1 else "one of these emails"
+                raise Conflict(f"a user with email {which} already exists", field="email") from exc
+            out = [self._out(user) for user in users]
+            for user in users:
+                after = {"email": user.email, "role": user.role}
+                self._audit.record(uow.session, actor, "user.created", "user", user.id, after=after)
             uow.commit()
             return out
 
@@ -362,6 +377,17 @@ class DatabaseUserService:
         """Internal lookup for throttling and audit; never exposed to callers outside the platform."""
         with UnitOfWork(self._db) as uow:
             return uow.session.scalar(select(User.id).where(User.email == email.strip().lower()))
+
+    def active_users(self, user_ids: Collection[int]) -> dict[int, UserOut]:
+        """The active ones among many users, in one read (on the primary)."""
+        wanted = sorted(set(user_ids))
+        found: dict[int, UserOut] = {}
+        with UnitOfWork(self._db) as uow:
+            for start in range(0, len(wanted), _IN_LIST):
+                chunk = wanted[start : start + _IN_LIST]
+                users = uow.session.scalars(select(User).where(User.id.in_(chunk), User.is_active.is_(True)))
+                found |= {user.id: self._out(user) for user in users}
+        return found
 
     def active_user(self, user_id: int) -> UserOut | None:
         """The user behind a session or token, or None when gone or disabled (read on the primary)."""

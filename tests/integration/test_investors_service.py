@@ -11,7 +11,10 @@ import pytest
 from backend.composition.container import Container
 from backend.investors.interface import CommitmentCreate, InvestorCreate, InvestorUpdate, KycStatus, Position
 from backend.investors.service import DatabaseInvestorService
+from backend.platform.actors import Role
 from backend.platform.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from backend.users.interface import UserCreate
+from tests.integration.auth_support import PASSWORD
 from tests.integration.pools_support import (
     OPERATOR,
     World,
@@ -408,3 +411,78 @@ def test_search_folds_case_beyond_ascii_on_mariadb(world: World, backend_name: s
     expected = ["Émile Durand SA"] if backend_name == "mariadb" else []
     assert _found(world, "émile") == expected
     assert _found(world, "Émile") == ["Émile Durand SA"]
+
+
+# -- many at once --------------------------------------------------------------------------
+
+
+def _bodies(world: World, *user_ids: int | None) -> list[InvestorCreate]:
+    return [
+        InvestorCreate.model_validate(
+            {"user_id": uid, "legal_name": f"Holder {i}", "investor_type": "individual", "country": "de"}
+        )
+        for i, uid in enumerate(user_ids)
+    ]
+
+
+def test_many_profiles_in_one_call_each_checked_and_audited(world: World) -> None:
+    users = [
+        world.container.users.create_user(
+            OPERATOR, UserCreate(email=f"holder{i}@pools.test", role=Role.INVESTOR, password=PASSWORD)
+        ).id
+        for i in range(3)
+    ]
+    made = world.container.investors.create_investors(world.manager, _bodies(world, *users))
+    assert [p.user_id for p in made] == users and [p.country for p in made] == ["DE"] * 3
+    assert {p.id for p in world.container.investors.list_investors(OPERATOR).items} == {p.id for p in made}
+    events = world.container.audit.list_events(OPERATOR, action="investor.created")
+    assert sorted(e.object_id for e in events) == sorted(str(p.id) for p in made)
+
+
+@pytest.mark.parametrize("problem", ["analyst", "twice", "has_one", "bad_country"])
+def test_many_profiles_are_all_or_none(world: World, problem: str) -> None:
+    """One bad request among many refuses them all, naming the field: nothing is written."""
+    c = world.container
+    first = c.users.create_user(
+        OPERATOR, UserCreate(email="first@pools.test", role=Role.INVESTOR, password=PASSWORD)
+    )
+    if problem == "has_one":
+        _create(world)
+    bodies = _bodies(world, first.id, world.investor.user_id)
+    if problem == "analyst":
+        bodies[1] = bodies[1].model_copy(update={"user_id": world.analyst.user_id})
+    elif problem == "twice":
+        bodies[1] = bodies[1].model_copy(update={"user_id": first.id})
+    elif problem == "bad_country":
+        bodies[1] = bodies[1].model_copy(update={"country": "XX"})
+    before = len(c.investors.list_investors(OPERATOR).items)
+    with pytest.raises((ValidationFailed, Conflict)) as refused:
+        c.investors.create_investors(world.manager, bodies)
+    assert refused.value.field == ("country" if problem == "bad_country" else "user_id")
+    assert len(c.investors.list_investors(OPERATOR).items) == before
+    assert c.investors.investor_for_user(first.id) is None
+
+
+def test_only_staff_create_many_profiles_and_only_admins_many_users(world: World) -> None:
+    with pytest.raises(PermissionDenied):
+        world.container.investors.create_investors(world.analyst, _bodies(world, world.investor.user_id))
+    body = UserCreate(email="someone@pools.test", role=Role.INVESTOR, password=PASSWORD)
+    with pytest.raises(PermissionDenied):
+        world.container.users.create_users(world.manager, [body])
+    assert world.container.users.find_id_by_email("someone@pools.test") is None
+
+
+def test_many_users_are_all_or_none(world: World) -> None:
+    c = world.container
+    bodies = [UserCreate(email=f"new{i}@pools.test", role=Role.INVESTOR, password=PASSWORD) for i in range(3)]
+    for clash in (
+        bodies[2].model_copy(update={"email": "new0@pools.test"}),
+        bodies[2].model_copy(update={"email": world.emails["analyst"]}),
+    ):
+        with pytest.raises((ValidationFailed, Conflict)) as refused:
+            c.users.create_users(OPERATOR, [*bodies[:2], clash])
+        assert refused.value.field == "email"
+        assert c.users.find_id_by_email("new1@pools.test") is None
+    made = c.users.create_users(OPERATOR, bodies)
+    assert [u.email for u in made] == [b.email for b in bodies]
+    assert set(c.users.active_users([u.id for u in made] + [999_999])) == {u.id for u in made}
