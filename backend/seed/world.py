@@ -59,7 +59,7 @@ def _throwaway_password_hashing() -> Iterator[None]:
     a random 144-bit password is out of reach of any guessing either way, and a login would
     upgrade the hash (needs_rehash)."""
     original = passwords._hasher
-    passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1, type=Type.ID)
+    passwords._hasher = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1, type=Type.ID)
     try:
         yield
     finally:

@@ -16,7 +16,7 @@ from backend.platform import passwords
 # Stands in for the production profile: far cheaper, yet dearer than the seed's.
 CONFIGURED = PasswordHasher(time_cost=2, memory_cost=16 * 1024, parallelism=1, type=Type.ID)
 # What seeding uses for accounts that never log in (backend/seed/world.py).
-SEEDED = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1, type=Type.ID)
+SEEDED = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1, type=Type.ID)
 PASSWORD = "the-right-password"
 
 
