@@ -118,33 +118,38 @@ def _integers(values: Sequence[Any]) -> list[str]:
     return [str(v) if type(v) is int else "" if v is None else _cell(v) for v in values]
 
 
-def _dates(values: Sequence[Any]) -> list[str]:
-    # The rows of one journal entry share its date objects: each is formatted once.
+def _by_runs(values: Sequence[Any], convert: Callable[[Any], str]) -> list[str]:
+    """Each cell converted once per run of the same object: the rows of one journal entry
+    share its date, memo and hash objects."""
     out = []
     last: Any = _NOTHING
     text = ""
     for v in values:
         if v is not last:
             last = v
-            text = v.isoformat() if type(v) is date or type(v) is datetime else _cell(v)
+            text = convert(v)
         out.append(text)
     return out
+
+
+def _date_field(v: Any) -> str:
+    return v.isoformat() if type(v) is date or type(v) is datetime else _cell(v)
 
 
 _FORMULA_STARTS = frozenset(_FORMULA_PREFIXES)
 
 
+def _text_field(v: Any) -> str:
+    # neutralise, inlined: a call per cell was a quarter of the writer's time
+    return _field("'" + v if v[:1] in _FORMULA_STARTS else v) if type(v) is str else _cell(v)
+
+
+def _dates(values: Sequence[Any]) -> list[str]:
+    return _by_runs(values, _date_field)
+
+
 def _texts(values: Sequence[Any]) -> list[str]:
-    out = []
-    last: Any = _NOTHING
-    text = ""
-    for v in values:
-        if v is not last:
-            last = v
-            # neutralise, inlined: a call per cell was a quarter of the writer's time
-            text = _field("'" + v if v[:1] in _FORMULA_STARTS else v) if type(v) is str else _cell(v)
-        out.append(text)
-    return out
+    return _by_runs(values, _text_field)
 
 
 def _any(values: Sequence[Any]) -> list[str]:
