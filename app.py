@@ -70,6 +70,10 @@ def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+SEED_WORKERS = 2
+"""Pools `seed` posts side by side on MariaDB: the client plans while the server writes."""
+
+
 def cmd_seed(args: argparse.Namespace, settings: Settings) -> int:
     from backend.seed.loader import SeedError, seed
     from backend.seed.scales import scale_named
@@ -77,8 +81,15 @@ def cmd_seed(args: argparse.Namespace, settings: Settings) -> int:
     _migrate(settings)  # a fresh database is seeded as it is, not refused table by table
     container = Container(settings)
     try:
+        # SQLite has one writer: its pools post one at a time.
+        workers = 1 if settings.primary_url.startswith("sqlite") else SEED_WORKERS
         report = seed(
-            container, scale_named(args.scale), seed=args.seed, as_of=args.as_of, batch=not args.one_by_one
+            container,
+            scale_named(args.scale),
+            seed=args.seed,
+            as_of=args.as_of,
+            batch=not args.one_by_one,
+            workers=workers,
         )
     except SeedError as exc:
         print(f"error: {exc}", file=sys.stderr)

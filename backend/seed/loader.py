@@ -20,6 +20,7 @@ import random
 import sys
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, TextIO
@@ -199,8 +200,10 @@ def seed(
     stream: TextIO | None = None,
     logins: list[DemoLogin] | None = None,
     batch: bool = True,
+    workers: int = 1,
 ) -> SeedReport:
-    """Seed an empty database at ``scale``; returns what was built and how long it took."""
+    """Seed an empty database at ``scale``; returns what was built and how long it took.
+    ``workers`` pools are posted at a time (one on SQLite: it has one writer)."""
     started = time.monotonic()
     out = stream if stream is not None else sys.stderr
     if not _database_is_empty(container):
@@ -226,19 +229,28 @@ def seed(
     poster = Poster(container.transactions, batch=batch)
     total_ops = sum(len(p.operations) for p in plans)
     postings = 0
-    with Progress(total_ops, f"seed {scale.name}: posting", stream=out, unit="ops") as bar:
-        for plan in plans:
-            actor = world.pool_managers[plan.pool_id]
-            poster.post(actor, plan.pool_id, plan.operations, f"seed:{seed}:pool:{plan.pool_id}", bar.advance)
-            books = container.transactions.pool_positions(actor, plan.pool_id)
-            if books.net_asset_value != plan.net_asset_value:
-                raise SeedError(
-                    f"pool {plan.pool_id}: the books show a NAV of {books.net_asset_value}, "
-                    f"the plan {plan.net_asset_value}"
-                )
-            postings += plan.postings
+
+    def post_pool(plan: PoolPlan, bar: Progress) -> int:
+        actor = world.pool_managers[plan.pool_id]
+        poster.post(actor, plan.pool_id, plan.operations, f"seed:{seed}:pool:{plan.pool_id}", bar.advance)
+        books = container.transactions.pool_positions(actor, plan.pool_id)
+        if books.net_asset_value != plan.net_asset_value:
+            raise SeedError(
+                f"pool {plan.pool_id}: the books show a NAV of {books.net_asset_value}, "
+                f"the plan {plan.net_asset_value}"
+            )
+        _collection_account(container, actor, plan.pool_id)
+        return plan.postings
+
+    with (
+        Progress(total_ops, f"seed {scale.name}: posting", stream=out, unit="ops") as bar,
+        ThreadPoolExecutor(max(1, workers), thread_name_prefix="seed") as posting,
+    ):
+        # Each pool's books are its own (own lock, own seq, own plan): pools post side by
+        # side, and each pool's entries are the same whatever the order between pools.
+        for done in posting.map(lambda plan: post_pool(plan, bar), plans):
+            postings += done
             bar.extra = f"{postings:,} postings"
-            _collection_account(container, actor, plan.pool_id)
     # The seeded books are history: their distributions and redemptions were paid long ago.
     container.payments.close_payout_history(anchor, "paid before payouts were tracked here (seeded history)")
     # FX rates for every pool currency over the whole history (and up to today, for the

@@ -8,6 +8,7 @@ stays quiet and prints only the final line, so logs are not flooded with redraws
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from collections.abc import Callable
 from typing import TextIO
@@ -46,6 +47,7 @@ class Progress:
         self._started = clock()
         self._drawn_at = 0.0
         self._closed = False
+        self._lock = threading.Lock()
         self.extra = ""
         """Free text shown after the figures, e.g. "42,000 postings"."""
 
@@ -60,7 +62,8 @@ class Progress:
         return self._clock() - self._started
 
     def advance(self, n: int = 1) -> None:
-        self.done += n
+        with self._lock:  # pools post from several threads
+            self.done += n
         if self._tty:
             now = self._clock()
             if now - self._drawn_at >= _REDRAW_SECONDS or self.done >= self.total:

@@ -40,8 +40,9 @@ TINY = Scale(
 )
 
 
-def _fresh_container(tmp_path: Path, name: str) -> Container:
-    settings = load_settings(VAR_DIR=str(tmp_path / name))
+def _fresh_container(tmp_path: Path, name: str, *, mariadb: bool = False) -> Container:
+    url = {"DATABASE_URL": mariadb_database_url(f"seed_{name}")} if mariadb else {}
+    settings = load_settings(VAR_DIR=str(tmp_path / name), **url)
     settings.var_dir.mkdir(parents=True, exist_ok=True)
     upgrade(settings.primary_url)
     return Container(settings)
@@ -248,6 +249,20 @@ def test_batched_posting_leaves_the_same_books_as_one_by_one(
     assert _journals(one) == _journals(many)
     valuations = sum(1 for entry in _journals(many) if entry[2] == "valuation")
     assert valuations > 20 and len(one_at_a_time) < valuations / 2
+
+
+def test_pools_posted_side_by_side_are_the_pools_posted_one_after_another(tmp_path: Path) -> None:
+    """On MariaDB the seed posts two pools at a time: each pool's books, entry for entry,
+    are the ones a single thread writes."""
+    alone = _fresh_container(tmp_path, "alone", mariadb=True)
+    seed(alone, TINY, seed=9, stream=io.StringIO())
+    together = _fresh_container(tmp_path, "together", mariadb=True)
+    report = seed(together, TINY, seed=9, stream=io.StringIO(), workers=2)
+    assert _journals(alone) == _journals(together)
+    assert _fingerprint(alone) == _fingerprint(together)
+    assert together.ledger.verify().ok and report.pools == 3
+    for container in (alone, together):
+        container.db.dispose()
 
 
 def test_progress_bar_redraws_on_a_terminal_and_prints_one_line_otherwise() -> None:
