@@ -24,6 +24,7 @@ from ledger.forward_pricing import DealingFacts, LastEntry, struck_price
 from ledger.journal_stream import JournalEntryLines, JournalFilter, JournalLine
 from ledger.outbox import RabbitPublisher
 from ledger.posting_rules import PoolBooks, PoolTerms, Posting
+from ledger.rule_inputs import PoolFacts, fees_since
 from ledger.schemas import (
     BATCH_MAX_ROWS,
     DEFAULT_PAGE,
@@ -109,6 +110,7 @@ __all__ = [
     "LedgerService",
     "OutboxRelay",
     "PoolBooks",
+    "PoolFacts",
     "PoolPositions",
     "PoolTerms",
     "PositionOut",
@@ -132,6 +134,7 @@ __all__ = [
     "VerifyReport",
     "account_key",
     "check_key",
+    "fees_since",
     "investor_terms",
     "pool_terms",
     "posting_rules",

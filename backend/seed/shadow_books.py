@@ -28,11 +28,13 @@ from ledger.interface import (
     EntryType,
     LastEntry,
     PoolBooks,
+    PoolFacts,
     PoolTerms,
     Posting,
     TransactionRequest,
     TransactionType,
     ValuationRequest,
+    fees_since,
     struck_price,
 )
 from ledger.interface import posting_rules as rules
@@ -66,9 +68,9 @@ class Shadow:
         self.called: dict[int, Decimal] = defaultdict(Decimal)
         self.contributions: list[tuple[int, Decimal, date]] = []
         self.waterfall_history: list[tuple[date, dict[str, Any]]] = []
-        # (date, amount) of the management fee each fee entry or mark charged, as the
-        # service reads them for a performance fee gross of it
-        self.fees_charged: list[tuple[date, Decimal]] = []
+        # What the service reads from the entries that stand (the fees each entry or mark
+        # charged, for a performance fee gross of them), read by the ledger's own code.
+        self.facts = PoolFacts()
 
     # -- reading the books
     @property
@@ -103,9 +105,8 @@ class Shadow:
                 units = Decimal(posting.details["units"])
                 sign = 1 if posting.entry_type is EntryType.SUBSCRIPTION else -1
                 self.deals.append((on, int(posting.details["investor_id"]), sign * units))
-        charged = _management_fee_charged(posting)
-        if on is not None and charged is not None:
-            self.fees_charged.append((on, charged))
+        if on is not None:
+            self.facts.add(posting.entry_type, on, posting.details)
         self.plan.operations.append(operation)
         self.plan.postings += len(posting.lines)
         return posting
@@ -197,8 +198,7 @@ class Shadow:
     def performance_fee(self, on: date) -> None:
         """Struck as the service strikes it: the hurdle grows from the day the high-water mark
         was set, and a fee gross of the management fee adds back what was charged since."""
-        since = self.books.high_water_mark_set_on
-        charged = sum((a for day, a in self.fees_charged if since is None or day > since), ZERO)
+        charged = fees_since(self.facts.fees_charged, self.books, on)
         try:
             posting = rules.performance_fee(self.terms, self.books, on=on, management_fee_since=charged)
         except LedgerInputError:
@@ -229,15 +229,6 @@ class Shadow:
         surplus = self.cash - self.buffer()
         if surplus > self.buffer() and surplus > 0:
             self.tx(TransactionType.PURCHASE, on, amount=surplus)
-
-
-def _management_fee_charged(posting: Posting) -> Decimal | None:
-    """What a fee entry or a fee-accruing mark charged (as ledger.rule_inputs.PoolFacts reads it)."""
-    if posting.entry_type is EntryType.MANAGEMENT_FEE and "amount" in posting.details:
-        return Decimal(posting.details["amount"])
-    if posting.entry_type is EntryType.VALUATION and "management_fee" in posting.details:
-        return Decimal(posting.details["management_fee"]["amount"])
-    return None
 
 
 def _rule(
