@@ -338,10 +338,11 @@ class DatabaseInvestorService:
         ids = sorted(set(user_ids))
         found: dict[int, str] = {}
         with ReadView(self._db) as view:
-            for start in range(0, len(ids), 1000):
+            for start in range(0, len(ids), _IN_LIST):
+                chunk = ids[start : start + _IN_LIST]
                 rows = view.session.execute(
                     select(Investor.user_id, Investor.contact_phone).where(
-                        Investor.user_id.in_(ids[start : start + 1000]), Investor.contact_phone.is_not(None)
+                        Investor.user_id.in_(chunk), Investor.contact_phone.is_not(None)
                     )
                 )
                 found.update({user: phone for user, phone in rows if phone and phone.strip()})

@@ -98,19 +98,20 @@ class Poster:
         self, actor: Actor, pool_id: int, operations: list[Operation], key: str, done: Callable[[int], None]
     ) -> None:
         pending: list[tuple[int, Operation]] = []
-        one_by_one = [self._batch is None]
+        one_by_one = self._batch is None
 
         def flush() -> None:
+            nonlocal one_by_one
             if not pending:
                 return
-            if self._batch is not None and not one_by_one[0]:
+            if self._batch is not None and not one_by_one:
                 rows = [_batch_row(operation) for _, operation in pending]
                 try:
                     self._batch(actor, pool_id, rows, f"{key}:batch:{pending[0][0]}")
                 except BatchRejected:
                     # Nothing was written. Valuations a batch cannot take (a fee on the
                     # opening NAV) go one at a time, and so, from here on, does this pool.
-                    one_by_one[0] = True
+                    one_by_one = True
                 else:
                     done(len(pending))
                     pending.clear()

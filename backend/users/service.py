@@ -399,10 +399,10 @@ class DatabaseUserService:
         wanted = sorted(set(user_ids))
         found: dict[int, tuple[str, str]] = {}
         with ReadView(self._db) as view:
-            for start in range(0, len(wanted), 1000):  # IN lists stay a sane size
+            for start in range(0, len(wanted), _IN_LIST):
                 rows = view.session.execute(
                     select(User.id, User.email, User.display_name).where(
-                        User.id.in_(wanted[start : start + 1000]), User.is_active.is_(True)
+                        User.id.in_(wanted[start : start + _IN_LIST]), User.is_active.is_(True)
                     )
                 )
                 found.update({uid: (email, name) for uid, email, name in rows})
@@ -457,10 +457,10 @@ class DatabaseUserService:
         wanted = sorted(set(user_ids))
         found: dict[int, Colleague] = {}
         with ReadView(self._db) as view:
-            for start in range(0, len(wanted), 1000):  # IN lists stay a sane size
+            for start in range(0, len(wanted), _IN_LIST):
                 rows = view.session.execute(
                     select(User.id, User.display_name, User.role, User.is_active).where(
-                        User.id.in_(wanted[start : start + 1000])
+                        User.id.in_(wanted[start : start + _IN_LIST])
                     )
                 )
                 found.update(
