@@ -13,7 +13,9 @@ The floor: the same shape of work as bare SQL from C threads on scratch tables i
 database: lock the pool's head row, insert an entry and two postings, update two balances
 and the head, commit.
 
-Prints for each: entries/s, p50, p95 and p99 latency; then the ratio API / SQL.
+Prints for each: entries/s, p50, p95 and p99 latency; then the ratio API / SQL. First, the
+commands one subscription sends the database from the service layer (in this process,
+counted at the driver: statements, commits, rollbacks and pings, each a round trip).
 
     python bench/api_write.py [--clients 8] [--entries 800] [--workers 2] [--threads 4] [--keep]
 
@@ -120,6 +122,44 @@ def _set_up(url: str, clients: int) -> tuple[int, list[int]]:
     )
     container.db.dispose()
     return pool, investors
+
+
+def _round_trips(url: str, pool: int, investor: int) -> dict[str, int]:
+    """The commands one subscription (recorded in process, as the API's handler does) sends
+    the database, counted at the driver: every one is a round trip."""
+    # As _serve runs it: the outbox is relayed by its own process, not on the request path.
+    container = Container(
+        load_settings(
+            DATABASE_URL=url,
+            VAR_DIR=tempfile.mkdtemp(),
+            REDIS_URL=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14"),
+            CELERY_BROKER_URL=os.environ.get("BENCH_BROKER_URL", "amqp://guest:guest@127.0.0.1:5672//"),
+        )
+    )
+    manager = Actor(user_id=1, role=Role.MANAGER, label="manager@bench.test")
+    request = TransactionRequest.model_validate(
+        {"type": "subscription", "investor_id": investor, "amount": AMOUNT, "effective_date": DAY.isoformat()}
+    )
+    sent: list[str] = []
+    real = pymysql.connections.Connection._execute_command
+
+    def counted(self: pymysql.connections.Connection, command: int, sql: Any) -> Any:
+        text = sql.decode(errors="replace") if isinstance(sql, (bytes, bytearray)) else str(sql)
+        ping = command == pymysql.constants.COMMAND.COM_PING
+        sent.append("ping" if ping else text.split(" ", 1)[0].lower())
+        return real(self, command, sql)
+
+    container.transactions.record(manager, pool, request, str(uuid.uuid4()))  # warm the pool
+    pymysql.connections.Connection._execute_command = counted  # type: ignore[method-assign]
+    try:
+        container.transactions.record(manager, pool, request, str(uuid.uuid4()))
+    finally:
+        pymysql.connections.Connection._execute_command = real  # type: ignore[method-assign]
+        container.db.dispose()
+    counts: dict[str, int] = {}
+    for kind in sent:
+        counts[kind] = counts.get(kind, 0) + 1
+    return counts
 
 
 def _serve(url: str, port: int, workers: int, threads: int, log: Path) -> subprocess.Popen[bytes]:
@@ -318,6 +358,11 @@ def main() -> int:
     server: subprocess.Popen[bytes] | None = None
     try:
         pool, investors = _set_up(url, args.clients)
+        trips = _round_trips(url, pool, investors[0])
+        print(
+            f"one subscription, service layer: {sum(trips.values())} round trips to the database "
+            f"({', '.join(f'{n} {kind}' for kind, n in sorted(trips.items()))})"
+        )
         port = _free_port()
         server = _serve(url, port, args.workers, args.threads, log)
         token = _token(port)

@@ -30,7 +30,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DisconnectionError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
@@ -40,9 +40,13 @@ log = logging.getLogger(__name__)
 
 _HEALTH_TTL_SECONDS = 1.0
 _PROBE_TIMEOUT_SECONDS = 2
+_PING_AFTER_IDLE_SECONDS = 1.0
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, ping_every_checkout: bool = False) -> Engine:
+    """An engine for `url`. `ping_every_checkout` for a replica: a read there must find out
+    that the server died before it runs, so it can go elsewhere (the primary has no elsewhere,
+    and pings only connections idle long enough to have been dropped, _ping_if_idle)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         in_memory = parsed.database in (None, "", ":memory:")
@@ -58,15 +62,42 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
         return engine
     connect_args: dict[str, Any] = {"connect_timeout": 2}
-    return create_engine(
+    engine = create_engine(
         url,
-        pool_pre_ping=True,
+        pool_pre_ping=ping_every_checkout,
         pool_recycle=1800,
+        # Every session ends its transaction (commit, or the rollback close() sends), so
+        # the pool's own ROLLBACK on return would be a second, empty round trip each time.
+        pool_reset_on_return=None,
         # READ COMMITTED: the ledger's row locks then take no gap locks, which keeps
         # concurrent postings into one pool from deadlocking each other.
         isolation_level="READ COMMITTED",
         connect_args=connect_args,
     )
+    if not ping_every_checkout:
+        event.listen(engine, "connect", _note_idle_since)
+        event.listen(engine, "checkin", _note_idle_since)
+        event.listen(engine, "checkout", _ping_if_idle)
+    return engine
+
+
+def _note_idle_since(_dbapi_conn: Any, record: Any) -> None:
+    if record is not None:
+        record.info["idle_since"] = time.monotonic()
+
+
+def _ping_if_idle(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+    """pool_pre_ping, for connections idle long enough to have been dropped: a ping before
+    every checkout was a round trip in each of the four or five sessions one request opens.
+    A connection back in the pool within the last _PING_AFTER_IDLE_SECONDS is handed out
+    as it is; if the server went away in that second, its first statement fails, and that
+    disconnect makes the pool replace every connection it holds."""
+    if time.monotonic() - record.info.get("idle_since", 0.0) < _PING_AFTER_IDLE_SECONDS:
+        return
+    try:
+        dbapi_conn.ping(reconnect=False)
+    except Exception as exc:  # the driver's own error types; any failure means a dead link
+        raise DisconnectionError(f"connection failed its ping: {exc}") from exc
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -119,7 +150,7 @@ class Database:
         self.writer_sessions = sessionmaker(self.primary, expire_on_commit=False)
         self.replicas = [
             ReplicaEndpoint(url, eng, sessionmaker(eng, expire_on_commit=False), _make_probe_engine(url))
-            for url, eng in ((u, make_engine(u)) for u in (replica_urls or []))
+            for url, eng in ((u, make_engine(u, ping_every_checkout=True)) for u in (replica_urls or []))
         ]
         self._positions = positions
         self._max_lag = max_lag_seconds

@@ -56,11 +56,10 @@ class UnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        session = self.session
+        # close() rolls back a transaction still open (the engine's pool sends no second one).
         try:
-            session.rollback()
+            self.session.close()
         finally:
-            session.close()
             self._session = None
 
 
@@ -88,9 +87,8 @@ class ReadView:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        session = self.session
+        # close() rolls back a transaction still open (the engine's pool sends no second one).
         try:
-            session.rollback()
+            self.session.close()
         finally:
-            session.close()
             self._session = None
