@@ -202,6 +202,24 @@ def _positive_cash(value: object, terms: PoolTerms, name: str, currency: Currenc
     return amount
 
 
+def _within_net_assets(cash: Decimal, terms: PoolTerms, books: PoolBooks) -> None:
+    """An open-ended pool's units are priced at its net assets: a payout that left them at
+    zero or below while units are outstanding would leave no price to value, deal or redeem
+    at, and the holders could never leave (a closed-ended pool may owe more than it holds
+    until its next capital call)."""
+    if terms.kind != OPEN_ENDED:
+        return
+    nav = books.net_asset_value
+    if books.units_outstanding > 0 and cash >= nav:
+        raise InvalidValueError(
+            "amount",
+            f"must be less than the pool's net asset value, {nav}, while it has units "
+            "outstanding: they would be priced at zero or below",
+        )
+    if cash > nav:
+        raise InvalidValueError("amount", f"must not be more than the pool's net asset value, {nav}")
+
+
 def investment_name(name: str) -> str:
     """A portfolio investment's name as the register keys it (purchases, sales, fees)."""
     named = name.strip()

@@ -201,6 +201,15 @@ def redemption(
     # without units; what the investor is not paid stays with the pool as residue, unless
     # they are the last holder, who takes the residue too.
     value_out = books.capital_of(investor_id) if quantity == held else worth
+    if quantity < held and books.capital_of(investor_id) - value_out <= 0:
+        # Units left with nothing in their capital account are dust: in a share class held by
+        # nobody else they would leave the class at net assets of 0.00, with no price to deal
+        # or redeem at ever again.
+        raise InvalidValueError(
+            "units",
+            f"redeeming {quantity} of {held} units would leave {held - quantity} units worth "
+            f"nothing in the capital account; redeem all {held} units",
+        )
     proceeds = paid
     if quantity == books.units_outstanding:
         proceeds = books.net_asset_value

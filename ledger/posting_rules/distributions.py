@@ -35,6 +35,7 @@ from ledger.posting_rules.books import (
     _non_zero,
     _positive_cash,
     _require_kind,
+    _within_net_assets,
     ownership_weights,
 )
 from ledger.schemas import AccountCode, EntryType
@@ -56,6 +57,7 @@ def pro_rata_distribution(
     if deemed_contribution:
         raise InvalidValueError("deemed_contribution", "an open-ended pool has no capital calls to pay")
     cash = _positive_cash(amount, terms, "amount")
+    _within_net_assets(cash, terms, books)
     capital_lines, allocation = _allocate_to_capital(cash, ownership_weights(terms, books), terms, 1)
     lines = _non_zero([*capital_lines, Line(AccountCode.CASH, None, -cash)])
     details = {"mode": "pro_rata", "amount": str(cash), "allocation": allocation}

@@ -27,6 +27,7 @@ from ledger.posting_rules.books import (
     _allocate_to_capital,
     _non_zero,
     _positive_cash,
+    _within_net_assets,
     investment_name,
     ownership_weights,
 )
@@ -49,6 +50,7 @@ def income(terms: PoolTerms, books: PoolBooks, *, amount: object) -> Posting:
 def expense(terms: PoolTerms, books: PoolBooks, *, amount: object) -> Posting:
     """A cost paid in cash (audit, legal), borne by the owners."""
     cash = _positive_cash(amount, terms, "amount")
+    _within_net_assets(cash, terms, books)
     capital_lines, allocation = _allocate_to_capital(cash, ownership_weights(terms, books), terms, 1)
     lines = _non_zero([*capital_lines, Line(AccountCode.CASH, None, -cash)])
     return Posting(EntryType.EXPENSE, lines, {"amount": str(cash), "allocation": allocation})

@@ -362,6 +362,23 @@ def test_expense_and_income_move_capital_pro_rata_to_units() -> None:
     assert books.capital_of(2) == D(315)
 
 
+def test_a_payout_must_leave_an_open_ended_pool_with_units_some_net_assets() -> None:
+    """An expense or a pro-rata distribution of the whole NAV would leave units priced at zero,
+    and nobody could deal or redeem again (a hypothesis history found the 0.01 that did)."""
+    books = PoolBooks({})
+    books = post(OPEN, books, rules.subscription(OPEN, books, investor_id=1, amount=D("0.01")))
+    for payout in (
+        lambda: rules.expense(OPEN, books, amount=D("0.01")),
+        lambda: rules.pro_rata_distribution(OPEN, books, amount=D("0.01")),
+    ):
+        with pytest.raises(LedgerInputError) as refused:
+            payout()
+        assert refused.value.field == "amount"
+        assert "must be less than the pool's net asset value, 0.01, while it has units" in str(refused.value)
+    books = post(OPEN, books, rules.income(OPEN, books, amount=D("0.01")))
+    assert post(OPEN, books, rules.expense(OPEN, books, amount=D("0.01"))).net_asset_value == D("0.01")
+
+
 # -- random sequences -----------------------------------------------------------------------
 
 _AMOUNTS = st.decimals(min_value=D("0.01"), max_value=D("100000"), places=2)

@@ -225,3 +225,32 @@ def test_classes_keep_their_own_value_through_any_sequence(
                     assert p.net_asset_value == before[cid].net_asset_value
         elif kind == "mark" and posting.lines:
             _check_mark(posting, before, after)
+
+
+def test_a_redemption_may_not_leave_units_worth_nothing_behind() -> None:
+    """The minimal history Hypothesis found: 1.00 into class A at 100, then two redemptions of
+    93% of the units. The second would have left 0.000049 units whose value rounds to 0.00
+    in their capital account, and class A, held by nobody else, at net assets of 0.00 with
+    units out: no price to deal or redeem at again. It is refused; redeeming all is not."""
+    facts, balances = PoolFacts(), PoolBooks({}).balances
+
+    def post(step: tuple[str, int, str, Decimal]) -> PoolBooks:
+        nonlocal balances
+        books = facts.books(balances)
+        posting = _post(books, step, on=START, first=START)
+        balances = books.apply(posting.lines).balances
+        facts.add(posting.entry_type, START, posting.details)
+        return facts.books(balances)
+
+    post(("subscribe", 1, "A", D("1.00")))
+    assert post(("redeem", 1, "", D("0.93"))).units_of(1) == D("0.0007")
+    try:
+        post(("redeem", 1, "", D("0.93")))
+    except LedgerInputError as refused:
+        assert refused.field == "units"
+        assert "would leave 0.000049 units worth nothing in the capital account" in str(refused)
+    else:
+        raise AssertionError("a redemption leaving dust was accepted")
+    books = post(("redeem", 1, "", D(1)))
+    assert books.units_of(1) == 0 and books.capital_of(1) == 0
+    assert _classes(books)["A"].units == 0
