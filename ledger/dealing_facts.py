@@ -67,22 +67,30 @@ def latest_standing_entry(session: Session, pool_id: int) -> LastEntry | None:
 def _latest_standing_entry(session: Session, pool_id: int) -> LastEntry | None:
     # Sorting by (date, seq) has no index: it sorted every entry of the pool on every write.
     # The writers refuse an entry dated before the latest standing one, so the last standing
-    # entry by seq nearly always carries the latest date; two reads that each stop at their
-    # index's first row prove it, and only books whose dates run backwards pay for the sort.
-    last = session.execute(
+    # entry by seq nearly always carries the latest date; two index reads that each stop at
+    # their first row prove it, and only books whose dates run backwards pay for the sort.
+    by_seq = (
         select(JournalEntry.id, JournalEntry.entry_type, JournalEntry.effective_date)
         .where(*_standing(pool_id))
         .order_by(JournalEntry.seq.desc())
         .limit(1)
-    ).first()
-    if last is None:
-        return None
-    latest_on = session.scalar(
+        .subquery()
+    )
+    latest_date = (
         select(JournalEntry.effective_date)
         .where(*_standing(pool_id))
         .order_by(JournalEntry.effective_date.desc())
         .limit(1)
+        .scalar_subquery()
     )
+    # Both reads in one statement: it runs under the pool's lock, where a round trip is time
+    # every other writer of the pool waits.
+    found = session.execute(
+        select(by_seq.c.id, by_seq.c.entry_type, by_seq.c.effective_date, latest_date.label("latest_on"))
+    ).first()
+    if found is None:
+        return None
+    last, latest_on = found[:3], found[3]
     row = last
     if latest_on != last[2]:
         row = session.execute(
@@ -96,14 +104,10 @@ def _latest_standing_entry(session: Session, pool_id: int) -> LastEntry | None:
 
 def read_dealing_facts(session: Session, pool_id: int) -> DealingFacts:
     latest = latest_standing_entry(session, pool_id)
-    mark, (price, by_class), rates = _last_nav_change(session, pool_id)
-    first_deal, last_deal = session.execute(
-        select(func.min(JournalEntry.effective_date), func.max(JournalEntry.effective_date)).where(
-            JournalEntry.pool_id == pool_id,
-            JournalEntry.entry_type.in_([t.value for t in DEAL_TYPES]),
-            JournalEntry.id.not_in(_reversed_ids(pool_id)),
-        )
-    ).one()
+    mark, (price, by_class), rates, deals = _last_nav_change(session, pool_id)
+    if deals is None:  # no entry has moved NAV per unit yet: the deal dates on their own
+        deals = session.execute(select(*_deal_dates(pool_id))).one()
+    first_deal, last_deal = deals
     return DealingFacts(
         latest=latest,
         last_nav_change=mark,
@@ -115,12 +119,32 @@ def read_dealing_facts(session: Session, pool_id: int) -> DealingFacts:
     )
 
 
+def _deal_dates(pool_id: int) -> tuple[Any, Any]:
+    """The first and the last date a deal that stands was struck, as scalar subqueries."""
+    deals = select(JournalEntry.effective_date).where(
+        JournalEntry.pool_id == pool_id,
+        JournalEntry.entry_type.in_([t.value for t in DEAL_TYPES]),
+        JournalEntry.id.not_in(_reversed_ids(pool_id)),
+    )
+    first = deals.with_only_columns(func.min(JournalEntry.effective_date)).scalar_subquery()
+    last = deals.with_only_columns(func.max(JournalEntry.effective_date)).scalar_subquery()
+    return first.label("first_deal"), last.label("last_deal")
+
+
 def _last_nav_change(
     session: Session, pool_id: int
-) -> tuple[LastEntry | None, tuple[Decimal | None, dict[str, Decimal] | None], dict[str, Decimal] | None]:
+) -> tuple[
+    LastEntry | None,
+    tuple[Decimal | None, dict[str, Decimal] | None],
+    dict[str, Decimal] | None,
+    tuple[Any, Any] | None,
+]:
     """The last entry by sequence that moved NAV per unit, and its struck price if it is a
-    valuation. A sale at carrying value moves nothing, so it is passed over (by its workings)."""
+    valuation. A sale at carrying value moves nothing, so it is passed over (by its workings).
+    The first read also brings the deal dates (_deal_dates), so a deal under the pool's lock
+    asks once for both; None for them when there is no entry to bring them with."""
     below: int | None = None
+    deals: tuple[Any, Any] | None = None
     while True:
         query = (
             select(
@@ -138,18 +162,23 @@ def _last_nav_change(
             .order_by(JournalEntry.seq.desc())
             .limit(1)
         )
-        if below is not None:
+        if below is None:
+            query = query.add_columns(*_deal_dates(pool_id))
+        else:
             query = query.where(JournalEntry.seq < below)
         row = session.execute(query).first()
         if row is None:
-            return None, (None, None), None
-        entry_id, seq, kind, on, text = row
+            return None, (None, None), None, deals
+        values: tuple[Any, ...] = tuple(row)
+        entry_id, seq, kind, on, text = values[:5]
+        if below is None:
+            deals = (values[5], values[6])
         details = json.loads(text) if text else {}
         entry = LastEntry(int(entry_id), EntryType(kind), on)
         if not moves_nav_per_unit(entry.entry_type, details):
             below = int(seq)
             continue
-        return entry, struck_prices(entry.entry_type, details), struck_rates(entry.entry_type, details)
+        return entry, struck_prices(entry.entry_type, details), struck_rates(entry.entry_type, details), deals
 
 
 def later_allocated_entry(session: Session, pool_id: int, seq: int) -> LastEntry | None:
