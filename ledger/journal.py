@@ -24,7 +24,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import case, insert, literal, select, update
+from sqlalchemy import Insert, insert, select
+from sqlalchemy.dialects.mysql import insert as mysql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -268,9 +270,9 @@ class JournalEngine:
             for code, investor in {line.ref for line in draft.lines}
         }
         found = self._load_accounts(session, draft.pool_id, wanted)
-        for key in sorted(wanted.keys() - found.keys()):
-            code, investor = wanted[key]
-            found[key] = self._create_account(session, draft, code, investor, now)
+        missing = {key: wanted[key] for key in sorted(wanted.keys() - found.keys())}
+        if missing:
+            found |= self._create_accounts(session, draft, missing, now)
         accounts = {wanted[key]: account for key, account in found.items()}
         cash = accounts.get((AccountCode.CASH, None))
         if (
@@ -289,19 +291,48 @@ class JournalEngine:
         ).all()
         return {row.account_key: row for row in rows}
 
-    def _create_account(
-        self, session: Session, draft: EntryDraft, code: AccountCode, investor: int | None, now: datetime
-    ) -> Account:
-        key = account_key(code, investor)
-        account = Account(
+    def _create_accounts(
+        self, session: Session, draft: EntryDraft, missing: dict[str, AccountRef], now: datetime
+    ) -> dict[str, Account]:
+        """Open every account the entry needs and the pool lacks, with their zero balances, in
+        one INSERT per table (a capital call opens a receivable per investor: two statements
+        and a savepoint each, one by one). If one was opened meanwhile, one by one instead."""
+        opened = {
+            key: self._new_account(draft, code, investor, now) for key, (code, investor) in missing.items()
+        }
+        try:
+            with session.begin_nested():
+                session.add_all(opened.values())
+                session.flush()
+                session.add_all(
+                    Balance(account_id=account.id, pool_id=draft.pool_id, balance=Decimal(0), updated_at=now)
+                    for account in opened.values()
+                )
+                session.flush()
+        except IntegrityError:
+            return {
+                key: self._create_account(session, draft, code, investor, now)
+                for key, (code, investor) in missing.items()
+            }
+        return opened
+
+    @staticmethod
+    def _new_account(draft: EntryDraft, code: AccountCode, investor: int | None, now: datetime) -> Account:
+        return Account(
             pool_id=draft.pool_id,
             code=code.value,
             investor_id=investor,
-            account_key=key,
+            account_key=account_key(code, investor),
             commodity=code.commodity(draft.currency),
             may_go_negative=code.may_go_negative(bool(draft.cash_may_go_negative)),
             created_at=now,
         )
+
+    def _create_account(
+        self, session: Session, draft: EntryDraft, code: AccountCode, investor: int | None, now: datetime
+    ) -> Account:
+        key = account_key(code, investor)
+        account = self._new_account(draft, code, investor, now)
         try:
             with session.begin_nested():
                 session.add(account)
@@ -353,26 +384,38 @@ class JournalEngine:
     def _move_balances(
         self, session: Session, moves: list[tuple[Balance, Decimal]], entry_id: int, now: datetime
     ) -> None:
-        """One UPDATE for all the entry's balances (the unit of work's flush sends one per
-        row: four round trips for a subscription). The loaded rows are given their new
-        values as the database's, so a later read in this transaction sees them."""
+        """All the entry's balances in one statement: the locked rows written again with their
+        new values (ON DUPLICATE KEY / ON CONFLICT UPDATE over the primary key; every row
+        exists, it was just locked). The unit of work's flush sent an UPDATE per row: a
+        capital call to 200 investors was 400 round trips. The loaded rows are given their
+        new values as the database's, so a later read in this transaction sees them."""
         if not moves:
             return
-        after = {balance.account_id: balance.balance + delta for balance, delta in moves}
-        new_balance = case(
-            *[
-                (Balance.account_id == account, literal(value, Balance.balance.type))
-                for account, value in after.items()
-            ]
-        )
-        session.execute(
-            update(Balance)
-            .where(Balance.account_id.in_(sorted(after)))
-            .values(balance=new_balance, last_entry_id=entry_id, updated_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        for balance, _ in moves:
-            set_committed_value(balance, "balance", after[balance.account_id])
+        rows = [
+            {
+                "account_id": balance.account_id,
+                "pool_id": balance.pool_id,
+                "balance": balance.balance + delta,
+                "last_entry_id": entry_id,
+                "updated_at": now,
+            }
+            for balance, delta in moves
+        ]
+        moved: Insert
+        if session.get_bind().dialect.name in ("mysql", "mariadb"):
+            on_mariadb = mysql_insert(Balance)
+            moved = on_mariadb.on_duplicate_key_update(
+                {name: on_mariadb.inserted[name] for name in ("balance", "last_entry_id", "updated_at")}
+            )
+        else:
+            on_sqlite = sqlite_insert(Balance)
+            moved = on_sqlite.on_conflict_do_update(
+                index_elements=["account_id"],
+                set_={name: on_sqlite.excluded[name] for name in ("balance", "last_entry_id", "updated_at")},
+            )
+        session.connection().execute(moved, rows)
+        for (balance, _), row in zip(moves, rows, strict=True):
+            set_committed_value(balance, "balance", row["balance"])
             set_committed_value(balance, "last_entry_id", entry_id)
             set_committed_value(balance, "updated_at", now)
 

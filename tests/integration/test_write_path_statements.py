@@ -160,3 +160,29 @@ def test_a_valuation(world: World, backend_name: str) -> None:
         backend_name,
         lambda: _post(api, f"/pools/{pool}/valuations", {"as_of": next(days), "net_asset_value": "51500.00"}),
     )
+
+
+def test_the_first_capital_call_opens_every_investors_accounts_in_one_insert_per_table(
+    world: World, backend_name: str
+) -> None:
+    """Ten investors' first call opens their call receivables and capital accounts together
+    (it was two INSERTs and a savepoint per account, one by one: 60 statements more here),
+    and moves their balances in one statement (it was an UPDATE per balance)."""
+    api = Api(world)
+    pool = world.container.pools.create_pool(world.manager, closed_pool()).id
+    for n in range(10):
+        world.commit(pool, world.named_investor(f"Investor {n}"))
+    call = {"amount": "30000.00", "due_date": "2025-03-31", "effective_date": "2025-02-01"}
+    with counting() as count:
+        answer = _post(api, f"/pools/{pool}/capital-calls", call)
+    opened = [s for s in count.statements if s.startswith("INSERT INTO ledger_accounts")]
+    balances = [s for s in count.statements if "ledger_balances" in s and not s.startswith("SELECT")]
+    # SQLite returns the new ids of a multi-row INSERT in no promised order, so SQLAlchemy
+    # inserts its accounts one at a time there; MariaDB's INSERT ... RETURNING takes all 20.
+    assert len(opened) == (1 if backend_name == "mariadb" else 20), count.statements
+    # One INSERT opens the zero balances, one upsert moves all twenty (JournalEngine._move_balances).
+    assert len(balances) == 2, balances
+    investors = {p["investor_id"] for p in answer.get_json()["postings"] if p["investor_id"] is not None}
+    assert len(investors) == 10
+    books = world.container.transactions.pool_positions(world.manager, pool)
+    assert books.net_asset_value >= 0
