@@ -9,7 +9,7 @@ visible. The ledger calls capital pro rata to each investor's total.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
 
@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from backend.audit.interface import AuditService
 from backend.finance.errors import LedgerInputError
-from backend.finance.money import check_cash, get_currency
+from backend.finance.money import Currency, check_cash, get_currency
 from backend.investors.models import Investor, PoolCommitment
 from backend.investors.paging import check_limit
 from backend.investors.profiles import check_approved
@@ -41,6 +41,22 @@ def _commitment_out(row: PoolCommitment) -> CommitmentOut:
     )
 
 
+_IN_LIST = 1000
+"""Most ids in one IN list."""
+_AUDITED = {"pool_id", "investor_id", "amount", "currency", "effective_date"}
+"""What the audit trail keeps of a new commitment."""
+
+
+def _committed_amount(request: CommitmentCreate, currency: Currency) -> Decimal:
+    try:
+        amount = check_cash(request.amount, currency, "amount")
+    except LedgerInputError as exc:
+        raise ValidationFailed(f"amount: {exc.reason}", field="amount") from None
+    if amount <= 0:
+        raise ValidationFailed(f"amount: must be more than 0, got {amount}", field="amount")
+    return amount
+
+
 class CommitmentBook:
     def __init__(
         self,
@@ -58,6 +74,13 @@ class CommitmentBook:
         self._today = today
 
     def create_commitment(self, actor: Actor, pool_id: int, request: CommitmentCreate) -> CommitmentOut:
+        return self.create_commitments(actor, pool_id, [request])[0]
+
+    def create_commitments(
+        self, actor: Actor, pool_id: int, requests: Sequence[CommitmentCreate]
+    ) -> list[CommitmentOut]:
+        """Commitments to one pool in one transaction, all or none (a first close's book of
+        subscription agreements), each checked as one alone would be, in a few statements."""
         # NotFound when the actor may not see the pool; PermissionDenied when read-only.
         pool = self._pools.require_manage(actor, pool_id)
         if pool.kind is not PoolKind.CLOSED_ENDED:
@@ -70,41 +93,51 @@ class CommitmentBook:
                 f"status: pool {pool_id} is {pool.status}; it takes no new commitments", field="status"
             )
         currency = get_currency(pool.base_currency)
-        try:
-            amount = check_cash(request.amount, currency, "amount")
-        except LedgerInputError as exc:
-            raise ValidationFailed(f"amount: {exc.reason}", field="amount") from None
-        if amount <= 0:
-            raise ValidationFailed(f"amount: must be more than 0, got {amount}", field="amount")
+        amounts = [_committed_amount(request, currency) for request in requests]
         with UnitOfWork(self._db, actor.reader_key) as uow:
-            # Locked so a KYC decision made meanwhile is either seen here or waits for us.
-            investor = uow.session.get(Investor, request.investor_id, with_for_update=True)
-            if investor is None:
-                raise ValidationFailed(
-                    f"investor_id: investor {request.investor_id} not found", field="investor_id"
+            # Locked so a KYC decision made meanwhile is either seen here or waits for us;
+            # in id order, as every writer that locks several profiles takes them.
+            wanted = sorted({request.investor_id for request in requests})
+            investors: dict[int, Investor] = {}
+            for at in range(0, len(wanted), _IN_LIST):
+                chunk = select(Investor).where(Investor.id.in_(wanted[at : at + _IN_LIST]))
+                locked = uow.session.scalars(chunk.order_by(Investor.id).with_for_update()).all()
+                investors |= {investor.id: investor for investor in locked}
+            for request in requests:
+                investor = investors.get(request.investor_id)
+                if investor is None:
+                    raise ValidationFailed(
+                        f"investor_id: investor {request.investor_id} not found", field="investor_id"
+                    )
+                check_approved(investor)
+            rows = [
+                PoolCommitment(
+                    investor_id=request.investor_id,
+                    pool_id=pool_id,
+                    amount=amount,
+                    currency=currency.code,
+                    effective_date=request.effective_date or self._today(),
+                    created_by_user_id=actor.user_id,
                 )
-            check_approved(investor)
-            row = PoolCommitment(
-                investor_id=investor.id,
-                pool_id=pool_id,
-                amount=amount,
-                currency=currency.code,
-                effective_date=request.effective_date or self._today(),
-                created_by_user_id=actor.user_id,
-            )
-            uow.session.add(row)
+                for request, amount in zip(requests, amounts, strict=True)
+            ]
+            uow.session.add_all(rows)
             uow.session.flush()
-            uow.session.refresh(row)
-            out = _commitment_out(row)
-            self._audit.record(
-                uow.session,
-                actor,
-                "commitment.created",
-                "commitment",
-                row.id,
-                after=out.model_dump(mode="json", include={"pool_id", "investor_id", "amount", "currency",
-                                                           "effective_date"}),
-            )
+            # Read back as stored (server defaults, MariaDB's whole seconds), in one read per chunk.
+            ids = [row.id for row in rows]
+            for at in range(0, len(ids), _IN_LIST):
+                stored = select(PoolCommitment).where(PoolCommitment.id.in_(ids[at : at + _IN_LIST]))
+                uow.session.scalars(stored.execution_options(populate_existing=True)).all()
+            out = [_commitment_out(row) for row in rows]
+            for made in out:
+                self._audit.record(
+                    uow.session,
+                    actor,
+                    "commitment.created",
+                    "commitment",
+                    made.id,
+                    after=made.model_dump(mode="json", include=_AUDITED),
+                )
             uow.commit()
             return out
 

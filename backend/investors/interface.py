@@ -100,6 +100,11 @@ class InvestorService(Protocol):
 
     def create_commitment(self, actor: Actor, pool_id: int, request: CommitmentCreate) -> CommitmentOut: ...
 
+    def create_commitments(
+        self, actor: Actor, pool_id: int, requests: Sequence[CommitmentCreate]
+    ) -> list[CommitmentOut]:
+        """Many commitments to one pool, all or none, each checked as one alone would be."""
+
     def list_commitments(
         self, actor: Actor, pool_id: int, *, cursor: int | None = None, limit: int = DEFAULT_PAGE_SIZE
     ) -> CommitmentPage:

@@ -353,6 +353,11 @@ class DatabaseInvestorService:
     def create_commitment(self, actor: Actor, pool_id: int, request: CommitmentCreate) -> CommitmentOut:
         return self._commitments.create_commitment(actor, pool_id, request)
 
+    def create_commitments(
+        self, actor: Actor, pool_id: int, requests: Sequence[CommitmentCreate]
+    ) -> list[CommitmentOut]:
+        return self._commitments.create_commitments(actor, pool_id, requests)
+
     def list_commitments(
         self, actor: Actor, pool_id: int, *, cursor: int | None = None, limit: int = DEFAULT_PAGE_SIZE
     ) -> CommitmentPage:

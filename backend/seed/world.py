@@ -77,7 +77,8 @@ def _user(container: Services, email: str, role: Role, name: str) -> Actor:
 
 
 _CHUNK = 500
-"""Investors created per call: a few statements for each 500, not a handful per investor."""
+"""Investors (users, profiles, a pool's commitments) created per call: a few statements for
+each 500, not a handful per investor."""
 
 
 def _investor_users(container: Services, chunk: list[tuple[str, Person]]) -> list[Actor]:
@@ -303,14 +304,14 @@ def _commit(
     factor: int,
 ) -> dict[int, Decimal]:
     commitments: dict[int, Decimal] = {}
+    requests = []
     for investor in holders:
         amount = round_amount(rng, 250_000, 10_000_000, factor, 50_000)
-        container.investors.create_commitment(
-            manager,
-            pool.id,
-            CommitmentCreate(investor_id=investor, amount=amount, effective_date=pool.inception_date),
-        )
+        on = pool.inception_date
+        requests.append(CommitmentCreate(investor_id=investor, amount=amount, effective_date=on))
         commitments[investor] = commitments.get(investor, Decimal(0)) + amount
+    for at in range(0, len(requests), _CHUNK):
+        container.investors.create_commitments(manager, pool.id, requests[at : at + _CHUNK])
     return commitments
 
 

@@ -486,3 +486,53 @@ def test_many_users_are_all_or_none(world: World) -> None:
     made = c.users.create_users(OPERATOR, bodies)
     assert [u.email for u in made] == [b.email for b in bodies]
     assert set(c.users.active_users([u.id for u in made] + [999_999])) == {u.id for u in made}
+
+
+def test_many_commitments_in_one_call_each_checked_and_audited(world: World) -> None:
+    c = world.container
+    pool_id = c.pools.create_pool(world.manager, closed_pool()).id
+    holders = [world.named_investor(f"Holder {n}") for n in range(3)]
+    bodies = [CommitmentCreate(investor_id=i, amount=Decimal(100 * (n + 1))) for n, i in enumerate(holders)]
+    made = c.investors.create_commitments(world.manager, pool_id, bodies)
+    assert [(m.investor_id, m.amount) for m in made] == [
+        (i, Decimal(100 * (n + 1))) for n, i in enumerate(holders)
+    ]
+    assert [m.id for m in c.investors.list_commitments(OPERATOR, pool_id).items] == [m.id for m in made]
+    events = c.audit.list_events(OPERATOR, action="commitment.created")
+    assert sorted(e.object_id for e in events) == sorted(str(m.id) for m in made)
+    assert dict(c.investors.commitments_for_pool(pool_id)) == {
+        i: Decimal(100 * (n + 1)) for n, i in enumerate(holders)
+    }
+
+
+@pytest.mark.parametrize("problem", ["unknown", "kyc_pending", "amount", "other_manager", "open_ended"])
+def test_many_commitments_are_all_or_none(world: World, problem: str) -> None:
+    """One bad commitment among many refuses them all, naming the field: nothing is written,
+    nothing audited; a manager of another pool sees no pool at all."""
+    c = world.container
+    pool_id = c.pools.create_pool(world.manager, open_pool() if problem == "open_ended" else closed_pool()).id
+    good = world.named_investor("Good")
+    other = world.named_investor("Other")
+    if problem == "kyc_pending":
+        other = _create(world, user_id=world.other_investor.user_id, kyc_status="pending")
+    bodies = [
+        CommitmentCreate(investor_id=good, amount=Decimal(100)),
+        CommitmentCreate(investor_id=other, amount=Decimal(5)),
+    ]
+    if problem == "unknown":
+        bodies[1] = bodies[1].model_copy(update={"investor_id": other + 999})
+    elif problem == "amount":
+        bodies[1] = bodies[1].model_copy(update={"amount": Decimal("0.001")})
+    actor = world.other_manager if problem == "other_manager" else world.manager
+    with pytest.raises((ValidationFailed, Conflict, NotFound)) as refused:
+        c.investors.create_commitments(actor, pool_id, bodies)
+    expected = {"unknown": "investor_id", "amount": "amount", "open_ended": "pool_id"}
+    if problem in expected:
+        assert refused.value.field == expected[problem]
+    elif problem == "other_manager":
+        assert isinstance(refused.value, NotFound)
+    else:
+        assert "kyc" in str(refused.value).lower()
+    if problem != "open_ended":
+        assert _commitment_rows(world, pool_id) == 0
+    assert c.audit.list_events(OPERATOR, action="commitment.created") == []
