@@ -25,6 +25,7 @@ from backend.investors.schemas import CommitmentCreate, CommitmentOut, Commitmen
 from backend.platform.actors import Actor, Role
 from backend.platform.db import Database
 from backend.platform.errors import Conflict, ValidationFailed
+from backend.platform.in_lists import in_slices, read_back
 from backend.platform.unit_of_work import ReadView, UnitOfWork
 from backend.pools.interface import DEFAULT_PAGE_SIZE, PoolKind, PoolService, PoolStatus
 
@@ -41,8 +42,6 @@ def _commitment_out(row: PoolCommitment) -> CommitmentOut:
     )
 
 
-_IN_LIST = 1000
-"""Most ids in one IN list."""
 _AUDITED = {"pool_id", "investor_id", "amount", "currency", "effective_date"}
 """What the audit trail keeps of a new commitment."""
 
@@ -99,9 +98,9 @@ class CommitmentBook:
             # in id order, as every writer that locks several profiles takes them.
             wanted = sorted({request.investor_id for request in requests})
             investors: dict[int, Investor] = {}
-            for at in range(0, len(wanted), _IN_LIST):
-                chunk = select(Investor).where(Investor.id.in_(wanted[at : at + _IN_LIST]))
-                locked = uow.session.scalars(chunk.order_by(Investor.id).with_for_update()).all()
+            for chunk in in_slices(wanted):
+                lock = select(Investor).where(Investor.id.in_(chunk)).order_by(Investor.id).with_for_update()
+                locked = uow.session.scalars(lock).all()
                 investors |= {investor.id: investor for investor in locked}
             for request in requests:
                 investor = investors.get(request.investor_id)
@@ -123,11 +122,7 @@ class CommitmentBook:
             ]
             uow.session.add_all(rows)
             uow.session.flush()
-            # Read back as stored (server defaults, MariaDB's whole seconds), in one read per chunk.
-            ids = [row.id for row in rows]
-            for at in range(0, len(ids), _IN_LIST):
-                stored = select(PoolCommitment).where(PoolCommitment.id.in_(ids[at : at + _IN_LIST]))
-                uow.session.scalars(stored.execution_options(populate_existing=True)).all()
+            read_back(uow.session, PoolCommitment, [row.id for row in rows])
             out = [_commitment_out(row) for row in rows]
             for made in out:
                 self._audit.record(

@@ -66,6 +66,7 @@ from backend.investors.side_letters import SideLetterBook
 from backend.platform.actors import Actor, Role
 from backend.platform.db import Database
 from backend.platform.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from backend.platform.in_lists import in_slices, read_back
 from backend.platform.orm import utcnow
 from backend.platform.unit_of_work import ReadView, UnitOfWork
 from backend.pools.interface import DEFAULT_PAGE_SIZE, PoolService
@@ -83,10 +84,6 @@ CONTACT_FIELDS = ("contact_email", "contact_phone")
 KycDecided = Callable[[InvestorOut, KycStatus, datetime], None]
 """(the investor as now, the status before, when) after a KYC decision is committed: the
 notification service tells the investor (wired by the container; this layer cannot see it)."""
-
-
-_IN_LIST = 1000
-"""Ids per IN list: a sane statement size."""
 
 
 class DatabaseInvestorService:
@@ -138,8 +135,7 @@ class DatabaseInvestorService:
                 )
         investors = [self._new_investor(actor, r) for r in requests]
         with UnitOfWork(self._db, actor.reader_key) as uow:
-            for start in range(0, len(user_ids), _IN_LIST):
-                chunk = user_ids[start : start + _IN_LIST]
+            for chunk in in_slices(user_ids):
                 taken = uow.session.scalar(select(Investor.user_id).where(Investor.user_id.in_(chunk)))
                 if taken is not None:
                     raise Conflict(f"user {taken} already has an investor profile", field="user_id")
@@ -149,11 +145,7 @@ class DatabaseInvestorService:
             except IntegrityError as exc:  # a concurrent create won the race
                 which = f"user {user_ids[0]}" if len(user_ids) == 1 else "one of these users"
                 raise Conflict(f"{which} already has an investor profile", field="user_id") from exc
-            # Read back as stored: MariaDB keeps whole seconds, so the answer matches later reads.
-            ids = [investor.id for investor in investors]
-            for start in range(0, len(ids), _IN_LIST):
-                stored = select(Investor).where(Investor.id.in_(ids[start : start + _IN_LIST]))
-                uow.session.scalars(stored.execution_options(populate_existing=True)).all()
+            read_back(uow.session, Investor, [investor.id for investor in investors])
             out = [investor_out(investor) for investor in investors]
             for created in out:
                 self._audit.record(
@@ -338,8 +330,7 @@ class DatabaseInvestorService:
         ids = sorted(set(user_ids))
         found: dict[int, str] = {}
         with ReadView(self._db) as view:
-            for start in range(0, len(ids), _IN_LIST):
-                chunk = ids[start : start + _IN_LIST]
+            for chunk in in_slices(ids):
                 rows = view.session.execute(
                     select(Investor.user_id, Investor.contact_phone).where(
                         Investor.user_id.in_(chunk), Investor.contact_phone.is_not(None)

@@ -13,6 +13,7 @@ from backend.finance.money import get_currency
 from backend.platform.actors import Actor, Role
 from backend.platform.db import Database
 from backend.platform.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from backend.platform.in_lists import in_slices
 from backend.platform.orm import utcnow
 from backend.platform.passwords import hash_password, needs_rehash, verify_password
 from backend.platform.unit_of_work import ReadView, UnitOfWork
@@ -33,10 +34,6 @@ BASE_REPORTING_CURRENCY = "EUR"
 
 
 log = logging.getLogger(__name__)
-
-
-_IN_LIST = 1000
-"""Ids or emails per IN list: a sane statement size."""
 
 
 class SessionRevoker(Protocol):
@@ -83,8 +80,7 @@ class DatabaseUserService:
             twice = sorted({e for e in emails if emails.count(e) > 1})[0]
             raise ValidationFailed(f"email: {twice} is given twice", field="email")
         with UnitOfWork(self._db, actor.reader_key) as uow:
-            for start in range(0, len(emails), _IN_LIST):
-                chunk = emails[start : start + _IN_LIST]
+            for chunk in in_slices(emails):
                 taken = uow.session.scalar(select(User.email).where(User.email.in_(chunk)))
                 if taken is not None:
                     raise Conflict(f"a user with email {taken} already exists", field="email")
@@ -383,8 +379,7 @@ class DatabaseUserService:
         wanted = sorted(set(user_ids))
         found: dict[int, UserOut] = {}
         with UnitOfWork(self._db) as uow:
-            for start in range(0, len(wanted), _IN_LIST):
-                chunk = wanted[start : start + _IN_LIST]
+            for chunk in in_slices(wanted):
                 users = uow.session.scalars(select(User).where(User.id.in_(chunk), User.is_active.is_(True)))
                 found |= {user.id: self._out(user) for user in users}
         return found
@@ -399,10 +394,10 @@ class DatabaseUserService:
         wanted = sorted(set(user_ids))
         found: dict[int, tuple[str, str]] = {}
         with ReadView(self._db) as view:
-            for start in range(0, len(wanted), _IN_LIST):
+            for chunk in in_slices(wanted):
                 rows = view.session.execute(
                     select(User.id, User.email, User.display_name).where(
-                        User.id.in_(wanted[start : start + _IN_LIST]), User.is_active.is_(True)
+                        User.id.in_(chunk), User.is_active.is_(True)
                     )
                 )
                 found.update({uid: (email, name) for uid, email, name in rows})
@@ -457,11 +452,9 @@ class DatabaseUserService:
         wanted = sorted(set(user_ids))
         found: dict[int, Colleague] = {}
         with ReadView(self._db) as view:
-            for start in range(0, len(wanted), _IN_LIST):
+            for chunk in in_slices(wanted):
                 rows = view.session.execute(
-                    select(User.id, User.display_name, User.role, User.is_active).where(
-                        User.id.in_(wanted[start : start + _IN_LIST])
-                    )
+                    select(User.id, User.display_name, User.role, User.is_active).where(User.id.in_(chunk))
                 )
                 found.update(
                     {
