@@ -22,6 +22,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import func, select
 
 from backend.platform.db import Database
+from backend.platform.in_lists import in_slices
 from backend.platform.unit_of_work import ReadView, UnitOfWork
 from notifications.models import DigestSetting, Notification
 from notifications.schemas import DIGESTED_KINDS, DigestFrequency
@@ -126,10 +127,8 @@ class DigestBook:
         users = sorted(set(user_ids))
         found: set[int] = set()
         with ReadView(self._db) as view:
-            for start in range(0, len(users), 1000):
-                stmt = select(DigestSetting.user_id).where(
-                    DigestSetting.user_id.in_(users[start : start + 1000])
-                )
+            for chunk in in_slices(users):
+                stmt = select(DigestSetting.user_id).where(DigestSetting.user_id.in_(chunk))
                 found.update(int(u) for u in view.session.scalars(stmt))
         return found
 

@@ -11,11 +11,10 @@ from sqlalchemy import select
 
 from backend.platform.db import Database
 from backend.platform.errors import ValidationFailed
+from backend.platform.in_lists import in_slices
 from backend.platform.unit_of_work import ReadView, UnitOfWork
 from notifications.catalogue import LANGUAGES, SOURCE_LANGUAGE
 from notifications.models import NoticeLanguage
-
-_CHUNK = 1000
 
 
 class LanguageBook:
@@ -34,9 +33,9 @@ class LanguageBook:
         if not users:
             return found
         with ReadView(self._db) as view:
-            for start in range(0, len(users), _CHUNK):  # a call to 20,000 investors: bounded IN lists
+            for chunk in in_slices(users):  # a call to 20,000 investors: bounded IN lists
                 stmt = select(NoticeLanguage.user_id, NoticeLanguage.language).where(
-                    NoticeLanguage.user_id.in_(users[start : start + _CHUNK])
+                    NoticeLanguage.user_id.in_(chunk)
                 )
                 found.update({int(user): str(lang) for user, lang in view.session.execute(stmt)})
         return found

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from backend.platform.db import Database
 from backend.platform.errors import ValidationFailed
+from backend.platform.in_lists import in_slices
 from backend.platform.unit_of_work import ReadView, UnitOfWork
 from notifications.models import Preference
 from notifications.schemas import (
@@ -28,7 +29,6 @@ from notifications.schemas import (
     PreferenceOut,
 )
 
-_CHUNK = 1000
 CHOSEN_CHANNELS = (Channel.IN_APP, Channel.EMAIL, Channel.SMS)
 MANDATORY_CHANNELS = frozenset({Channel.IN_APP, Channel.EMAIL})
 """Where a formal notice always goes; by SMS it is an alert the person may switch off."""
@@ -105,9 +105,9 @@ class PreferenceBook:
         users = sorted({user for user, _ in pairs})
         chosen: dict[tuple[int, str], bool] = {}
         with ReadView(self._db) as view:
-            for start in range(0, len(users), _CHUNK):  # a call to 20,000 investors: bounded IN lists
+            for chunk in in_slices(users):  # a call to 20,000 investors: bounded IN lists
                 stmt = select(Preference).where(
-                    Preference.channel == channel.value, Preference.user_id.in_(users[start : start + _CHUNK])
+                    Preference.channel == channel.value, Preference.user_id.in_(chunk)
                 )
                 chosen.update({(row.user_id, row.kind): row.enabled for row in view.session.scalars(stmt)})
         return {
