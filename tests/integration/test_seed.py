@@ -265,6 +265,17 @@ def test_pools_posted_side_by_side_are_the_pools_posted_one_after_another(tmp_pa
         container.db.dispose()
 
 
+def test_pools_planned_in_child_processes_are_the_pools_planned_in_this_one(tmp_path: Path) -> None:
+    """The medium and large sets plan their pools in two child processes: the plans, and so
+    the books, are the ones this process makes."""
+    here = _fresh_container(tmp_path, "here")
+    seed(here, TINY, seed=4, stream=io.StringIO(), plan_processes=1)
+    apart = _fresh_container(tmp_path, "apart")
+    seed(apart, TINY, seed=4, stream=io.StringIO(), plan_processes=2)
+    assert _journals(here) == _journals(apart)
+    assert _fingerprint(here) == _fingerprint(apart)
+
+
 def test_progress_bar_redraws_on_a_terminal_and_prints_one_line_otherwise() -> None:
     ticks = iter(float(t) for t in range(100))
     quiet = io.StringIO()
