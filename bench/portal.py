@@ -22,7 +22,12 @@ workers share the aggregate cache, as they do in production.
 
     python bench/portal.py --database-url sqlite:////path/pools.sqlite3 [--users 4]
         [--seconds 30] [--pools 5] [--roles manager,investor,analyst,admin]
-        [--gunicorn-workers 2]
+        [--gunicorn-workers 2] [--var-dir DIR]
+
+On a set seeded with a broker configured (MariaDB, as production seeds it), give --var-dir
+the seed's VAR_DIR (its generated secrets open the pools' sealed bank details) and set
+CELERY_BROKER_URL as the seed had it: without a broker this process would relay the outbox
+the seed left (one event per entry) to the notification consumer inline before it measured.
 """
 
 from __future__ import annotations
@@ -340,9 +345,10 @@ def main() -> None:
     parser.add_argument(
         "--roles", default="manager,investor,analyst,admin", help="users are spread over these in turn"
     )
+    parser.add_argument("--var-dir", default=None, help="the seed's VAR_DIR (default: a new one)")
     args = parser.parse_args()
     upgrade(args.database_url)
-    var = Path(tempfile.mkdtemp(prefix="bench-portal-"))
+    var = Path(args.var_dir) if args.var_dir else Path(tempfile.mkdtemp(prefix="bench-portal-"))
     container = Container(load_settings(DATABASE_URL=args.database_url, VAR_DIR=str(var)))
     pool_ids = container.pools.all_pool_ids()[: args.pools]
     logins, paths = _people(container, pool_ids)
