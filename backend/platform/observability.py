@@ -77,8 +77,30 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str)
 
 
+class StdoutHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes each record to the sys.stdout of the moment it is emitted.
+
+    A plain StreamHandler keeps the stream it was given; when that stream is later
+    replaced and closed (a test's captured output, a redirected CLI run), a server
+    thread still logging to it fails on every record, and printing that failure's
+    traceback from a second thread is itself unsafe on Python 3.11.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(sys.stdout)
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        return sys.stdout
+
+    @stream.setter
+    def stream(self, _value: Any) -> None:
+        # The stream is always the current sys.stdout; logging's own setStream has nothing to keep.
+        pass
+
+
 def setup_logging(level: str = "INFO") -> None:
-    handler = logging.StreamHandler(sys.stdout)
+    handler = StdoutHandler()
     handler.setFormatter(JsonFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]

@@ -32,6 +32,7 @@ def signed_out_browser(chromium: Chromium) -> Iterator[None]:
     """Each browser test starts with no session, whatever the previous one left behind."""
     chromium.forget_sessions()
     yield
+    chromium.leave_page()
     chromium.forget_sessions()
 
 

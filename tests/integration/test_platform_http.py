@@ -143,3 +143,28 @@ def test_client_address_trusts_exactly_the_configured_proxy_hops(
             environ_base={"REMOTE_ADDR": "10.0.0.1"},
         )
     assert [r.client for r in caplog.records if r.name == "http"] == [expected]  # type: ignore[attr-defined]
+
+
+def test_log_lines_follow_stdout_after_it_is_replaced_and_the_old_one_closed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A server thread outliving a redirected stdout kept writing to the closed stream."""
+    import io
+    import sys
+
+    from backend.platform.observability import StdoutHandler
+
+    first, second = io.StringIO(), io.StringIO()
+    monkeypatch.setattr(sys, "stdout", first)
+    handler = StdoutHandler()
+    log = logging.getLogger("test.stdout-handler")
+    monkeypatch.setattr(log, "handlers", [handler])
+    monkeypatch.setattr(log, "propagate", False)
+    log.warning("before")
+    monkeypatch.setattr(sys, "stdout", second)
+    first.close()
+    monkeypatch.setattr(logging, "raiseExceptions", True)
+    failures: list[logging.LogRecord] = []
+    monkeypatch.setattr(handler, "handleError", failures.append)
+    log.warning("after")
+    assert failures == [] and second.getvalue() == "after\n"
