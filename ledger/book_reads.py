@@ -23,6 +23,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from backend.platform.errors import NotFound, ValidationFailed
+from backend.platform.in_lists import in_slices
 from ledger.arrears import overdue
 from ledger.models import Account, Balance, ChainHead, EntryDetails, JournalEntry, Posting
 from ledger.schemas import (
@@ -242,10 +243,20 @@ def has_entries(session: Session, pool_id: int) -> bool:
     return found is not None
 
 
-def pools_of_investor(session: Session, investor_id: int) -> list[int]:
-    """Pools where the investor has any account (units, capital, receivable)."""
-    rows = session.scalars(select(Account.pool_id).where(Account.investor_id == investor_id).distinct()).all()
-    return sorted(rows)
+def pools_of_investors(session: Session, investor_ids: Collection[int]) -> dict[int, list[int]]:
+    """{investor id: the pools where they have any account (units, capital, receivable)}."""
+    found: dict[int, list[int]] = {}
+    for chunk in in_slices(sorted(set(investor_ids))):
+        rows = session.execute(
+            select(Account.investor_id, Account.pool_id)
+            .where(Account.investor_id.in_(chunk))
+            .distinct()
+            .order_by(Account.investor_id, Account.pool_id)
+        ).all()
+        for investor_id, pool_id in rows:
+            if investor_id is not None:  # the IN list leaves out the pool's own accounts; mypy cannot tell
+                found.setdefault(investor_id, []).append(pool_id)
+    return found
 
 
 # -- the details of the entries that stand --------------------------------------------------

@@ -11,7 +11,7 @@ seed plans with them."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any, Protocol
@@ -193,6 +193,12 @@ class LedgerService(Protocol):
 
     def pools_of_investor(self, investor_id: int, *, actor: Actor | None = None) -> list[int]:
         """Pools where the investor has any account (units, capital, receivable)."""
+
+    def pools_of_investors(
+        self, investor_ids: Collection[int], *, actor: Actor | None = None
+    ) -> dict[int, list[int]]:
+        """{investor id: the pools where they have any account (units, capital, receivable)},
+        for those of the ids that have one, in one read however many are asked."""
 
     def investor_flows(
         self, pool_id: int, entry_types: tuple[EntryType, ...], *, actor: Actor | None = None

@@ -401,8 +401,14 @@ class DatabaseLedgerService:
 
     def pools_of_investor(self, investor_id: int, *, actor: Actor | None = None) -> list[int]:
         """Pools where the investor has any account (units, capital, receivable)."""
+        return self.pools_of_investors([investor_id], actor=actor).get(investor_id, [])
+
+    def pools_of_investors(
+        self, investor_ids: Collection[int], *, actor: Actor | None = None
+    ) -> dict[int, list[int]]:
+        """{investor id: the pools where they have any account}, in one read."""
         with self._view(actor) as view:
-            return book_reads.pools_of_investor(view.session, investor_id)
+            return book_reads.pools_of_investors(view.session, investor_ids)
 
     def investor_flows(
         self, pool_id: int, entry_types: tuple[EntryType, ...], *, actor: Actor | None = None

@@ -7,7 +7,7 @@ here, by configuration, without callers changing.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
@@ -226,9 +226,9 @@ class Container:
         event_id = kyc_event_id(investor.id, investor.kyc_status.value, at)
         self.notifications.create_for_event(event_id, [notice])
 
-    def _pools_held_by(self, investor_id: int) -> list[int]:
+    def _pools_held_by(self, investor_ids: Collection[int]) -> dict[int, list[int]]:
         # Late-bound: the ledger is built on first use, after the investor service.
-        return self.ledger.pools_of_investor(investor_id)
+        return self.ledger.pools_of_investors(investor_ids)
 
     def _position_from_books(self, investor_id: int, pool_id: int) -> Position:
         found = self.transactions.position(investor_id, pool_id)

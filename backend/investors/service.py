@@ -95,7 +95,7 @@ class DatabaseInvestorService:
         pools: PoolService,
         *,
         positions: PositionProvider,
-        holding_pools: HoldingPools = lambda investor_id: (),
+        holding_pools: HoldingPools = lambda investor_ids: {},
         today: Callable[[], date] = _utc_today,
         on_kyc_decided: KycDecided | None = None,
         on_contact_changed: ContactChanged | None = None,

@@ -6,6 +6,7 @@ gRPC client of a later issue implements the same Protocol."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Protocol
 
 from backend.platform.actors import Actor
@@ -92,6 +93,10 @@ class PoolService(Protocol):
     def can_manage(self, actor: Actor, pool_id: int) -> bool:
         """Whether the pool exists and the actor may change it: one of its managers, or an admin
         (for services acting on a pool's behalf)."""
+
+    def managed_among(self, actor: Actor, pool_ids: Collection[int]) -> set[int]:
+        """Those of the pools that exist and the actor may change (can_manage for each), in one
+        read however many are asked."""
 
     def require_manage(self, actor: Actor, pool_id: int) -> PoolOut:
         """The pool, if the actor may change it; else NotFound (cannot see it) or PermissionDenied

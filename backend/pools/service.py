@@ -19,7 +19,7 @@ terms and status transitions obey (terms_rules), how terms sit in the pool's row
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import date
 
 from sqlalchemy import delete, select
@@ -27,9 +27,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from backend.audit.interface import AuditService
-from backend.platform.actors import Actor
+from backend.platform.actors import Actor, Role
 from backend.platform.db import Database
 from backend.platform.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from backend.platform.in_lists import in_slices
 from backend.platform.orm import utcnow
 from backend.platform.unit_of_work import ReadView, UnitOfWork
 from backend.pools.access import Participates, ParticipatingPoolIds, PoolAccess
@@ -181,6 +182,24 @@ class DatabasePoolService:
         with ReadView(self._db, actor.reader_key) as view:
             session = view.session
             return session.get(Pool, pool_id) is not None and self._access.manages(session, actor, pool_id)
+
+    def managed_among(self, actor: Actor, pool_ids: Collection[int]) -> set[int]:
+        wanted = sorted(set(pool_ids))
+        if not wanted or not (actor.is_admin or (actor.role is Role.MANAGER and actor.user_id is not None)):
+            return set()
+        found: set[int] = set()
+        with ReadView(self._db, actor.reader_key) as view:
+            for chunk in in_slices(wanted):
+                # A manager's row names an existing pool (deleting a pool deletes its managers).
+                stmt = (
+                    select(Pool.id).where(Pool.id.in_(chunk))
+                    if actor.is_admin
+                    else select(PoolManager.pool_id).where(
+                        PoolManager.user_id == actor.user_id, PoolManager.pool_id.in_(chunk)
+                    )
+                )
+                found.update(int(i) for i in view.session.scalars(stmt))
+        return found
 
     def require_manage(self, actor: Actor, pool_id: int) -> PoolOut:
         """The pool, if the actor may change it; else NotFound (cannot see it) or

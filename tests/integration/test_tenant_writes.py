@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from backend.composition.container import Container
+from backend.investors.interface import CommitmentCreate
 from tests.integration.pools_support import (
     Api,
     World,
@@ -156,3 +157,60 @@ def test_a_deleted_pool_takes_its_benchmark_with_it_and_its_id_is_never_reused(w
     assert api.call("GET", "other_manager", f"/pools/{after['id']}/benchmark").status_code == 404
     # and nothing is left under the deleted id either
     assert api.call("GET", "admin", f"/pools/{doomed}/benchmark").status_code == 404
+
+
+def test_a_page_of_investors_shows_contacts_of_exactly_the_managers_own_in_a_fixed_number_of_reads(
+    world: World,
+) -> None:
+    """The picker's first page named fifty investors in two hundred statements, one relation
+    check at a time; the same answer now costs the same few reads for one investor or many."""
+    from backend.investors.interface import InvestorCreate, InvestorType, InvestorUpdate, KycStatus
+    from ledger.interface import TransactionRequest
+    from tests.integration.test_write_path_statements import counting
+
+    c, mine = world.container, world.other_manager
+    onboarded = c.investors.create_investor(
+        mine,
+        InvestorCreate(
+            user_id=world.other_investor.user_id,
+            legal_name="Zz Onboarded",
+            investor_type=InvestorType.INDIVIDUAL,
+            country="GB",
+            kyc_status=KycStatus.APPROVED,
+        ),
+    ).id
+    committed, holding, stranger = (
+        world.named_investor(f"Zz {n}") for n in ("Committed", "Holding", "Stranger")
+    )
+    for profile in (onboarded, committed, holding, stranger):
+        c.investors.update_investor(
+            world.admin, profile, InvestorUpdate(contact_email=f"{profile}@example.com")
+        )
+    world.commit(c.pools.create_pool(world.manager, closed_pool()).id, stranger)  # another manager's pool
+    c.investors.create_commitment(
+        mine,
+        c.pools.create_pool(mine, closed_pool(name="Mine closed")).id,
+        CommitmentCreate.model_validate({"investor_id": committed, "amount": "50000.00"}),
+    )
+    subscription = {
+        "type": "subscription",
+        "investor_id": holding,
+        "amount": "20000.00",
+        "effective_date": "2025-01-02",
+    }
+    open_id = c.pools.create_pool(mine, open_pool(name="Mine open")).id
+    c.transactions.record(mine, open_id, TransactionRequest.model_validate(subscription), "zz-holding")
+
+    with counting() as one:
+        alone = c.investors.list_investors(mine, search="Zz Stranger").items
+    with counting() as many:
+        listed = c.investors.list_investors(mine, search="Zz").items
+    assert [i.id for i in alone] == [stranger]
+    shown = {i.id: i.contact_email for i in listed}
+    assert shown == {
+        onboarded: f"{onboarded}@example.com",
+        committed: f"{committed}@example.com",
+        holding: f"{holding}@example.com",
+        stranger: None,
+    }
+    assert len(many.statements) == len(one.statements), (one.statements, many.statements)
