@@ -74,7 +74,12 @@ def test_a_queue_nobody_consumes_says_so_without_pinging(
     container, name = queue
     _declare(name)
     pinged: list[Any] = []
-    monkeypatch.setattr(celery_app.celery.control, "ping", lambda **kw: pinged.append(kw) or [])
+
+    def ping(**options: Any) -> list[Any]:
+        pinged.append(options)
+        return []
+
+    monkeypatch.setattr(celery_app.celery.control, "ping", ping)
     rows = _celery_rows(container)
     assert pinged == []
     assert rows["celery workers"] == StatusRow("celery workers", "down", f"none consuming {name}")

@@ -169,6 +169,7 @@ def test_a_page_of_investors_shows_contacts_of_exactly_the_managers_own_in_a_fix
     from tests.integration.test_write_path_statements import counting
 
     c, mine = world.container, world.other_manager
+    assert world.other_investor.user_id is not None
     onboarded = c.investors.create_investor(
         mine,
         InvestorCreate(
