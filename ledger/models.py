@@ -58,6 +58,7 @@ class Account(Base):
     __table_args__ = (
         UniqueConstraint("pool_id", "account_key", "commodity", name="uq_ledger_accounts_pool_key"),
         Index("ix_ledger_accounts_pool_investor", "pool_id", "investor_id"),
+        Index("ix_ledger_accounts_investor_pool", "investor_id", "pool_id"),
     )
 
     id: Mapped[int] = mapped_column(_BIGINT, primary_key=True, autoincrement=True)

@@ -149,8 +149,8 @@ class PositionReads:
         return profile.id if profile is not None else -1
 
     def _holds_anything(self, investor_id: int, pool_id: int) -> bool:
-        balances = self._ledger.balances_by_ref(pool_id)
-        return any(inv == investor_id for (_, inv) in balances)
+        # The investor's own accounts, by their index: not every balance of the pool.
+        return pool_id in self._ledger.pools_of_investor(investor_id)
 
     def _pools_of_investor(self, investor_id: int) -> list[int]:
         return self._ledger.pools_of_investor(investor_id)

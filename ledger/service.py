@@ -31,6 +31,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.platform.actors import Actor
+from backend.platform.aggregate_cache import AggregateCache, aggregate_key
 from backend.platform.db import Database
 from backend.platform.errors import Conflict, NotFound, ValidationFailed
 from backend.platform.orm import utcnow
@@ -46,6 +47,7 @@ from ledger.batch import (
 from ledger.entry_drafts import EntryDraft
 from ledger.idempotency import Claim, IdempotencyStore, Replay, request_fingerprint
 from ledger.investments import investment_book
+from ledger.investor_flows import dumped_flows, flows_of_pool, loaded_flows
 from ledger.journal import BooksNotOpen, JournalEngine
 from ledger.journal_stream import JournalEntryLines, JournalFilter
 from ledger.locking import retry_transient
@@ -84,8 +86,10 @@ class DatabaseLedgerService:
         idempotency: IdempotencyStore | None = None,
         after_commit: Callable[[], object] | None = None,
         clock: Callable[[], datetime] = utcnow,
+        aggregates: AggregateCache | None = None,
     ) -> None:
         self._db = db
+        self._aggregates = aggregates
         self._engine = engine or JournalEngine()
         self._keys = idempotency or IdempotencyStore(db)
         self._after_commit = after_commit
@@ -415,9 +419,28 @@ class DatabaseLedgerService:
     ) -> dict[str, dict[int, Decimal]]:
         """Per investor: cash contributed, cash distributed to them, fees borne, capital called
         and what is overdue on calls, from the details of the entries that stand (reversed
-        ones drop out with their reversal)."""
+        ones drop out with their reversal).
+
+        Worked out from every such entry of the pool, so it grows with the pool's history: kept
+        in the aggregate cache under the ledger version read in the same transaction as the
+        entries (a value is never filed under a version it was not computed at)."""
+        today = self._clock().date()
         with self._view(actor) as view:
-            return book_reads.investor_flows(view.session, pool_id, entry_types, self._clock().date())
+
+            def compute() -> dict[str, dict[int, Decimal]]:
+                return flows_of_pool(view.session, pool_id, entry_types, today)
+
+            if self._aggregates is None:
+                return compute()
+            version = book_reads.ledger_version(view.session, pool_id)
+            params = {"entry_types": sorted(t.value for t in entry_types), "today": today}
+            return self._aggregates.get_or_compute(
+                "investor_flows",
+                aggregate_key("investor_flows", pool_id, version, params),
+                compute,
+                dump=dumped_flows,
+                load=loaded_flows,
+            )
 
     def investments(self, pool_id: int, *, actor: Actor | None = None) -> list[InvestmentOut]:
         """The pool's named investments, deal by deal (ledger.investments)."""
@@ -439,3 +462,4 @@ class DatabaseLedgerService:
     def purge_expired_keys(self) -> int:
         """Forget idempotency keys past their retention (24 h by default)."""
         return self._keys.purge_expired(self._clock())
+

@@ -26,12 +26,12 @@ from backend.finance.investor_terms import InvestorTerms
 from backend.finance.money import get_currency
 from backend.investors.interface import InvestorService
 from backend.platform.actors import Actor
+from backend.platform.aggregate_cache import AggregateCache, aggregate_key
 from backend.platform.db import Database
 from backend.platform.errors import ValidationFailed
 from backend.platform.orm import utcnow
 from backend.pools.interface import PoolOut, PoolService
 from ledger.interface import MAX_PAGE, LedgerService, PoolTerms, investor_terms, pool_terms
-from reports.aggregate_cache import AggregateCache, aggregate_key
 from reports.benchmarks import BenchmarkRegister
 from reports.class_history import ClassTerms
 from reports.history import PoolHistory, investor_history, pool_history

@@ -25,12 +25,12 @@ from sqlalchemy.orm import Session
 from backend.audit.interface import AuditService
 from backend.investors.interface import InvestorService
 from backend.platform.actors import Actor, Role
+from backend.platform.aggregate_cache import AggregateCache
 from backend.platform.db import Database
 from backend.platform.errors import NotFound, PermissionDenied, ValidationFailed
 from backend.platform.fields import DATE_MAX, DATE_MIN
 from backend.pools.interface import PoolOut, PoolService
 from ledger.interface import LedgerService
-from reports.aggregate_cache import AggregateCache
 from reports.computations import ReportComputations, class_terms
 from reports.fx import FxRegister
 from reports.models import PoolSnapshot, PositionSnapshot

@@ -29,6 +29,7 @@ from backend.payments.service import DatabasePaymentService
 from backend.payments.stripe_gateway import StripeGateway
 from backend.payments.vault import Vault, parse_key_ring
 from backend.platform.actors import Actor
+from backend.platform.aggregate_cache import AggregateCache
 from backend.platform.cache import Cache, cache_from_url
 from backend.platform.config import Settings
 from backend.platform.db import Database
@@ -73,7 +74,6 @@ from notifications.sms_outbox import SmsOutbox
 from notifications.undeliverable import UndeliverableAlerts
 from notifications.unsubscribe import unsubscribe_key
 from notifications.vault import FolderVault, S3Vault, VaultStore
-from reports.aggregate_cache import AggregateCache
 from reports.service import DatabaseReportService
 from reports.snapshots import DatabaseSnapshotStore
 
@@ -533,7 +533,11 @@ class Container:
         # Embedded default: each commit is published to the in-process bus right after it.
         # With a broker, `python app.py ledger relay` publishes (a process of its own).
         in_process = amqp_url(self.settings.celery_broker_url) is None
-        return DatabaseLedgerService(self.db, after_commit=self.ledger_relay.drain if in_process else None)
+        return DatabaseLedgerService(
+            self.db,
+            after_commit=self.ledger_relay.drain if in_process else None,
+            aggregates=AggregateCache(self.cache),
+        )
 
     @cached_property
     def reports(self) -> DatabaseReportService:

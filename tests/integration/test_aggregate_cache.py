@@ -10,8 +10,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from backend.platform.aggregate_cache import REQUESTS, AggregateCache, aggregate_key
 from backend.platform.cache import Cache, InProcessCache, RedisCache
-from reports.aggregate_cache import REQUESTS, AggregateCache, aggregate_key
 from tests.conftest import REDIS_URL
 
 
