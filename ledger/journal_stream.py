@@ -16,6 +16,7 @@ written while the download runs are not half in it.
 from __future__ import annotations
 
 import itertools
+import json
 import operator
 import sys
 from collections.abc import Callable, Iterator, Mapping
@@ -24,10 +25,10 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, String, cast, func, select
+from sqlalchemy import Select, String, cast, func, null, select
 from sqlalchemy.orm import Session
 
-from ledger.models import Account, JournalEntry, Posting
+from ledger.models import Account, EntryDetails, JournalEntry, Posting
 from ledger.schemas import AMOUNT_SCALE, EntryType, commodity_places
 
 ENTRIES_PER_PAGE = 1000
@@ -53,6 +54,7 @@ class JournalEntryLines:
     created_at: datetime
     hash: str
     lines: tuple[JournalLine, ...]
+    nav_per_unit: str | None = None  # read only when the filter asks for prices
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +65,9 @@ class JournalFilter:
     date_to: date | None = None
     # An investor's own view: only the pool's lines and theirs, never another investor's.
     lines_of: int | None = None
+    # The NAV per unit a dealing or valuation entry was struck at (its workings), for the
+    # entries view; the transactions export has no column for it and does not read them.
+    prices: bool = False
 
 
 _Chart = Mapping[str, tuple[tuple[str, int | None, str], Decimal] | None]
@@ -106,7 +111,12 @@ def _page_query(pool_id: int, after: int, upto: int, where: JournalFilter, limit
     folded = select(func.group_concat(line)).where(Posting.entry_id == JournalEntry.id).scalar_subquery()
     e = JournalEntry
     entry = (e.id, e.seq, e.entry_type, e.effective_date, e.memo, e.reverses_entry_id, e.created_by)
-    stmt = select(*entry, e.created_at, e.hash, folded).where(
+    workings = (
+        select(EntryDetails.details).where(EntryDetails.entry_id == e.id).scalar_subquery()
+        if where.prices
+        else null()
+    )
+    stmt = select(*entry, e.created_at, e.hash, folded, workings).where(
         e.pool_id == pool_id, e.seq > after, e.seq <= upto
     )
     if where.entry_type is not None:
@@ -151,9 +161,31 @@ def read_page(
             created_at=created_at.replace(tzinfo=UTC),  # stored naive UTC, like UTCDateTime reads it
             hash=hash_,
             lines=_lines(folded, chart),
+            nav_per_unit=_price(workings),
         )
-        for entry_id, seq, entry_type, on, memo, reverses, created_by, created_at, hash_, folded in rows
+        for (
+            entry_id,
+            seq,
+            entry_type,
+            on,
+            memo,
+            reverses,
+            created_by,
+            created_at,
+            hash_,
+            folded,
+            workings,
+        ) in rows
     ]
+
+
+def _price(workings: str | None) -> str | None:
+    """The workings' own NAV per unit (not a share class's, nested deeper); most entries
+    have none, and a capital call's workings name every investor, so those are not parsed."""
+    if not workings or '"nav_per_unit"' not in workings:
+        return None
+    price = json.loads(workings).get("nav_per_unit")
+    return None if price is None else str(price)
 
 
 def _lines(folded: str | None, chart: _Chart) -> tuple[JournalLine, ...]:

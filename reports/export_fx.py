@@ -11,7 +11,6 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from backend.platform.actors import Actor
-from ledger.interface import EntryOut
 from reports.exports import Column, Kind
 from reports.fx import convert
 from reports.schemas import FxQuote, FxQuotes
@@ -53,13 +52,13 @@ def fx_cells(quote: FxQuote | None, amount: Decimal | None, reporting: str) -> t
     return (reporting, quote.rate, quote.from_rate_date or quote.to_rate_date, converted)
 
 
-def page_quotes(
-    reporting: ReportingCurrency | None, actor: Actor, source: str, entries: Sequence[EntryOut]
+def day_quotes(
+    reporting: ReportingCurrency | None, actor: Actor, source: str, days: Collection[date]
 ) -> dict[date, FxQuote]:
-    """One quote call per page of entries (its distinct dates)."""
-    if reporting is None or reporting.currency == source or not entries:
+    """One quote call for a page of rows (its distinct dates)."""
+    if reporting is None or reporting.currency == source or not days:
         return {}
-    return reporting.quotes(actor, source, {e.effective_date for e in entries})
+    return reporting.quotes(actor, source, days)
 
 
 def converted(

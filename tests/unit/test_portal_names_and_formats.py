@@ -5,7 +5,7 @@ as percentages, the explorer's business view, statements that end when they say 
 from __future__ import annotations
 
 import io
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal as D  # noqa: N817 - the amounts read as figures
 from types import SimpleNamespace
@@ -16,7 +16,7 @@ import pytest
 
 from backend.platform.actors import Actor, Role
 from backend.platform.errors import PermissionDenied
-from ledger.interface import AccountCode, EntryOut, EntryPage, EntryType, PostingOut
+from ledger.interface import AccountCode, EntryOut, EntryType, JournalEntryLines, JournalFilter, PostingOut
 from portal.analyst.data import DATASETS, DEFAULT_DATASET, column_defs, filters, grid_row
 from portal.formatting import entry_type_label, money, percent
 from portal.investor.data import statement_periods
@@ -146,11 +146,25 @@ class _Transactions:
 
     def __init__(self, entries: list[EntryOut]) -> None:
         self.entries = entries
-        self.calls = 0
 
-    def list_transactions(self, actor: Actor, pool_id: int, **_filters: Any) -> EntryPage:
-        self.calls += 1
-        return EntryPage(entries=self.entries, next_cursor=None)
+    def journal_lines(self, actor: Actor, pool_id: int, where: JournalFilter) -> Iterator[JournalEntryLines]:
+        """The entries as the journal stream gives them: lines as plain tuples, and the
+        workings' NAV per unit when the filter asks for prices."""
+        for e in self.entries:
+            price = e.details.get("nav_per_unit") if where.prices else None
+            yield JournalEntryLines(
+                id=e.id,
+                seq=e.seq,
+                entry_type=e.entry_type.value,
+                effective_date=e.effective_date,
+                memo=e.memo,
+                reverses_entry_id=e.reverses_entry_id,
+                created_by=e.created_by,
+                created_at=e.created_at,
+                hash=e.hash,
+                lines=tuple((p.account.value, p.investor_id, p.commodity, p.amount) for p in e.postings),
+                nav_per_unit=None if price is None else str(price),
+            )
 
     def pool_positions(self, actor: Actor, pool_id: int) -> Any:
         position = SimpleNamespace(
