@@ -119,9 +119,16 @@ class DatabasePoolService:
     def get_pool(self, actor: Actor, pool_id: int) -> PoolOut:
         with ReadView(self._db, actor.reader_key) as view:
             pool = view.session.get(Pool, pool_id)
-            if pool is None or not self._access.can_see(view.session, actor, pool_id):
+            if pool is None:
                 raise not_found(pool_id)
-            return pool_out(pool, manager_ids(view.session, [pool_id])[pool_id])
+            managers = manager_ids(view.session, [pool_id])[pool_id]
+            # The managers are read for the answer anyway: one of them needs no access query.
+            if not (
+                self._access.manages_among(actor, managers)
+                or self._access.can_see(view.session, actor, pool_id)
+            ):
+                raise not_found(pool_id)
+            return pool_out(pool, managers)
 
     def list_pools(
         self,
