@@ -129,7 +129,7 @@ def entries_query(
     if not 1 <= limit <= MAX_PAGE:
         raise ValidationFailed(f"must be between 1 and {MAX_PAGE}", field="limit")
     stmt: Select[JournalEntry] = select(JournalEntry).where(JournalEntry.pool_id == pool_id)
-    after = _decode_cursor(cursor)
+    after = decode_cursor(cursor)
     if after is not None:
         stmt = stmt.where(JournalEntry.seq > after)
     if entry_type is not None:
@@ -155,7 +155,7 @@ def entries_page(session: Session, stmt: Select[JournalEntry], limit: int) -> En
     rows = rows[:limit]
     postings = postings_out(session, [r.id for r in rows])
     entries = with_details(session, [entry_out(r, postings[r.id]) for r in rows])
-    next_cursor = _encode_cursor(entries[-1].seq) if more and entries else None
+    next_cursor = encode_cursor(entries[-1].seq) if more and entries else None
     return EntryPage(entries=entries, next_cursor=next_cursor)
 
 
@@ -282,11 +282,11 @@ def standing_details(
     return [(entry_id, on, EntryType(kind), json.loads(text)) for entry_id, on, kind, text in rows]
 
 
-def _encode_cursor(seq: int) -> str:
+def encode_cursor(seq: int) -> str:
     return base64.urlsafe_b64encode(f"{_CURSOR_PREFIX}{seq}".encode()).decode().rstrip("=")
 
 
-def _decode_cursor(cursor: str | None) -> int | None:
+def decode_cursor(cursor: str | None) -> int | None:
     if not cursor:
         return None
     try:

@@ -207,6 +207,32 @@ def _lines(folded: str | None, chart: _Chart) -> tuple[JournalLine, ...]:
     return tuple(lines)
 
 
+@dataclass(frozen=True, slots=True)
+class JournalLinesPage:
+    """A page of the journal with its lines (the pool page's grid), keyset-paged like the
+    entries API: pass `next_cursor` back for the next page; None on the last."""
+
+    entries: list[JournalEntryLines]
+    next_cursor: str | None
+
+
+def page_after(
+    session: Session, pool_id: int, where: JournalFilter, *, after: int, limit: int
+) -> tuple[list[JournalEntryLines], bool]:
+    """Up to `limit` entries after seq `after`, and whether more follow: one statement for
+    the entries and their lines, one for the accounts the lines name."""
+    found = read_page(
+        session,
+        pool_id,
+        after=after,
+        upto=last_seq(session, pool_id),
+        where=where,
+        chart=chart(session, pool_id, where.lines_of),
+        limit=limit + 1,
+    )
+    return found[:limit], len(found) > limit
+
+
 def pages(
     read: Callable[[Callable[[Session], Any]], Any], pool_id: int, where: JournalFilter
 ) -> Iterator[JournalEntryLines]:

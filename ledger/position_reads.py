@@ -23,7 +23,7 @@ from backend.platform.actors import Actor, Role
 from backend.platform.errors import NotFound
 from backend.pools.interface import PoolOut, PoolService
 from ledger import posting_rules as rules
-from ledger.journal_stream import JournalEntryLines, JournalFilter
+from ledger.journal_stream import JournalEntryLines, JournalFilter, JournalLinesPage
 from ledger.posting_rules import PoolBooks, PoolTerms
 from ledger.rule_inputs import PoolFacts
 from ledger.schemas import (
@@ -97,15 +97,25 @@ class PositionReads:
     def journal_lines(self, actor: Actor, pool_id: int, where: JournalFilter) -> Iterator[JournalEntryLines]:
         """The whole journal for an export, by the same rule as list_transactions: checked now,
         before a byte goes out, so a refusal is a clean 404 and not a broken download."""
+        return self._ledger.journal_lines(pool_id, self._journal_where(actor, pool_id, where), actor=actor)
+
+    def journal_page(
+        self, actor: Actor, pool_id: int, where: JournalFilter, *, cursor: str | None, limit: int
+    ) -> JournalLinesPage:
+        """A page of the journal with its lines, by the same rule as list_transactions."""
+        where = self._journal_where(actor, pool_id, where)
+        return self._ledger.journal_page(pool_id, where, cursor=cursor, limit=limit, actor=actor)
+
+    def _journal_where(self, actor: Actor, pool_id: int, where: JournalFilter) -> JournalFilter:
+        """The filter as the actor may read the journal: an investor their own entries, and of
+        those the pool's lines and theirs; NotFound for a pool they may not read."""
         own = self._own_investor_id(actor)
         if own is not None:
             if where.investor_id not in (None, own) or not self._holds_anything(own, pool_id):
                 raise NotFound(f"pool {pool_id} not found")
-            where = replace(where, investor_id=own, lines_of=own)
-        else:
-            self._pools.get_pool(actor, pool_id)
-            where = replace(where, lines_of=None)
-        return self._ledger.journal_lines(pool_id, where, actor=actor)
+            return replace(where, investor_id=own, lines_of=own)
+        self._pools.get_pool(actor, pool_id)
+        return replace(where, lines_of=None)
 
     def pool_positions(self, actor: Actor, pool_id: int) -> PoolPositions:
         if actor.role is Role.INVESTOR:

@@ -49,12 +49,13 @@ from ledger.idempotency import Claim, IdempotencyStore, Replay, request_fingerpr
 from ledger.investments import investment_book
 from ledger.investor_flows import dumped_flows, flows_of_pool, loaded_flows
 from ledger.journal import BooksNotOpen, JournalEngine
-from ledger.journal_stream import JournalEntryLines, JournalFilter
+from ledger.journal_stream import JournalEntryLines, JournalFilter, JournalLinesPage
 from ledger.locking import retry_transient
 from ledger.models import ChainHead, EntryDetails, JournalEntry
 from ledger.reversals import refuse_out_of_order_reversal, reversal_lines
 from ledger.schemas import (
     DEFAULT_PAGE,
+    MAX_PAGE,
     AccountBalance,
     AccountRef,
     BatchResult,
@@ -380,6 +381,25 @@ class DatabaseLedgerService:
 
         return journal_stream.pages(read, pool_id, where)
 
+    def journal_page(
+        self,
+        pool_id: int,
+        where: JournalFilter,
+        *,
+        cursor: str | None = None,
+        limit: int = DEFAULT_PAGE,
+        actor: Actor | None = None,
+    ) -> JournalLinesPage:
+        """A page of the pool's matching entries with their lines, keyset-paged by the same
+        cursors as list_entries (a grid's rows: lines folded by the database, not a row each)."""
+        if not 1 <= limit <= MAX_PAGE:
+            raise ValidationFailed(f"must be between 1 and {MAX_PAGE}", field="limit")
+        after = book_reads.decode_cursor(cursor) or 0
+        with self._view(actor) as view:
+            entries, more = journal_stream.page_after(view.session, pool_id, where, after=after, limit=limit)
+        next_cursor = book_reads.encode_cursor(entries[-1].seq) if more and entries else None
+        return JournalLinesPage(entries, next_cursor)
+
     def account_balances(self, pool_id: int, *, actor: Actor | None = None) -> list[AccountBalance]:
         """Every account of the pool with its balance (signed, debit positive), by account key."""
         with self._view(actor) as view:
@@ -462,4 +482,3 @@ class DatabaseLedgerService:
     def purge_expired_keys(self) -> int:
         """Forget idempotency keys past their retention (24 h by default)."""
         return self._keys.purge_expired(self._clock())
-

@@ -35,7 +35,7 @@ from ledger.dealing_facts import latest_standing_entry, read_dealing_facts
 from ledger.entry_drafts import EntryDraft
 from ledger.forward_pricing import DealingFacts, require_date_order, require_valuation_before_deals
 from ledger.investments import costs_held
-from ledger.journal_stream import JournalEntryLines, JournalFilter
+from ledger.journal_stream import JournalEntryLines, JournalFilter, JournalLinesPage
 from ledger.position_reads import PositionReads
 from ledger.posting_rules import PoolBooks, PoolTerms, Posting
 from ledger.rule_inputs import (
@@ -440,6 +440,11 @@ class DatabaseTransactionService:
 
     def journal_lines(self, actor: Actor, pool_id: int, where: JournalFilter) -> Iterator[JournalEntryLines]:
         return self._reads.journal_lines(actor, pool_id, where)
+
+    def journal_page(
+        self, actor: Actor, pool_id: int, where: JournalFilter, *, cursor: str | None = None, limit: int = 50
+    ) -> JournalLinesPage:
+        return self._reads.journal_page(actor, pool_id, where, cursor=cursor, limit=limit)
 
     def pool_positions(self, actor: Actor, pool_id: int) -> PoolPositions:
         return self._reads.pool_positions(actor, pool_id)

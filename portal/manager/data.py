@@ -15,7 +15,7 @@ from typing import Any
 from backend.platform.actors import Actor
 from backend.platform.errors import DomainError, NotFound
 from backend.pools.interface import PoolKind, PoolOut, PoolStatus
-from ledger.interface import AccountCode, EntryOut, EntryType, PoolPositions
+from ledger.interface import AccountCode, EntryType, JournalEntryLines, JournalFilter, PoolPositions
 from portal.context import services
 from portal.formatting import entry_type_label, money, number, percent
 from reports.interface import Frequency, NavHistory, PoolPerformance
@@ -172,11 +172,14 @@ SHOWN_INVESTORS = 6
 """Investors named in a transaction's row; a capital call on a hundred says "and 94 more"."""
 
 
-def entry_row(entry: EntryOut, currency: str, names: Mapping[int, str] | None = None) -> dict[str, Any]:
+def entry_row(
+    entry: JournalEntryLines, currency: str, names: Mapping[int, str] | None = None
+) -> dict[str, Any]:
     """A transaction as the pool page's grid shows it: the type in words, the investors by
     name (their ids in their own column and on hover), cash in the pool's currency."""
-    cash = sum((p.amount for p in entry.postings if p.account is AccountCode.CASH), Decimal(0))
-    investors = sorted({p.investor_id for p in entry.postings if p.investor_id is not None})
+    cash = sum((amount for code, _, _, amount in entry.lines if code == _CASH), Decimal(0))
+    investors = sorted({investor for _, investor, _, _ in entry.lines if investor is not None})
+    kind = EntryType(entry.entry_type)
     known = names or {}
     more = len(investors) - SHOWN_INVESTORS
     tail = f" and {more} more" if more > 0 else ""
@@ -185,8 +188,8 @@ def entry_row(entry: EntryOut, currency: str, names: Mapping[int, str] | None = 
         "id": entry.id,
         "seq": entry.seq,
         "effective_date": entry.effective_date.isoformat(),
-        "entry_type": entry_type_label(entry.entry_type, entry.reverses_entry_id),
-        "entry_type_code": entry.entry_type.value,
+        "entry_type": entry_type_label(kind, entry.reverses_entry_id),
+        "entry_type_code": kind.value,
         "cash": float(cash),
         "cash_text": money(cash, currency) if cash else "—",
         "investors": ", ".join(known.get(i, f"investor #{i}") for i in shown) + tail,
@@ -197,14 +200,12 @@ def entry_row(entry: EntryOut, currency: str, names: Mapping[int, str] | None = 
     }
 
 
-def _named(actor: Actor, entries: Sequence[EntryOut]) -> dict[int, str]:
+_CASH = AccountCode.CASH.value
+
+
+def _named(actor: Actor, entries: Sequence[JournalEntryLines]) -> dict[int, str]:
     """Legal names of the investors a block of rows shows, in one read (those the manager may see)."""
-    ids = {
-        p.investor_id
-        for e in entries
-        for p in e.postings
-        if p.investor_id is not None
-    }
+    ids = {investor for e in entries for _, investor, _, _ in e.lines if investor is not None}
     try:
         return services().investors.legal_names(actor, ids) if ids else {}
     except DomainError:
@@ -236,8 +237,8 @@ def transactions_block(
     out_cursors = dict(cursors)
     while position < end:
         limit = min(TX_PAGE, max(end - position, 1)) if position >= start else min(TX_PAGE, start - position)
-        page = services().transactions.list_transactions(
-            actor, pool_id, cursor=cursor, limit=limit, **filters
+        page = services().transactions.journal_page(
+            actor, pool_id, JournalFilter(**filters), cursor=cursor, limit=limit
         )
         if position + len(page.entries) > start:
             skip = max(start - position, 0)

@@ -1,7 +1,8 @@
 """The transactions view (the analyst grid's default and the entries export) read from the
 journal stream gives, row for row, what reading every posting of every entry gave: the rule
 is written out here once more over the paged read, as the oracle, for each role's view and
-each filter, on pools that deal, call, value, distribute and redeem."""
+each filter, on pools that deal, call, value, distribute and redeem. The pool page's grid
+reads the same stream a page at a time, by the cursors of the entries API."""
 
 from __future__ import annotations
 
@@ -13,8 +14,16 @@ import pytest
 
 from backend.composition.container import Container
 from backend.platform.actors import Actor
-from backend.platform.errors import PermissionDenied
-from ledger.interface import AccountCode, EntryOut, EntryType, ReversalRequest
+from backend.platform.errors import NotFound, PermissionDenied, ValidationFailed
+from ledger.interface import (
+    AccountCode,
+    EntryOut,
+    EntryPage,
+    EntryType,
+    JournalFilter,
+    JournalLinesPage,
+    ReversalRequest,
+)
 from portal.formatting import entry_type_label
 from reports.datasets import entry_rows
 from tests.integration.pools_support import World, make_world
@@ -104,3 +113,37 @@ def test_every_view_and_filter_gives_what_the_postings_gave(world: World) -> Non
     prices = [row[12] for row in _rows(world, world.manager, opened_id) if row[5] == "subscription"]
     assert Decimal("1.05") in prices  # the workings' NAV per unit, read with the lines
     assert _rows(world, world.manager, exited.pool)[-1][6] == f"Reversal of #{last.id}"
+
+
+def test_the_journal_pages_with_lines_by_the_entries_cursors_and_rules(world: World) -> None:
+    c = world.container
+    a = world.investor_profile(world.investor)
+    b = world.investor_profile(world.other_investor, name="Bo Other")
+    pool = build_open(world, a, b).pool
+    everything = list(c.transactions.journal_lines(world.manager, pool, JournalFilter()))
+    pages: list[JournalLinesPage] = []
+    cursor = None
+    while not pages or cursor is not None:
+        pages.append(
+            c.transactions.journal_page(world.manager, pool, JournalFilter(), cursor=cursor, limit=3)
+        )
+        cursor = pages[-1].next_cursor
+    assert [e for p in pages for e in p.entries] == everything and len(pages) > 2
+    listed: list[EntryPage] = []
+    cursor = None
+    while not listed or cursor is not None:
+        listed.append(c.transactions.list_transactions(world.manager, pool, cursor=cursor, limit=3))
+        cursor = listed[-1].next_cursor
+    assert [p.next_cursor for p in pages] == [p.next_cursor for p in listed]  # one cursor for both reads
+
+    own = c.transactions.journal_page(world.investor, pool, JournalFilter(), limit=50).entries
+    assert own and all(line[1] in (None, a) for e in own for line in e.lines)
+    assert {e.id for e in own} < {e.id for e in everything}  # B's deal is not A's to see
+    with pytest.raises(NotFound):
+        c.transactions.journal_page(world.analyst, pool, JournalFilter(), limit=50)  # not granted
+    with pytest.raises(ValidationFailed) as bad:
+        c.transactions.journal_page(world.manager, pool, JournalFilter(), cursor="nonsense", limit=50)
+    assert bad.value.field == "cursor"
+    with pytest.raises(ValidationFailed) as too_many:
+        c.transactions.journal_page(world.manager, pool, JournalFilter(), limit=501)
+    assert too_many.value.field == "limit"

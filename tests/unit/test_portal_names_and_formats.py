@@ -125,17 +125,36 @@ def test_money_at_the_minor_unit_and_percentages_as_percentages() -> None:
 # -- the pool page's transactions --------------------------------------------------------
 
 
+def _lines(e: EntryOut, *, prices: bool = False) -> JournalEntryLines:
+    """An entry as the journal stream gives it: lines as plain tuples, and the workings'
+    NAV per unit when the filter asks for prices."""
+    price = e.details.get("nav_per_unit") if prices else None
+    return JournalEntryLines(
+        id=e.id,
+        seq=e.seq,
+        entry_type=e.entry_type.value,
+        effective_date=e.effective_date,
+        memo=e.memo,
+        reverses_entry_id=e.reverses_entry_id,
+        created_by=e.created_by,
+        created_at=e.created_at,
+        hash=e.hash,
+        lines=tuple((p.account.value, p.investor_id, p.commodity, p.amount) for p in e.postings),
+        nav_per_unit=None if price is None else str(price),
+    )
+
+
 def test_the_pool_pages_transactions_name_investors_and_say_types_in_words() -> None:
-    row = entry_row(SUBSCRIPTION, "USD", NAMES)
+    row = entry_row(_lines(SUBSCRIPTION), "USD", NAMES)
     assert row["entry_type"] == "Subscription" and row["entry_type_code"] == "subscription"
     assert row["investors"] == "Alder Foundation" and row["investor_ids"] == "#2"
     assert row["cash_text"] == "$1,000.00" and row["effective_date"] == "2025-03-02"
-    many = entry_row(CALL, "JPY", NAMES)
+    many = entry_row(_lines(CALL), "JPY", NAMES)
     assert many["entry_type"] == "Capital call"
     assert many["investors"].endswith(" and 3 more") and many["investors"].startswith("Investor A Ltd, Alder")
     assert many["investor_ids"] == "#1, #2, #3, #4, #5, #6 and 3 more"
-    assert entry_row(REVERSAL, "USD", NAMES)["entry_type"] == "Reversal of #1"
-    assert entry_row(SUBSCRIPTION, "USD", {})["investors"] == "investor #2"  # a name not readable
+    assert entry_row(_lines(REVERSAL), "USD", NAMES)["entry_type"] == "Reversal of #1"
+    assert entry_row(_lines(SUBSCRIPTION), "USD", {})["investors"] == "investor #2"  # a name not readable
 
 
 # -- the explorer's business view --------------------------------------------------------
@@ -148,23 +167,7 @@ class _Transactions:
         self.entries = entries
 
     def journal_lines(self, actor: Actor, pool_id: int, where: JournalFilter) -> Iterator[JournalEntryLines]:
-        """The entries as the journal stream gives them: lines as plain tuples, and the
-        workings' NAV per unit when the filter asks for prices."""
-        for e in self.entries:
-            price = e.details.get("nav_per_unit") if where.prices else None
-            yield JournalEntryLines(
-                id=e.id,
-                seq=e.seq,
-                entry_type=e.entry_type.value,
-                effective_date=e.effective_date,
-                memo=e.memo,
-                reverses_entry_id=e.reverses_entry_id,
-                created_by=e.created_by,
-                created_at=e.created_at,
-                hash=e.hash,
-                lines=tuple((p.account.value, p.investor_id, p.commodity, p.amount) for p in e.postings),
-                nav_per_unit=None if price is None else str(price),
-            )
+        return (_lines(e, prices=where.prices) for e in self.entries)
 
     def pool_positions(self, actor: Actor, pool_id: int) -> Any:
         position = SimpleNamespace(
