@@ -53,6 +53,11 @@ class LedgerEvent:
 class Backlog:
     unpublished: int
     oldest_created_at: datetime | None
+    more: bool = False  # counted up to `unpublished` and stopped: at least that many wait
+
+    def counted(self) -> str:
+        """The count as people read it: "10,000+" when counting stopped there."""
+        return f"{self.unpublished:,}{'+' if self.more else ''}"
 
 
 def with_effective_date(payload: dict[str, Any], on: date, memo: str = "") -> dict[str, Any]:

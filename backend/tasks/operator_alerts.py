@@ -68,7 +68,7 @@ def relay_backlog_alert(
     if oldest is None or now - oldest < RELAY_STUCK:
         return 0
     minutes = int((now - oldest).total_seconds() // 60)
-    count, since, waited = f"{backlog.unpublished:,}", f"{oldest:%Y-%m-%d %H:%M}", f"{minutes:,}"
+    count, since, waited = backlog.counted(), f"{oldest:%Y-%m-%d %H:%M}", f"{minutes:,}"
     return _tell(
         notifications,
         _admins(users),

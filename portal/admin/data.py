@@ -111,7 +111,7 @@ def system_status() -> list[StatusRow]:
         rows.append(StatusRow("replica", "ok" if r.healthy else "down", detail))
     backlog = c.ledger_relay.backlog()
     oldest = f", oldest {backlog.oldest_created_at:%Y-%m-%d %H:%M:%S}" if backlog.oldest_created_at else ""
-    rows.append(StatusRow("ledger outbox", "ok", f"{backlog.unpublished} unpublished{oldest}"))
+    rows.append(StatusRow("ledger outbox", "ok", f"{backlog.counted()} unpublished{oldest}"))
     rows += _celery()
     return rows
 
