@@ -33,6 +33,7 @@ the seed left (one event per entry) to the notification consumer inline before i
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.cookiejar
 import json
 import logging
@@ -261,15 +262,14 @@ def _people(container: Container, pool_ids: list[int]) -> tuple[dict[str, str], 
         if pool.kind.value == "open_ended":
             # forward pricing: today's deal is struck at today's mark, so confirm the NAV first
             nav = container.transactions.pool_positions(OPERATOR, pool_id).net_asset_value
-            try:
+            # Already marked today (the seed dealt, or an earlier run): the deal is at that mark.
+            with contextlib.suppress(ValidationFailed):
                 container.transactions.record_valuation(
                     OPERATOR,
                     pool_id,
                     ValuationRequest(as_of=date.today(), net_asset_value=nav),
                     f"bench-mark-{stamp}-{pool_id}",
                 )
-            except ValidationFailed:
-                continue  # the seed already dealt today: that pool's holders are enough
             amount = max(Decimal(1_000_000), pool.minimum_subscription)
             request = TransactionRequest.model_validate(
                 {
@@ -279,7 +279,10 @@ def _people(container: Container, pool_ids: list[int]) -> tuple[dict[str, str], 
                     "effective_date": date.today(),
                 }
             )
-            container.transactions.record(OPERATOR, pool_id, request, f"bench-{stamp}-{pool_id}")
+            try:
+                container.transactions.record(OPERATOR, pool_id, request, f"bench-{stamp}-{pool_id}")
+            except ValidationFailed as exc:
+                print(f"pool {pool_id}: the bench investor could not subscribe ({exc})", file=sys.stderr)
     paths = {
         "manager": ["/manager", *(f"/manager/pools/{p}" for p in pool_ids)],
         "investor": ["/investor"],
