@@ -3,11 +3,13 @@
 A snapshot is keyed by (pool, date) and stamped with the ledger version it was computed
 from. Refreshing is idempotent: a snapshot already at the pool's current version is left
 alone, so a task that runs twice (a redelivery after a worker died, or two events for one
-pool) does the work once.
+pool) does the work once. Computing one also leaves the pool's NAV histories (what its
+pages chart) in the aggregate cache at that version.
 """
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from datetime import date
@@ -21,7 +23,7 @@ from backend.platform.orm import utcnow
 from backend.platform.unit_of_work import ReadView, UnitOfWork
 from ledger.interface import LedgerService, TransactionService
 from reports.models import PoolSnapshot, PositionSnapshot
-from reports.schemas import PoolPerformance, Recomputed, Refreshed
+from reports.schemas import Frequency, PoolPerformance, Recomputed, Refreshed
 from reports.service import DatabaseReportService
 from reports.snapshot_reads import stored_pool_performance
 
@@ -56,6 +58,7 @@ class DatabaseSnapshotStore:
         except DomainError:
             performance = None  # no track record yet (nothing posted): positions only
         positions = self._transactions.pool_positions(WORKER, pool_id)
+        self._warm_histories(pool_id, as_of)
         with UnitOfWork(self._db) as uow:
             session = uow.session
             session.execute(
@@ -94,6 +97,15 @@ class DatabaseSnapshotStore:
             )
             uow.commit()
         return Refreshed(pool_id, as_of, version, computed=True)
+
+    def _warm_histories(self, pool_id: int, as_of: date) -> None:
+        """The NAV histories the pool's pages chart (since inception to `as_of`, monthly and
+        daily), computed into the aggregate cache at this ledger version: after an entry the
+        first page view found none and replayed the pool's whole history (1-2 s a pool at the
+        large set) while its reader waited. A daily history too long to serve is skipped."""
+        for frequency in (Frequency.MONTHLY, Frequency.DAILY):
+            with contextlib.suppress(DomainError):
+                self._reports.nav_history(WORKER, pool_id, end=as_of, frequency=frequency)
 
     def recompute(
         self,

@@ -14,10 +14,12 @@ from celery.contrib.testing.worker import start_worker
 
 from backend.composition import celery_app
 from backend.composition.container import Container
+from backend.platform.aggregate_cache import REQUESTS
 from backend.platform.cache import InProcessCache
 from backend.platform.config import load_settings
 from backend.platform.db import Database
 from ledger.outbox import DatabaseOutboxRelay, EventBus
+from reports.interface import Frequency
 from sql.migrate import upgrade
 from tests.conftest import AMQP_URL, REDIS_URL
 from tests.integration.pools_support import World, make_world
@@ -50,6 +52,23 @@ def test_a_snapshot_is_computed_once_per_ledger_version(
     )
     assert c.snapshots.pool_performance(built.pool, AS_OF) is None  # stale: a new entry since
     assert c.snapshots.refresh_pool(built.pool, AS_OF).computed
+
+
+def test_a_snapshot_leaves_the_nav_histories_the_pages_chart_in_the_cache(world: World) -> None:
+    """Computed with the snapshot, so the first page view after an entry does not replay the
+    pool's history: both histories the pool page asks for are hits, none is computed."""
+    c = world.container
+    built = build_open(world)
+    c.snapshots.refresh_pool(built.pool, AS_OF)
+    hits, misses = REQUESTS.labels("nav_history", "hit"), REQUESTS.labels("nav_history", "miss")
+    before = (hits._value.get(), misses._value.get())
+    inception = c.pools.get_pool(world.manager, built.pool).inception_date
+    for frequency in (Frequency.MONTHLY, Frequency.DAILY):
+        history = c.reports.nav_history(
+            world.manager, built.pool, start=inception, end=AS_OF, frequency=frequency
+        )
+        assert history.points and history.points[-1].date == AS_OF
+    assert (hits._value.get() - before[0], misses._value.get() - before[1]) == (2, 0)
 
 
 @pytest.fixture
