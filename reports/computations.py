@@ -221,18 +221,8 @@ class ReportComputations:
 
         def compute() -> _InvestorPoolFigures:
             entries = self._entries(pool.id, as_of, actor)
-            mine = investor_history(entries, investor_id=investor_id, pool_id=pool.id, as_of=as_of)
-            if not mine.points:
-                return _InvestorPoolFigures(performance=None, flows=[], value=Decimal(0))
-            # The pool's history marks the carried interest the investor's stake is net of.
-            history = self._history_from(pool, entries, as_of, carry_on=(as_of,))
-            performance = investor_pool_performance(mine, history, kind=pool.kind.value, end=as_of)
-            accrued = performance.accrued_carried_interest
-            return _InvestorPoolFigures(
-                performance=performance,
-                flows=mine.flows(as_of),
-                value=mine.value_on(as_of) - accrued,
-                accrued_carry=accrued,
+            return self._figures_from(
+                pool, entries, lambda: self._carry_history(pool, entries, as_of), investor_id, as_of
             )
 
         params = {"investor_id": investor_id, "as_of": as_of}
@@ -243,6 +233,62 @@ class ReportComputations:
             compute,
             _InvestorPoolFigures,
             letters=self._side_letters_key(pool),
+        )
+
+    def warm_investor_figures(self, pool_id: int, as_of: date) -> int:
+        """Every investor's part of the pool as of `as_of` into the aggregate cache (a snapshot
+        task, off the request path): the pool's history is replayed once for them all, where a
+        dashboard missing the cache replays it for its one investor (seconds at the large set).
+        Keyed by the ledger version read before the entries, so a value is never filed under a
+        version newer than the entries it was worked out from. Returns how many were cached."""
+        if self._aggregates is None:
+            return 0
+        pool = self._pools.pool_terms(pool_id)
+        version = self._ledger.ledger_version(pool.id)
+        letters = self._side_letters_key(pool)
+        entries = self._entries(pool.id, as_of, None)
+        investors = sorted({inv for e in entries for _, inv, _ in e.lines if inv is not None})
+        history: list[PoolHistory] = []
+
+        def carry_history() -> PoolHistory:
+            if not history:
+                history.append(self._carry_history(pool, entries, as_of))
+            return history[0]
+
+        for investor_id in investors:
+            figures = self._figures_from(pool, entries, carry_history, investor_id, as_of)
+            params = {"investor_id": investor_id, "as_of": as_of}
+            self._aggregates.get_or_compute(
+                "investor_pool",
+                _report_key("investor_pool", pool.id, version, params, letters),
+                _already(figures),
+                dump=lambda r: r.model_dump_json().encode(),
+                load=_InvestorPoolFigures.model_validate_json,
+            )
+        return len(investors)
+
+    def _carry_history(self, pool: PoolOut, entries: list[BookEntry], as_of: date) -> PoolHistory:
+        # The pool's history marks the carried interest an investor's stake is net of.
+        return self._history_from(pool, entries, as_of, carry_on=(as_of,))
+
+    @staticmethod
+    def _figures_from(
+        pool: PoolOut,
+        entries: list[BookEntry],
+        pool_history: Callable[[], PoolHistory],
+        investor_id: int,
+        as_of: date,
+    ) -> _InvestorPoolFigures:
+        mine = investor_history(entries, investor_id=investor_id, pool_id=pool.id, as_of=as_of)
+        if not mine.points:
+            return _InvestorPoolFigures(performance=None, flows=[], value=Decimal(0))
+        performance = investor_pool_performance(mine, pool_history(), kind=pool.kind.value, end=as_of)
+        accrued = performance.accrued_carried_interest
+        return _InvestorPoolFigures(
+            performance=performance,
+            flows=mine.flows(as_of),
+            value=mine.value_on(as_of) - accrued,
+            accrued_carry=accrued,
         )
 
     def compute_statement(
@@ -361,8 +407,7 @@ class ReportComputations:
         force (they change the accrued carry without an entry)."""
         if self._aggregates is None:
             return compute()
-        params = {**params, "definitions": DEFINITIONS, "side_letters": letters}
-        key = aggregate_key(aggregate, pool_id, self._ledger.ledger_version(pool_id), params)
+        key = _report_key(aggregate, pool_id, self._ledger.ledger_version(pool_id), params, letters)
         return self._aggregates.get_or_compute(
             aggregate,
             key,
@@ -370,3 +415,17 @@ class ReportComputations:
             dump=lambda r: r.model_dump_json().encode(),
             load=model.model_validate_json,
         )
+
+
+def _report_key(
+    aggregate: str, pool_id: int, version: int, params: Mapping[str, object], letters: str | None
+) -> str:
+    """A report's cache key: its parameters, the definitions it was computed under (a changed
+    definition is never served from the cache) and the side letters in force."""
+    return aggregate_key(
+        aggregate, pool_id, version, {**params, "definitions": DEFINITIONS, "side_letters": letters}
+    )
+
+
+def _already(figures: _InvestorPoolFigures) -> Callable[[], _InvestorPoolFigures]:
+    return lambda: figures

@@ -4,7 +4,8 @@ A snapshot is keyed by (pool, date) and stamped with the ledger version it was c
 from. Refreshing is idempotent: a snapshot already at the pool's current version is left
 alone, so a task that runs twice (a redelivery after a worker died, or two events for one
 pool) does the work once. Computing one also leaves the pool's NAV histories (what its
-pages chart) in the aggregate cache at that version.
+pages chart) and each investor's part of the pool (their dashboard) in the aggregate cache
+at that version.
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ class DatabaseSnapshotStore:
             performance = None  # no track record yet (nothing posted): positions only
         positions = self._transactions.pool_positions(WORKER, pool_id)
         self._warm_histories(pool_id, as_of)
+        self._reports.warm_investor_figures(pool_id, as_of)
         with UnitOfWork(self._db) as uow:
             session = uow.session
             session.execute(

@@ -71,6 +71,31 @@ def test_a_snapshot_leaves_the_nav_histories_the_pages_chart_in_the_cache(world:
     assert (hits._value.get() - before[0], misses._value.get() - before[1]) == (2, 0)
 
 
+def test_a_snapshot_leaves_each_investors_part_of_the_pool_in_the_cache(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The investor dashboard after an entry reads what the snapshot worked out (one replay
+    for every investor), and it is what the dashboard would have computed itself."""
+    c = world.container
+    built = build_open(world)
+    computed = c.reports.investor_performance(world.admin, built.a, as_of=AS_OF)  # a miss: computed here
+    c.transactions.record(
+        world.manager, built.pool, tx(type="income", amount="5.00", effective_date="2025-12-31"), key()
+    )
+    fresh = c.reports.investor_performance(world.admin, built.a, as_of=AS_OF)
+    assert fresh != computed  # the income moved the figures
+    c.transactions.record(
+        world.manager, built.pool, tx(type="income", amount="7.00", effective_date="2025-12-31"), key()
+    )
+    assert c.reports.warm_investor_figures(built.pool, AS_OF) == 2  # A and B
+    hits, misses = REQUESTS.labels("investor_pool", "hit"), REQUESTS.labels("investor_pool", "miss")
+    before = (hits._value.get(), misses._value.get())
+    warmed = c.reports.investor_performance(world.admin, built.a, as_of=AS_OF)
+    assert (hits._value.get() - before[0], misses._value.get() - before[1]) == (1, 0)
+    monkeypatch.setattr(c.reports, "_aggregates", None)  # worked out afresh, cache or not
+    assert warmed == c.reports.investor_performance(world.admin, built.a, as_of=AS_OF)
+
+
 @pytest.fixture
 def broker_container(tmp_path: Path) -> Iterator[Container]:
     url = f"sqlite:///{tmp_path / 'snapshots.sqlite3'}"
