@@ -26,8 +26,6 @@ from reports.schemas import (
     PoolPerformance,
 )
 
-PAGE = 500
-
 
 class ReportReads(Protocol):
     """What the datasets read from the report service (its interface names the whole of it;

@@ -286,24 +286,29 @@ def test_background_jobs_show_progress_cancel_and_deliver(
     container, _boss, pool = _books(live_portal)
     downloads = container.settings.var_dir / "downloads"
     analyst = _user(container, _login(live_portal, Role.ANALYST).email)
-    # The export's second page read waits until the job is cancelled (a slow read, made
+    # The export's second entry waits until the job is cancelled (a slow read, made
     # deterministic): the page must show the job running, with its progress, meanwhile.
     reached = threading.Event()
-    real = container.transactions.list_transactions
+    real = container.transactions.journal_lines
 
-    def slow_second_page(actor: Actor, pool_id: int, **filters: Any) -> Any:
+    def slow_after_the_first(actor: Actor, pool_id: int, where: Any) -> Any:
+        entries = real(actor, pool_id, where)
         job = current_job()
-        if job is not None and filters.get("cursor") is not None:
-            reached.set()
-            deadline = time.monotonic() + 60
-            while not job.cancelled and time.monotonic() < deadline:
-                time.sleep(0.02)
-            job.check()
-        return real(actor, pool_id, **filters)
 
-    monkeypatch.setattr(container.transactions, "list_transactions", slow_second_page)
-    monkeypatch.setattr(datasets, "PAGE", 1)  # one entry a page: this small book has several pages
+        def paced() -> Any:
+            for n, entry in enumerate(entries):
+                if job is not None and n == 1:
+                    reached.set()
+                    deadline = time.monotonic() + 60
+                    while not job.cancelled and time.monotonic() < deadline:
+                        time.sleep(0.02)
+                    job.check()
+                yield entry
 
+        return paced()
+
+    monkeypatch.setattr(container.transactions, "journal_lines", slow_after_the_first)
+    monkeypatch.setattr(datasets, "ENTRY_PAGE", 1)  # rows go out an entry at a time
     driver = chromium()
     driver.execute_cdp_cmd(
         "Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)}
