@@ -97,6 +97,9 @@ def container(backend_name: str, migrated_urls: dict[str, str], settings: Settin
     db.writer_sessions = sessionmaker(
         bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
     )
+    # Reads too, or they would not see what the test wrote (test_primary_reads covers the
+    # autocommit connections they use outside a test's transaction).
+    db.primary_readers = None
     yield Container(settings, db=db, cache=InProcessCache())
     outer.rollback()
     connection.close()

@@ -40,7 +40,7 @@ from backend.platform.config import Settings
 from backend.platform.db import Database
 from backend.platform.errors import Unauthenticated
 from backend.platform.orm import utcnow
-from backend.platform.unit_of_work import UnitOfWork
+from backend.platform.unit_of_work import ReadView, UnitOfWork
 from backend.users.interface import UserOut
 
 log = logging.getLogger(LOGGER_NAME)
@@ -133,8 +133,8 @@ class DatabaseAuthService:
         """Whether `session_id` is a live session of `user_id`: checked on every request."""
         # The primary, never a replica: a logout answered by another server must bite on
         # the very next request, not after replication catches up.
-        with UnitOfWork(self._db) as uow:
-            live = self._sessions.is_live(uow.session, session_id, user_id, self._clock())
+        with ReadView(self._db, primary=True) as view:
+            live = self._sessions.is_live(view.session, session_id, user_id, self._clock())
         if not live:
             # Someone still holds a cookie or token of an ended session: worth a trace.
             log.info("session refused: ended or unknown", extra={"user_id": user_id})

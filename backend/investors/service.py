@@ -280,7 +280,7 @@ class DatabaseInvestorService:
     def require_kyc_approved(self, investor_id: int) -> None:
         """For the ledger, before it takes money in: the investor must be KYC-approved.
         Read on the primary: a rejection just made must stop the money at once."""
-        with UnitOfWork(self._db) as view:
+        with ReadView(self._db, primary=True) as view:
             investor = view.session.get(Investor, investor_id)
             if investor is None:
                 raise NotFound(f"investor {investor_id} not found", field="investor_id")
@@ -289,7 +289,7 @@ class DatabaseInvestorService:
     def kyc_status(self, investor_id: int) -> KycStatus:
         """For other services acting as the system: the investor's KYC status (NotFound naming
         `investor_id` when there is no such investor). Read on the primary."""
-        with UnitOfWork(self._db) as view:
+        with ReadView(self._db, primary=True) as view:
             status = view.session.scalar(select(Investor.kyc_status).where(Investor.id == investor_id))
             if status is None:
                 raise NotFound(f"investor {investor_id} not found", field="investor_id")
@@ -299,7 +299,7 @@ class DatabaseInvestorService:
         """KYC status of many investors in one read (on the primary); unknown ids are absent."""
         if not investor_ids:
             return {}
-        with UnitOfWork(self._db) as view:
+        with ReadView(self._db, primary=True) as view:
             rows = view.session.execute(
                 select(Investor.id, Investor.kyc_status).where(Investor.id.in_(sorted(set(investor_ids))))
             ).all()

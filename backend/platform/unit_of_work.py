@@ -64,11 +64,14 @@ class UnitOfWork:
 
 
 class ReadView:
-    """A read-only session, routed to a replica when one is fit to serve this reader."""
+    """A read-only session, routed to a replica when one is fit to serve this reader, or
+    with `primary` to the primary always: for a check that gates a write or a sign-in,
+    where a replica's lag would let through what was just revoked."""
 
-    def __init__(self, db: Database, reader_key: str | None = None) -> None:
+    def __init__(self, db: Database, reader_key: str | None = None, *, primary: bool = False) -> None:
         self._db = db
         self._reader_key = reader_key
+        self._primary = primary
         self._session: Session | None = None
 
     @property
@@ -78,7 +81,9 @@ class ReadView:
         return self._session
 
     def __enter__(self) -> Self:
-        self._session = self._db.reader_session(self._reader_key)
+        self._session = (
+            self._db.primary_reader_session() if self._primary else self._db.reader_session(self._reader_key)
+        )
         return self
 
     def __exit__(

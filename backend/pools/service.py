@@ -212,8 +212,8 @@ class DatabasePoolService:
         """The pool, if the actor may change it; else NotFound (cannot see it) or
         PermissionDenied (may see it, read-only) -- the same answers the pool's own changes give.
         For gating a write elsewhere, so it reads the primary: a manager removed a moment ago is refused."""
-        with UnitOfWork(self._db, actor.reader_key) as uow:
-            session = uow.session
+        with ReadView(self._db, primary=True) as view:
+            session = view.session
             pool = session.get(Pool, pool_id)
             if pool is None:
                 raise not_found(pool_id)

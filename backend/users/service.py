@@ -378,16 +378,16 @@ class DatabaseUserService:
         """The active ones among many users, in one read (on the primary)."""
         wanted = sorted(set(user_ids))
         found: dict[int, UserOut] = {}
-        with UnitOfWork(self._db) as uow:
+        with ReadView(self._db, primary=True) as view:
             for chunk in in_slices(wanted):
-                users = uow.session.scalars(select(User).where(User.id.in_(chunk), User.is_active.is_(True)))
+                users = view.session.scalars(select(User).where(User.id.in_(chunk), User.is_active.is_(True)))
                 found |= {user.id: self._out(user) for user in users}
         return found
 
     def active_user(self, user_id: int) -> UserOut | None:
         """The user behind a session or token, or None when gone or disabled (read on the primary)."""
-        with UnitOfWork(self._db) as uow:
-            user = uow.session.get(User, user_id)
+        with ReadView(self._db, primary=True) as view:
+            user = view.session.get(User, user_id)
             return self._out(user) if user is not None and user.is_active else None
 
     def contacts(self, user_ids: Collection[int]) -> dict[int, tuple[str, str]]:
