@@ -130,7 +130,13 @@ def chart_with_table(
         className="table table-sm mb-0",
         **table_ids,
     )
-    graph = dcc.Graph(figure=fig, config=GRAPH_CONFIG, **graph_ids)
+    # The chart's height kept free before Plotly (loaded on demand) draws into it, so what
+    # follows does not jump down when it appears. On a wrapper: until its code has loaded,
+    # dcc.Graph renders a stand-in that takes no style.
+    height = fig.get("layout", {}).get("height")
+    graph: Component = dcc.Graph(figure=fig, config=GRAPH_CONFIG, **graph_ids)
+    if isinstance(height, int):
+        graph = html.Div(graph, style={"minHeight": f"{height}px"})
     data = html.Details(
         [html.Summary("Show data"), html.Div(table, className="table-responsive mt-2")],
         className="chart-data",

@@ -42,7 +42,8 @@ def _by(**parts: str) -> tuple[str, str]:
 
 
 def _field(driver: webdriver.Chrome, action: str, name: str) -> Any:
-    return driver.find_element(*_by(action=action, field=name, type="af"))
+    # A tab's forms arrive from the server when it is first opened: wait for them.
+    return _wait(driver).until(ec.presence_of_element_located(_by(action=action, field=name, type="af")))
 
 
 def _type(driver: webdriver.Chrome, action: str, name: str, text: str) -> None:
@@ -106,7 +107,7 @@ def _new_approved_investor(live_portal: LivePortal, legal_name: str) -> int:
 
 
 def _open_tab(driver: webdriver.Chrome, tab: str) -> None:
-    """Open one tab of the pool page's action area (its forms are in the page, but hidden)."""
+    """Open one tab of the pool page's action area (its forms arrive on the first opening)."""
     link = (By.CSS_SELECTOR, f"#tab-{tab} .nav-link")
     element = _wait(driver).until(ec.presence_of_element_located(link))
     driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", element)
@@ -185,8 +186,8 @@ def test_a_manager_creates_a_pool_takes_money_values_it_and_sees_the_charts(
     _wait(browser).until(ec.text_to_be_present_in_element((By.ID, "stat-nav"), "525"))
 
     # Settings: the form opens with the pool's own; the preview lists only what changes.
-    assert _field(browser, "pool_settings", "name").get_attribute("value") == "E2E Growth Fund"
     _open_tab(browser, "terms")
+    assert _field(browser, "pool_settings", "name").get_attribute("value") == "E2E Growth Fund"
     _type(browser, "pool_settings", "management_fee.rate", "1.5")  # typed in percent
     text = _preview_and_confirm(browser, "pool_settings", "effect-settings")
     assert "management fee updated" in text

@@ -28,6 +28,7 @@ from portal.components import forms
 from portal.manager.actions.callbacks import ACTIONS
 from portal.manager.actions.forms import settings_values
 from portal.manager.actions.pool_terms import settings_of
+from portal.manager.pages.pool import ACTION_TABS
 from portal.shared.notification_preferences import CHANNELS, PREF
 from portal.site import PAGES
 from tests.integration.auth_support import PASSWORD
@@ -159,7 +160,23 @@ def _valuations_by_email_on(e: Estate) -> dict[str, Any]:
 ROWS = {"startRow": 0, "endRow": 100, "sortModel": [], "filterModel": {}}
 CALLBACKS: list[CallbackProbe] = [
     CallbackProbe("pool-body.children", "manager", _victim_pool),
-    CallbackProbe("pool-actions.children", "manager", _victim_pool, shows="Record a valuation"),
+    CallbackProbe(
+        "pool-actions.children",
+        "manager",
+        lambda e: {"pool-body-drawn.data": e.ids["open_pool"]},
+        shows="Subscription",
+    ),
+    CallbackProbe(
+        "pool-panes-opened.data",
+        "manager",
+        lambda e: {
+            "pool-action-tabs.active_tab": "valuation",
+            "pool-panes-opened.data": ["money-in"],
+            "pool-id.data": e.ids["open_pool"],
+            "action-pane.children@outputs": [{"type": "action-pane", "tab": t} for t, _l, _a in ACTION_TABS],
+        },
+        shows="Record a valuation",
+    ),
     CallbackProbe(
         "tx-grid.getRowsResponse",
         "manager",
@@ -594,12 +611,18 @@ def _items(specs: list[dict[str, Any]], values: dict[str, Any], match: dict[str,
     return items
 
 
-def _outputs(key: str, match: dict[str, Any]) -> list[dict[str, Any]]:
+def _outputs(key: str, match: dict[str, Any], values: dict[str, Any]) -> list[Any]:
+    """The request's outputs; an ALL output whose probe names its concrete ids under
+    "type.property@outputs" lists them (as the browser lists those in the page)."""
     parts = key.strip(".").split("...") if key.startswith("..") else [key]
-    outs = []
+    outs: list[Any] = []
     for part in parts:
         raw, _, prop = part.rpartition(".")
         ident = _parse_id(raw.split("@")[0] if not raw.startswith("{") else raw)
+        listed = f"{_short(ident)}.{prop.split('@')[0]}@outputs"
+        if isinstance(ident, dict) and listed in values:
+            outs.append([{"id": i, "property": prop.split("@")[0]} for i in values[listed]])
+            continue
         if isinstance(ident, dict):
             ident = {k: (match.get(k) if v == ["MATCH"] else v) for k, v in ident.items()}
         outs.append({"id": ident, "property": prop.split("@")[0]})
@@ -615,7 +638,7 @@ def post_probe(client: FlaskClient, probe: CallbackProbe, estate: Estate) -> Any
     key, spec = _callback(client.application, probe.output)
     match = {"action": "subscription"}
     inputs = _items(spec["inputs"], probe.values(estate), match)
-    outputs = _outputs(key, match)
+    outputs = _outputs(key, match, probe.values(estate))
     first = inputs[0][0] if isinstance(inputs[0], list) and inputs[0] else inputs[0]
     changed = [f"{_prop_id(first['id'])}.{first['property']}"] if first else []
     body = {

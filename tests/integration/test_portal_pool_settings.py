@@ -17,6 +17,7 @@ from ledger.interface import TransactionRequest
 from portal.components import forms
 from portal.manager.actions.forms import settings_values
 from portal.manager.actions.pool_terms import settings_of
+from portal.manager.pages.pool import OPENED, PANE
 from tests.integration.pools_support import (
     OPEN_NAV_FEE,
     OPERATOR,
@@ -41,7 +42,8 @@ def _form_values(world: World, pool_id: int, **changes: Any) -> dict[str, Any]:
 
 
 def _actions_panel(client: FlaskClient, pool_id: int) -> list[dict[str, Any]]:
-    client.get("/_dash-dependencies")
+    dependencies = client.get("/_dash-dependencies").get_json()
+    open_pane = next(d["output"] for d in dependencies if PANE in d["output"])
     response = client.post(
         "/_dash-update-component",
         json={
@@ -54,7 +56,42 @@ def _actions_panel(client: FlaskClient, pool_id: int) -> list[dict[str, Any]]:
         headers={"X-CSRFToken": csrf_cookie(client)},
     )
     assert response.status_code == 200, response.get_data(as_text=True)[:500]
-    return components(response.get_json()["response"]["pool-actions"]["children"])
+    parts = components(response.get_json()["response"]["pool-actions"]["children"])
+    # A tab's forms arrive when it is first opened: open each, as a manager clicking through,
+    # and put what arrives where the browser would (in the tab's pane).
+    panes = [
+        p for p in parts if isinstance(p["props"].get("id"), dict) and p["props"]["id"].get("type") == PANE
+    ]
+    opened: list[str] = next((p["props"]["data"] for p in parts if p["props"].get("id") == OPENED), [])
+    for pane in panes:
+        tab = pane["props"]["id"]["tab"]
+        if tab in opened:
+            continue
+        answer = client.post(
+            "/_dash-update-component",
+            json={
+                "output": open_pane,
+                "outputs": [
+                    [{"id": p["props"]["id"], "property": "children"} for p in panes],
+                    {"id": OPENED, "property": "data"},
+                ],
+                "inputs": [{"id": "pool-action-tabs", "property": "active_tab", "value": tab}],
+                "state": [
+                    {"id": OPENED, "property": "data", "value": opened},
+                    {"id": "pool-id", "property": "data", "value": pool_id},
+                ],
+                "changedPropIds": ["pool-action-tabs.active_tab"],
+            },
+            headers={"X-CSRFToken": csrf_cookie(client)},
+        )
+        assert answer.status_code == 200, answer.get_data(as_text=True)[:500]
+        body = answer.get_json()["response"]
+        opened = body[OPENED]["data"]
+        pane["props"]["children"] = body[
+            json.dumps(pane["props"]["id"], sort_keys=True, separators=(",", ":"))
+        ]["children"]
+        parts += components(pane["props"]["children"])
+    return parts
 
 
 def _settings_name_id() -> dict[str, str]:

@@ -20,6 +20,7 @@ from dash.exceptions import PreventUpdate
 from backend.platform.actors import Actor, Role
 from backend.platform.errors import DomainError
 from portal.components.charts import chart_with_data
+from portal.components.placeholder import page_placeholder
 from portal.components.progress import download_ready, job_buttons, job_options, job_status, refused
 from portal.formatting import money
 from portal.investor.class_panel import COLUMNS as CLASS_COLUMNS
@@ -88,9 +89,7 @@ def layout(actor: Actor) -> Component:
             ),
             *poller("investor", version_key(actor, visible_pool_ids(actor))),
             dcc.Loading(
-                html.Div(
-                    id="investor-content", children=html.Div("Loading your holdings…", className="py-5")
-                ),
+                html.Div(id="investor-content", children=page_placeholder("Loading your holdings…")),
                 type="default",
                 delay_show=400,
             ),

@@ -24,6 +24,7 @@ from backend.payments.interface import (
 from backend.platform.actors import Actor, Role
 from backend.platform.errors import DomainError
 from backend.pools.interface import PoolKind
+from portal.components.placeholder import page_placeholder
 from portal.manager import payment_desk, payment_tables, payouts_panel, refund_form
 from portal.manager.data import list_all_pools
 from portal.page_registry import Page
@@ -72,7 +73,11 @@ def layout(actor: Actor, pool: str = "", **_params: str) -> Component:
             ),
             dcc.Store(id="mgr-pay-refresh", data=0),
             html.Div(id="mgr-pay-flash", role="status", **LIVE),
-            dcc.Loading(html.Div(id="mgr-pay-content"), type="default", delay_show=300),
+            dcc.Loading(
+                html.Div(page_placeholder("Loading the pool's payments…"), id="mgr-pay-content"),
+                type="default",
+                delay_show=300,
+            ),
             dcc.Store(id="mgr-payouts-refresh", data=0),
             html.Div(id="mgr-payouts-panel"),
             html.Div(id="mgr-payouts-flash", role="status", **LIVE),

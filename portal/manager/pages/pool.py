@@ -3,8 +3,13 @@
 The panels are drawn by portal/manager/panels.py and the actions' forms come from
 portal/manager/actions/; this module lays them out and declares the page's callbacks. The
 actions sit in tabs by what the manager is doing (money in, money out, a valuation, a
-correction, the terms, the status, the team) rather than seven forms one under another;
-every tab's forms stay in the page, so the action callbacks find them whichever tab is open.
+correction, the terms, the status, the team) rather than seven forms one under another.
+A tab's forms join the page when the tab is first opened, and then stay (what was typed in
+them survives a look at another tab): the browser's Dash renderer works over every
+component in the page after each answer, and the forms of all tabs at once held the pool
+page about a second after its figures had arrived (bench/browser.py). The actions render
+after the page's body, which sits above them, so the figures do not push them about as
+they arrive.
 """
 
 from __future__ import annotations
@@ -14,13 +19,14 @@ from typing import Any
 
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
-from dash import ALL, Input, Output, State, dcc, html, no_update
+from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 from dash.development.base_component import Component
 
 from backend.platform.actors import Actor, Role
 from backend.platform.errors import DomainError, NotFound
 from portal.components.charts import chart_with_data
 from portal.components.forms import DONE, action_form
+from portal.components.placeholder import page_placeholder
 from portal.context import services
 from portal.manager.actions.class_currencies import with_class_currencies
 from portal.manager.actions.clawback import deal_by_deal
@@ -62,7 +68,12 @@ def layout(actor: Actor, pool_id: str = "", **_params: str) -> Component:
             dcc.Store(id="pool-id", data=pid),
             dcc.Store(id="pool-refresh", data=0),
             dcc.Store(id="tx-cursors", data={}),
-            dcc.Loading(html.Div(id="pool-body"), type="default", delay_show=150),
+            dcc.Store(id="pool-body-drawn"),
+            dcc.Loading(
+                html.Div(page_placeholder("Loading the pool…"), id="pool-body"),
+                type="default",
+                delay_show=150,
+            ),
             html.Div(id="pool-actions"),
         ]
     )
@@ -135,42 +146,60 @@ ACTION_TABS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 NOTHING_HERE = "Nothing to do here for this pool as it stands: its status leaves no such action."
 
 
-def pool_actions(actor: Actor, pool_id: int | None, today: date) -> Component:
+PANE = "action-pane"
+OPENED = "pool-panes-opened"
+
+
+def action_pane(actor: Actor, pool_id: int | None, today: date, tab: str) -> list[Component] | None:
+    """The forms of one action tab, as the pool stands; None when the actor may not act on it."""
     if pool_id is None:
-        return html.Div()
+        return None
+    actions = next((actions for key, _label, actions in ACTION_TABS if key == tab), ())
     try:
         pool = services().pools.get_pool(actor, pool_id)
         held = pool_holders(actor, pool_id)
     except DomainError:
-        return html.Div()
+        return None
     holders = [(str(i), investor_label(i, name)) for i, name in held]
     deals = None
-    if deal_by_deal(pool):
+    if deal_by_deal(pool) and {"distribution", "clawback"} & set(actions):  # the forms naming deals
         deals = [i.name for i in services().transactions.investments(actor, pool_id)]
     specs = with_share_classes(pool_forms(actor, pool.kind.value, today, holders, deals), pool)
     specs = with_performance_fee(with_class_currencies(specs, pool), pool, today)
-    for extra in (pool_settings_form(pool, has_history=pool_has_history(pool_id)), pool_status_form(pool)):
-        if extra is not None:
-            specs.append(extra)
-    forms_by_action = {spec.action: action_form(spec) for spec in specs}
+    if "pool_settings" in actions:
+        settings = pool_settings_form(pool, has_history=pool_has_history(pool_id))
+        specs += [settings] if settings is not None else []
+    if "pool_status" in actions:
+        status = pool_status_form(pool)
+        specs += [status] if status is not None else []
+    forms_by_action = {spec.action: spec for spec in specs if spec.action in actions}
+    return [action_form(forms_by_action[a]) for a in actions if a in forms_by_action] or [
+        dbc.Alert(NOTHING_HERE, color="light", className="border")
+    ]
+
+
+def pool_actions(actor: Actor, pool_id: int | None, today: date) -> Component:
+    """The action tabs, the first one's forms filled in (the others on opening, _open_pane)."""
+    first = ACTION_TABS[0][0]
+    panes = action_pane(actor, pool_id, today, first)
+    if pool_id is None or panes is None:
+        return html.Div()
+    pool = services().pools.get_pool(actor, pool_id)
     tabs = [
         dbc.Tab(
-            html.Div(
-                [forms_by_action[a] for a in actions if a in forms_by_action]
-                or [dbc.Alert(NOTHING_HERE, color="light", className="border")],
-                className="pt-3",
-            ),
+            html.Div(panes if key == first else [], id={"type": PANE, "tab": key}, className="pt-3"),
             label=label,
             tab_id=key,
             id=f"tab-{key}",
         )
-        for key, label, actions in ACTION_TABS
+        for key, label, _actions in ACTION_TABS
     ]
     tabs.append(dbc.Tab(html.Div(team_panel(actor, pool), className="pt-1"), label="Team", tab_id="team"))
     return html.Div(
         [
             html.H2("Actions", className="h5 mt-4", id="actions"),
-            dbc.Tabs(tabs, id="pool-action-tabs", active_tab=ACTION_TABS[0][0], className="mb-2"),
+            dcc.Store(id=OPENED, data=[first]),
+            dbc.Tabs(tabs, id="pool-action-tabs", active_tab=first, className="mb-2"),
         ]
     )
 
@@ -178,23 +207,48 @@ def pool_actions(actor: Actor, pool_id: int | None, today: date) -> Component:
 @PAGE.callback(
     Output("pool-body", "children"),
     Output("tx-cursors", "data", allow_duplicate=True),
+    Output("pool-body-drawn", "data"),
     Input("pool-id", "data"),
     Input("pool-refresh", "data"),
     prevent_initial_call="initial_duplicate",
 )
-def _render_body(pool_id: int | None, refresh: int) -> tuple[Any, Any]:
+def _render_body(pool_id: int | None, refresh: int) -> tuple[Any, Any, Any]:
     actor = current_actor()
     if actor is None or actor.role is not Role.MANAGER:
-        return dbc.Alert(NOTHING, color="warning", id="pool-nothing"), {}
-    return pool_body(actor, pool_id, refresh or 0, date.today()), {}
+        return dbc.Alert(NOTHING, color="warning", id="pool-nothing"), {}, no_update
+    # The actions wait for the body's first answer (pool-body-drawn), not for its redraws.
+    return pool_body(actor, pool_id, refresh or 0, date.today()), {}, no_update if refresh else pool_id
 
 
-@PAGE.callback(Output("pool-actions", "children"), Input("pool-id", "data"))
+@PAGE.callback(
+    Output("pool-actions", "children"), Input("pool-body-drawn", "data"), prevent_initial_call=True
+)
 def _render_actions(pool_id: int | None) -> Component:
     actor = current_actor()
     if actor is None or actor.role is not Role.MANAGER:
         return html.Div()
     return pool_actions(actor, pool_id, date.today())
+
+
+@PAGE.callback(
+    Output({"type": PANE, "tab": ALL}, "children"),
+    Output(OPENED, "data"),
+    Input("pool-action-tabs", "active_tab"),
+    State(OPENED, "data"),
+    State("pool-id", "data"),
+    prevent_initial_call=True,
+)
+def _open_pane(tab: str | None, opened: list[str] | None, pool_id: int | None) -> tuple[list[Any], Any]:
+    """A tab opened for the first time gets its forms; one opened before keeps what it holds."""
+    tabs = [output["id"]["tab"] for output in ctx.outputs_list[0]]
+    opened = list(opened or [])
+    actor = current_actor()
+    if tab is None or tab in opened or tab not in tabs or actor is None or actor.role is not Role.MANAGER:
+        return [no_update] * len(tabs), no_update
+    pane = action_pane(actor, pool_id, date.today(), tab)
+    if pane is None:
+        return [no_update] * len(tabs), no_update
+    return [pane if key == tab else no_update for key in tabs], [*opened, tab]
 
 
 @PAGE.callback(
