@@ -20,6 +20,7 @@ from dash.development.base_component import Component
 
 from backend.platform.actors import Actor, Role
 from portal.admin.data import StatusRow, audit_rows, system_status, user_counts
+from portal.components.placeholder import page_placeholder
 from portal.page_registry import Page
 from portal.shell.access import restricted
 from portal.shell.session import current_actor
@@ -247,8 +248,9 @@ def layout(actor: Actor) -> Component:
             sections(),
             dcc.Interval(id="admin-poll", interval=REFRESH_MS),
             dcc.Loading(
-                html.Div(html.P("Loading the figures…", className="text-body-secondary"), id="admin-content"),
+                html.Div(page_placeholder("Loading the figures…"), id="admin-content"),
                 delay_show=150,
+                show_initially=False,  # the placeholder says so; a spinner on top jumped as it went
             ),
         ]
     )

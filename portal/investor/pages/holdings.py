@@ -92,6 +92,7 @@ def layout(actor: Actor) -> Component:
                 html.Div(id="investor-content", children=page_placeholder("Loading your holdings…")),
                 type="default",
                 delay_show=400,
+                show_initially=False,  # the placeholder says so; a spinner on top jumped as it went
             ),
             all_statements(actor, date.today()),
         ]

@@ -150,6 +150,7 @@ def layout(actor: Actor) -> Component:
                 ),
                 type="default",
                 delay_show=150,
+                show_initially=False,  # the placeholders hold the room; a spinner on top jumped
             ),
             html.Div(
                 [
