@@ -24,6 +24,7 @@ from dash.development.base_component import Component
 
 from backend.platform.actors import Actor, Role
 from backend.platform.errors import DomainError, NotFound
+from backend.pools.interface import PoolOut
 from portal.components.charts import chart_with_data
 from portal.components.forms import DONE, action_form
 from portal.components.placeholder import page_placeholder
@@ -154,20 +155,22 @@ def action_pane(actor: Actor, pool_id: int | None, today: date, tab: str) -> lis
     """The forms of one action tab, as the pool stands; None when the actor may not act on it."""
     if pool_id is None:
         return None
-    actions = next((actions for key, _label, actions in ACTION_TABS if key == tab), ())
     try:
-        pool = services().pools.get_pool(actor, pool_id)
-        held = pool_holders(actor, pool_id)
+        return _pane_forms(actor, services().pools.get_pool(actor, pool_id), today, tab)
     except DomainError:
         return None
-    holders = [(str(i), investor_label(i, name)) for i, name in held]
+
+
+def _pane_forms(actor: Actor, pool: PoolOut, today: date, tab: str) -> list[Component]:
+    actions = next((actions for key, _label, actions in ACTION_TABS if key == tab), ())
+    holders = [(str(i), investor_label(i, name)) for i, name in pool_holders(actor, pool.id)]
     deals = None
     if deal_by_deal(pool) and {"distribution", "clawback"} & set(actions):  # the forms naming deals
-        deals = [i.name for i in services().transactions.investments(actor, pool_id)]
+        deals = [i.name for i in services().transactions.investments(actor, pool.id)]
     specs = with_share_classes(pool_forms(actor, pool.kind.value, today, holders, deals), pool)
     specs = with_performance_fee(with_class_currencies(specs, pool), pool, today)
     if "pool_settings" in actions:
-        settings = pool_settings_form(pool, has_history=pool_has_history(pool_id))
+        settings = pool_settings_form(pool, has_history=pool_has_history(pool.id))
         specs += [settings] if settings is not None else []
     if "pool_status" in actions:
         status = pool_status_form(pool)
@@ -181,10 +184,13 @@ def action_pane(actor: Actor, pool_id: int | None, today: date, tab: str) -> lis
 def pool_actions(actor: Actor, pool_id: int | None, today: date) -> Component:
     """The action tabs, the first one's forms filled in (the others on opening, _open_pane)."""
     first = ACTION_TABS[0][0]
-    panes = action_pane(actor, pool_id, today, first)
-    if pool_id is None or panes is None:
+    if pool_id is None:
         return html.Div()
-    pool = services().pools.get_pool(actor, pool_id)
+    try:
+        pool = services().pools.get_pool(actor, pool_id)
+        panes = _pane_forms(actor, pool, today, first)
+    except DomainError:
+        return html.Div()
     tabs = [
         dbc.Tab(
             html.Div(panes if key == first else [], id={"type": PANE, "tab": key}, className="pt-3"),
