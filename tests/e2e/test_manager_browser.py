@@ -160,6 +160,14 @@ def test_a_manager_creates_a_pool_takes_money_values_it_and_sees_the_charts(
     _click(browser, browser.find_element(By.ID, "new-pool-link"))
 
     _wait_for_dash_page(browser, "form-subscription")
+    # The page marks when its figures are drawn (what bench/browser.py times), afresh for
+    # each navigation: this one is in the app (a link), so it counts from the click.
+    drawn = _wait(browser).until(
+        lambda d: d.execute_script("return document.documentElement.getAttribute('data-figures-drawn')")
+    )
+    shift = browser.execute_script("return document.documentElement.getAttribute('data-layout-shift')")
+    assert float(drawn) >= 0 and float(shift) >= 0, (drawn, shift)
+    assert browser.execute_script("return performance.getEntriesByName('figures-drawn').length") >= 1
     _open_tab(browser, "money-in")
     # Approved after the page was drawn, so only the picker's server-side search can offer it.
     zephyr = _new_approved_investor(live_portal, "Zephyr Capital Partners")
