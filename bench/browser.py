@@ -50,11 +50,9 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from backend.composition.container import Container
 from backend.platform.actors import Role
-from backend.platform.config import load_settings
 from backend.platform.errors import Conflict
-from bench.portal import OPERATOR, PASSWORD, _gunicorn, _people
+from bench.portal import OPERATOR, PASSWORD, _gunicorn, seeded_book
 from portal.navigation import HOME, LINKS
-from sql.migrate import upgrade
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
@@ -233,11 +231,8 @@ def main() -> None:
         "--trace", action="store_true", help="under each page, its last visit's requests to Dash"
     )
     args = parser.parse_args()
-    upgrade(args.database_url)
-    var = Path(args.var_dir) if args.var_dir else Path(tempfile.mkdtemp(prefix="bench-browser-"))
-    container = Container(load_settings(DATABASE_URL=args.database_url, VAR_DIR=str(var)))
-    pools = container.pools.all_pool_ids()[: args.pools]
-    logins, _paths = _people(container, pools)
+    book = seeded_book(args.database_url, args.var_dir, args.pools, "bench-browser-")
+    var, container, pools, logins = book.var, book.container, book.pool_ids, book.logins
     # A valuation cannot be dated on a day deals were struck at (the bench investor subscribed
     # today to the open-ended pools): the bench manager values a closed-ended pool instead.
     marked = _closed_pool(container, logins["manager"])

@@ -51,6 +51,7 @@ import urllib.parse
 import urllib.request
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -292,6 +293,29 @@ def _people(container: Container, pool_ids: list[int]) -> tuple[dict[str, str], 
     return logins, paths
 
 
+@dataclass(frozen=True)
+class SeededBook:
+    """A seeded database opened for a bench, with its bench users (_people)."""
+
+    var: Path
+    container: Container
+    pool_ids: list[int]
+    logins: dict[str, str]
+    paths: dict[str, list[str]]
+
+
+def seeded_book(database_url: str, var_dir: str | None, pools: int, prefix: str) -> SeededBook:
+    """Migrate the seeded database at `database_url`, open its services with the seed's
+    VAR_DIR (a new one named after `prefix` if None) and give one new user per role the
+    first `pools` pools."""
+    upgrade(database_url)
+    var = Path(var_dir) if var_dir else Path(tempfile.mkdtemp(prefix=prefix))
+    container = Container(load_settings(DATABASE_URL=database_url, VAR_DIR=str(var)))
+    pool_ids = container.pools.all_pool_ids()[:pools]
+    logins, paths = _people(container, pool_ids)
+    return SeededBook(var, container, pool_ids, logins, paths)
+
+
 def _gunicorn(database_url: str, var: Path, workers: int) -> tuple[Callable[[], None], str]:
     """`app.py serve` (gunicorn, as production runs) on a free loopback port, in processes of
     its own: the users here no longer share the server's interpreter."""
@@ -350,11 +374,8 @@ def main() -> None:
     )
     parser.add_argument("--var-dir", default=None, help="the seed's VAR_DIR (default: a new one)")
     args = parser.parse_args()
-    upgrade(args.database_url)
-    var = Path(args.var_dir) if args.var_dir else Path(tempfile.mkdtemp(prefix="bench-portal-"))
-    container = Container(load_settings(DATABASE_URL=args.database_url, VAR_DIR=str(var)))
-    pool_ids = container.pools.all_pool_ids()[: args.pools]
-    logins, paths = _people(container, pool_ids)
+    book = seeded_book(args.database_url, args.var_dir, args.pools, "bench-portal-")
+    var, container, logins, paths = book.var, book.container, book.logins, book.paths
     roles = [r for r in args.roles.split(",") if r]
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     if args.gunicorn_workers:
