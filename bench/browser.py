@@ -15,7 +15,8 @@ For a seeded database (seed it first, e.g. `python app.py seed --scale large` on
 as production runs: CELERY_BROKER_URL set), it creates one user per role over the first
 pools (bench/portal.py's _people) and serves `app.py serve --workers N` (gunicorn) on a
 loopback port. Set REDIS_URL, and DATABASE_REPLICA_URLS for a replica, in the environment
-as production has them; give --var-dir the seed's VAR_DIR.
+as production has them; give --var-dir the seed's VAR_DIR. The bench users' own entries
+are followed by the snapshot task the worker would run after them (--cold skips it).
 
     python bench/browser.py --database-url URL [--var-dir DIR] [--workers 2] [--visits 3]
 
@@ -51,6 +52,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from backend.composition.container import Container
 from backend.platform.actors import Role
 from backend.platform.errors import Conflict
+from backend.tasks.snapshots import snapshot_pool
 from bench.portal import OPERATOR, PASSWORD, _gunicorn, seeded_book
 from portal.navigation import HOME, LINKS
 
@@ -213,6 +215,16 @@ def _closed_pool(container: Container, manager_email: str) -> int | None:
     return None
 
 
+def _snapshots(container: Container, pools: list[int]) -> None:
+    """What the snapshot worker does after each entry in production (the bench users' own
+    subscriptions and valuations just wrote to these pools): the pools' figures, NAV
+    histories and each investor's part, computed into the aggregate cache the pages read."""
+    started = time.perf_counter()
+    for pool_id in pools:
+        snapshot_pool(container.snapshots, pool_id, None)
+    print(f"snapshot tasks for {len(pools)} pools: {time.perf_counter() - started:.1f} s of worker time")
+
+
 def _verdict(value: float, target: float) -> str:
     return "ok" if value <= target else "OVER"  # NaN (never settled) is not <= anything
 
@@ -228,6 +240,11 @@ def main() -> None:
     parser.add_argument("--visits", type=int, default=3, help="warm visits per page")
     parser.add_argument("--roles", default="investor,manager,analyst,admin", help="whose pages to walk")
     parser.add_argument(
+        "--cold",
+        action="store_true",
+        help="skip the snapshot tasks after the bench users' entries (as if no worker ran)",
+    )
+    parser.add_argument(
         "--trace", action="store_true", help="under each page, its last visit's requests to Dash"
     )
     args = parser.parse_args()
@@ -236,6 +253,8 @@ def main() -> None:
     # A valuation cannot be dated on a day deals were struck at (the bench investor subscribed
     # today to the open-ended pools): the bench manager values a closed-ended pool instead.
     marked = _closed_pool(container, logins["manager"])
+    if not args.cold:
+        _snapshots(container, pools)
     stop, base = _gunicorn(args.database_url, var, args.workers)
     driver = _chromium(Path(tempfile.mkdtemp(prefix="bench-chromium-")))
     try:

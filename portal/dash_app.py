@@ -54,6 +54,9 @@ def create_dash_app(server: Flask) -> Dash:
         # No folder to scan: register_pages below registers every page (portal/site.py).
         pages_folder="",
         serve_locally=True,
+        # Served when asked for, not put on every page: the charts' plotly.js bundle
+        # (portal/assets/plotly_bundle.js says why and when it loads).
+        assets_path_ignore=["vendor"],
         title=SITE_TITLE,
         update_title="",
         # Page layouts depend on who is signed in; Dash must not call them at start-up

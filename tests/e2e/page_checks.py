@@ -70,3 +70,30 @@ def overflow_problems(driver: webdriver.Chrome) -> list[str]:
     window's edge, and the page itself being wider than the window."""
     found: Any = driver.execute_script(_OVERFLOW)
     return [str(p) for p in found]
+
+
+_PLOTLY_SCRIPTS = """
+return performance.getEntriesByType('resource').map((e) => e.name).filter((n) => /plotly/.test(n));
+"""
+
+
+def charts_drawn_with_the_cartesian_bundle(driver: webdriver.Chrome) -> list[str]:
+    """Problems with the page's charts: one that Plotly did not draw (a trace type missing
+    from the cartesian bundle draws nothing), or plotly.js loaded other than as that bundle
+    (portal/assets/plotly_bundle.js). Empty when all is well; call it once the charts are in."""
+    problems = []
+    # A trace whose type the bundle lacks gets no module and is not drawn.
+    charts = driver.execute_script(
+        "return Array.from(document.querySelectorAll('.js-plotly-plot')).map((c) => ["
+        "c.parentElement.id || c.id, (c._fullData || []).filter((t) => !t._module).map((t) => t.type),"
+        "c.querySelectorAll('.main-svg').length]);"
+    )
+    for ident, unknown, drawn in charts:
+        if unknown or not drawn:
+            problems.append(f"chart {ident or '?'}: not drawn, or traces of unknown type {unknown}")
+    if not charts:
+        problems.append("no chart on the page")
+    scripts = [s for s in driver.execute_script(_PLOTLY_SCRIPTS) if "plotly_bundle.js" not in s]
+    if not scripts or not all("/assets/vendor/plotly-cartesian-" in s for s in scripts):
+        problems.append(f"plotly.js loaded as {scripts}")
+    return problems

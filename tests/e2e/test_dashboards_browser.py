@@ -36,6 +36,7 @@ from backend.pools.interface import PoolCreate
 from backend.users.interface import UserCreate
 from ledger.interface import CapitalCallRequest, TransactionRequest, ValuationRequest
 from tests.e2e.live_portal import Chromium, LivePortal
+from tests.e2e.page_checks import charts_drawn_with_the_cartesian_bundle
 from tests.e2e.test_login_browser import _sign_in, _sign_out, _wait_for_dash_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -165,6 +166,10 @@ def test_investor_live_dashboard_and_analyst_downloads(
         )
     )
     assert "€10,000.00" in driver.find_element(By.ID, "investor-calls").text  # still unpaid
+    _wait(driver).until(  # set once every chart is drawn (portal/assets/drawn.js)
+        lambda d: d.execute_script("return document.documentElement.getAttribute('data-figures-drawn')")
+    )
+    assert charts_drawn_with_the_cartesian_bundle(driver) == []
     _wait(driver).until(lambda d: d.find_element(By.ID, "bell-count").text.strip() not in ("", "0"))
     driver.save_screenshot(str(screenshots / "investor-dashboard.png"))
 

@@ -22,6 +22,7 @@ from backend.platform.actors import Actor, Role
 from backend.users.interface import UserCreate
 from ledger.interface import TransactionRequest
 from tests.e2e.live_portal import Chromium, LivePortal
+from tests.e2e.page_checks import charts_drawn_with_the_cartesian_bundle
 from tests.e2e.test_login_browser import _console_problems, _sign_in, _sign_out, _wait_for_dash_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -202,6 +203,7 @@ def test_a_manager_creates_a_pool_takes_money_values_it_and_sees_the_charts(
     _wait(browser).until(ec.text_to_be_present_in_element((By.ID, "fees-card"), "Management fee 1.50% p.a."))
     for figure in ("fig-nav", "fig-cumulative", "fig-drawdown", "fig-heatmap", "fig-flows"):
         _wait(browser).until(ec.visibility_of_element_located((By.CSS_SELECTOR, f"#{figure} .main-svg")))
+    assert charts_drawn_with_the_cartesian_bundle(browser) == []
     _wait(browser).until(ec.presence_of_element_located((By.CSS_SELECTOR, "#investors-grid .ag-row")))
     _wait(browser).until(ec.presence_of_element_located((By.CSS_SELECTOR, "#tx-grid .ag-row")))
     browser.execute_script(

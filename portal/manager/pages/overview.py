@@ -137,7 +137,11 @@ def layout(actor: Actor) -> Component:
                                     "autoHeaderHeight": True,
                                 },
                                 dashGridOptions={
+                                    # Every row of an auto-height grid is drawn: a page of 25.
                                     "domLayout": "autoHeight",
+                                    "pagination": True,
+                                    "paginationPageSize": 25,
+                                    "paginationPageSizeSelector": [25, 50, 100],
                                     "rowHeight": 36,
                                     "localeText": {"noRowsToShow": "No pools match these filters."},
                                 },

@@ -27,6 +27,7 @@ from backend.platform.errors import DomainError, NotFound
 from backend.pools.interface import PoolOut
 from portal.components.charts import chart_with_data
 from portal.components.forms import DONE, action_form
+from portal.components.grid_height import grid_height
 from portal.components.placeholder import page_placeholder
 from portal.context import services
 from portal.manager.actions.class_currencies import with_class_currencies
@@ -95,6 +96,7 @@ def pool_body(actor: Actor, pool_id: int | None, refresh: int, today: date) -> A
     figs = pool_figures(d)
     # A pool with no books has nothing to chart: its first steps (in the headline) instead.
     charted = d.perf is not None and d.perf.entries > 0
+    investors = investor_rows(d)
     charts = [
         _graph(figs["nav"], "fig-nav", nav_caption(d)),
         _graph(figs["cumulative"], "fig-cumulative", "Cumulative time-weighted return"),
@@ -113,13 +115,11 @@ def pool_body(actor: Actor, pool_id: int | None, refresh: int, today: date) -> A
             dag.AgGrid(
                 id="investors-grid",
                 columnDefs=investor_columns(d, INVESTOR_COLUMNS),
-                rowData=investor_rows(d),
+                rowData=investors,
                 defaultColDef={"sortable": True, "resizable": True},
-                dashGridOptions={
-                    "domLayout": "autoHeight",
-                    "localeText": {"noRowsToShow": "No investors yet."},
-                },
+                dashGridOptions={"localeText": {"noRowsToShow": "No investors yet."}},
                 columnSize="responsiveSizeToFit",
+                style=grid_height(len(investors)),
                 className="ag-theme-alpine mb-4",
             ),
             html.H2("Transactions", className="h5"),
