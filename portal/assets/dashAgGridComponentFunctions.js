@@ -29,3 +29,33 @@ dagcomponentfuncs.Sparkline = function (props) {
     })
   );
 };
+
+/* A document's buttons: its PDF and, for staff when it went by email, sending it again.
+   A press reports {action, document} as the grid's cellRendererData, which the documents
+   page's callbacks read (portal/pages/documents.py); the server checks who may. */
+dagcomponentfuncs.DocumentActions = function (props) {
+  var row = props.data || {};
+  function button(action, label, title, cls) {
+    return React.createElement(
+      "button",
+      {
+        key: action,
+        type: "button",
+        className: "btn btn-sm " + cls,
+        title: title,
+        "aria-label": title,
+        onClick: function () {
+          props.setData({ action: action, document: row.id });
+        },
+      },
+      label
+    );
+  }
+  var buttons = [button("pdf", "PDF", "Download " + row.reference + ".pdf", "btn-outline-primary")];
+  if (row.resend) {
+    buttons.push(
+      button("resend", "Resend", "Email " + row.reference + " to " + row.investor + " again", "btn-outline-secondary ms-1")
+    );
+  }
+  return React.createElement("span", { className: "text-nowrap" }, buttons);
+};

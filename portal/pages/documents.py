@@ -12,14 +12,16 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
-from dash import ALL, Input, Output, State, ctx, dcc, html
+from dash import Input, Output, State, ctx, dcc, html
 from dash.development.base_component import Component
 from dash.exceptions import PreventUpdate
 
 from backend.platform.actors import Actor, Role
 from backend.platform.errors import DomainError
 from notifications.interface import DeliveryStatus, DocumentKind, DocumentOut, ReadAction
+from portal.components.grid_height import grid_height
 from portal.components.pdf_download import pdf_download
 from portal.context import services
 from portal.formatting import iso
@@ -31,8 +33,6 @@ from portal.shell.session import current_actor
 
 PAGE = Page(__name__, path="/documents", name="Documents")
 
-DOWNLOAD = "doc-download"
-RESEND = "doc-resend"
 SENT_WORDS = {
     DeliveryStatus.QUEUED: "queued",
     DeliveryStatus.SENDING: "sending",
@@ -176,7 +176,7 @@ def _opened(document: DocumentOut) -> str:
     if document.opened_at is None:
         return "not yet"
     times = "once" if document.opens == 1 else f"{document.opens} times"
-    return f"{document.opened_at:%d %b %Y %H:%M} UTC ({times})"
+    return f"{document.opened_at:%Y-%m-%d %H:%M} UTC ({times})"  # sorts by time in the grid
 
 
 def _sent(status: DeliveryStatus | None) -> str:
@@ -194,7 +194,28 @@ def resend(actor: Actor, document_id: object) -> Any:
     return dbc.Alert(f"Queued again to {done.to_address}: it goes within a minute.", color="success")
 
 
+def _columns(staff: bool) -> list[dict[str, Any]]:
+    columns: list[dict[str, Any]] = [
+        {"field": "issued", "headerName": "Issued", "maxWidth": 130},
+        {"field": "title", "headerName": "Document", "flex": 2},
+        {"field": "reference", "headerName": "Reference"},
+    ]
+    if staff:
+        columns += [
+            {"field": "investor", "headerName": "Investor"},
+            {"field": "opened", "headerName": "Opened by the investor"},
+            {"field": "email", "headerName": "Email", "maxWidth": 150},
+            {"field": "text", "headerName": "Text", "maxWidth": 150},
+        ]
+    actions = {"field": "id", "headerName": "File", "cellRenderer": "DocumentActions"}
+    return [*columns, {**actions, "sortable": False, "filter": False, "minWidth": 150, "maxWidth": 170}]
+
+
 def table(actor: Actor, kind: str | None, pool_id: object = None) -> tuple[Any, str]:
+    """The documents as one grid: a row each, its PDF and Resend buttons drawn by the grid
+    (DocumentActions in portal/assets/dashAgGridComponentFunctions.js). Two Dash buttons a
+    row were 400 pattern-matched components at 200 documents, and the browser spent 7 s
+    wiring them up before the page could be used."""
     chosen = DocumentKind(kind) if kind else None
     pool = pool_id if isinstance(pool_id, int) and not isinstance(pool_id, bool) and pool_id > 0 else None
     documents = services().notifications.documents(actor, pool_id=pool, kind=chosen, limit=SHOWN)
@@ -202,50 +223,46 @@ def table(actor: Actor, kind: str | None, pool_id: object = None) -> tuple[Any, 
         return html.P("No documents yet.", className="text-body-secondary"), "0 documents"
     staff = actor.role is not Role.INVESTOR
     names = services().investors.legal_names(actor, {d.investor_id for d in documents}) if staff else {}
-    head = ["Issued", "Document", "Reference"]
-    if staff:
-        head += ["Investor", "Opened by the investor", "Email", "Text"]
     rows = []
     for d in documents:
-        cells: list[Any] = [iso(d.issued_on), d.title, d.reference]
-        who = names.get(d.investor_id, f"investor {d.investor_id}")
+        row: dict[str, Any] = {"id": d.id, "issued": iso(d.issued_on), "title": d.title}
+        row["reference"] = d.reference
         if staff:
-            cells += [who, _opened(d), _sent(d.email_status), _sent(d.sms_status)]
-        buttons = [
-            dbc.Button(
-                "PDF",
-                id={"type": DOWNLOAD, "document": d.id},
-                size="sm",
-                color="primary",
-                outline=True,
-                title=f"Download {d.reference}.pdf",
-            )
-        ]
-        if staff and d.email_delivery_id is not None:
-            buttons.append(
-                dbc.Button(
-                    "Resend",
-                    id={"type": RESEND, "document": d.id},
-                    size="sm",
-                    color="secondary",
-                    outline=True,
-                    className="ms-1",
-                    title=f"Email {d.reference} to {who} again",
-                )
-            )
-        rows.append(html.Tr([html.Td(c) for c in cells] + [html.Td(buttons, className="text-nowrap")]))
-    grid = dbc.Table(
-        [html.Thead(html.Tr([html.Th(h) for h in [*head, ""]])), html.Tbody(rows)],
-        size="sm",
-        hover=True,
-        responsive=True,
-        className="align-middle",
+            row |= {
+                "investor": names.get(d.investor_id, f"investor {d.investor_id}"),
+                "opened": _opened(d),
+                "email": _sent(d.email_status),
+                "text": _sent(d.sms_status),
+                "resend": d.email_delivery_id is not None,
+            }
+        rows.append(row)
+    grid = dag.AgGrid(
+        id="doc-grid",
+        columnDefs=_columns(staff),
+        rowData=rows,
+        getRowId="params.data.id",
+        defaultColDef={"sortable": True, "resizable": True, "filter": True},
+        dashGridOptions={"localeText": {"noRowsToShow": "No documents yet."}},
+        columnSize="responsiveSizeToFit",
+        style=grid_height(len(rows), most=15),
+        className="ag-theme-alpine",
     )
     unopened = sum(1 for d in documents if d.opened_at is None)
     summary = f"{len(documents)} documents (newest first, at most {SHOWN})"
     if staff:
         summary += f"; {unopened} not yet opened by their investor"
     return grid, summary
+
+
+def pressed_document(pressed: object, action: str) -> int | None:
+    """The document whose `action` button ("pdf", "resend") was pressed, from the grid's
+    cellRendererData ({"value": {"action": ..., "document": id}, ...}); None for anything
+    else, whoever sent it."""
+    value = pressed.get("value") if isinstance(pressed, dict) else None
+    if not isinstance(value, dict) or value.get("action") != action:
+        return None
+    document = value.get("document")
+    return document if isinstance(document, int) and not isinstance(document, bool) else None
 
 
 @PAGE.callback(
@@ -296,25 +313,25 @@ def _issue(pressed: int | None, pool_id: object, period: object) -> tuple[Any, s
 @PAGE.callback(
     Output("doc-file", "data"),
     Output("doc-flash", "children", allow_duplicate=True),
-    Input({"type": DOWNLOAD, "document": ALL}, "n_clicks"),
+    Input("doc-grid", "cellRendererData"),
     prevent_initial_call=True,
 )
-def _download(clicks: list[int | None]) -> tuple[Any, Any]:
+def _download(pressed: object) -> tuple[Any, Any]:
     actor = current_actor()
-    trigger = ctx.triggered_id
-    if actor is None or not isinstance(trigger, dict) or not any(clicks):
+    document = pressed_document(pressed, "pdf")
+    if actor is None or document is None:
         raise PreventUpdate
-    return download(actor, trigger.get("document"))
+    return download(actor, document)
 
 
 @PAGE.callback(
     Output("doc-resend-flash", "children"),
-    Input({"type": RESEND, "document": ALL}, "n_clicks"),
+    Input("doc-grid", "cellRendererData"),
     prevent_initial_call=True,
 )
-def _resend(clicks: list[int | None]) -> Any:
+def _resend(pressed: object) -> Any:
     actor = current_actor()
-    trigger = ctx.triggered_id
-    if actor is None or not isinstance(trigger, dict) or not any(clicks):
+    document = pressed_document(pressed, "resend")
+    if actor is None or document is None:
         raise PreventUpdate
-    return resend(actor, trigger.get("document"))
+    return resend(actor, document)

@@ -33,6 +33,7 @@ from backend.investors.interface import (
 )
 from backend.platform.actors import Actor, Role
 from backend.pools.interface import PoolCreate
+from backend.seed.demo_logins import DemoLogin
 from backend.users.interface import UserCreate
 from ledger.interface import CapitalCallRequest, TransactionRequest, ValuationRequest
 from tests.e2e.live_portal import Chromium, LivePortal
@@ -84,6 +85,9 @@ def demo_investor(portal: LivePortal) -> tuple[Actor, int]:
     return investor, profile.id
 
 
+BOSS_PASSWORD = "e2e-manager-pass-1"
+
+
 def _books(portal: LivePortal) -> tuple[Container, Actor, int]:
     """A closed-ended pool run by a manager of its own (the demo manager's pages stay as the
     manager tests expect), the demo investor committed and called, the analyst granted."""
@@ -91,9 +95,7 @@ def _books(portal: LivePortal) -> tuple[Container, Actor, int]:
     assert container is not None
     manager = container.users.create_user(
         OPERATOR,
-        UserCreate(
-            email=f"m-{uuid.uuid4().hex[:6]}@e2e.test", role=Role.MANAGER, password="e2e-manager-pass-1"
-        ),
+        UserCreate(email=f"m-{uuid.uuid4().hex[:6]}@e2e.test", role=Role.MANAGER, password=BOSS_PASSWORD),
     )
     boss = Actor(user_id=manager.id, role=Role.MANAGER, label=manager.email)
     _, profile_id = demo_investor(portal)
@@ -195,12 +197,32 @@ def test_investor_live_dashboard_and_analyst_downloads(
     _wait(driver).until(ec.visibility_of_element_located((By.ID, "bell-list")))
     _wait(driver).until(ec.text_to_be_present_in_element((By.ID, "bell-list"), "Valuation published"))
     driver.save_screenshot(str(screenshots / "investor-notifications.png"))
-    _sign_out(driver)
 
-    # The analyst: filter, then download both files through the browser.
+    # The capital call's notice, from the documents grid's PDF button.
     driver.execute_cdp_cmd(
         "Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)}
     )
+    driver.get(f"{live_portal.url}/documents")
+    _wait_for_dash_page(driver, "doc-grid")
+    pdf = _wait(driver).until(
+        ec.element_to_be_clickable((By.CSS_SELECTOR, "#doc-grid button[title^='Download CC-']"))
+    )
+    reference = (pdf.get_attribute("title") or "").removeprefix("Download ").removesuffix(".pdf")
+    pdf.click()
+    notice = _wait(driver).until(lambda _: _downloaded(tmp_path, f"{reference}.pdf"))
+    assert notice.read_bytes().startswith(b"%PDF-")
+    _sign_out(driver)
+    # Its manager sees that the investor opened it (no email went here, so nothing to resend).
+    driver.get(f"{live_portal.url}/login?next=/documents")
+    _sign_in(driver, DemoLogin(Role.MANAGER, boss.label, BOSS_PASSWORD))
+    _wait_for_dash_page(driver, "doc-grid")
+    _wait(driver).until(ec.text_to_be_present_in_element((By.ID, "doc-grid"), "Demo Investor"))
+    assert "UTC (once)" in driver.find_element(By.ID, "doc-grid").text
+    titles = [b.get_attribute("title") for b in driver.find_elements(By.CSS_SELECTOR, "#doc-grid button")]
+    assert titles == [f"Download {reference}.pdf"], titles
+    _sign_out(driver)
+
+    # The analyst: filter, then download both files through the browser.
     driver.get(f"{live_portal.url}/login?next=/analyst")
     _sign_in(driver, _login(live_portal, Role.ANALYST))
     _wait_for_dash_page(driver, "analyst-grid")

@@ -339,13 +339,15 @@ CALLBACKS: list[CallbackProbe] = [
     CallbackProbe(
         "doc-file.data",
         "investor",
-        lambda e: {"doc-download.n_clicks": [({"type": "doc-download", "document": e.ids["document"]}, 1)]},
+        lambda e: {"doc-grid.cellRendererData": {"value": {"action": "pdf", "document": e.ids["document"]}}},
         shows="JVBERi0",  # "%PDF-" in base64: the notice itself; an outsider is told it is not found
     ),
     CallbackProbe(
         "doc-resend-flash.children",
         "manager",
-        lambda e: {"doc-resend.n_clicks": [({"type": "doc-resend", "document": e.ids["document"]}, 1)]},
+        lambda e: {
+            "doc-grid.cellRendererData": {"value": {"action": "resend", "document": e.ids["document"]}}
+        },
         shows="Queued again to",  # an outsider is told the notice is not found
         probers=(*OUTSIDERS, "investor"),
     ),
