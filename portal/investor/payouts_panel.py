@@ -139,7 +139,7 @@ def account_form() -> Component:
                 ),
             ]
         ),
-        className="mb-3 mt-3",
+        className="mb-3 mt-3 payout-account-form",  # portal.css: shown once what is above it is in
     )
     return card
 

@@ -19,7 +19,7 @@ from backend.platform.actors import Actor, Role
 from backend.platform.errors import DomainError
 from backend.pools.interface import PoolKind, PoolStatus
 from portal.components.charts import chart_with_data
-from portal.components.placeholder import chart_placeholder
+from portal.components.placeholder import chart_placeholder, page_placeholder
 from portal.components.progress import job_buttons, job_options, job_status
 from portal.formatting import compact_money, money
 from portal.jobs.job import Job
@@ -122,7 +122,9 @@ def layout(actor: Actor) -> Component:
             dcc.Loading(
                 html.Div(
                     [
-                        html.Div(id="overview-cards", className="mb-3"),
+                        html.Div(
+                            page_placeholder("Loading your pools…"), id="overview-cards", className="mb-3"
+                        ),
                         html.Div(chart_placeholder(), id="overview-charts", className="mb-3"),
                         html.Div(
                             dag.AgGrid(
