@@ -4,7 +4,7 @@ Everything is read as the signed-in investor: the investor id is the session's o
 crafted callback request cannot name another investor. A one-second poll of the ledger
 versions of the investor's pools re-renders the page only when an entry was committed.
 "Generate statements" builds every pool's statement for a period into one workbook in a
-background job (the job's investor is the session's too, see portal/jobs/tickets.py).
+background job (portal/investor/statements_panel.py).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from backend.platform.actors import Actor, Role
 from backend.platform.errors import DomainError
 from portal.components.charts import chart_with_data
 from portal.components.placeholder import page_placeholder
-from portal.components.progress import download_ready, job_buttons, job_options, job_status, refused
+from portal.components.progress import job_options
 from portal.formatting import money
 from portal.investor.class_panel import COLUMNS as CLASS_COLUMNS
 from portal.investor.class_panel import class_price_figure, class_rows
@@ -35,11 +35,10 @@ from portal.investor.data import (
     statement_url,
 )
 from portal.investor.figures import allocation_figure, value_figure
-from portal.investor.jobs import generate_statements
+from portal.investor.statements_panel import JOB, all_statements, statements_job
 from portal.jobs.job import Job
 from portal.page_registry import Page
 from portal.shared.live import changed, poller, version_key, visible_pool_ids
-from portal.shared.pools import visible_pools
 from portal.shared.reporting_currency import (
     choose_reporting_currency,
     currency_select,
@@ -52,8 +51,6 @@ from portal.shell.landing import not_permitted
 from portal.shell.session import current_actor
 
 PAGE = Page(__name__, path="/investor", name="My holdings")
-
-JOB = "investor-statements-job"
 
 HOLDING_COLUMNS = (
     ("pool", "Pool"),
@@ -96,50 +93,6 @@ def layout(actor: Actor) -> Component:
             ),
             all_statements(actor, date.today()),
         ]
-    )
-
-
-def all_statements(actor: Actor, today: date) -> Any:
-    """The card that generates every pool's statement for a period into one workbook."""
-    pools = visible_pools(actor).values()
-    inception = min((p.inception_date for p in pools), default=today)
-    periods = statement_periods(today, min(inception, today))
-    return dbc.Card(
-        [
-            dbc.CardHeader(
-                [
-                    html.Span("Statements for all my pools", className="fw-semibold"),
-                    html.Span("one XLSX workbook, a sheet per pool", className="small text-body-secondary"),
-                ],
-                className="d-flex justify-content-between",
-            ),
-            dbc.CardBody(
-                [
-                    html.Div(
-                        [
-                            dbc.Label(
-                                "Statement period",
-                                html_for="investor-statements-period",
-                                className="visually-hidden",
-                            ),
-                            dbc.Select(
-                                id="investor-statements-period",
-                                options=[{"label": label, "value": query} for label, query in periods],
-                                value=periods[0][1],
-                                size="sm",
-                                style={"width": "14rem"},
-                                className="me-2",
-                            ),
-                            *job_buttons(JOB, "Generate statements", disabled=not pools),
-                        ],
-                        className="d-flex align-items-center",
-                    ),
-                    job_status(JOB),
-                ]
-            ),
-        ],
-        className="mt-3",
-        id="investor-statements-all",
     )
 
 
@@ -415,25 +368,6 @@ def _refresh(_version: str | None, currency: str | None) -> tuple[Any, str]:
         except DomainError as exc:
             return dbc.Alert(str(exc), color="danger"), ""
     return content_for(actor, date.today(), reporting)
-
-
-def statements_job(job: Job, query: str | None) -> Any:
-    """The job's result: a link to the workbook, or why there is none."""
-    actor = job.actor
-    if actor is None or actor.role is not Role.INVESTOR:
-        return refused("Not permitted: sign in as an investor.", f"{JOB}-refused")
-    try:
-        prepared = generate_statements(job, actor, query or "")
-    except DomainError as exc:
-        return refused(f"No statements: {exc}", f"{JOB}-refused")
-    if prepared is None:
-        return refused("You have no holdings in that period.", f"{JOB}-refused")
-    return download_ready(
-        f"Download {prepared.download_name}",
-        prepared.url,
-        f"{JOB}-ready",
-        f"{prepared.rows} pool{'s' if prepared.rows != 1 else ''}; the link works for you for an hour",
-    )
 
 
 @PAGE.callback(
