@@ -30,32 +30,26 @@ dagcomponentfuncs.Sparkline = function (props) {
   );
 };
 
-/* A document's buttons: its PDF and, for staff when it went by email, sending it again.
-   A press reports {action, document} as the grid's cellRendererData, which the documents
-   page's callbacks read (portal/pages/documents.py); the server checks who may. */
-dagcomponentfuncs.DocumentActions = function (props) {
+/* A row's buttons (portal/components/row_actions.py): row.actions lists them, each
+   {action, label, title, style}; a press reports {action, id: row.id} as the grid's
+   cellRendererData. The server checks who may. */
+dagcomponentfuncs.RowActions = function (props) {
   var row = props.data || {};
-  function button(action, label, title, cls) {
+  var buttons = (row.actions || []).map(function (a, i) {
     return React.createElement(
       "button",
       {
-        key: action,
+        key: a.action,
         type: "button",
-        className: "btn btn-sm " + cls,
-        title: title,
-        "aria-label": title,
+        className: "btn btn-sm " + a.style + (i > 0 ? " ms-1" : ""),
+        title: a.title,
+        "aria-label": a.title,
         onClick: function () {
-          props.setData({ action: action, document: row.id });
+          props.setData({ action: a.action, id: row.id });
         },
       },
-      label
+      a.label
     );
-  }
-  var buttons = [button("pdf", "PDF", "Download " + row.reference + ".pdf", "btn-outline-primary")];
-  if (row.resend) {
-    buttons.push(
-      button("resend", "Resend", "Email " + row.reference + " to " + row.investor + " again", "btn-outline-secondary ms-1")
-    );
-  }
+  });
   return React.createElement("span", { className: "text-nowrap" }, buttons);
 };

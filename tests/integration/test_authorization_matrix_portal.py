@@ -339,15 +339,13 @@ CALLBACKS: list[CallbackProbe] = [
     CallbackProbe(
         "doc-file.data",
         "investor",
-        lambda e: {"doc-grid.cellRendererData": {"value": {"action": "pdf", "document": e.ids["document"]}}},
+        lambda e: {"doc-grid.cellRendererData": {"value": {"action": "pdf", "id": e.ids["document"]}}},
         shows="JVBERi0",  # "%PDF-" in base64: the notice itself; an outsider is told it is not found
     ),
     CallbackProbe(
         "doc-resend-flash.children",
         "manager",
-        lambda e: {
-            "doc-grid.cellRendererData": {"value": {"action": "resend", "document": e.ids["document"]}}
-        },
+        lambda e: {"doc-grid.cellRendererData": {"value": {"action": "resend", "id": e.ids["document"]}}},
         shows="Queued again to",  # an outsider is told the notice is not found
         probers=(*OUTSIDERS, "investor"),
     ),
@@ -494,9 +492,7 @@ CALLBACKS: list[CallbackProbe] = [
         "admin-email-flash.children",
         "admin",
         lambda e: {
-            "admin-email-resend.n_clicks": [
-                ({"type": "admin-email-resend", "delivery": e.ids["delivery"]}, 1)
-            ],
+            "admin-email-grid.cellRendererData": {"value": {"action": "resend", "id": e.ids["delivery"]}},
             "admin-email-refresh.data": None,
         },
         shows="Queued again",

@@ -338,23 +338,3 @@ def test_a_manager_issues_statements_from_the_documents_page(world: World) -> No
         assert "Choose a pool" in _shown(page.issue(world.manager, None, period))
     assert len(c.notifications.documents(world.manager, kind=DocumentKind.CAPITAL_ACCOUNT_STATEMENT)) == 2
 
-
-@pytest.mark.parametrize(
-    ("pressed", "action", "document"),
-    [
-        ({"value": {"action": "pdf", "document": 7}, "rowIndex": 0}, "pdf", 7),
-        ({"value": {"action": "resend", "document": 7}}, "resend", 7),
-        ({"value": {"action": "pdf", "document": 7}}, "resend", None),  # the other button
-        ({"value": {"action": "pdf", "document": "7"}}, "pdf", None),
-        ({"value": {"action": "pdf", "document": True}}, "pdf", None),
-        ({"value": {"action": "pdf"}}, "pdf", None),
-        ({"value": [7]}, "pdf", None),
-        ({"value": None}, "pdf", None),
-        ([], "pdf", None),
-        (None, "pdf", None),
-    ],
-)
-def test_a_grid_button_press_names_its_document_or_nothing(
-    pressed: object, action: str, document: int | None
-) -> None:
-    assert page.pressed_document(pressed, action) == document

@@ -247,9 +247,9 @@ def test_the_admin_reads_the_log_and_resends_from_the_portal(world: World, mail:
             d for d in c.notifications.delivery_log(world.admin) if d.status is DeliveryStatus.UNKNOWN
         )
         assert "Resend" in _text(page.log_table(world.admin, "unknown"))
-        done = _text(page.resend(world.admin, {"type": page.RESEND, "delivery": unknown.id}))
+        done = _text(page.resend(world.admin, unknown.id))
         assert f"Queued again to {world.emails['investor']}" in done
-        twice = _text(page.resend(world.admin, {"type": page.RESEND, "delivery": unknown.id}))
+        twice = _text(page.resend(world.admin, unknown.id))
         assert "Not done" in twice and "only a failed or unknown one" in twice
 
 

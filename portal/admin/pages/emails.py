@@ -11,12 +11,12 @@ clients, and must never run in the portal's page.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
-from dash import ALL, Input, Output, State, ctx, dcc, html
+from dash import Input, Output, State, dcc, html
 from dash.development.base_component import Component
 from dash.exceptions import PreventUpdate
 
@@ -31,19 +31,19 @@ from notifications.interface import (
     EmailPreview,
     NotificationKind,
 )
+from portal.components.grid_height import grid_height
 from portal.components.pdf_download import pdf_download
+from portal.components.row_actions import actions_column, pressed_row, row_action
 from portal.context import services
 from portal.formatting import DASH
 from portal.page_registry import Page
 from portal.shared.notification_preferences import KIND_LABELS
-from portal.shared.payments import LIVE, table
+from portal.shared.payments import LIVE
 from portal.shell.access import restricted
 from portal.shell.session import current_actor
 
 PAGE = Page(__name__, path="/admin/emails", name="Emails")
 
-RESEND = "admin-email-resend"
-COLUMNS = ("Recorded (UTC)", "Channel", "To", "Subject", "Status", "Tries", "Last error", "")
 CHANNEL_WORDS = {"email": "email", "sms": "text"}
 LATEST = 200
 _NEEDS_A_PERSON = (DeliveryStatus.FAILED, DeliveryStatus.UNKNOWN)
@@ -250,22 +250,31 @@ def _previews() -> Component:
     )
 
 
-def _row(d: DeliveryOut) -> tuple[Any, ...]:
-    resend = (
-        dbc.Button("Resend", id={"type": RESEND, "delivery": d.id}, size="sm", color="outline-primary")
-        if d.status in _NEEDS_A_PERSON
-        else ""
-    )
-    return (
-        d.created_at.strftime("%Y-%m-%d %H:%M"),
-        CHANNEL_WORDS.get(d.channel.value, d.channel.value),
-        d.to_address,
-        d.subject,
-        d.status.value,
-        d.attempts,
-        d.last_error or DASH,
-        resend,
-    )
+COLUMNS: list[dict[str, Any]] = [
+    {"field": "recorded", "headerName": "Recorded (UTC)", "maxWidth": 160},
+    {"field": "channel", "headerName": "Channel", "maxWidth": 110},
+    {"field": "to", "headerName": "To"},
+    {"field": "subject", "headerName": "Subject", "flex": 2},
+    {"field": "status", "headerName": "Status", "maxWidth": 120},
+    {"field": "attempts", "headerName": "Tries", "maxWidth": 90, "type": "rightAligned"},
+    {"field": "error", "headerName": "Last error", "flex": 2},
+    actions_column("Action", width=100),
+]
+
+
+def _row(d: DeliveryOut) -> dict[str, Any]:
+    resend = [row_action("resend", "Resend", f"Send {d.subject} to {d.to_address} again", primary=True)]
+    return {
+        "id": d.id,
+        "recorded": d.created_at.strftime("%Y-%m-%d %H:%M"),
+        "channel": CHANNEL_WORDS.get(d.channel.value, d.channel.value),
+        "to": d.to_address,
+        "subject": d.subject,
+        "status": d.status.value,
+        "attempts": d.attempts,
+        "error": d.last_error or DASH,
+        "actions": resend if d.status in _NEEDS_A_PERSON else [],
+    }
 
 
 def log_table(
@@ -286,18 +295,27 @@ def log_table(
     shown: Component = html.Div(
         [
             html.P(f"{len(rows)} messages (newest first, at most {LATEST})", className="small"),
-            table(COLUMNS, [_row(d) for d in rows], "admin-email-rows", "No messages recorded."),
+            dag.AgGrid(
+                id="admin-email-grid",
+                columnDefs=COLUMNS,
+                rowData=[_row(d) for d in rows],
+                getRowId="params.data.id",
+                defaultColDef={"sortable": True, "resizable": True, "filter": True},
+                dashGridOptions={"localeText": {"noRowsToShow": "No messages recorded."}},
+                columnSize="responsiveSizeToFit",
+                style=grid_height(len(rows), most=15),
+                className="ag-theme-alpine",
+            ),
         ]
     )
     return shown
 
 
-def resend(actor: Actor, trigger: Any) -> Any:
-    if not isinstance(trigger, Mapping) or trigger.get("type") != RESEND:
-        raise PreventUpdate
+def resend(actor: Actor, delivery_id: int) -> Any:
+    """Send one failed or unknown message again, as the signed-in administrator; the outcome."""
     try:
-        again = services().notifications.resend_delivery(actor, int(trigger["delivery"]))
-    except (DomainError, ValueError, KeyError) as exc:
+        again = services().notifications.resend_delivery(actor, delivery_id)
+    except DomainError as exc:
         return dbc.Alert(f"Not done: {exc}", color="danger", dismissable=True)
     return dbc.Alert(f"Queued again to {again.to_address}: it goes in the next round.", color="success")
 
@@ -325,15 +343,16 @@ def _show(
 @PAGE.callback(
     Output("admin-email-flash", "children"),
     Output("admin-email-refresh", "data"),
-    Input({"type": RESEND, "delivery": ALL}, "n_clicks"),
+    Input("admin-email-grid", "cellRendererData"),
     State("admin-email-refresh", "data"),
     prevent_initial_call=True,
 )
-def _resend(_clicks: list[int | None], refresh: int | None) -> tuple[Any, Any]:
+def _resend(pressed: object, refresh: int | None) -> tuple[Any, Any]:
     actor = current_actor()
-    if actor is None or not actor.is_admin or not any(t.get("value") for t in ctx.triggered):
+    delivery = pressed_row(pressed, "resend")
+    if actor is None or not actor.is_admin or delivery is None:
         raise PreventUpdate
-    return resend(actor, ctx.triggered_id), (refresh or 0) + 1
+    return resend(actor, delivery), (refresh or 0) + 1
 
 
 def _chosen(choice: object) -> NotificationKind | DocumentKind:
