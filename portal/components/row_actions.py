@@ -13,6 +13,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import dash_ag_grid as dag
+
+from portal.components.grid_height import grid_height
+
 
 def row_action(action: str, label: str, title: str, *, primary: bool = False) -> dict[str, str]:
     """One button of a row: what it does (reported back), its text and its accessible name."""
@@ -31,6 +35,22 @@ def actions_column(header: str, *, width: int = 160) -> dict[str, Any]:
         "minWidth": width,
         "maxWidth": width + 20,
     }
+
+
+def row_grid(ident: str, columns: list[dict[str, Any]], rows: list[dict[str, Any]], empty: str) -> Any:
+    """A sortable, filterable grid of `rows` (each with an "id" and its "actions"), as tall as
+    its rows up to fifteen, drawing only the rows in view."""
+    return dag.AgGrid(
+        id=ident,
+        columnDefs=columns,
+        rowData=rows,
+        getRowId="params.data.id",
+        defaultColDef={"sortable": True, "resizable": True, "filter": True},
+        dashGridOptions={"localeText": {"noRowsToShow": empty}},
+        columnSize="responsiveSizeToFit",
+        style=grid_height(len(rows), most=15),
+        className="ag-theme-alpine",
+    )
 
 
 def pressed_row(pressed: object, action: str) -> int | None:

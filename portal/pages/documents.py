@@ -12,7 +12,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, ctx, dcc, html
 from dash.development.base_component import Component
@@ -21,9 +20,8 @@ from dash.exceptions import PreventUpdate
 from backend.platform.actors import Actor, Role
 from backend.platform.errors import DomainError
 from notifications.interface import DeliveryStatus, DocumentKind, DocumentOut, ReadAction
-from portal.components.grid_height import grid_height
 from portal.components.pdf_download import pdf_download
-from portal.components.row_actions import actions_column, pressed_row, row_action
+from portal.components.row_actions import actions_column, pressed_row, row_action, row_grid
 from portal.context import services
 from portal.formatting import iso
 from portal.page_registry import Page
@@ -237,17 +235,7 @@ def table(actor: Actor, kind: str | None, pool_id: object = None) -> tuple[Any, 
             row |= {"investor": who, "opened": _opened(d), "email": _sent(d.email_status)}
             row["text"] = _sent(d.sms_status)
         rows.append(row)
-    grid = dag.AgGrid(
-        id="doc-grid",
-        columnDefs=_columns(staff),
-        rowData=rows,
-        getRowId="params.data.id",
-        defaultColDef={"sortable": True, "resizable": True, "filter": True},
-        dashGridOptions={"localeText": {"noRowsToShow": "No documents yet."}},
-        columnSize="responsiveSizeToFit",
-        style=grid_height(len(rows), most=15),
-        className="ag-theme-alpine",
-    )
+    grid = row_grid("doc-grid", _columns(staff), rows, "No documents yet.")
     unopened = sum(1 for d in documents if d.opened_at is None)
     summary = f"{len(documents)} documents (newest first, at most {SHOWN})"
     if staff:

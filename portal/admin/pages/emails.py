@@ -14,7 +14,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, dcc, html
 from dash.development.base_component import Component
@@ -31,9 +30,8 @@ from notifications.interface import (
     EmailPreview,
     NotificationKind,
 )
-from portal.components.grid_height import grid_height
 from portal.components.pdf_download import pdf_download
-from portal.components.row_actions import actions_column, pressed_row, row_action
+from portal.components.row_actions import actions_column, pressed_row, row_action, row_grid
 from portal.context import services
 from portal.formatting import DASH
 from portal.page_registry import Page
@@ -295,17 +293,7 @@ def log_table(
     shown: Component = html.Div(
         [
             html.P(f"{len(rows)} messages (newest first, at most {LATEST})", className="small"),
-            dag.AgGrid(
-                id="admin-email-grid",
-                columnDefs=COLUMNS,
-                rowData=[_row(d) for d in rows],
-                getRowId="params.data.id",
-                defaultColDef={"sortable": True, "resizable": True, "filter": True},
-                dashGridOptions={"localeText": {"noRowsToShow": "No messages recorded."}},
-                columnSize="responsiveSizeToFit",
-                style=grid_height(len(rows), most=15),
-                className="ag-theme-alpine",
-            ),
+            row_grid("admin-email-grid", COLUMNS, [_row(d) for d in rows], "No messages recorded."),
         ]
     )
     return shown
