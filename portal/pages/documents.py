@@ -182,10 +182,8 @@ def _sent(status: DeliveryStatus | None) -> str:
     return SENT_WORDS[status] if status is not None else "—"
 
 
-def resend(actor: Actor, document_id: object) -> Any:
+def resend(actor: Actor, document_id: int) -> Any:
     """Email one notice again to its investor, as the signed-in manager; the outcome."""
-    if not isinstance(document_id, int) or isinstance(document_id, bool):
-        raise PreventUpdate
     try:
         done = services().notifications.resend_document(actor, document_id)
     except DomainError as exc:
@@ -261,10 +259,8 @@ def _show(kind: str | None, pool_id: object) -> tuple[Any, Any]:
     return grid, html.Div(summary, className="small text-body-secondary mb-2")
 
 
-def download(actor: Actor, document_id: object) -> tuple[Any, Any]:
+def download(actor: Actor, document_id: int) -> tuple[Any, Any]:
     """(the file for dcc.Download, a message): as the signed-in person, recorded."""
-    if not isinstance(document_id, int) or isinstance(document_id, bool):
-        raise PreventUpdate
     try:
         document, content = services().notifications.open_document(actor, document_id, ReadAction.DOWNLOAD)
     except DomainError as exc:

@@ -337,4 +337,3 @@ def test_a_manager_issues_statements_from_the_documents_page(world: World) -> No
         assert "Not issued" in _shown(page.issue(world.manager, pool, "last spring"))
         assert "Choose a pool" in _shown(page.issue(world.manager, None, period))
     assert len(c.notifications.documents(world.manager, kind=DocumentKind.CAPITAL_ACCOUNT_STATEMENT)) == 2
-

@@ -110,7 +110,7 @@ def test_a_kind_that_is_not_a_template_is_refused_over_rest(world: World) -> Non
 
 
 def test_the_emails_page_previews_for_an_admin_and_shows_the_refusal_to_others(world: World) -> None:
-    from portal.admin.pages import emails as page
+    from portal.admin import template_previews as page
 
     with create_app(world.container).test_request_context():
         shown = _text(page.preview(world.admin, "email:capital_call.issued"))
