@@ -13,7 +13,7 @@ answer on screen.
 
 For a seeded database (seed it first, e.g. `python app.py seed --scale large` on MariaDB,
 as production runs: CELERY_BROKER_URL set), it creates one user per role over the first
-pools (bench/portal.py's _people) and serves `app.py serve --workers N` (gunicorn) on a
+pools (bench/seeded_portal.py) and serves `app.py serve --workers N` (gunicorn) on a
 loopback port. Set REDIS_URL, and DATABASE_REPLICA_URLS for a replica, in the environment
 as production has them; give --var-dir the seed's VAR_DIR. The bench users' own entries
 are followed by the snapshot task the worker would run after them (--cold skips it).
@@ -53,7 +53,7 @@ from backend.composition.container import Container
 from backend.platform.actors import Role
 from backend.platform.errors import Conflict
 from backend.tasks.snapshots import snapshot_pool
-from bench.portal import OPERATOR, PASSWORD, _gunicorn, seeded_book
+from bench.seeded_portal import OPERATOR, PASSWORD, gunicorn, seeded_book
 from portal.navigation import HOME, LINKS
 
 CHROMIUM = "/usr/bin/chromium"
@@ -255,7 +255,7 @@ def main() -> None:
     marked = _closed_pool(container, logins["manager"])
     if not args.cold:
         _snapshots(container, pools)
-    stop, base = _gunicorn(args.database_url, var, args.workers)
+    stop, base = gunicorn(args.database_url, var, args.workers)
     driver = _chromium(Path(tempfile.mkdtemp(prefix="bench-chromium-")))
     try:
         print(f"{base}: app.py serve --workers {args.workers}; {args.visits} warm visits per page")
