@@ -7,11 +7,12 @@ entry is written. Indexed reads, whatever the size of the journal.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import Session
 
 from ledger.forward_pricing import (
@@ -106,7 +107,7 @@ def read_dealing_facts(session: Session, pool_id: int) -> DealingFacts:
     latest = latest_standing_entry(session, pool_id)
     mark, (price, by_class), rates, deals = _last_nav_change(session, pool_id)
     if deals is None:  # no entry has moved NAV per unit yet: the deal dates on their own
-        deals = session.execute(select(*_deal_dates(pool_id))).one()
+        deals = _first_and_last(tuple(session.execute(select(*_deal_dates(pool_id))).one()))
     first_deal, last_deal = deals
     return DealingFacts(
         latest=latest,
@@ -119,16 +120,36 @@ def read_dealing_facts(session: Session, pool_id: int) -> DealingFacts:
     )
 
 
-def _deal_dates(pool_id: int) -> tuple[Any, Any]:
-    """The first and the last date a deal that stands was struck, as scalar subqueries."""
-    deals = select(JournalEntry.effective_date).where(
-        JournalEntry.pool_id == pool_id,
-        JournalEntry.entry_type.in_([t.value for t in DEAL_TYPES]),
-        JournalEntry.id.not_in(_reversed_ids(pool_id)),
-    )
-    first = deals.with_only_columns(func.min(JournalEntry.effective_date)).scalar_subquery()
-    last = deals.with_only_columns(func.max(JournalEntry.effective_date)).scalar_subquery()
-    return first.label("first_deal"), last.label("last_deal")
+DEAL_ORDER = tuple(sorted(DEAL_TYPES, key=lambda kind: kind.value))
+
+
+def _deal_dates(pool_id: int) -> tuple[Any, ...]:
+    """The first and the last date a deal that stands was struck, per deal type, as scalar
+    subqueries (first, last, first, last... in DEAL_ORDER); _first_and_last folds them.
+
+    Each is ORDER BY date LIMIT 1 over (pool_id, entry_type, effective_date): an index dive
+    that stops at its first standing row. A MIN and a MAX over both types read a row for
+    every deal the pool ever struck, under the pool's lock."""
+    columns = []
+    for kind in DEAL_ORDER:
+        deals = select(JournalEntry.effective_date).where(
+            JournalEntry.pool_id == pool_id,
+            JournalEntry.entry_type == kind.value,
+            JournalEntry.id.not_in(_reversed_ids(pool_id)),
+        )
+        for name, order in (
+            ("first", JournalEntry.effective_date.asc()),
+            ("last", JournalEntry.effective_date.desc()),
+        ):
+            columns.append(deals.order_by(order).limit(1).scalar_subquery().label(f"{name}_{kind.value}"))
+    return tuple(columns)
+
+
+def _first_and_last(dates: Sequence[Any]) -> tuple[Any, Any]:
+    """(first, last) deal date of every type from _deal_dates' columns; None if no deal."""
+    firsts = [day for on in dates[0::2] if (day := _as_date(on)) is not None]
+    lasts = [day for on in dates[1::2] if (day := _as_date(on)) is not None]
+    return (min(firsts) if firsts else None), (max(lasts) if lasts else None)
 
 
 def _last_nav_change(
@@ -172,7 +193,7 @@ def _last_nav_change(
         values: tuple[Any, ...] = tuple(row)
         entry_id, seq, kind, on, text = values[:5]
         if below is None:
-            deals = (values[5], values[6])
+            deals = _first_and_last(values[5:])
         details = json.loads(text) if text else {}
         entry = LastEntry(int(entry_id), EntryType(kind), on)
         if not moves_nav_per_unit(entry.entry_type, details):

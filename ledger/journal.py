@@ -101,8 +101,8 @@ class JournalEngine:
                 )
             except LedgerInputError as exc:
                 raise ValidationFailed(f"{exc.field}: {exc.reason}", field=exc.field) from None
-        accounts = self._accounts(session, draft, now)
-        moves = self._lock_and_check_balances(session, draft, accounts)
+        accounts, locked = self._accounts(session, draft, now)
+        moves = self._lock_and_check_balances(session, draft, accounts, locked)
 
         seq = head.last_seq + 1
         created_at = now.replace(microsecond=0)  # DATETIME keeps whole seconds; hash what is stored
@@ -264,12 +264,15 @@ class JournalEngine:
             )
 
     # -- step 2: accounts, created on first use ---------------------------------
-    def _accounts(self, session: Session, draft: EntryDraft, now: datetime) -> dict[AccountRef, Account]:
+    def _accounts(
+        self, session: Session, draft: EntryDraft, now: datetime
+    ) -> tuple[dict[AccountRef, Account], dict[int, Balance]]:
+        """The entry's accounts, opened if new, and the balances of those that existed, locked."""
         wanted = {
             account_key(code, investor): (code, investor)
             for code, investor in {line.ref for line in draft.lines}
         }
-        found = self._load_accounts(session, draft.pool_id, wanted)
+        found, locked = self._lock_accounts(session, draft.pool_id, wanted)
         missing = {key: wanted[key] for key in sorted(wanted.keys() - found.keys())}
         if missing:
             found |= self._create_accounts(session, draft, missing, now)
@@ -281,7 +284,26 @@ class JournalEngine:
             and cash.may_go_negative != draft.cash_may_go_negative
         ):
             cash.may_go_negative = draft.cash_may_go_negative  # the pool changed its setting
-        return accounts
+        return accounts, locked
+
+    def _lock_accounts(
+        self, session: Session, pool_id: int, wanted: dict[str, AccountRef]
+    ) -> tuple[dict[str, Account], dict[int, Balance]]:
+        """The accounts and their balance rows in one locking read: under the pool's lock a
+        round trip is time every other writer of the pool waits. Every writer of balances
+        holds the pool's chain head first, so the order these rows are locked in is free."""
+        if not wanted:
+            return {}, {}
+        rows = session.execute(
+            select(Account, Balance)
+            .join(Balance, Balance.account_id == Account.id)
+            .where(Account.pool_id == pool_id, Account.account_key.in_(wanted))
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).all()
+        return {account.account_key: account for account, _ in rows}, {
+            balance.account_id: balance for _, balance in rows
+        }
 
     def _load_accounts(
         self, session: Session, pool_id: int, wanted: dict[str, AccountRef]
@@ -350,20 +372,31 @@ class JournalEngine:
 
     # -- step 3: balances, locked in ascending account id -------------------------
     def _lock_and_check_balances(
-        self, session: Session, draft: EntryDraft, accounts: dict[AccountRef, Account]
+        self,
+        session: Session,
+        draft: EntryDraft,
+        accounts: dict[AccountRef, Account],
+        locked: dict[int, Balance],
     ) -> list[tuple[Balance, Decimal]]:
+        """Check each move against the balance it changes; `locked` holds the balances already
+        read and locked with their accounts, and only the accounts just opened are read here."""
         deltas: dict[int, Decimal] = defaultdict(Decimal)
         for line in draft.lines:
             deltas[accounts[line.ref].id] += line.amount
         if not deltas:
             return []
-        balances = session.scalars(
-            select(Balance)
-            .where(Balance.account_id.in_(sorted(deltas)))
-            .order_by(Balance.account_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        ).all()
+        opened = sorted(deltas.keys() - locked.keys())
+        if opened:
+            locked = locked | {
+                balance.account_id: balance
+                for balance in session.scalars(
+                    select(Balance)
+                    .where(Balance.account_id.in_(opened))
+                    .with_for_update()
+                    .execution_options(populate_existing=True)
+                )
+            }
+        balances = [locked[account_id] for account_id in sorted(deltas) if account_id in locked]
         if len(balances) != len(deltas):
             raise NotFound("a ledger account has no balance row; run `app.py ledger verify`")
         by_id = {account.id: account for account in accounts.values()}

@@ -93,7 +93,7 @@ class JournalEntry(Base):
     __table_args__ = (
         UniqueConstraint("pool_id", "seq", name="uq_ledger_journal_entries_pool_seq"),
         Index("ix_ledger_journal_entries_pool_date", "pool_id", "effective_date"),
-        Index("ix_ledger_journal_entries_pool_type", "pool_id", "entry_type"),
+        Index("ix_ledger_journal_entries_pool_type_date", "pool_id", "entry_type", "effective_date"),
     )
 
     id: Mapped[int] = mapped_column(_BIGINT, primary_key=True, autoincrement=True)

@@ -108,6 +108,7 @@ class DatabaseLedgerService:
         operation: str,
         request: Mapping[str, Any],
         reads: Collection[AccountRef] | None = None,
+        unlocked: Callable[[Session], None] | None = None,
     ) -> EntryOut:
         """Write one entry built by a posting rule, under an Idempotency-Key.
 
@@ -119,9 +120,14 @@ class DatabaseLedgerService:
         the same transaction. `operation` and `request` identify the caller's request for the
         idempotency check, so a retry replays the first entry even when the books moved.
         `reads`, when given, names every account the rule reads: only those balances are
-        read (a rule for one investor then costs the same in any size of pool); None: all."""
+        read (a rule for one investor then costs the same in any size of pool); None: all.
+        `unlocked`, when given, adds to the same transaction what needs nothing the lock
+        guards (the audit row of the request): it runs before the lock is taken, because every
+        other writer of the pool waits for as long as the lock is held."""
 
         def work(session: Session, now: datetime) -> EntryOut:
+            if unlocked is not None:
+                unlocked(session)
             self._engine.lock_pool(session, pool_id)
             balances = (
                 book_reads.balances_by_ref(session, pool_id)

@@ -502,10 +502,12 @@ class DatabaseTransactionService:
                 posting = build(terms, books, session)
             except LedgerInputError as exc:
                 raise as_validation(exc) from None
+            return entry_draft(terms, posting, on, memo), posting.details
+
+        def audit(session: Session) -> None:
             self._audit.record(
                 session, actor, f"ledger.{operation}", "pool", pool.id, after={"request": request}
             )
-            return entry_draft(terms, posting, on, memo), posting.details
 
         return self._ledger.write_rule(
             actor,
@@ -516,4 +518,5 @@ class DatabaseTransactionService:
             operation=operation,
             request={"pool_id": pool.id, **request},
             reads=reads,
+            unlocked=audit,
         )
