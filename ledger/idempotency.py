@@ -31,9 +31,9 @@ import logging
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Table, bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -49,6 +49,14 @@ log = logging.getLogger(__name__)
 
 IN_FLIGHT = "in_flight"
 COMPLETED = "completed"
+_KEYS = cast(Table, IdempotencyKey.__table__)
+# Built once (it runs under the pool's lock, on every entry): a reused statement keeps its cache key.
+_COMPLETE = update(_KEYS).where(
+    _KEYS.c.principal == bindparam("claim_principal"),
+    _KEYS.c.key_digest == bindparam("claim_digest"),
+    _KEYS.c.owner_token == bindparam("claim_token"),
+    _KEYS.c.status == IN_FLIGHT,
+)
 
 
 def principal_of(actor: Actor) -> str:
@@ -200,16 +208,17 @@ class IdempotencyStore:
 
     def complete(self, session: Session, claim: Claim, entry_id: int, response: str, now: datetime) -> None:
         """Mark the key completed inside the write's own transaction (commits with it)."""
-        result = session.execute(
-            update(IdempotencyKey)
-            .where(
-                IdempotencyKey.principal == claim.principal,
-                IdempotencyKey.key_digest == claim.key_digest,
-                IdempotencyKey.owner_token == claim.token,
-                IdempotencyKey.status == IN_FLIGHT,
-            )
-            .values(status=COMPLETED, entry_id=entry_id, response=response, locked_at=now)
-            .execution_options(synchronize_session=False)
+        result = session.connection().execute(
+            _COMPLETE,
+            {
+                "claim_principal": claim.principal,
+                "claim_digest": claim.key_digest,
+                "claim_token": claim.token,
+                "status": COMPLETED,
+                "entry_id": entry_id,
+                "response": response,
+                "locked_at": now,
+            },
         )
         if getattr(result, "rowcount", 0) != 1:
             raise IdempotencyKeyInFlight(

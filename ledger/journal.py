@@ -22,9 +22,9 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Insert, insert, select
+from sqlalchemy import Insert, Table, bindparam, insert, select, update
 from sqlalchemy.dialects.mysql import insert as mysql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -43,7 +43,7 @@ from ledger.forward_pricing import DealingFacts, require_date_order
 from ledger.hash_chain import GENESIS_HASH, canonical_entry, chain_hash, to_scaled
 from ledger.locking import locked_head, remember_locked_head, take_write_lock
 from ledger.models import Account, Balance, ChainHead, JournalEntry, Posting
-from ledger.outbox import add_event
+from ledger.outbox import add_events, event_row
 from ledger.overdraft import overdrawn, refuses
 from ledger.schemas import (
     AccountCode,
@@ -58,6 +58,15 @@ from ledger.schemas import (
 # The draft and its checks live in ledger.entry_drafts; they are re-exported here because a
 # caller building an entry by hand (tests, the demo seed) thinks of them as the journal's.
 __all__ = ["BooksNotOpen", "DraftLine", "EntryDraft", "JournalEngine", "committed_event", "validate_draft"]
+
+
+# Built once: a statement object reused keeps its cache key, which is otherwise worked out
+# again on every execution.
+_ENTRIES = cast(Table, JournalEntry.__table__)
+_INSERT_ENTRY = insert(_ENTRIES)
+_INSERT_POSTINGS = insert(cast(Table, Posting.__table__))
+_HEADS = cast(Table, ChainHead.__table__)
+_MOVE_HEAD = update(_HEADS).where(_HEADS.c.pool_id == bindparam("head_pool"))
 
 
 class BooksNotOpen(Exception):
@@ -123,30 +132,33 @@ class JournalEngine:
             ),
         )
         entry_hash = chain_hash(head.last_hash, canonical)
-        entry = JournalEntry(
-            pool_id=draft.pool_id,
-            seq=seq,
-            entry_type=draft.entry_type.value,
-            effective_date=draft.effective_date,
-            memo=draft.memo,
-            created_by=created_by,
-            created_by_user_id=actor.user_id,
-            created_at=created_at,
-            reverses_entry_id=draft.reverses_entry_id,
-            prev_hash=head.last_hash,
-            hash=entry_hash,
-        )
-        session.add(entry)
+        row = {
+            "pool_id": draft.pool_id,
+            "seq": seq,
+            "entry_type": draft.entry_type.value,
+            "effective_date": draft.effective_date,
+            "memo": draft.memo,
+            "created_by": created_by,
+            "created_by_user_id": actor.user_id,
+            "created_at": created_at,
+            "reverses_entry_id": draft.reverses_entry_id,
+            "prev_hash": head.last_hash,
+            "hash": entry_hash,
+        }
+        # The rows go out as Core statements on the session's connection: the ORM's unit of
+        # work costs about as much Python again per row, all of it under the pool's lock.
+        written = session.connection()
         try:
-            session.flush()
+            inserted = written.execute(_INSERT_ENTRY, row)
         except IntegrityError as exc:
             # Only the unique reversal link can collide: seq is ours under the head lock.
             raise Conflict(
                 f"entry {draft.reverses_entry_id} has already been reversed", field="entry_id"
             ) from exc
+        entry = JournalEntry(id=int(inserted.lastrowid), **row)  # not added to the session: only read
         if draft.lines:  # a valuation that confirms the books moves nothing
-            session.execute(
-                insert(Posting),
+            written.execute(
+                _INSERT_POSTINGS,
                 [
                     {
                         "entry_id": entry.id,
@@ -158,11 +170,10 @@ class JournalEngine:
                 ],
             )
         self._move_balances(session, moves, entry.id, now)
-        head.last_seq = seq
-        head.last_hash = entry_hash
-        head.ledger_version += 1
-        head.updated_at = now
-        session.flush()
+        moved_on = {"last_seq": seq, "last_hash": entry_hash, "ledger_version": head.ledger_version + 1}
+        written.execute(_MOVE_HEAD, {"head_pool": draft.pool_id, **moved_on, "updated_at": now})
+        for name, value in (*moved_on.items(), ("updated_at", now)):
+            set_committed_value(head, name, value)  # the locked head, as the database now has it
 
         out = entry_out(
             entry,
@@ -177,33 +188,19 @@ class JournalEngine:
                 for line in draft.lines
             ),
         )
-        payload = committed_event(out)
-        add_event(
-            session,
-            EventType.ENTRY_COMMITTED.value,
-            pool_id=draft.pool_id,
-            entry_id=entry.id,
-            payload=payload,
-            now=now,
-        )
+
+        def event(event_type: str, payload: dict[str, Any]) -> dict[str, Any]:
+            return event_row(event_type, pool_id=draft.pool_id, entry_id=entry.id, payload=payload, now=now)
+
+        events = [event(EventType.ENTRY_COMMITTED.value, committed_event(out))]
         if draft.reverses_entry_id is not None:
-            add_event(
-                session,
-                EventType.ENTRY_REVERSED.value,
-                pool_id=draft.pool_id,
-                entry_id=entry.id,
-                payload={"reversed_entry_id": draft.reverses_entry_id, "reversal_entry_id": entry.id},
-                now=now,
-            )
-        for event in draft.events:
-            add_event(
-                session,
-                event.event_type,
-                pool_id=draft.pool_id,
-                entry_id=entry.id,
-                payload=with_effective_date(event.payload, draft.effective_date, draft.memo),
-                now=now,
-            )
+            reversed_ids = {"reversed_entry_id": draft.reverses_entry_id, "reversal_entry_id": entry.id}
+            events.append(event(EventType.ENTRY_REVERSED.value, reversed_ids))
+        events += [
+            event(told.event_type, with_effective_date(told.payload, draft.effective_date, draft.memo))
+            for told in draft.events
+        ]
+        add_events(session, events)  # one INSERT for all of them
         return out
 
     # -- step 1: the chain head ------------------------------------------------

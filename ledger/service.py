@@ -25,9 +25,9 @@ import logging
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from backend.platform.actors import Actor
@@ -68,6 +68,8 @@ from ledger.schemas import (
 from ledger.verify import verify_books
 
 log = logging.getLogger(__name__)
+
+_INSERT_DETAILS = insert(cast(Table, EntryDetails.__table__))
 
 RuleBuilder = Callable[[Session, dict[AccountRef, Decimal]], tuple[EntryDraft, dict[str, Any]]]
 """(session under the pool lock, balances) -> (draft, details): what write_rule runs."""
@@ -140,15 +142,15 @@ class DatabaseLedgerService:
             out = self._engine.write(session, actor, draft, now)
             if not details:  # a rule always explains itself; only raw test entries have none
                 return out
-            session.add(
-                EntryDetails(
-                    entry_id=out.id,
-                    pool_id=pool_id,
-                    entry_type=draft.entry_type.value,
-                    details=json.dumps(details, sort_keys=True),
-                )
+            session.connection().execute(
+                _INSERT_DETAILS,
+                {
+                    "entry_id": out.id,
+                    "pool_id": pool_id,
+                    "entry_type": draft.entry_type.value,
+                    "details": json.dumps(details, sort_keys=True),
+                },
             )
-            session.flush()
             return out.model_copy(update={"details": details})
 
         return self._write(
