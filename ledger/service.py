@@ -52,6 +52,7 @@ from ledger.journal import BooksNotOpen, JournalEngine
 from ledger.journal_stream import JournalEntryLines, JournalFilter, JournalLinesPage
 from ledger.locking import retry_transient
 from ledger.models import ChainHead, EntryDetails, JournalEntry
+from ledger.pool_turns import PoolTurns
 from ledger.reversals import refuse_out_of_order_reversal, reversal_lines
 from ledger.schemas import (
     DEFAULT_PAGE,
@@ -90,8 +91,10 @@ class DatabaseLedgerService:
         after_commit: Callable[[], object] | None = None,
         clock: Callable[[], datetime] = utcnow,
         aggregates: AggregateCache | None = None,
+        turns: PoolTurns | None = None,
     ) -> None:
         self._db = db
+        self._turns = turns or PoolTurns()
         self._aggregates = aggregates
         self._engine = engine or JournalEngine()
         self._keys = idempotency or IdempotencyStore(db)
@@ -154,7 +157,7 @@ class DatabaseLedgerService:
             return out.model_copy(update={"details": details})
 
         return self._write(
-            actor, operation, dict(request), idempotency_key, work, open_books=(pool_id, currency)
+            actor, operation, dict(request), idempotency_key, work, pool_id=pool_id, open_books=currency
         )
 
     def write_batch(
@@ -205,7 +208,7 @@ class DatabaseLedgerService:
         if isinstance(claimed, Replay):
             return BatchResult.model_validate_json(claimed.response)
         try:
-            with cyclic_collection_paused():
+            with cyclic_collection_paused(), self._turns.turn(pool_id):
                 out = self._run_batch(actor, claimed, work, (pool_id, currency))
         except BaseException:
             self._keys.release(claimed)
@@ -280,7 +283,7 @@ class DatabaseLedgerService:
             "effective_date": effective_date.isoformat() if effective_date else None,
             "memo": memo,
         }
-        return self._write(actor, "reverse_entry", request, idempotency_key, work)
+        return self._write(actor, "reverse_entry", request, idempotency_key, work, pool_id=pool_id)
 
     def _write(
         self,
@@ -290,14 +293,19 @@ class DatabaseLedgerService:
         idempotency_key: str,
         work: Callable[[Session, datetime], EntryOut],
         *,
-        open_books: tuple[int, str] | None = None,
+        pool_id: int | None,
+        open_books: str | None = None,
     ) -> EntryOut:
+        """Claim the key, then run `work` in pool `pool_id`'s turn (ledger.pool_turns; None: a
+        reversal of an entry of any pool, which takes none); `open_books`: the currency to
+        open the pool's books in if they are not open yet."""
         fingerprint = request_fingerprint(operation, dict(document))
         claimed = self._keys.claim(actor, idempotency_key, operation, fingerprint, self._clock())
         if isinstance(claimed, Replay):
             return EntryOut.model_validate_json(claimed.response)
         try:
-            out = self._run(actor, claimed, work, open_books)
+            with self._turns.turn(pool_id) if pool_id is not None else contextlib.nullcontext():
+                out = self._run(actor, claimed, work, open_books)
         except BaseException:
             self._keys.release(claimed)
             raise
@@ -313,7 +321,7 @@ class DatabaseLedgerService:
         actor: Actor,
         claim: Claim,
         work: Callable[[Session, datetime], EntryOut],
-        open_books: tuple[int, str] | None,
+        open_books: str | None,
     ) -> EntryOut:
         def once() -> EntryOut:
             with UnitOfWork(self._db, actor.reader_key) as uow:
@@ -327,7 +335,7 @@ class DatabaseLedgerService:
             try:
                 return retry_transient(once, what="ledger write")
             except BooksNotOpen as missing:
-                currency = missing.currency or (open_books[1] if open_books else None)
+                currency = missing.currency or open_books
                 if currency is None:
                     raise NotFound(f"pool {missing.pool_id} has no journal yet", field="pool_id") from None
                 self._open_books(missing.pool_id, currency)
