@@ -214,11 +214,18 @@ class DatabasePoolService:
         For gating a write elsewhere, so it reads the primary: a manager removed a moment ago is refused."""
         with ReadView(self._db, primary=True) as view:
             session = view.session
-            pool = session.get(Pool, pool_id)
-            if pool is None:
+            # The pool and its managers in one read: it is on every write's path, and the
+            # managers answer both questions below.
+            rows = session.execute(
+                select(Pool, PoolManager.user_id)
+                .outerjoin(PoolManager, PoolManager.pool_id == Pool.id)
+                .where(Pool.id == pool_id)
+                .order_by(PoolManager.user_id)
+            ).all()
+            if not rows:
                 raise not_found(pool_id)
-            # One read of the managers answers both questions on every write's path.
-            managers = manager_ids(session, [pool_id])[pool_id]
+            pool = rows[0][0]
+            managers = [user_id for _, user_id in rows if user_id is not None]
             if self._access.manages_among(actor, managers):
                 return pool_out(pool, managers)
             if not self._access.can_see(session, actor, pool_id):
