@@ -4,7 +4,8 @@ Locking order, the same for every writer, so writers queue instead of deadlockin
 
 1. the pool's chain-head row (SELECT ... FOR UPDATE): serialises the pool's writers, so
    `seq` is gap-free and each entry's predecessor (prev_hash) is well defined;
-2. the balance rows the entry touches, in ascending account id.
+2. the account and balance rows the entry touches, read with one locking statement. Their
+   order is free: every writer of a pool's balances holds its chain head first.
 
 Nothing else is locked by a writer, apart from its own idempotency-key row, which no other
 writer touches. Accounts are created on first use under the chain-head lock; a unique key
