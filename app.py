@@ -22,11 +22,16 @@ python app.py fx show [--date D]              each currency's FX rate in force
 from __future__ import annotations
 
 import argparse
+import atexit
 import getpass
+import os
+import shutil
 import sys
+import tempfile
 import threading
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -36,7 +41,7 @@ from backend.composition.fx_commands import add_fx_parser
 from backend.platform.actors import Actor, Role
 from backend.platform.config import Settings, load_settings
 from backend.platform.errors import DomainError
-from backend.platform.observability import setup_logging
+from backend.platform.observability import SHARED_METRICS_DIR, setup_logging, shared_metrics_dir
 from ledger.interface import IMPORT_COLUMNS
 
 
@@ -186,8 +191,33 @@ def _demo_gateway(settings: Settings) -> tuple[Settings, str]:
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    _share_metrics_between_workers()
     _gunicorn(wsgi, settings, workers=args.workers, threads=args.threads)
     return 0
+
+
+_OWN_METRICS_DIR = "POOLS_SERVE_OWNS_METRICS_DIR"
+
+
+def _share_metrics_between_workers() -> None:
+    """Make /metrics count every gunicorn worker's requests, whichever worker answers.
+
+    prometheus-client keeps each worker's metrics in files under PROMETHEUS_MULTIPROC_DIR
+    and sums them on a scrape, but only if the variable is set when it is first imported,
+    which this module has already done: with the variable unset, a fresh directory is made
+    and the command starts again in this process (same pid) with it set, and removed on
+    exit. A directory the operator gives (one per server) is emptied first: files left by
+    an earlier run would be added to this one's counts."""
+    directory = os.environ.get(SHARED_METRICS_DIR)
+    if not directory:
+        os.environ[SHARED_METRICS_DIR] = tempfile.mkdtemp(prefix="pools-metrics-")
+        os.environ[_OWN_METRICS_DIR] = "1"
+        sys.stdout.flush()
+        os.execv(sys.executable, [sys.executable, *sys.argv])  # noqa: S606 - ourselves, same arguments
+    for stale in Path(directory).glob("*.db"):
+        stale.unlink()
+    if os.environ.pop(_OWN_METRICS_DIR, None):
+        atexit.register(shutil.rmtree, directory, ignore_errors=True)
 
 
 def _gunicorn(load_app: Callable[[], Flask], settings: Settings, *, workers: int, threads: int) -> None:
@@ -205,11 +235,20 @@ def _gunicorn(load_app: Callable[[], Flask], settings: Settings, *, workers: int
             # One control socket per user home would make a second server on the machine (a
             # test run beside a demo) take over or refuse the first one's.
             self.cfg.set("control_socket_disable", True)
+            if shared_metrics_dir():
+                self.cfg.set("child_exit", _forget_worker_metrics)
 
         def load(self) -> Flask:
             return load_app()
 
     _Gunicorn().run()
+
+
+def _forget_worker_metrics(_server: object, worker: Any) -> None:
+    """gunicorn's child_exit: a worker that is gone no longer counts in live gauges."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]
 
 
 def _password_from_stdin(args: argparse.Namespace) -> str | None:

@@ -51,6 +51,7 @@ DIFFERENCES = Gauge(
     "payments_reconciliation_differences",
     "Differences the last reconciliation found, by kind (0 when none).",
     ["kind"],
+    multiprocess_mode="mostrecent",  # the last run's, whichever process ran it
 )
 
 K = DifferenceKind

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import sys
 import time
@@ -18,7 +19,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask, Response, g, request
-from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 _request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
@@ -128,11 +129,29 @@ class RequestMetrics:
         )
 
     def exposition(self) -> Response:
-        # The app's request metrics live in its own registry (a second app in one process,
-        # as in tests, starts from zero); process-wide ones (the aggregate cache, the
-        # process collector) in the default registry.
-        body = generate_latest(self.registry) + generate_latest(REGISTRY)
-        return Response(body, mimetype=CONTENT_TYPE_LATEST)
+        return Response(metrics_exposition(self.registry), mimetype=CONTENT_TYPE_LATEST)
+
+
+SHARED_METRICS_DIR = "PROMETHEUS_MULTIPROC_DIR"
+"""prometheus-client's multiprocess mode: set before it is imported, every metric of every
+process is kept in files in that directory (app.py serve sets it for its workers)."""
+
+
+def shared_metrics_dir() -> str | None:
+    return os.environ.get(SHARED_METRICS_DIR) or None
+
+
+def metrics_exposition(own: CollectorRegistry) -> bytes:
+    """What /metrics answers. Under gunicorn's several workers (shared_metrics_dir set) every
+    worker's counters, summed from the shared directory, whichever worker is asked; the
+    per-process collector (CPU, memory of one worker) has no meaning there and is left out.
+    In one process, the app's own registry (a second app in one process, as in tests, starts
+    from zero) and the process-wide default one (the aggregate cache, the process)."""
+    if shared_metrics_dir():
+        every_worker = CollectorRegistry()
+        multiprocess.MultiProcessCollector(every_worker)  # type: ignore[no-untyped-call]
+        return generate_latest(every_worker)
+    return generate_latest(own) + generate_latest(REGISTRY)
 
 
 def install_request_context(app: Flask, metrics: RequestMetrics) -> None:
