@@ -27,6 +27,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, cast
 
+from prometheus_client import Counter
 from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
@@ -69,6 +70,12 @@ from ledger.schemas import (
 from ledger.verify import verify_books
 
 log = logging.getLogger(__name__)
+
+ENTRIES_POSTED = Counter(
+    "ledger_entries_posted_total",
+    "Journal entries committed, by write path: one entry per request, or a batch's.",
+    ["path"],
+)
 
 _INSERT_DETAILS = insert(cast(Table, EntryDetails.__table__))
 
@@ -213,6 +220,7 @@ class DatabaseLedgerService:
         except BaseException:
             self._keys.release(claimed)
             raise
+        ENTRIES_POSTED.labels("batch").inc(out.entries)
         if self._after_commit is not None:
             try:
                 self._after_commit()
@@ -309,6 +317,7 @@ class DatabaseLedgerService:
         except BaseException:
             self._keys.release(claimed)
             raise
+        ENTRIES_POSTED.labels("single").inc()
         if self._after_commit is not None:
             try:
                 self._after_commit()

@@ -22,6 +22,9 @@ from backend.composition.container import Container
 from backend.platform.health import readiness
 from backend.platform.http import problem
 from backend.platform.observability import RequestMetrics, install_request_context
+from backend.platform.orm import utcnow
+from ledger.events import Backlog
+from ledger.outbox_metrics import BacklogMetrics
 from portal import install_portal
 from portal.shell.session import SessionUser
 
@@ -70,7 +73,14 @@ def metrics_scrape_allowed(token: str | None) -> bool:
     return request.remote_addr in _LOOPBACK and not proxied
 
 
-def _install_metrics(server: Flask, metrics: RequestMetrics, token: str | None) -> None:
+def _install_metrics(server: Flask, metrics: RequestMetrics, container: Container) -> None:
+    token = container.settings.metrics_token
+
+    def backlog() -> Backlog:  # the relay is built at the first scrape, not with the app
+        return container.ledger_relay.backlog()
+
+    metrics.read_when_scraped(BacklogMetrics(backlog, utcnow))
+
     @server.get("/metrics", endpoint="metrics")
     def metrics_endpoint() -> Response:
         if not metrics_scrape_allowed(token):
@@ -198,7 +208,7 @@ def create_app(container: Container) -> Flask:
         }
         return Response(json.dumps(body), status=503 if failing else 200, mimetype="application/json")
 
-    _install_metrics(server, metrics, container.settings.metrics_token)
+    _install_metrics(server, metrics, container)
 
     server.register_blueprint(create_api_blueprint(container))
     install_portal(server, container)

@@ -21,6 +21,7 @@ from typing import Any
 from flask import Flask, Response, g, request
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from prometheus_client.registry import Collector
 
 _request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 _client_ip: ContextVar[str | None] = ContextVar("client_ip", default=None)
@@ -128,8 +129,18 @@ class RequestMetrics:
             buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
         )
 
+        self._read_when_scraped: list[Collector] = []
+
+    def read_when_scraped(self, collector: Collector) -> None:
+        """Add a collector whose figures are read at each scrape (from the database, say),
+        not kept in this process: the same answer from every worker."""
+        self._read_when_scraped.append(collector)
+        if not shared_metrics_dir():
+            self.registry.register(collector)
+
     def exposition(self) -> Response:
-        return Response(metrics_exposition(self.registry), mimetype=CONTENT_TYPE_LATEST)
+        body = metrics_exposition(self.registry, self._read_when_scraped)
+        return Response(body, mimetype=CONTENT_TYPE_LATEST)
 
 
 SHARED_METRICS_DIR = "PROMETHEUS_MULTIPROC_DIR"
@@ -141,7 +152,7 @@ def shared_metrics_dir() -> str | None:
     return os.environ.get(SHARED_METRICS_DIR) or None
 
 
-def metrics_exposition(own: CollectorRegistry) -> bytes:
+def metrics_exposition(own: CollectorRegistry, read_when_scraped: list[Collector]) -> bytes:
     """What /metrics answers. Under gunicorn's several workers (shared_metrics_dir set) every
     worker's counters, summed from the shared directory, whichever worker is asked; the
     per-process collector (CPU, memory of one worker) has no meaning there and is left out.
@@ -150,6 +161,8 @@ def metrics_exposition(own: CollectorRegistry) -> bytes:
     if shared_metrics_dir():
         every_worker = CollectorRegistry()
         multiprocess.MultiProcessCollector(every_worker)  # type: ignore[no-untyped-call]
+        for collector in read_when_scraped:
+            every_worker.register(collector)
         return generate_latest(every_worker)
     return generate_latest(own) + generate_latest(REGISTRY)
 

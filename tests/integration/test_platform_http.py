@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import uuid
 
 import pytest
 from flask import Flask
@@ -12,7 +13,9 @@ from backend.composition.container import Container
 from backend.composition.web import create_app
 from backend.platform.cache import InProcessCache
 from backend.platform.config import Settings, load_settings
+from ledger.interface import TransactionRequest
 from tests.conftest import AMQP_URL, REDIS_URL
+from tests.integration.pools_support import make_world, open_pool
 
 
 @pytest.fixture
@@ -168,3 +171,38 @@ def test_log_lines_follow_stdout_after_it_is_replaced_and_the_old_one_closed(
     monkeypatch.setattr(handler, "handleError", failures.append)
     log.warning("after")
     assert failures == [] and second.getvalue() == "after\n"
+
+
+def _sample(body: str, name: str) -> float | None:
+    for line in body.splitlines():
+        if line.startswith(name + " "):
+            return float(line.split(" ")[-1])
+    return None
+
+
+def test_metrics_report_the_outbox_backlog_and_the_entries_posted(container: Container) -> None:
+    # A broker is configured, so the relay is a process of its own, not running here: the
+    # events of what is posted wait in the outbox.
+    settings = container.settings.model_copy(update={"celery_broker_url": AMQP_URL})
+    world = make_world(Container(settings, db=container.db, cache=container.cache))
+    client = create_app(world.container).test_client()
+    posted = 'ledger_entries_posted_total{path="single"}'
+    unpublished = "ledger_outbox_unpublished_events"
+    first = client.get("/metrics").get_data(as_text=True)
+    before, waiting = _sample(first, posted) or 0.0, _sample(first, unpublished)
+    assert waiting is not None
+    pool = world.container.pools.create_pool(world.manager, open_pool(minimum_subscription="0.00")).id
+    subscription = {
+        "type": "subscription",
+        "investor_id": world.investor_profile(world.investor),
+        "amount": "1000.00",
+        "effective_date": "2025-01-02",
+    }
+    world.container.transactions.record(
+        world.manager, pool, TransactionRequest.model_validate(subscription), str(uuid.uuid4())
+    )
+    body = client.get("/metrics").get_data(as_text=True)
+    assert _sample(body, posted) == before + 1
+    assert (_sample(body, unpublished) or 0) >= waiting + 1  # the entry's events
+    waited = _sample(body, "ledger_outbox_oldest_unpublished_age_seconds")
+    assert waited is not None and waited >= 0
