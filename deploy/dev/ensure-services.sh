@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Make sure MariaDB, Redis and RabbitMQ answer on loopback, and the browser tests' Chromium
-# is installed: start what is installed but stopped, apt-get install what is missing.
+# and the monitoring configuration's promtool and amtool are installed: start what is
+# installed but stopped, apt-get install what is missing.
 set -euo pipefail
 
 APT_UPDATED=0
@@ -79,7 +80,22 @@ ensure_browser() {
   fi
 }
 
+ensure_monitoring_tools() {
+  # promtool and amtool check the Prometheus and Alertmanager configuration in deploy/. The
+  # packages' services are never started here (nothing is run, only the tools).
+  if ! command -v promtool >/dev/null || ! command -v amtool >/dev/null; then
+    echo "installing prometheus and prometheus-alertmanager for promtool and amtool"
+    apt_install --no-install-recommends prometheus prometheus-alertmanager
+    # On a host whose package scripts may start services, they would listen on every
+    # interface: only the tools are wanted.
+    pkill -x prometheus 2>/dev/null || true
+    pkill -x prometheus-alertmanager 2>/dev/null || true
+  fi
+  echo "ok: $(promtool --version 2>&1 | head -1 | awk '{print $1, $3}')"
+}
+
 ensure_mariadb
 ensure_redis
 ensure_rabbitmq
 ensure_browser
+ensure_monitoring_tools
