@@ -237,9 +237,8 @@ def test_investor_live_dashboard_and_analyst_downloads(
     driver.find_element(By.ID, "analyst-xlsx").click()
     name = f"entries-pool-{pool}"  # the default view: a named row per transaction
     _wait(driver).until(
-        lambda _: (tmp_path / f"{name}.csv").exists() and (tmp_path / f"{name}.xlsx").exists()
+        lambda _: _downloaded(tmp_path, f"{name}.csv") and _downloaded(tmp_path, f"{name}.xlsx")
     )
-    time.sleep(0.3)  # let Chromium finish renaming from .crdownload
     with (tmp_path / f"{name}.csv").open(newline="") as f:
         table = list(csv.DictReader(f))
     assert table and {r["type"] for r in table} == {"capital_call"}
@@ -292,8 +291,12 @@ def _sign_out_at_top(driver: webdriver.Chrome) -> None:
 
 
 def _downloaded(folder: Path, pattern: str) -> Path:
-    """The finished download matching `pattern` (Chromium writes .crdownload, then renames)."""
-    matches = [p for p in folder.glob(pattern) if not p.name.endswith(".crdownload")]
+    """The finished download matching `pattern`, or None while any is under way. Chromium
+    reserves the file's name with an empty file while it writes `<name>.crdownload`, then
+    renames that over it: the empty placeholder alone once failed a run ("not a zip file")."""
+    if any(folder.glob("*.crdownload")):
+        return None  # type: ignore[return-value]
+    matches = [p for p in folder.glob(pattern) if p.stat().st_size > 0]
     return matches[0] if matches else None  # type: ignore[return-value]
 
 
