@@ -51,21 +51,6 @@ log = logging.getLogger(__name__)
 _INSERT_EVENT = insert(cast(Table, OutboxEvent.__table__))
 
 
-def add_event(
-    session: Session,
-    event_type: str,
-    *,
-    pool_id: int,
-    entry_id: int | None,
-    payload: dict[str, Any],
-    now: datetime,
-) -> str:
-    """Add an event to the caller's transaction; returns its event id."""
-    row = event_row(event_type, pool_id=pool_id, entry_id=entry_id, payload=payload, now=now)
-    add_events(session, [row])
-    return str(row["event_id"])
-
-
 def event_row(
     event_type: str, *, pool_id: int, entry_id: int | None, payload: dict[str, Any], now: datetime
 ) -> dict[str, Any]:

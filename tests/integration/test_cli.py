@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -18,6 +17,7 @@ import app as cli
 from backend.composition.container import Container
 from backend.platform.config import load_settings
 from tests.conftest import mariadb_database_url
+from tests.integration.replication import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -99,14 +99,8 @@ def test_duplicate_user_is_an_error_naming_the_field(
     assert "error (email): a user with email dup@example.com already exists" in capsys.readouterr().err
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def test_run_migrates_seeds_and_serves_the_login_page(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "VAR_DIR": str(tmp_path / "var"), "PORT": str(port)}
     env.pop("DATABASE_URL", None)
     # Output goes to a file, not a pipe: seeding logs plenty, and a full pipe would block

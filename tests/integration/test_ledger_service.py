@@ -389,15 +389,19 @@ def test_the_backlog_counts_up_to_its_limit_and_names_the_oldest(
 
     first = utcnow().replace(microsecond=0) - timedelta(hours=5)
     with UnitOfWork(container.db) as uow:
-        for n in range(5):
-            outbox.add_event(
-                uow.session,
-                "test.waiting",
-                pool_id=1,
-                entry_id=None,
-                payload={"n": n},
-                now=first + timedelta(minutes=n),
-            )
+        outbox.add_events(
+            uow.session,
+            [
+                outbox.event_row(
+                    "test.waiting",
+                    pool_id=1,
+                    entry_id=None,
+                    payload={"n": n},
+                    now=first + timedelta(minutes=n),
+                )
+                for n in range(5)
+            ],
+        )
         uow.commit()
     monkeypatch.setattr(outbox, "BACKLOG_COUNTED", 3)
     capped = container.ledger_relay.backlog()

@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -18,17 +17,12 @@ from pathlib import Path
 import pytest
 
 import app as cli
+from tests.integration.replication import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 
 SCRAPES = 6
 _HEALTHZ = re.compile(r'^http_requests_total\{method="GET",route="/healthz",status="200"\} (\S+)$', re.M)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _serve(tmp_path: Path, port: int, metrics_dir: Path | None) -> subprocess.Popen[str]:
@@ -112,7 +106,7 @@ def test_every_scrape_counts_every_workers_requests_in_a_directory_the_server_ow
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _migrate(tmp_path, monkeypatch)
-    port = _free_port()
+    port = free_port()
     proc = _serve(tmp_path, port, None)
     try:
         # The server made its directory and started again with it (the same pid).
@@ -135,7 +129,7 @@ def test_an_operators_directory_is_emptied_of_an_earlier_runs_files(
     metrics_dir.mkdir()
     # An earlier run's file, and not even a valid one: summed, it would break every scrape.
     (metrics_dir / "counter_1.db").write_bytes(b"left by an earlier run")
-    port = _free_port()
+    port = free_port()
     proc = _serve(tmp_path, port, metrics_dir)
     try:
         assert "1" not in _counting(metrics_dir)
