@@ -303,14 +303,6 @@ class JournalEngine:
             balance.account_id: balance for _, balance in rows
         }
 
-    def _load_accounts(
-        self, session: Session, pool_id: int, wanted: dict[str, AccountRef]
-    ) -> dict[str, Account]:
-        rows = session.scalars(
-            select(Account).where(Account.pool_id == pool_id, Account.account_key.in_(wanted))
-        ).all()
-        return {row.account_key: row for row in rows}
-
     def _create_accounts(
         self, session: Session, draft: EntryDraft, missing: dict[str, AccountRef], now: datetime
     ) -> dict[str, Account]:
@@ -362,13 +354,13 @@ class JournalEngine:
                 )
         except IntegrityError:
             # Someone else opened it first (only possible without the head lock): use theirs.
-            existing = self._load_accounts(session, draft.pool_id, {key: (code, investor)})
+            existing, _ = self._lock_accounts(session, draft.pool_id, {key: (code, investor)})
             if key not in existing:
                 raise
             return existing[key]
         return account
 
-    # -- step 3: balances, locked in ascending account id -------------------------
+    # -- step 3: balances, checked (locked with their accounts in step 2) ----------
     def _lock_and_check_balances(
         self,
         session: Session,
