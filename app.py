@@ -36,6 +36,7 @@ from typing import Any
 
 from flask import Flask
 
+from backend.composition.backup_commands import add_backup_parser
 from backend.composition.container import Container
 from backend.composition.fx_commands import add_fx_parser
 from backend.platform.actors import Actor, Role
@@ -544,6 +545,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     importer.set_defaults(func=cmd_import)
     add_fx_parser(sub)
+    add_backup_parser(sub)
     return parser
 
 

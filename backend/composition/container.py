@@ -27,13 +27,14 @@ from backend.payments.consumer import CapitalCallConsumer
 from backend.payments.gateway import PaymentGateway
 from backend.payments.service import DatabasePaymentService
 from backend.payments.stripe_gateway import StripeGateway
-from backend.payments.vault import Vault, parse_key_ring
+from backend.payments.vault import Vault
 from backend.platform.actors import Actor
 from backend.platform.aggregate_cache import AggregateCache
 from backend.platform.cache import Cache, cache_from_url
 from backend.platform.config import Settings
 from backend.platform.db import Database
 from backend.platform.errors import Unauthenticated
+from backend.platform.key_ring import parse_key_ring
 from backend.platform.secrets_store import (
     load_or_create_jwt_keys_dir,
     load_or_create_payment_data_keys,

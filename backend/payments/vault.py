@@ -12,41 +12,16 @@ from __future__ import annotations
 
 import base64
 import os
-import re
 from collections.abc import Mapping
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-_KID = re.compile(r"[A-Za-z0-9_-]{1,32}")
 _NONCE = 12
 
 
 class VaultError(ValueError):
     """A value cannot be read: an unknown key id, a tampered or misplaced ciphertext."""
-
-
-def parse_key_ring(text: str) -> tuple[dict[str, bytes], str]:
-    """Keys from "kid:base64key" entries (comma or newline separated); the first is active."""
-    keys: dict[str, bytes] = {}
-    active = ""
-    for raw in re.split(r"[,\n]", text):
-        entry = raw.strip()
-        if not entry:
-            continue
-        kid, _, encoded = entry.partition(":")
-        key = base64.b64decode(encoded, validate=True)
-        if not _KID.fullmatch(kid) or len(key) != 32:
-            raise VaultError(f"key {kid!r}: need an id of letters, digits, - or _ and a 32-byte key")
-        keys[kid] = key
-        active = active or kid
-    if not keys:
-        raise VaultError("the key ring is empty")
-    return keys, active
-
-
-def new_key_entry(kid: str) -> str:
-    return f"{kid}:{base64.b64encode(os.urandom(32)).decode()}"
 
 
 class Vault:

@@ -122,6 +122,13 @@ class Settings(BaseSettings):
     reporting_currency_analyst: str | None = Field(
         default=None, alias="REPORTING_CURRENCY_ANALYST", pattern=r"^[A-Z]{3}$"
     )
+    # Database backups (backend/backup/): where backups and archived binary logs are kept,
+    # the key ring that seals them ("kid:base64(32 bytes)", first active; unset: generated
+    # into <var_dir>/backup_keys, which must then be kept apart from the backups), and how
+    # many full backups the retention policy keeps, with their incrementals and binlogs.
+    backup_dir: Path | None = Field(default=None, alias="BACKUP_DIR")
+    backup_keys: str | None = Field(default=None, alias="BACKUP_KEYS", repr=False)
+    backup_keep_full: int = Field(default=4, ge=1, le=1000, alias="BACKUP_KEEP_FULL")
     host: str = Field(default="127.0.0.1", alias="HOST")
     port: int = Field(default=8050, alias="PORT", gt=0, lt=65536)
     log_level: str = Field(default="INFO", alias="LOG_LEVEL")

@@ -50,6 +50,15 @@ def load_or_create_payment_data_keys(var_dir: Path) -> str:
     return path.read_text()
 
 
+def load_or_create_backup_keys(var_dir: Path) -> str:
+    """The key ring sealing database backups ("kid:base64key" per line, first active)."""
+    path = var_dir / "backup_keys"
+    if not path.exists():
+        with contextlib.suppress(FileExistsError):
+            _write_private(path, b"b1:" + base64.b64encode(secrets.token_bytes(32)))
+    return path.read_text()
+
+
 def load_or_create_jwt_keys_dir(var_dir: Path) -> Path:
     """A directory of Ed25519 private keys named `<kid>.pem`; creates the first one."""
     keys_dir = var_dir / "jwt_keys"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Make sure MariaDB, Redis and RabbitMQ answer on loopback, and the browser tests' Chromium
-# and the monitoring configuration's promtool and amtool are installed: start what is
+# Make sure MariaDB, Redis and RabbitMQ answer on loopback, and mariadb-backup, the browser
+# tests' Chromium and the monitoring configuration's promtool and amtool are installed: start what is
 # installed but stopped, apt-get install what is missing.
 set -euo pipefail
 
@@ -94,7 +94,17 @@ ensure_monitoring_tools() {
   echo "ok: $(promtool --version 2>&1 | head -1 | awk '{print $1, $3}')"
 }
 
+ensure_backup_tools() {
+  # The restore drill backs up and restores throwaway servers (tests/integration/test_backup_drill.py).
+  if ! command -v mariadb-backup >/dev/null || ! command -v mbstream >/dev/null; then
+    echo "installing mariadb-backup for the restore drill"
+    apt_install --no-install-recommends mariadb-backup
+  fi
+  echo "ok: mariadb-backup $(mariadb-backup --version 2>&1 | grep -o '[0-9][0-9.]*-MariaDB' | head -1)"
+}
+
 ensure_mariadb
+ensure_backup_tools
 ensure_redis
 ensure_rabbitmq
 ensure_browser

@@ -88,6 +88,9 @@ class MariaDBServer:
     root: Path
     extra_args: tuple[str, ...]
     port: int = 0
+    # A production options file (deploy/mariadb/) read first; the harness's own options,
+    # given after it, still win (paths, ports, small buffers).
+    defaults_file: Path | None = None
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
 
     @property
@@ -121,7 +124,8 @@ class MariaDBServer:
         args = [
             *_die_with_parent(),
             _binary("mariadbd", "mysqld"),
-            "--no-defaults",  # must come first; ignores /etc/mysql entirely
+            # must come first; either ignores /etc/mysql entirely
+            f"--defaults-file={self.defaults_file}" if self.defaults_file else "--no-defaults",
             "--user=root",
             f"--datadir={self.datadir}",
             f"--socket={self.socket_path}",
@@ -394,6 +398,21 @@ def _install_datadir(datadir: Path) -> None:
         raise ServerError(
             f"mariadb-install-db failed ({result.returncode}):\n{result.stdout}\n{result.stderr}"
         )
+
+
+def installed_server(
+    root: Path,
+    name: str,
+    server_id: int,
+    *,
+    defaults_file: Path | None = None,
+    extra_args: tuple[str, ...] = (),
+) -> MariaDBServer:
+    """A server with a fresh data directory under `root`/`name`, not started yet."""
+    server = MariaDBServer(name, server_id, root / name, extra_args, defaults_file=defaults_file)
+    server.root.mkdir(parents=True)
+    _install_datadir(server.datadir)
+    return server
 
 
 @contextlib.contextmanager

@@ -28,8 +28,9 @@ from backend.payments.interface import (
     StatementUpload,
 )
 from backend.payments.models import PayoutAccount, PoolCollectionAccount
-from backend.payments.vault import Vault, new_key_entry, parse_key_ring
+from backend.payments.vault import Vault
 from backend.platform.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from backend.platform.key_ring import new_key_entry, parse_key_ring
 from backend.platform.secrets_store import load_or_create_payment_data_keys
 from backend.platform.unit_of_work import UnitOfWork
 from ledger.interface import EntryType, ReversalRequest

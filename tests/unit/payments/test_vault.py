@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from backend.payments.vault import Vault, VaultError, new_key_entry, parse_key_ring
+from backend.payments.vault import Vault, VaultError
+from backend.platform.key_ring import new_key_entry, parse_key_ring
 
 OLD = new_key_entry("k1")
 NEW = new_key_entry("k2")
