@@ -143,6 +143,20 @@ class Catalog:
     def record_binlog(self, record: ArchivedBinlog) -> None:
         _write_json(self.binlogs_dir / f"{record.name}.json", asdict(record))
 
+    # -- verifications ------------------------------------------------------------
+    def verifications(self) -> dict[str, str]:
+        """{backup id: when `verify` last proved it restorable}, for backups still kept."""
+        path = self.root / "verified.json"
+        recorded: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
+        kept = {m.id for m in self.backups()}
+        return {backup_id: at for backup_id, at in recorded.items() if backup_id in kept}
+
+    def record_verified(self, backup_id: str, at: datetime) -> None:
+        recorded = self.verifications()
+        recorded[backup_id] = at.astimezone(UTC).isoformat(timespec="seconds")
+        self.root.mkdir(parents=True, exist_ok=True)
+        _write_json(self.root / "verified.json", recorded)
+
     # -- retention ----------------------------------------------------------------
     def prune(self, keep_full: int) -> tuple[list[str], list[str]]:
         """Delete what the policy does not keep; returns (backup ids, binlog names) removed."""

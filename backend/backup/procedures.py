@@ -195,6 +195,7 @@ def verify_backup(catalog: Catalog, keys: SealingKeys, backup_id: str, scratch_d
     chain = catalog.chain(backup_id)
     with _scratch(scratch_dir) as work:
         _prepared_chain(catalog, chain, keys, work)
+    catalog.record_verified(backup_id, datetime.now(UTC))
     return chain
 
 

@@ -24,6 +24,7 @@ from typing import Any
 
 from backend.backup.catalog import Catalog
 from backend.backup.mariadb_tools import ServerAddress
+from backend.backup.metrics import write_backup_metrics
 from backend.backup.procedures import (
     SealingKeys,
     archive_binlogs,
@@ -85,7 +86,15 @@ def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
         "restore": _restore,
         "prune": _prune,
     }[args.backup_command]
-    return handler(args, settings, catalog)
+    try:
+        return handler(args, settings, catalog)
+    finally:
+        # After a failure too: the figures stay those of the last success, and age.
+        _write_metrics(settings, catalog)
+
+
+def _write_metrics(settings: Settings, catalog: Catalog) -> None:
+    write_backup_metrics(catalog, settings.backup_metrics_file or catalog.root / "metrics" / "backup.prom")
 
 
 def _run(args: argparse.Namespace, settings: Settings, catalog: Catalog) -> int:
@@ -113,6 +122,7 @@ def _binlogs(args: argparse.Namespace, settings: Settings, catalog: Catalog) -> 
         for record in archive_binlogs(address, catalog, keys):
             state = "closed" if record.complete else "active, copied so far"
             print(f"archived {record.name}: {record.plain_bytes:,} bytes ({state})", flush=True)
+        _write_metrics(settings, catalog)
         if not args.follow or stop.wait(args.interval):
             return 0
 

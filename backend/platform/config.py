@@ -129,6 +129,9 @@ class Settings(BaseSettings):
     backup_dir: Path | None = Field(default=None, alias="BACKUP_DIR")
     backup_keys: str | None = Field(default=None, alias="BACKUP_KEYS", repr=False)
     backup_keep_full: int = Field(default=4, ge=1, le=1000, alias="BACKUP_KEEP_FULL")
+    # The figures every backup command leaves for node_exporter's textfile collector (unset:
+    # <BACKUP_DIR>/metrics/backup.prom; point the collector's directory at it).
+    backup_metrics_file: Path | None = Field(default=None, alias="BACKUP_METRICS_FILE")
     host: str = Field(default="127.0.0.1", alias="HOST")
     port: int = Field(default=8050, alias="PORT", gt=0, lt=65536)
     log_level: str = Field(default="INFO", alias="LOG_LEVEL")

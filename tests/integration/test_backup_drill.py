@@ -202,6 +202,14 @@ def test_restore_drill_dropped_table_then_lost_datadir(
     listed = operator.backup("list")
     assert "full" in listed and "incremental on" in listed
     assert "is restorable: 2 backup(s)" in operator.backup("verify")
+    figures = (first_archive / "metrics" / "backup.prom").read_text()  # for node_exporter
+    for series in (
+        'backup_last_success_timestamp_seconds{kind="full"}',
+        'backup_last_success_timestamp_seconds{kind="incremental"}',
+        "backup_binlog_last_archived_timestamp_seconds ",
+        "backup_last_verified_timestamp_seconds ",
+    ):
+        assert series in figures, figures
     _keep_writing(primary, pools[2], 15, 200)
 
     # -- disaster 1: a table dropped by mistake -------------------------------------

@@ -20,8 +20,16 @@ ROOT = Path(__file__).resolve().parents[2]
 PROMETHEUS = ROOT / "deploy" / "prometheus"
 ALERTMANAGER = ROOT / "deploy" / "alertmanager" / "alertmanager.yml"
 OPERATIONS = ROOT / "docs" / "operations.md"
-# Prometheus's own series, not exported by the platform.
-BUILT_IN = {"up"}
+# Prometheus's own series, and the exporters' beside the platform (node_exporter's
+# filesystem, mysqld_exporter's replica status; deploy/prometheus/prometheus.yml scrapes them).
+BUILT_IN = {
+    "up",
+    "node_filesystem_avail_bytes",
+    "node_filesystem_size_bytes",
+    "mysql_slave_status_seconds_behind_master",
+    "mysql_slave_status_slave_io_running",
+    "mysql_slave_status_slave_sql_running",
+}
 
 
 def _tool(name: str) -> str:
