@@ -74,11 +74,11 @@ class ServerAddress:
             cursorclass=pymysql.cursors.DictCursor,
         )
 
-    def query(self, sql: str) -> list[dict[str, Any]]:
+    def query(self, sql: str, args: tuple[Any, ...] | None = None) -> list[dict[str, Any]]:
         connection = self.connect()
         try:
             with connection.cursor() as cursor:
-                cursor.execute(sql)
+                cursor.execute(sql, args)
                 return list(cursor.fetchall())
         finally:
             connection.close()

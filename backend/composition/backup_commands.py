@@ -7,6 +7,7 @@
     backup timeline [--all]        schema changes (or every transaction) in the archived logs
     backup restore --target-datadir DIR [--backup ID] [--before-gtid GTID]
     backup prune                   apply the retention policy now
+    backup promote --replica-url URL   the primary is lost: make this replica the primary
 
 `run` and `binlogs` read the server named by DATABASE_URL and must run on its host (the
 backup tool reads the data directory's files); `restore` needs no server: it starts its
@@ -33,6 +34,7 @@ from backend.backup.procedures import (
     take_backup,
     verify_backup,
 )
+from backend.backup.promotion import promote_replica
 from backend.platform.config import Settings
 from backend.platform.key_ring import parse_key_ring
 from backend.platform.secrets_store import load_or_create_backup_keys
@@ -58,6 +60,9 @@ def add_backup_parser(sub: Any) -> None:
     restore_parser.add_argument("--log-bin", default="mariadb-bin", help="binlog basename of the server")
     restore_parser.add_argument("--server-id", type=int, default=1, help="server_id of the restored server")
     verbs.add_parser("prune", help="delete what the retention policy (BACKUP_KEEP_FULL) does not keep")
+    promote = verbs.add_parser("promote", help="make a replica the primary once the primary is lost")
+    promote.add_argument("--replica-url", required=True, help="the replica's database URL")
+    promote.add_argument("--apply-timeout", type=int, default=300, help="seconds to apply what it received")
     backup.set_defaults(func=cmd_backup)
 
 
@@ -85,6 +90,7 @@ def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
         "timeline": _timeline,
         "restore": _restore,
         "prune": _prune,
+        "promote": _promote,
     }[args.backup_command]
     try:
         return handler(args, settings, catalog)
@@ -192,4 +198,16 @@ def _prune(args: argparse.Namespace, settings: Settings, catalog: Catalog) -> in
     if backups or binlogs:
         kept = settings.backup_keep_full
         print(f"retention (keep {kept} full): removed {len(backups)} backup(s), {len(binlogs)} log(s)")
+    return 0
+
+
+def _promote(args: argparse.Namespace, settings: Settings, catalog: Catalog) -> int:
+    promotion = promote_replica(
+        ServerAddress.from_url(args.replica_url), apply_timeout_seconds=args.apply_timeout
+    )
+    print(
+        f"promoted: it had received {promotion.received or '(nothing)'} and applied all of it; "
+        f"writable at GTID {promotion.gtid}. Point DATABASE_URL at it, make its options the "
+        "primary's (read_only off) before its next restart, and take a full backup."
+    )
     return 0

@@ -46,6 +46,8 @@ pytestmark = [pytest.mark.replication, pytest.mark.xdist_group("replication")]
 ROOT = Path(__file__).resolve().parents[2]
 PRIMARY_CNF = ROOT / "deploy" / "mariadb" / "primary.cnf"
 OPERATOR = Actor.operator("restore-drill")
+# A primary with no replica: commits would wait out the semi-synchronous timeout once.
+ALONE = ("--rpl-semi-sync-master-enabled=OFF",)
 BOOKS = Scale(
     "drill", open_pools=2, closed_pools=1, investors=6, managers=2, history_weeks=12, holders_per_pool=3
 )
@@ -60,10 +62,10 @@ class Servers:
         self.started: list[MariaDBServer] = []
 
     def fresh(self, name: str) -> MariaDBServer:
-        return self._start(installed_server(self.base, name, 1, defaults_file=PRIMARY_CNF))
+        return self._start(installed_server(self.base, name, 1, defaults_file=PRIMARY_CNF, extra_args=ALONE))
 
     def on_restored(self, name: str, datadir: Path) -> MariaDBServer:
-        server = MariaDBServer(name, 1, self.base / name, (), defaults_file=PRIMARY_CNF)
+        server = MariaDBServer(name, 1, self.base / name, ALONE, defaults_file=PRIMARY_CNF)
         server.root.mkdir(parents=True)
         datadir.replace(server.datadir)
         return self._start(server)

@@ -26,6 +26,9 @@ BOTH = {
     "innodb-flush-log-at-trx-commit": "1",
     "character-set-server": "utf8mb4",
     "collation-server": "utf8mb4_bin",
+    "rpl-semi-sync-master-enabled": "TRUE",
+    "rpl-semi-sync-master-wait-point": "AFTER_SYNC",
+    "rpl-semi-sync-slave-enabled": "TRUE",
 }
 
 
