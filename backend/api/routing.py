@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import inspect
 import json as std_json
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, get_args, get_origin
@@ -15,11 +16,15 @@ from typing import Any, get_args, get_origin
 from flask import Blueprint, Response, json, request
 from pydantic import BaseModel, ValidationError
 from pydantic.json_schema import models_json_schema
+from sqlalchemy.exc import SQLAlchemyError
 
 from backend.api.problems import from_domain_error, from_validation_error
-from backend.platform.errors import DomainError, ValidationFailed
+from backend.platform.db import database_unavailable
+from backend.platform.errors import DependencyUnavailable, DomainError, ValidationFailed
 from backend.platform.fields import ID_MAX
 from backend.platform.http import PROBLEM_MIME, problem
+
+log = logging.getLogger(__name__)
 
 # A path id beyond its column's range names no row, so the route does not match and the
 # answer is 404 (SQLite cannot even bind a number past 2^63). Most ids are INT columns; the
@@ -106,6 +111,31 @@ def _flask_path(path: str) -> str:
     return out
 
 
+def _problem_for(exc: Exception, op: Operation) -> Response:
+    """The problem document for what an operation raised; re-raises what is a bug (a 500)."""
+    if isinstance(exc, DomainError):
+        return from_domain_error(exc)
+    if isinstance(exc, ValidationError):
+        return from_validation_error(exc)
+    if isinstance(exc, _BadJson):
+        return problem(
+            400,
+            "Malformed JSON",
+            str(exc),
+            type_slug="malformed-json",
+            errors=[{"field": "body", "reason": str(exc)}],
+        )
+    if not database_unavailable(exc):
+        raise exc
+    # A failover or a restart. A write cut off during its COMMIT may or may not have
+    # committed: the client's retry with the same Idempotency-Key settles which, so the
+    # answer is "retry", not 500.
+    log.warning("database unavailable", extra={"operation": op.handler.__name__, "error": type(exc).__name__})
+    return from_domain_error(
+        DependencyUnavailable("the database is unavailable; send the same request again shortly")
+    )
+
+
 def _view(op: Operation, resolve_actor: ActorResolver) -> Callable[..., Response]:
     params = inspect.signature(op.handler).parameters
 
@@ -119,18 +149,8 @@ def _view(op: Operation, resolve_actor: ActorResolver) -> Callable[..., Response
             if op.query is not None:
                 kwargs["query"] = op.query.model_validate(_query_args())
             result = op.handler(**kwargs)
-        except DomainError as exc:
-            return from_domain_error(exc)
-        except ValidationError as exc:
-            return from_validation_error(exc)
-        except _BadJson as exc:
-            return problem(
-                400,
-                "Malformed JSON",
-                str(exc),
-                type_slug="malformed-json",
-                errors=[{"field": "body", "reason": str(exc)}],
-            )
+        except (DomainError, ValidationError, _BadJson, SQLAlchemyError) as exc:
+            return _problem_for(exc, op)
         if isinstance(result, Response):
             return result
         if result is None:

@@ -30,7 +30,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DisconnectionError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
@@ -326,6 +326,25 @@ class Database:
             replica.engine.dispose()
             if replica.probe_engine is not None:
                 replica.probe_engine.dispose()
+
+
+# MariaDB/MySQL client and server codes that mean "no database to talk to right now", not a
+# wrong statement: cannot connect (2002, 2003), gone or lost mid-query (2006, 2013), shutting
+# down (1053), connection killed (1927), a read-only server (1290: a replica not promoted yet).
+_UNAVAILABLE_CODES = frozenset({1053, 1290, 1927, 2002, 2003, 2006, 2013})
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """True when `exc` says the database cannot be reached or written just now (a restart, a
+    failover): the same request may be sent again, a write with its Idempotency-Key."""
+    if isinstance(exc, DisconnectionError):
+        return True
+    if not isinstance(exc, DBAPIError):
+        return False
+    if exc.connection_invalidated:
+        return True
+    args: tuple[Any, ...] = getattr(exc.orig, "args", ())
+    return bool(args) and args[0] in _UNAVAILABLE_CODES
 
 
 def _make_probe_engine(url: str) -> Engine | None:
