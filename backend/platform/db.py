@@ -39,6 +39,9 @@ from backend.platform.cache import Cache, CacheUnavailable
 log = logging.getLogger(__name__)
 
 _HEALTH_TTL_SECONDS = 1.0
+# The marker saying since when the positions cache has remembered (_positions_remembered).
+POSITIONS_REMEMBERED_SINCE = "ryw:remembered-since"
+_POSITIONS_SINCE_TTL = 10 * 365 * 24 * 3600.0
 _PROBE_TIMEOUT_SECONDS = 2
 _PING_AFTER_IDLE_SECONDS = 1.0
 
@@ -220,10 +223,27 @@ class Database:
         if reader_key is None or self._positions is None:
             return None
         try:
-            return self._positions.get(f"ryw:{reader_key}")
+            position = self._positions.get(f"ryw:{reader_key}")
+            if position is None and not self._positions_remembered(self._positions):
+                return b"sticky"
+            return position
         except CacheUnavailable:
             # Cannot tell whether this reader just wrote: the primary is the safe answer.
             return b"sticky"
+
+    def _positions_remembered(self, positions: Cache) -> bool:
+        """Whether a missing position means "no recent write", not "the cache forgot it".
+
+        Redis restarted without persistence (or flushed) has lost every position: a reader
+        who wrote a moment before would be sent to a lagging replica and not see the write.
+        A marker written once, with the time it was written, says since when the cache has
+        remembered; until it is read_your_writes_seconds old, nobody's absence is trusted.
+        """
+        since = positions.get(POSITIONS_REMEMBERED_SINCE)
+        if since is None:
+            positions.add(POSITIONS_REMEMBERED_SINCE, repr(time.time()).encode(), _POSITIONS_SINCE_TTL)
+            return False
+        return time.time() - float(since) >= self._ryw_seconds
 
     def _healthy_replicas(self) -> list[ReplicaEndpoint]:
         start = next(self._round_robin)

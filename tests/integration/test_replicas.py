@@ -21,19 +21,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
 from backend.composition.container import Container
 from backend.platform.actors import Actor, Role
-from backend.platform.cache import InProcessCache
+from backend.platform.cache import InProcessCache, RedisCache
 from backend.platform.config import load_settings
-from backend.platform.db import Database
+from backend.platform.db import POSITIONS_REMEMBERED_SINCE, Database
 from backend.platform.passwords import hash_password
 from backend.platform.unit_of_work import ReadView, UnitOfWork
 from backend.users.interface import UserCreate
 from backend.users.models import User
 from sql.migrate import upgrade
+from tests.conftest import REDIS_URL
 from tests.integration.replication import DATABASE, ReplicationPair, replication_pair
 
 pytestmark = [pytest.mark.replication, pytest.mark.xdist_group("replication")]
@@ -70,13 +72,22 @@ def make_db(pair: ReplicationPair) -> Iterator[Callable[..., Database]]:
     made: list[Database] = []
 
     def make(**options: Any) -> Database:
-        db = Database(pair.primary_url, [pair.replica_url], positions=InProcessCache(), **options)
+        db = Database(pair.primary_url, [pair.replica_url], positions=remembering_cache(), **options)
         made.append(db)
         return db
 
     yield make
     for db in made:
         db.dispose()
+
+
+def remembering_cache() -> InProcessCache:
+    """A positions cache that has remembered for long: a reader without a position there has
+    not written lately (test_read_your_writes_survives_the_cache_losing_every_position covers
+    a cache that forgot)."""
+    cache = InProcessCache()
+    cache.set(POSITIONS_REMEMBERED_SINCE, b"0", 3600)
+    return cache
 
 
 def served_by(db: Database, reader_key: str | None = None) -> int:
@@ -196,6 +207,38 @@ def test_read_your_writes_while_the_replica_lags_but_runs(
     pair.wait_caught_up()
     # Once the replica has the GTID, the writer's reads go back to it.
     assert read_user(db, "user:1", email) == (REPLICA_ID, True)
+
+
+def test_read_your_writes_survives_the_cache_losing_every_position(pair: ReplicationPair) -> None:
+    """Redis restarted without persistence (or flushed) forgets every writer's position: for
+    read_your_writes_seconds after that, nobody is trusted to have no recent write."""
+    prefix = f"ryw-{uuid.uuid4().hex[:8]}:"
+    cache = RedisCache(REDIS_URL, prefix=prefix)
+    db = Database(
+        pair.primary_url,
+        [pair.replica_url],
+        positions=cache,
+        max_lag_seconds=60,
+        read_your_writes_seconds=2,
+        **FAST,
+    )
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        assert read_user(db, "user:2", "nobody@example.com")[0] == PRIMARY_ID  # a new cache: not yet
+        time.sleep(2.1)  # the cache has now remembered for read_your_writes_seconds
+        assert read_user(db, "user:2", "nobody@example.com")[0] == REPLICA_ID
+        with pair.hold_applier():
+            email = write_user(db, "user:1")
+            assert read_user(db, "user:1", email) == (PRIMARY_ID, True)
+            for key in client.scan_iter(f"{prefix}*"):  # Redis loses everything
+                client.delete(key)
+            assert read_user(db, "user:1", email) == (PRIMARY_ID, True), "the writer lost sight of its write"
+            assert read_user(db, "user:2", email)[0] == PRIMARY_ID  # nobody can tell: the primary
+    finally:
+        for key in client.scan_iter(f"{prefix}*"):
+            client.delete(key)
+        client.close()
+        db.dispose()
 
 
 @pytest.mark.parametrize("pause", ["sql_thread_stopped", "applier_held"])
