@@ -41,7 +41,7 @@ lint: $(TEST_STAMP)
 	$(VENV)/bin/lint-imports
 
 typecheck: $(TEST_STAMP)
-	$(VENV)/bin/mypy app.py backend portal ledger reports notifications sql tests bench deploy/grafana/dashboards.py
+	$(VENV)/bin/mypy app.py backend portal ledger reports notifications sql tests bench deploy/grafana/generate.py deploy/grafana/generator
 
 test: $(TEST_STAMP) services $(AXE_JS) lint typecheck
 	AXE_CORE_JS=$(AXE_JS) $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --durations=15

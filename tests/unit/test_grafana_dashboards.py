@@ -1,8 +1,9 @@
 """The Grafana dashboards in deploy/grafana/: the committed JSON is what the generator
 writes, every query parses (promtool check rules, as the monitoring tests run it), every
-metric a query reads is exported by the code or recorded by a rule, and the dashboards are
-told apart (unique uids and titles, every panel titled) and read the provisioned Prometheus.
-make test installs promtool (Debian's prometheus, deploy/dev/ensure-services.sh)."""
+metric a query reads is exported by the code, recorded by a rule or one of the few exporter
+series the alerts read too (EXPORTERS), and the dashboards are told apart (unique uids and
+titles, every panel titled) and read the provisioned Prometheus. make test installs promtool
+(Debian's prometheus, deploy/dev/ensure-services.sh)."""
 
 from __future__ import annotations
 
@@ -27,7 +28,9 @@ from backend.platform.observability import RequestMetrics
 
 ROOT = Path(__file__).resolve().parents[2]
 GRAFANA = ROOT / "deploy" / "grafana"
-GENERATOR = GRAFANA / "dashboards.py"
+# The entry script beside the generator package (deploy/grafana/generator/): it runs as an
+# operator runs it, from the repository root.
+GENERATOR = GRAFANA / "generate.py"
 COMMITTED = GRAFANA / "dashboards"
 PROVISIONING = GRAFANA / "provisioning"
 PROMETHEUS = ROOT / "deploy" / "prometheus"
@@ -35,6 +38,15 @@ PROMETHEUS = ROOT / "deploy" / "prometheus"
 EXPORTING_CODE = ("backend", "ledger", "reports", "notifications", "app.py")
 # Prometheus's own series, not exported by the platform.
 BUILT_IN = {"up"}
+# The exporters' series beside the platform's (deploy/prometheus/prometheus.yml scrapes them):
+# only names deploy/prometheus/rules/infrastructure.yml alerts on too, each read by a panel.
+EXPORTERS = {
+    "node_filesystem_avail_bytes",  # node_exporter
+    "node_filesystem_size_bytes",  # node_exporter
+    "mysql_slave_status_seconds_behind_master",  # mysqld_exporter (--collect.slave_status)
+    "mysql_slave_status_slave_io_running",  # mysqld_exporter (--collect.slave_status)
+    "mysql_slave_status_slave_sql_running",  # mysqld_exporter (--collect.slave_status)
+}
 # Grafana's own variables, given concrete values for promtool.
 GRAFANA_VARIABLES = {"__rate_interval": "1m", "__interval": "1m", "__range": "1h"}
 
@@ -297,10 +309,10 @@ def test_the_committed_dashboards_are_what_the_generator_writes(tmp_path: Path) 
     generated = {path.name: path.read_bytes() for path in sorted(out.glob("*"))}
     committed = {path.name: path.read_bytes() for path in sorted(COMMITTED.glob("*"))}
     assert len(generated) == 5, sorted(generated)
-    assert sorted(generated) == sorted(committed), "run `python deploy/grafana/dashboards.py`"
+    assert sorted(generated) == sorted(committed), "run `python deploy/grafana/generate.py`"
     stale = [name for name in generated if generated[name] != committed[name]]
     assert stale == [], (
-        f"differ from the generator's output (run `python deploy/grafana/dashboards.py`): {stale}"
+        f"differ from the generator's output (run `python deploy/grafana/generate.py`): {stale}"
     )
 
 
@@ -362,6 +374,11 @@ def test_the_metric_scan_reads_what_the_code_exports() -> None:
         "ledger_outbox_unpublished_events",
         "ledger_outbox_oldest_unpublished_age_seconds",
         "payments_reconciliation_differences",
+        # backend/backup/metrics.py, for node_exporter's textfile collector
+        "backup_last_success_timestamp_seconds",
+        "backup_last_size_bytes",
+        "backup_binlog_last_archived_timestamp_seconds",
+        "backup_last_verified_timestamp_seconds",
     } <= exported
     assert "http_requests_total_total" not in exported and "http_request_duration_seconds" not in exported
     # The request metrics as a live app server exposes them, once it has answered a request.
@@ -372,7 +389,7 @@ def test_the_metric_scan_reads_what_the_code_exports() -> None:
 
 
 def test_every_query_reads_only_exported_or_recorded_metrics() -> None:
-    known = _exported() | _recorded() | BUILT_IN
+    known = _exported() | _recorded() | BUILT_IN | EXPORTERS
     read: set[str] = set()
     unknown: list[str] = []
     for place, _dashboard, expr in _queries():
@@ -381,6 +398,19 @@ def test_every_query_reads_only_exported_or_recorded_metrics() -> None:
         unknown += [f"{place}: {name}" for name in sorted(names - known)]
     assert read >= {"http_requests_total", "slo:api_errors:ratio_rate1h", "up"}  # the parser reads names
     assert unknown == [], f"panels query metrics nothing exports or records: {unknown}"
+    assert read >= EXPORTERS, f"exporters' metrics no panel reads: {sorted(EXPORTERS - read)}"
+
+
+def test_the_exporters_metrics_are_those_the_alerts_already_read() -> None:
+    """A dashboard reads an exporter's series only if an alert rule relies on it too: the
+    scrape config and the rules' tests stand behind its name."""
+    rules = yaml.safe_load((PROMETHEUS / "rules" / "infrastructure.yml").read_text())
+    alerted = {
+        name for group in rules["groups"] for rule in group["rules"] for name in _metric_names(rule["expr"])
+    }
+    assert alerted >= EXPORTERS, (
+        f"not read by deploy/prometheus/rules/infrastructure.yml: {EXPORTERS - alerted}"
+    )
 
 
 def test_dashboards_have_unique_uids_and_titles_and_every_panel_a_title() -> None:
