@@ -15,10 +15,14 @@ prints the recovery point and the recovery time.
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
+import subprocess
+import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -28,10 +32,15 @@ import pytest
 from sqlalchemy import text
 
 import app as cli
+from backend.backup.catalog import Catalog, CatalogError
+from backend.backup.mariadb_tools import BackupToolError
+from backend.backup.procedures import SealingKeys, archived_timeline
 from backend.composition.container import Container
 from backend.platform.actors import Actor
 from backend.platform.config import load_settings
 from backend.platform.db import Database
+from backend.platform.key_ring import parse_key_ring
+from backend.platform.secrets_store import load_or_create_backup_keys
 from backend.seed.loader import seed
 from backend.seed.scales import Scale
 from ledger.interface import AccountCode, EntryType
@@ -261,3 +270,57 @@ def test_restore_drill_dropped_table_then_lost_datadir(
     assert _gtid(rebuilt) == gtid_before_loss, "no committed transaction is lost"
     assert _books(rebuilt) == before_loss
     assert before_loss["entries"] > before_drop["entries"]
+
+
+def test_the_archiver_follows_the_log_as_it_grows_and_stops_on_sigterm(servers: Servers) -> None:
+    """`backup binlogs --follow` as the long-running process it is: each new commit reaches
+    the archive within a few intervals, its figures for node_exporter are refreshed as it
+    goes, and SIGTERM ends it cleanly."""
+    primary = servers.fresh("primary")
+    primary.query(f"CREATE DATABASE `{DATABASE}`")
+    primary.query(f"CREATE TABLE `{DATABASE}`.marks (id INT PRIMARY KEY)")
+    archive = servers.base / "archive"
+    # The key before the archiver starts: it reads the one made here.
+    keys = SealingKeys(*parse_key_ring(load_or_create_backup_keys(servers.base / "var")))
+    catalog = Catalog(archive)
+    env = {
+        **os.environ,
+        "DATABASE_URL": primary.url(),
+        "BACKUP_DIR": str(archive),
+        "VAR_DIR": str(servers.base / "var"),
+    }
+    follower = subprocess.Popen(
+        [sys.executable, "app.py", "backup", "binlogs", "--follow", "--interval", "0.2"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+    def archived_up_to(gtid: str) -> bool:
+        try:
+            timeline = archived_timeline(catalog, keys)
+        except (BackupToolError, CatalogError, OSError, ValueError):
+            return False  # a copy being written: read it on the next pass
+        return bool(timeline) and timeline[-1].gtid == gtid
+
+    try:
+        for mark in range(3):
+            primary.query(f"INSERT INTO `{DATABASE}`.marks VALUES ({mark})")
+            _until(f"mark {mark} archived", lambda: archived_up_to(_gtid(primary)), follower)
+        figures = (archive / "metrics" / "backup.prom").read_text()
+        assert "backup_binlog_last_archived_timestamp_seconds " in figures
+    finally:
+        follower.send_signal(signal.SIGTERM)
+        out, _ = follower.communicate(timeout=30)
+    assert follower.returncode == 0, out
+    assert "archived mariadb-bin.000001" in out
+
+
+def _until(what: str, condition: Callable[[], bool], process: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + 30
+    while not condition():
+        assert process.poll() is None, f"the archiver exited: {process.communicate()[0]}"
+        assert time.monotonic() < deadline, f"never: {what}"
+        time.sleep(0.1)
