@@ -19,14 +19,17 @@ from werkzeug.serving import WSGIRequestHandler
 
 from backend.api import create_api_blueprint
 from backend.composition.container import Container
+from backend.payments.state_metrics import PaymentStateMetrics, payment_states
 from backend.platform.health import readiness
 from backend.platform.http import problem
 from backend.platform.observability import RequestMetrics, install_request_context
 from backend.platform.orm import utcnow
 from ledger.events import Backlog
 from ledger.outbox_metrics import BacklogMetrics
+from notifications.delivery_metrics import DeliveryMetrics, delivery_states
 from portal import install_portal
 from portal.shell.session import SessionUser
+from reports.snapshot_metrics import SnapshotMetrics, newest_snapshots
 
 SERVER_NAME = "investment-pools"
 """What the development server says in its Server header, instead of its Werkzeug and
@@ -80,6 +83,19 @@ def _install_metrics(server: Flask, metrics: RequestMetrics, container: Containe
         return container.ledger_relay.backlog()
 
     metrics.read_when_scraped(BacklogMetrics(backlog, utcnow))
+
+    # Business figures, read at each scrape like the backlog; the services they need are
+    # built at the first scrape, not with the app.
+    def pool_ids() -> list[int]:
+        return container.pools.all_pool_ids()
+
+    def has_entries(pool_id: int) -> bool:
+        return container.ledger.has_entries(pool_id)
+
+    metrics.read_when_scraped(PaymentStateMetrics(lambda since: payment_states(container.db, since), utcnow))
+    metrics.read_when_scraped(DeliveryMetrics(lambda: delivery_states(container.db), utcnow))
+    snapshots = SnapshotMetrics(lambda: newest_snapshots(container.db), pool_ids, has_entries, utcnow)
+    metrics.read_when_scraped(snapshots)
 
     @server.get("/metrics", endpoint="metrics")
     def metrics_endpoint() -> Response:
