@@ -17,21 +17,19 @@ python app.py import transactions FILE.csv|FILE.xlsx --pool ID [--as EMAIL]
                                           post a file of transactions, all rows or none
 python app.py fx load FILE.csv [--as EMAIL]   load the ECB's FX reference rates (admins)
 python app.py fx show [--date D]              each currency's FX rate in force
+
+worker, beat, ledger relay, notifications consume and payments consume take --metrics-port N
+(or METRICS_PORT): Prometheus metrics at http://METRICS_HOST:N/metrics (docs/operations.md).
 """
 
 from __future__ import annotations
 
 import argparse
-import atexit
 import getpass
-import os
-import shutil
 import sys
-import tempfile
 import threading
 from collections.abc import Callable
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -39,10 +37,11 @@ from flask import Flask
 from backend.composition.backup_commands import add_backup_parser
 from backend.composition.container import Container
 from backend.composition.fx_commands import add_fx_parser
+from backend.composition.metrics_server import add_metrics_port_option
 from backend.platform.actors import Actor, Role
 from backend.platform.config import Settings, load_settings
 from backend.platform.errors import DomainError
-from backend.platform.observability import SHARED_METRICS_DIR, setup_logging, shared_metrics_dir
+from backend.platform.observability import setup_logging, shared_metrics_dir
 from ledger.interface import IMPORT_COLUMNS
 
 
@@ -192,33 +191,12 @@ def _demo_gateway(settings: Settings) -> tuple[Settings, str]:
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
-    _share_metrics_between_workers()
+    from backend.composition.metrics_server import share_metrics_between_processes
+
+    # /metrics counts every gunicorn worker's requests, whichever worker answers.
+    share_metrics_between_processes()
     _gunicorn(wsgi, settings, workers=args.workers, threads=args.threads)
     return 0
-
-
-_OWN_METRICS_DIR = "POOLS_SERVE_OWNS_METRICS_DIR"
-
-
-def _share_metrics_between_workers() -> None:
-    """Make /metrics count every gunicorn worker's requests, whichever worker answers.
-
-    prometheus-client keeps each worker's metrics in files under PROMETHEUS_MULTIPROC_DIR
-    and sums them on a scrape, but only if the variable is set when it is first imported,
-    which this module has already done: with the variable unset, a fresh directory is made
-    and the command starts again in this process (same pid) with it set, and removed on
-    exit. A directory the operator gives (one per server) is emptied first: files left by
-    an earlier run would be added to this one's counts."""
-    directory = os.environ.get(SHARED_METRICS_DIR)
-    if not directory:
-        os.environ[SHARED_METRICS_DIR] = tempfile.mkdtemp(prefix="pools-metrics-")
-        os.environ[_OWN_METRICS_DIR] = "1"
-        sys.stdout.flush()
-        os.execv(sys.executable, [sys.executable, *sys.argv])  # noqa: S606 - ourselves, same arguments
-    for stale in Path(directory).glob("*.db"):
-        stale.unlink()
-    if os.environ.pop(_OWN_METRICS_DIR, None):
-        atexit.register(shutil.rmtree, directory, ignore_errors=True)
 
 
 def _gunicorn(load_app: Callable[[], Flask], settings: Settings, *, workers: int, threads: int) -> None:
@@ -247,9 +225,9 @@ def _gunicorn(load_app: Callable[[], Flask], settings: Settings, *, workers: int
 
 def _forget_worker_metrics(_server: object, worker: Any) -> None:
     """gunicorn's child_exit: a worker that is gone no longer counts in live gauges."""
-    from prometheus_client import multiprocess
+    from backend.composition.metrics_server import mark_process_dead
 
-    multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]
+    mark_process_dead(worker.pid)
 
 
 def _password_from_stdin(args: argparse.Namespace) -> str | None:
@@ -303,17 +281,21 @@ def cmd_ledger(args: argparse.Namespace, settings: Settings) -> int:
     import signal
     import threading
 
+    from backend.composition.metrics_server import metrics_port, serving_metrics
+
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
-    print(f"relaying ledger events to {type(container.ledger_publisher).__name__}", flush=True)
-    container.ledger_relay.run_forever(stop)
+    with serving_metrics(metrics_port(args.metrics_port, settings), settings):
+        print(f"relaying ledger events to {type(container.ledger_publisher).__name__}", flush=True)
+        container.ledger_relay.run_forever(stop)
     return 0
 
 
 def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     from backend.composition import portal_jobs  # noqa: F401 - hooks worker_init: the portal's jobs
     from backend.composition.celery_app import QUEUE
+    from backend.composition.metrics_server import metrics_port, serving_worker_metrics
 
     if settings.celery_broker_url is None:
         print(
@@ -332,18 +314,23 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     ]
     if args.pool:
         argv += ["--pool", args.pool]
-    celery.worker_main(argv)
+    # With a metrics port the worker restarts itself once, so that its pool's children count.
+    with serving_worker_metrics(metrics_port(args.metrics_port, settings), settings):
+        celery.worker_main(argv)
     return 0
 
 
 def cmd_beat(args: argparse.Namespace, settings: Settings) -> int:
+    from backend.composition.metrics_server import metrics_port, serving_metrics
+
     if settings.celery_broker_url is None:
         print("error: CELERY_BROKER_URL is not set; there is nothing to schedule onto", file=sys.stderr)
         return 2
     celery = Container(settings).celery
     settings.var_dir.mkdir(parents=True, exist_ok=True)
     schedule = str(settings.var_dir / "celerybeat-schedule")
-    celery.start(["beat", "--loglevel", settings.log_level, "--schedule", schedule])
+    with serving_metrics(metrics_port(args.metrics_port, settings), settings):
+        celery.start(["beat", "--loglevel", settings.log_level, "--schedule", schedule])
     return 0
 
 
@@ -351,6 +338,7 @@ def cmd_notifications(args: argparse.Namespace, settings: Settings) -> int:
     import signal
     import threading
 
+    from backend.composition.metrics_server import metrics_port, serving_metrics
     from ledger.outbox import amqp_url
     from notifications import amqp
     from notifications.consumer import EVENT_TYPES
@@ -371,8 +359,9 @@ def cmd_notifications(args: argparse.Namespace, settings: Settings) -> int:
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
-    print(f"consuming {', '.join(EVENT_TYPES)} from queue {amqp.QUEUE}", flush=True)
-    amqp.consume(url, container.notification_consumer, EVENT_TYPES, stop)
+    with serving_metrics(metrics_port(args.metrics_port, settings), settings):
+        print(f"consuming {', '.join(EVENT_TYPES)} from queue {amqp.QUEUE}", flush=True)
+        amqp.consume(url, container.notification_consumer, EVENT_TYPES, stop)
     return 0
 
 
@@ -411,6 +400,7 @@ def cmd_payments(args: argparse.Namespace, settings: Settings) -> int:
     import signal
     import threading
 
+    from backend.composition.metrics_server import metrics_port, serving_metrics
     from backend.payments.consumer import EVENT_TYPES
     from ledger.outbox import amqp_url
     from notifications import amqp
@@ -426,8 +416,9 @@ def cmd_payments(args: argparse.Namespace, settings: Settings) -> int:
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
     queue = "payments.ledger-events"
-    print(f"consuming {', '.join(EVENT_TYPES)} from queue {queue}", flush=True)
-    amqp.consume(url, container.payment_consumer, EVENT_TYPES, stop, queue=queue)
+    with serving_metrics(metrics_port(args.metrics_port, settings), settings):
+        print(f"consuming {', '.join(EVENT_TYPES)} from queue {queue}", flush=True)
+        amqp.consume(url, container.payment_consumer, EVENT_TYPES, stop, queue=queue)
     return 0
 
 
@@ -460,17 +451,34 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _add_celery_parsers(sub: Any) -> None:
+    """The Celery worker and beat."""
+    worker = sub.add_parser("worker", help="run Celery tasks from RabbitMQ (needs CELERY_BROKER_URL)")
+    worker.add_argument("--concurrency", type=int, default=2)
+    worker.add_argument("--pool", choices=["prefork", "threads", "solo"], default=None)
+    worker.add_argument("--queue", default=None, help="consume this queue (default: pools)")
+    add_metrics_port_option(worker)
+    worker.set_defaults(func=cmd_worker)
+    beat = sub.add_parser("beat", help="the Celery beat scheduler (one per deployment)")
+    add_metrics_port_option(beat)
+    beat.set_defaults(func=cmd_beat)
+
+
 def _add_consumer_parsers(sub: Any) -> None:
     """The commands of the services that consume the ledger's events."""
     notifications = sub.add_parser("notifications", help="in-app notifications from ledger events")
     notifications_sub = notifications.add_subparsers(dest="notifications_command", required=True)
-    notifications_sub.add_parser("consume", help="consume the ledger's RabbitMQ exchange (long-running)")
+    add_metrics_port_option(
+        notifications_sub.add_parser("consume", help="consume the ledger's RabbitMQ exchange (long-running)")
+    )
     notifications_sub.add_parser("send", help="send the emails that are due, once each")
     notifications.set_defaults(func=cmd_notifications)
     payments = sub.add_parser("payments", help="payment requests and the gateway's loose ends")
     payments_sub = payments.add_subparsers(dest="payments_command", required=True)
     payments_sub.add_parser("sweep", help="resume unanswered gateway attempts; post lagging contributions")
-    payments_sub.add_parser("consume", help="open payment requests from capital calls (RabbitMQ)")
+    add_metrics_port_option(
+        payments_sub.add_parser("consume", help="open payment requests from capital calls (RabbitMQ)")
+    )
     remind = payments_sub.add_parser("remind", help="the day's reminders of capital calls due or overdue")
     remind.add_argument("--date", help="the day (YYYY-MM-DD); today by default")
     reconcile = payments_sub.add_parser("reconcile", help="a day's gateway and bank money against the books")
@@ -519,16 +527,12 @@ def build_parser() -> argparse.ArgumentParser:
     ledger_sub = ledger.add_subparsers(dest="ledger_command", required=True)
     verify = ledger_sub.add_parser("verify", help="recompute every hash and balance; exit 1 on a break")
     verify.add_argument("--pool", type=int, help="only this pool (default: every pool)")
-    ledger_sub.add_parser("relay", help="publish committed events: RabbitMQ if CELERY_BROKER_URL is AMQP")
+    add_metrics_port_option(
+        ledger_sub.add_parser("relay", help="publish committed events: RabbitMQ if CELERY_BROKER_URL is AMQP")
+    )
     ledger.set_defaults(func=cmd_ledger)
 
-    worker = sub.add_parser("worker", help="run Celery tasks from RabbitMQ (needs CELERY_BROKER_URL)")
-    worker.add_argument("--concurrency", type=int, default=2)
-    worker.add_argument("--pool", choices=["prefork", "threads", "solo"], default=None)
-    worker.add_argument("--queue", default=None, help="consume this queue (default: pools)")
-    worker.set_defaults(func=cmd_worker)
-    sub.add_parser("beat", help="the Celery beat scheduler (one per deployment)").set_defaults(func=cmd_beat)
-
+    _add_celery_parsers(sub)
     _add_consumer_parsers(sub)
     importer = sub.add_parser("import", help="post a CSV/XLSX file of transactions, all or nothing")
     import_sub = importer.add_subparsers(dest="import_command", required=True)

@@ -31,7 +31,8 @@ from datetime import datetime
 from typing import Any, Protocol, cast
 from urllib.parse import quote, unquote
 
-from sqlalchemy import Table, func, insert, select, update
+from prometheus_client import Counter
+from sqlalchemy import CursorResult, Table, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from backend.platform.db import Database
@@ -49,6 +50,15 @@ log = logging.getLogger(__name__)
 
 
 _INSERT_EVENT = insert(cast(Table, OutboxEvent.__table__))
+
+EVENTS_PUBLISHED = Counter(
+    "ledger_events_published_total",
+    "Ledger events the relay published to the broker (or in-process bus) and marked published.",
+)
+BATCH_FAILURES = Counter(
+    "ledger_relay_batch_failures_total",
+    "Relay batches that failed (broker or database); the relay retries them with a backoff.",
+)
 
 
 def event_row(
@@ -259,7 +269,11 @@ class DatabaseOutboxRelay:
     def run_once(self) -> int:
         """Publish one batch of unpublished events in order; returns how many were published."""
         with self._lock:
-            return self._run_batch()
+            try:
+                return self._run_batch()
+            except Exception:
+                BATCH_FAILURES.inc()
+                raise
 
     def drain(self, max_batches: int = 1000) -> int:
         """Publish until nothing is left (or max_batches); returns how many were published."""
@@ -300,8 +314,11 @@ class DatabaseOutboxRelay:
                 if published:
                     if not lock_rows:
                         take_write_lock(session)
-                    self._mark_published(session, published)
+                    marked = self._mark_published(session, published)
                     uow.commit()
+                    # Counted once marked (a batch that failed part-way too): an event published
+                    # but never marked (the relay died between the two) counts when it is.
+                    EVENTS_PUBLISHED.inc(marked)
         if sent and self._on_published is not None:
             try:
                 self._on_published(sent)
@@ -309,13 +326,15 @@ class DatabaseOutboxRelay:
                 log.exception("on_published hook failed", extra={"events": len(sent)})
         return len(published)
 
-    def _mark_published(self, session: Session, ids: list[int]) -> None:
-        session.execute(
+    def _mark_published(self, session: Session, ids: list[int]) -> int:
+        """Mark the events published; returns how many were not already."""
+        result = session.execute(
             update(OutboxEvent)
             .where(OutboxEvent.id.in_(ids), OutboxEvent.published_at.is_(None))
             .values(published_at=utcnow())
             .execution_options(synchronize_session=False)
         )
+        return int(cast(CursorResult[Any], result).rowcount)
 
     def run_forever(
         self, stop: threading.Event, *, idle_seconds: float = 0.5, max_backoff: float = 30.0

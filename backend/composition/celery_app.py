@@ -32,6 +32,7 @@ from celery import Celery
 from celery.schedules import crontab
 from sqlalchemy.exc import OperationalError
 
+from backend.composition import task_metrics  # noqa: F401 - counts and times every task run (its signals)
 from backend.platform.config import Settings
 from backend.platform.orm import utcnow
 from backend.service_directory import Services

@@ -50,6 +50,11 @@ class Settings(BaseSettings):
     # answers only loopback clients that came through no proxy (the embedded demo, a
     # scraper on the same host); everyone else gets 404.
     metrics_token: str | None = Field(default=None, alias="METRICS_TOKEN", min_length=16, repr=False)
+    # The processes that serve no HTTP of their own (worker, beat, relay, consumers) answer
+    # /metrics on METRICS_HOST:METRICS_PORT (or their --metrics-port); unset, they serve none.
+    # One port per process on a host; 0.0.0.0 in a pod, for Prometheus to reach.
+    metrics_port: int | None = Field(default=None, alias="METRICS_PORT", gt=0, lt=65536)
+    metrics_host: str = Field(default="127.0.0.1", alias="METRICS_HOST", min_length=1)
     # The payment gateway's webhook signing secrets, comma separated: during a rotation both
     # the old and the new one verify. Unset: read from <var_dir>/payment_webhook_secrets (one
     # per line, re-read on every webhook so a rotation needs no restart), made on first use.
