@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import os
 import sys
 import threading
 from collections.abc import Callable
@@ -553,10 +554,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _service_name(args: argparse.Namespace) -> str:
+    """What the process's log lines call it: the command, and its verb where it has one
+    ("serve", "worker", "ledger-relay", "notifications-consume"); SERVICE_NAME wins."""
+    verb = getattr(args, f"{args.command}_command", None)
+    return os.environ.get("SERVICE_NAME") or "-".join(part for part in (args.command, verb) if part)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     settings = load_settings()
-    setup_logging(settings.log_level)
+    setup_logging(settings.log_level, _service_name(args))
     try:
         result: Any = args.func(args, settings)
     except DomainError as exc:

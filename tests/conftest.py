@@ -4,11 +4,17 @@ The service tests take the `container` fixture and run twice: on SQLite (the emb
 default) and on real MariaDB. Each test runs inside an outer transaction that is rolled
 back, with the services' own commits turned into savepoint releases, so tests never see
 each other's rows and need no cleanup.
+
+Every test also runs under the log leak guard (below): a line logged at INFO or above that
+carries a test password, a webhook secret, a JWT, a bearer credential or an IBAN fails the
+test that logged it.
 """
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,6 +27,7 @@ from backend.composition.container import Container
 from backend.platform.cache import InProcessCache
 from backend.platform.config import Settings, load_settings
 from backend.platform.db import Database
+from backend.platform.observability import JsonFormatter
 from sql.migrate import upgrade
 
 MARIADB_URL = os.environ.get("TEST_MARIADB_URL", "mysql+pymysql://root@127.0.0.1:3306/?charset=utf8mb4")
@@ -104,3 +111,114 @@ def container(backend_name: str, migrated_urls: dict[str, str], settings: Settin
     outer.rollback()
     connection.close()
     db.dispose()
+
+
+# -- the log leak guard ------------------------------------------------------------------------
+
+KNOWN_SECRETS = (
+    "correct horse battery staple",  # auth_support.PASSWORD
+    "correct horse battery",  # the users and replica tests' own
+    "portal-test-password-1",  # portal_support.PASSWORD
+    "a brand new passphrase",  # test_user_admin.NEW_PASSWORD
+    "a-brand-new-password",  # test_sessions_end
+    "wrong-but-still-secret",  # test_auth_api
+    "Tr0ub4dor&3-wrong-guess",  # test_auth_service
+    "my-secret-password-in-the-email-box",  # test_auth_service
+    "not my password",  # test_payments_payouts
+    "not-a-real-password-used-for-timing-only",  # auth_support's dummy hash
+    "the-right-password",  # tests/unit/auth/test_passwords.py
+    "unit-test-secret",  # tests/unit/test_portal_background_manager.py
+    "e2e-investor-pass-1",  # tests/e2e
+    "e2e-manager-pass-1",  # tests/e2e
+)
+"""The fixed passwords and secrets the test helpers and tests use (kept in step with the
+helpers by tests/integration/test_log_context.py)."""
+
+_LEAK_PATTERNS = (
+    ("a webhook secret", re.compile(r"whsec_[A-Za-z0-9_-]{4,}")),
+    ("a JWT", re.compile(r"eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")),
+    ("a bearer credential", re.compile(r"Bearer \S*")),
+    # Looser than the formatter's own rule on purpose (a space may come anywhere): the guard
+    # must not share a bug it guards against. RF starts a payment reference, not an IBAN.
+    ("an IBAN", re.compile(r"(?<![A-Za-z0-9])(?!RF)[A-Z]{2}[0-9]{2}(?:\s?[A-Z0-9]){11,30}(?![A-Za-z0-9])")),
+)
+_STANDARD_RECORD_FIELDS = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
+
+
+def secrets_in(text_: str) -> list[tuple[str, str]]:
+    """(what, the text found) for every known secret and secret-shaped string in `text_`."""
+    found = [("a test password or secret", known) for known in KNOWN_SECRETS if known in text_]
+    for what, pattern in _LEAK_PATTERNS:
+        found += [(what, match.group(0)) for match in pattern.finditer(text_)]
+    return found
+
+
+def _masked(text_: str, found: list[tuple[str, str]]) -> str:
+    for secret in sorted({secret for _, secret in found}, key=len, reverse=True):
+        text_ = text_.replace(secret, "****" + secret[-2:] if len(secret) > 12 else "****")
+    return text_
+
+
+class LogLeakGuard(logging.Handler):
+    """Formats every record it is handed as the platform writes it (JsonFormatter) and notes
+    each that carries a secret: in the line written, or handed to the logging call (message,
+    fields, exception) even where the formatter masked it. Prints nothing."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.setFormatter(JsonFormatter())
+        self.leaks: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            line = self.format(record)
+            fields = (str(value) for key, value in vars(record).items() if key not in _STANDARD_RECORD_FIELDS)
+            handed = " ".join([record.getMessage(), *fields])
+            if record.exc_info and record.exc_info[1] is not None:
+                handed += " " + str(record.exc_info[1])
+        except Exception:  # a record that cannot be formatted at all is logging's own error
+            self.handleError(record)
+            return
+        written, at_source = secrets_in(line), secrets_in(handed)
+        if written or at_source:
+            kinds = ", ".join(sorted({what for what, _ in written + at_source}))
+            where = "written to the log" if written else "handed to the logger (the formatter masked it)"
+            self.leaks.append(
+                f"logger {record.name!r}: {kinds} {where}: {_masked(line, written + at_source)}"
+            )
+
+
+LOG_LEAK_GUARD = LogLeakGuard()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _log_leak_guard_installed() -> Iterator[LogLeakGuard]:
+    """The guard on the root logger for the whole session, with INFO records let through to
+    it (the root logger's default is WARNING). pytest's own capture keeps them and shows
+    them for a failing test only, as before."""
+    root = logging.getLogger()
+    level = root.level
+    root.addHandler(LOG_LEAK_GUARD)
+    if root.getEffectiveLevel() > logging.INFO:
+        root.setLevel(logging.INFO)
+    yield LOG_LEAK_GUARD
+    root.removeHandler(LOG_LEAK_GUARD)
+    root.setLevel(level)
+
+
+@pytest.fixture(autouse=True)
+def no_secret_in_logs(_log_leak_guard_installed: LogLeakGuard) -> Iterator[None]:
+    """Fail the test during which a secret was logged, naming the logger and the line (the
+    secret masked). A test that sets logging up itself (the CLI's main, a Celery worker)
+    replaces the root logger's handlers: the guard is put back for the next test."""
+    guard = _log_leak_guard_installed
+    root = logging.getLogger()
+    if guard not in root.handlers:
+        root.addHandler(guard)
+    if root.getEffectiveLevel() > logging.INFO:
+        root.setLevel(logging.INFO)
+    guard.leaks.clear()
+    yield
+    leaks, guard.leaks[:] = list(guard.leaks), []
+    if leaks:
+        pytest.fail("a secret was logged:\n" + "\n".join(leaks), pytrace=False)

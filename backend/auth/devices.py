@@ -122,6 +122,6 @@ class DeviceBook:
             self._on_new(user_id, print_, device.label, client_ip, now)
         except Exception:
             # The sign-in goes ahead; the device stays unknown, so the next one warns again.
-            log.exception("could not warn of a sign-in from a new device", extra={"user_id": user_id})
+            log.exception("could not warn of a sign-in from a new device", extra={"subject_user_id": user_id})
             return False
         return True

@@ -75,7 +75,7 @@ class PasswordLogin:
                 after={"failed_attempts": 0, "client_ip": client_ip},
             )
             uow.commit()
-        log.info("login succeeded", extra={"user_id": user.id})
+        log.info("login succeeded", extra={"subject_user_id": user.id})
         return user
 
     def _login_failed(self, account_id: int | None, attempt: Attempt, client_ip: str | None) -> None:

@@ -102,7 +102,7 @@ class PasswordResets:
                 .where(PasswordResetToken.user_id == user.id, PasswordResetToken.created_at >= since)
             )
         if int(recent or 0) >= SELF_SERVICE_MAX:
-            log.info("password reset not sent: too many lately", extra={"user_id": user.id})
+            log.info("password reset not sent: too many lately", extra={"subject_user_id": user.id})
             return
         # A failure is logged; the person is told the same as anyone, and may ask again.
         with contextlib.suppress(DependencyUnavailable):
@@ -152,11 +152,13 @@ class PasswordResets:
             if self._mailer is not None:
                 self._mailer(user_id, reset_id, token, expires)
         except Exception:
-            log.exception("password reset email not queued", extra={"user_id": user_id, "reset_id": reset_id})
+            log.exception(
+                "password reset email not queued", extra={"subject_user_id": user_id, "reset_id": reset_id}
+            )
             raise DependencyUnavailable(
                 "the reset email could not be queued; nothing was sent, try again"
             ) from None
-        log.info("password reset sent", extra={"user_id": user_id, "reset_id": reset_id})
+        log.info("password reset sent", extra={"subject_user_id": user_id, "reset_id": reset_id})
 
     def use(self, token: str, new_password: str) -> None:
         """Anyone holding a live link: set the account's new password. The link is spent first
@@ -188,7 +190,7 @@ class PasswordResets:
         except NotFound:
             # Disabled (or removed) since the link was sent: the link is spent, nothing changed.
             raise ValidationFailed(f"token: {INVALID_LINK}", field="token") from None
-        log.info("password reset used", extra={"user_id": user_id, "reset_id": reset_id})
+        log.info("password reset used", extra={"subject_user_id": user_id, "reset_id": reset_id})
 
     def purge(self, session: Session, now: datetime) -> int:
         """Delete links that can no longer be used (expired a day ago: kept briefly for support)."""

@@ -137,7 +137,7 @@ class DatabaseAuthService:
             live = self._sessions.is_live(view.session, session_id, user_id, self._clock())
         if not live:
             # Someone still holds a cookie or token of an ended session: worth a trace.
-            log.info("session refused: ended or unknown", extra={"user_id": user_id})
+            log.info("session refused: ended or unknown", extra={"subject_user_id": user_id})
         return live
 
     def end_session(self, actor: Actor, session_id: str | None) -> None:
@@ -173,7 +173,9 @@ class DatabaseAuthService:
                 after={"reason": reason, "sessions": sessions, "refresh_tokens": tokens},
             )
             uow.commit()
-        log.info("sessions revoked", extra={"user_id": user_id, "reason": reason, "sessions": sessions})
+        log.info(
+            "sessions revoked", extra={"subject_user_id": user_id, "reason": reason, "sessions": sessions}
+        )
         return sessions
 
     # -- password resets -----------------------------------------------------------------
@@ -227,7 +229,9 @@ class DatabaseAuthService:
             raise Unauthenticated(INVALID_TOKEN)
         user = self._users.active_user(claims.user_id)
         if user is None:
-            log.info("access token refused", extra={"reason": "user inactive", "user_id": claims.user_id})
+            log.info(
+                "access token refused", extra={"reason": "user inactive", "subject_user_id": claims.user_id}
+            )
             raise Unauthenticated(INVALID_TOKEN)
         # The role comes from the user record, not the claim: a demotion bites at once.
         return actor_of(user)

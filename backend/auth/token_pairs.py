@@ -94,7 +94,7 @@ class TokenPairs:
                     self._revoke_for_reuse(uow, presented)
                     uow.commit()
             else:
-                log.info("refresh refused: token expired or revoked", extra={"token_id": presented.id})
+                log.info("refresh refused: token expired or revoked", extra={"refresh_id": presented.id})
             raise Unauthenticated(INVALID_TOKEN)
         user = self._users.active_user(presented.user_id)
         with UnitOfWork(self._db, f"user:{presented.user_id}") as uow:
@@ -116,7 +116,7 @@ class TokenPairs:
                 # goes with it, whatever state its tokens were left in.
                 self._refresh.revoke_family(uow.session, presented.family_id, now, "session_ended")
                 uow.commit()
-                log.info("refresh refused: session ended", extra={"token_id": presented.id})
+                log.info("refresh refused: session ended", extra={"refresh_id": presented.id})
                 raise Unauthenticated(INVALID_TOKEN)
             if not self._refresh.claim(uow.session, presented.id, now):
                 # Spent or revoked between our look and our claim: a concurrent refresh won.
@@ -168,7 +168,7 @@ class TokenPairs:
         )
         log.warning(
             "refresh token reuse: family and its session revoked",
-            extra={"user_id": presented.user_id, "refresh_family": presented.family_id},
+            extra={"subject_user_id": presented.user_id, "refresh_family": presented.family_id},
         )
 
     def _issue(

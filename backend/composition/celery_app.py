@@ -25,16 +25,23 @@ the same worker and queue run them.
 
 from __future__ import annotations
 
+import logging
 import threading
+from contextvars import Token
 from typing import Any
 
 from celery import Celery
 from celery.schedules import crontab
+from celery.signals import before_task_publish, task_postrun, task_prerun
+from celery.signals import setup_logging as celery_setup_logging
 from sqlalchemy.exc import OperationalError
 
 from backend.composition import task_metrics  # noqa: F401 - counts and times every task run (its signals)
+from backend.platform import trace_context
 from backend.platform.config import Settings
+from backend.platform.observability import logging_service, setup_logging
 from backend.platform.orm import utcnow
+from backend.platform.trace_context import TRACEPARENT, Span, TraceParent
 from backend.service_directory import Services
 from backend.tasks import notifications, operator_alerts, payments, purges, snapshots
 
@@ -182,6 +189,59 @@ def _forget_connections() -> None:
     # kept; a process that configures again (the test suite does) must not keep the old ones.
     celery._after_fork()  # drops the broker connection and producer pools, as after a fork
     celery._local = threading.local()  # the thread's result backend instance
+
+
+# -- logs: JSON like every process, and the trace of whoever queued the task ----------------
+
+
+@celery_setup_logging.connect  # type: ignore[untyped-decorator]
+def _json_logs(loglevel: int | str | None = None, **_: Any) -> None:
+    """The worker and beat log JSON lines as every other process does, under the service
+    name the process was given. With a receiver for this signal Celery installs none of its
+    own handlers (nor redirects stdout into the log)."""
+    if not loglevel:  # a pool's child process may be told no level: keep the one it has
+        loglevel = logging.getLogger().getEffectiveLevel()
+    level = logging.getLevelName(loglevel) if isinstance(loglevel, int) else loglevel
+    setup_logging(level, logging_service())
+
+
+@before_task_publish.connect  # type: ignore[untyped-decorator]
+def _carry_trace(headers: dict[str, Any] | None = None, **_: Any) -> None:
+    """A task queued inside a request or another task carries its trace (W3C traceparent,
+    this span as the parent) in the message's headers."""
+    span = trace_context.current_span()
+    if span is not None and headers is not None:
+        headers.setdefault(TRACEPARENT, span.traceparent())
+
+
+_task_spans: dict[str, Token[Span | None]] = {}
+
+
+def _incoming_trace(task: Any) -> TraceParent | None:
+    request = getattr(task, "request", None)
+    headers = getattr(request, "headers", None) or {}
+    parent = trace_context.parse_traceparent(headers.get(TRACEPARENT) or getattr(request, TRACEPARENT, None))
+    if parent is None and getattr(request, "is_eager", False):
+        # Eager (the embedded default): the task runs in its caller's thread, inside its span.
+        span = trace_context.current_span()
+        if span is not None:
+            parent = TraceParent(span.trace_id, span.span_id, span.flags)
+    return parent
+
+
+@task_prerun.connect  # type: ignore[untyped-decorator]
+def _enter_task_span(task_id: str | None = None, task: Any = None, **_: Any) -> None:
+    """Each run of a task is a new span: of the trace its message carried, of its caller's
+    when eager, else of a new trace (beat's schedule, a message from an older publisher)."""
+    if task_id is not None:
+        _task_spans[task_id] = trace_context.enter_span(trace_context.child_of(_incoming_trace(task)))
+
+
+@task_postrun.connect  # type: ignore[untyped-decorator]
+def _leave_task_span(task_id: str | None = None, **_: Any) -> None:
+    token = _task_spans.pop(task_id, None) if task_id is not None else None
+    if token is not None:
+        trace_context.leave_span(token)
 
 
 def bind(container: Services) -> None:

@@ -1,8 +1,11 @@
-"""JSON logs carrying the request id, and Prometheus request metrics.
+"""JSON logs carrying the service, request, trace, span and user ids; Prometheus request metrics.
 
 The request id comes from the X-Request-ID header (nginx sets one) or is generated, is
 echoed back on the response, and rides a context variable into every log line and audit
-event of that request.
+event of that request. The trace follows W3C Trace Context (backend/platform/trace_context.py):
+an incoming `traceparent` header's trace id is kept, each request is a new span of it, and
+the response's `traceparent` names that span. The user id is set where the request is
+authenticated (`bind_user_id`). No line carries a secret (backend/platform/redaction.py).
 """
 
 from __future__ import annotations
@@ -23,11 +26,26 @@ from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, g
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from prometheus_client.registry import Collector
 
+from backend.platform import trace_context
+from backend.platform.redaction import redact_fields, scrub_text
+from backend.platform.trace_context import TRACEPARENT
+
 _request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 _client_ip: ContextVar[str | None] = ContextVar("client_ip", default=None)
+_user_id: ContextVar[int | None] = ContextVar("user_id", default=None)
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 
+SERVICE_NAME_VARIABLE = "SERVICE_NAME"
+DEFAULT_SERVICE = "app"
+_service: str | None = None
+
+CONTEXT_FIELDS = ("service", "request_id", "trace_id", "span_id", "user_id")
+"""What every line carries beside ts, level, logger and msg (null when there is none). An
+event's own field of the same name is written as `event_<name>`, never over these."""
+
 # Attributes every LogRecord has; anything else was passed through `extra=` and is logged.
+# The context is stamped on as request_id and private attributes (`extra={"user_id": ...}`
+# must stay allowed: logging refuses an extra that overwrites an attribute).
 _RECORD_FIELDS = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
     "message",
     "asctime",
@@ -43,9 +61,20 @@ def current_client_ip() -> str | None:
     return _client_ip.get()
 
 
-def _stamp_request_id() -> None:
-    """Stamp each record with the request id when it is created, not when it is formatted:
-    a handler may format it later, outside the request."""
+def current_user_id() -> int | None:
+    return _user_id.get()
+
+
+def bind_user_id(user_id: int | None) -> None:
+    """Name the authenticated user on every later log line of this request. Call it where
+    a request's credentials resolve to a user; the request's end (install_request_context)
+    puts the previous value back."""
+    _user_id.set(user_id)
+
+
+def _stamp_request_context() -> None:
+    """Stamp each record with the request's ids when it is created, not when it is
+    formatted: a handler may format it later, outside the request."""
     previous = logging.getLogRecordFactory()
     if getattr(previous, "_stamps_request_id", False):
         return
@@ -53,29 +82,55 @@ def _stamp_request_id() -> None:
     def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
         record = previous(*args, **kwargs)
         record.request_id = _request_id.get()
+        span = trace_context.current_span()
+        record._trace_id = span.trace_id if span else None
+        record._span_id = span.span_id if span else None
+        record._user_id = _user_id.get()
         return record
 
     factory._stamps_request_id = True  # type: ignore[attr-defined]
     logging.setLogRecordFactory(factory)
 
 
-_stamp_request_id()
+_stamp_request_context()
+
+
+def logging_service() -> str:
+    """The process's role as its log lines name it: what setup_logging was given, else the
+    SERVICE_NAME environment variable, else "app"."""
+    return _service or os.environ.get(SERVICE_NAME_VARIABLE) or DEFAULT_SERVICE
 
 
 class JsonFormatter(logging.Formatter):
+    """One JSON object per line: ts, level, logger, msg, the context (CONTEXT_FIELDS), then
+    the event's own fields. Secrets are redacted on the way out (backend/platform/redaction.py).
+
+    `service` names the process; by default the one setup_logging configured."""
+
+    def __init__(self, service: str | None = None) -> None:
+        super().__init__()
+        self._service = service
+
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
             "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
-            "msg": record.getMessage(),
+            "msg": scrub_text(record.getMessage()),
+            "service": self._service or logging_service(),
             "request_id": getattr(record, "request_id", None),
+            "trace_id": getattr(record, "_trace_id", None),
+            "span_id": getattr(record, "_span_id", None),
+            "user_id": getattr(record, "_user_id", None),
         }
-        for key, value in vars(record).items():
-            if key not in _RECORD_FIELDS and not key.startswith("_"):
-                entry[key] = value
+        extras = {
+            f"event_{key}" if key in CONTEXT_FIELDS else key: value
+            for key, value in vars(record).items()
+            if key not in _RECORD_FIELDS and not key.startswith("_")
+        }
+        entry.update(redact_fields(extras))
         if record.exc_info:
-            entry["exc"] = self.formatException(record.exc_info)
+            entry["exc"] = scrub_text(self.formatException(record.exc_info))
         return json.dumps(entry, default=str)
 
 
@@ -101,9 +156,15 @@ class StdoutHandler(logging.StreamHandler):  # type: ignore[type-arg]
         pass
 
 
-def setup_logging(level: str = "INFO") -> None:
+def setup_logging(level: str = "INFO", service: str | None = None) -> None:
+    """Every log line of this process as one JSON object on stdout, at `level` and above.
+
+    `service` is the process's role as its lines name it ("web", "worker", "relay" ...);
+    without one, the SERVICE_NAME environment variable, else "app"."""
+    global _service  # noqa: PLW0603 - one name per process, set at start-up
+    _service = service or os.environ.get(SERVICE_NAME_VARIABLE) or DEFAULT_SERVICE
     handler = StdoutHandler()
-    handler.setFormatter(JsonFormatter())
+    handler.setFormatter(JsonFormatter(_service))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
@@ -176,11 +237,23 @@ def install_request_context(app: Flask, metrics: RequestMetrics) -> None:
         rid = incoming if _VALID_REQUEST_ID.match(incoming) else uuid.uuid4().hex
         g.request_id = rid
         g.request_started = time.perf_counter()
-        g.request_tokens = (_request_id.set(rid), _client_ip.set(request.remote_addr))
+        # The caller's trace if its traceparent parses, else a new one; this request is a
+        # new span of it either way. No user until the request's credentials name one.
+        span = trace_context.child_of(trace_context.parse_traceparent(request.headers.get(TRACEPARENT)))
+        g.request_span = span
+        g.request_tokens = (
+            _request_id.set(rid),
+            _client_ip.set(request.remote_addr),
+            trace_context.enter_span(span),
+            _user_id.set(None),
+        )
 
     @app.after_request
     def _finish(response: Response) -> Response:
         response.headers["X-Request-ID"] = g.get("request_id", "")
+        span = g.get("request_span")
+        if span is not None:
+            response.headers[TRACEPARENT] = span.traceparent()
         started = g.get("request_started")
         # Label by route template, never the raw path: ids in paths would explode cardinality.
         route = request.url_rule.rule if request.url_rule else "unmatched"
@@ -204,5 +277,8 @@ def install_request_context(app: Flask, metrics: RequestMetrics) -> None:
     def _reset(_exc: BaseException | None) -> None:
         tokens = g.pop("request_tokens", None)
         if tokens:
-            _request_id.reset(tokens[0])
-            _client_ip.reset(tokens[1])
+            request_id, client_ip, span, user = tokens
+            _user_id.reset(user)
+            trace_context.leave_span(span)
+            _client_ip.reset(client_ip)
+            _request_id.reset(request_id)

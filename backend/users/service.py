@@ -348,7 +348,9 @@ class DatabaseUserService:
 
     def _end_sessions(self, user_id: int, reason: str, actor: Actor) -> None:
         if self._sessions is None:
-            log.warning("sessions not revoked: none wired", extra={"user_id": user_id, "reason": reason})
+            log.warning(
+                "sessions not revoked: none wired", extra={"subject_user_id": user_id, "reason": reason}
+            )
             return
         self._sessions().revoke_user_sessions(user_id, reason, actor)
 

@@ -22,6 +22,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from backend.auth.interface import SignInDevice, describe_user_agent
 from backend.platform.actors import Actor
 from backend.platform.errors import TooManyRequests, Unauthenticated
+from backend.platform.observability import bind_user_id
 from backend.service_directory import Services
 from portal.navigation import home_path
 from portal.shell import csrf, password_reset
@@ -68,6 +69,7 @@ def verify_session(container: Services) -> None:
     if not current_user.is_authenticated or not isinstance(current_user, SessionUser):
         return
     if _is_live(container, session.get(SESSION_ID_KEY), current_user.actor.user_id):
+        bind_user_id(current_user.actor.user_id)  # this request's log lines name its user
         return
     logout_user()
     session.clear()  # an emptied session makes Flask delete the cookie in the response
@@ -118,6 +120,7 @@ def _start_session(container: Services, actor: Actor) -> None:
     # is dropped: the signed-in session starts clean, with a token of its own.
     session.clear()
     login_user(SessionUser(actor))
+    bind_user_id(actor.user_id)
     session[SESSION_ID_KEY] = session_id
     csrf.rotate_token()
 
