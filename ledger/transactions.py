@@ -83,6 +83,9 @@ from ledger.service import DatabaseLedgerService
 from ledger.subsequent_closes import close_posting, closing_rows
 from ledger.terms import equalisation_terms, investor_terms, pool_terms
 
+_PRICED = frozenset({"subscription", "redemption", "valuation"})
+"""The kinds whose rule reads the dealing facts (read_dealing_facts) in an open-ended pool."""
+
 
 class DatabaseTransactionService:
     def __init__(
@@ -495,8 +498,14 @@ class DatabaseTransactionService:
 
         def rule(session: Session, balances: dict[AccountRef, Decimal]) -> tuple[EntryDraft, dict[str, Any]]:
             try:
+                # A deal, or an open-ended pool's mark, prices against the dealing facts: read
+                # them first (kept under the lock for `build`), so the latest standing entry
+                # comes in the same statement instead of a round trip of its own.
+                if terms.open_ended and operation in _PRICED:
+                    latest = read_dealing_facts(session, terms.pool_id)
+                else:
+                    latest = DealingFacts(latest=latest_standing_entry(session, terms.pool_id))
                 # first, so a back-dated entry hears why before anything about its figures
-                latest = DealingFacts(latest=latest_standing_entry(session, terms.pool_id))
                 require_date_order(terms.pool_id, latest, on)
                 books = PoolBooks(balances) if reads is not None else pool_books(session, terms, balances)
                 posting = build(terms, books, session)

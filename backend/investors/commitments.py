@@ -163,7 +163,9 @@ class CommitmentBook:
     def commitments_for_pool(self, pool_id: int) -> list[tuple[int, Decimal]]:
         """(investor id, total committed) per investor, in investor id order: the ledger's
         basis for pro rata capital calls and commitment-based fees. Read on the primary, so a
-        commitment just recorded is never left out of a call."""
+        commitment just recorded is never left out of a call: on its autocommit reader
+        (ReadView(primary=True)), as every check gating a write is; a writer's session here
+        cost each capital call the ROLLBACK that ended its read-only transaction."""
         stmt = (
             select(
                 PoolCommitment.investor_id,
@@ -174,7 +176,7 @@ class CommitmentBook:
             .group_by(PoolCommitment.investor_id)
             .order_by(PoolCommitment.investor_id)
         )
-        with UnitOfWork(self._db) as view:
+        with ReadView(self._db, primary=True) as view:
             return [
                 (investor_id, Decimal(total).quantize(get_currency(code).quantum))
                 for investor_id, total, code in view.session.execute(stmt)

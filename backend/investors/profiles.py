@@ -102,9 +102,14 @@ def normalised_changes(update: InvestorUpdate) -> dict[str, Any]:
 
 def check_approved(investor: Investor) -> None:
     """ValidationFailed naming `investor_id` unless the investor's KYC is approved."""
-    if investor.kyc_status != KycStatus.APPROVED.value:
+    check_status_approved(investor.id, investor.kyc_status)
+
+
+def check_status_approved(investor_id: int, kyc_status: str) -> None:
+    """check_approved from the investor's id and KYC status alone (all a write's gate reads)."""
+    if kyc_status != KycStatus.APPROVED.value:
         raise ValidationFailed(
-            f"investor_id: investor {investor.id} is not KYC-approved (KYC status {investor.kyc_status})",
+            f"investor_id: investor {investor_id} is not KYC-approved (KYC status {kyc_status})",
             field="investor_id",
         )
 
