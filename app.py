@@ -42,14 +42,16 @@ from backend.composition.metrics_server import add_metrics_port_option
 from backend.platform.actors import Actor, Role
 from backend.platform.config import Settings, load_settings
 from backend.platform.errors import DomainError
-from backend.platform.observability import setup_logging, shared_metrics_dir
+from backend.platform.observability import logging_service, setup_logging, shared_metrics_dir
 from ledger.interface import IMPORT_COLUMNS
 
 
 def wsgi() -> Flask:
     """gunicorn entry point: `gunicorn 'app:wsgi()'`."""
     settings = load_settings()
-    setup_logging(settings.log_level)
+    # A worker forked by `app.py serve` keeps the name "serve" it inherited; gunicorn run
+    # on its own names it by SERVICE_NAME, else "app".
+    setup_logging(settings.log_level, logging_service())
     return _create_server(Container(settings))
 
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Make sure MariaDB, Redis and RabbitMQ answer on loopback, and mariadb-backup, the browser
-# tests' Chromium and the monitoring configuration's promtool and amtool are installed: start what is
-# installed but stopped, apt-get install what is missing.
+# tests' Chromium, the monitoring configuration's promtool and amtool and the log shipper's
+# rsyslog are installed: start what is installed but stopped, apt-get install what is missing.
 set -euo pipefail
 
 APT_UPDATED=0
@@ -103,9 +103,22 @@ ensure_backup_tools() {
   echo "ok: mariadb-backup $(mariadb-backup --version 2>&1 | grep -o '[0-9][0-9.]*-MariaDB' | head -1)"
 }
 
+ensure_log_shipping() {
+  # The central log collection test runs its own shipper and collector rsyslogd
+  # (deploy/logging/, tests/integration/test_log_shipping.py); the system's rsyslog, if the
+  # package starts one, is left as it is (it listens on no network port).
+  if ! command -v rsyslogd >/dev/null && [ ! -x /usr/sbin/rsyslogd ] \
+    || ! compgen -G "/usr/lib/*/rsyslog/omrelp.so" >/dev/null; then
+    echo "installing rsyslog and rsyslog-relp for the log shipper and collector"
+    apt_install --no-install-recommends rsyslog rsyslog-relp
+  fi
+  echo "ok: $(/usr/sbin/rsyslogd -v 2>&1 | head -1 | awk '{print $1, $2}')"
+}
+
 ensure_mariadb
 ensure_backup_tools
 ensure_redis
 ensure_rabbitmq
 ensure_browser
 ensure_monitoring_tools
+ensure_log_shipping
