@@ -325,6 +325,7 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_beat(args: argparse.Namespace, settings: Settings) -> int:
     from backend.composition.metrics_server import metrics_port, serving_metrics
+    from backend.composition.queue_metrics import CeleryQueueMetrics, broker_queue_metrics
 
     if settings.celery_broker_url is None:
         print("error: CELERY_BROKER_URL is not set; there is nothing to schedule onto", file=sys.stderr)
@@ -332,7 +333,12 @@ def cmd_beat(args: argparse.Namespace, settings: Settings) -> int:
     celery = Container(settings).celery
     settings.var_dir.mkdir(parents=True, exist_ok=True)
     schedule = str(settings.var_dir / "celerybeat-schedule")
-    with serving_metrics(metrics_port(args.metrics_port, settings), settings):
+    # The one process that reads the Celery queues' depth for Prometheus: one beat runs, so
+    # the figure is reported once (backend/composition/queue_metrics.py).
+    def queue_depths() -> list[CeleryQueueMetrics]:
+        return [broker_queue_metrics(str(settings.celery_broker_url), celery.conf)]
+
+    with serving_metrics(metrics_port(args.metrics_port, settings), settings, read_when_scraped=queue_depths):
         celery.start(["beat", "--loglevel", settings.log_level, "--schedule", schedule])
     return 0
 

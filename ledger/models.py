@@ -193,3 +193,22 @@ class EntryDetails(Base):
     pool_id: Mapped[int] = mapped_column(Integer, nullable=False)
     entry_type: Mapped[str] = mapped_column(String(32), nullable=False)
     details: Mapped[str] = mapped_column(_LONG_TEXT, nullable=False)
+
+
+class VerifyRun(Base):
+    """One run of the books' verification (ledger.verify: `app.py ledger verify`, the
+    scheduled task): when it ended, over what, and whether the books held. Written after the
+    run, in a transaction of its own; /metrics reads the latest (ledger.verify_metrics)."""
+
+    __tablename__ = "ledger_verify_runs"
+    __table_args__ = (Index("ix_ledger_verify_runs_scope_finished", "pool_id", "finished_at"),)
+
+    id: Mapped[int] = mapped_column(_BIGINT, primary_key=True, autoincrement=True)
+    finished_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    # None: every pool (the whole books); else the one pool the run was asked to verify.
+    pool_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    ok: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    pools: Mapped[int] = mapped_column(Integer, nullable=False)
+    entries: Mapped[int] = mapped_column(_BIGINT, nullable=False)
+    breaks: Mapped[int] = mapped_column(Integer, nullable=False)
+    duration_ms: Mapped[int] = mapped_column(Integer, nullable=False)

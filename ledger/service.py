@@ -29,6 +29,7 @@ from typing import Any, cast
 
 from prometheus_client import Counter
 from sqlalchemy import Table, insert, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from backend.platform.actors import Actor
@@ -68,6 +69,7 @@ from ledger.schemas import (
     VerifyReport,
 )
 from ledger.verify import verify_books
+from ledger.verify_runs import record_run
 
 log = logging.getLogger(__name__)
 
@@ -501,8 +503,16 @@ class DatabaseLedgerService:
             return list(book_reads.standing_details(view.session, pool_id, tuple(entry_types)))
 
     def verify(self, pool_id: int | None = None) -> VerifyReport:
-        """Recompute every hash and balance (on the primary); see ledger.verify."""
-        return verify_books(self._db, pool_id)
+        """Recompute every hash and balance (on the primary); see ledger.verify. Each run's
+        outcome is recorded (ledger.verify_runs) for /metrics and its alerts."""
+        report = verify_books(self._db, pool_id)
+        try:
+            record_run(self._db, pool_id, report, self._clock())
+        except SQLAlchemyError:
+            # The verdict stands whether or not it could be kept; the alert on a verification
+            # overdue says so if it never is.
+            log.warning("ledger verification not recorded", exc_info=True)
+        return report
 
     def purge_expired_keys(self) -> int:
         """Forget idempotency keys past their retention (24 h by default)."""

@@ -43,7 +43,7 @@ from backend.platform.observability import logging_service, setup_logging
 from backend.platform.orm import utcnow
 from backend.platform.trace_context import TRACEPARENT, Span, TraceParent
 from backend.service_directory import Services
-from backend.tasks import notifications, operator_alerts, payments, purges, snapshots
+from backend.tasks import notifications, operator_alerts, payments, purges, snapshots, verification
 
 QUEUE = "pools"
 
@@ -116,6 +116,11 @@ def check_operator_alerts() -> dict[str, int]:
     )
 
 
+@celery.task(name="ledger.tasks.verify_books", **_PURGE_RETRY)  # type: ignore[untyped-decorator]
+def verify_books() -> dict[str, int]:
+    return verification.verify_books(services().ledger)
+
+
 @celery.task(name="reports.tasks.snapshot_pool", **_SNAPSHOT_RETRY)  # type: ignore[untyped-decorator]
 def snapshot_pool(pool_id: int, as_of: str | None = None) -> dict[str, object]:
     return snapshots.snapshot_pool(services().snapshots, pool_id, as_of)
@@ -177,6 +182,11 @@ def configure(settings: Settings) -> Celery:
             "purge-expired-idempotency-keys": {
                 "task": purge_expired_idempotency_keys.name,
                 "schedule": crontab(minute=17),
+            },
+            # The whole books recomputed once a day; /metrics reports the run (ledger_verify_*).
+            "ledger-verify": {
+                "task": verify_books.name,
+                "schedule": crontab(hour=settings.ledger_verify_hour_utc, minute=40),
             },
         },
     )

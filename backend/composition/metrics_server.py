@@ -27,7 +27,7 @@ import socket
 import sys
 import tempfile
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from socketserver import ThreadingMixIn
 from typing import Any
@@ -35,6 +35,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from prometheus_client import CollectorRegistry
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from prometheus_client.registry import Collector
 
 from backend.platform.config import Settings
 from backend.platform.observability import SHARED_METRICS_DIR, metrics_exposition, shared_metrics_dir
@@ -100,8 +101,11 @@ def mark_process_dead(pid: int) -> None:
 
 
 def scrape_allowed(environ: dict[str, Any], token: str | None) -> bool:
-    """The app servers' rule (backend/composition/web.py): the scrape token, compared in
-    constant time, or with no token configured a loopback client that came through no proxy."""
+    """Who may read /metrics, the one rule of every process (the app servers' route in
+    backend/composition/web.py asks it too, with its request's WSGI environ): the scrape
+    token, compared in constant time, or with no token configured a loopback client that
+    came through no proxy (a proxy on the same host would make every outside client look
+    like loopback)."""
     if token:
         given = str(environ.get("HTTP_AUTHORIZATION", ""))
         return hmac.compare_digest(given.encode(), f"Bearer {token}".encode())
@@ -109,10 +113,15 @@ def scrape_allowed(environ: dict[str, Any], token: str | None) -> bool:
     return environ.get("REMOTE_ADDR") in _LOOPBACK and not proxied
 
 
-def this_process_metrics() -> bytes:
+def this_process_metrics(read_when_scraped: Sequence[Collector] = ()) -> bytes:
     """What the process's /metrics answers: its default registry, or every process of its
-    tree summed from the shared directory in multiprocess mode."""
-    return metrics_exposition(CollectorRegistry(), [])
+    tree summed from the shared directory in multiprocess mode; and in either, the figures
+    of `read_when_scraped`, read afresh at each scrape (beat's Celery queue depths)."""
+    own = CollectorRegistry()
+    if not shared_metrics_dir():
+        for collector in read_when_scraped:
+            own.register(collector)
+    return metrics_exposition(own, list(read_when_scraped))
 
 
 def metrics_app(token: str | None, exposition: Callable[[], bytes] = this_process_metrics) -> WsgiApp:
@@ -148,10 +157,13 @@ class _QuietHandler(WSGIRequestHandler):
 class MetricsServer:
     """/metrics on host:port, served from a daemon thread until close()."""
 
-    def __init__(self, host: str, port: int, token: str | None) -> None:
+    def __init__(
+        self, host: str, port: int, token: str | None, read_when_scraped: Sequence[Collector] = ()
+    ) -> None:
         family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
         server_class = _Server6 if family == socket.AF_INET6 else _Server
-        self._server = make_server(host, port, metrics_app(token), server_class, handler_class=_QuietHandler)
+        app = metrics_app(token, lambda: this_process_metrics(read_when_scraped))
+        self._server = make_server(host, port, app, server_class, handler_class=_QuietHandler)
         self.port = int(self._server.server_address[1])
         self._thread = threading.Thread(target=self._server.serve_forever, name="metrics", daemon=True)
         self._thread.start()
@@ -169,9 +181,16 @@ class MetricsServer:
 
 @contextlib.contextmanager
 def serving_metrics(
-    port: int | None, settings: Settings, *, forks: bool = False
+    port: int | None,
+    settings: Settings,
+    *,
+    forks: bool = False,
+    read_when_scraped: Callable[[], Sequence[Collector]] = tuple,
 ) -> Iterator[MetricsServer | None]:
     """Serve this process's metrics on `port` (none when None) while the block runs.
+
+    `read_when_scraped` makes the collectors whose figures are read at each scrape (called
+    once the process has its metrics directory, after the restart `forks` may cause).
 
     `forks`: the process runs its work in child processes (a Celery prefork pool), whose
     counts must reach the scrape: multiprocess mode (the command restarts itself once, see
@@ -183,7 +202,7 @@ def serving_metrics(
         return
     if forks or shared_metrics_dir():
         share_metrics_between_processes()
-    server = MetricsServer(settings.metrics_host, port, settings.metrics_token)
+    server = MetricsServer(settings.metrics_host, port, settings.metrics_token, read_when_scraped())
     try:
         yield server
     finally:

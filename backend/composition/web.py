@@ -6,8 +6,7 @@ the database, caches in Redis; any app server can answer any request.
 
 from __future__ import annotations
 
-import hmac
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 from dash.exceptions import DependencyException
@@ -18,7 +17,9 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.serving import WSGIRequestHandler
 
 from backend.api import create_api_blueprint
+from backend.composition.callback_metrics import CallbackMetrics, install_callback_metrics
 from backend.composition.container import Container
+from backend.composition.metrics_server import scrape_allowed
 from backend.payments.state_metrics import PaymentStateMetrics, payment_states
 from backend.platform.health import readiness
 from backend.platform.http import problem
@@ -26,6 +27,8 @@ from backend.platform.observability import RequestMetrics, install_request_conte
 from backend.platform.orm import utcnow
 from ledger.events import Backlog
 from ledger.outbox_metrics import BacklogMetrics
+from ledger.verify_metrics import VerifyMetrics
+from ledger.verify_runs import last_full_run
 from notifications.delivery_metrics import DeliveryMetrics, delivery_states
 from portal import install_portal
 from portal.shell.session import SessionUser
@@ -62,20 +65,6 @@ def _is_api_path(path: str) -> bool:
     return path == "/api" or path.startswith("/api/")
 
 
-_LOOPBACK = frozenset({"127.0.0.1", "::1"})
-
-
-def metrics_scrape_allowed(token: str | None) -> bool:
-    """Whether this request may read /metrics: the scrape token, compared in constant time,
-    or with no token configured a loopback client that came through no proxy (a proxy on
-    the same host would make every outside client look like loopback)."""
-    if token:
-        given = request.headers.get("Authorization", "")
-        return hmac.compare_digest(given.encode(), f"Bearer {token}".encode())
-    proxied = "X-Forwarded-For" in request.headers or "Forwarded" in request.headers
-    return request.remote_addr in _LOOPBACK and not proxied
-
-
 def _install_metrics(server: Flask, metrics: RequestMetrics, container: Container) -> None:
     token = container.settings.metrics_token
 
@@ -96,10 +85,21 @@ def _install_metrics(server: Flask, metrics: RequestMetrics, container: Containe
     metrics.read_when_scraped(DeliveryMetrics(lambda: delivery_states(container.db), utcnow))
     snapshots = SnapshotMetrics(lambda: newest_snapshots(container.db), pool_ids, has_entries, utcnow)
     metrics.read_when_scraped(snapshots)
+    metrics.read_when_scraped(VerifyMetrics(lambda: last_full_run(container.db)))
+
+    # RED per Dash callback; the callbacks the portal registers (once it is built, below
+    # this) are the only label values.
+    def callbacks() -> Collection[str]:
+        return server.extensions["portal_dash"].callback_map  # type: ignore[no-any-return]
+
+    install_callback_metrics(server, CallbackMetrics(metrics.registry, callbacks))
 
     @server.get("/metrics", endpoint="metrics")
     def metrics_endpoint() -> Response:
-        if not metrics_scrape_allowed(token):
+        # The one rule of every /metrics (backend/composition/metrics_server.py): the scrape
+        # token, or a loopback client that came through no proxy. After ProxyFix, so
+        # REMOTE_ADDR is the client the trusted hops name.
+        if not scrape_allowed(request.environ, token):
             return Response("not found\n", status=404, mimetype="text/plain")
         return metrics.exposition()
 

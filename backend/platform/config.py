@@ -55,6 +55,10 @@ class Settings(BaseSettings):
     # One port per process on a host; 0.0.0.0 in a pod, for Prometheus to reach.
     metrics_port: int | None = Field(default=None, alias="METRICS_PORT", gt=0, lt=65536)
     metrics_host: str = Field(default="127.0.0.1", alias="METRICS_HOST", min_length=1)
+    # The hour (UTC) beat has the whole books verified each day (`ledger verify`, a read of
+    # every posting on the primary: seconds per million), after the night's snapshots and
+    # reconciliation; /metrics reports the last run and an alert says when it is a day old.
+    ledger_verify_hour_utc: int = Field(default=3, alias="LEDGER_VERIFY_HOUR_UTC", ge=0, le=23)
     # The payment gateway's webhook signing secrets, comma separated: during a rotation both
     # the old and the new one verify. Unset: read from <var_dir>/payment_webhook_secrets (one
     # per line, re-read on every webhook so a rotation needs no restart), made on first use.

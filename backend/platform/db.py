@@ -34,6 +34,7 @@ from sqlalchemy.exc import DBAPIError, DisconnectionError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
+from backend.platform import db_metrics
 from backend.platform.cache import Cache, CacheUnavailable
 
 log = logging.getLogger(__name__)
@@ -174,6 +175,7 @@ class Database:
                 (u, make_engine(u, ping_every_checkout=True, autocommit=True)) for u in (replica_urls or [])
             )
         ]
+        self._instrument()
         self._positions = positions
         self._max_lag = max_lag_seconds
         self._wait = wait_seconds
@@ -181,6 +183,20 @@ class Database:
         self._ryw_seconds = read_your_writes_seconds
         self._health_ttl = health_ttl_seconds
         self._round_robin = itertools.count()
+
+    def _instrument(self) -> None:
+        """Statement durations and pool use for /metrics (backend/platform/db_metrics.py), by
+        engine role; the replicas' probe engines are left out (one connection each, health
+        checks only)."""
+        db_metrics.instrument(self.primary, db_metrics.PRIMARY)
+        db_metrics.size_pools(db_metrics.PRIMARY, [self.primary])
+        if self.primary_reads is not None:
+            db_metrics.instrument(self.primary_reads, db_metrics.PRIMARY_READS)
+            db_metrics.size_pools(db_metrics.PRIMARY_READS, [self.primary_reads])
+        for replica in self.replicas:
+            db_metrics.instrument(replica.engine, db_metrics.REPLICA)
+        if self.replicas:
+            db_metrics.size_pools(db_metrics.REPLICA, [replica.engine for replica in self.replicas])
 
     # -- writes ---------------------------------------------------------------
     def writer_session(self) -> Session:

@@ -16,6 +16,8 @@ from typing import Any
 import pytest
 import yaml
 
+from tests.promql import metric_names
+
 ROOT = Path(__file__).resolve().parents[2]
 PROMETHEUS = ROOT / "deploy" / "prometheus"
 ALERTMANAGER = ROOT / "deploy" / "alertmanager" / "alertmanager.yml"
@@ -122,30 +124,6 @@ def test_every_alert_links_to_a_runbook_that_exists() -> None:
         assert alert["annotations"]["summary"], alert["alert"]
 
 
-_KEYWORDS = {
-    "and",
-    "or",
-    "unless",
-    "by",
-    "without",
-    "on",
-    "ignoring",
-    "group_left",
-    "group_right",
-    "bool",
-    "offset",
-}
-
-
-def _metric_names(expr: str) -> set[str]:
-    """The series an expression reads: its identifiers less label matchers, ranges, grouping
-    labels, functions (followed by a parenthesis) and keywords."""
-    bare = re.sub(r"\{[^}]*\}|\[[^\]]*\]", " ", expr)
-    bare = re.sub(r"\b(by|without|on|ignoring)\s*\([^)]*\)", " ", bare)
-    names = re.findall(r"(?<![\w.:])([a-zA-Z_:][a-zA-Z0-9_:]*)(?![\w:]|\s*\()", bare)
-    return {name for name in names if name not in _KEYWORDS}
-
-
 def test_the_rules_read_only_metrics_the_platform_exports() -> None:
     source = "\n".join(
         path.read_text()
@@ -153,7 +131,7 @@ def test_the_rules_read_only_metrics_the_platform_exports() -> None:
         for path in (ROOT / folder).rglob("*.py")
     )
     recorded = {rule["record"] for rule in _rules() if "record" in rule}
-    read = {name for rule in _rules() for name in _metric_names(rule["expr"])}
+    read = {name for rule in _rules() for name in metric_names(rule["expr"])}
     assert read >= {"http_requests_total", "ledger_outbox_unpublished_events"}  # the parser reads names
     for name in read - recorded - BUILT_IN:
         exported = re.sub(r"_(bucket|count|sum)$", "", name)

@@ -25,6 +25,7 @@ from prometheus_client import core as client_core
 from prometheus_client.registry import Collector
 
 from backend.platform.observability import RequestMetrics
+from tests.promql import metric_names
 
 ROOT = Path(__file__).resolve().parents[2]
 GRAFANA = ROOT / "deploy" / "grafana"
@@ -271,34 +272,6 @@ def _recorded() -> set[str]:
     }
 
 
-_KEYWORDS = {
-    "and",
-    "or",
-    "unless",
-    "by",
-    "without",
-    "on",
-    "ignoring",
-    "group_left",
-    "group_right",
-    "bool",
-    "offset",
-    "inf",
-    "nan",
-}
-
-
-def _metric_names(expr: str) -> set[str]:
-    """The series an expression reads: its identifiers less strings (label values), label
-    matchers, ranges, grouping labels, functions (followed by a parenthesis), keywords and
-    Grafana variables."""
-    bare = re.sub(r'"(?:[^"\\]|\\.)*"', '""', expr)
-    bare = re.sub(r"\{[^}]*\}|\[[^\]]*\]", " ", bare)
-    bare = re.sub(r"\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)", " ", bare)
-    names = re.findall(r"(?<![\w.:$])([a-zA-Z_:][a-zA-Z0-9_:]*)(?![\w:]|\s*\()", bare)
-    return {name for name in names if name.lower() not in _KEYWORDS}
-
-
 # The tests ---------------------------------------------------------------------------------
 
 
@@ -379,6 +352,22 @@ def test_the_metric_scan_reads_what_the_code_exports() -> None:
         "backup_last_size_bytes",
         "backup_binlog_last_archived_timestamp_seconds",
         "backup_last_verified_timestamp_seconds",
+        # the operational metrics: the database, Celery's queue, the books' verification, callbacks
+        "db_query_duration_seconds_bucket",
+        "db_query_errors_total",
+        "db_pool_connections_in_use",
+        "db_pool_size_connections",
+        "db_pool_max_overflow_connections",
+        "db_pool_saturation_ratio",
+        "celery_queue_messages_ready",
+        "celery_queue_consumers",
+        "celery_queue_reader_up",
+        "ledger_verify_last_run_timestamp_seconds",
+        "ledger_verify_last_run_ok",
+        "ledger_verify_last_run_entries",
+        "ledger_verify_last_run_breaks",
+        "dash_callbacks_total",
+        "dash_callback_duration_seconds_bucket",
     } <= exported
     assert "http_requests_total_total" not in exported and "http_request_duration_seconds" not in exported
     # The request metrics as a live app server exposes them, once it has answered a request.
@@ -393,7 +382,7 @@ def test_every_query_reads_only_exported_or_recorded_metrics() -> None:
     read: set[str] = set()
     unknown: list[str] = []
     for place, _dashboard, expr in _queries():
-        names = _metric_names(expr)
+        names = metric_names(expr)
         read |= names
         unknown += [f"{place}: {name}" for name in sorted(names - known)]
     assert read >= {"http_requests_total", "slo:api_errors:ratio_rate1h", "up"}  # the parser reads names
@@ -406,7 +395,7 @@ def test_the_exporters_metrics_are_those_the_alerts_already_read() -> None:
     scrape config and the rules' tests stand behind its name."""
     rules = yaml.safe_load((PROMETHEUS / "rules" / "infrastructure.yml").read_text())
     alerted = {
-        name for group in rules["groups"] for rule in group["rules"] for name in _metric_names(rule["expr"])
+        name for group in rules["groups"] for rule in group["rules"] for name in metric_names(rule["expr"])
     }
     assert alerted >= EXPORTERS, (
         f"not read by deploy/prometheus/rules/infrastructure.yml: {EXPORTERS - alerted}"

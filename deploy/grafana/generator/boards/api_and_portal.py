@@ -122,6 +122,47 @@ def build(layout: Layout) -> None:
         ),
     )
 
+    layout.row("Dash callbacks (every portal update is a POST to /_dash-update-component)")
+    layout.add(
+        timeseries(
+            "Callbacks per second by callback",
+            "Portal callback requests by the callback's output spec (a registered callback; "
+            "anything else is `other`), whatever their status.",
+            [target(f"sum by (callback) (rate(dash_callbacks_total[{RATE}]))", "{{callback}}")],
+            unit="reqps",
+        ),
+        w=8,
+    )
+    layout.add(
+        timeseries(
+            "Callback errors by callback and status",
+            "Callbacks answered 4xx (the login guard, CSRF) or 5xx (the callback raised).",
+            [
+                target(
+                    f'sum by (callback, status) (rate(dash_callbacks_total{{status=~"[45].."}}[{RATE}]))',
+                    "{{callback}} {{status}}",
+                )
+            ],
+            unit="reqps",
+        ),
+        w=8,
+    )
+    layout.add(
+        timeseries(
+            "Callback latency (p95) by callback",
+            "How long each callback's request took, the login guard and Dash included.",
+            [
+                target(
+                    "histogram_quantile(0.95, sum by (le, callback) "
+                    f"(rate(dash_callback_duration_seconds_bucket[{RATE}])))",
+                    "{{callback}}",
+                )
+            ],
+            unit="s",
+        ),
+        w=8,
+    )
+
     layout.row("Login throttling")
     layout.add(
         timeseries(

@@ -17,6 +17,7 @@ BINLOG_MAX_AGE = 300.0  # BinlogArchiveBehind pages: the recovery point
 REPLICA_LAG_TICKET = 30.0  # ReplicaLagging
 DISK_FREE_PAGE = 0.05  # DiskAlmostFull
 DISK_FREE_TICKET = 0.25  # DiskFillingUp, when the trend also reaches zero within a day
+POOL_SATURATED = 0.9  # DatabasePoolSaturated (capacity.yml)
 # Not an alert: REPLICA_MAX_LAG_SECONDS's default, past which the app stops reading a replica.
 REPLICA_MAX_LAG_DEFAULT = 5.0
 # An incremental backup runs hourly (docs/operations.md, "Backups and restore").
@@ -30,9 +31,8 @@ def build(layout: Layout) -> None:
     layout.add(
         not_exported(
             "Database and replicas: not exported yet",
-            "**Not exported yet.** No metric shows the SQLAlchemy connection pools (connections "
-            "checked out, overflow, waits for a connection) on the primary or the replicas, "
-            "which replicas the app is skipping (it probes their lag against "
+            "**Not exported yet.** No metric shows how long a checkout waited for a pooled "
+            "connection, which replicas the app is skipping (it probes their lag against "
             "`REPLICA_MAX_LAG_SECONDS` and falls back to the primary, exporting no figure), nor "
             "how many writers wait for a pool's turn. Of MariaDB's own figures only the replicas' "
             "status (mysqld_exporter) is charted: connections, slow queries and InnoDB lock waits "
@@ -73,6 +73,78 @@ def build(layout: Layout) -> None:
             ],
             unit="reqps",
         ),
+    )
+
+    layout.row("Connection pools and statements (every process, by engine role)")
+    layout.add(
+        timeseries(
+            "Pool saturation by target and engine",
+            "Connections checked out over pool size plus overflow, in the most saturated process of "
+            "each target (app server, worker...). Past 100% a request waits up to 30 s for a "
+            "connection; 90% for 5 minutes opens a ticket.",
+            [target("max by (instance, engine) (db_pool_saturation_ratio)", "{{instance}} {{engine}}")],
+            unit="percentunit",
+            thresholds=steps(("red", POOL_SATURATED)),
+        ),
+    )
+    layout.add(
+        timeseries(
+            "Connections in use and the pools' bounds by engine",
+            "Checked out, summed over every process, against what the pools keep open (size) and "
+            "may open at most (size plus overflow).",
+            [
+                target("sum by (engine) (db_pool_connections_in_use)", "{{engine}} in use"),
+                target("sum by (engine) (db_pool_size_connections)", "{{engine}} size"),
+                target(
+                    "sum by (engine) (db_pool_size_connections + db_pool_max_overflow_connections)",
+                    "{{engine}} most",
+                ),
+            ],
+        ),
+    )
+    layout.add(
+        timeseries(
+            "Statements per second by engine and kind",
+            "Statements sent, by engine role (primary writes, primary_reads, replica) and kind.",
+            [
+                target(
+                    f"sum by (engine, statement) (rate(db_query_duration_seconds_count[{RATE}]))",
+                    "{{engine}} {{statement}}",
+                )
+            ],
+            unit="ops",
+            stacked=True,
+        ),
+        w=8,
+    )
+    layout.add(
+        timeseries(
+            "Statement time (p95) by engine and kind",
+            "Time on the wire and in the server per statement (the client's view).",
+            [
+                target(
+                    "histogram_quantile(0.95, sum by (le, engine, statement) "
+                    f"(rate(db_query_duration_seconds_bucket[{RATE}])))",
+                    "{{engine}} {{statement}}",
+                )
+            ],
+            unit="s",
+        ),
+        w=8,
+    )
+    layout.add(
+        timeseries(
+            "Statement errors per second by engine and kind",
+            "Statements that raised: deadlocks, lock wait timeouts, a server gone away.",
+            [
+                target(
+                    f"sum by (engine, statement) (rate(db_query_errors_total[{RATE}]))",
+                    "{{engine}} {{statement}}",
+                )
+            ],
+            unit="ops",
+        ),
+        w=8,
     )
 
     layout.row("Reads (replicas) and writes (primary)")

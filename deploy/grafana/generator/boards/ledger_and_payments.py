@@ -4,10 +4,13 @@ reconciliation, the payments API and the gateway's webhook."""
 from __future__ import annotations
 
 from generator.layout import Layout
-from generator.panels import not_exported, stat, target, timeseries
+from generator.panels import not_exported, stat, target, timeseries, value_texts
 from generator.promql import RATE, quantile
 from generator.spec import Spec
-from generator.thresholds import steps
+from generator.thresholds import below, steps
+
+# The line LedgerVerifyOverdue draws (deploy/prometheus/rules/books.yml).
+VERIFY_MAX_AGE = 25 * 3600.0
 
 LEDGER_WRITES = (
     'method="POST", route=~"/api/v1/(pools/[^/]+/(transactions|capital-calls|subsequent-closes'
@@ -53,6 +56,41 @@ def build(layout: Layout) -> None:
             [target(quantile(0.95, LEDGER_WRITES, by="route"), "{{route}}")],
             unit="s",
         ),
+    )
+
+    layout.add(
+        stat(
+            "Books verified",
+            "The last verification of the whole books (`ledger verify`, daily from beat): whole, or "
+            "broken (pages). No data: never verified.",
+            [target("min(ledger_verify_last_run_ok)", instant=True)],
+            thresholds=below(1),
+            mappings=value_texts({1: ("whole", "green"), 0: ("broken", "red")}),
+        ),
+        w=4,
+    )
+    layout.add(
+        stat(
+            "Since the books were last verified",
+            "Age of the last verification of the whole books; a ticket past 25 hours.",
+            [target("time() - max(ledger_verify_last_run_timestamp_seconds)", instant=True)],
+            unit="s",
+            thresholds=steps(("red", VERIFY_MAX_AGE)),
+        ),
+        w=4,
+    )
+    layout.add(
+        stat(
+            "Entries the last verification checked",
+            "Journal entries whose hash and postings the last verification of the whole books "
+            "recomputed, and the problems it found.",
+            [
+                target("max(ledger_verify_last_run_entries)", "entries", instant=True),
+                target("max(ledger_verify_last_run_breaks)", "problems", instant=True),
+            ],
+            decimals=0,
+        ),
+        w=4,
     )
 
     layout.row("Ledger outbox (events waiting for the relay)")

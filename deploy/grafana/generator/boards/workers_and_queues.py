@@ -4,26 +4,57 @@ relay's input, the aggregate cache the snapshot tasks fill)."""
 from __future__ import annotations
 
 from generator.layout import Layout
-from generator.panels import not_exported, stat, target, timeseries
+from generator.panels import not_exported, stat, target, timeseries, value_texts
 from generator.promql import RATE
 from generator.spec import Spec
-from generator.thresholds import steps
+from generator.thresholds import below, steps
+
+# The line CeleryQueueBacklogGrowing draws (deploy/prometheus/rules/capacity.yml).
+CELERY_BACKLOG = 100.0
 
 
 def build(layout: Layout) -> None:
     layout.add(
         not_exported(
             "Workers and queues: not exported yet",
-            "**Not exported yet.** The Celery task workers (`app.py worker`), the scheduler "
-            "(`app.py beat`), the ledger event relay and the notifications and payment requests "
-            "consumers keep their own metrics and expose none: there is no metric for Celery "
-            "queue depth, tasks run, failed or retried, task duration, or the consumers' "
-            "messages and dead letters. RabbitMQ (`notifications.ledger-events.dead`, "
-            "`payments.ledger-events.dead`) and Redis are not scraped either. What the app "
-            "servers see of the workers is below.",
+            "**Not exported yet.** The notifications and payment requests consumers export no "
+            "count of their messages or dead letters, and RabbitMQ's other queues "
+            "(`notifications.ledger-events.dead`, `payments.ledger-events.dead`) and Redis are not "
+            "scraped. The Celery queue's depth (read by beat) and what the app servers see of the "
+            "workers are below.",
         ),
         w=24,
         h=5,
+    )
+
+    layout.row("Celery queue (read from RabbitMQ by beat at each scrape)")
+    layout.add(
+        timeseries(
+            "Tasks waiting by queue",
+            "Messages ready in each configured Celery queue. The night's snapshots fan out one task "
+            "per pool and drain; over 100 and still growing for 15 minutes opens a ticket.",
+            [target("max by (queue) (celery_queue_messages_ready)", "{{queue}}")],
+            thresholds=steps(("orange", CELERY_BACKLOG)),
+        ),
+        w=10,
+    )
+    layout.add(
+        timeseries(
+            "Consumers by queue",
+            "Worker channels consuming each queue: 0 with tasks waiting means no worker is up.",
+            [target("max by (queue) (celery_queue_consumers)", "{{queue}}")],
+        ),
+        w=10,
+    )
+    layout.add(
+        stat(
+            "Queue reading",
+            "Whether beat read the queues from RabbitMQ at its last scrape (no data: beat is not scraped).",
+            [target("min(celery_queue_reader_up)", instant=True)],
+            thresholds=below(1),
+            mappings=value_texts({1: ("read", "green"), 0: ("failed", "red")}),
+        ),
+        w=4,
     )
 
     layout.row("The ledger relay's input")

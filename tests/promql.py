@@ -1,0 +1,34 @@
+"""The metric names a PromQL expression reads, for the tests that check the alert rules and
+the dashboards' queries against what the platform exports (tests/integration/
+test_prometheus_rules.py, tests/unit/test_grafana_dashboards.py). No tests here."""
+
+from __future__ import annotations
+
+import re
+
+KEYWORDS = {
+    "and",
+    "or",
+    "unless",
+    "by",
+    "without",
+    "on",
+    "ignoring",
+    "group_left",
+    "group_right",
+    "bool",
+    "offset",
+    "inf",
+    "nan",
+}
+
+
+def metric_names(expr: str) -> set[str]:
+    """The series an expression reads: its identifiers less strings (label values), label
+    matchers, ranges, grouping labels, functions (followed by a parenthesis), keywords and
+    Grafana variables ($name)."""
+    bare = re.sub(r'"(?:[^"\\]|\\.)*"', '""', expr)
+    bare = re.sub(r"\{[^}]*\}|\[[^\]]*\]", " ", bare)
+    bare = re.sub(r"\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)", " ", bare)
+    names = re.findall(r"(?<![\w.:$])([a-zA-Z_:][a-zA-Z0-9_:]*)(?![\w:]|\s*\()", bare)
+    return {name for name in names if name.lower() not in KEYWORDS}
