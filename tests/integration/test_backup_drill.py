@@ -162,7 +162,13 @@ def _books(server: MariaDBServer) -> dict[str, Any]:
                 int(r.pool_id): (int(r.last_seq), str(r.last_hash))
                 for r in conn.execute(text("SELECT pool_id, last_seq, last_hash FROM ledger_chain_heads"))
             }
-            tables = [r[0] for r in conn.execute(text("SHOW FULL TABLES WHERE Table_type = 'BASE TABLE'"))]
+            # Every table but verify's record of its own runs: the verify just above adds a
+            # row there on each reading, so the restored server's reading differs by one.
+            tables = [
+                r[0]
+                for r in conn.execute(text("SHOW FULL TABLES WHERE Table_type = 'BASE TABLE'"))
+                if r[0] != "ledger_verify_runs"
+            ]
             checksums = {
                 str(r[0]): r[1]
                 for r in conn.execute(text(f"CHECKSUM TABLE {', '.join(f'`{t}`' for t in tables)}"))
@@ -253,9 +259,11 @@ def test_restore_drill_dropped_table_then_lost_datadir(
     operator.point_at(recovered, second_archive)
     operator.backup("run")
     _keep_writing(recovered, pools[0], 25, 300)
-    operator.backup("binlogs")
+    # Read before the last archiving pass: the reading's verify records its run, a
+    # transaction the archive must hold too.
     before_loss = _books(recovered)
     gtid_before_loss = _gtid(recovered)
+    operator.backup("binlogs")
 
     # -- disaster 2: the data directory is lost -------------------------------------
     recovered.kill()
