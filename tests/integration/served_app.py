@@ -9,6 +9,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -50,7 +51,7 @@ def serve_app(
             time.sleep(0.2)
 
 
-def stop_app(proc: subprocess.Popen[str]) -> None:
+def stop_app(proc: subprocess.Popen[Any]) -> None:
     proc.terminate()
     try:
         proc.wait(timeout=20)

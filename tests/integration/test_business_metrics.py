@@ -20,6 +20,7 @@ from backend.platform.orm import utcnow
 from backend.platform.unit_of_work import UnitOfWork
 from ledger.interface import CapitalCallRequest, TransactionRequest
 from tests.integration.pools_support import World, closed_pool, make_world, open_pool
+from tests.promql import exposition_samples
 
 D = Decimal
 
@@ -32,12 +33,7 @@ def world(container: Container) -> World:
 def _scrape(world: World) -> dict[str, float]:
     """{series as exposed (name and labels): value} of one /metrics answer."""
     body = create_app(world.container).test_client().get("/metrics").get_data(as_text=True)
-    samples: dict[str, float] = {}
-    for line in body.splitlines():
-        if line and not line.startswith("#"):
-            series, _, value = line.rpartition(" ")
-            samples[series] = float(value)
-    return samples
+    return exposition_samples(body)
 
 
 def _sql(world: World, statement: str, **params: object) -> None:

@@ -45,22 +45,13 @@ from tests.integration.pools_support import make_world, open_pool
 from tests.integration.portal_support import ROUTING_OUTPUT, csrf_cookie, login, make_portal, routing_callback
 from tests.integration.replication import free_port
 from tests.integration.served_app import ROOT, get, migrate_embedded, serve_app, stop_app
+from tests.promql import exposition_samples
 
 DEADLINE = 120.0  # seconds: gunicorn workers and beat load the whole app on a busy machine
 
 
-def _samples(body: str) -> dict[str, float]:
-    """{series as exposed (name and labels, labels in the exposition's order): value}."""
-    samples: dict[str, float] = {}
-    for line in body.splitlines():
-        if line and not line.startswith("#"):
-            series, _, value = line.rpartition(" ")
-            samples[series] = float(value)
-    return samples
-
-
 def _scrape(container: Container) -> dict[str, float]:
-    return _samples(create_app(container).test_client().get("/metrics").get_data(as_text=True))
+    return exposition_samples(create_app(container).test_client().get("/metrics").get_data(as_text=True))
 
 
 def _until(what: str, check: Callable[[], Any], log: Path | None = None) -> Any:
@@ -116,7 +107,7 @@ def test_statements_and_pool_use_on_mariadb_show_in_the_scrape(migrated_urls: di
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    holding, after = (_samples(part) for part in done.stdout.split("\n--\n"))
+    holding, after = (exposition_samples(part) for part in done.stdout.split("\n--\n"))
     assert holding['db_pool_connections_in_use{engine="primary"}'] == 4
     assert holding['db_pool_saturation_ratio{engine="primary"}'] == 4 / 15
     assert after['db_pool_connections_in_use{engine="primary"}'] == 0
@@ -141,7 +132,7 @@ def test_a_served_apps_workers_sum_their_pools_in_one_scrape(
         base = f"http://127.0.0.1:{port}"
 
         def both_workers() -> dict[str, float] | None:
-            samples = _samples(get(f"{base}/metrics"))
+            samples = exposition_samples(get(f"{base}/metrics"))
             return samples if samples.get('db_pool_size_connections{engine="primary"}') == 10 else None
 
         samples = _until("both workers' pools", both_workers, tmp_path / "serve.log")
@@ -149,7 +140,7 @@ def test_a_served_apps_workers_sum_their_pools_in_one_scrape(
         assert 'db_pool_saturation_ratio{engine="primary"}' in samples  # the most saturated worker's
         before = samples['db_query_duration_seconds_count{engine="primary",statement="select"}']
         get(f"{base}/readyz")  # its database check is a SELECT on the primary
-        after = _samples(get(f"{base}/metrics"))
+        after = exposition_samples(get(f"{base}/metrics"))
         assert after['db_query_duration_seconds_count{engine="primary",statement="select"}'] > before
     finally:
         stop_app(proc)
@@ -182,7 +173,7 @@ def _publish(queue: str, count: int) -> None:
 
 def _scrape_port(port: int) -> dict[str, float]:
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=30) as answer:
-        return _samples(answer.read().decode())
+        return exposition_samples(answer.read().decode())
 
 
 def test_the_depth_of_a_queue_is_the_messages_published_to_it(private_queue: str) -> None:
@@ -252,12 +243,7 @@ def test_beat_serves_the_queue_reading_on_its_metrics_port(
         body = _until("beat's metrics", scraped, log)
         assert body["celery_queue_reader_up"] == 0
     finally:
-        beat.terminate()
-        try:
-            beat.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            beat.kill()
-            beat.wait(timeout=10)
+        stop_app(beat)
 
 
 # -- the books' verification -------------------------------------------------------------------
@@ -324,7 +310,7 @@ def test_a_callbacks_counter_moves_by_one_per_call(container: Container) -> None
     timed = f'dash_callback_duration_seconds_count{{callback="{ROUTING_OUTPUT}"}}'
 
     def scrape() -> dict[str, float]:
-        return _samples(client.get("/metrics").get_data(as_text=True))
+        return exposition_samples(client.get("/metrics").get_data(as_text=True))
 
     def call(body: dict[str, Any]) -> int:
         headers = {"X-CSRFToken": csrf_cookie(client)}
