@@ -6,7 +6,6 @@ Production passes SECRET_KEY and JWT_KEYS_DIR; the generated files exist only so
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import os
 import secrets
@@ -14,6 +13,8 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from backend.platform.key_ring import new_key_entry
 
 
 def _write_private(path: Path, content: bytes) -> None:
@@ -24,39 +25,40 @@ def _write_private(path: Path, content: bytes) -> None:
         fh.write(content)
 
 
-def load_or_create_secret_key(var_dir: Path) -> str:
-    path = var_dir / "secret_key"
+def _load_or_create(path: Path, first: bytes) -> str:
+    """The file's text, written with `first` when it does not exist yet (by whichever of two
+    processes starting together gets there first: the other's `first` is never used)."""
     if not path.exists():
         with contextlib.suppress(FileExistsError):
-            _write_private(path, secrets.token_urlsafe(48).encode())
-    return path.read_text().strip()
+            _write_private(path, first)
+    return path.read_text()
+
+
+def load_or_create_secret_key(var_dir: Path) -> str:
+    return _load_or_create(var_dir / "secret_key", secrets.token_urlsafe(48).encode()).strip()
 
 
 def load_or_create_webhook_secrets(var_dir: Path) -> list[str]:
     """The payment gateway's webhook signing secrets, one per line (a rotation lists two)."""
-    path = var_dir / "payment_webhook_secrets"
-    if not path.exists():
-        with contextlib.suppress(FileExistsError):
-            _write_private(path, ("whsec_" + secrets.token_urlsafe(32)).encode())
-    return [line.strip() for line in path.read_text().splitlines() if line.strip()]
+    text = _load_or_create(
+        var_dir / "payment_webhook_secrets", ("whsec_" + secrets.token_urlsafe(32)).encode()
+    )
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def _key_ring(kid: str) -> bytes:
+    """A ring of one new key, `kid` (backend/platform/key_ring.py reads it)."""
+    return new_key_entry(kid).encode()
 
 
 def load_or_create_payment_data_keys(var_dir: Path) -> str:
     """The key ring sealing payment data at rest ("kid:base64key" per line, first active)."""
-    path = var_dir / "payment_data_keys"
-    if not path.exists():
-        with contextlib.suppress(FileExistsError):
-            _write_private(path, b"k1:" + base64.b64encode(secrets.token_bytes(32)))
-    return path.read_text()
+    return _load_or_create(var_dir / "payment_data_keys", _key_ring("k1"))
 
 
 def load_or_create_backup_keys(var_dir: Path) -> str:
     """The key ring sealing database backups ("kid:base64key" per line, first active)."""
-    path = var_dir / "backup_keys"
-    if not path.exists():
-        with contextlib.suppress(FileExistsError):
-            _write_private(path, b"b1:" + base64.b64encode(secrets.token_bytes(32)))
-    return path.read_text()
+    return _load_or_create(var_dir / "backup_keys", _key_ring("b1"))
 
 
 def load_or_create_jwt_keys_dir(var_dir: Path) -> Path:
