@@ -5,6 +5,8 @@ backend/backup/metrics.py for node_exporter's textfile collector); the hosts' di
 
 from __future__ import annotations
 
+from typing import Any
+
 from generator.layout import Layout
 from generator.panels import not_exported, stat, target, timeseries, value_texts
 from generator.promql import API, RATE, quantile
@@ -233,57 +235,51 @@ def _age(metric: str) -> str:
     return f"time() - max({metric})"
 
 
+def _age_stat(
+    layout: Layout, title: str, description: str, metric: str, thresholds: list[dict[str, Any]]
+) -> None:
+    """A quarter-row stat: seconds since `metric`'s newest timestamp, coloured by `thresholds`."""
+    layout.add(
+        stat(title, description, [target(_age(metric), instant=True)], unit="s", thresholds=thresholds),
+        w=6,
+        h=5,
+    )
+
+
 def backups(layout: Layout) -> None:
     """What `app.py backup` last wrote for node_exporter's textfile collector."""
     layout.row("Backups and the binary log archive")
     backup_age_lines = steps(("red", BACKUP_MAX_AGE))
-    layout.add(
-        stat(
-            "Newest full backup",
-            "Time since the newest full backup finished (nightly). BackupTooOld opens a ticket "
-            "past 26 hours.",
-            [target(_age('backup_last_success_timestamp_seconds{kind="full"}'), instant=True)],
-            unit="s",
-            thresholds=backup_age_lines,
-        ),
-        w=6,
-        h=5,
+    _age_stat(
+        layout,
+        "Newest full backup",
+        "Time since the newest full backup finished (nightly). BackupTooOld opens a ticket past 26 hours.",
+        'backup_last_success_timestamp_seconds{kind="full"}',
+        backup_age_lines,
     )
-    layout.add(
-        stat(
-            "Newest incremental backup",
-            "Time since the newest incremental backup finished. They run hourly: orange once a run "
-            "was missed, red at the full backup's 26 hours. No alert reads it.",
-            [target(_age('backup_last_success_timestamp_seconds{kind="incremental"}'), instant=True)],
-            unit="s",
-            thresholds=steps(("orange", INCREMENTAL_MISSED), ("red", BACKUP_MAX_AGE)),
-        ),
-        w=6,
-        h=5,
+    _age_stat(
+        layout,
+        "Newest incremental backup",
+        "Time since the newest incremental backup finished. They run hourly: orange once a run "
+        "was missed, red at the full backup's 26 hours. No alert reads it.",
+        'backup_last_success_timestamp_seconds{kind="incremental"}',
+        steps(("orange", INCREMENTAL_MISSED), ("red", BACKUP_MAX_AGE)),
     )
-    layout.add(
-        stat(
-            "Binary log archive age (recovery point)",
-            "Time since the archiver last copied the primary's binary log: what losing the primary "
-            "now would lose. BinlogArchiveBehind pages past 5 minutes.",
-            [target(_age("backup_binlog_last_archived_timestamp_seconds"), instant=True)],
-            unit="s",
-            thresholds=steps(("red", BINLOG_MAX_AGE)),
-        ),
-        w=6,
-        h=5,
+    _age_stat(
+        layout,
+        "Binary log archive age (recovery point)",
+        "Time since the archiver last copied the primary's binary log: what losing the primary "
+        "now would lose. BinlogArchiveBehind pages past 5 minutes.",
+        "backup_binlog_last_archived_timestamp_seconds",
+        steps(("red", BINLOG_MAX_AGE)),
     )
-    layout.add(
-        stat(
-            "Last verified restorable",
-            "Time since a backup was last opened, unpacked and prepared (`app.py backup verify`, "
-            "after every run). BackupNotVerified opens a ticket past 26 hours.",
-            [target(_age("backup_last_verified_timestamp_seconds"), instant=True)],
-            unit="s",
-            thresholds=backup_age_lines,
-        ),
-        w=6,
-        h=5,
+    _age_stat(
+        layout,
+        "Last verified restorable",
+        "Time since a backup was last opened, unpacked and prepared (`app.py backup verify`, "
+        "after every run). BackupNotVerified opens a ticket past 26 hours.",
+        "backup_last_verified_timestamp_seconds",
+        backup_age_lines,
     )
     layout.add(
         timeseries(
