@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Make sure MariaDB, Redis and RabbitMQ answer on loopback, and mariadb-backup, the browser
-# tests' Chromium, the monitoring configuration's promtool and amtool and the log shipper's
-# rsyslog are installed: start what is installed but stopped, apt-get install what is missing.
+# tests' Chromium, the monitoring configuration's promtool and amtool, the log shipper's
+# rsyslog and the MariaDB and Redis exporters are installed, and RabbitMQ's prometheus plugin
+# enabled: start what is installed but stopped, apt-get install what is missing.
 set -euo pipefail
 
 APT_UPDATED=0
@@ -115,6 +116,42 @@ ensure_log_shipping() {
   echo "ok: $(/usr/sbin/rsyslogd -v 2>&1 | head -1 | awk '{print $1, $2}')"
 }
 
+ensure_exporters() {
+  # The exporters beside MariaDB and Redis (deploy/prometheus/prometheus.yml,
+  # tests/integration/test_exporters.py runs its own on free ports). Debian's packages would
+  # start them on every interface with the packaged defaults (:9104, :9121): only the binaries
+  # are wanted, so whatever the package scripts started is stopped and disabled.
+  if ! command -v prometheus-mysqld-exporter >/dev/null || ! command -v prometheus-redis-exporter >/dev/null; then
+    echo "installing prometheus-mysqld-exporter and prometheus-redis-exporter"
+    apt_install --no-install-recommends prometheus-mysqld-exporter prometheus-redis-exporter
+    pkill -x prometheus-mysqld-exporter 2>/dev/null || true
+    pkill -x prometheus-redis-exporter 2>/dev/null || true
+    if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
+      systemctl disable --now prometheus-mysqld-exporter prometheus-redis-exporter 2>/dev/null || true
+    fi
+  fi
+  echo "ok: mysqld_exporter $(prometheus-mysqld-exporter --version 2>&1 | awk 'NR==1 {print $3}')," \
+    "redis_exporter $(prometheus-redis-exporter --version 2>&1 | grep -o 'Exporter [0-9][0-9.]*' | awk '{print $2}')"
+}
+
+ensure_rabbitmq_prometheus() {
+  # RabbitMQ's own exporter on 127.0.0.1:15692. The node is shared with the running tests:
+  # enabling a plugin on a running node starts it in place (no restart, connections stay).
+  # The listener's address is set in the running node before the plugin starts (its default
+  # is every interface) and in rabbitmq.conf for the next start.
+  local conf=/etc/rabbitmq/rabbitmq.conf
+  if [ -d /etc/rabbitmq ] && ! grep -qs '^prometheus.tcp.ip' "$conf"; then
+    echo "prometheus.tcp.ip = 127.0.0.1" >>"$conf"
+  fi
+  if ! rabbitmq-plugins list -e -m 2>/dev/null | grep -qx rabbitmq_prometheus; then
+    echo "enabling rabbitmq_prometheus (online)"
+    rabbitmqctl -q eval \
+      'application:set_env(rabbitmq_prometheus, tcp_config, [{port, 15692}, {ip, "127.0.0.1"}]).' >/dev/null
+    rabbitmq-plugins -q enable rabbitmq_prometheus >/dev/null
+  fi
+  wait_for "rabbitmq_prometheus" 60 port_open 15692
+}
+
 ensure_mariadb
 ensure_backup_tools
 ensure_redis
@@ -122,3 +159,5 @@ ensure_rabbitmq
 ensure_browser
 ensure_monitoring_tools
 ensure_log_shipping
+ensure_exporters
+ensure_rabbitmq_prometheus
