@@ -27,21 +27,21 @@ from __future__ import annotations
 
 import logging
 import threading
-from contextvars import Token
 from typing import Any
 
 from celery import Celery
 from celery.schedules import crontab
 from celery.signals import before_task_publish, task_postrun, task_prerun
 from celery.signals import setup_logging as celery_setup_logging
+from opentelemetry.trace import SpanKind
 from sqlalchemy.exc import OperationalError
 
 from backend.composition import task_metrics  # noqa: F401 - counts and times every task run (its signals)
-from backend.platform import trace_context
+from backend.platform import trace_context, tracing
 from backend.platform.config import Settings
 from backend.platform.observability import logging_service, setup_logging
 from backend.platform.orm import utcnow
-from backend.platform.trace_context import TRACEPARENT, Span, TraceParent
+from backend.platform.trace_context import TRACEPARENT, TraceParent
 from backend.service_directory import Services
 from backend.tasks import notifications, operator_alerts, payments, purges, snapshots, verification
 
@@ -216,15 +216,19 @@ def _json_logs(loglevel: int | str | None = None, **_: Any) -> None:
 
 
 @before_task_publish.connect  # type: ignore[untyped-decorator]
-def _carry_trace(headers: dict[str, Any] | None = None, **_: Any) -> None:
-    """A task queued inside a request or another task carries its trace (W3C traceparent,
-    this span as the parent) in the message's headers."""
-    span = trace_context.current_span()
-    if span is not None and headers is not None:
-        headers.setdefault(TRACEPARENT, span.traceparent())
+def _carry_trace(headers: dict[str, Any] | None = None, sender: str | None = None, **_: Any) -> None:
+    """A task queued inside a request or another task carries its trace in the message's
+    headers (W3C traceparent); the parent is a producer span of the queuing, so the run's
+    span hangs under "publish <task>" in the caller's trace."""
+    if headers is None or trace_context.current_span() is None or TRACEPARENT in headers:
+        return
+    attributes = {"messaging.system": "celery", "celery.task_name": str(sender)}
+    publish = tracing.child_span(f"publish {sender}", SpanKind.PRODUCER, attributes)
+    headers[TRACEPARENT] = tracing.traceparent_of(publish)
+    publish.end()
 
 
-_task_spans: dict[str, Token[Span | None]] = {}
+_task_spans: dict[str, tracing.OpenSpan] = {}
 
 
 def _incoming_trace(task: Any) -> TraceParent | None:
@@ -233,25 +237,30 @@ def _incoming_trace(task: Any) -> TraceParent | None:
     parent = trace_context.parse_traceparent(headers.get(TRACEPARENT) or getattr(request, TRACEPARENT, None))
     if parent is None and getattr(request, "is_eager", False):
         # Eager (the embedded default): the task runs in its caller's thread, inside its span.
-        span = trace_context.current_span()
-        if span is not None:
-            parent = TraceParent(span.trace_id, span.span_id, span.flags)
+        parent = tracing.current_parent()
     return parent
 
 
 @task_prerun.connect  # type: ignore[untyped-decorator]
 def _enter_task_span(task_id: str | None = None, task: Any = None, **_: Any) -> None:
-    """Each run of a task is a new span: of the trace its message carried, of its caller's
-    when eager, else of a new trace (beat's schedule, a message from an older publisher)."""
+    """Each run of a task is a new consumer span: of the trace its message carried, of its
+    caller's when eager, else of a new trace (beat's schedule, a message from an older
+    publisher)."""
     if task_id is not None:
-        _task_spans[task_id] = trace_context.enter_span(trace_context.child_of(_incoming_trace(task)))
+        name = getattr(task, "name", "task")
+        _task_spans[task_id] = tracing.begin_span(
+            f"run {name}",
+            _incoming_trace(task),
+            SpanKind.CONSUMER,
+            {"messaging.system": "celery", "celery.task_name": str(name), "celery.task_id": task_id},
+        )
 
 
 @task_postrun.connect  # type: ignore[untyped-decorator]
-def _leave_task_span(task_id: str | None = None, **_: Any) -> None:
-    token = _task_spans.pop(task_id, None) if task_id is not None else None
-    if token is not None:
-        trace_context.leave_span(token)
+def _leave_task_span(task_id: str | None = None, state: str | None = None, **_: Any) -> None:
+    opened = _task_spans.pop(task_id, None) if task_id is not None else None
+    if opened is not None:
+        tracing.end_span(opened, {"celery.state": str(state)})
 
 
 def bind(container: Services) -> None:

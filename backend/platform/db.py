@@ -34,7 +34,7 @@ from sqlalchemy.exc import DBAPIError, DisconnectionError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
-from backend.platform import db_metrics
+from backend.platform import db_metrics, db_tracing
 from backend.platform.cache import Cache, CacheUnavailable
 
 log = logging.getLogger(__name__)
@@ -197,6 +197,10 @@ class Database:
             db_metrics.instrument(replica.engine, db_metrics.REPLICA)
         if self.replicas:
             db_metrics.size_pools(db_metrics.REPLICA, [replica.engine for replica in self.replicas])
+        # A span per statement of a request or task (backend/platform/db_tracing.py).
+        for engine in [self.primary, self.primary_reads, *(replica.engine for replica in self.replicas)]:
+            if engine is not None:
+                db_tracing.instrument(engine)
 
     # -- writes ---------------------------------------------------------------
     def writer_session(self) -> Session:

@@ -22,11 +22,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask, Response, g, request
+from opentelemetry.trace import SpanKind, Status, StatusCode
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from prometheus_client.registry import Collector
 
-from backend.platform import trace_context
+from backend.platform import trace_context, tracing
 from backend.platform.redaction import redact_fields, scrub_text
 from backend.platform.trace_context import TRACEPARENT
 
@@ -171,6 +172,8 @@ def setup_logging(level: str = "INFO", service: str | None = None) -> None:
     # werkzeug's own access lines duplicate ours and are not JSON.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    # The one place a process's tracer provider is made, under the same service name.
+    tracing.configure(_service)
 
 
 class RequestMetrics:
@@ -239,12 +242,21 @@ def install_request_context(app: Flask, metrics: RequestMetrics) -> None:
         g.request_started = time.perf_counter()
         # The caller's trace if its traceparent parses, else a new one; this request is a
         # new span of it either way. No user until the request's credentials name one.
-        span = trace_context.child_of(trace_context.parse_traceparent(request.headers.get(TRACEPARENT)))
+        # The span is an OpenTelemetry server span (backend/platform/tracing.py) named by the
+        # route template; its ids are the ones the logs carry.
+        route = request.url_rule.rule if request.url_rule else "unmatched"
+        opened = tracing.begin_span(
+            f"{request.method} {route}",
+            trace_context.parse_traceparent(request.headers.get(TRACEPARENT)),
+            SpanKind.SERVER,
+            {"http.request.method": request.method, "http.route": route},
+        )
+        span = trace_context.current_span()
         g.request_span = span
+        g.request_otel_span = opened
         g.request_tokens = (
             _request_id.set(rid),
             _client_ip.set(request.remote_addr),
-            trace_context.enter_span(span),
             _user_id.set(None),
         )
 
@@ -257,6 +269,11 @@ def install_request_context(app: Flask, metrics: RequestMetrics) -> None:
         started = g.get("request_started")
         # Label by route template, never the raw path: ids in paths would explode cardinality.
         route = request.url_rule.rule if request.url_rule else "unmatched"
+        opened = g.get("request_otel_span")
+        if opened is not None:
+            opened.otel.set_attribute("http.response.status_code", response.status_code)
+            if response.status_code >= 500:
+                opened.otel.set_status(Status(StatusCode.ERROR))
         if started is not None:
             elapsed = time.perf_counter() - started
             metrics.requests.labels(route, request.method, str(response.status_code)).inc()
@@ -276,9 +293,11 @@ def install_request_context(app: Flask, metrics: RequestMetrics) -> None:
     @app.teardown_request
     def _reset(_exc: BaseException | None) -> None:
         tokens = g.pop("request_tokens", None)
+        opened = g.pop("request_otel_span", None)
+        if opened is not None:
+            tracing.end_span(opened)
         if tokens:
-            request_id, client_ip, span, user = tokens
+            request_id, client_ip, user = tokens
             _user_id.reset(user)
-            trace_context.leave_span(span)
             _client_ip.reset(client_ip)
             _request_id.reset(request_id)
