@@ -19,11 +19,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from opentelemetry.sdk.trace import ReadableSpan, SpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
 
 from backend.composition.container import Container
+from backend.platform import tracing
 from backend.platform.cache import InProcessCache
 from backend.platform.config import Settings, load_settings
 from backend.platform.db import Database
@@ -222,3 +225,34 @@ def no_secret_in_logs(_log_leak_guard_installed: LogLeakGuard) -> Iterator[None]
     leaks, guard.leaks[:] = list(guard.leaks), []
     if leaks:
         pytest.fail("a secret was logged:\n" + "\n".join(leaks), pytrace=False)
+
+
+class _SpanSink(SpanProcessor):
+    """The one processor the tests attach to the process's tracer provider (a provider cannot
+    drop a processor): it hands finished spans to the exporter of the test that asked for
+    them (the `spans` fixture) and to nothing otherwise."""
+
+    def __init__(self) -> None:
+        self.exporter: InMemorySpanExporter | None = None
+
+    def on_end(self, span: ReadableSpan) -> None:
+        if self.exporter is not None:
+            self.exporter.export((span,))
+
+
+_span_sink: _SpanSink | None = None
+
+
+@pytest.fixture
+def spans() -> Iterator[InMemorySpanExporter]:
+    """Every span finished while the test runs, in memory (OpenTelemetry's test exporter)."""
+    global _span_sink  # noqa: PLW0603 - attached once per process, on first use
+    if _span_sink is None:
+        _span_sink = _SpanSink()
+        tracing.provider().add_span_processor(_span_sink)
+    exporter = InMemorySpanExporter()
+    _span_sink.exporter = exporter
+    try:
+        yield exporter
+    finally:
+        _span_sink.exporter = None

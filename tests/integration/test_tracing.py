@@ -6,11 +6,8 @@ exporter attached to this process's provider."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 
-import pytest
 from opentelemetry.sdk.trace import ReadableSpan
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
 
@@ -22,16 +19,6 @@ from backend.platform.actors import Role
 from backend.platform.config import load_settings
 from tests.integration import auth_support, portal_support
 from tests.integration.portal_support import Portal, login
-
-
-@pytest.fixture
-def spans() -> Iterator[InMemorySpanExporter]:
-    exporter = InMemorySpanExporter()
-    tracing.provider().add_span_processor(SimpleSpanProcessor(exporter))
-    try:
-        yield exporter
-    finally:
-        exporter.shutdown()  # the processor stays attached but exports nothing more
 
 
 def _values(span: ReadableSpan) -> list[str]:
