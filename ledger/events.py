@@ -22,6 +22,10 @@ class LedgerEvent:
     entry_id: int | None
     occurred_at: datetime
     payload: dict[str, Any] = field(default_factory=dict)
+    # The W3C traceparent of the span the event continues: the writer's request while it
+    # waits in the outbox, the relay's publish span once sent. Carried in the message's
+    # headers, not its body: the body is what happened, the trace is how it is watched.
+    traceparent: str | None = None
 
     def to_json(self) -> bytes:
         return json.dumps(

@@ -174,6 +174,9 @@ class OutboxEvent(Base):
     payload: Mapped[str] = mapped_column(_LONG_TEXT, nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # The W3C traceparent of the request or task that wrote the event: the relay publishes it
+    # as a child of that span, so one trace runs from the API call to the event's consumers.
+    traceparent: Mapped[str | None] = mapped_column(String(55), nullable=True)
 
 
 class EntryDetails(Base):

@@ -27,16 +27,20 @@ import logging
 import threading
 import uuid
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any, Protocol, cast
 from urllib.parse import quote, unquote
 
+from opentelemetry.trace import SpanKind
 from prometheus_client import Counter
 from sqlalchemy import CursorResult, Table, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from backend.platform import trace_context, tracing
 from backend.platform.db import Database
 from backend.platform.orm import utcnow
+from backend.platform.trace_context import TRACEPARENT
 from backend.platform.unit_of_work import UnitOfWork
 from ledger.events import EXCHANGE, Backlog, LedgerEvent
 from ledger.locking import is_sqlite, take_write_lock
@@ -73,6 +77,7 @@ def event_row(
         "payload": json.dumps(payload, sort_keys=True, default=str),
         "created_at": now,
         "published_at": None,
+        "traceparent": trace_context.current_traceparent(),
     }
 
 
@@ -217,7 +222,11 @@ class RabbitPublisher:
             message_id=event.event_id,
             type=event.event_type,
             timestamp=int(event.occurred_at.timestamp()),
-            headers={"pool_id": event.pool_id, "entry_id": event.entry_id},
+            headers={
+                "pool_id": event.pool_id,
+                "entry_id": event.entry_id,
+                **({TRACEPARENT: event.traceparent} if event.traceparent else {}),
+            },
         )
         body = event.to_json()
         for attempt in (1, 2):
@@ -306,9 +315,8 @@ class DatabaseOutboxRelay:
                 session.rollback()
             try:
                 for row_id, event in events:
-                    self._publisher.publish(event)
+                    sent.append(self._publish(event))
                     published.append(row_id)
-                    sent.append(event)
             finally:
                 # Whatever was confirmed is marked, even when a later publish failed.
                 if published:
@@ -325,6 +333,24 @@ class DatabaseOutboxRelay:
             except Exception:
                 log.exception("on_published hook failed", extra={"events": len(sent)})
         return len(published)
+
+    def _publish(self, event: LedgerEvent) -> LedgerEvent:
+        """Publish one event as a producer span continuing the trace of the request that wrote
+        it; the event sent (and handed to `on_published`) names that span as its parent, so
+        consumers and the tasks scheduled from it join the same trace."""
+        with tracing.span(
+            f"publish {event.event_type}",
+            trace_context.parse_traceparent(event.traceparent),
+            SpanKind.PRODUCER,
+            {
+                "messaging.destination.name": EXCHANGE,
+                "messaging.message.id": event.event_id,
+                "pool.id": event.pool_id,
+            },
+        ) as opened:
+            sent = replace(event, traceparent=tracing.traceparent_of(opened.otel))
+            self._publisher.publish(sent)
+        return sent
 
     def _mark_published(self, session: Session, ids: list[int]) -> int:
         """Mark the events published; returns how many were not already."""
@@ -383,4 +409,5 @@ def _event(row: OutboxEvent) -> LedgerEvent:
         entry_id=row.entry_id,
         occurred_at=row.created_at,
         payload=json.loads(row.payload),
+        traceparent=row.traceparent,
     )

@@ -33,13 +33,16 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pika
 import pika.exceptions
+from opentelemetry.trace import SpanKind, Status, StatusCode
 
+from backend.platform import trace_context, tracing
+from backend.platform.trace_context import TRACEPARENT
 from ledger.interface import EXCHANGE, LedgerEvent, RabbitPublisher
 
 log = logging.getLogger(__name__)
@@ -158,19 +161,21 @@ class _Delivery:
     session: _Session
     delivery_tag: int
     body: bytes
+    traceparent: str | None  # the relay's publish span, from the message's headers
 
 
 class _Workers:
     """A fixed number of threads taking deliveries in arrival order; with one thread the
     messages are handled one after the other, as they were before handlers had a thread."""
 
-    def __init__(self, handle: Callable[[LedgerEvent], object], count: int, name: str) -> None:
+    def __init__(self, handle: Callable[[LedgerEvent], object], count: int, queue: str) -> None:
         self._handle = handle
+        self._queue = queue
         self._inbox: queues.SimpleQueue[_Delivery | None] = queues.SimpleQueue()
         # Daemons: a handler still running when the process exits must not keep it alive; its
         # message was not acked and goes to the next consumer.
         self._threads = [
-            threading.Thread(target=self._run, name=f"{name}-handler-{i + 1}", daemon=True)
+            threading.Thread(target=self._run, name=f"{queue}-handler-{i + 1}", daemon=True)
             for i in range(count)
         ]
         for thread in self._threads:
@@ -187,15 +192,24 @@ class _Workers:
     def _run(self) -> None:
         while (delivery := self._inbox.get()) is not None:
             if delivery.session.begin():
-                delivery.session.settle(delivery.delivery_tag, self._handled(delivery.body))
+                delivery.session.settle(delivery.delivery_tag, self._handled(delivery))
 
-    def _handled(self, body: bytes) -> bool:
-        try:
-            self._handle(LedgerEvent.from_json(body))
-        except Exception:
-            log.exception("notification consumer could not handle a message; dead-lettered")
-            return False
-        return True
+    def _handled(self, delivery: _Delivery) -> bool:
+        # A consumer span continuing the publish's trace: its log lines and statements carry
+        # the trace id of the API call that wrote the event.
+        with tracing.span(
+            f"process {self._queue}",
+            trace_context.parse_traceparent(delivery.traceparent),
+            SpanKind.CONSUMER,
+            {"messaging.destination.name": self._queue},
+        ) as opened:
+            try:
+                self._handle(replace(LedgerEvent.from_json(delivery.body), traceparent=delivery.traceparent))
+            except Exception:
+                log.exception("notification consumer could not handle a message; dead-lettered")
+                opened.otel.set_status(Status(StatusCode.ERROR, "dead-lettered"))
+                return False
+            return True
 
 
 class _Backoff:
@@ -291,8 +305,14 @@ class _Consumer:
                 with contextlib.suppress(*_LOST):
                     connection.close()
 
-    def _deliver(self, session: _Session, _channel: Any, method: Any, _properties: Any, body: bytes) -> None:
-        self._workers.submit(_Delivery(session, method.delivery_tag, body))
+    def _deliver(self, session: _Session, _channel: Any, method: Any, properties: Any, body: bytes) -> None:
+        headers = getattr(properties, "headers", None) or {}
+        traceparent = headers.get(TRACEPARENT)
+        self._workers.submit(
+            _Delivery(
+                session, method.delivery_tag, body, traceparent if isinstance(traceparent, str) else None
+            )
+        )
 
     def _drain(self, connection: Any, channel: Any, session: _Session, tag: str) -> None:
         """`stop` is set: take nothing more, and give the handlers in progress the grace to

@@ -28,6 +28,7 @@ from backend.payments.gateway import PaymentGateway
 from backend.payments.service import DatabasePaymentService
 from backend.payments.stripe_gateway import StripeGateway
 from backend.payments.vault import Vault
+from backend.platform import trace_context, tracing
 from backend.platform.actors import Actor
 from backend.platform.aggregate_cache import AggregateCache
 from backend.platform.cache import Cache, cache_from_url
@@ -523,11 +524,16 @@ class Container:
         return celery_app.celery
 
     def schedule_snapshots(self, events: Sequence[LedgerEvent]) -> None:
-        """One snapshot task per pool touched, a few seconds out so a burst is folded into one."""
-        for pool_id in sorted({event.pool_id for event in events}):
-            self.celery.send_task(
-                celery_app.snapshot_pool.name, args=(pool_id,), countdown=SNAPSHOT_COUNTDOWN_SECONDS
-            )
+        """One snapshot task per pool touched, a few seconds out so a burst is folded into one.
+        Each is queued in the trace of the pool's last event (the relay's publish of it), so
+        the task's run is a span of the API call that changed the pool."""
+        last_of_pool = {event.pool_id: event for event in events}
+        for pool_id in sorted(last_of_pool):
+            parent = trace_context.parse_traceparent(last_of_pool[pool_id].traceparent)
+            with tracing.span("schedule snapshot", parent, attributes={"pool.id": pool_id}):
+                self.celery.send_task(
+                    celery_app.snapshot_pool.name, args=(pool_id,), countdown=SNAPSHOT_COUNTDOWN_SECONDS
+                )
 
     @cached_property
     def ledger(self) -> DatabaseLedgerService:

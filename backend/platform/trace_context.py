@@ -110,6 +110,13 @@ def current_span_id() -> str | None:
     return span.span_id if span else None
 
 
+def current_traceparent() -> str | None:
+    """The current span as a `traceparent` value, for work that continues it later or elsewhere
+    (an outbox event, an outgoing call); None outside any request or task."""
+    span = _span.get()
+    return span.traceparent() if span else None
+
+
 def enter_span(span: Span) -> Token[Span | None]:
     """Make `span` current; hand the token back to `leave_span` when the work ends."""
     return _span.set(span)

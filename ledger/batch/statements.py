@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.engine import Connection, Dialect
 
+from backend.platform import trace_context
 from backend.platform.errors import ValidationFailed
 from backend.platform.orm import Base
 from ledger.batch.planning import PlannedEntry
@@ -126,6 +127,7 @@ def outbox_rows(
     stored_at: Any,
 ) -> list[tuple[Any, ...]]:
     rows: list[tuple[Any, ...]] = []
+    traceparent = trace_context.current_traceparent()  # the import's request, for every event
     for index, (entry, entry_id) in enumerate(zip(entries, entry_ids, strict=True)):
         draft = entry.draft
         # The same thin `entry.committed` body a single write sends (journal.committed_event).
@@ -155,6 +157,7 @@ def outbox_rows(
                     entry_id,
                     json.dumps(body, sort_keys=True, default=str),
                     stored_at,
+                    traceparent,
                 )
             )
     return rows

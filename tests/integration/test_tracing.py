@@ -1,12 +1,21 @@
 """Traces of the real app (backend/platform/tracing.py): a request is one server span named by
 its route template, its statements are SQL spans under it in the same trace, without a bound
-value, and a task it runs continues that trace. Spans are read from the SDK's in-memory
-exporter attached to this process's provider."""
+value, and a task it runs continues that trace, as do the events it writes: through the
+outbox, the relay's publish to RabbitMQ, the consumers and the snapshot task a real worker
+runs. Spans are read from the SDK's in-memory exporter attached to this process's provider."""
 
 from __future__ import annotations
 
+import threading
+import time
 import uuid
+from collections.abc import Callable, Iterator
+from datetime import date
+from pathlib import Path
 
+import pika
+import pytest
+from celery.contrib.testing.worker import start_worker
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
@@ -17,7 +26,14 @@ from backend.composition.web import create_app
 from backend.platform import tracing
 from backend.platform.actors import Role
 from backend.platform.config import load_settings
+from ledger.interface import LedgerEvent
+from ledger.outbox import DatabaseOutboxRelay, RabbitPublisher, amqp_url
+from notifications import amqp
+from sql.migrate import upgrade
+from tests.conftest import AMQP_URL, REDIS_URL
 from tests.integration import auth_support, portal_support
+from tests.integration.auth_support import use_cheap_argon2
+from tests.integration.pools_support import Api, World, make_world, open_pool
 from tests.integration.portal_support import Portal, login
 
 
@@ -83,3 +99,151 @@ def test_a_task_run_in_a_request_continues_its_trace(
     # The task's own statements hang under its run, in the same trace.
     under_run = [s for s in finished if s.parent is not None and s.parent.span_id == run.context.span_id]
     assert under_run and all(s.kind is SpanKind.CLIENT for s in under_run)
+
+
+@pytest.fixture
+def broker_world(tmp_path: Path) -> Iterator[World]:
+    """A database of its own (a worker thread commits to it) and a container with RabbitMQ as
+    its broker and Redis as its result store, as `app.py serve` and `app.py worker` build it."""
+    url = f"sqlite:///{tmp_path / 'traces.sqlite3'}"
+    upgrade(url)
+    settings = load_settings(
+        DATABASE_URL=url, CELERY_BROKER_URL=AMQP_URL, REDIS_URL=REDIS_URL, VAR_DIR=str(tmp_path / "var")
+    )
+    container = Container(settings)
+    with pytest.MonkeyPatch.context() as patch:
+        use_cheap_argon2(patch)
+        try:
+            yield make_world(container)
+        finally:
+            celery_app.configure(load_settings())
+            container.db.dispose()
+
+
+def _until(done: Callable[[], bool], what: str, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while not done():
+        assert time.monotonic() < deadline, f"{what} did not happen within {seconds:.0f} s"
+        time.sleep(0.1)
+
+
+def test_a_subscription_is_one_trace_from_the_api_to_the_snapshot_task(
+    broker_world: World, spans: InMemorySpanExporter
+) -> None:
+    """POST a subscription; the relay publishes its events to RabbitMQ; the notification
+    consumer takes them off a queue; the snapshot task the relay schedules runs on a real
+    Celery worker over RabbitMQ. Every one of those is a span of the request's trace."""
+    c = broker_world.container
+    suffix = uuid.uuid4().hex[:8]
+    task_queue, exchange, events_queue = (
+        f"pools-trace-{suffix}",
+        f"test.ledger.{suffix}",
+        f"test.notify.{suffix}",
+    )
+    c.celery.conf.task_default_queue = task_queue
+    url = amqp_url(AMQP_URL)
+    assert url is not None
+    api = Api(broker_world)
+    manager = api.headers("manager")
+    pool = c.pools.create_pool(broker_world.manager, open_pool(minimum_subscription="0.00")).id
+    investor = broker_world.named_investor(f"Trace holder {suffix}")
+
+    publisher = RabbitPublisher(url, exchange=exchange)
+    publisher.declare()
+    setup = pika.BlockingConnection(pika.URLParameters(url))
+    # Bound before anything is published (the consumer declares the same on connect).
+    amqp.declare(setup.channel(), events_queue, ["entry.committed"], exchange)
+    consumed: list[LedgerEvent] = []
+
+    def consume(event: LedgerEvent) -> None:
+        c.notification_consumer(event)
+        consumed.append(event)
+
+    stop = threading.Event()
+    consumer = threading.Thread(
+        target=amqp.consume,
+        args=(url, consume, ["entry.committed"], stop),
+        kwargs={"queue": events_queue, "exchange": exchange},
+        daemon=True,
+    )
+    consumer.start()
+    relay = DatabaseOutboxRelay(c.db, publisher, on_published=c.schedule_snapshots)
+    spans.clear()
+    try:
+        answer = api.client.post(
+            f"/api/v1/pools/{pool}/transactions",
+            headers={**manager, "Idempotency-Key": str(uuid.uuid4())},
+            json={
+                "type": "subscription",
+                "investor_id": investor,
+                "amount": "25000.00",
+                "effective_date": "2025-01-02",
+            },
+        )
+        assert answer.status_code == 201, answer.get_data(as_text=True)
+        with start_worker(
+            c.celery,
+            queues=[task_queue],
+            perform_ping_check=False,
+            pool="threads",
+            loglevel="WARNING",
+            shutdown_timeout=30,
+        ):
+            assert relay.drain() >= 1
+            _until(lambda: bool(consumed), "the consumer's delivery")
+            _until(lambda: c.snapshots.pool_performance(pool, date.today()) is not None, "the snapshot")
+            _until(
+                lambda: any(
+                    s.name == f"run {celery_app.snapshot_pool.name}" for s in spans.get_finished_spans()
+                ),
+                "the snapshot task's span",
+            )
+    finally:
+        stop.set()
+        consumer.join(10)
+        publisher.close()
+        cleanup = setup.channel()
+        cleanup.queue_delete(task_queue)
+        for name in (events_queue, f"{events_queue}.dead", f"{exchange}.unrouted"):
+            cleanup.queue_delete(name)
+        for name in (exchange, f"{events_queue}.dead", f"{exchange}.unrouted"):
+            cleanup.exchange_delete(name)
+        setup.close()
+
+    finished = spans.get_finished_spans()
+    by_id = {s.context.span_id: s for s in finished if s.context is not None}
+
+    def parent_of(span: ReadableSpan) -> ReadableSpan:
+        assert span.parent is not None, f"{span.name} has no parent"
+        return by_id[span.parent.span_id]
+
+    [server] = [s for s in finished if s.kind is SpanKind.SERVER and s.name.startswith("POST /api/v1/pools")]
+    assert server.context is not None
+    trace_id = server.context.trace_id
+    # The relay ran outside any request, yet published each event as a child of the request.
+    published = [s for s in finished if s.kind is SpanKind.PRODUCER and s.name == "publish entry.committed"]
+    assert [parent_of(s) for s in published] == [server]
+    # The notification consumer's span hangs under that publish, and its statements under it.
+    [delivered] = [s for s in finished if s.kind is SpanKind.CONSUMER and s.name == f"process {events_queue}"]
+    assert parent_of(delivered) is published[0]
+    assert consumed[0].traceparent is not None and f"{trace_id:032x}" in consumed[0].traceparent
+    # The snapshot: scheduled under the publish, queued (a Celery producer span), run by the worker.
+    [scheduled] = [s for s in finished if s.name == "schedule snapshot"]
+    assert parent_of(scheduled) in published
+    [queued] = [
+        s
+        for s in finished
+        if s.kind is SpanKind.PRODUCER and s.name == f"publish {celery_app.snapshot_pool.name}"
+    ]
+    assert parent_of(queued) is scheduled
+    [run] = [
+        s
+        for s in finished
+        if s.kind is SpanKind.CONSUMER and s.name == f"run {celery_app.snapshot_pool.name}"
+    ]
+    assert parent_of(run) is queued
+    assert run.context is not None
+    computed = [s for s in finished if s.parent is not None and s.parent.span_id == run.context.span_id]
+    assert any(s.kind is SpanKind.CLIENT for s in computed), "the snapshot's statements are spans of its run"
+    chain = [server, *published, delivered, scheduled, queued, run, *computed]
+    assert {s.context.trace_id for s in chain if s.context is not None} == {trace_id}
