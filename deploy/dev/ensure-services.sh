@@ -2,7 +2,8 @@
 # Make sure MariaDB, Redis and RabbitMQ answer on loopback, and mariadb-backup, the browser
 # tests' Chromium, the monitoring configuration's promtool and amtool, the log shipper's
 # rsyslog and the MariaDB and Redis exporters are installed, and RabbitMQ's prometheus plugin
-# enabled: start what is installed but stopped, apt-get install what is missing.
+# enabled, and kubectl (to render the Kubernetes manifests) present: start what is installed
+# but stopped, apt-get install what is missing.
 set -euo pipefail
 
 APT_UPDATED=0
@@ -152,6 +153,17 @@ ensure_rabbitmq_prometheus() {
   wait_for "rabbitmq_prometheus" 60 port_open 15692
 }
 
+ensure_kubectl() {
+  # tests/unit/test_k8s_manifests.py renders deploy/k8s with `kubectl kustomize` (offline: no
+  # cluster is contacted). The machines come with kubectl; Debian's own kubernetes-client
+  # (1.20) embeds a kustomize too old for these manifests, so only a missing one is installed.
+  if ! command -v kubectl >/dev/null; then
+    echo "installing kubectl for the Kubernetes manifests' test"
+    apt_install kubectl
+  fi
+  echo "ok: kubectl $(kubectl version --client 2>/dev/null | head -1)"
+}
+
 ensure_mariadb
 ensure_backup_tools
 ensure_redis
@@ -161,3 +173,4 @@ ensure_monitoring_tools
 ensure_log_shipping
 ensure_exporters
 ensure_rabbitmq_prometheus
+ensure_kubectl
