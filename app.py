@@ -39,6 +39,7 @@ from backend.composition.backup_commands import add_backup_parser
 from backend.composition.container import Container
 from backend.composition.fx_commands import add_fx_parser
 from backend.composition.metrics_server import add_metrics_port_option
+from backend.composition.rpc_commands import add_rpc_parser
 from backend.platform.actors import Actor, Role
 from backend.platform.config import Settings, load_settings
 from backend.platform.errors import DomainError
@@ -559,6 +560,7 @@ def build_parser() -> argparse.ArgumentParser:
     importer.set_defaults(func=cmd_import)
     add_fx_parser(sub)
     add_backup_parser(sub)
+    add_rpc_parser(sub)
     return parser
 
 

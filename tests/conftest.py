@@ -97,8 +97,26 @@ def settings(tmp_path: Path, request: pytest.FixtureRequest) -> Settings:
     return load_settings(VAR_DIR=str(tmp_path / "var"), **gateway)
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    # A test marked over_grpc runs in process and again with its services behind gRPC.
+    if metafunc.definition.get_closest_marker("over_grpc") and "container" in metafunc.fixturenames:
+        metafunc.parametrize("transport", ["in-process", "grpc"], indirect=True)
+
+
 @pytest.fixture
-def container(backend_name: str, migrated_urls: dict[str, str], settings: Settings) -> Iterator[Container]:
+def transport(request: pytest.FixtureRequest) -> str:
+    """How the container reaches the services an `over_grpc` marker names."""
+    return str(getattr(request, "param", "in-process"))
+
+
+@pytest.fixture
+def container(
+    backend_name: str,
+    migrated_urls: dict[str, str],
+    settings: Settings,
+    transport: str,
+    request: pytest.FixtureRequest,
+) -> Iterator[Container]:
     db = Database(migrated_urls[backend_name], positions=InProcessCache())
     connection = db.primary.connect()
     outer = connection.begin()
@@ -110,7 +128,15 @@ def container(backend_name: str, migrated_urls: dict[str, str], settings: Settin
     # Reads too, or they would not see what the test wrote (test_primary_reads covers the
     # autocommit connections they use outside a test's transaction).
     db.primary_readers = None
-    yield Container(settings, db=db, cache=InProcessCache())
+    built = Container(settings, db=db, cache=InProcessCache())
+    marker = request.node.get_closest_marker("over_grpc")
+    if transport == "grpc" and marker is not None:
+        from tests.integration.rpc_support import over_grpc
+
+        with over_grpc(built, marker.args):
+            yield built
+    else:
+        yield built
     outer.rollback()
     connection.close()
     db.dispose()

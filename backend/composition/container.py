@@ -36,12 +36,17 @@ from backend.platform.config import Settings
 from backend.platform.db import Database
 from backend.platform.errors import Unauthenticated
 from backend.platform.key_ring import parse_key_ring
+from backend.platform.observability import logging_service
+from backend.platform.rpc.credentials import InternalTokens
 from backend.platform.secrets_store import (
+    load_or_create_internal_token_key,
     load_or_create_jwt_keys_dir,
     load_or_create_payment_data_keys,
     load_or_create_secret_key,
     load_or_create_webhook_secrets,
 )
+from backend.pools.interface import PoolService
+from backend.pools.rpc import PoolServiceClient
 from backend.pools.service import DatabasePoolService
 from backend.users.service import DatabaseUserService
 from ledger.events import LedgerEvent
@@ -163,7 +168,27 @@ class Container:
         return address
 
     @cached_property
-    def pools(self) -> DatabasePoolService:
+    def internal_tokens(self) -> InternalTokens:
+        """What this process signs its gRPC calls with (backend/platform/rpc/credentials.py)."""
+        key = self.settings.internal_token_key or load_or_create_internal_token_key(self.settings.var_dir)
+        return InternalTokens(key, issuer=logging_service())
+
+    @cached_property
+    def pools(self) -> PoolService:
+        """Over gRPC when SERVICE_ENDPOINTS names the pools service, else in process."""
+        target = self.settings.endpoints.get("pools")
+        if target is None:
+            return self.local_pools
+        return PoolServiceClient(
+            target,
+            self.internal_tokens,
+            read_timeout=self.settings.rpc_read_timeout_seconds,
+            write_timeout=self.settings.rpc_write_timeout_seconds,
+        )
+
+    @cached_property
+    def local_pools(self) -> DatabasePoolService:
+        """The pools service in this process: what `app.py rpc serve pools` serves."""
         # The pool and investor services ask each other questions, so the pool service
         # reaches the investor service late, through these lambdas: binding the methods
         # here would build the investor service, which needs this one, mid-construction.

@@ -141,6 +141,15 @@ class Settings(BaseSettings):
     # The figures every backup command leaves for node_exporter's textfile collector (unset:
     # <BACKUP_DIR>/metrics/backup.prom; point the collector's directory at it).
     backup_metrics_file: Path | None = Field(default=None, alias="BACKUP_METRICS_FILE")
+    # The services reached over gRPC instead of in process: "pools=10.0.0.5:50051,users=..."
+    # (backend/platform/rpc). Unset: every service in process, as `make run` runs.
+    service_endpoints: str = Field(default="", alias="SERVICE_ENDPOINTS")
+    # The key every process signs its gRPC calls' internal tokens with (at least 32
+    # characters; unset: generated into <var_dir>/internal_token_key, for one machine).
+    internal_token_key: str | None = Field(default=None, alias="INTERNAL_TOKEN_KEY", repr=False)
+    # Deadlines of a gRPC call: a read (retried while the service is unavailable) and a write.
+    rpc_read_timeout_seconds: float = Field(default=5.0, gt=0, le=300, alias="RPC_READ_TIMEOUT_SECONDS")
+    rpc_write_timeout_seconds: float = Field(default=30.0, gt=0, le=600, alias="RPC_WRITE_TIMEOUT_SECONDS")
     host: str = Field(default="127.0.0.1", alias="HOST")
     port: int = Field(default=8050, alias="PORT", gt=0, lt=65536)
     log_level: str = Field(default="INFO", alias="LOG_LEVEL")
@@ -159,6 +168,18 @@ class Settings(BaseSettings):
     @cached_property
     def replica_urls(self) -> list[str]:
         return [u.strip() for u in self.database_replica_urls.split(",") if u.strip()]
+
+    @cached_property
+    def endpoints(self) -> dict[str, str]:
+        """SERVICE_ENDPOINTS as service -> host:port."""
+        found: dict[str, str] = {}
+        for item in self.service_endpoints.split(","):
+            if item.strip():
+                name, sep, target = item.partition("=")
+                if not sep or not name.strip() or not target.strip():
+                    raise ValueError(f"SERVICE_ENDPOINTS: {item.strip()!r} is not service=host:port")
+                found[name.strip()] = target.strip()
+        return found
 
     @cached_property
     def reporting_currencies(self) -> dict[Role, str]:

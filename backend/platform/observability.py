@@ -17,6 +17,8 @@ import re
 import sys
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
@@ -64,6 +66,18 @@ def current_client_ip() -> str | None:
 
 def current_user_id() -> int | None:
     return _user_id.get()
+
+
+@contextmanager
+def call_context(request_id: str | None, user_id: int | None) -> Iterator[None]:
+    """A call served outside Flask (a gRPC method) under its caller's request id and user: its
+    log lines carry them as the request's own lines do."""
+    request_token, user_token = _request_id.set(request_id), _user_id.set(user_id)
+    try:
+        yield
+    finally:
+        _request_id.reset(request_token)
+        _user_id.reset(user_token)
 
 
 def bind_user_id(user_id: int | None) -> None:

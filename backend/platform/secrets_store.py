@@ -38,6 +38,12 @@ def load_or_create_secret_key(var_dir: Path) -> str:
     return _load_or_create(var_dir / "secret_key", secrets.token_urlsafe(48).encode()).strip()
 
 
+def load_or_create_internal_token_key(var_dir: Path) -> str:
+    """The key gRPC calls' internal tokens are signed with, shared by the processes of one
+    machine through var/ (production sets INTERNAL_TOKEN_KEY in every process)."""
+    return _load_or_create(var_dir / "internal_token_key", secrets.token_urlsafe(48).encode()).strip()
+
+
 def load_or_create_webhook_secrets(var_dir: Path) -> list[str]:
     """The payment gateway's webhook signing secrets, one per line (a rotation lists two)."""
     text = _load_or_create(

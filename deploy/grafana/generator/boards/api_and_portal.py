@@ -163,6 +163,64 @@ def build(layout: Layout) -> None:
         w=8,
     )
 
+    layout.row("Services over gRPC (each method, as the service answered it and as its callers saw it)")
+    layout.add(
+        timeseries(
+            "Calls per second by service and method",
+            "gRPC calls the services answered, by method (bounded by the contracts).",
+            [
+                target(
+                    f"sum by (service, method) (rate(rpc_server_handled_total[{RATE}]))",
+                    "{{service}} {{method}}",
+                )
+            ],
+            unit="reqps",
+        ),
+        w=8,
+    )
+    layout.add(
+        timeseries(
+            "Calls not OK by method and code",
+            "Refusals (NOT_FOUND, PERMISSION_DENIED, INVALID_ARGUMENT...) as the services answered them, "
+            "and UNAVAILABLE or DEADLINE_EXCEEDED as the callers saw them: the calls a service never "
+            "answered, each a 503 at the API.",
+            [
+                target(
+                    f'sum by (service, method, code) (rate(rpc_server_handled_total{{code!="OK"}}[{RATE}]))',
+                    "answered {{method}} {{code}}",
+                ),
+                target(
+                    "sum by (service, method, code) "
+                    f'(rate(rpc_client_handled_total{{code=~"UNAVAILABLE|DEADLINE_EXCEEDED"}}[{RATE}]))',
+                    "unanswered {{service}} {{method}} {{code}}",
+                ),
+            ],
+            unit="reqps",
+        ),
+        w=8,
+    )
+    layout.add(
+        timeseries(
+            "Call latency (p95): service and caller",
+            "How long each method took inside the service, and as its callers saw it (the hop, the "
+            "token and the codec included): the difference is the cost of the split.",
+            [
+                target(
+                    "histogram_quantile(0.95, sum by (le, method) "
+                    f"(rate(rpc_server_handling_seconds_bucket[{RATE}])))",
+                    "service {{method}}",
+                ),
+                target(
+                    "histogram_quantile(0.95, sum by (le, method) "
+                    f"(rate(rpc_client_handling_seconds_bucket[{RATE}])))",
+                    "caller {{method}}",
+                ),
+            ],
+            unit="s",
+        ),
+        w=8,
+    )
+
     layout.row("Login throttling")
     layout.add(
         timeseries(

@@ -1,0 +1,166 @@
+"""A client implementing a service's Protocol over gRPC: the container binds it where the
+in-process service would be, and callers cannot tell (the same types, the same errors).
+
+    class PoolServiceClient(RpcClient):
+        contract = POOLS
+        create_pool = remote(PoolService.create_pool)
+        ...
+
+Every call has a deadline (reads a short one, writes a longer one); reads are retried by the
+channel when the service is UNAVAILABLE (gRPC's retry policy, from the contract's `reads`),
+writes are sent once. The call carries the internal token (the acting user, when the method
+takes one), the request id and the trace context."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from types import ModuleType
+from typing import Any, ClassVar, TypeVar, cast
+
+import grpc
+from opentelemetry.trace import SpanKind
+
+from backend.platform import trace_context, tracing
+from backend.platform.actors import Actor
+from backend.platform.errors import DependencyUnavailable
+from backend.platform.observability import current_request_id
+from backend.platform.rpc import codec, errors, metrics
+from backend.platform.rpc.contract import Method, ServiceContract
+from backend.platform.rpc.credentials import InternalTokens
+from backend.platform.rpc.server import AUTHORIZATION, REQUEST_ID
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def retry_config(contract: ServiceContract) -> str:
+    """The channel's service config: reads retried on UNAVAILABLE, up to 3 attempts."""
+    reads = [{"service": contract.full_service, "method": m.rpc} for m in contract.methods.values() if m.read]
+    config: dict[str, Any] = {"methodConfig": []}
+    if reads:
+        config["methodConfig"].append(
+            {
+                "name": reads,
+                "retryPolicy": {
+                    "maxAttempts": 3,
+                    "initialBackoff": "0.1s",
+                    "maxBackoff": "1s",
+                    "backoffMultiplier": 2,
+                    "retryableStatusCodes": ["UNAVAILABLE"],
+                },
+            }
+        )
+    return json.dumps(config)
+
+
+def open_channel(target: str, contract: ServiceContract) -> grpc.Channel:
+    return grpc.insecure_channel(
+        target,
+        options=[
+            ("grpc.enable_retries", 1),
+            ("grpc.service_config", retry_config(contract)),
+            # A dead peer is noticed in seconds, not at the next call's deadline.
+            ("grpc.keepalive_time_ms", 30_000),
+            ("grpc.keepalive_timeout_ms", 5_000),
+        ],
+    )
+
+
+class RpcClient:
+    contract: ClassVar[ServiceContract]
+    messages: ClassVar[ModuleType]
+
+    def __init__(
+        self,
+        target: str,
+        tokens: InternalTokens,
+        *,
+        read_timeout: float = 5.0,
+        write_timeout: float = 30.0,
+        channel: grpc.Channel | None = None,
+    ) -> None:
+        self.target = target
+        self._tokens = tokens
+        self._timeouts = (read_timeout, write_timeout)
+        self._channel = channel if channel is not None else open_channel(target, self.contract)
+        self._stubs: dict[str, Any] = {}
+
+    def close(self) -> None:
+        self._channel.close()
+
+    def _stub(self, method: Method) -> Any:
+        stub = self._stubs.get(method.rpc)
+        if stub is None:
+            stub = self._channel.unary_unary(
+                f"/{self.contract.full_service}/{method.rpc}",
+                request_serializer=getattr(self.messages, method.request).SerializeToString,
+                response_deserializer=getattr(self.messages, method.response).FromString,
+            )
+            self._stubs[method.rpc] = stub
+        return stub
+
+    def _call(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        method = self.contract.methods[name]
+        bound = method.signature.bind(self, *args, **kwargs)
+        bound.apply_defaults()
+        request = getattr(self.messages, method.request)()
+        for parameter in method.parameters:
+            value = parameter.adapter.dump_python(
+                bound.arguments[parameter.name], mode="json", exclude_unset=True
+            )
+            codec.put(request, parameter.name, parameter.node, value)
+        actor = cast(Actor | None, bound.arguments[method.actor]) if method.actor else None
+        labels = (self.contract.name, method.rpc)
+        started = time.perf_counter()
+        code = grpc.StatusCode.OK
+        with tracing.span(
+            f"{self.contract.full_service}/{method.rpc}",
+            tracing.current_parent(),
+            SpanKind.CLIENT,
+            {"rpc.system": "grpc", "rpc.service": self.contract.full_service, "rpc.method": method.rpc},
+        ):
+            metadata = [(AUTHORIZATION, f"Bearer {self._tokens.mint(self.contract.name, actor)}")]
+            traceparent = trace_context.current_traceparent()
+            if traceparent:
+                metadata.append((trace_context.TRACEPARENT, traceparent))
+            request_id = current_request_id()
+            if request_id:
+                metadata.append((REQUEST_ID, request_id))
+            try:
+                response = self._stub(method)(
+                    request, timeout=self._timeouts[0 if method.read else 1], metadata=metadata
+                )
+            except grpc.RpcError as exc:
+                code = exc.code()  # type: ignore[attr-defined]
+                raise self._failure(method, exc) from exc
+            finally:
+                metrics.CLIENT_HANDLED.labels(*labels, code.name).inc()
+                metrics.CLIENT_SECONDS.labels(*labels).observe(time.perf_counter() - started)
+        if method.result is None or method.result_adapter is None:
+            return None
+        return method.result_adapter.validate_python(codec.get(response, "result", method.result))
+
+    def _failure(self, method: Method, exc: grpc.RpcError) -> Exception:
+        code: grpc.StatusCode = exc.code()  # type: ignore[attr-defined]
+        if code in errors.UNANSWERED:
+            return DependencyUnavailable(
+                f"the {self.contract.name} service did not answer ({code.name.lower()}); try again shortly"
+            )
+        trailer = dict(exc.trailing_metadata() or ()).get(errors.ERROR_METADATA)  # type: ignore[attr-defined]
+        domain = errors.decode(code, exc.details(), trailer)  # type: ignore[attr-defined]
+        if domain is not None:
+            return domain
+        return errors.RemoteFailure(f"the {self.contract.name} service failed on {method.name}: {code.name}")
+
+
+def remote(function: F) -> F:
+    """The Protocol's method `function`, made a call to the service (typed as the Protocol's)."""
+    name = function.__name__
+
+    def call(self: RpcClient, *args: Any, **kwargs: Any) -> Any:
+        return self._call(name, args, kwargs)
+
+    call.__name__ = name
+    call.__doc__ = function.__doc__
+    return cast(F, call)

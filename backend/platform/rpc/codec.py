@@ -1,0 +1,170 @@
+"""Values in and out of messages, by the same nodes the proto file was written from.
+
+A value goes through pydantic's JSON mode first (`TypeAdapter.dump_python(mode="json")`):
+Decimal becomes its exact text, a date its ISO form, an enum its value, exactly as the REST
+API answers; the receiver validates it back into the declared type with the same adapter. A
+model sends only the fields its sender set, and names them (`set_fields`), so the receiver's
+model has the same `model_fields_set` (an update that names one term changes only that term).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from google.protobuf.message import Message
+
+from backend.platform.rpc.proto_text import LIST_ITEMS, MAP_ENTRIES, SET_FIELDS
+from backend.platform.rpc.types import (
+    Mapping,
+    Model,
+    Node,
+    OneOf,
+    Optional,
+    Repeated,
+    Scalar,
+    UnsupportedType,
+    member_name,
+    model_fields,
+)
+
+_PYTHON_OF = {"int64": int, "string": str, "bool": bool}
+
+
+def put(message: Message, name: str, node: Node, value: Any) -> None:
+    """Set field `name` of `message` to `value` (a JSON-mode value of `node`'s type)."""
+    if value is None:
+        if not isinstance(node, Optional):
+            raise ValueError(f"{name}: None for a field that cannot be empty")
+        return
+    _PUT[type(node)](message, name, node, value)
+
+
+def _put_optional(message: Message, name: str, node: Any, value: Any) -> None:
+    inner = node.inner
+    if isinstance(inner, (Repeated, Mapping)):
+        holder = getattr(message, name)
+        holder.SetInParent()
+        put(holder, LIST_ITEMS if isinstance(inner, Repeated) else MAP_ENTRIES, inner, value)
+    else:
+        put(message, name, inner, value)
+
+
+def _put_scalar(message: Message, name: str, _node: Any, value: Any) -> None:
+    setattr(message, name, value)
+
+
+def _put_model(message: Message, name: str, node: Any, value: Any) -> None:
+    put_model(getattr(message, name), node.cls, value)
+
+
+def _put_repeated(message: Message, name: str, node: Any, value: Any) -> None:
+    target = getattr(message, name)
+    if isinstance(node.item, Model):
+        for item in value:
+            put_model(target.add(), node.item.cls, item)
+    else:
+        target.extend(value)
+
+
+def _put_mapping(message: Message, name: str, node: Any, value: Any) -> None:
+    target = getattr(message, name)
+    for key, item in value.items():
+        wire_key = int(key) if node.key.proto == "int64" else str(key)  # JSON mode made it text
+        if isinstance(node.value, Model):
+            put_model(target[wire_key], node.value.cls, item)
+        else:
+            target[wire_key] = item
+
+
+def _put_oneof(message: Message, name: str, node: Any, value: Any) -> None:
+    member = _member_for(node, value)
+    put(message, f"{name}_{member_name(member).lower()}", member, value)
+
+
+_PUT = {
+    Optional: _put_optional,
+    Scalar: _put_scalar,
+    Model: _put_model,
+    Repeated: _put_repeated,
+    Mapping: _put_mapping,
+    OneOf: _put_oneof,
+}
+
+
+def put_model(message: Message, cls: type, value: dict[str, Any]) -> None:
+    message.SetInParent()
+    for name, node in model_fields(cls):
+        if name in value:
+            put(message, name, node, value[name])
+    getattr(message, SET_FIELDS).extend(name for name, _ in model_fields(cls) if name in value)
+
+
+def get(message: Message, name: str, node: Node) -> Any:
+    """Field `name` of `message` as a JSON-mode value of `node`'s type (None when absent)."""
+    return _GET[type(node)](message, name, node)
+
+
+def _get_optional(message: Message, name: str, node: Any) -> Any:
+    inner = node.inner
+    if isinstance(inner, OneOf):
+        return get(message, name, inner)  # a oneof has presence of its own
+    if not message.HasField(name):
+        return None
+    if isinstance(inner, (Repeated, Mapping)):
+        holder = getattr(message, name)
+        return get(holder, LIST_ITEMS if isinstance(inner, Repeated) else MAP_ENTRIES, inner)
+    return get(message, name, inner)
+
+
+def _get_scalar(message: Message, name: str, _node: Any) -> Any:
+    return getattr(message, name)
+
+
+def _get_model(message: Message, name: str, node: Any) -> Any:
+    return get_model(getattr(message, name), node.cls)
+
+
+def _get_repeated(message: Message, name: str, node: Any) -> Any:
+    items = getattr(message, name)
+    if isinstance(node.item, Model):
+        return [get_model(item, node.item.cls) for item in items]
+    return list(items)
+
+
+def _get_mapping(message: Message, name: str, node: Any) -> Any:
+    entries = getattr(message, name)
+    if isinstance(node.value, Model):
+        return {key: get_model(entries[key], node.value.cls) for key in entries}
+    return dict(entries)
+
+
+def _get_oneof(message: Message, name: str, node: Any) -> Any:
+    chosen = message.WhichOneof(name)
+    if chosen is None:
+        return None
+    member = next(m for m in node.members if f"{name}_{member_name(m).lower()}" == chosen)
+    return get(message, chosen, member)
+
+
+_GET = {
+    Optional: _get_optional,
+    Scalar: _get_scalar,
+    Model: _get_model,
+    Repeated: _get_repeated,
+    Mapping: _get_mapping,
+    OneOf: _get_oneof,
+}
+
+
+def get_model(message: Message, cls: type) -> dict[str, Any]:
+    sent = set(getattr(message, SET_FIELDS))
+    return {name: get(message, name, node) for name, node in model_fields(cls) if name in sent}
+
+
+def _member_for(node: OneOf, value: Any) -> Node:
+    for member in node.members:
+        if isinstance(member, Model) and isinstance(value, dict):
+            return member
+        if isinstance(member, Scalar) and type(value) is _PYTHON_OF[member.proto]:
+            return member
+    raise UnsupportedType(f"{value!r} matches no member of {node}")

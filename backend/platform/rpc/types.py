@@ -1,0 +1,219 @@
+"""What a Python type is on the wire: a tree of nodes read from type hints, shared by the
+proto writer and the codec so both agree on every field.
+
+Money and quantities (Decimal) travel as decimal strings, dates and times as ISO 8601 text,
+enums as their values: never a float. Types with no faithful proto form are refused when the
+contract is built, naming the type, rather than approximated."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import enum
+import functools
+import operator
+import types
+import typing
+import uuid
+from collections import abc
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
+
+from pydantic import BaseModel
+
+
+class UnsupportedType(TypeError):
+    """A type in a service's interface that has no faithful form on the wire."""
+
+
+@dataclass(frozen=True)
+class Scalar:
+    proto: str  # int64, string, bool
+    python: type
+
+
+@dataclass(frozen=True)
+class Model:
+    """A pydantic model (or a dataclass): a message of its own, named after the class."""
+
+    cls: type
+
+
+@dataclass(frozen=True)
+class Repeated:
+    item: Node
+
+
+@dataclass(frozen=True)
+class Mapping:
+    key: Scalar
+    value: Node
+
+
+@dataclass(frozen=True)
+class Optional:
+    """May be None: a scalar field with presence, a message, or a list in a wrapper message
+    (proto3 cannot tell an empty repeated field from an absent one)."""
+
+    inner: Node
+
+
+@dataclass(frozen=True)
+class OneOf:
+    """A union of non-None types (`int | str`): one member field per alternative."""
+
+    members: tuple[Node, ...]
+
+
+Node = Scalar | Model | Repeated | Mapping | Optional | OneOf
+
+INT64 = Scalar("int64", int)
+STRING = Scalar("string", str)
+BOOL = Scalar("bool", bool)
+_TEXT_TYPES = (Decimal, dt.date, dt.datetime, dt.time, uuid.UUID)
+_SEQUENCES = (
+    list,
+    tuple,
+    set,
+    frozenset,
+    abc.Sequence,
+    abc.Collection,
+    abc.Set,
+    abc.Iterable,
+    abc.MutableSequence,
+)
+_MAPPINGS = (dict, abc.Mapping, abc.MutableMapping)
+
+
+def node_of(annotation: Any) -> Node:
+    """The wire form of `annotation` (a resolved type hint)."""
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return node_of(get_args(annotation)[0])
+    if origin in (Union, types.UnionType):
+        return _union_node(annotation)
+    if origin is Literal:
+        return _literal_node(annotation)
+    if origin in _SEQUENCES or origin in _MAPPINGS:
+        return _collection_node(annotation, origin)
+    if not isinstance(annotation, type):
+        raise UnsupportedType(f"{annotation!r} has no wire form")
+    return _class_node(annotation)
+
+
+def _union_node(annotation: Any) -> Node:
+    options = [arg for arg in get_args(annotation) if arg is not type(None)]
+    inner = node_of(options[0]) if len(options) == 1 else OneOf(tuple(node_of(o) for o in options))
+    if len(options) == len(get_args(annotation)):
+        return inner
+    if isinstance(inner, Optional):
+        raise UnsupportedType(f"{annotation!r}: nested optionals")
+    return Optional(inner)
+
+
+def _literal_node(annotation: Any) -> Node:
+    values = get_args(annotation)
+    if all(isinstance(v, str) for v in values):
+        return STRING
+    if all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+        return INT64
+    raise UnsupportedType(f"{annotation!r}: a literal of mixed types")
+
+
+def _collection_node(annotation: Any, origin: Any) -> Node:
+    args = get_args(annotation)
+    if origin in _MAPPINGS:
+        key_node = node_of(args[0])
+        if key_node not in (INT64, STRING):
+            raise UnsupportedType(f"{annotation!r}: map keys are integers or text")
+        return Mapping(key_node, _element(args[1], annotation))  # type: ignore[arg-type]
+    if origin is tuple and not (len(args) == 2 and args[1] is Ellipsis):
+        raise UnsupportedType(f"{annotation!r}: only tuple[X, ...] has a wire form")
+    return Repeated(_element(args[0] if args else Any, annotation))
+
+
+_ABSTRACT_LISTS = (abc.Sequence, abc.Collection, abc.Iterable, abc.MutableSequence)
+
+
+def adaptable(annotation: Any) -> Any:
+    """`annotation` with abstract collections made concrete (Collection[int] -> list[int]),
+    which pydantic can validate into; a Protocol may promise the abstract one."""
+    origin, args = get_origin(annotation), get_args(annotation)
+    if origin in _ABSTRACT_LISTS:
+        return list[adaptable(args[0])] if args else list  # type: ignore[misc]
+    if origin is abc.Set:
+        return frozenset[adaptable(args[0])]  # type: ignore[misc]
+    if origin in (abc.Mapping, abc.MutableMapping):
+        return dict[adaptable(args[0]), adaptable(args[1])]  # type: ignore[misc]
+    if origin in (Union, types.UnionType):
+        return functools.reduce(operator.or_, [adaptable(arg) for arg in args])
+    return annotation
+
+
+def _class_node(cls: type) -> Node:
+    if issubclass(cls, bool):
+        return BOOL
+    if issubclass(cls, enum.Enum):
+        values = [member.value for member in cls]
+        if all(isinstance(v, str) for v in values):
+            return STRING
+        if all(isinstance(v, int) for v in values):
+            return INT64
+        raise UnsupportedType(f"{cls.__name__}: an enum of mixed values")
+    if issubclass(cls, int):
+        return INT64
+    if issubclass(cls, str) or issubclass(cls, _TEXT_TYPES):
+        return STRING
+    if issubclass(cls, BaseModel) or dataclasses.is_dataclass(cls):
+        return Model(cls)
+    raise UnsupportedType(
+        f"{cls.__qualname__} has no wire form (float, bytes and Any are refused on purpose)"
+    )
+
+
+def _element(annotation: Any, whole: Any) -> Node:
+    node = node_of(annotation)
+    if isinstance(node, (Optional, OneOf, Repeated, Mapping)):
+        raise UnsupportedType(f"{whole!r}: a list or map of {annotation!r} needs a model of its own")
+    return node
+
+
+def model_fields(cls: type) -> list[tuple[str, Node]]:
+    """A model's fields in declaration order, with their wire forms."""
+    if issubclass(cls, BaseModel):
+        hints = typing.get_type_hints(cls, include_extras=True)
+        return [(name, node_of(hints.get(name, info.annotation))) for name, info in cls.model_fields.items()]
+    hints = typing.get_type_hints(cls, include_extras=True)
+    return [(field.name, node_of(hints[field.name])) for field in dataclasses.fields(cls)]  # type: ignore[arg-type]
+
+
+def models_in(node: Node) -> list[type]:
+    """The model classes `node` reaches, directly or through nested models, each once."""
+    found: list[type] = []
+
+    def visit(n: Node) -> None:
+        if isinstance(n, Model):
+            if n.cls not in found:
+                found.append(n.cls)
+                for _, field in model_fields(n.cls):
+                    visit(field)
+        elif isinstance(n, (Repeated, Optional)):
+            visit(n.item if isinstance(n, Repeated) else n.inner)
+        elif isinstance(n, Mapping):
+            visit(n.value)
+        elif isinstance(n, OneOf):
+            for member in n.members:
+                visit(member)
+
+    visit(node)
+    return found
+
+
+def member_name(node: Node) -> str:
+    """A oneof member's suffix, and a wrapper message's stem: what the alternative is."""
+    if isinstance(node, Scalar):
+        return {"int64": "int", "string": "text", "bool": "flag"}[node.proto]
+    if isinstance(node, Model):
+        return node.cls.__name__
+    raise UnsupportedType(f"{node} cannot be a union member")

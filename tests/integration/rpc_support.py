@@ -1,0 +1,40 @@
+"""Services behind a real gRPC server on 127.0.0.1, for the tests marked `over_grpc`: the
+server serves the container's in-process implementations and the container's attribute for
+each service becomes the gRPC client, so every call a test (or another service) makes goes
+through the wire: the token, the codec, the error mapping."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+
+from backend.composition.container import Container
+from backend.composition.rpc_commands import SERVICES
+from backend.platform.rpc.client import RpcClient
+from backend.platform.rpc.server import ContractServicer, build_server
+
+
+@contextmanager
+def over_grpc(container: Container, services: Sequence[str]) -> Iterator[list[RpcClient]]:
+    """Must run before anything reads the container's services (they hold what they were
+    given when built)."""
+    servicers = [
+        ContractServicer(
+            SERVICES[name].contract,
+            SERVICES[name].implementation(container),
+            SERVICES[name].messages,
+            container.internal_tokens,
+        )
+        for name in services
+    ]
+    server, port, _ = build_server(servicers, address="127.0.0.1:0", max_workers=4)
+    server.start()
+    clients = [SERVICES[name].client(f"127.0.0.1:{port}", container.internal_tokens) for name in services]
+    for name, client in zip(services, clients, strict=True):
+        container.__dict__[name] = client  # the cached_property's slot: later reads get the client
+    try:
+        yield clients
+    finally:
+        for client in clients:
+            client.close()
+        server.stop(grace=None)
