@@ -2,8 +2,9 @@
 # Make sure MariaDB, Redis and RabbitMQ answer on loopback, and mariadb-backup, the browser
 # tests' Chromium, the monitoring configuration's promtool and amtool, the log shipper's
 # rsyslog and the MariaDB and Redis exporters are installed, and RabbitMQ's prometheus plugin
-# enabled, and kubectl (to render the Kubernetes manifests) present: start what is installed
-# but stopped, apt-get install what is missing.
+# enabled, and kubectl (to render the Kubernetes manifests) and nginx (the load balancer's
+# tests run their own) present: start what is installed but stopped, apt-get install what is
+# missing.
 set -euo pipefail
 
 APT_UPDATED=0
@@ -153,6 +154,25 @@ ensure_rabbitmq_prometheus() {
   wait_for "rabbitmq_prometheus" 60 port_open 15692
 }
 
+ensure_nginx() {
+  # tests/integration/test_nginx_balancer.py runs its own nginx processes (-p <tmp dir>, free
+  # loopback ports, daemon off); the system's nginx service must never run. A policy-rc.d that
+  # answers 101 keeps the package's postinst from starting it (a container has one already).
+  if [ ! -x /usr/sbin/nginx ]; then
+    echo "installing nginx-light for the load balancer's tests"
+    local policy=/usr/sbin/policy-rc.d created=0
+    if [ ! -e "$policy" ]; then
+      printf '#!/bin/sh\nexit 101\n' >"$policy"; chmod +x "$policy"; created=1
+    fi
+    apt_install nginx-light || apt_install nginx
+    if [ "$created" = 1 ]; then rm -f "$policy"; fi
+    if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
+      systemctl disable --now nginx >/dev/null 2>&1 || true
+    fi
+  fi
+  echo "ok: $(/usr/sbin/nginx -v 2>&1)"
+}
+
 ensure_kubectl() {
   # tests/unit/test_k8s_manifests.py renders deploy/k8s with `kubectl kustomize` (offline: no
   # cluster is contacted). The machines come with kubectl; Debian's own kubernetes-client
@@ -174,3 +194,4 @@ ensure_log_shipping
 ensure_exporters
 ensure_rabbitmq_prometheus
 ensure_kubectl
+ensure_nginx
