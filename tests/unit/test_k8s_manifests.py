@@ -3,7 +3,8 @@
 Kubernetes API schema of a pinned version (kubernetes-validate, strict: an unknown field is an
 error), then the properties the platform relies on: one beat, what each process runs is a real
 `app.py` command, resources, probes and a non-root read-only container everywhere, secrets
-only by reference, the network policies, the migration Job's place before a rollout.
+only by reference, the network policies, the migration Job's place before a rollout, the
+services over gRPC (their Deployments, Services, probes, who may call them, how callers find them).
 
 kubectl is a test tool like promtool: `make test` installs it (deploy/dev/ensure-services.sh),
 so a machine without it fails here rather than skipping."""
@@ -23,6 +24,7 @@ import pytest
 import yaml
 
 import app
+from backend.composition.rpc_commands import SERVICES
 from backend.platform.config import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,8 +44,16 @@ COMMANDS = {
     "notifications-consumer": ("cmd_notifications", ("notifications_command", "consume")),
     "payments-consumer": ("cmd_payments", ("payments_command", "consume")),
     "migrate": ("cmd_migrate", None),
+    **{f"rpc-{service}": ("cmd_rpc", ("rpc_command", "serve")) for service in SERVICES},
 }
 HTTP_PROCESSES = {"gateway"}
+# Each service `app.py rpc serve` offers, by its Deployment's component, with the gRPC health
+# service name it reports SERVING under.
+GRPC_PROCESSES = {f"rpc-{name}": served.contract.full_service for name, served in SERVICES.items()}
+# The app's own long-running pods, which call the gRPC services (SERVICE_ENDPOINTS).
+CALLERS = set(COMMANDS) - {"migrate"} - set(GRPC_PROCESSES)
+# rpc_commands.serve: after NOT_SERVING, calls under way get this long (server.stop(grace=5)).
+SERVER_GRACE_SECONDS = 5
 # Read by the process but not a Settings field: the log and trace name of the process.
 OTHER_VARIABLES = {"SERVICE_NAME"}
 # Settings whose value is a credential or carries one (a URL with a password in it).
@@ -179,6 +189,8 @@ def test_every_workload_runs_an_existing_app_py_command(rendered: tuple[Obj, ...
         assert parsed.func.__name__ == function, f"{component}: {args} runs {parsed.func.__name__}"
         if verb is not None:
             assert getattr(parsed, verb[0]) == verb[1], f"{component}: {args}"
+        if component in GRPC_PROCESSES:
+            assert f"rpc-{parsed.service}" == component, f"{component}: {args}"
         seen.add(component)
     assert seen == set(COMMANDS)
 
@@ -213,7 +225,7 @@ def test_beat_is_exactly_one_replica_replaced_not_rolled(rendered: tuple[Obj, ..
 
 def test_the_autoscaled_deployments_leave_the_count_to_their_hpa(rendered: tuple[Obj, ...]) -> None:
     hpas = {h["spec"]["scaleTargetRef"]["name"]: h for h in _of(rendered, "HorizontalPodAutoscaler")}
-    assert set(hpas) == {"gateway", "worker"}
+    assert set(hpas) == {"gateway", "worker", *GRPC_PROCESSES}
     for name, hpa in hpas.items():
         deployment = _named(rendered, "Deployment", name)
         assert hpa["spec"]["scaleTargetRef"]["kind"] == "Deployment"
@@ -289,6 +301,26 @@ def test_long_running_processes_have_probes_on_what_they_serve(rendered: tuple[O
             assert ports["http"] == int(settings["PORT"])
             assert readiness["httpGet"] == {"path": "/readyz", "port": "http"}
             assert liveness["httpGet"] == {"path": "/healthz", "port": "http"}
+        elif component in GRPC_PROCESSES:
+            args = [str(a) for a in container["args"]]
+            grpc_port, metrics = int(args[args.index("--port") + 1]), _metrics_port_argument(args)
+            assert ports == {"grpc": grpc_port, "metrics": metrics}, component
+            # The kubelet's gRPC health check: ready while the service is SERVING, alive while
+            # the server (the empty service name) answers.
+            assert readiness["grpc"] == {"port": grpc_port, "service": GRPC_PROCESSES[component]}
+            assert liveness["grpc"] == {"port": grpc_port} and container["startupProbe"]["grpc"] == {
+                "port": grpc_port
+            }
+            annotations = deployment["spec"]["template"]["metadata"]["annotations"]
+            assert annotations["prometheus.io/port"] == str(metrics)
+            # Out of the Service's endpoints (the preStop pause) before NOT_SERVING, and the
+            # server's grace for calls under way still inside the pod's grace period.
+            sleep, pause = container["lifecycle"]["preStop"]["exec"]["command"]
+            assert sleep == "sleep" and int(pause) >= 5, component
+            grace = deployment["spec"]["template"]["spec"]["terminationGracePeriodSeconds"]
+            assert grace > int(pause) + SERVER_GRACE_SECONDS, component
+            strategy = deployment["spec"]["strategy"]
+            assert strategy["type"] == "RollingUpdate" and strategy["rollingUpdate"]["maxUnavailable"] == 0
         else:
             port = _metrics_port_argument(container["args"])
             assert port is not None and ports == {"metrics": port}, component
@@ -368,8 +400,33 @@ def test_every_secret_referred_to_is_documented(rendered: tuple[Obj, ...]) -> No
         for v in _app_container(pod).get("env", [])
         if "secretKeyRef" in v.get("valueFrom", {})
     }
+    keys = {
+        (v["valueFrom"]["secretKeyRef"]["name"], v["valueFrom"]["secretKeyRef"]["key"])
+        for _, pod in _workloads(rendered)
+        for v in _app_container(pod).get("env", [])
+        if "secretKeyRef" in v.get("valueFrom", {})
+    }
     doc = DEPLOYMENT_DOC.read_text()
     assert referred and {s for s in referred if f"`{s}`" not in doc} == set()
+    # Each key in its Secret's row of the table: what the secret store must hold.
+    rows = {line.split("|")[1].strip(" `"): line for line in doc.splitlines() if line.startswith("| `")}
+    assert keys and {(s, k) for s, k in keys if f"`{k}`" not in rows.get(s, "| | |").split("|")[2]} == set()
+
+
+def test_every_app_pod_has_the_settings_and_the_one_internal_token_key(rendered: tuple[Obj, ...]) -> None:
+    # Every process signs and checks gRPC calls with the same key; a pod without it would make
+    # its own in its emptyDir var/, and every call to or from it would be UNAUTHENTICATED.
+    (config,) = _of(rendered, "ConfigMap")
+    deployments = _of(rendered, "Deployment")
+    assert {_component(d) for d in deployments} == CALLERS | set(GRPC_PROCESSES)
+    for deployment in deployments:
+        container = _app_container(deployment["spec"]["template"]["spec"])
+        name = deployment["metadata"]["name"]
+        assert container["envFrom"] == [{"configMapRef": {"name": config["metadata"]["name"]}}], name
+        (key,) = [v for v in container["env"] if v["name"] == "INTERNAL_TOKEN_KEY"]
+        assert key["valueFrom"] == {
+            "secretKeyRef": {"name": "investment-pools-env", "key": "INTERNAL_TOKEN_KEY"}
+        }, name  # not optional: a missing key must stop the pod, not split the keys
 
 
 # --- network ---------------------------------------------------------------------------------
@@ -395,19 +452,84 @@ def test_only_ingress_nginx_reaches_the_gateway_and_only_prometheus_the_rest(
     rendered: tuple[Obj, ...],
 ) -> None:
     labels = _pod_labels(rendered)
+    scraped: set[str] = set()
     for policy in _of(rendered, "NetworkPolicy"):
         for rule in policy["spec"].get("ingress", []):
+            selected = {n for n, lab in labels.items() if _selects(policy["spec"]["podSelector"], lab)}
+            # A peer that is only a podSelector is a pod of this namespace: the app's own pods
+            # calling a gRPC service (test_only_the_app_pods_reach_a_grpc_service).
+            if any(set(peer) == {"podSelector"} for peer in rule["from"]):
+                assert all(set(peer) == {"podSelector"} for peer in rule["from"]), policy["metadata"]["name"]
+                assert selected and selected <= set(GRPC_PROCESSES), policy["metadata"]["name"]
+                continue
             sources = {
                 peer.get("namespaceSelector", {}).get("matchLabels", {}).get("kubernetes.io/metadata.name")
                 for peer in rule["from"]
             }
-            selected = {n for n, lab in labels.items() if _selects(policy["spec"]["podSelector"], lab)}
             assert None not in sources, f"{policy['metadata']['name']}: a source by address or from anywhere"
+            if "monitoring" in sources:
+                scraped |= selected
             if "ingress-nginx" in sources:
                 assert selected == {"gateway"}, policy["metadata"]["name"]
             else:
                 assert sources == {"monitoring"}, policy["metadata"]["name"]
                 assert [p["port"] for p in rule["ports"]] == ["metrics"]
+    # ... and Prometheus does reach every pod that serves metrics.
+    serving = {
+        w["metadata"]["name"]
+        for w, pod in _workloads(rendered)
+        if {"metrics", "http"} & {p["name"] for p in _app_container(pod).get("ports", [])}
+    }
+    assert serving and serving <= scraped, serving - scraped
+
+
+def _opens(rule: Obj, port: int, names: dict[str, int]) -> bool:
+    """Whether a policy rule lets TCP to `port` through (a port by name resolved on the pod)."""
+    if "ports" not in rule:  # no ports: every port
+        return True
+    return any(
+        p.get("protocol", "TCP") == "TCP" and names.get(p["port"], p["port"]) == port for p in rule["ports"]
+    )
+
+
+def test_only_the_app_pods_reach_a_grpc_service(rendered: tuple[Obj, ...]) -> None:
+    labels = _pod_labels(rendered)
+    policies = _of(rendered, "NetworkPolicy")
+    assert GRPC_PROCESSES
+    for component in GRPC_PROCESSES:
+        deployment = _named(rendered, "Deployment", component)
+        names = {
+            p["name"]: p["containerPort"]
+            for p in _app_container(deployment["spec"]["template"]["spec"])["ports"]
+        }
+        port, target = names["grpc"], labels[deployment["metadata"]["name"]]
+        # Who the service's ingress admits on its gRPC port: pods of this namespace only.
+        admitted: set[str] = set()
+        for policy in policies:
+            if not _selects(policy["spec"]["podSelector"], target):
+                continue
+            for rule in policy["spec"].get("ingress", []):
+                if _opens(rule, port, names):
+                    for peer in rule.get("from", [{}]):  # no from: from anywhere
+                        assert set(peer) == {"podSelector"}, f"{policy['metadata']['name']}: {peer}"
+                        admitted |= {n for n, lab in labels.items() if _selects(peer["podSelector"], lab)}
+                if any(
+                    "podSelector" in peer and "namespaceSelector" not in peer for peer in rule.get("from", [])
+                ):
+                    # The callers reach the gRPC port and nothing else of the pod (not /metrics).
+                    opened = [names.get(p["port"], p["port"]) for p in rule.get("ports", [{"port": "every"}])]
+                    assert opened == [port], f"{policy['metadata']['name']}: {opened}"
+        # Whose egress lets them call it (the default deny shuts the callers' side too).
+        calling: set[str] = set()
+        for policy in policies:
+            sources = {n for n, lab in labels.items() if _selects(policy["spec"]["podSelector"], lab)}
+            for rule in policy["spec"].get("egress", []):
+                if _opens(rule, port, names):
+                    for peer in rule.get("to", [{"podSelector": {}}]):
+                        if set(peer) == {"podSelector"} and _selects(peer["podSelector"], target):
+                            calling |= sources
+        assert admitted == CALLERS, f"{component}: admitted {sorted(admitted)}"
+        assert calling == CALLERS, f"{component}: called by {sorted(calling)}"
 
 
 def test_only_the_app_pods_reach_the_data_services(rendered: tuple[Obj, ...]) -> None:
@@ -469,10 +591,48 @@ def test_the_ingress_terminates_tls_and_routes_to_the_gateway(rendered: tuple[Ob
     assert _selects({"matchLabels": service["spec"]["selector"]}, gateway_labels)
 
 
-def test_the_grpc_services_are_a_placeholder_until_the_split() -> None:
-    kustomization = (K8S / "base" / "kustomization.yaml").read_text()
-    assert "# - rpc-users.yaml" in kustomization
-    assert not list((K8S / "base").glob("rpc-*.yaml"))
+def test_every_service_app_py_serves_over_grpc_is_deployed_and_nothing_else() -> None:
+    kustomization = yaml.safe_load((K8S / "base" / "kustomization.yaml").read_text())
+    listed = {r for r in kustomization["resources"] if r.startswith("rpc-")}
+    files = {p.name for p in (K8S / "base").glob("rpc-*.yaml")}
+    assert listed == files == {f"{component}.yaml" for component in GRPC_PROCESSES}
+    # The shared pod patch (settings, secrets, security context, var/) reaches each of them.
+    (patch,) = [p for p in kustomization["patches"] if p["path"] == "app-pod.yaml"]
+    selected = re.fullmatch(r"app\.kubernetes\.io/component in \(([^)]*)\)", patch["target"]["labelSelector"])
+    assert selected and set(selected.group(1).split(",")) == CALLERS | set(GRPC_PROCESSES)
+
+
+def test_each_grpc_service_has_a_cluster_service_on_its_grpc_port(rendered: tuple[Obj, ...]) -> None:
+    labels = _pod_labels(rendered)
+    for component in GRPC_PROCESSES:
+        deployment, service = (
+            _named(rendered, "Deployment", component),
+            _named(rendered, "Service", component),
+        )
+        ports = {
+            p["name"]: p["containerPort"]
+            for p in _app_container(deployment["spec"]["template"]["spec"])["ports"]
+        }
+        assert service["spec"]["type"] == "ClusterIP"
+        selected = [
+            n for n, lab in labels.items() if _selects({"matchLabels": service["spec"]["selector"]}, lab)
+        ]
+        assert selected == [deployment["metadata"]["name"]], selected
+        (port,) = service["spec"]["ports"]
+        target = port["targetPort"]
+        assert port["name"] == "grpc" and port["appProtocol"] == "grpc"
+        assert (ports[target] if isinstance(target, str) else target) == ports["grpc"], port
+
+
+def test_the_callers_find_each_grpc_service_at_its_cluster_service(rendered: tuple[Obj, ...]) -> None:
+    # One setting for every pod: the service's own pod ignores its own entry (rpc_commands.serve).
+    endpoints = Settings(**_settings(rendered)).endpoints  # type: ignore[arg-type]
+    expected = {}
+    for component in GRPC_PROCESSES:
+        (port,) = _named(rendered, "Service", component)["spec"]["ports"]
+        # By the Service's short name: the same in every overlay's namespace.
+        expected[component.removeprefix("rpc-")] = f"{component}:{port['port']}"
+    assert endpoints == expected
 
 
 def test_the_label_selector_matcher() -> None:
