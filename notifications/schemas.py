@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
+from backend.platform.fields import RecordId
 from notifications.figures import money
 
 
@@ -348,7 +349,9 @@ class DocumentOut(BaseModel):
 class DocumentQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    pool_id: int | None = Field(default=None, ge=1)
+    # Within the id column's range: past 2^63 SQLite cannot even compare it (a 500, found by
+    # the API fuzzing test), and no pool has such an id anywhere.
+    pool_id: RecordId | None = None
     kind: DocumentKind | None = None
     limit: int = Field(default=200, ge=1, le=1000)
 

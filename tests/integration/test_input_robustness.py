@@ -110,6 +110,8 @@ def test_body_ids_out_of_range_are_422_naming_the_field(api: Api, value: int) ->
     assert problem_fields(put) == ["benchmark_id"]
     query = api.call("GET", "admin", f"/investors/1/statements?pool_id={value}&period=2025")
     assert query.status_code == 422 and problem_fields(query) == ["pool_id"]
+    documents = api.call("GET", "admin", f"/documents?pool_id={value}")
+    assert documents.status_code == 422 and problem_fields(documents) == ["pool_id"]
     assert api.world.container.ledger.ledger_version(pool) == 0
 
 
