@@ -15,6 +15,8 @@ from google.protobuf.message import Message
 
 from backend.platform.rpc.proto_text import LIST_ITEMS, MAP_ENTRIES, SET_FIELDS
 from backend.platform.rpc.types import (
+    MESSAGES,
+    Fixed,
     Mapping,
     Model,
     Node,
@@ -23,6 +25,7 @@ from backend.platform.rpc.types import (
     Repeated,
     Scalar,
     UnsupportedType,
+    Wrapped,
     member_name,
     model_fields,
 )
@@ -42,9 +45,7 @@ def put(message: Message, name: str, node: Node, value: Any) -> None:
 def _put_optional(message: Message, name: str, node: Any, value: Any) -> None:
     inner = node.inner
     if isinstance(inner, (Repeated, Mapping)):
-        holder = getattr(message, name)
-        holder.SetInParent()
-        put(holder, LIST_ITEMS if isinstance(inner, Repeated) else MAP_ENTRIES, inner, value)
+        put_message(getattr(message, name), Wrapped(inner), value)
     else:
         put(message, name, inner, value)
 
@@ -53,15 +54,15 @@ def _put_scalar(message: Message, name: str, _node: Any, value: Any) -> None:
     setattr(message, name, value)
 
 
-def _put_model(message: Message, name: str, node: Any, value: Any) -> None:
-    put_model(getattr(message, name), node.cls, value)
+def _put_message(message: Message, name: str, node: Any, value: Any) -> None:
+    put_message(getattr(message, name), node, value)
 
 
 def _put_repeated(message: Message, name: str, node: Any, value: Any) -> None:
     target = getattr(message, name)
-    if isinstance(node.item, Model):
+    if isinstance(node.item, MESSAGES):
         for item in value:
-            put_model(target.add(), node.item.cls, item)
+            put_message(target.add(), node.item, item)
     else:
         target.extend(value)
 
@@ -70,8 +71,8 @@ def _put_mapping(message: Message, name: str, node: Any, value: Any) -> None:
     target = getattr(message, name)
     for key, item in value.items():
         wire_key = int(key) if node.key.proto == "int64" else str(key)  # JSON mode made it text
-        if isinstance(node.value, Model):
-            put_model(target[wire_key], node.value.cls, item)
+        if isinstance(node.value, MESSAGES):
+            put_message(target[wire_key], node.value, item)
         else:
             target[wire_key] = item
 
@@ -84,11 +85,33 @@ def _put_oneof(message: Message, name: str, node: Any, value: Any) -> None:
 _PUT = {
     Optional: _put_optional,
     Scalar: _put_scalar,
-    Model: _put_model,
+    Model: _put_message,
+    Fixed: _put_message,
     Repeated: _put_repeated,
     Mapping: _put_mapping,
     OneOf: _put_oneof,
 }
+
+
+def put_message(message: Message, node: Model | Fixed | Wrapped, value: Any) -> None:
+    """Fill a message of its own: a model's fields, a tuple's positions, a wrapper's list or map."""
+    if isinstance(node, Model):
+        put_model(message, node.cls, value)
+        return
+    message.SetInParent()
+    if isinstance(node, Fixed):
+        for index, (item, part) in enumerate(zip(node.items, value, strict=True), 1):
+            put(message, f"item_{index}", item, part)
+    else:
+        put(message, LIST_ITEMS if isinstance(node.inner, Repeated) else MAP_ENTRIES, node.inner, value)
+
+
+def get_message(message: Message, node: Model | Fixed | Wrapped) -> Any:
+    if isinstance(node, Model):
+        return get_model(message, node.cls)
+    if isinstance(node, Fixed):
+        return [get(message, f"item_{index}", item) for index, item in enumerate(node.items, 1)]
+    return get(message, LIST_ITEMS if isinstance(node.inner, Repeated) else MAP_ENTRIES, node.inner)
 
 
 def put_model(message: Message, cls: type, value: dict[str, Any]) -> None:
@@ -111,8 +134,7 @@ def _get_optional(message: Message, name: str, node: Any) -> Any:
     if not message.HasField(name):
         return None
     if isinstance(inner, (Repeated, Mapping)):
-        holder = getattr(message, name)
-        return get(holder, LIST_ITEMS if isinstance(inner, Repeated) else MAP_ENTRIES, inner)
+        return get_message(getattr(message, name), Wrapped(inner))
     return get(message, name, inner)
 
 
@@ -120,21 +142,21 @@ def _get_scalar(message: Message, name: str, _node: Any) -> Any:
     return getattr(message, name)
 
 
-def _get_model(message: Message, name: str, node: Any) -> Any:
-    return get_model(getattr(message, name), node.cls)
+def _get_message(message: Message, name: str, node: Any) -> Any:
+    return get_message(getattr(message, name), node)
 
 
 def _get_repeated(message: Message, name: str, node: Any) -> Any:
     items = getattr(message, name)
-    if isinstance(node.item, Model):
-        return [get_model(item, node.item.cls) for item in items]
+    if isinstance(node.item, MESSAGES):
+        return [get_message(item, node.item) for item in items]
     return list(items)
 
 
 def _get_mapping(message: Message, name: str, node: Any) -> Any:
     entries = getattr(message, name)
-    if isinstance(node.value, Model):
-        return {key: get_model(entries[key], node.value.cls) for key in entries}
+    if isinstance(node.value, MESSAGES):
+        return {key: get_message(entries[key], node.value) for key in entries}
     return dict(entries)
 
 
@@ -149,7 +171,8 @@ def _get_oneof(message: Message, name: str, node: Any) -> Any:
 _GET = {
     Optional: _get_optional,
     Scalar: _get_scalar,
-    Model: _get_model,
+    Model: _get_message,
+    Fixed: _get_message,
     Repeated: _get_repeated,
     Mapping: _get_mapping,
     OneOf: _get_oneof,

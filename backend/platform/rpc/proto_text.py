@@ -15,6 +15,7 @@ from google.protobuf import descriptor_pb2
 
 from backend.platform.rpc.contract import ServiceContract
 from backend.platform.rpc.types import (
+    Fixed,
     Mapping,
     Model,
     Node,
@@ -23,6 +24,7 @@ from backend.platform.rpc.types import (
     Repeated,
     Scalar,
     UnsupportedType,
+    Wrapped,
     member_name,
     model_fields,
 )
@@ -82,6 +84,8 @@ class _Writer:
             return node.proto
         if isinstance(node, Model):
             return node.cls.__name__
+        if isinstance(node, (Fixed, Wrapped)):
+            return self.helper_message(node)
         raise UnsupportedType(f"{node} is not a single type")
 
     def fields_of(self, name: str, node: Node) -> list[_Field]:
@@ -100,20 +104,24 @@ class _Writer:
         if isinstance(inner, Scalar):
             return [_Field(name, f"optional {inner.proto} {name}")]
         if isinstance(inner, (Repeated, Mapping)):
-            return [_Field(name, f"{self.wrapper(inner)} {name}")]
+            return [_Field(name, f"{self.type_of(Wrapped(inner))} {name}")]
         return self.fields_of(name, inner)  # messages and oneofs have presence
 
-    def wrapper(self, node: Repeated | Mapping) -> str:
-        """A message holding a list or a map, so that None and empty differ."""
-        if isinstance(node, Repeated):
-            name = f"{member_name(node.item)}List"
-            body = [_Field(LIST_ITEMS, f"repeated {self.type_of(node.item)} {LIST_ITEMS}")]
-        else:
-            name = f"{member_name(node.value)}By{member_name(node.key).capitalize()}Map"
-            body = [_Field(MAP_ENTRIES, f"map<{node.key.proto}, {self.type_of(node.value)}> {MAP_ENTRIES}")]
-        self.wrappers.setdefault(
-            name, _Message(name, body, ["None and empty differ: a wrapper has presence."])
-        )
+    def helper_message(self, node: Fixed | Wrapped) -> str:
+        """The message of a fixed tuple (a field per position) or of a wrapper (a list or a
+        map where proto wants one message, or where None and empty must differ)."""
+        name = member_name(node)
+        if name not in self.wrappers:
+            if isinstance(node, Fixed):
+                fields = [
+                    f for i, item in enumerate(node.items, 1) for f in self.fields_of(f"item_{i}", item)
+                ]
+                self.wrappers[name] = _Message(name, fields, ["A fixed tuple: one field per position."])
+            else:
+                body = LIST_ITEMS if isinstance(node.inner, Repeated) else MAP_ENTRIES
+                self.wrappers[name] = _Message(
+                    name, self.fields_of(body, node.inner), ["None and empty differ: a wrapper has presence."]
+                )
         return name
 
     def messages(self) -> list[_Message]:

@@ -66,7 +66,24 @@ class OneOf:
     members: tuple[Node, ...]
 
 
-Node = Scalar | Model | Repeated | Mapping | Optional | OneOf
+@dataclass(frozen=True)
+class Fixed:
+    """A fixed tuple (`tuple[int, str]`): a message with one field per position."""
+
+    items: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Wrapped:
+    """A list or a map where proto wants one message (an element of a list, a map's value):
+    the wrapper message that holds it."""
+
+    inner: Repeated | Mapping
+
+
+Node = Scalar | Model | Repeated | Mapping | Optional | OneOf | Fixed | Wrapped
+MESSAGES = (Model, Fixed, Wrapped)
+"""The nodes that are a message of their own on the wire."""
 
 INT64 = Scalar("int64", int)
 STRING = Scalar("string", str)
@@ -128,8 +145,8 @@ def _collection_node(annotation: Any, origin: Any) -> Node:
         if key_node not in (INT64, STRING):
             raise UnsupportedType(f"{annotation!r}: map keys are integers or text")
         return Mapping(key_node, _element(args[1], annotation))  # type: ignore[arg-type]
-    if origin is tuple and not (len(args) == 2 and args[1] is Ellipsis):
-        raise UnsupportedType(f"{annotation!r}: only tuple[X, ...] has a wire form")
+    if origin is tuple and args and not (len(args) == 2 and args[1] is Ellipsis):
+        return Fixed(tuple(_element(arg, annotation) for arg in args))
     return Repeated(_element(args[0] if args else Any, annotation))
 
 
@@ -173,9 +190,13 @@ def _class_node(cls: type) -> Node:
 
 
 def _element(annotation: Any, whole: Any) -> Node:
+    """An element of a list, a map or a fixed tuple: a scalar or a message (a nested list or
+    map goes in a wrapper message)."""
     node = node_of(annotation)
-    if isinstance(node, (Optional, OneOf, Repeated, Mapping)):
-        raise UnsupportedType(f"{whole!r}: a list or map of {annotation!r} needs a model of its own")
+    if isinstance(node, (Repeated, Mapping)):
+        return Wrapped(node)
+    if isinstance(node, (Optional, OneOf)):
+        raise UnsupportedType(f"{whole!r}: an element that may be None or of several types needs a model")
     return node
 
 
@@ -202,18 +223,32 @@ def models_in(node: Node) -> list[type]:
             visit(n.item if isinstance(n, Repeated) else n.inner)
         elif isinstance(n, Mapping):
             visit(n.value)
-        elif isinstance(n, OneOf):
-            for member in n.members:
+        elif isinstance(n, (OneOf, Fixed)):
+            for member in n.members if isinstance(n, OneOf) else n.items:
                 visit(member)
+        elif isinstance(n, Wrapped):
+            visit(n.inner)
 
     visit(node)
     return found
 
 
 def member_name(node: Node) -> str:
-    """A oneof member's suffix, and a wrapper message's stem: what the alternative is."""
+    """What a node is, as a word of a message or field name: a oneof member's suffix, the stem
+    of a wrapper's or a fixed tuple's message name."""
     if isinstance(node, Scalar):
         return {"int64": "int", "string": "text", "bool": "flag"}[node.proto]
     if isinstance(node, Model):
         return node.cls.__name__
-    raise UnsupportedType(f"{node} cannot be a union member")
+    if isinstance(node, Fixed):
+        return "Tuple" + "".join(_initial_capital(member_name(item)) for item in node.items)
+    if isinstance(node, Wrapped):
+        inner = node.inner
+        if isinstance(inner, Repeated):
+            return f"{_initial_capital(member_name(inner.item))}List"
+        return f"{_initial_capital(member_name(inner.value))}By{_initial_capital(member_name(inner.key))}Map"
+    raise UnsupportedType(f"{node} cannot be named")
+
+
+def _initial_capital(word: str) -> str:
+    return word[:1].upper() + word[1:]

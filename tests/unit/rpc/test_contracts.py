@@ -5,6 +5,7 @@ the rules that say so refuse what they must."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from google.protobuf import descriptor_pb2
@@ -126,3 +127,44 @@ def test_a_type_without_a_faithful_wire_form_is_refused_by_name() -> None:
 
     with pytest.raises(UnsupportedType, match=r"Priced.price\(amount\).*float"):
         _ = ServiceContract("prices", Priced).methods
+
+
+# -- shapes beyond models: fixed tuples, lists and maps of lists ---------------------------
+
+
+class Shapes:
+    def spread(self, pairs: list[tuple[int, str]], groups: dict[int, list[int]]) -> tuple[str, bool]:
+        raise NotImplementedError
+
+
+def test_tuples_and_maps_of_lists_cross_the_wire_in_messages_of_their_own(tmp_path: Path) -> None:
+    from google.protobuf import descriptor_pool, message_factory
+
+    from backend.platform.rpc import codec
+
+    contract = ServiceContract("shapes", Shapes)
+    text = proto_text(contract)
+    assert "message TupleIntText {" in text and "message TupleTextFlag {" in text
+    assert "map<int64, IntList> groups = 2;" in text and "repeated TupleIntText pairs = 1;" in text
+    pool = descriptor_pool.DescriptorPool()
+    for file in _compiled(text, tmp_path, "shapes").file:
+        pool.Add(file)
+
+    def message(name: str) -> Any:
+        return message_factory.GetMessageClass(
+            pool.FindMessageTypeByName(f"investment_pools.shapes.v1.{name}")
+        )()
+
+    method = contract.methods["spread"]
+    request = message(method.request)
+    arguments: dict[str, Any] = {"pairs": [(1, "a"), (2, "")], "groups": {7: [1, 2], 8: []}}
+    for parameter in method.parameters:
+        dumped = parameter.adapter.dump_python(arguments[parameter.name], mode="json")
+        codec.put(request, parameter.name, parameter.node, dumped)
+    wire = type(request).FromString(request.SerializeToString())
+    back = {p.name: p.adapter.validate_python(codec.get(wire, p.name, p.node)) for p in method.parameters}
+    assert back == arguments
+    assert method.result is not None and method.result_adapter is not None
+    response = message(method.response)
+    codec.put(response, "result", method.result, method.result_adapter.dump_python(("x", False), mode="json"))
+    assert method.result_adapter.validate_python(codec.get(response, "result", method.result)) == ("x", False)
