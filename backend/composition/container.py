@@ -11,6 +11,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
+from typing import TypeVar
 
 import redis
 from celery import Celery
@@ -20,6 +21,8 @@ from backend.audit.service import DatabaseAuditService
 from backend.auth.service import DatabaseAuthService
 from backend.auth.tokens import KeyRing
 from backend.composition import celery_app
+from backend.investors.interface import InvestorService
+from backend.investors.rpc import InvestorServiceClient
 from backend.investors.schemas import InvestorOut, KycStatus, Position
 from backend.investors.service import DatabaseInvestorService
 from backend.payments.consumer import EVENT_TYPES as PAYMENT_EVENTS
@@ -37,6 +40,7 @@ from backend.platform.db import Database
 from backend.platform.errors import Unauthenticated
 from backend.platform.key_ring import parse_key_ring
 from backend.platform.observability import logging_service
+from backend.platform.rpc.client import RpcClient
 from backend.platform.rpc.credentials import InternalTokens
 from backend.platform.secrets_store import (
     load_or_create_internal_token_key,
@@ -87,6 +91,9 @@ from reports.snapshots import DatabaseSnapshotStore
 SNAPSHOT_COUNTDOWN_SECONDS = 2
 
 
+RpcClientT = TypeVar("RpcClientT", bound=RpcClient)
+
+
 class Container:
     def __init__(self, settings: Settings, *, db: Database | None = None, cache: Cache | None = None) -> None:
         self.settings = settings
@@ -125,6 +132,18 @@ class Container:
     @cached_property
     def audit(self) -> DatabaseAuditService:
         return DatabaseAuditService(self.db)
+
+    def _client(self, service: str, client: type[RpcClientT]) -> RpcClientT | None:
+        """The gRPC client of `service` when SERVICE_ENDPOINTS names it, else None (in process)."""
+        target = self.settings.endpoints.get(service)
+        if target is None:
+            return None
+        return client(
+            target,
+            self.internal_tokens,
+            read_timeout=self.settings.rpc_read_timeout_seconds,
+            write_timeout=self.settings.rpc_write_timeout_seconds,
+        )
 
     @cached_property
     def users(self) -> DatabaseUserService:
@@ -176,15 +195,7 @@ class Container:
     @cached_property
     def pools(self) -> PoolService:
         """Over gRPC when SERVICE_ENDPOINTS names the pools service, else in process."""
-        target = self.settings.endpoints.get("pools")
-        if target is None:
-            return self.local_pools
-        return PoolServiceClient(
-            target,
-            self.internal_tokens,
-            read_timeout=self.settings.rpc_read_timeout_seconds,
-            write_timeout=self.settings.rpc_write_timeout_seconds,
-        )
+        return self._client("pools", PoolServiceClient) or self.local_pools
 
     @cached_property
     def local_pools(self) -> DatabasePoolService:
@@ -219,7 +230,13 @@ class Container:
         return pool_ids
 
     @cached_property
-    def investors(self) -> DatabaseInvestorService:
+    def investors(self) -> InvestorService:
+        """Over gRPC when SERVICE_ENDPOINTS names the investors service, else in process."""
+        return self._client("investors", InvestorServiceClient) or self.local_investors
+
+    @cached_property
+    def local_investors(self) -> DatabaseInvestorService:
+        """The investors service in this process: what `app.py rpc serve investors` serves."""
         return DatabaseInvestorService(
             self.db,
             self.audit,
@@ -574,7 +591,11 @@ class Container:
     @cached_property
     def reports(self) -> DatabaseReportService:
         return DatabaseReportService(
-            self.db, self.ledger, self.pools, self.investors, aggregates=AggregateCache(self.cache),
+            self.db,
+            self.ledger,
+            self.pools,
+            self.investors,
+            aggregates=AggregateCache(self.cache),
             audit=self.audit,
         )
 

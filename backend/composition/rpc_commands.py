@@ -26,6 +26,7 @@ from google.protobuf import descriptor_pb2
 
 from backend.composition.container import Container
 from backend.composition.metrics_server import add_metrics_port_option, metrics_port, serving_metrics
+from backend.investors.rpc import INVESTORS, InvestorServiceClient
 from backend.platform.config import Settings, load_settings
 from backend.platform.rpc.client import RpcClient
 from backend.platform.rpc.compatibility import breaking_changes, descriptor_set
@@ -33,6 +34,7 @@ from backend.platform.rpc.contract import ServiceContract
 from backend.platform.rpc.proto_text import proto_text
 from backend.platform.rpc.server import ContractServicer, build_server
 from backend.pools.rpc import POOLS, PoolServiceClient
+from backend.protos.investment_pools.investors.v1 import investors_pb2
 from backend.protos.investment_pools.pools.v1 import pools_pb2
 
 PROTOS = Path(__file__).resolve().parents[1] / "protos"
@@ -49,6 +51,7 @@ class Served:
 
 SERVICES: dict[str, Served] = {
     "pools": Served(POOLS, pools_pb2, lambda c: c.local_pools, PoolServiceClient),
+    "investors": Served(INVESTORS, investors_pb2, lambda c: c.local_investors, InvestorServiceClient),
 }
 
 

@@ -23,6 +23,9 @@ from tests.integration.pools_support import (
     open_pool,
 )
 
+# Every test here runs in process and again with the investors and pools services behind gRPC.
+pytestmark = pytest.mark.over_grpc("investors", "pools")
+
 
 @pytest.fixture
 def world(container: Container) -> World:

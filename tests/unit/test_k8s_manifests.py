@@ -456,8 +456,8 @@ def test_only_ingress_nginx_reaches_the_gateway_and_only_prometheus_the_rest(
     for policy in _of(rendered, "NetworkPolicy"):
         for rule in policy["spec"].get("ingress", []):
             selected = {n for n, lab in labels.items() if _selects(policy["spec"]["podSelector"], lab)}
-            # A peer that is only a podSelector is a pod of this namespace: the app's own pods
-            # calling a gRPC service (test_only_the_app_pods_reach_a_grpc_service).
+            # A peer that is only a podSelector is a pod of this namespace calling a gRPC
+            # service (test_only_the_app_pods_and_the_grpc_services_reach_a_grpc_service).
             if any(set(peer) == {"podSelector"} for peer in rule["from"]):
                 assert all(set(peer) == {"podSelector"} for peer in rule["from"]), policy["metadata"]["name"]
                 assert selected and selected <= set(GRPC_PROCESSES), policy["metadata"]["name"]
@@ -492,44 +492,67 @@ def _opens(rule: Obj, port: int, names: dict[str, int]) -> bool:
     )
 
 
-def test_only_the_app_pods_reach_a_grpc_service(rendered: tuple[Obj, ...]) -> None:
+def _grpc_reach(rendered: tuple[Obj, ...], component: str) -> tuple[set[str], set[str]]:
+    """Who the policies let call the gRPC service `component` on its gRPC port: the workloads
+    its ingress admits, and those whose egress lets them out to it (both ends must allow)."""
     labels = _pod_labels(rendered)
     policies = _of(rendered, "NetworkPolicy")
-    assert GRPC_PROCESSES
+    deployment = _named(rendered, "Deployment", component)
+    names = {
+        p["name"]: p["containerPort"] for p in _app_container(deployment["spec"]["template"]["spec"])["ports"]
+    }
+    port, target = names["grpc"], labels[deployment["metadata"]["name"]]
+    # Who the service's ingress admits on its gRPC port: pods of this namespace only.
+    admitted: set[str] = set()
+    for policy in policies:
+        if not _selects(policy["spec"]["podSelector"], target):
+            continue
+        for rule in policy["spec"].get("ingress", []):
+            if _opens(rule, port, names):
+                for peer in rule.get("from", [{}]):  # no from: from anywhere
+                    assert set(peer) == {"podSelector"}, f"{policy['metadata']['name']}: {peer}"
+                    admitted |= {n for n, lab in labels.items() if _selects(peer["podSelector"], lab)}
+            if any(
+                "podSelector" in peer and "namespaceSelector" not in peer for peer in rule.get("from", [])
+            ):
+                # The callers reach the gRPC port and nothing else of the pod (not /metrics).
+                opened = [names.get(p["port"], p["port"]) for p in rule.get("ports", [{"port": "every"}])]
+                assert opened == [port], f"{policy['metadata']['name']}: {opened}"
+    # Whose egress lets them call it (the default deny shuts the callers' side too).
+    calling: set[str] = set()
+    for policy in policies:
+        sources = {n for n, lab in labels.items() if _selects(policy["spec"]["podSelector"], lab)}
+        for rule in policy["spec"].get("egress", []):
+            if _opens(rule, port, names):
+                for peer in rule.get("to", [{"podSelector": {}}]):
+                    if set(peer) == {"podSelector"} and _selects(peer["podSelector"], target):
+                        calling |= sources
+    return admitted, calling
+
+
+def test_only_the_app_pods_and_the_grpc_services_reach_a_grpc_service(rendered: tuple[Obj, ...]) -> None:
+    # The app's long-running pods call every service (SERVICE_ENDPOINTS), and the services call
+    # each other (pools and investors do). A service's own pods are admitted too: one generic
+    # policy pair cannot say "the others", and a service serves itself in process. Nothing else:
+    # not the migration Job, nothing outside the namespace.
+    assert len(GRPC_PROCESSES) >= 2
     for component in GRPC_PROCESSES:
-        deployment = _named(rendered, "Deployment", component)
-        names = {
-            p["name"]: p["containerPort"]
-            for p in _app_container(deployment["spec"]["template"]["spec"])["ports"]
-        }
-        port, target = names["grpc"], labels[deployment["metadata"]["name"]]
-        # Who the service's ingress admits on its gRPC port: pods of this namespace only.
-        admitted: set[str] = set()
-        for policy in policies:
-            if not _selects(policy["spec"]["podSelector"], target):
-                continue
-            for rule in policy["spec"].get("ingress", []):
-                if _opens(rule, port, names):
-                    for peer in rule.get("from", [{}]):  # no from: from anywhere
-                        assert set(peer) == {"podSelector"}, f"{policy['metadata']['name']}: {peer}"
-                        admitted |= {n for n, lab in labels.items() if _selects(peer["podSelector"], lab)}
-                if any(
-                    "podSelector" in peer and "namespaceSelector" not in peer for peer in rule.get("from", [])
-                ):
-                    # The callers reach the gRPC port and nothing else of the pod (not /metrics).
-                    opened = [names.get(p["port"], p["port"]) for p in rule.get("ports", [{"port": "every"}])]
-                    assert opened == [port], f"{policy['metadata']['name']}: {opened}"
-        # Whose egress lets them call it (the default deny shuts the callers' side too).
-        calling: set[str] = set()
-        for policy in policies:
-            sources = {n for n, lab in labels.items() if _selects(policy["spec"]["podSelector"], lab)}
-            for rule in policy["spec"].get("egress", []):
-                if _opens(rule, port, names):
-                    for peer in rule.get("to", [{"podSelector": {}}]):
-                        if set(peer) == {"podSelector"} and _selects(peer["podSelector"], target):
-                            calling |= sources
-        assert admitted == CALLERS, f"{component}: admitted {sorted(admitted)}"
-        assert calling == CALLERS, f"{component}: called by {sorted(calling)}"
+        admitted, calling = _grpc_reach(rendered, component)
+        assert admitted == CALLERS | set(GRPC_PROCESSES), f"{component}: admitted {sorted(admitted)}"
+        assert calling == CALLERS | set(GRPC_PROCESSES), f"{component}: called by {sorted(calling)}"
+
+
+def test_the_grpc_reach_check_sees_a_pod_the_policies_leave_out() -> None:
+    # The policies select by the pods' tier label: a gRPC service's pod template without it
+    # is neither reachable nor able to call the others, and the check above must notice.
+    objects = tuple(yaml.safe_load_all(yaml.safe_dump_all(_render("prod"))))  # a copy to change
+    unlabelled, other = sorted(GRPC_PROCESSES)[:2]
+    labels = _named(objects, "Deployment", unlabelled)["spec"]["template"]["metadata"]["labels"]
+    del labels["investment-pools.io/tier"]
+    assert _grpc_reach(objects, unlabelled) == (set(), set())
+    admitted, calling = _grpc_reach(objects, other)
+    assert unlabelled not in admitted | calling
+    assert admitted >= CALLERS and calling >= CALLERS
 
 
 def test_only_the_app_pods_reach_the_data_services(rendered: tuple[Obj, ...]) -> None:
@@ -633,6 +656,31 @@ def test_the_callers_find_each_grpc_service_at_its_cluster_service(rendered: tup
         # By the Service's short name: the same in every overlay's namespace.
         expected[component.removeprefix("rpc-")] = f"{component}:{port['port']}"
     assert endpoints == expected
+
+
+def test_the_deployment_doc_names_every_grpc_service() -> None:
+    # docs/deployment.md is what an operator reads: each gRPC service in its topology and its
+    # "What runs where" row (command, health name, HPA bounds), in the endpoints setting, and
+    # in the release's rollout loop, as the manifests have them.
+    doc = DEPLOYMENT_DOC.read_text()
+    dev, prod = _render("dev"), _render("prod")
+    rows = {line.split("|")[1].strip(" `"): line for line in doc.splitlines() if line.startswith("| `")}
+    assert f"SERVICE_ENDPOINTS={_settings(prod)['SERVICE_ENDPOINTS']}" in doc
+    rollout = re.search(r"^for d in ([\w -]+); do$", doc, re.MULTILINE)
+    deployments = {d["metadata"]["name"] for d in _of(prod, "Deployment")}
+    assert rollout and set(rollout.group(1).split()) == deployments
+    for component, health_name in GRPC_PROCESSES.items():
+        pod = _named(prod, "Deployment", component)["spec"]["template"]["spec"]
+        args = [str(a) for a in _app_container(pod)["args"]]
+        assert f"Deployment {component} (app.py {' '.join(args[:3])})" in doc, component
+        assert component in rows, f"no row for {component} in What runs where"
+        row = rows[component]
+        assert f"`{' '.join(args)}`" in row and f"`{health_name}`" in row, row
+        dev_bounds, prod_bounds = (
+            "{minReplicas}..{maxReplicas}".format(**_named(r, "HorizontalPodAutoscaler", component)["spec"])
+            for r in (dev, prod)
+        )
+        assert f"HPA {dev_bounds} / {prod_bounds}" in row, row
 
 
 def test_the_label_selector_matcher() -> None:
