@@ -52,6 +52,8 @@ from backend.platform.secrets_store import (
 from backend.pools.interface import PoolService
 from backend.pools.rpc import PoolServiceClient
 from backend.pools.service import DatabasePoolService
+from backend.users.interface import UserService
+from backend.users.rpc import UserServiceClient
 from backend.users.service import DatabaseUserService
 from ledger.events import LedgerEvent
 from ledger.outbox import DatabaseOutboxRelay, EventBus, Publisher, RabbitPublisher, amqp_url
@@ -146,7 +148,13 @@ class Container:
         )
 
     @cached_property
-    def users(self) -> DatabaseUserService:
+    def users(self) -> UserService:
+        """Over gRPC when SERVICE_ENDPOINTS names the users service, else in process."""
+        return self._client("users", UserServiceClient) or self.local_users
+
+    @cached_property
+    def local_users(self) -> DatabaseUserService:
+        """The users service in this process: what `app.py rpc serve users` serves."""
         # Disabling a user or changing a password ends their sessions in the auth service,
         # which is built on this one: reached late, through the lambda.
         return DatabaseUserService(

@@ -36,6 +36,8 @@ from backend.platform.rpc.server import ContractServicer, build_server
 from backend.pools.rpc import POOLS, PoolServiceClient
 from backend.protos.investment_pools.investors.v1 import investors_pb2
 from backend.protos.investment_pools.pools.v1 import pools_pb2
+from backend.protos.investment_pools.users.v1 import users_pb2
+from backend.users.rpc import USERS, UserServiceClient
 
 PROTOS = Path(__file__).resolve().parents[1] / "protos"
 RELEASED = PROTOS / "released.binpb"
@@ -50,6 +52,7 @@ class Served:
 
 
 SERVICES: dict[str, Served] = {
+    "users": Served(USERS, users_pb2, lambda c: c.local_users, UserServiceClient),
     "pools": Served(POOLS, pools_pb2, lambda c: c.local_pools, PoolServiceClient),
     "investors": Served(INVESTORS, investors_pb2, lambda c: c.local_investors, InvestorServiceClient),
 }

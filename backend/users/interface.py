@@ -22,6 +22,7 @@ from backend.users.schemas import (
     PasswordChange,
     ReportingCurrencyIn,
     RoleChange,
+    RoleCount,
     UserCreate,
     UserOut,
 )
@@ -38,6 +39,7 @@ __all__ = [
     "PasswordChange",
     "ReportingCurrencyIn",
     "RoleChange",
+    "RoleCount",
     "UserCreate",
     "UserOut",
     "UserService",
@@ -59,9 +61,9 @@ class UserService(Protocol):
         """The first `limit` accounts by id, optionally those whose email or name contains `search`
         in any case (a grid's page; list_users is every account)."""
 
-    def count_by_role(self, actor: Actor) -> dict[tuple[str, bool], int]:
-        """{(role, active): accounts}, counted by the database (a book has tens of thousands of
-        investor accounts; the admin pages need only the counts)."""
+    def count_by_role(self, actor: Actor) -> list[RoleCount]:
+        """Accounts per role and state, counted by the database (a book has tens of thousands of
+        investor accounts; the admin pages need only the counts); a pair nobody holds is left out."""
 
     def get_user(self, actor: Actor, user_id: int) -> UserOut: ...
 

@@ -100,6 +100,14 @@ MAX_COLLEAGUES = 20
 """Matches a colleague search returns at most: enough to pick from, too few to list everyone."""
 
 
+class RoleCount(BaseModel):
+    """How many accounts hold a role, active or disabled."""
+
+    role: Role
+    active: bool
+    accounts: int
+
+
 class Colleague(BaseModel):
     """Someone a manager works with on a pool, as the manager may know them: by name, without
     contact details (only an admin reads other users' accounts)."""

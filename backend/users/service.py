@@ -25,6 +25,7 @@ from backend.users.schemas import (
     PASSWORD_MIN,
     ROLE_WORDS,
     Colleague,
+    RoleCount,
     UserCreate,
     UserOut,
 )
@@ -136,16 +137,17 @@ class DatabaseUserService:
             users = view.session.scalars(stmt).all()
             return [self._out(u) for u in users]
 
-    def count_by_role(self, actor: Actor) -> dict[tuple[str, bool], int]:
-        """{(role, active): accounts}, counted by the database (a book has tens of thousands
-        of investor accounts; the admin pages need only the counts)."""
+    def count_by_role(self, actor: Actor) -> list[RoleCount]:
         if not actor.is_admin:
             raise PermissionDenied("only an admin may count users")
         with ReadView(self._db, actor.reader_key) as view:
             rows = view.session.execute(
                 select(User.role, User.is_active, func.count()).group_by(User.role, User.is_active)
             ).all()
-            return {(str(role), bool(active)): int(count) for role, active, count in rows}
+            return [
+                RoleCount(role=Role(role), active=bool(active), accounts=int(count))
+                for role, active, count in rows
+            ]
 
     def get_user(self, actor: Actor, user_id: int) -> UserOut:
         if not actor.is_admin and actor.user_id != user_id:

@@ -49,7 +49,7 @@ def user_rows(actor: Actor, limit: int = USER_ROWS, search: str = "") -> list[di
 
 def user_counts(actor: Actor) -> dict[str, tuple[int, int]]:
     """{role: (active, disabled)} for every role, even one nobody holds."""
-    counted = services().users.count_by_role(actor)
+    counted = {(row.role.value, row.active): row.accounts for row in services().users.count_by_role(actor)}
     return {
         role.value: (counted.get((role.value, True), 0), counted.get((role.value, False), 0)) for role in Role
     }

@@ -38,6 +38,10 @@ ACCESS_TTL, REFRESH_TTL = 900, 3600
 GENERIC = "invalid email or password"
 BAD_TOKEN = "invalid or expired token"
 
+# Authentication reads the users service on every login: each test runs again with the users
+# service behind gRPC (credentials checked, sessions revoked, across the hop).
+pytestmark = pytest.mark.over_grpc("users")
+
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:  # overrides conftest's: small limits keep argon2 calls few

@@ -9,6 +9,9 @@ from backend.users.interface import UserCreate
 
 OPERATOR = Actor.operator("test")
 
+# Every test here runs in process and again with the users service behind gRPC.
+pytestmark = pytest.mark.over_grpc("users")
+
 
 def _create(container: Container, email: str, role: Role = Role.INVESTOR) -> int:
     return container.users.create_user(
@@ -71,7 +74,7 @@ def test_counts_by_role_and_the_first_page_come_from_the_database(container: Con
     ids = [_create(container, f"inv{i}@example.com", Role.INVESTOR) for i in range(3)]
     _create(container, "boss@example.com", Role.MANAGER)
     container.users.set_active(OPERATOR, ids[0], False)
-    counts = container.users.count_by_role(OPERATOR)
+    counts = {(c.role.value, c.active): c.accounts for c in container.users.count_by_role(OPERATOR)}
     assert counts[("investor", True)] == 2 and counts[("investor", False)] == 1
     assert counts[("manager", True)] == 1 and ("analyst", True) not in counts
     page = container.users.list_users_page(OPERATOR, limit=2)
