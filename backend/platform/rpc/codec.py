@@ -116,10 +116,10 @@ def get_message(message: Message, node: Model | Fixed | Wrapped) -> Any:
 
 def put_model(message: Message, cls: type, value: dict[str, Any]) -> None:
     message.SetInParent()
-    for name, node in model_fields(cls):
-        if name in value:
-            put(message, name, node, value[name])
-    getattr(message, SET_FIELDS).extend(name for name, _ in model_fields(cls) if name in value)
+    sent = [(name, node) for name, node in model_fields(cls) if name in value]
+    for name, node in sent:
+        put(message, name, node, value[name])
+    getattr(message, SET_FIELDS).extend(name for name, _ in sent)
 
 
 def get(message: Message, name: str, node: Node) -> Any:

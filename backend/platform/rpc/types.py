@@ -200,13 +200,16 @@ def _element(annotation: Any, whole: Any) -> Node:
     return node
 
 
-def model_fields(cls: type) -> list[tuple[str, Node]]:
-    """A model's fields in declaration order, with their wire forms."""
-    if issubclass(cls, BaseModel):
-        hints = typing.get_type_hints(cls, include_extras=True)
-        return [(name, node_of(hints.get(name, info.annotation))) for name, info in cls.model_fields.items()]
+@functools.cache
+def model_fields(cls: type) -> tuple[tuple[str, Node], ...]:
+    """A model's fields in declaration order, with their wire forms. Worked out once per class:
+    the codec reads them for every message it fills or reads, and resolving type hints is slow."""
     hints = typing.get_type_hints(cls, include_extras=True)
-    return [(field.name, node_of(hints[field.name])) for field in dataclasses.fields(cls)]  # type: ignore[arg-type]
+    if issubclass(cls, BaseModel):
+        return tuple(
+            (name, node_of(hints.get(name, info.annotation))) for name, info in cls.model_fields.items()
+        )
+    return tuple((field.name, node_of(hints[field.name])) for field in dataclasses.fields(cls))  # type: ignore[arg-type]
 
 
 def models_in(node: Node) -> list[type]:
