@@ -24,6 +24,7 @@ from pydantic import ValidationError
 
 from backend.platform import trace_context, tracing
 from backend.platform.errors import DomainError, Unauthenticated, ValidationFailed
+from backend.platform.http import bearer_of
 from backend.platform.observability import call_context
 from backend.platform.rpc import codec, errors, metrics
 from backend.platform.rpc.contract import Method, ServiceContract
@@ -37,12 +38,6 @@ REQUEST_ID = "x-request-id"
 
 def _metadata(context: grpc.ServicerContext) -> dict[str, str]:
     return {key: value for key, value in context.invocation_metadata() if isinstance(value, str)}
-
-
-def _bearer(value: str | None) -> str | None:
-    if value and value.startswith("Bearer "):
-        return value[len("Bearer ") :]
-    return None
 
 
 def _arguments(method: Method, request: Any) -> dict[str, Any]:
@@ -99,7 +94,7 @@ class ContractServicer:
                 {"rpc.system": "grpc", "rpc.service": self.contract.full_service, "rpc.method": method.rpc},
             )
             try:
-                caller = self._tokens.verify(_bearer(metadata.get(AUTHORIZATION)), self.contract.name)
+                caller = self._tokens.verify(bearer_of(metadata.get(AUTHORIZATION)), self.contract.name)
                 user_id = caller.actor.user_id if caller.actor is not None else None
                 with call_context(metadata.get(REQUEST_ID), user_id):
                     arguments = _arguments(method, request)
