@@ -88,10 +88,17 @@ POOL_SATURATION = Gauge(
 )
 
 
+def first_keyword(statement: str) -> str:
+    """The statement's first word as sent ("" for none), read from its first 64 characters
+    only (room for an indented text() statement): a bulk INSERT's text can be megabytes, and
+    this runs for every statement."""
+    words = statement[:64].split(None, 1)
+    return words[0] if words else ""
+
+
 def statement_kind(statement: str) -> str:
     """select, insert, update, delete or other, from the statement's first word."""
-    words = statement[:16].split(None, 1)
-    return _KINDS.get(words[0].lower(), OTHER) if words else OTHER
+    return _KINDS.get(first_keyword(statement).lower(), OTHER)
 
 
 @dataclass

@@ -15,6 +15,7 @@ from opentelemetry.trace import SpanKind, Status, StatusCode
 from sqlalchemy import Engine, event
 
 from backend.platform import trace_context, tracing
+from backend.platform.db_metrics import first_keyword
 
 _SPAN_KEY = "db_tracing_spans"
 _MAX_STATEMENT = 2000
@@ -22,8 +23,7 @@ _MAX_STATEMENT = 2000
 
 
 def operation_of(statement: str) -> str:
-    words = statement.lstrip().split(None, 1)
-    return words[0].upper() if words else "SQL"
+    return first_keyword(statement).upper() or "SQL"
 
 
 def instrument(engine: Engine) -> None:
