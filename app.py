@@ -40,6 +40,7 @@ from backend.composition.container import Container
 from backend.composition.fx_commands import add_fx_parser
 from backend.composition.metrics_server import add_metrics_port_option
 from backend.composition.rpc_commands import add_rpc_parser
+from backend.composition.stack_commands import add_stack_parser
 from backend.platform.actors import Actor, Role
 from backend.platform.config import Settings, load_settings
 from backend.platform.errors import DomainError
@@ -108,22 +109,12 @@ def cmd_seed(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
-    from backend.seed.demo_calls import open_demo_calls
-    from backend.seed.demo_logins import seed_demo_users
-    from backend.seed.demo_share_classes import open_demo_share_classes
-    from backend.seed.loader import needs_seed, seed
-    from backend.seed.scales import scale_named
+    from backend.seed.demo import seed_demo
 
     _migrate(settings)
     settings, sandbox_note = _demo_gateway(settings)
     container = Container(settings)
-    logins = seed_demo_users(container)
-    if needs_seed(container):  # an empty database: the demo data set, once
-        print(seed(container, scale_named("demo"), logins=logins).describe(), flush=True)
-        for line in open_demo_calls(container, logins, date.today()):
-            print(f"  open call: {line}", flush=True)
-        for line in open_demo_share_classes(container, logins, date.today()):
-            print(f"  share classes: {line}", flush=True)
+    logins = seed_demo(container, lambda line: print(line, flush=True))
     stop_sending = _send_emails_in_background(container) if settings.celery_broker_url is None else None
     url = f"http://{settings.host}:{settings.port}"
     print(f"\n  Investment pools portal: {url}\n\n  Demo logins:")
@@ -561,6 +552,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_fx_parser(sub)
     add_backup_parser(sub)
     add_rpc_parser(sub)
+    add_stack_parser(sub)
     return parser
 
 

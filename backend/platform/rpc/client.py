@@ -63,6 +63,11 @@ def open_channel(target: str, contract: ServiceContract) -> grpc.Channel:
             # A dead peer is noticed in seconds, not at the next call's deadline.
             ("grpc.keepalive_time_ms", 30_000),
             ("grpc.keepalive_timeout_ms", 5_000),
+            # A service that comes back is found within two seconds: gRPC's default backoff
+            # grows to two minutes, all of it answered 503 by a server that is up again.
+            ("grpc.initial_reconnect_backoff_ms", 200),
+            ("grpc.min_reconnect_backoff_ms", 200),
+            ("grpc.max_reconnect_backoff_ms", 2_000),
         ],
     )
 
