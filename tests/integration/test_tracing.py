@@ -1,8 +1,9 @@
 """Traces of the real app (backend/platform/tracing.py): a request is one server span named by
 its route template, its statements are SQL spans under it in the same trace, without a bound
-value, and a task it runs continues that trace, as do the events it writes: through the
-outbox, the relay's publish to RabbitMQ, the consumers and the snapshot task a real worker
-runs. Spans are read from the SDK's in-memory exporter attached to this process's provider."""
+value, and a task it runs continues that trace, as do its calls to other services over gRPC
+and the events it writes: through the outbox, the relay's publish to RabbitMQ, the consumers
+and the snapshot task a real worker runs. Spans are read from the SDK's in-memory exporter
+attached to this process's provider."""
 
 from __future__ import annotations
 
@@ -35,6 +36,9 @@ from tests.integration import auth_support, portal_support
 from tests.integration.auth_support import use_cheap_argon2
 from tests.integration.pools_support import Api, World, make_world, open_pool
 from tests.integration.portal_support import Portal, login
+from tests.integration.rpc_support import over_grpc
+
+GRPC_SERVICES = ("pools", "investors", "users")
 
 
 def _values(span: ReadableSpan) -> list[str]:
@@ -104,14 +108,15 @@ def test_a_task_run_in_a_request_continues_its_trace(
 @pytest.fixture
 def broker_world(tmp_path: Path) -> Iterator[World]:
     """A database of its own (a worker thread commits to it) and a container with RabbitMQ as
-    its broker and Redis as its result store, as `app.py serve` and `app.py worker` build it."""
+    its broker and Redis as its result store, as `app.py serve` and `app.py worker` build it,
+    reaching the pools, investors and users services over gRPC, as the deployed gateway does."""
     url = f"sqlite:///{tmp_path / 'traces.sqlite3'}"
     upgrade(url)
     settings = load_settings(
         DATABASE_URL=url, CELERY_BROKER_URL=AMQP_URL, REDIS_URL=REDIS_URL, VAR_DIR=str(tmp_path / "var")
     )
     container = Container(settings)
-    with pytest.MonkeyPatch.context() as patch:
+    with pytest.MonkeyPatch.context() as patch, over_grpc(container, GRPC_SERVICES):
         use_cheap_argon2(patch)
         try:
             yield make_world(container)
@@ -130,9 +135,10 @@ def _until(done: Callable[[], bool], what: str, seconds: float = 30) -> None:
 def test_a_subscription_is_one_trace_from_the_api_to_the_snapshot_task(
     broker_world: World, spans: InMemorySpanExporter
 ) -> None:
-    """POST a subscription; the relay publishes its events to RabbitMQ; the notification
-    consumer takes them off a queue; the snapshot task the relay schedules runs on a real
-    Celery worker over RabbitMQ. Every one of those is a span of the request's trace."""
+    """POST a subscription (its checks ask the pools and investors services over gRPC); the
+    relay publishes its events to RabbitMQ; the notification consumer takes them off a queue;
+    the snapshot task the relay schedules runs on a real Celery worker over RabbitMQ. Every
+    one of those is a span of the request's trace."""
     c = broker_world.container
     suffix = uuid.uuid4().hex[:8]
     task_queue, exchange, events_queue = (
@@ -245,5 +251,29 @@ def test_a_subscription_is_one_trace_from_the_api_to_the_snapshot_task(
     assert run.context is not None
     computed = [s for s in finished if s.parent is not None and s.parent.span_id == run.context.span_id]
     assert any(s.kind is SpanKind.CLIENT for s in computed), "the snapshot's statements are spans of its run"
-    chain = [server, *published, delivered, scheduled, queued, run, *computed]
+    # The gRPC hops inside the request: each call a client span of the request's trace, the
+    # service's server span under it, and the service's statements under that.
+    calls = [
+        s for s in finished if s.kind is SpanKind.CLIENT and (s.attributes or {}).get("rpc.system") == "grpc"
+    ]
+    in_request = [s for s in calls if s.context is not None and s.context.trace_id == trace_id]
+    assert {(s.attributes or {}).get("rpc.service") for s in in_request} >= {
+        "investment_pools.pools.v1.PoolService",
+        "investment_pools.investors.v1.InvestorService",
+    }, sorted(s.name for s in calls)
+    hops = []
+    for call in in_request:
+        assert call.context is not None
+        [answered] = [
+            s
+            for s in finished
+            if s.kind is SpanKind.SERVER and s.parent is not None and s.parent.span_id == call.context.span_id
+        ]
+        assert answered.name == call.name
+        hops += [call, answered]
+    assert any(
+        s.kind is SpanKind.CLIENT and "db.system" in (s.attributes or {}) and parent_of(s) in hops
+        for s in finished
+    ), "a service's statements are spans under its server span"
+    chain = [server, *published, delivered, scheduled, queued, run, *computed, *hops]
     assert {s.context.trace_id for s in chain if s.context is not None} == {trace_id}
