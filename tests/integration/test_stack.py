@@ -182,6 +182,13 @@ def test_requests_through_nginx_reach_the_services_over_grpc_and_prometheus_sees
         "the outbox relayed the demo entries' events",
         lambda: float(stack.prometheus("sum(ledger_events_published_total)")[0]["value"][1]) > 0,
     )
+    # The prefork worker's children run the snapshot tasks the relay scheduled, reaching the
+    # services over gRPC from channels made after the fork: all succeed, none fails.
+    _until(
+        "the worker's tasks succeeded",
+        lambda: stack.prometheus('sum(celery_tasks_total{job="worker",outcome="succeeded"}) > 0'),
+    )
+    assert stack.prometheus('sum(celery_tasks_total{job="worker",outcome="failed"}) > 0') == []
     lag = _until(
         "the replica's lag reported",
         lambda: stack.prometheus('mysql_slave_status_seconds_behind_master{instance="db-replica"}'),
