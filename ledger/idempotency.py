@@ -9,15 +9,26 @@ restarts and are shared by every app server. The lifecycle of one key:
    - known, different request (other operation or other canonical request hash):
      IdempotencyKeyReused naming the key (a Conflict the API answers with 422);
    - known and completed: the stored response is returned, nothing is executed;
-   - known and in flight for less than `in_flight_timeout`: IdempotencyKeyInFlight (409),
-     the first attempt is still running;
-   - in flight for longer: the first attempt is presumed dead (a crashed process) and this
-     one takes the key over with a new token.
+   - in flight, and the owner's process is gone (its process lock is free, ledger.claim_owners):
+     taken over at once with a new token;
+   - in flight under a live owner: looked at again every `poll_interval` for up to
+     `owner_wait` (the owner completes it: its response is replayed; releases it: claimed
+     afresh; dies: taken over); still running after that, IdempotencyKeyInFlight (409);
+   - in flight under an owner naming no process lock (SQLite, older rows): 409 at once;
+   - in flight for longer than `in_flight_timeout`, whoever the owner: presumed dead (or
+     stuck) and taken over with a new token.
 2. the write's own transaction marks the key completed with its response, but only while
-   it still holds the token; a presumed-dead attempt that wakes up finds its token gone
-   and rolls back, so a key can never produce two entries.
+   it still holds the token; an owner taken over that wakes up finds its token gone and
+   rolls back, so a key can never produce two entries.
 3. if the write fails, the key is released (deleted while still ours), so a retry runs
    afresh instead of replaying a failure.
+
+A wrong "dead" verdict is possible: the owner's lock connection dropped (a network blip, a
+database restart, a failover to a server that never saw the lock) while its process lives on.
+It is safe for the same reason as the timeout's takeover: the taker gets a new token, the live
+owner's completion matches no row and its whole transaction (entry included) rolls back, so the
+key still books one entry. The live owner's client, if still listening, gets 409 "a retry with
+the same Idempotency-Key took over" and its retry replays the taker's entry.
 
 Keys are kept for `ttl` (24 hours by default), after which the same key starts over.
 """
@@ -28,18 +39,20 @@ import functools
 import hashlib
 import json
 import logging
-import uuid
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, delete, select, update
+from sqlalchemy import Table, bindparam, delete, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from backend.platform.actors import Actor
 from backend.platform.db import Database
 from backend.platform.unit_of_work import UnitOfWork
+from ledger.claim_owners import ClaimOwner, claim_owner_for, new_token, owner_lock
 from ledger.errors import IdempotencyKeyInFlight, IdempotencyKeyReused
 from ledger.locking import retry_transient, take_write_lock
 from ledger.models import IdempotencyKey
@@ -100,6 +113,13 @@ class Replay:
     response: str
 
 
+class _OwnerRunning:
+    """The key is in flight under an owner whose process lives: look again shortly."""
+
+
+_RUNNING = _OwnerRunning()
+
+
 class IdempotencyStore:
     def __init__(
         self,
@@ -107,10 +127,19 @@ class IdempotencyStore:
         *,
         ttl: timedelta = timedelta(hours=24),
         in_flight_timeout: timedelta = timedelta(seconds=60),
+        owner_wait: timedelta = timedelta(seconds=2),
+        poll_interval: timedelta = timedelta(milliseconds=50),
+        owner: ClaimOwner | None = None,
+        pause: Callable[[float], object] = time.sleep,
     ) -> None:
         self._db = db
         self._ttl = ttl
         self._in_flight_timeout = in_flight_timeout
+        self._owner_wait = owner_wait.total_seconds()
+        self._poll_interval = poll_interval.total_seconds()
+        # Named locks are MariaDB's; the embedded SQLite default is one process.
+        self._owner = owner or (claim_owner_for(db.primary.url) if db.is_mariadb else None)
+        self._pause = pause
 
     def claim(
         self, actor: Actor, key: str, operation: str, fingerprint: str, now: datetime
@@ -125,37 +154,49 @@ class IdempotencyStore:
         )
         # Nearly every key is new: the first attempt inserts it straight away, one round
         # trip; a key seen before collides, and the read of the later attempts decides.
-        for attempt in range(4):
+        collisions, attempt, deadline = 0, 0, time.monotonic() + self._owner_wait
+        while collisions < 4:
             result = retry_transient(
                 functools.partial(self._attempt, use, first=attempt == 0), what="idempotency claim"
             )
-            if result is not None:
+            attempt += 1
+            if isinstance(result, Claim | Replay):
                 return result
+            if result is None:
+                collisions += 1
+            elif time.monotonic() < deadline:
+                # No row lock to wait on: the owner holds none on the key while it writes.
+                self._pause(self._poll_interval)
+            else:
+                break
         raise IdempotencyKeyInFlight(
             f"a request with Idempotency-Key {key!r} is in progress; retry later", field=IDEMPOTENCY_KEY_FIELD
         )
 
-    def _attempt(self, use: _KeyUse, *, first: bool) -> Claim | Replay | None:
+    def _attempt(self, use: _KeyUse, *, first: bool) -> Claim | Replay | _OwnerRunning | None:
         with UnitOfWork(self._db) as uow:
             if first:
-                token = uuid.uuid4().hex
+                token = self._token()
                 if self._insert(uow.session, use, token):
                     uow.commit()
                     return Claim(use.principal, use.digest, token)
                 return None
             result = self._claim(uow.session, use)
-            if result is not None:
+            if isinstance(result, Claim | Replay):
                 uow.commit()
             return result
 
-    def _claim(self, session: Session, use: _KeyUse) -> Claim | Replay | None:
+    def _token(self) -> str:
+        return new_token(self._owner.process() if self._owner is not None else None)
+
+    def _claim(self, session: Session, use: _KeyUse) -> Claim | Replay | _OwnerRunning | None:
         take_write_lock(session)
         row = session.scalars(
             select(IdempotencyKey)
             .where(IdempotencyKey.principal == use.principal, IdempotencyKey.key_digest == use.digest)
             .with_for_update()
         ).one_or_none()
-        token = uuid.uuid4().hex
+        token = self._token()
         now = use.now
         if row is None:
             if not self._insert(session, use, token):
@@ -175,12 +216,23 @@ class IdempotencyStore:
         if row.status == COMPLETED and row.response is not None:
             return Replay(row.response)
         if row.locked_at > now - self._in_flight_timeout:
-            raise IdempotencyKeyInFlight(
-                f"a request with Idempotency-Key {use.key!r} is still in progress; retry later",
-                field=IDEMPOTENCY_KEY_FIELD,
-            )
+            lock = owner_lock(row.owner_token)
+            if lock is None:
+                raise IdempotencyKeyInFlight(
+                    f"a request with Idempotency-Key {use.key!r} is still in progress; retry later",
+                    field=IDEMPOTENCY_KEY_FIELD,
+                )
+            if self._owner_lives(session, lock):
+                return _RUNNING
+            log.warning("key taken over: its owner's process is gone", extra={"operation": use.operation})
         row.owner_token, row.locked_at = token, now  # abandoned: take it over
         return Claim(use.principal, use.digest, token)
+
+    def _owner_lives(self, session: Session, lock: str) -> bool:
+        if self._owner is not None and self._owner.holds(lock):
+            return True  # another thread of this process: alive by definition
+        # NULL: no session holds the lock, so the process that took it has ended.
+        return session.scalar(text("SELECT IS_USED_LOCK(:name)"), {"name": lock}) is not None
 
     def _insert(self, session: Session, use: _KeyUse, token: str) -> bool:
         """Insert the key in flight for ``token``; False if it exists, and then the caller's
@@ -245,7 +297,8 @@ class IdempotencyStore:
         try:
             retry_transient(attempt, what="idempotency release")
         except Exception:
-            # Left in flight, the key is taken over as abandoned after in_flight_timeout.
+            # Left in flight under this live process, the key is taken over as abandoned
+            # after in_flight_timeout (at once if this process dies first).
             log.exception("could not release an idempotency key")
 
     def purge_expired(self, now: datetime) -> int:

@@ -11,9 +11,9 @@ Redis and one var/ folder (the session secret and the JWT keys):
   app server `kill -9`ed (master and workers) part-way through: no request fails at the
   client, every key sent posted exactly one entry, the books verify, and the portal session
   the dead server opened goes on working on the other one. A write the dead server had
-  claimed the key of is answered "in flight, retry later" (409) by the other one, as the API
-  documents, until the ledger takes the key over (60 s): the client's retry with the same
-  key then posts it, once. That wait is most of this test's minute and a half.
+  claimed the key of is resent by nginx to the other server, which finds the claim's owner
+  gone (its process lock died with it, ledger/claim_owners.py) and takes the key over at
+  once: the client's first answer is the entry, never "in flight, retry later" (409).
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from __future__ import annotations
 import gzip
 import re
 import threading
-import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -43,6 +42,7 @@ from sql.migrate import upgrade
 from tests.conftest import AMQP_URL, REDIS_URL, mariadb_database_url
 from tests.integration.auth_support import PASSWORD, use_cheap_argon2
 from tests.integration.nginx_support import (
+    AccessLine,
     FlakyUpstreams,
     Nginx,
     Topology,
@@ -297,12 +297,6 @@ def test_nginx_resends_a_dropped_request_only_when_a_second_attempt_is_safe(
 
 # -- one app server killed under load ---------------------------------------------------------
 
-IN_FLIGHT = "https://investment-pools.example/problems/idempotency-key-in-flight"
-SETTLE_SECONDS = 90.0
-"""How long a key the dead server held may stay in flight: the ledger takes over a key its
-first attempt left in flight after 60 s (ledger/idempotency.py, in_flight_timeout)."""
-RETRY_LATER_SECONDS = 2.0
-
 
 @dataclass
 class Outcome:
@@ -313,8 +307,6 @@ class Outcome:
     keys: set[str] = field(default_factory=set)
     posted: dict[str, int] = field(default_factory=dict)
     """key -> the entry its 201 named."""
-    deferred: list[tuple[str, Callable[[str], requests.Response]]] = field(default_factory=list)
-    settle_attempts: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def read(self, answer: requests.Response | Exception) -> None:
@@ -324,18 +316,15 @@ class Outcome:
             if status != 200:
                 self.failures.append(f"read -> {status}: {_said(answer)}")
 
-    def write(self, key: str, answer: requests.Response | Exception) -> bool:
-        """Note a write's answer; False when the API said "in flight, retry later"."""
+    def write(self, key: str, answer: requests.Response | Exception) -> None:
+        """Note a write's answer: anything but the entry (409 "in flight" included) is a failure."""
         with self.lock:
             status = answer.status_code if isinstance(answer, requests.Response) else 0
             self.statuses[f"write {status}"] += 1
             if status == 201 and isinstance(answer, requests.Response):
                 self.posted[key] = int(answer.json()["id"])
-                return True
-            if status == 409 and isinstance(answer, requests.Response) and answer.json()["type"] == IN_FLIGHT:
-                return False
-            self.failures.append(f"write -> {status}: {_said(answer)}")
-            return True
+            else:
+                self.failures.append(f"write -> {status}: {_said(answer)}")
 
 
 def _said(answer: requests.Response | Exception) -> str:
@@ -397,24 +386,6 @@ def _completed_keys(container: Container, keys: set[str]) -> dict[str, int | Non
     return found
 
 
-def _settle(outcome: Outcome, key: str, send: Callable[[str], requests.Response]) -> None:
-    """The API's contract for "in flight, retry later": send the same request with the same
-    key again until it is answered. The key the dead server claimed is taken over once its
-    in-flight time is up."""
-    deadline = time.monotonic() + SETTLE_SECONDS
-    for attempt in range(1, 1000):
-        with outcome.lock:
-            outcome.settle_attempts += 1
-        try:
-            answer: requests.Response | Exception = send(f"settle-{attempt}-{key}")
-        except requests.RequestException as exc:
-            answer = exc
-        if outcome.write(key, answer):
-            return
-        assert time.monotonic() < deadline, f"key {key} still in flight after {SETTLE_SECONDS} s"
-        threading.Event().wait(RETRY_LATER_SECONDS)  # the client's back-off, as asked: "retry later"
-
-
 def test_kill_9_of_an_app_server_under_load_fails_no_request(stack: Stack) -> None:
     nginx, container = stack.nginx, stack.world.container
     manager_email = stack.world.emails["manager"]
@@ -428,6 +399,7 @@ def test_kill_9_of_an_app_server_under_load_fails_no_request(stack: Stack) -> No
     assert _client(nginx).get(f"{nginx.url}/healthz", headers={"X-Request-ID": marker}, timeout=30).ok
     logged_request(nginx, marker)
     log_start = len(nginx.access_lines())
+    survivor_log_start = survivor.log.stat().st_size
 
     outcome = Outcome()
     answered = 0
@@ -471,19 +443,13 @@ def test_kill_9_of_an_app_server_under_load_fails_no_request(stack: Stack) -> No
             "effective_date": DEAL_DATE,
         }
 
-        def send(request_id: str) -> requests.Response:
-            headers = {**bearer, "Idempotency-Key": key, "X-Request-ID": request_id}
-            url = f"{nginx.url}/api/v1/pools/{pool}/transactions"
-            return client().post(url, json=body, headers=headers, timeout=60)
-
         def run() -> None:
+            headers = {**bearer, "Idempotency-Key": key, "X-Request-ID": f"write-{key}"}
+            url = f"{nginx.url}/api/v1/pools/{pool}/transactions"
             try:
-                answer: requests.Response | Exception = send(f"write-{key}")
+                outcome.write(key, client().post(url, json=body, headers=headers, timeout=60))
             except requests.RequestException as exc:
-                answer = exc
-            if not outcome.write(key, answer):
-                with outcome.lock:
-                    outcome.deferred.append((key, send))
+                outcome.write(key, exc)
             counted()
 
         return run
@@ -500,43 +466,42 @@ def test_kill_9_of_an_app_server_under_load_fails_no_request(stack: Stack) -> No
     with ThreadPoolExecutor(max_workers=CLIENT_THREADS, thread_name_prefix="client") as clients:
         for future in [clients.submit(task) for task in work]:
             future.result()
-        in_flight = list(outcome.deferred)
-        for future in [clients.submit(_settle, outcome, key, send) for key, send in in_flight]:
-            future.result()
     killing.join(timeout=60)
     assert kill_now.is_set() and victim.process.poll() is not None, "the server was killed mid-run"
 
-    lines = logged_since(nginx, log_start, READS + WRITES + outcome.settle_attempts)
+    lines = logged_since(nginx, log_start, READS + WRITES)
     retried = [line for line in lines if len(line.upstreams) > 1]
+    resent_reads = [line for line in retried if line.request.startswith("GET ")]
+    resent_writes = [line for line in retried if line.request_id.startswith("write-")]
     by_server = Counter(line.upstreams[-1] for line in lines if line.upstreams)
+    with survivor.log.open("rb") as log:
+        log.seek(survivor_log_start)
+        # The survivor's ledger logs each key it took over from a claim whose owner was gone.
+        taken_over = log.read().decode(errors="replace").count("key taken over: its owner's process is gone")
 
-    def resent(kind: str) -> dict[int, int]:
-        """Final statuses of the resent requests of one kind: the first attempts of writes,
-        the client's retries of them ("settle-", after the ledger's 409), or reads."""
-        if kind == "read":
-            return dict(Counter(line.status for line in retried if line.request.startswith("GET ")))
-        return dict(Counter(line.status for line in retried if line.request_id.startswith(kind)))
+    def statuses(resent: list[AccessLine]) -> dict[str, int]:
+        """What each server tried answered, e.g. {"502/201": 3}: the dead one, then the other."""
+        return dict(Counter("/".join(line.upstream_statuses) for line in resent))
 
     print(
         f"\nbalancer under kill -9: {READS + WRITES} requests ({READS} reads, {WRITES} keyed writes) "
         f"from {CLIENT_THREADS} clients, answers {dict(outcome.statuses)}; answered by {dict(by_server)}; "
-        f"resent by nginx to the other server: {len(retried)} (reads {resent('read')}, first attempts "
-        f"of writes {resent('write-')}, the client's retries {resent('settle-')}); "
-        f"writes the dead server held in flight: {len(in_flight)}, settled by the client's retry with "
-        f"the same key in {outcome.settle_attempts} attempts; failures {len(outcome.failures)}"
+        f"resent by nginx to the other server: {len(retried)} (reads {statuses(resent_reads)}, "
+        f"writes {statuses(resent_writes)}); keys the dead server held in flight and the survivor "
+        f"took over at once: {taken_over}; failures {len(outcome.failures)}"
     )
     assert not outcome.failures, (
         f"{len(outcome.failures)} requests failed at the client: {outcome.failures[:5]}"
     )
     assert by_server[victim.address] > 0 and by_server[survivor.address] > 0, by_server
     assert retried, "nginx resent the requests the dead server dropped"
-    # "In flight" only for writes the dead server had claimed: nginx resent them to the other
-    # server, which found the key still claimed. Never for a write that started after the kill.
-    first_attempts = {f"write-{key}": key for key, _ in in_flight}
-    for line in lines:
-        if line.request_id in first_attempts:
-            assert line.upstreams == (victim.address, survivor.address), line
-            assert line.upstream_statuses == ("502", "409"), line
+    # A write the dead server dropped (claimed or not, even written and unanswered) is resent
+    # to the other server and answered there with its entry: taken over, claimed afresh or
+    # replayed, never "in flight, retry later".
+    assert taken_over <= len(resent_writes), "a key was taken over that no resent write needed"
+    for line in resent_writes:
+        assert line.upstreams == (victim.address, survivor.address), line
+        assert line.upstream_statuses == ("502", "201"), line
 
     # The books: every key posted exactly one entry; none lost, none twice.
     assert set(outcome.posted) == outcome.keys
