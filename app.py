@@ -40,6 +40,7 @@ from backend.composition.container import Container
 from backend.composition.fx_commands import add_fx_parser
 from backend.composition.metrics_server import add_metrics_port_option
 from backend.composition.rpc_commands import add_rpc_parser
+from backend.composition.shard_commands import add_shards_parser
 from backend.composition.stack_commands import add_stack_parser
 from backend.platform.actors import Actor, Role
 from backend.platform.config import Settings, load_settings
@@ -552,6 +553,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_fx_parser(sub)
     add_backup_parser(sub)
     add_rpc_parser(sub)
+    add_shards_parser(sub)
     add_stack_parser(sub)
     return parser
 

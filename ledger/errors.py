@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from backend.platform.errors import Conflict, ValidationFailed
+from backend.platform.errors import Conflict, DependencyUnavailable, ValidationFailed
 from ledger.schemas import RowError
 
 
@@ -17,6 +17,22 @@ class IdempotencyKeyReused(Conflict):
 
 class IdempotencyKeyInFlight(Conflict):
     """The first request with this key is still running: retry later."""
+
+
+class PoolMoving(DependencyUnavailable):
+    """The pool's books here are being moved to another shard, or have moved (ledger.shards):
+    nothing was written. The same request, routed again by the shard directory, goes to the
+    pool's shard once the move is done."""
+
+    def __init__(self, pool_id: int, shard: str | None) -> None:
+        where = f" to shard {shard!r}" if shard else ""
+        super().__init__(
+            f"pool {pool_id}'s books are moving{where} or have moved; nothing was written: retry, "
+            "the shard directory sends the write to the pool's shard",
+            field="pool_id",
+        )
+        self.pool_id = pool_id
+        self.shard = shard
 
 
 class BatchRejected(ValidationFailed):

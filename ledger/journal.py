@@ -39,6 +39,7 @@ from backend.platform.errors import Conflict, NotFound, ValidationFailed
 from ledger.book_reads import entry_out
 from ledger.dealing_facts import latest_standing_entry
 from ledger.entry_drafts import DraftLine, EntryDraft, validate_draft
+from ledger.errors import PoolMoving
 from ledger.events import with_effective_date
 from ledger.forward_pricing import DealingFacts, require_date_order
 from ledger.hash_chain import GENESIS_HASH, canonical_entry, chain_hash, to_scaled
@@ -206,7 +207,8 @@ class JournalEngine:
 
     # -- step 1: the chain head ------------------------------------------------
     def lock_pool(self, session: Session, pool_id: int) -> ChainHead:
-        """Lock the pool's chain head (first in every writer's lock order); BooksNotOpen if none.
+        """Lock the pool's chain head (first in every writer's lock order); BooksNotOpen if none,
+        PoolMoving if a move between shards has marked it.
 
         Taking it again later in the same transaction (write() does) returns the row already
         locked, without asking the database again: the lock lasts as long as the transaction."""
@@ -222,6 +224,10 @@ class JournalEngine:
         ).one_or_none()
         if head is None:
             raise BooksNotOpen(pool_id)
+        if head.moving_to is not None:
+            # Marked under this same lock by a move between shards (ledger.shards): a writer
+            # that routed here before the move began must not commit behind its copy.
+            raise PoolMoving(pool_id, head.moving_to)
         remember_locked_head(session, pool_id, head)
         return head
 

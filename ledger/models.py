@@ -51,6 +51,26 @@ class ChainHead(Base):
     last_hash: Mapped[str] = mapped_column(String(64), nullable=False)
     ledger_version: Mapped[int] = mapped_column(BigInteger, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    # Set while this database's copy of the pool's books is not where its writes go (ledger.shards):
+    # the shard a move is taking them to. Read under the lock every writer takes first, so a
+    # writer that routed here before the move started is refused (PoolMoving) once the move
+    # has marked it; kept on the emptied head the move leaves behind. None: write here.
+    moving_to: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class PoolShard(Base):
+    """The shard directory (ledger.shards): which shard database holds each pool's books, and
+    where a move stands. A table of the global keyspace (docs/scaling.md), one row per placed
+    pool; unused while the platform runs on one database."""
+
+    __tablename__ = "pool_shards"
+
+    pool_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    shard: Mapped[str] = mapped_column(String(64), nullable=False)
+    # active, moving or releasing: ledger.shards says what each allows.
+    state: Mapped[str] = mapped_column(String(16), nullable=False)
+    target: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    moved_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class Account(Base):

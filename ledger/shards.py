@@ -1,18 +1,29 @@
 """Shard by pool, as a simulation: a directory from pool to shard, and moving one pool's
 books from one shard database to another with them verified on both sides.
 
-What this is: real code over real MariaDB databases (the integration test runs two extra
+What this is: real code over real MariaDB databases (the integration tests run two extra
 mariadbd processes), small enough to read in one sitting. What it is not: online
 resharding. docs/scaling.md says which parts production leaves to Vitess.
 
-The directory lives in the global keyspace (table `pool_shards`). A pool is in one of
-three states there, and every step of a move is safe to repeat after a crash at any point:
+The directory lives in the global keyspace (table `pool_shards`, ledger.models.PoolShard).
+A pool is in one of three states there, and every step of a move is safe to repeat after a
+crash at any point:
 
     active     the pool's books are on `shard`; reads and writes go there
     moving     a copy to `target` is under way; writes are refused, the source is still
                the truth, so the copy may be thrown away and redone
     releasing  the directory already points at `target`; the source's rows are leftovers
-               still to be deleted
+               still to be cleared
+
+The directory alone cannot stop a writer that read it just before a move began: that writer
+goes straight to the source database. So the move also marks the pool in the source's own
+books, on the chain-head row every writer locks first (`ledger_chain_heads.moving_to`,
+ledger.journal.JournalEngine.lock_pool): a writer that took the lock before the mark commits
+before the copy starts, and is copied; one that takes it after is refused with PoolMoving
+and retries through the directory. The copy on the target carries the same mark until the
+directory points at it, and the source keeps an emptied, marked chain head after the move (a
+forwarding head), so a writer with a stale directory is refused there instead of opening
+fresh books on the wrong shard.
 
 Shards' auto-increment ids must not overlap (each shard runs with its own
 auto_increment_offset), so a pool's entry, posting and account ids keep their values when
@@ -24,28 +35,37 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any
+from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, select, text
+from sqlalchemy import Connection, Table, delete, func, select, text, update
 
 from backend.platform.db import Database
-from backend.platform.orm import Base
-from ledger import models as _models  # noqa: F401  (registers the ledger's tables on Base)
+from backend.platform.orm import Base, utcnow
+from ledger.errors import PoolMoving
+from ledger.hash_chain import GENESIS_HASH
+from ledger.models import ChainHead, PoolShard
 from ledger.verify import verify_books
+
+__all__ = [
+    "ACTIVE",
+    "MOVING",
+    "POOL_TABLES",
+    "RELEASING",
+    "MoveReport",
+    "Placement",
+    "PoolMoving",
+    "ShardDirectory",
+    "ShardError",
+    "books_of",
+    "move_pool",
+    "restore_delete_trigger_sql",
+]
 
 ACTIVE, MOVING, RELEASING = "active", "moving", "releasing"
 
-_directory_metadata = MetaData()
-pool_shards = Table(
-    "pool_shards",
-    _directory_metadata,
-    Column("pool_id", Integer, primary_key=True, autoincrement=False),
-    Column("shard", String(64), nullable=False),
-    Column("state", String(16), nullable=False),
-    Column("target", String(64), nullable=True),
-    Column("moved_at", DateTime, nullable=True),
-)
+pool_shards = cast(Table, PoolShard.__table__)
+_HEADS = cast(Table, ChainHead.__table__)
 
 # Every ledger table keyed by pool, parents before children (foreign keys): derived from
 # the models, so a new pool-keyed ledger table moves without a change here. The test
@@ -62,16 +82,13 @@ class ShardError(RuntimeError):
     """The directory or a move refused: the message names the pool, shard or field."""
 
 
-class PoolMoving(ShardError):
-    """A write for a pool whose books are being copied to another shard."""
-
-
 @dataclass(frozen=True)
 class Placement:
     pool_id: int
     shard: str
     state: str
     target: str | None
+    moved_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -81,6 +98,7 @@ class MoveReport:
     target: str
     rows: Mapping[str, int]
     seconds: float
+    entries: int = 0  # journal entries verified on the target (0: nothing was copied)
 
     @property
     def total_rows(self) -> int:
@@ -89,14 +107,14 @@ class MoveReport:
 
 class ShardDirectory:
     """Which shard holds a pool. `shards` maps shard names to their databases (from
-    configuration: name -> DATABASE_URL); `directory` is the global keyspace's database."""
+    configuration: SHARD_URLS, name=url); `directory` is the global keyspace's database,
+    migrated (sql/versions/0048 creates `pool_shards`)."""
 
     def __init__(self, directory: Database, shards: Mapping[str, Database]) -> None:
         if not shards:
             raise ShardError("shards: at least one shard is required")
         self._db = directory
         self.shards = dict(shards)
-        _directory_metadata.create_all(directory.primary)
 
     def database(self, shard: str) -> Database:
         try:
@@ -118,7 +136,8 @@ class ShardDirectory:
                 return str(existing)
             if shard is None:
                 counts = {name: 0 for name in self.shards}
-                for row in conn.execute(text("SELECT shard, COUNT(*) FROM pool_shards GROUP BY shard")):
+                grouped = select(pool_shards.c.shard, func.count()).group_by(pool_shards.c.shard)
+                for row in conn.execute(grouped):
                     if row[0] in counts:
                         counts[str(row[0])] = int(row[1])
                 shard = min(sorted(counts), key=lambda name: counts[name])
@@ -131,7 +150,13 @@ class ShardDirectory:
             row = conn.execute(select(pool_shards).where(pool_shards.c.pool_id == pool_id)).first()
         if row is None:
             raise ShardError(f"pool_id: pool {pool_id} has no shard; assign it first")
-        return Placement(int(row.pool_id), str(row.shard), str(row.state), row.target)
+        return _placement(row)
+
+    def placements(self) -> list[Placement]:
+        """Every placed pool, by pool id."""
+        with self._db.primary.connect() as conn:
+            rows = conn.execute(select(pool_shards).order_by(pool_shards.c.pool_id)).all()
+        return [_placement(row) for row in rows]
 
     def for_read(self, pool_id: int) -> Database:
         return self.database(self.placement(pool_id).shard)
@@ -139,14 +164,16 @@ class ShardDirectory:
     def for_write(self, pool_id: int) -> Database:
         placement = self.placement(pool_id)
         if placement.state == MOVING:
-            raise PoolMoving(
-                f"pool_id: pool {placement.pool_id} is moving to shard {placement.target!r}; retry"
-            )
+            raise PoolMoving(placement.pool_id, placement.target)
         return self.database(placement.shard)
 
     def _set(self, pool_id: int, **values: Any) -> None:
         with self._db.primary.begin() as conn:
             conn.execute(pool_shards.update().where(pool_shards.c.pool_id == pool_id).values(**values))
+
+
+def _placement(row: Any) -> Placement:
+    return Placement(int(row.pool_id), str(row.shard), str(row.state), row.target, row.moved_at)
 
 
 Step = Callable[[str], None]
@@ -157,10 +184,11 @@ def move_pool(
 ) -> MoveReport:
     """Move pool `pool_id`'s books to shard `target`; resumes a move a crash interrupted.
 
-    `after_step` is called with "marked", "copied", "flipped" and "released" (the test's
-    crash points). An error before the flip undoes the attempt (target rows cleared, the
-    pool writable on its source again); a process killed there leaves the pool "moving",
-    and the next call starts the copy afresh.
+    `after_step` is called with "marked", "fenced", "copied", "flipped" and "released" (the
+    tests' crash and race points). An error before the flip undoes the attempt (the target
+    left with a forwarding head at most, the pool writable on its source again); a process
+    killed before the flip leaves the pool "moving" and one killed after it "releasing",
+    writes refused either way, until the next call finishes the move.
     """
     started = time.perf_counter()
     step = after_step or (lambda _name: None)
@@ -168,6 +196,7 @@ def move_pool(
     placement = directory.placement(pool_id)
     source = placement.shard
     rows: dict[str, int] = {}
+    entries = 0
     if placement.state == ACTIVE:
         if source == target:
             return MoveReport(pool_id, source, target, rows, 0.0)
@@ -181,42 +210,68 @@ def move_pool(
     if directory.placement(pool_id).state == MOVING:
         source_db = directory.database(source)
         try:
-            _delete_pool_rows(target_db, pool_id)  # a crashed attempt's copy, never authoritative
-            rows = _copy(source_db, target_db, pool_id)
+            _fence(source_db, pool_id, target)
+            step("fenced")
+            # Whatever a crashed attempt copied is never authoritative: start afresh.
+            _clear_books(target_db, pool_id, forward_to=target)
+            rows = _copy(source_db, target_db, pool_id, fence=target)
             step("copied")
-            _check_copy(source_db, target_db, pool_id)
+            entries = _check_copy(source_db, target_db, pool_id)
         except Exception:
-            _delete_pool_rows(target_db, pool_id)
+            _clear_books(target_db, pool_id, forward_to=source)
+            _unfence(source_db, pool_id)
             directory._set(pool_id, state=ACTIVE, target=None)
             raise
         # The flip: from here the target is the truth and the source holds leftovers.
-        directory._set(
-            pool_id,
-            shard=target,
-            state=RELEASING,
-            target=source,
-            moved_at=datetime.now(UTC).replace(tzinfo=None),
-        )
+        directory._set(pool_id, shard=target, state=RELEASING, target=source, moved_at=utcnow())
         step("flipped")
 
     placement = directory.placement(pool_id)
     if placement.state == RELEASING and placement.target is not None:
         source = placement.target
-        _delete_pool_rows(directory.database(source), pool_id)
+        # The target takes writes only now that the directory sends them there.
+        _unfence(directory.database(placement.shard), pool_id)
+        _clear_books(directory.database(source), pool_id, forward_to=placement.shard)
         directory._set(pool_id, state=ACTIVE, target=None)
         step("released")
-    return MoveReport(pool_id, source, target, rows, round(time.perf_counter() - started, 3))
+    seconds = round(time.perf_counter() - started, 3)
+    return MoveReport(pool_id, source, target, rows, seconds, entries)
 
 
-def _copy(source: Database, target: Database, pool_id: int) -> dict[str, int]:
-    """Read the pool's rows under its chain-head lock (in-flight writers finish first, none
-    start meanwhile) and write them to the target in one transaction."""
+def _lock_head(conn: Connection, pool_id: int) -> bool:
+    """Take the pool's chain-head row lock, as every writer does first; False if no head."""
+    found = conn.execute(select(_HEADS.c.pool_id).where(_HEADS.c.pool_id == pool_id).with_for_update())
+    return found.first() is not None
+
+
+def _fence(db: Database, pool_id: int, moving_to: str) -> None:
+    """Mark the pool's books on `db` as moving, under the chain-head lock: writers holding it
+    commit first (and are copied); writers taking it later read the mark and are refused."""
+    with db.primary.begin() as conn:
+        if not _lock_head(conn, pool_id):
+            raise ShardError(
+                f"pool_id: pool {pool_id} has no books on its shard yet, so nothing to move; "
+                "its first write opens them where the directory places it"
+            )
+        conn.execute(update(_HEADS).where(_HEADS.c.pool_id == pool_id).values(moving_to=moving_to))
+
+
+def _unfence(db: Database, pool_id: int) -> None:
+    with db.primary.begin() as conn:
+        conn.execute(update(_HEADS).where(_HEADS.c.pool_id == pool_id).values(moving_to=None))
+
+
+def _copy(source: Database, target: Database, pool_id: int, *, fence: str) -> dict[str, int]:
+    """Read the pool's rows under its chain-head lock (a consistent cut: the fence already
+    stops new writers) and write them to the target in one transaction, the copied chain
+    head still marked `fence` so that nothing writes there before the directory says so."""
     counts: dict[str, int] = {}
     with source.primary.connect() as src, src.begin():
-        src.execute(
-            text("SELECT pool_id FROM ledger_chain_heads WHERE pool_id = :p FOR UPDATE"), {"p": pool_id}
-        )
+        _lock_head(src, pool_id)
         with target.primary.connect() as dst, dst.begin():
+            # A forwarding head from an earlier move away, or a crashed attempt's: replaced in
+            # the same transaction, so the pool is never without a marked head on the target.
+            dst.execute(delete(_HEADS).where(_HEADS.c.pool_id == pool_id))
             for name in (*POOL_TABLES, _KEYS):
                 table = Base.metadata.tables[name]
                 if name == _KEYS:
@@ -227,6 +282,8 @@ def _copy(source: Database, target: Database, pool_id: int) -> dict[str, int]:
                 else:
                     query = select(table).where(table.c.pool_id == pool_id)
                 found = [dict(r) for r in src.execute(query).mappings()]
+                if name == _HEADS.name:
+                    found = [{**row, "moving_to": fence} for row in found]
                 if found:
                     dst.execute(table.insert(), found)
                 counts[name] = len(found)
@@ -253,12 +310,15 @@ def books_of(db: Database, pool_id: int) -> dict[str, Any]:
     return {"head": None if head is None else tuple(head), "balances": balances}
 
 
-def _check_copy(source: Database, target: Database, pool_id: int) -> None:
+def _check_copy(source: Database, target: Database, pool_id: int) -> int:
+    """Verify the copy (its hash chain and balances) and compare it with the source; the
+    number of entries verified."""
     report = verify_books(target, pool_id)
     if not report.ok:
         raise ShardError(f"pool_id: pool {pool_id}'s books do not verify on the target: {report.describe()}")
     if books_of(source, pool_id) != books_of(target, pool_id):
         raise ShardError(f"pool_id: pool {pool_id}'s balances or chain head differ between source and target")
+    return report.entries
 
 
 def restore_delete_trigger_sql(table: str) -> str:
@@ -271,23 +331,30 @@ def restore_delete_trigger_sql(table: str) -> str:
     )
 
 
-def _delete_pool_rows(db: Database, pool_id: int) -> None:
-    """Delete a pool's rows from a shard that is not its truth.
+def _clear_books(db: Database, pool_id: int, *, forward_to: str) -> None:
+    """Leave on `db` only a forwarding head for the pool: every other row of its books
+    deleted, its chain head (if it has one) emptied (seq 0, the genesis hash, version 0, so
+    `ledger verify` passes over it) and marked `moving_to = forward_to`, so a writer routed
+    here by a stale directory is refused instead of writing where nobody reads.
 
     Entries, postings and details are append-only by trigger; only someone allowed to drop
     a trigger may do this, which is why the move runs as the DBA. The triggers are dropped
     for the delete and put back after it (CREATE OR REPLACE: a crash in between is repaired
     by the retry, which passes here again).
     """
+    emptied = {"last_seq": 0, "last_hash": GENESIS_HASH, "ledger_version": 0, "updated_at": utcnow()}
+    forwarding = update(_HEADS).where(_HEADS.c.pool_id == pool_id).values(**emptied, moving_to=forward_to)
+    count = "SELECT COUNT(*) FROM {} WHERE pool_id = :p"
     with db.primary.connect() as conn:
-        present = conn.execute(
-            text("SELECT COUNT(*) FROM ledger_chain_heads WHERE pool_id = :p"), {"p": pool_id}
-        ).scalar_one()
-        orphans = conn.execute(
-            text("SELECT COUNT(*) FROM ledger_journal_entries WHERE pool_id = :p"), {"p": pool_id}
-        ).scalar_one()
+        held = sum(
+            int(conn.execute(text(count.format(name)), {"p": pool_id}).scalar_one())
+            for name in POOL_TABLES
+            if name != _HEADS.name
+        )
         conn.rollback()
-        if not present and not orphans:
+        if not held:
+            conn.execute(forwarding)
+            conn.commit()
             return
         try:
             for table in _APPEND_ONLY:
@@ -297,7 +364,9 @@ def _delete_pool_rows(db: Database, pool_id: int) -> None:
             entries = "SELECT id FROM ledger_journal_entries WHERE pool_id = :p"
             conn.execute(text(f"DELETE FROM {_KEYS} WHERE entry_id IN ({entries})"), {"p": pool_id})  # noqa: S608
             for name in reversed(POOL_TABLES):
-                conn.execute(text(f"DELETE FROM {name} WHERE pool_id = :p"), {"p": pool_id})  # noqa: S608
+                if name != _HEADS.name:
+                    conn.execute(text(f"DELETE FROM {name} WHERE pool_id = :p"), {"p": pool_id})  # noqa: S608
+            conn.execute(forwarding)
             conn.commit()
         finally:
             for table in _APPEND_ONLY:

@@ -7,6 +7,7 @@ installed. Production sets every one of them; see README.md.
 
 from __future__ import annotations
 
+import re
 from functools import cached_property
 from pathlib import Path
 
@@ -14,6 +15,9 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from backend.platform.actors import Role
+
+# A shard's name as the directory stores it (pool_shards.shard, 64 characters at most).
+_SHARD_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 class Settings(BaseSettings):
@@ -144,6 +148,9 @@ class Settings(BaseSettings):
     # The services reached over gRPC instead of in process: "pools=10.0.0.5:50051,users=..."
     # (backend/platform/rpc). Unset: every service in process, as `make run` runs.
     service_endpoints: str = Field(default="", alias="SERVICE_ENDPOINTS")
+    # Shard by pool (docs/scaling.md; the simulation's `app.py shards` commands): each shard's
+    # database as "a=mysql+pymysql://...,b=...". Unset: one database, no shards.
+    shard_urls: str = Field(default="", alias="SHARD_URLS", repr=False)
     # The key every process signs its gRPC calls' internal tokens with (at least 32
     # characters; unset: generated into <var_dir>/internal_token_key, for one machine).
     internal_token_key: str | None = Field(default=None, alias="INTERNAL_TOKEN_KEY", repr=False)
@@ -179,6 +186,22 @@ class Settings(BaseSettings):
                 if not sep or not name.strip() or not target.strip():
                     raise ValueError(f"SERVICE_ENDPOINTS: {item.strip()!r} is not service=host:port")
                 found[name.strip()] = target.strip()
+        return found
+
+    @cached_property
+    def shards(self) -> dict[str, str]:
+        """SHARD_URLS as shard name -> database URL."""
+        found: dict[str, str] = {}
+        for item in self.shard_urls.split(","):
+            if item.strip():
+                name, sep, url = item.partition("=")
+                if not sep or not _SHARD_NAME.fullmatch(name.strip()) or not url.strip():
+                    # Named without the URL: it may carry a password.
+                    raise ValueError(
+                        f"SHARD_URLS: item {len(found) + 1} is not name=url (a name of letters, "
+                        "digits, _ and -)"
+                    )
+                found[name.strip()] = url.strip()
         return found
 
     @cached_property
