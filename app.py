@@ -25,7 +25,6 @@ worker, beat, ledger relay, notifications consume and payments consume take --me
 from __future__ import annotations
 
 import argparse
-import getpass
 import os
 import sys
 import threading
@@ -36,17 +35,18 @@ from typing import Any
 from flask import Flask
 
 from backend.composition.backup_commands import add_backup_parser
+from backend.composition.celery_commands import add_celery_parsers
+from backend.composition.consumer_commands import add_consumer_parsers
 from backend.composition.container import Container
 from backend.composition.fx_commands import add_fx_parser
-from backend.composition.metrics_server import add_metrics_port_option
+from backend.composition.ledger_commands import add_ledger_parser
 from backend.composition.rpc_commands import add_rpc_parser
 from backend.composition.shard_commands import add_shards_parser
 from backend.composition.stack_commands import add_stack_parser
-from backend.platform.actors import Actor, Role
+from backend.composition.user_commands import add_users_parser
 from backend.platform.config import Settings, load_settings
 from backend.platform.errors import DomainError
 from backend.platform.observability import logging_service, setup_logging, shared_metrics_dir
-from ledger.interface import IMPORT_COLUMNS
 
 
 def wsgi() -> Flask:
@@ -226,268 +226,6 @@ def _forget_worker_metrics(_server: object, worker: Any) -> None:
     mark_process_dead(worker.pid)
 
 
-def _password_from_stdin(args: argparse.Namespace) -> str | None:
-    """The password on stdin's first line; None (after saying why) without --password-stdin."""
-    if not args.password_stdin:
-        print("error: --password-stdin is required (passwords never go on the command line)", file=sys.stderr)
-        return None
-    return sys.stdin.readline().rstrip("\n")
-
-
-def cmd_users(args: argparse.Namespace, settings: Settings) -> int:
-    from backend.users.schemas import UserCreate
-
-    container = Container(settings)
-    operator = Actor.operator(getpass.getuser())
-    if args.users_command == "create":
-        password = _password_from_stdin(args)
-        if password is None:
-            return 2
-        user = container.users.create_user(
-            operator,
-            UserCreate(
-                email=args.email, role=Role(args.role), password=password, display_name=args.name or ""
-            ),
-        )
-        print(f"created user {user.id} {user.email} ({user.role.value})")
-    elif args.users_command == "list":
-        for user in container.users.list_users(operator):
-            state = "active" if user.is_active else "disabled"
-            print(f"{user.id}\t{user.email}\t{user.role.value}\t{state}")
-    elif args.users_command == "set-password":
-        password = _password_from_stdin(args)
-        if password is None:
-            return 2
-        found = container.users.find_by_email(operator, args.email)
-        container.users.set_password(operator, found.id, password)
-        print(f"set the password of user {found.id} {found.email}; their sessions have ended")
-    elif args.users_command in ("disable", "enable"):
-        found = container.users.find_by_email(operator, args.email)
-        user = container.users.set_active(operator, found.id, args.users_command == "enable")
-        print(f"{args.users_command}d user {user.id} {user.email}")
-    return 0
-
-
-def cmd_ledger(args: argparse.Namespace, settings: Settings) -> int:
-    container = Container(settings)
-    if args.ledger_command == "verify":
-        report = container.ledger.verify(args.pool)
-        print(report.describe())
-        return 0 if report.ok else 1
-    import signal
-    import threading
-
-    from backend.composition.metrics_server import metrics_port, serving_metrics
-
-    stop = threading.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stop.set())
-    with serving_metrics(metrics_port(args.metrics_port, settings), settings):
-        print(f"relaying ledger events to {type(container.ledger_publisher).__name__}", flush=True)
-        container.ledger_relay.run_forever(stop)
-    return 0
-
-
-def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
-    from backend.composition import portal_jobs  # noqa: F401 - hooks worker_init: the portal's jobs
-    from backend.composition.celery_app import QUEUE
-    from backend.composition.metrics_server import metrics_port, serving_worker_metrics
-
-    if settings.celery_broker_url is None:
-        print(
-            "error: CELERY_BROKER_URL is not set; the embedded default runs tasks in-process", file=sys.stderr
-        )
-        return 2
-    celery = Container(settings).celery
-    argv = [
-        "worker",
-        "--loglevel",
-        settings.log_level,
-        "--queues",
-        args.queue or QUEUE,
-        "--concurrency",
-        str(args.concurrency),
-    ]
-    if args.pool:
-        argv += ["--pool", args.pool]
-    # With a metrics port the worker restarts itself once, so that its pool's children count.
-    with serving_worker_metrics(metrics_port(args.metrics_port, settings), settings):
-        celery.worker_main(argv)
-    return 0
-
-
-def cmd_beat(args: argparse.Namespace, settings: Settings) -> int:
-    from backend.composition.metrics_server import metrics_port, serving_metrics
-    from backend.composition.queue_metrics import CeleryQueueMetrics, broker_queue_metrics
-
-    if settings.celery_broker_url is None:
-        print("error: CELERY_BROKER_URL is not set; there is nothing to schedule onto", file=sys.stderr)
-        return 2
-    celery = Container(settings).celery
-    settings.var_dir.mkdir(parents=True, exist_ok=True)
-    schedule = str(settings.var_dir / "celerybeat-schedule")
-    # The one process that reads the Celery queues' depth for Prometheus: one beat runs, so
-    # the figure is reported once (backend/composition/queue_metrics.py).
-    def queue_depths() -> list[CeleryQueueMetrics]:
-        return [broker_queue_metrics(str(settings.celery_broker_url), celery.conf)]
-
-    with serving_metrics(metrics_port(args.metrics_port, settings), settings, read_when_scraped=queue_depths):
-        celery.start(["beat", "--loglevel", settings.log_level, "--schedule", schedule])
-    return 0
-
-
-def cmd_notifications(args: argparse.Namespace, settings: Settings) -> int:
-    import signal
-    import threading
-
-    from backend.composition.metrics_server import metrics_port, serving_metrics
-    from ledger.outbox import amqp_url
-    from notifications import amqp
-    from notifications.consumer import EVENT_TYPES
-
-    if args.notifications_command == "send":
-        service = Container(settings).notifications
-        for channel, counts in (("email", service.send_due_emails()), ("sms", service.send_due_sms())):
-            print(f"{channel}: " + ", ".join(f"{name} {count}" for name, count in counts.items()))
-        return 0
-    url = amqp_url(settings.celery_broker_url)
-    if url is None:
-        print(
-            "error: CELERY_BROKER_URL is not an AMQP URL; the embedded default notifies in-process",
-            file=sys.stderr,
-        )
-        return 2
-    container = Container(settings)
-    stop = threading.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stop.set())
-    with serving_metrics(metrics_port(args.metrics_port, settings), settings):
-        print(f"consuming {', '.join(EVENT_TYPES)} from queue {amqp.QUEUE}", flush=True)
-        amqp.consume(url, container.notification_consumer, EVENT_TYPES, stop)
-    return 0
-
-
-def cmd_payments(args: argparse.Namespace, settings: Settings) -> int:
-    from backend.tasks.payments import sweep_payments
-
-    container = Container(settings)
-    if args.payments_command == "sweep":
-        # What a crash, a lost answer or a webhook that never came left behind: ask the gateway
-        # about unanswered attempts, then bring the books in line. Safe to run at any time.
-        done = sweep_payments(container.payments, container.payment_catch_up)
-        print(
-            f"requests and payouts caught up: {done['caught_up']}; "
-            f"gateway attempts looked at: {done['looked_at']}; ledger entries written: {done['written']}; "
-            f"bank details re-sealed: {done['resealed']}"
-        )
-        return 0
-    if args.payments_command == "remind":
-        day = date.fromisoformat(args.date) if args.date else date.today()
-        print(f"payment reminders sent for {day}: {container.payments.send_payment_reminders(day)}")
-        return 0
-    if args.payments_command == "reconcile":
-        from datetime import timedelta
-
-        on = date.fromisoformat(args.date) if args.date else date.today() - timedelta(days=1)
-        report = container.payments.reconcile(on)
-        print(
-            f"reconciliation {report.run_id} of {on}: {report.gateway_entries} gateway movements, "
-            f"{report.statement_lines} statement lines, {len(report.differences)} differences"
-        )
-        if report.gateway_error:
-            print(f"  {report.gateway_error}")
-        for d in report.differences:
-            print(f"  {d.kind.value}: {d.detail} -> {d.action}")
-        return 1 if report.differences or report.gateway_error else 0
-    import signal
-    import threading
-
-    from backend.composition.metrics_server import metrics_port, serving_metrics
-    from backend.payments.consumer import EVENT_TYPES
-    from ledger.outbox import amqp_url
-    from notifications import amqp
-
-    url = amqp_url(settings.celery_broker_url)
-    if url is None:
-        print(
-            "error: CELERY_BROKER_URL is not an AMQP URL; the embedded default opens requests in-process",
-            file=sys.stderr,
-        )
-        return 2
-    stop = threading.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stop.set())
-    queue = "payments.ledger-events"
-    with serving_metrics(metrics_port(args.metrics_port, settings), settings):
-        print(f"consuming {', '.join(EVENT_TYPES)} from queue {queue}", flush=True)
-        amqp.consume(url, container.payment_consumer, EVENT_TYPES, stop, queue=queue)
-    return 0
-
-
-def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
-    from pathlib import Path
-
-    from ledger.importer import import_transactions
-
-    container = Container(settings)
-    actor = Actor.operator(getpass.getuser())
-    if args.as_email:
-        user = container.users.find_by_email(actor, args.as_email)
-        actor = Actor(user_id=user.id, role=user.role, label=user.email)
-    outcome = import_transactions(container.transactions, actor, args.pool, Path(args.file))
-    if outcome.result is None:
-        for error in outcome.errors:
-            print(error.describe(), file=sys.stderr)
-        print(f"nothing was written: {len(outcome.errors)} problem(s) in {args.file}", file=sys.stderr)
-        return 1
-    r = outcome.result
-    print(
-        f"imported {r.rows} rows into pool {r.pool_id}: {r.entries} entries, {r.postings} postings written"
-        + (f" (seq {r.first_seq}..{r.last_seq})" if r.first_seq is not None else "")
-    )
-    if args.payouts_paid_until is not None:
-        # Imported history: its distributions and redemptions were paid by the bank already.
-        why = f"paid before payouts were tracked here (imported from {Path(args.file).name})"
-        closed = container.payments.close_payout_history(args.payouts_paid_until, why, args.pool)
-        print(f"payouts up to {args.payouts_paid_until}: {closed} recorded as paid outside the platform")
-    return 0
-
-
-def _add_celery_parsers(sub: Any) -> None:
-    """The Celery worker and beat."""
-    worker = sub.add_parser("worker", help="run Celery tasks from RabbitMQ (needs CELERY_BROKER_URL)")
-    worker.add_argument("--concurrency", type=int, default=2)
-    worker.add_argument("--pool", choices=["prefork", "threads", "solo"], default=None)
-    worker.add_argument("--queue", default=None, help="consume this queue (default: pools)")
-    add_metrics_port_option(worker)
-    worker.set_defaults(func=cmd_worker)
-    beat = sub.add_parser("beat", help="the Celery beat scheduler (one per deployment)")
-    add_metrics_port_option(beat)
-    beat.set_defaults(func=cmd_beat)
-
-
-def _add_consumer_parsers(sub: Any) -> None:
-    """The commands of the services that consume the ledger's events."""
-    notifications = sub.add_parser("notifications", help="in-app notifications from ledger events")
-    notifications_sub = notifications.add_subparsers(dest="notifications_command", required=True)
-    add_metrics_port_option(
-        notifications_sub.add_parser("consume", help="consume the ledger's RabbitMQ exchange (long-running)")
-    )
-    notifications_sub.add_parser("send", help="send the emails that are due, once each")
-    notifications.set_defaults(func=cmd_notifications)
-    payments = sub.add_parser("payments", help="payment requests and the gateway's loose ends")
-    payments_sub = payments.add_subparsers(dest="payments_command", required=True)
-    payments_sub.add_parser("sweep", help="resume unanswered gateway attempts; post lagging contributions")
-    add_metrics_port_option(
-        payments_sub.add_parser("consume", help="open payment requests from capital calls (RabbitMQ)")
-    )
-    remind = payments_sub.add_parser("remind", help="the day's reminders of capital calls due or overdue")
-    remind.add_argument("--date", help="the day (YYYY-MM-DD); today by default")
-    reconcile = payments_sub.add_parser("reconcile", help="a day's gateway and bank money against the books")
-    reconcile.add_argument("--date", help="YYYY-MM-DD (default: yesterday); exit 1 when anything differs")
-    payments.set_defaults(func=cmd_payments)
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="app.py", description="Investment pools platform")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -510,46 +248,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     seed.set_defaults(func=cmd_seed)
 
-    users = sub.add_parser("users", help="manage users without the portal")
-    users_sub = users.add_subparsers(dest="users_command", required=True)
-    create = users_sub.add_parser("create")
-    create.add_argument("--email", required=True)
-    create.add_argument("--role", required=True, choices=[r.value for r in Role])
-    create.add_argument("--name")
-    create.add_argument("--password-stdin", action="store_true")
-    users_sub.add_parser("list")
-    for verb in ("disable", "enable"):
-        users_sub.add_parser(verb).add_argument("--email", required=True)
-    set_password = users_sub.add_parser("set-password", help="reset a password (read from stdin)")
-    set_password.add_argument("--email", required=True)
-    set_password.add_argument("--password-stdin", action="store_true")
-    users.set_defaults(func=cmd_users)
-
-    ledger = sub.add_parser("ledger", help="the books: verify them, relay their events")
-    ledger_sub = ledger.add_subparsers(dest="ledger_command", required=True)
-    verify = ledger_sub.add_parser("verify", help="recompute every hash and balance; exit 1 on a break")
-    verify.add_argument("--pool", type=int, help="only this pool (default: every pool)")
-    add_metrics_port_option(
-        ledger_sub.add_parser("relay", help="publish committed events: RabbitMQ if CELERY_BROKER_URL is AMQP")
-    )
-    ledger.set_defaults(func=cmd_ledger)
-
-    _add_celery_parsers(sub)
-    _add_consumer_parsers(sub)
-    importer = sub.add_parser("import", help="post a CSV/XLSX file of transactions, all or nothing")
-    import_sub = importer.add_subparsers(dest="import_command", required=True)
-    import_tx = import_sub.add_parser("transactions", help="columns: " + ", ".join(IMPORT_COLUMNS))
-    import_tx.add_argument("file", help="a .csv or .xlsx file with a header row")
-    import_tx.add_argument("--pool", type=int, required=True)
-    import_tx.add_argument("--as", dest="as_email", help="act as this manager (default: the operator)")
-    import_tx.add_argument(
-        "--payouts-paid-until",
-        type=date.fromisoformat,
-        metavar="YYYY-MM-DD",
-        help="history: distributions and redemptions up to this date were paid already; "
-        "their payouts are recorded as paid, not queued to pay again",
-    )
-    importer.set_defaults(func=cmd_import)
+    add_users_parser(sub)
+    add_ledger_parser(sub)
+    add_celery_parsers(sub)
+    add_consumer_parsers(sub)
     add_fx_parser(sub)
     add_backup_parser(sub)
     add_rpc_parser(sub)
