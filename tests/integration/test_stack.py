@@ -26,6 +26,7 @@ from typing import Any
 
 import pytest
 import requests
+from prometheus_client.parser import text_string_to_metric_families
 
 from backend.composition.rpc_commands import SERVICES
 from backend.composition.stack.layout import Ports
@@ -230,6 +231,43 @@ def test_a_killed_grpc_service_fails_only_what_needs_it_and_stack_up_brings_it_b
         "the pools service answers through the app again", lambda: get("/api/v1/pools").status_code == 200, 30
     )
     assert stack.command("status").returncode == 0
+
+
+def _served_count(stack: RunningStack, route: str) -> float:
+    """GET `route` answered 200, summed over both app servers' own /metrics (every worker)."""
+    total = 0.0
+    for n in (1, 2):
+        body = requests.get(f"http://127.0.0.1:{stack.ports.app_server(n)}/metrics", timeout=10).text
+        for family in text_string_to_metric_families(body):
+            for sample in family.samples:
+                labels = sample.labels
+                if (
+                    sample.name == "http_requests_total"
+                    and labels.get("route") == route
+                    and labels.get("method") == "GET"
+                    and labels.get("status") == "200"
+                ):
+                    total += sample.value
+    return total
+
+
+def test_prometheus_counts_a_known_workload_exactly(stack: RunningStack) -> None:
+    """Seven reads through nginx, spread by it over both app servers and their workers: the
+    stack's Prometheus reports exactly seven more, summed over the app job."""
+    headers = {"Authorization": f"Bearer {_token(stack, 'investor')}"}
+    route = "/api/v1/notifications"
+    query = f'sum(http_requests_total{{job="app",route="{route}",method="GET",status="200"}}) or vector(0)'
+
+    def scraped() -> float:
+        return float(stack.prometheus(query)[0]["value"][1])
+
+    before = _served_count(stack, route)
+    _until("Prometheus caught up with the app servers", lambda: scraped() == before)
+    for _ in range(7):
+        answer = requests.get(f"{stack.url}{route}", headers=headers, verify=stack.ca, timeout=30)
+        assert answer.status_code == 200, answer.text
+    assert _served_count(stack, route) == before + 7
+    _until("Prometheus counted the seven", lambda: scraped() == before + 7)
 
 
 def test_stack_status_and_down_say_so_when_there_is_no_stack(tmp_path: Path) -> None:
