@@ -12,6 +12,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pymysql
 import yaml
@@ -54,24 +55,23 @@ def prepare(stack: Stack, *, running_as_root: bool) -> None:
 
 def _install_datadir(datadir: Path) -> None:
     datadir.parent.mkdir(parents=True, exist_ok=True)
-    done = subprocess.run(  # noqa: S603 - a fixed program and arguments
-        [
-            binary("mariadb-install-db", "mysql_install_db"),
-            "--no-defaults",
-            "--auth-root-authentication-method=normal",
-            f"--datadir={datadir}",
-            "--user=root" if os.geteuid() == 0 else f"--user={_user_name()}",
-            "--skip-test-db",
-            "--skip-name-resolve",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    if done.returncode != 0:
+    try:
+        _run(
+            "mariadb-install-db",
+            [
+                binary("mariadb-install-db", "mysql_install_db"),
+                "--no-defaults",
+                "--auth-root-authentication-method=normal",
+                f"--datadir={datadir}",
+                "--user=root" if os.geteuid() == 0 else f"--user={_user_name()}",
+                "--skip-test-db",
+                "--skip-name-resolve",
+            ],
+            timeout=120,
+        )
+    except StackError:
         shutil.rmtree(datadir, ignore_errors=True)
-        raise StackError(f"mariadb-install-db failed:\n{done.stdout}\n{done.stderr}")
+        raise
 
 
 def _user_name() -> str:
@@ -100,7 +100,8 @@ def _render_nginx(stack: Stack) -> None:
     if (stack.nginx_prefix / "nginx.conf").exists():
         return
     upstreams = [f"--upstream=127.0.0.1:{stack.ports.app_server(n)}" for n in range(1, APP_SERVERS + 1)]
-    done = subprocess.run(  # noqa: S603 - our interpreter and our own script
+    _run(
+        "deploy/nginx/render.py",
         [
             sys.executable,
             str(NGINX_RENDER),
@@ -109,13 +110,17 @@ def _render_nginx(stack: Stack) -> None:
             *upstreams,
             "--dev-certificate",
         ],
-        capture_output=True,
-        text=True,
         timeout=60,
-        check=False,
+    )
+
+
+def _run(what: str, argv: list[str], *, timeout: float, **options: Any) -> None:
+    """Run a set-up step to its end; StackError with its output when it fails."""
+    done = subprocess.run(  # noqa: S603 - the stack's own programs, no shell
+        argv, capture_output=True, text=True, timeout=timeout, check=False, **options
     )
     if done.returncode != 0:
-        raise StackError(f"deploy/nginx/render.py failed:\n{done.stdout}\n{done.stderr}")
+        raise StackError(f"{what} failed:\n{done.stdout}\n{done.stderr}")
 
 
 def _connect(stack: Stack, name: str) -> pymysql.connections.Connection[tuple[object, ...]]:
@@ -177,16 +182,13 @@ def _create_exporter_user(stack: Stack) -> None:
     if all((folder / f"{role}.my.cnf").exists() for role in files):
         return
     password = secrets.token_urlsafe(18)
-    done = subprocess.run(  # noqa: S603 - a fixed program; the password goes in on stdin's first line
+    _run(
+        "deploy/mariadb/exporter.sql",
         [binary("mariadb", "mysql"), f"--socket={stack.socket_path('mariadb-primary')}", "-u", "root"],
-        input=f"SET @pw = '{password}';\n{EXPORTER_SQL.read_text()}",
-        capture_output=True,
-        text=True,
         timeout=60,
-        check=False,
+        # On stdin, never in the arguments (the process list).
+        input=f"SET @pw = '{password}';\n{EXPORTER_SQL.read_text()}",
     )
-    if done.returncode != 0:
-        raise StackError(f"deploy/mariadb/exporter.sql failed: {done.stderr}")
     for role, port in files.items():
         path = folder / f"{role}.my.cnf"
         path.touch(mode=0o600)
@@ -195,17 +197,13 @@ def _create_exporter_user(stack: Stack) -> None:
 
 def migrate_and_seed(stack: Stack, environment: dict[str, str], say: Callable[[str], None]) -> list[str]:
     """The schema, the keys every process shares, the demo data; returns the demo logins' lines."""
-    done = subprocess.run(  # noqa: S603 - our interpreter and app.py
+    _run(
+        "app.py migrate",
         [sys.executable, str(ROOT / "app.py"), "migrate"],
+        timeout=600,
         cwd=ROOT,
         env={**environment, **stack.platform_env("migrate")},
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
     )
-    if done.returncode != 0:
-        raise StackError(f"app.py migrate failed:\n{done.stdout}\n{done.stderr}")
     # In this process, before any part starts: two processes making the keys at the same
     # moment would each sign with their own.
     from backend.composition.container import Container
