@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import time
 from pathlib import Path
 from typing import Any
 
@@ -87,11 +88,14 @@ def _up(stack: Stack) -> int:
         if not parts:
             print(f"every part already runs from {stack.folder}")
             return _status(still_running)
+        began = time.monotonic()
         bootstrap.prepare(stack, running_as_root=root)
         say("starting the stores (MariaDB primary and replica, Redis, RabbitMQ)")
         launcher.start_tier([p for p in parts if p.tier is Tier.STORES], environment)
+        say(f"  answering after {time.monotonic() - began:.1f} s")
         bootstrap.set_up_databases(stack, say)
         logins = bootstrap.migrate_and_seed(stack, environment, say)
+        say(f"  schema and demo data after {time.monotonic() - began:.1f} s")
         for tier, what in (
             (Tier.SERVICES, "the gRPC services and the exporters"),
             (Tier.APPLICATION, "the app servers, worker, beat, relay and consumers"),
@@ -99,6 +103,7 @@ def _up(stack: Stack) -> int:
         ):
             say(f"starting {what}")
             launcher.start_tier([p for p in parts if p.tier is tier], environment)
+            say(f"  answering after {time.monotonic() - began:.1f} s")
     except (StackError, FileNotFoundError, OSError) as exc:
         print(f"error: {exc}\nstopping what this command started")
         launcher.stop_started()
