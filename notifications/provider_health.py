@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from pydantic import BaseModel, Field
 from sqlalchemy import case, func, or_, select
@@ -27,7 +28,8 @@ BEHIND = timedelta(minutes=15)
 class ProviderHealthOut(BaseModel):
     channel: Channel
     provider: str = Field(description="what is configured: an SMTP relay, Twilio, or the embedded folder")
-    rate_per_second: float = Field(description="the provider's rate the senders keep to")
+    # A decimal, not a float: no float has a faithful form on the wire (the service over gRPC).
+    rate_per_second: Decimal = Field(description="the provider's rate the senders keep to")
     window_hours: int
     by_status: dict[str, int] = Field(description="messages recorded in the window, by their state now")
     waiting: int = Field(description="queued now, all of them (retries included)")
@@ -102,7 +104,7 @@ def provider_health(
                 ProviderHealthOut(
                     channel=channel,
                     provider=provider,
-                    rate_per_second=rate,
+                    rate_per_second=Decimal(str(rate)),  # the setting as written: 0.5, not 0.5000000001
                     window_hours=int(window.total_seconds() // 3600),
                     by_status=by_status,
                     waiting=int(waiting),

@@ -3,7 +3,8 @@ and snapshots (Protocols), the types that go in and out, and the export writers 
 with the datasets they stream.
 
 Callers import this module only. The container binds the implementations (service.py,
-snapshots.py); the gRPC client of a later issue implements the same Protocols."""
+snapshots.py), or for ReportService its gRPC client (rpc.py), which implements the same
+Protocol."""
 
 from __future__ import annotations
 

@@ -4,7 +4,8 @@ On the wire: amounts, units, NAV per unit and index levels are exact decimals wr
 JSON strings ("1000.00"); returns and ratios (TWR, IRR, TVPI, volatility...) are JSON
 numbers (binary floats, unrounded) as fractions (0.05 is 5%), or null when undefined
 (under a year for annualised figures, no paid-in capital, no IRR solution, too few
-observations for a risk figure).
+observations for a risk figure). Those are typed `Measure`: a float by design, which the
+service over gRPC carries as a protobuf double, bit for bit (a plain float is refused there).
 
 Net and gross. A closed-ended pool's capital accounts hold the GP's carried interest until a
 distribution pays it. The LPs' figures at the end of a report (net asset value, value,
@@ -30,6 +31,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializ
 from backend.finance.errors import LedgerInputError
 from backend.finance.money import CURRENCIES, get_currency
 from backend.platform.fields import IsoDate, RecordId
+from backend.platform.rpc.types import Measure
 from backend.pools.interface import ExactDecimal as ExactDecimalIn
 
 Amount = Annotated[
@@ -127,8 +129,8 @@ class PeriodReturn(BaseModel):
     start: date = Field(description="the base date: the return runs from its close to end's close")
     end: date
     days: int
-    cumulative: float | None = Field(description="null when the track record does not cover the period")
-    annualised: float | None = Field(description="null under 365 days (GIPS) or when not covered")
+    cumulative: Measure | None = Field(description="null when the track record does not cover the period")
+    annualised: Measure | None = Field(description="null under 365 days (GIPS) or when not covered")
     partial: bool = Field(
         default=False, description="MTD/QTD/YTD of a pool launched within the period: measured from inception"
     )
@@ -140,7 +142,7 @@ class PeriodReturn(BaseModel):
 
 
 class Drawdown(BaseModel):
-    max_drawdown: float | None = Field(description="<= 0, from the pool's time-weighted index")
+    max_drawdown: Measure | None = Field(description="<= 0, from the pool's time-weighted index")
     peak_date: date | None
     trough_date: date | None
     recovery_date: date | None = Field(description="first date back at the peak; null if not yet")
@@ -149,9 +151,9 @@ class Drawdown(BaseModel):
 class Risk(BaseModel):
     frequency: str = Field(description="monthly: month-end samples of the time-weighted index")
     observations: int
-    volatility: float | None = Field(description="annualised sample std of monthly returns (x sqrt 12)")
-    sharpe: float | None = Field(description="risk-free rate 0; annualised")
-    sortino: float | None = Field(description="minimum acceptable return 0; downside over all months")
+    volatility: Measure | None = Field(description="annualised sample std of monthly returns (x sqrt 12)")
+    sharpe: Measure | None = Field(description="risk-free rate 0; annualised")
+    sortino: Measure | None = Field(description="minimum acceptable return 0; downside over all months")
     drawdown: Drawdown
 
 
@@ -166,10 +168,10 @@ class MoneyWeighted(BaseModel):
     value: Amount = Field(
         description="what the stake is worth at the end, net of unpaid calls and of accrued carried interest"
     )
-    irr: float | None = Field(description="XIRR (act/365F) of the flows plus the value at the end; net")
-    tvpi: float | None = Field(description="(received + value) / paid in; net")
-    dpi: float | None = Field(description="received / paid in")
-    rvpi: float | None = Field(description="value / paid in; net")
+    irr: Measure | None = Field(description="XIRR (act/365F) of the flows plus the value at the end; net")
+    tvpi: Measure | None = Field(description="(received + value) / paid in; net")
+    dpi: Measure | None = Field(description="received / paid in")
+    rvpi: Measure | None = Field(description="value / paid in; net")
     carried_interest_paid: Amount = Field(
         description="the GP's catch-up and carried interest taken out of distributions to date"
     )
@@ -177,18 +179,18 @@ class MoneyWeighted(BaseModel):
         description="the GP's share of a hypothetical liquidation at the value at the end"
     )
     gross_value: Amount = Field(description="value before accrued carried interest")
-    gross_irr: float | None = Field(description="XIRR before carried interest (paid and accrued)")
-    gross_tvpi: float | None = Field(description="(received + carry paid + gross value) / paid in")
-    gross_dpi: float | None = Field(description="(received + carry paid) / paid in")
-    gross_rvpi: float | None = Field(description="gross value / paid in")
+    gross_irr: Measure | None = Field(description="XIRR before carried interest (paid and accrued)")
+    gross_tvpi: Measure | None = Field(description="(received + carry paid + gross value) / paid in")
+    gross_dpi: Measure | None = Field(description="(received + carry paid) / paid in")
+    gross_rvpi: Measure | None = Field(description="gross value / paid in")
 
 
 class BenchmarkComparison(BaseModel):
     benchmark_id: int
     name: str
-    period_return: float | None = Field(description="the index's return over the same (start, end]")
-    ks_pme: float | None = Field(description="Kaplan-Schoar PME of the pool's flows since inception")
-    direct_alpha: float | None = Field(
+    period_return: Measure | None = Field(description="the index's return over the same (start, end]")
+    ks_pme: Measure | None = Field(description="Kaplan-Schoar PME of the pool's flows since inception")
+    direct_alpha: Measure | None = Field(
         description="annual: XIRR of the index-compounded flows plus the value (Gredil et al. 2014)"
     )
     note: str = ""
@@ -206,12 +208,12 @@ class ClassPerformance(BaseModel):
         description="at end: the sum of its holders' capital accounts, in the pool's currency (the books)"
     )
     nav_per_unit: Amount = Field(description="at end: the class's price (its launch price before any)")
-    twr: float | None = Field(
+    twr: Measure | None = Field(
         description="over (start, end]: the class's time-weighted index at end over that at start, less "
         "1: its NAV per unit at end over that at start (with any distribution per unit reinvested); "
         "null when no valuation falls in that span or the class never had units"
     )
-    twr_annualised: float | None
+    twr_annualised: Measure | None
     periods: list[PeriodReturn] = Field(
         description="MTD ... SI of the class's index, SI from the day before its first units"
     )
@@ -266,12 +268,12 @@ class PoolPerformance(BaseModel):
     nav_per_unit: Amount | None = Field(
         description="open-ended without share classes; null otherwise (each class has its own: share_classes)"
     )
-    twr: float | None = Field(
+    twr: Measure | None = Field(
         description="time-weighted return over (start, end], cumulative: the ratio of the "
         "time-weighted index at the two dates (the pool's, before carried interest); null when no "
         "valuation or income falls in that span (nothing was measured)"
     )
-    twr_annualised: float | None
+    twr_annualised: Measure | None
     periods: list[PeriodReturn]
     risk: Risk
     money_weighted: MoneyWeighted | None = Field(description="since inception to end; null before any money")
@@ -301,12 +303,12 @@ class InvestorPoolPerformance(BaseModel):
         description="the last flow, when the investor holds nothing any more: their return ends there"
     )
     money_weighted: MoneyWeighted | None
-    twr: float | None = Field(
+    twr: Measure | None = Field(
         description="the investor's own TWR from their first flow to the end (or their exit), before "
         "carried interest like the pool's; net of it are the money-weighted figures"
     )
-    twr_annualised: float | None
-    pool_twr: float | None = Field(description="the pool's time-weighted return over the same dates")
+    twr_annualised: Measure | None
+    pool_twr: Measure | None = Field(description="the pool's time-weighted return over the same dates")
     share_class: HeldClass | None = Field(
         default=None, description="a pool with share classes: the class the investor holds"
     )
@@ -343,7 +345,7 @@ class NavPoint(BaseModel):
         description="open-ended: cash distributed per unit during the step, to 6 places (reinvested in "
         "the index, which links the exact figure)"
     )
-    index: float = Field(
+    index: Measure = Field(
         description="time-weighted growth of 1 since inception: every return of the pool is a ratio of "
         "it (open-ended: NAV per unit with distributions per unit reinvested)"
     )

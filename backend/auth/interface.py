@@ -1,8 +1,8 @@
 """The auth service as its callers see it: logins, tokens and sessions (a Protocol) and the
 types that go in and out.
 
-Callers import this module only. The container binds `DatabaseAuthService` (service.py); the
-gRPC client of a later issue implements the same Protocol."""
+Callers import this module only. The container binds `DatabaseAuthService` (service.py), or
+its gRPC client (rpc.py), which implements the same Protocol."""
 
 from __future__ import annotations
 

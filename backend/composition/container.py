@@ -1,7 +1,10 @@
 """Hands out each service. The one place that knows how a service is reached.
 
-Today every service is wired in-process; a gRPC client with the same methods slots in
-here, by configuration, without callers changing.
+Each split service (users, pools, investors, auth, notifications, payments, reports) is its
+gRPC client when SERVICE_ENDPOINTS names it, else the in-process implementation (`local_<name>`,
+what `app.py rpc serve <name>` serves); callers cannot tell. The ledger and audit are in
+process everywhere. The few callers that need more than a service's Protocol say so where they
+are bound, and take the local implementation.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from celery import Celery
 from sqlalchemy.orm import Session
 
 from backend.audit.service import DatabaseAuditService
+from backend.auth.interface import AuthService
+from backend.auth.rpc import AuthServiceClient
 from backend.auth.service import DatabaseAuthService
 from backend.auth.tokens import KeyRing
 from backend.composition import celery_app
@@ -28,6 +33,8 @@ from backend.investors.service import DatabaseInvestorService
 from backend.payments.consumer import EVENT_TYPES as PAYMENT_EVENTS
 from backend.payments.consumer import CapitalCallConsumer
 from backend.payments.gateway import PaymentGateway
+from backend.payments.interface import PaymentService
+from backend.payments.rpc import PaymentServiceClient
 from backend.payments.service import DatabasePaymentService
 from backend.payments.stripe_gateway import StripeGateway
 from backend.payments.vault import Vault
@@ -64,6 +71,7 @@ from notifications.consumer import EVENT_TYPES as NOTIFIED_EVENTS
 from notifications.consumer import LedgerEventConsumer
 from notifications.digests import DigestBook
 from notifications.documents import DocumentShelf
+from notifications.interface import NotificationService
 from notifications.mail import FolderMail, MailProvider, SmtpMail
 from notifications.outbox import EmailOutbox
 from notifications.pdf import BankInstructions
@@ -80,6 +88,7 @@ from notifications.person_notices import (
 )
 from notifications.preferences import PreferenceBook
 from notifications.rate_limit import LocalTokenBucket, RedisTokenBucket, TokenBucket
+from notifications.rpc import NotificationServiceClient
 from notifications.schemas import Channel, StatementFigures
 from notifications.service import DatabaseNotificationService
 from notifications.sms import FolderSms, SmsProvider, TwilioSms
@@ -87,6 +96,8 @@ from notifications.sms_outbox import SmsOutbox
 from notifications.undeliverable import UndeliverableAlerts
 from notifications.unsubscribe import unsubscribe_key
 from notifications.vault import FolderVault, S3Vault, VaultStore
+from reports.interface import ReportService
+from reports.rpc import ReportServiceClient
 from reports.service import DatabaseReportService
 from reports.snapshots import DatabaseSnapshotStore
 
@@ -165,7 +176,13 @@ class Container:
         )
 
     @cached_property
-    def auth(self) -> DatabaseAuthService:
+    def auth(self) -> AuthService:
+        """Over gRPC when SERVICE_ENDPOINTS names the auth service, else in process."""
+        return self._client("auth", AuthServiceClient) or self.local_auth
+
+    @cached_property
+    def local_auth(self) -> DatabaseAuthService:
+        """The auth service in this process: what `app.py rpc serve auth` serves."""
         return DatabaseAuthService(
             self.db,
             self.audit,
@@ -225,8 +242,10 @@ class Container:
         )
 
     def _forget_pool_reports(self, session: Session, pool_id: int) -> None:
-        # Late-bound: the report service needs this one, so it is built on first use.
-        self.reports.forget_pool(session, pool_id)
+        # Late-bound: the report service needs this one, so it is built on first use. In
+        # process even when SERVICE_ENDPOINTS names reports: it joins the pool service's own
+        # transaction (a Session), which no call over gRPC can.
+        self.local_reports.forget_pool(session, pool_id)
 
     def _investor_pool_ids(self, user_id: int) -> set[int]:
         """Pools an investor user is in: by commitment, or by holding anything in the books
@@ -320,7 +339,14 @@ class Container:
         return bus
 
     @cached_property
-    def payments(self) -> DatabasePaymentService:
+    def payments(self) -> PaymentService:
+        """Over gRPC when SERVICE_ENDPOINTS names the payment service, else in process."""
+        return self._client("payments", PaymentServiceClient) or self.local_payments
+
+    @cached_property
+    def local_payments(self) -> DatabasePaymentService:
+        """The payment service in this process: what `app.py rpc serve payments` serves. The
+        gateway, its keys and the bank-detail vault are reached from here."""
         return DatabasePaymentService(
             self.db,
             self.audit,
@@ -398,7 +424,14 @@ class Container:
         return self.payment_consumer
 
     @cached_property
-    def notifications(self) -> DatabaseNotificationService:
+    def notifications(self) -> NotificationService:
+        """Over gRPC when SERVICE_ENDPOINTS names the notification service, else in process."""
+        return self._client("notifications", NotificationServiceClient) or self.local_notifications
+
+    @cached_property
+    def local_notifications(self) -> DatabaseNotificationService:
+        """The notification service in this process: what `app.py rpc serve notifications`
+        serves. Its providers (SMTP, Twilio, the document vault) are reached from here."""
         s = self.settings
         key = unsubscribe_key(self.secret_key)
         outbox = EmailOutbox(
@@ -541,8 +574,12 @@ class Container:
 
     @cached_property
     def notification_consumer(self) -> LedgerEventConsumer:
+        # The consumer is the notification service's own intake, so it runs beside the service
+        # in this process even when SERVICE_ENDPOINTS names notifications: it issues the
+        # event's PDF notices (issue_documents, not on the Protocol: it hands over the planned
+        # notices to render), which no call over gRPC carries.
         return LedgerEventConsumer(
-            lambda: self.notifications,
+            lambda: self.local_notifications,
             lambda: self.pools,
             lambda: self.investors,
             self._bank_for_notice,
@@ -597,7 +634,13 @@ class Container:
         )
 
     @cached_property
-    def reports(self) -> DatabaseReportService:
+    def reports(self) -> ReportService:
+        """Over gRPC when SERVICE_ENDPOINTS names the report service, else in process."""
+        return self._client("reports", ReportServiceClient) or self.local_reports
+
+    @cached_property
+    def local_reports(self) -> DatabaseReportService:
+        """The report service in this process: what `app.py rpc serve reports` serves."""
         return DatabaseReportService(
             self.db,
             self.ledger,
@@ -609,4 +652,7 @@ class Container:
 
     @cached_property
     def snapshots(self) -> DatabaseSnapshotStore:
-        return DatabaseSnapshotStore(self.db, self.ledger, self.reports, self.transactions)
+        # In process beside its own copy of the report service, whatever SERVICE_ENDPOINTS
+        # says: the store is the report service's (its tables), and a recompute reports its
+        # progress through a callback (on_pool), which no call over gRPC carries.
+        return DatabaseSnapshotStore(self.db, self.ledger, self.local_reports, self.transactions)

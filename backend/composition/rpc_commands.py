@@ -24,9 +24,11 @@ from typing import Any
 
 from google.protobuf import descriptor_pb2
 
+from backend.auth.rpc import AUTH, AuthServiceClient
 from backend.composition.container import Container
 from backend.composition.metrics_server import add_metrics_port_option, metrics_port, serving_metrics
 from backend.investors.rpc import INVESTORS, InvestorServiceClient
+from backend.payments.rpc import PAYMENTS, PaymentServiceClient
 from backend.platform.config import Settings, load_settings
 from backend.platform.rpc.client import RpcClient
 from backend.platform.rpc.compatibility import breaking_changes, descriptor_set
@@ -34,10 +36,16 @@ from backend.platform.rpc.contract import ServiceContract
 from backend.platform.rpc.proto_text import proto_text
 from backend.platform.rpc.server import ContractServicer, build_server
 from backend.pools.rpc import POOLS, PoolServiceClient
+from backend.protos.investment_pools.auth.v1 import auth_pb2
 from backend.protos.investment_pools.investors.v1 import investors_pb2
+from backend.protos.investment_pools.notifications.v1 import notifications_pb2
+from backend.protos.investment_pools.payments.v1 import payments_pb2
 from backend.protos.investment_pools.pools.v1 import pools_pb2
+from backend.protos.investment_pools.reports.v1 import reports_pb2
 from backend.protos.investment_pools.users.v1 import users_pb2
 from backend.users.rpc import USERS, UserServiceClient
+from notifications.rpc import NOTIFICATIONS, NotificationServiceClient
+from reports.rpc import REPORTS, ReportServiceClient
 
 PROTOS = Path(__file__).resolve().parents[1] / "protos"
 RELEASED = PROTOS / "released.binpb"
@@ -55,6 +63,12 @@ SERVICES: dict[str, Served] = {
     "users": Served(USERS, users_pb2, lambda c: c.local_users, UserServiceClient),
     "pools": Served(POOLS, pools_pb2, lambda c: c.local_pools, PoolServiceClient),
     "investors": Served(INVESTORS, investors_pb2, lambda c: c.local_investors, InvestorServiceClient),
+    "auth": Served(AUTH, auth_pb2, lambda c: c.local_auth, AuthServiceClient),
+    "notifications": Served(
+        NOTIFICATIONS, notifications_pb2, lambda c: c.local_notifications, NotificationServiceClient
+    ),
+    "payments": Served(PAYMENTS, payments_pb2, lambda c: c.local_payments, PaymentServiceClient),
+    "reports": Served(REPORTS, reports_pb2, lambda c: c.local_reports, ReportServiceClient),
 }
 
 

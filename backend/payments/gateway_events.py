@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from backend.payments.states import PaymentStatus
+from backend.platform.errors import ValidationFailed
 
 _INTENT_EVENTS = {
     "payment_intent.processing": PaymentStatus.PROCESSING,
@@ -21,8 +22,9 @@ _INTENT_EVENTS = {
 }
 
 
-class EventUnreadable(ValueError):
-    """The body is not a gateway event (after a valid signature: a bug on one side)."""
+class EventUnreadable(ValidationFailed, ValueError):
+    """The body is not a gateway event (after a valid signature: a bug on one side). A domain
+    error, so it comes back as itself from the payment service over gRPC."""
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ Callers import this module only. The container binds `DatabasePaymentService` (s
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Protocol
 
@@ -218,8 +218,9 @@ class PaymentService(Protocol):
     def send_payouts_through_gateway(self, actor: Actor, pool_id: int) -> list[PayoutOut]:
         """The pool's ready payouts as gateway transfers, in its currency, each at most once."""
 
-    def resume_payout_transfers(self) -> int:
-        """System: transfers whose answer never came back, found by their key or sent again."""
+    def resume_payout_transfers(self, older_than: timedelta | None = None) -> int:
+        """System: transfers whose answer never came back, found by their key or sent again
+        (those sent at least `older_than` ago; None: the service's own wait)."""
 
     def reconcile(self, on: date) -> ReconciliationOut:
         """System: the day's gateway and bank movements against payments and the books."""
@@ -246,8 +247,9 @@ class PaymentService(Protocol):
         """A manager of the pool (or an admin) gives back a card or debit payment's credit, or
         part or all of it, through the gateway, once per key; the books follow."""
 
-    def resume_gateway_attempts(self) -> int:
-        """Ask the gateway about attempts left unanswered; returns how many it looked at."""
+    def resume_gateway_attempts(self, older_than: timedelta | None = None) -> int:
+        """Ask the gateway about attempts left unanswered (at least `older_than` ago; None: the
+        service's own wait); returns how many it looked at."""
 
     def apply_webhook(self, body: bytes, signature: str | None) -> WebhookOutcome:
         """A gateway event: SignatureInvalid or EventUnreadable change nothing."""

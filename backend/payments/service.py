@@ -359,8 +359,8 @@ class DatabasePaymentService:
     def send_payouts_through_gateway(self, actor: Actor, pool_id: int) -> list[PayoutOut]:
         return self._transfers.send(actor, pool_id)
 
-    def resume_payout_transfers(self, older_than: timedelta = TRANSFER_RESUME_AFTER) -> int:
-        return self._transfers.resume(older_than)
+    def resume_payout_transfers(self, older_than: timedelta | None = None) -> int:
+        return self._transfers.resume(TRANSFER_RESUME_AFTER if older_than is None else older_than)
 
     # -- reconciliation ------------------------------------------------------------------
 
@@ -399,8 +399,8 @@ class DatabasePaymentService:
         self.post_contributions(payment_id)
         return self._payment(payment_id)
 
-    def resume_gateway_attempts(self, older_than: timedelta = RESUME_AFTER) -> int:
-        looked_at = self._collector.resume(older_than)
+    def resume_gateway_attempts(self, older_than: timedelta | None = None) -> int:
+        looked_at = self._collector.resume(RESUME_AFTER if older_than is None else older_than)
         for payment_id in looked_at:
             self.post_contributions(payment_id)
         return len(looked_at)

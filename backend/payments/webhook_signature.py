@@ -13,11 +13,14 @@ import hashlib
 import hmac
 from collections.abc import Sequence
 
+from backend.platform.errors import ValidationFailed
+
 DEFAULT_TOLERANCE_SECONDS = 300
 
 
-class SignatureInvalid(ValueError):
-    """The webhook is unsigned, wrongly signed or too old; it changes nothing."""
+class SignatureInvalid(ValidationFailed, ValueError):
+    """The webhook is unsigned, wrongly signed or too old; it changes nothing. A domain error, so
+    it comes back as itself from the payment service over gRPC (the route answers 400)."""
 
 
 def sign(payload: bytes, secret: str, timestamp: int) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 from backend.composition.container import Container
 from backend.composition.rpc_commands import SERVICES
@@ -37,4 +38,20 @@ def over_grpc(container: Container, services: Sequence[str]) -> Iterator[list[Rp
     finally:
         for client in clients:
             client.close()
+        server.stop(grace=None)
+
+
+@contextmanager
+def serving(container: Container, name: str, implementation: object) -> Iterator[Any]:
+    """`implementation` of service `name` (one a test built itself, with its own clock, say)
+    behind a gRPC server of its own; yields the client a caller would hold."""
+    served = SERVICES[name]
+    servicer = ContractServicer(served.contract, implementation, served.messages, container.internal_tokens)
+    server, port, _ = build_server([servicer], address="127.0.0.1:0", max_workers=4)
+    server.start()
+    client = served.client(f"127.0.0.1:{port}", container.internal_tokens)
+    try:
+        yield client
+    finally:
+        client.close()
         server.stop(grace=None)

@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
 
 from backend.audit.models import AuditEvent
-from backend.auth.interface import TokenPair
+from backend.auth.interface import AuthService, TokenPair
 from backend.auth.models import AuthSession, LoginThrottleState, RefreshToken
 from backend.auth.service import DatabaseAuthService
 from backend.auth.tokens import KeyRing
@@ -32,15 +32,18 @@ from backend.users.models import User
 from sql.migrate import upgrade
 from tests.conftest import mariadb_database_url
 from tests.integration.auth_support import OPERATOR, PASSWORD, Clock, create_user, use_cheap_argon2
+from tests.integration.rpc_support import serving
 
 MAX_ACCOUNT, MAX_IP, LOCKOUT = 3, 5, 600
 ACCESS_TTL, REFRESH_TTL = 900, 3600
 GENERIC = "invalid email or password"
 BAD_TOKEN = "invalid or expired token"
 
-# Authentication reads the users service on every login: each test runs again with the users
-# service behind gRPC (credentials checked, sessions revoked, across the hop).
-pytestmark = pytest.mark.over_grpc("users")
+# Each test runs again with the auth service behind gRPC (the `auth` fixture's own service, with
+# its clock, served on a server of its own) and the users service behind gRPC too, since
+# authentication reads it on every login: credentials checked, back-off refused, sessions
+# revoked, across both hops, with the same errors.
+pytestmark = pytest.mark.over_grpc("users", "auth")
 
 
 @pytest.fixture
@@ -77,8 +80,13 @@ def make_auth(container: Container, clock: Clock) -> DatabaseAuthService:
 
 
 @pytest.fixture
-def auth(container: Container, clock: Clock) -> DatabaseAuthService:
-    return make_auth(container, clock)
+def auth(container: Container, clock: Clock, transport: str) -> Iterator[AuthService]:
+    service = make_auth(container, clock)
+    if transport != "grpc":
+        yield service
+        return
+    with serving(container, "auth", service) as client:
+        yield client
 
 
 def actions(container: Container, action: str) -> list[tuple[str, str]]:
@@ -88,7 +96,7 @@ def actions(container: Container, action: str) -> list[tuple[str, str]]:
 # -- login ----------------------------------------------------------------------------------
 
 
-def test_login_succeeds_and_is_audited(container: Container, auth: DatabaseAuthService) -> None:
+def test_login_succeeds_and_is_audited(container: Container, auth: AuthService) -> None:
     user_id = create_user(container, "ana@example.com")
     user = auth.authenticate("  Ana@Example.com ", PASSWORD, "10.0.0.1")
     assert user.id == user_id and user.email == "ana@example.com"
@@ -98,7 +106,7 @@ def test_login_succeeds_and_is_audited(container: Container, auth: DatabaseAuthS
 
 
 def test_wrong_password_and_unknown_email_fail_identically(
-    container: Container, auth: DatabaseAuthService
+    container: Container, auth: AuthService
 ) -> None:
     user_id = create_user(container, "ana@example.com")
     with pytest.raises(Unauthenticated) as wrong:
@@ -116,7 +124,7 @@ def test_wrong_password_and_unknown_email_fail_identically(
     assert "nobody" not in str(failed["unknown_account"].model_dump())
 
 
-def test_disabled_account_gets_the_generic_answer(container: Container, auth: DatabaseAuthService) -> None:
+def test_disabled_account_gets_the_generic_answer(container: Container, auth: AuthService) -> None:
     user_id = create_user(container, "gone@example.com")
     container.users.set_active(OPERATOR, user_id, False)
     with pytest.raises(Unauthenticated, match=GENERIC):
@@ -124,7 +132,7 @@ def test_disabled_account_gets_the_generic_answer(container: Container, auth: Da
 
 
 def test_account_backs_off_after_its_free_failures_and_the_right_password_then_gets_in(
-    container: Container, auth: DatabaseAuthService, clock: Clock
+    container: Container, auth: AuthService, clock: Clock
 ) -> None:
     user_id = create_user(container, "ana@example.com")
     for attempt in range(MAX_ACCOUNT + 1):  # the free allowance, then one more: a delay
@@ -139,7 +147,7 @@ def test_account_backs_off_after_its_free_failures_and_the_right_password_then_g
     assert auth.authenticate("ana@example.com", PASSWORD, "10.9.9.9").id == user_id
 
 
-def test_the_delay_doubles_with_each_failure_up_to_the_cap(auth: DatabaseAuthService, clock: Clock) -> None:
+def test_the_delay_doubles_with_each_failure_up_to_the_cap(auth: AuthService, clock: Clock) -> None:
     for n in range(MAX_ACCOUNT):  # the free allowance: no delay
         with pytest.raises(Unauthenticated):
             auth.authenticate("ana@example.com", "wrong", f"10.0.{n}.1")
@@ -154,7 +162,7 @@ def test_the_delay_doubles_with_each_failure_up_to_the_cap(auth: DatabaseAuthSer
     assert waits == [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, LOCKOUT, LOCKOUT]
 
 
-def test_success_resets_the_account_counter(container: Container, auth: DatabaseAuthService) -> None:
+def test_success_resets_the_account_counter(container: Container, auth: AuthService) -> None:
     create_user(container, "ana@example.com")
     for _ in range(MAX_ACCOUNT - 1):
         with pytest.raises(Unauthenticated):
@@ -169,7 +177,7 @@ def test_success_resets_the_account_counter(container: Container, auth: Database
     assert auth.authenticate("ana@example.com", PASSWORD, "10.0.0.1").email == "ana@example.com"
 
 
-def test_unknown_emails_back_off_like_real_ones(auth: DatabaseAuthService) -> None:
+def test_unknown_emails_back_off_like_real_ones(auth: AuthService) -> None:
     # Otherwise "deferred" vs "wrong password" after N tries would reveal which accounts exist.
     for _ in range(MAX_ACCOUNT + 1):
         with pytest.raises(Unauthenticated):
@@ -179,7 +187,7 @@ def test_unknown_emails_back_off_like_real_ones(auth: DatabaseAuthService) -> No
 
 
 def test_an_address_backs_off_across_accounts(
-    container: Container, auth: DatabaseAuthService, clock: Clock
+    container: Container, auth: AuthService, clock: Clock
 ) -> None:
     user_id = create_user(container, "ana@example.com")
     for n in range(MAX_IP + 1):
@@ -195,7 +203,7 @@ def test_an_address_backs_off_across_accounts(
     assert auth.authenticate("ana@example.com", PASSWORD, "203.0.113.7").id == user_id
 
 
-def test_ipv6_clients_are_counted_per_64(auth: DatabaseAuthService) -> None:
+def test_ipv6_clients_are_counted_per_64(auth: AuthService) -> None:
     for n in range(MAX_IP + 1):
         with pytest.raises(Unauthenticated):
             auth.authenticate(f"v{n}@example.com", "guess", f"2001:db8:1:2::{n + 1}")
@@ -206,11 +214,11 @@ def test_ipv6_clients_are_counted_per_64(auth: DatabaseAuthService) -> None:
 # -- access tokens --------------------------------------------------------------------------
 
 
-def login(auth: DatabaseAuthService, email: str = "ana@example.com") -> TokenPair:
+def login(auth: AuthService, email: str = "ana@example.com") -> TokenPair:
     return auth.login_for_tokens(email, PASSWORD, "10.0.0.1")
 
 
-def test_access_token_names_the_user(container: Container, auth: DatabaseAuthService) -> None:
+def test_access_token_names_the_user(container: Container, auth: AuthService) -> None:
     user_id = create_user(container, "ana@example.com", Role.MANAGER)
     pair = login(auth)
     assert (pair.token_type, pair.expires_in) == ("Bearer", ACCESS_TTL)
@@ -221,7 +229,7 @@ def test_access_token_names_the_user(container: Container, auth: DatabaseAuthSer
 
 
 def test_expired_access_token_is_refused(
-    container: Container, auth: DatabaseAuthService, clock: Clock
+    container: Container, auth: AuthService, clock: Clock
 ) -> None:
     create_user(container, "ana@example.com")
     pair = login(auth)
@@ -232,7 +240,7 @@ def test_expired_access_token_is_refused(
         auth.actor_from_access_token(pair.access_token)
 
 
-def test_tokens_of_a_disabled_user_are_refused(container: Container, auth: DatabaseAuthService) -> None:
+def test_tokens_of_a_disabled_user_are_refused(container: Container, auth: AuthService) -> None:
     user_id = create_user(container, "ana@example.com")
     pair = login(auth)
     container.users.set_active(OPERATOR, user_id, False)
@@ -248,7 +256,7 @@ def test_tokens_of_a_disabled_user_are_refused(container: Container, auth: Datab
 
 
 def test_key_rotation_keeps_old_tokens_valid_while_their_file_exists(
-    container: Container, auth: DatabaseAuthService
+    container: Container, auth: AuthService
 ) -> None:
     create_user(container, "ana@example.com")
     old = login(auth).access_token
@@ -277,7 +285,7 @@ def write_newer_key(keys_dir: Path, kid: str) -> None:
 # -- refresh tokens -------------------------------------------------------------------------
 
 
-def test_refresh_rotates_the_pair(container: Container, auth: DatabaseAuthService) -> None:
+def test_refresh_rotates_the_pair(container: Container, auth: AuthService) -> None:
     user_id = create_user(container, "ana@example.com")
     first = login(auth)
     second = auth.refresh(first.refresh_token)
@@ -291,7 +299,7 @@ def test_refresh_rotates_the_pair(container: Container, auth: DatabaseAuthServic
 
 
 def test_reusing_a_rotated_refresh_token_revokes_the_whole_family(
-    container: Container, auth: DatabaseAuthService
+    container: Container, auth: AuthService
 ) -> None:
     user_id = create_user(container, "ana@example.com")
     first = login(auth)
@@ -308,7 +316,7 @@ def test_reusing_a_rotated_refresh_token_revokes_the_whole_family(
     auth.refresh(unrelated.refresh_token)
 
 
-def test_refresh_token_expires(container: Container, auth: DatabaseAuthService, clock: Clock) -> None:
+def test_refresh_token_expires(container: Container, auth: AuthService, clock: Clock) -> None:
     create_user(container, "ana@example.com")
     pair = login(auth)
     clock.advance(REFRESH_TTL)
@@ -317,12 +325,12 @@ def test_refresh_token_expires(container: Container, auth: DatabaseAuthService, 
     assert actions(container, "refresh.reuse_detected") == []
 
 
-def test_unknown_refresh_token_is_refused(auth: DatabaseAuthService) -> None:
+def test_unknown_refresh_token_is_refused(auth: AuthService) -> None:
     with pytest.raises(Unauthenticated, match=BAD_TOKEN):
         auth.refresh("not-a-token")
 
 
-def test_only_a_hash_of_the_refresh_token_is_stored(container: Container, auth: DatabaseAuthService) -> None:
+def test_only_a_hash_of_the_refresh_token_is_stored(container: Container, auth: AuthService) -> None:
     create_user(container, "ana@example.com")
     pair = login(auth)
     with container.db.writer_session() as session:
@@ -336,7 +344,7 @@ def test_only_a_hash_of_the_refresh_token_is_stored(container: Container, auth: 
 
 
 def test_logout_revokes_the_access_token_and_the_refresh_family(
-    container: Container, auth: DatabaseAuthService, clock: Clock
+    container: Container, auth: AuthService, clock: Clock
 ) -> None:
     user_id = create_user(container, "ana@example.com")
     first = login(auth)
@@ -356,7 +364,7 @@ def test_logout_revokes_the_access_token_and_the_refresh_family(
 
 
 def test_logout_leaves_another_users_refresh_token_alone(
-    container: Container, auth: DatabaseAuthService
+    container: Container, auth: AuthService
 ) -> None:
     create_user(container, "ana@example.com")
     create_user(container, "bob@example.com")
@@ -365,12 +373,12 @@ def test_logout_leaves_another_users_refresh_token_alone(
     auth.refresh(bob.refresh_token)
 
 
-def test_logout_with_an_invalid_access_token_is_refused(auth: DatabaseAuthService) -> None:
+def test_logout_with_an_invalid_access_token_is_refused(auth: AuthService) -> None:
     with pytest.raises(Unauthenticated, match=BAD_TOKEN):
         auth.logout("garbage", None)
 
 
-def test_purge_forgets_only_dead_state(container: Container, auth: DatabaseAuthService, clock: Clock) -> None:
+def test_purge_forgets_only_dead_state(container: Container, auth: AuthService, clock: Clock) -> None:
     create_user(container, "ana@example.com")
     pair = login(auth)
     auth.logout(pair.access_token, pair.refresh_token)
@@ -390,7 +398,7 @@ def test_purge_forgets_only_dead_state(container: Container, auth: DatabaseAuthS
 
 
 def test_passwords_and_tokens_are_never_logged_or_audited(
-    container: Container, auth: DatabaseAuthService, caplog: pytest.LogCaptureFixture
+    container: Container, auth: AuthService, caplog: pytest.LogCaptureFixture
 ) -> None:
     create_user(container, "ana@example.com")
     wrong = "Tr0ub4dor&3-wrong-guess"
@@ -476,7 +484,7 @@ def test_outdated_password_hash_is_upgraded_on_login(
     assert container.auth.authenticate("rehash@example.com", PASSWORD, None).id == user_id
 
 
-def refresh_together(auth: DatabaseAuthService, token: str, parties: int = 2) -> list[TokenPair | Exception]:
+def refresh_together(auth: AuthService, token: str, parties: int = 2) -> list[TokenPair | Exception]:
     """Call refresh(token) from `parties` threads released at the same instant."""
     barrier = threading.Barrier(parties)
     results: list[TokenPair | Exception] = []

@@ -34,6 +34,10 @@ from backend.composition.container import Container
 from tests.integration.pools_support import Api, World, make_world, open_pool
 from tests.integration.test_share_classes_api import _deal, _post, _subscribe_each
 
+# Every test here runs in process and again with the report service behind gRPC (returns and
+# ratios as doubles, workbooks as bytes, refusals as the same errors).
+pytestmark = pytest.mark.over_grpc("reports")
+
 CLASSES: list[dict[str, Any]] = [
     {"class_id": "R", "name": "Retail", "performance_fee_rate": "0.2", "initial_nav_per_unit": "100"},
     {"class_id": "P", "name": "Professional", "initial_nav_per_unit": "1000"},

@@ -16,6 +16,10 @@ from backend.composition.container import Container
 from tests.integration.pools_support import Api, World, make_world, problem_fields
 from tests.integration.reports_support import build_open
 
+# Every test here runs in process and again with the report service behind gRPC (returns and
+# ratios as doubles, workbooks as bytes, refusals as the same errors).
+pytestmark = pytest.mark.over_grpc("reports")
+
 D = Decimal
 
 

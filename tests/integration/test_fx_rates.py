@@ -26,6 +26,10 @@ from tests.conftest import mariadb_database_url
 from tests.integration.auth_support import OPERATOR, create_user
 from tests.integration.pools_support import Api, make_world, problem_fields
 
+# Every test here runs in process and again with the report service behind gRPC (returns and
+# ratios as doubles, workbooks as bytes, refusals as the same errors).
+pytestmark = pytest.mark.over_grpc("reports")
+
 THU, FRI, SAT = date(2026, 9, 24), date(2026, 9, 25), date(2026, 9, 26)
 SEP_30 = date(2026, 9, 30)
 

@@ -19,6 +19,10 @@ from notifications.interface import NotificationKind
 from tests.integration.mail_support import MailServer
 from tests.integration.pools_support import Api, World, closed_pool, make_world
 
+# Every test here runs in process and again with the notification service behind gRPC (its
+# PDFs as protobuf bytes, its refusals as the same errors).
+pytestmark = pytest.mark.over_grpc("notifications")
+
 
 @pytest.fixture
 def settings(settings_with_mail: Settings) -> Settings:

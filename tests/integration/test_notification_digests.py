@@ -17,6 +17,10 @@ from tests.integration.mail_support import MailServer
 from tests.integration.pools_support import Api, World, make_world, open_pool
 from tests.integration.reports_support import key, tx, value
 
+# Every test here runs in process and again with the notification service behind gRPC (its
+# PDFs as protobuf bytes, its refusals as the same errors).
+pytestmark = pytest.mark.over_grpc("notifications")
+
 
 @pytest.fixture
 def settings(settings_with_mail: Settings) -> Settings:

@@ -23,6 +23,10 @@ from tests.integration.auth_support import PASSWORD, create_user, use_cheap_argo
 from tests.integration.mail_support import MailServer
 from tests.integration.pools_support import World, make_world
 
+# Every test here runs in process and again with the notification service behind gRPC (its
+# PDFs as protobuf bytes, its refusals as the same errors).
+pytestmark = pytest.mark.over_grpc("notifications")
+
 
 @pytest.fixture
 def mail() -> Iterator[MailServer]:

@@ -21,6 +21,10 @@ from notifications.interface import DocumentKind, EmailPreview, NotificationKind
 from tests.integration.pools_support import Api, World, make_world, problem_fields
 from tests.integration.portal_support import login, make_portal, render_page
 
+# Every test here runs in process and again with the notification service behind gRPC (its
+# PDFs as protobuf bytes, its refusals as the same errors).
+pytestmark = pytest.mark.over_grpc("notifications")
+
 OTHERS = ("manager", "investor", "analyst")
 CALL_TITLE = "Capital call issued: Harbour Private Equity I"
 

@@ -22,6 +22,10 @@ from tests.integration.portal_callbacks import post_callback, response_of
 from tests.integration.portal_support import login
 from tests.integration.reports_support import key
 
+# Every test here runs in process and again with the notification service behind gRPC (its
+# PDFs as protobuf bytes, its refusals as the same errors).
+pytestmark = pytest.mark.over_grpc("notifications")
+
 
 @pytest.fixture
 def world(container: Container, monkeypatch: pytest.MonkeyPatch) -> World:

@@ -28,6 +28,10 @@ from notifications.models import Delivery
 from tests.integration.mail_support import MailServer
 from tests.integration.pools_support import World, closed_pool, make_world
 
+# Every test here runs in process and again with the notification service behind gRPC (its
+# PDFs as protobuf bytes, its refusals as the same errors).
+pytestmark = pytest.mark.over_grpc("notifications")
+
 D = Decimal
 
 

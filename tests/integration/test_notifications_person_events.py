@@ -39,6 +39,10 @@ from tests.integration.pools_support import World, make_world, open_pool
 from tests.integration.portal_support import form_token
 from tests.integration.reports_support import key, tx, value
 
+# Every test here runs in process and again with the notification service behind gRPC (its
+# PDFs as protobuf bytes, its refusals as the same errors).
+pytestmark = pytest.mark.over_grpc("notifications")
+
 D = Decimal
 POOL_IBAN = "DE89 3704 0044 0532 0130 00"
 A_IBAN = "FR14 2004 1010 0505 0001 3M02 606"

@@ -31,6 +31,10 @@ from tests.conftest import REDIS_URL
 from tests.integration.pools_support import World, closed_pool, make_world
 from tests.integration.sms_support import TwilioStandIn, signed_status_callback
 
+# Every test here runs in process and again with the notification service behind gRPC (its
+# PDFs as protobuf bytes, its refusals as the same errors).
+pytestmark = pytest.mark.over_grpc("notifications")
+
 ANA, BO = "+447700900123", "+447700900456"
 CALLBACK = "http://127.0.0.1:8050/api/v1/notifications/sms-status"
 

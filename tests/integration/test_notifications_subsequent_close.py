@@ -29,6 +29,10 @@ from tests.integration.mail_support import MailServer
 from tests.integration.pools_support import World, make_world
 from tests.integration.test_subsequent_closes_api import Fund
 
+# Every test here runs in process and again with the notification service behind gRPC (its
+# PDFs as protobuf bytes, its refusals as the same errors).
+pytestmark = pytest.mark.over_grpc("notifications")
+
 POOL = "Harbour Private Equity I"
 CAROL = (
     "You pay USD 203,901.37 on 2019-03-31: USD 200,000.00, your share of the capital called before "

@@ -47,7 +47,7 @@ def test_an_outage_queues_the_payment_and_the_backoff_completes_it_once(
     request = c.payments.list_requests(world.investor)[0]
     card = c.payments.add_payment_method(world.investor, MethodIn(token="tok_visa"))
     clock = [datetime(2026, 12, 4, 12, 0, tzinfo=UTC)]
-    collector = c.payments._collector  # the retry schedule's clock and dice: the test's
+    collector = c.local_payments._collector  # the retry schedule's clock and dice: the test's
     monkeypatch.setattr(collector, "_now", lambda: clock[0])
     monkeypatch.setattr(collector, "_rng", random.Random(3))
 

@@ -34,7 +34,9 @@ from tests.integration.pools_support import World, make_world
 from tests.integration.reports_support import build_closed
 
 # Their settings point the payment service at the test's own gateway sandbox.
-pytestmark = pytest.mark.payment_gateway
+# Every test here runs in process and again with the payment service behind gRPC (the gateway
+# reached from the service's side of the hop; webhook bodies as the exact bytes signed).
+pytestmark = [pytest.mark.payment_gateway, pytest.mark.over_grpc("payments")]
 
 D = Decimal
 NOW = timedelta(0)

@@ -40,6 +40,10 @@ from tests.integration.payments_support import confirmed_change, emailed_codes
 from tests.integration.pools_support import World, make_world
 from tests.integration.reports_support import build_closed, build_open
 
+# Every test here runs in process and again with the payment service behind gRPC (payment
+# files as protobuf bytes, its refusals as the same errors).
+pytestmark = pytest.mark.over_grpc("payments")
+
 D = Decimal
 POOL_IBAN = "DE89 3704 0044 0532 0130 00"
 A_IBAN = "FR14 2004 1010 0505 0001 3M02 606"

@@ -23,6 +23,10 @@ from ledger.interface import CapitalCallRequest, EntryType, ReversalRequest, Tra
 from tests.integration.auth_support import create_user
 from tests.integration.pools_support import Api, World, closed_pool, make_world
 
+# Every test here runs in process and again with the payment service behind gRPC (payment
+# files as protobuf bytes, its refusals as the same errors).
+pytestmark = pytest.mark.over_grpc("payments")
+
 D = Decimal
 
 

@@ -27,6 +27,10 @@ from tests.integration.auth_support import PASSWORD
 from tests.integration.payments_support import emailed_codes
 from tests.integration.pools_support import Api, World, make_world, problem_fields
 
+# Every test here runs in process and again with the payment service behind gRPC (payment
+# files as protobuf bytes, its refusals as the same errors).
+pytestmark = pytest.mark.over_grpc("payments")
+
 A_IBAN = "FR1420041010050500013M02606"
 A_NEW_IBAN = "NL91ABNA0417164300"
 

@@ -31,7 +31,8 @@ from tests.integration.pools_support import World, closed_pool, make_world
 from tests.integration.portal_support import login, render_page
 
 # Their settings point the payment service at the test's own gateway sandbox.
-pytestmark = pytest.mark.payment_gateway
+# Every test here runs in process and again with the payment service behind gRPC.
+pytestmark = [pytest.mark.payment_gateway, pytest.mark.over_grpc("payments")]
 
 D = Decimal
 IBAN = "DE89 3704 0044 0532 0130 00"

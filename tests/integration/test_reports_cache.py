@@ -13,6 +13,10 @@ from tests.integration.pools_support import (
 )
 from tests.integration.reports_support import build_open, key, tx
 
+# Every test here runs in process and again with the report service behind gRPC (returns and
+# ratios as doubles, workbooks as bytes, refusals as the same errors).
+pytestmark = pytest.mark.over_grpc("reports")
+
 
 @pytest.fixture
 def world(container: Container) -> World:
@@ -23,13 +27,13 @@ def test_a_new_entry_makes_cached_reports_stale(world: World, monkeypatch: pytes
     c = world.container
     built = build_open(world)
     replays: list[int] = []
-    original = c.reports._pool_history
+    original = c.local_reports._pool_history
 
     def counting(*args: object, **kwargs: object) -> object:
         replays.append(1)
         return original(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(c.reports, "_pool_history", counting)
+    monkeypatch.setattr(c.local_reports, "_pool_history", counting)
     as_of = date(2025, 12, 31)
     first = c.reports.pool_performance(world.manager, built.pool, as_of=as_of)
     again = c.reports.pool_performance(world.manager, built.pool, as_of=as_of)
@@ -56,13 +60,13 @@ def test_investor_performance_is_cached_per_pool_until_that_pool_moves(
     c = world.container
     built = build_open(world)
     reads: list[int] = []
-    original = c.reports._entries
+    original = c.local_reports._entries
 
     def counting(*args: object, **kwargs: object) -> object:
         reads.append(1)
         return original(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(c.reports, "_entries", counting)
+    monkeypatch.setattr(c.local_reports, "_entries", counting)
     as_of = date(2025, 12, 31)
     first = c.reports.investor_performance(world.investor, built.a, as_of=as_of)
     assert first.pools and len(reads) == 1

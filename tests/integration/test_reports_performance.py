@@ -36,6 +36,10 @@ from tests.integration.reports_support import (
     distribute_carry,
 )
 
+# Every test here runs in process and again with the report service behind gRPC (returns and
+# ratios as doubles, workbooks as bytes, refusals as the same errors).
+pytestmark = pytest.mark.over_grpc("reports")
+
 D = Decimal
 END = date(2025, 6, 30)
 

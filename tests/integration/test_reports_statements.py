@@ -24,6 +24,10 @@ from tests.integration.pools_support import (
 )
 from tests.integration.reports_support import build_carry, build_closed, build_open, key, tx
 
+# Every test here runs in process and again with the report service behind gRPC (returns and
+# ratios as doubles, workbooks as bytes, refusals as the same errors).
+pytestmark = pytest.mark.over_grpc("reports")
+
 D = Decimal
 
 

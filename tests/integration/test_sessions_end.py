@@ -25,6 +25,7 @@ from cryptography.hazmat.primitives.serialization import load_pem_private_key
 from flask.testing import FlaskClient
 from prometheus_client import REGISTRY
 
+from backend.auth.interface import AuthService
 from backend.auth.service import DatabaseAuthService
 from backend.auth.tokens import KeyRing
 from backend.composition.container import Container
@@ -37,10 +38,16 @@ from sql.migrate import upgrade
 from tests.conftest import mariadb_database_url
 from tests.integration.auth_support import OPERATOR, PASSWORD, Clock, create_user, use_cheap_argon2
 from tests.integration.portal_support import Portal, csrf_cookie, login, make_portal, routing_callback
+from tests.integration.rpc_support import serving
 
 # The production defaults, spelled out: the findings were about exactly these.
 FREE_ACCOUNT, FREE_IP, MAX_DELAY = 5, 50, 900
 PROBLEM = "application/problem+json"
+
+# Each test runs again with the auth and users services behind gRPC: every request's session
+# check and every sign-out crosses the hop, and a password change made in the users service
+# ends sessions in the auth service across it.
+pytestmark = pytest.mark.over_grpc("users", "auth")
 
 
 @pytest.fixture
@@ -69,8 +76,8 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def auth(container: Container, clock: Clock) -> DatabaseAuthService:
-    return DatabaseAuthService(
+def auth(container: Container, clock: Clock, transport: str) -> Iterator[AuthService]:
+    service = DatabaseAuthService(
         container.db,
         container.audit,
         container.settings,
@@ -78,6 +85,11 @@ def auth(container: Container, clock: Clock) -> DatabaseAuthService:
         users=container.users,
         clock=clock,
     )
+    if transport != "grpc":
+        yield service
+        return
+    with serving(container, "auth", service) as client:  # its own clock, behind the hop
+        yield client
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -274,7 +286,7 @@ def test_an_access_token_naming_no_session_is_refused(container: Container, port
 
 
 def test_guessing_at_an_account_cannot_keep_its_owner_out(
-    container: Container, auth: DatabaseAuthService, clock: Clock
+    container: Container, auth: AuthService, clock: Clock
 ) -> None:
     user_id = create_user(container, "victim@example.com")
     # Before the fix this many failures locked the account for 15 minutes, right password or not.
@@ -293,7 +305,7 @@ def test_guessing_at_an_account_cannot_keep_its_owner_out(
 
 
 def test_a_sustained_guesser_is_held_to_one_guess_per_longest_delay(
-    auth: DatabaseAuthService, clock: Clock
+    auth: AuthService, clock: Clock
 ) -> None:
     evaluated = 0
     started = clock.now
@@ -311,7 +323,7 @@ def test_a_sustained_guesser_is_held_to_one_guess_per_longest_delay(
 
 
 def test_a_guessing_address_is_slowed_not_shut(
-    container: Container, auth: DatabaseAuthService, clock: Clock
+    container: Container, auth: AuthService, clock: Clock
 ) -> None:
     user_id = create_user(container, "colleague@example.com")
     office = "203.0.113.50"
@@ -326,7 +338,7 @@ def test_a_guessing_address_is_slowed_not_shut(
 
 
 def test_a_large_back_off_raises_an_alert(
-    container: Container, auth: DatabaseAuthService, clock: Clock, caplog: pytest.LogCaptureFixture
+    container: Container, auth: AuthService, clock: Clock, caplog: pytest.LogCaptureFixture
 ) -> None:
     user_id = create_user(container, "watched@example.com")
 
@@ -357,7 +369,7 @@ def test_a_large_back_off_raises_an_alert(
 
 
 def test_an_address_alert_names_the_address(
-    auth: DatabaseAuthService, clock: Clock, caplog: pytest.LogCaptureFixture
+    auth: AuthService, clock: Clock, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.WARNING, logger="backend.auth.service")
     address = "203.0.113.99"

@@ -43,7 +43,7 @@ def test_a_snapshot_is_computed_once_per_ledger_version(
     assert first.computed and not again.computed
     assert again.ledger_version == first.ledger_version
     # Reports now read the snapshot: no replay of the journal.
-    monkeypatch.setattr(c.reports, "_pool_history", lambda *a, **k: pytest.fail("replayed the journal"))
+    monkeypatch.setattr(c.local_reports, "_pool_history", lambda *a, **k: pytest.fail("replayed the journal"))
     from_snapshot = c.reports.pool_performance(world.manager, built.pool, as_of=AS_OF)
     assert from_snapshot.pool_id == built.pool
     monkeypatch.undo()
@@ -87,12 +87,12 @@ def test_a_snapshot_leaves_each_investors_part_of_the_pool_in_the_cache(
     c.transactions.record(
         world.manager, built.pool, tx(type="income", amount="7.00", effective_date="2025-12-31"), key()
     )
-    assert c.reports.warm_investor_figures(built.pool, AS_OF) == 2  # A and B
+    assert c.local_reports.warm_investor_figures(built.pool, AS_OF) == 2  # A and B
     hits, misses = REQUESTS.labels("investor_pool", "hit"), REQUESTS.labels("investor_pool", "miss")
     before = (hits._value.get(), misses._value.get())
     warmed = c.reports.investor_performance(world.admin, built.a, as_of=AS_OF)
     assert (hits._value.get() - before[0], misses._value.get() - before[1]) == (1, 0)
-    monkeypatch.setattr(c.reports, "_aggregates", None)  # worked out afresh, cache or not
+    monkeypatch.setattr(c.local_reports, "_aggregates", None)  # worked out afresh, cache or not
     assert warmed == c.reports.investor_performance(world.admin, built.a, as_of=AS_OF)
 
 

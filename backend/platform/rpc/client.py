@@ -29,7 +29,7 @@ from backend.platform.observability import current_request_id
 from backend.platform.rpc import codec, errors, metrics
 from backend.platform.rpc.contract import Method, ServiceContract
 from backend.platform.rpc.credentials import InternalTokens
-from backend.platform.rpc.server import AUTHORIZATION, REQUEST_ID
+from backend.platform.rpc.server import AUTHORIZATION, MESSAGE_SIZE_OPTIONS, REQUEST_ID
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -68,6 +68,7 @@ def open_channel(target: str, contract: ServiceContract) -> grpc.Channel:
             ("grpc.initial_reconnect_backoff_ms", 200),
             ("grpc.min_reconnect_backoff_ms", 200),
             ("grpc.max_reconnect_backoff_ms", 2_000),
+            *MESSAGE_SIZE_OPTIONS,
         ],
     )
 
@@ -111,9 +112,12 @@ class RpcClient:
         bound.apply_defaults()
         request = getattr(self.messages, method.request)()
         for parameter in method.parameters:
-            value = parameter.adapter.dump_python(
-                bound.arguments[parameter.name], mode="json", exclude_unset=True
-            )
+            given = bound.arguments[parameter.name]
+            if isinstance(given, (set, frozenset)) and parameter.adapter.core_schema["type"] == "list":
+                # A Protocol's Collection[int] is a list on the wire; a set given for it would
+                # serialise the same, with a warning from pydantic on every call.
+                given = list(given)
+            value = parameter.adapter.dump_python(given, mode="json", exclude_unset=True)
             codec.put(request, parameter.name, parameter.node, value)
         actor = cast(Actor | None, bound.arguments[method.actor]) if method.actor else None
         labels = (self.contract.name, method.rpc)

@@ -2,18 +2,23 @@
 
 A value goes through pydantic's JSON mode first (`TypeAdapter.dump_python(mode="json")`):
 Decimal becomes its exact text, a date its ISO form, an enum its value, exactly as the REST
-API answers; the receiver validates it back into the declared type with the same adapter. A
+API answers; the receiver validates it back into the declared type with the same adapter.
+Bytes are the exception JSON has no exact form for: base64 text between the adapter and the
+codec (types.WireBytes), the raw bytes in the message's `bytes` field. A
 model sends only the fields its sender set, and names them (`set_fields`), so the receiver's
 model has the same `model_fields_set` (an update that names one term changes only that term).
 """
 
 from __future__ import annotations
 
+import base64
+import functools
 from typing import Any
 
 from google.protobuf.message import Message
+from pydantic import TypeAdapter, ValidationError
 
-from backend.platform.rpc.proto_text import LIST_ITEMS, MAP_ENTRIES, SET_FIELDS
+from backend.platform.rpc.proto_text import CHOICE, LIST_ITEMS, MAP_ENTRIES, SET_FIELDS
 from backend.platform.rpc.types import (
     MESSAGES,
     Fixed,
@@ -30,7 +35,7 @@ from backend.platform.rpc.types import (
     model_fields,
 )
 
-_PYTHON_OF = {"int64": int, "string": str, "bool": bool}
+_PYTHON_OF = {"int64": int, "string": str, "bool": bool, "double": float}
 
 
 def put(message: Message, name: str, node: Node, value: Any) -> None:
@@ -50,8 +55,17 @@ def _put_optional(message: Message, name: str, node: Any, value: Any) -> None:
         put(message, name, inner, value)
 
 
-def _put_scalar(message: Message, name: str, _node: Any, value: Any) -> None:
-    setattr(message, name, value)
+def _to_wire(node: Any, value: Any) -> Any:
+    """A scalar's JSON-mode value as its field holds it: bytes arrive as base64 text."""
+    return base64.b64decode(value) if node.proto == "bytes" else value
+
+
+def _from_wire(node: Any, value: Any) -> Any:
+    return base64.b64encode(value).decode("ascii") if node.proto == "bytes" else value
+
+
+def _put_scalar(message: Message, name: str, node: Any, value: Any) -> None:
+    setattr(message, name, _to_wire(node, value))
 
 
 def _put_message(message: Message, name: str, node: Any, value: Any) -> None:
@@ -64,7 +78,7 @@ def _put_repeated(message: Message, name: str, node: Any, value: Any) -> None:
         for item in value:
             put_message(target.add(), node.item, item)
     else:
-        target.extend(value)
+        target.extend(_to_wire(node.item, item) for item in value)
 
 
 def _put_mapping(message: Message, name: str, node: Any, value: Any) -> None:
@@ -74,7 +88,7 @@ def _put_mapping(message: Message, name: str, node: Any, value: Any) -> None:
         if isinstance(node.value, MESSAGES):
             put_message(target[wire_key], node.value, item)
         else:
-            target[wire_key] = item
+            target[wire_key] = _to_wire(node.value, item)
 
 
 def _put_oneof(message: Message, name: str, node: Any, value: Any) -> None:
@@ -103,7 +117,13 @@ def put_message(message: Message, node: Model | Fixed | Wrapped, value: Any) -> 
         for index, (item, part) in enumerate(zip(node.items, value, strict=True), 1):
             put(message, f"item_{index}", item, part)
     else:
-        put(message, LIST_ITEMS if isinstance(node.inner, Repeated) else MAP_ENTRIES, node.inner, value)
+        put(message, _wrapped_field(node), node.inner, value)
+
+
+def _wrapped_field(node: Wrapped) -> str:
+    if isinstance(node.inner, OneOf):
+        return CHOICE
+    return LIST_ITEMS if isinstance(node.inner, Repeated) else MAP_ENTRIES
 
 
 def get_message(message: Message, node: Model | Fixed | Wrapped) -> Any:
@@ -111,7 +131,7 @@ def get_message(message: Message, node: Model | Fixed | Wrapped) -> Any:
         return get_model(message, node.cls)
     if isinstance(node, Fixed):
         return [get(message, f"item_{index}", item) for index, item in enumerate(node.items, 1)]
-    return get(message, LIST_ITEMS if isinstance(node.inner, Repeated) else MAP_ENTRIES, node.inner)
+    return get(message, _wrapped_field(node), node.inner)
 
 
 def put_model(message: Message, cls: type, value: dict[str, Any]) -> None:
@@ -138,8 +158,8 @@ def _get_optional(message: Message, name: str, node: Any) -> Any:
     return get(message, name, inner)
 
 
-def _get_scalar(message: Message, name: str, _node: Any) -> Any:
-    return getattr(message, name)
+def _get_scalar(message: Message, name: str, node: Any) -> Any:
+    return _from_wire(node, getattr(message, name))
 
 
 def _get_message(message: Message, name: str, node: Any) -> Any:
@@ -150,14 +170,14 @@ def _get_repeated(message: Message, name: str, node: Any) -> Any:
     items = getattr(message, name)
     if isinstance(node.item, MESSAGES):
         return [get_message(item, node.item) for item in items]
-    return list(items)
+    return [_from_wire(node.item, item) for item in items]
 
 
 def _get_mapping(message: Message, name: str, node: Any) -> Any:
     entries = getattr(message, name)
     if isinstance(node.value, MESSAGES):
         return {key: get_message(entries[key], node.value) for key in entries}
-    return dict(entries)
+    return {key: _from_wire(node.value, entries[key]) for key in entries}
 
 
 def _get_oneof(message: Message, name: str, node: Any) -> Any:
@@ -186,8 +206,27 @@ def get_model(message: Message, cls: type) -> dict[str, Any]:
 
 def _member_for(node: OneOf, value: Any) -> Node:
     for member in node.members:
-        if isinstance(member, Model) and isinstance(value, dict):
+        if isinstance(member, Model) and isinstance(value, dict) and _is_a(member.cls, value):
             return member
         if isinstance(member, Scalar) and type(value) is _PYTHON_OF[member.proto]:
             return member
     raise UnsupportedType(f"{value!r} matches no member of {node}")
+
+
+def _is_a(cls: type, value: dict[str, Any]) -> bool:
+    """Whether `value` (a model dumped in JSON mode) is one of `cls`: every key a field of it and
+    valid as it. A union of several models (`str | Amount | Day`) needs the right one named:
+    a message of another member would drop the fields that member lacks."""
+    names = {name for name, _ in model_fields(cls)}
+    if not set(value) <= names:
+        return False
+    try:
+        _adapter(cls).validate_python(value)
+    except ValidationError:
+        return False
+    return True
+
+
+@functools.cache
+def _adapter(cls: type) -> TypeAdapter[Any]:
+    return TypeAdapter(cls)

@@ -4,7 +4,8 @@ Each method of the Protocol is one unary RPC named in CamelCase (`create_pool` -
 `CreatePool`), taking a `<Method>Request` of its parameters and answering a
 `<Method>Response` whose `result` is the return value. A parameter typed `Actor` is not a
 field: the acting user travels in the call's signed internal token (backend.platform.rpc
-.credentials), so a service never takes a user id on trust.
+.credentials), so a service never takes a user id on trust. One typed `Actor | None` (a
+system call may act for nobody) is the token's actor too, None when the token names none.
 
 Reads are listed by the contract (`reads`): only they are retried by the channel when a
 service is briefly unavailable, and they get the shorter deadline. A write is sent once; a
@@ -14,6 +15,7 @@ hop like any other."""
 from __future__ import annotations
 
 import inspect
+import types
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -46,6 +48,7 @@ class Method:
     result_adapter: TypeAdapter[Any] | None
     read: bool
     signature: inspect.Signature
+    actor_optional: bool = False  # typed `Actor | None`: a call acting for nobody is allowed
 
     @property
     def request(self) -> str:
@@ -106,12 +109,13 @@ class ServiceContract:
         signature = inspect.signature(function)
         parameters: list[Parameter] = []
         actor: str | None = None
+        actor_optional = False
         for parameter in list(signature.parameters.values())[1:]:  # past self
             if parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
                 raise UnsupportedType(f"{self.service}.{name}: *args and **kwargs have no wire form")
             annotation = hints[parameter.name]
-            if annotation is Actor:
-                actor = parameter.name
+            if annotation is Actor or _optional_actor(annotation):
+                actor, actor_optional = parameter.name, annotation is not Actor
                 continue
             try:
                 node = node_of(annotation)
@@ -134,4 +138,12 @@ class ServiceContract:
             result_adapter=None if result is None else TypeAdapter(adaptable(returns)),
             read=name in self.reads,
             signature=signature,
+            actor_optional=actor_optional,
         )
+
+
+def _optional_actor(annotation: Any) -> bool:
+    """`Actor | None`: never a field either (a caller could name anyone in one)."""
+    if typing.get_origin(annotation) not in (typing.Union, types.UnionType):
+        return False
+    return set(typing.get_args(annotation)) == {Actor, type(None)}

@@ -34,6 +34,8 @@ SET_FIELDS = "set_fields"
 an update that names only `name` must not arrive as one that clears every other term."""
 LIST_ITEMS = "items"
 MAP_ENTRIES = "entries"
+CHOICE = "value"
+"""The oneof of a union's message of its own (a list's element, a map's value)."""
 
 
 @dataclass
@@ -117,6 +119,9 @@ class _Writer:
                     f for i, item in enumerate(node.items, 1) for f in self.fields_of(f"item_{i}", item)
                 ]
                 self.wrappers[name] = _Message(name, fields, ["A fixed tuple: one field per position."])
+            elif isinstance(node.inner, OneOf):
+                comment = ["One of several types, where proto wants one message."]
+                self.wrappers[name] = _Message(name, self.fields_of(CHOICE, node.inner), comment)
             else:
                 body = LIST_ITEMS if isinstance(node.inner, Repeated) else MAP_ENTRIES
                 self.wrappers[name] = _Message(
@@ -195,6 +200,10 @@ def proto_text(contract: ServiceContract, released: descriptor_pb2.FileDescripto
         f"// The {contract.name} service's contract, from {protocol.__module__}.{protocol.__qualname__}",
         "// by `python app.py rpc protos`: edit the Protocol, never this file. Money and quantities are",
         "// decimal strings, dates and times ISO 8601 text, enums their values; never a float.",
+    ]
+    if any(f.declaration.split()[-2] == "double" for m in messages for f in m.fields):
+        lines.append("// A measured return, ratio or index level (a float by design, not money) is a double.")
+    lines += [
         'syntax = "proto3";',
         "",
         f"package {contract.package};",

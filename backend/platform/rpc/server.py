@@ -34,6 +34,13 @@ log = logging.getLogger(__name__)
 
 AUTHORIZATION = "authorization"
 REQUEST_ID = "x-request-id"
+MAX_MESSAGE_BYTES = 64 * 1024 * 1024
+"""The largest message either side takes: a file (a document's PDF, a payment file, a statements
+workbook) is one message, and gRPC's default of 4 MiB would refuse a large pool's."""
+MESSAGE_SIZE_OPTIONS = [
+    ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+    ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+]
 
 
 def _metadata(context: grpc.ServicerContext) -> dict[str, str]:
@@ -99,7 +106,7 @@ class ContractServicer:
                 with call_context(metadata.get(REQUEST_ID), user_id):
                     arguments = _arguments(method, request)
                     if method.actor is not None:
-                        if caller.actor is None:
+                        if caller.actor is None and not method.actor_optional:
                             raise Unauthenticated(f"{method.name} acts for a user and the call names none")
                         arguments[method.actor] = caller.actor
                     result = function(**arguments)
@@ -139,7 +146,11 @@ def build_server(
         # Behind a Kubernetes Service a caller's one connection pins it to one pod: ending each
         # connection after five minutes (GOAWAY; calls under way finish) spreads callers onto
         # the pods an autoscaler added since.
-        options=[("grpc.max_connection_age_ms", 300_000), ("grpc.max_connection_age_grace_ms", 30_000)],
+        options=[
+            ("grpc.max_connection_age_ms", 300_000),
+            ("grpc.max_connection_age_grace_ms", 30_000),
+            *MESSAGE_SIZE_OPTIONS,
+        ],
     )
     for servicer in servicers:
         server.add_generic_rpc_handlers((servicer.handler(),))

@@ -1,12 +1,16 @@
 """What a Python type is on the wire: a tree of nodes read from type hints, shared by the
 proto writer and the codec so both agree on every field.
 
-Money and quantities (Decimal) travel as decimal strings, dates and times as ISO 8601 text,
-enums as their values: never a float. Types with no faithful proto form are refused when the
-contract is built, naming the type, rather than approximated."""
+Money and quantities (Decimal) travel as decimal strings, dates, times and durations as ISO
+8601 text, enums as their values: never a float, with one marked exception: a `Measure` (a
+return, a ratio, an index level: a binary float by design, published as a JSON number) travels
+as a protobuf `double`, which holds a Python float bit for bit. Bytes (a PDF, a payment file, a
+webhook's body) travel as protobuf `bytes`, exactly. Types with no faithful proto form are
+refused when the contract is built, naming the type, rather than approximated."""
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import datetime as dt
 import enum
@@ -20,7 +24,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import BaseModel
+from pydantic import BaseModel, BeforeValidator, PlainSerializer
 
 
 class UnsupportedType(TypeError):
@@ -76,9 +80,10 @@ class Fixed:
 @dataclass(frozen=True)
 class Wrapped:
     """A list or a map where proto wants one message (an element of a list, a map's value):
-    the wrapper message that holds it."""
+    the wrapper message that holds it; or a union there (`dict[str, str | Amount]`): a message
+    holding the oneof."""
 
-    inner: Repeated | Mapping
+    inner: Repeated | Mapping | OneOf
 
 
 Node = Scalar | Model | Repeated | Mapping | Optional | OneOf | Fixed | Wrapped
@@ -88,7 +93,38 @@ MESSAGES = (Model, Fixed, Wrapped)
 INT64 = Scalar("int64", int)
 STRING = Scalar("string", str)
 BOOL = Scalar("bool", bool)
-_TEXT_TYPES = (Decimal, dt.date, dt.datetime, dt.time, uuid.UUID)
+BYTES = Scalar("bytes", bytes)
+DOUBLE = Scalar("double", float)
+
+
+class _Measured:
+    """The mark of a `Measure`; a plain `float` stays refused, so money never slips onto the
+    wire as one."""
+
+    def __repr__(self) -> str:
+        return "MEASURED"
+
+
+MEASURED = _Measured()
+Measure = Annotated[float, MEASURED]
+"""A measured figure that is a float by design (a return, a ratio, a risk figure, an index
+level), not an amount: what a report publishes as a JSON number. On the wire: a `double`."""
+
+
+def _base64_text(value: bytes) -> str:
+    return base64.b64encode(value).decode("ascii")
+
+
+def _from_base64_text(value: Any) -> Any:
+    return base64.b64decode(value, validate=True) if isinstance(value, str) else value
+
+
+WireBytes = Annotated[
+    bytes, PlainSerializer(_base64_text, when_used="json"), BeforeValidator(_from_base64_text)
+]
+"""`bytes` in the codec's JSON mode: base64 text (pydantic's own JSON form of bytes is UTF-8,
+which a PDF is not), turned back into the raw bytes the message field carries."""
+_TEXT_TYPES = (Decimal, dt.date, dt.datetime, dt.time, dt.timedelta, uuid.UUID)  # a duration: ISO 8601
 _SEQUENCES = (
     list,
     tuple,
@@ -107,7 +143,10 @@ def node_of(annotation: Any) -> Node:
     """The wire form of `annotation` (a resolved type hint)."""
     origin = get_origin(annotation)
     if origin is Annotated:
-        return node_of(get_args(annotation)[0])
+        inner, *marks = get_args(annotation)
+        if inner is float and MEASURED in marks:
+            return DOUBLE
+        return node_of(inner)
     if origin in (Union, types.UnionType):
         return _union_node(annotation)
     if origin is Literal:
@@ -122,6 +161,8 @@ def node_of(annotation: Any) -> Node:
 def _union_node(annotation: Any) -> Node:
     options = [arg for arg in get_args(annotation) if arg is not type(None)]
     inner = node_of(options[0]) if len(options) == 1 else OneOf(tuple(node_of(o) for o in options))
+    if isinstance(inner, OneOf) and BYTES in inner.members:
+        raise UnsupportedType(f"{annotation!r}: bytes in a union (text and bytes look alike in JSON mode)")
     if len(options) == len(get_args(annotation)):
         return inner
     if isinstance(inner, Optional):
@@ -150,53 +191,67 @@ def _collection_node(annotation: Any, origin: Any) -> Node:
     return Repeated(_element(args[0] if args else Any, annotation))
 
 
-_ABSTRACT_LISTS = (abc.Sequence, abc.Collection, abc.Iterable, abc.MutableSequence)
+_CONCRETE_OF: dict[Any, Any] = {
+    abc.Sequence: list,
+    abc.Collection: list,
+    abc.Iterable: list,
+    abc.MutableSequence: list,
+    abc.Set: frozenset,
+    abc.Mapping: dict,
+    abc.MutableMapping: dict,
+    list: list,
+    tuple: tuple,
+    set: set,
+    frozenset: frozenset,
+    dict: dict,
+}
 
 
 def adaptable(annotation: Any) -> Any:
     """`annotation` with abstract collections made concrete (Collection[int] -> list[int]),
-    which pydantic can validate into; a Protocol may promise the abstract one."""
+    which pydantic can validate into (a Protocol may promise the abstract one), and `bytes`
+    made `WireBytes`."""
+    if annotation is bytes:
+        return WireBytes
     origin, args = get_origin(annotation), get_args(annotation)
-    if origin in _ABSTRACT_LISTS:
-        return list[adaptable(args[0])] if args else list  # type: ignore[misc]
-    if origin is abc.Set:
-        return frozenset[adaptable(args[0])]  # type: ignore[misc]
-    if origin in (abc.Mapping, abc.MutableMapping):
-        return dict[adaptable(args[0]), adaptable(args[1])]  # type: ignore[misc]
     if origin in (Union, types.UnionType):
         return functools.reduce(operator.or_, [adaptable(arg) for arg in args])
-    return annotation
+    concrete = _CONCRETE_OF.get(origin)
+    if concrete is None:
+        return annotation
+    if not args:
+        return concrete
+    return concrete[tuple(arg if arg is Ellipsis else adaptable(arg) for arg in args)]
 
 
 def _class_node(cls: type) -> Node:
-    if issubclass(cls, bool):
-        return BOOL
     if issubclass(cls, enum.Enum):
-        values = [member.value for member in cls]
-        if all(isinstance(v, str) for v in values):
-            return STRING
-        if all(isinstance(v, int) for v in values):
-            return INT64
-        raise UnsupportedType(f"{cls.__name__}: an enum of mixed values")
-    if issubclass(cls, int):
-        return INT64
-    if issubclass(cls, str) or issubclass(cls, _TEXT_TYPES):
-        return STRING
+        return _enum_node(cls)
+    for base, node in ((bool, BOOL), (int, INT64), (bytes, BYTES), ((str, *_TEXT_TYPES), STRING)):
+        if issubclass(cls, base):
+            return node
     if issubclass(cls, BaseModel) or dataclasses.is_dataclass(cls):
         return Model(cls)
-    raise UnsupportedType(
-        f"{cls.__qualname__} has no wire form (float, bytes and Any are refused on purpose)"
-    )
+    raise UnsupportedType(f"{cls.__qualname__} has no wire form (float and Any are refused on purpose)")
+
+
+def _enum_node(cls: type[enum.Enum]) -> Node:
+    values = [member.value for member in cls]
+    if all(isinstance(v, str) for v in values):
+        return STRING
+    if all(isinstance(v, int) for v in values):
+        return INT64
+    raise UnsupportedType(f"{cls.__name__}: an enum of mixed values")
 
 
 def _element(annotation: Any, whole: Any) -> Node:
     """An element of a list, a map or a fixed tuple: a scalar or a message (a nested list or
     map goes in a wrapper message)."""
     node = node_of(annotation)
-    if isinstance(node, (Repeated, Mapping)):
+    if isinstance(node, (Repeated, Mapping, OneOf)):
         return Wrapped(node)
-    if isinstance(node, (Optional, OneOf)):
-        raise UnsupportedType(f"{whole!r}: an element that may be None or of several types needs a model")
+    if isinstance(node, Optional):
+        raise UnsupportedType(f"{whole!r}: an element that may be None needs a model")
     return node
 
 
@@ -206,10 +261,33 @@ def model_fields(cls: type) -> tuple[tuple[str, Node], ...]:
     the codec reads them for every message it fills or reads, and resolving type hints is slow."""
     hints = typing.get_type_hints(cls, include_extras=True)
     if issubclass(cls, BaseModel):
-        return tuple(
-            (name, node_of(hints.get(name, info.annotation))) for name, info in cls.model_fields.items()
-        )
-    return tuple((field.name, node_of(hints[field.name])) for field in dataclasses.fields(cls))  # type: ignore[arg-type]
+        annotations = [(name, hints.get(name, info.annotation)) for name, info in cls.model_fields.items()]
+    else:
+        annotations = [(field.name, hints[field.name]) for field in dataclasses.fields(cls)]  # type: ignore[arg-type]
+    fields: list[tuple[str, Node]] = []
+    for name, annotation in annotations:
+        try:
+            fields.append((name, node_of(annotation)))
+        except UnsupportedType as exc:
+            raise UnsupportedType(f"{cls.__qualname__}.{name}: {exc}") from exc
+    for name, node in fields:
+        if _holds_bytes(node):
+            # The model dumps itself in JSON mode, where bytes are UTF-8 text: not exact.
+            raise UnsupportedType(f"{cls.__qualname__}.{name}: bytes in a model; carry them beside it")
+    return tuple(fields)
+
+
+def _holds_bytes(node: Node) -> bool:
+    """Whether `node` has a bytes scalar outside any nested model (those check their own)."""
+    if isinstance(node, Scalar):
+        return node == BYTES
+    if isinstance(node, Repeated):
+        return _holds_bytes(node.item)
+    if isinstance(node, (Mapping, Wrapped, Optional)):
+        return _holds_bytes(node.value if isinstance(node, Mapping) else node.inner)
+    if isinstance(node, (OneOf, Fixed)):
+        return any(_holds_bytes(n) for n in (node.members if isinstance(node, OneOf) else node.items))
+    return False
 
 
 def models_in(node: Node) -> list[type]:
@@ -236,11 +314,14 @@ def models_in(node: Node) -> list[type]:
     return found
 
 
+_SCALAR_WORDS = {"int64": "int", "string": "text", "bool": "flag", "bytes": "data", "double": "number"}
+
+
 def member_name(node: Node) -> str:
     """What a node is, as a word of a message or field name: a oneof member's suffix, the stem
     of a wrapper's or a fixed tuple's message name."""
     if isinstance(node, Scalar):
-        return {"int64": "int", "string": "text", "bool": "flag"}[node.proto]
+        return _SCALAR_WORDS[node.proto]
     if isinstance(node, Model):
         return node.cls.__name__
     if isinstance(node, Fixed):
@@ -249,6 +330,8 @@ def member_name(node: Node) -> str:
         inner = node.inner
         if isinstance(inner, Repeated):
             return f"{_initial_capital(member_name(inner.item))}List"
+        if isinstance(inner, OneOf):
+            return "Or".join(_initial_capital(member_name(m)) for m in inner.members)
         return f"{_initial_capital(member_name(inner.value))}By{_initial_capital(member_name(inner.key))}Map"
     raise UnsupportedType(f"{node} cannot be named")
 

@@ -161,7 +161,7 @@ def _providers(actor: Actor) -> Component:
                                 [
                                     html.Dt("Provider", className="small"),
                                     html.Dd(
-                                        f"{h.provider}, at most {h.rate_per_second:g} a second",
+                                        f"{h.provider}, at most {h.rate_per_second.normalize():f} a second",
                                         className="small",
                                     ),
                                     html.Dt(f"Last {h.window_hours} hours", className="small"),

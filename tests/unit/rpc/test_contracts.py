@@ -21,7 +21,7 @@ from backend.composition.rpc_commands import (
 from backend.platform.rpc.compatibility import breaking_changes, descriptor_set
 from backend.platform.rpc.contract import ServiceContract
 from backend.platform.rpc.proto_text import proto_text
-from backend.platform.rpc.types import UnsupportedType
+from backend.platform.rpc.types import DOUBLE, Optional, UnsupportedType, model_fields
 
 
 def test_the_committed_protos_and_modules_are_what_generation_makes_now() -> None:
@@ -46,11 +46,32 @@ def test_nothing_breaks_a_peer_built_from_the_last_release() -> None:
     assert breaking_changes(released, current_descriptor_set()) == []
 
 
-def test_no_message_carries_a_float() -> None:
+def test_no_message_carries_a_float_but_a_measured_figure() -> None:
+    # A float travels only where a model marks it a Measure (a return or a ratio: a float by
+    # design, published as a JSON number); money and every other figure never do.
+    measured = {
+        (model.__name__, name)
+        for served in SERVICES.values()
+        for model in served.contract.models()
+        for name, node in model_fields(model)
+        if node in (DOUBLE, Optional(DOUBLE))
+    }
     floats = (descriptor_pb2.FieldDescriptorProto.TYPE_FLOAT, descriptor_pb2.FieldDescriptorProto.TYPE_DOUBLE)
-    for file in current_descriptor_set().file:
-        for message in file.message_type:
-            assert [f.name for f in message.field if f.type in floats] == [], message.name
+    carried = {
+        (message.name, f.name)
+        for file in current_descriptor_set().file
+        for message in file.message_type
+        for f in message.field
+        if f.type in floats
+    }
+    assert carried == measured
+    assert ("MoneyWeighted", "irr") in carried  # the rule has something to hold
+    assert all(
+        f.type != descriptor_pb2.FieldDescriptorProto.TYPE_FLOAT
+        for file in current_descriptor_set().file
+        for message in file.message_type
+        for f in message.field
+    )
 
 
 # -- the rules, on small contracts of their own -----------------------------------------------
