@@ -29,14 +29,25 @@ import requests
 from prometheus_client.parser import text_string_to_metric_families
 
 from backend.composition.rpc_commands import SERVICES
-from backend.composition.stack.layout import Ports
+from backend.composition.stack.layout import Ports, Stack, plan
 from backend.composition.stack.processes import port_open
 from tests.integration.served_app import ROOT
 
 pytestmark = pytest.mark.xdist_group("stack")
 
-BASE = 21000
-"""Below the kernel's ephemeral range, so no test's free port can take one of the stack's."""
+BASES = range(21000, 30000, 1000)
+"""Below the kernel's ephemeral range, so no test's free port can take one of the stack's;
+the first whose ports are all free, so two runs on one machine do not collide."""
+
+
+def _free_base() -> int:
+    for base in BASES:
+        parts = plan(Stack(Path("/nonexistent"), Ports(base), tuple(SERVICES)), running_as_root=False)
+        if not any(port_open(part.port) for part in parts):
+            return base
+    raise AssertionError(f"no free range of ports for a stack in {BASES}")
+
+
 UP_SECONDS = 900
 DEADLINE = 120.0
 
@@ -105,8 +116,8 @@ def _until(what: str, check: Callable[[], Any], deadline: float = DEADLINE) -> A
 def stack() -> Iterator[RunningStack]:
     # A short path of our own: MariaDB's unix sockets are capped at 107 bytes.
     folder = Path(tempfile.mkdtemp(prefix="pools-stack-"))
-    ports = Ports(BASE)
-    up = _stack(folder, "up", "--base-port", str(BASE))
+    ports = Ports(_free_base())
+    up = _stack(folder, "up", "--base-port", str(ports.base))
     try:
         assert up.returncode == 0, f"stack up failed:\n{up.stdout[-4000:]}\n{up.stderr[-4000:]}"
         print(f"\n{up.stdout}")
@@ -222,7 +233,7 @@ def test_a_killed_grpc_service_fails_only_what_needs_it_and_stack_up_brings_it_b
     assert [line.split()[0] for line in status.stdout.splitlines() if " stopped " in line] == ["rpc-pools"]
 
     app_servers = {name: part["pid"] for name, part in stack.parts().items() if name.startswith("app-")}
-    again = stack.command("up", "--base-port", str(BASE))
+    again = stack.command("up", "--base-port", str(stack.ports.base))
     assert again.returncode == 0, again.stdout + again.stderr
     assert stack.parts()["rpc-pools"]["pid"] != victim["pid"]
     # The app servers were not restarted: their channels find the service again by themselves.

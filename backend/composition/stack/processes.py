@@ -42,6 +42,7 @@ class Running:
     probe: int
     what: str
     pid_file: str = ""
+    tier: int = 0
 
     def alive(self) -> bool:
         return _alive(self.pid)
@@ -136,6 +137,7 @@ class Launcher:
                 int(part.probe),
                 part.what,
                 str(part.pid_file or ""),
+                int(part.tier),
             )
             self.running.append(entry)
             self._started.append(entry)
@@ -152,15 +154,19 @@ class Launcher:
 
 
 def stop(running: Sequence[Running]) -> list[str]:
-    """SIGTERM every part's session, last started first, then SIGKILL what is still there.
-    Returns the names that had to be killed."""
-    for entry in reversed(running):
-        server = _server_pid(entry)
-        _signal_session(entry.pid, signal.SIGTERM)
-        if server is not None:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.kill(server, signal.SIGTERM)
-        _wait_gone(entry.pid, server, STOP_SECONDS)
+    """SIGTERM every part's session, a tier at a time from the edge inwards (the parts of one
+    tier stop together; the stores last, so nothing loses its database while it stops), then
+    SIGKILL what is still there. Returns the names that had to be killed."""
+    for tier in sorted({entry.tier for entry in running}, reverse=True):
+        stopping = [(entry, _server_pid(entry)) for entry in running if entry.tier == tier]
+        for entry, server in stopping:
+            _signal_session(entry.pid, signal.SIGTERM)
+            if server is not None:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.kill(server, signal.SIGTERM)
+        deadline = time.monotonic() + STOP_SECONDS
+        for entry, server in stopping:
+            _wait_gone(entry.pid, server, max(deadline - time.monotonic(), 0.0))
     killed = []
     for entry in running:
         server = _server_pid(entry)
