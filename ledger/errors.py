@@ -38,6 +38,8 @@ class PoolMoving(DependencyUnavailable):
 class BatchRejected(ValidationFailed):
     """Some rows of a batch cannot be posted; nothing was written. `errors` names each one."""
 
+    errors: list[RowError]  # declared, so a caller across gRPC reads RowErrors back, not dicts
+
     def __init__(self, errors: Sequence[RowError]) -> None:
         ordered = sorted(errors, key=lambda e: e.row)
         first = ordered[0]

@@ -39,8 +39,8 @@ from typing import Any
 
 from backend.platform.actors import Actor
 from ledger.errors import BatchRejected
+from ledger.interface import TransactionService
 from ledger.schemas import BATCH_MAX_ROWS, IMPORT_COLUMNS, BatchResult
-from ledger.transactions import DatabaseTransactionService
 
 COLUMNS = IMPORT_COLUMNS
 REQUIRED = ("type", "effective_date")
@@ -253,7 +253,7 @@ class ImportOutcome:
 
 
 def import_transactions(
-    transactions: DatabaseTransactionService, actor: Actor, pool_id: int, path: Path
+    transactions: TransactionService, actor: Actor, pool_id: int, path: Path
 ) -> ImportOutcome:
     """Read, check every row, and post them all in one batch, or report every problem.
 

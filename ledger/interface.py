@@ -3,18 +3,20 @@ their previews, the outbox relay (Protocols), the types that go in and out, the 
 publishes and its errors.
 
 Callers import this module only. The container binds the implementations (service.py,
-transactions.py, previews.py, outbox.py); the gRPC client of a later issue implements the
-same Protocols. The posting rules and forward pricing are pure functions of the published
-terms and books, so they are part of the contract too: the reports replay them and the demo
-seed plans with them."""
+transactions.py, previews.py, outbox.py); the transaction and preview services are also
+served over gRPC (ledger/rpc.py), whose clients implement the same Protocols. The ledger
+service itself stays in process: its writes run a posting rule given as a callable inside its
+own transaction, with the Session, under the pool's lock. The posting rules
+and forward pricing are pure functions of the published terms and books, so they are part of
+the contract too: the reports replay them and the demo seed plans with them."""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Protocol
 
 from backend.platform.actors import Actor
 from ledger import posting_rules
@@ -39,6 +41,7 @@ from ledger.schemas import (
     BatchRequest,
     BatchResult,
     BatchRow,
+    BatchRowInput,
     BatchTransactionType,
     CapitalCallRequest,
     ClawbackRequest,
@@ -88,6 +91,7 @@ __all__ = [
     "BatchRequest",
     "BatchResult",
     "BatchRow",
+    "BatchRowInput",
     "BatchTransactionType",
     "CapitalCallRequest",
     "ClawbackRequest",
@@ -225,7 +229,7 @@ class TransactionService(Protocol):
         self,
         actor: Actor,
         pool_id: int,
-        requests: Sequence[TransactionRequest | BatchRow | Mapping[str, Any]],
+        requests: Sequence[BatchRowInput],
         idempotency_key: str | None,
         *,
         dry_run: bool = False,

@@ -18,6 +18,7 @@ fields a TransactionRequest carries).
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -29,6 +30,7 @@ from backend.finance.fees.fee_offsets import PortfolioFeeKind
 from backend.finance.money import UNITS_DP, get_currency
 from backend.platform.errors import ValidationFailed
 from backend.platform.fields import IsoDate, Money, RecordId
+from backend.platform.rpc.types import AS_JSON
 
 UNITS_COMMODITY = "UNITS"
 """The commodity of the unit register: units of an open-ended pool, held to 6 dp."""
@@ -178,7 +180,8 @@ class EntryOut(BaseModel):
     prev_hash: str
     hash: str
     postings: list[PostingOut]
-    details: dict[str, Any] = Field(
+    # Each rule's workings have a shape of their own: across gRPC, the JSON the ledger stores.
+    details: Annotated[dict[str, Any], AS_JSON] = Field(
         default_factory=dict,
         description="how the posting rule worked out the figures: price, units, allocation, tiers",
     )
@@ -547,6 +550,15 @@ class BatchRow(_TransactionFields):
     amount: Money | None = Field(default=None, description="in the pool's currency; valuation: the NAV")
 
 
+BatchRowInput = Annotated[TransactionRequest | BatchRow | Mapping[str, object], AS_JSON]
+"""A batch's row as its caller has it: a checked request or row, or the row's fields by name as
+a request body (JSON values) or an imported sheet (text) holds them, or a script writes them
+(a date, a Decimal), which record_batch checks on its own so that each problem names its row.
+Across gRPC each row is its JSON text (a Decimal as its text, a date ISO, as the REST API
+would take them) and the service checks it the same way: a model's JSON validates back to the
+same row, and a value a row refuses is refused with the same reason."""
+
+
 class BatchRequest(BaseModel):
     """POST /pools/{id}/transactions/batch. Rows are checked one by one, so that every
     problem is reported with its row (0-based index into `transactions`)."""
@@ -594,7 +606,7 @@ class Preview(BaseModel):
     entry_type: EntryType | None = Field(description="null when nothing would be posted")
     effective_date: date
     lines: list[PreviewLine]
-    details: dict[str, Any]
+    details: Annotated[dict[str, Any], AS_JSON]  # the rule's workings, as EntryOut.details
     ledger_version: int = Field(description="the books this preview was computed from")
 
 

@@ -12,7 +12,7 @@ rows), ledger.position_reads (the reads, which this service delegates to).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -62,7 +62,7 @@ from ledger.schemas import (
     BATCH_MAX_ROWS,
     AccountRef,
     BatchResult,
-    BatchRow,
+    BatchRowInput,
     CapitalCallRequest,
     ClawbackRequest,
     DistributionRequest,
@@ -168,7 +168,7 @@ class DatabaseTransactionService:
         self,
         actor: Actor,
         pool_id: int,
-        requests: Sequence[TransactionRequest | BatchRow | Mapping[str, Any]],
+        requests: Sequence[BatchRowInput],
         idempotency_key: str | None,
         *,
         dry_run: bool = False,

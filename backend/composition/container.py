@@ -1,10 +1,11 @@
 """Hands out each service. The one place that knows how a service is reached.
 
-Each split service (users, pools, investors, auth, notifications, payments, reports) is its
-gRPC client when SERVICE_ENDPOINTS names it, else the in-process implementation (`local_<name>`,
-what `app.py rpc serve <name>` serves); callers cannot tell. The ledger and audit are in
-process everywhere. The few callers that need more than a service's Protocol say so where they
-are bound, and take the local implementation.
+Each split service (users, pools, investors, auth, notifications, payments, reports,
+transactions with the previews beside it) is its gRPC client when SERVICE_ENDPOINTS names it,
+else the in-process implementation (`local_<name>`, what `app.py rpc serve <name>` serves);
+callers cannot tell. The ledger and audit are in process everywhere. The few callers that
+need more than a service's Protocol say so where they are bound, and take the local
+implementation.
 """
 
 from __future__ import annotations
@@ -63,8 +64,10 @@ from backend.users.interface import UserService
 from backend.users.rpc import UserServiceClient
 from backend.users.service import DatabaseUserService
 from ledger.events import LedgerEvent
+from ledger.interface import PreviewService, TransactionService
 from ledger.outbox import DatabaseOutboxRelay, EventBus, Publisher, RabbitPublisher, amqp_url
 from ledger.previews import DatabasePreviewService
+from ledger.rpc import PreviewServiceClient, TransactionServiceClient
 from ledger.service import DatabaseLedgerService
 from ledger.transactions import DatabaseTransactionService
 from notifications.consumer import EVENT_TYPES as NOTIFIED_EVENTS
@@ -316,13 +319,29 @@ class Container:
         )
 
     @cached_property
-    def transactions(self) -> DatabaseTransactionService:
+    def transactions(self) -> TransactionService:
+        """Over gRPC when SERVICE_ENDPOINTS names the transaction service, else in process."""
+        return self._client("transactions", TransactionServiceClient) or self.local_transactions
+
+    @cached_property
+    def local_transactions(self) -> DatabaseTransactionService:
+        """The transaction service in this process: what `app.py rpc serve transactions` serves.
+        It writes through the ledger service, which stays in process everywhere."""
         return DatabaseTransactionService(self.ledger, self.pools, self.investors, self.audit)
 
     @cached_property
-    def previews(self) -> DatabasePreviewService:
-        """What a transaction would post, for the portal's confirmation step (writes nothing)."""
-        return DatabasePreviewService(self.db, self.ledger, self.transactions, self.pools, self.investors)
+    def previews(self) -> PreviewService:
+        """What a transaction would post, for the portal's confirmation step (writes nothing).
+        Served beside the transactions, so reached at the transaction service's endpoint."""
+        return self._client("transactions", PreviewServiceClient) or self.local_previews
+
+    @cached_property
+    def local_previews(self) -> DatabasePreviewService:
+        """The previews in this process: the transaction service's own checks (writable_pool,
+        side_letters, not on its Protocol), so beside its local implementation."""
+        return DatabasePreviewService(
+            self.db, self.ledger, self.local_transactions, self.pools, self.investors
+        )
 
     @cached_property
     def ledger_bus(self) -> EventBus:

@@ -5,8 +5,9 @@
     python app.py rpc protos --release          record the current contracts as released
 
 A server acts for the users its callers name in their signed internal tokens; it serves the
-in-process implementation of its own service, and reaches the others as SERVICE_ENDPOINTS
-says (in process where unset)."""
+in-process implementation of its own service (and of any contract served beside it: the
+previews beside the transactions), and reaches the others as SERVICE_ENDPOINTS says (in
+process where unset)."""
 
 from __future__ import annotations
 
@@ -41,9 +42,12 @@ from backend.protos.investment_pools.investors.v1 import investors_pb2
 from backend.protos.investment_pools.notifications.v1 import notifications_pb2
 from backend.protos.investment_pools.payments.v1 import payments_pb2
 from backend.protos.investment_pools.pools.v1 import pools_pb2
+from backend.protos.investment_pools.previews.v1 import previews_pb2
 from backend.protos.investment_pools.reports.v1 import reports_pb2
+from backend.protos.investment_pools.transactions.v1 import transactions_pb2
 from backend.protos.investment_pools.users.v1 import users_pb2
 from backend.users.rpc import USERS, UserServiceClient
+from ledger.rpc import PREVIEWS, TRANSACTIONS, PreviewServiceClient, TransactionServiceClient
 from notifications.rpc import NOTIFICATIONS, NotificationServiceClient
 from reports.rpc import REPORTS, ReportServiceClient
 
@@ -57,6 +61,14 @@ class Served:
     messages: ModuleType
     implementation: Callable[[Container], object]
     client: type[RpcClient]
+    beside: tuple[Served, ...] = ()
+    """Contracts the same process serves too, each reached at this service's endpoint (the
+    container's attribute for one is named after its contract)."""
+
+    @property
+    def contracts(self) -> tuple[Served, ...]:
+        """This contract and those served beside it."""
+        return (self, *self.beside)
 
 
 SERVICES: dict[str, Served] = {
@@ -69,7 +81,19 @@ SERVICES: dict[str, Served] = {
     ),
     "payments": Served(PAYMENTS, payments_pb2, lambda c: c.local_payments, PaymentServiceClient),
     "reports": Served(REPORTS, reports_pb2, lambda c: c.local_reports, ReportServiceClient),
+    "transactions": Served(
+        TRANSACTIONS,
+        transactions_pb2,
+        lambda c: c.local_transactions,
+        TransactionServiceClient,
+        beside=(Served(PREVIEWS, previews_pb2, lambda c: c.local_previews, PreviewServiceClient),),
+    ),
 }
+
+
+def every_contract() -> list[Served]:
+    """Every contract served, those beside another included: what `rpc protos` writes."""
+    return [part for served in SERVICES.values() for part in served.contracts]
 
 
 def add_rpc_parser(sub: Any) -> None:
@@ -113,7 +137,7 @@ def released_descriptor_set() -> descriptor_pb2.FileDescriptorSet | None:
 
 def current_descriptor_set() -> descriptor_pb2.FileDescriptorSet:
     files = []
-    for served in SERVICES.values():
+    for served in every_contract():
         proto = descriptor_pb2.FileDescriptorProto()
         served.messages.DESCRIPTOR.CopyToProto(proto)
         files.append(proto)
@@ -127,7 +151,7 @@ def generated_files(root: Path) -> dict[Path, str]:
     texts: dict[Path, str] = {}
     with tempfile.TemporaryDirectory() as scratch:
         out = Path(scratch)
-        for served in SERVICES.values():
+        for served in every_contract():
             relative = Path(served.contract.proto_path)
             text = proto_text(served.contract, released)
             (out / relative).parent.mkdir(parents=True, exist_ok=True)
@@ -167,16 +191,20 @@ def serve(settings: Settings, service: str, port: int, workers: int, metrics: in
     # deployment's SERVICE_ENDPOINTS says for everyone else.
     others = ",".join(f"{name}={target}" for name, target in settings.endpoints.items() if name != service)
     container = Container(load_settings(SERVICE_ENDPOINTS=others))
-    servicer = ContractServicer(
-        served.contract, served.implementation(container), served.messages, container.internal_tokens
-    )
-    server, bound, health = build_server([servicer], address=f"{settings.host}:{port}", max_workers=workers)
+    servicers = [
+        ContractServicer(
+            part.contract, part.implementation(container), part.messages, container.internal_tokens
+        )
+        for part in served.contracts
+    ]
+    server, bound, health = build_server(servicers, address=f"{settings.host}:{port}", max_workers=workers)
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
     with serving_metrics(metrics, settings):
         server.start()
-        print(f"serving {served.contract.full_service} on {settings.host}:{bound}", flush=True)
+        names = " and ".join(part.contract.full_service for part in served.contracts)
+        print(f"serving {names} on {settings.host}:{bound}", flush=True)
         stop.wait()
         # Health first, so a balancer stops sending; then calls under way get 5 s to finish.
         health.enter_graceful_shutdown()

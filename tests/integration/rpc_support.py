@@ -19,20 +19,21 @@ from backend.platform.rpc.server import ContractServicer, build_server
 def over_grpc(container: Container, services: Sequence[str]) -> Iterator[list[RpcClient]]:
     """Must run before anything reads the container's services (they hold what they were
     given when built)."""
+    # Each service with the contracts served beside it (the previews beside the transactions),
+    # each reached through the container's attribute named after its contract.
+    served = [part for name in services for part in SERVICES[name].contracts]
     servicers = [
         ContractServicer(
-            SERVICES[name].contract,
-            SERVICES[name].implementation(container),
-            SERVICES[name].messages,
-            container.internal_tokens,
+            part.contract, part.implementation(container), part.messages, container.internal_tokens
         )
-        for name in services
+        for part in served
     ]
     server, port, _ = build_server(servicers, address="127.0.0.1:0", max_workers=4)
     server.start()
-    clients = [SERVICES[name].client(f"127.0.0.1:{port}", container.internal_tokens) for name in services]
-    for name, client in zip(services, clients, strict=True):
-        container.__dict__[name] = client  # the cached_property's slot: later reads get the client
+    clients = [part.client(f"127.0.0.1:{port}", container.internal_tokens) for part in served]
+    for part, client in zip(served, clients, strict=True):
+        # the cached_property's slot: later reads get the client
+        container.__dict__[part.contract.name] = client
     try:
         yield clients
     finally:

@@ -7,6 +7,7 @@ reads the same stream a page at a time, by the cursors of the entries API."""
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Sequence
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -28,6 +29,8 @@ from portal.formatting import entry_type_label
 from reports.datasets import entry_rows
 from tests.integration.pools_support import World, make_world
 from tests.integration.reports_support import build_closed, build_exit, build_open
+
+pytestmark = pytest.mark.over_grpc("transactions")
 
 
 @pytest.fixture
@@ -101,7 +104,7 @@ def test_every_view_and_filter_gives_what_the_postings_gave(world: World) -> Non
             (world.manager, {"investor_id": built.b}),
             (world.investor, {}),
             (world.analyst, {"entry_type": EntryType.VALUATION}),
-            (world.manager, {"date_from": "2025-03-01", "date_to": "2025-09-30"}),
+            (world.manager, {"date_from": date(2025, 3, 1), "date_to": date(2025, 9, 30)}),
         ]
         for actor, filters in views:
             expected = list(_oracle(world, actor, built.pool, **filters))

@@ -20,6 +20,8 @@ from tests.integration.pools_support import (
     open_pool,
 )
 
+pytestmark = pytest.mark.over_grpc("transactions")
+
 
 @pytest.fixture
 def world(container: Container) -> World:

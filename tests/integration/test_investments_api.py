@@ -13,6 +13,8 @@ import pytest
 from backend.composition.container import Container
 from tests.integration.pools_support import Api, World, closed_pool, make_world, problem_fields
 
+pytestmark = pytest.mark.over_grpc("transactions")
+
 
 @pytest.fixture
 def world(container: Container) -> World:

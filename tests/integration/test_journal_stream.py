@@ -26,6 +26,8 @@ from ledger.position_reads import investor_view
 from reports.datasets import transaction_rows
 from tests.integration.pools_support import World, make_world, open_pool
 
+pytestmark = pytest.mark.over_grpc("transactions")
+
 
 @pytest.fixture
 def world(container: Container) -> World:

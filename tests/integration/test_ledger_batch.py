@@ -35,6 +35,8 @@ from tests.integration.pools_support import (
     problem_fields,
 )
 
+pytestmark = pytest.mark.over_grpc("transactions")
+
 D = Decimal
 
 
@@ -340,7 +342,7 @@ def test_chunked_batch_with_a_bad_last_row_leaves_no_trace(world: World) -> None
 
 
 @pytest.mark.usefixtures("one_entry_chunks")
-def test_a_failed_store_mid_batch_writes_nothing_and_stops_the_writer(world: World) -> None:
+def test_a_failed_store_mid_batch_writes_nothing_and_stops_the_writer(world: World, transport: str) -> None:
     c, m = world.container, world.manager
     a = world.investor_profile(world.investor)
     b = world.investor_profile(world.other_investor, name="Bo")
@@ -356,7 +358,9 @@ def test_a_failed_store_mid_batch_writes_nothing_and_stops_the_writer(world: Wor
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(_PoolStream, "store", failing)
-        with pytest.raises(RuntimeError, match="went away"):
+        # Across gRPC a failure of the service's own is RemoteFailure (a RuntimeError), its text kept there.
+        failure = "went away" if transport == "in-process" else "transactions service failed on record_batch"
+        with pytest.raises(RuntimeError, match=failure):
             c.transactions.record_batch(m, pool, _open_rows(a, b), key())
     assert len(calls) == 3  # nothing was stored after the failure
     assert not any(t.name.startswith("ledger-batch") for t in threading.enumerate())

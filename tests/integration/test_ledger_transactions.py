@@ -37,6 +37,7 @@ from tests.integration.pools_support import (
 )
 
 D = Decimal
+pytestmark = pytest.mark.over_grpc("transactions")
 
 
 def key() -> str:

@@ -25,6 +25,8 @@ from tests.integration.portal_support import components
 from tests.integration.test_portal_manager import _act, _client, _field_errors
 from tests.integration.test_portal_pool_settings import _actions_panel, _field
 
+pytestmark = pytest.mark.over_grpc("transactions")
+
 
 @pytest.fixture
 def world(container: Container) -> World:

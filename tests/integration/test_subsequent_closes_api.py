@@ -18,6 +18,8 @@ from backend.composition.container import Container
 from ledger.interface import CapitalCallRequest, EntryType, SubsequentCloseRequest, TransactionRequest
 from tests.integration.pools_support import Api, World, closed_pool, make_world, open_pool, problem_fields
 
+pytestmark = pytest.mark.over_grpc("transactions")
+
 D = Decimal
 WATERFALL = {
     "preferred_return_rate": "0.08",

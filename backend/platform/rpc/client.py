@@ -6,16 +6,22 @@ in-process service would be, and callers cannot tell (the same types, the same e
         create_pool = remote(PoolService.create_pool)
         ...
 
-Every call has a deadline (reads a short one, writes a longer one); reads are retried by the
-channel when the service is UNAVAILABLE (gRPC's retry policy, from the contract's `reads`),
-writes are sent once. The call carries the internal token (the acting user, when the method
-takes one), the request id and the trace context."""
+Every call has a deadline (reads a short one, writes a longer one, a stream one as long as its
+slowest reader may need); reads are retried by the channel when the service is UNAVAILABLE
+(gRPC's retry policy, from the contract's `reads`), writes are sent once. The call carries the
+internal token (the acting user, when the method takes one), the request id and the trace
+context.
+
+A streaming method returns its iterator once the service has accepted the call (a refusal
+raises here, at the call, as in process); the items then arrive as the caller reads them, and
+an error met on the way raises from the iterator after the items before it. A caller that
+stops reading early closes the iterator, which cancels the call."""
 
 from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from types import ModuleType
 from typing import Any, ClassVar, TypeVar, cast
 
@@ -29,7 +35,7 @@ from backend.platform.observability import current_request_id
 from backend.platform.rpc import codec, errors, metrics
 from backend.platform.rpc.contract import Method, ServiceContract
 from backend.platform.rpc.credentials import InternalTokens
-from backend.platform.rpc.server import AUTHORIZATION, MESSAGE_SIZE_OPTIONS, REQUEST_ID
+from backend.platform.rpc.server import AUTHORIZATION, MESSAGE_SIZE_OPTIONS, REQUEST_ID, STREAM_ACCEPTED
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -76,6 +82,9 @@ def open_channel(target: str, contract: ServiceContract) -> grpc.Channel:
 class RpcClient:
     contract: ClassVar[ServiceContract]
     messages: ClassVar[ModuleType]
+    served_by: ClassVar[str | None] = None
+    """The service whose process serves this contract beside its own (the previews: the
+    transactions), named when it does not answer: what an operator finds down."""
 
     def __init__(
         self,
@@ -84,11 +93,15 @@ class RpcClient:
         *,
         read_timeout: float = 5.0,
         write_timeout: float = 30.0,
+        stream_timeout: float = 3600.0,
         channel: grpc.Channel | None = None,
     ) -> None:
         self.target = target
         self._tokens = tokens
         self._timeouts = (read_timeout, write_timeout)
+        # A stream lasts as long as its reader takes (a download to a slow browser): the
+        # deadline only bounds one that is stuck; keepalive notices a dead peer within seconds.
+        self._stream_timeout = stream_timeout
         self._channel = channel if channel is not None else open_channel(target, self.contract)
         self._stubs: dict[str, Any] = {}
 
@@ -98,7 +111,8 @@ class RpcClient:
     def _stub(self, method: Method) -> Any:
         stub = self._stubs.get(method.rpc)
         if stub is None:
-            stub = self._channel.unary_unary(
+            make = self._channel.unary_stream if method.streams else self._channel.unary_unary
+            stub = make(
                 f"/{self.contract.full_service}/{method.rpc}",
                 request_serializer=getattr(self.messages, method.request).SerializeToString,
                 response_deserializer=getattr(self.messages, method.response).FromString,
@@ -120,6 +134,8 @@ class RpcClient:
             value = parameter.adapter.dump_python(given, mode="json", exclude_unset=True)
             codec.put(request, parameter.name, parameter.node, value)
         actor = cast(Actor | None, bound.arguments[method.actor]) if method.actor else None
+        if method.streams:
+            return self._stream(method, request, actor)
         labels = (self.contract.name, method.rpc)
         started = time.perf_counter()
         code = grpc.StatusCode.OK
@@ -129,13 +145,7 @@ class RpcClient:
             SpanKind.CLIENT,
             {"rpc.system": "grpc", "rpc.service": self.contract.full_service, "rpc.method": method.rpc},
         ):
-            metadata = [(AUTHORIZATION, f"Bearer {self._tokens.mint(self.contract.name, actor)}")]
-            traceparent = trace_context.current_traceparent()
-            if traceparent:
-                metadata.append((trace_context.TRACEPARENT, traceparent))
-            request_id = current_request_id()
-            if request_id:
-                metadata.append((REQUEST_ID, request_id))
+            metadata = self._metadata(actor)
             try:
                 response = self._stub(method)(
                     request, timeout=self._timeouts[0 if method.read else 1], metadata=metadata
@@ -150,11 +160,75 @@ class RpcClient:
             return None
         return method.result_adapter.validate_python(codec.get(response, "result", method.result))
 
+    def _metadata(self, actor: Actor | None) -> list[tuple[str, str]]:
+        """The token, trace context and request id a call carries (under the call's span)."""
+        metadata = [(AUTHORIZATION, f"Bearer {self._tokens.mint(self.contract.name, actor)}")]
+        traceparent = trace_context.current_traceparent()
+        if traceparent:
+            metadata.append((trace_context.TRACEPARENT, traceparent))
+        request_id = current_request_id()
+        if request_id:
+            metadata.append((REQUEST_ID, request_id))
+        return metadata
+
+    def _stream(self, method: Method, request: Any, actor: Actor | None) -> Iterator[Any]:
+        """Start a streaming call; once the service has accepted it, its items, lazily."""
+        labels = (self.contract.name, method.rpc)
+        started = time.perf_counter()
+        # The span lasts as long as the stream, but is this thread's current span only while
+        # the call starts: the caller reads the items later, between work of its own.
+        opened = tracing.begin_span(
+            f"{self.contract.full_service}/{method.rpc}",
+            tracing.current_parent(),
+            SpanKind.CLIENT,
+            {"rpc.system": "grpc", "rpc.service": self.contract.full_service, "rpc.method": method.rpc},
+        )
+
+        def finish(code: grpc.StatusCode) -> None:
+            metrics.CLIENT_HANDLED.labels(*labels, code.name).inc()
+            metrics.CLIENT_SECONDS.labels(*labels).observe(time.perf_counter() - started)
+            opened.otel.end()
+
+        try:
+            call = self._stub(method)(request, timeout=self._stream_timeout, metadata=self._metadata(actor))
+            accepted = any(key == STREAM_ACCEPTED for key, _ in call.initial_metadata() or ())
+        finally:
+            trace_context.leave_span(opened.token)
+        if not accepted:  # refused before any item, or never answered: raise now, at the call
+            try:
+                next(call)
+            except grpc.RpcError as exc:
+                finish(exc.code())  # type: ignore[attr-defined]
+                raise self._failure(method, exc) from exc
+            call.cancel()
+            finish(grpc.StatusCode.UNKNOWN)
+            raise errors.RemoteFailure(f"the {self.contract.name} service streamed {method.name} unasked")
+        return self._items(method, call, finish)
+
+    def _items(self, method: Method, call: Any, finish: Callable[[grpc.StatusCode], None]) -> Iterator[Any]:
+        node, adapter = method.result, method.result_adapter
+        if node is None or adapter is None:
+            raise TypeError(f"{method.name}: a stream's result is a list of items")
+        code = grpc.StatusCode.OK
+        try:
+            for response in call:
+                yield from adapter.validate_python(codec.get(response, "result", node))
+        except grpc.RpcError as exc:
+            code = exc.code()  # type: ignore[attr-defined]
+            raise self._failure(method, exc) from exc
+        except GeneratorExit:
+            code = grpc.StatusCode.CANCELLED  # the caller stopped reading: the service stops too
+            call.cancel()
+            raise
+        finally:
+            finish(code)
+
     def _failure(self, method: Method, exc: grpc.RpcError) -> Exception:
         code: grpc.StatusCode = exc.code()  # type: ignore[attr-defined]
         if code in errors.UNANSWERED:
+            service = self.served_by or self.contract.name
             return DependencyUnavailable(
-                f"the {self.contract.name} service did not answer ({code.name.lower()}); try again shortly"
+                f"the {service} service did not answer ({code.name.lower()}); try again shortly"
             )
         trailer = dict(exc.trailing_metadata() or ()).get(errors.ERROR_METADATA)  # type: ignore[attr-defined]
         domain = errors.decode(code, exc.details(), trailer)  # type: ignore[attr-defined]

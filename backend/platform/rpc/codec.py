@@ -4,7 +4,8 @@ A value goes through pydantic's JSON mode first (`TypeAdapter.dump_python(mode="
 Decimal becomes its exact text, a date its ISO form, an enum its value, exactly as the REST
 API answers; the receiver validates it back into the declared type with the same adapter.
 Bytes are the exception JSON has no exact form for: base64 text between the adapter and the
-codec (types.WireBytes), the raw bytes in the message's `bytes` field. A
+codec (types.WireBytes), the raw bytes in the message's `bytes` field. A value marked
+`AS_JSON` is its JSON text in a `string` field, written and read here. A
 model sends only the fields its sender set, and names them (`set_fields`), so the receiver's
 model has the same `model_fields_set` (an update that names one term changes only that term).
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import functools
+import json
 from typing import Any
 
 from google.protobuf.message import Message
@@ -20,6 +22,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from backend.platform.rpc.proto_text import CHOICE, LIST_ITEMS, MAP_ENTRIES, SET_FIELDS
 from backend.platform.rpc.types import (
+    JSON,
     MESSAGES,
     Fixed,
     Mapping,
@@ -40,7 +43,7 @@ _PYTHON_OF = {"int64": int, "string": str, "bool": bool, "double": float}
 
 def put(message: Message, name: str, node: Node, value: Any) -> None:
     """Set field `name` of `message` to `value` (a JSON-mode value of `node`'s type)."""
-    if value is None:
+    if value is None and node != JSON:  # JSON has a text for None: null
         if not isinstance(node, Optional):
             raise ValueError(f"{name}: None for a field that cannot be empty")
         return
@@ -56,11 +59,16 @@ def _put_optional(message: Message, name: str, node: Any, value: Any) -> None:
 
 
 def _to_wire(node: Any, value: Any) -> Any:
-    """A scalar's JSON-mode value as its field holds it: bytes arrive as base64 text."""
+    """A scalar's JSON-mode value as its field holds it: bytes arrive as base64 text, a JSON
+    value leaves as its text."""
+    if node.json:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     return base64.b64decode(value) if node.proto == "bytes" else value
 
 
 def _from_wire(node: Any, value: Any) -> Any:
+    if node.json:
+        return json.loads(value) if value else None  # "" is a field never set
     return base64.b64encode(value).decode("ascii") if node.proto == "bytes" else value
 
 
@@ -74,6 +82,16 @@ def _put_message(message: Message, name: str, node: Any, value: Any) -> None:
 
 def _put_repeated(message: Message, name: str, node: Any, value: Any) -> None:
     target = getattr(message, name)
+    plain = _plain_positions(node.item) if isinstance(node.item, Fixed) else None
+    if plain is not None:  # journal lines: millions in an export, so no dispatch per field
+        for item in value:
+            line = target.add()
+            for (field, optional), part in zip(plain, item, strict=True):
+                if part is not None:
+                    setattr(line, field, part)
+                elif not optional:
+                    raise ValueError(f"{field}: None for a field that cannot be empty")
+        return
     if isinstance(node.item, MESSAGES):
         for item in value:
             put_message(target.add(), node.item, item)
@@ -101,6 +119,7 @@ _PUT = {
     Scalar: _put_scalar,
     Model: _put_message,
     Fixed: _put_message,
+    Wrapped: _put_message,  # a list or map in a tuple's position
     Repeated: _put_repeated,
     Mapping: _put_mapping,
     OneOf: _put_oneof,
@@ -120,8 +139,23 @@ def put_message(message: Message, node: Model | Fixed | Wrapped, value: Any) -> 
         put(message, _wrapped_field(node), node.inner, value)
 
 
+@functools.cache
+def _plain_positions(node: Fixed) -> tuple[tuple[str, bool], ...] | None:
+    """(field, may be None) for each position of a tuple of plain scalars (text, integers,
+    flags, each perhaps None), which go in and out of their fields as they are; None when a
+    position needs more (bytes, JSON, a message)."""
+    found = []
+    for index, item in enumerate(node.items, 1):
+        optional = isinstance(item, Optional)
+        scalar = item.inner if isinstance(item, Optional) else item
+        if not isinstance(scalar, Scalar) or scalar.json or scalar.proto == "bytes":
+            return None
+        found.append((f"item_{index}", optional))
+    return tuple(found)
+
+
 def _wrapped_field(node: Wrapped) -> str:
-    if isinstance(node.inner, OneOf):
+    if isinstance(node.inner, (OneOf, Optional)):
         return CHOICE
     return LIST_ITEMS if isinstance(node.inner, Repeated) else MAP_ENTRIES
 
@@ -168,6 +202,12 @@ def _get_message(message: Message, name: str, node: Any) -> Any:
 
 def _get_repeated(message: Message, name: str, node: Any) -> Any:
     items = getattr(message, name)
+    plain = _plain_positions(node.item) if isinstance(node.item, Fixed) else None
+    if plain is not None:
+        return [
+            [getattr(line, f) if not optional or line.HasField(f) else None for f, optional in plain]
+            for line in items
+        ]
     if isinstance(node.item, MESSAGES):
         return [get_message(item, node.item) for item in items]
     return [_from_wire(node.item, item) for item in items]
@@ -193,6 +233,7 @@ _GET = {
     Scalar: _get_scalar,
     Model: _get_message,
     Fixed: _get_message,
+    Wrapped: _get_message,
     Repeated: _get_repeated,
     Mapping: _get_mapping,
     OneOf: _get_oneof,
@@ -208,7 +249,7 @@ def _member_for(node: OneOf, value: Any) -> Node:
     for member in node.members:
         if isinstance(member, Model) and isinstance(value, dict) and _is_a(member.cls, value):
             return member
-        if isinstance(member, Scalar) and type(value) is _PYTHON_OF[member.proto]:
+        if isinstance(member, Scalar) and (member.json or type(value) is _PYTHON_OF[member.proto]):
             return member
     raise UnsupportedType(f"{value!r} matches no member of {node}")
 

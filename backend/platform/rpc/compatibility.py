@@ -43,6 +43,11 @@ def breaking_changes(
             problems.append(f"rpc {name} removed")
         elif (new.input_type, new.output_type) != (method.input_type, method.output_type):
             problems.append(f"rpc {name} changed its request or response type")
+        elif (new.client_streaming, new.server_streaming) != (
+            method.client_streaming,
+            method.server_streaming,
+        ):
+            problems.append(f"rpc {name} changed between one response and a stream")
     now_messages = _messages(current)
     for name, message in _messages(released).items():
         new_message = now_messages.get(name)

@@ -7,6 +7,11 @@ field: the acting user travels in the call's signed internal token (backend.plat
 .credentials), so a service never takes a user id on trust. One typed `Actor | None` (a
 system call may act for nobody) is the token's actor too, None when the token names none.
 
+A method returning an `Iterator[X]` (rows read lazily, a page at a time: an export's journal)
+is a server-streaming RPC: each `<Method>Response` carries the next few of the items in
+`result`, in order, and the call's errors are the same classes, raised where the iterator
+would raise them (backend.platform.rpc.server and .client say how).
+
 Reads are listed by the contract (`reads`): only they are retried by the channel when a
 service is briefly unavailable, and they get the shorter deadline. A write is sent once; a
 write that must survive a retry carries its idempotency key as a parameter, which crosses the
@@ -14,6 +19,7 @@ hop like any other."""
 
 from __future__ import annotations
 
+import collections.abc
 import inspect
 import types
 import typing
@@ -25,7 +31,15 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from backend.platform.actors import Actor
-from backend.platform.rpc.types import Node, UnsupportedType, adaptable, models_in, node_of
+from backend.platform.rpc.types import (
+    Node,
+    Repeated,
+    UnsupportedType,
+    adaptable,
+    element_of,
+    models_in,
+    node_of,
+)
 
 PACKAGE_PREFIX = "investment_pools"
 
@@ -49,6 +63,7 @@ class Method:
     read: bool
     signature: inspect.Signature
     actor_optional: bool = False  # typed `Actor | None`: a call acting for nobody is allowed
+    streams: bool = False  # returns an Iterator: `result` is a Repeated of the next items
 
     @property
     def request(self) -> str:
@@ -125,8 +140,14 @@ class ServiceContract:
                 Parameter(parameter.name, node, TypeAdapter(adaptable(annotation)), parameter.default)
             )
         returns = hints.get("return", type(None))
+        streams = typing.get_origin(returns) is collections.abc.Iterator
         try:
-            result = None if returns is type(None) else node_of(returns)
+            if streams:
+                (item,) = typing.get_args(returns) or (typing.Any,)
+                result: Node | None = Repeated(element_of(item, returns))
+                returns = list[item]  # type: ignore[valid-type]  # what one response carries
+            else:
+                result = None if returns is type(None) else node_of(returns)
         except UnsupportedType as exc:
             raise UnsupportedType(f"{self.service}.{name} -> {exc}") from exc
         return Method(
@@ -139,6 +160,7 @@ class ServiceContract:
             read=name in self.reads,
             signature=signature,
             actor_optional=actor_optional,
+            streams=streams,
         )
 
 

@@ -5,11 +5,15 @@ field, so the REST API's problem answer is the same whichever side of the hop th
 Status codes follow gRPC's own meanings (and retry rules: only UNAVAILABLE is retried, and
 only for reads). A call the service never answered (it is down, the deadline passed) becomes
 DependencyUnavailable naming the service: a 503 problem, never a half-done write, because a
-write the service did not confirm is not retried and its own transaction decides."""
+write the service did not confirm is not retried and its own transaction decides.
+
+An error's own attributes travel as JSON; one the class annotates (`errors: list[RowError]`)
+is validated back into that type, so the caller reads the same objects as in process."""
 
 from __future__ import annotations
 
 import json
+import typing
 from typing import Any
 
 import grpc
@@ -89,6 +93,23 @@ def _known_classes() -> dict[str, type[DomainError]]:
     return found
 
 
+_TYPED: dict[str, dict[str, TypeAdapter[Any]]] = {}
+
+
+def _typed_attributes(cls: type[DomainError]) -> dict[str, TypeAdapter[Any]]:
+    """The attributes `cls` declares a type for, with an adapter that reads one back from JSON."""
+    found = _TYPED.get(_name(cls))
+    if found is None:
+        hints = {
+            name: hint
+            for klass in reversed(cls.__mro__[: cls.__mro__.index(DomainError)])
+            for name, hint in typing.get_type_hints(klass).items()
+            if name in vars(klass).get("__annotations__", {})
+        }
+        found = _TYPED[_name(cls)] = {name: TypeAdapter(hint) for name, hint in hints.items()}
+    return found
+
+
 def decode(code: grpc.StatusCode, details: str | None, trailer: bytes | None) -> DomainError | None:
     """The domain error a reply carries, or None when it carries none."""
     if trailer is not None:
@@ -97,8 +118,9 @@ def decode(code: grpc.StatusCode, details: str | None, trailer: bytes | None) ->
         if cls is not None:
             made = cls.__new__(cls)
             DomainError.__init__(made, str(doc["detail"]), field=doc.get("field"))
+            typed = _typed_attributes(cls)
             for key, value in dict(doc.get("extra") or {}).items():
-                setattr(made, key, value)
+                setattr(made, key, typed[key].validate_python(value) if key in typed else value)
             return made
     base = _BASE_OF_CODE.get(code)
     return base(details or code.name.lower()) if base is not None else None

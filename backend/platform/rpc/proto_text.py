@@ -35,7 +35,8 @@ an update that names only `name` must not arrive as one that clears every other 
 LIST_ITEMS = "items"
 MAP_ENTRIES = "entries"
 CHOICE = "value"
-"""The oneof of a union's message of its own (a list's element, a map's value)."""
+"""The oneof of a union's message of its own (a list's element, a map's value), or the field of
+an element that may be None."""
 
 
 @dataclass
@@ -80,12 +81,18 @@ class _Writer:
         self.contract = contract
         self.history = history_of(released, contract.package)
         self.wrappers: dict[str, _Message] = {}
+        self.method_messages = {n for m in contract.methods.values() for n in (m.request, m.response)}
+
+    def model_name(self, cls: type) -> str:
+        """A model's message: named after the class, unless an RPC's own request or response has
+        that name (a `capital_call` taking a `CapitalCallRequest`): then `<class>Model`."""
+        return f"{cls.__name__}Model" if cls.__name__ in self.method_messages else cls.__name__
 
     def type_of(self, node: Node) -> str:
         if isinstance(node, Scalar):
             return node.proto
         if isinstance(node, Model):
-            return node.cls.__name__
+            return self.model_name(node.cls)
         if isinstance(node, (Fixed, Wrapped)):
             return self.helper_message(node)
         raise UnsupportedType(f"{node} is not a single type")
@@ -122,6 +129,9 @@ class _Writer:
             elif isinstance(node.inner, OneOf):
                 comment = ["One of several types, where proto wants one message."]
                 self.wrappers[name] = _Message(name, self.fields_of(CHOICE, node.inner), comment)
+            elif isinstance(node.inner, Optional):
+                comment = ["An element that may be None: a field with presence."]
+                self.wrappers[name] = _Message(name, self.fields_of(CHOICE, node.inner), comment)
             else:
                 body = LIST_ITEMS if isinstance(node.inner, Repeated) else MAP_ENTRIES
                 self.wrappers[name] = _Message(
@@ -139,7 +149,7 @@ class _Writer:
         for model in self.contract.models():
             fields = [f for name, node in model_fields(model) for f in self.fields_of(name, node)]
             fields.append(_Field(SET_FIELDS, f"repeated string {SET_FIELDS}"))
-            made.append(_Message(model.__name__, fields, _first_paragraph(model.__doc__)))
+            made.append(_Message(self.model_name(model), fields, _first_paragraph(model.__doc__)))
         made.extend(self.wrappers[name] for name in sorted(self.wrappers))
         names = [m.name for m in made]
         clashes = sorted({n for n in names if names.count(n) > 1})
@@ -212,7 +222,8 @@ def proto_text(contract: ServiceContract, released: descriptor_pb2.FileDescripto
     ]
     for method in contract.methods.values():
         lines.extend(f"  // {line}" for line in _first_paragraph(getattr(protocol, method.name).__doc__))
-        lines.append(f"  rpc {method.rpc}({method.request}) returns ({method.response});")
+        stream = "stream " if method.streams else ""
+        lines.append(f"  rpc {method.rpc}({method.request}) returns ({stream}{method.response});")
     lines.append("}")
     for message in messages:
         lines.append("")

@@ -5,14 +5,21 @@ Each call: the internal token is verified (audience: this service) and names the
 call runs as a server span continuing the caller's trace, under the caller's request id, so
 its log lines and statements join the request that caused it; a domain error goes back as a
 status with the error in the trailers (backend.platform.rpc.errors); anything else is
-logged here and answered INTERNAL without its text."""
+logged here and answered INTERNAL without its text.
+
+A streaming method's call sends STREAM_ACCEPTED as initial metadata once the implementation has
+returned its iterator (its checks passed), then the items in order, a few to a message; an
+error while iterating ends the stream with that error's status, after the items made before
+it. The span and the caller's request id are this call's only while its code runs: a stream
+is suspended between messages, and the thread serves other calls then."""
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent import futures
+from contextlib import contextmanager
 from types import ModuleType
 from typing import Any
 
@@ -29,8 +36,10 @@ from backend.platform.observability import call_context
 from backend.platform.rpc import codec, errors, metrics
 from backend.platform.rpc.contract import Method, ServiceContract
 from backend.platform.rpc.credentials import InternalTokens
+from backend.platform.rpc.types import MESSAGES, Repeated
 
 log = logging.getLogger(__name__)
+_END = object()
 
 AUTHORIZATION = "authorization"
 REQUEST_ID = "x-request-id"
@@ -41,6 +50,14 @@ MESSAGE_SIZE_OPTIONS = [
     ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
     ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
 ]
+STREAM_ACCEPTED = "x-stream-accepted"
+"""Initial metadata of a streaming call whose method returned its iterator: the client waits for
+it, so a refusal (authorisation, a missing pool) raises at the call, as in process, and not at
+the first item."""
+STREAM_CHUNK_ITEMS = 256
+STREAM_CHUNK_BYTES = 1024 * 1024
+"""A streamed message holds up to this many items, or about this many bytes: one message per
+item would spend more on gRPC's per-message work than on the rows (an export has millions)."""
 
 
 def _metadata(context: grpc.ServicerContext) -> dict[str, str]:
@@ -76,14 +93,73 @@ class ContractServicer:
 
     def handler(self) -> grpc.GenericRpcHandler:
         handlers = {
-            method.rpc: grpc.unary_unary_rpc_method_handler(
-                self._serve(method),
-                request_deserializer=getattr(self._messages, method.request).FromString,
-                response_serializer=getattr(self._messages, method.response).SerializeToString,
+            method.rpc: (
+                grpc.unary_stream_rpc_method_handler(
+                    self._serve_stream(method),
+                    request_deserializer=getattr(self._messages, method.request).FromString,
+                    response_serializer=getattr(self._messages, method.response).SerializeToString,
+                )
+                if method.streams
+                else grpc.unary_unary_rpc_method_handler(
+                    self._serve(method),
+                    request_deserializer=getattr(self._messages, method.request).FromString,
+                    response_serializer=getattr(self._messages, method.response).SerializeToString,
+                )
             )
             for method in self.contract.methods.values()
         }
         return grpc.method_handlers_generic_handler(self.contract.full_service, handlers)
+
+    def _serve_stream(self, method: Method) -> Callable[[Any, grpc.ServicerContext], Iterator[Any]]:
+        function = getattr(self._implementation, method.name)
+        response_type = getattr(self._messages, method.response)
+        labels = (self.contract.name, method.rpc)
+
+        def serve(request: Any, context: grpc.ServicerContext) -> Iterator[Any]:
+            started = time.perf_counter()
+            metadata = _metadata(context)
+            code = grpc.StatusCode.OK
+            opened = tracing.begin_span(
+                f"{self.contract.full_service}/{method.rpc}",
+                trace_context.parse_traceparent(metadata.get(trace_context.TRACEPARENT)),
+                SpanKind.SERVER,
+                {"rpc.system": "grpc", "rpc.service": self.contract.full_service, "rpc.method": method.rpc},
+            )
+            work = _Stretches(trace_context.current_span(), metadata.get(REQUEST_ID))
+            trace_context.leave_span(opened.token)  # entered again around each stretch of work
+            try:
+                with work():
+                    caller = self._tokens.verify(bearer_of(metadata.get(AUTHORIZATION)), self.contract.name)
+                    work.user_id = caller.actor.user_id if caller.actor is not None else None
+                    arguments = _arguments(method, request)
+                    if method.actor is not None:
+                        if caller.actor is None and not method.actor_optional:
+                            raise Unauthenticated(f"{method.name} acts for a user and the call names none")
+                        arguments[method.actor] = caller.actor
+                    items = iter(function(**arguments))
+                context.send_initial_metadata(((STREAM_ACCEPTED, "1"),))
+                yield from _chunks(method, response_type, items, work)
+            except DomainError as exc:
+                code = errors.status_of(exc)
+                context.set_trailing_metadata(((errors.ERROR_METADATA, errors.encode(exc)),))
+                context.abort(code, exc.detail)
+            except GeneratorExit:
+                code = grpc.StatusCode.CANCELLED  # the caller went away; its iterator is dropped
+                raise
+            except Exception as exc:
+                code = grpc.StatusCode.INTERNAL
+                log.exception(
+                    "rpc method failed", extra={"rpc_method": f"{self.contract.service}.{method.name}"}
+                )
+                opened.otel.set_status(Status(StatusCode.ERROR, type(exc).__name__))
+                context.abort(code, "internal error")
+            finally:
+                opened.otel.set_attributes({"rpc.grpc.status_code": code.value[0]})
+                opened.otel.end()
+                metrics.SERVER_HANDLED.labels(*labels, code.name).inc()
+                metrics.SERVER_SECONDS.labels(*labels).observe(time.perf_counter() - started)
+
+        return serve
 
     def _serve(self, method: Method) -> Callable[[Any, grpc.ServicerContext], Any]:
         function = getattr(self._implementation, method.name)
@@ -133,6 +209,56 @@ class ContractServicer:
             raise AssertionError("unreachable: abort raises")
 
         return serve
+
+
+class _Stretches:
+    """A stream's server span and its caller's request id and user, made current around each
+    stretch of the call's own work (never across a yield: between messages the thread is not
+    this call's)."""
+
+    def __init__(self, span: trace_context.Span | None, request_id: str | None) -> None:
+        self.span = span
+        self.request_id = request_id
+        self.user_id: int | None = None
+
+    @contextmanager
+    def __call__(self) -> Iterator[None]:
+        token = trace_context.enter_span(self.span) if self.span is not None else None
+        try:
+            with call_context(self.request_id, self.user_id):
+                yield
+        finally:
+            if token is not None:
+                trace_context.leave_span(token)
+
+
+def _chunks(method: Method, response_type: Any, items: Iterator[Any], work: _Stretches) -> Iterator[Any]:
+    """The items, a few to a response. An error while pulling the next one raises after the
+    items before it went out, as a caller in process would have had them."""
+    node, adapter = method.result, method.result_adapter
+    if not isinstance(node, Repeated) or adapter is None:
+        raise TypeError(f"{method.name}: a stream's result is a list of items")
+    messages = isinstance(node.item, MESSAGES)
+    pending, count, size = response_type(), 0, 0
+    while True:
+        try:
+            with work():
+                item = next(items, _END)
+        except DomainError:
+            if count:
+                yield pending
+            raise
+        if item is _END:
+            break
+        dumped = adapter.dump_python([item], mode="json", exclude_unset=True)
+        codec.put(pending, "result", node, dumped)
+        count += 1
+        size += pending.result[-1].ByteSize() if messages else len(str(dumped[0]))
+        if count >= STREAM_CHUNK_ITEMS or size >= STREAM_CHUNK_BYTES:
+            yield pending
+            pending, count, size = response_type(), 0, 0
+    if count:
+        yield pending
 
 
 def build_server(

@@ -5,8 +5,10 @@ Money and quantities (Decimal) travel as decimal strings, dates, times and durat
 8601 text, enums as their values: never a float, with one marked exception: a `Measure` (a
 return, a ratio, an index level: a binary float by design, published as a JSON number) travels
 as a protobuf `double`, which holds a Python float bit for bit. Bytes (a PDF, a payment file, a
-webhook's body) travel as protobuf `bytes`, exactly. Types with no faithful proto form are
-refused when the contract is built, naming the type, rather than approximated."""
+webhook's body) travel as protobuf `bytes`, exactly. A value marked `AS_JSON` (a posting
+rule's workings, a row only its receiver validates) travels as its JSON text. Types with no
+faithful proto form are refused when the contract is built, naming the type, rather than
+approximated."""
 
 from __future__ import annotations
 
@@ -35,6 +37,7 @@ class UnsupportedType(TypeError):
 class Scalar:
     proto: str  # int64, string, bool
     python: type
+    json: bool = False  # a string field holding the value's JSON text (AS_JSON)
 
 
 @dataclass(frozen=True)
@@ -81,9 +84,10 @@ class Fixed:
 class Wrapped:
     """A list or a map where proto wants one message (an element of a list, a map's value):
     the wrapper message that holds it; or a union there (`dict[str, str | Amount]`): a message
-    holding the oneof."""
+    holding the oneof; or an element that may be None (`list[int | None]`): a message holding
+    a field with presence."""
 
-    inner: Repeated | Mapping | OneOf
+    inner: Repeated | Mapping | OneOf | Optional
 
 
 Node = Scalar | Model | Repeated | Mapping | Optional | OneOf | Fixed | Wrapped
@@ -95,6 +99,7 @@ STRING = Scalar("string", str)
 BOOL = Scalar("bool", bool)
 BYTES = Scalar("bytes", bytes)
 DOUBLE = Scalar("double", float)
+JSON = Scalar("string", str, json=True)
 
 
 class _Measured:
@@ -109,6 +114,23 @@ MEASURED = _Measured()
 Measure = Annotated[float, MEASURED]
 """A measured figure that is a float by design (a return, a ratio, a risk figure, an index
 level), not an amount: what a report publishes as a JSON number. On the wire: a `double`."""
+
+
+class _AsJson:
+    """The mark of a value that crosses as its JSON text; what the mark sits on is the Python
+    type callers see, and its shape is not part of the contract."""
+
+    def __repr__(self) -> str:
+        return "AS_JSON"
+
+
+AS_JSON = _AsJson()
+"""`Annotated[dict[str, Any], AS_JSON]`: on the wire a string of the value's JSON text (as the
+REST API answers it: a Decimal as its text, a date ISO, a tuple a list, an int key a text
+key). For a posting rule's workings, whose shape is each rule's own (the ledger stores the
+same JSON text), and for rows only their receiver validates (a batch's rows, each checked on
+its own so every problem names its row): the receiver gets the JSON object, never a guessed
+model. None of it is money the wire reads: an amount in it is the text its sender wrote."""
 
 
 def _base64_text(value: bytes) -> str:
@@ -143,10 +165,7 @@ def node_of(annotation: Any) -> Node:
     """The wire form of `annotation` (a resolved type hint)."""
     origin = get_origin(annotation)
     if origin is Annotated:
-        inner, *marks = get_args(annotation)
-        if inner is float and MEASURED in marks:
-            return DOUBLE
-        return node_of(inner)
+        return _annotated_node(*get_args(annotation))
     if origin in (Union, types.UnionType):
         return _union_node(annotation)
     if origin is Literal:
@@ -156,6 +175,14 @@ def node_of(annotation: Any) -> Node:
     if not isinstance(annotation, type):
         raise UnsupportedType(f"{annotation!r} has no wire form")
     return _class_node(annotation)
+
+
+def _annotated_node(inner: Any, *marks: Any) -> Node:
+    if any(mark is AS_JSON for mark in marks):
+        return JSON
+    if inner is float and MEASURED in marks:
+        return DOUBLE
+    return node_of(inner)
 
 
 def _union_node(annotation: Any) -> Node:
@@ -187,7 +214,9 @@ def _collection_node(annotation: Any, origin: Any) -> Node:
             raise UnsupportedType(f"{annotation!r}: map keys are integers or text")
         return Mapping(key_node, _element(args[1], annotation))  # type: ignore[arg-type]
     if origin is tuple and args and not (len(args) == 2 and args[1] is Ellipsis):
-        return Fixed(tuple(_element(arg, annotation) for arg in args))
+        # A position is a field of the tuple's own message, so one that may be None has
+        # presence there (`optional int64 item_2`), as a model's field would.
+        return Fixed(tuple(_element(arg, annotation, optional=True) for arg in args))
     return Repeated(_element(args[0] if args else Any, annotation))
 
 
@@ -214,6 +243,8 @@ def adaptable(annotation: Any) -> Any:
     if annotation is bytes:
         return WireBytes
     origin, args = get_origin(annotation), get_args(annotation)
+    if origin is Annotated and any(mark is AS_JSON for mark in args[1:]):
+        return Any  # the JSON object as sent: its receiver validates it, not the wire
     if origin in (Union, types.UnionType):
         return functools.reduce(operator.or_, [adaptable(arg) for arg in args])
     concrete = _CONCRETE_OF.get(origin)
@@ -244,14 +275,20 @@ def _enum_node(cls: type[enum.Enum]) -> Node:
     raise UnsupportedType(f"{cls.__name__}: an enum of mixed values")
 
 
-def _element(annotation: Any, whole: Any) -> Node:
+def element_of(annotation: Any, whole: Any) -> Node:
+    """The wire form of one item of `whole` (a list's, or a stream's: `Iterator[X]`)."""
+    return _element(annotation, whole)
+
+
+def _element(annotation: Any, whole: Any, *, optional: bool = False) -> Node:
     """An element of a list, a map or a fixed tuple: a scalar or a message (a nested list or
-    map goes in a wrapper message)."""
+    map goes in a wrapper message). `optional`: a tuple's position, which may be None."""
     node = node_of(annotation)
     if isinstance(node, (Repeated, Mapping, OneOf)):
         return Wrapped(node)
     if isinstance(node, Optional):
-        raise UnsupportedType(f"{whole!r}: an element that may be None needs a model")
+        # A tuple's position is a field of the tuple's message, with presence of its own.
+        return node if optional else Wrapped(node)
     return node
 
 
@@ -320,20 +357,31 @@ _SCALAR_WORDS = {"int64": "int", "string": "text", "bool": "flag", "bytes": "dat
 def member_name(node: Node) -> str:
     """What a node is, as a word of a message or field name: a oneof member's suffix, the stem
     of a wrapper's or a fixed tuple's message name."""
-    if isinstance(node, Scalar):
-        return _SCALAR_WORDS[node.proto]
+    if isinstance(node, (Scalar, Optional)):
+        return _simple_name(node)
     if isinstance(node, Model):
         return node.cls.__name__
     if isinstance(node, Fixed):
         return "Tuple" + "".join(_initial_capital(member_name(item)) for item in node.items)
     if isinstance(node, Wrapped):
-        inner = node.inner
-        if isinstance(inner, Repeated):
-            return f"{_initial_capital(member_name(inner.item))}List"
-        if isinstance(inner, OneOf):
-            return "Or".join(_initial_capital(member_name(m)) for m in inner.members)
-        return f"{_initial_capital(member_name(inner.value))}By{_initial_capital(member_name(inner.key))}Map"
+        return _wrapper_name(node.inner)
     raise UnsupportedType(f"{node} cannot be named")
+
+
+def _wrapper_name(inner: Repeated | Mapping | OneOf | Optional) -> str:
+    if isinstance(inner, Repeated):
+        return f"{_initial_capital(member_name(inner.item))}List"
+    if isinstance(inner, OneOf):
+        return "Or".join(_initial_capital(member_name(m)) for m in inner.members)
+    if isinstance(inner, Optional):
+        return _simple_name(inner)
+    return f"{_initial_capital(member_name(inner.value))}By{_initial_capital(member_name(inner.key))}Map"
+
+
+def _simple_name(node: Scalar | Optional) -> str:
+    if isinstance(node, Optional):  # a tuple's position, or a list's element, that may be None
+        return f"Maybe{_initial_capital(member_name(node.inner))}"
+    return "json" if node.json else _SCALAR_WORDS[node.proto]
 
 
 def _initial_capital(word: str) -> str:
