@@ -6,8 +6,9 @@ own process, which is not started: publishing is not on the request path):
 
   1. embedded  `app.py serve` answered directly over HTTP, every service in process;
   2. nginx     nginx (TLS, deploy/nginx/) -> two `app.py serve` servers, services in process;
-  3. grpc      nginx (TLS) -> two `app.py serve` servers with SERVICE_ENDPOINTS=pools=... ->
-               one `app.py rpc serve pools` process (the pools service over gRPC).
+  3. grpc      nginx (TLS) -> two `app.py serve` servers with SERVICE_ENDPOINTS naming every
+               service -> one `app.py rpc serve SERVICE` process per service (every service
+               `rpc serve` knows is reached over gRPC, as the local stack and Kubernetes run it).
 
 Every `app.py serve` runs --workers W --threads T. All processes share one VAR_DIR (made
 before any starts), so the JWT keys, the session secret and the internal token key are the
@@ -68,6 +69,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from backend.composition.container import Container  # noqa: E402
+from backend.composition.rpc_commands import SERVICES  # noqa: E402
 from backend.platform.config import load_settings  # noqa: E402
 from bench.api_write import AMOUNT, DAY, _free_port, _set_up, _token  # noqa: E402
 from bench.databases import drop_database, fresh_database  # noqa: E402
@@ -83,7 +85,6 @@ from tests.integration.nginx_support import (  # noqa: E402
 DEFAULT_URL = "mysql+pymysql://root@127.0.0.1:3306/pools_bench_topology"
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
 BROKER_URL = os.environ.get("BENCH_BROKER_URL", "amqp://guest:guest@127.0.0.1:5672//")
-POOLS_SERVICE = "investment_pools.pools.v1.PoolService"
 READS = ("list", "pool", "positions")
 WRITE = "write"
 WRITE_SHARE = 0.2
@@ -214,50 +215,55 @@ class Processes:
 
     servers: list[AppServer] = field(default_factory=list)
     nginx: Nginx | None = None
-    rpc: subprocess.Popen[bytes] | None = None
+    rpc: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
     def stop(self) -> None:
         if self.nginx is not None:
             self.nginx.stop()
         for server in self.servers:
             server.stop()
-        if self.rpc is not None and self.rpc.poll() is None:
-            self.rpc.terminate()
+        for proc in self.rpc:
+            if proc.poll() is None:
+                proc.terminate()
+        for proc in self.rpc:
             try:
-                self.rpc.wait(timeout=30)
+                proc.wait(timeout=30)
             except subprocess.TimeoutExpired:
-                os.killpg(self.rpc.pid, signal.SIGKILL)
-                self.rpc.wait(timeout=10)
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=10)
 
 
-def _start_pools_rpc(folder: Path, env: dict[str, str], workers: int) -> tuple[subprocess.Popen[bytes], int]:
-    """`app.py rpc serve pools` on a free loopback port, returned once its health service
-    says SERVING."""
-    port = _free_port()
-    log = folder / "rpc-pools.log"
-    proc = subprocess.Popen(  # noqa: S603 - our own interpreter and script
-        [sys.executable, "app.py", "rpc", "serve", "pools", "--port", str(port), "--workers", str(workers)],
+def _start_rpc(
+    service: str, folder: Path, env: dict[str, str], endpoints: str, workers: int
+) -> subprocess.Popen[bytes]:
+    """`app.py rpc serve SERVICE` on its port of `endpoints` (not waited for: _wait_serving)."""
+    port = dict(item.split("=", 1) for item in endpoints.split(","))[service].rsplit(":", 1)[1]
+    log = folder / f"rpc-{service}.log"
+    return subprocess.Popen(  # noqa: S603 - our own interpreter and script
+        [sys.executable, "app.py", "rpc", "serve", service, "--port", port, "--workers", str(workers)],
         cwd=ROOT,
-        env={**env, "SERVICE_ENDPOINTS": "", "SERVICE_NAME": "rpc-pools"},
+        env={**env, "SERVICE_ENDPOINTS": endpoints, "SERVICE_NAME": f"rpc-{service}"},
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
-    channel = grpc.insecure_channel(f"127.0.0.1:{port}")
+
+
+def _wait_serving(service: str, address: str, folder: Path) -> None:
+    """Until the service's health service says SERVING."""
+    channel = grpc.insecure_channel(address)
     try:
         grpc.channel_ready_future(channel).result(timeout=RPC_START_SECONDS)
         answer = health_pb2_grpc.HealthStub(channel).Check(
-            health_pb2.HealthCheckRequest(service=POOLS_SERVICE), timeout=10
+            health_pb2.HealthCheckRequest(service=SERVICES[service].contract.full_service), timeout=10
         )
         if answer.status != health_pb2.HealthCheckResponse.SERVING:
             raise RuntimeError(f"health: {answer.status}")
     except Exception as exc:
-        proc.terminate()
-        proc.wait(timeout=30)
-        raise SystemExit(f"app.py rpc serve pools did not start ({exc!r}):\n{log.read_text()}") from exc
+        log = (folder / f"rpc-{service}.log").read_text()
+        raise SystemExit(f"app.py rpc serve {service} did not start ({exc!r}):\n{log}") from exc
     finally:
         channel.close()
-    return proc, port
 
 
 @contextmanager
@@ -280,10 +286,14 @@ def _topology(
             return
         app_env = dict(env)
         if name == "grpc":
+            endpoints = ",".join(f"{service}=127.0.0.1:{_free_port()}" for service in SERVICES)
             # Enough threads for every app server thread to have a call under way.
-            rpc, rpc_port = _start_pools_rpc(here, env, max(16, 2 * workers * threads))
-            started.rpc = rpc
-            app_env["SERVICE_ENDPOINTS"] = f"pools=127.0.0.1:{rpc_port}"
+            rpc_workers = max(16, 2 * workers * threads)
+            for service in SERVICES:
+                started.rpc.append(_start_rpc(service, here, env, endpoints, rpc_workers))
+            for service, address in (item.split("=", 1) for item in endpoints.split(",")):
+                _wait_serving(service, address, here)
+            app_env["SERVICE_ENDPOINTS"] = endpoints
         for n in (1, 2):
             started.servers.append(
                 start_app_server(f"app{n}", here, app_env, workers=workers, threads=threads)
@@ -340,7 +350,7 @@ def _print_ratio(label: str, top: Row, bottom: Row, target: float | None = None)
 TOPOLOGIES = {
     "embedded": "client -HTTP-> app.py serve (gunicorn); every service in process",
     "nginx": "client -TLS-> nginx -HTTP-> 2 x app.py serve; every service in process",
-    "grpc": "client -TLS-> nginx -HTTP-> 2 x app.py serve -gRPC-> app.py rpc serve pools (1 process)",
+    "grpc": "client -TLS-> nginx -HTTP-> 2 x app.py serve -gRPC-> app.py rpc serve SERVICE (one per service)",
 }
 
 
