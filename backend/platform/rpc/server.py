@@ -35,7 +35,7 @@ from backend.platform.http import bearer_of
 from backend.platform.observability import call_context
 from backend.platform.rpc import codec, errors, metrics
 from backend.platform.rpc.contract import Method, ServiceContract
-from backend.platform.rpc.credentials import InternalTokens
+from backend.platform.rpc.credentials import Caller, InternalTokens
 from backend.platform.rpc.types import MESSAGES, Repeated
 
 log = logging.getLogger(__name__)
@@ -110,6 +110,15 @@ class ContractServicer:
         }
         return grpc.method_handlers_generic_handler(self.contract.full_service, handlers)
 
+    def _server_span(self, method: Method, metadata: dict[str, str]) -> tracing.OpenSpan:
+        """The call's server span, continuing the caller's trace."""
+        return tracing.begin_span(
+            f"{self.contract.full_service}/{method.rpc}",
+            trace_context.parse_traceparent(metadata.get(trace_context.TRACEPARENT)),
+            SpanKind.SERVER,
+            {"rpc.system": "grpc", "rpc.service": self.contract.full_service, "rpc.method": method.rpc},
+        )
+
     def _serve_stream(self, method: Method) -> Callable[[Any, grpc.ServicerContext], Iterator[Any]]:
         function = getattr(self._implementation, method.name)
         response_type = getattr(self._messages, method.response)
@@ -119,24 +128,14 @@ class ContractServicer:
             started = time.perf_counter()
             metadata = _metadata(context)
             code = grpc.StatusCode.OK
-            opened = tracing.begin_span(
-                f"{self.contract.full_service}/{method.rpc}",
-                trace_context.parse_traceparent(metadata.get(trace_context.TRACEPARENT)),
-                SpanKind.SERVER,
-                {"rpc.system": "grpc", "rpc.service": self.contract.full_service, "rpc.method": method.rpc},
-            )
+            opened = self._server_span(method, metadata)
             work = _Stretches(trace_context.current_span(), metadata.get(REQUEST_ID))
             trace_context.leave_span(opened.token)  # entered again around each stretch of work
             try:
                 with work():
                     caller = self._tokens.verify(bearer_of(metadata.get(AUTHORIZATION)), self.contract.name)
                     work.user_id = caller.actor.user_id if caller.actor is not None else None
-                    arguments = _arguments(method, request)
-                    if method.actor is not None:
-                        if caller.actor is None and not method.actor_optional:
-                            raise Unauthenticated(f"{method.name} acts for a user and the call names none")
-                        arguments[method.actor] = caller.actor
-                    items = iter(function(**arguments))
+                    items = iter(function(**_call_arguments(method, request, caller)))
                 context.send_initial_metadata(((STREAM_ACCEPTED, "1"),))
                 yield from _chunks(method, response_type, items, work)
             except DomainError as exc:
@@ -170,22 +169,12 @@ class ContractServicer:
             started = time.perf_counter()
             metadata = _metadata(context)
             code = grpc.StatusCode.OK
-            opened = tracing.begin_span(
-                f"{self.contract.full_service}/{method.rpc}",
-                trace_context.parse_traceparent(metadata.get(trace_context.TRACEPARENT)),
-                SpanKind.SERVER,
-                {"rpc.system": "grpc", "rpc.service": self.contract.full_service, "rpc.method": method.rpc},
-            )
+            opened = self._server_span(method, metadata)
             try:
                 caller = self._tokens.verify(bearer_of(metadata.get(AUTHORIZATION)), self.contract.name)
                 user_id = caller.actor.user_id if caller.actor is not None else None
                 with call_context(metadata.get(REQUEST_ID), user_id):
-                    arguments = _arguments(method, request)
-                    if method.actor is not None:
-                        if caller.actor is None and not method.actor_optional:
-                            raise Unauthenticated(f"{method.name} acts for a user and the call names none")
-                        arguments[method.actor] = caller.actor
-                    result = function(**arguments)
+                    result = function(**_call_arguments(method, request, caller))
                 response = response_type()
                 if method.result is not None and method.result_adapter is not None:
                     dumped = method.result_adapter.dump_python(result, mode="json", exclude_unset=True)
@@ -209,6 +198,17 @@ class ContractServicer:
             raise AssertionError("unreachable: abort raises")
 
         return serve
+
+
+def _call_arguments(method: Method, request: Any, caller: Caller) -> dict[str, Any]:
+    """The implementation's arguments: the request's fields, and the acting user from the
+    caller's signed token, never from a field."""
+    arguments = _arguments(method, request)
+    if method.actor is not None:
+        if caller.actor is None and not method.actor_optional:
+            raise Unauthenticated(f"{method.name} acts for a user and the call names none")
+        arguments[method.actor] = caller.actor
+    return arguments
 
 
 class _Stretches:
