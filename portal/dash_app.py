@@ -14,6 +14,8 @@ before the first paint.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 from dash import Dash
 from flask import Flask
 
@@ -47,6 +49,7 @@ INDEX = """<!DOCTYPE html>
 
 def create_dash_app(server: Flask) -> Dash:
     manager = create_manager(server, server.extensions["container"])
+    hooks_before = list(server.before_request_funcs.get(None, ()))
     app = Dash(
         "portal",  # the package: assets/ is found next to portal/__init__.py
         server=server,  # type: ignore[arg-type]  # Dash's annotation omits a Flask instance
@@ -74,4 +77,25 @@ def create_dash_app(server: Flask) -> Dash:
     navbar.register_callbacks(app)
     app.layout = serve_layout
     install_downloads(server)
+    _finish_first_request_setup(server, hooks_before)
     return app
+
+
+def _finish_first_request_setup(server: Flask, hooks_before: Sequence[Callable[[], object]]) -> None:
+    """Run Dash's first-request hooks now, once, before any request can.
+
+    Dash finishes its set-up (moving the callbacks into its map, adding the pages router's
+    callback) in before_request hooks guarded by a plain check-then-set flag. Two requests
+    arriving together at a fresh threaded worker both passed the check and changed the
+    callback map under each other: one answered 500 ("dictionary changed size during
+    iteration"), an API request as likely as a page. Run here, the flags are set before the
+    server takes a request and every later call returns at once."""
+    dash_hooks = [
+        hook
+        for hook in server.before_request_funcs.get(None, ())
+        if hook not in hooks_before and hook.__module__.startswith("dash")
+    ]
+    # A request context because the layout Dash validates reads the (anonymous) session.
+    with server.test_request_context("/"):
+        for hook in dash_hooks:
+            hook()

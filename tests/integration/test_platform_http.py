@@ -206,3 +206,30 @@ def test_metrics_report_the_outbox_backlog_and_the_entries_posted(container: Con
     assert (_sample(body, unpublished) or 0) >= waiting + 1  # the entry's events
     waited = _sample(body, "ledger_outbox_oldest_unpublished_age_seconds")
     assert waited is not None and waited >= 0
+
+
+def test_dash_first_request_set_up_is_done_before_the_server_takes_requests(app: Flask) -> None:
+    # Dash finishes its set-up in first-request hooks behind a check-then-set flag: two
+    # requests arriving together at a fresh threaded worker once ran it twice and one
+    # answered 500. Done at start-up, the first requests change nothing and all succeed.
+    import threading
+
+    dash_app = app.extensions["portal_dash"]
+    callbacks = set(dash_app.callback_map)
+    assert callbacks, "start-up moved no callback into Dash's map"
+    clients = 8
+    barrier = threading.Barrier(clients)
+    statuses: list[int] = []
+
+    def first_request() -> None:
+        barrier.wait()
+        statuses.append(app.test_client().get("/healthz").status_code)
+        statuses.append(app.test_client().get("/login").status_code)
+
+    threads = [threading.Thread(target=first_request) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses.count(200) == 2 * clients
+    assert set(dash_app.callback_map) == callbacks
