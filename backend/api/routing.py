@@ -9,13 +9,14 @@ from __future__ import annotations
 import inspect
 import json as std_json
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, get_args, get_origin
 
 from flask import Blueprint, Response, json, request
 from pydantic import BaseModel, ValidationError
-from pydantic.json_schema import models_json_schema
+from pydantic.json_schema import CoreModeRef, CoreRef, DefsRef, GenerateJsonSchema, models_json_schema
 from sqlalchemy.exc import SQLAlchemyError
 
 from backend.api.problems import from_domain_error, from_validation_error
@@ -222,6 +223,20 @@ def _dump(result: Any) -> str:
 # -- OpenAPI ---------------------------------------------------------------------------
 
 
+_FILE_IN_SCHEMAS_PACKAGE = re.compile(r"(\.schemas)\.[a-z_]+\.")
+
+
+class _PublicSchemaNames(GenerateJsonSchema):
+    """Where two models share a name (reports' and pools' `NavPoint`), pydantic names their
+    components after their modules, and clients generate code from those names. A service's
+    schemas may be a package of files; the name says the package (`reports__schemas__NavPoint`),
+    as callers import it, so moving a model between its files renames nothing."""
+
+    def get_defs_ref(self, core_mode_ref: CoreModeRef) -> DefsRef:
+        core_ref, mode = core_mode_ref
+        return super().get_defs_ref((CoreRef(_FILE_IN_SCHEMAS_PACKAGE.sub(r"\1.", core_ref)), mode))
+
+
 def openapi_document(router: ApiRouter, *, title: str, version: str) -> dict[str, Any]:
     models: set[type[BaseModel]] = set()
     for op in router.operations:
@@ -231,6 +246,7 @@ def openapi_document(router: ApiRouter, *, title: str, version: str) -> dict[str
     _, top = models_json_schema(
         [(m, "validation") for m in sorted(models, key=lambda m: m.__name__)],
         ref_template="#/components/schemas/{model}",
+        schema_generator=_PublicSchemaNames,
     )
     schemas = dict(top.get("$defs", {}))
     schemas["Problem"] = {
@@ -294,7 +310,9 @@ def _operation_doc(op: Operation, schemas: dict[str, Any]) -> dict[str, Any]:
         # maximum, a pattern): the fuzzing test holds the parser to what is documented. An
         # enum parameter's schema refers to the enum's definition: that goes with the other
         # component schemas, where its $ref can find it (a $ref into "$defs" would not).
-        whole = op.query.model_json_schema(ref_template="#/components/schemas/{model}")
+        whole = op.query.model_json_schema(
+            ref_template="#/components/schemas/{model}", schema_generator=_PublicSchemaNames
+        )
         schemas.update(whole.pop("$defs", {}))
         for name, info in op.query.model_fields.items():
             param = {k: v for k, v in whole["properties"][name].items() if k != "title"}

@@ -91,6 +91,20 @@ def test_openapi_document_is_3_1_with_problem_responses(app: Flask) -> None:
     assert "UserCreate" in doc["components"]["schemas"]
 
 
+def test_openapi_component_names_do_not_depend_on_which_file_defines_a_model(app: Flask) -> None:
+    # Two services each have a NavPoint and a StatementFormat, so their components are
+    # named after the module; reports' schemas are a package of files, and the names a
+    # client generates code from say the package, as they did when it was one file.
+    names = set(app.test_client().get("/api/v1/openapi.json").get_json()["components"]["schemas"])
+    qualified = {name for name in names if "__" in name}
+    assert qualified == {
+        "backend__payments__schemas__StatementFormat",
+        "backend__pools__schemas__NavPoint",
+        "reports__schemas__NavPoint",
+        "reports__schemas__StatementFormat",
+    }
+
+
 def _real_services_settings(tmp: str, **overrides: str) -> Settings:
     values = {"VAR_DIR": tmp, "REDIS_URL": REDIS_URL, "CELERY_BROKER_URL": AMQP_URL, **overrides}
     return load_settings(**values)
