@@ -21,7 +21,8 @@ from typing import Any
 
 from backend.composition.rpc_commands import SERVICES
 from backend.composition.stack import bootstrap
-from backend.composition.stack.layout import Ports, Stack, Tier, plan
+from backend.composition.stack.layout import Stack, Tier, plan
+from backend.composition.stack.ports import Ports
 from backend.composition.stack.processes import Launcher, StackError, forget, log_tail, read_state, stop
 from backend.platform.config import Settings
 

@@ -29,7 +29,8 @@ import requests
 from prometheus_client.parser import text_string_to_metric_families
 
 from backend.composition.rpc_commands import SERVICES
-from backend.composition.stack.layout import Ports, Stack, plan
+from backend.composition.stack.layout import Stack, plan
+from backend.composition.stack.ports import Ports
 from backend.composition.stack.processes import port_open
 from tests.integration.served_app import ROOT
 

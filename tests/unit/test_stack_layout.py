@@ -9,7 +9,8 @@ import pytest
 import yaml
 
 from backend.composition.rpc_commands import SERVICES
-from backend.composition.stack.layout import Part, Ports, Stack, Tier, plan
+from backend.composition.stack.layout import Part, Stack, Tier, plan
+from backend.composition.stack.ports import Ports
 from backend.composition.stack.prometheus import PRODUCTION, UnmappedTarget, stack_prometheus_config
 
 BASE = 18000

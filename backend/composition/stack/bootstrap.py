@@ -17,6 +17,7 @@ from typing import Any
 import pymysql
 import yaml
 
+from backend.composition.stack import rabbitmq
 from backend.composition.stack.layout import (
     APP_SERVERS,
     DATABASE,
@@ -25,7 +26,6 @@ from backend.composition.stack.layout import (
     SOCKET_PATH_LIMIT,
     Stack,
     binary,
-    rabbitmq_config,
 )
 from backend.composition.stack.processes import StackError
 from backend.composition.stack.prometheus import stack_prometheus_config
@@ -84,16 +84,16 @@ def _prepare_rabbitmq(stack: Stack, running_as_root: bool) -> None:
     home = stack.server_dir("rabbitmq")
     for folder in (home, home / "mnesia", home / "log"):
         folder.mkdir(parents=True, exist_ok=True)
-    (home / "rabbitmq.conf").write_text(rabbitmq_config(stack))
-    (home / "enabled_plugins").write_text("[rabbitmq_prometheus].\n")
+    (home / "rabbitmq.conf").write_text(rabbitmq.rabbitmq_config(stack.ports))
+    (home / "enabled_plugins").write_text(rabbitmq.ENABLED_PLUGINS)
     if running_as_root:
-        # Debian's rabbitmq-server drops root for the rabbitmq user, who must own its files
-        # and be able to pass through the stack's folder to reach them.
+        # The node's system user must own its files and be able to pass through the stack's
+        # folder to reach them.
         stack.folder.chmod(stack.folder.stat().st_mode | 0o011)
         for walked, _dirs, files in os.walk(home):
-            shutil.chown(walked, "rabbitmq", "rabbitmq")
+            shutil.chown(walked, rabbitmq.SYSTEM_USER, rabbitmq.SYSTEM_USER)
             for name in files:
-                shutil.chown(Path(walked) / name, "rabbitmq", "rabbitmq")
+                shutil.chown(Path(walked) / name, rabbitmq.SYSTEM_USER, rabbitmq.SYSTEM_USER)
 
 
 def _render_nginx(stack: Stack) -> None:

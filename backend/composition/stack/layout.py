@@ -1,8 +1,7 @@
 """What the local topology runs: every part, its command, its port and its place in the start
 order. Pure: nothing here starts anything, so the plan can be read and tested on its own.
 
-Ports are fixed offsets from one base (18000 by default), so an operator knows where each
-part listens without asking, and two stacks on one machine only need two bases."""
+Which port each part listens on is ports.py's; the RabbitMQ node's settings are rabbitmq.py's."""
 
 from __future__ import annotations
 
@@ -12,6 +11,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import IntEnum
 from pathlib import Path
+
+from backend.composition.stack import rabbitmq
+from backend.composition.stack.ports import Ports
 
 ROOT = Path(__file__).resolve().parents[3]
 APP = ROOT / "app.py"
@@ -55,85 +57,6 @@ class Part:
     pid_file: Path | None = None
     """Where the program writes its server's pid when that server leaves the part's session
     (su, in RabbitMQ's start script, starts a session of its own): stop signals it too."""
-
-
-@dataclass(frozen=True)
-class Ports:
-    base: int
-
-    @property
-    def nginx(self) -> int:
-        return self.base + 443
-
-    def app_server(self, n: int) -> int:
-        return self.base + 50 + n
-
-    # Room for 20 services: base+100.. serve gRPC, base+200.. their metrics.
-    def rpc(self, index: int) -> int:
-        return self.base + 100 + index
-
-    def rpc_metrics(self, index: int) -> int:
-        return self.base + 200 + index
-
-    @property
-    def worker_metrics(self) -> int:
-        return self.base + 230
-
-    @property
-    def beat_metrics(self) -> int:
-        return self.base + 231
-
-    @property
-    def relay_metrics(self) -> int:
-        return self.base + 232
-
-    @property
-    def notifications_metrics(self) -> int:
-        return self.base + 233
-
-    @property
-    def payments_metrics(self) -> int:
-        return self.base + 234
-
-    @property
-    def primary(self) -> int:
-        return self.base + 306
-
-    @property
-    def replica(self) -> int:
-        return self.base + 307
-
-    @property
-    def redis(self) -> int:
-        return self.base + 379
-
-    @property
-    def rabbitmq(self) -> int:
-        return self.base + 672
-
-    @property
-    def rabbitmq_distribution(self) -> int:
-        return self.base + 673
-
-    @property
-    def rabbitmq_metrics(self) -> int:
-        return self.base + 692
-
-    @property
-    def mysqld_exporter_primary(self) -> int:
-        return self.base + 140
-
-    @property
-    def mysqld_exporter_replica(self) -> int:
-        return self.base + 141
-
-    @property
-    def redis_exporter(self) -> int:
-        return self.base + 142
-
-    @property
-    def prometheus(self) -> int:
-        return self.base + 90
 
 
 @dataclass(frozen=True)
@@ -280,9 +203,9 @@ def plan(stack: Stack, *, running_as_root: bool) -> list[Part]:
             Tier.STORES,
             (binary("rabbitmq-server"),),
             ports.rabbitmq,
-            env=_rabbitmq_env(stack),
-            run_as="rabbitmq" if running_as_root else None,
-            pid_file=stack.server_dir("rabbitmq") / "rabbitmq.pid",
+            env=rabbitmq.rabbitmq_env(ports, stack.server_dir("rabbitmq")),
+            run_as=rabbitmq.SYSTEM_USER if running_as_root else None,
+            pid_file=rabbitmq.pid_file(stack.server_dir("rabbitmq")),
             what="RabbitMQ (Celery tasks, ledger events)",
         ),
     ]
@@ -378,31 +301,6 @@ def plan(stack: Stack, *, running_as_root: bool) -> list[Part]:
         ),
     ]
     return parts
-
-
-def _rabbitmq_env(stack: Stack) -> dict[str, str]:
-    home = stack.server_dir("rabbitmq")
-    return {
-        # A node of its own beside any broker the machine already runs.
-        "RABBITMQ_NODENAME": f"pools-stack-{stack.ports.base}@localhost",
-        "RABBITMQ_NODE_IP_ADDRESS": "127.0.0.1",
-        "RABBITMQ_NODE_PORT": str(stack.ports.rabbitmq),
-        "RABBITMQ_DIST_PORT": str(stack.ports.rabbitmq_distribution),
-        "RABBITMQ_CONFIG_FILE": str(home / "rabbitmq.conf"),
-        "RABBITMQ_ENABLED_PLUGINS_FILE": str(home / "enabled_plugins"),
-        "RABBITMQ_MNESIA_BASE": str(home / "mnesia"),
-        "RABBITMQ_LOG_BASE": str(home / "log"),
-        "RABBITMQ_PID_FILE": str(home / "rabbitmq.pid"),
-    }
-
-
-def rabbitmq_config(stack: Stack) -> str:
-    return (
-        f"listeners.tcp.default = 127.0.0.1:{stack.ports.rabbitmq}\n"
-        f"prometheus.tcp.ip = 127.0.0.1\n"
-        f"prometheus.tcp.port = {stack.ports.rabbitmq_metrics}\n"
-        "loopback_users.guest = true\n"
-    )
 
 
 def _exporters(stack: Stack) -> list[Part]:
