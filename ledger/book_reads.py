@@ -1,12 +1,12 @@
 """Reading a pool's books back: entries as the API shows them, balances, and the details
 of the entries that stand.
 
-The queries behind the ledger service's reads (ledger.service delegates here) and the reads
-the writers make under the pool's lock: the balances a posting rule starts from, and the
-details of the entries that stand (a reversed subscription or capital call drops out with
-its reversal), from which the rules learn the high-water mark, the fee periods charged and
-the capital called, and ledger.investor_flows learns each investor's money. Each function
-takes the caller's session: a read view, or the writer's transaction.
+The queries behind the ledger service's reads (its read side, ledger.journal_reads, delegates
+here) and the reads the writers make under the pool's lock: the balances a posting rule
+starts from, and the details of the entries that stand (a reversed subscription or capital
+call drops out with its reversal), from which the rules learn the high-water mark, the fee
+periods charged and the capital called, and ledger.investor_flows learns each investor's
+money. Each function takes the caller's session: a read view, or the writer's transaction.
 """
 
 from __future__ import annotations

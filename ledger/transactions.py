@@ -6,7 +6,9 @@ pool's lifecycle and the investor's KYC, then hands the posting rule to the ledg
 which runs it under the pool's lock so the dealing price, holdings and waterfall position
 it reads cannot change before the entry is written. The parts: ledger.acceptance (what a
 pool accepts), ledger.rule_inputs (what a rule is given), ledger.batch_rows (a batch's
-rows), ledger.position_reads (the reads, which this service delegates to).
+rows), ledger.position_reads (the reads, which this service delegates to),
+ledger.capital_events (the capital calls, distributions, clawbacks, subsequent closes and
+valuations, which this service inherits: they post through its `_post`).
 """
 
 from __future__ import annotations
@@ -27,13 +29,13 @@ from backend.platform.actors import Actor
 from backend.platform.errors import ValidationFailed
 from backend.platform.orm import utcnow
 from backend.pools.interface import PoolKind, PoolOut, PoolService, PoolStatus
-from ledger import posting_rules as rules
 from ledger.acceptance import MONEY_IN, NEEDS_INVESTOR, refusal
 from ledger.batch import BatchPlan, PlannedEntry, PoolAccounts
 from ledger.batch_rows import check_row_investors, checked_row, plan_batch
+from ledger.capital_events import CapitalEvents
 from ledger.dealing_facts import latest_standing_entry, read_dealing_facts
 from ledger.entry_drafts import EntryDraft
-from ledger.forward_pricing import DealingFacts, require_date_order, require_valuation_before_deals
+from ledger.forward_pricing import DealingFacts, require_date_order
 from ledger.investments import costs_held
 from ledger.journal_stream import JournalEntryLines, JournalFilter, JournalLinesPage
 from ledger.position_reads import PositionReads
@@ -42,18 +44,12 @@ from ledger.rule_inputs import (
     FeeInputs,
     as_validation,
     capital_called,
-    deal_facts,
     deal_price,
-    deal_rows,
-    distribution_rule,
     entry_draft,
     fees_charged,
     holding_since,
     investments,
-    mark_fee_accrues_from,
-    opening_nav,
     pool_books,
-    recallable_returned,
     rule_for,
     rule_reads,
     standing_fee_periods,
@@ -63,9 +59,6 @@ from ledger.schemas import (
     AccountRef,
     BatchResult,
     BatchRowInput,
-    CapitalCallRequest,
-    ClawbackRequest,
-    DistributionRequest,
     EntryOut,
     EntryPage,
     EntryType,
@@ -74,20 +67,16 @@ from ledger.schemas import (
     PositionOut,
     ReversalRequest,
     RowError,
-    SubsequentCloseRequest,
     TransactionRequest,
-    ValuationOut,
-    ValuationRequest,
 )
 from ledger.service import DatabaseLedgerService
-from ledger.subsequent_closes import close_posting, closing_rows
-from ledger.terms import equalisation_terms, investor_terms, pool_terms
+from ledger.terms import investor_terms, pool_terms
 
 _PRICED = frozenset({"subscription", "redemption", "valuation"})
 """The kinds whose rule reads the dealing facts (read_dealing_facts) in an open-ended pool."""
 
 
-class DatabaseTransactionService:
+class DatabaseTransactionService(CapitalEvents):
     def __init__(
         self,
         ledger: DatabaseLedgerService,
@@ -237,164 +226,6 @@ class DatabaseTransactionService:
             operation="batch",
             request=document,
             dry_run=dry_run,
-        )
-
-    def capital_call(
-        self, actor: Actor, pool_id: int, request: CapitalCallRequest, idempotency_key: str
-    ) -> EntryOut:
-        on = request.effective_date or self._clock().date()
-        pool = self.writable_pool(actor, pool_id, "capital_call", on)
-        commitments = dict(self._investors.commitments_for_pool(pool_id))
-
-        def build(terms: PoolTerms, books: PoolBooks, session: Session) -> Posting:
-            return rules.capital_call(
-                terms,
-                commitments=commitments,
-                called=capital_called(session, pool_id),
-                recallable=recallable_returned(session, pool_id),
-                amount=request.amount,
-                percent_of_commitment=request.percent_of_commitment,
-                due_date=request.due_date,
-            )
-
-        return self._post(
-            actor,
-            pool,
-            on,
-            request.memo,
-            build,
-            operation="capital_call",
-            request=request.model_dump(mode="json"),
-            idempotency_key=idempotency_key,
-        )
-
-    def distribute(
-        self, actor: Actor, pool_id: int, request: DistributionRequest, idempotency_key: str
-    ) -> EntryOut:
-        pool = self.writable_pool(actor, pool_id, "distribution", request.effective_date)
-        letters = self.side_letters(pool)
-        commitments = self.deal_commitments(pool)
-
-        def build(terms: PoolTerms, books: PoolBooks, session: Session) -> Posting:
-            deals = None
-            if terms.deal_by_deal:
-                deals = deal_facts(deal_rows(session, pool_id), terms, commitments)
-            return distribution_rule(terms, books, request, letters, deals)
-
-        return self._post(
-            actor,
-            pool,
-            request.effective_date,
-            request.memo,
-            build,
-            operation="distribution",
-            request=request.model_dump(mode="json"),
-            idempotency_key=idempotency_key,
-        )
-
-    def clawback(
-        self, actor: Actor, pool_id: int, request: ClawbackRequest, idempotency_key: str
-    ) -> EntryOut:
-        """POST /pools/{id}/clawbacks: the GP gives back the carry it took deal by deal beyond
-        the whole fund's figure (American waterfall)."""
-        pool = self.writable_pool(actor, pool_id, "clawback", request.effective_date)
-        letters = self.side_letters(pool)
-        commitments = self.deal_commitments(pool)
-
-        def build(terms: PoolTerms, books: PoolBooks, session: Session) -> Posting:
-            deals = rules.DealBook()  # the rule refuses a pool with no deals of its own
-            if terms.deal_by_deal:
-                deals = deal_facts(deal_rows(session, pool_id), terms, commitments)
-            return rules.clawback(
-                terms, deals, on=request.effective_date, interim=request.interim, investor_terms=letters
-            )
-
-        return self._post(
-            actor,
-            pool,
-            request.effective_date,
-            request.memo,
-            build,
-            operation="clawback",
-            request=request.model_dump(mode="json"),
-            idempotency_key=idempotency_key,
-        )
-
-    def deal_commitments(self, pool: PoolOut) -> dict[int, Decimal]:
-        """What funds each deal of an American waterfall (nothing to read for other pools)."""
-        if pool_terms(pool).deal_by_deal:
-            return dict(self._investors.commitments_for_pool(pool.id))
-        return {}
-
-    def subsequent_close(
-        self, actor: Actor, pool_id: int, request: SubsequentCloseRequest, idempotency_key: str
-    ) -> EntryOut:
-        on = request.payment_date or request.closing_date
-        pool = self.writable_pool(actor, pool_id, "subsequent_close", on)
-        commitments = dict(self._investors.commitments_for_pool(pool_id))
-        equalisation = equalisation_terms(pool)
-        letters = self.side_letters(pool)
-
-        def build(terms: PoolTerms, books: PoolBooks, session: Session) -> Posting:
-            rows = closing_rows(session, pool_id)
-            return close_posting(terms, books, rows, commitments, equalisation, request, letters)
-
-        return self._post(
-            actor,
-            pool,
-            on,
-            request.memo,
-            build,
-            operation="subsequent_close",
-            request=request.model_dump(mode="json"),
-            idempotency_key=idempotency_key,
-        )
-
-    def record_valuation(
-        self, actor: Actor, pool_id: int, request: ValuationRequest, idempotency_key: str
-    ) -> ValuationOut:
-        pool = self.writable_pool(actor, pool_id, "valuation", request.as_of)
-        price: list[Decimal | None] = [None]
-
-        def build(terms: PoolTerms, books: PoolBooks, session: Session) -> Posting:
-            if terms.open_ended:
-                require_valuation_before_deals(
-                    terms.pool_id, read_dealing_facts(session, terms.pool_id), request.as_of
-                )
-            accrues_from = mark_fee_accrues_from(session, terms)
-            posting = rules.valuation(
-                terms,
-                books,
-                net_asset_value=request.net_asset_value,
-                on=request.as_of,
-                fee_accrues_from=accrues_from,
-                fx_rates=request.fx_rates,
-                hedge_results=request.hedge_results,
-                opening_nav=opening_nav(session, terms, accrues_from),
-            )
-            units = books.units_outstanding
-            # A pool with share classes has a price per class (the entry's share_classes), not one.
-            if units and not terms.share_classes:
-                price[0] = rules.dealing_price(terms, books.apply(posting.lines))
-            return posting
-
-        entry = self._post(
-            actor,
-            pool,
-            request.as_of,
-            request.memo,
-            build,
-            operation="valuation",
-            request=request.model_dump(mode="json"),
-            idempotency_key=idempotency_key,
-        )
-        after_fee = entry.details.get("net_asset_value_after_fee")
-        return ValuationOut(
-            pool_id=pool_id,
-            as_of=request.as_of,
-            net_asset_value=request.net_asset_value if after_fee is None else Decimal(after_fee),
-            nav_per_unit=price[0],
-            entry=entry,
         )
 
     def reverse(
