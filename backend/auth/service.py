@@ -22,11 +22,13 @@ backend.auth.token_pairs.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 
 from backend.audit.interface import AuditService
+from backend.auth.access_check import access_tokens, actor_from_access_token
 from backend.auth.devices import DeviceBook, NewDevice, SignInDevice
-from backend.auth.identity import INVALID_TOKEN, LOGGER_NAME, Clock, UserDirectory, actor_of
+from backend.auth.identity import LOGGER_NAME, Clock, UserDirectory, actor_of
 from backend.auth.login import PasswordLogin
 from backend.auth.password_resets import PasswordResets, ResetMailer
 from backend.auth.refresh_tokens import RefreshTokenStore
@@ -34,11 +36,10 @@ from backend.auth.schemas import TokenPair
 from backend.auth.sessions import SessionKind, SessionStore
 from backend.auth.throttle import LoginThrottle
 from backend.auth.token_pairs import TokenPairs
-from backend.auth.tokens import AccessTokens, InvalidToken, KeyRing
+from backend.auth.tokens import KeyRing
 from backend.platform.actors import Actor
 from backend.platform.config import Settings
 from backend.platform.db import Database
-from backend.platform.errors import Unauthenticated
 from backend.platform.orm import utcnow
 from backend.platform.unit_of_work import ReadView, UnitOfWork
 from backend.users.interface import UserOut
@@ -69,12 +70,7 @@ class DatabaseAuthService:
             free_ip_failures=settings.login_max_failures_per_ip,
             max_delay_seconds=settings.login_lockout_seconds,
         )
-        self._access = AccessTokens(
-            keys,
-            issuer=settings.jwt_issuer,
-            audience=settings.jwt_audience,
-            ttl_seconds=settings.access_token_ttl_seconds,
-        )
+        self._access = access_tokens(keys, settings)
         self._refresh = RefreshTokenStore(settings.refresh_token_ttl_seconds)
         self._sessions = SessionStore()
         # An API session must outlive every token of its family, whichever lives longer.
@@ -220,21 +216,13 @@ class DatabaseAuthService:
 
     def actor_from_access_token(self, token: str) -> Actor:
         """The actor a Bearer token speaks for; Unauthenticated with one message otherwise."""
-        try:
-            claims = self._access.verify(token, self._clock())
-        except InvalidToken as exc:
-            log.info("access token refused", extra={"reason": str(exc)})
-            raise Unauthenticated(INVALID_TOKEN) from None
-        if not self.session_is_live(claims.session_id, claims.user_id):
-            raise Unauthenticated(INVALID_TOKEN)
-        user = self._users.active_user(claims.user_id)
-        if user is None:
-            log.info(
-                "access token refused", extra={"reason": "user inactive", "subject_user_id": claims.user_id}
-            )
-            raise Unauthenticated(INVALID_TOKEN)
-        # The role comes from the user record, not the claim: a demotion bites at once.
-        return actor_of(user)
+        return actor_from_access_token(
+            token, self._clock(), access=self._access, session_check=self._session_check, users=self._users
+        )
+
+    def _session_check(self, session_id: str, user_id: int) -> Callable[[], bool]:
+        live = self.session_is_live(session_id, user_id)
+        return lambda: live
 
     def actor_for_user_id(self, user_id: int) -> Actor | None:
         """The actor behind a portal session, or None when the user is gone or disabled."""

@@ -22,8 +22,9 @@ from celery import Celery
 from sqlalchemy.orm import Session
 
 from backend.audit.service import DatabaseAuditService
+from backend.auth.access_check import access_tokens
+from backend.auth.gateway import GatewayAuthClient
 from backend.auth.interface import AuthService
-from backend.auth.rpc import AuthServiceClient
 from backend.auth.service import DatabaseAuthService
 from backend.auth.tokens import KeyRing
 from backend.composition import celery_app
@@ -146,6 +147,10 @@ class Container:
         return self.settings.jwt_keys_dir or load_or_create_jwt_keys_dir(self.settings.var_dir)
 
     @cached_property
+    def jwt_keys(self) -> KeyRing:
+        return KeyRing(self.jwt_keys_dir, self.settings.jwt_active_kid)
+
+    @cached_property
     def audit(self) -> DatabaseAuditService:
         return DatabaseAuditService(self.db)
 
@@ -181,7 +186,20 @@ class Container:
     @cached_property
     def auth(self) -> AuthService:
         """Over gRPC when SERVICE_ENDPOINTS names the auth service, else in process."""
-        return self._client("auth", AuthServiceClient) or self.local_auth
+        target = self.settings.endpoints.get("auth")
+        return self.remote_auth(target) if target is not None else self.local_auth
+
+    def remote_auth(self, target: str) -> GatewayAuthClient:
+        """The auth service served at `target`, as an app server reaches it: access tokens are
+        verified here and their session and user checked together (backend.auth.gateway)."""
+        return GatewayAuthClient(
+            target,
+            self.internal_tokens,
+            access=access_tokens(self.jwt_keys, self.settings),
+            users=lambda: self.users,
+            read_timeout=self.settings.rpc_read_timeout_seconds,
+            write_timeout=self.settings.rpc_write_timeout_seconds,
+        )
 
     @cached_property
     def local_auth(self) -> DatabaseAuthService:
@@ -190,7 +208,7 @@ class Container:
             self.db,
             self.audit,
             self.settings,
-            keys=KeyRing(self.jwt_keys_dir, self.settings.jwt_active_kid),
+            keys=self.jwt_keys,
             users=self.users,
             on_new_device=self._warn_of_new_device,
             on_password_reset=self._email_password_reset,

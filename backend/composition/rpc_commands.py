@@ -64,6 +64,14 @@ class Served:
     beside: tuple[Served, ...] = ()
     """Contracts the same process serves too, each reached at this service's endpoint (the
     container's attribute for one is named after its contract)."""
+    app_client: Callable[[Container, str], RpcClient] | None = None
+    """How an app server's container reaches the service, when not with `client` alone."""
+
+    def connect(self, container: Container, target: str) -> RpcClient:
+        """The client `container` holds for this contract when SERVICE_ENDPOINTS names `target`."""
+        if self.app_client is not None:
+            return self.app_client(container, target)
+        return self.client(target, container.internal_tokens)
 
     @property
     def contracts(self) -> tuple[Served, ...]:
@@ -75,7 +83,9 @@ SERVICES: dict[str, Served] = {
     "users": Served(USERS, users_pb2, lambda c: c.local_users, UserServiceClient),
     "pools": Served(POOLS, pools_pb2, lambda c: c.local_pools, PoolServiceClient),
     "investors": Served(INVESTORS, investors_pb2, lambda c: c.local_investors, InvestorServiceClient),
-    "auth": Served(AUTH, auth_pb2, lambda c: c.local_auth, AuthServiceClient),
+    "auth": Served(
+        AUTH, auth_pb2, lambda c: c.local_auth, AuthServiceClient, app_client=lambda c, at: c.remote_auth(at)
+    ),
     "notifications": Served(
         NOTIFICATIONS, notifications_pb2, lambda c: c.local_notifications, NotificationServiceClient
     ),

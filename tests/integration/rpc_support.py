@@ -9,8 +9,9 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+from backend.auth.gateway import GatewayAuthClient
 from backend.composition.container import Container
-from backend.composition.rpc_commands import SERVICES
+from backend.composition.rpc_commands import SERVICES, Served
 from backend.platform.rpc.client import RpcClient
 from backend.platform.rpc.server import ContractServicer, build_server
 
@@ -30,9 +31,10 @@ def over_grpc(container: Container, services: Sequence[str]) -> Iterator[list[Rp
     ]
     server, port, _ = build_server(servicers, address="127.0.0.1:0", max_workers=4)
     server.start()
-    clients = [part.client(f"127.0.0.1:{port}", container.internal_tokens) for part in served]
+    # Each the client the container itself would hold, put in the cached_property's slot: later
+    # reads get the client.
+    clients = [connect(part, container, f"127.0.0.1:{port}") for part in served]
     for part, client in zip(served, clients, strict=True):
-        # the cached_property's slot: later reads get the client
         container.__dict__[part.contract.name] = client
     try:
         yield clients
@@ -40,6 +42,17 @@ def over_grpc(container: Container, services: Sequence[str]) -> Iterator[list[Rp
         for client in clients:
             client.close()
         server.stop(grace=None)
+
+
+def connect(part: Served, container: Container, target: str) -> RpcClient:
+    """The client the container holds for `part` served at `target` (auth's checks tokens on
+    this side), one call at a time: every server here shares the test's one database
+    connection, which cannot serve two threads at once (test_auth_gateway.py sends the checks
+    together, on servers that do not)."""
+    client = part.connect(container, target)
+    if isinstance(client, GatewayAuthClient):
+        client.checks_together = False
+    return client
 
 
 @contextmanager

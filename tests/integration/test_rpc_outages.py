@@ -24,6 +24,7 @@ from ledger.interface import EntryOut, IdempotencyKeyReused, TransactionRequest
 from ledger.rpc import TRANSACTIONS, TransactionServiceClient
 from tests.integration.auth_support import use_cheap_argon2
 from tests.integration.pools_support import Api, make_world, open_pool
+from tests.integration.rpc_support import connect
 
 
 @contextmanager
@@ -36,7 +37,7 @@ def served_then_stopped(container: Container, name: str) -> Iterator[tuple[RpcCl
     ]
     server, port, _ = build_server(servicers, address="127.0.0.1:0", max_workers=4)
     server.start()
-    clients = [p.client(f"127.0.0.1:{port}", container.internal_tokens) for p in parts]
+    clients = [connect(p, container, f"127.0.0.1:{port}") for p in parts]
     for part, client in zip(parts, clients, strict=True):
         # the cached_property's slot, as SERVICE_ENDPOINTS would
         container.__dict__[part.contract.name] = client

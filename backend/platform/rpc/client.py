@@ -121,19 +121,7 @@ class RpcClient:
         return stub
 
     def _call(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        method = self.contract.methods[name]
-        bound = method.signature.bind(self, *args, **kwargs)
-        bound.apply_defaults()
-        request = getattr(self.messages, method.request)()
-        for parameter in method.parameters:
-            given = bound.arguments[parameter.name]
-            if isinstance(given, (set, frozenset)) and parameter.adapter.core_schema["type"] == "list":
-                # A Protocol's Collection[int] is a list on the wire; a set given for it would
-                # serialise the same, with a warning from pydantic on every call.
-                given = list(given)
-            value = parameter.adapter.dump_python(given, mode="json", exclude_unset=True)
-            codec.put(request, parameter.name, parameter.node, value)
-        actor = cast(Actor | None, bound.arguments[method.actor]) if method.actor else None
+        method, request, actor = self._request(name, args, kwargs)
         if method.streams:
             return self._stream(method, request, actor)
         labels = (self.contract.name, method.rpc)
@@ -147,18 +135,83 @@ class RpcClient:
         ):
             metadata = self._metadata(actor)
             try:
-                response = self._stub(method)(
-                    request, timeout=self._timeouts[0 if method.read else 1], metadata=metadata
-                )
+                response = self._stub(method)(request, timeout=self._timeout(method), metadata=metadata)
             except grpc.RpcError as exc:
                 code = exc.code()  # type: ignore[attr-defined]
                 raise self._failure(method, exc) from exc
             finally:
                 metrics.CLIENT_HANDLED.labels(*labels, code.name).inc()
                 metrics.CLIENT_SECONDS.labels(*labels).observe(time.perf_counter() - started)
+        return self._result(method, response)
+
+    def _start(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Callable[[], Any]:
+        """Send a unary call without waiting for it: returns the function that waits and gives
+        its result (or raises its error), for a caller with other work to do meanwhile. The
+        caller must call it, even when that other work fails: it ends the call's span."""
+        method, request, actor = self._request(name, args, kwargs)
+        if method.streams:
+            raise TypeError(f"{name} streams: call it, and read the items as they come")
+        labels = (self.contract.name, method.rpc)
+        started = time.perf_counter()
+        # The span lasts until the answer is taken, but is this thread's current span only
+        # while the call is sent: the caller's own work in between is not part of it.
+        opened = tracing.begin_span(
+            f"{self.contract.full_service}/{method.rpc}",
+            tracing.current_parent(),
+            SpanKind.CLIENT,
+            {"rpc.system": "grpc", "rpc.service": self.contract.full_service, "rpc.method": method.rpc},
+        )
+        try:
+            pending = self._stub(method).future(
+                request, timeout=self._timeout(method), metadata=self._metadata(actor)
+            )
+        except BaseException:
+            opened.otel.end()
+            raise
+        finally:
+            trace_context.leave_span(opened.token)
+
+        def answer() -> Any:
+            code = grpc.StatusCode.OK
+            try:
+                response = pending.result()
+            except grpc.RpcError as exc:
+                code = exc.code()  # type: ignore[attr-defined]
+                raise self._failure(method, exc) from exc
+            finally:
+                metrics.CLIENT_HANDLED.labels(*labels, code.name).inc()
+                metrics.CLIENT_SECONDS.labels(*labels).observe(time.perf_counter() - started)
+                opened.otel.end()
+            return self._result(method, response)
+
+        return answer
+
+    def _timeout(self, method: Method) -> float:
+        return self._timeouts[0 if method.read else 1]
+
+    def _result(self, method: Method, response: Any) -> Any:
         if method.result is None or method.result_adapter is None:
             return None
         return method.result_adapter.validate_python(codec.get(response, "result", method.result))
+
+    def _request(
+        self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> tuple[Method, Any, Actor | None]:
+        """The method, its request message and the actor it is made for."""
+        method = self.contract.methods[name]
+        bound = method.signature.bind(self, *args, **kwargs)
+        bound.apply_defaults()
+        request = getattr(self.messages, method.request)()
+        for parameter in method.parameters:
+            given = bound.arguments[parameter.name]
+            if isinstance(given, (set, frozenset)) and parameter.adapter.core_schema["type"] == "list":
+                # A Protocol's Collection[int] is a list on the wire; a set given for it would
+                # serialise the same, with a warning from pydantic on every call.
+                given = list(given)
+            value = parameter.adapter.dump_python(given, mode="json", exclude_unset=True)
+            codec.put(request, parameter.name, parameter.node, value)
+        actor = cast(Actor | None, bound.arguments[method.actor]) if method.actor else None
+        return method, request, actor
 
     def _metadata(self, actor: Actor | None) -> list[tuple[str, str]]:
         """The token, trace context and request id a call carries (under the call's span)."""
