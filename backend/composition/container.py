@@ -187,9 +187,15 @@ class Container:
     def auth(self) -> AuthService:
         """Over gRPC when SERVICE_ENDPOINTS names the auth service, else in process."""
         target = self.settings.endpoints.get("auth")
-        return self.remote_auth(target) if target is not None else self.local_auth
+        if target is None:
+            return self.local_auth
+        return self.remote_auth(
+            target,
+            read_timeout=self.settings.rpc_read_timeout_seconds,
+            write_timeout=self.settings.rpc_write_timeout_seconds,
+        )
 
-    def remote_auth(self, target: str) -> GatewayAuthClient:
+    def remote_auth(self, target: str, *, read_timeout: float, write_timeout: float) -> GatewayAuthClient:
         """The auth service served at `target`, as an app server reaches it: access tokens are
         verified here and their session and user checked together (backend.auth.gateway)."""
         return GatewayAuthClient(
@@ -197,8 +203,8 @@ class Container:
             self.internal_tokens,
             access=access_tokens(self.jwt_keys, self.settings),
             users=lambda: self.users,
-            read_timeout=self.settings.rpc_read_timeout_seconds,
-            write_timeout=self.settings.rpc_write_timeout_seconds,
+            read_timeout=read_timeout,
+            write_timeout=write_timeout,
         )
 
     @cached_property

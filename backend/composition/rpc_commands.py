@@ -64,14 +64,19 @@ class Served:
     beside: tuple[Served, ...] = ()
     """Contracts the same process serves too, each reached at this service's endpoint (the
     container's attribute for one is named after its contract)."""
-    app_client: Callable[[Container, str], RpcClient] | None = None
-    """How an app server's container reaches the service, when not with `client` alone."""
+    app_client: Callable[[Container, str, float, float], RpcClient] | None = None
+    """How an app server's container reaches the service (target, read and write deadlines),
+    when not with `client` alone."""
 
-    def connect(self, container: Container, target: str) -> RpcClient:
+    def connect(
+        self, container: Container, target: str, *, read_timeout: float, write_timeout: float
+    ) -> RpcClient:
         """The client `container` holds for this contract when SERVICE_ENDPOINTS names `target`."""
         if self.app_client is not None:
-            return self.app_client(container, target)
-        return self.client(target, container.internal_tokens)
+            return self.app_client(container, target, read_timeout, write_timeout)
+        return self.client(
+            target, container.internal_tokens, read_timeout=read_timeout, write_timeout=write_timeout
+        )
 
     @property
     def contracts(self) -> tuple[Served, ...]:
@@ -84,7 +89,11 @@ SERVICES: dict[str, Served] = {
     "pools": Served(POOLS, pools_pb2, lambda c: c.local_pools, PoolServiceClient),
     "investors": Served(INVESTORS, investors_pb2, lambda c: c.local_investors, InvestorServiceClient),
     "auth": Served(
-        AUTH, auth_pb2, lambda c: c.local_auth, AuthServiceClient, app_client=lambda c, at: c.remote_auth(at)
+        AUTH,
+        auth_pb2,
+        lambda c: c.local_auth,
+        AuthServiceClient,
+        app_client=lambda c, at, read, write: c.remote_auth(at, read_timeout=read, write_timeout=write),
     ),
     "notifications": Served(
         NOTIFICATIONS, notifications_pb2, lambda c: c.local_notifications, NotificationServiceClient

@@ -44,12 +44,19 @@ def over_grpc(container: Container, services: Sequence[str]) -> Iterator[list[Rp
         server.stop(grace=None)
 
 
+DEADLINE_SECONDS = 120.0
+"""Every call's deadline here, reads and writes. The servers share the test's one database
+connection, which serves one thread at a time: a call its client gave up on at a deadline would
+go on using it beside the test's next call (seen on a loaded machine: a payments read past its
+5 s, then two threads' rows mixed on the connection). A deadline here could only fail a test by
+the machine's speed; deadlines themselves are tested with clients of their own."""
+
+
 def connect(part: Served, container: Container, target: str) -> RpcClient:
     """The client the container holds for `part` served at `target` (auth's checks tokens on
-    this side), one call at a time: every server here shares the test's one database
-    connection, which cannot serve two threads at once (test_auth_gateway.py sends the checks
-    together, on servers that do not)."""
-    client = part.connect(container, target)
+    this side), one call at a time, for the same reason as the deadline above
+    (test_auth_gateway.py sends the checks together, on servers that do not share one)."""
+    client = part.connect(container, target, read_timeout=DEADLINE_SECONDS, write_timeout=DEADLINE_SECONDS)
     if isinstance(client, GatewayAuthClient):
         client.checks_together = False
     return client
@@ -63,7 +70,12 @@ def serving(container: Container, name: str, implementation: object) -> Iterator
     servicer = ContractServicer(served.contract, implementation, served.messages, container.internal_tokens)
     server, port, _ = build_server([servicer], address="127.0.0.1:0", max_workers=4)
     server.start()
-    client = served.client(f"127.0.0.1:{port}", container.internal_tokens)
+    client = served.client(
+        f"127.0.0.1:{port}",
+        container.internal_tokens,
+        read_timeout=DEADLINE_SECONDS,
+        write_timeout=DEADLINE_SECONDS,
+    )
     try:
         yield client
     finally:
