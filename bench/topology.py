@@ -22,9 +22,11 @@ and investors are bench/api_write.py's: one open-ended pool marked on the day, o
 KYC-approved investor per client. Each topology is warmed (every client sends a few requests
 of every kind) before it is timed.
 
-Prints for each topology: throughput, p50/p95/p99 of reads and of writes, and the errors
-(any answer but 200/201, or a broken connection; there must be none); then the ratios
-grpc / nginx (the gRPC hop; the issue's target: within 1.5x at p50) and nginx / embedded.
+Prints for each topology: throughput, p50/p95/p99 of reads and of writes, the errors (any
+answer but 200/201, or a broken connection; there must be none) and the CPU each timed request
+cost the topology's own processes and the database (bench/process_cpu.py: steadier than latency
+when the machine is not quiet); then the ratios grpc / nginx (the gRPC hop; the issue's target:
+within 1.5x at p50) and nginx / embedded, of p50 latency and of CPU per request.
 
     python bench/topology.py [--clients 8] [--requests 2000] [--workers 2] [--threads 4] [--keep]
 
@@ -46,16 +48,12 @@ import platform
 import random
 import shutil
 import signal
-import ssl
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 
@@ -63,24 +61,16 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-import grpc  # noqa: E402
 import redis  # noqa: E402
-from grpc_health.v1 import health_pb2, health_pb2_grpc  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from backend.composition.container import Container  # noqa: E402
-from backend.composition.rpc_commands import SERVICES  # noqa: E402
 from backend.platform.config import load_settings  # noqa: E402
-from bench.api_write import AMOUNT, DAY, _free_port, _set_up, _token  # noqa: E402
+from bench.api_write import AMOUNT, DAY, _set_up, _token  # noqa: E402
 from bench.databases import drop_database, fresh_database  # noqa: E402
-from tests.integration.nginx_support import (  # noqa: E402
-    AppServer,
-    Nginx,
-    app_server_env,
-    start_app_server,
-    start_nginx,
-    wait_until_healthy,
-)
+from bench.process_cpu import seconds_of_commands, seconds_of_sessions  # noqa: E402
+from bench.topology_processes import TOPOLOGIES, Target, topology  # noqa: E402
+from tests.integration.nginx_support import app_server_env  # noqa: E402
 
 DEFAULT_URL = "mysql+pymysql://root@127.0.0.1:3306/pools_bench_topology"
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
@@ -89,8 +79,8 @@ READS = ("list", "pool", "positions")
 WRITE = "write"
 WRITE_SHARE = 0.2
 WARM_PER_CLIENT = 12
-RPC_START_SECONDS = 60.0
 TARGET_GRPC_P50 = 1.5
+SHARED_SERVERS = ("mariadbd", "redis-server")
 
 
 # -- the workload --------------------------------------------------------------------------
@@ -106,21 +96,6 @@ def _plan(clients: int, per_client: int, seed: int) -> list[list[str]]:
         random.Random(seed * 1000 + i).shuffle(kinds)
         plans.append(kinds)
     return plans
-
-
-@dataclass(frozen=True)
-class Target:
-    """Where the clients send their requests: an app server over HTTP, or nginx over TLS
-    (its dev CA trusted, the certificate checked)."""
-
-    port: int
-    ca: Path | None = None
-
-    def connect(self) -> http.client.HTTPConnection:
-        if self.ca is None:
-            return http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
-        context = ssl.create_default_context(cafile=str(self.ca))
-        return http.client.HTTPSConnection("127.0.0.1", self.port, timeout=60, context=context)
 
 
 @dataclass
@@ -206,106 +181,6 @@ def _drive(target: Target, token: str, pool: int, investors: list[int], plans: l
     )
 
 
-# -- the processes -------------------------------------------------------------------------
-
-
-@dataclass
-class Processes:
-    """What a topology started, stopped in reverse order whatever happens."""
-
-    servers: list[AppServer] = field(default_factory=list)
-    nginx: Nginx | None = None
-    rpc: list[subprocess.Popen[bytes]] = field(default_factory=list)
-
-    def stop(self) -> None:
-        if self.nginx is not None:
-            self.nginx.stop()
-        for server in self.servers:
-            server.stop()
-        for proc in self.rpc:
-            if proc.poll() is None:
-                proc.terminate()
-        for proc in self.rpc:
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=10)
-
-
-def _start_rpc(
-    service: str, folder: Path, env: dict[str, str], endpoints: str, workers: int
-) -> subprocess.Popen[bytes]:
-    """`app.py rpc serve SERVICE` on its port of `endpoints` (not waited for: _wait_serving)."""
-    port = dict(item.split("=", 1) for item in endpoints.split(","))[service].rsplit(":", 1)[1]
-    log = folder / f"rpc-{service}.log"
-    return subprocess.Popen(  # noqa: S603 - our own interpreter and script
-        [sys.executable, "app.py", "rpc", "serve", service, "--port", port, "--workers", str(workers)],
-        cwd=ROOT,
-        env={**env, "SERVICE_ENDPOINTS": endpoints, "SERVICE_NAME": f"rpc-{service}"},
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-
-
-def _wait_serving(service: str, address: str, folder: Path) -> None:
-    """Until the service's health service says SERVING."""
-    channel = grpc.insecure_channel(address)
-    try:
-        grpc.channel_ready_future(channel).result(timeout=RPC_START_SECONDS)
-        answer = health_pb2_grpc.HealthStub(channel).Check(
-            health_pb2.HealthCheckRequest(service=SERVICES[service].contract.full_service), timeout=10
-        )
-        if answer.status != health_pb2.HealthCheckResponse.SERVING:
-            raise RuntimeError(f"health: {answer.status}")
-    except Exception as exc:
-        log = (folder / f"rpc-{service}.log").read_text()
-        raise SystemExit(f"app.py rpc serve {service} did not start ({exc!r}):\n{log}") from exc
-    finally:
-        channel.close()
-
-
-@contextmanager
-def _topology(
-    name: str, folder: Path, env: dict[str, str], workers: int, threads: int
-) -> Iterator[tuple[Target, int]]:
-    """Start topology `name`; yields where clients send requests and an app server's port
-    (for the token: the password endpoint is rate-limited at the edge)."""
-    here = folder / name
-    here.mkdir()
-    started = Processes()
-    try:
-        if name == "embedded":
-            # No proxy in front: nothing's X-Forwarded-* is to be believed.
-            direct = {k: v for k, v in env.items() if k != "TRUSTED_PROXY_HOPS"}
-            server = start_app_server("app1", here, direct, workers=workers, threads=threads)
-            started.servers.append(server)
-            wait_until_healthy(server)
-            yield Target(server.port), server.port
-            return
-        app_env = dict(env)
-        if name == "grpc":
-            endpoints = ",".join(f"{service}=127.0.0.1:{_free_port()}" for service in SERVICES)
-            # Enough threads for every app server thread to have a call under way.
-            rpc_workers = max(16, 2 * workers * threads)
-            for service in SERVICES:
-                started.rpc.append(_start_rpc(service, here, env, endpoints, rpc_workers))
-            for service, address in (item.split("=", 1) for item in endpoints.split(",")):
-                _wait_serving(service, address, here)
-            app_env["SERVICE_ENDPOINTS"] = endpoints
-        for n in (1, 2):
-            started.servers.append(
-                start_app_server(f"app{n}", here, app_env, workers=workers, threads=threads)
-            )
-        for server in started.servers:
-            wait_until_healthy(server)
-        started.nginx = start_nginx(here / "nginx", [server.address for server in started.servers])
-        yield Target(started.nginx.port, started.nginx.ca), started.servers[0].port
-    finally:
-        started.stop()
-
-
 # -- the figures ---------------------------------------------------------------------------
 
 
@@ -319,6 +194,8 @@ class Row:
     name: str
     run: Run
     warm_errors: list[str]
+    cpu_ms: tuple[float, float]
+    """CPU per timed request: the topology's own processes, and MariaDB with Redis."""
 
     @property
     def rate(self) -> float:
@@ -335,7 +212,16 @@ def _print_row(row: Row) -> None:
         cells.append(
             f"{len(values):>5} {_pct(values, 0.50):7.1f} {_pct(values, 0.95):7.1f} {_pct(values, 0.99):7.1f}"
         )
-    print(f"{row.name:<9} {row.rate:8.1f}  {cells[0]}   {cells[1]}   {len(row.run.errors):>6}", flush=True)
+    own, shared = row.cpu_ms
+    print(
+        f"{row.name:<9} {row.rate:8.1f}  {cells[0]}   {cells[1]}   {len(row.run.errors):>6}"
+        f"   {own:6.1f} {shared:6.1f}",
+        flush=True,
+    )
+
+
+def _print_cpu_ratio(label: str, top: Row, bottom: Row) -> None:
+    print(f"{label}: CPU per request {sum(top.cpu_ms) / sum(bottom.cpu_ms):5.2f}x (database included)")
 
 
 def _print_ratio(label: str, top: Row, bottom: Row, target: float | None = None) -> None:
@@ -345,13 +231,6 @@ def _print_ratio(label: str, top: Row, bottom: Row, target: float | None = None)
         verdict = "" if target is None else (" (within target)" if ratio <= target else " (OVER target)")
         parts.append(f"{kind} {ratio:5.2f}x{verdict}")
     print(f"{label}: p50 {', '.join(parts)}; req/s {top.rate / bottom.rate:5.2f}x")
-
-
-TOPOLOGIES = {
-    "embedded": "client -HTTP-> app.py serve (gunicorn); every service in process",
-    "nginx": "client -TLS-> nginx -HTTP-> 2 x app.py serve; every service in process",
-    "grpc": "client -TLS-> nginx -HTTP-> 2 x app.py serve -gRPC-> app.py rpc serve SERVICE (one per service)",
-}
 
 
 def _terminate(signum: int, _frame: FrameType | None) -> None:
@@ -388,11 +267,12 @@ def _print_context(args: argparse.Namespace, url: str, per_client: int) -> None:
         print(f"  {name:<9} {meaning}")
     print(
         "latencies in ms, from request sent to answer read at the client; req/s over the whole run; "
-        "nginx and grpc run two app servers (twice embedded's workers) on the same cores"
+        "nginx and grpc run two app servers (twice embedded's workers) on the same cores; cpu: ms of "
+        "CPU per request in the topology's own processes, db: in MariaDB and Redis"
     )
     print(
         f"{'topology':<9} {'req/s':>8}  {'reads':>5} {'p50':>7} {'p95':>7} {'p99':>7}   "
-        f"{'writes':>5} {'p50':>6} {'p95':>7} {'p99':>7}   {'errors':>6}",
+        f"{'writes':>5} {'p50':>6} {'p95':>7} {'p99':>7}   {'errors':>6}   {'cpu':>6} {'db':>6}",
         flush=True,
     )
 
@@ -407,10 +287,17 @@ def _measure(args: argparse.Namespace, url: str, folder: Path, per_client: int) 
     plans = _plan(args.clients, per_client, seed=1)
     warm = _plan(args.clients, WARM_PER_CLIENT, seed=2)
     for name in args.topologies:
-        with _topology(name, folder, env, args.workers, args.threads) as (target, app_port):
+        with topology(name, folder, env, args.workers, args.threads) as (target, app_port, started):
             token = _token(app_port)
             warmed = _drive(target, token, pool, investors, warm)
-            rows[name] = Row(name, _drive(target, token, pool, investors, plans), warmed.errors)
+            before = seconds_of_sessions(started.sessions()), seconds_of_commands(SHARED_SERVERS)
+            run = _drive(target, token, pool, investors, plans)
+            after = seconds_of_sessions(started.sessions()), seconds_of_commands(SHARED_SERVERS)
+            per_request = (
+                (after[0] - before[0]) * 1000 / run.requests,
+                (after[1] - before[1]) * 1000 / run.requests,
+            )
+            rows[name] = Row(name, run, warmed.errors, per_request)
         _print_row(rows[name])
         if warmed.errors:
             print(f"    {len(warmed.errors)} errors while warming; the first: {warmed.errors[0]}")
@@ -454,6 +341,7 @@ def main() -> int:
         ):
             if top in rows and bottom in rows:
                 _print_ratio(label, rows[top], rows[bottom], target)
+                _print_cpu_ratio(label, rows[top], rows[bottom])
         print(f"target: gRPC mode within {TARGET_GRPC_P50}x of in-process at p50 (issue 17)")
         errors = sum(len(row.run.errors) + len(row.warm_errors) for row in rows.values())
         print(f"errors in all (warm-up included): {errors}")
