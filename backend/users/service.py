@@ -1,10 +1,18 @@
+"""The users service: what changes an account (creating it, its role, its active flag, its
+password, its reporting currency), each change audited and the user's sessions ended where the
+change must reach them, and the check of a user's credentials at sign-in.
+
+Its reads (an admin's listings, the look-ups other services make of people) are the base class
+UserDirectory in backend.users.directory.
+"""
+
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Protocol
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from backend.audit.interface import AuditService
@@ -16,19 +24,10 @@ from backend.platform.errors import Conflict, NotFound, PermissionDenied, Valida
 from backend.platform.in_lists import in_slices
 from backend.platform.orm import utcnow
 from backend.platform.passwords import hash_password, needs_rehash, verify_password
-from backend.platform.unit_of_work import ReadView, UnitOfWork
+from backend.platform.unit_of_work import UnitOfWork
+from backend.users.directory import UserDirectory
 from backend.users.models import User
-from backend.users.schemas import (
-    MAX_COLLEAGUES,
-    MAX_SEARCH,
-    PASSWORD_MAX,
-    PASSWORD_MIN,
-    ROLE_WORDS,
-    Colleague,
-    RoleCount,
-    UserCreate,
-    UserOut,
-)
+from backend.users.schemas import PASSWORD_MAX, PASSWORD_MIN, ROLE_WORDS, UserCreate, UserOut
 
 BASE_REPORTING_CURRENCY = "EUR"
 """The reporting currency of a role no setting names (the FX rates' own base)."""
@@ -43,7 +42,7 @@ class SessionRevoker(Protocol):
     def revoke_user_sessions(self, user_id: int, reason: str, actor: Actor | None = None) -> int: ...
 
 
-class DatabaseUserService:
+class DatabaseUserService(UserDirectory):
     def __init__(
         self,
         db: Database,
@@ -107,66 +106,6 @@ class DatabaseUserService:
                 self._audit.record(uow.session, actor, "user.created", "user", user.id, after=after)
             uow.commit()
             return out
-
-    def list_users(self, actor: Actor) -> list[UserOut]:
-        if not actor.is_admin:
-            raise PermissionDenied("only an admin may list users")
-        with ReadView(self._db, actor.reader_key) as view:
-            users = view.session.scalars(select(User).order_by(User.id)).all()
-            return [self._out(u) for u in users]
-
-    def list_users_page(self, actor: Actor, *, limit: int, search: str = "") -> list[UserOut]:
-        """The first `limit` accounts by id, optionally those whose email or name contains
-        `search` in any case (a grid's page; list_users is every account)."""
-        if not actor.is_admin:
-            raise PermissionDenied("only an admin may list users")
-        if len(search) > MAX_SEARCH:
-            raise ValidationFailed(f"search: at most {MAX_SEARCH} characters", field="search")
-        stmt = select(User).order_by(User.id).limit(limit)
-        text = search.strip().lower()
-        if text:
-            escaped = "".join(f"/{c}" if c in "%_/" else c for c in text)
-            pattern = f"%{escaped}%"
-            stmt = stmt.where(
-                or_(
-                    func.lower(User.email).like(pattern, escape="/"),
-                    func.lower(User.display_name).like(pattern, escape="/"),
-                )
-            )
-        with ReadView(self._db, actor.reader_key) as view:
-            users = view.session.scalars(stmt).all()
-            return [self._out(u) for u in users]
-
-    def count_by_role(self, actor: Actor) -> list[RoleCount]:
-        if not actor.is_admin:
-            raise PermissionDenied("only an admin may count users")
-        with ReadView(self._db, actor.reader_key) as view:
-            rows = view.session.execute(
-                select(User.role, User.is_active, func.count()).group_by(User.role, User.is_active)
-            ).all()
-            return [
-                RoleCount(role=Role(role), active=bool(active), accounts=int(count))
-                for role, active, count in rows
-            ]
-
-    def get_user(self, actor: Actor, user_id: int) -> UserOut:
-        if not actor.is_admin and actor.user_id != user_id:
-            # Same answer as a missing user: ids of other people are not confirmed to exist.
-            raise NotFound(f"user {user_id} not found")
-        with ReadView(self._db, actor.reader_key) as view:
-            user = view.session.get(User, user_id)
-            if user is None:
-                raise NotFound(f"user {user_id} not found")
-            return self._out(user)
-
-    def find_by_email(self, actor: Actor, email: str) -> UserOut:
-        if not actor.is_admin:
-            raise PermissionDenied("only an admin may look users up by email")
-        with ReadView(self._db, actor.reader_key) as view:
-            user = view.session.scalar(select(User).where(User.email == email.strip().lower()))
-            if user is None:
-                raise NotFound(f"no user with email {email}", field="email")
-            return self._out(user)
 
     def set_active(self, actor: Actor, user_id: int, active: bool) -> UserOut:
         if not actor.is_admin:
@@ -333,21 +272,6 @@ class DatabaseUserService:
             uow.commit()
             return out
 
-    def _out(self, user: User) -> UserOut:
-        """The user as callers see them: the *effective* reporting currency (their choice, else
-        their role's default), and whether it is their choice."""
-        chosen = user.chosen_reporting_currency
-        return UserOut(
-            id=user.id,
-            email=user.email,
-            display_name=user.display_name,
-            role=Role(user.role),
-            is_active=user.is_active,
-            created_at=user.created_at,
-            reporting_currency=chosen or self._reporting[Role(user.role)],
-            reporting_currency_chosen=chosen is not None,
-        )
-
     def _end_sessions(self, user_id: int, reason: str, actor: Actor) -> None:
         if self._sessions is None:
             log.warning(
@@ -373,101 +297,6 @@ class DatabaseUserService:
                 self._rehash(uow, user, password)
             return self._out(user)
 
-    def find_id_by_email(self, email: str) -> int | None:
-        """Internal lookup for throttling and audit; never exposed to callers outside the platform."""
-        with UnitOfWork(self._db) as uow:
-            return uow.session.scalar(select(User.id).where(User.email == email.strip().lower()))
-
-    def active_users(self, user_ids: Collection[int]) -> dict[int, UserOut]:
-        """The active ones among many users, in one read (on the primary)."""
-        wanted = sorted(set(user_ids))
-        found: dict[int, UserOut] = {}
-        with ReadView(self._db, primary=True) as view:
-            for chunk in in_slices(wanted):
-                users = view.session.scalars(select(User).where(User.id.in_(chunk), User.is_active.is_(True)))
-                found |= {user.id: self._out(user) for user in users}
-        return found
-
-    def active_user(self, user_id: int) -> UserOut | None:
-        """The user behind a session or token, or None when gone or disabled (read on the primary)."""
-        with ReadView(self._db, primary=True) as view:
-            user = view.session.get(User, user_id)
-            return self._out(user) if user is not None and user.is_active else None
-
-    def contacts(self, user_ids: Collection[int]) -> dict[int, tuple[str, str]]:
-        wanted = sorted(set(user_ids))
-        found: dict[int, tuple[str, str]] = {}
-        with ReadView(self._db) as view:
-            for chunk in in_slices(wanted):
-                rows = view.session.execute(
-                    select(User.id, User.email, User.display_name).where(
-                        User.id.in_(chunk), User.is_active.is_(True)
-                    )
-                )
-                found.update({uid: (email, name) for uid, email, name in rows})
-        return found
-
-    def find_colleagues(
-        self, actor: Actor, role: Role, text: str, *, limit: int = MAX_COLLEAGUES
-    ) -> list[Colleague]:
-        """A manager (or an admin) looking for someone to add to a pool's team: active users of
-        `role` (manager or analyst) a word of whose name starts with `text`, or whose email
-        address is exactly `text`; names and ids only, at most `limit` (<= MAX_COLLEAGUES)."""
-        if not (actor.is_admin or actor.role is Role.MANAGER):
-            raise PermissionDenied("only managers and admins look for colleagues to add to a pool")
-        if role not in (Role.MANAGER, Role.ANALYST):
-            raise ValidationFailed("role: a pool's team has managers and analysts only", field="role")
-        if not 1 <= limit <= MAX_COLLEAGUES:
-            raise ValidationFailed(f"limit: must be 1..{MAX_COLLEAGUES}, got {limit}", field="limit")
-        if len(text) > MAX_SEARCH:
-            raise ValidationFailed(f"search: at most {MAX_SEARCH} characters", field="search")
-        wanted = text.strip().lower()
-        if len(wanted) < 2:  # one letter would list a page of everyone
-            raise ValidationFailed(
-                "search: type at least two letters of a name, or a whole email address", field="search"
-            )
-        escaped = "".join(f"/{c}" if c in "%_/" else c for c in wanted)
-        name = func.lower(User.display_name)
-        # A word's start, not anywhere: "lim" finds "Ana Lima". An email address only whole, so
-        # the search never spells out someone's address a letter at a time.
-        stmt = (
-            select(User.id, User.display_name, User.role, User.is_active)
-            .where(
-                User.role == role.value,
-                User.is_active.is_(True),
-                or_(
-                    name.like(f"{escaped}%", escape="/"),
-                    name.like(f"% {escaped}%", escape="/"),
-                    User.email == wanted,
-                ),
-            )
-            .order_by(User.display_name, User.id)
-            .limit(limit)
-        )
-        with ReadView(self._db, actor.reader_key) as view:
-            return [
-                Colleague(id=uid, display_name=shown, role=Role(kind), is_active=bool(active))
-                for uid, shown, kind, active in view.session.execute(stmt)
-            ]
-
-    def colleagues(self, user_ids: Collection[int]) -> dict[int, Colleague]:
-        """System (the pool service, naming a team it has shown the caller may see): {user id:
-        Colleague} of the users among `user_ids`, disabled ones included; no contact details."""
-        wanted = sorted(set(user_ids))
-        found: dict[int, Colleague] = {}
-        with ReadView(self._db) as view:
-            for chunk in in_slices(wanted):
-                rows = view.session.execute(
-                    select(User.id, User.display_name, User.role, User.is_active).where(User.id.in_(chunk))
-                )
-                found.update(
-                    {
-                        uid: Colleague(id=uid, display_name=shown, role=Role(kind), is_active=bool(active))
-                        for uid, shown, kind, active in rows
-                    }
-                )
-        return found
-
     def _rehash(self, uow: UnitOfWork, user: User, password: str) -> None:
         """Upgrade the stored hash to current parameters, unless the password changed meanwhile."""
         old_hash = user.password_hash
@@ -479,7 +308,3 @@ class DatabaseUserService:
         if getattr(changed, "rowcount", 0) == 1:
             self._audit.record(uow.session, None, "user.password_rehashed", "user", user.id)
             uow.commit()
-
-    def count(self) -> int:
-        with ReadView(self._db) as view:
-            return int(view.session.scalar(select(func.count()).select_from(User)) or 0)
