@@ -11,6 +11,10 @@ Rules that hold whatever order things arrive in:
   investor's credit, shown, and never applied without a person;
 - the ledger is written after our commit, keyed by the payment (ledger_posting.py), and the
   sweep `post_contributions` finishes what a crash interrupted.
+
+Two families of operations are base classes of the service, each in its own module: the
+bank-transfer rail (wires, collection accounts, bank statements; bank_transfer_rail.py) and
+the payouts to investors (payout_operations.py).
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from backend.finance.payment_references import request_reference
 from backend.investors.interface import InvestorService
 from backend.payments import settlement
 from backend.payments.access import PaymentAccess
+from backend.payments.bank_transfer_rail import BankTransferRail
 from backend.payments.book_entries import mirror_contribution, unmirror_reversal
 from backend.payments.books import ContributionPoster
 from backend.payments.collecting import RESUME_AFTER, GatewayCollector
@@ -38,47 +43,26 @@ from backend.payments.models import Payment, PaymentRequest
 from backend.payments.notices import PaymentNotices
 from backend.payments.payout_accounts import PasswordCheck, PayoutAccounts
 from backend.payments.payout_codes import CodeSender
-from backend.payments.payout_schemas import (
-    AccountDecision,
-    PayoutAccountCode,
-    PayoutAccountIn,
-    PayoutAccountOut,
-    PayoutBatchOut,
-    PayoutFileIn,
-    PayoutKind,
-    PayoutOut,
-)
-from backend.payments.payout_transfers import RESUME_AFTER as TRANSFER_RESUME_AFTER
+from backend.payments.payout_operations import PayoutOperations
 from backend.payments.payout_transfers import PayoutTransfers
-from backend.payments.payouts import PayoutDesk, cancel_for_reversal, close_history
+from backend.payments.payouts import PayoutDesk, cancel_for_reversal
 from backend.payments.queries import PaymentQueries
 from backend.payments.reconciliation import Reconciler
 from backend.payments.refunds import RefundDesk
 from backend.payments.reminders import PaymentReminders
 from backend.payments.resealing import reseal
 from backend.payments.schemas import (
-    CollectionAccountIn,
-    CollectionAccountOut,
     GatewayHealthOut,
-    LineStatus,
-    ManualMatchIn,
     MethodIn,
     PayIn,
     PaymentOut,
     PaymentRequestOut,
-    PoolBankDetails,
     ReconciliationOut,
     RefundIn,
     RequestKind,
     RequestStatus,
     SavedMethodOut,
-    StatementImportOut,
-    StatementLineOut,
-    StatementUpload,
     WebhookOutcome,
-    WireApproval,
-    WireIn,
-    WireInstructions,
 )
 from backend.payments.settlement import ZERO
 from backend.payments.statements import StatementImporter
@@ -102,7 +86,7 @@ def _request_out(row: PaymentRequest, today: date) -> PaymentRequestOut:
     return out.model_copy(update={"overdue": late})
 
 
-class DatabasePaymentService:
+class DatabasePaymentService(BankTransferRail, PayoutOperations):
     def __init__(
         self,
         db: Database,
@@ -261,106 +245,6 @@ class DatabasePaymentService:
 
     def gateway_health(self, actor: Actor, window_hours: int = 24) -> GatewayHealthOut:
         return self._queries.gateway_health(actor, window_hours)
-
-    # -- wires, recorded by hand (four eyes) ---------------------------------------------
-
-    def record_wire(self, actor: Actor, wire: WireIn) -> PaymentOut:
-        return self._wires.record(actor, wire)
-
-    def decide_wire(self, actor: Actor, payment_id: int, decision: WireApproval) -> PaymentOut:
-        self._wires.decide(actor, payment_id, decision)
-        self.post_contributions(payment_id)
-        return self._payment(payment_id)
-
-    # -- the bank-transfer rail: where to wire --------------------------------------------
-
-    def set_collection_account(
-        self, actor: Actor, pool_id: int, account: CollectionAccountIn
-    ) -> CollectionAccountOut:
-        return self._accounts.set(actor, pool_id, account)
-
-    def collection_account(self, actor: Actor, pool_id: int) -> CollectionAccountOut:
-        return self._accounts.get(actor, pool_id)
-
-    def pool_bank_details(self, pool_id: int) -> PoolBankDetails | None:
-        return self._accounts.bank_of_pool(pool_id)
-
-    def wire_instructions(self, actor: Actor, request_id: int) -> WireInstructions:
-        return self._accounts.instructions(actor, request_id)
-
-    def import_statement(self, actor: Actor, pool_id: int, upload: StatementUpload) -> StatementImportOut:
-        summary, matched = self._statements.import_file(actor, pool_id, upload)
-        returned = [line.payment_id for line in summary.results if line.status is LineStatus.RETURNED]
-        for payment_id in [*matched, *returned]:
-            if payment_id is not None:
-                self.post_contributions(payment_id)
-        return summary
-
-    def statement_lines(
-        self, actor: Actor, pool_id: int, status: LineStatus | None = None
-    ) -> list[StatementLineOut]:
-        return self._statements.lines(actor, pool_id, status)
-
-    def match_statement_line(self, actor: Actor, line_id: int, match: ManualMatchIn) -> PaymentOut:
-        return self._payment(self._statements.match(actor, line_id, match.request_id))
-
-    # -- payouts: distributions and redemption proceeds to investors' verified accounts -----
-
-    def open_payouts_for_entry(
-        self,
-        pool_id: int,
-        entry_id: int,
-        on: date,
-        *,
-        kind: PayoutKind,
-        shares: Mapping[int, Decimal],
-        currency: str,
-    ) -> int:
-        return self._payouts.open_for_entry(
-            pool_id, entry_id, on, kind=kind, shares=shares, currency=currency
-        )
-
-    def close_payout_history(self, up_to: date, why: str, pool_id: int | None = None) -> int:
-        return close_history(self._db, up_to, why, pool_id)
-
-    def payout_accounts(self, actor: Actor) -> list[PayoutAccountOut]:
-        return self._payout_accounts.mine(actor)
-
-    def request_payout_account(self, actor: Actor, account: PayoutAccountIn) -> PayoutAccountOut:
-        return self._payout_accounts.request_change(actor, account)
-
-    def confirm_payout_account(
-        self, actor: Actor, account_id: int, code: PayoutAccountCode
-    ) -> PayoutAccountOut:
-        return self._payout_accounts.confirm(actor, account_id, code.code)
-
-    def pending_payout_accounts(self, actor: Actor) -> list[PayoutAccountOut]:
-        return self._payout_accounts.pending(actor)
-
-    def decide_payout_account(
-        self, actor: Actor, account_id: int, decision: AccountDecision
-    ) -> PayoutAccountOut:
-        return self._payout_accounts.decide(actor, account_id, decision)
-
-    def list_payouts(self, actor: Actor, pool_id: int | None = None) -> list[PayoutOut]:
-        return self._payouts.payouts(actor, pool_id)
-
-    def release_payout(self, actor: Actor, payout_id: int) -> PayoutOut:
-        return self._payouts.release(actor, payout_id)
-
-    def create_payout_file(
-        self, actor: Actor, pool_id: int, request: PayoutFileIn
-    ) -> tuple[PayoutBatchOut, bytes]:
-        return self._payouts.create_file(actor, pool_id, request.execution_date)
-
-    def payout_file(self, actor: Actor, batch_id: int) -> bytes:
-        return self._payouts.file(actor, batch_id)
-
-    def send_payouts_through_gateway(self, actor: Actor, pool_id: int) -> list[PayoutOut]:
-        return self._transfers.send(actor, pool_id)
-
-    def resume_payout_transfers(self, older_than: timedelta | None = None) -> int:
-        return self._transfers.resume(TRANSFER_RESUME_AFTER if older_than is None else older_than)
 
     # -- reconciliation ------------------------------------------------------------------
 
