@@ -19,7 +19,9 @@ investor to one pool add up.
 
 The service holds the profiles' transactions and delegates the rest to the modules beside
 it: a profile's fields (profiles), search, who sees whose profile (access), commitments
-(commitments) and each investor's figures per pool (holdings).
+(commitments) and each investor's figures per pool (holdings). The reads other services make
+as the system (KYC status, notice addressees, phones, the profile behind a user) are its base
+class InvestorLookups (lookups).
 """
 
 from __future__ import annotations
@@ -35,11 +37,11 @@ from backend.audit.interface import AuditService
 from backend.investors.access import HoldingPools, InvestorAccess, is_staff
 from backend.investors.commitments import CommitmentBook
 from backend.investors.holdings import InvestorHoldings, PositionProvider
+from backend.investors.lookups import InvestorLookups
 from backend.investors.models import Investor
 from backend.investors.paging import check_limit
 from backend.investors.profiles import (
     SELF_SERVICE_FIELDS,
-    check_status_approved,
     contact_email,
     contact_phone,
     country,
@@ -65,7 +67,7 @@ from backend.investors.search import search_filter
 from backend.investors.side_letters import SideLetterBook
 from backend.platform.actors import Actor, Role
 from backend.platform.db import Database
-from backend.platform.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from backend.platform.errors import Conflict, PermissionDenied, ValidationFailed
 from backend.platform.in_lists import in_slices, read_back
 from backend.platform.orm import utcnow
 from backend.platform.unit_of_work import ReadView, UnitOfWork
@@ -86,7 +88,7 @@ KycDecided = Callable[[InvestorOut, KycStatus, datetime], None]
 notification service tells the investor (wired by the container; this layer cannot see it)."""
 
 
-class DatabaseInvestorService:
+class DatabaseInvestorService(InvestorLookups):
     def __init__(
         self,
         db: Database,
@@ -276,65 +278,6 @@ class DatabaseInvestorService:
             # After the commit: the decision stands whether or not the notice can be made.
             self._on_kyc_decided(out, KycStatus(before["kyc_status"]), out.kyc_changed_at)
         return out
-
-    def require_kyc_approved(self, investor_id: int) -> None:
-        """For the ledger, before it takes money in: the investor must be KYC-approved.
-        Read on the primary: a rejection just made must stop the money at once. Only the
-        status is read: the whole profile's columns cost every subscription their decoding."""
-        check_status_approved(investor_id, self.kyc_status(investor_id).value)
-
-    def kyc_status(self, investor_id: int) -> KycStatus:
-        """For other services acting as the system: the investor's KYC status (NotFound naming
-        `investor_id` when there is no such investor). Read on the primary."""
-        with ReadView(self._db, primary=True) as view:
-            status = view.session.scalar(select(Investor.kyc_status).where(Investor.id == investor_id))
-            if status is None:
-                raise NotFound(f"investor {investor_id} not found", field="investor_id")
-            return KycStatus(status)
-
-    def kyc_statuses(self, investor_ids: Collection[int]) -> dict[int, KycStatus]:
-        """KYC status of many investors in one read (on the primary); unknown ids are absent."""
-        if not investor_ids:
-            return {}
-        with ReadView(self._db, primary=True) as view:
-            rows = view.session.execute(
-                select(Investor.id, Investor.kyc_status).where(Investor.id.in_(sorted(set(investor_ids))))
-            ).all()
-            return {int(investor_id): KycStatus(status) for investor_id, status in rows}
-
-    def addressees(self, investor_ids: Collection[int]) -> dict[int, tuple[int, str]]:
-        """{investor id: (user id, legal name)} in one read: a valuation's notices go to every
-        holder, and a read per holder was most of the notification consumer's time."""
-        if not investor_ids:
-            return {}
-        with ReadView(self._db) as view:
-            rows = view.session.execute(
-                select(Investor.id, Investor.user_id, Investor.legal_name).where(
-                    Investor.id.in_(sorted(set(investor_ids)))
-                )
-            ).all()
-            return {int(investor_id): (int(user_id), str(name)) for investor_id, user_id, name in rows}
-
-    def investor_for_user(self, user_id: int) -> InvestorOut | None:
-        """The profile of an investor-role user, or None (system lookup: no authorisation)."""
-        with ReadView(self._db) as view:
-            investor = view.session.scalar(select(Investor).where(Investor.user_id == user_id))
-            return investor_out(investor) if investor is not None else None
-
-    def phones_of_users(self, user_ids: Collection[int]) -> dict[int, str]:
-        """{user id: the investor's contact phone} for those who have one (system: the SMS
-        channel of the notification service)."""
-        ids = sorted(set(user_ids))
-        found: dict[int, str] = {}
-        with ReadView(self._db) as view:
-            for chunk in in_slices(ids):
-                rows = view.session.execute(
-                    select(Investor.user_id, Investor.contact_phone).where(
-                        Investor.user_id.in_(chunk), Investor.contact_phone.is_not(None)
-                    )
-                )
-                found.update({user: phone for user, phone in rows if phone and phone.strip()})
-        return found
 
     # -- commitments -----------------------------------------------------------------
 
