@@ -23,7 +23,7 @@ construction, and ending + accrued carried interest at the end is the capital ac
 ledger reports as of the end date.
 
 Periods: "2025-Q4" (a calendar quarter), "2025" (a calendar year), "2025-11" (a month), or
-explicit start and end dates (both inclusive).
+explicit start and end dates (both inclusive); reports.statement_periods reads them.
 
 A named period still running on the day it is asked for ("2026" on 2026-12-04) ends that
 day and its period_label says so, "2026 (to date)" (to_date; the report service applies it);
@@ -32,29 +32,37 @@ its period stays "2026", the identifier document references are made of.
 XLSX (xlsxwriter): one sheet headed by the investor's and the pool's names (and ids),
 amounts as numbers in the currency's minor unit (`#,##0.00`; `#,##0` for the yen), units
 and NAV per unit to 6 places, dates as dates; statements_workbook puts several statements
-(an investor's pools) in one file, a sheet each. PDF is not produced yet.
+(an investor's pools) in one file, a sheet each (reports.statement_workbook lays them out).
+PDF is not produced yet.
 """
 
 from __future__ import annotations
 
-import io
-import os
-import re
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
-
-import xlsxwriter
 
 from backend.finance.investor_terms import InvestorTerms
-from backend.finance.money import Currency, get_currency
-from backend.platform.errors import ValidationFailed
+from backend.finance.money import Currency
 from ledger.interface import AccountCode, EntryType, PoolTerms
 from reports.history import PoolHistory, pool_history
 from reports.journal import BookEntry, investor_flows, standing
-from reports.performance import month_end
 from reports.schemas import CapitalAccountStatement
+from reports.statement_periods import TO_DATE, parse_period, to_date
+from reports.statement_workbook import SHEET_NAME_MAX, sheet_names, statement_xlsx, statements_workbook
+
+# A period's reading and the workbook are their own modules; named here as before.
+__all__ = [
+    "MOVEMENTS",
+    "SHEET_NAME_MAX",
+    "TO_DATE",
+    "capital_account_statement",
+    "parse_period",
+    "sheet_names",
+    "statement_xlsx",
+    "statements_workbook",
+    "to_date",
+]
 
 _ZERO = Decimal(0)
 
@@ -89,49 +97,6 @@ MOVEMENTS = (
     "carried_interest_accrued",
     "other",
 )
-
-_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
-_YEAR = re.compile(r"^(\d{4})$")
-_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-
-
-def parse_period(period: str | None, start: date | None, end: date | None) -> tuple[str, date, date]:
-    """(label, first day, last day) of a period given as text or as start/end dates."""
-    if period is not None:
-        if start is not None or end is not None:
-            raise ValidationFailed("period: give a period or start and end, not both", field="period")
-        text = period.strip().upper()
-        if m := _QUARTER.match(text):
-            year, quarter = int(m.group(1)), int(m.group(2))
-            first = date(year, 3 * quarter - 2, 1)
-            return text, first, month_end(date(year, 3 * quarter, 1))
-        if m := _YEAR.match(text):
-            year = int(m.group(1))
-            return text, date(year, 1, 1), date(year, 12, 31)
-        if m := _MONTH.match(text):
-            first = date(int(m.group(1)), int(m.group(2)), 1)
-            return text, first, month_end(first)
-        raise ValidationFailed(
-            f"period: expected a quarter (2025-Q4), a year (2025) or a month (2025-11), got {period!r}",
-            field="period",
-        )
-    if start is None or end is None:
-        raise ValidationFailed("period: give a period (2025-Q4) or both start and end", field="period")
-    if end < start:
-        raise ValidationFailed(f"end: {end} is before start {start}", field="end")
-    return f"{start.isoformat()}..{end.isoformat()}", start, end
-
-
-TO_DATE = " (to date)"
-
-
-def to_date(label: str, first: date, last: date, today: date) -> tuple[str, date]:
-    """(label, last day) of a named period as of ``today``: one still running ("2026" on
-    2026-12-04) ends today and says so ("2026 (to date)"), since the books cannot state a
-    balance for days that have not happened; a period already over, or not begun, is as named."""
-    if first <= today < last:
-        return label + TO_DATE, today
-    return label, last
 
 
 def _capital_movement(entry: BookEntry, investor_id: int) -> Decimal:
@@ -290,135 +255,3 @@ def capital_account_statement(
         call_receivable_end=cash(_balance(entries, AccountCode.CALL_RECEIVABLE, investor_id, end)),
         **{name: cash(amount) for name, amount in movements.items()},
     )
-
-
-_LABELS: tuple[tuple[str, str], ...] = (
-    ("beginning_balance", "Beginning balance"),
-    ("contributions", "Contributions"),
-    ("redemptions", "Redemptions"),
-    ("distributions", "Distributions"),
-    ("management_fees", "Management fees"),
-    ("management_fee_offsets", "Management fee offsets"),
-    ("performance_fees", "Performance fees"),
-    ("income", "Income"),
-    ("expenses", "Partnership expenses"),
-    ("realised_gains", "Realised gains"),
-    ("unrealised_gains", "Unrealised gains (valuation)"),
-    ("carried_interest_paid", "Carried interest paid"),
-    ("carried_interest_accrued", "Carried interest accrued (change)"),
-    ("other", "Other"),
-    ("ending_balance", "Ending balance"),
-)
-_MEMO: tuple[tuple[str, str, str], ...] = (
-    ("beginning_capital_account", "Capital account at start (before accrued carry)", "money"),
-    ("accrued_carried_interest_start", "Accrued carried interest at start", "money"),
-    ("ending_capital_account", "Capital account at end (before accrued carry)", "money"),
-    ("accrued_carried_interest_end", "Accrued carried interest at end", "money"),
-    ("cash_contributed", "Cash contributed in period", "money"),
-    ("cash_received", "Cash received in period", "money"),
-    ("units_start", "Units at start", "units"),
-    ("units_end", "Units at end", "units"),
-    ("nav_per_unit_start", "NAV per unit at start", "units"),
-    ("nav_per_unit_end", "NAV per unit at end", "units"),
-    ("committed", "Commitment", "money"),
-    ("contributed_to_date", "Contributed to date", "money"),
-    ("unfunded_commitment", "Unfunded commitment", "money"),
-    ("call_receivable_end", "Called, not yet paid", "money"),
-)
-
-
-def statement_xlsx(statement: CapitalAccountStatement) -> bytes:
-    """The statement as an .xlsx workbook: numbers as numbers, dates as dates."""
-    buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    _write_statement(book, book.add_worksheet("Capital account"), statement)
-    book.close()
-    return buffer.getvalue()
-
-
-SHEET_NAME_MAX = 31
-_SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
-
-
-def sheet_names(titles: Sequence[str]) -> list[str]:
-    """Excel sheet names for `titles`: forbidden characters dropped, at most 31 characters,
-    unique (a clash gets " (2)", " (3)" ...), never blank."""
-    used: set[str] = set()
-    out = []
-    for title in titles:
-        base = _SHEET_NAME_FORBIDDEN.sub("", title).strip().strip("'") or "Sheet"
-        name, n = base[:SHEET_NAME_MAX], 1
-        while name.lower() in used:
-            n += 1
-            suffix = f" ({n})"
-            name = base[: SHEET_NAME_MAX - len(suffix)] + suffix
-        used.add(name.lower())
-        out.append(name)
-    return out
-
-
-def statements_workbook(
-    path: str | os.PathLike[str], statements: Sequence[tuple[str, CapitalAccountStatement]]
-) -> None:
-    """Several statements in one .xlsx file at `path`, one sheet each, named by the titles
-    given (made valid sheet names); each sheet is laid out as statement_xlsx lays out its one."""
-    book = xlsxwriter.Workbook(os.fspath(path))
-    names = sheet_names([title for title, _ in statements])
-    for name, (_, statement) in zip(names, statements, strict=True):
-        _write_statement(book, book.add_worksheet(name), statement)
-    if not statements:
-        book.add_worksheet("No statements")
-    book.close()
-
-
-def _write_statement(book: xlsxwriter.Workbook, sheet: Any, statement: CapitalAccountStatement) -> None:
-    bold = book.add_format({"bold": True})
-    places = get_currency(statement.currency).exponent
-    money_pattern = "#,##0" + ("." + "0" * places if places else "")
-    money = book.add_format({"num_format": money_pattern})
-    money_bold = book.add_format({"num_format": money_pattern, "bold": True, "top": 1})
-    units = book.add_format({"num_format": "#,##0.000000"})
-    day = book.add_format({"num_format": "yyyy-mm-dd"})
-    sheet.set_column(0, 0, 34)
-    sheet.set_column(1, 1, 20)
-    sheet.write_string(0, 0, "Capital account statement", bold)
-    header = (
-        ("Investor", _named(statement.investor_name, statement.investor_id, "Investor")),
-        ("Pool", _named(statement.pool_name, statement.pool_id, "Pool")),
-        ("Currency", statement.currency),
-        ("Period", statement.period_label or statement.period),
-    )
-    row = 1
-    for label, value in header:
-        sheet.write_string(row, 0, label)
-        sheet.write_string(row, 1, value)
-        row += 1
-    for label, when in (("From", statement.start), ("To", statement.end)):
-        sheet.write_string(row, 0, label)
-        sheet.write_datetime(row, 1, _as_datetime(when), day)
-        row += 1
-    row += 1
-    for name, label in _LABELS:
-        value = getattr(statement, name)
-        total = name in ("beginning_balance", "ending_balance")
-        sheet.write_string(row, 0, label, bold if total else None)
-        sheet.write_number(row, 1, float(value), money_bold if name == "ending_balance" else money)
-        row += 1
-    row += 1
-    for name, label, kind in _MEMO:
-        value = getattr(statement, name)
-        sheet.write_string(row, 0, label)
-        if value is None:
-            sheet.write_blank(row, 1, None)
-        else:
-            sheet.write_number(row, 1, float(value), money if kind == "money" else units)
-        row += 1
-
-
-def _named(name: str, ident: int, what: str) -> str:
-    """"Alder Foundation (#2)": the name a reader knows, the id support can look up."""
-    return f"{name} (#{ident})" if name else f"{what} #{ident}"
-
-
-def _as_datetime(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day)
