@@ -1,8 +1,8 @@
 """FX reference rates: the register of rates (units of a currency per one euro, by date, as the
-ECB publishes them), the parser of the ECB's CSV files, and the quotes the portal converts
-figures into a user's reporting currency with. The maths (the rate in force on a date, cross
-rates through the euro, rounding) is backend.finance.fx's; docs/business-logic.md, "Reporting
-currency and FX rates", says it in words with a worked example.
+ECB publishes them), the parser of the ECB's CSV files (reports.fx_rate_input), and the quotes
+the portal converts figures into a user's reporting currency with. The maths (the rate in force
+on a date, cross rates through the euro, rounding) is backend.finance.fx's;
+docs/business-logic.md, "Reporting currency and FX rates", says it in words with a worked example.
 
 Who may change what: rates are shared reference data, so only admins load them (a load moves
 every converted figure of every user). Any authenticated actor reads them.
@@ -16,10 +16,7 @@ currency. Columns of currencies the platform does not know are ignored and repor
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -28,156 +25,24 @@ from sqlalchemy import select, tuple_, update
 
 from backend.audit.interface import AuditService
 from backend.finance import fx as fx_maths
-from backend.finance.errors import LedgerInputError
-from backend.finance.money import decimal_places, get_currency
 from backend.platform.actors import Actor
 from backend.platform.db import Database
 from backend.platform.errors import PermissionDenied, ValidationFailed
-from backend.platform.fields import DATE_MAX, DATE_MIN, decimal_from_text
+from backend.platform.fields import DATE_MIN
 from backend.platform.orm import utcnow
 from backend.platform.unit_of_work import ReadView, UnitOfWork
+from reports.fx_rate_input import MAX_RATE, ParsedRates, _known, _rows, rates_from_csv
 from reports.models import FX_RATE_SCALE, FxRate
 from reports.schemas import FxQuote, FxQuotes, FxRateOut, FxRatesIn, FxRatesLoaded
 
-MAX_RATE = Decimal(10) ** 9
-"""Above any currency's price of a euro (the Iranian rial is about 5e4); the column holds 9.2e10."""
+# Reading and checking the rates a load is given is reports.fx_rate_input's; named here as before.
+__all__ = ["MAX_LISTED", "MAX_QUOTES", "MAX_RATE", "FxRegister", "ParsedRates", "convert", "rates_from_csv"]
+
 MAX_QUOTES = 50_000
 """(currency, date) pairs one fx_quotes call takes: a portal page's figures, not a data dump."""
 MAX_LISTED = 50_000
 """Rates one listing returns: ten years of twenty currencies; the whole ECB history is more."""
 _CHUNK = 500
-_NO_RATE = frozenset({"", "N/A", "NA", "-"})
-
-
-@dataclass(frozen=True, slots=True)
-class ParsedRates:
-    """What a CSV file holds: {(date, currency): rate} and the columns left out (unknown)."""
-
-    rates: dict[tuple[date, str], Decimal]
-    ignored_currencies: list[str]
-
-
-_MONTHS = {
-    name: number
-    for number, name in enumerate(
-        (
-            "january",
-            "february",
-            "march",
-            "april",
-            "may",
-            "june",
-            "july",
-            "august",
-            "september",
-            "october",
-            "november",
-            "december",
-        ),
-        start=1,
-    )
-}
-
-
-def _cell_date(text: str) -> date:
-    """ISO (the history file) or `30 September 2026` (the day's file; English month names,
-    whatever the server's locale, so not strptime's %B)."""
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        pass
-    parts = text.split()
-    if len(parts) == 3 and parts[0].isdigit() and parts[2].isdigit() and parts[1].lower() in _MONTHS:
-        try:
-            return date(int(parts[2]), _MONTHS[parts[1].lower()], int(parts[0]))
-        except ValueError:
-            pass
-    raise ValueError(f"{text!r} is not a date like 2026-09-30 or 30 September 2026")
-
-
-def _check_rate(rate: Decimal) -> str | None:
-    """Why `rate` cannot be a per-euro rate, or None if it can."""
-    if not rate > 0:
-        return f"must be above 0, got {rate}"
-    if rate > MAX_RATE:
-        return f"must be at most {MAX_RATE:,f}, got {rate}"
-    if decimal_places(rate) > FX_RATE_SCALE:
-        return f"at most {FX_RATE_SCALE} decimal places, got {rate}"
-    return None
-
-
-def rates_from_csv(text: str) -> ParsedRates:
-    """Parse the ECB's CSV (either file's shape). Raises ValidationFailed naming the line and
-    column of the first bad cell: `csv: line 3: USD: ...`."""
-    try:
-        return _rates(text)
-    except csv.Error as exc:  # a stray carriage return, an unclosed quote: the file, not us
-        raise ValidationFailed(f"csv: not readable as CSV: {exc}", field="csv") from None
-
-
-def _rates(text: str) -> ParsedRates:
-    # newline="": the csv module reads \r, \n and \r\n line ends itself, as its docs ask.
-    # skipinitialspace: the day's file writes ", " between cells.
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""), skipinitialspace=True)
-    columns, ignored = _columns(next(reader, None))
-    rates: dict[tuple[date, str], Decimal] = {}
-    for number, row in enumerate(reader, start=2):
-        cells = [c.strip() for c in row]
-        if any(cells):  # a blank line (the day's file ends with one) says nothing
-            _read_row(number, cells, columns, rates)
-    return ParsedRates(rates, sorted(set(ignored)))
-
-
-def _columns(header: list[str] | None) -> tuple[list[tuple[int, str]], list[str]]:
-    """The (position, currency) of each column read, and the codes of those ignored."""
-    if not header or header[0].strip().lstrip("\ufeff").lower() != "date":
-        raise ValidationFailed(
-            "csv: the header must start with the column Date, then currency codes", field="csv"
-        )
-    columns: list[tuple[int, str]] = []
-    ignored: list[str] = []
-    for position, name in enumerate(header[1:], start=1):
-        code = name.strip().upper()
-        if not code:
-            continue  # the trailing comma's empty column
-        try:
-            get_currency(code)
-        except LedgerInputError:
-            ignored.append(code)
-            continue
-        if any(code == seen for _, seen in columns):
-            raise ValidationFailed(f"csv: line 1: the column {code} appears twice", field="csv")
-        columns.append((position, code))
-    return columns, ignored
-
-
-def _read_row(
-    number: int, cells: list[str], columns: list[tuple[int, str]], rates: dict[tuple[date, str], Decimal]
-) -> None:
-    try:
-        day = _cell_date(cells[0])
-    except ValueError as exc:
-        raise ValidationFailed(f"csv: line {number}: Date: {exc}", field="csv") from None
-    if not DATE_MIN <= day <= DATE_MAX:
-        raise ValidationFailed(
-            f"csv: line {number}: Date: {day} is outside {DATE_MIN} to {DATE_MAX}", field="csv"
-        )
-    for position, code in columns:
-        cell = cells[position] if position < len(cells) else ""
-        if cell.upper() in _NO_RATE:
-            continue  # no rate that day for that currency
-        try:
-            rate = decimal_from_text(cell)
-        except ValueError as exc:
-            raise ValidationFailed(f"csv: line {number}: {code}: {cell!r} {exc}", field="csv") from None
-        problem = _check_rate(rate)
-        if problem is not None:
-            raise ValidationFailed(f"csv: line {number}: {code}: {problem}", field="csv")
-        if rates.get((day, code), rate) != rate:
-            raise ValidationFailed(
-                f"csv: line {number}: {code}: {day} is given twice with different rates", field="csv"
-            )
-        rates[(day, code)] = rate
 
 
 def convert(amount: Decimal, quote: FxQuote) -> Decimal | None:
@@ -186,33 +51,6 @@ def convert(amount: Decimal, quote: FxQuote) -> Decimal | None:
     if quote.from_per_eur is None or quote.to_per_eur is None:
         return None
     return fx_maths.convert_amount(amount, quote.from_per_eur, quote.to_per_eur, quote.to_currency)
-
-
-def _known(code: str, field: str) -> str:
-    try:
-        return get_currency(code.strip().upper()).code
-    except LedgerInputError:
-        raise ValidationFailed(
-            f"{field}: {code!r} is not a currency the platform knows", field=field
-        ) from None
-
-
-def _rows(request: FxRatesIn) -> ParsedRates:
-    """The request's rates (JSON rows, then the CSV's), checked; unknown JSON currencies are
-    refused (a typo), unknown CSV columns ignored (the ECB publishes thirty)."""
-    rates: dict[tuple[date, str], Decimal] = {}
-    for i, row in enumerate(request.rates):
-        code = _known(row.currency, f"rates[{i}].currency")
-        problem = _check_rate(row.rate)
-        if problem is not None:
-            raise ValidationFailed(f"rates[{i}].rate: {problem}", field=f"rates[{i}].rate")
-        rates[(row.date, code)] = row.rate
-    ignored: list[str] = []
-    if request.csv:
-        parsed = rates_from_csv(request.csv)
-        rates.update(parsed.rates)
-        ignored = parsed.ignored_currencies
-    return ParsedRates(rates, ignored)
 
 
 def _stored(value: Decimal) -> Decimal:
