@@ -5,6 +5,10 @@ user per event id: a redelivered event finds its rows already there and adds not
 
 The rules live in `NotificationCentre`, over any inbox unit of work (notifications/inbox.py);
 `DatabaseNotificationService` is the centre over the database, the one the container binds.
+The person's choices (kinds per channel, digests, language) are the base class
+`NoticeChoices` (notifications/notice_choices.py), the formal notices as documents and the
+statements the base class `NoticeDocuments` (notifications/notice_documents.py); what stays
+here is the in-app list, delivery to each channel and the admins' log and previews.
 """
 
 from __future__ import annotations
@@ -17,42 +21,33 @@ from backend.platform.db import Database
 from backend.platform.errors import NotFound, PermissionDenied, ValidationFailed
 from backend.platform.orm import utcnow
 from notifications import previews
-from notifications.catalogue import say, worded
-from notifications.digests import DigestBook, due_periods
+from notifications.catalogue import say
+from notifications.digests import DigestBook
 from notifications.documents import DocumentShelf
 from notifications.inbox import EventAlreadyDelivered, InboxUnits, database_inbox
 from notifications.languages import LanguageBook
-from notifications.notices import PlannedNotice, statement_notice
+from notifications.notice_choices import NoticeChoices, _user_of
+from notifications.notice_documents import NoticeDocuments, StatementSource
 from notifications.outbox import HISTORY, EmailOutbox
-from notifications.pdf import CapitalAccountStatement
 from notifications.preferences import PreferenceBook
 from notifications.provider_health import ProviderDescriptions, ProviderHealthOut, provider_health
 from notifications.schemas import (
     MAX_LIST,
-    Amount,
     Channel,
-    Day,
     DeliveryFilter,
     DeliveryOut,
     DeliveryStatus,
-    DigestChoice,
-    DigestFrequency,
     DocumentKind,
-    DocumentOut,
     EmailPreview,
-    LanguageChoice,
     NotificationIn,
     NotificationKind,
     NotificationList,
     NotificationOut,
-    PreferenceOut,
-    ReadAction,
-    StatementFigures,
-    StatementIssueOut,
 )
 from notifications.sms import callback_is_genuine
 from notifications.sms_outbox import SmsOutbox
-from notifications.unsubscribe import read_unsubscribe_token
+
+__all__ = ["DatabaseNotificationService", "NotificationCentre", "StatementSource"]
 
 
 def _admin_only(actor: Actor) -> None:
@@ -60,18 +55,7 @@ def _admin_only(actor: Actor) -> None:
         raise PermissionDenied("template previews: administrators only", field="kind")
 
 
-StatementSource = Callable[[Actor, int, str], list[StatementFigures]]
-"""(actor, pool, period) -> each investor's statement figures (the reports service, checking
-the actor may read them)."""
-
-
-def _user_of(actor: Actor) -> int:
-    if actor.user_id is None:
-        raise NotFound("operators have no notifications")
-    return actor.user_id
-
-
-class NotificationCentre:
+class NotificationCentre(NoticeChoices, NoticeDocuments):
     def __init__(
         self,
         units: InboxUnits,
@@ -209,129 +193,6 @@ class NotificationCentre:
         if on is not None and on < now.date() - HISTORY:
             return datetime.combine(on, time(0), tzinfo=UTC), True
         return now, False
-
-    # -- preferences ------------------------------------------------------------------------
-
-    def preferences(self, actor: Actor) -> list[PreferenceOut]:
-        """The signed-in person's choices, every kind on every channel, as they apply now."""
-        return self._book().of_user(_user_of(actor), actor.reader_key)
-
-    def set_preference(
-        self, actor: Actor, kind: NotificationKind, channel: Channel, enabled: bool
-    ) -> PreferenceOut:
-        """Switch one kind of notice on or off on one channel, for the signed-in person only;
-        a formal notice cannot be switched off (ValidationFailed)."""
-        return self._book().choose(_user_of(actor), kind, channel, enabled, self._clock())
-
-    def unsubscribe(self, token: str) -> PreferenceOut:
-        """One-click (RFC 8058): the token names the person and kind; no session needed."""
-        if self._unsubscribe_key is None:
-            raise ValidationFailed("token: unsubscribe links are not issued here", field="token")
-        user_id, kind = read_unsubscribe_token(self._unsubscribe_key, token)
-        return self._book().choose(user_id, kind, Channel.EMAIL, False, self._clock())
-
-    def digest(self, actor: Actor) -> DigestChoice:
-        frequency = self._digests.of_user(_user_of(actor), actor.reader_key) if self._digests else None
-        return DigestChoice(frequency=frequency or DigestFrequency.OFF)
-
-    def set_digest(self, actor: Actor, frequency: DigestFrequency) -> DigestChoice:
-        if self._digests is None:
-            raise NotFound("digests are not kept here")
-        return DigestChoice(frequency=self._digests.choose(_user_of(actor), frequency, self._clock()))
-
-    def language(self, actor: Actor) -> LanguageChoice:
-        lang = self._languages.of_user(_user_of(actor), actor.reader_key) if self._languages else "en"
-        return LanguageChoice(language=lang)
-
-    def set_language(self, actor: Actor, language: str) -> LanguageChoice:
-        if self._languages is None:
-            raise NotFound("languages are not kept here")
-        return LanguageChoice(language=self._languages.choose(_user_of(actor), language, self._clock()))
-
-    def send_digests(self, now: datetime | None = None) -> int:
-        """System (beat, every morning): record the digests that are due; how many were new."""
-        if self._digests is None or self._outbox is None:
-            return 0
-        recorded = 0
-        for period in due_periods(now or self._clock()):
-            news = self._digests.news(period)
-            if news:
-                langs = self._languages.of_users(news) if self._languages is not None else {}
-                recorded += self._outbox.enqueue_digest(period, news, langs)
-        return recorded
-
-    def _book(self) -> PreferenceBook:
-        if self._preferences is None:
-            raise NotFound("preferences are not kept here")
-        return self._preferences
-
-    # -- documents ---------------------------------------------------------------------------
-
-    def issue_documents(
-        self, pool_id: int, issue_key: str, entry_id: int | None, notices: list[PlannedNotice]
-    ) -> dict[int, int]:
-        """System (the event consumer): issue the notices once; {investor id: document id}."""
-        return self._shelf().issue(pool_id, issue_key, entry_id, notices) if self._documents else {}
-
-    def documents(
-        self, actor: Actor, *, pool_id: int | None = None, kind: DocumentKind | None = None, limit: int = 200
-    ) -> list[DocumentOut]:
-        """The documents the actor may see (their own; their pools'; all for admins), newest
-        first, each with when its addressee first opened it."""
-        if not 1 <= limit <= 1000:
-            raise ValidationFailed("limit: must be 1..1000", field="limit")
-        return self._shelf().listing(actor, pool_id=pool_id, kind=kind, limit=limit)
-
-    def open_document(self, actor: Actor, document_id: int, action: ReadAction) -> tuple[DocumentOut, bytes]:
-        """The document's PDF, checked against its issued hash; the read is recorded."""
-        return self._shelf().open(actor, document_id, action)
-
-    def issue_statements(self, actor: Actor, pool_id: int, period: str) -> StatementIssueOut:
-        """The pool's capital account statements for `period`, one per investor, issued once
-        (a second run issues only those missing) and sent to each investor as a formal notice
-        with the PDF attached (pool managers and administrators)."""
-        shelf = self._shelf()
-        shelf.require_manager(actor, pool_id)
-        if self._statement_figures is None:
-            raise NotFound("statements are not issued here", field="pool_id")
-        statements = self._statement_figures(actor, pool_id, period)
-        label = statements[0].period if statements else period
-        issue_key = f"statement:{label}"
-        before = shelf.issued_for(pool_id, issue_key, DocumentKind.CAPITAL_ACCOUNT_STATEMENT)
-        name = shelf.pool_name(pool_id)
-        planned = []
-        for figures in statements:
-            who = shelf.addressee(figures.investor_id)
-            if who is not None:
-                planned.append(statement_notice(figures, pool_name=name, addressee=who))
-        documents = shelf.issue(pool_id, issue_key, None, planned)
-        items = [
-            NotificationIn(
-                user_id=notice.addressee.user_id,
-                kind=NotificationKind.STATEMENT,
-                pool_id=pool_id,
-                title=notice.title,
-                body_words=worded(
-                    "Closing balance %(balance)s at %(day)s.",
-                    balance=Amount(value=notice.content.closing_balance, currency=notice.content.currency),
-                    day=Day(value=notice.issued_on),
-                ),
-                link="/documents",
-                document_id=documents.get(notice.addressee.investor_id),
-            )
-            for notice in planned
-            if isinstance(notice.content, CapitalAccountStatement)
-        ]
-        self.create_for_event(f"statement:{pool_id}:{label}", items)
-        issued = len(set(documents) - before)
-        return StatementIssueOut(
-            pool_id=pool_id, period=label, issued=issued, already=len(before & set(documents))
-        )
-
-    def _shelf(self) -> DocumentShelf:
-        if self._documents is None:
-            raise NotFound("documents are not kept here")
-        return self._documents
 
     # -- email (system, and the admins' log) -----------------------------------------------
 
