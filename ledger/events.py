@@ -1,7 +1,7 @@
 """The events the ledger publishes, as their consumers see them: the wire form of an
 outbox row, the exchange it goes to, and the relay's backlog figure.
 
-Kept apart from the outbox (ledger/outbox.py, which owns the table and the publishers) so a
+Kept apart from the outbox (ledger/outbox.py owns the table, ledger/publishers.py the publishers) so a
 consumer depends on the event contract alone."""
 
 from __future__ import annotations
