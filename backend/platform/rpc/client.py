@@ -127,22 +127,28 @@ class RpcClient:
         labels = (self.contract.name, method.rpc)
         started = time.perf_counter()
         code = grpc.StatusCode.OK
-        with tracing.span(
+        opened = self._client_span(method)
+        try:
+            metadata = self._metadata(actor)
+            response = self._stub(method)(request, timeout=self._timeout(method), metadata=metadata)
+        except grpc.RpcError as exc:
+            code = exc.code()  # type: ignore[attr-defined]
+            raise self._failure(method, exc) from exc
+        finally:
+            metrics.CLIENT_HANDLED.labels(*labels, code.name).inc()
+            metrics.CLIENT_SECONDS.labels(*labels).observe(time.perf_counter() - started)
+            tracing.end_span(opened)
+        return self._result(method, response)
+
+    def _client_span(self, method: Method) -> tracing.OpenSpan:
+        """The call's client span, begun as this thread's current one (its ids go out in the
+        call's traceparent)."""
+        return tracing.begin_span(
             f"{self.contract.full_service}/{method.rpc}",
             tracing.current_parent(),
             SpanKind.CLIENT,
             {"rpc.system": "grpc", "rpc.service": self.contract.full_service, "rpc.method": method.rpc},
-        ):
-            metadata = self._metadata(actor)
-            try:
-                response = self._stub(method)(request, timeout=self._timeout(method), metadata=metadata)
-            except grpc.RpcError as exc:
-                code = exc.code()  # type: ignore[attr-defined]
-                raise self._failure(method, exc) from exc
-            finally:
-                metrics.CLIENT_HANDLED.labels(*labels, code.name).inc()
-                metrics.CLIENT_SECONDS.labels(*labels).observe(time.perf_counter() - started)
-        return self._result(method, response)
+        )
 
     def _start(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Callable[[], Any]:
         """Send a unary call without waiting for it: returns the function that waits and gives
@@ -155,12 +161,7 @@ class RpcClient:
         started = time.perf_counter()
         # The span lasts until the answer is taken, but is this thread's current span only
         # while the call is sent: the caller's own work in between is not part of it.
-        opened = tracing.begin_span(
-            f"{self.contract.full_service}/{method.rpc}",
-            tracing.current_parent(),
-            SpanKind.CLIENT,
-            {"rpc.system": "grpc", "rpc.service": self.contract.full_service, "rpc.method": method.rpc},
-        )
+        opened = self._client_span(method)
         try:
             pending = self._stub(method).future(
                 request, timeout=self._timeout(method), metadata=self._metadata(actor)
@@ -230,12 +231,7 @@ class RpcClient:
         started = time.perf_counter()
         # The span lasts as long as the stream, but is this thread's current span only while
         # the call starts: the caller reads the items later, between work of its own.
-        opened = tracing.begin_span(
-            f"{self.contract.full_service}/{method.rpc}",
-            tracing.current_parent(),
-            SpanKind.CLIENT,
-            {"rpc.system": "grpc", "rpc.service": self.contract.full_service, "rpc.method": method.rpc},
-        )
+        opened = self._client_span(method)
 
         def finish(code: grpc.StatusCode) -> None:
             metrics.CLIENT_HANDLED.labels(*labels, code.name).inc()
