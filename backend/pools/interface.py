@@ -13,7 +13,6 @@ from backend.platform.actors import Actor
 from backend.pools.schemas import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE_SIZE,
-    AnalystGrantOut,
     ExactDecimal,
     FeeBasis,
     ManagementFeeTerms,
@@ -24,14 +23,12 @@ from backend.pools.schemas import (
     PoolPage,
     PoolSettings,
     PoolStatus,
-    PoolTeamOut,
     PoolUpdate,
     ShareClassTerms,
-    TeamMember,
-    UserRef,
     WaterfallStyle,
     WaterfallTerms,
 )
+from backend.pools.team_schemas import AnalystGrantOut, PoolTeamOut, TeamMember, UserRef
 
 __all__ = [
     "DEFAULT_PAGE_SIZE",

@@ -37,17 +37,10 @@ from backend.platform.unit_of_work import UnitOfWork
 from backend.pools.access import Participates, ParticipatingPoolIds, PoolAccess
 from backend.pools.models import Pool, PoolAnalystGrant, PoolManager
 from backend.pools.pool_reads import PoolReads
-from backend.pools.schemas import (
-    AnalystGrantOut,
-    PoolCreate,
-    PoolOut,
-    PoolSettings,
-    PoolStatus,
-    PoolTeamOut,
-    PoolUpdate,
-)
+from backend.pools.schemas import PoolCreate, PoolOut, PoolSettings, PoolStatus, PoolUpdate
 from backend.pools.stored_terms import pool_out, settings_of, summary, write_settings
 from backend.pools.team import PoolTeam, manager_ids
+from backend.pools.team_schemas import AnalystGrantOut, PoolTeamOut
 from backend.pools.terms_rules import require_no_nulls, transition, validated
 from backend.users.interface import UserService
 

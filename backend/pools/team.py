@@ -27,8 +27,9 @@ from backend.platform.errors import Conflict, NotFound, PermissionDenied, Valida
 from backend.platform.unit_of_work import ReadView, UnitOfWork
 from backend.pools.access import PoolAccess
 from backend.pools.models import Pool, PoolAnalystGrant, PoolManager
-from backend.pools.schemas import AnalystGrantOut, PoolOut, PoolTeamOut, TeamMember
+from backend.pools.schemas import PoolOut
 from backend.pools.stored_terms import not_found, pool_out
+from backend.pools.team_schemas import AnalystGrantOut, PoolTeamOut, TeamMember
 from backend.users.interface import UserOut, UserService
 
 
