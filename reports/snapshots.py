@@ -16,13 +16,14 @@ from collections.abc import Callable
 from datetime import date
 
 from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
 
 from backend.platform.actors import Actor
 from backend.platform.db import Database
 from backend.platform.errors import DomainError
 from backend.platform.orm import utcnow
 from backend.platform.unit_of_work import ReadView, UnitOfWork
-from ledger.interface import LedgerService, TransactionService
+from ledger.interface import LedgerService, PoolPositions, TransactionService
 from reports.models import PoolSnapshot, PositionSnapshot
 from reports.schemas import Frequency, PoolPerformance, Recomputed, Refreshed
 from reports.service import DatabaseReportService
@@ -61,6 +62,27 @@ class DatabaseSnapshotStore:
         positions = self._transactions.pool_positions(WORKER, pool_id)
         self._warm_histories(pool_id, as_of)
         self._reports.warm_investor_figures(pool_id, as_of)
+        try:
+            self._store(pool_id, as_of, version, performance, positions)
+        except IntegrityError:
+            # Two triggers of one burst computed the same pool and day at once and the other
+            # stored first: keep the newer of the two (once; a third writer is the next one's).
+            with ReadView(self._db, primary=True) as view:
+                stored = view.session.get(PoolSnapshot, (pool_id, as_of))
+                if stored is not None and stored.ledger_version >= version:
+                    return Refreshed(pool_id, as_of, version, computed=False)
+            self._store(pool_id, as_of, version, performance, positions)
+        return Refreshed(pool_id, as_of, version, computed=True)
+
+    def _store(
+        self,
+        pool_id: int,
+        as_of: date,
+        version: int,
+        performance: PoolPerformance | None,
+        positions: PoolPositions,
+    ) -> None:
+        """The pool's snapshot for the day, and its positions', in place of any stored."""
         with UnitOfWork(self._db) as uow:
             session = uow.session
             session.execute(
@@ -98,7 +120,6 @@ class DatabaseSnapshotStore:
                 for p in positions.positions
             )
             uow.commit()
-        return Refreshed(pool_id, as_of, version, computed=True)
 
     def _warm_histories(self, pool_id: int, as_of: date) -> None:
         """The NAV histories the pool's pages chart (since inception to `as_of`, monthly and

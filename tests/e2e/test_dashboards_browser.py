@@ -341,7 +341,7 @@ def test_background_jobs_show_progress_cancel_and_deliver(
         return paced()
 
     monkeypatch.setattr(container.transactions, "journal_lines", slow_after_the_first)
-    monkeypatch.setattr(datasets, "ENTRY_PAGE", 1)  # rows go out an entry at a time
+    monkeypatch.setattr(datasets.books, "ENTRY_PAGE", 1)  # rows go out an entry at a time
     driver = chromium()
     driver.execute_cdp_cmd(
         "Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)}
