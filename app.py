@@ -199,6 +199,8 @@ def _gunicorn(load_app: Callable[[], Flask], settings: Settings, *, workers: int
     """Serve the app ``load_app`` builds (in each worker, after the fork) with gunicorn."""
     from gunicorn.app.base import BaseApplication
 
+    from backend.composition.whole_answers import install as install_whole_answers
+
     class _Gunicorn(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
             self.cfg.set("bind", f"{settings.host}:{settings.port}")
@@ -214,6 +216,9 @@ def _gunicorn(load_app: Callable[[], Flask], settings: Settings, *, workers: int
                 self.cfg.set("child_exit", _forget_worker_metrics)
 
         def load(self) -> Flask:
+            # Headers and body in one write: an app server killed mid-answer must leave nginx
+            # a whole answer or none, which nginx resends (backend/composition/whole_answers.py).
+            install_whole_answers()
             return load_app()
 
     _Gunicorn().run()
