@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from sqlalchemy import text
@@ -20,7 +20,7 @@ from werkzeug.serving import make_server
 from backend.composition.container import Container
 from backend.composition.web import create_app
 from backend.payments.interface import PayoutAccountCode, PayoutAccountIn, PayoutAccountOut
-from backend.payments.sandbox import SandboxGateway
+from backend.payments.sandbox import DeliveryRecord, SandboxGateway
 from backend.platform.actors import Actor
 from backend.platform.unit_of_work import ReadView
 
@@ -31,8 +31,14 @@ CODE = re.compile(r"Your code is ([0-9]{6})\.")
 
 
 def start_sandbox() -> SandboxGateway:
+    # A webhook waits up to a minute for this app's answer, not Stripe-like seconds: a test
+    # sends each delivery once and checks its 200, so a shorter wait could only fail a test by
+    # the machine's speed (a CI run under load took 11 s to set one up), and a delivery given
+    # up on while the app still answers it would leave the app and the test on their one
+    # connection at once. Tests of slow or failing endpoints build sandboxes of their own.
     sandbox = SandboxGateway(
-        api_key=API_KEY, webhook_secrets=(WEBHOOK_SECRET,), background_webhooks=False, webhook_max_attempts=1
+        api_key=API_KEY, webhook_secrets=(WEBHOOK_SECRET,), background_webhooks=False, webhook_max_attempts=1,
+        webhook_timeout=60.0,
     )
     sandbox.start()
     return sandbox
@@ -80,3 +86,8 @@ def confirmed_change(container: Container, investor: Actor, account: PayoutAccou
     asked = container.payments.request_payout_account(investor, account)
     (code,) = emailed_codes(container, asked.id)
     return container.payments.confirm_payout_account(investor, asked.id, PayoutAccountCode(code=code))
+
+
+def answers(records: Sequence[DeliveryRecord]) -> list[str]:
+    """What each webhook delivery got, short enough to read whole in a failed assertion."""
+    return [f"{r.event_type} #{r.attempt}: {r.status} {r.error or ''}".rstrip() for r in records]

@@ -46,7 +46,7 @@ from backend.platform.errors import (
 )
 from ledger.interface import CapitalCallRequest, EntryType, TransactionRequest
 from tests.integration.auth_support import PASSWORD
-from tests.integration.payments_support import API_KEY, confirmed_change, served
+from tests.integration.payments_support import API_KEY, answers, confirmed_change, served
 from tests.integration.pools_support import Api, World, closed_pool, make_world
 
 # Their settings point the payment service at the test's own gateway sandbox.
@@ -115,7 +115,7 @@ def test_a_card_payment_is_charged_once_and_posted_once(world: World, sandbox: S
     # The gateway's own webhooks, duplicated, change nothing more.
     sandbox.webhooks.duplicate()
     records = sandbox.webhooks.deliver_pending()
-    assert records and all(r.status == 200 for r in records), records
+    assert records and all(r.status == 200 for r in records), answers(records)
     assert len(sandbox.charges_for("payment_id", str(paid.id))) == 1
     assert _contributions(world, pool, a) == [D("20000.00")]
     assert c.payments.get_request(world.investor, request).status.value == "paid"
@@ -165,7 +165,7 @@ def test_a_bank_debit_settles_through_webhooks_in_any_order(world: World, sandbo
     sandbox.webhooks.set_order("reverse")  # succeeded first, then processing, then created
     sandbox.webhooks.duplicate()
     records = sandbox.webhooks.deliver_pending()
-    assert all(r.status == 200 for r in records), records
+    assert all(r.status == 200 for r in records), answers(records)
     payments = c.payments.list_payments(world.manager, request)
     assert [p.status.value for p in payments] == ["succeeded"]
     assert _contributions(world, pool, a) == [D("20000.00")]
@@ -511,7 +511,7 @@ def test_a_manager_refunds_part_then_the_rest_once_each_and_the_books_follow(
     assert part.status.value == "partially_refunded" and part.applied == D("15000.00") and again == part
     assert len(sandbox.objects("refund")) == 1 and contributed() == D("15000.00")
     records = sandbox.webhooks.deliver_pending()  # the gateway's own charge.refunded: nothing more moves
-    assert all(r.status == 200 for r in records), records
+    assert all(r.status == 200 for r in records), answers(records)
     assert contributed() == D("15000.00")
     assert c.payments.get_request(world.investor, request).status.value == "partially_paid"
 

@@ -29,7 +29,7 @@ from backend.payments.sandbox import SandboxGateway
 from backend.platform.actors import Actor
 from backend.platform.errors import Conflict, NotFound, ValidationFailed
 from tests.integration.auth_support import PASSWORD
-from tests.integration.payments_support import confirmed_change, served
+from tests.integration.payments_support import answers, confirmed_change, served
 from tests.integration.pools_support import World, make_world
 from tests.integration.reports_support import build_closed
 
@@ -117,7 +117,7 @@ def test_a_distribution_is_paid_through_the_gateway_once_and_a_refused_transfer_
     sandbox.fail_transfer(str(b_payout.gateway_transfer_id))
     sandbox.webhooks.duplicate()
     records = sandbox.webhooks.deliver_pending()
-    assert records and all(r.status == 200 for r in records), records
+    assert records and all(r.status == 200 for r in records), answers(records)
     after = {x.id: x for x in p.list_payouts(world.manager, pool)}
     assert after[b_payout.id].status is PayoutStatus.RETURNED and "refused" in after[b_payout.id].hold_reason
     assert after[sent[min(sent)].id].status is PayoutStatus.PAID
