@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Protocol
 
 from backend.auth.identity import INVALID_TOKEN, LOGGER_NAME, actor_of
-from backend.auth.tokens import AccessTokens, InvalidToken, KeyRing
+from backend.auth.tokens import AccessClaims, AccessTokens, InvalidToken, KeyRing
 from backend.platform.actors import Actor
 from backend.platform.config import Settings
 from backend.platform.errors import Unauthenticated
@@ -45,11 +45,22 @@ def actor_from_access_token(
     token: str, now: datetime, *, access: AccessTokens, session_check: SessionCheck, users: ActiveUsers
 ) -> Actor:
     """The actor `token` speaks for; Unauthenticated(INVALID_TOKEN) otherwise."""
+    claims = verified_claims(token, now, access)
+    return actor_of_live_session(claims, session_check=session_check, users=users)
+
+
+def verified_claims(token: str, now: datetime, access: AccessTokens) -> AccessClaims:
+    """The claims of a token that verifies now (signature, algorithm, kid, claims, expiry);
+    Unauthenticated(INVALID_TOKEN) otherwise. Nothing live is checked yet."""
     try:
-        claims = access.verify(token, now)
+        return access.verify(token, now)
     except InvalidToken as exc:
         log.info("access token refused", extra={"reason": str(exc)})
         raise Unauthenticated(INVALID_TOKEN) from None
+
+
+def actor_of_live_session(claims: AccessClaims, *, session_check: SessionCheck, users: ActiveUsers) -> Actor:
+    """The actor of verified `claims` whose session is live and whose user is active."""
     session_is_live = session_check(claims.session_id, claims.user_id)
     try:
         user = users.active_user(claims.user_id)

@@ -7,6 +7,9 @@ session at the auth service, the user at the user service. Through the auth serv
 one after the other, a hop inside a hop, on the path of every API request. A portal session's
 user is looked up at the user service directly, which is all the auth service did with it. The
 check itself is backend.auth.access_check's, the auth service's own, so both answer alike.
+
+With `checked` (REDIS_URL set) a check that passed is reused for a few seconds until any user
+or session changes (backend.auth.checked_sessions): the token itself is verified every time.
 """
 
 from __future__ import annotations
@@ -14,7 +17,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import cast
 
-from backend.auth.access_check import ActiveUsers, actor_from_access_token
+from backend.auth.access_check import ActiveUsers, actor_of_live_session, verified_claims
+from backend.auth.checked_sessions import CheckedSessions
 from backend.auth.identity import Clock, actor_of
 from backend.auth.rpc import AuthServiceClient
 from backend.auth.tokens import AccessTokens
@@ -38,27 +42,57 @@ class GatewayAuthClient(AuthServiceClient):
         clock: Clock = utcnow,
         read_timeout: float = 5.0,
         write_timeout: float = 30.0,
+        checked: CheckedSessions | None = None,
     ) -> None:
         super().__init__(target, tokens, read_timeout=read_timeout, write_timeout=write_timeout)
         self._access = access
         self._users = users  # reached late: the user service may be built after this client
         self._clock = clock
+        self._checked = checked
+
+    @property
+    def reuses_checks(self) -> bool:
+        return self._checked is not None
 
     def actor_from_access_token(self, token: str) -> Actor:
-        return actor_from_access_token(
-            token,
-            self._clock(),
-            access=self._access,
-            session_check=self._start_session_check,
-            users=self._users(),
-        )
+        claims = verified_claims(token, self._clock(), self._access)
+
+        def check() -> Actor:
+            return actor_of_live_session(claims, session_check=self._start_session_check, users=self._users())
+
+        if self._checked is None:
+            return check()
+        return self._checked.answer(("token", claims.session_id, claims.user_id), check, _always)
 
     def actor_for_user_id(self, user_id: int) -> Actor | None:
-        user = self._users().active_user(user_id)
-        return actor_of(user) if user else None
+        def check() -> Actor | None:
+            user = self._users().active_user(user_id)
+            return actor_of(user) if user else None
+
+        if self._checked is None:
+            return check()
+        return self._checked.answer(("user", user_id), check, _is_someone)
+
+    def session_is_live(self, session_id: str, user_id: int) -> bool:
+        """A portal request's check of its session (the API's is in actor_from_access_token)."""
+        if self._checked is None:
+            return self._session_is_live_at_service(session_id, user_id)
+        key = ("session", session_id, user_id)
+        return self._checked.answer(key, lambda: self._session_is_live_at_service(session_id, user_id), bool)
+
+    def _session_is_live_at_service(self, session_id: str, user_id: int) -> bool:
+        return bool(super().session_is_live(session_id, user_id))
 
     def _start_session_check(self, session_id: str, user_id: int) -> Callable[[], bool]:
         if not self.checks_together:
-            live = self.session_is_live(session_id, user_id)
+            live = self._session_is_live_at_service(session_id, user_id)
             return lambda: live
         return cast(Callable[[], bool], self._start("session_is_live", (session_id, user_id), {}))
+
+
+def _always(_actor: Actor) -> bool:
+    return True  # a refusal raises: an actor returned is a check that passed
+
+
+def _is_someone(actor: Actor | None) -> bool:
+    return actor is not None

@@ -21,6 +21,10 @@ from backend.auth.rows import affected_rows
 # 128 random bits, hex: the same shape as the refresh families' ids it doubles as.
 _ID_BYTES = 16
 
+SESSION_ROWS: tuple[type, ...] = (AuthSession,)
+"""The rows whose change can end a session (revoked, deleted): app servers stop reusing their
+access checks when a commit changes one (backend.auth.checked_sessions)."""
+
 
 class SessionKind(StrEnum):
     PORTAL = "portal"

@@ -23,9 +23,11 @@ from sqlalchemy.orm import Session
 
 from backend.audit.service import DatabaseAuditService
 from backend.auth.access_check import access_tokens
+from backend.auth.checked_sessions import AccessEpoch, CheckedSessions
 from backend.auth.gateway import GatewayAuthClient
 from backend.auth.interface import AuthService
 from backend.auth.service import DatabaseAuthService
+from backend.auth.sessions import SESSION_ROWS
 from backend.auth.tokens import KeyRing
 from backend.composition import celery_app
 from backend.investors.interface import InvestorService
@@ -63,7 +65,7 @@ from backend.pools.rpc import PoolServiceClient
 from backend.pools.service import DatabasePoolService
 from backend.users.interface import UserService
 from backend.users.rpc import UserServiceClient
-from backend.users.service import DatabaseUserService
+from backend.users.service import ACCOUNT_ROWS, DatabaseUserService
 from ledger.events import LedgerEvent
 from ledger.interface import PreviewService, TransactionService
 from ledger.outbox import DatabaseOutboxRelay, EventBus, Publisher, RabbitPublisher, amqp_url
@@ -123,8 +125,13 @@ class Container:
 
     @cached_property
     def db(self) -> Database:
-        if self._db is not None:
-            return self._db
+        db = self._db if self._db is not None else self._new_database()
+        # Whatever changes a user or a session, by any path, voids every app server's reused
+        # access checks (backend/auth/checked_sessions.py).
+        db.commit_watchers.watch(ACCOUNT_ROWS + SESSION_ROWS, self.access_epoch.advance)
+        return db
+
+    def _new_database(self) -> Database:
         s = self.settings
         if s.embedded:
             s.var_dir.mkdir(parents=True, exist_ok=True)
@@ -137,6 +144,10 @@ class Container:
             retry_seconds=s.replica_retry_seconds,
             read_your_writes_seconds=s.read_your_writes_seconds,
         )
+
+    @cached_property
+    def access_epoch(self) -> AccessEpoch:
+        return AccessEpoch(self.cache)
 
     @cached_property
     def secret_key(self) -> str:
@@ -189,15 +200,28 @@ class Container:
         target = self.settings.endpoints.get("auth")
         if target is None:
             return self.local_auth
+        s = self.settings
+        # Reused checks need the epoch shared with the services' processes: Redis, not a
+        # cache of this process's own.
+        reuse = bool(s.redis_url) and s.access_check_reuse_seconds > 0
         return self.remote_auth(
             target,
-            read_timeout=self.settings.rpc_read_timeout_seconds,
-            write_timeout=self.settings.rpc_write_timeout_seconds,
+            read_timeout=s.rpc_read_timeout_seconds,
+            write_timeout=s.rpc_write_timeout_seconds,
+            checked=CheckedSessions(self.access_epoch, s.access_check_reuse_seconds) if reuse else None,
         )
 
-    def remote_auth(self, target: str, *, read_timeout: float, write_timeout: float) -> GatewayAuthClient:
+    def remote_auth(
+        self,
+        target: str,
+        *,
+        read_timeout: float,
+        write_timeout: float,
+        checked: CheckedSessions | None = None,
+    ) -> GatewayAuthClient:
         """The auth service served at `target`, as an app server reaches it: access tokens are
-        verified here and their session and user checked together (backend.auth.gateway)."""
+        verified here and their session and user checked together (backend.auth.gateway),
+        reused while `checked` allows."""
         return GatewayAuthClient(
             target,
             self.internal_tokens,
@@ -205,6 +229,7 @@ class Container:
             users=lambda: self.users,
             read_timeout=read_timeout,
             write_timeout=write_timeout,
+            checked=checked,
         )
 
     @cached_property

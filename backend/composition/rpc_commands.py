@@ -204,8 +204,23 @@ def write_protos(root: Path, *, check: bool) -> list[Path]:
     return differing
 
 
+ANNOUNCES_ACCESS_CHANGES = ("auth", "users")
+"""The services whose commits end the access checks app servers reuse (an ended session, a
+disabled user, a new role), announced through Redis (backend/auth/checked_sessions.py)."""
+
+
 def serve(settings: Settings, service: str, port: int, workers: int, metrics: int | None = None) -> int:
     served = SERVICES[service]
+    reused = settings.access_check_reuse_seconds > 0
+    if service in ANNOUNCES_ACCESS_CHANGES and not settings.redis_url and reused:
+        # Without Redis its logouts and revocations would reach no app server's reused checks.
+        print(
+            f"the {service} service needs REDIS_URL: app servers reuse an access check until a user or a "
+            "session changes, and this service announces those changes there "
+            "(or set ACCESS_CHECK_REUSE_SECONDS=0 everywhere)",
+            file=sys.stderr,
+        )
+        return 2
     # This process is the service: its own calls to it stay in process, whatever the
     # deployment's SERVICE_ENDPOINTS says for everyone else.
     others = ",".join(f"{name}={target}" for name, target in settings.endpoints.items() if name != service)

@@ -157,6 +157,9 @@ class Settings(BaseSettings):
     # Deadlines of a gRPC call: a read (retried while the service is unavailable) and a write.
     rpc_read_timeout_seconds: float = Field(default=5.0, gt=0, le=300, alias="RPC_READ_TIMEOUT_SECONDS")
     rpc_write_timeout_seconds: float = Field(default=30.0, gt=0, le=600, alias="RPC_WRITE_TIMEOUT_SECONDS")
+    # How long an app server reuses an access check that passed, when the auth service is
+    # remote and REDIS_URL is set (backend/auth/checked_sessions.py); 0 checks every request.
+    access_check_reuse_seconds: float = Field(default=5.0, ge=0, le=60, alias="ACCESS_CHECK_REUSE_SECONDS")
     host: str = Field(default="127.0.0.1", alias="HOST")
     port: int = Field(default=8050, alias="PORT", gt=0, lt=65536)
     log_level: str = Field(default="INFO", alias="LOG_LEVEL")

@@ -36,6 +36,7 @@ from sqlalchemy.pool import StaticPool
 
 from backend.platform import db_metrics, db_tracing
 from backend.platform.cache import Cache, CacheUnavailable
+from backend.platform.commit_watch import CommitWatchers
 
 log = logging.getLogger(__name__)
 
@@ -183,6 +184,7 @@ class Database:
         self._ryw_seconds = read_your_writes_seconds
         self._health_ttl = health_ttl_seconds
         self._round_robin = itertools.count()
+        self.commit_watchers = CommitWatchers()
 
     def _instrument(self) -> None:
         """Statement durations and pool use for /metrics (backend/platform/db_metrics.py), by

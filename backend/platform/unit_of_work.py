@@ -49,6 +49,7 @@ class UnitOfWork:
     def commit(self) -> None:
         self.session.commit()
         self._db.note_write(self._reader_key)
+        self._db.commit_watchers.committed(self.session)
 
     def __exit__(
         self,
