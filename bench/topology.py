@@ -7,8 +7,11 @@ own process, which is not started: publishing is not on the request path):
   1. embedded  `app.py serve` answered directly over HTTP, every service in process;
   2. nginx     nginx (TLS, deploy/nginx/) -> two `app.py serve` servers, services in process;
   3. grpc      nginx (TLS) -> two `app.py serve` servers with SERVICE_ENDPOINTS naming every
-               service -> one `app.py rpc serve SERVICE` process per service (every service
-               `rpc serve` knows is reached over gRPC, as the local stack and Kubernetes run it).
+               service -> `app.py rpc serve SERVICE` per service (every service `rpc serve`
+               knows is reached over gRPC), two processes of each on its port by default:
+               Kubernetes runs at least two pods of every service (minReplicas 2), as this
+               runs two app servers; the kernel spreads connections over the two as a Service
+               spreads them over pods. --service-copies 1 is the local stack's shape.
 
 Every `app.py serve` runs --workers W --threads T. All processes share one VAR_DIR (made
 before any starts), so the JWT keys, the session secret and the internal token key are the
@@ -28,7 +31,8 @@ cost the topology's own processes and the database (bench/process_cpu.py: steadi
 when the machine is not quiet); then the ratios grpc / nginx (the gRPC hop; the issue's target:
 within 1.5x at p50) and nginx / embedded, of p50 latency and of CPU per request.
 
-    python bench/topology.py [--clients 8] [--requests 2000] [--workers 2] [--threads 4] [--keep]
+    python bench/topology.py [--clients 8] [--requests 2000] [--workers 2] [--threads 4]
+                             [--service-copies 2] [--keep]
 
 The database is BENCH_DATABASE_URL or mysql+pymysql://root@127.0.0.1:3306/pools_bench_topology,
 created (dropped first) and migrated by the script, dropped at the end unless --keep (which
@@ -261,7 +265,8 @@ def _print_context(args: argparse.Namespace, url: str, per_client: int) -> None:
         f"{args.clients * per_client} per topology, {1 - WRITE_SHARE:.0%} reads "
         f"(GET pools list / one pool / its positions) and {WRITE_SHARE:.0%} keyed subscriptions, "
         f"after {WARM_PER_CLIENT} warm-up requests per client; each app server: "
-        f"--workers {args.workers} --threads {args.threads}"
+        f"--workers {args.workers} --threads {args.threads}; each gRPC service: {args.service_copies} "
+        "process(es) on one port"
     )
     for name, meaning in TOPOLOGIES.items():
         print(f"  {name:<9} {meaning}")
@@ -287,18 +292,30 @@ def _measure(args: argparse.Namespace, url: str, folder: Path, per_client: int) 
     plans = _plan(args.clients, per_client, seed=1)
     warm = _plan(args.clients, WARM_PER_CLIENT, seed=2)
     for name in args.topologies:
-        with topology(name, folder, env, args.workers, args.threads) as (target, app_port, started):
+        with topology(
+            name, folder, env, args.workers, args.threads, service_copies=args.service_copies
+        ) as (target, app_port, started):
             token = _token(app_port)
             warmed = _drive(target, token, pool, investors, warm)
+            groups = started.groups()
             before = seconds_of_sessions(started.sessions()), seconds_of_commands(SHARED_SERVERS)
+            before_by_group = {group: seconds_of_sessions(leaders) for group, leaders in groups.items()}
             run = _drive(target, token, pool, investors, plans)
             after = seconds_of_sessions(started.sessions()), seconds_of_commands(SHARED_SERVERS)
+            by_group = {
+                group: (seconds_of_sessions(leaders) - before_by_group[group]) * 1000 / run.requests
+                for group, leaders in groups.items()
+            }
             per_request = (
                 (after[0] - before[0]) * 1000 / run.requests,
                 (after[1] - before[1]) * 1000 / run.requests,
             )
             rows[name] = Row(name, run, warmed.errors, per_request)
         _print_row(rows[name])
+        if len(by_group) > 1:
+            ranked = sorted(by_group.items(), key=lambda item: -item[1])
+            shares = ", ".join(f"{group} {ms:.1f}" for group, ms in ranked)
+            print(f"    cpu ms per request by process: {shares}")
         if warmed.errors:
             print(f"    {len(warmed.errors)} errors while warming; the first: {warmed.errors[0]}")
         for error in rows[name].run.errors[:5]:
@@ -315,6 +332,12 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per app server")
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
     parser.add_argument("--keep", action="store_true", help="keep the database and the logs afterwards")
+    parser.add_argument(
+        "--service-copies",
+        type=int,
+        default=2,
+        help="processes per gRPC service on its port (2: Kubernetes' minReplicas, like the two app servers)",
+    )
     parser.add_argument(
         "--topologies",
         type=lambda text: [name for name in text.split(",") if name],

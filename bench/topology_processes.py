@@ -11,6 +11,7 @@ import signal
 import ssl
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -64,10 +65,17 @@ class Processes:
 
     def sessions(self) -> set[int]:
         """Every process started leads a session of its own (its workers are in it)."""
-        leaders = {server.process.pid for server in self.servers} | {proc.pid for proc in self.rpc}
+        return {leader for leaders in self.groups().values() for leader in leaders}
+
+    def groups(self) -> dict[str, set[int]]:
+        """The sessions by what they are: the app servers, nginx, each gRPC service."""
+        named = {"app servers": {server.process.pid for server in self.servers}}
         if self.nginx is not None and self.nginx.process is not None:
-            leaders.add(self.nginx.process.pid)
-        return leaders
+            named["nginx"] = {self.nginx.process.pid}
+        for proc in self.rpc:
+            # [python, app.py, rpc, serve, SERVICE, ...]; a service's copies are one group
+            named.setdefault(str(proc.args[4]), set()).add(proc.pid)  # type: ignore[index]
+        return named
 
     def stop(self) -> None:
         if self.nginx is not None:
@@ -86,11 +94,13 @@ class Processes:
 
 
 def start_rpc(
-    service: str, folder: Path, env: dict[str, str], endpoints: str, workers: int
+    service: str, folder: Path, env: dict[str, str], endpoints: str, workers: int, *, copy: int = 1
 ) -> subprocess.Popen[bytes]:
-    """`app.py rpc serve SERVICE` on its port of `endpoints` (not waited for: wait_serving)."""
+    """`app.py rpc serve SERVICE` on its port of `endpoints` (not waited for: wait_serving).
+    A second `copy` binds the same port: gRPC sets SO_REUSEPORT, and the kernel hands each new
+    connection to one of them, as a Kubernetes Service spreads connections over its pods."""
     port = dict(item.split("=", 1) for item in endpoints.split(","))[service].rsplit(":", 1)[1]
-    log = folder / f"rpc-{service}.log"
+    log = _rpc_log(folder, service, copy)
     return subprocess.Popen(  # noqa: S603 - our own interpreter and script
         [sys.executable, "app.py", "rpc", "serve", service, "--port", port, "--workers", str(workers)],
         cwd=ROOT,
@@ -101,8 +111,20 @@ def start_rpc(
     )
 
 
-def wait_serving(service: str, address: str, folder: Path) -> None:
-    """Until the service's health service says SERVING."""
+def _rpc_log(folder: Path, service: str, copy: int) -> Path:
+    return folder / (f"rpc-{service}.log" if copy == 1 else f"rpc-{service}-{copy}.log")
+
+
+def wait_serving(service: str, address: str, folder: Path, copies: int = 1) -> None:
+    """Until every copy says it serves and the service's health service says SERVING."""
+    deadline = time.monotonic() + RPC_START_SECONDS
+    for copy in range(1, copies + 1):
+        log = _rpc_log(folder, service, copy)
+        while not (log.exists() and b"serving " in log.read_bytes()):
+            if time.monotonic() > deadline:
+                said = log.read_text() if log.exists() else "(no log)"
+                raise SystemExit(f"app.py rpc serve {service} (copy {copy}) did not start:\n{said}")
+            time.sleep(0.1)
     channel = grpc.insecure_channel(address)
     try:
         grpc.channel_ready_future(channel).result(timeout=RPC_START_SECONDS)
@@ -112,15 +134,15 @@ def wait_serving(service: str, address: str, folder: Path) -> None:
         if answer.status != health_pb2.HealthCheckResponse.SERVING:
             raise RuntimeError(f"health: {answer.status}")
     except Exception as exc:
-        log = (folder / f"rpc-{service}.log").read_text()
-        raise SystemExit(f"app.py rpc serve {service} did not start ({exc!r}):\n{log}") from exc
+        said = _rpc_log(folder, service, 1).read_text()
+        raise SystemExit(f"app.py rpc serve {service} did not start ({exc!r}):\n{said}") from exc
     finally:
         channel.close()
 
 
 @contextmanager
 def topology(
-    name: str, folder: Path, env: dict[str, str], workers: int, threads: int
+    name: str, folder: Path, env: dict[str, str], workers: int, threads: int, *, service_copies: int = 1
 ) -> Iterator[tuple[Target, int, Processes]]:
     """Start topology `name`; yields where clients send requests, an app server's port (for
     the token: the password endpoint is rate-limited at the edge) and what it started."""
@@ -142,9 +164,10 @@ def topology(
             # Enough threads for every app server thread to have a call under way.
             rpc_workers = max(16, 2 * workers * threads)
             for service in SERVICES:
-                started.rpc.append(start_rpc(service, here, env, endpoints, rpc_workers))
+                for copy in range(1, service_copies + 1):
+                    started.rpc.append(start_rpc(service, here, env, endpoints, rpc_workers, copy=copy))
             for service, address in (item.split("=", 1) for item in endpoints.split(",")):
-                wait_serving(service, address, here)
+                wait_serving(service, address, here, service_copies)
             app_env["SERVICE_ENDPOINTS"] = endpoints
         for n in (1, 2):
             started.servers.append(
