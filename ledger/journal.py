@@ -16,6 +16,12 @@ entry balances to exactly zero per commodity, and each amount is within its comm
 precision (the currency's minor unit for money, 6 dp for units). An entry that would take
 an account that may not go negative below zero raises before any row is written, so the
 caller's rollback leaves no trace.
+
+One engine, kept whole past 400 lines on purpose: the locking order above is its contract,
+and every step of a write (the chain head, the accounts created under it, the balances
+locked, checked and moved, the entry, its postings and its event) takes its locks in that
+order; split apart, the order would be a convention spread over modules instead of one
+sequence a reviewer reads through.
 """
 
 from __future__ import annotations

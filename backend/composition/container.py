@@ -6,6 +6,13 @@ else the in-process implementation (`local_<name>`, what `app.py rpc serve <name
 callers cannot tell. The ledger and audit are in process everywhere. The few callers that
 need more than a service's Protocol say so where they are bound, and take the local
 implementation.
+
+One module past 400 lines on purpose: it is the table of bindings, an entry per service and
+per piece of infrastructure, with the late-bound callbacks that join two services beside the
+binding that uses them (a new device's warning, a contact change's notice, a pool's reports
+forgotten with it). Whoever asks how anything is reached, or what a service is handed,
+finds it here and nowhere else; split by family, the late bindings between families would
+be spread over the splits.
 """
 
 from __future__ import annotations

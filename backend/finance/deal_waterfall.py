@@ -48,6 +48,11 @@ Rounding (currency minor unit), the same rule as the European waterfall:
 * LP amounts are tier amount minus GP amount: the tiers sum exactly to the proceeds;
 * each LP's cash from a realisation is rounded once, as in the European waterfall (the
   cents moved first in who bears the GP's part, each LP's share of the tiers unchanged).
+
+One rule set, kept whole past 400 lines as the European waterfall is: the four tiers of a
+deal, the capital basis that feeds tier 1, the per-LP splits and the one rounding above are
+one algorithm over one deal's cumulative state, each tier sized from the ones before it, and
+a reader checking a distribution against the LPA follows it here top to bottom.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """The primary's connection pool on MariaDB: what a checkout costs and what survives a dropped
-connection (backend.platform.db._ping_if_idle).
+connection (backend.platform.engines._ping_if_idle).
 
 A ping before every checkout was a round trip in each of the sessions one API request opens,
 so the primary pings only connections idle long enough to have been dropped (a server
@@ -19,7 +19,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 
-from backend.platform import db as db_module
+from backend.platform import engines as engines_module
 from backend.platform.db import Database
 from backend.platform.unit_of_work import UnitOfWork
 from tests.conftest import MARIADB_URL, mariadb_database_url
@@ -62,7 +62,7 @@ def _kill(connection_id: int) -> None:
 def test_a_connection_back_within_the_second_is_handed_out_without_a_ping(
     database: Database, pings: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(db_module, "_PING_AFTER_IDLE_SECONDS", 60.0)  # a slow machine is not idle
+    monkeypatch.setattr(engines_module, "_PING_AFTER_IDLE_SECONDS", 60.0)  # a slow machine is not idle
     first = _connection_id(database)
     second = _connection_id(database)
     assert second == first  # the same pooled connection, reused
@@ -74,7 +74,7 @@ def test_a_connection_idle_past_the_second_is_pinged_and_replaced_when_the_serve
 ) -> None:
     first = _connection_id(database)
     _kill(first)
-    monkeypatch.setattr(db_module, "_PING_AFTER_IDLE_SECONDS", 0.0)
+    monkeypatch.setattr(engines_module, "_PING_AFTER_IDLE_SECONDS", 0.0)
     time.sleep(0.01)
     second = _connection_id(database)  # no error reaches the caller
     assert second != first
@@ -84,7 +84,7 @@ def test_a_connection_idle_past_the_second_is_pinged_and_replaced_when_the_serve
 def test_a_connection_dropped_within_the_second_fails_once_and_the_pool_starts_afresh(
     database: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(db_module, "_PING_AFTER_IDLE_SECONDS", 60.0)
+    monkeypatch.setattr(engines_module, "_PING_AFTER_IDLE_SECONDS", 60.0)
     first = _connection_id(database)
     _kill(first)
     with pytest.raises(OperationalError), UnitOfWork(database) as uow:

@@ -1,4 +1,4 @@
-"""Reads on the primary (backend.platform.db.make_engine's `autocommit`): on MariaDB they run
+"""Reads on the primary (backend.platform.engines.make_engine's `autocommit`): on MariaDB they run
 on connections of their own in autocommit mode, so a read-only view costs its statements and
 nothing else (no ROLLBACK to end it), and still sees every commit made before each statement,
 as READ COMMITTED did. On SQLite they stay in the writer's sessions, snapshots included."""
