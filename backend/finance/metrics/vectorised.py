@@ -44,13 +44,14 @@ def _row_sum_of_squares(values: FloatArray) -> FloatArray:
 
 def _row_mean_std(values: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Per-row (count, mean, sample std) over non-NaN entries; NaN where undefined."""
-    observed = ~np.isnan(values)
-    if observed.all():
-        # The common case (no gaps) skips the masking passes: ~3x faster.
+    mean = values.mean(axis=1)
+    if not np.isnan(mean).any():
+        # The common case (no gaps: a gap makes its row's mean NaN, so the means say so
+        # without a pass over the matrix) skips the masking passes: ~3x faster.
         count = np.full(values.shape[0], float(values.shape[1]))
-        mean = values.mean(axis=1)
         deviation = values - mean[:, np.newaxis]
     else:
+        observed = ~np.isnan(values)
         count = observed.sum(axis=1).astype(np.float64)
         with np.errstate(invalid="ignore", divide="ignore"):
             mean = np.where(observed, values, 0.0).sum(axis=1) / count
@@ -74,9 +75,10 @@ def _minus(values: FloatArray, rate: float) -> FloatArray:
 def link_many(returns: npt.ArrayLike) -> FloatArray:
     """``link`` per row; a missing return is no return."""
     growth = 1.0 + _matrix(returns)
-    if np.isnan(growth).any():
-        np.copyto(growth, 1.0, where=np.isnan(growth))
     linked: FloatArray = np.prod(growth, axis=1) - 1.0
+    if np.isnan(linked).any():  # a gap makes its row's product NaN: only then mask and redo
+        np.copyto(growth, 1.0, where=np.isnan(growth))
+        linked = np.prod(growth, axis=1) - 1.0
     return linked
 
 
