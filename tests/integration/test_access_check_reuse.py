@@ -29,9 +29,8 @@ from backend.users.models import User
 from backend.users.rpc import UserServiceClient
 from tests.conftest import REDIS_URL
 from tests.integration.auth_support import OPERATOR, PASSWORD, create_user
-from tests.integration.test_auth_gateway import served
+from tests.integration.test_auth_gateway import INVALID, served, signed_in
 
-INVALID = "invalid or expired token"
 REUSE_SECONDS = 600.0  # longer than any test: what ends a reused check here is a change
 
 
@@ -61,11 +60,6 @@ def _redis_epoch(container: Container) -> AccessEpoch:
     epoch = AccessEpoch(RedisCache(REDIS_URL, prefix=f"test:{uuid.uuid4().hex}:"))
     container.__dict__["access_epoch"] = epoch
     return epoch
-
-
-def _signed_in(container: Container, email: str) -> tuple[int, str]:
-    user_id = create_user(container, email)
-    return user_id, container.local_auth.login_for_tokens(email, PASSWORD, "10.0.0.1").access_token
 
 
 class Gateway:
@@ -113,7 +107,7 @@ def test_a_reused_check_ends_with_every_change_to_a_user_or_a_session(
         """(session checks, user lookups) the services have answered so far."""
         return auth_service.calls.get("session_is_live", 0), user_service.calls.get("active_user", 0)
 
-    ana, token = _signed_in(container, "ana@example.com")
+    ana, token = signed_in(container, "ana@example.com")
     assert auth.actor_from_access_token(token).user_id == ana
     assert asked() == (1, 1)
     for _ in range(3):  # reused: no call reaches either service
@@ -136,7 +130,7 @@ def test_a_reused_check_ends_with_every_change_to_a_user_or_a_session(
     assert asked()[1] > lookups
 
     # A disabled account.
-    bo, bo_token = _signed_in(container, "bo@example.com")
+    bo, bo_token = signed_in(container, "bo@example.com")
     assert auth.actor_from_access_token(bo_token).user_id == bo
     assert auth.actor_for_user_id(bo) is not None
     container.users.set_active(OPERATOR, bo, False)
@@ -145,7 +139,7 @@ def test_a_reused_check_ends_with_every_change_to_a_user_or_a_session(
     assert auth.actor_for_user_id(bo) is None
 
     # A logout, and every session of a user ended (a password change does this).
-    cy, cy_token = _signed_in(container, "cy@example.com")
+    cy, cy_token = signed_in(container, "cy@example.com")
     _, cy_second = _signed_in_again(container, "cy@example.com")
     assert auth.actor_from_access_token(cy_token).user_id == cy
     assert auth.actor_from_access_token(cy_second).user_id == cy
@@ -179,7 +173,7 @@ def _signed_in_again(container: Container, email: str) -> tuple[str, str]:
 @pytest.mark.parametrize("backend_name", ["mariadb"])
 def test_a_refusal_is_never_reused(container: Container, gateway: tuple[Gateway, _Counted, _Counted]) -> None:
     built, auth_service, _ = gateway
-    ana, token = _signed_in(container, "ana@example.com")
+    ana, token = signed_in(container, "ana@example.com")
     container.local_auth.logout(token, None)
     for _ in range(2):
         with pytest.raises(Unauthenticated, match=INVALID):
@@ -199,7 +193,7 @@ def test_with_redis_unreachable_every_request_is_checked_at_the_services(contain
     with served(container, "users", users) as (_, users_at), served(container, "auth", auth) as (_, auth_at):
         built = Gateway(container, auth_at, users_at, unreachable)
         try:
-            ana, token = _signed_in(container, "ana@example.com")
+            ana, token = signed_in(container, "ana@example.com")
             for _ in range(3):
                 assert built.auth.actor_from_access_token(token).user_id == ana
             assert (auth.calls["session_is_live"], users.calls["active_user"]) == (3, 3)
