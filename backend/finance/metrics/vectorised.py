@@ -42,19 +42,27 @@ def _row_sum_of_squares(values: FloatArray) -> FloatArray:
     return squares
 
 
-def _row_mean_std(values: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Per-row (count, mean, sample std) over non-NaN entries; NaN where undefined."""
+def _row_count_mean(values: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray | None]:
+    """Per-row (count, mean) over non-NaN entries, and the mask of observed entries when
+    some are missing (None when none is)."""
     mean = values.mean(axis=1)
     if not np.isnan(mean).any():
         # The common case (no gaps: a gap makes its row's mean NaN, so the means say so
         # without a pass over the matrix) skips the masking passes: ~3x faster.
-        count = np.full(values.shape[0], float(values.shape[1]))
+        return np.full(values.shape[0], float(values.shape[1])), mean, None
+    observed = ~np.isnan(values)
+    count = observed.sum(axis=1).astype(np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(observed, values, 0.0).sum(axis=1) / count
+    return count, mean, observed
+
+
+def _row_mean_std(values: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Per-row (count, mean, sample std) over non-NaN entries; NaN where undefined."""
+    count, mean, observed = _row_count_mean(values)
+    if observed is None:
         deviation = values - mean[:, np.newaxis]
     else:
-        observed = ~np.isnan(values)
-        count = observed.sum(axis=1).astype(np.float64)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            mean = np.where(observed, values, 0.0).sum(axis=1) / count
         deviation = np.where(observed, values - mean[:, np.newaxis], 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
         std = np.sqrt(_row_sum_of_squares(deviation) / (count - 1.0))
@@ -100,7 +108,7 @@ def sortino_many(
 ) -> FloatArray:
     """``sortino`` per row."""
     excess = _minus(_matrix(returns), required_return)
-    count, mean, _ = _row_mean_std(excess)
+    count, mean, _ = _row_count_mean(excess)  # its standard deviation is not needed
     shortfall = np.fmin(excess, 0.0)  # fmin maps a missing (NaN) return to no shortfall
     with np.errstate(invalid="ignore", divide="ignore"):
         downside = np.sqrt(_row_sum_of_squares(shortfall) / count)
