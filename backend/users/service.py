@@ -30,11 +30,11 @@ from backend.users.models import User
 from backend.users.schemas import PASSWORD_MAX, PASSWORD_MIN, ROLE_WORDS, UserCreate, UserOut
 
 BASE_REPORTING_CURRENCY = "EUR"
+"""The reporting currency of a role no setting names (the FX rates' own base)."""
 
 ACCOUNT_ROWS: tuple[type, ...] = (User,)
 """The rows whose change can alter who a user is to an access check (role, address, active):
 app servers stop reusing their checks when a commit changes one (backend.auth.checked_sessions)."""
-"""The reporting currency of a role no setting names (the FX rates' own base)."""
 
 
 log = logging.getLogger(__name__)
