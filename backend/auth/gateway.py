@@ -14,8 +14,8 @@ or session changes (backend.auth.checked_sessions): the token itself is verified
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import cast
+from collections.abc import Callable, Hashable
+from typing import TypeVar, cast
 
 from backend.auth.access_check import ActiveUsers, actor_of_live_session, verified_claims
 from backend.auth.checked_sessions import CheckedSessions
@@ -25,6 +25,8 @@ from backend.auth.tokens import AccessTokens
 from backend.platform.actors import Actor
 from backend.platform.orm import utcnow
 from backend.platform.rpc.credentials import InternalTokens
+
+T = TypeVar("T")
 
 
 class GatewayAuthClient(AuthServiceClient):
@@ -60,25 +62,25 @@ class GatewayAuthClient(AuthServiceClient):
         def check() -> Actor:
             return actor_of_live_session(claims, session_check=self._start_session_check, users=self._users())
 
-        if self._checked is None:
-            return check()
-        return self._checked.answer(("token", claims.session_id, claims.user_id), check, _always)
+        return self._reused(("token", claims.session_id, claims.user_id), check, _always)
 
     def actor_for_user_id(self, user_id: int) -> Actor | None:
         def check() -> Actor | None:
             user = self._users().active_user(user_id)
             return actor_of(user) if user else None
 
-        if self._checked is None:
-            return check()
-        return self._checked.answer(("user", user_id), check, _is_someone)
+        return self._reused(("user", user_id), check, _is_someone)
 
     def session_is_live(self, session_id: str, user_id: int) -> bool:
         """A portal request's check of its session (the API's is in actor_from_access_token)."""
-        if self._checked is None:
-            return self._session_is_live_at_service(session_id, user_id)
         key = ("session", session_id, user_id)
-        return self._checked.answer(key, lambda: self._session_is_live_at_service(session_id, user_id), bool)
+        return self._reused(key, lambda: self._session_is_live_at_service(session_id, user_id), bool)
+
+    def _reused(self, key: Hashable, check: Callable[[], T], passed: Callable[[T], bool]) -> T:
+        """`check()`, or its answer remembered under `key` when this gateway reuses checks."""
+        if self._checked is None:
+            return check()
+        return self._checked.answer(key, check, passed)
 
     def _session_is_live_at_service(self, session_id: str, user_id: int) -> bool:
         return bool(super().session_is_live(session_id, user_id))
