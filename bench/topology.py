@@ -298,18 +298,16 @@ def _measure(args: argparse.Namespace, url: str, folder: Path, per_client: int) 
             token = _token(app_port)
             warmed = _drive(target, token, pool, investors, warm)
             groups = started.groups()
-            before = seconds_of_sessions(started.sessions()), seconds_of_commands(SHARED_SERVERS)
-            before_by_group = {group: seconds_of_sessions(leaders) for group, leaders in groups.items()}
+            before = {group: seconds_of_sessions(leaders) for group, leaders in groups.items()}
+            shared_before = seconds_of_commands(SHARED_SERVERS)
             run = _drive(target, token, pool, investors, plans)
-            after = seconds_of_sessions(started.sessions()), seconds_of_commands(SHARED_SERVERS)
+            shared_after = seconds_of_commands(SHARED_SERVERS)
+            # The topology's own CPU is the sum of its groups': every process is in one.
             by_group = {
-                group: (seconds_of_sessions(leaders) - before_by_group[group]) * 1000 / run.requests
+                group: (seconds_of_sessions(leaders) - before[group]) * 1000 / run.requests
                 for group, leaders in groups.items()
             }
-            per_request = (
-                (after[0] - before[0]) * 1000 / run.requests,
-                (after[1] - before[1]) * 1000 / run.requests,
-            )
+            per_request = (sum(by_group.values()), (shared_after - shared_before) * 1000 / run.requests)
             rows[name] = Row(name, run, warmed.errors, per_request)
         _print_row(rows[name])
         if len(by_group) > 1:

@@ -63,12 +63,9 @@ class Processes:
     nginx: Nginx | None = None
     rpc: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
-    def sessions(self) -> set[int]:
-        """Every process started leads a session of its own (its workers are in it)."""
-        return {leader for leaders in self.groups().values() for leader in leaders}
-
     def groups(self) -> dict[str, set[int]]:
-        """The sessions by what they are: the app servers, nginx, each gRPC service."""
+        """The sessions of what was started, by what it is: the app servers, nginx, each gRPC
+        service. Every process started leads a session of its own (its workers are in it)."""
         named = {"app servers": {server.process.pid for server in self.servers}}
         if self.nginx is not None and self.nginx.process is not None:
             named["nginx"] = {self.nginx.process.pid}
