@@ -41,14 +41,6 @@ def access_tokens(keys: KeyRing, settings: Settings) -> AccessTokens:
     )
 
 
-def actor_from_access_token(
-    token: str, now: datetime, *, access: AccessTokens, session_check: SessionCheck, users: ActiveUsers
-) -> Actor:
-    """The actor `token` speaks for; Unauthenticated(INVALID_TOKEN) otherwise."""
-    claims = verified_claims(token, now, access)
-    return actor_of_live_session(claims, session_check=session_check, users=users)
-
-
 def verified_claims(token: str, now: datetime, access: AccessTokens) -> AccessClaims:
     """The claims of a token that verifies now (signature, algorithm, kid, claims, expiry);
     Unauthenticated(INVALID_TOKEN) otherwise. Nothing live is checked yet."""

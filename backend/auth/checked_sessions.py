@@ -1,7 +1,8 @@
-"""An app server's short memory of the access checks that passed, when the auth and user
-services are remote: the live session and the active user behind a request, asked of those
-two services on every request otherwise (two gRPC calls each time, the largest share of what
-a hop costs an API read).
+"""An app server's short memory of the access checks that passed: the live session and the
+active user behind a request, asked of the auth and user services on every request otherwise.
+Remote, that is two gRPC calls each time, the largest share of what a hop costs an API read;
+in process, two reads of the primary, about a tenth of a single write's time
+(bench/api_write.py).
 
 A remembered check is used only while the access epoch is the one it was made under. The
 epoch is a random value in the shared cache (Redis), replaced after every commit that changes
@@ -114,3 +115,20 @@ class CheckedSessions:
                 while len(self._passed) > self._max_entries:
                     self._passed.popitem(last=False)
         return answer
+
+
+def reused(
+    checked: CheckedSessions | None, key: Hashable, check: Callable[[], T], passed: Callable[[T], bool]
+) -> T:
+    """`check()`, or its answer remembered under `key` when there is a memory (`checked`)."""
+    return check() if checked is None else checked.answer(key, check, passed)
+
+
+def always(_answer: object) -> bool:
+    """For a check whose refusal raises: any answer it returns passed."""
+    return True
+
+
+def is_someone(answer: object) -> bool:
+    """For a lookup that answers None when the user is gone or disabled."""
+    return answer is not None

@@ -9,24 +9,23 @@ user is looked up at the user service directly, which is all the auth service di
 check itself is backend.auth.access_check's, the auth service's own, so both answer alike.
 
 With `checked` (REDIS_URL set) a check that passed is reused for a few seconds until any user
-or session changes (backend.auth.checked_sessions): the token itself is verified every time.
+or session changes (backend.auth.checked_sessions): the token itself is verified every time;
+the auth service in process reuses its checks the same way.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
-from typing import TypeVar, cast
+from collections.abc import Callable
+from typing import cast
 
 from backend.auth.access_check import ActiveUsers, actor_of_live_session, verified_claims
-from backend.auth.checked_sessions import CheckedSessions
+from backend.auth.checked_sessions import CheckedSessions, always, is_someone, reused
 from backend.auth.identity import Clock, actor_of
 from backend.auth.rpc import AuthServiceClient
 from backend.auth.tokens import AccessTokens
 from backend.platform.actors import Actor
 from backend.platform.orm import utcnow
 from backend.platform.rpc.credentials import InternalTokens
-
-T = TypeVar("T")
 
 
 class GatewayAuthClient(AuthServiceClient):
@@ -62,25 +61,19 @@ class GatewayAuthClient(AuthServiceClient):
         def check() -> Actor:
             return actor_of_live_session(claims, session_check=self._start_session_check, users=self._users())
 
-        return self._reused(("token", claims.session_id, claims.user_id), check, _always)
+        return reused(self._checked, ("token", claims.session_id, claims.user_id), check, always)
 
     def actor_for_user_id(self, user_id: int) -> Actor | None:
         def check() -> Actor | None:
             user = self._users().active_user(user_id)
             return actor_of(user) if user else None
 
-        return self._reused(("user", user_id), check, _is_someone)
+        return reused(self._checked, ("user", user_id), check, is_someone)
 
     def session_is_live(self, session_id: str, user_id: int) -> bool:
         """A portal request's check of its session (the API's is in actor_from_access_token)."""
         key = ("session", session_id, user_id)
-        return self._reused(key, lambda: self._session_is_live_at_service(session_id, user_id), bool)
-
-    def _reused(self, key: Hashable, check: Callable[[], T], passed: Callable[[T], bool]) -> T:
-        """`check()`, or its answer remembered under `key` when this gateway reuses checks."""
-        if self._checked is None:
-            return check()
-        return self._checked.answer(key, check, passed)
+        return reused(self._checked, key, lambda: self._session_is_live_at_service(session_id, user_id), bool)
 
     def _session_is_live_at_service(self, session_id: str, user_id: int) -> bool:
         return bool(super().session_is_live(session_id, user_id))
@@ -90,11 +83,3 @@ class GatewayAuthClient(AuthServiceClient):
             live = self._session_is_live_at_service(session_id, user_id)
             return lambda: live
         return cast(Callable[[], bool], self._start("session_is_live", (session_id, user_id), {}))
-
-
-def _always(_actor: Actor) -> bool:
-    return True  # a refusal raises: an actor returned is a check that passed
-
-
-def _is_someone(actor: Actor | None) -> bool:
-    return actor is not None

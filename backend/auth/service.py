@@ -26,7 +26,8 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from backend.audit.interface import AuditService
-from backend.auth.access_check import access_tokens, actor_from_access_token
+from backend.auth.access_check import access_tokens, actor_of_live_session, verified_claims
+from backend.auth.checked_sessions import CheckedSessions, always, is_someone, reused
 from backend.auth.devices import DeviceBook, NewDevice, SignInDevice
 from backend.auth.identity import LOGGER_NAME, Clock, UserDirectory, actor_of
 from backend.auth.login import PasswordLogin
@@ -59,8 +60,10 @@ class DatabaseAuthService:
         clock: Clock = utcnow,
         on_new_device: NewDevice | None = None,
         on_password_reset: ResetMailer | None = None,
+        checked: CheckedSessions | None = None,
     ) -> None:
         self._db = db
+        self._checked = checked
         self._devices = DeviceBook(db, clock, on_new_device)
         self._audit = audit
         self._users = users
@@ -126,7 +129,12 @@ class DatabaseAuthService:
         return session_id
 
     def session_is_live(self, session_id: str, user_id: int) -> bool:
-        """Whether `session_id` is a live session of `user_id`: checked on every request."""
+        """Whether `session_id` is a live session of `user_id`: checked on every request (or
+        reused while `checked` allows: backend.auth.checked_sessions)."""
+        key = ("session", session_id, user_id)
+        return reused(self._checked, key, lambda: self._session_is_live_now(session_id, user_id), bool)
+
+    def _session_is_live_now(self, session_id: str, user_id: int) -> bool:
         # The primary, never a replica: a logout answered by another server must bite on
         # the very next request, not after replication catches up.
         with ReadView(self._db, primary=True) as view:
@@ -215,19 +223,27 @@ class DatabaseAuthService:
     # -- identities -----------------------------------------------------------------------
 
     def actor_from_access_token(self, token: str) -> Actor:
-        """The actor a Bearer token speaks for; Unauthenticated with one message otherwise."""
-        return actor_from_access_token(
-            token, self._clock(), access=self._access, session_check=self._session_check, users=self._users
-        )
+        """The actor a Bearer token speaks for; Unauthenticated with one message otherwise.
+        The token is verified every time; its session and user checks may be reused."""
+        claims = verified_claims(token, self._clock(), self._access)
+
+        def check() -> Actor:
+            return actor_of_live_session(claims, session_check=self._session_check, users=self._users)
+
+        return reused(self._checked, ("token", claims.session_id, claims.user_id), check, always)
 
     def _session_check(self, session_id: str, user_id: int) -> Callable[[], bool]:
-        live = self.session_is_live(session_id, user_id)
+        live = self._session_is_live_now(session_id, user_id)
         return lambda: live
 
     def actor_for_user_id(self, user_id: int) -> Actor | None:
         """The actor behind a portal session, or None when the user is gone or disabled."""
-        user = self._users.active_user(user_id)
-        return actor_of(user) if user else None
+
+        def check() -> Actor | None:
+            user = self._users.active_user(user_id)
+            return actor_of(user) if user else None
+
+        return reused(self._checked, ("user", user_id), check, is_someone)
 
     # -- housekeeping ---------------------------------------------------------------------
 

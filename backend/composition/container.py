@@ -208,15 +208,22 @@ class Container:
         if target is None:
             return self.local_auth
         s = self.settings
-        # Reused checks need the epoch shared with the services' processes: Redis, not a
-        # cache of this process's own.
-        reuse = bool(s.redis_url) and s.access_check_reuse_seconds > 0
         return self.remote_auth(
             target,
             read_timeout=s.rpc_read_timeout_seconds,
             write_timeout=s.rpc_write_timeout_seconds,
-            checked=CheckedSessions(self.access_epoch, s.access_check_reuse_seconds) if reuse else None,
+            checked=self.checked_sessions,
         )
+
+    @cached_property
+    def checked_sessions(self) -> CheckedSessions | None:
+        """This process's memory of access checks that passed (backend.auth.checked_sessions),
+        or None: reused checks need the epoch shared with every process that changes users or
+        sessions (the other app servers, the services), so Redis, not a cache of our own."""
+        s = self.settings
+        if not s.redis_url or s.access_check_reuse_seconds <= 0:
+            return None
+        return CheckedSessions(self.access_epoch, s.access_check_reuse_seconds)
 
     def remote_auth(
         self,
@@ -250,6 +257,7 @@ class Container:
             users=self.users,
             on_new_device=self._warn_of_new_device,
             on_password_reset=self._email_password_reset,
+            checked=self.checked_sessions,
         )
 
     def _warn_of_new_device(

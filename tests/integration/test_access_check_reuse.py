@@ -1,14 +1,14 @@
-"""Access checks an app server reuses while the auth and user services are remote
-(backend.auth.checked_sessions): reused only until a user or a session changes, by any path,
+"""Access checks an app server reuses (backend.auth.checked_sessions), with the auth and user
+services remote or in process: reused only until a user or a session changes, by any path,
 with the epoch in the real Redis; never a refusal; nothing reused when Redis is unreachable.
 And the commit watch underneath (backend.platform.commit_watch) on both databases."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import jwt
 import pytest
@@ -20,7 +20,7 @@ from backend.auth.gateway import GatewayAuthClient
 from backend.auth.models import AuthSession
 from backend.composition.container import Container
 from backend.composition.rpc_commands import ANNOUNCES_ACCESS_CHANGES, serve
-from backend.platform.actors import Role
+from backend.platform.actors import Actor, Role
 from backend.platform.cache import RedisCache
 from backend.platform.config import load_settings
 from backend.platform.errors import Unauthenticated
@@ -95,24 +95,64 @@ def gateway(container: Container) -> Iterator[tuple[Gateway, _Counted, _Counted]
             built.close()
 
 
+class AccessChecks(Protocol):
+    """The three checks an app server makes, reused or not."""
+
+    def actor_from_access_token(self, token: str) -> Actor: ...
+    def actor_for_user_id(self, user_id: int) -> Actor | None: ...
+    def session_is_live(self, session_id: str, user_id: int) -> bool: ...
+
+
 @pytest.mark.parametrize("backend_name", ["mariadb"])
 def test_a_reused_check_ends_with_every_change_to_a_user_or_a_session(
     container: Container, gateway: tuple[Gateway, _Counted, _Counted]
 ) -> None:
     built, auth_service, user_service = gateway
-    auth = built.auth
-    assert isinstance(auth, GatewayAuthClient)
+    assert isinstance(built.auth, GatewayAuthClient)
 
     def asked() -> tuple[int, int]:
         """(session checks, user lookups) the services have answered so far."""
         return auth_service.calls.get("session_is_live", 0), user_service.calls.get("active_user", 0)
 
+    _every_change_ends_a_reused_check(container, built.auth, asked)
+
+
+def test_in_process_a_reused_check_ends_with_every_change_to_a_user_or_a_session(
+    container: Container,
+) -> None:
+    """The auth service in the app server's own process (the embedded services with Redis)
+    reuses its checks by the same rules, on SQLite and MariaDB."""
+    epoch = _redis_epoch(container)
+    container.__dict__["checked_sessions"] = CheckedSessions(epoch, REUSE_SECONDS)
+    users = _Counted(container.local_users)
+    container.__dict__["users"] = users  # what the auth service looks users up in
+    auth = container.local_auth
+    session_checks = 0
+    check_now = auth._session_is_live_now  # counted where it reaches the database
+
+    def counted_check(session_id: str, user_id: int) -> bool:
+        nonlocal session_checks
+        session_checks += 1
+        return check_now(session_id, user_id)
+
+    auth._session_is_live_now = counted_check  # type: ignore[method-assign]
+
+    def asked() -> tuple[int, int]:
+        return session_checks, users.calls.get("active_user", 0)
+
+    _every_change_ends_a_reused_check(container, auth, asked)
+
+
+def _every_change_ends_a_reused_check(
+    container: Container, auth: AccessChecks, asked: Callable[[], tuple[int, int]]
+) -> None:
     ana, token = signed_in(container, "ana@example.com")
+    sessions, lookups = asked()  # the sign-in's own
     assert auth.actor_from_access_token(token).user_id == ana
-    assert asked() == (1, 1)
-    for _ in range(3):  # reused: no call reaches either service
+    assert asked() == (sessions + 1, lookups + 1)
+    for _ in range(3):  # reused: neither is asked again
         assert auth.actor_from_access_token(token).role == Role.INVESTOR
-    assert asked() == (1, 1)
+    assert asked() == (sessions + 1, lookups + 1)
     # The token itself is verified every time, reused check or not.
     head, body, signature = token.split(".")
     with pytest.raises(Unauthenticated, match=INVALID):
@@ -257,6 +297,9 @@ def test_an_app_server_reuses_checks_only_with_an_epoch_shared_through_redis(
         assert auth.reuses_checks is reused
     finally:
         auth.close()
+    in_process = Container(load_settings(VAR_DIR=str(tmp_path), **environment))
+    assert (in_process.checked_sessions is not None) is reused
+    assert in_process.auth is in_process.local_auth
 
 
 def test_the_auth_and_user_services_refuse_to_serve_without_redis(
