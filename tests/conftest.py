@@ -292,7 +292,7 @@ def spans() -> Iterator[InMemorySpanExporter]:
     global _span_sink  # noqa: PLW0603 - attached once per process, on first use
     if _span_sink is None:
         _span_sink = _SpanSink()
-        tracing.provider().add_span_processor(_span_sink)
+        tracing.add_processor(_span_sink)
     exporter = InMemorySpanExporter()
     _span_sink.exporter = exporter
     try:

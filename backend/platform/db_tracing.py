@@ -28,12 +28,13 @@ def operation_of(statement: str) -> str:
 
 def instrument(engine: Engine) -> None:
     """Trace this engine's statements run inside a request or task (a statement outside any
-    span, a pool's ping or a relay's poll, makes no trace of its own)."""
+    span, a pool's ping or a relay's poll, makes no trace of its own), while spans are
+    exported (tracing.exported): unexported, a statement's span would be dropped unread."""
     system = engine.dialect.name
 
     @event.listens_for(engine, "before_cursor_execute")
     def _before(conn: Any, _cursor: Any, statement: str, _params: Any, _context: Any, _many: bool) -> None:
-        if trace_context.current_span() is None:
+        if trace_context.current_span() is None or not tracing.exported():
             return
         operation = operation_of(statement)
         span = tracing.child_span(

@@ -5,6 +5,9 @@ trace; the logs' ids are the OTel span's."""
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
@@ -46,6 +49,26 @@ def test_a_statement_outside_any_request_or_task_makes_no_span(spans: InMemorySp
     with engine.connect() as conn:
         assert conn.execute(text("SELECT 1")).scalar_one() == 1
     assert [span for span in spans.get_finished_spans() if span.kind is SpanKind.CLIENT] == []
+
+
+def test_statements_make_no_span_while_no_span_is_exported(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nothing would receive it: not worth its Python on every statement."""
+    made: list[str] = []
+    real_child_span = tracing.child_span
+
+    def counted(name: str, *rest: Any) -> Any:
+        made.append(name)
+        return real_child_span(name, *rest)
+
+    monkeypatch.setattr(tracing, "child_span", counted)
+    engine = create_engine("sqlite://")
+    db_tracing.instrument(engine)
+    for exported in (False, True):
+        monkeypatch.setattr(tracing, "_exported", exported)
+        with tracing.span("GET /api/pools", None, SpanKind.SERVER), engine.connect() as conn:
+            conn.execute(text("SELECT 1")).scalar_one()
+        assert len(made) == (1 if exported else 0)
+        made.clear()
 
 
 def test_the_otlp_exporter_is_set_up_only_when_an_endpoint_is() -> None:
