@@ -25,6 +25,7 @@ worker, beat, ledger relay, notifications consume and payments consume take --me
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
 import threading
@@ -81,26 +82,30 @@ def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-SEED_WORKERS = 2
-"""Pools `seed` posts side by side on MariaDB: the client plans while the server writes."""
+SEED_PROCESSES = 3
+"""Pools `seed` plans and posts side by side on MariaDB, each in a child process: on two cores
+one plans or posts while another waits for the server."""
 
 
 def cmd_seed(args: argparse.Namespace, settings: Settings) -> int:
-    from backend.seed.loader import SeedError, seed
+    from backend.seed.loader import BooksApart, SeedError, seed
     from backend.seed.scales import scale_named
 
     _migrate(settings)  # a fresh database is seeded as it is, not refused table by table
     container = Container(settings)
     try:
-        # SQLite has one writer: its pools post one at a time.
-        workers = 1 if settings.primary_url.startswith("sqlite") else SEED_WORKERS
+        # SQLite has one writer: its pools post one at a time, in this process.
+        embedded = settings.primary_url.startswith("sqlite")
+        # Elsewhere each child process opens services of its own, from the same settings.
+        apart = None if embedded else BooksApart(SEED_PROCESSES, functools.partial(Container, settings))
         report = seed(
             container,
             scale_named(args.scale),
             seed=args.seed,
             as_of=args.as_of,
             batch=not args.one_by_one,
-            workers=workers,
+            workers=1,
+            books_apart=apart,
         )
     except SeedError as exc:
         print(f"error: {exc}", file=sys.stderr)

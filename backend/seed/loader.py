@@ -22,7 +22,7 @@ import random
 import sys
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, TextIO
@@ -36,7 +36,7 @@ from backend.seed.plan import PoolProfile, plan_closed_ended, plan_open_ended
 from backend.seed.progress import Progress
 from backend.seed.scales import Scale, anchor_for
 from backend.seed.shadow_books import Operation, PoolPlan
-from backend.seed.world import OPERATOR, build_world
+from backend.seed.world import OPERATOR, World, build_world
 from backend.service_directory import Services
 from ledger.interface import (
     BatchRejected,
@@ -243,11 +243,15 @@ def seed(
     batch: bool = True,
     workers: int = 1,
     plan_processes: int | None = None,
+    books_apart: BooksApart | None = None,
 ) -> SeedReport:
     """Seed an empty database at ``scale``; returns what was built and how long it took.
     ``workers`` pools are posted at a time (one on SQLite: it has one writer).
     ``plan_processes`` plan pools side by side (default: _PLAN_PROCESSES from
-    _PLAN_APART_FROM pools, below that in this process); the plans are the same either way."""
+    _PLAN_APART_FROM pools, below that in this process); the plans are the same either way.
+    ``books_apart``: each pool planned and posted in a child process instead, that many at a
+    time, each child on services of its own, once there are `from_pools` pools (the books are
+    the same either way)."""
     started = time.monotonic()
     out = stream if stream is not None else sys.stderr
     if not _database_is_empty(container):
@@ -264,6 +268,23 @@ def seed(
     # One generator per pool, seeded from the main one: a pool's history does not shift when
     # another pool's plan changes length, and pools can be planned anywhere, in any order.
     seeds = [rng.getrandbits(64) for _ in world.profiles]
+    if books_apart is not None and len(world.profiles) >= books_apart.from_pools:
+        label = f"seed {scale.name}: planning and posting"
+        with Progress(len(world.profiles), label, stream=out, unit="pools") as bar:
+            total_ops, postings = _books_apart(
+                world, seeds, anchor=anchor, seed=seed, batch=batch, apart=books_apart, bar=bar
+            )
+        return _finish(
+            container,
+            world,
+            scale=scale,
+            seed=seed,
+            anchor=anchor,
+            operations=total_ops,
+            postings=postings,
+            started=started,
+            batched=batch,
+        )
     if plan_processes is None:
         plan_processes = _PLAN_PROCESSES if len(world.profiles) >= _PLAN_APART_FROM else 1
     with Progress(len(world.profiles), f"seed {scale.name}: planning", stream=out, unit="pools") as bar:
@@ -274,14 +295,7 @@ def seed(
 
     def post_pool(plan: PoolPlan, bar: Progress) -> int:
         actor = world.pool_managers[plan.pool_id]
-        poster.post(actor, plan.pool_id, plan.operations, f"seed:{seed}:pool:{plan.pool_id}", bar.advance)
-        books = container.transactions.pool_positions(actor, plan.pool_id)
-        if books.net_asset_value != plan.net_asset_value:
-            raise SeedError(
-                f"pool {plan.pool_id}: the books show a NAV of {books.net_asset_value}, "
-                f"the plan {plan.net_asset_value}"
-            )
-        _collection_account(container, actor, plan.pool_id)
+        _post_pool(container, poster, actor, plan, seed=seed, done=bar.advance)
         return plan.postings
 
     with (
@@ -293,6 +307,52 @@ def seed(
         for done in posting.map(lambda plan: post_pool(plan, bar), plans):
             postings += done
             bar.extra = f"{postings:,} postings"
+    return _finish(
+        container,
+        world,
+        scale=scale,
+        seed=seed,
+        anchor=anchor,
+        operations=total_ops,
+        postings=postings,
+        started=started,
+        batched=poster.batched,
+    )
+
+
+def _post_pool(
+    container: Services,
+    poster: Poster,
+    actor: Actor,
+    plan: PoolPlan,
+    *,
+    seed: int,
+    done: Callable[[int], None],
+) -> None:
+    """Post one pool's plan and check its books against it; give it its collection account."""
+    poster.post(actor, plan.pool_id, plan.operations, f"seed:{seed}:pool:{plan.pool_id}", done)
+    books = container.transactions.pool_positions(actor, plan.pool_id)
+    if books.net_asset_value != plan.net_asset_value:
+        raise SeedError(
+            f"pool {plan.pool_id}: the books show a NAV of {books.net_asset_value}, "
+            f"the plan {plan.net_asset_value}"
+        )
+    _collection_account(container, actor, plan.pool_id)
+
+
+def _finish(
+    container: Services,
+    world: World,
+    *,
+    scale: Scale,
+    seed: int,
+    anchor: date,
+    operations: int,
+    postings: int,
+    started: float,
+    batched: bool,
+) -> SeedReport:
+    """What every seed does once the pools' books are posted, and its report."""
     # The seeded books are history: their distributions and redemptions were paid long ago.
     container.payments.close_payout_history(anchor, "paid before payouts were tracked here (seeded history)")
     # FX rates for every pool currency over the whole history (and up to today, for the
@@ -300,16 +360,95 @@ def seed(
     first_day = min((p.pool.inception_date for p in world.profiles), default=anchor)
     rates = ecb_csv(first_day, max(anchor, utcnow().date()), seed, pivot=anchor)
     container.reports.load_fx_rates(OPERATOR, rates)
-    entries = sum(container.ledger.ledger_version(p.pool_id) for p in plans)
+    entries = sum(container.ledger.ledger_version(p.pool.id) for p in world.profiles)
     return SeedReport(
         scale=scale.name,
         seed=seed,
         anchor=anchor,
-        pools=len(plans),
+        pools=len(world.profiles),
         investors=len(world.investor_ids),
-        operations=total_ops,
+        operations=operations,
         entries=entries,
         postings=postings,
         seconds=time.monotonic() - started,
-        batched=poster.batched,
+        batched=batched,
     )
+
+
+@dataclass(frozen=True)
+class BooksApart:
+    """Pools planned and posted in `processes` child processes, each on the services
+    `open_services` builds there (it is sent to them: a module-level callable, or a partial
+    of one, with picklable arguments)."""
+
+    processes: int
+    open_services: Callable[[], Services]
+    from_pools: int = _PLAN_APART_FROM
+    """Fewer pools are planned and posted here, as without it: starting children costs more."""
+
+
+_child_services: Services | None = None
+"""A child process's own services (BooksApart), opened once when it starts."""
+
+
+def _open_child_services(open_services: Callable[[], Services]) -> None:
+    global _child_services  # noqa: PLW0603 - one per child process, set as it starts
+    _child_services = open_services()
+
+
+@dataclass(frozen=True)
+class _PoolBooks:
+    """One pool's share of the seed, as a child process is sent it."""
+
+    profile: PoolProfile
+    pool_seed: int
+    anchor: date
+    manager: Actor
+    seed: int
+    batch: bool
+
+
+def _plan_and_post(pool: _PoolBooks) -> tuple[int, int]:
+    """In a child process: plan one pool and post it; (operations, postings)."""
+    services = _child_services
+    if services is None:  # pragma: no cover - the pool's initializer sets it
+        raise RuntimeError("a seed child process without its services")
+    plan = _plan_pool(pool.profile, pool.pool_seed, pool.anchor)
+    poster = Poster(services.transactions, batch=pool.batch)
+    _post_pool(services, poster, pool.manager, plan, seed=pool.seed, done=lambda _n: None)
+    return len(plan.operations), plan.postings
+
+
+def _books_apart(
+    world: World,
+    seeds: list[int],
+    *,
+    anchor: date,
+    seed: int,
+    batch: bool,
+    apart: BooksApart,
+    bar: Progress,
+) -> tuple[int, int]:
+    """Every pool planned and posted in child processes, a pool to a child at a time: a pool's
+    planning (pure Python) runs beside another's posting, and the posting of pools side by
+    side is not one interpreter's at a time, as it is in threads. (operations, postings)."""
+    # spawn: the children need none of this process's state (connections, threads).
+    context = multiprocessing.get_context("spawn")
+    operations = postings = 0
+    with ProcessPoolExecutor(
+        apart.processes, mp_context=context, initializer=_open_child_services, initargs=(apart.open_services,)
+    ) as children:
+        pools = [
+            children.submit(
+                _plan_and_post,
+                _PoolBooks(profile, pool_seed, anchor, world.pool_managers[profile.pool.id], seed, batch),
+            )
+            for profile, pool_seed in zip(world.profiles, seeds, strict=True)
+        ]
+        for done in as_completed(pools):
+            ops, posted = done.result()
+            operations += ops
+            postings += posted
+            bar.advance()
+            bar.extra = f"{operations:,} ops, {postings:,} postings"
+    return operations, postings

@@ -3,6 +3,7 @@ out, determinism by --seed, and the progress bar."""
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import random
@@ -23,7 +24,7 @@ from backend.pools.interface import PoolKind
 from backend.seed.demo_calls import open_demo_calls
 from backend.seed.demo_logins import seed_demo_users
 from backend.seed.demo_share_classes import open_demo_share_classes
-from backend.seed.loader import Poster, SeedReport, needs_seed, seed
+from backend.seed.loader import BooksApart, Poster, SeedReport, needs_seed, seed
 from backend.seed.market import Walk
 from backend.seed.plan import PoolProfile, plan_open_ended
 from backend.seed.progress import Progress
@@ -262,6 +263,29 @@ def test_pools_posted_side_by_side_are_the_pools_posted_one_after_another(tmp_pa
     assert _fingerprint(alone) == _fingerprint(together)
     assert together.ledger.verify().ok and report.pools == 3
     for container in (alone, together):
+        container.db.dispose()
+
+
+def test_pools_planned_and_posted_in_child_processes_are_the_pools_this_one_writes(tmp_path: Path) -> None:
+    """On MariaDB `app.py seed` plans and posts each pool in a child process with services of
+    its own: each pool's books, entry for entry, are the ones this process writes."""
+    here = _fresh_container(tmp_path, "here_alone", mariadb=True)
+    seed(here, TINY, seed=7, stream=io.StringIO())
+    apart = _fresh_container(tmp_path, "children", mariadb=True)
+    progress = io.StringIO()
+    report = seed(
+        apart,
+        TINY,
+        seed=7,
+        stream=progress,
+        books_apart=BooksApart(2, functools.partial(Container, apart.settings), from_pools=1),
+    )
+    assert _journals(here) == _journals(apart)
+    assert _fingerprint(here) == _fingerprint(apart)
+    assert apart.ledger.verify().ok
+    assert (report.pools, report.entries) == (3, sum(1 for _ in _journals(apart)))
+    assert "planning and posting: 3 pools" in progress.getvalue()
+    for container in (here, apart):
         container.db.dispose()
 
 
