@@ -85,10 +85,14 @@ def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
 SEED_PROCESSES = 3
 """Pools `seed` plans and posts side by side on MariaDB, each in a child process: on two cores
 one plans or posts while another waits for the server."""
+SEED_WORKERS = 2
+"""Pools posted side by side from this process, on MariaDB, when there are too few for child
+processes (backend.seed.pool_books.BooksApart.from_pools): the client works while the server writes."""
 
 
 def cmd_seed(args: argparse.Namespace, settings: Settings) -> int:
-    from backend.seed.loader import BooksApart, SeedError, seed
+    from backend.seed.loader import seed
+    from backend.seed.pool_books import BooksApart, SeedError
     from backend.seed.scales import scale_named
 
     _migrate(settings)  # a fresh database is seeded as it is, not refused table by table
@@ -104,7 +108,7 @@ def cmd_seed(args: argparse.Namespace, settings: Settings) -> int:
             seed=args.seed,
             as_of=args.as_of,
             batch=not args.one_by_one,
-            workers=1,
+            workers=1 if embedded else SEED_WORKERS,
             books_apart=apart,
         )
     except SeedError as exc:

@@ -17,7 +17,7 @@ from backend.payments.interface import CollectionAccountIn
 from backend.platform import passwords
 from backend.platform.actors import Actor, Role
 from backend.platform.orm import utcnow
-from backend.seed.loader import demo_iban
+from backend.seed.pool_books import demo_iban
 from backend.users.interface import UserCreate
 from sql.all_models import metadata
 from sql.migrate import upgrade

@@ -24,9 +24,10 @@ from backend.pools.interface import PoolKind
 from backend.seed.demo_calls import open_demo_calls
 from backend.seed.demo_logins import seed_demo_users
 from backend.seed.demo_share_classes import open_demo_share_classes
-from backend.seed.loader import BooksApart, Poster, SeedReport, needs_seed, seed
+from backend.seed.loader import SeedReport, needs_seed, seed
 from backend.seed.market import Walk
 from backend.seed.plan import PoolProfile, plan_open_ended
+from backend.seed.pool_books import BooksApart, Poster
 from backend.seed.progress import Progress
 from backend.seed.scales import ANCHOR, Scale
 from backend.seed.world import OPERATOR
