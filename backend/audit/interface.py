@@ -5,6 +5,7 @@ Callers import this module only. The container binds `DatabaseAuditService` (ser
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
@@ -32,6 +33,17 @@ class AuditService(Protocol):
         after: dict[str, Any] | None = None,
     ) -> None:
         """Add the event to the caller's transaction: it commits or rolls back with the change."""
+
+    def record_many(
+        self,
+        session: Session,
+        actor: Actor | None,
+        action: str,
+        object_type: str,
+        afters: Sequence[tuple[object, dict[str, Any] | None]],
+    ) -> None:
+        """One event per (object id, after) of the same action, in the caller's transaction, in
+        one statement (batches: users, investor profiles, commitments created together)."""
 
     def list_events(
         self,

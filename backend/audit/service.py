@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, cast
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Table, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from backend.audit.models import AuditEvent
@@ -12,7 +13,10 @@ from backend.platform.actors import Actor
 from backend.platform.db import Database
 from backend.platform.errors import PermissionDenied, ValidationFailed
 from backend.platform.observability import current_client_ip, current_request_id
+from backend.platform.orm import utcnow
 from backend.platform.unit_of_work import ReadView
+
+_INSERT_EVENTS = insert(cast(Table, AuditEvent.__table__))
 
 # Never written to the log, whatever a caller passes in a before/after summary.
 _REDACTED_KEYS = frozenset({"password", "password_hash", "token", "refresh_token", "access_token"})
@@ -54,6 +58,40 @@ class DatabaseAuditService:
                 client_ip=current_client_ip(),
             )
         )
+
+    def record_many(
+        self,
+        session: Session,
+        actor: Actor | None,
+        action: str,
+        object_type: str,
+        afters: Sequence[tuple[object, dict[str, Any] | None]],
+    ) -> None:
+        """One event per (object id, after) of the same action, in the caller's transaction, as
+        one statement: a batch of 500 investors taken over writes its 500 events in one round
+        trip instead of flushing 500 objects (the medium seed's people spent a third of their
+        time there)."""
+        if not afters:
+            return
+        actor_user_id = actor.user_id if actor else None
+        actor_label = actor.label if actor else "anonymous"
+        request_id, client_ip, now = current_request_id(), current_client_ip(), utcnow()
+        rows = [
+            {
+                "occurred_at": now,
+                "actor_user_id": actor_user_id,
+                "actor_label": actor_label,
+                "action": action,
+                "object_type": object_type,
+                "object_id": str(object_id),
+                "before": None,
+                "after": _summary(after),
+                "request_id": request_id,
+                "client_ip": client_ip,
+            }
+            for object_id, after in afters
+        ]
+        session.execute(_INSERT_EVENTS, rows)
 
     def list_events(
         self,

@@ -124,15 +124,13 @@ class CommitmentBook:
             uow.session.flush()
             read_back(uow.session, PoolCommitment, [row.id for row in rows])
             out = [_commitment_out(row) for row in rows]
-            for made in out:
-                self._audit.record(
-                    uow.session,
-                    actor,
-                    "commitment.created",
-                    "commitment",
-                    made.id,
-                    after=made.model_dump(mode="json", include=_AUDITED),
-                )
+            self._audit.record_many(
+                uow.session,
+                actor,
+                "commitment.created",
+                "commitment",
+                [(made.id, made.model_dump(mode="json", include=_AUDITED)) for made in out],
+            )
             uow.commit()
             return out
 

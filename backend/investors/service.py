@@ -149,17 +149,14 @@ class DatabaseInvestorService(InvestorLookups):
                 raise Conflict(f"{which} already has an investor profile", field="user_id") from exc
             read_back(uow.session, Investor, [investor.id for investor in investors])
             out = [investor_out(investor) for investor in investors]
-            for created in out:
-                self._audit.record(
-                    uow.session,
-                    actor,
-                    "investor.created",
-                    "investor",
-                    created.id,
-                    after=created.model_dump(
-                        mode="json", include={"user_id", "investor_type", "country", "kyc_status"}
-                    ),
-                )
+            audited = {"user_id", "investor_type", "country", "kyc_status"}
+            self._audit.record_many(
+                uow.session,
+                actor,
+                "investor.created",
+                "investor",
+                [(created.id, created.model_dump(mode="json", include=audited)) for created in out],
+            )
             uow.commit()
             return out
 

@@ -105,9 +105,13 @@ class DatabaseUserService(UserDirectory):
                 which = emails[0] if len(emails) == 1 else "one of these emails"
                 raise Conflict(f"a user with email {which} already exists", field="email") from exc
             out = [self._out(user) for user in users]
-            for user in users:
-                after = {"email": user.email, "role": user.role}
-                self._audit.record(uow.session, actor, "user.created", "user", user.id, after=after)
+            self._audit.record_many(
+                uow.session,
+                actor,
+                "user.created",
+                "user",
+                [(user.id, {"email": user.email, "role": user.role}) for user in users],
+            )
             uow.commit()
             return out
 

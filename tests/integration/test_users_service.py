@@ -5,6 +5,7 @@ import pytest
 from backend.composition.container import Container
 from backend.platform.actors import Actor, Role
 from backend.platform.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from backend.platform.observability import call_context
 from backend.users.interface import UserCreate
 
 OPERATOR = Actor.operator("test")
@@ -99,3 +100,23 @@ def test_an_account_is_found_by_part_of_its_email_or_name(container: Container) 
     with pytest.raises(ValidationFailed) as error:
         container.users.list_users_page(OPERATOR, limit=50, search="x" * 101)
     assert error.value.field == "search"
+
+
+def test_users_created_together_are_audited_one_event_each_in_the_callers_request(
+    container: Container,
+) -> None:
+    """A batch writes its events in one statement: still one per user, with the actor, the
+    request, and the same summary (never the password) as one created alone."""
+    bodies = [
+        UserCreate(email=f"Batch{i}@Pools.test", role=Role.INVESTOR, password="correct horse")
+        for i in range(3)
+    ]
+    with call_context("req-batch-1", None):
+        made = container.users.create_users(OPERATOR, bodies)
+    events = container.audit.list_events(OPERATOR, action="user.created")
+    assert sorted((e.object_id, e.actor_label, e.request_id) for e in events) == sorted(
+        (str(u.id), OPERATOR.label, "req-batch-1") for u in made
+    )
+    assert {e.object_id: e.after for e in events} == {
+        str(u.id): {"email": f"batch{i}@pools.test", "role": "investor"} for i, u in enumerate(made)
+    }
