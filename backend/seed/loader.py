@@ -2,7 +2,8 @@
 
 Three steps, each behind a progress bar on stderr:
 
-1. people and pools, through the user, investor and pool services;
+1. people, through the user and investor services, then pools through the pool and
+   investor services (one at a time, the first ones already posting on MariaDB);
 2. a plan per pool (backend.seed.plan): the ordered operations, checked against a shadow
    of the books built with the ledger's own posting rules;
 3. posting: every operation through the TransactionService acting as the pool's manager,
@@ -16,6 +17,7 @@ database builds the same pools, investors, amounts, dates and entries.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import multiprocessing
 import random
@@ -36,6 +38,7 @@ from backend.seed.pool_books import (
     BooksApart,
     Poster,
     SeedError,
+    children_started,
     plan_pool,
     post_pool,
     post_pools_apart,
@@ -43,7 +46,7 @@ from backend.seed.pool_books import (
 from backend.seed.progress import Progress
 from backend.seed.scales import Scale, anchor_for
 from backend.seed.shadow_books import PoolPlan
-from backend.seed.world import OPERATOR, World, build_world
+from backend.seed.world import OPERATOR, World, build_world, draft_pools, open_pool
 from backend.service_directory import Services
 
 _PLAN_PROCESSES = 2
@@ -139,32 +142,47 @@ def seed(
     logins = logins if logins is not None else seed_demo_users(container)
     anchor = anchor_for(utcnow().date(), as_of)
     rng = random.Random(seed)  # noqa: S311 - reproducible make-believe, not secrecy
-    setup_total = scale.managers - 1 + 2 * scale.investors - 1 + scale.pools
-    with Progress(setup_total, f"seed {scale.name}: people and pools", stream=out) as bar:
-        world = build_world(container, scale=scale, rng=rng, anchor=anchor, logins=logins, tick=bar.advance)
-    # One generator per pool, seeded from the main one: a pool's history does not shift when
-    # another pool's plan changes length, and pools can be planned anywhere, in any order.
-    seeds = [rng.getrandbits(64) for _ in world.profiles]
-    if books_apart is not None and len(world.profiles) >= books_apart.from_pools:
-        label = f"seed {scale.name}: planning and posting"
-        with Progress(len(world.profiles), label, stream=out, unit="pools") as bar:
-            operations, postings = post_pools_apart(
-                world, seeds, anchor=anchor, seed=seed, batch=batch, apart=books_apart, bar=bar
+    with contextlib.ExitStack() as stack:
+        children = None
+        if books_apart is not None and scale.pools >= books_apart.from_pools:
+            children = stack.enter_context(children_started(books_apart))
+        setup_total = scale.managers - 1 + 2 * scale.investors - 1
+        with Progress(setup_total, f"seed {scale.name}: people", stream=out) as bar:
+            world = build_world(
+                container, scale=scale, rng=rng, anchor=anchor, logins=logins, tick=bar.advance
             )
-        batched = batch
-    else:
-        operations, postings, batched = _books_here(
-            container,
-            world,
-            seeds,
-            label=f"seed {scale.name}",
-            anchor=anchor,
-            seed=seed,
-            batch=batch,
-            workers=workers,
-            plan_processes=plan_processes,
-            out=out,
-        )
+        drafts = draft_pools(scale=scale, rng=rng, anchor=anchor, world=world)
+        # One generator per pool, seeded from the main one: a pool's history does not shift
+        # when another pool's plan changes length, and pools can be planned anywhere, in any
+        # order.
+        seeds = [rng.getrandbits(64) for _ in drafts]
+        if children is not None:
+            label = f"seed {scale.name}: pools opened, planned and posted"
+            with Progress(len(drafts), label, stream=out, unit="pools") as bar:
+                # Opened here one by one as the children take them: the first pools post
+                # while later ones are opened (this process alone would leave a core idle).
+                opened = (open_pool(container, world, draft) for draft in drafts)
+                operations, postings = post_pools_apart(
+                    children, world, opened, seeds, anchor=anchor, seed=seed, batch=batch, bar=bar
+                )
+            batched = batch
+        else:
+            with Progress(len(drafts), f"seed {scale.name}: pools", stream=out, unit="pools") as bar:
+                for draft in drafts:
+                    open_pool(container, world, draft)
+                    bar.advance()
+            operations, postings, batched = _books_here(
+                container,
+                world,
+                seeds,
+                label=f"seed {scale.name}",
+                anchor=anchor,
+                seed=seed,
+                batch=batch,
+                workers=workers,
+                plan_processes=plan_processes,
+                out=out,
+            )
     # The seeded books are history: their distributions and redemptions were paid long ago.
     container.payments.close_payout_history(anchor, "paid before payouts were tracked here (seeded history)")
     # FX rates for every pool currency over the whole history (and up to today, for the

@@ -3,10 +3,11 @@ child processes that plan and post pools side by side (backend.seed.loader runs 
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import random
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -216,41 +217,66 @@ def _plan_and_post(pool: _PoolBooks) -> tuple[int, int]:
     return len(plan.operations), plan.postings
 
 
+def _started() -> None:
+    """A first task for each child: sent at once, so that each child imports the app and opens
+    its services while this process is still creating the people."""
+
+
+@contextlib.contextmanager
+def children_started(apart: BooksApart) -> Iterator[ProcessPoolExecutor]:
+    """The child processes of `apart`, starting now (their start is seconds of imports each,
+    done while the people are created on one core, not while pools wait for them)."""
+    # spawn: the children need none of this process's state (connections, threads).
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(
+        apart.processes, mp_context=context, initializer=_open_child_services, initargs=(apart.open_services,)
+    ) as children:
+        # One task each: the executor starts a child per task sent while none is idle.
+        for _ in range(apart.processes):
+            children.submit(_started)
+        yield children
+
+
 def post_pools_apart(
+    children: ProcessPoolExecutor,
     world: World,
+    profiles: Iterable[PoolProfile],
     seeds: list[int],
     *,
     anchor: date,
     seed: int,
     batch: bool,
-    apart: BooksApart,
     bar: Progress,
 ) -> tuple[int, int]:
-    """Every pool planned and posted in child processes, a pool to a child at a time: a pool's
-    planning (pure Python) runs beside another's posting, and the posting of pools side by
-    side is not one interpreter's at a time, as it is in threads. (operations, postings)."""
-    # spawn: the children need none of this process's state (connections, threads).
-    context = multiprocessing.get_context("spawn")
+    """Every pool planned and posted in the `children` (children_started), a pool to a child
+    at a time: a pool's planning (pure Python) runs beside another's posting, and the posting
+    of pools side by side is not one interpreter's at a time, as it is in threads.
+    (operations, postings)."""
     operations = postings = 0
-    with ProcessPoolExecutor(
-        apart.processes, mp_context=context, initializer=_open_child_services, initargs=(apart.open_services,)
-    ) as children:
-        pools = [
-            children.submit(
-                _plan_and_post,
-                _PoolBooks(profile, pool_seed, anchor, world.pool_managers[profile.pool.id], seed, batch),
-            )
-            for profile, pool_seed in zip(world.profiles, seeds, strict=True)
-        ]
-        try:
-            for done in as_completed(pools):
-                ops, posted = done.result()
-                operations += ops
-                postings += posted
-                bar.advance()
-                bar.extra = f"{operations:,} ops, {postings:,} postings"
-        except BaseException:
-            # A pool that failed (or Ctrl-C) stops the seed: the pools not yet begun are not.
-            children.shutdown(wait=True, cancel_futures=True)
-            raise
+    posting: set[Future[tuple[int, int]]] = set()
+
+    def settle(done: Future[tuple[int, int]]) -> None:
+        nonlocal operations, postings
+        posting.discard(done)
+        ops, posted = done.result()
+        operations += ops
+        postings += posted
+        bar.advance()
+        bar.extra = f"{operations:,} ops, {postings:,} postings"
+
+    try:
+        # `profiles` may open each pool as it is asked for: children post the first pools
+        # meanwhile, and a child's failure stops the opening of further pools.
+        for profile, pool_seed in zip(profiles, seeds, strict=True):
+            manager = world.pool_managers[profile.pool.id]
+            books = _PoolBooks(profile, pool_seed, anchor, manager, seed, batch)
+            posting.add(children.submit(_plan_and_post, books))
+            for done in [future for future in posting if future.done()]:
+                settle(done)
+        for done in as_completed(list(posting)):
+            settle(done)
+    except BaseException:
+        # A pool that failed (or Ctrl-C) stops the seed: the pools not yet begun are not.
+        children.shutdown(wait=True, cancel_futures=True)
+        raise
     return operations, postings

@@ -3,6 +3,8 @@
 Managers create their own pools (the first manager is whoever creates it), add a co-manager
 to some and grant the demo analyst read access to some; investors get a profile and a KYC
 decision; closed-ended pools take their commitments. Only the books are left to the planner.
+Pools are drawn first (`draft_pools`, no database) and opened one by one (`open_pool`), so
+the seed can post the first pools while later ones are still being opened.
 """
 
 from __future__ import annotations
@@ -27,9 +29,9 @@ from backend.investors.interface import (
 from backend.platform import passwords
 from backend.platform.actors import Actor, Role
 from backend.platform.errors import Conflict
-from backend.pools.interface import PoolCreate, PoolOut
+from backend.pools.interface import PoolCreate
 from backend.seed.demo_logins import DemoLogin
-from backend.seed.market import CURRENCIES, Person, person, pool_name, round_amount, walk_for
+from backend.seed.market import CURRENCIES, Person, Walk, person, pool_name, round_amount, walk_for
 from backend.seed.plan import PoolProfile
 from backend.seed.scales import Scale
 from backend.service_directory import Services
@@ -206,22 +208,34 @@ def build_world(
         approved=approved,
         demo_investor_id=investor_ids[0] if demo_investor is not None else None,
     )
-    _create_pools(container, scale=scale, rng=rng, anchor=anchor, world=world, tick=tick)
     return world
 
 
-def _create_pools(
-    container: Services,
-    *,
-    scale: Scale,
-    rng: random.Random,
-    anchor: date,
-    world: World,
-    tick: Callable[[int], None],
-) -> None:
+@dataclass(frozen=True)
+class PoolDraft:
+    """A pool as drawn before it exists: everything the random draws decide, so that pools
+    can be opened (in the database) one at a time while earlier ones are already posting,
+    with the same draws in the same order as when all were opened first."""
+
+    manager: Actor
+    co_manager: Actor | None
+    analyst_granted: bool
+    terms: dict[str, object]
+    currency_factor: int
+    holders: list[int]
+    keep: frozenset[int]
+    walk: Walk
+    income_yield: float
+    distributing: bool
+    valuation_every_weeks: int
+    commitments: list[CommitmentCreate]
+
+
+def draft_pools(*, scale: Scale, rng: random.Random, anchor: date, world: World) -> list[PoolDraft]:
     kinds = [True] * scale.open_pools + [False] * scale.closed_pools
     demo = world.demo_investor_id
     others = [i for i in world.approved if i != demo]
+    drafts = []
     for index, open_ended in enumerate(kinds):
         # The first pools cover every currency; later ones draw one.
         code, factor = CURRENCIES[index] if index < len(CURRENCIES) else rng.choice(CURRENCIES)
@@ -233,34 +247,62 @@ def _create_pools(
             stretch = 2.0 if index == scale.open_pools else rng.uniform(1.0, 2.0)
             inception = anchor - history * stretch
         manager = world.managers[0] if scale.name == "demo" else world.managers[index % len(world.managers)]
-        body = _terms(rng, open_ended=open_ended, code=code, factor=factor, inception=inception, index=index)
-        pool = container.pools.create_pool(manager, PoolCreate.model_validate(body))
-        world.pool_managers[pool.id] = manager
+        terms = _terms(rng, open_ended=open_ended, code=code, factor=factor, inception=inception, index=index)
+        co = None
         if len(world.managers) > 1 and index % 4 == 1:
             co = world.managers[(world.managers.index(manager) + 1) % len(world.managers)]
-            if co.user_id is not None:
-                pool = container.pools.add_manager(manager, pool.id, co.user_id)
-        if world.analyst is not None and world.analyst.user_id is not None and index % 2 == 0:
-            container.pools.grant_analyst(manager, pool.id, world.analyst.user_id)
         count = max(2, min(len(others), int(scale.holders_per_pool * rng.uniform(0.6, 1.4))))
         holders = rng.sample(others, count) if others else []
         # The demo investor is in the first pools of both kinds, so their dashboard has data.
         if demo is not None and (index < 3 or index == scale.open_pools):
             holders.insert(0, demo)
-        profile = PoolProfile(
-            pool=pool,
-            walk=walk_for(rng, open_ended),
-            currency_factor=factor,
-            holders=holders,
-            keep=frozenset({demo}) if demo is not None else frozenset(),
-            income_yield=rng.choice((0.0, 0.01, 0.02, 0.035)) if open_ended else 0.0,
-            distributing=open_ended and index % 3 == 1,
-            valuation_every_weeks=scale.valuation_every_weeks,
+        drafts.append(
+            PoolDraft(
+                manager=manager,
+                co_manager=co,
+                analyst_granted=world.analyst is not None and index % 2 == 0,
+                terms=terms,
+                currency_factor=factor,
+                holders=holders,
+                keep=frozenset({demo}) if demo is not None else frozenset(),
+                walk=walk_for(rng, open_ended),
+                income_yield=rng.choice((0.0, 0.01, 0.02, 0.035)) if open_ended else 0.0,
+                distributing=open_ended and index % 3 == 1,
+                valuation_every_weeks=scale.valuation_every_weeks,
+                commitments=[] if open_ended else _commitments(holders, rng=rng, factor=factor, on=inception),
+            )
         )
-        if not open_ended:
-            profile.commitments = _commit(container, manager, pool, holders=holders, rng=rng, factor=factor)
-        world.profiles.append(profile)
-        tick(1)
+    return drafts
+
+
+def open_pool(container: Services, world: World, draft: PoolDraft) -> PoolProfile:
+    """The drafted pool created by its manager, with its co-manager, the analyst's grant and
+    its commitments; recorded in `world` and returned as the planner needs it."""
+    manager = draft.manager
+    pool = container.pools.create_pool(manager, PoolCreate.model_validate(draft.terms))
+    world.pool_managers[pool.id] = manager
+    if draft.co_manager is not None and draft.co_manager.user_id is not None:
+        pool = container.pools.add_manager(manager, pool.id, draft.co_manager.user_id)
+    if draft.analyst_granted and world.analyst is not None and world.analyst.user_id is not None:
+        container.pools.grant_analyst(manager, pool.id, world.analyst.user_id)
+    commitments: dict[int, Decimal] = {}
+    for request in draft.commitments:
+        commitments[request.investor_id] = commitments.get(request.investor_id, Decimal(0)) + request.amount
+    for at in range(0, len(draft.commitments), _CHUNK):
+        container.investors.create_commitments(manager, pool.id, draft.commitments[at : at + _CHUNK])
+    profile = PoolProfile(
+        pool=pool,
+        walk=draft.walk,
+        currency_factor=draft.currency_factor,
+        holders=draft.holders,
+        commitments=commitments,
+        keep=draft.keep,
+        income_yield=draft.income_yield,
+        distributing=draft.distributing,
+        valuation_every_weeks=draft.valuation_every_weeks,
+    )
+    world.profiles.append(profile)
+    return profile
 
 
 def _terms(
@@ -294,25 +336,15 @@ def _terms(
     return body
 
 
-def _commit(
-    container: Services,
-    manager: Actor,
-    pool: PoolOut,
-    *,
-    holders: list[int],
-    rng: random.Random,
-    factor: int,
-) -> dict[int, Decimal]:
-    commitments: dict[int, Decimal] = {}
-    requests = []
-    for investor in holders:
-        amount = round_amount(rng, 250_000, 10_000_000, factor, 50_000)
-        on = pool.inception_date
-        requests.append(CommitmentCreate(investor_id=investor, amount=amount, effective_date=on))
-        commitments[investor] = commitments.get(investor, Decimal(0)) + amount
-    for at in range(0, len(requests), _CHUNK):
-        container.investors.create_commitments(manager, pool.id, requests[at : at + _CHUNK])
-    return commitments
+def _commitments(holders: list[int], *, rng: random.Random, factor: int, on: date) -> list[CommitmentCreate]:
+    return [
+        CommitmentCreate(
+            investor_id=investor,
+            amount=round_amount(rng, 250_000, 10_000_000, factor, 50_000),
+            effective_date=on,
+        )
+        for investor in holders
+    ]
 
 
 def _generation(n: int) -> str:

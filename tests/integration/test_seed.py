@@ -115,7 +115,7 @@ def test_demo_seed_builds_books_that_verify_and_tie_out(
     assert "seeded scale=demo seed=3: 5 pools, 12 investors" in captured.out
     # Not a terminal: each progress bar prints only its final line.
     final_lines = [line for line in captured.err.splitlines() if line.startswith("seed demo")]
-    assert [line.split(":")[1].strip() for line in final_lines] == ["people and pools", "planning", "posting"]
+    assert [line.split(":")[1].strip() for line in final_lines] == ["people", "pools", "planning", "posting"]
     assert "\r" not in captured.err
 
     container = Container(load_settings())
@@ -285,7 +285,7 @@ def test_pools_planned_and_posted_in_child_processes_are_the_pools_this_one_writ
     assert _fingerprint(here) == _fingerprint(apart)
     assert apart.ledger.verify().ok
     assert (report.pools, report.entries) == (3, sum(1 for _ in _journals(apart)))
-    assert "planning and posting: 3 pools" in progress.getvalue()
+    assert "pools opened, planned and posted: 3 pools" in progress.getvalue()
     for container in (here, apart):
         container.db.dispose()
 
