@@ -52,8 +52,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from backend.composition.container import Container
 from backend.platform.actors import Role
 from backend.platform.errors import Conflict
-from backend.tasks.snapshots import snapshot_pool
-from bench.seeded_portal import OPERATOR, PASSWORD, gunicorn, seeded_book
+from bench.seeded_portal import OPERATOR, PASSWORD, gunicorn, run_snapshot_tasks, seeded_book
 from portal.navigation import HOME, LINKS
 
 CHROMIUM = "/usr/bin/chromium"
@@ -215,16 +214,6 @@ def _closed_pool(container: Container, manager_email: str) -> int | None:
     return None
 
 
-def _snapshots(container: Container, pools: list[int]) -> None:
-    """What the snapshot worker does after each entry in production (the bench users' own
-    subscriptions and valuations just wrote to these pools): the pools' figures, NAV
-    histories and each investor's part, computed into the aggregate cache the pages read."""
-    started = time.perf_counter()
-    for pool_id in pools:
-        snapshot_pool(container.snapshots, pool_id, None)
-    print(f"snapshot tasks for {len(pools)} pools: {time.perf_counter() - started:.1f} s of worker time")
-
-
 def _verdict(value: float, target: float) -> str:
     return "ok" if value <= target else "OVER"  # NaN (never settled) is not <= anything
 
@@ -254,7 +243,7 @@ def main() -> None:
     # today to the open-ended pools): the bench manager values a closed-ended pool instead.
     marked = _closed_pool(container, logins["manager"])
     if not args.cold:
-        _snapshots(container, pools)
+        run_snapshot_tasks(container, pools)
     stop, base = gunicorn(args.database_url, var, args.workers)
     driver = _chromium(Path(tempfile.mkdtemp(prefix="bench-chromium-")))
     try:

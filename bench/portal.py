@@ -15,6 +15,10 @@ a session of their own, sign in and walk their role's pages for --seconds:
    journal order (each carrying the cursors the last answer left), then one block filtered
    by entry type.
 
+The bench users' own entries (the investor's subscriptions today) are followed by the
+snapshot task the worker would run after them, as in production (--cold skips it: every
+page then replays its pools' journals on its first view).
+
 By default the server runs in this process (it freezes its start-up heap as app.py does,
 backend/platform/heap.py), so the users share its interpreter. --gunicorn-workers N serves with
 `app.py serve --workers N` instead, as production runs; set REDIS_URL as well so the
@@ -22,7 +26,7 @@ workers share the aggregate cache, as they do in production.
 
     python bench/portal.py --database-url sqlite:////path/pools.sqlite3 [--users 4]
         [--seconds 30] [--pools 5] [--roles manager,investor,analyst,admin]
-        [--gunicorn-workers 2] [--var-dir DIR]
+        [--gunicorn-workers 2] [--var-dir DIR] [--cold]
 
 On a set seeded with a broker configured (MariaDB, as production seeds it), give --var-dir
 the seed's VAR_DIR (its generated secrets open the pools' sealed bank details) and set
@@ -53,7 +57,7 @@ from werkzeug.serving import make_server
 
 from backend.composition.web import create_app
 from backend.platform.heap import freeze_startup_heap
-from bench.seeded_portal import PASSWORD, gunicorn, seeded_book
+from bench.seeded_portal import PASSWORD, gunicorn, run_snapshot_tasks, seeded_book
 
 
 class Browser:
@@ -229,9 +233,16 @@ def main() -> None:
         "--roles", default="manager,investor,analyst,admin", help="users are spread over these in turn"
     )
     parser.add_argument("--var-dir", default=None, help="the seed's VAR_DIR (default: a new one)")
+    parser.add_argument(
+        "--cold",
+        action="store_true",
+        help="skip the snapshot tasks after the bench users' entries (as if no worker ran)",
+    )
     args = parser.parse_args()
     book = seeded_book(args.database_url, args.var_dir, args.pools, "bench-portal-")
     var, container, logins, paths = book.var, book.container, book.logins, book.paths
+    if not args.cold:
+        run_snapshot_tasks(container, book.pool_ids)
     roles = [r for r in args.roles.split(",") if r]
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     if args.gunicorn_workers:
