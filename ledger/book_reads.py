@@ -19,7 +19,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from backend.platform.errors import NotFound, ValidationFailed
@@ -44,11 +44,16 @@ _CURSOR_PREFIX = "seq:"
 # -- entries, as the API returns them ---------------------------------------------------
 
 
-def postings_out(session: Session, entry_ids: Sequence[int]) -> dict[int, list[PostingOut]]:
+def postings_out(
+    session: Session, entry_ids: Sequence[int], *, lines_of: int | None = None
+) -> dict[int, list[PostingOut]]:
+    """Each entry's lines; with `lines_of`, only the pool's own lines and that investor's (a
+    valuation moves every holder's capital account: an investor's page reads its own line of
+    it, not the 140 others, which never leave the database for their request)."""
     by_entry: dict[int, list[PostingOut]] = {entry_id: [] for entry_id in entry_ids}
     if not entry_ids:
         return by_entry
-    rows = session.execute(
+    stmt = (
         select(
             Posting.entry_id,
             Posting.account_id,
@@ -60,7 +65,10 @@ def postings_out(session: Session, entry_ids: Sequence[int]) -> dict[int, list[P
         .join(Account, Account.id == Posting.account_id)
         .where(Posting.entry_id.in_(entry_ids))
         .order_by(Posting.entry_id, Posting.id)
-    ).all()
+    )
+    if lines_of is not None:
+        stmt = stmt.where(or_(Account.investor_id.is_(None), Account.investor_id == lines_of))
+    rows = session.execute(stmt).all()
     for entry_id, account_id, amount, code, investor, commodity in rows:
         by_entry[entry_id].append(
             PostingOut(
@@ -148,12 +156,15 @@ def entries_query(
     return stmt.order_by(JournalEntry.seq).limit(limit + 1)
 
 
-def entries_page(session: Session, stmt: Select[JournalEntry], limit: int) -> EntryPage:
-    """Run an entries_query: the page, and the cursor of the next one (keyset, by seq)."""
+def entries_page(
+    session: Session, stmt: Select[JournalEntry], limit: int, *, lines_of: int | None = None
+) -> EntryPage:
+    """Run an entries_query: the page, and the cursor of the next one (keyset, by seq); with
+    `lines_of`, each entry's lines are the pool's and that investor's only (postings_out)."""
     rows = list(session.scalars(stmt).all())
     more = len(rows) > limit
     rows = rows[:limit]
-    postings = postings_out(session, [r.id for r in rows])
+    postings = postings_out(session, [r.id for r in rows], lines_of=lines_of)
     entries = with_details(session, [entry_out(r, postings[r.id]) for r in rows])
     next_cursor = encode_cursor(entries[-1].seq) if more and entries else None
     return EntryPage(entries=entries, next_cursor=next_cursor)

@@ -178,9 +178,11 @@ class LedgerService(Protocol):
         investor_id: int | None = None,
         date_from: date | None = None,
         date_to: date | None = None,
+        lines_of: int | None = None,
         actor: Actor | None = None,
     ) -> EntryPage:
-        """A pool's entries in journal order (ascending seq), filtered, keyset-paged."""
+        """A pool's entries in journal order (ascending seq), filtered, keyset-paged; with
+        `lines_of`, each entry carries only the pool's own lines and that investor's."""
 
     def account_balances(self, pool_id: int, *, actor: Actor | None = None) -> list[AccountBalance]:
         """Every account of the pool with its balance (signed, debit positive), by account key."""

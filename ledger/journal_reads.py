@@ -73,9 +73,11 @@ class JournalReads:
         investor_id: int | None = None,
         date_from: date | None = None,
         date_to: date | None = None,
+        lines_of: int | None = None,
         actor: Actor | None = None,
     ) -> EntryPage:
-        """A pool's entries in journal order (ascending seq), filtered, keyset-paged."""
+        """A pool's entries in journal order (ascending seq), filtered, keyset-paged; with
+        `lines_of`, each entry carries only the pool's own lines and that investor's."""
         stmt = book_reads.entries_query(
             pool_id,
             cursor=cursor,
@@ -86,7 +88,7 @@ class JournalReads:
             date_to=date_to,
         )
         with self._view(actor) as view:
-            return book_reads.entries_page(view.session, stmt, limit)
+            return book_reads.entries_page(view.session, stmt, limit, lines_of=lines_of)
 
     def journal_lines(
         self, pool_id: int, where: JournalFilter, *, actor: Actor | None = None

@@ -88,10 +88,13 @@ class PositionReads:
             investor_id=investor_id,
             date_from=date_from,
             date_to=date_to,
+            lines_of=own,
             actor=actor,
         )
         if own is None:
             return page
+        # The other investors' lines were left in the database; their shares in the entries'
+        # workings are taken out here.
         return page.model_copy(update={"entries": [investor_view(entry, own) for entry in page.entries]})
 
     def journal_lines(self, actor: Actor, pool_id: int, where: JournalFilter) -> Iterator[JournalEntryLines]:

@@ -367,6 +367,35 @@ def test_an_investor_never_sees_another_investors_lines_or_shares(world: World) 
     assert rows and {row["investor_id"] for row in rows} == {"", str(mine)}
 
 
+def test_an_investors_lines_are_left_in_the_database_not_filtered_after(world: World) -> None:
+    """The entries an investor's pages list carry only the pool's lines and theirs from the
+    query itself: the same lines, in the same order, as the whole entry filtered."""
+    c, m = world.container, world.manager
+    pool = _open_pool(world)
+    mine, theirs = (
+        world.investor_profile(world.investor),
+        world.investor_profile(world.other_investor, name="Bo"),
+    )
+    for investor, amount in ((mine, "100.00"), (theirs, "300.00")):
+        c.transactions.record(
+            m,
+            pool,
+            tx(type="subscription", investor_id=investor, amount=amount, effective_date="2025-01-02"),
+            key(),
+        )
+    c.transactions.record_valuation(
+        m, pool, ValuationRequest(as_of=date(2025, 2, 3), net_asset_value=D(440)), key()
+    )
+    whole = c.ledger.list_entries(pool).entries
+    own = c.ledger.list_entries(pool, lines_of=mine).entries
+    assert [e.id for e in own] == [e.id for e in whole]
+    assert [e.postings for e in own] == [
+        [p for p in e.postings if p.investor_id in (None, mine)] for e in whole
+    ]
+    assert sum(len(e.postings) for e in own) < sum(len(e.postings) for e in whole)
+    assert {p.investor_id for e in own for p in e.postings} == {None, mine}
+
+
 def test_an_entrys_workings_cannot_be_rewritten(world: World) -> None:
     """The workings investor flows are read from are append-only, like the postings."""
     c, m = world.container, world.manager
