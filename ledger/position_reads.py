@@ -146,13 +146,13 @@ class PositionReads:
             if actor.role is Role.MANAGER and not self._pools.can_manage(actor, pool_id):
                 continue
             pool = self._pools.pool_terms(pool_id)
-            out += [p for p in self._positions(pool, actor).positions if p.investor_id == investor_id]
+            out += self._positions(pool, actor, of=investor_id).positions
         return out
 
     def position(self, investor_id: int, pool_id: int) -> PositionOut | None:
         """The system's view of one position (for the investor service's participation)."""
         pool = self._pools.pool_terms(pool_id)
-        found = [p for p in self._positions(pool, None).positions if p.investor_id == investor_id]
+        found = self._positions(pool, None, of=investor_id).positions
         return found[0] if found else None
 
     def _own_investor_id(self, actor: Actor) -> int | None:
@@ -168,7 +168,9 @@ class PositionReads:
     def _pools_of_investor(self, investor_id: int) -> list[int]:
         return self._ledger.pools_of_investor(investor_id)
 
-    def _positions(self, pool: PoolOut, actor: Actor | None) -> PoolPositions:
+    def _positions(self, pool: PoolOut, actor: Actor | None, *, of: int | None = None) -> PoolPositions:
+        """The pool's positions; `of` one investor's only (their holdings: the pool's totals
+        are still read whole, for its price, but no other holder's position is built)."""
         terms = pool_terms(pool)
         balances = self._ledger.balances_by_ref(pool.id, actor=actor)
         books = PoolBooks(balances)
@@ -181,6 +183,8 @@ class PositionReads:
         flows = self._ledger.investor_flows(pool.id, _FLOW_TYPES, actor=actor)
         committed = dict(self._investors.commitments_for_pool(pool.id))
         investors = sorted({inv for (_, inv) in balances if inv is not None} | set(committed))
+        if of is not None:
+            investors = [inv for inv in investors if inv == of]
         zero = Decimal(0).quantize(terms.currency.quantum)
         positions = []
         for inv in investors:
