@@ -69,8 +69,8 @@ class DatabaseAuditService:
     ) -> None:
         """One event per (object id, after) of the same action, in the caller's transaction, as
         one statement: a batch of 500 investors taken over writes its 500 events in one round
-        trip instead of flushing 500 objects (the medium seed's people spent a third of their
-        time there)."""
+        trip instead of flushing 500 objects (the medium seed's people step: 24-26 s with an
+        object each, 18 s this way)."""
         if not afters:
             return
         actor_user_id = actor.user_id if actor else None
