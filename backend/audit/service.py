@@ -29,6 +29,30 @@ def _summary(values: dict[str, Any] | None) -> str | None:
     return json.dumps(clean, default=str, sort_keys=True)
 
 
+def _event(
+    actor: Actor | None,
+    action: str,
+    object_type: str,
+    object_id: object,
+    *,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """An event's columns (but its time): who, what, the change's summaries and the request
+    it came in, the same whether it is written alone or in a batch."""
+    return {
+        "actor_user_id": actor.user_id if actor else None,
+        "actor_label": actor.label if actor else "anonymous",
+        "action": action,
+        "object_type": object_type,
+        "object_id": str(object_id),
+        "before": _summary(before),
+        "after": _summary(after),
+        "request_id": current_request_id(),
+        "client_ip": current_client_ip(),
+    }
+
+
 class DatabaseAuditService:
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -45,19 +69,7 @@ class DatabaseAuditService:
         after: dict[str, Any] | None = None,
     ) -> None:
         """Add the event to the caller's transaction: it commits or rolls back with the change."""
-        session.add(
-            AuditEvent(
-                actor_user_id=actor.user_id if actor else None,
-                actor_label=actor.label if actor else "anonymous",
-                action=action,
-                object_type=object_type,
-                object_id=str(object_id),
-                before=_summary(before),
-                after=_summary(after),
-                request_id=current_request_id(),
-                client_ip=current_client_ip(),
-            )
-        )
+        session.add(AuditEvent(**_event(actor, action, object_type, object_id, before=before, after=after)))
 
     def record_many(
         self,
@@ -73,22 +85,9 @@ class DatabaseAuditService:
         object each, 18 s this way)."""
         if not afters:
             return
-        actor_user_id = actor.user_id if actor else None
-        actor_label = actor.label if actor else "anonymous"
-        request_id, client_ip, now = current_request_id(), current_client_ip(), utcnow()
+        now = utcnow()  # the column's default, which a Core insert of many rows does not apply
         rows = [
-            {
-                "occurred_at": now,
-                "actor_user_id": actor_user_id,
-                "actor_label": actor_label,
-                "action": action,
-                "object_type": object_type,
-                "object_id": str(object_id),
-                "before": None,
-                "after": _summary(after),
-                "request_id": request_id,
-                "client_ip": client_ip,
-            }
+            {**_event(actor, action, object_type, object_id, before=None, after=after), "occurred_at": now}
             for object_id, after in afters
         ]
         session.execute(_INSERT_EVENTS, rows)
