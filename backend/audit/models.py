@@ -13,6 +13,8 @@ class AuditEvent(Base):
     __table_args__ = (
         Index("ix_audit_events_object", "object_type", "object_id"),
         Index("ix_audit_events_occurred_at", "occurred_at"),
+        # The log read by action, newest first (the admin's bank detail changes): sql/versions/0049.
+        Index("ix_audit_events_action", "action"),
     )
 
     id: Mapped[int] = mapped_column(
