@@ -16,6 +16,7 @@ The dark theme recolours the light house style in portal/assets/portal.css.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
@@ -44,6 +45,10 @@ TITLE: dict[str, Any] = {
 GRAPH_CONFIG: Any = {"displaylogo": False, "responsive": True, "displayModeBar": "hover"}
 """dcc.Graph's config on every chart: the modebar only while the pointer is over the chart."""
 
+
+TABLE_DATA = "data-chart-table"
+"""The attribute that carries a chart's "Show data" table: {"caption", "columns", "rows"}, every
+cell already text."""
 
 Figure = dict[str, Any]
 """A Plotly figure as JSON: {"data": [trace, ...], "layout": {...}}."""
@@ -115,21 +120,17 @@ def chart_with_table(
     *,
     columns: Sequence[str],
     graph_id: str | None = None,
-    table_id: str | None = None,
 ) -> Component:
     """The chart, and its text alternative: a "Show data" disclosure with a table of the values
     it plots. `caption` names the chart for screen readers (the figure's accessible name);
     `rows` are already formatted (money at its minor unit, percentages with sign) or plain.
     """
-    head = html.Thead(html.Tr([html.Th(c, scope="col") for c in columns]))
-    body = html.Tbody([html.Tr([html.Td(_cell(v)) for v in row]) for row in rows])
-    table_ids: dict[str, Any] = {"id": table_id} if table_id else {}
+    # The table goes to the browser as data and is built there when "Show data" is opened
+    # (portal/assets/chart_data.js): as Dash components, the tables of a pool page's five
+    # charts were 570 of its 754 components, and Dash's renderer does work for every
+    # component on every change of the page, open or not.
+    table = {"caption": caption, "columns": list(columns), "rows": [[_cell(v) for v in row] for row in rows]}
     graph_ids: dict[str, Any] = {"id": graph_id} if graph_id else {}
-    table = html.Table(
-        [html.Caption(caption, className="visually-hidden"), head, body],
-        className="table table-sm mb-0",
-        **table_ids,
-    )
     # The chart's height kept free before Plotly (loaded on demand) draws into it, so what
     # follows does not jump down when it appears. On a wrapper: until its code has loaded,
     # dcc.Graph renders a stand-in that takes no style.
@@ -137,10 +138,9 @@ def chart_with_table(
     graph: Component = dcc.Graph(figure=fig, config=GRAPH_CONFIG, **graph_ids)
     if isinstance(height, int):
         graph = html.Div(graph, style={"minHeight": f"{height}px"})
-    data = html.Details(
-        [html.Summary("Show data"), html.Div(table, className="table-responsive mt-2")],
-        className="chart-data",
-    )
+    carried: dict[str, Any] = {TABLE_DATA: json.dumps(table)}
+    holder = html.Div(className="table-responsive mt-2", **carried)
+    data = html.Details([html.Summary("Show data"), holder], className="chart-data")
     name: dict[str, Any] = {"aria-label": caption}
     return html.Figure([graph, data], className="mb-0", role="group", **name)
 

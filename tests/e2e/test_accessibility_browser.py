@@ -10,6 +10,7 @@ applied before the first paint, and followed by the grids and charts ("auto" fol
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from collections.abc import Iterator
@@ -352,3 +353,46 @@ def test_the_phone_menu_skip_link_and_theme_menu_work_from_the_keyboard(
     driver.execute_cdp_cmd("Network.clearBrowserCookies", {})
     driver.get(f"{live_portal.url}/login")
     assert driver.execute_script("return document.documentElement.getAttribute('data-bs-theme')") == "dark"
+
+
+def test_a_charts_data_table_is_built_when_opened_and_is_a_named_table_with_headers(
+    live_portal: LivePortal, estate: Estate, shell: webdriver.Chrome
+) -> None:
+    """The text alternative of a chart reaches the page as data (portal/assets/chart_data.js
+    builds it when "Show data" is opened): the same caption as the chart's name, column
+    headers, one row per plotted point, and nothing axe finds wrong once it is open."""
+    driver = shell
+    _emulate(driver, DESKTOP)
+    driver.get(f"{live_portal.url}/login?next=/manager/pools/{estate.pool}")
+    _sign_in(driver, estate.logins[Role.MANAGER])
+    _settle(driver)
+    disclosure = _wait(driver).until(
+        ec.presence_of_element_located((By.CSS_SELECTOR, "#page details.chart-data"))
+    )
+    box = disclosure.find_element(By.CSS_SELECTOR, "[data-chart-table]")
+    spec = json.loads(box.get_attribute("data-chart-table") or "null")
+    assert spec["rows"], "the chart's table carries no rows"
+    assert box.find_elements(By.TAG_NAME, "table") == []  # nothing built while closed
+    disclosure.find_element(By.TAG_NAME, "summary").click()
+    table = _wait(driver).until(lambda d: box.find_element(By.TAG_NAME, "table"))
+    caption = table.find_element(By.TAG_NAME, "caption").get_attribute("textContent")
+    figure = disclosure.find_element(By.XPATH, "./ancestor::figure[1]")
+    assert caption == spec["caption"] == figure.get_attribute("aria-label")
+    headers = table.find_elements(By.CSS_SELECTOR, "thead th")
+    assert [h.get_attribute("textContent") for h in headers] == spec["columns"]
+    assert {h.get_attribute("scope") for h in headers} == {"col"}
+    cells = [
+        [td.get_attribute("textContent") for td in tr.find_elements(By.TAG_NAME, "td")]
+        for tr in table.find_elements(By.CSS_SELECTOR, "tbody tr")
+    ]
+    assert cells == spec["rows"]
+    blocking = [v for v in run_axe(driver, "manager-pool-chart-data-open") if v.blocking]
+    assert not blocking, summary(blocking)
+    # Text, never markup: a cell that looks like a tag stays text.
+    driver.execute_script(
+        "arguments[0].setAttribute('data-chart-table', JSON.stringify("
+        "{caption: 'c', columns: ['x'], rows: [['<b id=\"injected\">1</b>']]}));",
+        box,
+    )
+    _wait(driver).until(lambda d: "injected" in box.find_element(By.TAG_NAME, "td").text)
+    assert driver.find_elements(By.ID, "injected") == []
