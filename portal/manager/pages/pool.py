@@ -151,12 +151,19 @@ PANE = "action-pane"
 OPENED = "pool-panes-opened"
 
 
+TEAM = "team"
+
+
 def action_pane(actor: Actor, pool_id: int | None, today: date, tab: str) -> list[Component] | None:
-    """The forms of one action tab, as the pool stands; None when the actor may not act on it."""
+    """The forms of one action tab (or the Team panel), as the pool stands; None when the
+    actor may not act on it."""
     if pool_id is None:
         return None
     try:
-        return _pane_forms(actor, services().pools.get_pool(actor, pool_id), today, tab)
+        pool = services().pools.get_pool(actor, pool_id)
+        if tab == TEAM:
+            return [team_panel(actor, pool)]
+        return _pane_forms(actor, pool, today, tab)
     except DomainError:
         return None
 
@@ -200,7 +207,11 @@ def pool_actions(actor: Actor, pool_id: int | None, today: date) -> Component:
         )
         for key, label, _actions in ACTION_TABS
     ]
-    tabs.append(dbc.Tab(html.Div(team_panel(actor, pool), className="pt-1"), label="Team", tab_id="team"))
+    # Filled when opened, as the action tabs are: a pool's team is a table of its managers
+    # and analysts with a button each, components the page would otherwise draw unseen.
+    tabs.append(
+        dbc.Tab(html.Div([], id={"type": PANE, "tab": TEAM}, className="pt-1"), label="Team", tab_id=TEAM)
+    )
     return html.Div(
         [
             html.H2("Actions", className="h5 mt-4", id="actions"),
