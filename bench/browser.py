@@ -285,6 +285,7 @@ def main() -> None:
     finally:
         driver.quit()
         stop()
+        book.leave([marked] if marked is not None else [])
         container.db.dispose()
 
 

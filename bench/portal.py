@@ -274,6 +274,7 @@ def main() -> None:
     for t in threads:
         t.join()
     stop()
+    book.leave()
     for label, timings in (("cold (first pass, one user)", cold), ("warm", warm)):
         print(f"\n{label}:")
         for name, values in sorted(timings.items()):

@@ -13,7 +13,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -23,7 +23,7 @@ from backend.composition.container import Container
 from backend.investors.interface import InvestorCreate, InvestorType, InvestorUpdate, KycStatus
 from backend.platform.actors import Actor, Role
 from backend.platform.config import load_settings
-from backend.platform.errors import ValidationFailed
+from backend.platform.errors import DomainError, ValidationFailed
 from backend.tasks.snapshots import snapshot_pool
 from backend.users.interface import UserCreate
 from ledger.interface import TransactionRequest, ValuationRequest
@@ -33,10 +33,12 @@ OPERATOR = Actor.operator("bench-portal")
 PASSWORD = secrets.token_urlsafe(16)  # a throwaway user: a fresh password per run
 
 
-def people(container: Container, pool_ids: list[int]) -> tuple[dict[str, str], dict[str, list[str]]]:
-    """One signed-in user per role, over the first pools of the seeded book, and the pages each
-    walks: a manager of the pools, an investor subscribed to the open-ended ones today, an
-    analyst granted them, an admin."""
+def people(
+    container: Container, pool_ids: list[int]
+) -> tuple[dict[str, str], dict[str, int], dict[str, list[str]]]:
+    """One signed-in user per role, over the first pools of the seeded book (their emails and
+    user ids by role), and the pages each walks: a manager of the pools, an investor
+    subscribed to the open-ended ones today, an analyst granted them, an admin."""
     stamp = int(time.time())
     logins: dict[str, str] = {}
     users: dict[str, int] = {}
@@ -90,7 +92,7 @@ def people(container: Container, pool_ids: list[int]) -> tuple[dict[str, str], d
         "analyst": ["/analyst"],
         "admin": ["/admin", "/admin/users", "/admin/audit", "/admin/system"],
     }
-    return logins, paths
+    return logins, users, paths
 
 
 @dataclass(frozen=True)
@@ -101,7 +103,19 @@ class SeededBook:
     container: Container
     pool_ids: list[int]
     logins: dict[str, str]
+    users: dict[str, int]
     paths: dict[str, list[str]]
+
+    def leave(self, more_pools: Iterable[int] = ()) -> None:
+        """Take the bench's manager and analyst off the pools they were given (and
+        `more_pools`). Each run makes new ones: a set benched all day had gathered a manager
+        per run on its first pools' teams (19-20 by the evening), which the pool page and its
+        Team tab then carried."""
+        for pool_id in dict.fromkeys([*self.pool_ids, *more_pools]):
+            with contextlib.suppress(DomainError):
+                self.container.pools.remove_manager(OPERATOR, pool_id, self.users["manager"])
+            with contextlib.suppress(DomainError):
+                self.container.pools.revoke_analyst(OPERATOR, pool_id, self.users["analyst"])
 
 
 def seeded_book(database_url: str, var_dir: str | None, pools: int, prefix: str) -> SeededBook:
@@ -112,8 +126,8 @@ def seeded_book(database_url: str, var_dir: str | None, pools: int, prefix: str)
     var = Path(var_dir) if var_dir else Path(tempfile.mkdtemp(prefix=prefix))
     container = Container(load_settings(DATABASE_URL=database_url, VAR_DIR=str(var)))
     pool_ids = container.pools.all_pool_ids()[:pools]
-    logins, paths = people(container, pool_ids)
-    return SeededBook(var, container, pool_ids, logins, paths)
+    logins, users, paths = people(container, pool_ids)
+    return SeededBook(var, container, pool_ids, logins, users, paths)
 
 
 def gunicorn(database_url: str, var: Path, workers: int) -> tuple[Callable[[], None], str]:
