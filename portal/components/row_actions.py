@@ -38,8 +38,8 @@ def actions_column(header: str, *, width: int = 160) -> dict[str, Any]:
 
 
 def row_grid(ident: str, columns: list[dict[str, Any]], rows: list[dict[str, Any]], empty: str) -> Any:
-    """A sortable, filterable grid of `rows` (each with an "id" and its "actions"), as tall as
-    its rows up to fifteen, drawing only the rows in view."""
+    """A sortable, filterable grid of `rows` (each with an "id", and its "actions" where the
+    columns draw them), as tall as its rows up to fifteen, drawing only the rows in view."""
     return dag.AgGrid(
         id=ident,
         columnDefs=columns,

@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 from dash.development.base_component import Component
@@ -21,7 +20,7 @@ from backend.payments.interface import AccountDecision, GatewayHealthOut, Reconc
 from backend.platform.actors import Actor, Role
 from backend.platform.errors import DomainError, NotFound
 from portal.admin.data import audit_rows
-from portal.components.grid_height import grid_height
+from portal.components.row_actions import row_grid
 from portal.context import services
 from portal.formatting import DASH, iso, money
 from portal.page_registry import Page
@@ -221,7 +220,7 @@ def decide(actor: Actor, trigger: Any, notes: dict[int, str]) -> Any:
     return dbc.Alert(f"Account {out.iban_masked} {out.status.value}.", color="success", dismissable=True)
 
 
-def bank_detail_changes(actor: Actor) -> list[dict[str, str]]:
+def bank_detail_changes(actor: Actor) -> list[dict[str, Any]]:
     """Every change to bank details, pools' and investors', newest first, masked."""
     found = [
         (r, what)
@@ -236,6 +235,7 @@ def bank_detail_changes(actor: Actor) -> list[dict[str, str]]:
     names |= {f"investor {iid}": name for iid, name in investors.items()}
     return [
         {
+            "id": r["id"],
             "when": r["when"],
             "who": r["actor"],
             "what": what,
@@ -255,21 +255,15 @@ CHANGE_COLUMNS = [
 ]
 
 
-def _bank_detail_grid(changes: list[dict[str, str]]) -> Any:
+def _bank_detail_grid(changes: list[dict[str, Any]]) -> Any:
     """Up to AUDIT_ROWS changes in a grid, not a table: as a table they were 500 of the page's
     650 Dash components, and Dash's renderer works for each of them on every change of the
     page (1.1 s of the browser's time at large); the grid is one component and draws only
     the rows in view."""
+    empty = "No bank details have been set or changed."
     if not changes:
-        return html.P("No bank details have been set or changed.", className="text-body-secondary small")
-    return dag.AgGrid(
-        id="bank-detail-audit",
-        columnDefs=CHANGE_COLUMNS,
-        rowData=changes,
-        defaultColDef={"sortable": True, "resizable": True, "filter": True},
-        className="ag-theme-alpine",
-        style=grid_height(len(changes)),
-    )
+        return html.P(empty, className="text-body-secondary small")
+    return row_grid("bank-detail-audit", CHANGE_COLUMNS, changes, empty)
 
 
 def content(actor: Actor) -> Component:
