@@ -109,7 +109,7 @@ class SeededBook:
     def leave(self, more_pools: Iterable[int] = ()) -> None:
         """Take the bench's manager and analyst off the pools they were given (and
         `more_pools`). Each run makes new ones: a set benched all day had gathered a manager
-        per run on its first pools' teams (19-20 by the evening), which the pool page and its
+        per run on its first pools' teams (25 by the evening), which the pool page and its
         Team tab then carried."""
         for pool_id in dict.fromkeys([*self.pool_ids, *more_pools]):
             with contextlib.suppress(DomainError):
