@@ -17,9 +17,10 @@ import json
 from collections.abc import Collection, Iterable, Sequence
 from datetime import date
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from backend.platform.errors import NotFound, ValidationFailed
@@ -241,6 +242,19 @@ def nav_at_close_of(session: Session, pool_id: int, day: date) -> Decimal:
     return -Decimal(total or 0)
 
 
+@cache
+def _balances_of_statement() -> Select[str, int | None, str, Decimal]:
+    # Built once: balances_of runs under the pool's lock on every single write.
+    return (
+        select(Account.code, Account.investor_id, Account.commodity, Balance.balance)
+        .join(Balance, Balance.account_id == Account.id)
+        .where(
+            Account.pool_id == bindparam("read_pool_id"),
+            Account.account_key.in_(bindparam("read_keys", expanding=True)),
+        )
+    )
+
+
 def balances_of(session: Session, pool_id: int, refs: Collection[AccountRef]) -> dict[AccountRef, Decimal]:
     """balances_by_ref narrowed to the accounts `refs` names (by the pool's unique account
     key), so that a rule reading one investor's account costs the same in any size of pool.
@@ -248,11 +262,7 @@ def balances_of(session: Session, pool_id: int, refs: Collection[AccountRef]) ->
     keys = sorted({account_key(code, investor) for code, investor in refs})
     if not keys:
         return {}
-    rows = session.execute(
-        select(Account.code, Account.investor_id, Account.commodity, Balance.balance)
-        .join(Balance, Balance.account_id == Account.id)
-        .where(Account.pool_id == pool_id, Account.account_key.in_(keys))
-    ).all()
+    rows = session.execute(_balances_of_statement(), {"read_pool_id": pool_id, "read_keys": keys}).all()
     return {
         (AccountCode(code), investor): present(balance, commodity)
         for code, investor, commodity, balance in rows

@@ -29,9 +29,10 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 from decimal import Decimal
+from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import Insert, Table, bindparam, insert, select, update
+from sqlalchemy import Insert, Select, Table, bindparam, insert, select, update
 from sqlalchemy.dialects.mysql import insert as mysql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -68,13 +69,53 @@ from ledger.schemas import (
 __all__ = ["BooksNotOpen", "DraftLine", "EntryDraft", "JournalEngine", "committed_event", "validate_draft"]
 
 
-# Built once: a statement object reused keeps its cache key, which is otherwise worked out
-# again on every execution.
+# Built once (here, or on first use where the ORM's mappers must be ready): a statement
+# object reused keeps its cache key, which is otherwise worked out again on every execution,
+# and building it afresh cost about as much Python as the database took to answer it, all
+# of it under the pool's lock.
 _ENTRIES = cast(Table, JournalEntry.__table__)
 _INSERT_ENTRY = insert(_ENTRIES)
 _INSERT_POSTINGS = insert(cast(Table, Posting.__table__))
 _HEADS = cast(Table, ChainHead.__table__)
 _MOVE_HEAD = update(_HEADS).where(_HEADS.c.pool_id == bindparam("head_pool"))
+_BALANCES = cast(Table, Balance.__table__)
+_MOVED = ("balance", "last_entry_id", "updated_at")
+
+
+@cache
+def _lock_head_statement() -> Select[ChainHead]:
+    return (
+        select(ChainHead)
+        .where(ChainHead.pool_id == bindparam("locked_pool_id"))
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
+@cache
+def _lock_accounts_statement() -> Select[Account, Balance]:
+    return (
+        select(Account, Balance)
+        .join(Balance, Balance.account_id == Account.id)
+        .where(
+            Account.pool_id == bindparam("locked_pool_id"),
+            Account.account_key.in_(bindparam("locked_keys", expanding=True)),
+        )
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
+@cache
+def _move_balances_statement(dialect: str) -> Insert:
+    """Every balance the entry moves, written again over its primary key, for `dialect`."""
+    if dialect in ("mysql", "mariadb"):
+        on_mariadb = mysql_insert(_BALANCES)
+        return on_mariadb.on_duplicate_key_update({name: on_mariadb.inserted[name] for name in _MOVED})
+    on_sqlite = sqlite_insert(_BALANCES)
+    return on_sqlite.on_conflict_do_update(
+        index_elements=["account_id"], set_={name: on_sqlite.excluded[name] for name in _MOVED}
+    )
 
 
 class BooksNotOpen(Exception):
@@ -222,12 +263,7 @@ class JournalEngine:
         if isinstance(held, ChainHead):
             return held
         take_write_lock(session)
-        head = session.scalars(
-            select(ChainHead)
-            .where(ChainHead.pool_id == pool_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        ).one_or_none()
+        head = session.scalars(_lock_head_statement(), {"locked_pool_id": pool_id}).one_or_none()
         if head is None:
             raise BooksNotOpen(pool_id)
         if head.moving_to is not None:
@@ -305,11 +341,7 @@ class JournalEngine:
         if not wanted:
             return {}, {}
         rows = session.execute(
-            select(Account, Balance)
-            .join(Balance, Balance.account_id == Account.id)
-            .where(Account.pool_id == pool_id, Account.account_key.in_(wanted))
-            .with_for_update()
-            .execution_options(populate_existing=True)
+            _lock_accounts_statement(), {"locked_pool_id": pool_id, "locked_keys": list(wanted)}
         ).all()
         return {account.account_key: account for account, _ in rows}, {
             balance.account_id: balance for _, balance in rows
@@ -436,19 +468,7 @@ class JournalEngine:
             }
             for balance, delta in moves
         ]
-        moved: Insert
-        if session.get_bind().dialect.name in ("mysql", "mariadb"):
-            on_mariadb = mysql_insert(Balance)
-            moved = on_mariadb.on_duplicate_key_update(
-                {name: on_mariadb.inserted[name] for name in ("balance", "last_entry_id", "updated_at")}
-            )
-        else:
-            on_sqlite = sqlite_insert(Balance)
-            moved = on_sqlite.on_conflict_do_update(
-                index_elements=["account_id"],
-                set_={name: on_sqlite.excluded[name] for name in ("balance", "last_entry_id", "updated_at")},
-            )
-        session.connection().execute(moved, rows)
+        session.connection().execute(_move_balances_statement(session.get_bind().dialect.name), rows)
         for (balance, _), row in zip(moves, rows, strict=True):
             set_committed_value(balance, "balance", row["balance"])
             set_committed_value(balance, "last_entry_id", entry_id)

@@ -14,8 +14,9 @@ primary, so a change just made counts at once.
 from __future__ import annotations
 
 from collections.abc import Collection
+from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 
 from backend.platform.actors import Actor, Role
 from backend.platform.db import Database
@@ -27,6 +28,18 @@ from backend.pools.models import Pool, PoolManager
 from backend.pools.schemas import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PoolKind, PoolOut, PoolPage, PoolStatus
 from backend.pools.stored_terms import not_found, pool_out
 from backend.pools.team import manager_ids
+
+
+@cache
+def _pool_and_managers() -> Select[Pool, int]:
+    """The pool and its managers, one row a manager; built once, as it is on every write's
+    path (building and keying it afresh cost about as much Python as reading it)."""
+    return (
+        select(Pool, PoolManager.user_id)
+        .outerjoin(PoolManager, PoolManager.pool_id == Pool.id)
+        .where(Pool.id == bindparam("managed_pool_id"))
+        .order_by(PoolManager.user_id)
+    )
 
 
 class PoolReads:
@@ -136,12 +149,7 @@ class PoolReads:
             session = view.session
             # The pool and its managers in one read: it is on every write's path, and the
             # managers answer both questions below.
-            rows = session.execute(
-                select(Pool, PoolManager.user_id)
-                .outerjoin(PoolManager, PoolManager.pool_id == Pool.id)
-                .where(Pool.id == pool_id)
-                .order_by(PoolManager.user_id)
-            ).all()
+            rows = session.execute(_pool_and_managers(), {"managed_pool_id": pool_id}).all()
             if not rows:
                 raise not_found(pool_id)
             pool = rows[0][0]
