@@ -76,6 +76,9 @@ class PoolService(Protocol):
     ) -> PoolPage:
         """The pools this actor may see, in id order, `limit` at a time after the id `cursor`."""
 
+    def pool_names(self, actor: Actor, pool_ids: Collection[int]) -> dict[int, str]:
+        """{pool id: name} for the ids the actor may see, in one read (a list's names)."""
+
     def pool_terms(self, pool_id: int) -> PoolOut:
         """The pool and all its terms, for a service acting as the system (no actor, no
         authorisation: the caller has already decided the request may go ahead). Read on the

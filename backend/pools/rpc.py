@@ -20,6 +20,7 @@ POOLS = ServiceContract(
             "check_pool",
             "get_pool",
             "list_pools",
+            "pool_names",
             "pool_terms",
             "all_pool_ids",
             "can_read",
@@ -41,6 +42,7 @@ class PoolServiceClient(RpcClient):
     check_pool = remote(PoolService.check_pool)
     get_pool = remote(PoolService.get_pool)
     list_pools = remote(PoolService.list_pools)
+    pool_names = remote(PoolService.pool_names)
     pool_terms = remote(PoolService.pool_terms)
     all_pool_ids = remote(PoolService.all_pool_ids)
     can_read = remote(PoolService.can_read)

@@ -231,6 +231,21 @@ def test_authorisation_matrix(world: World) -> None:
     assert investors.commitments_for_pool(mine) == [(investor_id, Decimal("1000000.00"))]
 
 
+def test_pool_names_follow_pool_visibility(world: World) -> None:
+    pools = world.container.pools
+    mine = pools.create_pool(world.manager, closed_pool(name="Mine")).id
+    theirs = pools.create_pool(world.other_manager, closed_pool(name="Theirs")).id
+    missing = theirs + 1000
+    assert pools.pool_names(world.manager, [mine, theirs, missing]) == {mine: "Mine"}
+    assert pools.pool_names(world.admin, [theirs, mine, mine]) == {mine: "Mine", theirs: "Theirs"}
+    assert pools.pool_names(world.analyst, [mine]) == {}  # not granted
+    assert pools.pool_names(world.investor, [mine, theirs]) == {}  # in neither
+    investor_id = world.investor_profile(world.investor)
+    world.commit(mine, investor_id)
+    assert pools.pool_names(world.investor, [mine, theirs]) == {mine: "Mine"}
+    assert pools.pool_names(world.manager, []) == {}
+
+
 def test_helpers_for_other_services(world: World) -> None:
     pools = world.container.pools
     pool_id = pools.create_pool(world.manager, closed_pool()).id

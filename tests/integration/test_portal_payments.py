@@ -208,11 +208,13 @@ def test_the_manager_imports_a_statement_and_bad_input_names_the_field(app: Flas
 
 
 def test_the_admin_runs_the_reconciliation_and_reads_the_bank_detail_audit(app: Flask, world: World) -> None:
-    _call(world)
+    pool, _ = _call(world)
     page = _text(admin_page.content(world.admin))
     assert "Gateway and webhooks" in page and "No reconciliation has run yet" in page
     assert "payment.collection_account_set" not in page and "DE…3000" in page  # masked, never whole
     assert "3704 0044" not in page
+    (change,) = admin_page.bank_detail_changes(world.admin)
+    assert change["whose"] == world.container.pools.get_pool(world.admin, pool).name  # named, not "pool 7"
     world.container.payments.run_reconciliation(world.admin, date(2025, 1, 19))
     page = _text(admin_page.content(world.admin))
     assert "Run #" in page and "for 2025-01-19" in page

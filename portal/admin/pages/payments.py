@@ -25,7 +25,6 @@ from portal.context import services
 from portal.formatting import DASH, iso, money
 from portal.page_registry import Page
 from portal.shared.payments import LIVE, table
-from portal.shared.pools import visible_pools
 from portal.shell.access import restricted
 from portal.shell.session import current_actor
 
@@ -228,10 +227,11 @@ def bank_detail_changes(actor: Actor) -> list[dict[str, Any]]:
         for r in audit_rows(actor, None, action, None, AUDIT_ROWS)
     ]
     found.sort(key=lambda pair: pair[0]["id"], reverse=True)
-    investors = services().investors.legal_names(
-        actor, {int(r["object"].split()[1]) for r, _ in found if r["object"].startswith("investor ")}
-    )
-    names = {f"pool {pid}": pool.name for pid, pool in visible_pools(actor).items()}
+    found = found[:AUDIT_ROWS]
+    named = services()
+    investors = named.investors.legal_names(actor, _ids_of("investor", found))
+    pools = named.pools.pool_names(actor, _ids_of("pool", found))
+    names = {f"pool {pid}": name for pid, name in pools.items()}
     names |= {f"investor {iid}": name for iid, name in investors.items()}
     return [
         {
@@ -242,8 +242,13 @@ def bank_detail_changes(actor: Actor) -> list[dict[str, Any]]:
             "whose": names.get(r["object"], r["object"]),
             "change": r["change"],
         }
-        for r, what in found[:AUDIT_ROWS]
+        for r, what in found
     ]
+
+
+def _ids_of(kind: str, found: list[tuple[dict[str, Any], str]]) -> set[int]:
+    """The ids of the `kind` objects ("pool 7", "investor 12") the changes are about."""
+    return {int(r["object"].split()[1]) for r, _ in found if r["object"].startswith(f"{kind} ")}
 
 
 CHANGE_COLUMNS = [

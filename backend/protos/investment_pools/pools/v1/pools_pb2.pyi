@@ -60,6 +60,25 @@ class ListPoolsResponse(_message.Message):
     result: PoolPage
     def __init__(self, result: _Optional[_Union[PoolPage, _Mapping]] = ...) -> None: ...
 
+class PoolNamesRequest(_message.Message):
+    __slots__ = ("pool_ids",)
+    POOL_IDS_FIELD_NUMBER: _ClassVar[int]
+    pool_ids: _containers.RepeatedScalarFieldContainer[int]
+    def __init__(self, pool_ids: _Optional[_Iterable[int]] = ...) -> None: ...
+
+class PoolNamesResponse(_message.Message):
+    __slots__ = ("result",)
+    class ResultEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: int
+        value: str
+        def __init__(self, key: _Optional[int] = ..., value: _Optional[str] = ...) -> None: ...
+    RESULT_FIELD_NUMBER: _ClassVar[int]
+    result: _containers.ScalarMap[int, str]
+    def __init__(self, result: _Optional[_Mapping[int, str]] = ...) -> None: ...
+
 class PoolTermsRequest(_message.Message):
     __slots__ = ("pool_id",)
     POOL_ID_FIELD_NUMBER: _ClassVar[int]
