@@ -134,12 +134,12 @@ def _worker_database(url: str) -> Database:
     """The worker's Database of `url`, its engines kept from test to test: SQLAlchemy keeps
     compiled statements per engine (its dialect is part of the key), and a new engine per
     test compiled every statement again, about a tenth of the integration tests' time. What
-    a Container hangs on the Database (commit watchers) and the read-your-writes positions
-    start afresh each test; the sessions are bound to the test's own connection below."""
+    a Container hangs on the Database (commit watchers) starts afresh each test; the
+    sessions are bound to the test's own connection below. It has no replicas, so its
+    read-your-writes positions are never written or read."""
     db = _WORKER_DATABASES.get(url)
     if db is None:
         db = _WORKER_DATABASES[url] = Database(url, positions=InProcessCache())
-    db._positions = InProcessCache()
     db.commit_watchers = CommitWatchers()
     return db
 
