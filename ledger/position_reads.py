@@ -141,12 +141,15 @@ class PositionReads:
         if actor.role is Role.ANALYST:
             raise NotFound(f"investor {investor_id} not found")
         self._investors.kyc_status(investor_id)  # NotFound for an unknown investor
+        pool_ids = self._pools_of_investor(investor_id)
+        if actor.role is Role.MANAGER:
+            # A manager sees this investor's stake in their own pools only.
+            managed = self._pools.managed_among(actor, pool_ids)
+            pool_ids = [pool_id for pool_id in pool_ids if pool_id in managed]
+        terms = self._pools.terms_of_pools(pool_ids)
         out: list[PositionOut] = []
-        for pool_id in self._pools_of_investor(investor_id):
-            if actor.role is Role.MANAGER and not self._pools.can_manage(actor, pool_id):
-                continue
-            pool = self._pools.pool_terms(pool_id)
-            out += self._positions(pool, actor, of=investor_id).positions
+        for pool_id in pool_ids:
+            out += self._positions(terms[pool_id], actor, of=investor_id).positions
         return out
 
     def position(self, investor_id: int, pool_id: int) -> PositionOut | None:

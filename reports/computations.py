@@ -159,8 +159,9 @@ class ReportComputations(BookReplays):
         by_currency: dict[str, list[Flow]] = {}
         values: dict[str, Decimal] = {}
         accrued: dict[str, Decimal] = {}
+        terms = self._pools.terms_of_pools(pool_ids)
         for pool_id in pool_ids:
-            pool = self._pools.pool_terms(pool_id)
+            pool = terms[pool_id]
             figures = self._investor_pool_figures(pool, investor_id, as_of, actor)
             if figures.performance is None:
                 continue

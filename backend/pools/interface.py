@@ -84,6 +84,10 @@ class PoolService(Protocol):
         authorisation: the caller has already decided the request may go ahead). Read on the
         primary, so terms just changed are seen at once."""
 
+    def terms_of_pools(self, pool_ids: Collection[int]) -> dict[int, PoolOut]:
+        """pool_terms for each of the pools, read together ({pool id: pool}), on the primary;
+        NotFound for an id that is no pool."""
+
     def all_pool_ids(self) -> list[int]:
         """Every pool's id, for jobs acting as the system (the nightly snapshots)."""
 

@@ -120,6 +120,24 @@ class PoolReads:
                 raise NotFound(f"pool {pool_id} not found", field="pool_id")
             return pool_out(pool, manager_ids(uow.session, [pool_id])[pool_id])
 
+    def terms_of_pools(self, pool_ids: Collection[int]) -> dict[int, PoolOut]:
+        """pool_terms for each of the pools, in one transaction of two reads however many are
+        asked (an investor's holdings and performance name every pool they are in: a read
+        each cost two statements and a transaction a pool). NotFound for an id that is no pool."""
+        wanted = sorted(set(pool_ids))
+        if not wanted:
+            return {}
+        with UnitOfWork(self._db) as uow:
+            pools: dict[int, Pool] = {}
+            managers: dict[int, list[int]] = {}
+            for chunk in in_slices(wanted):
+                pools.update((p.id, p) for p in uow.session.scalars(select(Pool).where(Pool.id.in_(chunk))))
+                managers.update(manager_ids(uow.session, list(chunk)))
+            missing = [pool_id for pool_id in wanted if pool_id not in pools]
+            if missing:
+                raise NotFound(f"pool {missing[0]} not found", field="pool_ids")
+            return {pool_id: pool_out(pools[pool_id], managers[pool_id]) for pool_id in wanted}
+
     def all_pool_ids(self) -> list[int]:
         """Every pool's id, for jobs acting as the system (the nightly snapshots)."""
         with ReadView(self._db) as view:

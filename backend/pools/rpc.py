@@ -22,6 +22,7 @@ POOLS = ServiceContract(
             "list_pools",
             "pool_names",
             "pool_terms",
+            "terms_of_pools",
             "all_pool_ids",
             "can_read",
             "can_manage",
@@ -44,6 +45,7 @@ class PoolServiceClient(RpcClient):
     list_pools = remote(PoolService.list_pools)
     pool_names = remote(PoolService.pool_names)
     pool_terms = remote(PoolService.pool_terms)
+    terms_of_pools = remote(PoolService.terms_of_pools)
     all_pool_ids = remote(PoolService.all_pool_ids)
     can_read = remote(PoolService.can_read)
     can_manage = remote(PoolService.can_manage)

@@ -257,6 +257,15 @@ def test_helpers_for_other_services(world: World) -> None:
     assert (terms.kind, terms.base_currency, terms.status) == (PoolKind.CLOSED_ENDED, "EUR", PoolStatus.OPEN)
     with pytest.raises(NotFound):
         pools.pool_terms(pool_id + 1000)
+    other = pools.create_pool(world.other_manager, open_pool()).id
+    # Many pools' terms in one read: the same answers pool_terms gives one at a time.
+    assert pools.terms_of_pools([other, pool_id, other]) == {
+        pool_id: terms,
+        other: pools.pool_terms(other),
+    }
+    assert pools.terms_of_pools([]) == {}
+    with pytest.raises(NotFound, match=f"pool {other + 1000} not found"):
+        pools.terms_of_pools([pool_id, other + 1000])
     assert pools.require_manage(world.manager, pool_id).id == pool_id
     with pytest.raises(NotFound):
         pools.require_manage(world.other_manager, pool_id)

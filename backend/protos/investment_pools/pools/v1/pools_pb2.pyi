@@ -91,6 +91,25 @@ class PoolTermsResponse(_message.Message):
     result: PoolOut
     def __init__(self, result: _Optional[_Union[PoolOut, _Mapping]] = ...) -> None: ...
 
+class TermsOfPoolsRequest(_message.Message):
+    __slots__ = ("pool_ids",)
+    POOL_IDS_FIELD_NUMBER: _ClassVar[int]
+    pool_ids: _containers.RepeatedScalarFieldContainer[int]
+    def __init__(self, pool_ids: _Optional[_Iterable[int]] = ...) -> None: ...
+
+class TermsOfPoolsResponse(_message.Message):
+    __slots__ = ("result",)
+    class ResultEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: int
+        value: PoolOut
+        def __init__(self, key: _Optional[int] = ..., value: _Optional[_Union[PoolOut, _Mapping]] = ...) -> None: ...
+    RESULT_FIELD_NUMBER: _ClassVar[int]
+    result: _containers.MessageMap[int, PoolOut]
+    def __init__(self, result: _Optional[_Mapping[int, PoolOut]] = ...) -> None: ...
+
 class AllPoolIdsRequest(_message.Message):
     __slots__ = ()
     def __init__(self) -> None: ...
