@@ -83,7 +83,9 @@ def postings_out(
     return by_entry
 
 
-def entry_out(entry: JournalEntry, postings: Iterable[PostingOut]) -> EntryOut:
+def entry_out(
+    entry: JournalEntry, postings: Iterable[PostingOut], details: dict[str, Any] | None = None
+) -> EntryOut:
     return EntryOut(
         id=entry.id,
         pool_id=entry.pool_id,
@@ -98,6 +100,7 @@ def entry_out(entry: JournalEntry, postings: Iterable[PostingOut]) -> EntryOut:
         prev_hash=entry.prev_hash,
         hash=entry.hash,
         postings=list(postings),
+        details=details or {},
     )
 
 
@@ -176,14 +179,19 @@ def entries_page(
 ) -> EntryPage:
     """Run an entries_query: the page, and the cursor of the next one (keyset, by seq); with
     `lines_of`, each entry's lines are the pool's and that investor's only (postings_out)."""
-    rows = list(session.scalars(stmt).all())
+    # The workings come with their entries (one row each, outer-joined: an entry may have
+    # none), not in a read of their own after them.
+    detailed = stmt.add_columns(EntryDetails.details).outerjoin(
+        EntryDetails, EntryDetails.entry_id == JournalEntry.id
+    )
+    rows = session.execute(detailed).all()
     more = len(rows) > limit
     rows = rows[:limit]
     accounts = None
     if lines_of is not None and rows:
-        accounts = visible_accounts(session, rows[0].pool_id, lines_of)
-    postings = postings_out(session, [r.id for r in rows], accounts=accounts)
-    entries = with_details(session, [entry_out(r, postings[r.id]) for r in rows])
+        accounts = visible_accounts(session, rows[0][0].pool_id, lines_of)
+    postings = postings_out(session, [r.id for r, _ in rows], accounts=accounts)
+    entries = [entry_out(r, postings[r.id], json.loads(text) if text else None) for r, text in rows]
     next_cursor = encode_cursor(entries[-1].seq) if more and entries else None
     return EntryPage(entries=entries, next_cursor=next_cursor)
 
