@@ -196,6 +196,10 @@ class LedgerService(Protocol):
     def ledger_version(self, pool_id: int, *, actor: Actor | None = None) -> int:
         """How many entries the pool's journal has: a cache key part that changes with every entry."""
 
+    def ledger_versions(self, pool_ids: Collection[int], *, actor: Actor | None = None) -> dict[int, int]:
+        """{pool id: ledger_version} for each pool asked about, in one read (0 for a pool with
+        no entries yet)."""
+
     def has_entries(self, pool_id: int) -> bool: ...
 
     def pools_of_investor(self, investor_id: int, *, actor: Actor | None = None) -> list[int]:

@@ -139,6 +139,12 @@ class JournalReads:
         with self._view(actor) as view:
             return book_reads.ledger_version(view.session, pool_id)
 
+    def ledger_versions(self, pool_ids: Collection[int], *, actor: Actor | None = None) -> dict[int, int]:
+        """{pool id: ledger_version} for each pool asked about, in one read (0 for a pool with
+        no entries yet)."""
+        with self._view(actor) as view:
+            return book_reads.ledger_versions(view.session, pool_ids)
+
     def has_entries(self, pool_id: int) -> bool:
         with self._view(None) as view:
             return book_reads.has_entries(view.session, pool_id)

@@ -12,7 +12,7 @@ every investor's capital account in one entry). The transaction service
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -50,6 +50,17 @@ _FLOW_TYPES = (
     EntryType.SUBSEQUENT_CLOSE,
     EntryType.CLAWBACK,
 )
+
+
+@dataclass(frozen=True)
+class _PositionList:
+    """A pool's positions with what they were priced from."""
+
+    terms: PoolTerms
+    books: PoolBooks
+    classes: Mapping[str, rules.ClassPosition]
+    pool_price: Decimal | None
+    positions: list[PositionOut]
 
 
 class PositionReads:
@@ -149,13 +160,13 @@ class PositionReads:
         terms = self._pools.terms_of_pools(pool_ids)
         out: list[PositionOut] = []
         for pool_id in pool_ids:
-            out += self._positions(terms[pool_id], actor, of=investor_id).positions
+            out += self._position_list(terms[pool_id], actor, of=investor_id).positions
         return out
 
     def position(self, investor_id: int, pool_id: int) -> PositionOut | None:
         """The system's view of one position (for the investor service's participation)."""
         pool = self._pools.pool_terms(pool_id)
-        found = self._positions(pool, None, of=investor_id).positions
+        found = self._position_list(pool, None, of=investor_id).positions
         return found[0] if found else None
 
     def _own_investor_id(self, actor: Actor) -> int | None:
@@ -171,9 +182,26 @@ class PositionReads:
     def _pools_of_investor(self, investor_id: int) -> list[int]:
         return self._ledger.pools_of_investor(investor_id)
 
-    def _positions(self, pool: PoolOut, actor: Actor | None, *, of: int | None = None) -> PoolPositions:
+    def _positions(self, pool: PoolOut, actor: Actor | None) -> PoolPositions:
+        """The pool's positions, its totals and its share classes, at its ledger version."""
+        found = self._position_list(pool, actor)
+        books, terms = found.books, found.terms
+        return PoolPositions(
+            pool_id=pool.id,
+            currency=terms.currency.code,
+            net_asset_value=books.net_asset_value,
+            units_outstanding=books.units_outstanding,
+            nav_per_unit=found.pool_price,
+            rounding_residue=-books.balance(AccountCode.ROUNDING_RESIDUE),
+            ledger_version=self._ledger.ledger_version(pool.id, actor=actor),
+            positions=found.positions,
+            share_classes=[_class_out(c, found.classes[c.class_id], books) for c in terms.share_classes],
+        )
+
+    def _position_list(self, pool: PoolOut, actor: Actor | None, *, of: int | None = None) -> _PositionList:
         """The pool's positions; `of` one investor's only (their holdings: the pool's totals
-        are still read whole, for its price, but no other holder's position is built)."""
+        are still read whole, for its price, but no other holder's position is built, and the
+        pool's ledger version, which only the pool's own answer carries, is not read)."""
         terms = pool_terms(pool)
         balances = self._ledger.balances_by_ref(pool.id, actor=actor)
         books = PoolBooks(balances)
@@ -215,18 +243,7 @@ class PositionReads:
                     **self._priced(books, classes, pool_price, inv),
                 )
             )
-        units = books.units_outstanding
-        return PoolPositions(
-            pool_id=pool.id,
-            currency=terms.currency.code,
-            net_asset_value=books.net_asset_value,
-            units_outstanding=units,
-            nav_per_unit=pool_price,
-            rounding_residue=-books.balance(AccountCode.ROUNDING_RESIDUE),
-            ledger_version=self._ledger.ledger_version(pool.id, actor=actor),
-            positions=positions,
-            share_classes=[_class_out(c, classes[c.class_id], books) for c in terms.share_classes],
-        )
+        return _PositionList(terms, books, classes, pool_price, positions)
 
     def _class_facts(self, terms: PoolTerms, actor: Actor | None) -> PoolFacts:
         """Which class each investor holds, each class's high-water mark and, for classes in

@@ -154,13 +154,18 @@ class BookReplays:
         model: type[_Report],
         *,
         letters: str | None,
+        version: int | None = None,
     ) -> _Report:
         """The report from the aggregate cache, keyed by the pool's ledger version (a new entry
         makes every cached report of the pool unreachable at once) and by the side letters in
-        force (they change the accrued carry without an entry)."""
+        force (they change the accrued carry without an entry). `version`, when the caller has
+        read it with other pools' (read before the entries, like the one read here: a report
+        is never filed under a version newer than what it was worked out from)."""
         if self._aggregates is None:
             return compute()
-        key = _report_key(aggregate, pool_id, self._ledger.ledger_version(pool_id), params, letters)
+        if version is None:
+            version = self._ledger.ledger_version(pool_id)
+        key = _report_key(aggregate, pool_id, version, params, letters)
         return self._aggregates.get_or_compute(
             aggregate,
             key,

@@ -160,9 +160,10 @@ class ReportComputations(BookReplays):
         values: dict[str, Decimal] = {}
         accrued: dict[str, Decimal] = {}
         terms = self._pools.terms_of_pools(pool_ids)
+        versions = self._ledger.ledger_versions(pool_ids, actor=actor) if self._aggregates is not None else {}
         for pool_id in pool_ids:
             pool = terms[pool_id]
-            figures = self._investor_pool_figures(pool, investor_id, as_of, actor)
+            figures = self._investor_pool_figures(pool, investor_id, as_of, actor, versions.get(pool_id))
             if figures.performance is None:
                 continue
             pools.append(figures.performance)
@@ -182,7 +183,7 @@ class ReportComputations(BookReplays):
         return InvestorPerformance(investor_id=investor_id, as_of=as_of, pools=pools, totals=totals)
 
     def _investor_pool_figures(
-        self, pool: PoolOut, investor_id: int, as_of: date, actor: Actor | None
+        self, pool: PoolOut, investor_id: int, as_of: date, actor: Actor | None, version: int | None = None
     ) -> _InvestorPoolFigures:
         """One pool's part of an investor's performance, cached under the pool's ledger version:
         it is worked out from every entry of the pool (the NAV history the investor's units are
@@ -202,6 +203,7 @@ class ReportComputations(BookReplays):
             compute,
             _InvestorPoolFigures,
             letters=self._side_letters_key(pool),
+            version=version,
         )
 
     def warm_investor_figures(self, pool_id: int, as_of: date) -> int:
