@@ -13,12 +13,13 @@ import os
 import re
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
-
-import xlsxwriter
+from typing import TYPE_CHECKING, Any
 
 from backend.finance.money import get_currency
 from reports.schemas import CapitalAccountStatement
+
+if TYPE_CHECKING:
+    import xlsxwriter
 
 _LABELS: tuple[tuple[str, str], ...] = (
     ("beginning_balance", "Beginning balance"),
@@ -57,6 +58,8 @@ _MEMO: tuple[tuple[str, str, str], ...] = (
 
 def statement_xlsx(statement: CapitalAccountStatement) -> bytes:
     """The statement as an .xlsx workbook: numbers as numbers, dates as dates."""
+    import xlsxwriter  # on first use: a seventh of a second at every process's start otherwise
+
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
     _write_statement(book, book.add_worksheet("Capital account"), statement)
@@ -90,6 +93,8 @@ def statements_workbook(
 ) -> None:
     """Several statements in one .xlsx file at `path`, one sheet each, named by the titles
     given (made valid sheet names); each sheet is laid out as statement_xlsx lays out its one."""
+    import xlsxwriter  # on first use, as above
+
     book = xlsxwriter.Workbook(os.fspath(path))
     names = sheet_names([title for title, _ in statements])
     for name, (_, statement) in zip(names, statements, strict=True):

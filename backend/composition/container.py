@@ -47,7 +47,6 @@ from backend.payments.gateway import PaymentGateway
 from backend.payments.interface import PaymentService
 from backend.payments.rpc import PaymentServiceClient
 from backend.payments.service import DatabasePaymentService
-from backend.payments.stripe_gateway import StripeGateway
 from backend.payments.vault import Vault
 from backend.platform import trace_context, tracing
 from backend.platform.actors import Actor
@@ -482,6 +481,11 @@ class Container:
             return None
         clients = self._gateway_clients
         if key not in clients:
+            # Imported here: the Stripe SDK takes about a quarter of a second to import, paid
+            # otherwise by every process started (workers, services, commands) with or without
+            # a gateway configured.
+            from backend.payments.stripe_gateway import StripeGateway
+
             clients.clear()  # the old key's client goes with the old key
             clients[key] = StripeGateway(
                 key, base_url=s.payment_gateway_url, timeout=s.payment_gateway_timeout_seconds
