@@ -284,7 +284,7 @@ def ledger_version(session: Session, pool_id: int) -> int:
 
 
 def ledger_versions(session: Session, pool_ids: Collection[int]) -> dict[int, int]:
-    """ledger_version for each of the pools, in one read (an IN list a slice)."""
+    """ledger_version for each of the pools, in one read (a statement per slice of IN_LIST ids)."""
     wanted = sorted(set(pool_ids))
     found = dict.fromkeys(wanted, 0)
     for chunk in in_slices(wanted):
