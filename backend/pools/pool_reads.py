@@ -13,8 +13,9 @@ primary, so a change just made counts at once.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from functools import cache
+from typing import Any
 
 from sqlalchemy import Select, bindparam, select
 
@@ -40,6 +41,27 @@ def _pool_and_managers() -> Select[Pool, int]:
         .where(Pool.id == bindparam("managed_pool_id"))
         .order_by(PoolManager.user_id)
     )
+
+
+@cache
+def _pools_and_managers() -> Select[Pool, int]:
+    """_pool_and_managers for the pools of an expanding IN list, in pool order."""
+    return (
+        select(Pool, PoolManager.user_id)
+        .outerjoin(PoolManager, PoolManager.pool_id == Pool.id)
+        .where(Pool.id.in_(bindparam("managed_pool_ids", expanding=True)))
+        .order_by(Pool.id, PoolManager.user_id)
+    )
+
+
+def _with_managers(rows: Iterable[Any]) -> dict[int, tuple[Pool, list[int]]]:
+    """{pool id: (pool, its managers' user ids)} from rows of (pool, a manager or None)."""
+    found: dict[int, tuple[Pool, list[int]]] = {}
+    for pool, user_id in rows:
+        managers = found.setdefault(pool.id, (pool, []))[1]
+        if user_id is not None:  # the outer join's row of a pool with no manager
+            managers.append(user_id)
+    return found
 
 
 class PoolReads:
@@ -121,22 +143,22 @@ class PoolReads:
             return pool_out(pool, manager_ids(uow.session, [pool_id])[pool_id])
 
     def terms_of_pools(self, pool_ids: Collection[int]) -> dict[int, PoolOut]:
-        """pool_terms for each of the pools, in one transaction of two reads however many are
-        asked (an investor's holdings and performance name every pool they are in: a read
-        each cost two statements and a transaction a pool). NotFound for an id that is no pool."""
+        """pool_terms for each of the pools, each with its managers in one statement however
+        many are asked (an investor's holdings and performance name every pool they are in: a
+        read each cost two statements and a transaction a pool), read on the primary as
+        require_manage reads. NotFound for an id that is no pool."""
         wanted = sorted(set(pool_ids))
         if not wanted:
             return {}
-        with UnitOfWork(self._db) as uow:
-            pools: dict[int, Pool] = {}
-            managers: dict[int, list[int]] = {}
+        with ReadView(self._db, primary=True) as view:
+            found: dict[int, tuple[Pool, list[int]]] = {}
             for chunk in in_slices(wanted):
-                pools.update((p.id, p) for p in uow.session.scalars(select(Pool).where(Pool.id.in_(chunk))))
-                managers.update(manager_ids(uow.session, list(chunk)))
-            missing = [pool_id for pool_id in wanted if pool_id not in pools]
+                rows = view.session.execute(_pools_and_managers(), {"managed_pool_ids": list(chunk)})
+                found.update(_with_managers(rows))
+            missing = [pool_id for pool_id in wanted if pool_id not in found]
             if missing:
                 raise NotFound(f"pool {missing[0]} not found", field="pool_ids")
-            return {pool_id: pool_out(pools[pool_id], managers[pool_id]) for pool_id in wanted}
+            return {pool_id: pool_out(*found[pool_id]) for pool_id in wanted}
 
     def all_pool_ids(self) -> list[int]:
         """Every pool's id, for jobs acting as the system (the nightly snapshots)."""
@@ -182,11 +204,11 @@ class PoolReads:
             session = view.session
             # The pool and its managers in one read: it is on every write's path, and the
             # managers answer both questions below.
-            rows = session.execute(_pool_and_managers(), {"managed_pool_id": pool_id}).all()
-            if not rows:
+            rows = session.execute(_pool_and_managers(), {"managed_pool_id": pool_id})
+            found = _with_managers(rows).get(pool_id)
+            if found is None:
                 raise not_found(pool_id)
-            pool = rows[0][0]
-            managers = [user_id for _, user_id in rows if user_id is not None]
+            pool, managers = found
             if self._access.manages_among(actor, managers):
                 return pool_out(pool, managers)
             if not self._access.can_see(session, actor, pool_id):
